@@ -1,0 +1,311 @@
+//! The command line: `generate`, `check`, `validate`, `schema`, `explain`, `diff`, `rules`,
+//! `completions`.
+//!
+//! Exit codes: 0 success / up to date; 1 invalid configuration; 2 usage error; 3 the generated
+//! tree differs from what `generate` would write (`check` only).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::diagnostics::{self, Diagnostic, Format};
+use crate::pipeline::{self, Compilation};
+use crate::{policy, report, schema_check, write};
+
+/// Exit code: the configuration is invalid.
+pub const EXIT_INVALID: u8 = 1;
+/// Exit code: usage error (also clap's).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: the generated tree is stale.
+pub const EXIT_STALE: u8 = 3;
+
+/// tofugen compiles environments.yaml into committed OpenTofu roots, Cockpit alert rules and
+/// GitHub Actions workflows.
+#[derive(Debug, Parser)]
+#[command(name = "tofugen", version, about, long_about = None)]
+pub struct Cli {
+    /// The configuration file.
+    #[arg(long, global = true, default_value = "environments.yaml")]
+    pub config: PathBuf,
+    /// Repository root the generated tree is written under (default: the config's directory).
+    #[arg(long, global = true)]
+    pub root: Option<PathBuf>,
+    /// How diagnostics are printed.
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    pub format: Format,
+    /// Colors in human output (`NO_COLOR` is honoured with `auto`).
+    #[arg(long, global = true, value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to color output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stderr is a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the generated tree (roots, bootstrap, alert rules, workflows, schema).
+    Generate {
+        /// Overwrite generated files that were edited by hand.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Compare what generate would write with what is on disk (read-only; exit 3 if stale).
+    Check,
+    /// Report every diagnostic without writing anything.
+    Validate,
+    /// Print the JSON Schema of environments.yaml.
+    Schema,
+    /// Show the effective configuration of an environment (or one service), with origins.
+    Explain {
+        /// Environment name.
+        env: String,
+        /// Service name.
+        service: Option<String>,
+    },
+    /// Show the effective differences between two environments.
+    Diff {
+        /// First environment.
+        env_a: String,
+        /// Second environment.
+        env_b: String,
+    },
+    /// List the policy rules and their codes.
+    Rules,
+    /// Print shell completions.
+    Completions {
+        /// Shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
+        }
+    };
+    ExitCode::from(run(&cli))
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
+        }
+    }
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub fn run(cli: &Cli) -> u8 {
+    let color = use_color(cli.color);
+    match &cli.command {
+        Command::Schema => {
+            print!("{}", schema_check::schema_json());
+            return 0;
+        }
+        Command::Rules => {
+            print!("{}", policy::rules_table());
+            return 0;
+        }
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(*shell, &mut cmd, "tofugen", &mut std::io::stdout());
+            return 0;
+        }
+        _ => {}
+    }
+    let file = cli.config.to_string_lossy().into_owned();
+    let bytes = match std::fs::read(&cli.config) {
+        Ok(b) => b,
+        Err(e) => {
+            let d = Diagnostic::error("io", format!("cannot read {file}: {e}"))
+                .at(file.clone(), None)
+                .help("pass the configuration with --config PATH");
+            print_diagnostics(&[d], "", cli.format, color);
+            return EXIT_INVALID;
+        }
+    };
+    let display_name = cli
+        .config
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.clone());
+    let emit_files = matches!(cli.command, Command::Generate { .. } | Command::Check);
+    let compilation = pipeline::compile(&display_name, &bytes, emit_files);
+    let source = compilation.source.clone().unwrap_or_default();
+    // Diagnostics name the file as the user gave it.
+    let diags: Vec<Diagnostic> = compilation
+        .diagnostics
+        .iter()
+        .cloned()
+        .map(|mut d| {
+            if d.file == display_name {
+                d.file = file.clone();
+            }
+            d
+        })
+        .collect();
+    print_diagnostics(&diags, &source, cli.format, color);
+    if compilation.has_errors() {
+        return EXIT_INVALID;
+    }
+    let root = cli.root.clone().unwrap_or_else(|| {
+        cli.config
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    });
+    match &cli.command {
+        Command::Validate => {
+            if cli.format == Format::Human && diags.is_empty() {
+                eprintln!("{file}: valid");
+            }
+            0
+        }
+        Command::Generate { force } => generate(&root, &compilation, *force),
+        Command::Check => check(&root, &compilation),
+        Command::Explain { env, service } => explain(cli, &compilation, env, service.as_deref()),
+        Command::Diff { env_a, env_b } => diff(cli, &compilation, env_a, env_b),
+        Command::Schema | Command::Rules | Command::Completions { .. } => 0,
+    }
+}
+
+fn print_diagnostics(diags: &[Diagnostic], source: &str, format: Format, color: bool) {
+    if diags.is_empty() && format != Format::Json {
+        return;
+    }
+    let text = diagnostics::render(diags, source, format, color);
+    match format {
+        // Machine formats go to stdout so tools can read them.
+        Format::Json | Format::Github => {
+            let _ = std::io::stdout().write_all(text.as_bytes());
+        }
+        Format::Human => {
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+    }
+}
+
+fn generate(root: &Path, compilation: &Compilation, force: bool) -> u8 {
+    match write::generate(root, &compilation.files, force) {
+        Ok(summary) => {
+            println!("{summary}");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            EXIT_INVALID
+        }
+    }
+}
+
+fn check(root: &Path, compilation: &Compilation) -> u8 {
+    match write::check(root, &compilation.files) {
+        Ok(differences) if differences.is_empty() => {
+            println!(
+                "generated tree is up to date ({} files)",
+                compilation.files.len()
+            );
+            0
+        }
+        Ok(differences) => {
+            for d in &differences {
+                print!("{d}");
+            }
+            eprintln!(
+                "{} generated file(s) differ: run `tofugen generate`, review and commit",
+                differences.len()
+            );
+            EXIT_STALE
+        }
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            EXIT_INVALID
+        }
+    }
+}
+
+fn unknown_environment(cli: &Cli, compilation: &Compilation, name: &str) -> u8 {
+    let names: Vec<&str> = compilation
+        .resolved
+        .iter()
+        .flat_map(|r| r.environments.iter().map(|e| e.name.as_str()))
+        .collect();
+    let mut d = Diagnostic::error(
+        "unknown-environment",
+        format!("no environment named `{name}`"),
+    )
+    .at(cli.config.to_string_lossy(), None)
+    .expected(format!("one of: {}", names.join(", ")));
+    if let Some(s) = diagnostics::did_you_mean(name, names.iter().copied()) {
+        d = d.help(format!("did you mean `{s}`?"));
+    }
+    print_diagnostics(&[d], "", cli.format, use_color(cli.color));
+    EXIT_USAGE
+}
+
+fn explain(cli: &Cli, compilation: &Compilation, env: &str, service: Option<&str>) -> u8 {
+    let Some(resolved) = &compilation.resolved else {
+        return EXIT_INVALID;
+    };
+    let Some(e) = resolved.environment(env) else {
+        return unknown_environment(cli, compilation, env);
+    };
+    if let Some(s) = service {
+        if e.service(s).is_none() {
+            let names: Vec<&str> = e.services.iter().map(|s| s.name.as_str()).collect();
+            let mut d = Diagnostic::error(
+                "unknown-service",
+                format!("environment `{env}` has no service named `{s}`"),
+            )
+            .at(cli.config.to_string_lossy(), None)
+            .expected(format!("one of: {}", names.join(", ")));
+            if let Some(m) = diagnostics::did_you_mean(s, names.iter().copied()) {
+                d = d.help(format!("did you mean `{m}`?"));
+            }
+            print_diagnostics(&[d], "", cli.format, use_color(cli.color));
+            return EXIT_USAGE;
+        }
+    }
+    let name = cli
+        .config
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    print!("{}", report::explain(e, &name, service));
+    0
+}
+
+fn diff(cli: &Cli, compilation: &Compilation, a: &str, b: &str) -> u8 {
+    let Some(resolved) = &compilation.resolved else {
+        return EXIT_INVALID;
+    };
+    let Some(ea) = resolved.environment(a) else {
+        return unknown_environment(cli, compilation, a);
+    };
+    let Some(eb) = resolved.environment(b) else {
+        return unknown_environment(cli, compilation, b);
+    };
+    print!("{}", report::diff(ea, eb));
+    0
+}

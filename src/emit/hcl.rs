@@ -1,0 +1,1 @@
+//! An HCL writer whose output is byte-identical to `tofu fmt`.

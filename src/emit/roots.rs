@@ -1,0 +1,9 @@
+//! Emits the roots part of the generated tree.
+
+use super::GeneratedFile;
+use crate::resolve::Resolved;
+
+/// The roots files.
+pub fn emit(_resolved: &Resolved, _source: &str) -> Vec<GeneratedFile> {
+    Vec::new()
+}

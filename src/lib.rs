@@ -1,0 +1,23 @@
+//! tofugen: compiles one `environments.yaml` into committed, plain OpenTofu roots, Cockpit alert
+//! rules and GitHub Actions workflows.
+//!
+//! The pipeline has one module per stage:
+//! [`load`] (YAML with positions) → [`schema_check`] (JSON Schema) → [`resolve`] (defaults and
+//! per-environment overrides) → [`policy`] (semantic rules) → [`emit`] (HCL, alert rules,
+//! workflows, docs) → [`write`] (manifest, atomic writes, `check`).
+//! [`pipeline`] runs the stages in order; [`provider_check`] and [`module_check`] prove the HCL
+//! against the vendored Scaleway provider schema and the modules' interfaces.
+
+pub mod cli;
+pub mod diagnostics;
+pub mod emit;
+pub mod load;
+pub mod model;
+pub mod module_check;
+pub mod pipeline;
+pub mod policy;
+pub mod provider_check;
+pub mod report;
+pub mod resolve;
+pub mod schema_check;
+pub mod write;

@@ -1,0 +1,628 @@
+//! Stage 1, load: bytes → a YAML tree in which every node and key keeps its position.
+//!
+//! The loader is strict and bounded, because configuration is input from people and from PRs:
+//! it rejects empty, binary, non-UTF-8 and oversized files, several documents, anchors and
+//! aliases (no alias bombs; `defaults:` is the way to share settings), duplicate keys, non-string
+//! keys and nesting deeper than [`MAX_DEPTH`]. YAML scalars are typed with the YAML 1.2 core
+//! schema: unquoted `true`/`false`, integers, floats and `null`/`~`; everything else is a string.
+
+use std::borrow::Cow;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+use serde_json::{Map, Number, Value};
+
+use crate::diagnostics::{Diagnostic, Span};
+
+/// Largest accepted configuration file.
+pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
+/// Deepest accepted nesting of mappings and sequences.
+pub const MAX_DEPTH: usize = 64;
+/// Most nodes accepted in one file.
+pub const MAX_NODES: usize = 200_000;
+
+/// A YAML value with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The value.
+    pub kind: NodeKind,
+    /// Where the value starts (for a mapping or sequence: its first character).
+    pub span: Span,
+}
+
+/// The value of a [`Node`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    /// `null`, `~` or nothing.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// Any other scalar.
+    Str(String),
+    /// A sequence.
+    Seq(Vec<Node>),
+    /// A mapping, in file order; keys are unique strings.
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key with its position.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Key {
+    /// The key text.
+    pub name: String,
+    /// Where the key is.
+    pub span: Span,
+}
+
+impl Node {
+    /// The entry for `key`, if this is a mapping that has it.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The key and value for `key`, if this is a mapping that has it.
+    pub fn entry(&self, key: &str) -> Option<(&Key, &Node)> {
+        match &self.kind {
+            NodeKind::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| k.name == key)
+                .map(|(k, v)| (k, v)),
+            _ => None,
+        }
+    }
+
+    /// The mapping entries, or an empty slice.
+    pub fn entries(&self) -> &[(Key, Node)] {
+        match &self.kind {
+            NodeKind::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// Follows a JSON pointer (`/environments/staging/services`), returning the deepest node
+    /// reached and, when the last step is a mapping key, that key.
+    pub fn pointer(&self, pointer: &str) -> (&Node, Option<&Key>) {
+        let mut node = self;
+        let mut key = None;
+        for raw in pointer.split('/').skip(1) {
+            let step = raw.replace("~1", "/").replace("~0", "~");
+            let next = match &node.kind {
+                NodeKind::Map(entries) => entries
+                    .iter()
+                    .find(|(k, _)| k.name == step)
+                    .map(|(k, v)| (Some(k), v)),
+                NodeKind::Seq(items) => step
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(|v| (None, v)),
+                _ => None,
+            };
+            match next {
+                Some((k, v)) => {
+                    key = k;
+                    node = v;
+                }
+                None => break,
+            }
+        }
+        (node, key)
+    }
+
+    /// Converts to JSON, dropping positions.
+    pub fn to_json(&self) -> Value {
+        match &self.kind {
+            NodeKind::Null => Value::Null,
+            NodeKind::Bool(b) => Value::Bool(*b),
+            NodeKind::Int(i) => Value::Number((*i).into()),
+            NodeKind::Float(f) => Number::from_f64(*f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
+            NodeKind::Str(s) => Value::String(s.clone()),
+            NodeKind::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeKind::Map(entries) => {
+                let mut map = Map::new();
+                for (k, v) in entries {
+                    map.insert(k.name.clone(), v.to_json());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
+    /// A short description of the node's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            NodeKind::Null => "null",
+            NodeKind::Bool(_) => "a boolean",
+            NodeKind::Int(_) => "an integer",
+            NodeKind::Float(_) => "a number",
+            NodeKind::Str(_) => "a string",
+            NodeKind::Seq(_) => "a list",
+            NodeKind::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// Maps character offsets and lines to byte offsets, to build [`Span`]s.
+struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset of the start of each line (0-based line numbers).
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        LineIndex { text, line_starts }
+    }
+
+    /// Byte offset of 1-based `line` and 0-based character `col`.
+    fn offset(&self, line: usize, col: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        let within = rest
+            .char_indices()
+            .nth(col)
+            .map(|(i, _)| i)
+            .unwrap_or(rest.len());
+        start + within
+    }
+
+    fn span(&self, s: &YSpan) -> Span {
+        let start = self.offset(s.start.line(), s.start.col());
+        let end = self.offset(s.end.line(), s.end.col()).max(start);
+        Span {
+            start,
+            end,
+            line: s.start.line(),
+            col: s.start.col() + 1,
+        }
+    }
+
+    /// Span of the single character at 1-based `line`, 0-based `col`.
+    fn point(&self, line: usize, col: usize) -> Span {
+        let start = self.offset(line, col);
+        let end = self.text[start..]
+            .chars()
+            .next()
+            .map(|c| start + c.len_utf8())
+            .unwrap_or(start);
+        Span {
+            start,
+            end,
+            line: line.max(1),
+            col: col + 1,
+        }
+    }
+
+    /// Span of the character at byte `offset`.
+    fn at_byte(&self, offset: usize) -> Span {
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        let col = self.text[start..offset].chars().count();
+        self.point(line, col)
+    }
+}
+
+/// Reads `bytes` (the contents of `file`) into a positioned tree.
+///
+/// Returns every problem found as diagnostics; YAML syntax errors stop the parse (the parser
+/// cannot recover), but duplicate keys and other structural problems are all reported.
+pub fn load(file: &str, bytes: &[u8]) -> Result<(String, Node), (Option<String>, Vec<Diagnostic>)> {
+    let whole = |code: &str, msg: String, expected: &str, help: &str| {
+        (
+            None,
+            vec![
+                Diagnostic::error(code, msg)
+                    .at(file, None)
+                    .expected(expected)
+                    .help(help),
+            ],
+        )
+    };
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(whole(
+            "too-large",
+            format!(
+                "the file is {} bytes, over the {} byte limit",
+                bytes.len(),
+                MAX_FILE_BYTES
+            ),
+            "a configuration file of a few kilobytes",
+            "check that this is the right file; split nothing, tofugen reads one environments.yaml",
+        ));
+    }
+    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+        return Err(whole(
+            "binary",
+            format!("the file contains a NUL byte at offset {pos}: it looks binary"),
+            "a UTF-8 YAML text file",
+            "check that the path names environments.yaml and not a binary file",
+        ));
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.valid_up_to();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]);
+            let line = prefix.matches('\n').count() + 1;
+            let col = prefix
+                .rsplit('\n')
+                .next()
+                .map(|l| l.chars().count())
+                .unwrap_or(0)
+                + 1;
+            let source = String::from_utf8_lossy(bytes).into_owned();
+            let span = Span {
+                start: valid,
+                end: valid + 1,
+                line,
+                col,
+            };
+            return Err((
+                Some(source),
+                vec![
+                    Diagnostic::error("encoding", format!("invalid UTF-8 at byte {valid}"))
+                        .at(file, Some(span))
+                        .expected("UTF-8 text")
+                        .help("re-save the file as UTF-8"),
+                ],
+            ));
+        }
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let source = text.to_string();
+    match build(file, text) {
+        Ok(node) => Ok((source, node)),
+        Err(diags) => Err((Some(source), diags)),
+    }
+}
+
+enum Frame {
+    Seq(Span, Vec<Node>),
+    Map(Span, Vec<(Key, Node)>, Option<Key>),
+}
+
+fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
+    let index = LineIndex::new(text);
+    let mut diags = Vec::new();
+    if text.trim().is_empty()
+        || text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(vec![
+            Diagnostic::error("empty", "the file has no content")
+                .at(file, None)
+                .expected("a mapping with `project`, `versions`, `defaults` and `environments`")
+                .help("run `tofugen schema` to see the expected structure"),
+        ]);
+    }
+    if let Some(offset) = leading_tab(text) {
+        let span = index.at_byte(offset);
+        diags.push(
+            Diagnostic::error("yaml-tab", "a tab character is used for indentation")
+                .at(file, Some(span))
+                .expected("spaces for indentation (YAML forbids tabs)")
+                .help("replace the tab with spaces"),
+        );
+        return Err(diags);
+    }
+
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut root: Option<Node> = None;
+    let mut documents = 0usize;
+    let mut nodes = 0usize;
+
+    loop {
+        let (event, yspan) = match parser.next() {
+            None => break,
+            Some(Ok(pair)) => pair,
+            Some(Err(e)) => {
+                let m = e.marker();
+                let span = index.point(m.line(), m.col());
+                if e.info().contains("recursion limit") {
+                    diags.push(
+                        Diagnostic::error("too-deep", "nesting is too deep")
+                            .at(file, Some(span))
+                            .expected(format!("at most {MAX_DEPTH} levels of mappings and lists"))
+                            .help("environments.yaml needs only a few levels; check the structure"),
+                    );
+                    return Err(diags);
+                }
+                diags.push(
+                    Diagnostic::error("yaml-syntax", format!("YAML syntax error: {}", e.info()))
+                        .at(file, Some(span))
+                        .expected("valid YAML")
+                        .help("check indentation and quoting on this line and the one before"),
+                );
+                return Err(diags);
+            }
+        };
+        let span = index.span(&yspan);
+        let value = match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => continue,
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    diags.push(
+                        Diagnostic::error(
+                            "yaml-documents",
+                            "the file holds more than one YAML document",
+                        )
+                        .at(file, Some(span))
+                        .expected("one document")
+                        .help("remove the `---` separator and merge the documents"),
+                    );
+                    return Err(diags);
+                }
+                continue;
+            }
+            Event::Alias(_) => {
+                diags.push(
+                    Diagnostic::error("yaml-alias", "YAML aliases (`*name`) are not accepted")
+                        .at(file, Some(span))
+                        .expected("plain values")
+                        .help("put shared settings under `defaults:`; every environment inherits them"),
+                );
+                return Err(diags);
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                if anchor != 0 {
+                    diags.push(anchor_error(file, span));
+                }
+                scalar(value, style, tag.is_some(), span)
+            }
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                if anchor != 0 {
+                    diags.push(anchor_error(file, span));
+                }
+                if stack.len() >= MAX_DEPTH {
+                    diags.push(
+                        Diagnostic::error(
+                            "too-deep",
+                            format!("nesting deeper than {MAX_DEPTH} levels"),
+                        )
+                        .at(file, Some(span))
+                        .expected(format!("at most {MAX_DEPTH} levels of mappings and lists"))
+                        .help("environments.yaml needs only a few levels; check the structure"),
+                    );
+                    return Err(diags);
+                }
+                if matches!(event, Event::SequenceStart(..)) {
+                    stack.push(Frame::Seq(span, Vec::new()));
+                } else {
+                    stack.push(Frame::Map(span, Vec::new(), None));
+                }
+                continue;
+            }
+            Event::SequenceEnd => match stack.pop() {
+                Some(Frame::Seq(span, items)) => Node {
+                    kind: NodeKind::Seq(items),
+                    span,
+                },
+                _ => continue,
+            },
+            Event::MappingEnd => match stack.pop() {
+                Some(Frame::Map(span, entries, _)) => Node {
+                    kind: NodeKind::Map(entries),
+                    span,
+                },
+                _ => continue,
+            },
+        };
+        nodes += 1;
+        if nodes > MAX_NODES {
+            diags.push(
+                Diagnostic::error("too-large", format!("more than {MAX_NODES} values"))
+                    .at(file, Some(value.span))
+                    .expected("a configuration of reasonable size")
+                    .help("check that this is the right file"),
+            );
+            return Err(diags);
+        }
+        // Attach the finished value to its parent.
+        match stack.last_mut() {
+            None => root = Some(value),
+            Some(Frame::Seq(_, items)) => items.push(value),
+            Some(Frame::Map(_, entries, pending)) => match pending.take() {
+                None => {
+                    // This value is a key.
+                    let name = match &value.kind {
+                        NodeKind::Str(s) => s.clone(),
+                        NodeKind::Int(i) => i.to_string(),
+                        NodeKind::Bool(b) => b.to_string(),
+                        NodeKind::Float(f) => f.to_string(),
+                        NodeKind::Null => {
+                            diags.push(key_error(file, value.span, "null"));
+                            "null".to_string()
+                        }
+                        _ => {
+                            diags.push(key_error(file, value.span, value.type_name()));
+                            "<complex key>".to_string()
+                        }
+                    };
+                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                        diags.push(
+                            Diagnostic::error(
+                                "yaml-duplicate-key",
+                                format!("duplicate key `{name}`"),
+                            )
+                            .at(file, Some(value.span))
+                            .expected("each key once per mapping")
+                            .help(format!(
+                                "`{name}` is already set at line {}; merge the two entries",
+                                first.span.line
+                            )),
+                        );
+                    }
+                    *pending = Some(Key {
+                        name,
+                        span: value.span,
+                    });
+                }
+                Some(key) => entries.push((key, value)),
+            },
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    match root {
+        Some(node) => Ok(node),
+        None => Err(vec![
+            Diagnostic::error("empty", "the file has no content")
+                .at(file, None)
+                .expected("a mapping with `project`, `versions`, `defaults` and `environments`")
+                .help("run `tofugen schema` to see the expected structure"),
+        ]),
+    }
+}
+
+fn anchor_error(file: &str, span: Span) -> Diagnostic {
+    Diagnostic::error("yaml-anchor", "YAML anchors (`&name`) are not accepted")
+        .at(file, Some(span))
+        .expected("plain values")
+        .help("put shared settings under `defaults:`; every environment inherits them")
+}
+
+fn key_error(file: &str, span: Span, found: &str) -> Diagnostic {
+    Diagnostic::error("yaml-key", format!("a mapping key is {found}"))
+        .at(file, Some(span))
+        .expected("a plain string key")
+        .help("quote the key or rename it")
+}
+
+/// Byte offset of a tab in the indentation of any line.
+fn leading_tab(text: &str) -> Option<usize> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        for (i, c) in line.char_indices() {
+            match c {
+                ' ' => continue,
+                '\t' => return Some(offset + i),
+                _ => break,
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+fn scalar(value: Cow<'_, str>, style: ScalarStyle, tagged: bool, span: Span) -> Node {
+    let kind = if style != ScalarStyle::Plain || tagged {
+        NodeKind::Str(value.into_owned())
+    } else {
+        core_schema(&value)
+    };
+    Node { kind, span }
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar.
+fn core_schema(v: &str) -> NodeKind {
+    match v {
+        "" | "~" | "null" | "Null" | "NULL" => return NodeKind::Null,
+        "true" | "True" | "TRUE" => return NodeKind::Bool(true),
+        "false" | "False" | "FALSE" => return NodeKind::Bool(false),
+        _ => {}
+    }
+    let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(i) = v.parse::<i64>() {
+            return NodeKind::Int(i);
+        }
+    }
+    let looks_float = {
+        let d = digits;
+        !d.is_empty()
+            && d.bytes().all(|b| {
+                b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+'
+            })
+            && d.bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_digit() || b == b'.')
+            && d.bytes().any(|b| b.is_ascii_digit())
+    };
+    if looks_float {
+        if let Ok(f) = v.parse::<f64>() {
+            if f.is_finite() {
+                return NodeKind::Float(f);
+            }
+        }
+    }
+    NodeKind::Str(v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str) -> Node {
+        load("t.yaml", text.as_bytes()).map(|(_, n)| n).unwrap()
+    }
+
+    fn err(text: &[u8]) -> Vec<Diagnostic> {
+        load("t.yaml", text).unwrap_err().1
+    }
+
+    #[test]
+    fn keeps_positions_and_types() {
+        let n = ok("a:\n  b: 1\n  c: \"1\"\n  d: 1.5\n  e: yes\n  f: ~\n");
+        let (key, b) = n.get("a").unwrap().entry("b").unwrap();
+        assert_eq!((key.span.line, key.span.col), (2, 3));
+        assert_eq!((b.span.line, b.span.col), (2, 6));
+        assert_eq!(b.kind, NodeKind::Int(1));
+        let a = n.get("a").unwrap();
+        assert_eq!(a.get("c").unwrap().kind, NodeKind::Str("1".into()));
+        assert_eq!(a.get("d").unwrap().kind, NodeKind::Float(1.5));
+        assert_eq!(a.get("e").unwrap().kind, NodeKind::Str("yes".into()));
+        assert_eq!(a.get("f").unwrap().kind, NodeKind::Null);
+    }
+
+    #[test]
+    fn pointer_finds_keys() {
+        let n = ok("x:\n  y:\n    - 1\n    - z: 2\n");
+        let (node, key) = n.pointer("/x/y/1/z");
+        assert_eq!(node.kind, NodeKind::Int(2));
+        assert_eq!(key.unwrap().name, "z");
+    }
+
+    #[test]
+    fn rejects_hostile_input() {
+        assert_eq!(err(b"")[0].code, "empty");
+        assert_eq!(err(b"# only a comment\n")[0].code, "empty");
+        assert_eq!(err(b"a: 1\x00")[0].code, "binary");
+        assert_eq!(err(b"a: \xff\n")[0].code, "encoding");
+        assert_eq!(err(b"a:\n\tb: 1\n")[0].code, "yaml-tab");
+        let d = err(b"a: 1\nb: 2\na: 3\n");
+        assert_eq!(d[0].code, "yaml-duplicate-key");
+        assert_eq!(d[0].span.unwrap().line, 3);
+        assert_eq!(err(b"a: &x 1\nb: *x\n")[0].code, "yaml-anchor");
+        assert_eq!(err(b"a: [1, 2\n")[0].code, "yaml-syntax");
+        assert_eq!(err(b"a: 1\n---\nb: 2\n")[0].code, "yaml-documents");
+        let deep = "[".repeat(10_000);
+        assert_eq!(err(deep.as_bytes())[0].code, "too-deep");
+        let huge = vec![b'#'; MAX_FILE_BYTES + 1];
+        assert_eq!(err(&huge)[0].code, "too-large");
+    }
+
+    #[test]
+    fn alias_bomb_is_rejected_quickly() {
+        let bomb = "a: &a [\"x\",\"x\"]\nb: &b [*a,*a]\nc: &c [*b,*b]\nd: [*c,*c]\n";
+        let start = std::time::Instant::now();
+        assert!(!err(bomb.as_bytes()).is_empty());
+        assert!(start.elapsed().as_millis() < 500);
+    }
+}

@@ -1,0 +1,7 @@
+//! The `tofugen` command line.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    tofugen::cli::main()
+}

@@ -1,0 +1,803 @@
+//! The shape of `environments.yaml`: the types the JSON Schema is derived from.
+//!
+//! Every setting that an environment may override lives in [`Settings`]; every field there is
+//! optional, because `defaults:` and each `environments.<name>:` section may give only a part of
+//! it. The `resolve` stage merges `defaults` with one environment's overrides and turns the result
+//! into a [`crate::resolve::ResolvedEnvironment`] with built-in defaults applied.
+//!
+//! Units are written in the value, the way humans write them: `512MB`, `2GB`, `1000m` (mvCPU),
+//! `10s`, `30d`. The unit types below ([`Memory`], [`Cpu`], [`Duration`]) parse them.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Root of `environments.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "tofugen environments.yaml")]
+pub struct Config {
+    /// Short project name, used as a prefix of every Scaleway resource name (e.g. `evalap`).
+    pub project: String,
+    /// Pinned tool and provider versions, shared by every environment.
+    pub versions: Versions,
+    /// Settings every environment inherits unless it overrides them.
+    #[serde(default)]
+    pub defaults: Settings,
+    /// The environments, by name (e.g. `staging`, `production`). Each one is an isolated
+    /// Scaleway project with its own state, registry, network, database and services.
+    pub environments: BTreeMap<String, EnvironmentSpec>,
+    /// GitHub Actions settings for the generated workflows.
+    #[serde(default)]
+    pub ci: CiSpec,
+}
+
+/// Pinned versions of OpenTofu, the providers and the Scaleway CLI image used by backup jobs.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Versions {
+    /// Exact OpenTofu version CI installs (e.g. `1.11.5`); the roots require at least 1.11.
+    pub opentofu: String,
+    /// Exact `scaleway/scaleway` provider version (e.g. `2.81.0`).
+    pub scaleway_provider: String,
+    /// Exact `hashicorp/random` provider version (e.g. `3.7.2`).
+    pub random_provider: String,
+    /// Scaleway CLI image tag used by the backup jobs (e.g. `v2.61.0`).
+    #[serde(default)]
+    pub scaleway_cli: Option<String>,
+}
+
+/// What `environments.<name>` may hold: environment-only options plus any [`Settings`] override.
+///
+/// Only used to describe the file (JSON Schema); the `resolve` stage reads the options and the
+/// overrides separately.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[schemars(deny_unknown_fields)]
+pub struct EnvironmentSpec {
+    #[serde(flatten)]
+    pub options: EnvironmentOptions,
+    #[serde(flatten)]
+    pub settings: Settings,
+}
+
+/// Options that only make sense on one environment.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+pub struct EnvironmentOptions {
+    /// `production` turns on the production policy rules (redundancy, HA, backup retention).
+    #[serde(default)]
+    pub tier: Option<Tier>,
+    /// Name of this environment's Scaleway project (default: `<project>-<environment>`).
+    #[serde(default)]
+    pub scaleway_project: Option<String>,
+    /// Environment whose tested images this one receives (e.g. production promotes from staging).
+    #[serde(default)]
+    pub promote_from: Option<String>,
+    /// GitHub environment holding this environment's secrets and reviewers (default: its name).
+    #[serde(default)]
+    pub github_environment: Option<String>,
+}
+
+/// Everything an environment can override. Absent fields inherit from `defaults`, then from
+/// tofugen's built-in defaults.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Scaleway region (e.g. `fr-par`).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Scaleway zone inside the region (e.g. `fr-par-1`).
+    #[serde(default)]
+    pub zone: Option<String>,
+    /// Where OpenTofu keeps this environment's state.
+    #[serde(default)]
+    pub state: Option<StateSpec>,
+    /// Container Registry namespace for this environment's images.
+    #[serde(default)]
+    pub registry: Option<RegistrySpec>,
+    /// The Serverless Containers, by name.
+    #[serde(default)]
+    pub services: Option<BTreeMap<String, ServiceSpec>>,
+    /// The Managed PostgreSQL database.
+    #[serde(default)]
+    pub database: Option<DatabaseSpec>,
+    /// The secrets, by the environment variable name services read them under. Values never
+    /// appear here: only where they come from.
+    #[serde(default)]
+    pub secrets: Option<BTreeMap<String, SecretSpec>>,
+    /// Cockpit alerting: contacts, detection objective and rules.
+    #[serde(default)]
+    pub alerts: Option<AlertsSpec>,
+}
+
+/// Environment tier; `production` enables the production policy.
+#[derive(
+    Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Development,
+    Staging,
+    Production,
+}
+
+/// The S3 backend on Scaleway Object Storage. `{project}` and `{env}` are replaced.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct StateSpec {
+    /// Bucket name template (default: `{project}-tfstate-{env}`).
+    #[serde(default)]
+    pub bucket: Option<String>,
+    /// Object key template (default: `{env}/terraform.tfstate`).
+    #[serde(default)]
+    pub key: Option<String>,
+    /// Days non-current state versions are kept (default: 90).
+    #[serde(default)]
+    pub keep_versions: Option<Duration>,
+}
+
+/// Container Registry namespace. `{project}` and `{env}` are replaced.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrySpec {
+    /// Namespace name template (default: `{project}-{env}`).
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+/// One Serverless Container.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceSpec {
+    /// Set to `false` to leave this service out of an environment.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// One line saying what the service is.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Image repository name in the environment's registry namespace (e.g. `evalap-api`).
+    #[serde(default)]
+    pub image: Option<String>,
+    /// How CI builds the image.
+    #[serde(default)]
+    pub build: Option<BuildSpec>,
+    /// The HTTP port the container listens on. Serverless Containers route only HTTP.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// `http1` (default) or `h2c`.
+    #[serde(default)]
+    pub protocol: Option<Protocol>,
+    /// CPU limit: `1000m` (mvCPU) or a number of vCPU (`1`, `0.5`).
+    #[serde(default)]
+    pub cpu: Option<Cpu>,
+    /// Memory limit: `512MB`, `2GB` (decimal units, as Scaleway bills them).
+    #[serde(default)]
+    pub memory: Option<Memory>,
+    /// Autoscaling bounds and the one scaling signal.
+    #[serde(default)]
+    pub scale: Option<ScaleSpec>,
+    /// Health probes.
+    #[serde(default)]
+    pub probes: Option<ProbesSpec>,
+    /// `public` (default) or `private` (callers need an IAM token).
+    #[serde(default)]
+    pub privacy: Option<Privacy>,
+    /// Refuse plain HTTP (default: true).
+    #[serde(default)]
+    pub https_only: Option<bool>,
+    /// Plain environment variables. `${services.NAME.url}` refers to another service's URL.
+    /// Never put a secret here: list it under `secrets`.
+    #[serde(default)]
+    pub env: Option<BTreeMap<String, String>>,
+    /// Names of secrets (declared under `secrets:`) injected as environment variables.
+    #[serde(default)]
+    pub secrets: Option<Vec<String>>,
+    /// Whether the service reaches the database (attaches it to the private network).
+    #[serde(default)]
+    pub database: Option<bool>,
+    /// Overrides the image ENTRYPOINT.
+    #[serde(default)]
+    pub command: Option<Vec<String>>,
+    /// Overrides the image CMD.
+    #[serde(default)]
+    pub args: Option<Vec<String>>,
+    /// Maximum request duration (default: `300s`; Scaleway allows 10s to 60m).
+    #[serde(default)]
+    pub timeout: Option<Duration>,
+    /// `v2` (gVisor, default) or `v1` (legacy, full syscalls).
+    #[serde(default)]
+    pub sandbox: Option<Sandbox>,
+}
+
+/// How CI builds a service image.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BuildSpec {
+    /// Build context, relative to the application repository root (default: `.`).
+    #[serde(default)]
+    pub context: Option<String>,
+    /// Dockerfile path, relative to the application repository root.
+    #[serde(default)]
+    pub dockerfile: Option<String>,
+}
+
+/// HTTP protocol between the Scaleway edge and the container.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Http1,
+    H2c,
+}
+
+/// Who may call the container.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Privacy {
+    Public,
+    Private,
+}
+
+/// Container sandbox.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Sandbox {
+    V1,
+    V2,
+}
+
+/// Autoscaling. Give at most one of the three signals.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleSpec {
+    /// Instances kept running (0 allows scale-to-zero).
+    #[serde(default)]
+    pub min: Option<u32>,
+    /// Maximum instances (Scaleway allows up to 50).
+    #[serde(default)]
+    pub max: Option<u32>,
+    /// Scale out above this many concurrent requests per instance (1 to 80).
+    #[serde(default)]
+    pub concurrent_requests: Option<u32>,
+    /// Scale out above this CPU usage, in percent.
+    #[serde(default)]
+    pub cpu_percent: Option<u32>,
+    /// Scale out above this memory usage, in percent.
+    #[serde(default)]
+    pub memory_percent: Option<u32>,
+}
+
+/// Liveness and startup probes.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ProbesSpec {
+    /// Restarts the instance when it fails; unhealthy instances get no traffic.
+    #[serde(default)]
+    pub liveness: Option<ProbeSpec>,
+    /// Runs only while the instance starts; a failing new revision aborts the deploy.
+    #[serde(default)]
+    pub startup: Option<ProbeSpec>,
+}
+
+/// One probe: an HTTP `path` or `tcp: true`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ProbeSpec {
+    /// HTTP path that answers 2xx/3xx when healthy (e.g. `/health`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Probe by opening a TCP connection instead of HTTP.
+    #[serde(default)]
+    pub tcp: Option<bool>,
+    /// Time between probes (e.g. `10s`).
+    #[serde(default)]
+    pub interval: Option<Duration>,
+    /// Time a probe may take (e.g. `5s`).
+    #[serde(default)]
+    pub timeout: Option<Duration>,
+    /// Consecutive failures before the instance counts as failed.
+    #[serde(default)]
+    pub failure_threshold: Option<u32>,
+}
+
+/// The Managed PostgreSQL instance, on the private network only.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSpec {
+    /// Set to `false` for an environment without a database.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// Engine and major version, e.g. `PostgreSQL-16`.
+    #[serde(default)]
+    pub engine: Option<String>,
+    /// Node type, e.g. `DB-DEV-S`, `DB-PRO2-XS`.
+    #[serde(default)]
+    pub node_type: Option<String>,
+    /// Block volume: type and size.
+    #[serde(default)]
+    pub volume: Option<VolumeSpec>,
+    /// High availability (hot standby). Required in production.
+    #[serde(default)]
+    pub ha: Option<bool>,
+    /// Read replicas, placed in another zone.
+    #[serde(default)]
+    pub read_replicas: Option<u32>,
+    /// Application database name (default: the project name).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Application user name (default: the project name).
+    #[serde(default)]
+    pub user: Option<String>,
+    /// Engine settings (e.g. `max_connections: "200"`).
+    #[serde(default)]
+    pub settings: Option<BTreeMap<String, String>>,
+    /// Backup tiers.
+    #[serde(default)]
+    pub backups: Option<BackupsSpec>,
+}
+
+/// Database volume.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct VolumeSpec {
+    /// `sbs_5k` (default), `sbs_15k` or `lssd` (first-generation node types only).
+    #[serde(default, rename = "type")]
+    pub kind: Option<VolumeType>,
+    /// Size, a multiple of 5GB for block volumes (e.g. `20GB`).
+    #[serde(default)]
+    pub size: Option<Memory>,
+}
+
+/// Database volume type.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum VolumeType {
+    #[serde(rename = "sbs_5k")]
+    Sbs5k,
+    #[serde(rename = "sbs_15k")]
+    Sbs15k,
+    Lssd,
+}
+
+/// Backup tiers: daily (Scaleway's native schedule), weekly and monthly (scheduled jobs).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BackupsSpec {
+    /// Native automatic backups.
+    #[serde(default)]
+    pub daily: Option<BackupTierSpec>,
+    /// Weekly backups made by a scheduled job.
+    #[serde(default)]
+    pub weekly: Option<BackupTierSpec>,
+    /// Monthly backups made by a scheduled job.
+    #[serde(default)]
+    pub monthly: Option<BackupTierSpec>,
+    /// Time zone of the job schedules (default: `Europe/Paris`).
+    #[serde(default)]
+    pub timezone: Option<String>,
+}
+
+/// One backup tier.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BackupTierSpec {
+    /// Set to `false` to turn this tier off.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// How long each backup is kept (e.g. `30d`, `90d`, `365d`).
+    #[serde(default)]
+    pub retention: Option<Duration>,
+    /// Cron schedule (weekly and monthly tiers), e.g. `0 3 * * 0`.
+    #[serde(default)]
+    pub schedule: Option<String>,
+}
+
+/// Where a secret's value comes from. The value itself never appears in the repository.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSpec {
+    /// `operator` (a human stores the value in Secret Manager), `generated` (OpenTofu generates
+    /// a random value, write-only) or `database` (the database connection URL).
+    #[serde(default)]
+    pub source: Option<SecretSource>,
+    /// What the secret is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Length of a `generated` secret (default: 48).
+    #[serde(default)]
+    pub length: Option<u32>,
+}
+
+/// Where a secret's value comes from.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretSource {
+    Operator,
+    Generated,
+    Database,
+}
+
+/// Cockpit alerting.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsSpec {
+    /// E-mail addresses of the alert manager's contact points.
+    #[serde(default)]
+    pub contacts: Option<Vec<String>>,
+    /// Longest acceptable time between a failure and its alert (e.g. `5m`).
+    #[serde(default)]
+    pub detection_objective: Option<Duration>,
+    /// Rule-group evaluation interval (default: `30s`).
+    #[serde(default)]
+    pub evaluation_interval: Option<Duration>,
+    /// Runbook base URL; each alert links to `<runbook_url>#<alert-name>`.
+    #[serde(default)]
+    pub runbook_url: Option<String>,
+    /// The alert rules, by name.
+    #[serde(default)]
+    pub rules: Option<BTreeMap<String, AlertRuleSpec>>,
+}
+
+/// One alert rule: a built-in `kind` (with `service` for container kinds) or a custom `expr`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AlertRuleSpec {
+    /// Set to `false` to drop this rule in an environment.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// Built-in alert kind.
+    #[serde(default)]
+    pub kind: Option<AlertKind>,
+    /// Service the rule watches (container kinds); `*` means every service.
+    #[serde(default)]
+    pub service: Option<String>,
+    /// Custom PromQL expression (instead of `kind`).
+    #[serde(default)]
+    pub expr: Option<String>,
+    /// Threshold the built-in kind compares against (percent, seconds or count by kind).
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    /// How long the condition must hold before the alert fires (e.g. `2m`).
+    #[serde(default, rename = "for")]
+    pub for_: Option<Duration>,
+    /// `critical`, `warning` or `info`.
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    /// One-line summary (custom rules).
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Longer description (custom rules).
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Built-in alert kinds.
+#[derive(
+    Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    ContainerError,
+    ContainerCpu,
+    ContainerMemory,
+    ContainerInstancesBelowMin,
+    DatabaseCpu,
+    DatabaseStorage,
+    DatabaseMemory,
+    DatabaseConnections,
+    DatabaseReplicationLag,
+    BackupJobFailed,
+}
+
+/// Alert severity.
+#[derive(
+    Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Critical,
+}
+
+/// GitHub Actions settings.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CiSpec {
+    /// Runner label (default: `ubuntu-24.04`).
+    #[serde(default)]
+    pub runner: Option<String>,
+    /// Default branch that deploys to the first environment (default: `main`).
+    #[serde(default)]
+    pub branch: Option<String>,
+    /// Repository holding the application sources and Dockerfiles, if not this one
+    /// (e.g. `etalab-ia/evalap`).
+    #[serde(default)]
+    pub app_repository: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unit types
+// ---------------------------------------------------------------------------------------------
+
+/// A size in decimal bytes, written `512MB`, `2GB` or `1TB` (Scaleway uses decimal units).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Memory {
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+impl Memory {
+    /// Parses `512MB`, `2GB`, `1TB` (decimal). Returns a message describing the expected form.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let split = t
+            .find(|c: char| !c.is_ascii_digit())
+            .ok_or_else(|| format!("`{t}` has no unit; expected e.g. `512MB` or `2GB`"))?;
+        let (number, unit) = t.split_at(split);
+        let number: u64 = number
+            .parse()
+            .map_err(|_| format!("`{t}` does not start with a whole number"))?;
+        let factor: u64 = match unit.trim() {
+            "MB" => 1_000_000,
+            "GB" => 1_000_000_000,
+            "TB" => 1_000_000_000_000,
+            other => {
+                return Err(format!(
+                    "unknown size unit `{other}` in `{t}`; expected MB, GB or TB (decimal)"
+                ));
+            }
+        };
+        number
+            .checked_mul(factor)
+            .map(|bytes| Memory { bytes })
+            .ok_or_else(|| format!("`{t}` is too large"))
+    }
+
+    /// Size in megabytes (decimal).
+    pub fn megabytes(&self) -> u64 {
+        self.bytes / 1_000_000
+    }
+
+    /// Size in gigabytes (decimal).
+    pub fn gigabytes(&self) -> u64 {
+        self.bytes / 1_000_000_000
+    }
+}
+
+impl fmt::Display for Memory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.bytes % 1_000_000_000 == 0 {
+            write!(f, "{}GB", self.bytes / 1_000_000_000)
+        } else {
+            write!(f, "{}MB", self.bytes / 1_000_000)
+        }
+    }
+}
+
+/// A CPU limit in mvCPU (1000 = one vCPU), written `1000m` or as vCPU (`1`, `0.5`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cpu {
+    /// Thousandths of a vCPU.
+    pub millis: u32,
+}
+
+impl Cpu {
+    /// Parses `1000m`, `1`, `0.5`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        if let Some(m) = t.strip_suffix('m') {
+            return m
+                .parse::<u32>()
+                .map(|millis| Cpu { millis })
+                .map_err(|_| format!("`{t}` is not a whole number of mvCPU like `1000m`"));
+        }
+        let v: f64 = t
+            .parse()
+            .map_err(|_| format!("`{t}` is not a CPU amount; expected `1000m` or `1`"))?;
+        Self::from_vcpu(v)
+    }
+
+    /// Converts a number of vCPU.
+    pub fn from_vcpu(v: f64) -> Result<Self, String> {
+        if !(v.is_finite() && v > 0.0 && v <= 1000.0) {
+            return Err(format!("`{v}` vCPU is out of range"));
+        }
+        let millis = (v * 1000.0).round();
+        Ok(Cpu {
+            millis: millis as u32,
+        })
+    }
+}
+
+impl fmt::Display for Cpu {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}m", self.millis)
+    }
+}
+
+/// A duration, written `30s`, `5m`, `1h`, `30d`, `2w` or `1y` (365 days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Duration {
+    /// Whole seconds.
+    pub seconds: u64,
+}
+
+impl Duration {
+    /// Parses `30s`, `5m`, `1h`, `30d`, `2w`, `1y`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit()).ok_or_else(|| {
+            format!("`{t}` has no unit; expected a number and one of s, m, h, d, w, y (e.g. `30s`)")
+        })?;
+        let (number, unit) = t.split_at(split);
+        let number: u64 = number
+            .parse()
+            .map_err(|_| format!("`{t}` does not start with a whole number"))?;
+        let factor = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3_600,
+            "d" => 86_400,
+            "w" => 7 * 86_400,
+            "y" => 365 * 86_400,
+            other => {
+                return Err(format!(
+                    "unknown duration unit `{other}` in `{t}`; expected s, m, h, d, w or y"
+                ));
+            }
+        };
+        number
+            .checked_mul(factor)
+            .map(|seconds| Duration { seconds })
+            .ok_or_else(|| format!("`{t}` is too large"))
+    }
+
+    /// Builds a duration from seconds.
+    pub const fn from_secs(seconds: u64) -> Self {
+        Duration { seconds }
+    }
+
+    /// Whole days (rounded down).
+    pub fn days(&self) -> u64 {
+        self.seconds / 86_400
+    }
+
+    /// Prometheus/Go duration text: `90s` → `1m30s`, `600s` → `10m`.
+    pub fn prometheus(&self) -> String {
+        if self.seconds == 0 {
+            return "0s".to_string();
+        }
+        let mut rest = self.seconds;
+        let mut out = String::new();
+        for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
+            if rest >= size {
+                out.push_str(&format!("{}{}", rest / size, unit));
+                rest %= size;
+            }
+        }
+        out
+    }
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = self.seconds;
+        if s == 0 {
+            write!(f, "0s")
+        } else if s % 86_400 == 0 {
+            write!(f, "{}d", s / 86_400)
+        } else if s % 3_600 == 0 {
+            write!(f, "{}h", s / 3_600)
+        } else if s % 60 == 0 {
+            write!(f, "{}m", s / 60)
+        } else {
+            write!(f, "{s}s")
+        }
+    }
+}
+
+macro_rules! unit_serde {
+    ($ty:ty, $name:literal, $pattern:literal, $description:literal, $accept_numbers:expr) => {
+        impl Serialize for $ty {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.to_string())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(d)?;
+                match &value {
+                    serde_json::Value::String(s) => <$ty>::parse(s).map_err(serde::de::Error::custom),
+                    serde_json::Value::Number(n) if $accept_numbers => {
+                        <$ty>::parse(&n.to_string()).map_err(serde::de::Error::custom)
+                    }
+                    other => Err(serde::de::Error::custom(format!(
+                        "expected {}, found {other}",
+                        $description
+                    ))),
+                }
+            }
+        }
+
+        impl JsonSchema for $ty {
+            fn schema_name() -> Cow<'static, str> {
+                Cow::Borrowed($name)
+            }
+
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                if $accept_numbers {
+                    json_schema!({
+                        "description": $description,
+                        "anyOf": [
+                            { "type": "string", "pattern": $pattern },
+                            { "type": "number", "exclusiveMinimum": 0 }
+                        ]
+                    })
+                } else {
+                    json_schema!({
+                        "description": $description,
+                        "type": "string",
+                        "pattern": $pattern
+                    })
+                }
+            }
+        }
+    };
+}
+
+unit_serde!(
+    Memory,
+    "Memory",
+    "^[0-9]+(MB|GB|TB)$",
+    "a decimal size such as `512MB` or `2GB`",
+    false
+);
+unit_serde!(
+    Cpu,
+    "Cpu",
+    "^([0-9]+m|[0-9]+(\\.[0-9]+)?)$",
+    "a CPU amount: mvCPU such as `1000m`, or vCPU such as `1` or `0.5`",
+    true
+);
+unit_serde!(
+    Duration,
+    "Duration",
+    "^[0-9]+(s|m|h|d|w|y)$",
+    "a duration such as `30s`, `5m`, `1h`, `30d` or `1y`",
+    false
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_is_decimal() {
+        assert_eq!(Memory::parse("2048MB").unwrap().bytes, 2_048_000_000);
+        assert_eq!(Memory::parse("2GB").unwrap().bytes, 2_000_000_000);
+        assert!(Memory::parse("2GiB").unwrap_err().contains("MB, GB or TB"));
+        assert!(Memory::parse("512").is_err());
+        assert_eq!(Memory::parse("2000MB").unwrap().to_string(), "2GB");
+    }
+
+    #[test]
+    fn cpu_accepts_millis_and_vcpu() {
+        assert_eq!(Cpu::parse("1000m").unwrap().millis, 1000);
+        assert_eq!(Cpu::parse("0.5").unwrap().millis, 500);
+        assert_eq!(Cpu::parse("2").unwrap().millis, 2000);
+        assert!(Cpu::parse("fast").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(Duration::parse("30d").unwrap().seconds, 30 * 86_400);
+        assert_eq!(Duration::parse("1y").unwrap().days(), 365);
+        assert_eq!(Duration::parse("90s").unwrap().prometheus(), "1m30s");
+        assert_eq!(Duration::parse("10m").unwrap().to_string(), "10m");
+        assert!(Duration::parse("10 minutes").is_err());
+        assert!(Duration::parse("99999999999999999999s").is_err());
+    }
+}

@@ -1,0 +1,84 @@
+//! Runs the stages in order: load → schema check → resolve → policy → emit.
+//!
+//! Every stage reports all it finds; a later stage runs only when the earlier ones found no
+//! error, because it would otherwise report consequences instead of causes.
+
+use std::collections::BTreeMap;
+
+use crate::diagnostics::{self, Diagnostic, Level};
+use crate::load::{self, Node};
+use crate::model::Config;
+use crate::resolve::{self, Resolved};
+use crate::{emit, policy, schema_check};
+
+/// The outcome of compiling one `environments.yaml`.
+#[derive(Debug, Default)]
+pub struct Compilation {
+    /// Source text (for rendering diagnostics); `None` when the file could not be read as text.
+    pub source: Option<String>,
+    /// Every error and warning, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The loaded tree, when the file parsed.
+    pub tree: Option<Node>,
+    /// The resolved environments, when the configuration is valid enough to resolve.
+    pub resolved: Option<Resolved>,
+    /// Every generated file by path relative to the repository root; empty on error.
+    pub files: BTreeMap<String, String>,
+}
+
+impl Compilation {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.level == Level::Error)
+    }
+}
+
+/// Compiles `bytes`, the contents of the file named `file` (used in diagnostics and headers).
+/// With `emit_files` false, stops after validation.
+pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
+    let mut out = Compilation::default();
+    let (source, tree) = match load::load(file, bytes) {
+        Ok(pair) => pair,
+        Err((source, diags)) => {
+            out.source = source;
+            out.diagnostics = diags;
+            diagnostics::sort(&mut out.diagnostics);
+            return out;
+        }
+    };
+    out.source = Some(source);
+    out.diagnostics = schema_check::check(file, &tree);
+    if out.has_errors() {
+        out.tree = Some(tree);
+        diagnostics::sort(&mut out.diagnostics);
+        return out;
+    }
+    let config: Config = match serde_json::from_value(tree.to_json()) {
+        Ok(c) => c,
+        Err(e) => {
+            // The schema is derived from the same types, so this is a tofugen bug if reached.
+            out.diagnostics.push(
+                Diagnostic::error("schema", format!("the configuration does not match: {e}"))
+                    .at(file, Some(tree.span))
+                    .help("run `tofugen schema` to see the expected structure"),
+            );
+            out.tree = Some(tree);
+            return out;
+        }
+    };
+    match resolve::resolve(file, &tree, &config) {
+        Ok(resolved) => {
+            out.diagnostics.extend(policy::check(file, &resolved));
+            out.resolved = Some(resolved);
+        }
+        Err(diags) => out.diagnostics.extend(diags),
+    }
+    out.tree = Some(tree);
+    diagnostics::sort(&mut out.diagnostics);
+    if emit_files && !out.has_errors() {
+        if let Some(resolved) = &out.resolved {
+            out.files = emit::emit(resolved, file);
+        }
+    }
+    out
+}

@@ -1,0 +1,321 @@
+//! Reports for people: `explain` (the effective configuration of an environment, with the origin
+//! of every value) and `diff` (the effective differences between two environments).
+//!
+//! Both work on the same flat view: dotted paths shaped like `environments.yaml`
+//! (`services.api.scale.min`), so a reviewer can find each line in the file.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::resolve::{Layer, Probe, ProbeCheck, ResolvedEnvironment, ScalingSignal, TemplatePart};
+
+/// One effective value: its display text.
+pub type View = BTreeMap<String, String>;
+
+/// The effective configuration of `env` as dotted paths → values.
+pub fn effective_view(env: &ResolvedEnvironment) -> View {
+    let mut v = View::new();
+    let mut put = |k: String, val: String| {
+        v.insert(k, val);
+    };
+    put("tier".into(), format!("{:?}", env.tier).to_lowercase());
+    put("scaleway_project".into(), env.scaleway_project.clone());
+    if let Some(p) = &env.promote_from {
+        put("promote_from".into(), p.clone());
+    }
+    put("github_environment".into(), env.github_environment.clone());
+    put("region".into(), env.region.clone());
+    put("zone".into(), env.zone.clone());
+    put("state.bucket".into(), env.state.bucket.clone());
+    put("state.key".into(), env.state.key.clone());
+    put(
+        "state.keep_versions".into(),
+        format!("{}d", env.state.keep_versions_days),
+    );
+    put("registry.namespace".into(), env.registry_namespace.clone());
+    for s in &env.services {
+        let p = format!("services.{}", s.name);
+        put(format!("{p}.image"), s.image.clone());
+        if let Some(d) = &s.description {
+            put(format!("{p}.description"), d.clone());
+        }
+        put(format!("{p}.build.context"), s.build_context.clone());
+        if let Some(d) = &s.dockerfile {
+            put(format!("{p}.build.dockerfile"), d.clone());
+        }
+        if let Some(port) = s.port {
+            put(format!("{p}.port"), port.to_string());
+        }
+        put(
+            format!("{p}.protocol"),
+            format!("{:?}", s.protocol).to_lowercase(),
+        );
+        put(format!("{p}.cpu"), s.cpu.to_string());
+        put(format!("{p}.memory"), s.memory.to_string());
+        put(format!("{p}.scale.min"), s.min_scale.to_string());
+        put(format!("{p}.scale.max"), s.max_scale.to_string());
+        match s.scaling {
+            Some(ScalingSignal::ConcurrentRequests(n)) => {
+                put(format!("{p}.scale.concurrent_requests"), n.to_string())
+            }
+            Some(ScalingSignal::CpuPercent(n)) => {
+                put(format!("{p}.scale.cpu_percent"), n.to_string())
+            }
+            Some(ScalingSignal::MemoryPercent(n)) => {
+                put(format!("{p}.scale.memory_percent"), n.to_string())
+            }
+            None => {}
+        }
+        for (kind, probe) in [("liveness", &s.liveness), ("startup", &s.startup)] {
+            if let Some(probe) = probe {
+                probe_view(&mut put, &format!("{p}.probes.{kind}"), probe);
+            }
+        }
+        put(
+            format!("{p}.privacy"),
+            format!("{:?}", s.privacy).to_lowercase(),
+        );
+        put(format!("{p}.https_only"), s.https_only.to_string());
+        for (k, t) in &s.env {
+            put(format!("{p}.env.{k}"), t.display());
+        }
+        if !s.secrets.is_empty() {
+            put(
+                format!("{p}.secrets"),
+                format!("[{}]", s.secrets.join(", ")),
+            );
+        }
+        put(format!("{p}.database"), s.database.to_string());
+        if !s.command.is_empty() {
+            put(format!("{p}.command"), format!("{:?}", s.command));
+        }
+        if !s.args.is_empty() {
+            put(format!("{p}.args"), format!("{:?}", s.args));
+        }
+        put(format!("{p}.timeout"), s.timeout.to_string());
+        put(
+            format!("{p}.sandbox"),
+            format!("{:?}", s.sandbox).to_lowercase(),
+        );
+    }
+    if let Some(db) = &env.database {
+        let p = "database";
+        put(format!("{p}.engine"), db.engine.clone());
+        put(format!("{p}.node_type"), db.node_type.clone());
+        put(
+            format!("{p}.volume.type"),
+            serde_json::to_value(db.volume_type)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        );
+        put(format!("{p}.volume.size"), db.volume_size.to_string());
+        put(format!("{p}.ha"), db.ha.to_string());
+        put(format!("{p}.read_replicas"), db.read_replicas.to_string());
+        put(format!("{p}.name"), db.name.clone());
+        put(format!("{p}.user"), db.user.clone());
+        for (k, val) in &db.settings {
+            put(format!("{p}.settings.{k}"), val.clone());
+        }
+        let b = &db.backups;
+        match b.daily {
+            Some(r) => put(format!("{p}.backups.daily.retention"), r.to_string()),
+            None => put(format!("{p}.backups.daily.enabled"), "false".into()),
+        }
+        for (tier, job) in [("weekly", &b.weekly), ("monthly", &b.monthly)] {
+            match job {
+                Some(j) => {
+                    put(format!("{p}.backups.{tier}.schedule"), j.schedule.clone());
+                    put(
+                        format!("{p}.backups.{tier}.retention"),
+                        j.retention.to_string(),
+                    );
+                }
+                None => put(format!("{p}.backups.{tier}.enabled"), "false".into()),
+            }
+        }
+        put(format!("{p}.backups.timezone"), b.timezone.clone());
+    } else {
+        put("database.enabled".into(), "false".into());
+    }
+    for s in &env.secrets {
+        let p = format!("secrets.{}", s.name);
+        put(
+            format!("{p}.source"),
+            format!("{:?}", s.source).to_lowercase(),
+        );
+        if let Some(d) = &s.description {
+            put(format!("{p}.description"), d.clone());
+        }
+        if s.source == crate::model::SecretSource::Generated {
+            put(format!("{p}.length"), s.length.to_string());
+        }
+    }
+    let a = &env.alerts;
+    if !a.contacts.is_empty() {
+        put(
+            "alerts.contacts".into(),
+            format!("[{}]", a.contacts.join(", ")),
+        );
+    }
+    if let Some(o) = a.detection_objective {
+        put("alerts.detection_objective".into(), o.to_string());
+    }
+    put(
+        "alerts.evaluation_interval".into(),
+        a.evaluation_interval.to_string(),
+    );
+    if let Some(u) = &a.runbook_url {
+        put("alerts.runbook_url".into(), u.clone());
+    }
+    for r in &a.rules {
+        let p = format!("alerts.rules.{}", r.name);
+        if let Some(k) = r.kind {
+            put(
+                format!("{p}.kind"),
+                serde_json::to_value(k)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            );
+        }
+        if let Some(s) = &r.service {
+            put(format!("{p}.service"), s.clone());
+        }
+        if let Some(e) = &r.expr {
+            put(format!("{p}.expr"), e.clone());
+        }
+        if let Some(t) = r.threshold {
+            put(format!("{p}.threshold"), t.to_string());
+        }
+        put(format!("{p}.for"), r.for_.to_string());
+        put(
+            format!("{p}.severity"),
+            format!("{:?}", r.severity).to_lowercase(),
+        );
+    }
+    v
+}
+
+fn probe_view(put: &mut impl FnMut(String, String), p: &str, probe: &Probe) {
+    match &probe.check {
+        ProbeCheck::Http(path) => put(format!("{p}.path"), path.clone()),
+        ProbeCheck::Tcp => put(format!("{p}.tcp"), "true".into()),
+    }
+    put(format!("{p}.interval"), probe.interval.to_string());
+    put(format!("{p}.timeout"), probe.timeout.to_string());
+    put(
+        format!("{p}.failure_threshold"),
+        probe.failure_threshold.to_string(),
+    );
+}
+
+/// Where the value at `path` came from, for `explain`.
+pub fn origin_label(env: &ResolvedEnvironment, file: &str, path: &str) -> String {
+    // Paths whose YAML spelling differs from the view are looked up under their parent too.
+    let lookup = env.origins.get(path).or_else(|| {
+        let (parent, _) = path.rsplit_once('.')?;
+        env.origins
+            .get(parent)
+            .filter(|_| path.ends_with(".secrets") || parent.ends_with(".command"))
+    });
+    match lookup {
+        Some(o) => {
+            let layer = match o.layer {
+                Layer::Defaults => "defaults",
+                Layer::Environment => "environment",
+            };
+            format!("{file}:{} ({layer})", o.span.line)
+        }
+        None => "built-in default".to_string(),
+    }
+}
+
+/// `tofugen explain ENV [SERVICE]`: every effective value with its origin.
+pub fn explain(env: &ResolvedEnvironment, file: &str, service: Option<&str>) -> String {
+    let view = effective_view(env);
+    let prefix = service.map(|s| format!("services.{s}."));
+    let rows: Vec<(&String, &String)> = view
+        .iter()
+        .filter(|(k, _)| prefix.as_ref().is_none_or(|p| k.starts_with(p.as_str())))
+        .collect();
+    let width = rows
+        .iter()
+        .map(|(k, v)| k.len() + v.len() + 2)
+        .max()
+        .unwrap_or(0);
+    let mut out = String::new();
+    let _ = match service {
+        Some(s) => writeln!(
+            out,
+            "# effective configuration of service `{s}` in `{}`",
+            env.name
+        ),
+        None => writeln!(
+            out,
+            "# effective configuration of environment `{}`",
+            env.name
+        ),
+    };
+    for (k, v) in rows {
+        let cell = format!("{k}: {v}");
+        let _ = writeln!(
+            out,
+            "{cell:<width$}  # {}",
+            origin_label(env, file, k),
+            width = width
+        );
+    }
+    for s in env
+        .services
+        .iter()
+        .filter(|s| service.is_none_or(|n| n == s.name))
+    {
+        for (k, t) in &s.env {
+            for part in &t.parts {
+                if let TemplatePart::ServiceUrl(target) = part {
+                    let _ = writeln!(
+                        out,
+                        "# services.{}.env.{k} refers to the URL of service `{target}` (an HCL reference, not a literal)",
+                        s.name
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `tofugen diff A B`: the effective differences, key by key (`key: a → b`).
+pub fn diff(a: &ResolvedEnvironment, b: &ResolvedEnvironment) -> String {
+    let va = effective_view(a);
+    let vb = effective_view(b);
+    let mut keys: Vec<&String> = va.keys().chain(vb.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out = String::new();
+    let mut changes = 0;
+    for k in keys {
+        match (va.get(k), vb.get(k)) {
+            (Some(x), Some(y)) if x == y => {}
+            (Some(x), Some(y)) => {
+                changes += 1;
+                let _ = writeln!(out, "{k}: {x} → {y}");
+            }
+            (Some(x), None) => {
+                changes += 1;
+                let _ = writeln!(out, "{k}: {x} → (unset)");
+            }
+            (None, Some(y)) => {
+                changes += 1;
+                let _ = writeln!(out, "{k}: (unset) → {y}");
+            }
+            (None, None) => {}
+        }
+    }
+    let header = format!(
+        "# {changes} effective difference(s) between `{}` and `{}`\n",
+        a.name, b.name
+    );
+    header + &out
+}

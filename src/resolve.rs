@@ -1,0 +1,1060 @@
+//! Stage 3, resolve: `defaults` + `environments.<name>` overrides + built-in defaults → one
+//! [`ResolvedEnvironment`] per environment, with the origin of every effective value.
+//!
+//! Merging happens on the positioned YAML tree, so every value keeps the line it came from:
+//! mappings merge key by key, anything else (scalars, lists) is replaced by the override, and an
+//! explicit `null` in an environment removes the inherited value (back to the built-in default).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::diagnostics::{Diagnostic, Span};
+use crate::load::{Key, Node, NodeKind};
+use crate::model::{
+    AlertKind, AlertRuleSpec, Config, Cpu, Duration, EnvironmentOptions, Memory, Privacy, Protocol,
+    Sandbox, SecretSource, ServiceSpec, Settings, Severity, Tier, VolumeType,
+};
+
+/// Keys of `environments.<name>` that are environment options rather than setting overrides.
+pub const ENVIRONMENT_OPTION_KEYS: [&str; 4] = [
+    "tier",
+    "scaleway_project",
+    "promote_from",
+    "github_environment",
+];
+
+/// Built-in defaults, applied when neither `defaults` nor the environment sets a value.
+pub mod builtin {
+    use crate::model::{Cpu, Duration, Memory};
+
+    /// Scaleway region.
+    pub const REGION: &str = "fr-par";
+    /// Scaleway zone.
+    pub const ZONE: &str = "fr-par-1";
+    /// State bucket name template.
+    pub const STATE_BUCKET: &str = "{project}-tfstate-{env}";
+    /// State object key template.
+    pub const STATE_KEY: &str = "{env}/terraform.tfstate";
+    /// Days non-current state versions are kept.
+    pub const STATE_KEEP_VERSIONS_DAYS: u64 = 90;
+    /// Registry namespace template.
+    pub const REGISTRY_NAMESPACE: &str = "{project}-{env}";
+    /// Container CPU limit (Scaleway's default).
+    pub const CPU: Cpu = Cpu { millis: 1000 };
+    /// Container memory limit (Scaleway's default).
+    pub const MEMORY: Memory = Memory {
+        bytes: 2_048_000_000,
+    };
+    /// Minimum instances.
+    pub const MIN_SCALE: u32 = 1;
+    /// Maximum instances.
+    pub const MAX_SCALE: u32 = 5;
+    /// Request timeout.
+    pub const TIMEOUT: Duration = Duration::from_secs(300);
+    /// Probe interval.
+    pub const PROBE_INTERVAL: Duration = Duration::from_secs(10);
+    /// Probe timeout.
+    pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+    /// Liveness failures before restart.
+    pub const LIVENESS_FAILURES: u32 = 3;
+    /// Startup failures before the deploy is aborted.
+    pub const STARTUP_FAILURES: u32 = 30;
+    /// Database engine.
+    pub const DB_ENGINE: &str = "PostgreSQL-16";
+    /// Database node type.
+    pub const DB_NODE_TYPE: &str = "DB-DEV-S";
+    /// Database volume size.
+    pub const DB_VOLUME: Memory = Memory {
+        bytes: 10_000_000_000,
+    };
+    /// Daily backup retention.
+    pub const DAILY_RETENTION: Duration = Duration::from_secs(7 * 86_400);
+    /// Weekly backup cron (Sunday 03:00).
+    pub const WEEKLY_SCHEDULE: &str = "0 3 * * 0";
+    /// Monthly backup cron (1st of the month, 04:00).
+    pub const MONTHLY_SCHEDULE: &str = "0 4 1 * *";
+    /// Weekly retention.
+    pub const WEEKLY_RETENTION: Duration = Duration::from_secs(90 * 86_400);
+    /// Monthly retention.
+    pub const MONTHLY_RETENTION: Duration = Duration::from_secs(365 * 86_400);
+    /// Backup job time zone.
+    pub const BACKUP_TIMEZONE: &str = "Europe/Paris";
+    /// Generated secret length.
+    pub const SECRET_LENGTH: u32 = 48;
+    /// Rule-group evaluation interval.
+    pub const EVALUATION_INTERVAL: Duration = Duration::from_secs(30);
+    /// Default `for` of an alert.
+    pub const ALERT_FOR: Duration = Duration::from_secs(120);
+    /// Scaleway CLI image tag of backup jobs.
+    pub const SCALEWAY_CLI: &str = "v2.61.0";
+    /// CI runner.
+    pub const RUNNER: &str = "ubuntu-24.04";
+    /// Deploy branch.
+    pub const BRANCH: &str = "main";
+}
+
+/// Which part of `environments.yaml` an effective value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// The `defaults:` section.
+    Defaults,
+    /// The environment's own section.
+    Environment,
+}
+
+/// Where an effective value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// Section it was written in.
+    pub layer: Layer,
+    /// Its position (of the value; for a mapping, of its key).
+    pub span: Span,
+}
+
+/// Origins of the effective values of one environment, by dotted path
+/// (`services.api.scale.min`). A path absent here took a built-in default.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Origins {
+    /// Dotted path → origin.
+    pub by_path: BTreeMap<String, Origin>,
+    /// Dotted path → position of the key that set it.
+    pub key_spans: BTreeMap<String, Span>,
+}
+
+impl Origins {
+    /// The origin of `path`, if written in the file.
+    pub fn get(&self, path: &str) -> Option<Origin> {
+        self.by_path.get(path).copied()
+    }
+
+    /// The best position for a finding about `path`: the value itself, else the closest
+    /// enclosing value that was written in the file.
+    pub fn span(&self, path: &str) -> Option<Span> {
+        let mut p = path;
+        loop {
+            if let Some(o) = self.by_path.get(p) {
+                return Some(o.span);
+            }
+            match p.rfind('.') {
+                Some(i) => p = &p[..i],
+                None => return None,
+            }
+        }
+    }
+
+    /// The position of the key that set `path` (falls back to [`Origins::span`]).
+    pub fn key_span(&self, path: &str) -> Option<Span> {
+        self.key_spans
+            .get(path)
+            .copied()
+            .or_else(|| self.span(path))
+    }
+}
+
+/// Everything the emitters need: project-wide settings and every environment, resolved.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resolved {
+    /// Project name (resource-name prefix).
+    pub project: String,
+    /// Pinned versions.
+    pub versions: ResolvedVersions,
+    /// GitHub Actions settings.
+    pub ci: ResolvedCi,
+    /// Environments, in the order of the file.
+    pub environments: Vec<ResolvedEnvironment>,
+}
+
+impl Resolved {
+    /// The environment named `name`.
+    pub fn environment(&self, name: &str) -> Option<&ResolvedEnvironment> {
+        self.environments.iter().find(|e| e.name == name)
+    }
+}
+
+/// Pinned versions.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedVersions {
+    /// Exact OpenTofu version for CI.
+    pub opentofu: String,
+    /// Exact Scaleway provider version.
+    pub scaleway_provider: String,
+    /// Exact random provider version.
+    pub random_provider: String,
+    /// Scaleway CLI image tag for backup jobs.
+    pub scaleway_cli: String,
+}
+
+/// GitHub Actions settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedCi {
+    /// Runner label.
+    pub runner: String,
+    /// Branch whose pushes deploy the first environment.
+    pub branch: String,
+    /// Repository with the application sources, when it is not this one.
+    pub app_repository: Option<String>,
+}
+
+/// One environment with every setting decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedEnvironment {
+    /// Environment name (`staging`).
+    pub name: String,
+    /// Tier; `production` enables the production policy.
+    pub tier: Tier,
+    /// Scaleway project name.
+    pub scaleway_project: String,
+    /// Environment whose images this one receives.
+    pub promote_from: Option<String>,
+    /// GitHub environment name.
+    pub github_environment: String,
+    /// Scaleway region.
+    pub region: String,
+    /// Scaleway zone.
+    pub zone: String,
+    /// State backend.
+    pub state: ResolvedState,
+    /// Registry namespace name.
+    pub registry_namespace: String,
+    /// Enabled services, by name.
+    pub services: Vec<ResolvedService>,
+    /// The database, when enabled.
+    pub database: Option<ResolvedDatabase>,
+    /// Declared secrets, by name.
+    pub secrets: Vec<ResolvedSecret>,
+    /// Alerting.
+    pub alerts: ResolvedAlerts,
+    /// Where each value came from.
+    #[serde(skip)]
+    pub origins: Origins,
+}
+
+impl ResolvedEnvironment {
+    /// The service named `name`.
+    pub fn service(&self, name: &str) -> Option<&ResolvedService> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    /// Resource-name prefix: `<project>-<env>`.
+    pub fn prefix(&self, project: &str) -> String {
+        format!("{project}-{}", self.name)
+    }
+
+    /// Whether the production policy applies.
+    pub fn is_production(&self) -> bool {
+        self.tier == Tier::Production
+    }
+}
+
+/// State backend of one environment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedState {
+    /// Bucket name.
+    pub bucket: String,
+    /// Object key.
+    pub key: String,
+    /// Days non-current versions are kept.
+    pub keep_versions_days: u64,
+}
+
+/// One Serverless Container with every setting decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedService {
+    /// Service name (`api`).
+    pub name: String,
+    /// What it is.
+    pub description: Option<String>,
+    /// Image repository name in the registry namespace.
+    pub image: String,
+    /// Build context.
+    pub build_context: String,
+    /// Dockerfile path, when not `<context>/Dockerfile`.
+    pub dockerfile: Option<String>,
+    /// HTTP port; `None` means the service has none (rejected by policy).
+    pub port: Option<u16>,
+    /// HTTP protocol.
+    pub protocol: Protocol,
+    /// CPU limit.
+    pub cpu: Cpu,
+    /// Memory limit.
+    pub memory: Memory,
+    /// Minimum instances.
+    pub min_scale: u32,
+    /// Maximum instances.
+    pub max_scale: u32,
+    /// The scaling signal, when one is set.
+    pub scaling: Option<ScalingSignal>,
+    /// Liveness probe.
+    pub liveness: Option<Probe>,
+    /// Startup probe.
+    pub startup: Option<Probe>,
+    /// Privacy.
+    pub privacy: Privacy,
+    /// Refuse plain HTTP.
+    pub https_only: bool,
+    /// Plain environment variables.
+    pub env: BTreeMap<String, Template>,
+    /// Secret names injected as environment variables.
+    pub secrets: Vec<String>,
+    /// Attached to the private network to reach the database.
+    pub database: bool,
+    /// ENTRYPOINT override.
+    pub command: Vec<String>,
+    /// CMD override.
+    pub args: Vec<String>,
+    /// Request timeout.
+    pub timeout: Duration,
+    /// Sandbox.
+    pub sandbox: Sandbox,
+}
+
+impl ResolvedService {
+    /// The health path smoke tests call: the startup probe's, else the liveness probe's.
+    pub fn health_path(&self) -> Option<&str> {
+        [&self.startup, &self.liveness]
+            .into_iter()
+            .flatten()
+            .find_map(|p| match &p.check {
+                ProbeCheck::Http(path) => Some(path.as_str()),
+                ProbeCheck::Tcp => None,
+            })
+    }
+}
+
+/// The one autoscaling signal of a container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScalingSignal {
+    /// Concurrent requests per instance.
+    ConcurrentRequests(u32),
+    /// CPU usage, percent.
+    CpuPercent(u32),
+    /// Memory usage, percent.
+    MemoryPercent(u32),
+}
+
+/// A health probe.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Probe {
+    /// What is checked.
+    pub check: ProbeCheck,
+    /// Time between probes.
+    pub interval: Duration,
+    /// Time a probe may take.
+    pub timeout: Duration,
+    /// Consecutive failures before the instance counts as failed.
+    pub failure_threshold: u32,
+}
+
+/// What a probe checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProbeCheck {
+    /// An HTTP GET on this path.
+    Http(String),
+    /// A TCP connection.
+    Tcp,
+}
+
+/// A plain environment value, possibly with references: `${services.api.url}`,
+/// `${environment}`, `${project}`. `$${` writes a literal `${`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Template {
+    /// The pieces, in order.
+    pub parts: Vec<TemplatePart>,
+}
+
+/// One piece of a [`Template`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TemplatePart {
+    /// Literal text.
+    Literal(String),
+    /// `${services.NAME.url}`: the HTTPS URL of another service.
+    ServiceUrl(String),
+    /// A reference tofugen does not know (reported by policy).
+    Unknown(String),
+}
+
+impl Template {
+    /// Parses `text`, substituting `${environment}` and `${project}` immediately.
+    pub fn parse(text: &str, environment: &str, project: &str) -> Template {
+        let mut parts = Vec::new();
+        let mut literal = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find("${") {
+            if i > 0 && rest[..i].ends_with('$') {
+                literal.push_str(&rest[..i - 1]);
+                literal.push_str("${");
+                rest = &rest[i + 2..];
+                continue;
+            }
+            literal.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            let Some(end) = after.find('}') else {
+                literal.push_str(&rest[i..]);
+                rest = "";
+                break;
+            };
+            let reference = after[..end].trim();
+            match reference {
+                "environment" => literal.push_str(environment),
+                "project" => literal.push_str(project),
+                r => {
+                    if !literal.is_empty() {
+                        parts.push(TemplatePart::Literal(std::mem::take(&mut literal)));
+                    }
+                    let service = r
+                        .strip_prefix("services.")
+                        .and_then(|s| s.strip_suffix(".url"))
+                        .filter(|s| !s.is_empty() && !s.contains('.'));
+                    parts.push(match service {
+                        Some(name) => TemplatePart::ServiceUrl(name.to_string()),
+                        None => TemplatePart::Unknown(r.to_string()),
+                    });
+                }
+            }
+            rest = &after[end + 1..];
+        }
+        literal.push_str(rest);
+        if !literal.is_empty() || parts.is_empty() {
+            parts.push(TemplatePart::Literal(literal));
+        }
+        Template { parts }
+    }
+
+    /// The literal text, when the template has no references.
+    pub fn as_literal(&self) -> Option<&str> {
+        match self.parts.as_slice() {
+            [TemplatePart::Literal(s)] => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Display form, with references written back as `${…}`.
+    pub fn display(&self) -> String {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                TemplatePart::Literal(s) => s.replace("${", "$${"),
+                TemplatePart::ServiceUrl(n) => format!("${{services.{n}.url}}"),
+                TemplatePart::Unknown(r) => format!("${{{r}}}"),
+            })
+            .collect()
+    }
+}
+
+/// The database with every setting decided.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedDatabase {
+    /// Engine and version.
+    pub engine: String,
+    /// Node type.
+    pub node_type: String,
+    /// Volume type.
+    pub volume_type: VolumeType,
+    /// Volume size.
+    pub volume_size: Memory,
+    /// High availability.
+    pub ha: bool,
+    /// Read replicas.
+    pub read_replicas: u32,
+    /// Application database name.
+    pub name: String,
+    /// Application user.
+    pub user: String,
+    /// Engine settings.
+    pub settings: BTreeMap<String, String>,
+    /// Backup tiers.
+    pub backups: ResolvedBackups,
+}
+
+/// Backup tiers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedBackups {
+    /// Native daily backups (every 24 h) and their retention, when enabled.
+    pub daily: Option<Duration>,
+    /// Weekly job tier, when enabled.
+    pub weekly: Option<BackupJob>,
+    /// Monthly job tier, when enabled.
+    pub monthly: Option<BackupJob>,
+    /// Time zone of the job schedules.
+    pub timezone: String,
+}
+
+/// A scheduled backup job tier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BackupJob {
+    /// Cron schedule.
+    pub schedule: String,
+    /// Retention of each backup.
+    pub retention: Duration,
+}
+
+/// A declared secret.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedSecret {
+    /// Name (also the environment variable name).
+    pub name: String,
+    /// Where its value comes from.
+    pub source: SecretSource,
+    /// What it is for.
+    pub description: Option<String>,
+    /// Length of a generated value.
+    pub length: u32,
+}
+
+/// Alerting settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedAlerts {
+    /// Contact e-mail addresses.
+    pub contacts: Vec<String>,
+    /// Detection objective.
+    pub detection_objective: Option<Duration>,
+    /// Rule-group evaluation interval.
+    pub evaluation_interval: Duration,
+    /// Runbook base URL.
+    pub runbook_url: Option<String>,
+    /// Enabled rules, by name.
+    pub rules: Vec<ResolvedAlertRule>,
+}
+
+/// One enabled alert rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedAlertRule {
+    /// Rule name (key in `alerts.rules`).
+    pub name: String,
+    /// Built-in kind, or `None` for a custom `expr`.
+    pub kind: Option<AlertKind>,
+    /// Watched service (container kinds); `*` is expanded by the emitter.
+    pub service: Option<String>,
+    /// Custom PromQL.
+    pub expr: Option<String>,
+    /// Threshold of a built-in kind (`None`: the kind's default).
+    pub threshold: Option<f64>,
+    /// Hold duration.
+    pub for_: Duration,
+    /// Severity.
+    pub severity: Severity,
+    /// Summary (custom rules).
+    pub summary: Option<String>,
+    /// Description (custom rules).
+    pub description: Option<String>,
+}
+
+/// Resolves a schema-valid document. `root` is the loaded tree, `config` the same document
+/// deserialized. Every problem is returned, not just the first.
+pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let empty = Node {
+        kind: NodeKind::Map(Vec::new()),
+        span: Span::default(),
+    };
+    let defaults_node = root.get("defaults").unwrap_or(&empty);
+    let env_nodes = root.get("environments").unwrap_or(&empty);
+    let mut environments = Vec::new();
+    for (env_key, env_node) in env_nodes.entries() {
+        match resolve_environment(file, config, defaults_node, env_key, env_node) {
+            Ok(env) => environments.push(env),
+            Err(mut d) => diags.append(&mut d),
+        }
+    }
+    if environments.is_empty() && diags.is_empty() {
+        diags.push(
+            Diagnostic::error("no-environments", "no environment is defined")
+                .at(
+                    file,
+                    root.get("environments").map(|n| n.span).or(Some(root.span)),
+                )
+                .expected("at least one entry under `environments:`")
+                .help("add `staging:` and `production:` under `environments:`"),
+        );
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(Resolved {
+        project: config.project.clone(),
+        versions: ResolvedVersions {
+            opentofu: config.versions.opentofu.clone(),
+            scaleway_provider: config.versions.scaleway_provider.clone(),
+            random_provider: config.versions.random_provider.clone(),
+            scaleway_cli: config
+                .versions
+                .scaleway_cli
+                .clone()
+                .unwrap_or_else(|| builtin::SCALEWAY_CLI.to_string()),
+        },
+        ci: ResolvedCi {
+            runner: config
+                .ci
+                .runner
+                .clone()
+                .unwrap_or_else(|| builtin::RUNNER.to_string()),
+            branch: config
+                .ci
+                .branch
+                .clone()
+                .unwrap_or_else(|| builtin::BRANCH.to_string()),
+            app_repository: config.ci.app_repository.clone(),
+        },
+        environments,
+    })
+}
+
+fn resolve_environment(
+    file: &str,
+    config: &Config,
+    defaults: &Node,
+    env_key: &Key,
+    env_node: &Node,
+) -> Result<ResolvedEnvironment, Vec<Diagnostic>> {
+    let name = env_key.name.clone();
+    // Split environment options from setting overrides.
+    let overrides: Vec<(Key, Node)> = env_node
+        .entries()
+        .iter()
+        .filter(|(k, _)| !ENVIRONMENT_OPTION_KEYS.contains(&k.name.as_str()))
+        .cloned()
+        .collect();
+    let options_json = serde_json::Value::Object(
+        env_node
+            .entries()
+            .iter()
+            .filter(|(k, _)| ENVIRONMENT_OPTION_KEYS.contains(&k.name.as_str()))
+            .map(|(k, v)| (k.name.clone(), v.to_json()))
+            .collect(),
+    );
+    let overrides = Node {
+        kind: NodeKind::Map(overrides),
+        span: env_node.span,
+    };
+
+    let mut origins = Origins::default();
+    let merged = merge(
+        defaults,
+        &overrides,
+        String::new(),
+        Layer::Defaults,
+        &mut origins,
+    );
+    let mut diags = Vec::new();
+    let options: EnvironmentOptions = match serde_json::from_value(options_json) {
+        Ok(o) => o,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("resolve", format!("environment `{name}`: {e}"))
+                    .at(file, Some(env_key.span)),
+            );
+            EnvironmentOptions::default()
+        }
+    };
+    let settings: Settings = match merged
+        .as_ref()
+        .map(Node::to_json)
+        .map(serde_json::from_value)
+        .unwrap_or_else(|| Ok(Settings::default()))
+    {
+        Ok(s) => s,
+        Err(e) => {
+            diags.push(
+                Diagnostic::error("resolve", format!("environment `{name}`: {e}"))
+                    .at(file, Some(env_key.span))
+                    .help("run `tofugen explain` on the environment to see the merged settings"),
+            );
+            return Err(diags);
+        }
+    };
+
+    let project = &config.project;
+    let subst = |template: &str| {
+        template
+            .replace("{project}", project)
+            .replace("{env}", &name)
+    };
+    let tier = options.tier.unwrap_or(match name.as_str() {
+        "production" | "prod" => Tier::Production,
+        "staging" => Tier::Staging,
+        _ => Tier::Development,
+    });
+    let state = settings.state.clone().unwrap_or_default();
+    let registry = settings.registry.clone().unwrap_or_default();
+
+    let mut services = Vec::new();
+    for (service_name, spec) in settings.services.clone().unwrap_or_default() {
+        if spec.enabled == Some(false) {
+            continue;
+        }
+        match resolve_service(file, &name, project, &service_name, spec, &origins) {
+            Ok(s) => services.push(s),
+            Err(d) => diags.push(d),
+        }
+    }
+
+    let database = settings
+        .database
+        .clone()
+        .filter(|d| d.enabled != Some(false))
+        .map(|d| {
+            let backups = d.backups.clone().unwrap_or_default();
+            let tier_on = |t: &Option<crate::model::BackupTierSpec>| {
+                t.as_ref().is_none_or(|t| t.enabled != Some(false))
+            };
+            ResolvedDatabase {
+                engine: d.engine.unwrap_or_else(|| builtin::DB_ENGINE.to_string()),
+                node_type: d
+                    .node_type
+                    .unwrap_or_else(|| builtin::DB_NODE_TYPE.to_string()),
+                volume_type: d
+                    .volume
+                    .as_ref()
+                    .and_then(|v| v.kind)
+                    .unwrap_or(VolumeType::Sbs5k),
+                volume_size: d
+                    .volume
+                    .as_ref()
+                    .and_then(|v| v.size)
+                    .unwrap_or(builtin::DB_VOLUME),
+                ha: d.ha.unwrap_or(false),
+                read_replicas: d.read_replicas.unwrap_or(0),
+                name: d.name.unwrap_or_else(|| project.clone()),
+                user: d.user.unwrap_or_else(|| project.clone()),
+                settings: d.settings.unwrap_or_default(),
+                backups: ResolvedBackups {
+                    daily: tier_on(&backups.daily).then(|| {
+                        backups
+                            .daily
+                            .as_ref()
+                            .and_then(|t| t.retention)
+                            .unwrap_or(builtin::DAILY_RETENTION)
+                    }),
+                    weekly: backups
+                        .weekly
+                        .as_ref()
+                        .filter(|t| t.enabled != Some(false))
+                        .map(|t| BackupJob {
+                            schedule: t
+                                .schedule
+                                .clone()
+                                .unwrap_or_else(|| builtin::WEEKLY_SCHEDULE.to_string()),
+                            retention: t.retention.unwrap_or(builtin::WEEKLY_RETENTION),
+                        }),
+                    monthly: backups
+                        .monthly
+                        .as_ref()
+                        .filter(|t| t.enabled != Some(false))
+                        .map(|t| BackupJob {
+                            schedule: t
+                                .schedule
+                                .clone()
+                                .unwrap_or_else(|| builtin::MONTHLY_SCHEDULE.to_string()),
+                            retention: t.retention.unwrap_or(builtin::MONTHLY_RETENTION),
+                        }),
+                    timezone: backups
+                        .timezone
+                        .unwrap_or_else(|| builtin::BACKUP_TIMEZONE.to_string()),
+                },
+            }
+        });
+
+    let secrets = settings
+        .secrets
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(secret_name, s)| ResolvedSecret {
+            name: secret_name,
+            source: s.source.unwrap_or(SecretSource::Operator),
+            description: s.description,
+            length: s.length.unwrap_or(builtin::SECRET_LENGTH),
+        })
+        .collect();
+
+    let alerts_spec = settings.alerts.clone().unwrap_or_default();
+    let alerts = ResolvedAlerts {
+        contacts: alerts_spec.contacts.unwrap_or_default(),
+        detection_objective: alerts_spec.detection_objective,
+        evaluation_interval: alerts_spec
+            .evaluation_interval
+            .unwrap_or(builtin::EVALUATION_INTERVAL),
+        runbook_url: alerts_spec.runbook_url,
+        rules: alerts_spec
+            .rules
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, r)| r.enabled != Some(false))
+            .map(|(rule_name, r)| resolve_rule(rule_name, r))
+            .collect(),
+    };
+
+    if let Some(from) = &options.promote_from {
+        if from == &name {
+            diags.push(
+                Diagnostic::error("promote-self", format!("`{name}` promotes from itself"))
+                    .at(file, Some(env_key.span))
+                    .expected("the name of another environment")
+                    .help("remove `promote_from` or name the environment images come from"),
+            );
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    Ok(ResolvedEnvironment {
+        scaleway_project: options
+            .scaleway_project
+            .clone()
+            .unwrap_or_else(|| format!("{project}-{name}")),
+        promote_from: options.promote_from.clone(),
+        github_environment: options
+            .github_environment
+            .clone()
+            .unwrap_or_else(|| name.clone()),
+        region: settings
+            .region
+            .clone()
+            .unwrap_or_else(|| builtin::REGION.to_string()),
+        zone: settings
+            .zone
+            .clone()
+            .unwrap_or_else(|| builtin::ZONE.to_string()),
+        state: ResolvedState {
+            bucket: subst(state.bucket.as_deref().unwrap_or(builtin::STATE_BUCKET)),
+            key: subst(state.key.as_deref().unwrap_or(builtin::STATE_KEY)),
+            keep_versions_days: state
+                .keep_versions
+                .map(|d| d.days())
+                .unwrap_or(builtin::STATE_KEEP_VERSIONS_DAYS),
+        },
+        registry_namespace: subst(
+            registry
+                .namespace
+                .as_deref()
+                .unwrap_or(builtin::REGISTRY_NAMESPACE),
+        ),
+        services,
+        database,
+        secrets,
+        alerts,
+        tier,
+        name,
+        origins,
+    })
+}
+
+fn resolve_rule(name: String, r: AlertRuleSpec) -> ResolvedAlertRule {
+    ResolvedAlertRule {
+        name,
+        kind: r.kind,
+        service: r.service,
+        expr: r.expr,
+        threshold: r.threshold,
+        for_: r.for_.unwrap_or(builtin::ALERT_FOR),
+        severity: r.severity.unwrap_or(Severity::Warning),
+        summary: r.summary,
+        description: r.description,
+    }
+}
+
+fn resolve_service(
+    file: &str,
+    env: &str,
+    project: &str,
+    name: &str,
+    spec: ServiceSpec,
+    origins: &Origins,
+) -> Result<ResolvedService, Diagnostic> {
+    let path = format!("services.{name}");
+    let Some(image) = spec.image.clone() else {
+        return Err(Diagnostic::error(
+            "missing-image",
+            format!("service `{name}` has no `image` in environment `{env}`"),
+        )
+        .at(file, origins.key_span(&path))
+        .expected("`image: <repository name in the registry>`")
+        .help(format!(
+            "add `image: {project}-{name}` under `services.{name}` in `defaults`"
+        )));
+    };
+    let scale = spec.scale.clone().unwrap_or_default();
+    let scaling = match (
+        scale.concurrent_requests,
+        scale.cpu_percent,
+        scale.memory_percent,
+    ) {
+        (Some(n), _, _) => Some(ScalingSignal::ConcurrentRequests(n)),
+        (None, Some(n), _) => Some(ScalingSignal::CpuPercent(n)),
+        (None, None, Some(n)) => Some(ScalingSignal::MemoryPercent(n)),
+        _ => None,
+    };
+    let probes = spec.probes.clone().unwrap_or_default();
+    let probe = |p: &Option<crate::model::ProbeSpec>, failures: u32| {
+        p.as_ref().map(|p| Probe {
+            check: match (&p.path, p.tcp) {
+                (Some(path), _) => ProbeCheck::Http(path.clone()),
+                _ => ProbeCheck::Tcp,
+            },
+            interval: p.interval.unwrap_or(builtin::PROBE_INTERVAL),
+            timeout: p.timeout.unwrap_or(builtin::PROBE_TIMEOUT),
+            failure_threshold: p.failure_threshold.unwrap_or(failures),
+        })
+    };
+    let build = spec.build.clone().unwrap_or_default();
+    Ok(ResolvedService {
+        name: name.to_string(),
+        description: spec.description.clone(),
+        image,
+        build_context: build.context.unwrap_or_else(|| ".".to_string()),
+        dockerfile: build.dockerfile,
+        port: spec.port,
+        protocol: spec.protocol.unwrap_or(Protocol::Http1),
+        cpu: spec.cpu.unwrap_or(builtin::CPU),
+        memory: spec.memory.unwrap_or(builtin::MEMORY),
+        min_scale: scale.min.unwrap_or(builtin::MIN_SCALE),
+        max_scale: scale.max.unwrap_or(builtin::MAX_SCALE),
+        scaling,
+        liveness: probe(&probes.liveness, builtin::LIVENESS_FAILURES),
+        startup: probe(&probes.startup, builtin::STARTUP_FAILURES),
+        privacy: spec.privacy.unwrap_or(Privacy::Public),
+        https_only: spec.https_only.unwrap_or(true),
+        env: spec
+            .env
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, Template::parse(&v, env, project)))
+            .collect(),
+        secrets: spec.secrets.clone().unwrap_or_default(),
+        database: spec.database.unwrap_or(false),
+        command: spec.command.clone().unwrap_or_default(),
+        args: spec.args.clone().unwrap_or_default(),
+        timeout: spec.timeout.unwrap_or(builtin::TIMEOUT),
+        sandbox: spec.sandbox.unwrap_or(Sandbox::V2),
+    })
+}
+
+/// Deep-merges `over` onto `base`, recording the origin of every value in `origins`.
+/// Returns `None` when the result is removed (an explicit `null` override).
+fn merge(
+    base: &Node,
+    over: &Node,
+    path: String,
+    base_layer: Layer,
+    origins: &mut Origins,
+) -> Option<Node> {
+    match (&base.kind, &over.kind) {
+        (NodeKind::Map(b), NodeKind::Map(o)) => {
+            let mut out: Vec<(Key, Node)> = Vec::new();
+            for (k, v) in b {
+                let child = join(&path, &k.name);
+                match o.iter().find(|(ok, _)| ok.name == k.name) {
+                    Some((ok, ov)) => {
+                        if let Some(n) = merge(v, ov, child.clone(), base_layer, origins) {
+                            // Keys present in both: the environment wrote this entry last.
+                            origins.key_spans.insert(child.clone(), ok.span);
+                            out.push((ok.clone(), n));
+                        }
+                    }
+                    None => {
+                        record(v, &child, base_layer, origins);
+                        origins.key_spans.insert(child.clone(), k.span);
+                        out.push((k.clone(), v.clone()));
+                    }
+                }
+            }
+            for (k, v) in o {
+                if b.iter().any(|(bk, _)| bk.name == k.name) || v.kind == NodeKind::Null {
+                    continue;
+                }
+                let child = join(&path, &k.name);
+                record(v, &child, Layer::Environment, origins);
+                origins.key_spans.insert(child, k.span);
+                out.push((k.clone(), v.clone()));
+            }
+            if !path.is_empty() {
+                origins.by_path.insert(
+                    path,
+                    Origin {
+                        layer: Layer::Environment,
+                        span: over.span,
+                    },
+                );
+            }
+            Some(Node {
+                kind: NodeKind::Map(out),
+                span: over.span,
+            })
+        }
+        (_, NodeKind::Null) => None,
+        _ => {
+            record(over, &path, Layer::Environment, origins);
+            Some(over.clone())
+        }
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Records the origin of `node` and of everything under it.
+fn record(node: &Node, path: &str, layer: Layer, origins: &mut Origins) {
+    if !path.is_empty() {
+        origins.by_path.insert(
+            path.to_string(),
+            Origin {
+                layer,
+                span: node.span,
+            },
+        );
+    }
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            for (k, v) in entries {
+                let child = join(path, &k.name);
+                origins.key_spans.insert(child.clone(), k.span);
+                record(v, &child, layer, origins);
+            }
+        }
+        NodeKind::Seq(items) => {
+            for (i, v) in items.iter().enumerate() {
+                record(v, &join(path, &i.to_string()), layer, origins);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_parse_references() {
+        let t = Template::parse("https://x/${services.api.url}/v1", "staging", "evalap");
+        assert_eq!(
+            t.parts,
+            vec![
+                TemplatePart::Literal("https://x/".into()),
+                TemplatePart::ServiceUrl("api".into()),
+                TemplatePart::Literal("/v1".into()),
+            ]
+        );
+        let t = Template::parse("${project}-${environment}", "staging", "evalap");
+        assert_eq!(t.as_literal(), Some("evalap-staging"));
+        let t = Template::parse("$${literal}", "s", "p");
+        assert_eq!(t.as_literal(), Some("${literal}"));
+        let t = Template::parse("${services.api.host}", "s", "p");
+        assert_eq!(
+            t.parts,
+            vec![TemplatePart::Unknown("services.api.host".into())]
+        );
+        assert_eq!(t.display(), "${services.api.host}");
+    }
+}
