@@ -271,21 +271,21 @@ fn explain(cli: &Cli, compilation: &Compilation, env: &str, service: Option<&str
     let Some(e) = resolved.environment(env) else {
         return unknown_environment(cli, compilation, env);
     };
-    if let Some(s) = service {
-        if e.service(s).is_none() {
-            let names: Vec<&str> = e.services.iter().map(|s| s.name.as_str()).collect();
-            let mut d = Diagnostic::error(
-                "unknown-service",
-                format!("environment `{env}` has no service named `{s}`"),
-            )
-            .at(cli.config.to_string_lossy(), None)
-            .expected(format!("one of: {}", names.join(", ")));
-            if let Some(m) = diagnostics::did_you_mean(s, names.iter().copied()) {
-                d = d.help(format!("did you mean `{m}`?"));
-            }
-            print_diagnostics(&[d], "", cli.format, use_color(cli.color));
-            return EXIT_USAGE;
+    if let Some(s) = service
+        && e.service(s).is_none()
+    {
+        let names: Vec<&str> = e.services.iter().map(|s| s.name.as_str()).collect();
+        let mut d = Diagnostic::error(
+            "unknown-service",
+            format!("environment `{env}` has no service named `{s}`"),
+        )
+        .at(cli.config.to_string_lossy(), None)
+        .expected(format!("one of: {}", names.join(", ")));
+        if let Some(m) = diagnostics::did_you_mean(s, names.iter().copied()) {
+            d = d.help(format!("did you mean `{m}`?"));
         }
+        print_diagnostics(&[d], "", cli.format, use_color(cli.color));
+        return EXIT_USAGE;
     }
     let name = cli
         .config

@@ -539,10 +539,11 @@ fn core_schema(v: &str) -> NodeKind {
         _ => {}
     }
     let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
-    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(i) = v.parse::<i64>() {
-            return NodeKind::Int(i);
-        }
+    if !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(i) = v.parse::<i64>()
+    {
+        return NodeKind::Int(i);
     }
     let looks_float = {
         let d = digits;
@@ -555,12 +556,11 @@ fn core_schema(v: &str) -> NodeKind {
                 .is_some_and(|b| b.is_ascii_digit() || b == b'.')
             && d.bytes().any(|b| b.is_ascii_digit())
     };
-    if looks_float {
-        if let Ok(f) = v.parse::<f64>() {
-            if f.is_finite() {
-                return NodeKind::Float(f);
-            }
-        }
+    if looks_float
+        && let Ok(f) = v.parse::<f64>()
+        && f.is_finite()
+    {
+        return NodeKind::Float(f);
     }
     NodeKind::Str(v.to_string())
 }

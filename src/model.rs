@@ -568,7 +568,7 @@ impl Memory {
 
 impl fmt::Display for Memory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.bytes % 1_000_000_000 == 0 {
+        if self.bytes.is_multiple_of(1_000_000_000) {
             write!(f, "{}GB", self.bytes / 1_000_000_000)
         } else {
             write!(f, "{}MB", self.bytes / 1_000_000)
@@ -686,11 +686,11 @@ impl fmt::Display for Duration {
         let s = self.seconds;
         if s == 0 {
             write!(f, "0s")
-        } else if s % 86_400 == 0 {
+        } else if s.is_multiple_of(86_400) {
             write!(f, "{}d", s / 86_400)
-        } else if s % 3_600 == 0 {
+        } else if s.is_multiple_of(3_600) {
             write!(f, "{}h", s / 3_600)
-        } else if s % 60 == 0 {
+        } else if s.is_multiple_of(60) {
             write!(f, "{}m", s / 60)
         } else {
             write!(f, "{s}s")

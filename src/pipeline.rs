@@ -75,10 +75,11 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
     }
     out.tree = Some(tree);
     diagnostics::sort(&mut out.diagnostics);
-    if emit_files && !out.has_errors() {
-        if let Some(resolved) = &out.resolved {
-            out.files = emit::emit(resolved, file);
-        }
+    if emit_files
+        && !out.has_errors()
+        && let Some(resolved) = &out.resolved
+    {
+        out.files = emit::emit(resolved, file);
     }
     out
 }

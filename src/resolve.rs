@@ -789,15 +789,15 @@ fn resolve_environment(
             .collect(),
     };
 
-    if let Some(from) = &options.promote_from {
-        if from == &name {
-            diags.push(
-                Diagnostic::error("promote-self", format!("`{name}` promotes from itself"))
-                    .at(file, Some(env_key.span))
-                    .expected("the name of another environment")
-                    .help("remove `promote_from` or name the environment images come from"),
-            );
-        }
+    if let Some(from) = &options.promote_from
+        && from == &name
+    {
+        diags.push(
+            Diagnostic::error("promote-self", format!("`{name}` promotes from itself"))
+                .at(file, Some(env_key.span))
+                .expected("the name of another environment")
+                .help("remove `promote_from` or name the environment images come from"),
+        );
     }
     if !diags.is_empty() {
         return Err(diags);
