@@ -8,6 +8,9 @@
 //! [`pipeline`] runs the stages in order; [`provider_check`] and [`module_check`] prove the HCL
 //! against the vendored Scaleway provider schema and the modules' interfaces.
 
+// Diagnostics are large on purpose (message, position, fix) and are never on a hot path.
+#![allow(clippy::result_large_err)]
+
 pub mod cli;
 pub mod diagnostics;
 pub mod emit;
