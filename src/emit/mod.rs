@@ -6,6 +6,7 @@
 pub mod alerts;
 pub mod bootstrap;
 pub mod hcl;
+pub mod readme;
 pub mod roots;
 pub mod workflows;
 
@@ -35,6 +36,7 @@ pub fn emit(resolved: &Resolved, source_name: &str) -> BTreeMap<String, String> 
         bootstrap::emit(resolved, source_name),
         alerts::emit(resolved, source_name),
         workflows::emit(resolved, source_name),
+        readme::emit(resolved, source_name),
     ];
     for (path, contents) in parts.into_iter().flatten() {
         files.insert(path, contents);
