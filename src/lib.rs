@@ -23,4 +23,5 @@ pub mod provider_check;
 pub mod report;
 pub mod resolve;
 pub mod schema_check;
+pub mod synthetic;
 pub mod write;

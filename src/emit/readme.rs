@@ -5,9 +5,7 @@
 use std::fmt::Write as _;
 
 use super::GeneratedFile;
-use crate::resolve::{
-    Resolved, ResolvedEnvironment, ResolvedService, ScalingSignal, TemplatePart,
-};
+use crate::resolve::{Resolved, ResolvedEnvironment, ResolvedService, ScalingSignal, TemplatePart};
 
 /// One README per environment.
 pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
@@ -148,7 +146,10 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &s
             if db.ha { "yes" } else { "no" }
         );
         let _ = writeln!(out, "| read replicas | {} |", db.read_replicas);
-        let _ = writeln!(out, "| network | private network only (no public endpoint) |");
+        let _ = writeln!(
+            out,
+            "| network | private network only (no public endpoint) |"
+        );
         let b = &db.backups;
         let _ = writeln!(
             out,

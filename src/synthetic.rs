@@ -1,0 +1,49 @@
+//! Synthetic configurations of any size, for benchmarks and property tests.
+//!
+//! [`config`] writes a valid `environments.yaml` with `services` services and `environments`
+//! environments (the last one is production), in the same style as the real file.
+
+use std::fmt::Write as _;
+
+/// A valid configuration with `services` services and `environments` environments (≥ 1).
+pub fn config(services: usize, environments: usize) -> String {
+    let environments = environments.max(1);
+    let mut y = String::new();
+    y.push_str(
+        "project: synth\nversions:\n  opentofu: 1.11.5\n  scaleway_provider: 2.81.0\n  random_provider: 3.7.2\n",
+    );
+    y.push_str("defaults:\n  region: fr-par\n  zone: fr-par-1\n  services:\n");
+    for i in 0..services {
+        let _ = write!(
+            y,
+            "    svc{i}:\n      image: synth-svc{i}\n      port: 8000\n      cpu: 500m\n      memory: 1GB\n      scale: {{ min: 1, max: 4, concurrent_requests: 40 }}\n      probes:\n        startup: {{ path: /health }}\n        liveness: {{ path: /health }}\n      database: true\n      env:\n        LOG_LEVEL: info\n"
+        );
+        if i > 0 {
+            y.push_str("        UPSTREAM_URL: ${services.svc0.url}\n");
+        }
+        y.push_str("      secrets: [POSTGRES_URL, APP_TOKEN]\n");
+    }
+    y.push_str(
+        "  database:\n    engine: PostgreSQL-16\n    node_type: DB-DEV-S\n    volume: { type: sbs_5k, size: 20GB }\n",
+    );
+    y.push_str("  secrets:\n    POSTGRES_URL: { source: database }\n    APP_TOKEN: { source: generated }\n");
+    y.push_str("  alerts:\n    contacts: [ops@example.org]\n    rules:\n      errors: { kind: container_error, service: \"*\", for: 1m }\n      db-storage: { kind: database_storage, threshold: 80 }\n");
+    y.push_str("environments:\n");
+    for e in 0..environments {
+        if e + 1 == environments {
+            y.push_str("  production:\n    tier: production\n");
+            if environments > 1 {
+                let _ = writeln!(y, "    promote_from: env{}", e - 1);
+            }
+            y.push_str("    services:\n");
+            for i in 0..services {
+                let _ = writeln!(y, "      svc{i}: {{ scale: {{ min: 2, max: 6 }} }}");
+            }
+            y.push_str("    database:\n      ha: true\n      backups:\n        daily: { retention: 30d }\n        weekly: { retention: 90d }\n        monthly: { retention: 365d }\n");
+            y.push_str("    alerts:\n      rules:\n        backups: { kind: backup_job_failed, for: 0s, severity: critical }\n");
+        } else {
+            let _ = writeln!(y, "  env{e}:\n    tier: staging");
+        }
+    }
+    y
+}
