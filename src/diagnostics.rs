@@ -152,7 +152,8 @@ pub fn did_you_mean<'a>(
             let other = c.to_ascii_lowercase();
             let distance = strsim::osa_distance(&lower, &other);
             let close = distance <= (lower.len().max(other.len()) / 3).max(1)
-                || strsim::jaro_winkler(&lower, &other) >= 0.9;
+                || strsim::jaro_winkler(&lower, &other) >= 0.9
+                || (lower.len() >= 3 && other.starts_with(&lower));
             close.then_some((distance, c))
         })
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
@@ -203,17 +204,19 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
                 .map(|e| format!("expected {e}"))
                 .unwrap_or_default();
             cs = cs.with_labels(vec![Label::primary((), range).with_message(label_text)]);
-        } else if let Some(e) = &d.expected {
-            cs = cs.with_notes(vec![format!("expected {e}")]);
         }
-        let mut notes = d.notes.clone();
+        let mut notes = Vec::new();
+        if d.span.is_none()
+            && let Some(e) = &d.expected
+        {
+            notes.push(format!("expected {e}"));
+        }
+        notes.extend(d.notes.iter().cloned());
         if let Some(h) = &d.help {
             notes.push(format!("help: {h}"));
         }
         if !notes.is_empty() {
-            let mut all = cs.notes.clone();
-            all.extend(notes);
-            cs = cs.with_notes(all);
+            cs = cs.with_notes(notes);
         }
         if d.span.is_none() {
             // codespan prints no location without a label: say it ourselves.
