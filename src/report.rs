@@ -239,9 +239,11 @@ pub fn explain(env: &ResolvedEnvironment, file: &str, service: Option<&str>) -> 
         .iter()
         .filter(|(k, _)| prefix.as_ref().is_none_or(|p| k.starts_with(p.as_str())))
         .collect();
+    // Align the origin comments, but do not let one long value push every comment far right.
     let width = rows
         .iter()
-        .map(|(k, v)| k.len() + v.len() + 2)
+        .map(|(k, v)| k.chars().count() + v.chars().count() + 2)
+        .filter(|w| *w <= 72)
         .max()
         .unwrap_or(0);
     let mut out = String::new();
