@@ -633,6 +633,12 @@ fn resolve_environment(
     };
 
     let mut origins = Origins::default();
+    for (k, v) in env_node.entries() {
+        if ENVIRONMENT_OPTION_KEYS.contains(&k.name.as_str()) {
+            record(v, &k.name, Layer::Environment, &mut origins);
+            origins.key_spans.insert(k.name.clone(), k.span);
+        }
+    }
     let merged = merge(
         defaults,
         &overrides,
