@@ -1,1 +1,706 @@
-//! An HCL writer whose output is byte-identical to `tofu fmt`.
+//! An HCL document model and printer whose output is byte-identical to `tofu fmt`.
+//!
+//! `tofu fmt` is `hclwrite.Format` plus a few rewrites. hclwrite never moves line breaks: it
+//! re-indents (two spaces per open bracket level), normalises the spaces between tokens and
+//! aligns the `=` of runs of consecutive lines that each hold a complete `name = value`
+//! assignment. This printer chooses the line breaks itself and reproduces those three passes:
+//!
+//! - indentation: two spaces per nesting level (block body, multi-line list or object);
+//! - spacing: the canonical spacing of every expression it can print (`["a", "b"]`,
+//!   `{ k = v }`, `f(x)`, `a.b["c"]`, `"${x}"`);
+//! - alignment: the file is cut into lines; a line whose value is complete on the line takes
+//!   part in a run, any other line (blank, comment, block header, `}`, `name = {` opening a
+//!   multi-line value, list item) ends it; within a run every name is padded so that the `=`
+//!   sits one space after the longest name.
+//!
+//! String escaping uses `hcl-rs` (`"`, `\`, control characters, and the template markers
+//! `${` → `$${`, `%{` → `%%{`).
+
+/// Longest single-line list, in characters, before it is printed one item per line.
+const MAX_INLINE_LIST: usize = 80;
+
+/// An HCL expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A number with a fraction (printed with Rust's shortest round-trip form).
+    Float(f64),
+    /// A quoted string; escaped when printed.
+    Str(String),
+    /// A tuple `[a, b]`: one line when short and flat, else one item per line.
+    List(Vec<Expr>),
+    /// An object, always one `key = value` per line (keys aligned); `{}` when empty.
+    Object(Vec<(String, Expr)>),
+    /// An object printed on one line: `{ s3 = "https://…" }`.
+    InlineObject(Vec<(String, Expr)>),
+    /// An expression written verbatim: a traversal (`module.network.private_network_id`),
+    /// a function call, a type (`map(string)`). Must be single-line and canonical.
+    Raw(String),
+    /// A template string mixing literal text and interpolations.
+    Template(Vec<Part>),
+}
+
+/// One piece of a [`Expr::Template`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Part {
+    /// Literal text (escaped when printed).
+    Lit(String),
+    /// `${expr}`; the expression must print on one line.
+    Interp(Expr),
+}
+
+impl Expr {
+    /// A quoted string.
+    pub fn str(s: impl Into<String>) -> Self {
+        Expr::Str(s.into())
+    }
+
+    /// A verbatim expression (traversal, function call, type).
+    pub fn raw(s: impl Into<String>) -> Self {
+        Expr::Raw(s.into())
+    }
+
+    /// A whole number.
+    pub fn int(n: impl Into<i64>) -> Self {
+        Expr::Int(n.into())
+    }
+
+    /// A whole number from a `u64`, e.g. a byte count (saturates at `i64::MAX`).
+    pub fn uint(n: u64) -> Self {
+        Expr::Int(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+
+    /// A list of quoted strings.
+    pub fn strs<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Self {
+        Expr::List(items.into_iter().map(|s| Expr::str(s.as_ref())).collect())
+    }
+
+    /// A multi-line object from `(key, value)` pairs.
+    pub fn object<K: Into<String>>(entries: impl IntoIterator<Item = (K, Expr)>) -> Self {
+        Expr::Object(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+}
+
+/// A traversal: `root` followed by steps, e.g. `module.secrets.secret_ids["ADMIN_TOKEN"]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Traversal(String);
+
+impl Traversal {
+    /// Starts at a root name (`module`, `var`, `local`...).
+    pub fn root(name: &str) -> Self {
+        Traversal(name.to_string())
+    }
+
+    /// `.name` (quoted as an index when `name` is not an identifier).
+    pub fn attr(mut self, name: &str) -> Self {
+        if is_identifier(name) {
+            self.0.push('.');
+            self.0.push_str(name);
+            self
+        } else {
+            self.key(name)
+        }
+    }
+
+    /// `["key"]`.
+    pub fn key(mut self, key: &str) -> Self {
+        self.0.push('[');
+        self.0.push_str(&quote(key));
+        self.0.push(']');
+        self
+    }
+
+    /// The expression.
+    pub fn expr(self) -> Expr {
+        Expr::Raw(self.0)
+    }
+}
+
+/// An attribute, a block, a blank line or a comment: one item of a [`Body`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `name = value`.
+    Attr(String, Expr),
+    /// A nested block.
+    Block(Block),
+    /// A blank line (dropped at the start and end of a body and when doubled).
+    Blank,
+    /// `# text`, one comment line per line of text.
+    Comment(String),
+}
+
+/// The body of a file or block.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Body {
+    /// The items, in order.
+    pub items: Vec<Item>,
+}
+
+impl Body {
+    /// An empty body.
+    pub fn new() -> Self {
+        Body::default()
+    }
+
+    /// Appends `name = value`.
+    pub fn attr(&mut self, name: &str, value: Expr) -> &mut Self {
+        self.items.push(Item::Attr(name.to_string(), value));
+        self
+    }
+
+    /// Appends a block.
+    pub fn block(&mut self, block: Block) -> &mut Self {
+        self.items.push(Item::Block(block));
+        self
+    }
+
+    /// Appends a blank line.
+    pub fn blank(&mut self) -> &mut Self {
+        self.items.push(Item::Blank);
+        self
+    }
+
+    /// Appends comment lines.
+    pub fn comment(&mut self, text: &str) -> &mut Self {
+        self.items.push(Item::Comment(text.to_string()));
+        self
+    }
+
+    /// Whether the body holds no attribute and no block.
+    pub fn is_empty(&self) -> bool {
+        !self
+            .items
+            .iter()
+            .any(|i| matches!(i, Item::Attr(..) | Item::Block(_)))
+    }
+}
+
+/// A block: `kind "label" ... { body }`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    /// Block type (`module`, `terraform`, `backend`...).
+    pub kind: String,
+    /// Labels, printed quoted.
+    pub labels: Vec<String>,
+    /// Contents.
+    pub body: Body,
+}
+
+impl Block {
+    /// A block with labels.
+    pub fn new<S: AsRef<str>>(kind: &str, labels: impl IntoIterator<Item = S>) -> Self {
+        Block {
+            kind: kind.to_string(),
+            labels: labels.into_iter().map(|s| s.as_ref().to_string()).collect(),
+            body: Body::new(),
+        }
+    }
+
+    /// A block without labels.
+    pub fn plain(kind: &str) -> Self {
+        Block::new::<&str>(kind, [])
+    }
+
+    /// Builder: sets the body.
+    pub fn with_body(mut self, body: Body) -> Self {
+        self.body = body;
+        self
+    }
+}
+
+/// Whether `s` may be written bare as an object key or traversal step: an ASCII identifier that
+/// is not an HCL keyword (`true`, `false`, `null`, `for`, `in`, `if` would change meaning).
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !matches!(
+            s,
+            "true" | "false" | "null" | "for" | "in" | "if" | "endfor" | "endif"
+        )
+}
+
+/// `s` as a quoted, escaped HCL string (template markers escaped too).
+pub fn quote(s: &str) -> String {
+    hcl::format::to_string(&hcl::Expression::String(s.to_string()))
+        .unwrap_or_else(|_| fallback_quote(s))
+}
+
+/// Escaping without hcl-rs, used only if its formatter ever fails on a plain string.
+fn fallback_quote(s: &str) -> String {
+    let mut out = String::from("\"");
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Literal text escaped for the inside of a template (no surrounding quotes).
+fn escape_fragment(s: &str) -> String {
+    let q = quote(s);
+    q[1..q.len() - 1].to_string()
+}
+
+fn key_text(k: &str) -> String {
+    if is_identifier(k) && !k.contains('-') {
+        k.to_string()
+    } else {
+        quote(k)
+    }
+}
+
+fn format_float(f: f64) -> String {
+    if f.is_finite() {
+        let s = format!("{f}");
+        s
+    } else {
+        // HCL has no literal for these; never produced by tofugen's emitters.
+        "null".to_string()
+    }
+}
+
+/// The expression on one line, or `None` when it must span several lines.
+fn inline(e: &Expr) -> Option<String> {
+    Some(match e {
+        Expr::Null => "null".to_string(),
+        Expr::Bool(b) => b.to_string(),
+        Expr::Int(n) => n.to_string(),
+        Expr::Float(f) => format_float(*f),
+        Expr::Str(s) => quote(s),
+        Expr::Raw(r) => r.clone(),
+        Expr::Template(parts) => template(parts)?,
+        Expr::List(items) => {
+            if items.is_empty() {
+                return Some("[]".to_string());
+            }
+            let mut texts = Vec::new();
+            for item in items {
+                if matches!(
+                    item,
+                    Expr::List(_) | Expr::Object(_) | Expr::InlineObject(_)
+                ) {
+                    return None;
+                }
+                texts.push(inline(item)?);
+            }
+            let s = format!("[{}]", texts.join(", "));
+            if s.chars().count() > MAX_INLINE_LIST {
+                return None;
+            }
+            s
+        }
+        Expr::Object(entries) if entries.is_empty() => "{}".to_string(),
+        Expr::Object(_) => return None,
+        Expr::InlineObject(entries) => {
+            if entries.is_empty() {
+                return Some("{}".to_string());
+            }
+            let mut texts = Vec::new();
+            for (k, v) in entries {
+                texts.push(format!("{} = {}", key_text(k), inline(v)?));
+            }
+            format!("{{ {} }}", texts.join(", "))
+        }
+    })
+}
+
+/// A template string. A template that is exactly one interpolation prints as the bare
+/// expression, as `tofu fmt` rewrites `"${x}"` to `x`.
+fn template(parts: &[Part]) -> Option<String> {
+    if let [Part::Interp(e)] = parts {
+        return inline(e);
+    }
+    let mut s = String::from("\"");
+    for p in parts {
+        match p {
+            Part::Lit(l) => s.push_str(&escape_fragment(l)),
+            Part::Interp(e) => {
+                s.push_str("${");
+                s.push_str(&inline(e)?);
+                s.push('}');
+            }
+        }
+    }
+    s.push('"');
+    Some(s)
+}
+
+/// One output line: indentation level, the text before `=` (or the whole line), and the value
+/// after `= ` when the line is a complete assignment that takes part in `=` alignment.
+#[derive(Debug, Clone)]
+struct Line {
+    depth: usize,
+    lead: String,
+    assign: Option<String>,
+}
+
+impl Line {
+    fn blank() -> Self {
+        Line {
+            depth: 0,
+            lead: String::new(),
+            assign: None,
+        }
+    }
+    fn text(depth: usize, lead: String) -> Self {
+        Line {
+            depth,
+            lead,
+            assign: None,
+        }
+    }
+}
+
+/// Lines of `name = value` (`name` already printed: an attribute name or an object key), with
+/// `suffix` after the value (`,` for list items).
+fn assignment(lines: &mut Vec<Line>, depth: usize, name: String, value: &Expr) {
+    match inline(value) {
+        Some(v) => lines.push(Line {
+            depth,
+            lead: name,
+            assign: Some(v),
+        }),
+        None => multiline(lines, depth, format!("{name} = "), value, ""),
+    }
+}
+
+/// A multi-line list or object: the opening line is `prefix` + bracket, then the contents one
+/// level deeper, then the closing bracket + `suffix`.
+fn multiline(lines: &mut Vec<Line>, depth: usize, prefix: String, value: &Expr, suffix: &str) {
+    match value {
+        Expr::List(items) => {
+            lines.push(Line::text(depth, format!("{prefix}[")));
+            for item in items {
+                match inline(item) {
+                    Some(v) => lines.push(Line::text(depth + 1, format!("{v},"))),
+                    None => multiline(lines, depth + 1, String::new(), item, ","),
+                }
+            }
+            lines.push(Line::text(depth, format!("]{suffix}")));
+        }
+        Expr::Object(entries) | Expr::InlineObject(entries) => {
+            lines.push(Line::text(depth, format!("{prefix}{{")));
+            for (k, v) in entries {
+                assignment(lines, depth + 1, key_text(k), v);
+            }
+            lines.push(Line::text(depth, format!("}}{suffix}")));
+        }
+        // Scalars always fit on one line; a template holding a multi-line interpolation is
+        // not something the emitters build. Print what we can.
+        other => lines.push(Line::text(
+            depth,
+            format!("{prefix}{}{suffix}", inline(other).unwrap_or_default()),
+        )),
+    }
+}
+
+fn body_lines(lines: &mut Vec<Line>, depth: usize, body: &Body) {
+    let mut previous_blank = true; // no blank line at the start of a body
+    let start = lines.len();
+    for item in &body.items {
+        match item {
+            Item::Blank => {
+                if !previous_blank {
+                    lines.push(Line::blank());
+                    previous_blank = true;
+                }
+                continue;
+            }
+            Item::Attr(name, value) => assignment(lines, depth, name.clone(), value),
+            Item::Block(block) => block_lines(lines, depth, block),
+            Item::Comment(text) => {
+                for l in text.lines() {
+                    let l = l.trim_end();
+                    lines.push(Line::text(
+                        depth,
+                        if l.is_empty() {
+                            "#".to_string()
+                        } else {
+                            format!("# {l}")
+                        },
+                    ));
+                }
+            }
+        }
+        previous_blank = false;
+    }
+    // No blank line at the end of a body.
+    while lines.len() > start && lines.last().is_some_and(|l| l.lead.is_empty()) {
+        lines.pop();
+    }
+}
+
+fn block_lines(lines: &mut Vec<Line>, depth: usize, block: &Block) {
+    let mut header = block.kind.clone();
+    for label in &block.labels {
+        header.push(' ');
+        header.push_str(&quote(label));
+    }
+    if block.body.is_empty() && block.body.items.is_empty() {
+        lines.push(Line::text(depth, format!("{header} {{}}")));
+        return;
+    }
+    lines.push(Line::text(depth, format!("{header} {{")));
+    body_lines(lines, depth + 1, &block.body);
+    lines.push(Line::text(depth, "}".to_string()));
+}
+
+/// Prints `body` as a whole file: `header` (already commented lines, may be empty), a blank
+/// line, then the body; exactly one trailing newline.
+pub fn render(header: &str, body: &Body) -> String {
+    let mut lines = Vec::new();
+    body_lines(&mut lines, 0, body);
+
+    // hclwrite's formatCells: runs of consecutive complete assignments share the `=` column.
+    let mut widths = vec![0usize; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].assign.is_none() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut max = 0;
+        while i < lines.len() && lines[i].assign.is_some() {
+            max = max.max(2 * lines[i].depth + lines[i].lead.chars().count());
+            i += 1;
+        }
+        for (j, w) in widths.iter_mut().enumerate().take(i).skip(start) {
+            *w = max - 2 * lines[j].depth;
+        }
+    }
+
+    let mut out = String::new();
+    if !header.is_empty() {
+        out.push_str(header.trim_end_matches('\n'));
+        out.push_str("\n\n");
+    }
+    for (line, width) in lines.iter().zip(widths) {
+        if line.lead.is_empty() && line.assign.is_none() {
+            out.push('\n');
+            continue;
+        }
+        out.push_str(&"  ".repeat(line.depth));
+        out.push_str(&line.lead);
+        if let Some(value) = &line.assign {
+            let pad = width - line.lead.chars().count() + 1;
+            out.push_str(&" ".repeat(pad));
+            out.push_str("= ");
+            out.push_str(value);
+        }
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(pairs: &[(&str, Expr)]) -> Body {
+        let mut b = Body::new();
+        for (k, v) in pairs {
+            b.attr(k, v.clone());
+        }
+        b
+    }
+
+    #[test]
+    fn runs_of_attributes_align_their_equals() {
+        let b = attrs(&[
+            ("a", Expr::int(1)),
+            ("long_name", Expr::str("x")),
+            ("mid", Expr::Bool(true)),
+        ]);
+        assert_eq!(
+            render("", &b),
+            "a         = 1\nlong_name = \"x\"\nmid       = true\n"
+        );
+    }
+
+    #[test]
+    fn blank_lines_comments_and_blocks_break_runs() {
+        let mut b = Body::new();
+        b.attr("a", Expr::int(1))
+            .attr("bbbb", Expr::int(2))
+            .blank()
+            .attr("cc", Expr::int(3))
+            .comment("note")
+            .attr("dddddd", Expr::int(4))
+            .block(Block::plain("x").with_body(attrs(&[("y", Expr::int(5))])))
+            .attr("e", Expr::int(6));
+        assert_eq!(
+            render("", &b),
+            "a    = 1\nbbbb = 2\n\ncc = 3\n# note\ndddddd = 4\nx {\n  y = 5\n}\ne = 6\n"
+        );
+    }
+
+    #[test]
+    fn multi_line_values_never_align_and_break_runs() {
+        let mut b = Body::new();
+        b.attr("a", Expr::int(1))
+            .attr(
+                "tags",
+                Expr::object([("k", Expr::str("v")), ("longer", Expr::int(2))]),
+            )
+            .attr("much_longer_name", Expr::int(3))
+            .attr("z", Expr::int(4));
+        assert_eq!(
+            render("", &b),
+            "a = 1\ntags = {\n  k      = \"v\"\n  longer = 2\n}\nmuch_longer_name = 3\nz                = 4\n"
+        );
+    }
+
+    #[test]
+    fn short_lists_inline_long_lists_one_item_per_line() {
+        let b = attrs(&[("l", Expr::strs(["a", "b"]))]);
+        assert_eq!(render("", &b), "l = [\"a\", \"b\"]\n");
+        let long: Vec<String> = (0..12).map(|i| format!("item-number-{i}")).collect();
+        let b = attrs(&[("l", Expr::strs(&long)), ("e", Expr::List(vec![]))]);
+        let out = render("", &b);
+        assert!(out.starts_with("l = [\n  \"item-number-0\",\n"), "{out}");
+        assert!(out.ends_with("  \"item-number-11\",\n]\ne = []\n"), "{out}");
+    }
+
+    #[test]
+    fn lists_of_objects_nest() {
+        let b = attrs(&[(
+            "l",
+            Expr::List(vec![Expr::object([
+                ("a", Expr::int(1)),
+                ("bb", Expr::int(2)),
+            ])]),
+        )]);
+        assert_eq!(
+            render("", &b),
+            "l = [\n  {\n    a  = 1\n    bb = 2\n  },\n]\n"
+        );
+    }
+
+    #[test]
+    fn strings_are_escaped() {
+        assert_eq!(quote("a\"b\\c"), r#""a\"b\\c""#);
+        assert_eq!(quote("${x} %{y}"), r#""$${x} %%{y}""#);
+        assert_eq!(quote("l1\nl2\t"), r#""l1\nl2\t""#);
+        assert_eq!(fallback_quote("a\"\\${x}%{y}\n"), quote("a\"\\${x}%{y}\n"));
+    }
+
+    #[test]
+    fn keys_are_bare_when_identifiers() {
+        let b = attrs(&[(
+            "m",
+            Expr::object([
+                ("ENV", Expr::str("prod")),
+                ("with-dash", Expr::int(1)),
+                ("null", Expr::Null),
+                ("1x", Expr::Float(0.5)),
+            ]),
+        )]);
+        assert_eq!(
+            render("", &b),
+            "m = {\n  ENV         = \"prod\"\n  \"with-dash\" = 1\n  \"null\"      = null\n  \"1x\"        = 0.5\n}\n"
+        );
+        assert_eq!(
+            render("", &attrs(&[("m", Expr::object::<&str>([]))])),
+            "m = {}\n"
+        );
+    }
+
+    #[test]
+    fn inline_objects_and_traversals() {
+        let t = Traversal::root("var")
+            .attr("release")
+            .key("api")
+            .attr("tag")
+            .expr();
+        assert_eq!(inline(&t).unwrap(), r#"var.release["api"].tag"#);
+        let o = Expr::InlineObject(vec![("s3".into(), Expr::str("https://x"))]);
+        assert_eq!(inline(&o).unwrap(), r#"{ s3 = "https://x" }"#);
+    }
+
+    #[test]
+    fn templates_mix_literals_and_interpolations() {
+        let t = Expr::Template(vec![
+            Part::Interp(Expr::raw("module.registry.endpoint")),
+            Part::Lit("/evalap-api:".into()),
+            Part::Interp(
+                Traversal::root("var")
+                    .attr("release")
+                    .key("api")
+                    .attr("tag")
+                    .expr(),
+            ),
+            Part::Lit(" \"${literal}\"".into()),
+        ]);
+        assert_eq!(
+            inline(&t).unwrap(),
+            r#""${module.registry.endpoint}/evalap-api:${var.release["api"].tag} \"$${literal}\"""#
+        );
+        // A lone interpolation is the bare expression, as tofu fmt rewrites it.
+        let lone = Expr::Template(vec![Part::Interp(Expr::raw("module.service_api.url"))]);
+        assert_eq!(inline(&lone).unwrap(), "module.service_api.url");
+    }
+
+    #[test]
+    fn blocks_with_labels_nest_and_blank_lines_are_normalised() {
+        let mut inner = Body::new();
+        inner
+            .blank()
+            .attr("x", Expr::int(1))
+            .blank()
+            .blank()
+            .attr("yy", Expr::int(2))
+            .blank();
+        let mut b = Body::new();
+        b.blank()
+            .block(Block::new("module", ["net"]).with_body(inner))
+            .blank()
+            .blank()
+            .block(Block::new("a", ["b", "c\"d"]))
+            .blank();
+        assert_eq!(
+            render("# h\n", &b),
+            "# h\n\nmodule \"net\" {\n  x = 1\n\n  yy = 2\n}\n\na \"b\" \"c\\\"d\" {}\n"
+        );
+    }
+
+    #[test]
+    fn output_parses_back_with_the_same_values() {
+        let mut b = Body::new();
+        b.attr("s", Expr::str("a\"b\\c ${x} %{y}\n"))
+            .attr("n", Expr::uint(2_000_000_000))
+            .attr("o", Expr::object([("k-1", Expr::strs(["p", "q"]))]));
+        let parsed: serde_json::Value = hcl::from_str(&render("", &b)).unwrap();
+        assert_eq!(parsed["s"], "a\"b\\c ${x} %{y}\n");
+        assert_eq!(parsed["n"], 2_000_000_000u64);
+        assert_eq!(parsed["o"]["k-1"][1], "q");
+    }
+}
