@@ -17,7 +17,7 @@ pub const SECRET_ACCESS_KEY: &str = "SCW_ACCESS_KEY";
 /// GitHub environment secret holding an environment's secret key.
 pub const SECRET_SECRET_KEY: &str = "SCW_SECRET_KEY";
 /// GitHub environment secret holding an environment's state passphrase.
-pub const SECRET_STATE_PASSPHRASE: &str = "TF_VAR_state_passphrase";
+pub const SECRET_STATE_PASSPHRASE: &str = "STATE_PASSPHRASE";
 /// GitHub environment variable holding an environment's Scaleway project id.
 pub const VARIABLE_PROJECT_ID: &str = "SCW_PROJECT_ID";
 
