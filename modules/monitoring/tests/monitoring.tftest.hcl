@@ -36,7 +36,7 @@ run "alert_manager" {
   }
 
   assert {
-    condition     = [for c in scaleway_cockpit_alert_manager.this.contact_points : c.email] == tolist(["ops@example.org", "oncall@example.org"])
+    condition     = tolist([for c in scaleway_cockpit_alert_manager.this.contact_points : c.email]) == tolist(["ops@example.org", "oncall@example.org"])
     error_message = "one e-mail contact point per contact"
   }
 }
