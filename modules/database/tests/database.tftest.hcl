@@ -1,0 +1,156 @@
+# Runs offline: the Scaleway provider is mocked; the random provider is real (it only computes).
+# Needs an OpenTofu release that includes the fix for opentofu/opentofu#4251 (mock providers
+# whose schema declares ephemeral resources).
+
+mock_provider "scaleway" {}
+
+variables {
+  name                   = "evalap-production-db"
+  region                 = "fr-par"
+  engine                 = "PostgreSQL-16"
+  node_type              = "DB-PRO2-XS"
+  volume_type            = "sbs_5k"
+  volume_size_in_gb      = 50
+  ha                     = true
+  read_replicas          = 2
+  database_name          = "evalap"
+  user_name              = "evalap"
+  private_network_id     = "fr-par/99999999-8888-7777-6666-555555555555"
+  backup_frequency_hours = 24
+  backup_retention_days  = 30
+  url_secret_name        = "POSTGRES_URL"
+  secret_path            = "/evalap/production"
+  protected              = true
+  tags                   = ["env:production"]
+}
+
+run "private_encrypted_instance" {
+  assert {
+    condition     = scaleway_rdb_instance.this.encryption_at_rest == true && scaleway_rdb_instance.this.is_ha_cluster == true
+    error_message = "the instance must be encrypted at rest and follow var.ha"
+  }
+
+  assert {
+    condition     = scaleway_rdb_instance.this.private_network[0].pn_id == var.private_network_id && scaleway_rdb_instance.this.private_network[0].enable_ipam == true
+    error_message = "the instance must sit on the Private Network with IPAM"
+  }
+
+  assert {
+    condition     = length(scaleway_rdb_instance.this.load_balancer) == 0
+    error_message = "the instance must have no public (load_balancer) endpoint"
+  }
+
+  assert {
+    condition     = scaleway_rdb_instance.this.disable_backup == false && scaleway_rdb_instance.this.backup_schedule_frequency == 24 && scaleway_rdb_instance.this.backup_schedule_retention == 30
+    error_message = "automatic backups must be on with the requested schedule"
+  }
+
+  assert {
+    condition     = scaleway_rdb_instance.this.user_name == "evalap_admin" && scaleway_rdb_instance.this.password_wo_version == 1
+    error_message = "the admin user must be <user_name>_admin with a write-only password"
+  }
+
+  assert {
+    condition     = scaleway_rdb_instance.this.volume_size_in_gb == 50
+    error_message = "sbs volumes take volume_size_in_gb"
+  }
+}
+
+run "application_database_user_and_privilege" {
+  assert {
+    condition     = scaleway_rdb_database.app.name == "evalap" && scaleway_rdb_user.app.name == "evalap" && scaleway_rdb_user.app.is_admin == false
+    error_message = "the app database and a non-admin app user must be created"
+  }
+
+  assert {
+    condition     = scaleway_rdb_privilege.app.permission == "all" && scaleway_rdb_privilege.app.user_name == "evalap" && scaleway_rdb_privilege.app.database_name == "evalap"
+    error_message = "the app user needs all privileges on the app database (migrations)"
+  }
+
+  assert {
+    condition     = output.database_name == "evalap"
+    error_message = "database_name output must be the app database"
+  }
+}
+
+run "replicas_in_other_zones_on_the_private_network" {
+  assert {
+    condition     = length(scaleway_rdb_read_replica.this) == 2
+    error_message = "one read replica per var.read_replicas"
+  }
+
+  assert {
+    condition     = alltrue([for r in scaleway_rdb_read_replica.this : r.same_zone == false && r.private_network[0].private_network_id == var.private_network_id && length(r.direct_access) == 0])
+    error_message = "replicas must be in another zone, on the Private Network only"
+  }
+}
+
+run "url_secret" {
+  assert {
+    condition     = scaleway_secret.url.name == "POSTGRES_URL" && scaleway_secret.url.path == "/evalap/production" && scaleway_secret.url.protected == true
+    error_message = "the URL secret must be named url_secret_name under secret_path, protected"
+  }
+
+  assert {
+    condition     = scaleway_secret_version.url.data_wo_version == 1 && scaleway_secret_version.url.secret_id == scaleway_secret.url.id
+    error_message = "the URL must be written once, write-only, into the URL secret"
+  }
+
+
+  assert {
+    condition     = output.host == coalesce(scaleway_rdb_instance.this.private_network[0].hostname, scaleway_rdb_instance.this.private_network[0].ip)
+    error_message = "host must be the Private Network hostname"
+  }
+}
+
+run "lssd_has_no_size" {
+  variables {
+    node_type   = "DB-DEV-S"
+    volume_type = "lssd"
+  }
+
+  assert {
+    condition     = scaleway_rdb_instance.this.volume_size_in_gb != 50
+    error_message = "lssd volumes must not send volume_size_in_gb"
+  }
+}
+
+run "rejects_unknown_volume_type" {
+  command = plan
+
+  variables {
+    volume_type = "bssd"
+  }
+
+  expect_failures = [var.volume_type]
+}
+
+run "rejects_mysql" {
+  command = plan
+
+  variables {
+    engine = "MySQL-8"
+  }
+
+  expect_failures = [var.engine]
+}
+
+run "rejects_volume_not_multiple_of_5" {
+  command = plan
+
+  variables {
+    volume_size_in_gb = 22
+  }
+
+  expect_failures = [var.volume_size_in_gb]
+}
+
+run "rejects_too_many_replicas" {
+  command = plan
+
+  variables {
+    read_replicas = 4
+  }
+
+  expect_failures = [var.read_replicas]
+}

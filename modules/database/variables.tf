@@ -1,0 +1,161 @@
+variable "name" {
+  type        = string
+  description = "Full Scaleway name of the Database Instance, e.g. \"evalap-production-db\"."
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", var.name)) && length(var.name) <= 63
+    error_message = "The name must be at most 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. \"evalap-production-db\")."
+  }
+}
+
+variable "region" {
+  type        = string
+  description = "Scaleway region of the Database Instance, e.g. \"fr-par\"."
+
+  validation {
+    condition     = can(regex("^[a-z]{2}-[a-z]{3}$", var.region))
+    error_message = "The region must look like \"fr-par\", \"nl-ams\" or \"pl-waw\"."
+  }
+}
+
+variable "engine" {
+  type        = string
+  description = "PostgreSQL engine and major version, e.g. \"PostgreSQL-16\" (list them with `scw rdb engine list`). A change triggers a blue/green major upgrade."
+
+  validation {
+    condition     = can(regex("^PostgreSQL-[0-9]{2}$", var.engine))
+    error_message = "The engine must be \"PostgreSQL-<major>\" such as \"PostgreSQL-16\" or \"PostgreSQL-17\": the connection URL this module builds is a PostgreSQL URL."
+  }
+}
+
+variable "node_type" {
+  type        = string
+  description = "Node type, e.g. \"DB-DEV-S\", \"DB-PLAY2-NANO\", \"DB-PRO2-XS\", \"DB-POP2-2C-8G\" (list them with `scw rdb node-type list`). Changed in place."
+
+  validation {
+    condition     = can(regex("^(?i)db-[a-z0-9]+(-[a-z0-9]+)*$", var.node_type))
+    error_message = "The node_type must be a Scaleway Database node type such as \"DB-DEV-S\" or \"DB-PRO2-XS\"."
+  }
+}
+
+variable "volume_type" {
+  type        = string
+  description = "Storage: \"sbs_5k\" or \"sbs_15k\" (Block Storage, 5000/15000 IOPS; size set by volume_size_in_gb) or \"lssd\" (local SSD, first-generation DB-DEV/DB-GP node types only; size fixed by the node type)."
+
+  validation {
+    condition     = contains(["sbs_5k", "sbs_15k", "lssd"], var.volume_type)
+    error_message = "The volume_type must be \"sbs_5k\", \"sbs_15k\" or \"lssd\"."
+  }
+}
+
+variable "volume_size_in_gb" {
+  type        = number
+  description = "Block Storage size in GB (multiple of 5). Ignored for lssd, whose size comes from the node type."
+
+  validation {
+    condition     = var.volume_size_in_gb >= 5 && var.volume_size_in_gb <= 10000 && var.volume_size_in_gb % 5 == 0
+    error_message = "The volume_size_in_gb must be a multiple of 5 between 5 and 10000."
+  }
+}
+
+variable "ha" {
+  type        = bool
+  description = "High availability: a hot standby node with synchronous replication and automatic failover. Can be enabled later but never disabled."
+}
+
+variable "read_replicas" {
+  type        = number
+  description = "Number of read replicas, each in another zone (same_zone = false) and on the Private Network. Replicas are not promoted automatically."
+
+  validation {
+    condition     = var.read_replicas >= 0 && var.read_replicas <= 3 && floor(var.read_replicas) == var.read_replicas
+    error_message = "The read_replicas must be a whole number between 0 and 3."
+  }
+}
+
+variable "database_name" {
+  type        = string
+  description = "Name of the application database, e.g. \"evalap\". The URL secret does not include it: the application appends it."
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.database_name))
+    error_message = "The database_name must be 1 to 63 lowercase letters, digits and \"_\", not starting with a digit (e.g. \"evalap\")."
+  }
+}
+
+variable "user_name" {
+  type        = string
+  description = "Name of the application user (owner-level rights on database_name). The instance admin user is \"<user_name>_admin\"."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,56}$", var.user_name))
+    error_message = "The user_name must be 1 to 57 lowercase letters, digits and \"_\", starting with a letter (e.g. \"evalap\"); the admin user \"<user_name>_admin\" must fit in 63 characters."
+  }
+}
+
+variable "private_network_id" {
+  type        = string
+  description = "Private Network the instance and its replicas are reachable on (IPAM). The instance has no public endpoint."
+
+  validation {
+    condition     = can(regex("^([a-z]{2}-[a-z]{3}/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.private_network_id))
+    error_message = "The private_network_id must be a UUID, optionally prefixed by its region (\"fr-par/<uuid>\")."
+  }
+}
+
+variable "backup_frequency_hours" {
+  type        = number
+  description = "Interval in hours between automatic backups (24 = daily)."
+
+  validation {
+    condition     = var.backup_frequency_hours >= 1 && var.backup_frequency_hours <= 168 && floor(var.backup_frequency_hours) == var.backup_frequency_hours
+    error_message = "The backup_frequency_hours must be a whole number of hours between 1 and 168 (one week)."
+  }
+}
+
+variable "backup_retention_days" {
+  type        = number
+  description = "Days each automatic backup is kept."
+
+  validation {
+    condition     = var.backup_retention_days >= 1 && var.backup_retention_days <= 365 && floor(var.backup_retention_days) == var.backup_retention_days
+    error_message = "The backup_retention_days must be a whole number of days between 1 and 365."
+  }
+}
+
+variable "settings" {
+  type        = map(string)
+  description = "PostgreSQL settings applied to the instance, e.g. { max_connections = \"200\" }."
+  default     = {}
+}
+
+variable "url_secret_name" {
+  type        = string
+  description = "Name of the Secret Manager secret receiving the connection URL, e.g. \"POSTGRES_URL\"."
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", var.url_secret_name))
+    error_message = "The url_secret_name must be 1 to 255 letters, digits, \"_\", \".\" or \"-\", starting with a letter or digit (e.g. \"POSTGRES_URL\")."
+  }
+}
+
+variable "secret_path" {
+  type        = string
+  description = "Secret Manager folder of the URL secret, e.g. \"/evalap/production\"."
+
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.secret_path))
+    error_message = "The secret_path must be an absolute Secret Manager folder such as \"/evalap/production\" (starts with \"/\", no trailing \"/\")."
+  }
+}
+
+variable "protected" {
+  type        = bool
+  description = "Protect the URL secret against deletion (use true in production)."
+}
+
+variable "tags" {
+  type        = list(string)
+  description = "Tags applied to the instance and the URL secret."
+  default     = []
+}

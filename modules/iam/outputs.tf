@@ -1,0 +1,31 @@
+output "deployer_application_id" {
+  description = "ID of the IAM application CI uses for tofu apply."
+  value       = scaleway_iam_application.deployer.id
+}
+
+output "planner_application_id" {
+  description = "ID of the IAM application CI uses for tofu plan."
+  value       = scaleway_iam_application.planner.id
+}
+
+output "deployer_access_key" {
+  description = "Access key of the deployer API key (SCW_ACCESS_KEY / AWS_ACCESS_KEY_ID of the apply job)."
+  value       = scaleway_iam_api_key.deployer.access_key
+}
+
+output "deployer_secret_key" {
+  description = "Secret key of the deployer API key. Copy it into the GitHub environment secret by hand (`tofu output -raw`); it is never printed."
+  value       = scaleway_iam_api_key.deployer.secret_key
+  sensitive   = true
+}
+
+output "planner_access_key" {
+  description = "Access key of the planner API key (SCW_ACCESS_KEY / AWS_ACCESS_KEY_ID of the plan job)."
+  value       = scaleway_iam_api_key.planner.access_key
+}
+
+output "planner_secret_key" {
+  description = "Secret key of the planner API key. Copy it into the GitHub environment secret by hand (`tofu output -raw`); it is never printed."
+  value       = scaleway_iam_api_key.planner.secret_key
+  sensitive   = true
+}

@@ -1,0 +1,56 @@
+variable "environment" {
+  type        = string
+  description = "Environment name, e.g. \"production\". Used in the names of the CI applications."
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,30}$", var.environment))
+    error_message = "The environment must be 1 to 31 lowercase letters, digits and hyphens, starting with a letter (e.g. \"production\")."
+  }
+}
+
+variable "project_id" {
+  type        = string
+  description = "UUID of the environment's Scaleway project: the only project the CI credentials can act on."
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.project_id))
+    error_message = "The project_id must be a lowercase UUID such as \"11111111-2222-3333-4444-555555555555\"."
+  }
+}
+
+variable "project_name" {
+  type        = string
+  description = "Name of the environment's project, e.g. \"evalap-production\". Prefix of the application and policy names."
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", var.project_name)) && length(var.project_name) <= 50
+    error_message = "The project_name must be at most 50 lowercase letters, digits and single hyphens (e.g. \"evalap-production\")."
+  }
+}
+
+variable "organization_id" {
+  type        = string
+  description = "UUID of the Scaleway organization the applications and policies belong to. null: the provider's default organization."
+  default     = null
+
+  validation {
+    condition     = var.organization_id == null ? true : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.organization_id))
+    error_message = "The organization_id must be a lowercase UUID or null."
+  }
+}
+
+variable "state_bucket" {
+  type        = string
+  description = "Name of the environment's state bucket (modules/state-bucket), in the same project; recorded in the descriptions of the CI credentials."
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket))
+    error_message = "The state_bucket must be a valid bucket name (3 to 63 lowercase letters, digits, dots and hyphens)."
+  }
+}
+
+variable "tags" {
+  type        = list(string)
+  description = "Tags applied to the IAM applications and policies."
+  default     = []
+}

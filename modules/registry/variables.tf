@@ -1,0 +1,25 @@
+variable "name" {
+  type        = string
+  description = "Registry namespace name, e.g. \"evalap-production\". Unique per region across all of Scaleway; changing it recreates the namespace."
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", var.name)) && length(var.name) <= 63
+    error_message = "The namespace name must be at most 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. \"evalap-production\")."
+  }
+}
+
+variable "region" {
+  type        = string
+  description = "Scaleway region of the registry namespace, e.g. \"fr-par\"."
+
+  validation {
+    condition     = can(regex("^[a-z]{2}-[a-z]{3}$", var.region))
+    error_message = "The region must look like \"fr-par\", \"nl-ams\" or \"pl-waw\"."
+  }
+}
+
+variable "is_public" {
+  type        = bool
+  description = "Whether anyone may pull images without authentication. Keep false: the containers pull with the namespace's own IAM application."
+  default     = false
+}

@@ -1,0 +1,113 @@
+locals {
+  # Exactly one scaling_option field is set, chosen by var.scaling.metric.
+  scaling_field = {
+    concurrent_requests = "concurrent_requests_threshold"
+    cpu_percent         = "cpu_usage_threshold"
+    memory_percent      = "memory_usage_threshold"
+  }
+  env_and_secret_names = setintersection(keys(var.environment_variables), keys(var.secret_ids))
+}
+
+# Serverless Containers have no native Secret Manager reference (unlike Serverless Jobs'
+# secret_reference), and ephemeral values cannot feed secret_environment_variables (it is not a
+# write-only attribute). So the latest version of each secret is read here and injected as a
+# secret environment variable. The plaintext passes through the plan and this data source's
+# state: that is why every generated root enforces OpenTofu state and plan encryption. The
+# Scaleway API itself only keeps an argon2id hash of secret environment variables.
+data "scaleway_secret_version" "this" {
+  for_each = var.secret_ids
+
+  secret_id = each.value
+  region    = var.region
+  revision  = "latest"
+}
+
+resource "scaleway_container" "this" {
+  name         = var.name
+  namespace_id = var.namespace_id
+  region       = var.region
+  description  = var.description == "" ? null : var.description
+  tags         = var.tags
+
+  # Immutable tag (git SHA) plus the registry digest: a digest change redeploys the container.
+  image           = var.image
+  registry_sha256 = var.image_digest
+
+  port                   = var.port
+  protocol               = var.protocol
+  cpu_limit              = var.cpu_limit
+  memory_limit_bytes     = var.memory_limit_bytes
+  min_scale              = var.min_scale
+  max_scale              = var.max_scale
+  privacy                = var.privacy
+  https_connections_only = var.https_only
+  sandbox                = var.sandbox
+  timeout                = var.timeout_seconds
+  private_network_id     = var.private_network_id
+
+  command = length(var.command) == 0 ? null : var.command
+  args    = length(var.args) == 0 ? null : var.args
+
+  environment_variables        = var.environment_variables
+  secret_environment_variables = { for name, version in data.scaleway_secret_version.this : name => base64decode(version.data) }
+
+  dynamic "scaling_option" {
+    for_each = var.scaling == null ? [] : [var.scaling]
+    content {
+      concurrent_requests_threshold = local.scaling_field[scaling_option.value.metric] == "concurrent_requests_threshold" ? scaling_option.value.threshold : null
+      cpu_usage_threshold           = local.scaling_field[scaling_option.value.metric] == "cpu_usage_threshold" ? scaling_option.value.threshold : null
+      memory_usage_threshold        = local.scaling_field[scaling_option.value.metric] == "memory_usage_threshold" ? scaling_option.value.threshold : null
+    }
+  }
+
+  dynamic "startup_probe" {
+    for_each = var.startup_probe == null ? [] : [var.startup_probe]
+    content {
+      failure_threshold = startup_probe.value.failure_threshold
+      interval          = startup_probe.value.interval
+      timeout           = startup_probe.value.timeout
+      tcp               = startup_probe.value.tcp ? true : null
+
+      dynamic "http" {
+        for_each = startup_probe.value.path == null ? [] : [startup_probe.value.path]
+        content {
+          path = http.value
+        }
+      }
+    }
+  }
+
+  dynamic "liveness_probe" {
+    for_each = var.liveness_probe == null ? [] : [var.liveness_probe]
+    content {
+      failure_threshold = liveness_probe.value.failure_threshold
+      interval          = liveness_probe.value.interval
+      timeout           = liveness_probe.value.timeout
+      tcp               = liveness_probe.value.tcp ? true : null
+
+      dynamic "http" {
+        for_each = liveness_probe.value.path == null ? [] : [liveness_probe.value.path]
+        content {
+          path = http.value
+        }
+      }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.max_scale >= var.min_scale
+      error_message = "max_scale (${var.max_scale}) must be at least min_scale (${var.min_scale})."
+    }
+
+    precondition {
+      condition     = var.scaling == null ? true : (var.scaling.metric == "concurrent_requests" || var.min_scale >= 1)
+      error_message = "Scaling on cpu_percent or memory_percent needs min_scale >= 1: an instance that does not run reports no CPU or memory. Use concurrent_requests to scale to zero."
+    }
+
+    precondition {
+      condition     = length(local.env_and_secret_names) == 0
+      error_message = "These names are both plain environment variables and secrets: ${join(", ", sort(tolist(local.env_and_secret_names)))}. Keep each name in one of the two maps."
+    }
+  }
+}

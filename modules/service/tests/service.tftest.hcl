@@ -1,0 +1,221 @@
+# Runs offline with a mocked Scaleway provider. Needs an OpenTofu release that includes the fix
+# for opentofu/opentofu#4251 (mock providers whose schema declares ephemeral resources).
+
+mock_provider "scaleway" {
+  # Secret Manager returns base64; the module must decode it.
+  mock_data "scaleway_secret_version" {
+    defaults = {
+      data = "czNjcmV0" # "s3cret"
+    }
+  }
+}
+
+override_resource {
+  target = scaleway_container.this
+  values = {
+    public_endpoint = "https://evalapstagingabc-evalap-staging-api.functions.fnc.fr-par.scw.cloud"
+  }
+}
+
+variables {
+  name               = "evalap-staging-api"
+  namespace_id       = "fr-par/11111111-2222-3333-4444-555555555555"
+  region             = "fr-par"
+  image              = "rg.fr-par.scw.cloud/evalap-staging/evalap-api:3f2c1e9"
+  image_digest       = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+  port               = 8000
+  protocol           = "http1"
+  cpu_limit          = 1000
+  memory_limit_bytes = 2000000000
+  min_scale          = 0
+  max_scale          = 2
+  scaling            = { metric = "concurrent_requests", threshold = 40 }
+  liveness_probe     = { path = "/health", interval = "10s", timeout = "5s", failure_threshold = 3 }
+  startup_probe      = { tcp = true, interval = "5s", timeout = "3s", failure_threshold = 60 }
+  privacy            = "public"
+  https_only         = true
+  sandbox            = "v2"
+  timeout_seconds    = 600
+  environment_variables = {
+    DB_NAME = "evalap"
+  }
+  secret_ids = {
+    ADMIN_TOKEN = "fr-par/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+  }
+  private_network_id = "fr-par/99999999-8888-7777-6666-555555555555"
+}
+
+run "container_follows_inputs" {
+  assert {
+    condition     = scaleway_container.this.image == var.image && scaleway_container.this.registry_sha256 == var.image_digest
+    error_message = "image and registry_sha256 must come from image and image_digest"
+  }
+
+  assert {
+    condition     = scaleway_container.this.cpu_limit == 1000 && scaleway_container.this.memory_limit_bytes == 2000000000
+    error_message = "cpu_limit and memory_limit_bytes must be passed through unchanged"
+  }
+
+  assert {
+    condition     = scaleway_container.this.https_connections_only == true && scaleway_container.this.timeout == 600
+    error_message = "https_only must map to https_connections_only and timeout_seconds to timeout"
+  }
+
+  assert {
+    condition     = scaleway_container.this.private_network_id == var.private_network_id
+    error_message = "the container must attach to the given Private Network"
+  }
+
+  assert {
+    condition     = scaleway_container.this.command == null && scaleway_container.this.args == null
+    error_message = "empty command/args must keep the image's ENTRYPOINT/CMD (null, not [])"
+  }
+}
+
+run "exactly_one_scaling_field" {
+  assert {
+    condition     = one(scaleway_container.this.scaling_option).concurrent_requests_threshold == 40
+    error_message = "concurrent_requests must map to concurrent_requests_threshold"
+  }
+
+  assert {
+    condition     = one(scaleway_container.this.scaling_option).cpu_usage_threshold == null && one(scaleway_container.this.scaling_option).memory_usage_threshold == null
+    error_message = "only one scaling_option field may be set"
+  }
+}
+
+run "memory_scaling_uses_memory_threshold" {
+  variables {
+    min_scale = 1
+    scaling   = { metric = "memory_percent", threshold = 80 }
+  }
+
+  assert {
+    condition     = one(scaleway_container.this.scaling_option).memory_usage_threshold == 80 && one(scaleway_container.this.scaling_option).concurrent_requests_threshold == null
+    error_message = "memory_percent must map to memory_usage_threshold only"
+  }
+}
+
+run "no_scaling_block_when_null" {
+  variables {
+    scaling = null
+  }
+
+  assert {
+    condition     = length(scaleway_container.this.scaling_option) == 0
+    error_message = "scaling = null must not emit a scaling_option block"
+  }
+}
+
+run "http_and_tcp_probes" {
+  assert {
+    condition     = scaleway_container.this.liveness_probe[0].http[0].path == "/health" && scaleway_container.this.liveness_probe[0].tcp == null
+    error_message = "a path probe must be an http block, without tcp"
+  }
+
+  assert {
+    condition     = scaleway_container.this.startup_probe[0].tcp == true && length(scaleway_container.this.startup_probe[0].http) == 0
+    error_message = "a tcp probe must set tcp = true and no http block"
+  }
+
+  assert {
+    condition     = scaleway_container.this.startup_probe[0].failure_threshold == 60 && scaleway_container.this.startup_probe[0].interval == "5s"
+    error_message = "probe settings must be passed through"
+  }
+}
+
+run "secrets_are_decoded" {
+  assert {
+    condition     = nonsensitive(scaleway_container.this.secret_environment_variables["ADMIN_TOKEN"] == "s3cret")
+    error_message = "secret_environment_variables must hold base64decode() of the latest secret version"
+  }
+
+  assert {
+    condition     = data.scaleway_secret_version.this["ADMIN_TOKEN"].revision == "latest"
+    error_message = "the module must read the latest secret version"
+  }
+}
+
+run "url_and_endpoint" {
+  assert {
+    condition     = output.url == "https://evalapstagingabc-evalap-staging-api.functions.fnc.fr-par.scw.cloud"
+    error_message = "url must be https://<endpoint> without a doubled scheme"
+  }
+
+  assert {
+    condition     = output.endpoint == "evalapstagingabc-evalap-staging-api.functions.fnc.fr-par.scw.cloud"
+    error_message = "endpoint must be the bare hostname"
+  }
+}
+
+run "rejects_binary_megabytes" {
+  command = plan
+
+  variables {
+    memory_limit_bytes = 2147483648
+  }
+
+  expect_failures = [var.memory_limit_bytes]
+}
+
+run "rejects_cpu_below_minimum" {
+  command = plan
+
+  variables {
+    cpu_limit = 50
+  }
+
+  expect_failures = [var.cpu_limit]
+}
+
+run "rejects_probe_with_path_and_tcp" {
+  command = plan
+
+  variables {
+    liveness_probe = { path = "/health", tcp = true, interval = "10s", timeout = "5s", failure_threshold = 3 }
+  }
+
+  expect_failures = [var.liveness_probe]
+}
+
+run "rejects_duration_without_unit" {
+  command = plan
+
+  variables {
+    startup_probe = { path = "/health", interval = "5", timeout = "3s", failure_threshold = 10 }
+  }
+
+  expect_failures = [var.startup_probe]
+}
+
+run "rejects_unknown_protocol" {
+  command = plan
+
+  variables {
+    protocol = "http2"
+  }
+
+  expect_failures = [var.protocol]
+}
+
+run "rejects_cpu_scaling_with_scale_to_zero" {
+  command = plan
+
+  variables {
+    min_scale = 0
+    scaling   = { metric = "cpu_percent", threshold = 70 }
+  }
+
+  expect_failures = [scaleway_container.this]
+}
+
+run "rejects_max_below_min" {
+  command = plan
+
+  variables {
+    min_scale = 3
+    max_scale = 2
+  }
+
+  expect_failures = [scaleway_container.this]
+}

@@ -1,0 +1,303 @@
+variable "name" {
+  type        = string
+  description = "Full Scaleway name of the container, e.g. \"evalap-production-api\". Changing it recreates the container."
+
+  validation {
+    condition     = can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", var.name)) && length(var.name) <= 63
+    error_message = "The container name must be at most 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. \"evalap-production-api\")."
+  }
+}
+
+variable "namespace_id" {
+  type        = string
+  description = "ID of the Serverless Containers namespace (output namespace_id of modules/containers)."
+
+  validation {
+    condition     = can(regex("^([a-z]{2}-[a-z]{3}/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.namespace_id))
+    error_message = "The namespace_id must be a UUID, optionally prefixed by its region (\"fr-par/11111111-2222-3333-4444-555555555555\")."
+  }
+}
+
+variable "region" {
+  type        = string
+  description = "Scaleway region of the container, e.g. \"fr-par\"."
+
+  validation {
+    condition     = can(regex("^[a-z]{2}-[a-z]{3}$", var.region))
+    error_message = "The region must look like \"fr-par\", \"nl-ams\" or \"pl-waw\"."
+  }
+}
+
+variable "description" {
+  type        = string
+  description = "Free-text description of the container."
+  default     = ""
+}
+
+variable "image" {
+  type        = string
+  description = "Full image reference \"<registry endpoint>/<repository>:<tag>\", e.g. \"rg.fr-par.scw.cloud/evalap-production/evalap-api:3f2c1e9\". The tag is the immutable git SHA; the digest goes to image_digest."
+
+  validation {
+    condition     = can(regex("^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image))
+    error_message = "The image must be \"<registry>/<repository>:<tag>\" (e.g. \"rg.fr-par.scw.cloud/evalap-production/evalap-api:3f2c1e9\"), without an \"@sha256:\" suffix: pass the digest in image_digest."
+  }
+}
+
+variable "image_digest" {
+  type        = string
+  description = "Registry digest of the image (\"sha256:<64 hex>\"), sent as registry_sha256: a new digest redeploys the container even if the tag is unchanged."
+
+  validation {
+    condition     = can(regex("^sha256:[0-9a-f]{64}$", var.image_digest))
+    error_message = "The image_digest must be \"sha256:\" followed by 64 lowercase hex digits, as printed by `crane digest` or `docker buildx imagetools inspect`."
+  }
+}
+
+variable "port" {
+  type        = number
+  description = "TCP port the application listens on (also injected as $PORT)."
+
+  validation {
+    condition     = var.port >= 1 && var.port <= 65535 && floor(var.port) == var.port && !contains([8008, 8012, 8013, 8022, 9090, 9091], var.port)
+    error_message = "The port must be a whole number between 1 and 65535 and not one of the ports reserved by Serverless Containers (8008, 8012, 8013, 8022, 9090, 9091)."
+  }
+}
+
+variable "protocol" {
+  type        = string
+  description = "Protocol between the platform and the container: \"http1\" (HTTP/1.1, WebSockets) or \"h2c\" (cleartext HTTP/2, gRPC)."
+
+  validation {
+    condition     = contains(["http1", "h2c"], var.protocol)
+    error_message = "The protocol must be \"http1\" or \"h2c\"."
+  }
+}
+
+variable "cpu_limit" {
+  type        = number
+  description = "CPU limit of one instance in mvCPU (1000 = 1 vCPU)."
+
+  validation {
+    condition     = var.cpu_limit >= 70 && var.cpu_limit <= 6000 && floor(var.cpu_limit) == var.cpu_limit
+    error_message = "The cpu_limit must be a whole number of mvCPU between 70 and 6000 (1000 = 1 vCPU)."
+  }
+}
+
+variable "memory_limit_bytes" {
+  type        = number
+  description = "Memory limit of one instance in decimal bytes (1 MB = 1000000 bytes; 2 GB = 2000000000)."
+
+  validation {
+    condition     = var.memory_limit_bytes >= 128000000 && var.memory_limit_bytes <= 12288000000
+    error_message = "The memory_limit_bytes must be between 128000000 (128 MB) and 12288000000 (12288 MB)."
+  }
+
+  validation {
+    condition     = var.memory_limit_bytes % 1000000 == 0
+    error_message = "The memory_limit_bytes must be a whole number of decimal megabytes (a multiple of 1000000): Scaleway counts 1 MB as 1000000 bytes, so 2 GB is 2000000000, not 2147483648."
+  }
+}
+
+variable "min_scale" {
+  type        = number
+  description = "Minimum number of instances (0 allows scale-to-zero)."
+
+  validation {
+    condition     = var.min_scale >= 0 && var.min_scale <= 50 && floor(var.min_scale) == var.min_scale
+    error_message = "The min_scale must be a whole number between 0 and 50."
+  }
+}
+
+variable "max_scale" {
+  type        = number
+  description = "Maximum number of instances (at least min_scale)."
+
+  validation {
+    condition     = var.max_scale >= 1 && var.max_scale <= 50 && floor(var.max_scale) == var.max_scale
+    error_message = "The max_scale must be a whole number between 1 and 50."
+  }
+}
+
+variable "scaling" {
+  type = object({
+    metric    = string
+    threshold = number
+  })
+  description = "Autoscaling trigger: metric \"concurrent_requests\" (requests per instance, 1-80), \"cpu_percent\" or \"memory_percent\" (1-100). null keeps the platform default."
+  default     = null
+
+  validation {
+    condition     = alltrue([for s in(var.scaling == null ? [] : [var.scaling]) : contains(["concurrent_requests", "cpu_percent", "memory_percent"], s.metric)])
+    error_message = "The scaling metric must be \"concurrent_requests\", \"cpu_percent\" or \"memory_percent\"."
+  }
+
+  validation {
+    condition = alltrue([
+      for s in(var.scaling == null ? [] : [var.scaling]) :
+      floor(s.threshold) == s.threshold && s.threshold >= 1 && s.threshold <= (s.metric == "concurrent_requests" ? 80 : 100)
+    ])
+    error_message = "The scaling threshold must be a whole number: 1-80 concurrent requests per instance, or 1-100 percent for cpu_percent / memory_percent."
+  }
+}
+
+variable "liveness_probe" {
+  type = object({
+    path              = optional(string)
+    tcp               = optional(bool, false)
+    interval          = string
+    timeout           = string
+    failure_threshold = number
+  })
+  description = "Liveness probe: an instance failing it is restarted and receives no traffic. Exactly one of path (HTTP GET, 2xx/3xx is healthy) or tcp = true. interval and timeout are Go durations (\"10s\", \"1m30s\"). null disables it."
+  default     = null
+
+  validation {
+    condition     = alltrue([for p in(var.liveness_probe == null ? [] : [var.liveness_probe]) : (p.path != null) != p.tcp])
+    error_message = "The liveness_probe must set exactly one of path (HTTP check) or tcp = true."
+  }
+
+  validation {
+    condition     = alltrue([for p in(var.liveness_probe == null ? [] : [var.liveness_probe]) : p.path == null || can(regex("^/", p.path))])
+    error_message = "The liveness_probe path must start with \"/\" (e.g. \"/health\")."
+  }
+
+  validation {
+    condition = alltrue([
+      for p in(var.liveness_probe == null ? [] : [var.liveness_probe]) :
+      can(regex("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$", p.interval)) && can(regex("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$", p.timeout))
+    ])
+    error_message = "The liveness_probe interval and timeout must be Go durations such as \"500ms\", \"10s\" or \"1m30s\"."
+  }
+
+  validation {
+    condition     = alltrue([for p in(var.liveness_probe == null ? [] : [var.liveness_probe]) : p.failure_threshold >= 1 && floor(p.failure_threshold) == p.failure_threshold])
+    error_message = "The liveness_probe failure_threshold must be a whole number of at least 1."
+  }
+}
+
+variable "startup_probe" {
+  type = object({
+    path              = optional(string)
+    tcp               = optional(bool, false)
+    interval          = string
+    timeout           = string
+    failure_threshold = number
+  })
+  description = "Startup probe, run only while an instance starts; the liveness probe waits for it. Same shape as liveness_probe. null disables it."
+  default     = null
+
+  validation {
+    condition     = alltrue([for p in(var.startup_probe == null ? [] : [var.startup_probe]) : (p.path != null) != p.tcp])
+    error_message = "The startup_probe must set exactly one of path (HTTP check) or tcp = true."
+  }
+
+  validation {
+    condition     = alltrue([for p in(var.startup_probe == null ? [] : [var.startup_probe]) : p.path == null || can(regex("^/", p.path))])
+    error_message = "The startup_probe path must start with \"/\" (e.g. \"/health\")."
+  }
+
+  validation {
+    condition = alltrue([
+      for p in(var.startup_probe == null ? [] : [var.startup_probe]) :
+      can(regex("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$", p.interval)) && can(regex("^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$", p.timeout))
+    ])
+    error_message = "The startup_probe interval and timeout must be Go durations such as \"500ms\", \"5s\" or \"1m30s\"."
+  }
+
+  validation {
+    condition     = alltrue([for p in(var.startup_probe == null ? [] : [var.startup_probe]) : p.failure_threshold >= 1 && floor(p.failure_threshold) == p.failure_threshold])
+    error_message = "The startup_probe failure_threshold must be a whole number of at least 1."
+  }
+}
+
+variable "privacy" {
+  type        = string
+  description = "\"public\" (anyone can call the endpoint) or \"private\" (callers need an IAM token with ContainersPrivateAccess)."
+
+  validation {
+    condition     = contains(["public", "private"], var.privacy)
+    error_message = "The privacy must be \"public\" or \"private\"."
+  }
+}
+
+variable "https_only" {
+  type        = bool
+  description = "Redirect plain HTTP to HTTPS (https_connections_only)."
+}
+
+variable "sandbox" {
+  type        = string
+  description = "Execution environment: \"v2\" (gVisor, faster cold starts, recommended) or \"v1\" (legacy, full syscall compatibility)."
+
+  validation {
+    condition     = contains(["v1", "v2"], var.sandbox)
+    error_message = "The sandbox must be \"v1\" or \"v2\"."
+  }
+}
+
+variable "timeout_seconds" {
+  type        = number
+  description = "Maximum time in seconds a request may take before the platform stops it."
+
+  validation {
+    condition     = var.timeout_seconds >= 10 && var.timeout_seconds <= 3600 && floor(var.timeout_seconds) == var.timeout_seconds
+    error_message = "The timeout_seconds must be a whole number between 10 and 3600 (10 s to 60 min)."
+  }
+}
+
+variable "command" {
+  type        = list(string)
+  description = "Overrides the image ENTRYPOINT. Empty keeps the image's."
+  default     = []
+}
+
+variable "args" {
+  type        = list(string)
+  description = "Overrides the image CMD. Empty keeps the image's."
+  default     = []
+}
+
+variable "environment_variables" {
+  type        = map(string)
+  description = "Plain (non-secret) environment variables: name -> value."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.environment_variables) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
+    error_message = "Environment variable names must be letters, digits and \"_\", not starting with a digit (e.g. \"DB_NAME\")."
+  }
+
+  validation {
+    condition     = alltrue([for v in values(var.environment_variables) : length(v) <= 1000])
+    error_message = "Environment variable values are limited to 1000 characters by Serverless Containers."
+  }
+}
+
+variable "secret_ids" {
+  type        = map(string)
+  description = "Secret environment variables: name -> Secret Manager secret ID. The module reads the latest version of each secret and injects its value."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k in keys(var.secret_ids) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
+    error_message = "Secret environment variable names must be letters, digits and \"_\", not starting with a digit (e.g. \"POSTGRES_URL\")."
+  }
+}
+
+variable "private_network_id" {
+  type        = string
+  description = "Private Network the container egresses through (reach the database). null: no Private Network. Serverless Containers have no private ingress."
+  default     = null
+
+  validation {
+    condition     = var.private_network_id == null ? true : can(regex("^([a-z]{2}-[a-z]{3}/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.private_network_id))
+    error_message = "The private_network_id must be a UUID, optionally prefixed by its region (\"fr-par/<uuid>\"), or null."
+  }
+}
+
+variable "tags" {
+  type        = list(string)
+  description = "Tags applied to the container."
+  default     = []
+}
