@@ -242,12 +242,10 @@ fn run_generate(
         Ok(m) => m.map(|m| m.files).unwrap_or_default(),
         // --force: every existing file is treated as unknown, and overwritten.
         Err(_) if force => BTreeMap::new(),
-        Err(e) => {
-            return Err(e.context(
-                "restore the manifest from git, or re-run with `tofugen generate --force` \
-                 (existing files are then overwritten)",
-            ));
-        }
+        Err(e) => bail!(
+            "{e:#}\nrestore the manifest from git, or re-run with `tofugen generate --force` \
+             (every existing file is then overwritten, none is deleted)"
+        ),
     };
     let manifest = manifest_text(files);
     let plan = plan(&mut tree, files, &old, &manifest, force)?;
@@ -647,7 +645,7 @@ fn read_manifest(tree: &mut Tree) -> anyhow::Result<Option<Manifest>> {
         Existing::Other(kind) => bail!("{MANIFEST_PATH} is a {kind}, not a tofugen manifest"),
     };
     let manifest: Manifest = serde_json::from_slice(&bytes)
-        .map_err(|e| anyhow::anyhow!("{MANIFEST_PATH}:{}:{}: {e}", e.line(), e.column()))
+        .map_err(|e| json_error(&bytes, &e))
         .and_then(|m: Manifest| {
             if m.format == MANIFEST_FORMAT {
                 Ok(m)
@@ -675,6 +673,20 @@ fn read_manifest(tree: &mut Tree) -> anyhow::Result<Option<Manifest>> {
         );
     }
     Ok(Some(manifest))
+}
+
+/// A JSON error in the manifest as `PATH:LINE:COL: message`, followed by the offending line.
+fn json_error(bytes: &[u8], e: &serde_json::Error) -> anyhow::Error {
+    let msg = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let msg = msg.strip_suffix(&suffix).unwrap_or(&msg);
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
+    anyhow::anyhow!(
+        "{MANIFEST_PATH}:{}:{}: {msg}\n  | {line}",
+        e.line(),
+        e.column()
+    )
 }
 
 /// The manifest for `files`: sorted, pretty JSON with a final newline.
