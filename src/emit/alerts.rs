@@ -1029,7 +1029,8 @@ fn fire_and_quiet(a: &AlertInstance) -> (u32, u32) {
         }
         _ => {
             let t = a.threshold.unwrap_or(0.0).max(0.0);
-            ((t.floor() as u32) + 1, (t / 2.0).floor() as u32)
+            // Just above the threshold, and just below it.
+            ((t.floor() as u32) + 1, (t.ceil() as u32).saturating_sub(1))
         }
     }
 }
@@ -1229,11 +1230,11 @@ pub fn explain_alerts(env: &ResolvedEnvironment) -> String {
         );
         let _ = writeln!(
             out,
-            "    worst-case detection {} = {}s refresh + {}s evaluation + {}s for; limited by {}{verdict}",
-            d.total,
-            d.refresh.seconds,
-            d.evaluation.seconds,
-            d.hold.seconds,
+            "    worst-case detection {} = {} refresh + {} evaluation + {} for; limited by {}{verdict}",
+            d.total.prometheus(),
+            d.refresh.prometheus(),
+            d.evaluation.prometheus(),
+            d.hold.prometheus(),
             d.limiting_factor()
         );
     }
