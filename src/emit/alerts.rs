@@ -1,9 +1,1253 @@
-//! Emits the alerts part of the generated tree.
+//! Emits the Cockpit alert rules of every environment, with a promtool unit test per group.
+//!
+//! Per environment, under `generated/<env>/alerts/`:
+//! - `<project>-<env>-scaleway.yml`: rules on Scaleway product metrics (containers, database,
+//!   backup jobs), to be pushed to the built-in "Scaleway Metrics" data source;
+//! - `<project>-<env>-application.yml`: rules with a custom `expr` (application metrics), to be
+//!   pushed to the custom metrics data source;
+//! - `<group>.test.yml` beside each group: `promtool test rules` input that feeds synthetic
+//!   series which must fire every alert, and series which must not.
+//!
+//! A group holds at most [`MAX_RULES_PER_GROUP`] rules (Cockpit's limit); more are split into
+//! numbered groups (`…-scaleway-1`, `…-scaleway-2`). Files are plain Prometheus rule files
+//! (`groups:`), so `promtool check rules` reads them; Cockpit's ruler API takes one group per
+//! request, i.e. `.groups[0]` of each file.
+//!
+//! Built-in kinds compile to PromQL on the metric names confirmed in the research notes only,
+//! filtered by the Scaleway resource names the roots create: containers `<project>-<env>-<service>`,
+//! the database `<project>-<env>`, backup jobs `<project>-<env>-backup-weekly|monthly`. Every
+//! expression is aggregated `by (resource_name)`, so alert labels do not depend on which extra
+//! labels Scaleway attaches.
+
+use std::fmt::Write as _;
 
 use super::GeneratedFile;
-use crate::resolve::Resolved;
+use crate::model::{AlertKind, Duration, Severity};
+use crate::resolve::{Resolved, ResolvedAlertRule, ResolvedEnvironment};
 
-/// The alerts files.
-pub fn emit(_resolved: &Resolved, _source: &str) -> Vec<GeneratedFile> {
-    Vec::new()
+/// Cockpit's limit of rules in one group.
+pub const MAX_RULES_PER_GROUP: usize = 20;
+
+/// Refresh interval of Managed Database metrics in Cockpit ("refreshed every minute").
+pub const DATABASE_METRICS_REFRESH: Duration = Duration::from_secs(60);
+/// Assumed refresh interval of Serverless Containers metrics. Scaleway documents no figure;
+/// the product metrics in Cockpit are published at one-minute resolution like the database's,
+/// so a one-minute worst case is assumed.
+pub const CONTAINER_METRICS_REFRESH: Duration = Duration::from_secs(60);
+/// Assumed refresh interval of Serverless Jobs run metrics (no documented figure; as containers).
+pub const JOB_METRICS_REFRESH: Duration = Duration::from_secs(60);
+
+/// The backup job tiers that run as Serverless Jobs.
+pub const BACKUP_TIERS: [&str; 2] = ["weekly", "monthly"];
+
+/// Which Cockpit data source a rule is pushed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    /// The built-in "Scaleway Metrics" data source (product metrics).
+    Scaleway,
+    /// The project's custom metrics data source (application metrics, custom `expr`).
+    Application,
+}
+
+impl Source {
+    fn slug(self) -> &'static str {
+        match self {
+            Source::Scaleway => "scaleway",
+            Source::Application => "application",
+        }
+    }
+}
+
+/// What one alert watches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A Serverless Container, by service name.
+    Service(String),
+    /// The environment's database.
+    Database,
+    /// A backup job tier (`weekly` or `monthly`).
+    BackupJob(String),
+    /// A custom expression (optionally labelled with a service).
+    Custom(Option<String>),
+}
+
+/// The worst-case time from a failure to the alert firing, and its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delay {
+    /// How long until the failure shows in the metric.
+    pub refresh: Duration,
+    /// What `refresh` is, e.g. "database metrics refresh every 60s (documented)".
+    pub refresh_note: String,
+    /// Short name of the metric family, e.g. "database metrics".
+    pub metrics: String,
+    /// Rule-group evaluation interval.
+    pub evaluation: Duration,
+    /// The rule's `for`, rounded up to whole evaluation intervals.
+    pub hold: Duration,
+    /// `refresh + evaluation + hold`.
+    pub total: Duration,
+}
+
+impl Delay {
+    /// The largest part of the delay, in words.
+    pub fn limiting_factor(&self) -> String {
+        if self.hold >= self.refresh && self.hold >= self.evaluation && self.hold.seconds > 0 {
+            format!("`for: {}` holds the alert for {}", self.hold, self.hold)
+        } else if self.refresh >= self.evaluation {
+            self.refresh_note.clone()
+        } else {
+            format!("rules are evaluated every {}", self.evaluation)
+        }
+    }
+
+    /// The smallest delay reachable by lowering `for` to zero.
+    pub fn floor(&self) -> Duration {
+        Duration::from_secs(self.refresh.seconds + self.evaluation.seconds)
+    }
+}
+
+/// One Prometheus alerting rule, compiled from one `alerts.rules` entry (a `*` rule or a
+/// backup rule compiles to several).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertInstance {
+    /// The `alerts.rules` key it comes from.
+    pub rule: String,
+    /// The Prometheus `alert:` name (also the runbook anchor).
+    pub alert: String,
+    /// Built-in kind, `None` for a custom expression.
+    pub kind: Option<AlertKind>,
+    /// Data source it goes to.
+    pub source: Source,
+    /// What it watches.
+    pub target: Target,
+    /// Scaleway resource name it filters on (built-in kinds).
+    pub resource_name: Option<String>,
+    /// Effective threshold (built-in kinds that take one).
+    pub threshold: Option<f64>,
+    /// `min_scale` compared against (`container_instances_below_min`).
+    pub min_scale: Option<u32>,
+    /// PromQL.
+    pub expr: String,
+    /// Hold duration.
+    pub for_: Duration,
+    /// Labels, sorted by name.
+    pub labels: Vec<(String, String)>,
+    /// Annotations, sorted by name.
+    pub annotations: Vec<(String, String)>,
+    /// Extra YAML comment lines (e.g. an unconfirmed metric name).
+    pub notes: Vec<String>,
+    /// Worst-case detection delay.
+    pub delay: Delay,
+}
+
+/// A rule that compiles to no alert in an environment, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// The `alerts.rules` key.
+    pub rule: String,
+    /// Why no alert is emitted.
+    pub reason: String,
+}
+
+/// Kebab-case alert name of a built-in kind; also its anchor in `docs/runbooks.md`.
+pub fn alert_name(kind: AlertKind) -> &'static str {
+    match kind {
+        AlertKind::ContainerError => "container-error",
+        AlertKind::ContainerCpu => "container-cpu",
+        AlertKind::ContainerMemory => "container-memory",
+        AlertKind::ContainerInstancesBelowMin => "container-instances-below-min",
+        AlertKind::DatabaseCpu => "database-cpu",
+        AlertKind::DatabaseStorage => "database-storage",
+        AlertKind::DatabaseMemory => "database-memory",
+        AlertKind::DatabaseConnections => "database-connections",
+        AlertKind::DatabaseReplicationLag => "database-replication-lag",
+        AlertKind::BackupJobFailed => "backup-job-failed",
+    }
+}
+
+/// Every built-in kind.
+pub const ALL_KINDS: [AlertKind; 10] = [
+    AlertKind::ContainerError,
+    AlertKind::ContainerCpu,
+    AlertKind::ContainerMemory,
+    AlertKind::ContainerInstancesBelowMin,
+    AlertKind::DatabaseCpu,
+    AlertKind::DatabaseStorage,
+    AlertKind::DatabaseMemory,
+    AlertKind::DatabaseConnections,
+    AlertKind::DatabaseReplicationLag,
+    AlertKind::BackupJobFailed,
+];
+
+/// The `snake_case` spelling of a kind, as written in `environments.yaml`.
+pub fn kind_key(kind: AlertKind) -> String {
+    alert_name(kind).replace('-', "_")
+}
+
+/// Whether the kind watches a Serverless Container (and so needs `service`).
+pub fn is_container_kind(kind: AlertKind) -> bool {
+    matches!(
+        kind,
+        AlertKind::ContainerError
+            | AlertKind::ContainerCpu
+            | AlertKind::ContainerMemory
+            | AlertKind::ContainerInstancesBelowMin
+    )
+}
+
+/// Whether the kind watches the database (and so needs one).
+pub fn is_database_kind(kind: AlertKind) -> bool {
+    matches!(
+        kind,
+        AlertKind::DatabaseCpu
+            | AlertKind::DatabaseStorage
+            | AlertKind::DatabaseMemory
+            | AlertKind::DatabaseConnections
+            | AlertKind::DatabaseReplicationLag
+    )
+}
+
+/// How a kind's threshold is expressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThresholdUnit {
+    /// The kind takes no threshold.
+    None,
+    /// Percent, `0 <= t < 100`.
+    Percent,
+    /// Seconds, `t > 0`.
+    Seconds,
+}
+
+/// The unit of a kind's threshold.
+pub fn threshold_unit(kind: AlertKind) -> ThresholdUnit {
+    match kind {
+        AlertKind::ContainerError
+        | AlertKind::ContainerInstancesBelowMin
+        | AlertKind::BackupJobFailed => ThresholdUnit::None,
+        AlertKind::DatabaseReplicationLag => ThresholdUnit::Seconds,
+        _ => ThresholdUnit::Percent,
+    }
+}
+
+/// The threshold used when a rule gives none.
+pub fn default_threshold(kind: AlertKind) -> Option<f64> {
+    match kind {
+        AlertKind::ContainerCpu | AlertKind::ContainerMemory | AlertKind::DatabaseMemory => {
+            Some(90.0)
+        }
+        AlertKind::DatabaseCpu | AlertKind::DatabaseStorage | AlertKind::DatabaseConnections => {
+            Some(80.0)
+        }
+        AlertKind::DatabaseReplicationLag => Some(30.0),
+        _ => None,
+    }
+}
+
+/// Checks a threshold against its kind's range; `Err` says what is expected.
+pub fn check_threshold(kind: AlertKind, t: f64) -> Result<(), String> {
+    match threshold_unit(kind) {
+        ThresholdUnit::None => Err(format!(
+            "no `threshold`: `{}` fires on a state, not on a level",
+            kind_key(kind)
+        )),
+        ThresholdUnit::Percent if !(t.is_finite() && (0.0..100.0).contains(&t)) => {
+            Err("a percentage from 0 up to (not including) 100, e.g. `90`".to_string())
+        }
+        ThresholdUnit::Seconds if !(t.is_finite() && t > 0.0 && t <= 86_400.0) => {
+            Err("a number of seconds above 0 (at most 86400), e.g. `30`".to_string())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn num(t: f64) -> String {
+    format!("{t}")
+}
+
+/// PromQL of a built-in kind for the resource `resource`. `threshold` is the effective
+/// threshold (kinds that take one) and `min_scale` the compared minimum (instances kind).
+pub fn kind_expr(kind: AlertKind, resource: &str, threshold: f64, min_scale: u32) -> String {
+    let rn = format!("resource_name=\"{resource}\"");
+    let t = num(threshold);
+    match kind {
+        AlertKind::ContainerError => format!(
+            "max by (resource_name) (serverless_container_status{{status=\"error\", {rn}}}) == 1"
+        ),
+        AlertKind::ContainerCpu => {
+            format!("max by (resource_name) (serverless_container_cpu_usage_ratio{{{rn}}}) > {t}")
+        }
+        AlertKind::ContainerMemory => format!(
+            "100 * max by (resource_name) (serverless_container_memory_usage_bytes{{{rn}}}) / max by (resource_name) (serverless_container_memory_limit_bytes{{{rn}}}) > {t}"
+        ),
+        AlertKind::ContainerInstancesBelowMin => format!(
+            "max by (resource_name) (serverless_container_instances_total{{{rn}}}) < {min_scale}"
+        ),
+        AlertKind::DatabaseCpu => format!(
+            "100 * max by (resource_name) (1 - avg by (resource_name, instance) (irate(rdb_instance_postgresql_node_cpu_seconds_total{{mode=\"idle\", {rn}}}[5m]))) > {t}"
+        ),
+        AlertKind::DatabaseStorage => format!(
+            "100 * max by (resource_name) (1 - rdb_instance_postgresql_node_filesystem_avail_bytes{{{rn}}} / rdb_instance_postgresql_node_filesystem_size_bytes{{{rn}}}) > {t}"
+        ),
+        AlertKind::DatabaseMemory => format!(
+            "100 * max by (resource_name) (1 - rdb_instance_postgresql_node_memory_MemAvailable_bytes{{{rn}}} / rdb_instance_postgresql_node_memory_MemTotal_bytes{{{rn}}}) > {t}"
+        ),
+        AlertKind::DatabaseConnections => format!(
+            "100 * max by (resource_name) (sum by (resource_name, instance) (rdb_instance_postgresql_pg_stat_database_numbackends{{{rn}}}) / max by (resource_name, instance) (rdb_instance_postgresql_pg_settings_max_connections{{{rn}}})) > {t}"
+        ),
+        AlertKind::DatabaseReplicationLag => format!(
+            "max by (resource_name) (rdb_instance_postgresql_pg_replication_lag{{{rn}}}) > {t}"
+        ),
+        AlertKind::BackupJobFailed => format!(
+            "max by (resource_name) (serverless_job_run:state_failed{{{rn}}} or serverless_job_run:state_internal_error{{{rn}}}) == 1"
+        ),
+    }
+}
+
+/// The worst-case detection delay of `rule` in `env`: metric refresh + one evaluation
+/// interval (the failure may land just after an evaluation) + `for` rounded up to whole
+/// evaluation intervals (Prometheus fires at the first evaluation after `for` has elapsed).
+/// Alertmanager grouping (`group_wait`) comes on top and is not counted.
+pub fn detection_delay(env: &ResolvedEnvironment, rule: &ResolvedAlertRule) -> Delay {
+    let (refresh, metrics, note) = match rule.kind {
+        Some(k) if is_container_kind(k) => (
+            CONTAINER_METRICS_REFRESH,
+            "container metrics",
+            format!(
+                "container metrics refresh every {}s (assumed: Scaleway documents no figure for containers, 60s as for databases)",
+                CONTAINER_METRICS_REFRESH.seconds
+            ),
+        ),
+        Some(k) if is_database_kind(k) => (
+            DATABASE_METRICS_REFRESH,
+            "database metrics",
+            format!(
+                "database metrics refresh every {}s (documented by Scaleway)",
+                DATABASE_METRICS_REFRESH.seconds
+            ),
+        ),
+        Some(_) => (
+            JOB_METRICS_REFRESH,
+            "job run metrics",
+            format!(
+                "job run metrics refresh every {}s (assumed, as container metrics)",
+                JOB_METRICS_REFRESH.seconds
+            ),
+        ),
+        None => {
+            let expr = rule.expr.as_deref().unwrap_or("");
+            if expr.contains("rdb_instance_") {
+                (
+                    DATABASE_METRICS_REFRESH,
+                    "database metrics",
+                    format!(
+                        "database metrics refresh every {}s (documented by Scaleway)",
+                        DATABASE_METRICS_REFRESH.seconds
+                    ),
+                )
+            } else if expr.contains("serverless_") {
+                (
+                    CONTAINER_METRICS_REFRESH,
+                    "Scaleway serverless metrics",
+                    format!(
+                        "Scaleway serverless metrics refresh every {}s (assumed)",
+                        CONTAINER_METRICS_REFRESH.seconds
+                    ),
+                )
+            } else {
+                (
+                    Duration::from_secs(0),
+                    "application metrics",
+                    "application metrics arrive when the application pushes them (counted as 0s: tofugen does not know the push interval)".to_string(),
+                )
+            }
+        }
+    };
+    let evaluation = env.alerts.evaluation_interval;
+    let step = evaluation.seconds.max(1);
+    let hold = Duration::from_secs(rule.for_.seconds.div_ceil(step) * step);
+    Delay {
+        total: Duration::from_secs(refresh.seconds + evaluation.seconds + hold.seconds),
+        refresh,
+        refresh_note: note,
+        metrics: metrics.to_string(),
+        evaluation,
+        hold,
+    }
+}
+
+/// Worst-case detection delay of every enabled rule of `env`: (rule name, delay, the factor
+/// that limits it).
+pub fn detection_delays(env: &ResolvedEnvironment) -> Vec<(String, Duration, String)> {
+    env.alerts
+        .rules
+        .iter()
+        .map(|r| {
+            let d = detection_delay(env, r);
+            (r.name.clone(), d.total, d.limiting_factor())
+        })
+        .collect()
+}
+
+fn severity_text(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Critical => "critical",
+    }
+}
+
+fn container_resource(project: &str, env: &str, service: &str) -> String {
+    format!("{project}-{env}-{service}")
+}
+
+/// Scaleway name of the backup job of `tier` (`weekly`, `monthly`).
+pub fn backup_job_name(project: &str, env: &str, tier: &str) -> String {
+    format!("{project}-{env}-backup-{tier}")
+}
+
+/// The enabled backup job tiers of `env`.
+pub fn enabled_job_tiers(env: &ResolvedEnvironment) -> Vec<&'static str> {
+    let Some(db) = &env.database else {
+        return Vec::new();
+    };
+    let mut tiers = Vec::new();
+    if db.backups.weekly.is_some() {
+        tiers.push("weekly");
+    }
+    if db.backups.monthly.is_some() {
+        tiers.push("monthly");
+    }
+    tiers
+}
+
+/// How an annotation shows the value of a kind.
+fn value_template(kind: Option<AlertKind>) -> &'static str {
+    match kind.map(threshold_unit) {
+        Some(ThresholdUnit::Percent) => "{{ $value | humanize }}%",
+        Some(ThresholdUnit::Seconds) => "{{ $value | humanizeDuration }}",
+        _ => "{{ $value | humanize }}",
+    }
+}
+
+fn texts(
+    kind: AlertKind,
+    resource: &str,
+    threshold: Option<f64>,
+    min_scale: u32,
+) -> (String, String) {
+    let t = threshold.map(num).unwrap_or_default();
+    let v = value_template(Some(kind));
+    match kind {
+        AlertKind::ContainerError => (
+            format!("Container {resource} is in error"),
+            format!(
+                "Scaleway reports the container {resource} in error status (status value {v}): its last deployment or its instances failed."
+            ),
+        ),
+        AlertKind::ContainerCpu => (
+            format!("Container {resource} CPU above {t}%"),
+            format!("CPU usage of {resource} is {v}, above {t}%."),
+        ),
+        AlertKind::ContainerMemory => (
+            format!("Container {resource} memory above {t}%"),
+            format!("Memory usage of {resource} is {v} of its limit, above {t}%."),
+        ),
+        AlertKind::ContainerInstancesBelowMin => (
+            format!("Container {resource} runs fewer than {min_scale} instances"),
+            format!(
+                "{resource} runs {v} instance(s), below its min_scale of {min_scale}: redundancy is lost."
+            ),
+        ),
+        AlertKind::DatabaseCpu => (
+            format!("Database {resource} CPU above {t}%"),
+            format!("CPU usage of the busiest node of {resource} is {v}, above {t}%."),
+        ),
+        AlertKind::DatabaseStorage => (
+            format!("Database {resource} storage above {t}%"),
+            format!("Disk usage of {resource} is {v}, above {t}%: the volume will fill up."),
+        ),
+        AlertKind::DatabaseMemory => (
+            format!("Database {resource} memory above {t}%"),
+            format!("Memory usage of the busiest node of {resource} is {v}, above {t}%."),
+        ),
+        AlertKind::DatabaseConnections => (
+            format!("Database {resource} connections above {t}% of max_connections"),
+            format!("{resource} uses {v} of its max_connections, above {t}%."),
+        ),
+        AlertKind::DatabaseReplicationLag => (
+            format!("Database {resource} replication lag above {t}s"),
+            format!("Replication lag of {resource} is {v}, above {t}s."),
+        ),
+        AlertKind::BackupJobFailed => (
+            format!("Backup job {resource} failed"),
+            format!(
+                "The last run of the backup job {resource} failed (value {v}): this backup tier has no fresh backup until it runs again."
+            ),
+        ),
+    }
+}
+
+/// Compiles the enabled rules of `env` into alert instances, and lists the rules that compile
+/// to nothing. Invalid rules (reported by the policy stage) are skipped, never a panic.
+pub fn plan(project: &str, env: &ResolvedEnvironment) -> (Vec<AlertInstance>, Vec<Skipped>) {
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    let db_name = env.prefix(project);
+    for rule in &env.alerts.rules {
+        let delay = detection_delay(env, rule);
+        let mut base_labels = vec![
+            ("environment".to_string(), env.name.clone()),
+            ("rule".to_string(), rule.name.clone()),
+            (
+                "severity".to_string(),
+                severity_text(rule.severity).to_string(),
+            ),
+        ];
+        match (rule.kind, &rule.expr) {
+            (Some(kind), None) => {
+                let threshold = rule.threshold.or(default_threshold(kind));
+                if threshold_unit(kind) != ThresholdUnit::None
+                    && threshold.is_none_or(|t| check_threshold(kind, t).is_err())
+                {
+                    skipped.push(Skipped {
+                        rule: rule.name.clone(),
+                        reason: "its threshold is out of range".into(),
+                    });
+                    continue;
+                }
+                let mut targets: Vec<(Target, String, u32)> = Vec::new();
+                if is_container_kind(kind) {
+                    let services: Vec<_> = match rule.service.as_deref() {
+                        Some("*") => env.services.iter().collect(),
+                        Some(name) => env.service(name).into_iter().collect(),
+                        None => Vec::new(),
+                    };
+                    if services.is_empty() {
+                        skipped.push(Skipped {
+                            rule: rule.name.clone(),
+                            reason: "it names no enabled service".into(),
+                        });
+                    }
+                    for s in services {
+                        if kind == AlertKind::ContainerInstancesBelowMin && s.min_scale == 0 {
+                            skipped.push(Skipped {
+                                rule: rule.name.clone(),
+                                reason: format!(
+                                    "service `{}` has min_scale 0 (scale-to-zero), so there is no minimum to fall below",
+                                    s.name
+                                ),
+                            });
+                            continue;
+                        }
+                        targets.push((
+                            Target::Service(s.name.clone()),
+                            container_resource(project, &env.name, &s.name),
+                            s.min_scale,
+                        ));
+                    }
+                } else if is_database_kind(kind) {
+                    if env.database.is_some() {
+                        targets.push((Target::Database, db_name.clone(), 0));
+                    } else {
+                        skipped.push(Skipped {
+                            rule: rule.name.clone(),
+                            reason: "the environment has no database".into(),
+                        });
+                    }
+                } else {
+                    let tiers = enabled_job_tiers(env);
+                    if tiers.is_empty() {
+                        skipped.push(Skipped {
+                            rule: rule.name.clone(),
+                            reason: "no weekly or monthly backup job is enabled".into(),
+                        });
+                    }
+                    for tier in tiers {
+                        targets.push((
+                            Target::BackupJob(tier.to_string()),
+                            backup_job_name(project, &env.name, tier),
+                            0,
+                        ));
+                    }
+                }
+                for (target, resource, min_scale) in targets {
+                    let mut labels = base_labels.clone();
+                    match &target {
+                        Target::Service(s) => labels.push(("service".into(), s.clone())),
+                        Target::Database => labels.push(("database".into(), db_name.clone())),
+                        Target::BackupJob(tier) => {
+                            labels.push(("database".into(), db_name.clone()));
+                            labels.push(("backup".into(), tier.clone()));
+                        }
+                        Target::Custom(_) => {}
+                    }
+                    labels.sort();
+                    let alert = alert_name(kind).to_string();
+                    let (summary, description) = texts(kind, &resource, threshold, min_scale);
+                    let mut annotations = vec![
+                        ("description".to_string(), description),
+                        ("summary".to_string(), summary),
+                    ];
+                    if let Some(url) = &env.alerts.runbook_url {
+                        annotations.push(("runbook_url".into(), format!("{url}#{alert}")));
+                    }
+                    let mut notes = Vec::new();
+                    match kind {
+                        AlertKind::ContainerInstancesBelowMin => notes.push(
+                            "UNCONFIRMED metric: serverless_container_instances_total is named by third-party sources only; check it with GET <scaleway-metrics-url>/prometheus/api/v1/label/__name__/values.".to_string(),
+                        ),
+                        AlertKind::ContainerCpu => notes.push(
+                            "serverless_container_cpu_usage_ratio is compared in percent, as in Scaleway's documentation (a third-party note says 0-1: check once on real data).".to_string(),
+                        ),
+                        _ => {}
+                    }
+                    out.push(AlertInstance {
+                        rule: rule.name.clone(),
+                        expr: kind_expr(kind, &resource, threshold.unwrap_or(0.0), min_scale),
+                        alert,
+                        kind: Some(kind),
+                        source: Source::Scaleway,
+                        target,
+                        resource_name: Some(resource),
+                        threshold,
+                        min_scale: (kind == AlertKind::ContainerInstancesBelowMin)
+                            .then_some(min_scale),
+                        for_: rule.for_,
+                        labels,
+                        annotations,
+                        notes,
+                        delay: delay.clone(),
+                    });
+                }
+            }
+            (None, Some(expr)) => {
+                if let Some(s) = &rule.service
+                    && s != "*"
+                {
+                    base_labels.push(("service".into(), s.clone()));
+                    base_labels.sort();
+                }
+                let summary = rule
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| format!("{} fired in {}", rule.name, env.name));
+                let description = rule.description.clone().unwrap_or_else(|| {
+                    format!(
+                        "`{}` is true (value {}).",
+                        expr.trim(),
+                        value_template(None)
+                    )
+                });
+                let mut annotations = vec![
+                    ("description".to_string(), description),
+                    ("summary".to_string(), summary),
+                ];
+                if let Some(url) = &env.alerts.runbook_url {
+                    annotations.push(("runbook_url".into(), format!("{url}#{}", rule.name)));
+                }
+                out.push(AlertInstance {
+                    rule: rule.name.clone(),
+                    alert: rule.name.clone(),
+                    kind: None,
+                    source: Source::Application,
+                    target: Target::Custom(rule.service.clone()),
+                    resource_name: None,
+                    threshold: None,
+                    min_scale: None,
+                    expr: expr.trim().to_string(),
+                    for_: rule.for_,
+                    labels: base_labels,
+                    annotations,
+                    notes: Vec::new(),
+                    delay,
+                });
+            }
+            _ => skipped.push(Skipped {
+                rule: rule.name.clone(),
+                reason: "it needs exactly one of `kind` and `expr`".into(),
+            }),
+        }
+    }
+    (out, skipped)
+}
+
+/// A rule group: its name and its alerts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// Group name (also the file stem).
+    pub name: String,
+    /// Data source.
+    pub source: Source,
+    /// The alerts, at most [`MAX_RULES_PER_GROUP`].
+    pub alerts: Vec<AlertInstance>,
+}
+
+/// Splits alerts into groups per data source, numbered when one source needs more than
+/// [`MAX_RULES_PER_GROUP`] rules.
+pub fn groups(prefix: &str, alerts: &[AlertInstance]) -> Vec<Group> {
+    let mut out = Vec::new();
+    for source in [Source::Scaleway, Source::Application] {
+        let of: Vec<AlertInstance> = alerts
+            .iter()
+            .filter(|a| a.source == source)
+            .cloned()
+            .collect();
+        if of.is_empty() {
+            continue;
+        }
+        let chunks: Vec<&[AlertInstance]> = of.chunks(MAX_RULES_PER_GROUP).collect();
+        let numbered = chunks.len() > 1;
+        for (i, chunk) in chunks.into_iter().enumerate() {
+            let name = if numbered {
+                format!("{prefix}-{}-{}", source.slug(), i + 1)
+            } else {
+                format!("{prefix}-{}", source.slug())
+            };
+            out.push(Group {
+                name,
+                source,
+                alerts: chunk.to_vec(),
+            });
+        }
+    }
+    out
+}
+
+/// A YAML scalar: plain when unambiguous, else single-quoted, else double-quoted (JSON).
+pub fn yaml_str(s: &str) -> String {
+    let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n"
+        );
+    if plain {
+        s.to_string()
+    } else if s.chars().all(|c| !c.is_control()) {
+        format!("'{}'", s.replace('\'', "''"))
+    } else {
+        serde_json::to_string(s).unwrap_or_default()
+    }
+}
+
+fn wrap_comment(out: &mut String, indent: &str, text: &str) {
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + word.len() + 1 > 96 {
+            let _ = writeln!(out, "{indent}# {line}");
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        let _ = writeln!(out, "{indent}# {line}");
+    }
+}
+
+fn delay_comment(a: &AlertInstance) -> String {
+    let d = &a.delay;
+    let what = match &a.target {
+        Target::Service(s) => format!("service {s}"),
+        Target::Database => "the database".to_string(),
+        Target::BackupJob(t) => format!("the {t} backup job"),
+        Target::Custom(_) => "a custom expression".to_string(),
+    };
+    format!(
+        "{} (rule `{}`, {what}): worst-case detection {} = {} + {} evaluation interval + {} `for`.",
+        a.alert,
+        a.rule,
+        d.total.prometheus(),
+        d.refresh_note,
+        d.evaluation.prometheus(),
+        d.hold.prometheus()
+    )
+}
+
+/// The rule file of one group.
+pub fn rule_file(env: &ResolvedEnvironment, group: &Group, source: &str) -> String {
+    let mut out = crate::emit::header("#", source);
+    let where_to = match group.source {
+        Source::Scaleway => {
+            "Rules on Scaleway product metrics: push `.groups[0]` to the built-in \"Scaleway Metrics\" data source"
+        }
+        Source::Application => {
+            "Rules on application metrics: push `.groups[0]` to the custom metrics data source"
+        }
+    };
+    wrap_comment(
+        &mut out,
+        "",
+        &format!(
+            "Cockpit alert rules of environment `{}`. {where_to} (POST <data-source-url>/prometheus/config/v1/rules/<namespace>, header X-Auth-Token). Tested by {}.test.yml with `promtool test rules`.",
+            env.name, group.name
+        ),
+    );
+    let _ = writeln!(out, "groups:");
+    let _ = writeln!(out, "  - name: {}", yaml_str(&group.name));
+    let _ = writeln!(
+        out,
+        "    interval: {}",
+        env.alerts.evaluation_interval.prometheus()
+    );
+    let _ = writeln!(out, "    rules:");
+    for a in &group.alerts {
+        wrap_comment(&mut out, "      ", &delay_comment(a));
+        for n in &a.notes {
+            wrap_comment(&mut out, "      ", n);
+        }
+        let _ = writeln!(out, "      - alert: {}", yaml_str(&a.alert));
+        let _ = writeln!(out, "        expr: {}", yaml_str(&a.expr));
+        let _ = writeln!(out, "        for: {}", a.for_.prometheus());
+        let _ = writeln!(out, "        labels:");
+        for (k, v) in &a.labels {
+            let _ = writeln!(out, "          {k}: {}", yaml_str(v));
+        }
+        let _ = writeln!(out, "        annotations:");
+        for (k, v) in &a.annotations {
+            let _ = writeln!(out, "          {k}: {}", yaml_str(v));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// promtool unit tests
+// ---------------------------------------------------------------------------------------------
+
+/// Go's `humanize` template function for the values the tests use.
+pub fn humanize(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return go_g4(v);
+    }
+    let mut v = v;
+    let mut prefix = "";
+    if v.abs() >= 1.0 {
+        for p in ["k", "M", "G", "T", "P", "E", "Z", "Y"] {
+            if v.abs() < 1000.0 {
+                break;
+            }
+            prefix = p;
+            v /= 1000.0;
+        }
+        return format!("{}{prefix}", go_g4(v));
+    }
+    for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
+        if v.abs() >= 1.0 {
+            break;
+        }
+        prefix = p;
+        v *= 1000.0;
+    }
+    format!("{}{prefix}", go_g4(v))
+}
+
+/// Go's `humanizeDuration` template function for whole seconds >= 1.
+pub fn humanize_duration(v: f64) -> String {
+    let s = v as i64;
+    let (days, hours, minutes, seconds) = (s / 86_400, (s / 3_600) % 24, (s / 60) % 60, s % 60);
+    if days != 0 {
+        format!("{days}d {hours}h {minutes}m {seconds}s")
+    } else if hours != 0 {
+        format!("{hours}h {minutes}m {seconds}s")
+    } else if minutes != 0 {
+        format!("{minutes}m {seconds}s")
+    } else {
+        format!("{}s", go_g4(v))
+    }
+}
+
+/// Go's `%.4g` for values with at most 4 significant digits before the point (the tests use
+/// whole numbers below 1000).
+fn go_g4(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let digits = v.abs().log10().floor() as i32 + 1;
+    let decimals = (4 - digits).max(0) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Synthetic input: (series selector, promtool values notation).
+type Series = Vec<(String, String)>;
+
+/// Series making `a`'s expression evaluate to `value` for `minutes` minutes (one sample per
+/// minute), and how long after the start the expression first has a value.
+fn synthetic(a: &AlertInstance, value: u32, minutes: u64) -> (Series, u64) {
+    let rn = a.resource_name.clone().unwrap_or_default();
+    let n = minutes;
+    let constant = |metric: &str, extra: &str, v: String| {
+        (
+            format!("{metric}{{{extra}resource_name=\"{rn}\"}}"),
+            format!("{v}x{n}"),
+        )
+    };
+    let pct_rest = |v: u32| format!("{}", u64::from(100 - v.min(100)) * 10_000_000);
+    match a.kind {
+        Some(AlertKind::ContainerError) => (
+            vec![constant(
+                "serverless_container_status",
+                "status=\"error\", ",
+                value.to_string(),
+            )],
+            0,
+        ),
+        Some(AlertKind::ContainerCpu) => (
+            vec![constant(
+                "serverless_container_cpu_usage_ratio",
+                "",
+                value.to_string(),
+            )],
+            0,
+        ),
+        Some(AlertKind::ContainerMemory) => (
+            vec![
+                constant(
+                    "serverless_container_memory_usage_bytes",
+                    "resource_instance=\"i-0\", ",
+                    (u64::from(value) * 10_000_000).to_string(),
+                ),
+                constant(
+                    "serverless_container_memory_limit_bytes",
+                    "",
+                    "1000000000".into(),
+                ),
+            ],
+            0,
+        ),
+        Some(AlertKind::ContainerInstancesBelowMin) => (
+            vec![constant(
+                "serverless_container_instances_total",
+                "",
+                value.to_string(),
+            )],
+            0,
+        ),
+        Some(AlertKind::DatabaseCpu) => {
+            // Idle CPU seconds grow by 60 * (1 - busy) per one-minute sample.
+            let idle = 60 * (100 - value.min(100));
+            (
+                vec![(
+                    format!(
+                        "rdb_instance_postgresql_node_cpu_seconds_total{{cpu=\"0\", instance=\"node-0\", mode=\"idle\", resource_name=\"{rn}\"}}"
+                    ),
+                    format!("0+{}.{:02}x{n}", idle / 100, idle % 100),
+                )],
+                60,
+            )
+        }
+        Some(AlertKind::DatabaseStorage) => (
+            vec![
+                constant(
+                    "rdb_instance_postgresql_node_filesystem_avail_bytes",
+                    "instance=\"node-0\", mountpoint=\"/var/lib/postgresql\", ",
+                    pct_rest(value),
+                ),
+                constant(
+                    "rdb_instance_postgresql_node_filesystem_size_bytes",
+                    "instance=\"node-0\", mountpoint=\"/var/lib/postgresql\", ",
+                    "1000000000".into(),
+                ),
+            ],
+            0,
+        ),
+        Some(AlertKind::DatabaseMemory) => (
+            vec![
+                constant(
+                    "rdb_instance_postgresql_node_memory_MemAvailable_bytes",
+                    "instance=\"node-0\", ",
+                    pct_rest(value),
+                ),
+                constant(
+                    "rdb_instance_postgresql_node_memory_MemTotal_bytes",
+                    "instance=\"node-0\", ",
+                    "1000000000".into(),
+                ),
+            ],
+            0,
+        ),
+        Some(AlertKind::DatabaseConnections) => (
+            vec![
+                constant(
+                    "rdb_instance_postgresql_pg_stat_database_numbackends",
+                    "datname=\"app\", instance=\"node-0\", ",
+                    value.to_string(),
+                ),
+                constant(
+                    "rdb_instance_postgresql_pg_settings_max_connections",
+                    "instance=\"node-0\", ",
+                    "100".into(),
+                ),
+            ],
+            0,
+        ),
+        Some(AlertKind::DatabaseReplicationLag) => (
+            vec![constant(
+                "rdb_instance_postgresql_pg_replication_lag",
+                "instance=\"node-1\", ",
+                value.to_string(),
+            )],
+            0,
+        ),
+        Some(AlertKind::BackupJobFailed) => (
+            vec![
+                constant("serverless_job_run:state_failed", "", value.to_string()),
+                constant("serverless_job_run:state_internal_error", "", "0".into()),
+            ],
+            0,
+        ),
+        None => (Vec::new(), 0),
+    }
+}
+
+/// Whether `a` fires when its expression's underlying value is `value`.
+fn condition(a: &AlertInstance, value: u32) -> bool {
+    let v = f64::from(value);
+    match a.kind {
+        Some(AlertKind::ContainerError | AlertKind::BackupJobFailed) => value == 1,
+        Some(AlertKind::ContainerInstancesBelowMin) => value < a.min_scale.unwrap_or(0),
+        Some(_) => a.threshold.is_some_and(|t| v > t),
+        None => false,
+    }
+}
+
+/// Values making `a` fire and stay quiet.
+fn fire_and_quiet(a: &AlertInstance) -> (u32, u32) {
+    match a.kind {
+        Some(AlertKind::ContainerError | AlertKind::BackupJobFailed) => (1, 0),
+        Some(AlertKind::ContainerInstancesBelowMin) => {
+            let m = a.min_scale.unwrap_or(1);
+            (m.saturating_sub(1), m)
+        }
+        _ => {
+            let t = a.threshold.unwrap_or(0.0).max(0.0);
+            // Just above the threshold, and just below it.
+            ((t.floor() as u32) + 1, (t.ceil() as u32).saturating_sub(1))
+        }
+    }
+}
+
+fn value_text(kind: Option<AlertKind>, value: u32) -> String {
+    let v = f64::from(value);
+    match kind.map(threshold_unit) {
+        Some(ThresholdUnit::Percent) => format!("{}%", humanize(v)),
+        Some(ThresholdUnit::Seconds) => humanize_duration(v),
+        _ => humanize(v),
+    }
+}
+
+fn expand(template: &str, kind: Option<AlertKind>, value: u32) -> String {
+    template.replace(value_template(kind), &value_text(kind, value))
+}
+
+fn map_flow(pairs: &[(String, String)]) -> String {
+    let items: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", yaml_str(v)))
+        .collect();
+    format!("{{{}}}", items.join(", "))
+}
+
+fn test_case(out: &mut String, group: &Group, a: &AlertInstance, fire: bool, eval_interval: u64) {
+    let (fire_v, quiet_v) = fire_and_quiet(a);
+    let value = if fire { fire_v } else { quiet_v };
+    // Rules with the same alert name on the same resource see the same series.
+    let siblings: Vec<&AlertInstance> = group
+        .alerts
+        .iter()
+        .filter(|b| b.alert == a.alert && b.resource_name == a.resource_name)
+        .collect();
+    let longest_for = siblings.iter().map(|b| b.for_.seconds).max().unwrap_or(0);
+    let (_, warmup) = synthetic(a, value, 0);
+    let eval_secs = (warmup + longest_for + 2 * eval_interval.max(60)).div_ceil(60) * 60;
+    let minutes = eval_secs / 60 + 1;
+    let (series, _) = synthetic(a, value, minutes);
+    let what = if fire { "fires" } else { "stays quiet" };
+    let _ = writeln!(
+        out,
+        "  # {} (rule `{}`, {}) {what} at value {value}.",
+        a.alert,
+        a.rule,
+        a.resource_name.as_deref().unwrap_or("")
+    );
+    let _ = writeln!(out, "  - interval: 1m");
+    let _ = writeln!(out, "    input_series:");
+    for (s, v) in series {
+        let _ = writeln!(out, "      - series: {}", yaml_str(&s));
+        let _ = writeln!(out, "        values: {}", yaml_str(&v));
+    }
+    let _ = writeln!(out, "    alert_rule_test:");
+    let _ = writeln!(
+        out,
+        "      - eval_time: {}",
+        Duration::from_secs(eval_secs).prometheus()
+    );
+    let _ = writeln!(out, "        alertname: {}", yaml_str(&a.alert));
+    let expected: Vec<&&AlertInstance> = siblings.iter().filter(|b| condition(b, value)).collect();
+    if expected.is_empty() {
+        let _ = writeln!(out, "        exp_alerts: []");
+        return;
+    }
+    let _ = writeln!(out, "        exp_alerts:");
+    for b in expected {
+        let mut labels = b.labels.clone();
+        if let Some(rn) = &b.resource_name {
+            labels.push(("resource_name".into(), rn.clone()));
+        }
+        labels.sort();
+        let annotations: Vec<(String, String)> = b
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), expand(v, b.kind, value)))
+            .collect();
+        let _ = writeln!(out, "          - exp_labels: {}", map_flow(&labels));
+        let _ = writeln!(
+            out,
+            "            exp_annotations: {}",
+            map_flow(&annotations)
+        );
+    }
+}
+
+/// The promtool unit-test file of one group.
+pub fn test_file(env: &ResolvedEnvironment, group: &Group, source: &str) -> String {
+    let mut out = crate::emit::header("#", source);
+    wrap_comment(
+        &mut out,
+        "",
+        &format!(
+            "promtool unit tests of {0}.yml: for every alert, synthetic series that must fire it (with its exact labels and annotations) and series that must not. Run: promtool test rules {0}.test.yml",
+            group.name
+        ),
+    );
+    let eval = env.alerts.evaluation_interval;
+    let _ = writeln!(out, "rule_files:");
+    let _ = writeln!(out, "  - {}", yaml_str(&format!("{}.yml", group.name)));
+    let _ = writeln!(out, "evaluation_interval: {}", eval.prometheus());
+    let custom: Vec<&AlertInstance> = group.alerts.iter().filter(|a| a.kind.is_none()).collect();
+    if !custom.is_empty() {
+        wrap_comment(
+            &mut out,
+            "",
+            &format!(
+                "Custom expressions ({}) cannot be fed synthetic series by tofugen: this file only proves that they load and evaluate. Test them against real data in Cockpit's Explore view.",
+                custom
+                    .iter()
+                    .map(|a| a.rule.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    let _ = writeln!(out, "tests:");
+    let builtin: Vec<&AlertInstance> = group.alerts.iter().filter(|a| a.kind.is_some()).collect();
+    if builtin.is_empty() {
+        let _ = writeln!(out, "  - interval: 1m");
+        let _ = writeln!(out, "    input_series: []");
+        let _ = writeln!(out, "    alert_rule_test: []");
+        return out;
+    }
+    for a in builtin {
+        test_case(&mut out, group, a, true, eval.seconds);
+        test_case(&mut out, group, a, false, eval.seconds);
+    }
+    out
+}
+
+/// The alerts files of every environment.
+pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
+    let mut files = Vec::new();
+    for env in &resolved.environments {
+        let (alerts, _) = plan(&resolved.project, env);
+        for group in groups(&env.prefix(&resolved.project), &alerts) {
+            let dir = format!("generated/{}/alerts", env.name);
+            files.push((
+                format!("{dir}/{}.yml", group.name),
+                rule_file(env, &group, source),
+            ));
+            files.push((
+                format!("{dir}/{}.test.yml", group.name),
+                test_file(env, &group, source),
+            ));
+        }
+    }
+    files
+}
+
+/// `tofugen explain` section on alerts: every rule, what it compiles to, its worst-case
+/// detection delay against the objective, and the rules that compile to nothing.
+pub fn explain_alerts(env: &ResolvedEnvironment) -> String {
+    let mut out = String::new();
+    let objective = env.alerts.detection_objective;
+    let _ = writeln!(
+        out,
+        "alerts of `{}`: evaluated every {}, detection objective {}",
+        env.name,
+        env.alerts.evaluation_interval,
+        objective.map_or("none".to_string(), |o| o.to_string())
+    );
+    // Resource names need the project name; the explain view shows the service names.
+    let (alerts, skipped) = plan("<project>", env);
+    for rule in &env.alerts.rules {
+        let d = detection_delay(env, rule);
+        let what = match (rule.kind, &rule.expr) {
+            (Some(k), _) => kind_key(k),
+            (None, Some(_)) => "custom expr".to_string(),
+            _ => "invalid".to_string(),
+        };
+        let targets: Vec<String> = alerts
+            .iter()
+            .filter(|a| a.rule == rule.name)
+            .map(|a| match &a.target {
+                Target::Service(s) => format!("service {s}"),
+                Target::Database => "database".to_string(),
+                Target::BackupJob(t) => format!("{t} backup job"),
+                Target::Custom(_) => "application metrics".to_string(),
+            })
+            .collect();
+        let verdict = match objective {
+            Some(o) if d.total > o => format!("  OVER the {o} objective"),
+            Some(_) => "  within objective".to_string(),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  {} ({what}) -> {}",
+            rule.name,
+            if targets.is_empty() {
+                "no alert".to_string()
+            } else {
+                targets.join(", ")
+            }
+        );
+        let _ = writeln!(
+            out,
+            "    worst-case detection {} = {} refresh + {} evaluation + {} for; limited by {}{verdict}",
+            d.total.prometheus(),
+            d.refresh.prometheus(),
+            d.evaluation.prometheus(),
+            d.hold.prometheus(),
+            d.limiting_factor()
+        );
+    }
+    for s in &skipped {
+        let _ = writeln!(
+            out,
+            "  skipped: `{}` emits no alert here: {}",
+            s.rule, s.reason
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  (Alertmanager grouping adds its group_wait on top of these delays.)"
+    );
+    out
 }

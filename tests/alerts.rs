@@ -1,0 +1,590 @@
+//! Alert rules: PromQL per kind, detection delays, group splitting, `*` expansion, snapshots of
+//! the files generated from the committed `environments.yaml`, and `promtool` on them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use tofugen::diagnostics::{Diagnostic, Level};
+use tofugen::emit::alerts::{self, ALL_KINDS, MAX_RULES_PER_GROUP};
+use tofugen::model::AlertKind;
+use tofugen::pipeline::{self, Compilation};
+use tofugen::resolve::ResolvedEnvironment;
+
+const COMMITTED: &str = include_str!("../environments.yaml");
+
+fn compile(text: &str) -> Compilation {
+    pipeline::compile("environments.yaml", text.as_bytes(), true)
+}
+
+fn alert_files(c: &Compilation) -> Vec<(&String, &String)> {
+    c.files
+        .iter()
+        .filter(|(p, _)| p.contains("/alerts/"))
+        .collect()
+}
+
+fn promtool() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("PROMTOOL") {
+        return Some(PathBuf::from(p));
+    }
+    let default = Path::new("/work/.validators/prom/usr/bin/promtool");
+    default.exists().then(|| default.to_path_buf())
+}
+
+/// Runs `promtool check rules` and `promtool test rules` on every alert file of `c`.
+fn run_promtool(c: &Compilation) {
+    let files = alert_files(c);
+    assert!(!files.is_empty());
+    let Some(promtool) = promtool() else {
+        eprintln!("note: promtool not found (set $PROMTOOL); skipping promtool check/test rules");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in &files {
+        let p = dir.path().join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    }
+    for (path, _) in &files {
+        let p = dir.path().join(path);
+        let args: &[&str] = if path.ends_with(".test.yml") {
+            &["test", "rules"]
+        } else {
+            &["check", "rules"]
+        };
+        let out = Command::new(&promtool)
+            .args(args)
+            .arg(p.file_name().unwrap())
+            .current_dir(p.parent().unwrap())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "promtool {args:?} {path} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn committed_rules_pass_promtool() {
+    let c = compile(COMMITTED);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    run_promtool(&c);
+}
+
+/// Writes the generated alert files to `$TOFUGEN_ALERTS_OUT` for manual inspection.
+#[test]
+fn dump_when_asked() {
+    let Ok(dir) = std::env::var("TOFUGEN_ALERTS_OUT") else {
+        return;
+    };
+    let c = compile(COMMITTED);
+    for (path, text) in alert_files(&c) {
+        let p = Path::new(&dir).join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+/// A small configuration: services `api` (min 2), `ui` (min 1) and `docs` (min 0), a database,
+/// and the given `alerts:` body and extra production settings.
+fn config(alerts_yaml: &str, database_yaml: &str) -> String {
+    format!(
+        r#"project: evalap
+versions: {{ opentofu: 1.11.5, scaleway_provider: 2.81.0, random_provider: 3.7.2 }}
+defaults:
+  services:
+    api: {{ image: evalap-api, port: 8000, scale: {{ min: 2, max: 4 }} }}
+    ui: {{ image: evalap-ui, port: 8501, scale: {{ min: 1, max: 2 }} }}
+    docs: {{ image: evalap-docs, port: 8080, scale: {{ min: 0, max: 2 }} }}
+{database_yaml}
+environments:
+  production:
+    tier: production
+    alerts:
+{alerts_yaml}
+"#
+    )
+}
+
+const DB: &str = "  database: { ha: true }";
+const DB_JOBS: &str =
+    "  database: { ha: true, backups: { weekly: { enabled: true }, monthly: { enabled: true } } }";
+
+fn env_of(c: &Compilation) -> &ResolvedEnvironment {
+    c.resolved
+        .as_ref()
+        .expect("resolves")
+        .environment("production")
+        .expect("production")
+}
+
+fn policy(c: &Compilation) -> Vec<&Diagnostic> {
+    c.diagnostics
+        .iter()
+        .filter(|d| d.code.starts_with("TG1"))
+        .collect()
+}
+
+fn only(c: &Compilation, code: &str) -> Diagnostic {
+    let found: Vec<_> = policy(c).into_iter().filter(|d| d.code == code).collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one {code}, got {:#?}",
+        c.diagnostics
+    );
+    found[0].clone()
+}
+
+fn parses(expr: &str) {
+    if let Err(e) = promql_parser::parser::parse(expr) {
+        panic!("`{expr}` does not parse: {e}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PromQL per kind
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn every_kind_compiles_to_parsable_promql_on_confirmed_metrics() {
+    for kind in ALL_KINDS {
+        let expr = alerts::kind_expr(kind, "evalap-production-api", 85.0, 2);
+        parses(&expr);
+        assert!(
+            expr.contains("resource_name=\"evalap-production-api\""),
+            "{expr}"
+        );
+        // The unconfirmed instances metric appears only in its own kind.
+        assert_eq!(
+            expr.contains("serverless_container_instances_total"),
+            kind == AlertKind::ContainerInstancesBelowMin,
+            "{expr}"
+        );
+        match alerts::threshold_unit(kind) {
+            alerts::ThresholdUnit::None => assert!(!expr.contains("85"), "{expr}"),
+            _ => assert!(expr.ends_with("> 85"), "{expr}"),
+        }
+    }
+}
+
+#[test]
+fn kind_expressions_use_the_documented_metrics() {
+    let e = |k| alerts::kind_expr(k, "r", 90.0, 2);
+    assert!(e(AlertKind::ContainerError).contains("serverless_container_status{status=\"error\""));
+    assert!(e(AlertKind::ContainerError).ends_with("== 1"));
+    assert!(e(AlertKind::ContainerCpu).contains("serverless_container_cpu_usage_ratio{"));
+    let mem = e(AlertKind::ContainerMemory);
+    assert!(
+        mem.contains("serverless_container_memory_usage_bytes{"),
+        "{mem}"
+    );
+    assert!(mem.contains("/ max by (resource_name) (serverless_container_memory_limit_bytes{"));
+    assert!(e(AlertKind::ContainerInstancesBelowMin).ends_with("< 2"));
+    let cpu = e(AlertKind::DatabaseCpu);
+    assert!(cpu.contains("irate(rdb_instance_postgresql_node_cpu_seconds_total{mode=\"idle\""));
+    assert!(e(AlertKind::DatabaseStorage).contains(
+        "rdb_instance_postgresql_node_filesystem_avail_bytes{resource_name=\"r\"} / rdb_instance_postgresql_node_filesystem_size_bytes"
+    ));
+    assert!(e(AlertKind::DatabaseMemory).contains("_MemAvailable_bytes{"));
+    assert!(e(AlertKind::DatabaseConnections).contains("pg_settings_max_connections"));
+    assert!(e(AlertKind::DatabaseReplicationLag).contains("pg_replication_lag"));
+    let job = e(AlertKind::BackupJobFailed);
+    assert!(job.contains("serverless_job_run:state_failed{resource_name=\"r\"}"));
+    assert!(job.contains("or serverless_job_run:state_internal_error{resource_name=\"r\"}"));
+}
+
+#[test]
+fn instances_below_min_compares_with_the_environment_min_scale_and_skips_scale_to_zero() {
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        below: { kind: container_instances_below_min, service: \"*\" }",
+        DB,
+    ));
+    let env = env_of(&c);
+    let (instances, skipped) = alerts::plan("evalap", env);
+    let exprs: Vec<_> = instances.iter().map(|a| a.expr.clone()).collect();
+    assert_eq!(exprs.len(), 2, "{exprs:#?}");
+    assert!(exprs[0].contains("evalap-production-api") && exprs[0].ends_with("< 2"));
+    assert!(exprs[1].contains("evalap-production-ui") && exprs[1].ends_with("< 1"));
+    assert_eq!(skipped.len(), 1);
+    assert!(skipped[0].reason.contains("`docs` has min_scale 0"));
+    let explain = alerts::explain_alerts(env);
+    assert!(explain.contains("skipped: `below`"), "{explain}");
+    assert!(explain.contains("min_scale 0"), "{explain}");
+    // The rule file says the metric is unconfirmed.
+    let file = c
+        .files
+        .iter()
+        .find(|(p, _)| p.ends_with("evalap-production-scaleway.yml"))
+        .unwrap()
+        .1;
+    assert!(file.contains("UNCONFIRMED metric: serverless_container_instances_total"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// `*` expansion and the 20-rule split
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn star_expands_to_one_rule_per_enabled_service() {
+    let c = compile(&config(
+        "      rules:\n        err: { kind: container_error, service: \"*\", severity: critical }",
+        DB,
+    ));
+    let (instances, skipped) = alerts::plan("evalap", env_of(&c));
+    assert!(skipped.is_empty());
+    let services: Vec<_> = instances
+        .iter()
+        .map(|a| {
+            a.labels
+                .iter()
+                .find(|(k, _)| k == "service")
+                .unwrap()
+                .1
+                .clone()
+        })
+        .collect();
+    assert_eq!(services, ["api", "docs", "ui"]);
+    assert!(instances.iter().all(|a| a.alert == "container-error"));
+    assert!(
+        instances[1]
+            .expr
+            .contains("resource_name=\"evalap-production-docs\"")
+    );
+    assert!(
+        instances[0]
+            .labels
+            .contains(&("severity".to_string(), "critical".to_string()))
+    );
+}
+
+#[test]
+fn more_than_twenty_rules_split_into_numbered_groups_that_pass_promtool() {
+    let services: String = (0..23)
+        .map(|i| format!("    s{i:02}: {{ image: img, port: 8000 }}\n"))
+        .collect();
+    let text = format!(
+        r#"project: p
+versions: {{ opentofu: 1.11.5, scaleway_provider: 2.81.0, random_provider: 3.7.2 }}
+defaults:
+  services:
+{services}environments:
+  staging:
+    alerts:
+      rules:
+        cpu: {{ kind: container_cpu, service: "*", threshold: 75.5 }}
+        app: {{ expr: 'sum(rate(http_requests_total{{code=~"5.."}}[5m])) > 1', summary: API errors }}
+"#
+    );
+    let c = compile(&text);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    let env = c.resolved.as_ref().unwrap().environment("staging").unwrap();
+    let (instances, _) = alerts::plan("p", env);
+    assert_eq!(instances.len(), 24);
+    let groups = alerts::groups("p-staging", &instances);
+    let names: Vec<_> = groups
+        .iter()
+        .map(|g| (g.name.as_str(), g.alerts.len()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("p-staging-scaleway-1", MAX_RULES_PER_GROUP),
+            ("p-staging-scaleway-2", 3),
+            ("p-staging-application", 1)
+        ]
+    );
+    let paths: Vec<_> = alert_files(&c)
+        .into_iter()
+        .map(|(p, _)| p.clone())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "generated/staging/alerts/p-staging-application.test.yml",
+            "generated/staging/alerts/p-staging-application.yml",
+            "generated/staging/alerts/p-staging-scaleway-1.test.yml",
+            "generated/staging/alerts/p-staging-scaleway-1.yml",
+            "generated/staging/alerts/p-staging-scaleway-2.test.yml",
+            "generated/staging/alerts/p-staging-scaleway-2.yml",
+        ]
+    );
+    run_promtool(&c);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detection delay
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn detection_delay_is_refresh_plus_evaluation_plus_for_rounded_to_evaluations() {
+    let c = compile(&config(
+        "      evaluation_interval: 30s\n      rules:\n        db: { kind: database_cpu, for: 5m }\n        err: { kind: container_error, service: api, for: 45s }\n        app: { expr: 'up == 0', for: 0s }",
+        DB,
+    ));
+    let delays = alerts::detection_delays(env_of(&c));
+    let by_name = |n: &str| delays.iter().find(|d| d.0 == n).unwrap().clone();
+    // 60s database refresh + 30s evaluation + 5m for.
+    assert_eq!(by_name("db").1.seconds, 60 + 30 + 300);
+    assert!(by_name("db").2.contains("`for: 5m`"), "{:?}", by_name("db"));
+    // `for: 45s` is reached at the second 30s evaluation: 60s.
+    assert_eq!(by_name("err").1.seconds, 60 + 30 + 60);
+    // Application metrics: no known refresh; the evaluation interval limits.
+    assert_eq!(by_name("app").1.seconds, 30);
+    assert!(by_name("app").2.contains("evaluated every 30s"));
+}
+
+#[test]
+fn a_30s_objective_is_unreachable_on_database_metrics() {
+    let c = compile(&config(
+        "      contacts: [ops@example.org]\n      detection_objective: 30s\n      rules:\n        db: { kind: database_storage, for: 0s }",
+        DB,
+    ));
+    let d = only(&c, "TG100");
+    assert_eq!(d.level, Level::Warning);
+    assert!(
+        d.message.contains("database metrics refresh every 60s")
+            && d.message.contains("so 30s is not reachable"),
+        "{}",
+        d.message
+    );
+    assert!(d.help.as_deref().unwrap().contains("at least 1m30s"));
+    let delays = alerts::detection_delays(env_of(&c));
+    assert_eq!(delays[0].1.seconds, 90);
+    assert!(delays[0].2.contains("database metrics refresh every 60s"));
+}
+
+#[test]
+fn a_long_for_gets_a_warning_naming_the_for_it_could_have() {
+    let c = compile(&config(
+        "      contacts: [ops@example.org]\n      detection_objective: 3m\n      rules:\n        db: { kind: database_cpu, for: 5m }",
+        DB,
+    ));
+    let d = only(&c, "TG100");
+    assert!(
+        d.message.contains("6m30s") && d.message.contains("`for: 5m`"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.help.as_deref().unwrap().contains("at most 1m30s"),
+        "{:?}",
+        d.help
+    );
+    // Points at the `for` value.
+    let s = d.span.unwrap();
+    let line = c.source.as_ref().unwrap().lines().nth(s.line - 1).unwrap();
+    assert_eq!(&line[s.col - 1..s.col + 1], "5m");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Policy errors
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn unknown_service_suggests_the_closest() {
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        x: { kind: container_cpu, service: aip }",
+        DB,
+    ));
+    let d = only(&c, "TG101");
+    assert_eq!(d.help.as_deref(), Some("did you mean `api`?"));
+    let s = d.span.unwrap();
+    assert_eq!((s.line, s.col), (15, 44));
+    assert!(d.expected.unwrap().contains("api, docs, ui"));
+}
+
+#[test]
+fn container_kind_needs_service_and_database_kind_refuses_one() {
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        x: { kind: container_error }\n        y: { kind: database_cpu, service: api }",
+        DB,
+    ));
+    assert!(only(&c, "TG102").help.unwrap().contains("service: \"*\""));
+    assert_eq!(only(&c, "TG110").span.unwrap().line, 16);
+}
+
+#[test]
+fn database_kind_without_database() {
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        x: { kind: database_memory }",
+        "",
+    ));
+    let d = only(&c, "TG103");
+    assert!(d.message.contains("has none"));
+    assert_eq!(d.span.unwrap().line, 15);
+}
+
+#[test]
+fn custom_rules_need_exactly_one_of_kind_and_expr() {
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        both: { kind: database_cpu, expr: 'up == 0' }\n        none: { severity: info }",
+        DB,
+    ));
+    let found: Vec<_> = policy(&c)
+        .into_iter()
+        .filter(|d| d.code == "TG104")
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|d| d.message.contains("both `kind` and `expr`"))
+    );
+    assert!(found.iter().any(|d| d.message.contains("neither")));
+}
+
+#[test]
+fn invalid_promql_points_inside_the_value() {
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        app: { expr: 'sum(rate(x[5m]) > 1' }",
+        DB,
+    ));
+    let d = only(&c, "TG105");
+    let s = d.span.unwrap();
+    // Line 15 is `        app: { expr: 'sum(rate(x[5m]) > 1' }`; the unclosed `(` of
+    // `sum(` is at column 26.
+    assert_eq!((s.line, s.col), (15, 26), "{d:#?}");
+    let line = c.source.as_ref().unwrap().lines().nth(14).unwrap();
+    assert_eq!(&line[s.col - 1..s.col], "(");
+    assert!(d.message.contains("not valid PromQL"));
+    // A parse error without a bracket problem still points at the value.
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        app: { expr: 'up ==' }",
+        DB,
+    ));
+    let s = only(&c, "TG105").span.unwrap();
+    let line = c.source.as_ref().unwrap().lines().nth(s.line - 1).unwrap();
+    assert_eq!(&line[s.col - 1..], "'up ==' }");
+}
+
+#[test]
+fn backup_rules_and_job_tiers_must_match() {
+    // A backup rule with no job tier.
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        b: { kind: backup_job_failed }",
+        DB,
+    ));
+    assert!(only(&c, "TG106").message.contains("no weekly or monthly"));
+    // Job tiers without a backup rule: one error per tier, at the tier.
+    let c = compile(&config("      contacts: [a@b.c]", DB_JOBS));
+    let found: Vec<_> = policy(&c)
+        .into_iter()
+        .filter(|d| d.code == "TG107")
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].message.contains("weekly") && found[1].message.contains("monthly"));
+    assert_eq!(found[0].span.unwrap().line, 8);
+    // Both present: fine, and one alert per tier on the job names the roots use.
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        b: { kind: backup_job_failed, for: 0s }",
+        DB_JOBS,
+    ));
+    assert!(policy(&c).is_empty(), "{:#?}", c.diagnostics);
+    let (instances, _) = alerts::plan("evalap", env_of(&c));
+    let jobs: Vec<_> = instances
+        .iter()
+        .map(|a| a.resource_name.clone().unwrap())
+        .collect();
+    assert_eq!(
+        jobs,
+        [
+            "evalap-production-backup-weekly",
+            "evalap-production-backup-monthly"
+        ]
+    );
+}
+
+#[test]
+fn thresholds_are_checked_per_kind() {
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        a: { kind: container_cpu, service: api, threshold: 150 }\n        b: { kind: container_error, service: api, threshold: 1 }\n        c: { kind: database_replication_lag, threshold: 0 }\n        d: { kind: database_storage, threshold: 99.5 }",
+        DB,
+    ));
+    let found: Vec<_> = policy(&c)
+        .into_iter()
+        .filter(|d| d.code == "TG108")
+        .collect();
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].expected.as_deref().unwrap().contains("percentage"));
+    assert!(
+        found[1]
+            .expected
+            .as_deref()
+            .unwrap()
+            .contains("no `threshold`")
+    );
+    assert!(found[2].expected.as_deref().unwrap().contains("seconds"));
+}
+
+#[test]
+fn production_needs_contacts() {
+    let c = compile(&config("      rules: {}", DB));
+    let d = only(&c, "TG109");
+    assert!(d.message.contains("no alert contacts"));
+    let c = compile(&config("      contacts: [a@b.c]", DB));
+    assert!(policy(&c).is_empty(), "{:#?}", c.diagnostics);
+}
+
+#[test]
+fn replication_lag_without_standby_is_a_warning() {
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        lag: { kind: database_replication_lag }",
+        "  database: { ha: false }",
+    ));
+    assert_eq!(only(&c, "TG111").level, Level::Warning);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Committed configuration: snapshots, runbook anchors
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn committed_configuration_snapshots() {
+    let c = compile(COMMITTED);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    for (path, text) in alert_files(&c) {
+        let name = path.replace('/', "__");
+        insta::assert_snapshot!(name, text);
+    }
+    let env = c.resolved.as_ref().unwrap();
+    for e in &env.environments {
+        insta::assert_snapshot!(
+            format!("explain_alerts__{}", e.name),
+            alerts::explain_alerts(e)
+        );
+    }
+}
+
+#[test]
+fn every_alert_name_has_a_runbook_section() {
+    let runbooks = include_str!("../docs/runbooks.md");
+    for kind in ALL_KINDS {
+        let heading = format!("\n## {}\n", alerts::alert_name(kind));
+        assert!(
+            runbooks.contains(&heading),
+            "docs/runbooks.md lacks `{heading}`"
+        );
+    }
+    // Every generated runbook link points at one of those headings.
+    let c = compile(COMMITTED);
+    for (_, text) in alert_files(&c) {
+        for anchor in text.split("runbooks.md#").skip(1) {
+            let name: String = anchor
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            assert!(
+                runbooks.contains(&format!("\n## {name}\n")),
+                "no runbook section for #{name}"
+            );
+        }
+    }
+}
