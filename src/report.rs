@@ -268,6 +268,10 @@ pub fn explain(env: &ResolvedEnvironment, file: &str, service: Option<&str>) -> 
             width = width
         );
     }
+    if service.is_none() {
+        out.push('\n');
+        out.push_str(&crate::emit::alerts::explain_alerts(env));
+    }
     for s in env
         .services
         .iter()

@@ -242,6 +242,17 @@ impl ResolvedEnvironment {
         format!("{project}-{}", self.name)
     }
 
+    /// Scaleway name of the database instance (`<project>-<env>-db`): the roots name it so and
+    /// the alert rules filter on it.
+    pub fn database_resource_name(&self, project: &str) -> String {
+        format!("{}-db", self.prefix(project))
+    }
+
+    /// Scaleway name of a service's container (`<project>-<env>-<service>`).
+    pub fn container_resource_name(&self, project: &str, service: &str) -> String {
+        format!("{}-{service}", self.prefix(project))
+    }
+
     /// Whether the production policy applies.
     pub fn is_production(&self) -> bool {
         self.tier == Tier::Production

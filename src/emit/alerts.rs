@@ -15,7 +15,7 @@
 //!
 //! Built-in kinds compile to PromQL on the metric names confirmed in the research notes only,
 //! filtered by the Scaleway resource names the roots create: containers `<project>-<env>-<service>`,
-//! the database `<project>-<env>`, backup jobs `<project>-<env>-backup-weekly|monthly`. Every
+//! the database `<project>-<env>-db`, backup jobs `<project>-<env>-backup-weekly|monthly`. Every
 //! expression is aggregated `by (resource_name)`, so alert labels do not depend on which extra
 //! labels Scaleway attaches.
 
@@ -396,10 +396,6 @@ fn severity_text(s: Severity) -> &'static str {
     }
 }
 
-fn container_resource(project: &str, env: &str, service: &str) -> String {
-    format!("{project}-{env}-{service}")
-}
-
 /// Scaleway name of the backup job of `tier` (`weekly`, `monthly`).
 pub fn backup_job_name(project: &str, env: &str, tier: &str) -> String {
     format!("{project}-{env}-backup-{tier}")
@@ -492,7 +488,7 @@ fn texts(
 pub fn plan(project: &str, env: &ResolvedEnvironment) -> (Vec<AlertInstance>, Vec<Skipped>) {
     let mut out = Vec::new();
     let mut skipped = Vec::new();
-    let db_name = env.prefix(project);
+    let db_name = env.database_resource_name(project);
     for rule in &env.alerts.rules {
         let delay = detection_delay(env, rule);
         let mut base_labels = vec![
@@ -541,7 +537,7 @@ pub fn plan(project: &str, env: &ResolvedEnvironment) -> (Vec<AlertInstance>, Ve
                         }
                         targets.push((
                             Target::Service(s.name.clone()),
-                            container_resource(project, &env.name, &s.name),
+                            env.container_resource_name(project, &s.name),
                             s.min_scale,
                         ));
                     }
