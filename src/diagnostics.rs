@@ -211,9 +211,8 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
             notes.push(format!("help: {h}"));
         }
         if !notes.is_empty() {
-            let mut all = cs.notes.clone();
-            all.extend(notes);
-            cs = cs.with_notes(all);
+            // `with_notes` appends.
+            cs = cs.with_notes(notes);
         }
         if d.span.is_none() {
             // codespan prints no location without a label: say it ourselves.
