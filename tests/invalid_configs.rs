@@ -62,6 +62,11 @@ fn check_invalid(name: &str, bytes: &[u8]) -> String {
 }
 
 #[test]
+fn corpus_is_large_enough() {
+    assert!(fixtures().len() >= 25, "only {} fixtures", fixtures().len());
+}
+
+#[test]
 fn every_invalid_fixture_is_reported_with_a_position() {
     for path in fixtures() {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
