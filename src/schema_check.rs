@@ -123,7 +123,13 @@ fn describe(
     let segments = segments(error);
     let pointer = error.instance_path().as_str();
     let (node, key) = root.pointer(pointer);
-    let here = dotted(&segments);
+    let here = display_path(root, &segments);
+    // How to name the location in a message.
+    let place_name = if here.is_empty() {
+        "the top level".to_string()
+    } else {
+        format!("`{here}`")
+    };
     let subschemas = schema_at(schema, &segments);
     let value_span = Some(node.span);
     let key_or_value = Some(key.map(|k| k.span).unwrap_or(node.span));
@@ -192,9 +198,10 @@ fn describe(
                 NodeKind::Str(s) => format!("`{s}`"),
                 _ => found_text(node, &segments),
             };
-            let mut d = Diagnostic::error("schema", format!("invalid value {found} for `{here}`"))
-                .at(file, value_span)
-                .expected(format!("one of: {}", allowed.join(", ")));
+            let mut d =
+                Diagnostic::error("schema", format!("invalid value {found} for {place_name}"))
+                    .at(file, value_span)
+                    .expected(format!("one of: {}", allowed.join(", ")));
             if let NodeKind::Str(s) = &node.kind
                 && let Some(m) = did_you_mean(s, allowed.iter().map(String::as_str))
             {
@@ -209,7 +216,7 @@ fn describe(
             let found = found_text(node, &segments);
             let mut d = Diagnostic::error(
                 "schema",
-                format!("wrong type for `{here}`: expected {expected}, found {found}"),
+                format!("wrong type for {place_name}: expected {expected}, found {found}"),
             )
             .at(file, value_span)
             .expected(expected.clone());
@@ -227,7 +234,7 @@ fn describe(
                     let fix = suggest_unit(unit, text);
                     let mut d = Diagnostic::error(
                         "schema",
-                        format!("{found} is not {description} (`{here}`)"),
+                        format!("{found} is not {description} ({place_name})"),
                     )
                     .at(file, value_span)
                     .expected(description.to_string());
@@ -283,7 +290,7 @@ fn describe(
         | ValidationErrorKind::ExclusiveMinimum { limit } => {
             let found = found_text(node, &segments);
             out.push(
-                Diagnostic::error("schema", format!("{found} is too small for `{here}`"))
+                Diagnostic::error("schema", format!("{found} is too small for {place_name}"))
                     .at(file, value_span)
                     .expected(format!("a number of at least {limit}"))
                     .help(format!("use a value of {limit} or more")),
@@ -293,14 +300,14 @@ fn describe(
         | ValidationErrorKind::ExclusiveMaximum { limit } => {
             let found = found_text(node, &segments);
             out.push(
-                Diagnostic::error("schema", format!("{found} is too large for `{here}`"))
+                Diagnostic::error("schema", format!("{found} is too large for {place_name}"))
                     .at(file, value_span)
                     .expected(format!("a number of at most {limit}"))
                     .help(format!("use a value of {limit} or less")),
             );
         }
         _ => out.push(
-            Diagnostic::error("schema", format!("`{here}`: {error}"))
+            Diagnostic::error("schema", format!("{place_name}: {error}"))
                 .at(file, value_span)
                 .expected("a value matching the schema")
                 .help("run `tofugen schema` to see the expected structure"),
@@ -353,8 +360,26 @@ fn segments(error: &ValidationError<'_>) -> Vec<String> {
         .collect()
 }
 
-fn dotted(segments: &[String]) -> String {
-    segments.join(".")
+/// `services.api.command[1]`: keys joined with `.`, list positions in brackets.
+fn display_path(root: &Node, segments: &[String]) -> String {
+    let mut out = String::new();
+    let mut node = Some(root);
+    for seg in segments {
+        match node.map(|n| &n.kind) {
+            Some(NodeKind::Seq(items)) => {
+                out.push_str(&format!("[{seg}]"));
+                node = seg.parse::<usize>().ok().and_then(|i| items.get(i));
+            }
+            _ => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(seg);
+                node = node.and_then(|n| n.get(seg));
+            }
+        }
+    }
+    out
 }
 
 /// Whether the value at `segments` is a plain environment variable value (never echoed: it
@@ -594,6 +619,9 @@ fn type_help(
             format!("write a list: `[{s}]`")
         }
         (_, "a list") => "write a list: `[a, b]` or one `- item` per line".to_string(),
+        (_, "a mapping") if segments.is_empty() => {
+            "write the file as a mapping: `project:`, `versions:` and `environments:` at the start of lines, without `- `".to_string()
+        }
         (_, "a mapping") => "write `key: value` entries indented under this key".to_string(),
         _ => format!("replace it with {expected}"),
     }

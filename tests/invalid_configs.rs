@@ -109,3 +109,61 @@ fn the_committed_environments_yaml_is_clean() {
         render(&c)
     );
 }
+
+/// Mutations of the committed configuration (each line removed; each value replaced by values
+/// of other types and out-of-range values) never panic, and every error has a position.
+#[test]
+fn mutations_of_the_committed_config_never_panic() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml");
+    let text = std::fs::read_to_string(&path).expect("environments.yaml");
+    let lines: Vec<&str> = text.lines().collect();
+    let replacements = [
+        "",
+        "0",
+        "-1",
+        "99999999999999999999",
+        "x",
+        "[]",
+        "{}",
+        "null",
+        "true",
+        "1.5",
+        "\"${\"",
+        "${services.nope.url}",
+        "0s",
+        "0MB",
+        "0m",
+    ];
+    let mut runs = 0;
+    for i in 0..lines.len() {
+        let mut variants = vec![
+            lines
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, l)| *l)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ];
+        if let Some((key, _)) = lines[i].split_once(": ")
+            && !lines[i].trim_start().starts_with('#')
+        {
+            for r in replacements {
+                let mut copy = lines.clone();
+                let replaced = format!("{key}: {r}");
+                copy[i] = &replaced;
+                variants.push(copy.join("\n"));
+            }
+        }
+        for v in variants {
+            let c = pipeline::compile("environments.yaml", v.as_bytes(), false);
+            for d in &c.diagnostics {
+                if !WHOLE_FILE_CODES.contains(&d.code.as_str()) {
+                    assert!(d.span.is_some(), "line {i}: no position: {d:#?}");
+                }
+            }
+            runs += 1;
+        }
+    }
+    assert!(runs > lines.len());
+}

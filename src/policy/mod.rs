@@ -266,19 +266,18 @@ pub fn rules() -> &'static [Rule] {
     &RULES
 }
 
-/// The rules as a Markdown table (`tofugen rules`).
+/// The rules as a Markdown table (`tofugen rules`): code, rule (warnings marked), why.
 pub fn rules_table() -> String {
-    let mut out = String::from("| code | level | rule | why |\n|---|---|---|---|\n");
+    let mut out = String::from("| code | rule | why |\n|---|---|---|\n");
     for r in rules() {
         let level = match r.level {
-            Level::Error => "error",
-            Level::Warning => "warning",
+            Level::Error => "",
+            Level::Warning => " (warning)",
         };
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} |",
+            "| {} | {}{level} | {} |",
             r.code,
-            level,
             r.title.replace('|', "\\|"),
             r.why.replace('|', "\\|")
         );
