@@ -167,3 +167,30 @@ fn mutations_of_the_committed_config_never_panic() {
     }
     assert!(runs > lines.len());
 }
+
+/// Findings about secrets in plain values name the variable, never the value.
+#[test]
+fn secret_findings_do_not_echo_the_value() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/invalid/policy-plaintext-secrets.yaml");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let c = pipeline::compile("s.yaml", text.as_bytes(), false);
+    let found: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG012").collect();
+    assert!(found.len() >= 8, "{found:#?}");
+    for d in found {
+        let line = text.lines().nth(d.span.unwrap().line - 1).unwrap();
+        // `KEY: value` for env entries; the quoted list item for args.
+        let value = line
+            .split_once(": ")
+            .map(|(_, v)| v.trim().trim_matches(['"', '[', ']']).to_string())
+            .unwrap();
+        let secretish: Vec<&str> = value
+            .split([',', ' ', '"'])
+            .filter(|t| t.len() >= 8)
+            .collect();
+        let shown = format!("{} {:?} {:?} {:?}", d.message, d.expected, d.help, d.notes);
+        for t in secretish {
+            assert!(!shown.contains(t), "`{t}` is echoed in {shown}");
+        }
+    }
+}

@@ -88,7 +88,7 @@ pub mod limits {
     pub const REGIONS: [&str; 3] = ["fr-par", "nl-ams", "pl-waw"];
 }
 
-static RULES: [Rule; 34] = [
+static RULES: [Rule; 33] = [
     error(
         "TG001",
         "production services run at least 2 instances (`scale.min >= 2`)",
@@ -243,11 +243,6 @@ static RULES: [Rule; 34] = [
         "TG042",
         "public services refuse plain HTTP (`https_only: true`)",
         "plain HTTP exposes tokens and cookies on the wire",
-    ),
-    warning(
-        "TG043",
-        "production has at least one alert contact",
-        "without a contact, alerts fire and nobody is told",
     ),
     warning(
         "TG044",
@@ -855,18 +850,7 @@ fn environment(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             format!("use `scaleway_project: {project}-{}`", env.name),
         );
     }
-    // Production: alert contacts.
-    if env.is_production() && env.alerts.contacts.is_empty() {
-        let span = c.key_above(env, "alerts.contacts.x");
-        c.push(
-            "TG043",
-            Some(env),
-            span,
-            format!("production environment {ENV} has no alert contact"),
-            "at least one e-mail address under `alerts.contacts`",
-            "add `alerts: { contacts: [ops@example.org] }` under `defaults` or this environment",
-        );
-    }
+    // Production without contacts is `alerts::check`'s TG109.
     for (i, contact) in env.alerts.contacts.iter().enumerate() {
         if !looks_like_email(contact) {
             let span = c.at(env, &format!("alerts.contacts.{i}"));
