@@ -68,7 +68,8 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
     };
     match resolve::resolve(file, &tree, &config) {
         Ok(resolved) => {
-            out.diagnostics.extend(policy::check(file, &resolved));
+            out.diagnostics
+                .extend(policy::check(file, &tree, &resolved));
             out.resolved = Some(resolved);
         }
         Err(diags) => out.diagnostics.extend(diags),

@@ -1,18 +1,711 @@
 //! Stage 2, schema check: the loaded tree against the JSON Schema derived from [`crate::model`].
+//!
+//! The `jsonschema` crate finds the violations; this module turns each into a positioned,
+//! human diagnostic (code `schema`). What was expected is read from the schema at the failing
+//! location (property names, enum values, unit descriptions), so messages stay in step with
+//! [`crate::model`]. `anyOf` noise (the `null` branch of every optional field, the number branch
+//! of a CPU amount) is reduced to the most specific error.
 
-use crate::diagnostics::Diagnostic;
-use crate::load::Node;
+use std::sync::OnceLock;
+
+use jsonschema::error::{ValidationError, ValidationErrorKind};
+use jsonschema::paths::LocationSegment;
+use serde_json::Value;
+
+use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::load::{Node, NodeKind};
 use crate::model::Config;
+
+/// Name pattern of services and environments: Scaleway resource names and HCL identifiers.
+pub const NAME_PATTERN: &str = "^[a-z][a-z0-9-]*$";
+/// Name pattern of secrets and environment variables.
+pub const ENV_VAR_PATTERN: &str = "^[A-Z_][A-Z0-9_]*$";
+
+/// The JSON Schema of `environments.yaml` as a value: the schemars output plus `propertyNames`
+/// patterns on the maps whose keys become resource names or environment variables.
+pub fn schema_value() -> Value {
+    let mut schema = serde_json::to_value(schemars::schema_for!(Config)).expect("schema");
+    let names = serde_json::json!({ "pattern": NAME_PATTERN });
+    let vars = serde_json::json!({ "pattern": ENV_VAR_PATTERN });
+    let mut put = |pointer: &str, names: &Value| {
+        if let Some(Value::Object(map)) = schema.pointer_mut(pointer) {
+            map.insert("propertyNames".to_string(), names.clone());
+        }
+    };
+    put("/properties/environments", &names);
+    for owner in ["Settings", "EnvironmentSpec"] {
+        put(&format!("/$defs/{owner}/properties/services"), &names);
+        put(&format!("/$defs/{owner}/properties/secrets"), &vars);
+    }
+    put("/$defs/ServiceSpec/properties/env", &vars);
+    schema
+}
 
 /// The JSON Schema of `environments.yaml`, pretty-printed, ending in a newline.
 pub fn schema_json() -> String {
-    let schema = schemars::schema_for!(Config);
-    let mut s = serde_json::to_string_pretty(&schema).expect("schema serializes");
+    let mut s = serde_json::to_string_pretty(&schema_value()).expect("schema serializes");
     s.push('\n');
     s
 }
 
+fn schema() -> &'static (Value, jsonschema::Validator) {
+    static SCHEMA: OnceLock<(Value, jsonschema::Validator)> = OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let value = schema_value();
+        let validator = jsonschema::draft202012::options()
+            .build(&value)
+            .expect("the derived schema compiles");
+        (value, validator)
+    })
+}
+
 /// Checks `root` against the schema; every violation becomes a positioned diagnostic.
-pub fn check(_file: &str, _root: &Node) -> Vec<Diagnostic> {
-    Vec::new()
+pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
+    let (schema, validator) = schema();
+    let instance = root.to_json();
+    let errors: Vec<ValidationError<'static>> = validator
+        .iter_errors(&instance)
+        .map(ValidationError::to_owned)
+        .collect();
+    let mut leaves = Vec::new();
+    for error in &errors {
+        collect_leaves(error, &mut leaves);
+    }
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for error in leaves {
+        for d in describe(file, root, schema, error) {
+            if !diags.contains(&d) {
+                diags.push(d);
+            }
+        }
+    }
+    diags
+}
+
+/// Reduces an error to its most specific parts: an `anyOf` failure is replaced by the errors of
+/// the branch that came closest (a branch failing only on its type came nowhere near).
+fn collect_leaves<'a>(
+    error: &'a ValidationError<'static>,
+    out: &mut Vec<&'a ValidationError<'static>>,
+) {
+    let ValidationErrorKind::AnyOf { context } = error.kind() else {
+        out.push(error);
+        return;
+    };
+    let path = error.instance_path().as_str();
+    let type_only = |branch: &Vec<ValidationError<'static>>| {
+        branch.iter().all(|e| {
+            matches!(e.kind(), ValidationErrorKind::Type { .. })
+                && e.instance_path().as_str() == path
+        })
+    };
+    let close: Vec<&Vec<ValidationError<'static>>> =
+        context.iter().filter(|b| !type_only(b)).collect();
+    // The branch with the fewest errors is the one the author most likely meant.
+    match close.iter().min_by_key(|b| b.len()) {
+        Some(best) => {
+            for e in best.iter() {
+                collect_leaves(e, out);
+            }
+        }
+        // Wrong type for every branch: report it once, described from the schema.
+        None => out.push(error),
+    }
+}
+
+/// Converts a schema error into diagnostics.
+fn describe(
+    file: &str,
+    root: &Node,
+    schema: &Value,
+    error: &ValidationError<'_>,
+) -> Vec<Diagnostic> {
+    let segments = segments(error);
+    let pointer = error.instance_path().as_str();
+    let (node, key) = root.pointer(pointer);
+    let here = display_path(root, &segments);
+    // How to name the location in a message.
+    let place_name = if here.is_empty() {
+        "the top level".to_string()
+    } else {
+        format!("`{here}`")
+    };
+    let subschemas = schema_at(schema, &segments);
+    let value_span = Some(node.span);
+    let key_or_value = Some(key.map(|k| k.span).unwrap_or(node.span));
+    let mut out = Vec::new();
+    match error.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let allowed = property_names(schema, &subschemas);
+            for name in unexpected {
+                let span = node.entry(name).map(|(k, _)| k.span).or(value_span);
+                let place = if here.is_empty() {
+                    "at the top level".to_string()
+                } else {
+                    format!("in `{here}`")
+                };
+                let mut d = Diagnostic::error("schema", format!("unknown key `{name}` {place}"))
+                    .at(file, span)
+                    .expected(format!("one of: {}", allowed.join(", ")));
+                d = match did_you_mean(name, allowed.iter().map(String::as_str)) {
+                    Some(m) => d.help(format!("did you mean `{m}`?")),
+                    None => d.help(misplaced_help(name, &segments)),
+                };
+                out.push(d);
+            }
+        }
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            let place = if here.is_empty() {
+                String::new()
+            } else {
+                format!(" in `{here}`")
+            };
+            let what = subschemas
+                .iter()
+                .find_map(|s| s.get("properties").and_then(|p| p.get(name)))
+                .and_then(|p| p.get("description"))
+                .and_then(Value::as_str)
+                .map(first_sentence)
+                .unwrap_or_default();
+            let span = if segments.is_empty() {
+                // The top-level mapping: point at its first key.
+                root.entries().first().map(|(k, _)| k.span).or(value_span)
+            } else {
+                key_or_value
+            };
+            let mut d =
+                Diagnostic::error("schema", format!("missing required key `{name}`{place}"))
+                    .at(file, span)
+                    .expected(format!("a `{name}:` entry{}", suffix(&what)))
+                    .help(format!(
+                        "add `{name}:`{place}; run `tofugen schema` for its shape"
+                    ));
+            if name == "versions" {
+                d = d.help(
+                    "add `versions:` with `opentofu: 1.11.5`, `scaleway_provider: 2.81.0` and \
+                     `random_provider: 3.7.2`",
+                );
+            }
+            out.push(d);
+        }
+        ValidationErrorKind::Enum { options } => {
+            let allowed: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().map(value_text).collect())
+                .unwrap_or_default();
+            let found = match &node.kind {
+                NodeKind::Str(s) => format!("`{s}`"),
+                _ => found_text(node, &segments),
+            };
+            let mut d =
+                Diagnostic::error("schema", format!("invalid value {found} for {place_name}"))
+                    .at(file, value_span)
+                    .expected(format!("one of: {}", allowed.join(", ")));
+            if let NodeKind::Str(s) = &node.kind
+                && let Some(m) = did_you_mean(s, allowed.iter().map(String::as_str))
+            {
+                d = d.help(format!("did you mean `{m}`?"));
+            } else {
+                d = d.help(format!("use one of: {}", allowed.join(", ")));
+            }
+            out.push(d);
+        }
+        ValidationErrorKind::Type { .. } | ValidationErrorKind::AnyOf { .. } => {
+            let expected = expected_text(schema, &subschemas);
+            let found = found_text(node, &segments);
+            let mut d = Diagnostic::error(
+                "schema",
+                format!("wrong type for {place_name}: expected {expected}, found {found}"),
+            )
+            .at(file, value_span)
+            .expected(expected.clone());
+            d = d.help(type_help(node, &expected, &segments, schema, &subschemas));
+            out.push(d);
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            let found = found_text(node, &segments);
+            match unit_of(schema, &subschemas) {
+                Some((unit, description)) => {
+                    let text = match &node.kind {
+                        NodeKind::Str(s) => s.as_str(),
+                        _ => "",
+                    };
+                    let fix = suggest_unit(unit, text);
+                    let mut d = Diagnostic::error(
+                        "schema",
+                        format!("{found} is not {description} ({place_name})"),
+                    )
+                    .at(file, value_span)
+                    .expected(description.to_string());
+                    d = match fix {
+                        Some(f) => d.help(format!("write `{f}`")),
+                        None => d.help(format!("write it like {}", unit_example(unit))),
+                    };
+                    out.push(d);
+                }
+                None => out.push(
+                    Diagnostic::error("schema", format!("{found} does not match `{pattern}`"))
+                        .at(file, value_span)
+                        .expected(format!("text matching `{pattern}`"))
+                        .help("fix the value; run `tofugen schema` for the expected form"),
+                ),
+            }
+        }
+        ValidationErrorKind::PropertyNames { error: inner } => {
+            let name = inner.instance().as_str().unwrap_or_default().to_string();
+            let span = node.entry(&name).map(|(k, _)| k.span).or(value_span);
+            let (what, expected, fix) = match segments.last().map(String::as_str) {
+                Some("env") => (
+                    "environment variable name",
+                    "uppercase letters, digits and `_`, not starting with a digit (`^[A-Z_][A-Z0-9_]*$`)",
+                    env_var_fix(&name),
+                ),
+                Some("secrets") => (
+                    "secret name",
+                    "an environment variable name: uppercase letters, digits and `_`, not starting with a digit (`^[A-Z_][A-Z0-9_]*$`)",
+                    env_var_fix(&name),
+                ),
+                Some("services") => (
+                    "service name",
+                    "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
+                    name_fix(&name),
+                ),
+                _ => (
+                    "environment name",
+                    "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
+                    name_fix(&name),
+                ),
+            };
+            let mut d = Diagnostic::error("schema", format!("invalid {what} `{name}`"))
+                .at(file, span)
+                .expected(expected);
+            d = match fix {
+                Some(f) if f != name => d.help(format!("rename it to `{f}`")),
+                _ => d.help(format!("rename it to a valid {what}")),
+            };
+            out.push(d);
+        }
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit } => {
+            let found = found_text(node, &segments);
+            out.push(
+                Diagnostic::error("schema", format!("{found} is too small for {place_name}"))
+                    .at(file, value_span)
+                    .expected(format!("a number of at least {limit}"))
+                    .help(format!("use a value of {limit} or more")),
+            );
+        }
+        ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => {
+            let found = found_text(node, &segments);
+            out.push(
+                Diagnostic::error("schema", format!("{found} is too large for {place_name}"))
+                    .at(file, value_span)
+                    .expected(format!("a number of at most {limit}"))
+                    .help(format!("use a value of {limit} or less")),
+            );
+        }
+        _ => out.push(
+            Diagnostic::error("schema", format!("{place_name}: {error}"))
+                .at(file, value_span)
+                .expected("a value matching the schema")
+                .help("run `tofugen schema` to see the expected structure"),
+        ),
+    }
+    out
+}
+
+fn suffix(what: &str) -> String {
+    if what.is_empty() {
+        String::new()
+    } else {
+        format!(" ({what})")
+    }
+}
+
+/// The first sentence of a doc comment (a `.` followed by a space and a capital letter ends it).
+fn first_sentence(s: &str) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let bytes = one_line.as_bytes();
+    let end = (0..bytes.len().saturating_sub(2))
+        .find(|&i| bytes[i] == b'.' && bytes[i + 1] == b' ' && bytes[i + 2].is_ascii_uppercase())
+        .unwrap_or(one_line.len());
+    one_line[..end].trim_end_matches('.').to_string()
+}
+
+/// Help for an unknown key that no allowed key resembles: say where it belongs, if anywhere.
+fn misplaced_help(name: &str, segments: &[String]) -> String {
+    const SETTINGS: [&str; 8] = [
+        "region", "zone", "state", "registry", "services", "database", "secrets", "alerts",
+    ];
+    let options = crate::resolve::ENVIRONMENT_OPTION_KEYS;
+    if segments.is_empty() && SETTINGS.contains(&name) {
+        return format!("`{name}` belongs under `defaults:` or under an environment");
+    }
+    if segments.first().map(String::as_str) == Some("defaults") && options.contains(&name) {
+        return format!("`{name}` is set per environment: move it under `environments.<name>:`");
+    }
+    "remove it; run `tofugen schema` to see the keys allowed here".to_string()
+}
+
+fn segments(error: &ValidationError<'_>) -> Vec<String> {
+    error
+        .instance_path()
+        .segments()
+        .map(|s| match s {
+            LocationSegment::Property(p) => p.to_string(),
+            LocationSegment::Index(i) => i.to_string(),
+        })
+        .collect()
+}
+
+/// `services.api.command[1]`: keys joined with `.`, list positions in brackets.
+fn display_path(root: &Node, segments: &[String]) -> String {
+    let mut out = String::new();
+    let mut node = Some(root);
+    for seg in segments {
+        match node.map(|n| &n.kind) {
+            Some(NodeKind::Seq(items)) => {
+                out.push_str(&format!("[{seg}]"));
+                node = seg.parse::<usize>().ok().and_then(|i| items.get(i));
+            }
+            _ => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(seg);
+                node = node.and_then(|n| n.get(seg));
+            }
+        }
+    }
+    out
+}
+
+/// Whether the value at `segments` is a plain environment variable value (never echoed: it
+/// may be a secret pasted in the wrong place).
+fn is_env_value(segments: &[String]) -> bool {
+    segments.len() >= 2 && segments[segments.len() - 2] == "env"
+}
+
+/// The value's type and, when short and safe to show, the value itself.
+fn found_text(node: &Node, segments: &[String]) -> String {
+    let shown = match &node.kind {
+        NodeKind::Null => return "nothing (null)".to_string(),
+        NodeKind::Bool(b) => b.to_string(),
+        NodeKind::Int(i) => i.to_string(),
+        NodeKind::Float(f) => f.to_string(),
+        NodeKind::Str(s) => s.clone(),
+        NodeKind::Seq(_) | NodeKind::Map(_) => return node.type_name().to_string(),
+    };
+    if is_env_value(segments) {
+        return node.type_name().to_string();
+    }
+    let short: String = shown.chars().take(40).collect();
+    let ellipsis = if short.len() < shown.len() { "…" } else { "" };
+    format!("{} `{short}{ellipsis}`", node.type_name())
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Follows `$ref`s to the definition.
+fn deref<'a>(schema: &'a Value, mut s: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => match r.strip_prefix('#').and_then(|p| schema.pointer(p)) {
+                Some(target) => s = target,
+                None => break,
+            },
+            None => break,
+        }
+    }
+    s
+}
+
+/// The non-null alternatives of a schema, with `$ref`s and `anyOf`s flattened.
+fn alternatives<'a>(schema: &'a Value, s: &'a Value, out: &mut Vec<&'a Value>) {
+    let s = deref(schema, s);
+    if let Some(Value::Array(branches)) = s.get("anyOf") {
+        // Keep the schema itself too: it carries the description (unit types).
+        out.push(s);
+        for b in branches {
+            alternatives(schema, b, out);
+        }
+        return;
+    }
+    if s.get("type").and_then(Value::as_str) == Some("null") {
+        return;
+    }
+    out.push(s);
+}
+
+/// The schemas that apply at `segments`.
+fn schema_at<'a>(schema: &'a Value, segments: &[String]) -> Vec<&'a Value> {
+    let mut current = Vec::new();
+    alternatives(schema, schema, &mut current);
+    for seg in segments {
+        let mut next = Vec::new();
+        for s in &current {
+            let child = s
+                .get("properties")
+                .and_then(|p| p.get(seg))
+                .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()))
+                .or_else(|| s.get("items").filter(|i| i.is_object()));
+            if let Some(c) = child {
+                alternatives(schema, c, &mut next);
+            }
+        }
+        current = next;
+    }
+    current
+}
+
+fn property_names(_schema: &Value, subschemas: &[&Value]) -> Vec<String> {
+    let mut names: Vec<String> = subschemas
+        .iter()
+        .filter_map(|s| s.get("properties").and_then(Value::as_object))
+        .flat_map(|p| p.keys().cloned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// `Memory`, `Cpu` or `Duration` with its description, when the location holds a unit type.
+fn unit_of<'a>(schema: &'a Value, subschemas: &[&'a Value]) -> Option<(&'static str, &'a str)> {
+    let defs = schema.get("$defs")?;
+    for unit in ["Memory", "Cpu", "Duration"] {
+        let def = defs.get(unit)?;
+        if subschemas.iter().any(|s| std::ptr::eq(*s, def)) {
+            return Some((unit, def.get("description")?.as_str()?));
+        }
+    }
+    None
+}
+
+fn unit_example(unit: &str) -> &'static str {
+    match unit {
+        "Memory" => "`512MB` or `2GB`",
+        "Cpu" => "`1000m` or `0.5`",
+        _ => "`30s`, `5m` or `30d`",
+    }
+}
+
+/// A corrected unit value, when the intent is clear (`2 GB` → `2GB`, `10 minutes` → `10m`).
+fn suggest_unit(unit: &str, text: &str) -> Option<String> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let split = compact.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+    let (number, word) = compact.split_at(split);
+    if number.is_empty() {
+        return None;
+    }
+    let word = word.to_ascii_lowercase();
+    let unit_text = match unit {
+        "Memory" => match word.as_str() {
+            "mb" | "mib" | "m" | "megabytes" => "MB",
+            "gb" | "gib" | "g" | "gigabytes" => "GB",
+            "tb" | "tib" | "t" | "terabytes" => "TB",
+            _ => return None,
+        },
+        "Cpu" => match word.as_str() {
+            "m" | "mvcpu" | "millicpu" | "millicores" => "m",
+            "vcpu" | "cpu" | "cores" | "core" => "",
+            _ => return None,
+        },
+        _ => match word.as_str() {
+            "s" | "sec" | "secs" | "second" | "seconds" => "s",
+            "min" | "mins" | "minute" | "minutes" => "m",
+            "h" | "hr" | "hour" | "hours" => "h",
+            "d" | "day" | "days" => "d",
+            "w" | "week" | "weeks" => "w",
+            "y" | "year" | "years" => "y",
+            _ => return None,
+        },
+    };
+    if number.contains('.') && unit != "Cpu" {
+        return None;
+    }
+    let fixed = format!("{number}{unit_text}");
+    (fixed != text).then_some(fixed)
+}
+
+fn type_word(t: &str) -> &'static str {
+    match t {
+        "object" => "a mapping",
+        "array" => "a list",
+        "string" => "a string",
+        "integer" => "a whole number",
+        "number" => "a number",
+        "boolean" => "`true` or `false`",
+        _ => "a value",
+    }
+}
+
+fn expected_text(schema: &Value, subschemas: &[&Value]) -> String {
+    if let Some((_, description)) = unit_of(schema, subschemas) {
+        return description.to_string();
+    }
+    let mut words: Vec<&'static str> = Vec::new();
+    for s in subschemas {
+        if let Some(Value::Array(options)) = s.get("enum") {
+            let list: Vec<String> = options.iter().map(value_text).collect();
+            return format!("one of: {}", list.join(", "));
+        }
+        let types: Vec<&str> = match s.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        };
+        for t in types {
+            if t != "null" && !words.contains(&type_word(t)) {
+                words.push(type_word(t));
+            }
+        }
+    }
+    match words.len() {
+        0 => "a different value".to_string(),
+        _ => words.join(" or "),
+    }
+}
+
+fn type_help(
+    node: &Node,
+    expected: &str,
+    segments: &[String],
+    schema: &Value,
+    subschemas: &[&Value],
+) -> String {
+    if let Some((unit, _)) = unit_of(schema, subschemas) {
+        let raw = match &node.kind {
+            NodeKind::Int(i) => Some(i.to_string()),
+            NodeKind::Float(f) => Some(f.to_string()),
+            _ => None,
+        };
+        return match (unit, raw) {
+            ("Memory", Some(n)) => format!("write the unit: `{n}MB` or `{n}GB`"),
+            ("Duration", Some(n)) => format!("write the unit: `{n}s`, `{n}m` or `{n}d`"),
+            _ => format!("write it like {}", unit_example(unit)),
+        };
+    }
+    match (&node.kind, expected) {
+        (NodeKind::Str(s), "a whole number" | "a number") if s.trim().parse::<f64>().is_ok() => {
+            format!("remove the quotes: `{}`", s.trim())
+        }
+        (NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_), "a string") => {
+            if is_env_value(segments) {
+                "quote the value: environment values are strings".to_string()
+            } else {
+                let shown = match &node.kind {
+                    NodeKind::Int(i) => i.to_string(),
+                    NodeKind::Float(f) => f.to_string(),
+                    NodeKind::Bool(b) => b.to_string(),
+                    _ => String::new(),
+                };
+                format!("quote the value: `\"{shown}\"`")
+            }
+        }
+        (NodeKind::Str(s), "`true` or `false`") => match s.to_ascii_lowercase().as_str() {
+            "yes" | "on" | "y" => "write `true` (YAML 1.2 reads `yes`/`on` as text)".to_string(),
+            "no" | "off" | "n" => "write `false` (YAML 1.2 reads `no`/`off` as text)".to_string(),
+            _ => "write `true` or `false`".to_string(),
+        },
+        (NodeKind::Null, _) => "give a value, or remove the key to inherit the default".to_string(),
+        (NodeKind::Str(s), "a list") if !is_env_value(segments) => {
+            format!("write a list: `[{s}]`")
+        }
+        (_, "a list") => "write a list: `[a, b]` or one `- item` per line".to_string(),
+        (_, "a mapping") if segments.is_empty() => {
+            "write the file as a mapping: `project:`, `versions:` and `environments:` at the start of lines, without `- `".to_string()
+        }
+        (_, "a mapping") => "write `key: value` entries indented under this key".to_string(),
+        _ => format!("replace it with {expected}"),
+    }
+}
+
+/// `my_api` → `my-api`.
+fn name_fix(name: &str) -> Option<String> {
+    let fixed: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let fixed = fixed.trim_matches('-').to_string();
+    (fixed.starts_with(|c: char| c.is_ascii_lowercase())).then_some(fixed)
+}
+
+/// `db-password` → `DB_PASSWORD`.
+fn env_var_fix(name: &str) -> Option<String> {
+    let fixed: String = name
+        .to_ascii_uppercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    (!fixed.is_empty() && !fixed.starts_with(|c: char| c.is_ascii_digit())).then_some(fixed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diags(text: &str) -> Vec<Diagnostic> {
+        let (_, root) = crate::load::load("t.yaml", text.as_bytes()).expect("loads");
+        check("t.yaml", &root)
+    }
+
+    #[test]
+    fn committed_config_is_schema_valid() {
+        let text = include_str!("../environments.yaml");
+        assert_eq!(diags(text), Vec::new());
+    }
+
+    #[test]
+    fn environment_sections_reject_unknown_keys() {
+        let env = schema_value();
+        assert_eq!(
+            env.pointer("/$defs/EnvironmentSpec/additionalProperties"),
+            Some(&Value::Bool(false))
+        );
+        let d = diags(
+            "project: p\nversions: {opentofu: 1.11.5, scaleway_provider: 2.81.0, random_provider: 3.7.2}\nenvironments:\n  staging:\n    regoin: fr-par\n",
+        );
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].message,
+            "unknown key `regoin` in `environments.staging`"
+        );
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `region`?"));
+        assert_eq!((d[0].span.unwrap().line, d[0].span.unwrap().col), (5, 5));
+    }
+
+    #[test]
+    fn every_error_is_reported_once() {
+        let d = diags(
+            "project: p\nversions: {opentofu: 1.11.5, scaleway_provider: 2.81.0}\nenvironments:\n  s:\n    zone: 1\n    tier: x\n",
+        );
+        let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 3, "{messages:#?}");
+        assert!(messages.iter().any(|m| m.contains("random_provider")));
+        assert!(messages.iter().any(|m| m.contains("`environments.s.zone`")));
+        assert!(messages.iter().any(|m| m.contains("`environments.s.tier`")));
+    }
+
+    #[test]
+    fn unit_suggestions() {
+        assert_eq!(suggest_unit("Memory", "2 GiB").as_deref(), Some("2GB"));
+        assert_eq!(
+            suggest_unit("Duration", "10 minutes").as_deref(),
+            Some("10m")
+        );
+        assert_eq!(suggest_unit("Cpu", "2 vcpu").as_deref(), Some("2"));
+        assert_eq!(suggest_unit("Memory", "lots"), None);
+        assert_eq!(
+            first_sentence("Exact version (e.g. `3.7.2`). More."),
+            "Exact version (e.g. `3.7.2`)"
+        );
+    }
 }
