@@ -403,7 +403,10 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     if let Some(db) = &env.database {
         let daily = db.backups.daily;
         let mut attrs = vec![
-            ("name", Expr::str(env.database_resource_name(&resolved.project))),
+            (
+                "name",
+                Expr::str(env.database_resource_name(&resolved.project)),
+            ),
             region(),
             ("engine", Expr::str(&db.engine)),
             ("node_type", Expr::str(&db.node_type)),

@@ -277,7 +277,37 @@ pub fn rules_table() -> String {
             r.why.replace('|', "\\|")
         );
     }
+    for (code, level, summary) in alerts::RULES {
+        let level = if level == "warning" { " (warning)" } else { "" };
+        let _ = writeln!(
+            out,
+            "| {code} | {}{level} | {} |",
+            summary.replace('|', "\\|"),
+            alert_rule_why(code)
+        );
+    }
     out
+}
+
+/// Why each alert rule (`alerts::RULES`) exists.
+fn alert_rule_why(code: &str) -> &'static str {
+    match code {
+        "TG100" => {
+            "an alert that fires after the objective does not meet it: shorten `for` or relax the objective"
+        }
+        "TG101" => "a rule on a service that does not exist never fires",
+        "TG102" => "container kinds filter on one service's container",
+        "TG103" => "without a database there are no database metrics: the rule could never fire",
+        "TG104" => "a rule is either built-in or custom; both at once is ambiguous",
+        "TG105" => "Cockpit rejects a rule group with invalid PromQL when it is pushed",
+        "TG106" => "the rule would watch backup jobs that do not exist",
+        "TG107" => "a silent backup failure is found only at restore time",
+        "TG108" => "a threshold outside the metric's range can never be crossed",
+        "TG109" => "production alerts must reach someone",
+        "TG110" => "`service` is ignored by this kind, which is a sign of a mistake",
+        "TG111" => "replication lag exists only with a standby or a read replica",
+        _ => "",
+    }
 }
 
 fn rule(code: &str) -> &'static Rule {
