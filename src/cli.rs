@@ -84,6 +84,18 @@ pub enum Command {
     },
     /// List the policy rules and their codes.
     Rules,
+    /// Print (JSON) the environments whose effective configuration or generated files differ
+    /// from the base configuration: the plan matrix of a pull request.
+    Affected {
+        /// The base branch's environments.yaml (missing or empty: every environment).
+        base_config: PathBuf,
+        /// Paths changed by the pull request, one per line (`git diff --name-only`).
+        #[arg(long)]
+        changed_paths: Option<PathBuf>,
+        /// modules/ changed: every environment is affected.
+        #[arg(long)]
+        modules_changed: bool,
+    },
     /// Print shell completions.
     Completions {
         /// Shell.
@@ -149,7 +161,10 @@ pub fn run(cli: &Cli) -> u8 {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| file.clone());
-    let emit_files = matches!(cli.command, Command::Generate { .. } | Command::Check);
+    let emit_files = matches!(
+        cli.command,
+        Command::Generate { .. } | Command::Check | Command::Affected { .. }
+    );
     let compilation = pipeline::compile(&display_name, &bytes, emit_files);
     let source = compilation.source.clone().unwrap_or_default();
     // Diagnostics name the file as the user gave it.
@@ -186,6 +201,17 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Check => check(&root, &compilation),
         Command::Explain { env, service } => explain(cli, &compilation, env, service.as_deref()),
         Command::Diff { env_a, env_b } => diff(cli, &compilation, env_a, env_b),
+        Command::Affected {
+            base_config,
+            changed_paths,
+            modules_changed,
+        } => affected(
+            &display_name,
+            &compilation,
+            base_config,
+            changed_paths.as_deref(),
+            *modules_changed,
+        ),
         Command::Schema | Command::Rules | Command::Completions { .. } => 0,
     }
 }
@@ -243,6 +269,38 @@ fn check(root: &Path, compilation: &Compilation) -> u8 {
             EXIT_INVALID
         }
     }
+}
+
+fn affected(
+    file_name: &str,
+    head: &Compilation,
+    base_config: &Path,
+    changed_paths: Option<&Path>,
+    modules_changed: bool,
+) -> u8 {
+    let changed = match changed_paths.map(std::fs::read_to_string).transpose() {
+        Ok(text) => crate::affected::parse_changed_paths(text.as_deref().unwrap_or("")),
+        Err(e) => {
+            eprintln!("error: cannot read --changed-paths: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let base = match std::fs::read(base_config) {
+        Ok(bytes) => crate::affected::compile_base(file_name, &bytes),
+        Err(e) => {
+            eprintln!("note: cannot read {}: {e}", base_config.display());
+            None
+        }
+    };
+    if base.as_ref().is_some_and(Compilation::has_errors) {
+        eprintln!("note: the base configuration is invalid: every environment is affected");
+    }
+    let envs = crate::affected::affected(base.as_ref(), head, &changed, modules_changed);
+    for env in &envs {
+        eprintln!("{}: {}", env.name, env.reasons.join("; "));
+    }
+    println!("{}", crate::affected::to_json(&envs));
+    0
 }
 
 fn unknown_environment(cli: &Cli, compilation: &Compilation, name: &str) -> u8 {

@@ -11,6 +11,7 @@
 // Diagnostics are large on purpose (message, position, fix) and are never on a hot path.
 #![allow(clippy::result_large_err)]
 
+pub mod affected;
 pub mod cli;
 pub mod diagnostics;
 pub mod emit;

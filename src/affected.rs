@@ -1,0 +1,151 @@
+//! `tofugen affected BASE`: which environments a pull request changes, for the plan matrix.
+//!
+//! Both configurations are compiled with [`crate::pipeline::compile`] under the same file name
+//! (so headers do not differ). An environment of the head configuration is affected when:
+//! - it is new, or the base configuration is missing or invalid;
+//! - its effective view ([`crate::report::effective_view`]) differs;
+//! - any file generated under `generated/<env>/` differs;
+//! - a changed path of the pull request lies under `generated/<env>/` (generator changes) or
+//!   under `modules/` (every environment uses the modules).
+//!
+//! The output is one JSON line: the affected environments in file order, each with what the plan
+//! job needs (`name`, `github_environment`, `plan_environment`, `root`, `region`).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::emit::workflows::{plan_environment, root_dir};
+use crate::pipeline::Compilation;
+use crate::report::effective_view;
+
+/// One affected environment, as the plan matrix receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AffectedEnvironment {
+    /// Environment name.
+    pub name: String,
+    /// GitHub environment with the deploy credentials.
+    pub github_environment: String,
+    /// GitHub environment with the read-only plan credentials.
+    pub plan_environment: String,
+    /// Generated root directory.
+    pub root: String,
+    /// Scaleway region.
+    pub region: String,
+    /// Why it is affected (for people; not part of the JSON).
+    #[serde(skip)]
+    pub reasons: Vec<String>,
+}
+
+/// The affected environments of `head`, in file order. `base` is `None` when the base
+/// configuration could not be read. `changed_paths` are the paths the pull request changes,
+/// relative to the repository root.
+pub fn affected(
+    base: Option<&Compilation>,
+    head: &Compilation,
+    changed_paths: &[String],
+    modules_changed: bool,
+) -> Vec<AffectedEnvironment> {
+    let Some(head_resolved) = &head.resolved else {
+        return Vec::new();
+    };
+    let base_ok = base.filter(|b| !b.has_errors() && b.resolved.is_some());
+    let modules_changed =
+        modules_changed || changed_paths.iter().any(|p| p.starts_with("modules/"));
+    head_resolved
+        .environments
+        .iter()
+        .filter_map(|env| {
+            let mut reasons = Vec::new();
+            let root = root_dir(&env.name);
+            let prefix = format!("{root}/");
+            match base_ok.and_then(|b| Some((b, b.resolved.as_ref()?.environment(&env.name)?))) {
+                None if base_ok.is_none() => {
+                    reasons.push("the base configuration is missing or invalid".to_string())
+                }
+                None => reasons.push("new environment".to_string()),
+                Some((base, base_env)) => {
+                    let (old, new) = (effective_view(base_env), effective_view(env));
+                    let changed: Vec<&String> = old
+                        .keys()
+                        .chain(new.keys())
+                        .filter(|k| old.get(*k) != new.get(*k))
+                        .collect::<std::collections::BTreeSet<_>>()
+                        .into_iter()
+                        .collect();
+                    if !changed.is_empty() {
+                        let shown: Vec<&str> = changed.iter().take(5).map(|s| s.as_str()).collect();
+                        let more = changed.len().saturating_sub(shown.len());
+                        reasons.push(format!(
+                            "effective configuration changed: {}{}",
+                            shown.join(", "),
+                            if more > 0 {
+                                format!(" and {more} more")
+                            } else {
+                                String::new()
+                            }
+                        ));
+                    }
+                    let differing = differing_files(&base.files, &head.files, &prefix);
+                    if !differing.is_empty() {
+                        reasons.push(format!("generated files differ: {}", differing.join(", ")));
+                    }
+                }
+            }
+            if let Some(p) = changed_paths.iter().find(|p| p.starts_with(&prefix)) {
+                reasons.push(format!("the pull request changes {p}"));
+            }
+            if modules_changed {
+                reasons.push("modules/ changed".to_string());
+            }
+            (!reasons.is_empty()).then(|| AffectedEnvironment {
+                name: env.name.clone(),
+                github_environment: env.github_environment.clone(),
+                plan_environment: plan_environment(&env.github_environment),
+                root,
+                region: env.region.clone(),
+                reasons,
+            })
+        })
+        .collect()
+}
+
+/// Paths under `prefix` that exist in only one of `base` and `head` or differ.
+fn differing_files(
+    base: &BTreeMap<String, String>,
+    head: &BTreeMap<String, String>,
+    prefix: &str,
+) -> Vec<String> {
+    let mut out: Vec<String> = base
+        .keys()
+        .chain(head.keys())
+        .filter(|p| p.starts_with(prefix) && base.get(*p) != head.get(*p))
+        .cloned()
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The JSON line the workflow reads: the affected environments, in file order.
+pub fn to_json(envs: &[AffectedEnvironment]) -> String {
+    serde_json::to_string(envs).unwrap_or_else(|_| "[]".to_string())
+}
+
+/// Parses a list of changed paths: one per line, blank lines ignored.
+pub fn parse_changed_paths(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Compiles the base configuration `base_bytes` under `file_name` (the head's name, so the
+/// generated headers match). An empty file counts as missing.
+pub fn compile_base(file_name: &str, base_bytes: &[u8]) -> Option<Compilation> {
+    if base_bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    Some(crate::pipeline::compile(file_name, base_bytes, true))
+}

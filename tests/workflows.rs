@@ -1,0 +1,325 @@
+//! The generated GitHub Actions workflows (snapshots and security properties) and
+//! `tofugen affected`.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use tofugen::affected::{affected, compile_base, parse_changed_paths, to_json};
+use tofugen::emit::workflows::PINS;
+use tofugen::pipeline::{Compilation, compile};
+
+const COMMITTED: &str = include_str!("../environments.yaml");
+
+fn compiled(text: &str) -> Compilation {
+    let c = compile("environments.yaml", text.as_bytes(), true);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    c
+}
+
+fn workflows(text: &str) -> BTreeMap<String, String> {
+    compiled(text)
+        .files
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(".github/workflows/"))
+        .collect()
+}
+
+/// A workflow as JSON, parsed with tofugen's own YAML loader.
+fn parse(path: &str, text: &str) -> Value {
+    match tofugen::load::load(path, text.as_bytes()) {
+        Ok((_, node)) => node.to_json(),
+        Err((_, diags)) => panic!("{path} is not valid YAML: {diags:#?}"),
+    }
+}
+
+#[test]
+fn snapshots_of_the_committed_configuration() {
+    let files = workflows(COMMITTED);
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            ".github/workflows/tofugen-deploy.yml",
+            ".github/workflows/tofugen-pr.yml",
+            ".github/workflows/tofugen-promote.yml",
+            ".github/workflows/tofugen-rollback.yml",
+        ]
+    );
+    for (path, text) in &files {
+        let name = path.rsplit('/').next().unwrap();
+        insta::assert_snapshot!(name, text);
+    }
+}
+
+#[test]
+fn every_action_is_pinned_by_sha_with_a_version_comment() {
+    let pin = regex::Regex::new(
+        r"^\s*(- )?uses: ([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@([0-9a-f]{40}) # (v[0-9]+\.[0-9]+\.[0-9]+|master)$",
+    )
+    .unwrap();
+    let mut used = std::collections::BTreeSet::new();
+    for (path, text) in workflows(COMMITTED) {
+        for line in text.lines().filter(|l| l.contains("uses:")) {
+            let caps = pin.captures(line).unwrap_or_else(|| {
+                panic!("{path}: `{line}` is not pinned as `owner/repo@<sha> # vX.Y.Z`")
+            });
+            used.insert(format!("{}@{}", &caps[2], &caps[3]));
+            // Only the pins from the research table.
+            assert!(
+                PINS.iter().any(
+                    |(_, p)| line.trim_start_matches([' ', '-']).trim() == format!("uses: {p}")
+                ),
+                "{path}: `{line}` is not one of the known pins"
+            );
+        }
+    }
+    assert!(
+        used.len() >= 7,
+        "expected the workflows to use the pinned actions, got {used:?}"
+    );
+}
+
+#[test]
+fn workflows_start_with_the_header_and_are_deterministic() {
+    let a = workflows(COMMITTED);
+    let b = workflows(COMMITTED);
+    assert_eq!(a, b);
+    for (path, text) in &a {
+        assert!(
+            text.starts_with(&tofugen::emit::header("#", "environments.yaml")),
+            "{path} lacks the generated header"
+        );
+        assert!(
+            text.ends_with('\n') && !text.ends_with("\n\n"),
+            "{path} ending"
+        );
+        assert!(
+            !text.lines().any(|l| l.ends_with(' ')),
+            "{path} has trailing blanks"
+        );
+    }
+}
+
+#[test]
+fn least_privilege_and_no_untrusted_expansion_in_shell() {
+    for (path, text) in workflows(COMMITTED) {
+        let wf = parse(&path, &text);
+        assert_eq!(
+            wf["permissions"],
+            serde_json::json!({}),
+            "{path}: top-level permissions"
+        );
+        assert!(wf["on"].get("pull_request_target").is_none(), "{path}");
+        for (job_id, job) in wf["jobs"].as_object().unwrap() {
+            assert!(
+                job["permissions"].is_object(),
+                "{path}: {job_id} has no permissions"
+            );
+            assert!(
+                job["timeout-minutes"].is_u64(),
+                "{path}: {job_id} has no timeout"
+            );
+            let uses_secrets = job.to_string().contains("secrets.");
+            if uses_secrets {
+                assert!(
+                    job["environment"].is_string(),
+                    "{path}: {job_id} reads secrets outside a GitHub environment"
+                );
+            }
+            for step in job["steps"].as_array().unwrap() {
+                if let Some(run) = step["run"].as_str() {
+                    assert!(
+                        !run.contains("${{"),
+                        "{path}: {job_id}: expression in run: {run}"
+                    );
+                }
+                if step["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.starts_with("actions/checkout@"))
+                {
+                    assert_eq!(
+                        step["with"]["persist-credentials"],
+                        Value::Bool(false),
+                        "{path}: {job_id}: checkout persists credentials"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn deploy_jobs_hold_the_environment_lock() {
+    let files = workflows(COMMITTED);
+    let mut seen = Vec::new();
+    for (path, text) in &files {
+        let wf = parse(path, text);
+        for (job_id, job) in wf["jobs"].as_object().unwrap() {
+            if job.to_string().contains("tofu apply") {
+                let group = job["concurrency"]["group"].as_str().unwrap_or_else(|| {
+                    panic!("{path}: {job_id} applies without a concurrency group")
+                });
+                assert!(group.starts_with("deploy-"), "{path}: {job_id}: {group}");
+                assert_eq!(job["concurrency"]["cancel-in-progress"], Value::Bool(false));
+                seen.push(format!("{job_id}:{group}"));
+            }
+        }
+    }
+    for expected in [
+        "deploy-staging:deploy-staging",
+        "promote-production:deploy-production",
+        "rollback-staging:deploy-staging",
+        "rollback-production:deploy-production",
+    ] {
+        assert!(
+            seen.contains(&expected.to_string()),
+            "{expected} in {seen:?}"
+        );
+    }
+}
+
+#[test]
+fn plans_never_run_for_forks() {
+    let files = workflows(COMMITTED);
+    let pr = parse("pr", &files[".github/workflows/tofugen-pr.yml"]);
+    let plan = &pr["jobs"]["plan"];
+    assert!(
+        plan["if"]
+            .as_str()
+            .unwrap()
+            .contains("github.event.pull_request.head.repo.full_name == github.repository")
+    );
+    assert_eq!(
+        plan["environment"],
+        "${{ matrix.environment.plan_environment }}"
+    );
+    assert!(pr["jobs"]["plan"].to_string().contains("-lock=false"));
+}
+
+#[test]
+fn services_and_environments_come_from_the_configuration() {
+    // Rename a service image, change the runner and drop promote_from: the workflows follow.
+    let text = COMMITTED
+        .replace("image: evalap-docs", "image: evalap-handbook")
+        .replace("runner: ubuntu-24.04", "runner: ubuntu-22.04")
+        .replace("    promote_from: staging\n", "");
+    let files = workflows(&text);
+    assert!(!files.contains_key(".github/workflows/tofugen-promote.yml"));
+    let deploy = &files[".github/workflows/tofugen-deploy.yml"];
+    assert!(deploy.contains("rg.fr-par.scw.cloud/evalap-staging/evalap-handbook:${{"));
+    assert!(!deploy.contains("evalap-docs"));
+    assert!(deploy.contains("runs-on: \"ubuntu-22.04\""));
+    assert!(!deploy.contains("ubuntu-24.04"));
+}
+
+// ------------------------------------------------------------------------------------------
+// tofugen affected
+// ------------------------------------------------------------------------------------------
+
+fn affected_names(base: &str, head: &str, changed: &[&str]) -> Vec<String> {
+    let base = compile_base("environments.yaml", base.as_bytes());
+    let head = compiled(head);
+    let changed: Vec<String> = changed.iter().map(|s| s.to_string()).collect();
+    affected(base.as_ref(), &head, &changed, false)
+        .into_iter()
+        .map(|e| e.name)
+        .collect()
+}
+
+#[test]
+fn affected_nothing_when_nothing_changes() {
+    assert!(affected_names(COMMITTED, COMMITTED, &[]).is_empty());
+    // A comment changes no effective value and no generated file.
+    let commented = COMMITTED.replace("project: evalap", "project: evalap # the name");
+    assert!(affected_names(COMMITTED, &commented, &["environments.yaml"]).is_empty());
+}
+
+#[test]
+fn affected_only_the_environment_whose_effective_config_changes() {
+    let head = COMMITTED.replace("scale: { min: 2, max: 8 }", "scale: { min: 2, max: 9 }");
+    assert_eq!(affected_names(COMMITTED, &head, &[]), ["production"]);
+    let head = COMMITTED.replace(
+        "        scale: { min: 0, max: 2 }\n      ui:",
+        "        scale: { min: 0, max: 3 }\n      ui:",
+    );
+    assert_eq!(affected_names(COMMITTED, &head, &[]), ["staging"]);
+}
+
+#[test]
+fn affected_both_when_a_default_changes() {
+    let head = COMMITTED.replace(
+        "MAX_CONCURRENT_TASKS: \"8\"",
+        "MAX_CONCURRENT_TASKS: \"16\"",
+    );
+    assert_eq!(
+        affected_names(COMMITTED, &head, &[]),
+        ["staging", "production"]
+    );
+}
+
+#[test]
+fn affected_by_changed_paths() {
+    assert_eq!(
+        affected_names(
+            COMMITTED,
+            COMMITTED,
+            &["generated/staging/main.tf", "README.md"]
+        ),
+        ["staging"]
+    );
+    assert_eq!(
+        affected_names(COMMITTED, COMMITTED, &["modules/service/main.tf"]),
+        ["staging", "production"]
+    );
+    // `generated/stagingfoo/` is not `generated/staging/`.
+    assert!(affected_names(COMMITTED, COMMITTED, &["generated/stagingfoo/x.tf"]).is_empty());
+}
+
+#[test]
+fn affected_by_the_modules_flag() {
+    let head = compiled(COMMITTED);
+    let base = compile_base("environments.yaml", COMMITTED.as_bytes());
+    assert_eq!(affected(base.as_ref(), &head, &[], true).len(), 2);
+}
+
+#[test]
+fn affected_everything_when_the_base_is_missing_or_invalid() {
+    assert_eq!(
+        affected_names("", COMMITTED, &[]),
+        ["staging", "production"]
+    );
+    assert_eq!(
+        affected_names("project: [unclosed", COMMITTED, &[]),
+        ["staging", "production"]
+    );
+}
+
+#[test]
+fn affected_a_new_environment() {
+    let base = COMMITTED.replace("    promote_from: staging\n", "");
+    let base = base.split("\n  production:\n").next().unwrap().to_string() + "\n";
+    let head = COMMITTED.replace("    promote_from: staging\n", "");
+    assert_eq!(affected_names(&base, &head, &[]), ["production"]);
+}
+
+#[test]
+fn affected_json_is_what_the_plan_matrix_reads() {
+    let head = COMMITTED.replace("scale: { min: 2, max: 8 }", "scale: { min: 2, max: 9 }");
+    let base = compile_base("environments.yaml", COMMITTED.as_bytes());
+    let envs = affected(base.as_ref(), &compiled(&head), &[], false);
+    assert!(
+        envs[0].reasons[0].contains("services.api.scale.max"),
+        "{:?}",
+        envs[0].reasons
+    );
+    assert_eq!(
+        to_json(&envs),
+        r#"[{"name":"production","github_environment":"production","plan_environment":"production-plan","root":"generated/production","region":"fr-par"}]"#
+    );
+    assert_eq!(to_json(&[]), "[]");
+}
+
+#[test]
+fn changed_paths_ignore_blank_lines() {
+    assert_eq!(parse_changed_paths("a\n\n  b  \n"), ["a", "b"]);
+}
