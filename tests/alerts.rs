@@ -219,8 +219,10 @@ fn instances_below_min_compares_with_the_environment_min_scale_and_skips_scale_t
     assert!(explain.contains("skipped: `below`"), "{explain}");
     assert!(explain.contains("min_scale 0"), "{explain}");
     // The rule file says the metric is unconfirmed.
-    let file = c
-        .files
+    // (The policy rejects this production config for its scale-to-zero services, so the
+    // emitter is called directly.)
+    let files = alerts::emit(c.resolved.as_ref().unwrap(), "environments.yaml");
+    let file = &files
         .iter()
         .find(|(p, _)| p.ends_with("evalap-production-scaleway.yml"))
         .unwrap()
@@ -268,7 +270,11 @@ fn star_expands_to_one_rule_per_enabled_service() {
 #[test]
 fn more_than_twenty_rules_split_into_numbered_groups_that_pass_promtool() {
     let services: String = (0..23)
-        .map(|i| format!("    s{i:02}: {{ image: img, port: 8000 }}\n"))
+        .map(|i| {
+            format!(
+                "    s{i:02}: {{ image: img, port: 8000, probes: {{ liveness: {{ path: /h }}, startup: {{ path: /h }} }} }}\n"
+            )
+        })
         .collect();
     let text = format!(
         r#"project: p
