@@ -53,7 +53,7 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
         diagnostics::sort(&mut out.diagnostics);
         return out;
     }
-    let config: Config = match serde_json::from_value(tree.to_json()) {
+    let config: Config = match serde_json::from_value(schema_check::instance(&tree)) {
         Ok(c) => c,
         Err(e) => {
             // The schema is derived from the same types, so this is a tofugen bug if reached.
