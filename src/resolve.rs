@@ -121,6 +121,9 @@ pub struct Origins {
     pub by_path: BTreeMap<String, Origin>,
     /// Dotted path → position of the key that set it.
     pub key_spans: BTreeMap<String, Span>,
+    /// Position of the environment's own key (`staging:`), the last resort for findings about
+    /// values that took a built-in default.
+    pub environment_key: Option<Span>,
 }
 
 impl Origins {
@@ -139,7 +142,7 @@ impl Origins {
             }
             match p.rfind('.') {
                 Some(i) => p = &p[..i],
-                None => return None,
+                None => return self.environment_key,
             }
         }
     }
@@ -643,7 +646,10 @@ fn resolve_environment(
         span: env_node.span,
     };
 
-    let mut origins = Origins::default();
+    let mut origins = Origins {
+        environment_key: Some(env_key.span),
+        ..Origins::default()
+    };
     for (k, v) in env_node.entries() {
         if ENVIRONMENT_OPTION_KEYS.contains(&k.name.as_str()) {
             record(v, &k.name, Layer::Environment, &mut origins);
