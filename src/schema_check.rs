@@ -648,6 +648,33 @@ fn env_var_fix(name: &str) -> Option<String> {
     (!fixed.is_empty() && !fixed.starts_with(|c: char| c.is_ascii_digit())).then_some(fixed)
 }
 
+/// The document as JSON, as it is validated: in an environment, an explicit `null` removes the
+/// inherited value (see `resolve`), so it is not a value to validate and is left out.
+pub fn instance(root: &Node) -> serde_json::Value {
+    let mut instance = root.to_json();
+    if let Some(envs) = instance
+        .get_mut("environments")
+        .and_then(|e| e.as_object_mut())
+    {
+        for env in envs.values_mut() {
+            strip_nulls(env);
+        }
+    }
+    instance
+}
+
+/// Removes every `key: null` entry of the mappings under `value`.
+fn strip_nulls(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            map.retain(|_, v| !v.is_null());
+            map.values_mut().for_each(strip_nulls);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -707,32 +734,5 @@ mod tests {
             first_sentence("Exact version (e.g. `3.7.2`). More."),
             "Exact version (e.g. `3.7.2`)"
         );
-    }
-}
-
-/// The document as JSON, as it is validated: in an environment, an explicit `null` removes the
-/// inherited value (see `resolve`), so it is not a value to validate and is left out.
-pub fn instance(root: &Node) -> serde_json::Value {
-    let mut instance = root.to_json();
-    if let Some(envs) = instance
-        .get_mut("environments")
-        .and_then(|e| e.as_object_mut())
-    {
-        for env in envs.values_mut() {
-            strip_nulls(env);
-        }
-    }
-    instance
-}
-
-/// Removes every `key: null` entry of the mappings under `value`.
-fn strip_nulls(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(strip_nulls);
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_nulls),
-        _ => {}
     }
 }
