@@ -183,7 +183,7 @@ pub fn run(cli: &Cli) -> u8 {
             0
         }
         Command::Generate { force } => generate(&root, &compilation, *force),
-        Command::Check => check(&root, &compilation),
+        Command::Check => check(&root, &compilation, cli.format, color),
         Command::Explain { env, service } => explain(cli, &compilation, env, service.as_deref()),
         Command::Diff { env_a, env_b } => diff(cli, &compilation, env_a, env_b),
         Command::Schema | Command::Rules | Command::Completions { .. } => 0,
@@ -219,7 +219,45 @@ fn generate(root: &Path, compilation: &Compilation, force: bool) -> u8 {
     }
 }
 
-fn check(root: &Path, compilation: &Compilation) -> u8 {
+fn check(root: &Path, compilation: &Compilation, format: Format, color: bool) -> u8 {
+    // Proof without a cloud account: the HCL against the provider schema and module interfaces.
+    let findings = crate::provider_check::check_tree(root, &compilation.files);
+    print_hcl_findings(root, &compilation.files, &findings, format, color);
+    let stale = check_stale(root, compilation);
+    if !findings.is_empty() {
+        EXIT_INVALID
+    } else {
+        stale
+    }
+}
+
+/// Prints HCL findings, each file rendered against its own source (generated or on disk).
+fn print_hcl_findings(
+    root: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+    findings: &[Diagnostic],
+    format: Format,
+    color: bool,
+) {
+    if findings.is_empty() {
+        return;
+    }
+    if format != Format::Human {
+        print_diagnostics(findings, "", format, color);
+        return;
+    }
+    for group in findings.chunk_by(|a, b| a.file == b.file) {
+        let path = &group[0].file;
+        let source = files
+            .get(path)
+            .cloned()
+            .or_else(|| std::fs::read_to_string(root.join(path)).ok())
+            .unwrap_or_default();
+        print_diagnostics(group, &source, format, color);
+    }
+}
+
+fn check_stale(root: &Path, compilation: &Compilation) -> u8 {
     match write::check(root, &compilation.files) {
         Ok(differences) if differences.is_empty() => {
             println!(
