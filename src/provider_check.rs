@@ -609,6 +609,7 @@ impl<'f> Checker<'f> {
                 at_least_one_of: bt.rel.x_at_least_one_of.clone(),
                 required_with: bt.rel.x_required_with.clone(),
             });
+            self.set.insert(format!("{path}.{index}"));
             let inner_prefix = format!("{path}.{index}.");
             self.check_body(&block.body, &bt.block, &inner_prefix, range, &[], &[]);
         } else if let Some(a) = schema.attributes.get(ident) {
@@ -876,6 +877,18 @@ impl<'f> Checker<'f> {
         }
     }
 
+    /// Whether `path` is set: an attribute, a block, or a block instance (`cron.0`) with
+    /// anything set inside.
+    fn is_set(&self, path: &str) -> bool {
+        let inner = format!("{path}.");
+        self.set.contains(path)
+            || self
+                .set
+                .range(inner.clone()..)
+                .next()
+                .is_some_and(|p| p.starts_with(&inner))
+    }
+
     /// Resolves a relation key: dotted keys are absolute (`root_volume.0.volume_id`), plain ones
     /// name a sibling in the same block instance.
     fn resolve(prefix: &str, key: &str) -> String {
@@ -896,7 +909,7 @@ impl<'f> Checker<'f> {
                     let other = Self::resolve(&r.prefix, key);
                     let mut pair = vec![r.path.clone(), other.clone()];
                     pair.sort();
-                    if other != r.path && self.set.contains(&other) && reported.insert(pair) {
+                    if other != r.path && self.is_set(&other) && reported.insert(pair) {
                         self.push(
                             r.range.clone(),
                             format!(
@@ -911,7 +924,7 @@ impl<'f> Checker<'f> {
                 }
                 for key in &r.required_with {
                     let other = Self::resolve(&r.prefix, key);
-                    if !self.set.contains(&other)
+                    if !self.is_set(&other)
                         && reported.insert(vec![r.path.clone(), "requires".into(), other.clone()])
                     {
                         self.push(
@@ -938,7 +951,7 @@ impl<'f> Checker<'f> {
                 }
                 members.sort();
                 members.dedup();
-                let set: Vec<&String> = members.iter().filter(|m| self.set.contains(*m)).collect();
+                let set: Vec<&String> = members.iter().filter(|m| self.is_set(m)).collect();
                 let list = members
                     .iter()
                     .map(|m| shown(m))

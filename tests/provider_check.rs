@@ -238,3 +238,69 @@ fn committed_tree_has_no_findings() {
     assert!(findings.is_empty(), "{}", render(&findings, &sources));
     eprintln!("check_tree: {tf} generated .tf files in {elapsed:?}");
 }
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// `tofugen check` in a scratch repository: the repository's environments.yaml and modules/,
+/// plus `extra` module files. Returns the exit code.
+fn run_check(extra: &[(&str, &str)], generate_first: bool) -> u8 {
+    use clap::Parser as _;
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo.join("environments.yaml"),
+        dir.path().join("environments.yaml"),
+    )
+    .unwrap();
+    if repo.join("modules").is_dir() {
+        copy_dir(&repo.join("modules"), &dir.path().join("modules"));
+    }
+    for (path, text) in extra {
+        let full = dir.path().join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    }
+    let config = dir.path().join("environments.yaml");
+    let args = |cmd: &str| {
+        tofugen::cli::Cli::try_parse_from([
+            "tofugen",
+            "--color",
+            "never",
+            "--config",
+            config.to_str().unwrap(),
+            cmd,
+        ])
+        .unwrap()
+    };
+    if generate_first {
+        assert_eq!(tofugen::cli::run(&args("generate")), 0);
+    }
+    tofugen::cli::run(&args("check"))
+}
+
+#[test]
+fn check_exits_invalid_on_findings() {
+    let bad = "resource \"scaleway_containr\" \"x\" {\n  namespace_id = \"x\"\n}\n";
+    assert_eq!(
+        run_check(&[("modules/zz-bad/main.tf", bad)], true),
+        tofugen::cli::EXIT_INVALID
+    );
+}
+
+#[test]
+fn check_passes_a_clean_generated_tree() {
+    let good = std::fs::read_to_string(fixtures().join("provider/good.tf")).unwrap();
+    assert_eq!(run_check(&[("modules/zz-good/main.tf", &good)], true), 0);
+}
