@@ -1007,8 +1007,14 @@ pub fn check_file(file: &HclFile) -> Vec<Diagnostic> {
 }
 
 fn check_file_with(file: &HclFile, schemas: &mut Schemas) -> Vec<Diagnostic> {
+    // `check` blocks may hold scoped `data` blocks: check those too.
+    let scoped = file
+        .body
+        .blocks()
+        .filter(|b| b.ident.as_str() == "check")
+        .flat_map(|b| b.body.blocks().filter(|d| d.ident.as_str() == "data"));
     let mut out = Vec::new();
-    for block in file.body.blocks() {
+    for block in file.body.blocks().chain(scoped) {
         let ident = block.ident.as_str();
         let header = block.ident.span().unwrap_or(0..0);
         let mut checker = Checker {
@@ -1196,4 +1202,52 @@ pub fn type_names(kind: &str) -> Vec<&'static str> {
     Kind::from_ident(kind)
         .map(|k| index().kinds[k.slot()].keys().copied().collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_characters() {
+        let idx = LineIndex::new("a = 1\né = \"x\"\n");
+        let s = idx.span(6..7);
+        assert_eq!((s.line, s.col), (2, 1));
+        let s = idx.span(11..14); // the string after `é = `, `é` being two bytes
+        assert_eq!((s.line, s.col), (2, 5));
+        let s = idx.span(999..1000);
+        assert_eq!(s.line, 3);
+    }
+
+    #[test]
+    fn paths_drop_instance_indices() {
+        assert_eq!(display_path("rule.0.action"), "rule.action");
+        assert_eq!(display_path("image"), "image");
+    }
+
+    #[test]
+    fn relation_keys_resolve_absolute_or_sibling() {
+        assert_eq!(Checker::resolve("rule.0.", "action"), "rule.0.action");
+        assert_eq!(
+            Checker::resolve("rule.0.", "root_volume.0.volume_id"),
+            "root_volume.0.volume_id"
+        );
+    }
+
+    #[test]
+    fn schema_types_load_on_demand() {
+        let mut schemas = Schemas::default();
+        let container = schemas.get(Kind::Resource, "scaleway_container").unwrap();
+        assert!(container.block.attributes["namespace_id"].required);
+        assert!(schemas.get(Kind::Resource, "scaleway_nope").is_none());
+        assert_eq!(schemas.cache.len(), 2);
+        assert!(
+            schemas
+                .provider()
+                .unwrap()
+                .block
+                .attributes
+                .contains_key("project_id")
+        );
+    }
 }

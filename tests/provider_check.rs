@@ -304,3 +304,43 @@ fn check_passes_a_clean_generated_tree() {
     let good = std::fs::read_to_string(fixtures().join("provider/good.tf")).unwrap();
     assert_eq!(run_check(&[("modules/zz-good/main.tf", &good)], true), 0);
 }
+
+/// Bad input never panics: every prefix of every fixture (most are syntax errors, some cut a
+/// block in half) is checked without a panic, and syntax errors point inside the file.
+#[test]
+fn truncated_files_never_panic() {
+    for entry in std::fs::read_dir(fixtures().join("provider")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut cut = 0;
+        while cut < text.len() {
+            if text.is_char_boundary(cut) {
+                let sources = BTreeMap::from([("f.tf".to_string(), text[..cut].to_string())]);
+                for d in check_sources(&sources) {
+                    let span = d.span.expect("every finding has a position");
+                    assert!(
+                        span.start <= cut && span.line >= 1 && span.col >= 1,
+                        "{d:?}"
+                    );
+                }
+            }
+            cut += 5;
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Arbitrary text, and arbitrary values in a scaleway block, never panic.
+    #[test]
+    fn arbitrary_input_never_panics(text in "\\PC{0,200}", value in "\\PC{0,40}") {
+        let sources = BTreeMap::from([
+            ("a.tf".to_string(), text),
+            (
+                "b.tf".to_string(),
+                format!("resource \"scaleway_container\" \"x\" {{\n  port = {value}\n}}\n"),
+            ),
+        ]);
+        let _ = check_sources(&sources);
+    }
+}
