@@ -257,6 +257,8 @@ struct AttrSchema {
     #[serde(default)]
     deprecation_message: Option<String>,
     #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
     x_allowed_values: Option<Vec<Value>>,
     #[serde(default)]
     x_disallowed_values: Option<Vec<Value>>,
@@ -316,6 +318,27 @@ impl Schemas {
 
 // ---------------------------------------------------------------------------------------------
 // Checking
+
+/// Arguments the provider removed (so the schema no longer knows them), with their
+/// replacement (research: scaleway-platform.md §8).
+const REMOVED: &[(&str, &str, &str)] = &[
+    (
+        "scaleway_container",
+        "max_concurrency",
+        "removed in provider v2.75: use `scaling_option { concurrent_requests_threshold = N }`",
+    ),
+    (
+        "scaleway_container_namespace",
+        "activate_vpc_integration",
+        "removed in provider v2.75 (VPC integration is always on): delete it",
+    ),
+];
+
+/// Deprecated arguments of the `s3` backend, with their replacement.
+const S3_BACKEND_DEPRECATED: &[(&str, &str)] = &[
+    ("endpoint", "use `endpoints = { s3 = \"https://...\" }`"),
+    ("force_path_style", "use `use_path_style = true`"),
+];
 
 /// Meta-arguments every resource, data and ephemeral block accepts.
 const META_ATTRS: &[&str] = &["count", "for_each", "depends_on", "provider"];
@@ -457,6 +480,18 @@ impl<'f> Checker<'f> {
         schema: &BlockSchema,
         place: &str,
     ) {
+        if let Some((_, _, removed)) = REMOVED
+            .iter()
+            .find(|(ty, attr, _)| self.subject.contains(&format!("\"{ty}\"")) && *attr == word)
+        {
+            self.push(
+                range,
+                format!("`{word}` was removed from the provider"),
+                "an argument of the pinned provider version".into(),
+                Some((*removed).to_string()),
+            );
+            return;
+        }
         let candidates = schema
             .attributes
             .keys()
@@ -760,12 +795,18 @@ impl<'f> Checker<'f> {
                 Some(format!("remove `{key}`")),
             );
         }
-        if a.deprecated {
+        let described_deprecated = a
+            .description
+            .as_deref()
+            .is_some_and(|d| d.starts_with("[DEPRECATED]"));
+        if a.deprecated || described_deprecated {
             self.push(
                 range.clone(),
                 format!("attribute `{key}` is deprecated"),
                 "no deprecated attribute".into(),
-                a.deprecation_message.clone(),
+                a.deprecation_message
+                    .clone()
+                    .or_else(|| a.description.clone()),
             );
         }
         let value_range = value.span().unwrap_or(range);
@@ -1024,6 +1065,37 @@ fn check_file_with(file: &HclFile, schemas: &mut Schemas) -> Vec<Diagnostic> {
             set: BTreeSet::new(),
             rels: Vec::new(),
         };
+        if ident == "action" {
+            checker.subject = "action block".into();
+            checker.push(
+                header,
+                "OpenTofu does not support `action` blocks".into(),
+                "resources, data sources and ephemeral resources only".into(),
+                Some("remove the `action` block (it is Terraform-only)".into()),
+            );
+            out.extend(checker.diags);
+            continue;
+        }
+        if ident == "terraform" {
+            checker.subject = "backend \"s3\"".into();
+            for backend in block.body.blocks().filter(|b| {
+                b.ident.as_str() == "backend" && b.labels.first().map(|l| l.as_str()) == Some("s3")
+            }) {
+                for attr in backend.body.attributes() {
+                    let key = attr.key.as_str();
+                    if let Some((_, help)) = S3_BACKEND_DEPRECATED.iter().find(|(k, _)| *k == key) {
+                        checker.push(
+                            attr.key.span().unwrap_or(0..0),
+                            format!("attribute `{key}` is deprecated"),
+                            "no deprecated attribute".into(),
+                            Some((*help).to_string()),
+                        );
+                    }
+                }
+            }
+            out.extend(checker.diags);
+            continue;
+        }
         if ident == "provider" {
             if block.labels.first().map(|l| l.as_str()) != Some("scaleway") {
                 continue;

@@ -87,7 +87,11 @@ bad_fixture!(
     "attribute `memory_limit` is deprecated",
     "Please use memory_limit_bytes instead",
     "nested block `health_check` is deprecated",
-    "resource type `scaleway_container_cron` is deprecated"
+    "resource type `scaleway_container_cron` is deprecated",
+    "`max_concurrency` was removed from the provider",
+    "data source `scaleway_cockpit` is deprecated",
+    "backend \"s3\": attribute `force_path_style` is deprecated",
+    "OpenTofu does not support `action` blocks"
 );
 bad_fixture!(
     block_attribute_shape,
