@@ -451,13 +451,16 @@ pub fn check_root<'a>(
                 )
                 .at(&file.path, span)
                 .expected(format!("one of: {}", names.join(", ")));
-                if let Some(s) = did_you_mean(&module, names.iter().copied()) {
-                    d = d.help(format!("did you mean `module.{s}`?"));
-                }
+                d = match did_you_mean(&module, names.iter().copied()) {
+                    Some(s) => d.help(format!("did you mean `module.{s}`?")),
+                    None => d.help(format!(
+                        "add `module \"{module}\" {{ source = ... }}` to this root, or fix the reference"
+                    )),
+                };
                 diags.push(d);
                 continue;
             };
-            let Some(iface) = call.interface else {
+            let (Some(iface), Some(output)) = (call.interface, output) else {
                 continue;
             };
             if iface.outputs.contains(&output) {
@@ -621,25 +624,37 @@ fn check_call<'a>(
     Some(iface)
 }
 
-/// Collects `module.NAME.OUTPUT` traversals with their byte ranges.
+/// Collects `module.NAME[.OUTPUT]` traversals with their byte ranges.
 #[derive(Default)]
 struct ModuleRefs {
-    found: Vec<(Range<usize>, String, String)>,
+    found: Vec<(Range<usize>, String, Option<String>)>,
 }
 
 impl Visit for ModuleRefs {
     fn visit_traversal(&mut self, node: &hcl_edit::expr::Traversal) {
         if let Expression::Variable(root) = &node.expr
             && root.as_str() == "module"
-            && let (Some(m), Some(o)) = (node.operators.first(), node.operators.get(1))
-            && let (TraversalOperator::GetAttr(m), TraversalOperator::GetAttr(o)) =
-                (m.value(), o.value())
+            && let Some(TraversalOperator::GetAttr(m)) = node.operators.first().map(|o| o.value())
         {
-            self.found.push((
-                node.span().unwrap_or(0..0),
-                m.as_str().to_string(),
-                o.as_str().to_string(),
-            ));
+            // `module.x.y`, `module.x["key"].y`, `module.x[*].y`; `module.x` alone names no output.
+            let output = node.operators[1..]
+                .iter()
+                .map(|o| o.value())
+                .find(|o| {
+                    !matches!(
+                        o,
+                        TraversalOperator::Index(_)
+                            | TraversalOperator::LegacyIndex(_)
+                            | TraversalOperator::FullSplat(_)
+                            | TraversalOperator::AttrSplat(_)
+                    )
+                })
+                .and_then(|o| match o {
+                    TraversalOperator::GetAttr(o) => Some(o.as_str().to_string()),
+                    _ => None,
+                });
+            self.found
+                .push((node.span().unwrap_or(0..0), m.as_str().to_string(), output));
         }
         visit::visit_traversal(self, node);
     }

@@ -66,7 +66,9 @@ bad_fixture!(
     "did you mean `min_scale`?",
     "unknown attribute `zzzzzz_qqqqqq`",
     "unknown nested block `htpp`",
-    "did you mean `startup_probe`?"
+    "did you mean `startup_probe`?",
+    "unknown nested block `startup_probes`",
+    "unknown attribute `path` in block `liveness_probe`"
 );
 bad_fixture!(
     missing_required,
@@ -181,6 +183,8 @@ fn module_calls_are_type_checked() {
         "has no output `urls`",
         "did you mean `module.service_api.url`?",
         "`module.netwrk` is not a module call of this root",
+        "`module.per_tier` is not a module call of this root",
+        "has no output `uri`",
     ] {
         assert!(
             rendered.contains(needle),
@@ -199,8 +203,8 @@ fn missing_modules_directory_fails_the_proof() {
         .iter()
         .filter(|d| d.message.contains("does not exist"))
         .collect();
-    // network + service_api in both roots, database in production.
-    assert_eq!(missing.len(), 5, "{findings:#?}");
+    // network + service_api in both roots, per_tier in staging, database in production.
+    assert_eq!(missing.len(), 6, "{findings:#?}");
 }
 
 #[test]
