@@ -352,3 +352,42 @@ proptest::proptest! {
         let _ = check_sources(&sources);
     }
 }
+
+/// `check --format json` prints one JSON document holding the HCL findings, and exits 1.
+#[test]
+fn check_json_is_one_document() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        repo.join("environments.yaml"),
+        dir.path().join("environments.yaml"),
+    )
+    .unwrap();
+    if repo.join("modules").is_dir() {
+        copy_dir(&repo.join("modules"), &dir.path().join("modules"));
+    }
+    std::fs::create_dir_all(dir.path().join("modules/zz-bad")).unwrap();
+    std::fs::write(
+        dir.path().join("modules/zz-bad/main.tf"),
+        "resource \"scaleway_container\" \"x\" {\n  namespace_id = \"x\"\n  image = \"a\"\n  min_scael = 1\n}\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_tofugen"))
+        .current_dir(dir.path())
+        .args(["--format", "json", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let json_end = stdout.rfind(']').expect("a JSON array") + 1;
+    let parsed: serde_json::Value = serde_json::from_str(&stdout[..json_end]).unwrap();
+    let findings = parsed.as_array().unwrap();
+    let ours: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|d| d["code"] == "provider-schema")
+        .collect();
+    assert_eq!(ours.len(), 1, "{stdout}");
+    assert_eq!(ours[0]["file"], "modules/zz-bad/main.tf");
+    assert_eq!(ours[0]["span"]["line"], 4);
+    assert_eq!(ours[0]["help"], "did you mean `min_scale`?");
+}
