@@ -179,7 +179,13 @@ pub fn run(cli: &Cli) -> u8 {
             d
         })
         .collect();
-    print_diagnostics(&diags, &source, cli.format, color);
+    // `check` in a machine format prints one document: these plus the HCL findings.
+    let merged = matches!(cli.command, Command::Check)
+        && cli.format != Format::Human
+        && !compilation.has_errors();
+    if !merged {
+        print_diagnostics(&diags, &source, cli.format, color);
+    }
     if compilation.has_errors() {
         return EXIT_INVALID;
     }
@@ -198,7 +204,7 @@ pub fn run(cli: &Cli) -> u8 {
             0
         }
         Command::Generate { force } => generate(&root, &compilation, *force),
-        Command::Check => check(&root, &compilation),
+        Command::Check => check(&root, &compilation, &diags, cli.format, color),
         Command::Explain { env, service } => explain(cli, &compilation, env, service.as_deref()),
         Command::Diff { env_a, env_b } => diff(cli, &compilation, env_a, env_b),
         Command::Affected {
@@ -245,7 +251,48 @@ fn generate(root: &Path, compilation: &Compilation, force: bool) -> u8 {
     }
 }
 
-fn check(root: &Path, compilation: &Compilation) -> u8 {
+fn check(
+    root: &Path,
+    compilation: &Compilation,
+    diags: &[Diagnostic],
+    format: Format,
+    color: bool,
+) -> u8 {
+    // Proof without a cloud account: the HCL against the provider schema and module interfaces.
+    let findings = crate::provider_check::check_tree(root, &compilation.files);
+    if format == Format::Human {
+        print_hcl_findings(root, &compilation.files, &findings, color);
+    } else {
+        let all: Vec<Diagnostic> = diags.iter().chain(&findings).cloned().collect();
+        print_diagnostics(&all, "", format, color);
+    }
+    let stale = check_stale(root, compilation);
+    if !findings.is_empty() {
+        EXIT_INVALID
+    } else {
+        stale
+    }
+}
+
+/// Prints HCL findings, each file rendered against its own source (generated or on disk).
+fn print_hcl_findings(
+    root: &Path,
+    files: &std::collections::BTreeMap<String, String>,
+    findings: &[Diagnostic],
+    color: bool,
+) {
+    for group in findings.chunk_by(|a, b| a.file == b.file) {
+        let path = &group[0].file;
+        let source = files
+            .get(path)
+            .cloned()
+            .or_else(|| std::fs::read_to_string(root.join(path)).ok())
+            .unwrap_or_default();
+        print_diagnostics(group, &source, Format::Human, color);
+    }
+}
+
+fn check_stale(root: &Path, compilation: &Compilation) -> u8 {
     match write::check(root, &compilation.files) {
         Ok(differences) if differences.is_empty() => {
             println!(

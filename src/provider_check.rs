@@ -1,2 +1,1325 @@
 //! Proof without a cloud account: every `scaleway_*` block checked against the vendored
-//! provider schema.
+//! provider schema (`schema/scaleway-provider-schema.json`, `tofu providers schema -json`
+//! format, extended with the provider's static validators as `x_*` keys).
+//!
+//! [`check_tree`] parses every `*.tf` of `modules/` and of the generated tree with `hcl-edit`
+//! and reports, for each `resource`, `data` and `ephemeral` block of a `scaleway_*` type and
+//! the `provider "scaleway"` block: unknown types, attributes and nested blocks (with
+//! did-you-mean), missing required attributes and nested blocks, too many nested blocks,
+//! deprecated types, attributes and blocks, attributes written as blocks and the reverse,
+//! computed-only attributes that are set, literal values of the wrong type or outside the
+//! static enum/range, and conflicting / exactly-one-of / required-with attribute sets.
+//! Module calls are checked by [`crate::module_check`].
+//!
+//! The schema is embedded; only its top level is parsed (lazily, once), and the schema of a
+//! type is deserialized when a block of that type is met.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use hcl_edit::Span as _;
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Block, Body, Structure};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::diagnostics::{self, Diagnostic, Span, did_you_mean};
+use crate::module_check::{self, Interface, Type, check_literal};
+
+/// Diagnostic code of every provider-schema finding.
+pub const CODE: &str = "provider-schema";
+/// Diagnostic code of a file that does not parse as HCL.
+pub const SYNTAX_CODE: &str = "hcl-syntax";
+
+/// The vendored provider schema, unchanged from `tofu providers schema -json` extraction.
+pub const SCHEMA_JSON: &str = include_str!("../schema/scaleway-provider-schema.json");
+
+// ---------------------------------------------------------------------------------------------
+// Source positions
+
+/// Byte offset → 1-based line and column, for one file.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    text: String,
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex {
+            text: text.to_string(),
+            starts,
+        }
+    }
+
+    /// The [`Span`] of a byte range.
+    pub fn span(&self, range: Range<usize>) -> Span {
+        let start = range.start.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= start);
+        let line_start = self.starts[line - 1];
+        let col = self
+            .text
+            .get(line_start..start)
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
+        Span {
+            start,
+            end: range.end.max(start),
+            line,
+            col,
+        }
+    }
+}
+
+/// One parsed HCL file: path relative to the repository root, positions and body.
+#[derive(Debug)]
+pub struct HclFile {
+    /// Path relative to the repository root, with `/` separators.
+    pub path: String,
+    /// Line index of the source.
+    pub lines: LineIndex,
+    /// The parsed body.
+    pub body: Body,
+}
+
+impl HclFile {
+    /// Parses `text`; a syntax error becomes an `hcl-syntax` diagnostic.
+    pub fn parse(path: &str, text: &str) -> Result<HclFile, Diagnostic> {
+        let lines = LineIndex::new(text);
+        match hcl_edit::parser::parse_body(text) {
+            Ok(body) => Ok(HclFile {
+                path: path.to_string(),
+                lines,
+                body,
+            }),
+            Err(e) => {
+                let loc = e.location();
+                let span = Span {
+                    start: loc.offset(),
+                    end: loc.offset(),
+                    line: loc.line(),
+                    col: loc.column(),
+                };
+                Err(
+                    Diagnostic::error(SYNTAX_CODE, format!("HCL syntax error: {}", e.message()))
+                        .at(path, Some(span))
+                        .expected("valid HCL (the OpenTofu native syntax)")
+                        .help(format!("fix the line `{}`", e.line().trim())),
+                )
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema
+
+#[derive(Deserialize)]
+struct TopLevel<'a> {
+    #[serde(borrow)]
+    provider_schemas: BTreeMap<&'a str, ProviderSchemas<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ProviderSchemas<'a> {
+    #[serde(borrow)]
+    provider: &'a RawValue,
+    #[serde(borrow, default)]
+    resource_schemas: BTreeMap<&'a str, &'a RawValue>,
+    #[serde(borrow, default)]
+    data_source_schemas: BTreeMap<&'a str, &'a RawValue>,
+    #[serde(borrow, default)]
+    ephemeral_resource_schemas: BTreeMap<&'a str, &'a RawValue>,
+}
+
+/// The top level of the embedded schema: every type name → its unparsed schema.
+struct Index {
+    provider: &'static RawValue,
+    kinds: [BTreeMap<&'static str, &'static RawValue>; 3],
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let top: TopLevel<'static> =
+            serde_json::from_str(SCHEMA_JSON).expect("the embedded provider schema parses");
+        let (_, p) = top
+            .provider_schemas
+            .into_iter()
+            .find(|(name, _)| name.ends_with("/scaleway"))
+            .expect("the embedded schema describes the scaleway provider");
+        Index {
+            provider: p.provider,
+            kinds: [
+                p.resource_schemas,
+                p.data_source_schemas,
+                p.ephemeral_resource_schemas,
+            ],
+        }
+    })
+}
+
+/// The three kinds of typed blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Kind {
+    Resource,
+    Data,
+    Ephemeral,
+}
+
+impl Kind {
+    const ALL: [Kind; 3] = [Kind::Resource, Kind::Data, Kind::Ephemeral];
+
+    fn from_ident(ident: &str) -> Option<Kind> {
+        match ident {
+            "resource" => Some(Kind::Resource),
+            "data" => Some(Kind::Data),
+            "ephemeral" => Some(Kind::Ephemeral),
+            _ => None,
+        }
+    }
+
+    fn slot(self) -> usize {
+        self as usize
+    }
+
+    fn ident(self) -> &'static str {
+        match self {
+            Kind::Resource => "resource",
+            Kind::Data => "data",
+            Kind::Ephemeral => "ephemeral",
+        }
+    }
+
+    fn noun(self) -> &'static str {
+        match self {
+            Kind::Resource => "resource type",
+            Kind::Data => "data source",
+            Kind::Ephemeral => "ephemeral resource",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct TypeSchema {
+    block: BlockSchema,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct BlockSchema {
+    #[serde(default)]
+    attributes: BTreeMap<String, AttrSchema>,
+    #[serde(default)]
+    block_types: BTreeMap<String, BlockType>,
+    #[serde(default)]
+    deprecated: bool,
+    #[serde(default)]
+    deprecation_message: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Relations {
+    #[serde(default)]
+    x_conflicts_with: Vec<String>,
+    #[serde(default)]
+    x_exactly_one_of: Vec<String>,
+    #[serde(default)]
+    x_at_least_one_of: Vec<String>,
+    #[serde(default)]
+    x_required_with: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Bounds {
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AttrSchema {
+    #[serde(default, rename = "type")]
+    ty: Option<Value>,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    optional: bool,
+    #[serde(default)]
+    computed: bool,
+    #[serde(default)]
+    deprecated: bool,
+    #[serde(default)]
+    deprecation_message: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    x_allowed_values: Option<Vec<Value>>,
+    #[serde(default)]
+    x_disallowed_values: Option<Vec<Value>>,
+    #[serde(default)]
+    x_int_range: Option<Bounds>,
+    #[serde(default)]
+    x_string_length: Option<Bounds>,
+    #[serde(default)]
+    x_int_divisible_by: Option<i64>,
+    #[serde(default)]
+    x_element_string_length: Option<Bounds>,
+    #[serde(default)]
+    x_element_disallowed_values: Option<Vec<Value>>,
+    #[serde(flatten)]
+    rel: Relations,
+}
+
+#[derive(Debug, Deserialize)]
+struct BlockType {
+    #[serde(default)]
+    nesting_mode: String,
+    #[serde(default)]
+    min_items: Option<u64>,
+    #[serde(default)]
+    max_items: Option<u64>,
+    #[serde(default)]
+    block: BlockSchema,
+    #[serde(flatten)]
+    rel: Relations,
+}
+
+/// Loads schemas on demand and remembers them for one run.
+#[derive(Default)]
+struct Schemas {
+    cache: HashMap<(Kind, String), Option<TypeSchema>>,
+    provider: Option<TypeSchema>,
+}
+
+impl Schemas {
+    fn get(&mut self, kind: Kind, name: &str) -> Option<&TypeSchema> {
+        self.cache
+            .entry((kind, name.to_string()))
+            .or_insert_with(|| {
+                let raw = index().kinds[kind.slot()].get(name)?;
+                serde_json::from_str(raw.get()).ok()
+            })
+            .as_ref()
+    }
+
+    fn provider(&mut self) -> Option<&TypeSchema> {
+        if self.provider.is_none() {
+            self.provider = serde_json::from_str(index().provider.get()).ok();
+        }
+        self.provider.as_ref()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking
+
+/// Arguments the provider removed (so the schema no longer knows them), with their
+/// replacement (research: scaleway-platform.md §8).
+const REMOVED: &[(&str, &str, &str)] = &[
+    (
+        "scaleway_container",
+        "max_concurrency",
+        "removed in provider v2.75: use `scaling_option { concurrent_requests_threshold = N }`",
+    ),
+    (
+        "scaleway_container_namespace",
+        "activate_vpc_integration",
+        "removed in provider v2.75 (VPC integration is always on): delete it",
+    ),
+];
+
+/// Deprecated arguments of the `s3` backend, with their replacement.
+const S3_BACKEND_DEPRECATED: &[(&str, &str)] = &[
+    ("endpoint", "use `endpoints = { s3 = \"https://...\" }`"),
+    ("force_path_style", "use `use_path_style = true`"),
+];
+
+/// Meta-arguments every resource, data and ephemeral block accepts.
+const META_ATTRS: &[&str] = &["count", "for_each", "depends_on", "provider"];
+/// Meta-blocks every resource, data and ephemeral block accepts.
+const META_BLOCKS: &[&str] = &["lifecycle", "provisioner", "connection"];
+/// Meta-arguments of a `provider` block.
+const PROVIDER_META: &[&str] = &["alias", "version"];
+
+/// How many nested blocks of one type a body has: the static ones' spans, and whether a
+/// `dynamic` block may add more.
+#[derive(Default)]
+struct Count {
+    blocks: Vec<Range<usize>>,
+    dynamic: bool,
+}
+
+/// `rule.0.action` → `rule.action`: paths as people write them.
+fn display_path(path: &str) -> String {
+    path.split('.')
+        .filter(|seg| !seg.chars().all(|c| c.is_ascii_digit()))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// Distinct values, comma-separated, in schema order.
+fn list_values(values: &[Value]) -> String {
+    let mut seen = BTreeSet::new();
+    values
+        .iter()
+        .map(value_to_string)
+        .filter(|v| seen.insert(v.clone()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A relation between attributes to evaluate once the whole block is known.
+struct RelCheck {
+    /// Absolute path of the attribute or block (`name`, `rule.0.action`).
+    path: String,
+    /// Prefix of the block instance holding it (`""`, `rule.0.`).
+    prefix: String,
+    /// Whether the attribute is set.
+    is_set: bool,
+    range: Range<usize>,
+    owner: Range<usize>,
+    conflicts_with: Vec<String>,
+    exactly_one_of: Vec<String>,
+    at_least_one_of: Vec<String>,
+    required_with: Vec<String>,
+}
+
+struct Checker<'f> {
+    file: &'f HclFile,
+    diags: Vec<Diagnostic>,
+    /// What is being checked, e.g. `resource "scaleway_container" "api"`.
+    subject: String,
+    set: BTreeSet<String>,
+    rels: Vec<RelCheck>,
+}
+
+fn is_null(expr: &Expression) -> bool {
+    match expr {
+        Expression::Null(_) => true,
+        Expression::Parenthesis(p) => is_null(p.inner()),
+        _ => false,
+    }
+}
+
+fn value_to_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A literal scalar as JSON, for enum comparisons.
+fn literal_scalar(expr: &Expression) -> Option<Value> {
+    match expr {
+        Expression::String(s) => Some(Value::String(s.as_str().to_string())),
+        Expression::Bool(b) => Some(Value::Bool(*b.value())),
+        Expression::Number(n) => match n.as_i64() {
+            Some(i) => Some(Value::Number(i.into())),
+            None => n
+                .as_f64()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
+        },
+        Expression::Parenthesis(p) => literal_scalar(p.inner()),
+        _ => None,
+    }
+}
+
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn bounds_text(b: &Bounds, unit: &str) -> String {
+    match (b.min, b.max) {
+        (Some(lo), Some(hi)) => format!("{unit}between {lo} and {hi}"),
+        (Some(lo), None) => format!("{unit}at least {lo}"),
+        (None, Some(hi)) => format!("{unit}at most {hi}"),
+        (None, None) => "any".into(),
+    }
+}
+
+fn outside(b: &Bounds, x: f64) -> bool {
+    b.min.is_some_and(|lo| x < lo) || b.max.is_some_and(|hi| x > hi)
+}
+
+impl<'f> Checker<'f> {
+    fn span(&self, range: Range<usize>) -> Option<Span> {
+        Some(self.file.lines.span(range))
+    }
+
+    fn push(
+        &mut self,
+        range: Range<usize>,
+        message: String,
+        expected: String,
+        help: Option<String>,
+    ) {
+        let mut d = Diagnostic::error(CODE, format!("{}: {message}", self.subject))
+            .at(&self.file.path, self.span(range))
+            .expected(expected);
+        if let Some(h) = help {
+            d = d.help(h);
+        }
+        self.diags.push(d);
+    }
+
+    fn unknown(
+        &mut self,
+        range: Range<usize>,
+        word: &str,
+        what: &str,
+        schema: &BlockSchema,
+        place: &str,
+    ) {
+        if let Some((_, _, removed)) = REMOVED
+            .iter()
+            .find(|(ty, attr, _)| self.subject.contains(&format!("\"{ty}\"")) && *attr == word)
+        {
+            self.push(
+                range,
+                format!("`{word}` was removed from the provider"),
+                "an argument of the pinned provider version".into(),
+                Some((*removed).to_string()),
+            );
+            return;
+        }
+        let candidates = schema
+            .attributes
+            .keys()
+            .chain(schema.block_types.keys())
+            .map(String::as_str);
+        let help = match did_you_mean(word, candidates) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("remove `{word}`; see the provider documentation for {place}"),
+        };
+        let mut names: Vec<&str> = schema
+            .attributes
+            .iter()
+            .filter(|(_, a)| (a.required || a.optional) && !a.deprecated)
+            .map(|(n, _)| n.as_str())
+            .chain(
+                schema
+                    .block_types
+                    .iter()
+                    .filter(|(_, b)| !b.block.deprecated)
+                    .map(|(n, _)| n.as_str()),
+            )
+            .collect();
+        names.sort_unstable();
+        self.push(
+            range,
+            format!("unknown {what} `{word}` in {place}"),
+            format!("one of: {}", names.join(", ")),
+            Some(help),
+        );
+    }
+
+    /// Checks `body` against `schema`. `prefix` is the path of the block instance (`""` at the
+    /// top), `owner` the span of the block's header, `top` whether meta-arguments are allowed.
+    fn check_body(
+        &mut self,
+        body: &Body,
+        schema: &BlockSchema,
+        prefix: &str,
+        owner: Range<usize>,
+        meta_attrs: &[&str],
+        meta_blocks: &[&str],
+    ) {
+        let place = if prefix.is_empty() {
+            "this block".to_string()
+        } else {
+            format!("block `{}`", display_path(prefix.trim_end_matches('.')))
+        };
+        let mut counts: BTreeMap<&str, Count> = BTreeMap::new();
+        for structure in body.iter() {
+            match structure {
+                Structure::Attribute(attr) => {
+                    let key = attr.key.as_str();
+                    let range = attr.key.span().unwrap_or(0..0);
+                    if meta_attrs.contains(&key) {
+                        continue;
+                    }
+                    if let Some(a) = schema.attributes.get(key) {
+                        let is_set = !is_null(&attr.value);
+                        self.check_attribute(key, a, &attr.value, range.clone(), is_set);
+                        if is_set {
+                            self.set.insert(format!("{prefix}{key}"));
+                        }
+                        self.rels.push(RelCheck {
+                            path: format!("{prefix}{key}"),
+                            prefix: prefix.to_string(),
+                            is_set,
+                            range,
+                            owner: owner.clone(),
+                            conflicts_with: a.rel.x_conflicts_with.clone(),
+                            exactly_one_of: a.rel.x_exactly_one_of.clone(),
+                            at_least_one_of: a.rel.x_at_least_one_of.clone(),
+                            required_with: a.rel.x_required_with.clone(),
+                        });
+                    } else if schema.block_types.contains_key(key) {
+                        self.push(
+                            range,
+                            format!("`{key}` is a nested block, not an attribute"),
+                            format!("a block `{key} {{ ... }}`"),
+                            Some(format!("write `{key} {{ ... }}` without `=`")),
+                        );
+                    } else {
+                        self.unknown(range, key, "attribute", schema, &place);
+                    }
+                }
+                Structure::Block(block) => {
+                    let ident = block.ident.as_str();
+                    let range = block.ident.span().unwrap_or(0..0);
+                    if meta_blocks.contains(&ident) {
+                        continue;
+                    }
+                    if ident == "dynamic" {
+                        self.check_dynamic(block, schema, prefix, &place, &mut counts);
+                        continue;
+                    }
+                    self.check_nested(
+                        block,
+                        ident,
+                        range,
+                        schema,
+                        prefix,
+                        &place,
+                        &mut counts,
+                        false,
+                    );
+                }
+            }
+        }
+        self.check_presence(schema, prefix, owner, &counts);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn check_nested<'s>(
+        &mut self,
+        block: &Block,
+        ident: &str,
+        range: Range<usize>,
+        schema: &'s BlockSchema,
+        prefix: &str,
+        place: &str,
+        counts: &mut BTreeMap<&'s str, Count>,
+        dynamic: bool,
+    ) {
+        if let Some((name, bt)) = schema.block_types.get_key_value(ident) {
+            let entry = counts.entry(name.as_str()).or_default();
+            let index = entry.blocks.len();
+            if dynamic {
+                entry.dynamic = true;
+            } else {
+                entry.blocks.push(range.clone());
+            }
+            if bt.block.deprecated {
+                let help = bt.block.deprecation_message.clone();
+                self.push(
+                    range.clone(),
+                    format!("nested block `{ident}` is deprecated"),
+                    "no deprecated block".into(),
+                    help,
+                );
+            }
+            let path = format!("{prefix}{ident}");
+            self.set.insert(path.clone());
+            self.rels.push(RelCheck {
+                path: path.clone(),
+                prefix: prefix.to_string(),
+                is_set: true,
+                range: range.clone(),
+                owner: range.clone(),
+                conflicts_with: bt.rel.x_conflicts_with.clone(),
+                exactly_one_of: bt.rel.x_exactly_one_of.clone(),
+                at_least_one_of: bt.rel.x_at_least_one_of.clone(),
+                required_with: bt.rel.x_required_with.clone(),
+            });
+            self.set.insert(format!("{path}.{index}"));
+            let inner_prefix = format!("{path}.{index}.");
+            self.check_body(&block.body, &bt.block, &inner_prefix, range, &[], &[]);
+        } else if let Some(a) = schema.attributes.get(ident) {
+            let shape = match a.ty.as_ref().map(Type::from_cty_json) {
+                Some(Type::List(_) | Type::Set(_) | Type::Tuple(_)) => "[{ ... }]",
+                _ => "{ ... }",
+            };
+            self.push(
+                range,
+                format!("`{ident}` is an attribute, not a nested block"),
+                format!("`{ident} = {shape}`"),
+                Some(format!("write `{ident} = {shape}` with `=`")),
+            );
+        } else {
+            self.unknown(range, ident, "nested block", schema, place);
+        }
+    }
+
+    fn check_dynamic<'s>(
+        &mut self,
+        block: &Block,
+        schema: &'s BlockSchema,
+        prefix: &str,
+        place: &str,
+        counts: &mut BTreeMap<&'s str, Count>,
+    ) {
+        let Some(label) = block.labels.first() else {
+            return; // tofu reports the missing label itself; nothing to check against
+        };
+        let name = label.as_str();
+        let range = label
+            .span()
+            .unwrap_or_else(|| block.ident.span().unwrap_or(0..0));
+        match block.body.get_blocks("content").next() {
+            Some(content) => {
+                self.check_nested(content, name, range, schema, prefix, place, counts, true);
+            }
+            None => {
+                if let Some(name) = schema.block_types.keys().find(|k| k.as_str() == name) {
+                    counts.entry(name.as_str()).or_default().dynamic = true;
+                }
+                self.push(
+                    range,
+                    format!("dynamic block `{name}` has no `content` block"),
+                    "`content { ... }` inside the dynamic block".into(),
+                    Some("add `content { ... }` with the block's arguments".into()),
+                );
+            }
+        }
+    }
+
+    fn check_presence(
+        &mut self,
+        schema: &BlockSchema,
+        prefix: &str,
+        owner: Range<usize>,
+        counts: &BTreeMap<&str, Count>,
+    ) {
+        for (name, a) in &schema.attributes {
+            if a.required && !self.set.contains(&format!("{prefix}{name}")) {
+                let ty = a.ty.as_ref().map(Type::from_cty_json).unwrap_or(Type::Any);
+                self.push(
+                    owner.clone(),
+                    format!("required attribute `{name}` is missing"),
+                    format!("`{name} = <{ty}>`"),
+                    Some(format!("add `{name} = ...`")),
+                );
+            }
+            // Exactly-one-of / at-least-one-of groups where nothing is set.
+            for (group, what) in [
+                (&a.rel.x_exactly_one_of, "exactly one"),
+                (&a.rel.x_at_least_one_of, "at least one"),
+            ] {
+                if group.is_empty() {
+                    continue;
+                }
+                self.rels.push(RelCheck {
+                    path: format!("{prefix}{name}"),
+                    prefix: prefix.to_string(),
+                    is_set: false,
+                    range: owner.clone(),
+                    owner: owner.clone(),
+                    conflicts_with: Vec::new(),
+                    exactly_one_of: if what == "exactly one" {
+                        group.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    at_least_one_of: if what == "at least one" {
+                        group.clone()
+                    } else {
+                        Vec::new()
+                    },
+                    required_with: Vec::new(),
+                });
+            }
+        }
+        for (name, bt) in &schema.block_types {
+            let (blocks, dynamic) = counts
+                .get(name.as_str())
+                .map(|c| (c.blocks.as_slice(), c.dynamic))
+                .unwrap_or((&[], false));
+            let count = blocks.len() as u64;
+            let min = bt.min_items.unwrap_or(0);
+            let max = bt.max_items.or((bt.nesting_mode == "single").then_some(1));
+            if count < min && !dynamic {
+                self.push(
+                    owner.clone(),
+                    format!(
+                        "required nested block `{name}` is missing ({count} given, at least {min})"
+                    ),
+                    format!("at least {min} `{name} {{ ... }}` block(s)"),
+                    Some(format!("add `{name} {{ ... }}`")),
+                );
+            }
+            if let Some(max) = max
+                && count > max
+            {
+                self.push(
+                    blocks
+                        .get(max as usize)
+                        .cloned()
+                        .unwrap_or_else(|| owner.clone()),
+                    format!("too many `{name}` blocks ({count} given, at most {max})"),
+                    format!("at most {max} `{name}` block(s)"),
+                    Some(format!("merge or remove the extra `{name}` blocks")),
+                );
+            }
+        }
+    }
+
+    fn check_attribute(
+        &mut self,
+        key: &str,
+        a: &AttrSchema,
+        value: &Expression,
+        range: Range<usize>,
+        is_set: bool,
+    ) {
+        if !is_set {
+            return;
+        }
+        if a.computed && !a.optional && !a.required {
+            self.push(
+                range.clone(),
+                format!("`{key}` is computed by the provider and cannot be set"),
+                "no value (read it as an attribute of the resource instead)".into(),
+                Some(format!("remove `{key}`")),
+            );
+        }
+        let described_deprecated = a
+            .description
+            .as_deref()
+            .is_some_and(|d| d.starts_with("[DEPRECATED]"));
+        if a.deprecated || described_deprecated {
+            self.push(
+                range.clone(),
+                format!("attribute `{key}` is deprecated"),
+                "no deprecated attribute".into(),
+                a.deprecation_message
+                    .clone()
+                    .or_else(|| a.description.clone()),
+            );
+        }
+        let value_range = value.span().unwrap_or(range);
+        if let Some(ty) = a.ty.as_ref().map(Type::from_cty_json)
+            && let Err(m) = check_literal(value, &ty, key)
+        {
+            self.push(m.range, m.message, m.expected, m.help);
+            return;
+        }
+        let Some(lit) = literal_scalar(value) else {
+            if let Expression::Array(items) = value {
+                for item in items.iter() {
+                    self.check_element(key, a, item);
+                }
+            } else if let Expression::Object(obj) = value {
+                for (_, v) in obj.iter() {
+                    self.check_element(key, a, v.expr());
+                }
+            }
+            return;
+        };
+        let shown = value_to_string(&lit);
+        if let Some(allowed) = &a.x_allowed_values
+            && !allowed.iter().any(|v| same_value(v, &lit))
+        {
+            let names: Vec<String> = allowed.iter().map(value_to_string).collect();
+            let help = did_you_mean(&shown, names.iter().map(String::as_str))
+                .map(|s| format!("did you mean \"{s}\"?"))
+                .unwrap_or_else(|| format!("use one of: {}", names.join(", ")));
+            self.push(
+                value_range.clone(),
+                format!("`{key}` = \"{shown}\" is not an allowed value"),
+                format!("one of: {}", names.join(", ")),
+                Some(help),
+            );
+        }
+        if let Some(denied) = &a.x_disallowed_values
+            && denied.iter().any(|v| same_value(v, &lit))
+        {
+            self.push(
+                value_range.clone(),
+                format!("`{key}` = \"{shown}\" is a reserved value"),
+                format!("anything but: {}", list_values(denied)),
+                Some(format!("choose another `{key}`")),
+            );
+        }
+        if let Some(x) = lit.as_f64() {
+            if let Some(b) = &a.x_int_range
+                && outside(b, x)
+            {
+                self.push(
+                    value_range.clone(),
+                    format!("`{key}` = {shown} is out of range"),
+                    bounds_text(b, ""),
+                    Some(format!("set `{key}` {}", bounds_text(b, ""))),
+                );
+            }
+            if let Some(d) = a.x_int_divisible_by
+                && d != 0
+                && x % d as f64 != 0.0
+            {
+                let down = (x / d as f64).floor() * d as f64;
+                self.push(
+                    value_range.clone(),
+                    format!("`{key}` = {shown} is not a multiple of {d}"),
+                    format!("a multiple of {d}"),
+                    Some(format!("use {down} or {}", down + d as f64)),
+                );
+            }
+        }
+        if let (Some(b), Value::String(s)) = (&a.x_string_length, &lit) {
+            let len = s.chars().count() as f64;
+            if outside(b, len) {
+                self.push(
+                    value_range,
+                    format!("`{key}` is {len} characters long"),
+                    format!("a length {}", bounds_text(b, "")),
+                    Some(format!("shorten or lengthen `{key}`")),
+                );
+            }
+        }
+    }
+
+    fn check_element(&mut self, key: &str, a: &AttrSchema, item: &Expression) {
+        let Some(Value::String(s)) = literal_scalar(item) else {
+            return;
+        };
+        let range = item.span().unwrap_or(0..0);
+        if let Some(b) = &a.x_element_string_length {
+            let len = s.chars().count() as f64;
+            if outside(b, len) {
+                self.push(
+                    range.clone(),
+                    format!("an element of `{key}` is {len} characters long"),
+                    format!("elements of length {}", bounds_text(b, "")),
+                    Some("shorten the value".into()),
+                );
+            }
+        }
+        if let Some(denied) = &a.x_element_disallowed_values
+            && denied.iter().any(|v| v.as_str() == Some(s.as_str()))
+        {
+            self.push(
+                range,
+                format!("\"{s}\" is not allowed in `{key}`"),
+                format!("anything but: {}", list_values(denied)),
+                Some(format!("remove \"{s}\"")),
+            );
+        }
+    }
+
+    /// Whether `path` is set: an attribute, a block, or a block instance (`cron.0`) with
+    /// anything set inside.
+    fn is_set(&self, path: &str) -> bool {
+        let inner = format!("{path}.");
+        self.set.contains(path)
+            || self
+                .set
+                .range(inner.clone()..)
+                .next()
+                .is_some_and(|p| p.starts_with(&inner))
+    }
+
+    /// Resolves a relation key: dotted keys are absolute (`root_volume.0.volume_id`), plain ones
+    /// name a sibling in the same block instance.
+    fn resolve(prefix: &str, key: &str) -> String {
+        if key.contains('.') {
+            key.to_string()
+        } else {
+            format!("{prefix}{key}")
+        }
+    }
+
+    fn check_relations(&mut self) {
+        let rels = std::mem::take(&mut self.rels);
+        let mut reported: BTreeSet<Vec<String>> = BTreeSet::new();
+        for r in &rels {
+            let shown = |p: &str| format!("`{}`", display_path(p));
+            if r.is_set {
+                for key in &r.conflicts_with {
+                    let other = Self::resolve(&r.prefix, key);
+                    let mut pair = vec![r.path.clone(), other.clone()];
+                    pair.sort();
+                    if other != r.path && self.is_set(&other) && reported.insert(pair) {
+                        self.push(
+                            r.range.clone(),
+                            format!(
+                                "{} conflicts with {}: set only one",
+                                shown(&r.path),
+                                shown(&other)
+                            ),
+                            format!("either {} or {}", shown(&r.path), shown(&other)),
+                            Some(format!("remove {} or {}", shown(&r.path), shown(&other))),
+                        );
+                    }
+                }
+                for key in &r.required_with {
+                    let other = Self::resolve(&r.prefix, key);
+                    if !self.is_set(&other)
+                        && reported.insert(vec![r.path.clone(), "requires".into(), other.clone()])
+                    {
+                        self.push(
+                            r.range.clone(),
+                            format!(
+                                "{} requires {}, which is not set",
+                                shown(&r.path),
+                                shown(&other)
+                            ),
+                            format!("{} together with {}", shown(&other), shown(&r.path)),
+                            Some(format!("add {}", shown(&other))),
+                        );
+                    }
+                }
+            }
+            for (group, exactly) in [(&r.exactly_one_of, true), (&r.at_least_one_of, false)] {
+                if group.is_empty() {
+                    continue;
+                }
+                let mut members: Vec<String> =
+                    group.iter().map(|k| Self::resolve(&r.prefix, k)).collect();
+                if !members.contains(&r.path) {
+                    members.push(r.path.clone());
+                }
+                members.sort();
+                members.dedup();
+                let set: Vec<&String> = members.iter().filter(|m| self.is_set(m)).collect();
+                let list = members
+                    .iter()
+                    .map(|m| shown(m))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut tag = members.clone();
+                tag.push(if exactly { "exactly" } else { "at least" }.into());
+                if set.is_empty() {
+                    if reported.insert(tag) {
+                        self.push(
+                            r.owner.clone(),
+                            format!(
+                                "{} of {list} must be set",
+                                if exactly {
+                                    "exactly one"
+                                } else {
+                                    "at least one"
+                                }
+                            ),
+                            format!(
+                                "{} of {list}",
+                                if exactly {
+                                    "exactly one"
+                                } else {
+                                    "at least one"
+                                }
+                            ),
+                            Some(format!("add {}", shown(&members[0]))),
+                        );
+                    }
+                } else if exactly && set.len() > 1 && r.is_set && reported.insert(tag) {
+                    let both = set
+                        .iter()
+                        .map(|m| shown(m))
+                        .collect::<Vec<_>>()
+                        .join(" and ");
+                    self.push(
+                        r.range.clone(),
+                        format!("{both} are both set, but exactly one of {list} is allowed"),
+                        format!("exactly one of {list}"),
+                        Some(format!("keep only one of {both}")),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Checks the `scaleway_*` blocks and the `provider "scaleway"` block of one parsed file.
+pub fn check_file(file: &HclFile) -> Vec<Diagnostic> {
+    let mut schemas = Schemas::default();
+    check_file_with(file, &mut schemas)
+}
+
+fn check_file_with(file: &HclFile, schemas: &mut Schemas) -> Vec<Diagnostic> {
+    // `check` blocks may hold scoped `data` blocks: check those too.
+    let scoped = file
+        .body
+        .blocks()
+        .filter(|b| b.ident.as_str() == "check")
+        .flat_map(|b| b.body.blocks().filter(|d| d.ident.as_str() == "data"));
+    let mut out = Vec::new();
+    for block in file.body.blocks().chain(scoped) {
+        let ident = block.ident.as_str();
+        let header = block.ident.span().unwrap_or(0..0);
+        let mut checker = Checker {
+            file,
+            diags: Vec::new(),
+            subject: String::new(),
+            set: BTreeSet::new(),
+            rels: Vec::new(),
+        };
+        if ident == "action" {
+            checker.subject = "action block".into();
+            checker.push(
+                header,
+                "OpenTofu does not support `action` blocks".into(),
+                "resources, data sources and ephemeral resources only".into(),
+                Some("remove the `action` block (it is Terraform-only)".into()),
+            );
+            out.extend(checker.diags);
+            continue;
+        }
+        if ident == "terraform" {
+            checker.subject = "backend \"s3\"".into();
+            for backend in block.body.blocks().filter(|b| {
+                b.ident.as_str() == "backend" && b.labels.first().map(|l| l.as_str()) == Some("s3")
+            }) {
+                for attr in backend.body.attributes() {
+                    let key = attr.key.as_str();
+                    if let Some((_, help)) = S3_BACKEND_DEPRECATED.iter().find(|(k, _)| *k == key) {
+                        checker.push(
+                            attr.key.span().unwrap_or(0..0),
+                            format!("attribute `{key}` is deprecated"),
+                            "no deprecated attribute".into(),
+                            Some((*help).to_string()),
+                        );
+                    }
+                }
+            }
+            out.extend(checker.diags);
+            continue;
+        }
+        if ident == "provider" {
+            if block.labels.first().map(|l| l.as_str()) != Some("scaleway") {
+                continue;
+            }
+            let Some(schema) = schemas.provider() else {
+                continue;
+            };
+            checker.subject = "provider \"scaleway\"".into();
+            checker.check_body(&block.body, &schema.block, "", header, PROVIDER_META, &[]);
+            checker.check_relations();
+            out.extend(checker.diags);
+            continue;
+        }
+        let Some(kind) = Kind::from_ident(ident) else {
+            continue;
+        };
+        let Some(label) = block.labels.first() else {
+            continue;
+        };
+        let ty = label.as_str();
+        if !ty.starts_with("scaleway_") {
+            continue; // other providers (random, ...) are not ours to check
+        }
+        let name = block.labels.get(1).map(|l| l.as_str()).unwrap_or("");
+        checker.subject = format!("{} \"{ty}\" \"{name}\"", kind.ident());
+        let label_range = label.span().unwrap_or(header.clone());
+        let Some(schema) = schemas.get(kind, ty) else {
+            checker.push(
+                label_range,
+                unknown_type_message(kind, ty),
+                format!("a {} of provider scaleway/scaleway", kind.noun()),
+                Some(unknown_type_help(kind, ty)),
+            );
+            out.extend(checker.diags);
+            continue;
+        };
+        if schema.block.deprecated {
+            checker.push(
+                label_range.clone(),
+                format!("{} `{ty}` is deprecated", kind.noun()),
+                format!("a {} that is not deprecated", kind.noun()),
+                schema.block.deprecation_message.clone(),
+            );
+        }
+        checker.check_body(
+            &block.body,
+            &schema.block,
+            "",
+            label_range,
+            META_ATTRS,
+            META_BLOCKS,
+        );
+        checker.check_relations();
+        out.extend(checker.diags);
+    }
+    out
+}
+
+fn unknown_type_message(kind: Kind, ty: &str) -> String {
+    format!("unknown {} `{ty}`", kind.noun())
+}
+
+fn unknown_type_help(kind: Kind, ty: &str) -> String {
+    let idx = index();
+    if let Some(other) = Kind::ALL
+        .into_iter()
+        .find(|k| *k != kind && idx.kinds[k.slot()].contains_key(ty))
+    {
+        return format!(
+            "`{ty}` is a {}: write `{} \"{ty}\" ...`",
+            other.noun(),
+            other.ident()
+        );
+    }
+    match did_you_mean(ty, idx.kinds[kind.slot()].keys().copied()) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!(
+            "see the scaleway/scaleway provider documentation for the {} names",
+            kind.noun()
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole tree
+
+/// Checks every `*.tf` under `root/modules/` (read from disk) and every generated `.tf` file
+/// (`generated`: path relative to `root` → contents, as `generate` would write them) against
+/// the provider schema and the modules' interfaces. Returns the findings, sorted.
+pub fn check_tree(root: &Path, generated: &BTreeMap<String, String>) -> Vec<Diagnostic> {
+    let mut sources: BTreeMap<String, String> = BTreeMap::new();
+    let mut unreadable = Vec::new();
+    let modules = root.join("modules");
+    if modules.is_dir() {
+        for entry in walkdir::WalkDir::new(&modules)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let p = entry.path();
+            if !entry.file_type().is_file() || p.extension().is_none_or(|e| e != "tf") {
+                continue;
+            }
+            let Ok(rel) = p.strip_prefix(root) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            if rel.split('/').any(|c| c == ".terraform") {
+                continue;
+            }
+            match std::fs::read_to_string(p) {
+                Ok(text) => {
+                    sources.insert(rel, text);
+                }
+                Err(e) => unreadable.push(
+                    Diagnostic::error("io", format!("cannot read {rel}: {e}"))
+                        .at(rel.clone(), None)
+                        .expected("a readable UTF-8 .tf file")
+                        .help("fix the file's permissions or encoding"),
+                ),
+            }
+        }
+    }
+    for (path, text) in generated {
+        if path.ends_with(".tf") {
+            sources.insert(path.clone(), text.clone());
+        }
+    }
+    let mut diags = check_sources(&sources);
+    diags.extend(unreadable);
+    diagnostics::sort(&mut diags);
+    diags
+}
+
+/// Checks in-memory `.tf` sources (path relative to the repository root → contents). Module
+/// sources resolve against the same map. Returns the findings, sorted.
+pub fn check_sources(sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut files: Vec<HclFile> = Vec::new();
+    for (path, text) in sources {
+        match HclFile::parse(path, text) {
+            Ok(f) => files.push(f),
+            Err(d) => diags.push(d),
+        }
+    }
+    let mut schemas = Schemas::default();
+    for f in &files {
+        diags.extend(check_file_with(f, &mut schemas));
+    }
+    // Group files by directory: each directory is one root (or module).
+    let mut dirs: BTreeMap<PathBuf, Vec<&HclFile>> = BTreeMap::new();
+    for f in &files {
+        let dir = Path::new(&f.path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        dirs.entry(dir).or_default().push(f);
+    }
+    let mut interfaces: BTreeMap<PathBuf, Interface> = BTreeMap::new();
+    for (dir, fs) in &dirs {
+        let iface = interfaces.entry(dir.clone()).or_default();
+        for f in fs {
+            iface.add_body(&f.body);
+        }
+    }
+    let lookup = |p: &Path| interfaces.get(p);
+    for (dir, fs) in &dirs {
+        module_check::check_root(dir, fs, &lookup, &mut diags);
+    }
+    diagnostics::sort(&mut diags);
+    diags
+}
+
+/// Every type name of one kind (`resource`, `data`, `ephemeral`), for tests and tooling.
+pub fn type_names(kind: &str) -> Vec<&'static str> {
+    Kind::from_ident(kind)
+        .map(|k| index().kinds[k.slot()].keys().copied().collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_index_counts_characters() {
+        let idx = LineIndex::new("a = 1\né = \"x\"\n");
+        let s = idx.span(6..7);
+        assert_eq!((s.line, s.col), (2, 1));
+        let s = idx.span(11..14); // the string after `é = `, `é` being two bytes
+        assert_eq!((s.line, s.col), (2, 5));
+        let s = idx.span(999..1000);
+        assert_eq!(s.line, 3);
+    }
+
+    #[test]
+    fn paths_drop_instance_indices() {
+        assert_eq!(display_path("rule.0.action"), "rule.action");
+        assert_eq!(display_path("image"), "image");
+    }
+
+    #[test]
+    fn relation_keys_resolve_absolute_or_sibling() {
+        assert_eq!(Checker::resolve("rule.0.", "action"), "rule.0.action");
+        assert_eq!(
+            Checker::resolve("rule.0.", "root_volume.0.volume_id"),
+            "root_volume.0.volume_id"
+        );
+    }
+
+    #[test]
+    fn schema_types_load_on_demand() {
+        let mut schemas = Schemas::default();
+        let container = schemas.get(Kind::Resource, "scaleway_container").unwrap();
+        assert!(container.block.attributes["namespace_id"].required);
+        assert!(schemas.get(Kind::Resource, "scaleway_nope").is_none());
+        assert_eq!(schemas.cache.len(), 2);
+        assert!(
+            schemas
+                .provider()
+                .unwrap()
+                .block
+                .attributes
+                .contains_key("project_id")
+        );
+    }
+}
