@@ -219,7 +219,6 @@ fn schema_index_knows_the_provider() {
 /// environments.yaml must prove clean. Generated roots call modules, so an empty modules/
 /// fails here (source does not exist).
 #[test]
-#[ignore = "needs modules/ from the modules branch"]
 fn committed_tree_has_no_findings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(root.join("environments.yaml")).unwrap();
