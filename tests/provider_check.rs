@@ -220,8 +220,21 @@ fn schema_index_knows_the_provider() {
 /// fails here (source does not exist).
 #[test]
 fn committed_tree_has_no_findings() {
+    prove_clean("environments.yaml");
+}
+
+/// The trees generated from the valid fixtures (read replicas, TCP probes, private h2c
+/// services, monthly-only backups, twelve services) prove clean against the same modules.
+#[test]
+fn fixture_trees_have_no_findings() {
+    for fixture in ["minimal", "three-envs", "many-services"] {
+        prove_clean(&format!("tests/fixtures/valid/{fixture}.yaml"));
+    }
+}
+
+fn prove_clean(config: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(root.join("environments.yaml")).unwrap();
+    let bytes = std::fs::read(root.join(config)).unwrap();
     let compilation = tofugen::pipeline::compile("environments.yaml", &bytes, true);
     assert!(!compilation.has_errors(), "{:#?}", compilation.diagnostics);
     let tf = compilation
