@@ -80,7 +80,7 @@ run "credentials" {
   }
 
   assert {
-    condition     = keys(scaleway_job_definition.backup["weekly"].env) == ["SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_REGION"] && scaleway_job_definition.backup["weekly"].env["SCW_DEFAULT_PROJECT_ID"] == var.project_id
+    condition     = keys(scaleway_job_definition.backup["weekly"].env) == tolist(["SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_REGION"]) && scaleway_job_definition.backup["weekly"].env["SCW_DEFAULT_PROJECT_ID"] == var.project_id
     error_message = "only the project and region are plain env vars: no key may be one"
   }
 }
