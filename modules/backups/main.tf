@@ -4,6 +4,7 @@
 #   scw rdb backup create ... name=<tier>-YYYY-MM-DD expires-at=+<retention>d --wait
 # The job calls the public Scaleway API (Serverless Jobs have no Private Network), with the API
 # key of a dedicated IAM application that may only manage databases of this project.
+# This module creates no IAM resource and no secret: see data "scaleway_secret" below.
 
 locals {
   tiers = { for tier, t in { weekly = var.weekly, monthly = var.monthly } : tier => t if t != null }
@@ -23,50 +24,22 @@ locals {
   }
 }
 
-resource "scaleway_iam_application" "backup" {
-  name        = var.name
-  description = "Runs the ${join(" and ", keys(local.tiers))} database backup jobs of ${var.name}"
-  tags        = var.tags
+# The API key (IAM application "<project>-backup", RelationalDatabasesFullAccess on this project
+# only) is created by modules/iam in the human-applied bootstrap root: the CI deployer applying
+# this module has no IAM rights. Its two halves are Secret Manager secrets with well-known names
+# under secret_path; they are looked up here and referenced natively by the jobs.
+data "scaleway_secret" "access_key" {
+  name       = var.access_key_secret_name
+  path       = var.secret_path
+  region     = var.region
+  project_id = var.project_id
 }
 
-# Project-scoped only: the key can manage Managed Databases of this project and nothing else.
-resource "scaleway_iam_policy" "backup" {
-  name           = var.name
-  description    = "Database backups of project ${var.project_id} only"
-  application_id = scaleway_iam_application.backup.id
-  tags           = var.tags
-
-  rule {
-    project_ids          = [var.project_id]
-    permission_set_names = ["RelationalDatabasesFullAccess"]
-  }
-}
-
-resource "scaleway_iam_api_key" "backup" {
-  application_id     = scaleway_iam_application.backup.id
-  description        = "Credentials of the ${var.name} backup jobs"
-  default_project_id = var.project_id
-}
-
-resource "scaleway_secret" "api_key" {
-  name        = "${var.name}-secret-key"
-  region      = var.region
-  description = "Secret key of the ${var.name} IAM application, injected into the backup jobs as SCW_SECRET_KEY"
-  tags        = var.tags
-}
-
-# Write-only: the key is copied into Secret Manager without a second copy in state. A new API
-# key (replacement) writes a new version.
-resource "scaleway_secret_version" "api_key" {
-  secret_id       = scaleway_secret.api_key.id
-  region          = var.region
-  description     = "Secret key of API key ${scaleway_iam_api_key.backup.access_key}"
-  data_wo         = scaleway_iam_api_key.backup.secret_key
-  data_wo_version = 1
-
-  lifecycle {
-    replace_triggered_by = [scaleway_iam_api_key.backup.id]
-  }
+data "scaleway_secret" "secret_key" {
+  name       = var.secret_key_secret_name
+  path       = var.secret_path
+  region     = var.region
+  project_id = var.project_id
 }
 
 resource "scaleway_job_definition" "backup" {
@@ -88,14 +61,19 @@ resource "scaleway_job_definition" "backup" {
   args            = [local.commands[each.key]]
 
   env = {
-    SCW_ACCESS_KEY         = scaleway_iam_api_key.backup.access_key
     SCW_DEFAULT_PROJECT_ID = var.project_id
     SCW_DEFAULT_REGION     = var.region
   }
 
-  # Native Secret Manager reference: the secret key never appears in the job definition.
+  # Native Secret Manager references: neither key appears in the job definition or the state.
   secret_reference {
-    secret_id      = trimprefix(scaleway_secret.api_key.id, "${var.region}/")
+    secret_id      = trimprefix(data.scaleway_secret.access_key.id, "${var.region}/")
+    secret_version = "latest"
+    environment    = "SCW_ACCESS_KEY"
+  }
+
+  secret_reference {
+    secret_id      = trimprefix(data.scaleway_secret.secret_key.id, "${var.region}/")
     secret_version = "latest"
     environment    = "SCW_SECRET_KEY"
   }
@@ -108,6 +86,4 @@ resource "scaleway_job_definition" "backup" {
   retry_policy {
     max_retries = 2
   }
-
-  depends_on = [scaleway_secret_version.api_key, scaleway_iam_policy.backup]
 }

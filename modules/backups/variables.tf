@@ -1,6 +1,6 @@
 variable "name" {
   type        = string
-  description = "Name prefix of the backup jobs and their IAM application, e.g. \"evalap-production-backup\". Jobs are \"<name>-weekly\" and \"<name>-monthly\"."
+  description = "Name prefix of the backup jobs, e.g. \"evalap-production-backup\". Jobs are \"<name>-weekly\" and \"<name>-monthly\"."
 
   validation {
     condition     = can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", var.name)) && length(var.name) <= 55
@@ -10,7 +10,7 @@ variable "name" {
 
 variable "region" {
   type        = string
-  description = "Scaleway region of the jobs, the secret and the database, e.g. \"fr-par\"."
+  description = "Scaleway region of the jobs, the key secrets and the database, e.g. \"fr-par\"."
 
   validation {
     condition     = can(regex("^[a-z]{2}-[a-z]{3}$", var.region))
@@ -20,7 +20,7 @@ variable "region" {
 
 variable "project_id" {
   type        = string
-  description = "UUID of the environment's Scaleway project: the only project the backup credentials can act on."
+  description = "UUID of the environment's Scaleway project: holds the key secrets; SCW_DEFAULT_PROJECT_ID of the jobs."
 
   validation {
     condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.project_id))
@@ -106,8 +106,34 @@ variable "monthly" {
   }
 }
 
-variable "tags" {
-  type        = list(string)
-  description = "Tags applied to the IAM application, policy and secret (job definitions have no tags)."
-  default     = []
+variable "secret_path" {
+  type        = string
+  description = "Secret Manager folder of the environment holding the backup key secrets (created by modules/iam in the bootstrap root), e.g. \"/evalap/production\"."
+
+  validation {
+    condition     = can(regex("^/([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.secret_path))
+    error_message = "The secret_path must be an absolute Secret Manager folder such as \"/evalap/production\" (starts with \"/\", no trailing \"/\")."
+  }
+}
+
+variable "access_key_secret_name" {
+  type        = string
+  description = "Name of the secret under secret_path holding the backup API access key (SCW_ACCESS_KEY of the jobs)."
+  default     = "backup-scw-access-key"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", var.access_key_secret_name))
+    error_message = "The secret name must be 1 to 255 letters, digits, \"_\", \".\" or \"-\", starting with a letter or digit."
+  }
+}
+
+variable "secret_key_secret_name" {
+  type        = string
+  description = "Name of the secret under secret_path holding the backup API secret key (SCW_SECRET_KEY of the jobs)."
+  default     = "backup-scw-secret-key"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", var.secret_key_secret_name))
+    error_message = "The secret name must be 1 to 255 letters, digits, \"_\", \".\" or \"-\", starting with a letter or digit."
+  }
 }

@@ -55,7 +55,7 @@ resource "scaleway_rdb_instance" "this" {
   password_wo         = ephemeral.random_password.admin.result
   password_wo_version = 1
 
-  disable_backup            = false
+  disable_backup            = !var.daily_backups
   backup_schedule_frequency = var.backup_frequency_hours
   backup_schedule_retention = var.backup_retention_days
 

@@ -103,6 +103,12 @@ variable "private_network_id" {
   }
 }
 
+variable "daily_backups" {
+  type        = bool
+  description = "Scaleway's automatic backups of the instance (every backup_frequency_hours, kept backup_retention_days). false sets disable_backup; the schedule inputs are still sent but unused."
+  default     = true
+}
+
 variable "backup_frequency_hours" {
   type        = number
   description = "Interval in hours between automatic backups (24 = daily)."

@@ -49,8 +49,58 @@ variable "state_bucket" {
   }
 }
 
+variable "backup_credentials" {
+  type        = bool
+  description = "Create the IAM application and API key of the weekly/monthly database backup jobs (modules/backups) and store the key in the project's Secret Manager. Needs region and secret_path."
+  default     = false
+}
+
+variable "region" {
+  type        = string
+  description = "Scaleway region of the backup key secrets (the environment's region, e.g. \"fr-par\"). Required when backup_credentials is true."
+  default     = null
+
+  validation {
+    condition     = var.region == null ? true : can(regex("^[a-z]{2}-[a-z]{3}$", var.region))
+    error_message = "The region must look like \"fr-par\", \"nl-ams\" or \"pl-waw\"."
+  }
+}
+
+variable "secret_path" {
+  type        = string
+  description = "Secret Manager folder of the environment, e.g. \"/evalap/production\", where the backup key secrets are created. Required when backup_credentials is true."
+  default     = null
+
+  validation {
+    condition     = var.secret_path == null ? true : can(regex("^/([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.secret_path))
+    error_message = "The secret_path must be an absolute Secret Manager folder such as \"/evalap/production\" (starts with \"/\", no trailing \"/\")."
+  }
+}
+
+variable "backup_access_key_secret_name" {
+  type        = string
+  description = "Name of the secret holding the backup access key (modules/backups looks it up by this name under secret_path)."
+  default     = "backup-scw-access-key"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", var.backup_access_key_secret_name))
+    error_message = "The secret name must be 1 to 255 letters, digits, \"_\", \".\" or \"-\", starting with a letter or digit."
+  }
+}
+
+variable "backup_secret_key_secret_name" {
+  type        = string
+  description = "Name of the secret holding the backup secret key (modules/backups looks it up by this name under secret_path)."
+  default     = "backup-scw-secret-key"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", var.backup_secret_key_secret_name))
+    error_message = "The secret name must be 1 to 255 letters, digits, \"_\", \".\" or \"-\", starting with a letter or digit."
+  }
+}
+
 variable "tags" {
   type        = list(string)
-  description = "Tags applied to the IAM applications and policies."
+  description = "Tags applied to the IAM applications, policies and backup key secrets."
   default     = []
 }

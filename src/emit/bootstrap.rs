@@ -1,11 +1,13 @@
 //! Emits `generated/bootstrap/`: the root a human applies once, with local (encrypted) state,
-//! that creates per environment the Scaleway project, the state bucket and the CI IAM
-//! applications, plus a README saying how to apply it and where the CI credentials go.
+//! that creates per environment the Scaleway project, the state bucket, the CI IAM applications
+//! and, with weekly/monthly backups, the backup jobs' API key (kept in the environment's Secret
+//! Manager), plus a README saying how to apply it and where the CI credentials go.
 
 use super::GeneratedFile;
 use super::hcl::{Block, Body, Expr, render};
 use super::roots::{
-    encryption, module_source, required_providers, state_passphrase_variable, uuid_variable,
+    BACKUP_ACCESS_KEY_SECRET, BACKUP_SECRET_KEY_SECRET, encryption, has_backup_jobs, module_source,
+    required_providers, secret_path, state_passphrase_variable, uuid_variable,
 };
 use crate::resolve::{Resolved, ResolvedEnvironment};
 
@@ -170,6 +172,24 @@ fn main(resolved: &Resolved) -> Body {
                 Expr::raw(format!("module.state_{id}.bucket_name")),
             )
             .attr("tags", Expr::strs(super::roots::tags(resolved, env)));
+        if has_backup_jobs(env) {
+            iam.blank()
+                .comment(
+                    "API key of the weekly/monthly backup jobs, stored in the environment's Secret\n\
+                     Manager where generated/<env> (modules/backups) reads it.",
+                )
+                .attr("backup_credentials", Expr::Bool(true))
+                .attr("region", Expr::str(&env.region))
+                .attr("secret_path", Expr::str(secret_path(resolved, env)))
+                .attr(
+                    "backup_access_key_secret_name",
+                    Expr::str(BACKUP_ACCESS_KEY_SECRET),
+                )
+                .attr(
+                    "backup_secret_key_secret_name",
+                    Expr::str(BACKUP_SECRET_KEY_SECRET),
+                );
+        }
         b.block(Block::new("module", [format!("iam_{id}")]).with_body(iam))
             .blank();
     }
@@ -239,7 +259,12 @@ fn readme(resolved: &Resolved, source: &str) -> String {
          - the Object Storage bucket holding that environment's OpenTofu state (versioned,\n  \
            encrypted at rest);\n\
          - two IAM applications scoped to that project only: a *deployer* (applies) and a *planner*\n  \
-           (read-only plans on pull requests), each with an API key.\n\n\
+           (read-only plans on pull requests), each with an API key;\n\
+         - for an environment with weekly/monthly database backups, a third application allowed to\n  \
+           manage that project's databases only, whose API key goes straight into the project's\n  \
+           Secret Manager (secrets `{access}` and `{secret}` under the\n  \
+           environment's secret path), where the backup jobs read it. The CI deployer has no IAM\n  \
+           rights, so it cannot create that key itself.\n\n\
          Its own state is local (`terraform.tfstate` in this directory) and encrypted with a\n\
          passphrase. It contains the CI secret keys: keep it and the passphrase in a safe place\n\
          (password manager, encrypted backup), and never commit it.\n\n\
@@ -255,7 +280,9 @@ fn readme(resolved: &Resolved, source: &str) -> String {
          tofu plan -out bootstrap.tfplan\n\
          tofu apply bootstrap.tfplan\n\
          ```\n\n\
-         Run it again only when an environment is added to `{source}`.\n\n\
+         Run it again when an environment is added to `{source}`, or\n\
+         gains weekly/monthly backups: the environment's plan reads the backup key secrets and\n\
+         fails until they exist.\n\n\
          ## Copy the CI credentials into GitHub\n\n\
          For every environment below, in the repository's *Settings → Environments*, create the two\n\
          GitHub environments and set their secrets and variable. Read each value with\n\
@@ -264,6 +291,8 @@ fn readme(resolved: &Resolved, source: &str) -> String {
          (e.g. `openssl rand -base64 32`); give the **same** value to both GitHub environments of\n\
          that environment, and keep a copy: without it, the state cannot be read.\n",
         opentofu = resolved.versions.opentofu,
+        access = BACKUP_ACCESS_KEY_SECRET,
+        secret = BACKUP_SECRET_KEY_SECRET,
     );
     for env in &resolved.environments {
         let id = env_ident(&env.name);
@@ -292,7 +321,8 @@ fn readme(resolved: &Resolved, source: &str) -> String {
     s.push_str(
         "\nThen clear your shell history of the values and delete any copy outside the password\n\
          manager. To rotate a CI key, taint its `scaleway_iam_api_key` in this root, apply, and\n\
-         update the GitHub secrets.\n",
+         update the GitHub secrets. Rotating a backup key (`scaleway_iam_api_key.backup`) needs\n\
+         no copy: new secret versions are written and the jobs read the latest one.\n",
     );
     s
 }
@@ -307,5 +337,28 @@ mod tests {
         assert_eq!(env_ident("eu.prod"), "eu_prod");
         assert_eq!(env_ident("2024"), "env_2024");
         assert!(super::super::hcl::is_identifier(&env_ident("é-1")));
+    }
+
+    #[test]
+    fn backup_credentials_only_for_environments_with_backup_jobs() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/environments.yaml");
+        let yaml = std::fs::read(path).expect("read environments.yaml");
+        let c = crate::pipeline::compile("environments.yaml", &yaml, true);
+        assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+        let main = &c.files[&format!("{BOOTSTRAP_DIR}/main.tf")];
+        let block = |env: &str| {
+            let start = main
+                .find(&format!("module \"iam_{env}\" {{"))
+                .expect("iam call");
+            let len = main[start..].find("\n}\n").expect("closing brace");
+            main[start..=start + len].to_string()
+        };
+        let production = block("production");
+        assert!(production.contains("backup_credentials            = true\n"));
+        assert!(production.contains("secret_path                   = \"/evalap/production\"\n"));
+        assert!(production.contains(&format!(
+            "backup_secret_key_secret_name = \"{BACKUP_SECRET_KEY_SECRET}\"\n"
+        )));
+        assert!(!block("staging").contains("backup_credentials"));
     }
 }

@@ -47,6 +47,20 @@ pub fn secret_path(resolved: &Resolved, env: &ResolvedEnvironment) -> String {
     format!("/{}/{}", resolved.project, env.name)
 }
 
+/// Secret (under [`secret_path`]) holding the access key of the backup jobs, written by
+/// modules/iam in the bootstrap root and read by modules/backups.
+pub const BACKUP_ACCESS_KEY_SECRET: &str = "backup-scw-access-key";
+/// Secret (under [`secret_path`]) holding the secret key of the backup jobs.
+pub const BACKUP_SECRET_KEY_SECRET: &str = "backup-scw-secret-key";
+
+/// Whether an environment has weekly or monthly backup jobs (modules/backups), hence needs the
+/// backup API key that the bootstrap root creates.
+pub fn has_backup_jobs(env: &ResolvedEnvironment) -> bool {
+    env.database
+        .as_ref()
+        .is_some_and(|d| d.backups.weekly.is_some() || d.backups.monthly.is_some())
+}
+
 /// A duration as Go's `time.ParseDuration` reads it (`10s`, `1m30s`, `2h`).
 pub fn go_duration(d: crate::model::Duration) -> String {
     if d.seconds == 0 {
@@ -427,6 +441,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
                 "private_network_id",
                 Expr::raw("module.network.private_network_id"),
             ),
+            ("daily_backups", Expr::Bool(daily.is_some())),
             ("backup_frequency_hours", Expr::int(24)),
             (
                 "backup_retention_days",
@@ -449,16 +464,13 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
             "Managed PostgreSQL on the private network only; its connection URL is a secret.\nDaily backups: {}.",
             match daily {
                 Some(d) => format!("Scaleway's automatic backups, kept {} days", d.days()),
-                None => format!(
-                    "off in the configuration, but modules/database has no switch: every 24 h, kept {} days",
-                    builtin::DAILY_RETENTION.days()
-                ),
+                None => "off (daily_backups = false)".to_string(),
             }
         );
         b.items
             .extend(module_call("database", "database", &comment, attrs).items);
 
-        if db.backups.weekly.is_some() || db.backups.monthly.is_some() {
+        if has_backup_jobs(env) {
             let tier = |t: &Option<crate::resolve::BackupJob>| match t {
                 Some(j) => Expr::InlineObject(vec![
                     ("schedule".to_string(), Expr::str(&j.schedule)),
@@ -470,7 +482,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
                 module_call(
                     "backups",
                     "backups",
-                    "Weekly and monthly database backups: scheduled Serverless Jobs running the Scaleway CLI.",
+                    "Weekly and monthly database backups: scheduled Serverless Jobs running the Scaleway CLI.\nTheir API key is created by generated/bootstrap and read from the two secrets below.",
                     vec![
                         ("name", Expr::str(format!("{prefix}-backup"))),
                         region(),
@@ -484,7 +496,9 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
                         ("timezone", Expr::str(&db.backups.timezone)),
                         ("weekly", tier(&db.backups.weekly)),
                         ("monthly", tier(&db.backups.monthly)),
-                        tags(),
+                        ("secret_path", Expr::str(&path)),
+                        ("access_key_secret_name", Expr::str(BACKUP_ACCESS_KEY_SECRET)),
+                        ("secret_key_secret_name", Expr::str(BACKUP_SECRET_KEY_SECRET)),
                     ],
                 )
                 .items,
@@ -504,11 +518,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
         products.push("PostgreSQL".to_string());
     }
     products.push("Serverless Containers".to_string());
-    if env
-        .database
-        .as_ref()
-        .is_some_and(|d| d.backups.weekly.is_some() || d.backups.monthly.is_some())
-    {
+    if has_backup_jobs(env) {
         products.push("Serverless Jobs".to_string());
     }
     b.items.extend(
@@ -796,6 +806,65 @@ mod tests {
                 b
             }),
             "a = module.service_api.url\nb = \"${module.service_api.url}/v1 p\"\n"
+        );
+    }
+
+    /// The committed `environments.yaml` with `edit` applied, compiled; its generated files.
+    fn compile_edited(edit: impl Fn(&str) -> String) -> std::collections::BTreeMap<String, String> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/environments.yaml");
+        let yaml = edit(&std::fs::read_to_string(path).expect("read environments.yaml"));
+        let c = crate::pipeline::compile("environments.yaml", yaml.as_bytes(), true);
+        assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+        c.files
+    }
+
+    /// The `module "<name>"` block of a generated file.
+    fn module_block<'a>(file: &'a str, name: &str) -> &'a str {
+        let start = file
+            .find(&format!("module \"{name}\" {{"))
+            .unwrap_or_else(|| panic!("no module {name}"));
+        let len = file[start..].find("\n}\n").expect("closing brace");
+        &file[start..=start + len]
+    }
+
+    #[test]
+    fn daily_backups_follow_the_daily_tier() {
+        let yaml_daily = "daily: { retention: 7d }";
+        let on = compile_edited(|y| y.to_string());
+        let off = compile_edited(|y| {
+            assert!(y.contains(yaml_daily), "environments.yaml changed");
+            y.replacen(yaml_daily, "daily: { enabled: false }", 1)
+        });
+        let db = |files: &std::collections::BTreeMap<String, String>| {
+            module_block(&files["generated/staging/main.tf"], "database").to_string()
+        };
+        assert!(db(&on).contains("daily_backups          = true\n"));
+        assert!(db(&on).contains("backup_retention_days  = 7\n"));
+        assert!(db(&off).contains("daily_backups          = false\n"));
+        assert!(
+            off["generated/staging/main.tf"]
+                .contains("# Daily backups: off (daily_backups = false).")
+        );
+    }
+
+    #[test]
+    fn backups_read_the_key_secrets_of_the_environment() {
+        let files = compile_edited(|y| y.to_string());
+        let backups = module_block(&files["generated/production/main.tf"], "backups");
+        assert!(backups.contains("secret_path            = \"/evalap/production\"\n"));
+        assert!(backups.contains(&format!(
+            "access_key_secret_name = \"{BACKUP_ACCESS_KEY_SECRET}\"\n"
+        )));
+        assert!(backups.contains(&format!(
+            "secret_key_secret_name = \"{BACKUP_SECRET_KEY_SECRET}\"\n"
+        )));
+        assert!(
+            !backups.contains("tags"),
+            "modules/backups has no tags input"
+        );
+        assert!(
+            !files["generated/staging/main.tf"].contains("module \"backups\""),
+            "staging has no weekly/monthly tier"
         );
     }
 }

@@ -3,10 +3,18 @@
 
 mock_provider "scaleway" {}
 
-override_resource {
-  target = scaleway_secret.api_key
+# The key secrets are created by modules/iam (bootstrap root); here they are looked up.
+override_data {
+  target = data.scaleway_secret.access_key
   values = {
-    id = "fr-par/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+    id = "fr-par/aaaaaaaa-bbbb-cccc-dddd-000000000001"
+  }
+}
+
+override_data {
+  target = data.scaleway_secret.secret_key
+  values = {
+    id = "fr-par/aaaaaaaa-bbbb-cccc-dddd-000000000002"
   }
 }
 
@@ -20,6 +28,7 @@ variables {
   timezone      = "Europe/Paris"
   weekly        = { schedule = "0 3 * * 0", retention_days = 90 }
   monthly       = { schedule = "0 4 1 * *", retention_days = 365 }
+  secret_path   = "/evalap/production"
 }
 
 run "one_job_per_tier" {
@@ -58,28 +67,35 @@ run "backup_command" {
 
 run "credentials" {
   assert {
-    condition     = one(scaleway_job_definition.backup["weekly"].secret_reference).environment == "SCW_SECRET_KEY" && one(scaleway_job_definition.backup["weekly"].secret_reference).secret_version == "latest"
-    error_message = "the secret key must come from Secret Manager as SCW_SECRET_KEY"
+    condition = alltrue([for j in scaleway_job_definition.backup : toset([for r in j.secret_reference : "${r.environment}=${r.secret_id}@${r.secret_version}"]) == toset([
+      "SCW_ACCESS_KEY=aaaaaaaa-bbbb-cccc-dddd-000000000001@latest",
+      "SCW_SECRET_KEY=aaaaaaaa-bbbb-cccc-dddd-000000000002@latest",
+    ])])
+    error_message = "every job must take both keys from Secret Manager (bare secret UUIDs, latest version)"
   }
 
   assert {
-    condition     = one(scaleway_job_definition.backup["weekly"].secret_reference).secret_id == "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-    error_message = "the secret reference takes the bare secret UUID"
+    condition     = data.scaleway_secret.access_key.name == "backup-scw-access-key" && data.scaleway_secret.secret_key.name == "backup-scw-secret-key" && data.scaleway_secret.secret_key.path == "/evalap/production" && data.scaleway_secret.secret_key.project_id == var.project_id
+    error_message = "the key secrets are looked up by their well-known names under secret_path in the environment project"
   }
 
   assert {
-    condition     = !contains(keys(scaleway_job_definition.backup["weekly"].env), "SCW_SECRET_KEY") && scaleway_job_definition.backup["weekly"].env["SCW_DEFAULT_PROJECT_ID"] == var.project_id
-    error_message = "the secret key must never be a plain env var"
+    condition     = keys(scaleway_job_definition.backup["weekly"].env) == tolist(["SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_REGION"]) && scaleway_job_definition.backup["weekly"].env["SCW_DEFAULT_PROJECT_ID"] == var.project_id
+    error_message = "only the project and region are plain env vars: no key may be one"
+  }
+}
+
+run "custom_secret_names" {
+  command = plan
+
+  variables {
+    access_key_secret_name = "ak"
+    secret_key_secret_name = "sk"
   }
 
   assert {
-    condition     = scaleway_iam_policy.backup.rule[0].project_ids == tolist([var.project_id]) && scaleway_iam_policy.backup.rule[0].permission_set_names == toset(["RelationalDatabasesFullAccess"]) && scaleway_iam_policy.backup.rule[0].organization_id == null
-    error_message = "the backup application may only manage databases of var.project_id"
-  }
-
-  assert {
-    condition     = scaleway_iam_api_key.backup.default_project_id == var.project_id
-    error_message = "the API key defaults to the environment project"
+    condition     = data.scaleway_secret.access_key.name == "ak" && data.scaleway_secret.secret_key.name == "sk"
+    error_message = "the secret names are inputs"
   }
 }
 
@@ -122,4 +138,14 @@ run "rejects_short_monthly_retention" {
   }
 
   expect_failures = [var.monthly]
+}
+
+run "rejects_relative_secret_path" {
+  command = plan
+
+  variables {
+    secret_path = "evalap/production/"
+  }
+
+  expect_failures = [var.secret_path]
 }

@@ -103,6 +103,17 @@ run "url_secret" {
   }
 }
 
+run "daily_backups_off" {
+  variables {
+    daily_backups = false
+  }
+
+  assert {
+    condition     = scaleway_rdb_instance.this.disable_backup == true
+    error_message = "daily_backups = false must disable the automatic backups"
+  }
+}
+
 run "lssd_has_no_size" {
   variables {
     node_type   = "DB-DEV-S"

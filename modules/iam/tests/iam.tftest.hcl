@@ -47,6 +47,67 @@ run "keys_default_to_the_project" {
   }
 }
 
+run "no_backup_credentials_by_default" {
+  assert {
+    condition     = length(scaleway_iam_application.backup) == 0 && length(scaleway_iam_api_key.backup) == 0 && length(scaleway_secret.backup) == 0
+    error_message = "without backup_credentials, no backup application, key or secret"
+  }
+
+  assert {
+    condition     = output.backup_application_id == null && output.backup_access_key == null && length(output.backup_secret_ids) == 0
+    error_message = "backup outputs are null/empty without backup_credentials"
+  }
+}
+
+run "backup_credentials" {
+  variables {
+    backup_credentials = true
+    region             = "fr-par"
+    secret_path        = "/evalap/production"
+  }
+
+  assert {
+    condition     = length(scaleway_iam_policy.backup) == 1 && length(scaleway_iam_policy.backup[0].rule) == 1 && scaleway_iam_policy.backup[0].rule[0].project_ids == tolist([var.project_id]) && scaleway_iam_policy.backup[0].rule[0].permission_set_names == toset(["RelationalDatabasesFullAccess"]) && scaleway_iam_policy.backup[0].rule[0].organization_id == null
+    error_message = "the backup application may only manage databases of var.project_id"
+  }
+
+  assert {
+    condition     = scaleway_iam_policy.backup[0].application_id == scaleway_iam_application.backup[0].id && scaleway_iam_api_key.backup[0].application_id == scaleway_iam_application.backup[0].id && scaleway_iam_api_key.backup[0].default_project_id == var.project_id
+    error_message = "the backup key belongs to the backup application and defaults to the environment project"
+  }
+
+  assert {
+    condition     = scaleway_secret.backup["access_key"].name == "backup-scw-access-key" && scaleway_secret.backup["secret_key"].name == "backup-scw-secret-key"
+    error_message = "the key secrets have the well-known names modules/backups looks up"
+  }
+
+  assert {
+    condition     = alltrue([for s in scaleway_secret.backup : s.path == "/evalap/production" && s.project_id == var.project_id && s.region == "fr-par"])
+    error_message = "the key secrets live under secret_path in the environment project, not the provider's default project"
+  }
+
+  assert {
+    condition     = alltrue([for k, v in scaleway_secret_version.backup : v.secret_id == scaleway_secret.backup[k].id && v.data_wo_version == 1 && v.data_wo == null])
+    error_message = "each key is written write-only into its own secret"
+  }
+
+  assert {
+    condition     = output.backup_access_key == scaleway_iam_api_key.backup[0].access_key && length(output.backup_secret_ids) == 2
+    error_message = "the access key and the secret ids are outputs (never the secret key)"
+  }
+}
+
+run "backup_credentials_need_a_secret_path" {
+  command = plan
+
+  variables {
+    backup_credentials = true
+    region             = "fr-par"
+  }
+
+  expect_failures = [scaleway_iam_application.backup]
+}
+
 run "rejects_bad_project_id" {
   command = plan
 
