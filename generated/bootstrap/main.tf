@@ -55,4 +55,12 @@ module "iam_production" {
   organization_id = var.organization_id
   state_bucket    = module.state_production.bucket_name
   tags            = ["tofugen", "project:evalap", "env:production"]
+
+  # API key of the weekly/monthly backup jobs, stored in the environment's Secret
+  # Manager where generated/<env> (modules/backups) reads it.
+  backup_credentials            = true
+  region                        = "fr-par"
+  secret_path                   = "/evalap/production"
+  backup_access_key_secret_name = "backup-scw-access-key"
+  backup_secret_key_secret_name = "backup-scw-secret-key"
 }

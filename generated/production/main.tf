@@ -66,6 +66,7 @@ module "database" {
   database_name          = "evalap"
   user_name              = "evalap"
   private_network_id     = module.network.private_network_id
+  daily_backups          = true
   backup_frequency_hours = 24
   backup_retention_days  = 30
   url_secret_name        = "POSTGRES_URL"
@@ -75,19 +76,22 @@ module "database" {
 }
 
 # Weekly and monthly database backups: scheduled Serverless Jobs running the Scaleway CLI.
+# Their API key is created by generated/bootstrap and read from the two secrets below.
 module "backups" {
   source = "../../modules/backups"
 
-  name          = "evalap-production-backup"
-  region        = "fr-par"
-  project_id    = var.project_id
-  instance_id   = module.database.instance_id
-  database_name = "evalap"
-  cli_image     = "scaleway/cli:v2.61.0"
-  timezone      = "Europe/Paris"
-  weekly        = { schedule = "0 3 * * 0", retention_days = 90 }
-  monthly       = { schedule = "0 4 1 * *", retention_days = 365 }
-  tags          = ["tofugen", "project:evalap", "env:production"]
+  name                   = "evalap-production-backup"
+  region                 = "fr-par"
+  project_id             = var.project_id
+  instance_id            = module.database.instance_id
+  database_name          = "evalap"
+  cli_image              = "scaleway/cli:v2.61.0"
+  timezone               = "Europe/Paris"
+  weekly                 = { schedule = "0 3 * * 0", retention_days = 90 }
+  monthly                = { schedule = "0 4 1 * *", retention_days = 365 }
+  secret_path            = "/evalap/production"
+  access_key_secret_name = "backup-scw-access-key"
+  secret_key_secret_name = "backup-scw-secret-key"
 }
 
 # Service api: FastAPI evaluation API, with the ZeroMQ runners co-located (supervisord).

@@ -66,6 +66,7 @@ module "database" {
   database_name          = "evalap"
   user_name              = "evalap"
   private_network_id     = module.network.private_network_id
+  daily_backups          = true
   backup_frequency_hours = 24
   backup_retention_days  = 7
   url_secret_name        = "POSTGRES_URL"

@@ -39,3 +39,8 @@ output "metrics_datasource_url" {
   description = "Cockpit metrics data source URL (Prometheus API)."
   value       = module.monitoring.metrics_datasource_url
 }
+
+output "rules_token_secret_id" {
+  description = "Secret Manager id of the Cockpit token the deploy workflow pushes alert rules with."
+  value       = module.monitoring.rules_token_secret_id
+}

@@ -773,6 +773,12 @@ fn outputs(env: &ResolvedEnvironment) -> Body {
         "Cockpit metrics data source URL (Prometheus API).",
         Expr::raw("module.monitoring.metrics_datasource_url"),
     );
+    output(
+        &mut b,
+        "rules_token_secret_id",
+        "Secret Manager id of the Cockpit token the deploy workflow pushes alert rules with.",
+        Expr::raw("module.monitoring.rules_token_secret_id"),
+    );
     b
 }
 
