@@ -839,7 +839,12 @@ mod tests {
         let on = compile_edited(|y| y.to_string());
         let off = compile_edited(|y| {
             assert!(y.contains(yaml_daily), "environments.yaml changed");
+            // Off in defaults (staging); production turns it back on explicitly.
             y.replacen(yaml_daily, "daily: { enabled: false }", 1)
+                .replace(
+                    "daily: { retention: 30d }",
+                    "daily: { enabled: true, retention: 30d }",
+                )
         });
         let db = |files: &std::collections::BTreeMap<String, String>| {
             module_block(&files["generated/staging/main.tf"], "database").to_string()
