@@ -15,7 +15,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::emit::workflows::{plan_environment, root_dir};
+use crate::emit::bootstrap::plan_environment;
+use crate::emit::workflows::root_dir;
 use crate::pipeline::Compilation;
 use crate::report::effective_view;
 

@@ -269,12 +269,12 @@ fn describe(
                 Some("services") => (
                     "service name",
                     "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
-                    name_fix(&name),
+                    crate::policy::name_fix(&name),
                 ),
                 _ => (
                     "environment name",
                     "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
-                    name_fix(&name),
+                    crate::policy::name_fix(&name),
                 ),
             };
             let mut d = Diagnostic::error("schema", format!("invalid {what} `{name}`"))
@@ -625,17 +625,6 @@ fn type_help(
         (_, "a mapping") => "write `key: value` entries indented under this key".to_string(),
         _ => format!("replace it with {expected}"),
     }
-}
-
-/// `my_api` → `my-api`.
-fn name_fix(name: &str) -> Option<String> {
-    let fixed: String = name
-        .to_ascii_lowercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    let fixed = fixed.trim_matches('-').to_string();
-    (fixed.starts_with(|c: char| c.is_ascii_lowercase())).then_some(fixed)
 }
 
 /// `db-password` → `DB_PASSWORD`.

@@ -80,12 +80,6 @@ const TEMPLATES: [(&str, &str); 5] = [
     ),
 ];
 
-/// Name of the GitHub environment holding the read-only (planner) credentials of an
-/// environment whose deploy credentials live in the GitHub environment `github_environment`.
-pub fn plan_environment(github_environment: &str) -> String {
-    format!("{github_environment}-plan")
-}
-
 /// Directory of an environment's generated root, relative to the repository root.
 pub fn root_dir(env: &str) -> String {
     format!("generated/{env}")
@@ -248,7 +242,7 @@ fn env_value(resolved: &Resolved, env: &ResolvedEnvironment) -> Value {
         ),
         (
             "plan_environment",
-            Value::from(plan_environment(&env.github_environment)),
+            Value::from(super::bootstrap::plan_environment(&env.github_environment)),
         ),
         ("root", Value::from(root_dir(&env.name))),
         ("region", Value::from(env.region.clone())),

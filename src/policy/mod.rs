@@ -742,7 +742,8 @@ fn valid_name(name: &str) -> bool {
         && !name.ends_with('-')
 }
 
-fn name_fix(name: &str) -> Option<String> {
+/// A valid Scaleway/HCL name close to `name` (`My_API` → `my-api`), when there is one.
+pub(crate) fn name_fix(name: &str) -> Option<String> {
     let fixed: String = name
         .to_ascii_lowercase()
         .chars()
