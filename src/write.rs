@@ -593,6 +593,17 @@ fn remove_empty_parents(tree: &Tree, rel: &str, dirs: &mut BTreeSet<PathBuf>) {
 
 /// Completes or undoes the journal an interrupted run left. Returns its state, if there was one.
 fn recover(tree: &mut Tree) -> anyhow::Result<Option<JournalState>> {
+    // A run killed while writing the journal itself leaves its temp file: the journal it was
+    // replacing (if any) is still the truth, so the temp file is only garbage.
+    let journal_tmp = tree.root.join(format!("{JOURNAL_PATH}{TMP_SUFFIX}"));
+    refuse_symlink(&journal_tmp, JOURNAL_PATH)?;
+    match fs::remove_file(&journal_tmp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::NotFound => {}
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot remove {}", journal_tmp.display()));
+        }
+    }
     let path = tree.root.join(JOURNAL_PATH);
     refuse_symlink(&path, JOURNAL_PATH)?;
     let text = match fs::read_to_string(&path) {
