@@ -8,6 +8,10 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use tofugen::pipeline::compile;
 
+// The same allocator as the tofugen binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn committed(c: &mut Criterion) {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/environments.yaml");
     let bytes = std::fs::read(path).expect("environments.yaml");

@@ -5,7 +5,7 @@
 //! mappings merge key by key, anything else (scalars, lists) is replaced by the override, and an
 //! explicit `null` in an environment removes the inherited value (back to the built-in default).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -117,10 +117,11 @@ pub struct Origin {
 /// (`services.api.scale.min`). A path absent here took a built-in default.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Origins {
-    /// Dotted path → origin.
-    pub by_path: BTreeMap<String, Origin>,
+    /// Dotted path → origin. (A hash map: an environment of 1000 services has ~50,000 paths
+    /// sharing long prefixes, which ordered maps compare slowly.)
+    pub by_path: HashMap<String, Origin>,
     /// Dotted path → position of the key that set it.
-    pub key_spans: BTreeMap<String, Span>,
+    pub key_spans: HashMap<String, Span>,
     /// Position of the environment's own key (`staging:`), the last resort for findings about
     /// values that took a built-in default.
     pub environment_key: Option<Span>,
@@ -969,10 +970,15 @@ fn merge(
 ) -> Option<Node> {
     match (&base.kind, &over.kind) {
         (NodeKind::Map(b), NodeKind::Map(o)) => {
-            let mut out: Vec<(Key, Node)> = Vec::new();
+            // Index the keys: `services` may have a thousand entries.
+            let overrides: HashMap<&str, &(Key, Node)> =
+                o.iter().map(|e| (e.0.name.as_str(), e)).collect();
+            let in_base: std::collections::HashSet<&str> =
+                b.iter().map(|(k, _)| k.name.as_str()).collect();
+            let mut out: Vec<(Key, Node)> = Vec::with_capacity(b.len() + o.len());
             for (k, v) in b {
                 let child = join(&path, &k.name);
-                match o.iter().find(|(ok, _)| ok.name == k.name) {
+                match overrides.get(k.name.as_str()).map(|e| (&e.0, &e.1)) {
                     Some((ok, ov)) => {
                         if let Some(n) = merge(v, ov, child.clone(), base_layer, origins) {
                             // Keys present in both: the environment wrote this entry last.
@@ -988,7 +994,7 @@ fn merge(
                 }
             }
             for (k, v) in o {
-                if b.iter().any(|(bk, _)| bk.name == k.name) || v.kind == NodeKind::Null {
+                if in_base.contains(k.name.as_str()) || v.kind == NodeKind::Null {
                     continue;
                 }
                 let child = join(&path, &k.name);

@@ -230,6 +230,12 @@ pub fn is_identifier(s: &str) -> bool {
 
 /// `s` as a quoted, escaped HCL string (template markers escaped too).
 pub fn quote(s: &str) -> String {
+    // Fast path for the common case, a string with nothing to escape (hot with many services).
+    if s.bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'"' | b'\\' | b'$' | b'%'))
+    {
+        return format!("\"{s}\"");
+    }
     hcl::format::to_string(&hcl::Expression::String(s.to_string()))
         .unwrap_or_else(|_| fallback_quote(s))
 }
