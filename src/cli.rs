@@ -295,7 +295,8 @@ fn print_hcl_findings(
 fn check_stale(root: &Path, compilation: &Compilation) -> u8 {
     match write::check(root, &compilation.files) {
         Ok(differences) if differences.is_empty() => {
-            println!(
+            // A status line, on stderr: stdout carries only diffs and machine-readable findings.
+            eprintln!(
                 "generated tree is up to date ({} files)",
                 compilation.files.len()
             );
