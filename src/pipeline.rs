@@ -48,11 +48,55 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
     };
     out.source = Some(source);
     out.diagnostics = schema_check::check(file, &tree);
-    if out.has_errors() {
-        out.tree = Some(tree);
-        diagnostics::sort(&mut out.diagnostics);
-        return out;
-    }
+    // With schema errors, the later stages run on the tree without the rejected values (when
+    // that is schema-valid), so one run reports every problem; nothing is emitted.
+    let tree = if out.has_errors() {
+        match schema_check::prune(&tree) {
+            Some((pruned, removed)) => {
+                let schema_errors = std::mem::take(&mut out.diagnostics);
+                let mut later = compile_valid(file, pruned, false);
+                for d in &mut later.diagnostics {
+                    let Some(span) = d.span else { continue };
+                    let related: Vec<String> = removed
+                        .iter()
+                        .filter(|p| {
+                            p.owners.contains(&span)
+                                || (p.span.start <= span.start && span.end <= p.span.end)
+                        })
+                        .map(|p| format!("`{}` (line {})", p.path, p.span.line))
+                        .collect();
+                    if !related.is_empty() {
+                        d.notes.push(format!(
+                            "ignored because of schema errors: {}; this finding may be a consequence",
+                            related.join(", ")
+                        ));
+                    }
+                }
+                later.diagnostics.extend(schema_errors);
+                diagnostics::sort(&mut later.diagnostics);
+                later.diagnostics.dedup();
+                later.source = out.source;
+                later.tree = Some(tree);
+                later.files.clear();
+                return later;
+            }
+            None => {
+                out.tree = Some(tree);
+                diagnostics::sort(&mut out.diagnostics);
+                return out;
+            }
+        }
+    } else {
+        tree
+    };
+    let mut rest = compile_valid(file, tree, emit_files);
+    rest.source = out.source;
+    rest
+}
+
+/// Resolve, policy and emit, on a schema-valid tree.
+fn compile_valid(file: &str, tree: Node, emit_files: bool) -> Compilation {
+    let mut out = Compilation::default();
     let config: Config = match serde_json::from_value(schema_check::instance(&tree)) {
         Ok(c) => c,
         Err(e) => {

@@ -12,7 +12,7 @@ use jsonschema::error::{ValidationError, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
 use serde_json::Value;
 
-use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::load::{Node, NodeKind};
 use crate::model::Config;
 
@@ -80,6 +80,143 @@ pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
         }
     }
     diags
+}
+
+/// The tree without the values the schema rejects (unknown keys and invalid values removed, so
+/// built-in defaults apply), when that leaves a schema-valid document; `None` when it cannot
+/// (e.g. a required key is missing). Later stages run on it, so that one run reports the
+/// semantic problems too, not only the schema violations.
+pub fn prune(root: &Node) -> Option<(Node, Vec<Pruned>)> {
+    let (_, validator) = schema();
+    let document = instance(root);
+    let errors: Vec<ValidationError<'static>> = validator
+        .iter_errors(&document)
+        .map(ValidationError::to_owned)
+        .collect();
+    let mut leaves = Vec::new();
+    for error in &errors {
+        collect_leaves(error, &mut leaves);
+    }
+    let mut pruned = root.clone();
+    let mut removed = Vec::new();
+    for error in leaves {
+        let pointer = error.instance_path().as_str().to_string();
+        let pointers = match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
+                .iter()
+                .map(|name| format!("{pointer}/{}", escape(name)))
+                .collect(),
+            ValidationErrorKind::Required { .. } => return None,
+            _ if pointer.is_empty() => return None,
+            _ => vec![pointer],
+        };
+        for pointer in pointers {
+            removed.push(pruned_at(root, &pointer));
+            remove_at(&mut pruned, &pointer);
+        }
+    }
+    validator
+        .is_valid(&instance(&pruned))
+        .then_some((pruned, removed))
+}
+
+/// A value [`prune`] left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pruned {
+    /// Dotted path of the value (`defaults.services.api.port`).
+    pub path: String,
+    /// Where the value was.
+    pub span: Span,
+    /// Keys of the mappings that held it, below the section and environment levels: a later
+    /// finding pointing at one of them may be a consequence of the removal.
+    pub owners: Vec<Span>,
+}
+
+fn pruned_at(root: &Node, pointer: &str) -> Pruned {
+    let steps: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let mut owners = Vec::new();
+    let mut node = root;
+    let mut span = root.span;
+    // `defaults.<x>` has one level of section, `environments.<env>.<x>` two.
+    let skip = if steps.first().is_some_and(|s| s == "environments") {
+        2
+    } else {
+        1
+    };
+    for (depth, step) in steps.iter().enumerate() {
+        let next = match &node.kind {
+            NodeKind::Map(entries) => entries
+                .iter()
+                .find(|(k, _)| &k.name == step)
+                .map(|(k, v)| (Some(k.span), v)),
+            NodeKind::Seq(items) => step
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| items.get(i))
+                .map(|v| (None, v)),
+            _ => None,
+        };
+        let Some((key, child)) = next else { break };
+        if depth + 1 == steps.len() {
+            span = key.unwrap_or(child.span);
+        } else if depth >= skip
+            && let Some(k) = key
+        {
+            owners.push(k);
+        }
+        node = child;
+    }
+    Pruned {
+        path: steps.join("."),
+        span,
+        owners,
+    }
+}
+
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+/// Removes the map entry or list item at `pointer` (no-op when it is not there).
+fn remove_at(root: &mut Node, pointer: &str) {
+    let mut steps: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let Some(last) = steps.pop() else {
+        return;
+    };
+    let mut node = root;
+    for step in &steps {
+        let next = match &mut node.kind {
+            NodeKind::Map(entries) => entries
+                .iter_mut()
+                .find(|(k, _)| &k.name == step)
+                .map(|(_, v)| v),
+            NodeKind::Seq(items) => step.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            _ => None,
+        };
+        match next {
+            Some(n) => node = n,
+            None => return,
+        }
+    }
+    match &mut node.kind {
+        NodeKind::Map(entries) => entries.retain(|(k, _)| k.name != last),
+        NodeKind::Seq(items) => {
+            if let Ok(i) = last.parse::<usize>()
+                && i < items.len()
+            {
+                items.remove(i);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Reduces an error to its most specific parts: an `anyOf` failure is replaced by the errors of

@@ -153,3 +153,19 @@ fn schema_command_prints_the_committed_schema() {
     .unwrap();
     assert_eq!(String::from_utf8_lossy(&o.stdout), committed);
 }
+
+#[test]
+fn schema_and_policy_errors_are_reported_in_one_run() {
+    let (dir, config) = repo();
+    let yaml = std::fs::read_to_string(&config)
+        .unwrap()
+        .replacen("memory: 2GB", "memory: 2GiB", 1)
+        .replace("${services.api.url}", "${services.apii.url}");
+    std::fs::write(&config, yaml).unwrap();
+    let o = tofugen(dir.path(), &["validate"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("error[schema]"), "{out}");
+    assert!(out.contains("error[TG013]"), "{out}");
+    assert!(out.contains("did you mean `api`?"), "{out}");
+}
