@@ -167,5 +167,5 @@ fn schema_and_policy_errors_are_reported_in_one_run() {
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("error[schema]"), "{out}");
     assert!(out.contains("error[TG013]"), "{out}");
-    assert!(out.contains("did you mean `api`?"), "{out}");
+    assert!(out.contains("did you mean `${services.api.url}`?"), "{out}");
 }
