@@ -85,10 +85,18 @@ impl Node {
     /// Follows a JSON pointer (`/environments/staging/services`), returning the deepest node
     /// reached and, when the last step is a mapping key, that key.
     pub fn pointer(&self, pointer: &str) -> (&Node, Option<&Key>) {
+        self.path_to(pointer)
+            .last()
+            .map(|&(key, node)| (node, key))
+            .unwrap_or((self, None))
+    }
+
+    /// The steps of a JSON pointer that exist under this node, in order: each reached node with
+    /// its mapping key (`None` for a list item). Stops at the first step that does not exist.
+    pub fn path_to(&self, pointer: &str) -> Vec<(Option<&Key>, &Node)> {
+        let mut steps = Vec::new();
         let mut node = self;
-        let mut key = None;
-        for raw in pointer.split('/').skip(1) {
-            let step = raw.replace("~1", "/").replace("~0", "~");
+        for step in pointer_steps(pointer) {
             let next = match &node.kind {
                 NodeKind::Map(entries) => entries
                     .iter()
@@ -102,14 +110,14 @@ impl Node {
                 _ => None,
             };
             match next {
-                Some((k, v)) => {
-                    key = k;
-                    node = v;
+                Some(pair) => {
+                    steps.push(pair);
+                    node = pair.1;
                 }
                 None => break,
             }
         }
-        (node, key)
+        steps
     }
 
     /// Converts to JSON, dropping positions.
@@ -145,6 +153,14 @@ impl Node {
             NodeKind::Map(_) => "a mapping",
         }
     }
+}
+
+/// The decoded steps of a JSON pointer (`/a/b~1c` → `a`, `b/c`).
+pub fn pointer_steps(pointer: &str) -> impl Iterator<Item = String> + '_ {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
 }
 
 /// Maps character offsets and lines to byte offsets, to build [`Span`]s.

@@ -13,7 +13,7 @@ use jsonschema::paths::LocationSegment;
 use serde_json::Value;
 
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
-use crate::load::{Node, NodeKind};
+use crate::load::{Node, NodeKind, pointer_steps};
 use crate::model::Config;
 
 /// Name pattern of services and environments: Scaleway resource names and HCL identifiers.
@@ -61,18 +61,10 @@ fn schema() -> &'static (Value, jsonschema::Validator) {
 
 /// Checks `root` against the schema; every violation becomes a positioned diagnostic.
 pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
-    let (schema, validator) = schema();
-    let instance = instance(root);
-    let errors: Vec<ValidationError<'static>> = validator
-        .iter_errors(&instance)
-        .map(ValidationError::to_owned)
-        .collect();
-    let mut leaves = Vec::new();
-    for error in &errors {
-        collect_leaves(error, &mut leaves);
-    }
+    let (schema, _) = schema();
+    let errors = errors(root);
     let mut diags: Vec<Diagnostic> = Vec::new();
-    for error in leaves {
+    for error in leaves(&errors) {
         for d in describe(file, root, schema, error) {
             if !diags.contains(&d) {
                 diags.push(d);
@@ -88,18 +80,10 @@ pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
 /// semantic problems too, not only the schema violations.
 pub fn prune(root: &Node) -> Option<(Node, Vec<Pruned>)> {
     let (_, validator) = schema();
-    let document = instance(root);
-    let errors: Vec<ValidationError<'static>> = validator
-        .iter_errors(&document)
-        .map(ValidationError::to_owned)
-        .collect();
-    let mut leaves = Vec::new();
-    for error in &errors {
-        collect_leaves(error, &mut leaves);
-    }
+    let errors = errors(root);
     let mut pruned = root.clone();
     let mut removed = Vec::new();
-    for error in leaves {
+    for error in leaves(&errors) {
         let pointer = error.instance_path().as_str().to_string();
         let pointers = match error.kind() {
             ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
@@ -133,43 +117,28 @@ pub struct Pruned {
 }
 
 fn pruned_at(root: &Node, pointer: &str) -> Pruned {
-    let steps: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    let mut owners = Vec::new();
-    let mut node = root;
-    let mut span = root.span;
+    let steps: Vec<String> = pointer_steps(pointer).collect();
+    let path = root.path_to(pointer);
     // `defaults.<x>` has one level of section, `environments.<env>.<x>` two.
-    let skip = if steps.first().is_some_and(|s| s == "environments") {
+    let skip = if path
+        .first()
+        .and_then(|(k, _)| *k)
+        .is_some_and(|k| k.name == "environments")
+    {
         2
     } else {
         1
     };
-    for (depth, step) in steps.iter().enumerate() {
-        let next = match &node.kind {
-            NodeKind::Map(entries) => entries
-                .iter()
-                .find(|(k, _)| &k.name == step)
-                .map(|(k, v)| (Some(k.span), v)),
-            NodeKind::Seq(items) => step
-                .parse::<usize>()
-                .ok()
-                .and_then(|i| items.get(i))
-                .map(|v| (None, v)),
-            _ => None,
-        };
-        let Some((key, child)) = next else { break };
-        if depth + 1 == steps.len() {
-            span = key.unwrap_or(child.span);
-        } else if depth >= skip
-            && let Some(k) = key
-        {
-            owners.push(k);
-        }
-        node = child;
-    }
+    let owners = path
+        .iter()
+        .take(steps.len().saturating_sub(1))
+        .skip(skip)
+        .filter_map(|(k, _)| k.map(|k| k.span))
+        .collect();
+    let span = match path.last() {
+        Some((key, value)) if path.len() == steps.len() => key.map_or(value.span, |k| k.span),
+        _ => root.span,
+    };
     Pruned {
         path: steps.join("."),
         span,
@@ -183,11 +152,7 @@ fn escape(key: &str) -> String {
 
 /// Removes the map entry or list item at `pointer` (no-op when it is not there).
 fn remove_at(root: &mut Node, pointer: &str) {
-    let mut steps: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
-        .collect();
+    let mut steps: Vec<String> = pointer_steps(pointer).collect();
     let Some(last) = steps.pop() else {
         return;
     };
@@ -217,6 +182,24 @@ fn remove_at(root: &mut Node, pointer: &str) {
         }
         _ => {}
     }
+}
+
+/// Every schema violation of `root`.
+fn errors(root: &Node) -> Vec<ValidationError<'static>> {
+    let (_, validator) = schema();
+    validator
+        .iter_errors(&instance(root))
+        .map(ValidationError::to_owned)
+        .collect()
+}
+
+/// The most specific parts of `errors` (see [`collect_leaves`]).
+fn leaves<'a>(errors: &'a [ValidationError<'static>]) -> Vec<&'a ValidationError<'static>> {
+    let mut out = Vec::new();
+    for error in errors {
+        collect_leaves(error, &mut out);
+    }
+    out
 }
 
 /// Reduces an error to its most specific parts: an `anyOf` failure is replaced by the errors of
