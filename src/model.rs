@@ -407,6 +407,14 @@ pub struct SecretSpec {
     /// Length of a `generated` secret (default: 48).
     #[serde(default)]
     pub length: Option<u32>,
+    /// URL scheme of a `database` secret (default: `postgresql`), e.g. `postgresql+psycopg2`
+    /// for SQLAlchemy with psycopg2.
+    #[serde(default)]
+    pub scheme: Option<String>,
+    /// Whether a `database` secret's URL ends with `/<database name>` (default: true). Set to
+    /// false for applications that append the database name themselves.
+    #[serde(default)]
+    pub include_database: Option<bool>,
 }
 
 /// Where a secret's value comes from.

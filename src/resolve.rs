@@ -30,8 +30,6 @@ pub mod builtin {
 
     /// Scaleway region.
     pub const REGION: &str = "fr-par";
-    /// Scaleway zone.
-    pub const ZONE: &str = "fr-par-1";
     /// State bucket name template.
     pub const STATE_BUCKET: &str = "{project}-tfstate-{env}";
     /// State object key template.
@@ -82,6 +80,8 @@ pub mod builtin {
     pub const BACKUP_TIMEZONE: &str = "Europe/Paris";
     /// Generated secret length.
     pub const SECRET_LENGTH: u32 = 48;
+    /// URL scheme of `database` secrets.
+    pub const DATABASE_URL_SCHEME: &str = "postgresql";
     /// Rule-group evaluation interval.
     pub const EVALUATION_INTERVAL: Duration = Duration::from_secs(30);
     /// Default `for` of an alert.
@@ -519,6 +519,10 @@ pub struct ResolvedSecret {
     pub description: Option<String>,
     /// Length of a generated value.
     pub length: u32,
+    /// URL scheme of a `database` secret.
+    pub scheme: String,
+    /// Whether a `database` secret's URL ends with the database name.
+    pub include_database: bool,
 }
 
 /// Alerting settings.
@@ -793,6 +797,10 @@ fn resolve_environment(
             source: s.source.unwrap_or(SecretSource::Operator),
             description: s.description,
             length: s.length.unwrap_or(builtin::SECRET_LENGTH),
+            scheme: s
+                .scheme
+                .unwrap_or_else(|| builtin::DATABASE_URL_SCHEME.to_string()),
+            include_database: s.include_database.unwrap_or(true),
         })
         .collect();
 
@@ -813,6 +821,10 @@ fn resolve_environment(
             .collect(),
     };
 
+    let region = settings
+        .region
+        .clone()
+        .unwrap_or_else(|| builtin::REGION.to_string());
     if let Some(from) = &options.promote_from
         && from == &name
     {
@@ -836,14 +848,12 @@ fn resolve_environment(
             .github_environment
             .clone()
             .unwrap_or_else(|| name.clone()),
-        region: settings
-            .region
-            .clone()
-            .unwrap_or_else(|| builtin::REGION.to_string()),
+        region: region.clone(),
+        // The default zone follows the region: its first zone.
         zone: settings
             .zone
             .clone()
-            .unwrap_or_else(|| builtin::ZONE.to_string()),
+            .unwrap_or_else(|| format!("{region}-1")),
         state: ResolvedState {
             bucket: subst(state.bucket.as_deref().unwrap_or(builtin::STATE_BUCKET)),
             key: subst(state.key.as_deref().unwrap_or(builtin::STATE_KEY)),

@@ -314,12 +314,12 @@ defaults:
     assert_eq!(
         paths,
         [
-            "generated/staging/alerts/p-staging-application.test.yml",
-            "generated/staging/alerts/p-staging-application.yml",
-            "generated/staging/alerts/p-staging-scaleway-1.test.yml",
-            "generated/staging/alerts/p-staging-scaleway-1.yml",
-            "generated/staging/alerts/p-staging-scaleway-2.test.yml",
-            "generated/staging/alerts/p-staging-scaleway-2.yml",
+            "generated/staging/alerts/application/p-staging-application.test.yml",
+            "generated/staging/alerts/application/p-staging-application.yml",
+            "generated/staging/alerts/scaleway/p-staging-scaleway-1.test.yml",
+            "generated/staging/alerts/scaleway/p-staging-scaleway-1.yml",
+            "generated/staging/alerts/scaleway/p-staging-scaleway-2.test.yml",
+            "generated/staging/alerts/scaleway/p-staging-scaleway-2.yml",
         ]
     );
     run_promtool(&c);

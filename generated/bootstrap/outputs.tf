@@ -11,6 +11,16 @@ output "staging_state_bucket" {
   value       = module.state_staging.bucket_name
 }
 
+output "staging_registry_endpoint" {
+  description = "Registry namespace of staging: CI pushes its images there."
+  value       = module.registry_staging.endpoint
+}
+
+output "staging_operator_secret_ids" {
+  description = "The secrets of staging whose values a human stores, by name."
+  value       = module.secrets_staging.secret_ids
+}
+
 output "staging_deployer_access_key" {
   description = "deployer access key of staging: secret SCW_ACCESS_KEY of GitHub environment staging."
   value       = module.iam_staging.deployer_access_key
@@ -33,14 +43,35 @@ output "staging_planner_secret_key" {
   sensitive   = true
 }
 
+output "staging_registry_reader_secret_key" {
+  description = "Key that pulls staging's images: secret SOURCE_SCW_SECRET_KEY of the GitHub environments that promote from staging."
+  value       = module.iam_staging.registry_reader_secret_key
+  sensitive   = true
+}
+
 output "production_project_id" {
   description = "Project of production: GitHub variable SCW_PROJECT_ID of environments production and production-plan."
   value       = scaleway_account_project.production.id
 }
 
+output "production_backup_project_id" {
+  description = "Backup project of production: GitHub variable SCW_BACKUP_PROJECT_ID of environments production and production-plan."
+  value       = scaleway_account_project.production_backup.id
+}
+
 output "production_state_bucket" {
   description = "State bucket of production."
   value       = module.state_production.bucket_name
+}
+
+output "production_registry_endpoint" {
+  description = "Registry namespace of production: CI pushes its images there."
+  value       = module.registry_production.endpoint
+}
+
+output "production_operator_secret_ids" {
+  description = "The secrets of production whose values a human stores, by name."
+  value       = module.secrets_production.secret_ids
 }
 
 output "production_deployer_access_key" {

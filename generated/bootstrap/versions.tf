@@ -2,7 +2,7 @@
 # Change environments.yaml and run `cargo run -- generate` instead.
 
 terraform {
-  required_version = ">= 1.11.0"
+  required_version = ">= 1.12.2"
 
   required_providers {
     scaleway = {

@@ -10,13 +10,12 @@ module "network" {
   tags   = ["tofugen", "project:evalap", "env:production"]
 }
 
-# Container Registry namespace of this environment's images.
-module "registry" {
-  source = "../../modules/registry"
-
-  name      = "evalap-production"
-  region    = "fr-par"
-  is_public = false
+# Container Registry namespace of this environment's images, created by generated/bootstrap:
+# CI pushes the first images before its first apply of this root.
+data "scaleway_registry_namespace" "this" {
+  name       = "evalap-production"
+  region     = "fr-par"
+  project_id = var.project_id
 }
 
 # Serverless Containers namespace holding every service.
@@ -29,28 +28,94 @@ module "containers" {
   tags        = ["tofugen", "project:evalap", "env:production"]
 }
 
-# Secret Manager secrets. Operator secrets get their value from a human (scw secret
-# version create); generated ones from OpenTofu, write-only. No value is in this code.
+# Secrets a human fills, created empty by generated/bootstrap. Each is looked up here, and
+# the plan stops, with one error per secret that has no value yet, naming the command that
+# stores it. No value is in this code.
+data "scaleway_secret" "ALBERT_API_KEY" {
+  name       = "ALBERT_API_KEY"
+  path       = "/evalap/production"
+  region     = "fr-par"
+  project_id = var.project_id
+
+  lifecycle {
+    postcondition {
+      condition     = self.version_count > 0
+      error_message = "Secret ALBERT_API_KEY (/evalap/production) has no value yet. Store it before the deploy: scw secret version create ${trimprefix(self.id, "fr-par/")} region=fr-par data=@FILE (see generated/bootstrap/README.md)."
+    }
+  }
+}
+
+data "scaleway_secret" "MFS_API_KEY_V2" {
+  name       = "MFS_API_KEY_V2"
+  path       = "/evalap/production"
+  region     = "fr-par"
+  project_id = var.project_id
+
+  lifecycle {
+    postcondition {
+      condition     = self.version_count > 0
+      error_message = "Secret MFS_API_KEY_V2 (/evalap/production) has no value yet. Store it before the deploy: scw secret version create ${trimprefix(self.id, "fr-par/")} region=fr-par data=@FILE (see generated/bootstrap/README.md)."
+    }
+  }
+}
+
+data "scaleway_secret" "MISTRAL_API_KEY" {
+  name       = "MISTRAL_API_KEY"
+  path       = "/evalap/production"
+  region     = "fr-par"
+  project_id = var.project_id
+
+  lifecycle {
+    postcondition {
+      condition     = self.version_count > 0
+      error_message = "Secret MISTRAL_API_KEY (/evalap/production) has no value yet. Store it before the deploy: scw secret version create ${trimprefix(self.id, "fr-par/")} region=fr-par data=@FILE (see generated/bootstrap/README.md)."
+    }
+  }
+}
+
+data "scaleway_secret" "OPENAI_API_KEY" {
+  name       = "OPENAI_API_KEY"
+  path       = "/evalap/production"
+  region     = "fr-par"
+  project_id = var.project_id
+
+  lifecycle {
+    postcondition {
+      condition     = self.version_count > 0
+      error_message = "Secret OPENAI_API_KEY (/evalap/production) has no value yet. Store it before the deploy: scw secret version create ${trimprefix(self.id, "fr-par/")} region=fr-par data=@FILE (see generated/bootstrap/README.md)."
+    }
+  }
+}
+
+data "scaleway_secret" "USER_API_KEYS" {
+  name       = "USER_API_KEYS"
+  path       = "/evalap/production"
+  region     = "fr-par"
+  project_id = var.project_id
+
+  lifecycle {
+    postcondition {
+      condition     = self.version_count > 0
+      error_message = "Secret USER_API_KEYS (/evalap/production) has no value yet. Store it before the deploy: scw secret version create ${trimprefix(self.id, "fr-par/")} region=fr-par data=@FILE (see generated/bootstrap/README.md)."
+    }
+  }
+}
+
+# Generated secrets: random values written by OpenTofu, write-only (never in plan or state).
 module "secrets" {
   source = "../../modules/secrets"
 
   path      = "/evalap/production"
   region    = "fr-par"
   protected = true
-  operator_secrets = {
-    ALBERT_API_KEY  = { description = "Albert (Etalab) API key" }
-    MFS_API_KEY_V2  = { description = "MFS API key" }
-    MISTRAL_API_KEY = { description = "Mistral API key" }
-    OPENAI_API_KEY  = { description = "OpenAI API key" }
-    USER_API_KEYS   = { description = "JSON map of user names to API keys" }
-  }
   generated_secrets = {
     ADMIN_TOKEN = { description = "Admin API token", length = 48 }
   }
   tags = ["tofugen", "project:evalap", "env:production"]
 }
 
-# Managed PostgreSQL on the private network only; its connection URL is a secret.
+# Managed PostgreSQL on the private network only. The application user's password is a
+# write-only secret; services build the connection URL from it.
 # Daily backups: Scaleway's automatic backups, kept 30 days.
 module "database" {
   source = "../../modules/database"
@@ -69,20 +134,23 @@ module "database" {
   daily_backups          = true
   backup_frequency_hours = 24
   backup_retention_days  = 30
-  url_secret_name        = "POSTGRES_URL"
+  password_secret_name   = "database-password"
   secret_path            = "/evalap/production"
   protected              = true
   tags                   = ["tofugen", "project:evalap", "env:production"]
 }
 
-# Weekly and monthly database backups: scheduled Serverless Jobs running the Scaleway CLI.
-# Their API key is created by generated/bootstrap and read from the two secrets below.
+# Weekly and monthly database backups: scheduled Serverless Jobs running the Scaleway CLI,
+# in the backup project. Their API key is created by generated/bootstrap.
 module "backups" {
   source = "../../modules/backups"
 
+  providers = { scaleway = scaleway.backup }
+
   name                   = "evalap-production-backup"
   region                 = "fr-par"
-  project_id             = var.project_id
+  project_id             = var.backup_project_id
+  database_project_id    = var.project_id
   instance_id            = module.database.instance_id
   database_name          = "evalap"
   cli_image              = "scaleway/cli:v2.61.0"
@@ -102,8 +170,8 @@ module "service_api" {
   namespace_id       = module.containers.namespace_id
   region             = "fr-par"
   description        = "FastAPI evaluation API, with the ZeroMQ runners co-located (supervisord)"
-  image              = "${module.registry.endpoint}/evalap-api:${var.release["api"].tag}"
-  image_digest       = var.release["api"].digest
+  registry_endpoint  = data.scaleway_registry_namespace.this.endpoint
+  image              = { name = "evalap-api", tag = var.release["api"].tag, digest = var.release["api"].digest }
   port               = 8000
   protocol           = "http1"
   cpu_limit          = 2000
@@ -124,13 +192,13 @@ module "service_api" {
   }
   secret_ids = {
     ADMIN_TOKEN     = module.secrets.secret_ids["ADMIN_TOKEN"]
-    ALBERT_API_KEY  = module.secrets.secret_ids["ALBERT_API_KEY"]
-    MFS_API_KEY_V2  = module.secrets.secret_ids["MFS_API_KEY_V2"]
-    MISTRAL_API_KEY = module.secrets.secret_ids["MISTRAL_API_KEY"]
-    OPENAI_API_KEY  = module.secrets.secret_ids["OPENAI_API_KEY"]
-    POSTGRES_URL    = module.database.url_secret_id
-    USER_API_KEYS   = module.secrets.secret_ids["USER_API_KEYS"]
+    ALBERT_API_KEY  = data.scaleway_secret.ALBERT_API_KEY.id
+    MFS_API_KEY_V2  = data.scaleway_secret.MFS_API_KEY_V2.id
+    MISTRAL_API_KEY = data.scaleway_secret.MISTRAL_API_KEY.id
+    OPENAI_API_KEY  = data.scaleway_secret.OPENAI_API_KEY.id
+    USER_API_KEYS   = data.scaleway_secret.USER_API_KEYS.id
   }
+  database_url       = { env_name = "POSTGRES_URL", scheme = "postgresql", user = module.database.user_name, host = module.database.host, port = module.database.port, database = "evalap", password_secret_id = module.database.password_secret_id }
   private_network_id = module.network.private_network_id
   tags               = ["tofugen", "project:evalap", "env:production"]
 }
@@ -143,8 +211,8 @@ module "service_docs" {
   namespace_id       = module.containers.namespace_id
   region             = "fr-par"
   description        = "Docusaurus documentation site (static, served by nginx)"
-  image              = "${module.registry.endpoint}/evalap-docs:${var.release["docs"].tag}"
-  image_digest       = var.release["docs"].digest
+  registry_endpoint  = data.scaleway_registry_namespace.this.endpoint
+  image              = { name = "evalap-docs", tag = var.release["docs"].tag, digest = var.release["docs"].digest }
   port               = 8080
   protocol           = "http1"
   cpu_limit          = 250
@@ -169,8 +237,8 @@ module "service_ui" {
   namespace_id       = module.containers.namespace_id
   region             = "fr-par"
   description        = "Streamlit user interface"
-  image              = "${module.registry.endpoint}/evalap-ui:${var.release["ui"].tag}"
-  image_digest       = var.release["ui"].digest
+  registry_endpoint  = data.scaleway_registry_namespace.this.endpoint
+  image              = { name = "evalap-ui", tag = var.release["ui"].tag, digest = var.release["ui"].digest }
   port               = 8501
   protocol           = "http1"
   cpu_limit          = 500
@@ -191,15 +259,25 @@ module "service_ui" {
   tags = ["tofugen", "project:evalap", "env:production"]
 }
 
-# Cockpit alert manager, its contacts and Scaleway's preconfigured alerts; a token for CI
-# to push the alert rules of generated/alerts/.
+# Cockpit alert manager, its contacts and Scaleway's preconfigured PostgreSQL alerts; a token
+# the deploy workflow pushes the alert rules of alerts/ with.
 module "monitoring" {
   source = "../../modules/monitoring"
 
   project_id             = var.project_id
   region                 = "fr-par"
   contacts               = ["evalap-ops@data.gouv.fr"]
-  preconfigured_products = ["PostgreSQL", "Serverless Containers", "Serverless Jobs"]
-  secret_path            = "/evalap/production"
-  tags                   = ["tofugen", "project:evalap", "env:production"]
+  preconfigured_products = ["PostgreSQL"]
+}
+
+# The backup project's own Cockpit: the backup jobs report their runs there, so the
+# backup-failure alerts are evaluated and sent from there.
+module "monitoring_backups" {
+  source = "../../modules/monitoring"
+
+  providers = { scaleway = scaleway.backup }
+
+  project_id = var.backup_project_id
+  region     = "fr-par"
+  contacts   = ["evalap-ops@data.gouv.fr"]
 }

@@ -10,6 +10,15 @@ output "service_urls" {
   }
 }
 
+output "service_images" {
+  description = "Image every service runs, as read back from Scaleway after the apply, by name."
+  value = {
+    api  = data.scaleway_container.api.image
+    docs = data.scaleway_container.docs.image
+    ui   = data.scaleway_container.ui.image
+  }
+}
+
 output "database_host" {
   description = "Private hostname of the database (null without a database)."
   value       = module.database.host
@@ -22,7 +31,7 @@ output "database_port" {
 
 output "registry_endpoint" {
   description = "Registry endpoint images are pushed to."
-  value       = module.registry.endpoint
+  value       = data.scaleway_registry_namespace.this.endpoint
 }
 
 output "release" {
@@ -35,12 +44,11 @@ output "alert_manager_url" {
   value       = module.monitoring.alert_manager_url
 }
 
-output "metrics_datasource_url" {
-  description = "Cockpit metrics data source URL (Prometheus API)."
-  value       = module.monitoring.metrics_datasource_url
-}
-
-output "rules_token_secret_id" {
-  description = "Secret Manager id of the Cockpit token the deploy workflow pushes alert rules with."
-  value       = module.monitoring.rules_token_secret_id
+output "alert_rule_targets" {
+  description = "Where the deploy workflow pushes the rule files of alerts/<key>/: the Scaleway project whose metrics they watch, and the Cockpit token that may write its rules."
+  value = {
+    scaleway = { project_id = var.project_id, token = module.monitoring.rules_token }
+    backups  = { project_id = var.backup_project_id, token = module.monitoring_backups.rules_token }
+  }
+  sensitive = true
 }

@@ -6,3 +6,12 @@ provider "scaleway" {
   zone       = "fr-par-1"
   project_id = var.project_id
 }
+
+# The backup project: the backup jobs, their key's secrets and their alerts live
+# there, out of reach of the planner's secret access (see modules/iam).
+provider "scaleway" {
+  alias      = "backup"
+  region     = "fr-par"
+  zone       = "fr-par-1"
+  project_id = var.backup_project_id
+}

@@ -11,6 +11,16 @@ variable "project_id" {
   }
 }
 
+variable "backup_project_id" {
+  type        = string
+  description = "UUID of the backup project of production (created by generated/bootstrap; CI passes TF_VAR_backup_project_id)."
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.backup_project_id))
+    error_message = "backup_project_id must be a lower-case UUID."
+  }
+}
+
 variable "state_passphrase" {
   type        = string
   description = "Passphrase encrypting this environment's state and plans (at least 16 characters)."

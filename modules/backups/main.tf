@@ -1,33 +1,26 @@
 # Weekly and monthly logical backups of the application database, kept longer than the
-# instance's automatic backups (modules/database). Each tier is a Serverless Job on a cron
-# schedule running the pinned Scaleway CLI image:
-#   scw rdb backup create ... name=<tier>-YYYY-MM-DD expires-at=+<retention>d --wait
-# The job calls the public Scaleway API (Serverless Jobs have no Private Network), with the API
-# key of a dedicated IAM application that may only manage databases of this project.
-# This module creates no IAM resource and no secret: see data "scaleway_secret" below.
+# instance's automatic daily backups (modules/database). Each tier is a Serverless Job on a cron
+# schedule running the pinned Scaleway CLI image with backup.sh (next to this file): one backup
+# named <tier>-YYYY-MM-DD per day, reused across retries, and a job run that fails unless that
+# backup is `ready`.
+#
+# The jobs live in the environment's *backup project* (the scaleway provider given to this
+# module), not in the environment project: their API key may manage the environment's
+# databases, and the environment's CI planner can read every secret of the environment
+# project (it must, to plan containers). In the backup project only the key's own secrets
+# exist, and the planner cannot read secret data there. The key (IAM application
+# "<project>-backup", RelationalDatabasesFullAccess on the environment project only) and its two
+# secrets are created by the human-applied bootstrap root; they are looked up here and
+# referenced natively by the jobs. The jobs call the public Scaleway API (Serverless Jobs have
+# no Private Network).
 
 locals {
   tiers = { for tier, t in { weekly = var.weekly, monthly = var.monthly } : tier => t if t != null }
 
   instance_uuid = reverse(split("/", var.instance_id))[0]
-
-  commands = {
-    for tier, t in local.tiers : tier => join(" ", [
-      "/scw rdb backup create",
-      "region=${var.region}",
-      "instance-id=${local.instance_uuid}",
-      "database-name=${var.database_name}",
-      "name=${tier}-$(date +%F)",
-      "expires-at=+${t.retention_days}d",
-      "--wait",
-    ])
-  }
+  script        = file("${path.module}/backup.sh")
 }
 
-# The API key (IAM application "<project>-backup", RelationalDatabasesFullAccess on this project
-# only) is created by modules/iam in the human-applied bootstrap root: the CI deployer applying
-# this module has no IAM rights. Its two halves are Secret Manager secrets with well-known names
-# under secret_path; they are looked up here and referenced natively by the jobs.
 data "scaleway_secret" "access_key" {
   name       = var.access_key_secret_name
   path       = var.secret_path
@@ -47,21 +40,27 @@ resource "scaleway_job_definition" "backup" {
 
   name        = "${var.name}-${each.key}"
   region      = var.region
+  project_id  = var.project_id
   description = "${title(each.key)} logical backup of ${var.database_name}, kept ${each.value.retention_days} days"
 
   image_uri              = var.cli_image
   cpu_limit              = 140
   memory_limit           = 256
   local_storage_capacity = 1000
-  timeout                = "2h"
+  timeout                = "${var.timeout_minutes}m"
 
-  # `startup_command` + `args` (the deprecated `command` is not used). A shell is needed for the
-  # date-stamped backup name.
+  # `startup_command` + `args` (the deprecated `command` is not used). The script reads every
+  # value from `env`: nothing from the configuration is pasted into shell code.
   startup_command = ["/bin/sh", "-c"]
-  args            = [local.commands[each.key]]
+  args            = [local.script]
 
   env = {
-    SCW_DEFAULT_PROJECT_ID = var.project_id
+    TIER                   = each.key
+    INSTANCE_ID            = local.instance_uuid
+    DATABASE_NAME          = var.database_name
+    RETENTION_DAYS         = tostring(each.value.retention_days)
+    WAIT_TIMEOUT           = "${var.timeout_minutes - 10}m"
+    SCW_DEFAULT_PROJECT_ID = var.database_project_id
     SCW_DEFAULT_REGION     = var.region
   }
 
@@ -83,6 +82,7 @@ resource "scaleway_job_definition" "backup" {
     timezone = var.timezone
   }
 
+  # A retry finds the day's backup and waits for it, or replaces it if it failed.
   retry_policy {
     max_retries = 2
   }

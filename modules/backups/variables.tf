@@ -20,11 +20,21 @@ variable "region" {
 
 variable "project_id" {
   type        = string
-  description = "UUID of the environment's Scaleway project: holds the key secrets; SCW_DEFAULT_PROJECT_ID of the jobs."
+  description = "UUID of the environment's backup project (created by the bootstrap root): holds the jobs and the key secrets."
 
   validation {
     condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.project_id))
-    error_message = "The project_id must be a lowercase UUID such as \"11111111-2222-3333-4444-555555555555\"."
+    error_message = "The project_id must be a lower-case UUID."
+  }
+}
+
+variable "database_project_id" {
+  type        = string
+  description = "UUID of the environment project holding the database (SCW_DEFAULT_PROJECT_ID of the jobs)."
+
+  validation {
+    condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.database_project_id))
+    error_message = "The database_project_id must be a lower-case UUID."
   }
 }
 
@@ -106,9 +116,20 @@ variable "monthly" {
   }
 }
 
+variable "timeout_minutes" {
+  type        = number
+  description = "Longest run of one backup job, in minutes; the script waits up to 10 minutes less for the backup, then fails the run (a retry resumes the wait)."
+  default     = 360
+
+  validation {
+    condition     = var.timeout_minutes >= 30 && var.timeout_minutes <= 1440 && floor(var.timeout_minutes) == var.timeout_minutes
+    error_message = "The timeout_minutes must be a whole number between 30 and 1440."
+  }
+}
+
 variable "secret_path" {
   type        = string
-  description = "Secret Manager folder of the environment holding the backup key secrets (created by modules/iam in the bootstrap root), e.g. \"/evalap/production\"."
+  description = "Secret Manager folder of the backup project holding the backup key secrets (created by modules/iam in the bootstrap root), e.g. \"/evalap/production\"."
 
   validation {
     condition     = can(regex("^/([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.secret_path))

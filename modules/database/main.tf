@@ -1,10 +1,19 @@
 # Managed PostgreSQL reachable only on the environment's Private Network.
 #
 # Passwords never appear in code, plan or state: each one is an ephemeral random_password
-# written through write-only arguments (password_wo, data_wo). The `*_wo_version` arguments
-# stay at 1, so later runs keep the passwords set at creation. The admin password is not kept
-# anywhere: reset it with `scw rdb user update` if a human ever needs it. See README.md for
-# rotation.
+# written through write-only arguments (password_wo, data_wo). The admin password is not kept
+# anywhere: reset it with `scw rdb user update` if a human ever needs it.
+#
+# The application user's password lives in its own Secret Manager secret. The user and that
+# secret always receive the same value in the same run:
+#   - the secret version is written first; the user's password_wo_version is that version's
+#     revision, so every new version (first apply, rotation with var.password_version,
+#     `-replace` of the version) also re-sends the password to the user (the provider sends
+#     password_wo only when password_wo_version changes);
+#   - a new user (new name or new instance: both force a new user, which is created with the
+#     run's password) replaces the secret version through terraform_data.app_user.
+# Consumers build the connection URL from this secret and the endpoint (modules/service), so a
+# new endpoint never needs a new password. See README.md for rotation.
 #
 # Deletion protection: `lifecycle { prevent_destroy }` cannot be driven by a variable in HCL,
 # so it is not set here; production safety relies on reviewed plans (a destroy shows up as
@@ -73,13 +82,44 @@ resource "scaleway_rdb_database" "app" {
   name        = var.database_name
 }
 
+# The identity of the application user: its replacement (a new name, a new instance) must
+# write a new password version, which the new user is created with.
+resource "terraform_data" "app_user" {
+  input = {
+    instance_id = scaleway_rdb_instance.this.id
+    name        = var.user_name
+  }
+}
+
+resource "scaleway_secret" "password" {
+  name        = var.password_secret_name
+  path        = var.secret_path
+  region      = var.region
+  description = "Password of the ${var.user_name} user of ${var.name} (written by OpenTofu, write-only)"
+  protected   = var.protected
+  tags        = var.tags
+}
+
+resource "scaleway_secret_version" "password" {
+  secret_id       = scaleway_secret.password.id
+  region          = var.region
+  description     = "Application user password of ${var.name}, rotation ${var.password_version}"
+  data_wo         = ephemeral.random_password.app.result
+  data_wo_version = var.password_version
+
+  lifecycle {
+    replace_triggered_by = [terraform_data.app_user]
+  }
+}
+
 resource "scaleway_rdb_user" "app" {
-  instance_id         = scaleway_rdb_instance.this.id
-  region              = var.region
-  name                = var.user_name
-  is_admin            = false
-  password_wo         = ephemeral.random_password.app.result
-  password_wo_version = 1
+  instance_id = scaleway_rdb_instance.this.id
+  region      = var.region
+  name        = var.user_name
+  is_admin    = false
+  password_wo = ephemeral.random_password.app.result
+  # A new secret version (new revision) re-sends the password: both always agree.
+  password_wo_version = tonumber(scaleway_secret_version.password.revision)
 }
 
 # "all" rather than "readwrite": the application runs its own schema migrations (Alembic).
@@ -108,36 +148,4 @@ locals {
   endpoint = scaleway_rdb_instance.this.private_network[0]
   # IPAM endpoints have a *.internal hostname; fall back to the IP if the API returns none.
   host = coalesce(local.endpoint.hostname, local.endpoint.ip)
-}
-
-resource "scaleway_secret" "url" {
-  name        = var.url_secret_name
-  path        = var.secret_path
-  region      = var.region
-  description = "PostgreSQL connection URL of ${var.name} for user ${var.user_name}, without the database name (the application appends /<DB_NAME>)"
-  protected   = var.protected
-  tags        = var.tags
-}
-
-# Built from the same ephemeral password as scaleway_rdb_user.app in the same apply, and written
-# write-only: the URL is stored in Secret Manager only.
-# The description stays constant on purpose: anything that replaced this version on its own
-# would write a fresh password that the database user does not have.
-resource "scaleway_secret_version" "url" {
-  secret_id       = scaleway_secret.url.id
-  region          = var.region
-  description     = "Connection URL of the ${var.user_name} user (written by OpenTofu)"
-  data_wo         = "postgresql+psycopg2://${var.user_name}:${ephemeral.random_password.app.result}@${local.host}:${local.endpoint.port}"
-  data_wo_version = 1
-
-  # Written once the user exists with this password.
-  depends_on = [scaleway_rdb_privilege.app]
-
-  lifecycle {
-    # A new user (new password) or a new endpoint must be reflected in the URL.
-    replace_triggered_by = [
-      scaleway_rdb_user.app.id,
-      scaleway_rdb_instance.this.private_network[0].hostname,
-    ]
-  }
 }

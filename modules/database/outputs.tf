@@ -13,12 +13,15 @@ output "port" {
   value       = local.endpoint.port
 }
 
-output "url_secret_id" {
-  description = "Secret Manager ID of the connection URL secret (postgresql+psycopg2://user:password@host:port)."
-  value       = scaleway_secret.url.id
+output "password_secret_id" {
+  description = "Secret Manager ID of the application user's password (regional form). Read its \"latest\" version."
+  # Through the version, so that readers wait until the password is written.
+  value = scaleway_secret_version.password.secret_id
+}
 
-  # Consumers read the "latest" version: make them wait until it exists.
-  depends_on = [scaleway_secret_version.url]
+output "user_name" {
+  description = "Name of the application user."
+  value       = scaleway_rdb_user.app.name
 }
 
 output "database_name" {

@@ -135,13 +135,25 @@ variable "settings" {
   default     = {}
 }
 
-variable "url_secret_name" {
+variable "password_secret_name" {
   type        = string
-  description = "Name of the Secret Manager secret receiving the connection URL, e.g. \"POSTGRES_URL\"."
+  description = "Name of the Secret Manager secret (under secret_path) holding the application user's password, e.g. \"database-password\"."
+  default     = "database-password"
 
   validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", var.url_secret_name))
-    error_message = "The url_secret_name must be 1 to 255 letters, digits, \"_\", \".\" or \"-\", starting with a letter or digit (e.g. \"POSTGRES_URL\")."
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", var.password_secret_name))
+    error_message = "The password secret name must be letters, digits, \"_\", \".\" and \"-\", starting with a letter or digit."
+  }
+}
+
+variable "password_version" {
+  type        = number
+  description = "Rotation counter of the application user's password: increase it by one to write a new password to the user and to its secret in one apply."
+  default     = 1
+
+  validation {
+    condition     = var.password_version >= 1 && floor(var.password_version) == var.password_version
+    error_message = "The password_version must be a whole number of at least 1 (the provider never sends a password for version 0)."
   }
 }
 

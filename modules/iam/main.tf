@@ -1,15 +1,21 @@
-# CI credentials of one environment, created by the human-applied bootstrap root. Two IAM
-# applications, each with one policy whose only rule is scoped to this environment's project
-# (project_ids = [project_id]); nothing is granted organization-wide.
+# CI credentials of one environment, created by the human-applied bootstrap root. Every policy
+# rule is scoped to projects (project_ids); nothing is granted organization-wide, and no CI key
+# has IAM rights (IAM managers can grant themselves anything).
 #
-# * deployer: used by `tofu apply` on the main branch (GitHub environment with reviewers).
-# * planner: used by `tofu plan` on pull requests: read-only, plus what planning needs.
-# * backup (only with backup_credentials): the API key of the weekly/monthly backup jobs of
-#   modules/backups, stored in this project's Secret Manager. It lives here because the
-#   deployer has no IAM rights (IAM managers can grant themselves anything).
+# * deployer: `tofu apply` on the deploy branch (GitHub environment with reviewers in
+#   production). Full access to the products of the environment project, and to the jobs and
+#   alerts of its backup project.
+# * planner: `tofu plan` on pull requests. Read-only everywhere. It can read the secret data of
+#   the environment project (SecretManagerSecretAccess: the plan reads the secret versions that
+#   modules/service injects into containers), and only the objects of the state bucket (plans
+#   run with -lock=false: it cannot write the lock file, the state, or anything else).
+# * backup (with a backup project): the API key of the weekly/monthly backup jobs, which may
+#   manage the environment's databases. Its two halves are stored in the *backup project's*
+#   Secret Manager, where the planner cannot read secret data: no plan can escalate to it.
+# * registry reader (registry_reader = true): pulls images of this environment's registry, for
+#   the promotion of this environment's releases into another environment.
 
 locals {
-  # Apply rights on every product the environment root manages.
   deployer_permission_sets = [
     "ContainersFullAccess",
     "ServerlessJobsFullAccess",
@@ -23,30 +29,38 @@ locals {
     "IPAMReadOnly",
   ]
 
+  # What the environment root manages in the backup project: the job definitions (which
+  # reference the key secrets by ID), and the project's Cockpit alert manager and rules token.
+  deployer_backup_permission_sets = [
+    "ServerlessJobsFullAccess",
+    "SecretManagerReadOnly",
+    "ObservabilityFullAccess",
+  ]
+
   planner_permission_sets = [
-    # Read-only view of every product the environment root manages.
     "ContainersReadOnly",
     "ServerlessJobsReadOnly",
     "RelationalDatabasesReadOnly",
     "SecretManagerReadOnly",
+    "SecretManagerSecretAccess",
     "ContainerRegistryReadOnly",
     "ObservabilityReadOnly",
     "VPCReadOnly",
     "PrivateNetworksReadOnly",
     "IPAMReadOnly",
     "ObjectStorageBucketsRead",
-    # The plan reads secret values: modules/service uses data "scaleway_secret_version"
-    # (SecretManagerReadOnly covers metadata only).
-    "SecretManagerSecretAccess",
-    # State: read it, and write/delete the `.tflock` object that `use_lockfile = true` creates
-    # and removes around every plan. Permission sets cannot be narrowed to one object, so the
-    # planner can also write other objects of this project's buckets; the state itself is
-    # client-side encrypted and versioned. Drop these two and run `tofu plan -lock=false` to
-    # avoid that, at the cost of unlocked plans.
     "ObjectStorageObjectsRead",
-    "ObjectStorageObjectsWrite",
-    "ObjectStorageObjectsDelete",
   ]
+
+  # Metadata only in the backup project: SecretManagerReadOnly "does not include permissions
+  # for data (versions) accessing or editing" (Scaleway IAM permission sets reference).
+  planner_backup_permission_sets = [
+    "ServerlessJobsReadOnly",
+    "SecretManagerReadOnly",
+    "ObservabilityReadOnly",
+  ]
+
+  has_backup = var.backup_project_id != null
 }
 
 resource "scaleway_iam_application" "deployer" {
@@ -58,7 +72,7 @@ resource "scaleway_iam_application" "deployer" {
 
 resource "scaleway_iam_policy" "deployer" {
   name            = "${var.project_name}-ci-deployer"
-  description     = "Apply rights on project ${var.project_name} only"
+  description     = "Apply rights on project ${var.project_name}${local.has_backup ? " and its backup project" : ""} only"
   organization_id = var.organization_id
   application_id  = scaleway_iam_application.deployer.id
   tags            = var.tags
@@ -66,6 +80,14 @@ resource "scaleway_iam_policy" "deployer" {
   rule {
     project_ids          = [var.project_id]
     permission_set_names = local.deployer_permission_sets
+  }
+
+  dynamic "rule" {
+    for_each = local.has_backup ? [var.backup_project_id] : []
+    content {
+      project_ids          = [rule.value]
+      permission_set_names = local.deployer_backup_permission_sets
+    }
   }
 }
 
@@ -84,7 +106,7 @@ resource "scaleway_iam_application" "planner" {
 
 resource "scaleway_iam_policy" "planner" {
   name            = "${var.project_name}-ci-planner"
-  description     = "Read-only rights (plus secret access and state lock file) on project ${var.project_name} only"
+  description     = "Read-only rights on project ${var.project_name}${local.has_backup ? " and its backup project" : ""}, plus the secret data the plan injects into containers"
   organization_id = var.organization_id
   application_id  = scaleway_iam_application.planner.id
   tags            = var.tags
@@ -92,6 +114,14 @@ resource "scaleway_iam_policy" "planner" {
   rule {
     project_ids          = [var.project_id]
     permission_set_names = local.planner_permission_sets
+  }
+
+  dynamic "rule" {
+    for_each = local.has_backup ? [var.backup_project_id] : []
+    content {
+      project_ids          = [rule.value]
+      permission_set_names = local.planner_backup_permission_sets
+    }
   }
 }
 
@@ -102,7 +132,7 @@ resource "scaleway_iam_api_key" "planner" {
 }
 
 resource "scaleway_iam_application" "backup" {
-  count = var.backup_credentials ? 1 : 0
+  count = local.has_backup ? 1 : 0
 
   name            = "${var.project_name}-backup"
   description     = "Weekly and monthly database backup jobs of the ${var.environment} environment (project ${var.project_name})"
@@ -112,14 +142,14 @@ resource "scaleway_iam_application" "backup" {
   lifecycle {
     precondition {
       condition     = var.region != null && var.secret_path != null
-      error_message = "backup_credentials = true needs region and secret_path (where the backup key is stored)."
+      error_message = "A backup project needs region and secret_path (where the backup key is stored)."
     }
   }
 }
 
-# Project-scoped only: the key can manage Managed Databases of this project and nothing else.
+# The key can manage the databases of the environment project and nothing else.
 resource "scaleway_iam_policy" "backup" {
-  count = var.backup_credentials ? 1 : 0
+  count = local.has_backup ? 1 : 0
 
   name            = "${var.project_name}-backup"
   description     = "Database backups on project ${var.project_name} only"
@@ -134,7 +164,7 @@ resource "scaleway_iam_policy" "backup" {
 }
 
 resource "scaleway_iam_api_key" "backup" {
-  count = var.backup_credentials ? 1 : 0
+  count = local.has_backup ? 1 : 0
 
   application_id     = scaleway_iam_application.backup[0].id
   description        = "Serverless Jobs of the ${var.environment} environment: database backups"
@@ -142,8 +172,8 @@ resource "scaleway_iam_api_key" "backup" {
 }
 
 locals {
-  # Secrets modules/backups looks up by name under secret_path: secret name -> key attribute.
-  backup_secrets = var.backup_credentials ? {
+  # Secrets modules/backups looks up by name under secret_path in the backup project.
+  backup_secrets = local.has_backup ? {
     access_key = {
       name        = var.backup_access_key_secret_name
       description = "Access key of the ${var.project_name}-backup IAM application (SCW_ACCESS_KEY of the backup jobs)"
@@ -155,15 +185,15 @@ locals {
   } : {}
 }
 
-# In the environment's project (the provider of the bootstrap root has no default project).
 resource "scaleway_secret" "backup" {
   for_each = local.backup_secrets
 
   name        = each.value.name
   path        = var.secret_path
   region      = var.region
-  project_id  = var.project_id
+  project_id  = var.backup_project_id
   description = each.value.description
+  protected   = var.protected
   tags        = var.tags
 }
 
@@ -181,4 +211,36 @@ resource "scaleway_secret_version" "backup" {
   lifecycle {
     replace_triggered_by = [scaleway_iam_api_key.backup[0].id]
   }
+}
+
+resource "scaleway_iam_application" "registry_reader" {
+  count = var.registry_reader ? 1 : 0
+
+  name            = "${var.project_name}-registry-reader"
+  description     = "Pulls the images of ${var.project_name} to promote them into another environment"
+  organization_id = var.organization_id
+  tags            = var.tags
+}
+
+resource "scaleway_iam_policy" "registry_reader" {
+  count = var.registry_reader ? 1 : 0
+
+  name            = "${var.project_name}-registry-reader"
+  description     = "Read-only Container Registry of project ${var.project_name}"
+  organization_id = var.organization_id
+  application_id  = scaleway_iam_application.registry_reader[0].id
+  tags            = var.tags
+
+  rule {
+    project_ids          = [var.project_id]
+    permission_set_names = ["ContainerRegistryReadOnly"]
+  }
+}
+
+resource "scaleway_iam_api_key" "registry_reader" {
+  count = var.registry_reader ? 1 : 0
+
+  application_id     = scaleway_iam_application.registry_reader[0].id
+  description        = "GitHub Actions: pull ${var.project_name} images for promotion"
+  default_project_id = var.project_id
 }

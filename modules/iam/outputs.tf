@@ -31,18 +31,24 @@ output "planner_secret_key" {
 }
 
 output "backup_application_id" {
-  description = "ID of the IAM application of the database backup jobs (null without backup_credentials)."
+  description = "ID of the IAM application of the database backup jobs (null without a backup project)."
   value       = one(scaleway_iam_application.backup[*].id)
 }
 
 output "backup_access_key" {
-  description = "Access key of the backup jobs' API key (null without backup_credentials). Its secret key is only in Secret Manager (and this root's encrypted state), never an output."
+  description = "Access key of the backup jobs' API key (null without a backup project). Its secret key is only in Secret Manager (and this root's encrypted state), never an output."
   value       = one(scaleway_iam_api_key.backup[*].access_key)
 }
 
 output "backup_secret_ids" {
-  description = "Secret Manager IDs of the backup key secrets: { access_key, secret_key } (empty without backup_credentials)."
+  description = "Secret Manager IDs of the backup key secrets: { access_key, secret_key } (empty without a backup project)."
   value       = { for k, s in scaleway_secret.backup : k => s.id }
 
   depends_on = [scaleway_secret_version.backup]
+}
+
+output "registry_reader_secret_key" {
+  description = "Secret key of the registry reader (null unless registry_reader): the password `docker login`/`skopeo` use to pull this environment's images when promoting them."
+  value       = one(scaleway_iam_api_key.registry_reader[*].secret_key)
+  sensitive   = true
 }

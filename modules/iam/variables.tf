@@ -49,15 +49,32 @@ variable "state_bucket" {
   }
 }
 
-variable "backup_credentials" {
+variable "backup_project_id" {
+  type        = string
+  description = "UUID of the environment's backup project (created by the bootstrap root), or null without weekly/monthly backups. With it: the backup application and its key secrets (stored in that project), and rules for the deployer and planner there. Needs region and secret_path."
+  default     = null
+
+  validation {
+    condition     = var.backup_project_id == null ? true : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.backup_project_id))
+    error_message = "The backup_project_id must be a lowercase UUID or null."
+  }
+}
+
+variable "registry_reader" {
   type        = bool
-  description = "Create the IAM application and API key of the weekly/monthly database backup jobs (modules/backups) and store the key in the project's Secret Manager. Needs region and secret_path."
+  description = "Create a read-only Container Registry application for this environment's project: another environment promotes this one's releases with its key."
+  default     = false
+}
+
+variable "protected" {
+  type        = bool
+  description = "Protect the backup key secrets against deletion (production)."
   default     = false
 }
 
 variable "region" {
   type        = string
-  description = "Scaleway region of the backup key secrets (the environment's region, e.g. \"fr-par\"). Required when backup_credentials is true."
+  description = "Scaleway region of the backup key secrets (the environment's region, e.g. \"fr-par\"). Required with a backup project."
   default     = null
 
   validation {
@@ -68,7 +85,7 @@ variable "region" {
 
 variable "secret_path" {
   type        = string
-  description = "Secret Manager folder of the environment, e.g. \"/evalap/production\", where the backup key secrets are created. Required when backup_credentials is true."
+  description = "Secret Manager folder, in the backup project, where the backup key secrets are created, e.g. \"/evalap/production\". Required with a backup project."
   default     = null
 
   validation {

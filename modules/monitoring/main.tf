@@ -1,16 +1,24 @@
-# Cockpit alerting of one environment: the project's alert manager with e-mail contact points
-# and Scaleway's preconfigured rules for the chosen products, plus a token CI uses to push the
-# generated Prometheus rule groups to the Scaleway metrics data source.
+# Cockpit alerting of one Scaleway project: the project's alert manager with e-mail contact
+# points and Scaleway's preconfigured rules for the chosen products, plus a token CI uses to push
+# the generated Prometheus rule groups to the project's Scaleway metrics data source.
+#
+# The token's secret key is a sensitive output, kept in the (encrypted) state: the deploy
+# workflow reads it with `tofu output` and pushes the rule groups with it. The Scaleway metrics
+# data source exists only once the project has resources that report to Cockpit (a new project
+# has none, see the provider's TestAccCockpitSources_DataSource_Empty), so it is not looked up
+# here: the workflow finds it through the Cockpit API after the apply, and waits for it.
 # The deprecated `scaleway_cockpit` resource and `enable_managed_alerts` are never used.
 
 data "scaleway_cockpit_preconfigured_alert" "this" {
+  count = length(var.preconfigured_products) == 0 ? 0 : 1
+
   project_id = var.project_id
   region     = var.region
 }
 
 locals {
   preconfigured_alert_ids = sort(distinct([
-    for a in data.scaleway_cockpit_preconfigured_alert.this.alerts : a.preconfigured_rule_id
+    for a in try(data.scaleway_cockpit_preconfigured_alert.this[0].alerts, []) : a.preconfigured_rule_id
     if contains(var.preconfigured_products, a.product_name)
   ]))
 }
@@ -33,7 +41,7 @@ resource "scaleway_cockpit_alert_manager" "this" {
 resource "scaleway_cockpit_token" "rules" {
   project_id = var.project_id
   region     = var.region
-  name       = "ci-alert-rules"
+  name       = var.token_name
 
   scopes {
     query_metrics       = true
@@ -48,39 +56,14 @@ resource "scaleway_cockpit_token" "rules" {
   }
 }
 
-resource "scaleway_secret" "rules_token" {
-  name        = "COCKPIT_RULES_TOKEN"
-  path        = var.secret_path
-  region      = var.region
-  description = "Cockpit token CI uses to push the alert rule groups (scopes: query_metrics, setup_metrics_rules, setup_alerts)"
-  tags        = var.tags
-}
+# Where the application pushes its own metrics (rules with a custom `expr` watch them): a custom
+# metrics data source, created only when the environment has such rules.
+resource "scaleway_cockpit_source" "application" {
+  count = var.application_metrics_source == null ? 0 : 1
 
-# Write-only copy of the token; a new token (replacement) writes a new version.
-resource "scaleway_secret_version" "rules_token" {
-  secret_id       = scaleway_secret.rules_token.id
-  region          = var.region
-  description     = "Secret key of Cockpit token ${scaleway_cockpit_token.rules.name}"
-  data_wo         = scaleway_cockpit_token.rules.secret_key
-  data_wo_version = 1
-
-  lifecycle {
-    replace_triggered_by = [scaleway_cockpit_token.rules.id]
-  }
-}
-
-# Scaleway product metrics (serverless_container_*, rdb_*, serverless_job_run:*) live in the
-# built-in "Scaleway Metrics" source; rules about them must be pushed to that source.
-data "scaleway_cockpit_sources" "scaleway_metrics" {
-  project_id = var.project_id
-  region     = var.region
-  origin     = "scaleway"
-  type       = "metrics"
-
-  lifecycle {
-    postcondition {
-      condition     = length(self.sources) >= 1
-      error_message = "Cockpit has no Scaleway metrics data source in this project and region yet. It appears once Cockpit is active for the project; open Cockpit in the console once, then re-run."
-    }
-  }
+  project_id     = var.project_id
+  region         = var.region
+  name           = var.application_metrics_source
+  type           = "metrics"
+  retention_days = 31
 }

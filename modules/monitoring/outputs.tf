@@ -3,14 +3,18 @@ output "alert_manager_url" {
   value       = scaleway_cockpit_alert_manager.this.alert_manager_url
 }
 
-output "metrics_datasource_url" {
-  description = "URL of the built-in Scaleway metrics data source: push rule groups to <url>/prometheus/config/v1/rules/<namespace>."
-  value       = data.scaleway_cockpit_sources.scaleway_metrics.sources[0].url
+output "rules_token" {
+  description = "Secret key of the Cockpit token that pushes the alert rule groups (scopes: query_metrics, setup_metrics_rules, setup_alerts)."
+  value       = scaleway_cockpit_token.rules.secret_key
+  sensitive   = true
 }
 
-output "rules_token_secret_id" {
-  description = "Secret Manager ID of the secret holding the Cockpit token CI uses to push alert rules."
-  value       = scaleway_secret.rules_token.id
+output "preconfigured_alert_ids" {
+  description = "IDs of the preconfigured rules enabled on the alert manager."
+  value       = local.preconfigured_alert_ids
+}
 
-  depends_on = [scaleway_secret_version.rules_token]
+output "application_metrics_push_url" {
+  description = "Where the application pushes its metrics (Prometheus remote write / OTLP), or null without an application metrics source."
+  value       = one(scaleway_cockpit_source.application[*].push_url)
 }

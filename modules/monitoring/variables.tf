@@ -1,6 +1,6 @@
 variable "project_id" {
   type        = string
-  description = "UUID of the environment's Scaleway project whose Cockpit is configured."
+  description = "UUID of the Scaleway project whose Cockpit is configured."
 
   validation {
     condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.project_id))
@@ -10,7 +10,7 @@ variable "project_id" {
 
 variable "region" {
   type        = string
-  description = "Scaleway region of the Cockpit alert manager and data sources, e.g. \"fr-par\"."
+  description = "Scaleway region of the Cockpit alert manager, e.g. \"fr-par\"."
 
   validation {
     condition     = can(regex("^[a-z]{2}-[a-z]{3}$", var.region))
@@ -35,27 +35,23 @@ variable "contacts" {
 
 variable "preconfigured_products" {
   type        = list(string)
-  description = "Products whose Scaleway preconfigured alert rules are enabled (product_name of data.scaleway_cockpit_preconfigured_alert)."
-  default     = ["PostgreSQL", "Serverless Containers", "Serverless Jobs"]
-
-  validation {
-    condition     = alltrue([for p in var.preconfigured_products : trimspace(p) != ""])
-    error_message = "The preconfigured_products must be product names such as \"PostgreSQL\" or \"Serverless Containers\", not empty strings."
-  }
-}
-
-variable "secret_path" {
-  type        = string
-  description = "Secret Manager folder where the alert-rules token is stored, e.g. \"/evalap/production\"."
-
-  validation {
-    condition     = can(regex("^/([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.secret_path))
-    error_message = "The secret_path must be an absolute Secret Manager folder such as \"/evalap/production\" (starts with \"/\", no trailing \"/\")."
-  }
-}
-
-variable "tags" {
-  type        = list(string)
-  description = "Tags applied to the token secret (Cockpit alert managers and tokens have no tags)."
+  description = "Products whose Scaleway preconfigured alert rules are enabled (product_name of data.scaleway_cockpit_preconfigured_alert). Names seen in the API (provider v2.81.0 test recordings): Instance, Kubernetes, Data Warehouse, LB, MySQL, PostgreSQL, Redis, Cockpit, SQL Databases. Serverless Containers and Serverless Jobs have none."
   default     = []
+
+  validation {
+    condition     = alltrue([for p in var.preconfigured_products : contains(["Instance", "Kubernetes", "Data Warehouse", "LB", "MySQL", "PostgreSQL", "Redis", "Cockpit", "SQL Databases"], p)])
+    error_message = "The preconfigured_products must be product names Cockpit has preconfigured alerts for: Instance, Kubernetes, Data Warehouse, LB, MySQL, PostgreSQL, Redis, Cockpit or SQL Databases."
+  }
+}
+
+variable "token_name" {
+  type        = string
+  description = "Name of the Cockpit token CI pushes the alert rule groups with."
+  default     = "ci-alert-rules"
+}
+
+variable "application_metrics_source" {
+  type        = string
+  description = "Name of a custom metrics data source to create for the application's own metrics (custom alert rules watch them), or null for none."
+  default     = null
 }

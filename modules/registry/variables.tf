@@ -23,3 +23,14 @@ variable "is_public" {
   description = "Whether anyone may pull images without authentication. Keep false: the containers pull with the namespace's own IAM application."
   default     = false
 }
+
+variable "project_id" {
+  type        = string
+  description = "UUID of the environment's project the namespace belongs to (the bootstrap root's provider has no default project). null: the provider's default project."
+  default     = null
+
+  validation {
+    condition     = var.project_id == null ? true : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.project_id))
+    error_message = "The project_id must be a lowercase UUID or null."
+  }
+}

@@ -15,6 +15,7 @@ resource "scaleway_secret" "this" {
   region      = var.region
   description = each.value.description
   protected   = var.protected
+  project_id  = var.project_id
   tags        = var.tags
 
   lifecycle {
@@ -50,4 +51,6 @@ resource "scaleway_secret_version" "generated" {
   data_wo_version = 1
 }
 
-# Operator secrets deliberately get no version here: a human adds the value (see README.md).
+# Operator secrets deliberately get no version here: a human adds the value. The bootstrap root
+# creates them, so that their values can be stored before the first deploy; the environment
+# root checks that each one has a value (modules/secret-refs).

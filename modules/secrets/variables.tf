@@ -50,8 +50,8 @@ variable "generated_secrets" {
   }
 
   validation {
-    condition     = alltrue([for s in values(var.generated_secrets) : s.length >= 16 && s.length <= 1024 && floor(s.length) == s.length])
-    error_message = "Every generated secret length must be a whole number between 16 and 1024 characters."
+    condition     = alltrue([for s in values(var.generated_secrets) : s.length >= 16 && s.length <= 1000 && floor(s.length) == s.length])
+    error_message = "Every generated secret length must be a whole number between 16 and 1000 characters (Serverless Containers take secret values of at most 1000 bytes)."
   }
 }
 
@@ -59,4 +59,15 @@ variable "tags" {
   type        = list(string)
   description = "Tags applied to every secret."
   default     = []
+}
+
+variable "project_id" {
+  type        = string
+  description = "UUID of the project the secrets belong to (the bootstrap root's provider has no default project). null: the provider's default project."
+  default     = null
+
+  validation {
+    condition     = var.project_id == null ? true : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.project_id))
+    error_message = "The project_id must be a lowercase UUID or null."
+  }
 }

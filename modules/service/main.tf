@@ -5,7 +5,34 @@ locals {
     cpu_percent         = "cpu_usage_threshold"
     memory_percent      = "memory_usage_threshold"
   }
-  env_and_secret_names = setintersection(keys(var.environment_variables), keys(var.secret_ids))
+
+  # Every secret environment variable: the ones read from Secret Manager, plus the database
+  # URL assembled from the password secret and the endpoint (so an endpoint change never
+  # needs a new password, and a new password reaches the URL on the next apply).
+  secret_values = merge(
+    { for name, version in data.scaleway_secret_version.this : name => base64decode(version.data) },
+    var.database_url == null ? {} : {
+      (var.database_url.env_name) = format(
+        "%s://%s:%s@%s:%d%s",
+        var.database_url.scheme,
+        var.database_url.user,
+        base64decode(one(data.scaleway_secret_version.database_password).data),
+        var.database_url.host,
+        var.database_url.port,
+        var.database_url.database == null ? "" : "/${var.database_url.database}",
+      )
+    },
+  )
+  secret_names         = keys(local.secret_values)
+  env_and_secret_names = setintersection(keys(var.environment_variables), local.secret_names)
+
+  # Serverless Containers reject secret values over 1000 bytes (provider validation
+  # StringLenBetween(0, 1000)), and the provider's error would print the value: refuse first,
+  # naming only the variable.
+  # Only whether a value is too long is revealed (nonsensitive), never the value.
+  oversized_secrets = sort([for name, value in local.secret_values : name if nonsensitive(length(value) > 1000)])
+
+  image = "${var.registry_endpoint}/${var.image.name}:${var.image.tag}"
 }
 
 # Serverless Containers have no native Secret Manager reference (unlike Serverless Jobs'
@@ -22,6 +49,14 @@ data "scaleway_secret_version" "this" {
   revision  = "latest"
 }
 
+data "scaleway_secret_version" "database_password" {
+  count = var.database_url == null ? 0 : 1
+
+  secret_id = var.database_url.password_secret_id
+  region    = var.region
+  revision  = "latest"
+}
+
 resource "scaleway_container" "this" {
   name         = var.name
   namespace_id = var.namespace_id
@@ -29,9 +64,10 @@ resource "scaleway_container" "this" {
   description  = var.description == "" ? null : var.description
   tags         = var.tags
 
-  # Immutable tag (git SHA) plus the registry digest: a digest change redeploys the container.
-  image           = var.image
-  registry_sha256 = var.image_digest
+  # Immutable tag (git SHA) plus the registry digest (the generated roots check it against the
+  # registry before the apply): a digest change redeploys the container.
+  image           = local.image
+  registry_sha256 = var.image.digest
 
   port                   = var.port
   protocol               = var.protocol
@@ -48,8 +84,10 @@ resource "scaleway_container" "this" {
   command = length(var.command) == 0 ? null : var.command
   args    = length(var.args) == 0 ? null : var.args
 
-  environment_variables        = var.environment_variables
-  secret_environment_variables = { for name, version in data.scaleway_secret_version.this : name => base64decode(version.data) }
+  # TOFUGEN_RELEASE: the release tag, so the application can report which release it runs
+  # (the deploy workflow's smoke test can check it, see the service's `smoke` settings).
+  environment_variables        = merge(var.environment_variables, { TOFUGEN_RELEASE = var.image.tag })
+  secret_environment_variables = local.secret_values
 
   dynamic "scaling_option" {
     for_each = var.scaling == null ? [] : [var.scaling]
@@ -108,6 +146,16 @@ resource "scaleway_container" "this" {
     precondition {
       condition     = length(local.env_and_secret_names) == 0
       error_message = "These names are both plain environment variables and secrets: ${join(", ", sort(tolist(local.env_and_secret_names)))}. Keep each name in one of the two maps."
+    }
+
+    precondition {
+      condition     = var.database_url == null || !contains(keys(var.secret_ids), try(var.database_url.env_name, ""))
+      error_message = "The database URL variable ${try(var.database_url.env_name, "")} is also in secret_ids. Keep each name in one place."
+    }
+
+    precondition {
+      condition     = length(local.oversized_secrets) == 0
+      error_message = "These secret environment variables are over the 1000 bytes Serverless Containers accept: ${join(", ", local.oversized_secrets)}. Store a shorter value (for a large document, keep it in Secret Manager or Object Storage and let the application fetch it at start-up)."
     }
   }
 }

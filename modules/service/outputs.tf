@@ -18,3 +18,8 @@ output "endpoint" {
   description = "Hostname of the container's public endpoint, without scheme."
   value       = local.endpoint_host
 }
+
+output "image" {
+  description = "Image reference the container runs (\"<registry endpoint>/<name>:<tag>\")."
+  value       = local.image
+}

@@ -34,23 +34,37 @@ variable "description" {
   default     = ""
 }
 
-variable "image" {
+variable "registry_endpoint" {
   type        = string
-  description = "Full image reference \"<registry endpoint>/<repository>:<tag>\", e.g. \"rg.fr-par.scw.cloud/evalap-production/evalap-api:3f2c1e9\". The tag is the immutable git SHA; the digest goes to image_digest."
+  description = "Endpoint of the environment's Container Registry namespace, e.g. \"rg.fr-par.scw.cloud/evalap-production\"."
 
   validation {
-    condition     = can(regex("^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image))
-    error_message = "The image must be \"<registry>/<repository>:<tag>\" (e.g. \"rg.fr-par.scw.cloud/evalap-production/evalap-api:3f2c1e9\"), without an \"@sha256:\" suffix: pass the digest in image_digest."
+    condition     = can(regex("^rg\\.[a-z]{2}-[a-z]{3}\\.scw\\.cloud/[a-z0-9]+(-[a-z0-9]+)*$", var.registry_endpoint))
+    error_message = "The registry endpoint must be \"rg.<region>.scw.cloud/<namespace>\" (e.g. \"rg.fr-par.scw.cloud/evalap-production\")."
   }
 }
 
-variable "image_digest" {
-  type        = string
-  description = "Registry digest of the image (\"sha256:<64 hex>\"), sent as registry_sha256: a new digest redeploys the container even if the tag is unchanged."
+variable "image" {
+  type = object({
+    name   = string
+    tag    = string
+    digest = string
+  })
+  description = "The image to run: repository name in the registry namespace (\"evalap\"), immutable tag (the application's git commit SHA) and the registry digest recorded for that tag (\"sha256:<64 hex>\"). The digest is sent as registry_sha256, so a new digest redeploys even under the same tag (the generated roots check it against the registry before the apply)."
 
   validation {
-    condition     = can(regex("^sha256:[0-9a-f]{64}$", var.image_digest))
-    error_message = "The image_digest must be \"sha256:\" followed by 64 lowercase hex digits, as printed by `crane digest` or `docker buildx imagetools inspect`."
+    condition     = can(regex("^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$", var.image.name))
+    error_message = "The image name must be a lowercase repository path such as \"evalap\" or \"team/api\"."
+  }
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", var.image.tag))
+    error_message = "The image tag must be a Docker tag: letters, digits, \"_\", \".\" and \"-\", at most 128 characters."
+  }
+
+  validation {
+    condition     = can(regex("^sha256:[0-9a-f]{64}$", var.image.digest))
+    error_message = "The image digest must be \"sha256:\" followed by 64 lowercase hex digits, as printed by `docker buildx imagetools inspect`."
   }
 }
 
@@ -269,6 +283,11 @@ variable "environment_variables" {
   }
 
   validation {
+    condition     = !contains(keys(var.environment_variables), "TOFUGEN_RELEASE")
+    error_message = "TOFUGEN_RELEASE is set by the module itself (the release tag); choose another name."
+  }
+
+  validation {
     condition     = alltrue([for v in values(var.environment_variables) : length(v) <= 1000])
     error_message = "Environment variable values are limited to 1000 characters by Serverless Containers."
   }
@@ -282,6 +301,30 @@ variable "secret_ids" {
   validation {
     condition     = alltrue([for k in keys(var.secret_ids) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
     error_message = "Secret environment variable names must be letters, digits and \"_\", not starting with a digit (e.g. \"POSTGRES_URL\")."
+  }
+}
+
+variable "database_url" {
+  type = object({
+    env_name           = string
+    scheme             = string
+    user               = string
+    host               = string
+    port               = number
+    database           = optional(string)
+    password_secret_id = string
+  })
+  description = "Injects the database connection URL as the secret environment variable env_name: \"<scheme>://<user>:<password>@<host>:<port>[/<database>]\", the password read from the latest version of password_secret_id (written by modules/database). null: no database URL."
+  default     = null
+
+  validation {
+    condition     = var.database_url == null || can(regex("^[a-z][a-z0-9+.-]*$", try(var.database_url.scheme, "")))
+    error_message = "The database_url scheme must be a URL scheme such as \"postgresql\" or \"postgresql+psycopg2\"."
+  }
+
+  validation {
+    condition     = var.database_url == null || can(regex("^[A-Za-z_][A-Za-z0-9_]*$", try(var.database_url.env_name, "")))
+    error_message = "The database_url env_name must be an environment variable name (e.g. \"DATABASE_URL\")."
   }
 }
 

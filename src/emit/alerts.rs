@@ -43,16 +43,25 @@ pub const BACKUP_TIERS: [&str; 2] = ["weekly", "monthly"];
 /// Which Cockpit data source a rule is pushed to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Source {
-    /// The built-in "Scaleway Metrics" data source (product metrics).
+    /// The environment project's built-in "Scaleway Metrics" data source (product metrics of
+    /// the containers and the database).
     Scaleway,
-    /// The project's custom metrics data source (application metrics, custom `expr`).
+    /// The backup project's built-in "Scaleway Metrics" data source (the backup jobs' runs).
+    Backups,
+    /// The environment project's custom metrics data source (application metrics, custom `expr`).
     Application,
 }
 
 impl Source {
-    fn slug(self) -> &'static str {
+    /// Every source, in file order.
+    pub const ALL: [Source; 3] = [Source::Scaleway, Source::Backups, Source::Application];
+
+    /// Name of the source's directory under `alerts/`, and its key in the root output
+    /// `alert_rule_targets`.
+    pub fn slug(self) -> &'static str {
         match self {
             Source::Scaleway => "scaleway",
+            Source::Backups => "backups",
             Source::Application => "application",
         }
     }
@@ -602,7 +611,11 @@ pub fn plan(project: &str, env: &ResolvedEnvironment) -> (Vec<AlertInstance>, Ve
                         expr: kind_expr(kind, &resource, threshold.unwrap_or(0.0), min_scale),
                         alert,
                         kind: Some(kind),
-                        source: Source::Scaleway,
+                        source: if matches!(target, Target::BackupJob(_)) {
+                            Source::Backups
+                        } else {
+                            Source::Scaleway
+                        },
                         target,
                         resource_name: Some(resource),
                         threshold,
@@ -682,7 +695,7 @@ pub struct Group {
 /// [`MAX_RULES_PER_GROUP`] rules.
 pub fn groups(prefix: &str, alerts: &[AlertInstance]) -> Vec<Group> {
     let mut out = Vec::new();
-    for source in [Source::Scaleway, Source::Application] {
+    for source in Source::ALL {
         let of: Vec<AlertInstance> = alerts
             .iter()
             .filter(|a| a.source == source)
@@ -768,7 +781,10 @@ pub fn rule_file(env: &ResolvedEnvironment, group: &Group, source: &str) -> Stri
     let mut out = crate::emit::header("#", source);
     let where_to = match group.source {
         Source::Scaleway => {
-            "Rules on Scaleway product metrics: push `.groups[0]` to the built-in \"Scaleway Metrics\" data source"
+            "Rules on Scaleway product metrics: push `.groups[0]` to the built-in \"Scaleway Metrics\" data source of the environment project"
+        }
+        Source::Backups => {
+            "Rules on the backup jobs' runs: push `.groups[0]` to the built-in \"Scaleway Metrics\" data source of the environment's backup project"
         }
         Source::Application => {
             "Rules on application metrics: push `.groups[0]` to the custom metrics data source"
@@ -1164,7 +1180,7 @@ pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
     for env in &resolved.environments {
         let (alerts, _) = plan(&resolved.project, env);
         for group in groups(&env.prefix(&resolved.project), &alerts) {
-            let dir = format!("generated/{}/alerts", env.name);
+            let dir = format!("generated/{}/alerts/{}", env.name, group.source.slug());
             files.push((
                 format!("{dir}/{}.yml", group.name),
                 rule_file(env, &group, source),

@@ -1,13 +1,18 @@
 //! Emits `generated/bootstrap/`: the root a human applies once, with local (encrypted) state,
-//! that creates per environment the Scaleway project, the state bucket, the CI IAM applications
-//! and, with weekly/monthly backups, the backup jobs' API key (kept in the environment's Secret
-//! Manager), plus a README saying how to apply it and where the CI credentials go.
+//! that creates per environment everything CI needs before its first run and cannot create
+//! itself: the Scaleway project, the state bucket, the registry namespace (images are pushed
+//! before the first apply), the operator secrets (empty: humans store their values before the
+//! first deploy), the CI IAM applications and, with weekly/monthly backups, the backup project
+//! with the backup jobs' API key; plus a README saying how to apply it, where the CI
+//! credentials go and which secret values to store.
 
 use super::GeneratedFile;
 use super::hcl::{Block, Body, Expr, render};
+use super::markdown::{code, text};
 use super::roots::{
-    BACKUP_ACCESS_KEY_SECRET, BACKUP_SECRET_KEY_SECRET, encryption, has_backup_jobs, module_source,
-    required_providers, secret_path, state_passphrase_variable, uuid_variable,
+    BACKUP_ACCESS_KEY_SECRET, BACKUP_SECRET_KEY_SECRET, backup_project_name, encryption,
+    has_backup_jobs, module_source, operator_secrets, required_providers, secret_path,
+    state_passphrase_variable, uuid_variable,
 };
 use crate::resolve::{Resolved, ResolvedEnvironment};
 
@@ -22,6 +27,19 @@ pub const SECRET_SECRET_KEY: &str = "SCW_SECRET_KEY";
 pub const SECRET_STATE_PASSPHRASE: &str = "STATE_PASSPHRASE";
 /// GitHub environment variable holding an environment's Scaleway project id.
 pub const VARIABLE_PROJECT_ID: &str = "SCW_PROJECT_ID";
+/// GitHub environment variable holding an environment's backup project id.
+pub const VARIABLE_BACKUP_PROJECT_ID: &str = "SCW_BACKUP_PROJECT_ID";
+/// GitHub environment secret holding the registry reader key of the environment a promotion
+/// copies images from.
+pub const SECRET_SOURCE_SECRET_KEY: &str = "SOURCE_SCW_SECRET_KEY";
+
+/// Whether another environment promotes releases from `env` (it then needs a registry reader).
+pub fn is_promotion_source(resolved: &Resolved, env: &ResolvedEnvironment) -> bool {
+    resolved
+        .environments
+        .iter()
+        .any(|e| e.promote_from.as_deref() == Some(env.name.as_str()))
+}
 
 /// GitHub environment holding the read-only (planner) credentials of `github_environment`.
 pub fn plan_environment(github_environment: &str) -> String {
@@ -119,6 +137,8 @@ fn main(resolved: &Resolved) -> Body {
     for env in &resolved.environments {
         let id = env_ident(&env.name);
         let project_ref = format!("scaleway_account_project.{id}.id");
+        let tags = super::roots::tags(resolved, env);
+        let path = secret_path(resolved, env);
 
         let mut project = Body::new();
         project
@@ -132,7 +152,8 @@ fn main(resolved: &Resolved) -> Body {
             )
             .attr("organization_id", Expr::raw("var.organization_id"));
         b.comment(&format!(
-            "Environment {}: its Scaleway project, state bucket and CI credentials.",
+            "Environment {}: its Scaleway project, state bucket, registry namespace, operator\n\
+             secrets and CI credentials.",
             env.name
         ))
         .block(Block::new("resource", ["scaleway_account_project", &id]).with_body(project))
@@ -160,6 +181,75 @@ fn main(resolved: &Resolved) -> Body {
         b.block(Block::new("module", [format!("state_{id}")]).with_body(state))
             .blank();
 
+        let mut registry = Body::new();
+        registry
+            .attr("source", Expr::str(module_source("registry")))
+            .blank()
+            .attr("name", Expr::str(&env.registry_namespace))
+            .attr("region", Expr::str(&env.region))
+            .attr("project_id", Expr::raw(&project_ref));
+        b.block(Block::new("module", [format!("registry_{id}")]).with_body(registry))
+            .blank();
+
+        let operator = operator_secrets(env);
+        if !operator.is_empty() {
+            let mut secrets = Body::new();
+            secrets
+                .attr("source", Expr::str(module_source("secrets")))
+                .blank()
+                .attr("path", Expr::str(&path))
+                .attr("region", Expr::str(&env.region))
+                .attr("project_id", Expr::raw(&project_ref))
+                .attr("protected", Expr::Bool(env.is_production()))
+                .attr(
+                    "operator_secrets",
+                    Expr::Object(
+                        operator
+                            .iter()
+                            .map(|s| {
+                                (
+                                    s.name.clone(),
+                                    Expr::InlineObject(vec![(
+                                        "description".to_string(),
+                                        Expr::str(s.description.clone().unwrap_or_default()),
+                                    )]),
+                                )
+                            })
+                            .collect(),
+                    ),
+                )
+                .attr("tags", Expr::strs(&tags));
+            b.comment(
+                "Empty secrets whose values a human stores before the first deploy (see README.md).",
+            )
+            .block(Block::new("module", [format!("secrets_{id}")]).with_body(secrets))
+            .blank();
+        }
+
+        let backup_id = format!("{id}_backup");
+        if has_backup_jobs(env) {
+            let mut backup = Body::new();
+            backup
+                .attr("name", Expr::str(backup_project_name(env)))
+                .attr(
+                    "description",
+                    Expr::str(format!(
+                        "{} {} database backup jobs and their key (managed by tofugen)",
+                        resolved.project, env.name
+                    )),
+                )
+                .attr("organization_id", Expr::raw("var.organization_id"));
+            b.comment(
+                "The backup project: the weekly/monthly backup jobs and their API key, out of reach of\n\
+                 the CI planner, which can read every secret of the environment project.",
+            )
+            .block(
+                Block::new("resource", ["scaleway_account_project", &backup_id])
+                    .with_body(backup),
+            )
+            .blank();
+        }
+
         let mut iam = Body::new();
         iam.attr("source", Expr::str(module_source("iam")))
             .blank()
@@ -171,16 +261,22 @@ fn main(resolved: &Resolved) -> Body {
                 "state_bucket",
                 Expr::raw(format!("module.state_{id}.bucket_name")),
             )
-            .attr("tags", Expr::strs(super::roots::tags(resolved, env)));
+            .attr("tags", Expr::strs(&tags));
+        if is_promotion_source(resolved, env) {
+            iam.attr("registry_reader", Expr::Bool(true));
+        }
         if has_backup_jobs(env) {
             iam.blank()
                 .comment(
-                    "API key of the weekly/monthly backup jobs, stored in the environment's Secret\n\
-                     Manager where generated/<env> (modules/backups) reads it.",
+                    "API key of the backup jobs, stored in the backup project's Secret Manager.",
                 )
-                .attr("backup_credentials", Expr::Bool(true))
+                .attr(
+                    "backup_project_id",
+                    Expr::raw(format!("scaleway_account_project.{backup_id}.id")),
+                )
                 .attr("region", Expr::str(&env.region))
-                .attr("secret_path", Expr::str(secret_path(resolved, env)))
+                .attr("secret_path", Expr::str(&path))
+                .attr("protected", Expr::Bool(env.is_production()))
                 .attr(
                     "backup_access_key_secret_name",
                     Expr::str(BACKUP_ACCESS_KEY_SECRET),
@@ -220,12 +316,36 @@ fn outputs(resolved: &Resolved) -> Body {
             format!("scaleway_account_project.{id}.id"),
             false,
         );
+        if has_backup_jobs(env) {
+            output(
+                format!("{id}_backup_project_id"),
+                format!(
+                    "Backup project of {n}: GitHub variable {VARIABLE_BACKUP_PROJECT_ID} of environments {gh} and {plan}."
+                ),
+                format!("scaleway_account_project.{id}_backup.id"),
+                false,
+            );
+        }
         output(
             format!("{id}_state_bucket"),
             format!("State bucket of {n}."),
             format!("module.state_{id}.bucket_name"),
             false,
         );
+        output(
+            format!("{id}_registry_endpoint"),
+            format!("Registry namespace of {n}: CI pushes its images there."),
+            format!("module.registry_{id}.endpoint"),
+            false,
+        );
+        if !operator_secrets(env).is_empty() {
+            output(
+                format!("{id}_operator_secret_ids"),
+                format!("The secrets of {n} whose values a human stores, by name."),
+                format!("module.secrets_{id}.secret_ids"),
+                false,
+            );
+        }
         for (role, environment) in [("deployer", gh.clone()), ("planner", plan.clone())] {
             output(
                 format!("{id}_{role}_access_key"),
@@ -244,31 +364,48 @@ fn outputs(resolved: &Resolved) -> Body {
                 true,
             );
         }
+        if is_promotion_source(resolved, env) {
+            output(
+                format!("{id}_registry_reader_secret_key"),
+                format!(
+                    "Key that pulls {n}'s images: secret {SECRET_SOURCE_SECRET_KEY} of the GitHub environments that promote from {n}."
+                ),
+                format!("module.iam_{id}.registry_reader_secret_key"),
+                true,
+            );
+        }
     }
     b
 }
 
 fn readme(resolved: &Resolved, source: &str) -> String {
+    let source_code = code(source);
     let mut s = format!(
-        "<!-- Generated by tofugen from {source}. DO NOT EDIT. -->\n\
-         <!-- Change {source} and run `cargo run -- generate` instead. -->\n\n\
-         # Bootstrap: projects, state buckets and CI credentials\n\n\
-         This root is applied **once, by a human**, before CI can deploy anything. It creates, for\n\
-         every environment of `{source}`:\n\n\
+        "{header}\n\
+         # Bootstrap: what CI needs before its first run\n\n\
+         This root is applied **by a human**, before CI can deploy anything, and again when an\n\
+         environment, an operator secret or a backup tier is added to {source_code}. It creates,\n\
+         for every environment:\n\n\
          - a Scaleway project;\n\
          - the Object Storage bucket holding that environment's OpenTofu state (versioned,\n  \
            encrypted at rest);\n\
-         - two IAM applications scoped to that project only: a *deployer* (applies) and a *planner*\n  \
-           (read-only plans on pull requests), each with an API key;\n\
-         - for an environment with weekly/monthly database backups, a third application allowed to\n  \
-           manage that project's databases only, whose API key goes straight into the project's\n  \
-           Secret Manager (secrets `{access}` and `{secret}` under the\n  \
-           environment's secret path), where the backup jobs read it. The CI deployer has no IAM\n  \
-           rights, so it cannot create that key itself.\n\n\
+         - the Container Registry namespace: CI pushes the first images before its first apply;\n\
+         - the *operator secrets*, empty: their values are stored by a human (below) before the\n  \
+           first deploy, and every plan stops, naming them, while one is missing;\n\
+         - two IAM applications scoped to that project only: a *deployer* (applies) and a\n  \
+           read-only *planner* (plans on pull requests, without the state lock), each with an API key;\n\
+         - for an environment promoted into another one, a *registry reader* key that pulls its\n  \
+           images;\n\
+         - for an environment with weekly/monthly database backups, a *backup project* holding the\n  \
+           backup jobs and the API key they use (allowed to manage the environment's databases\n  \
+           only). It is a separate project because the planner can read every secret of the\n  \
+           environment project (it must, to plan the containers' secrets), and must not reach a\n  \
+           key that can change a database.\n\n\
          Its own state is local (`terraform.tfstate` in this directory) and encrypted with a\n\
          passphrase. It contains the CI secret keys: keep it and the passphrase in a safe place\n\
-         (password manager, encrypted backup), and never commit it.\n\n\
-         ## Apply it\n\n\
+         (password manager, encrypted backup), and never commit it (the repository's\n\
+         `.gitignore` excludes it).\n\n\
+         ## 1. Apply it\n\n\
          You need OpenTofu {opentofu} and an API key of an organization administrator.\n\n\
          ```sh\n\
          cd {BOOTSTRAP_DIR}\n\
@@ -280,50 +417,104 @@ fn readme(resolved: &Resolved, source: &str) -> String {
          tofu plan -out bootstrap.tfplan\n\
          tofu apply bootstrap.tfplan\n\
          ```\n\n\
-         Run it again when an environment is added to `{source}`, or\n\
-         gains weekly/monthly backups: the environment's plan reads the backup key secrets and\n\
-         fails until they exist.\n\n\
-         ## Copy the CI credentials into GitHub\n\n\
-         For every environment below, in the repository's *Settings → Environments*, create the two\n\
-         GitHub environments and set their secrets and variable. Read each value with\n\
+         ## 2. Copy the CI credentials into GitHub\n\n\
+         For every environment below, in the repository's *Settings → Environments*, create the\n\
+         GitHub environments and set their secrets and variables. Read each value with\n\
          `tofu output -raw <output>` (secret keys are sensitive outputs: they are only printed when\n\
          asked for by name). The state passphrase of an environment is a new random value you choose\n\
          (e.g. `openssl rand -base64 32`); give the **same** value to both GitHub environments of\n\
          that environment, and keep a copy: without it, the state cannot be read.\n",
+        header = super::markdown_header(source),
         opentofu = resolved.versions.opentofu,
-        access = BACKUP_ACCESS_KEY_SECRET,
-        secret = BACKUP_SECRET_KEY_SECRET,
     );
     for env in &resolved.environments {
         let id = env_ident(&env.name);
-        let gh = &env.github_environment;
-        let plan = plan_environment(gh);
+        let gh = code(&env.github_environment);
+        let plan = code(&plan_environment(&env.github_environment));
+        let name = text(&env.name);
         s.push_str(&format!(
             "\n### {name}\n\n\
              | GitHub environment | Kind | Name | Value |\n\
              |---|---|---|---|\n\
-             | `{gh}` | secret | `{SECRET_ACCESS_KEY}` | `tofu output -raw {id}_deployer_access_key` |\n\
-             | `{gh}` | secret | `{SECRET_SECRET_KEY}` | `tofu output -raw {id}_deployer_secret_key` |\n\
-             | `{gh}` | secret | `{SECRET_STATE_PASSPHRASE}` | the state passphrase of {name} |\n\
-             | `{gh}` | variable | `{VARIABLE_PROJECT_ID}` | `tofu output -raw {id}_project_id` |\n\
-             | `{plan}` | secret | `{SECRET_ACCESS_KEY}` | `tofu output -raw {id}_planner_access_key` |\n\
-             | `{plan}` | secret | `{SECRET_SECRET_KEY}` | `tofu output -raw {id}_planner_secret_key` |\n\
-             | `{plan}` | secret | `{SECRET_STATE_PASSPHRASE}` | the state passphrase of {name} |\n\
-             | `{plan}` | variable | `{VARIABLE_PROJECT_ID}` | `tofu output -raw {id}_project_id` |\n",
-            name = env.name,
+             | {gh} | secret | `{SECRET_ACCESS_KEY}` | `tofu output -raw {id}_deployer_access_key` |\n\
+             | {gh} | secret | `{SECRET_SECRET_KEY}` | `tofu output -raw {id}_deployer_secret_key` |\n\
+             | {gh} | secret | `{SECRET_STATE_PASSPHRASE}` | the state passphrase of {name} |\n\
+             | {gh} | variable | `{VARIABLE_PROJECT_ID}` | `tofu output -raw {id}_project_id` |\n"
+        ));
+        if has_backup_jobs(env) {
+            s.push_str(&format!(
+                "| {gh} | variable | `{VARIABLE_BACKUP_PROJECT_ID}` | `tofu output -raw {id}_backup_project_id` |\n"
+            ));
+        }
+        if let Some(from) = &env.promote_from {
+            s.push_str(&format!(
+                "| {gh} | secret | `{SECRET_SOURCE_SECRET_KEY}` | `tofu output -raw {}_registry_reader_secret_key` (pulls {}'s images) |\n",
+                env_ident(from),
+                text(from)
+            ));
+        }
+        s.push_str(&format!(
+            "| {plan} | secret | `{SECRET_ACCESS_KEY}` | `tofu output -raw {id}_planner_access_key` |\n\
+             | {plan} | secret | `{SECRET_SECRET_KEY}` | `tofu output -raw {id}_planner_secret_key` |\n\
+             | {plan} | secret | `{SECRET_STATE_PASSPHRASE}` | the state passphrase of {name} |\n\
+             | {plan} | variable | `{VARIABLE_PROJECT_ID}` | `tofu output -raw {id}_project_id` |\n"
+        ));
+        if has_backup_jobs(env) {
+            s.push_str(&format!(
+                "| {plan} | variable | `{VARIABLE_BACKUP_PROJECT_ID}` | `tofu output -raw {id}_backup_project_id` |\n"
+            ));
+        }
+        s.push_str(&format!(
+            "\nDeployment branches of {gh}: the deploy branch only (`{branch}`).",
+            branch = text(&resolved.ci.branch)
         ));
         if env.is_production() {
             s.push_str(&format!(
-                "\nProtect `{gh}` with required reviewers: its credentials can change production.\n"
+                " Protect {gh} with **required reviewers**: its credentials change production. Protect\n\
+                 {plan} with required reviewers too: a production plan reads production's secrets\n\
+                 (the plan computes the containers' secret variables), so only the people who approve\n\
+                 it can plan production from a pull request.\n"
             ));
+        } else {
+            s.push('\n');
         }
     }
     s.push_str(
         "\nThen clear your shell history of the values and delete any copy outside the password\n\
          manager. To rotate a CI key, taint its `scaleway_iam_api_key` in this root, apply, and\n\
          update the GitHub secrets. Rotating a backup key (`scaleway_iam_api_key.backup`) needs\n\
-         no copy: new secret versions are written and the jobs read the latest one.\n",
+         no copy: new secret versions are written and the jobs read the latest one.\n\n\
+         ## 3. Store the operator secrets\n\n\
+         These secrets hold values only a human has (API keys of other services). Store each one\n\
+         once, before the first deploy: until then, every plan of the environment stops with one\n\
+         error per empty secret, naming it and this command. The value is read from a file, so it\n\
+         never lands in your shell history.\n",
     );
+    let mut any = false;
+    for env in &resolved.environments {
+        let operator = operator_secrets(env);
+        if operator.is_empty() {
+            continue;
+        }
+        any = true;
+        let id = env_ident(&env.name);
+        s.push_str(&format!(
+            "\n### {}\n\n| Secret | What it is | Store it with |\n|---|---|---|\n",
+            text(&env.name)
+        ));
+        for secret in operator {
+            s.push_str(&format!(
+                "| {} | {} | `scw secret version create \"$(tofu output -json {id}_operator_secret_ids | jq -r '.{}')\" region={} data=@FILE` |\n",
+                code(&secret.name),
+                text(secret.description.as_deref().unwrap_or("")),
+                secret.name,
+                env.region,
+            ));
+        }
+    }
+    if !any {
+        s.push_str("\nNo environment has operator secrets.\n");
+    }
     s
 }
 
@@ -340,7 +531,7 @@ mod tests {
     }
 
     #[test]
-    fn backup_credentials_only_for_environments_with_backup_jobs() {
+    fn backup_project_only_for_environments_with_backup_jobs() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/environments.yaml");
         let yaml = std::fs::read(path).expect("read environments.yaml");
         let c = crate::pipeline::compile("environments.yaml", &yaml, true);
@@ -354,11 +545,18 @@ mod tests {
             main[start..=start + len].to_string()
         };
         let production = block("production");
-        assert!(production.contains("backup_credentials            = true\n"));
-        assert!(production.contains("secret_path                   = \"/evalap/production\"\n"));
+        assert!(production.contains(
+            "backup_project_id             = scaleway_account_project.production_backup.id\n"
+        ));
+        assert!(main.contains("resource \"scaleway_account_project\" \"production_backup\" {"));
         assert!(production.contains(&format!(
             "backup_secret_key_secret_name = \"{BACKUP_SECRET_KEY_SECRET}\"\n"
         )));
-        assert!(!block("staging").contains("backup_credentials"));
+        assert!(!block("staging").contains("backup_project_id"));
+        assert!(!main.contains("\"staging_backup\""));
+        assert!(
+            block("staging").contains("registry_reader = true"),
+            "production promotes from staging"
+        );
     }
 }

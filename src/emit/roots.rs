@@ -1,7 +1,11 @@
-//! Emits one OpenTofu root per environment, `generated/<env>/`, as the module-interface
-//! contract (`SPEC-module-interfaces.md`) describes: `versions.tf` (pinned providers, S3 backend
-//! on Scaleway Object Storage, state and plan encryption), `providers.tf`, `variables.tf`,
-//! `main.tf` (one module call per component) and `outputs.tf`.
+//! Emits one OpenTofu root per environment, `generated/<env>/`: `versions.tf` (pinned
+//! providers, S3 backend on Scaleway Object Storage, state and plan encryption),
+//! `providers.tf`, `variables.tf`, `main.tf` (one module call per component, plus the lookup of
+//! the registry namespace the bootstrap root created) and `outputs.tf`.
+//!
+//! What the bootstrap root creates (project, state bucket, registry namespace, operator secrets,
+//! backup project and keys) is only looked up here: CI's first apply needs nothing but the
+//! release, and needs it in one full apply (no targeted step).
 //!
 //! Values known when generating are written as literals, so a reviewer reads the numbers in the
 //! pull-request diff; only values known at apply time are references (module outputs,
@@ -15,8 +19,9 @@ use crate::resolve::{
     builtin,
 };
 
-/// Minimum OpenTofu version: write-only attributes and ephemeral resources.
-pub const REQUIRED_VERSION: &str = ">= 1.11.0";
+/// Minimum OpenTofu version: write-only attributes and ephemeral resources (1.11), and the
+/// mock-provider fix the generated tests need (opentofu/opentofu#4251, in 1.12.2).
+pub const REQUIRED_VERSION: &str = ">= 1.12.2";
 
 /// Module source directory, relative to a generated root.
 pub fn module_source(module: &str) -> String {
@@ -47,18 +52,47 @@ pub fn secret_path(resolved: &Resolved, env: &ResolvedEnvironment) -> String {
     format!("/{}/{}", resolved.project, env.name)
 }
 
-/// Secret (under [`secret_path`]) holding the access key of the backup jobs, written by
-/// modules/iam in the bootstrap root and read by modules/backups.
+/// Secret (under [`secret_path`], in the backup project) holding the access key of the backup
+/// jobs, written by modules/iam in the bootstrap root and read by modules/backups.
 pub const BACKUP_ACCESS_KEY_SECRET: &str = "backup-scw-access-key";
-/// Secret (under [`secret_path`]) holding the secret key of the backup jobs.
+/// Secret (under [`secret_path`], in the backup project) holding the secret key of the backup
+/// jobs.
 pub const BACKUP_SECRET_KEY_SECRET: &str = "backup-scw-secret-key";
+/// Secret (under [`secret_path`]) holding the database application user's password.
+pub const DATABASE_PASSWORD_SECRET: &str = "database-password";
 
-/// Whether an environment has weekly or monthly backup jobs (modules/backups), hence needs the
-/// backup API key that the bootstrap root creates.
+/// Whether an environment has weekly or monthly backup jobs (modules/backups), hence a backup
+/// project (created by the bootstrap root) holding them and their API key.
 pub fn has_backup_jobs(env: &ResolvedEnvironment) -> bool {
     env.database
         .as_ref()
         .is_some_and(|d| d.backups.weekly.is_some() || d.backups.monthly.is_some())
+}
+
+/// Name of an environment's backup project (`<project>-<env>-backup`).
+pub fn backup_project_name(env: &ResolvedEnvironment) -> String {
+    format!("{}-backup", env.scaleway_project)
+}
+
+/// Whether an environment has alert rules on application metrics (a custom `expr`).
+pub fn has_application_rules(env: &ResolvedEnvironment) -> bool {
+    env.alerts
+        .rules
+        .iter()
+        .any(|r| r.kind.is_none() && r.expr.is_some())
+}
+
+/// Name of the custom metrics data source the application pushes to (`<project>-<env>-application`).
+pub fn application_source_name(resolved: &Resolved, env: &ResolvedEnvironment) -> String {
+    format!("{}-application", env.prefix(&resolved.project))
+}
+
+/// The operator secrets of an environment (a human stores their values), by name.
+pub fn operator_secrets(env: &ResolvedEnvironment) -> Vec<&crate::resolve::ResolvedSecret> {
+    env.secrets
+        .iter()
+        .filter(|s| s.source == SecretSource::Operator)
+        .collect()
 }
 
 /// A duration as Go's `time.ParseDuration` reads it (`10s`, `1m30s`, `2h`).
@@ -88,7 +122,8 @@ pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
             ("providers.tf", providers(env)),
             ("variables.tf", variables(env)),
             ("main.tf", main(resolved, env)),
-            ("outputs.tf", outputs(env)),
+            ("release.tf", release_checks(env)),
+            ("outputs.tf", outputs(resolved, env)),
         ];
         for (file, body) in parts {
             files.push((format!("{dir}/{file}"), render(&header, &body)));
@@ -185,6 +220,20 @@ fn providers(env: &ResolvedEnvironment) -> Body {
         .attr("project_id", Expr::raw("var.project_id"));
     let mut b = Body::new();
     b.block(Block::new("provider", ["scaleway"]).with_body(p));
+    if has_backup_jobs(env) {
+        let mut backup = Body::new();
+        backup
+            .attr("alias", Expr::str("backup"))
+            .attr("region", Expr::str(&env.region))
+            .attr("zone", Expr::str(&env.zone))
+            .attr("project_id", Expr::raw("var.backup_project_id"));
+        b.blank()
+            .comment(
+                "The backup project: the backup jobs, their key's secrets and their alerts live\n\
+                 there, out of reach of the planner's secret access (see modules/iam).",
+            )
+            .block(Block::new("provider", ["scaleway"]).with_body(backup));
+    }
     b
 }
 
@@ -279,8 +328,19 @@ fn variables(env: &ResolvedEnvironment) -> Body {
         ),
         "project_id",
     ))
-    .blank()
-    .block(state_passphrase_variable(
+    .blank();
+    if has_backup_jobs(env) {
+        b.block(uuid_variable(
+            "backup_project_id",
+            &format!(
+                "UUID of the backup project of {} (created by generated/bootstrap; CI passes TF_VAR_backup_project_id).",
+                env.name
+            ),
+            "backup_project_id",
+        ))
+        .blank();
+    }
+    b.block(state_passphrase_variable(
         "Passphrase encrypting this environment's state and plans (at least 16 characters).",
     ))
     .blank()
@@ -290,8 +350,29 @@ fn variables(env: &ResolvedEnvironment) -> Body {
 
 /// A module call: a comment, `source`, a blank line, then `attrs`.
 fn module_call(name: &str, module: &str, comment: &str, attrs: Vec<(&str, Expr)>) -> Body {
+    module_call_with(name, module, comment, None, attrs)
+}
+
+/// A module call given the `scaleway` provider configuration `provider` (an alias).
+fn module_call_with(
+    name: &str,
+    module: &str,
+    comment: &str,
+    provider: Option<&str>,
+    attrs: Vec<(&str, Expr)>,
+) -> Body {
     let mut m = Body::new();
     m.attr("source", Expr::str(module_source(module))).blank();
+    if let Some(alias) = provider {
+        m.attr(
+            "providers",
+            Expr::InlineObject(vec![(
+                "scaleway".to_string(),
+                Expr::raw(format!("scaleway.{alias}")),
+            )]),
+        )
+        .blank();
+    }
     for (k, v) in attrs {
         m.attr(k, v);
     }
@@ -306,15 +387,6 @@ fn str_list(items: &[String]) -> Expr {
     Expr::strs(items)
 }
 
-/// The name of the secret holding the database URL: the first `source: database` secret.
-fn database_secret_name(env: &ResolvedEnvironment) -> String {
-    env.secrets
-        .iter()
-        .find(|s| s.source == SecretSource::Database)
-        .map(|s| s.name.clone())
-        .unwrap_or_else(|| "DATABASE_URL".to_string())
-}
-
 fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     let prefix = env.prefix(&resolved.project);
     let region = || ("region", Expr::str(&env.region));
@@ -322,6 +394,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     let tags = || ("tags", str_list(&tag_list));
     let path = secret_path(resolved, env);
     let production = env.is_production();
+    let backups = has_backup_jobs(env);
     let mut b = Body::new();
 
     b.items.extend(
@@ -333,19 +406,19 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
         )
         .items,
     );
-    b.items.extend(
-        module_call(
-            "registry",
-            "registry",
-            "Container Registry namespace of this environment's images.",
-            vec![
-                ("name", Expr::str(&env.registry_namespace)),
-                region(),
-                ("is_public", Expr::Bool(false)),
-            ],
-        )
-        .items,
-    );
+
+    let mut registry = Body::new();
+    registry
+        .attr("name", Expr::str(&env.registry_namespace))
+        .attr("region", Expr::str(&env.region))
+        .attr("project_id", Expr::raw("var.project_id"));
+    b.comment(
+        "Container Registry namespace of this environment's images, created by generated/bootstrap:\n\
+         CI pushes the first images before its first apply of this root.",
+    )
+    .block(Block::new("data", ["scaleway_registry_namespace", "this"]).with_body(registry))
+    .blank();
+
     b.items.extend(
         module_call(
             "containers",
@@ -367,52 +440,80 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
         .items,
     );
 
-    let described = |s: &crate::resolve::ResolvedSecret| {
-        (
-            "description",
-            Expr::str(s.description.clone().unwrap_or_default()),
-        )
-    };
-    let operator: Vec<(String, Expr)> = env
-        .secrets
-        .iter()
-        .filter(|s| s.source == SecretSource::Operator)
-        .map(|s| {
-            let (k, v) = described(s);
-            (s.name.clone(), Expr::InlineObject(vec![(k.to_string(), v)]))
-        })
-        .collect();
+    let described =
+        |s: &crate::resolve::ResolvedSecret| Expr::str(s.description.clone().unwrap_or_default());
+    let operator = operator_secrets(env);
+    if !operator.is_empty() {
+        b.comment(
+            "Secrets a human fills, created empty by generated/bootstrap. Each is looked up here, and\n\
+             the plan stops, with one error per secret that has no value yet, naming the command that\n\
+             stores it. No value is in this code.",
+        );
+        for secret in operator {
+            let mut check = Body::new();
+            check
+                .attr("condition", Expr::raw("self.version_count > 0"))
+                .attr(
+                    "error_message",
+                    Expr::Template(vec![
+                        Part::Lit(format!(
+                            "Secret {} ({path}) has no value yet. Store it before the deploy: scw secret version create ",
+                            secret.name
+                        )),
+                        Part::Interp(Expr::raw(format!(
+                            "trimprefix(self.id, \"{}/\")",
+                            env.region
+                        ))),
+                        Part::Lit(format!(
+                            " region={} data=@FILE (see generated/bootstrap/README.md).",
+                            env.region
+                        )),
+                    ]),
+                );
+            let mut lifecycle = Body::new();
+            lifecycle.block(Block::plain("postcondition").with_body(check));
+            let mut data = Body::new();
+            data.attr("name", Expr::str(&secret.name))
+                .attr("path", Expr::str(&path))
+                .attr("region", Expr::str(&env.region))
+                .attr("project_id", Expr::raw("var.project_id"))
+                .blank()
+                .block(Block::plain("lifecycle").with_body(lifecycle));
+            b.block(Block::new("data", ["scaleway_secret", &secret.name]).with_body(data))
+                .blank();
+        }
+    }
     let generated: Vec<(String, Expr)> = env
         .secrets
         .iter()
         .filter(|s| s.source == SecretSource::Generated)
         .map(|s| {
-            let (k, v) = described(s);
             (
                 s.name.clone(),
                 Expr::InlineObject(vec![
-                    (k.to_string(), v),
+                    ("description".to_string(), described(s)),
                     ("length".to_string(), Expr::int(s.length)),
                 ]),
             )
         })
         .collect();
-    b.items.extend(
-        module_call(
-            "secrets",
-            "secrets",
-            "Secret Manager secrets. Operator secrets get their value from a human (scw secret\nversion create); generated ones from OpenTofu, write-only. No value is in this code.",
-            vec![
-                ("path", Expr::str(&path)),
-                region(),
-                ("protected", Expr::Bool(production)),
-                ("operator_secrets", Expr::Object(operator)),
-                ("generated_secrets", Expr::Object(generated)),
-                tags(),
-            ],
-        )
-        .items,
-    );
+    if !generated.is_empty() {
+        b.items.extend(
+            module_call(
+                "secrets",
+                "secrets",
+                "Generated secrets: random values written by OpenTofu, write-only (never in plan or state).",
+                vec![
+                    ("path", Expr::str(&path)),
+                    region(),
+                    ("protected", Expr::Bool(production)),
+                    ("generated_secrets", Expr::Object(generated)),
+                    tags(),
+                ],
+            )
+            .items,
+        );
+    }
 
     if let Some(db) = &env.database {
         let daily = db.backups.daily;
@@ -455,13 +556,15 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
             ));
         }
         attrs.extend([
-            ("url_secret_name", Expr::str(database_secret_name(env))),
+            ("password_secret_name", Expr::str(DATABASE_PASSWORD_SECRET)),
             ("secret_path", Expr::str(&path)),
             ("protected", Expr::Bool(production)),
             tags(),
         ]);
         let comment = format!(
-            "Managed PostgreSQL on the private network only; its connection URL is a secret.\nDaily backups: {}.",
+            "Managed PostgreSQL on the private network only. The application user's password is a\n\
+             write-only secret; services build the connection URL from it.\n\
+             Daily backups: {}.",
             match daily {
                 Some(d) => format!("Scaleway's automatic backups, kept {} days", d.days()),
                 None => "off (daily_backups = false)".to_string(),
@@ -470,7 +573,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
         b.items
             .extend(module_call("database", "database", &comment, attrs).items);
 
-        if has_backup_jobs(env) {
+        if backups {
             let tier = |t: &Option<crate::resolve::BackupJob>| match t {
                 Some(j) => Expr::InlineObject(vec![
                     ("schedule".to_string(), Expr::str(&j.schedule)),
@@ -479,14 +582,17 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
                 None => Expr::Null,
             };
             b.items.extend(
-                module_call(
+                module_call_with(
                     "backups",
                     "backups",
-                    "Weekly and monthly database backups: scheduled Serverless Jobs running the Scaleway CLI.\nTheir API key is created by generated/bootstrap and read from the two secrets below.",
+                    "Weekly and monthly database backups: scheduled Serverless Jobs running the Scaleway CLI,\n\
+                     in the backup project. Their API key is created by generated/bootstrap.",
+                    Some("backup"),
                     vec![
                         ("name", Expr::str(format!("{prefix}-backup"))),
                         region(),
-                        ("project_id", Expr::raw("var.project_id")),
+                        ("project_id", Expr::raw("var.backup_project_id")),
+                        ("database_project_id", Expr::raw("var.project_id")),
                         ("instance_id", Expr::raw("module.database.instance_id")),
                         ("database_name", Expr::str(&db.name)),
                         (
@@ -513,30 +619,176 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
             .extend(service_call(env, &prefix, s, &tag_list).items);
     }
 
-    let mut products = vec![];
-    if env.database.is_some() {
-        products.push("PostgreSQL".to_string());
-    }
-    products.push("Serverless Containers".to_string());
-    if has_backup_jobs(env) {
-        products.push("Serverless Jobs".to_string());
+    let products: Vec<String> = if env.database.is_some() {
+        vec!["PostgreSQL".to_string()]
+    } else {
+        Vec::new()
+    };
+    let mut monitoring = vec![
+        ("project_id", Expr::raw("var.project_id")),
+        region(),
+        ("contacts", str_list(&env.alerts.contacts)),
+        ("preconfigured_products", str_list(&products)),
+    ];
+    if has_application_rules(env) {
+        monitoring.push((
+            "application_metrics_source",
+            Expr::str(application_source_name(resolved, env)),
+        ));
     }
     b.items.extend(
         module_call(
             "monitoring",
             "monitoring",
-            "Cockpit alert manager, its contacts and Scaleway's preconfigured alerts; a token for CI\nto push the alert rules of generated/alerts/.",
-            vec![
-                ("project_id", Expr::raw("var.project_id")),
-                region(),
-                ("contacts", str_list(&env.alerts.contacts)),
-                ("preconfigured_products", str_list(&products)),
-                ("secret_path", Expr::str(&path)),
-                tags(),
-            ],
+            "Cockpit alert manager, its contacts and Scaleway's preconfigured PostgreSQL alerts; a token\n\
+             the deploy workflow pushes the alert rules of alerts/ with.",
+            monitoring,
         )
         .items,
     );
+    if backups {
+        b.items.extend(
+            module_call_with(
+                "monitoring_backups",
+                "monitoring",
+                "The backup project's own Cockpit: the backup jobs report their runs there, so the\n\
+                 backup-failure alerts are evaluated and sent from there.",
+                Some("backup"),
+                vec![
+                    ("project_id", Expr::raw("var.backup_project_id")),
+                    region(),
+                    ("contacts", str_list(&env.alerts.contacts)),
+                ],
+            )
+            .items,
+        );
+    }
+    b
+}
+
+/// `release.tf`: the checks that make the release in `var.release` the one that runs, one
+/// block per service (so that each reads as plain HCL, and tests can model each one).
+fn release_checks(env: &ResolvedEnvironment) -> Body {
+    let mut services: Vec<&ResolvedService> = env.services.iter().collect();
+    services.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut b = Body::new();
+    b.comment(
+        "The release (var.release) is the image tag and registry digest of every service, written by\n\
+         CI. Before the apply, the registry must still hold the recorded digest under each tag:\n\
+         Scaleway registries have no immutable tags, and a tag pushed again would otherwise deploy\n\
+         bytes that were never tested. After the apply, every container must be ready and run its\n\
+         release: the provider only warns when a deploy ends in `error`, and `tofu apply` would\n\
+         exit 0. The container is read after every change of its service (the provider waits for\n\
+         each deploy to end), and at plan time when nothing changes: a broken container shows in\n\
+         every plan.",
+    );
+    for s in services {
+        let name = &s.name;
+        let release = |field: &str| format!("var.release[{}].{field}", super::hcl::quote(name));
+        b.blank().comment(&format!("Service {name}."));
+
+        let mut image = Body::new();
+        image
+            .attr("name", Expr::str(&s.image))
+            .attr(
+                "namespace_id",
+                Expr::raw("data.scaleway_registry_namespace.this.id"),
+            )
+            .attr("region", Expr::str(&env.region));
+        b.block(Block::new("data", ["scaleway_registry_image", name]).with_body(image))
+            .blank();
+
+        let mut tag_check = Body::new();
+        tag_check
+            .attr(
+                "condition",
+                Expr::raw(format!("self.digest == {}", release("digest"))),
+            )
+            .attr(
+                "error_message",
+                Expr::Template(vec![
+                    Part::Lit(format!("The registry tag {}:", s.image)),
+                    Part::Interp(Expr::raw(release("tag"))),
+                    Part::Lit(" now has digest ".into()),
+                    Part::Interp(Expr::raw("self.digest")),
+                    Part::Lit(", not ".into()),
+                    Part::Interp(Expr::raw(release("digest"))),
+                    Part::Lit(
+                        " as recorded in the release: the tag was pushed again. Deploy a release whose digests match, or build a new one."
+                            .into(),
+                    ),
+                ]),
+            );
+        let mut lifecycle = Body::new();
+        lifecycle.block(Block::plain("postcondition").with_body(tag_check));
+        let mut tag = Body::new();
+        tag.attr(
+            "image_id",
+            Expr::raw(format!("data.scaleway_registry_image.{name}.id")),
+        )
+        .attr("name", Expr::raw(release("tag")))
+        .attr("region", Expr::str(&env.region))
+        .blank()
+        .block(Block::plain("lifecycle").with_body(lifecycle));
+        b.block(Block::new("data", ["scaleway_registry_image_tag", name]).with_body(tag))
+            .blank();
+
+        let module = service_module(name);
+        let mut ready = Body::new();
+        ready
+            .attr("condition", Expr::raw("self.status == \"ready\""))
+            .attr(
+                "error_message",
+                Expr::Template(vec![
+                    Part::Lit(format!("Service {name} is ")),
+                    Part::Interp(Expr::raw("self.status")),
+                    Part::Lit(", not ready".into()),
+                    Part::Interp(Expr::raw(
+                        "self.error_message == null || self.error_message == \"\" ? \"\" : \": ${self.error_message}\"",
+                    )),
+                    Part::Lit(
+                        ". Its logs are in Cockpit (Serverless Containers logs); the deploy workflow rolls back to the previous release."
+                            .into(),
+                    ),
+                ]),
+            );
+        let mut runs = Body::new();
+        runs.attr(
+            "condition",
+            Expr::raw(format!("self.image == module.{module}.image")),
+        )
+        .attr(
+            "error_message",
+            Expr::Template(vec![
+                Part::Lit(format!("Service {name} runs ")),
+                Part::Interp(Expr::raw("self.image")),
+                Part::Lit(", not ".into()),
+                Part::Interp(Expr::raw(format!("module.{module}.image"))),
+                Part::Lit(": the release did not reach it.".into()),
+            ]),
+        );
+        let mut lifecycle = Body::new();
+        lifecycle
+            .block(Block::plain("postcondition").with_body(ready))
+            .blank()
+            .block(Block::plain("postcondition").with_body(runs));
+        let mut deployed = Body::new();
+        deployed
+            .attr(
+                "container_id",
+                Expr::raw(format!("module.{module}.container_id")),
+            )
+            .attr("namespace_id", Expr::raw("module.containers.namespace_id"))
+            .attr("region", Expr::str(&env.region))
+            .blank()
+            .attr(
+                "depends_on",
+                Expr::List(vec![Expr::raw(format!("module.{module}"))]),
+            )
+            .blank()
+            .block(Block::plain("lifecycle").with_body(lifecycle));
+        b.block(Block::new("data", ["scaleway_container", name]).with_body(deployed));
+    }
     b
 }
 
@@ -599,14 +851,17 @@ fn service_call(
             Expr::str(s.description.clone().unwrap_or_default()),
         ),
         (
+            "registry_endpoint",
+            Expr::raw("data.scaleway_registry_namespace.this.endpoint"),
+        ),
+        (
             "image",
-            Expr::Template(vec![
-                Part::Interp(Expr::raw("module.registry.endpoint")),
-                Part::Lit(format!("/{}:", s.image)),
-                Part::Interp(release().attr("tag").expr()),
+            Expr::InlineObject(vec![
+                ("name".to_string(), Expr::str(&s.image)),
+                ("tag".to_string(), release().attr("tag").expr()),
+                ("digest".to_string(), release().attr("digest").expr()),
             ]),
         ),
-        ("image_digest", release().attr("digest").expr()),
         ("port", Expr::int(s.port.unwrap_or(8080))),
         (
             "protocol",
@@ -670,26 +925,60 @@ fn service_call(
     let mut secret_names: Vec<&String> = s.secrets.iter().collect();
     secret_names.sort();
     secret_names.dedup();
-    let secret_ids: Vec<(String, Expr)> = secret_names
-        .into_iter()
-        .filter_map(|name| {
-            let secret = env.secrets.iter().find(|x| &x.name == name)?;
-            let id = match secret.source {
-                SecretSource::Database => {
-                    env.database.as_ref()?;
-                    Expr::raw("module.database.url_secret_id")
+    let mut database_url = None;
+    let mut secret_ids: Vec<(String, Expr)> = Vec::new();
+    for name in secret_names {
+        let Some(secret) = env.secrets.iter().find(|x| &x.name == name) else {
+            continue;
+        };
+        let module = match secret.source {
+            SecretSource::Database => {
+                if let Some(db) = &env.database {
+                    database_url = Some(Expr::InlineObject(vec![
+                        ("env_name".to_string(), Expr::str(name)),
+                        ("scheme".to_string(), Expr::str(&secret.scheme)),
+                        ("user".to_string(), Expr::raw("module.database.user_name")),
+                        ("host".to_string(), Expr::raw("module.database.host")),
+                        ("port".to_string(), Expr::raw("module.database.port")),
+                        (
+                            "database".to_string(),
+                            if secret.include_database {
+                                Expr::str(&db.name)
+                            } else {
+                                Expr::Null
+                            },
+                        ),
+                        (
+                            "password_secret_id".to_string(),
+                            Expr::raw("module.database.password_secret_id"),
+                        ),
+                    ]));
                 }
-                SecretSource::Operator | SecretSource::Generated => Traversal::root("module")
-                    .attr("secrets")
-                    .attr("secret_ids")
-                    .key(name)
-                    .expr(),
-            };
-            Some((name.clone(), id))
-        })
-        .collect();
+                continue;
+            }
+            SecretSource::Operator => {
+                secret_ids.push((
+                    name.clone(),
+                    Expr::raw(format!("data.scaleway_secret.{name}.id")),
+                ));
+                continue;
+            }
+            SecretSource::Generated => "secrets",
+        };
+        secret_ids.push((
+            name.clone(),
+            Traversal::root("module")
+                .attr(module)
+                .attr("secret_ids")
+                .key(name)
+                .expr(),
+        ));
+    }
     if !secret_ids.is_empty() {
         attrs.push(("secret_ids", Expr::Object(secret_ids)));
+    }
+    if let Some(url) = database_url {
+        attrs.push(("database_url", url));
     }
     if s.database && env.database.is_some() {
         attrs.push((
@@ -706,11 +995,14 @@ fn service_call(
     module_call(&service_module(&s.name), "service", &what, attrs)
 }
 
-fn outputs(env: &ResolvedEnvironment) -> Body {
-    let output = |b: &mut Body, name: &str, description: &str, value: Expr| {
+fn outputs(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
+    let output = |b: &mut Body, name: &str, description: &str, value: Expr, sensitive: bool| {
         let mut o = Body::new();
         o.attr("description", Expr::str(description))
             .attr("value", value);
+        if sensitive {
+            o.attr("sensitive", Expr::Bool(true));
+        }
         b.block(Block::new("output", [name]).with_body(o)).blank();
     };
     let mut services: Vec<&ResolvedService> = env.services.iter().collect();
@@ -729,6 +1021,19 @@ fn outputs(env: &ResolvedEnvironment) -> Body {
                     .expr(),
             )
         })),
+        false,
+    );
+    output(
+        &mut b,
+        "service_images",
+        "Image every service runs, as read back from Scaleway after the apply, by name.",
+        Expr::object(services.iter().map(|s| {
+            (
+                s.name.clone(),
+                Expr::raw(format!("data.scaleway_container.{}.image", s.name)),
+            )
+        })),
+        false,
     );
     let db = |attr: &str| {
         if env.database.is_some() {
@@ -742,42 +1047,81 @@ fn outputs(env: &ResolvedEnvironment) -> Body {
         "database_host",
         "Private hostname of the database (null without a database).",
         db("host"),
+        false,
     );
     output(
         &mut b,
         "database_port",
         "Port of the database (null without a database).",
         db("port"),
+        false,
     );
     output(
         &mut b,
         "registry_endpoint",
         "Registry endpoint images are pushed to.",
-        Expr::raw("module.registry.endpoint"),
+        Expr::raw("data.scaleway_registry_namespace.this.endpoint"),
+        false,
     );
     output(
         &mut b,
         "release",
         "Image tag and digest of every service as deployed (the rollback target of the next deploy).",
         Expr::raw("var.release"),
+        false,
     );
     output(
         &mut b,
         "alert_manager_url",
         "Cockpit alert manager URL.",
         Expr::raw("module.monitoring.alert_manager_url"),
+        false,
     );
+    use super::alerts::Source;
+    let mut targets = vec![(
+        Source::Scaleway.slug().to_string(),
+        Expr::InlineObject(vec![
+            ("project_id".to_string(), Expr::raw("var.project_id")),
+            (
+                "token".to_string(),
+                Expr::raw("module.monitoring.rules_token"),
+            ),
+        ]),
+    )];
+    if has_application_rules(env) {
+        targets.push((
+            Source::Application.slug().to_string(),
+            Expr::InlineObject(vec![
+                ("project_id".to_string(), Expr::raw("var.project_id")),
+                (
+                    "token".to_string(),
+                    Expr::raw("module.monitoring.rules_token"),
+                ),
+                (
+                    "source_name".to_string(),
+                    Expr::str(application_source_name(resolved, env)),
+                ),
+            ]),
+        ));
+    }
+    if has_backup_jobs(env) {
+        targets.push((
+            Source::Backups.slug().to_string(),
+            Expr::InlineObject(vec![
+                ("project_id".to_string(), Expr::raw("var.backup_project_id")),
+                (
+                    "token".to_string(),
+                    Expr::raw("module.monitoring_backups.rules_token"),
+                ),
+            ]),
+        ));
+    }
     output(
         &mut b,
-        "metrics_datasource_url",
-        "Cockpit metrics data source URL (Prometheus API).",
-        Expr::raw("module.monitoring.metrics_datasource_url"),
-    );
-    output(
-        &mut b,
-        "rules_token_secret_id",
-        "Secret Manager id of the Cockpit token the deploy workflow pushes alert rules with.",
-        Expr::raw("module.monitoring.rules_token_secret_id"),
+        "alert_rule_targets",
+        "Where the deploy workflow pushes the rule files of alerts/<key>/: the Scaleway project whose metrics they watch, and the Cockpit token that may write its rules.",
+        Expr::Object(targets),
+        true,
     );
     b
 }

@@ -1,5 +1,5 @@
-# Runs offline with a mocked Scaleway provider. Needs an OpenTofu release that includes the fix
-# for opentofu/opentofu#4251 (mock providers whose schema declares ephemeral resources).
+# Runs offline with a mocked Scaleway provider (OpenTofu >= 1.12.2 for the mock-provider fix,
+# opentofu/opentofu#4251). The script itself (backup.sh) is tested by tests/backup_job.rs.
 
 mock_provider "scaleway" {}
 
@@ -19,16 +19,17 @@ override_data {
 }
 
 variables {
-  name          = "evalap-production-backup"
-  region        = "fr-par"
-  project_id    = "11111111-2222-3333-4444-555555555555"
-  instance_id   = "fr-par/99999999-8888-7777-6666-555555555555"
-  database_name = "evalap"
-  cli_image     = "scaleway/cli:v2.61.0"
-  timezone      = "Europe/Paris"
-  weekly        = { schedule = "0 3 * * 0", retention_days = 90 }
-  monthly       = { schedule = "0 4 1 * *", retention_days = 365 }
-  secret_path   = "/evalap/production"
+  name                = "evalap-production-backup"
+  region              = "fr-par"
+  project_id          = "11111111-2222-3333-4444-555555555555"
+  database_project_id = "66666666-7777-8888-9999-000000000000"
+  instance_id         = "fr-par/99999999-8888-7777-6666-555555555555"
+  database_name       = "evalap"
+  cli_image           = "scaleway/cli:v2.61.0"
+  timezone            = "Europe/Paris"
+  weekly              = { schedule = "0 3 * * 0", retention_days = 90 }
+  monthly             = { schedule = "0 4 1 * *", retention_days = 365 }
+  secret_path         = "/evalap/production"
 }
 
 run "one_job_per_tier" {
@@ -50,18 +51,31 @@ run "one_job_per_tier" {
 
 run "backup_command" {
   assert {
-    condition     = scaleway_job_definition.backup["weekly"].startup_command == tolist(["/bin/sh", "-c"])
-    error_message = "the command runs in a shell (date-stamped name)"
+    condition     = scaleway_job_definition.backup["weekly"].startup_command == tolist(["/bin/sh", "-c"]) && scaleway_job_definition.backup["weekly"].args == tolist([file("${path.module}/backup.sh")])
+    error_message = "every job runs backup.sh, verbatim, in a shell"
   }
 
   assert {
-    condition     = scaleway_job_definition.backup["weekly"].args[0] == "/scw rdb backup create region=fr-par instance-id=99999999-8888-7777-6666-555555555555 database-name=evalap name=weekly-$(date +%F) expires-at=+90d --wait"
-    error_message = "weekly: backup create with the bare instance UUID, a dated name and a 90-day expiry"
+    condition = scaleway_job_definition.backup["weekly"].env == tomap({
+      TIER                   = "weekly"
+      INSTANCE_ID            = "99999999-8888-7777-6666-555555555555"
+      DATABASE_NAME          = "evalap"
+      RETENTION_DAYS         = "90"
+      WAIT_TIMEOUT           = "350m"
+      SCW_DEFAULT_PROJECT_ID = "66666666-7777-8888-9999-000000000000"
+      SCW_DEFAULT_REGION     = "fr-par"
+    })
+    error_message = "the script's inputs are plain env vars: tier, bare instance UUID, database, retention, wait timeout, and the database's project and region; no key"
   }
 
   assert {
-    condition     = strcontains(scaleway_job_definition.backup["monthly"].args[0], "name=monthly-$(date +%F) expires-at=+365d --wait")
-    error_message = "monthly: dated name and a 365-day expiry"
+    condition     = scaleway_job_definition.backup["monthly"].env["RETENTION_DAYS"] == "365" && scaleway_job_definition.backup["monthly"].timeout == "360m"
+    error_message = "monthly: 365-day retention; the job outlives the script's wait"
+  }
+
+  assert {
+    condition     = scaleway_job_definition.backup["weekly"].project_id == var.project_id
+    error_message = "the jobs live in the backup project"
   }
 }
 
@@ -76,13 +90,9 @@ run "credentials" {
 
   assert {
     condition     = data.scaleway_secret.access_key.name == "backup-scw-access-key" && data.scaleway_secret.secret_key.name == "backup-scw-secret-key" && data.scaleway_secret.secret_key.path == "/evalap/production" && data.scaleway_secret.secret_key.project_id == var.project_id
-    error_message = "the key secrets are looked up by their well-known names under secret_path in the environment project"
+    error_message = "the key secrets are looked up by their well-known names under secret_path in the backup project"
   }
 
-  assert {
-    condition     = keys(scaleway_job_definition.backup["weekly"].env) == tolist(["SCW_DEFAULT_PROJECT_ID", "SCW_DEFAULT_REGION"]) && scaleway_job_definition.backup["weekly"].env["SCW_DEFAULT_PROJECT_ID"] == var.project_id
-    error_message = "only the project and region are plain env vars: no key may be one"
-  }
 }
 
 run "custom_secret_names" {

@@ -2,7 +2,27 @@
 # Needs an OpenTofu release that includes the fix for opentofu/opentofu#4251 (mock providers
 # whose schema declares ephemeral resources).
 
-mock_provider "scaleway" {}
+mock_provider "scaleway" {
+  # The provider validates IDs even when mocked: real-looking regional UUIDs.
+  mock_resource "scaleway_rdb_instance" {
+    defaults = {
+      id = "fr-par/11111111-1111-1111-1111-111111111111"
+    }
+  }
+
+  mock_resource "scaleway_secret" {
+    defaults = {
+      id = "fr-par/22222222-2222-2222-2222-222222222222"
+    }
+  }
+
+  # Every new secret version is revision 1 unless a run overrides it.
+  mock_resource "scaleway_secret_version" {
+    defaults = {
+      revision = "1"
+    }
+  }
+}
 
 variables {
   name                   = "evalap-production-db"
@@ -18,7 +38,6 @@ variables {
   private_network_id     = "fr-par/99999999-8888-7777-6666-555555555555"
   backup_frequency_hours = 24
   backup_retention_days  = 30
-  url_secret_name        = "POSTGRES_URL"
   secret_path            = "/evalap/production"
   protected              = true
   tags                   = ["env:production"]
@@ -85,22 +104,105 @@ run "replicas_in_other_zones_on_the_private_network" {
   }
 }
 
-run "url_secret" {
+run "password_secret" {
   assert {
-    condition     = scaleway_secret.url.name == "POSTGRES_URL" && scaleway_secret.url.path == "/evalap/production" && scaleway_secret.url.protected == true
-    error_message = "the URL secret must be named url_secret_name under secret_path, protected"
+    condition     = scaleway_secret.password.name == "database-password" && scaleway_secret.password.path == "/evalap/production" && scaleway_secret.password.protected == true
+    error_message = "the password secret must be named password_secret_name under secret_path, protected"
   }
 
   assert {
-    condition     = scaleway_secret_version.url.data_wo_version == 1 && scaleway_secret_version.url.secret_id == scaleway_secret.url.id
-    error_message = "the URL must be written once, write-only, into the URL secret"
+    condition     = scaleway_secret_version.password.data_wo_version == 1 && scaleway_secret_version.password.secret_id == scaleway_secret.password.id
+    error_message = "the password must be written write-only into its secret, at rotation 1"
   }
 
+  assert {
+    condition     = scaleway_rdb_user.app.password_wo_version == 1
+    error_message = "the user's password version must be the secret version's revision"
+  }
+
+  assert {
+    condition     = output.password_secret_id == scaleway_secret.password.id && output.user_name == "evalap"
+    error_message = "the outputs must name the password secret and the user"
+  }
 
   assert {
     condition     = output.host == coalesce(scaleway_rdb_instance.this.private_network[0].hostname, scaleway_rdb_instance.this.private_network[0].ip)
     error_message = "host must be the Private Network hostname"
   }
+}
+
+# Rotation: a new password_version writes a new secret version, and its new revision re-sends
+# the same run's password to the user (password_wo is sent only when its version changes).
+run "rotation_writes_the_user_and_the_secret_together" {
+  variables {
+    password_version = 2
+  }
+
+  override_resource {
+    target = scaleway_secret_version.password
+    values = {
+      revision = "2"
+    }
+  }
+
+  assert {
+    condition     = scaleway_secret_version.password.data_wo_version == 2 && scaleway_rdb_user.app.password_wo_version == 2
+    error_message = "a rotation must write a new secret version and re-send the password to the user"
+  }
+}
+
+# Replacing the secret version by hand (-replace) must also re-send the password.
+run "replacing_the_secret_version_re_sends_the_password" {
+  variables {
+    password_version = 2
+  }
+
+  plan_options {
+    replace = [scaleway_secret_version.password]
+  }
+
+  override_resource {
+    target = scaleway_secret_version.password
+    values = {
+      revision = "3"
+    }
+  }
+
+  assert {
+    condition     = scaleway_rdb_user.app.password_wo_version == 3
+    error_message = "a new secret version must re-send the password to the user"
+  }
+}
+
+# A new user (renamed, or on a new instance) is created with the run's password, so the secret
+# version must be replaced in the same run (replace_triggered_by terraform_data.app_user). Mocked
+# providers recompute every planned value, so a test here cannot tell a replacement from an
+# update: tests/module_wiring.rs pins that wiring instead.
+run "renaming_the_user_keeps_the_versions_in_step" {
+  variables {
+    password_version = 2
+    user_name        = "evalap2"
+  }
+
+  assert {
+    condition     = scaleway_rdb_user.app.name == "evalap2" && terraform_data.app_user.output.name == "evalap2"
+    error_message = "the user identity must follow user_name"
+  }
+
+  assert {
+    condition     = scaleway_rdb_user.app.password_wo_version == tonumber(scaleway_secret_version.password.revision)
+    error_message = "the user's password version must always be the secret version's revision"
+  }
+}
+
+run "rejects_password_version_zero" {
+  command = plan
+
+  variables {
+    password_version = 0
+  }
+
+  expect_failures = [var.password_version]
 }
 
 run "daily_backups_off" {

@@ -1,7 +1,20 @@
-# Runs offline with a mocked Scaleway provider. Needs an OpenTofu release that includes the fix
-# for opentofu/opentofu#4251 (mock providers whose schema declares ephemeral resources).
+# Runs offline with a mocked Scaleway provider (OpenTofu >= 1.12.2 for the mock-provider fix,
+# opentofu/opentofu#4251). The provider validates IDs even when mocked: mocked applications get
+# real-looking UUIDs.
 
-mock_provider "scaleway" {}
+mock_provider "scaleway" {
+  mock_resource "scaleway_iam_application" {
+    defaults = {
+      id = "aaaaaaaa-0000-0000-0000-000000000001"
+    }
+  }
+
+  mock_resource "scaleway_secret" {
+    defaults = {
+      id = "fr-par/bbbbbbbb-0000-0000-0000-000000000002"
+    }
+  }
+}
 
 variables {
   environment  = "production"
@@ -16,22 +29,31 @@ run "policies_are_project_scoped" {
       for p in [scaleway_iam_policy.deployer, scaleway_iam_policy.planner] :
       length(p.rule) == 1 && p.rule[0].project_ids == tolist([var.project_id]) && p.rule[0].organization_id == null
     ])
-    error_message = "every rule must target var.project_id only, never the organization"
+    error_message = "without a backup project, every rule targets var.project_id only, never the organization"
   }
 
   assert {
     condition     = contains(scaleway_iam_policy.deployer.rule[0].permission_set_names, "ContainersFullAccess") && length(scaleway_iam_policy.deployer.rule[0].permission_set_names) == 10
     error_message = "the deployer gets exactly the ten project-scoped permission sets"
   }
+}
 
+# The planner can change nothing: no FullAccess, no object write or delete (no state, no lock
+# file: plans run with -lock=false), nothing but reads.
+run "the_planner_cannot_modify_anything" {
   assert {
-    condition     = alltrue([for s in scaleway_iam_policy.planner.rule[0].permission_set_names : !endswith(s, "FullAccess")])
-    error_message = "the planner must not get any FullAccess permission set"
+    condition     = alltrue([for s in scaleway_iam_policy.planner.rule[0].permission_set_names : endswith(s, "ReadOnly") || endswith(s, "Read") || s == "SecretManagerSecretAccess"])
+    error_message = "every planner permission set must be a read-only one"
   }
 
   assert {
-    condition     = contains(scaleway_iam_policy.planner.rule[0].permission_set_names, "SecretManagerSecretAccess") && contains(scaleway_iam_policy.planner.rule[0].permission_set_names, "ObjectStorageObjectsDelete")
-    error_message = "the planner needs secret access (data sources) and lock-file write/delete"
+    condition     = !contains(scaleway_iam_policy.planner.rule[0].permission_set_names, "ObjectStorageObjectsWrite") && !contains(scaleway_iam_policy.planner.rule[0].permission_set_names, "ObjectStorageObjectsDelete")
+    error_message = "the planner must not write or delete objects (the state bucket)"
+  }
+
+  assert {
+    condition     = contains(scaleway_iam_policy.planner.rule[0].permission_set_names, "ObjectStorageObjectsRead") && contains(scaleway_iam_policy.planner.rule[0].permission_set_names, "SecretManagerSecretAccess")
+    error_message = "the planner reads the state and the secret versions the plan injects"
   }
 }
 
@@ -47,43 +69,34 @@ run "keys_default_to_the_project" {
   }
 }
 
-run "no_backup_credentials_by_default" {
+run "no_backup_or_reader_by_default" {
   assert {
-    condition     = length(scaleway_iam_application.backup) == 0 && length(scaleway_iam_api_key.backup) == 0 && length(scaleway_secret.backup) == 0
-    error_message = "without backup_credentials, no backup application, key or secret"
+    condition     = length(scaleway_iam_application.backup) == 0 && length(scaleway_iam_api_key.backup) == 0 && length(scaleway_secret.backup) == 0 && length(scaleway_iam_application.registry_reader) == 0
+    error_message = "without a backup project, no backup application, key or secret; no registry reader unless asked"
   }
 
   assert {
-    condition     = output.backup_application_id == null && output.backup_access_key == null && length(output.backup_secret_ids) == 0
-    error_message = "backup outputs are null/empty without backup_credentials"
+    condition     = output.backup_application_id == null && output.backup_access_key == null && length(output.backup_secret_ids) == 0 && output.registry_reader_secret_key == null
+    error_message = "backup and reader outputs are null/empty by default"
   }
 }
 
-run "backup_credentials" {
+run "backup_project" {
   variables {
-    backup_credentials = true
-    region             = "fr-par"
-    secret_path        = "/evalap/production"
+    backup_project_id = "99999999-2222-3333-4444-555555555555"
+    region            = "fr-par"
+    secret_path       = "/evalap/production"
+    protected         = true
   }
 
   assert {
-    condition     = length(scaleway_iam_policy.backup) == 1 && length(scaleway_iam_policy.backup[0].rule) == 1 && scaleway_iam_policy.backup[0].rule[0].project_ids == tolist([var.project_id]) && scaleway_iam_policy.backup[0].rule[0].permission_set_names == toset(["RelationalDatabasesFullAccess"]) && scaleway_iam_policy.backup[0].rule[0].organization_id == null
-    error_message = "the backup application may only manage databases of var.project_id"
+    condition     = length(scaleway_iam_policy.backup) == 1 && length(scaleway_iam_policy.backup[0].rule) == 1 && scaleway_iam_policy.backup[0].rule[0].project_ids == tolist([var.project_id]) && scaleway_iam_policy.backup[0].rule[0].permission_set_names == toset(["RelationalDatabasesFullAccess"])
+    error_message = "the backup application may only manage databases of the environment project"
   }
 
   assert {
-    condition     = scaleway_iam_policy.backup[0].application_id == scaleway_iam_application.backup[0].id && scaleway_iam_api_key.backup[0].application_id == scaleway_iam_application.backup[0].id && scaleway_iam_api_key.backup[0].default_project_id == var.project_id
-    error_message = "the backup key belongs to the backup application and defaults to the environment project"
-  }
-
-  assert {
-    condition     = scaleway_secret.backup["access_key"].name == "backup-scw-access-key" && scaleway_secret.backup["secret_key"].name == "backup-scw-secret-key"
-    error_message = "the key secrets have the well-known names modules/backups looks up"
-  }
-
-  assert {
-    condition     = alltrue([for s in scaleway_secret.backup : s.path == "/evalap/production" && s.project_id == var.project_id && s.region == "fr-par"])
-    error_message = "the key secrets live under secret_path in the environment project, not the provider's default project"
+    condition     = alltrue([for s in scaleway_secret.backup : s.path == "/evalap/production" && s.project_id == var.backup_project_id && s.region == "fr-par" && s.protected])
+    error_message = "the key secrets live in the backup project, protected, not in the environment project the planner can read"
   }
 
   assert {
@@ -92,17 +105,38 @@ run "backup_credentials" {
   }
 
   assert {
+    condition     = length(scaleway_iam_policy.planner.rule) == 2 && scaleway_iam_policy.planner.rule[1].project_ids == tolist([var.backup_project_id]) && !contains(scaleway_iam_policy.planner.rule[1].permission_set_names, "SecretManagerSecretAccess") && alltrue([for s in scaleway_iam_policy.planner.rule[1].permission_set_names : endswith(s, "ReadOnly")])
+    error_message = "in the backup project the planner reads metadata only: never the key's secret data"
+  }
+
+  assert {
+    condition     = length(scaleway_iam_policy.deployer.rule) == 2 && scaleway_iam_policy.deployer.rule[1].project_ids == tolist([var.backup_project_id]) && contains(scaleway_iam_policy.deployer.rule[1].permission_set_names, "ServerlessJobsFullAccess")
+    error_message = "the deployer manages the jobs of the backup project"
+  }
+
+  assert {
     condition     = output.backup_access_key == scaleway_iam_api_key.backup[0].access_key && length(output.backup_secret_ids) == 2
     error_message = "the access key and the secret ids are outputs (never the secret key)"
   }
 }
 
-run "backup_credentials_need_a_secret_path" {
+run "registry_reader" {
+  variables {
+    registry_reader = true
+  }
+
+  assert {
+    condition     = scaleway_iam_policy.registry_reader[0].rule[0].permission_set_names == toset(["ContainerRegistryReadOnly"]) && scaleway_iam_policy.registry_reader[0].rule[0].project_ids == tolist([var.project_id])
+    error_message = "the registry reader may only pull this environment's images"
+  }
+}
+
+run "a_backup_project_needs_a_secret_path" {
   command = plan
 
   variables {
-    backup_credentials = true
-    region             = "fr-par"
+    backup_project_id = "99999999-2222-3333-4444-555555555555"
+    region            = "fr-par"
   }
 
   expect_failures = [scaleway_iam_application.backup]

@@ -1,5 +1,6 @@
-# Runs offline with a mocked Scaleway provider. Needs an OpenTofu release that includes the fix
-# for opentofu/opentofu#4251 (mock providers whose schema declares ephemeral resources).
+# Runs offline with a mocked Scaleway provider (OpenTofu >= 1.12.2 for the mock-provider fix,
+# opentofu/opentofu#4251). Product names are the ones the Cockpit API returns (provider v2.81.0
+# recordings).
 
 mock_provider "scaleway" {
   mock_data "scaleway_cockpit_preconfigured_alert" {
@@ -7,31 +8,23 @@ mock_provider "scaleway" {
       alerts = [
         { preconfigured_rule_id = "rdb-cpu", product_name = "PostgreSQL", product_family = "Databases", name = "PostgreSQLHighCPULoad", display_name = "", display_description = "", duration = "10m", rule = "", rule_status = "enabled", state = "", data_source_id = "", annotations = {} },
         { preconfigured_rule_id = "rdb-storage", product_name = "PostgreSQL", product_family = "Databases", name = "PostgreSQLHighStorageUsage", display_name = "", display_description = "", duration = "10m", rule = "", rule_status = "enabled", state = "", data_source_id = "", annotations = {} },
-        { preconfigured_rule_id = "job-failed", product_name = "Serverless Jobs", product_family = "Serverless", name = "JobRunFailed", display_name = "", display_description = "", duration = "0s", rule = "", rule_status = "enabled", state = "", data_source_id = "", annotations = {} },
+        { preconfigured_rule_id = "cockpit-x", product_name = "Cockpit", product_family = "Observability", name = "CockpitX", display_name = "", display_description = "", duration = "0s", rule = "", rule_status = "enabled", state = "", data_source_id = "", annotations = {} },
         { preconfigured_rule_id = "redis-mem", product_name = "Redis", product_family = "Databases", name = "RedisHighMemory", display_name = "", display_description = "", duration = "5m", rule = "", rule_status = "enabled", state = "", data_source_id = "", annotations = {} },
-      ]
-    }
-  }
-
-  mock_data "scaleway_cockpit_sources" {
-    defaults = {
-      sources = [
-        { id = "src", name = "Scaleway Metrics", origin = "scaleway", type = "metrics", url = "https://abc.metrics.cockpit.fr-par.scw.cloud", push_url = "", project_id = "11111111-2222-3333-4444-555555555555", region = "fr-par", retention_days = 31, synchronized_with_grafana = true, created_at = "", updated_at = "" },
       ]
     }
   }
 }
 
 variables {
-  project_id  = "11111111-2222-3333-4444-555555555555"
-  region      = "fr-par"
-  contacts    = ["ops@example.org", "oncall@example.org"]
-  secret_path = "/evalap/production"
+  project_id             = "11111111-2222-3333-4444-555555555555"
+  region                 = "fr-par"
+  contacts               = ["ops@example.org", "oncall@example.org"]
+  preconfigured_products = ["PostgreSQL", "Cockpit"]
 }
 
 run "alert_manager" {
   assert {
-    condition     = scaleway_cockpit_alert_manager.this.preconfigured_alert_ids == toset(["rdb-cpu", "rdb-storage", "job-failed"])
+    condition     = scaleway_cockpit_alert_manager.this.preconfigured_alert_ids == toset(["cockpit-x", "rdb-cpu", "rdb-storage"])
     error_message = "only the preconfigured rules of the chosen products must be enabled"
   }
 
@@ -64,21 +57,30 @@ run "rules_token" {
   }
 
   assert {
-    condition     = scaleway_secret.rules_token.path == "/evalap/production" && scaleway_secret_version.rules_token.data_wo_version == 1
-    error_message = "the token must be stored (write-only) under secret_path"
+    condition     = nonsensitive(output.rules_token == scaleway_cockpit_token.rules.secret_key)
+    error_message = "the token's secret key is the (sensitive) output the deploy workflow reads"
   }
 }
 
-run "metrics_source_url" {
-  assert {
-    condition     = output.metrics_datasource_url == "https://abc.metrics.cockpit.fr-par.scw.cloud"
-    error_message = "metrics_datasource_url must be the Scaleway metrics source URL"
+run "no_preconfigured_products" {
+  variables {
+    preconfigured_products = []
   }
 
   assert {
-    condition     = data.scaleway_cockpit_sources.scaleway_metrics.origin == "scaleway" && data.scaleway_cockpit_sources.scaleway_metrics.type == "metrics"
-    error_message = "the source lookup must filter origin = scaleway, type = metrics"
+    condition     = length(scaleway_cockpit_alert_manager.this.preconfigured_alert_ids) == 0 && length(data.scaleway_cockpit_preconfigured_alert.this) == 0
+    error_message = "without products, no preconfigured rule and no lookup"
   }
+}
+
+run "rejects_products_cockpit_does_not_have" {
+  command = plan
+
+  variables {
+    preconfigured_products = ["Serverless Containers"]
+  }
+
+  expect_failures = [var.preconfigured_products]
 }
 
 run "rejects_invalid_contact" {
@@ -99,4 +101,15 @@ run "rejects_no_contact" {
   }
 
   expect_failures = [var.contacts]
+}
+
+run "application_metrics_source" {
+  variables {
+    application_metrics_source = "evalap-production-application"
+  }
+
+  assert {
+    condition     = scaleway_cockpit_source.application[0].name == "evalap-production-application" && scaleway_cockpit_source.application[0].type == "metrics"
+    error_message = "custom rules need a custom metrics source to watch"
+  }
 }

@@ -1,5 +1,6 @@
-# Runs offline with a mocked Scaleway provider. Needs an OpenTofu release that includes the fix
-# for opentofu/opentofu#4251 (mock providers whose schema declares ephemeral resources).
+# Runs offline with a mocked Scaleway provider (OpenTofu >= 1.12.2: the mock-provider fix for
+# providers with ephemeral resources, opentofu/opentofu#4251). The provider still validates
+# arguments, so mocked IDs are real-looking regional UUIDs.
 
 mock_provider "scaleway" {
   # Secret Manager returns base64; the module must decode it.
@@ -8,21 +9,25 @@ mock_provider "scaleway" {
       data = "czNjcmV0" # "s3cret"
     }
   }
-}
 
-override_resource {
-  target = scaleway_container.this
-  values = {
-    public_endpoint = "https://evalapstagingabc-evalap-staging-api.functions.fnc.fr-par.scw.cloud"
+  mock_resource "scaleway_container" {
+    defaults = {
+      id              = "fr-par/dddddddd-dddd-dddd-dddd-dddddddddddd"
+      public_endpoint = "https://evalapstagingabc-evalap-staging-api.functions.fnc.fr-par.scw.cloud"
+    }
   }
 }
 
 variables {
-  name               = "evalap-staging-api"
-  namespace_id       = "fr-par/11111111-2222-3333-4444-555555555555"
-  region             = "fr-par"
-  image              = "rg.fr-par.scw.cloud/evalap-staging/evalap-api:3f2c1e9"
-  image_digest       = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+  name              = "evalap-staging-api"
+  namespace_id      = "fr-par/11111111-2222-3333-4444-555555555555"
+  region            = "fr-par"
+  registry_endpoint = "rg.fr-par.scw.cloud/evalap-staging"
+  image = {
+    name   = "evalap"
+    tag    = "3f2c1e9a3f2c1e9a3f2c1e9a3f2c1e9a3f2c1e9a"
+    digest = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+  }
   port               = 8000
   protocol           = "http1"
   cpu_limit          = 1000
@@ -47,9 +52,15 @@ variables {
 
 run "container_follows_inputs" {
   assert {
-    condition     = scaleway_container.this.image == var.image && scaleway_container.this.registry_sha256 == var.image_digest
-    error_message = "image and registry_sha256 must come from image and image_digest"
+    condition     = scaleway_container.this.image == "rg.fr-par.scw.cloud/evalap-staging/evalap:3f2c1e9a3f2c1e9a3f2c1e9a3f2c1e9a3f2c1e9a" && scaleway_container.this.registry_sha256 == var.image.digest
+    error_message = "image must be <endpoint>/<name>:<tag> and registry_sha256 the release digest"
   }
+
+  assert {
+    condition     = scaleway_container.this.environment_variables["TOFUGEN_RELEASE"] == var.image.tag && scaleway_container.this.environment_variables["DB_NAME"] == "evalap"
+    error_message = "the release tag must reach the container as TOFUGEN_RELEASE, next to the plain variables"
+  }
+
 
   assert {
     condition     = scaleway_container.this.cpu_limit == 1000 && scaleway_container.this.memory_limit_bytes == 2000000000
@@ -218,4 +229,82 @@ run "rejects_max_below_min" {
   }
 
   expect_failures = [scaleway_container.this]
+}
+
+run "database_url_is_assembled_from_the_password_secret" {
+  variables {
+    database_url = {
+      env_name           = "POSTGRES_URL"
+      scheme             = "postgresql+psycopg2"
+      user               = "evalap"
+      host               = "evalap-production-db.private.internal"
+      port               = 5432
+      password_secret_id = "fr-par/eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee"
+    }
+  }
+
+  assert {
+    condition     = nonsensitive(scaleway_container.this.secret_environment_variables["POSTGRES_URL"] == "postgresql+psycopg2://evalap:s3cret@evalap-production-db.private.internal:5432")
+    error_message = "without a database name, the URL must end at the port"
+  }
+}
+
+run "database_url_with_database_name" {
+  variables {
+    database_url = {
+      env_name           = "DATABASE_URL"
+      scheme             = "postgresql"
+      user               = "app"
+      host               = "10.0.0.4"
+      port               = 5432
+      database           = "app"
+      password_secret_id = "fr-par/eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee"
+    }
+  }
+
+  assert {
+    condition     = nonsensitive(scaleway_container.this.secret_environment_variables["DATABASE_URL"] == "postgresql://app:s3cret@10.0.0.4:5432/app")
+    error_message = "with a database name, the URL must end with /<database>"
+  }
+}
+
+run "rejects_a_database_url_name_also_in_secret_ids" {
+  command = plan
+
+  variables {
+    database_url = {
+      env_name           = "ADMIN_TOKEN"
+      scheme             = "postgresql"
+      user               = "app"
+      host               = "10.0.0.4"
+      port               = 5432
+      password_secret_id = "fr-par/eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee"
+    }
+  }
+
+  expect_failures = [scaleway_container.this]
+}
+
+run "rejects_a_secret_over_1000_bytes_without_printing_it" {
+  command = plan
+
+  override_data {
+    target = data.scaleway_secret_version.this
+    values = {
+      # base64 of 1001 times "x"
+      data = "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg="
+    }
+  }
+
+  expect_failures = [scaleway_container.this]
+}
+
+run "rejects_tofugen_release_in_plain_variables" {
+  command = plan
+
+  variables {
+    environment_variables = { TOFUGEN_RELEASE = "x" }
+  }
+
+  expect_failures = [var.environment_variables]
 }

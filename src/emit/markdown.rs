@@ -1,0 +1,128 @@
+//! The one Markdown encoder: every value that reaches a generated README goes through it.
+//!
+//! Configuration values are validated upstream (names are identifiers, descriptions carry no
+//! control characters), but the encoder does not rely on that: whatever it is given, the
+//! result is one piece of inline text that cannot open a block, close a table cell, start a
+//! link or raw HTML, or hide text. Mermaid labels have their own encoder ([`mermaid_label`]),
+//! because Mermaid's syntax is not Markdown's.
+
+/// `s` as inline text: Markdown punctuation is backslash-escaped, HTML-significant characters
+/// become entities, line breaks and other control characters become spaces (so a value never
+/// starts a new block or table row).
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '{' | '}' | '[' | ']' | '(' | ')' | '#' | '+' | '-' | '.'
+            | '!' | '|' | '~' | '"' | '\'' | '$' | ':' | '@' | '=' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() || is_invisible(c) => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `s` as an inline code span: wrapped in enough backticks that none inside can close it,
+/// padded when it starts or ends with a backtick, control characters replaced by spaces, and
+/// `|` written as an entity so the span is safe inside a table cell too.
+pub fn code(s: &str) -> String {
+    let clean: String = s
+        .chars()
+        .map(|c| {
+            if c.is_control() || is_invisible(c) {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    let longest = clean.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    // GitHub renders `\|` inside code spans in tables as `|`; elsewhere `|` is harmless.
+    let body = clean.replace('|', "\\|");
+    let pad = if body.starts_with('`') || body.ends_with('`') || body.is_empty() {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// `s` as the text of a Mermaid node or edge label inside `["..."]`: every character outside
+/// a small safe set becomes a Mermaid entity code (`#35;`), so no label can end the node, add
+/// an edge, a `click` line or a style.
+pub fn mermaid_label(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.' | ',' | '/' | ':') {
+            out.push(c);
+        } else if c.is_control() || is_invisible(c) {
+            out.push(' ');
+        } else {
+            out.push_str(&format!("#{};", u32::from(c)));
+        }
+    }
+    out
+}
+
+/// A Mermaid node id for `name`: ASCII letters, digits and `_` only, never a Mermaid keyword.
+pub fn mermaid_id(prefix: &str, name: &str) -> String {
+    let mut out = String::from(prefix);
+    out.push('_');
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push_str(&format!("_{:x}_", u32::from(c)));
+        }
+    }
+    out
+}
+
+/// Characters that change how text is displayed without being visible: bidirectional
+/// controls, zero-width characters, line and paragraph separators.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_cannot_open_blocks_links_or_html() {
+        assert_eq!(text("a|b"), "a\\|b");
+        assert_eq!(text("[x](javascript:y)"), "\\[x\\]\\(javascript\\:y\\)");
+        assert_eq!(text("<img src=x>"), "&lt;img src\\=x&gt;");
+        assert_eq!(text("line\n# title"), "line \\# title");
+        assert_eq!(text("a\u{202e}b"), "a b");
+    }
+
+    #[test]
+    fn code_spans_survive_backticks_and_pipes() {
+        assert_eq!(code("api"), "`api`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code("a\nb"), "`a b`");
+    }
+
+    #[test]
+    fn mermaid_labels_and_ids_are_inert() {
+        assert_eq!(mermaid_label("api"), "api");
+        assert_eq!(
+            mermaid_label("x\"] --> Y\nclick Y"),
+            "x#34;#93; --#62; Y click Y"
+        );
+        assert_eq!(mermaid_id("svc", "api-v2"), "svc_api_2d_v2");
+    }
+}
