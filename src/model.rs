@@ -523,6 +523,43 @@ pub struct CiSpec {
     /// (e.g. `etalab-ia/evalap`).
     #[serde(default)]
     pub app_repository: Option<String>,
+    /// The environment every push to `branch` deploys (default: the one environment that
+    /// promotes from none; the others receive releases by promotion). Never inferred from
+    /// the order of the environments in the file.
+    #[serde(default)]
+    pub deploy_to: Option<String>,
+    /// How the generated workflows install tofugen.
+    #[serde(default)]
+    pub tofugen: Option<TofugenInstallSpec>,
+}
+
+/// How the generated workflows install tofugen.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TofugenInstallSpec {
+    /// `crates` (default: `cargo install --locked tofugen@<version>`), `git` (`cargo install
+    /// --locked --git <git> --tag v<version>`) or `source` (build the repository's own
+    /// sources: for tofugen's own repository).
+    #[serde(default)]
+    pub install: Option<InstallMethod>,
+    /// The tofugen version CI installs (default: the version that generated the tree).
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Git repository URL of tofugen (with `install: git`).
+    #[serde(default)]
+    pub git: Option<String>,
+}
+
+/// How CI gets the tofugen binary.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum InstallMethod {
+    /// From crates.io, pinned to a version.
+    Crates,
+    /// From a git repository, pinned to a tag.
+    Git,
+    /// Built from this repository's sources.
+    Source,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -175,6 +175,21 @@ impl Resolved {
     pub fn environment(&self, name: &str) -> Option<&ResolvedEnvironment> {
         self.environments.iter().find(|e| e.name == name)
     }
+
+    /// The environment every push to the deploy branch deploys: `ci.deploy_to` when given,
+    /// else the only environment that promotes from none. `None` when that is ambiguous or
+    /// names nothing (policy reports it); never the first environment of the file by default.
+    pub fn deploy_head(&self) -> Option<&ResolvedEnvironment> {
+        if let Some(name) = &self.ci.deploy_to {
+            return self.environment(name);
+        }
+        let mut heads = self
+            .environments
+            .iter()
+            .filter(|e| e.promote_from.is_none());
+        let head = heads.next()?;
+        heads.next().is_none().then_some(head)
+    }
 }
 
 /// Pinned versions.
@@ -199,6 +214,21 @@ pub struct ResolvedCi {
     pub branch: String,
     /// Repository with the application sources, when it is not this one.
     pub app_repository: Option<String>,
+    /// The environment pushes deploy to, when given explicitly.
+    pub deploy_to: Option<String>,
+    /// How CI installs tofugen.
+    pub tofugen: ResolvedTofugen,
+}
+
+/// How CI installs tofugen.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedTofugen {
+    /// Install method.
+    pub install: crate::model::InstallMethod,
+    /// Pinned version.
+    pub version: String,
+    /// Git repository (with `git`).
+    pub git: Option<String>,
 }
 
 /// One environment with every setting decided.
@@ -618,6 +648,17 @@ pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec
                 .clone()
                 .unwrap_or_else(|| builtin::BRANCH.to_string()),
             app_repository: config.ci.app_repository.clone(),
+            deploy_to: config.ci.deploy_to.clone(),
+            tofugen: {
+                let t = config.ci.tofugen.clone().unwrap_or_default();
+                ResolvedTofugen {
+                    install: t.install.unwrap_or(crate::model::InstallMethod::Crates),
+                    version: t
+                        .version
+                        .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string()),
+                    git: t.git,
+                }
+            },
         },
         environments,
     })

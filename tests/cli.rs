@@ -44,28 +44,35 @@ fn validate_accepts_the_committed_config() {
 #[test]
 fn invalid_config_exits_1_with_position_and_suggestion() {
     let (dir, config) = repo();
-    let yaml = std::fs::read_to_string(&config).unwrap().replacen(
-        "      scale: { min: 1, max: 4, concurrent_requests: 40 }",
-        "      scale: { mni: 1, max: 4, concurrent_requests: 40 }",
+    let original = std::fs::read_to_string(&config).unwrap();
+    let anchor = "      scale: { min: 1, max: 1, concurrent_requests: 40 }";
+    assert!(
+        original.contains(anchor),
+        "the committed config changed: update this test"
+    );
+    let line = original[..original.find(anchor).unwrap()].lines().count() + 1;
+    let yaml = original.replacen(
+        anchor,
+        "      scale: { mni: 1, max: 1, concurrent_requests: 40 }",
         1,
     );
     std::fs::write(&config, yaml).unwrap();
     let o = tofugen(dir.path(), &["validate"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("environments.yaml:35:"), "{out}");
+    assert!(out.contains(&format!("environments.yaml:{line}:")), "{out}");
     assert!(out.contains("did you mean `min`?"), "{out}");
 
     let o = tofugen(dir.path(), &["validate", "--format", "github"]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
-        out.starts_with("::error file=environments.yaml,line=35,col="),
+        out.starts_with(&format!("::error file=environments.yaml,line={line},col=")),
         "{out}"
     );
 
     let o = tofugen(dir.path(), &["validate", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json diagnostics");
-    assert_eq!(json[0]["span"]["line"], 35);
+    assert_eq!(json[0]["span"]["line"], line);
 }
 
 #[test]
@@ -115,7 +122,7 @@ fn diff_lists_effective_differences() {
     let o = tofugen(dir.path(), &["diff", "staging", "production"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(0), "{out}");
-    assert!(out.contains("services.api.scale.min: 0 → 2\n"), "{out}");
+    assert!(out.contains("services.api.scale.min: 1 → 2\n"), "{out}");
     assert!(out.contains("database.ha: false → true\n"), "{out}");
     assert!(
         !out.contains("services.api.port"),
@@ -132,9 +139,11 @@ fn generate_then_check_then_detect_staleness() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 
     // A change to the configuration makes the committed tree stale.
-    let yaml = std::fs::read_to_string(&config)
-        .unwrap()
-        .replace("scale: { min: 2, max: 8 }", "scale: { min: 3, max: 8 }");
+    let yaml = std::fs::read_to_string(&config).unwrap().replacen(
+        "scale: { min: 2, max: 4 }",
+        "scale: { min: 3, max: 4 }",
+        1,
+    );
     std::fs::write(&config, yaml).unwrap();
     let o = tofugen(dir.path(), &["check"]);
     let out = text(&o);

@@ -111,7 +111,7 @@ fn committed() -> String {
 /// The committed config with `NAME: "value"` added to the api service's plain env.
 fn with_plain_env(name: &str, value: &str) -> (String, usize) {
     let text = committed();
-    let anchor = "        MAX_CONCURRENT_TASKS: \"8\"\n";
+    let anchor = "        DB_NAME: evalap\n";
     assert!(
         text.contains(anchor),
         "the committed config changed: update this test"

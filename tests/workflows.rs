@@ -53,22 +53,32 @@ fn snapshots_of_the_committed_configuration() {
 
 #[test]
 fn every_action_is_pinned_by_sha_with_a_version_comment() {
-    let pin = regex::Regex::new(
-        r"^\s*(- )?uses: ([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@([0-9a-f]{40}) # (v[0-9]+\.[0-9]+\.[0-9]+|master)$",
-    )
-    .unwrap();
+    let pin =
+        regex::Regex::new(r"^\s*(- )?uses: ([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)@([0-9a-f]{40})$")
+            .unwrap();
+    let release = regex::Regex::new(r"^\s*# [a-z_]+: (v[0-9]+\.[0-9]+\.[0-9]+|master)$").unwrap();
     let mut used = std::collections::BTreeSet::new();
     for (path, text) in workflows(COMMITTED) {
-        for line in text.lines().filter(|l| l.contains("uses:")) {
-            let caps = pin.captures(line).unwrap_or_else(|| {
-                panic!("{path}: `{line}` is not pinned as `owner/repo@<sha> # vX.Y.Z`")
-            });
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.contains("uses:"))
+        {
+            let caps = pin
+                .captures(line)
+                .unwrap_or_else(|| panic!("{path}: `{line}` is not pinned as `owner/repo@<sha>`"));
+            assert!(
+                release.is_match(lines[i - 1]),
+                "{path}: `{line}` lacks its release comment above it: `{}`",
+                lines[i - 1]
+            );
             used.insert(format!("{}@{}", &caps[2], &caps[3]));
             // Only the pins from the research table.
+            let value = format!("{}@{}", &caps[2], &caps[3]);
             assert!(
-                PINS.iter().any(
-                    |(_, p)| line.trim_start_matches([' ', '-']).trim() == format!("uses: {p}")
-                ),
+                PINS.iter()
+                    .any(|(_, p)| p.starts_with(&format!("{value} # "))),
                 "{path}: `{line}` is not one of the known pins"
             );
         }
@@ -159,17 +169,20 @@ fn deploy_jobs_hold_the_environment_lock() {
                 let group = job["concurrency"]["group"].as_str().unwrap_or_else(|| {
                     panic!("{path}: {job_id} applies without a concurrency group")
                 });
-                assert!(group.starts_with("deploy-"), "{path}: {job_id}: {group}");
+                assert!(
+                    group.starts_with("tofugen-deploy-"),
+                    "{path}: {job_id}: {group}"
+                );
                 assert_eq!(job["concurrency"]["cancel-in-progress"], Value::Bool(false));
                 seen.push(format!("{job_id}:{group}"));
             }
         }
     }
     for expected in [
-        "deploy-staging:deploy-staging",
-        "promote-production:deploy-production",
-        "rollback-staging:deploy-staging",
-        "rollback-production:deploy-production",
+        "deploy-staging:tofugen-deploy-staging",
+        "promote-production:tofugen-deploy-production",
+        "rollback-staging:tofugen-deploy-staging",
+        "rollback-production:tofugen-deploy-production",
     ] {
         assert!(
             seen.contains(&expected.to_string()),
@@ -182,33 +195,46 @@ fn deploy_jobs_hold_the_environment_lock() {
 fn plans_never_run_for_forks() {
     let files = workflows(COMMITTED);
     let pr = parse("pr", &files[".github/workflows/tofugen-pr.yml"]);
-    let plan = &pr["jobs"]["plan"];
-    assert!(
-        plan["if"]
-            .as_str()
-            .unwrap()
-            .contains("github.event.pull_request.head.repo.full_name == github.repository")
-    );
-    assert_eq!(
-        plan["environment"],
-        "${{ matrix.environment.plan_environment }}"
-    );
-    assert!(pr["jobs"]["plan"].to_string().contains("-lock=false"));
+    for env in ["staging", "production"] {
+        let plan = &pr["jobs"][format!("plan-{env}")];
+        let cond = plan["if"].as_str().unwrap();
+        assert!(
+            cond.contains("github.event.pull_request.head.repo.full_name == github.repository"),
+            "{cond}"
+        );
+        assert!(
+            cond.contains(&format!(
+                "contains(fromJSON(needs.affected.outputs.environments), '{env}')"
+            )),
+            "{cond}"
+        );
+        assert_eq!(plan["environment"], format!("{env}-plan"));
+        assert!(plan.to_string().contains("-lock=false"));
+    }
 }
 
 #[test]
 fn services_and_environments_come_from_the_configuration() {
     // Rename a service image, change the runner and drop promote_from: the workflows follow.
     let text = COMMITTED
-        .replace("image: evalap-docs", "image: evalap-handbook")
+        .replace("      image: evalap\n", "      image: evalap-app\n")
         .replace("runner: ubuntu-24.04", "runner: ubuntu-22.04")
-        .replace("    promote_from: staging\n", "");
+        .replace("    promote_from: staging\n", "")
+        .replace(
+            "  production:\n",
+            "  production:\n    scaleway_project: evalap-prod\n",
+        );
+    // Without promote_from, two environments promote from none: `ci.deploy_to` picks one.
+    let text = text.replace("  branch: main\n", "  branch: main\n  deploy_to: staging\n");
     let files = workflows(&text);
     assert!(!files.contains_key(".github/workflows/tofugen-promote.yml"));
     let deploy = &files[".github/workflows/tofugen-deploy.yml"];
-    assert!(deploy.contains("rg.fr-par.scw.cloud/evalap-staging/evalap-handbook:${{"));
-    assert!(!deploy.contains("evalap-docs"));
-    assert!(deploy.contains("runs-on: \"ubuntu-22.04\""));
+    assert!(
+        deploy.contains("'rg.fr-par.scw.cloud/evalap-staging/evalap-app:${{"),
+        "{deploy}"
+    );
+    assert!(!deploy.contains("/evalap:"));
+    assert!(deploy.contains("runs-on: ubuntu-22.04"));
     assert!(!deploy.contains("ubuntu-24.04"));
 }
 
@@ -236,21 +262,21 @@ fn affected_nothing_when_nothing_changes() {
 
 #[test]
 fn affected_only_the_environment_whose_effective_config_changes() {
-    let head = COMMITTED.replace("scale: { min: 2, max: 8 }", "scale: { min: 2, max: 9 }");
+    let head = COMMITTED.replace("        memory: 4GB\n", "        memory: 6GB\n");
+    assert_ne!(head, COMMITTED);
     assert_eq!(affected_names(COMMITTED, &head, &[]), ["production"]);
     let head = COMMITTED.replace(
-        "        scale: { min: 0, max: 2 }\n      ui:",
-        "        scale: { min: 0, max: 3 }\n      ui:",
+        "        scale: { min: 0, max: 1 }\n",
+        "        scale: { min: 0, max: 2 }\n",
     );
+    assert_ne!(head, COMMITTED);
     assert_eq!(affected_names(COMMITTED, &head, &[]), ["staging"]);
 }
 
 #[test]
 fn affected_both_when_a_default_changes() {
-    let head = COMMITTED.replace(
-        "MAX_CONCURRENT_TASKS: \"8\"",
-        "MAX_CONCURRENT_TASKS: \"16\"",
-    );
+    let head = COMMITTED.replace("DB_NAME: evalap\n", "DB_NAME: evalap2\n");
+    assert_ne!(head, COMMITTED);
     assert_eq!(
         affected_names(COMMITTED, &head, &[]),
         ["staging", "production"]
@@ -304,11 +330,11 @@ fn affected_a_new_environment() {
 
 #[test]
 fn affected_json_is_what_the_plan_matrix_reads() {
-    let head = COMMITTED.replace("scale: { min: 2, max: 8 }", "scale: { min: 2, max: 9 }");
+    let head = COMMITTED.replace("        memory: 4GB\n", "        memory: 6GB\n");
     let base = compile_base("environments.yaml", COMMITTED.as_bytes());
     let envs = affected(base.as_ref(), &compiled(&head), &[], false);
     assert!(
-        envs[0].reasons[0].contains("services.api.scale.max"),
+        envs[0].reasons[0].contains("services.api.memory"),
         "{:?}",
         envs[0].reasons
     );

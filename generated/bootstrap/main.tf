@@ -36,11 +36,11 @@ module "secrets_staging" {
   project_id = scaleway_account_project.staging.id
   protected  = false
   operator_secrets = {
-    ALBERT_API_KEY  = { description = "Albert (Etalab) API key" }
-    MFS_API_KEY_V2  = { description = "MFS API key" }
-    MISTRAL_API_KEY = { description = "Mistral API key" }
-    OPENAI_API_KEY  = { description = "OpenAI API key" }
-    USER_API_KEYS   = { description = "JSON map of user names to API keys" }
+    ALBERT_API_KEY        = { description = "Albert (Etalab) API key" }
+    EVALAP_FRONTEND_TOKEN = { description = "The UI's API token (one of USER_API_KEYS)" }
+    MISTRAL_API_KEY       = { description = "Mistral API key" }
+    OPENAI_API_KEY        = { description = "OpenAI API key" }
+    USER_API_KEYS         = { description = "JSON map of user names to API tokens" }
   }
   tags = ["tofugen", "project:evalap", "env:staging"]
 }
@@ -92,11 +92,11 @@ module "secrets_production" {
   project_id = scaleway_account_project.production.id
   protected  = true
   operator_secrets = {
-    ALBERT_API_KEY  = { description = "Albert (Etalab) API key" }
-    MFS_API_KEY_V2  = { description = "MFS API key" }
-    MISTRAL_API_KEY = { description = "Mistral API key" }
-    OPENAI_API_KEY  = { description = "OpenAI API key" }
-    USER_API_KEYS   = { description = "JSON map of user names to API keys" }
+    ALBERT_API_KEY        = { description = "Albert (Etalab) API key" }
+    EVALAP_FRONTEND_TOKEN = { description = "The UI's API token (one of USER_API_KEYS)" }
+    MISTRAL_API_KEY       = { description = "Mistral API key" }
+    OPENAI_API_KEY        = { description = "OpenAI API key" }
+    USER_API_KEYS         = { description = "JSON map of user names to API tokens" }
   }
   tags = ["tofugen", "project:evalap", "env:production"]
 }

@@ -45,8 +45,8 @@ data "scaleway_secret" "ALBERT_API_KEY" {
   }
 }
 
-data "scaleway_secret" "MFS_API_KEY_V2" {
-  name       = "MFS_API_KEY_V2"
+data "scaleway_secret" "EVALAP_FRONTEND_TOKEN" {
+  name       = "EVALAP_FRONTEND_TOKEN"
   path       = "/evalap/production"
   region     = "fr-par"
   project_id = var.project_id
@@ -54,7 +54,7 @@ data "scaleway_secret" "MFS_API_KEY_V2" {
   lifecycle {
     postcondition {
       condition     = self.version_count > 0
-      error_message = "Secret MFS_API_KEY_V2 (/evalap/production) has no value yet. Store it before the deploy: scw secret version create ${trimprefix(self.id, "fr-par/")} region=fr-par data=@FILE (see generated/bootstrap/README.md)."
+      error_message = "Secret EVALAP_FRONTEND_TOKEN (/evalap/production) has no value yet. Store it before the deploy: scw secret version create ${trimprefix(self.id, "fr-par/")} region=fr-par data=@FILE (see generated/bootstrap/README.md)."
     }
   }
 }
@@ -109,7 +109,7 @@ module "secrets" {
   region    = "fr-par"
   protected = true
   generated_secrets = {
-    ADMIN_TOKEN = { description = "Admin API token", length = 48 }
+    ADMIN_TOKEN = { description = "Admin API token (header x-evalap-admin)", length = 48 }
   }
   tags = ["tofugen", "project:evalap", "env:production"]
 }
@@ -162,83 +162,56 @@ module "backups" {
   secret_key_secret_name = "backup-scw-secret-key"
 }
 
-# Service api: FastAPI evaluation API, with the ZeroMQ runners co-located (supervisord).
+# Service api: FastAPI API and the ZeroMQ runners, from upstream's one image under supervisord.
 module "service_api" {
   source = "../../modules/service"
 
   name               = "evalap-production-api"
   namespace_id       = module.containers.namespace_id
   region             = "fr-par"
-  description        = "FastAPI evaluation API, with the ZeroMQ runners co-located (supervisord)"
+  description        = "FastAPI API and the ZeroMQ runners, from upstream's one image under supervisord"
   registry_endpoint  = data.scaleway_registry_namespace.this.endpoint
-  image              = { name = "evalap-api", tag = var.release["api"].tag, digest = var.release["api"].digest }
+  image              = { name = "evalap", tag = var.release["api"].tag, digest = var.release["api"].digest }
   port               = 8000
   protocol           = "http1"
   cpu_limit          = 2000
   memory_limit_bytes = 4000000000
   min_scale          = 2
-  max_scale          = 8
+  max_scale          = 4
   scaling            = { metric = "concurrent_requests", threshold = 40 }
-  liveness_probe     = { path = "/health", interval = "10s", timeout = "5s", failure_threshold = 3 }
-  startup_probe      = { path = "/health", interval = "5s", timeout = "3s", failure_threshold = 60 }
+  liveness_probe     = { path = "/openapi.json", interval = "10s", timeout = "5s", failure_threshold = 3 }
+  startup_probe      = { path = "/openapi.json", interval = "10s", timeout = "5s", failure_threshold = 60 }
   privacy            = "public"
   https_only         = true
   sandbox            = "v2"
   timeout_seconds    = 600
+  command            = ["supervisord", "-c", "/app/supervisord.conf"]
   environment_variables = {
-    DB_NAME              = "evalap"
-    ENV                  = "prod"
-    MAX_CONCURRENT_TASKS = "8"
+    DB_NAME = "evalap"
+    ENV     = "prod"
   }
   secret_ids = {
     ADMIN_TOKEN     = module.secrets.secret_ids["ADMIN_TOKEN"]
     ALBERT_API_KEY  = data.scaleway_secret.ALBERT_API_KEY.id
-    MFS_API_KEY_V2  = data.scaleway_secret.MFS_API_KEY_V2.id
     MISTRAL_API_KEY = data.scaleway_secret.MISTRAL_API_KEY.id
     OPENAI_API_KEY  = data.scaleway_secret.OPENAI_API_KEY.id
     USER_API_KEYS   = data.scaleway_secret.USER_API_KEYS.id
   }
-  database_url       = { env_name = "POSTGRES_URL", scheme = "postgresql", user = module.database.user_name, host = module.database.host, port = module.database.port, database = "evalap", password_secret_id = module.database.password_secret_id }
+  database_url       = { env_name = "POSTGRES_URL", scheme = "postgresql+psycopg2", user = module.database.user_name, host = module.database.host, port = module.database.port, database = null, password_secret_id = module.database.password_secret_id }
   private_network_id = module.network.private_network_id
   tags               = ["tofugen", "project:evalap", "env:production"]
 }
 
-# Service docs: Docusaurus documentation site (static, served by nginx).
-module "service_docs" {
-  source = "../../modules/service"
-
-  name               = "evalap-production-docs"
-  namespace_id       = module.containers.namespace_id
-  region             = "fr-par"
-  description        = "Docusaurus documentation site (static, served by nginx)"
-  registry_endpoint  = data.scaleway_registry_namespace.this.endpoint
-  image              = { name = "evalap-docs", tag = var.release["docs"].tag, digest = var.release["docs"].digest }
-  port               = 8080
-  protocol           = "http1"
-  cpu_limit          = 250
-  memory_limit_bytes = 256000000
-  min_scale          = 2
-  max_scale          = 3
-  scaling            = { metric = "concurrent_requests", threshold = 80 }
-  liveness_probe     = { path = "/", interval = "30s", timeout = "2s", failure_threshold = 3 }
-  startup_probe      = { path = "/", interval = "5s", timeout = "2s", failure_threshold = 12 }
-  privacy            = "public"
-  https_only         = true
-  sandbox            = "v2"
-  timeout_seconds    = 300
-  tags               = ["tofugen", "project:evalap", "env:production"]
-}
-
-# Service ui: Streamlit user interface.
+# Service ui: Streamlit user interface, from the same image.
 module "service_ui" {
   source = "../../modules/service"
 
   name               = "evalap-production-ui"
   namespace_id       = module.containers.namespace_id
   region             = "fr-par"
-  description        = "Streamlit user interface"
+  description        = "Streamlit user interface, from the same image"
   registry_endpoint  = data.scaleway_registry_namespace.this.endpoint
-  image              = { name = "evalap-ui", tag = var.release["ui"].tag, digest = var.release["ui"].digest }
+  image              = { name = "evalap", tag = var.release["ui"].tag, digest = var.release["ui"].digest }
   port               = 8501
   protocol           = "http1"
   cpu_limit          = 500
@@ -252,9 +225,24 @@ module "service_ui" {
   https_only         = true
   sandbox            = "v2"
   timeout_seconds    = 300
+  command = [
+    "streamlit",
+    "run",
+    "evalap/ui/demo_streamlit/app.py",
+    "--server.address=0.0.0.0",
+    "--server.port=8501",
+    "--server.headless=true",
+  ]
   environment_variables = {
     ENV            = "prod"
-    EVALAP_API_URL = module.service_api.url
+    EVALAP_API_URL = "${module.service_api.url}/v1"
+    POSTGRES_URL   = "postgresql+psycopg2://unused@localhost:5432"
+  }
+  secret_ids = {
+    ALBERT_API_KEY        = data.scaleway_secret.ALBERT_API_KEY.id
+    EVALAP_FRONTEND_TOKEN = data.scaleway_secret.EVALAP_FRONTEND_TOKEN.id
+    MISTRAL_API_KEY       = data.scaleway_secret.MISTRAL_API_KEY.id
+    OPENAI_API_KEY        = data.scaleway_secret.OPENAI_API_KEY.id
   }
   tags = ["tofugen", "project:evalap", "env:production"]
 }

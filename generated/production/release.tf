@@ -12,7 +12,7 @@
 
 # Service api.
 data "scaleway_registry_image" "api" {
-  name         = "evalap-api"
+  name         = "evalap"
   namespace_id = data.scaleway_registry_namespace.this.id
   region       = "fr-par"
 }
@@ -25,7 +25,7 @@ data "scaleway_registry_image_tag" "api" {
   lifecycle {
     postcondition {
       condition     = self.digest == var.release["api"].digest
-      error_message = "The registry tag evalap-api:${var.release["api"].tag} now has digest ${self.digest}, not ${var.release["api"].digest} as recorded in the release: the tag was pushed again. Deploy a release whose digests match, or build a new one."
+      error_message = "The registry tag evalap:${var.release["api"].tag} now has digest ${self.digest}, not ${var.release["api"].digest} as recorded in the release: the tag was pushed again. Deploy a release whose digests match, or build a new one."
     }
   }
 }
@@ -50,49 +50,9 @@ data "scaleway_container" "api" {
   }
 }
 
-# Service docs.
-data "scaleway_registry_image" "docs" {
-  name         = "evalap-docs"
-  namespace_id = data.scaleway_registry_namespace.this.id
-  region       = "fr-par"
-}
-
-data "scaleway_registry_image_tag" "docs" {
-  image_id = data.scaleway_registry_image.docs.id
-  name     = var.release["docs"].tag
-  region   = "fr-par"
-
-  lifecycle {
-    postcondition {
-      condition     = self.digest == var.release["docs"].digest
-      error_message = "The registry tag evalap-docs:${var.release["docs"].tag} now has digest ${self.digest}, not ${var.release["docs"].digest} as recorded in the release: the tag was pushed again. Deploy a release whose digests match, or build a new one."
-    }
-  }
-}
-
-data "scaleway_container" "docs" {
-  container_id = module.service_docs.container_id
-  namespace_id = module.containers.namespace_id
-  region       = "fr-par"
-
-  depends_on = [module.service_docs]
-
-  lifecycle {
-    postcondition {
-      condition     = self.status == "ready"
-      error_message = "Service docs is ${self.status}, not ready${self.error_message == null || self.error_message == "" ? "" : ": ${self.error_message}"}. Its logs are in Cockpit (Serverless Containers logs); the deploy workflow rolls back to the previous release."
-    }
-
-    postcondition {
-      condition     = self.image == module.service_docs.image
-      error_message = "Service docs runs ${self.image}, not ${module.service_docs.image}: the release did not reach it."
-    }
-  }
-}
-
 # Service ui.
 data "scaleway_registry_image" "ui" {
-  name         = "evalap-ui"
+  name         = "evalap"
   namespace_id = data.scaleway_registry_namespace.this.id
   region       = "fr-par"
 }
@@ -105,7 +65,7 @@ data "scaleway_registry_image_tag" "ui" {
   lifecycle {
     postcondition {
       condition     = self.digest == var.release["ui"].digest
-      error_message = "The registry tag evalap-ui:${var.release["ui"].tag} now has digest ${self.digest}, not ${var.release["ui"].digest} as recorded in the release: the tag was pushed again. Deploy a release whose digests match, or build a new one."
+      error_message = "The registry tag evalap:${var.release["ui"].tag} now has digest ${self.digest}, not ${var.release["ui"].digest} as recorded in the release: the tag was pushed again. Deploy a release whose digests match, or build a new one."
     }
   }
 }

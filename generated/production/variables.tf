@@ -48,7 +48,7 @@ variable "release" {
   }
 
   validation {
-    condition     = alltrue([for s in ["api", "docs", "ui"] : contains(keys(var.release), s)])
-    error_message = "The release must give a tag and digest for every service of production: api, docs, ui."
+    condition     = alltrue([for s in ["api", "ui"] : contains(keys(var.release), s)])
+    error_message = "The release must give a tag and digest for every service of production: api, ui."
   }
 }

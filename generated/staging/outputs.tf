@@ -4,18 +4,16 @@
 output "service_urls" {
   description = "Public HTTPS URL of every service, by name."
   value = {
-    api  = module.service_api.url
-    docs = module.service_docs.url
-    ui   = module.service_ui.url
+    api = module.service_api.url
+    ui  = module.service_ui.url
   }
 }
 
 output "service_images" {
   description = "Image every service runs, as read back from Scaleway after the apply, by name."
   value = {
-    api  = data.scaleway_container.api.image
-    docs = data.scaleway_container.docs.image
-    ui   = data.scaleway_container.ui.image
+    api = data.scaleway_container.api.image
+    ui  = data.scaleway_container.ui.image
   }
 }
 

