@@ -36,6 +36,10 @@ fn run_promtool(c: &Compilation) {
     let files = alert_files(c);
     assert!(!files.is_empty());
     let Some(promtool) = promtool() else {
+        assert!(
+            std::env::var("TOFUGEN_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "promtool not found (set $PROMTOOL): required with TOFUGEN_REQUIRE_TOOLS=1"
+        );
         eprintln!("note: promtool not found (set $PROMTOOL); skipping promtool check/test rules");
         return;
     };

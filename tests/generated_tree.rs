@@ -1,12 +1,9 @@
 //! Snapshots of the whole generated tree for the committed `environments.yaml` and the valid
-//! fixtures, a determinism check, and the `tofu fmt` / HCL syntax check of every `.tf` file
-//! (and of a stress document exercising every layout rule of the HCL printer).
+//! fixtures, and a determinism check. Real OpenTofu judges the same trees in tests/tofu.rs
+//! (`tofu fmt`, `tofu validate`, `tofu test`).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use tofugen::emit::hcl::{Block, Body, Expr, Part, Traversal, render};
+use std::path::Path;
 
 use tofugen::emit::SCHEMA_PATH;
 use tofugen::pipeline::compile;
@@ -61,16 +58,9 @@ fn check_layout(files: &BTreeMap<String, String>) {
     }
 }
 
-/// Writes the `.tf` files to a temporary directory and runs the format and syntax check.
-fn check_hcl(name: &str, files: &BTreeMap<String, String>) {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, contents) in files.iter().filter(|(p, _)| p.ends_with(".tf")) {
-        let target = dir.path().join(path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, contents).unwrap();
-    }
-    check_hcl_format(dir.path());
-    // TOFUGEN_KEEP_TREE=DIR keeps a copy of every generated tree for manual inspection.
+/// TOFUGEN_KEEP_TREE=DIR keeps a copy of every generated tree for manual inspection. (Real
+/// OpenTofu checks the trees themselves: tests/tofu.rs.)
+fn keep_tree(name: &str, files: &BTreeMap<String, String>) {
     if let Some(keep) = std::env::var_os("TOFUGEN_KEEP_TREE") {
         for (path, contents) in files {
             let target = Path::new(&keep).join(name).join(path);
@@ -83,7 +73,7 @@ fn check_hcl(name: &str, files: &BTreeMap<String, String>) {
 fn snapshot_case(name: &str, path: &str) {
     let files = generate(path);
     check_layout(&files);
-    check_hcl(name, &files);
+    keep_tree(name, &files);
     insta::assert_snapshot!(name, tree(&files));
 }
 
@@ -142,160 +132,4 @@ fn every_environment_has_a_root_and_bootstrap_covers_them_all() {
     assert!(!files["generated/staging/main.tf"].contains("module \"backups\""));
     assert!(files["generated/production/main.tf"].contains("module \"backups\""));
     assert!(!files.keys().any(|p| p.ends_with(".terraform.lock.hcl")));
-}
-
-/// The offline validators directory (`TOFUGEN_VALIDATORS`, else `/work/.validators`), if present.
-pub fn validators() -> Option<PathBuf> {
-    let dir = std::env::var_os("TOFUGEN_VALIDATORS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/work/.validators"));
-    dir.join("node_modules").is_dir().then_some(dir)
-}
-
-/// Runs `tests/check-hcl-format.sh` (tofu fmt check + HCL syntax) on `dir`, or prints that the
-/// check was skipped when the validators are not installed.
-pub fn check_hcl_format(dir: &Path) {
-    let Some(validators) = validators() else {
-        eprintln!("SKIPPED: HCL format check (no validators; set TOFUGEN_VALIDATORS)");
-        return;
-    };
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/check-hcl-format.sh");
-    let out = Command::new("bash")
-        .arg(script)
-        .arg(dir)
-        .env("TOFUGEN_VALIDATORS", validators)
-        .output()
-        .expect("run check-hcl-format.sh");
-    assert!(
-        out.status.success(),
-        "HCL format check failed on {}:\n{}{}",
-        dir.display(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A document exercising every layout rule of the printer.
-fn stress() -> String {
-    let mut b = Body::new();
-    b.comment("Stress fixture for the HCL printer.\n\nSecond paragraph.");
-    b.attr("a", Expr::int(1))
-        .attr(
-            "a_much_longer_attribute_name_than_the_others",
-            Expr::Bool(false),
-        )
-        .attr("neg", Expr::int(-42))
-        .attr("frac", Expr::Float(0.25))
-        .attr("nothing", Expr::Null)
-        .attr(
-            "escaped",
-            Expr::str("quote \" backslash \\ ${not} %{nope} tab\t nl\n é"),
-        )
-        .attr(
-            "tags",
-            Expr::object([
-                ("short", Expr::str("x")),
-                ("a-dashed-key", Expr::str("y")),
-                ("clé_unicode", Expr::int(3)),
-                (
-                    "nested",
-                    Expr::object([
-                        ("deep", Expr::strs(["a", "b"])),
-                        ("d", Expr::object::<&str>([])),
-                    ]),
-                ),
-                ("after_nested", Expr::Bool(true)),
-            ]),
-        )
-        .attr("short_list", Expr::strs(["one", "two", "three"]))
-        .attr(
-            "long_list",
-            Expr::strs((0..10).map(|i| format!("a-rather-long-list-item-{i}"))),
-        )
-        .attr(
-            "list_of_objects",
-            Expr::List(vec![
-                Expr::object([("name", Expr::str("first")), ("value", Expr::int(1))]),
-                Expr::object([
-                    ("name", Expr::str("second")),
-                    ("a_longer_key", Expr::List(vec![])),
-                ]),
-            ]),
-        )
-        .attr("empty_list", Expr::List(vec![]))
-        .attr(
-            "inline",
-            Expr::InlineObject(vec![(
-                "s3".into(),
-                Expr::str("https://s3.fr-par.scw.cloud"),
-            )]),
-        )
-        .attr(
-            "image",
-            Expr::Template(vec![
-                Part::Interp(Expr::raw("module.registry.endpoint")),
-                Part::Lit("/evalap-api:".into()),
-                Part::Interp(
-                    Traversal::root("var")
-                        .attr("release")
-                        .key("api")
-                        .attr("tag")
-                        .expr(),
-                ),
-            ]),
-        )
-        .attr(
-            "lone",
-            Expr::Template(vec![Part::Interp(Expr::raw("module.service_api.url"))]),
-        )
-        .attr(
-            "call",
-            Expr::raw("base64decode(data.scaleway_secret_version.x.data)"),
-        )
-        .attr(
-            "type",
-            Expr::raw("map(object({ tag = string, digest = string }))"),
-        )
-        .blank();
-    let mut inner = Body::new();
-    inner
-        .attr("x", Expr::int(1))
-        .attr("yyyyyyyyyy", Expr::str("v"))
-        .block(Block::new("nested_block", ["label with space"]).with_body({
-            let mut n = Body::new();
-            n.attr("deep_attribute", Expr::int(7)).attr(
-                "m",
-                Expr::object([("k", Expr::List(vec![Expr::object([("z", Expr::int(1))])]))]),
-            );
-            n
-        }))
-        .block(Block::plain("empty"))
-        .comment("a comment between")
-        .attr("tail", Expr::str("t"));
-    b.block(
-        Block::new(
-            "resource",
-            ["scaleway_thing", "a_very_long_resource_name_indeed"],
-        )
-        .with_body(inner),
-    );
-    // Declarations of what the expressions above refer to (hcl2json checks references).
-    b.blank().block(Block::new("variable", ["release"]));
-    for (name, source) in [("registry", "./registry"), ("service_api", "./service")] {
-        let mut m = Body::new();
-        m.attr("source", Expr::str(source));
-        b.block(Block::new("module", [name]).with_body(m));
-    }
-    b.block(Block::new("data", ["scaleway_secret_version", "x"]));
-    render(&tofugen::emit::header("#", "stress.yaml"), &b)
-}
-
-#[test]
-fn stress_document_is_tofu_fmt_canonical() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("stress.tf"), stress()).unwrap();
-    if let Ok(out) = std::env::var("TOFUGEN_DUMP_STRESS") {
-        std::fs::write(out, stress()).unwrap();
-    }
-    check_hcl_format(dir.path());
 }

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, OnceLock};
 
+use tofugen::emit::hcl::{Block, Body, Expr, Part, Traversal, render};
+
 /// How to run the real `tofu`: its path and the environment pointing at the offline mirror.
 #[derive(Debug, Clone)]
 struct Toolchain {
@@ -324,8 +326,284 @@ fn tofu_validates_the_tree_of_every_valid_fixture() {
                 .filter(|d| !d.ends_with("tests")),
         );
     }
-    let failures = parallel(&roots, |dir| {
+    let mut failures = parallel(&roots, |dir| {
         prove(tc, &label(scratch.path(), dir), dir, false)
     });
+    for config in &configs {
+        let name = config.file_stem().unwrap().to_string_lossy().into_owned();
+        let generated = scratch.path().join(&name).join("generated");
+        let out = tc.run(&generated, &["fmt", "-check", "-recursive", "-diff", "-no-color", "."]);
+        if !out.status.success() {
+            failures.push(describe(&format!("{name}: tofu fmt -check"), &out));
+        }
+    }
     assert_no_failures("fixture-root proofs", failures);
+}
+
+/// A document exercising every layout rule of the printer.
+fn stress() -> String {
+    let mut b = Body::new();
+    b.comment("Stress fixture for the HCL printer.\n\nSecond paragraph.");
+    b.attr("a", Expr::int(1))
+        .attr(
+            "a_much_longer_attribute_name_than_the_others",
+            Expr::Bool(false),
+        )
+        .attr("neg", Expr::int(-42))
+        .attr("frac", Expr::Float(0.25))
+        .attr("nothing", Expr::Null)
+        .attr(
+            "escaped",
+            Expr::str("quote \" backslash \\ ${not} %{nope} tab\t nl\n é"),
+        )
+        .attr(
+            "tags",
+            Expr::object([
+                ("short", Expr::str("x")),
+                ("a-dashed-key", Expr::str("y")),
+                ("clé_unicode", Expr::int(3)),
+                (
+                    "nested",
+                    Expr::object([
+                        ("deep", Expr::strs(["a", "b"])),
+                        ("d", Expr::object::<&str>([])),
+                    ]),
+                ),
+                ("after_nested", Expr::Bool(true)),
+            ]),
+        )
+        .attr("short_list", Expr::strs(["one", "two", "three"]))
+        .attr(
+            "long_list",
+            Expr::strs((0..10).map(|i| format!("a-rather-long-list-item-{i}"))),
+        )
+        .attr(
+            "list_of_objects",
+            Expr::List(vec![
+                Expr::object([("name", Expr::str("first")), ("value", Expr::int(1))]),
+                Expr::object([
+                    ("name", Expr::str("second")),
+                    ("a_longer_key", Expr::List(vec![])),
+                ]),
+            ]),
+        )
+        .attr("empty_list", Expr::List(vec![]))
+        .attr(
+            "inline",
+            Expr::InlineObject(vec![(
+                "s3".into(),
+                Expr::str("https://s3.fr-par.scw.cloud"),
+            )]),
+        )
+        .attr(
+            "image",
+            Expr::Template(vec![
+                Part::Interp(Expr::raw("module.registry.endpoint")),
+                Part::Lit("/evalap-api:".into()),
+                Part::Interp(
+                    Traversal::root("var")
+                        .attr("release")
+                        .key("api")
+                        .attr("tag")
+                        .expr(),
+                ),
+            ]),
+        )
+        .attr(
+            "lone",
+            Expr::Template(vec![Part::Interp(Expr::raw("module.service_api.url"))]),
+        )
+        .attr(
+            "call",
+            Expr::raw("base64decode(data.scaleway_secret_version.x.data)"),
+        )
+        .attr(
+            "type",
+            Expr::raw("map(object({ tag = string, digest = string }))"),
+        )
+        .blank();
+    let mut inner = Body::new();
+    inner
+        .attr("x", Expr::int(1))
+        .attr("yyyyyyyyyy", Expr::str("v"))
+        .block(Block::new("nested_block", ["label with space"]).with_body({
+            let mut n = Body::new();
+            n.attr("deep_attribute", Expr::int(7)).attr(
+                "m",
+                Expr::object([("k", Expr::List(vec![Expr::object([("z", Expr::int(1))])]))]),
+            );
+            n
+        }))
+        .block(Block::plain("empty"))
+        .comment("a comment between")
+        .attr("tail", Expr::str("t"));
+    b.block(
+        Block::new(
+            "resource",
+            ["scaleway_thing", "a_very_long_resource_name_indeed"],
+        )
+        .with_body(inner),
+    );
+    // Declarations of what the expressions above refer to (hcl2json checks references).
+    b.blank().block(Block::new("variable", ["release"]));
+    for (name, source) in [("registry", "./registry"), ("service_api", "./service")] {
+        let mut m = Body::new();
+        m.attr("source", Expr::str(source));
+        b.block(Block::new("module", [name]).with_body(m));
+    }
+    b.block(Block::new("data", ["scaleway_secret_version", "x"]));
+    render(&tofugen::emit::header("#", "stress.yaml"), &b)
+}
+
+#[test]
+fn tofu_fmt_agrees_with_the_printer_on_every_layout_rule() {
+    let Some(tc) = toolchain() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("stress.tf"), stress()).unwrap();
+    let out = tc.run(dir.path(), &["fmt", "-check", "-diff", "-no-color", "stress.tf"]);
+    assert!(out.status.success(), "{}", describe("tofu fmt -check stress.tf", &out));
+}
+
+/// The scaleway provider's schema as the real, pinned provider reports it
+/// (`tofu providers schema -json`), in the vendored file's layout.
+fn real_provider_schema(tc: &Toolchain) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let config = repo().join("environments.yaml");
+    let text = std::fs::read_to_string(config).unwrap();
+    let c = tofugen::pipeline::compile("environments.yaml", text.as_bytes(), false);
+    let versions = &c.resolved.as_ref().expect("committed config resolves").versions;
+    std::fs::write(
+        dir.path().join("main.tf"),
+        format!(
+            "terraform {{\n  required_providers {{\n    scaleway = {{\n      source  = \"scaleway/scaleway\"\n      version = \"{}\"\n    }}\n  }}\n}}\n",
+            versions.scaleway_provider
+        ),
+    )
+    .unwrap();
+    let init = tc.run(dir.path(), &["init", "-backend=false", "-input=false", "-no-color"]);
+    assert!(init.status.success(), "{}", describe("tofu init", &init));
+    let out = tc.run(dir.path(), &["providers", "schema", "-json"]);
+    assert!(out.status.success(), "{}", describe("tofu providers schema", &out));
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema JSON");
+    let key = "registry.opentofu.org/scaleway/scaleway";
+    serde_json::json!({
+        "format_version": all["format_version"],
+        "provider_schemas": { key: all["provider_schemas"][key] },
+        "x_generated_from": {
+            "command": "tofu providers schema -json",
+            "opentofu": versions.opentofu,
+            "provider": format!("scaleway/scaleway {}", versions.scaleway_provider),
+        },
+    })
+}
+
+/// The protocol-level facts of a block (what `tofu providers schema` reports), by attribute
+/// and nested-block path: type, required/optional/computed, deprecated, sensitive,
+/// write-only, nesting and item bounds. Descriptions and the vendored file's extra `x_*`
+/// validator keys (which only the static extraction knows) are left out.
+fn protocol_facts(block: &serde_json::Value, prefix: &str, out: &mut BTreeMap<String, String>) {
+    let flag = |v: &serde_json::Value, k: &str| v[k].as_bool().unwrap_or(false);
+    if let Some(attrs) = block["attributes"].as_object() {
+        for (name, a) in attrs {
+            out.insert(
+                format!("{prefix}{name}"),
+                format!(
+                    "type={} required={} optional={} computed={} deprecated={} sensitive={} write_only={}",
+                    a["type"],
+                    flag(a, "required"),
+                    flag(a, "optional"),
+                    flag(a, "computed"),
+                    flag(a, "deprecated"),
+                    flag(a, "sensitive"),
+                    flag(a, "write_only")
+                ),
+            );
+        }
+    }
+    if let Some(blocks) = block["block_types"].as_object() {
+        for (name, b) in blocks {
+            out.insert(
+                format!("{prefix}{name}{{}}"),
+                format!(
+                    "nesting={} min={} max={}",
+                    b["nesting_mode"],
+                    b["min_items"].as_u64().unwrap_or(0),
+                    b["max_items"].as_u64().unwrap_or(0)
+                ),
+            );
+            protocol_facts(&b["block"], &format!("{prefix}{name}."), out);
+        }
+    }
+}
+
+/// Every `resource`, `data` and `ephemeral` type of the scaleway provider that the modules or
+/// the generated tree use: `(schema kind, type)`.
+fn used_types() -> std::collections::BTreeSet<(&'static str, String)> {
+    let re = regex::Regex::new(r#"(?m)^\s*(resource|data|ephemeral) "(scaleway_[a-z0-9_]+)""#).unwrap();
+    let mut out = std::collections::BTreeSet::new();
+    for dir in ["modules", "generated"] {
+        for file in walk(&repo().join(dir)) {
+            if !file.extension().is_some_and(|e| e == "tf") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            for c in re.captures_iter(&text) {
+                let kind = match &c[1] {
+                    "resource" => "resource_schemas",
+                    "data" => "data_source_schemas",
+                    _ => "ephemeral_resource_schemas",
+                };
+                out.insert((kind, c[2].to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// The vendored schema (schema/scaleway-provider-schema.json, extracted statically from the
+/// provider's source with its validators as extra `x_*` keys, read by tofugen's offline
+/// provider checker) agrees with the real, pinned provider on every resource, data source and
+/// ephemeral resource tofugen uses: every attribute and block, with its type and flags.
+#[test]
+fn vendored_provider_schema_agrees_with_the_real_provider() {
+    let Some(tc) = toolchain() else { return };
+    let real = real_provider_schema(tc);
+    let key = "registry.opentofu.org/scaleway/scaleway";
+    let path = repo().join("schema/scaleway-provider-schema.json");
+    let vendored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let used = used_types();
+    assert!(used.len() > 20, "types used: {used:?}");
+    let mut differences = Vec::new();
+    for (kind, ty) in &used {
+        let facts = |schema: &serde_json::Value| {
+            let mut out = BTreeMap::new();
+            protocol_facts(
+                &schema["provider_schemas"][key][*kind][ty.as_str()]["block"],
+                "",
+                &mut out,
+            );
+            out
+        };
+        let (v, r) = (facts(&vendored), facts(&real));
+        if r.is_empty() {
+            differences.push(format!("{kind} {ty}: not in the real provider"));
+            continue;
+        }
+        for name in v.keys().chain(r.keys()).collect::<std::collections::BTreeSet<_>>() {
+            if v.get(name) != r.get(name) {
+                differences.push(format!(
+                    "{kind} {ty}.{name}: vendored {:?}, real {:?}",
+                    v.get(name),
+                    r.get(name)
+                ));
+            }
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "schema/scaleway-provider-schema.json disagrees with `tofu providers schema -json` of \
+         the pinned provider:\n{}",
+        differences.join("\n")
+    );
 }
