@@ -332,7 +332,10 @@ fn tofu_validates_the_tree_of_every_valid_fixture() {
     for config in &configs {
         let name = config.file_stem().unwrap().to_string_lossy().into_owned();
         let generated = scratch.path().join(&name).join("generated");
-        let out = tc.run(&generated, &["fmt", "-check", "-recursive", "-diff", "-no-color", "."]);
+        let out = tc.run(
+            &generated,
+            &["fmt", "-check", "-recursive", "-diff", "-no-color", "."],
+        );
         if !out.status.success() {
             failures.push(describe(&format!("{name}: tofu fmt -check"), &out));
         }
@@ -460,8 +463,15 @@ fn tofu_fmt_agrees_with_the_printer_on_every_layout_rule() {
     let Some(tc) = toolchain() else { return };
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("stress.tf"), stress()).unwrap();
-    let out = tc.run(dir.path(), &["fmt", "-check", "-diff", "-no-color", "stress.tf"]);
-    assert!(out.status.success(), "{}", describe("tofu fmt -check stress.tf", &out));
+    let out = tc.run(
+        dir.path(),
+        &["fmt", "-check", "-diff", "-no-color", "stress.tf"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("tofu fmt -check stress.tf", &out)
+    );
 }
 
 /// The scaleway provider's schema as the real, pinned provider reports it
@@ -471,7 +481,11 @@ fn real_provider_schema(tc: &Toolchain) -> serde_json::Value {
     let config = repo().join("environments.yaml");
     let text = std::fs::read_to_string(config).unwrap();
     let c = tofugen::pipeline::compile("environments.yaml", text.as_bytes(), false);
-    let versions = &c.resolved.as_ref().expect("committed config resolves").versions;
+    let versions = &c
+        .resolved
+        .as_ref()
+        .expect("committed config resolves")
+        .versions;
     std::fs::write(
         dir.path().join("main.tf"),
         format!(
@@ -480,10 +494,17 @@ fn real_provider_schema(tc: &Toolchain) -> serde_json::Value {
         ),
     )
     .unwrap();
-    let init = tc.run(dir.path(), &["init", "-backend=false", "-input=false", "-no-color"]);
+    let init = tc.run(
+        dir.path(),
+        &["init", "-backend=false", "-input=false", "-no-color"],
+    );
     assert!(init.status.success(), "{}", describe("tofu init", &init));
     let out = tc.run(dir.path(), &["providers", "schema", "-json"]);
-    assert!(out.status.success(), "{}", describe("tofu providers schema", &out));
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("tofu providers schema", &out)
+    );
     let all: serde_json::Value = serde_json::from_slice(&out.stdout).expect("schema JSON");
     let key = "registry.opentofu.org/scaleway/scaleway";
     serde_json::json!({
@@ -539,11 +560,12 @@ fn protocol_facts(block: &serde_json::Value, prefix: &str, out: &mut BTreeMap<St
 /// Every `resource`, `data` and `ephemeral` type of the scaleway provider that the modules or
 /// the generated tree use: `(schema kind, type)`.
 fn used_types() -> std::collections::BTreeSet<(&'static str, String)> {
-    let re = regex::Regex::new(r#"(?m)^\s*(resource|data|ephemeral) "(scaleway_[a-z0-9_]+)""#).unwrap();
+    let re =
+        regex::Regex::new(r#"(?m)^\s*(resource|data|ephemeral) "(scaleway_[a-z0-9_]+)""#).unwrap();
     let mut out = std::collections::BTreeSet::new();
     for dir in ["modules", "generated"] {
         for file in walk(&repo().join(dir)) {
-            if !file.extension().is_some_and(|e| e == "tf") {
+            if file.extension().is_none_or(|e| e != "tf") {
                 continue;
             }
             let text = std::fs::read_to_string(&file).unwrap();
@@ -590,7 +612,11 @@ fn vendored_provider_schema_agrees_with_the_real_provider() {
             differences.push(format!("{kind} {ty}: not in the real provider"));
             continue;
         }
-        for name in v.keys().chain(r.keys()).collect::<std::collections::BTreeSet<_>>() {
+        for name in v
+            .keys()
+            .chain(r.keys())
+            .collect::<std::collections::BTreeSet<_>>()
+        {
             if v.get(name) != r.get(name) {
                 differences.push(format!(
                     "{kind} {ty}.{name}: vendored {:?}, real {:?}",

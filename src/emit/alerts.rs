@@ -22,6 +22,7 @@
 use std::fmt::Write as _;
 
 use super::GeneratedFile;
+use super::yaml::{self, Dialect, MapBuilder, Yaml};
 use crate::model::{AlertKind, Duration, Severity};
 use crate::resolve::{Resolved, ResolvedAlertRule, ResolvedEnvironment};
 
@@ -275,8 +276,27 @@ fn num(t: f64) -> String {
 
 /// PromQL of a built-in kind for the resource `resource`. `threshold` is the effective
 /// threshold (kinds that take one) and `min_scale` the compared minimum (instances kind).
+/// `s` as a PromQL string literal: double-quoted, `\` and `"` escaped, control characters as
+/// escapes. The one way a value enters a PromQL expression or series selector.
+pub fn promql_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The PromQL of a built-in kind on the Scaleway resource `resource`.
 pub fn kind_expr(kind: AlertKind, resource: &str, threshold: f64, min_scale: u32) -> String {
-    let rn = format!("resource_name=\"{resource}\"");
+    let rn = format!("resource_name={}", promql_str(resource));
     let t = num(threshold);
     match kind {
         AlertKind::ContainerError => format!(
@@ -740,23 +760,6 @@ pub fn yaml_str(s: &str) -> String {
     }
 }
 
-fn wrap_comment(out: &mut String, indent: &str, text: &str) {
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.len() + word.len() + 1 > 96 {
-            let _ = writeln!(out, "{indent}# {line}");
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        let _ = writeln!(out, "{indent}# {line}");
-    }
-}
-
 fn delay_comment(a: &AlertInstance) -> String {
     let d = &a.delay;
     let what = match &a.target {
@@ -778,7 +781,6 @@ fn delay_comment(a: &AlertInstance) -> String {
 
 /// The rule file of one group.
 pub fn rule_file(env: &ResolvedEnvironment, group: &Group, source: &str) -> String {
-    let mut out = crate::emit::header("#", source);
     let where_to = match group.source {
         Source::Scaleway => {
             "Rules on Scaleway product metrics: push `.groups[0]` to the built-in \"Scaleway Metrics\" data source of the environment project"
@@ -790,40 +792,45 @@ pub fn rule_file(env: &ResolvedEnvironment, group: &Group, source: &str) -> Stri
             "Rules on application metrics: push `.groups[0]` to the custom metrics data source"
         }
     };
-    wrap_comment(
-        &mut out,
-        "",
+    let mut header = crate::emit::header("#", source);
+    header.push_str(&yaml::comment(
+        0,
         &format!(
-            "Cockpit alert rules of environment `{}`. {where_to} (POST <data-source-url>/prometheus/config/v1/rules/<namespace>, header X-Auth-Token). Tested by {}.test.yml with `promtool test rules`.",
+            "Cockpit alert rules of environment `{}`. {where_to} (POST <data-source-url>/prometheus/config/v1/rules/<namespace>, header X-Token). Tested by {}.test.yml with `promtool test rules`.",
             env.name, group.name
         ),
-    );
-    let _ = writeln!(out, "groups:");
-    let _ = writeln!(out, "  - name: {}", yaml_str(&group.name));
-    let _ = writeln!(
-        out,
-        "    interval: {}",
-        env.alerts.evaluation_interval.prometheus()
-    );
-    let _ = writeln!(out, "    rules:");
-    for a in &group.alerts {
-        wrap_comment(&mut out, "      ", &delay_comment(a));
-        for n in &a.notes {
-            wrap_comment(&mut out, "      ", n);
-        }
-        let _ = writeln!(out, "      - alert: {}", yaml_str(&a.alert));
-        let _ = writeln!(out, "        expr: {}", yaml_str(&a.expr));
-        let _ = writeln!(out, "        for: {}", a.for_.prometheus());
-        let _ = writeln!(out, "        labels:");
-        for (k, v) in &a.labels {
-            let _ = writeln!(out, "          {k}: {}", yaml_str(v));
-        }
-        let _ = writeln!(out, "        annotations:");
-        for (k, v) in &a.annotations {
-            let _ = writeln!(out, "          {k}: {}", yaml_str(v));
-        }
-    }
-    out
+    ));
+    let pairs = |pairs: &[(String, String)]| {
+        Yaml::map(pairs.iter().map(|(k, v)| (k.clone(), Yaml::str(v))))
+    };
+    let rules: Vec<Yaml> = group
+        .alerts
+        .iter()
+        .map(|a| {
+            let mut rule = MapBuilder::new().comment(&delay_comment(a));
+            for n in &a.notes {
+                rule = rule.comment(n);
+            }
+            rule.entry("alert", Yaml::str(&a.alert))
+                .entry("expr", Yaml::str(&a.expr))
+                .entry("for", Yaml::str(a.for_.prometheus()))
+                .entry("labels", pairs(&a.labels))
+                .entry("annotations", pairs(&a.annotations))
+                .build()
+        })
+        .collect();
+    let doc = Yaml::map([(
+        "groups",
+        Yaml::Seq(vec![Yaml::map([
+            ("name", Yaml::str(&group.name)),
+            (
+                "interval",
+                Yaml::str(env.alerts.evaluation_interval.prometheus()),
+            ),
+            ("rules", Yaml::Seq(rules)),
+        ])]),
+    )]);
+    yaml::render(Dialect::Plain, &header, &doc)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -898,7 +905,7 @@ fn synthetic(a: &AlertInstance, value: u32, minutes: u64) -> (Series, u64) {
     let n = minutes;
     let constant = |metric: &str, extra: &str, v: String| {
         (
-            format!("{metric}{{{extra}resource_name=\"{rn}\"}}"),
+            format!("{metric}{{{extra}resource_name={}}}", promql_str(&rn)),
             format!("{v}x{n}"),
         )
     };
@@ -949,7 +956,8 @@ fn synthetic(a: &AlertInstance, value: u32, minutes: u64) -> (Series, u64) {
             (
                 vec![(
                     format!(
-                        "rdb_instance_postgresql_node_cpu_seconds_total{{cpu=\"0\", instance=\"node-0\", mode=\"idle\", resource_name=\"{rn}\"}}"
+                        "rdb_instance_postgresql_node_cpu_seconds_total{{cpu=\"0\", instance=\"node-0\", mode=\"idle\", resource_name={}}}",
+                        promql_str(&rn)
                     ),
                     format!("0+{}.{:02}x{n}", idle / 100, idle % 100),
                 )],
@@ -1060,15 +1068,18 @@ fn expand(template: &str, kind: Option<AlertKind>, value: u32) -> String {
     template.replace(value_template(kind), &value_text(kind, value))
 }
 
-fn map_flow(pairs: &[(String, String)]) -> String {
-    let items: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}: {}", yaml_str(v)))
-        .collect();
-    format!("{{{}}}", items.join(", "))
+fn flow(pairs: &[(String, String)]) -> Yaml {
+    Yaml::FlowMap(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), Yaml::str(v)))
+            .collect(),
+    )
 }
 
-fn test_case(out: &mut String, group: &Group, a: &AlertInstance, fire: bool, eval_interval: u64) {
+/// One promtool test: the series of `a` at the value that fires it (`fire`) or keeps it quiet,
+/// and the alerts expected.
+fn test_case(group: &Group, a: &AlertInstance, fire: bool, eval_interval: u64) -> Yaml {
     let (fire_v, quiet_v) = fire_and_quiet(a);
     let value = if fire { fire_v } else { quiet_v };
     // Rules with the same alert name on the same resource see the same series.
@@ -1083,95 +1094,102 @@ fn test_case(out: &mut String, group: &Group, a: &AlertInstance, fire: bool, eva
     let minutes = eval_secs / 60 + 1;
     let (series, _) = synthetic(a, value, minutes);
     let what = if fire { "fires" } else { "stays quiet" };
-    let _ = writeln!(
-        out,
-        "  # {} (rule `{}`, {}) {what} at value {value}.",
-        a.alert,
-        a.rule,
-        a.resource_name.as_deref().unwrap_or("")
-    );
-    let _ = writeln!(out, "  - interval: 1m");
-    let _ = writeln!(out, "    input_series:");
-    for (s, v) in series {
-        let _ = writeln!(out, "      - series: {}", yaml_str(&s));
-        let _ = writeln!(out, "        values: {}", yaml_str(&v));
-    }
-    let _ = writeln!(out, "    alert_rule_test:");
-    let _ = writeln!(
-        out,
-        "      - eval_time: {}",
-        Duration::from_secs(eval_secs).prometheus()
-    );
-    let _ = writeln!(out, "        alertname: {}", yaml_str(&a.alert));
-    let expected: Vec<&&AlertInstance> = siblings.iter().filter(|b| condition(b, value)).collect();
-    if expected.is_empty() {
-        let _ = writeln!(out, "        exp_alerts: []");
-        return;
-    }
-    let _ = writeln!(out, "        exp_alerts:");
-    for b in expected {
-        let mut labels = b.labels.clone();
-        if let Some(rn) = &b.resource_name {
-            labels.push(("resource_name".into(), rn.clone()));
-        }
-        labels.sort();
-        let annotations: Vec<(String, String)> = b
-            .annotations
-            .iter()
-            .map(|(k, v)| (k.clone(), expand(v, b.kind, value)))
-            .collect();
-        let _ = writeln!(out, "          - exp_labels: {}", map_flow(&labels));
-        let _ = writeln!(
-            out,
-            "            exp_annotations: {}",
-            map_flow(&annotations)
-        );
-    }
+    let expected: Vec<Yaml> = siblings
+        .iter()
+        .filter(|b| condition(b, value))
+        .map(|b| {
+            let mut labels = b.labels.clone();
+            if let Some(rn) = &b.resource_name {
+                labels.push(("resource_name".into(), rn.clone()));
+            }
+            labels.sort();
+            let annotations: Vec<(String, String)> = b
+                .annotations
+                .iter()
+                .map(|(k, v)| (k.clone(), expand(v, b.kind, value)))
+                .collect();
+            Yaml::map([
+                ("exp_labels", flow(&labels)),
+                ("exp_annotations", flow(&annotations)),
+            ])
+        })
+        .collect();
+    MapBuilder::new()
+        .comment(&format!(
+            "{} (rule `{}`, {}) {what} at value {value}.",
+            a.alert,
+            a.rule,
+            a.resource_name.as_deref().unwrap_or("")
+        ))
+        .entry("interval", Yaml::str("1m"))
+        .entry(
+            "input_series",
+            Yaml::Seq(
+                series
+                    .into_iter()
+                    .map(|(s, v)| Yaml::map([("series", Yaml::str(s)), ("values", Yaml::str(v))]))
+                    .collect(),
+            ),
+        )
+        .entry(
+            "alert_rule_test",
+            Yaml::Seq(vec![Yaml::map([
+                (
+                    "eval_time",
+                    Yaml::str(Duration::from_secs(eval_secs).prometheus()),
+                ),
+                ("alertname", Yaml::str(&a.alert)),
+                ("exp_alerts", Yaml::Seq(expected)),
+            ])]),
+        )
+        .build()
 }
 
 /// The promtool unit-test file of one group.
 pub fn test_file(env: &ResolvedEnvironment, group: &Group, source: &str) -> String {
-    let mut out = crate::emit::header("#", source);
-    wrap_comment(
-        &mut out,
-        "",
+    let mut header = crate::emit::header("#", source);
+    header.push_str(&yaml::comment(
+        0,
         &format!(
             "promtool unit tests of {0}.yml: for every alert, synthetic series that must fire it (with its exact labels and annotations) and series that must not. Run: promtool test rules {0}.test.yml",
             group.name
         ),
-    );
+    ));
     let eval = env.alerts.evaluation_interval;
-    let _ = writeln!(out, "rule_files:");
-    let _ = writeln!(out, "  - {}", yaml_str(&format!("{}.yml", group.name)));
-    let _ = writeln!(out, "evaluation_interval: {}", eval.prometheus());
     let custom: Vec<&AlertInstance> = group.alerts.iter().filter(|a| a.kind.is_none()).collect();
-    if !custom.is_empty() {
-        wrap_comment(
-            &mut out,
-            "",
-            &format!(
-                "Custom expressions ({}) cannot be fed synthetic series by tofugen: this file only proves that they load and evaluate. Test them against real data in Cockpit's Explore view.",
-                custom
-                    .iter()
-                    .map(|a| a.rule.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        );
-    }
-    let _ = writeln!(out, "tests:");
     let builtin: Vec<&AlertInstance> = group.alerts.iter().filter(|a| a.kind.is_some()).collect();
-    if builtin.is_empty() {
-        let _ = writeln!(out, "  - interval: 1m");
-        let _ = writeln!(out, "    input_series: []");
-        let _ = writeln!(out, "    alert_rule_test: []");
-        return out;
+    let tests: Vec<Yaml> = if builtin.is_empty() {
+        vec![Yaml::map([
+            ("interval", Yaml::str("1m")),
+            ("input_series", Yaml::Seq(Vec::new())),
+            ("alert_rule_test", Yaml::Seq(Vec::new())),
+        ])]
+    } else {
+        builtin
+            .into_iter()
+            .flat_map(|a| {
+                [
+                    test_case(group, a, true, eval.seconds),
+                    test_case(group, a, false, eval.seconds),
+                ]
+            })
+            .collect()
+    };
+    let mut doc = MapBuilder::new()
+        .entry("rule_files", Yaml::strs([format!("{}.yml", group.name)]))
+        .entry("evaluation_interval", Yaml::str(eval.prometheus()));
+    if !custom.is_empty() {
+        doc = doc.comment(&format!(
+            "Custom expressions ({}) cannot be fed synthetic series by tofugen: this file only proves that they load and evaluate. Test them against real data in Cockpit's Explore view.",
+            custom
+                .iter()
+                .map(|a| a.rule.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
-    for a in builtin {
-        test_case(&mut out, group, a, true, eval.seconds);
-        test_case(&mut out, group, a, false, eval.seconds);
-    }
-    out
+    let doc = doc.entry("tests", Yaml::Seq(tests)).build();
+    yaml::render(Dialect::Plain, &header, &doc)
 }
 
 /// The alerts files of every environment.

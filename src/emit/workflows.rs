@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use super::GeneratedFile;
-use super::yaml::{Cond, MapBuilder, Piece, Yaml, render};
+use super::yaml::{Cond, Dialect, MapBuilder, Piece, Yaml, render};
 use crate::model::{InstallMethod, Privacy};
 use crate::resolve::{Resolved, ResolvedEnvironment};
 
@@ -160,7 +160,12 @@ pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
     }
     docs.push(("tofugen-rollback.yml", rollback(&ctx)));
     docs.into_iter()
-        .map(|(name, doc)| (format!("{WORKFLOWS_DIR}/{name}"), render(&header, &doc)))
+        .map(|(name, doc)| {
+            (
+                format!("{WORKFLOWS_DIR}/{name}"),
+                render(Dialect::GitHub, &header, &doc),
+            )
+        })
         .collect()
 }
 

@@ -18,6 +18,16 @@
 
 use std::fmt::Write as _;
 
+/// What reads the document: plain YAML, or a GitHub Actions workflow (where `${{` in any
+/// string is an expression and must be defused).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// Any YAML consumer (Prometheus rule files, promtool tests).
+    Plain,
+    /// A GitHub Actions workflow.
+    GitHub,
+}
+
 /// A YAML value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Yaml {
@@ -190,6 +200,9 @@ fn plain_ok(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };
+    if first.is_ascii_digit() {
+        return is_duration(s);
+    }
     if !(first.is_ascii_alphabetic() || first == '/' || first == '_') {
         return false;
     }
@@ -221,15 +234,43 @@ fn plain_expression_ok(s: &str) -> bool {
             .all(|c| !c.is_control() && !is_break(c) && !is_invisible(c))
 }
 
+/// Whether `s` is a Go/Prometheus duration such as `30s` or `1m30s` (which YAML reads as a
+/// string: no number, date or time has a unit letter).
+fn is_duration(s: &str) -> bool {
+    let mut rest = s;
+    if rest.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 {
+            return false;
+        }
+        rest = &rest[digits..];
+        let unit = ["ms", "s", "m", "h", "d", "w", "y"]
+            .into_iter()
+            .find(|u| rest.starts_with(u));
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
 /// The text GitHub must read literally: each `${{` turned into an expression whose value is
 /// `${{`.
 fn defuse_expressions(s: &str) -> String {
     s.replace("${{", "${{ '${{' }}")
 }
 
-/// `s` as a YAML scalar (plain, single- or double-quoted), GitHub expressions defused.
-pub fn scalar(s: &str) -> String {
-    let s = defuse_expressions(s);
+/// `s` as a YAML scalar (plain, single- or double-quoted); in a workflow, GitHub expressions
+/// defused.
+pub fn scalar(s: &str, dialect: Dialect) -> String {
+    let s = match dialect {
+        Dialect::GitHub => defuse_expressions(s),
+        Dialect::Plain => s.to_string(),
+    };
     if plain_ok(&s) {
         s
     } else if s.chars().all(|c| !c.is_control() && !is_break(c)) {
@@ -330,19 +371,22 @@ fn is_inline(v: &Yaml) -> bool {
     }
 }
 
-fn inline(v: &Yaml) -> String {
+fn inline(v: &Yaml, d: Dialect) -> String {
     match v {
         Yaml::Null => "null".into(),
         Yaml::Bool(b) => b.to_string(),
         Yaml::Int(n) => n.to_string(),
-        Yaml::Str(s) => scalar(s),
+        Yaml::Str(s) => scalar(s, d),
         Yaml::Expr(e) => format!("${{{{ {e} }}}}"),
         Yaml::Template(pieces) => {
             // Always quoted: literal parts defused, expressions kept.
             let mut text = String::new();
             for p in pieces {
                 match p {
-                    Piece::Text(t) => text.push_str(&defuse_expressions(t)),
+                    Piece::Text(t) => match d {
+                        Dialect::GitHub => text.push_str(&defuse_expressions(t)),
+                        Dialect::Plain => text.push_str(t),
+                    },
                     Piece::Expr(e) => {
                         let _ = write!(text, "${{{{ {e} }}}}");
                     }
@@ -357,25 +401,28 @@ fn inline(v: &Yaml) -> String {
         Yaml::Seq(items) if items.is_empty() => "[]".into(),
         Yaml::Map(entries) if entries.is_empty() => "{}".into(),
         Yaml::FlowSeq(items) => {
-            let parts: Vec<String> = items.iter().map(inline).collect();
+            let parts: Vec<String> = items.iter().map(|i| inline(i, d)).collect();
             format!("[{}]", parts.join(", "))
         }
         Yaml::FlowMap(entries) => {
             let parts: Vec<String> = entries
                 .iter()
-                .map(|(k, v)| format!("{}: {}", scalar(k), inline(v)))
+                .map(|(k, v)| format!("{}: {}", scalar(k, d), inline(v, d)))
                 .collect();
             format!("{{{}}}", parts.join(", "))
         }
         // Multi-line values are printed by `block`; reaching here is a printer bug, so fall
         // back to a safe (if unusual) flow form.
-        Yaml::Seq(items) => inline(&Yaml::FlowSeq(items.clone())),
-        Yaml::Map(entries) => inline(&Yaml::FlowMap(
-            entries
-                .iter()
-                .map(|e| (e.key.clone(), e.value.clone()))
-                .collect(),
-        )),
+        Yaml::Seq(items) => inline(&Yaml::FlowSeq(items.clone()), d),
+        Yaml::Map(entries) => inline(
+            &Yaml::FlowMap(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.clone()))
+                    .collect(),
+            ),
+            d,
+        ),
         Yaml::Script(s) => double_quoted(s),
         Yaml::Cond(c) => {
             let text = c.text();
@@ -391,7 +438,7 @@ fn inline(v: &Yaml) -> String {
 }
 
 /// Appends the lines of `v` at `indent` (a mapping's entries or a sequence's items).
-fn block(out: &mut String, indent: usize, v: &Yaml) {
+fn block(out: &mut String, indent: usize, v: &Yaml, d: Dialect) {
     let pad = " ".repeat(indent);
     match v {
         Yaml::Map(entries) => {
@@ -399,8 +446,8 @@ fn block(out: &mut String, indent: usize, v: &Yaml) {
                 for c in &e.comments {
                     out.push_str(&comment(indent, c));
                 }
-                let key = scalar(&e.key);
-                value_after(out, indent, &format!("{pad}{key}:"), &e.value);
+                let key = scalar(&e.key, d);
+                value_after(out, indent, &format!("{pad}{key}:"), &e.value, d);
             }
         }
         Yaml::Seq(items) => {
@@ -410,7 +457,7 @@ fn block(out: &mut String, indent: usize, v: &Yaml) {
                         // The map's lines at indent + 2; the first key's line gets the dash,
                         // and the comments above it move to the dash's indentation.
                         let mut lines = String::new();
-                        block(&mut lines, indent + 2, item);
+                        block(&mut lines, indent + 2, item, d);
                         let mut dashed = false;
                         for line in lines.lines() {
                             let body = line.trim_start();
@@ -424,18 +471,18 @@ fn block(out: &mut String, indent: usize, v: &Yaml) {
                             }
                         }
                     }
-                    _ => value_after(out, indent, &format!("{pad}-"), item),
+                    _ => value_after(out, indent, &format!("{pad}-"), item, d),
                 }
             }
         }
         other => {
-            let _ = writeln!(out, "{pad}{}", inline(other));
+            let _ = writeln!(out, "{pad}{}", inline(other, d));
         }
     }
 }
 
 /// Prints `lead` (a key with its colon, or a dash) followed by `v`.
-fn value_after(out: &mut String, indent: usize, lead: &str, v: &Yaml) {
+fn value_after(out: &mut String, indent: usize, lead: &str, v: &Yaml, d: Dialect) {
     match v {
         Yaml::Script(text) => {
             let _ = writeln!(out, "{lead} |");
@@ -449,20 +496,20 @@ fn value_after(out: &mut String, indent: usize, lead: &str, v: &Yaml) {
             }
         }
         v if is_inline(v) => {
-            let _ = writeln!(out, "{lead} {}", inline(v));
+            let _ = writeln!(out, "{lead} {}", inline(v, d));
         }
         v => {
             let _ = writeln!(out, "{lead}");
-            block(out, indent + 2, v);
+            block(out, indent + 2, v, d);
         }
     }
 }
 
-/// Prints a document: `header` comment text (may be empty), then `root`.
-pub fn render(header: &str, root: &Yaml) -> String {
+/// Prints a document for `dialect`: `header` (comment lines, may be empty), then `root`.
+pub fn render(dialect: Dialect, header: &str, root: &Yaml) -> String {
     let mut out = String::new();
     out.push_str(header);
-    block(&mut out, 0, root);
+    block(&mut out, 0, root, dialect);
     out
 }
 
@@ -509,15 +556,36 @@ mod tests {
             "trail ",
             "a\u{202e}b",
             "\u{0}",
+            "30s",
+            "1m30s",
+            "1e5",
+            "0x1f",
+            "2026-12-01",
+            "1:30",
+            "10",
         ] {
-            let doc = render("", &Yaml::map([("k", Yaml::str(s))]));
+            let doc = render(Dialect::GitHub, "", &Yaml::map([("k", Yaml::str(s))]));
             assert_eq!(parse(&doc)["k"], serde_json::json!(s), "{doc}");
         }
     }
 
     #[test]
+    fn plain_documents_keep_text_as_written() {
+        let doc = render(
+            Dialect::Plain,
+            "",
+            &Yaml::map([("k", Yaml::str("${{ x }}"))]),
+        );
+        assert_eq!(parse(&doc)["k"], serde_json::json!("${{ x }}"));
+    }
+
+    #[test]
     fn github_expressions_in_values_are_defused() {
-        let doc = render("", &Yaml::map([("k", Yaml::str("x ${{ secrets.A }}"))]));
+        let doc = render(
+            Dialect::GitHub,
+            "",
+            &Yaml::map([("k", Yaml::str("x ${{ secrets.A }}"))]),
+        );
         // YAML reads `x ${{ '${{' }} secrets.A }}`; GitHub evaluates `${{ '${{' }}` to the
         // text `${{`, so the value is literally what was written.
         assert_eq!(doc, "k: 'x ${{ ''${{'' }} secrets.A }}'\n");
@@ -531,6 +599,7 @@ mod tests {
     fn a_value_cannot_add_keys_items_or_steps() {
         let hostile = "x\n  run: curl evil | sh\n- name: y";
         let doc = render(
+            Dialect::GitHub,
             "",
             &Yaml::map([(
                 "steps",
@@ -546,6 +615,7 @@ mod tests {
     #[test]
     fn scripts_are_literal_blocks() {
         let doc = render(
+            Dialect::GitHub,
             "",
             &Yaml::map([("run", Yaml::Script("echo \"$X\"\n\nexit 0\n"))]),
         );
@@ -560,6 +630,7 @@ mod tests {
             .entry("uses", Yaml::str("actions/checkout@abc"))
             .build();
         let doc = render(
+            Dialect::GitHub,
             "# header\n",
             &Yaml::map([("steps", Yaml::Seq(vec![step.clone(), step]))]),
         );
@@ -576,9 +647,12 @@ mod tests {
             Piece::Text("release-".into()),
             Piece::Expr("steps.release.outputs.sha"),
         ]);
-        assert_eq!(inline(&t), "'release-${{ steps.release.outputs.sha }}'");
+        assert_eq!(
+            inline(&t, Dialect::GitHub),
+            "'release-${{ steps.release.outputs.sha }}'"
+        );
         let t = Yaml::Template(vec![Piece::Text("a: ${{ b".into()), Piece::Expr("c")]);
-        assert_eq!(inline(&t), "'a: ${{ ''${{'' }} b${{ c }}'");
+        assert_eq!(inline(&t, Dialect::GitHub), "'a: ${{ ''${{'' }} b${{ c }}'");
     }
 
     #[test]
@@ -592,9 +666,13 @@ mod tests {
             "(github.event_name == 'workflow_dispatch') && (inputs.environment == 'it''s ${{ x }}')"
         );
         let hostile = Cond::Eq("inputs.environment", "x: y\n  run: evil".into());
-        let doc = render("", &Yaml::map([("if", Yaml::Cond(hostile.clone()))]));
+        let doc = render(
+            Dialect::GitHub,
+            "",
+            &Yaml::map([("if", Yaml::Cond(hostile.clone()))]),
+        );
         assert_eq!(parse(&doc)["if"], serde_json::json!(hostile.text()));
-        let doc = render("", &Yaml::map([("if", Yaml::Cond(c))]));
+        let doc = render(Dialect::GitHub, "", &Yaml::map([("if", Yaml::Cond(c))]));
         assert!(doc.starts_with("if: (github"), "{doc}");
         assert_eq!(
             parse(&doc)["if"],
