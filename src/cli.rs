@@ -259,7 +259,11 @@ fn check(
     color: bool,
 ) -> u8 {
     // Proof without a cloud account: the HCL against the provider schema and module interfaces.
-    let findings = crate::provider_check::check_tree(root, &compilation.files);
+    let modules = compilation
+        .resolved
+        .as_ref()
+        .and_then(|r| r.modules_path.as_deref());
+    let findings = crate::provider_check::check_tree(root, &compilation.files, modules);
     if format == Format::Human {
         print_hcl_findings(root, &compilation.files, &findings, color);
     } else {

@@ -18,6 +18,7 @@ pub mod emit;
 pub mod load;
 pub mod model;
 pub mod module_check;
+pub mod modules;
 pub mod pipeline;
 pub mod policy;
 pub mod provider_check;

@@ -33,6 +33,21 @@ pub struct Config {
     /// GitHub Actions settings for the generated workflows.
     #[serde(default)]
     pub ci: CiSpec,
+    /// Where the generated roots find their modules (default: tofugen's module library,
+    /// vendored into `generated/modules/`).
+    #[serde(default)]
+    pub modules: Option<ModulesSpec>,
+}
+
+/// Where the generated roots find their modules.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ModulesSpec {
+    /// A directory of this repository, relative to its root, holding the modules instead of
+    /// the vendored library (e.g. `modules` in tofugen's own repository, where the library's
+    /// sources live). Nothing is vendored then.
+    #[serde(default)]
+    pub path: Option<String>,
 }
 
 /// Pinned versions of OpenTofu, the providers and the Scaleway CLI image used by backup jobs.

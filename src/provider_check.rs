@@ -1182,14 +1182,21 @@ fn unknown_type_help(kind: Kind, ty: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // The whole tree
 
-/// Checks every `*.tf` under `root/modules/` (read from disk) and every generated `.tf` file
-/// (`generated`: path relative to `root` → contents, as `generate` would write them) against
-/// the provider schema and the modules' interfaces. Returns the findings, sorted.
-pub fn check_tree(root: &Path, generated: &BTreeMap<String, String>) -> Vec<Diagnostic> {
+/// Checks every generated `.tf` file (`generated`: path relative to `root` → contents, as
+/// `generate` would write them, the vendored module library included) and, when the roots call
+/// the repository's own modules (`modules_dir`, relative to `root`), every `*.tf` there (read
+/// from disk), against the provider schema and the modules' interfaces. Returns the findings,
+/// sorted.
+pub fn check_tree(
+    root: &Path,
+    generated: &BTreeMap<String, String>,
+    modules_dir: Option<&str>,
+) -> Vec<Diagnostic> {
     let mut sources: BTreeMap<String, String> = BTreeMap::new();
     let mut unreadable = Vec::new();
-    let modules = root.join("modules");
-    if modules.is_dir() {
+    if let Some(modules) = modules_dir.map(|d| root.join(d))
+        && modules.is_dir()
+    {
         for entry in walkdir::WalkDir::new(&modules)
             .sort_by_file_name()
             .into_iter()

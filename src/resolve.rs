@@ -168,6 +168,8 @@ pub struct Resolved {
     pub ci: ResolvedCi,
     /// Environments, in the order of the file.
     pub environments: Vec<ResolvedEnvironment>,
+    /// The repository directory holding the modules, or `None` for the vendored library.
+    pub modules_path: Option<String>,
 }
 
 impl Resolved {
@@ -661,6 +663,11 @@ pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec
             },
         },
         environments,
+        modules_path: config
+            .modules
+            .as_ref()
+            .and_then(|m| m.path.clone())
+            .map(|p| p.trim_end_matches('/').to_string()),
     })
 }
 

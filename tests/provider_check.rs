@@ -157,7 +157,7 @@ fn fixture_tree() -> (PathBuf, BTreeMap<String, String>) {
 #[test]
 fn module_calls_are_type_checked() {
     let (root, generated) = fixture_tree();
-    let findings = check_tree(&root, &generated);
+    let findings = check_tree(&root, &generated, Some("modules"));
     let mut sources = generated.clone();
     for f in ["modules/network/main.tf", "modules/service/variables.tf"] {
         sources.insert(f.into(), std::fs::read_to_string(root.join(f)).unwrap());
@@ -198,7 +198,7 @@ fn module_calls_are_type_checked() {
 fn missing_modules_directory_fails_the_proof() {
     let (_, generated) = fixture_tree();
     let empty = tempfile::tempdir().unwrap();
-    let findings = check_tree(empty.path(), &generated);
+    let findings = check_tree(empty.path(), &generated, Some("modules"));
     let missing: Vec<&Diagnostic> = findings
         .iter()
         .filter(|d| d.message.contains("does not exist"))
@@ -247,7 +247,11 @@ fn prove_clean(config: &str) {
         "the generated tree has no .tf file: nothing was proven"
     );
     let start = std::time::Instant::now();
-    let findings = check_tree(root, &compilation.files);
+    let modules = compilation
+        .resolved
+        .as_ref()
+        .and_then(|r| r.modules_path.as_deref());
+    let findings = check_tree(root, &compilation.files, modules);
     let elapsed = start.elapsed();
     let mut sources = compilation.files.clone();
     for d in &findings {

@@ -161,7 +161,7 @@ fn main(resolved: &Resolved) -> Body {
 
         let mut state = Body::new();
         state
-            .attr("source", Expr::str(module_source("state-bucket")))
+            .attr("source", Expr::str(module_source(resolved, "state-bucket")))
             .blank()
             .attr("name", Expr::str(&env.state.bucket))
             .attr("region", Expr::str(&env.region))
@@ -183,7 +183,7 @@ fn main(resolved: &Resolved) -> Body {
 
         let mut registry = Body::new();
         registry
-            .attr("source", Expr::str(module_source("registry")))
+            .attr("source", Expr::str(module_source(resolved, "registry")))
             .blank()
             .attr("name", Expr::str(&env.registry_namespace))
             .attr("region", Expr::str(&env.region))
@@ -195,7 +195,7 @@ fn main(resolved: &Resolved) -> Body {
         if !operator.is_empty() {
             let mut secrets = Body::new();
             secrets
-                .attr("source", Expr::str(module_source("secrets")))
+                .attr("source", Expr::str(module_source(resolved, "secrets")))
                 .blank()
                 .attr("path", Expr::str(&path))
                 .attr("region", Expr::str(&env.region))
@@ -251,7 +251,7 @@ fn main(resolved: &Resolved) -> Body {
         }
 
         let mut iam = Body::new();
-        iam.attr("source", Expr::str(module_source("iam")))
+        iam.attr("source", Expr::str(module_source(resolved, "iam")))
             .blank()
             .attr("environment", Expr::str(&env.name))
             .attr("project_id", Expr::raw(&project_ref))

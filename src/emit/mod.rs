@@ -54,5 +54,13 @@ pub fn emit(resolved: &Resolved, source_name: &str) -> BTreeMap<String, String> 
     for (path, contents) in parts.into_iter().flatten() {
         files.insert(path, contents);
     }
+    if resolved.modules_path.is_none() {
+        for (path, contents) in crate::modules::files() {
+            files.insert(
+                format!("{}/{path}", crate::modules::VENDOR_DIR),
+                crate::modules::vendored(path, contents),
+            );
+        }
+    }
     files
 }

@@ -23,9 +23,13 @@ use crate::resolve::{
 /// mock-provider fix the generated tests need (opentofu/opentofu#4251, in 1.12.2).
 pub const REQUIRED_VERSION: &str = ">= 1.12.2";
 
-/// Module source directory, relative to a generated root.
-pub fn module_source(module: &str) -> String {
-    format!("../../modules/{module}")
+/// Module source directory, relative to a generated root (`generated/<name>/`): the vendored
+/// library (`generated/modules/<module>`), or the repository's own module directory.
+pub fn module_source(resolved: &Resolved, module: &str) -> String {
+    match &resolved.modules_path {
+        Some(path) => format!("../../{path}/{module}"),
+        None => format!("../modules/{module}"),
+    }
 }
 
 /// Directory of an environment's root, relative to the repository root.
@@ -349,12 +353,19 @@ fn variables(env: &ResolvedEnvironment) -> Body {
 }
 
 /// A module call: a comment, `source`, a blank line, then `attrs`.
-fn module_call(name: &str, module: &str, comment: &str, attrs: Vec<(&str, Expr)>) -> Body {
-    module_call_with(name, module, comment, None, attrs)
+fn module_call(
+    resolved: &Resolved,
+    name: &str,
+    module: &str,
+    comment: &str,
+    attrs: Vec<(&str, Expr)>,
+) -> Body {
+    module_call_with(resolved, name, module, comment, None, attrs)
 }
 
 /// A module call given the `scaleway` provider configuration `provider` (an alias).
 fn module_call_with(
+    resolved: &Resolved,
     name: &str,
     module: &str,
     comment: &str,
@@ -362,7 +373,8 @@ fn module_call_with(
     attrs: Vec<(&str, Expr)>,
 ) -> Body {
     let mut m = Body::new();
-    m.attr("source", Expr::str(module_source(module))).blank();
+    m.attr("source", Expr::str(module_source(resolved, module)))
+        .blank();
     if let Some(alias) = provider {
         m.attr(
             "providers",
@@ -399,6 +411,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
 
     b.items.extend(
         module_call(
+            resolved,
             "network",
             "network",
             "VPC and private network: the database and the services that reach it attach here.",
@@ -421,6 +434,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
 
     b.items.extend(
         module_call(
+            resolved,
             "containers",
             "containers",
             "Serverless Containers namespace holding every service.",
@@ -500,6 +514,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     if !generated.is_empty() {
         b.items.extend(
             module_call(
+            resolved,
                 "secrets",
                 "secrets",
                 "Generated secrets: random values written by OpenTofu, write-only (never in plan or state).",
@@ -571,7 +586,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
             }
         );
         b.items
-            .extend(module_call("database", "database", &comment, attrs).items);
+            .extend(module_call(resolved, "database", "database", &comment, attrs).items);
 
         if backups {
             let tier = |t: &Option<crate::resolve::BackupJob>| match t {
@@ -583,6 +598,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
             };
             b.items.extend(
                 module_call_with(
+                resolved,
                     "backups",
                     "backups",
                     "Weekly and monthly database backups: scheduled Serverless Jobs running the Scaleway CLI,\n\
@@ -616,7 +632,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     services.sort_by(|a, b| a.name.cmp(&b.name));
     for s in services {
         b.items
-            .extend(service_call(env, &prefix, s, &tag_list).items);
+            .extend(service_call(resolved, env, &prefix, s, &tag_list).items);
     }
 
     let products: Vec<String> = if env.database.is_some() {
@@ -638,6 +654,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     }
     b.items.extend(
         module_call(
+            resolved,
             "monitoring",
             "monitoring",
             "Cockpit alert manager, its contacts and Scaleway's preconfigured PostgreSQL alerts; a token\n\
@@ -649,6 +666,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     if backups {
         b.items.extend(
             module_call_with(
+                resolved,
                 "monitoring_backups",
                 "monitoring",
                 "The backup project's own Cockpit: the backup jobs report their runs there, so the\n\
@@ -836,6 +854,7 @@ fn env_value(t: &crate::resolve::Template) -> Expr {
 }
 
 fn service_call(
+    resolved: &Resolved,
     env: &ResolvedEnvironment,
     prefix: &str,
     s: &ResolvedService,
@@ -992,7 +1011,7 @@ fn service_call(
         .as_deref()
         .map(|d| format!("Service {}: {d}.", s.name))
         .unwrap_or_else(|| format!("Service {}.", s.name));
-    module_call(&service_module(&s.name), "service", &what, attrs)
+    module_call(resolved, &service_module(&s.name), "service", &what, attrs)
 }
 
 fn outputs(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
