@@ -43,10 +43,11 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<String>) {
             if name != "tests" && name != ".terraform" {
                 collect(base, &path, out);
             }
-        } else if ty.is_file() && !name.starts_with('.') && name != ".terraform.lock.hcl" {
-            if let Ok(rel) = path.strip_prefix(base) {
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
+        } else if ty.is_file()
+            && !name.starts_with('.')
+            && let Ok(rel) = path.strip_prefix(base)
+        {
+            out.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
 }
