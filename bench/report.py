@@ -53,6 +53,8 @@ def ms(x):
 
 
 def mb(nbytes):
+    if nbytes < 1e6:
+        return f"{nbytes / 1e3:.0f} kB"
     return f"{nbytes / 1e6:.1f} MB"
 
 
