@@ -33,6 +33,52 @@ pub struct Config {
     /// GitHub Actions settings for the generated workflows.
     #[serde(default)]
     pub ci: CiSpec,
+    /// Policy rule overrides: turn a rule off or change its level, with a reason
+    /// (`tofugen rules` lists the rules).
+    #[serde(default)]
+    pub policy: Option<PolicySpec>,
+}
+
+/// How the policy rules apply to this configuration.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    /// Rule overrides, in order; when several match a finding, the last one wins.
+    #[serde(default)]
+    pub overrides: Vec<PolicyOverrideSpec>,
+}
+
+/// One rule override: a rule turned off or set to another level, optionally only in some
+/// environments and only for one value and what lies under it, always with a reason.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyOverrideSpec {
+    /// The rule: its code (`TG040`) or its name (`unused-secret`).
+    pub rule: String,
+    /// `off`, `warning` or `error`.
+    pub level: RuleLevel,
+    /// Environments it applies to (default: every environment).
+    #[serde(default)]
+    pub environments: Option<Vec<String>>,
+    /// Effective path of the value it applies to, as `tofugen explain` prints it (e.g.
+    /// `services.api.env.PROJECT_ID`); findings about that value and anything under it
+    /// (default: every finding of the rule).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Why the rule does not apply here: shown by `tofugen explain` and in the generated
+    /// READMEs.
+    #[schemars(length(min = 1), regex(pattern = r"\S"))]
+    pub reason: String,
+}
+
+/// Level of a rule's findings: `off` (none), `warning` (reported, output still produced) or
+/// `error` (nothing is generated).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Off,
+    Warning,
+    Error,
 }
 
 /// Pinned versions of OpenTofu, the providers and the Scaleway CLI image used by backup jobs.

@@ -54,7 +54,7 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
         match schema_check::prune(&tree) {
             Some((pruned, removed)) => {
                 let schema_errors = std::mem::take(&mut out.diagnostics);
-                let mut later = compile_valid(file, pruned, false);
+                let mut later = compile_valid(file, out.source.as_deref(), pruned, false);
                 for d in &mut later.diagnostics {
                     let Some(span) = d.span else { continue };
                     let related: Vec<String> = removed
@@ -89,13 +89,13 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
     } else {
         tree
     };
-    let mut rest = compile_valid(file, tree, emit_files);
+    let mut rest = compile_valid(file, out.source.as_deref(), tree, emit_files);
     rest.source = out.source;
     rest
 }
 
 /// Resolve, policy and emit, on a schema-valid tree.
-fn compile_valid(file: &str, tree: Node, emit_files: bool) -> Compilation {
+fn compile_valid(file: &str, source: Option<&str>, tree: Node, emit_files: bool) -> Compilation {
     let mut out = Compilation::default();
     let config: Config = match serde_json::from_value(schema_check::instance(&tree)) {
         Ok(c) => c,
@@ -113,7 +113,7 @@ fn compile_valid(file: &str, tree: Node, emit_files: bool) -> Compilation {
     match resolve::resolve(file, &tree, &config) {
         Ok(resolved) => {
             out.diagnostics
-                .extend(policy::check(file, &tree, &resolved));
+                .extend(policy::check_with_source(file, source, &tree, &resolved));
             out.resolved = Some(resolved);
         }
         Err(diags) => out.diagnostics.extend(diags),
