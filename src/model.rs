@@ -29,6 +29,7 @@ pub struct Config {
     pub defaults: Settings,
     /// The environments, by name (e.g. `staging`, `production`). Each one is an isolated
     /// Scaleway project with its own state, registry, network, database and services.
+    #[schemars(extend("x-key-domain" = "environment-name"))]
     pub environments: BTreeMap<String, EnvironmentSpec>,
     /// GitHub Actions settings for the generated workflows.
     #[serde(default)]
@@ -59,15 +60,17 @@ pub struct PolicyOverrideSpec {
     pub level: RuleLevel,
     /// Environments it applies to (default: every environment).
     #[serde(default)]
+    #[schemars(extend("x-item-domain" = "environment-name"))]
     pub environments: Option<Vec<String>>,
     /// Effective path of the value it applies to, as `tofugen explain` prints it (e.g.
     /// `services.api.env.PROJECT_ID`); findings about that value and anything under it
     /// (default: every finding of the rule).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "policy-path"))]
     pub path: Option<String>,
     /// Why the rule does not apply here: shown by `tofugen explain` and in the generated
     /// READMEs.
-    #[schemars(length(min = 1), regex(pattern = r"\S"))]
+    #[schemars(extend("x-domain" = "reason"))]
     pub reason: String,
 }
 
@@ -131,11 +134,13 @@ pub struct EnvironmentOptions {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// Scaleway region (e.g. `fr-par`).
+    /// Scaleway region: `fr-par`, `nl-ams` or `pl-waw`.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "region"))]
     pub region: Option<String>,
-    /// Scaleway zone inside the region (e.g. `fr-par-1`).
+    /// Scaleway zone inside the region: `<region>-1` to `<region>-3` (e.g. `fr-par-1`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "zone"))]
     pub zone: Option<String>,
     /// Where OpenTofu keeps this environment's state.
     #[serde(default)]
@@ -145,6 +150,7 @@ pub struct Settings {
     pub registry: Option<RegistrySpec>,
     /// The Serverless Containers, by name.
     #[serde(default)]
+    #[schemars(extend("x-key-domain" = "service-name"))]
     pub services: Option<BTreeMap<String, ServiceSpec>>,
     /// The Managed PostgreSQL database.
     #[serde(default)]
@@ -152,6 +158,7 @@ pub struct Settings {
     /// The secrets, by the environment variable name services read them under. Values never
     /// appear here: only where they come from.
     #[serde(default)]
+    #[schemars(extend("x-key-domain" = "secret-name"))]
     pub secrets: Option<BTreeMap<String, SecretSpec>>,
     /// Cockpit alerting: contacts, detection objective and rules.
     #[serde(default)]
@@ -190,6 +197,7 @@ pub struct StateSpec {
 pub struct RegistrySpec {
     /// Namespace name template (default: `{project}-{env}`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "registry-namespace"))]
     pub namespace: Option<String>,
 }
 
@@ -205,6 +213,7 @@ pub struct ServiceSpec {
     pub description: Option<String>,
     /// Image repository name in the environment's registry namespace (e.g. `evalap-api`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "image"))]
     pub image: Option<String>,
     /// How CI builds the image.
     #[serde(default)]
@@ -236,6 +245,7 @@ pub struct ServiceSpec {
     /// Plain environment variables. `${services.NAME.url}` refers to another service's URL.
     /// Never put a secret here: list it under `secrets`.
     #[serde(default)]
+    #[schemars(extend("x-key-domain" = "env-var-name"))]
     pub env: Option<BTreeMap<String, String>>,
     /// Names of secrets (declared under `secrets:`) injected as environment variables.
     #[serde(default)]
@@ -332,6 +342,7 @@ pub struct ProbesSpec {
 pub struct ProbeSpec {
     /// HTTP path that answers 2xx/3xx when healthy (e.g. `/health`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "probe-path"))]
     pub path: Option<String>,
     /// Probe by opening a TCP connection instead of HTTP.
     #[serde(default)]
@@ -356,9 +367,11 @@ pub struct DatabaseSpec {
     pub enabled: Option<bool>,
     /// Engine and major version, e.g. `PostgreSQL-16`.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "database-engine"))]
     pub engine: Option<String>,
     /// Node type, e.g. `DB-DEV-S`, `DB-PRO2-XS`.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "database-node-type"))]
     pub node_type: Option<String>,
     /// Block volume: type and size.
     #[serde(default)]
@@ -377,6 +390,7 @@ pub struct DatabaseSpec {
     pub user: Option<String>,
     /// Engine settings (e.g. `max_connections: "200"`).
     #[serde(default)]
+    #[schemars(extend("x-key-domain" = "database-setting"))]
     pub settings: Option<BTreeMap<String, String>>,
     /// Backup tiers.
     #[serde(default)]
@@ -436,6 +450,7 @@ pub struct BackupTierSpec {
     pub retention: Option<Duration>,
     /// Cron schedule (weekly and monthly tiers), e.g. `0 3 * * 0`.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "cron"))]
     pub schedule: Option<String>,
 }
 
@@ -479,9 +494,11 @@ pub struct AlertsSpec {
     pub evaluation_interval: Option<Duration>,
     /// Runbook base URL; each alert links to `<runbook_url>#<alert-name>`.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "runbook-url"))]
     pub runbook_url: Option<String>,
     /// The alert rules, by name.
     #[serde(default)]
+    #[schemars(extend("x-key-domain" = "alert-rule-name"))]
     pub rules: Option<BTreeMap<String, AlertRuleSpec>>,
 }
 
@@ -497,9 +514,11 @@ pub struct AlertRuleSpec {
     pub kind: Option<AlertKind>,
     /// Service the rule watches (container kinds); `*` means every service.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "alert-service"))]
     pub service: Option<String>,
     /// Custom PromQL expression (instead of `kind`).
     #[serde(default)]
+    #[schemars(extend("x-multiline" = true))]
     pub expr: Option<String>,
     /// Threshold the built-in kind compares against (percent, seconds or count by kind).
     #[serde(default)]
@@ -512,9 +531,11 @@ pub struct AlertRuleSpec {
     pub severity: Option<Severity>,
     /// One-line summary (custom rules).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "alert-template"))]
     pub summary: Option<String>,
-    /// Longer description (custom rules).
+    /// Longer description (custom rules); may span several lines.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "alert-template", "x-multiline" = true))]
     pub description: Option<String>,
 }
 
@@ -553,13 +574,16 @@ pub enum Severity {
 pub struct CiSpec {
     /// Runner label (default: `ubuntu-24.04`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "runner-label"))]
     pub runner: Option<String>,
     /// Default branch that deploys to the first environment (default: `main`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "git-branch"))]
     pub branch: Option<String>,
     /// Repository holding the application sources and Dockerfiles, if not this one
     /// (e.g. `etalab-ia/evalap`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "github-repository"))]
     pub app_repository: Option<String>,
 }
 

@@ -46,8 +46,8 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
             return out;
         }
     };
+    out.diagnostics = schema_check::check_with_source(file, Some(&source), &tree);
     out.source = Some(source);
-    out.diagnostics = schema_check::check(file, &tree);
     // With schema errors, the later stages run on the tree without the rejected values (when
     // that is schema-valid), so one run reports every problem; nothing is emitted.
     let tree = if out.has_errors() {

@@ -194,3 +194,79 @@ fn secret_findings_do_not_echo_the_value() {
         }
     }
 }
+
+/// A control character, a bidirectional control or `${{` is reported at the character itself
+/// (its escape sequence in a quoted string), keys included; multi-line fields accept line
+/// breaks.
+#[test]
+fn string_problems_point_at_the_character() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/invalid/schema-control-characters.yaml");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let c = pipeline::compile("c.yaml", text.as_bytes(), false);
+    let found: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains(" contains "))
+        .collect();
+    assert_eq!(found.len(), 7, "{:#?}", c.diagnostics);
+    for d in found {
+        let s = d.span.unwrap();
+        let at = &text[s.start..s.end];
+        assert!(
+            at.starts_with('\\') || at == "${{",
+            "{} points at {at:?}",
+            d.message
+        );
+        let line = text.lines().nth(s.line - 1).unwrap();
+        assert_eq!(
+            &line[s.col - 1..s.col - 1 + at.len()],
+            at,
+            "line/col of {}",
+            d.message
+        );
+    }
+    // The multi-line description and expression are accepted.
+    assert!(
+        !c.diagnostics
+            .iter()
+            .any(|d| d.message.contains("slow.description") || d.message.contains("slow.expr"))
+    );
+}
+
+/// Each value domain explains itself in words and proposes a fix where the intent is clear.
+#[test]
+fn domain_violations_say_what_is_expected_in_words() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid/schema-domains.yaml");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let c = pipeline::compile("d.yaml", text.as_bytes(), false);
+    let schema: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "schema")
+        .collect();
+    assert!(schema.len() >= 18, "{schema:#?}");
+    for d in &schema {
+        let expected = d.expected.as_deref().unwrap();
+        assert!(
+            !expected.contains("text matching `^"),
+            "a bare regex: {d:#?}"
+        );
+    }
+    for (needle, help) in [
+        ("fr-pra", "did you mean `fr-par`?"),
+        ("Shop-API:latest", "write `shop-api`"),
+        ("https://github.com/acme/shop.git", "write `acme/shop`"),
+        ("postgres16", "write `PostgreSQL-16`"),
+        ("/health?full=1", "write `/health`"),
+        ("API Errors", "rename it to `api-errors`"),
+    ] {
+        assert!(
+            schema
+                .iter()
+                .any(|d| d.message.contains(needle) && d.help.as_deref() == Some(help)),
+            "{needle}: {schema:#?}"
+        );
+    }
+}

@@ -87,11 +87,18 @@ pub struct Retired {
 }
 
 /// Codes that were rules once; `policy.overrides` refuses them with this explanation.
-pub const RETIRED: [Retired; 1] = [Retired {
-    code: "TG021",
-    name: "env-var-names",
-    reason: "the schema requires secret and environment variable names to match `^[A-Z_][A-Z0-9_]*$`",
-}];
+pub const RETIRED: [Retired; 2] = [
+    Retired {
+        code: "TG021",
+        name: "env-var-names",
+        reason: "the schema requires secret and environment variable names to match `^[A-Z_][A-Z0-9_]*$`",
+    },
+    Retired {
+        code: "TG045",
+        name: "region-products",
+        reason: "the schema accepts only the regions that offer every product the generated roots use (fr-par, nl-ams, pl-waw)",
+    },
+];
 
 /// Every policy rule, in code order.
 pub fn registry() -> &'static [Rule] {
@@ -605,8 +612,6 @@ pub mod limits {
     pub const RANDOM_PROVIDER: (u64, u64, u64) = (3, 7, 1);
     /// Generated secret length.
     pub const SECRET_LENGTH: (u32, u32) = (16, 1024);
-    /// Regions offering Serverless Containers, Managed PostgreSQL and Cockpit.
-    pub const REGIONS: [&str; 3] = ["fr-par", "nl-ams", "pl-waw"];
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Backup tiers: bounds, schedules, ordering and the production retention policy.
+//! Backup tiers: bounds, ordering and the production retention policy. (The schema checks
+//! that job schedules are 5-field cron expressions with fields in range.)
 
 use crate::diagnostics::Level;
 use crate::policy::{Checker, ENV, Rule, Safety, builtin_note, limits};
@@ -34,8 +35,8 @@ pub const TG005: Rule = Rule {
     name: "backup-retention-bounds",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "backup retention and schedules are within accepted bounds (daily 1-365d, jobs 1-3650d, 5-field cron)",
-    rationale: "Scaleway documents no maximum, so tofugen keeps sane bounds; a bad cron only fails at apply time",
+    title: "backup retention is within accepted bounds (daily 1-365d, jobs 1-3650d, whole days); the schema checks the cron schedules",
+    rationale: "Scaleway documents no maximum, so tofugen keeps sane bounds; longer retention belongs to a longer tier",
     bad: "defaults:\n  database:\n    backups:\n      daily: { retention: 400d }\n",
     good: "defaults:\n  database:\n    backups:\n      daily: { retention: 60d }\n",
 };
@@ -82,29 +83,6 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                         .to_string()
                 } else {
                     format!("use a retention from {lo}d to {hi}d")
-                },
-            );
-        }
-    }
-    for (tier, job) in [("weekly", &b.weekly), ("monthly", &b.monthly)] {
-        if let Some(job) = job
-            && !valid_cron(&job.schedule)
-        {
-            let path = format!("database.backups.{tier}.schedule");
-            let place = c.at(env, &path);
-            c.push(
-                &TG005,
-                Some(env),
-                place,
-                format!(
-                    "{tier} backup schedule `{}` is not a cron expression",
-                    job.schedule
-                ),
-                "5 fields: minute hour day-of-month month day-of-week",
-                if tier == "weekly" {
-                    "e.g. `schedule: \"0 3 * * 0\"` (Sundays at 03:00)"
-                } else {
-                    "e.g. `schedule: \"0 4 1 * *\"` (the 1st at 04:00)"
                 },
             );
         }
@@ -178,14 +156,4 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             }
         }
     }
-}
-
-/// A 5-field cron expression with the characters cron accepts.
-fn valid_cron(s: &str) -> bool {
-    let fields: Vec<&str> = s.split_whitespace().collect();
-    fields.len() == 5
-        && fields.iter().all(|f| {
-            f.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '*' | ',' | '-' | '/'))
-        })
 }

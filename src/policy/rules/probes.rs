@@ -1,9 +1,10 @@
-//! Health probes: present, consistent, and checking one thing.
+//! Health probes: present, consistent, and checking one thing. (The schema requires a probe
+//! `path` to be an absolute URL path.)
 
 use crate::diagnostics::Level;
 use crate::load::NodeKind;
 use crate::policy::{Checker, ENV, Place, Rule, Safety};
-use crate::resolve::{ProbeCheck, ResolvedEnvironment, ResolvedService};
+use crate::resolve::{ResolvedEnvironment, ResolvedService};
 
 /// TG006: liveness and startup probes on every service.
 pub const TG006: Rule = Rule {
@@ -102,19 +103,6 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
                 format!("the {kind} probe of `{name}` checks nothing"),
                 "an HTTP `path` or `tcp: true`",
                 "add `path: /health` (or the application's health path)",
-            );
-        }
-        if let ProbeCheck::Http(path) = &probe.check
-            && !path.starts_with('/')
-        {
-            let place = c.at(env, &format!("{ppath}.path"));
-            c.push(
-                &TG008,
-                Some(env),
-                place,
-                format!("the {kind} probe path `{path}` of `{name}` does not start with `/`"),
-                "an absolute path such as `/health`",
-                format!("write `path: /{}`", path.trim_start_matches(['.', '/'])),
             );
         }
     }

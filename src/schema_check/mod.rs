@@ -12,6 +12,13 @@ use jsonschema::error::{ValidationError, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
 use serde_json::Value;
 
+pub mod domains;
+mod scalar;
+pub mod strings;
+pub mod template;
+
+pub use scalar::SourceIndex;
+
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::load::{Node, NodeKind, pointer_steps};
 use crate::model::Config;
@@ -21,24 +28,69 @@ pub const NAME_PATTERN: &str = "^[a-z][a-z0-9-]*$";
 /// Name pattern of secrets and environment variables.
 pub const ENV_VAR_PATTERN: &str = "^[A-Z_][A-Z0-9_]*$";
 
-/// The JSON Schema of `environments.yaml` as a value: the schemars output plus `propertyNames`
-/// patterns on the maps whose keys become resource names or environment variables.
+/// The JSON Schema of `environments.yaml` as a value: the schemars output, with the value
+/// domains the model's fields name (`x-domain`, `x-key-domain`, `x-item-domain`) turned into
+/// `enum`, `pattern` and `propertyNames` keywords (see [`domains`]).
 pub fn schema_value() -> Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(Config)).expect("schema");
-    let names = serde_json::json!({ "pattern": NAME_PATTERN });
-    let vars = serde_json::json!({ "pattern": ENV_VAR_PATTERN });
-    let mut put = |pointer: &str, names: &Value| {
-        if let Some(Value::Object(map)) = schema.pointer_mut(pointer) {
-            map.insert("propertyNames".to_string(), names.clone());
-        }
-    };
-    put("/properties/environments", &names);
-    for owner in ["Settings", "EnvironmentSpec"] {
-        put(&format!("/$defs/{owner}/properties/services"), &names);
-        put(&format!("/$defs/{owner}/properties/secrets"), &vars);
-    }
-    put("/$defs/ServiceSpec/properties/env", &vars);
+    apply_domains(&mut schema);
     schema
+}
+
+/// Adds the keywords of every domain named in `value` and below.
+fn apply_domains(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(name) = map.get("x-domain").and_then(Value::as_str) {
+                let d = domains::find(name).expect("the model names known domains");
+                value_keywords(map, d);
+            }
+            if let Some(name) = map.get("x-item-domain").and_then(Value::as_str) {
+                let d = domains::find(name).expect("the model names known domains");
+                if let Some(Value::Object(items)) = map.get_mut("items") {
+                    items.insert("x-domain".to_string(), Value::String(d.name.to_string()));
+                    value_keywords(items, d);
+                }
+            }
+            if let Some(name) = map.get("x-key-domain").and_then(Value::as_str) {
+                let d = domains::find(name).expect("the model names known domains");
+                let mut names = serde_json::Map::new();
+                if let Some(p) = d.pattern {
+                    names.insert("pattern".to_string(), Value::String(p.to_string()));
+                }
+                if !d.reserved.is_empty() {
+                    names.insert("not".to_string(), serde_json::json!({ "enum": d.reserved }));
+                }
+                map.insert("propertyNames".to_string(), Value::Object(names));
+            }
+            for v in map.values_mut() {
+                apply_domains(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(apply_domains),
+        _ => {}
+    }
+}
+
+/// `enum` (with `null` when the field may be null) or `pattern` for domain `d`.
+fn value_keywords(map: &mut serde_json::Map<String, Value>, d: &domains::Domain) {
+    if !d.values.is_empty() {
+        let nullable = match map.get("type") {
+            Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+            _ => false,
+        };
+        let mut values: Vec<Value> = d
+            .values
+            .iter()
+            .map(|v| Value::String(v.to_string()))
+            .collect();
+        if nullable {
+            values.push(Value::Null);
+        }
+        map.insert("enum".to_string(), Value::Array(values));
+    } else if let Some(p) = d.pattern {
+        map.insert("pattern".to_string(), Value::String(p.to_string()));
+    }
 }
 
 /// The JSON Schema of `environments.yaml`, pretty-printed, ending in a newline.
@@ -61,10 +113,57 @@ fn schema() -> &'static (Value, jsonschema::Validator) {
 
 /// Checks `root` against the schema; every violation becomes a positioned diagnostic.
 pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
+    check_with_source(file, None, root)
+}
+
+/// As [`check`]; with the source text, a problem inside a string (a control character, `${{`,
+/// a wrong cron field) points at the character rather than at the value's start.
+pub fn check_with_source(file: &str, source: Option<&str>, root: &Node) -> Vec<Diagnostic> {
+    let mut diags = check_schema(file, root);
+    let (schema, _) = schema();
+    let index = source.map(SourceIndex::new);
+    let problems = strings::problems(schema, root);
+    for p in problems.iter().take(strings::MAX_REPORTED) {
+        diags.push(p.diagnostic(file, index.as_ref()));
+    }
+    if let Some(first) = problems.get(strings::MAX_REPORTED) {
+        let more = problems.len() - strings::MAX_REPORTED;
+        diags.push(
+            Diagnostic::error(
+                "schema",
+                format!("{more} more strings have control characters, `${{{{` or values outside their domain"),
+            )
+            .at(file, Some(first.span))
+            .expected("text without control characters or `${{`")
+            .help(format!(
+                "fix the first {} reported, then run `tofugen validate` again",
+                strings::MAX_REPORTED
+            )),
+        );
+    }
+    diags
+}
+
+/// The JSON Schema violations and the rule names of `policy.overrides`.
+fn check_schema(file: &str, root: &Node) -> Vec<Diagnostic> {
     let (schema, _) = schema();
     let errors = errors(root);
+    let leaves = leaves(&errors);
+    // A value of the wrong type also fails its enum or pattern: the type error says it all.
+    let mistyped: Vec<&str> = leaves
+        .iter()
+        .filter(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }))
+        .map(|e| e.instance_path().as_str())
+        .collect();
     let mut diags: Vec<Diagnostic> = Vec::new();
-    for error in leaves(&errors) {
+    for error in &leaves {
+        if matches!(
+            error.kind(),
+            ValidationErrorKind::Enum { .. } | ValidationErrorKind::Pattern { .. }
+        ) && mistyped.contains(&error.instance_path().as_str())
+        {
+            continue;
+        }
         for d in describe(file, root, schema, error) {
             if !diags.contains(&d) {
                 diags.push(d);
@@ -153,6 +252,14 @@ pub fn prune(root: &Node) -> Option<(Node, Vec<Pruned>)> {
             ValidationErrorKind::Required { .. } => return None,
             _ if pointer.is_empty() => return None,
             _ => pointers.push(pointer),
+        }
+    }
+    // Strings no output may receive are left out too (later stages could echo them).
+    for p in strings::problems(&schema().0, root) {
+        match override_entry(&p.pointer) {
+            Some(entry) => pointers.push(entry),
+            None if p.pointer.is_empty() => return None,
+            None => pointers.push(p.pointer),
         }
     }
     // Deepest and last first, so that removing a list item does not shift the others.
@@ -351,9 +458,10 @@ fn describe(
                 } else {
                     format!("in `{here}`")
                 };
-                let mut d = Diagnostic::error("schema", format!("unknown key `{name}` {place}"))
-                    .at(file, span)
-                    .expected(format!("one of: {}", allowed.join(", ")));
+                let mut d =
+                    Diagnostic::error("schema", format!("unknown key `{}` {place}", shown(name)))
+                        .at(file, span)
+                        .expected(format!("one of: {}", allowed.join(", ")));
                 d = match did_you_mean(name, allowed.iter().map(String::as_str)) {
                     Some(m) => d.help(format!("did you mean `{m}`?")),
                     None => d.help(misplaced_help(name, &segments)),
@@ -399,10 +507,10 @@ fn describe(
         ValidationErrorKind::Enum { options } => {
             let allowed: Vec<String> = options
                 .as_array()
-                .map(|a| a.iter().map(value_text).collect())
+                .map(|a| a.iter().filter(|v| !v.is_null()).map(value_text).collect())
                 .unwrap_or_default();
             let found = match &node.kind {
-                NodeKind::Str(s) => format!("`{s}`"),
+                NodeKind::Str(s) => format!("`{}`", shown(s)),
                 _ => found_text(node, &segments),
             };
             let mut d =
@@ -451,47 +559,66 @@ fn describe(
                     };
                     out.push(d);
                 }
-                None => out.push(
-                    Diagnostic::error("schema", format!("{found} does not match `{pattern}`"))
-                        .at(file, value_span)
-                        .expected(format!("text matching `{pattern}`"))
-                        .help("fix the value; run `tofugen schema` for the expected form"),
-                ),
+                None => match domain_of(schema, &subschemas, "x-domain") {
+                    Some(d) => {
+                        let text = match &node.kind {
+                            NodeKind::Str(s) => s.as_str(),
+                            _ => "",
+                        };
+                        let help = d.help(text);
+                        out.push(
+                            Diagnostic::error(
+                                "schema",
+                                format!("{found} is not {} ({place_name})", d.a_what()),
+                            )
+                            .at(file, value_span)
+                            .expected(d.expected)
+                            .help(help),
+                        );
+                    }
+                    None => out.push(
+                        Diagnostic::error("schema", format!("{found} does not match `{pattern}`"))
+                            .at(file, value_span)
+                            .expected(format!("text matching `{pattern}`"))
+                            .help("fix the value; run `tofugen schema` for the expected form"),
+                    ),
+                },
             }
         }
         ValidationErrorKind::PropertyNames { error: inner } => {
             let name = inner.instance().as_str().unwrap_or_default().to_string();
             let span = node.entry(&name).map(|(k, _)| k.span).or(value_span);
-            let (what, expected, fix) = match segments.last().map(String::as_str) {
-                Some("env") => (
-                    "environment variable name",
-                    "uppercase letters, digits and `_`, not starting with a digit (`^[A-Z_][A-Z0-9_]*$`)",
-                    env_var_fix(&name),
-                ),
-                Some("secrets") => (
-                    "secret name",
-                    "an environment variable name: uppercase letters, digits and `_`, not starting with a digit (`^[A-Z_][A-Z0-9_]*$`)",
-                    env_var_fix(&name),
-                ),
-                Some("services") => (
-                    "service name",
-                    "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
-                    crate::policy::name_fix(&name),
-                ),
-                _ => (
-                    "environment name",
-                    "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
-                    crate::policy::name_fix(&name),
-                ),
+            let shown_name = shown(&name);
+            let d = domain_of(schema, &subschemas, "x-key-domain");
+            let (what, expected, fix) = match d {
+                Some(d) => (d.what, d.expected, d.fix.and_then(|f| f(&name))),
+                None => ("name", "a valid name", None),
             };
-            let mut d = Diagnostic::error("schema", format!("invalid {what} `{name}`"))
+            let reserved = d.is_some_and(|d| d.reserved.contains(&name.as_str()));
+            let mut diag = if reserved {
+                Diagnostic::error(
+                    "schema",
+                    format!("`{shown_name}` is a reserved {what}: it is a directory of the generated tree"),
+                )
                 .at(file, span)
-                .expected(expected);
-            d = match fix {
-                Some(f) if f != name => d.help(format!("rename it to `{f}`")),
-                _ => d.help(format!("rename it to a valid {what}")),
+                .expected(format!(
+                    "a name other than {}",
+                    d.map(|d| d.reserved.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(" and "))
+                        .unwrap_or_default()
+                ))
+                .help(format!("rename it, e.g. `{shown_name}-env`"))
+            } else {
+                Diagnostic::error("schema", format!("invalid {what} `{shown_name}`"))
+                    .at(file, span)
+                    .expected(expected)
             };
-            out.push(d);
+            if !reserved {
+                diag = match fix {
+                    Some(f) if f != name => diag.help(format!("rename it to `{}`", shown(&f))),
+                    _ => diag.help(format!("rename it to a valid {what}")),
+                };
+            }
+            out.push(diag);
         }
         ValidationErrorKind::Minimum { limit }
         | ValidationErrorKind::ExclusiveMinimum { limit } => {
@@ -519,6 +646,31 @@ fn describe(
                 .expected("a value matching the schema")
                 .help("run `tofugen schema` to see the expected structure"),
         ),
+    }
+    out
+}
+
+/// The domain named by `key` (`x-domain`, `x-key-domain`) in the schemas at the location.
+fn domain_of(schema: &Value, subschemas: &[&Value], key: &str) -> Option<&'static domains::Domain> {
+    subschemas
+        .iter()
+        .find_map(|s| deref(schema, s).get(key).and_then(Value::as_str))
+        .and_then(domains::find)
+}
+
+/// User text as it may appear in a message: control and bidirectional characters escaped, at
+/// most 40 characters.
+pub fn shown(text: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 40 {
+            out.push('…');
+            break;
+        }
+        match strings::forbidden(c, false) {
+            Some(_) => out.extend(c.escape_unicode()),
+            None => out.push(c),
+        }
     }
     out
 }
@@ -608,9 +760,7 @@ fn found_text(node: &Node, segments: &[String]) -> String {
     if is_env_value(segments) {
         return node.type_name().to_string();
     }
-    let short: String = shown.chars().take(40).collect();
-    let ellipsis = if short.len() < shown.len() { "…" } else { "" };
-    format!("{} `{short}{ellipsis}`", node.type_name())
+    format!("{} `{}`", node.type_name(), self::shown(&shown))
 }
 
 fn value_text(v: &Value) -> String {
@@ -760,7 +910,11 @@ fn expected_text(schema: &Value, subschemas: &[&Value]) -> String {
     let mut words: Vec<&'static str> = Vec::new();
     for s in subschemas {
         if let Some(Value::Array(options)) = s.get("enum") {
-            let list: Vec<String> = options.iter().map(value_text).collect();
+            let list: Vec<String> = options
+                .iter()
+                .filter(|v| !v.is_null())
+                .map(value_text)
+                .collect();
             return format!("one of: {}", list.join(", "));
         }
         let types: Vec<&str> = match s.get("type") {
@@ -834,16 +988,6 @@ fn type_help(
     }
 }
 
-/// `db-password` → `DB_PASSWORD`.
-fn env_var_fix(name: &str) -> Option<String> {
-    let fixed: String = name
-        .to_ascii_uppercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    (!fixed.is_empty() && !fixed.starts_with(|c: char| c.is_ascii_digit())).then_some(fixed)
-}
-
 /// The document as JSON, as it is validated: in an environment, an explicit `null` removes the
 /// inherited value (see `resolve`), so it is not a value to validate and is left out.
 pub fn instance(root: &Node) -> serde_json::Value {
@@ -871,347 +1015,6 @@ fn strip_nulls(value: &mut serde_json::Value) {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Positions inside scalars
-// ---------------------------------------------------------------------------------------------
-
-/// The source text with its line starts, to turn byte offsets into [`Span`]s and to find a
-/// character inside a YAML scalar (plain, single- or double-quoted with escapes and folded
-/// lines, or a literal block).
-#[derive(Debug, Clone)]
-pub struct SourceIndex<'a> {
-    text: &'a str,
-    line_starts: Vec<usize>,
-}
-
-/// The character a YAML double-quoted escape `\\e` stands for (`x`, `u`, `U` aside).
-fn unescape(e: char) -> Option<char> {
-    Some(match e {
-        '0' => '\0',
-        'a' => '\u{7}',
-        'b' => '\u{8}',
-        't' | '\t' => '\t',
-        'n' => '\n',
-        'v' => '\u{b}',
-        'f' => '\u{c}',
-        'r' => '\r',
-        'e' => '\u{1b}',
-        ' ' => ' ',
-        '"' => '"',
-        '/' => '/',
-        '\\' => '\\',
-        'N' => '\u{85}',
-        '_' => '\u{a0}',
-        'L' => '\u{2028}',
-        'P' => '\u{2029}',
-        _ => return None,
-    })
-}
-
-/// One decoded character of a scalar: its byte offset in the value and the byte range of what
-/// wrote it in the source (one character, or an escape sequence).
-#[derive(Debug, Clone, Copy)]
-struct Mapped {
-    value: usize,
-    start: usize,
-    end: usize,
-    ch: char,
-}
-
-impl<'a> SourceIndex<'a> {
-    /// Indexes `text` (linear).
-    pub fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        SourceIndex { text, line_starts }
-    }
-
-    /// The span of the source bytes `start..end`, with the line and column of `start`.
-    pub fn span(&self, start: usize, end: usize) -> Span {
-        let mut start = start.min(self.text.len());
-        while !self.text.is_char_boundary(start) {
-            start -= 1;
-        }
-        let line = self.line_starts.partition_point(|&s| s <= start);
-        let line_start = self.line_starts[line - 1];
-        let col = self.text[line_start..start].chars().count() + 1;
-        Span {
-            start,
-            end: end.max(start).min(self.text.len()),
-            line,
-            col,
-        }
-    }
-
-    /// The position of bytes `start..end` of `value`, the scalar whose node is at `node`. When
-    /// the scalar's text cannot be followed (a folded block), the part is searched for in the
-    /// scalar's text; failing that, the scalar's own position is returned.
-    pub fn span_in_scalar(&self, node: Span, value: &str, start: usize, end: usize) -> Span {
-        if let Some(map) = self.decode(node, value) {
-            let first = map.iter().find(|m| m.value >= start);
-            let last = map.iter().rev().find(|m| m.value < end.max(start + 1));
-            if let (Some(f), Some(l)) = (first, last) {
-                return self.span(f.start, l.end.max(f.end));
-            }
-        }
-        // Fallback: the text of the part, written literally inside the scalar.
-        if let (Some(part), Some(raw)) = (
-            value.get(start..end.max(start)),
-            self.text.get(node.start..node.end.max(node.start)),
-        ) && !part.is_empty()
-            && let Some(i) = raw.find(part)
-        {
-            return self.span(node.start + i, node.start + i + part.len());
-        }
-        node
-    }
-
-    /// Maps every character of `value` to the source, when the scalar at `node` decodes to
-    /// exactly `value`.
-    fn decode(&self, node: Span, value: &str) -> Option<Vec<Mapped>> {
-        let rest = self.text.get(node.start..)?;
-        let map = match rest.chars().next()? {
-            '"' => self.flow(node.start + 1, Some('"')),
-            '\'' => self.flow(node.start + 1, Some('\'')),
-            '|' => self.literal_block(node.start),
-            '>' => None,
-            _ => self.plain(node, value),
-        }?;
-        // The decoding must give back the value, character for character.
-        let chars: Vec<(usize, char)> = value.char_indices().collect();
-        if chars.len() != map.len() || chars.iter().zip(&map).any(|((_, c), m)| *c != m.ch) {
-            return None;
-        }
-        Some(
-            map.into_iter()
-                .zip(chars)
-                .map(|(m, (i, _))| Mapped { value: i, ..m })
-                .collect(),
-        )
-    }
-
-    /// A plain scalar: its text as written when it is on one line.
-    fn plain(&self, node: Span, value: &str) -> Option<Vec<Mapped>> {
-        let raw = self.text.get(node.start..)?;
-        if !raw.starts_with(value) || value.contains('\n') {
-            return None;
-        }
-        let line_end = raw.find('\n').unwrap_or(raw.len());
-        if value.len() > line_end {
-            return None;
-        }
-        Some(
-            value
-                .char_indices()
-                .map(|(i, c)| Mapped {
-                    value: i,
-                    start: node.start + i,
-                    end: node.start + i + c.len_utf8(),
-                    ch: c,
-                })
-                .collect(),
-        )
-    }
-
-    /// A quoted flow scalar starting at byte `from` (just after the quote): escapes (double
-    /// quotes), `''` (single quotes) and line folding.
-    fn flow(&self, from: usize, quote: Option<char>) -> Option<Vec<Mapped>> {
-        let text = self.text;
-        let double = quote == Some('"');
-        let mut out: Vec<Mapped> = Vec::new();
-        // Index in `out` after the last character that is not foldable white space.
-        let mut keep = 0;
-        let mut i = from;
-        loop {
-            let c = text[i..].chars().next()?;
-            let w = c.len_utf8();
-            match c {
-                '"' if double => break,
-                '\'' if !double => {
-                    if text[i + 1..].starts_with('\'') {
-                        out.push(Mapped {
-                            value: 0,
-                            start: i,
-                            end: i + 2,
-                            ch: '\'',
-                        });
-                        keep = out.len();
-                        i += 2;
-                        continue;
-                    }
-                    break;
-                }
-                '\\' if double => {
-                    let e = text[i + 1..].chars().next()?;
-                    let len = match e {
-                        'x' => 2,
-                        'u' => 4,
-                        'U' => 8,
-                        _ => 0,
-                    };
-                    if e == '\n' || e == '\r' {
-                        // An escaped line break: nothing, and the next line's indentation is
-                        // skipped.
-                        i += 1 + e.len_utf8();
-                        while text[i..].starts_with([' ', '\t']) {
-                            i += 1;
-                        }
-                        keep = out.len();
-                        continue;
-                    }
-                    let end = i + 1 + e.len_utf8() + len;
-                    let ch = if len > 0 {
-                        let hex = text.get(i + 2..end)?;
-                        char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
-                    } else {
-                        unescape(e)?
-                    };
-                    out.push(Mapped {
-                        value: 0,
-                        start: i,
-                        end,
-                        ch,
-                    });
-                    keep = out.len();
-                    i = end;
-                }
-                '\n' | '\r' => {
-                    // Folding: trailing blanks go, the break becomes a space, or one newline
-                    // per empty line that follows.
-                    out.truncate(keep);
-                    let brk = i;
-                    let mut empty = 0;
-                    i += w;
-                    loop {
-                        while text[i..].starts_with([' ', '\t']) {
-                            i += 1;
-                        }
-                        if text[i..].starts_with("\r\n") {
-                            i += 2;
-                            empty += 1;
-                        } else if text[i..].starts_with('\n') {
-                            i += 1;
-                            empty += 1;
-                        } else {
-                            break;
-                        }
-                    }
-                    if empty == 0 {
-                        out.push(Mapped {
-                            value: 0,
-                            start: brk,
-                            end: brk + 1,
-                            ch: ' ',
-                        });
-                    }
-                    for _ in 0..empty {
-                        out.push(Mapped {
-                            value: 0,
-                            start: brk,
-                            end: brk + 1,
-                            ch: '\n',
-                        });
-                    }
-                    keep = out.len();
-                }
-                ' ' | '\t' => {
-                    out.push(Mapped {
-                        value: 0,
-                        start: i,
-                        end: i + 1,
-                        ch: c,
-                    });
-                    i += 1;
-                }
-                _ => {
-                    out.push(Mapped {
-                        value: 0,
-                        start: i,
-                        end: i + w,
-                        ch: c,
-                    });
-                    keep = out.len();
-                    i += w;
-                }
-            }
-        }
-        Some(out)
-    }
-
-    /// A literal block scalar (`|`, `|-`, `|+`) whose indicator is at byte `at`.
-    fn literal_block(&self, at: usize) -> Option<Vec<Mapped>> {
-        let text = self.text;
-        let header_end = at + text[at..].find('\n')?;
-        let header = text[at + 1..header_end].split('#').next()?.trim();
-        if header.bytes().any(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let chomp = header.chars().next();
-        let mut lines: Vec<(usize, &str)> = Vec::new();
-        let mut pos = header_end + 1;
-        let mut indent: Option<usize> = None;
-        while pos < text.len() {
-            let end = text[pos..]
-                .find('\n')
-                .map(|e| pos + e)
-                .unwrap_or(text.len());
-            let line = &text[pos..end];
-            let spaces = line.len() - line.trim_start_matches(' ').len();
-            if line.trim().is_empty() {
-                lines.push((pos, ""));
-            } else {
-                let n = *indent.get_or_insert(spaces);
-                if spaces < n {
-                    break;
-                }
-                lines.push((pos + n, &line[n..]));
-            }
-            pos = end + 1;
-        }
-        indent?;
-        let mut out: Vec<Mapped> = Vec::new();
-        for (start, line) in &lines {
-            for (i, c) in line.char_indices() {
-                out.push(Mapped {
-                    value: 0,
-                    start: start + i,
-                    end: start + i + c.len_utf8(),
-                    ch: c,
-                });
-            }
-            let brk = start + line.len();
-            out.push(Mapped {
-                value: 0,
-                start: brk,
-                end: brk + 1,
-                ch: '\n',
-            });
-        }
-        // Chomping: trailing line breaks.
-        let content_end = lines
-            .iter()
-            .rposition(|(_, l)| !l.is_empty())
-            .map(|i| {
-                lines[..=i]
-                    .iter()
-                    .map(|(_, l)| l.chars().count() + 1)
-                    .sum::<usize>()
-            })
-            .unwrap_or(0);
-        match chomp {
-            Some('-') => out.truncate(content_end.saturating_sub(1)),
-            Some('+') => {}
-            _ => out.truncate(content_end),
-        }
-        Some(out)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1223,7 +1026,7 @@ mod tests {
 
     #[test]
     fn committed_config_is_schema_valid() {
-        let text = include_str!("../environments.yaml");
+        let text = include_str!("../../environments.yaml");
         assert_eq!(diags(text), Vec::new());
     }
 
