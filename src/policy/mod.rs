@@ -311,10 +311,15 @@ pub(crate) struct Finding {
 
 /// Collects findings for one run; the rule families push into it.
 pub(crate) struct Checker<'a> {
+    /// The tree the rules check (without values the schema rejected).
     pub root: &'a Node,
+    /// The whole tree, as written.
+    pub original: &'a Node,
     pub resolved: &'a Resolved,
     pub source: Option<SourceIndex<'a>>,
     pub findings: Vec<Finding>,
+    /// The secret parts of strings TG012 found, so that no diagnostic shows them.
+    pub secrets: Vec<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -434,16 +439,32 @@ pub fn check_with_source(
     root: &Node,
     resolved: &Resolved,
 ) -> Vec<Diagnostic> {
+    check_pruned(file, source, None, root, resolved)
+}
+
+/// As [`check_with_source`] on `root`, a tree without the values the schema rejected; the
+/// secret rule scans `original`, the whole tree, when given: a secret is reported even in a
+/// value that is also out of its domain.
+pub fn check_pruned(
+    file: &str,
+    source: Option<&str>,
+    original: Option<&Node>,
+    root: &Node,
+    resolved: &Resolved,
+) -> Vec<Diagnostic> {
     let mut c = Checker {
+        original: original.unwrap_or(root),
         root,
         resolved,
         source: source.map(SourceIndex::new),
         findings: Vec::new(),
+        secrets: Vec::new(),
     };
     rules::check_all(&mut c);
     let mut diags = overrides::validate(file, root, resolved);
     let findings = overrides::apply(file, &resolved.policy_overrides, c.findings);
     diags.extend(merge(file, findings));
+    secret_scan::redact(&mut diags, &c.secrets);
     diags
 }
 

@@ -15,6 +15,9 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use crate::diagnostics::Diagnostic;
+use crate::load::{Key, Node, NodeKind};
+
 /// Where a value sits: decides which heuristics apply on top of the shapes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context<'a> {
@@ -281,8 +284,11 @@ pub fn entropy(s: &str) -> f64 {
         .sum()
 }
 
-/// The first long random-looking token of `value`, as a byte range.
-fn high_entropy_token(value: &str) -> Option<(usize, usize)> {
+/// The first long random-looking token of `value`, as a byte range. Hex tokens (digests,
+/// commit hashes) count only when `hex` is set and `value` is not a URL, where they name a
+/// commit or an object rather than hold a secret.
+fn high_entropy_token(value: &str, hex: bool) -> Option<(usize, usize)> {
+    let hex = hex && !value.contains("://");
     let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '=' | '_' | '-');
     let mut start = None;
     let bytes_end = value.len();
@@ -303,9 +309,8 @@ fn high_entropy_token(value: &str) -> Option<(usize, usize)> {
     candidates.into_iter().find(|&(s, e)| {
         let t = &value[s..e];
         let len = t.len();
-        let hex = t.bytes().all(|b| b.is_ascii_hexdigit());
-        if hex {
-            return len >= HEX_MIN_LEN && entropy(t) >= HEX_ENTROPY;
+        if t.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return hex && len >= HEX_MIN_LEN && entropy(t) >= HEX_ENTROPY;
         }
         let classes = [
             t.bytes().any(|b| b.is_ascii_lowercase()),
@@ -420,7 +425,12 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
         }
     }
     if matches!(context, Context::Text) {
-        return None;
+        // Prose and paths: only long random mixed-case tokens, not hex digests.
+        return high_entropy_token(text, false).map(|(s, e)| Hit {
+            shape: "a long random-looking string",
+            start: s,
+            end: e,
+        });
     }
     let harmless = v.is_empty() || value_is_harmless(v) || (v.contains("://") && !v.contains('@'));
     if matches!(context, Context::EnvValue(_) | Context::Setting(_))
@@ -432,7 +442,7 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
             ..whole
         });
     }
-    if let Some((s, e)) = high_entropy_token(text) {
+    if let Some((s, e)) = high_entropy_token(text, true) {
         return Some(Hit {
             shape: "a long random-looking string",
             start: s,
@@ -479,16 +489,16 @@ fn flag_argument(text: &str, context: Context<'_>) -> Option<Hit> {
             end: start + text.trim().len(),
         });
     }
-    if matches!(context, Context::Text) {
-        return None;
-    }
-    // Words of the same string.
+    // Words of the same string. In prose (`use --token to pass it`), the word after a flag
+    // counts only when it looks like a token.
+    let prose = matches!(context, Context::Text);
     let mut previous: Option<&str> = None;
     let mut offset = 0;
     for word in text.split(' ') {
         let trimmed = word.trim_matches(['"', '\'']);
         if let Some(flag) = previous
             && secret_value(flag, trimmed)
+            && (!prose || token_like(trimmed))
         {
             let lead = word.len() - word.trim_start_matches(['"', '\'']).len();
             return Some(Hit {
@@ -503,6 +513,174 @@ fn flag_argument(text: &str, context: Context<'_>) -> Option<Hit> {
         offset += word.len() + 1;
     }
     None
+}
+
+/// Which part of the file a string is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section<'n> {
+    /// Project-wide: `project`, `versions`, `ci`, `policy`.
+    Project,
+    /// `defaults:`: every environment that inherits the value.
+    Defaults,
+    /// `environments.<name>:`.
+    Environment(&'n str),
+}
+
+/// One string of the file: a value or a key, with its effective path and context.
+pub struct Site<'n> {
+    /// The effective path (`services.api.env.X`, `versions.opentofu`); for a key, the path of
+    /// the entry.
+    pub path: &'n str,
+    /// Where in the file.
+    pub section: Section<'n>,
+    /// The node of the value (for a key: the value under it).
+    pub node: &'n Node,
+    /// The key, when the string is a key.
+    pub key: Option<&'n Key>,
+    /// The text.
+    pub text: &'n str,
+    /// How to read it.
+    pub context: Context<'n>,
+}
+
+/// The secret context of the value at effective `path`; `previous` is set for list items.
+fn context_of<'v>(path: &'v str, previous: Option<Option<&'v str>>) -> Context<'v> {
+    let steps: Vec<&str> = path.split('.').collect();
+    match (steps.as_slice(), previous) {
+        (["services", _, "env", name], None) => Context::EnvValue(name),
+        (["database", "settings", name], None) => Context::Setting(name),
+        (["services", _, "command" | "args", _], Some(previous)) => Context::Argument { previous },
+        _ => Context::Text,
+    }
+}
+
+fn join(path: &str, step: &str) -> String {
+    if path.is_empty() {
+        step.to_string()
+    } else {
+        format!("{path}.{step}")
+    }
+}
+
+/// Calls `f` on every string of the file (values and keys), in file order.
+pub fn for_each_string(root: &Node, mut f: impl FnMut(Site<'_>)) {
+    for (key, node) in root.entries() {
+        match key.name.as_str() {
+            "defaults" => walk(node, "", Section::Defaults, &mut f),
+            "environments" => {
+                for (env_key, env_node) in node.entries() {
+                    walk(env_node, "", Section::Environment(&env_key.name), &mut f);
+                }
+            }
+            name => {
+                f(Site {
+                    path: name,
+                    section: Section::Project,
+                    node,
+                    key: Some(key),
+                    text: &key.name,
+                    context: Context::Text,
+                });
+                walk(node, name, Section::Project, &mut f);
+            }
+        }
+    }
+}
+
+fn walk(node: &Node, path: &str, section: Section<'_>, f: &mut impl FnMut(Site<'_>)) {
+    match &node.kind {
+        NodeKind::Str(text) => f(Site {
+            path,
+            section,
+            node,
+            key: None,
+            text,
+            context: context_of(path, None),
+        }),
+        NodeKind::Map(entries) => {
+            for (k, v) in entries {
+                let child = join(path, &k.name);
+                f(Site {
+                    path: &child,
+                    section,
+                    node: v,
+                    key: Some(k),
+                    text: &k.name,
+                    context: Context::Text,
+                });
+                walk(v, &child, section, f);
+            }
+        }
+        NodeKind::Seq(items) => {
+            let mut previous: Option<&str> = None;
+            for (i, item) in items.iter().enumerate() {
+                let child = join(path, &i.to_string());
+                match &item.kind {
+                    NodeKind::Str(text) => {
+                        f(Site {
+                            path: &child,
+                            section,
+                            node: item,
+                            key: None,
+                            text,
+                            context: context_of(&child, Some(previous)),
+                        });
+                        previous = Some(text);
+                    }
+                    _ => {
+                        walk(item, &child, section, f);
+                        previous = None;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The secret parts of every string of the file, for [`redact`].
+pub fn secrets_in(root: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_string(root, |site| {
+        if let Some(hit) = scan(site.text, site.context) {
+            out.push(site.text[hit.start..hit.end].to_string());
+        }
+    });
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether `text` has the shape of a secret wherever it stands (shapes, flag arguments, long
+/// random tokens): messages then do not show it.
+pub fn looks_secret(text: &str) -> bool {
+    scan(text, Context::Argument { previous: None }).is_some()
+}
+
+/// Replaces every occurrence of a secret (3 characters or more) in the texts of `diags` by
+/// `[redacted]`: a safety net under the rule that no diagnostic shows a secret value.
+pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
+    let secrets: Vec<&String> = secrets.iter().filter(|s| s.trim().len() >= 3).collect();
+    if secrets.is_empty() {
+        return;
+    }
+    let scrub = |text: &mut String| {
+        for s in &secrets {
+            if text.contains(s.as_str()) {
+                *text = text.replace(s.as_str(), "[redacted]");
+            }
+        }
+    };
+    for d in diags {
+        scrub(&mut d.message);
+        if let Some(e) = &mut d.expected {
+            scrub(e);
+        }
+        if let Some(h) = &mut d.help {
+            scrub(h);
+        }
+        d.notes.iter_mut().for_each(scrub);
+    }
 }
 
 #[cfg(test)]

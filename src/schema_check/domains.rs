@@ -325,11 +325,12 @@ pub fn find(name: &str) -> Option<&'static Domain> {
 impl Domain {
     /// The help for a wrong `value`: its fix when there is one, else the hint or an example.
     pub fn help(&self, value: &str) -> String {
-        match self
-            .fix
-            .and_then(|f| f(value))
-            .filter(|f| f != value && self.validate(f).is_ok())
-        {
+        let fix = if crate::policy::secret_scan::looks_secret(value) {
+            None
+        } else {
+            self.fix.and_then(|f| f(value))
+        };
+        match fix.filter(|f| f != value && self.validate(f).is_ok()) {
             Some(f) => format!("write `{}`", super::shown(&f)),
             None => match self.hint {
                 Some(h) => h.to_string(),

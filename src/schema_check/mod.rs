@@ -126,6 +126,13 @@ pub fn check_with_source(file: &str, source: Option<&str>, root: &Node) -> Vec<D
     for p in problems.iter().take(strings::MAX_REPORTED) {
         diags.push(p.diagnostic(file, index.as_ref()));
     }
+    if !diags.is_empty() {
+        // No message shows a secret value, even one that is also out of its domain.
+        crate::policy::secret_scan::redact(
+            &mut diags,
+            &crate::policy::secret_scan::secrets_in(root),
+        );
+    }
     if let Some(first) = problems.get(strings::MAX_REPORTED) {
         let more = problems.len() - strings::MAX_REPORTED;
         diags.push(
@@ -661,6 +668,9 @@ fn domain_of(schema: &Value, subschemas: &[&Value], key: &str) -> Option<&'stati
 /// User text as it may appear in a message: control and bidirectional characters escaped, at
 /// most 40 characters.
 pub fn shown(text: &str) -> String {
+    if crate::policy::secret_scan::looks_secret(text) {
+        return "(not shown: it looks like a secret)".to_string();
+    }
     let mut out = String::new();
     for (i, c) in text.chars().enumerate() {
         if i == 40 {

@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostics::{Level, Span, did_you_mean};
-use crate::load::{Node, NodeKind};
+use crate::load::{Key, Node};
 use crate::model::SecretSource;
-use crate::policy::secret_scan::{self, Context, Hit};
+use crate::policy::secret_scan::{self, Hit, Section};
 use crate::policy::{Checker, ENV, Place, Rule, Safety, limits, list};
 use crate::resolve::ResolvedEnvironment;
 
@@ -128,72 +128,20 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     }
 }
 
-/// Where a raw value of the file applies.
-#[derive(Clone, Copy)]
-enum Section<'n> {
-    /// Project-wide (`project`, `versions`, `ci`, `policy`).
-    Project,
-    /// `defaults:`: every environment that inherits the value.
-    Defaults,
-    /// `environments.<name>:`.
-    Environment(&'n str),
-}
-
 /// TG012: every string of the file, keys included, once per environment it reaches (values no
 /// environment uses are still committed, and reported without one).
 pub(crate) fn plaintext(c: &mut Checker<'_>) {
-    let root = c.root;
-    for (key, node) in root.entries() {
-        match key.name.as_str() {
-            "defaults" => walk(c, node, "", Section::Defaults),
-            "environments" => {
-                for (env_key, env_node) in node.entries() {
-                    walk(c, env_node, "", Section::Environment(&env_key.name));
-                }
-            }
-            name => {
-                scan_key(c, key, "", Section::Project);
-                walk(c, node, name, Section::Project);
-            }
+    let root = c.original;
+    secret_scan::for_each_string(root, |site| {
+        let Some(hit) = secret_scan::scan(site.text, site.context) else {
+            return;
+        };
+        c.secrets.push(site.text[hit.start..hit.end].to_string());
+        match site.key {
+            Some(key) => scan_key(c, key, site.path, site.section, hit),
+            None => scan_value(c, site.node, site.text, site.path, site.section, hit),
         }
-    }
-}
-
-fn join(path: &str, step: &str) -> String {
-    if path.is_empty() {
-        step.to_string()
-    } else {
-        format!("{path}.{step}")
-    }
-}
-
-fn walk(c: &mut Checker<'_>, node: &Node, path: &str, section: Section<'_>) {
-    match &node.kind {
-        NodeKind::Str(value) => scan_value(c, node, value, path, None, section),
-        NodeKind::Map(entries) => {
-            for (k, v) in entries {
-                scan_key(c, k, path, section);
-                walk(c, v, &join(path, &k.name), section);
-            }
-        }
-        NodeKind::Seq(items) => {
-            let mut previous: Option<&str> = None;
-            for (i, item) in items.iter().enumerate() {
-                let child = join(path, &i.to_string());
-                match &item.kind {
-                    NodeKind::Str(value) => {
-                        scan_value(c, item, value, &child, Some(previous), section);
-                        previous = Some(value);
-                    }
-                    _ => {
-                        walk(c, item, &child, section);
-                        previous = None;
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 /// The environments a value at effective `path` with position `span` reaches.
@@ -215,28 +163,14 @@ fn reached<'r>(
     }
 }
 
-/// The secret context of the value at `path`; `previous` is set for list items.
-fn context<'v>(path: &'v str, previous: Option<Option<&'v str>>) -> Context<'v> {
-    let steps: Vec<&str> = path.split('.').collect();
-    match (steps.as_slice(), previous) {
-        (["services", _, "env", name], None) => Context::EnvValue(name),
-        (["database", "settings", name], None) => Context::Setting(name),
-        (["services", _, "command" | "args", _], Some(previous)) => Context::Argument { previous },
-        _ => Context::Text,
-    }
-}
-
 fn scan_value(
     c: &mut Checker<'_>,
     node: &Node,
     value: &str,
     path: &str,
-    previous: Option<Option<&str>>,
     section: Section<'_>,
+    hit: Hit,
 ) {
-    let Some(hit) = secret_scan::scan(value, context(path, previous)) else {
-        return;
-    };
     let span = position(c, node, value, hit);
     let steps: Vec<&str> = path.split('.').collect();
     let (message, expected, help) = match steps.as_slice() {
@@ -264,19 +198,16 @@ fn scan_value(
     report(c, path, span, node.span, section, message, expected, help);
 }
 
-fn scan_key(c: &mut Checker<'_>, key: &crate::load::Key, path: &str, section: Section<'_>) {
-    let Some(hit) = secret_scan::scan(&key.name, Context::Text) else {
-        return;
-    };
-    let where_ = if path.is_empty() {
+fn scan_key(c: &mut Checker<'_>, key: &Key, full: &str, section: Section<'_>, hit: Hit) {
+    let parent = full.rsplit_once('.').map_or("", |(p, _)| p);
+    let where_ = if parent.is_empty() {
         "the top level".to_string()
     } else {
-        format!("`{path}`")
+        format!("`{parent}`")
     };
-    let full = join(path, &key.name);
     report(
         c,
-        &full,
+        full,
         Some(key.span),
         key.span,
         section,
