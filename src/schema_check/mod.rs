@@ -1025,6 +1025,117 @@ fn strip_nulls(value: &mut serde_json::Value) {
     }
 }
 
+/// One place of the model that holds a string: a value, or the keys of a mapping.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StringField {
+    /// Dotted path from the top of the file; `*` stands for any key of a mapping, `[]` for
+    /// any item of a list (`environments.*.services.*.command[]`).
+    pub path: String,
+    /// Whether the strings are the keys of the mapping at `path` (rather than values).
+    pub key: bool,
+    /// Whether the field may span several lines.
+    pub multiline: bool,
+    /// The value domain it belongs to (see [`domains`]), if any.
+    pub domain: Option<&'static str>,
+}
+
+/// Every place of the model that holds a string, derived from the JSON Schema, sorted: what
+/// property tests feed hostile strings into.
+pub fn string_fields() -> Vec<StringField> {
+    let (schema, _) = schema();
+    let mut out = Vec::new();
+    let mut here = Vec::new();
+    alternatives(schema, schema, &mut here);
+    collect_fields(schema, &here, String::new(), 0, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn collect_fields(
+    schema: &Value,
+    here: &[&Value],
+    path: String,
+    depth: usize,
+    out: &mut Vec<StringField>,
+) {
+    if depth > 16 {
+        return;
+    }
+    let join = |step: &str| {
+        if path.is_empty() {
+            step.to_string()
+        } else if step == "[]" {
+            format!("{path}[]")
+        } else {
+            format!("{path}.{step}")
+        }
+    };
+    let is_string = here.iter().any(|s| match s.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+        _ => false,
+    });
+    if is_string && !path.is_empty() {
+        let domain = here
+            .iter()
+            .find_map(|s| s.get("x-domain").and_then(Value::as_str))
+            .and_then(domains::find)
+            .map(|d| d.name);
+        out.push(StringField {
+            path: path.clone(),
+            key: false,
+            multiline: here
+                .iter()
+                .any(|s| s.get("x-multiline").and_then(Value::as_bool) == Some(true)),
+            domain,
+        });
+    }
+    let mut properties: Vec<(&String, &Value)> = Vec::new();
+    let mut any_key: Vec<&Value> = Vec::new();
+    let mut items: Vec<&Value> = Vec::new();
+    for s in here {
+        if let Some(Value::Object(p)) = s.get("properties") {
+            properties.extend(p.iter());
+        }
+        if let Some(a) = s.get("additionalProperties").filter(|a| a.is_object()) {
+            any_key.push(a);
+        }
+        if let Some(i) = s.get("items").filter(|i| i.is_object()) {
+            items.push(i);
+        }
+    }
+    for (name, sub) in properties {
+        let mut next = Vec::new();
+        alternatives(schema, sub, &mut next);
+        collect_fields(schema, &next, join(name), depth + 1, out);
+    }
+    if !any_key.is_empty() {
+        out.push(StringField {
+            path: path.clone(),
+            key: true,
+            multiline: false,
+            domain: here
+                .iter()
+                .find_map(|s| s.get("x-key-domain").and_then(Value::as_str))
+                .and_then(domains::find)
+                .map(|d| d.name),
+        });
+        let mut next = Vec::new();
+        for a in any_key {
+            alternatives(schema, a, &mut next);
+        }
+        collect_fields(schema, &next, join("*"), depth + 1, out);
+    }
+    if !items.is_empty() {
+        let mut next = Vec::new();
+        for i in items {
+            alternatives(schema, i, &mut next);
+        }
+        collect_fields(schema, &next, join("[]"), depth + 1, out);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1069,6 +1180,44 @@ mod tests {
         assert!(messages.iter().any(|m| m.contains("random_provider")));
         assert!(messages.iter().any(|m| m.contains("`environments.s.zone`")));
         assert!(messages.iter().any(|m| m.contains("`environments.s.tier`")));
+    }
+
+    #[test]
+    fn string_fields_cover_the_model() {
+        let fields = string_fields();
+        let has = |path: &str, key: bool| fields.iter().any(|f| f.path == path && f.key == key);
+        for path in [
+            "project",
+            "versions.opentofu",
+            "ci.branch",
+            "defaults.region",
+            "defaults.services.*.image",
+            "defaults.services.*.env.*",
+            "defaults.services.*.command[]",
+            "defaults.services.*.probes.liveness.path",
+            "defaults.database.settings.*",
+            "defaults.alerts.rules.*.description",
+            "environments.*.services.*.description",
+            "environments.*.promote_from",
+            "policy.overrides[].reason",
+            "policy.overrides[].environments[]",
+        ] {
+            assert!(has(path, false), "{path}: {fields:#?}");
+        }
+        for path in [
+            "environments",
+            "defaults.services",
+            "defaults.alerts.rules",
+            "environments.*.secrets",
+        ] {
+            assert!(has(path, true), "{path}");
+        }
+        let expr = fields
+            .iter()
+            .find(|f| f.path == "defaults.alerts.rules.*.expr")
+            .unwrap();
+        assert!(expr.multiline);
+        assert!(fields.len() > 80, "{}", fields.len());
     }
 
     #[test]
