@@ -20,7 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[serde(deny_unknown_fields)]
 #[schemars(title = "tofugen environments.yaml")]
 pub struct Config {
-    /// Short project name, used as a prefix of every Scaleway resource name (e.g. `evalap`).
+    /// Short project name, used as a prefix of every Scaleway resource name (e.g. `shop`).
     pub project: String,
     /// Pinned tool and provider versions, shared by every environment.
     pub versions: Versions,
@@ -211,7 +211,7 @@ pub struct ServiceSpec {
     /// One line saying what the service is.
     #[serde(default)]
     pub description: Option<String>,
-    /// Image repository name in the environment's registry namespace (e.g. `evalap-api`).
+    /// Image repository name in the environment's registry namespace (e.g. `shop-api`).
     #[serde(default)]
     #[schemars(extend("x-domain" = "image"))]
     pub image: Option<String>,
@@ -581,7 +581,7 @@ pub struct CiSpec {
     #[schemars(extend("x-domain" = "git-branch"))]
     pub branch: Option<String>,
     /// Repository holding the application sources and Dockerfiles, if not this one
-    /// (e.g. `etalab-ia/evalap`).
+    /// (e.g. `acme/shop`).
     #[serde(default)]
     #[schemars(extend("x-domain" = "github-repository"))]
     pub app_repository: Option<String>,

@@ -270,3 +270,34 @@ fn domain_violations_say_what_is_expected_in_words() {
         );
     }
 }
+
+/// Thousands of bad keys in one mapping, and thousands of values with control characters, are
+/// reported in bounded time and memory: a hundred described, the rest counted.
+#[test]
+fn many_bad_keys_and_values_are_reported_in_bounded_time() {
+    let mut text = String::from(
+        "project: p\nversions: { opentofu: 1.11.5, scaleway_provider: 2.81.0, random_provider: 3.7.2 }\ndefaults:\n  services:\n    api:\n      image: api\n      port: 8000\n      env:\n",
+    );
+    for i in 0..5000 {
+        text.push_str(&format!("        bad-key-{i}: \"v\\u0007{i}\"\n"));
+    }
+    text.push_str("environments:\n  staging: {}\n");
+    let start = std::time::Instant::now();
+    let c = pipeline::compile("big.yaml", text.as_bytes(), false);
+    let elapsed = start.elapsed();
+    assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
+    let schema: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "schema")
+        .collect();
+    assert!(schema.len() <= 2 * 101 + 2, "{}", schema.len());
+    assert!(
+        schema.iter().any(|d| d.message.contains("more strings")),
+        "{:#?}",
+        schema.last()
+    );
+    for d in &c.diagnostics {
+        assert!(d.span.is_some(), "{d:#?}");
+    }
+}

@@ -110,6 +110,14 @@ fn always(_: &str) -> bool {
     true
 }
 
+/// All the shape patterns at once, to skip strings that match none.
+fn shape_set() -> &'static regex::RegexSet {
+    static SET: OnceLock<regex::RegexSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        regex::RegexSet::new(shapes().iter().map(|s| s.re.as_str())).expect("valid patterns")
+    })
+}
+
 fn shapes() -> &'static [Shape] {
     static S: OnceLock<Vec<Shape>> = OnceLock::new();
     S.get_or_init(|| {
@@ -371,7 +379,10 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
     } else {
         value
     };
-    for shape in shapes() {
+    // One pass of a set of all the shapes finds which may match; most strings match none.
+    let candidates = shape_set().matches(text);
+    for i in candidates.iter() {
+        let shape = &shapes()[i];
         for caps in shape.re.captures_iter(text) {
             let Some(m) = caps.get(shape.group) else {
                 continue;

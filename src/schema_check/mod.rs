@@ -6,6 +6,7 @@
 //! [`crate::model`]. `anyOf` noise (the `null` branch of every optional field, the number branch
 //! of a CPU amount) is reduced to the most specific error.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use jsonschema::error::{ValidationError, ValidationErrorKind};
@@ -27,6 +28,13 @@ use crate::model::Config;
 pub const NAME_PATTERN: &str = "^[a-z][a-z0-9-]*$";
 /// Name pattern of secrets and environment variables.
 pub const ENV_VAR_PATTERN: &str = "^[A-Z_][A-Z0-9_]*$";
+
+/// At most this many schema violations are described one by one; the rest are counted.
+pub const MAX_SCHEMA_REPORTED: usize = 100;
+/// At most this many schema violations are examined; past them, [`prune`] gives up.
+const MAX_SCHEMA_ERRORS: usize = 1000;
+/// At most this many values left out by [`prune`] are listed for the notes of later findings.
+const MAX_PRUNED_LISTED: usize = 1000;
 
 /// The JSON Schema of `environments.yaml` as a value: the schemars output, with the value
 /// domains the model's fields name (`x-domain`, `x-key-domain`, `x-item-domain`) turned into
@@ -104,11 +112,27 @@ fn schema() -> &'static (Value, jsonschema::Validator) {
     static SCHEMA: OnceLock<(Value, jsonschema::Validator)> = OnceLock::new();
     SCHEMA.get_or_init(|| {
         let value = schema_value();
+        // Key names are checked by `strings` (one pass, with the same domains): the
+        // validator's errors for a mapping with many bad keys would each copy the mapping.
+        let mut for_validator = value.clone();
+        strip_property_names(&mut for_validator);
         let validator = jsonschema::draft202012::options()
-            .build(&value)
+            .build(&for_validator)
             .expect("the derived schema compiles");
         (value, validator)
     })
+}
+
+/// Removes every `propertyNames` keyword under `value`.
+fn strip_property_names(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("propertyNames");
+            map.values_mut().for_each(strip_property_names);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_property_names),
+        _ => {}
+    }
 }
 
 /// Checks `root` against the schema; every violation becomes a positioned diagnostic.
@@ -154,28 +178,57 @@ pub fn check_with_source(file: &str, source: Option<&str>, root: &Node) -> Vec<D
 /// The JSON Schema violations and the rule names of `policy.overrides`.
 fn check_schema(file: &str, root: &Node) -> Vec<Diagnostic> {
     let (schema, _) = schema();
-    let errors = errors(root);
+    let (errors, unexamined) = errors(root);
     let leaves = leaves(&errors);
     // A value of the wrong type also fails its enum or pattern: the type error says it all.
-    let mistyped: Vec<&str> = leaves
+    let mistyped: HashSet<&str> = leaves
         .iter()
         .filter(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }))
         .map(|e| e.instance_path().as_str())
         .collect();
     let mut diags: Vec<Diagnostic> = Vec::new();
+    let mut seen: HashSet<(String, Option<Span>, Option<String>)> = HashSet::new();
+    let mut omitted = 0usize;
+    let mut first_omitted: Option<Span> = None;
     for error in &leaves {
         if matches!(
             error.kind(),
             ValidationErrorKind::Enum { .. } | ValidationErrorKind::Pattern { .. }
-        ) && mistyped.contains(&error.instance_path().as_str())
+        ) && mistyped.contains(error.instance_path().as_str())
         {
             continue;
         }
+        // Bounded work: past a hundred, violations are counted, not described.
+        if diags.len() >= MAX_SCHEMA_REPORTED {
+            omitted += 1;
+            if first_omitted.is_none() {
+                let (node, key) = root.pointer(error.instance_path().as_str());
+                first_omitted = Some(key.map_or(node.span, |k| k.span));
+            }
+            continue;
+        }
         for d in describe(file, root, schema, error) {
-            if !diags.contains(&d) {
+            if seen.insert((d.message.clone(), d.span, d.help.clone())) {
                 diags.push(d);
             }
         }
+    }
+    omitted += unexamined;
+    if first_omitted.is_none() && unexamined > 0 {
+        first_omitted = Some(root.span);
+    }
+    if omitted > 0 {
+        diags.push(
+            Diagnostic::error(
+                "schema",
+                format!("{omitted} more schema violations are not described"),
+            )
+            .at(file, first_omitted)
+            .expected("a configuration that matches the schema")
+            .help(format!(
+                "fix the first {MAX_SCHEMA_REPORTED} reported, then run `tofugen validate` again"
+            )),
+        );
     }
     diags.extend(policy_rules(file, root));
     diags
@@ -239,7 +292,10 @@ fn policy_rules(file: &str, root: &Node) -> Vec<Diagnostic> {
 /// semantic problems too, not only the schema violations.
 pub fn prune(root: &Node) -> Option<(Node, Vec<Pruned>)> {
     let (_, validator) = schema();
-    let errors = errors(root);
+    let (errors, unexamined) = errors(root);
+    if unexamined > 0 {
+        return None;
+    }
     let mut pointers: Vec<String> = Vec::new();
     for error in leaves(&errors) {
         let pointer = error.instance_path().as_str().to_string();
@@ -269,16 +325,15 @@ pub fn prune(root: &Node) -> Option<(Node, Vec<Pruned>)> {
             None => pointers.push(p.pointer),
         }
     }
-    // Deepest and last first, so that removing a list item does not shift the others.
-    pointers.sort_by_key(|p| std::cmp::Reverse(pointer_order(p)));
+    pointers.sort_by_key(|p| pointer_order(p));
     pointers.dedup();
-    let mut pruned = root.clone();
-    let mut removed = Vec::new();
-    for pointer in &pointers {
-        removed.push(pruned_at(root, pointer));
-        remove_at(&mut pruned, pointer);
-    }
-    removed.reverse();
+    let removed: Vec<Pruned> = pointers
+        .iter()
+        .take(MAX_PRUNED_LISTED)
+        .map(|p| pruned_at(root, p))
+        .collect();
+    let set: HashSet<&str> = pointers.iter().map(String::as_str).collect();
+    let pruned = without(root, &set, &mut String::new());
     validator
         .is_valid(&instance(&pruned))
         .then_some((pruned, removed))
@@ -295,7 +350,7 @@ fn override_entry(pointer: &str) -> Option<String> {
     }
 }
 
-/// Sort key of a pointer: its steps, list indexes compared as numbers.
+/// Sort key of a pointer (file order): its steps, list indexes compared as numbers.
 fn pointer_order(pointer: &str) -> Vec<(u8, usize, String)> {
     pointer_steps(pointer)
         .map(|s| match s.parse::<usize>() {
@@ -351,47 +406,61 @@ fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// Removes the map entry or list item at `pointer` (no-op when it is not there).
-fn remove_at(root: &mut Node, pointer: &str) {
-    let mut steps: Vec<String> = pointer_steps(pointer).collect();
-    let Some(last) = steps.pop() else {
-        return;
-    };
-    let mut node = root;
-    for step in &steps {
-        let next = match &mut node.kind {
-            NodeKind::Map(entries) => entries
-                .iter_mut()
-                .find(|(k, _)| &k.name == step)
-                .map(|(_, v)| v),
-            NodeKind::Seq(items) => step.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
-            _ => None,
-        };
-        match next {
-            Some(n) => node = n,
-            None => return,
-        }
-    }
-    match &mut node.kind {
-        NodeKind::Map(entries) => entries.retain(|(k, _)| k.name != last),
-        NodeKind::Seq(items) => {
-            if let Ok(i) = last.parse::<usize>()
-                && i < items.len()
-            {
-                items.remove(i);
+/// `node` without the entries and items whose JSON pointer is in `removed`, in one pass
+/// (`pointer` is the pointer of `node`, used as scratch space).
+fn without(node: &Node, removed: &HashSet<&str>, pointer: &mut String) -> Node {
+    let kind = match &node.kind {
+        NodeKind::Map(entries) => {
+            let mut out = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape(&k.name));
+                if !removed.contains(pointer.as_str()) {
+                    out.push((k.clone(), without(v, removed, pointer)));
+                }
+                pointer.truncate(len);
             }
+            NodeKind::Map(out)
         }
-        _ => {}
+        NodeKind::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, v) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                if !removed.contains(pointer.as_str()) {
+                    out.push(without(v, removed, pointer));
+                }
+                pointer.truncate(len);
+            }
+            NodeKind::Seq(out)
+        }
+        other => other.clone(),
+    };
+    Node {
+        kind,
+        span: node.span,
     }
 }
 
 /// Every schema violation of `root`.
-fn errors(root: &Node) -> Vec<ValidationError<'static>> {
+///
+/// Bounded: at most [`MAX_SCHEMA_ERRORS`] are kept (an owned error may hold a copy of a large
+/// part of the document); the second value counts the others.
+fn errors(root: &Node) -> (Vec<ValidationError<'static>>, usize) {
     let (_, validator) = schema();
-    validator
-        .iter_errors(&instance(root))
-        .map(ValidationError::to_owned)
-        .collect()
+    let instance = instance(root);
+    let mut kept = Vec::new();
+    let mut more = 0;
+    for e in validator.iter_errors(&instance) {
+        if kept.len() < MAX_SCHEMA_ERRORS {
+            kept.push(e.to_owned());
+        } else {
+            more += 1;
+        }
+    }
+    (kept, more)
 }
 
 /// The most specific parts of `errors` (see [`collect_leaves`]).
@@ -458,7 +527,7 @@ fn describe(
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = property_names(schema, &subschemas);
-            for name in unexpected {
+            for name in unexpected.iter().take(MAX_SCHEMA_REPORTED) {
                 let span = node.entry(name).map(|(k, _)| k.span).or(value_span);
                 let place = if here.is_empty() {
                     "at the top level".to_string()
@@ -591,41 +660,6 @@ fn describe(
                     ),
                 },
             }
-        }
-        ValidationErrorKind::PropertyNames { error: inner } => {
-            let name = inner.instance().as_str().unwrap_or_default().to_string();
-            let span = node.entry(&name).map(|(k, _)| k.span).or(value_span);
-            let shown_name = shown(&name);
-            let d = domain_of(schema, &subschemas, "x-key-domain");
-            let (what, expected, fix) = match d {
-                Some(d) => (d.what, d.expected, d.fix.and_then(|f| f(&name))),
-                None => ("name", "a valid name", None),
-            };
-            let reserved = d.is_some_and(|d| d.reserved.contains(&name.as_str()));
-            let mut diag = if reserved {
-                Diagnostic::error(
-                    "schema",
-                    format!("`{shown_name}` is a reserved {what}: it is a directory of the generated tree"),
-                )
-                .at(file, span)
-                .expected(format!(
-                    "a name other than {}",
-                    d.map(|d| d.reserved.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(" and "))
-                        .unwrap_or_default()
-                ))
-                .help(format!("rename it, e.g. `{shown_name}-env`"))
-            } else {
-                Diagnostic::error("schema", format!("invalid {what} `{shown_name}`"))
-                    .at(file, span)
-                    .expected(expected)
-            };
-            if !reserved {
-                diag = match fix {
-                    Some(f) if f != name => diag.help(format!("rename it to `{}`", shown(&f))),
-                    _ => diag.help(format!("rename it to a valid {what}")),
-                };
-            }
-            out.push(diag);
         }
         ValidationErrorKind::Minimum { limit }
         | ValidationErrorKind::ExclusiveMinimum { limit } => {

@@ -108,7 +108,7 @@ impl<'s> Walk<'s> {
                 for (key, value) in entries {
                     let child_pointer = format!("{pointer}/{}", escape(&key.name));
                     path.push((key.name.clone(), false));
-                    self.key(key, path, &child_pointer);
+                    self.key(key, here, path, &child_pointer);
                     let mut next = Vec::new();
                     for s in here {
                         let child = s
@@ -146,13 +146,33 @@ impl<'s> Walk<'s> {
         display(&steps, &flags)
     }
 
-    fn key(&mut self, key: &Key, path: &[(String, bool)], pointer: &str) {
-        let parent = Self::place(&path[..path.len() - 1]);
-        let place = if parent.is_empty() {
+    fn key(&mut self, key: &Key, parent: &[&'s Value], path: &[(String, bool)], pointer: &str) {
+        let parent_place = Self::place(&path[..path.len() - 1]);
+        let place = if parent_place.is_empty() {
             "a key at the top level".to_string()
         } else {
-            format!("a key in `{parent}`")
+            format!("a key in `{parent_place}`")
         };
+        // The names a mapping accepts (its `propertyNames`), checked here in one pass rather
+        // than by the validator, whose errors on a large mapping would each copy the mapping.
+        let domain = parent
+            .iter()
+            .find_map(|s| {
+                deref(self.schema, s)
+                    .get("x-key-domain")
+                    .and_then(Value::as_str)
+            })
+            .and_then(domains::find);
+        if let Some(d) = domain
+            && let Err(problem) = key_problem(d, &key.name)
+        {
+            self.out.push(Problem {
+                pointer: pointer.to_string(),
+                span: key.span,
+                text: key.name.clone(),
+                ..problem
+            });
+        }
         if let Some(p) = text_problem(&key.name, false, &place) {
             self.out.push(Problem {
                 pointer: pointer.to_string(),
@@ -216,6 +236,47 @@ impl<'s> Walk<'s> {
             });
         }
     }
+}
+
+/// A key outside the names its mapping accepts.
+fn key_problem(d: &domains::Domain, name: &str) -> Result<(), Problem> {
+    let shown = super::shown(name);
+    let blank = |message: String, expected: String, help: String| Problem {
+        pointer: String::new(),
+        span: Span::default(),
+        text: String::new(),
+        part: None,
+        message,
+        expected,
+        help,
+    };
+    if !d.pattern_matches(name) {
+        let fix = if crate::policy::secret_scan::looks_secret(name) {
+            None
+        } else {
+            d.fix.and_then(|f| f(name)).filter(|f| f != name)
+        };
+        return Err(blank(
+            format!("invalid {} `{shown}`", d.what),
+            d.expected.to_string(),
+            match fix {
+                Some(f) => format!("rename it to `{}`", super::shown(&f)),
+                None => format!("rename it to a valid {}", d.what),
+            },
+        ));
+    }
+    if d.reserved.contains(&name) {
+        let names: Vec<String> = d.reserved.iter().map(|r| format!("`{r}`")).collect();
+        return Err(blank(
+            format!(
+                "`{shown}` is a reserved {}: it is a directory of the generated tree",
+                d.what
+            ),
+            format!("a name other than {}", names.join(" and ")),
+            format!("rename it, e.g. `{shown}-env`"),
+        ));
+    }
+    Ok(())
 }
 
 /// A forbidden character: its code point and name.
