@@ -256,7 +256,7 @@ fn policy_rules(file: &str, root: &Node) -> Vec<Diagnostic> {
         }
         let d = match crate::policy::find_retired(text) {
             Some(r) => Diagnostic::error(
-                "schema",
+                crate::policy::overrides::CODE,
                 format!("rule {} (`{}`) is retired: {}", r.code, r.name, r.reason),
             )
             .at(file, Some(node.span))
@@ -270,7 +270,7 @@ fn policy_rules(file: &str, root: &Node) -> Vec<Diagnostic> {
                     .escape_debug()
                     .to_string();
                 let d = Diagnostic::error(
-                    "schema",
+                    crate::policy::overrides::CODE,
                     format!("unknown rule `{shown}` in `policy.overrides`"),
                 )
                 .at(file, Some(node.span))
