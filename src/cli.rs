@@ -82,8 +82,14 @@ pub enum Command {
         /// Second environment.
         env_b: String,
     },
-    /// List the policy rules and their codes.
-    Rules,
+    /// List the policy rules and their codes, or show one rule's rationale and examples.
+    Rules {
+        /// A rule code (`TG012`) or name (`plaintext-secret`): show that rule in full.
+        rule: Option<String>,
+        /// Print the table as Markdown (the README's rules table).
+        #[arg(long, conflicts_with = "rule")]
+        markdown: bool,
+    },
     /// Print (JSON) the environments whose effective configuration or generated files differ
     /// from the base configuration: the plan matrix of a pull request.
     Affected {
@@ -134,10 +140,7 @@ pub fn run(cli: &Cli) -> u8 {
             print!("{}", schema_check::schema_json());
             return 0;
         }
-        Command::Rules => {
-            print!("{}", policy::rules_table());
-            return 0;
-        }
+        Command::Rules { rule, markdown } => return rules(rule.as_deref(), *markdown),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "tofugen", &mut std::io::stdout());
@@ -218,8 +221,37 @@ pub fn run(cli: &Cli) -> u8 {
             changed_paths.as_deref(),
             *modules_changed,
         ),
-        Command::Schema | Command::Rules | Command::Completions { .. } => 0,
+        Command::Schema | Command::Rules { .. } | Command::Completions { .. } => 0,
     }
+}
+
+/// `tofugen rules [CODE|NAME] [--markdown]`.
+fn rules(rule: Option<&str>, markdown: bool) -> u8 {
+    let Some(text) = rule else {
+        if markdown {
+            print!("{}", policy::rules_markdown());
+        } else {
+            print!("{}", policy::rules_text());
+        }
+        return 0;
+    };
+    if let Some(r) = policy::find_rule(text) {
+        print!("{}", policy::describe_rule(r));
+        return 0;
+    }
+    if let Some(r) = policy::find_retired(text) {
+        println!("{} {}: retired; {}", r.code, r.name, r.reason);
+        return 0;
+    }
+    let hint = match policy::suggest_rule(text) {
+        Some(m) => format!("; did you mean `{m}`?"),
+        None => "; `tofugen rules` lists them".to_string(),
+    };
+    eprintln!(
+        "error: no rule has the code or name `{}`{hint}",
+        text.escape_debug()
+    );
+    EXIT_USAGE
 }
 
 fn print_diagnostics(diags: &[Diagnostic], source: &str, format: Format, color: bool) {
@@ -418,4 +450,19 @@ fn diff(cli: &Cli, compilation: &Compilation, a: &str, b: &str) -> u8 {
     };
     print!("{}", report::diff(ea, eb));
     0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_command_finds_codes_names_and_refuses_others() {
+        assert_eq!(rules(None, false), 0);
+        assert_eq!(rules(None, true), 0);
+        assert_eq!(rules(Some("TG012"), false), 0);
+        assert_eq!(rules(Some("plaintext-secret"), false), 0);
+        assert_eq!(rules(Some("TG021"), false), 0);
+        assert_eq!(rules(Some("TG999"), false), EXIT_USAGE);
+    }
 }

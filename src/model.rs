@@ -20,7 +20,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[serde(deny_unknown_fields)]
 #[schemars(title = "tofugen environments.yaml")]
 pub struct Config {
-    /// Short project name, used as a prefix of every Scaleway resource name (e.g. `evalap`).
+    /// Short project name, used as a prefix of every Scaleway resource name (e.g. `shop`).
     pub project: String,
     /// Pinned tool and provider versions, shared by every environment.
     pub versions: Versions,
@@ -29,6 +29,7 @@ pub struct Config {
     pub defaults: Settings,
     /// The environments, by name (e.g. `staging`, `production`). Each one is an isolated
     /// Scaleway project with its own state, registry, network, database and services.
+    #[schemars(extend("x-key-domain" = "environment-name"))]
     pub environments: BTreeMap<String, EnvironmentSpec>,
     /// GitHub Actions settings for the generated workflows.
     #[serde(default)]
@@ -37,6 +38,10 @@ pub struct Config {
     /// vendored into `generated/modules/`).
     #[serde(default)]
     pub modules: Option<ModulesSpec>,
+    /// Policy rule overrides: turn a rule off or change its level, with a reason
+    /// (`tofugen rules` lists the rules).
+    #[serde(default)]
+    pub policy: Option<PolicySpec>,
 }
 
 /// Where the generated roots find their modules.
@@ -48,6 +53,50 @@ pub struct ModulesSpec {
     /// sources live). Nothing is vendored then.
     #[serde(default)]
     pub path: Option<String>,
+}
+
+/// How the policy rules apply to this configuration.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PolicySpec {
+    /// Rule overrides, in order; when several match a finding, the last one wins.
+    #[serde(default)]
+    pub overrides: Vec<PolicyOverrideSpec>,
+}
+
+/// One rule override: a rule turned off or set to another level, optionally only in some
+/// environments and only for one value and what lies under it, always with a reason.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyOverrideSpec {
+    /// The rule: its code (`TG040`) or its name (`unused-secret`).
+    pub rule: String,
+    /// `off`, `warning` or `error`.
+    pub level: RuleLevel,
+    /// Environments it applies to (default: every environment).
+    #[serde(default)]
+    #[schemars(extend("x-item-domain" = "environment-name"))]
+    pub environments: Option<Vec<String>>,
+    /// Effective path of the value it applies to, as `tofugen explain` prints it (e.g.
+    /// `services.api.env.PROJECT_ID`); findings about that value and anything under it
+    /// (default: every finding of the rule).
+    #[serde(default)]
+    #[schemars(extend("x-domain" = "policy-path"))]
+    pub path: Option<String>,
+    /// Why the rule does not apply here: shown by `tofugen explain` and in the generated
+    /// READMEs.
+    #[schemars(extend("x-domain" = "reason"))]
+    pub reason: String,
+}
+
+/// Level of a rule's findings: `off` (none), `warning` (reported, output still produced) or
+/// `error` (nothing is generated).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Off,
+    Warning,
+    Error,
 }
 
 /// Pinned versions of OpenTofu, the providers and the Scaleway CLI image used by backup jobs.
@@ -100,11 +149,13 @@ pub struct EnvironmentOptions {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
-    /// Scaleway region (e.g. `fr-par`).
+    /// Scaleway region: `fr-par`, `nl-ams` or `pl-waw`.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "region"))]
     pub region: Option<String>,
-    /// Scaleway zone inside the region (e.g. `fr-par-1`).
+    /// Scaleway zone inside the region: `<region>-1` to `<region>-3` (e.g. `fr-par-1`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "zone"))]
     pub zone: Option<String>,
     /// Where OpenTofu keeps this environment's state.
     #[serde(default)]
@@ -114,6 +165,7 @@ pub struct Settings {
     pub registry: Option<RegistrySpec>,
     /// The Serverless Containers, by name.
     #[serde(default)]
+    #[schemars(extend("x-key-domain" = "service-name"))]
     pub services: Option<BTreeMap<String, ServiceSpec>>,
     /// The Managed PostgreSQL database.
     #[serde(default)]
@@ -121,6 +173,7 @@ pub struct Settings {
     /// The secrets, by the environment variable name services read them under. Values never
     /// appear here: only where they come from.
     #[serde(default)]
+    #[schemars(extend("x-key-domain" = "secret-name"))]
     pub secrets: Option<BTreeMap<String, SecretSpec>>,
     /// Cockpit alerting: contacts, detection objective and rules.
     #[serde(default)]
@@ -159,6 +212,7 @@ pub struct StateSpec {
 pub struct RegistrySpec {
     /// Namespace name template (default: `{project}-{env}`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "registry-namespace"))]
     pub namespace: Option<String>,
 }
 
@@ -172,8 +226,9 @@ pub struct ServiceSpec {
     /// One line saying what the service is.
     #[serde(default)]
     pub description: Option<String>,
-    /// Image repository name in the environment's registry namespace (e.g. `evalap-api`).
+    /// Image repository name in the environment's registry namespace (e.g. `shop-api`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "image"))]
     pub image: Option<String>,
     /// How CI builds the image.
     #[serde(default)]
@@ -205,6 +260,7 @@ pub struct ServiceSpec {
     /// Plain environment variables. `${services.NAME.url}` refers to another service's URL.
     /// Never put a secret here: list it under `secrets`.
     #[serde(default)]
+    #[schemars(extend("x-key-domain" = "env-var-name"))]
     pub env: Option<BTreeMap<String, String>>,
     /// Names of secrets (declared under `secrets:`) injected as environment variables.
     #[serde(default)]
@@ -301,6 +357,7 @@ pub struct ProbesSpec {
 pub struct ProbeSpec {
     /// HTTP path that answers 2xx/3xx when healthy (e.g. `/health`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "probe-path"))]
     pub path: Option<String>,
     /// Probe by opening a TCP connection instead of HTTP.
     #[serde(default)]
@@ -325,9 +382,11 @@ pub struct DatabaseSpec {
     pub enabled: Option<bool>,
     /// Engine and major version, e.g. `PostgreSQL-16`.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "database-engine"))]
     pub engine: Option<String>,
     /// Node type, e.g. `DB-DEV-S`, `DB-PRO2-XS`.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "database-node-type"))]
     pub node_type: Option<String>,
     /// Block volume: type and size.
     #[serde(default)]
@@ -346,6 +405,7 @@ pub struct DatabaseSpec {
     pub user: Option<String>,
     /// Engine settings (e.g. `max_connections: "200"`).
     #[serde(default)]
+    #[schemars(extend("x-key-domain" = "database-setting"))]
     pub settings: Option<BTreeMap<String, String>>,
     /// Backup tiers.
     #[serde(default)]
@@ -405,6 +465,7 @@ pub struct BackupTierSpec {
     pub retention: Option<Duration>,
     /// Cron schedule (weekly and monthly tiers), e.g. `0 3 * * 0`.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "cron"))]
     pub schedule: Option<String>,
 }
 
@@ -456,9 +517,11 @@ pub struct AlertsSpec {
     pub evaluation_interval: Option<Duration>,
     /// Runbook base URL; each alert links to `<runbook_url>#<alert-name>`.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "runbook-url"))]
     pub runbook_url: Option<String>,
     /// The alert rules, by name.
     #[serde(default)]
+    #[schemars(extend("x-key-domain" = "alert-rule-name"))]
     pub rules: Option<BTreeMap<String, AlertRuleSpec>>,
 }
 
@@ -474,9 +537,11 @@ pub struct AlertRuleSpec {
     pub kind: Option<AlertKind>,
     /// Service the rule watches (container kinds); `*` means every service.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "alert-service"))]
     pub service: Option<String>,
     /// Custom PromQL expression (instead of `kind`).
     #[serde(default)]
+    #[schemars(extend("x-multiline" = true))]
     pub expr: Option<String>,
     /// Threshold the built-in kind compares against (percent, seconds or count by kind).
     #[serde(default)]
@@ -489,9 +554,11 @@ pub struct AlertRuleSpec {
     pub severity: Option<Severity>,
     /// One-line summary (custom rules).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "alert-template"))]
     pub summary: Option<String>,
-    /// Longer description (custom rules).
+    /// Longer description (custom rules); may span several lines.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "alert-template", "x-multiline" = true))]
     pub description: Option<String>,
 }
 
@@ -530,13 +597,16 @@ pub enum Severity {
 pub struct CiSpec {
     /// Runner label (default: `ubuntu-24.04`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "runner-label"))]
     pub runner: Option<String>,
     /// Default branch that deploys to the first environment (default: `main`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "git-branch"))]
     pub branch: Option<String>,
     /// Repository holding the application sources and Dockerfiles, if not this one
-    /// (e.g. `etalab-ia/evalap`).
+    /// (e.g. `acme/shop`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "github-repository"))]
     pub app_repository: Option<String>,
     /// The environment every push to `branch` deploys (default: the one environment that
     /// promotes from none; the others receive releases by promotion). Never inferred from

@@ -46,15 +46,16 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
             return out;
         }
     };
+    out.diagnostics = schema_check::check_with_source(file, Some(&source), &tree);
     out.source = Some(source);
-    out.diagnostics = schema_check::check(file, &tree);
     // With schema errors, the later stages run on the tree without the rejected values (when
     // that is schema-valid), so one run reports every problem; nothing is emitted.
     let tree = if out.has_errors() {
         match schema_check::prune(&tree) {
             Some((pruned, removed)) => {
                 let schema_errors = std::mem::take(&mut out.diagnostics);
-                let mut later = compile_valid(file, pruned, false);
+                let mut later =
+                    compile_valid(file, out.source.as_deref(), Some(&tree), pruned, false);
                 for d in &mut later.diagnostics {
                     let Some(span) = d.span else { continue };
                     let related: Vec<String> = removed
@@ -89,13 +90,20 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
     } else {
         tree
     };
-    let mut rest = compile_valid(file, tree, emit_files);
+    let mut rest = compile_valid(file, out.source.as_deref(), None, tree, emit_files);
     rest.source = out.source;
     rest
 }
 
-/// Resolve, policy and emit, on a schema-valid tree.
-fn compile_valid(file: &str, tree: Node, emit_files: bool) -> Compilation {
+/// Resolve, policy and emit, on a schema-valid tree. `original` is the tree before the values
+/// the schema rejected were left out: the secret rule scans it whole.
+fn compile_valid(
+    file: &str,
+    source: Option<&str>,
+    original: Option<&Node>,
+    tree: Node,
+    emit_files: bool,
+) -> Compilation {
     let mut out = Compilation::default();
     let config: Config = match serde_json::from_value(schema_check::instance(&tree)) {
         Ok(c) => c,
@@ -112,8 +120,9 @@ fn compile_valid(file: &str, tree: Node, emit_files: bool) -> Compilation {
     };
     match resolve::resolve(file, &tree, &config) {
         Ok(resolved) => {
-            out.diagnostics
-                .extend(policy::check(file, &tree, &resolved));
+            out.diagnostics.extend(policy::check_pruned(
+                file, source, original, &tree, &resolved,
+            ));
             out.resolved = Some(resolved);
         }
         Err(diags) => out.diagnostics.extend(diags),

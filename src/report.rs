@@ -272,6 +272,7 @@ pub fn explain(env: &ResolvedEnvironment, file: &str, service: Option<&str>) -> 
         out.push('\n');
         out.push_str(&crate::emit::alerts::explain_alerts(env));
     }
+    out.push_str(&explain_overrides(env, file, service));
     for s in env
         .services
         .iter()
@@ -288,6 +289,40 @@ pub fn explain(env: &ResolvedEnvironment, file: &str, service: Option<&str>) -> 
                 }
             }
         }
+    }
+    out
+}
+
+/// The `policy.overrides` entries in effect in `env` (for `service`: those about it or about
+/// everything), one comment line each with its reason and origin; empty when there are none.
+pub fn explain_overrides(env: &ResolvedEnvironment, file: &str, service: Option<&str>) -> String {
+    let prefix = service.map(|s| format!("services.{s}"));
+    let shown: Vec<_> = env
+        .policy_overrides
+        .iter()
+        .filter(|o| match (&prefix, &o.path) {
+            (Some(p), Some(path)) => {
+                path == p
+                    || path.starts_with(&format!("{p}."))
+                    || p.starts_with(&format!("{path}."))
+            }
+            _ => true,
+        })
+        .collect();
+    if shown.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\n# policy rules overridden in `{}` (`policy.overrides`):\n",
+        env.name
+    );
+    for o in shown {
+        let _ = writeln!(
+            out,
+            "#   {}  ({file}:{})",
+            o.describe().replace('\n', " "),
+            o.span.line
+        );
     }
     out
 }

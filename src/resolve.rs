@@ -170,6 +170,9 @@ pub struct Resolved {
     pub environments: Vec<ResolvedEnvironment>,
     /// The repository directory holding the modules, or `None` for the vendored library.
     pub modules_path: Option<String>,
+    /// Every `policy.overrides` entry that names a known rule, in file order (see
+    /// [`crate::policy::overrides`]).
+    pub policy_overrides: Vec<crate::policy::PolicyOverride>,
 }
 
 impl Resolved {
@@ -262,6 +265,9 @@ pub struct ResolvedEnvironment {
     pub secrets: Vec<ResolvedSecret>,
     /// Alerting.
     pub alerts: ResolvedAlerts,
+    /// The `policy.overrides` entries that apply in this environment (rules turned off or set
+    /// to another level, with their reasons), in file order.
+    pub policy_overrides: Vec<crate::policy::PolicyOverride>,
     /// Where each value came from.
     #[serde(skip)]
     pub origins: Origins,
@@ -626,7 +632,16 @@ pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec
     if !diags.is_empty() {
         return Err(diags);
     }
+    let policy_overrides = crate::policy::overrides::from_config(root, config);
+    for env in &mut environments {
+        env.policy_overrides = policy_overrides
+            .iter()
+            .filter(|o| o.applies_to_environment(&env.name))
+            .cloned()
+            .collect();
+    }
     Ok(Resolved {
+        policy_overrides,
         project: config.project.clone(),
         versions: ResolvedVersions {
             opentofu: config.versions.opentofu.clone(),
@@ -920,6 +935,7 @@ fn resolve_environment(
         database,
         secrets,
         alerts,
+        policy_overrides: Vec::new(),
         tier,
         name,
         origins,

@@ -194,3 +194,110 @@ fn secret_findings_do_not_echo_the_value() {
         }
     }
 }
+
+/// A control character, a bidirectional control or `${{` is reported at the character itself
+/// (its escape sequence in a quoted string), keys included; multi-line fields accept line
+/// breaks.
+#[test]
+fn string_problems_point_at_the_character() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/invalid/schema-control-characters.yaml");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let c = pipeline::compile("c.yaml", text.as_bytes(), false);
+    let found: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains(" contains "))
+        .collect();
+    assert_eq!(found.len(), 7, "{:#?}", c.diagnostics);
+    for d in found {
+        let s = d.span.unwrap();
+        let at = &text[s.start..s.end];
+        assert!(
+            at.starts_with('\\') || at == "${{",
+            "{} points at {at:?}",
+            d.message
+        );
+        let line = text.lines().nth(s.line - 1).unwrap();
+        assert_eq!(
+            &line[s.col - 1..s.col - 1 + at.len()],
+            at,
+            "line/col of {}",
+            d.message
+        );
+    }
+    // The multi-line description and expression are accepted.
+    assert!(
+        !c.diagnostics
+            .iter()
+            .any(|d| d.message.contains("slow.description") || d.message.contains("slow.expr"))
+    );
+}
+
+/// Each value domain explains itself in words and proposes a fix where the intent is clear.
+#[test]
+fn domain_violations_say_what_is_expected_in_words() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid/schema-domains.yaml");
+    let text = std::fs::read_to_string(&path).expect("fixture");
+    let c = pipeline::compile("d.yaml", text.as_bytes(), false);
+    let schema: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "schema")
+        .collect();
+    assert!(schema.len() >= 18, "{schema:#?}");
+    for d in &schema {
+        let expected = d.expected.as_deref().unwrap();
+        assert!(
+            !expected.contains("text matching `^"),
+            "a bare regex: {d:#?}"
+        );
+    }
+    for (needle, help) in [
+        ("fr-pra", "did you mean `fr-par`?"),
+        ("Shop-API:latest", "write `shop-api`"),
+        ("https://github.com/acme/shop.git", "write `acme/shop`"),
+        ("postgres16", "write `PostgreSQL-16`"),
+        ("/health?full=1", "write `/health`"),
+        ("API Errors", "rename it to `api-errors`"),
+    ] {
+        assert!(
+            schema
+                .iter()
+                .any(|d| d.message.contains(needle) && d.help.as_deref() == Some(help)),
+            "{needle}: {schema:#?}"
+        );
+    }
+}
+
+/// Thousands of bad keys in one mapping, and thousands of values with control characters, are
+/// reported in bounded time and memory: a hundred described, the rest counted.
+#[test]
+fn many_bad_keys_and_values_are_reported_in_bounded_time() {
+    let mut text = String::from(
+        "project: p\nversions: { opentofu: 1.11.5, scaleway_provider: 2.81.0, random_provider: 3.7.2 }\ndefaults:\n  services:\n    api:\n      image: api\n      port: 8000\n      env:\n",
+    );
+    for i in 0..5000 {
+        text.push_str(&format!("        bad-key-{i}: \"v\\u0007{i}\"\n"));
+    }
+    text.push_str("environments:\n  staging: {}\n");
+    let start = std::time::Instant::now();
+    let c = pipeline::compile("big.yaml", text.as_bytes(), false);
+    let elapsed = start.elapsed();
+    assert!(elapsed.as_secs() < 20, "took {elapsed:?}");
+    let schema: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "schema")
+        .collect();
+    assert!(schema.len() <= 2 * 101 + 2, "{}", schema.len());
+    assert!(
+        schema.iter().any(|d| d.message.contains("more strings")),
+        "{:#?}",
+        schema.last()
+    );
+    for d in &c.diagnostics {
+        assert!(d.span.is_some(), "{d:#?}");
+    }
+}

@@ -174,3 +174,406 @@ fn no_generated_file_contains_a_corpus_value() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Every shape, in every field that reaches an output
+// ---------------------------------------------------------------------------------------------
+
+use tofugen::policy::examples::with_fragment;
+
+/// (shape, value): one value per shape the secret rule knows, generated from the published
+/// formats. Every value fits on one line.
+fn shapes() -> Vec<(&'static str, String)> {
+    let mut r = Rng(0x0dd5_ec12_7a1e_5eed);
+    let uuid = |r: &mut Rng| {
+        format!(
+            "{}-{}-4{}-8{}-{}",
+            r.pick(HEX, 8),
+            r.pick(HEX, 4),
+            r.pick(HEX, 3),
+            r.pick(HEX, 3),
+            r.pick(HEX, 12)
+        )
+    };
+    let b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = vec![
+        (
+            "Scaleway access key",
+            format!("SCW{}", r.pick(UPPER_ALNUM, 17)),
+        ),
+        (
+            "JWT",
+            format!(
+                "eyJ{}.eyJ{}.{}",
+                r.pick(b64, 24),
+                r.pick(b64, 40),
+                r.pick(b64, 43)
+            ),
+        ),
+        (
+            "PEM private key header",
+            "-----BEGIN EC PRIVATE KEY-----".to_string(),
+        ),
+        (
+            "PEM block",
+            "-----BEGIN OPENSSH PRIVATE KEY-----".to_string(),
+        ),
+        ("AWS access key", format!("AKIA{}", r.pick(UPPER_ALNUM, 16))),
+        (
+            "Slack bot token",
+            format!("xoxb-{}-{}", r.pick("0123456789", 12), r.pick(ALNUM, 24)),
+        ),
+        (
+            "Slack webhook",
+            format!(
+                "https://hooks.slack.com/services/T{}/B{}/{}",
+                r.pick(UPPER_ALNUM, 8),
+                r.pick(UPPER_ALNUM, 8),
+                r.pick(ALNUM, 24)
+            ),
+        ),
+        ("OpenAI key", format!("sk-proj-{}", r.pick(ALNUM, 40))),
+        ("bearer token", format!("Bearer {}", r.pick(ALNUM, 32))),
+        (
+            "URL with a password",
+            format!(
+                "postgresql://app:{}@db.internal:5432/app",
+                r.pick(ALNUM, 14)
+            ),
+        ),
+        (
+            "URL with an empty user",
+            format!("redis://:{}@cache.internal:6379/0", r.pick(ALNUM, 14)),
+        ),
+        (
+            "URL with a password of any characters",
+            format!(
+                "amqp://svc:{}%2F;!({}@mq.internal",
+                r.pick(ALNUM, 6),
+                r.pick(ALNUM, 6)
+            ),
+        ),
+        (
+            "prefixed password pair",
+            format!("DB_PASSWORD={}", r.pick(ALNUM, 12)),
+        ),
+        (
+            "flag password pair",
+            format!("--db-password={}", r.pick(ALNUM, 12)),
+        ),
+        (
+            "colon password pair",
+            format!("pass: {}9", r.pick(ALNUM, 10)),
+        ),
+        ("pwd pair", format!("user=app pwd={}", r.pick(ALNUM, 10))),
+        (
+            "JSON password pair",
+            format!("{{\"password\": \"{}\"}}", r.pick(ALNUM, 12)),
+        ),
+        (
+            "secret after a flag, same string",
+            format!("tool --token {}", r.pick(ALNUM, 16)),
+        ),
+        (
+            "secret after -p, same string",
+            format!("mysql -u root -p {}", r.pick(ALNUM, 12)),
+        ),
+        ("high-entropy token", r.pick(ALNUM, 40)),
+        (
+            "client secret pair",
+            format!("client_secret={}", uuid(&mut r)),
+        ),
+    ];
+    for prefix in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
+        out.push(("GitHub token", format!("{prefix}{}", r.pick(ALNUM, 36))));
+    }
+    out.push((
+        "GitHub fine-grained token",
+        format!("github_pat_{}_{}", r.pick(ALNUM, 22), r.pick(ALNUM, 59)),
+    ));
+    out
+}
+
+/// A field that reaches an output, as a fragment of configuration holding `value` (a JSON
+/// string, which is YAML too).
+struct Field {
+    name: &'static str,
+    fragment: fn(&str) -> String,
+}
+
+fn fields() -> Vec<Field> {
+    vec![
+        Field {
+            name: "env value",
+            fragment: |v| {
+                format!("defaults: {{ services: {{ web: {{ env: {{ EXTRA: {v} }} }} }} }}")
+            },
+        },
+        Field {
+            name: "command item",
+            fragment: |v| {
+                format!("defaults: {{ services: {{ web: {{ command: [\"/app/run\", {v}] }} }} }}")
+            },
+        },
+        Field {
+            name: "args item",
+            fragment: |v| {
+                format!("defaults: {{ services: {{ web: {{ args: [\"--verbose\", {v}] }} }} }}")
+            },
+        },
+        Field {
+            name: "service description",
+            fragment: |v| format!("defaults: {{ services: {{ web: {{ description: {v} }} }} }}"),
+        },
+        Field {
+            name: "build context",
+            fragment: |v| {
+                format!("defaults: {{ services: {{ web: {{ build: {{ context: {v} }} }} }} }}")
+            },
+        },
+        Field {
+            name: "dockerfile",
+            fragment: |v| {
+                format!("defaults: {{ services: {{ web: {{ build: {{ dockerfile: {v} }} }} }} }}")
+            },
+        },
+        Field {
+            name: "probe path",
+            fragment: |v| {
+                format!(
+                    "defaults: {{ services: {{ web: {{ probes: {{ liveness: {{ path: {v} }} }} }} }} }}"
+                )
+            },
+        },
+        Field {
+            name: "secret description",
+            fragment: |v| {
+                format!("defaults: {{ secrets: {{ DATABASE_URL: {{ description: {v} }} }} }}")
+            },
+        },
+        Field {
+            name: "database setting",
+            fragment: |v| {
+                format!("defaults: {{ database: {{ settings: {{ application_name: {v} }} }} }}")
+            },
+        },
+        Field {
+            name: "alert summary",
+            fragment: |v| {
+                format!(
+                    "defaults: {{ alerts: {{ rules: {{ custom: {{ expr: \"up == 0\", summary: {v} }} }} }} }}"
+                )
+            },
+        },
+        Field {
+            name: "alert description",
+            fragment: |v| {
+                format!(
+                    "defaults: {{ alerts: {{ rules: {{ custom: {{ expr: \"up == 0\", description: {v} }} }} }} }}"
+                )
+            },
+        },
+        Field {
+            name: "runbook URL",
+            fragment: |v| format!("defaults: {{ alerts: {{ runbook_url: {v} }} }}"),
+        },
+        Field {
+            name: "alert contact",
+            fragment: |v| format!("defaults: {{ alerts: {{ contacts: [{v}] }} }}"),
+        },
+        Field {
+            name: "staging environment override",
+            fragment: |v| {
+                format!(
+                    "environments: {{ staging: {{ services: {{ web: {{ description: {v} }} }} }} }}"
+                )
+            },
+        },
+        Field {
+            name: "policy reason",
+            fragment: |v| {
+                format!("policy: {{ overrides: [{{ rule: TG040, level: off, reason: {v} }}] }}")
+            },
+        },
+    ]
+}
+
+/// Every text of every diagnostic, as shown to people.
+fn shown(out: &tofugen::pipeline::Compilation) -> Vec<String> {
+    out.diagnostics
+        .iter()
+        .map(|d| format!("{} {:?} {:?} {:?}", d.message, d.expected, d.help, d.notes))
+        .collect()
+}
+
+/// The secret part of a corpus value: what must never be shown (the value itself, or the part
+/// after the `=`, `:`, flag or user of a URL).
+fn secret_parts(value: &str) -> Vec<String> {
+    let mut parts = vec![value.to_string()];
+    for sep in ["=", ": ", " -p ", " --token ", ":", "@"] {
+        if let Some((_, rest)) = value.rsplit_once(sep) {
+            parts.push(rest.trim_matches(['"', '}']).to_string());
+        }
+    }
+    parts.retain(|p| p.len() >= 6 && !p.starts_with("//") && !p.contains(".internal"));
+    parts
+}
+
+#[test]
+fn every_shape_is_found_in_every_field_and_never_shown() {
+    let mut failures = Vec::new();
+    for field in fields() {
+        for (shape, value) in shapes() {
+            let json = serde_json::to_string(&value).unwrap();
+            let text = with_fragment(&(field.fragment)(&json)).expect("fragment is YAML");
+            let line = text
+                .lines()
+                .position(|l| l.contains(&json))
+                .map(|i| i + 1)
+                .unwrap_or_else(|| panic!("{}: value not found in {text}", field.name));
+            let out = compile("environments.yaml", text.as_bytes(), true);
+            let found = out.diagnostics.iter().any(|d| {
+                d.code == "TG012"
+                    && d.level == Level::Error
+                    && d.span.is_some_and(|s| s.line == line)
+            });
+            if !found {
+                failures.push(format!(
+                    "{shape} in {}: not reported: {:#?}",
+                    field.name,
+                    shown(&out)
+                ));
+            }
+            if !out.files.is_empty() {
+                failures.push(format!("{shape} in {}: files were generated", field.name));
+            }
+            for text in shown(&out) {
+                for part in secret_parts(&value) {
+                    if text.contains(&part) {
+                        failures.push(format!("{shape} in {}: shown in {text}", field.name));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The position of a finding is the secret itself, inside the value.
+#[test]
+fn findings_point_at_the_secret_inside_the_value() {
+    let mut r = Rng(42);
+    let token = format!("ghp_{}", r.pick(ALNUM, 36));
+    let fragment = format!(
+        "defaults: {{ services: {{ web: {{ description: \"calls the API with {token} daily\" }} }} }}"
+    );
+    let text = with_fragment(&fragment).unwrap();
+    let out = compile("environments.yaml", text.as_bytes(), false);
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "TG012")
+        .expect("found");
+    let s = d.span.unwrap();
+    assert_eq!(&text[s.start..s.end], token);
+    assert!(d.message.contains("services.web.description") && d.message.contains("a GitHub token"));
+}
+
+/// A secret in a field another rule echoes (a contact, a version, a bucket) is not shown by
+/// that rule either.
+#[test]
+fn other_rules_do_not_show_a_secret_they_echo() {
+    let mut r = Rng(7);
+    let key = format!("SCW{}", r.pick(UPPER_ALNUM, 17));
+    for fragment in [
+        format!("defaults: {{ alerts: {{ contacts: [\"{key}\"] }} }}"),
+        format!("versions: {{ scaleway_cli: \"{key}\" }}"),
+        format!("defaults: {{ state: {{ bucket: \"{key}\" }} }}"),
+        format!("environments: {{ production: {{ promote_from: \"{key}\" }} }}"),
+        format!("defaults: {{ region: \"{key}\" }}"),
+        format!("defaults: {{ services: {{ web: {{ image: \"{key}\" }} }} }}"),
+        format!("ci: {{ branch: \"{key}\" }}"),
+    ] {
+        let text = with_fragment(&fragment).unwrap();
+        let out = compile("environments.yaml", text.as_bytes(), false);
+        assert!(out.has_errors(), "{fragment}");
+        for t in shown(&out) {
+            assert!(!t.contains(&key), "{fragment}: shown in {t}");
+        }
+    }
+}
+
+/// Values that look a little like secrets but are not: references, plain URLs, URLs without a
+/// password, health paths, identifiers, prose about secrets.
+#[test]
+fn lookalikes_are_not_flagged_in_any_field() {
+    let env_only = [
+        "${services.api.url}",
+        "${project}-${environment}",
+        "https://${services.api.url}/v1",
+        "11111111-2222-3333-4444-555555555555-not-a-uuid",
+    ];
+    let anywhere = [
+        "https://evalap.example.org/docs",
+        "postgresql://db.internal:5432/app",
+        "redis://cache.internal:6379/0",
+        "https://example.org:8443/@team",
+        "/health",
+        "/_stcore/health",
+        "Admin API token",
+        "JSON map of user names to API keys",
+        "PostgreSQL connection URL without the database name",
+        "token: rotated monthly by the platform team",
+        "mistral-large-2411-instruct",
+        "gpt-4o-mini",
+        "4096",
+        "MAX_TOKENS=4096",
+        "--password-file /run/secrets/db",
+        "-p 8080",
+        "Bearer tokens are checked by the gateway",
+        "https://github.com/acme/infra/blob/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b/docs/runbooks.md",
+    ];
+    let mut failures = Vec::new();
+    for field in fields() {
+        let values: Vec<&str> = if field.name == "env value" {
+            env_only.iter().chain(&anywhere).copied().collect()
+        } else {
+            anywhere.to_vec()
+        };
+        for value in values {
+            let json = serde_json::to_string(value).unwrap();
+            let text = with_fragment(&(field.fragment)(&json)).unwrap();
+            let out = compile("environments.yaml", text.as_bytes(), false);
+            if let Some(d) = out.diagnostics.iter().find(|d| d.code == "TG012") {
+                failures.push(format!("`{value}` in {}: {}", field.name, d.message));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Turning TG012 off for one path, with a reason, silences exactly that finding, and says so
+/// with a warning on every run.
+#[test]
+fn a_false_positive_is_silenced_by_path_with_a_reason() {
+    let fragment = "policy: { overrides: [{ rule: plaintext-secret, level: off, path: services.web.env.PROJECT_ID, reason: the project ID is an identifier }] }\ndefaults: { services: { web: { env: { PROJECT_ID: 0f8e6c8e-1111-4c4c-9a9a-123456789abc, OTHER_ID: 0f8e6c8e-2222-4c4c-9a9a-123456789abc } } } }";
+    let text = with_fragment(fragment).unwrap();
+    let out = compile("environments.yaml", text.as_bytes(), false);
+    let tg012: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG012")
+        .collect();
+    assert_eq!(tg012.len(), 1, "{:#?}", out.diagnostics);
+    assert!(tg012[0].message.contains("OTHER_ID"));
+    assert!(
+        out.diagnostics.iter().any(|d| d.code == "policy"
+            && d.level == Level::Warning
+            && d.message.contains("TG012"))
+    );
+}

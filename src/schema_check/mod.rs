@@ -6,11 +6,19 @@
 //! [`crate::model`]. `anyOf` noise (the `null` branch of every optional field, the number branch
 //! of a CPU amount) is reduced to the most specific error.
 
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use jsonschema::error::{ValidationError, ValidationErrorKind};
 use jsonschema::paths::LocationSegment;
 use serde_json::Value;
+
+pub mod domains;
+mod scalar;
+pub mod strings;
+pub mod template;
+
+pub use scalar::SourceIndex;
 
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::load::{Node, NodeKind, pointer_steps};
@@ -21,24 +29,76 @@ pub const NAME_PATTERN: &str = "^[a-z][a-z0-9-]*$";
 /// Name pattern of secrets and environment variables.
 pub const ENV_VAR_PATTERN: &str = "^[A-Z_][A-Z0-9_]*$";
 
-/// The JSON Schema of `environments.yaml` as a value: the schemars output plus `propertyNames`
-/// patterns on the maps whose keys become resource names or environment variables.
+/// At most this many schema violations are described one by one; the rest are counted.
+pub const MAX_SCHEMA_REPORTED: usize = 100;
+/// At most this many schema violations are examined; past them, [`prune`] gives up.
+const MAX_SCHEMA_ERRORS: usize = 1000;
+/// At most this many values left out by [`prune`] are listed for the notes of later findings.
+const MAX_PRUNED_LISTED: usize = 1000;
+
+/// The JSON Schema of `environments.yaml` as a value: the schemars output, with the value
+/// domains the model's fields name (`x-domain`, `x-key-domain`, `x-item-domain`) turned into
+/// `enum`, `pattern` and `propertyNames` keywords (see [`domains`]).
 pub fn schema_value() -> Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(Config)).expect("schema");
-    let names = serde_json::json!({ "pattern": NAME_PATTERN });
-    let vars = serde_json::json!({ "pattern": ENV_VAR_PATTERN });
-    let mut put = |pointer: &str, names: &Value| {
-        if let Some(Value::Object(map)) = schema.pointer_mut(pointer) {
-            map.insert("propertyNames".to_string(), names.clone());
-        }
-    };
-    put("/properties/environments", &names);
-    for owner in ["Settings", "EnvironmentSpec"] {
-        put(&format!("/$defs/{owner}/properties/services"), &names);
-        put(&format!("/$defs/{owner}/properties/secrets"), &vars);
-    }
-    put("/$defs/ServiceSpec/properties/env", &vars);
+    apply_domains(&mut schema);
     schema
+}
+
+/// Adds the keywords of every domain named in `value` and below.
+fn apply_domains(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(name) = map.get("x-domain").and_then(Value::as_str) {
+                let d = domains::find(name).expect("the model names known domains");
+                value_keywords(map, d);
+            }
+            if let Some(name) = map.get("x-item-domain").and_then(Value::as_str) {
+                let d = domains::find(name).expect("the model names known domains");
+                if let Some(Value::Object(items)) = map.get_mut("items") {
+                    items.insert("x-domain".to_string(), Value::String(d.name.to_string()));
+                    value_keywords(items, d);
+                }
+            }
+            if let Some(name) = map.get("x-key-domain").and_then(Value::as_str) {
+                let d = domains::find(name).expect("the model names known domains");
+                let mut names = serde_json::Map::new();
+                if let Some(p) = d.pattern {
+                    names.insert("pattern".to_string(), Value::String(p.to_string()));
+                }
+                if !d.reserved.is_empty() {
+                    names.insert("not".to_string(), serde_json::json!({ "enum": d.reserved }));
+                }
+                map.insert("propertyNames".to_string(), Value::Object(names));
+            }
+            for v in map.values_mut() {
+                apply_domains(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(apply_domains),
+        _ => {}
+    }
+}
+
+/// `enum` (with `null` when the field may be null) or `pattern` for domain `d`.
+fn value_keywords(map: &mut serde_json::Map<String, Value>, d: &domains::Domain) {
+    if !d.values.is_empty() {
+        let nullable = match map.get("type") {
+            Some(Value::Array(types)) => types.iter().any(|t| t == "null"),
+            _ => false,
+        };
+        let mut values: Vec<Value> = d
+            .values
+            .iter()
+            .map(|v| Value::String(v.to_string()))
+            .collect();
+        if nullable {
+            values.push(Value::Null);
+        }
+        map.insert("enum".to_string(), Value::Array(values));
+    } else if let Some(p) = d.pattern {
+        map.insert("pattern".to_string(), Value::String(p.to_string()));
+    }
 }
 
 /// The JSON Schema of `environments.yaml`, pretty-printed, ending in a newline.
@@ -52,26 +112,178 @@ fn schema() -> &'static (Value, jsonschema::Validator) {
     static SCHEMA: OnceLock<(Value, jsonschema::Validator)> = OnceLock::new();
     SCHEMA.get_or_init(|| {
         let value = schema_value();
+        // Key names are checked by `strings` (one pass, with the same domains): the
+        // validator's errors for a mapping with many bad keys would each copy the mapping.
+        let mut for_validator = value.clone();
+        strip_property_names(&mut for_validator);
         let validator = jsonschema::draft202012::options()
-            .build(&value)
+            .build(&for_validator)
             .expect("the derived schema compiles");
         (value, validator)
     })
 }
 
+/// Removes every `propertyNames` keyword under `value`.
+fn strip_property_names(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("propertyNames");
+            map.values_mut().for_each(strip_property_names);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_property_names),
+        _ => {}
+    }
+}
+
 /// Checks `root` against the schema; every violation becomes a positioned diagnostic.
 pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
+    check_with_source(file, None, root)
+}
+
+/// As [`check`]; with the source text, a problem inside a string (a control character, `${{`,
+/// a wrong cron field) points at the character rather than at the value's start.
+pub fn check_with_source(file: &str, source: Option<&str>, root: &Node) -> Vec<Diagnostic> {
+    let mut diags = check_schema(file, root);
     let (schema, _) = schema();
-    let errors = errors(root);
+    let index = source.map(SourceIndex::new);
+    let problems = strings::problems(schema, root);
+    for p in problems.iter().take(strings::MAX_REPORTED) {
+        diags.push(p.diagnostic(file, index.as_ref()));
+    }
+    if !diags.is_empty() {
+        // No message shows a secret value, even one that is also out of its domain.
+        crate::policy::secret_scan::redact(
+            &mut diags,
+            &crate::policy::secret_scan::secrets_in(root),
+        );
+    }
+    if let Some(first) = problems.get(strings::MAX_REPORTED) {
+        let more = problems.len() - strings::MAX_REPORTED;
+        diags.push(
+            Diagnostic::error(
+                "schema",
+                format!("{more} more strings have control characters, `${{{{` or values outside their domain"),
+            )
+            .at(file, Some(first.span))
+            .expected("text without control characters or `${{`")
+            .help(format!(
+                "fix the first {} reported, then run `tofugen validate` again",
+                strings::MAX_REPORTED
+            )),
+        );
+    }
+    diags
+}
+
+/// The JSON Schema violations and the rule names of `policy.overrides`.
+fn check_schema(file: &str, root: &Node) -> Vec<Diagnostic> {
+    let (schema, _) = schema();
+    let (errors, unexamined) = errors(root);
+    let leaves = leaves(&errors);
+    // A value of the wrong type also fails its enum or pattern: the type error says it all.
+    let mistyped: HashSet<&str> = leaves
+        .iter()
+        .filter(|e| matches!(e.kind(), ValidationErrorKind::Type { .. }))
+        .map(|e| e.instance_path().as_str())
+        .collect();
     let mut diags: Vec<Diagnostic> = Vec::new();
-    for error in leaves(&errors) {
+    let mut seen: HashSet<(String, Option<Span>, Option<String>)> = HashSet::new();
+    let mut omitted = 0usize;
+    let mut first_omitted: Option<Span> = None;
+    for error in &leaves {
+        if matches!(
+            error.kind(),
+            ValidationErrorKind::Enum { .. } | ValidationErrorKind::Pattern { .. }
+        ) && mistyped.contains(error.instance_path().as_str())
+        {
+            continue;
+        }
+        // Bounded work: past a hundred, violations are counted, not described.
+        if diags.len() >= MAX_SCHEMA_REPORTED {
+            omitted += 1;
+            if first_omitted.is_none() {
+                let (node, key) = root.pointer(error.instance_path().as_str());
+                first_omitted = Some(key.map_or(node.span, |k| k.span));
+            }
+            continue;
+        }
         for d in describe(file, root, schema, error) {
-            if !diags.contains(&d) {
+            if seen.insert((d.message.clone(), d.span, d.help.clone())) {
                 diags.push(d);
             }
         }
     }
+    omitted += unexamined;
+    if first_omitted.is_none() && unexamined > 0 {
+        first_omitted = Some(root.span);
+    }
+    if omitted > 0 {
+        diags.push(
+            Diagnostic::error(
+                "schema",
+                format!("{omitted} more schema violations are not described"),
+            )
+            .at(file, first_omitted)
+            .expected("a configuration that matches the schema")
+            .help(format!(
+                "fix the first {MAX_SCHEMA_REPORTED} reported, then run `tofugen validate` again"
+            )),
+        );
+    }
+    diags.extend(policy_rules(file, root));
     diags
+}
+
+/// Every `policy.overrides[].rule` names a rule of the registry (by code or name).
+fn policy_rules(file: &str, root: &Node) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let Some(NodeKind::Seq(items)) = root
+        .get("policy")
+        .and_then(|p| p.get("overrides"))
+        .map(|n| &n.kind)
+    else {
+        return out;
+    };
+    for item in items {
+        let Some(node) = item.get("rule") else {
+            continue;
+        };
+        let NodeKind::Str(text) = &node.kind else {
+            continue;
+        };
+        if crate::policy::find_rule(text).is_some() {
+            continue;
+        }
+        let d = match crate::policy::find_retired(text) {
+            Some(r) => Diagnostic::error(
+                crate::policy::overrides::CODE,
+                format!("rule {} (`{}`) is retired: {}", r.code, r.name, r.reason),
+            )
+            .at(file, Some(node.span))
+            .expected("a current rule code or name (`tofugen rules` lists them)")
+            .help("remove this override: the rule no longer exists"),
+            None => {
+                let shown: String = text
+                    .chars()
+                    .take(40)
+                    .collect::<String>()
+                    .escape_debug()
+                    .to_string();
+                let d = Diagnostic::error(
+                    crate::policy::overrides::CODE,
+                    format!("unknown rule `{shown}` in `policy.overrides`"),
+                )
+                .at(file, Some(node.span))
+                .expected("a rule code such as `TG012` or a name such as `plaintext-secret`");
+                match crate::policy::suggest_rule(text) {
+                    Some(m) => d.help(format!("did you mean `{m}`?")),
+                    None => d.help("`tofugen rules` lists the rules with their codes and names"),
+                }
+            }
+        };
+        out.push(d);
+    }
+    out
 }
 
 /// The tree without the values the schema rejects (unknown keys and invalid values removed, so
@@ -80,28 +292,72 @@ pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
 /// semantic problems too, not only the schema violations.
 pub fn prune(root: &Node) -> Option<(Node, Vec<Pruned>)> {
     let (_, validator) = schema();
-    let errors = errors(root);
-    let mut pruned = root.clone();
-    let mut removed = Vec::new();
+    let (errors, unexamined) = errors(root);
+    if unexamined > 0 {
+        return None;
+    }
+    let mut pointers: Vec<String> = Vec::new();
     for error in leaves(&errors) {
         let pointer = error.instance_path().as_str().to_string();
-        let pointers = match error.kind() {
-            ValidationErrorKind::AdditionalProperties { unexpected } => unexpected
-                .iter()
-                .map(|name| format!("{pointer}/{}", escape(name)))
-                .collect(),
+        // A policy override with any invalid part is left out whole: a partial override
+        // would apply more widely than written.
+        if let Some(entry) = override_entry(&pointer) {
+            pointers.push(entry);
+            continue;
+        }
+        match error.kind() {
+            ValidationErrorKind::AdditionalProperties { unexpected } => pointers.extend(
+                unexpected
+                    .iter()
+                    .map(|name| format!("{pointer}/{}", escape(name))),
+            ),
+            // Elsewhere, a missing key leaves nothing valid to check further.
             ValidationErrorKind::Required { .. } => return None,
             _ if pointer.is_empty() => return None,
-            _ => vec![pointer],
-        };
-        for pointer in pointers {
-            removed.push(pruned_at(root, &pointer));
-            remove_at(&mut pruned, &pointer);
+            _ => pointers.push(pointer),
         }
     }
+    // Strings no output may receive are left out too (later stages could echo them).
+    for p in strings::problems(&schema().0, root) {
+        match override_entry(&p.pointer) {
+            Some(entry) => pointers.push(entry),
+            None if p.pointer.is_empty() => return None,
+            None => pointers.push(p.pointer),
+        }
+    }
+    pointers.sort_by_key(|p| pointer_order(p));
+    pointers.dedup();
+    let removed: Vec<Pruned> = pointers
+        .iter()
+        .take(MAX_PRUNED_LISTED)
+        .map(|p| pruned_at(root, p))
+        .collect();
+    let set: HashSet<&str> = pointers.iter().map(String::as_str).collect();
+    let pruned = without(root, &set, &mut String::new());
     validator
         .is_valid(&instance(&pruned))
         .then_some((pruned, removed))
+}
+
+/// `/policy/overrides/N` when `pointer` is that entry or lies inside it.
+fn override_entry(pointer: &str) -> Option<String> {
+    let steps: Vec<String> = pointer_steps(pointer).collect();
+    match steps.as_slice() {
+        [p, o, n, ..] if p == "policy" && o == "overrides" && n.parse::<usize>().is_ok() => {
+            Some(format!("/policy/overrides/{n}"))
+        }
+        _ => None,
+    }
+}
+
+/// Sort key of a pointer (file order): its steps, list indexes compared as numbers.
+fn pointer_order(pointer: &str) -> Vec<(u8, usize, String)> {
+    pointer_steps(pointer)
+        .map(|s| match s.parse::<usize>() {
+            Ok(i) => (0, i, String::new()),
+            Err(_) => (1, 0, s),
+        })
+        .collect()
 }
 
 /// A value [`prune`] left out.
@@ -150,47 +406,61 @@ fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// Removes the map entry or list item at `pointer` (no-op when it is not there).
-fn remove_at(root: &mut Node, pointer: &str) {
-    let mut steps: Vec<String> = pointer_steps(pointer).collect();
-    let Some(last) = steps.pop() else {
-        return;
-    };
-    let mut node = root;
-    for step in &steps {
-        let next = match &mut node.kind {
-            NodeKind::Map(entries) => entries
-                .iter_mut()
-                .find(|(k, _)| &k.name == step)
-                .map(|(_, v)| v),
-            NodeKind::Seq(items) => step.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
-            _ => None,
-        };
-        match next {
-            Some(n) => node = n,
-            None => return,
-        }
-    }
-    match &mut node.kind {
-        NodeKind::Map(entries) => entries.retain(|(k, _)| k.name != last),
-        NodeKind::Seq(items) => {
-            if let Ok(i) = last.parse::<usize>()
-                && i < items.len()
-            {
-                items.remove(i);
+/// `node` without the entries and items whose JSON pointer is in `removed`, in one pass
+/// (`pointer` is the pointer of `node`, used as scratch space).
+fn without(node: &Node, removed: &HashSet<&str>, pointer: &mut String) -> Node {
+    let kind = match &node.kind {
+        NodeKind::Map(entries) => {
+            let mut out = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&escape(&k.name));
+                if !removed.contains(pointer.as_str()) {
+                    out.push((k.clone(), without(v, removed, pointer)));
+                }
+                pointer.truncate(len);
             }
+            NodeKind::Map(out)
         }
-        _ => {}
+        NodeKind::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for (i, v) in items.iter().enumerate() {
+                let len = pointer.len();
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                if !removed.contains(pointer.as_str()) {
+                    out.push(without(v, removed, pointer));
+                }
+                pointer.truncate(len);
+            }
+            NodeKind::Seq(out)
+        }
+        other => other.clone(),
+    };
+    Node {
+        kind,
+        span: node.span,
     }
 }
 
 /// Every schema violation of `root`.
-fn errors(root: &Node) -> Vec<ValidationError<'static>> {
+///
+/// Bounded: at most [`MAX_SCHEMA_ERRORS`] are kept (an owned error may hold a copy of a large
+/// part of the document); the second value counts the others.
+fn errors(root: &Node) -> (Vec<ValidationError<'static>>, usize) {
     let (_, validator) = schema();
-    validator
-        .iter_errors(&instance(root))
-        .map(ValidationError::to_owned)
-        .collect()
+    let instance = instance(root);
+    let mut kept = Vec::new();
+    let mut more = 0;
+    for e in validator.iter_errors(&instance) {
+        if kept.len() < MAX_SCHEMA_ERRORS {
+            kept.push(e.to_owned());
+        } else {
+            more += 1;
+        }
+    }
+    (kept, more)
 }
 
 /// The most specific parts of `errors` (see [`collect_leaves`]).
@@ -257,16 +527,17 @@ fn describe(
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = property_names(schema, &subschemas);
-            for name in unexpected {
+            for name in unexpected.iter().take(MAX_SCHEMA_REPORTED) {
                 let span = node.entry(name).map(|(k, _)| k.span).or(value_span);
                 let place = if here.is_empty() {
                     "at the top level".to_string()
                 } else {
                     format!("in `{here}`")
                 };
-                let mut d = Diagnostic::error("schema", format!("unknown key `{name}` {place}"))
-                    .at(file, span)
-                    .expected(format!("one of: {}", allowed.join(", ")));
+                let mut d =
+                    Diagnostic::error("schema", format!("unknown key `{}` {place}", shown(name)))
+                        .at(file, span)
+                        .expected(format!("one of: {}", allowed.join(", ")));
                 d = match did_you_mean(name, allowed.iter().map(String::as_str)) {
                     Some(m) => d.help(format!("did you mean `{m}`?")),
                     None => d.help(misplaced_help(name, &segments)),
@@ -312,10 +583,10 @@ fn describe(
         ValidationErrorKind::Enum { options } => {
             let allowed: Vec<String> = options
                 .as_array()
-                .map(|a| a.iter().map(value_text).collect())
+                .map(|a| a.iter().filter(|v| !v.is_null()).map(value_text).collect())
                 .unwrap_or_default();
             let found = match &node.kind {
-                NodeKind::Str(s) => format!("`{s}`"),
+                NodeKind::Str(s) => format!("`{}`", shown(s)),
                 _ => found_text(node, &segments),
             };
             let mut d =
@@ -364,47 +635,31 @@ fn describe(
                     };
                     out.push(d);
                 }
-                None => out.push(
-                    Diagnostic::error("schema", format!("{found} does not match `{pattern}`"))
-                        .at(file, value_span)
-                        .expected(format!("text matching `{pattern}`"))
-                        .help("fix the value; run `tofugen schema` for the expected form"),
-                ),
+                None => match domain_of(schema, &subschemas, "x-domain") {
+                    Some(d) => {
+                        let text = match &node.kind {
+                            NodeKind::Str(s) => s.as_str(),
+                            _ => "",
+                        };
+                        let help = d.help(text);
+                        out.push(
+                            Diagnostic::error(
+                                "schema",
+                                format!("{found} is not {} ({place_name})", d.a_what()),
+                            )
+                            .at(file, value_span)
+                            .expected(d.expected)
+                            .help(help),
+                        );
+                    }
+                    None => out.push(
+                        Diagnostic::error("schema", format!("{found} does not match `{pattern}`"))
+                            .at(file, value_span)
+                            .expected(format!("text matching `{pattern}`"))
+                            .help("fix the value; run `tofugen schema` for the expected form"),
+                    ),
+                },
             }
-        }
-        ValidationErrorKind::PropertyNames { error: inner } => {
-            let name = inner.instance().as_str().unwrap_or_default().to_string();
-            let span = node.entry(&name).map(|(k, _)| k.span).or(value_span);
-            let (what, expected, fix) = match segments.last().map(String::as_str) {
-                Some("env") => (
-                    "environment variable name",
-                    "uppercase letters, digits and `_`, not starting with a digit (`^[A-Z_][A-Z0-9_]*$`)",
-                    env_var_fix(&name),
-                ),
-                Some("secrets") => (
-                    "secret name",
-                    "an environment variable name: uppercase letters, digits and `_`, not starting with a digit (`^[A-Z_][A-Z0-9_]*$`)",
-                    env_var_fix(&name),
-                ),
-                Some("services") => (
-                    "service name",
-                    "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
-                    crate::policy::name_fix(&name),
-                ),
-                _ => (
-                    "environment name",
-                    "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
-                    crate::policy::name_fix(&name),
-                ),
-            };
-            let mut d = Diagnostic::error("schema", format!("invalid {what} `{name}`"))
-                .at(file, span)
-                .expected(expected);
-            d = match fix {
-                Some(f) if f != name => d.help(format!("rename it to `{f}`")),
-                _ => d.help(format!("rename it to a valid {what}")),
-            };
-            out.push(d);
         }
         ValidationErrorKind::Minimum { limit }
         | ValidationErrorKind::ExclusiveMinimum { limit } => {
@@ -432,6 +687,34 @@ fn describe(
                 .expected("a value matching the schema")
                 .help("run `tofugen schema` to see the expected structure"),
         ),
+    }
+    out
+}
+
+/// The domain named by `key` (`x-domain`, `x-key-domain`) in the schemas at the location.
+fn domain_of(schema: &Value, subschemas: &[&Value], key: &str) -> Option<&'static domains::Domain> {
+    subschemas
+        .iter()
+        .find_map(|s| deref(schema, s).get(key).and_then(Value::as_str))
+        .and_then(domains::find)
+}
+
+/// User text as it may appear in a message: control and bidirectional characters escaped, at
+/// most 40 characters.
+pub fn shown(text: &str) -> String {
+    if crate::policy::secret_scan::looks_secret(text) {
+        return "(not shown: it looks like a secret)".to_string();
+    }
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == 40 {
+            out.push('…');
+            break;
+        }
+        match strings::forbidden(c, false) {
+            Some(_) => out.extend(c.escape_unicode()),
+            None => out.push(c),
+        }
     }
     out
 }
@@ -521,9 +804,7 @@ fn found_text(node: &Node, segments: &[String]) -> String {
     if is_env_value(segments) {
         return node.type_name().to_string();
     }
-    let short: String = shown.chars().take(40).collect();
-    let ellipsis = if short.len() < shown.len() { "…" } else { "" };
-    format!("{} `{short}{ellipsis}`", node.type_name())
+    format!("{} `{}`", node.type_name(), self::shown(&shown))
 }
 
 fn value_text(v: &Value) -> String {
@@ -673,7 +954,11 @@ fn expected_text(schema: &Value, subschemas: &[&Value]) -> String {
     let mut words: Vec<&'static str> = Vec::new();
     for s in subschemas {
         if let Some(Value::Array(options)) = s.get("enum") {
-            let list: Vec<String> = options.iter().map(value_text).collect();
+            let list: Vec<String> = options
+                .iter()
+                .filter(|v| !v.is_null())
+                .map(value_text)
+                .collect();
             return format!("one of: {}", list.join(", "));
         }
         let types: Vec<&str> = match s.get("type") {
@@ -747,16 +1032,6 @@ fn type_help(
     }
 }
 
-/// `db-password` → `DB_PASSWORD`.
-fn env_var_fix(name: &str) -> Option<String> {
-    let fixed: String = name
-        .to_ascii_uppercase()
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    (!fixed.is_empty() && !fixed.starts_with(|c: char| c.is_ascii_digit())).then_some(fixed)
-}
-
 /// The document as JSON, as it is validated: in an environment, an explicit `null` removes the
 /// inherited value (see `resolve`), so it is not a value to validate and is left out.
 pub fn instance(root: &Node) -> serde_json::Value {
@@ -784,6 +1059,117 @@ fn strip_nulls(value: &mut serde_json::Value) {
     }
 }
 
+/// One place of the model that holds a string: a value, or the keys of a mapping.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StringField {
+    /// Dotted path from the top of the file; `*` stands for any key of a mapping, `[]` for
+    /// any item of a list (`environments.*.services.*.command[]`).
+    pub path: String,
+    /// Whether the strings are the keys of the mapping at `path` (rather than values).
+    pub key: bool,
+    /// Whether the field may span several lines.
+    pub multiline: bool,
+    /// The value domain it belongs to (see [`domains`]), if any.
+    pub domain: Option<&'static str>,
+}
+
+/// Every place of the model that holds a string, derived from the JSON Schema, sorted: what
+/// property tests feed hostile strings into.
+pub fn string_fields() -> Vec<StringField> {
+    let (schema, _) = schema();
+    let mut out = Vec::new();
+    let mut here = Vec::new();
+    alternatives(schema, schema, &mut here);
+    collect_fields(schema, &here, String::new(), 0, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn collect_fields(
+    schema: &Value,
+    here: &[&Value],
+    path: String,
+    depth: usize,
+    out: &mut Vec<StringField>,
+) {
+    if depth > 16 {
+        return;
+    }
+    let join = |step: &str| {
+        if path.is_empty() {
+            step.to_string()
+        } else if step == "[]" {
+            format!("{path}[]")
+        } else {
+            format!("{path}.{step}")
+        }
+    };
+    let is_string = here.iter().any(|s| match s.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+        _ => false,
+    });
+    if is_string && !path.is_empty() {
+        let domain = here
+            .iter()
+            .find_map(|s| s.get("x-domain").and_then(Value::as_str))
+            .and_then(domains::find)
+            .map(|d| d.name);
+        out.push(StringField {
+            path: path.clone(),
+            key: false,
+            multiline: here
+                .iter()
+                .any(|s| s.get("x-multiline").and_then(Value::as_bool) == Some(true)),
+            domain,
+        });
+    }
+    let mut properties: Vec<(&String, &Value)> = Vec::new();
+    let mut any_key: Vec<&Value> = Vec::new();
+    let mut items: Vec<&Value> = Vec::new();
+    for s in here {
+        if let Some(Value::Object(p)) = s.get("properties") {
+            properties.extend(p.iter());
+        }
+        if let Some(a) = s.get("additionalProperties").filter(|a| a.is_object()) {
+            any_key.push(a);
+        }
+        if let Some(i) = s.get("items").filter(|i| i.is_object()) {
+            items.push(i);
+        }
+    }
+    for (name, sub) in properties {
+        let mut next = Vec::new();
+        alternatives(schema, sub, &mut next);
+        collect_fields(schema, &next, join(name), depth + 1, out);
+    }
+    if !any_key.is_empty() {
+        out.push(StringField {
+            path: path.clone(),
+            key: true,
+            multiline: false,
+            domain: here
+                .iter()
+                .find_map(|s| s.get("x-key-domain").and_then(Value::as_str))
+                .and_then(domains::find)
+                .map(|d| d.name),
+        });
+        let mut next = Vec::new();
+        for a in any_key {
+            alternatives(schema, a, &mut next);
+        }
+        collect_fields(schema, &next, join("*"), depth + 1, out);
+    }
+    if !items.is_empty() {
+        let mut next = Vec::new();
+        for i in items {
+            alternatives(schema, i, &mut next);
+        }
+        collect_fields(schema, &next, join("[]"), depth + 1, out);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -795,7 +1181,7 @@ mod tests {
 
     #[test]
     fn committed_config_is_schema_valid() {
-        let text = include_str!("../environments.yaml");
+        let text = include_str!("../../environments.yaml");
         assert_eq!(diags(text), Vec::new());
     }
 
@@ -828,6 +1214,44 @@ mod tests {
         assert!(messages.iter().any(|m| m.contains("random_provider")));
         assert!(messages.iter().any(|m| m.contains("`environments.s.zone`")));
         assert!(messages.iter().any(|m| m.contains("`environments.s.tier`")));
+    }
+
+    #[test]
+    fn string_fields_cover_the_model() {
+        let fields = string_fields();
+        let has = |path: &str, key: bool| fields.iter().any(|f| f.path == path && f.key == key);
+        for path in [
+            "project",
+            "versions.opentofu",
+            "ci.branch",
+            "defaults.region",
+            "defaults.services.*.image",
+            "defaults.services.*.env.*",
+            "defaults.services.*.command[]",
+            "defaults.services.*.probes.liveness.path",
+            "defaults.database.settings.*",
+            "defaults.alerts.rules.*.description",
+            "environments.*.services.*.description",
+            "environments.*.promote_from",
+            "policy.overrides[].reason",
+            "policy.overrides[].environments[]",
+        ] {
+            assert!(has(path, false), "{path}: {fields:#?}");
+        }
+        for path in [
+            "environments",
+            "defaults.services",
+            "defaults.alerts.rules",
+            "environments.*.secrets",
+        ] {
+            assert!(has(path, true), "{path}");
+        }
+        let expr = fields
+            .iter()
+            .find(|f| f.path == "defaults.alerts.rules.*.expr")
+            .unwrap();
+        assert!(expr.multiline);
+        assert!(fields.len() > 80, "{}", fields.len());
     }
 
     #[test]

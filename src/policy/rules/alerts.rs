@@ -1,0 +1,597 @@
+//! Alerting: contacts, rules that can fire, PromQL that parses, detection objectives, and
+//! backup jobs that are watched. (The schema checks rule names, `service` values, runbook URLs
+//! and the Go templates of `summary` and `description`.)
+
+use crate::diagnostics::{Level, Span, did_you_mean};
+use crate::emit::alerts::{
+    check_threshold, detection_delay, enabled_job_tiers, is_container_kind, is_database_kind,
+    kind_key,
+};
+use crate::model::{AlertKind, Duration};
+use crate::policy::{Checker, Place, Rule, Safety};
+use crate::resolve::ResolvedEnvironment;
+
+/// TG026: contacts are e-mail addresses.
+pub const TG026: Rule = Rule {
+    code: "TG026",
+    name: "alert-contact-email",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "alert contacts are e-mail addresses",
+    rationale: "Cockpit contact points are e-mail addresses; anything else silently drops the alerts",
+    bad: "defaults:\n  alerts:\n    contacts: [ops-team]\n",
+    good: "defaults:\n  alerts:\n    contacts: [ops-team@example.org]\n",
+};
+
+/// TG100: detection within the objective.
+pub const TG100: Rule = Rule {
+    code: "TG100",
+    name: "detection-objective",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "an alert's worst-case detection delay exceeds the detection objective",
+    rationale: "an alert that fires after the objective does not meet it: shorten `for` or relax the objective",
+    bad: "defaults:\n  alerts:\n    detection_objective: 10m\n    rules:\n      errors: { kind: container_error, service: \"*\", for: 15m }\n",
+    good: "defaults:\n  alerts:\n    detection_objective: 10m\n    rules:\n      errors: { kind: container_error, service: \"*\", for: 1m }\n",
+};
+
+/// TG101: a watched service exists.
+pub const TG101: Rule = Rule {
+    code: "TG101",
+    name: "alert-unknown-service",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "an alert names a service the environment does not have",
+    rationale: "a rule on a service that does not exist never fires",
+    bad: "defaults:\n  alerts:\n    rules:\n      api-errors: { kind: container_error, service: api }\n",
+    good: "defaults:\n  alerts:\n    rules:\n      web-errors: { kind: container_error, service: web }\n",
+};
+
+/// TG102: container kinds name a service.
+pub const TG102: Rule = Rule {
+    code: "TG102",
+    name: "alert-service-required",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "a container alert kind has no `service`",
+    rationale: "container kinds filter on one service's container",
+    bad: "defaults:\n  alerts:\n    rules:\n      errors: { kind: container_error }\n",
+    good: "defaults:\n  alerts:\n    rules:\n      errors: { kind: container_error, service: \"*\" }\n",
+};
+
+/// TG103: database kinds need a database.
+pub const TG103: Rule = Rule {
+    code: "TG103",
+    name: "alert-without-database",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "a database alert kind in an environment without a database",
+    rationale: "without a database there are no database metrics: the rule could never fire",
+    bad: "environments:\n  staging:\n    database: { enabled: false }\n    alerts:\n      rules:\n        db-cpu: { kind: database_cpu }\n",
+    good: "environments:\n  staging:\n    database: { enabled: true }\n    alerts:\n      rules:\n        db-cpu: { kind: database_cpu }\n",
+};
+
+/// TG104: built-in or custom, not both.
+pub const TG104: Rule = Rule {
+    code: "TG104",
+    name: "alert-kind-or-expr",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "an alert rule needs exactly one of `kind` and `expr`",
+    rationale: "a rule is either built-in or custom; both at once is ambiguous",
+    bad: "defaults:\n  alerts:\n    rules:\n      errors: { kind: container_error, service: \"*\", expr: \"up == 0\" }\n",
+    good: "defaults:\n  alerts:\n    rules:\n      errors: { kind: container_error, service: \"*\" }\n",
+};
+
+/// TG105: custom expressions are PromQL.
+pub const TG105: Rule = Rule {
+    code: "TG105",
+    name: "alert-promql",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "a custom alert `expr` is not valid PromQL",
+    rationale: "Cockpit rejects a rule group with invalid PromQL when it is pushed",
+    bad: "defaults:\n  alerts:\n    rules:\n      slow: { expr: \"sum(rate(http_requests_total[5m]) > 1\", summary: Too many requests }\n",
+    good: "defaults:\n  alerts:\n    rules:\n      slow: { expr: \"sum(rate(http_requests_total[5m])) > 1\", summary: Too many requests }\n",
+};
+
+/// TG106: a backup alert has jobs to watch.
+pub const TG106: Rule = Rule {
+    code: "TG106",
+    name: "backup-alert-without-jobs",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "`backup_job_failed` without any weekly or monthly backup job",
+    rationale: "the rule would watch backup jobs that do not exist",
+    bad: "environments:\n  staging:\n    database:\n      backups:\n        weekly: { enabled: false }\n        monthly: { enabled: false }\n",
+    good: "environments:\n  staging:\n    database:\n      backups:\n        weekly: { enabled: false }\n        monthly: { enabled: false }\n    alerts:\n      rules:\n        backup-failed: { enabled: false }\n",
+};
+
+/// TG107: backup jobs are watched.
+pub const TG107: Rule = Rule {
+    code: "TG107",
+    name: "backup-job-unwatched",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "an enabled backup job tier has no `backup_job_failed` alert",
+    rationale: "a silent backup failure is found only at restore time",
+    bad: "defaults:\n  alerts:\n    rules:\n      backup-failed: { enabled: false }\n",
+    good: "defaults:\n  alerts:\n    rules:\n      backup-failed: { enabled: true }\n",
+};
+
+/// TG108: thresholds a metric can cross.
+pub const TG108: Rule = Rule {
+    code: "TG108",
+    name: "alert-threshold-range",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "an alert threshold is out of range for its kind",
+    rationale: "a threshold outside the metric's range can never be crossed",
+    bad: "defaults:\n  alerts:\n    rules:\n      cpu: { kind: container_cpu, service: \"*\", threshold: 150 }\n",
+    good: "defaults:\n  alerts:\n    rules:\n      cpu: { kind: container_cpu, service: \"*\", threshold: 90 }\n",
+};
+
+/// TG109: production alerts reach someone.
+pub const TG109: Rule = Rule {
+    code: "TG109",
+    name: "production-alert-contacts",
+    level: Level::Error,
+    safety: Safety::Production,
+    title: "a production environment has no alert contacts",
+    rationale: "production alerts must reach someone",
+    bad: "environments:\n  production:\n    alerts:\n      contacts: []\n",
+    good: "environments:\n  production:\n    alerts:\n      contacts: [oncall@example.org]\n",
+};
+
+/// TG110: `service` only where it means something.
+pub const TG110: Rule = Rule {
+    code: "TG110",
+    name: "alert-service-not-applicable",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "`service` on an alert kind that does not watch a container",
+    rationale: "`service` is ignored by this kind, which is a sign of a mistake",
+    bad: "defaults:\n  alerts:\n    rules:\n      db-cpu: { kind: database_cpu, service: web }\n",
+    good: "defaults:\n  alerts:\n    rules:\n      db-cpu: { kind: database_cpu }\n",
+};
+
+/// TG111: replication lag needs a replica.
+pub const TG111: Rule = Rule {
+    code: "TG111",
+    name: "replication-lag-without-replica",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "a replication-lag alert on a database without HA or read replicas",
+    rationale: "replication lag exists only with a standby or a read replica",
+    bad: "environments:\n  staging:\n    database: { ha: false }\n    alerts:\n      rules:\n        lag: { kind: database_replication_lag }\n",
+    good: "environments:\n  staging:\n    database: { ha: true }\n    alerts:\n      rules:\n        lag: { kind: database_replication_lag }\n",
+};
+
+/// The rules of this family.
+pub const RULES: &[Rule] = &[
+    TG026, TG100, TG101, TG102, TG103, TG104, TG105, TG106, TG107, TG108, TG109, TG110, TG111,
+];
+
+/// Longest custom `expr` parsed, in bytes; longer ones are reported without being parsed.
+pub const MAX_EXPR_LEN: usize = 16 * 1024;
+/// Deepest bracket nesting of a custom `expr` that is parsed.
+pub const MAX_EXPR_DEPTH: usize = 64;
+
+fn looks_like_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && !s.contains(char::is_whitespace)
+        && domain
+            .split_once('.')
+            .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !b.ends_with('.'))
+}
+
+/// TG026 on the environment's contacts. (Production without contacts is TG109.)
+pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    for (i, contact) in env.alerts.contacts.iter().enumerate() {
+        if !looks_like_email(contact) {
+            let place = c.at(env, &format!("alerts.contacts.{i}"));
+            c.push(
+                &TG026,
+                Some(env),
+                place,
+                format!("alert contact `{contact}` is not an e-mail address"),
+                "an e-mail address such as `ops@example.org`",
+                "write the address of a mailbox or list that someone reads",
+            );
+        }
+    }
+}
+
+/// The alert rules and backup tiers of `env`.
+pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let e = &env.name;
+    let services: Vec<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
+    for rule in &env.alerts.rules {
+        let path = format!("alerts.rules.{}", rule.name);
+        let place = |field: &str| {
+            let p = format!("{path}.{field}");
+            let span = env.origins.span(&p);
+            Place::new(p, span)
+        };
+        let key_place = Place::new(&path, env.origins.key_span(&path));
+        let n = &rule.name;
+
+        match (rule.kind, &rule.expr) {
+            (Some(kind), Some(_)) => {
+                c.push(
+                    &TG104,
+                    Some(env),
+                    place("expr"),
+                    format!("alert rule `{n}` in `{e}` has both `kind` and `expr`"),
+                    "either a built-in `kind` or a custom `expr`, not both",
+                    format!(
+                        "remove `expr` to use the built-in `{}` rule, or remove `kind` to keep your expression",
+                        kind_key(kind)
+                    ),
+                );
+            }
+            (None, None) => {
+                c.push(
+                    &TG104,
+                    Some(env),
+                    key_place.clone(),
+                    format!("alert rule `{n}` in `{e}` has neither `kind` nor `expr`"),
+                    "`kind: <built-in kind>` or `expr: <PromQL>`",
+                    "add e.g. `kind: container_error` with `service: \"*\"`, or a PromQL `expr`",
+                );
+            }
+            _ => {}
+        }
+
+        if let Some(expr) = &rule.expr {
+            promql(c, env, place("expr"), n, expr);
+        }
+
+        // Which service the rule watches.
+        match (rule.kind, rule.service.as_deref()) {
+            (Some(kind), None) if is_container_kind(kind) => {
+                c.push(
+                    &TG102,
+                    Some(env),
+                    key_place.clone(),
+                    format!(
+                        "alert rule `{n}` in `{e}` is a container kind (`{}`) without `service`",
+                        kind_key(kind)
+                    ),
+                    "`service: <name>` or `service: \"*\"` for every service",
+                    format!(
+                        "add `service: \"*\"` (services here: {})",
+                        services.join(", ")
+                    ),
+                );
+            }
+            (Some(kind), Some(_)) if !is_container_kind(kind) => {
+                c.push(
+                    &TG110,
+                    Some(env),
+                    place("service"),
+                    format!(
+                        "alert rule `{n}` in `{e}`: `service` does not apply to `{}`",
+                        kind_key(kind)
+                    ),
+                    "no `service` on database and backup kinds",
+                    "remove `service`",
+                );
+            }
+            (_, Some(s)) if s != "*" && !services.contains(&s) => {
+                let help = match did_you_mean(s, services.iter().copied()) {
+                    Some(m) => format!("did you mean `{m}`?"),
+                    None => format!(
+                        "if `{s}` is disabled in `{e}`, disable this rule there too (`{n}: {{ enabled: false }}`)"
+                    ),
+                };
+                c.push(
+                    &TG101,
+                    Some(env),
+                    place("service"),
+                    format!("alert rule `{n}` in `{e}` watches unknown service `{s}`"),
+                    format!(
+                        "one of the services enabled in `{e}` ({}) or `*`",
+                        services.join(", ")
+                    ),
+                    help,
+                );
+            }
+            _ => {}
+        }
+
+        if let Some(kind) = rule.kind {
+            if is_database_kind(kind) && env.database.is_none() {
+                c.push(
+                    &TG103,
+                    Some(env),
+                    key_place.clone(),
+                    format!(
+                        "alert rule `{n}` (`{}`) watches the database, but `{e}` has none",
+                        kind_key(kind)
+                    ),
+                    "a database in this environment",
+                    format!(
+                        "disable the rule in `{e}` (`{n}: {{ enabled: false }}`) or enable `database`"
+                    ),
+                );
+            }
+            if kind == AlertKind::BackupJobFailed && enabled_job_tiers(env).is_empty() {
+                c.push(
+                    &TG106,
+                    Some(env),
+                    key_place.clone(),
+                    format!(
+                        "alert rule `{n}` watches backup jobs, but `{e}` enables no weekly or monthly backup job"
+                    ),
+                    "`database.backups.weekly` or `.monthly` enabled",
+                    format!(
+                        "enable a job tier, or disable the rule in `{e}` (`{n}: {{ enabled: false }}`); daily backups are Scaleway's own schedule and have no job to watch"
+                    ),
+                );
+            }
+            if kind == AlertKind::DatabaseReplicationLag
+                && let Some(db) = &env.database
+                && !db.ha
+                && db.read_replicas == 0
+            {
+                c.push(
+                    &TG111,
+                    Some(env),
+                    key_place.clone(),
+                    format!(
+                        "alert rule `{n}` watches replication lag, but the database of `{e}` has no HA standby or read replica"
+                    ),
+                    "`database.ha: true` or `read_replicas` above 0",
+                    format!("disable the rule in `{e}`: it can never fire"),
+                );
+            }
+            if let Some(t) = rule.threshold
+                && let Err(expected) = check_threshold(kind, t)
+            {
+                c.push(
+                    &TG108,
+                    Some(env),
+                    place("threshold"),
+                    format!(
+                        "alert rule `{n}` in `{e}`: threshold `{t}` does not fit `{}`",
+                        kind_key(kind)
+                    ),
+                    expected,
+                    "fix or remove `threshold` (each kind has a sensible default)",
+                );
+            }
+        }
+
+        if let Some(objective) = env.alerts.detection_objective {
+            let d = detection_delay(env, rule);
+            if d.total > objective {
+                let (message, help) = if d.floor() > objective {
+                    (
+                        format!(
+                            "alert rule `{n}` in `{e}` cannot meet the {objective} detection objective: {}, so {objective} is not reachable (worst case {} even with `for: 0s`)",
+                            d.refresh_note,
+                            d.floor().prometheus()
+                        ),
+                        format!(
+                            "raise `alerts.detection_objective` to at least {}, or alert on application metrics the API pushes itself",
+                            d.floor().prometheus()
+                        ),
+                    )
+                } else {
+                    let room = objective.seconds - d.floor().seconds;
+                    let step = d.evaluation.seconds.max(1);
+                    let max_for = Duration::from_secs(room / step * step);
+                    (
+                        format!(
+                            "alert rule `{n}` in `{e}` is detected in {} at worst, over the {objective} detection objective; limited by {}",
+                            d.total.prometheus(),
+                            d.limiting_factor()
+                        ),
+                        format!(
+                            "lower `for` to at most {} ({} refresh + {} evaluation leave that much), or raise `alerts.detection_objective`",
+                            max_for.prometheus(),
+                            d.refresh.prometheus(),
+                            d.evaluation.prometheus()
+                        ),
+                    )
+                };
+                c.push(
+                    &TG100,
+                    Some(env),
+                    place("for"),
+                    message,
+                    format!("a worst-case detection delay within {objective}"),
+                    help,
+                );
+            }
+        }
+    }
+
+    for tier in enabled_job_tiers(env) {
+        let watched = env
+            .alerts
+            .rules
+            .iter()
+            .any(|r| r.kind == Some(AlertKind::BackupJobFailed) && r.expr.is_none());
+        if !watched {
+            let path = format!("database.backups.{tier}");
+            let span = env.origins.key_span(&path);
+            c.push(
+                &TG107,
+                Some(env),
+                Place::new(path, span),
+                format!("the {tier} backup job of `{e}` has no failure alert"),
+                "a `backup_job_failed` rule under `alerts.rules`",
+                format!(
+                    "add `backup-failed: {{ kind: backup_job_failed, for: 0s, severity: critical }}` under `alerts.rules` of `{e}`"
+                ),
+            );
+        }
+    }
+
+    if env.is_production() && env.alerts.contacts.is_empty() {
+        let span = env
+            .origins
+            .span("alerts.contacts")
+            .or_else(|| env.origins.key_span(e));
+        c.push(
+            &TG109,
+            Some(env),
+            Place::new("alerts.contacts", span),
+            format!("production environment `{e}` has no alert contacts"),
+            "at least one e-mail address under `alerts.contacts`",
+            "add `alerts: { contacts: [team@example.org] }` in `defaults` or in this environment",
+        );
+    }
+}
+
+/// TG105: the expression parses, within bounds (a deep or huge expression is reported before
+/// the parser can exhaust the stack or take quadratic time).
+fn promql(c: &mut Checker<'_>, env: &ResolvedEnvironment, place: Place, n: &str, expr: &str) {
+    let e = &env.name;
+    let depth = max_depth(expr);
+    let result = if expr.len() > MAX_EXPR_LEN {
+        Err(format!(
+            "it is {} bytes long, over the {MAX_EXPR_LEN}-byte limit",
+            expr.len()
+        ))
+    } else if depth > MAX_EXPR_DEPTH {
+        Err(format!(
+            "brackets nest {depth} deep, over the limit of {MAX_EXPR_DEPTH}"
+        ))
+    } else {
+        promql_parser::parser::parse(expr).map(|_| ())
+    };
+    let Err(message) = result else {
+        return;
+    };
+    let span = match (first_problem(expr), place.span, &c.source) {
+        (Some(offset), Some(s), Some(source)) => {
+            Some(source.span_in_scalar(s, expr, offset, offset + 1))
+        }
+        (Some(offset), Some(s), None) => Some(inside(s, expr, offset)),
+        _ => place.span,
+    };
+    c.push(
+        &TG105,
+        Some(env),
+        Place::new(place.path, span),
+        format!("alert rule `{n}` in `{e}`: `expr` is not valid PromQL: {message}"),
+        "a PromQL expression, e.g. `rate(http_requests_total{status=~\"5..\"}[5m]) > 1`",
+        "check brackets, quotes and label matchers; try the expression in Cockpit's Explore view",
+    );
+}
+
+/// Deepest nesting of `(`, `[` and `{` in `expr`, ignoring brackets in quotes.
+fn max_depth(expr: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for ch in expr.chars() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if ch == '\\' && q != '`' {
+                escaped = true;
+            } else if ch == q {
+                quote = None;
+            }
+            continue;
+        }
+        match ch {
+            '"' | '\'' | '`' => quote = Some(ch),
+            '(' | '[' | '{' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+/// Byte offset of the first bracket or quote problem in `expr`, if it has one: an unclosed
+/// `(`, `{` or `[`, a closing one that does not match, or an unterminated string.
+pub fn first_problem(expr: &str) -> Option<usize> {
+    let mut stack: Vec<(char, usize)> = Vec::new();
+    let mut chars = expr.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' | '\'' | '`' => {
+                let mut closed = false;
+                while let Some((_, d)) = chars.next() {
+                    if d == '\\' && c != '`' {
+                        chars.next();
+                    } else if d == c {
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    return Some(i);
+                }
+            }
+            '#' => {
+                // A comment runs to the end of the line.
+                for (_, d) in chars.by_ref() {
+                    if d == '\n' {
+                        break;
+                    }
+                }
+            }
+            '(' | '{' | '[' => stack.push((c, i)),
+            ')' | '}' | ']' => {
+                let open = match c {
+                    ')' => '(',
+                    '}' => '{',
+                    _ => '[',
+                };
+                match stack.pop() {
+                    Some((o, _)) if o == open => {}
+                    _ => return Some(i),
+                }
+            }
+            _ => {}
+        }
+    }
+    stack.first().map(|&(_, i)| i)
+}
+
+/// The position of byte `offset` of `value` inside the YAML scalar at `span`, when the scalar is
+/// on one line and written plain or quoted without escapes; else the scalar's own position.
+pub fn inside(span: Span, value: &str, offset: usize) -> Span {
+    // The loader's span of a flow scalar may include one trailing blank.
+    let written = span.end.saturating_sub(span.start);
+    let shift = match written.checked_sub(value.len()) {
+        Some(0 | 1) => 0,
+        Some(2 | 3) => 1,
+        _ => return span,
+    };
+    if value.contains('\n') || offset > value.len() {
+        return span;
+    }
+    let col = value[..offset].chars().count() + shift;
+    Span {
+        start: span.start + shift + offset,
+        end: span.start + shift + offset + 1,
+        line: span.line,
+        col: span.col + col,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_and_depth() {
+        assert!(looks_like_email("ops@data.gouv.fr") && !looks_like_email("ops team"));
+        assert!(!looks_like_email("ops@localhost"));
+        assert_eq!(max_depth("sum(rate(x{a=\"(\"}[5m]))"), 3);
+    }
+}

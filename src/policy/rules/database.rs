@@ -1,0 +1,154 @@
+//! The Managed PostgreSQL database: who is attached to it, its volume, whether it is used.
+
+use crate::diagnostics::Level;
+use crate::model::{SecretSource, VolumeType};
+use crate::policy::{Checker, ENV, Rule, Safety};
+use crate::resolve::ResolvedEnvironment;
+
+/// TG011: database secrets and attachments need a database, and database secrets need the
+/// attachment.
+pub const TG011: Rule = Rule {
+    code: "TG011",
+    name: "database-attachment",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "`source: database` secrets and `database: true` need an enabled database, and such secrets need `database: true`",
+    rationale: "the connection URL only exists with a database, and only reaches services attached to its private network",
+    bad: "defaults:\n  services:\n    web:\n      database: false\n",
+    good: "defaults:\n  services:\n    web:\n      database: true\n",
+};
+
+/// TG019: volume sizes and types Scaleway accepts.
+pub const TG019: Rule = Rule {
+    code: "TG019",
+    name: "database-volume",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "database volumes: block (`sbs_*`) sizes are multiples of 5GB and >= 5GB; `lssd` only on DB-DEV/DB-GP node types",
+    rationale: "Scaleway Block Storage is sized in 5 GB steps, and local storage exists only on first-generation nodes",
+    bad: "defaults:\n  database:\n    volume: { size: 12GB }\n",
+    good: "defaults:\n  database:\n    volume: { size: 15GB }\n",
+};
+
+/// TG044: a database some service uses.
+pub const TG044: Rule = Rule {
+    code: "TG044",
+    name: "unused-database",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "an enabled database is used by at least one service (`database: true`)",
+    rationale: "a database no service reaches costs money and holds no application data",
+    bad: "defaults:\n  services:\n    web:\n      database: false\n      secrets: []\n",
+    good: "defaults:\n  services:\n    web:\n      database: true\n      secrets: [DATABASE_URL]\n",
+};
+
+/// The rules of this family.
+pub const RULES: &[Rule] = &[TG011, TG019, TG044];
+
+pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    attachments(c, env);
+    let Some(db) = &env.database else {
+        return;
+    };
+    let node = db.node_type.to_ascii_uppercase();
+    match db.volume_type {
+        VolumeType::Lssd => {
+            if !(node.starts_with("DB-DEV") || node.starts_with("DB-GP")) {
+                let place = c.at(env, "database.volume.type");
+                c.push(
+                    &TG019,
+                    Some(env),
+                    place,
+                    format!(
+                        "`lssd` volumes need a first-generation node type, not `{}`",
+                        db.node_type
+                    ),
+                    "`sbs_5k` or `sbs_15k` on this node type",
+                    "use `volume: { type: sbs_5k }`",
+                );
+            }
+        }
+        VolumeType::Sbs5k | VolumeType::Sbs15k => {
+            let bytes = db.volume_size.bytes;
+            let step = 5_000_000_000u64;
+            if bytes < step || !bytes.is_multiple_of(step) {
+                let place = c.at(env, "database.volume.size");
+                let up = bytes.div_ceil(step).max(1) * 5;
+                c.push(
+                    &TG019,
+                    Some(env),
+                    place,
+                    format!(
+                        "database volume size {} is not a multiple of 5GB",
+                        db.volume_size
+                    ),
+                    "a multiple of 5GB, at least 5GB",
+                    format!("use `size: {up}GB`"),
+                );
+            }
+        }
+    }
+    if !env.services.iter().any(|s| s.database) {
+        let place = c.key_at(env, "database");
+        c.push(
+            &TG044,
+            Some(env),
+            place,
+            format!("the database of {ENV} is used by no service"),
+            "at least one service with `database: true`",
+            "add `database: true` to the services that use it, or set `database: { enabled: false }`",
+        );
+    }
+}
+
+/// TG011: the database secret reaches only attached services; attachments need a database.
+fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    for s in &env.services {
+        for (i, secret) in s.secrets.iter().enumerate() {
+            let Some(spec) = env.secrets.iter().find(|d| &d.name == secret) else {
+                continue;
+            };
+            if spec.source == SecretSource::Database && !s.database {
+                let place = c.at(env, &format!("services.{}.secrets.{i}", s.name));
+                c.push(
+                    &TG011,
+                    Some(env),
+                    place,
+                    format!(
+                        "service `{}` uses the database secret `{secret}` but is not attached to the database",
+                        s.name
+                    ),
+                    "`database: true` on services that use `source: database` secrets",
+                    format!("add `database: true` under `services.{}`", s.name),
+                );
+            }
+        }
+        if s.database && env.database.is_none() {
+            let place = c.at(env, &format!("services.{}.database", s.name));
+            c.push(
+                &TG011,
+                Some(env),
+                place,
+                format!("service `{}` has `database: true` but {ENV} has no database", s.name),
+                "an enabled `database:` section",
+                "add a `database:` section (or remove `enabled: false` from it), or remove `database: true`",
+            );
+        }
+    }
+    for secret in &env.secrets {
+        if secret.source == SecretSource::Database && env.database.is_none() {
+            let place = c.at(env, &format!("secrets.{}.source", secret.name));
+            c.push(
+                &TG011,
+                Some(env),
+                place,
+                format!(
+                    "secret `{}` comes from the database, but {ENV} has no database",
+                    secret.name
+                ),
+                "an enabled `database:` section",
+                "enable the database in this environment, or use `source: operator`",
+            );
+        }
+    }
+}

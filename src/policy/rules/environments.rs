@@ -1,0 +1,178 @@
+//! Relations between environments: promotion chains and isolation.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::diagnostics::{Level, did_you_mean};
+use crate::policy::{Checker, ENV, Rule, Safety, list};
+
+/// TG023: `promote_from` names an environment, without cycles.
+pub const TG023: Rule = Rule {
+    code: "TG023",
+    name: "promotion-source",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "`promote_from` names another existing environment, without cycles",
+    rationale: "promotion copies tested images from that environment; a missing or circular source has none",
+    bad: "environments:\n  production:\n    promote_from: stagin\n",
+    good: "environments:\n  production:\n    promote_from: staging\n",
+};
+
+/// TG024: environments do not share a Scaleway project or a state bucket.
+pub const TG024: Rule = Rule {
+    code: "TG024",
+    name: "isolated-environments",
+    level: Level::Error,
+    safety: Safety::Production,
+    title: "Scaleway project names and state buckets are unique across environments",
+    rationale: "environments are isolated: sharing a project or a state bucket lets one overwrite the other",
+    bad: "environments:\n  staging:\n    scaleway_project: demo-production\n",
+    good: "environments:\n  staging:\n    scaleway_project: demo-staging\n",
+};
+
+/// The rules of this family.
+pub const RULES: &[Rule] = &[TG023, TG024];
+
+pub(crate) fn check(c: &mut Checker<'_>) {
+    isolation(c);
+    promotion(c);
+}
+
+/// Unique Scaleway projects and state buckets.
+fn isolation(c: &mut Checker<'_>) {
+    let resolved = c.resolved;
+    let mut projects: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut buckets: BTreeMap<&str, &str> = BTreeMap::new();
+    for env in &resolved.environments {
+        if let Some(first) = projects.get(env.scaleway_project.as_str()) {
+            let place = if env.origins.key_spans.contains_key("scaleway_project") {
+                c.key_at(env, "scaleway_project")
+            } else {
+                c.option_at(&env.name, "scaleway_project")
+            };
+            c.push(
+                &TG024,
+                Some(env),
+                place,
+                format!(
+                    "{ENV} uses the Scaleway project `{}`, already used by `{first}`",
+                    env.scaleway_project
+                ),
+                "a Scaleway project of its own",
+                format!(
+                    "set `scaleway_project: {}-{}` on `{}`",
+                    resolved.project, env.name, env.name
+                ),
+            );
+        } else {
+            projects.insert(&env.scaleway_project, &env.name);
+        }
+        if let Some(first) = buckets.get(env.state.bucket.as_str()) {
+            let place = c.at(env, "state.bucket");
+            c.push(
+                &TG024,
+                Some(env),
+                place,
+                format!(
+                    "{ENV} keeps its state in bucket `{}`, already used by `{first}`",
+                    env.state.bucket
+                ),
+                "a state bucket of its own (a template with `{env}`)",
+                "write the bucket as a template, e.g. `bucket: \"{project}-tfstate-{env}\"`",
+            );
+        } else {
+            buckets.insert(&env.state.bucket, &env.name);
+        }
+    }
+}
+
+/// `promote_from`: existing, not circular. Each cycle is reported once, at its first
+/// environment in file order. Linear in the number of environments: every environment has at
+/// most one source, so each chain is walked once.
+fn promotion(c: &mut Checker<'_>) {
+    let resolved = c.resolved;
+    let envs = &resolved.environments;
+    let index: HashMap<&str, usize> = envs
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.name.as_str(), i))
+        .collect();
+    let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
+    // The source of each environment, when it exists.
+    let mut next: Vec<Option<usize>> = vec![None; envs.len()];
+    for (i, env) in envs.iter().enumerate() {
+        let Some(from) = &env.promote_from else {
+            continue;
+        };
+        match index.get(from.as_str()) {
+            Some(&j) => next[i] = Some(j),
+            None => {
+                let place = c.option_at(&env.name, "promote_from");
+                let others: Vec<&str> = names.iter().copied().filter(|n| *n != env.name).collect();
+                let help = match did_you_mean(from, others.iter().copied()) {
+                    Some(m) => format!("did you mean `{m}`?"),
+                    None => format!("use one of: {}", list(&others)),
+                };
+                c.push(
+                    &TG023,
+                    Some(env),
+                    place,
+                    format!("{ENV} promotes from `{from}`, which is not an environment"),
+                    format!("one of: {}", list(&others)),
+                    help,
+                );
+            }
+        }
+    }
+    // 0: not visited, 1: on the walk in progress, 2: done.
+    let mut state = vec![0u8; envs.len()];
+    let mut cycles: Vec<usize> = Vec::new();
+    for start in 0..envs.len() {
+        let mut walk = Vec::new();
+        let mut i = start;
+        let mut back_to = None;
+        loop {
+            if state[i] != 0 {
+                if state[i] == 1 {
+                    back_to = Some(i);
+                }
+                break;
+            }
+            state[i] = 1;
+            walk.push(i);
+            match next[i] {
+                Some(j) => i = j,
+                None => break,
+            }
+        }
+        if let Some(i) = back_to
+            && let Some(pos) = walk.iter().position(|&w| w == i)
+        {
+            // walk[pos..] is a cycle: report it at its first environment in file order.
+            let first = walk[pos..].iter().copied().min().expect("non-empty cycle");
+            cycles.push(first);
+        }
+        for w in walk {
+            state[w] = 2;
+        }
+    }
+    cycles.sort_unstable();
+    for first in cycles {
+        let mut members = vec![names[first]];
+        let mut i = next[first].expect("on a cycle");
+        while i != first {
+            members.push(names[i]);
+            i = next[i].expect("on a cycle");
+        }
+        members.push(names[first]);
+        let env = &envs[first];
+        let place = c.option_at(&env.name, "promote_from");
+        c.push(
+            &TG023,
+            Some(env),
+            place,
+            format!("promotion is circular: {}", members.join(" → ")),
+            "a chain of promotions that starts at an environment built from source",
+            "remove `promote_from` from the first environment of the chain (usually staging)",
+        );
+    }
+}

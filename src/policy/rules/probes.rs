@@ -1,0 +1,109 @@
+//! Health probes: present, consistent, and checking one thing. (The schema requires a probe
+//! `path` to be an absolute URL path.)
+
+use crate::diagnostics::Level;
+use crate::load::NodeKind;
+use crate::policy::{Checker, ENV, Place, Rule, Safety};
+use crate::resolve::{ResolvedEnvironment, ResolvedService};
+
+/// TG006: liveness and startup probes on every service.
+pub const TG006: Rule = Rule {
+    code: "TG006",
+    name: "probes-required",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "every HTTP service has a liveness and a startup probe",
+    rationale: "without a startup probe a broken revision receives traffic; without liveness a hung instance is never restarted",
+    bad: "defaults:\n  services:\n    web:\n      probes:\n        startup: null   # no startup probe\n        liveness: { path: /healthz }\n",
+    good: "defaults:\n  services:\n    web:\n      probes:\n        startup: { path: /healthz }\n        liveness: { path: /healthz }\n",
+};
+
+/// TG007: a probe finishes before the next one starts.
+pub const TG007: Rule = Rule {
+    code: "TG007",
+    name: "probe-timeout-below-interval",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "a probe's timeout is shorter than its interval",
+    rationale: "a probe that may outlast its interval overlaps the next one and reports stale health",
+    bad: "defaults:\n  services:\n    web:\n      probes:\n        liveness: { path: /healthz, interval: 5s, timeout: 5s }\n",
+    good: "defaults:\n  services:\n    web:\n      probes:\n        liveness: { path: /healthz, interval: 5s, timeout: 2s }\n",
+};
+
+/// TG008: a probe checks an HTTP path or a TCP connection, not both, not neither.
+pub const TG008: Rule = Rule {
+    code: "TG008",
+    name: "probe-check",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "a probe is one HTTP path starting with `/`, or `tcp: true`",
+    rationale: "Scaleway takes precisely one of http/tcp, and an HTTP path is requested as written",
+    bad: "defaults:\n  services:\n    web:\n      probes:\n        liveness: { path: /healthz, tcp: true }\n",
+    good: "defaults:\n  services:\n    web:\n      probes:\n        liveness: { path: /healthz, tcp: false }\n",
+};
+
+/// The rules of this family.
+pub const RULES: &[Rule] = &[TG006, TG007, TG008];
+
+pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
+    let base = format!("services.{}", s.name);
+    let name = &s.name;
+    for (kind, probe) in [("startup", &s.startup), ("liveness", &s.liveness)] {
+        let ppath = format!("{base}.probes.{kind}");
+        let Some(probe) = probe else {
+            let place = Place::new(&ppath, c.key_at(env, &base).span);
+            let health = s.health_path().unwrap_or("/health");
+            c.push(
+                &TG006,
+                Some(env),
+                place,
+                format!("service `{name}` has no {kind} probe in {ENV}"),
+                format!("`probes.{kind}` with an HTTP `path`"),
+                format!("add `probes: {{ {kind}: {{ path: {health} }} }}` under `services.{name}`"),
+            );
+            continue;
+        };
+        if probe.timeout >= probe.interval {
+            let place = c.at(env, &format!("{ppath}.timeout"));
+            c.push(
+                &TG007,
+                Some(env),
+                place,
+                format!(
+                    "the {kind} probe of `{name}` may take {} but runs every {}",
+                    probe.timeout, probe.interval
+                ),
+                format!("a timeout shorter than the interval ({})", probe.interval),
+                format!(
+                    "lower `timeout` below {} or raise `interval`",
+                    probe.interval
+                ),
+            );
+        }
+        let has_path = c.written(env, &format!("{ppath}.path"));
+        let tcp = c
+            .raw(env, &format!("{ppath}.tcp"))
+            .is_some_and(|n| n.kind == NodeKind::Bool(true));
+        if has_path && tcp {
+            let place = c.at(env, &format!("{ppath}.tcp"));
+            c.push(
+                &TG008,
+                Some(env),
+                place,
+                format!("the {kind} probe of `{name}` sets both `path` and `tcp: true`"),
+                "either an HTTP `path` or `tcp: true`",
+                "remove `tcp: true` to probe over HTTP (recommended)",
+            );
+        } else if !has_path && !tcp {
+            let place = c.key_at(env, &ppath);
+            c.push(
+                &TG008,
+                Some(env),
+                place,
+                format!("the {kind} probe of `{name}` checks nothing"),
+                "an HTTP `path` or `tcp: true`",
+                "add `path: /health` (or the application's health path)",
+            );
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The production tier: redundant services and a highly available database on production
+//! hardware. (Production backups are in [`super::backups`], production alert contacts in
+//! [`super::alerts`].)
+
+use crate::diagnostics::Level;
+use crate::policy::{Checker, ENV, Rule, Safety, builtin_note};
+use crate::resolve::{ResolvedEnvironment, ResolvedService};
+
+/// TG001: at least two instances of every production service.
+pub const TG001: Rule = Rule {
+    code: "TG001",
+    name: "production-min-instances",
+    level: Level::Error,
+    safety: Safety::Production,
+    title: "production services run at least 2 instances (`scale.min >= 2`)",
+    rationale: "one instance is a single point of failure, and scale-to-zero adds cold starts to the first request",
+    bad: "environments:\n  production:\n    services:\n      web: { scale: { min: 1 } }\n",
+    good: "environments:\n  production:\n    services:\n      web: { scale: { min: 2 } }\n",
+};
+
+/// TG002: a highly available production database.
+pub const TG002: Rule = Rule {
+    code: "TG002",
+    name: "production-database-ha",
+    level: Level::Error,
+    safety: Safety::Production,
+    title: "a production database is highly available (`ha: true`)",
+    rationale: "a standalone node is down for the whole of a maintenance or a node failure; HA fails over in about 10 s",
+    bad: "environments:\n  production:\n    database: { ha: false }\n",
+    good: "environments:\n  production:\n    database: { ha: true }\n",
+};
+
+/// TG041: no development node types in production.
+pub const TG041: Rule = Rule {
+    code: "TG041",
+    name: "production-database-node-type",
+    level: Level::Warning,
+    safety: Safety::Production,
+    title: "production databases do not use development node types (DB-DEV, DB-PLAY)",
+    rationale: "development nodes share CPU and are sized for tests, not production load",
+    bad: "environments:\n  production:\n    database: { node_type: DB-DEV-S }\n",
+    good: "environments:\n  production:\n    database: { node_type: DB-PRO2-XS }\n",
+};
+
+/// The rules of this family.
+pub const RULES: &[Rule] = &[TG001, TG002, TG041];
+
+/// TG001 on one service.
+pub(crate) fn service(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
+    let name = &s.name;
+    let path = format!("services.{name}.scale.min");
+    if env.is_production() && s.min_scale < 2 {
+        let place = c.at(env, &path);
+        c.push(
+            &TG001,
+            Some(env),
+            place,
+            format!(
+                "service `{name}` may run {} instance(s){} in production environment {ENV}",
+                s.min_scale,
+                builtin_note(c.written(env, &path))
+            ),
+            "`scale.min` of at least 2 in production",
+            format!(
+                "set `scale: {{ min: 2 }}` under `environments.{}.services.{name}`",
+                env.name
+            ),
+        );
+    }
+}
+
+/// TG002 and TG041 on the environment's database.
+pub(crate) fn database(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let Some(db) = &env.database else {
+        return;
+    };
+    if !env.is_production() {
+        return;
+    }
+    if !db.ha {
+        let place = c.at(env, "database.ha");
+        c.push(
+            &TG002,
+            Some(env),
+            place,
+            format!("the database of production environment {ENV} is not highly available"),
+            "`ha: true` in production",
+            format!(
+                "set `database: {{ ha: true }}` under `environments.{}`",
+                env.name
+            ),
+        );
+    }
+    let node = db.node_type.to_ascii_uppercase();
+    if node.starts_with("DB-DEV") || node.starts_with("DB-PLAY") {
+        let place = c.at(env, "database.node_type");
+        c.push(
+            &TG041,
+            Some(env),
+            place,
+            format!(
+                "production database of {ENV} runs on development node type `{}`",
+                db.node_type
+            ),
+            "a production node type such as `DB-PRO2-XS` or `DB-POP2-2C-8G`",
+            format!(
+                "set `node_type: DB-PRO2-XS` under `environments.{}.database`",
+                env.name
+            ),
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! References between values: `${services.NAME.url}`, `${environment}`, `${project}`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostics::{Level, did_you_mean};
+use crate::load::{Node, NodeKind};
+use crate::policy::{Checker, ENV, Rule, Safety, list};
+use crate::resolve::{ResolvedEnvironment, TemplatePart};
+
+/// TG013: references name something that exists.
+pub const TG013: Rule = Rule {
+    code: "TG013",
+    name: "unknown-reference",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "`${...}` references name an enabled service (`${services.NAME.url}`), `${environment}` or `${project}`",
+    rationale: "an unknown reference would be passed to the container literally",
+    bad: "defaults:\n  services:\n    web:\n      env:\n        API_URL: \"${services.api.url}\"   # there is no `api` service\n",
+    good: "defaults:\n  services:\n    web:\n      env:\n        APP_NAME: \"${project}-${environment}\"\n",
+};
+
+/// TG014: no reference cycles between services.
+pub const TG014: Rule = Rule {
+    code: "TG014",
+    name: "reference-cycle",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "service URL references form no cycle, and a service does not reference itself",
+    rationale: "each URL is an OpenTofu dependency: a cycle cannot be planned",
+    bad: "defaults:\n  services:\n    web:\n      env:\n        SELF_URL: \"${services.web.url}\"\n",
+    good: "defaults:\n  services:\n    worker:\n      image: demo-worker\n      port: 8080\n      scale: { min: 2 }\n      probes:\n        startup: { path: /healthz }\n        liveness: { path: /healthz }\n      env:\n        WEB_URL: \"${services.web.url}\"\n",
+};
+
+/// The rules of this family.
+pub const RULES: &[Rule] = &[TG013, TG014];
+
+const SUPPORTED_REFERENCES: &str = "`${services.NAME.url}`, `${environment}`, `${project}`";
+
+pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let enabled: Vec<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
+    let declared = declared_services(c.root);
+    let mut edges: BTreeMap<&str, Vec<(&str, String)>> = BTreeMap::new();
+    for s in &env.services {
+        for (key, template) in &s.env {
+            let vpath = format!("services.{}.env.{key}", s.name);
+            let place = c.at(env, &vpath);
+            if let Some(raw) = c.raw(env, &vpath)
+                && let NodeKind::Str(text) = &raw.kind
+                && has_unterminated_reference(text)
+            {
+                c.push(
+                    &TG013,
+                    Some(env),
+                    place.clone(),
+                    format!(
+                        "`env.{key}` of `{}` has a `${{` without its closing `}}`",
+                        s.name
+                    ),
+                    format!("a complete reference: {SUPPORTED_REFERENCES}"),
+                    "close the reference with `}`, or write `$${` for a literal `${`",
+                );
+            }
+            for part in &template.parts {
+                match part {
+                    TemplatePart::Literal(_) => {}
+                    TemplatePart::Unknown(r) => {
+                        let help = unknown_reference_help(r, &enabled);
+                        c.push(
+                            &TG013,
+                            Some(env),
+                            place.clone(),
+                            format!(
+                                "unknown reference `${{{r}}}` in `env.{key}` of `{}`",
+                                s.name
+                            ),
+                            format!("one of {SUPPORTED_REFERENCES}"),
+                            help,
+                        );
+                    }
+                    TemplatePart::ServiceUrl(target) => {
+                        if target == &s.name {
+                            c.push(
+                                &TG014,
+                                Some(env),
+                                place.clone(),
+                                format!("service `{}` references its own URL in `env.{key}`", s.name),
+                                "a reference to another service",
+                                "read the service's own URL from the request (Host header) or configure it after the first deploy",
+                            );
+                        } else if enabled.contains(&target.as_str()) {
+                            edges
+                                .entry(s.name.as_str())
+                                .or_default()
+                                .push((target.as_str(), vpath.clone()));
+                        } else if declared.contains(target.as_str()) {
+                            c.push(
+                                &TG013,
+                                Some(env),
+                                place.clone(),
+                                format!(
+                                    "`env.{key}` of `{}` references service `{target}`, which is disabled in {ENV}",
+                                    s.name
+                                ),
+                                format!("an enabled service: {}", list(&enabled)),
+                                format!(
+                                    "enable `{target}` in `{}` or override `env.{key}` there",
+                                    env.name
+                                ),
+                            );
+                        } else {
+                            let help = match did_you_mean(target, enabled.iter().copied()) {
+                                Some(m) => format!("did you mean `${{services.{m}.url}}`?"),
+                                None => format!("use one of: {}", list(&enabled)),
+                            };
+                            c.push(
+                                &TG013,
+                                Some(env),
+                                place.clone(),
+                                format!(
+                                    "`env.{key}` of `{}` references service `{target}`, which does not exist",
+                                    s.name
+                                ),
+                                format!("a service of this environment: {}", list(&enabled)),
+                                help,
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // TG014: cycles, each reported once at the reference that closes it.
+    let mut reported: BTreeSet<Vec<&str>> = BTreeSet::new();
+    for start in edges.keys().copied() {
+        let mut stack: Vec<(&str, Vec<&str>)> = vec![(start, vec![start])];
+        while let Some((node, path)) = stack.pop() {
+            for (next, _) in edges.get(node).map(Vec::as_slice).unwrap_or(&[]) {
+                if *next == start {
+                    let mut cycle = path.clone();
+                    let mut key = cycle.clone();
+                    key.sort();
+                    if reported.insert(key) {
+                        cycle.push(start);
+                        let closing = edges[node]
+                            .iter()
+                            .find(|(t, _)| *t == start)
+                            .map(|(_, p)| p.clone())
+                            .unwrap_or_default();
+                        let place = c.at(env, &closing);
+                        c.push(
+                            &TG014,
+                            Some(env),
+                            place.clone(),
+                            format!("service URLs reference each other in a cycle: {}", cycle.join(" → ")),
+                            "references that form no cycle",
+                            "break the cycle: one of the services must learn the other's URL another way (e.g. at runtime)",
+                        );
+                    }
+                } else if !path.contains(next) {
+                    let mut p = path.clone();
+                    p.push(next);
+                    stack.push((next, p));
+                }
+            }
+        }
+    }
+}
+
+fn declared_services<'a>(root: &'a Node) -> BTreeSet<&'a str> {
+    let mut out = BTreeSet::new();
+    let mut add = |settings: Option<&'a Node>| {
+        if let Some(services) = settings.and_then(|s| s.get("services")) {
+            for (k, _) in services.entries() {
+                out.insert(k.name.as_str());
+            }
+        }
+    };
+    add(root.get("defaults"));
+    if let Some(envs) = root.get("environments") {
+        for (_, e) in envs.entries() {
+            add(Some(e));
+        }
+    }
+    out
+}
+
+fn has_unterminated_reference(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        if i > 0 && rest[..i].ends_with('$') {
+            rest = &rest[i + 2..];
+            continue;
+        }
+        match rest[i + 2..].find('}') {
+            Some(end) => rest = &rest[i + 2 + end + 1..],
+            None => return true,
+        }
+    }
+    false
+}
+
+fn unknown_reference_help(r: &str, enabled: &[&str]) -> String {
+    let parts: Vec<&str> = r.split('.').collect();
+    match parts.as_slice() {
+        ["services" | "service", name, attr] => {
+            let name = did_you_mean(name, enabled.iter().copied()).unwrap_or(name);
+            if *attr != "url" {
+                format!("only the URL of a service is available: `${{services.{name}.url}}`")
+            } else {
+                format!("write `${{services.{name}.url}}`")
+            }
+        }
+        ["services" | "service", name] => format!("write `${{services.{name}.url}}`"),
+        [one] => match did_you_mean(one, ["environment", "project", "env"]) {
+            Some("env") => "write `${environment}`".to_string(),
+            Some(m) => format!("did you mean `${{{m}}}`?"),
+            None => format!("use one of {SUPPORTED_REFERENCES}; write `$${{` for a literal `${{`"),
+        },
+        _ => format!("use one of {SUPPORTED_REFERENCES}; write `$${{` for a literal `${{`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unterminated_references() {
+        assert!(has_unterminated_reference("x ${services.api.url"));
+        assert!(!has_unterminated_reference("$${literal and ${project}"));
+    }
+}

@@ -1,0 +1,261 @@
+//! Secrets: declared, used, of a sane length, and never written as plain values anywhere in
+//! the configuration (see [`crate::policy::secret_scan`] for the shapes recognised).
+
+use std::collections::BTreeSet;
+
+use crate::diagnostics::{Level, Span, did_you_mean};
+use crate::load::{Key, Node};
+use crate::model::SecretSource;
+use crate::policy::secret_scan::{self, Hit, Section};
+use crate::policy::{Checker, ENV, Place, Rule, Safety, limits, list};
+use crate::resolve::ResolvedEnvironment;
+
+/// TG010: every secret a service lists is declared.
+pub const TG010: Rule = Rule {
+    code: "TG010",
+    name: "undeclared-secret",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "every secret a service lists is declared under `secrets:`",
+    rationale: "an undeclared secret would be injected empty, or fail the apply",
+    bad: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, API_TOKEN]\n",
+    good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, API_TOKEN]\n  secrets:\n    API_TOKEN: { source: operator }\n",
+};
+
+/// TG012: no secret values in the configuration.
+pub const TG012: Rule = Rule {
+    code: "TG012",
+    name: "plaintext-secret",
+    level: Level::Error,
+    safety: Safety::Security,
+    title: "no secret value in any string of the configuration: `env`, `command`, `args`, descriptions, settings, alert texts, URLs, paths",
+    rationale: "the configuration is committed to git and its values reach generated files, CI logs and the Scaleway console; secrets belong in Secret Manager",
+    bad: "defaults:\n  services:\n    web:\n      env:\n        API_TOKEN: example-not-a-real-token\n",
+    good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, API_TOKEN]\n  secrets:\n    API_TOKEN: { source: operator }\n",
+};
+
+/// TG027: generated secrets of a sane length.
+pub const TG027: Rule = Rule {
+    code: "TG027",
+    name: "generated-secret-length",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "generated secrets are 16-1024 characters long",
+    rationale: "shorter values are guessable; longer ones exceed what applications expect",
+    bad: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, SESSION_KEY]\n  secrets:\n    SESSION_KEY: { source: generated, length: 8 }\n",
+    good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, SESSION_KEY]\n  secrets:\n    SESSION_KEY: { source: generated, length: 48 }\n",
+};
+
+/// TG040: every declared secret is used.
+pub const TG040: Rule = Rule {
+    code: "TG040",
+    name: "unused-secret",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "every declared secret is used by a service",
+    rationale: "an unused secret is a value to rotate and protect for nothing",
+    bad: "defaults:\n  secrets:\n    OLD_TOKEN: { source: operator }\n",
+    good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, OLD_TOKEN]\n  secrets:\n    OLD_TOKEN: { source: operator }\n",
+};
+
+/// The rules of this family.
+pub const RULES: &[Rule] = &[TG010, TG012, TG027, TG040];
+
+/// TG010, TG027 and TG040 in one environment.
+pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let declared: Vec<&str> = env.secrets.iter().map(|s| s.name.as_str()).collect();
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for s in &env.services {
+        for (i, secret) in s.secrets.iter().enumerate() {
+            used.insert(secret.as_str());
+            if env.secrets.iter().any(|d| &d.name == secret) {
+                continue;
+            }
+            let place = c.at(env, &format!("services.{}.secrets.{i}", s.name));
+            let help = match did_you_mean(secret, declared.iter().copied()) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None => format!(
+                    "declare it: `secrets: {{ {secret}: {{ source: operator }} }}` under `defaults`"
+                ),
+            };
+            c.push(
+                &TG010,
+                Some(env),
+                place,
+                format!(
+                    "service `{}` uses secret `{secret}`, which is not declared in {ENV}",
+                    s.name
+                ),
+                if declared.is_empty() {
+                    "a secret declared under `secrets:`".to_string()
+                } else {
+                    format!("a declared secret: {}", list(&declared))
+                },
+                help,
+            );
+        }
+    }
+    for secret in &env.secrets {
+        let path = format!("secrets.{}", secret.name);
+        if secret.source == SecretSource::Generated {
+            let (lo, hi) = limits::SECRET_LENGTH;
+            if !(lo..=hi).contains(&secret.length) {
+                let place = c.at(env, &format!("{path}.length"));
+                c.push(
+                    &TG027,
+                    Some(env),
+                    place,
+                    format!(
+                        "generated secret `{}` is {} characters long",
+                        secret.name, secret.length
+                    ),
+                    format!("{lo} to {hi} characters"),
+                    "use `length: 48`",
+                );
+            }
+        }
+        if !used.contains(secret.name.as_str()) {
+            let place = c.key_at(env, &path);
+            c.push(
+                &TG040,
+                Some(env),
+                place,
+                format!("secret `{}` is used by no service in {ENV}", secret.name),
+                "each declared secret listed by at least one service",
+                "list it in a service's `secrets:`, or remove it",
+            );
+        }
+    }
+}
+
+/// TG012: every string of the file, keys included, once per environment it reaches (values no
+/// environment uses are still committed, and reported without one).
+pub(crate) fn plaintext(c: &mut Checker<'_>) {
+    let root = c.original;
+    secret_scan::for_each_string(root, |site| {
+        let Some(hit) = secret_scan::scan(site.text, site.context) else {
+            return;
+        };
+        c.secrets.push(site.text[hit.start..hit.end].to_string());
+        match site.key {
+            Some(key) => scan_key(c, key, site.path, site.section, hit),
+            None => scan_value(c, site.node, site.text, site.path, site.section, hit),
+        }
+    });
+}
+
+/// The environments a value at effective `path` with position `span` reaches.
+fn reached<'r>(
+    c: &Checker<'r>,
+    path: &str,
+    span: Span,
+    section: Section<'_>,
+) -> Vec<&'r ResolvedEnvironment> {
+    let resolved = c.resolved;
+    match section {
+        Section::Project => Vec::new(),
+        Section::Environment(name) => resolved.environment(name).into_iter().collect(),
+        Section::Defaults => resolved
+            .environments
+            .iter()
+            .filter(|e| e.origins.get(path).is_some_and(|o| o.span == span))
+            .collect(),
+    }
+}
+
+fn scan_value(
+    c: &mut Checker<'_>,
+    node: &Node,
+    value: &str,
+    path: &str,
+    section: Section<'_>,
+    hit: Hit,
+) {
+    let span = position(c, node, value, hit);
+    let steps: Vec<&str> = path.split('.').collect();
+    let (message, expected, help) = match steps.as_slice() {
+        ["services", service, "env", key] => (
+            format!("`env.{key}` of service `{service}` looks like a secret ({})", hit.shape),
+            "no secret values in `env`: they are committed and shown in the console".to_string(),
+            format!(
+                "declare `{key}: {{ source: operator }}` under `secrets:`, list `{key}` in the service's `secrets:` and remove it from `env`; rotate the value if it was ever committed"
+            ),
+        ),
+        ["services", service, field @ ("command" | "args"), i] => (
+            format!(
+                "`{field}` item {i} of service `{service}` looks like a secret ({})",
+                hit.shape
+            ),
+            "no secret values in `command` or `args`".to_string(),
+            "declare the value under `secrets:`, list it in the service's `secrets:` and read it from the environment variable".to_string(),
+        ),
+        _ => (
+            format!("`{path}` looks like it holds a secret ({})", hit.shape),
+            "no secret values in the configuration: it is committed, and its values reach generated files".to_string(),
+            "remove the value; keep it in Secret Manager (declare it under `secrets:` with `source: operator`) and rotate it if it was ever committed".to_string(),
+        ),
+    };
+    report(c, path, span, node.span, section, message, expected, help);
+}
+
+fn scan_key(c: &mut Checker<'_>, key: &Key, full: &str, section: Section<'_>, hit: Hit) {
+    let parent = full.rsplit_once('.').map_or("", |(p, _)| p);
+    let where_ = if parent.is_empty() {
+        "the top level".to_string()
+    } else {
+        format!("`{parent}`")
+    };
+    report(
+        c,
+        full,
+        Some(key.span),
+        key.span,
+        section,
+        format!("a key in {where_} looks like a secret ({})", hit.shape),
+        "names, not secret values, as keys".to_string(),
+        "rename the key and rotate the value if it was ever committed".to_string(),
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report(
+    c: &mut Checker<'_>,
+    path: &str,
+    span: Option<Span>,
+    node_span: Span,
+    section: Section<'_>,
+    message: String,
+    expected: String,
+    help: String,
+) {
+    let envs = reached(c, path, node_span, section);
+    if envs.is_empty() {
+        c.push(
+            &TG012,
+            None,
+            Place::new(path, span),
+            message,
+            expected,
+            help,
+        );
+        return;
+    }
+    for env in envs {
+        c.push(
+            &TG012,
+            Some(env),
+            Place::new(path, span),
+            message.clone(),
+            expected.clone(),
+            help.clone(),
+        );
+    }
+}
+
+/// The position of the secret inside the value, when the source is at hand.
+fn position(c: &Checker<'_>, node: &Node, value: &str, hit: Hit) -> Option<Span> {
+    Some(match &c.source {
+        Some(source) => source.span_in_scalar(node.span, value, hit.start, hit.end),
+        None => node.span,
+    })
+}

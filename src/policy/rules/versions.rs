@@ -1,0 +1,125 @@
+//! Pinned versions: OpenTofu, the providers and the Scaleway CLI image.
+
+use crate::diagnostics::Level;
+use crate::load::NodeKind;
+use crate::policy::{Checker, Place, Rule, Safety, limits};
+
+/// TG025: exact versions, new enough for what the roots use.
+pub const TG025: Rule = Rule {
+    code: "TG025",
+    name: "pinned-versions",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "versions are exact `X.Y.Z`: OpenTofu >= 1.11, scaleway provider >= 2.75, random >= 3.7.1",
+    rationale: "write-only attributes and ephemeral resources need OpenTofu 1.11; the container v1 API needs provider 2.75; ephemeral random_password needs random 3.7.1",
+    bad: "versions:\n  opentofu: 1.10.0\n",
+    good: "versions:\n  opentofu: 1.11.5\n",
+};
+
+/// The rules of this family.
+pub const RULES: &[Rule] = &[TG025];
+
+/// `X.Y.Z` without leading zeros or suffixes.
+pub(crate) fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
+    let mut parts = v.split('.');
+    let mut next = || -> Option<u64> {
+        let p = parts.next()?;
+        (!p.is_empty()
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && (p == "0" || !p.starts_with('0')))
+        .then(|| p.parse().ok())
+        .flatten()
+    };
+    let version = (next()?, next()?, next()?);
+    parts.next().is_none().then_some(version)
+}
+
+pub(crate) fn check(c: &mut Checker<'_>) {
+    let versions = [
+        (
+            "opentofu",
+            "OpenTofu",
+            c.resolved.versions.opentofu.clone(),
+            limits::OPENTOFU,
+            "1.11.5",
+            "write-only attributes and ephemeral resources",
+        ),
+        (
+            "scaleway_provider",
+            "the scaleway/scaleway provider",
+            c.resolved.versions.scaleway_provider.clone(),
+            limits::SCALEWAY_PROVIDER,
+            "2.81.0",
+            "the container v1 API",
+        ),
+        (
+            "random_provider",
+            "the hashicorp/random provider",
+            c.resolved.versions.random_provider.clone(),
+            limits::RANDOM_PROVIDER,
+            "3.7.2",
+            "the ephemeral `random_password`",
+        ),
+    ];
+    for (key, what, value, min, example, needs) in versions {
+        let span = c
+            .root
+            .get("versions")
+            .and_then(|v| v.get(key))
+            .map(|n| n.span);
+        let place = Place::new(format!("versions.{key}"), span);
+        let min_text = format!("{}.{}.{}", min.0, min.1, min.2);
+        match parse_version(&value) {
+            None => {
+                c.push(
+                    &TG025,
+                    None,
+                    place,
+                    format!("`versions.{key}` is `{value}`, not an exact version"),
+                    format!("an exact version `X.Y.Z`, at least {min_text}"),
+                    format!("pin an exact release, e.g. `{key}: {example}`"),
+                );
+            }
+            Some(v) if v < min => {
+                c.push(
+                    &TG025,
+                    None,
+                    place,
+                    format!(
+                        "{what} {value} is too old: the generated roots need {min_text} or later"
+                    ),
+                    format!("a version >= {min_text}"),
+                    format!("use `{key}: {example}` ({what} >= {min_text} has {needs})"),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(cli) = c.root.get("versions").and_then(|v| v.get("scaleway_cli"))
+        && let NodeKind::Str(s) = &cli.kind
+        && s.strip_prefix('v').and_then(parse_version).is_none()
+    {
+        c.push(
+            &TG025,
+            None,
+            Place::new("versions.scaleway_cli", Some(cli.span)),
+            format!("`versions.scaleway_cli` is `{s}`, not an exact image tag"),
+            "an exact tag `vX.Y.Z` of the scaleway/cli image",
+            "pin an exact tag, e.g. `scaleway_cli: v2.61.0`",
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_exact() {
+        assert_eq!(parse_version("1.11.5"), Some((1, 11, 5)));
+        assert_eq!(parse_version("1.11"), None);
+        assert_eq!(parse_version("~> 1.11.0"), None);
+        assert_eq!(parse_version("1.011.0"), None);
+        assert_eq!(parse_version("1.11.0-rc1"), None);
+    }
+}

@@ -1,0 +1,799 @@
+//! Recognises secret values by their shape, without ever returning them: a [`Hit`] says which
+//! shape matched and where (a byte range), never what.
+//!
+//! Shapes, in the order they are tried: PEM blocks, JSON Web Tokens, GitHub tokens, Scaleway
+//! access keys, AWS access key ids, Slack tokens and webhooks, Google API keys, `sk-` API keys,
+//! bearer and basic authorization values, URLs with a password (any scheme, empty user, any
+//! characters), `password=`-style pairs however prefixed (`DB_PASSWORD=x`, `--db-password=x`,
+//! `pass: x`, `pwd=x`), and the argument that follows a `--password`-like flag. Then, by
+//! context: a bare UUID (the shape of a Scaleway secret key) as an environment value or under a
+//! secret-sounding name, any value under a secret-sounding name, and long random-looking tokens
+//! in environment values, engine settings and command arguments.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::diagnostics::Diagnostic;
+use crate::load::{Key, Node, NodeKind};
+
+/// Where a value sits: decides which heuristics apply on top of the shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context<'a> {
+    /// A plain environment variable value, under its name. `${...}` references are not values.
+    EnvValue(&'a str),
+    /// A database engine setting, under its name.
+    Setting(&'a str),
+    /// An item of `command` or `args`, with the item before it.
+    Argument {
+        /// The previous item of the same list, if any.
+        previous: Option<&'a str>,
+    },
+    /// Any other text: descriptions, paths, URLs, annotations, names.
+    Text,
+}
+
+/// A secret found in a value: the shape that matched and its byte range in the value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    /// What matched, e.g. `a GitHub token` (never the value).
+    pub shape: &'static str,
+    /// Byte offset of the start of the secret in the value.
+    pub start: usize,
+    /// Byte offset just past it.
+    pub end: usize,
+}
+
+/// Name fragments that mark a variable, setting or flag as holding a secret.
+const SECRET_NAMES: [&str; 13] = [
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "CREDENTIAL",
+    "ACCESS_KEY",
+    "AUTH_KEY",
+    "SIGNING_KEY",
+    "ENCRYPTION_KEY",
+];
+/// Name endings that hold configuration about a secret, not the secret.
+const NOT_SECRET_SUFFIXES: [&str; 14] = [
+    "_URL",
+    "_URI",
+    "_ENDPOINT",
+    "_PATH",
+    "_FILE",
+    "_TTL",
+    "_EXPIRY",
+    "_EXPIRES",
+    "_LENGTH",
+    "_SIZE",
+    "_HEADER",
+    "_NAME",
+    "_ID_NAME",
+    "_REF",
+];
+/// Minimum length of a token examined for entropy.
+const ENTROPY_MIN_LEN: usize = 20;
+/// A token is flagged when its Shannon entropy reaches this fraction of the maximum its length
+/// allows (`log2(min(len, 64))` bits per character, 64 being the base64 alphabet). Random keys
+/// come within a few percent of that maximum (a 20-character random alnum key averages ~4.0 of
+/// 4.32 bits, 0.93); identifiers, model names and words repeat letters and stay below ~0.85
+/// (e.g. `mistral-large-2411-instruct`: 3.6 of 4.75 bits, 0.76).
+const ENTROPY_RATIO: f64 = 0.88;
+/// Hex tokens (digests, keys) have at most 4 bits per character: examined from 32 characters,
+/// flagged from 3.0 bits (the classic truffleHog threshold).
+const HEX_MIN_LEN: usize = 32;
+const HEX_ENTROPY: f64 = 3.0;
+/// Values longer than this are scanned by the shape patterns only (bounded work).
+const HEURISTICS_MAX_LEN: usize = 4096;
+
+/// A shape: its pattern, the capture group holding the secret (0: the whole match) and its
+/// description.
+struct Shape {
+    re: Regex,
+    group: usize,
+    what: &'static str,
+    /// Extra test on the captured text (placeholders, ports); `true` keeps the hit.
+    keep: fn(&str) -> bool,
+}
+
+/// A shape as written: pattern, capture group, description, extra test.
+type ShapeSpec = (&'static str, usize, &'static str, fn(&str) -> bool);
+
+fn always(_: &str) -> bool {
+    true
+}
+
+/// All the shape patterns at once, to skip strings that match none.
+fn shape_set() -> &'static regex::RegexSet {
+    static SET: OnceLock<regex::RegexSet> = OnceLock::new();
+    SET.get_or_init(|| {
+        regex::RegexSet::new(shapes().iter().map(|s| s.re.as_str())).expect("valid patterns")
+    })
+}
+
+fn shapes() -> &'static [Shape] {
+    static S: OnceLock<Vec<Shape>> = OnceLock::new();
+    S.get_or_init(|| {
+        let list: [ShapeSpec; 15] = [
+            (
+                r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----",
+                0,
+                "a PEM private key",
+                always,
+            ),
+            (r"-----BEGIN [A-Z0-9 ]+-----", 0, "a PEM block", always),
+            (
+                r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
+                0,
+                "a JSON Web Token",
+                always,
+            ),
+            (
+                r"(?:^|[^A-Za-z0-9_])((?:gh[pousr]_[A-Za-z0-9]{30,255})|(?:github_pat_[A-Za-z0-9_]{22,255}))",
+                1,
+                "a GitHub token",
+                always,
+            ),
+            (
+                r"(?:^|[^A-Za-z0-9])(SCW[A-Z0-9]{17})(?:[^A-Za-z0-9]|$)",
+                1,
+                "a Scaleway access key",
+                always,
+            ),
+            (
+                r"(?:^|[^A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?:[^A-Za-z0-9]|$)",
+                1,
+                "an AWS access key",
+                always,
+            ),
+            (
+                r"(?:^|[^A-Za-z0-9])(xox[abposre]-[A-Za-z0-9-]{10,})",
+                1,
+                "a Slack token",
+                always,
+            ),
+            (
+                r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{16,}",
+                0,
+                "a Slack webhook URL",
+                always,
+            ),
+            (
+                r"(?:^|[^A-Za-z0-9])(AIza[0-9A-Za-z_-]{35})",
+                1,
+                "a Google API key",
+                always,
+            ),
+            (
+                r"(?:^|[^A-Za-z0-9])((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,})",
+                1,
+                "a Stripe key",
+                always,
+            ),
+            (
+                r"(?:^|[^A-Za-z0-9])(sk-[A-Za-z0-9_-]{20,})",
+                1,
+                "an `sk-` API key",
+                always,
+            ),
+            (
+                r"(?i)(?:^|[^a-z])(?:bearer|basic|token)\s+([A-Za-z0-9._~+/=-]{8,})",
+                1,
+                "an authorization header value",
+                token_like,
+            ),
+            (
+                // scheme://user:password@ — the user may be empty, the password anything but
+                // blanks and `@`.
+                r"(?i)[a-z][a-z0-9+.-]*://[^\s/?#@:]*:([^\s@]+)@",
+                1,
+                "a URL with a password",
+                url_password,
+            ),
+            (
+                // `password=x`, `DB_PASSWORD=x`, `--db-password=x`, `client_secret: x`, ...
+                r#"(?i)(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*(=|:)\s*["']?([^\s"',;&]+)"#,
+                2,
+                "a `password=`-style pair",
+                always,
+            ),
+            (
+                // Short names need a boundary: `pass: x`, `pwd=x`, but not `bypass: x`.
+                r#"(?i)(?:^|[^a-z])(?:pass|pwd|pw)["']?\s*(=|:)\s*["']?([^\s"',;&]+)"#,
+                2,
+                "a `password=`-style pair",
+                always,
+            ),
+        ];
+        list.into_iter()
+            .map(|(p, group, what, keep)| Shape {
+                re: Regex::new(p).expect("valid pattern"),
+                group,
+                what,
+                keep,
+            })
+            .collect()
+    })
+}
+
+/// A token with a digit, a symbol or mixed case: not a plain word (`Bearer authentication`).
+fn token_like(t: &str) -> bool {
+    let digit = t.bytes().any(|b| b.is_ascii_digit());
+    let symbol = t.bytes().any(|b| !b.is_ascii_alphanumeric());
+    let lower = t.bytes().any(|b| b.is_ascii_lowercase());
+    let upper = t.bytes().skip(1).any(|b| b.is_ascii_uppercase());
+    !placeholder(t) && (digit || symbol || (lower && upper))
+}
+
+/// `:8080/path@x` is a port, not a password; `${VAR}`, `$VAR`, `%s`, `***` are placeholders.
+fn url_password(p: &str) -> bool {
+    let port = p
+        .split('/')
+        .next()
+        .is_some_and(|head| !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit()))
+        && p.contains('/');
+    !port && !placeholder(p)
+}
+
+/// Text standing for a value rather than being one.
+fn placeholder(v: &str) -> bool {
+    let v = v.trim_matches(['"', '\'']);
+    v.is_empty()
+        || v.starts_with('$')
+        || v.starts_with('%')
+        || v.starts_with('{')
+        || v.starts_with('<')
+        || v.bytes()
+            .all(|b| matches!(b, b'*' | b'x' | b'X' | b'.' | b'-'))
+        || matches!(
+            v.to_ascii_lowercase().as_str(),
+            "null" | "none" | "true" | "false" | "changeme" | "redacted" | "secret"
+        )
+}
+
+fn uuid() -> &'static Regex {
+    static U: OnceLock<Regex> = OnceLock::new();
+    U.get_or_init(|| {
+        Regex::new(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+            .expect("valid pattern")
+    })
+}
+
+fn secret_flag() -> &'static Regex {
+    static F: OnceLock<Regex> = OnceLock::new();
+    F.get_or_init(|| {
+        Regex::new(
+            r"(?i)^-{1,2}[a-z0-9_-]*(password|passwd|passphrase|pass|pwd|token|secret|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?)$",
+        )
+        .expect("valid pattern")
+    })
+}
+
+/// Shannon entropy of `s`, in bits per character.
+pub fn entropy(s: &str) -> f64 {
+    let mut counts = BTreeMap::new();
+    for c in s.chars() {
+        *counts.entry(c).or_insert(0usize) += 1;
+    }
+    let n = s.chars().count() as f64;
+    counts
+        .values()
+        .map(|&k| {
+            let p = k as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// The first long random-looking token of `value`, as a byte range. Hex tokens (digests,
+/// commit hashes) count only when `hex` is set and `value` is not a URL, where they name a
+/// commit or an object rather than hold a secret.
+fn high_entropy_token(value: &str, hex: bool) -> Option<(usize, usize)> {
+    let hex = hex && !value.contains("://");
+    let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '=' | '_' | '-');
+    let mut start = None;
+    let bytes_end = value.len();
+    let mut candidates = Vec::new();
+    for (i, c) in value.char_indices() {
+        match (is_token_char(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                candidates.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        candidates.push((s, bytes_end));
+    }
+    candidates.into_iter().find(|&(s, e)| {
+        let t = &value[s..e];
+        let len = t.len();
+        if t.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return hex && len >= HEX_MIN_LEN && entropy(t) >= HEX_ENTROPY;
+        }
+        let classes = [
+            t.bytes().any(|b| b.is_ascii_lowercase()),
+            t.bytes().any(|b| b.is_ascii_uppercase()),
+            t.bytes().any(|b| b.is_ascii_digit()),
+        ]
+        .iter()
+        .filter(|x| **x)
+        .count();
+        len >= ENTROPY_MIN_LEN
+            && classes >= 2
+            && entropy(t) >= ENTROPY_RATIO * (len.min(64) as f64).log2()
+    })
+}
+
+/// Whether a variable, setting or flag name says it holds a secret.
+pub fn secret_name(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase().replace('-', "_");
+    SECRET_NAMES.iter().any(|n| upper.contains(n))
+        && !NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+}
+
+/// `value` with every `${...}` reference (and `$${` escape) blanked out, byte for byte, so
+/// that offsets are kept and references are never taken for values.
+pub fn mask_references(value: &str) -> String {
+    let mut out = value.as_bytes().to_vec();
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'$' && bytes[i + 1] == b'{' {
+            if i > 0 && bytes[i - 1] == b'$' {
+                // `$${`: a literal `${`.
+                i += 2;
+                continue;
+            }
+            match value[i + 2..].find('}') {
+                Some(end) => {
+                    let stop = i + 2 + end + 1;
+                    out[i..stop].fill(b' ');
+                    i = stop;
+                }
+                None => break,
+            }
+        } else {
+            i += 1;
+        }
+    }
+    // Only ASCII bytes of whole characters were replaced: still UTF-8.
+    String::from_utf8(out).unwrap_or_else(|_| value.to_string())
+}
+
+/// Why `value` looks like a secret in `context`, and where; `None` when it does not.
+pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
+    let masked;
+    let text = if let Context::EnvValue(_) = context {
+        masked = mask_references(value);
+        masked.as_str()
+    } else {
+        value
+    };
+    // One pass of a set of all the shapes finds which may match; most strings match none.
+    let candidates = shape_set().matches(text);
+    for i in candidates.iter() {
+        let shape = &shapes()[i];
+        for caps in shape.re.captures_iter(text) {
+            let Some(m) = caps.get(shape.group) else {
+                continue;
+            };
+            let pair = shape.group == 2;
+            // In a pair, `:` is also prose (`token: rotated monthly`): the value must then look
+            // like a token; after `=` any value counts.
+            let prose = pair && caps.get(1).is_some_and(|sep| sep.as_str() == ":");
+            let keep = (shape.keep)(m.as_str())
+                && !(pair && value_is_harmless(m.as_str()))
+                && (!prose || token_like(m.as_str()));
+            if keep {
+                return Some(Hit {
+                    shape: shape.what,
+                    start: m.start(),
+                    end: m.end(),
+                });
+            }
+        }
+    }
+    if let Some(hit) = flag_argument(text, context) {
+        return Some(hit);
+    }
+    if text.len() > HEURISTICS_MAX_LEN {
+        return None;
+    }
+    let trimmed_start = text.len() - text.trim_start().len();
+    let v = text.trim();
+    let whole = Hit {
+        shape: "",
+        start: trimmed_start,
+        end: trimmed_start + v.len(),
+    };
+    let name = match context {
+        Context::EnvValue(n) | Context::Setting(n) => n,
+        Context::Argument { previous } => previous.unwrap_or(""),
+        Context::Text => "",
+    };
+    if uuid().is_match(v) {
+        if matches!(context, Context::EnvValue(_)) {
+            return Some(Hit {
+                shape: "a bare UUID, the shape of a Scaleway secret key",
+                ..whole
+            });
+        }
+        if secret_name(name) || name.to_ascii_uppercase().contains("KEY") {
+            return Some(Hit {
+                shape: "a UUID-shaped key under a secret name",
+                ..whole
+            });
+        }
+    }
+    if matches!(context, Context::Text) {
+        // Prose and paths: only long random mixed-case tokens, not hex digests.
+        return high_entropy_token(text, false).map(|(s, e)| Hit {
+            shape: "a long random-looking string",
+            start: s,
+            end: e,
+        });
+    }
+    let harmless = v.is_empty() || value_is_harmless(v) || (v.contains("://") && !v.contains('@'));
+    if matches!(context, Context::EnvValue(_) | Context::Setting(_))
+        && secret_name(name)
+        && !harmless
+    {
+        return Some(Hit {
+            shape: "its name says it holds a secret",
+            ..whole
+        });
+    }
+    if let Some((s, e)) = high_entropy_token(text, true) {
+        return Some(Hit {
+            shape: "a long random-looking string",
+            start: s,
+            end: e,
+        });
+    }
+    None
+}
+
+/// Numbers, booleans and placeholders are not secrets.
+fn value_is_harmless(v: &str) -> bool {
+    let v = v.trim();
+    placeholder(v)
+        || v.parse::<f64>().is_ok()
+        || v.starts_with("http://")
+        || v.starts_with("https://")
+}
+
+/// The argument after a `--password`-like flag: the next list item, or the next word of the
+/// same string (`sh -c "tool --token abc"`).
+fn flag_argument(text: &str, context: Context<'_>) -> Option<Hit> {
+    let secret_value = |flag: &str, value: &str| {
+        if value.starts_with('-') || value_is_harmless(value) {
+            return false;
+        }
+        if flag == "-p" || flag == "-P" {
+            // `-p 8080` and `-p 8080:80` are ports.
+            let port_like = value
+                .split(':')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+            return !port_like;
+        }
+        secret_flag().is_match(flag)
+    };
+    if let Context::Argument {
+        previous: Some(flag),
+    } = context
+        && secret_value(flag.trim(), text.trim())
+    {
+        let start = text.len() - text.trim_start().len();
+        return Some(Hit {
+            shape: "the value of a secret flag",
+            start,
+            end: start + text.trim().len(),
+        });
+    }
+    // Words of the same string. In prose (`use --token to pass it`), the word after a flag
+    // counts only when it looks like a token.
+    let prose = matches!(context, Context::Text);
+    let mut previous: Option<&str> = None;
+    let mut offset = 0;
+    for word in text.split(' ') {
+        let trimmed = word.trim_matches(['"', '\'']);
+        if let Some(flag) = previous
+            && secret_value(flag, trimmed)
+            && (!prose || token_like(trimmed))
+        {
+            let lead = word.len() - word.trim_start_matches(['"', '\'']).len();
+            return Some(Hit {
+                shape: "the value of a secret flag",
+                start: offset + lead,
+                end: offset + lead + trimmed.len(),
+            });
+        }
+        if !word.is_empty() {
+            previous = Some(trimmed);
+        }
+        offset += word.len() + 1;
+    }
+    None
+}
+
+/// Which part of the file a string is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section<'n> {
+    /// Project-wide: `project`, `versions`, `ci`, `policy`.
+    Project,
+    /// `defaults:`: every environment that inherits the value.
+    Defaults,
+    /// `environments.<name>:`.
+    Environment(&'n str),
+}
+
+/// One string of the file: a value or a key, with its effective path and context.
+pub struct Site<'n> {
+    /// The effective path (`services.api.env.X`, `versions.opentofu`); for a key, the path of
+    /// the entry.
+    pub path: &'n str,
+    /// Where in the file.
+    pub section: Section<'n>,
+    /// The node of the value (for a key: the value under it).
+    pub node: &'n Node,
+    /// The key, when the string is a key.
+    pub key: Option<&'n Key>,
+    /// The text.
+    pub text: &'n str,
+    /// How to read it.
+    pub context: Context<'n>,
+}
+
+/// The secret context of the value at effective `path`; `previous` is set for list items.
+fn context_of<'v>(path: &'v str, previous: Option<Option<&'v str>>) -> Context<'v> {
+    let steps: Vec<&str> = path.split('.').collect();
+    match (steps.as_slice(), previous) {
+        (["services", _, "env", name], None) => Context::EnvValue(name),
+        (["database", "settings", name], None) => Context::Setting(name),
+        (["services", _, "command" | "args", _], Some(previous)) => Context::Argument { previous },
+        _ => Context::Text,
+    }
+}
+
+fn join(path: &str, step: &str) -> String {
+    if path.is_empty() {
+        step.to_string()
+    } else {
+        format!("{path}.{step}")
+    }
+}
+
+/// Calls `f` on every string of the file (values and keys), in file order.
+pub fn for_each_string(root: &Node, mut f: impl FnMut(Site<'_>)) {
+    for (key, node) in root.entries() {
+        match key.name.as_str() {
+            "defaults" => walk(node, "", Section::Defaults, &mut f),
+            "environments" => {
+                for (env_key, env_node) in node.entries() {
+                    walk(env_node, "", Section::Environment(&env_key.name), &mut f);
+                }
+            }
+            name => {
+                f(Site {
+                    path: name,
+                    section: Section::Project,
+                    node,
+                    key: Some(key),
+                    text: &key.name,
+                    context: Context::Text,
+                });
+                walk(node, name, Section::Project, &mut f);
+            }
+        }
+    }
+}
+
+fn walk(node: &Node, path: &str, section: Section<'_>, f: &mut impl FnMut(Site<'_>)) {
+    match &node.kind {
+        NodeKind::Str(text) => f(Site {
+            path,
+            section,
+            node,
+            key: None,
+            text,
+            context: context_of(path, None),
+        }),
+        NodeKind::Map(entries) => {
+            for (k, v) in entries {
+                let child = join(path, &k.name);
+                f(Site {
+                    path: &child,
+                    section,
+                    node: v,
+                    key: Some(k),
+                    text: &k.name,
+                    context: Context::Text,
+                });
+                walk(v, &child, section, f);
+            }
+        }
+        NodeKind::Seq(items) => {
+            let mut previous: Option<&str> = None;
+            for (i, item) in items.iter().enumerate() {
+                let child = join(path, &i.to_string());
+                match &item.kind {
+                    NodeKind::Str(text) => {
+                        f(Site {
+                            path: &child,
+                            section,
+                            node: item,
+                            key: None,
+                            text,
+                            context: context_of(&child, Some(previous)),
+                        });
+                        previous = Some(text);
+                    }
+                    _ => {
+                        walk(item, &child, section, f);
+                        previous = None;
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The secret parts of every string of the file, for [`redact`].
+pub fn secrets_in(root: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_string(root, |site| {
+        if let Some(hit) = scan(site.text, site.context) {
+            out.push(site.text[hit.start..hit.end].to_string());
+        }
+    });
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Whether `text` has the shape of a secret wherever it stands (shapes, flag arguments, long
+/// random tokens): messages then do not show it.
+pub fn looks_secret(text: &str) -> bool {
+    scan(text, Context::Argument { previous: None }).is_some()
+}
+
+/// Replaces every occurrence of a secret (3 characters or more) in the texts of `diags` by
+/// `[redacted]`: a safety net under the rule that no diagnostic shows a secret value.
+pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
+    let secrets: Vec<&String> = secrets.iter().filter(|s| s.trim().len() >= 3).collect();
+    if secrets.is_empty() {
+        return;
+    }
+    let scrub = |text: &mut String| {
+        for s in &secrets {
+            if text.contains(s.as_str()) {
+                *text = text.replace(s.as_str(), "[redacted]");
+            }
+        }
+    };
+    for d in diags {
+        scrub(&mut d.message);
+        if let Some(e) = &mut d.expected {
+            scrub(e);
+        }
+        if let Some(h) = &mut d.help {
+            scrub(h);
+        }
+        d.notes.iter_mut().for_each(scrub);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(name: &str, value: &str) -> Option<&'static str> {
+        scan(value, Context::EnvValue(name)).map(|h| h.shape)
+    }
+
+    #[test]
+    fn recognises_secrets() {
+        let cases = [
+            ("DB_PASSWORD", "hunter2"),
+            ("DATABASE_URL", "postgres://app:s3cret@db.internal:5432/app"),
+            ("DSN", "host=db user=app password=abc"),
+            ("X", "SCWABCDEFGHIJ12345678"),
+            ("SCW_KEY", "11111111-2222-3333-4444-555555555555"),
+            ("LLM", "sk-proj-abcdefghijklmnopqrstuvwx"),
+            ("J", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"),
+            ("CERT", "-----BEGIN RSA PRIVATE KEY-----"),
+            ("RANDOM", "q8Zr2LxT0vKp9WmN4sYb7HcJ"),
+            (
+                "DIGEST",
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            ),
+            ("REQUEST_ID", "11111111-2222-3333-4444-555555555555"),
+            ("OPTS", "--db-password=abc"),
+            ("OPTS", "--token abc123"),
+            ("AUTH", "Bearer abc.def.123"),
+            ("U", "redis://:pa55@cache:6379"),
+        ];
+        for (name, value) in cases {
+            assert!(env(name, value).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn leaves_ordinary_values_alone() {
+        let cases = [
+            ("MAX_TOKENS", "4096"),
+            ("MAX_TOKEN", "4096"),
+            ("TOKEN_URL", "https://auth.example.org/token"),
+            ("ENV", "prod"),
+            ("MODEL", "mistral-large-2411-instruct"),
+            (
+                "API_URL",
+                "https://evalap-staging-api.functions.fnc.fr-par.scw.cloud",
+            ),
+            ("PATH_PREFIX", "/usr/local/lib/python3.12/site-packages"),
+            ("UPSTREAM_TOKEN", "${services.auth.url}"),
+            ("DATABASE", "postgresql://host:5432/db"),
+            ("HOME", "https://example.org:8443/@me"),
+            ("LOG_FORMAT", "%(asctime)s %(levelname)s %(message)s"),
+            ("OPTS", "-p 8080"),
+            ("AUTH_MODE", "basic authentication"),
+            ("DSN", "postgresql://app:${services.db.url}@host/db"),
+        ];
+        for (name, value) in cases {
+            assert_eq!(env(name, value), None, "{name}={value}");
+        }
+    }
+
+    #[test]
+    fn hits_say_where_not_what() {
+        let v = "prefix ghp_abcdefghijklmnopqrstuvwxyz0123456789 suffix";
+        let h = scan(v, Context::Text).unwrap();
+        assert_eq!(
+            &v[h.start..h.end],
+            "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+        );
+        assert!(!h.shape.contains("ghp_abc"));
+        let h = scan(
+            " hunter2",
+            Context::Argument {
+                previous: Some("--password"),
+            },
+        )
+        .unwrap();
+        assert_eq!((h.start, h.end), (1, 8));
+    }
+
+    #[test]
+    fn text_is_scanned_for_shapes_only() {
+        // A commit hash in a URL is not a secret; a prose word after `token:` is not either.
+        assert_eq!(
+            scan(
+                "https://github.com/o/r/blob/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b/x.md",
+                Context::Text
+            ),
+            None
+        );
+        assert_eq!(scan("Admin API token: rotated by ops", Context::Text), None);
+        assert!(scan("use token: Zm9vYmFy1234", Context::Text).is_some());
+    }
+
+    #[test]
+    fn masking_keeps_offsets() {
+        let v = "a ${services.x.url} b $${literal}";
+        let m = mask_references(v);
+        assert_eq!(m.len(), v.len());
+        assert!(!m.contains("services"));
+        assert!(m.contains("$${literal}"));
+    }
+}

@@ -1,0 +1,297 @@
+//! Tests of the registry as a whole: identities, examples, the README table, overrides.
+
+use super::*;
+use crate::diagnostics::Level;
+use crate::pipeline::{Compilation, compile};
+
+fn compile_example(what: &str, fragment: &str) -> Compilation {
+    let text = examples::with_fragment(fragment)
+        .unwrap_or_else(|e| panic!("{what}: the fragment is not YAML: {e}"));
+    compile("example.yaml", text.as_bytes(), false)
+}
+
+fn codes(c: &Compilation) -> Vec<String> {
+    c.diagnostics
+        .iter()
+        .map(|d| format!("{} {:?}: {}", d.code, d.level, d.message))
+        .collect()
+}
+
+#[test]
+fn codes_and_names_are_unique_and_well_formed() {
+    let mut seen = std::collections::BTreeSet::new();
+    for r in registry() {
+        assert!(
+            r.code.len() == 5
+                && r.code.starts_with("TG")
+                && r.code[2..].bytes().all(|b| b.is_ascii_digit()),
+            "{}",
+            r.code
+        );
+        assert!(
+            r.name.split('-').all(|w| !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+            "{} is not kebab-case",
+            r.name
+        );
+        assert!(seen.insert(r.code), "{} twice", r.code);
+        assert!(seen.insert(r.name), "{} twice", r.name);
+        assert!(!r.title.is_empty() && !r.rationale.is_empty());
+        assert!(!r.bad.is_empty() && !r.good.is_empty() && r.bad != r.good);
+        assert_eq!(find_rule(r.code), Some(r));
+        assert_eq!(find_rule(r.name), Some(r));
+        assert!(!family(r).is_empty());
+    }
+    for r in RETIRED {
+        assert!(find_rule(r.code).is_none() && find_rule(r.name).is_none());
+        assert!(
+            seen.insert(r.code) && seen.insert(r.name),
+            "{} reused",
+            r.code
+        );
+    }
+    // The production rules the configuration documents are protected.
+    for code in ["TG001", "TG002", "TG004"] {
+        assert_eq!(
+            find_rule(code).unwrap().safety,
+            Safety::Production,
+            "{code}"
+        );
+    }
+    assert_eq!(find_rule("TG012").unwrap().safety, Safety::Security);
+}
+
+/// Texts describe rules in general terms: no project, no tracker.
+#[test]
+fn texts_name_no_project() {
+    for r in registry() {
+        for text in [r.title, r.rationale, r.bad, r.good] {
+            let lower = text.to_ascii_lowercase();
+            for word in ["evalap", "etalab", "the issue", "issue #"] {
+                assert!(!lower.contains(word), "{}: `{word}` in {text}", r.code);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_base_configuration_is_clean() {
+    let c = compile_example("base", "{}");
+    assert!(c.diagnostics.is_empty(), "{:#?}", codes(&c));
+}
+
+/// Every rule's `bad` example, merged into the base configuration, is reported by that rule;
+/// its `good` example is not, and leaves no error at all.
+#[test]
+fn every_example_shows_its_rule() {
+    for r in registry() {
+        let bad = compile_example(r.code, r.bad);
+        assert!(
+            bad.diagnostics
+                .iter()
+                .any(|d| d.code == r.code && d.level == r.level),
+            "{} {}: the bad example is not reported by the rule (at its level); got {:#?}",
+            r.code,
+            r.name,
+            codes(&bad)
+        );
+        let good = compile_example(r.code, r.good);
+        assert!(
+            !good.diagnostics.iter().any(|d| d.code == r.code),
+            "{} {}: the good example is reported: {:#?}",
+            r.code,
+            r.name,
+            codes(&good)
+        );
+        assert!(
+            !good.has_errors(),
+            "{} {}: the good example has errors: {:#?}",
+            r.code,
+            r.name,
+            codes(&good)
+        );
+    }
+}
+
+fn with_override(fragment: &str, entry: &str) -> String {
+    let mut text = examples::with_fragment(fragment).unwrap();
+    // JSON text: add `policy` as the first key of the top-level object.
+    assert!(text.starts_with('{'));
+    text.insert_str(
+        1,
+        &format!("\n  \"policy\": {{ \"overrides\": [ {entry} ] }},"),
+    );
+    text
+}
+
+/// `level: off` silences every rule on its bad example; safety rules say so with a warning.
+#[test]
+fn every_rule_can_be_turned_off_with_a_reason() {
+    for r in registry() {
+        let entry = format!(
+            "{{ \"rule\": \"{}\", \"level\": \"off\", \"reason\": \"the example says so\" }}",
+            r.code
+        );
+        let c = compile(
+            "example.yaml",
+            with_override(r.bad, &entry).as_bytes(),
+            false,
+        );
+        assert!(
+            !c.diagnostics.iter().any(|d| d.code == r.code),
+            "{}: still reported: {:#?}",
+            r.code,
+            codes(&c)
+        );
+        let warned = c
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "policy" && d.level == Level::Warning && d.message.contains(r.code));
+        assert_eq!(
+            warned,
+            r.safety != Safety::Ordinary,
+            "{}: {:#?}",
+            r.code,
+            codes(&c)
+        );
+    }
+}
+
+/// Changing the level by name changes the level of the findings, and says why.
+#[test]
+fn every_rule_can_change_level_by_name() {
+    for r in registry() {
+        let other = match r.level {
+            Level::Error => "warning",
+            Level::Warning => "error",
+        };
+        let entry = format!(
+            "{{ \"rule\": \"{}\", \"level\": \"{other}\", \"reason\": \"testing levels\" }}",
+            r.name
+        );
+        let c = compile(
+            "example.yaml",
+            with_override(r.bad, &entry).as_bytes(),
+            false,
+        );
+        let found: Vec<_> = c.diagnostics.iter().filter(|d| d.code == r.code).collect();
+        assert!(!found.is_empty(), "{}: {:#?}", r.code, codes(&c));
+        for d in found {
+            assert_ne!(d.level, r.level, "{}", r.code);
+            assert!(
+                d.notes.iter().any(|n| n.contains("testing levels")),
+                "{}: {d:#?}",
+                r.code
+            );
+        }
+    }
+}
+
+const README_START: &str = "<!-- rules:start -->\n";
+const README_END: &str = "<!-- rules:end -->";
+
+/// The README's rules table is the registry's rendering. `TOFUGEN_UPDATE_README=1 cargo test`
+/// rewrites it.
+#[test]
+fn readme_rules_table_is_generated_from_the_registry() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let start = readme
+        .find(README_START)
+        .expect("README.md has a `<!-- rules:start -->` line")
+        + README_START.len();
+    let end = start
+        + readme[start..]
+            .find(README_END)
+            .expect("README.md has a `<!-- rules:end -->` line after the start marker");
+    let expected = rules_markdown();
+    if readme[start..end] == expected {
+        return;
+    }
+    if std::env::var_os("TOFUGEN_UPDATE_README").is_some() {
+        let updated = format!("{}{expected}{}", &readme[..start], &readme[end..]);
+        std::fs::write(&path, updated).expect("README.md is writable");
+        return;
+    }
+    panic!(
+        "the rules table in README.md differs from the registry (src/policy/rules/): run \
+         `TOFUGEN_UPDATE_README=1 cargo test readme_rules_table` to rewrite it, or paste the \
+         output of `tofugen rules --markdown` between the markers"
+    );
+}
+
+#[test]
+fn renderings_list_every_rule() {
+    let md = rules_markdown();
+    let text = rules_text();
+    for r in registry() {
+        assert!(md.contains(&format!("| {} | `{}` |", r.code, r.name)));
+        assert!(text.contains(r.code) && text.contains(r.name));
+        let one = describe_rule(r);
+        assert!(one.contains(r.rationale) && one.contains(r.bad.lines().next().unwrap()));
+    }
+    for r in RETIRED {
+        assert!(md.contains(r.code));
+    }
+}
+
+/// Overrides are exposed per environment and shown by `explain`, with their reasons.
+#[test]
+fn overrides_reach_the_resolved_model_and_explain() {
+    let entries = r#"{ "rule": "unused-secret", "level": "off", "reason": "kept for the next release" },
+        { "rule": "TG001", "level": "warning", "environments": ["production"], "path": "services.web.scale.min", "reason": "stateless front" }"#;
+    let c = compile(
+        "example.yaml",
+        with_override(find_rule("TG001").unwrap().bad, entries).as_bytes(),
+        false,
+    );
+    assert!(!c.has_errors(), "{:#?}", codes(&c));
+    let resolved = c.resolved.as_ref().unwrap();
+    assert_eq!(resolved.policy_overrides.len(), 2);
+    let staging = resolved.environment("staging").unwrap();
+    let production = resolved.environment("production").unwrap();
+    assert_eq!(staging.policy_overrides.len(), 1);
+    assert_eq!(production.policy_overrides.len(), 2);
+    assert_eq!(production.policy_overrides[1].level, Some(Level::Warning));
+    assert_eq!(
+        production.policy_overrides[1].path.as_deref(),
+        Some("services.web.scale.min")
+    );
+    let text = crate::report::explain(production, "example.yaml", None);
+    assert!(
+        text.contains("# policy rules overridden in `production`"),
+        "{text}"
+    );
+    assert!(text.contains("TG040 unused-secret: off in every environment (default warning): kept for the next release"), "{text}");
+    assert!(text.contains("TG001 production-min-instances: warning in `production`, for `services.web.scale.min` (default error): stateless front"), "{text}");
+    // The finding is now a warning, and says why.
+    let d = c.diagnostics.iter().find(|d| d.code == "TG001").unwrap();
+    assert_eq!(d.level, Level::Warning);
+    // Without overrides, explain says nothing about them.
+    assert!(!crate::report::explain(staging, "x", Some("web")).contains("TG001"));
+}
+
+/// A path or environment scope limits an override to the findings it names.
+#[test]
+fn scoped_overrides_leave_other_findings_alone() {
+    // The bad TG040 example declares OLD_TOKEN in defaults: a finding in both environments.
+    let bad = find_rule("TG040").unwrap().bad;
+    let entry =
+        r#"{ "rule": "TG040", "level": "off", "environments": ["staging"], "reason": "r" }"#;
+    let c = compile("x.yaml", with_override(bad, entry).as_bytes(), false);
+    let found: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG040").collect();
+    assert_eq!(found.len(), 1, "{:#?}", codes(&c));
+    assert!(found[0].message.contains("`production`") && !found[0].message.contains("staging"));
+    let entry = r#"{ "rule": "TG040", "level": "off", "path": "secrets.OTHER", "reason": "r" }"#;
+    let c = compile("x.yaml", with_override(bad, entry).as_bytes(), false);
+    assert!(
+        c.diagnostics
+            .iter()
+            .any(|d| d.code == "policy" && d.level == Level::Error)
+    );
+    let entry =
+        r#"{ "rule": "TG040", "level": "off", "path": "secrets.OLD_TOKEN", "reason": "r" }"#;
+    let c = compile("x.yaml", with_override(bad, entry).as_bytes(), false);
+    assert!(c.diagnostics.is_empty(), "{:#?}", codes(&c));
+}

@@ -1,0 +1,876 @@
+//! Value domains: what a string field may hold, once, for the JSON Schema and for messages.
+//!
+//! A field of [`crate::model`] names its domain with a schemars extension:
+//! `x-domain` (the value), `x-key-domain` (the keys of a mapping) or `x-item-domain` (the items
+//! of a list). [`super::schema_value`] turns each into JSON Schema keywords (`pattern`, `enum`,
+//! `propertyNames`), so editors check them too; [`super::check`] explains a violation in words,
+//! with a suggested fix, and runs the checks a regular expression cannot express well (git
+//! branch structure, cron field ranges, Go templates) as [`Domain::check`].
+
+use super::template;
+
+/// A domain's problem beyond its pattern: where in the value and what is wrong (never the whole
+/// value, which may be long or hostile).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainError {
+    /// Byte offset in the value of the first offending character, when there is one.
+    pub offset: Option<usize>,
+    /// Length in bytes of the offending part (at least 1 when `offset` is set).
+    pub len: usize,
+    /// What is wrong, in a few words.
+    pub message: String,
+}
+
+impl DomainError {
+    /// An error at `offset..offset + len`.
+    pub fn at(offset: usize, len: usize, message: impl Into<String>) -> Self {
+        DomainError {
+            offset: Some(offset),
+            len: len.max(1),
+            message: message.into(),
+        }
+    }
+
+    /// An error about the value as a whole.
+    pub fn whole(message: impl Into<String>) -> Self {
+        DomainError {
+            offset: None,
+            len: 0,
+            message: message.into(),
+        }
+    }
+}
+
+/// A check beyond a domain's pattern.
+pub type DomainCheck = fn(&str) -> Result<(), DomainError>;
+
+/// One value domain.
+#[derive(Debug, Clone, Copy)]
+pub struct Domain {
+    /// Its name, as written in `x-domain` and friends.
+    pub name: &'static str,
+    /// What a value is, for messages (`image repository name`).
+    pub what: &'static str,
+    /// JSON Schema `pattern` (ECMA-262 and Rust `regex` compatible: no look-around).
+    pub pattern: Option<&'static str>,
+    /// The closed list of values, when there is one (JSON Schema `enum`).
+    pub values: &'static [&'static str],
+    /// Values refused although the pattern accepts them.
+    pub reserved: &'static [&'static str],
+    /// What is expected, in words.
+    pub expected: &'static str,
+    /// An example value.
+    pub example: &'static str,
+    /// Checks beyond the pattern, run on values the pattern accepts.
+    pub check: Option<DomainCheck>,
+    /// A corrected value, when the intent is clear.
+    pub fix: Option<fn(&str) -> Option<String>>,
+    /// Help when there is no fix and an example would not help.
+    pub hint: Option<&'static str>,
+}
+
+const fn domain(name: &'static str, what: &'static str, expected: &'static str) -> Domain {
+    Domain {
+        name,
+        what,
+        pattern: None,
+        values: &[],
+        reserved: &[],
+        expected,
+        example: "",
+        check: None,
+        fix: None,
+        hint: None,
+    }
+}
+
+/// Regions that offer Serverless Containers, Managed PostgreSQL and Cockpit.
+pub const REGIONS: [&str; 3] = ["fr-par", "nl-ams", "pl-waw"];
+/// Their zones.
+pub const ZONES: [&str; 9] = [
+    "fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1", "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2",
+    "pl-waw-3",
+];
+/// Environment names that are directories of the generated tree.
+pub const RESERVED_ENVIRONMENTS: [&str; 2] = ["bootstrap", "modules"];
+
+/// Every domain.
+pub const DOMAINS: &[Domain] = &[
+    Domain {
+        values: &REGIONS,
+        example: "fr-par",
+        ..domain(
+            "region",
+            "region",
+            "a Scaleway region that offers Serverless Containers, Managed PostgreSQL and Cockpit",
+        )
+    },
+    Domain {
+        values: &ZONES,
+        example: "fr-par-1",
+        ..domain("zone", "zone", "a zone of a supported region")
+    },
+    Domain {
+        pattern: Some(
+            r"^(\{project\}|\{env\}|[a-z0-9])((\{project\}|\{env\}|[a-z0-9-])*(\{project\}|\{env\}|[a-z0-9]))?$",
+        ),
+        example: "{project}-{env}",
+        fix: Some(fix_lower_dashes),
+        ..domain(
+            "registry-namespace",
+            "registry namespace",
+            "a registry namespace: lowercase letters, digits and `-`, with the placeholders `{project}` and `{env}`, not starting or ending with `-`",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$"),
+        example: "shop-api",
+        fix: Some(fix_image),
+        ..domain(
+            "image",
+            "image repository name",
+            "a repository name in the registry namespace: lowercase letters and digits, parts joined by `.`, `_`, `__` or `-`, path components by `/`; no registry host and no tag",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}/[A-Za-z0-9._-]{1,100}$"),
+        example: "acme/shop",
+        check: Some(check_repository),
+        fix: Some(fix_repository),
+        ..domain(
+            "github-repository",
+            "GitHub repository",
+            "a GitHub repository `owner/name`: the owner of letters, digits and single `-` (at most 39), the name of letters, digits, `.`, `_` and `-`",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[A-Za-z0-9._/-]+$"),
+        example: "main",
+        check: Some(check_branch),
+        ..domain(
+            "git-branch",
+            "git branch name",
+            "a git branch name: letters, digits, `.`, `_`, `/` and `-`, not starting with `-` or `/`, without `..` or `//`, not ending with `/`, `.` or `.lock`",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[A-Za-z0-9._-]+$"),
+        example: "ubuntu-24.04",
+        ..domain(
+            "runner-label",
+            "runner label",
+            "a runner label: letters, digits, `.`, `_` and `-`",
+        )
+    },
+    Domain {
+        pattern: Some(r"^/([A-Za-z0-9._~!&'()*+,;=:@/-]|%[0-9A-Fa-f]{2})*$"),
+        example: "/health",
+        fix: Some(fix_probe_path),
+        ..domain(
+            "probe-path",
+            "probe path",
+            "an absolute URL path: `/` then letters, digits, `-._~!&'()*+,;=:@/` or `%` and two hex digits; no query, fragment, blank, `$` or `{`",
+        )
+    },
+    Domain {
+        pattern: Some(r"^PostgreSQL-[0-9]{2}$"),
+        example: "PostgreSQL-16",
+        fix: Some(fix_engine),
+        ..domain(
+            "database-engine",
+            "database engine",
+            "`PostgreSQL-` and a two-digit major version",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[Dd][Bb]-[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"),
+        example: "DB-PRO2-XS",
+        fix: Some(fix_node_type),
+        ..domain(
+            "database-node-type",
+            "database node type",
+            "a node type: `DB-` then letters and digits in `-`-separated parts",
+        )
+    },
+    Domain {
+        pattern: Some(
+            r"^[0-9*,/?-]+ +[0-9*,/?-]+ +[0-9*,/?-]+ +[0-9A-Za-z*,/?-]+ +[0-9A-Za-z*,/?-]+$",
+        ),
+        example: "0 3 * * 0",
+        check: Some(check_cron),
+        ..domain(
+            "cron",
+            "cron schedule",
+            "a cron schedule of exactly 5 fields, minute hour day-of-month month day-of-week, separated by spaces and with nothing after them",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[a-z][a-z0-9_-]*$"),
+        example: "api-errors",
+        fix: Some(fix_identifier),
+        ..domain(
+            "alert-rule-name",
+            "alert rule name",
+            "lowercase letters, digits, `_` and `-`, starting with a letter",
+        )
+    },
+    Domain {
+        pattern: Some(r"^(\*|[a-z][a-z0-9-]*)$"),
+        example: "api",
+        ..domain(
+            "alert-service",
+            "alert service",
+            "a service name, or `*` for every service",
+        )
+    },
+    Domain {
+        pattern: Some(
+            r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?$",
+        ),
+        example: "https://example.org/runbooks.md",
+        ..domain(
+            "runbook-url",
+            "runbook URL",
+            "an `https://` URL: a host, an optional port and a path, without blanks, quotes, `{`, `}`, `?` or `#` (tofugen appends `#<alert-name>`)",
+        )
+    },
+    Domain {
+        check: Some(template::check),
+        example: "{{ $labels.instance }} is at {{ $value | humanizePercentage }}",
+        ..domain(
+            "alert-template",
+            "alert text",
+            "text, with Prometheus template actions limited to `{{ $labels.NAME }}`, `{{ $value }}`, `{{ $externalLabels.NAME }}`, `humanize*` functions and `printf`",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[a-z][a-z0-9-]*$"),
+        reserved: &RESERVED_ENVIRONMENTS,
+        example: "staging",
+        fix: Some(fix_name),
+        ..domain(
+            "environment-name",
+            "environment name",
+            "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[a-z][a-z0-9-]*$"),
+        example: "api",
+        fix: Some(fix_name),
+        ..domain(
+            "service-name",
+            "service name",
+            "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[A-Z_][A-Z0-9_]*$"),
+        example: "LOG_LEVEL",
+        fix: Some(fix_env_var),
+        ..domain(
+            "env-var-name",
+            "environment variable name",
+            "uppercase letters, digits and `_`, not starting with a digit (`^[A-Z_][A-Z0-9_]*$`)",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[A-Z_][A-Z0-9_]*$"),
+        example: "API_TOKEN",
+        fix: Some(fix_env_var),
+        ..domain(
+            "secret-name",
+            "secret name",
+            "an environment variable name: uppercase letters, digits and `_`, not starting with a digit (`^[A-Z_][A-Z0-9_]*$`)",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[a-z_][a-z0-9_.]*$"),
+        example: "max_connections",
+        fix: Some(fix_setting),
+        ..domain(
+            "database-setting",
+            "database setting name",
+            "a PostgreSQL setting name: lowercase letters, digits, `_` and `.`",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_.-]+)*$"),
+        example: "services.api.env.PROJECT_ID",
+        ..domain(
+            "policy-path",
+            "configuration path",
+            "a dotted path as `tofugen explain` prints it, e.g. `services.api.env.PROJECT_ID`",
+        )
+    },
+    Domain {
+        pattern: Some(r"\S"),
+        example: "the project ID is an identifier, not a credential",
+        hint: Some(
+            "say in a few words why the rule does not apply here; `tofugen explain` and the generated READMEs show it",
+        ),
+        ..domain(
+            "reason",
+            "reason",
+            "a reason saying why the rule does not apply here (not empty)",
+        )
+    },
+];
+
+/// The domain named `name`.
+pub fn find(name: &str) -> Option<&'static Domain> {
+    DOMAINS.iter().find(|d| d.name == name)
+}
+
+impl Domain {
+    /// The help for a wrong `value`: its fix when there is one, else the hint or an example.
+    pub fn help(&self, value: &str) -> String {
+        let fix = if crate::policy::secret_scan::looks_secret(value) {
+            None
+        } else {
+            self.fix.and_then(|f| f(value))
+        };
+        match fix.filter(|f| f != value && self.validate(f).is_ok()) {
+            Some(f) => format!("write `{}`", super::shown(&f)),
+            None => match self.hint {
+                Some(h) => h.to_string(),
+                None => format!("write it like `{}`", self.example),
+            },
+        }
+    }
+
+    /// Whether `value` matches the pattern (or closed list) of the domain.
+    pub fn pattern_matches(&self, value: &str) -> bool {
+        if !self.values.is_empty() {
+            return self.values.contains(&value);
+        }
+        match self.pattern {
+            Some(p) => compiled(p).is_match(value),
+            None => true,
+        }
+    }
+
+    /// Every problem of `value`: pattern, reserved names and [`Domain::check`].
+    pub fn validate(&self, value: &str) -> Result<(), DomainError> {
+        if !self.pattern_matches(value) {
+            return Err(DomainError::whole(format!("it is not {}", self.a_what())));
+        }
+        if self.reserved.contains(&value) {
+            return Err(DomainError::whole(format!(
+                "`{value}` is reserved: it is a directory of the generated tree"
+            )));
+        }
+        match self.check {
+            Some(check) => check(value),
+            None => Ok(()),
+        }
+    }
+
+    /// `an image repository name`, `a zone`.
+    pub fn a_what(&self) -> String {
+        let article = if self.what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {}", self.what)
+    }
+}
+
+fn compiled(pattern: &'static str) -> &'static regex::Regex {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, &'static regex::Regex>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    map.entry(pattern).or_insert_with(|| {
+        Box::leak(Box::new(
+            regex::Regex::new(pattern).expect("domain patterns compile"),
+        ))
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks beyond patterns
+// ---------------------------------------------------------------------------------------------
+
+fn check_repository(value: &str) -> Result<(), DomainError> {
+    let (owner, name) = value.split_once('/').unwrap_or((value, ""));
+    if name == "." || name == ".." {
+        return Err(DomainError::at(
+            owner.len() + 1,
+            name.len(),
+            "a repository cannot be named `.` or `..`",
+        ));
+    }
+    Ok(())
+}
+
+fn check_branch(value: &str) -> Result<(), DomainError> {
+    if value.starts_with('-') {
+        return Err(DomainError::at(0, 1, "a branch name cannot start with `-`"));
+    }
+    if value.starts_with('/') {
+        return Err(DomainError::at(0, 1, "a branch name cannot start with `/`"));
+    }
+    if let Some(i) = value.find("..") {
+        return Err(DomainError::at(i, 2, "a branch name cannot contain `..`"));
+    }
+    if let Some(i) = value.find("//") {
+        return Err(DomainError::at(i, 2, "a branch name cannot contain `//`"));
+    }
+    let mut offset = 0;
+    for component in value.split('/') {
+        if component.starts_with('.') {
+            return Err(DomainError::at(
+                offset,
+                1,
+                "a part of a branch name cannot start with `.`",
+            ));
+        }
+        if component.ends_with(".lock") {
+            return Err(DomainError::at(
+                offset + component.len() - 5,
+                5,
+                "a part of a branch name cannot end with `.lock`",
+            ));
+        }
+        offset += component.len() + 1;
+    }
+    if value.ends_with('/') || value.ends_with('.') {
+        return Err(DomainError::at(
+            value.len() - 1,
+            1,
+            "a branch name cannot end with `/` or `.`",
+        ));
+    }
+    Ok(())
+}
+
+/// One cron field: its name, range and accepted names.
+struct CronField {
+    name: &'static str,
+    range: (u32, u32),
+    names: &'static [&'static str],
+}
+
+const CRON_FIELDS: [CronField; 5] = [
+    CronField {
+        name: "minute",
+        range: (0, 59),
+        names: &[],
+    },
+    CronField {
+        name: "hour",
+        range: (0, 23),
+        names: &[],
+    },
+    CronField {
+        name: "day-of-month",
+        range: (1, 31),
+        names: &[],
+    },
+    CronField {
+        name: "month",
+        range: (1, 12),
+        names: &[
+            "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+        ],
+    },
+    CronField {
+        name: "day-of-week",
+        range: (0, 7),
+        names: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
+    },
+];
+
+fn check_cron(value: &str) -> Result<(), DomainError> {
+    let mut offset = 0;
+    let mut index = 0;
+    for part in value.split(' ') {
+        if part.is_empty() {
+            offset += 1;
+            continue;
+        }
+        let field = &CRON_FIELDS[index.min(4)];
+        check_cron_field(field, part).map_err(|(at, len, message)| {
+            DomainError::at(
+                offset + at,
+                len,
+                format!("the {} field: {message}", field.name),
+            )
+        })?;
+        index += 1;
+        offset += part.len() + 1;
+    }
+    Ok(())
+}
+
+/// `*`, `?`, `a`, `a-b`, each optionally `/step`, separated by `,`.
+fn check_cron_field(field: &CronField, text: &str) -> Result<(), (usize, usize, String)> {
+    let (lo, hi) = field.range;
+    let value = |s: &str, at: usize| -> Result<u32, (usize, usize, String)> {
+        if let Ok(n) = s.parse::<u32>() {
+            if (lo..=hi).contains(&n) {
+                return Ok(n);
+            }
+            return Err((at, s.len(), format!("`{s}` is out of range {lo}-{hi}")));
+        }
+        let upper = s.to_ascii_uppercase();
+        match field.names.iter().position(|n| *n == upper) {
+            Some(i) => Ok(i as u32 + lo),
+            None if field.names.is_empty() => Err((
+                at,
+                s.len().max(1),
+                format!("expected a number from {lo} to {hi}"),
+            )),
+            None => Err((
+                at,
+                s.len().max(1),
+                format!(
+                    "expected a number from {lo} to {hi} or a name ({})",
+                    field.names.join(", ")
+                ),
+            )),
+        }
+    };
+    let mut at = 0;
+    for item in text.split(',') {
+        let (range, step) = match item.split_once('/') {
+            Some((r, s)) => (r, Some(s)),
+            None => (item, None),
+        };
+        if let Some(step) = step {
+            let step_at = at + range.len() + 1;
+            match step.parse::<u32>() {
+                Ok(n) if n >= 1 && n <= hi.max(1) => {}
+                _ => {
+                    return Err((
+                        step_at,
+                        step.len().max(1),
+                        format!(
+                            "the step after `/` must be a number from 1 to {}",
+                            hi.max(1)
+                        ),
+                    ));
+                }
+            }
+        }
+        match range {
+            "*" | "?" => {}
+            "" => return Err((at, 1, "an empty value".to_string())),
+            r => match r.split_once('-') {
+                Some((a, b)) => {
+                    let x = value(a, at)?;
+                    let y = value(b, at + a.len() + 1)?;
+                    if x > y {
+                        return Err((at, r.len(), format!("the range `{r}` is reversed")));
+                    }
+                }
+                None => {
+                    value(r, at)?;
+                }
+            },
+        }
+        at += item.len() + 1;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fixes
+// ---------------------------------------------------------------------------------------------
+
+fn fix_lower_dashes(v: &str) -> Option<String> {
+    let fixed: String = v
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "{}".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    Some(fixed.trim_matches('-').to_string())
+}
+
+fn fix_image(v: &str) -> Option<String> {
+    let mut s = v.trim().to_ascii_lowercase();
+    // A registry host (`rg.fr-par.scw.cloud/ns/`) and a tag or digest are not part of it.
+    if let Some((host, rest)) = s.split_once('/')
+        && host.contains('.')
+    {
+        s = rest.to_string();
+        if let Some((_, rest)) = s.split_once('/') {
+            s = rest.to_string();
+        }
+    }
+    if let Some(i) = s.find(['@', ':']) {
+        s.truncate(i);
+    }
+    Some(s.replace(' ', "-"))
+}
+
+fn fix_repository(v: &str) -> Option<String> {
+    let mut s = v.trim();
+    for prefix in ["https://", "http://", "git@", "ssh://git@"] {
+        s = s.strip_prefix(prefix).unwrap_or(s);
+    }
+    s = s
+        .strip_prefix("github.com/")
+        .or_else(|| s.strip_prefix("github.com:"))
+        .unwrap_or(s);
+    let s = s.trim_end_matches('/').trim_end_matches(".git");
+    let parts: Vec<&str> = s.split('/').collect();
+    (parts.len() >= 2).then(|| format!("{}/{}", parts[0], parts[1]))
+}
+
+fn fix_probe_path(v: &str) -> Option<String> {
+    let mut s = v.trim().to_string();
+    if let Some(i) = s.find(['?', '#']) {
+        s.truncate(i);
+    }
+    let s = s.trim_start_matches('.').trim_start_matches('/');
+    Some(format!("/{}", s.replace(' ', "%20")))
+}
+
+fn fix_engine(v: &str) -> Option<String> {
+    let digits: String = v.chars().filter(char::is_ascii_digit).collect();
+    let lower = v.to_ascii_lowercase();
+    (lower.starts_with("postgres") && digits.len() == 2).then(|| format!("PostgreSQL-{digits}"))
+}
+
+fn fix_node_type(v: &str) -> Option<String> {
+    let upper: String = v
+        .trim()
+        .to_ascii_uppercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let upper = upper.trim_matches('-');
+    Some(if upper.starts_with("DB-") {
+        upper.to_string()
+    } else {
+        format!("DB-{upper}")
+    })
+}
+
+fn fix_identifier(v: &str) -> Option<String> {
+    let fixed: String = v
+        .trim()
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let fixed = fixed
+        .trim_start_matches(|c: char| !c.is_ascii_lowercase())
+        .trim_end_matches('-')
+        .to_string();
+    (!fixed.is_empty()).then_some(fixed)
+}
+
+fn fix_name(v: &str) -> Option<String> {
+    crate::policy::name_fix(v)
+}
+
+fn fix_env_var(v: &str) -> Option<String> {
+    let fixed: String = v
+        .to_ascii_uppercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    (!fixed.is_empty() && !fixed.starts_with(|c: char| c.is_ascii_digit())).then_some(fixed)
+}
+
+fn fix_setting(v: &str) -> Option<String> {
+    let fixed: String = v
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (!fixed.is_empty() && !fixed.starts_with(|c: char| c.is_ascii_digit())).then_some(fixed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(domain: &str, value: &str) -> bool {
+        find(domain).unwrap().validate(value).is_ok()
+    }
+
+    #[test]
+    fn every_domain_pattern_compiles_and_accepts_its_example() {
+        for d in DOMAINS {
+            assert!(d.validate(d.example).is_ok(), "{}: {}", d.name, d.example);
+            if let Some(p) = d.pattern {
+                // No look-around: editors (ECMA-262) and the Rust engine must agree.
+                assert!(!p.contains("(?=") && !p.contains("(?!") && !p.contains("(?<"));
+                assert!(
+                    !p.contains("(?i)"),
+                    "{}: inline flags are not ECMA-262",
+                    d.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn regions_and_zones() {
+        assert!(ok("region", "nl-ams") && !ok("region", "fr-pra") && !ok("region", "eu-west-1"));
+        assert!(ok("zone", "pl-waw-3") && !ok("zone", "fr-par-4") && !ok("zone", "fr-par"));
+    }
+
+    #[test]
+    fn images_repositories_branches_runners() {
+        for good in ["shop-api", "team/shop-api", "a.b_c__d--e", "x9"] {
+            assert!(ok("image", good), "{good}");
+        }
+        for bad in [
+            "Shop-API",
+            "shop-api:latest",
+            "rg.fr-par.scw.cloud:443/ns/api",
+            "-api",
+            "a_",
+            "a b",
+            "a/",
+            "a//b",
+        ] {
+            assert!(!ok("image", bad), "{bad}");
+        }
+        assert_eq!(
+            fix_image("rg.fr-par.scw.cloud/ns/Shop-API:1.2").as_deref(),
+            Some("shop-api")
+        );
+        assert!(
+            ok("github-repository", "etalab-ia/evalap") && ok("github-repository", "a/b.c_d-e")
+        );
+        for bad in ["evalap", "-a/b", "a--b/c", "a/b/c", "a/..", "a/.", "a/b c"] {
+            assert!(!ok("github-repository", bad), "{bad}");
+        }
+        assert_eq!(
+            fix_repository("https://github.com/acme/shop.git").as_deref(),
+            Some("acme/shop")
+        );
+        for good in ["main", "release/1.2", "feature/x_y-z", "v1.0"] {
+            assert!(ok("git-branch", good), "{good}");
+        }
+        for bad in [
+            "-x", "/x", "a..b", "x/", "x.lock", "a/.b", "a//b", "x.", "a b", "a~b", "${{x}}",
+        ] {
+            assert!(!ok("git-branch", bad), "{bad}");
+        }
+        assert!(ok("runner-label", "ubuntu-24.04") && !ok("runner-label", "ubuntu latest"));
+        assert!(!ok("runner-label", "x,y") && !ok("runner-label", ""));
+    }
+
+    #[test]
+    fn probe_paths() {
+        for good in [
+            "/",
+            "/health",
+            "/_stcore/health",
+            "/a%20b",
+            "/v1/ready;x=1",
+            "/~u/@x",
+        ] {
+            assert!(ok("probe-path", good), "{good}");
+        }
+        for bad in [
+            "health", "/a b", "/h?x=1", "/h#x", "/$x", "/{x}", "/%zz", "/a\nb", "//x\"y",
+        ] {
+            assert!(!ok("probe-path", bad), "{bad}");
+        }
+        assert_eq!(fix_probe_path("health?x=1").as_deref(), Some("/health"));
+    }
+
+    #[test]
+    fn database_engine_and_node_type() {
+        assert!(
+            ok("database-engine", "PostgreSQL-16") && !ok("database-engine", "PostgreSQL-16.2")
+        );
+        assert!(!ok("database-engine", "postgresql-16") && !ok("database-engine", "MySQL-8"));
+        assert_eq!(fix_engine("postgres 16").as_deref(), Some("PostgreSQL-16"));
+        assert!(ok("database-node-type", "DB-DEV-S") && ok("database-node-type", "db-pro2-xs"));
+        assert!(!ok("database-node-type", "DEV-S") && !ok("database-node-type", "DB-DEV-S "));
+        assert_eq!(fix_node_type("pro2_xs").as_deref(), Some("DB-PRO2-XS"));
+    }
+
+    #[test]
+    fn cron_schedules() {
+        for good in [
+            "0 3 * * 0",
+            "*/15 * * * *",
+            "0 4 1 * *",
+            "0 0 1-15/2 JAN-MAR mon,fri",
+            "0 0 ? * 7",
+        ] {
+            assert!(ok("cron", good), "{good}");
+        }
+        for bad in [
+            "weekly",
+            "0 3 * *",
+            "0 3 * * 0 2026",
+            "0 3 * * 0 ",
+            " 0 3 * * 0",
+            "60 * * * *",
+            "0 24 * * *",
+            "0 0 0 * *",
+            "0 0 * 13 *",
+            "0 0 * * 8",
+            "0 0 * FOO *",
+            "*/0 * * * *",
+            "5-1 * * * *",
+            "@daily",
+            "0 3 * * 0;rm",
+            "0,,1 * * * *",
+        ] {
+            assert!(!ok("cron", bad), "{bad}");
+        }
+        let e = find("cron").unwrap().validate("0 25 * * *").unwrap_err();
+        assert_eq!(e.offset, Some(2));
+        assert!(
+            e.message.contains("hour") && e.message.contains("0-23"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn names_and_reserved_environments() {
+        assert!(ok("environment-name", "staging") && !ok("environment-name", "bootstrap"));
+        assert!(!ok("environment-name", "modules") && !ok("environment-name", "Prod"));
+        assert!(ok("alert-rule-name", "api_errors-5xx") && !ok("alert-rule-name", "API errors"));
+        assert_eq!(fix_identifier("API errors!").as_deref(), Some("api-errors"));
+        assert!(
+            ok("alert-service", "*") && ok("alert-service", "api") && !ok("alert-service", "a*")
+        );
+        assert!(ok(
+            "runbook-url",
+            "https://github.com/o/r/blob/main/docs/runbooks.md"
+        ));
+        for bad in [
+            "ftp://x",
+            "https://x/a b",
+            "https://x/{{ $value }}",
+            "https://x/#a",
+            "https://x/?a=1",
+        ] {
+            assert!(!ok("runbook-url", bad), "{bad}");
+        }
+        assert!(ok("reason", " x ") && !ok("reason", "  ") && !ok("reason", ""));
+    }
+}

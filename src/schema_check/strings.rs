@@ -1,0 +1,378 @@
+//! Every string of the configuration, keys included: no control characters, no `${{`, and the
+//! checks of its domain that a pattern cannot express.
+//!
+//! - Control characters: C0 (U+0000–U+001F), DEL, C1 (U+0080–U+009F), the bidirectional-text
+//!   controls (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069), the line and paragraph
+//!   separators (U+2028, U+2029) and U+FEFF are refused everywhere. The fields marked
+//!   `x-multiline` in the schema (an alert's `expr` and `description`) accept line breaks and
+//!   tabs; the emitters encode them.
+//! - `${{` is refused everywhere: GitHub Actions evaluates it almost anywhere in a workflow.
+//!
+//! Each problem points at the offending character, inside the value.
+
+use serde_json::Value;
+
+use super::domains::{self, DomainError};
+use super::scalar::SourceIndex;
+use super::{alternatives, deref};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::load::{Key, Node, NodeKind};
+
+/// At most this many string problems are reported one by one; the rest are summed up.
+pub const MAX_REPORTED: usize = 100;
+
+/// A problem with one string of the file.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// JSON pointer of the value, or of the entry when the key is the problem: what pruning
+    /// removes.
+    pub pointer: String,
+    /// Where the value (or key) is.
+    pub span: Span,
+    /// The text, to find the offending part inside it.
+    pub text: String,
+    /// Byte range of the offending part in `text`, when it is a part.
+    pub part: Option<(usize, usize)>,
+    /// What is wrong.
+    pub message: String,
+    /// What was expected.
+    pub expected: String,
+    /// The likely fix.
+    pub help: String,
+}
+
+impl Problem {
+    /// The diagnostic, positioned with `source` when it is at hand.
+    pub fn diagnostic(&self, file: &str, source: Option<&SourceIndex<'_>>) -> Diagnostic {
+        let span = match (self.part, source) {
+            (Some((start, end)), Some(index)) => {
+                index.span_in_scalar(self.span, &self.text, start, end)
+            }
+            _ => self.span,
+        };
+        Diagnostic::error("schema", self.message.clone())
+            .at(file, Some(span))
+            .expected(self.expected.clone())
+            .help(self.help.clone())
+    }
+}
+
+/// Every string problem of `root`, in file order.
+pub fn problems(schema: &Value, root: &Node) -> Vec<Problem> {
+    let mut walk = Walk {
+        schema,
+        out: Vec::new(),
+    };
+    let mut top = Vec::new();
+    alternatives(schema, schema, &mut top);
+    walk.node(root, &top, &mut Vec::new(), String::new());
+    walk.out
+}
+
+struct Walk<'s> {
+    schema: &'s Value,
+    out: Vec<Problem>,
+}
+
+fn escape(step: &str) -> String {
+    step.replace('~', "~0").replace('/', "~1")
+}
+
+/// `services.api.command[1]`.
+fn display(path: &[String], list_index: &[bool]) -> String {
+    let mut out = String::new();
+    for (step, is_index) in path.iter().zip(list_index) {
+        if *is_index {
+            out.push_str(&format!("[{step}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(step);
+        }
+    }
+    out
+}
+
+impl<'s> Walk<'s> {
+    fn node(
+        &mut self,
+        node: &Node,
+        here: &[&'s Value],
+        path: &mut Vec<(String, bool)>,
+        pointer: String,
+    ) {
+        match &node.kind {
+            NodeKind::Str(text) => self.value(node, text, here, path, &pointer),
+            NodeKind::Map(entries) => {
+                for (key, value) in entries {
+                    let child_pointer = format!("{pointer}/{}", escape(&key.name));
+                    path.push((key.name.clone(), false));
+                    self.key(key, here, path, &child_pointer);
+                    let mut next = Vec::new();
+                    for s in here {
+                        let child = s
+                            .get("properties")
+                            .and_then(|p| p.get(&key.name))
+                            .or_else(|| s.get("additionalProperties").filter(|a| a.is_object()));
+                        if let Some(c) = child {
+                            alternatives(self.schema, c, &mut next);
+                        }
+                    }
+                    self.node(value, &next, path, child_pointer);
+                    path.pop();
+                }
+            }
+            NodeKind::Seq(items) => {
+                let mut next = Vec::new();
+                for s in here {
+                    if let Some(i) = s.get("items").filter(|i| i.is_object()) {
+                        alternatives(self.schema, i, &mut next);
+                    }
+                }
+                for (i, item) in items.iter().enumerate() {
+                    path.push((i.to_string(), true));
+                    self.node(item, &next, path, format!("{pointer}/{i}"));
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn place(path: &[(String, bool)]) -> String {
+        let steps: Vec<String> = path.iter().map(|(s, _)| s.clone()).collect();
+        let flags: Vec<bool> = path.iter().map(|(_, i)| *i).collect();
+        display(&steps, &flags)
+    }
+
+    fn key(&mut self, key: &Key, parent: &[&'s Value], path: &[(String, bool)], pointer: &str) {
+        let parent_place = Self::place(&path[..path.len() - 1]);
+        let place = if parent_place.is_empty() {
+            "a key at the top level".to_string()
+        } else {
+            format!("a key in `{parent_place}`")
+        };
+        // The names a mapping accepts (its `propertyNames`), checked here in one pass rather
+        // than by the validator, whose errors on a large mapping would each copy the mapping.
+        let domain = parent
+            .iter()
+            .find_map(|s| {
+                deref(self.schema, s)
+                    .get("x-key-domain")
+                    .and_then(Value::as_str)
+            })
+            .and_then(domains::find);
+        if let Some(d) = domain
+            && let Err(problem) = key_problem(d, &key.name)
+        {
+            self.out.push(Problem {
+                pointer: pointer.to_string(),
+                span: key.span,
+                text: key.name.clone(),
+                ..problem
+            });
+        }
+        if let Some(p) = text_problem(&key.name, false, &place) {
+            self.out.push(Problem {
+                pointer: pointer.to_string(),
+                span: key.span,
+                text: key.name.clone(),
+                ..p
+            });
+        }
+    }
+
+    fn value(
+        &mut self,
+        node: &Node,
+        text: &str,
+        here: &[&'s Value],
+        path: &[(String, bool)],
+        pointer: &str,
+    ) {
+        let multiline = here
+            .iter()
+            .any(|s| s.get("x-multiline").and_then(Value::as_bool) == Some(true));
+        let place = format!("`{}`", Self::place(path));
+        if let Some(p) = text_problem(text, multiline, &place) {
+            self.out.push(Problem {
+                pointer: pointer.to_string(),
+                span: node.span,
+                text: text.to_string(),
+                ..p
+            });
+            return;
+        }
+        let domain = here
+            .iter()
+            .find_map(|s| {
+                deref(self.schema, s)
+                    .get("x-domain")
+                    .and_then(Value::as_str)
+            })
+            .and_then(domains::find);
+        let Some(domain) = domain else {
+            return;
+        };
+        // The pattern itself is the JSON Schema's to report; the rest is ours.
+        let (Some(check), true) = (domain.check, domain.pattern_matches(text)) else {
+            return;
+        };
+        if let Err(DomainError {
+            offset,
+            len,
+            message,
+        }) = check(text)
+        {
+            self.out.push(Problem {
+                pointer: pointer.to_string(),
+                span: node.span,
+                text: text.to_string(),
+                part: offset.map(|o| (o, (o + len).min(text.len()))),
+                message: format!("{place} is not {}: {message}", domain.a_what()),
+                expected: domain.expected.to_string(),
+                help: domain.help(text),
+            });
+        }
+    }
+}
+
+/// A key outside the names its mapping accepts.
+fn key_problem(d: &domains::Domain, name: &str) -> Result<(), Problem> {
+    let shown = super::shown(name);
+    let blank = |message: String, expected: String, help: String| Problem {
+        pointer: String::new(),
+        span: Span::default(),
+        text: String::new(),
+        part: None,
+        message,
+        expected,
+        help,
+    };
+    if !d.pattern_matches(name) {
+        let fix = if crate::policy::secret_scan::looks_secret(name) {
+            None
+        } else {
+            d.fix.and_then(|f| f(name)).filter(|f| f != name)
+        };
+        return Err(blank(
+            format!("invalid {} `{shown}`", d.what),
+            d.expected.to_string(),
+            match fix {
+                Some(f) => format!("rename it to `{}`", super::shown(&f)),
+                None => format!("rename it to a valid {}", d.what),
+            },
+        ));
+    }
+    if d.reserved.contains(&name) {
+        let names: Vec<String> = d.reserved.iter().map(|r| format!("`{r}`")).collect();
+        return Err(blank(
+            format!(
+                "`{shown}` is a reserved {}: it is a directory of the generated tree",
+                d.what
+            ),
+            format!("a name other than {}", names.join(" and ")),
+            format!("rename it, e.g. `{shown}-env`"),
+        ));
+    }
+    Ok(())
+}
+
+/// A forbidden character: its code point and name.
+pub fn forbidden(c: char, multiline: bool) -> Option<&'static str> {
+    if multiline && (c == '\n' || c == '\t') {
+        return None;
+    }
+    Some(match c {
+        '\n' => "a line break (U+000A)",
+        '\t' => "a tab (U+0009)",
+        '\r' => "a carriage return (U+000D)",
+        '\u{0}' => "a NUL character (U+0000)",
+        '\u{1b}' => "an escape character (U+001B), which terminals interpret",
+        '\u{1}'..='\u{1f}' => "a control character (C0, U+0001–U+001F)",
+        '\u{7f}' => "a DEL character (U+007F)",
+        '\u{80}'..='\u{9f}' => "a control character (C1, U+0080–U+009F)",
+        '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{200e}'
+        | '\u{200f}'
+        | '\u{061c}' => {
+            "a bidirectional-text control (U+061C, U+200E/F, U+202A–U+202E or U+2066–U+2069), which makes text display in another order than it is read"
+        }
+        '\u{2028}' => "a line separator (U+2028)",
+        '\u{2029}' => "a paragraph separator (U+2029)",
+        '\u{feff}' => "a zero-width no-break space (U+FEFF)",
+        _ => return None,
+    })
+}
+
+/// The first character or sequence of `text` no output may receive.
+fn text_problem(text: &str, multiline: bool, place: &str) -> Option<Problem> {
+    let bad = text
+        .char_indices()
+        .find_map(|(i, c)| forbidden(c, multiline).map(|what| (i, c, what)));
+    let expr = text.find("${{");
+    let blank = |message: String, expected: &str, help: &str, part: (usize, usize)| Problem {
+        pointer: String::new(),
+        span: Span::default(),
+        text: String::new(),
+        part: Some(part),
+        message,
+        expected: expected.to_string(),
+        help: help.to_string(),
+    };
+    match (bad, expr) {
+        (Some((i, c, what)), e) if e.is_none_or(|e| i < e) => Some(blank(
+            format!("{place} contains {what}"),
+            if multiline {
+                "text without control characters other than line breaks and tabs"
+            } else {
+                "text on one line, without control characters"
+            },
+            if c == '\n' {
+                "write the value on one line"
+            } else {
+                "remove the character (it often comes with a copy-paste); no output of tofugen may receive it"
+            },
+            (i, i + c.len_utf8()),
+        )),
+        (_, Some(e)) => Some(blank(
+            format!("{place} contains `${{{{`, which GitHub Actions evaluates as an expression"),
+            "text without `${{`",
+            "remove it: configuration values never carry GitHub expressions into workflows (write `$ {{` to show the characters)",
+            (e, e + 3),
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_characters() {
+        for c in [
+            '\u{0}', '\u{7}', '\u{1b}', '\r', '\u{7f}', '\u{85}', '\u{9b}', '\u{202e}', '\u{2066}',
+            '\u{2069}', '\u{2028}', '\u{2029}', '\u{200f}',
+        ] {
+            assert!(forbidden(c, true).is_some(), "{:?}", c);
+        }
+        assert!(forbidden('\n', false).is_some() && forbidden('\n', true).is_none());
+        assert!(forbidden('\t', false).is_some() && forbidden('\t', true).is_none());
+        for c in ['a', ' ', 'é', '€', '\u{a0}', '日', '🙂', '\u{200b}'] {
+            assert!(forbidden(c, false).is_none(), "{:?}", c);
+        }
+    }
+
+    #[test]
+    fn first_problem_wins() {
+        let p = text_problem("ab${{ x }}\u{7}", false, "`x`").unwrap();
+        assert_eq!(p.part, Some((2, 5)));
+        let p = text_problem("a\u{7}${{", false, "`x`").unwrap();
+        assert_eq!(p.part, Some((1, 2)));
+        assert!(text_problem("${ {", false, "`x`").is_none());
+        assert!(text_problem("$${x} and {{ y }}", false, "`x`").is_none());
+    }
+}
