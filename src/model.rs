@@ -52,6 +52,7 @@ pub struct ModulesSpec {
     /// the vendored library (e.g. `modules` in tofugen's own repository, where the library's
     /// sources live). Nothing is vendored then.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "repository-dir"))]
     pub path: Option<String>,
 }
 
@@ -103,7 +104,7 @@ pub enum RuleLevel {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Versions {
-    /// Exact OpenTofu version CI installs (e.g. `1.11.5`); the roots require at least 1.11.
+    /// Exact OpenTofu version CI installs (e.g. `1.12.6`); the roots require at least 1.12.2.
     pub opentofu: String,
     /// Exact `scaleway/scaleway` provider version (e.g. `2.81.0`).
     pub scaleway_provider: String,
@@ -486,6 +487,7 @@ pub struct SecretSpec {
     /// URL scheme of a `database` secret (default: `postgresql`), e.g. `postgresql+psycopg2`
     /// for SQLAlchemy with psycopg2.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "url-scheme"))]
     pub scheme: Option<String>,
     /// Whether a `database` secret's URL ends with `/<database name>` (default: true). Set to
     /// false for applications that append the database name themselves.
@@ -612,6 +614,7 @@ pub struct CiSpec {
     /// promotes from none; the others receive releases by promotion). Never inferred from
     /// the order of the environments in the file.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "environment-name"))]
     pub deploy_to: Option<String>,
     /// How the generated workflows install tofugen.
     #[serde(default)]
@@ -629,9 +632,11 @@ pub struct TofugenInstallSpec {
     pub install: Option<InstallMethod>,
     /// The tofugen version CI installs (default: the version that generated the tree).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "exact-version"))]
     pub version: Option<String>,
     /// Git repository URL of tofugen (with `install: git`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "git-url"))]
     pub git: Option<String>,
 }
 

@@ -10,7 +10,7 @@ pub fn config(services: usize, environments: usize) -> String {
     let environments = environments.max(1);
     let mut y = String::new();
     y.push_str(
-        "project: synth\nversions:\n  opentofu: 1.11.5\n  scaleway_provider: 2.81.0\n  random_provider: 3.7.2\n",
+        "project: synth\nversions:\n  opentofu: 1.12.6\n  scaleway_provider: 2.81.0\n  random_provider: 3.7.2\n",
     );
     y.push_str("defaults:\n  region: fr-par\n  zone: fr-par-1\n  services:\n");
     for i in 0..services {
@@ -28,6 +28,9 @@ pub fn config(services: usize, environments: usize) -> String {
     );
     y.push_str("  secrets:\n    POSTGRES_URL: { source: database }\n    APP_TOKEN: { source: generated }\n");
     y.push_str("  alerts:\n    contacts: [ops@example.org]\n    rules:\n      errors: { kind: container_error, service: \"*\", for: 1m }\n      db-storage: { kind: database_storage, threshold: 80 }\n");
+    if environments == 1 {
+        y.push_str("policy:\n  overrides:\n    - { rule: deploy-target, level: off, reason: one environment only }\n");
+    }
     y.push_str("environments:\n");
     for e in 0..environments {
         if e + 1 == environments {
@@ -41,8 +44,11 @@ pub fn config(services: usize, environments: usize) -> String {
             }
             y.push_str("    database:\n      ha: true\n      backups:\n        daily: { retention: 30d }\n        weekly: { retention: 90d }\n        monthly: { retention: 365d }\n");
             y.push_str("    alerts:\n      rules:\n        backups: { kind: backup_job_failed, for: 0s, severity: critical }\n");
-        } else {
+        } else if e == 0 {
             let _ = writeln!(y, "  env{e}:\n    tier: staging");
+        } else {
+            // One head: pushes deploy env0; the others receive its releases.
+            let _ = writeln!(y, "  env{e}:\n    tier: staging\n    promote_from: env0");
         }
     }
     y

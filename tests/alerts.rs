@@ -101,7 +101,7 @@ fn dump_when_asked() {
 fn config(alerts_yaml: &str, database_yaml: &str) -> String {
     format!(
         r#"project: evalap
-versions: {{ opentofu: 1.11.5, scaleway_provider: 2.81.0, random_provider: 3.7.2 }}
+versions: {{ opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }}
 defaults:
   services:
     api: {{ image: evalap-api, port: 8000, scale: {{ min: 2, max: 4 }} }}
@@ -282,7 +282,7 @@ fn more_than_twenty_rules_split_into_numbered_groups_that_pass_promtool() {
         .collect();
     let text = format!(
         r#"project: p
-versions: {{ opentofu: 1.11.5, scaleway_provider: 2.81.0, random_provider: 3.7.2 }}
+versions: {{ opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }}
 defaults:
   services:
 {services}environments:

@@ -276,7 +276,7 @@ fn domain_violations_say_what_is_expected_in_words() {
 #[test]
 fn many_bad_keys_and_values_are_reported_in_bounded_time() {
     let mut text = String::from(
-        "project: p\nversions: { opentofu: 1.11.5, scaleway_provider: 2.81.0, random_provider: 3.7.2 }\ndefaults:\n  services:\n    api:\n      image: api\n      port: 8000\n      env:\n",
+        "project: p\nversions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }\ndefaults:\n  services:\n    api:\n      image: api\n      port: 8000\n      env:\n",
     );
     for i in 0..5000 {
         text.push_str(&format!("        bad-key-{i}: \"v\\u0007{i}\"\n"));

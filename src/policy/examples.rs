@@ -10,7 +10,7 @@ use serde_json::Value;
 /// A minimal valid configuration with a staging and a production environment, on which no rule
 /// reports anything.
 pub const BASE: &str = r#"project: demo
-versions: { opentofu: 1.11.5, scaleway_provider: 2.81.0, random_provider: 3.7.2 }
+versions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }
 defaults:
   region: fr-par
   zone: fr-par-1

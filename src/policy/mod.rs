@@ -626,13 +626,13 @@ pub mod limits {
     /// Longest Scaleway resource name tofugen builds (`<project>-<env>-<service>`).
     pub const RESOURCE_NAME: usize = 63;
     /// Minimum OpenTofu version (write-only attributes, ephemeral resources).
-    pub const OPENTOFU: (u64, u64, u64) = (1, 11, 0);
+    pub const OPENTOFU: (u64, u64, u64) = (1, 12, 2);
     /// Minimum Scaleway provider version (container v1 API).
     pub const SCALEWAY_PROVIDER: (u64, u64, u64) = (2, 75, 0);
     /// Minimum random provider version (ephemeral `random_password`).
     pub const RANDOM_PROVIDER: (u64, u64, u64) = (3, 7, 1);
     /// Generated secret length.
-    pub const SECRET_LENGTH: (u32, u32) = (16, 1024);
+    pub const SECRET_LENGTH: (u32, u32) = (16, 1000);
 }
 
 #[cfg(test)]

@@ -304,6 +304,42 @@ pub const DOMAINS: &[Domain] = &[
         )
     },
     Domain {
+        pattern: Some(r"^[0-9]+\.[0-9]+\.[0-9]+$"),
+        example: "0.2.0",
+        ..domain(
+            "exact-version",
+            "exact version",
+            "an exact version `X.Y.Z` (no range, no `v` prefix)",
+        )
+    },
+    Domain {
+        pattern: Some(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~-]+)+$"),
+        example: "https://github.com/acme/tofugen",
+        ..domain(
+            "git-url",
+            "git repository URL",
+            "an `https://` URL of a git repository: a host and a path of letters, digits, `.`, `_`, `~` and `-`",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$"),
+        example: "modules",
+        ..domain(
+            "repository-dir",
+            "directory of the repository",
+            "a directory relative to the repository root: segments of letters, digits, `.`, `_` and `-`, not starting with `.`, separated by `/`",
+        )
+    },
+    Domain {
+        pattern: Some(r"^[a-z][a-z0-9+.-]*$"),
+        example: "postgresql+psycopg2",
+        ..domain(
+            "url-scheme",
+            "URL scheme",
+            "a URL scheme: lowercase letters, digits, `+`, `.` and `-`, starting with a letter (e.g. `postgresql` or `postgresql+psycopg2`)",
+        )
+    },
+    Domain {
         pattern: Some(r"\S"),
         example: "the project ID is an identifier, not a credential",
         hint: Some(

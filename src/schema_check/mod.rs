@@ -574,7 +574,7 @@ fn describe(
                     ));
             if name == "versions" {
                 d = d.help(
-                    "add `versions:` with `opentofu: 1.11.5`, `scaleway_provider: 2.81.0` and \
+                    "add `versions:` with `opentofu: 1.12.6`, `scaleway_provider: 2.81.0` and \
                      `random_provider: 3.7.2`",
                 );
             }
@@ -1193,7 +1193,7 @@ mod tests {
             Some(&Value::Bool(false))
         );
         let d = diags(
-            "project: p\nversions: {opentofu: 1.11.5, scaleway_provider: 2.81.0, random_provider: 3.7.2}\nenvironments:\n  staging:\n    regoin: fr-par\n",
+            "project: p\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}\nenvironments:\n  staging:\n    regoin: fr-par\n",
         );
         assert_eq!(d.len(), 1);
         assert_eq!(
@@ -1207,7 +1207,7 @@ mod tests {
     #[test]
     fn every_error_is_reported_once() {
         let d = diags(
-            "project: p\nversions: {opentofu: 1.11.5, scaleway_provider: 2.81.0}\nenvironments:\n  s:\n    zone: 1\n    tier: x\n",
+            "project: p\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0}\nenvironments:\n  s:\n    zone: 1\n    tier: x\n",
         );
         let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(messages.len(), 3, "{messages:#?}");

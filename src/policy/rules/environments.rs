@@ -3,7 +3,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostics::{Level, did_you_mean};
-use crate::policy::{Checker, ENV, Rule, Safety, list};
+use crate::policy::{Checker, ENV, Place, Rule, Safety, list};
+use crate::resolve::ResolvedEnvironment;
 
 /// TG023: `promote_from` names an environment, without cycles.
 pub const TG023: Rule = Rule {
@@ -29,12 +30,108 @@ pub const TG024: Rule = Rule {
     good: "environments:\n  staging:\n    scaleway_project: demo-staging\n",
 };
 
+/// TG029: pushes deploy one environment, never chosen by the order of the file, and never a
+/// production environment.
+pub const TG029: Rule = Rule {
+    code: "TG029",
+    name: "deploy-target",
+    level: Level::Error,
+    safety: Safety::Production,
+    title: "pushes deploy one environment: `ci.deploy_to`, or the only one without `promote_from`; not a production one",
+    rationale: "which environment a merge deploys must not depend on the order of the file; a production environment receives only releases promoted from a tested one, behind its reviewers",
+    bad: "environments:\n  production:\n    promote_from: null\n",
+    good: "ci:\n  deploy_to: staging\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG023, TG024];
+pub const RULES: &[Rule] = &[TG023, TG024, TG029];
 
 pub(crate) fn check(c: &mut Checker<'_>) {
     isolation(c);
     promotion(c);
+    deploy_target(c);
+}
+
+/// TG029: the deploy workflow's target is well defined and not production.
+fn deploy_target(c: &mut Checker<'_>) {
+    let resolved = c.resolved;
+    let names: Vec<&str> = resolved
+        .environments
+        .iter()
+        .map(|e| e.name.as_str())
+        .collect();
+    let deploy_to = c
+        .root
+        .get("ci")
+        .and_then(|ci| ci.get("deploy_to"))
+        .map(|n| n.span);
+    if let Some(name) = &resolved.ci.deploy_to
+        && resolved.environment(name).is_none()
+    {
+        let help = match did_you_mean(name, names.iter().copied()) {
+            Some(m) => format!("did you mean `{m}`?"),
+            None => format!("use one of: {}", list(&names)),
+        };
+        c.push(
+            &TG029,
+            None,
+            Place::new("ci.deploy_to", deploy_to),
+            format!("`ci.deploy_to` is `{name}`, which is not an environment"),
+            format!("one of: {}", list(&names)),
+            help,
+        );
+        return;
+    }
+    let heads: Vec<&ResolvedEnvironment> = resolved
+        .environments
+        .iter()
+        .filter(|e| e.promote_from.is_none())
+        .collect();
+    if resolved.ci.deploy_to.is_none() && heads.len() > 1 {
+        let head_names: Vec<&str> = heads.iter().map(|e| e.name.as_str()).collect();
+        let second = heads[1];
+        let place = c.env_place(second);
+        c.push(
+            &TG029,
+            None,
+            place,
+            format!(
+                "pushes could deploy any of {}: none of them promotes from another",
+                list(&head_names)
+            ),
+            "`ci.deploy_to`, or `promote_from` on every environment but one",
+            format!(
+                "set `ci.deploy_to: {}` (the environment a merge deploys), or `promote_from` on the others",
+                heads[0].name
+            ),
+        );
+        return;
+    }
+    if let Some(head) = resolved.deploy_head()
+        && head.is_production()
+    {
+        let place = match (&resolved.ci.deploy_to, deploy_to) {
+            (Some(_), Some(span)) => Place::new("ci.deploy_to", Some(span)),
+            _ => c.env_place(head),
+        };
+        let others: Vec<&str> = names.iter().copied().filter(|n| *n != head.name).collect();
+        let help = match others.first() {
+            Some(first) => format!(
+                "deploy `{first}` (`ci.deploy_to: {first}`) and give {ENV} `promote_from: {first}`"
+            ),
+            None => "add a staging environment that production promotes from".to_string(),
+        };
+        c.push(
+            &TG029,
+            Some(head),
+            place,
+            format!(
+                "pushes to the deploy branch would deploy the production environment {ENV} directly"
+            ),
+            "a non-production environment as the deploy target; production promotes from it",
+            help,
+        );
+    }
 }
 
 /// Unique Scaleway projects and state buckets.

@@ -10,10 +10,10 @@ pub const TG025: Rule = Rule {
     name: "pinned-versions",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "versions are exact `X.Y.Z`: OpenTofu >= 1.11, scaleway provider >= 2.75, random >= 3.7.1",
-    rationale: "write-only attributes and ephemeral resources need OpenTofu 1.11; the container v1 API needs provider 2.75; ephemeral random_password needs random 3.7.1",
-    bad: "versions:\n  opentofu: 1.10.0\n",
-    good: "versions:\n  opentofu: 1.11.5\n",
+    title: "versions are exact `X.Y.Z`: OpenTofu >= 1.12.2, scaleway provider >= 2.75, random >= 3.7.1",
+    rationale: "write-only attributes and ephemeral resources need OpenTofu 1.11, and the generated roots' tests need the mock-provider fix of 1.12.2 (opentofu#4251); the container v1 API needs provider 2.75; ephemeral random_password needs random 3.7.1",
+    bad: "versions:\n  opentofu: 1.11.5\n",
+    good: "versions:\n  opentofu: 1.12.6\n",
 };
 
 /// The rules of this family.
@@ -41,8 +41,8 @@ pub(crate) fn check(c: &mut Checker<'_>) {
             "OpenTofu",
             c.resolved.versions.opentofu.clone(),
             limits::OPENTOFU,
-            "1.11.5",
-            "write-only attributes and ephemeral resources",
+            "1.12.6",
+            "write-only attributes, ephemeral resources and working mock providers in tests",
         ),
         (
             "scaleway_provider",
