@@ -4,11 +4,12 @@
 //! expected and, when there is one, the likely fix. Stages collect diagnostics and keep going,
 //! so a run reports every problem at once.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config as TermConfig};
 use serde::Serialize;
 
@@ -187,8 +188,9 @@ pub fn render(diags: &[Diagnostic], source: &str, format: Format, color: bool) -
 fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
     let mut out = Vec::new();
     let config = TermConfig::default();
+    let shown = ShownSource::new(source);
     for d in diags {
-        let file = SimpleFile::new(d.file.as_str(), source);
+        let d = escaped(d);
         let severity = match d.level {
             Level::Error => CsSeverity::Error,
             Level::Warning => CsSeverity::Warning,
@@ -197,7 +199,7 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
             .with_code(d.code.clone())
             .with_message(d.message.clone());
         if let Some(span) = d.span {
-            let range = clamp(span.range(), source);
+            let range = shown.map(clamp(span.range(), source));
             let label_text = d
                 .expected
                 .as_ref()
@@ -237,6 +239,10 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
             let _ = writeln!(WriteAdapter(&mut out));
             continue;
         }
+        let file = NamedSource {
+            name: &d.file,
+            shown: &shown,
+        };
         if color {
             let mut buffer = term::termcolor::Buffer::ansi();
             let _ = term::emit_to_write_style(&mut buffer, &config, &file, &cs);
@@ -256,6 +262,213 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
         );
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `d` with every text field escaped for a terminal (see [`escape_for_terminal`]).
+fn escaped(d: &Diagnostic) -> Diagnostic {
+    let esc = |s: &str| escape_for_terminal(s).into_owned();
+    Diagnostic {
+        level: d.level,
+        code: esc(&d.code),
+        message: esc(&d.message),
+        file: esc(&d.file),
+        span: d.span,
+        expected: d.expected.as_deref().map(esc),
+        help: d.help.as_deref().map(esc),
+        notes: d.notes.iter().map(|n| esc(n)).collect(),
+    }
+}
+
+/// Whether `c` would control a terminal or reorder the text around it: C0 controls, DEL, C1
+/// controls, bidi embeddings, overrides, isolates and marks, and the Unicode line and paragraph
+/// separators.
+fn is_terminal_control(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}'
+        | '\u{7f}'..='\u{9f}'
+        | '\u{61c}'
+        | '\u{200e}'
+        | '\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}')
+}
+
+/// Escapes, as `\u{…}`, every character of `s` that would control a terminal or reorder the
+/// text around it (see the list below), newlines and tabs included: the value then prints as
+/// one visible line. Borrowed when there is nothing to escape.
+///
+/// Escaped: C0 controls (U+0000–U+001F), DEL and C1 controls (U+007F–U+009F), the bidi
+/// embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and marks (U+200E,
+/// U+200F, U+061C), and the line and paragraph separators (U+2028, U+2029).
+pub fn escape_for_terminal(s: &str) -> Cow<'_, str> {
+    escape_chars(s, |_| true)
+}
+
+/// Like [`escape_for_terminal`] but keeps `\n` and `\t`: for multi-line text such as reports
+/// and diffs.
+pub fn escape_for_terminal_text(s: &str) -> Cow<'_, str> {
+    escape_chars(s, |c| c != '\n' && c != '\t')
+}
+
+/// Escapes the terminal controls of `s` for which `escape(c)` holds.
+fn escape_chars(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let unsafe_char = |c: char| is_terminal_control(c) && escape(c);
+    let Some(first) = s.find(unsafe_char) else {
+        return Cow::Borrowed(s);
+    };
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str(&s[..first]);
+    for c in s[first..].chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A source text as shown in diagnostics: terminal controls escaped (newlines, tabs and the
+/// `\r` of a `\r\n` kept), with the mapping of byte offsets from the original to the shown
+/// text. Line and column numbers stay those of the original.
+struct ShownSource<'a> {
+    original: &'a str,
+    shown: Cow<'a, str>,
+    /// For each escaped character: its offset in the original, its offset in the shown text,
+    /// its length in each.
+    escapes: Vec<Escape>,
+    /// Byte offset of the start of each line of the shown text.
+    line_starts: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Escape {
+    original: usize,
+    shown: usize,
+    original_len: usize,
+    shown_len: usize,
+}
+
+impl<'a> ShownSource<'a> {
+    fn new(original: &'a str) -> Self {
+        let keep = |i: usize, c: char| {
+            !is_terminal_control(c)
+                || c == '\n'
+                || c == '\t'
+                || (c == '\r' && original[i + 1..].starts_with('\n'))
+        };
+        let mut escapes = Vec::new();
+        let shown = if original.char_indices().all(|(i, c)| keep(i, c)) {
+            Cow::Borrowed(original)
+        } else {
+            let mut out = String::with_capacity(original.len() + 16);
+            for (i, c) in original.char_indices() {
+                if keep(i, c) {
+                    out.push(c);
+                    continue;
+                }
+                let shown = out.len();
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+                escapes.push(Escape {
+                    original: i,
+                    shown,
+                    original_len: c.len_utf8(),
+                    shown_len: out.len() - shown,
+                });
+            }
+            Cow::Owned(out)
+        };
+        let line_starts = std::iter::once(0)
+            .chain(shown.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        ShownSource {
+            original,
+            shown,
+            escapes,
+            line_starts,
+        }
+    }
+
+    /// The shown range of an original byte range.
+    fn map(&self, range: Range<usize>) -> Range<usize> {
+        self.to_shown(range.start)..self.to_shown(range.end)
+    }
+
+    fn to_shown(&self, offset: usize) -> usize {
+        let k = self.escapes.partition_point(|e| e.original < offset);
+        match k.checked_sub(1).map(|i| self.escapes[i]) {
+            None => offset,
+            Some(e) => e.shown + e.shown_len + (offset - (e.original + e.original_len).min(offset)),
+        }
+    }
+
+    fn to_original(&self, offset: usize) -> usize {
+        let k = self.escapes.partition_point(|e| e.shown <= offset);
+        match k.checked_sub(1).map(|i| self.escapes[i]) {
+            None => offset,
+            Some(e) if offset < e.shown + e.shown_len => e.original,
+            Some(e) => e.original + e.original_len + (offset - e.shown - e.shown_len),
+        }
+    }
+}
+
+/// A [`ShownSource`] with a name: what codespan renders. Columns are counted in the original
+/// text, in characters.
+struct NamedSource<'a> {
+    name: &'a str,
+    shown: &'a ShownSource<'a>,
+}
+
+impl<'a> Files<'a> for NamedSource<'a> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(&self.shown.shown)
+    }
+
+    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, FilesError> {
+        Ok(self
+            .shown
+            .line_starts
+            .partition_point(|&s| s <= byte_index)
+            .saturating_sub(1))
+    }
+
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, FilesError> {
+        let starts = &self.shown.line_starts;
+        let start = *starts.get(line_index).ok_or(FilesError::LineTooLarge {
+            given: line_index,
+            max: starts.len() - 1,
+        })?;
+        let end = starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(self.shown.shown.len());
+        Ok(start..end)
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, FilesError> {
+        let line_start = self
+            .shown
+            .to_original(self.line_range((), line_index)?.start);
+        let at = self.shown.to_original(byte_index).max(line_start);
+        let original = self.shown.original;
+        Ok(original
+            .get(line_start..at)
+            .map_or(0, |s| s.chars().count())
+            + 1)
+    }
 }
 
 struct WriteAdapter<'a>(&'a mut Vec<u8>);
@@ -286,6 +499,7 @@ fn render_github(diags: &[Diagnostic]) -> String {
             Level::Error => "error",
             Level::Warning => "warning",
         };
+        let d = escaped(d);
         let mut props = format!("file={}", escape_property(&d.file));
         if let Some(s) = d.span {
             let _ = write!(props, ",line={},col={}", s.line, s.col);
@@ -329,6 +543,112 @@ mod tests {
             Some("concurrent_requests")
         );
         assert_eq!(did_you_mean("zzzzzz", keys), None);
+    }
+
+    /// Every character a terminal would act on, or that reorders text.
+    const CONTROLS: &[char] = &[
+        '\u{0}', '\u{7}', '\u{8}', '\t', '\n', '\u{b}', '\r', '\u{1b}', '\u{7f}', '\u{85}',
+        '\u{9b}', '\u{9f}', '\u{61c}', '\u{200e}', '\u{200f}', '\u{2028}', '\u{2029}', '\u{202a}',
+        '\u{202e}', '\u{2066}', '\u{2069}',
+    ];
+
+    fn has_control(s: &str, keep: &[char]) -> bool {
+        s.chars()
+            .any(|c| CONTROLS.contains(&c) && !keep.contains(&c))
+    }
+
+    #[test]
+    fn escape_for_terminal_makes_every_control_visible() {
+        let hostile: String = CONTROLS.iter().collect();
+        let escaped = escape_for_terminal(&hostile);
+        assert!(!has_control(&escaped, &[]), "{escaped:?}");
+        assert!(escaped.starts_with("\\u{0}\\u{7}"), "{escaped}");
+        assert!(escaped.contains("\\u{1b}") && escaped.contains("\\u{202e}"));
+        let text = escape_for_terminal_text(&hostile);
+        assert!(!has_control(&text, &['\n', '\t']), "{text:?}");
+        assert!(text.contains('\n') && text.contains('\t'));
+        // Nothing to escape: borrowed, unchanged (non-ASCII text included).
+        assert!(matches!(escape_for_terminal("café → ü"), Cow::Borrowed(_)));
+    }
+
+    fn at(line: usize, col: usize, start: usize, end: usize) -> Option<Span> {
+        Some(Span {
+            start,
+            end,
+            line,
+            col,
+        })
+    }
+
+    #[test]
+    fn human_output_escapes_values_and_the_source_line_keeping_positions() {
+        let source = "a: 1\nkey\u{1b}[2J: \u{202e}x\u{9b}1m\nz: 2\n";
+        // The span of `x`, after the escape sequence and the bidi override on line 2.
+        let x = source.find('x').unwrap();
+        let d = Diagnostic::error("schema", "unknown key `key\u{1b}[2J`\r\nerror: forged")
+            .at("f\u{7}.yaml", at(2, 11, x, x + 1))
+            .expected("one of `a`\u{7}")
+            .help("did you mean `a`?\u{202e}")
+            .note("note\u{85}");
+        // With colors, the only ESC bytes are the renderer's own color codes (`ESC[..m`).
+        let colors = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
+        for color in [false, true] {
+            let out = render(std::slice::from_ref(&d), source, Format::Human, color);
+            let plain = colors.replace_all(&out, "");
+            assert!(!has_control(&plain, &['\n']), "{out:?}");
+            assert!(plain.contains("f\\u{7}.yaml:2:11"), "{plain}");
+            assert!(
+                plain.contains("key\\u{1b}[2J: \\u{202e}x\\u{9b}1m"),
+                "{plain}"
+            );
+            assert!(
+                plain.contains("`key\\u{1b}[2J`\\u{d}\\u{a}error: forged"),
+                "{plain}"
+            );
+            assert!(!plain.contains("\nerror: forged"), "{plain}");
+        }
+        let out = render(std::slice::from_ref(&d), source, Format::Human, false);
+        // The caret sits under `x`, after the escaped characters.
+        let line = out.lines().position(|l| l.contains("key\\u{1b}")).unwrap();
+        let snippet = out.lines().nth(line).unwrap();
+        let caret = out.lines().nth(line + 1).unwrap();
+        assert_eq!(
+            caret.find('^'),
+            snippet.find("x\\u{9b}"),
+            "{snippet}\n{caret}"
+        );
+        // Position-less diagnostics are escaped too.
+        let whole = Diagnostic::error("io", "cannot read f\u{1b}]0;title\u{7}").at("f\n", None);
+        let out = render(&[whole], "", Format::Human, false);
+        assert!(!has_control(&out, &['\n']), "{out:?}");
+        assert!(
+            out.starts_with("f\\u{a}: error[io]: cannot read f\\u{1b}]0;title\\u{7}\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn crlf_source_lines_render_without_escapes() {
+        let source = "a: 1\r\nb: 2\r\n";
+        let d = Diagnostic::error("x", "y").at("f", at(2, 1, 6, 7));
+        let out = render(&[d], source, Format::Human, false);
+        assert!(out.contains("f:2:1"), "{out}");
+        assert!(!out.contains("\\u{d}"), "{out}");
+    }
+
+    #[test]
+    fn github_annotations_escape_controls_and_workflow_command_syntax() {
+        let d = Diagnostic::error("co:de,", "50% done\r\n::error::forged\u{1b}")
+            .at("a,b:c%.yaml", at(1, 2, 0, 1))
+            .note("n\u{202e}");
+        let out = render(&[d], "", Format::Github, false);
+        assert_eq!(out.lines().count(), 1, "{out}");
+        assert!(!has_control(&out, &['\n']), "{out:?}");
+        assert_eq!(
+            out,
+            "::error file=a%2Cb%3Ac%25.yaml,line=1,col=2,title=co%3Ade%2C::50%25 \
+             done\\u{d}\\u{a}::error::forged\\u{1b}%0An\\u{202e}\n"
+        );
     }
 
     #[test]
