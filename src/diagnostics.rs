@@ -179,7 +179,7 @@ pub fn render(diags: &[Diagnostic], source: &str, format: Format, color: bool) -
         Format::Json => {
             let mut s = serde_json::to_string_pretty(diags).expect("diagnostics serialize");
             s.push('\n');
-            s
+            json_for_terminal(&s).into_owned()
         }
         Format::Github => render_github(diags),
     }
@@ -308,6 +308,25 @@ pub fn escape_for_terminal(s: &str) -> Cow<'_, str> {
 /// and diffs.
 pub fn escape_for_terminal_text(s: &str) -> Cow<'_, str> {
     escape_chars(s, |c| c != '\n' && c != '\t')
+}
+
+/// JSON text with the terminal controls serde_json leaves as they are (DEL, C1 controls, bidi
+/// controls, line and paragraph separators) written as `\uXXXX` escapes: the same JSON value,
+/// safe to print. (serde_json already escapes C0 controls; these characters can only occur in
+/// strings, where the escape is valid.)
+pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
+    if !json.contains(is_terminal_control) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if is_terminal_control(c) && c != '\n' {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Escapes the terminal controls of `s` for which `escape(c)` holds.
@@ -625,6 +644,16 @@ mod tests {
             out.starts_with("f\\u{a}: error[io]: cannot read f\\u{1b}]0;title\\u{7}\n"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn json_output_escapes_every_control_and_stays_the_same_value() {
+        let hostile: String = CONTROLS.iter().collect();
+        let d = Diagnostic::error("c", hostile.clone()).at("f", None);
+        let out = render(std::slice::from_ref(&d), "", Format::Json, false);
+        assert!(!has_control(&out, &['\n']), "{out:?}");
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back[0]["message"], hostile.as_str());
     }
 
     #[test]
