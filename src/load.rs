@@ -7,6 +7,7 @@
 //! schema: unquoted `true`/`false`, integers, floats and `null`/`~`; everything else is a string.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Read as _;
 use std::path::Path;
 
@@ -165,36 +166,69 @@ pub fn pointer_steps(pointer: &str) -> impl Iterator<Item = String> + '_ {
         .map(|s| s.replace("~1", "/").replace("~0", "~"))
 }
 
-/// Maps character offsets and lines to byte offsets, to build [`Span`]s.
+/// Every how many characters [`LineIndex`] records a byte offset (non-ASCII text only).
+const CHECKPOINT_CHARS: usize = 32;
+
+/// Maps character offsets and lines to byte offsets, to build [`Span`]s, in constant time per
+/// lookup (a walk from the line start would be quadratic on a 4 MiB line of flow values).
 struct LineIndex<'a> {
     text: &'a str,
     /// Byte offset of the start of each line (0-based line numbers).
     line_starts: Vec<usize>,
+    /// Character offset of the start of each line.
+    line_chars: Vec<usize>,
+    /// Byte offset of every [`CHECKPOINT_CHARS`]-th character; empty for ASCII text, where
+    /// character and byte offsets are the same.
+    checkpoints: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let mut line_chars = vec![0];
+        let mut checkpoints = Vec::new();
+        if text.is_ascii() {
+            for i in memchr_newlines(text) {
                 line_starts.push(i + 1);
+                line_chars.push(i + 1);
+            }
+        } else {
+            checkpoints.reserve(text.len() / CHECKPOINT_CHARS + 1);
+            for (n, (i, c)) in text.char_indices().enumerate() {
+                if n % CHECKPOINT_CHARS == 0 {
+                    checkpoints.push(i);
+                }
+                if c == '\n' {
+                    line_starts.push(i + 1);
+                    line_chars.push(n + 1);
+                }
             }
         }
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts,
+            line_chars,
+            checkpoints,
+        }
     }
 
-    /// Byte offset of 1-based `line` and 0-based character `col`.
+    /// Byte offset of 1-based `line` and 0-based character `col` (a column past the end of the
+    /// line continues into the next ones; past the end of the text is its length).
     fn offset(&self, line: usize, col: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        let Some(&first) = self.line_chars.get(line.saturating_sub(1)) else {
             return self.text.len();
         };
-        let rest = &self.text[start..];
-        let within = rest
+        let target = first.saturating_add(col);
+        if self.checkpoints.is_empty() {
+            return target.min(self.text.len());
+        }
+        let Some(&from) = self.checkpoints.get(target / CHECKPOINT_CHARS) else {
+            return self.text.len();
+        };
+        self.text[from..]
             .char_indices()
-            .nth(col)
-            .map(|(i, _)| i)
-            .unwrap_or(rest.len());
-        start + within
+            .nth(target % CHECKPOINT_CHARS)
+            .map_or(self.text.len(), |(i, _)| from + i)
     }
 
     fn span(&self, s: &YSpan) -> Span {
@@ -231,6 +265,11 @@ impl<'a> LineIndex<'a> {
         let col = self.text[start..offset].chars().count();
         self.point(line, col)
     }
+}
+
+/// Byte offsets of the newlines of `text`.
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.match_indices('\n').map(|(i, _)| i)
 }
 
 /// Reads `bytes` (the contents of `file`) into a positioned tree.
@@ -444,7 +483,9 @@ fn bad_bytes(file: &str, bytes: &[u8]) -> (Option<String>, Vec<Diagnostic>) {
 
 enum Frame {
     Seq(Span, Vec<Node>),
-    Map(Span, Vec<(Key, Node)>, Option<Key>),
+    /// A mapping: its entries, the key waiting for its value, and the line of each key seen (to
+    /// find duplicates in constant time: a linear search is quadratic on 100 000 keys).
+    Map(Span, Vec<(Key, Node)>, Option<Key>, HashMap<String, usize>),
 }
 
 fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
@@ -557,7 +598,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                 if matches!(event, Event::SequenceStart(..)) {
                     stack.push(Frame::Seq(span, Vec::new()));
                 } else {
-                    stack.push(Frame::Map(span, Vec::new(), None));
+                    stack.push(Frame::Map(span, Vec::new(), None, HashMap::new()));
                 }
                 continue;
             }
@@ -569,7 +610,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                 _ => continue,
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map(span, entries, _)) => Node {
+                Some(Frame::Map(span, entries, _, _)) => Node {
                     kind: NodeKind::Map(entries),
                     span,
                 },
@@ -590,7 +631,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
         match stack.last_mut() {
             None => root = Some(value),
             Some(Frame::Seq(_, items)) => items.push(value),
-            Some(Frame::Map(_, entries, pending)) => match pending.take() {
+            Some(Frame::Map(_, entries, pending, seen)) => match pending.take() {
                 None => {
                     // This value is a key.
                     let name = match &value.kind {
@@ -607,7 +648,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                             "<complex key>".to_string()
                         }
                     };
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                    if let Some(first_line) = seen.get(&name) {
                         diags.push(
                             Diagnostic::error(
                                 "yaml-duplicate-key",
@@ -616,10 +657,11 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                             .at(file, Some(value.span))
                             .expected("each key once per mapping")
                             .help(format!(
-                                "`{name}` is already set at line {}; merge the two entries",
-                                first.span.line
+                                "`{name}` is already set at line {first_line}; merge the two entries"
                             )),
                         );
+                    } else {
+                        seen.insert(name.clone(), value.span.line);
                     }
                     *pending = Some(Key {
                         name,
