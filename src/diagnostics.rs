@@ -141,14 +141,23 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
+/// Longest word (and candidate), in bytes, [`did_you_mean`] compares: the edit distance is
+/// quadratic in the lengths, and no name in environments.yaml is longer.
+pub const MAX_SUGGESTION_LEN: usize = 64;
+
 /// Did-you-mean: the closest candidate to `word`, if it is close enough to be a likely typo.
+/// Words and candidates longer than [`MAX_SUGGESTION_LEN`] bytes are not compared.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if word.len() > MAX_SUGGESTION_LEN {
+        return None;
+    }
     let lower = word.to_ascii_lowercase();
     candidates
         .into_iter()
+        .filter(|c| c.len() <= MAX_SUGGESTION_LEN)
         .filter_map(|c| {
             let other = c.to_ascii_lowercase();
             let distance = strsim::osa_distance(&lower, &other);
@@ -185,11 +194,23 @@ pub fn render(diags: &[Diagnostic], source: &str, format: Format, color: bool) -
     }
 }
 
+/// Most diagnostics rendered for people; the rest are counted (JSON and GitHub list them all).
+const MAX_RENDERED: usize = 200;
+
 fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
     let mut out = Vec::new();
     let config = TermConfig::default();
-    let shown = ShownSource::new(source);
-    for d in diags {
+    let shown_diags = &diags[..diags.len().min(MAX_RENDERED)];
+    let points: Vec<usize> = shown_diags
+        .iter()
+        .filter_map(|d| d.span)
+        .flat_map(|s| {
+            let r = clamp(s.range(), source);
+            [r.start, r.end]
+        })
+        .collect();
+    let shown = ShownSource::new(source, &points);
+    for d in shown_diags {
         let d = escaped(d);
         let severity = match d.level {
             Level::Error => CsSeverity::Error,
@@ -252,6 +273,13 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
             let _ = term::emit_to_string(&mut text, &config, &file, &cs);
             out.extend_from_slice(text.as_bytes());
         }
+    }
+    if diags.len() > MAX_RENDERED {
+        let _ = writeln!(
+            WriteAdapter(&mut out),
+            "… and {} more not shown (`--format json` lists them all)\n",
+            diags.len() - MAX_RENDERED
+        );
     }
     let errors = diags.iter().filter(|d| d.level == Level::Error).count();
     let warnings = diags.len() - errors;
@@ -347,64 +375,88 @@ fn escape_chars(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Longest source line shown whole, in bytes; longer lines are shown as windows of
+/// [`WINDOW_BYTES`] around the positions diagnostics point at, the rest elided as `…`.
+const MAX_LINE_BYTES: usize = 1000;
+/// Bytes kept on each side of a position in an overlong line.
+const WINDOW_BYTES: usize = 80;
+/// Every how many bytes [`ShownSource`] records how many characters came before.
+const CHAR_CHECKPOINT_BYTES: usize = 4096;
+
 /// A source text as shown in diagnostics: terminal controls escaped (newlines, tabs and the
-/// `\r` of a `\r\n` kept), with the mapping of byte offsets from the original to the shown
-/// text. Line and column numbers stay those of the original.
+/// `\r` of a `\r\n` kept), overlong lines cut down to windows around the positions shown,
+/// with the mapping of byte offsets from the original to the shown text. Line and column
+/// numbers stay those of the original.
 struct ShownSource<'a> {
     original: &'a str,
     shown: Cow<'a, str>,
-    /// For each escaped character: its offset in the original, its offset in the shown text,
-    /// its length in each.
-    escapes: Vec<Escape>,
+    /// Each piece of the original replaced in the shown text, in order.
+    replaced: Vec<Replaced>,
     /// Byte offset of the start of each line of the shown text.
     line_starts: Vec<usize>,
+    /// Characters of the original before every [`CHAR_CHECKPOINT_BYTES`]-th byte.
+    char_checkpoints: Vec<usize>,
 }
 
+/// A piece of the original replaced in the shown text: an escaped character, or `…` for an
+/// elided part of a long line.
 #[derive(Debug, Clone, Copy)]
-struct Escape {
+struct Replaced {
     original: usize,
     shown: usize,
     original_len: usize,
     shown_len: usize,
 }
 
+/// Whether the character at byte `i` of `text` is shown as it is in a source excerpt.
+fn shown_as_is(text: &str, i: usize, c: char) -> bool {
+    !is_terminal_control(c)
+        || c == '\n'
+        || c == '\t'
+        || (c == '\r' && text[i + 1..].starts_with('\n'))
+}
+
 impl<'a> ShownSource<'a> {
-    fn new(original: &'a str) -> Self {
-        let keep = |i: usize, c: char| {
-            !is_terminal_control(c)
-                || c == '\n'
-                || c == '\t'
-                || (c == '\r' && original[i + 1..].starts_with('\n'))
-        };
-        let mut escapes = Vec::new();
-        let shown = if original.char_indices().all(|(i, c)| keep(i, c)) {
-            Cow::Borrowed(original)
+    /// The shown text of `original`, keeping whole the neighbourhood of every byte offset in
+    /// `points` (where labels start and end).
+    fn new(original: &'a str, points: &[usize]) -> Self {
+        let mut points = points.to_vec();
+        points.sort_unstable();
+        let plain = original.len() <= MAX_LINE_BYTES
+            || !original.split('\n').any(|l| l.len() > MAX_LINE_BYTES);
+        let (shown, replaced) = if plain
+            && original
+                .char_indices()
+                .all(|(i, c)| shown_as_is(original, i, c))
+        {
+            (Cow::Borrowed(original), Vec::new())
         } else {
-            let mut out = String::with_capacity(original.len() + 16);
-            for (i, c) in original.char_indices() {
-                if keep(i, c) {
-                    out.push(c);
-                    continue;
-                }
-                let shown = out.len();
-                let _ = write!(out, "\\u{{{:x}}}", c as u32);
-                escapes.push(Escape {
-                    original: i,
-                    shown,
-                    original_len: c.len_utf8(),
-                    shown_len: out.len() - shown,
-                });
+            let mut builder = Builder {
+                out: String::with_capacity(original.len().min(1 << 20) + 16),
+                replaced: Vec::new(),
+            };
+            let mut start = 0;
+            for line in original.split_inclusive('\n') {
+                builder.line(original, start, line.len(), &points);
+                start += line.len();
             }
-            Cow::Owned(out)
+            (Cow::Owned(builder.out), builder.replaced)
         };
         let line_starts = std::iter::once(0)
             .chain(shown.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
+        let mut char_checkpoints = Vec::with_capacity(original.len() / CHAR_CHECKPOINT_BYTES + 1);
+        let mut chars = 0;
+        for chunk in original.as_bytes().chunks(CHAR_CHECKPOINT_BYTES) {
+            char_checkpoints.push(chars);
+            chars += count_chars(chunk);
+        }
         ShownSource {
             original,
             shown,
-            escapes,
+            replaced,
             line_starts,
+            char_checkpoints,
         }
     }
 
@@ -414,21 +466,123 @@ impl<'a> ShownSource<'a> {
     }
 
     fn to_shown(&self, offset: usize) -> usize {
-        let k = self.escapes.partition_point(|e| e.original < offset);
-        match k.checked_sub(1).map(|i| self.escapes[i]) {
+        let k = self.replaced.partition_point(|e| e.original < offset);
+        match k.checked_sub(1).map(|i| self.replaced[i]) {
             None => offset,
-            Some(e) => e.shown + e.shown_len + (offset - (e.original + e.original_len).min(offset)),
+            Some(e) if offset < e.original + e.original_len => e.shown,
+            Some(e) => e.shown + e.shown_len + (offset - e.original - e.original_len),
         }
     }
 
     fn to_original(&self, offset: usize) -> usize {
-        let k = self.escapes.partition_point(|e| e.shown <= offset);
-        match k.checked_sub(1).map(|i| self.escapes[i]) {
+        let k = self.replaced.partition_point(|e| e.shown <= offset);
+        match k.checked_sub(1).map(|i| self.replaced[i]) {
             None => offset,
             Some(e) if offset < e.shown + e.shown_len => e.original,
             Some(e) => e.original + e.original_len + (offset - e.shown - e.shown_len),
         }
     }
+
+    /// Characters of the original before byte `offset`.
+    fn chars_before(&self, offset: usize) -> usize {
+        let offset = offset.min(self.original.len());
+        let k = offset / CHAR_CHECKPOINT_BYTES;
+        let from = k * CHAR_CHECKPOINT_BYTES;
+        self.char_checkpoints.get(k).copied().unwrap_or(0)
+            + count_chars(&self.original.as_bytes()[from..offset])
+    }
+}
+
+/// Characters starting in `bytes` (bytes that are not UTF-8 continuation bytes).
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
+/// Builds the shown text of a [`ShownSource`], line by line.
+struct Builder {
+    out: String,
+    replaced: Vec<Replaced>,
+}
+
+impl Builder {
+    /// Appends the line of `text` at `start` (`len` bytes, its newline included).
+    fn line(&mut self, text: &str, start: usize, len: usize, points: &[usize]) {
+        let end = start + len;
+        if len <= MAX_LINE_BYTES {
+            self.kept(text, start..end);
+            return;
+        }
+        let mut cursor = start;
+        for window in windows(text, start..end, points) {
+            if window.start > cursor {
+                self.elided(cursor..window.start);
+            }
+            self.kept(text, window.start.max(cursor)..window.end);
+            cursor = cursor.max(window.end);
+        }
+        if cursor < end {
+            let newline = usize::from(text[..end].ends_with('\n'));
+            if end - newline > cursor {
+                self.elided(cursor..end - newline);
+            }
+            self.kept(text, (end - newline).max(cursor)..end);
+        }
+    }
+
+    /// Appends `range` of `text`, its terminal controls escaped.
+    fn kept(&mut self, text: &str, range: Range<usize>) {
+        for (i, c) in text[range.clone()].char_indices() {
+            let at = range.start + i;
+            if shown_as_is(text, at, c) {
+                self.out.push(c);
+                continue;
+            }
+            let shown = self.out.len();
+            let _ = write!(self.out, "\\u{{{:x}}}", c as u32);
+            self.replaced.push(Replaced {
+                original: at,
+                shown,
+                original_len: c.len_utf8(),
+                shown_len: self.out.len() - shown,
+            });
+        }
+    }
+
+    /// Replaces `range` with `…`.
+    fn elided(&mut self, range: Range<usize>) {
+        let shown = self.out.len();
+        self.out.push('…');
+        self.replaced.push(Replaced {
+            original: range.start,
+            shown,
+            original_len: range.len(),
+            shown_len: '…'.len_utf8(),
+        });
+    }
+}
+
+/// The parts of the overlong `line` of `text` to show: its start, and [`WINDOW_BYTES`] around
+/// each of the `points` in it, on character boundaries, merged, in order.
+fn windows(text: &str, line: Range<usize>, points: &[usize]) -> Vec<Range<usize>> {
+    let first = points.partition_point(|&p| p < line.start);
+    let last = points.partition_point(|&p| p <= line.end);
+    let centres = std::iter::once(line.start).chain(points[first..last].iter().copied());
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for p in centres {
+        let mut a = p.saturating_sub(WINDOW_BYTES).max(line.start);
+        let mut b = (p + WINDOW_BYTES).min(line.end);
+        while !text.is_char_boundary(a) {
+            a -= 1;
+        }
+        while !text.is_char_boundary(b) {
+            b += 1;
+        }
+        match out.last_mut() {
+            Some(prev) if a <= prev.end => prev.end = prev.end.max(b),
+            _ => out.push(a..b),
+        }
+    }
+    out
 }
 
 /// A [`ShownSource`] with a name: what codespan renders. Columns are counted in the original
@@ -478,15 +632,10 @@ impl<'a> Files<'a> for NamedSource<'a> {
         line_index: usize,
         byte_index: usize,
     ) -> Result<usize, FilesError> {
-        let line_start = self
-            .shown
-            .to_original(self.line_range((), line_index)?.start);
-        let at = self.shown.to_original(byte_index).max(line_start);
-        let original = self.shown.original;
-        Ok(original
-            .get(line_start..at)
-            .map_or(0, |s| s.chars().count())
-            + 1)
+        let shown = self.shown;
+        let line_start = shown.to_original(self.line_range((), line_index)?.start);
+        let at = shown.to_original(byte_index).max(line_start);
+        Ok(shown.chars_before(at) - shown.chars_before(line_start) + 1)
     }
 }
 
@@ -562,6 +711,21 @@ mod tests {
             Some("concurrent_requests")
         );
         assert_eq!(did_you_mean("zzzzzz", keys), None);
+    }
+
+    #[test]
+    fn did_you_mean_skips_long_names() {
+        let long = "m".repeat(MAX_SUGGESTION_LEN) + "in";
+        let candidate = long.clone() + "x";
+        assert_eq!(did_you_mean(&long, ["min", candidate.as_str()]), None);
+        let short = &long[..MAX_SUGGESTION_LEN];
+        assert_eq!(did_you_mean(short, [candidate.as_str(), "min"]), None);
+        let start = std::time::Instant::now();
+        let huge = "x".repeat(1 << 20);
+        for _ in 0..1000 {
+            assert_eq!(did_you_mean(&huge, [huge.as_str()]), None);
+        }
+        assert!(start.elapsed().as_secs() < 2);
     }
 
     /// Every character a terminal would act on, or that reorders text.
@@ -654,6 +818,47 @@ mod tests {
         assert!(!has_control(&out, &['\n']), "{out:?}");
         let back: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(back[0]["message"], hostile.as_str());
+    }
+
+    #[test]
+    fn overlong_lines_are_shown_around_the_position_only() {
+        let long = format!(
+            "k: [{}x\u{1b}, {}]\nnext: 1\n",
+            "1, ".repeat(100_000),
+            "2, ".repeat(100_000)
+        );
+        let x = long.find('x').unwrap();
+        let d = Diagnostic::error("c", "m").at("f", at(1, 0, x, x + 1));
+        let out = render(std::slice::from_ref(&d), &long, Format::Human, false);
+        assert!(out.len() < 2_000, "{} bytes", out.len());
+        // Columns are the original ones; the caret is under `x`.
+        assert!(out.contains(&format!("f:1:{}", x + 1)), "{out}");
+        let snippet = out.lines().find(|l| l.contains("x\\u{1b}")).unwrap();
+        let caret = out.lines().find(|l| l.contains('^')).unwrap();
+        let column = |line: &str, pat: &str| line.find(pat).map(|i| line[..i].chars().count());
+        assert_eq!(column(snippet, "x\\u{1b}"), column(caret, "^"), "{out}");
+        assert!(
+            snippet.starts_with("1 │ k: [1, 1,") && snippet.contains('…'),
+            "{snippet}"
+        );
+        assert!(snippet.ends_with('…'), "{snippet}");
+        // A span over most of the line keeps both of its ends.
+        let d = Diagnostic::error("c", "m").at("f", at(1, 1, 0, long.find('\n').unwrap()));
+        let out = render(&[d], &long, Format::Human, false);
+        assert!(out.len() < 2_000, "{out}");
+        assert!(out.contains("2, 2, ]"), "{out}");
+    }
+
+    #[test]
+    fn at_most_max_rendered_diagnostics_are_shown_all_are_counted() {
+        let d = Diagnostic::error("c", "m").at("f", at(1, 1, 0, 1));
+        let many = vec![d; MAX_RENDERED + 5];
+        let out = render(&many, "a\n", Format::Human, false);
+        assert_eq!(out.matches("error[c]").count(), MAX_RENDERED);
+        assert!(out.contains("… and 5 more not shown"), "{out}");
+        assert!(out.ends_with(&format!("{} error(s), 0 warning(s)\n", MAX_RENDERED + 5)));
+        let json = render(&many, "a\n", Format::Json, false);
+        assert_eq!(json.matches("\"code\"").count(), MAX_RENDERED + 5);
     }
 
     #[test]
