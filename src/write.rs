@@ -79,6 +79,10 @@ pub const TMP_SUFFIX: &str = ".tofugen-tmp";
 const MANIFEST_FORMAT: u32 = 1;
 /// Largest manifest or journal read back (they list paths and hashes: a few MiB at most).
 const MAX_BOOKKEEPING_BYTES: usize = 16 * 1024 * 1024;
+/// Most files one configuration may generate.
+pub const MAX_GENERATED_FILES: usize = 10_000;
+/// Most bytes one configuration may generate, all files together.
+pub const MAX_GENERATED_BYTES: usize = 256 * 1024 * 1024;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Manifest {
@@ -939,6 +943,7 @@ fn is_reserved(path: &str) -> bool {
 /// Validates every generated path (all inside the owned set), reporting all the invalid ones at
 /// once. An invalid one is a tofugen bug: nothing is written.
 fn validate_all(owned: &OwnedPaths, files: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    check_size(files)?;
     let mut problems = Vec::new();
     if let Err(e) = owned.check(MANIFEST_PATH) {
         problems.push(format!("  {MANIFEST_PATH:?} (the manifest): {e}"));
@@ -968,6 +973,21 @@ fn validate_all(owned: &OwnedPaths, files: &BTreeMap<String, String>) -> anyhow:
              normalized and inside the paths tofugen owns ({owned}); nothing was written (this \
              is a tofugen bug)",
             problems.join("\n")
+        );
+    }
+    Ok(())
+}
+
+/// Refuses a generated tree larger than [`MAX_GENERATED_FILES`] files or
+/// [`MAX_GENERATED_BYTES`] bytes.
+fn check_size(files: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    let bytes: usize = files.values().map(String::len).sum();
+    if files.len() > MAX_GENERATED_FILES || bytes > MAX_GENERATED_BYTES {
+        bail!(
+            "refusing to write: the configuration generates {} files ({bytes} bytes), over the \
+             limit of {MAX_GENERATED_FILES} files and {MAX_GENERATED_BYTES} bytes; nothing was \
+             written. Check the number of environments and services in the configuration",
+            files.len()
         );
     }
     Ok(())

@@ -1171,3 +1171,24 @@ fn check_verifies_a_journal_before_suggesting_generate() {
     assert!(generate(root, &v2(), false).is_err());
     assert!(!root.join(schema).exists(), "nothing was renamed");
 }
+
+/// The generated tree is capped in files and bytes: a clear error, nothing written.
+#[test]
+fn a_generated_tree_over_the_size_limits_is_refused() {
+    use tofugen::write::{MAX_GENERATED_BYTES, MAX_GENERATED_FILES};
+    let dir = tempfile::tempdir().unwrap();
+    let many: BTreeMap<String, String> = (0..=MAX_GENERATED_FILES)
+        .map(|i| (format!("generated/f{i}.tf"), String::new()))
+        .collect();
+    let huge = tree(&[("generated/big.tf", &"x".repeat(MAX_GENERATED_BYTES + 1))]);
+    for files in [many, huge] {
+        for err in [
+            generate(dir.path(), &files, true).unwrap_err(),
+            check(dir.path(), &files).unwrap_err(),
+        ] {
+            let err = format!("{err:#}");
+            assert!(err.contains("over the limit"), "{err}");
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
