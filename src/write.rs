@@ -286,17 +286,7 @@ fn run_generate(
     let mut tree = Tree::open(root, owned)?;
     let _lock = lock::exclusive(&tree.root.join(LOCK_PATH), LOCK_PATH)?;
     let recovered = recover(&mut tree)?;
-    let old = match read_manifest(&mut tree) {
-        Ok(m) => m.map(|m| m.files).unwrap_or_default(),
-        // --force: an unreadable manifest lists nothing: every existing file is treated as
-        // unknown, and overwritten; none is deleted. Invalid entries are never overridden.
-        Err(ManifestError::Unreadable(_)) if force => BTreeMap::new(),
-        Err(e @ ManifestError::Unreadable(_)) => bail!(
-            "{e}\nrestore the manifest from git, or re-run with `tofugen generate --force` \
-             (every existing file is then overwritten, none is deleted)"
-        ),
-        Err(e @ ManifestError::Entries(_)) => bail!(e),
-    };
+    let old = previous_files(&mut tree, force)?;
     let manifest = manifest_text(files);
     let plan = plan(&mut tree, files, &old, &manifest)?;
     if !force && plan.needs_force() {
@@ -306,6 +296,33 @@ fn run_generate(
     if !plan.writes.is_empty() || !plan.removes.is_empty() {
         outcome = apply(&mut tree, &plan, interrupt)?;
     }
+    let summary = summary(&plan, &outcome, recovered.as_ref(), force);
+    Ok((summary, outcome.stopped))
+}
+
+/// The files the previous run wrote, from the manifest. With `force`, an unreadable manifest
+/// lists nothing (every existing file is then treated as unknown, and overwritten; none is
+/// deleted); invalid entries are an error whatever `force` says.
+fn previous_files(tree: &mut Tree, force: bool) -> anyhow::Result<BTreeMap<String, String>> {
+    match read_manifest(tree) {
+        Ok(m) => Ok(m.map(|m| m.files).unwrap_or_default()),
+        Err(ManifestError::Unreadable(_)) if force => Ok(BTreeMap::new()),
+        Err(e @ ManifestError::Unreadable(_)) => bail!(
+            "{e}\nrestore the manifest from git, or re-run with `tofugen generate --force` \
+             (every existing file is then overwritten, none is deleted)"
+        ),
+        Err(e @ ManifestError::Entries(_)) => bail!(e),
+    }
+}
+
+/// The one-line summary of a run: counts, what `--force` did, what was left in place, and the
+/// recovery of an interrupted run.
+fn summary(
+    plan: &Plan<'_>,
+    outcome: &Outcome,
+    recovered: Option<&(State, Vec<String>)>,
+    force: bool,
+) -> String {
     let mut summary = plan.summary(outcome.kept.len());
     if force && !plan.overwrites.is_empty() {
         let _ = write!(
@@ -314,20 +331,20 @@ fn run_generate(
             plan.overwrites.len()
         );
     }
-    let recovered_kept = recovered.as_ref().map(|(_, k)| k.as_slice()).unwrap_or(&[]);
-    let kept: Vec<&String> = plan
+    let recovered_kept = recovered.map_or(&[][..], |(_, k)| k.as_slice());
+    let kept: Vec<&str> = plan
         .kept
         .iter()
         .chain(&outcome.kept)
         .chain(recovered_kept)
+        .map(String::as_str)
         .collect();
     if !kept.is_empty() {
-        let list: Vec<&str> = kept.iter().map(|s| s.as_str()).collect();
         let _ = write!(
             summary,
             "; left in place, no longer generated but edited by hand (tofugen never deletes \
              them): {}",
-            list.join(", ")
+            kept.join(", ")
         );
     }
     match recovered.map(|(state, _)| state) {
@@ -335,7 +352,7 @@ fn run_generate(
         Some(State::Prepared) => summary.push_str("; rolled back an interrupted run first"),
         None => {}
     }
-    Ok((summary, outcome.stopped))
+    summary
 }
 
 struct PlannedWrite<'a> {
