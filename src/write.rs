@@ -55,7 +55,7 @@ mod owned;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -63,7 +63,7 @@ use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::load::kind_of;
+use crate::load::{ReadError, kind_of};
 use journal::{Journal, State};
 pub use owned::{OwnedPaths, OwnedRule};
 
@@ -917,10 +917,16 @@ fn sync_dirs(dirs: &BTreeSet<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Makes the entries of `dir` durable. Opened as a directory only, never blocking.
 fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
-        File::open(dir)?.sync_all()
+        use std::os::unix::fs::OpenOptionsExt as _;
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_NONBLOCK)
+            .open(dir)?
+            .sync_all()
     }
     #[cfg(not(unix))]
     {
@@ -936,19 +942,16 @@ enum Existing {
     Other(&'static str),
 }
 
+/// What is at `path`, read without following a final symlink, without blocking on a FIFO
+/// (even one swapped in after a check) and without reading more than tofugen ever writes.
 fn existing(path: &Path) -> anyhow::Result<Existing> {
-    let meta = match fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Existing::Missing),
-        Err(e) => return Err(e).with_context(|| format!("cannot inspect {}", path.display())),
-    };
-    let ft = meta.file_type();
-    if !ft.is_file() {
-        return Ok(Existing::Other(kind_of(&ft)));
+    match crate::load::read_regular(path, MAX_GENERATED_BYTES, false) {
+        Ok(bytes) => Ok(Existing::File(bytes)),
+        Err(ReadError::NotRegular(kind)) => Ok(Existing::Other(kind)),
+        Err(ReadError::TooLarge(_)) => Ok(Existing::Other("file larger than tofugen ever writes")),
+        Err(ReadError::Io(e)) if e.kind() == ErrorKind::NotFound => Ok(Existing::Missing),
+        Err(ReadError::Io(e)) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
-    fs::read(path)
-        .map(Existing::File)
-        .with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Names tofugen uses for its own bookkeeping: never a generated file, manifest or journal

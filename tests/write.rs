@@ -1193,3 +1193,31 @@ fn a_generated_tree_over_the_size_limits_is_refused() {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }
+
+/// A FIFO where a generated file goes is reported by `check` and refused by `generate`, and
+/// never opened (opening it for reading would block).
+#[test]
+fn a_fifo_where_a_generated_file_goes_is_reported_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    generate(&root, &v1(), false).unwrap();
+    let prod = "generated/production/main.tf";
+    fs::remove_file(root.join(prod)).unwrap();
+    mkfifo(&root.join(prod));
+    let r = root.clone();
+    let report = within_10s("check", move || check(&r, &v1()).unwrap());
+    assert!(
+        report.concat().contains(&format!(
+            "{prod}: is a FIFO (named pipe), not a regular file"
+        )),
+        "{report:#?}"
+    );
+    let r = root.clone();
+    let err = within_10s("generate", move || {
+        format!("{:#}", generate(&r, &v1(), true).unwrap_err())
+    });
+    assert!(
+        err.contains(&format!("{prod}: is a FIFO (named pipe)")),
+        "{err}"
+    );
+}
