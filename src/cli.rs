@@ -12,7 +12,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{self, Diagnostic, Format};
 use crate::pipeline::{self, Compilation};
-use crate::{policy, report, schema_check, write};
+use crate::{load, policy, report, schema_check, write};
 
 /// Exit code: the configuration is invalid.
 pub const EXIT_INVALID: u8 = 1;
@@ -20,6 +20,9 @@ pub const EXIT_INVALID: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code: the generated tree is stale.
 pub const EXIT_STALE: u8 = 3;
+
+/// Largest `--changed-paths` file read (one path per line).
+const MAX_CHANGED_PATHS_BYTES: usize = 16 * 1024 * 1024;
 
 /// tofugen compiles environments.yaml into committed OpenTofu roots, Cockpit alert rules and
 /// GitHub Actions workflows.
@@ -137,24 +140,23 @@ pub fn run(cli: &Cli) -> u8 {
     let color = use_color(cli.color);
     match &cli.command {
         Command::Schema => {
-            print!("{}", schema_check::schema_json());
+            out_raw(schema_check::schema_json().as_bytes());
             return 0;
         }
         Command::Rules { rule, markdown } => return rules(rule.as_deref(), *markdown),
         Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(*shell, &mut cmd, "tofugen", &mut std::io::stdout());
+            // Into a buffer first: clap_complete panics when its writer fails (a closed pipe).
+            let mut buffer = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "tofugen", &mut buffer);
+            out_raw(&buffer);
             return 0;
         }
         _ => {}
     }
     let file = cli.config.to_string_lossy().into_owned();
-    let bytes = match std::fs::read(&cli.config) {
+    let bytes = match load::read_config(&cli.config, &file) {
         Ok(b) => b,
-        Err(e) => {
-            let d = Diagnostic::error("io", format!("cannot read {file}: {e}"))
-                .at(file.clone(), None)
-                .help("pass the configuration with --config PATH");
+        Err(d) => {
             print_diagnostics(&[d], "", cli.format, color);
             return EXIT_INVALID;
         }
@@ -202,7 +204,7 @@ pub fn run(cli: &Cli) -> u8 {
     match &cli.command {
         Command::Validate => {
             if cli.format == Format::Human && diags.is_empty() {
-                eprintln!("{file}: valid");
+                err(&format!("{file}: valid\n"));
             }
             0
         }
@@ -229,28 +231,28 @@ pub fn run(cli: &Cli) -> u8 {
 fn rules(rule: Option<&str>, markdown: bool) -> u8 {
     let Some(text) = rule else {
         if markdown {
-            print!("{}", policy::rules_markdown());
+            out(&policy::rules_markdown());
         } else {
-            print!("{}", policy::rules_text());
+            out(&policy::rules_text());
         }
         return 0;
     };
     if let Some(r) = policy::find_rule(text) {
-        print!("{}", policy::describe_rule(r));
+        out(&policy::describe_rule(r));
         return 0;
     }
     if let Some(r) = policy::find_retired(text) {
-        println!("{} {}: retired; {}", r.code, r.name, r.reason);
+        out(&format!("{} {}: retired; {}\n", r.code, r.name, r.reason));
         return 0;
     }
     let hint = match policy::suggest_rule(text) {
         Some(m) => format!("; did you mean `{m}`?"),
         None => "; `tofugen rules` lists them".to_string(),
     };
-    eprintln!(
-        "error: no rule has the code or name `{}`{hint}",
+    err(&format!(
+        "error: no rule has the code or name `{}`{hint}\n",
         text.escape_debug()
-    );
+    ));
     EXIT_USAGE
 }
 
@@ -259,25 +261,44 @@ fn print_diagnostics(diags: &[Diagnostic], source: &str, format: Format, color: 
         return;
     }
     let text = diagnostics::render(diags, source, format, color);
+    // Rendering escaped every value: the text is written as it is (it may hold colors).
     match format {
         // Machine formats go to stdout so tools can read them.
-        Format::Json | Format::Github => {
-            let _ = std::io::stdout().write_all(text.as_bytes());
-        }
-        Format::Human => {
-            let _ = std::io::stderr().write_all(text.as_bytes());
-        }
+        Format::Json | Format::Github => out_raw(text.as_bytes()),
+        Format::Human => write_quietly(&mut std::io::stderr().lock(), text.as_bytes()),
     }
+}
+
+/// Writes `bytes` and flushes, ignoring failures: a closed pipe (`tofugen … | head`) or a
+/// closed terminal ends the output quietly instead of panicking like `print!` does.
+fn write_quietly(w: &mut impl Write, bytes: &[u8]) {
+    let _ = w.write_all(bytes).and_then(|()| w.flush());
+}
+
+/// Writes bytes that are already safe for a terminal (JSON, completions) to stdout.
+fn out_raw(bytes: &[u8]) {
+    write_quietly(&mut std::io::stdout().lock(), bytes);
+}
+
+/// Writes text that may hold configuration values to stdout, terminal controls escaped.
+fn out(text: &str) {
+    out_raw(diagnostics::escape_for_terminal_text(text).as_bytes());
+}
+
+/// Writes text that may hold configuration values to stderr, terminal controls escaped.
+fn err(text: &str) {
+    let text = diagnostics::escape_for_terminal_text(text);
+    write_quietly(&mut std::io::stderr().lock(), text.as_bytes());
 }
 
 fn generate(root: &Path, compilation: &Compilation, force: bool) -> u8 {
     match write::generate(root, &compilation.files, force) {
         Ok(summary) => {
-            println!("{summary}");
+            out(&format!("{summary}\n"));
             0
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            err(&format!("error: {e:#}\n"));
             EXIT_INVALID
         }
     }
@@ -332,24 +353,22 @@ fn check_stale(root: &Path, compilation: &Compilation) -> u8 {
     match write::check(root, &compilation.files) {
         Ok(differences) if differences.is_empty() => {
             // A status line, on stderr: stdout carries only diffs and machine-readable findings.
-            eprintln!(
-                "generated tree is up to date ({} files)",
+            err(&format!(
+                "generated tree is up to date ({} files)\n",
                 compilation.files.len()
-            );
+            ));
             0
         }
         Ok(differences) => {
-            for d in &differences {
-                print!("{d}");
-            }
-            eprintln!(
-                "{} generated file(s) differ: run `tofugen generate`, review and commit",
+            out(&differences.concat());
+            err(&format!(
+                "{} generated file(s) differ: run `tofugen generate`, review and commit\n",
                 differences.len()
-            );
+            ));
             EXIT_STALE
         }
         Err(e) => {
-            eprintln!("error: {e:#}");
+            err(&format!("error: {e:#}\n"));
             EXIT_INVALID
         }
     }
@@ -362,28 +381,37 @@ fn affected(
     changed_paths: Option<&Path>,
     modules_changed: bool,
 ) -> u8 {
-    let changed = match changed_paths.map(std::fs::read_to_string).transpose() {
-        Ok(text) => crate::affected::parse_changed_paths(text.as_deref().unwrap_or("")),
+    let read = |path: &Path| load::read_regular(path, MAX_CHANGED_PATHS_BYTES, true);
+    let changed = match changed_paths.map(read).transpose() {
+        Ok(bytes) => crate::affected::parse_changed_paths(&String::from_utf8_lossy(
+            bytes.as_deref().unwrap_or_default(),
+        )),
         Err(e) => {
-            eprintln!("error: cannot read --changed-paths: {e}");
+            err(&format!(
+                "error: cannot read --changed-paths: it {e}; pass a regular file\n"
+            ));
             return EXIT_USAGE;
         }
     };
-    let base = match std::fs::read(base_config) {
+    let base = match load::read_regular(base_config, load::MAX_FILE_BYTES, true) {
         Ok(bytes) => crate::affected::compile_base(file_name, &bytes),
         Err(e) => {
-            eprintln!("note: cannot read {}: {e}", base_config.display());
+            err(&format!(
+                "note: cannot read {}: {e}; every environment is affected\n",
+                base_config.display()
+            ));
             None
         }
     };
     if base.as_ref().is_some_and(Compilation::has_errors) {
-        eprintln!("note: the base configuration is invalid: every environment is affected");
+        err("note: the base configuration is invalid: every environment is affected\n");
     }
     let envs = crate::affected::affected(base.as_ref(), head, &changed, modules_changed);
     for env in &envs {
-        eprintln!("{}: {}", env.name, env.reasons.join("; "));
+        err(&format!("{}: {}\n", env.name, env.reasons.join("; ")));
     }
-    println!("{}", crate::affected::to_json(&envs));
+    let json = crate::affected::to_json(&envs);
+    out_raw(format!("{}\n", diagnostics::json_for_terminal(&json)).as_bytes());
     0
 }
 
@@ -434,7 +462,7 @@ fn explain(cli: &Cli, compilation: &Compilation, env: &str, service: Option<&str
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    print!("{}", report::explain(e, &name, service));
+    out(&report::explain(e, &name, service));
     0
 }
 
@@ -448,7 +476,7 @@ fn diff(cli: &Cli, compilation: &Compilation, a: &str, b: &str) -> u8 {
     let Some(eb) = resolved.environment(b) else {
         return unknown_environment(cli, compilation, b);
     };
-    print!("{}", report::diff(ea, eb));
+    out(&report::diff(ea, eb));
     0
 }
 

@@ -4,11 +4,12 @@
 //! expected and, when there is one, the likely fix. Stages collect diagnostics and keep going,
 //! so a run reports every problem at once.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
-use codespan_reporting::files::SimpleFile;
+use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config as TermConfig};
 use serde::Serialize;
 
@@ -140,14 +141,23 @@ pub fn sort(diags: &mut [Diagnostic]) {
     });
 }
 
+/// Longest word (and candidate), in bytes, [`did_you_mean`] compares: the edit distance is
+/// quadratic in the lengths, and no name in environments.yaml is longer.
+pub const MAX_SUGGESTION_LEN: usize = 64;
+
 /// Did-you-mean: the closest candidate to `word`, if it is close enough to be a likely typo.
+/// Words and candidates longer than [`MAX_SUGGESTION_LEN`] bytes are not compared.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if word.len() > MAX_SUGGESTION_LEN {
+        return None;
+    }
     let lower = word.to_ascii_lowercase();
     candidates
         .into_iter()
+        .filter(|c| c.len() <= MAX_SUGGESTION_LEN)
         .filter_map(|c| {
             let other = c.to_ascii_lowercase();
             let distance = strsim::osa_distance(&lower, &other);
@@ -178,17 +188,30 @@ pub fn render(diags: &[Diagnostic], source: &str, format: Format, color: bool) -
         Format::Json => {
             let mut s = serde_json::to_string_pretty(diags).expect("diagnostics serialize");
             s.push('\n');
-            s
+            json_for_terminal(&s).into_owned()
         }
         Format::Github => render_github(diags),
     }
 }
 
+/// Most diagnostics rendered for people; the rest are counted (JSON and GitHub list them all).
+const MAX_RENDERED: usize = 200;
+
 fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
     let mut out = Vec::new();
     let config = TermConfig::default();
-    for d in diags {
-        let file = SimpleFile::new(d.file.as_str(), source);
+    let shown_diags = &diags[..diags.len().min(MAX_RENDERED)];
+    let points: Vec<usize> = shown_diags
+        .iter()
+        .filter_map(|d| d.span)
+        .flat_map(|s| {
+            let r = clamp(s.range(), source);
+            [r.start, r.end]
+        })
+        .collect();
+    let shown = ShownSource::new(source, &points);
+    for d in shown_diags {
+        let d = escaped(d);
         let severity = match d.level {
             Level::Error => CsSeverity::Error,
             Level::Warning => CsSeverity::Warning,
@@ -197,7 +220,7 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
             .with_code(d.code.clone())
             .with_message(d.message.clone());
         if let Some(span) = d.span {
-            let range = clamp(span.range(), source);
+            let range = shown.map(clamp(span.range(), source));
             let label_text = d
                 .expected
                 .as_ref()
@@ -237,6 +260,10 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
             let _ = writeln!(WriteAdapter(&mut out));
             continue;
         }
+        let file = NamedSource {
+            name: &d.file,
+            shown: &shown,
+        };
         if color {
             let mut buffer = term::termcolor::Buffer::ansi();
             let _ = term::emit_to_write_style(&mut buffer, &config, &file, &cs);
@@ -247,6 +274,13 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
             out.extend_from_slice(text.as_bytes());
         }
     }
+    if diags.len() > MAX_RENDERED {
+        let _ = writeln!(
+            WriteAdapter(&mut out),
+            "… and {} more not shown (`--format json` lists them all)\n",
+            diags.len() - MAX_RENDERED
+        );
+    }
     let errors = diags.iter().filter(|d| d.level == Level::Error).count();
     let warnings = diags.len() - errors;
     if !diags.is_empty() {
@@ -256,6 +290,353 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
         );
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `d` with every text field escaped for a terminal (see [`escape_for_terminal`]).
+fn escaped(d: &Diagnostic) -> Diagnostic {
+    let esc = |s: &str| escape_for_terminal(s).into_owned();
+    Diagnostic {
+        level: d.level,
+        code: esc(&d.code),
+        message: esc(&d.message),
+        file: esc(&d.file),
+        span: d.span,
+        expected: d.expected.as_deref().map(esc),
+        help: d.help.as_deref().map(esc),
+        notes: d.notes.iter().map(|n| esc(n)).collect(),
+    }
+}
+
+/// Whether `c` would control a terminal or reorder the text around it: C0 controls, DEL, C1
+/// controls, bidi embeddings, overrides, isolates and marks, and the Unicode line and paragraph
+/// separators.
+fn is_terminal_control(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{1f}'
+        | '\u{7f}'..='\u{9f}'
+        | '\u{61c}'
+        | '\u{200e}'
+        | '\u{200f}'
+        | '\u{2028}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}')
+}
+
+/// Escapes, as `\u{…}`, every character of `s` that would control a terminal or reorder the
+/// text around it (see the list below), newlines and tabs included: the value then prints as
+/// one visible line. Borrowed when there is nothing to escape.
+///
+/// Escaped: C0 controls (U+0000–U+001F), DEL and C1 controls (U+007F–U+009F), the bidi
+/// embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and marks (U+200E,
+/// U+200F, U+061C), and the line and paragraph separators (U+2028, U+2029).
+pub fn escape_for_terminal(s: &str) -> Cow<'_, str> {
+    escape_chars(s, |_| true)
+}
+
+/// Like [`escape_for_terminal`] but keeps `\n` and `\t`: for multi-line text such as reports
+/// and diffs.
+pub fn escape_for_terminal_text(s: &str) -> Cow<'_, str> {
+    escape_chars(s, |c| c != '\n' && c != '\t')
+}
+
+/// JSON text with the terminal controls serde_json leaves as they are (DEL, C1 controls, bidi
+/// controls, line and paragraph separators) written as `\uXXXX` escapes: the same JSON value,
+/// safe to print. (serde_json already escapes C0 controls; these characters can only occur in
+/// strings, where the escape is valid.)
+pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
+    if !json.contains(is_terminal_control) {
+        return Cow::Borrowed(json);
+    }
+    let mut out = String::with_capacity(json.len() + 8);
+    for c in json.chars() {
+        if is_terminal_control(c) && c != '\n' {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Escapes the terminal controls of `s` for which `escape(c)` holds.
+fn escape_chars(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let unsafe_char = |c: char| is_terminal_control(c) && escape(c);
+    let Some(first) = s.find(unsafe_char) else {
+        return Cow::Borrowed(s);
+    };
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str(&s[..first]);
+    for c in s[first..].chars() {
+        if unsafe_char(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Longest source line shown whole, in bytes; longer lines are shown as windows of
+/// [`WINDOW_BYTES`] around the positions diagnostics point at, the rest elided as `…`.
+const MAX_LINE_BYTES: usize = 1000;
+/// Bytes kept on each side of a position in an overlong line.
+const WINDOW_BYTES: usize = 80;
+/// Every how many bytes [`ShownSource`] records how many characters came before.
+const CHAR_CHECKPOINT_BYTES: usize = 4096;
+
+/// A source text as shown in diagnostics: terminal controls escaped (newlines, tabs and the
+/// `\r` of a `\r\n` kept), overlong lines cut down to windows around the positions shown,
+/// with the mapping of byte offsets from the original to the shown text. Line and column
+/// numbers stay those of the original.
+struct ShownSource<'a> {
+    original: &'a str,
+    shown: Cow<'a, str>,
+    /// Each piece of the original replaced in the shown text, in order.
+    replaced: Vec<Replaced>,
+    /// Byte offset of the start of each line of the shown text.
+    line_starts: Vec<usize>,
+    /// Characters of the original before every [`CHAR_CHECKPOINT_BYTES`]-th byte.
+    char_checkpoints: Vec<usize>,
+}
+
+/// A piece of the original replaced in the shown text: an escaped character, or `…` for an
+/// elided part of a long line.
+#[derive(Debug, Clone, Copy)]
+struct Replaced {
+    original: usize,
+    shown: usize,
+    original_len: usize,
+    shown_len: usize,
+}
+
+/// Whether the character at byte `i` of `text` is shown as it is in a source excerpt.
+fn shown_as_is(text: &str, i: usize, c: char) -> bool {
+    !is_terminal_control(c)
+        || c == '\n'
+        || c == '\t'
+        || (c == '\r' && text[i + 1..].starts_with('\n'))
+}
+
+impl<'a> ShownSource<'a> {
+    /// The shown text of `original`, keeping whole the neighbourhood of every byte offset in
+    /// `points` (where labels start and end).
+    fn new(original: &'a str, points: &[usize]) -> Self {
+        let mut points = points.to_vec();
+        points.sort_unstable();
+        let plain = original.len() <= MAX_LINE_BYTES
+            || !original.split('\n').any(|l| l.len() > MAX_LINE_BYTES);
+        let (shown, replaced) = if plain
+            && original
+                .char_indices()
+                .all(|(i, c)| shown_as_is(original, i, c))
+        {
+            (Cow::Borrowed(original), Vec::new())
+        } else {
+            let mut builder = Builder {
+                out: String::with_capacity(original.len().min(1 << 20) + 16),
+                replaced: Vec::new(),
+            };
+            let mut start = 0;
+            for line in original.split_inclusive('\n') {
+                builder.line(original, start, line.len(), &points);
+                start += line.len();
+            }
+            (Cow::Owned(builder.out), builder.replaced)
+        };
+        let line_starts = std::iter::once(0)
+            .chain(shown.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut char_checkpoints = Vec::with_capacity(original.len() / CHAR_CHECKPOINT_BYTES + 1);
+        let mut chars = 0;
+        for chunk in original.as_bytes().chunks(CHAR_CHECKPOINT_BYTES) {
+            char_checkpoints.push(chars);
+            chars += count_chars(chunk);
+        }
+        ShownSource {
+            original,
+            shown,
+            replaced,
+            line_starts,
+            char_checkpoints,
+        }
+    }
+
+    /// The shown range of an original byte range.
+    fn map(&self, range: Range<usize>) -> Range<usize> {
+        self.to_shown(range.start)..self.to_shown(range.end)
+    }
+
+    fn to_shown(&self, offset: usize) -> usize {
+        let k = self.replaced.partition_point(|e| e.original < offset);
+        match k.checked_sub(1).map(|i| self.replaced[i]) {
+            None => offset,
+            Some(e) if offset < e.original + e.original_len => e.shown,
+            Some(e) => e.shown + e.shown_len + (offset - e.original - e.original_len),
+        }
+    }
+
+    fn to_original(&self, offset: usize) -> usize {
+        let k = self.replaced.partition_point(|e| e.shown <= offset);
+        match k.checked_sub(1).map(|i| self.replaced[i]) {
+            None => offset,
+            Some(e) if offset < e.shown + e.shown_len => e.original,
+            Some(e) => e.original + e.original_len + (offset - e.shown - e.shown_len),
+        }
+    }
+
+    /// Characters of the original before byte `offset`.
+    fn chars_before(&self, offset: usize) -> usize {
+        let offset = offset.min(self.original.len());
+        let k = offset / CHAR_CHECKPOINT_BYTES;
+        let from = k * CHAR_CHECKPOINT_BYTES;
+        self.char_checkpoints.get(k).copied().unwrap_or(0)
+            + count_chars(&self.original.as_bytes()[from..offset])
+    }
+}
+
+/// Characters starting in `bytes` (bytes that are not UTF-8 continuation bytes).
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
+/// Builds the shown text of a [`ShownSource`], line by line.
+struct Builder {
+    out: String,
+    replaced: Vec<Replaced>,
+}
+
+impl Builder {
+    /// Appends the line of `text` at `start` (`len` bytes, its newline included).
+    fn line(&mut self, text: &str, start: usize, len: usize, points: &[usize]) {
+        let end = start + len;
+        if len <= MAX_LINE_BYTES {
+            self.kept(text, start..end);
+            return;
+        }
+        let mut cursor = start;
+        for window in windows(text, start..end, points) {
+            if window.start > cursor {
+                self.elided(cursor..window.start);
+            }
+            self.kept(text, window.start.max(cursor)..window.end);
+            cursor = cursor.max(window.end);
+        }
+        if cursor < end {
+            let newline = usize::from(text[..end].ends_with('\n'));
+            if end - newline > cursor {
+                self.elided(cursor..end - newline);
+            }
+            self.kept(text, (end - newline).max(cursor)..end);
+        }
+    }
+
+    /// Appends `range` of `text`, its terminal controls escaped.
+    fn kept(&mut self, text: &str, range: Range<usize>) {
+        for (i, c) in text[range.clone()].char_indices() {
+            let at = range.start + i;
+            if shown_as_is(text, at, c) {
+                self.out.push(c);
+                continue;
+            }
+            let shown = self.out.len();
+            let _ = write!(self.out, "\\u{{{:x}}}", c as u32);
+            self.replaced.push(Replaced {
+                original: at,
+                shown,
+                original_len: c.len_utf8(),
+                shown_len: self.out.len() - shown,
+            });
+        }
+    }
+
+    /// Replaces `range` with `…`.
+    fn elided(&mut self, range: Range<usize>) {
+        let shown = self.out.len();
+        self.out.push('…');
+        self.replaced.push(Replaced {
+            original: range.start,
+            shown,
+            original_len: range.len(),
+            shown_len: '…'.len_utf8(),
+        });
+    }
+}
+
+/// The parts of the overlong `line` of `text` to show: its start, and [`WINDOW_BYTES`] around
+/// each of the `points` in it, on character boundaries, merged, in order.
+fn windows(text: &str, line: Range<usize>, points: &[usize]) -> Vec<Range<usize>> {
+    let first = points.partition_point(|&p| p < line.start);
+    let last = points.partition_point(|&p| p <= line.end);
+    let centres = std::iter::once(line.start).chain(points[first..last].iter().copied());
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for p in centres {
+        let mut a = p.saturating_sub(WINDOW_BYTES).max(line.start);
+        let mut b = (p + WINDOW_BYTES).min(line.end);
+        while !text.is_char_boundary(a) {
+            a -= 1;
+        }
+        while !text.is_char_boundary(b) {
+            b += 1;
+        }
+        match out.last_mut() {
+            Some(prev) if a <= prev.end => prev.end = prev.end.max(b),
+            _ => out.push(a..b),
+        }
+    }
+    out
+}
+
+/// A [`ShownSource`] with a name: what codespan renders. Columns are counted in the original
+/// text, in characters.
+struct NamedSource<'a> {
+    name: &'a str,
+    shown: &'a ShownSource<'a>,
+}
+
+impl<'a> Files<'a> for NamedSource<'a> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(&self.shown.shown)
+    }
+
+    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, FilesError> {
+        Ok(self
+            .shown
+            .line_starts
+            .partition_point(|&s| s <= byte_index)
+            .saturating_sub(1))
+    }
+
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, FilesError> {
+        let starts = &self.shown.line_starts;
+        let start = *starts.get(line_index).ok_or(FilesError::LineTooLarge {
+            given: line_index,
+            max: starts.len() - 1,
+        })?;
+        let end = starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(self.shown.shown.len());
+        Ok(start..end)
+    }
+
+    fn column_number(
+        &'a self,
+        (): (),
+        line_index: usize,
+        byte_index: usize,
+    ) -> Result<usize, FilesError> {
+        let shown = self.shown;
+        let line_start = shown.to_original(self.line_range((), line_index)?.start);
+        let at = shown.to_original(byte_index).max(line_start);
+        Ok(shown.chars_before(at) - shown.chars_before(line_start) + 1)
+    }
 }
 
 struct WriteAdapter<'a>(&'a mut Vec<u8>);
@@ -286,6 +667,7 @@ fn render_github(diags: &[Diagnostic]) -> String {
             Level::Error => "error",
             Level::Warning => "warning",
         };
+        let d = escaped(d);
         let mut props = format!("file={}", escape_property(&d.file));
         if let Some(s) = d.span {
             let _ = write!(props, ",line={},col={}", s.line, s.col);
@@ -329,6 +711,178 @@ mod tests {
             Some("concurrent_requests")
         );
         assert_eq!(did_you_mean("zzzzzz", keys), None);
+    }
+
+    #[test]
+    fn did_you_mean_skips_long_names() {
+        let long = "m".repeat(MAX_SUGGESTION_LEN) + "in";
+        let candidate = long.clone() + "x";
+        assert_eq!(did_you_mean(&long, ["min", candidate.as_str()]), None);
+        let short = &long[..MAX_SUGGESTION_LEN];
+        assert_eq!(did_you_mean(short, [candidate.as_str(), "min"]), None);
+        let start = std::time::Instant::now();
+        let huge = "x".repeat(1 << 20);
+        for _ in 0..1000 {
+            assert_eq!(did_you_mean(&huge, [huge.as_str()]), None);
+        }
+        assert!(start.elapsed().as_secs() < 2);
+    }
+
+    /// Every character a terminal would act on, or that reorders text.
+    const CONTROLS: &[char] = &[
+        '\u{0}', '\u{7}', '\u{8}', '\t', '\n', '\u{b}', '\r', '\u{1b}', '\u{7f}', '\u{85}',
+        '\u{9b}', '\u{9f}', '\u{61c}', '\u{200e}', '\u{200f}', '\u{2028}', '\u{2029}', '\u{202a}',
+        '\u{202e}', '\u{2066}', '\u{2069}',
+    ];
+
+    fn has_control(s: &str, keep: &[char]) -> bool {
+        s.chars()
+            .any(|c| CONTROLS.contains(&c) && !keep.contains(&c))
+    }
+
+    #[test]
+    fn escape_for_terminal_makes_every_control_visible() {
+        let hostile: String = CONTROLS.iter().collect();
+        let escaped = escape_for_terminal(&hostile);
+        assert!(!has_control(&escaped, &[]), "{escaped:?}");
+        assert!(escaped.starts_with("\\u{0}\\u{7}"), "{escaped}");
+        assert!(escaped.contains("\\u{1b}") && escaped.contains("\\u{202e}"));
+        let text = escape_for_terminal_text(&hostile);
+        assert!(!has_control(&text, &['\n', '\t']), "{text:?}");
+        assert!(text.contains('\n') && text.contains('\t'));
+        // Nothing to escape: borrowed, unchanged (non-ASCII text included).
+        assert!(matches!(escape_for_terminal("café → ü"), Cow::Borrowed(_)));
+    }
+
+    fn at(line: usize, col: usize, start: usize, end: usize) -> Option<Span> {
+        Some(Span {
+            start,
+            end,
+            line,
+            col,
+        })
+    }
+
+    #[test]
+    fn human_output_escapes_values_and_the_source_line_keeping_positions() {
+        let source = "a: 1\nkey\u{1b}[2J: \u{202e}x\u{9b}1m\nz: 2\n";
+        // The span of `x`, after the escape sequence and the bidi override on line 2.
+        let x = source.find('x').unwrap();
+        let d = Diagnostic::error("schema", "unknown key `key\u{1b}[2J`\r\nerror: forged")
+            .at("f\u{7}.yaml", at(2, 11, x, x + 1))
+            .expected("one of `a`\u{7}")
+            .help("did you mean `a`?\u{202e}")
+            .note("note\u{85}");
+        // With colors, the only ESC bytes are the renderer's own color codes (`ESC[..m`).
+        let colors = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
+        for color in [false, true] {
+            let out = render(std::slice::from_ref(&d), source, Format::Human, color);
+            let plain = colors.replace_all(&out, "");
+            assert!(!has_control(&plain, &['\n']), "{out:?}");
+            assert!(plain.contains("f\\u{7}.yaml:2:11"), "{plain}");
+            assert!(
+                plain.contains("key\\u{1b}[2J: \\u{202e}x\\u{9b}1m"),
+                "{plain}"
+            );
+            assert!(
+                plain.contains("`key\\u{1b}[2J`\\u{d}\\u{a}error: forged"),
+                "{plain}"
+            );
+            assert!(!plain.contains("\nerror: forged"), "{plain}");
+        }
+        let out = render(std::slice::from_ref(&d), source, Format::Human, false);
+        // The caret sits under `x`, after the escaped characters.
+        let line = out.lines().position(|l| l.contains("key\\u{1b}")).unwrap();
+        let snippet = out.lines().nth(line).unwrap();
+        let caret = out.lines().nth(line + 1).unwrap();
+        assert_eq!(
+            caret.find('^'),
+            snippet.find("x\\u{9b}"),
+            "{snippet}\n{caret}"
+        );
+        // Position-less diagnostics are escaped too.
+        let whole = Diagnostic::error("io", "cannot read f\u{1b}]0;title\u{7}").at("f\n", None);
+        let out = render(&[whole], "", Format::Human, false);
+        assert!(!has_control(&out, &['\n']), "{out:?}");
+        assert!(
+            out.starts_with("f\\u{a}: error[io]: cannot read f\\u{1b}]0;title\\u{7}\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn json_output_escapes_every_control_and_stays_the_same_value() {
+        let hostile: String = CONTROLS.iter().collect();
+        let d = Diagnostic::error("c", hostile.clone()).at("f", None);
+        let out = render(std::slice::from_ref(&d), "", Format::Json, false);
+        assert!(!has_control(&out, &['\n']), "{out:?}");
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back[0]["message"], hostile.as_str());
+    }
+
+    #[test]
+    fn overlong_lines_are_shown_around_the_position_only() {
+        let long = format!(
+            "k: [{}x\u{1b}, {}]\nnext: 1\n",
+            "1, ".repeat(100_000),
+            "2, ".repeat(100_000)
+        );
+        let x = long.find('x').unwrap();
+        let d = Diagnostic::error("c", "m").at("f", at(1, 0, x, x + 1));
+        let out = render(std::slice::from_ref(&d), &long, Format::Human, false);
+        assert!(out.len() < 2_000, "{} bytes", out.len());
+        // Columns are the original ones; the caret is under `x`.
+        assert!(out.contains(&format!("f:1:{}", x + 1)), "{out}");
+        let snippet = out.lines().find(|l| l.contains("x\\u{1b}")).unwrap();
+        let caret = out.lines().find(|l| l.contains('^')).unwrap();
+        let column = |line: &str, pat: &str| line.find(pat).map(|i| line[..i].chars().count());
+        assert_eq!(column(snippet, "x\\u{1b}"), column(caret, "^"), "{out}");
+        assert!(
+            snippet.starts_with("1 │ k: [1, 1,") && snippet.contains('…'),
+            "{snippet}"
+        );
+        assert!(snippet.ends_with('…'), "{snippet}");
+        // A span over most of the line keeps both of its ends.
+        let d = Diagnostic::error("c", "m").at("f", at(1, 1, 0, long.find('\n').unwrap()));
+        let out = render(&[d], &long, Format::Human, false);
+        assert!(out.len() < 2_000, "{out}");
+        assert!(out.contains("2, 2, ]"), "{out}");
+    }
+
+    #[test]
+    fn at_most_max_rendered_diagnostics_are_shown_all_are_counted() {
+        let d = Diagnostic::error("c", "m").at("f", at(1, 1, 0, 1));
+        let many = vec![d; MAX_RENDERED + 5];
+        let out = render(&many, "a\n", Format::Human, false);
+        assert_eq!(out.matches("error[c]").count(), MAX_RENDERED);
+        assert!(out.contains("… and 5 more not shown"), "{out}");
+        assert!(out.ends_with(&format!("{} error(s), 0 warning(s)\n", MAX_RENDERED + 5)));
+        let json = render(&many, "a\n", Format::Json, false);
+        assert_eq!(json.matches("\"code\"").count(), MAX_RENDERED + 5);
+    }
+
+    #[test]
+    fn crlf_source_lines_render_without_escapes() {
+        let source = "a: 1\r\nb: 2\r\n";
+        let d = Diagnostic::error("x", "y").at("f", at(2, 1, 6, 7));
+        let out = render(&[d], source, Format::Human, false);
+        assert!(out.contains("f:2:1"), "{out}");
+        assert!(!out.contains("\\u{d}"), "{out}");
+    }
+
+    #[test]
+    fn github_annotations_escape_controls_and_workflow_command_syntax() {
+        let d = Diagnostic::error("co:de,", "50% done\r\n::error::forged\u{1b}")
+            .at("a,b:c%.yaml", at(1, 2, 0, 1))
+            .note("n\u{202e}");
+        let out = render(&[d], "", Format::Github, false);
+        assert_eq!(out.lines().count(), 1, "{out}");
+        assert!(!has_control(&out, &['\n']), "{out:?}");
+        assert_eq!(
+            out,
+            "::error file=a%2Cb%3Ac%25.yaml,line=1,col=2,title=co%3Ade%2C::50%25 \
+             done\\u{d}\\u{a}::error::forged\\u{1b}%0An\\u{202e}\n"
+        );
     }
 
     #[test]

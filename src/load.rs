@@ -7,6 +7,9 @@
 //! schema: unquoted `true`/`false`, integers, floats and `null`/`~`; everything else is a string.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::io::Read as _;
+use std::path::Path;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 use serde_json::{Map, Number, Value};
@@ -163,36 +166,69 @@ pub fn pointer_steps(pointer: &str) -> impl Iterator<Item = String> + '_ {
         .map(|s| s.replace("~1", "/").replace("~0", "~"))
 }
 
-/// Maps character offsets and lines to byte offsets, to build [`Span`]s.
+/// Every how many characters [`LineIndex`] records a byte offset (non-ASCII text only).
+const CHECKPOINT_CHARS: usize = 32;
+
+/// Maps character offsets and lines to byte offsets, to build [`Span`]s, in constant time per
+/// lookup (a walk from the line start would be quadratic on a 4 MiB line of flow values).
 struct LineIndex<'a> {
     text: &'a str,
     /// Byte offset of the start of each line (0-based line numbers).
     line_starts: Vec<usize>,
+    /// Character offset of the start of each line.
+    line_chars: Vec<usize>,
+    /// Byte offset of every [`CHECKPOINT_CHARS`]-th character; empty for ASCII text, where
+    /// character and byte offsets are the same.
+    checkpoints: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
     fn new(text: &'a str) -> Self {
         let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
+        let mut line_chars = vec![0];
+        let mut checkpoints = Vec::new();
+        if text.is_ascii() {
+            for i in memchr_newlines(text) {
                 line_starts.push(i + 1);
+                line_chars.push(i + 1);
+            }
+        } else {
+            checkpoints.reserve(text.len() / CHECKPOINT_CHARS + 1);
+            for (n, (i, c)) in text.char_indices().enumerate() {
+                if n % CHECKPOINT_CHARS == 0 {
+                    checkpoints.push(i);
+                }
+                if c == '\n' {
+                    line_starts.push(i + 1);
+                    line_chars.push(n + 1);
+                }
             }
         }
-        LineIndex { text, line_starts }
+        LineIndex {
+            text,
+            line_starts,
+            line_chars,
+            checkpoints,
+        }
     }
 
-    /// Byte offset of 1-based `line` and 0-based character `col`.
+    /// Byte offset of 1-based `line` and 0-based character `col` (a column past the end of the
+    /// line continues into the next ones; past the end of the text is its length).
     fn offset(&self, line: usize, col: usize) -> usize {
-        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+        let Some(&first) = self.line_chars.get(line.saturating_sub(1)) else {
             return self.text.len();
         };
-        let rest = &self.text[start..];
-        let within = rest
+        let target = first.saturating_add(col);
+        if self.checkpoints.is_empty() {
+            return target.min(self.text.len());
+        }
+        let Some(&from) = self.checkpoints.get(target / CHECKPOINT_CHARS) else {
+            return self.text.len();
+        };
+        self.text[from..]
             .char_indices()
-            .nth(col)
-            .map(|(i, _)| i)
-            .unwrap_or(rest.len());
-        start + within
+            .nth(target % CHECKPOINT_CHARS)
+            .map_or(self.text.len(), |(i, _)| from + i)
     }
 
     fn span(&self, s: &YSpan) -> Span {
@@ -231,6 +267,11 @@ impl<'a> LineIndex<'a> {
     }
 }
 
+/// Byte offsets of the newlines of `text`.
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.match_indices('\n').map(|(i, _)| i)
+}
+
 /// Reads `bytes` (the contents of `file`) into a positioned tree.
 ///
 /// Returns every problem found as diagnostics; YAML syntax errors stop the parse (the parser
@@ -259,43 +300,9 @@ pub fn load(file: &str, bytes: &[u8]) -> Result<(String, Node), (Option<String>,
             "check that this is the right file; split nothing, tofugen reads one environments.yaml",
         ));
     }
-    if let Some(pos) = bytes.iter().position(|&b| b == 0) {
-        return Err(whole(
-            "binary",
-            format!("the file contains a NUL byte at offset {pos}: it looks binary"),
-            "a UTF-8 YAML text file",
-            "check that the path names environments.yaml and not a binary file",
-        ));
-    }
     let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = e.valid_up_to();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]);
-            let line = prefix.matches('\n').count() + 1;
-            let col = prefix
-                .rsplit('\n')
-                .next()
-                .map(|l| l.chars().count())
-                .unwrap_or(0)
-                + 1;
-            let source = String::from_utf8_lossy(bytes).into_owned();
-            let span = Span {
-                start: valid,
-                end: valid + 1,
-                line,
-                col,
-            };
-            return Err((
-                Some(source),
-                vec![
-                    Diagnostic::error("encoding", format!("invalid UTF-8 at byte {valid}"))
-                        .at(file, Some(span))
-                        .expected("UTF-8 text")
-                        .help("re-save the file as UTF-8"),
-                ],
-            ));
-        }
+        Ok(t) if !t.contains('\0') => t,
+        _ => return Err(bad_bytes(file, bytes)),
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let source = text.to_string();
@@ -305,9 +312,180 @@ pub fn load(file: &str, bytes: &[u8]) -> Result<(String, Node), (Option<String>,
     }
 }
 
+/// Why [`read_regular`] could not read a file.
+#[derive(Debug)]
+pub enum ReadError {
+    /// The path names a directory, FIFO, socket, device or (when not followed) symlink.
+    NotRegular(&'static str),
+    /// The file holds more than the limit.
+    TooLarge(usize),
+    /// Opening or reading failed.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NotRegular(kind) => write!(f, "is a {kind}, not a regular file"),
+            ReadError::TooLarge(limit) => write!(f, "is larger than the {limit} byte limit"),
+            ReadError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// Reads the regular file at `path`, at most `max` bytes: never blocks on a FIFO (it is opened
+/// non-blocking and refused), never reads a device or a huge file to the end (it stops after
+/// `max + 1` bytes). With `follow_symlinks` false, a symlink is refused too.
+pub fn read_regular(path: &Path, max: usize, follow_symlinks: bool) -> Result<Vec<u8>, ReadError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let nofollow = if follow_symlinks { 0 } else { libc::O_NOFOLLOW };
+        options.custom_flags(libc::O_NONBLOCK | nofollow);
+    }
+    if !follow_symlinks && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+    {
+        return Err(ReadError::NotRegular("symlink"));
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if !meta.is_file() {
+        return Err(ReadError::NotRegular(kind_of(&meta.file_type())));
+    }
+    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(limit)).unwrap_or(max));
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() > max {
+        return Err(ReadError::TooLarge(max));
+    }
+    Ok(bytes)
+}
+
+/// Reads the configuration file at `path` (named `name` in diagnostics), bounded by
+/// [`MAX_FILE_BYTES`]. A missing, unreadable, non-regular or oversized file is a diagnostic
+/// without a position that names the file.
+pub fn read_config(path: &Path, name: &str) -> Result<Vec<u8>, Diagnostic> {
+    read_regular(path, MAX_FILE_BYTES, true).map_err(|e| {
+        let (code, help) = match e {
+            ReadError::TooLarge(_) => (
+                "too-large",
+                "check that this is the right file; tofugen reads one environments.yaml of a \
+                 few kilobytes",
+            ),
+            ReadError::NotRegular(_) => (
+                "io",
+                "pass a regular file with --config PATH (not a directory, pipe or device)",
+            ),
+            ReadError::Io(_) => ("io", "pass the configuration with --config PATH"),
+        };
+        let message = match &e {
+            ReadError::Io(io) => format!("cannot read {name}: {io}"),
+            _ => format!("{name} {e}"),
+        };
+        Diagnostic::error(code, message)
+            .at(name, None)
+            .expected(format!(
+                "a regular YAML file of at most {MAX_FILE_BYTES} bytes"
+            ))
+            .help(help)
+    })
+}
+
+/// A file type in words, for messages.
+pub(crate) fn kind_of(ft: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if ft.is_fifo() {
+            return "FIFO (named pipe)";
+        }
+        if ft.is_socket() {
+            return "socket";
+        }
+        if ft.is_char_device() || ft.is_block_device() {
+            return "device";
+        }
+    }
+    if ft.is_symlink() {
+        "symlink"
+    } else if ft.is_dir() {
+        "directory"
+    } else if ft.is_file() {
+        "regular file"
+    } else {
+        "special file"
+    }
+}
+
+/// The first NUL byte or invalid UTF-8 sequence of `bytes`, as a diagnostic at its
+/// `line:col` (columns in characters), with the source to show it in: the file decoded, every
+/// invalid byte shown as `<0xNN>` (a NUL is shown as `\u{0}` by the renderer).
+fn bad_bytes(file: &str, bytes: &[u8]) -> (Option<String>, Vec<Diagnostic>) {
+    let mut shown = String::with_capacity(bytes.len() + 16);
+    let mut first: Option<(usize, usize, bool)> = None;
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        if first.is_none()
+            && let Some(i) = valid.find('\0')
+        {
+            first = Some((shown.len() + i, 1, true));
+        }
+        shown.push_str(valid);
+        let invalid = chunk.invalid();
+        if invalid.is_empty() {
+            continue;
+        }
+        let start = shown.len();
+        for b in invalid {
+            let _ = std::fmt::Write::write_fmt(&mut shown, format_args!("<0x{b:02x}>"));
+        }
+        if first.is_none() {
+            first = Some((start, shown.len() - start, false));
+        }
+    }
+    let Some((start, len, nul)) = first else {
+        // Unreachable: the caller found a NUL byte or invalid UTF-8.
+        return (Some(shown), Vec::new());
+    };
+    let line_start = shown[..start].rfind('\n').map_or(0, |i| i + 1);
+    let span = Span {
+        start,
+        end: start + len,
+        line: shown[..start].matches('\n').count() + 1,
+        col: shown[line_start..start].chars().count() + 1,
+    };
+    let d = if nul {
+        Diagnostic::error(
+            "binary",
+            "the file contains a NUL byte (shown as \\u{0}): it looks binary",
+        )
+        .expected("a UTF-8 YAML text file")
+        .help("check that the path names environments.yaml and not a binary file")
+    } else {
+        Diagnostic::error(
+            "encoding",
+            format!(
+                "invalid UTF-8: {} is not a UTF-8 character",
+                &shown[start..start + len]
+            ),
+        )
+        .expected("UTF-8 text")
+        .help("re-save the file as UTF-8")
+    };
+    (Some(shown), vec![d.at(file, Some(span))])
+}
+
 enum Frame {
     Seq(Span, Vec<Node>),
-    Map(Span, Vec<(Key, Node)>, Option<Key>),
+    /// A mapping: its entries, the key waiting for its value, and the line of each key seen (to
+    /// find duplicates in constant time: a linear search is quadratic on 100 000 keys).
+    Map(Span, Vec<(Key, Node)>, Option<Key>, HashMap<String, usize>),
 }
 
 fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
@@ -420,7 +598,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                 if matches!(event, Event::SequenceStart(..)) {
                     stack.push(Frame::Seq(span, Vec::new()));
                 } else {
-                    stack.push(Frame::Map(span, Vec::new(), None));
+                    stack.push(Frame::Map(span, Vec::new(), None, HashMap::new()));
                 }
                 continue;
             }
@@ -432,7 +610,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                 _ => continue,
             },
             Event::MappingEnd => match stack.pop() {
-                Some(Frame::Map(span, entries, _)) => Node {
+                Some(Frame::Map(span, entries, _, _)) => Node {
                     kind: NodeKind::Map(entries),
                     span,
                 },
@@ -453,7 +631,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
         match stack.last_mut() {
             None => root = Some(value),
             Some(Frame::Seq(_, items)) => items.push(value),
-            Some(Frame::Map(_, entries, pending)) => match pending.take() {
+            Some(Frame::Map(_, entries, pending, seen)) => match pending.take() {
                 None => {
                     // This value is a key.
                     let name = match &value.kind {
@@ -470,7 +648,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                             "<complex key>".to_string()
                         }
                     };
-                    if let Some((first, _)) = entries.iter().find(|(k, _)| k.name == name) {
+                    if let Some(first_line) = seen.get(&name) {
                         diags.push(
                             Diagnostic::error(
                                 "yaml-duplicate-key",
@@ -479,10 +657,11 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                             .at(file, Some(value.span))
                             .expected("each key once per mapping")
                             .help(format!(
-                                "`{name}` is already set at line {}; merge the two entries",
-                                first.span.line
+                                "`{name}` is already set at line {first_line}; merge the two entries"
                             )),
                         );
+                    } else {
+                        seen.insert(name.clone(), value.span.line);
                     }
                     *pending = Some(Key {
                         name,
@@ -632,6 +811,89 @@ mod tests {
         assert_eq!(err(deep.as_bytes())[0].code, "too-deep");
         let huge = vec![b'#'; MAX_FILE_BYTES + 1];
         assert_eq!(err(&huge)[0].code, "too-large");
+    }
+
+    #[test]
+    fn nul_and_invalid_utf8_are_reported_at_line_and_column() {
+        // Columns count characters: `é` is one.
+        let (source, d) = load("t.yaml", "a: 1\nb: \"é\0\"\n".as_bytes()).unwrap_err();
+        assert_eq!(d[0].code, "binary");
+        let span = d[0].span.expect("a NUL byte has a position");
+        assert_eq!((span.line, span.col), (2, 6));
+        let source = source.unwrap();
+        assert_eq!(&source[span.start..span.end], "\0");
+        assert!(!d[0].message.contains("offset"), "{}", d[0].message);
+
+        let (source, d) = load("t.yaml", b"a: 1\nbb: caf\xc3\xa9 \xff\xfe\0\n").unwrap_err();
+        assert_eq!(d[0].code, "encoding");
+        let span = d[0].span.unwrap();
+        assert_eq!((span.line, span.col), (2, 10));
+        let source = source.unwrap();
+        assert_eq!(source, "a: 1\nbb: café <0xff><0xfe>\0\n");
+        assert_eq!(&source[span.start..span.end], "<0xff>");
+        assert_eq!(
+            d[0].message,
+            "invalid UTF-8: <0xff> is not a UTF-8 character"
+        );
+        assert!(!d[0].message.contains("byte"), "{}", d[0].message);
+
+        // Whichever comes first is reported.
+        let d = err(b"\xff\n\0");
+        assert_eq!(
+            (d[0].code.as_str(), d[0].span.unwrap().line),
+            ("encoding", 1)
+        );
+        let d = err(b"x\n\0\n\xff");
+        assert_eq!((d[0].code.as_str(), d[0].span.unwrap().line), ("binary", 2));
+    }
+
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) {
+        use std::os::unix::ffi::OsStrExt as _;
+        let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+        // SAFETY: `c_path` is a valid NUL-terminated string that outlives the call.
+        assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_config_is_read_bounded_and_only_from_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo.yaml");
+        mkfifo(&fifo);
+        let huge = dir.path().join("huge.yaml");
+        // Sparse: 1 GiB that is never read to the end.
+        std::fs::File::create(&huge)
+            .unwrap()
+            .set_len(1 << 30)
+            .unwrap();
+        let start = std::time::Instant::now();
+        let cases = [
+            (fifo.as_path(), "is a FIFO (named pipe), not a regular file"),
+            (dir.path(), "is a directory, not a regular file"),
+            (Path::new("/dev/zero"), "is a device, not a regular file"),
+            (huge.as_path(), "is larger than the 4194304 byte limit"),
+            (Path::new("/nonexistent/e.yaml"), "cannot read"),
+        ];
+        for (path, message) in cases {
+            let d = read_config(path, "given.yaml").unwrap_err();
+            assert!(d.message.contains(message), "{path:?}: {}", d.message);
+            assert!(d.message.contains("given.yaml"), "{}", d.message);
+            assert_eq!((d.file.as_str(), d.span), ("given.yaml", None));
+            assert!(d.expected.is_some() && d.help.is_some());
+        }
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
+        let exact = dir.path().join("exact.yaml");
+        std::fs::write(&exact, vec![b'#'; MAX_FILE_BYTES]).unwrap();
+        assert_eq!(read_config(&exact, "x").unwrap().len(), MAX_FILE_BYTES);
+        // A symlink to a regular file is followed for the config, refused when asked.
+        let link = dir.path().join("link.yaml");
+        std::os::unix::fs::symlink(&exact, &link).unwrap();
+        assert!(read_config(&link, "x").is_ok());
+        assert!(matches!(
+            read_regular(&link, MAX_FILE_BYTES, false),
+            Err(ReadError::NotRegular("symlink"))
+        ));
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //! Both work on the same flat view: dotted paths shaped like `environments.yaml`
 //! (`services.api.scale.min`), so a reviewer can find each line in the file.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+use crate::diagnostics::escape_for_terminal;
 
 use crate::resolve::{Layer, Probe, ProbeCheck, ResolvedEnvironment, ScalingSignal, TemplatePart};
 
@@ -235,36 +238,35 @@ pub fn origin_label(env: &ResolvedEnvironment, file: &str, path: &str) -> String
 pub fn explain(env: &ResolvedEnvironment, file: &str, service: Option<&str>) -> String {
     let view = effective_view(env);
     let prefix = service.map(|s| format!("services.{s}."));
-    let rows: Vec<(&String, &String)> = view
+    // Values come from the configuration: escaped, each stays one visible line.
+    let rows: Vec<(&String, Cow<'_, str>, Cow<'_, str>)> = view
         .iter()
         .filter(|(k, _)| prefix.as_ref().is_none_or(|p| k.starts_with(p.as_str())))
+        .map(|(k, v)| (k, escape_for_terminal(k), escape_for_terminal(v)))
         .collect();
     // Align the origin comments, but do not let one long value push every comment far right.
     let width = rows
         .iter()
-        .map(|(k, v)| k.chars().count() + v.chars().count() + 2)
+        .map(|(_, k, v)| k.chars().count() + v.chars().count() + 2)
         .filter(|w| *w <= 72)
         .max()
         .unwrap_or(0);
     let mut out = String::new();
+    let env_name = escape_for_terminal(&env.name);
     let _ = match service {
         Some(s) => writeln!(
             out,
-            "# effective configuration of service `{s}` in `{}`",
-            env.name
+            "# effective configuration of service `{}` in `{env_name}`",
+            escape_for_terminal(s)
         ),
-        None => writeln!(
-            out,
-            "# effective configuration of environment `{}`",
-            env.name
-        ),
+        None => writeln!(out, "# effective configuration of environment `{env_name}`"),
     };
-    for (k, v) in rows {
+    for (key, k, v) in &rows {
         let cell = format!("{k}: {v}");
         let _ = writeln!(
             out,
             "{cell:<width$}  # {}",
-            origin_label(env, file, k),
+            escape_for_terminal(&origin_label(env, file, key)),
             width = width
         );
     }
@@ -283,8 +285,10 @@ pub fn explain(env: &ResolvedEnvironment, file: &str, service: Option<&str>) -> 
                 if let TemplatePart::ServiceUrl(target) = part {
                     let _ = writeln!(
                         out,
-                        "# services.{}.env.{k} refers to the URL of service `{target}` (an HCL reference, not a literal)",
-                        s.name
+                        "# services.{}.env.{} refers to the URL of service `{}` (an HCL reference, not a literal)",
+                        escape_for_terminal(&s.name),
+                        escape_for_terminal(k),
+                        escape_for_terminal(target)
                     );
                 }
             }
@@ -336,8 +340,11 @@ pub fn diff(a: &ResolvedEnvironment, b: &ResolvedEnvironment) -> String {
     keys.dedup();
     let mut out = String::new();
     let mut changes = 0;
-    for k in keys {
-        match (va.get(k), vb.get(k)) {
+    for key in keys {
+        let k = escape_for_terminal(key);
+        let x = va.get(key).map(|v| escape_for_terminal(v));
+        let y = vb.get(key).map(|v| escape_for_terminal(v));
+        match (x, y) {
             (Some(x), Some(y)) if x == y => {}
             (Some(x), Some(y)) => {
                 changes += 1;
@@ -356,7 +363,8 @@ pub fn diff(a: &ResolvedEnvironment, b: &ResolvedEnvironment) -> String {
     }
     let header = format!(
         "# {changes} effective difference(s) between `{}` and `{}`\n",
-        a.name, b.name
+        escape_for_terminal(&a.name),
+        escape_for_terminal(&b.name)
     );
     header + &out
 }

@@ -1,47 +1,71 @@
 //! Stage 6, write: the generated tree on disk, with a manifest, atomic writes and `check`.
 //!
+//! # What tofugen may touch: the owned set
+//! [`OwnedPaths`] is the one definition of the paths tofugen may write or delete
+//! (by default `generated/**`, `.github/workflows/tofugen-*.yml` and
+//! `schema/environments.schema.json`), plus its bookkeeping files at the root ([`LOCK_PATH`],
+//! [`JOURNAL_PATH`]) and the temp files next to owned paths. A generated file outside the set
+//! is a tofugen bug: `generate` and `check` refuse it before touching anything. A manifest or
+//! journal entry outside the set, under `.git` (any case), or otherwise invalid was not written
+//! by tofugen: it is reported, naming the entry, and never acted on, `--force` or not. The real
+//! location a path reaches through symlinked directories must be in the set too.
+//!
 //! # Ownership: the manifest
 //! [`MANIFEST_PATH`] lists every file tofugen wrote and the sha256 of what it wrote (sorted,
 //! pretty JSON, byte-stable; it is itself part of the output and is committed). A file whose
-//! on-disk hash differs from the manifest was edited by hand: `generate` refuses to overwrite or
-//! delete it without `--force`. A file that is not in the manifest was not written by tofugen:
-//! it is never deleted, and overwriting it also needs `--force`.
+//! on-disk hash differs from the manifest was edited by hand: `generate` refuses to overwrite it
+//! without `--force`. A file that is not in the manifest was not written by tofugen: it is never
+//! deleted, and overwriting it also needs `--force`. A file no longer generated is deleted only
+//! when it still holds what tofugen wrote, checked right before the deletion; one edited by hand
+//! is never deleted, even with `--force` (which then leaves it in place and says so).
 //!
 //! # Crash safety: a two-phase journal
 //! A run that changes anything:
-//! 1. writes the journal [`JOURNAL_PATH`] in state `prepared`, listing every write (path and
-//!    sha256) and every removal (atomically: temp file, fsync, rename, fsync of the root);
+//! 1. writes the journal [`JOURNAL_PATH`] in state `prepared`, listing every write and every
+//!    removal with its sha256 (atomically: temp file, fsync, rename, fsync of the root);
 //! 2. writes each new file to `.NAME.tofugen-tmp` next to its destination and fsyncs it and its
 //!    directory;
 //! 3. flips the journal to `committed` (the commit point);
-//! 4. renames every temp file over its destination (the manifest last), removes the orphans and
-//!    the directories they leave empty, fsyncs the touched directories;
+//! 4. renames every temp file over its destination (the manifest last) after checking its hash,
+//!    removes the orphans that still hold their recorded hash and the directories they leave
+//!    empty, fsyncs the touched directories;
 //! 5. deletes the journal.
 //!
-//! The next run (under the lock) first recovers: a `prepared` journal is rolled back (temp files
-//! deleted, nothing else was touched), a `committed` one is rolled forward (renames whose temp
-//! file is gone are verified by hash). So a killed run leaves either the old tree or, after the
-//! next run, the new one; never a mix. `check` reports a pending journal.
+//! The next run (under the lock) first recovers, after verifying the journal (see the `journal`
+//! module: paths in the owned set, temp files holding the recorded hashes, consistency with the
+//! manifest it commits): a `prepared` journal is rolled back (temp files deleted, nothing else
+//! was touched), a `committed` one is rolled forward. A journal that fails verification is
+//! reported, naming each problem, and nothing is done. So a killed run leaves either the old
+//! tree or, after the next run, the new one; never a mix. `check` verifies a pending journal the
+//! same way before it suggests running `generate`.
 //!
 //! # Concurrency
 //! `generate` holds an exclusive `flock` on [`LOCK_PATH`] (fails fast if another run holds it);
-//! `check` takes a shared lock only when the lock file already exists, and writes nothing.
+//! `check` takes a shared lock only when the lock file already exists, and writes nothing. The
+//! lock file must be a regular file (see the `lock` module).
 //!
 //! # Path safety
-//! Generated paths are relative, normalized, `/`-separated, with segments of
-//! `[A-Za-z0-9._-]` only (no `.`/`..`, no empty segment, no control character), and their
-//! existing parent directories are resolved through symlinks and must stay under the root.
-//! Paths read back from the manifest or the journal are held to the same rules.
+//! Paths are relative, normalized, `/`-separated, with segments of `[A-Za-z0-9._-]` only (no
+//! `.`/`..`, no empty segment, no `.git`), and their existing parent directories are resolved
+//! through symlinks, which must stay under the root and inside the owned set.
+
+mod journal;
+mod lock;
+mod owned;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io::{self, ErrorKind, Write as _};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
+
+use crate::load::{ReadError, kind_of};
+use journal::{Journal, State};
+pub use owned::{OwnedPaths, OwnedRule};
 
 /// The manifest of generated files, relative to the repository root (committed).
 pub const MANIFEST_PATH: &str = "generated/.tofugen-manifest.json";
@@ -53,9 +77,12 @@ pub const JOURNAL_PATH: &str = ".tofugen-journal.json";
 pub const TMP_SUFFIX: &str = ".tofugen-tmp";
 
 const MANIFEST_FORMAT: u32 = 1;
-const JOURNAL_FORMAT: u32 = 1;
-/// Longest segment: the temp name `.{segment}.tofugen-tmp` must fit in 255 bytes.
-const MAX_SEGMENT: usize = 255 - 1 - TMP_SUFFIX.len();
+/// Largest manifest or journal read back (they list paths and hashes: a few MiB at most).
+const MAX_BOOKKEEPING_BYTES: usize = 16 * 1024 * 1024;
+/// Most files one configuration may generate.
+pub const MAX_GENERATED_FILES: usize = 10_000;
+/// Most bytes one configuration may generate, all files together.
+pub const MAX_GENERATED_BYTES: usize = 256 * 1024 * 1024;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Manifest {
@@ -66,69 +93,53 @@ struct Manifest {
     files: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum JournalState {
-    Prepared,
-    Committed,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct JournalWrite {
-    path: String,
-    sha256: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Journal {
-    format: u32,
-    state: JournalState,
-    writes: Vec<JournalWrite>,
-    removes: Vec<String>,
-}
-
 /// Writes `files` (path relative to `root` → contents) under `root`, removes the files the
-/// previous run generated that are no longer generated, and updates the manifest.
+/// previous run generated that are no longer generated, and updates the manifest; only paths
+/// in the default [`OwnedPaths`] are ever written or deleted.
 ///
-/// Refuses (writing nothing) to overwrite or delete a file edited by hand, or to overwrite a
-/// file tofugen did not write, unless `force`. Returns a one-line summary such as
-/// `generated: 3 written, 45 unchanged, 1 removed`.
+/// Refuses (writing nothing) to overwrite a file edited by hand, or a file tofugen did not
+/// write, unless `force`; never deletes a file edited by hand. Returns a one-line summary such
+/// as `generated: 3 written, 45 unchanged, 1 removed`.
 pub fn generate(
     root: &Path,
     files: &BTreeMap<String, String>,
     force: bool,
 ) -> anyhow::Result<String> {
-    run_generate(root, files, force, None).map(|(summary, _)| summary)
+    generate_owned(root, &OwnedPaths::default(), files, force)
+}
+
+/// [`generate`] with another set of owned paths.
+pub fn generate_owned(
+    root: &Path,
+    owned: &OwnedPaths,
+    files: &BTreeMap<String, String>,
+    force: bool,
+) -> anyhow::Result<String> {
+    run_generate(root, owned, files, force, None).map(|(summary, _)| summary)
 }
 
 /// Every difference between `files` and the tree under `root`, in path order, each a
 /// self-contained text ending in a newline: missing files, stale files (with a unified diff),
-/// files edited by hand, orphans still on disk, an interrupted run's journal.
+/// files edited by hand, orphans still on disk, an interrupted run's journal (verified first:
+/// a journal tofugen cannot act on is an error saying what is wrong with it).
 ///
 /// Read-only: writes nothing, not even the lock file. Empty when the tree is up to date.
 pub fn check(root: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<Vec<String>> {
-    validate_all(files)?;
-    let mut tree = Tree::open(root)?;
-    let lock_path = tree.root.join(LOCK_PATH);
-    let lock = match File::open(&lock_path) {
-        Ok(f) => Some(fd_lock::RwLock::new(f)),
-        Err(e) if e.kind() == ErrorKind::NotFound => None,
-        Err(e) => return Err(e).with_context(|| format!("cannot open {}", lock_path.display())),
-    };
-    let _guard = match &lock {
-        Some(l) => Some(l.try_read().map_err(|e| lock_error(&lock_path, e))?),
-        None => None,
-    };
+    check_owned(root, &OwnedPaths::default(), files)
+}
 
+/// [`check`] with another set of owned paths.
+pub fn check_owned(
+    root: &Path,
+    owned: &OwnedPaths,
+    files: &BTreeMap<String, String>,
+) -> anyhow::Result<Vec<String>> {
+    validate_all(owned, files)?;
+    let mut tree = Tree::open(root, owned)?;
+    let _lock = lock::shared(&tree.root.join(LOCK_PATH), LOCK_PATH)?;
     let mut out: Vec<(String, String)> = Vec::new();
-    if fs::symlink_metadata(tree.root.join(JOURNAL_PATH)).is_ok() {
-        out.push((
-            String::new(),
-            format!(
-                "{JOURNAL_PATH}: an interrupted `tofugen generate` left this journal; run \
-                 `tofugen generate` to complete it\n"
-            ),
-        ));
+    if let Some(entry) = check_journal(&mut tree)? {
+        out.push((String::new(), entry));
     }
     let old = read_manifest(&mut tree)?
         .map(|m| m.files)
@@ -139,53 +150,99 @@ pub fn check(root: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<Ve
         .map(|(p, c)| (p.as_str(), c.as_str()))
         .chain([(MANIFEST_PATH, manifest.as_str())]);
     for (rel, content) in expected {
-        let path = tree.resolve(rel)?;
-        let entry = match existing(&path)? {
-            Existing::Missing => format!("{rel}: missing (generate would create it)\n"),
-            Existing::File(bytes) if bytes == content.as_bytes() => continue,
-            Existing::File(bytes) => {
-                let what = if rel == MANIFEST_PATH {
-                    "stale (generate would rewrite it)"
-                } else {
-                    match old.get(rel) {
-                        Some(h) if *h == sha256_hex(&bytes) => "stale (generate would rewrite it)",
-                        Some(_) => {
-                            "edited by hand since tofugen generated it (generate refuses to \
-                             overwrite it without --force)"
-                        }
-                        None => {
-                            "exists but was not written by tofugen (generate refuses to \
-                             overwrite it without --force)"
-                        }
-                    }
-                };
-                format!("{rel}: {what}\n{}", unified_diff(rel, &bytes, content))
-            }
-            Existing::Other(kind) => format!(
-                "{rel}: is a {kind}, not a regular file (generate refuses to replace it; move it \
-                 away)\n"
-            ),
-        };
-        out.push((rel.to_string(), entry));
+        if let Some(entry) = check_file(&mut tree, &old, rel, content)? {
+            out.push((rel.to_string(), entry));
+        }
     }
     for (rel, hash) in old.iter().filter(|(p, _)| !files.contains_key(*p)) {
-        let path = tree.resolve(rel)?;
-        if let Existing::File(bytes) = existing(&path)? {
-            let entry = if sha256_hex(&bytes) == *hash {
-                format!(
-                    "{rel}: orphan: no longer generated but still on disk (generate would remove it)\n"
-                )
-            } else {
-                format!(
-                    "{rel}: orphan: no longer generated, and edited by hand since (generate \
-                     refuses to remove it without --force)\n"
-                )
-            };
+        if let Some(entry) = check_orphan(&mut tree, rel, hash)? {
             out.push((rel.clone(), entry));
         }
     }
     out.sort();
     Ok(out.into_iter().map(|(_, e)| e).collect())
+}
+
+/// `check`'s report of a pending journal, once verified; an error when it cannot be acted on.
+fn check_journal(tree: &mut Tree) -> anyhow::Result<Option<String>> {
+    if !journal::exists(tree) {
+        return Ok(None);
+    }
+    let journal = match journal::read(tree) {
+        Ok(Some(j)) => j,
+        Ok(None) => return Ok(None),
+        Err(e) => bail!(
+            "{e}\nit is not a journal tofugen can act on: `tofugen generate` refuses it too; \
+             inspect it, delete it and re-run `tofugen generate`"
+        ),
+    };
+    let problems = journal::verify(tree, &journal);
+    if !problems.is_empty() {
+        bail!(journal::rejection(&journal, &problems));
+    }
+    let action = match journal.state {
+        State::Prepared => "roll it back (its temp files are deleted; nothing else changed)",
+        State::Committed => "complete it (its files were verified against the journal)",
+    };
+    Ok(Some(format!(
+        "{JOURNAL_PATH}: an interrupted `tofugen generate` left this journal ({} write(s), {} \
+         removal(s)); run `tofugen generate` to {action}\n",
+        journal.writes.len(),
+        journal.removes.len()
+    )))
+}
+
+/// `check`'s report of one expected file, `None` when it is up to date.
+fn check_file(
+    tree: &mut Tree,
+    old: &BTreeMap<String, String>,
+    rel: &str,
+    content: &str,
+) -> anyhow::Result<Option<String>> {
+    let path = tree.resolve(rel)?;
+    let entry = match existing(&path)? {
+        Existing::Missing => format!("{rel}: missing (generate would create it)\n"),
+        Existing::File(bytes) if bytes == content.as_bytes() => return Ok(None),
+        Existing::File(bytes) => {
+            let what = if rel == MANIFEST_PATH {
+                "stale (generate would rewrite it)"
+            } else {
+                match old.get(rel) {
+                    Some(h) if *h == sha256_hex(&bytes) => "stale (generate would rewrite it)",
+                    Some(_) => {
+                        "edited by hand since tofugen generated it (generate refuses to \
+                         overwrite it without --force)"
+                    }
+                    None => {
+                        "exists but was not written by tofugen (generate refuses to overwrite it \
+                         without --force)"
+                    }
+                }
+            };
+            format!("{rel}: {what}\n{}", unified_diff(rel, &bytes, content))
+        }
+        Existing::Other(kind) => format!(
+            "{rel}: is a {kind}, not a regular file (generate refuses to replace it; move it \
+             away)\n"
+        ),
+    };
+    Ok(Some(entry))
+}
+
+/// `check`'s report of a file no longer generated, `None` when it is gone.
+fn check_orphan(tree: &mut Tree, rel: &str, hash: &str) -> anyhow::Result<Option<String>> {
+    let path = tree.resolve(rel)?;
+    let Existing::File(bytes) = existing(&path)? else {
+        return Ok(None);
+    };
+    Ok(Some(if sha256_hex(&bytes) == hash {
+        format!("{rel}: orphan: no longer generated but still on disk (generate would remove it)\n")
+    } else {
+        format!(
+            "{rel}: orphan: no longer generated, and edited by hand since (generate never \
+             deletes it: delete it yourself if it is no longer needed)\n"
+        )
+    }))
 }
 
 /// Hooks for the crash-safety tests: run `generate` but stop as if the process were killed.
@@ -211,7 +268,8 @@ pub mod testing {
         force: bool,
         at: Interrupt,
     ) -> anyhow::Result<bool> {
-        super::run_generate(root, files, force, Some(at)).map(|(_, stopped)| stopped)
+        let owned = super::OwnedPaths::default();
+        super::run_generate(root, &owned, files, force, Some(at)).map(|(_, stopped)| stopped)
     }
 }
 
@@ -219,82 +277,82 @@ use testing::Interrupt;
 
 fn run_generate(
     root: &Path,
+    owned: &OwnedPaths,
     files: &BTreeMap<String, String>,
     force: bool,
     interrupt: Option<Interrupt>,
 ) -> anyhow::Result<(String, bool)> {
-    validate_all(files)?;
-    let mut tree = Tree::open(root)?;
-    let lock_path = tree.root.join(LOCK_PATH);
-    refuse_symlink(&lock_path, LOCK_PATH)?;
-    let lock_file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&lock_path)
-        .with_context(|| format!("cannot create the lock file {}", lock_path.display()))?;
-    let mut lock = fd_lock::RwLock::new(lock_file);
-    let _guard = lock.try_write().map_err(|e| lock_error(&lock_path, e))?;
-
+    validate_all(owned, files)?;
+    let mut tree = Tree::open(root, owned)?;
+    let _lock = lock::exclusive(&tree.root.join(LOCK_PATH), LOCK_PATH)?;
     let recovered = recover(&mut tree)?;
-    let old = match read_manifest(&mut tree) {
-        Ok(m) => m.map(|m| m.files).unwrap_or_default(),
-        // --force: every existing file is treated as unknown, and overwritten.
-        Err(_) if force => BTreeMap::new(),
-        Err(e) => bail!(
-            "{e:#}\nrestore the manifest from git, or re-run with `tofugen generate --force` \
-             (every existing file is then overwritten, none is deleted)"
-        ),
-    };
+    let old = previous_files(&mut tree, force)?;
     let manifest = manifest_text(files);
-    let plan = plan(&mut tree, files, &old, &manifest, force)?;
-    if !plan.conflicts.is_empty() && !force {
-        let mut msg = String::from(
-            "refusing to overwrite or delete files that tofugen did not write as they are:\n",
-        );
-        for (rel, why) in &plan.conflicts {
-            let _ = writeln!(msg, "  {rel}: {why}");
-        }
-        msg.push_str(
-            "nothing was written. Make the change in the configuration instead, or re-run with \
-             `tofugen generate --force` to overwrite (and delete) these files, losing the edits",
-        );
-        bail!(msg);
+    let plan = plan(&mut tree, files, &old, &manifest)?;
+    if !force && plan.needs_force() {
+        bail!(plan.refusal());
     }
-    let mut stopped = false;
+    let mut outcome = Outcome::default();
     if !plan.writes.is_empty() || !plan.removes.is_empty() {
-        stopped = apply(&mut tree, &plan, interrupt)?;
+        outcome = apply(&mut tree, &plan, interrupt)?;
     }
-    let mut summary = format!(
-        "generated: {} written, {} unchanged, {} removed",
-        plan.written, plan.unchanged, plan.removed
-    );
-    if force && !plan.conflicts.is_empty() {
-        let _ = write!(
-            summary,
-            " ({} file(s) overwritten or removed by --force)",
-            plan.conflicts.len()
-        );
-    }
-    match recovered {
-        Some(JournalState::Committed) => summary.push_str("; completed an interrupted run first"),
-        Some(JournalState::Prepared) => summary.push_str("; rolled back an interrupted run first"),
-        None => {}
-    }
-    Ok((summary, stopped))
+    let summary = summary(&plan, &outcome, recovered.as_ref(), force);
+    Ok((summary, outcome.stopped))
 }
 
-fn lock_error(lock_path: &Path, e: io::Error) -> anyhow::Error {
-    if e.kind() == ErrorKind::WouldBlock {
-        anyhow::anyhow!(
-            "another `tofugen generate` is running in this repository (it holds the lock {}); \
-             retry when it has finished",
-            lock_path.display()
-        )
-    } else {
-        anyhow::Error::new(e).context(format!("cannot lock {}", lock_path.display()))
+/// The files the previous run wrote, from the manifest. With `force`, an unreadable manifest
+/// lists nothing (every existing file is then treated as unknown, and overwritten; none is
+/// deleted); invalid entries are an error whatever `force` says.
+fn previous_files(tree: &mut Tree, force: bool) -> anyhow::Result<BTreeMap<String, String>> {
+    match read_manifest(tree) {
+        Ok(m) => Ok(m.map(|m| m.files).unwrap_or_default()),
+        Err(ManifestError::Unreadable(_)) if force => Ok(BTreeMap::new()),
+        Err(e @ ManifestError::Unreadable(_)) => bail!(
+            "{e}\nrestore the manifest from git, or re-run with `tofugen generate --force` \
+             (every existing file is then overwritten, none is deleted)"
+        ),
+        Err(e @ ManifestError::Entries(_)) => bail!(e),
     }
+}
+
+/// The one-line summary of a run: counts, what `--force` did, what was left in place, and the
+/// recovery of an interrupted run.
+fn summary(
+    plan: &Plan<'_>,
+    outcome: &Outcome,
+    recovered: Option<&(State, Vec<String>)>,
+    force: bool,
+) -> String {
+    let mut summary = plan.summary(outcome.kept.len());
+    if force && !plan.overwrites.is_empty() {
+        let _ = write!(
+            summary,
+            " ({} file(s) overwritten by --force)",
+            plan.overwrites.len()
+        );
+    }
+    let recovered_kept = recovered.map_or(&[][..], |(_, k)| k.as_slice());
+    let kept: Vec<&str> = plan
+        .kept
+        .iter()
+        .chain(&outcome.kept)
+        .chain(recovered_kept)
+        .map(String::as_str)
+        .collect();
+    if !kept.is_empty() {
+        let _ = write!(
+            summary,
+            "; left in place, no longer generated but edited by hand (tofugen never deletes \
+             them): {}",
+            kept.join(", ")
+        );
+    }
+    match recovered.map(|(state, _)| state) {
+        Some(State::Committed) => summary.push_str("; completed an interrupted run first"),
+        Some(State::Prepared) => summary.push_str("; rolled back an interrupted run first"),
+        None => {}
+    }
+    summary
 }
 
 struct PlannedWrite<'a> {
@@ -304,11 +362,53 @@ struct PlannedWrite<'a> {
 
 struct Plan<'a> {
     writes: Vec<PlannedWrite<'a>>,
-    removes: Vec<String>,
-    conflicts: Vec<(String, &'static str)>,
-    written: usize,
+    /// Orphans to delete, with the hash they must still hold.
+    removes: Vec<journal::Entry>,
+    /// Files that exist and are not what tofugen wrote: overwritten only with `--force`.
+    overwrites: Vec<(String, &'static str)>,
+    /// Orphans edited by hand: never deleted.
+    kept: Vec<String>,
     unchanged: usize,
-    removed: usize,
+}
+
+impl Plan<'_> {
+    fn needs_force(&self) -> bool {
+        !self.overwrites.is_empty() || !self.kept.is_empty()
+    }
+
+    /// The error of a run without `--force` that would overwrite or leave behind edited files.
+    fn refusal(&self) -> String {
+        let mut msg =
+            String::from("refusing to overwrite files that tofugen did not write as they are:\n");
+        for (rel, why) in &self.overwrites {
+            let _ = writeln!(msg, "  {rel}: {why}");
+        }
+        for rel in &self.kept {
+            let _ = writeln!(
+                msg,
+                "  {rel}: no longer generated, and edited by hand (tofugen never deletes it: \
+                 delete it yourself, or --force leaves it in place)"
+            );
+        }
+        msg.push_str(
+            "nothing was written. Make the change in the configuration instead, or re-run with \
+             `tofugen generate --force` to overwrite these files, losing the edits",
+        );
+        msg
+    }
+
+    fn summary(&self, kept_late: usize) -> String {
+        let written = self
+            .writes
+            .iter()
+            .filter(|w| w.rel != MANIFEST_PATH)
+            .count();
+        format!(
+            "generated: {written} written, {} unchanged, {} removed",
+            self.unchanged,
+            self.removes.len() - kept_late
+        )
+    }
 }
 
 fn plan<'a>(
@@ -316,15 +416,13 @@ fn plan<'a>(
     files: &'a BTreeMap<String, String>,
     old: &BTreeMap<String, String>,
     manifest: &'a str,
-    force: bool,
 ) -> anyhow::Result<Plan<'a>> {
     let mut p = Plan {
         writes: Vec::new(),
         removes: Vec::new(),
-        conflicts: Vec::new(),
-        written: 0,
+        overwrites: Vec::new(),
+        kept: Vec::new(),
         unchanged: 0,
-        removed: 0,
     };
     let mut blocked = Vec::new();
     for (rel, content) in files {
@@ -337,10 +435,10 @@ fn plan<'a>(
             Existing::File(bytes) => match old.get(rel) {
                 Some(h) if *h == sha256_hex(&bytes) => {}
                 Some(_) => p
-                    .conflicts
+                    .overwrites
                     .push((rel.clone(), "edited by hand since tofugen generated it")),
                 None => p
-                    .conflicts
+                    .overwrites
                     .push((rel.clone(), "exists but was not written by tofugen")),
             },
             Existing::Missing => {}
@@ -349,7 +447,6 @@ fn plan<'a>(
                 continue;
             }
         }
-        p.written += 1;
         p.writes.push(PlannedWrite {
             rel,
             content: content.as_bytes(),
@@ -359,17 +456,14 @@ fn plan<'a>(
         let path = tree.resolve(rel)?;
         // A symlink or directory there now is not ours: it is left alone.
         if let Existing::File(bytes) = existing(&path)? {
-            if sha256_hex(&bytes) != *hash {
-                p.conflicts.push((
-                    rel.clone(),
-                    "no longer generated, and edited by hand (generate would delete it)",
-                ));
-                if !force {
-                    continue;
-                }
+            if sha256_hex(&bytes) == *hash {
+                p.removes.push(journal::Entry {
+                    path: rel.clone(),
+                    sha256: hash.clone(),
+                });
+            } else {
+                p.kept.push(rel.clone());
             }
-            p.removed += 1;
-            p.removes.push(rel.clone());
         }
     }
     let manifest_path = tree.resolve(MANIFEST_PATH)?;
@@ -394,15 +488,28 @@ fn plan<'a>(
     Ok(p)
 }
 
-/// Executes `plan` through the journal. Returns whether a simulated crash stopped it.
-fn apply(tree: &mut Tree, plan: &Plan<'_>, interrupt: Option<Interrupt>) -> anyhow::Result<bool> {
+/// What executing a journal did.
+#[derive(Debug, Default)]
+struct Outcome {
+    /// A simulated crash stopped it.
+    stopped: bool,
+    /// Removals skipped because the file no longer held the recorded content.
+    kept: Vec<String>,
+}
+
+/// Executes `plan` through the journal.
+fn apply(
+    tree: &mut Tree,
+    plan: &Plan<'_>,
+    interrupt: Option<Interrupt>,
+) -> anyhow::Result<Outcome> {
     let mut journal = Journal {
-        format: JOURNAL_FORMAT,
-        state: JournalState::Prepared,
+        format: journal::FORMAT,
+        state: State::Prepared,
         writes: plan
             .writes
             .iter()
-            .map(|w| JournalWrite {
+            .map(|w| journal::Entry {
                 path: w.rel.to_string(),
                 sha256: sha256_hex(w.content),
             })
@@ -412,13 +519,16 @@ fn apply(tree: &mut Tree, plan: &Plan<'_>, interrupt: Option<Interrupt>) -> anyh
     write_journal(tree, &journal)?;
     let staged = stage(tree, plan);
     if interrupt == Some(Interrupt::BeforeCommit) {
-        return staged.map(|()| true);
+        return staged.map(|()| Outcome {
+            stopped: true,
+            kept: Vec::new(),
+        });
     }
     if let Err(e) = staged {
         let _ = roll_back(tree, &journal);
         return Err(e);
     }
-    journal.state = JournalState::Committed;
+    journal.state = State::Committed;
     if let Err(e) = write_journal(tree, &journal) {
         let _ = roll_back(tree, &journal);
         return Err(e);
@@ -495,71 +605,88 @@ fn remove_journal(tree: &Tree) -> anyhow::Result<()> {
         .with_context(|| format!("cannot remove the journal {}", path.display()))
 }
 
-/// Finishes a committed journal: renames, removals, empty directories, fsyncs, journal removal.
-/// `stop_after` simulates a crash after that many operations (returns `Ok(true)`).
+/// Finishes a committed journal: renames (each temp file's hash checked first), removals (each
+/// file's hash checked first; a file that changed is left in place), empty directories, fsyncs,
+/// journal removal. `stop_after` simulates a crash after that many operations.
 fn roll_forward(
     tree: &mut Tree,
     journal: &Journal,
     stop_after: Option<usize>,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Outcome> {
     let mut dirs = BTreeSet::new();
+    let mut outcome = Outcome::default();
     let mut done = 0;
     for w in &journal.writes {
         if stop_after == Some(done) {
-            return Ok(true);
+            outcome.stopped = true;
+            return Ok(outcome);
         }
-        let dst = tree.resolve(&w.path)?;
-        let tmp = tmp_path(&dst);
-        match fs::symlink_metadata(&tmp) {
-            Ok(m) if m.is_file() => {
-                fs::rename(&tmp, &dst).with_context(|| format!("cannot rename into {}", w.path))?
-            }
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                // Renamed before the crash: the destination must hold what was written.
-                let ok = matches!(existing(&dst)?, Existing::File(b) if sha256_hex(&b) == w.sha256);
-                if !ok {
-                    bail!(
-                        "cannot complete the interrupted run recorded in {JOURNAL_PATH}: {} has \
-                         neither its temp file nor the content the run wrote; delete \
-                         {JOURNAL_PATH} and re-run `tofugen generate --force`",
-                        w.path
-                    );
-                }
-            }
-            Ok(_) => bail!(
-                "{}: temp file {} is not a regular file",
-                w.path,
-                tmp.display()
-            ),
-            Err(e) => return Err(e).with_context(|| format!("cannot inspect {}", tmp.display())),
-        }
+        let dst = rename_into_place(tree, w)?;
         if let Some(p) = dst.parent() {
             dirs.insert(p.to_path_buf());
         }
         done += 1;
     }
-    for rel in &journal.removes {
+    for r in &journal.removes {
         if stop_after == Some(done) {
-            return Ok(true);
+            outcome.stopped = true;
+            return Ok(outcome);
         }
-        let path = tree.resolve(rel)?;
-        if let Existing::File(_) = existing(&path)? {
-            fs::remove_file(&path).with_context(|| format!("cannot remove {rel}"))?;
+        let path = tree.resolve(&r.path)?;
+        match existing(&path)? {
+            Existing::File(bytes) if sha256_hex(&bytes) == r.sha256 => {
+                fs::remove_file(&path).with_context(|| format!("cannot remove {}", r.path))?;
+            }
+            Existing::File(_) => outcome.kept.push(r.path.clone()),
+            Existing::Missing | Existing::Other(_) => {}
         }
         if let Some(p) = path.parent() {
             dirs.insert(p.to_path_buf());
         }
-        remove_empty_parents(tree, rel, &mut dirs);
+        remove_empty_parents(tree, &r.path, &mut dirs);
         done += 1;
     }
     // Directories removed above no longer need (nor allow) an fsync.
     dirs.retain(|d| d.exists());
     sync_dirs(&dirs)?;
     remove_journal(tree)?;
-    Ok(false)
+    Ok(outcome)
 }
 
-/// Undoes a prepared journal: deletes its temp files and the directories they leave empty.
+/// Renames `w`'s temp file over its destination once its hash is checked (or, when the rename
+/// was done before a crash, checks the destination). Returns the destination.
+fn rename_into_place(tree: &mut Tree, w: &journal::Entry) -> anyhow::Result<PathBuf> {
+    let dst = tree.resolve(&w.path)?;
+    let tmp = tmp_path(&dst);
+    let (found, renamed) = match existing(&tmp)? {
+        Existing::File(bytes) => (bytes, false),
+        Existing::Missing => match existing(&dst)? {
+            Existing::File(bytes) => (bytes, true),
+            _ => (Vec::new(), true),
+        },
+        Existing::Other(kind) => bail!(
+            "{}: temp file {} is a {kind}, not a regular file; nothing was renamed",
+            w.path,
+            tmp.display()
+        ),
+    };
+    if sha256_hex(&found) != w.sha256 {
+        let which = if renamed { "the file" } else { "its temp file" };
+        bail!(
+            "cannot complete the run recorded in {JOURNAL_PATH}: {}: {which} does not hold the \
+             content the journal records; nothing more was done. Delete {JOURNAL_PATH} and the \
+             `*{TMP_SUFFIX}` files, then re-run `tofugen generate`",
+            w.path
+        );
+    }
+    if !renamed {
+        fs::rename(&tmp, &dst).with_context(|| format!("cannot rename into {}", w.path))?;
+    }
+    Ok(dst)
+}
+
+/// Undoes a prepared journal: deletes its temp files (regular files with tofugen's temp name
+/// next to owned paths) and the directories they leave empty.
 fn roll_back(tree: &mut Tree, journal: &Journal) -> anyhow::Result<()> {
     let mut dirs = BTreeSet::new();
     for w in &journal.writes {
@@ -591,8 +718,10 @@ fn remove_empty_parents(tree: &Tree, rel: &str, dirs: &mut BTreeSet<PathBuf>) {
     }
 }
 
-/// Completes or undoes the journal an interrupted run left. Returns its state, if there was one.
-fn recover(tree: &mut Tree) -> anyhow::Result<Option<JournalState>> {
+/// Completes or undoes the journal an interrupted run left, once verified. Returns its state,
+/// if there was one, and the files whose removal it skipped because they changed since. A
+/// journal that fails verification is an error, and nothing is done.
+fn recover(tree: &mut Tree) -> anyhow::Result<Option<(State, Vec<String>)>> {
     // A run killed while writing the journal itself leaves its temp file: the journal it was
     // replacing (if any) is still the truth, so the temp file is only garbage.
     let journal_tmp = tree.root.join(format!("{JOURNAL_PATH}{TMP_SUFFIX}"));
@@ -604,59 +733,77 @@ fn recover(tree: &mut Tree) -> anyhow::Result<Option<JournalState>> {
             return Err(e).with_context(|| format!("cannot remove {}", journal_tmp.display()));
         }
     }
-    let path = tree.root.join(JOURNAL_PATH);
-    refuse_symlink(&path, JOURNAL_PATH)?;
-    let text = match fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    let journal = match journal::read(tree) {
+        Ok(Some(j)) => j,
+        Ok(None) => return Ok(None),
+        Err(e) => bail!(
+            "{e}\nit is not a journal tofugen can act on; nothing was done: inspect it, delete \
+             it and re-run `tofugen generate`"
+        ),
     };
-    let journal: Journal = serde_json::from_str(&text)
-        .ok()
-        .filter(|j: &Journal| j.format == JOURNAL_FORMAT)
-        .with_context(|| {
-            format!(
-                "{JOURNAL_PATH} (left by an interrupted run) is not a valid tofugen journal: \
-                 delete it and re-run `tofugen generate`"
-            )
-        })?;
-    let invalid: Vec<String> = journal
-        .writes
-        .iter()
-        .map(|w| w.path.as_str())
-        .chain(journal.removes.iter().map(String::as_str))
-        .filter_map(|p| {
-            validate_path(p)
-                .err()
-                .filter(|_| p != MANIFEST_PATH)
-                .map(|e| format!("  {p:?}: {e}"))
-        })
-        .collect();
-    if !invalid.is_empty() {
-        bail!(
-            "{JOURNAL_PATH} lists invalid paths:\n{}\ndelete it and re-run `tofugen generate`",
-            invalid.join("\n")
-        );
+    let problems = journal::verify(tree, &journal);
+    if !problems.is_empty() {
+        bail!(journal::rejection(&journal, &problems));
     }
-    match journal.state {
-        JournalState::Prepared => roll_back(tree, &journal)?,
-        JournalState::Committed => {
-            roll_forward(tree, &journal, None)?;
+    let kept = match journal.state {
+        State::Prepared => {
+            roll_back(tree, &journal)?;
+            Vec::new()
         }
-    }
-    Ok(Some(journal.state))
+        State::Committed => roll_forward(tree, &journal, None)?.kept,
+    };
+    Ok(Some((journal.state, kept)))
 }
 
+/// Why the manifest cannot be used.
+#[derive(Debug)]
+enum ManifestError {
+    /// Not readable as a manifest (not a file, not JSON, wrong format): `--force` rebuilds it.
+    Unreadable(anyhow::Error),
+    /// It lists entries tofugen never writes or with invalid hashes: never acted on, never
+    /// overridden.
+    Entries(Vec<String>),
+}
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManifestError::Unreadable(e) => write!(f, "{e:#}"),
+            ManifestError::Entries(entries) => write!(
+                f,
+                "the manifest of generated files is not valid: {MANIFEST_PATH} lists entries \
+                 tofugen never writes; they are not acted on (nothing is deleted, renamed or \
+                 written), --force included:\n{}\nremove these entries (restore the manifest \
+                 from git, or delete it and run `tofugen generate --force`)",
+                entries.join("\n")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
 /// Reads the manifest: `None` when there is none, an error when it is not a valid manifest.
-fn read_manifest(tree: &mut Tree) -> anyhow::Result<Option<Manifest>> {
-    let path = tree.resolve(MANIFEST_PATH)?;
-    let bytes = match existing(&path)? {
-        Existing::Missing => return Ok(None),
-        Existing::File(b) => b,
-        Existing::Other(kind) => bail!("{MANIFEST_PATH} is a {kind}, not a tofugen manifest"),
+fn read_manifest(tree: &mut Tree) -> Result<Option<Manifest>, ManifestError> {
+    let path = tree
+        .resolve(MANIFEST_PATH)
+        .map_err(ManifestError::Unreadable)?;
+    let bytes = match crate::load::read_regular(&path, MAX_BOOKKEEPING_BYTES, false) {
+        Ok(b) => b,
+        Err(crate::load::ReadError::Io(e)) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ManifestError::Unreadable(anyhow::anyhow!(
+                "the manifest of generated files is not valid: {MANIFEST_PATH}: {e}"
+            )));
+        }
     };
-    let manifest: Manifest = serde_json::from_slice(&bytes)
-        .map_err(|e| json_error(&bytes, &e))
+    parse_manifest(&tree.owned, &bytes).map(Some)
+}
+
+/// Parses and validates a manifest's bytes: format, and every entry (owned path, sha256).
+fn parse_manifest(owned: &OwnedPaths, bytes: &[u8]) -> Result<Manifest, ManifestError> {
+    let manifest: Manifest = serde_json::from_slice(bytes)
+        .map_err(|e| anyhow::anyhow!(json_error(MANIFEST_PATH, bytes, &e)))
         .and_then(|m: Manifest| {
             if m.format == MANIFEST_FORMAT {
                 Ok(m)
@@ -667,37 +814,41 @@ fn read_manifest(tree: &mut Tree) -> anyhow::Result<Option<Manifest>> {
                 )
             }
         })
-        .context("the manifest of generated files is not valid")?;
+        .context("the manifest of generated files is not valid")
+        .map_err(ManifestError::Unreadable)?;
     let invalid: Vec<String> = manifest
         .files
         .iter()
-        .filter_map(|(p, h)| match validate_path(p) {
+        .filter_map(|(p, h)| match check_entry(owned, p) {
             Err(e) => Some(format!("  {p:?}: {e}")),
-            Ok(()) if !is_sha256_hex(h) => Some(format!("  {p}: `{h}` is not a sha256")),
+            Ok(()) if !is_sha256_hex(h) => Some(format!("  {p:?}: `{h}` is not a sha256")),
             Ok(()) => None,
         })
         .collect();
     if !invalid.is_empty() {
-        bail!(
-            "the manifest of generated files is not valid: {MANIFEST_PATH} lists\n{}",
-            invalid.join("\n")
-        );
+        return Err(ManifestError::Entries(invalid));
     }
-    Ok(Some(manifest))
+    Ok(manifest)
 }
 
-/// A JSON error in the manifest as `PATH:LINE:COL: message`, followed by the offending line.
-fn json_error(bytes: &[u8], e: &serde_json::Error) -> anyhow::Error {
+/// Why a path read back from the manifest or the journal may not be acted on, if it may not.
+fn check_entry(owned: &OwnedPaths, path: &str) -> Result<(), String> {
+    owned.check(path)?;
+    if is_reserved(path) {
+        return Err("the name is reserved for tofugen's own bookkeeping".into());
+    }
+    Ok(())
+}
+
+/// A JSON error in `name` as `NAME:LINE:COL: message`, followed by the offending line.
+fn json_error(name: &str, bytes: &[u8], e: &serde_json::Error) -> String {
     let msg = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     let msg = msg.strip_suffix(&suffix).unwrap_or(&msg);
     let text = String::from_utf8_lossy(bytes);
     let line = text.lines().nth(e.line().saturating_sub(1)).unwrap_or("");
-    anyhow::anyhow!(
-        "{MANIFEST_PATH}:{}:{}: {msg}\n  | {line}",
-        e.line(),
-        e.column()
-    )
+    let line = crate::diagnostics::escape_for_terminal(line);
+    format!("{name}:{}:{}: {msg}\n  | {line}", e.line(), e.column())
 }
 
 /// The manifest for `files`: sorted, pretty JSON with a final newline.
@@ -766,10 +917,16 @@ fn sync_dirs(dirs: &BTreeSet<PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Makes the entries of `dir` durable. Opened as a directory only, never blocking.
 fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
-        File::open(dir)?.sync_all()
+        use std::os::unix::fs::OpenOptionsExt as _;
+        OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_NONBLOCK)
+            .open(dir)?
+            .sync_all()
     }
     #[cfg(not(unix))]
     {
@@ -785,77 +942,34 @@ enum Existing {
     Other(&'static str),
 }
 
+/// What is at `path`, read without following a final symlink, without blocking on a FIFO
+/// (even one swapped in after a check) and without reading more than tofugen ever writes.
 fn existing(path: &Path) -> anyhow::Result<Existing> {
-    let meta = match fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Existing::Missing),
-        Err(e) => return Err(e).with_context(|| format!("cannot inspect {}", path.display())),
-    };
-    let ft = meta.file_type();
-    if ft.is_symlink() {
-        Ok(Existing::Other("symlink"))
-    } else if ft.is_dir() {
-        Ok(Existing::Other("directory"))
-    } else if !ft.is_file() {
-        Ok(Existing::Other("special file"))
-    } else {
-        fs::read(path)
-            .map(Existing::File)
-            .with_context(|| format!("cannot read {}", path.display()))
+    match crate::load::read_regular(path, MAX_GENERATED_BYTES, false) {
+        Ok(bytes) => Ok(Existing::File(bytes)),
+        Err(ReadError::NotRegular(kind)) => Ok(Existing::Other(kind)),
+        Err(ReadError::TooLarge(_)) => Ok(Existing::Other("file larger than tofugen ever writes")),
+        Err(ReadError::Io(e)) if e.kind() == ErrorKind::NotFound => Ok(Existing::Missing),
+        Err(ReadError::Io(e)) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
 }
 
-/// Why `path` is not an acceptable generated path, if it is not.
-fn validate_path(path: &str) -> Result<(), String> {
-    if path.is_empty() {
-        return Err("the path is empty".into());
-    }
-    if path.starts_with('/') || path.starts_with('\\') {
-        return Err(
-            "absolute paths are not allowed: use a path relative to the repository root".into(),
-        );
-    }
-    if let Some(c) = path.chars().find(|c| c.is_control()) {
-        return Err(format!("control character {c:?} is not allowed"));
-    }
-    for segment in path.split('/') {
-        match segment {
-            "" => return Err("empty segment (`//` or a trailing `/`) is not allowed".into()),
-            "." | ".." => {
-                return Err(format!(
-                    "`{segment}` segments are not allowed: paths must be normalized and stay \
-                     under the repository root"
-                ));
-            }
-            _ => {}
-        }
-        if let Some(c) = segment
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
-        {
-            return Err(format!(
-                "character {c:?} is not allowed (segments use only A-Z a-z 0-9 . _ -)"
-            ));
-        }
-        if segment.len() > MAX_SEGMENT {
-            return Err(format!("segment longer than {MAX_SEGMENT} bytes"));
-        }
-    }
-    if path.ends_with(TMP_SUFFIX)
-        || path == MANIFEST_PATH
-        || path == LOCK_PATH
-        || path == JOURNAL_PATH
-    {
-        return Err("the name is reserved for tofugen's own bookkeeping".into());
-    }
-    Ok(())
+/// Names tofugen uses for its own bookkeeping: never a generated file, manifest or journal
+/// entry.
+fn is_reserved(path: &str) -> bool {
+    path.ends_with(TMP_SUFFIX) || path == MANIFEST_PATH || path == LOCK_PATH || path == JOURNAL_PATH
 }
 
-/// Validates every generated path, reporting all the invalid ones at once.
-fn validate_all(files: &BTreeMap<String, String>) -> anyhow::Result<()> {
+/// Validates every generated path (all inside the owned set), reporting all the invalid ones at
+/// once. An invalid one is a tofugen bug: nothing is written.
+fn validate_all(owned: &OwnedPaths, files: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    check_size(files)?;
     let mut problems = Vec::new();
+    if let Err(e) = owned.check(MANIFEST_PATH) {
+        problems.push(format!("  {MANIFEST_PATH:?} (the manifest): {e}"));
+    }
     for path in files.keys() {
-        if let Err(e) = validate_path(path) {
+        if let Err(e) = check_entry(owned, path) {
             problems.push(format!("  {path:?}: {e}"));
             continue;
         }
@@ -876,8 +990,24 @@ fn validate_all(files: &BTreeMap<String, String>) -> anyhow::Result<()> {
     if !problems.is_empty() {
         bail!(
             "refusing to write: invalid generated path(s):\n{}\ngenerated paths must be relative, \
-             normalized and stay under the repository root (this is a tofugen bug)",
+             normalized and inside the paths tofugen owns ({owned}); nothing was written (this \
+             is a tofugen bug)",
             problems.join("\n")
+        );
+    }
+    Ok(())
+}
+
+/// Refuses a generated tree larger than [`MAX_GENERATED_FILES`] files or
+/// [`MAX_GENERATED_BYTES`] bytes.
+fn check_size(files: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    let bytes: usize = files.values().map(String::len).sum();
+    if files.len() > MAX_GENERATED_FILES || bytes > MAX_GENERATED_BYTES {
+        bail!(
+            "refusing to write: the configuration generates {} files ({bytes} bytes), over the \
+             limit of {MAX_GENERATED_FILES} files and {MAX_GENERATED_BYTES} bytes; nothing was \
+             written. Check the number of environments and services in the configuration",
+            files.len()
         );
     }
     Ok(())
@@ -887,27 +1017,56 @@ fn validate_all(files: &BTreeMap<String, String>) -> anyhow::Result<()> {
 struct Tree {
     /// The canonical root.
     root: PathBuf,
+    /// The paths tofugen may write or delete.
+    owned: OwnedPaths,
     dirs: HashMap<String, PathBuf>,
 }
 
 impl Tree {
-    fn open(root: &Path) -> anyhow::Result<Tree> {
+    fn open(root: &Path, owned: &OwnedPaths) -> anyhow::Result<Tree> {
         let canonical = fs::canonicalize(root)
             .with_context(|| format!("the output root {} does not exist", root.display()))?;
         if !canonical.is_dir() {
             bail!("the output root {} is not a directory", root.display());
         }
-        Ok(Tree {
+        let mut tree = Tree {
             root: canonical,
+            owned: owned.clone(),
             dirs: HashMap::new(),
-        })
+        };
+        // Every run reads or writes the manifest: its location is checked first.
+        tree.resolve(MANIFEST_PATH)?;
+        Ok(tree)
     }
 
     /// Where a validated relative path lives: its existing parent directories are followed
     /// through symlinks, which must stay under the root; the last component is not followed.
+    /// The real location must be inside the owned set too.
     fn resolve(&mut self, rel: &str) -> anyhow::Result<PathBuf> {
         let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-        Ok(self.resolve_dir(parent)?.join(name))
+        let path = self.resolve_dir(parent)?.join(name);
+        self.check_real(rel, &path)?;
+        Ok(path)
+    }
+
+    /// Refuses a path whose real location (through symlinked directories) is not owned.
+    fn check_real(&self, rel: &str, path: &Path) -> anyhow::Result<()> {
+        let real = path
+            .strip_prefix(&self.root)
+            .ok()
+            .and_then(Path::to_str)
+            .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"));
+        if real.as_deref() == Some(rel) {
+            return Ok(());
+        }
+        let real = real.unwrap_or_else(|| path.display().to_string());
+        if let Err(e) = check_entry(&self.owned, &real) {
+            bail!(
+                "refusing to act on `{rel}`: a symlinked directory leads it to `{real}`: {e}; \
+                 replace the symlink with a real directory"
+            );
+        }
+        Ok(())
     }
 
     fn resolve_dir(&mut self, rel: &str) -> anyhow::Result<PathBuf> {

@@ -1,5 +1,6 @@
 //! The command line, end to end: exit codes, output formats, explain/diff, generate/check.
 
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -177,4 +178,160 @@ fn schema_and_policy_errors_are_reported_in_one_run() {
     assert!(out.contains("error[schema]"), "{out}");
     assert!(out.contains("error[TG013]"), "{out}");
     assert!(out.contains("did you mean `${services.api.url}`?"), "{out}");
+}
+
+/// Like [`tofugen`], but kills the run (and fails) if it has not finished within 10 s.
+fn tofugen_within_10s(dir: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tofugen"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tofugen");
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed().as_secs() >= 10 {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("tofugen {args:?} blocked for 10 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// Runs tofugen in `dir` with `stdin`/`stdout` given; returns its exit status and stderr.
+fn run_with_stdout(
+    dir: &Path,
+    args: &[&str],
+    stdout: std::process::Stdio,
+) -> (Option<i32>, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_tofugen"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "0")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run tofugen");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// `tofugen … | head -c 10`: output to a pipe whose reader is gone (closed before the run, or
+/// after reading 10 bytes) ends quietly: no panic message, no exit 101, no signal. 40 runs.
+#[test]
+fn output_to_a_closed_pipe_never_panics() {
+    let (dir, _) = repo();
+    let commands: &[&[&str]] = &[
+        &["completions", "bash"],
+        &["completions", "zsh"],
+        &["schema"],
+        &["rules"],
+        &["explain", "production"],
+        &["diff", "staging", "production"],
+        &["validate", "--format", "json"],
+        &["--help"],
+        &["--version"],
+    ];
+    for i in 0..40 {
+        let args = commands[i % commands.len()];
+        let (reader, writer) = std::io::pipe().unwrap();
+        let closed_early = i % 2 == 0;
+        let reader = if closed_early {
+            drop(reader);
+            None
+        } else {
+            Some(std::thread::spawn(move || {
+                let mut buf = [0u8; 10];
+                let _ = std::io::Read::read_exact(&mut { reader }, &mut buf);
+            }))
+        };
+        let (code, stderr) = run_with_stdout(dir.path(), args, writer.into());
+        if let Some(r) = reader {
+            r.join().unwrap();
+        }
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            code.is_some_and(|c| c != 101),
+            "{args:?} (closed early: {closed_early}): exit {code:?}\n{stderr}"
+        );
+    }
+}
+
+/// `--config` naming a FIFO, a directory or a device: a clear error naming the file, at once
+/// (no blocking on the FIFO, no endless read of /dev/zero).
+#[test]
+fn a_config_that_is_not_a_regular_file_is_refused() {
+    let (dir, _) = repo();
+    let fifo = dir.path().join("fifo.yaml");
+    let c_path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: `c_path` is a valid NUL-terminated string that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    fs::create_dir(dir.path().join("dir.yaml")).unwrap();
+    let cases = [
+        (
+            "fifo.yaml",
+            "fifo.yaml: error[io]: fifo.yaml is a FIFO (named pipe), not a regular file",
+        ),
+        (
+            "dir.yaml",
+            "dir.yaml: error[io]: dir.yaml is a directory, not a regular file",
+        ),
+        (
+            "/dev/zero",
+            "/dev/zero: error[io]: /dev/zero is a device, not a regular file",
+        ),
+    ];
+    for (config, expected) in cases {
+        for command in ["validate", "check", "generate"] {
+            let o = tofugen_within_10s(dir.path(), &[command, "--config", config]);
+            let out = text(&o);
+            assert_eq!(o.status.code(), Some(1), "{out}");
+            assert!(out.starts_with(expected), "{command} {config}: {out}");
+            assert!(out.contains("help: pass a regular file"), "{out}");
+        }
+    }
+}
+
+/// Configuration values in diagnostics reach the terminal escaped, in every format: a value
+/// with an escape sequence, a bell, a carriage return and a bidi override, and the same bytes
+/// raw in the file.
+#[test]
+fn diagnostics_escape_terminal_controls_in_every_format() {
+    let (dir, config) = repo();
+    let yaml = fs::read_to_string(&config).unwrap().replacen(
+        "      port: 8000\n",
+        "      port: 8000\n      \"x\\e]0;pwned\\a\\r\\u202e\": 1\n",
+        1,
+    );
+    assert_ne!(yaml, fs::read_to_string(&config).unwrap());
+    fs::write(&config, &yaml).unwrap();
+    let raw = dir.path().join("raw.yaml");
+    fs::write(&raw, "project: \"a\u{1b}[2Jb\u{7}\"\nversions: {}\n").unwrap();
+    let controls = |s: &str| {
+        s.chars()
+            .filter(|c| (c.is_control() && *c != '\n') || ('\u{202a}'..='\u{202e}').contains(c))
+            .collect::<String>()
+    };
+    for file in ["environments.yaml", "raw.yaml"] {
+        for format in ["human", "github", "json"] {
+            let o = tofugen(
+                dir.path(),
+                &["validate", "--config", file, "--format", format],
+            );
+            let out = text(&o);
+            assert_eq!(o.status.code(), Some(1), "{file} {format}: {out}");
+            assert_eq!(controls(&out), "", "{file} {format}: {out:?}");
+        }
+        let o = tofugen(dir.path(), &["validate", "--config", file]);
+        assert!(text(&o).contains("\\u{1b}"), "{file}: {}", text(&o));
+    }
 }

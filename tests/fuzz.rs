@@ -11,7 +11,7 @@ use tofugen::diagnostics::Level;
 use tofugen::pipeline::compile;
 
 /// Diagnostic codes that concern the whole file and so have no position.
-const WHOLE_FILE: &[&str] = &["empty", "binary", "too-large"];
+const WHOLE_FILE: &[&str] = &["empty", "too-large"];
 
 fn assert_well_formed(bytes: &[u8]) {
     let start = Instant::now();

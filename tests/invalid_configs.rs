@@ -8,7 +8,7 @@ use tofugen::diagnostics::{self, Format, Level};
 use tofugen::pipeline::{self, Compilation};
 
 /// Diagnostic codes about the file as a whole, which have no position.
-const WHOLE_FILE_CODES: [&str; 3] = ["empty", "binary", "too-large"];
+const WHOLE_FILE_CODES: [&str; 2] = ["empty", "too-large"];
 
 fn fixtures() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/invalid");

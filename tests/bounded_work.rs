@@ -1,0 +1,304 @@
+//! Bounded work: every command, on inputs of about 4 MiB of every pathological shape, finishes
+//! within its budget and never crashes (no panic, no stack overflow, no signal).
+//!
+//! # The budget, and why it is CPU time of the debug binary
+//! The goal is 2 s per run in a release build. `cargo test` builds and runs the debug binary,
+//! which is 10 to 20 times slower on these inputs (measured: the unoptimized YAML scanner and
+//! loader; e.g. a 4 MiB flow mapping on one line takes 0.5 s in release and 5 s in debug), so in
+//! debug the budget is 2 s × [`DEBUG_FACTOR`]. That still fails on every quadratic path fixed so
+//! far (each took minutes, not seconds, even in release), and a watchdog kills any run after
+//! [`WALL_LIMIT`] (a hang). The time measured is the child's CPU time (user + system, from
+//! `wait4`), not wall time, so a loaded 2-core machine does not make the test flaky. For the
+//! release budget itself: `cargo test --release --test bounded_work`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tofugen::load::{MAX_DEPTH, MAX_FILE_BYTES};
+
+/// Release budget per run.
+const BUDGET: Duration = Duration::from_secs(2);
+/// How much slower the debug binary may be (see the module documentation).
+const DEBUG_FACTOR: u32 = 15;
+/// A run still going after this long is killed and reported as hung.
+const WALL_LIMIT: Duration = Duration::from_secs(120);
+
+/// Just under the 4 MiB limit, leaving room for a few framing bytes.
+const SIZE: usize = MAX_FILE_BYTES - 64;
+
+fn budget() -> Duration {
+    if cfg!(debug_assertions) {
+        BUDGET * DEBUG_FACTOR
+    } else {
+        BUDGET
+    }
+}
+
+/// `pieces` repeated until `SIZE` bytes, between `head` and `tail`.
+fn filled(head: &str, mut piece: impl FnMut(usize) -> String, tail: &str) -> Vec<u8> {
+    let mut s = String::with_capacity(SIZE);
+    s.push_str(head);
+    let mut i = 0;
+    while s.len() + tail.len() < SIZE {
+        let p = piece(i);
+        if s.len() + p.len() + tail.len() > SIZE {
+            break;
+        }
+        s.push_str(&p);
+        i += 1;
+    }
+    s.push_str(tail);
+    s.into_bytes()
+}
+
+/// Every shape, by name: what a hostile or broken environments.yaml can look like.
+fn shapes() -> Vec<(&'static str, Vec<u8>)> {
+    let x = |n: usize| "x".repeat(n);
+    vec![
+        // One very long line: a plain scalar, a flow list, a flow mapping of distinct keys.
+        (
+            "long plain line",
+            format!("project: {}\n", x(SIZE - 20)).into_bytes(),
+        ),
+        (
+            "long flow list line",
+            filled("x: [", |_| "1, ".into(), "1]\n"),
+        ),
+        (
+            "long flow mapping line",
+            filled("{", |i| format!("k{i}: 1, "), "z: 1}\n"),
+        ),
+        // Tiny keys: past the node limit.
+        ("400k tiny keys", filled("", |i| format!("k{i}: 1\n"), "")),
+        // Nesting far beyond MAX_DEPTH, flow and block.
+        ("deep flow lists", "[".repeat(SIZE).into_bytes()),
+        ("deep flow mappings", filled("", |_| "{a: ".into(), "")),
+        (
+            "deep block mappings",
+            filled("", |i| format!("{}a:\n", "  ".repeat(i)), ""),
+        ),
+        (
+            "deep nesting just past the limit",
+            format!(
+                "a: {}{}\n",
+                "[".repeat(MAX_DEPTH + 1),
+                "]".repeat(MAX_DEPTH + 1)
+            )
+            .into_bytes(),
+        ),
+        ("many documents", filled("", |_| "---\na: 1\n".into(), "")),
+        // Huge scalars: plain, double-quoted (with escapes), single-quoted, block.
+        (
+            "huge double-quoted scalar",
+            format!("project: \"{}\"\n", x(SIZE - 20)).into_bytes(),
+        ),
+        (
+            "huge escaped scalar",
+            filled("project: \"", |_| "\\u00e9\\n".into(), "\"\n"),
+        ),
+        (
+            "huge single-quoted scalar",
+            filled("project: '", |_| "x''".into(), "'\n"),
+        ),
+        (
+            "huge block scalar",
+            filled("project: |\n", |_| format!("  {}\n", x(70)), ""),
+        ),
+        // Long key names: a few huge ones, and thousands of long similar ones.
+        (
+            "huge keys",
+            (0..4)
+                .map(|i| format!("\"{}\": 1\n", "k".repeat(SIZE / 5) + &i.to_string()))
+                .collect::<String>()
+                .into_bytes(),
+        ),
+        (
+            "long similar keys",
+            filled("", |i| format!("project{i:06}{}: 1\n", x(1000)), ""),
+        ),
+        // Many anchors (each an error), many comment lines.
+        (
+            "many anchors",
+            filled("", |i| format!("k{i}: &a{i} 1\n"), ""),
+        ),
+        ("many comments", filled("", |_| "#\n".into(), "")),
+        // A NUL byte and invalid UTF-8 at the very end of a large file.
+        (
+            "NUL at the end",
+            filled("project: x\n", |_| "# comment\n".into(), "\0"),
+        ),
+        ("invalid UTF-8 at the end", {
+            let mut v = filled("project: x\n", |_| "# comment\n".into(), "");
+            v.push(0xff);
+            v
+        }),
+    ]
+}
+
+/// Every command that reads the configuration.
+const COMMANDS: &[&[&str]] = &[
+    &["validate"],
+    &["check"],
+    &["generate"],
+    &["explain", "production"],
+    &["diff", "staging", "production"],
+    &["affected", "empty.yaml"],
+];
+
+/// CPU time and exit of one run of tofugen; stderr as text.
+struct Run {
+    cpu: Duration,
+    code: Option<i32>,
+    signal: Option<i32>,
+    stderr: String,
+}
+
+/// Runs tofugen in `dir` with `args`, measuring its CPU time, killing it after [`WALL_LIMIT`].
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by wait4, which also gives its CPU time"
+)]
+fn run(dir: &Path, args: &[&str]) -> Run {
+    let stderr_path = dir.join("stderr.txt");
+    let child = Command::new(env!("CARGO_BIN_EXE_tofugen"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "0")
+        .args(args)
+        .args(["--root", "out"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&stderr_path).unwrap())
+        .spawn()
+        .expect("run tofugen");
+    let pid = i32::try_from(child.id()).unwrap();
+    let (done, finished) = mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if finished.recv_timeout(WALL_LIMIT).is_err() {
+            // SAFETY: kill(2) on the child's pid, which is not reaped before `done` is sent.
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+        }
+    });
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waits for our own child, with valid pointers to locals.
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let _ = done.send(());
+    watchdog.join().unwrap();
+    assert_eq!(reaped, pid, "wait4 failed");
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    Run {
+        cpu: time(usage.ru_utime) + time(usage.ru_stime),
+        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        signal: libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status)),
+        stderr: std::fs::read_to_string(&stderr_path).unwrap_or_default(),
+    }
+}
+
+/// Runs every command on every input (two at a time), returning a line per failure.
+fn failures(inputs: Vec<(&'static str, Vec<u8>)>, commands: &[&'static [&'static str]]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.yaml"), "").unwrap();
+    let mut jobs = Vec::new();
+    for (i, (name, bytes)) in inputs.iter().enumerate() {
+        assert!(
+            bytes.len() <= MAX_FILE_BYTES,
+            "{name}: {} bytes",
+            bytes.len()
+        );
+        let file = format!("input{i}.yaml");
+        std::fs::write(dir.path().join(&file), bytes).unwrap();
+        for command in commands {
+            jobs.push((*name, file.clone(), *command));
+        }
+    }
+    let jobs = Arc::new(Mutex::new(jobs));
+    let report = Arc::new(Mutex::new(String::new()));
+    let workers: Vec<_> = (0..2)
+        .map(|w| {
+            let (jobs, report) = (Arc::clone(&jobs), Arc::clone(&report));
+            let base = dir.path().to_path_buf();
+            std::thread::spawn(move || {
+                let work = base.join(format!("worker{w}"));
+                loop {
+                    let Some((name, file, command)) = jobs.lock().unwrap().pop() else {
+                        return;
+                    };
+                    let _ = std::fs::remove_dir_all(&work);
+                    std::fs::create_dir_all(work.join("out")).unwrap();
+                    std::fs::copy(base.join(&file), work.join("config.yaml")).unwrap();
+                    std::fs::copy(base.join("empty.yaml"), work.join("empty.yaml")).unwrap();
+                    let mut args = command.to_vec();
+                    args.extend(["--config", "config.yaml"]);
+                    let r = run(&work, &args);
+                    let mut problems = Vec::new();
+                    if r.cpu > budget() {
+                        problems.push(format!("took {:?} of CPU (budget {:?})", r.cpu, budget()));
+                    }
+                    if r.signal.is_some() || !matches!(r.code, Some(0..=3)) {
+                        problems.push(format!("exit {:?}, signal {:?}", r.code, r.signal));
+                    }
+                    if r.stderr.contains("panicked") || r.stderr.contains("overflow") {
+                        problems.push(format!("crashed: {}", &r.stderr[..r.stderr.len().min(500)]));
+                    }
+                    if !problems.is_empty() {
+                        let mut report = report.lock().unwrap();
+                        let _ = writeln!(
+                            report,
+                            "{name}: `{}`: {}",
+                            command.join(" "),
+                            problems.join("; ")
+                        );
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    Arc::try_unwrap(report).unwrap().into_inner().unwrap()
+}
+
+#[test]
+fn every_command_on_every_pathological_shape_is_bounded() {
+    let report = failures(shapes(), COMMANDS);
+    assert!(report.is_empty(), "{report}");
+}
+
+/// 99 000 distinct unknown top-level keys (under the node limit): the schema stage is quadratic
+/// in the number of unknown keys (`schema_check::check` deduplicates with `Vec::contains`, and
+/// `describe` looks each key up with a linear `Node::entry`): 20 000 keys take 2.7 s in release,
+/// 99 000 over a minute. Outside the loader; run it with `--ignored` once that is fixed.
+#[test]
+#[ignore = "schema_check is quadratic in unknown keys (see the doc comment)"]
+fn many_unknown_keys_are_bounded() {
+    let input = filled("", |i| format!("k{i}: 1\n"), "");
+    let report = failures(vec![("99k unknown keys", input)], COMMANDS);
+    assert!(report.is_empty(), "{report}");
+}
+
+/// A valid configuration of about 4 MiB (10 000 services, 2 environments): resolve, policy, emit,
+/// the provider check and writing 1 000s of files each take seconds (measured on 3 000 services
+/// × 4 environments, 1.25 MB, release: resolve 0.7 s, policy 0.3 s, emit 1.0 s, `check` 5 s,
+/// a first `generate` 4.3 s of which 3 s writing 1 243 files). Outside the loader; run it with
+/// `--ignored` once those stages are bounded.
+#[test]
+#[ignore = "later stages are slow on large valid configurations (see the doc comment)"]
+fn a_large_valid_configuration_is_bounded() {
+    let mut services = 10_000;
+    let mut text = tofugen::synthetic::config(services, 2);
+    while text.len() > SIZE {
+        services = services * 9 / 10;
+        text = tofugen::synthetic::config(services, 2);
+    }
+    let report = failures(vec![("large valid config", text.into_bytes())], COMMANDS);
+    assert!(report.is_empty(), "{report}");
+}
