@@ -12,7 +12,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{self, Diagnostic, Format};
 use crate::pipeline::{self, Compilation};
-use crate::{load, policy, report, schema_check, write};
+use crate::{load, locate, policy, report, schema_check, write};
 
 /// Exit code: the configuration is invalid.
 pub const EXIT_INVALID: u8 = 1;
@@ -32,7 +32,8 @@ pub struct Cli {
     /// The configuration file.
     #[arg(long, global = true, default_value = "environments.yaml")]
     pub config: PathBuf,
-    /// Repository root the generated tree is written under (default: the config's directory).
+    /// Repository root the generated tree is written under (default: the nearest directory
+    /// holding `.git`, from the config's directory up; else the config's directory).
     #[arg(long, global = true)]
     pub root: Option<PathBuf>,
     /// How diagnostics are printed.
@@ -59,6 +60,16 @@ pub enum ColorChoice {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a repository: write a starter environments.yaml (one HTTP service, a database,
+    /// staging and production) and a .gitignore, then generate. Never overwrites a file.
+    Init {
+        /// Project name, the prefix of every Scaleway resource (default: from the directory).
+        #[arg(long)]
+        project: Option<String>,
+        /// Scaleway region.
+        #[arg(long, default_value = "fr-par")]
+        region: String,
+    },
     /// Write the generated tree (roots, bootstrap, alert rules, workflows, schema).
     Generate {
         /// Overwrite generated files that were edited by hand.
@@ -153,6 +164,9 @@ pub fn run(cli: &Cli) -> u8 {
         }
         _ => {}
     }
+    if let Command::Init { project, region } = &cli.command {
+        return init(cli, project.clone(), region.clone());
+    }
     let file = cli.config.to_string_lossy().into_owned();
     let bytes = match load::read_config(&cli.config, &file) {
         Ok(b) => b,
@@ -161,15 +175,27 @@ pub fn run(cli: &Cli) -> u8 {
             return EXIT_INVALID;
         }
     };
-    let display_name = cli
-        .config
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| file.clone());
     let emit_files = matches!(
         cli.command,
         Command::Generate { .. } | Command::Check | Command::Affected { .. }
     );
+    // The configuration is named relative to the repository root in everything generated.
+    let placement = match locate::locate(&cli.config, cli.root.as_deref()) {
+        Ok(p) => Some(p),
+        Err(e) if emit_files => {
+            err(&format!("error: {e}\n"));
+            return EXIT_USAGE;
+        }
+        Err(_) => None,
+    };
+    let display_name = match &placement {
+        Some(p) => p.config.clone(),
+        None => cli
+            .config
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.clone()),
+    };
     let compilation = pipeline::compile(&display_name, &bytes, emit_files);
     let source = compilation.source.clone().unwrap_or_default();
     // Diagnostics name the file as the user gave it.
@@ -194,13 +220,9 @@ pub fn run(cli: &Cli) -> u8 {
     if compilation.has_errors() {
         return EXIT_INVALID;
     }
-    let root = cli.root.clone().unwrap_or_else(|| {
-        cli.config
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."))
-    });
+    let root = placement
+        .map(|p| p.root)
+        .unwrap_or_else(|| PathBuf::from("."));
     match &cli.command {
         Command::Validate => {
             if cli.format == Format::Human && diags.is_empty() {
@@ -223,7 +245,10 @@ pub fn run(cli: &Cli) -> u8 {
             changed_paths.as_deref(),
             *modules_changed,
         ),
-        Command::Schema | Command::Rules { .. } | Command::Completions { .. } => 0,
+        Command::Schema
+        | Command::Rules { .. }
+        | Command::Completions { .. }
+        | Command::Init { .. } => 0,
     }
 }
 
@@ -291,6 +316,65 @@ fn err(text: &str) {
     write_quietly(&mut std::io::stderr().lock(), text.as_bytes());
 }
 
+/// `tofugen init`: the starter files, then `generate` on them.
+fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
+    let placement = match locate::locate(&cli.config, cli.root.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
+            err(&format!("error: {e}\n"));
+            return EXIT_USAGE;
+        }
+    };
+    let options = crate::init::Options { project, region };
+    let created = match crate::init::init(&placement.root, &placement.config, &options) {
+        Ok(c) => c,
+        Err(e) => {
+            err(&format!("error: {e}\n"));
+            return EXIT_USAGE;
+        }
+    };
+    for f in &created.files {
+        out(&format!("created {f}\n"));
+    }
+    if !created.gitignore_missing.is_empty() {
+        err(&format!(
+            "note: .gitignore exists and was left as it is; add these lines to it:\n{}\n",
+            created.gitignore_missing.join("\n")
+        ));
+    }
+    let path = placement.root.join(&placement.config);
+    let bytes = match load::read_config(&path, &placement.config) {
+        Ok(b) => b,
+        Err(d) => {
+            print_diagnostics(&[d], "", cli.format, use_color(cli.color));
+            return EXIT_INVALID;
+        }
+    };
+    let compilation = pipeline::compile(&placement.config, &bytes, true);
+    if compilation.has_errors() {
+        // A bug: the starter is tested to be valid in every region.
+        let source = compilation.source.clone().unwrap_or_default();
+        print_diagnostics(
+            &compilation.diagnostics,
+            &source,
+            cli.format,
+            use_color(cli.color),
+        );
+        return EXIT_INVALID;
+    }
+    let code = generate(&placement.root, &compilation, false);
+    if code == 0 {
+        let config = &placement.config;
+        out(&format!(
+            "\nproject `{}`: edit {config}, run `{}`, and commit everything.\n\
+             Then create the Scaleway projects and CI keys: generated/bootstrap/README.md.\n",
+            created.project,
+            crate::emit::command(config, "generate"),
+        ));
+    }
+    code
+}
+
 fn generate(root: &Path, compilation: &Compilation, force: bool) -> u8 {
     match write::generate(root, &compilation.files, force) {
         Ok(summary) => {
@@ -317,18 +401,101 @@ fn check(
         .as_ref()
         .and_then(|r| r.modules_path.as_deref());
     let findings = crate::provider_check::check_tree(root, &compilation.files, modules);
+    let differences = match write::check(root, &compilation.files) {
+        Ok(d) => d,
+        Err(e) => {
+            if format != Format::Human {
+                let all: Vec<Diagnostic> = diags.iter().chain(&findings).cloned().collect();
+                print_diagnostics(&all, "", format, color);
+            }
+            err(&format!("error: {e:#}\n"));
+            return EXIT_INVALID;
+        }
+    };
     if format == Format::Human {
         print_hcl_findings(root, &compilation.files, &findings, color);
+        let texts: String = differences.iter().map(write::Difference::text).collect();
+        out(&texts);
     } else {
-        let all: Vec<Diagnostic> = diags.iter().chain(&findings).cloned().collect();
+        // One document: the configuration's diagnostics, the HCL findings, the stale files.
+        let stale = differences.iter().map(stale_diagnostic);
+        let all: Vec<Diagnostic> = diags
+            .iter()
+            .chain(&findings)
+            .cloned()
+            .chain(stale)
+            .collect();
         print_diagnostics(&all, "", format, color);
     }
-    let stale = check_stale(root, compilation);
+    // A status line, on stderr: stdout carries only diffs and machine-readable findings.
+    if differences.is_empty() {
+        if findings.is_empty() {
+            err(&format!(
+                "generated tree is up to date ({} files)\n",
+                compilation.files.len()
+            ));
+        } else {
+            err(&format!(
+                "generated tree matches the configuration ({} files), but {} finding(s) above \
+                 say it would not work\n",
+                compilation.files.len(),
+                findings.len()
+            ));
+        }
+    } else {
+        err(&stale_summary(&differences));
+    }
     if !findings.is_empty() {
         EXIT_INVALID
+    } else if differences.is_empty() {
+        0
     } else {
-        stale
+        EXIT_STALE
     }
+}
+
+/// A stale file as a diagnostic of the machine formats (`--format json|github`).
+fn stale_diagnostic(d: &write::Difference) -> Diagnostic {
+    let help = if d.kind.needs_force() {
+        "move any change into the configuration, then run `tofugen generate --force`"
+    } else if d.kind.fixed_by_generate() {
+        "run `tofugen generate`, review and commit"
+    } else {
+        "move or delete it by hand: tofugen never deletes what it did not write"
+    };
+    Diagnostic::error(d.kind.code(), d.message.clone())
+        .at(d.path.clone(), None)
+        .expected("the file as `tofugen generate` writes it")
+        .help(help)
+}
+
+/// The closing line of a stale `check`: how many files, and what resolves them.
+fn stale_summary(differences: &[write::Difference]) -> String {
+    let forced = differences.iter().filter(|d| d.kind.needs_force()).count();
+    let by_hand = differences
+        .iter()
+        .filter(|d| !d.kind.fixed_by_generate())
+        .count();
+    let plain = differences.len() - forced - by_hand;
+    let mut parts = Vec::new();
+    if plain > 0 {
+        parts.push(format!(
+            "{plain} file(s) are out of date: run `tofugen generate`, review and commit"
+        ));
+    }
+    if forced > 0 {
+        parts.push(format!(
+            "{forced} file(s) were edited by hand or not written by tofugen: move the changes \
+             into the configuration, then run `tofugen generate --force` to overwrite them"
+        ));
+    }
+    if by_hand > 0 {
+        parts.push(format!(
+            "{by_hand} file(s) must be moved or deleted by hand (tofugen never deletes what it \
+             did not write)"
+        ));
+    }
+    format!("{}\n", parts.join("; "))
 }
 
 /// Prints HCL findings, each file rendered against its own source (generated or on disk).
@@ -346,31 +513,6 @@ fn print_hcl_findings(
             .or_else(|| std::fs::read_to_string(root.join(path)).ok())
             .unwrap_or_default();
         print_diagnostics(group, &source, Format::Human, color);
-    }
-}
-
-fn check_stale(root: &Path, compilation: &Compilation) -> u8 {
-    match write::check(root, &compilation.files) {
-        Ok(differences) if differences.is_empty() => {
-            // A status line, on stderr: stdout carries only diffs and machine-readable findings.
-            err(&format!(
-                "generated tree is up to date ({} files)\n",
-                compilation.files.len()
-            ));
-            0
-        }
-        Ok(differences) => {
-            out(&differences.concat());
-            err(&format!(
-                "{} generated file(s) differ: run `tofugen generate`, review and commit\n",
-                differences.len()
-            ));
-            EXIT_STALE
-        }
-        Err(e) => {
-            err(&format!("error: {e:#}\n"));
-            EXIT_INVALID
-        }
     }
 }
 

@@ -49,6 +49,7 @@
 //! `.`/`..`, no empty segment, no `.git`), and their existing parent directories are resolved
 //! through symlinks, which must stay under the root and inside the owned set.
 
+mod check;
 mod journal;
 mod lock;
 mod owned;
@@ -64,6 +65,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::load::{ReadError, kind_of};
+pub use check::{Difference, DifferenceKind, check, check_owned};
 use journal::{Journal, State};
 pub use owned::{OwnedPaths, OwnedRule};
 
@@ -89,6 +91,9 @@ struct Manifest {
     #[serde(default)]
     comment: String,
     format: u32,
+    /// The version of tofugen that wrote the tree (absent in trees written before 0.2.0).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    tofugen: String,
     /// Path → sha256 (lowercase hex) of the content tofugen wrote.
     files: BTreeMap<String, String>,
 }
@@ -116,133 +121,6 @@ pub fn generate_owned(
     force: bool,
 ) -> anyhow::Result<String> {
     run_generate(root, owned, files, force, None).map(|(summary, _)| summary)
-}
-
-/// Every difference between `files` and the tree under `root`, in path order, each a
-/// self-contained text ending in a newline: missing files, stale files (with a unified diff),
-/// files edited by hand, orphans still on disk, an interrupted run's journal (verified first:
-/// a journal tofugen cannot act on is an error saying what is wrong with it).
-///
-/// Read-only: writes nothing, not even the lock file. Empty when the tree is up to date.
-pub fn check(root: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<Vec<String>> {
-    check_owned(root, &OwnedPaths::default(), files)
-}
-
-/// [`check`] with another set of owned paths.
-pub fn check_owned(
-    root: &Path,
-    owned: &OwnedPaths,
-    files: &BTreeMap<String, String>,
-) -> anyhow::Result<Vec<String>> {
-    validate_all(owned, files)?;
-    let mut tree = Tree::open(root, owned)?;
-    let _lock = lock::shared(&tree.root.join(LOCK_PATH), LOCK_PATH)?;
-    let mut out: Vec<(String, String)> = Vec::new();
-    if let Some(entry) = check_journal(&mut tree)? {
-        out.push((String::new(), entry));
-    }
-    let old = read_manifest(&mut tree)?
-        .map(|m| m.files)
-        .unwrap_or_default();
-    let manifest = manifest_text(files);
-    let expected = files
-        .iter()
-        .map(|(p, c)| (p.as_str(), c.as_str()))
-        .chain([(MANIFEST_PATH, manifest.as_str())]);
-    for (rel, content) in expected {
-        if let Some(entry) = check_file(&mut tree, &old, rel, content)? {
-            out.push((rel.to_string(), entry));
-        }
-    }
-    for (rel, hash) in old.iter().filter(|(p, _)| !files.contains_key(*p)) {
-        if let Some(entry) = check_orphan(&mut tree, rel, hash)? {
-            out.push((rel.clone(), entry));
-        }
-    }
-    out.sort();
-    Ok(out.into_iter().map(|(_, e)| e).collect())
-}
-
-/// `check`'s report of a pending journal, once verified; an error when it cannot be acted on.
-fn check_journal(tree: &mut Tree) -> anyhow::Result<Option<String>> {
-    if !journal::exists(tree) {
-        return Ok(None);
-    }
-    let journal = match journal::read(tree) {
-        Ok(Some(j)) => j,
-        Ok(None) => return Ok(None),
-        Err(e) => bail!(
-            "{e}\nit is not a journal tofugen can act on: `tofugen generate` refuses it too; \
-             inspect it, delete it and re-run `tofugen generate`"
-        ),
-    };
-    let problems = journal::verify(tree, &journal);
-    if !problems.is_empty() {
-        bail!(journal::rejection(&journal, &problems));
-    }
-    let action = match journal.state {
-        State::Prepared => "roll it back (its temp files are deleted; nothing else changed)",
-        State::Committed => "complete it (its files were verified against the journal)",
-    };
-    Ok(Some(format!(
-        "{JOURNAL_PATH}: an interrupted `tofugen generate` left this journal ({} write(s), {} \
-         removal(s)); run `tofugen generate` to {action}\n",
-        journal.writes.len(),
-        journal.removes.len()
-    )))
-}
-
-/// `check`'s report of one expected file, `None` when it is up to date.
-fn check_file(
-    tree: &mut Tree,
-    old: &BTreeMap<String, String>,
-    rel: &str,
-    content: &str,
-) -> anyhow::Result<Option<String>> {
-    let path = tree.resolve(rel)?;
-    let entry = match existing(&path)? {
-        Existing::Missing => format!("{rel}: missing (generate would create it)\n"),
-        Existing::File(bytes) if bytes == content.as_bytes() => return Ok(None),
-        Existing::File(bytes) => {
-            let what = if rel == MANIFEST_PATH {
-                "stale (generate would rewrite it)"
-            } else {
-                match old.get(rel) {
-                    Some(h) if *h == sha256_hex(&bytes) => "stale (generate would rewrite it)",
-                    Some(_) => {
-                        "edited by hand since tofugen generated it (generate refuses to \
-                         overwrite it without --force)"
-                    }
-                    None => {
-                        "exists but was not written by tofugen (generate refuses to overwrite it \
-                         without --force)"
-                    }
-                }
-            };
-            format!("{rel}: {what}\n{}", unified_diff(rel, &bytes, content))
-        }
-        Existing::Other(kind) => format!(
-            "{rel}: is a {kind}, not a regular file (generate refuses to replace it; move it \
-             away)\n"
-        ),
-    };
-    Ok(Some(entry))
-}
-
-/// `check`'s report of a file no longer generated, `None` when it is gone.
-fn check_orphan(tree: &mut Tree, rel: &str, hash: &str) -> anyhow::Result<Option<String>> {
-    let path = tree.resolve(rel)?;
-    let Existing::File(bytes) = existing(&path)? else {
-        return Ok(None);
-    };
-    Ok(Some(if sha256_hex(&bytes) == hash {
-        format!("{rel}: orphan: no longer generated but still on disk (generate would remove it)\n")
-    } else {
-        format!(
-            "{rel}: orphan: no longer generated, and edited by hand since (generate never \
-             deletes it: delete it yourself if it is no longer needed)\n"
-        )
-    }))
 }
 
 /// Hooks for the crash-safety tests: run `generate` but stop as if the process were killed.
@@ -858,6 +736,7 @@ fn manifest_text(files: &BTreeMap<String, String>) -> String {
                   their content. Do not edit."
             .to_string(),
         format: MANIFEST_FORMAT,
+        tofugen: env!("CARGO_PKG_VERSION").to_string(),
         files: files
             .iter()
             .map(|(p, c)| (p.clone(), sha256_hex(c.as_bytes())))

@@ -13,6 +13,9 @@ fn committed_generated_tree_is_up_to_date() {
     assert!(
         differences.is_empty(),
         "the committed tree is stale: run `cargo run -- generate` and commit\n{}",
-        differences.join("\n")
+        differences
+            .iter()
+            .map(tofugen::write::Difference::text)
+            .collect::<String>()
     );
 }

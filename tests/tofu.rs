@@ -638,3 +638,30 @@ fn vendored_provider_schema_agrees_with_the_real_provider() {
         differences.join("\n")
     );
 }
+
+/// A new user's repository: `tofugen init` with the configuration at `infra/envs.yaml`, then
+/// `tofu init -backend=false` + `tofu validate` on every root it generated (the vendored module
+/// library included, as a user gets it).
+#[test]
+fn tofu_validates_the_roots_of_a_fresh_init() {
+    let Some(tc) = toolchain() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    std::fs::create_dir(scratch.path().join(".git")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_tofugen"))
+        .args(["--config", "infra/envs.yaml", "init", "--project", "shop"])
+        .current_dir(scratch.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", describe("tofugen init", &out));
+    let roots = roots_under(&scratch.path().join("generated"))
+        .into_iter()
+        .filter(|d| {
+            !d.ends_with("tests") && !d.starts_with(scratch.path().join("generated/modules"))
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(roots.len(), 3, "bootstrap, staging, production: {roots:?}");
+    let failures = parallel(&roots, |dir| {
+        prove(tc, &label(scratch.path(), dir), dir, false)
+    });
+    assert_no_failures("fresh-init root proofs", failures);
+}

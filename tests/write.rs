@@ -9,7 +9,12 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 use tofugen::write::testing::{Interrupt, generate_interrupted};
-use tofugen::write::{JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, TMP_SUFFIX, check, generate};
+use tofugen::write::{Difference, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, TMP_SUFFIX, generate};
+
+/// `check`'s report as the human text of each difference.
+fn check(root: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<Vec<String>> {
+    tofugen::write::check(root, files).map(|d| d.iter().map(Difference::text).collect())
+}
 
 fn tree(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
@@ -214,8 +219,13 @@ fn hand_edited_files_are_protected_until_force() {
         read(dir.path(), "generated/old/extra.tf").as_deref(),
         Some("# edited orphan\n")
     );
-    // No longer in the manifest: an unknown file from now on, never touched.
-    assert!(check(dir.path(), &v2()).unwrap().is_empty());
+    // No longer in the manifest: an unknown file from now on, reported by check, never touched.
+    let report = check(dir.path(), &v2()).unwrap();
+    assert_eq!(report.len(), 1, "{report:#?}");
+    assert!(
+        report[0].starts_with("generated/old/extra.tf: not written by tofugen: OpenTofu loads"),
+        "{report:#?}"
+    );
     generate(dir.path(), &v2(), false).unwrap();
     assert!(dir.path().join("generated/old/extra.tf").exists());
 }
@@ -1220,4 +1230,53 @@ fn a_fifo_where_a_generated_file_goes_is_reported_not_read() {
         err.contains(&format!("{prod}: is a FIFO (named pipe)")),
         "{err}"
     );
+}
+
+/// A file under `generated/` that tofugen never wrote is a finding of `check` (OpenTofu would
+/// load a `.tf` file with the generated root), never deleted by `generate`; OpenTofu's own local
+/// artifacts are not findings.
+#[test]
+fn check_reports_files_tofugen_did_not_write_under_generated() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let files = tree(&[
+        ("generated/staging/main.tf", "# staging\n"),
+        ("generated/staging/alerts/a.yml", "groups: []\n"),
+    ]);
+    generate(root, &files, false).unwrap();
+    assert!(check(root, &files).unwrap().is_empty());
+    for (path, content) in [
+        ("generated/staging/.terraform/providers/p", "x"),
+        ("generated/staging/.terraform.lock.hcl", "# lock\n"),
+        ("generated/staging/release.tfplan", "plan"),
+        ("generated/bootstrap/terraform.tfstate", "{}"),
+    ] {
+        fs::create_dir_all(root.join(path).parent().unwrap()).unwrap();
+        fs::write(root.join(path), content).unwrap();
+    }
+    assert!(check(root, &files).unwrap().is_empty());
+    fs::write(
+        root.join("generated/staging/evil.tf"),
+        "resource \"x\" \"y\" {}\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("generated/staging/alerts/extra.yml"),
+        "groups: []\n",
+    )
+    .unwrap();
+    symlink("/etc/passwd", root.join("generated/staging/link.tf")).unwrap();
+    let report = check(root, &files).unwrap();
+    assert_eq!(report.len(), 3, "{report:#?}");
+    assert!(report[0].starts_with("generated/staging/alerts/extra.yml: not written by tofugen"));
+    assert!(report[1].starts_with("generated/staging/evil.tf: not written by tofugen: OpenTofu"));
+    assert!(report[2].starts_with("generated/staging/link.tf: not written by tofugen"));
+    generate(root, &files, false).unwrap();
+    assert!(root.join("generated/staging/evil.tf").exists());
+    let kinds: Vec<_> = tofugen::write::check(root, &files)
+        .unwrap()
+        .iter()
+        .map(|d| d.kind.code())
+        .collect();
+    assert_eq!(kinds, ["unknown-file"; 3]);
 }

@@ -3,6 +3,7 @@
 use crate::diagnostics::Level;
 use crate::load::NodeKind;
 use crate::policy::{Checker, Place, Rule, Safety, limits};
+use crate::versions;
 
 /// TG025: exact versions, new enough for what the roots use.
 pub const TG025: Rule = Rule {
@@ -16,8 +17,20 @@ pub const TG025: Rule = Rule {
     good: "versions:\n  opentofu: 1.12.6\n",
 };
 
+/// TG046: a provider newer than the schema tofugen proves the HCL against.
+pub const TG046: Rule = Rule {
+    code: "TG046",
+    name: "provider-newer-than-schema",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "`versions.scaleway_provider` is not newer than the provider schema tofugen checks against (2.81.0)",
+    rationale: "`tofugen check` proves every generated `scaleway_*` block against the vendored schema of one provider release; a newer provider may rename, deprecate or remove what the roots use, and only `tofu validate` with that provider (which the generated PR workflow runs) would tell",
+    bad: "versions:\n  scaleway_provider: 2.99.0\n",
+    good: "versions:\n  scaleway_provider: 2.81.0\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG025];
+pub const RULES: &[Rule] = &[TG025, TG046];
 
 /// `X.Y.Z` without leading zeros or suffixes.
 pub(crate) fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
@@ -41,7 +54,7 @@ pub(crate) fn check(c: &mut Checker<'_>) {
             "OpenTofu",
             c.resolved.versions.opentofu.clone(),
             limits::OPENTOFU,
-            "1.12.6",
+            versions::OPENTOFU,
             "write-only attributes, ephemeral resources and working mock providers in tests",
         ),
         (
@@ -49,7 +62,7 @@ pub(crate) fn check(c: &mut Checker<'_>) {
             "the scaleway/scaleway provider",
             c.resolved.versions.scaleway_provider.clone(),
             limits::SCALEWAY_PROVIDER,
-            "2.81.0",
+            versions::SCALEWAY_PROVIDER,
             "the container v1 API",
         ),
         (
@@ -57,7 +70,7 @@ pub(crate) fn check(c: &mut Checker<'_>) {
             "the hashicorp/random provider",
             c.resolved.versions.random_provider.clone(),
             limits::RANDOM_PROVIDER,
-            "3.7.2",
+            versions::RANDOM_PROVIDER,
             "the ephemeral `random_password`",
         ),
     ];
@@ -92,6 +105,27 @@ pub(crate) fn check(c: &mut Checker<'_>) {
                     format!("use `{key}: {example}` ({what} >= {min_text} has {needs})"),
                 );
             }
+            Some(v)
+                if key == "scaleway_provider"
+                    && Some(v) > parse_version(versions::SCALEWAY_PROVIDER) =>
+            {
+                c.push(
+                    &TG046,
+                    None,
+                    place,
+                    format!(
+                        "{what} {value} is newer than the provider schema tofugen checks the \
+                         generated HCL against ({})",
+                        versions::SCALEWAY_PROVIDER
+                    ),
+                    format!("a version <= {}", versions::SCALEWAY_PROVIDER),
+                    format!(
+                        "use `{key}: {}`, or keep {value} and rely on `tofu validate` in CI (the \
+                         PR workflow runs it); a newer tofugen may vendor a newer schema",
+                        versions::SCALEWAY_PROVIDER
+                    ),
+                );
+            }
             Some(_) => {}
         }
     }
@@ -105,7 +139,10 @@ pub(crate) fn check(c: &mut Checker<'_>) {
             Place::new("versions.scaleway_cli", Some(cli.span)),
             format!("`versions.scaleway_cli` is `{s}`, not an exact image tag"),
             "an exact tag `vX.Y.Z` of the scaleway/cli image",
-            "pin an exact tag, e.g. `scaleway_cli: v2.61.0`",
+            format!(
+                "pin an exact tag, e.g. `scaleway_cli: {}`",
+                versions::SCALEWAY_CLI
+            ),
         );
     }
 }

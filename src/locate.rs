@@ -1,0 +1,168 @@
+//! Where the generated tree goes, and how the configuration is named inside it.
+//!
+//! The repository root is `--root` when given; otherwise the nearest directory, from the
+//! configuration's own directory upwards, that holds a `.git` entry (so `--config
+//! infra/envs.yaml` run anywhere in a repository writes the workflows to the root's
+//! `.github/workflows/`, where GitHub reads them); otherwise the configuration's directory.
+//!
+//! The configuration's path relative to that root is written into every generated header and
+//! into the workflows (which read it at the base commit of a pull request): it must be inside
+//! the root and made of portable characters only, so no encoder has to guess how to quote it.
+
+use std::path::{Component, Path, PathBuf};
+
+/// The default configuration file name.
+pub const DEFAULT_CONFIG: &str = "environments.yaml";
+
+/// The repository root and the configuration's path inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placement {
+    /// The repository root the generated tree is written under.
+    pub root: PathBuf,
+    /// The configuration file relative to `root`, `/`-separated (`infra/envs.yaml`).
+    pub config: String,
+}
+
+/// Finds the repository root for `config` (`root` when given) and the configuration's path
+/// relative to it. The error says what is wrong and how to fix it.
+pub fn locate(config: &Path, root: Option<&Path>) -> Result<Placement, String> {
+    let dir = match config.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = config
+        .file_name()
+        .ok_or_else(|| format!("`{}` does not name a file", config.display()))?;
+    let abs_dir = canonical_dir(&dir).map_err(|e| {
+        format!(
+            "cannot resolve the directory of `{}`: {e}",
+            config.display()
+        )
+    })?;
+    let root = match root {
+        Some(r) => r.to_path_buf(),
+        None => abs_dir
+            .ancestors()
+            .find(|a| a.join(".git").symlink_metadata().is_ok())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| dir.clone()),
+    };
+    let abs_root = canonical_dir(&root)
+        .map_err(|e| format!("cannot resolve the root `{}`: {e}", root.display()))?;
+    let rel = abs_dir.join(name);
+    let rel = rel.strip_prefix(&abs_root).map_err(|_| {
+        format!(
+            "the configuration `{}` is outside the repository root `{}`; pass `--root` with \
+             the repository that holds it",
+            config.display(),
+            root.display()
+        )
+    })?;
+    let mut parts = Vec::new();
+    for c in rel.components() {
+        let Component::Normal(s) = c else {
+            return Err(format!("`{}`: unexpected path component", rel.display()));
+        };
+        let s = s.to_str().filter(|s| portable(s)).ok_or_else(|| {
+            format!(
+                "the configuration's path `{}` must be made of letters, digits, `.`, `_`, `-` \
+                 and `/` (it is written into every generated header and into the workflows); \
+                 rename it",
+                rel.display().to_string().escape_debug()
+            )
+        })?;
+        parts.push(s);
+    }
+    Ok(Placement {
+        root,
+        config: parts.join("/"),
+    })
+}
+
+/// `dir` made absolute and free of symlinks: its nearest existing ancestor canonicalized, then
+/// the components that do not exist yet (`tofugen init --config infra/envs.yaml` creates them).
+fn canonical_dir(dir: &Path) -> std::io::Result<PathBuf> {
+    let mut missing = Vec::new();
+    let mut cur = dir;
+    loop {
+        match cur.canonicalize() {
+            Ok(abs) => return Ok(missing.iter().rev().fold(abs, |p, c| p.join(c))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let (Some(parent), Some(name)) = (cur.parent(), cur.file_name()) else {
+                    return Err(e);
+                };
+                missing.push(name.to_owned());
+                cur = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A path segment made of `[A-Za-z0-9._-]`, not `.` or `..`, not starting with `-`.
+fn portable(s: &str) -> bool {
+    !s.is_empty()
+        && s != "."
+        && s != ".."
+        && !s.starts_with('-')
+        && s.len() <= 255
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_root_is_the_nearest_git_repository() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".git")).unwrap();
+        std::fs::create_dir_all(dir.path().join("infra/envs")).unwrap();
+        let config = dir.path().join("infra/envs/prod.yaml");
+        let p = locate(&config, None).unwrap();
+        assert_eq!(p.root, dir.path().canonicalize().unwrap());
+        assert_eq!(p.config, "infra/envs/prod.yaml");
+    }
+
+    #[test]
+    fn without_git_the_root_is_the_configs_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("infra")).unwrap();
+        let config = dir.path().join("infra/envs.yaml");
+        let p = locate(&config, None).unwrap();
+        assert_eq!(p.root, dir.path().join("infra"));
+        assert_eq!(p.config, "envs.yaml");
+    }
+
+    #[test]
+    fn an_explicit_root_must_hold_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a")).unwrap();
+        std::fs::create_dir_all(dir.path().join("b")).unwrap();
+        let e = locate(&dir.path().join("a/x.yaml"), Some(&dir.path().join("b"))).unwrap_err();
+        assert!(e.contains("outside the repository root"), "{e}");
+        let p = locate(&dir.path().join("a/x.yaml"), Some(dir.path())).unwrap();
+        assert_eq!(p.config, "a/x.yaml");
+    }
+
+    #[test]
+    fn unportable_names_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "a b.yaml",
+            "x\n# y.yaml",
+            "-f.yaml",
+            "é.yaml",
+            "a$(id).yaml",
+        ] {
+            let e = locate(&dir.path().join(name), Some(dir.path())).unwrap_err();
+            assert!(e.contains("must be made of letters"), "{name}: {e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+    }
+}

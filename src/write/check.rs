@@ -1,0 +1,397 @@
+//! `check`: every difference between what `generate` would write and the tree on disk.
+//!
+//! Read-only: writes nothing, not even the lock file. Besides the generated files and the
+//! manifest's orphans, it walks `generated/` for files tofugen did not write: OpenTofu loads
+//! every `.tf` file of a root's directory, so a stray file there would be planned and applied
+//! with the generated code. OpenTofu's own local artifacts (`.terraform/`, lock files, plans,
+//! local state) are expected and never reported.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::io::ErrorKind;
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+
+use super::journal::{self, State};
+use super::{
+    Existing, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths, TMP_SUFFIX, Tree, existing, lock,
+    manifest_text, read_manifest, sha256_hex, unified_diff, validate_all,
+};
+
+/// The directory every generated root lives under.
+const GENERATED_DIR: &str = "generated";
+/// Most entries the walk of [`GENERATED_DIR`] visits before it gives up with an error.
+const MAX_WALK_ENTRIES: usize = 200_000;
+/// Deepest directory nesting the walk follows.
+const MAX_WALK_DEPTH: usize = 32;
+
+/// What kind of difference `check` found; [`DifferenceKind::code`] names it in machine output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DifferenceKind {
+    /// A generated file is not on disk.
+    Missing,
+    /// A file holds what an older run generated: `generate` rewrites it.
+    Stale,
+    /// A generated file was edited by hand since tofugen wrote it: `generate` needs `--force`.
+    EditedByHand,
+    /// A file tofugen would generate exists but was not written by tofugen.
+    NotWrittenByTofugen,
+    /// Something other than a regular file sits where a generated file goes.
+    NotARegularFile,
+    /// A file no longer generated is still on disk, as tofugen wrote it.
+    Orphan,
+    /// A file no longer generated is still on disk, edited by hand since.
+    EditedOrphan,
+    /// A file under `generated/` that tofugen never wrote.
+    Unknown,
+    /// An interrupted `generate` left its journal.
+    Journal,
+}
+
+impl DifferenceKind {
+    /// A stable, kebab-case name for machine output (`edited-by-hand`).
+    pub fn code(self) -> &'static str {
+        match self {
+            DifferenceKind::Missing => "missing",
+            DifferenceKind::Stale => "stale",
+            DifferenceKind::EditedByHand => "edited-by-hand",
+            DifferenceKind::NotWrittenByTofugen => "not-written-by-tofugen",
+            DifferenceKind::NotARegularFile => "not-a-regular-file",
+            DifferenceKind::Orphan => "orphan",
+            DifferenceKind::EditedOrphan => "edited-orphan",
+            DifferenceKind::Unknown => "unknown-file",
+            DifferenceKind::Journal => "interrupted-run",
+        }
+    }
+
+    /// Whether `generate --force` is what resolves it (the file holds someone's edits).
+    pub fn needs_force(self) -> bool {
+        matches!(
+            self,
+            DifferenceKind::EditedByHand | DifferenceKind::NotWrittenByTofugen
+        )
+    }
+
+    /// Whether `generate` resolves it at all (an unknown file or an edited orphan must be
+    /// moved or deleted by hand: tofugen never deletes what it did not write).
+    pub fn fixed_by_generate(self) -> bool {
+        !matches!(
+            self,
+            DifferenceKind::Unknown
+                | DifferenceKind::EditedOrphan
+                | DifferenceKind::NotARegularFile
+        )
+    }
+}
+
+/// One difference between the generated tree and the disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// The path, relative to the repository root.
+    pub path: String,
+    /// What kind of difference.
+    pub kind: DifferenceKind,
+    /// What is wrong and what fixes it, in one sentence.
+    pub message: String,
+    /// A unified diff from the disk to what `generate` would write, when both are text.
+    pub diff: Option<String>,
+}
+
+impl Difference {
+    fn new(path: &str, kind: DifferenceKind, message: impl Into<String>) -> Self {
+        Difference {
+            path: path.to_string(),
+            kind,
+            message: message.into(),
+            diff: None,
+        }
+    }
+
+    /// The human report: `path: message`, then the diff.
+    pub fn text(&self) -> String {
+        format!(
+            "{}: {}\n{}",
+            self.path,
+            self.message,
+            self.diff.as_deref().unwrap_or("")
+        )
+    }
+}
+
+/// Every difference between `files` and the tree under `root`, in path order: missing files,
+/// stale files (with a unified diff), files edited by hand, orphans still on disk, files under
+/// `generated/` that tofugen did not write, an interrupted run's journal (verified first: a
+/// journal tofugen cannot act on is an error saying what is wrong with it).
+///
+/// Empty when the tree is up to date.
+pub fn check(root: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<Vec<Difference>> {
+    check_owned(root, &OwnedPaths::default(), files)
+}
+
+/// [`check`] with another set of owned paths.
+pub fn check_owned(
+    root: &Path,
+    owned: &OwnedPaths,
+    files: &BTreeMap<String, String>,
+) -> anyhow::Result<Vec<Difference>> {
+    validate_all(owned, files)?;
+    let mut tree = Tree::open(root, owned)?;
+    let _lock = lock::shared(&tree.root.join(LOCK_PATH), LOCK_PATH)?;
+    let mut out = Vec::new();
+    if let Some(d) = check_journal(&mut tree)? {
+        out.push(d);
+    }
+    let old = read_manifest(&mut tree)?
+        .map(|m| m.files)
+        .unwrap_or_default();
+    let manifest = manifest_text(files);
+    let expected = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_str()))
+        .chain([(MANIFEST_PATH, manifest.as_str())]);
+    for (rel, content) in expected {
+        if let Some(d) = check_file(&mut tree, &old, rel, content)? {
+            out.push(d);
+        }
+    }
+    for (rel, hash) in old.iter().filter(|(p, _)| !files.contains_key(*p)) {
+        if let Some(d) = check_orphan(&mut tree, rel, hash)? {
+            out.push(d);
+        }
+    }
+    for rel in unknown_files(&mut tree, files, &old)? {
+        let what = if rel.ends_with(".tf") || rel.ends_with(".tf.json") {
+            "OpenTofu loads every .tf file of a root's directory, so it would be planned and \
+             applied with the generated code"
+        } else {
+            "generated/ holds only tofugen's output"
+        };
+        out.push(Difference::new(
+            &rel,
+            DifferenceKind::Unknown,
+            format!(
+                "not written by tofugen: {what}; delete it or move it out of generated/ (tofugen \
+                 never deletes a file it did not write). Changes belong in the configuration"
+            ),
+        ));
+    }
+    // An interrupted run first: it explains the rest.
+    out.sort_by(|a, b| {
+        let journal = |d: &Difference| d.kind != DifferenceKind::Journal;
+        (journal(a), &a.path, a.kind).cmp(&(journal(b), &b.path, b.kind))
+    });
+    Ok(out)
+}
+
+/// `check`'s report of a pending journal, once verified; an error when it cannot be acted on.
+fn check_journal(tree: &mut Tree) -> anyhow::Result<Option<Difference>> {
+    if !journal::exists(tree) {
+        return Ok(None);
+    }
+    let journal = match journal::read(tree) {
+        Ok(Some(j)) => j,
+        Ok(None) => return Ok(None),
+        Err(e) => bail!(
+            "{e}\nit is not a journal tofugen can act on: `tofugen generate` refuses it too; \
+             inspect it, delete it and re-run `tofugen generate`"
+        ),
+    };
+    let problems = journal::verify(tree, &journal);
+    if !problems.is_empty() {
+        bail!(journal::rejection(&journal, &problems));
+    }
+    let action = match journal.state {
+        State::Prepared => "roll it back (its temp files are deleted; nothing else changed)",
+        State::Committed => "complete it (its files were verified against the journal)",
+    };
+    Ok(Some(Difference::new(
+        JOURNAL_PATH,
+        DifferenceKind::Journal,
+        format!(
+            "an interrupted `tofugen generate` left this journal ({} write(s), {} removal(s)); \
+             run `tofugen generate` to {action}",
+            journal.writes.len(),
+            journal.removes.len()
+        ),
+    )))
+}
+
+/// `check`'s report of one expected file, `None` when it is up to date.
+fn check_file(
+    tree: &mut Tree,
+    old: &BTreeMap<String, String>,
+    rel: &str,
+    content: &str,
+) -> anyhow::Result<Option<Difference>> {
+    let path = tree.resolve(rel)?;
+    let d = match existing(&path)? {
+        Existing::Missing => Difference::new(
+            rel,
+            DifferenceKind::Missing,
+            "missing (generate would create it)",
+        ),
+        Existing::File(bytes) if bytes == content.as_bytes() => return Ok(None),
+        Existing::File(bytes) => {
+            let (kind, what) = if rel == MANIFEST_PATH {
+                (DifferenceKind::Stale, "stale (generate would rewrite it)")
+            } else {
+                match old.get(rel) {
+                    Some(h) if *h == sha256_hex(&bytes) => {
+                        (DifferenceKind::Stale, "stale (generate would rewrite it)")
+                    }
+                    Some(_) => (
+                        DifferenceKind::EditedByHand,
+                        "edited by hand since tofugen generated it: `tofugen generate` refuses to \
+                         overwrite it; move the change into the configuration, then run \
+                         `tofugen generate --force` to discard the edit",
+                    ),
+                    None => (
+                        DifferenceKind::NotWrittenByTofugen,
+                        "exists but was not written by tofugen: `tofugen generate` refuses to \
+                         overwrite it; move it away, or run `tofugen generate --force` to \
+                         replace it",
+                    ),
+                }
+            };
+            let mut d = Difference::new(rel, kind, what);
+            d.diff = Some(unified_diff(rel, &bytes, content));
+            d
+        }
+        Existing::Other(kind) => Difference::new(
+            rel,
+            DifferenceKind::NotARegularFile,
+            format!(
+                "is a {kind}, not a regular file (generate refuses to replace it; move it away)"
+            ),
+        ),
+    };
+    Ok(Some(d))
+}
+
+/// `check`'s report of a file no longer generated, `None` when it is gone.
+fn check_orphan(tree: &mut Tree, rel: &str, hash: &str) -> anyhow::Result<Option<Difference>> {
+    let path = tree.resolve(rel)?;
+    let Existing::File(bytes) = existing(&path)? else {
+        return Ok(None);
+    };
+    Ok(Some(if sha256_hex(&bytes) == hash {
+        Difference::new(
+            rel,
+            DifferenceKind::Orphan,
+            "orphan: no longer generated but still on disk (generate would remove it)",
+        )
+    } else {
+        Difference::new(
+            rel,
+            DifferenceKind::EditedOrphan,
+            "orphan: no longer generated, and edited by hand since (generate never deletes it: \
+             delete it yourself if it is no longer needed)",
+        )
+    }))
+}
+
+/// Whether a path under `generated/` is one of OpenTofu's local artifacts or tofugen's own
+/// bookkeeping, which are expected beside the generated files and ignored by git.
+fn is_local_artifact(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    rel.split('/').any(|s| s == ".terraform")
+        || name == ".terraform.lock.hcl"
+        || name == ".terraform.tfstate.lock.info"
+        || name == "terraform.tfstate"
+        || name.starts_with("terraform.tfstate.")
+        || name.ends_with(".tfplan")
+        || name.ends_with(TMP_SUFFIX)
+}
+
+/// The files under `generated/` that are neither generated now, nor in the manifest (those are
+/// orphans, reported apart), nor local artifacts. Compared by real location, since generated
+/// paths may go through symlinked directories inside the owned set; the walk follows no link:
+/// a link to a directory is walked where it points (if that is under `generated/`), any other
+/// link is itself reported.
+fn unknown_files(
+    tree: &mut Tree,
+    files: &BTreeMap<String, String>,
+    old: &BTreeMap<String, String>,
+) -> anyhow::Result<Vec<String>> {
+    let dir = tree.resolve_dir(GENERATED_DIR)?;
+    let mut known = HashSet::new();
+    for rel in files.keys().chain(old.keys()).map(String::as_str) {
+        if rel.starts_with("generated/") {
+            known.insert(tree.resolve(rel)?);
+        }
+    }
+    known.insert(tree.resolve(MANIFEST_PATH)?);
+    let mut out = Vec::new();
+    let mut stack = vec![(dir, GENERATED_DIR.to_string(), 0usize)];
+    let mut visited = 0usize;
+    while let Some((dir, rel_dir, depth)) = stack.pop() {
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == ErrorKind::NotFound => continue,
+            Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
+        };
+        for entry in entries {
+            let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
+            visited += 1;
+            if visited > MAX_WALK_ENTRIES {
+                bail!(
+                    "{GENERATED_DIR}/ holds more than {MAX_WALK_ENTRIES} entries: check cannot \
+                     tell which ones tofugen wrote; remove what does not belong there"
+                );
+            }
+            let rel = format!("{rel_dir}/{}", entry.file_name().to_string_lossy());
+            if is_local_artifact(&rel) {
+                continue;
+            }
+            let path = entry.path();
+            let file_type = entry
+                .file_type()
+                .with_context(|| format!("cannot inspect {}", path.display()))?;
+            if file_type.is_dir() {
+                if depth + 1 < MAX_WALK_DEPTH {
+                    stack.push((path, rel, depth + 1));
+                } else {
+                    out.push(rel);
+                }
+                continue;
+            }
+            if file_type.is_symlink() && fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+                // Its files are checked where they really are (or refused by the writer).
+                continue;
+            }
+            if !known.contains(&path) {
+                out.push(rel);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_artifacts_are_recognised_and_code_is_not() {
+        for p in [
+            "generated/staging/.terraform/providers/x",
+            "generated/staging/.terraform.lock.hcl",
+            "generated/bootstrap/terraform.tfstate",
+            "generated/bootstrap/terraform.tfstate.backup",
+            "generated/staging/release.tfplan",
+            "generated/staging/.main.tf.tofugen-tmp",
+        ] {
+            assert!(is_local_artifact(p), "{p}");
+        }
+        for p in [
+            "generated/staging/evil.tf",
+            "generated/staging/override.tf.json",
+            "generated/staging/terraform.tfvars",
+            "generated/staging/x.auto.tfvars",
+        ] {
+            assert!(!is_local_artifact(p), "{p}");
+        }
+    }
+}
