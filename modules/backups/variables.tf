@@ -1,10 +1,10 @@
 variable "name" {
   type        = string
-  description = "Name prefix of the backup jobs, e.g. \"evalap-production-backup\". Jobs are \"<name>-weekly\" and \"<name>-monthly\"."
+  description = "Name prefix of the backup jobs, e.g. \"shop-production-backup\". Jobs are \"<name>-weekly\" and \"<name>-monthly\"."
 
   validation {
     condition     = can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", var.name)) && length(var.name) <= 55
-    error_message = "The name must be at most 55 lowercase letters, digits and single hyphens (room for the \"-monthly\" suffix), e.g. \"evalap-production-backup\"."
+    error_message = "The name must be at most 55 lowercase letters, digits and single hyphens (room for the \"-monthly\" suffix), e.g. \"shop-production-backup\"."
   }
 }
 
@@ -129,11 +129,11 @@ variable "timeout_minutes" {
 
 variable "secret_path" {
   type        = string
-  description = "Secret Manager folder of the backup project holding the backup key secrets (created by modules/iam in the bootstrap root), e.g. \"/evalap/production\"."
+  description = "Secret Manager folder of the backup project holding the backup key secrets (created by modules/iam in the bootstrap root), e.g. \"/shop/production\"."
 
   validation {
     condition     = can(regex("^/([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.secret_path))
-    error_message = "The secret_path must be an absolute Secret Manager folder such as \"/evalap/production\" (starts with \"/\", no trailing \"/\")."
+    error_message = "The secret_path must be an absolute Secret Manager folder such as \"/shop/production\" (starts with \"/\", no trailing \"/\")."
   }
 }
 

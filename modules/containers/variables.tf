@@ -1,10 +1,10 @@
 variable "name" {
   type        = string
-  description = "Serverless Containers namespace name, e.g. \"evalap-production\"."
+  description = "Serverless Containers namespace name, e.g. \"shop-production\"."
 
   validation {
     condition     = can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", var.name)) && length(var.name) <= 63
-    error_message = "The namespace name must be at most 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. \"evalap-production\")."
+    error_message = "The namespace name must be at most 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. \"shop-production\")."
   }
 }
 

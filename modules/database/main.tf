@@ -122,7 +122,7 @@ resource "scaleway_rdb_user" "app" {
   password_wo_version = tonumber(scaleway_secret_version.password.revision)
 }
 
-# "all" rather than "readwrite": the application runs its own schema migrations (Alembic).
+# "all" rather than "readwrite": the application runs its own schema migrations.
 resource "scaleway_rdb_privilege" "app" {
   instance_id   = scaleway_rdb_instance.this.id
   region        = var.region

@@ -25,6 +25,6 @@ output "user_name" {
 }
 
 output "database_name" {
-  description = "Name of the application database (the application appends it to the URL)."
+  description = "Name of the application database (database_url.database of modules/service ends the connection URL with it)."
   value       = scaleway_rdb_database.app.name
 }

@@ -1,10 +1,10 @@
 variable "name" {
   type        = string
-  description = "Full Scaleway name of the Database Instance, e.g. \"evalap-production-db\"."
+  description = "Full Scaleway name of the Database Instance, e.g. \"shop-production-db\"."
 
   validation {
     condition     = can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", var.name)) && length(var.name) <= 63
-    error_message = "The name must be at most 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. \"evalap-production-db\")."
+    error_message = "The name must be at most 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. \"shop-production-db\")."
   }
 }
 
@@ -24,7 +24,7 @@ variable "engine" {
 
   validation {
     condition     = can(regex("^PostgreSQL-[0-9]{2}$", var.engine))
-    error_message = "The engine must be \"PostgreSQL-<major>\" such as \"PostgreSQL-16\" or \"PostgreSQL-17\": the connection URL this module builds is a PostgreSQL URL."
+    error_message = "The engine must be \"PostgreSQL-<major>\" such as \"PostgreSQL-16\" or \"PostgreSQL-17\": this module manages PostgreSQL only."
   }
 }
 
@@ -75,11 +75,11 @@ variable "read_replicas" {
 
 variable "database_name" {
   type        = string
-  description = "Name of the application database, e.g. \"evalap\". The URL secret does not include it: the application appends it."
+  description = "Name of the application database, e.g. \"shop\"."
 
   validation {
     condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.database_name))
-    error_message = "The database_name must be 1 to 63 lowercase letters, digits and \"_\", not starting with a digit (e.g. \"evalap\")."
+    error_message = "The database_name must be 1 to 63 lowercase letters, digits and \"_\", not starting with a digit (e.g. \"shop\")."
   }
 }
 
@@ -89,7 +89,7 @@ variable "user_name" {
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9_]{0,56}$", var.user_name))
-    error_message = "The user_name must be 1 to 57 lowercase letters, digits and \"_\", starting with a letter (e.g. \"evalap\"); the admin user \"<user_name>_admin\" must fit in 63 characters."
+    error_message = "The user_name must be 1 to 57 lowercase letters, digits and \"_\", starting with a letter (e.g. \"shop\"); the admin user \"<user_name>_admin\" must fit in 63 characters."
   }
 }
 
@@ -159,21 +159,21 @@ variable "password_version" {
 
 variable "secret_path" {
   type        = string
-  description = "Secret Manager folder of the URL secret, e.g. \"/evalap/production\"."
+  description = "Secret Manager folder of the password secret, e.g. \"/shop/production\"."
 
   validation {
     condition     = can(regex("^/([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.secret_path))
-    error_message = "The secret_path must be an absolute Secret Manager folder such as \"/evalap/production\" (starts with \"/\", no trailing \"/\")."
+    error_message = "The secret_path must be an absolute Secret Manager folder such as \"/shop/production\" (starts with \"/\", no trailing \"/\")."
   }
 }
 
 variable "protected" {
   type        = bool
-  description = "Protect the URL secret against deletion (use true in production)."
+  description = "Protect the password secret against deletion (use true in production)."
 }
 
 variable "tags" {
   type        = list(string)
-  description = "Tags applied to the instance and the URL secret."
+  description = "Tags applied to the instance and the password secret."
   default     = []
 }

@@ -10,7 +10,7 @@ variable "environment" {
 
 variable "project_id" {
   type        = string
-  description = "UUID of the environment's Scaleway project: the only project the CI credentials can act on."
+  description = "UUID of the environment's Scaleway project: the CI credentials act on it (and on the backup project, if any) and on nothing else."
 
   validation {
     condition     = can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.project_id))
@@ -20,11 +20,11 @@ variable "project_id" {
 
 variable "project_name" {
   type        = string
-  description = "Name of the environment's project, e.g. \"evalap-production\". Prefix of the application and policy names."
+  description = "Name of the environment's project, e.g. \"shop-production\". Prefix of the application and policy names."
 
   validation {
     condition     = can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", var.project_name)) && length(var.project_name) <= 50
-    error_message = "The project_name must be at most 50 lowercase letters, digits and single hyphens (e.g. \"evalap-production\")."
+    error_message = "The project_name must be at most 50 lowercase letters, digits and single hyphens (e.g. \"shop-production\")."
   }
 }
 
@@ -85,12 +85,12 @@ variable "region" {
 
 variable "secret_path" {
   type        = string
-  description = "Secret Manager folder, in the backup project, where the backup key secrets are created, e.g. \"/evalap/production\". Required with a backup project."
+  description = "Secret Manager folder, in the backup project, where the backup key secrets are created, e.g. \"/shop/production\". Required with a backup project."
   default     = null
 
   validation {
     condition     = var.secret_path == null ? true : can(regex("^/([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.secret_path))
-    error_message = "The secret_path must be an absolute Secret Manager folder such as \"/evalap/production\" (starts with \"/\", no trailing \"/\")."
+    error_message = "The secret_path must be an absolute Secret Manager folder such as \"/shop/production\" (starts with \"/\", no trailing \"/\")."
   }
 }
 

@@ -1,10 +1,10 @@
 variable "name" {
   type        = string
-  description = "Full Scaleway name of the VPC and of its Private Network, e.g. \"evalap-production\"."
+  description = "Full Scaleway name of the VPC and of its Private Network, e.g. \"shop-production\"."
 
   validation {
     condition     = can(regex("^[a-z0-9][a-z0-9-]{0,62}$", var.name))
-    error_message = "The name must be 1 to 63 characters of lowercase letters, digits and hyphens, starting with a letter or digit (e.g. \"evalap-production\")."
+    error_message = "The name must be 1 to 63 characters of lowercase letters, digits and hyphens, starting with a letter or digit (e.g. \"shop-production\")."
   }
 }
 

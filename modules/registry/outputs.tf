@@ -4,6 +4,6 @@ output "namespace_id" {
 }
 
 output "endpoint" {
-  description = "Registry endpoint to push to and pull from, e.g. \"rg.fr-par.scw.cloud/evalap-production\"."
+  description = "Registry endpoint to push to and pull from, e.g. \"rg.fr-par.scw.cloud/shop-production\"."
   value       = scaleway_registry_namespace.this.endpoint
 }

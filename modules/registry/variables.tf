@@ -1,10 +1,10 @@
 variable "name" {
   type        = string
-  description = "Registry namespace name, e.g. \"evalap-production\". Unique per region across all of Scaleway; changing it recreates the namespace."
+  description = "Registry namespace name, e.g. \"shop-production\". Unique per region across all of Scaleway; changing it recreates the namespace."
 
   validation {
     condition     = can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", var.name)) && length(var.name) <= 63
-    error_message = "The namespace name must be at most 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. \"evalap-production\")."
+    error_message = "The namespace name must be at most 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. \"shop-production\")."
   }
 }
 

@@ -53,4 +53,4 @@ resource "scaleway_secret_version" "generated" {
 
 # Operator secrets deliberately get no version here: a human adds the value. The bootstrap root
 # creates them, so that their values can be stored before the first deploy; the environment
-# root checks that each one has a value (modules/secret-refs).
+# root looks each one up and stops the plan while it has no value.

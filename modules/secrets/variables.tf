@@ -1,10 +1,10 @@
 variable "path" {
   type        = string
-  description = "Secret Manager folder holding every secret of the environment, e.g. \"/evalap/production\"."
+  description = "Secret Manager folder holding every secret of the environment, e.g. \"/shop/production\"."
 
   validation {
     condition     = can(regex("^/([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.path))
-    error_message = "The path must be an absolute Secret Manager folder such as \"/evalap/production\": it starts with \"/\", has no trailing \"/\" and uses letters, digits, \"_\", \".\" and \"-\"."
+    error_message = "The path must be an absolute Secret Manager folder such as \"/shop/production\": it starts with \"/\", has no trailing \"/\" and uses letters, digits, \"_\", \".\" and \"-\"."
   }
 }
 

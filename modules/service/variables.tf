@@ -1,10 +1,10 @@
 variable "name" {
   type        = string
-  description = "Full Scaleway name of the container, e.g. \"evalap-production-api\". Changing it recreates the container."
+  description = "Full Scaleway name of the container, e.g. \"shop-production-api\". Changing it recreates the container."
 
   validation {
     condition     = can(regex("^[a-z0-9]+(-[a-z0-9]+)*$", var.name)) && length(var.name) <= 63
-    error_message = "The container name must be at most 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. \"evalap-production-api\")."
+    error_message = "The container name must be at most 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit (e.g. \"shop-production-api\")."
   }
 }
 
@@ -36,11 +36,11 @@ variable "description" {
 
 variable "registry_endpoint" {
   type        = string
-  description = "Endpoint of the environment's Container Registry namespace, e.g. \"rg.fr-par.scw.cloud/evalap-production\"."
+  description = "Endpoint of the environment's Container Registry namespace, e.g. \"rg.fr-par.scw.cloud/shop-production\"."
 
   validation {
     condition     = can(regex("^rg\\.[a-z]{2}-[a-z]{3}\\.scw\\.cloud/[a-z0-9]+(-[a-z0-9]+)*$", var.registry_endpoint))
-    error_message = "The registry endpoint must be \"rg.<region>.scw.cloud/<namespace>\" (e.g. \"rg.fr-par.scw.cloud/evalap-production\")."
+    error_message = "The registry endpoint must be \"rg.<region>.scw.cloud/<namespace>\" (e.g. \"rg.fr-par.scw.cloud/shop-production\")."
   }
 }
 
@@ -50,11 +50,11 @@ variable "image" {
     tag    = string
     digest = string
   })
-  description = "The image to run: repository name in the registry namespace (\"evalap\"), immutable tag (the application's git commit SHA) and the registry digest recorded for that tag (\"sha256:<64 hex>\"). The digest is sent as registry_sha256, so a new digest redeploys even under the same tag (the generated roots check it against the registry before the apply)."
+  description = "The image to run: repository name in the registry namespace (\"shop\"), immutable tag (the application's git commit SHA) and the registry digest recorded for that tag (\"sha256:<64 hex>\"). The digest is sent as registry_sha256, so a new digest redeploys even under the same tag (the generated roots check it against the registry before the apply)."
 
   validation {
     condition     = can(regex("^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$", var.image.name))
-    error_message = "The image name must be a lowercase repository path such as \"evalap\" or \"team/api\"."
+    error_message = "The image name must be a lowercase repository path such as \"shop\" or \"team/api\"."
   }
 
   validation {
@@ -300,7 +300,7 @@ variable "secret_ids" {
 
   validation {
     condition     = alltrue([for k in keys(var.secret_ids) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
-    error_message = "Secret environment variable names must be letters, digits and \"_\", not starting with a digit (e.g. \"POSTGRES_URL\")."
+    error_message = "Secret environment variable names must be letters, digits and \"_\", not starting with a digit (e.g. \"API_TOKEN\")."
   }
 }
 

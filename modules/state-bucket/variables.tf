@@ -1,10 +1,10 @@
 variable "name" {
   type        = string
-  description = "Bucket name, e.g. \"evalap-tfstate-production\". Globally unique across Scaleway Object Storage."
+  description = "Bucket name, e.g. \"shop-tfstate-production\". Globally unique across Scaleway Object Storage."
 
   validation {
     condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.name)) && !strcontains(var.name, "..")
-    error_message = "The bucket name must be 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (e.g. \"evalap-tfstate-production\")."
+    error_message = "The bucket name must be 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (e.g. \"shop-tfstate-production\")."
   }
 }
 
