@@ -122,7 +122,8 @@ fn parse_interface(text: &str) -> Result<(Vec<Input>, Vec<Output>), String> {
 }
 
 /// Every input and output of the module in `dir`: `variables.tf` and `outputs.tf` first, then
-/// any other `.tf` file (in name order) that declares some.
+/// any other `.tf` file (in name order) that declares some. (Other files are parsed only when a
+/// line starts a `variable` or `output` block: parsing is most of this test's time.)
 fn module_interface(dir: &Path) -> Result<(Vec<Input>, Vec<Output>), String> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -140,6 +141,15 @@ fn module_interface(dir: &Path) -> Result<(Vec<Input>, Vec<Output>), String> {
     for file in files {
         let text =
             std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let declares = |kw: &str| {
+            text.lines().any(|l| {
+                l.strip_prefix(kw)
+                    .is_some_and(|r| r.starts_with([' ', '\t', '"']))
+            })
+        };
+        if rank(&file) == 2 && !declares("variable") && !declares("output") {
+            continue;
+        }
         let (i, o) = parse_interface(&text).map_err(|e| format!("{}: {e}", file.display()))?;
         inputs.extend(i);
         outputs.extend(o);
@@ -458,4 +468,32 @@ fn an_input_or_output_without_description_is_refused() {
     assert!(e.contains("variable \"x\" has no description"), "{e}");
     let e = parse_interface("output \"y\" {\n  value = 1\n}\n").unwrap_err();
     assert!(e.contains("output \"y\" has no description"), "{e}");
+}
+
+/// Declarations outside variables.tf and outputs.tf are found too, after theirs.
+#[test]
+fn declarations_in_other_files_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "variables.tf",
+        "variable \"a\" {\n  description = \"A.\"\n}\n",
+    );
+    write(
+        "outputs.tf",
+        "output \"b\" {\n  description = \"B.\"\n  value = 1\n}\n",
+    );
+    write(
+        "main.tf",
+        "locals {\n  x = 1\n}\n\noutput \"c\" {\n  description = \"C.\"\n  value = 2\n}\n",
+    );
+    write(
+        "versions.tf",
+        "terraform {\n  required_version = \">= 1.12.2\"\n}\n",
+    );
+    let (inputs, outputs) = module_interface(dir.path()).unwrap();
+    assert_eq!(inputs.len(), 1);
+    assert_eq!(inputs[0].ty, "any");
+    let names: Vec<_> = outputs.iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(names, ["b", "c"]);
 }
