@@ -7,8 +7,9 @@
 #   alerts of its backup project.
 # * planner: `tofu plan` on pull requests. Read-only everywhere. It can read the secret data of
 #   the environment project (SecretManagerSecretAccess: the plan reads the secret versions that
-#   modules/service injects into containers), and only the objects of the state bucket (plans
-#   run with -lock=false: it cannot write the lock file, the state, or anything else).
+#   modules/service injects into containers), and the objects of the project's buckets (the
+#   state; permission sets cannot be narrowed to one bucket), but writes none (plans run with
+#   -lock=false: it cannot write the lock file, the state, or anything else).
 # * backup (with a backup project): the API key of the weekly/monthly backup jobs, which may
 #   manage the environment's databases. Its two halves are stored in the *backup project's*
 #   Secret Manager, where the planner cannot read secret data: no plan can escalate to it.
