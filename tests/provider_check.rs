@@ -263,9 +263,15 @@ fn prove_clean(config: &str) {
     eprintln!("check_tree: {tf} generated .tf files in {elapsed:?}");
 }
 
+/// Copies `from` to `to`, leaving out OpenTofu's working files (`.terraform/`, lock files) that a
+/// developer's local `tofu test` leaves in `modules/`.
 fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from)
         .into_iter()
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            name != ".terraform" && name != ".terraform.lock.hcl"
+        })
         .filter_map(Result::ok)
     {
         let target = to.join(entry.path().strip_prefix(from).unwrap());

@@ -197,7 +197,7 @@ module "service_api" {
     OPENAI_API_KEY  = data.scaleway_secret.OPENAI_API_KEY.id
     USER_API_KEYS   = data.scaleway_secret.USER_API_KEYS.id
   }
-  database_url       = { env_name = "POSTGRES_URL", scheme = "postgresql+psycopg2", user = module.database.user_name, host = module.database.host, port = module.database.port, database = null, password_secret_id = module.database.password_secret_id }
+  database_url       = { env_name = "POSTGRES_URL", scheme = "postgresql+psycopg2", user = module.database.user_name, host = module.database.host, port = module.database.port, database = null, password_secret_id = module.database.password_secret_id, password_revision = module.database.password_revision }
   private_network_id = module.network.private_network_id
   tags               = ["tofugen", "project:evalap", "env:production"]
 }

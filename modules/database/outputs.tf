@@ -14,9 +14,14 @@ output "port" {
 }
 
 output "password_secret_id" {
-  description = "Secret Manager ID of the application user's password (regional form). Read its \"latest\" version."
+  description = "Secret Manager ID of the application user's password (regional form). Read it at password_revision."
   # Through the version, so that readers wait until the password is written.
   value = scaleway_secret_version.password.secret_id
+}
+
+output "password_revision" {
+  description = "Revision of the password's current secret version. Read the password at this revision (modules/service database_url.password_revision): a new version is unknown until applied, so readers wait for it in the same apply."
+  value       = scaleway_secret_version.password.revision
 }
 
 output "user_name" {

@@ -49,12 +49,16 @@ data "scaleway_secret_version" "this" {
   revision  = "latest"
 }
 
+# Read at the revision modules/database outputs, not "latest": when the password is rotated (its
+# secret version replaced), that revision is unknown at plan time, so OpenTofu reads this data
+# source during the apply, after the new version exists, and the container gets the new password
+# in the same apply as the database user.
 data "scaleway_secret_version" "database_password" {
   count = var.database_url == null ? 0 : 1
 
   secret_id = var.database_url.password_secret_id
   region    = var.region
-  revision  = "latest"
+  revision  = var.database_url.password_revision
 }
 
 resource "scaleway_container" "this" {

@@ -313,8 +313,9 @@ variable "database_url" {
     port               = number
     database           = optional(string)
     password_secret_id = string
+    password_revision  = optional(string, "latest")
   })
-  description = "Injects the database connection URL as the secret environment variable env_name: \"<scheme>://<user>:<password>@<host>:<port>[/<database>]\", the password read from the latest version of password_secret_id (written by modules/database). null: no database URL."
+  description = "Injects the database connection URL as the secret environment variable env_name: \"<scheme>://<user>:<password>@<host>:<port>[/<database>]\", the password read from password_secret_id at password_revision (pass modules/database's password_secret_id and password_revision, so a rotated password reaches the container in the same apply). null: no database URL."
   default     = null
 
   validation {

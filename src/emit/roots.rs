@@ -971,6 +971,10 @@ fn service_call(
                             "password_secret_id".to_string(),
                             Expr::raw("module.database.password_secret_id"),
                         ),
+                        (
+                            "password_revision".to_string(),
+                            Expr::raw("module.database.password_revision"),
+                        ),
                     ]));
                 }
                 continue;

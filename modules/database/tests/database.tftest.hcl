@@ -149,6 +149,12 @@ run "rotation_writes_the_user_and_the_secret_together" {
     condition     = scaleway_secret_version.password.data_wo_version == 2 && scaleway_rdb_user.app.password_wo_version == 2
     error_message = "a rotation must write a new secret version and re-send the password to the user"
   }
+
+  # Consumers (modules/service) read the password at this revision, so they see the new one.
+  assert {
+    condition     = output.password_revision == "2"
+    error_message = "password_revision must be the new secret version's revision"
+  }
 }
 
 # Replacing the secret version by hand (-replace) must also re-send the password.

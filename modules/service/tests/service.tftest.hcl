@@ -247,6 +247,35 @@ run "database_url_is_assembled_from_the_password_secret" {
     condition     = nonsensitive(scaleway_container.this.secret_environment_variables["POSTGRES_URL"] == "postgresql+psycopg2://evalap:s3cret@evalap-production-db.private.internal:5432")
     error_message = "without a database name, the URL must end at the port"
   }
+
+  assert {
+    condition     = data.scaleway_secret_version.database_password[0].revision == "latest"
+    error_message = "without a password_revision, the password is read at its latest version"
+  }
+}
+
+# A rotation replaces the password's secret version; the root passes that version's revision, so
+# the container reads the new password (during the apply, once the revision is known) and never
+# the previous one.
+run "database_password_is_read_at_the_given_revision" {
+  command = plan
+
+  variables {
+    database_url = {
+      env_name           = "DATABASE_URL"
+      scheme             = "postgresql"
+      user               = "app"
+      host               = "10.0.0.4"
+      port               = 5432
+      password_secret_id = "fr-par/eeeeeeee-eeee-eeee-eeee-eeeeeeeeeeee"
+      password_revision  = "3"
+    }
+  }
+
+  assert {
+    condition     = data.scaleway_secret_version.database_password[0].revision == "3"
+    error_message = "the password must be read at the revision modules/database outputs"
+  }
 }
 
 run "database_url_with_database_name" {
