@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use crate::diagnostics::escape_for_terminal;
 
-use crate::resolve::{Layer, Probe, ProbeCheck, ResolvedEnvironment, ScalingSignal, TemplatePart};
+use crate::resolve::{Probe, ProbeCheck, ResolvedEnvironment, ScalingSignal, TemplatePart};
 
 /// One effective value: its display text.
 pub type View = BTreeMap<String, String>;
@@ -224,11 +224,11 @@ pub fn origin_label(env: &ResolvedEnvironment, file: &str, path: &str) -> String
     });
     match lookup {
         Some(o) => {
-            let layer = match o.layer {
-                Layer::Defaults => "defaults",
-                Layer::Environment => "environment",
-            };
-            format!("{file}:{} ({layer})", o.span.line)
+            format!(
+                "{file}:{} ({})",
+                o.span.line,
+                env.origins.layer_name(o.layer)
+            )
         }
         None => "built-in default".to_string(),
     }

@@ -372,42 +372,28 @@ impl<'a> Checker<'a> {
 
     /// The key that set `path`, else as [`Checker::at`].
     pub fn key_at(&self, env: &ResolvedEnvironment, path: &str) -> Place {
-        match env.origins.key_spans.get(path) {
-            Some(s) => Place::new(path, Some(*s)),
+        match env.origins.key(path) {
+            Some(s) => Place::new(path, Some(s)),
             None => self.at(env, path),
         }
     }
 
     /// `path`, positioned at the key of the closest enclosing entry that was written.
     pub fn key_above(&self, env: &ResolvedEnvironment, path: &str) -> Place {
-        let mut p = path;
-        while let Some(i) = p.rfind('.') {
-            p = &p[..i];
-            if let Some(s) = env.origins.key_spans.get(p) {
-                return Place::new(path, Some(*s));
-            }
+        match env.origins.enclosing_key(path) {
+            Some(s) => Place::new(path, Some(s)),
+            None => Place::new(path, self.env_key(&env.name)),
         }
-        Place::new(path, self.env_key(&env.name))
     }
 
     /// Whether `path` was written in the file (not a built-in default).
     pub fn written(&self, env: &ResolvedEnvironment, path: &str) -> bool {
-        env.origins.get(path).is_some()
+        env.origins.contains(path)
     }
 
-    /// The raw node of `path` as written (in the environment's section or in `defaults:`).
-    pub fn raw(&self, env: &ResolvedEnvironment, path: &str) -> Option<&'a Node> {
-        let origin = env.origins.get(path)?;
-        let base = match origin.layer {
-            crate::resolve::Layer::Defaults => self.root.get("defaults")?,
-            crate::resolve::Layer::Environment => self.root.get("environments")?.get(&env.name)?,
-        };
-        let pointer: String = path
-            .split('.')
-            .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
-            .collect();
-        let (node, _) = base.pointer(&pointer);
-        (node.span == origin.span).then_some(node)
+    /// The effective node of `path` as written (in whichever section set it).
+    pub fn raw<'e>(&self, env: &'e ResolvedEnvironment, path: &str) -> Option<&'e Node> {
+        env.origins.node(path)
     }
 
     /// An environment option (`tier`, `promote_from`, ...): its value, else the environment's

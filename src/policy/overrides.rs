@@ -328,8 +328,7 @@ fn check_path(
             continue;
         }
         known.extend(crate::report::effective_view(env).into_keys());
-        known.extend(env.origins.by_path.keys().cloned());
-        known.extend(env.origins.key_spans.keys().cloned());
+        known.extend(env.origins.paths());
     }
     let exists = |p: &str| {
         known

@@ -141,7 +141,7 @@ fn isolation(c: &mut Checker<'_>) {
     let mut buckets: BTreeMap<&str, &str> = BTreeMap::new();
     for env in &resolved.environments {
         if let Some(first) = projects.get(env.scaleway_project.as_str()) {
-            let place = if env.origins.key_spans.contains_key("scaleway_project") {
+            let place = if env.origins.key("scaleway_project").is_some() {
                 c.key_at(env, "scaleway_project")
             } else {
                 c.option_at(&env.name, "scaleway_project")

@@ -4,17 +4,24 @@
 //! Merging happens on the positioned YAML tree, so every value keeps the line it came from:
 //! mappings merge key by key, anything else (scalars, lists) is replaced by the override, and an
 //! explicit `null` in an environment removes the inherited value (back to the built-in default).
+//! The merged tree, with its mapping keys sorted, is kept as the index of origins
+//! ([`origins::Origins`]): no path string is built per value.
 
-use std::collections::{BTreeMap, HashMap};
+pub mod origins;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Span};
 use crate::load::{Key, Node, NodeKind};
+
 use crate::model::{
     AlertKind, AlertRuleSpec, Config, Cpu, Duration, EnvironmentOptions, Memory, Privacy, Protocol,
     Sandbox, SecretSource, ServiceSpec, Settings, Severity, Tier, VolumeType,
 };
+pub use origins::{Layer, Origin, Origins, Sections};
 
 /// Keys of `environments.<name>` that are environment options rather than setting overrides.
 pub const ENVIRONMENT_OPTION_KEYS: [&str; 4] = [
@@ -23,6 +30,9 @@ pub const ENVIRONMENT_OPTION_KEYS: [&str; 4] = [
     "promote_from",
     "github_environment",
 ];
+
+/// Environment options an environment never inherits from another one.
+const NOT_INHERITED: [&str; 3] = ["scaleway_project", "promote_from", "github_environment"];
 
 /// Built-in defaults, applied when neither `defaults` nor the environment sets a value.
 pub mod builtin {
@@ -92,69 +102,6 @@ pub mod builtin {
     pub const RUNNER: &str = "ubuntu-24.04";
     /// Deploy branch.
     pub const BRANCH: &str = "main";
-}
-
-/// Which part of `environments.yaml` an effective value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Layer {
-    /// The `defaults:` section.
-    Defaults,
-    /// The environment's own section.
-    Environment,
-}
-
-/// Where an effective value came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Origin {
-    /// Section it was written in.
-    pub layer: Layer,
-    /// Its position (of the value; for a mapping, of its key).
-    pub span: Span,
-}
-
-/// Origins of the effective values of one environment, by dotted path
-/// (`services.api.scale.min`). A path absent here took a built-in default.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Origins {
-    /// Dotted path → origin. (A hash map: an environment of 1000 services has ~50,000 paths
-    /// sharing long prefixes, which ordered maps compare slowly.)
-    pub by_path: HashMap<String, Origin>,
-    /// Dotted path → position of the key that set it.
-    pub key_spans: HashMap<String, Span>,
-    /// Position of the environment's own key (`staging:`), the last resort for findings about
-    /// values that took a built-in default.
-    pub environment_key: Option<Span>,
-}
-
-impl Origins {
-    /// The origin of `path`, if written in the file.
-    pub fn get(&self, path: &str) -> Option<Origin> {
-        self.by_path.get(path).copied()
-    }
-
-    /// The best position for a finding about `path`: the value itself, else the closest
-    /// enclosing value that was written in the file.
-    pub fn span(&self, path: &str) -> Option<Span> {
-        let mut p = path;
-        loop {
-            if let Some(o) = self.by_path.get(p) {
-                return Some(o.span);
-            }
-            match p.rfind('.') {
-                Some(i) => p = &p[..i],
-                None => return self.environment_key,
-            }
-        }
-    }
-
-    /// The position of the key that set `path` (falls back to [`Origins::span`]).
-    pub fn key_span(&self, path: &str) -> Option<Span> {
-        self.key_spans
-            .get(path)
-            .copied()
-            .or_else(|| self.span(path))
-    }
 }
 
 /// Everything the emitters need: project-wide settings and every environment, resolved.
@@ -610,10 +557,22 @@ pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec
         span: Span::default(),
     };
     let defaults_node = root.get("defaults").unwrap_or(&empty);
-    let env_nodes = root.get("environments").unwrap_or(&empty);
+    let env_entries = root.get("environments").unwrap_or(&empty).entries();
+    // Sorted once: every environment merges its section onto this tree.
+    let defaults_tree = origins::sorted(defaults_node);
+    let sections = Arc::new(Sections::new(
+        root.entry("defaults").map(|(k, _)| k.span),
+        env_entries,
+        vec![None; env_entries.len()],
+    ));
     let mut environments = Vec::new();
-    for (env_key, env_node) in env_nodes.entries() {
-        match resolve_environment(file, config, defaults_node, env_key, env_node) {
+    for (index, (env_key, env_node)) in env_entries.iter().enumerate() {
+        let section = Section {
+            index,
+            key: env_key,
+            node: env_node,
+        };
+        match resolve_environment(file, config, &defaults_tree, &sections, section) {
             Ok(env) => environments.push(env),
             Err(mut d) => diags.append(&mut d),
         }
@@ -686,50 +645,56 @@ pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec
     })
 }
 
+/// One entry of `environments:`: its index in file order, its key and its section.
+#[derive(Clone, Copy)]
+struct Section<'a> {
+    index: usize,
+    key: &'a Key,
+    node: &'a Node,
+}
+
+/// The merged tree of an environment: its section (as written) onto `base` (the tree it
+/// inherits, keys sorted). The options that are never inherited are left out of `base`.
+fn merged_tree(base: &Node, section: &Node) -> Node {
+    Node {
+        kind: NodeKind::Map(origins::merge_entries(
+            base.entries(),
+            section.entries(),
+            |key| !NOT_INHERITED.contains(&key),
+        )),
+        span: section.span,
+    }
+}
+
+/// The JSON of the top-level entries of `tree` that `keep` accepts.
+fn json_of(tree: &Node, keep: impl Fn(&str) -> bool) -> serde_json::Value {
+    serde_json::Value::Object(
+        tree.entries()
+            .iter()
+            .filter(|(k, _)| keep(&k.name))
+            .map(|(k, v)| (k.name.clone(), v.to_json()))
+            .collect(),
+    )
+}
+
 fn resolve_environment(
     file: &str,
     config: &Config,
-    defaults: &Node,
-    env_key: &Key,
-    env_node: &Node,
+    base: &Node,
+    sections: &Arc<Sections>,
+    section: Section<'_>,
 ) -> Result<ResolvedEnvironment, Vec<Diagnostic>> {
+    let env_key = section.key;
     let name = env_key.name.clone();
-    // Split environment options from setting overrides.
-    let overrides: Vec<(Key, Node)> = env_node
-        .entries()
-        .iter()
-        .filter(|(k, _)| !ENVIRONMENT_OPTION_KEYS.contains(&k.name.as_str()))
-        .cloned()
-        .collect();
-    let options_json = serde_json::Value::Object(
-        env_node
-            .entries()
-            .iter()
-            .filter(|(k, _)| ENVIRONMENT_OPTION_KEYS.contains(&k.name.as_str()))
-            .map(|(k, v)| (k.name.clone(), v.to_json()))
-            .collect(),
-    );
-    let overrides = Node {
-        kind: NodeKind::Map(overrides),
-        span: env_node.span,
-    };
-
-    let mut origins = Origins {
-        environment_key: Some(env_key.span),
-        ..Origins::default()
-    };
-    for (k, v) in env_node.entries() {
-        if ENVIRONMENT_OPTION_KEYS.contains(&k.name.as_str()) {
-            record(v, &k.name, Layer::Environment, &mut origins);
-            origins.key_spans.insert(k.name.clone(), k.span);
-        }
-    }
-    let merged = merge(
-        defaults,
-        &overrides,
-        String::new(),
-        Layer::Defaults,
-        &mut origins,
+    let tree = merged_tree(base, section.node);
+    let is_option = |k: &str| ENVIRONMENT_OPTION_KEYS.contains(&k);
+    let options_json = json_of(&tree, is_option);
+    let settings_json = json_of(&tree, |k| !is_option(k));
+    let origins = Origins::new(
+        Arc::new(tree),
+        Arc::clone(sections),
+        section.index,
+        Some(env_key.span),
     );
     let mut diags = Vec::new();
     let options: EnvironmentOptions = match serde_json::from_value(options_json) {
@@ -742,12 +707,7 @@ fn resolve_environment(
             EnvironmentOptions::default()
         }
     };
-    let settings: Settings = match merged
-        .as_ref()
-        .map(Node::to_json)
-        .map(serde_json::from_value)
-        .unwrap_or_else(|| Ok(Settings::default()))
-    {
+    let settings: Settings = match serde_json::from_value(settings_json) {
         Ok(s) => s,
         Err(e) => {
             diags.push(
@@ -1031,107 +991,6 @@ fn resolve_service(
         timeout: spec.timeout.unwrap_or(builtin::TIMEOUT),
         sandbox: spec.sandbox.unwrap_or(Sandbox::V2),
     })
-}
-
-/// Deep-merges `over` onto `base`, recording the origin of every value in `origins`.
-/// Returns `None` when the result is removed (an explicit `null` override).
-fn merge(
-    base: &Node,
-    over: &Node,
-    path: String,
-    base_layer: Layer,
-    origins: &mut Origins,
-) -> Option<Node> {
-    match (&base.kind, &over.kind) {
-        (NodeKind::Map(b), NodeKind::Map(o)) => {
-            // Index the keys: `services` may have a thousand entries.
-            let overrides: HashMap<&str, &(Key, Node)> =
-                o.iter().map(|e| (e.0.name.as_str(), e)).collect();
-            let in_base: std::collections::HashSet<&str> =
-                b.iter().map(|(k, _)| k.name.as_str()).collect();
-            let mut out: Vec<(Key, Node)> = Vec::with_capacity(b.len() + o.len());
-            for (k, v) in b {
-                let child = join(&path, &k.name);
-                match overrides.get(k.name.as_str()).map(|e| (&e.0, &e.1)) {
-                    Some((ok, ov)) => {
-                        if let Some(n) = merge(v, ov, child.clone(), base_layer, origins) {
-                            // Keys present in both: the environment wrote this entry last.
-                            origins.key_spans.insert(child.clone(), ok.span);
-                            out.push((ok.clone(), n));
-                        }
-                    }
-                    None => {
-                        record(v, &child, base_layer, origins);
-                        origins.key_spans.insert(child.clone(), k.span);
-                        out.push((k.clone(), v.clone()));
-                    }
-                }
-            }
-            for (k, v) in o {
-                if in_base.contains(k.name.as_str()) || v.kind == NodeKind::Null {
-                    continue;
-                }
-                let child = join(&path, &k.name);
-                record(v, &child, Layer::Environment, origins);
-                origins.key_spans.insert(child, k.span);
-                out.push((k.clone(), v.clone()));
-            }
-            if !path.is_empty() {
-                origins.by_path.insert(
-                    path,
-                    Origin {
-                        layer: Layer::Environment,
-                        span: over.span,
-                    },
-                );
-            }
-            Some(Node {
-                kind: NodeKind::Map(out),
-                span: over.span,
-            })
-        }
-        (_, NodeKind::Null) => None,
-        _ => {
-            record(over, &path, Layer::Environment, origins);
-            Some(over.clone())
-        }
-    }
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-/// Records the origin of `node` and of everything under it.
-fn record(node: &Node, path: &str, layer: Layer, origins: &mut Origins) {
-    if !path.is_empty() {
-        origins.by_path.insert(
-            path.to_string(),
-            Origin {
-                layer,
-                span: node.span,
-            },
-        );
-    }
-    match &node.kind {
-        NodeKind::Map(entries) => {
-            for (k, v) in entries {
-                let child = join(path, &k.name);
-                origins.key_spans.insert(child.clone(), k.span);
-                record(v, &child, layer, origins);
-            }
-        }
-        NodeKind::Seq(items) => {
-            for (i, v) in items.iter().enumerate() {
-                record(v, &join(path, &i.to_string()), layer, origins);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]

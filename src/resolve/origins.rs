@@ -1,0 +1,533 @@
+//! Where every effective value came from, indexed by the merged tree itself.
+//!
+//! Resolving an environment merges the sections it inherits (`defaults`, then the environments
+//! it `extends`, then its own section) into one positioned YAML tree whose mapping keys are
+//! sorted. That tree is the index: the origin of `services.api.scale.min` is the node reached by
+//! walking those keys (a binary search per mapping), its span says where it was written, and
+//! the section holding that span says which layer it came from. No path string is built or
+//! hashed per value, and a lookup costs the depth of the path times the log of the mappings'
+//! sizes, whatever the size of the file.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::diagnostics::Span;
+use crate::load::{Key, Node, NodeKind};
+
+/// Which part of `environments.yaml` an effective value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    /// The `defaults:` section.
+    Defaults,
+    /// The environment's own section.
+    Environment,
+    /// The section of another environment this one extends (directly or transitively): its
+    /// index among `environments:`, in file order ([`Origins::section_name`] names it).
+    Extended(usize),
+}
+
+/// Where an effective value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// Section it was written in.
+    pub layer: Layer,
+    /// Its position (of the value; for a mapping, of its first entry or brace).
+    pub span: Span,
+}
+
+/// The sections effective values can come from, shared by every environment of a file: where
+/// each starts, the environments' names, and which environment each one extends.
+#[derive(Debug, Default, PartialEq)]
+pub struct Sections {
+    /// Byte offset of each section's key, ascending, with the section: `None` for `defaults`,
+    /// else the environment's index in file order. A value belongs to the last section that
+    /// starts before it (other top-level keys hold no setting).
+    starts: Vec<(usize, Option<usize>)>,
+    /// Environment names, in file order.
+    names: Vec<String>,
+    /// The environment each one extends (index), when it extends one that exists.
+    parents: Vec<Option<usize>>,
+}
+
+impl Sections {
+    /// The sections of a file: the position of the `defaults:` key, when there is one, and the
+    /// `environments:` entries in file order with the environment each one extends.
+    pub fn new(
+        defaults_key: Option<Span>,
+        environments: &[(Key, Node)],
+        parents: Vec<Option<usize>>,
+    ) -> Self {
+        let mut starts: Vec<(usize, Option<usize>)> = environments
+            .iter()
+            .enumerate()
+            .map(|(i, (k, _))| (k.span.start, Some(i)))
+            .collect();
+        if let Some(d) = defaults_key {
+            starts.push((d.start, None));
+        }
+        starts.sort_unstable_by_key(|&(start, _)| start);
+        Sections {
+            starts,
+            names: environments.iter().map(|(k, _)| k.name.clone()).collect(),
+            parents,
+        }
+    }
+
+    /// The section holding byte `offset`: `Some(None)` for `defaults`, `Some(Some(i))` for
+    /// environment `i`.
+    fn at(&self, offset: usize) -> Option<Option<usize>> {
+        let after = self.starts.partition_point(|&(start, _)| start <= offset);
+        after.checked_sub(1).map(|i| self.starts[i].1)
+    }
+
+    /// The name of environment `index`.
+    pub fn name(&self, index: usize) -> &str {
+        self.names.get(index).map_or("", String::as_str)
+    }
+}
+
+/// Origins of the effective values of one environment: its merged tree, as written.
+///
+/// Paths are dotted, shaped like `environments.yaml` (`services.api.scale.min`); list items
+/// are numbered (`services.api.secrets.0`), and keys may themselves hold dots (database
+/// settings such as `pg_stat_statements.track`). A path that reaches nothing took a built-in
+/// default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origins {
+    /// The merged options and settings of the environment, mapping keys sorted by name.
+    tree: Arc<Node>,
+    /// The file's sections.
+    sections: Arc<Sections>,
+    /// This environment's index in file order.
+    own: usize,
+    /// Position of the environment's own key (`staging:`), the last resort for findings about
+    /// values that took a built-in default.
+    pub environment_key: Option<Span>,
+}
+
+impl Default for Origins {
+    fn default() -> Self {
+        Origins {
+            tree: Arc::new(empty_map(Span::default())),
+            sections: Arc::default(),
+            own: usize::MAX,
+            environment_key: None,
+        }
+    }
+}
+
+/// How far a dotted path reaches into a tree.
+#[derive(Debug, Clone, Copy, Default)]
+struct Reach<'n> {
+    /// The deepest value reached and its key (`None` for a list item).
+    last: Option<(Option<&'n Key>, &'n Node)>,
+    /// The key of the deepest mapping entry strictly above `last`.
+    above: Option<&'n Key>,
+    /// Number of steps taken.
+    depth: usize,
+    /// Whether the whole path was reached.
+    complete: bool,
+}
+
+impl<'n> Reach<'n> {
+    fn step(self, key: Option<&'n Key>, node: &'n Node) -> Self {
+        Reach {
+            above: match self.last {
+                Some((Some(k), _)) => Some(k),
+                _ => self.above,
+            },
+            last: Some((key, node)),
+            depth: self.depth + 1,
+            complete: false,
+        }
+    }
+}
+
+/// Walks `rest` (a dotted path) down from `node`. A mapping key may contain dots: every split
+/// is tried, shortest key first, and the deepest reach wins.
+fn reach<'n>(node: &'n Node, rest: &str, acc: Reach<'n>) -> Reach<'n> {
+    let advance = |key: Option<&'n Key>, value: &'n Node, end: usize| {
+        let next = acc.step(key, value);
+        if end == rest.len() {
+            Reach {
+                complete: true,
+                ..next
+            }
+        } else {
+            reach(value, &rest[end + 1..], next)
+        }
+    };
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            let mut best = acc;
+            let ends = rest
+                .match_indices('.')
+                .map(|(i, _)| i)
+                .chain(std::iter::once(rest.len()));
+            for end in ends {
+                let name = &rest[..end];
+                let Some((k, v)) = find(entries, name) else {
+                    continue;
+                };
+                let r = advance(Some(k), v, end);
+                if r.complete {
+                    return r;
+                }
+                if r.depth > best.depth {
+                    best = r;
+                }
+            }
+            best
+        }
+        NodeKind::Seq(items) => {
+            let end = rest.find('.').unwrap_or(rest.len());
+            match rest[..end].parse::<usize>().ok().and_then(|i| items.get(i)) {
+                Some(v) => advance(None, v, end),
+                None => acc,
+            }
+        }
+        _ => acc,
+    }
+}
+
+/// The entry `name` of mapping entries sorted by key.
+fn find<'n>(entries: &'n [(Key, Node)], name: &str) -> Option<(&'n Key, &'n Node)> {
+    entries
+        .binary_search_by(|(k, _)| k.name.as_str().cmp(name))
+        .ok()
+        .map(|i| (&entries[i].0, &entries[i].1))
+}
+
+impl Origins {
+    /// The origins of environment `own` (index in file order), whose merged tree is `tree`.
+    pub(crate) fn new(
+        tree: Arc<Node>,
+        sections: Arc<Sections>,
+        own: usize,
+        environment_key: Option<Span>,
+    ) -> Self {
+        Origins {
+            tree,
+            sections,
+            own,
+            environment_key,
+        }
+    }
+
+    fn reach(&self, path: &str) -> Reach<'_> {
+        if path.is_empty() {
+            return Reach::default();
+        }
+        reach(&self.tree, path, Reach::default())
+    }
+
+    /// The layer of a value written at `span`.
+    pub fn layer_of(&self, span: Span) -> Layer {
+        match self.sections.at(span.start) {
+            Some(Some(i)) if i == self.own => Layer::Environment,
+            Some(Some(i)) => Layer::Extended(i),
+            _ => Layer::Defaults,
+        }
+    }
+
+    /// The origin of `path`, if written in the file.
+    pub fn get(&self, path: &str) -> Option<Origin> {
+        self.node(path).map(|n| Origin {
+            layer: self.layer_of(n.span),
+            span: n.span,
+        })
+    }
+
+    /// The effective value at `path` as written, if it was.
+    pub fn node(&self, path: &str) -> Option<&Node> {
+        let r = self.reach(path);
+        r.complete.then_some(r.last?.1)
+    }
+
+    /// Whether `path` was written in the file (not a built-in default).
+    pub fn contains(&self, path: &str) -> bool {
+        self.reach(path).complete
+    }
+
+    /// The best position for a finding about `path`: the value itself, else the closest
+    /// enclosing value that was written in the file, else the environment's key.
+    pub fn span(&self, path: &str) -> Option<Span> {
+        match self.reach(path).last {
+            Some((_, n)) => Some(n.span),
+            None => self.environment_key,
+        }
+    }
+
+    /// The position of the key that set `path`, when `path` is a mapping entry that was
+    /// written.
+    pub fn key(&self, path: &str) -> Option<Span> {
+        let r = self.reach(path);
+        match (r.complete, r.last) {
+            (true, Some((Some(k), _))) => Some(k.span),
+            _ => None,
+        }
+    }
+
+    /// The position of the key that set `path` (falls back to [`Origins::span`]).
+    pub fn key_span(&self, path: &str) -> Option<Span> {
+        self.key(path).or_else(|| self.span(path))
+    }
+
+    /// The key of the closest mapping entry strictly enclosing `path` that was written.
+    pub fn enclosing_key(&self, path: &str) -> Option<Span> {
+        let r = self.reach(path);
+        let last_key = match r.last {
+            Some((Some(k), _)) if !r.complete => Some(k),
+            _ => None,
+        };
+        last_key.or(r.above).map(|k| k.span)
+    }
+
+    /// Names a layer for people: `defaults`, `environment` (this one's own section) or
+    /// `environments.NAME` (an environment this one extends).
+    pub fn layer_name(&self, layer: Layer) -> String {
+        match layer {
+            Layer::Defaults => "defaults".to_string(),
+            Layer::Environment => "environment".to_string(),
+            Layer::Extended(i) => format!("environments.{}", self.sections.name(i)),
+        }
+    }
+
+    /// The name of environment `index` (file order).
+    pub fn section_name(&self, index: usize) -> &str {
+        self.sections.name(index)
+    }
+
+    /// The environments this one inherits from through `extends`, nearest first (empty when it
+    /// extends none). Linear in the length of the chain.
+    pub fn chain(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut i = self.own;
+        // The chains of resolved environments are acyclic; the bound is belt and braces.
+        while let Some(&Some(parent)) = self.sections.parents.get(i) {
+            if out.len() >= self.sections.names.len() {
+                break;
+            }
+            out.push(self.sections.name(parent));
+            i = parent;
+        }
+        out
+    }
+
+    /// Every written path, dotted, in no particular order (for validating paths people write,
+    /// e.g. in `policy.overrides`).
+    pub fn paths(&self) -> Vec<String> {
+        fn walk(node: &Node, prefix: &mut String, out: &mut Vec<String>) {
+            let len = prefix.len();
+            let mut visit = |step: &str, child: &Node, prefix: &mut String| {
+                if !prefix.is_empty() {
+                    prefix.push('.');
+                }
+                prefix.push_str(step);
+                out.push(prefix.clone());
+                walk(child, prefix, out);
+                prefix.truncate(len);
+            };
+            match &node.kind {
+                NodeKind::Map(entries) => {
+                    for (k, v) in entries {
+                        visit(&k.name, v, prefix);
+                    }
+                }
+                NodeKind::Seq(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        visit(&i.to_string(), v, prefix);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.tree, &mut String::new(), &mut out);
+        out
+    }
+
+    /// The merged tree (top-level options and settings, keys sorted).
+    pub fn tree(&self) -> &Node {
+        &self.tree
+    }
+}
+
+/// An empty mapping at `span`.
+pub(crate) fn empty_map(span: Span) -> Node {
+    Node {
+        kind: NodeKind::Map(Vec::new()),
+        span,
+    }
+}
+
+/// A deep copy of `node` with every mapping's keys sorted by name.
+pub(crate) fn sorted(node: &Node) -> Node {
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            let mut out: Vec<(Key, Node)> = entries
+                .iter()
+                .map(|(k, v)| (k.clone(), sorted(v)))
+                .collect();
+            out.sort_unstable_by(|a, b| a.0.name.cmp(&b.0.name));
+            Node {
+                kind: NodeKind::Map(out),
+                span: node.span,
+            }
+        }
+        NodeKind::Seq(items) => Node {
+            kind: NodeKind::Seq(items.iter().map(sorted).collect()),
+            span: node.span,
+        },
+        _ => node.clone(),
+    }
+}
+
+/// Deep-merges `over` (as written) onto `base` (a merged tree, keys sorted): mappings merge key
+/// by key, anything else is replaced, and an explicit `null` removes the value (`None`). The
+/// result's keys are sorted; a merged mapping takes `over`'s position.
+pub(crate) fn merge(base: &Node, over: &Node) -> Option<Node> {
+    match (&base.kind, &over.kind) {
+        (NodeKind::Map(b), NodeKind::Map(o)) => Some(Node {
+            kind: NodeKind::Map(merge_entries(b, o, |_| true)),
+            span: over.span,
+        }),
+        (_, NodeKind::Null) => None,
+        _ => Some(sorted(over)),
+    }
+}
+
+/// Merges the mapping entries `o` (as written) onto `b` (sorted), keeping only the entries of
+/// `b` that `inherit` accepts. Linear in the sizes, plus sorting `o`.
+pub(crate) fn merge_entries(
+    b: &[(Key, Node)],
+    o: &[(Key, Node)],
+    inherit: impl Fn(&str) -> bool,
+) -> Vec<(Key, Node)> {
+    let mut over: Vec<&(Key, Node)> = o.iter().collect();
+    over.sort_unstable_by(|x, y| x.0.name.cmp(&y.0.name));
+    let mut out: Vec<(Key, Node)> = Vec::with_capacity(b.len() + over.len());
+    let mut base = b.iter().filter(|(k, _)| inherit(&k.name)).peekable();
+    let mut over = over.into_iter().peekable();
+    loop {
+        let order = match (base.peek(), over.peek()) {
+            (Some(x), Some(y)) => x.0.name.cmp(&y.0.name),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => break,
+        };
+        match order {
+            Ordering::Less => {
+                let (k, v) = base.next().expect("peeked");
+                out.push((k.clone(), v.clone()));
+            }
+            Ordering::Greater => {
+                let (k, v) = over.next().expect("peeked");
+                if v.kind != NodeKind::Null {
+                    out.push((k.clone(), sorted(v)));
+                }
+            }
+            Ordering::Equal => {
+                let (_, bv) = base.next().expect("peeked");
+                let (ok, ov) = over.next().expect("peeked");
+                // Keys present in both: the later section wrote this entry last.
+                if let Some(n) = merge(bv, ov) {
+                    out.push((ok.clone(), n));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(yaml: &str) -> Node {
+        crate::load::load("t.yaml", yaml.as_bytes())
+            .expect("loads")
+            .1
+    }
+
+    fn origins_of(base: &str, over: &str) -> Origins {
+        let b = sorted(&tree(base));
+        let o = tree(over);
+        let merged = merge(&b, &o).expect("not removed");
+        Origins::new(Arc::new(merged), Arc::default(), 0, None)
+    }
+
+    #[test]
+    fn merged_keys_are_sorted_and_nulls_remove() {
+        let o = origins_of(
+            "services: { web: { port: 1, cpu: 2 }, api: { port: 3 } }\nregion: fr-par\n",
+            "services: { web: { cpu: null }, zeta: { port: 9 } }\nzone: fr-par-2\n",
+        );
+        let names: Vec<&str> = o
+            .tree()
+            .entries()
+            .iter()
+            .map(|(k, _)| k.name.as_str())
+            .collect();
+        assert_eq!(names, ["region", "services", "zone"]);
+        let services: Vec<&str> = o
+            .node("services")
+            .unwrap()
+            .entries()
+            .iter()
+            .map(|(k, _)| k.name.as_str())
+            .collect();
+        assert_eq!(services, ["api", "web", "zeta"]);
+        assert!(o.contains("services.web.port"));
+        assert!(!o.contains("services.web.cpu"));
+        assert_eq!(o.node("services.zeta.port").unwrap().kind, NodeKind::Int(9));
+    }
+
+    #[test]
+    fn lists_are_indexed_and_dotted_keys_found() {
+        let o = origins_of(
+            "database: { settings: { pg_stat_statements.track: all, work_mem: '4MB' } }\n",
+            "services: { api: { secrets: [A, B] } }\n",
+        );
+        assert_eq!(
+            o.node("services.api.secrets.1").unwrap().kind,
+            NodeKind::Str("B".into())
+        );
+        assert!(o.node("services.api.secrets.2").is_none());
+        assert_eq!(
+            o.node("database.settings.pg_stat_statements.track")
+                .unwrap()
+                .kind,
+            NodeKind::Str("all".into())
+        );
+        // Not written: the closest enclosing key and value.
+        let settings_key = o.key("database.settings").unwrap();
+        assert_eq!(
+            o.enclosing_key("database.settings.shared_buffers"),
+            Some(settings_key)
+        );
+        assert_eq!(
+            o.span("database.settings.shared_buffers"),
+            Some(o.node("database.settings").unwrap().span)
+        );
+        assert_eq!(
+            o.key_span("database.settings.shared_buffers"),
+            o.span("database.settings")
+        );
+        assert!(
+            o.key("services.api.secrets.0").is_none(),
+            "list items have no key"
+        );
+    }
+
+    #[test]
+    fn every_path_is_listed() {
+        let o = origins_of("a: { b: [x, { c: 1 }] }\n", "d: 2\n");
+        let mut paths = o.paths();
+        paths.sort();
+        assert_eq!(paths, ["a", "a.b", "a.b.0", "a.b.1", "a.b.1.c", "d"]);
+    }
+}
