@@ -261,7 +261,8 @@ pub struct ServiceSpec {
     /// Health probes.
     #[serde(default)]
     pub probes: Option<ProbesSpec>,
-    /// `public` (default) or `private` (callers need an IAM token).
+    /// `public` (reachable from the internet) or `private` (callers need an IAM token). The
+    /// built-in default is `public`, and rule TG047 warns when a service leaves it unsaid.
     #[serde(default)]
     pub privacy: Option<Privacy>,
     /// Refuse plain HTTP (default: true).

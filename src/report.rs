@@ -242,6 +242,10 @@ pub fn chain(env: &ResolvedEnvironment) -> String {
     parts.join(" <- ")
 }
 
+/// Keys a policy rule asks to write even when they equal the built-in default (TG047
+/// `explicit-privacy`): never reported as redundant.
+pub const ALWAYS_EXPLICIT: [&str; 1] = ["privacy"];
+
 /// Values `env` writes that are redundant: each one equal to what it would be if its line were
 /// deleted (inherited from a layer under it, else the built-in default), by path, with what it
 /// equals (`inherited from FILE:LINE (LAYER)` or `built-in default`) and where it is written.
@@ -251,7 +255,7 @@ pub fn redundant(env: &ResolvedEnvironment, file: &str) -> BTreeMap<String, Redu
     let mut out = BTreeMap::new();
     for (path, value) in &view {
         let last = path.rsplit('.').next().unwrap_or(path);
-        if crate::resolve::BASELINE_KEPT.contains(&last) {
+        if crate::resolve::BASELINE_KEPT.contains(&last) || ALWAYS_EXPLICIT.contains(&last) {
             continue;
         }
         let Some(written) = env.origins.node(path) else {

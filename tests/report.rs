@@ -71,13 +71,13 @@ fn explain_and_diff_show_values_equal_to_the_default() {
         .find(|l| l.starts_with("services.api.timeout:"))
         .unwrap();
     assert!(
-        line.contains("set in environments.yaml:39:18 (environment), same as built-in default"),
+        line.contains("set in environments.yaml:40:18 (environment), same as built-in default"),
         "{line}"
     );
     let production = r.environment("production").unwrap();
     let diffed = report::diff(staging, production, "environments.yaml");
     assert!(
-        diffed.contains("#   staging: services.api.timeout: 5m  (set in environments.yaml:39:18 (environment), same as built-in default)"),
+        diffed.contains("#   staging: services.api.timeout: 5m  (set in environments.yaml:40:18 (environment), same as built-in default)"),
         "{diffed}"
     );
     insta::assert_snapshot!(diffed);

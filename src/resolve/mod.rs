@@ -1,5 +1,7 @@
-//! Stage 3, resolve: `defaults` + `environments.<name>` overrides + built-in defaults → one
-//! [`ResolvedEnvironment`] per environment, with the origin of every effective value.
+//! Stage 3, resolve: `defaults` + the environment it `extends` (merged the same way, up its
+//! chain) + `environments.<name>` overrides + built-in defaults → one [`ResolvedEnvironment`]
+//! per environment, with the origin of every effective value. Each environment's merged tree is
+//! built once, from its parent's (memoized), so long chains cost linear time.
 //!
 //! Merging happens on the positioned YAML tree, so every value keeps the line it came from:
 //! mappings merge key by key, anything else (scalars, lists) is replaced by the override, and an
@@ -1345,6 +1347,38 @@ mod inheritance_tests {
             start.elapsed() < std::time::Duration::from_secs(20),
             "{:?}",
             start.elapsed()
+        );
+    }
+}
+
+#[cfg(test)]
+mod declaring_key_tests {
+    use crate::pipeline::compile;
+
+    /// TG047 and other findings about a whole service point at the key that first declared it:
+    /// `defaults`, else the environment furthest up the chain.
+    #[test]
+    fn the_declaring_key_is_in_the_lowest_layer() {
+        let yaml = "project: acme\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}\ndefaults:\n  services:\n    api: {image: acme-api, port: 8000, privacy: public, probes: {startup: {path: /h}, liveness: {path: /h}}}\nenvironments:\n  staging: {}\n  production:\n    promote_from: staging\n    services:\n      worker: {image: acme-worker, port: 8000, probes: {startup: {path: /h}, liveness: {path: /h}}}\n  production-eu:\n    extends: production\n    promote_from: staging\n    services:\n      worker: {cpu: 500m}\n      api: {cpu: 500m}\n";
+        let c = compile("environments.yaml", yaml.as_bytes(), false);
+        let r = c.resolved.expect("resolves");
+        let eu = r.environment("production-eu").unwrap();
+        assert_eq!(eu.origins.declaring_key("services.api").unwrap().line, 5);
+        assert_eq!(
+            eu.origins.declaring_key("services.worker").unwrap().line,
+            11
+        );
+        assert!(eu.origins.declaring_key("services.nothing").is_none());
+        // TG047: the worker, declared in production without `privacy`, once for both.
+        let tg047: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG047").collect();
+        assert_eq!(tg047.len(), 1, "{tg047:#?}");
+        assert_eq!(tg047[0].span.unwrap().line, 11);
+        assert!(
+            tg047[0]
+                .message
+                .contains("`production` and `production-eu`"),
+            "{}",
+            tg047[0].message
         );
     }
 }

@@ -307,11 +307,32 @@ impl Origins {
         }
     }
 
+    /// The key that first declared the mapping entry `path`: in the lowest layer that writes
+    /// it (`defaults`, else the environment furthest up the `extends` chain, else this one).
+    /// One step per layer that writes it.
+    pub fn declaring_key(&self, path: &str) -> Option<Span> {
+        let mut key = self.key(path)?;
+        let mut layer = self.layer_of(key);
+        while let Some((origin, _, Some(k))) = self.inherited_entry(path, layer) {
+            key = k.span;
+            if origin.layer == layer {
+                break;
+            }
+            layer = origin.layer;
+        }
+        Some(key)
+    }
+
     /// What `path` would be, as written, without `layer`'s line: its value in the layers
     /// under `layer` (the environment `layer` extends, else `defaults`), with its origin.
     /// `None` when no layer under it writes `path` (deleting the line would give the built-in
     /// default) or the trees are not known.
     pub fn inherited(&self, path: &str, layer: Layer) -> Option<(Origin, &Node)> {
+        self.inherited_entry(path, layer).map(|(o, n, _)| (o, n))
+    }
+
+    /// As [`Origins::inherited`], with the key of the entry (`None` for a list item).
+    fn inherited_entry(&self, path: &str, layer: Layer) -> Option<(Origin, &Node, Option<&Key>)> {
         let (defaults, trees) = self.sections.trees.as_ref()?;
         let of = match layer {
             Layer::Defaults => return None,
@@ -326,13 +347,14 @@ impl Origins {
             return None;
         }
         let r = reach(below, path, Reach::default());
-        let node = r.complete.then_some(r.last?.1)?;
+        let (key, node) = r.complete.then_some(r.last?)?;
         Some((
             Origin {
-                layer: self.layer_of(node.span),
+                layer: self.layer_of(key.map_or(node.span, |k| k.span)),
                 span: node.span,
             },
             node,
+            key,
         ))
     }
 
