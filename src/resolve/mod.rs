@@ -1330,6 +1330,25 @@ mod inheritance_tests {
         assert!(!preview.origins.contains("scaleway_project"));
     }
 
+    /// A change to an environment reaches the environments that extend it: `affected` plans
+    /// them too (their effective configuration changed).
+    #[test]
+    fn a_change_to_an_extended_environment_affects_its_children() {
+        let envs = |cpu: &str| {
+            format!(
+                "{HEAD}environments:\n  staging: {{}}\n  preview:\n    promote_from: staging\n    services: {{api: {{cpu: {cpu}}}}}\n  preview-eu:\n    extends: preview\n    promote_from: staging\n"
+            )
+        };
+        let base = compile("environments.yaml", envs("1000m").as_bytes(), true);
+        let head = compile("environments.yaml", envs("2000m").as_bytes(), true);
+        assert!(!head.has_errors(), "{:#?}", head.diagnostics);
+        let names: Vec<String> = crate::affected::affected(Some(&base), &head, &[], false)
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["preview", "preview-eu"]);
+    }
+
     /// A chain of 3 000 environments resolves in linear time: each merged tree is built once
     /// from its parent's (memoized), never by re-merging the chain.
     #[test]
