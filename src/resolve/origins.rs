@@ -363,6 +363,12 @@ impl Origins {
         self.sections.name(index)
     }
 
+    /// The environment this one `extends`, when it extends one.
+    pub fn parent(&self) -> Option<&str> {
+        let parent = self.sections.parents.get(self.own).copied().flatten()?;
+        Some(self.sections.name(parent))
+    }
+
     /// The environments this one inherits from through `extends`, nearest first (empty when it
     /// extends none). Linear in the length of the chain.
     pub fn chain(&self) -> Vec<&str> {
