@@ -263,7 +263,7 @@ pub fn redundant(env: &ResolvedEnvironment, file: &str) -> BTreeMap<String, Redu
         };
         let layer = env.origins.layer_of(written.span);
         let same_as = match env.origins.inherited(path, layer) {
-            Some((o, lower)) => (lower.to_json() == written.to_json()).then(|| {
+            Some((o, lower)) => same_value(last, lower, written).then(|| {
                 format!(
                     "inherited from {file}:{} ({})",
                     o.span.line,
@@ -288,6 +288,41 @@ pub fn redundant(env: &ResolvedEnvironment, file: &str) -> BTreeMap<String, Redu
         }
     }
     out
+}
+
+/// Whether two written values of the key `key` mean the same: equal as written, or the same
+/// amount in another spelling for the unit-typed keys (`cpu: 1` and `cpu: 1000m`, `2000MB` and
+/// `2GB`, `60s` and `1m`).
+fn same_value(key: &str, a: &crate::load::Node, b: &crate::load::Node) -> bool {
+    use crate::model::{Cpu, Duration, Memory};
+    let (a, b) = (a.to_json(), b.to_json());
+    if a == b {
+        return true;
+    }
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let (Some(a), Some(b)) = (text(&a), text(&b)) else {
+        return false;
+    };
+    match key {
+        "cpu" => matches!((Cpu::parse(&a), Cpu::parse(&b)), (Ok(x), Ok(y)) if x == y),
+        "memory" | "size" => {
+            matches!((Memory::parse(&a), Memory::parse(&b)), (Ok(x), Ok(y)) if x == y)
+        }
+        "timeout"
+        | "interval"
+        | "for"
+        | "retention"
+        | "keep_versions"
+        | "detection_objective"
+        | "evaluation_interval" => {
+            matches!((Duration::parse(&a), Duration::parse(&b)), (Ok(x), Ok(y)) if x == y)
+        }
+        _ => false,
+    }
 }
 
 /// A value written in the file that equals what it would be without its line.

@@ -96,6 +96,20 @@ fn a_value_equal_to_the_inherited_one_names_its_source() {
     assert_eq!(cpu.layer, "environment");
     // The value it is inherited from is not itself redundant (500m is not the built-in 1000m).
     assert!(!red.contains_key("services.api.port"));
+
+    // The same amount in another spelling is the same value.
+    let yaml = yaml.replace("api: {cpu: 500m}", "api: {cpu: 0.5, timeout: 1m}");
+    let yaml = yaml.replace("cpu: 500m,", "cpu: 500m, timeout: 60s,");
+    let out = compile("environments.yaml", yaml.as_bytes(), false);
+    let r = out.resolved.expect("resolves");
+    let red = report::redundant(r.environment("staging").unwrap(), "environments.yaml");
+    assert!(red.contains_key("services.api.cpu"), "{red:#?}");
+    assert!(red.contains_key("services.api.timeout"), "{red:#?}");
+    assert!(
+        red["services.api.timeout"]
+            .same_as
+            .starts_with("inherited from")
+    );
 }
 
 /// Values printed by `explain` and `diff` are escaped: an escape sequence, a carriage return, a
