@@ -574,8 +574,12 @@ pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec
     let env_entries = root.get("environments").unwrap_or(&empty).entries();
     // Sorted once: every environment merges its section onto this tree, or onto the merged
     // tree of the environment it extends.
-    let defaults_tree = Arc::new(origins::sorted(defaults_node));
     let parents = inheritance(file, env_entries, &mut diags);
+    if let Some(d) = expansion_limit(file, defaults_node, env_entries, &parents, root) {
+        diags.push(d);
+        return Err(diags);
+    }
+    let defaults_tree = Arc::new(origins::sorted(defaults_node));
     let trees = inherited_trees(&defaults_tree, env_entries, &parents);
     let sections = Arc::new(
         Sections::new(
@@ -831,6 +835,90 @@ fn inheritance(
         }
     }
     parents
+}
+
+/// Most values the merged environments may hold together: each environment's merged tree is
+/// its own copy, so `defaults` and long `extends` chains multiply what the file holds (2 000
+/// environments chained, each adding 100 values, would merge 200 million).
+pub const MAX_MERGED_VALUES: usize = 10 * crate::load::MAX_NODES;
+
+/// Number of values in `node` (itself included).
+fn count_values(node: &Node) -> usize {
+    1 + match &node.kind {
+        NodeKind::Map(entries) => entries.iter().map(|(_, v)| count_values(v)).sum(),
+        NodeKind::Seq(items) => items.iter().map(count_values).sum(),
+        _ => 0,
+    }
+}
+
+/// An error when the merged environments would hold more than [`MAX_MERGED_VALUES`] values, by
+/// an upper bound computed before merging anything (a merged tree holds at most its base's
+/// values plus its section's): linear in the size of the file.
+fn expansion_limit(
+    file: &str,
+    defaults: &Node,
+    envs: &[(Key, Node)],
+    parents: &[Option<usize>],
+    root: &Node,
+) -> Option<Diagnostic> {
+    let base = count_values(defaults);
+    let own: Vec<usize> = envs.iter().map(|(_, n)| count_values(n)).collect();
+    // What each section adds to the trees that inherit from it: not its own root, nor the
+    // options that are never inherited.
+    let passed_on: Vec<usize> = envs
+        .iter()
+        .zip(&own)
+        .map(|((_, n), &all)| {
+            let kept: usize = n
+                .entries()
+                .iter()
+                .filter(|(k, _)| NOT_INHERITED.contains(&k.name.as_str()))
+                .map(|(_, v)| count_values(v))
+                .sum();
+            all.saturating_sub(1 + kept)
+        })
+        .collect();
+    // Upper bounds of what each environment passes on, in an order where parents come first
+    // (`parents` is acyclic).
+    let mut bound: Vec<Option<usize>> = vec![None; envs.len()];
+    let mut total: usize = 0;
+    for start in 0..envs.len() {
+        let mut pending = Vec::new();
+        let mut i = Some(start);
+        while let Some(j) = i {
+            if bound[j].is_some() || pending.len() > envs.len() {
+                break;
+            }
+            pending.push(j);
+            i = parents[j];
+        }
+        for &j in pending.iter().rev() {
+            let inherited = parents[j].and_then(|p| bound[p]).unwrap_or(base);
+            bound[j] = Some(inherited.saturating_add(passed_on[j]));
+            total = total.saturating_add(inherited.saturating_add(own[j]));
+        }
+        if total > MAX_MERGED_VALUES {
+            return Some(
+                Diagnostic::error(
+                    "too-large",
+                    format!(
+                        "the environments would merge into more than {MAX_MERGED_VALUES} values"
+                    ),
+                )
+                .at(
+                    file,
+                    root.entry("environments")
+                        .map(|(k, _)| k.span)
+                        .or(Some(root.span)),
+                )
+                .expected(format!(
+                    "at most {MAX_MERGED_VALUES} values across every environment once `defaults` and `extends` are merged in"
+                ))
+                .help("share less through `defaults` and long `extends` chains, or split the configuration"),
+            );
+        }
+    }
+    None
 }
 
 /// The merged tree of every environment, each computed once from its parent's (memoized, in
@@ -1347,6 +1435,41 @@ mod inheritance_tests {
             .map(|e| e.name)
             .collect();
         assert_eq!(names, ["preview", "preview-eu"]);
+    }
+
+    /// A chain whose merged trees would be quadratic in the file is refused before merging.
+    #[test]
+    fn chains_that_would_expand_too_far_are_refused_quickly() {
+        use std::fmt::Write as _;
+        let mut yaml = format!("{HEAD}environments:\n  e0: {{}}\n");
+        for i in 1..2000 {
+            let _ = write!(
+                yaml,
+                "  e{i}:\n    extends: e{}\n    promote_from: e0\n    services:\n      api:\n        env:\n",
+                i - 1
+            );
+            for v in 0..20 {
+                let _ = writeln!(yaml, "          V{i}_{v}: x");
+            }
+        }
+        let start = std::time::Instant::now();
+        let c = compile("environments.yaml", yaml.as_bytes(), false);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            start.elapsed()
+        );
+        let d = c
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "too-large")
+            .unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
+        assert!(
+            d.message.contains("would merge into more than"),
+            "{}",
+            d.message
+        );
+        assert!(d.span.is_some() && d.expected.is_some() && d.help.is_some());
     }
 
     /// A chain of 3 000 environments resolves in linear time: each merged tree is built once
