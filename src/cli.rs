@@ -618,7 +618,12 @@ fn diff(cli: &Cli, compilation: &Compilation, a: &str, b: &str) -> u8 {
     let Some(eb) = resolved.environment(b) else {
         return unknown_environment(cli, compilation, b);
     };
-    out(&report::diff(ea, eb));
+    let name = cli
+        .config
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    out(&report::diff(ea, eb, &name));
     0
 }
 

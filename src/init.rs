@@ -281,11 +281,33 @@ environments:
     alerts:
       rules:
         backup-failed: { kind: backup_job_failed, for: 0s, severity: critical }
+
+  # A second production in another region is a few lines: `extends` inherits everything
+  # production sets (identity options such as `promote_from` excepted).
+  # production-eu:
+  #   extends: production
+  #   promote_from: staging
+  #   region: nl-ams
 "#;
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The commented `extends` example is valid once uncommented, without warnings.
+    #[test]
+    fn the_commented_extends_example_works() {
+        let text = starter("shop", "fr-par")
+            .replace("  # production-eu:", "  production-eu:")
+            .replace("  #   ", "    ");
+        assert!(text.contains("    extends: production\n"), "{text}");
+        let out = crate::pipeline::compile("environments.yaml", text.as_bytes(), false);
+        assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
+        let r = out.resolved.unwrap();
+        let eu = r.environment("production-eu").unwrap();
+        assert!(eu.is_production());
+        assert_eq!(eu.region, "nl-ams");
+    }
 
     #[test]
     fn the_starter_is_valid_without_warnings_in_every_region() {

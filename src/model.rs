@@ -131,7 +131,16 @@ pub struct EnvironmentSpec {
 /// Options that only make sense on one environment.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
 pub struct EnvironmentOptions {
+    /// Another environment whose settings this one inherits (after `defaults`, before its own
+    /// section), e.g. `production-eu` extends `production`. Chains are followed; identity
+    /// options (`scaleway_project`, `promote_from`, `github_environment`, `extends`) are never
+    /// inherited.
+    #[serde(default)]
+    #[schemars(extend("x-domain" = "environment-name"))]
+    pub extends: Option<String>,
     /// `production` turns on the production policy rules (redundancy, HA, backup retention).
+    /// Inherited through `extends`; default: from the name (`production`/`prod`, `staging`,
+    /// else `development`).
     #[serde(default)]
     pub tier: Option<Tier>,
     /// Name of this environment's Scaleway project (default: `<project>-<environment>`).
@@ -252,7 +261,8 @@ pub struct ServiceSpec {
     /// Health probes.
     #[serde(default)]
     pub probes: Option<ProbesSpec>,
-    /// `public` (default) or `private` (callers need an IAM token).
+    /// `public` (reachable from the internet) or `private` (callers need an IAM token). The
+    /// built-in default is `public`, and rule TG047 warns when a service leaves it unsaid.
     #[serde(default)]
     pub privacy: Option<Privacy>,
     /// Refuse plain HTTP (default: true).
@@ -601,7 +611,8 @@ pub struct CiSpec {
     #[serde(default)]
     #[schemars(extend("x-domain" = "runner-label"))]
     pub runner: Option<String>,
-    /// Default branch that deploys to the first environment (default: `main`).
+    /// Branch whose pushes deploy one environment (default: `main`): `deploy_to`, else the
+    /// only environment that promotes from none; never a production one (rule TG029).
     #[serde(default)]
     #[schemars(extend("x-domain" = "git-branch"))]
     pub branch: Option<String>,

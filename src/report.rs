@@ -234,9 +234,112 @@ pub fn origin_label(env: &ResolvedEnvironment, file: &str, path: &str) -> String
     }
 }
 
+/// The inheritance chain of `env`, nearest last: `production-eu <- production <- defaults`.
+pub fn chain(env: &ResolvedEnvironment) -> String {
+    let mut parts = vec![env.name.as_str()];
+    parts.extend(env.origins.chain());
+    parts.push("defaults");
+    parts.join(" <- ")
+}
+
+/// Keys a policy rule asks to write even when they equal the built-in default (TG047
+/// `explicit-privacy`): never reported as redundant.
+pub const ALWAYS_EXPLICIT: [&str; 1] = ["privacy"];
+
+/// Values `env` writes that are redundant: each one equal to what it would be if its line were
+/// deleted (inherited from a layer under it, else the built-in default), by path, with what it
+/// equals (`inherited from FILE:LINE (LAYER)` or `built-in default`) and where it is written.
+pub fn redundant(env: &ResolvedEnvironment, file: &str) -> BTreeMap<String, Redundant> {
+    let view = effective_view(env);
+    let baseline = crate::resolve::baseline(env).map(|b| effective_view(&b));
+    let mut out = BTreeMap::new();
+    for (path, value) in &view {
+        let last = path.rsplit('.').next().unwrap_or(path);
+        if crate::resolve::BASELINE_KEPT.contains(&last) || ALWAYS_EXPLICIT.contains(&last) {
+            continue;
+        }
+        let Some(written) = env.origins.node(path) else {
+            continue;
+        };
+        let layer = env.origins.layer_of(written.span);
+        let same_as = match env.origins.inherited(path, layer) {
+            Some((o, lower)) => same_value(last, lower, written).then(|| {
+                format!(
+                    "inherited from {file}:{} ({})",
+                    o.span.line,
+                    env.origins.layer_name(o.layer)
+                )
+            }),
+            None => baseline
+                .as_ref()
+                .and_then(|b| b.get(path))
+                .filter(|b| *b == value)
+                .map(|_| "built-in default".to_string()),
+        };
+        if let Some(same_as) = same_as {
+            out.insert(
+                path.clone(),
+                Redundant {
+                    same_as,
+                    at: format!("{file}:{}:{}", written.span.line, written.span.col),
+                    layer: env.origins.layer_name(layer),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// Whether two written values of the key `key` mean the same: equal as written, or the same
+/// amount in another spelling for the unit-typed keys (`cpu: 1` and `cpu: 1000m`, `2000MB` and
+/// `2GB`, `60s` and `1m`).
+fn same_value(key: &str, a: &crate::load::Node, b: &crate::load::Node) -> bool {
+    use crate::model::{Cpu, Duration, Memory};
+    let (a, b) = (a.to_json(), b.to_json());
+    if a == b {
+        return true;
+    }
+    let text = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let (Some(a), Some(b)) = (text(&a), text(&b)) else {
+        return false;
+    };
+    match key {
+        "cpu" => matches!((Cpu::parse(&a), Cpu::parse(&b)), (Ok(x), Ok(y)) if x == y),
+        "memory" | "size" => {
+            matches!((Memory::parse(&a), Memory::parse(&b)), (Ok(x), Ok(y)) if x == y)
+        }
+        "timeout"
+        | "interval"
+        | "for"
+        | "retention"
+        | "keep_versions"
+        | "detection_objective"
+        | "evaluation_interval" => {
+            matches!((Duration::parse(&a), Duration::parse(&b)), (Ok(x), Ok(y)) if x == y)
+        }
+        _ => false,
+    }
+}
+
+/// A value written in the file that equals what it would be without its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redundant {
+    /// What it equals: `built-in default` or `inherited from FILE:LINE (LAYER)`.
+    pub same_as: String,
+    /// Where it is written: `FILE:LINE:COL`.
+    pub at: String,
+    /// The layer it is written in.
+    pub layer: String,
+}
+
 /// `tofugen explain ENV [SERVICE]`: every effective value with its origin.
 pub fn explain(env: &ResolvedEnvironment, file: &str, service: Option<&str>) -> String {
     let view = effective_view(env);
+    let redundant = redundant(env, file);
     let prefix = service.map(|s| format!("services.{s}."));
     // Values come from the configuration: escaped, each stays one visible line.
     let rows: Vec<(&String, Cow<'_, str>, Cow<'_, str>)> = view
@@ -261,12 +364,17 @@ pub fn explain(env: &ResolvedEnvironment, file: &str, service: Option<&str>) -> 
         ),
         None => writeln!(out, "# effective configuration of environment `{env_name}`"),
     };
+    let _ = writeln!(out, "# inherits: {}", escape_for_terminal(&chain(env)));
     for (key, k, v) in &rows {
         let cell = format!("{k}: {v}");
+        let mut label = origin_label(env, file, key);
+        if let Some(r) = redundant.get(key.as_str()) {
+            label = format!("set in {} ({}), same as {}", r.at, r.layer, r.same_as);
+        }
         let _ = writeln!(
             out,
             "{cell:<width$}  # {}",
-            escape_for_terminal(&origin_label(env, file, key)),
+            escape_for_terminal(&label),
             width = width
         );
     }
@@ -331,8 +439,10 @@ pub fn explain_overrides(env: &ResolvedEnvironment, file: &str, service: Option<
     out
 }
 
-/// `tofugen diff A B`: the effective differences, key by key (`key: a → b`).
-pub fn diff(a: &ResolvedEnvironment, b: &ResolvedEnvironment) -> String {
+/// `tofugen diff A B`: the effective differences, key by key (`key: a → b`), then the values
+/// either environment sets explicitly to what they would be anyway (`file` names the
+/// configuration in their positions).
+pub fn diff(a: &ResolvedEnvironment, b: &ResolvedEnvironment, file: &str) -> String {
     let va = effective_view(a);
     let vb = effective_view(b);
     let mut keys: Vec<&String> = va.keys().chain(vb.keys()).collect();
@@ -366,5 +476,52 @@ pub fn diff(a: &ResolvedEnvironment, b: &ResolvedEnvironment) -> String {
         escape_for_terminal(&a.name),
         escape_for_terminal(&b.name)
     );
+    // Values redundant in both (written once, e.g. in `defaults`) are listed once.
+    let ra = redundant(a, file);
+    let rb = if std::ptr::eq(a, b) {
+        ra.clone()
+    } else {
+        redundant(b, file)
+    };
+    let mut same = String::new();
+    let mut line = |who: &str, path: &str, value: &str, r: &Redundant| {
+        let _ = writeln!(
+            same,
+            "#   {}: {}: {}  (set in {} ({}), same as {})",
+            escape_for_terminal(who),
+            escape_for_terminal(path),
+            escape_for_terminal(value),
+            escape_for_terminal(&r.at),
+            escape_for_terminal(&r.layer),
+            escape_for_terminal(&r.same_as),
+        );
+    };
+    let both = format!("{} and {}", a.name, b.name);
+    for (path, r) in &ra {
+        let value = va.get(path).map_or("", String::as_str);
+        if rb.get(path).is_some_and(|o| o.at == r.at) {
+            let who = if std::ptr::eq(a, b) || a.name == b.name {
+                a.name.as_str()
+            } else {
+                both.as_str()
+            };
+            line(who, path, value, r);
+        } else {
+            line(&a.name, path, value, r);
+        }
+    }
+    for (path, r) in &rb {
+        if ra.get(path).is_some_and(|o| o.at == r.at) {
+            continue;
+        }
+        let value = vb.get(path).map_or("", String::as_str);
+        line(&b.name, path, value, r);
+    }
+    if !same.is_empty() {
+        out.push_str(
+            "\n# set explicitly to the value they would have anyway (the lines can be deleted):\n",
+        );
+        out.push_str(&same);
+    }
     header + &out
 }

@@ -16,7 +16,7 @@ pub fn config(services: usize, environments: usize) -> String {
     for i in 0..services {
         let _ = write!(
             y,
-            "    svc{i}:\n      image: synth-svc{i}\n      port: 8000\n      cpu: 500m\n      memory: 1GB\n      scale: {{ min: 1, max: 4, concurrent_requests: 40 }}\n      probes:\n        startup: {{ path: /health }}\n        liveness: {{ path: /health }}\n      database: true\n      env:\n        LOG_LEVEL: info\n"
+            "    svc{i}:\n      image: synth-svc{i}\n      port: 8000\n      privacy: public\n      cpu: 500m\n      memory: 1GB\n      scale: {{ min: 1, max: 4, concurrent_requests: 40 }}\n      probes:\n        startup: {{ path: /health }}\n        liveness: {{ path: /health }}\n      database: true\n      env:\n        LOG_LEVEL: info\n"
         );
         if i > 0 {
             y.push_str("        UPSTREAM_URL: ${services.svc0.url}\n");

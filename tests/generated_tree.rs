@@ -98,6 +98,13 @@ fn three_envs() {
     snapshot_case("three_envs", "tests/fixtures/valid/three-envs.yaml");
 }
 
+/// `production-eu` extends `production`: the same generated root but for its identity
+/// (project, state, registry, region).
+#[test]
+fn extends() {
+    snapshot_case("extends", "tests/fixtures/valid/extends.yaml");
+}
+
 #[test]
 fn many_services() {
     snapshot_case("many_services", "tests/fixtures/valid/many-services.yaml");

@@ -22,16 +22,93 @@ fn diff_staging_production() {
     let r = resolved();
     let a = r.environment("staging").unwrap();
     let b = r.environment("production").unwrap();
-    insta::assert_snapshot!(report::diff(a, b));
+    insta::assert_snapshot!(report::diff(a, b, "environments.yaml"));
 }
 
 #[test]
 fn diff_of_an_environment_with_itself_is_empty() {
     let r = resolved();
     let a = r.environment("staging").unwrap();
-    assert_eq!(
-        report::diff(a, a),
-        "# 0 effective difference(s) between `staging` and `staging`\n"
+    let out = report::diff(a, a, "environments.yaml");
+    assert!(
+        out.starts_with("# 0 effective difference(s) between `staging` and `staging`\n"),
+        "{out}"
+    );
+    assert!(!out.contains('→'), "{out}");
+}
+
+fn fixture(name: &str) -> tofugen::resolve::Resolved {
+    let path = format!("{}/tests/fixtures/valid/{name}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(path).unwrap();
+    let out = compile("environments.yaml", &bytes, false);
+    assert!(!out.has_errors(), "{:#?}", out.diagnostics);
+    out.resolved.unwrap()
+}
+
+/// `explain` of an environment that extends another: the chain, and each value's layer
+/// (`environments.production via extends`).
+#[test]
+fn explain_extended_environment() {
+    let r = fixture("extends.yaml");
+    let env = r.environment("production-eu").unwrap();
+    let out = report::explain(env, "environments.yaml", None);
+    assert!(
+        out.contains("# inherits: production-eu <- production <- defaults\n"),
+        "{out}"
+    );
+    insta::assert_snapshot!(out);
+}
+
+/// Values set explicitly to what they would be anyway are shown as set, with what they equal:
+/// the built-in default, or the value inherited from a layer under them.
+#[test]
+fn explain_and_diff_show_values_equal_to_the_default() {
+    let r = fixture("extends.yaml");
+    let staging = r.environment("staging").unwrap();
+    let explained = report::explain(staging, "environments.yaml", None);
+    let line = explained
+        .lines()
+        .find(|l| l.starts_with("services.api.timeout:"))
+        .unwrap();
+    assert!(
+        line.contains("set in environments.yaml:40:18 (environment), same as built-in default"),
+        "{line}"
+    );
+    let production = r.environment("production").unwrap();
+    let diffed = report::diff(staging, production, "environments.yaml");
+    assert!(
+        diffed.contains("#   staging: services.api.timeout: 5m  (set in environments.yaml:40:18 (environment), same as built-in default)"),
+        "{diffed}"
+    );
+    insta::assert_snapshot!(diffed);
+}
+
+/// A value an environment sets to what it inherits is marked with where it is inherited from.
+#[test]
+fn a_value_equal_to_the_inherited_one_names_its_source() {
+    let yaml = "project: acme\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}\ndefaults:\n  services:\n    api: {image: acme-api, port: 8000, cpu: 500m, probes: {startup: {path: /h}, liveness: {path: /h}}}\nenvironments:\n  staging:\n    services:\n      api: {cpu: 500m}\n";
+    let out = compile("environments.yaml", yaml.as_bytes(), false);
+    let r = out.resolved.expect("resolves");
+    let env = r.environment("staging").unwrap();
+    let red = report::redundant(env, "environments.yaml");
+    let cpu = red.get("services.api.cpu").expect("cpu is redundant");
+    assert_eq!(cpu.same_as, "inherited from environments.yaml:5 (defaults)");
+    assert_eq!(cpu.layer, "environment");
+    // The value it is inherited from is not itself redundant (500m is not the built-in 1000m).
+    assert!(!red.contains_key("services.api.port"));
+
+    // The same amount in another spelling is the same value.
+    let yaml = yaml.replace("api: {cpu: 500m}", "api: {cpu: 0.5, timeout: 1m}");
+    let yaml = yaml.replace("cpu: 500m,", "cpu: 500m, timeout: 60s,");
+    let out = compile("environments.yaml", yaml.as_bytes(), false);
+    let r = out.resolved.expect("resolves");
+    let red = report::redundant(r.environment("staging").unwrap(), "environments.yaml");
+    assert!(red.contains_key("services.api.cpu"), "{red:#?}");
+    assert!(red.contains_key("services.api.timeout"), "{red:#?}");
+    assert!(
+        red["services.api.timeout"]
+            .same_as
+            .starts_with("inherited from")
     );
 }
 
@@ -51,7 +128,7 @@ fn explain_and_diff_escape_terminal_controls() {
             || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     };
     let explained = report::explain(&hostile, "environments.yaml", None);
-    let diffed = report::diff(&clean, &hostile);
+    let diffed = report::diff(&clean, &hostile, "environments.yaml");
     for out in [&explained, &diffed] {
         assert!(!out.contains(is_control), "{out:?}");
         assert!(!out.contains("\nservices.api.image: forged"), "{out}");
@@ -64,5 +141,6 @@ fn explain_and_diff_escape_terminal_controls() {
     }
     let clean_explained = report::explain(&clean, "environments.yaml", None);
     assert_eq!(explained.lines().count(), clean_explained.lines().count());
-    assert_eq!(diffed.lines().count(), 3, "{diffed}");
+    let differences = diffed.lines().take_while(|l| !l.is_empty()).count();
+    assert_eq!(differences, 3, "{diffed}");
 }

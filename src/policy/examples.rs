@@ -18,6 +18,7 @@ defaults:
     web:
       image: demo-web
       port: 8080
+      privacy: public
       scale: { min: 2, max: 4 }
       probes:
         startup: { path: /healthz }

@@ -1,5 +1,7 @@
-//! Stage 3, resolve: `defaults` + `environments.<name>` overrides + built-in defaults → one
-//! [`ResolvedEnvironment`] per environment, with the origin of every effective value.
+//! Stage 3, resolve: `defaults` + the environment it `extends` (merged the same way, up its
+//! chain) + `environments.<name>` overrides + built-in defaults → one [`ResolvedEnvironment`]
+//! per environment, with the origin of every effective value. Each environment's merged tree is
+//! built once, from its parent's (memoized), so long chains cost linear time.
 //!
 //! Merging happens on the positioned YAML tree, so every value keeps the line it came from:
 //! mappings merge key by key, anything else (scalars, lists) is replaced by the override, and an
@@ -24,15 +26,24 @@ use crate::model::{
 pub use origins::{Layer, Origin, Origins, Sections};
 
 /// Keys of `environments.<name>` that are environment options rather than setting overrides.
-pub const ENVIRONMENT_OPTION_KEYS: [&str; 4] = [
+pub const ENVIRONMENT_OPTION_KEYS: [&str; 5] = [
+    "extends",
     "tier",
     "scaleway_project",
     "promote_from",
     "github_environment",
 ];
 
-/// Environment options an environment never inherits from another one.
-const NOT_INHERITED: [&str; 3] = ["scaleway_project", "promote_from", "github_environment"];
+/// Environment options an environment never inherits from another one (through `extends`):
+/// they identify it. `tier` is inherited (a production-like environment is production), and so
+/// are the `state` and `registry` templates: `{env}` in them names the inheriting environment,
+/// and a literal state bucket two environments would share is rejected by policy (TG024).
+pub const NOT_INHERITED: [&str; 4] = [
+    "extends",
+    "scaleway_project",
+    "promote_from",
+    "github_environment",
+];
 
 /// Built-in defaults, applied when neither `defaults` nor the environment sets a value.
 pub mod builtin {
@@ -162,7 +173,7 @@ pub struct ResolvedVersions {
 pub struct ResolvedCi {
     /// Runner label.
     pub runner: String,
-    /// Branch whose pushes deploy the first environment.
+    /// Branch whose pushes deploy [`Resolved::deploy_head`].
     pub branch: String,
     /// Repository with the application sources, when it is not this one.
     pub app_repository: Option<String>,
@@ -218,6 +229,9 @@ pub struct ResolvedEnvironment {
     /// Where each value came from.
     #[serde(skip)]
     pub origins: Origins,
+    /// The project name (for [`baseline`]).
+    #[serde(skip)]
+    pub project: String,
 }
 
 impl ResolvedEnvironment {
@@ -558,21 +572,30 @@ pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec
     };
     let defaults_node = root.get("defaults").unwrap_or(&empty);
     let env_entries = root.get("environments").unwrap_or(&empty).entries();
-    // Sorted once: every environment merges its section onto this tree.
-    let defaults_tree = origins::sorted(defaults_node);
-    let sections = Arc::new(Sections::new(
-        root.entry("defaults").map(|(k, _)| k.span),
-        env_entries,
-        vec![None; env_entries.len()],
-    ));
+    // Sorted once: every environment merges its section onto this tree, or onto the merged
+    // tree of the environment it extends.
+    let parents = inheritance(file, env_entries, &mut diags);
+    if let Some(d) = expansion_limit(file, defaults_node, env_entries, &parents, root) {
+        diags.push(d);
+        return Err(diags);
+    }
+    let defaults_tree = Arc::new(origins::sorted(defaults_node));
+    let trees = inherited_trees(&defaults_tree, env_entries, &parents);
+    let sections = Arc::new(
+        Sections::new(
+            root.entry("defaults").map(|(k, _)| k.span),
+            env_entries,
+            parents,
+        )
+        .with_trees(Arc::clone(&defaults_tree), trees.clone()),
+    );
     let mut environments = Vec::new();
-    for (index, (env_key, env_node)) in env_entries.iter().enumerate() {
+    for (index, ((env_key, _), tree)) in env_entries.iter().zip(trees).enumerate() {
         let section = Section {
             index,
             key: env_key,
-            node: env_node,
         };
-        match resolve_environment(file, config, &defaults_tree, &sections, section) {
+        match resolve_environment(file, &config.project, tree, &sections, section) {
             Ok(env) => environments.push(env),
             Err(mut d) => diags.append(&mut d),
         }
@@ -645,12 +668,11 @@ pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec
     })
 }
 
-/// One entry of `environments:`: its index in file order, its key and its section.
+/// One entry of `environments:`: its index in file order and its key.
 #[derive(Clone, Copy)]
 struct Section<'a> {
     index: usize,
     key: &'a Key,
-    node: &'a Node,
 }
 
 /// The merged tree of an environment: its section (as written) onto `base` (the tree it
@@ -666,6 +688,276 @@ fn merged_tree(base: &Node, section: &Node) -> Node {
     }
 }
 
+/// The names in `names`, quoted, at most ten of them.
+fn name_list(names: &[&str]) -> String {
+    let mut out: Vec<String> = names.iter().take(10).map(|n| format!("`{n}`")).collect();
+    if names.len() > 10 {
+        out.push(format!("and {} more", names.len() - 10));
+    }
+    out.join(", ")
+}
+
+/// The environment each environment `extends` (index in file order), with every problem
+/// reported: an unknown target, an environment extending itself, a cycle (once, at its first
+/// environment in file order). A broken link is left out (`None`): that environment then
+/// inherits `defaults` only, so its other problems are still reported. Linear in the number of
+/// environments: each has at most one parent, so each chain is walked once.
+fn inheritance(
+    file: &str,
+    envs: &[(Key, Node)],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Option<usize>> {
+    let index: std::collections::HashMap<&str, usize> = envs
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.name.as_str(), i))
+        .collect();
+    let names: Vec<&str> = envs.iter().map(|(k, _)| k.name.as_str()).collect();
+    let mut parents: Vec<Option<usize>> = vec![None; envs.len()];
+    // Where each environment says what it extends, for the cycle report.
+    let mut spans: Vec<Option<Span>> = vec![None; envs.len()];
+    for (i, (key, section)) in envs.iter().enumerate() {
+        let Some(target) = section.get("extends") else {
+            continue;
+        };
+        let NodeKind::Str(target_name) = &target.kind else {
+            // `null` extends nothing; other types are schema errors.
+            continue;
+        };
+        spans[i] = Some(target.span);
+        let name = &key.name;
+        let others: Vec<&str> = names.iter().copied().filter(|n| n != name).collect();
+        match index.get(target_name.as_str()) {
+            Some(&j) if j == i => diags.push(
+                Diagnostic::error("extends", format!("`{name}` extends itself"))
+                    .at(file, Some(target.span))
+                    .expected(if others.is_empty() {
+                        "the name of another environment".to_string()
+                    } else {
+                        format!("another environment: {}", name_list(&others))
+                    })
+                    .help(
+                        "remove `extends` (every environment inherits `defaults` already), or name the environment to inherit from",
+                    ),
+            ),
+            Some(&j) => parents[i] = Some(j),
+            None => {
+                let help = if target_name == "defaults" {
+                    "every environment inherits `defaults` already: remove `extends`".to_string()
+                } else {
+                    match crate::diagnostics::did_you_mean(target_name, others.iter().copied()) {
+                        Some(m) => format!("did you mean `{m}`?"),
+                        None if others.is_empty() => {
+                            "remove `extends`: there is no other environment".to_string()
+                        }
+                        None => format!("use one of: {}", name_list(&others)),
+                    }
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "extends",
+                        format!(
+                            "`{name}` extends `{}`, which is not an environment",
+                            crate::schema_check::shown(target_name)
+                        ),
+                    )
+                    .at(file, Some(target.span))
+                    .expected(if others.is_empty() {
+                        "the name of another environment".to_string()
+                    } else {
+                        format!("one of: {}", name_list(&others))
+                    })
+                    .help(help),
+                );
+            }
+        }
+    }
+    // 0: not visited, 1: on the walk in progress, 2: done.
+    let mut state = vec![0u8; envs.len()];
+    let mut cycles: Vec<Vec<usize>> = Vec::new();
+    for start in 0..envs.len() {
+        let mut walk = Vec::new();
+        let mut i = start;
+        let mut back_to = None;
+        loop {
+            if state[i] != 0 {
+                if state[i] == 1 {
+                    back_to = Some(i);
+                }
+                break;
+            }
+            state[i] = 1;
+            walk.push(i);
+            match parents[i] {
+                Some(j) => i = j,
+                None => break,
+            }
+        }
+        if let Some(i) = back_to
+            && let Some(pos) = walk.iter().position(|&w| w == i)
+        {
+            cycles.push(walk[pos..].to_vec());
+        }
+        for w in walk {
+            state[w] = 2;
+        }
+    }
+    for cycle in cycles {
+        // Reported at its first environment in file order, followed from there.
+        let first_pos = (0..cycle.len())
+            .min_by_key(|&p| cycle[p])
+            .expect("non-empty cycle");
+        let first = cycle[first_pos];
+        let mut members: Vec<&str> = (0..cycle.len())
+            .map(|k| names[cycle[(first_pos + k) % cycle.len()]])
+            .collect();
+        members.push(names[first]);
+        let shown_chain = if members.len() > 12 {
+            format!(
+                "{} → … → {}",
+                members[..5].join(" → "),
+                members[members.len() - 5..].join(" → ")
+            )
+        } else {
+            members.join(" → ")
+        };
+        diags.push(
+            Diagnostic::error("extends", format!("inheritance is circular: {shown_chain}"))
+                .at(file, spans[first])
+                .expected("a chain of `extends` that ends at an environment extending none")
+                .help(format!(
+                    "remove `extends` from one environment of the cycle, e.g. `{}`",
+                    names[first]
+                )),
+        );
+        for &member in &cycle {
+            parents[member] = None;
+        }
+    }
+    parents
+}
+
+/// Most values the merged environments may hold together: each environment's merged tree is
+/// its own copy, so `defaults` and long `extends` chains multiply what the file holds (2 000
+/// environments chained, each adding 100 values, would merge 200 million).
+pub const MAX_MERGED_VALUES: usize = 10 * crate::load::MAX_NODES;
+
+/// Number of values in `node` (itself included).
+fn count_values(node: &Node) -> usize {
+    1 + match &node.kind {
+        NodeKind::Map(entries) => entries.iter().map(|(_, v)| count_values(v)).sum(),
+        NodeKind::Seq(items) => items.iter().map(count_values).sum(),
+        _ => 0,
+    }
+}
+
+/// An error when the merged environments would hold more than [`MAX_MERGED_VALUES`] values, by
+/// an upper bound computed before merging anything (a merged tree holds at most its base's
+/// values plus its section's): linear in the size of the file.
+fn expansion_limit(
+    file: &str,
+    defaults: &Node,
+    envs: &[(Key, Node)],
+    parents: &[Option<usize>],
+    root: &Node,
+) -> Option<Diagnostic> {
+    let base = count_values(defaults);
+    let own: Vec<usize> = envs.iter().map(|(_, n)| count_values(n)).collect();
+    // What each section adds to the trees that inherit from it: not its own root, nor the
+    // options that are never inherited.
+    let passed_on: Vec<usize> = envs
+        .iter()
+        .zip(&own)
+        .map(|((_, n), &all)| {
+            let kept: usize = n
+                .entries()
+                .iter()
+                .filter(|(k, _)| NOT_INHERITED.contains(&k.name.as_str()))
+                .map(|(_, v)| count_values(v))
+                .sum();
+            all.saturating_sub(1 + kept)
+        })
+        .collect();
+    // Upper bounds of what each environment passes on, in an order where parents come first
+    // (`parents` is acyclic).
+    let mut bound: Vec<Option<usize>> = vec![None; envs.len()];
+    let mut total: usize = 0;
+    for start in 0..envs.len() {
+        let mut pending = Vec::new();
+        let mut i = Some(start);
+        while let Some(j) = i {
+            if bound[j].is_some() || pending.len() > envs.len() {
+                break;
+            }
+            pending.push(j);
+            i = parents[j];
+        }
+        for &j in pending.iter().rev() {
+            let inherited = parents[j].and_then(|p| bound[p]).unwrap_or(base);
+            bound[j] = Some(inherited.saturating_add(passed_on[j]));
+            total = total.saturating_add(inherited.saturating_add(own[j]));
+        }
+        if total > MAX_MERGED_VALUES {
+            return Some(
+                Diagnostic::error(
+                    "too-large",
+                    format!(
+                        "the environments would merge into more than {MAX_MERGED_VALUES} values"
+                    ),
+                )
+                .at(
+                    file,
+                    root.entry("environments")
+                        .map(|(k, _)| k.span)
+                        .or(Some(root.span)),
+                )
+                .expected(format!(
+                    "at most {MAX_MERGED_VALUES} values across every environment once `defaults` and `extends` are merged in"
+                ))
+                .help("share less through `defaults` and long `extends` chains, or split the configuration"),
+            );
+        }
+    }
+    None
+}
+
+/// The merged tree of every environment, each computed once from its parent's (memoized, in
+/// an order where parents come first): linear in the number of environments, whatever the
+/// length of the chains. `parents` must be acyclic ([`inheritance`] breaks cycles).
+fn inherited_trees(
+    defaults: &Node,
+    envs: &[(Key, Node)],
+    parents: &[Option<usize>],
+) -> Vec<Arc<Node>> {
+    let mut trees: Vec<Option<Arc<Node>>> = vec![None; envs.len()];
+    for start in 0..envs.len() {
+        // The chain up to the first environment already merged (or to `defaults`).
+        let mut pending = Vec::new();
+        let mut i = Some(start);
+        while let Some(j) = i {
+            if trees[j].is_some() || pending.len() > envs.len() {
+                break;
+            }
+            pending.push(j);
+            i = parents[j];
+        }
+        for &j in pending.iter().rev() {
+            let merged = {
+                let base = match parents[j].and_then(|p| trees[p].as_deref()) {
+                    Some(t) => t,
+                    None => defaults,
+                };
+                merged_tree(base, &envs[j].1)
+            };
+            trees[j] = Some(Arc::new(merged));
+        }
+    }
+    trees
+        .into_iter()
+        .map(|t| t.unwrap_or_else(|| Arc::new(origins::empty_map(Span::default()))))
+        .collect()
+}
+
 /// The JSON of the top-level entries of `tree` that `keep` accepts.
 fn json_of(tree: &Node, keep: impl Fn(&str) -> bool) -> serde_json::Value {
     serde_json::Value::Object(
@@ -679,19 +971,18 @@ fn json_of(tree: &Node, keep: impl Fn(&str) -> bool) -> serde_json::Value {
 
 fn resolve_environment(
     file: &str,
-    config: &Config,
-    base: &Node,
+    project: &str,
+    tree: Arc<Node>,
     sections: &Arc<Sections>,
     section: Section<'_>,
 ) -> Result<ResolvedEnvironment, Vec<Diagnostic>> {
     let env_key = section.key;
     let name = env_key.name.clone();
-    let tree = merged_tree(base, section.node);
     let is_option = |k: &str| ENVIRONMENT_OPTION_KEYS.contains(&k);
     let options_json = json_of(&tree, is_option);
     let settings_json = json_of(&tree, |k| !is_option(k));
     let origins = Origins::new(
-        Arc::new(tree),
+        tree,
         Arc::clone(sections),
         section.index,
         Some(env_key.span),
@@ -719,7 +1010,7 @@ fn resolve_environment(
         }
     };
 
-    let project = &config.project;
+    let project = &project.to_string();
     let subst = |template: &str| {
         template
             .replace("{project}", project)
@@ -899,7 +1190,47 @@ fn resolve_environment(
         tier,
         name,
         origins,
+        project: project.to_string(),
     })
+}
+
+/// Keys [`baseline`] keeps: without them an environment would not resolve, or would have other
+/// values than the ones compared (services and rules are named by them; the zone follows the
+/// region). Values under these keys are never reported as redundant.
+pub const BASELINE_KEPT: [&str; 6] = ["image", "enabled", "kind", "service", "expr", "region"];
+
+/// `env` with every value it writes removed but its structure (services, secrets, rules, their
+/// images and kinds, the region): what each value would be if nothing set it, the built-in
+/// default. `None` when that does not resolve.
+pub fn baseline(env: &ResolvedEnvironment) -> Option<ResolvedEnvironment> {
+    fn skeleton(node: &Node) -> Node {
+        match &node.kind {
+            NodeKind::Map(entries) => Node {
+                kind: NodeKind::Map(
+                    entries
+                        .iter()
+                        .filter(|(k, v)| {
+                            matches!(v.kind, NodeKind::Map(_))
+                                || BASELINE_KEPT.contains(&k.name.as_str())
+                        })
+                        .map(|(k, v)| (k.clone(), skeleton(v)))
+                        .collect(),
+                ),
+                span: node.span,
+            },
+            _ => node.clone(),
+        }
+    }
+    let tree = Arc::new(skeleton(env.origins.tree()));
+    let key = Key {
+        name: env.name.clone(),
+        span: env.origins.environment_key.unwrap_or_default(),
+    };
+    let section = Section {
+        index: usize::MAX,
+        key: &key,
+    };
+    resolve_environment("", &env.project, tree, &Arc::default(), section).ok()
 }
 
 fn resolve_rule(name: String, r: AlertRuleSpec) -> ResolvedAlertRule {
@@ -1018,5 +1349,178 @@ mod tests {
             vec![TemplatePart::Unknown("services.api.host".into())]
         );
         assert_eq!(t.display(), "${services.api.host}");
+    }
+}
+
+#[cfg(test)]
+mod inheritance_tests {
+    use crate::pipeline::compile;
+
+    const HEAD: &str = "project: acme\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}\ndefaults:\n  services:\n    api: {image: acme-api, port: 8000, probes: {startup: {path: /h}, liveness: {path: /h}}}\n";
+
+    fn resolved(environments: &str) -> crate::resolve::Resolved {
+        let yaml = format!("{HEAD}environments:\n{environments}");
+        let c = compile("environments.yaml", yaml.as_bytes(), false);
+        c.resolved
+            .unwrap_or_else(|| panic!("does not resolve: {:#?}", c.diagnostics))
+    }
+
+    #[test]
+    fn extends_merges_defaults_then_the_chain_then_the_environment() {
+        let r = resolved(
+            "  staging: {}\n  production:\n    tier: production\n    promote_from: staging\n    scaleway_project: acme-prod\n    github_environment: prod\n    region: nl-ams\n    services:\n      api: {cpu: 2000m, memory: 4GB, scale: {min: 2, max: 4}}\n  production-eu:\n    extends: production\n    promote_from: staging\n    region: pl-waw\n    services:\n      api: {memory: null, scale: {max: 8}}\n",
+        );
+        let eu = r.environment("production-eu").unwrap();
+        // Inherited: tier, the api's cpu and min scale (deep merge of `scale`).
+        assert!(eu.is_production());
+        let api = eu.service("api").unwrap();
+        assert_eq!(api.cpu.millis, 2000);
+        assert_eq!((api.min_scale, api.max_scale), (2, 8));
+        // `null` removes the inherited value: back to the built-in default.
+        assert_eq!(api.memory, super::builtin::MEMORY);
+        // Its own region, and identity options of its own.
+        assert_eq!(eu.region, "pl-waw");
+        assert_eq!(eu.zone, "pl-waw-1");
+        assert_eq!(eu.scaleway_project, "acme-production-eu");
+        assert_eq!(eu.github_environment, "production-eu");
+        assert_eq!(eu.state.bucket, "acme-tfstate-production-eu");
+        assert_eq!(eu.registry_namespace, "acme-production-eu");
+        // Origins: the layer that wrote each value.
+        let o = eu.origins.get("services.api.cpu").unwrap();
+        assert_eq!(o.layer, super::Layer::Extended(1));
+        assert_eq!(
+            eu.origins.layer_name(o.layer),
+            "environments.production via extends"
+        );
+        assert_eq!(
+            eu.origins.get("region").unwrap().layer,
+            super::Layer::Environment
+        );
+        assert_eq!(eu.origins.chain(), ["production"]);
+        assert!(
+            r.environment("production")
+                .unwrap()
+                .origins
+                .chain()
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn identity_options_are_not_inherited() {
+        let r = resolved(
+            "  staging:\n    scaleway_project: acme-stg\n    github_environment: stg\n  preview:\n    extends: staging\n    promote_from: staging\n",
+        );
+        let preview = r.environment("preview").unwrap();
+        assert_eq!(preview.scaleway_project, "acme-preview");
+        assert_eq!(preview.github_environment, "preview");
+        assert_eq!(preview.promote_from.as_deref(), Some("staging"));
+        assert!(!preview.origins.contains("scaleway_project"));
+    }
+
+    /// A change to an environment reaches the environments that extend it: `affected` plans
+    /// them too (their effective configuration changed).
+    #[test]
+    fn a_change_to_an_extended_environment_affects_its_children() {
+        let envs = |cpu: &str| {
+            format!(
+                "{HEAD}environments:\n  staging: {{}}\n  preview:\n    promote_from: staging\n    services: {{api: {{cpu: {cpu}}}}}\n  preview-eu:\n    extends: preview\n    promote_from: staging\n"
+            )
+        };
+        let base = compile("environments.yaml", envs("1000m").as_bytes(), true);
+        let head = compile("environments.yaml", envs("2000m").as_bytes(), true);
+        assert!(!head.has_errors(), "{:#?}", head.diagnostics);
+        let names: Vec<String> = crate::affected::affected(Some(&base), &head, &[], false)
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["preview", "preview-eu"]);
+    }
+
+    /// A chain whose merged trees would be quadratic in the file is refused before merging.
+    #[test]
+    fn chains_that_would_expand_too_far_are_refused_quickly() {
+        use std::fmt::Write as _;
+        let mut yaml = format!("{HEAD}environments:\n  e0: {{}}\n");
+        for i in 1..2000 {
+            let _ = write!(
+                yaml,
+                "  e{i}:\n    extends: e{}\n    promote_from: e0\n    services:\n      api:\n        env:\n",
+                i - 1
+            );
+            for v in 0..20 {
+                let _ = writeln!(yaml, "          V{i}_{v}: x");
+            }
+        }
+        let start = std::time::Instant::now();
+        let c = compile("environments.yaml", yaml.as_bytes(), false);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            start.elapsed()
+        );
+        let d = c
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "too-large")
+            .unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
+        assert!(
+            d.message.contains("would merge into more than"),
+            "{}",
+            d.message
+        );
+        assert!(d.span.is_some() && d.expected.is_some() && d.help.is_some());
+    }
+
+    /// A chain of 3 000 environments resolves in linear time: each merged tree is built once
+    /// from its parent's (memoized), never by re-merging the chain.
+    #[test]
+    fn long_chains_resolve_in_linear_time() {
+        use std::fmt::Write as _;
+        let mut envs = String::from("  e0: {}\n");
+        for i in 1..3000 {
+            let _ = writeln!(envs, "  e{i}: {{extends: e{}, promote_from: e0}}", i - 1);
+        }
+        let start = std::time::Instant::now();
+        let r = resolved(&envs);
+        let last = r.environment("e2999").unwrap();
+        assert_eq!(last.origins.chain().len(), 2999);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+}
+
+#[cfg(test)]
+mod declaring_key_tests {
+    use crate::pipeline::compile;
+
+    /// TG047 and other findings about a whole service point at the key that first declared it:
+    /// `defaults`, else the environment furthest up the chain.
+    #[test]
+    fn the_declaring_key_is_in_the_lowest_layer() {
+        let yaml = "project: acme\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}\ndefaults:\n  services:\n    api: {image: acme-api, port: 8000, privacy: public, probes: {startup: {path: /h}, liveness: {path: /h}}}\nenvironments:\n  staging: {}\n  production:\n    promote_from: staging\n    services:\n      worker: {image: acme-worker, port: 8000, probes: {startup: {path: /h}, liveness: {path: /h}}}\n  production-eu:\n    extends: production\n    promote_from: staging\n    services:\n      worker: {cpu: 500m}\n      api: {cpu: 500m}\n";
+        let c = compile("environments.yaml", yaml.as_bytes(), false);
+        let r = c.resolved.expect("resolves");
+        let eu = r.environment("production-eu").unwrap();
+        assert_eq!(eu.origins.declaring_key("services.api").unwrap().line, 5);
+        assert_eq!(
+            eu.origins.declaring_key("services.worker").unwrap().line,
+            11
+        );
+        assert!(eu.origins.declaring_key("services.nothing").is_none());
+        // TG047: the worker, declared in production without `privacy`, once for both.
+        let tg047: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG047").collect();
+        assert_eq!(tg047.len(), 1, "{tg047:#?}");
+        assert_eq!(tg047[0].span.unwrap().line, 11);
+        assert!(
+            tg047[0]
+                .message
+                .contains("`production` and `production-eu`"),
+            "{}",
+            tg047[0].message
+        );
     }
 }

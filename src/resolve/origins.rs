@@ -50,6 +50,9 @@ pub struct Sections {
     names: Vec<String>,
     /// The environment each one extends (index), when it extends one that exists.
     parents: Vec<Option<usize>>,
+    /// The merged tree of `defaults` and of each environment (file order), once known: what a
+    /// value would be without a given layer ([`Origins::inherited`]).
+    trees: Option<(Arc<Node>, Vec<Arc<Node>>)>,
 }
 
 impl Sections {
@@ -73,7 +76,15 @@ impl Sections {
             starts,
             names: environments.iter().map(|(k, _)| k.name.clone()).collect(),
             parents,
+            trees: None,
         }
+    }
+
+    /// Records the merged trees: `defaults` (keys sorted) and each environment's, in file
+    /// order.
+    pub(crate) fn with_trees(mut self, defaults: Arc<Node>, environments: Vec<Arc<Node>>) -> Self {
+        self.trees = Some((defaults, environments));
+        self
     }
 
     /// The section holding byte `offset`: `Some(None)` for `defaults`, `Some(Some(i))` for
@@ -287,18 +298,75 @@ impl Origins {
     }
 
     /// Names a layer for people: `defaults`, `environment` (this one's own section) or
-    /// `environments.NAME` (an environment this one extends).
+    /// `environments.NAME via extends` (an environment this one extends).
     pub fn layer_name(&self, layer: Layer) -> String {
         match layer {
             Layer::Defaults => "defaults".to_string(),
             Layer::Environment => "environment".to_string(),
-            Layer::Extended(i) => format!("environments.{}", self.sections.name(i)),
+            Layer::Extended(i) => format!("environments.{} via extends", self.sections.name(i)),
         }
+    }
+
+    /// The key that first declared the mapping entry `path`: in the lowest layer that writes
+    /// it (`defaults`, else the environment furthest up the `extends` chain, else this one).
+    /// One step per layer that writes it.
+    pub fn declaring_key(&self, path: &str) -> Option<Span> {
+        let mut key = self.key(path)?;
+        let mut layer = self.layer_of(key);
+        while let Some((origin, _, Some(k))) = self.inherited_entry(path, layer) {
+            key = k.span;
+            if origin.layer == layer {
+                break;
+            }
+            layer = origin.layer;
+        }
+        Some(key)
+    }
+
+    /// What `path` would be, as written, without `layer`'s line: its value in the layers
+    /// under `layer` (the environment `layer` extends, else `defaults`), with its origin.
+    /// `None` when no layer under it writes `path` (deleting the line would give the built-in
+    /// default) or the trees are not known.
+    pub fn inherited(&self, path: &str, layer: Layer) -> Option<(Origin, &Node)> {
+        self.inherited_entry(path, layer).map(|(o, n, _)| (o, n))
+    }
+
+    /// As [`Origins::inherited`], with the key of the entry (`None` for a list item).
+    fn inherited_entry(&self, path: &str, layer: Layer) -> Option<(Origin, &Node, Option<&Key>)> {
+        let (defaults, trees) = self.sections.trees.as_ref()?;
+        let of = match layer {
+            Layer::Defaults => return None,
+            Layer::Environment => self.own,
+            Layer::Extended(i) => i,
+        };
+        let below: &Node = match self.sections.parents.get(of).copied().flatten() {
+            Some(parent) => trees.get(parent)?,
+            None => defaults,
+        };
+        if path.is_empty() {
+            return None;
+        }
+        let r = reach(below, path, Reach::default());
+        let (key, node) = r.complete.then_some(r.last?)?;
+        Some((
+            Origin {
+                layer: self.layer_of(key.map_or(node.span, |k| k.span)),
+                span: node.span,
+            },
+            node,
+            key,
+        ))
     }
 
     /// The name of environment `index` (file order).
     pub fn section_name(&self, index: usize) -> &str {
         self.sections.name(index)
+    }
+
+    /// The environment this one `extends`, when it extends one.
+    pub fn parent(&self) -> Option<&str> {
+        let parent = self.sections.parents.get(self.own).copied().flatten()?;
+        Some(self.sections.name(parent))
     }
 
     /// The environments this one inherits from through `extends`, nearest first (empty when it

@@ -65,8 +65,20 @@ pub const TG042: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      https_only: true\n",
 };
 
+/// TG047: whether a service is reachable from the internet is said, not defaulted.
+pub const TG047: Rule = Rule {
+    code: "TG047",
+    name: "explicit-privacy",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "every service says `privacy: public` or `privacy: private` (the built-in default is public)",
+    rationale: "a service left at the default is reachable by anyone on the internet; an internal service (a worker, an admin API) should be private, and a public one should say so where reviewers see it",
+    bad: "defaults:\n  services:\n    web:\n      privacy: null\n",
+    good: "defaults:\n  services:\n    web:\n      privacy: public\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG009, TG015, TG017, TG018, TG042];
+pub const RULES: &[Rule] = &[TG009, TG015, TG017, TG018, TG042, TG047];
 
 /// Checks one service; returns `false` when it has no HTTP port (the other service rules are
 /// then skipped: the service cannot work as configured).
@@ -148,6 +160,26 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
             } else {
                 "use `timeout: 60m` at most; move longer work to a job or a queue".to_string()
             },
+        );
+    }
+
+    if s.privacy == Privacy::Public && !c.written(env, &p("privacy")) {
+        // At the key that first declares the service (in `defaults`, else in the environment
+        // furthest up the `extends` chain): one finding for every environment that inherits it.
+        let span = env
+            .origins
+            .declaring_key(&base)
+            .or(c.key_at(env, &base).span);
+        let place = Place::new(p("privacy"), span);
+        c.push(
+            &TG047,
+            Some(env),
+            place,
+            format!("service `{name}` is public by default in {ENV}: anyone on the internet can call it"),
+            "`privacy: public` (reachable from the internet) or `privacy: private` (callers need an IAM token)",
+            format!(
+                "add `privacy: public` under `services.{name}` if browsers or other sites call it, `privacy: private` otherwise"
+            ),
         );
     }
 

@@ -105,6 +105,23 @@ fn deploy_target(c: &mut Checker<'_>) {
                 heads[0].name
             ),
         );
+        // `promote_from` identifies where an environment's images come from: `extends` does
+        // not carry it, which surprises.
+        let notes: Vec<String> = heads
+            .iter()
+            .filter_map(|h| {
+                let parent = resolved.environment(h.origins.parent()?)?;
+                let from = parent.promote_from.as_deref()?;
+                Some(format!(
+                    "`{}` extends `{}`, but `promote_from` is not inherited: give `{}` its own `promote_from: {from}`",
+                    h.name, parent.name, h.name
+                ))
+            })
+            .take(5)
+            .collect();
+        if let Some(f) = c.findings.last_mut() {
+            f.notes.extend(notes);
+        }
         return;
     }
     if let Some(head) = resolved.deploy_head()
