@@ -35,7 +35,32 @@ impl Compilation {
 
 /// Compiles `bytes`, the contents of the file named `file` (used in diagnostics and headers).
 /// With `emit_files` false, stops after validation.
+///
+/// When there are diagnostics, every secret-looking part of a value is masked in
+/// [`Compilation::source`] (see [`mask_secrets`]): the source excerpts of diagnostics never
+/// show one, in a terminal or a CI log.
 pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
+    let mut out = compile_unmasked(file, bytes, emit_files);
+    if !out.diagnostics.is_empty()
+        && let (Some(tree), Some(source)) = (&out.tree, &mut out.source)
+    {
+        mask_secrets(source, &policy::secret_scan::secrets_in(tree));
+    }
+    out
+}
+
+/// Every occurrence in `source` of a secret of [`policy::secret_scan::secrets_in`] (3
+/// characters or more) written as `*`, one per byte: every position still points where it
+/// did.
+pub fn mask_secrets(source: &mut String, secrets: &[String]) {
+    for s in secrets.iter().filter(|s| s.trim().len() >= 3) {
+        if source.contains(s.as_str()) {
+            *source = source.replace(s.as_str(), &"*".repeat(s.len()));
+        }
+    }
+}
+
+fn compile_unmasked(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
     let mut out = Compilation::default();
     let (source, tree) = match load::load(file, bytes) {
         Ok(pair) => pair,
