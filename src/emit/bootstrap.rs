@@ -425,7 +425,7 @@ fn readme(resolved: &Resolved, source: &str) -> String {
          (e.g. `openssl rand -base64 32`); give the **same** value to both GitHub environments of\n\
          that environment, and keep a copy: without it, the state cannot be read.\n",
         header = super::markdown_header(source),
-        opentofu = resolved.versions.opentofu,
+        opentofu = code(&resolved.versions.opentofu),
     );
     for env in &resolved.environments {
         let id = env_ident(&env.name);
