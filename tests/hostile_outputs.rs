@@ -531,7 +531,8 @@ fn hostile() -> Vec<String> {
 /// How many hostile strings each value gets.
 const PER_VALUE: usize = 3;
 
-fn check(path: &[Step], text: &str, place: Place) -> bool {
+/// Checks one configuration; returns its files when it is accepted.
+fn check(path: &[Step], text: &str, place: Place) -> Option<BTreeMap<String, String>> {
     let what = format!("{text:?} {place:?} the value at {}", dotted(path));
     let (yaml, line) = configuration(path, text, place);
     let out: Compilation = compile(FILE, yaml.as_bytes(), true);
@@ -565,7 +566,7 @@ fn check(path: &[Step], text: &str, place: Place) -> bool {
             !shown.contains(SECRET_LOOKING),
             "{what}: echoes the value: {shown}"
         );
-        return false;
+        return None;
     }
     let got = skeletons(&out.files);
     let base = baseline();
@@ -583,7 +584,7 @@ fn check(path: &[Step], text: &str, place: Place) -> bool {
             panic!("{what}: the structure of {file} changed:\n{diff}");
         }
     }
-    true
+    Some(out.files)
 }
 
 /// Every string field of the schema (but keys) has a value in the fixture: a new field is not
@@ -624,6 +625,7 @@ fn hostile_strings_in_every_value_are_rejected_or_stay_data() {
     assert!(leaves.len() > 60, "{}", leaves.len());
     let mut used = vec![0usize; texts.len()];
     let (mut accepted, mut rejected) = (0, 0);
+    let mut promtool_cases = Vec::new();
     for (i, path) in leaves.iter().enumerate() {
         for k in 0..PER_VALUE {
             // Value i gets strings i, i + 7, i + 14 (mod the count): every string goes into
@@ -635,10 +637,18 @@ fn hostile_strings_in_every_value_are_rejected_or_stay_data() {
             } else {
                 Place::Before
             };
-            if check(path, &texts[j], place) {
-                accepted += 1;
-            } else {
-                rejected += 1;
+            match check(path, &texts[j], place) {
+                Some(files) => {
+                    accepted += 1;
+                    let alerts = alert_files(&files);
+                    if promtool_cases.len() < PROMTOOL_SAMPLE
+                        && alerts != *baseline_alerts()
+                        && !promtool_cases.contains(&alerts)
+                    {
+                        promtool_cases.push(alerts);
+                    }
+                }
+                None => rejected += 1,
             }
         }
     }
@@ -652,4 +662,70 @@ fn hostile_strings_in_every_value_are_rejected_or_stay_data() {
         "{} values, {accepted} accepted and {rejected} rejected configurations",
         leaves.len()
     );
+    // Hostile values reached the rules (annotations): promtool still loads and tests them.
+    assert!(!promtool_cases.is_empty());
+    run_promtool(&promtool_cases);
+}
+
+/// How many accepted configurations with changed alert files promtool checks.
+const PROMTOOL_SAMPLE: usize = 4;
+
+fn alert_files(files: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    files
+        .iter()
+        .filter(|(p, _)| p.contains("/alerts/"))
+        .map(|(p, t)| (p.clone(), t.clone()))
+        .collect()
+}
+
+fn baseline_alerts() -> &'static BTreeMap<String, String> {
+    static B: OnceLock<BTreeMap<String, String>> = OnceLock::new();
+    B.get_or_init(|| {
+        let json = serde_json::to_string_pretty(&base_doc()).unwrap();
+        alert_files(&compile(FILE, json.as_bytes(), true).files)
+    })
+}
+
+/// `promtool check rules` and `promtool test rules` on the alert files of every case (skipped
+/// without promtool, unless TOFUGEN_REQUIRE_TOOLS=1).
+fn run_promtool(cases: &[BTreeMap<String, String>]) {
+    let promtool = std::env::var_os("PROMTOOL")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.exists());
+    let Some(promtool) = promtool else {
+        assert!(
+            std::env::var("TOFUGEN_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "promtool not found (set $PROMTOOL): required with TOFUGEN_REQUIRE_TOOLS=1"
+        );
+        eprintln!("note: promtool not found (set $PROMTOOL); skipping promtool on hostile cases");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (mut rules, mut tests) = (Vec::new(), Vec::new());
+    for (i, files) in cases.iter().enumerate() {
+        for (path, text) in files {
+            let target = dir.path().join(i.to_string()).join(path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(&target, text).unwrap();
+            if path.ends_with(".test.yml") {
+                tests.push(target);
+            } else {
+                rules.push(target);
+            }
+        }
+    }
+    for (what, files) in [("check", &rules), ("test", &tests)] {
+        let run = std::process::Command::new(&promtool)
+            .arg(what)
+            .arg("rules")
+            .args(files)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "promtool {what} rules: {}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
 }
