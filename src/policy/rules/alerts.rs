@@ -89,8 +89,8 @@ pub const TG105: Rule = Rule {
     name: "alert-promql",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "a custom alert `expr` is not valid PromQL",
-    rationale: "Cockpit rejects a rule group with invalid PromQL when it is pushed",
+    title: "a custom alert `expr` is valid PromQL, within 16 KiB, 64 nested brackets and 256 operators (checked before parsing)",
+    rationale: "Cockpit rejects a rule group with invalid PromQL when it is pushed; the limits keep validation fast and the parser's recursion bounded",
     bad: "defaults:\n  alerts:\n    rules:\n      slow: { expr: \"sum(rate(http_requests_total[5m]) > 1\", summary: Too many requests }\n",
     good: "defaults:\n  alerts:\n    rules:\n      slow: { expr: \"sum(rate(http_requests_total[5m])) > 1\", summary: Too many requests }\n",
 };
