@@ -44,12 +44,16 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
     if !out.diagnostics.is_empty()
         && let (Some(tree), Some(source)) = (&out.tree, &mut out.source)
     {
-        mask_secrets(source, &policy::secret_scan::secrets_in(tree));
+        let secrets = policy::secret_scan::secrets_to_hide(tree);
+        mask_secrets(source, &secrets);
+        // Notes added after the policy stage (values left out because of schema errors) name
+        // paths, which may hold a secret key.
+        policy::secret_scan::redact(&mut out.diagnostics, &secrets);
     }
     out
 }
 
-/// Every occurrence in `source` of a secret of [`policy::secret_scan::secrets_in`] (3
+/// Every occurrence in `source` of a secret of [`policy::secret_scan::secrets_to_hide`] (3
 /// characters or more) written as `*`, one per byte: every position still points where it
 /// did.
 pub fn mask_secrets(source: &mut String, secrets: &[String]) {

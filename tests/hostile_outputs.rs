@@ -17,7 +17,14 @@
 //! - every rule file and promtool test loads, with the same groups, rules and tests;
 //! - every Markdown file keeps its line count, its tables their column counts and its Mermaid
 //!   blocks their line counts;
-//! - no output holds a control, bidirectional or line-separator character.
+//! - no output holds a control, bidirectional or line-separator character;
+//! - the alert files of a sample of accepted cases pass `promtool check rules` and `promtool
+//!   test rules` (with `$PROMTOOL`).
+//!
+//! The keys of the mappings whose keys are names (environments, services, variables, secrets,
+//! rules, settings) get hostile strings too: rejected with positions and without echoing a
+//! secret, or every output still parses and the workflows gain no trigger, script, action or
+//! expression.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
@@ -728,4 +735,176 @@ fn run_promtool(cases: &[BTreeMap<String, String>]) {
             String::from_utf8_lossy(&run.stderr)
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names: hostile strings in the keys of the mappings whose keys are names.
+// ---------------------------------------------------------------------------------------------
+
+/// Mappings whose keys are names (of environments, services, variables, secrets, rules,
+/// database settings).
+const NAME_MAPS: &[&str] = &[
+    "environments",
+    "services",
+    "env",
+    "secrets",
+    "rules",
+    "settings",
+];
+
+/// The path of every key of a name mapping: the mapping's path and the key.
+fn name_keys(v: &Value, path: &mut Vec<Step>, out: &mut Vec<(Vec<Step>, String)>) {
+    match v {
+        Value::Object(m) => {
+            let names =
+                matches!(path.last(), Some(Step::Key(k)) if NAME_MAPS.contains(&k.as_str()));
+            for (k, v) in m {
+                if names {
+                    out.push((path.clone(), k.clone()));
+                }
+                path.push(Step::Key(k.clone()));
+                name_keys(v, path, out);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                path.push(Step::Index(i));
+                name_keys(v, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// What a workflow may never gain, whatever a name does to its jobs: triggers, scripts,
+/// actions and GitHub expressions the baseline's workflows do not have.
+fn workflow_facts(path: &str, text: &str) -> (String, BTreeSet<String>) {
+    fn walk(v: &Value, key: &str, facts: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, v)| walk(v, k, facts)),
+            Value::Array(items) => items.iter().for_each(|i| walk(i, key, facts)),
+            Value::String(s) => {
+                if matches!(key, "run" | "uses" | "shell") {
+                    facts.insert(format!("{key}: {s}"));
+                }
+                let expressions = regex::Regex::new(r"\$\{\{.*?\}\}").unwrap();
+                for e in expressions.find_iter(s) {
+                    facts.insert(e.as_str().to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    let doc = load_yaml(path, text);
+    let mut triggers = Vec::new();
+    key_paths(&doc["on"], "on", &mut triggers);
+    let mut facts = BTreeSet::new();
+    walk(&doc["jobs"], "jobs", &mut facts);
+    (format!("{triggers:?}"), facts)
+}
+
+fn baseline_workflows() -> &'static BTreeMap<String, (String, BTreeSet<String>)> {
+    static B: OnceLock<BTreeMap<String, (String, BTreeSet<String>)>> = OnceLock::new();
+    B.get_or_init(|| {
+        let json = serde_json::to_string_pretty(&base_doc()).unwrap();
+        compile(FILE, json.as_bytes(), true)
+            .files
+            .iter()
+            .filter(|(p, _)| p.starts_with(".github/workflows/"))
+            .map(|(p, t)| (p.clone(), workflow_facts(p, t)))
+            .collect()
+    })
+}
+
+/// Renames the key `key` of the mapping at `map` to `key` plus `text` (or `text` plus `key`):
+/// the configuration is rejected with positions and without echoing a secret, or every output
+/// still parses and keeps its invariants, and the workflows gain no trigger, script, action or
+/// expression (a name may add or rename jobs, never code).
+fn check_name(map: &[Step], key: &str, text: &str, place: Place) -> bool {
+    let new = match place {
+        Place::Before => format!("{text}{key}"),
+        Place::After => format!("{key}{text}"),
+    };
+    let what = format!("{text:?} {place:?} the name {key} in {}", dotted(map));
+    let mut doc = base_doc();
+    let m = at(&mut doc, map).as_object_mut().expect("a mapping");
+    let value = m.remove(key).expect("the key");
+    m.insert(MARKER.to_string(), value);
+    let pretty = serde_json::to_string_pretty(&doc).unwrap();
+    let quoted = format!("\"{MARKER}\"");
+    let yaml = pretty.replace(&quoted, &serde_json::to_string(&new).unwrap());
+    let out = compile(FILE, yaml.as_bytes(), true);
+    if out.has_errors() {
+        assert!(out.files.is_empty(), "{what}: files despite errors");
+        for d in out.diagnostics.iter().filter(|d| d.level == Level::Error) {
+            assert!(
+                d.span.is_some() || WHOLE_FILE.contains(&d.code.as_str()),
+                "{what}: an error without a position: {d:#?}"
+            );
+        }
+        let shown = diagnostics::render(
+            &out.diagnostics,
+            out.source.as_deref().unwrap_or(""),
+            Format::Human,
+            false,
+        );
+        assert!(
+            !shown.contains(SECRET_LOOKING),
+            "{what}: echoes the value: {shown}"
+        );
+        return false;
+    }
+    // Parses every output and checks the invariants of each format.
+    skeletons(&out.files);
+    let base = baseline_workflows();
+    let all: BTreeSet<&String> = base.values().flat_map(|(_, f)| f).collect();
+    for (path, text) in out
+        .files
+        .iter()
+        .filter(|(p, _)| p.starts_with(".github/workflows/"))
+    {
+        let (triggers, facts) = workflow_facts(path, text);
+        let (base_triggers, _) = base
+            .get(path)
+            .unwrap_or_else(|| panic!("{what}: a new workflow {path}"));
+        assert_eq!(
+            &triggers, base_triggers,
+            "{what}: the triggers of {path} changed"
+        );
+        for f in &facts {
+            assert!(all.contains(f), "{what}: {path} gained {f:?}");
+        }
+    }
+    true
+}
+
+#[test]
+fn hostile_strings_in_every_name_are_rejected_or_stay_names() {
+    let texts = hostile();
+    let mut keys = Vec::new();
+    name_keys(&base_doc(), &mut Vec::new(), &mut keys);
+    assert!(keys.len() > 10, "{}", keys.len());
+    let (mut accepted, mut rejected) = (0, 0);
+    for (i, (map, key)) in keys.iter().enumerate() {
+        for k in 0..4 {
+            let text = &texts[(i + 5 * k) % texts.len()];
+            let place = if (i + k) % 2 == 0 {
+                Place::After
+            } else {
+                Place::Before
+            };
+            if check_name(map, key, text, place) {
+                accepted += 1;
+            } else {
+                rejected += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{} names, {accepted} accepted and {rejected} rejected configurations",
+        keys.len()
+    );
+    assert!(rejected > 0);
 }

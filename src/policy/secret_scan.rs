@@ -662,6 +662,35 @@ pub fn secrets_in(root: &Node) -> Vec<String> {
     out
 }
 
+/// What diagnostics must never show: the secrets of [`secrets_in`], plus the secret part of
+/// every key and scalar that has the shape of a secret wherever it stands (a key the schema
+/// rejected, which the policy stage never saw).
+pub fn secrets_to_hide(root: &Node) -> Vec<String> {
+    fn take(text: &str, out: &mut Vec<String>) {
+        if let Some(hit) = scan(text, Context::Argument { previous: None }) {
+            out.push(text[hit.start..hit.end].to_string());
+        }
+    }
+    fn walk(node: &Node, out: &mut Vec<String>) {
+        match &node.kind {
+            NodeKind::Str(s) => take(s, out),
+            NodeKind::Map(entries) => {
+                for (key, value) in entries {
+                    take(&key.name, out);
+                    walk(value, out);
+                }
+            }
+            NodeKind::Seq(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = secrets_in(root);
+    walk(root, &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Whether `text` has the shape of a secret wherever it stands (shapes, flag arguments, long
 /// random tokens): messages then do not show it.
 pub fn looks_secret(text: &str) -> bool {
