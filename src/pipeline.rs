@@ -44,24 +44,40 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
     if !out.diagnostics.is_empty()
         && let (Some(tree), Some(source)) = (&out.tree, &mut out.source)
     {
-        let secrets = policy::secret_scan::secrets_to_hide(tree);
-        mask_secrets(source, &secrets);
-        // Notes added after the policy stage (values left out because of schema errors) name
-        // paths, which may hold a secret key.
-        policy::secret_scan::redact(&mut out.diagnostics, &secrets);
+        mask_secrets(source, &policy::secret_scan::secret_spans(tree));
     }
     out
 }
 
-/// Every occurrence in `source` of a secret of [`policy::secret_scan::secrets_to_hide`] (3
+/// Every occurrence of a secret inside the source text of the string it was found in (3
 /// characters or more) written as `*`, one per byte: every position still points where it
-/// did.
-pub fn mask_secrets(source: &mut String, secrets: &[String]) {
-    for s in secrets.iter().filter(|s| s.trim().len() >= 3) {
-        if source.contains(s.as_str()) {
-            *source = source.replace(s.as_str(), &"*".repeat(s.len()));
+/// did, and the work is linear in the size of the strings.
+pub fn mask_secrets(source: &mut String, secrets: &[(diagnostics::Span, String)]) {
+    let mut ranges = Vec::new();
+    for (span, secret) in secrets {
+        if secret.trim().len() < 3 {
+            continue;
+        }
+        let Some(text) = source.get(span.start..span.end.min(source.len())) else {
+            continue;
+        };
+        // `str::find` is linear (two-way search).
+        let mut from = 0;
+        while let Some(i) = text[from..].find(secret.as_str()) {
+            let at = span.start + from + i;
+            ranges.push(at..at + secret.len());
+            from += i + secret.len();
         }
     }
+    if ranges.is_empty() {
+        return;
+    }
+    let mut bytes = std::mem::take(source).into_bytes();
+    for r in ranges {
+        bytes[r].fill(b'*');
+    }
+    // Whole UTF-8 sequences were replaced by ASCII: still UTF-8.
+    *source = String::from_utf8(bytes).expect("masking keeps UTF-8");
 }
 
 fn compile_unmasked(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
@@ -93,7 +109,11 @@ fn compile_unmasked(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
                             p.owners.contains(&span)
                                 || (p.span.start <= span.start && span.end <= p.span.end)
                         })
-                        .map(|p| format!("`{}` (line {})", p.path, p.span.line))
+                        .map(|p| {
+                            // A path holds keys: one may be a secret.
+                            let path = policy::secret_scan::hide(&p.path);
+                            format!("`{path}` (line {})", p.span.line)
+                        })
                         .collect();
                     if !related.is_empty() {
                         d.notes.push(format!(
@@ -165,4 +185,34 @@ fn compile_valid(
         out.files = emit::emit(resolved, file);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(start: usize, end: usize) -> diagnostics::Span {
+        diagnostics::Span {
+            start,
+            end,
+            line: 1,
+            col: start + 1,
+        }
+    }
+
+    #[test]
+    fn masking_keeps_every_offset_and_stays_in_its_string() {
+        let mut source = String::from("a: tok-éé-123 # tok-éé-123\nb: x\n");
+        let end = "a: tok-éé-123".len();
+        mask_secrets(&mut source, &[(span(3, end), "tok-éé-123".into())]);
+        // Masked byte for byte inside the string; the comment is not a string of the file.
+        assert_eq!(source, "a: ************ # tok-éé-123\nb: x\n");
+        // Short secrets and spans past the end are left alone.
+        let mut source = String::from("a: ab\n");
+        mask_secrets(
+            &mut source,
+            &[(span(3, 5), "ab".into()), (span(3, 99), "a: ".into())],
+        );
+        assert_eq!(source, "a: ab\n");
+    }
 }

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Span};
 use crate::load::{Key, Node, NodeKind};
 
 /// Where a value sits: decides which heuristics apply on top of the shapes.
@@ -662,21 +662,23 @@ pub fn secrets_in(root: &Node) -> Vec<String> {
     out
 }
 
-/// What diagnostics must never show: the secrets of [`secrets_in`], plus the secret part of
-/// every key and scalar that has the shape of a secret wherever it stands (a key the schema
-/// rejected, which the policy stage never saw).
-pub fn secrets_to_hide(root: &Node) -> Vec<String> {
-    fn take(text: &str, out: &mut Vec<String>) {
+/// Where the secrets of the file are, for masking the source excerpts of diagnostics: the
+/// position of each string holding a secret (the key's, for a key) and the secret part. Both
+/// the secrets [`secrets_in`] finds and every key or scalar that has the shape of a secret
+/// wherever it stands (a key the schema rejected, which the policy stage never saw). One scan
+/// per string: linear in the size of the file.
+pub fn secret_spans(root: &Node) -> Vec<(Span, String)> {
+    fn take(span: Span, text: &str, out: &mut Vec<(Span, String)>) {
         if let Some(hit) = scan(text, Context::Argument { previous: None }) {
-            out.push(text[hit.start..hit.end].to_string());
+            out.push((span, text[hit.start..hit.end].to_string()));
         }
     }
-    fn walk(node: &Node, out: &mut Vec<String>) {
+    fn walk(node: &Node, out: &mut Vec<(Span, String)>) {
         match &node.kind {
-            NodeKind::Str(s) => take(s, out),
+            NodeKind::Str(s) => take(node.span, s, out),
             NodeKind::Map(entries) => {
                 for (key, value) in entries {
-                    take(&key.name, out);
+                    take(key.span, &key.name, out);
                     walk(value, out);
                 }
             }
@@ -684,11 +686,38 @@ pub fn secrets_to_hide(root: &Node) -> Vec<String> {
             _ => {}
         }
     }
-    let mut out = secrets_in(root);
+    let mut out = Vec::new();
+    for_each_string(root, |site| {
+        if let Some(hit) = scan(site.text, site.context) {
+            let span = site.key.map_or(site.node.span, |k| k.span);
+            out.push((span, site.text[hit.start..hit.end].to_string()));
+        }
+    });
     walk(root, &mut out);
-    out.sort();
-    out.dedup();
     out
+}
+
+/// `text` with every part that has the shape of a secret wherever it stands replaced by
+/// `[redacted]`: for texts that quote paths or values after the policy stage.
+pub fn hide(text: &str) -> std::borrow::Cow<'_, str> {
+    let Some(first) = scan(text, Context::Argument { previous: None }) else {
+        return std::borrow::Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut hit = Some(first);
+    while let Some(h) = hit {
+        out.push_str(&rest[..h.start]);
+        out.push_str("[redacted]");
+        rest = &rest[h.end..];
+        hit = if h.end > h.start {
+            scan(rest, Context::Argument { previous: None })
+        } else {
+            None
+        };
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Whether `text` has the shape of a secret wherever it stands (shapes, flag arguments, long
@@ -726,6 +755,21 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hide_redacts_secret_shapes_in_paths() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl";
+        let path = format!("defaults.secrets.{jwt}X.source");
+        let hidden = hide(&path);
+        assert!(
+            !hidden.contains(jwt) && hidden.contains("[redacted]"),
+            "{hidden}"
+        );
+        assert!(matches!(
+            hide("defaults.services.web.image"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     fn env(name: &str, value: &str) -> Option<&'static str> {
         scan(value, Context::EnvValue(name)).map(|h| h.shape)
