@@ -35,7 +35,52 @@ impl Compilation {
 
 /// Compiles `bytes`, the contents of the file named `file` (used in diagnostics and headers).
 /// With `emit_files` false, stops after validation.
+///
+/// When there are diagnostics, every secret-looking part of a value is masked in
+/// [`Compilation::source`] (see [`mask_secrets`]): the source excerpts of diagnostics never
+/// show one, in a terminal or a CI log.
 pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
+    let mut out = compile_unmasked(file, bytes, emit_files);
+    if !out.diagnostics.is_empty()
+        && let (Some(tree), Some(source)) = (&out.tree, &mut out.source)
+    {
+        mask_secrets(source, &policy::secret_scan::secret_spans(tree));
+    }
+    out
+}
+
+/// Every occurrence of a secret inside the source text of the string it was found in (3
+/// characters or more) written as `*`, one per byte: every position still points where it
+/// did, and the work is linear in the size of the strings.
+pub fn mask_secrets(source: &mut String, secrets: &[(diagnostics::Span, String)]) {
+    let mut ranges = Vec::new();
+    for (span, secret) in secrets {
+        if secret.trim().len() < 3 {
+            continue;
+        }
+        let Some(text) = source.get(span.start..span.end.min(source.len())) else {
+            continue;
+        };
+        // `str::find` is linear (two-way search).
+        let mut from = 0;
+        while let Some(i) = text[from..].find(secret.as_str()) {
+            let at = span.start + from + i;
+            ranges.push(at..at + secret.len());
+            from += i + secret.len();
+        }
+    }
+    if ranges.is_empty() {
+        return;
+    }
+    let mut bytes = std::mem::take(source).into_bytes();
+    for r in ranges {
+        bytes[r].fill(b'*');
+    }
+    // Whole UTF-8 sequences were replaced by ASCII: still UTF-8.
+    *source = String::from_utf8(bytes).expect("masking keeps UTF-8");
+}
+
+fn compile_unmasked(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
     let mut out = Compilation::default();
     let (source, tree) = match load::load(file, bytes) {
         Ok(pair) => pair,
@@ -64,7 +109,11 @@ pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
                             p.owners.contains(&span)
                                 || (p.span.start <= span.start && span.end <= p.span.end)
                         })
-                        .map(|p| format!("`{}` (line {})", p.path, p.span.line))
+                        .map(|p| {
+                            // A path holds keys: one may be a secret.
+                            let path = policy::secret_scan::hide(&p.path);
+                            format!("`{path}` (line {})", p.span.line)
+                        })
                         .collect();
                     if !related.is_empty() {
                         d.notes.push(format!(
@@ -136,4 +185,34 @@ fn compile_valid(
         out.files = emit::emit(resolved, file);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(start: usize, end: usize) -> diagnostics::Span {
+        diagnostics::Span {
+            start,
+            end,
+            line: 1,
+            col: start + 1,
+        }
+    }
+
+    #[test]
+    fn masking_keeps_every_offset_and_stays_in_its_string() {
+        let mut source = String::from("a: tok-éé-123 # tok-éé-123\nb: x\n");
+        let end = "a: tok-éé-123".len();
+        mask_secrets(&mut source, &[(span(3, end), "tok-éé-123".into())]);
+        // Masked byte for byte inside the string; the comment is not a string of the file.
+        assert_eq!(source, "a: ************ # tok-éé-123\nb: x\n");
+        // Short secrets and spans past the end are left alone.
+        let mut source = String::from("a: ab\n");
+        mask_secrets(
+            &mut source,
+            &[(span(3, 5), "ab".into()), (span(3, 99), "a: ".into())],
+        );
+        assert_eq!(source, "a: ab\n");
+    }
 }

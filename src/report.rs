@@ -196,6 +196,12 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
             format!("{p}.severity"),
             format!("{:?}", r.severity).to_lowercase(),
         );
+        if let Some(t) = &r.summary {
+            put(format!("{p}.summary"), t.clone());
+        }
+        if let Some(t) = &r.description {
+            put(format!("{p}.description"), t.clone());
+        }
     }
     v
 }
@@ -424,15 +430,17 @@ pub fn explain_overrides(env: &ResolvedEnvironment, file: &str, service: Option<
     if shown.is_empty() {
         return String::new();
     }
+    // The reason and the path are configuration: escaped, each entry stays one visible line.
     let mut out = format!(
         "\n# policy rules overridden in `{}` (`policy.overrides`):\n",
-        env.name
+        escape_for_terminal(&env.name)
     );
     for o in shown {
         let _ = writeln!(
             out,
-            "#   {}  ({file}:{})",
-            o.describe().replace('\n', " "),
+            "#   {}  ({}:{})",
+            escape_for_terminal(&o.describe()),
+            escape_for_terminal(file),
             o.span.line
         );
     }

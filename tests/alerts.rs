@@ -598,3 +598,80 @@ fn every_alert_name_has_a_runbook_section() {
         }
     }
 }
+
+/// Pathological custom expressions are rejected before parsing, quickly, at the first byte
+/// over a limit, with a suggestion: the PromQL parser's type checks walk the operand tree once
+/// per operator (a 16 KiB chain of unary minus took about 6 s in a debug build), and its
+/// recursion could exhaust a thread's stack.
+#[test]
+fn huge_promql_is_rejected_before_parsing_at_its_position() {
+    use tofugen::policy::rules::alerts::{MAX_EXPR_DEPTH, MAX_EXPR_LEN, MAX_EXPR_OPERATORS};
+    let terms = |n: usize| vec!["a"; n].join(" + ");
+    let cases: Vec<(&str, String, usize, &str)> = vec![
+        // (what, expression, byte offset of the error, what the message says)
+        ("20k-term sum", terms(20_000), MAX_EXPR_LEN, "byte limit"),
+        (
+            "operators within the length",
+            terms(4_000),
+            2 + 4 * MAX_EXPR_OPERATORS,
+            "operators",
+        ),
+        (
+            "unary chain",
+            format!("{}a", "-".repeat(16_000)),
+            MAX_EXPR_OPERATORS,
+            "operators",
+        ),
+        (
+            "deep parentheses",
+            format!("{}a{}", "(".repeat(5_000), ")".repeat(5_000)),
+            MAX_EXPR_DEPTH,
+            "nest",
+        ),
+        (
+            "deep calls",
+            format!("{}a{}", "abs(".repeat(1_000), ")".repeat(1_000)),
+            4 * MAX_EXPR_DEPTH + 3,
+            "nest",
+        ),
+    ];
+    for (what, expr, offset, says) in cases {
+        let text = config(
+            &format!("      contacts: [a@b.c]\n      rules:\n        app: {{ expr: '{expr}' }}"),
+            DB,
+        );
+        let start = std::time::Instant::now();
+        let c = compile(&text);
+        let took = start.elapsed();
+        assert!(took < std::time::Duration::from_secs(3), "{what}: {took:?}");
+        let d = only(&c, "TG105");
+        assert!(d.message.contains(says), "{what}: {d:#?}");
+        assert!(
+            d.help.as_deref().unwrap().contains("recording rules"),
+            "{what}: {d:#?}"
+        );
+        let s = d.span.unwrap();
+        let line = text.lines().nth(s.line - 1).unwrap();
+        let value_col = line.find('\'').unwrap() + 2;
+        assert_eq!((s.line, s.col), (15, value_col + offset), "{what}: {d:#?}");
+    }
+    // The worst expression within every limit still parses, quickly, in a test thread's stack.
+    let worst = format!(
+        "{}{}{}",
+        "(".repeat(MAX_EXPR_DEPTH - 1),
+        vec!["-a"; MAX_EXPR_OPERATORS / 2].join(" + "),
+        ")".repeat(MAX_EXPR_DEPTH - 1)
+    );
+    assert!(tofugen::policy::rules::alerts::bounds(&worst).is_none());
+    let start = std::time::Instant::now();
+    let c = compile(&config(
+        &format!("      contacts: [a@b.c]\n      rules:\n        app: {{ expr: '{worst}' }}"),
+        DB,
+    ));
+    assert!(
+        !c.diagnostics.iter().any(|d| d.code == "TG105"),
+        "{:#?}",
+        c.diagnostics
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(3));
+}

@@ -301,3 +301,54 @@ fn many_bad_keys_and_values_are_reported_in_bounded_time() {
         assert!(d.span.is_some(), "{d:#?}");
     }
 }
+
+/// A NUL byte or an invalid UTF-8 sequence anywhere in the file is reported at its line and
+/// column (in characters, after multi-byte ones), never as a byte offset or without a position.
+#[test]
+fn nul_and_invalid_utf8_are_reported_at_line_and_column() {
+    let cases: [(&str, &[u8], usize, usize); 4] = [
+        ("NUL", b"project: x\nversions: {}\nfoo: a\x00b\n", 3, 7),
+        (
+            "NUL after accents",
+            "project: x\n# é à\nfoo: éé\u{0}\n".as_bytes(),
+            3,
+            8,
+        ),
+        (
+            "invalid byte",
+            b"project: x\nversions: {}\nfoo: ab\xff\xfe\n",
+            3,
+            8,
+        ),
+        (
+            "truncated sequence after accents",
+            b"project: x\n\nversions:\n  opentofu: \"\xc3\xa9\xe2\x82\"\n",
+            4,
+            15,
+        ),
+    ];
+    for (what, bytes, line, col) in cases {
+        let c = pipeline::compile("environments.yaml", bytes, false);
+        assert!(c.has_errors(), "{what}");
+        let errors: Vec<_> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .collect();
+        assert_eq!(errors.len(), 1, "{what}: {errors:#?}");
+        let span = errors[0]
+            .span
+            .unwrap_or_else(|| panic!("{what}: no position"));
+        assert_eq!(
+            (span.line, span.col),
+            (line, col),
+            "{what}: {:#?}",
+            errors[0]
+        );
+        let shown = render(&c);
+        assert!(
+            shown.contains(&format!("environments.yaml:{line}:{col}")),
+            "{what}: {shown}"
+        );
+    }
+}

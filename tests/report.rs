@@ -144,3 +144,58 @@ fn explain_and_diff_escape_terminal_controls() {
     let differences = diffed.lines().take_while(|l| !l.is_empty()).count();
     assert_eq!(differences, 3, "{diffed}");
 }
+
+/// Every value `explain` prints, not only the effective view's: alert rule names, services and
+/// annotations in the alerts section, and the reasons and paths of `policy.overrides`. A line
+/// break of any kind (`\n`, `\r`, NEL, U+2028) or an escape sequence in one of them cannot
+/// forge a line of the report or reach the terminal.
+#[test]
+fn explain_escapes_alert_annotations_names_and_override_reasons() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/environments.yaml")).unwrap();
+    let mut text = String::from_utf8(bytes).unwrap();
+    text.push_str("\npolicy:\n  overrides:\n    - { rule: TG040, level: warning, reason: r, path: services.api }\n");
+    let out = compile("environments.yaml", text.as_bytes(), false);
+    assert!(!out.has_errors(), "{:#?}", out.diagnostics);
+    let r = out.resolved.unwrap();
+    let clean = r.environment("production").unwrap().clone();
+    let evil = "x\n  forged: line\r\u{85}\u{2028}\u{1b}[2J\u{7}";
+    let mut hostile = clean.clone();
+    assert!(!hostile.policy_overrides.is_empty());
+    for o in &mut hostile.policy_overrides {
+        o.reason = evil.to_string();
+        o.path = Some(format!("services.api.{evil}"));
+    }
+    let service = hostile.services[0].name.clone();
+    let renamed = format!("{service}{evil}");
+    hostile.services[0].name = renamed.clone();
+    for rule in &mut hostile.alerts.rules {
+        rule.name = format!("{}{evil}", rule.name);
+        rule.summary = Some(evil.to_string());
+        rule.description = Some(evil.to_string());
+        if rule.service.as_ref() == Some(&service) {
+            rule.service = Some(renamed.clone());
+        }
+    }
+    let mut clean_annotated = clean.clone();
+    for rule in &mut clean_annotated.alerts.rules {
+        rule.summary = Some("s".into());
+        rule.description = Some("d".into());
+    }
+    let is_control =
+        |c: char| (c.is_control() && c != '\n') || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}');
+    let explained = report::explain(&hostile, "environments.yaml", None);
+    assert!(!explained.contains(is_control), "{explained:?}");
+    assert!(!explained.contains("\n  forged: line"), "{explained}");
+    assert!(explained.contains("\\u{a}  forged: line\\u{d}\\u{85}\\u{2028}\\u{1b}[2J\\u{7}"));
+    // The annotations are shown, and nothing adds a line.
+    assert!(explained.contains(".summary: x\\u{a}"), "{explained}");
+    let clean_explained = report::explain(&clean_annotated, "environments.yaml", None);
+    assert_eq!(
+        explained.lines().count(),
+        clean_explained.lines().count(),
+        "{explained}\n---\n{clean_explained}"
+    );
+    let diffed = report::diff(&clean_annotated, &hostile);
+    assert!(!diffed.contains(is_control), "{diffed:?}");
+    assert!(!diffed.contains("\n  forged: line"), "{diffed}");
+}

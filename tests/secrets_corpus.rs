@@ -419,6 +419,8 @@ fn secret_parts(value: &str) -> Vec<String> {
     parts
 }
 
+/// Every shape in every field is reported at its line, and no text of a diagnostic, nor the
+/// source excerpt `validate` prints under it, shows the secret.
 #[test]
 fn every_shape_is_found_in_every_field_and_never_shown() {
     let mut failures = Vec::new();
@@ -452,6 +454,23 @@ fn every_shape_is_found_in_every_field_and_never_shown() {
                     if text.contains(&part) {
                         failures.push(format!("{shape} in {}: shown in {text}", field.name));
                     }
+                }
+            }
+            // What `validate` prints, source excerpts included (a CI log keeps it).
+            let printed = tofugen::diagnostics::render(
+                &out.diagnostics,
+                out.source.as_deref().unwrap_or(""),
+                tofugen::diagnostics::Format::Human,
+                false,
+            );
+            // (Parts of 12 characters or more: the short ones are the port and path after a
+            // URL's password, which the excerpt shows, the password masked.)
+            for part in secret_parts(&value).into_iter().filter(|p| p.len() >= 12) {
+                if printed.contains(&part) {
+                    failures.push(format!(
+                        "{shape} in {}: printed in the source excerpt:\n{printed}",
+                        field.name
+                    ));
                 }
             }
         }

@@ -319,12 +319,17 @@ fn tofu_validates_the_tree_of_every_valid_fixture() {
         assert!(!c.has_errors(), "{name}: {:#?}", c.diagnostics);
         let dir = scratch.path().join(&name);
         write_files(&dir, &c.files);
-        assert!(
-            c.files
-                .keys()
-                .any(|p| p.starts_with("generated/modules/service/")),
-            "{name}: the module library is vendored"
-        );
+        // A fixture with `modules.path` (every-field.yaml sets every field) uses the
+        // repository's copy of the library, at that path; the others have it vendored.
+        match c.resolved.as_ref().and_then(|r| r.modules_path.as_deref()) {
+            Some(path) => copy_tree(&repo().join("modules"), &dir.join(path)),
+            None => assert!(
+                c.files
+                    .keys()
+                    .any(|p| p.starts_with("generated/modules/service/")),
+                "{name}: the module library is vendored"
+            ),
+        }
         roots.extend(
             roots_under(&dir.join("generated"))
                 .into_iter()

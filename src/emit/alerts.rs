@@ -1214,13 +1214,19 @@ pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
 
 /// `tofugen explain` section on alerts: every rule, what it compiles to, its worst-case
 /// detection delay against the objective, and the rules that compile to nothing.
+///
+/// Every configuration value (environment, rule and service names, the reasons that quote
+/// them) is escaped for a terminal here, newlines included: each value stays on its line, so
+/// none can forge a line of the report (the caller escapes the whole text again, but keeps its
+/// newlines).
 pub fn explain_alerts(env: &ResolvedEnvironment) -> String {
+    let v = |s: &str| crate::diagnostics::escape_for_terminal(s).into_owned();
     let mut out = String::new();
     let objective = env.alerts.detection_objective;
     let _ = writeln!(
         out,
         "alerts of `{}`: evaluated every {}, detection objective {}",
-        env.name,
+        v(&env.name),
         env.alerts.evaluation_interval,
         objective.map_or("none".to_string(), |o| o.to_string())
     );
@@ -1237,9 +1243,9 @@ pub fn explain_alerts(env: &ResolvedEnvironment) -> String {
             .iter()
             .filter(|a| a.rule == rule.name)
             .map(|a| match &a.target {
-                Target::Service(s) => format!("service {s}"),
+                Target::Service(s) => format!("service {}", v(s)),
                 Target::Database => "database".to_string(),
-                Target::BackupJob(t) => format!("{t} backup job"),
+                Target::BackupJob(t) => format!("{} backup job", v(t)),
                 Target::Custom(_) => "application metrics".to_string(),
             })
             .collect();
@@ -1251,7 +1257,7 @@ pub fn explain_alerts(env: &ResolvedEnvironment) -> String {
         let _ = writeln!(
             out,
             "  {} ({what}) -> {}",
-            rule.name,
+            v(&rule.name),
             if targets.is_empty() {
                 "no alert".to_string()
             } else {
@@ -1272,7 +1278,8 @@ pub fn explain_alerts(env: &ResolvedEnvironment) -> String {
         let _ = writeln!(
             out,
             "  skipped: `{}` emits no alert here: {}",
-            s.rule, s.reason
+            v(&s.rule),
+            v(&s.reason)
         );
     }
     let _ = writeln!(

@@ -8,7 +8,7 @@
 
 use super::GeneratedFile;
 use super::hcl::{Block, Body, Expr, render};
-use super::markdown::{code, text};
+use super::markdown::{code, row, text};
 use super::roots::{
     BACKUP_ACCESS_KEY_SECRET, BACKUP_SECRET_KEY_SECRET, backup_project_name, encryption,
     has_backup_jobs, module_source, operator_secrets, required_providers, secret_path,
@@ -425,7 +425,7 @@ fn readme(resolved: &Resolved, source: &str) -> String {
          (e.g. `openssl rand -base64 32`); give the **same** value to both GitHub environments of\n\
          that environment, and keep a copy: without it, the state cannot be read.\n",
         header = super::markdown_header(source),
-        opentofu = resolved.versions.opentofu,
+        opentofu = code(&resolved.versions.opentofu),
     );
     for env in &resolved.environments {
         let id = env_ident(&env.name);
@@ -465,8 +465,8 @@ fn readme(resolved: &Resolved, source: &str) -> String {
             ));
         }
         s.push_str(&format!(
-            "\nDeployment branches of {gh}: the deploy branch only (`{branch}`).",
-            branch = text(&resolved.ci.branch)
+            "\nDeployment branches of {gh}: the deploy branch only ({branch}).",
+            branch = code(&resolved.ci.branch)
         ));
         if env.is_production() {
             s.push_str(&format!(
@@ -503,13 +503,18 @@ fn readme(resolved: &Resolved, source: &str) -> String {
             text(&env.name)
         ));
         for secret in operator {
-            s.push_str(&format!(
-                "| {} | {} | `scw secret version create \"$(tofu output -json {id}_operator_secret_ids | jq -r '.{}')\" region={} data=@FILE` |\n",
+            // One code span, its `|` escaped for the table. Secret names are identifiers (their
+            // domain), so `.NAME` is a jq path and the command a valid shell line.
+            let command = format!(
+                "scw secret version create \"$(tofu output -json {id}_operator_secret_ids | jq -r '.{}')\" region={} data=@FILE",
+                secret.name, env.region,
+            );
+            s.push_str(&row(&[
                 code(&secret.name),
                 text(secret.description.as_deref().unwrap_or("")),
-                secret.name,
-                env.region,
-            ));
+                code(&command),
+            ]));
+            s.push('\n');
         }
     }
     if !any {

@@ -437,7 +437,7 @@ fn body_lines(lines: &mut Vec<Line>, depth: usize, body: &Body) {
             Item::Attr(name, value) => assignment(lines, depth, name.clone(), value),
             Item::Block(block) => block_lines(lines, depth, block),
             Item::Comment(text) => {
-                for l in text.lines() {
+                for l in comment_lines(text) {
                     let l = l.trim_end();
                     lines.push(Line::text(
                         depth,
@@ -456,6 +456,42 @@ fn body_lines(lines: &mut Vec<Line>, depth: usize, body: &Body) {
     while lines.len() > start && lines.last().is_some_and(|l| l.lead.is_empty()) {
         lines.pop();
     }
+}
+
+/// The lines of a comment's text: split at every line break HCL or an editor knows (`\n`,
+/// `\r`, NEL, U+2028, U+2029), every other control or invisible character (bidirectional,
+/// zero-width) written as a space. Each line is printed after `# `, so no text can end the
+/// comment early or start a line of code.
+fn comment_lines(text: &str) -> Vec<String> {
+    let text = text.replace("\r\n", "\n");
+    let mut lines: Vec<String> = text
+        .split(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
+        .map(|l| {
+            l.chars()
+                .map(|c| if unsafe_in_comment(c) { ' ' } else { c })
+                .collect()
+        })
+        .collect();
+    // Like `str::lines`: a final line break ends the last line, it does not start one.
+    if lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    lines
+}
+
+/// Characters a comment never shows: controls, bidirectional and zero-width characters.
+fn unsafe_in_comment(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}'
+        )
+}
+
+/// A configuration value for the text of a comment: on one line (line breaks, controls and
+/// invisible characters become spaces), so it never adds a line to the comment it is part of.
+pub fn comment_value(s: &str) -> String {
+    comment_lines(s).join(" ")
 }
 
 fn block_lines(lines: &mut Vec<Line>, depth: usize, block: &Block) {
@@ -537,6 +573,21 @@ mod tests {
             b.attr(k, v.clone());
         }
         b
+    }
+
+    #[test]
+    fn comments_stay_comments() {
+        let mut b = Body::new();
+        b.comment("a\rb = 1\u{2028}c\u{85}d\r\ne\u{202e}\u{1b}[2J")
+            .attr("x", Expr::int(1));
+        assert_eq!(render("", &b), "# a\n# b = 1\n# c\n# d\n# e  [2J\nx = 1\n");
+        assert_eq!(comment_value("a\n}\r\nb\u{2029}c"), "a } b c");
+        let mut b = Body::new();
+        b.comment(&format!(
+            "Service x: {}.",
+            comment_value("d\nresource \"x\" {}")
+        ));
+        assert_eq!(render("", &b), "# Service x: d resource \"x\" {}.\n");
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub fn text(s: &str) -> String {
 
 /// `s` as an inline code span: wrapped in enough backticks that none inside can close it,
 /// padded when it starts or ends with a backtick, control characters replaced by spaces, and
-/// `|` written as an entity so the span is safe inside a table cell too.
+/// every `|` backslash-escaped so the span is safe inside a table cell too (see [`row`]).
 pub fn code(s: &str) -> String {
     let clean: String = s
         .chars()
@@ -44,14 +44,44 @@ pub fn code(s: &str) -> String {
         .collect();
     let longest = clean.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
-    // GitHub renders `\|` inside code spans in tables as `|`; elsewhere `|` is harmless.
-    let body = clean.replace('|', "\\|");
+    // GitHub renders `\|` inside code spans in tables as `|`; elsewhere `|` is harmless. A `|`
+    // after an odd run of backslashes is already escaped for the table.
+    let body = escape_pipes(&clean);
     let pad = if body.starts_with('`') || body.ends_with('`') || body.is_empty() {
         " "
     } else {
         ""
     };
     format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// One row of a Markdown table, `cells` already encoded (by [`text`], [`code`] or as literal
+/// text of the emitter): every `|` that is not already backslash-escaped is escaped and line
+/// breaks become spaces, so the row has exactly `cells.len()` cells whatever the cells hold.
+pub fn row<S: AsRef<str>>(cells: &[S]) -> String {
+    let mut out = String::from("|");
+    for cell in cells {
+        out.push(' ');
+        out.push_str(&escape_pipes(cell.as_ref()));
+        out.push_str(" |");
+    }
+    out
+}
+
+/// `s` with every `|` that a GFM table would take for a cell delimiter (one not preceded by an
+/// odd number of backslashes) escaped, and control and invisible characters written as spaces.
+fn escape_pipes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut backslashes = 0;
+    for c in s.chars() {
+        match c {
+            '|' if backslashes % 2 == 0 => out.push_str("\\|"),
+            c if c.is_control() || is_invisible(c) => out.push(' '),
+            c => out.push(c),
+        }
+        backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+    }
+    out
 }
 
 /// `s` as the text of a Mermaid node or edge label inside `["..."]`: every character outside
@@ -114,6 +144,35 @@ mod tests {
         assert_eq!(code("`x"), "`` `x ``");
         assert_eq!(code("a|b"), "`a\\|b`");
         assert_eq!(code("a\nb"), "`a b`");
+        // A backslash before `|` in the value does not unescape it for the table.
+        assert_eq!(code("a\\|b"), "`a\\|b`");
+        assert_eq!(code("a\\\\|b"), "`a\\\\\\|b`");
+    }
+
+    #[test]
+    fn rows_keep_their_cell_count() {
+        assert_eq!(row(&["a", "b"]), "| a | b |");
+        // A raw `|` (literal text of the emitter) is escaped; an escaped one is left alone; an
+        // escaped backslash before a `|` does not escape it.
+        assert_eq!(row(&["`x | y`"]), "| `x \\| y` |");
+        assert_eq!(row(&[text("a|b")]), "| a\\|b |");
+        assert_eq!(row(&["a\\\\|b"]), "| a\\\\\\|b |");
+        assert_eq!(row(&["a\nb\r\u{2028}c"]), "| a b  c |");
+        for hostile in ["|", "\\|", "\\\\|", "a\n| b |", "`|`", "``|``"] {
+            for encoded in [text(hostile), code(hostile), hostile.to_string()] {
+                let r = row(&[encoded.as_str(), "x"]);
+                let mut cells = 0;
+                let mut backslashes = 0;
+                for c in r.chars() {
+                    if c == '|' && backslashes % 2 == 0 {
+                        cells += 1;
+                    }
+                    backslashes = if c == '\\' { backslashes + 1 } else { 0 };
+                }
+                assert_eq!(cells, 3, "{hostile:?} -> {r:?}");
+                assert!(!r.contains('\n'));
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::GeneratedFile;
+use super::markdown::{code, mermaid_id, mermaid_label, row, text};
 use crate::resolve::{Resolved, ResolvedEnvironment, ResolvedService, ScalingSignal, TemplatePart};
 
 /// One README per environment.
@@ -22,53 +23,73 @@ pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
 }
 
 fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &str) -> String {
+    // Every configuration value goes through an encoder of `super::markdown`: `code` for names,
+    // paths and technical values, `text` for prose, `mermaid_label`/`mermaid_id` in the diagram.
     let project = &resolved.project;
-    let mut out = String::new();
-    out.push_str(&super::markdown_header(source));
-    let _ = writeln!(out, "# `{}` environment of {project}\n", env.name);
+    let mut out = super::markdown_header(source);
+    let _ = writeln!(
+        out,
+        "# {} environment of {}\n",
+        code(&env.name),
+        text(project)
+    );
     let tier = format!("{:?}", env.tier).to_lowercase();
     let _ = writeln!(
         out,
-        "Tier **{tier}**, Scaleway project `{}`, region `{}` (zone `{}`). \
-         State: `s3://{}/{}` (locked with `use_lockfile`, encrypted with OpenTofu state encryption).",
-        env.scaleway_project, env.region, env.zone, env.state.bucket, env.state.key
+        "Tier **{tier}**, Scaleway project {}, region {} (zone {}). \
+         State: {} (locked with `use_lockfile`, encrypted with OpenTofu state encryption).",
+        code(&env.scaleway_project),
+        code(&env.region),
+        code(&env.zone),
+        code(&format!("s3://{}/{}", env.state.bucket, env.state.key))
     );
     if let Some(from) = &env.promote_from {
         let _ = writeln!(
             out,
-            "\nImages are promoted from `{from}` by digest: nothing is rebuilt for this environment."
+            "\nImages are promoted from {} by digest: nothing is rebuilt for this environment.",
+            code(from)
         );
     }
     let _ = writeln!(
         out,
-        "\nSee `{}` for every effective value and where it comes from.\n",
-        super::command(source, &format!("explain {}", env.name))
+        "\nSee {} for every effective value and where it comes from.\n",
+        code(&super::command(source, &format!("explain {}", env.name)))
     );
 
-    // Diagram.
+    // Diagram: node ids from `mermaid_id`, every label quoted and encoded by `mermaid_label`.
     let _ = writeln!(out, "```mermaid\nflowchart LR");
-    let _ = writeln!(out, "  users((Users)) --> edge[Scaleway edge HTTPS]");
     let _ = writeln!(
         out,
-        "  registry[(Container Registry<br/>{})]",
-        env.registry_namespace
+        "  users((\"Users\")) --> edge[\"Scaleway edge HTTPS\"]"
     );
-    let _ = writeln!(out, "  subgraph pn[Private network {project}-{}]", env.name);
+    let _ = writeln!(
+        out,
+        "  registry[(\"Container Registry<br/>{}\")]",
+        mermaid_label(&env.registry_namespace)
+    );
+    let _ = writeln!(
+        out,
+        "  subgraph pn[\"Private network {}\"]",
+        mermaid_label(&format!("{project}-{}", env.name))
+    );
     if let Some(db) = &env.database {
         let ha = if db.ha { "HA" } else { "single node" };
         let _ = writeln!(
             out,
-            "    db[(PostgreSQL<br/>{} {}<br/>{ha})]",
-            db.engine, db.node_type
+            "    db[(\"PostgreSQL<br/>{} {}<br/>{ha}\")]",
+            mermaid_label(&db.engine),
+            mermaid_label(&db.node_type)
         );
     }
     let _ = writeln!(out, "  end");
     for s in &env.services {
-        let id = mermaid_id(&s.name);
+        let id = mermaid_id("svc", &s.name);
         let _ = writeln!(
             out,
-            "  {id}[{}<br/>{}..{} instances]",
-            s.name, s.min_scale, s.max_scale
+            "  {id}[\"{}<br/>{}..{} instances\"]",
+            mermaid_label(&s.name),
+            s.min_scale,
+            s.max_scale
         );
         let _ = writeln!(out, "  registry -. image .-> {id}");
         if s.privacy == crate::model::Privacy::Public {
@@ -89,7 +110,7 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &s
         targets.sort();
         targets.dedup();
         for t in targets {
-            let _ = writeln!(out, "  {id} -- HTTPS --> {}", mermaid_id(t));
+            let _ = writeln!(out, "  {id} -- HTTPS --> {}", mermaid_id("svc", t));
         }
     }
     let _ = writeln!(out, "```\n");
@@ -102,40 +123,37 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &s
     );
     let _ = writeln!(out, "|---|---|---|---|---|---|---|---|---|---|");
     for s in &env.services {
-        let _ = writeln!(
-            out,
-            "| `{}` | `{}` | {} | {} | {} | {}–{} | {} | {} | {} | {} |",
-            s.name,
-            s.image,
+        let cells = [
+            code(&s.name),
+            code(&s.image),
             s.port.map(|p| p.to_string()).unwrap_or_else(|| "—".into()),
-            s.cpu,
-            s.memory,
-            s.min_scale,
-            s.max_scale,
+            s.cpu.to_string(),
+            s.memory.to_string(),
+            format!("{}–{}", s.min_scale, s.max_scale),
             scaling(s),
             probes(s),
             format!("{:?}", s.privacy).to_lowercase(),
-            if s.secrets.is_empty() {
-                "—".to_string()
-            } else {
-                s.secrets.join(", ")
-            }
-        );
+            codes(s.secrets.iter().map(String::as_str)),
+        ];
+        let _ = writeln!(out, "{}", row(&cells));
     }
 
     if let Some(db) = &env.database {
         let _ = writeln!(out, "\n## Database\n");
         let _ = writeln!(out, "| setting | value |\n|---|---|");
-        let _ = writeln!(out, "| engine | {} |", db.engine);
-        let _ = writeln!(out, "| node type | {} |", db.node_type);
+        let _ = writeln!(out, "{}", row(&["engine", &code(&db.engine)]));
+        let _ = writeln!(out, "{}", row(&["node type", &code(&db.node_type)]));
+        let volume_type = serde_json::to_value(db.volume_type)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
         let _ = writeln!(
             out,
-            "| volume | {} {} |",
-            db.volume_size,
-            serde_json::to_value(db.volume_type)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default()
+            "{}",
+            row(&[
+                "volume".to_string(),
+                format!("{} {}", db.volume_size, code(&volume_type))
+            ])
         );
         let _ = writeln!(
             out,
@@ -158,10 +176,18 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &s
         for (name, job) in [("weekly", &b.weekly), ("monthly", &b.monthly)] {
             let _ = writeln!(
                 out,
-                "| {name} backups | {} |",
-                job.as_ref()
-                    .map(|j| format!("`{}` ({}), kept {}", j.schedule, b.timezone, j.retention))
-                    .unwrap_or_else(|| "off".into())
+                "{}",
+                row(&[
+                    format!("{name} backups"),
+                    job.as_ref()
+                        .map(|j| format!(
+                            "{} ({}), kept {}",
+                            code(&j.schedule),
+                            text(&b.timezone),
+                            j.retention
+                        ))
+                        .unwrap_or_else(|| "off".into())
+                ])
             );
         }
     }
@@ -170,23 +196,17 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &s
         let _ = writeln!(out, "\n## Secrets (Secret Manager, by name only)\n");
         let _ = writeln!(out, "| name | source | used by |\n|---|---|---|");
         for secret in &env.secrets {
-            let users: Vec<&str> = env
+            let users = env
                 .services
                 .iter()
                 .filter(|s| s.secrets.contains(&secret.name))
-                .map(|s| s.name.as_str())
-                .collect();
-            let _ = writeln!(
-                out,
-                "| `{}` | {} | {} |",
-                secret.name,
+                .map(|s| s.name.as_str());
+            let cells = [
+                code(&secret.name),
                 format!("{:?}", secret.source).to_lowercase(),
-                if users.is_empty() {
-                    "—".to_string()
-                } else {
-                    users.join(", ")
-                }
-            );
+                texts(users),
+            ];
+            let _ = writeln!(out, "{}", row(&cells));
         }
     }
 
@@ -195,7 +215,7 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &s
         let contacts = if env.alerts.contacts.is_empty() {
             "no contact".to_string()
         } else {
-            env.alerts.contacts.join(", ")
+            codes(env.alerts.contacts.iter().map(String::as_str))
         };
         let _ = writeln!(
             out,
@@ -207,13 +227,24 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &s
     out
 }
 
-fn mermaid_id(name: &str) -> String {
-    format!(
-        "svc_{}",
-        name.chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect::<String>()
-    )
+/// Names as code spans, comma-separated; `—` when there are none.
+fn codes<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let list: Vec<String> = names.map(code).collect();
+    if list.is_empty() {
+        "—".to_string()
+    } else {
+        list.join(", ")
+    }
+}
+
+/// Names as text, comma-separated; `—` when there are none.
+fn texts<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let list: Vec<String> = names.map(text).collect();
+    if list.is_empty() {
+        "—".to_string()
+    } else {
+        list.join(", ")
+    }
 }
 
 fn scaling(s: &ResolvedService) -> String {
@@ -228,7 +259,7 @@ fn scaling(s: &ResolvedService) -> String {
 fn probes(s: &ResolvedService) -> String {
     let describe = |p: &Option<crate::resolve::Probe>| match p {
         Some(p) => match &p.check {
-            crate::resolve::ProbeCheck::Http(path) => format!("`{path}`"),
+            crate::resolve::ProbeCheck::Http(path) => code(path),
             crate::resolve::ProbeCheck::Tcp => "tcp".into(),
         },
         None => "none".into(),

@@ -1013,7 +1013,7 @@ fn service_call(
     let what = s
         .description
         .as_deref()
-        .map(|d| format!("Service {}: {d}.", s.name))
+        .map(|d| format!("Service {}: {}.", s.name, super::hcl::comment_value(d)))
         .unwrap_or_else(|| format!("Service {}.", s.name));
     module_call(resolved, &service_module(&s.name), "service", &what, attrs)
 }

@@ -89,8 +89,8 @@ pub const TG105: Rule = Rule {
     name: "alert-promql",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "a custom alert `expr` is not valid PromQL",
-    rationale: "Cockpit rejects a rule group with invalid PromQL when it is pushed",
+    title: "a custom alert `expr` is valid PromQL, within 16 KiB, 64 nested brackets and 256 operators (checked before parsing)",
+    rationale: "Cockpit rejects a rule group with invalid PromQL when it is pushed; the limits keep validation fast and the parser's recursion bounded",
     bad: "defaults:\n  alerts:\n    rules:\n      slow: { expr: \"sum(rate(http_requests_total[5m]) > 1\", summary: Too many requests }\n",
     good: "defaults:\n  alerts:\n    rules:\n      slow: { expr: \"sum(rate(http_requests_total[5m])) > 1\", summary: Too many requests }\n",
 };
@@ -176,6 +176,8 @@ pub const RULES: &[Rule] = &[
 pub const MAX_EXPR_LEN: usize = 16 * 1024;
 /// Deepest bracket nesting of a custom `expr` that is parsed.
 pub const MAX_EXPR_DEPTH: usize = 64;
+/// Most operators (binary and unary) in a custom `expr` that is parsed.
+pub const MAX_EXPR_OPERATORS: usize = 256;
 
 fn looks_like_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
@@ -450,27 +452,24 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     }
 }
 
-/// TG105: the expression parses, within bounds (a deep or huge expression is reported before
-/// the parser can exhaust the stack or take quadratic time).
+/// TG105: the expression parses, within bounds (a long, deep or operator-heavy expression is
+/// reported before the parser can exhaust the stack or take quadratic time: the parser's type
+/// checks walk the operand tree once per operator).
 fn promql(c: &mut Checker<'_>, env: &ResolvedEnvironment, place: Place, n: &str, expr: &str) {
     let e = &env.name;
-    let depth = max_depth(expr);
-    let result = if expr.len() > MAX_EXPR_LEN {
-        Err(format!(
-            "it is {} bytes long, over the {MAX_EXPR_LEN}-byte limit",
-            expr.len()
-        ))
-    } else if depth > MAX_EXPR_DEPTH {
-        Err(format!(
-            "brackets nest {depth} deep, over the limit of {MAX_EXPR_DEPTH}"
-        ))
-    } else {
-        promql_parser::parser::parse(expr).map(|_| ())
+    let (offset, message, help) = match bounds(expr) {
+        Some(b) => (Some(b.offset), b.message, b.help),
+        None => match promql_parser::parser::parse(expr) {
+            Ok(_) => return,
+            Err(message) => (
+                first_problem(expr),
+                message,
+                "check brackets, quotes and label matchers; try the expression in Cockpit's Explore view"
+                    .to_string(),
+            ),
+        },
     };
-    let Err(message) = result else {
-        return;
-    };
-    let span = match (first_problem(expr), place.span, &c.source) {
+    let span = match (offset, place.span, &c.source) {
         (Some(offset), Some(s), Some(source)) => {
             Some(source.span_in_scalar(s, expr, offset, offset + 1))
         }
@@ -483,38 +482,128 @@ fn promql(c: &mut Checker<'_>, env: &ResolvedEnvironment, place: Place, n: &str,
         Place::new(place.path, span),
         format!("alert rule `{n}` in `{e}`: `expr` is not valid PromQL: {message}"),
         "a PromQL expression, e.g. `rate(http_requests_total{status=~\"5..\"}[5m]) > 1`",
-        "check brackets, quotes and label matchers; try the expression in Cockpit's Explore view",
+        help,
     );
 }
 
-/// Deepest nesting of `(`, `[` and `{` in `expr`, ignoring brackets in quotes.
-fn max_depth(expr: &str) -> usize {
-    let (mut depth, mut max) = (0usize, 0usize);
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for ch in expr.chars() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if ch == '\\' && q != '`' {
-                escaped = true;
-            } else if ch == q {
-                quote = None;
-            }
-            continue;
+/// Why an expression is not parsed: where, what, and how to fix it.
+#[derive(Debug, PartialEq)]
+pub struct Bound {
+    /// Byte offset in the expression of the first byte over a limit.
+    pub offset: usize,
+    pub message: String,
+    pub help: String,
+}
+
+/// The first limit `expr` goes over, found in one linear scan without parsing: its length
+/// ([`MAX_EXPR_LEN`]), its bracket nesting ([`MAX_EXPR_DEPTH`]) or its number of operators
+/// ([`MAX_EXPR_OPERATORS`]: every `+ - * / % ^` counts, unary ones included, as does every
+/// comparison and `and`/`or`/`unless`/`atan2`; nothing inside quotes, comments or label
+/// matchers does).
+pub fn bounds(expr: &str) -> Option<Bound> {
+    let split = "move parts of it into recording rules, or use a `kind:` rule";
+    if expr.len() > MAX_EXPR_LEN {
+        let mut offset = MAX_EXPR_LEN;
+        while !expr.is_char_boundary(offset) {
+            offset -= 1;
         }
-        match ch {
-            '"' | '\'' | '`' => quote = Some(ch),
-            '(' | '[' | '{' => {
-                depth += 1;
-                max = max.max(depth);
+        return Some(Bound {
+            offset,
+            message: format!(
+                "it is {} bytes long, over the {MAX_EXPR_LEN}-byte limit",
+                expr.len()
+            ),
+            help: format!("shorten the expression: {split}"),
+        });
+    }
+    let bytes = expr.as_bytes();
+    let (mut depth, mut braces, mut operators) = (0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let start = i;
+        i += 1;
+        match b {
+            b'"' | b'\'' | b'`' => {
+                while i < bytes.len() {
+                    let d = bytes[i];
+                    i += 1;
+                    if d == b'\\' && b != b'`' {
+                        i += 1;
+                    } else if d == b {
+                        break;
+                    }
+                }
+                continue;
             }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if b == b'{' {
+                    braces += 1;
+                }
+                if depth > MAX_EXPR_DEPTH {
+                    return Some(Bound {
+                        offset: start,
+                        message: format!("brackets nest deeper than the limit of {MAX_EXPR_DEPTH}"),
+                        help: format!("remove redundant brackets, or {split}"),
+                    });
+                }
+                continue;
+            }
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if b == b'}' {
+                    braces = braces.saturating_sub(1);
+                }
+                continue;
+            }
             _ => {}
         }
+        if braces > 0 {
+            // Label matchers: `=`, `!=`, `=~`, `!~` are not operators.
+            continue;
+        }
+        let counted = match b {
+            b'+' | b'-' | b'*' | b'/' | b'%' | b'^' => true,
+            b'=' | b'!' | b'<' | b'>' => {
+                while i < bytes.len() && matches!(bytes[i], b'=' | b'!' | b'<' | b'>' | b'~') {
+                    i += 1;
+                }
+                true
+            }
+            b if b.is_ascii_alphabetic() || b == b'_' || b == b':' => {
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b':'))
+                {
+                    i += 1;
+                }
+                matches!(
+                    expr[start..i].to_ascii_lowercase().as_str(),
+                    "and" | "or" | "unless" | "atan2"
+                )
+            }
+            _ => false,
+        };
+        if counted {
+            operators += 1;
+            if operators > MAX_EXPR_OPERATORS {
+                return Some(Bound {
+                    offset: start,
+                    message: format!("it has more than {MAX_EXPR_OPERATORS} operators"),
+                    help: format!("simplify the expression: {split}"),
+                });
+            }
+        }
     }
-    max
+    None
 }
+
 /// Byte offset of the first bracket or quote problem in `expr`, if it has one: an unclosed
 /// `(`, `{` or `[`, a closing one that does not match, or an unterminated string.
 pub fn first_problem(expr: &str) -> Option<usize> {
@@ -589,9 +678,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn emails_and_depth() {
+    fn emails() {
         assert!(looks_like_email("ops@data.gouv.fr") && !looks_like_email("ops team"));
         assert!(!looks_like_email("ops@localhost"));
-        assert_eq!(max_depth("sum(rate(x{a=\"(\"}[5m]))"), 3);
+    }
+
+    #[test]
+    fn bounds_are_found_without_parsing() {
+        // Within bounds: brackets in quotes, comments and matchers do not count, nor do
+        // operators in label matchers, strings or names (`band`, `order`).
+        let deep_quoted = format!("x{{a=\"{}\"}}", "(".repeat(100));
+        assert_eq!(bounds(&deep_quoted), None);
+        assert_eq!(bounds(&format!("x # {}\n", "(((-".repeat(100))), None);
+        let names = vec!["band_order{a!=\"-\",b=~\"+\"}"; 300].join(" ");
+        assert_eq!(bounds(&names), None);
+        let ok = vec!["a"; MAX_EXPR_OPERATORS + 1].join(" + ");
+        assert_eq!(bounds(&ok), None);
+        let ok = format!(
+            "{}a{}",
+            "(".repeat(MAX_EXPR_DEPTH),
+            ")".repeat(MAX_EXPR_DEPTH)
+        );
+        assert_eq!(bounds(&ok), None);
+        // Over: each at the first byte over the limit.
+        let deep = format!("{}a{}", "(".repeat(100), ")".repeat(100));
+        assert_eq!(bounds(&deep).unwrap().offset, MAX_EXPR_DEPTH);
+        let plus = vec!["a"; MAX_EXPR_OPERATORS + 2].join(" + ");
+        assert_eq!(bounds(&plus).unwrap().offset, 4 * MAX_EXPR_OPERATORS + 2);
+        // Unary operators count one by one, however they are written.
+        let unary = format!("{}a", "-".repeat(MAX_EXPR_OPERATORS + 1));
+        assert_eq!(bounds(&unary).unwrap().offset, MAX_EXPR_OPERATORS);
+        let words = vec!["a"; MAX_EXPR_OPERATORS + 2].join(" OR ");
+        assert!(bounds(&words).unwrap().message.contains("operators"));
+        let long = "é".repeat(MAX_EXPR_LEN);
+        let b = bounds(&long).unwrap();
+        assert!(long.is_char_boundary(b.offset) && b.offset <= MAX_EXPR_LEN);
+        assert!(b.help.contains("recording rules"));
     }
 }

@@ -199,7 +199,10 @@ fn scan_value(
 }
 
 fn scan_key(c: &mut Checker<'_>, key: &Key, full: &str, section: Section<'_>, hit: Hit) {
-    let parent = full.rsplit_once('.').map_or("", |(p, _)| p);
+    // The mapping's path: `full` without the key, which may itself hold dots.
+    let parent = full
+        .strip_suffix(key.name.as_str())
+        .map_or("", |p| p.trim_end_matches('.'));
     let where_ = if parent.is_empty() {
         "the top level".to_string()
     } else {
