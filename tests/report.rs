@@ -195,7 +195,7 @@ fn explain_escapes_alert_annotations_names_and_override_reasons() {
         clean_explained.lines().count(),
         "{explained}\n---\n{clean_explained}"
     );
-    let diffed = report::diff(&clean_annotated, &hostile);
+    let diffed = report::diff(&clean_annotated, &hostile, "environments.yaml");
     assert!(!diffed.contains(is_control), "{diffed:?}");
     assert!(!diffed.contains("\n  forged: line"), "{diffed}");
 }
