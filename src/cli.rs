@@ -400,7 +400,7 @@ fn check(
         .resolved
         .as_ref()
         .and_then(|r| r.modules_path.as_deref());
-    let findings = crate::provider_check::check_tree(root, &compilation.files, modules);
+    let findings = crate::prove::check_tree(root, &compilation.files, modules);
     let differences = match write::check(root, &compilation.files) {
         Ok(d) => d,
         Err(e) => {

@@ -5,7 +5,7 @@
 //! [`load`] (YAML with positions) → [`schema_check`] (JSON Schema) → [`resolve`] (defaults and
 //! per-environment overrides) → [`policy`] (semantic rules) → [`emit`] (HCL, alert rules,
 //! workflows, docs) → [`write`] (manifest, atomic writes, `check`).
-//! [`pipeline`] runs the stages in order; [`provider_check`] and [`module_check`] prove the HCL
+//! [`pipeline`] runs the stages in order; [`prove`] (provider schema, module interfaces) proves the HCL
 //! against the vendored Scaleway provider schema and the modules' interfaces.
 
 // Diagnostics are large on purpose (message, position, fix) and are never on a hot path.
@@ -19,11 +19,10 @@ pub mod init;
 pub mod load;
 pub mod locate;
 pub mod model;
-pub mod module_check;
 pub mod modules;
 pub mod pipeline;
 pub mod policy;
-pub mod provider_check;
+pub mod prove;
 pub mod report;
 pub mod resolve;
 pub mod schema_check;

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use tofugen::module_check::Interface;
+use tofugen::prove::modules::Interface;
 
 #[test]
 fn module_interfaces() {

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use tofugen::diagnostics::{self, Diagnostic, Format};
-use tofugen::provider_check::{self, check_sources, check_tree};
+use tofugen::prove::provider as provider_check;
+use tofugen::prove::{check_sources, check_tree};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hcl")

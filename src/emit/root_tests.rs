@@ -190,14 +190,20 @@ fn release_value(env: &ResolvedEnvironment, r: Release) -> Expr {
     )
 }
 
-/// The image reference service `s` runs for release `r`.
-fn image_ref(env: &ResolvedEnvironment, s: &crate::resolve::ResolvedService, r: Release) -> String {
+/// The image reference service `s` (at position `i` of `env.services`, so that no lookup makes
+/// the tests of a root quadratic in its services) runs for release `r`.
+fn image_ref(
+    env: &ResolvedEnvironment,
+    i: usize,
+    s: &crate::resolve::ResolvedService,
+    r: Release,
+) -> String {
     format!(
         "rg.{}.scw.cloud/{}/{}:{}",
         env.region,
         env.registry_namespace,
         s.image,
-        r.tag(index(env, &s.name))
+        r.tag(i)
     )
 }
 
@@ -225,7 +231,7 @@ fn overrides(env: &ResolvedEnvironment, r: Release, broken: Option<&str>) -> Vec
                     "ready"
                 }),
             ),
-            ("image".to_string(), Expr::str(image_ref(env, s, r))),
+            ("image".to_string(), Expr::str(image_ref(env, i, s, r))),
         ];
         if broken == Some(s.name.as_str()) {
             status.push((
@@ -267,7 +273,7 @@ fn deploy_run(name: &str, comment: &str, env: &ResolvedEnvironment, r: Release) 
             ),
         );
     // What the root configures from var.release: each service gets its own tag.
-    for s in &env.services {
+    for (i, s) in env.services.iter().enumerate() {
         let mut image = Body::new();
         image
             .attr(
@@ -275,7 +281,7 @@ fn deploy_run(name: &str, comment: &str, env: &ResolvedEnvironment, r: Release) 
                 Expr::raw(format!(
                     "module.{}.image == {}",
                     super::roots::service_module(&s.name),
-                    super::hcl::quote(&image_ref(env, s, r))
+                    super::hcl::quote(&image_ref(env, i, s, r))
                 )),
             )
             .attr(

@@ -93,16 +93,6 @@ const HEX_ENTROPY: f64 = 3.0;
 /// Values longer than this are scanned by the shape patterns only (bounded work).
 const HEURISTICS_MAX_LEN: usize = 4096;
 
-/// A shape: its pattern, the capture group holding the secret (0: the whole match) and its
-/// description.
-struct Shape {
-    re: Regex,
-    group: usize,
-    what: &'static str,
-    /// Extra test on the captured text (placeholders, ports); `true` keeps the hit.
-    keep: fn(&str) -> bool,
-}
-
 /// A shape as written: pattern, capture group, description, extra test.
 type ShapeSpec = (&'static str, usize, &'static str, fn(&str) -> bool);
 
@@ -113,115 +103,110 @@ fn always(_: &str) -> bool {
 /// All the shape patterns at once, to skip strings that match none.
 fn shape_set() -> &'static regex::RegexSet {
     static SET: OnceLock<regex::RegexSet> = OnceLock::new();
-    SET.get_or_init(|| {
-        regex::RegexSet::new(shapes().iter().map(|s| s.re.as_str())).expect("valid patterns")
-    })
+    SET.get_or_init(|| regex::RegexSet::new(SHAPES.iter().map(|s| s.0)).expect("valid patterns"))
 }
 
-fn shapes() -> &'static [Shape] {
-    static S: OnceLock<Vec<Shape>> = OnceLock::new();
-    S.get_or_init(|| {
-        let list: [ShapeSpec; 15] = [
-            (
-                r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----",
-                0,
-                "a PEM private key",
-                always,
-            ),
-            (r"-----BEGIN [A-Z0-9 ]+-----", 0, "a PEM block", always),
-            (
-                r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
-                0,
-                "a JSON Web Token",
-                always,
-            ),
-            (
-                r"(?:^|[^A-Za-z0-9_])((?:gh[pousr]_[A-Za-z0-9]{30,255})|(?:github_pat_[A-Za-z0-9_]{22,255}))",
-                1,
-                "a GitHub token",
-                always,
-            ),
-            (
-                r"(?:^|[^A-Za-z0-9])(SCW[A-Z0-9]{17})(?:[^A-Za-z0-9]|$)",
-                1,
-                "a Scaleway access key",
-                always,
-            ),
-            (
-                r"(?:^|[^A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?:[^A-Za-z0-9]|$)",
-                1,
-                "an AWS access key",
-                always,
-            ),
-            (
-                r"(?:^|[^A-Za-z0-9])(xox[abposre]-[A-Za-z0-9-]{10,})",
-                1,
-                "a Slack token",
-                always,
-            ),
-            (
-                r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{16,}",
-                0,
-                "a Slack webhook URL",
-                always,
-            ),
-            (
-                r"(?:^|[^A-Za-z0-9])(AIza[0-9A-Za-z_-]{35})",
-                1,
-                "a Google API key",
-                always,
-            ),
-            (
-                r"(?:^|[^A-Za-z0-9])((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,})",
-                1,
-                "a Stripe key",
-                always,
-            ),
-            (
-                r"(?:^|[^A-Za-z0-9])(sk-[A-Za-z0-9_-]{20,})",
-                1,
-                "an `sk-` API key",
-                always,
-            ),
-            (
-                r"(?i)(?:^|[^a-z])(?:bearer|basic|token)\s+([A-Za-z0-9._~+/=-]{8,})",
-                1,
-                "an authorization header value",
-                token_like,
-            ),
-            (
-                // scheme://user:password@ — the user may be empty, the password anything but
-                // blanks and `@`.
-                r"(?i)[a-z][a-z0-9+.-]*://[^\s/?#@:]*:([^\s@]+)@",
-                1,
-                "a URL with a password",
-                url_password,
-            ),
-            (
-                // `password=x`, `DB_PASSWORD=x`, `--db-password=x`, `client_secret: x`, ...
-                r#"(?i)(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*(=|:)\s*["']?([^\s"',;&]+)"#,
-                2,
-                "a `password=`-style pair",
-                always,
-            ),
-            (
-                // Short names need a boundary: `pass: x`, `pwd=x`, but not `bypass: x`.
-                r#"(?i)(?:^|[^a-z])(?:pass|pwd|pw)["']?\s*(=|:)\s*["']?([^\s"',;&]+)"#,
-                2,
-                "a `password=`-style pair",
-                always,
-            ),
-        ];
-        list.into_iter()
-            .map(|(p, group, what, keep)| Shape {
-                re: Regex::new(p).expect("valid pattern"),
-                group,
-                what,
-                keep,
-            })
-            .collect()
-    })
+/// The compiled pattern of shape `i`, built the first time a string may match it (most runs
+/// meet none: the set alone decides).
+fn shape_re(i: usize) -> &'static Regex {
+    static RES: [OnceLock<Regex>; SHAPES.len()] = [const { OnceLock::new() }; SHAPES.len()];
+    RES[i].get_or_init(|| Regex::new(SHAPES[i].0).expect("valid pattern"))
 }
+
+/// The shapes: pattern, the capture group holding the secret (0: the whole match),
+/// description, and an extra test on the captured text (placeholders, ports; `true` keeps the
+/// hit).
+const SHAPES: [ShapeSpec; 15] = [
+    (
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----",
+        0,
+        "a PEM private key",
+        always,
+    ),
+    (r"-----BEGIN [A-Z0-9 ]+-----", 0, "a PEM block", always),
+    (
+        r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
+        0,
+        "a JSON Web Token",
+        always,
+    ),
+    (
+        r"(?:^|[^A-Za-z0-9_])((?:gh[pousr]_[A-Za-z0-9]{30,255})|(?:github_pat_[A-Za-z0-9_]{22,255}))",
+        1,
+        "a GitHub token",
+        always,
+    ),
+    (
+        r"(?:^|[^A-Za-z0-9])(SCW[A-Z0-9]{17})(?:[^A-Za-z0-9]|$)",
+        1,
+        "a Scaleway access key",
+        always,
+    ),
+    (
+        r"(?:^|[^A-Za-z0-9])((?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16})(?:[^A-Za-z0-9]|$)",
+        1,
+        "an AWS access key",
+        always,
+    ),
+    (
+        r"(?:^|[^A-Za-z0-9])(xox[abposre]-[A-Za-z0-9-]{10,})",
+        1,
+        "a Slack token",
+        always,
+    ),
+    (
+        r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{16,}",
+        0,
+        "a Slack webhook URL",
+        always,
+    ),
+    (
+        r"(?:^|[^A-Za-z0-9])(AIza[0-9A-Za-z_-]{35})",
+        1,
+        "a Google API key",
+        always,
+    ),
+    (
+        r"(?:^|[^A-Za-z0-9])((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,})",
+        1,
+        "a Stripe key",
+        always,
+    ),
+    (
+        r"(?:^|[^A-Za-z0-9])(sk-[A-Za-z0-9_-]{20,})",
+        1,
+        "an `sk-` API key",
+        always,
+    ),
+    (
+        r"(?i)(?:^|[^a-z])(?:bearer|basic|token)\s+([A-Za-z0-9._~+/=-]{8,})",
+        1,
+        "an authorization header value",
+        token_like,
+    ),
+    (
+        // scheme://user:password@ — the user may be empty, the password anything but
+        // blanks and `@`.
+        r"(?i)[a-z][a-z0-9+.-]*://[^\s/?#@:]*:([^\s@]+)@",
+        1,
+        "a URL with a password",
+        url_password,
+    ),
+    (
+        // `password=x`, `DB_PASSWORD=x`, `--db-password=x`, `client_secret: x`, ...
+        r#"(?i)(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*(=|:)\s*["']?([^\s"',;&]+)"#,
+        2,
+        "a `password=`-style pair",
+        always,
+    ),
+    (
+        // Short names need a boundary: `pass: x`, `pwd=x`, but not `bypass: x`.
+        r#"(?i)(?:^|[^a-z])(?:pass|pwd|pw)["']?\s*(=|:)\s*["']?([^\s"',;&]+)"#,
+        2,
+        "a `password=`-style pair",
+        always,
+    ),
+];
 
 /// A token with a digit, a symbol or mixed case: not a plain word (`Bearer authentication`).
 fn token_like(t: &str) -> bool {
@@ -382,21 +367,21 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
     // One pass of a set of all the shapes finds which may match; most strings match none.
     let candidates = shape_set().matches(text);
     for i in candidates.iter() {
-        let shape = &shapes()[i];
-        for caps in shape.re.captures_iter(text) {
-            let Some(m) = caps.get(shape.group) else {
+        let (_, group, what, keep) = SHAPES[i];
+        for caps in shape_re(i).captures_iter(text) {
+            let Some(m) = caps.get(group) else {
                 continue;
             };
-            let pair = shape.group == 2;
+            let pair = group == 2;
             // In a pair, `:` is also prose (`token: rotated monthly`): the value must then look
             // like a token; after `=` any value counts.
             let prose = pair && caps.get(1).is_some_and(|sep| sep.as_str() == ":");
-            let keep = (shape.keep)(m.as_str())
+            let kept = keep(m.as_str())
                 && !(pair && value_is_harmless(m.as_str()))
                 && (!prose || token_like(m.as_str()));
-            if keep {
+            if kept {
                 return Some(Hit {
-                    shape: shape.what,
+                    shape: what,
                     start: m.start(),
                     end: m.end(),
                 });

@@ -413,6 +413,16 @@ impl Domain {
     }
 }
 
+/// The compiled regex of the domain whose pattern is `pattern`, if any (the same one the domain
+/// checks use).
+pub fn compiled_for(pattern: &str) -> Option<&'static regex::Regex> {
+    DOMAINS
+        .iter()
+        .filter_map(|d| d.pattern)
+        .find(|p| *p == pattern)
+        .map(compiled)
+}
+
 fn compiled(pattern: &'static str) -> &'static regex::Regex {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};

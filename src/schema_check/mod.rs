@@ -14,6 +14,7 @@ use jsonschema::paths::LocationSegment;
 use serde_json::Value;
 
 pub mod domains;
+pub mod fast;
 mod scalar;
 pub mod strings;
 pub mod template;
@@ -103,24 +104,43 @@ fn value_keywords(map: &mut serde_json::Map<String, Value>, d: &domains::Domain)
 
 /// The JSON Schema of `environments.yaml`, pretty-printed, ending in a newline.
 pub fn schema_json() -> String {
-    let mut s = serde_json::to_string_pretty(&schema_value()).expect("schema serializes");
+    let mut s = serde_json::to_string_pretty(&schema().0).expect("schema serializes");
     s.push('\n');
     s
 }
 
-fn schema() -> &'static (Value, jsonschema::Validator) {
-    static SCHEMA: OnceLock<(Value, jsonschema::Validator)> = OnceLock::new();
+/// The schema as a value, and the same without `propertyNames` (what is validated: key names
+/// are checked by `strings`, in one pass with the same domains, because the validator's errors
+/// for a mapping with many bad keys would each copy the mapping). Built once per process.
+fn schema() -> &'static (Value, Value) {
+    static SCHEMA: OnceLock<(Value, Value)> = OnceLock::new();
     SCHEMA.get_or_init(|| {
         let value = schema_value();
-        // Key names are checked by `strings` (one pass, with the same domains): the
-        // validator's errors for a mapping with many bad keys would each copy the mapping.
         let mut for_validator = value.clone();
         strip_property_names(&mut for_validator);
-        let validator = jsonschema::draft202012::options()
-            .build(&for_validator)
-            .expect("the derived schema compiles");
-        (value, validator)
+        (value, for_validator)
     })
+}
+
+/// The compiled `jsonschema` validator, built on first use only: a document that [`fast`]
+/// finds valid never needs it, so a valid configuration is checked without compiling it (most
+/// of a small run's instructions: the schema is compiled, regexes and all).
+fn validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        jsonschema::draft202012::options()
+            .build(&schema().1)
+            .expect("the derived schema compiles")
+    })
+}
+
+/// Whether `instance` is valid: the quick check, else the full validator.
+fn is_valid(instance: &Value) -> bool {
+    match fast::verdict(&schema().1, instance) {
+        fast::Verdict::Valid => true,
+        fast::Verdict::Invalid => false,
+        fast::Verdict::Unsure => validator().is_valid(instance),
+    }
 }
 
 /// Removes every `propertyNames` keyword under `value`.
@@ -144,7 +164,7 @@ pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
 /// a wrong cron field) points at the character rather than at the value's start.
 pub fn check_with_source(file: &str, source: Option<&str>, root: &Node) -> Vec<Diagnostic> {
     let mut diags = check_schema(file, root);
-    let (schema, _) = schema();
+    let schema = &schema().0;
     let index = source.map(SourceIndex::new);
     let problems = strings::problems(schema, root);
     for p in problems.iter().take(strings::MAX_REPORTED) {
@@ -177,7 +197,7 @@ pub fn check_with_source(file: &str, source: Option<&str>, root: &Node) -> Vec<D
 
 /// The JSON Schema violations and the rule names of `policy.overrides`.
 fn check_schema(file: &str, root: &Node) -> Vec<Diagnostic> {
-    let (schema, _) = schema();
+    let schema = &schema().0;
     let (errors, unexamined) = errors(root);
     let leaves = leaves(&errors);
     // A value of the wrong type also fails its enum or pattern: the type error says it all.
@@ -291,7 +311,6 @@ fn policy_rules(file: &str, root: &Node) -> Vec<Diagnostic> {
 /// (e.g. a required key is missing). Later stages run on it, so that one run reports the
 /// semantic problems too, not only the schema violations.
 pub fn prune(root: &Node) -> Option<(Node, Vec<Pruned>)> {
-    let (_, validator) = schema();
     let (errors, unexamined) = errors(root);
     if unexamined > 0 {
         return None;
@@ -334,9 +353,7 @@ pub fn prune(root: &Node) -> Option<(Node, Vec<Pruned>)> {
         .collect();
     let set: HashSet<&str> = pointers.iter().map(String::as_str).collect();
     let pruned = without(root, &set, &mut String::new());
-    validator
-        .is_valid(&instance(&pruned))
-        .then_some((pruned, removed))
+    is_valid(&instance(&pruned)).then_some((pruned, removed))
 }
 
 /// `/policy/overrides/N` when `pointer` is that entry or lies inside it.
@@ -449,11 +466,13 @@ fn without(node: &Node, removed: &HashSet<&str>, pointer: &mut String) -> Node {
 /// Bounded: at most [`MAX_SCHEMA_ERRORS`] are kept (an owned error may hold a copy of a large
 /// part of the document); the second value counts the others.
 fn errors(root: &Node) -> (Vec<ValidationError<'static>>, usize) {
-    let (_, validator) = schema();
     let instance = instance(root);
     let mut kept = Vec::new();
     let mut more = 0;
-    for e in validator.iter_errors(&instance) {
+    if fast::verdict(&schema().1, &instance) == fast::Verdict::Valid {
+        return (kept, more);
+    }
+    for e in validator().iter_errors(&instance) {
         if kept.len() < MAX_SCHEMA_ERRORS {
             kept.push(e.to_owned());
         } else {
@@ -1076,7 +1095,7 @@ pub struct StringField {
 /// Every place of the model that holds a string, derived from the JSON Schema, sorted: what
 /// property tests feed hostile strings into.
 pub fn string_fields() -> Vec<StringField> {
-    let (schema, _) = schema();
+    let schema = &schema().0;
     let mut out = Vec::new();
     let mut here = Vec::new();
     alternatives(schema, schema, &mut here);
@@ -1252,6 +1271,152 @@ mod tests {
             .unwrap();
         assert!(expr.multiline);
         assert!(fields.len() > 80, "{}", fields.len());
+    }
+
+    /// The committed configuration, the fixtures and mutations of the committed configuration:
+    /// where the quick check decides, it decides as `jsonschema` does; and it decides every
+    /// valid document (else the validator would be built on every run again).
+    #[test]
+    fn the_quick_check_agrees_with_the_validator() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut docs: Vec<(String, bool, String)> = Vec::new();
+        for (dir, valid) in [
+            ("tests/fixtures/valid", true),
+            ("tests/fixtures/invalid", false),
+        ] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+                continue;
+            };
+            let mut paths: Vec<_> = entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+                .collect();
+            paths.sort();
+            for p in paths {
+                let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+                docs.push((p.display().to_string(), valid, text));
+            }
+        }
+        let committed = include_str!("../../environments.yaml");
+        docs.push(("environments.yaml".into(), true, committed.to_string()));
+        let lines: Vec<&str> = committed.lines().collect();
+        for i in 0..lines.len() {
+            let mut removed = lines.clone();
+            removed.remove(i);
+            docs.push((format!("line {i} removed"), false, removed.join("\n")));
+            let Some((key, _)) = lines[i].split_once(": ") else {
+                continue;
+            };
+            for r in ["-1", "1.5", "x", "[]", "null", "\"\u{a0}\"", "0s", "0MB"] {
+                let mut copy = lines.clone();
+                let replaced = format!("{key}: {r}");
+                copy[i] = &replaced;
+                docs.push((format!("line {i}: {r}"), false, copy.join("\n")));
+            }
+        }
+        let (mut decided, mut total) = (0, 0);
+        for (name, must_be_valid, text) in &docs {
+            let Ok((_, tree)) = crate::load::load("t.yaml", text.as_bytes()) else {
+                continue;
+            };
+            let instance = instance(&tree);
+            let full = validator().is_valid(&instance);
+            let quick = fast::verdict(&schema().1, &instance);
+            total += 1;
+            if quick != fast::Verdict::Unsure {
+                decided += 1;
+                assert_eq!(quick == fast::Verdict::Valid, full, "{name}");
+            }
+            if *must_be_valid {
+                assert_eq!(quick, fast::Verdict::Valid, "{name}: not decided");
+            }
+        }
+        assert!(
+            total > 500 && decided == total,
+            "{decided} of {total} decided"
+        );
+    }
+
+    /// Each pattern of the schema matches what `jsonschema` matches, on text made to differ
+    /// between regex dialects (Unicode digits, spaces and line breaks, case, edges).
+    #[test]
+    fn the_quick_check_matches_patterns_like_the_validator() {
+        fn collect(v: &Value, out: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(p)) = m.get("pattern") {
+                        out.push(p.clone());
+                    }
+                    m.values().for_each(|v| collect(v, out));
+                }
+                Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+                _ => {}
+            }
+        }
+        let mut patterns = Vec::new();
+        collect(&schema().0, &mut patterns);
+        patterns.sort();
+        patterns.dedup();
+        assert!(patterns.len() > 15, "{patterns:?}");
+        let samples = [
+            "",
+            " ",
+            "a",
+            "A",
+            "0",
+            "9",
+            "\u{661}",
+            "\u{6f1}2",
+            "12",
+            "1.5",
+            "500m",
+            "0.5",
+            "2GB",
+            "2gb",
+            "30s",
+            "\u{a0}",
+            "\u{feff}",
+            "\u{2028}",
+            "a\nb",
+            "a\n",
+            "\nb",
+            "x\u{301}",
+            "api",
+            "api-2",
+            "Api",
+            "a_b",
+            "a.b",
+            "/health",
+            "/h%2F",
+            "/h%zz",
+            "https://x.y/z",
+            "http://x:8080/",
+            "owner/name",
+            "o/n/m",
+            "PostgreSQL-16",
+            "DB-DEV-S",
+            "0 3 * * *",
+            "1.12.6",
+            "{project}-{env}",
+            "x${{y",
+            "\u{212a}",
+            "\u{130}",
+            "\u{1c5}",
+        ];
+        for p in &patterns {
+            let schema = serde_json::json!({ "pattern": p });
+            let full = jsonschema::draft202012::options().build(&schema).unwrap();
+            for s in samples {
+                let instance = Value::String(s.to_string());
+                let quick = fast::verdict(&schema, &instance);
+                assert_ne!(quick, fast::Verdict::Unsure, "{p}");
+                assert_eq!(
+                    quick == fast::Verdict::Valid,
+                    full.is_valid(&instance),
+                    "{p} on {s:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -240,7 +240,8 @@ impl<'s> Walk<'s> {
 
 /// A key outside the names its mapping accepts.
 fn key_problem(d: &domains::Domain, name: &str) -> Result<(), Problem> {
-    let shown = super::shown(name);
+    // Only an invalid key is shown (and scanned for secrets): most keys are valid.
+    let shown = || super::shown(name);
     let blank = |message: String, expected: String, help: String| Problem {
         pointer: String::new(),
         span: Span::default(),
@@ -257,7 +258,7 @@ fn key_problem(d: &domains::Domain, name: &str) -> Result<(), Problem> {
             d.fix.and_then(|f| f(name)).filter(|f| f != name)
         };
         return Err(blank(
-            format!("invalid {} `{shown}`", d.what),
+            format!("invalid {} `{}`", d.what, shown()),
             d.expected.to_string(),
             match fix {
                 Some(f) => format!("rename it to `{}`", super::shown(&f)),
@@ -266,6 +267,7 @@ fn key_problem(d: &domains::Domain, name: &str) -> Result<(), Problem> {
         ));
     }
     if d.reserved.contains(&name) {
+        let shown = shown();
         let names: Vec<String> = d.reserved.iter().map(|r| format!("`{r}`")).collect();
         return Err(blank(
             format!(

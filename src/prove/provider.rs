@@ -2,21 +2,20 @@
 //! provider schema (`schema/scaleway-provider-schema.json`, `tofu providers schema -json`
 //! format, extended with the provider's static validators as `x_*` keys).
 //!
-//! [`check_tree`] parses every `*.tf` of `modules/` and of the generated tree with `hcl-edit`
+//! [`super::check_tree`] parses every `*.tf` of `modules/` and of the generated tree with `hcl-edit`
 //! and reports, for each `resource`, `data` and `ephemeral` block of a `scaleway_*` type and
 //! the `provider "scaleway"` block: unknown types, attributes and nested blocks (with
 //! did-you-mean), missing required attributes and nested blocks, too many nested blocks,
 //! deprecated types, attributes and blocks, attributes written as blocks and the reverse,
 //! computed-only attributes that are set, literal values of the wrong type or outside the
 //! static enum/range, and conflicting / exactly-one-of / required-with attribute sets.
-//! Module calls are checked by [`crate::module_check`].
+//! Module calls are checked by [`super::modules`].
 //!
 //! The schema is embedded; only its top level is parsed (lazily, once), and the schema of a
 //! type is deserialized when a block of that type is met.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use hcl_edit::Span as _;
@@ -26,8 +25,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::diagnostics::{self, Diagnostic, Span, did_you_mean};
-use crate::module_check::{self, Interface, Type, check_literal};
+use super::modules::{Type, check_literal};
+use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 
 /// Diagnostic code of every provider-schema finding.
 pub const CODE: &str = "provider-schema";
@@ -35,27 +34,25 @@ pub const CODE: &str = "provider-schema";
 pub const SYNTAX_CODE: &str = "hcl-syntax";
 
 /// The vendored provider schema, unchanged from `tofu providers schema -json` extraction.
-pub const SCHEMA_JSON: &str = include_str!("../schema/scaleway-provider-schema.json");
+pub const SCHEMA_JSON: &str = include_str!("../../schema/scaleway-provider-schema.json");
 
 // ---------------------------------------------------------------------------------------------
 // Source positions
 
 /// Byte offset → 1-based line and column, for one file.
+/// It borrows the text: the generated files are held once, by their owner.
 #[derive(Debug, Clone)]
-pub struct LineIndex {
-    text: String,
+pub struct LineIndex<'t> {
+    text: &'t str,
     starts: Vec<usize>,
 }
 
-impl LineIndex {
+impl<'t> LineIndex<'t> {
     /// Indexes `text`.
-    pub fn new(text: &str) -> Self {
+    pub fn new(text: &'t str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex {
-            text: text.to_string(),
-            starts,
-        }
+        LineIndex { text, starts }
     }
 
     /// The [`Span`] of a byte range.
@@ -80,18 +77,18 @@ impl LineIndex {
 
 /// One parsed HCL file: path relative to the repository root, positions and body.
 #[derive(Debug)]
-pub struct HclFile {
+pub struct HclFile<'t> {
     /// Path relative to the repository root, with `/` separators.
     pub path: String,
-    /// Line index of the source.
-    pub lines: LineIndex,
+    /// Line index of the source (borrowing it).
+    pub lines: LineIndex<'t>,
     /// The parsed body.
     pub body: Body,
 }
 
-impl HclFile {
+impl<'t> HclFile<'t> {
     /// Parses `text`; a syntax error becomes an `hcl-syntax` diagnostic.
-    pub fn parse(path: &str, text: &str) -> Result<HclFile, Diagnostic> {
+    pub fn parse(path: &str, text: &'t str) -> Result<HclFile<'t>, Diagnostic> {
         let lines = LineIndex::new(text);
         match hcl_edit::parser::parse_body(text) {
             Ok(body) => Ok(HclFile {
@@ -290,9 +287,9 @@ struct BlockType {
     rel: Relations,
 }
 
-/// Loads schemas on demand and remembers them for one run.
+/// Loads schemas on demand and remembers them for one run (shared across its files).
 #[derive(Default)]
-struct Schemas {
+pub struct Schemas {
     cache: HashMap<(Kind, String), Option<TypeSchema>>,
     provider: Option<TypeSchema>,
 }
@@ -391,7 +388,7 @@ struct RelCheck {
 }
 
 struct Checker<'f> {
-    file: &'f HclFile,
+    file: &'f HclFile<'f>,
     diags: Vec<Diagnostic>,
     /// What is being checked, e.g. `resource "scaleway_container" "api"`.
     subject: String,
@@ -1042,12 +1039,13 @@ impl<'f> Checker<'f> {
 }
 
 /// Checks the `scaleway_*` blocks and the `provider "scaleway"` block of one parsed file.
-pub fn check_file(file: &HclFile) -> Vec<Diagnostic> {
+pub fn check_file(file: &HclFile<'_>) -> Vec<Diagnostic> {
     let mut schemas = Schemas::default();
     check_file_with(file, &mut schemas)
 }
 
-fn check_file_with(file: &HclFile, schemas: &mut Schemas) -> Vec<Diagnostic> {
+/// As [`check_file`], with the type schemas deserialized so far (shared across files).
+pub fn check_file_with(file: &HclFile<'_>, schemas: &mut Schemas) -> Vec<Diagnostic> {
     // `check` blocks may hold scoped `data` blocks: check those too.
     let scoped = file
         .body
@@ -1177,103 +1175,6 @@ fn unknown_type_help(kind: Kind, ty: &str) -> String {
             kind.noun()
         ),
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The whole tree
-
-/// Checks every generated `.tf` file (`generated`: path relative to `root` → contents, as
-/// `generate` would write them, the vendored module library included) and, when the roots call
-/// the repository's own modules (`modules_dir`, relative to `root`), every `*.tf` there (read
-/// from disk), against the provider schema and the modules' interfaces. Returns the findings,
-/// sorted.
-pub fn check_tree(
-    root: &Path,
-    generated: &BTreeMap<String, String>,
-    modules_dir: Option<&str>,
-) -> Vec<Diagnostic> {
-    let mut sources: BTreeMap<String, String> = BTreeMap::new();
-    let mut unreadable = Vec::new();
-    if let Some(modules) = modules_dir.map(|d| root.join(d))
-        && modules.is_dir()
-    {
-        for entry in walkdir::WalkDir::new(&modules)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            let p = entry.path();
-            if !entry.file_type().is_file() || p.extension().is_none_or(|e| e != "tf") {
-                continue;
-            }
-            let Ok(rel) = p.strip_prefix(root) else {
-                continue;
-            };
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            if rel.split('/').any(|c| c == ".terraform") {
-                continue;
-            }
-            match std::fs::read_to_string(p) {
-                Ok(text) => {
-                    sources.insert(rel, text);
-                }
-                Err(e) => unreadable.push(
-                    Diagnostic::error("io", format!("cannot read {rel}: {e}"))
-                        .at(rel.clone(), None)
-                        .expected("a readable UTF-8 .tf file")
-                        .help("fix the file's permissions or encoding"),
-                ),
-            }
-        }
-    }
-    for (path, text) in generated {
-        if path.ends_with(".tf") {
-            sources.insert(path.clone(), text.clone());
-        }
-    }
-    let mut diags = check_sources(&sources);
-    diags.extend(unreadable);
-    diagnostics::sort(&mut diags);
-    diags
-}
-
-/// Checks in-memory `.tf` sources (path relative to the repository root → contents). Module
-/// sources resolve against the same map. Returns the findings, sorted.
-pub fn check_sources(sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
-    let mut files: Vec<HclFile> = Vec::new();
-    for (path, text) in sources {
-        match HclFile::parse(path, text) {
-            Ok(f) => files.push(f),
-            Err(d) => diags.push(d),
-        }
-    }
-    let mut schemas = Schemas::default();
-    for f in &files {
-        diags.extend(check_file_with(f, &mut schemas));
-    }
-    // Group files by directory: each directory is one root (or module).
-    let mut dirs: BTreeMap<PathBuf, Vec<&HclFile>> = BTreeMap::new();
-    for f in &files {
-        let dir = Path::new(&f.path)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        dirs.entry(dir).or_default().push(f);
-    }
-    let mut interfaces: BTreeMap<PathBuf, Interface> = BTreeMap::new();
-    for (dir, fs) in &dirs {
-        let iface = interfaces.entry(dir.clone()).or_default();
-        for f in fs {
-            iface.add_body(&f.body);
-        }
-    }
-    let lookup = |p: &Path| interfaces.get(p);
-    for (dir, fs) in &dirs {
-        module_check::check_root(dir, fs, &lookup, &mut diags);
-    }
-    diagnostics::sort(&mut diags);
-    diags
 }
 
 /// Every type name of one kind (`resource`, `data`, `ephemeral`), for tests and tooling.

@@ -18,8 +18,8 @@ use hcl_edit::expr::{Expression, FuncCall, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
 use hcl_edit::visit::{self, Visit};
 
+use super::provider::HclFile;
 use crate::diagnostics::{Diagnostic, did_you_mean};
-use crate::provider_check::HclFile;
 
 /// Diagnostic code of every module-interface finding.
 pub const CODE: &str = "module-interface";
@@ -415,7 +415,7 @@ struct Call<'a> {
 /// module directory relative to the root, `None` when the directory has no `*.tf` file.
 pub fn check_root<'a>(
     dir: &Path,
-    files: &[&'a HclFile],
+    files: &[&'a HclFile<'a>],
     interface: &dyn Fn(&Path) -> Option<&'a Interface>,
     diags: &mut Vec<Diagnostic>,
 ) {
@@ -494,7 +494,7 @@ pub fn check_root<'a>(
 
 fn check_call<'a>(
     dir: &Path,
-    file: &HclFile,
+    file: &HclFile<'_>,
     block: &Block,
     name: &str,
     interface: &dyn Fn(&Path) -> Option<&'a Interface>,
