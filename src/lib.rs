@@ -15,6 +15,7 @@ pub mod affected;
 pub mod cli;
 pub mod diagnostics;
 pub mod emit;
+pub mod graph;
 pub mod init;
 pub mod load;
 pub mod locate;

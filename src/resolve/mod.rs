@@ -772,36 +772,7 @@ fn inheritance(
             }
         }
     }
-    // 0: not visited, 1: on the walk in progress, 2: done.
-    let mut state = vec![0u8; envs.len()];
-    let mut cycles: Vec<Vec<usize>> = Vec::new();
-    for start in 0..envs.len() {
-        let mut walk = Vec::new();
-        let mut i = start;
-        let mut back_to = None;
-        loop {
-            if state[i] != 0 {
-                if state[i] == 1 {
-                    back_to = Some(i);
-                }
-                break;
-            }
-            state[i] = 1;
-            walk.push(i);
-            match parents[i] {
-                Some(j) => i = j,
-                None => break,
-            }
-        }
-        if let Some(i) = back_to
-            && let Some(pos) = walk.iter().position(|&w| w == i)
-        {
-            cycles.push(walk[pos..].to_vec());
-        }
-        for w in walk {
-            state[w] = 2;
-        }
-    }
+    let cycles = crate::graph::cycles(&parents);
     for cycle in cycles {
         // Reported at its first environment in file order, followed from there.
         let first_pos = (0..cycle.len())

@@ -237,38 +237,11 @@ fn promotion(c: &mut Checker<'_>) {
             }
         }
     }
-    // 0: not visited, 1: on the walk in progress, 2: done.
-    let mut state = vec![0u8; envs.len()];
-    let mut cycles: Vec<usize> = Vec::new();
-    for start in 0..envs.len() {
-        let mut walk = Vec::new();
-        let mut i = start;
-        let mut back_to = None;
-        loop {
-            if state[i] != 0 {
-                if state[i] == 1 {
-                    back_to = Some(i);
-                }
-                break;
-            }
-            state[i] = 1;
-            walk.push(i);
-            match next[i] {
-                Some(j) => i = j,
-                None => break,
-            }
-        }
-        if let Some(i) = back_to
-            && let Some(pos) = walk.iter().position(|&w| w == i)
-        {
-            // walk[pos..] is a cycle: report it at its first environment in file order.
-            let first = walk[pos..].iter().copied().min().expect("non-empty cycle");
-            cycles.push(first);
-        }
-        for w in walk {
-            state[w] = 2;
-        }
-    }
+    // Each cycle is reported at its first environment in file order.
+    let mut cycles: Vec<usize> = crate::graph::cycles(&next)
+        .iter()
+        .map(|cycle| *cycle.iter().min().expect("non-empty cycle"))
+        .collect();
     cycles.sort_unstable();
     for first in cycles {
         let mut members = vec![names[first]];
