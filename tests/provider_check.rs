@@ -1,6 +1,9 @@
 //! The offline proof of the HCL: provider-schema and module-interface findings on small
 //! fixtures (`tests/fixtures/hcl/`), and zero findings on the repository's own tree.
 
+mod common;
+use common::copy_tree;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -264,26 +267,6 @@ fn prove_clean(config: &str) {
     eprintln!("check_tree: {tf} generated .tf files in {elapsed:?}");
 }
 
-/// Copies `from` to `to`, leaving out OpenTofu's working files (`.terraform/`, lock files) that a
-/// developer's local `tofu test` leaves in `modules/`.
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from)
-        .into_iter()
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            name != ".terraform" && name != ".terraform.lock.hcl"
-        })
-        .filter_map(Result::ok)
-    {
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// `tofugen check` in a scratch repository: the repository's environments.yaml and modules/,
 /// plus `extra` module files. Returns the exit code.
 fn run_check(extra: &[(&str, &str)], generate_first: bool) -> u8 {
@@ -296,7 +279,7 @@ fn run_check(extra: &[(&str, &str)], generate_first: bool) -> u8 {
     )
     .unwrap();
     if repo.join("modules").is_dir() {
-        copy_dir(&repo.join("modules"), &dir.path().join("modules"));
+        copy_tree(&repo.join("modules"), &dir.path().join("modules"));
     }
     for (path, text) in extra {
         let full = dir.path().join(path);
@@ -387,7 +370,7 @@ fn check_json_is_one_document() {
     )
     .unwrap();
     if repo.join("modules").is_dir() {
-        copy_dir(&repo.join("modules"), &dir.path().join("modules"));
+        copy_tree(&repo.join("modules"), &dir.path().join("modules"));
     }
     std::fs::create_dir_all(dir.path().join("modules/zz-bad")).unwrap();
     std::fs::write(

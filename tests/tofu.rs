@@ -8,6 +8,9 @@
 //! minutes, once) and answers in milliseconds afterwards. `TOFUGEN_TOFU=skip` skips these tests
 //! explicitly (a skip is printed, never silent); CI never sets it.
 
+mod common;
+use common::copy_tree;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -154,26 +157,6 @@ fn assert_no_failures(what: &str, failures: Vec<String>) {
         failures.len(),
         failures.join("\n\n")
     );
-}
-
-/// Copies `src` to `dst` recursively (regular files and directories only; `.terraform` and
-/// lock files are left behind).
-fn copy_tree(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for entry in std::fs::read_dir(src).unwrap() {
-        let entry = entry.unwrap();
-        let name = entry.file_name();
-        if name == ".terraform" || name == ".terraform.lock.hcl" {
-            continue;
-        }
-        let ty = entry.file_type().unwrap();
-        let to = dst.join(&name);
-        if ty.is_dir() {
-            copy_tree(&entry.path(), &to);
-        } else if ty.is_file() {
-            std::fs::copy(entry.path(), &to).unwrap();
-        }
-    }
 }
 
 /// Writes generated `files` under `dir`.
