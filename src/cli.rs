@@ -4,6 +4,7 @@
 //! Exit codes: 0 success / up to date; 1 invalid configuration; 2 usage error; 3 the generated
 //! tree differs from what `generate` would write (`check` only).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -12,7 +13,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{self, Diagnostic, Format};
 use crate::pipeline::{self, Compilation};
-use crate::{load, locate, policy, report, schema_check, write};
+use crate::{emit, load, locate, policy, report, schema_check, write};
 
 /// Exit code: the configuration is invalid.
 pub const EXIT_INVALID: u8 = 1;
@@ -179,6 +180,9 @@ pub fn run(cli: &Cli) -> u8 {
         cli.command,
         Command::Generate { .. } | Command::Check | Command::Affected { .. }
     );
+    // `generate` and `check` emit the tree themselves, one batch at a time (`emit::each`), so
+    // that memory holds one environment's files, not the whole tree.
+    let emit_all = matches!(cli.command, Command::Affected { .. });
     // The configuration is named relative to the repository root in everything generated.
     let placement = match locate::locate(&cli.config, cli.root.as_deref()) {
         Ok(p) => Some(p),
@@ -196,7 +200,7 @@ pub fn run(cli: &Cli) -> u8 {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| file.clone()),
     };
-    let compilation = pipeline::compile(&display_name, &bytes, emit_files);
+    let compilation = pipeline::compile(&display_name, &bytes, emit_all);
     let source = compilation.source.clone().unwrap_or_default();
     // Diagnostics name the file as the user gave it.
     let diags: Vec<Diagnostic> = compilation
@@ -230,8 +234,15 @@ pub fn run(cli: &Cli) -> u8 {
             }
             0
         }
-        Command::Generate { force } => generate(&root, &compilation, *force),
-        Command::Check => check(&root, &compilation, &diags, cli.format, color),
+        Command::Generate { force } => generate(&root, &display_name, &compilation, *force),
+        Command::Check => check(
+            &root,
+            &display_name,
+            &compilation,
+            &diags,
+            cli.format,
+            color,
+        ),
         Command::Explain { env, service } => explain(cli, &compilation, env, service.as_deref()),
         Command::Diff { env_a, env_b } => diff(cli, &compilation, env_a, env_b),
         Command::Affected {
@@ -350,7 +361,7 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
             return EXIT_INVALID;
         }
     };
-    let compilation = pipeline::compile(&placement.config, &bytes, true);
+    let compilation = pipeline::compile(&placement.config, &bytes, false);
     if compilation.has_errors() {
         // A bug: the starter is tested to be valid in every region.
         let source = compilation.source.clone().unwrap_or_default();
@@ -362,7 +373,7 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
         );
         return EXIT_INVALID;
     }
-    let code = generate(&placement.root, &compilation, false);
+    let code = generate(&placement.root, &placement.config, &compilation, false);
     if code == 0 {
         let config = &placement.config;
         out(&format!(
@@ -375,8 +386,15 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
     code
 }
 
-fn generate(root: &Path, compilation: &Compilation, force: bool) -> u8 {
-    match write::generate(root, &compilation.files, force) {
+fn generate(root: &Path, name: &str, compilation: &Compilation, force: bool) -> u8 {
+    let run = || -> anyhow::Result<String> {
+        let mut run = write::Generation::start(root, &write::OwnedPaths::default(), force)?;
+        if let Some(resolved) = &compilation.resolved {
+            emit::each(resolved, name, |batch| run.add(batch))?;
+        }
+        run.finish()
+    };
+    match run() {
         Ok(summary) => {
             out(&format!("{summary}\n"));
             0
@@ -388,8 +406,12 @@ fn generate(root: &Path, compilation: &Compilation, force: bool) -> u8 {
     }
 }
 
+/// `tofugen check`: the tree is emitted one batch at a time (`emit::each`); each batch is
+/// proved (`prove::Prover`) and compared with the disk (`write::Checking`), then dropped, except
+/// the text of the files with findings (to show their lines).
 fn check(
     root: &Path,
+    name: &str,
     compilation: &Compilation,
     diags: &[Diagnostic],
     format: Format,
@@ -400,8 +422,39 @@ fn check(
         .resolved
         .as_ref()
         .and_then(|r| r.modules_path.as_deref());
-    let findings = crate::prove::check_tree(root, &compilation.files, modules);
-    let differences = match write::check(root, &compilation.files) {
+    let mut prover = crate::prove::Prover::new(root, modules);
+    let mut with_findings: BTreeMap<String, String> = BTreeMap::new();
+    let mut file_count = 0;
+    let mut run = || -> anyhow::Result<Vec<write::Difference>> {
+        let mut checking = write::Checking::start(root, &write::OwnedPaths::default())?;
+        if let Some(resolved) = &compilation.resolved {
+            emit::each(resolved, name, |batch| {
+                let borrowed: Vec<(&str, &str)> = batch
+                    .iter()
+                    .map(|(p, t)| (p.as_str(), t.as_str()))
+                    .collect();
+                let found = prover.add(&borrowed);
+                if found > 0 {
+                    let findings = prover.findings();
+                    let paths: BTreeSet<&str> = findings[findings.len() - found..]
+                        .iter()
+                        .map(|d| d.file.as_str())
+                        .collect();
+                    for (p, t) in &batch {
+                        if paths.contains(p.as_str()) {
+                            with_findings.insert(p.clone(), t.clone());
+                        }
+                    }
+                }
+                checking.add(&batch)
+            })?;
+        }
+        file_count = checking.files();
+        checking.finish()
+    };
+    let result = run();
+    let findings = prover.finish();
+    let differences = match result {
         Ok(d) => d,
         Err(e) => {
             if format != Format::Human {
@@ -413,7 +466,7 @@ fn check(
         }
     };
     if format == Format::Human {
-        print_hcl_findings(root, &compilation.files, &findings, color);
+        print_hcl_findings(root, &with_findings, &findings, color);
         let texts: String = differences.iter().map(write::Difference::text).collect();
         out(&texts);
     } else {
@@ -431,14 +484,13 @@ fn check(
     if differences.is_empty() {
         if findings.is_empty() {
             err(&format!(
-                "generated tree is up to date ({} files)\n",
-                compilation.files.len()
+                "generated tree is up to date ({file_count} files)\n"
             ));
         } else {
             err(&format!(
                 "generated tree matches the configuration ({} files), but {} finding(s) above \
                  say it would not work\n",
-                compilation.files.len(),
+                file_count,
                 findings.len()
             ));
         }

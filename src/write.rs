@@ -65,7 +65,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
 use crate::load::{ReadError, kind_of};
-pub use check::{Difference, DifferenceKind, check, check_owned};
+pub use check::{Checking, Difference, DifferenceKind, check, check_owned};
 use journal::{Journal, State};
 pub use owned::{OwnedPaths, OwnedRule};
 
@@ -104,7 +104,8 @@ struct Manifest {
 ///
 /// Refuses (writing nothing) to overwrite a file edited by hand, or a file tofugen did not
 /// write, unless `force`; never deletes a file edited by hand. Returns a one-line summary such
-/// as `generated: 3 written, 45 unchanged, 1 removed`.
+/// as `generated: 3 written, 45 unchanged, 1 removed`. [`Generation`] does the same with the
+/// files given one batch at a time.
 pub fn generate(
     root: &Path,
     files: &BTreeMap<String, String>,
@@ -160,22 +161,148 @@ fn run_generate(
     force: bool,
     interrupt: Option<Interrupt>,
 ) -> anyhow::Result<(String, bool)> {
-    validate_all(owned, files)?;
-    let mut tree = Tree::open(root, owned)?;
-    let _lock = lock::exclusive(&tree.root.join(LOCK_PATH), LOCK_PATH)?;
-    let recovered = recover(&mut tree)?;
-    let old = previous_files(&mut tree, force)?;
-    let manifest = manifest_text(files);
-    let plan = plan(&mut tree, files, &old, &manifest)?;
-    if !force && plan.needs_force() {
-        bail!(plan.refusal());
+    let mut run = Generation::start(root, owned, force)?;
+    run.interrupt = interrupt;
+    run.add(files.iter().map(|(p, c)| (p.clone(), c.clone())).collect())?;
+    run.finish_run()
+}
+
+/// A `generate` given the generated files one batch at a time (as [`crate::emit::each`] emits
+/// them): each file is compared with the disk as it arrives and dropped when it is unchanged,
+/// so memory holds one batch and the files to write, not the whole tree. The caps
+/// ([`MAX_GENERATED_FILES`], [`MAX_GENERATED_BYTES`]) are checked after every batch, so an
+/// oversized configuration stops early. Nothing is written before [`Generation::finish`],
+/// which does what [`generate`] does, through the journal.
+pub struct Generation {
+    tree: Tree,
+    _lock: lock::Lock,
+    force: bool,
+    interrupt: Option<Interrupt>,
+    recovered: Option<(State, Vec<String>)>,
+    old: BTreeMap<String, String>,
+    expected: Expected,
+    plan: Plan,
+    blocked: Vec<String>,
+}
+
+impl Generation {
+    /// Opens the tree under `root`, takes the exclusive lock, completes or undoes an
+    /// interrupted run (once its journal is verified) and reads the manifest.
+    pub fn start(root: &Path, owned: &OwnedPaths, force: bool) -> anyhow::Result<Generation> {
+        let mut tree = Tree::open(root, owned)?;
+        let lock = lock::exclusive(&tree.root.join(LOCK_PATH), LOCK_PATH)?;
+        let recovered = recover(&mut tree)?;
+        let old = previous_files(&mut tree, force)?;
+        Ok(Generation {
+            tree,
+            _lock: lock,
+            force,
+            interrupt: None,
+            recovered,
+            old,
+            expected: Expected::default(),
+            plan: Plan::default(),
+            blocked: Vec::new(),
+        })
     }
-    let mut outcome = Outcome::default();
-    if !plan.writes.is_empty() || !plan.removes.is_empty() {
-        outcome = apply(&mut tree, &plan, interrupt)?;
+
+    /// Takes one batch of generated files (path relative to the root, contents). Fails when
+    /// the tree grows over the caps; nothing is written then.
+    pub fn add(&mut self, files: Vec<(String, String)>) -> anyhow::Result<()> {
+        let valid = self.expected.add(&self.tree.owned, &files)?;
+        for ((rel, content), valid) in files.into_iter().zip(valid) {
+            if valid {
+                self.plan_file(rel, content)?;
+            }
+        }
+        Ok(())
     }
-    let summary = summary(&plan, &outcome, recovered.as_ref(), force);
-    Ok((summary, outcome.stopped))
+
+    /// What to do with one file: nothing when the disk already holds it.
+    fn plan_file(&mut self, rel: String, content: String) -> anyhow::Result<()> {
+        let path = self.tree.resolve(&rel)?;
+        match existing(&path)? {
+            Existing::File(bytes) if bytes == content.as_bytes() => {
+                self.plan.unchanged += 1;
+                return Ok(());
+            }
+            Existing::File(bytes) => match self.old.get(&rel) {
+                Some(h) if *h == sha256_hex(&bytes) => {}
+                Some(_) => self
+                    .plan
+                    .overwrites
+                    .push((rel.clone(), "edited by hand since tofugen generated it")),
+                None => self
+                    .plan
+                    .overwrites
+                    .push((rel.clone(), "exists but was not written by tofugen")),
+            },
+            Existing::Missing => {}
+            Existing::Other(kind) => {
+                self.blocked.push(format!("  {rel}: is a {kind}"));
+                return Ok(());
+            }
+        }
+        self.plan.writes.push(PlannedWrite {
+            rel,
+            content: content.into_bytes(),
+        });
+        Ok(())
+    }
+
+    /// Plans the removals and the manifest, refuses what needs `--force` without it, then
+    /// writes through the journal. Returns the one-line summary.
+    pub fn finish(self) -> anyhow::Result<String> {
+        self.finish_run().map(|(summary, _)| summary)
+    }
+
+    fn finish_run(mut self) -> anyhow::Result<(String, bool)> {
+        self.expected.finish(&self.tree.owned)?;
+        let generated = &self.expected.hashes;
+        for (rel, hash) in self.old.iter().filter(|(p, _)| !generated.contains_key(*p)) {
+            let path = self.tree.resolve(rel)?;
+            // A symlink or directory there now is not ours: it is left alone.
+            if let Existing::File(bytes) = existing(&path)? {
+                if sha256_hex(&bytes) == *hash {
+                    self.plan.removes.push(journal::Entry {
+                        path: rel.clone(),
+                        sha256: hash.clone(),
+                    });
+                } else {
+                    self.plan.kept.push(rel.clone());
+                }
+            }
+        }
+        let manifest = manifest_text(generated);
+        let manifest_path = self.tree.resolve(MANIFEST_PATH)?;
+        match existing(&manifest_path)? {
+            Existing::File(bytes) if bytes == manifest.as_bytes() => {}
+            Existing::Other(kind) => self.blocked.push(format!("  {MANIFEST_PATH}: is a {kind}")),
+            _ => {
+                // Last, so that a complete manifest means a complete tree.
+                self.plan.writes.push(PlannedWrite {
+                    rel: MANIFEST_PATH.to_string(),
+                    content: manifest.into_bytes(),
+                });
+            }
+        }
+        if !self.blocked.is_empty() {
+            bail!(
+                "cannot write generated files where something else is:\n{}\nmove these away and \
+                 re-run `tofugen generate`",
+                self.blocked.join("\n")
+            );
+        }
+        if !self.force && self.plan.needs_force() {
+            bail!(self.plan.refusal());
+        }
+        let mut outcome = Outcome::default();
+        if !self.plan.writes.is_empty() || !self.plan.removes.is_empty() {
+            outcome = apply(&mut self.tree, &self.plan, self.interrupt)?;
+        }
+        let summary = summary(&self.plan, &outcome, self.recovered.as_ref(), self.force);
+        Ok((summary, outcome.stopped))
+    }
 }
 
 /// The files the previous run wrote, from the manifest. With `force`, an unreadable manifest
@@ -196,7 +323,7 @@ fn previous_files(tree: &mut Tree, force: bool) -> anyhow::Result<BTreeMap<Strin
 /// The one-line summary of a run: counts, what `--force` did, what was left in place, and the
 /// recovery of an interrupted run.
 fn summary(
-    plan: &Plan<'_>,
+    plan: &Plan,
     outcome: &Outcome,
     recovered: Option<&(State, Vec<String>)>,
     force: bool,
@@ -233,13 +360,14 @@ fn summary(
     summary
 }
 
-struct PlannedWrite<'a> {
-    rel: &'a str,
-    content: &'a [u8],
+struct PlannedWrite {
+    rel: String,
+    content: Vec<u8>,
 }
 
-struct Plan<'a> {
-    writes: Vec<PlannedWrite<'a>>,
+#[derive(Default)]
+struct Plan {
+    writes: Vec<PlannedWrite>,
     /// Orphans to delete, with the hash they must still hold.
     removes: Vec<journal::Entry>,
     /// Files that exist and are not what tofugen wrote: overwritten only with `--force`.
@@ -249,7 +377,7 @@ struct Plan<'a> {
     unchanged: usize,
 }
 
-impl Plan<'_> {
+impl Plan {
     fn needs_force(&self) -> bool {
         !self.overwrites.is_empty() || !self.kept.is_empty()
     }
@@ -289,83 +417,6 @@ impl Plan<'_> {
     }
 }
 
-fn plan<'a>(
-    tree: &mut Tree,
-    files: &'a BTreeMap<String, String>,
-    old: &BTreeMap<String, String>,
-    manifest: &'a str,
-) -> anyhow::Result<Plan<'a>> {
-    let mut p = Plan {
-        writes: Vec::new(),
-        removes: Vec::new(),
-        overwrites: Vec::new(),
-        kept: Vec::new(),
-        unchanged: 0,
-    };
-    let mut blocked = Vec::new();
-    for (rel, content) in files {
-        let path = tree.resolve(rel)?;
-        match existing(&path)? {
-            Existing::File(bytes) if bytes == content.as_bytes() => {
-                p.unchanged += 1;
-                continue;
-            }
-            Existing::File(bytes) => match old.get(rel) {
-                Some(h) if *h == sha256_hex(&bytes) => {}
-                Some(_) => p
-                    .overwrites
-                    .push((rel.clone(), "edited by hand since tofugen generated it")),
-                None => p
-                    .overwrites
-                    .push((rel.clone(), "exists but was not written by tofugen")),
-            },
-            Existing::Missing => {}
-            Existing::Other(kind) => {
-                blocked.push(format!("  {rel}: is a {kind}"));
-                continue;
-            }
-        }
-        p.writes.push(PlannedWrite {
-            rel,
-            content: content.as_bytes(),
-        });
-    }
-    for (rel, hash) in old.iter().filter(|(p, _)| !files.contains_key(*p)) {
-        let path = tree.resolve(rel)?;
-        // A symlink or directory there now is not ours: it is left alone.
-        if let Existing::File(bytes) = existing(&path)? {
-            if sha256_hex(&bytes) == *hash {
-                p.removes.push(journal::Entry {
-                    path: rel.clone(),
-                    sha256: hash.clone(),
-                });
-            } else {
-                p.kept.push(rel.clone());
-            }
-        }
-    }
-    let manifest_path = tree.resolve(MANIFEST_PATH)?;
-    match existing(&manifest_path)? {
-        Existing::File(bytes) if bytes == manifest.as_bytes() => {}
-        Existing::Other(kind) => blocked.push(format!("  {MANIFEST_PATH}: is a {kind}")),
-        _ => {
-            // Last, so that a complete manifest means a complete tree.
-            p.writes.push(PlannedWrite {
-                rel: MANIFEST_PATH,
-                content: manifest.as_bytes(),
-            });
-        }
-    }
-    if !blocked.is_empty() {
-        bail!(
-            "cannot write generated files where something else is:\n{}\nmove these away and \
-             re-run `tofugen generate`",
-            blocked.join("\n")
-        );
-    }
-    Ok(p)
-}
-
 /// What executing a journal did.
 #[derive(Debug, Default)]
 struct Outcome {
@@ -376,11 +427,7 @@ struct Outcome {
 }
 
 /// Executes `plan` through the journal.
-fn apply(
-    tree: &mut Tree,
-    plan: &Plan<'_>,
-    interrupt: Option<Interrupt>,
-) -> anyhow::Result<Outcome> {
+fn apply(tree: &mut Tree, plan: &Plan, interrupt: Option<Interrupt>) -> anyhow::Result<Outcome> {
     let mut journal = Journal {
         format: journal::FORMAT,
         state: State::Prepared,
@@ -388,8 +435,8 @@ fn apply(
             .writes
             .iter()
             .map(|w| journal::Entry {
-                path: w.rel.to_string(),
-                sha256: sha256_hex(w.content),
+                path: w.rel.clone(),
+                sha256: sha256_hex(&w.content),
             })
             .collect(),
         removes: plan.removes.clone(),
@@ -419,14 +466,15 @@ fn apply(
 }
 
 /// Writes every temp file and makes them durable.
-fn stage(tree: &mut Tree, plan: &Plan<'_>) -> anyhow::Result<()> {
+fn stage(tree: &mut Tree, plan: &Plan) -> anyhow::Result<()> {
     let mut dirs = BTreeSet::new();
     for w in &plan.writes {
-        let dst = tree.resolve(w.rel)?;
+        let dst = tree.resolve(&w.rel)?;
         let parent = dst.parent().unwrap_or(&tree.root).to_path_buf();
         create_dirs(&parent, &mut dirs)
             .with_context(|| format!("cannot create the directory of {}", w.rel))?;
-        write_new(&tmp_path(&dst), w.content).with_context(|| format!("cannot write {}", w.rel))?;
+        write_new(&tmp_path(&dst), &w.content)
+            .with_context(|| format!("cannot write {}", w.rel))?;
         dirs.insert(parent);
     }
     sync_dirs(&dirs)
@@ -729,18 +777,16 @@ fn json_error(name: &str, bytes: &[u8], e: &serde_json::Error) -> String {
     format!("{name}:{}:{}: {msg}\n  | {line}", e.line(), e.column())
 }
 
-/// The manifest for `files`: sorted, pretty JSON with a final newline.
-fn manifest_text(files: &BTreeMap<String, String>) -> String {
+/// The manifest listing `hashes` (path → sha256 of the content): sorted, pretty JSON with a
+/// final newline.
+fn manifest_text(hashes: &BTreeMap<String, String>) -> String {
     let manifest = Manifest {
         comment: "Written by `tofugen generate`: the files it generated and the sha256 of \
                   their content. Do not edit."
             .to_string(),
         format: MANIFEST_FORMAT,
         tofugen: env!("CARGO_PKG_VERSION").to_string(),
-        files: files
-            .iter()
-            .map(|(p, c)| (p.clone(), sha256_hex(c.as_bytes())))
-            .collect(),
+        files: hashes.clone(),
     };
     let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
     text.push('\n');
@@ -839,54 +885,89 @@ fn is_reserved(path: &str) -> bool {
     path.ends_with(TMP_SUFFIX) || path == MANIFEST_PATH || path == LOCK_PATH || path == JOURNAL_PATH
 }
 
-/// Validates every generated path (all inside the owned set), reporting all the invalid ones at
-/// once. An invalid one is a tofugen bug: nothing is written.
-fn validate_all(owned: &OwnedPaths, files: &BTreeMap<String, String>) -> anyhow::Result<()> {
-    check_size(files)?;
-    let mut problems = Vec::new();
-    if let Err(e) = owned.check(MANIFEST_PATH) {
-        problems.push(format!("  {MANIFEST_PATH:?} (the manifest): {e}"));
-    }
-    for path in files.keys() {
-        if let Err(e) = check_entry(owned, path) {
-            problems.push(format!("  {path:?}: {e}"));
-            continue;
-        }
-        // A file cannot also be a directory of another generated file (or of the manifest).
-        let mut cur = path.as_str();
-        while let Some((parent, _)) = cur.rsplit_once('/') {
-            if files.contains_key(parent) {
-                problems.push(format!(
-                    "  {parent:?}: is both a file and the directory of {path}"
-                ));
+/// The generated tree as far as it was given: every path with the sha256 of its content, the
+/// running size, and the invalid paths found. Paths and hashes only, so it stays small.
+#[derive(Default)]
+struct Expected {
+    /// Path → sha256 (lowercase hex) of its content.
+    hashes: BTreeMap<String, String>,
+    bytes: usize,
+    files: usize,
+    problems: Vec<String>,
+}
+
+impl Expected {
+    /// Records a batch; returns, per file, whether its path is valid (an invalid one is
+    /// reported by [`Expected::finish`] and never acted on). Fails at once when the tree is
+    /// over the caps.
+    fn add(&mut self, owned: &OwnedPaths, files: &[(String, String)]) -> anyhow::Result<Vec<bool>> {
+        self.files += files.len();
+        self.bytes += files.iter().map(|(_, c)| c.len()).sum::<usize>();
+        check_size(self.files, self.bytes)?;
+        let mut valid = Vec::with_capacity(files.len());
+        for (path, content) in files {
+            if let Err(e) = check_entry(owned, path) {
+                self.problems.push(format!("  {path:?}: {e}"));
+                valid.push(false);
+                continue;
             }
-            cur = parent;
+            let first = self
+                .hashes
+                .insert(path.clone(), sha256_hex(content.as_bytes()))
+                .is_none();
+            if !first {
+                self.problems.push(format!("  {path:?}: generated twice"));
+            }
+            valid.push(first);
         }
-        if MANIFEST_PATH.starts_with(&format!("{path}/")) {
-            problems.push(format!("  {path:?}: is the directory of {MANIFEST_PATH}"));
+        Ok(valid)
+    }
+
+    /// Once every batch is in: refuses, reporting them all at once, the invalid paths, a file
+    /// that is also the directory of another, and an unowned manifest. An invalid path is a
+    /// tofugen bug: nothing is written.
+    fn finish(&self, owned: &OwnedPaths) -> anyhow::Result<()> {
+        let mut problems = Vec::new();
+        if let Err(e) = owned.check(MANIFEST_PATH) {
+            problems.push(format!("  {MANIFEST_PATH:?} (the manifest): {e}"));
         }
+        problems.extend(self.problems.iter().cloned());
+        for path in self.hashes.keys() {
+            // A file cannot also be a directory of another generated file (or of the manifest).
+            let mut cur = path.as_str();
+            while let Some((parent, _)) = cur.rsplit_once('/') {
+                if self.hashes.contains_key(parent) {
+                    problems.push(format!(
+                        "  {parent:?}: is both a file and the directory of {path}"
+                    ));
+                }
+                cur = parent;
+            }
+            if MANIFEST_PATH.starts_with(&format!("{path}/")) {
+                problems.push(format!("  {path:?}: is the directory of {MANIFEST_PATH}"));
+            }
+        }
+        if !problems.is_empty() {
+            bail!(
+                "refusing to write: invalid generated path(s):\n{}\ngenerated paths must be \
+                 relative, normalized and inside the paths tofugen owns ({owned}); nothing was \
+                 written (this is a tofugen bug)",
+                problems.join("\n")
+            );
+        }
+        Ok(())
     }
-    if !problems.is_empty() {
-        bail!(
-            "refusing to write: invalid generated path(s):\n{}\ngenerated paths must be relative, \
-             normalized and inside the paths tofugen owns ({owned}); nothing was written (this \
-             is a tofugen bug)",
-            problems.join("\n")
-        );
-    }
-    Ok(())
 }
 
 /// Refuses a generated tree larger than [`MAX_GENERATED_FILES`] files or
-/// [`MAX_GENERATED_BYTES`] bytes.
-fn check_size(files: &BTreeMap<String, String>) -> anyhow::Result<()> {
-    let bytes: usize = files.values().map(String::len).sum();
-    if files.len() > MAX_GENERATED_FILES || bytes > MAX_GENERATED_BYTES {
+/// [`MAX_GENERATED_BYTES`] bytes (checked as it is emitted, so that the rest is never emitted).
+fn check_size(files: usize, bytes: usize) -> anyhow::Result<()> {
+    if files > MAX_GENERATED_FILES || bytes > MAX_GENERATED_BYTES {
         bail!(
-            "refusing to write: the configuration generates {} files ({bytes} bytes), over the \
-             limit of {MAX_GENERATED_FILES} files and {MAX_GENERATED_BYTES} bytes; nothing was \
-             written. Check the number of environments and services in the configuration",
-            files.len()
+            "refusing to write: the configuration generates a tree over the limit of \
+             {MAX_GENERATED_FILES} files and {MAX_GENERATED_BYTES} bytes (at least {files} files \
+             and {bytes} bytes when tofugen stopped emitting); nothing was written. Check the \
+             number of environments and services in the configuration"
         );
     }
     Ok(())

@@ -177,3 +177,65 @@ fn vendored_library_is_the_embedded_one() {
     );
     assert!(committed["generated/staging/main.tf"].contains("source = \"../../modules/network\""));
 }
+
+/// `generate` and `check` take the tree one batch at a time (`emit::each`), dropping each batch
+/// before the next: the batches must hold every file once, in the order the roots need (the
+/// module library first), and each environment's batch only files of that environment, so no
+/// batch depends on another's text.
+#[test]
+fn emitted_batches_partition_the_tree_by_environment() {
+    let mut paths = vec!["environments.yaml".to_string()];
+    for e in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid"))
+        .unwrap()
+    {
+        paths.push(format!(
+            "tests/fixtures/valid/{}",
+            e.unwrap().file_name().to_string_lossy()
+        ));
+    }
+    for path in paths {
+        let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(&path);
+        let c = compile(&path, &std::fs::read(&full).unwrap(), false);
+        let resolved = c.resolved.as_ref().unwrap();
+        assert!(c.files.is_empty(), "{path}: compile without emission");
+        let mut batches = Vec::new();
+        tofugen::emit::each(resolved, &path, |b| {
+            batches.push(b);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        assert_eq!(batches.len(), 1 + resolved.environments.len(), "{path}");
+        let mut union = BTreeMap::new();
+        for (i, batch) in batches.iter().enumerate() {
+            for (p, t) in batch {
+                if i > 0 {
+                    let env = &resolved.environments[i - 1].name;
+                    assert!(
+                        p.starts_with(&format!("generated/{env}/")),
+                        "{path}: {p} in the batch of {env}"
+                    );
+                } else {
+                    for env in &resolved.environments {
+                        assert!(!p.starts_with(&format!("generated/{}/", env.name)), "{p}");
+                    }
+                }
+                assert!(
+                    union.insert(p.clone(), t.clone()).is_none(),
+                    "{path}: {p} twice"
+                );
+            }
+        }
+        if resolved.modules_path.is_none() {
+            assert!(
+                batches[0]
+                    .iter()
+                    .any(|(p, _)| p.starts_with("generated/modules/")),
+                "{path}: the module library comes first"
+            );
+        }
+        assert_eq!(
+            union,
+            compile(&path, &std::fs::read(&full).unwrap(), true).files
+        );
+    }
+}

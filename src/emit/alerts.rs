@@ -1194,20 +1194,31 @@ pub fn test_file(env: &ResolvedEnvironment, group: &Group, source: &str) -> Stri
 
 /// The alerts files of every environment.
 pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
+    resolved
+        .environments
+        .iter()
+        .flat_map(|env| emit_environment(resolved, env, source))
+        .collect()
+}
+
+/// The rule files and promtool tests of `env`.
+pub fn emit_environment(
+    resolved: &Resolved,
+    env: &ResolvedEnvironment,
+    source: &str,
+) -> Vec<GeneratedFile> {
     let mut files = Vec::new();
-    for env in &resolved.environments {
-        let (alerts, _) = plan(&resolved.project, env);
-        for group in groups(&env.prefix(&resolved.project), &alerts) {
-            let dir = format!("generated/{}/alerts/{}", env.name, group.source.slug());
-            files.push((
-                format!("{dir}/{}.yml", group.name),
-                rule_file(env, &group, source),
-            ));
-            files.push((
-                format!("{dir}/{}.test.yml", group.name),
-                test_file(env, &group, source),
-            ));
-        }
+    let (alerts, _) = plan(&resolved.project, env);
+    for group in groups(&env.prefix(&resolved.project), &alerts) {
+        let dir = format!("generated/{}/alerts/{}", env.name, group.source.slug());
+        files.push((
+            format!("{dir}/{}.yml", group.name),
+            rule_file(env, &group, source),
+        ));
+        files.push((
+            format!("{dir}/{}.test.yml", group.name),
+            test_file(env, &group, source),
+        ));
     }
     files
 }

@@ -15,7 +15,7 @@ pub mod yaml;
 
 use std::collections::BTreeMap;
 
-use crate::resolve::Resolved;
+use crate::resolve::{Resolved, ResolvedEnvironment};
 
 /// Path of the committed JSON Schema, relative to the repository root.
 pub const SCHEMA_PATH: &str = "schema/environments.schema.json";
@@ -55,28 +55,61 @@ pub fn markdown_header(source: &str) -> String {
     )
 }
 
-/// Every generated file, by path relative to the repository root.
+/// Every generated file, by path relative to the repository root: [`global`] and every
+/// [`environment`], gathered.
 pub fn emit(resolved: &Resolved, source_name: &str) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
-    files.insert(SCHEMA_PATH.to_string(), crate::schema_check::schema_json());
-    let parts = [
-        roots::emit(resolved, source_name),
-        root_tests::emit(resolved, source_name),
-        bootstrap::emit(resolved, source_name),
-        alerts::emit(resolved, source_name),
-        workflows::emit(resolved, source_name),
-        readme::emit(resolved, source_name),
-    ];
-    for (path, contents) in parts.into_iter().flatten() {
-        files.insert(path, contents);
+    let _ = each(resolved, source_name, |batch| {
+        files.extend(batch);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    files
+}
+
+/// Emits the generated tree one batch at a time, handing each to `sink` before emitting the
+/// next: [`global`] first (it holds the vendored modules the roots call), then each
+/// environment's files in configuration order. Memory stays bounded by the largest batch; the
+/// first error `sink` returns stops the emission and is returned.
+pub fn each<E>(
+    resolved: &Resolved,
+    source_name: &str,
+    mut sink: impl FnMut(Vec<GeneratedFile>) -> Result<(), E>,
+) -> Result<(), E> {
+    sink(global(resolved, source_name))?;
+    for env in &resolved.environments {
+        sink(environment(resolved, env, source_name))?;
     }
+    Ok(())
+}
+
+/// The files that belong to no one environment: the JSON Schema, the bootstrap root, the
+/// workflows and (when the roots do not call the repository's own modules) the vendored
+/// module library.
+pub fn global(resolved: &Resolved, source_name: &str) -> Vec<GeneratedFile> {
+    let mut files = vec![(SCHEMA_PATH.to_string(), crate::schema_check::schema_json())];
+    files.extend(bootstrap::emit(resolved, source_name));
+    files.extend(workflows::emit(resolved, source_name));
     if resolved.modules_path.is_none() {
         for (path, contents) in crate::modules::files() {
-            files.insert(
+            files.push((
                 format!("{}/{path}", crate::modules::VENDOR_DIR),
                 crate::modules::vendored(path, contents),
-            );
+            ));
         }
     }
+    files
+}
+
+/// The files of one environment: its root and the root's tests, its alert rules and their
+/// promtool tests, its README. No other batch writes under its directory.
+pub fn environment(
+    resolved: &Resolved,
+    env: &ResolvedEnvironment,
+    source_name: &str,
+) -> Vec<GeneratedFile> {
+    let mut files = roots::emit_environment(resolved, env, source_name);
+    files.push(root_tests::emit_environment(resolved, env, source_name));
+    files.extend(alerts::emit_environment(resolved, env, source_name));
+    files.push(readme::emit_environment(resolved, env, source_name));
     files
 }

@@ -13,13 +13,20 @@ pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
     resolved
         .environments
         .iter()
-        .map(|env| {
-            (
-                format!("generated/{}/README.md", env.name),
-                environment_readme(resolved, env, source),
-            )
-        })
+        .map(|env| emit_environment(resolved, env, source))
         .collect()
+}
+
+/// The README of `env`'s root.
+pub fn emit_environment(
+    resolved: &Resolved,
+    env: &ResolvedEnvironment,
+    source: &str,
+) -> GeneratedFile {
+    (
+        format!("generated/{}/README.md", env.name),
+        environment_readme(resolved, env, source),
+    )
 }
 
 fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &str) -> String {

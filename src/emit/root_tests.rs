@@ -59,20 +59,27 @@ fn regional_id(region: &str, n: u32) -> String {
 
 /// The tests of every environment root.
 pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
-    let header = super::header("#", source);
     resolved
         .environments
         .iter()
-        .map(|env| {
-            (
-                format!(
-                    "{}/tests/workflows.tftest.hcl",
-                    super::roots::root_dir(&env.name)
-                ),
-                render(&header, &suite(resolved, env)),
-            )
-        })
+        .map(|env| emit_environment(resolved, env, source))
         .collect()
+}
+
+/// The tests of `env`'s root.
+pub fn emit_environment(
+    resolved: &Resolved,
+    env: &ResolvedEnvironment,
+    source: &str,
+) -> GeneratedFile {
+    let header = super::header("#", source);
+    (
+        format!(
+            "{}/tests/workflows.tftest.hcl",
+            super::roots::root_dir(&env.name)
+        ),
+        render(&header, &suite(resolved, env)),
+    )
 }
 
 /// `mock_resource`/`mock_data` defaults: real-looking regional IDs where the provider

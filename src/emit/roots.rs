@@ -115,25 +115,35 @@ pub fn go_duration(d: crate::model::Duration) -> String {
     out
 }
 
-/// The roots files.
+/// The files of every environment's root.
 pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
+    resolved
+        .environments
+        .iter()
+        .flat_map(|env| emit_environment(resolved, env, source))
+        .collect()
+}
+
+/// The files of `env`'s root.
+pub fn emit_environment(
+    resolved: &Resolved,
+    env: &ResolvedEnvironment,
+    source: &str,
+) -> Vec<GeneratedFile> {
     let header = super::header("#", source);
-    let mut files = Vec::new();
-    for env in &resolved.environments {
-        let dir = root_dir(&env.name);
-        let parts = [
-            ("versions.tf", versions(resolved, env)),
-            ("providers.tf", providers(env)),
-            ("variables.tf", variables(env)),
-            ("main.tf", main(resolved, env)),
-            ("release.tf", release_checks(env)),
-            ("outputs.tf", outputs(resolved, env)),
-        ];
-        for (file, body) in parts {
-            files.push((format!("{dir}/{file}"), render(&header, &body)));
-        }
-    }
-    files
+    let dir = root_dir(&env.name);
+    let parts = [
+        ("versions.tf", versions(resolved, env)),
+        ("providers.tf", providers(env)),
+        ("variables.tf", variables(env)),
+        ("main.tf", main(resolved, env)),
+        ("release.tf", release_checks(env)),
+        ("outputs.tf", outputs(resolved, env)),
+    ];
+    parts
+        .into_iter()
+        .map(|(file, body)| (format!("{dir}/{file}"), render(&header, &body)))
+        .collect()
 }
 
 /// `required_providers`, shared with the bootstrap root.

@@ -22,58 +22,19 @@ use provider::{HclFile, Schemas};
 /// `generate` would write them, the vendored module library included) and, when the roots call
 /// the repository's own modules (`modules_dir`, relative to `root`), every `*.tf` there (read
 /// from disk), against the provider schema and the modules' interfaces. Returns the findings,
-/// sorted.
+/// sorted. [`Prover`] does the same with the files given one batch at a time.
 pub fn check_tree(
     root: &Path,
     generated: &BTreeMap<String, String>,
     modules_dir: Option<&str>,
 ) -> Vec<Diagnostic> {
-    let mut on_disk: Vec<(String, String)> = Vec::new();
-    let mut unreadable = Vec::new();
-    if let Some(modules) = modules_dir.map(|d| root.join(d))
-        && modules.is_dir()
-    {
-        for entry in walkdir::WalkDir::new(&modules)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            let p = entry.path();
-            if !entry.file_type().is_file() || p.extension().is_none_or(|e| e != "tf") {
-                continue;
-            }
-            let Ok(rel) = p.strip_prefix(root) else {
-                continue;
-            };
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            if rel.split('/').any(|c| c == ".terraform") {
-                continue;
-            }
-            match std::fs::read_to_string(p) {
-                Ok(text) => on_disk.push((rel, text)),
-                Err(e) => unreadable.push(
-                    Diagnostic::error("io", format!("cannot read {rel}: {e}"))
-                        .at(rel.clone(), None)
-                        .expected("a readable UTF-8 .tf file")
-                        .help("fix the file's permissions or encoding"),
-                ),
-            }
-        }
-    }
-    // Generated files win over files on disk at the same path, as when they are written.
-    let mut sources: BTreeMap<&str, &str> = on_disk
+    let mut prover = Prover::new(root, modules_dir);
+    let batch: Vec<(&str, &str)> = generated
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
-    for (path, text) in generated {
-        if path.ends_with(".tf") {
-            sources.insert(path, text);
-        }
-    }
-    let mut diags = check(&sources, modules_dir.map(Path::new));
-    diags.extend(unreadable);
-    diagnostics::sort(&mut diags);
-    diags
+    prover.add(&batch);
+    prover.finish()
 }
 
 /// Checks in-memory `.tf` sources (path relative to the repository root → contents). Module
@@ -83,7 +44,144 @@ pub fn check_sources(sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
-    check(&borrowed, None)
+    let mut prover = Prover::default();
+    prover.check(&borrowed);
+    prover.finish()
+}
+
+/// The proof of a generated tree given one batch of files at a time (as
+/// [`crate::emit::each`] emits them: the vendored modules come first). Each batch is parsed,
+/// checked and dropped; only the provider schemas used and the module interfaces (variables and
+/// outputs) are kept for the next batches.
+#[derive(Default)]
+pub struct Prover {
+    schemas: Schemas,
+    /// Interfaces of the module directories seen so far, by directory.
+    interfaces: BTreeMap<PathBuf, Interface>,
+    /// The repository's own modules, checked first in a batch that holds them.
+    modules_first: Option<PathBuf>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Prover {
+    /// A prover for the tree under `root`; when the roots call the repository's own modules
+    /// (`modules_dir`, relative to `root`), every `*.tf` there is read from disk and checked
+    /// now (a file that cannot be read is a finding).
+    pub fn new(root: &Path, modules_dir: Option<&str>) -> Prover {
+        let mut prover = Prover {
+            modules_first: modules_dir.map(PathBuf::from),
+            ..Prover::default()
+        };
+        let mut on_disk: Vec<(String, String)> = Vec::new();
+        if let Some(modules) = modules_dir.map(|d| root.join(d))
+            && modules.is_dir()
+        {
+            for entry in walkdir::WalkDir::new(&modules)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+            {
+                let p = entry.path();
+                if !entry.file_type().is_file() || p.extension().is_none_or(|e| e != "tf") {
+                    continue;
+                }
+                let Ok(rel) = p.strip_prefix(root) else {
+                    continue;
+                };
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if rel.split('/').any(|c| c == ".terraform") {
+                    continue;
+                }
+                match std::fs::read_to_string(p) {
+                    Ok(text) => on_disk.push((rel, text)),
+                    Err(e) => prover.diags.push(
+                        Diagnostic::error("io", format!("cannot read {rel}: {e}"))
+                            .at(rel.clone(), None)
+                            .expected("a readable UTF-8 .tf file")
+                            .help("fix the file's permissions or encoding"),
+                    ),
+                }
+            }
+        }
+        let sources: BTreeMap<&str, &str> = on_disk
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        prover.check(&sources);
+        prover
+    }
+
+    /// Checks one batch of generated files (path relative to the root, contents); files other
+    /// than `.tf` are skipped. Returns how many findings the batch added.
+    pub fn add(&mut self, files: &[(&str, &str)]) -> usize {
+        let before = self.diags.len();
+        let sources: BTreeMap<&str, &str> = files
+            .iter()
+            .filter(|(p, _)| p.ends_with(".tf"))
+            .copied()
+            .collect();
+        self.check(&sources);
+        self.diags.len() - before
+    }
+
+    /// The findings so far, in the order found.
+    pub fn findings(&self) -> &[Diagnostic] {
+        &self.diags
+    }
+
+    /// Every finding, sorted.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        diagnostics::sort(&mut self.diags);
+        self.diags
+    }
+
+    /// Checks `sources` one directory at a time; the directories under `modules_first` (the
+    /// modules the roots call) are checked first, so that their interfaces come from the parse
+    /// that checks them. A module directory of this batch not checked yet when a root calls it
+    /// is parsed for its interface only; the directories of earlier batches are known by their
+    /// interfaces.
+    fn check(&mut self, sources: &BTreeMap<&str, &str>) {
+        // Group files by directory: each directory is one root (or module).
+        let mut dirs: BTreeMap<PathBuf, Dir<'_>> = BTreeMap::new();
+        for (&path, &text) in sources {
+            let dir = Path::new(path)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            dirs.entry(dir).or_default().push((path, text));
+        }
+        let batch: BTreeMap<&Path, OnceCell<Interface>> = dirs
+            .keys()
+            .map(|d| (d.as_path(), OnceCell::new()))
+            .collect();
+        let known = &self.interfaces;
+        let modules_first = self.modules_first.as_deref();
+        let (first, rest): (Vec<_>, Vec<_>) = dirs
+            .iter()
+            .partition(|(d, _)| modules_first.is_some_and(|m| d.starts_with(m)));
+        for (dir, files) in first.into_iter().chain(rest) {
+            let parsed = parse(files, &mut self.diags);
+            for f in &parsed {
+                self.diags
+                    .extend(provider::check_file_with(f, &mut self.schemas));
+            }
+            if let Some(cell) = batch.get(dir.as_path()) {
+                let _ = cell.get_or_init(|| interface_of(&parsed));
+            }
+            let refs: Vec<&HclFile<'_>> = parsed.iter().collect();
+            modules::check_root(
+                dir,
+                &refs,
+                &|p| lookup(&batch, known, &dirs, p),
+                &mut self.diags,
+            );
+        }
+        let learned: Vec<(PathBuf, Interface)> = batch
+            .into_iter()
+            .filter_map(|(d, cell)| cell.into_inner().map(|i| (d.to_path_buf(), i)))
+            .collect();
+        self.interfaces.extend(learned);
+    }
 }
 
 /// The files of one directory: path and text.
@@ -101,6 +199,20 @@ fn parse<'s>(files: &Dir<'s>, diags: &mut Vec<Diagnostic>) -> Vec<HclFile<'s>> {
     out
 }
 
+/// The interface of directory `p`: from this batch (parsed on first use), else from an
+/// earlier batch.
+fn lookup<'m>(
+    batch: &'m BTreeMap<&Path, OnceCell<Interface>>,
+    known: &'m BTreeMap<PathBuf, Interface>,
+    dirs: &BTreeMap<PathBuf, Dir<'_>>,
+    p: &Path,
+) -> Option<&'m Interface> {
+    match batch.get(p) {
+        Some(cell) => Some(cell.get_or_init(|| interface_of(&parse(&dirs[p], &mut Vec::new())))),
+        None => known.get(p),
+    }
+}
+
 /// The interface declared by `files`.
 fn interface_of(files: &[HclFile<'_>]) -> Interface {
     let mut iface = Interface::default();
@@ -108,53 +220,4 @@ fn interface_of(files: &[HclFile<'_>]) -> Interface {
         iface.add_body(&f.body);
     }
     iface
-}
-
-/// The interface of directory `p`, parsed on first use.
-fn lookup<'m>(
-    interfaces: &'m BTreeMap<&Path, OnceCell<Interface>>,
-    dirs: &BTreeMap<PathBuf, Dir<'_>>,
-    p: &Path,
-) -> Option<&'m Interface> {
-    let cell = interfaces.get(p)?;
-    Some(cell.get_or_init(|| interface_of(&parse(&dirs[p], &mut Vec::new()))))
-}
-
-/// Checks `sources` one directory at a time; the directories under `modules_first` (the
-/// modules the roots call) are checked first, so that their interfaces come from the parse
-/// that checks them.
-fn check(sources: &BTreeMap<&str, &str>, modules_first: Option<&Path>) -> Vec<Diagnostic> {
-    // Group files by directory: each directory is one root (or module).
-    let mut dirs: BTreeMap<PathBuf, Dir<'_>> = BTreeMap::new();
-    for (&path, &text) in sources {
-        let dir = Path::new(path)
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        dirs.entry(dir).or_default().push((path, text));
-    }
-    // Each directory's interface, filled when the directory is checked, or parsed on demand
-    // (interface only) when a root calls it first.
-    let interfaces: BTreeMap<&Path, OnceCell<Interface>> = dirs
-        .keys()
-        .map(|d| (d.as_path(), OnceCell::new()))
-        .collect();
-    let mut diags = Vec::new();
-    let mut schemas = Schemas::default();
-    let (first, rest): (Vec<_>, Vec<_>) = dirs
-        .iter()
-        .partition(|(d, _)| modules_first.is_some_and(|m| d.starts_with(m)));
-    for (dir, files) in first.into_iter().chain(rest) {
-        let parsed = parse(files, &mut diags);
-        for f in &parsed {
-            diags.extend(provider::check_file_with(f, &mut schemas));
-        }
-        if let Some(cell) = interfaces.get(dir.as_path()) {
-            let _ = cell.get_or_init(|| interface_of(&parsed));
-        }
-        let refs: Vec<&HclFile<'_>> = parsed.iter().collect();
-        modules::check_root(dir, &refs, &|p| lookup(&interfaces, &dirs, p), &mut diags);
-    }
-    diagnostics::sort(&mut diags);
-    diags
 }

@@ -15,8 +15,8 @@ use anyhow::{Context as _, bail};
 
 use super::journal::{self, State};
 use super::{
-    Existing, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths, TMP_SUFFIX, Tree, existing, lock,
-    manifest_text, read_manifest, sha256_hex, unified_diff, validate_all,
+    Existing, Expected, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths, TMP_SUFFIX, Tree,
+    existing, lock, manifest_text, read_manifest, sha256_hex, unified_diff,
 };
 
 /// The directory every generated root lives under.
@@ -124,7 +124,8 @@ impl Difference {
 /// `generated/` that tofugen did not write, an interrupted run's journal (verified first: a
 /// journal tofugen cannot act on is an error saying what is wrong with it).
 ///
-/// Empty when the tree is up to date.
+/// Empty when the tree is up to date. [`Checking`] does the same with the files given one
+/// batch at a time.
 pub fn check(root: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<Vec<Difference>> {
     check_owned(root, &OwnedPaths::default(), files)
 }
@@ -135,53 +136,100 @@ pub fn check_owned(
     owned: &OwnedPaths,
     files: &BTreeMap<String, String>,
 ) -> anyhow::Result<Vec<Difference>> {
-    validate_all(owned, files)?;
-    let mut tree = Tree::open(root, owned)?;
-    let _lock = lock::shared(&tree.root.join(LOCK_PATH), LOCK_PATH)?;
-    let mut out = Vec::new();
-    if let Some(d) = check_journal(&mut tree)? {
-        out.push(d);
-    }
-    let old = read_manifest(&mut tree)?
-        .map(|m| m.files)
-        .unwrap_or_default();
-    let manifest = manifest_text(files);
-    let expected = files
-        .iter()
-        .map(|(p, c)| (p.as_str(), c.as_str()))
-        .chain([(MANIFEST_PATH, manifest.as_str())]);
-    for (rel, content) in expected {
-        if let Some(d) = check_file(&mut tree, &old, rel, content)? {
+    let mut run = Checking::start(root, owned)?;
+    let batch: Vec<(String, String)> = files.iter().map(|(p, c)| (p.clone(), c.clone())).collect();
+    run.add(&batch)?;
+    run.finish()
+}
+
+/// A `check` given the generated files one batch at a time (as [`crate::emit::each`] emits
+/// them): each file is compared with the disk as it arrives, then only its path and hash are
+/// kept. Read-only; takes the shared lock only when the lock file exists.
+pub struct Checking {
+    tree: Tree,
+    _lock: Option<super::lock::Lock>,
+    old: BTreeMap<String, String>,
+    expected: Expected,
+    out: Vec<Difference>,
+}
+
+impl Checking {
+    /// Opens the tree under `root`, reports a pending journal (verified first) and reads the
+    /// manifest.
+    pub fn start(root: &Path, owned: &OwnedPaths) -> anyhow::Result<Checking> {
+        let mut tree = Tree::open(root, owned)?;
+        let lock = lock::shared(&tree.root.join(LOCK_PATH), LOCK_PATH)?;
+        let mut out = Vec::new();
+        if let Some(d) = check_journal(&mut tree)? {
             out.push(d);
         }
+        let old = read_manifest(&mut tree)?
+            .map(|m| m.files)
+            .unwrap_or_default();
+        Ok(Checking {
+            tree,
+            _lock: lock,
+            old,
+            expected: Expected::default(),
+            out,
+        })
     }
-    for (rel, hash) in old.iter().filter(|(p, _)| !files.contains_key(*p)) {
-        if let Some(d) = check_orphan(&mut tree, rel, hash)? {
-            out.push(d);
+
+    /// Compares one batch of generated files with the disk. Fails when the tree grows over
+    /// the caps.
+    pub fn add(&mut self, files: &[(String, String)]) -> anyhow::Result<()> {
+        let valid = self.expected.add(&self.tree.owned, files)?;
+        for ((rel, content), valid) in files.iter().zip(valid) {
+            if valid && let Some(d) = check_file(&mut self.tree, &self.old, rel, content)? {
+                self.out.push(d);
+            }
         }
+        Ok(())
     }
-    for rel in unknown_files(&mut tree, files, &old)? {
-        let what = if rel.ends_with(".tf") || rel.ends_with(".tf.json") {
-            "OpenTofu loads every .tf file of a root's directory, so it would be planned and \
-             applied with the generated code"
-        } else {
-            "generated/ holds only tofugen's output"
-        };
-        out.push(Difference::new(
-            &rel,
-            DifferenceKind::Unknown,
-            format!(
-                "not written by tofugen: {what}; delete it or move it out of generated/ (tofugen \
-                 never deletes a file it did not write). Changes belong in the configuration"
-            ),
-        ));
+
+    /// How many generated files were given.
+    pub fn files(&self) -> usize {
+        self.expected.hashes.len()
     }
-    // An interrupted run first: it explains the rest.
-    out.sort_by(|a, b| {
-        let journal = |d: &Difference| d.kind != DifferenceKind::Journal;
-        (journal(a), &a.path, a.kind).cmp(&(journal(b), &b.path, b.kind))
-    });
-    Ok(out)
+
+    /// The manifest, the orphans and the unknown files, then every difference in path order
+    /// (an interrupted run first: it explains the rest).
+    pub fn finish(mut self) -> anyhow::Result<Vec<Difference>> {
+        self.expected.finish(&self.tree.owned)?;
+        let files = &self.expected.hashes;
+        let manifest = manifest_text(files);
+        if let Some(d) = check_file(&mut self.tree, &self.old, MANIFEST_PATH, &manifest)? {
+            self.out.push(d);
+        }
+        for (rel, hash) in self.old.iter().filter(|(p, _)| !files.contains_key(*p)) {
+            if let Some(d) = check_orphan(&mut self.tree, rel, hash)? {
+                self.out.push(d);
+            }
+        }
+        for rel in unknown_files(&mut self.tree, files, &self.old)? {
+            let what = if rel.ends_with(".tf") || rel.ends_with(".tf.json") {
+                "OpenTofu loads every .tf file of a root's directory, so it would be planned and \
+                 applied with the generated code"
+            } else {
+                "generated/ holds only tofugen's output"
+            };
+            self.out.push(Difference::new(
+                &rel,
+                DifferenceKind::Unknown,
+                format!(
+                    "not written by tofugen: {what}; delete it or move it out of generated/ \
+                     (tofugen never deletes a file it did not write). Changes belong in the \
+                     configuration"
+                ),
+            ));
+        }
+        let mut out = self.out;
+        out.sort_by(|a, b| {
+            let journal = |d: &Difference| d.kind != DifferenceKind::Journal;
+            (journal(a), &a.path, a.kind).cmp(&(journal(b), &b.path, b.kind))
+        });
+        Ok(out)
+    }
 }
 
 /// `check`'s report of a pending journal, once verified; an error when it cannot be acted on.
