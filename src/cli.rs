@@ -407,8 +407,10 @@ fn generate(root: &Path, name: &str, compilation: &Compilation, force: bool) -> 
 }
 
 /// `tofugen check`: the tree is emitted one batch at a time (`emit::each`); each batch is
-/// proved (`prove::Prover`) and compared with the disk (`write::Checking`), then dropped, except
-/// the text of the files with findings (to show their lines).
+/// compared with the disk (`write::Checking`) on this thread and proved (`prove::Prover`) on a
+/// second one, then dropped, except the text of the files with findings (to show their lines).
+/// At most three batches are alive at once: the one being emitted, one waiting, one being
+/// proved.
 fn check(
     root: &Path,
     name: &str,
@@ -422,13 +424,13 @@ fn check(
         .resolved
         .as_ref()
         .and_then(|r| r.modules_path.as_deref());
-    let mut prover = crate::prove::Prover::new(root, modules);
-    let mut with_findings: BTreeMap<String, String> = BTreeMap::new();
     let mut file_count = 0;
-    let mut run = || -> anyhow::Result<Vec<write::Difference>> {
-        let mut checking = write::Checking::start(root, &write::OwnedPaths::default())?;
-        if let Some(resolved) = &compilation.resolved {
-            emit::each(resolved, name, |batch| {
+    let (result, findings, with_findings) = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, String)>>(1);
+        let prover = scope.spawn(move || {
+            let mut prover = crate::prove::Prover::new(root, modules);
+            let mut with_findings: BTreeMap<String, String> = BTreeMap::new();
+            for batch in rx {
                 let borrowed: Vec<(&str, &str)> = batch
                     .iter()
                     .map(|(p, t)| (p.as_str(), t.as_str()))
@@ -446,14 +448,28 @@ fn check(
                         }
                     }
                 }
-                checking.add(&batch)
-            })?;
-        }
-        file_count = checking.files();
-        checking.finish()
-    };
-    let result = run();
-    let findings = prover.finish();
+            }
+            (prover.finish(), with_findings)
+        });
+        let result = (|| -> anyhow::Result<Vec<write::Difference>> {
+            let mut checking = write::Checking::start(root, &write::OwnedPaths::default())?;
+            if let Some(resolved) = &compilation.resolved {
+                emit::each(resolved, name, |batch| {
+                    checking.add(&batch)?;
+                    // The prover ends only when this sender is dropped: it cannot be gone.
+                    let _ = tx.send(batch);
+                    Ok::<(), anyhow::Error>(())
+                })?;
+            }
+            file_count = checking.files();
+            checking.finish()
+        })();
+        drop(tx);
+        let (findings, with_findings) = prover
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (result, findings, with_findings)
+    });
     let differences = match result {
         Ok(d) => d,
         Err(e) => {
