@@ -2,8 +2,15 @@
 //!
 //! [`config`] writes a valid `environments.yaml` with `services` services and `environments`
 //! environments (the last one is production), in the same style as the real file.
+//!
+//! Every service is watched by a `container_error` alert, up to [`WATCHED_SERVICES`]: past
+//! that, Cockpit's 70 rule groups of 20 rules per project (TG112) would refuse the rules, so
+//! the first [`WATCHED_SERVICES`] services are named one by one instead of `service: "*"`.
 
 use std::fmt::Write as _;
+
+/// How many services the synthetic alerts watch at most (51 rule groups with the others).
+pub const WATCHED_SERVICES: usize = 1000;
 
 /// A valid configuration with `services` services and `environments` environments (≥ 1).
 pub fn config(services: usize, environments: usize) -> String {
@@ -27,7 +34,18 @@ pub fn config(services: usize, environments: usize) -> String {
         "  database:\n    engine: PostgreSQL-16\n    node_type: DB-DEV-S\n    volume: { type: sbs_5k, size: 20GB }\n",
     );
     y.push_str("  secrets:\n    POSTGRES_URL: { source: database }\n    APP_TOKEN: { source: generated }\n");
-    y.push_str("  alerts:\n    contacts: [ops@example.org]\n    rules:\n      errors: { kind: container_error, service: \"*\", for: 1m }\n      db-storage: { kind: database_storage, threshold: 80 }\n");
+    y.push_str("  alerts:\n    contacts: [ops@example.org]\n    rules:\n");
+    if services <= WATCHED_SERVICES {
+        y.push_str("      errors: { kind: container_error, service: \"*\", for: 1m }\n");
+    } else {
+        for i in 0..WATCHED_SERVICES {
+            let _ = writeln!(
+                y,
+                "      errors-svc{i}: {{ kind: container_error, service: svc{i}, for: 1m }}"
+            );
+        }
+    }
+    y.push_str("      db-storage: { kind: database_storage, threshold: 80 }\n");
     if environments == 1 {
         y.push_str("policy:\n  overrides:\n    - { rule: deploy-target, level: off, reason: one environment only }\n");
     }

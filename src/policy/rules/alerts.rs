@@ -4,8 +4,8 @@
 
 use crate::diagnostics::{Level, Span, did_you_mean};
 use crate::emit::alerts::{
-    check_threshold, detection_delay, enabled_job_tiers, is_container_kind, is_database_kind,
-    kind_key,
+    MAX_RULES_PER_GROUP, check_threshold, detection_delay, enabled_job_tiers, groups,
+    is_container_kind, is_database_kind, kind_key, plan,
 };
 use crate::model::{AlertKind, Duration};
 use crate::policy::{Checker, Place, Rule, Safety};
@@ -167,10 +167,27 @@ pub const TG111: Rule = Rule {
     good: "environments:\n  staging:\n    database: { ha: true }\n    alerts:\n      rules:\n        lag: { kind: database_replication_lag }\n",
 };
 
+/// TG112: Cockpit's rule groups per project.
+pub const TG112: Rule = Rule {
+    code: "TG112",
+    name: "cockpit-rule-groups",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "an environment's alerts compile to more rule groups than Cockpit accepts in a project",
+    rationale: "Cockpit accepts at most 70 rule groups of at most 20 rules per project (`ruler_max_rule_groups_per_tenant`, `ruler_max_rules_per_rule_group` in Scaleway's Cockpit limits); the groups over the limit would be refused when the deploy pushes them",
+    bad: "defaults:\n  alerts:\n    rules:\n      errors: { kind: container_error, service: \"*\" }   # 1 500 services: 75 groups\n",
+    good: "defaults:\n  alerts:\n    rules:\n      errors: { kind: container_error, service: web }\n",
+};
+
 /// The rules of this family.
 pub const RULES: &[Rule] = &[
     TG026, TG100, TG101, TG102, TG103, TG104, TG105, TG106, TG107, TG108, TG109, TG110, TG111,
+    TG112,
 ];
+
+/// Most rule groups Cockpit accepts for one project (Scaleway's Cockpit limits,
+/// `ruler_max_rule_groups_per_tenant`: "Number of rule groups for a Project ID").
+pub const MAX_RULE_GROUPS_PER_PROJECT: usize = 70;
 
 /// Longest custom `expr` parsed, in bytes; longer ones are reported without being parsed.
 pub const MAX_EXPR_LEN: usize = 16 * 1024;
@@ -206,6 +223,32 @@ pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             );
         }
     }
+}
+
+/// TG112: the groups `env`'s alerts compile to (as `emit::alerts` groups them: per data
+/// source, [`crate::emit::alerts::MAX_RULES_PER_GROUP`] rules each) fit in one project.
+pub(crate) fn rule_groups(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let (alerts, _) = plan(&c.resolved.project, env);
+    let groups = groups(&env.prefix(&c.resolved.project), &alerts).len();
+    if groups <= MAX_RULE_GROUPS_PER_PROJECT {
+        return;
+    }
+    let place = c.at(env, "alerts.rules");
+    c.push(
+        &TG112,
+        Some(env),
+        place,
+        format!(
+            "the alerts of `{}` compile to {} rules in {groups} rule groups; Cockpit accepts {MAX_RULE_GROUPS_PER_PROJECT} groups of {MAX_RULES_PER_GROUP} rules per project",
+            env.name,
+            alerts.len()
+        ),
+        format!(
+            "at most {} rules ({MAX_RULE_GROUPS_PER_PROJECT} groups) in one environment",
+            MAX_RULE_GROUPS_PER_PROJECT * MAX_RULES_PER_GROUP
+        ),
+        "watch fewer services with per-service kinds (`service: \"*\"` makes one rule per service), disable rules in this environment (`NAME: { enabled: false }`), or split the services across environments (projects)",
+    );
 }
 
 /// The alert rules and backup tiers of `env`.

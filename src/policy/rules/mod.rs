@@ -64,5 +64,6 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
         names::database(c, env);
         backups::check(c, env);
         alerts::check(c, env);
+        alerts::rule_groups(c, env);
     }
 }
