@@ -20,12 +20,17 @@
 //! is never deleted, even with `--force` (which then leaves it in place and says so).
 //!
 //! # Crash safety: a two-phase journal
-//! A run that changes anything:
-//! 1. writes the journal [`JOURNAL_PATH`] in state `prepared`, listing every write and every
-//!    removal with its sha256 (atomically: temp file, fsync, rename, fsync of the root);
-//! 2. writes each new file to `.NAME.tofugen-tmp` next to its destination, then makes them all
-//!    and their directories durable in one batch (one `syncfs` per filesystem on Linux, an
-//!    fsync per file and directory elsewhere);
+//! A run that changes anything (the files arrive in batches, one environment at a time, see
+//! [`Generation`]):
+//! 1. for each batch with new or changed files, rewrites the journal [`JOURNAL_PATH`] in state
+//!    `prepared`, listing with its sha256 every write planned so far (atomically: temp file,
+//!    fsync, rename, fsync of the root), then writes each of the batch's files to
+//!    `.NAME.tofugen-tmp` next to its destination; a temp file is never created before a
+//!    prepared journal lists it;
+//! 2. once every batch is in, writes the final prepared journal (every write, the manifest last,
+//!    and every removal), the manifest's temp file, then makes all the temp files and their
+//!    directories durable in one batch (one `syncfs` per filesystem on Linux, an fsync per file
+//!    and directory elsewhere);
 //! 3. flips the journal to `committed` (the commit point);
 //! 4. renames every temp file over its destination (the manifest last) after checking its hash,
 //!    removes the orphans that still hold their recorded hash and the directories they leave
@@ -169,11 +174,17 @@ fn run_generate(
 }
 
 /// A `generate` given the generated files one batch at a time (as [`crate::emit::each`] emits
-/// them): each file is compared with the disk as it arrives and dropped when it is unchanged,
-/// so memory holds one batch and the files to write, not the whole tree. The caps
-/// ([`MAX_GENERATED_FILES`], [`MAX_GENERATED_BYTES`]) are checked after every batch, so an
-/// oversized configuration stops early. Nothing is written before [`Generation::finish`],
-/// which does what [`generate`] does, through the journal.
+/// them). Each file is compared with the disk as it arrives: an unchanged one is dropped, a new
+/// or changed one is written to its temp file at once (after the prepared journal lists it, so
+/// that a crash leaves nothing a rollback cannot find) and dropped too. Memory holds one batch,
+/// and paths and hashes. The caps ([`MAX_GENERATED_FILES`], [`MAX_GENERATED_BYTES`]) are
+/// checked after every batch, so an oversized configuration stops early.
+///
+/// Nothing outside temp files changes before [`Generation::finish`], which plans the removals
+/// and the manifest, then commits through the journal as [`generate`] does. A run refused (a
+/// file that needs `--force`, a path that is not tofugen's, a cap), failed or dropped before
+/// `finish` deletes its temp files and its journal: it leaves the tree as it found it (and the
+/// lock file).
 pub struct Generation {
     tree: Tree,
     _lock: lock::Lock,
@@ -184,6 +195,14 @@ pub struct Generation {
     expected: Expected,
     plan: Plan,
     blocked: Vec<String>,
+    /// The prepared journal last written, once a temp file is to be staged.
+    journal: Option<Journal>,
+    /// The temp files staged, and the directories that hold (or gained) them.
+    staged: Vec<PathBuf>,
+    dirs: BTreeSet<PathBuf>,
+    /// The journal was committed (or deliberately left by a simulated crash): not rolled back
+    /// when dropped.
+    done: bool,
 }
 
 impl Generation {
@@ -204,55 +223,103 @@ impl Generation {
             expected: Expected::default(),
             plan: Plan::default(),
             blocked: Vec::new(),
+            journal: None,
+            staged: Vec::new(),
+            dirs: BTreeSet::new(),
+            done: false,
         })
     }
 
-    /// Takes one batch of generated files (path relative to the root, contents). Fails when
-    /// the tree grows over the caps; nothing is written then.
+    /// Takes one batch of generated files (path relative to the root, contents): compares
+    /// each with the disk and stages the new and changed ones. Fails when the tree grows over
+    /// the caps.
     pub fn add(&mut self, files: Vec<(String, String)>) -> anyhow::Result<()> {
         let valid = self.expected.add(&self.tree.owned, &files)?;
+        let mut to_stage = Vec::new();
         for ((rel, content), valid) in files.into_iter().zip(valid) {
-            if valid {
-                self.plan_file(rel, content)?;
+            if valid && self.plan_file(&rel, &content)? {
+                to_stage.push((rel, content));
             }
         }
-        Ok(())
+        if self.refused() {
+            // The run will be refused: the rest is only planned, for the complete message.
+            return Ok(());
+        }
+        self.stage(to_stage)
     }
 
-    /// What to do with one file: nothing when the disk already holds it.
-    fn plan_file(&mut self, rel: String, content: String) -> anyhow::Result<()> {
-        let path = self.tree.resolve(&rel)?;
+    /// Whether the run is already known to be refused.
+    fn refused(&self) -> bool {
+        !self.blocked.is_empty() || (!self.force && self.plan.needs_force())
+    }
+
+    /// What to do with one file; true when it is to be written (the disk does not hold it).
+    fn plan_file(&mut self, rel: &str, content: &str) -> anyhow::Result<bool> {
+        let path = self.tree.resolve(rel)?;
         match existing(&path)? {
             Existing::File(bytes) if bytes == content.as_bytes() => {
                 self.plan.unchanged += 1;
-                return Ok(());
+                return Ok(false);
             }
-            Existing::File(bytes) => match self.old.get(&rel) {
+            Existing::File(bytes) => match self.old.get(rel) {
                 Some(h) if *h == sha256_hex(&bytes) => {}
                 Some(_) => self
                     .plan
                     .overwrites
-                    .push((rel.clone(), "edited by hand since tofugen generated it")),
+                    .push((rel.to_string(), "edited by hand since tofugen generated it")),
                 None => self
                     .plan
                     .overwrites
-                    .push((rel.clone(), "exists but was not written by tofugen")),
+                    .push((rel.to_string(), "exists but was not written by tofugen")),
             },
             Existing::Missing => {}
             Existing::Other(kind) => {
                 self.blocked.push(format!("  {rel}: is a {kind}"));
-                return Ok(());
+                return Ok(false);
             }
         }
-        self.plan.writes.push(PlannedWrite {
-            rel,
-            content: content.into_bytes(),
+        let sha256 = self.expected.hashes.get(rel).cloned().unwrap_or_default();
+        self.plan.writes.push(journal::Entry {
+            path: rel.to_string(),
+            sha256,
         });
+        Ok(true)
+    }
+
+    /// Lists `files` in the prepared journal (with every write planned so far), then writes
+    /// their temp files. Durability comes once, for all of them, before the commit.
+    fn stage(&mut self, files: Vec<(String, String)>) -> anyhow::Result<()> {
+        if files.is_empty() {
+            return Ok(());
+        }
+        let journal = Journal {
+            format: journal::FORMAT,
+            state: State::Prepared,
+            writes: self.plan.writes.clone(),
+            removes: Vec::new(),
+        };
+        write_journal(&self.tree, &journal)?;
+        self.journal = Some(journal);
+        for (rel, content) in files {
+            self.stage_file(&rel, content.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn stage_file(&mut self, rel: &str, content: &[u8]) -> anyhow::Result<()> {
+        let dst = self.tree.resolve(rel)?;
+        let parent = dst.parent().unwrap_or(&self.tree.root).to_path_buf();
+        create_dirs(&parent, &mut self.dirs)
+            .with_context(|| format!("cannot create the directory of {rel}"))?;
+        let tmp = tmp_path(&dst);
+        create_new(&tmp, content).with_context(|| format!("cannot write {rel}"))?;
+        self.staged.push(tmp);
+        self.dirs.insert(parent);
         Ok(())
     }
 
     /// Plans the removals and the manifest, refuses what needs `--force` without it, then
-    /// writes through the journal. Returns the one-line summary.
+    /// commits through the journal. Returns the one-line summary.
     pub fn finish(self) -> anyhow::Result<String> {
         self.finish_run().map(|(summary, _)| summary)
     }
@@ -276,17 +343,14 @@ impl Generation {
         }
         let manifest = manifest_text(generated);
         let manifest_path = self.tree.resolve(MANIFEST_PATH)?;
-        match existing(&manifest_path)? {
-            Existing::File(bytes) if bytes == manifest.as_bytes() => {}
-            Existing::Other(kind) => self.blocked.push(format!("  {MANIFEST_PATH}: is a {kind}")),
-            _ => {
-                // Last, so that a complete manifest means a complete tree.
-                self.plan.writes.push(PlannedWrite {
-                    rel: MANIFEST_PATH.to_string(),
-                    content: manifest.into_bytes(),
-                });
+        let manifest_changed = match existing(&manifest_path)? {
+            Existing::File(bytes) => bytes != manifest.as_bytes(),
+            Existing::Other(kind) => {
+                self.blocked.push(format!("  {MANIFEST_PATH}: is a {kind}"));
+                false
             }
-        }
+            Existing::Missing => true,
+        };
         if !self.blocked.is_empty() {
             bail!(
                 "cannot write generated files where something else is:\n{}\nmove these away and \
@@ -297,12 +361,63 @@ impl Generation {
         if !self.force && self.plan.needs_force() {
             bail!(self.plan.refusal());
         }
+        if manifest_changed {
+            // Last, so that a complete manifest means a complete tree.
+            self.plan.writes.push(journal::Entry {
+                path: MANIFEST_PATH.to_string(),
+                sha256: sha256_hex(manifest.as_bytes()),
+            });
+        }
         let mut outcome = Outcome::default();
         if !self.plan.writes.is_empty() || !self.plan.removes.is_empty() {
-            outcome = apply(&mut self.tree, &self.plan, self.interrupt)?;
+            outcome = self.commit(manifest_changed.then_some(manifest.as_bytes()))?;
         }
         let summary = summary(&self.plan, &outcome, self.recovered.as_ref(), self.force);
         Ok((summary, outcome.stopped))
+    }
+
+    /// The final prepared journal (every write and removal), the manifest's temp file, one
+    /// batch of durability, the commit point, then the renames and removals.
+    fn commit(&mut self, manifest: Option<&[u8]>) -> anyhow::Result<Outcome> {
+        let mut journal = Journal {
+            format: journal::FORMAT,
+            state: State::Prepared,
+            writes: self.plan.writes.clone(),
+            removes: self.plan.removes.clone(),
+        };
+        write_journal(&self.tree, &journal)?;
+        self.journal = Some(journal.clone());
+        if let Some(m) = manifest {
+            self.stage_file(MANIFEST_PATH, m)?;
+        }
+        make_durable(&self.staged, &self.dirs)?;
+        if self.interrupt == Some(Interrupt::BeforeCommit) {
+            self.done = true;
+            return Ok(Outcome {
+                stopped: true,
+                kept: Vec::new(),
+            });
+        }
+        journal.state = State::Committed;
+        // On failure the run is dropped uncommitted: its temp files and journal are deleted.
+        write_journal(&self.tree, &journal)?;
+        self.done = true;
+        let stop = match self.interrupt {
+            Some(Interrupt::AfterOps(n)) => Some(n),
+            _ => None,
+        };
+        roll_forward(&mut self.tree, &journal, stop)
+    }
+}
+
+impl Drop for Generation {
+    /// A run that ends before its journal is committed deletes its temp files and journal.
+    fn drop(&mut self) {
+        if !self.done
+            && let Some(journal) = self.journal.take()
+        {
+            let _ = roll_back(&mut self.tree, &journal);
+        }
     }
 }
 
@@ -361,14 +476,10 @@ fn summary(
     summary
 }
 
-struct PlannedWrite {
-    rel: String,
-    content: Vec<u8>,
-}
-
 #[derive(Default)]
 struct Plan {
-    writes: Vec<PlannedWrite>,
+    /// Files to write, with the hash of their content (the manifest last).
+    writes: Vec<journal::Entry>,
     /// Orphans to delete, with the hash they must still hold.
     removes: Vec<journal::Entry>,
     /// Files that exist and are not what tofugen wrote: overwritten only with `--force`.
@@ -408,7 +519,7 @@ impl Plan {
         let written = self
             .writes
             .iter()
-            .filter(|w| w.rel != MANIFEST_PATH)
+            .filter(|w| w.path != MANIFEST_PATH)
             .count();
         format!(
             "generated: {written} written, {} unchanged, {} removed",
@@ -425,62 +536,6 @@ struct Outcome {
     stopped: bool,
     /// Removals skipped because the file no longer held the recorded content.
     kept: Vec<String>,
-}
-
-/// Executes `plan` through the journal.
-fn apply(tree: &mut Tree, plan: &Plan, interrupt: Option<Interrupt>) -> anyhow::Result<Outcome> {
-    let mut journal = Journal {
-        format: journal::FORMAT,
-        state: State::Prepared,
-        writes: plan
-            .writes
-            .iter()
-            .map(|w| journal::Entry {
-                path: w.rel.clone(),
-                sha256: sha256_hex(&w.content),
-            })
-            .collect(),
-        removes: plan.removes.clone(),
-    };
-    write_journal(tree, &journal)?;
-    let staged = stage(tree, plan);
-    if interrupt == Some(Interrupt::BeforeCommit) {
-        return staged.map(|()| Outcome {
-            stopped: true,
-            kept: Vec::new(),
-        });
-    }
-    if let Err(e) = staged {
-        let _ = roll_back(tree, &journal);
-        return Err(e);
-    }
-    journal.state = State::Committed;
-    if let Err(e) = write_journal(tree, &journal) {
-        let _ = roll_back(tree, &journal);
-        return Err(e);
-    }
-    let stop = match interrupt {
-        Some(Interrupt::AfterOps(n)) => Some(n),
-        _ => None,
-    };
-    roll_forward(tree, &journal, stop)
-}
-
-/// Writes every temp file, then makes them durable in one batch ([`make_durable`]).
-fn stage(tree: &mut Tree, plan: &Plan) -> anyhow::Result<()> {
-    let mut dirs = BTreeSet::new();
-    let mut written = Vec::with_capacity(plan.writes.len());
-    for w in &plan.writes {
-        let dst = tree.resolve(&w.rel)?;
-        let parent = dst.parent().unwrap_or(&tree.root).to_path_buf();
-        create_dirs(&parent, &mut dirs)
-            .with_context(|| format!("cannot create the directory of {}", w.rel))?;
-        let tmp = tmp_path(&dst);
-        create_new(&tmp, &w.content).with_context(|| format!("cannot write {}", w.rel))?;
-        written.push(tmp);
-        dirs.insert(parent);
-    }
-    make_durable(&written, &dirs)
 }
 
 /// Makes `files` (just written) and the entries of `dirs` durable, as one batch: on Linux, one

@@ -9,7 +9,10 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 use tofugen::write::testing::{Interrupt, generate_interrupted};
-use tofugen::write::{Difference, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, TMP_SUFFIX, generate};
+use tofugen::write::{
+    Difference, Generation, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths, TMP_SUFFIX,
+    generate,
+};
 
 /// `check`'s report as the human text of each difference.
 fn check(root: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<Vec<String>> {
@@ -598,8 +601,25 @@ fn big_tree(tag: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// `tree` in batches of `per` files through the streaming API (as `tofugen generate` gives
+/// them, one environment at a time): each batch's new files are staged at once.
+fn generate_in_batches(
+    root: &Path,
+    tree: &BTreeMap<String, String>,
+    per: usize,
+    force: bool,
+) -> anyhow::Result<String> {
+    let mut run = Generation::start(root, &OwnedPaths::default(), force)?;
+    let files: Vec<(String, String)> = tree.iter().map(|(p, c)| (p.clone(), c.clone())).collect();
+    for batch in files.chunks(per) {
+        run.add(batch.to_vec())?;
+    }
+    run.finish()
+}
+
 /// Run by `a_killed_process_leaves_a_recoverable_tree` in a child process: generates the two
-/// big trees alternately until killed.
+/// big trees alternately until killed, every other run in batches of 7 files (temp files staged
+/// batch by batch, the prepared journal rewritten before each).
 #[test]
 #[ignore = "child process of a_killed_process_leaves_a_recoverable_tree"]
 fn crash_child() {
@@ -608,7 +628,11 @@ fn crash_child() {
     };
     let trees = [big_tree("a"), big_tree("b")];
     for i in 0.. {
-        generate(Path::new(&root), &trees[i % 2], false).unwrap();
+        if i % 4 < 2 {
+            generate(Path::new(&root), &trees[i % 2], false).unwrap();
+        } else {
+            generate_in_batches(Path::new(&root), &trees[i % 2], 7, false).unwrap();
+        }
         if i == 0 {
             println!("ready");
         }
@@ -757,6 +781,80 @@ fn besides_lock(dir: &Path) -> usize {
         .unwrap()
         .filter(|e| e.as_ref().unwrap().file_name() != LOCK_PATH)
         .count()
+}
+
+/// Given in batches, the tree is the same as given at once: same files, same manifest, same
+/// summary; an up-to-date tree stages nothing.
+#[test]
+fn batches_write_the_same_tree_as_one_call() {
+    let (one, many) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = big_tree("a");
+    let s1 = generate(one.path(), &a, false).unwrap();
+    let s2 = generate_in_batches(many.path(), &a, 3, false).unwrap();
+    assert_eq!(s1, s2);
+    assert_eq!(
+        read(one.path(), MANIFEST_PATH),
+        read(many.path(), MANIFEST_PATH)
+    );
+    for (p, c) in &a {
+        assert_eq!(read(many.path(), p).as_deref(), Some(c.as_str()), "{p}");
+    }
+    let again = generate_in_batches(many.path(), &a, 3, false).unwrap();
+    assert_eq!(again, "generated: 0 written, 40 unchanged, 0 removed");
+    assert!(check(many.path(), &a).unwrap().is_empty());
+    assert!(
+        leftovers(many.path()).is_empty(),
+        "{:?}",
+        leftovers(many.path())
+    );
+}
+
+/// Streaming stages the first batches' temp files before a later batch shows that the run must
+/// be refused (a file edited by hand, or the size cap): the refusal deletes them and the
+/// journal, and every file is as it was (content, inode, mtime; directories only gained and
+/// lost the temp files, so their mtimes moved).
+#[test]
+fn a_run_refused_after_staging_leaves_the_tree_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let (a, b) = (big_tree("a"), big_tree("b"));
+    generate(root, &a, false).unwrap();
+    // The last file (in the last batch) edited by hand: every earlier batch is staged first.
+    let last = a.keys().last().unwrap().clone();
+    fs::write(root.join(&last), "edited\n").unwrap();
+    let before = files_of(root);
+    let err = format!("{:#}", generate_in_batches(root, &b, 7, false).unwrap_err());
+    assert!(
+        err.contains(&last) && err.contains("edited by hand"),
+        "{err}"
+    );
+    assert!(files_of(root) == before, "a file changed");
+    assert!(leftovers(root).is_empty(), "{:?}", leftovers(root));
+
+    // Over the size cap in a later batch.
+    fs::write(root.join(&last), &a[&last]).unwrap();
+    let before = files_of(root);
+    let mut run = Generation::start(root, &OwnedPaths::default(), false).unwrap();
+    run.add(vec![("generated/env0/file0.tf".into(), "changed\n".into())])
+        .unwrap();
+    let huge = "x".repeat(tofugen::write::MAX_GENERATED_BYTES);
+    let err = format!(
+        "{:#}",
+        run.add(vec![("generated/huge.tf".into(), huge)])
+            .unwrap_err()
+    );
+    assert!(err.contains("over the limit"), "{err}");
+    drop(run);
+    assert!(files_of(root) == before, "a file changed");
+    assert!(leftovers(root).is_empty(), "{:?}", leftovers(root));
+}
+
+/// The files of [`listing`] (directories left out).
+fn files_of(dir: &Path) -> BTreeMap<String, (String, u64, i128, u64, Vec<u8>)> {
+    listing(dir)
+        .into_iter()
+        .filter(|(_, (kind, ..))| !kind.contains("is_dir: true"))
+        .collect()
 }
 
 /// Attack: manifest entries naming files outside the owned set, with their right hashes, so
