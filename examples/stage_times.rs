@@ -1,39 +1,70 @@
-//! Times each pipeline stage on a synthetic configuration:
-//! `cargo run --release --example stage_times -- SERVICES ENVIRONMENTS`.
+//! Times each pipeline stage on a synthetic configuration, with the resident memory after it
+//! (`VmRSS`, Linux): `cargo run --release --example stage_times -- SERVICES ENVIRONMENTS`.
 
 use std::time::Instant;
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Resident memory of this process in MiB (`VmRSS` of /proc/self/status; 0 elsewhere).
+fn rss() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let services: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
     let envs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(10);
     let text = tofugen::synthetic::config(services, envs);
+    println!(
+        "config text   {:>8} KB  {:>7.1} MiB RSS",
+        text.len() / 1024,
+        rss()
+    );
     let t = Instant::now();
     let (_, tree) = tofugen::load::load("synthetic.yaml", text.as_bytes()).expect("loads");
-    println!("load          {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "load          {:>8.1} ms  {:>7.1} MiB RSS",
+        t.elapsed().as_secs_f64() * 1e3,
+        rss()
+    );
     let t = Instant::now();
     let diags = tofugen::schema_check::check("synthetic.yaml", &tree);
     assert!(diags.is_empty());
-    println!("schema check  {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "schema check  {:>8.1} ms  {:>7.1} MiB RSS",
+        t.elapsed().as_secs_f64() * 1e3,
+        rss()
+    );
     let t = Instant::now();
     let config = serde_json::from_value(tofugen::schema_check::instance(&tree)).unwrap();
     let resolved = tofugen::resolve::resolve("synthetic.yaml", &tree, &config).expect("resolves");
-    println!("resolve       {:>8.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "resolve       {:>8.1} ms  {:>7.1} MiB RSS",
+        t.elapsed().as_secs_f64() * 1e3,
+        rss()
+    );
     let t = Instant::now();
     let diags = tofugen::policy::check("synthetic.yaml", &tree, &resolved);
     println!(
-        "policy        {:>8.1} ms ({} findings)",
+        "policy        {:>8.1} ms  {:>7.1} MiB RSS ({} findings)",
         t.elapsed().as_secs_f64() * 1e3,
+        rss(),
         diags.len()
     );
     let t = Instant::now();
     let files = tofugen::emit::emit(&resolved, "synthetic.yaml");
     println!(
-        "emit          {:>8.1} ms ({} files)",
+        "emit          {:>8.1} ms  {:>7.1} MiB RSS ({} files, all held)",
         t.elapsed().as_secs_f64() * 1e3,
+        rss(),
         files.len()
     );
     for (name, f) in [
