@@ -408,7 +408,7 @@ fn unknown_service_suggests_the_closest() {
     assert_eq!(d.help.as_deref(), Some("did you mean `api`?"));
     let s = d.span.unwrap();
     assert_eq!((s.line, s.col), (15, 44));
-    assert!(d.expected.unwrap().contains("api, docs, ui"));
+    assert!(d.expected.unwrap().contains("`api`, `docs`, `ui`"));
 }
 
 #[test]

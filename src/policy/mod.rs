@@ -512,23 +512,39 @@ fn merge(file: &str, findings: Vec<Finding>) -> Vec<Diagnostic> {
 // Shared helpers
 // ---------------------------------------------------------------------------------------------
 
-/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``.
+/// Most names a diagnostic lists; the others are counted (`… and 1 492 more`), so that a
+/// finding about thousands of environments or services stays one readable line.
+pub(crate) const MAX_LISTED: usize = 8;
+
+/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``; past [`MAX_LISTED`] names,
+/// `` `a`, …, `h` and 12 more ``.
 pub(crate) fn join_names(envs: &[String]) -> String {
-    let quoted: Vec<String> = envs.iter().map(|e| format!("`{e}`")).collect();
-    match quoted.len() {
-        0 => String::new(),
-        1 => quoted[0].clone(),
-        n => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    let quoted: Vec<String> = envs
+        .iter()
+        .take(MAX_LISTED)
+        .map(|e| format!("`{e}`"))
+        .collect();
+    match (quoted.len(), envs.len()) {
+        (0, _) => String::new(),
+        (1, 1) => quoted[0].clone(),
+        (n, total) if total > n => format!("{} and {} more", quoted.join(", "), total - n),
+        (n, _) => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
     }
 }
 
-/// `` `a`, `b`, `c` ``.
+/// `` `a`, `b`, `c` ``; past [`MAX_LISTED`] items, `` `a`, …, `h` and 12 more ``.
 pub(crate) fn list(items: &[&str]) -> String {
-    items
+    let shown = items
         .iter()
+        .take(MAX_LISTED)
         .map(|i| format!("`{i}`"))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if items.len() > MAX_LISTED {
+        format!("{shown} and {} more", items.len() - MAX_LISTED)
+    } else {
+        shown
+    }
 }
 
 /// ` (the built-in default)` when a value was not written in the file.

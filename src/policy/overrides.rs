@@ -233,7 +233,7 @@ pub fn validate(file: &str, root: &Node, resolved: &Resolved) -> Vec<Diagnostic>
                     format!("`policy.overrides` names environment `{name}`, which does not exist"),
                 )
                 .at(file, Some(e.span))
-                .expected(format!("one of: {}", names.join(", ")));
+                .expected(format!("one of: {}", super::list(&names)));
                 d = match did_you_mean(name, names.iter().copied()) {
                     Some(m) => d.help(format!("did you mean `{m}`?")),
                     None => d.help("name environments defined under `environments:`"),

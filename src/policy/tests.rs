@@ -342,3 +342,18 @@ fn cockpit_rule_groups_over_the_project_limit_are_refused() {
         "at the rules of production"
     );
 }
+
+/// Lists of names stop at `MAX_LISTED` and count the rest: a finding about 1 500 environments
+/// stays one readable line.
+#[test]
+fn long_lists_of_names_are_counted_not_spelled_out() {
+    let names: Vec<String> = (0..1500).map(|i| format!("env{i}")).collect();
+    let joined = join_names(&names);
+    assert!(joined.ends_with("`env7` and 1492 more"), "{joined}");
+    assert_eq!(joined.matches('`').count(), 2 * MAX_LISTED);
+    assert_eq!(join_names(&names[..3]), "`env0`, `env1` and `env2`");
+    assert_eq!(join_names(&names[..MAX_LISTED]).matches(" and ").count(), 1);
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    assert_eq!(list(&refs[..2]), "`env0`, `env1`");
+    assert!(list(&refs).ends_with("`env7` and 1492 more"));
+}

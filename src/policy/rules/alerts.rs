@@ -310,7 +310,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                     "`service: <name>` or `service: \"*\"` for every service",
                     format!(
                         "add `service: \"*\"` (services here: {})",
-                        services.join(", ")
+                        crate::policy::list(&services)
                     ),
                 );
             }
@@ -341,7 +341,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                     format!("alert rule `{n}` in `{e}` watches unknown service `{s}`"),
                     format!(
                         "one of the services enabled in `{e}` ({}) or `*`",
-                        services.join(", ")
+                        crate::policy::list(&services)
                     ),
                     help,
                 );
