@@ -230,6 +230,12 @@ impl Generation {
         })
     }
 
+    /// Refuses, before any file is given, a tree announced to hold more than
+    /// [`MAX_GENERATED_FILES`] files (see `emit::file_count`).
+    pub fn expect_files(&self, files: usize) -> anyhow::Result<()> {
+        check_planned(files)
+    }
+
     /// Takes one batch of generated files (path relative to the root, contents): compares
     /// each with the disk and stages the new and changed ones. Fails when the tree grows over
     /// the caps.
@@ -1073,6 +1079,19 @@ impl Expected {
         }
         Ok(())
     }
+}
+
+/// Refuses a tree announced to hold more than [`MAX_GENERATED_FILES`] files, before any is
+/// emitted.
+fn check_planned(files: usize) -> anyhow::Result<()> {
+    if files > MAX_GENERATED_FILES {
+        bail!(
+            "refusing to write: the configuration would generate {files} files, over the limit \
+             of {MAX_GENERATED_FILES} files; nothing was emitted or written. Check the number of \
+             environments and services in the configuration"
+        );
+    }
+    Ok(())
 }
 
 /// Refuses a generated tree larger than [`MAX_GENERATED_FILES`] files or

@@ -215,6 +215,48 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// A small file can ask for a huge tree: 1 300 environments chained with `extends` (about
+/// 110 KB) would generate over 10 000 files. `generate` and `check` count the files before
+/// emitting any (`emit::file_count`) and refuse at once, writing nothing but the lock.
+#[test]
+fn a_tree_over_the_file_cap_is_refused_before_anything_is_emitted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let mut yaml = String::from(
+        "project: chain\nversions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }\n\
+         defaults:\n  region: fr-par\n  services:\n    web: { image: web, port: 8000, privacy: public, probes: { startup: { path: /h }, liveness: { path: /h } } }\n\
+         \x20 alerts: { contacts: [ops@example.org] }\nenvironments:\n  env0: { tier: staging }\n",
+    );
+    for i in 1..1300 {
+        yaml.push_str(&format!(
+            "  env{i}: {{ extends: env{}, tier: staging, promote_from: env0 }}\n",
+            i - 1
+        ));
+    }
+    std::fs::write(dir.path().join("environments.yaml"), yaml).unwrap();
+    assert_eq!(tofugen(dir.path(), &["validate"]).status.code(), Some(0));
+    for cmd in ["generate", "check"] {
+        let started = std::time::Instant::now();
+        let o = tofugen(dir.path(), &[cmd]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {out}");
+        assert!(
+            out.contains("would generate 1") && out.contains("over the limit of 10000 files"),
+            "{cmd}: {out}"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "{cmd}"
+        );
+    }
+    let mut left: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, [".git", ".tofugen.lock", "environments.yaml"]);
+}
+
 #[test]
 fn schema_command_prints_the_committed_schema() {
     let o = tofugen(Path::new(env!("CARGO_MANIFEST_DIR")), &["schema"]);

@@ -82,6 +82,23 @@ pub fn each<E>(
     Ok(())
 }
 
+/// How many files [`each`] emits, computed without rendering any (the environments' alert rule
+/// groups are planned, two files each): lets `generate` and `check` refuse a tree over the
+/// file cap before emitting or staging anything.
+pub fn file_count(resolved: &Resolved, source_name: &str) -> usize {
+    let per_environment: usize = resolved
+        .environments
+        .iter()
+        .map(|env| {
+            let (alerts, _) = alerts::plan(&resolved.project, env);
+            roots::FILES_PER_ROOT
+                + 2
+                + 2 * alerts::groups(&env.prefix(&resolved.project), &alerts).len()
+        })
+        .sum();
+    global(resolved, source_name).len() + per_environment
+}
+
 /// The files that belong to no one environment: the JSON Schema, the bootstrap root, the
 /// workflows and (when the roots do not call the repository's own modules) the vendored
 /// module library.

@@ -124,6 +124,9 @@ pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
         .collect()
 }
 
+/// How many files [`emit_environment`] writes.
+pub const FILES_PER_ROOT: usize = 6;
+
 /// The files of `env`'s root.
 pub fn emit_environment(
     resolved: &Resolved,
@@ -132,7 +135,7 @@ pub fn emit_environment(
 ) -> Vec<GeneratedFile> {
     let header = super::header("#", source);
     let dir = root_dir(&env.name);
-    let parts = [
+    let parts: [(&str, Body); FILES_PER_ROOT] = [
         ("versions.tf", versions(resolved, env)),
         ("providers.tf", providers(env)),
         ("variables.tf", variables(env)),

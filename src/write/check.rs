@@ -175,6 +175,12 @@ impl Checking {
         })
     }
 
+    /// Refuses, before any file is given, a tree announced to hold more than
+    /// [`super::MAX_GENERATED_FILES`] files (see `emit::file_count`).
+    pub fn expect_files(&self, files: usize) -> anyhow::Result<()> {
+        super::check_planned(files)
+    }
+
     /// Compares one batch of generated files with the disk. Fails when the tree grows over
     /// the caps.
     pub fn add(&mut self, files: &[(String, String)]) -> anyhow::Result<()> {
