@@ -1,7 +1,10 @@
 //! `tofugen affected BASE`: which environments a pull request changes, for the plan matrix.
 //!
 //! Both configurations are compiled with [`crate::pipeline::compile`] under the same file name
-//! (so headers do not differ). An environment of the head configuration is affected when:
+//! (so headers do not differ), without emitting; the files of an environment present in both are
+//! emitted for that environment only ([`crate::emit::environment`]), compared and dropped, so
+//! memory holds one environment's files at a time. An environment of the head configuration is
+//! affected when:
 //! - it is new, or the base configuration is missing or invalid;
 //! - its effective view ([`crate::report::effective_view`]) differs;
 //! - any file generated under `generated/<env>/` differs;
@@ -39,11 +42,13 @@ pub struct AffectedEnvironment {
 }
 
 /// The affected environments of `head`, in file order. `base` is `None` when the base
-/// configuration could not be read. `changed_paths` are the paths the pull request changes,
-/// relative to the repository root.
+/// configuration could not be read. `source_name` names the configuration in generated headers
+/// (as `generate` names it). `changed_paths` are the paths the pull request changes, relative to
+/// the repository root.
 pub fn affected(
     base: Option<&Compilation>,
     head: &Compilation,
+    source_name: &str,
     changed_paths: &[String],
     modules_changed: bool,
 ) -> Vec<AffectedEnvironment> {
@@ -60,12 +65,15 @@ pub fn affected(
             let mut reasons = Vec::new();
             let root = root_dir(&env.name);
             let prefix = format!("{root}/");
-            match base_ok.and_then(|b| Some((b, b.resolved.as_ref()?.environment(&env.name)?))) {
+            match base_ok.and_then(|b| {
+                let r = b.resolved.as_ref()?;
+                Some((r, r.environment(&env.name)?))
+            }) {
                 None if base_ok.is_none() => {
                     reasons.push("the base configuration is missing or invalid".to_string())
                 }
                 None => reasons.push("new environment".to_string()),
-                Some((base, base_env)) => {
+                Some((base_resolved, base_env)) => {
                     let (old, new) = (effective_view(base_env), effective_view(env));
                     let changed: Vec<&String> = old
                         .keys()
@@ -87,7 +95,10 @@ pub fn affected(
                             }
                         ));
                     }
-                    let differing = differing_files(&base.files, &head.files, &prefix);
+                    let differing = differing_files(
+                        crate::emit::environment(base_resolved, base_env, source_name),
+                        crate::emit::environment(head_resolved, env, source_name),
+                    );
                     if !differing.is_empty() {
                         reasons.push(format!("generated files differ: {}", differing.join(", ")));
                     }
@@ -111,16 +122,14 @@ pub fn affected(
         .collect()
 }
 
-/// Paths under `prefix` that exist in only one of `base` and `head` or differ.
-fn differing_files(
-    base: &BTreeMap<String, String>,
-    head: &BTreeMap<String, String>,
-    prefix: &str,
-) -> Vec<String> {
+/// Paths that exist in only one of `base` and `head` (one environment's files each) or differ.
+fn differing_files(base: Vec<(String, String)>, head: Vec<(String, String)>) -> Vec<String> {
+    let base: BTreeMap<String, String> = base.into_iter().collect();
+    let head: BTreeMap<String, String> = head.into_iter().collect();
     let mut out: Vec<String> = base
         .keys()
         .chain(head.keys())
-        .filter(|p| p.starts_with(prefix) && base.get(*p) != head.get(*p))
+        .filter(|p| base.get(*p) != head.get(*p))
         .cloned()
         .collect();
     out.sort();
@@ -148,5 +157,5 @@ pub fn compile_base(file_name: &str, base_bytes: &[u8]) -> Option<Compilation> {
     if base_bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
-    Some(crate::pipeline::compile(file_name, base_bytes, true))
+    Some(crate::pipeline::compile(file_name, base_bytes, false))
 }

@@ -180,9 +180,8 @@ pub fn run(cli: &Cli) -> u8 {
         cli.command,
         Command::Generate { .. } | Command::Check | Command::Affected { .. }
     );
-    // `generate` and `check` emit the tree themselves, one batch at a time (`emit::each`), so
-    // that memory holds one environment's files, not the whole tree.
-    let emit_all = matches!(cli.command, Command::Affected { .. });
+    // `generate`, `check` and `affected` emit what they need themselves, one environment at a
+    // time (`emit::each`, `emit::environment`), so that memory holds one environment's files.
     // The configuration is named relative to the repository root in everything generated.
     let placement = match locate::locate(&cli.config, cli.root.as_deref()) {
         Ok(p) => Some(p),
@@ -200,7 +199,7 @@ pub fn run(cli: &Cli) -> u8 {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| file.clone()),
     };
-    let compilation = pipeline::compile(&display_name, &bytes, emit_all);
+    let compilation = pipeline::compile(&display_name, &bytes, false);
     let source = compilation.source.clone().unwrap_or_default();
     // Diagnostics name the file as the user gave it.
     let diags: Vec<Diagnostic> = compilation
@@ -618,7 +617,7 @@ fn affected(
     if base.as_ref().is_some_and(Compilation::has_errors) {
         err("note: the base configuration is invalid: every environment is affected\n");
     }
-    let envs = crate::affected::affected(base.as_ref(), head, &changed, modules_changed);
+    let envs = crate::affected::affected(base.as_ref(), head, file_name, &changed, modules_changed);
     for env in &envs {
         err(&format!("{}: {}\n", env.name, env.reasons.join("; ")));
     }

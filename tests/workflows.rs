@@ -246,10 +246,44 @@ fn affected_names(base: &str, head: &str, changed: &[&str]) -> Vec<String> {
     let base = compile_base("environments.yaml", base.as_bytes());
     let head = compiled(head);
     let changed: Vec<String> = changed.iter().map(|s| s.to_string()).collect();
-    affected(base.as_ref(), &head, &changed, false)
+    affected(base.as_ref(), &head, "environments.yaml", &changed, false)
         .into_iter()
         .map(|e| e.name)
         .collect()
+}
+
+/// A change that no effective value shows but the generated files do (the provider version
+/// pinned in every root's versions.tf) affects every environment, naming the files: each
+/// environment's files are emitted for both configurations and compared.
+#[test]
+fn affected_sees_generated_files_that_differ() {
+    let head = COMMITTED.replace("scaleway_provider: 2.81.0", "scaleway_provider: 2.80.0");
+    assert_ne!(head, COMMITTED);
+    let base = compile_base("environments.yaml", COMMITTED.as_bytes());
+    let envs = affected(
+        base.as_ref(),
+        &compiled(&head),
+        "environments.yaml",
+        &[],
+        false,
+    );
+    let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["staging", "production"]);
+    for e in &envs {
+        let files = e
+            .reasons
+            .iter()
+            .find(|r| r.starts_with("generated files differ: "))
+            .unwrap_or_else(|| panic!("{}: {:?}", e.name, e.reasons));
+        assert!(
+            files.contains(&format!("generated/{}/versions.tf", e.name)),
+            "{files}"
+        );
+        assert!(
+            !files.contains("main.tf"),
+            "only versions.tf changes: {files}"
+        );
+    }
 }
 
 #[test]
@@ -305,7 +339,10 @@ fn affected_by_changed_paths() {
 fn affected_by_the_modules_flag() {
     let head = compiled(COMMITTED);
     let base = compile_base("environments.yaml", COMMITTED.as_bytes());
-    assert_eq!(affected(base.as_ref(), &head, &[], true).len(), 2);
+    assert_eq!(
+        affected(base.as_ref(), &head, "environments.yaml", &[], true).len(),
+        2
+    );
 }
 
 #[test]
@@ -331,7 +368,13 @@ fn affected_a_new_environment() {
 fn affected_json_is_what_the_plan_matrix_reads() {
     let head = COMMITTED.replace("        memory: 4GB\n", "        memory: 6GB\n");
     let base = compile_base("environments.yaml", COMMITTED.as_bytes());
-    let envs = affected(base.as_ref(), &compiled(&head), &[], false);
+    let envs = affected(
+        base.as_ref(),
+        &compiled(&head),
+        "environments.yaml",
+        &[],
+        false,
+    );
     assert!(
         envs[0].reasons[0].contains("services.api.memory"),
         "{:?}",

@@ -1401,10 +1401,11 @@ mod inheritance_tests {
         let base = compile("environments.yaml", envs("1000m").as_bytes(), true);
         let head = compile("environments.yaml", envs("2000m").as_bytes(), true);
         assert!(!head.has_errors(), "{:#?}", head.diagnostics);
-        let names: Vec<String> = crate::affected::affected(Some(&base), &head, &[], false)
-            .into_iter()
-            .map(|e| e.name)
-            .collect();
+        let names: Vec<String> =
+            crate::affected::affected(Some(&base), &head, "environments.yaml", &[], false)
+                .into_iter()
+                .map(|e| e.name)
+                .collect();
         assert_eq!(names, ["preview", "preview-eu"]);
     }
 
