@@ -389,7 +389,7 @@ fn generate(root: &Path, name: &str, compilation: &Compilation, force: bool) -> 
     let run = || -> anyhow::Result<String> {
         let mut run = write::Generation::start(root, &write::OwnedPaths::default(), force)?;
         if let Some(resolved) = &compilation.resolved {
-            run.expect_files(emit::file_count(resolved, name))?;
+            run.expect_files(emit::file_count(resolved))?;
             emit::each(resolved, name, |batch| run.add(batch))?;
         }
         run.finish()
@@ -454,7 +454,7 @@ fn check(
         let result = (|| -> anyhow::Result<Vec<write::Difference>> {
             let mut checking = write::Checking::start(root, &write::OwnedPaths::default())?;
             if let Some(resolved) = &compilation.resolved {
-                checking.expect_files(emit::file_count(resolved, name))?;
+                checking.expect_files(emit::file_count(resolved))?;
                 emit::each(resolved, name, |batch| {
                     checking.add(&batch)?;
                     // The prover ends only when this sender is dropped: it cannot be gone.

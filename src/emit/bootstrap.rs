@@ -64,7 +64,10 @@ pub fn env_ident(name: &str) -> String {
     s
 }
 
-/// The bootstrap files.
+/// How many files [`emit`] writes when there is an environment: five `.tf` files and a README.
+pub const FILES: usize = 6;
+
+/// The bootstrap root's files (none without an environment).
 pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
     let header = super::header("#", source);
     let Some(first) = resolved.environments.first() else {

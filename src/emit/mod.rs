@@ -84,19 +84,31 @@ pub fn each<E>(
 
 /// How many files [`each`] emits, computed without rendering any (the environments' alert rule
 /// groups are planned, two files each): lets `generate` and `check` refuse a tree over the
-/// file cap before emitting or staging anything.
-pub fn file_count(resolved: &Resolved, source_name: &str) -> usize {
-    let per_environment: usize = resolved
-        .environments
+/// file cap before emitting or staging anything. A test checks it against the emission on every
+/// fixture.
+pub fn file_count(resolved: &Resolved) -> usize {
+    let envs = &resolved.environments;
+    let mut global = 1; // the JSON Schema
+    if !envs.is_empty() {
+        // The bootstrap root (5 files and its README); the pr and rollback workflows, the
+        // deploy workflow with a deploy head, the promote workflow with a promotion.
+        global += bootstrap::FILES + 2;
+        global += usize::from(resolved.deploy_head().is_some());
+        global += usize::from(envs.iter().any(|e| e.promote_from.is_some()));
+    }
+    if resolved.modules_path.is_none() {
+        global += crate::modules::files().len();
+    }
+    let per_environment: usize = envs
         .iter()
         .map(|env| {
             let (alerts, _) = alerts::plan(&resolved.project, env);
-            roots::FILES_PER_ROOT
-                + 2
-                + 2 * alerts::groups(&env.prefix(&resolved.project), &alerts).len()
+            let groups = alerts::groups(&env.prefix(&resolved.project), &alerts).len();
+            // The root, its tests, its README, a rule file and a test file per group.
+            roots::FILES_PER_ROOT + 2 + 2 * groups
         })
         .sum();
-    global(resolved, source_name).len() + per_environment
+    global + per_environment
 }
 
 /// The files that belong to no one environment: the JSON Schema, the bootstrap root, the
