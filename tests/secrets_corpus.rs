@@ -667,3 +667,60 @@ fn a_secret_flag_at_the_end_of_command_covers_the_first_argument() {
         assert!(!t.contains(&value), "shown in {t}");
     }
 }
+
+/// A secret on a line that a diagnostic shows is never printed, in any format, whatever stage
+/// found the problem and whether or not the file parsed: in a comment, on a line YAML cannot
+/// parse, in a duplicate key, under an anchor, next to a NUL byte or a tab.
+#[test]
+fn no_diagnostic_of_any_stage_prints_a_secret_on_its_line() {
+    use tofugen::diagnostics::{Format, render};
+    type Carrier = fn(&str, &str) -> String;
+    let carriers: [(&str, Carrier); 7] = [
+        ("comment on a line with a type error", |_, raw| {
+            format!("        EXTRA: [1]  # {raw}\n")
+        }),
+        ("comment on a line with a schema error", |_, raw| {
+            format!("        \"bad name\": x  # {raw}\n")
+        }),
+        ("duplicate key", |json, _| {
+            format!("        {json}: a\n        {json}: b\n")
+        }),
+        ("anchor", |json, _| format!("        EXTRA: &a {json}\n")),
+        ("unterminated quote", |_, raw| {
+            format!("        EXTRA: '{}\n", raw.replace('\'', ""))
+        }),
+        ("NUL byte", |json, _| format!("        EXTRA: {json}\0\n")),
+        ("tab indentation", |json, _| format!("\tEXTRA: {json}\n")),
+    ];
+    let anchor = "        DB_NAME: evalap\n";
+    let base = committed();
+    let mut failures = Vec::new();
+    for (carrier, make) in carriers {
+        for (shape, value) in shapes() {
+            let json = serde_json::to_string(&value).unwrap();
+            let text = base.replacen(anchor, &format!("{anchor}{}", make(&json, &value)), 1);
+            let out = compile("environments.yaml", text.as_bytes(), false);
+            if !out.has_errors() {
+                failures.push(format!("{shape} in a {carrier}: accepted"));
+                continue;
+            }
+            let source = out.source.as_deref().unwrap_or("");
+            for format in [Format::Human, Format::Json, Format::Github] {
+                let printed = render(&out.diagnostics, source, format, false);
+                for part in secret_parts(&value).into_iter().filter(|p| p.len() >= 12) {
+                    if printed.contains(&part) {
+                        failures.push(format!(
+                            "{shape} in a {carrier}: printed ({format:?}):\n{printed}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

@@ -203,17 +203,20 @@ const SHAPES: [ShapeSpec; 15] = [
     ),
     (
         // `password=x`, `DB_PASSWORD=x`, `--db-password=x`, `client_secret: x`, and names
-        // that go on after the word: `SCW_SECRET_KEY=x`, `client_secret_value: x`,
-        // `aws_secret_access_key=x` (a name saying it is about a secret, `TOKEN_URL=`,
-        // `SECRET_NAME=`, is not: see `pair_name`).
-        r#"(?i)(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)([A-Za-z0-9_-]*)["']?\s*(=|:)\s*["']?([^\s"',;&]+)"#,
+        // that go on after the word and a `_` or `-` (`SCW_SECRET_KEY=x`,
+        // `client_secret_value: x`, `aws_secret_access_key=x`; not a plural: `secrets: [A]`
+        // names secrets). A name about a secret (`TOKEN_URL=`, `SECRET_NAME=`) is not one: see
+        // `pair_name`. Quotes may be escaped (`{\"password\": \"x\"}` in a double-quoted YAML
+        // scalar, as a source excerpt shows it); the value stops at quotes, brackets and
+        // backquotes.
+        r#"(?i)(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)((?:[_-][A-Za-z0-9_-]*)?)\\?["']?\s*(=|:)\s*\\?["']?([^\s"',;&\\`\[\](){}]+)"#,
         3,
         "a `password=`-style pair",
         always,
     ),
     (
         // Short names need a boundary: `pass: x`, `pwd=x`, but not `bypass: x`.
-        r#"(?i)(?:^|[^a-z])(?:pass|pwd|pw)()["']?\s*(=|:)\s*["']?([^\s"',;&]+)"#,
+        r#"(?i)(?:^|[^a-z])(?:pass|pwd|pw)()\\?["']?\s*(=|:)\s*\\?["']?([^\s"',;&\\`\[\](){}]+)"#,
         3,
         "a `password=`-style pair",
         always,
@@ -779,23 +782,25 @@ pub fn secret_spans(root: &Node) -> Vec<(Span, String)> {
 /// `text` with every part that has the shape of a secret wherever it stands replaced by
 /// `[redacted]`: for texts that quote paths or values after the policy stage.
 pub fn hide(text: &str) -> std::borrow::Cow<'_, str> {
-    let Some(first) = scan(text, Context::Argument { previous: None }) else {
+    replace_hits(
+        text,
+        &all_hits(text, Context::Argument { previous: None }, 16),
+    )
+}
+
+/// `text` with each of `hits` (sorted, disjoint) replaced by `[redacted]`.
+fn replace_hits<'t>(text: &'t str, hits: &[(usize, usize)]) -> std::borrow::Cow<'t, str> {
+    if hits.is_empty() {
         return std::borrow::Cow::Borrowed(text);
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut hit = Some(first);
-    while let Some(h) = hit {
-        out.push_str(&rest[..h.start]);
-        out.push_str("[redacted]");
-        rest = &rest[h.end..];
-        hit = if h.end > h.start {
-            scan(rest, Context::Argument { previous: None })
-        } else {
-            None
-        };
     }
-    out.push_str(rest);
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for &(start, end) in hits {
+        out.push_str(&text[last..start]);
+        out.push_str("[redacted]");
+        last = end;
+    }
+    out.push_str(&text[last..]);
     std::borrow::Cow::Owned(out)
 }
 
@@ -803,6 +808,48 @@ pub fn hide(text: &str) -> std::borrow::Cow<'_, str> {
 /// random tokens): messages then do not show it.
 pub fn looks_secret(text: &str) -> bool {
     scan(text, Context::Argument { previous: None }).is_some()
+}
+
+/// Byte ranges of every part of `text` that has the shape of a secret wherever it stands, read
+/// as prose ([`Context::Text`]), in order. After `max` of them, the parts not scanned yet are
+/// ranges whole: the work stays bounded (each hit rescans the parts around it), and a text
+/// with more secrets than that is hidden rather than shown.
+pub fn secret_ranges(text: &str, max: usize) -> Vec<(usize, usize)> {
+    all_hits(text, Context::Text, max)
+}
+
+/// Every hit of `context`'s shapes in `text`: [`scan`] finds one (the first shape that
+/// matches, not the leftmost), so the parts before and after it are scanned again. After `max`
+/// hits, the parts left are hits whole.
+fn all_hits(text: &str, context: Context<'_>, max: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut todo = vec![(0, text.len())];
+    while let Some((start, end)) = todo.pop() {
+        if start >= end {
+            continue;
+        }
+        if out.len() >= max {
+            out.push((start, end));
+            continue;
+        }
+        let Some(h) = scan(&text[start..end], context) else {
+            continue;
+        };
+        if h.end <= h.start {
+            continue;
+        }
+        out.push((start + h.start, start + h.end));
+        todo.push((start, start + h.start));
+        todo.push((start + h.end, end));
+    }
+    out.sort_unstable();
+    out
+}
+
+/// `text` with every part [`secret_ranges`] finds replaced by `[redacted]`: for diagnostics
+/// written before any value was read as a secret (a duplicate key, an anchor's name).
+pub fn hide_prose(text: &str) -> std::borrow::Cow<'_, str> {
+    replace_hits(text, &secret_ranges(text, 16))
 }
 
 /// Replaces every occurrence of a secret (3 characters or more) in the texts of `diags` by
