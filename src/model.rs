@@ -299,9 +299,11 @@ pub struct ServiceSpec {
 pub struct BuildSpec {
     /// Build context, relative to the application repository root (default: `.`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "build-context"))]
     pub context: Option<String>,
     /// Dockerfile path, relative to the application repository root.
     #[serde(default)]
+    #[schemars(extend("x-domain" = "build-file"))]
     pub dockerfile: Option<String>,
 }
 
@@ -461,6 +463,7 @@ pub struct BackupsSpec {
     pub monthly: Option<BackupTierSpec>,
     /// Time zone of the job schedules (default: `Europe/Paris`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "timezone"))]
     pub timezone: Option<String>,
 }
 

@@ -39,14 +39,110 @@ impl Compilation {
 /// When there are diagnostics, every secret-looking part of a value is masked in
 /// [`Compilation::source`] (see [`mask_secrets`]): the source excerpts of diagnostics never
 /// show one, in a terminal or a CI log.
+///
+/// Whatever the stage that found them, and whether or not the file parsed, the texts of the
+/// diagnostics and every source line they show are also cleared of anything with the shape of
+/// a secret ([`mask_shown_lines`]): a secret in a comment, on a line YAML could not parse, in a
+/// duplicate key or an anchor's name is never printed either.
 pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
     let mut out = compile_unmasked(file, bytes, emit_files);
-    if !out.diagnostics.is_empty()
-        && let (Some(tree), Some(source)) = (&out.tree, &mut out.source)
-    {
+    if out.diagnostics.is_empty() {
+        return out;
+    }
+    if let (Some(tree), Some(source)) = (&out.tree, &mut out.source) {
         mask_secrets(source, &policy::secret_scan::secret_spans(tree));
     }
+    if let Some(source) = &mut out.source {
+        mask_shown_lines(source, &out.diagnostics);
+    }
+    let hide = |t: &mut String| {
+        if let std::borrow::Cow::Owned(h) = policy::secret_scan::hide_prose(t) {
+            *t = h;
+        }
+    };
+    for d in &mut out.diagnostics {
+        hide(&mut d.message);
+        d.expected.iter_mut().for_each(hide);
+        d.help.iter_mut().for_each(hide);
+        d.notes.iter_mut().for_each(hide);
+    }
     out
+}
+
+/// Bytes scanned on each side of a position, and from the start of a line, in a source line
+/// a diagnostic shows: a renderer shows at most a short window around a position in a long line.
+const SHOWN_WINDOW: usize = 8 * 1024;
+/// Secrets masked one by one in a scanned region; past that, the rest of the region is masked.
+const MAX_HITS_PER_REGION: usize = 8;
+
+/// Masks, as `*` one per byte (every position still points where it did), every part with the
+/// shape of a secret ([`policy::secret_scan::secret_ranges`]) on the lines the source excerpts
+/// of `diags` show: the first lines and the last two of each span, comments included. Linear
+/// in the size of those lines (windows around the positions in very long ones).
+pub fn mask_shown_lines(source: &mut String, diags: &[Diagnostic]) {
+    let len = source.len();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) - 1;
+    let line_range = |i: usize| line_starts[i]..line_starts.get(i + 1).copied().unwrap_or(len);
+    let mut regions: Vec<(usize, usize)> = Vec::new();
+    for span in diags.iter().filter_map(|d| d.span) {
+        let start = span.start.min(len);
+        let end = span.end.clamp(start, len);
+        let (first, last) = (line_of(start), line_of(end));
+        // What a source excerpt shows of a span (codespan: the first line and up to 3 after
+        // it, the last line and the one before it).
+        let shown = (first..=last.min(first + 3)).chain(last.saturating_sub(1).max(first)..=last);
+        for i in shown {
+            let r = line_range(i);
+            regions.push((r.start, (r.start + SHOWN_WINDOW).min(r.end)));
+            for p in [start, end] {
+                if r.start <= p && p <= r.end {
+                    regions.push((
+                        p.saturating_sub(SHOWN_WINDOW).max(r.start),
+                        (p + SHOWN_WINDOW).min(r.end),
+                    ));
+                }
+            }
+        }
+    }
+    regions.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in regions {
+        match merged.last_mut() {
+            // Overlapping windows of one line; the next line is a region of its own, with its
+            // own bound on hits.
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            _ => merged.push((s, e)),
+        }
+    }
+    let mut ranges = Vec::new();
+    for (mut s, mut e) in merged {
+        while !source.is_char_boundary(s) {
+            s -= 1;
+        }
+        while !source.is_char_boundary(e) {
+            e += 1;
+        }
+        for (a, b) in policy::secret_scan::secret_ranges(&source[s..e], MAX_HITS_PER_REGION) {
+            ranges.push(s + a..s + b);
+        }
+    }
+    if ranges.is_empty() {
+        return;
+    }
+    let mut bytes = std::mem::take(source).into_bytes();
+    for r in ranges {
+        // Keep line breaks, so that every line number stays.
+        for b in &mut bytes[r] {
+            if *b != b'\n' && *b != b'\r' {
+                *b = b'*';
+            }
+        }
+    }
+    // Whole UTF-8 sequences (ranges start and end on character boundaries) became ASCII.
+    *source = String::from_utf8(bytes).expect("masking keeps UTF-8");
 }
 
 /// Every occurrence of a secret inside the source text of the string it was found in (3
@@ -198,6 +294,21 @@ mod tests {
             line: 1,
             col: start + 1,
         }
+    }
+
+    #[test]
+    fn shown_lines_are_masked_whatever_the_stage_and_the_order_of_the_shapes() {
+        let token = format!("ghp_{}", "a1B2".repeat(9));
+        let mut source = format!("a: &x password=p0 {token} # token=0x9\nb: {token}\n");
+        let d = Diagnostic::error("yaml-anchor", "x").at("f", Some(span(3, 5)));
+        mask_shown_lines(&mut source, &[d]);
+        // Every secret of the shown line, the comment's too, before and after the one found
+        // first; the line not shown is left alone (positions and line breaks stay).
+        let stars = "*".repeat(token.len());
+        assert_eq!(
+            source,
+            format!("a: &x password=** {stars} # token=***\nb: {token}\n")
+        );
     }
 
     #[test]

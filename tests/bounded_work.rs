@@ -126,6 +126,20 @@ fn shapes() -> Vec<(&'static str, Vec<u8>)> {
             filled("", |i| format!("k{i}: &a{i} 1\n"), ""),
         ),
         ("many comments", filled("", |_| "#\n".into(), "")),
+        // Secret shapes on the lines diagnostics show, which are masked before printing: many
+        // lines of them, and one long line of them.
+        (
+            "many anchored secrets",
+            filled(
+                "",
+                |i| format!("k{i}: &a{i} password=p{i} ghp_{i:036} # token={i}x\n"),
+                "",
+            ),
+        ),
+        (
+            "long line of secrets",
+            filled("project: &a \"", |i| format!("pwd=x{i} "), "\"\n"),
+        ),
         // A NUL byte and invalid UTF-8 at the very end of a large file.
         (
             "NUL at the end",

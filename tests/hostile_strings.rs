@@ -211,3 +211,54 @@ proptest! {
         check(field, &text)?;
     }
 }
+
+/// Paths read from a checkout: every field whose value names a file or directory of a
+/// repository (by its domain) refuses what would leave the checkout or read as something
+/// else (a parent, an absolute path, a remote URL, an option), at its line.
+const PATH_DOMAINS: [&str; 3] = ["repository-dir", "build-context", "build-file"];
+const ESCAPES: [&str; 13] = [
+    "..",
+    "-x",
+    "../x",
+    "x/../../y",
+    "/",
+    "/etc/passwd",
+    "~/x",
+    "https://evil.example/x.git",
+    "git@github.com:evil/x.git",
+    "git::https://evil.example/x",
+    "--file=/etc/passwd",
+    "x y",
+    "x\\..\\y",
+];
+
+#[test]
+fn path_fields_never_leave_the_checkout() {
+    // The build paths are `build-context` and `build-file` fields: both are checked here.
+    let fields: Vec<StringField> = string_fields()
+        .into_iter()
+        .filter(|f| f.domain.is_some_and(|d| PATH_DOMAINS.contains(&d)))
+        .collect();
+    let domains: Vec<_> = fields.iter().filter_map(|f| f.domain).collect();
+    for d in PATH_DOMAINS {
+        assert!(domains.contains(&d), "no field of domain {d}: {fields:?}");
+    }
+    for field in &fields {
+        for text in ESCAPES {
+            let doc = place(field, text);
+            let yaml = serde_json::to_string_pretty(&doc).unwrap();
+            let encoded = serde_json::to_string(text).unwrap();
+            let line = yaml.lines().position(|l| l.contains(&encoded)).unwrap() + 1;
+            let out = compile("hostile.yaml", yaml.as_bytes(), true);
+            let d = out
+                .diagnostics
+                .iter()
+                .find(|d| d.level == Level::Error && d.span.is_some_and(|s| s.line == line));
+            let d = d.unwrap_or_else(|| {
+                panic!("{} = {text:?} accepted: {:#?}", field.path, out.diagnostics)
+            });
+            assert!(d.help.is_some(), "{}: no suggestion: {d:?}", field.path);
+            assert!(out.files.is_empty());
+        }
+    }
+}

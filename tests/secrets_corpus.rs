@@ -101,6 +101,23 @@ fn corpus() -> Vec<(&'static str, &'static str, String)> {
             "-----BEGIN PRIVATE KEY-----".to_string() + &r.pick(ALNUM, 64),
         ),
         ("GitHub token", "GH", format!("ghp_{}", r.pick(ALNUM, 36))),
+        // Names that say they hold a secret with a short word or a final `KEY`.
+        (
+            "password under a `_PASS` name",
+            "DB_PASS",
+            r.pick(ALNUM, 10),
+        ),
+        (
+            "password under a `_PWD` name",
+            "MYSQL_PWD",
+            r.pick(ALNUM, 10),
+        ),
+        ("key under a `_KEY` name", "STRIPE_KEY", r.pick(ALNUM, 10)),
+        (
+            "Scaleway secret key inside a value",
+            "SCW_CONFIG",
+            format!("key:{}", uuid(&mut r)),
+        ),
     ]
 }
 
@@ -156,6 +173,10 @@ fn ordinary_values_are_not_flagged() {
         ("PUBLIC_URL", "https://evalap.etalab.gouv.fr/docs"),
         ("DEFAULT_JUDGE_MODEL", "gpt-4o-mini"),
         ("TOKEN_LIMIT", "4096"),
+        ("CACHE_KEY", "v1"),
+        ("AUTH_ENDPOINT", "http://token-service:8080/v1"),
+        ("PASSWORD_URL", "https://auth.example.org/reset"),
+        ("REQUEST_ID_HEADER", "x-request-id"),
     ] {
         let (text, _) = with_plain_env(name, value);
         let out = compile("environments.yaml", text.as_bytes(), true);
@@ -282,6 +303,23 @@ fn shapes() -> Vec<(&'static str, String)> {
         (
             "client secret pair",
             format!("client_secret={}", uuid(&mut r)),
+        ),
+        // Pair names that go on after their secret word.
+        (
+            "secret key pair",
+            format!("SCW_SECRET_KEY={}", uuid(&mut r)),
+        ),
+        (
+            "client secret value pair",
+            format!("client_secret_value: {}9", r.pick(ALNUM, 12)),
+        ),
+        // A PEM block is shown neither by its header nor by its body.
+        (
+            "PEM block with its body",
+            format!(
+                "-----BEGIN PRIVATE KEY-----{}-----END PRIVATE KEY-----",
+                r.pick(ALNUM, 64)
+            ),
         ),
     ];
     for prefix in ["ghp_", "gho_", "ghu_", "ghs_", "ghr_"] {
@@ -414,6 +452,12 @@ fn secret_parts(value: &str) -> Vec<String> {
         if let Some((_, rest)) = value.rsplit_once(sep) {
             parts.push(rest.trim_matches(['"', '}']).to_string());
         }
+    }
+    if let Some(body) = value
+        .strip_prefix("-----BEGIN PRIVATE KEY-----")
+        .and_then(|rest| rest.strip_suffix("-----END PRIVATE KEY-----"))
+    {
+        parts.push(body.to_string());
     }
     parts.retain(|p| p.len() >= 6 && !p.starts_with("//") && !p.contains(".internal"));
     parts
@@ -555,6 +599,10 @@ fn lookalikes_are_not_flagged_in_any_field() {
         "--password-file /run/secrets/db",
         "-p 8080",
         "Bearer tokens are checked by the gateway",
+        "secret_name=db-password",
+        "TOKEN_URL=https://auth.example.org/token",
+        "token-service:8080/v1",
+        "--password-file=/run/secrets/db",
         "https://github.com/acme/infra/blob/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b/docs/runbooks.md",
     ];
     let mut failures = Vec::new();
@@ -594,5 +642,85 @@ fn a_false_positive_is_silenced_by_path_with_a_reason() {
         out.diagnostics.iter().any(|d| d.code == "policy"
             && d.level == Level::Warning
             && d.message.contains("TG012"))
+    );
+}
+
+/// The secret after a `--password`-like flag is found when the flag ends `command` and the
+/// value starts `args`: the container runs them as one command line.
+#[test]
+fn a_secret_flag_at_the_end_of_command_covers_the_first_argument() {
+    let mut r = Rng(11);
+    let value = r.pick(ALNUM, 10);
+    let fragment = format!(
+        "defaults: {{ services: {{ web: {{ command: [/app/run, --password], args: [\"{value}\", --verbose] }} }} }}"
+    );
+    let text = with_fragment(&fragment).unwrap();
+    let out = compile("environments.yaml", text.as_bytes(), false);
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "TG012")
+        .unwrap_or_else(|| panic!("not found: {:#?}", out.diagnostics));
+    let s = d.span.unwrap();
+    assert_eq!(&text[s.start..s.end], value);
+    for t in shown(&out) {
+        assert!(!t.contains(&value), "shown in {t}");
+    }
+}
+
+/// A secret on a line that a diagnostic shows is never printed, in any format, whatever stage
+/// found the problem and whether or not the file parsed: in a comment, on a line YAML cannot
+/// parse, in a duplicate key, under an anchor, next to a NUL byte or a tab.
+#[test]
+fn no_diagnostic_of_any_stage_prints_a_secret_on_its_line() {
+    use tofugen::diagnostics::{Format, render};
+    type Carrier = fn(&str, &str) -> String;
+    let carriers: [(&str, Carrier); 7] = [
+        ("comment on a line with a type error", |_, raw| {
+            format!("        EXTRA: [1]  # {raw}\n")
+        }),
+        ("comment on a line with a schema error", |_, raw| {
+            format!("        \"bad name\": x  # {raw}\n")
+        }),
+        ("duplicate key", |json, _| {
+            format!("        {json}: a\n        {json}: b\n")
+        }),
+        ("anchor", |json, _| format!("        EXTRA: &a {json}\n")),
+        ("unterminated quote", |_, raw| {
+            format!("        EXTRA: '{}\n", raw.replace('\'', ""))
+        }),
+        ("NUL byte", |json, _| format!("        EXTRA: {json}\0\n")),
+        ("tab indentation", |json, _| format!("\tEXTRA: {json}\n")),
+    ];
+    let anchor = "        DB_NAME: evalap\n";
+    let base = committed();
+    let mut failures = Vec::new();
+    for (carrier, make) in carriers {
+        for (shape, value) in shapes() {
+            let json = serde_json::to_string(&value).unwrap();
+            let text = base.replacen(anchor, &format!("{anchor}{}", make(&json, &value)), 1);
+            let out = compile("environments.yaml", text.as_bytes(), false);
+            if !out.has_errors() {
+                failures.push(format!("{shape} in a {carrier}: accepted"));
+                continue;
+            }
+            let source = out.source.as_deref().unwrap_or("");
+            for format in [Format::Human, Format::Json, Format::Github] {
+                let printed = render(&out.diagnostics, source, format, false);
+                for part in secret_parts(&value).into_iter().filter(|p| p.len() >= 12) {
+                    if printed.contains(&part) {
+                        failures.push(format!(
+                            "{shape} in a {carrier}: printed ({format:?}):\n{printed}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
 }

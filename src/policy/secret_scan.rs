@@ -1,14 +1,16 @@
 //! Recognises secret values by their shape, without ever returning them: a [`Hit`] says which
 //! shape matched and where (a byte range), never what.
 //!
-//! Shapes, in the order they are tried: PEM blocks, JSON Web Tokens, GitHub tokens, Scaleway
-//! access keys, AWS access key ids, Slack tokens and webhooks, Google API keys, `sk-` API keys,
-//! bearer and basic authorization values, URLs with a password (any scheme, empty user, any
-//! characters), `password=`-style pairs however prefixed (`DB_PASSWORD=x`, `--db-password=x`,
-//! `pass: x`, `pwd=x`), and the argument that follows a `--password`-like flag. Then, by
-//! context: a bare UUID (the shape of a Scaleway secret key) as an environment value or under a
-//! secret-sounding name, any value under a secret-sounding name, and long random-looking tokens
-//! in environment values, engine settings and command arguments.
+//! Shapes, in the order they are tried: PEM blocks (header, body and footer), JSON Web Tokens,
+//! GitHub tokens, Scaleway access keys, AWS access key ids, Slack tokens and webhooks, Google API
+//! keys, `sk-` API keys, bearer and basic authorization values, URLs with a password (any
+//! scheme, empty user, any characters), `password=`-style pairs however prefixed or suffixed
+//! (`DB_PASSWORD=x`, `--db-password=x`, `SCW_SECRET_KEY=x`, `pass: x`, `pwd=x`), and the
+//! argument that follows a `--password`-like flag (the first of `args` follows the last of
+//! `command`). Then, by context: a UUID (the shape of a Scaleway secret key) anywhere in an
+//! environment value or as a value under a secret-sounding name, any value under a
+//! secret-sounding name (`..._PASSWORD`, `..._TOKEN`, `DB_PASS`, `STRIPE_KEY`), and long
+//! random-looking tokens in environment values, engine settings and command arguments.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -117,13 +119,20 @@ fn shape_re(i: usize) -> &'static Regex {
 /// description, and an extra test on the captured text (placeholders, ports; `true` keeps the
 /// hit).
 const SHAPES: [ShapeSpec; 15] = [
+    // A PEM block is its header, its body and its footer: the hit runs to the footer, or to
+    // the end of the text when there is none (a body is never shown without its header).
     (
-        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----",
+        r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----(?s:.*?)(?:-----END [A-Z0-9 ]*-----|\z)",
         0,
         "a PEM private key",
         always,
     ),
-    (r"-----BEGIN [A-Z0-9 ]+-----", 0, "a PEM block", always),
+    (
+        r"-----BEGIN [A-Z0-9 ]+-----(?s:.*?)(?:-----END [A-Z0-9 ]*-----|\z)",
+        0,
+        "a PEM block",
+        always,
+    ),
     (
         r"eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
         0,
@@ -193,20 +202,39 @@ const SHAPES: [ShapeSpec; 15] = [
         url_password,
     ),
     (
-        // `password=x`, `DB_PASSWORD=x`, `--db-password=x`, `client_secret: x`, ...
-        r#"(?i)(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?\s*(=|:)\s*["']?([^\s"',;&]+)"#,
-        2,
+        // `password=x`, `DB_PASSWORD=x`, `--db-password=x`, `client_secret: x`, and names
+        // that go on after the word and a `_` or `-` (`SCW_SECRET_KEY=x`,
+        // `client_secret_value: x`, `aws_secret_access_key=x`; not a plural: `secrets: [A]`
+        // names secrets). A name about a secret (`TOKEN_URL=`, `SECRET_NAME=`) is not one: see
+        // `pair_name`. Quotes may be escaped (`{\"password\": \"x\"}` in a double-quoted YAML
+        // scalar, as a source excerpt shows it); the value stops at quotes, brackets and
+        // backquotes.
+        r#"(?i)(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)((?:[_-][A-Za-z0-9_-]*)?)\\?["']?\s*(=|:)\s*\\?["']?([^\s"',;&\\`\[\](){}]+)"#,
+        3,
         "a `password=`-style pair",
         always,
     ),
     (
         // Short names need a boundary: `pass: x`, `pwd=x`, but not `bypass: x`.
-        r#"(?i)(?:^|[^a-z])(?:pass|pwd|pw)["']?\s*(=|:)\s*["']?([^\s"',;&]+)"#,
-        2,
+        r#"(?i)(?:^|[^a-z])(?:pass|pwd|pw)()\\?["']?\s*(=|:)\s*\\?["']?([^\s"',;&\\`\[\](){}]+)"#,
+        3,
         "a `password=`-style pair",
         always,
     ),
 ];
+
+/// Whether the rest of a pair's name after its secret word (`_KEY` in `SECRET_KEY=`) still
+/// names the secret, rather than something about it (`_URL`, `_NAME`, `_LENGTH`, ...).
+fn pair_name(rest: &str) -> bool {
+    let upper = rest.to_ascii_uppercase().replace(['-', '.'], "_");
+    !NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+}
+
+/// `8080`, `8080/v1`: the port (and path) after a host name.
+fn port_like(v: &str) -> bool {
+    let head = v.split('/').next().unwrap_or("");
+    !head.is_empty() && head.bytes().all(|b| b.is_ascii_digit())
+}
 
 /// A token with a digit, a symbol or mixed case: not a plain word (`Bearer authentication`).
 fn token_like(t: &str) -> bool {
@@ -248,6 +276,17 @@ fn uuid() -> &'static Regex {
     U.get_or_init(|| {
         Regex::new(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
             .expect("valid pattern")
+    })
+}
+
+/// A UUID standing as a word of a text (not part of a longer dashed name).
+fn uuid_word() -> &'static Regex {
+    static U: OnceLock<Regex> = OnceLock::new();
+    U.get_or_init(|| {
+        Regex::new(
+            r"(?:^|[^0-9A-Za-z_-])([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:[^0-9A-Za-z_-]|$)",
+        )
+        .expect("valid pattern")
     })
 }
 
@@ -319,11 +358,39 @@ fn high_entropy_token(value: &str, hex: bool) -> Option<(usize, usize)> {
     })
 }
 
-/// Whether a variable, setting or flag name says it holds a secret.
+/// Words of a name that mark it as holding a secret on their own (`DB_PASS`, `MYSQL_PWD`).
+const SECRET_WORDS: [&str; 3] = ["PASS", "PWD", "PW"];
+/// Words before a final `KEY` that name something else than a secret (`CACHE_KEY`).
+const NOT_SECRET_KEYS: [&str; 12] = [
+    "CACHE",
+    "SORT",
+    "PRIMARY",
+    "PARTITION",
+    "ROUTING",
+    "PUBLIC",
+    "IDEMPOTENCY",
+    "FOREIGN",
+    "SHARD",
+    "LOOKUP",
+    "GROUP",
+    "REDIS",
+];
+
+/// Whether a variable, setting or flag name says it holds a secret: it contains a secret word
+/// (`PASSWORD`, `TOKEN`, ...), has a word `PASS` or `PWD`, or ends with a word `KEY`
+/// (`STRIPE_KEY`, `JWT_KEY`; not `CACHE_KEY`), and does not end with a suffix that names
+/// something about the secret (`_URL`, `_LENGTH`, ...).
 pub fn secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase().replace('-', "_");
-    SECRET_NAMES.iter().any(|n| upper.contains(n))
-        && !NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
+    let upper = name.to_ascii_uppercase().replace(['-', '.'], "_");
+    let words: Vec<&str> = upper.split('_').filter(|w| !w.is_empty()).collect();
+    let named = SECRET_NAMES.iter().any(|n| upper.contains(n))
+        || words.iter().any(|w| SECRET_WORDS.contains(w))
+        || (words.last() == Some(&"KEY")
+            && !words
+                .len()
+                .checked_sub(2)
+                .is_some_and(|i| NOT_SECRET_KEYS.contains(&words[i])));
+    named && !NOT_SECRET_SUFFIXES.iter().any(|s| upper.ends_with(s))
 }
 
 /// `value` with every `${...}` reference (and `$${` escape) blanked out, byte for byte, so
@@ -372,13 +439,15 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
             let Some(m) = caps.get(group) else {
                 continue;
             };
-            let pair = group == 2;
+            let pair = group == 3;
             // In a pair, `:` is also prose (`token: rotated monthly`): the value must then look
             // like a token; after `=` any value counts.
-            let prose = pair && caps.get(1).is_some_and(|sep| sep.as_str() == ":");
-            let kept = keep(m.as_str())
-                && !(pair && value_is_harmless(m.as_str()))
-                && (!prose || token_like(m.as_str()));
+            let prose = pair && caps.get(2).is_some_and(|sep| sep.as_str() == ":");
+            let about_a_secret = pair && caps.get(1).is_some_and(|rest| !pair_name(rest.as_str()));
+            // `token-service:8080/v1` is a host and its port.
+            let port = prose && port_like(m.as_str());
+            let harmless = about_a_secret || port || (pair && value_is_harmless(m.as_str()));
+            let kept = keep(m.as_str()) && !harmless && (!prose || token_like(m.as_str()));
             if kept {
                 return Some(Hit {
                     shape: what,
@@ -406,19 +475,21 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
         Context::Argument { previous } => previous.unwrap_or(""),
         Context::Text => "",
     };
-    if uuid().is_match(v) {
-        if matches!(context, Context::EnvValue(_)) {
-            return Some(Hit {
-                shape: "a bare UUID, the shape of a Scaleway secret key",
-                ..whole
-            });
-        }
-        if secret_name(name) || name.to_ascii_uppercase().contains("KEY") {
-            return Some(Hit {
-                shape: "a UUID-shaped key under a secret name",
-                ..whole
-            });
-        }
+    if let Context::EnvValue(_) = context
+        && let Some(m) = uuid_word().captures(text).and_then(|c| c.get(1))
+    {
+        // Anywhere in the value: `key:<uuid>`, `SCW=<uuid>`.
+        return Some(Hit {
+            shape: "a bare UUID, the shape of a Scaleway secret key",
+            start: m.start(),
+            end: m.end(),
+        });
+    }
+    if uuid().is_match(v) && (secret_name(name) || name.to_ascii_uppercase().contains("KEY")) {
+        return Some(Hit {
+            shape: "a UUID-shaped key under a secret name",
+            ..whole
+        });
     }
     if matches!(context, Context::Text) {
         // Prose and paths: only long random mixed-case tokens, not hex digests.
@@ -594,6 +665,19 @@ fn walk(node: &Node, path: &str, section: Section<'_>, f: &mut impl FnMut(Site<'
             context: context_of(path, None),
         }),
         NodeKind::Map(entries) => {
+            // `args` follow `command` on the container's command line: the first argument's
+            // previous item is the command's last (`command: [app, --password]`, `args: [x]`).
+            let command_last = entries
+                .iter()
+                .find(|(k, _)| k.name == "command")
+                .and_then(|(_, v)| match &v.kind {
+                    NodeKind::Seq(items) => items.last(),
+                    _ => None,
+                })
+                .and_then(|n| match &n.kind {
+                    NodeKind::Str(t) => Some(t.as_str()),
+                    _ => None,
+                });
             for (k, v) in entries {
                 let child = join(path, &k.name);
                 f(Site {
@@ -604,33 +688,46 @@ fn walk(node: &Node, path: &str, section: Section<'_>, f: &mut impl FnMut(Site<'
                     text: &k.name,
                     context: Context::Text,
                 });
-                walk(v, &child, section, f);
-            }
-        }
-        NodeKind::Seq(items) => {
-            let mut previous: Option<&str> = None;
-            for (i, item) in items.iter().enumerate() {
-                let child = join(path, &i.to_string());
-                match &item.kind {
-                    NodeKind::Str(text) => {
-                        f(Site {
-                            path: &child,
-                            section,
-                            node: item,
-                            key: None,
-                            text,
-                            context: context_of(&child, Some(previous)),
-                        });
-                        previous = Some(text);
+                match (&v.kind, k.name.as_str()) {
+                    (NodeKind::Seq(items), "args") => {
+                        walk_items(items, &child, section, command_last, f);
                     }
-                    _ => {
-                        walk(item, &child, section, f);
-                        previous = None;
-                    }
+                    _ => walk(v, &child, section, f),
                 }
             }
         }
+        NodeKind::Seq(items) => walk_items(items, path, section, None, f),
         _ => {}
+    }
+}
+
+/// The items of a list at `path`; `previous` is the item before the first one, if any.
+fn walk_items<'n>(
+    items: &'n [Node],
+    path: &str,
+    section: Section<'_>,
+    mut previous: Option<&'n str>,
+    f: &mut impl FnMut(Site<'_>),
+) {
+    for (i, item) in items.iter().enumerate() {
+        let child = join(path, &i.to_string());
+        match &item.kind {
+            NodeKind::Str(text) => {
+                f(Site {
+                    path: &child,
+                    section,
+                    node: item,
+                    key: None,
+                    text,
+                    context: context_of(&child, Some(previous)),
+                });
+                previous = Some(text);
+            }
+            _ => {
+                walk(item, &child, section, f);
+                previous = None;
+            }
+        }
     }
 }
 
@@ -685,23 +782,25 @@ pub fn secret_spans(root: &Node) -> Vec<(Span, String)> {
 /// `text` with every part that has the shape of a secret wherever it stands replaced by
 /// `[redacted]`: for texts that quote paths or values after the policy stage.
 pub fn hide(text: &str) -> std::borrow::Cow<'_, str> {
-    let Some(first) = scan(text, Context::Argument { previous: None }) else {
+    replace_hits(
+        text,
+        &all_hits(text, Context::Argument { previous: None }, 16),
+    )
+}
+
+/// `text` with each of `hits` (sorted, disjoint) replaced by `[redacted]`.
+fn replace_hits<'t>(text: &'t str, hits: &[(usize, usize)]) -> std::borrow::Cow<'t, str> {
+    if hits.is_empty() {
         return std::borrow::Cow::Borrowed(text);
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut hit = Some(first);
-    while let Some(h) = hit {
-        out.push_str(&rest[..h.start]);
-        out.push_str("[redacted]");
-        rest = &rest[h.end..];
-        hit = if h.end > h.start {
-            scan(rest, Context::Argument { previous: None })
-        } else {
-            None
-        };
     }
-    out.push_str(rest);
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for &(start, end) in hits {
+        out.push_str(&text[last..start]);
+        out.push_str("[redacted]");
+        last = end;
+    }
+    out.push_str(&text[last..]);
     std::borrow::Cow::Owned(out)
 }
 
@@ -709,6 +808,48 @@ pub fn hide(text: &str) -> std::borrow::Cow<'_, str> {
 /// random tokens): messages then do not show it.
 pub fn looks_secret(text: &str) -> bool {
     scan(text, Context::Argument { previous: None }).is_some()
+}
+
+/// Byte ranges of every part of `text` that has the shape of a secret wherever it stands, read
+/// as prose ([`Context::Text`]), in order. After `max` of them, the parts not scanned yet are
+/// ranges whole: the work stays bounded (each hit rescans the parts around it), and a text
+/// with more secrets than that is hidden rather than shown.
+pub fn secret_ranges(text: &str, max: usize) -> Vec<(usize, usize)> {
+    all_hits(text, Context::Text, max)
+}
+
+/// Every hit of `context`'s shapes in `text`: [`scan`] finds one (the first shape that
+/// matches, not the leftmost), so the parts before and after it are scanned again. After `max`
+/// hits, the parts left are hits whole.
+fn all_hits(text: &str, context: Context<'_>, max: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut todo = vec![(0, text.len())];
+    while let Some((start, end)) = todo.pop() {
+        if start >= end {
+            continue;
+        }
+        if out.len() >= max {
+            out.push((start, end));
+            continue;
+        }
+        let Some(h) = scan(&text[start..end], context) else {
+            continue;
+        };
+        if h.end <= h.start {
+            continue;
+        }
+        out.push((start + h.start, start + h.end));
+        todo.push((start, start + h.start));
+        todo.push((start + h.end, end));
+    }
+    out.sort_unstable();
+    out
+}
+
+/// `text` with every part [`secret_ranges`] finds replaced by `[redacted]`: for diagnostics
+/// written before any value was read as a secret (a duplicate key, an anchor's name).
+pub fn hide_prose(text: &str) -> std::borrow::Cow<'_, str> {
+    replace_hits(text, &secret_ranges(text, 16))
 }
 
 /// Replaces every occurrence of a secret (3 characters or more) in the texts of `diags` by

@@ -322,12 +322,53 @@ pub const DOMAINS: &[Domain] = &[
         )
     },
     Domain {
-        pattern: Some(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$"),
+        pattern: Some(r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$"),
         example: "modules",
         ..domain(
             "repository-dir",
             "directory of the repository",
-            "a directory relative to the repository root: segments of letters, digits, `.`, `_` and `-`, not starting with `.`, separated by `/`",
+            "a directory relative to the repository root: segments of letters, digits, `.`, `_` and `-`, not starting with `.` or `-`, separated by `/`",
+        )
+    },
+    Domain {
+        // Segments that are names (`web`, `.docker`), never `.`/`..` past the first, never an
+        // option (`-x`), an absolute path or a URL (a remote build context).
+        pattern: Some(
+            r"^(\.|([A-Za-z0-9_][A-Za-z0-9._-]*|\.[A-Za-z0-9_-][A-Za-z0-9._-]*)(/([A-Za-z0-9_][A-Za-z0-9._-]*|\.[A-Za-z0-9_-][A-Za-z0-9._-]*))*)/?$",
+        ),
+        example: "web",
+        hint: Some(
+            "write a directory of the application repository relative to its root (`.` for the root, `services/web`); the build never reads outside the checkout",
+        ),
+        ..domain(
+            "build-context",
+            "build context",
+            "a directory relative to the application repository root: `.`, or names of letters, digits, `.`, `_` and `-` separated by `/`; no `..`, absolute path, URL or leading `-`",
+        )
+    },
+    Domain {
+        pattern: Some(
+            r"^([A-Za-z0-9_][A-Za-z0-9._-]*|\.[A-Za-z0-9_-][A-Za-z0-9._-]*)(/([A-Za-z0-9_][A-Za-z0-9._-]*|\.[A-Za-z0-9_-][A-Za-z0-9._-]*))*$",
+        ),
+        example: "web/Dockerfile",
+        hint: Some(
+            "write the Dockerfile's path in the application repository relative to its root (`web/Dockerfile`)",
+        ),
+        ..domain(
+            "build-file",
+            "Dockerfile path",
+            "a file relative to the application repository root: names of letters, digits, `.`, `_` and `-` separated by `/`; no `..`, absolute path, URL or leading `-`",
+        )
+    },
+    Domain {
+        // IANA time zone names: `UTC`, `Europe/Paris`, `America/Argentina/Buenos_Aires`,
+        // `Etc/GMT+1`.
+        pattern: Some(r"^(UTC|[A-Z][A-Za-z_]*(/[A-Za-z0-9_+-]+){1,2})$"),
+        example: "Europe/Paris",
+        ..domain(
+            "timezone",
+            "time zone",
+            "an IANA time zone name (`Europe/Paris`, `UTC`)",
         )
     },
     Domain {
@@ -822,6 +863,72 @@ mod tests {
         }
         assert!(ok("runner-label", "ubuntu-24.04") && !ok("runner-label", "ubuntu latest"));
         assert!(!ok("runner-label", "x,y") && !ok("runner-label", ""));
+    }
+
+    #[test]
+    fn build_paths_and_time_zones() {
+        for good in [
+            ".",
+            "web",
+            "web/",
+            "services/web-2",
+            ".docker",
+            "a/.config/x_y",
+        ] {
+            assert!(ok("build-context", good), "{good}");
+        }
+        for bad in [
+            "..",
+            "../x",
+            "web/../..",
+            "/",
+            "/srv",
+            "-x",
+            "--file=/etc/passwd",
+            "https://evil.example/x.git",
+            "git@github.com:evil/x.git",
+            "a b",
+            "a'b",
+            "a#b",
+            "",
+        ] {
+            assert!(!ok("build-context", bad), "{bad}");
+        }
+        for good in [
+            "Dockerfile",
+            "web/Dockerfile",
+            "docker/web.Dockerfile",
+            ".docker/Dockerfile",
+        ] {
+            assert!(ok("build-file", good), "{good}");
+        }
+        for bad in [
+            "/etc/passwd",
+            "../Dockerfile",
+            "-",
+            "https://evil/Dockerfile",
+            ".",
+            "a/",
+        ] {
+            assert!(!ok("build-file", bad), "{bad}");
+        }
+        for good in [
+            "UTC",
+            "Europe/Paris",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+1",
+        ] {
+            assert!(ok("timezone", good), "{good}");
+        }
+        for bad in [
+            "../../etc/passwd",
+            "Europe/Pa'ris",
+            "europe/paris",
+            "/Europe/Paris",
+            "",
+        ] {
+            assert!(!ok("timezone", bad), "{bad}");
+        }
     }
 
     #[test]
