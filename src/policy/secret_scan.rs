@@ -195,8 +195,9 @@ const SHAPES: [ShapeSpec; 15] = [
     ),
     (
         // scheme://user:password@ — the user may be empty, the password anything but
-        // blanks and `@`.
-        r"(?i)[a-z][a-z0-9+.-]*://[^\s/?#@:]*:([^\s@]+)@",
+        // blanks and `@`; the scheme may be left out (`//user:password@host`, a
+        // scheme-relative URL).
+        r"(?i)(?:[a-z][a-z0-9+.-]*:)?//[^\s/?#@:]*:([^\s@]+)@",
         1,
         "a URL with a password",
         url_password,
@@ -967,6 +968,8 @@ mod tests {
             ("OPTS", "--token abc123"),
             ("AUTH", "Bearer abc.def.123"),
             ("U", "redis://:pa55@cache:6379"),
+            ("U", "//app:pw9x8y@db:5432/app"),
+            ("U", "see //:pw9x8y@db"),
         ];
         for (name, value) in cases {
             assert!(env(name, value).is_some(), "{name}");

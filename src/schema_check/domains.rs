@@ -324,6 +324,8 @@ pub const DOMAINS: &[Domain] = &[
     Domain {
         pattern: Some(r"^[A-Za-z0-9_][A-Za-z0-9._-]*(/[A-Za-z0-9_][A-Za-z0-9._-]*)*$"),
         example: "modules",
+        check: Some(check_repository_dir),
+        hint: Some("keep your modules out of `generated/` (for example in `modules`)"),
         ..domain(
             "repository-dir",
             "directory of the repository",
@@ -488,6 +490,21 @@ fn check_repository(value: &str) -> Result<(), DomainError> {
             owner.len() + 1,
             name.len(),
             "a repository cannot be named `.` or `..`",
+        ));
+    }
+    Ok(())
+}
+
+/// A directory of the repository that tofugen does not own: `generated/` is its output, written
+/// and cleaned by `generate`, where hand-written modules would be reported as files tofugen did
+/// not write.
+fn check_repository_dir(value: &str) -> Result<(), DomainError> {
+    let first = value.split('/').next().unwrap_or(value);
+    if first.eq_ignore_ascii_case("generated") {
+        return Err(DomainError::at(
+            0,
+            first.len(),
+            "`generated/` holds tofugen's own output, not the repository's modules",
         ));
     }
     Ok(())
@@ -863,6 +880,27 @@ mod tests {
         }
         assert!(ok("runner-label", "ubuntu-24.04") && !ok("runner-label", "ubuntu latest"));
         assert!(!ok("runner-label", "x,y") && !ok("runner-label", ""));
+    }
+
+    #[test]
+    fn module_directories_stay_out_of_the_generated_tree() {
+        for good in [
+            "modules",
+            "infra/modules",
+            "generated-modules",
+            "x/generated",
+        ] {
+            assert!(ok("repository-dir", good), "{good}");
+        }
+        for bad in [
+            "generated",
+            "generated/modules",
+            "Generated/x",
+            "-x",
+            ".hidden",
+        ] {
+            assert!(!ok("repository-dir", bad), "{bad}");
+        }
     }
 
     #[test]
