@@ -9,7 +9,8 @@
 //! far (each took minutes, not seconds, even in release), and a watchdog kills any run after
 //! [`WALL_LIMIT`] (a hang). The time measured is the child's CPU time (user + system, from
 //! `wait4`), not wall time, so a loaded 2-core machine does not make the test flaky. For the
-//! release budget itself: `cargo test --release --test bounded_work`.
+//! release budget itself: `cargo test --release --test bounded_work`. With
+//! `TOFUGEN_BOUNDED_VERBOSE=1` (and `--nocapture`) every run prints its CPU time and exit code.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -252,6 +253,9 @@ fn failures(inputs: Vec<(&'static str, Vec<u8>)>, commands: &[&'static [&'static
                     let mut args = command.to_vec();
                     args.extend(["--config", "config.yaml"]);
                     let r = run(&work, &args);
+                    if std::env::var_os("TOFUGEN_BOUNDED_VERBOSE").is_some() {
+                        eprintln!("{name} {args:?}: {:?} exit {:?}", r.cpu, r.code);
+                    }
                     let mut problems = Vec::new();
                     if r.cpu > budget() {
                         problems.push(format!("took {:?} of CPU (budget {:?})", r.cpu, budget()));
