@@ -617,6 +617,12 @@ pub mod limits {
     pub const TIMEOUT_SECS: (u64, u64) = (10, 3600);
     /// Ports the Serverless Containers platform reserves.
     pub const RESERVED_PORTS: [u16; 6] = [8008, 8012, 8013, 8022, 9090, 9091];
+    /// Most environment variables, and most secret environment variables, of one container
+    /// (containers-limitations.mdx, "Container + namespace"; tofugen sets no namespace
+    /// variables).
+    pub const ENV_VARS: usize = 100;
+    /// Longest plain environment variable value, in characters (same page).
+    pub const ENV_VALUE_CHARS: usize = 1000;
     /// Native daily backup retention, days. Scaleway documents no maximum; 365 d is tofugen's
     /// sane bound: longer retention belongs to the monthly tier.
     pub const DAILY_RETENTION_DAYS: (u64, u64) = (1, 365);

@@ -82,8 +82,9 @@ fn the_base_configuration_is_clean() {
 }
 
 /// Rules whose `bad` example cannot be written in a few lines (it needs a configuration of
-/// over a thousand services): each has its own test below instead.
-const EXAMPLES_TOO_LARGE: &[&str] = &["TG112"];
+/// over a thousand services, a value of over a thousand characters): each has its own test
+/// below instead.
+const EXAMPLES_TOO_LARGE: &[&str] = &["TG112", "TG114"];
 
 /// Every rule's `bad` example, merged into the base configuration, is reported by that rule;
 /// its `good` example is not, and leaves no error at all.
@@ -356,4 +357,52 @@ fn long_lists_of_names_are_counted_not_spelled_out() {
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
     assert_eq!(list(&refs[..2]), "`env0`, `env1`");
     assert!(list(&refs).ends_with("`env7` and 1492 more"));
+}
+
+/// TG114 (Serverless Containers: 100 variables, 100 secret variables, 1000 characters per
+/// value): 99 variables of 1000 characters pass (tofugen's `TOFUGEN_RELEASE` makes 100); one
+/// more variable, or one more character, is refused at the service's `env` or at the value.
+#[test]
+fn env_var_limits_are_the_platform_s() {
+    let with = |count: usize, chars: usize| {
+        let mut vars = String::new();
+        for i in 0..count {
+            let value = if i == 0 {
+                "x".repeat(chars)
+            } else {
+                "v".to_string()
+            };
+            vars.push_str(&format!("        VAR_{i}: \"{value}\"\n"));
+        }
+        compile_example(
+            "TG114",
+            &format!("defaults:\n  services:\n    web:\n      env:\n{vars}"),
+        )
+    };
+    let ok = with(99, 1000);
+    assert!(
+        !ok.diagnostics.iter().any(|d| d.code == "TG114"),
+        "{:#?}",
+        codes(&ok)
+    );
+    let long = with(99, 1001);
+    let found: Vec<_> = long
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG114")
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", codes(&long));
+    assert!(found[0].message.contains("`VAR_0`") && found[0].message.contains("1001 characters"));
+    let many = with(100, 10);
+    let found: Vec<_> = many
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG114")
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", codes(&many));
+    assert!(
+        found[0].message.contains("101 environment variables"),
+        "{}",
+        found[0].message
+    );
 }

@@ -77,8 +77,123 @@ pub const TG047: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      privacy: public\n",
 };
 
+/// TG113: environment variable names the platform or tofugen reserves.
+pub const TG113: Rule = Rule {
+    code: "TG113",
+    name: "reserved-env-var",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "a service sets an environment variable the platform (`PORT`, `SCW_*`) or tofugen (`TOFUGEN_RELEASE`) reserves",
+    rationale: "Scaleway reserves `PORT` (the container's port) and `SCW_*` (product configuration) for Serverless Containers; tofugen sets `TOFUGEN_RELEASE` to the deployed tag. A service's own value would be refused or overwritten",
+    bad: "defaults:\n  services:\n    web:\n      env:\n        PORT: \"9000\"\n",
+    good: "defaults:\n  services:\n    web:\n      env:\n        APP_PORT: \"9000\"\n",
+};
+
+/// TG114: Serverless Containers limits on environment variables.
+pub const TG114: Rule = Rule {
+    code: "TG114",
+    name: "env-var-limits",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "a container has more than 100 environment variables or secret environment variables, or a value over 1000 characters",
+    rationale: "Scaleway accepts at most 100 environment variables and 100 secret environment variables per container, and plain values of at most 1000 characters; the deploy would be refused",
+    bad: "defaults:\n  services:\n    web:\n      env:\n        BANNER: \"<1 001 characters>\"\n",
+    good: "defaults:\n  services:\n    web:\n      env:\n        BANNER_URL: \"https://example.org/banner.txt\"\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG009, TG015, TG017, TG018, TG042, TG047];
+pub const RULES: &[Rule] = &[TG009, TG015, TG017, TG018, TG042, TG047, TG113, TG114];
+
+/// Names Scaleway reserves in a container's environment ("Reserved environment variables" in
+/// `pages/serverless-containers/reference-content/containers-limitations.mdx` of
+/// scaleway/docs-content), and the one tofugen sets itself (modules/service).
+fn reserved_env_name(name: &str) -> Option<&'static str> {
+    if name == "PORT" {
+        Some("Scaleway sets it to the container's port")
+    } else if name.starts_with("SCW_") {
+        Some("Scaleway reserves `SCW_*` for product configuration")
+    } else if name == "TOFUGEN_RELEASE" {
+        Some("tofugen sets it to the deployed image tag")
+    } else {
+        None
+    }
+}
+
+/// TG113 and TG114 on one service's environment.
+fn environment_variables(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
+    let name = &s.name;
+    let base = format!("services.{name}");
+    for (var, value) in &s.env {
+        let path = format!("{base}.env.{var}");
+        if let Some(why) = reserved_env_name(var) {
+            let place = c.key_at(env, &path);
+            c.push(
+                &TG113,
+                Some(env),
+                place,
+                format!("service `{name}` sets `{var}` in {ENV}: {why}"),
+                "a name that is not `PORT`, `SCW_*` or `TOFUGEN_RELEASE`",
+                format!("rename it (e.g. `APP_{var}`) and read that name in the application"),
+            );
+        }
+        let literal: usize = value
+            .parts
+            .iter()
+            .map(|p| match p {
+                crate::resolve::TemplatePart::Literal(t) => t.chars().count(),
+                _ => 0,
+            })
+            .sum();
+        if literal > limits::ENV_VALUE_CHARS {
+            let place = c.at(env, &path);
+            c.push(
+                &TG114,
+                Some(env),
+                place,
+                format!(
+                    "environment variable `{var}` of service `{name}` is {literal} characters long in {ENV}"
+                ),
+                format!("at most {} characters (Serverless Containers)", limits::ENV_VALUE_CHARS),
+                "put long values in a file of the image, or in a secret (up to 64 KiB)",
+            );
+        }
+    }
+    for secret in &s.secrets {
+        if let Some(why) = reserved_env_name(secret) {
+            let place = c.at(env, &format!("{base}.secrets"));
+            c.push(
+                &TG113,
+                Some(env),
+                place,
+                format!("service `{name}` receives secret `{secret}` as an environment variable in {ENV}: {why}"),
+                "a name that is not `PORT`, `SCW_*` or `TOFUGEN_RELEASE`",
+                format!("rename the secret (e.g. `APP_{secret}`)"),
+            );
+        }
+    }
+    // The service module adds `TOFUGEN_RELEASE` to the plain variables.
+    let plain = s.env.len() + 1;
+    for (count, what, path) in [
+        (
+            plain,
+            "environment variables (with tofugen's `TOFUGEN_RELEASE`)",
+            "env",
+        ),
+        (s.secrets.len(), "secret environment variables", "secrets"),
+    ] {
+        if count > limits::ENV_VARS {
+            let place = c.at(env, &format!("{base}.{path}"));
+            c.push(
+                &TG114,
+                Some(env),
+                place,
+                format!("service `{name}` has {count} {what} in {ENV}"),
+                format!("at most {} per container (Serverless Containers)", limits::ENV_VARS),
+                "group settings into fewer variables (one JSON value, or a config file in the image)",
+            );
+        }
+    }
+}
 
 /// Checks one service; returns `false` when it has no HTTP port (the other service rules are
 /// then skipped: the service cannot work as configured).
@@ -86,6 +201,8 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
     let base = format!("services.{}", s.name);
     let p = |rest: &str| format!("{base}.{rest}");
     let name = &s.name;
+
+    environment_variables(c, env, s);
 
     let Some(port) = s.port else {
         let place = Place::new(p("port"), c.key_at(env, &base).span);
