@@ -4,7 +4,6 @@
 //! Exit codes: 0 success / up to date; 1 invalid configuration; 2 usage error; 3 the generated
 //! tree differs from what `generate` would write (`check` only).
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,7 +12,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{self, Diagnostic, Format};
 use crate::pipeline::{self, Compilation};
-use crate::{emit, load, locate, policy, report, schema_check, write};
+use crate::{load, locate, policy, report, schema_check, write};
 
 /// Exit code: the configuration is invalid.
 pub const EXIT_INVALID: u8 = 1;
@@ -387,12 +386,10 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
 
 fn generate(root: &Path, name: &str, compilation: &Compilation, force: bool) -> u8 {
     let run = || -> anyhow::Result<String> {
-        let mut run = write::Generation::start(root, &write::OwnedPaths::default(), force)?;
-        if let Some(resolved) = &compilation.resolved {
-            run.expect_files(emit::file_count(resolved))?;
-            emit::each(resolved, name, |batch| run.add(batch))?;
-        }
-        run.finish()
+        let Some(resolved) = &compilation.resolved else {
+            anyhow::bail!("the configuration did not resolve (a tofugen bug: it has no errors)");
+        };
+        crate::stream::generate(root, name, resolved, force)
     };
     match run() {
         Ok(summary) => {
@@ -406,11 +403,7 @@ fn generate(root: &Path, name: &str, compilation: &Compilation, force: bool) -> 
     }
 }
 
-/// `tofugen check`: the tree is emitted one batch at a time (`emit::each`); each batch is
-/// compared with the disk (`write::Checking`) on this thread and proved (`prove::Prover`) on a
-/// second one, then dropped, except the text of the files with findings (to show their lines).
-/// At most three batches are alive at once: the one being emitted, one waiting, one being
-/// proved.
+/// `tofugen check`: [`crate::stream::check`], then the report.
 fn check(
     root: &Path,
     name: &str,
@@ -419,58 +412,16 @@ fn check(
     format: Format,
     color: bool,
 ) -> u8 {
-    // Proof without a cloud account: the HCL against the provider schema and module interfaces.
-    let modules = compilation
-        .resolved
-        .as_ref()
-        .and_then(|r| r.modules_path.as_deref());
-    let mut file_count = 0;
-    let (result, findings, with_findings) = std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, String)>>(1);
-        let prover = scope.spawn(move || {
-            let mut prover = crate::prove::Prover::new(root, modules);
-            let mut with_findings: BTreeMap<String, String> = BTreeMap::new();
-            for batch in rx {
-                let borrowed: Vec<(&str, &str)> = batch
-                    .iter()
-                    .map(|(p, t)| (p.as_str(), t.as_str()))
-                    .collect();
-                let found = prover.add(&borrowed);
-                if found > 0 {
-                    let findings = prover.findings();
-                    let paths: BTreeSet<&str> = findings[findings.len() - found..]
-                        .iter()
-                        .map(|d| d.file.as_str())
-                        .collect();
-                    for (p, t) in &batch {
-                        if paths.contains(p.as_str()) {
-                            with_findings.insert(p.clone(), t.clone());
-                        }
-                    }
-                }
-            }
-            (prover.finish(), with_findings)
-        });
-        let result = (|| -> anyhow::Result<Vec<write::Difference>> {
-            let mut checking = write::Checking::start(root, &write::OwnedPaths::default())?;
-            if let Some(resolved) = &compilation.resolved {
-                checking.expect_files(emit::file_count(resolved))?;
-                emit::each(resolved, name, |batch| {
-                    checking.add(&batch)?;
-                    // The prover ends only when this sender is dropped: it cannot be gone.
-                    let _ = tx.send(batch);
-                    Ok::<(), anyhow::Error>(())
-                })?;
-            }
-            file_count = checking.files();
-            checking.finish()
-        })();
-        drop(tx);
-        let (findings, with_findings) = prover
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (result, findings, with_findings)
-    });
+    let Some(resolved) = &compilation.resolved else {
+        err("error: the configuration did not resolve (a tofugen bug: it has no errors)\n");
+        return EXIT_INVALID;
+    };
+    let crate::stream::Checked {
+        differences: result,
+        findings,
+        sources: with_findings,
+        files: file_count,
+    } = crate::stream::check(root, name, resolved);
     let differences = match result {
         Ok(d) => d,
         Err(e) => {

@@ -5,7 +5,8 @@
 //! [`load`] (YAML with positions) → [`schema_check`] (JSON Schema) → [`resolve`] (defaults and
 //! per-environment overrides) → [`policy`] (semantic rules) → [`emit`] (HCL, alert rules,
 //! workflows, docs) → [`write`] (manifest, atomic writes, `check`).
-//! [`pipeline`] runs the stages in order; [`prove`] (provider schema, module interfaces) proves the HCL
+//! [`pipeline`] runs the stages in order up to `policy`; [`stream`] runs `emit` into `write`
+//! (and [`prove`]) one environment at a time for `generate` and `check`; [`prove`] proves the HCL
 //! against the vendored Scaleway provider schema and the modules' interfaces.
 
 // Diagnostics are large on purpose (message, position, fix) and are never on a hot path.
@@ -27,6 +28,7 @@ pub mod prove;
 pub mod report;
 pub mod resolve;
 pub mod schema_check;
+pub mod stream;
 pub mod synthetic;
 pub mod versions;
 pub mod write;
