@@ -160,21 +160,27 @@ impl Prover {
             .iter()
             .partition(|(d, _)| modules_first.is_some_and(|m| d.starts_with(m)));
         for (dir, files) in first.into_iter().chain(rest) {
-            let parsed = parse(files, &mut self.diags);
-            for f in &parsed {
+            // One file's syntax tree at a time: proved, read for the directory's interface and
+            // its module calls and references, then dropped.
+            let mut iface = Interface::default();
+            let mut root = modules::RootCheck::new(dir);
+            for &(path, text) in files {
+                let file = match HclFile::parse(path, text) {
+                    Ok(f) => f,
+                    Err(d) => {
+                        self.diags.push(d);
+                        continue;
+                    }
+                };
                 self.diags
-                    .extend(provider::check_file_with(f, &mut self.schemas));
+                    .extend(provider::check_file_with(&file, &mut self.schemas));
+                iface.add_body(&file.body);
+                root.add_file(&file, &|p| lookup(&batch, known, &dirs, p), &mut self.diags);
             }
+            root.finish(&mut self.diags);
             if let Some(cell) = batch.get(dir.as_path()) {
-                let _ = cell.get_or_init(|| interface_of(&parsed));
+                let _ = cell.get_or_init(|| iface);
             }
-            let refs: Vec<&HclFile<'_>> = parsed.iter().collect();
-            modules::check_root(
-                dir,
-                &refs,
-                &|p| lookup(&batch, known, &dirs, p),
-                &mut self.diags,
-            );
         }
         let learned: Vec<(PathBuf, Interface)> = batch
             .into_iter()

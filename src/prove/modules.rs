@@ -403,24 +403,47 @@ fn is_local_source(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../")
 }
 
-/// A parsed module call of a root.
+/// A module call of a root, as the references need it.
 struct Call<'a> {
-    block: &'a Block,
-    /// The module directory relative to the repository root, when the source is local and exists.
+    /// The `source` as written.
+    source: String,
+    /// The module's interface, when the source is local and the directory has `*.tf` files.
     interface: Option<&'a Interface>,
 }
 
-/// Checks every module call and `module.x.y` reference in `files` (all the files of one root
-/// directory, `dir`, relative to the repository root). `interface` looks up the interface of a
-/// module directory relative to the root, `None` when the directory has no `*.tf` file.
-pub fn check_root<'a>(
-    dir: &Path,
-    files: &[&'a HclFile<'a>],
-    interface: &dyn Fn(&Path) -> Option<&'a Interface>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let mut calls: BTreeMap<String, Call<'a>> = BTreeMap::new();
-    for file in files {
+/// The module calls and `module.x.y` references of one root directory, checked one file at a
+/// time (each file's syntax tree can be dropped once it is added): the calls are checked as
+/// they are found, the references once every file is in ([`RootCheck::finish`]).
+pub struct RootCheck<'a> {
+    dir: PathBuf,
+    calls: BTreeMap<String, Call<'a>>,
+    /// File, position and `module.NAME.OUTPUT` of every reference found.
+    refs: Vec<(
+        String,
+        Option<crate::diagnostics::Span>,
+        String,
+        Option<String>,
+    )>,
+}
+
+impl<'a> RootCheck<'a> {
+    /// A check of the root in `dir` (relative to the repository root).
+    pub fn new(dir: &Path) -> RootCheck<'a> {
+        RootCheck {
+            dir: dir.to_path_buf(),
+            calls: BTreeMap::new(),
+            refs: Vec::new(),
+        }
+    }
+
+    /// Checks the module calls of `file` against the interfaces `interface` finds (by module
+    /// directory relative to the repository root) and records its references.
+    pub fn add_file(
+        &mut self,
+        file: &HclFile<'_>,
+        interface: &dyn Fn(&Path) -> Option<&'a Interface>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
         for block in file.body.blocks() {
             if block.ident.as_str() != "module" {
                 continue;
@@ -428,28 +451,41 @@ pub fn check_root<'a>(
             let Some(name) = block.labels.first().map(|l| l.as_str().to_string()) else {
                 continue;
             };
-            let iface = check_call(dir, file, block, &name, interface, diags);
-            calls.insert(
+            let iface = check_call(&self.dir, file, block, &name, interface, diags);
+            let source = block
+                .body
+                .get_attribute("source")
+                .and_then(|a| a.value.as_str())
+                .unwrap_or("?")
+                .to_string();
+            self.calls.insert(
                 name,
                 Call {
-                    block,
+                    source,
                     interface: iface,
                 },
             );
         }
-    }
-    for file in files {
         let mut refs = ModuleRefs::default();
         refs.visit_body(&file.body);
         for (range, module, output) in refs.found {
             let span = Some(file.lines.span(range));
+            self.refs
+                .push((file.path.to_string(), span, module, output));
+        }
+    }
+
+    /// Checks every reference recorded against the calls of the whole root.
+    pub fn finish(self, diags: &mut Vec<Diagnostic>) {
+        let calls = self.calls;
+        for (path, span, module, output) in self.refs {
             let Some(call) = calls.get(&module) else {
                 let names: Vec<&str> = calls.keys().map(String::as_str).collect();
                 let mut d = Diagnostic::error(
                     CODE,
                     format!("`module.{module}` is not a module call of this root"),
                 )
-                .at(&file.path, span)
+                .at(&path, span)
                 .expected(format!("one of: {}", names.join(", ")));
                 d = match did_you_mean(&module, names.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `module.{s}`?")),
@@ -466,17 +502,12 @@ pub fn check_root<'a>(
             if iface.outputs.contains(&output) {
                 continue;
             }
-            let source = call
-                .block
-                .body
-                .get_attribute("source")
-                .and_then(|a| a.value.as_str())
-                .unwrap_or("?");
+            let source = &call.source;
             let mut d = Diagnostic::error(
                 CODE,
                 format!("module `{module}` ({source}) has no output `{output}`"),
             )
-            .at(&file.path, span)
+            .at(&path, span)
             .expected(format!(
                 "one of its outputs: {}",
                 iface.outputs.iter().cloned().collect::<Vec<_>>().join(", ")
@@ -490,6 +521,22 @@ pub fn check_root<'a>(
             diags.push(d);
         }
     }
+}
+
+/// Checks every module call and `module.x.y` reference in `files` (all the files of one root
+/// directory, `dir`, relative to the repository root). `interface` looks up the interface of a
+/// module directory relative to the root, `None` when the directory has no `*.tf` file.
+pub fn check_root<'a>(
+    dir: &Path,
+    files: &[&HclFile<'_>],
+    interface: &dyn Fn(&Path) -> Option<&'a Interface>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut root = RootCheck::new(dir);
+    for file in files {
+        root.add_file(file, interface, diags);
+    }
+    root.finish(diags);
 }
 
 fn check_call<'a>(
