@@ -175,16 +175,16 @@ pub fn run(cli: &Cli) -> u8 {
             return EXIT_INVALID;
         }
     };
-    let emit_files = matches!(
+    // The commands that emit files need the repository root: the configuration is named
+    // relative to it in everything generated. (They emit what they need themselves, one
+    // environment at a time: `compile` below only validates and resolves.)
+    let needs_root = matches!(
         cli.command,
         Command::Generate { .. } | Command::Check | Command::Affected { .. }
     );
-    // `generate`, `check` and `affected` emit what they need themselves, one environment at a
-    // time (`emit::each`, `emit::environment`), so that memory holds one environment's files.
-    // The configuration is named relative to the repository root in everything generated.
     let placement = match locate::locate(&cli.config, cli.root.as_deref()) {
         Ok(p) => Some(p),
-        Err(e) if emit_files => {
+        Err(e) if needs_root => {
             err(&format!("error: {e}\n"));
             return EXIT_USAGE;
         }

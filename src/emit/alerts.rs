@@ -1192,15 +1192,6 @@ pub fn test_file(env: &ResolvedEnvironment, group: &Group, source: &str) -> Stri
     yaml::render(Dialect::Plain, &header, &doc)
 }
 
-/// The alerts files of every environment.
-pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
-    resolved
-        .environments
-        .iter()
-        .flat_map(|env| emit_environment(resolved, env, source))
-        .collect()
-}
-
 /// The rule files and promtool tests of `env`.
 pub fn emit_environment(
     resolved: &Resolved,

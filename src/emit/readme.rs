@@ -8,15 +8,6 @@ use super::GeneratedFile;
 use super::markdown::{code, mermaid_id, mermaid_label, row, text};
 use crate::resolve::{Resolved, ResolvedEnvironment, ResolvedService, ScalingSignal, TemplatePart};
 
-/// One README per environment.
-pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
-    resolved
-        .environments
-        .iter()
-        .map(|env| emit_environment(resolved, env, source))
-        .collect()
-}
-
 /// The README of `env`'s root.
 pub fn emit_environment(
     resolved: &Resolved,

@@ -57,15 +57,6 @@ fn regional_id(region: &str, n: u32) -> String {
     format!("{region}/00000000-0000-4000-8000-{n:012}")
 }
 
-/// The tests of every environment root.
-pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
-    resolved
-        .environments
-        .iter()
-        .map(|env| emit_environment(resolved, env, source))
-        .collect()
-}
-
 /// The tests of `env`'s root.
 pub fn emit_environment(
     resolved: &Resolved,

@@ -115,15 +115,6 @@ pub fn go_duration(d: crate::model::Duration) -> String {
     out
 }
 
-/// The files of every environment's root.
-pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
-    resolved
-        .environments
-        .iter()
-        .flat_map(|env| emit_environment(resolved, env, source))
-        .collect()
-}
-
 /// How many files [`emit_environment`] writes.
 pub const FILES_PER_ROOT: usize = 6;
 

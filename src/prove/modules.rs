@@ -523,22 +523,6 @@ impl<'a> RootCheck<'a> {
     }
 }
 
-/// Checks every module call and `module.x.y` reference in `files` (all the files of one root
-/// directory, `dir`, relative to the repository root). `interface` looks up the interface of a
-/// module directory relative to the root, `None` when the directory has no `*.tf` file.
-pub fn check_root<'a>(
-    dir: &Path,
-    files: &[&HclFile<'_>],
-    interface: &dyn Fn(&Path) -> Option<&'a Interface>,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let mut root = RootCheck::new(dir);
-    for file in files {
-        root.add_file(file, interface, diags);
-    }
-    root.finish(diags);
-}
-
 fn check_call<'a>(
     dir: &Path,
     file: &HclFile<'_>,
