@@ -397,3 +397,54 @@ fn check_json_is_one_document() {
     assert_eq!(ours[0]["span"]["line"], 4);
     assert_eq!(ours[0]["help"], "did you mean `min_scale`?");
 }
+
+/// A generated root of many megabytes is proved in chunks (a top-level block or a run of them
+/// at a time, `provider::chunks`), not as one syntax tree: the findings of every chunk are
+/// reported, each at its line and column in the whole file, and a syntax error in a late chunk
+/// is found too. (A file of 2 MB holds about 32 chunks.)
+#[test]
+fn large_generated_files_are_proved_in_chunks_with_file_positions() {
+    let good = std::fs::read_to_string(fixtures().join("provider/good.tf")).unwrap();
+    let bad = std::fs::read_to_string(fixtures().join("provider/unknown_attribute.tf")).unwrap();
+    let mut text = String::new();
+    let mut expected = Vec::new();
+    for i in 0..1200 {
+        text.push_str(&good);
+        text.push('\n');
+        if i % 300 == 299 {
+            // `min_scael` is on the fourth line of the bad block.
+            expected.push(format!(
+                "generated/big/main.tf:{}:3",
+                text.matches('\n').count() + 4
+            ));
+            text.push_str(&bad);
+            text.push('\n');
+        }
+    }
+    let cuts = provider_check::chunks(&text).len();
+    assert!(cuts > 20, "{cuts} chunks");
+    let sources = BTreeMap::from([("generated/big/main.tf".to_string(), text.clone())]);
+    let findings = check_tree(&fixtures(), &sources, None);
+    let found: Vec<String> = findings
+        .iter()
+        .filter(|d| d.message.contains("min_scael"))
+        .map(|d| d.location())
+        .collect();
+    assert_eq!(found, expected);
+
+    // A broken line in the last chunk: the syntax error names its line in the file.
+    let line = text.matches('\n').count() + 1;
+    text.push_str("resource \"scaleway_container\" \"broken\" {\n  image = \n}\n");
+    let sources = BTreeMap::from([("generated/big/main.tf".to_string(), text)]);
+    let findings = check_tree(&fixtures(), &sources, None);
+    let syntax: Vec<String> = findings
+        .iter()
+        .filter(|d| d.code == provider_check::SYNTAX_CODE)
+        .map(|d| d.location())
+        .collect();
+    assert_eq!(syntax.len(), 1, "{syntax:?}");
+    assert!(
+        syntax[0].starts_with(&format!("generated/big/main.tf:{}:", line + 1)),
+        "{syntax:?} (the block starts at line {line})"
+    );
+}

@@ -45,7 +45,7 @@ pub fn check_sources(sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
     let mut prover = Prover::default();
-    prover.check(&borrowed);
+    prover.check(&borrowed, false);
     prover.finish()
 }
 
@@ -107,7 +107,7 @@ impl Prover {
             .iter()
             .map(|(p, t)| (p.as_str(), t.as_str()))
             .collect();
-        prover.check(&sources);
+        prover.check(&sources, false);
         prover
     }
 
@@ -120,7 +120,7 @@ impl Prover {
             .filter(|(p, _)| p.ends_with(".tf"))
             .copied()
             .collect();
-        self.check(&sources);
+        self.check(&sources, true);
         self.diags.len() - before
     }
 
@@ -139,8 +139,10 @@ impl Prover {
     /// modules the roots call) are checked first, so that their interfaces come from the parse
     /// that checks them. A module directory of this batch not checked yet when a root calls it
     /// is parsed for its interface only; the directories of earlier batches are known by their
-    /// interfaces.
-    fn check(&mut self, sources: &BTreeMap<&str, &str>) {
+    /// interfaces. With `chunked` (generated files: no heredocs, no block comments), each file
+    /// is parsed in [`provider::chunks`]; files written by people are parsed whole, so that a
+    /// heredoc holding a line `}` never becomes a false syntax error.
+    fn check(&mut self, sources: &BTreeMap<&str, &str>, chunked: bool) {
         // Group files by directory: each directory is one root (or module).
         let mut dirs: BTreeMap<PathBuf, Dir<'_>> = BTreeMap::new();
         for (&path, &text) in sources {
@@ -160,22 +162,29 @@ impl Prover {
             .iter()
             .partition(|(d, _)| modules_first.is_some_and(|m| d.starts_with(m)));
         for (dir, files) in first.into_iter().chain(rest) {
-            // One file's syntax tree at a time: proved, read for the directory's interface and
-            // its module calls and references, then dropped.
+            // One chunk's syntax tree at a time (a top-level block or a run of them): proved, read
+            // for the directory's interface and its module calls and references, then dropped.
             let mut iface = Interface::default();
             let mut root = modules::RootCheck::new(dir);
             for &(path, text) in files {
-                let file = match HclFile::parse(path, text) {
-                    Ok(f) => f,
-                    Err(d) => {
-                        self.diags.push(d);
-                        continue;
-                    }
+                let chunks = if chunked {
+                    provider::chunks(text)
+                } else {
+                    vec![(0, 0, text)]
                 };
-                self.diags
-                    .extend(provider::check_file_with(&file, &mut self.schemas));
-                iface.add_body(&file.body);
-                root.add_file(&file, &|p| lookup(&batch, known, &dirs, p), &mut self.diags);
+                for chunk in chunks {
+                    let file = match HclFile::parse_chunk(path, chunk) {
+                        Ok(f) => f,
+                        Err(d) => {
+                            self.diags.push(d);
+                            continue;
+                        }
+                    };
+                    self.diags
+                        .extend(provider::check_file_with(&file, &mut self.schemas));
+                    iface.add_body(&file.body);
+                    root.add_file(&file, &|p| lookup(&batch, known, &dirs, p), &mut self.diags);
+                }
             }
             root.finish(&mut self.diags);
             if let Some(cell) = batch.get(dir.as_path()) {

@@ -39,23 +39,38 @@ pub const SCHEMA_JSON: &str = include_str!("../../schema/scaleway-provider-schem
 // ---------------------------------------------------------------------------------------------
 // Source positions
 
-/// Byte offset → 1-based line and column, for one file.
+/// Byte offset → 1-based line and column, for one file or one chunk of it ([`chunks`]): a
+/// chunk's offsets are relative to the chunk, and its index adds where the chunk starts.
 /// It borrows the text: the generated files are held once, by their owner.
 #[derive(Debug, Clone)]
 pub struct LineIndex<'t> {
     text: &'t str,
     starts: Vec<usize>,
+    /// Byte offset and number of lines of the file before the chunk (0 for a whole file).
+    byte_base: usize,
+    line_base: usize,
 }
 
 impl<'t> LineIndex<'t> {
     /// Indexes `text`.
     pub fn new(text: &'t str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        Self::at(text, 0, 0)
     }
 
-    /// The [`Span`] of a byte range.
+    /// Indexes `text`, a chunk that starts `byte_base` bytes and `line_base` lines into its
+    /// file (at the start of a line).
+    pub fn at(text: &'t str, byte_base: usize, line_base: usize) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex {
+            text,
+            starts,
+            byte_base,
+            line_base,
+        }
+    }
+
+    /// The [`Span`] (in the file) of a byte range of the indexed text.
     pub fn span(&self, range: Range<usize>) -> Span {
         let start = range.start.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= start);
@@ -67,12 +82,66 @@ impl<'t> LineIndex<'t> {
             .unwrap_or(0)
             + 1;
         Span {
-            start,
-            end: range.end.max(start),
-            line,
+            start: self.byte_base + start,
+            end: self.byte_base + range.end.max(start),
+            line: self.line_base + line,
             col,
         }
     }
+}
+
+/// Bytes of HCL parsed at once at least (see [`chunks`]).
+const CHUNK_BYTES: usize = 64 * 1024;
+
+/// Splits `text` into chunks of about [`CHUNK_BYTES`] or more, each ending after a line that is
+/// exactly `}` (the end of a top-level block or value, as `tofu fmt` lays it out) outside any
+/// heredoc or block comment, with the byte offset and line number (0-based) where each starts.
+/// Parsing the chunks one at a time keeps one chunk's syntax tree in memory, not a whole
+/// multi-megabyte root's. The chunks are consecutive whole lines and a body is a sequence of
+/// newline-separated items, so a file parses if and only if its chunks do, unless a cut falls
+/// inside a multi-line construct the scan does not see (a multi-line interpolation): that chunk
+/// does not parse, a finding, never a silent pass. A small file is one chunk.
+pub fn chunks(text: &str) -> Vec<(usize, usize, &str)> {
+    let mut out = Vec::new();
+    let (mut start, mut line, mut lines_in_chunk) = (0, 0, 0);
+    let mut pos = 0;
+    // The delimiter of the heredoc the scan is in; whether it is in a block comment.
+    let mut heredoc: Option<&str> = None;
+    let mut comment = false;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i + 1);
+        let l = &text[pos..end];
+        lines_in_chunk += 1;
+        if let Some(delimiter) = heredoc {
+            if l.trim() == delimiter {
+                heredoc = None;
+            }
+        } else if comment {
+            comment = !l.contains("*/");
+        } else if end - start >= CHUNK_BYTES && l == "}\n" {
+            out.push((start, line, &text[start..end]));
+            line += lines_in_chunk;
+            lines_in_chunk = 0;
+            start = end;
+        } else {
+            heredoc = heredoc_start(l);
+            comment = l.rfind("/*").is_some_and(|i| !l[i..].contains("*/"));
+        }
+        pos = end;
+    }
+    if start < text.len() || out.is_empty() {
+        out.push((start, line, &text[start..]));
+    }
+    out
+}
+
+/// The delimiter of a heredoc a line opens (`<<ID` or `<<-ID` at its end), over-approximated:
+/// a `<<ID` in a string also stops the cuts until a line `ID`, which only makes chunks larger.
+fn heredoc_start(line: &str) -> Option<&str> {
+    let l = line.trim_end();
+    let i = l.rfind("<<")?;
+    let id = l[i + 2..].trim_start_matches('-');
+    (!id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then_some(id)
 }
 
 /// One parsed HCL file: path relative to the repository root, positions and body.
@@ -89,7 +158,16 @@ pub struct HclFile<'t> {
 impl<'t> HclFile<'t> {
     /// Parses `text`; a syntax error becomes an `hcl-syntax` diagnostic.
     pub fn parse(path: &str, text: &'t str) -> Result<HclFile<'t>, Diagnostic> {
-        let lines = LineIndex::new(text);
+        Self::parse_chunk(path, (0, 0, text))
+    }
+
+    /// Parses one chunk of a file (from [`chunks`]: byte offset, 0-based line, text); positions
+    /// are the file's.
+    pub fn parse_chunk(
+        path: &str,
+        (byte_base, line_base, text): (usize, usize, &'t str),
+    ) -> Result<HclFile<'t>, Diagnostic> {
+        let lines = LineIndex::at(text, byte_base, line_base);
         match hcl_edit::parser::parse_body(text) {
             Ok(body) => Ok(HclFile {
                 path: path.to_string(),
@@ -99,9 +177,9 @@ impl<'t> HclFile<'t> {
             Err(e) => {
                 let loc = e.location();
                 let span = Span {
-                    start: loc.offset(),
-                    end: loc.offset(),
-                    line: loc.line(),
+                    start: byte_base + loc.offset(),
+                    end: byte_base + loc.offset(),
+                    line: line_base + loc.line(),
                     col: loc.column(),
                 };
                 Err(
@@ -1197,6 +1275,50 @@ mod tests {
         assert_eq!((s.line, s.col), (2, 5));
         let s = idx.span(999..1000);
         assert_eq!(s.line, 3);
+    }
+
+    #[test]
+    fn chunks_are_consecutive_lines_cut_after_top_level_closing_braces() {
+        let block =
+            |i: usize| format!("resource \"x\" \"b{i}\" {{\n  a = {{\n    b = 1\n  }}\n}}\n\n");
+        let text: String = (0..3000).map(block).collect();
+        let cut = chunks(&text);
+        assert!(cut.len() > 2, "{}", cut.len());
+        let mut line = 0;
+        let mut offset = 0;
+        for (i, &(start, first_line, chunk)) in cut.iter().enumerate() {
+            assert_eq!((start, first_line), (offset, line));
+            if i + 1 < cut.len() {
+                assert!(chunk.len() >= CHUNK_BYTES && chunk.ends_with("\n}\n"));
+            }
+            offset += chunk.len();
+            line += chunk.matches('\n').count();
+        }
+        assert_eq!(offset, text.len());
+        // A small file, and an empty one, are one chunk.
+        assert_eq!(chunks("a = 1\n"), vec![(0, 0, "a = 1\n")]);
+        assert_eq!(chunks(""), vec![(0, 0, "")]);
+    }
+
+    #[test]
+    fn chunks_never_cut_inside_a_heredoc_or_a_block_comment() {
+        let filler =
+            "# filler line of a comment, long enough to fill a chunk quickly.\n".repeat(2000);
+        for inner in [
+            "x = <<EOT\n}\nEOT\n",
+            "x = <<-JSON\n  {\n}\n  JSON\n",
+            "/* a comment\n}\n*/\n",
+        ] {
+            let first = format!("{filler}locals {{\n{inner}}}\n");
+            let text = format!("{first}{filler}locals {{}}\n");
+            let cut = chunks(&text);
+            for (_, _, chunk) in &cut {
+                assert!(hcl_edit::parser::parse_body(chunk).is_ok(), "{inner:?}");
+            }
+            // One cut, after the block that holds the construct.
+            assert_eq!(cut.len(), 2, "{inner:?}");
+            assert_eq!(cut[0].2, first, "{inner:?}");
+        }
     }
 
     #[test]
