@@ -22,6 +22,7 @@ use crate::emit::bootstrap::plan_environment;
 use crate::emit::workflows::root_dir;
 use crate::pipeline::Compilation;
 use crate::report::effective_view;
+use crate::resolve::{Resolved, ResolvedEnvironment};
 
 /// One affected environment, as the plan matrix receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,7 +52,15 @@ pub fn affected(
     source_name: &str,
     changed_paths: &[String],
     modules_changed: bool,
+    max_bytes: usize,
 ) -> Vec<AffectedEnvironment> {
+    // Both sides' emissions together stay within half the output cap (`--max-output-mib`), so
+    // that two compilations and the comparison stay bounded like one `check`: past it, the files
+    // are not compared and the environment counts as affected.
+    let mut budget = Some(max_bytes / 2);
+    // The head compared with itself (the base file has the same bytes): the same resolution
+    // emits the same files, so there is nothing to emit.
+    let same = base.is_some_and(|b| std::ptr::eq(b, head));
     let Some(head_resolved) = &head.resolved else {
         return Vec::new();
     };
@@ -95,12 +104,30 @@ pub fn affected(
                             }
                         ));
                     }
-                    let differing = differing_files(
-                        crate::emit::environment(base_resolved, base_env, source_name),
-                        crate::emit::environment(head_resolved, env, source_name),
-                    );
-                    if !differing.is_empty() {
-                        reasons.push(format!("generated files differ: {}", differing.join(", ")));
+                    // Already affected: listing the files that differ would only add detail.
+                    let (base_files, head_files) = if reasons.is_empty() && !same {
+                        (
+                            emit_within(base_resolved, base_env, source_name, &mut budget),
+                            emit_within(head_resolved, env, source_name, &mut budget),
+                        )
+                    } else {
+                        (Some(Vec::new()), Some(Vec::new()))
+                    };
+                    match base_files.zip(head_files) {
+                        Some((base_files, head_files)) => {
+                            let differing = differing_files(base_files, head_files);
+                            if !differing.is_empty() {
+                                reasons.push(format!(
+                                    "generated files differ: {}",
+                                    differing.join(", ")
+                                ));
+                            }
+                        }
+                        None => reasons.push(format!(
+                            "generated files not compared: the trees are over the output \
+                             limit ({} MiB, `--max-output-mib`)",
+                            max_bytes / (1024 * 1024)
+                        )),
                     }
                 }
             }
@@ -123,6 +150,26 @@ pub fn affected(
 }
 
 /// Paths that exist in only one of `base` and `head` (one environment's files each) or differ.
+/// The files of `env`, emitted batch by batch while `budget` (bytes left) lasts; `None`, and
+/// the budget spent for every later call, once a batch goes over it.
+fn emit_within(
+    resolved: &Resolved,
+    env: &ResolvedEnvironment,
+    source_name: &str,
+    budget: &mut Option<usize>,
+) -> Option<Vec<(String, String)>> {
+    budget.as_ref()?;
+    let mut files = Vec::new();
+    crate::emit::environment_parts(resolved, env, source_name, |part| {
+        let size: usize = part.iter().map(|(_, c)| c.len()).sum();
+        *budget = budget.and_then(|left| left.checked_sub(size));
+        files.extend(part);
+        budget.map(|_| ()).ok_or(())
+    })
+    .ok()?;
+    Some(files)
+}
+
 fn differing_files(base: Vec<(String, String)>, head: Vec<(String, String)>) -> Vec<String> {
     let base: BTreeMap<String, String> = base.into_iter().collect();
     let head: BTreeMap<String, String> = head.into_iter().collect();
@@ -152,10 +199,20 @@ pub fn parse_changed_paths(text: &str) -> Vec<String> {
 }
 
 /// Compiles the base configuration `base_bytes` under `file_name` (the head's name, so the
-/// generated headers match). An empty file counts as missing.
-pub fn compile_base(file_name: &str, base_bytes: &[u8]) -> Option<Compilation> {
+/// generated headers match), under the head's output cap `max_output_bytes`. An empty file
+/// counts as missing.
+pub fn compile_base(
+    file_name: &str,
+    base_bytes: &[u8],
+    max_output_bytes: usize,
+) -> Option<Compilation> {
     if base_bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
-    Some(crate::pipeline::compile(file_name, base_bytes, false))
+    Some(crate::pipeline::compile_with_limit(
+        file_name,
+        base_bytes,
+        false,
+        max_output_bytes,
+    ))
 }

@@ -42,8 +42,23 @@ pub struct Cli {
     /// Colors in human output (`NO_COLOR` is honoured with `auto`).
     #[arg(long, global = true, value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Most MiB of files one configuration may generate (`generate`, `check`, `affected`):
+    /// the limit bounds the work a configuration can cause; raise it for a very large one.
+    #[arg(long, global = true, value_name = "MIB", default_value_t = write::MAX_GENERATED_BYTES / (1024 * 1024), value_parser = parse_max_output)]
+    pub max_output_mib: usize,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Parses `--max-output-mib` ([`write::max_output_bytes`] says what is accepted).
+fn parse_max_output(s: &str) -> Result<usize, String> {
+    let mib: usize = s.parse().map_err(|_| {
+        format!(
+            "expected a whole number of MiB, 1 to {}",
+            write::MAX_OUTPUT_MIB_CEILING
+        )
+    })?;
+    write::max_output_bytes(mib).map(|_| mib)
 }
 
 /// When to color output.
@@ -198,7 +213,28 @@ pub fn run(cli: &Cli) -> u8 {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| file.clone()),
     };
-    let compilation = pipeline::compile(&display_name, &bytes, false);
+    let max_bytes = cli.max_output_mib << 20;
+    let compile_head = || pipeline::compile_with_limit(&display_name, &bytes, false, max_bytes);
+    // `affected` compiles the base configuration too: on a second thread, as the head compiles.
+    let (compilation, base) = match &cli.command {
+        Command::Affected { base_config, .. } => std::thread::scope(|scope| {
+            // `None` inside: the base has the head's bytes, and the head's compilation is used.
+            let base = scope.spawn(|| {
+                load::read_regular(base_config, load::MAX_FILE_BYTES, true)
+                    .map(|base| {
+                        (base != bytes)
+                            .then(|| crate::affected::compile_base(&display_name, &base, max_bytes))
+                    })
+                    .map_err(|e| e.to_string())
+            });
+            let head = compile_head();
+            let base = base
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (head, Some(base))
+        }),
+        _ => (compile_head(), None),
+    };
     let source = compilation.source.clone().unwrap_or_default();
     // Diagnostics name the file as the user gave it.
     let diags: Vec<Diagnostic> = compilation
@@ -232,10 +268,13 @@ pub fn run(cli: &Cli) -> u8 {
             }
             0
         }
-        Command::Generate { force } => generate(&root, &display_name, &compilation, *force),
+        Command::Generate { force } => {
+            generate(&root, &display_name, &compilation, *force, max_bytes)
+        }
         Command::Check => check(
             &root,
             &display_name,
+            max_bytes,
             &compilation,
             &diags,
             cli.format,
@@ -249,8 +288,10 @@ pub fn run(cli: &Cli) -> u8 {
             modules_changed,
         } => affected(
             &display_name,
+            max_bytes,
             &compilation,
             base_config,
+            base.unwrap_or(Ok(Some(None))),
             changed_paths.as_deref(),
             *modules_changed,
         ),
@@ -371,7 +412,13 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
         );
         return EXIT_INVALID;
     }
-    let code = generate(&placement.root, &placement.config, &compilation, false);
+    let code = generate(
+        &placement.root,
+        &placement.config,
+        &compilation,
+        false,
+        cli.max_output_mib * 1024 * 1024,
+    );
     if code == 0 {
         let config = &placement.config;
         out(&format!(
@@ -384,12 +431,18 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
     code
 }
 
-fn generate(root: &Path, name: &str, compilation: &Compilation, force: bool) -> u8 {
+fn generate(
+    root: &Path,
+    name: &str,
+    compilation: &Compilation,
+    force: bool,
+    max_bytes: usize,
+) -> u8 {
     let run = || -> anyhow::Result<String> {
         let Some(resolved) = &compilation.resolved else {
             anyhow::bail!("the configuration did not resolve (a tofugen bug: it has no errors)");
         };
-        crate::stream::generate(root, name, resolved, force)
+        crate::stream::generate(root, name, resolved, force, max_bytes)
     };
     match run() {
         Ok(summary) => {
@@ -407,6 +460,7 @@ fn generate(root: &Path, name: &str, compilation: &Compilation, force: bool) -> 
 fn check(
     root: &Path,
     name: &str,
+    max_bytes: usize,
     compilation: &Compilation,
     diags: &[Diagnostic],
     format: Format,
@@ -421,7 +475,7 @@ fn check(
         findings,
         sources: with_findings,
         files: file_count,
-    } = crate::stream::check(root, name, resolved);
+    } = crate::stream::check(root, name, resolved, max_bytes);
     let differences = match result {
         Ok(d) => d,
         Err(e) => {
@@ -538,8 +592,10 @@ fn print_hcl_findings(
 
 fn affected(
     file_name: &str,
+    max_bytes: usize,
     head: &Compilation,
     base_config: &Path,
+    base: Result<Option<Option<Compilation>>, String>,
     changed_paths: Option<&Path>,
     modules_changed: bool,
 ) -> u8 {
@@ -555,8 +611,14 @@ fn affected(
             return EXIT_USAGE;
         }
     };
-    let base = match load::read_regular(base_config, load::MAX_FILE_BYTES, true) {
-        Ok(bytes) => crate::affected::compile_base(file_name, &bytes),
+    let compiled;
+    let base: Option<&Compilation> = match base {
+        Ok(Some(base)) => {
+            compiled = base;
+            compiled.as_ref()
+        }
+        // The base has the head's bytes (the head compiled without errors, so it is not blank).
+        Ok(None) => Some(head),
         Err(e) => {
             err(&format!(
                 "note: cannot read {}: {e}; every environment is affected\n",
@@ -565,10 +627,11 @@ fn affected(
             None
         }
     };
-    if base.as_ref().is_some_and(Compilation::has_errors) {
+    if base.is_some_and(Compilation::has_errors) {
         err("note: the base configuration is invalid: every environment is affected\n");
     }
-    let envs = crate::affected::affected(base.as_ref(), head, file_name, &changed, modules_changed);
+    let envs =
+        crate::affected::affected(base, head, file_name, &changed, modules_changed, max_bytes);
     for env in &envs {
         err(&format!("{}: {}\n", env.name, env.reasons.join("; ")));
     }

@@ -45,7 +45,18 @@ impl Compilation {
 /// a secret ([`mask_shown_lines`]): a secret in a comment, on a line YAML could not parse, in a
 /// duplicate key or an anchor's name is never printed either.
 pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
-    let mut out = compile_unmasked(file, bytes, emit_files);
+    compile_with_limit(file, bytes, emit_files, crate::write::MAX_GENERATED_BYTES)
+}
+
+/// [`compile`] under an output cap of `max_output_bytes` (`--max-output-mib`), which also sets
+/// how much the environments may merge ([`resolve::max_merged_values`]).
+pub fn compile_with_limit(
+    file: &str,
+    bytes: &[u8],
+    emit_files: bool,
+    max_output_bytes: usize,
+) -> Compilation {
+    let mut out = compile_unmasked(file, bytes, emit_files, max_output_bytes);
     if out.diagnostics.is_empty() {
         return out;
     }
@@ -176,7 +187,12 @@ pub fn mask_secrets(source: &mut String, secrets: &[(diagnostics::Span, String)]
     *source = String::from_utf8(bytes).expect("masking keeps UTF-8");
 }
 
-fn compile_unmasked(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
+fn compile_unmasked(
+    file: &str,
+    bytes: &[u8],
+    emit_files: bool,
+    max_output_bytes: usize,
+) -> Compilation {
     let mut out = Compilation::default();
     let (source, tree) = match load::load(file, bytes) {
         Ok(pair) => pair,
@@ -195,8 +211,14 @@ fn compile_unmasked(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
         match schema_check::prune(&tree) {
             Some((pruned, removed)) => {
                 let schema_errors = std::mem::take(&mut out.diagnostics);
-                let mut later =
-                    compile_valid(file, out.source.as_deref(), Some(&tree), pruned, false);
+                let mut later = compile_valid(
+                    file,
+                    out.source.as_deref(),
+                    Some(&tree),
+                    pruned,
+                    false,
+                    max_output_bytes,
+                );
                 for d in &mut later.diagnostics {
                     let Some(span) = d.span else { continue };
                     let related: Vec<String> = removed
@@ -235,7 +257,14 @@ fn compile_unmasked(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
     } else {
         tree
     };
-    let mut rest = compile_valid(file, out.source.as_deref(), None, tree, emit_files);
+    let mut rest = compile_valid(
+        file,
+        out.source.as_deref(),
+        None,
+        tree,
+        emit_files,
+        max_output_bytes,
+    );
     rest.source = out.source;
     rest
 }
@@ -248,6 +277,7 @@ fn compile_valid(
     original: Option<&Node>,
     tree: Node,
     emit_files: bool,
+    max_output_bytes: usize,
 ) -> Compilation {
     let mut out = Compilation::default();
     let config: Config = match serde_json::from_value(schema_check::instance(&tree)) {
@@ -263,7 +293,8 @@ fn compile_valid(
             return out;
         }
     };
-    match resolve::resolve(file, &tree, &config) {
+    let max_merged = resolve::max_merged_values(max_output_bytes);
+    match resolve::resolve_with_limit(file, &tree, &config, max_merged) {
         Ok(resolved) => {
             out.diagnostics.extend(policy::check_pruned(
                 file, source, original, &tree, &resolved,

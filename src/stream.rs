@@ -16,14 +16,17 @@ use crate::write::{self, Difference, OwnedPaths};
 use crate::{emit, prove};
 
 /// Writes the tree of `resolved` under `root` (`source_name` names the configuration in the
-/// generated headers): [`write::Generation`] fed batch by batch. Returns the one-line summary.
+/// generated headers): [`write::Generation`] fed batch by batch, refused past `max_bytes`
+/// bytes of files. Returns the one-line summary.
 pub fn generate(
     root: &Path,
     source_name: &str,
     resolved: &Resolved,
     force: bool,
+    max_bytes: usize,
 ) -> anyhow::Result<String> {
     let mut run = write::Generation::start(root, &OwnedPaths::default(), force)?;
+    run.max_bytes(max_bytes);
     run.expect_files(emit::file_count(resolved))?;
     emit::each(resolved, source_name, |batch| run.add(batch))?;
     run.finish()
@@ -46,8 +49,9 @@ pub struct Checked {
 /// Compares the tree of `resolved` with the disk under `root` ([`write::Checking`], on this
 /// thread) and proves it ([`prove::Prover`], on a second thread, with the repository's own
 /// modules from `resolved.modules_path` when the roots call them). At most three batches are
-/// alive at once: the one being emitted, one waiting, one being proved.
-pub fn check(root: &Path, source_name: &str, resolved: &Resolved) -> Checked {
+/// alive at once: the one being emitted, one waiting, one being proved. A tree over
+/// `max_bytes` bytes is an error in `differences`.
+pub fn check(root: &Path, source_name: &str, resolved: &Resolved, max_bytes: usize) -> Checked {
     let modules = resolved.modules_path.as_deref();
     let mut files = 0;
     let (differences, (findings, sources)) = std::thread::scope(|scope| {
@@ -78,6 +82,7 @@ pub fn check(root: &Path, source_name: &str, resolved: &Resolved) -> Checked {
         });
         let differences = (|| {
             let mut checking = write::Checking::start(root, &OwnedPaths::default())?;
+            checking.max_bytes(max_bytes);
             checking.expect_files(emit::file_count(resolved))?;
             emit::each(resolved, source_name, |batch| {
                 checking.add(&batch)?;

@@ -89,8 +89,14 @@ const MANIFEST_FORMAT: u32 = 1;
 const MAX_BOOKKEEPING_BYTES: usize = 16 * 1024 * 1024;
 /// Most files one configuration may generate.
 pub const MAX_GENERATED_FILES: usize = 10_000;
-/// Most bytes one configuration may generate, all files together.
-pub const MAX_GENERATED_BYTES: usize = 256 * 1024 * 1024;
+/// Most bytes one configuration may generate by default, all files together (`--max-output-mib`
+/// raises it, up to [`MAX_OUTPUT_MIB_CEILING`] MiB). It bounds the work a small configuration
+/// can cause (a 1.6 MB file can ask for 225 MB of roots): at this size `generate` and `check`
+/// stay under 2 s on a 2-core VM (`tests/bounded_work.rs`). It is about twice what one Scaleway
+/// Organization can run: 1 000 containers (its quota), about 9 KB of output each.
+pub const MAX_GENERATED_BYTES: usize = 20 * 1024 * 1024;
+/// The largest `--max-output-mib`.
+pub const MAX_OUTPUT_MIB_CEILING: usize = 1024;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Manifest {
@@ -234,6 +240,11 @@ impl Generation {
     /// [`MAX_GENERATED_FILES`] files (see `emit::file_count`).
     pub fn expect_files(&self, files: usize) -> anyhow::Result<()> {
         check_planned(files)
+    }
+
+    /// Sets the byte cap of the tree ([`MAX_GENERATED_BYTES`] by default).
+    pub fn max_bytes(&mut self, bytes: usize) {
+        self.expected.max_bytes = bytes;
     }
 
     /// Takes one batch of generated files (path relative to the root, contents): compares
@@ -1009,13 +1020,26 @@ fn is_reserved(path: &str) -> bool {
 
 /// The generated tree as far as it was given: every path with the sha256 of its content, the
 /// running size, and the invalid paths found. Paths and hashes only, so it stays small.
-#[derive(Default)]
 struct Expected {
     /// Path → sha256 (lowercase hex) of its content.
     hashes: BTreeMap<String, String>,
     bytes: usize,
     files: usize,
     problems: Vec<String>,
+    /// The byte cap ([`MAX_GENERATED_BYTES`] unless raised).
+    max_bytes: usize,
+}
+
+impl Default for Expected {
+    fn default() -> Self {
+        Expected {
+            hashes: BTreeMap::new(),
+            bytes: 0,
+            files: 0,
+            problems: Vec::new(),
+            max_bytes: MAX_GENERATED_BYTES,
+        }
+    }
 }
 
 impl Expected {
@@ -1025,7 +1049,7 @@ impl Expected {
     fn add(&mut self, owned: &OwnedPaths, files: &[(String, String)]) -> anyhow::Result<Vec<bool>> {
         self.files += files.len();
         self.bytes += files.iter().map(|(_, c)| c.len()).sum::<usize>();
-        check_size(self.files, self.bytes)?;
+        check_size(self.files, self.bytes, self.max_bytes)?;
         let mut valid = Vec::with_capacity(files.len());
         for (path, content) in files {
             if let Err(e) = check_entry(owned, path) {
@@ -1094,18 +1118,36 @@ fn check_planned(files: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Refuses a generated tree larger than [`MAX_GENERATED_FILES`] files or
-/// [`MAX_GENERATED_BYTES`] bytes (checked as it is emitted, so that the rest is never emitted).
-fn check_size(files: usize, bytes: usize) -> anyhow::Result<()> {
-    if files > MAX_GENERATED_FILES || bytes > MAX_GENERATED_BYTES {
+/// Refuses a generated tree larger than [`MAX_GENERATED_FILES`] files or `max_bytes` bytes
+/// (checked as it is emitted, so that the rest is never emitted).
+fn check_size(files: usize, bytes: usize, max_bytes: usize) -> anyhow::Result<()> {
+    if files > MAX_GENERATED_FILES {
         bail!(
-            "refusing to write: the configuration generates a tree over the limit of \
-             {MAX_GENERATED_FILES} files and {MAX_GENERATED_BYTES} bytes (at least {files} files \
-             and {bytes} bytes when tofugen stopped emitting); nothing was written. Check the \
-             number of environments and services in the configuration"
+            "refusing to write: the configuration generates more than {MAX_GENERATED_FILES} \
+             files; nothing was written. Check the number of environments and services in the \
+             configuration"
+        );
+    }
+    if bytes > max_bytes {
+        let mib = max_bytes / (1024 * 1024);
+        bail!(
+            "refusing to write: the configuration generates more than {mib} MiB of files \
+             (at least {bytes} bytes when tofugen stopped emitting); nothing was written. This \
+             limit bounds the work a configuration can cause. Check the number of environments \
+             and services in the configuration; if it is right, raise the limit with \
+             `--max-output-mib N` (at most {MAX_OUTPUT_MIB_CEILING})"
         );
     }
     Ok(())
+}
+
+/// Checks a `--max-output-mib` value: the byte cap it sets.
+pub fn max_output_bytes(mib: usize) -> Result<usize, String> {
+    if (1..=MAX_OUTPUT_MIB_CEILING).contains(&mib) {
+        Ok(mib * 1024 * 1024)
+    } else {
+        Err(format!("expected 1 to {MAX_OUTPUT_MIB_CEILING} (MiB)"))
+    }
 }
 
 /// The repository root, with the resolution of its directories cached.

@@ -234,10 +234,24 @@ fn a_tree_over_the_file_cap_is_refused_before_anything_is_emitted() {
         ));
     }
     std::fs::write(dir.path().join("environments.yaml"), yaml).unwrap();
-    assert_eq!(tofugen(dir.path(), &["validate"]).status.code(), Some(0));
+    // With the default output cap, the chain is refused before merging (it would merge into
+    // over 655 360 values); raised, it passes that and meets the file cap.
+    let o = tofugen(dir.path(), &["validate"]);
+    assert!(
+        o.status.code() == Some(1) && text(&o).contains("would merge into more than 655360"),
+        "{}",
+        text(&o)
+    );
+    let raised = ["--max-output-mib", "1024"];
+    assert_eq!(
+        tofugen(dir.path(), &["validate", raised[0], raised[1]])
+            .status
+            .code(),
+        Some(0)
+    );
     for cmd in ["generate", "check"] {
         let started = std::time::Instant::now();
-        let o = tofugen(dir.path(), &[cmd]);
+        let o = tofugen(dir.path(), &[cmd, raised[0], raised[1]]);
         let out = text(&o);
         assert_eq!(o.status.code(), Some(1), "{cmd}: {out}");
         assert!(
@@ -439,4 +453,71 @@ fn diagnostics_escape_terminal_controls_in_every_format() {
         let o = tofugen(dir.path(), &["validate", "--config", file]);
         assert!(text(&o).contains("\\u{1b}"), "{file}: {}", text(&o));
     }
+}
+
+/// `affected` against a base with the same bytes uses the head's compilation (nothing
+/// affected); a changed base, an empty one and a missing one still give their answers; and the
+/// output cap flag is checked.
+#[test]
+fn affected_compares_with_the_base_file() {
+    let (dir, config) = repo();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    fs::copy(&config, dir.path().join("base.yaml")).unwrap();
+    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "[]\n");
+    let changed = fs::read_to_string(&config)
+        .unwrap()
+        .replace("scaleway_provider: 2.81.0", "scaleway_provider: 2.80.0");
+    fs::write(dir.path().join("base.yaml"), changed).unwrap();
+    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("generated files differ"), "{}", text(&o));
+    for base in ["empty.yaml", "missing.yaml"] {
+        if base == "empty.yaml" {
+            fs::write(dir.path().join(base), "").unwrap();
+        }
+        let o = tofugen(dir.path(), &["affected", base]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("\"staging\""),
+            "{base}: {}",
+            text(&o)
+        );
+    }
+    for bad in ["0", "1025", "x"] {
+        let o = tofugen(
+            dir.path(),
+            &["affected", "base.yaml", "--max-output-mib", bad],
+        );
+        assert_eq!(o.status.code(), Some(2), "{bad}: {}", text(&o));
+    }
+}
+
+/// The output cap: a tree over `--max-output-mib` is refused by `generate` (nothing written)
+/// and by `check`, with the flag named in the message; the default (20 MiB) lets a tree of
+/// about 1.8 MB (100 services x 2 environments) through.
+#[test]
+fn the_output_cap_refuses_a_large_tree_and_can_be_raised() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    fs::write(
+        dir.path().join("environments.yaml"),
+        tofugen::synthetic::config(100, 2),
+    )
+    .unwrap();
+    for cmd in ["generate", "check"] {
+        let o = tofugen(dir.path(), &[cmd, "--max-output-mib", "1"]);
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {}", text(&o));
+        assert!(
+            text(&o).contains("more than 1 MiB of files") && text(&o).contains("--max-output-mib"),
+            "{cmd}: {}",
+            text(&o)
+        );
+    }
+    assert!(!dir.path().join("generated").exists());
+    let o = tofugen(dir.path(), &["generate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = tofugen(dir.path(), &["check", "--max-output-mib", "3"]);
+    assert!(o.status.success(), "{}", text(&o));
 }

@@ -204,26 +204,59 @@ fn emitted_batches_partition_the_tree_by_environment() {
             Ok::<(), ()>(())
         })
         .unwrap();
-        assert_eq!(batches.len(), 1 + resolved.environments.len(), "{path}");
+        // The global batch, then each environment's batches (its root, tests, alert rules
+        // when it has any, README), in configuration order.
         let mut union = BTreeMap::new();
+        let mut envs_seen: Vec<usize> = Vec::new();
         for (i, batch) in batches.iter().enumerate() {
-            for (p, t) in batch {
-                if i > 0 {
-                    let env = &resolved.environments[i - 1].name;
-                    assert!(
-                        p.starts_with(&format!("generated/{env}/")),
-                        "{path}: {p} in the batch of {env}"
-                    );
-                } else {
-                    for env in &resolved.environments {
-                        assert!(!p.starts_with(&format!("generated/{}/", env.name)), "{p}");
-                    }
+            let env_of = |p: &str| {
+                resolved
+                    .environments
+                    .iter()
+                    .position(|e| p.starts_with(&format!("generated/{}/", e.name)))
+            };
+            if i == 0 {
+                for (p, _) in batch {
+                    assert_eq!(env_of(p), None, "{path}: {p} in the global batch");
                 }
+            } else {
+                assert!(!batch.is_empty(), "{path}: empty batch {i}");
+                let env = env_of(&batch[0].0).unwrap_or_else(|| panic!("{path}: {}", batch[0].0));
+                for (p, _) in batch {
+                    assert_eq!(env_of(p), Some(env), "{path}: {p} in a batch of {env}");
+                }
+                if envs_seen.last() != Some(&env) {
+                    envs_seen.push(env);
+                }
+            }
+            for (p, t) in batch {
                 assert!(
                     union.insert(p.clone(), t.clone()).is_none(),
                     "{path}: {p} twice"
                 );
             }
+        }
+        assert_eq!(
+            envs_seen,
+            (0..resolved.environments.len()).collect::<Vec<_>>(),
+            "{path}: each environment's batches together, in order"
+        );
+        // The root's .tf files (what the proof reads) come in one batch.
+        for (i, _) in resolved.environments.iter().enumerate() {
+            let with_tf = batches[1..]
+                .iter()
+                .filter(|b| {
+                    b.iter().any(|(p, _)| {
+                        p.ends_with(".tf")
+                            && p.matches('/').count() == 2
+                            && p.starts_with(&format!(
+                                "generated/{}/",
+                                resolved.environments[i].name
+                            ))
+                    })
+                })
+                .count();
+            assert_eq!(with_tf, 1, "{path}: the root's .tf files in one batch");
         }
         if resolved.modules_path.is_none() {
             assert!(

@@ -7,6 +7,7 @@ use serde_json::Value;
 use tofugen::affected::{affected, compile_base, parse_changed_paths, to_json};
 use tofugen::emit::workflows::PINS;
 use tofugen::pipeline::{Compilation, compile};
+use tofugen::write::MAX_GENERATED_BYTES as MAX;
 
 const COMMITTED: &str = include_str!("../environments.yaml");
 
@@ -243,13 +244,20 @@ fn services_and_environments_come_from_the_configuration() {
 // ------------------------------------------------------------------------------------------
 
 fn affected_names(base: &str, head: &str, changed: &[&str]) -> Vec<String> {
-    let base = compile_base("environments.yaml", base.as_bytes());
+    let base = compile_base("environments.yaml", base.as_bytes(), MAX);
     let head = compiled(head);
     let changed: Vec<String> = changed.iter().map(|s| s.to_string()).collect();
-    affected(base.as_ref(), &head, "environments.yaml", &changed, false)
-        .into_iter()
-        .map(|e| e.name)
-        .collect()
+    affected(
+        base.as_ref(),
+        &head,
+        "environments.yaml",
+        &changed,
+        false,
+        MAX,
+    )
+    .into_iter()
+    .map(|e| e.name)
+    .collect()
 }
 
 /// A change that no effective value shows but the generated files do (the provider version
@@ -259,13 +267,14 @@ fn affected_names(base: &str, head: &str, changed: &[&str]) -> Vec<String> {
 fn affected_sees_generated_files_that_differ() {
     let head = COMMITTED.replace("scaleway_provider: 2.81.0", "scaleway_provider: 2.80.0");
     assert_ne!(head, COMMITTED);
-    let base = compile_base("environments.yaml", COMMITTED.as_bytes());
+    let base = compile_base("environments.yaml", COMMITTED.as_bytes(), MAX);
     let envs = affected(
         base.as_ref(),
         &compiled(&head),
         "environments.yaml",
         &[],
         false,
+        MAX,
     );
     let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["staging", "production"]);
@@ -338,9 +347,9 @@ fn affected_by_changed_paths() {
 #[test]
 fn affected_by_the_modules_flag() {
     let head = compiled(COMMITTED);
-    let base = compile_base("environments.yaml", COMMITTED.as_bytes());
+    let base = compile_base("environments.yaml", COMMITTED.as_bytes(), MAX);
     assert_eq!(
-        affected(base.as_ref(), &head, "environments.yaml", &[], true).len(),
+        affected(base.as_ref(), &head, "environments.yaml", &[], true, MAX).len(),
         2
     );
 }
@@ -367,13 +376,14 @@ fn affected_a_new_environment() {
 #[test]
 fn affected_json_is_what_the_plan_matrix_reads() {
     let head = COMMITTED.replace("        memory: 4GB\n", "        memory: 6GB\n");
-    let base = compile_base("environments.yaml", COMMITTED.as_bytes());
+    let base = compile_base("environments.yaml", COMMITTED.as_bytes(), MAX);
     let envs = affected(
         base.as_ref(),
         &compiled(&head),
         "environments.yaml",
         &[],
         false,
+        MAX,
     );
     assert!(
         envs[0].reasons[0].contains("services.api.memory"),
@@ -390,4 +400,30 @@ fn affected_json_is_what_the_plan_matrix_reads() {
 #[test]
 fn changed_paths_ignore_blank_lines() {
     assert_eq!(parse_changed_paths("a\n\n  b  \n"), ["a", "b"]);
+}
+
+/// Past the output cap (`--max-output-mib`), `affected` stops emitting: an environment whose
+/// files it could not compare counts as affected, and says why.
+#[test]
+fn affected_over_the_output_cap_counts_the_environment_as_affected() {
+    let base = compile_base("environments.yaml", COMMITTED.as_bytes(), MAX);
+    let envs = affected(
+        base.as_ref(),
+        &compiled(COMMITTED),
+        "environments.yaml",
+        &[],
+        false,
+        4096,
+    );
+    let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["staging", "production"]);
+    for e in &envs {
+        assert!(
+            e.reasons
+                .iter()
+                .any(|r| r.starts_with("generated files not compared")),
+            "{:?}",
+            e.reasons
+        );
+    }
 }

@@ -68,8 +68,10 @@ pub fn emit(resolved: &Resolved, source_name: &str) -> BTreeMap<String, String> 
 
 /// Emits the generated tree one batch at a time, handing each to `sink` before emitting the
 /// next: [`global`] first (it holds the vendored modules the roots call), then each
-/// environment's files in configuration order. Memory stays bounded by the largest batch; the
-/// first error `sink` returns stops the emission and is returned.
+/// environment's files in configuration order, in four batches ([`environment_parts`]: the
+/// root, its tests, its alert rules, its README), so that a size cap stops the emission within
+/// one file of the limit. Memory stays bounded by the largest batch; the first error `sink`
+/// returns stops the emission and is returned.
 pub fn each<E>(
     resolved: &Resolved,
     source_name: &str,
@@ -77,7 +79,7 @@ pub fn each<E>(
 ) -> Result<(), E> {
     sink(global(resolved, source_name))?;
     for env in &resolved.environments {
-        sink(environment(resolved, env, source_name))?;
+        environment_parts(resolved, env, source_name, &mut sink)?;
     }
     Ok(())
 }
@@ -136,9 +138,32 @@ pub fn environment(
     env: &ResolvedEnvironment,
     source_name: &str,
 ) -> Vec<GeneratedFile> {
-    let mut files = roots::emit_environment(resolved, env, source_name);
-    files.push(root_tests::emit_environment(resolved, env, source_name));
-    files.extend(alerts::emit_environment(resolved, env, source_name));
-    files.push(readme::emit_environment(resolved, env, source_name));
+    let mut files = Vec::new();
+    let _ = environment_parts(resolved, env, source_name, |part| {
+        files.extend(part);
+        Ok::<(), std::convert::Infallible>(())
+    });
     files
+}
+
+/// [`environment`] in four batches handed to `sink` as each is emitted: the root's `.tf` files
+/// (every file the proof reads, together), the root's tests, the alert rules and their tests,
+/// the README.
+pub fn environment_parts<E>(
+    resolved: &Resolved,
+    env: &ResolvedEnvironment,
+    source_name: &str,
+    mut sink: impl FnMut(Vec<GeneratedFile>) -> Result<(), E>,
+) -> Result<(), E> {
+    sink(roots::emit_environment(resolved, env, source_name))?;
+    sink(vec![root_tests::emit_environment(
+        resolved,
+        env,
+        source_name,
+    )])?;
+    let alerts = alerts::emit_environment(resolved, env, source_name);
+    if !alerts.is_empty() {
+        sink(alerts)?;
+    }
+    sink(vec![readme::emit_environment(resolved, env, source_name)])
 }

@@ -565,6 +565,22 @@ pub struct ResolvedAlertRule {
 /// Resolves a schema-valid document. `root` is the loaded tree, `config` the same document
 /// deserialized. Every problem is returned, not just the first.
 pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec<Diagnostic>> {
+    resolve_with_limit(
+        file,
+        root,
+        config,
+        max_merged_values(crate::write::MAX_GENERATED_BYTES),
+    )
+}
+
+/// [`resolve`], refusing environments that would merge into more than `max_merged` values
+/// ([`max_merged_values`]).
+pub fn resolve_with_limit(
+    file: &str,
+    root: &Node,
+    config: &Config,
+    max_merged: usize,
+) -> Result<Resolved, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let empty = Node {
         kind: NodeKind::Map(Vec::new()),
@@ -575,7 +591,7 @@ pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec
     // Sorted once: every environment merges its section onto this tree, or onto the merged
     // tree of the environment it extends.
     let parents = inheritance(file, env_entries, &mut diags);
-    if let Some(d) = expansion_limit(file, defaults_node, env_entries, &parents, root) {
+    if let Some(d) = expansion_limit(file, defaults_node, env_entries, &parents, root, max_merged) {
         diags.push(d);
         return Err(diags);
     }
@@ -808,10 +824,19 @@ fn inheritance(
     parents
 }
 
-/// Most values the merged environments may hold together: each environment's merged tree is
-/// its own copy, so `defaults` and long `extends` chains multiply what the file holds (2 000
-/// environments chained, each adding 100 values, would merge 200 million).
-pub const MAX_MERGED_VALUES: usize = 10 * crate::load::MAX_NODES;
+/// Bytes of allowed output per merged value: [`max_merged_values`] is the output cap over this.
+const OUTPUT_BYTES_PER_MERGED_VALUE: usize = 32;
+
+/// Most values the merged environments may hold together under an output cap of
+/// `max_output_bytes` (`--max-output-mib`): each environment's merged tree is its own copy,
+/// so `defaults` and long `extends` chains multiply what the file holds (2 000 environments
+/// chained, each adding 100 values, would merge 200 million), and resolving and checking them
+/// costs about a microsecond per value. One value per 32 bytes of allowed output: 655 360 with
+/// the default 20 MiB (the synthetic 1 000 services x 10 environments merge about 570 000 and
+/// generate 89 MB, about 156 bytes per value, so the output cap refuses such a file first).
+pub fn max_merged_values(max_output_bytes: usize) -> usize {
+    max_output_bytes / OUTPUT_BYTES_PER_MERGED_VALUE
+}
 
 /// Number of values in `node` (itself included).
 fn count_values(node: &Node) -> usize {
@@ -822,8 +847,8 @@ fn count_values(node: &Node) -> usize {
     }
 }
 
-/// An error when the merged environments would hold more than [`MAX_MERGED_VALUES`] values, by
-/// an upper bound computed before merging anything (a merged tree holds at most its base's
+/// An error when the merged environments would hold more than `max_merged` values, by an
+/// upper bound computed before merging anything (a merged tree holds at most its base's
 /// values plus its section's): linear in the size of the file.
 fn expansion_limit(
     file: &str,
@@ -831,6 +856,7 @@ fn expansion_limit(
     envs: &[(Key, Node)],
     parents: &[Option<usize>],
     root: &Node,
+    max_merged: usize,
 ) -> Option<Diagnostic> {
     let base = count_values(defaults);
     let own: Vec<usize> = envs.iter().map(|(_, n)| count_values(n)).collect();
@@ -868,12 +894,12 @@ fn expansion_limit(
             bound[j] = Some(inherited.saturating_add(passed_on[j]));
             total = total.saturating_add(inherited.saturating_add(own[j]));
         }
-        if total > MAX_MERGED_VALUES {
+        if total > max_merged {
             return Some(
                 Diagnostic::error(
                     "too-large",
                     format!(
-                        "the environments would merge into more than {MAX_MERGED_VALUES} values"
+                        "the environments would merge into more than {max_merged} values"
                     ),
                 )
                 .at(
@@ -883,9 +909,9 @@ fn expansion_limit(
                         .or(Some(root.span)),
                 )
                 .expected(format!(
-                    "at most {MAX_MERGED_VALUES} values across every environment once `defaults` and `extends` are merged in"
+                    "at most {max_merged} values across every environment once `defaults` and `extends` are merged in"
                 ))
-                .help("share less through `defaults` and long `extends` chains, or split the configuration"),
+                .help("share less through `defaults` and long `extends` chains, or split the configuration; if it is right, raise the limit with `--max-output-mib N` (one value per 32 bytes of allowed output)"),
             );
         }
     }
@@ -1401,11 +1427,17 @@ mod inheritance_tests {
         let base = compile("environments.yaml", envs("1000m").as_bytes(), true);
         let head = compile("environments.yaml", envs("2000m").as_bytes(), true);
         assert!(!head.has_errors(), "{:#?}", head.diagnostics);
-        let names: Vec<String> =
-            crate::affected::affected(Some(&base), &head, "environments.yaml", &[], false)
-                .into_iter()
-                .map(|e| e.name)
-                .collect();
+        let names: Vec<String> = crate::affected::affected(
+            Some(&base),
+            &head,
+            "environments.yaml",
+            &[],
+            false,
+            crate::write::MAX_GENERATED_BYTES,
+        )
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
         assert_eq!(names, ["preview", "preview-eu"]);
     }
 

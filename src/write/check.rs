@@ -181,6 +181,11 @@ impl Checking {
         super::check_planned(files)
     }
 
+    /// Sets the byte cap of the tree ([`super::MAX_GENERATED_BYTES`] by default).
+    pub fn max_bytes(&mut self, bytes: usize) {
+        self.expected.max_bytes = bytes;
+    }
+
     /// Compares one batch of generated files with the disk. Fails when the tree grows over
     /// the caps.
     pub fn add(&mut self, files: &[(String, String)]) -> anyhow::Result<()> {
