@@ -2,7 +2,8 @@
 //!
 //! The loader is strict and bounded, because configuration is input from people and from PRs:
 //! it rejects empty, binary, non-UTF-8 and oversized files, several documents, anchors and
-//! aliases (no alias bombs; `defaults:` is the way to share settings), duplicate keys, non-string
+//! aliases (no alias bombs; `defaults:` is the way to share settings), tags other than `!!str`
+//! (a tag would change what a value means to another YAML reader), duplicate keys, non-string
 //! keys and nesting deeper than [`MAX_DEPTH`]. YAML scalars are typed with the YAML 1.2 core
 //! schema: unquoted `true`/`false`, integers, floats and `null`/`~`; everything else is a string.
 
@@ -577,11 +578,19 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                 if anchor != 0 {
                     diags.push(anchor_error(file, span));
                 }
+                if let Some(t) = &tag
+                    && !string_tag(t)
+                {
+                    diags.push(tag_error(file, span));
+                }
                 scalar(value, style, tag.is_some(), span)
             }
-            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if anchor != 0 {
                     diags.push(anchor_error(file, span));
+                }
+                if tag.is_some() {
+                    diags.push(tag_error(file, span));
                 }
                 if stack.len() >= MAX_DEPTH {
                     diags.push(
@@ -691,6 +700,20 @@ fn anchor_error(file: &str, span: Span) -> Diagnostic {
         .at(file, Some(span))
         .expected("plain values")
         .help("put shared settings under `defaults:`; every environment inherits them")
+}
+
+/// Whether a scalar's tag only says "a string" (`!!str`): tofugen reads it as the string it
+/// is. Any other tag (`!!int`, `!Ref`, `!x`, `!`) would change what the value means to some
+/// YAML reader, or mean nothing to tofugen, and is refused.
+fn string_tag(tag: &saphyr_parser::Tag) -> bool {
+    tag.is_yaml_core_schema() && tag.suffix == "str"
+}
+
+fn tag_error(file: &str, span: Span) -> Diagnostic {
+    Diagnostic::error("yaml-tag", "YAML tags (`!name`, `!!int`) are not accepted")
+        .at(file, Some(span))
+        .expected("plain values (`!!str` is accepted on a string)")
+        .help("remove the tag: tofugen reads the value by its place in the file, not by a tag")
 }
 
 fn key_error(file: &str, span: Span, found: &str) -> Diagnostic {
@@ -805,6 +828,24 @@ mod tests {
         assert_eq!(d[0].code, "yaml-duplicate-key");
         assert_eq!(d[0].span.unwrap().line, 3);
         assert_eq!(err(b"a: &x 1\nb: *x\n")[0].code, "yaml-anchor");
+        for tagged in [
+            &b"a: !x 1\n"[..],
+            b"a: !!int 5\n",
+            b"a: !Ref b\n",
+            b"a: !!map {b: 1}\n",
+            b"a: !x [1]\n",
+            b"a: !<tag:example.org,1:x> 1\n",
+            b"a: ! 1\n",
+        ] {
+            let e = err(tagged);
+            assert!(
+                e.iter().any(|d| d.code == "yaml-tag"),
+                "{}: {e:?}",
+                String::from_utf8_lossy(tagged)
+            );
+        }
+        let (_, tree) = load("t.yaml", b"a: !!str 1\n").unwrap();
+        assert_eq!(tree.get("a").unwrap().kind, NodeKind::Str("1".into()));
         assert_eq!(err(b"a: [1, 2\n")[0].code, "yaml-syntax");
         assert_eq!(err(b"a: 1\n---\nb: 2\n")[0].code, "yaml-documents");
         let deep = "[".repeat(10_000);

@@ -361,6 +361,9 @@ fn high_entropy_token(value: &str, hex: bool) -> Option<(usize, usize)> {
 
 /// Words of a name that mark it as holding a secret on their own (`DB_PASS`, `MYSQL_PWD`).
 const SECRET_WORDS: [&str; 3] = ["PASS", "PWD", "PW"];
+/// Last words of a name that mark it as holding a secret (`AUTH`, `BASIC_AUTH`,
+/// `PROXY_AUTHORIZATION`, `DB_CREDS`), but not when another word follows (`AUTH_MODE`).
+const SECRET_LAST_WORDS: [&str; 3] = ["AUTH", "AUTHORIZATION", "CREDS"];
 /// Words before a final `KEY` that name something else than a secret (`CACHE_KEY`).
 const NOT_SECRET_KEYS: [&str; 12] = [
     "CACHE",
@@ -378,14 +381,16 @@ const NOT_SECRET_KEYS: [&str; 12] = [
 ];
 
 /// Whether a variable, setting or flag name says it holds a secret: it contains a secret word
-/// (`PASSWORD`, `TOKEN`, ...), has a word `PASS` or `PWD`, or ends with a word `KEY`
-/// (`STRIPE_KEY`, `JWT_KEY`; not `CACHE_KEY`), and does not end with a suffix that names
-/// something about the secret (`_URL`, `_LENGTH`, ...).
+/// (`PASSWORD`, `TOKEN`, ...), has a word `PASS` or `PWD`, ends with a word `AUTH`,
+/// `AUTHORIZATION` or `CREDS`, or ends with a word `KEY` (`STRIPE_KEY`, `JWT_KEY`; not
+/// `CACHE_KEY`), and does not end with a suffix that names something about the secret
+/// (`_URL`, `_LENGTH`, ...).
 pub fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase().replace(['-', '.'], "_");
     let words: Vec<&str> = upper.split('_').filter(|w| !w.is_empty()).collect();
     let named = SECRET_NAMES.iter().any(|n| upper.contains(n))
         || words.iter().any(|w| SECRET_WORDS.contains(w))
+        || words.last().is_some_and(|w| SECRET_LAST_WORDS.contains(w))
         || (words.last() == Some(&"KEY")
             && !words
                 .len()
@@ -970,6 +975,10 @@ mod tests {
             ("U", "redis://:pa55@cache:6379"),
             ("U", "//app:pw9x8y@db:5432/app"),
             ("U", "see //:pw9x8y@db"),
+            ("AUTH", "opensesame42"),
+            ("BASIC_AUTH", "admin:hunter2"),
+            ("PROXY_AUTHORIZATION", "abc123def"),
+            ("SMTP_CREDS", "mailer:pa55"),
         ];
         for (name, value) in cases {
             assert!(env(name, value).is_some(), "{name}");
@@ -995,6 +1004,9 @@ mod tests {
             ("LOG_FORMAT", "%(asctime)s %(levelname)s %(message)s"),
             ("OPTS", "-p 8080"),
             ("AUTH_MODE", "basic authentication"),
+            ("AUTH_ENABLED", "yes"),
+            ("OAUTH_PROVIDER", "keycloak"),
+            ("AUTH", "true"),
             ("DSN", "postgresql://app:${services.db.url}@host/db"),
         ];
         for (name, value) in cases {

@@ -406,3 +406,45 @@ fn env_var_limits_are_the_platform_s() {
         found[0].message
     );
 }
+
+/// A `--password`-like flag ending `command` in `defaults` and its value as the first of `args`
+/// in an environment's section: the file walk sees them in two mappings, the effective
+/// command line pairs them (and the value is never printed).
+#[test]
+fn a_flag_and_its_secret_in_different_sections_are_paired() {
+    let split = compile_example(
+        "TG012",
+        "defaults:\n  services:\n    web:\n      command: [app, --password]\nenvironments:\n  production:\n    services:\n      web:\n        args: [hunter2x]\n",
+    );
+    let found: Vec<_> = split
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG012")
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", codes(&split));
+    assert!(
+        found[0].message.contains("`args` item 0 of service `web`")
+            && found[0].message.contains("set in another section"),
+        "{}",
+        found[0].message
+    );
+    assert!(!format!("{found:?}").contains("hunter2x"));
+    // In one section, the walk pairs them: no second finding for the same value.
+    let together = compile_example(
+        "TG012",
+        "defaults:\n  services:\n    web:\n      command: [app, --password]\n      args: [hunter2x]\n",
+    );
+    let found: Vec<_> = together
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG012")
+        .collect();
+    assert!(!found.is_empty(), "{:#?}", codes(&together));
+    assert!(
+        found
+            .iter()
+            .all(|d| !d.message.contains("set in another section")),
+        "{:#?}",
+        codes(&together)
+    );
+}

@@ -142,6 +142,58 @@ pub(crate) fn plaintext(c: &mut Checker<'_>) {
             None => scan_value(c, site.node, site.text, site.path, site.section, hit),
         }
     });
+    split_flag_arguments(c);
+}
+
+/// `args` follow `command` on the container's command line across layers too: `command: [app,
+/// --password]` in `defaults` and `args: [hunter2]` in an environment. The file walk above pairs
+/// the two within one mapping; this pairs them as each environment runs them, and reports the
+/// argument when only the flag before it makes it a secret.
+fn split_flag_arguments(c: &mut Checker<'_>) {
+    let resolved = c.resolved;
+    for env in &resolved.environments {
+        for svc in &env.services {
+            let (Some(last), Some(first)) = (svc.command.last(), svc.args.first()) else {
+                continue;
+            };
+            let arg_path = format!("services.{}.args.0", svc.name);
+            let (Some(command), Some(arg)) = (
+                env.origins.get(&format!("services.{}.command", svc.name)),
+                env.origins.get(&arg_path),
+            ) else {
+                continue;
+            };
+            // One section's mapping holds both: the file walk has paired them.
+            if command.layer == arg.layer
+                || secret_scan::scan(first, secret_scan::Context::Argument { previous: None })
+                    .is_some()
+            {
+                continue;
+            }
+            let Some(hit) = secret_scan::scan(
+                first,
+                secret_scan::Context::Argument {
+                    previous: Some(last),
+                },
+            ) else {
+                continue;
+            };
+            c.secrets.push(first[hit.start..hit.end].to_string());
+            c.push(
+                &TG012,
+                Some(env),
+                Place::new(&arg_path, Some(arg.span)),
+                format!(
+                    "`args` item 0 of service `{}` looks like a secret ({}): it follows `{}`, the last item of `command` set in another section",
+                    svc.name,
+                    hit.shape,
+                    secret_scan::hide(last)
+                ),
+                "no secret values in `command` or `args`".to_string(),
+                "declare the value under `secrets:`, list it in the service's `secrets:` and read it from the environment variable".to_string(),
+            );
+        }
+    }
 }
 
 /// The environments a value at effective `path` with position `span` reaches.
