@@ -448,3 +448,61 @@ fn large_generated_files_are_proved_in_chunks_with_file_positions() {
         "{syntax:?} (the block starts at line {line})"
     );
 }
+
+/// `check` proves the environments' roots on several threads, each with what the first batch
+/// taught it (the interfaces of the repository's modules): a module that lost a variable every
+/// root passes is found in every root (three environments, so the threads take turns and one
+/// takes two), with the text of each root kept to show the lines, and the findings sorted as one
+/// thread would sort them.
+#[test]
+fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo.join("modules"), &dir.path().join("modules"));
+    let vars = dir.path().join("modules/service/variables.tf");
+    let text = std::fs::read_to_string(&vars).unwrap();
+    let start = text.find("variable \"registry_endpoint\"").unwrap();
+    let end = start + text[start..].find("\n}\n").unwrap() + 3;
+    std::fs::write(&vars, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let config = std::fs::read_to_string(repo.join("environments.yaml"))
+        .unwrap()
+        .replace(
+            "environments:\n",
+            "environments:\n  preview:\n    tier: staging\n    promote_from: staging\n",
+        );
+    let c = tofugen::pipeline::compile("environments.yaml", config.as_bytes(), false);
+    let resolved = c
+        .resolved
+        .as_ref()
+        .unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
+    assert_eq!(resolved.environments.len(), 3);
+    let checked = tofugen::stream::check(
+        dir.path(),
+        "environments.yaml",
+        resolved,
+        tofugen::write::MAX_GENERATED_BYTES,
+    );
+    let files: std::collections::BTreeSet<&str> = checked
+        .findings
+        .iter()
+        .filter(|d| d.message.contains("registry_endpoint"))
+        .map(|d| d.file.as_str())
+        .collect();
+    let expected: std::collections::BTreeSet<String> = resolved
+        .environments
+        .iter()
+        .map(|e| format!("generated/{}/main.tf", e.name))
+        .collect();
+    assert_eq!(
+        files,
+        expected.iter().map(String::as_str).collect(),
+        "{:#?}",
+        checked.findings
+    );
+    for f in &expected {
+        assert!(checked.sources.contains_key(f), "{f}");
+    }
+    let mut sorted = checked.findings.clone();
+    tofugen::diagnostics::sort(&mut sorted);
+    assert_eq!(sorted, checked.findings);
+}

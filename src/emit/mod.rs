@@ -70,19 +70,58 @@ pub fn emit(resolved: &Resolved, source_name: &str) -> BTreeMap<String, String> 
 /// next: [`global`] first (it holds the vendored modules the roots call), then each
 /// environment's files in configuration order, in four batches ([`environment_parts`]: the
 /// root, its tests, its alert rules, its README), so that a size cap stops the emission within
-/// one file of the limit. Memory stays bounded by the largest batch; the first error `sink`
-/// returns stops the emission and is returned.
+/// one file of the limit. The environments are emitted on [`EMITTERS`] threads (each takes every
+/// other environment and holds at most one batch waiting), and `sink` gets the batches on the
+/// calling thread in exactly the order one thread would give them. Memory stays bounded by a few
+/// batches; the first error `sink` returns stops the emission and is returned.
 pub fn each<E>(
     resolved: &Resolved,
     source_name: &str,
     mut sink: impl FnMut(Vec<GeneratedFile>) -> Result<(), E>,
 ) -> Result<(), E> {
     sink(global(resolved, source_name))?;
-    for env in &resolved.environments {
-        environment_parts(resolved, env, source_name, &mut sink)?;
+    let envs = &resolved.environments;
+    let workers = EMITTERS.min(envs.len());
+    if workers < 2 {
+        for env in envs {
+            environment_parts(resolved, env, source_name, &mut sink)?;
+        }
+        return Ok(());
     }
-    Ok(())
+    /// What an emitting thread sends: a batch, or the end of an environment's batches.
+    enum Sent {
+        Batch(Vec<GeneratedFile>),
+        EnvironmentDone,
+    }
+    std::thread::scope(|scope| {
+        let mut channels = Vec::with_capacity(workers);
+        for w in 0..workers {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Sent>(1);
+            channels.push(rx);
+            scope.spawn(move || {
+                for env in envs.iter().skip(w).step_by(workers) {
+                    // A send fails only when the receiver is gone (the sink stopped): stop too.
+                    let sent = environment_parts(resolved, env, source_name, |part| {
+                        tx.send(Sent::Batch(part)).map_err(drop)
+                    });
+                    if sent.is_err() || tx.send(Sent::EnvironmentDone).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        for i in 0..envs.len() {
+            // A worker that is gone has panicked: the scope re-raises its panic.
+            while let Ok(Sent::Batch(batch)) = channels[i % workers].recv() {
+                sink(batch)?;
+            }
+        }
+        Ok(())
+    })
 }
+
+/// Threads emitting environments at once in [`each`].
+pub const EMITTERS: usize = 2;
 
 /// How many files [`each`] emits, computed without rendering any (the environments' alert rule
 /// groups are planned, two files each): lets `generate` and `check` refuse a tree over the

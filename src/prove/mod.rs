@@ -124,6 +124,18 @@ impl Prover {
         self.diags.len() - before
     }
 
+    /// A prover that knows what this one learned (the module interfaces, where the
+    /// repository's own modules are) and has no findings: it proves later batches on another
+    /// thread, and its findings are added to this one's.
+    pub fn fork(&self) -> Prover {
+        Prover {
+            schemas: Schemas::default(),
+            interfaces: self.interfaces.clone(),
+            modules_first: self.modules_first.clone(),
+            diags: Vec::new(),
+        }
+    }
+
     /// The findings so far, in the order found.
     pub fn findings(&self) -> &[Diagnostic] {
         &self.diags
