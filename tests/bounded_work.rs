@@ -350,8 +350,8 @@ fn many_unknown_keys_are_bounded() {
 /// In a debug build these take minutes (the YAML scanner and the emitters are 10-20 times
 /// slower unoptimized), so the test is ignored there: `.ci/run` runs it in release
 /// (`cargo test --release --test bounded_work -- --ignored`), where the budget is the real
-/// 2 s of CPU. Measured there on the idle 2-core VM (CPU, user + system): see the README's
-/// "Bounded work" section.
+/// 2 s (the smaller of CPU and wall time). Measured there on the 2-core VM: see the README,
+/// after the table of commands.
 #[test]
 #[cfg_attr(
     debug_assertions,
