@@ -345,7 +345,7 @@ fn many_unknown_keys_are_bounded() {
 /// across 10 environments (89 MB of files). Every command must stay within 2 s: the output cap
 /// (20 MiB by default) refuses the larger trees as they are emitted, the merge cap refuses
 /// 3 400 services x 9 environments before merging, and `affected` compares a configuration
-/// with itself (two compilations, on two threads, and both sides' files within the cap).
+/// with itself (the same bytes: one compilation, and no file compared).
 ///
 /// In a debug build these take minutes (the YAML scanner and the emitters are 10-20 times
 /// slower unoptimized), so the test is ignored there: `.ci/run` runs it in release
