@@ -249,7 +249,7 @@ pub fn run(cli: &Cli) -> u8 {
         })
         .collect();
     // `check` in a machine format prints one document: these plus the HCL findings.
-    let merged = matches!(cli.command, Command::Check)
+    let merged = matches!(cli.command, Command::Check | Command::Generate { .. })
         && cli.format != Format::Human
         && !compilation.has_errors();
     if !merged {
@@ -268,9 +268,18 @@ pub fn run(cli: &Cli) -> u8 {
             }
             0
         }
-        Command::Generate { force } => {
-            generate(&root, &display_name, &compilation, *force, max_bytes)
-        }
+        Command::Generate { force } => generate(
+            &root,
+            &display_name,
+            &compilation,
+            *force,
+            max_bytes,
+            Printing {
+                diags: &diags,
+                format: cli.format,
+                color,
+            },
+        ),
         Command::Check => check(
             &root,
             &display_name,
@@ -418,6 +427,11 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
         &compilation,
         false,
         cli.max_output_mib * 1024 * 1024,
+        Printing {
+            diags: &[],
+            format: Format::Human,
+            color: use_color(cli.color),
+        },
     );
     if code == 0 {
         let config = &placement.config;
@@ -431,29 +445,88 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
     code
 }
 
+/// How `generate` prints: the configuration's diagnostics (printed by it in a machine format,
+/// in one document with a refusal for size), the format and colors.
+struct Printing<'d> {
+    diags: &'d [Diagnostic],
+    format: Format,
+    color: bool,
+}
+
 fn generate(
     root: &Path,
     name: &str,
     compilation: &Compilation,
     force: bool,
     max_bytes: usize,
+    printing: Printing<'_>,
 ) -> u8 {
+    let Printing {
+        diags,
+        format,
+        color,
+    } = printing;
     let run = || -> anyhow::Result<String> {
         let Some(resolved) = &compilation.resolved else {
             anyhow::bail!("the configuration did not resolve (a tofugen bug: it has no errors)");
         };
         crate::stream::generate(root, name, resolved, force, max_bytes)
     };
-    match run() {
+    let result = run();
+    // In a machine format the configuration's diagnostics are printed here, in one document
+    // with a refusal for size.
+    if format != Format::Human {
+        let refused = result
+            .as_ref()
+            .err()
+            .and_then(|e| e.downcast_ref::<write::TooLarge>())
+            .map(|t| too_large(t, compilation, name));
+        let all: Vec<Diagnostic> = diags.iter().cloned().chain(refused).collect();
+        print_diagnostics(&all, "", format, color);
+    }
+    match result {
         Ok(summary) => {
             out(&format!("{summary}\n"));
             0
         }
         Err(e) => {
-            err(&format!("error: {e:#}\n"));
+            if format == Format::Human || e.downcast_ref::<write::TooLarge>().is_none() {
+                report_error(&e, compilation, name, format, color);
+            }
             EXIT_INVALID
         }
     }
+}
+
+/// Prints an error of `generate` or `check`: a tree refused for its size is a diagnostic of
+/// the configuration ([`too_large`]); any other error is one line.
+fn report_error(
+    e: &anyhow::Error,
+    compilation: &Compilation,
+    file: &str,
+    format: Format,
+    color: bool,
+) {
+    match e.downcast_ref::<write::TooLarge>() {
+        Some(t) => {
+            let source = compilation.source.as_deref().unwrap_or_default();
+            print_diagnostics(&[too_large(t, compilation, file)], source, format, color);
+        }
+        None => err(&format!("error: {e:#}\n")),
+    }
+}
+
+/// A tree refused for its size, as a diagnostic of the configuration `file`: at its
+/// `environments:` key (what multiplies the output), so that the line is shown.
+fn too_large(t: &write::TooLarge, compilation: &Compilation, file: &str) -> Diagnostic {
+    let span = compilation.tree.as_ref().map(|tree| {
+        tree.entry("environments")
+            .map_or(tree.span, |(k, _)| k.span)
+    });
+    Diagnostic::error("too-large", format!("refusing to write: {}", t.message))
+        .at(file, span)
+        .expected(t.expected.clone())
+        .help(t.help.clone())
 }
 
 /// `tofugen check`: [`crate::stream::check`], then the report.
@@ -479,11 +552,24 @@ fn check(
     let differences = match result {
         Ok(d) => d,
         Err(e) => {
-            if format != Format::Human {
-                let all: Vec<Diagnostic> = diags.iter().chain(&findings).cloned().collect();
+            if format == Format::Human {
+                report_error(&e, compilation, name, format, color);
+            } else {
+                // One document: the refusal for size is one of its diagnostics.
+                let refused = e
+                    .downcast_ref::<write::TooLarge>()
+                    .map(|t| too_large(t, compilation, name));
+                let all: Vec<Diagnostic> = diags
+                    .iter()
+                    .chain(&findings)
+                    .cloned()
+                    .chain(refused.clone())
+                    .collect();
                 print_diagnostics(&all, "", format, color);
+                if refused.is_none() {
+                    err(&format!("error: {e:#}\n"));
+                }
             }
-            err(&format!("error: {e:#}\n"));
             return EXIT_INVALID;
         }
     };

@@ -1105,15 +1105,39 @@ impl Expected {
     }
 }
 
+/// A generated tree refused for its size ([`MAX_GENERATED_FILES`] files, or the byte cap): the
+/// command line shows it as a diagnostic of the configuration (at its `environments:` key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooLarge {
+    /// What is too large.
+    pub message: String,
+    /// What is accepted.
+    pub expected: String,
+    /// What to do.
+    pub help: String,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "refusing to write: {}; {}", self.message, self.help)
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
 /// Refuses a tree announced to hold more than [`MAX_GENERATED_FILES`] files, before any is
 /// emitted.
 fn check_planned(files: usize) -> anyhow::Result<()> {
     if files > MAX_GENERATED_FILES {
-        bail!(
-            "refusing to write: the configuration would generate {files} files, over the limit \
-             of {MAX_GENERATED_FILES} files; nothing was emitted or written. Check the number of \
-             environments and services in the configuration"
-        );
+        return Err(TooLarge {
+            message: format!(
+                "the configuration would generate {files} files, over the limit of \
+                 {MAX_GENERATED_FILES} files; nothing was emitted or written"
+            ),
+            expected: format!("at most {MAX_GENERATED_FILES} generated files"),
+            help: "check the number of environments and services in the configuration".into(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -1122,21 +1146,34 @@ fn check_planned(files: usize) -> anyhow::Result<()> {
 /// (checked as it is emitted, so that the rest is never emitted).
 fn check_size(files: usize, bytes: usize, max_bytes: usize) -> anyhow::Result<()> {
     if files > MAX_GENERATED_FILES {
-        bail!(
-            "refusing to write: the configuration generates more than {MAX_GENERATED_FILES} \
-             files; nothing was written. Check the number of environments and services in the \
-             configuration"
-        );
+        return Err(TooLarge {
+            message: format!(
+                "the configuration generates more than {MAX_GENERATED_FILES} files; nothing was \
+                 written"
+            ),
+            expected: format!("at most {MAX_GENERATED_FILES} generated files"),
+            help: "check the number of environments and services in the configuration".into(),
+        }
+        .into());
     }
     if bytes > max_bytes {
         let mib = max_bytes / (1024 * 1024);
-        bail!(
-            "refusing to write: the configuration generates more than {mib} MiB of files \
-             (at least {bytes} bytes when tofugen stopped emitting); nothing was written. This \
-             limit bounds the work a configuration can cause. Check the number of environments \
-             and services in the configuration; if it is right, raise the limit with \
-             `--max-output-mib N` (at most {MAX_OUTPUT_MIB_CEILING})"
-        );
+        return Err(TooLarge {
+            message: format!(
+                "the configuration generates more than {mib} MiB of files (at least {bytes} \
+                 bytes when tofugen stopped emitting); nothing was written"
+            ),
+            expected: format!(
+                "at most {mib} MiB of generated files (`--max-output-mib`, which bounds the work a \
+                 configuration can cause)"
+            ),
+            help: format!(
+                "check the number of environments and services in the configuration; if it is \
+                 right, raise the limit with `--max-output-mib N` (at most \
+                 {MAX_OUTPUT_MIB_CEILING})"
+            ),
+        }
+        .into());
     }
     Ok(())
 }

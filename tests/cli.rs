@@ -506,13 +506,30 @@ fn the_output_cap_refuses_a_large_tree_and_can_be_raised() {
         tofugen::synthetic::config(100, 2),
     )
     .unwrap();
+    // The refusal is a diagnostic of the configuration, at its `environments:` key.
+    let config = fs::read_to_string(dir.path().join("environments.yaml")).unwrap();
+    let line = config.lines().position(|l| l == "environments:").unwrap() + 1;
     for cmd in ["generate", "check"] {
         let o = tofugen(dir.path(), &[cmd, "--max-output-mib", "1"]);
         assert_eq!(o.status.code(), Some(1), "{cmd}: {}", text(&o));
         assert!(
-            text(&o).contains("more than 1 MiB of files") && text(&o).contains("--max-output-mib"),
+            text(&o).contains("error[too-large]: refusing to write: the configuration generates more than 1 MiB of files")
+                && text(&o).contains(&format!("environments.yaml:{line}:1"))
+                && text(&o).contains("--max-output-mib"),
             "{cmd}: {}",
             text(&o)
+        );
+        let o = tofugen(
+            dir.path(),
+            &[cmd, "--max-output-mib", "1", "--format", "json"],
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(
+            doc.as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["code"] == "too-large" && d["span"]["line"] == line),
+            "{cmd}: {doc}"
         );
     }
     assert!(!dir.path().join("generated").exists());
