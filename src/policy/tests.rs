@@ -84,7 +84,7 @@ fn the_base_configuration_is_clean() {
 /// Rules whose `bad` example cannot be written in a few lines (it needs a configuration of
 /// over a thousand services, a value of over a thousand characters): each has its own test
 /// below instead.
-const EXAMPLES_TOO_LARGE: &[&str] = &["TG112", "TG114"];
+const EXAMPLES_TOO_LARGE: &[&str] = &["TG112", "TG114", "TG115"];
 
 /// Every rule's `bad` example, merged into the base configuration, is reported by that rule;
 /// its `good` example is not, and leaves no error at all.
@@ -446,5 +446,34 @@ fn a_flag_and_its_secret_in_different_sections_are_paired() {
             .all(|d| !d.message.contains("set in another section")),
         "{:#?}",
         codes(&together)
+    );
+}
+
+/// TG115 (Serverless Containers: 1 000 containers per Organization): an environment of 1 001
+/// services is warned about, one of 1 000 is not.
+#[test]
+fn the_container_quota_is_the_organization_s() {
+    let with = |services: usize| {
+        let text = crate::synthetic::config(services, 1);
+        compile("synthetic.yaml", text.as_bytes(), false)
+    };
+    let ok = with(1000);
+    assert!(
+        !ok.diagnostics.iter().any(|d| d.code == "TG115"),
+        "{:#?}",
+        codes(&ok)
+    );
+    let over = with(1001);
+    let found: Vec<_> = over
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG115")
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", codes(&over));
+    assert_eq!(found[0].level, Level::Warning);
+    assert!(
+        found[0].message.contains("1001 services") && found[0].span.is_some(),
+        "{:#?}",
+        found[0]
     );
 }

@@ -101,8 +101,47 @@ pub const TG114: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      env:\n        BANNER_URL: \"https://example.org/banner.txt\"\n",
 };
 
+/// Containers one Scaleway Organization may hold: its quota ("Containers, Max number, 1000,
+/// Organization" in `pages/serverless-containers/reference-content/containers-limitations.mdx`
+/// of scaleway/docs-content; lower before account verification).
+pub const MAX_CONTAINERS_PER_ORGANIZATION: usize = 1000;
+
+/// TG115: the Organization's container quota.
+pub const TG115: Rule = Rule {
+    code: "TG115",
+    name: "container-quota",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "an environment has more services than one Scaleway Organization may run containers (1 000)",
+    rationale: "Serverless Containers allow at most 1 000 containers per Organization (an Organization quota, lower before account verification). An environment lives in one project of one Organization, so its containers past the quota would be refused at apply time; the Organization's other environments count too",
+    bad: "defaults:\n  services:\n    svc0: { image: svc0, port: 8000 }\n    # ... 1 001 services in all\n",
+    good: "defaults:\n  services:\n    web: { image: web, port: 8000 }\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG009, TG015, TG017, TG018, TG042, TG047, TG113, TG114];
+pub const RULES: &[Rule] = &[
+    TG009, TG015, TG017, TG018, TG042, TG047, TG113, TG114, TG115,
+];
+
+/// TG115 on one environment.
+pub(crate) fn quota(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let count = env.services.len();
+    if count <= MAX_CONTAINERS_PER_ORGANIZATION {
+        return;
+    }
+    let place = c.key_at(env, "services");
+    c.push(
+        &TG115,
+        Some(env),
+        place,
+        format!(
+            "{ENV} has {count} services: one Scaleway Organization may run at most \
+             {MAX_CONTAINERS_PER_ORGANIZATION} containers"
+        ),
+        format!("at most {MAX_CONTAINERS_PER_ORGANIZATION} services in an environment"),
+        "split the services across environments in other Organizations, or ask Scaleway support for a higher quota; the other environments in the same Organization count too",
+    );
+}
 
 /// Names Scaleway reserves in a container's environment ("Reserved environment variables" in
 /// `pages/serverless-containers/reference-content/containers-limitations.mdx` of

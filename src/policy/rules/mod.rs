@@ -47,6 +47,7 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
         regions::check(c, env);
         names::environment(c, env);
         alerts::contacts(c, env);
+        containers::quota(c, env);
         for service in &env.services {
             names::service(c, env, service);
             // Without an HTTP port, the other container settings are moot: TG009 says why.
