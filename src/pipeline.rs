@@ -299,6 +299,26 @@ fn compile_valid(
             out.diagnostics.extend(policy::check_pruned(
                 file, source, original, &tree, &resolved,
             ));
+            // The file count is known without rendering anything: over the cap, `validate`
+            // says so too, at the key that multiplies the files.
+            let files = emit::file_count(&resolved);
+            if files > crate::write::MAX_GENERATED_FILES {
+                let max = crate::write::MAX_GENERATED_FILES;
+                out.diagnostics.push(
+                    Diagnostic::error(
+                        "too-large",
+                        format!("the configuration would generate {files} files, over the limit of {max} files"),
+                    )
+                    .at(
+                        file,
+                        tree.entry("environments")
+                            .map(|(k, _)| k.span)
+                            .or(Some(tree.span)),
+                    )
+                    .expected(format!("at most {max} generated files"))
+                    .help("check the number of environments and services in the configuration"),
+                );
+            }
             out.resolved = Some(resolved);
         }
         Err(diags) => out.diagnostics.extend(diags),
