@@ -108,6 +108,73 @@ fn shape_set() -> &'static regex::RegexSet {
     SET.get_or_init(|| regex::RegexSet::new(SHAPES.iter().map(|s| s.0)).expect("valid patterns"))
 }
 
+/// Literals that every match of a case-sensitive shape contains, one per shape or more.
+const SHAPE_LITERALS: [&str; 19] = [
+    "-----BEGIN ",
+    "eyJ",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "SCW",
+    "AKIA",
+    "ASIA",
+    "ABIA",
+    "ACCA",
+    "xox",
+    "hooks.slack.com/",
+    "AIza",
+    "k_live_",
+    "k_test_",
+    "sk-",
+];
+
+/// Whether `text` may match one of [`SHAPES`]: `false` only when it holds none of the literals
+/// every match contains, so the shape set (about 1 ms to compile, most of a small run's
+/// secret scan) is built only for strings that need it. Exact for ASCII text; text with
+/// another character always goes to the set (Unicode case folding: `(?i)k` also matches
+/// U+212A KELVIN SIGN). A test holds this a superset of the set on hostile strings.
+fn may_match_a_shape(text: &str) -> bool {
+    if !text.is_ascii() {
+        return true;
+    }
+    if SHAPE_LITERALS.iter().any(|l| text.contains(l)) {
+        return true;
+    }
+    let lower = text.to_ascii_lowercase();
+    // An authorization header value: `bearer`, `basic` or `token`, blanks, 8 token characters
+    // (`ADMIN_TOKEN` and `API token (...)` are not).
+    let header = ["bearer", "basic", "token"].iter().any(|w| {
+        lower.match_indices(w).any(|(i, _)| {
+            let rest = &lower.as_bytes()[i + w.len()..];
+            // ASCII `\s` (Unicode White_Space), and the separators 0x1C-0x1F to be safe.
+            let blanks = rest
+                .iter()
+                .take_while(|b| matches!(b, b'\t'..=b'\r' | b' ' | 0x1c..=0x1f))
+                .count();
+            let token = rest[blanks..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || b"._~+/=-".contains(b))
+                .count();
+            blanks > 0 && token >= 8
+        })
+    });
+    // A URL with a password: `//`, then `:`, then `@`.
+    let url = lower
+        .find("//")
+        .map(|i| &lower[i + 2..])
+        .and_then(|rest| rest.find(':').map(|c| &rest[c..]))
+        .is_some_and(|rest| rest.contains('@'));
+    // A `password=`-style pair: a secret word, and `=` or `:`.
+    let pair = (text.contains('=') || text.contains(':'))
+        && ["pass", "secret", "token", "key", "pw"]
+            .iter()
+            .any(|w| lower.contains(w));
+    header || url || pair
+}
+
 /// The compiled pattern of shape `i`, built the first time a string may match it (most runs
 /// meet none: the set alone decides).
 fn shape_re(i: usize) -> &'static Regex {
@@ -280,6 +347,15 @@ fn uuid() -> &'static Regex {
     })
 }
 
+/// Bytes in a UUID (`8-4-4-4-12` hex digits).
+const UUID_LEN: usize = 36;
+
+/// Whether `text` is long enough and has the dashes to hold a UUID: the UUID patterns (their
+/// Unicode classes cost about 0.1 ms each to compile) are built only for text that may match.
+fn may_hold_a_uuid(text: &str) -> bool {
+    text.len() >= UUID_LEN && text.bytes().filter(|b| *b == b'-').count() >= 4
+}
+
 /// A UUID standing as a word of a text (not part of a longer dashed name).
 fn uuid_word() -> &'static Regex {
     static U: OnceLock<Regex> = OnceLock::new();
@@ -437,9 +513,10 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
     } else {
         value
     };
-    // One pass of a set of all the shapes finds which may match; most strings match none.
-    let candidates = shape_set().matches(text);
-    for i in candidates.iter() {
+    // One pass of a set of all the shapes finds which may match; most strings match none, and
+    // most hold none of the shapes' literals, so the set is not even built for them.
+    let candidates = may_match_a_shape(text).then(|| shape_set().matches(text));
+    for i in candidates.iter().flat_map(regex::SetMatches::iter) {
         let (_, group, what, keep) = SHAPES[i];
         for caps in shape_re(i).captures_iter(text) {
             let Some(m) = caps.get(group) else {
@@ -482,6 +559,7 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
         Context::Text => "",
     };
     if let Context::EnvValue(_) = context
+        && may_hold_a_uuid(text)
         && let Some(m) = uuid_word().captures(text).and_then(|c| c.get(1))
     {
         // Anywhere in the value: `key:<uuid>`, `SCW=<uuid>`.
@@ -491,7 +569,10 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
             end: m.end(),
         });
     }
-    if uuid().is_match(v) && (secret_name(name) || name.to_ascii_uppercase().contains("KEY")) {
+    if v.len() == UUID_LEN
+        && uuid().is_match(v)
+        && (secret_name(name) || name.to_ascii_uppercase().contains("KEY"))
+    {
         return Some(Hit {
             shape: "a UUID-shaped key under a secret name",
             ..whole
@@ -909,6 +990,146 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces of every shape (their literals in several cases, Unicode case-fold twins of
+    /// their letters, separators and token characters): strings built from them match the
+    /// shapes often, and miss them by one piece as often.
+    fn hostile_piece() -> impl Strategy<Value = String> {
+        let pieces = [
+            "-----BEGIN ",
+            "-----begin ",
+            "PRIVATE KEY-----",
+            "-----END X-----",
+            "eyJ",
+            "EYJ",
+            "ghp_",
+            "GHP_",
+            "github_pat_",
+            "gh",
+            "SCW",
+            "scw",
+            "AKIA",
+            "ASIA",
+            "ABIA",
+            "ACCA",
+            "xox",
+            "xoxb-",
+            "https://hooks.slack.com/services/",
+            "hooks.slack.com",
+            "AIza",
+            "sk_live_",
+            "rk_test_",
+            "sk-",
+            "SK-",
+            "Bearer ",
+            "bAsIc\t",
+            "token ",
+            "\x0b",
+            "\r",
+            "(",
+            "TO\u{212a}EN ",
+            "to\u{17f}en",
+            "pa\u{17f}\u{17f}",
+            "//",
+            "://",
+            "user:",
+            ":pw@",
+            "@",
+            "password",
+            "PASSWD",
+            "passphrase",
+            "secret",
+            "Secret_Key",
+            "api-key",
+            "access_key",
+            "privateKEY",
+            "pass",
+            "pwd",
+            "PW",
+            "=",
+            ":",
+            " = ",
+            "\"",
+            "'",
+            "\\",
+            " ",
+            "\n",
+            "_",
+            "-",
+            ".",
+            "/",
+            "0123456789",
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+            "abcdefghijklmnopqrstuvwxyz",
+            "0a1b2c3d",
+            "0a1b2c3d-0a1b-0a1b-0a1b-0a1b2c3d4e5f",
+            "0a1b2c3d-0a1b-0a1b",
+            "é",
+            "\u{2003}",
+        ];
+        prop::sample::select(pieces.to_vec()).prop_map(str::to_string)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// The literal prefilter never hides a string from the shapes: whatever the set
+        /// matches, [`may_match_a_shape`] lets through.
+        #[test]
+        fn the_literal_prefilter_is_a_superset_of_the_shapes(
+            pieces in prop::collection::vec(hostile_piece(), 1..12)
+        ) {
+            let text: String = pieces.concat();
+            if shape_set().is_match(&text) {
+                prop_assert!(may_match_a_shape(&text), "{text:?}");
+            }
+            if uuid_word().is_match(&text) {
+                prop_assert!(may_hold_a_uuid(&text), "{text:?}");
+            }
+        }
+    }
+
+    /// The prefilter lets through one example of every shape, and stops plain text.
+    #[test]
+    fn the_literal_prefilter_passes_every_shape_and_stops_prose() {
+        let examples = [
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+            "-----BEGIN CERTIFICATE-----",
+            "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+            "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+            "github_pat_abcdefghijklmnopqrstuvwxyz",
+            "SCWABCDEFGHIJKLMNOPQ",
+            "AKIAABCDEFGHIJKLMNOP",
+            "xoxb-1234567890-abc",
+            "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX",
+            "AIzaSyA1234567890abcdefghijklmnopqrstuv",
+            "sk_live_abcdefghijklmnop",
+            "sk-proj-abcdefghijklmnopqrstuvwx",
+            "Authorization: Bearer abc.def-123",
+            "token\x0babcdefgh",
+            "token ://",
+            "postgres://app:hunter2@db",
+            "DB_PASSWORD=hunter2",
+            "pwd: hunter2",
+            "to\u{212a}en: s3cr3tvalue",
+        ];
+        for text in examples {
+            assert!(shape_set().is_match(text), "not a shape: {text:?}");
+            assert!(may_match_a_shape(text), "stopped: {text:?}");
+        }
+        for text in [
+            "The EvalAP API (FastAPI), behind Serverless Containers",
+            "https://evalap.etalab.gouv.fr/docs",
+            "/healthz",
+            "ghcr.io/etalab-ia/evalap",
+            "OPENAI_API_KEY",
+            "ADMIN_TOKEN",
+            "Admin API token (header x-evalap-admin)",
+            "postgresql+psycopg2://unused@localhost:5432",
+        ] {
+            assert!(!may_match_a_shape(text), "not stopped: {text:?}");
+        }
+    }
 
     /// Redaction is linear: 20 000 secrets in 20 000 diagnostics (a file of flagged values)
     /// took minutes when each text was searched once per secret.
