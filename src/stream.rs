@@ -29,7 +29,7 @@ pub fn generate(
     let mut run = write::Generation::start(root, &OwnedPaths::default(), force)?;
     run.max_bytes(max_bytes);
     run.expect_files(emit::file_count(resolved))?;
-    emit::each(resolved, source_name, |batch| run.add(batch))?;
+    emit::each_within(resolved, source_name, max_bytes, |batch| run.add(batch))?;
     run.finish()
 }
 
@@ -78,7 +78,7 @@ pub fn check(root: &Path, source_name: &str, resolved: &Resolved, max_bytes: usi
             let mut checking = write::Checking::start(root, &OwnedPaths::default())?;
             checking.max_bytes(max_bytes);
             checking.expect_files(emit::file_count(resolved))?;
-            emit::each(resolved, source_name, |batch| {
+            emit::each_within(resolved, source_name, max_bytes, |batch| {
                 checking.add(&batch)?;
                 if !batch.iter().any(|(p, _)| p.ends_with(".tf")) {
                     return Ok::<(), anyhow::Error>(());

@@ -1160,8 +1160,7 @@ fn check_size(files: usize, bytes: usize, max_bytes: usize) -> anyhow::Result<()
         let mib = max_bytes / (1024 * 1024);
         return Err(TooLarge {
             message: format!(
-                "the configuration generates more than {mib} MiB of files (at least {bytes} \
-                 bytes when tofugen stopped emitting); nothing was written"
+                "the configuration generates more than {mib} MiB of files; nothing was written"
             ),
             expected: format!(
                 "at most {mib} MiB of generated files (`--max-output-mib`, which bounds the work a \

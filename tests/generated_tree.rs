@@ -272,3 +272,84 @@ fn emitted_batches_partition_the_tree_by_environment() {
         );
     }
 }
+
+/// A tree over the cap costs about the cap of emission: once the batches emitted by both
+/// threads together are over `max_bytes`, no thread starts another, every batch emitted still
+/// reaches the sink in order, and the sink (which enforces the cap) refuses. Without the shared
+/// count, each thread finished its environment's batches first.
+#[test]
+fn emission_over_the_cap_stops_within_a_batch_per_thread() {
+    let text = tofugen::synthetic::config(60, 6);
+    let c = compile("synthetic.yaml", text.as_bytes(), false);
+    let resolved = c.resolved.as_ref().unwrap();
+    let mut sizes = Vec::new();
+    tofugen::emit::each(resolved, "synthetic.yaml", |b| {
+        sizes.push(b.iter().map(|(_, t)| t.len()).sum::<usize>());
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    let whole: usize = sizes.iter().sum();
+    let largest = *sizes.iter().max().unwrap();
+    for max_bytes in [sizes[0] + 1, whole / 3, whole / 2, whole - 1] {
+        let (mut received, mut batches) = (0, 0);
+        let refused = tofugen::emit::each_within(resolved, "synthetic.yaml", max_bytes, |b| {
+            received += b.iter().map(|(_, t)| t.len()).sum::<usize>();
+            batches += 1;
+            if received > max_bytes {
+                Err(received)
+            } else {
+                Ok(())
+            }
+        });
+        assert!(refused.is_err(), "{max_bytes}: the sink accepted the tree");
+        // The sink refuses at the first batch over the cap: its batches are those of one
+        // thread's emission in order, and the other thread stopped too.
+        assert!(
+            received <= max_bytes + largest,
+            "{max_bytes}: {received} bytes handed over"
+        );
+        assert!(batches <= sizes.len(), "{max_bytes}: {batches} batches");
+    }
+    // Under the cap, the whole tree.
+    let mut received = 0;
+    tofugen::emit::each_within(resolved, "synthetic.yaml", whole, |b| {
+        received += b.iter().map(|(_, t)| t.len()).sum::<usize>();
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    assert_eq!(received, whole);
+}
+
+/// The emitting threads stop by themselves: a sink that accepts everything (and so does not
+/// enforce the cap it gave) gets the global batch and one batch per thread, then
+/// `each_within` panics rather than return a partial tree as a whole one.
+#[test]
+fn the_emitting_threads_stop_at_the_cap_and_a_sink_ignoring_it_is_a_bug() {
+    let text = tofugen::synthetic::config(20, 4);
+    let c = compile("synthetic.yaml", text.as_bytes(), false);
+    let resolved = c.resolved.as_ref().unwrap();
+    let mut all = 0;
+    tofugen::emit::each(resolved, "synthetic.yaml", |_| {
+        all += 1;
+        Ok::<(), ()>(())
+    })
+    .unwrap();
+    let mut batches = 0;
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        tofugen::emit::each_within(resolved, "synthetic.yaml", 1, |_| {
+            batches += 1;
+            Ok::<(), ()>(())
+        })
+    }));
+    let message = outcome.expect_err("each_within returned a partial tree");
+    let message = message
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .unwrap_or_default();
+    assert!(message.contains("the sink accepted the tree"), "{message}");
+    assert_eq!(
+        batches,
+        1 + tofugen::emit::EMITTERS,
+        "of {all} batches in the whole tree"
+    );
+}

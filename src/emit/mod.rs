@@ -77,47 +77,113 @@ pub fn emit(resolved: &Resolved, source_name: &str) -> BTreeMap<String, String> 
 pub fn each<E>(
     resolved: &Resolved,
     source_name: &str,
+    sink: impl FnMut(Vec<GeneratedFile>) -> Result<(), E>,
+) -> Result<(), E> {
+    each_within(resolved, source_name, usize::MAX, sink)
+}
+
+/// As [`each`], for a `sink` that refuses a tree over `max_bytes` bytes (all files together,
+/// as `write::Generation` and `write::Checking` count them): once the batches emitted by every
+/// thread together are over `max_bytes`, no thread starts another one, so a tree over the cap
+/// costs about `max_bytes` of emission, not the whole environments the threads were on. Every
+/// batch emitted is still handed to `sink`, in order, so `sink` sees the overflow and refuses.
+///
+/// # Panics
+/// When the emission stopped over `max_bytes` and `sink` accepted every batch even so: a sink
+/// that does not enforce the cap it was given would otherwise take a partial tree.
+pub fn each_within<E>(
+    resolved: &Resolved,
+    source_name: &str,
+    max_bytes: usize,
     mut sink: impl FnMut(Vec<GeneratedFile>) -> Result<(), E>,
 ) -> Result<(), E> {
-    sink(global(resolved, source_name))?;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let size = |batch: &[GeneratedFile]| batch.iter().map(|(_, c)| c.len()).sum::<usize>();
+    let first = global(resolved, source_name);
+    let emitted = AtomicUsize::new(size(&first));
+    sink(first)?;
+    let over = || emitted.load(Ordering::Relaxed) > max_bytes;
     let envs = &resolved.environments;
     let workers = EMITTERS.min(envs.len());
+    let mut stopped = false;
     if workers < 2 {
         for env in envs {
-            environment_parts(resolved, env, source_name, &mut sink)?;
-        }
-        return Ok(());
-    }
-    /// What an emitting thread sends: a batch, or the end of an environment's batches.
-    enum Sent {
-        Batch(Vec<GeneratedFile>),
-        EnvironmentDone,
-    }
-    std::thread::scope(|scope| {
-        let mut channels = Vec::with_capacity(workers);
-        for w in 0..workers {
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Sent>(1);
-            channels.push(rx);
-            scope.spawn(move || {
-                for env in envs.iter().skip(w).step_by(workers) {
-                    // A send fails only when the receiver is gone (the sink stopped): stop too.
-                    let sent = environment_parts(resolved, env, source_name, |part| {
-                        tx.send(Sent::Batch(part)).map_err(drop)
-                    });
-                    if sent.is_err() || tx.send(Sent::EnvironmentDone).is_err() {
-                        return;
-                    }
+            let mut sunk = Ok(());
+            let parts = environment_parts(resolved, env, source_name, |part| {
+                emitted.fetch_add(size(&part), Ordering::Relaxed);
+                sunk = sink(part);
+                if sunk.is_err() || over() {
+                    Err(())
+                } else {
+                    Ok(())
                 }
             });
-        }
-        for i in 0..envs.len() {
-            // A worker that is gone has panicked: the scope re-raises its panic.
-            while let Ok(Sent::Batch(batch)) = channels[i % workers].recv() {
-                sink(batch)?;
+            sunk?;
+            if parts.is_err() {
+                stopped = true;
+                break;
             }
         }
-        Ok(())
-    })
+    } else {
+        /// What an emitting thread sends: a batch, the end of an environment's batches, or
+        /// the end of its emission, the cap being reached.
+        enum Sent {
+            Batch(Vec<GeneratedFile>),
+            EnvironmentDone,
+            Stopped,
+        }
+        let emitted = &emitted;
+        std::thread::scope(|scope| {
+            let mut channels = Vec::with_capacity(workers);
+            for w in 0..workers {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Sent>(1);
+                channels.push(rx);
+                scope.spawn(move || {
+                    for env in envs.iter().skip(w).step_by(workers) {
+                        let mut gone = false;
+                        let parts = environment_parts(resolved, env, source_name, |part| {
+                            emitted.fetch_add(size(&part), Ordering::Relaxed);
+                            // A send fails only when the receiver is gone (the sink stopped).
+                            gone = tx.send(Sent::Batch(part)).is_err();
+                            if gone || over() { Err(()) } else { Ok(()) }
+                        });
+                        if gone {
+                            return;
+                        }
+                        let last = if parts.is_err() {
+                            Sent::Stopped
+                        } else {
+                            Sent::EnvironmentDone
+                        };
+                        let stop = matches!(last, Sent::Stopped);
+                        if tx.send(last).is_err() || stop {
+                            return;
+                        }
+                    }
+                });
+            }
+            for i in 0..envs.len() {
+                // A worker that is gone has panicked (the scope re-raises its panic) or
+                // stopped at the cap (it said so first).
+                loop {
+                    match channels[i % workers].recv() {
+                        Ok(Sent::Batch(batch)) => sink(batch)?,
+                        Ok(Sent::Stopped) => {
+                            stopped = true;
+                            break;
+                        }
+                        Ok(Sent::EnvironmentDone) | Err(_) => break,
+                    }
+                }
+            }
+            Ok(())
+        })?;
+    }
+    assert!(
+        !stopped,
+        "the emission stopped over {max_bytes} bytes but the sink accepted the tree (a tofugen bug)"
+    );
+    Ok(())
 }
 
 /// Threads emitting environments at once in [`each`].
