@@ -323,28 +323,28 @@ fn every_command_on_every_pathological_shape_is_bounded() {
     assert!(report.is_empty(), "{report}");
 }
 
-/// 99 000 distinct unknown top-level keys (just under the loader's node limit, so that the later
+/// 59 000 distinct unknown top-level keys (just under the loader's node limit, so that the later
 /// stages see them all; 400 000 would stop at the loader): the schema stage once was quadratic in
 /// the number of unknown keys (deduplication with `Vec::contains`, a linear `Node::entry` per
-/// key; 20 000 keys took 2.7 s in release, 99 000 over a minute). Now 0.3 s of CPU per command in
-/// release (the input is parsed, one validator built, the first 100 keys described). A debug
-/// build takes an eighth of them, as it does of the shapes ([`size`]).
+/// key; 20 000 keys took 2.7 s in release, 99 000 over a minute). Now a fraction of a second of
+/// CPU per command in release (the input is parsed, one validator built, the first 100 keys
+/// described). A debug build takes an eighth of them, as it does of the shapes ([`size`]).
 #[test]
 fn many_unknown_keys_are_bounded() {
-    let keys = 99_000 * size() / SIZE;
+    let keys = 59_000 * size() / SIZE;
     let input: String = (0..keys).map(|i| format!("k{i}: 1\n")).collect();
-    const { assert!(2 * 99_000 < tofugen::load::MAX_NODES) };
+    const { assert!(2 * 59_000 < tofugen::load::MAX_NODES) };
     let report = failures(vec![("unknown keys", input.into_bytes())], COMMANDS);
     assert!(report.is_empty(), "{report}");
 }
 
 /// The largest valid configurations, by every measure a 4 MiB file can push: the most services
-/// (the loader's node limit, 200 000 values, stops a synthetic file at about 3 480 services),
-/// across 1 to 3 environments (3 of them merge just under the 655 360 values the default
-/// `--max-output-mib` allows, [`tofugen::resolve::max_merged_values`]), and 1 000 services
-/// across 10 environments (89 MB of files). Every command must stay within 2 s: the output cap
+/// (the loader's node limit, 120 000 values, stops a synthetic file at about 2 300 services),
+/// across 1 to 3 environments, 1 000 services across 10 environments (89 MB of files), and
+/// 2 000 services across 20 (over the merged values the default `--max-output-mib` allows,
+/// [`tofugen::resolve::max_merged_values`]). Every command must stay within 2 s: the output cap
 /// (20 MiB by default) refuses the larger trees as they are emitted, the merge cap refuses
-/// 3 400 services x 9 environments before merging, and `affected` compares a configuration
+/// 2 000 services x 20 environments before merging, and `affected` compares a configuration
 /// with itself (the same bytes: one compilation, and no file compared).
 ///
 /// In a debug build these take minutes (the YAML scanner and the emitters are 10-20 times
@@ -360,7 +360,7 @@ fn many_unknown_keys_are_bounded() {
 fn the_largest_valid_configurations_are_bounded() {
     let mut inputs = Vec::new();
     for environments in [1, 2, 3] {
-        let mut services = 4_000;
+        let mut services = 2_600;
         let mut text = tofugen::synthetic::config(services, environments);
         while text.len() > SIZE
             || tofugen::load::load("environments.yaml", text.as_bytes()).is_err()
@@ -376,10 +376,10 @@ fn the_largest_valid_configurations_are_bounded() {
         "1000 services x 10",
         tofugen::synthetic::config(1_000, 10).into_bytes(),
     ));
-    inputs.push((
-        "3400 services x 9",
-        tofugen::synthetic::config(3_400, 9).into_bytes(),
-    ));
+    // Under the loader's limit, over the merge cap.
+    let merged = tofugen::synthetic::config(2_000, 20);
+    assert!(tofugen::load::load("environments.yaml", merged.as_bytes()).is_ok());
+    inputs.push(("2000 services x 20", merged.into_bytes()));
     let mut commands = COMMANDS.to_vec();
     commands.push(&["affected", "config.yaml"]);
     // The one-environment file has no env0 to compare with.

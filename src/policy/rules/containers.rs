@@ -135,8 +135,8 @@ pub(crate) fn quota(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         Some(env),
         place,
         format!(
-            "{ENV} has {count} services: one Scaleway Organization may run at most \
-             {MAX_CONTAINERS_PER_ORGANIZATION} containers"
+            "{ENV}: {count} services in an environment, and one Scaleway Organization may run \
+             at most {MAX_CONTAINERS_PER_ORGANIZATION} containers"
         ),
         format!("at most {MAX_CONTAINERS_PER_ORGANIZATION} services in an environment"),
         "split the services across environments in other Organizations, or ask Scaleway support for a higher quota; the other environments in the same Organization count too",
