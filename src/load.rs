@@ -21,7 +21,7 @@ use crate::diagnostics::{Diagnostic, Span};
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 /// Deepest accepted nesting of mappings and sequences.
 pub const MAX_DEPTH: usize = 64;
-/// Most nodes (keys and values) accepted in one file: 120 000, about 2 300 services in a
+/// Most nodes (keys and values) accepted in one file: 120 000, about 2 225 services in a
 /// synthetic file (52 values each), twice what Scaleway's quota lets one Organization run
 /// (1 000 containers, TG115), and room for the 2 000 services x 20 environments benchmark
 /// (about 108 000). Every command on the largest valid file stays well within the 2 s that

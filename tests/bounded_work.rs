@@ -339,7 +339,7 @@ fn many_unknown_keys_are_bounded() {
 }
 
 /// The largest valid configurations, by every measure a 4 MiB file can push: the most services
-/// (the loader's node limit, 120 000 values, stops a synthetic file at about 2 300 services),
+/// (the loader's node limit, 120 000 values, stops a synthetic file at 2 225 services),
 /// across 1 to 3 environments, 1 000 services across 10 environments (89 MB of files), and
 /// 2 000 services across 20 (over the merged values the default `--max-output-mib` allows,
 /// [`tofugen::resolve::max_merged_values`]). Every command must stay within 2 s: the output cap
