@@ -50,6 +50,13 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// The byte cap `--max-output-mib` sets (checked by [`parse_max_output`]).
+    fn max_output_bytes(&self) -> usize {
+        self.max_output_mib << 20
+    }
+}
+
 /// Parses `--max-output-mib` ([`write::max_output_bytes`] says what is accepted).
 fn parse_max_output(s: &str) -> Result<usize, String> {
     let mib: usize = s.parse().map_err(|_| {
@@ -213,7 +220,7 @@ pub fn run(cli: &Cli) -> u8 {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| file.clone()),
     };
-    let max_bytes = cli.max_output_mib << 20;
+    let max_bytes = cli.max_output_bytes();
     let compile_head = || pipeline::compile_with_limit(&display_name, &bytes, false, max_bytes);
     // `affected` compiles the base configuration too: on a second thread, as the head compiles.
     let (compilation, base) = match &cli.command {
@@ -426,7 +433,7 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
         &placement.config,
         &compilation,
         false,
-        cli.max_output_mib * 1024 * 1024,
+        cli.max_output_bytes(),
         Printing {
             diags: &[],
             format: Format::Human,
@@ -519,14 +526,9 @@ fn report_error(
 /// A tree refused for its size, as a diagnostic of the configuration `file`: at its
 /// `environments:` key (what multiplies the output), so that the line is shown.
 fn too_large(t: &write::TooLarge, compilation: &Compilation, file: &str) -> Diagnostic {
-    let span = compilation.tree.as_ref().map(|tree| {
-        tree.entry("environments")
-            .map_or(tree.span, |(k, _)| k.span)
-    });
-    Diagnostic::error("too-large", format!("refusing to write: {}", t.message))
-        .at(file, span)
-        .expected(t.expected.clone())
-        .help(t.help.clone())
+    let mut d = t.diagnostic(file, compilation.tree.as_ref());
+    d.message = format!("refusing to write: {}", d.message);
+    d
 }
 
 /// `tofugen check`: [`crate::stream::check`], then the report.

@@ -72,6 +72,12 @@ impl Node {
         self.entry(key).map(|(_, v)| v)
     }
 
+    /// Where `key` is, if this is a mapping that has it; else where this node is. A finding
+    /// about a whole section (`environments:` too large) points at its key this way.
+    pub fn key_span(&self, key: &str) -> Span {
+        self.entry(key).map_or(self.span, |(k, _)| k.span)
+    }
+
     /// The key and value for `key`, if this is a mapping that has it.
     pub fn entry(&self, key: &str) -> Option<(&Key, &Node)> {
         match &self.kind {

@@ -301,23 +301,8 @@ fn compile_valid(
             ));
             // The file count is known without rendering anything: over the cap, `validate`
             // says so too, at the key that multiplies the files.
-            let files = emit::file_count(&resolved);
-            if files > crate::write::MAX_GENERATED_FILES {
-                let max = crate::write::MAX_GENERATED_FILES;
-                out.diagnostics.push(
-                    Diagnostic::error(
-                        "too-large",
-                        format!("the configuration would generate {files} files, over the limit of {max} files"),
-                    )
-                    .at(
-                        file,
-                        tree.entry("environments")
-                            .map(|(k, _)| k.span)
-                            .or(Some(tree.span)),
-                    )
-                    .expected(format!("at most {max} generated files"))
-                    .help("check the number of environments and services in the configuration"),
-                );
+            if let Some(refused) = crate::write::TooLarge::planned(emit::file_count(&resolved)) {
+                out.diagnostics.push(refused.diagnostic(file, Some(&tree)));
             }
             out.resolved = Some(resolved);
         }

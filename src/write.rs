@@ -70,7 +70,8 @@ use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::load::{ReadError, kind_of};
+use crate::diagnostics::Diagnostic;
+use crate::load::{Node, ReadError, kind_of};
 pub use check::{Checking, Difference, DifferenceKind, check, check_owned};
 use journal::{Journal, State};
 pub use owned::{OwnedPaths, OwnedRule};
@@ -1125,35 +1126,57 @@ impl std::fmt::Display for TooLarge {
 
 impl std::error::Error for TooLarge {}
 
-/// Refuses a tree announced to hold more than [`MAX_GENERATED_FILES`] files, before any is
-/// emitted.
-fn check_planned(files: usize) -> anyhow::Result<()> {
-    if files > MAX_GENERATED_FILES {
-        return Err(TooLarge {
-            message: format!(
-                "the configuration would generate {files} files, over the limit of \
-                 {MAX_GENERATED_FILES} files; nothing was emitted or written"
-            ),
+impl TooLarge {
+    /// A tree of more than [`MAX_GENERATED_FILES`] files, saying so in `message`.
+    fn too_many_files(message: String) -> TooLarge {
+        TooLarge {
+            message,
             expected: format!("at most {MAX_GENERATED_FILES} generated files"),
             help: "check the number of environments and services in the configuration".into(),
         }
-        .into());
     }
-    Ok(())
+
+    /// The refusal of a tree of `files` files (counted before any is emitted,
+    /// `emit::file_count`) when that is over [`MAX_GENERATED_FILES`].
+    pub fn planned(files: usize) -> Option<TooLarge> {
+        (files > MAX_GENERATED_FILES).then(|| {
+            TooLarge::too_many_files(format!(
+                "the configuration would generate {files} files, over the limit of \
+                 {MAX_GENERATED_FILES} files"
+            ))
+        })
+    }
+
+    /// This refusal as a diagnostic of the configuration `file`, at the `environments:` key
+    /// of its `tree` (what multiplies the output), so that the line is shown.
+    pub fn diagnostic(&self, file: &str, tree: Option<&Node>) -> Diagnostic {
+        Diagnostic::error("too-large", self.message.clone())
+            .at(file, tree.map(|t| t.key_span("environments")))
+            .expected(self.expected.clone())
+            .help(self.help.clone())
+    }
+}
+
+/// Refuses a tree announced to hold more than [`MAX_GENERATED_FILES`] files, before any is
+/// emitted.
+fn check_planned(files: usize) -> anyhow::Result<()> {
+    match TooLarge::planned(files) {
+        Some(mut refused) => {
+            refused.message.push_str("; nothing was emitted or written");
+            Err(refused.into())
+        }
+        None => Ok(()),
+    }
 }
 
 /// Refuses a generated tree larger than [`MAX_GENERATED_FILES`] files or `max_bytes` bytes
 /// (checked as it is emitted, so that the rest is never emitted).
 fn check_size(files: usize, bytes: usize, max_bytes: usize) -> anyhow::Result<()> {
     if files > MAX_GENERATED_FILES {
-        return Err(TooLarge {
-            message: format!(
-                "the configuration generates more than {MAX_GENERATED_FILES} files; nothing was \
-                 written"
-            ),
-            expected: format!("at most {MAX_GENERATED_FILES} generated files"),
-            help: "check the number of environments and services in the configuration".into(),
-        }
+        return Err(TooLarge::too_many_files(format!(
+            "the configuration generates more than {MAX_GENERATED_FILES} files; nothing was \
+             written"
+        ))
         .into());
     }
     if bytes > max_bytes {

@@ -902,12 +902,7 @@ fn expansion_limit(
                         "the environments would merge into more than {max_merged} values"
                     ),
                 )
-                .at(
-                    file,
-                    root.entry("environments")
-                        .map(|(k, _)| k.span)
-                        .or(Some(root.span)),
-                )
+                .at(file, Some(root.key_span("environments")))
                 .expected(format!(
                     "at most {max_merged} values across every environment once `defaults` and `extends` are merged in"
                 ))
