@@ -16,6 +16,8 @@
 //! String escaping uses `hcl-rs` (`"`, `\`, control characters, and the template markers
 //! `${` → `$${`, `%{` → `%%{`).
 
+use std::fmt::Write as _;
+
 /// Longest single-line list, in characters, before it is printed one item per line.
 const MAX_INLINE_LIST: usize = 80;
 
@@ -230,14 +232,26 @@ pub fn is_identifier(s: &str) -> bool {
 
 /// `s` as a quoted, escaped HCL string (template markers escaped too).
 pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    quote_into(s, &mut out);
+    out
+}
+
+/// Appends `s` quoted and escaped ([`quote`]) to `out`.
+fn quote_into(s: &str, out: &mut String) {
     // Fast path for the common case, a string with nothing to escape (hot with many services).
     if s.bytes()
         .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'"' | b'\\' | b'$' | b'%'))
     {
-        return format!("\"{s}\"");
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
     }
-    hcl::format::to_string(&hcl::Expression::String(s.to_string()))
-        .unwrap_or_else(|_| fallback_quote(s))
+    out.push_str(
+        &hcl::format::to_string(&hcl::Expression::String(s.to_string()))
+            .unwrap_or_else(|_| fallback_quote(s)),
+    );
 }
 
 /// Escaping without hcl-rs, used only if its formatter ever fails on a plain string.
@@ -269,11 +283,21 @@ fn escape_fragment(s: &str) -> String {
     q[1..q.len() - 1].to_string()
 }
 
-fn key_text(k: &str) -> String {
+/// An object key as printed: bare when an identifier without `-`, else quoted.
+fn key_text(k: &str) -> std::borrow::Cow<'_, str> {
     if is_identifier(k) && !k.contains('-') {
-        k.to_string()
+        std::borrow::Cow::Borrowed(k)
     } else {
-        quote(k)
+        std::borrow::Cow::Owned(quote(k))
+    }
+}
+
+/// Appends the object key `k` as printed ([`key_text`]) to `out`.
+fn key_into(k: &str, out: &mut String) {
+    if is_identifier(k) && !k.contains('-') {
+        out.push_str(k);
+    } else {
+        quote_into(k, out);
     }
 }
 
@@ -288,174 +312,308 @@ fn format_float(f: f64) -> String {
 }
 
 /// The expression on one line, or `None` when it must span several lines.
+#[cfg(test)]
 fn inline(e: &Expr) -> Option<String> {
-    Some(match e {
-        Expr::Null => "null".to_string(),
-        Expr::Bool(b) => b.to_string(),
-        Expr::Int(n) => n.to_string(),
-        Expr::Float(f) => format_float(*f),
-        Expr::Str(s) => quote(s),
-        Expr::Raw(r) => r.clone(),
-        Expr::Template(parts) => template(parts)?,
+    let mut s = String::new();
+    inline_into(e, &mut s).then_some(s)
+}
+
+/// Appends the expression on one line to `out` and returns `true`, or returns `false` with
+/// `out` as it was when it must span several lines.
+fn inline_into(e: &Expr, out: &mut String) -> bool {
+    let mark = out.len();
+    let fits = match e {
+        Expr::Null => {
+            out.push_str("null");
+            true
+        }
+        Expr::Bool(b) => {
+            out.push_str(if *b { "true" } else { "false" });
+            true
+        }
+        Expr::Int(n) => {
+            let _ = write!(out, "{n}");
+            true
+        }
+        Expr::Float(f) => {
+            out.push_str(&format_float(*f));
+            true
+        }
+        Expr::Str(s) => {
+            quote_into(s, out);
+            true
+        }
+        Expr::Raw(r) => {
+            out.push_str(r);
+            true
+        }
+        Expr::Template(parts) => template_into(parts, out),
         Expr::List(items) => {
-            if items.is_empty() {
-                return Some("[]".to_string());
-            }
-            let mut texts = Vec::new();
-            for item in items {
+            out.push('[');
+            let mut fits = true;
+            for (i, item) in items.iter().enumerate() {
                 if matches!(
                     item,
                     Expr::List(_) | Expr::Object(_) | Expr::InlineObject(_)
                 ) {
-                    return None;
+                    fits = false;
+                    break;
                 }
-                texts.push(inline(item)?);
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                if !inline_into(item, out) {
+                    fits = false;
+                    break;
+                }
             }
-            let s = format!("[{}]", texts.join(", "));
-            if s.chars().count() > MAX_INLINE_LIST {
-                return None;
-            }
-            s
+            out.push(']');
+            // An empty list always fits; a longer one only within the line length.
+            fits && (items.is_empty() || out[mark..].chars().count() <= MAX_INLINE_LIST)
         }
-        Expr::Object(entries) if entries.is_empty() => "{}".to_string(),
-        Expr::Object(_) => return None,
+        Expr::Object(entries) if entries.is_empty() => {
+            out.push_str("{}");
+            true
+        }
+        Expr::Object(_) => false,
+        Expr::InlineObject(entries) if entries.is_empty() => {
+            out.push_str("{}");
+            true
+        }
         Expr::InlineObject(entries) => {
-            if entries.is_empty() {
-                return Some("{}".to_string());
+            out.push_str("{ ");
+            let mut fits = true;
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                key_into(k, out);
+                out.push_str(" = ");
+                if !inline_into(v, out) {
+                    fits = false;
+                    break;
+                }
             }
-            let mut texts = Vec::new();
-            for (k, v) in entries {
-                texts.push(format!("{} = {}", key_text(k), inline(v)?));
-            }
-            format!("{{ {} }}", texts.join(", "))
+            out.push_str(" }");
+            fits
         }
-    })
+    };
+    if !fits {
+        out.truncate(mark);
+    }
+    fits
 }
 
 /// A template string. A template that is exactly one interpolation prints as the bare
 /// expression, as `tofu fmt` rewrites `"${x}"` to `x`.
-fn template(parts: &[Part]) -> Option<String> {
+fn template_into(parts: &[Part], out: &mut String) -> bool {
     if let [Part::Interp(e)] = parts {
-        return inline(e);
+        return inline_into(e, out);
     }
-    let mut s = String::from("\"");
+    let mark = out.len();
+    out.push('"');
     for p in parts {
         match p {
-            Part::Lit(l) => s.push_str(&escape_fragment(l)),
+            Part::Lit(l) => out.push_str(&escape_fragment(l)),
             Part::Interp(e) => {
-                s.push_str("${");
-                s.push_str(&inline(e)?);
-                s.push('}');
+                out.push_str("${");
+                if !inline_into(e, out) {
+                    out.truncate(mark);
+                    return false;
+                }
+                out.push('}');
             }
         }
     }
-    s.push('"');
-    Some(s)
+    out.push('"');
+    true
 }
 
-/// One output line: indentation level, the text before `=` (or the whole line), and the value
-/// after `= ` when the line is a complete assignment that takes part in `=` alignment.
-#[derive(Debug, Clone)]
-struct Line {
+/// One line of a run of complete assignments, held until the run ends: its lead (the text
+/// before `=`) and its value are in [`Printer::run_text`], the lead from where the previous
+/// line's value ends.
+#[derive(Debug, Clone, Copy)]
+struct RunLine {
     depth: usize,
-    lead: String,
-    assign: Option<String>,
+    lead_end: usize,
+    lead_chars: usize,
+    value_end: usize,
 }
 
-impl Line {
-    fn blank() -> Self {
-        Line {
-            depth: 0,
-            lead: String::new(),
-            assign: None,
+/// Writes a file's lines as they are produced, holding back only the current run of complete
+/// assignments (their `=` share a column, known when the run ends) and blank lines that may
+/// still turn out to end a body (dropped then). Memory is the output plus one run, whatever
+/// the size of the document.
+#[derive(Debug, Default)]
+struct Printer {
+    out: String,
+    run_text: String,
+    run: Vec<RunLine>,
+    /// Blank lines asked for and not yet written.
+    blanks: usize,
+}
+
+impl Printer {
+    /// Writes the pending run: hclwrite's formatCells, every `=` one space after the longest
+    /// name (indentation included).
+    fn flush_run(&mut self) {
+        let max = self
+            .run
+            .iter()
+            .map(|l| 2 * l.depth + l.lead_chars)
+            .max()
+            .unwrap_or(0);
+        let mut start = 0;
+        for l in &self.run {
+            indent(&mut self.out, l.depth);
+            self.out.push_str(&self.run_text[start..l.lead_end]);
+            for _ in 0..=(max - 2 * l.depth - l.lead_chars) {
+                self.out.push(' ');
+            }
+            self.out.push_str("= ");
+            self.out.push_str(&self.run_text[l.lead_end..l.value_end]);
+            self.out.push('\n');
+            start = l.value_end;
+        }
+        self.run.clear();
+        self.run_text.clear();
+    }
+
+    /// Before any line: the blank lines asked for before it (they end a run).
+    fn before_line(&mut self) {
+        if self.blanks > 0 {
+            self.flush_run();
+            for _ in 0..self.blanks {
+                self.out.push('\n');
+            }
+            self.blanks = 0;
         }
     }
-    fn text(depth: usize, lead: String) -> Self {
-        Line {
+
+    /// Starts a line that takes no part in a run (it ends the pending one): the caller writes
+    /// its text into `out`, then `\n`.
+    fn begin_line(&mut self, depth: usize) -> &mut String {
+        self.before_line();
+        self.flush_run();
+        indent(&mut self.out, depth);
+        &mut self.out
+    }
+}
+
+/// Two spaces per level.
+fn indent(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+}
+
+/// `name = value` (`name` already printed: an attribute name or an object key): one line of
+/// the run when the value fits on it, else a multi-line value.
+fn assignment(p: &mut Printer, depth: usize, name: &str, value: &Expr) {
+    p.before_line();
+    let mark = p.run_text.len();
+    p.run_text.push_str(name);
+    let lead_end = p.run_text.len();
+    if inline_into(value, &mut p.run_text) {
+        p.run.push(RunLine {
             depth,
-            lead,
-            assign: None,
+            lead_end,
+            lead_chars: name.chars().count(),
+            value_end: p.run_text.len(),
+        });
+    } else {
+        p.run_text.truncate(mark);
+        multiline(p, depth, Some(name), value, "");
+    }
+}
+
+/// A multi-line list or object: the opening line is `name = ` (when named) and the bracket,
+/// then the contents one level deeper, then the closing bracket and `suffix`.
+fn multiline(p: &mut Printer, depth: usize, name: Option<&str>, value: &Expr, suffix: &str) {
+    let open = |p: &mut Printer, bracket: char| {
+        let out = p.begin_line(depth);
+        if let Some(name) = name {
+            out.push_str(name);
+            out.push_str(" = ");
         }
-    }
-}
-
-/// Lines of `name = value` (`name` already printed: an attribute name or an object key), with
-/// `suffix` after the value (`,` for list items).
-fn assignment(lines: &mut Vec<Line>, depth: usize, name: String, value: &Expr) {
-    match inline(value) {
-        Some(v) => lines.push(Line {
-            depth,
-            lead: name,
-            assign: Some(v),
-        }),
-        None => multiline(lines, depth, format!("{name} = "), value, ""),
-    }
-}
-
-/// A multi-line list or object: the opening line is `prefix` + bracket, then the contents one
-/// level deeper, then the closing bracket + `suffix`.
-fn multiline(lines: &mut Vec<Line>, depth: usize, prefix: String, value: &Expr, suffix: &str) {
+        out.push(bracket);
+        out.push('\n');
+    };
     match value {
         Expr::List(items) => {
-            lines.push(Line::text(depth, format!("{prefix}[")));
+            open(p, '[');
             for item in items {
-                match inline(item) {
-                    Some(v) => lines.push(Line::text(depth + 1, format!("{v},"))),
-                    None => multiline(lines, depth + 1, String::new(), item, ","),
+                let out = p.begin_line(depth + 1);
+                if inline_into(item, out) {
+                    out.push_str(",\n");
+                } else {
+                    // Nothing was written after the indentation: take it back.
+                    let trimmed = out.len() - 2 * (depth + 1);
+                    out.truncate(trimmed);
+                    multiline(p, depth + 1, None, item, ",");
                 }
             }
-            lines.push(Line::text(depth, format!("]{suffix}")));
+            let out = p.begin_line(depth);
+            out.push(']');
+            out.push_str(suffix);
+            out.push('\n');
         }
         Expr::Object(entries) | Expr::InlineObject(entries) => {
-            lines.push(Line::text(depth, format!("{prefix}{{")));
+            open(p, '{');
             for (k, v) in entries {
-                assignment(lines, depth + 1, key_text(k), v);
+                let key = key_text(k);
+                assignment(p, depth + 1, &key, v);
             }
-            lines.push(Line::text(depth, format!("}}{suffix}")));
+            let out = p.begin_line(depth);
+            out.push('}');
+            out.push_str(suffix);
+            out.push('\n');
         }
         // Scalars always fit on one line; a template holding a multi-line interpolation is
         // not something the emitters build. Print what we can.
-        other => lines.push(Line::text(
-            depth,
-            format!("{prefix}{}{suffix}", inline(other).unwrap_or_default()),
-        )),
+        other => {
+            let out = p.begin_line(depth);
+            if let Some(name) = name {
+                out.push_str(name);
+                out.push_str(" = ");
+            }
+            let _ = inline_into(other, out);
+            out.push_str(suffix);
+            out.push('\n');
+        }
     }
 }
 
-fn body_lines(lines: &mut Vec<Line>, depth: usize, body: &Body) {
+fn body_lines(p: &mut Printer, depth: usize, body: &Body) {
     let mut previous_blank = true; // no blank line at the start of a body
-    let start = lines.len();
     for item in &body.items {
         match item {
             Item::Blank => {
                 if !previous_blank {
-                    lines.push(Line::blank());
+                    p.blanks += 1;
                     previous_blank = true;
                 }
                 continue;
             }
-            Item::Attr(name, value) => assignment(lines, depth, name.clone(), value),
-            Item::Block(block) => block_lines(lines, depth, block),
+            Item::Attr(name, value) => assignment(p, depth, name, value),
+            Item::Block(block) => block_lines(p, depth, block),
             Item::Comment(text) => {
                 for l in comment_lines(text) {
                     let l = l.trim_end();
-                    lines.push(Line::text(
-                        depth,
-                        if l.is_empty() {
-                            "#".to_string()
-                        } else {
-                            format!("# {l}")
-                        },
-                    ));
+                    let out = p.begin_line(depth);
+                    out.push('#');
+                    if !l.is_empty() {
+                        out.push(' ');
+                        out.push_str(l);
+                    }
+                    out.push('\n');
                 }
             }
         }
         previous_blank = false;
     }
     // No blank line at the end of a body.
-    while lines.len() > start && lines.last().is_some_and(|l| l.lead.is_empty()) {
-        lines.pop();
-    }
+    p.blanks = 0;
 }
 
 /// The lines of a comment's text: split at every line break HCL or an editor knows (`\n`,
@@ -494,66 +652,34 @@ pub fn comment_value(s: &str) -> String {
     comment_lines(s).join(" ")
 }
 
-fn block_lines(lines: &mut Vec<Line>, depth: usize, block: &Block) {
-    let mut header = block.kind.clone();
+fn block_lines(p: &mut Printer, depth: usize, block: &Block) {
+    let out = p.begin_line(depth);
+    out.push_str(&block.kind);
     for label in &block.labels {
-        header.push(' ');
-        header.push_str(&quote(label));
+        out.push(' ');
+        quote_into(label, out);
     }
     if block.body.is_empty() && block.body.items.is_empty() {
-        lines.push(Line::text(depth, format!("{header} {{}}")));
+        out.push_str(" {}\n");
         return;
     }
-    lines.push(Line::text(depth, format!("{header} {{")));
-    body_lines(lines, depth + 1, &block.body);
-    lines.push(Line::text(depth, "}".to_string()));
+    out.push_str(" {\n");
+    body_lines(p, depth + 1, &block.body);
+    let out = p.begin_line(depth);
+    out.push_str("}\n");
 }
 
 /// Prints `body` as a whole file: `header` (already commented lines, may be empty), a blank
 /// line, then the body; exactly one trailing newline.
 pub fn render(header: &str, body: &Body) -> String {
-    let mut lines = Vec::new();
-    body_lines(&mut lines, 0, body);
-
-    // hclwrite's formatCells: runs of consecutive complete assignments share the `=` column.
-    let mut widths = vec![0usize; lines.len()];
-    let mut i = 0;
-    while i < lines.len() {
-        if lines[i].assign.is_none() {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let mut max = 0;
-        while i < lines.len() && lines[i].assign.is_some() {
-            max = max.max(2 * lines[i].depth + lines[i].lead.chars().count());
-            i += 1;
-        }
-        for (j, w) in widths.iter_mut().enumerate().take(i).skip(start) {
-            *w = max - 2 * lines[j].depth;
-        }
-    }
-
-    let mut out = String::new();
+    let mut p = Printer::default();
     if !header.is_empty() {
-        out.push_str(header.trim_end_matches('\n'));
-        out.push_str("\n\n");
+        p.out.push_str(header.trim_end_matches('\n'));
+        p.out.push_str("\n\n");
     }
-    for (line, width) in lines.iter().zip(widths) {
-        if line.lead.is_empty() && line.assign.is_none() {
-            out.push('\n');
-            continue;
-        }
-        out.push_str(&"  ".repeat(line.depth));
-        out.push_str(&line.lead);
-        if let Some(value) = &line.assign {
-            let pad = width - line.lead.chars().count() + 1;
-            out.push_str(&" ".repeat(pad));
-            out.push_str("= ");
-            out.push_str(value);
-        }
-        out.push('\n');
-    }
+    body_lines(&mut p, 0, body);
+    p.flush_run();
+    let mut out = p.out;
     while out.ends_with("\n\n") {
         out.pop();
     }
