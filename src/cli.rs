@@ -223,7 +223,7 @@ pub fn run(cli: &Cli) -> u8 {
     let max_bytes = cli.max_output_bytes();
     let compile_head = || pipeline::compile_with_limit(&display_name, &bytes, false, max_bytes);
     // `affected` compiles the base configuration too: on a second thread, as the head compiles.
-    let (compilation, base) = match &cli.command {
+    let (mut compilation, base) = match &cli.command {
         Command::Affected { base_config, .. } => std::thread::scope(|scope| {
             // `None` inside: the base has the head's bytes, and the head's compilation is used.
             let base = scope.spawn(|| {
@@ -268,6 +268,11 @@ pub fn run(cli: &Cli) -> u8 {
     let root = placement
         .map(|p| p.root)
         .unwrap_or_else(|| PathBuf::from("."));
+    if matches!(cli.command, Command::Generate { .. } | Command::Check)
+        && let Some(resolved) = &mut compilation.resolved
+    {
+        resolved.forget_origins();
+    }
     match &cli.command {
         Command::Validate => {
             if cli.format == Format::Human && diags.is_empty() {

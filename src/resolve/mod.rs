@@ -153,6 +153,16 @@ impl Resolved {
         let head = heads.next()?;
         heads.next().is_none().then_some(head)
     }
+
+    /// Drops where every value came from (each environment's merged tree behind
+    /// [`Origins`]): `generate` and `check` do it once policy has reported its findings, since
+    /// emitting never looks at origins. At 1 000 services x 10 environments that is about 30 MB
+    /// of the heap no longer held while the tree is emitted.
+    pub fn forget_origins(&mut self) {
+        for env in &mut self.environments {
+            env.origins = Origins::default();
+        }
+    }
 }
 
 /// Pinned versions.
