@@ -875,6 +875,324 @@ mod tests {
         );
     }
 
+    /// The printer as it was before it streamed (ab7616a): every line of the file collected,
+    /// the `=` columns computed over the whole list, then printed. The streaming printer must
+    /// print exactly what it printed.
+    #[allow(clippy::all)]
+    mod whole_file {
+        use crate::emit::hcl::*;
+
+        /// The expression on one line, or `None` when it must span several lines.
+        fn inline(e: &Expr) -> Option<String> {
+            Some(match e {
+                Expr::Null => "null".to_string(),
+                Expr::Bool(b) => b.to_string(),
+                Expr::Int(n) => n.to_string(),
+                Expr::Float(f) => format_float(*f),
+                Expr::Str(s) => quote(s),
+                Expr::Raw(r) => r.clone(),
+                Expr::Template(parts) => template(parts)?,
+                Expr::List(items) => {
+                    if items.is_empty() {
+                        return Some("[]".to_string());
+                    }
+                    let mut texts = Vec::new();
+                    for item in items {
+                        if matches!(
+                            item,
+                            Expr::List(_) | Expr::Object(_) | Expr::InlineObject(_)
+                        ) {
+                            return None;
+                        }
+                        texts.push(inline(item)?);
+                    }
+                    let s = format!("[{}]", texts.join(", "));
+                    if s.chars().count() > MAX_INLINE_LIST {
+                        return None;
+                    }
+                    s
+                }
+                Expr::Object(entries) if entries.is_empty() => "{}".to_string(),
+                Expr::Object(_) => return None,
+                Expr::InlineObject(entries) => {
+                    if entries.is_empty() {
+                        return Some("{}".to_string());
+                    }
+                    let mut texts = Vec::new();
+                    for (k, v) in entries {
+                        texts.push(format!("{} = {}", key_text(k).into_owned(), inline(v)?));
+                    }
+                    format!("{{ {} }}", texts.join(", "))
+                }
+            })
+        }
+
+        /// A template string. A template that is exactly one interpolation prints as the bare
+        /// expression, as `tofu fmt` rewrites `"${x}"` to `x`.
+        fn template(parts: &[Part]) -> Option<String> {
+            if let [Part::Interp(e)] = parts {
+                return inline(e);
+            }
+            let mut s = String::from("\"");
+            for p in parts {
+                match p {
+                    Part::Lit(l) => s.push_str(&escape_fragment(l)),
+                    Part::Interp(e) => {
+                        s.push_str("${");
+                        s.push_str(&inline(e)?);
+                        s.push('}');
+                    }
+                }
+            }
+            s.push('"');
+            Some(s)
+        }
+
+        /// One output line: indentation level, the text before `=` (or the whole line), and the value
+        /// after `= ` when the line is a complete assignment that takes part in `=` alignment.
+        #[derive(Debug, Clone)]
+        struct Line {
+            depth: usize,
+            lead: String,
+            assign: Option<String>,
+        }
+
+        impl Line {
+            fn blank() -> Self {
+                Line {
+                    depth: 0,
+                    lead: String::new(),
+                    assign: None,
+                }
+            }
+            fn text(depth: usize, lead: String) -> Self {
+                Line {
+                    depth,
+                    lead,
+                    assign: None,
+                }
+            }
+        }
+
+        /// Lines of `name = value` (`name` already printed: an attribute name or an object key), with
+        /// `suffix` after the value (`,` for list items).
+        fn assignment(lines: &mut Vec<Line>, depth: usize, name: String, value: &Expr) {
+            match inline(value) {
+                Some(v) => lines.push(Line {
+                    depth,
+                    lead: name,
+                    assign: Some(v),
+                }),
+                None => multiline(lines, depth, format!("{name} = "), value, ""),
+            }
+        }
+
+        /// A multi-line list or object: the opening line is `prefix` + bracket, then the contents one
+        /// level deeper, then the closing bracket + `suffix`.
+        fn multiline(
+            lines: &mut Vec<Line>,
+            depth: usize,
+            prefix: String,
+            value: &Expr,
+            suffix: &str,
+        ) {
+            match value {
+                Expr::List(items) => {
+                    lines.push(Line::text(depth, format!("{prefix}[")));
+                    for item in items {
+                        match inline(item) {
+                            Some(v) => lines.push(Line::text(depth + 1, format!("{v},"))),
+                            None => multiline(lines, depth + 1, String::new(), item, ","),
+                        }
+                    }
+                    lines.push(Line::text(depth, format!("]{suffix}")));
+                }
+                Expr::Object(entries) | Expr::InlineObject(entries) => {
+                    lines.push(Line::text(depth, format!("{prefix}{{")));
+                    for (k, v) in entries {
+                        assignment(lines, depth + 1, key_text(k).into_owned(), v);
+                    }
+                    lines.push(Line::text(depth, format!("}}{suffix}")));
+                }
+                // Scalars always fit on one line; a template holding a multi-line interpolation is
+                // not something the emitters build. Print what we can.
+                other => lines.push(Line::text(
+                    depth,
+                    format!("{prefix}{}{suffix}", inline(other).unwrap_or_default()),
+                )),
+            }
+        }
+
+        fn body_lines(lines: &mut Vec<Line>, depth: usize, body: &Body) {
+            let mut previous_blank = true; // no blank line at the start of a body
+            let start = lines.len();
+            for item in &body.items {
+                match item {
+                    Item::Blank => {
+                        if !previous_blank {
+                            lines.push(Line::blank());
+                            previous_blank = true;
+                        }
+                        continue;
+                    }
+                    Item::Attr(name, value) => assignment(lines, depth, name.clone(), value),
+                    Item::Block(block) => block_lines(lines, depth, block),
+                    Item::Comment(text) => {
+                        for l in comment_lines(text) {
+                            let l = l.trim_end();
+                            lines.push(Line::text(
+                                depth,
+                                if l.is_empty() {
+                                    "#".to_string()
+                                } else {
+                                    format!("# {l}")
+                                },
+                            ));
+                        }
+                    }
+                }
+                previous_blank = false;
+            }
+            // No blank line at the end of a body.
+            while lines.len() > start && lines.last().is_some_and(|l| l.lead.is_empty()) {
+                lines.pop();
+            }
+        }
+
+        fn block_lines(lines: &mut Vec<Line>, depth: usize, block: &Block) {
+            let mut header = block.kind.clone();
+            for label in &block.labels {
+                header.push(' ');
+                header.push_str(&quote(label));
+            }
+            if block.body.is_empty() && block.body.items.is_empty() {
+                lines.push(Line::text(depth, format!("{header} {{}}")));
+                return;
+            }
+            lines.push(Line::text(depth, format!("{header} {{")));
+            body_lines(lines, depth + 1, &block.body);
+            lines.push(Line::text(depth, "}".to_string()));
+        }
+
+        /// Prints `body` as a whole file: `header` (already commented lines, may be empty), a blank
+        /// line, then the body; exactly one trailing newline.
+        pub(super) fn render(header: &str, body: &Body) -> String {
+            let mut lines = Vec::new();
+            body_lines(&mut lines, 0, body);
+
+            // hclwrite's formatCells: runs of consecutive complete assignments share the `=` column.
+            let mut widths = vec![0usize; lines.len()];
+            let mut i = 0;
+            while i < lines.len() {
+                if lines[i].assign.is_none() {
+                    i += 1;
+                    continue;
+                }
+                let start = i;
+                let mut max = 0;
+                while i < lines.len() && lines[i].assign.is_some() {
+                    max = max.max(2 * lines[i].depth + lines[i].lead.chars().count());
+                    i += 1;
+                }
+                for (j, w) in widths.iter_mut().enumerate().take(i).skip(start) {
+                    *w = max - 2 * lines[j].depth;
+                }
+            }
+
+            let mut out = String::new();
+            if !header.is_empty() {
+                out.push_str(header.trim_end_matches('\n'));
+                out.push_str("\n\n");
+            }
+            for (line, width) in lines.iter().zip(widths) {
+                if line.lead.is_empty() && line.assign.is_none() {
+                    out.push('\n');
+                    continue;
+                }
+                out.push_str(&"  ".repeat(line.depth));
+                out.push_str(&line.lead);
+                if let Some(value) = &line.assign {
+                    let pad = width - line.lead.chars().count() + 1;
+                    out.push_str(&" ".repeat(pad));
+                    out.push_str("= ");
+                    out.push_str(value);
+                }
+                out.push('\n');
+            }
+            while out.ends_with("\n\n") {
+                out.pop();
+            }
+            if out.is_empty() {
+                out.push('\n');
+            }
+            out
+        }
+    }
+
+    fn any_expr() -> impl proptest::strategy::Strategy<Value = Expr> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Expr::Null),
+            any::<bool>().prop_map(Expr::Bool),
+            any::<i64>().prop_map(Expr::Int),
+            "[a-z\"$%{}\\\\ \n\u{e9}]{0,30}".prop_map(Expr::Str),
+            "[a-z_.]{1,10}".prop_map(Expr::Raw),
+            prop::collection::vec(
+                prop_oneof![
+                    "[a-z$%{ ]{0,6}".prop_map(Part::Lit),
+                    "[a-z.]{1,6}".prop_map(|r| Part::Interp(Expr::Raw(r))),
+                ],
+                0..4
+            )
+            .prop_map(Expr::Template),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..7).prop_map(Expr::List),
+                prop::collection::vec(("[a-z_-]{1,8}", inner.clone()), 0..4).prop_map(Expr::Object),
+                prop::collection::vec(("[a-z_-]{1,8}", inner), 0..3).prop_map(Expr::InlineObject),
+            ]
+        })
+    }
+
+    fn any_body() -> impl proptest::strategy::Strategy<Value = Body> {
+        use proptest::prelude::*;
+        let leaf_item = || {
+            prop_oneof![
+                Just(Item::Blank),
+                "[a-z #\n]{0,10}".prop_map(Item::Comment),
+                ("[a-z_]{1,12}", any_expr()).prop_map(|(n, e)| Item::Attr(n, e)),
+            ]
+        };
+        prop::collection::vec(leaf_item(), 0..8)
+            .prop_map(|items| Body { items })
+            .prop_recursive(3, 48, 8, move |inner| {
+                prop::collection::vec(
+                    prop_oneof![
+                        3 => leaf_item(),
+                        1 => ("[a-z]{1,6}", prop::collection::vec("[a-z\"]{0,5}", 0..3), inner)
+                            .prop_map(|(kind, labels, body)| Item::Block(Block { kind, labels, body })),
+                    ],
+                    0..8,
+                )
+                .prop_map(|items| Body { items })
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Holding back only one run of assignments and the pending blank lines prints what
+        /// collecting the whole file printed: blank lines, comments, nested blocks, multi-line
+        /// lists and objects, runs broken anywhere.
+        #[test]
+        fn the_streaming_printer_prints_what_the_whole_file_printer_printed(
+            body in any_body(),
+            header in proptest::prop_oneof![proptest::strategy::Just(String::new()), proptest::strategy::Just("# h\n# i\n".to_string())],
+        ) {
+            proptest::prop_assert_eq!(render(&header, &body), whole_file::render(&header, &body));
+        }
+    }
+
     #[test]
     fn output_parses_back_with_the_same_values() {
         let mut b = Body::new();
