@@ -203,8 +203,16 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// `tofu init -backend=false` then `tofu validate` in `dir`; with `test`, `tofu test` too when
-/// the directory has a `tests/` suite.
-fn prove(tc: &Toolchain, label: &str, dir: &Path, test: bool) -> Result<(), String> {
+/// the directory has a `tests/` suite. `tree` is [`tree_key`] of the directory the root can
+/// read from (its modules included), computed before any proof of that tree starts: a proof
+/// that passed before on the same bytes with the same toolchain is not run again
+/// ([`Passed`]).
+fn prove(tc: &Toolchain, tree: &str, label: &str, dir: &Path, test: bool) -> Result<bool, String> {
+    let passed = Passed::get(tc);
+    let key = passed.key(tree, label, test);
+    if passed.contains(&key) {
+        return Ok(true);
+    }
     let init = tc.run(
         dir,
         &["init", "-backend=false", "-input=false", "-no-color"],
@@ -222,7 +230,127 @@ fn prove(tc: &Toolchain, label: &str, dir: &Path, test: bool) -> Result<(), Stri
             return Err(describe(&format!("{label}: tofu test"), &t));
         }
     }
-    Ok(())
+    passed.record(&key, label);
+    Ok(false)
+}
+
+/// [`prove`] on every root of `roots` (under `base`), on every core; `tree` gives the key of
+/// the tree a root is in. Says how many passed before on the same bytes, and returns the
+/// failures.
+fn prove_all<'t>(
+    tc: &Toolchain,
+    what: &str,
+    base: &Path,
+    roots: &[PathBuf],
+    tree: impl Fn(&Path) -> &'t str + Sync,
+    test: bool,
+) -> Vec<String> {
+    let reused = std::sync::atomic::AtomicUsize::new(0);
+    let failures = parallel(roots, |dir| {
+        if prove(tc, tree(dir), &label(base, dir), dir, test)? {
+            reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ok(())
+    });
+    let reused = reused.into_inner();
+    if reused > 0 {
+        // Straight to stderr, not `eprintln!`: the test harness would hide it for a passing test.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "{what}: {reused} of {} proofs passed before on the same bytes with this toolchain, \
+             not run again (TOFUGEN_TOFU_CACHE=off runs them all)",
+            roots.len()
+        );
+    }
+    failures
+}
+
+/// What the proofs run, in the key of a passed proof: a change here runs every proof again.
+const PROOF_COMMANDS: &str = "init -backend=false -input=false -no-color; validate -no-color; \
+                              test -no-color when tests/ exists";
+
+/// Proofs that passed, remembered as Bazel remembers test results: one empty file per passed
+/// proof in `passed/` beside the toolchain's provider mirror (whose directory name holds the
+/// OpenTofu, provider and Go versions), named by the SHA-256 of everything the proof read
+/// ([`tree_key`]: every file of the tree, path and bytes), the root's place in it, whether
+/// `tofu test` ran, [`PROOF_COMMANDS`] and the toolchain's environment. The same bytes proven
+/// by the same toolchain give the same result, so a warm `cargo test` runs only the proofs of
+/// what changed. `TOFUGEN_TOFU_CACHE=off` runs every proof (`.ci/run` sets it: CI always
+/// executes them); failures are never remembered.
+struct Passed {
+    dir: Option<PathBuf>,
+    toolchain: String,
+}
+
+impl Passed {
+    fn get(tc: &Toolchain) -> &'static Passed {
+        static PASSED: OnceLock<Passed> = OnceLock::new();
+        PASSED.get_or_init(|| {
+            let off = std::env::var("TOFUGEN_TOFU_CACHE").as_deref() == Ok("off");
+            let dir = tc
+                .env
+                .iter()
+                .find(|(k, _)| k == "TOFUGEN_PROVIDER_MIRROR")
+                .and_then(|(_, v)| Path::new(v).parent().map(|p| p.join("passed")))
+                .filter(|_| !off);
+            if let Some(d) = &dir {
+                let _ = std::fs::create_dir_all(d);
+            }
+            let mut toolchain = tc.tofu.display().to_string();
+            for (k, v) in &tc.env {
+                toolchain.push_str(&format!("\n{k}={v}"));
+            }
+            Passed { dir, toolchain }
+        })
+    }
+
+    fn key(&self, tree: &str, label: &str, test: bool) -> String {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        for part in [PROOF_COMMANDS, &self.toolchain, tree, label] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.update([u8::from(test)]);
+        hex(&h.finalize())
+    }
+
+    fn contains(&self, key: &str) -> bool {
+        self.dir.as_ref().is_some_and(|d| d.join(key).is_file())
+    }
+
+    fn record(&self, key: &str, label: &str) {
+        if let Some(d) = &self.dir {
+            let _ = std::fs::write(d.join(key), label);
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The SHA-256 of every file under `base` (path relative to it, and bytes), `.terraform`
+/// directories left out: all a proof of a root under `base` can read.
+fn tree_key(base: &Path) -> String {
+    use sha2::Digest as _;
+    let mut files = walk(base);
+    files.sort();
+    let mut h = sha2::Sha256::new();
+    for f in files {
+        let rel = f
+            .strip_prefix(base)
+            .unwrap_or(&f)
+            .to_string_lossy()
+            .into_owned();
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        h.update((rel.len() as u64).to_le_bytes());
+        h.update(rel.as_bytes());
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    hex(&h.finalize())
 }
 
 /// Label of a root for reports: its path relative to the scratch directory.
@@ -256,9 +384,15 @@ fn tofu_validates_and_tests_every_module() {
         .filter(|d| d.parent().is_some_and(|p| p.ends_with("modules")))
         .collect::<Vec<_>>();
     assert!(modules.len() >= 10, "modules found: {modules:?}");
-    let failures = parallel(&modules, |dir| {
-        prove(tc, &label(scratch.path(), dir), dir, true)
-    });
+    let tree = tree_key(scratch.path());
+    let failures = prove_all(
+        tc,
+        "module proofs",
+        scratch.path(),
+        &modules,
+        |_| &tree,
+        true,
+    );
     assert_no_failures("module proofs", failures);
 }
 
@@ -276,9 +410,15 @@ fn tofu_validates_and_tests_the_committed_roots() {
         roots.iter().any(|r| r.ends_with("bootstrap")),
         "no bootstrap root in {roots:?}"
     );
-    let failures = parallel(&roots, |dir| {
-        prove(tc, &label(scratch.path(), dir), dir, true)
-    });
+    let tree = tree_key(scratch.path());
+    let failures = prove_all(
+        tc,
+        "committed-root proofs",
+        scratch.path(),
+        &roots,
+        |_| &tree,
+        true,
+    );
     assert_no_failures("committed-root proofs", failures);
 }
 
@@ -319,9 +459,34 @@ fn tofu_validates_the_tree_of_every_valid_fixture() {
                 .filter(|d| !d.ends_with("tests") && !d.starts_with(dir.join("generated/modules"))),
         );
     }
-    let mut failures = parallel(&roots, |dir| {
-        prove(tc, &label(scratch.path(), dir), dir, false)
-    });
+    // Each fixture's tree is keyed on its own: a change to one fixture's output proves that
+    // fixture's roots again.
+    let trees: BTreeMap<String, String> = configs
+        .iter()
+        .map(|c| {
+            let name = c.file_stem().unwrap().to_string_lossy().into_owned();
+            let key = tree_key(&scratch.path().join(&name));
+            (name, key)
+        })
+        .collect();
+    let fixture_of = |dir: &Path| {
+        let rel = dir.strip_prefix(scratch.path()).unwrap();
+        let name = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy();
+        trees[name.as_ref()].as_str()
+    };
+    let mut failures = prove_all(
+        tc,
+        "fixture-root proofs",
+        scratch.path(),
+        &roots,
+        fixture_of,
+        false,
+    );
     for config in &configs {
         let name = config.file_stem().unwrap().to_string_lossy().into_owned();
         let generated = scratch.path().join(&name).join("generated");
@@ -648,8 +813,14 @@ fn tofu_validates_the_roots_of_a_fresh_init() {
         })
         .collect::<Vec<_>>();
     assert_eq!(roots.len(), 3, "bootstrap, staging, production: {roots:?}");
-    let failures = parallel(&roots, |dir| {
-        prove(tc, &label(scratch.path(), dir), dir, false)
-    });
+    let tree = tree_key(scratch.path());
+    let failures = prove_all(
+        tc,
+        "fresh-init root proofs",
+        scratch.path(),
+        &roots,
+        |_| &tree,
+        false,
+    );
     assert_no_failures("fresh-init root proofs", failures);
 }
