@@ -328,7 +328,8 @@ fn check_path(
             continue;
         }
         known.extend(crate::report::effective_view(env).into_keys());
-        known.extend(env.origins.paths());
+        // On a copy: the merged tree built for it is dropped with it.
+        known.extend(env.origins.clone().paths());
     }
     let exists = |p: &str| {
         known

@@ -93,7 +93,7 @@ impl<'t> LineIndex<'t> {
 /// Bytes of HCL parsed at once at least (see [`chunks`]).
 const CHUNK_BYTES: usize = 64 * 1024;
 
-/// Splits `text` into chunks of about [`CHUNK_BYTES`] or more, each ending after a line that is
+/// Splits `text` into chunks of about `CHUNK_BYTES` or more, each ending after a line that is
 /// exactly `}` (the end of a top-level block or value, as `tofu fmt` lays it out) outside any
 /// heredoc or block comment, with the byte offset and line number (0-based) where each starts.
 /// Parsing the chunks one at a time keeps one chunk's syntax tree in memory, not a whole

@@ -605,22 +605,21 @@ pub fn resolve_with_limit(
         diags.push(d);
         return Err(diags);
     }
-    let defaults_tree = Arc::new(origins::sorted(defaults_node));
-    let trees = inherited_trees(&defaults_tree, env_entries, &parents);
-    let sections = Arc::new(
-        Sections::new(
-            root.entry("defaults").map(|(k, _)| k.span),
-            env_entries,
-            parents,
-        )
-        .with_trees(Arc::clone(&defaults_tree), trees.clone()),
-    );
+    // One merged tree at a time: each environment's is built, read and dropped (the trees of
+    // environments others extend are kept by `sections`, so that a chain is merged once).
+    let sections = Arc::new(Sections::new(
+        root.entry("defaults").map(|(k, _)| k.span),
+        env_entries,
+        parents,
+        Arc::new(origins::sorted(defaults_node)),
+    ));
     let mut environments = Vec::new();
-    for (index, ((env_key, _), tree)) in env_entries.iter().zip(trees).enumerate() {
+    for (index, (env_key, _)) in env_entries.iter().enumerate() {
         let section = Section {
             index,
             key: env_key,
         };
+        let tree = sections.tree_of(index);
         match resolve_environment(file, &config.project, tree, &sections, section) {
             Ok(env) => environments.push(env),
             Err(mut d) => diags.append(&mut d),
@@ -699,19 +698,6 @@ pub fn resolve_with_limit(
 struct Section<'a> {
     index: usize,
     key: &'a Key,
-}
-
-/// The merged tree of an environment: its section (as written) onto `base` (the tree it
-/// inherits, keys sorted). The options that are never inherited are left out of `base`.
-fn merged_tree(base: &Node, section: &Node) -> Node {
-    Node {
-        kind: NodeKind::Map(origins::merge_entries(
-            base.entries(),
-            section.entries(),
-            |key| !NOT_INHERITED.contains(&key),
-        )),
-        span: section.span,
-    }
 }
 
 /// The names in `names`, quoted, at most ten of them.
@@ -923,43 +909,6 @@ fn expansion_limit(
     None
 }
 
-/// The merged tree of every environment, each computed once from its parent's (memoized, in
-/// an order where parents come first): linear in the number of environments, whatever the
-/// length of the chains. `parents` must be acyclic ([`inheritance`] breaks cycles).
-fn inherited_trees(
-    defaults: &Node,
-    envs: &[(Key, Node)],
-    parents: &[Option<usize>],
-) -> Vec<Arc<Node>> {
-    let mut trees: Vec<Option<Arc<Node>>> = vec![None; envs.len()];
-    for start in 0..envs.len() {
-        // The chain up to the first environment already merged (or to `defaults`).
-        let mut pending = Vec::new();
-        let mut i = Some(start);
-        while let Some(j) = i {
-            if trees[j].is_some() || pending.len() > envs.len() {
-                break;
-            }
-            pending.push(j);
-            i = parents[j];
-        }
-        for &j in pending.iter().rev() {
-            let merged = {
-                let base = match parents[j].and_then(|p| trees[p].as_deref()) {
-                    Some(t) => t,
-                    None => defaults,
-                };
-                merged_tree(base, &envs[j].1)
-            };
-            trees[j] = Some(Arc::new(merged));
-        }
-    }
-    trees
-        .into_iter()
-        .map(|t| t.unwrap_or_else(|| Arc::new(origins::empty_map(Span::default()))))
-        .collect()
-}
-
 /// The JSON of the top-level entries of `tree` that `keep` accepts.
 fn json_of(tree: &Node, keep: impl Fn(&str) -> bool) -> serde_json::Value {
     serde_json::Value::Object(
@@ -983,12 +932,7 @@ fn resolve_environment(
     let is_option = |k: &str| ENVIRONMENT_OPTION_KEYS.contains(&k);
     let options_json = json_of(&tree, is_option);
     let settings_json = json_of(&tree, |k| !is_option(k));
-    let origins = Origins::new(
-        tree,
-        Arc::clone(sections),
-        section.index,
-        Some(env_key.span),
-    );
+    let origins = Origins::new(Arc::clone(sections), section.index, Some(env_key.span));
     let mut diags = Vec::new();
     let options: EnvironmentOptions = match serde_json::from_value(options_json) {
         Ok(o) => o,
@@ -1232,7 +1176,17 @@ pub fn baseline(env: &ResolvedEnvironment) -> Option<ResolvedEnvironment> {
         index: usize::MAX,
         key: &key,
     };
-    resolve_environment("", &env.project, tree, &Arc::default(), section).ok()
+    let resolved = resolve_environment(
+        "",
+        &env.project,
+        Arc::clone(&tree),
+        &Arc::default(),
+        section,
+    );
+    resolved.ok().map(|mut b| {
+        b.origins = Origins::with_tree(tree, Arc::default(), usize::MAX, b.origins.environment_key);
+        b
+    })
 }
 
 fn resolve_rule(name: String, r: AlertRuleSpec) -> ResolvedAlertRule {

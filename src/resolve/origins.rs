@@ -9,7 +9,7 @@
 //! sizes, whatever the size of the file.
 
 use std::cmp::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 
@@ -39,8 +39,15 @@ pub struct Origin {
 }
 
 /// The sections effective values can come from, shared by every environment of a file: where
-/// each starts, the environments' names, and which environment each one extends.
-#[derive(Debug, Default, PartialEq)]
+/// each starts, the environments' names and sections, which environment each one extends, and
+/// how to merge an environment's tree.
+///
+/// An environment's merged tree is built when something asks for it and dropped with whoever
+/// asked ([`Origins`] keeps its own once built): resolving builds one at a time, and policy
+/// checks each environment on a copy that is dropped before the next. Only the trees of the
+/// environments others `extend` are kept here once built, so that a chain of `extends` is
+/// merged once, whatever its length.
+#[derive(Debug)]
 pub struct Sections {
     /// Byte offset of each section's key, ascending, with the section: `None` for `defaults`,
     /// else the environment's index in file order. A value belongs to the last section that
@@ -50,18 +57,48 @@ pub struct Sections {
     names: Vec<String>,
     /// The environment each one extends (index), when it extends one that exists.
     parents: Vec<Option<usize>>,
-    /// The merged tree of `defaults` and of each environment (file order), once known: what a
-    /// value would be without a given layer ([`Origins::inherited`]).
-    trees: Option<(Arc<Node>, Vec<Arc<Node>>)>,
+    /// `defaults`, keys sorted: the base of an environment that extends none.
+    defaults: Arc<Node>,
+    /// Each environment's own section, as written, in file order.
+    own: Vec<Node>,
+    /// For each environment another one extends, its merged tree once built (`None` for the
+    /// others: their trees are never kept here).
+    extended: Vec<Option<OnceLock<Arc<Node>>>>,
+}
+
+impl Default for Sections {
+    fn default() -> Self {
+        Sections {
+            starts: Vec::new(),
+            names: Vec::new(),
+            parents: Vec::new(),
+            defaults: Arc::new(empty_map(Span::default())),
+            own: Vec::new(),
+            extended: Vec::new(),
+        }
+    }
+}
+
+/// Equal when built from the same file: the trees built so far are a cache.
+impl PartialEq for Sections {
+    fn eq(&self, other: &Self) -> bool {
+        self.starts == other.starts
+            && self.names == other.names
+            && self.parents == other.parents
+            && self.defaults == other.defaults
+            && self.own == other.own
+    }
 }
 
 impl Sections {
-    /// The sections of a file: the position of the `defaults:` key, when there is one, and the
-    /// `environments:` entries in file order with the environment each one extends.
+    /// The sections of a file: the position of the `defaults:` key, when there is one, the
+    /// `environments:` entries in file order with the environment each one extends, and
+    /// `defaults` with its keys sorted.
     pub fn new(
         defaults_key: Option<Span>,
         environments: &[(Key, Node)],
         parents: Vec<Option<usize>>,
+        defaults: Arc<Node>,
     ) -> Self {
         let mut starts: Vec<(usize, Option<usize>)> = environments
             .iter()
@@ -72,19 +109,79 @@ impl Sections {
             starts.push((d.start, None));
         }
         starts.sort_unstable_by_key(|&(start, _)| start);
+        let mut extended: Vec<Option<OnceLock<Arc<Node>>>> =
+            (0..environments.len()).map(|_| None).collect();
+        for p in parents.iter().flatten() {
+            if let Some(slot) = extended.get_mut(*p) {
+                *slot = Some(OnceLock::new());
+            }
+        }
         Sections {
             starts,
             names: environments.iter().map(|(k, _)| k.name.clone()).collect(),
             parents,
-            trees: None,
+            defaults,
+            own: environments.iter().map(|(_, n)| n.clone()).collect(),
+            extended,
         }
     }
 
-    /// Records the merged trees: `defaults` (keys sorted) and each environment's, in file
-    /// order.
-    pub(crate) fn with_trees(mut self, defaults: Arc<Node>, environments: Vec<Arc<Node>>) -> Self {
-        self.trees = Some((defaults, environments));
-        self
+    /// The merged tree of environment `index`: its section (as written) onto the tree of the
+    /// environment it extends, else onto `defaults`, without the options never inherited
+    /// ([`super::NOT_INHERITED`]). Merges the chain up to the first environment whose tree is
+    /// kept (iteratively: a long chain never deepens the stack), keeping the trees of
+    /// environments others extend. `parents` is acyclic ([`super::inheritance`] breaks cycles;
+    /// the bound below is belt and braces).
+    pub(crate) fn tree_of(&self, index: usize) -> Arc<Node> {
+        let mut pending = Vec::new();
+        let mut base = None;
+        let mut at = Some(index);
+        while let Some(i) = at {
+            if let Some(tree) = self.kept(i) {
+                base = Some(Arc::clone(tree));
+                break;
+            }
+            if pending.len() > self.names.len() || i >= self.own.len() {
+                break;
+            }
+            pending.push(i);
+            at = self.parents.get(i).copied().flatten();
+        }
+        let mut tree = base.unwrap_or_else(|| Arc::clone(&self.defaults));
+        for &i in pending.iter().rev() {
+            let merged = Arc::new(Node {
+                kind: NodeKind::Map(merge_entries(
+                    tree.entries(),
+                    self.own[i].entries(),
+                    |key| !super::NOT_INHERITED.contains(&key),
+                )),
+                span: self.own[i].span,
+            });
+            if let Some(Some(cell)) = self.extended.get(i) {
+                let _ = cell.set(Arc::clone(&merged));
+            }
+            tree = merged;
+        }
+        tree
+    }
+
+    /// The kept tree of environment `index`, when it is extended and its tree was built.
+    fn kept(&self, index: usize) -> Option<&Arc<Node>> {
+        self.extended.get(index)?.as_ref()?.get()
+    }
+
+    /// The tree environment `index` is merged onto: the tree of the environment it extends
+    /// (built and kept if need be), else `defaults`.
+    fn base_of(&self, index: usize) -> Option<&Node> {
+        match self.parents.get(index).copied().flatten() {
+            Some(parent) => {
+                if self.kept(parent).is_none() {
+                    self.tree_of(parent);
+                }
+                self.kept(parent).map(|t| &**t)
+            }
+            None => Some(&self.defaults),
+        }
     }
 
     /// The section holding byte `offset`: `Some(None)` for `defaults`, `Some(Some(i))` for
@@ -106,10 +203,12 @@ impl Sections {
 /// are numbered (`services.api.secrets.0`), and keys may themselves hold dots (database
 /// settings such as `pg_stat_statements.track`). A path that reaches nothing took a built-in
 /// default.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Origins {
-    /// The merged options and settings of the environment, mapping keys sorted by name.
-    tree: Arc<Node>,
+    /// The merged options and settings of the environment, mapping keys sorted by name: built
+    /// from [`Sections`] the first time a question needs it ([`Origins::tree`]), then kept by
+    /// this value (a clone made before it was built builds its own, and drops it with itself).
+    tree: OnceLock<Arc<Node>>,
     /// The file's sections.
     sections: Arc<Sections>,
     /// This environment's index in file order.
@@ -119,10 +218,20 @@ pub struct Origins {
     pub environment_key: Option<Span>,
 }
 
+/// Equal when they describe the same environment of the same file with the same merged tree.
+impl PartialEq for Origins {
+    fn eq(&self, other: &Self) -> bool {
+        self.own == other.own
+            && self.environment_key == other.environment_key
+            && self.sections == other.sections
+            && self.tree() == other.tree()
+    }
+}
+
 impl Default for Origins {
     fn default() -> Self {
         Origins {
-            tree: Arc::new(empty_map(Span::default())),
+            tree: OnceLock::from(Arc::new(empty_map(Span::default()))),
             sections: Arc::default(),
             own: usize::MAX,
             environment_key: None,
@@ -213,15 +322,26 @@ fn find<'n>(entries: &'n [(Key, Node)], name: &str) -> Option<(&'n Key, &'n Node
 }
 
 impl Origins {
-    /// The origins of environment `own` (index in file order), whose merged tree is `tree`.
-    pub(crate) fn new(
+    /// The origins of environment `own` (index in file order) of `sections`; its merged tree
+    /// is built when first needed.
+    pub(crate) fn new(sections: Arc<Sections>, own: usize, environment_key: Option<Span>) -> Self {
+        Origins {
+            tree: OnceLock::new(),
+            sections,
+            own,
+            environment_key,
+        }
+    }
+
+    /// The origins of environment `own` whose merged tree is `tree`, already built.
+    pub(crate) fn with_tree(
         tree: Arc<Node>,
         sections: Arc<Sections>,
         own: usize,
         environment_key: Option<Span>,
     ) -> Self {
         Origins {
-            tree,
+            tree: OnceLock::from(tree),
             sections,
             own,
             environment_key,
@@ -232,7 +352,7 @@ impl Origins {
         if path.is_empty() {
             return Reach::default();
         }
-        reach(&self.tree, path, Reach::default())
+        reach(self.tree(), path, Reach::default())
     }
 
     /// The layer of a value written at `span`.
@@ -333,16 +453,15 @@ impl Origins {
 
     /// As [`Origins::inherited`], with the key of the entry (`None` for a list item).
     fn inherited_entry(&self, path: &str, layer: Layer) -> Option<(Origin, &Node, Option<&Key>)> {
-        let (defaults, trees) = self.sections.trees.as_ref()?;
         let of = match layer {
             Layer::Defaults => return None,
             Layer::Environment => self.own,
             Layer::Extended(i) => i,
         };
-        let below: &Node = match self.sections.parents.get(of).copied().flatten() {
-            Some(parent) => trees.get(parent)?,
-            None => defaults,
-        };
+        if of >= self.sections.own.len() {
+            return None;
+        }
+        let below: &Node = self.sections.base_of(of)?;
         if path.is_empty() {
             return None;
         }
@@ -414,13 +533,13 @@ impl Origins {
             }
         }
         let mut out = Vec::new();
-        walk(&self.tree, &mut String::new(), &mut out);
+        walk(self.tree(), &mut String::new(), &mut out);
         out
     }
 
-    /// The merged tree (top-level options and settings, keys sorted).
+    /// The merged tree (top-level options and settings, keys sorted), built on first use.
     pub fn tree(&self) -> &Node {
-        &self.tree
+        self.tree.get_or_init(|| self.sections.tree_of(self.own))
     }
 }
 
@@ -525,7 +644,7 @@ mod tests {
         let b = sorted(&tree(base));
         let o = tree(over);
         let merged = merge(&b, &o).expect("not removed");
-        Origins::new(Arc::new(merged), Arc::default(), 0, None)
+        Origins::with_tree(Arc::new(merged), Arc::default(), 0, None)
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The rule families: one file each, every rule's metadata beside its check.
 //!
-//! [`FAMILIES`] is what [`super::registry`] reads; [`check_all`] runs every family in a fixed
+//! [`FAMILIES`] is what [`super::registry`] reads; `check_all` runs every family in a fixed
 //! order, so output is deterministic.
 
 pub mod alerts;
@@ -43,7 +43,11 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
     names::project(c);
     environments::check(c);
     secrets::plaintext(c);
-    for env in &resolved.environments {
+    for original in &resolved.environments {
+        // A copy, dropped after its rules: the merged tree the rules' positions come from is
+        // built for it ([`crate::resolve::Origins`]) and freed before the next environment's.
+        let copy = original.clone();
+        let env = &copy;
         regions::check(c, env);
         names::environment(c, env);
         alerts::contacts(c, env);
