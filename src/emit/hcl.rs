@@ -587,33 +587,39 @@ fn multiline(p: &mut Printer, depth: usize, name: Option<&str>, value: &Expr, su
 fn body_lines(p: &mut Printer, depth: usize, body: &Body) {
     let mut previous_blank = true; // no blank line at the start of a body
     for item in &body.items {
-        match item {
-            Item::Blank => {
-                if !previous_blank {
-                    p.blanks += 1;
-                    previous_blank = true;
-                }
-                continue;
-            }
-            Item::Attr(name, value) => assignment(p, depth, name, value),
-            Item::Block(block) => block_lines(p, depth, block),
-            Item::Comment(text) => {
-                for l in comment_lines(text) {
-                    let l = l.trim_end();
-                    let out = p.begin_line(depth);
-                    out.push('#');
-                    if !l.is_empty() {
-                        out.push(' ');
-                        out.push_str(l);
-                    }
-                    out.push('\n');
-                }
-            }
-        }
-        previous_blank = false;
+        item_lines(p, depth, item, &mut previous_blank);
     }
     // No blank line at the end of a body.
     p.blanks = 0;
+}
+
+/// One item of a body at `depth`; `previous_blank` says whether the body so far ends with a
+/// blank line (or is empty), so that blank lines are never doubled nor leading.
+fn item_lines(p: &mut Printer, depth: usize, item: &Item, previous_blank: &mut bool) {
+    match item {
+        Item::Blank => {
+            if !*previous_blank {
+                p.blanks += 1;
+                *previous_blank = true;
+            }
+            return;
+        }
+        Item::Attr(name, value) => assignment(p, depth, name, value),
+        Item::Block(block) => block_lines(p, depth, block),
+        Item::Comment(text) => {
+            for l in comment_lines(text) {
+                let l = l.trim_end();
+                let out = p.begin_line(depth);
+                out.push('#');
+                if !l.is_empty() {
+                    out.push(' ');
+                    out.push_str(l);
+                }
+                out.push('\n');
+            }
+        }
+    }
+    *previous_blank = false;
 }
 
 /// The lines of a comment's text: split at every line break HCL or an editor knows (`\n`,
@@ -672,21 +678,83 @@ fn block_lines(p: &mut Printer, depth: usize, block: &Block) {
 /// Prints `body` as a whole file: `header` (already commented lines, may be empty), a blank
 /// line, then the body; exactly one trailing newline.
 pub fn render(header: &str, body: &Body) -> String {
-    let mut p = Printer::default();
-    if !header.is_empty() {
-        p.out.push_str(header.trim_end_matches('\n'));
-        p.out.push_str("\n\n");
+    let mut file = File::new(header);
+    for item in &body.items {
+        file.item(item);
     }
-    body_lines(&mut p, 0, body);
-    p.flush_run();
-    let mut out = p.out;
-    while out.ends_with("\n\n") {
-        out.pop();
+    file.finish()
+}
+
+/// A file printed as its top-level items are given, each dropped once printed: what
+/// [`render`] prints for the [`Body`] of the same items, while only one item is held at a
+/// time (the tests of a root with many services are tens of megabytes as a document model).
+/// The builder methods mirror [`Body`]'s.
+#[derive(Debug)]
+pub struct File {
+    p: Printer,
+    previous_blank: bool,
+}
+
+impl File {
+    /// A file starting with `header` (already commented lines, may be empty).
+    pub fn new(header: &str) -> Self {
+        let mut p = Printer::default();
+        if !header.is_empty() {
+            p.out.push_str(header.trim_end_matches('\n'));
+            p.out.push_str("\n\n");
+        }
+        File {
+            p,
+            previous_blank: true,
+        }
     }
-    if out.is_empty() {
-        out.push('\n');
+
+    fn item(&mut self, item: &Item) -> &mut Self {
+        item_lines(&mut self.p, 0, item, &mut self.previous_blank);
+        self
     }
-    out
+
+    /// Prints `name = value`.
+    pub fn attr(&mut self, name: &str, value: Expr) -> &mut Self {
+        self.item(&Item::Attr(name.to_string(), value))
+    }
+
+    /// Prints a block.
+    pub fn block(&mut self, block: Block) -> &mut Self {
+        self.item(&Item::Block(block))
+    }
+
+    /// A blank line (dropped when doubled or at the end).
+    pub fn blank(&mut self) -> &mut Self {
+        self.item(&Item::Blank)
+    }
+
+    /// Prints comment lines.
+    pub fn comment(&mut self, text: &str) -> &mut Self {
+        self.item(&Item::Comment(text.to_string()))
+    }
+
+    /// Prints every item of `body`, in order.
+    pub fn extend(&mut self, body: Body) -> &mut Self {
+        for item in &body.items {
+            self.item(item);
+        }
+        self
+    }
+
+    /// The file's text, with exactly one trailing newline.
+    pub fn finish(mut self) -> String {
+        self.p.blanks = 0;
+        self.p.flush_run();
+        let mut out = self.p.out;
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        if out.is_empty() {
+            out.push('\n');
+        }
+        out
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 //! here (see README.md, "What CI proves").
 
 use super::GeneratedFile;
-use super::hcl::{Block, Body, Expr, render};
+use super::hcl::{Block, Body, Expr, File};
 use super::roots::{has_backup_jobs, operator_secrets};
 use crate::resolve::{Resolved, ResolvedEnvironment};
 
@@ -69,7 +69,11 @@ pub fn emit_environment(
             "{}/tests/workflows.tftest.hcl",
             super::roots::root_dir(&env.name)
         ),
-        render(&header, &suite(resolved, env)),
+        {
+            let mut file = File::new(&header);
+            suite(resolved, env, &mut file);
+            file.finish()
+        },
     )
 }
 
@@ -300,9 +304,9 @@ fn deploy_run(name: &str, comment: &str, env: &ResolvedEnvironment, r: Release) 
     b
 }
 
-fn suite(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
+/// Prints the suite into `b` as it is built: each run block is rendered, then dropped.
+fn suite(resolved: &Resolved, env: &ResolvedEnvironment, b: &mut File) {
     let _ = resolved;
-    let mut b = Body::new();
     let promoted = env.promote_from.as_deref();
     b.comment(&format!(
         "Replays, with mocked providers, what the workflows do to this root (tofu test in this\n\
@@ -344,33 +348,30 @@ fn suite(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     } else {
         "deploy"
     };
-    b.items.extend(
+    b.extend(
         deploy_run(
             &format!("first_{verb}_to_an_empty_project"),
             "The first release: one full apply from an empty state (no targeted apply first: the\n\
              registry namespace and the operator secrets come from the bootstrap root).",
             env,
             first,
-        )
-        .items,
+        ),
     );
-    b.items.extend(
+    b.extend(
         deploy_run(
             &format!("second_{verb}_with_new_digests"),
             "The next release: new tags and digests reach every service.",
             env,
             second,
-        )
-        .items,
+        ),
     );
-    b.items.extend(
+    b.extend(
         deploy_run(
             "rollback_to_the_previous_release",
             "Rollback: the workflow applies the release recorded before the current one.",
             env,
             first,
-        )
-        .items,
+        ),
     );
 
     if let Some(broken) = env.services.first() {
@@ -513,5 +514,4 @@ fn suite(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
         )
         .blank();
     }
-    b
 }
