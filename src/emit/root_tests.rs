@@ -348,31 +348,25 @@ fn suite(resolved: &Resolved, env: &ResolvedEnvironment, b: &mut File) {
     } else {
         "deploy"
     };
-    b.extend(
-        deploy_run(
-            &format!("first_{verb}_to_an_empty_project"),
-            "The first release: one full apply from an empty state (no targeted apply first: the\n\
+    b.extend(deploy_run(
+        &format!("first_{verb}_to_an_empty_project"),
+        "The first release: one full apply from an empty state (no targeted apply first: the\n\
              registry namespace and the operator secrets come from the bootstrap root).",
-            env,
-            first,
-        ),
-    );
-    b.extend(
-        deploy_run(
-            &format!("second_{verb}_with_new_digests"),
-            "The next release: new tags and digests reach every service.",
-            env,
-            second,
-        ),
-    );
-    b.extend(
-        deploy_run(
-            "rollback_to_the_previous_release",
-            "Rollback: the workflow applies the release recorded before the current one.",
-            env,
-            first,
-        ),
-    );
+        env,
+        first,
+    ));
+    b.extend(deploy_run(
+        &format!("second_{verb}_with_new_digests"),
+        "The next release: new tags and digests reach every service.",
+        env,
+        second,
+    ));
+    b.extend(deploy_run(
+        "rollback_to_the_previous_release",
+        "Rollback: the workflow applies the release recorded before the current one.",
+        env,
+        first,
+    ));
 
     if let Some(broken) = env.services.first() {
         let mut run = Body::new();
