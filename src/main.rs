@@ -19,9 +19,11 @@ fn main() -> ExitCode {
     // zeroes 2 MiB at the first touch of each region, most of which a thread's pages never use.
     // Measured on the 1000 x 10 benchmark (2-core VM, alternating runs): peak RSS of
     // `generate` from empty 157-182 -> 122-129 MB, with nothing to change 157-166 -> 139-145 MB,
-    // `check` 192-210 -> 155-169 MB, times within the noise. The setting is the process's (and
-    // its children's); mimalloc's own `allow_thp` option makes the same call, but only when it
-    // initialises, before `main` runs.
+    // `check` 192-210 -> 155-169 MB, times within the noise. With flags 0 the kernel disables
+    // huge pages for the whole process whatever the global setting, and the flag is inherited
+    // across fork and kept across execve (man7.org, PR_SET_THP_DISABLE(2const)); mimalloc's own
+    // `allow_thp` option makes the same call, but only when it initialises, before `main`
+    // (libmimalloc-sys 0.1.49, c_src/mimalloc/v3/src/prim/unix/prim.c, `_mi_prim_mem_init`).
     #[cfg(target_os = "linux")]
     // SAFETY: takes integers, touches no memory; an error leaves huge pages allowed.
     unsafe {
