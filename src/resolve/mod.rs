@@ -1,13 +1,15 @@
 //! Stage 3, resolve: `defaults` + the environment it `extends` (merged the same way, up its
 //! chain) + `environments.<name>` overrides + built-in defaults → one [`ResolvedEnvironment`]
-//! per environment, with the origin of every effective value. Each environment's merged tree is
-//! built once, from its parent's (memoized), so long chains cost linear time.
+//! per environment, with the origin of every effective value. An environment's merged tree is
+//! built from its parent's, and the trees of environments others extend are kept once built,
+//! so long chains cost linear time.
 //!
 //! Merging happens on the positioned YAML tree, so every value keeps the line it came from:
 //! mappings merge key by key, anything else (scalars, lists) is replaced by the override, and an
 //! explicit `null` in an environment removes the inherited value (back to the built-in default).
-//! The merged tree, with its mapping keys sorted, is kept as the index of origins
-//! ([`origins::Origins`]): no path string is built per value.
+//! The merged tree, with its mapping keys sorted, is the index of origins
+//! ([`origins::Origins`]): no path string is built per value. It is built when asked for and
+//! dropped with whoever asked, one environment at a time ([`origins::Sections`]).
 
 pub mod origins;
 
@@ -154,10 +156,10 @@ impl Resolved {
         heads.next().is_none().then_some(head)
     }
 
-    /// Drops where every value came from (each environment's merged tree behind
-    /// [`Origins`]): `generate` and `check` do it once policy has reported its findings, since
-    /// emitting never looks at origins. At 1 000 services x 10 environments that is about 30 MB
-    /// of the heap no longer held while the tree is emitted.
+    /// Drops where every value came from: the [`Sections`] behind every environment's
+    /// [`Origins`] (`defaults`, each environment's section, the merged trees kept for
+    /// environments others extend) and any merged tree a question built. `generate` and `check`
+    /// do it once policy has reported its findings, since emitting never looks at origins.
     pub fn forget_origins(&mut self) {
         for env in &mut self.environments {
             env.origins = Origins::default();
