@@ -477,3 +477,26 @@ fn the_container_quota_is_the_organization_s() {
         found[0]
     );
 }
+
+/// Policy checks each environment on a copy whose merged tree is dropped with it
+/// (`rules::check_all`), so that memory holds one merged tree at a time: after compiling, no
+/// environment keeps one, even when a rule inside the loop reported a finding (TG041 reads the
+/// position of `database.node_type`). Asking again builds the tree.
+#[test]
+fn policy_leaves_no_merged_tree_behind() {
+    let rule = find_rule("TG041").expect("TG041 exists");
+    let c = compile_example("TG041", rule.bad);
+    assert!(
+        codes(&c).iter().any(|d| d.starts_with("TG041")),
+        "{:#?}",
+        codes(&c)
+    );
+    let resolved = c.resolved.as_ref().expect("a warning only: resolved");
+    assert!(resolved.environments.len() >= 2);
+    for env in &resolved.environments {
+        assert!(!env.origins.is_built(), "{} kept its merged tree", env.name);
+    }
+    let production = resolved.environment("production").expect("production");
+    assert!(production.origins.get("database.node_type").is_some());
+    assert!(production.origins.is_built());
+}

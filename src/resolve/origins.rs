@@ -537,6 +537,12 @@ impl Origins {
         out
     }
 
+    /// Whether the merged tree has been built for this value (tests: policy must leave none).
+    #[cfg(test)]
+    pub(crate) fn is_built(&self) -> bool {
+        self.tree.get().is_some()
+    }
+
     /// The merged tree (top-level options and settings, keys sorted), built on first use.
     pub fn tree(&self) -> &Node {
         self.tree.get_or_init(|| self.sections.tree_of(self.own))
