@@ -292,15 +292,6 @@ fn key_text(k: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Appends the object key `k` as printed ([`key_text`]) to `out`.
-fn key_into(k: &str, out: &mut String) {
-    if is_identifier(k) && !k.contains('-') {
-        out.push_str(k);
-    } else {
-        quote_into(k, out);
-    }
-}
-
 fn format_float(f: f64) -> String {
     if f.is_finite() {
         let s = format!("{f}");
@@ -387,7 +378,7 @@ fn inline_into(e: &Expr, out: &mut String) -> bool {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                key_into(k, out);
+                out.push_str(&key_text(k));
                 out.push_str(" = ");
                 if !inline_into(v, out) {
                     fits = false;
