@@ -311,6 +311,34 @@ defaults:
             ("p-staging-application", 1)
         ]
     );
+    // `group_count` (what the file cap and TG112 count) agrees with `groups` at every size
+    // around the group limit, for each source, and the groups keep the plan's order.
+    let (scaleway, application): (Vec<_>, Vec<_>) = instances
+        .iter()
+        .partition(|a| a.source == alerts::Source::Scaleway);
+    for n in 0..=2 * MAX_RULES_PER_GROUP + 1 {
+        for m in [0, 1, MAX_RULES_PER_GROUP, MAX_RULES_PER_GROUP + 1] {
+            let mix: Vec<alerts::AlertInstance> = (0..n.max(m))
+                .flat_map(|i| {
+                    let s = (i < n).then(|| scaleway[i % scaleway.len()].clone());
+                    let a = (i < m).then(|| application[0].clone());
+                    s.into_iter().chain(a)
+                })
+                .collect();
+            let groups = alerts::groups("p", &mix);
+            assert_eq!(alerts::group_count(&mix), groups.len(), "{n} + {m}");
+            assert!(groups.iter().all(|g| g.alerts.len() <= MAX_RULES_PER_GROUP));
+            let flat: Vec<&alerts::AlertInstance> = groups
+                .iter()
+                .flat_map(|g| g.alerts.iter().copied())
+                .collect();
+            let by_source: Vec<&alerts::AlertInstance> = alerts::Source::ALL
+                .iter()
+                .flat_map(|s| mix.iter().filter(move |a| a.source == *s))
+                .collect();
+            assert_eq!(flat, by_source, "{n} + {m}");
+        }
+    }
     let paths: Vec<_> = alert_files(&c)
         .into_iter()
         .map(|(p, _)| p.clone())

@@ -700,42 +700,49 @@ pub fn plan(project: &str, env: &ResolvedEnvironment) -> (Vec<AlertInstance>, Ve
     (out, skipped)
 }
 
-/// A rule group: its name and its alerts.
+/// A rule group: its name and its alerts (borrowed from the plan).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Group {
+pub struct Group<'a> {
     /// Group name (also the file stem).
     pub name: String,
     /// Data source.
     pub source: Source,
     /// The alerts, at most [`MAX_RULES_PER_GROUP`].
-    pub alerts: Vec<AlertInstance>,
+    pub alerts: Vec<&'a AlertInstance>,
+}
+
+/// How many alerts of `alerts` go to each data source, in [`Source::ALL`]'s order.
+fn per_source(alerts: &[AlertInstance]) -> [usize; Source::ALL.len()] {
+    Source::ALL.map(|source| alerts.iter().filter(|a| a.source == source).count())
+}
+
+/// How many groups [`groups`] makes of `alerts`, without building them.
+pub fn group_count(alerts: &[AlertInstance]) -> usize {
+    per_source(alerts)
+        .into_iter()
+        .map(|n| n.div_ceil(MAX_RULES_PER_GROUP))
+        .sum()
 }
 
 /// Splits alerts into groups per data source, numbered when one source needs more than
 /// [`MAX_RULES_PER_GROUP`] rules.
-pub fn groups(prefix: &str, alerts: &[AlertInstance]) -> Vec<Group> {
+pub fn groups<'a>(prefix: &str, alerts: &'a [AlertInstance]) -> Vec<Group<'a>> {
     let mut out = Vec::new();
-    for source in Source::ALL {
-        let of: Vec<AlertInstance> = alerts
-            .iter()
-            .filter(|a| a.source == source)
-            .cloned()
-            .collect();
-        if of.is_empty() {
-            continue;
-        }
-        let chunks: Vec<&[AlertInstance]> = of.chunks(MAX_RULES_PER_GROUP).collect();
-        let numbered = chunks.len() > 1;
-        for (i, chunk) in chunks.into_iter().enumerate() {
+    for (source, n) in Source::ALL.into_iter().zip(per_source(alerts)) {
+        let numbered = n > MAX_RULES_PER_GROUP;
+        let mut of = alerts.iter().filter(|a| a.source == source).peekable();
+        let mut i = 0;
+        while of.peek().is_some() {
+            i += 1;
             let name = if numbered {
-                format!("{prefix}-{}-{}", source.slug(), i + 1)
+                format!("{prefix}-{}-{i}", source.slug())
             } else {
                 format!("{prefix}-{}", source.slug())
             };
             out.push(Group {
                 name,
                 source,
-                alerts: chunk.to_vec(),
+                alerts: of.by_ref().take(MAX_RULES_PER_GROUP).collect(),
             });
         }
     }
@@ -780,7 +787,7 @@ fn delay_comment(a: &AlertInstance) -> String {
 }
 
 /// The rule file of one group.
-pub fn rule_file(env: &ResolvedEnvironment, group: &Group, source: &str) -> String {
+pub fn rule_file(env: &ResolvedEnvironment, group: &Group<'_>, source: &str) -> String {
     let where_to = match group.source {
         Source::Scaleway => {
             "Rules on Scaleway product metrics: push `.groups[0]` to the built-in \"Scaleway Metrics\" data source of the environment project"
@@ -1079,13 +1086,14 @@ fn flow(pairs: &[(String, String)]) -> Yaml {
 
 /// One promtool test: the series of `a` at the value that fires it (`fire`) or keeps it quiet,
 /// and the alerts expected.
-fn test_case(group: &Group, a: &AlertInstance, fire: bool, eval_interval: u64) -> Yaml {
+fn test_case(group: &Group<'_>, a: &AlertInstance, fire: bool, eval_interval: u64) -> Yaml {
     let (fire_v, quiet_v) = fire_and_quiet(a);
     let value = if fire { fire_v } else { quiet_v };
     // Rules with the same alert name on the same resource see the same series.
     let siblings: Vec<&AlertInstance> = group
         .alerts
         .iter()
+        .copied()
         .filter(|b| b.alert == a.alert && b.resource_name == a.resource_name)
         .collect();
     let longest_for = siblings.iter().map(|b| b.for_.seconds).max().unwrap_or(0);
@@ -1146,7 +1154,7 @@ fn test_case(group: &Group, a: &AlertInstance, fire: bool, eval_interval: u64) -
 }
 
 /// The promtool unit-test file of one group.
-pub fn test_file(env: &ResolvedEnvironment, group: &Group, source: &str) -> String {
+pub fn test_file(env: &ResolvedEnvironment, group: &Group<'_>, source: &str) -> String {
     let mut header = crate::emit::header("#", source);
     header.push_str(&yaml::comment(
         0,
@@ -1156,8 +1164,18 @@ pub fn test_file(env: &ResolvedEnvironment, group: &Group, source: &str) -> Stri
         ),
     ));
     let eval = env.alerts.evaluation_interval;
-    let custom: Vec<&AlertInstance> = group.alerts.iter().filter(|a| a.kind.is_none()).collect();
-    let builtin: Vec<&AlertInstance> = group.alerts.iter().filter(|a| a.kind.is_some()).collect();
+    let custom: Vec<&AlertInstance> = group
+        .alerts
+        .iter()
+        .copied()
+        .filter(|a| a.kind.is_none())
+        .collect();
+    let builtin: Vec<&AlertInstance> = group
+        .alerts
+        .iter()
+        .copied()
+        .filter(|a| a.kind.is_some())
+        .collect();
     let tests: Vec<Yaml> = if builtin.is_empty() {
         vec![Yaml::map([
             ("interval", Yaml::str("1m")),

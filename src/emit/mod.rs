@@ -210,7 +210,7 @@ pub fn file_count(resolved: &Resolved) -> usize {
         .iter()
         .map(|env| {
             let (alerts, _) = alerts::plan(&resolved.project, env);
-            let groups = alerts::groups(&env.prefix(&resolved.project), &alerts).len();
+            let groups = alerts::group_count(&alerts);
             // The root, its tests, its README, a rule file and a test file per group.
             roots::FILES_PER_ROOT + 2 + 2 * groups
         })

@@ -4,7 +4,7 @@
 
 use crate::diagnostics::{Level, Span, did_you_mean};
 use crate::emit::alerts::{
-    MAX_RULES_PER_GROUP, check_threshold, detection_delay, enabled_job_tiers, groups,
+    MAX_RULES_PER_GROUP, check_threshold, detection_delay, enabled_job_tiers, group_count,
     is_container_kind, is_database_kind, kind_key, plan,
 };
 use crate::model::{AlertKind, Duration};
@@ -229,7 +229,7 @@ pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 /// source, [`crate::emit::alerts::MAX_RULES_PER_GROUP`] rules each) fit in one project.
 pub(crate) fn rule_groups(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let (alerts, _) = plan(&c.resolved.project, env);
-    let groups = groups(&env.prefix(&c.resolved.project), &alerts).len();
+    let groups = group_count(&alerts);
     if groups <= MAX_RULE_GROUPS_PER_PROJECT {
         return;
     }
