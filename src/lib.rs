@@ -22,6 +22,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod modules;
+pub mod parallel;
 pub mod pipeline;
 pub mod policy;
 pub mod prove;

@@ -615,14 +615,22 @@ pub fn resolve_with_limit(
         parents,
         Arc::new(origins::sorted(defaults_node)),
     ));
+    // Two environments at a time, results in configuration order.
+    let results = crate::parallel::in_order(
+        env_entries,
+        || (),
+        |_, index, (env_key, _)| {
+            let section = Section {
+                index,
+                key: env_key,
+            };
+            let tree = sections.tree_of(index);
+            resolve_environment(file, &config.project, tree, &sections, section)
+        },
+    );
     let mut environments = Vec::new();
-    for (index, (env_key, _)) in env_entries.iter().enumerate() {
-        let section = Section {
-            index,
-            key: env_key,
-        };
-        let tree = sections.tree_of(index);
-        match resolve_environment(file, &config.project, tree, &sections, section) {
+    for result in results {
+        match result {
             Ok(env) => environments.push(env),
             Err(mut d) => diags.append(&mut d),
         }
