@@ -479,7 +479,7 @@ fn the_container_quota_is_the_organization_s() {
 }
 
 /// Policy checks each environment on a copy whose merged tree is dropped with it
-/// (`rules::check_all`), so that memory holds one merged tree at a time: after compiling, no
+/// (`rules::check_environment`), so that memory holds one merged tree at a time: after compiling, no
 /// environment keeps one, even when a rule inside the loop reported a finding (TG041 reads the
 /// position of `database.node_type`). Asking again builds the tree.
 #[test]

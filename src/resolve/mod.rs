@@ -9,7 +9,8 @@
 //! explicit `null` in an environment removes the inherited value (back to the built-in default).
 //! The merged tree, with its mapping keys sorted, is the index of origins
 //! ([`origins::Origins`]): no path string is built per value. It is built when asked for and
-//! dropped with whoever asked, one environment at a time ([`origins::Sections`]).
+//! dropped with whoever asked ([`origins::Sections`]): resolving holds two at a time (one per
+//! thread, [`crate::parallel::in_order`]), policy one.
 
 pub mod origins;
 
@@ -607,8 +608,9 @@ pub fn resolve_with_limit(
         diags.push(d);
         return Err(diags);
     }
-    // One merged tree at a time: each environment's is built, read and dropped (the trees of
-    // environments others extend are kept by `sections`, so that a chain is merged once).
+    // One merged tree per thread at a time: each environment's is built, read and dropped (the
+    // trees of environments others extend are kept by `sections`, so that a chain is merged
+    // once, or twice when both threads race to it).
     let sections = Arc::new(Sections::new(
         root.entry("defaults").map(|(k, _)| k.span),
         env_entries,
