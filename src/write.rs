@@ -30,9 +30,11 @@
 //! 2. once every batch is in, writes the final prepared journal (every write, the manifest last,
 //!    and every removal), the manifest's temp file, then makes all the temp files and their
 //!    directories durable in one batch (one `syncfs` per filesystem on Linux, an fsync per file
-//!    and directory elsewhere);
+//!    and directory elsewhere), while another thread reads every temp file back and checks its
+//!    hash against the journal (a mismatch stops the run here, uncommitted);
 //! 3. flips the journal to `committed` (the commit point);
-//! 4. renames every temp file over its destination (the manifest last) after checking its hash,
+//! 4. renames every temp file over its destination (the manifest last; when recovering a
+//!    committed journal, each temp file's hash is checked right before its rename),
 //!    removes the orphans that still hold their recorded hash and the directories they leave
 //!    empty, makes the touched directories durable (batched the same way);
 //! 5. deletes the journal.
@@ -408,7 +410,25 @@ impl Generation {
         if let Some(m) = manifest {
             self.stage_file(MANIFEST_PATH, m)?;
         }
-        make_durable(&self.staged, &self.dirs)?;
+        // Reading the temp files back to check their hashes is most of the renames' time: it
+        // is done on another thread while the filesystem syncs, before the commit point, so a
+        // temp file that does not hold what the journal records stops the run uncommitted (its
+        // temp files are then deleted) rather than half-way through the renames.
+        let staged = journal
+            .writes
+            .iter()
+            .map(|w| Ok((w, tmp_path(&self.tree.resolve(&w.path)?))))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let (durable, checked) = std::thread::scope(|scope| {
+            let checking = scope.spawn(|| check_staged(&staged));
+            let durable = make_durable(&self.staged, &self.dirs);
+            let checked = checking
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (durable, checked)
+        });
+        durable?;
+        checked?;
         if self.interrupt == Some(Interrupt::BeforeCommit) {
             self.done = true;
             return Ok(Outcome {
@@ -424,8 +444,38 @@ impl Generation {
             Some(Interrupt::AfterOps(n)) => Some(n),
             _ => None,
         };
-        roll_forward(&mut self.tree, &journal, stop)
+        roll_forward(&mut self.tree, &journal, stop, Staged::Checked)
     }
+}
+
+/// Checks that each temp file holds the content its journal entry records (see
+/// [`Generation::commit`]).
+fn check_staged(staged: &[(&journal::Entry, PathBuf)]) -> anyhow::Result<()> {
+    for (w, tmp) in staged {
+        let holds = match existing(tmp)? {
+            Existing::File(bytes) => sha256_hex(&bytes) == w.sha256,
+            Existing::Missing | Existing::Other(_) => false,
+        };
+        if !holds {
+            bail!(
+                "{}: its temp file {} no longer holds what this run wrote (is another process \
+                 writing in the tree?); nothing was committed: re-run `tofugen generate`",
+                w.path,
+                tmp.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Whether the temp files of a committed journal were checked by the run that wrote them
+/// ([`check_staged`]), or must be checked as they are renamed (recovery).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Staged {
+    /// Checked before the commit point: renamed without reading them again.
+    Checked,
+    /// Left by an interrupted run: each is checked right before its rename.
+    Unchecked,
 }
 
 impl Drop for Generation {
@@ -672,6 +722,7 @@ fn roll_forward(
     tree: &mut Tree,
     journal: &Journal,
     stop_after: Option<usize>,
+    staged: Staged,
 ) -> anyhow::Result<Outcome> {
     let mut dirs = BTreeSet::new();
     let mut outcome = Outcome::default();
@@ -681,7 +732,7 @@ fn roll_forward(
             outcome.stopped = true;
             return Ok(outcome);
         }
-        let dst = rename_into_place(tree, w)?;
+        let dst = rename_into_place(tree, w, staged)?;
         if let Some(p) = dst.parent() {
             dirs.insert(p.to_path_buf());
         }
@@ -713,11 +764,20 @@ fn roll_forward(
     Ok(outcome)
 }
 
-/// Renames `w`'s temp file over its destination once its hash is checked (or, when the rename
-/// was done before a crash, checks the destination). Returns the destination.
-fn rename_into_place(tree: &mut Tree, w: &journal::Entry) -> anyhow::Result<PathBuf> {
+/// Renames `w`'s temp file over its destination once its hash is checked: before the commit
+/// point ([`Staged::Checked`]), else here (or, when the rename was done before a crash, checks
+/// the destination). Returns the destination.
+fn rename_into_place(
+    tree: &mut Tree,
+    w: &journal::Entry,
+    staged: Staged,
+) -> anyhow::Result<PathBuf> {
     let dst = tree.resolve(&w.path)?;
     let tmp = tmp_path(&dst);
+    if staged == Staged::Checked {
+        fs::rename(&tmp, &dst).with_context(|| format!("cannot rename into {}", w.path))?;
+        return Ok(dst);
+    }
     let (found, renamed) = match existing(&tmp)? {
         Existing::File(bytes) => (bytes, false),
         Existing::Missing => match existing(&dst)? {
@@ -810,7 +870,7 @@ fn recover(tree: &mut Tree) -> anyhow::Result<Option<(State, Vec<String>)>> {
             roll_back(tree, &journal)?;
             Vec::new()
         }
-        State::Committed => roll_forward(tree, &journal, None)?.kept,
+        State::Committed => roll_forward(tree, &journal, None, Staged::Unchecked)?.kept,
     };
     Ok(Some((journal.state, kept)))
 }

@@ -1393,3 +1393,33 @@ fn check_reports_files_tofugen_did_not_write_under_generated() {
         .collect();
     assert_eq!(kinds, ["unknown-file"; 3]);
 }
+
+/// A temp file changed between the moment this run wrote it and its commit point (another
+/// process writing in the tree): the run stops uncommitted, its temp files and journal are
+/// deleted, and the tree on disk is the previous one.
+#[test]
+fn a_temp_file_changed_before_the_commit_point_stops_the_run_uncommitted() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let before = fs::read(root.join(MANIFEST_PATH)).unwrap();
+    let mut run = Generation::start(root, &OwnedPaths::default(), false).unwrap();
+    run.add(v2().into_iter().collect()).unwrap();
+    let prod = "generated/production/main.tf";
+    assert!(tmp_of(root, prod).exists(), "the batch is staged");
+    fs::write(tmp_of(root, prod), "# swapped\n").unwrap();
+    let err = format!("{:#}", run.finish().unwrap_err());
+    assert!(
+        err.contains(&format!("{prod}: its temp file")) && err.contains("nothing was committed"),
+        "{err}"
+    );
+    for (path, content) in v1() {
+        assert_eq!(read(root, &path), Some(content), "{path}");
+        assert!(!tmp_of(root, &path).exists(), "{path}: temp file left");
+    }
+    assert!(!root.join("schema/environments.schema.json").exists());
+    assert!(!tmp_of(root, "schema/environments.schema.json").exists());
+    assert!(!root.join(JOURNAL_PATH).exists(), "journal left");
+    assert_eq!(fs::read(root.join(MANIFEST_PATH)).unwrap(), before);
+    assert_eq!(check(root, &v1()).unwrap(), Vec::<String>::new());
+}
