@@ -2,7 +2,7 @@
 //!
 //! A field of [`crate::model`] names its domain with a schemars extension:
 //! `x-domain` (the value), `x-key-domain` (the keys of a mapping) or `x-item-domain` (the items
-//! of a list). [`super::schema_value`] turns each into JSON Schema keywords (`pattern`, `enum`,
+//! of a list). [`super::derive_schema`] turns each into JSON Schema keywords (`pattern`, `enum`,
 //! `propertyNames`), so editors check them too; [`super::check`] explains a violation in words,
 //! with a suggested fix, and runs the checks a regular expression cannot express well (git
 //! branch structure, cron field ranges, Go templates) as [`Domain::check`].

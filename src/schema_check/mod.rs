@@ -37,10 +37,17 @@ const MAX_SCHEMA_ERRORS: usize = 1000;
 /// At most this many values left out by [`prune`] are listed for the notes of later findings.
 const MAX_PRUNED_LISTED: usize = 1000;
 
-/// The JSON Schema of `environments.yaml` as a value: the schemars output, with the value
-/// domains the model's fields name (`x-domain`, `x-key-domain`, `x-item-domain`) turned into
-/// `enum`, `pattern` and `propertyNames` keywords (see [`domains`]).
-pub fn schema_value() -> Value {
+/// The JSON Schema of `environments.yaml`, as [`derive_schema`] derives it, embedded at compile
+/// time (pretty-printed, ending in a newline): a run parses it instead of deriving it. A test
+/// fails when it differs from what the model derives, and `TOFUGEN_UPDATE_SCHEMA=1 cargo test
+/// --lib schema_check` rewrites it.
+pub const EMBEDDED_SCHEMA: &str = include_str!("environments.schema.json");
+
+/// The JSON Schema of `environments.yaml` as the model derives it: the schemars output, with the
+/// value domains the model's fields name (`x-domain`, `x-key-domain`, `x-item-domain`) turned
+/// into `enum`, `pattern` and `propertyNames` keywords (see [`domains`]). What runs use is the
+/// same schema embedded at compile time ([`EMBEDDED_SCHEMA`]).
+pub fn derive_schema() -> Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(Config)).expect("schema");
     apply_domains(&mut schema);
     schema
@@ -104,7 +111,12 @@ fn value_keywords(map: &mut serde_json::Map<String, Value>, d: &domains::Domain)
 
 /// The JSON Schema of `environments.yaml`, pretty-printed, ending in a newline.
 pub fn schema_json() -> String {
-    let mut s = serde_json::to_string_pretty(&schema().0).expect("schema serializes");
+    EMBEDDED_SCHEMA.to_string()
+}
+
+/// [`derive_schema`] as [`EMBEDDED_SCHEMA`] holds it: pretty-printed, ending in a newline.
+pub fn derive_schema_json() -> String {
+    let mut s = serde_json::to_string_pretty(&derive_schema()).expect("schema serializes");
     s.push('\n');
     s
 }
@@ -115,7 +127,8 @@ pub fn schema_json() -> String {
 fn schema() -> &'static (Value, Value) {
     static SCHEMA: OnceLock<(Value, Value)> = OnceLock::new();
     SCHEMA.get_or_init(|| {
-        let value = schema_value();
+        let value: Value =
+            serde_json::from_str(EMBEDDED_SCHEMA).expect("the embedded schema is JSON");
         let mut for_validator = value.clone();
         strip_property_names(&mut for_validator);
         (value, for_validator)
@@ -1198,6 +1211,27 @@ mod tests {
         check("t.yaml", &root)
     }
 
+    /// The schema runs parse is the one the model derives: change the model (or a domain) and
+    /// this fails until the embedded copy is rewritten (`TOFUGEN_UPDATE_SCHEMA=1`).
+    #[test]
+    fn the_embedded_schema_is_the_one_the_model_derives() {
+        let derived = derive_schema_json();
+        if std::env::var_os("TOFUGEN_UPDATE_SCHEMA").is_some() && derived != EMBEDDED_SCHEMA {
+            let path = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/src/schema_check/environments.schema.json"
+            );
+            std::fs::write(path, &derived).expect("writes the embedded schema");
+            panic!("rewrote {path}: build again");
+        }
+        assert!(
+            derived == EMBEDDED_SCHEMA,
+            "src/schema_check/environments.schema.json is not the schema the model derives: \
+             run `TOFUGEN_UPDATE_SCHEMA=1 cargo test --lib schema_check`, then `cargo run -- generate`"
+        );
+        assert_eq!(schema().0, derive_schema());
+    }
+
     #[test]
     fn committed_config_is_schema_valid() {
         let text = include_str!("../../environments.yaml");
@@ -1206,7 +1240,7 @@ mod tests {
 
     #[test]
     fn environment_sections_reject_unknown_keys() {
-        let env = schema_value();
+        let env = derive_schema();
         assert_eq!(
             env.pointer("/$defs/EnvironmentSpec/additionalProperties"),
             Some(&Value::Bool(false))
