@@ -67,8 +67,7 @@ pub fn emit(resolved: &Resolved, source_name: &str) -> BTreeMap<String, String> 
 }
 
 /// Emits the generated tree one batch at a time, handing each to `sink` before emitting the
-/// next: [`global`] first (it holds the vendored modules the roots call; it is emitted on the
-/// calling thread while the first environments are), then each
+/// next: [`global`] first (it holds the vendored modules the roots call), then each
 /// environment's files in configuration order, in four batches ([`environment_parts`]: the
 /// root, its tests, its alert rules, its README), so that a size cap stops the emission within
 /// one file of the limit. The environments are emitted on [`EMITTERS`] threads (each takes every
@@ -100,18 +99,14 @@ pub fn each_within<E>(
 ) -> Result<(), E> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let size = |batch: &[GeneratedFile]| batch.iter().map(|(_, c)| c.len()).sum::<usize>();
-    let emitted = AtomicUsize::new(0);
-    let global_first = |sink: &mut dyn FnMut(Vec<GeneratedFile>) -> Result<(), E>| {
-        let first = global(resolved, source_name);
-        emitted.fetch_add(size(&first), Ordering::Relaxed);
-        sink(first)
-    };
+    let first = global(resolved, source_name);
+    let emitted = AtomicUsize::new(size(&first));
+    sink(first)?;
     let over = || emitted.load(Ordering::Relaxed) > max_bytes;
     let envs = &resolved.environments;
     let workers = EMITTERS.min(envs.len());
     let mut stopped = false;
     if workers < 2 {
-        global_first(&mut sink)?;
         for env in envs {
             let mut sunk = Ok(());
             let parts = environment_parts(resolved, env, source_name, |part| {
@@ -167,9 +162,6 @@ pub fn each_within<E>(
                     }
                 });
             }
-            // The files of no environment are emitted here while the threads emit the first
-            // environments (each holds one batch until it is taken), and sunk first.
-            global_first(&mut sink)?;
             for i in 0..envs.len() {
                 // A worker that is gone has panicked (the scope re-raises its panic) or
                 // stopped at the cap (it said so first).
