@@ -1,6 +1,10 @@
 //! Embeds the module library (`modules/`) in the binary: `generate` vendors it into a user's
 //! repository (`generated/modules/`), pinned to the tofugen version that wrote it. Test suites
 //! (`modules/*/tests/`) stay in tofugen's repository: they are tofugen's proof, not the user's.
+//!
+//! Also indexes the vendored provider schema (`schema/scaleway-provider-schema.json`, embedded by
+//! `src/prove/provider.rs`): the byte range of the provider's own schema and of each type's, so
+//! that a run parses only the types it meets instead of scanning the whole file (1.1 MB).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -26,6 +30,58 @@ fn main() {
     out.push_str("];\n");
     let dest = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("modules.rs");
     std::fs::write(dest, out).expect("write modules.rs");
+    provider_index(&root);
+}
+
+/// Writes `provider_index.rs`: the byte ranges, in the provider schema's text, of the
+/// provider's configuration schema and of every resource, data source and ephemeral resource
+/// schema (sorted by type name).
+fn provider_index(root: &Path) {
+    use serde_json::value::RawValue;
+    use std::collections::BTreeMap;
+    type Raws<'a> = BTreeMap<&'a str, &'a RawValue>;
+    println!("cargo:rerun-if-changed=schema/scaleway-provider-schema.json");
+    let path = root.join("schema/scaleway-provider-schema.json");
+    let text = std::fs::read_to_string(&path).expect("read the provider schema");
+    let range = |raw: &RawValue| {
+        let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+        (start, start + raw.get().len())
+    };
+    let top: Raws<'_> = serde_json::from_str(&text).expect("the provider schema is a JSON object");
+    let schemas: Raws<'_> = serde_json::from_str(top["provider_schemas"].get())
+        .expect("`provider_schemas` is an object");
+    let (_, scaleway) = schemas
+        .iter()
+        .find(|(name, _)| name.ends_with("/scaleway"))
+        .expect("the schema describes the scaleway provider");
+    let scaleway: Raws<'_> = serde_json::from_str(scaleway.get()).expect("an object");
+    let (start, end) = range(scaleway["provider"]);
+    let mut out = format!(
+        "/// Byte range of the provider's configuration schema.\n\
+         pub static PROVIDER: (usize, usize) = ({start}, {end});\n\
+         /// Per kind (resource, data source, ephemeral resource): type name and byte range of its\n\
+         /// schema, sorted by name.\n\
+         pub static TYPES: [&[(&str, usize, usize)]; 3] = [\n"
+    );
+    for key in [
+        "resource_schemas",
+        "data_source_schemas",
+        "ephemeral_resource_schemas",
+    ] {
+        let types: Raws<'_> = match scaleway.get(key) {
+            Some(raw) => serde_json::from_str(raw.get()).expect("an object"),
+            None => BTreeMap::new(),
+        };
+        out.push_str("    &[\n");
+        for (name, raw) in types {
+            let (start, end) = range(raw);
+            let _ = writeln!(out, "        ({name:?}, {start}, {end}),");
+        }
+        out.push_str("    ],\n");
+    }
+    out.push_str("];\n");
+    let dest = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("provider_index.rs");
+    std::fs::write(dest, out).expect("write provider_index.rs");
 }
 
 /// Every regular file under `dir` (relative to `base`, `/`-separated), outside `tests/`

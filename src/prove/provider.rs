@@ -23,7 +23,6 @@ use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body, Structure};
 use serde::Deserialize;
 use serde_json::Value;
-use serde_json::value::RawValue;
 
 use super::modules::{Type, check_literal};
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
@@ -196,47 +195,30 @@ impl<'t> HclFile<'t> {
 // ---------------------------------------------------------------------------------------------
 // Schema
 
-#[derive(Deserialize)]
-struct TopLevel<'a> {
-    #[serde(borrow)]
-    provider_schemas: BTreeMap<&'a str, ProviderSchemas<'a>>,
+/// The byte ranges of the embedded schema's parts, computed by `build.rs`.
+mod built {
+    include!(concat!(env!("OUT_DIR"), "/provider_index.rs"));
 }
 
-#[derive(Deserialize)]
-struct ProviderSchemas<'a> {
-    #[serde(borrow)]
-    provider: &'a RawValue,
-    #[serde(borrow, default)]
-    resource_schemas: BTreeMap<&'a str, &'a RawValue>,
-    #[serde(borrow, default)]
-    data_source_schemas: BTreeMap<&'a str, &'a RawValue>,
-    #[serde(borrow, default)]
-    ephemeral_resource_schemas: BTreeMap<&'a str, &'a RawValue>,
-}
-
-/// The top level of the embedded schema: every type name → its unparsed schema.
+/// The top level of the embedded schema: every type name → its unparsed schema (a slice of
+/// [`SCHEMA_JSON`], from the ranges `build.rs` computed: a run never scans the whole file).
 struct Index {
-    provider: &'static RawValue,
-    kinds: [BTreeMap<&'static str, &'static RawValue>; 3],
+    provider: &'static str,
+    kinds: [BTreeMap<&'static str, &'static str>; 3],
 }
 
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let top: TopLevel<'static> =
-            serde_json::from_str(SCHEMA_JSON).expect("the embedded provider schema parses");
-        let (_, p) = top
-            .provider_schemas
-            .into_iter()
-            .find(|(name, _)| name.ends_with("/scaleway"))
-            .expect("the embedded schema describes the scaleway provider");
+        let (start, end) = built::PROVIDER;
         Index {
-            provider: p.provider,
-            kinds: [
-                p.resource_schemas,
-                p.data_source_schemas,
-                p.ephemeral_resource_schemas,
-            ],
+            provider: &SCHEMA_JSON[start..end],
+            kinds: built::TYPES.map(|types| {
+                types
+                    .iter()
+                    .map(|&(name, start, end)| (name, &SCHEMA_JSON[start..end]))
+                    .collect()
+            }),
         }
     })
 }
@@ -378,14 +360,14 @@ impl Schemas {
             .entry((kind, name.to_string()))
             .or_insert_with(|| {
                 let raw = index().kinds[kind.slot()].get(name)?;
-                serde_json::from_str(raw.get()).ok()
+                serde_json::from_str(raw).ok()
             })
             .as_ref()
     }
 
     fn provider(&mut self) -> Option<&TypeSchema> {
         if self.provider.is_none() {
-            self.provider = serde_json::from_str(index().provider.get()).ok();
+            self.provider = serde_json::from_str(index().provider).ok();
         }
         self.provider.as_ref()
     }
@@ -1265,6 +1247,52 @@ pub fn type_names(kind: &str) -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::value::RawValue;
+
+    /// The schema's top level, parsed the slow way: what `build.rs`'s ranges must agree with.
+    #[derive(Deserialize)]
+    struct TopLevel<'a> {
+        #[serde(borrow)]
+        provider_schemas: BTreeMap<&'a str, ProviderSchemas<'a>>,
+    }
+
+    #[derive(Deserialize)]
+    struct ProviderSchemas<'a> {
+        #[serde(borrow)]
+        provider: &'a RawValue,
+        #[serde(borrow, default)]
+        resource_schemas: BTreeMap<&'a str, &'a RawValue>,
+        #[serde(borrow, default)]
+        data_source_schemas: BTreeMap<&'a str, &'a RawValue>,
+        #[serde(borrow, default)]
+        ephemeral_resource_schemas: BTreeMap<&'a str, &'a RawValue>,
+    }
+
+    #[test]
+    fn the_ranges_build_rs_computed_are_the_schemas_a_full_parse_finds() {
+        let top: TopLevel<'_> = serde_json::from_str(SCHEMA_JSON).expect("parses");
+        let (_, p) = top
+            .provider_schemas
+            .into_iter()
+            .find(|(name, _)| name.ends_with("/scaleway"))
+            .expect("scaleway");
+        let idx = index();
+        assert_eq!(idx.provider, p.provider.get());
+        let full = [
+            p.resource_schemas,
+            p.data_source_schemas,
+            p.ephemeral_resource_schemas,
+        ];
+        for (kind, types) in Kind::ALL.into_iter().zip(full) {
+            let got: Vec<(&str, &str)> = idx.kinds[kind.slot()]
+                .iter()
+                .map(|(k, v)| (*k, *v))
+                .collect();
+            let want: Vec<(&str, &str)> = types.iter().map(|(k, v)| (*k, v.get())).collect();
+            assert_eq!(got, want, "{kind:?}");
+            assert!(!got.is_empty() || kind == Kind::Ephemeral, "{kind:?}");
+        }
+    }
 
     #[test]
     fn line_index_counts_characters() {
