@@ -1164,18 +1164,8 @@ pub fn test_file(env: &ResolvedEnvironment, group: &Group<'_>, source: &str) -> 
         ),
     ));
     let eval = env.alerts.evaluation_interval;
-    let custom: Vec<&AlertInstance> = group
-        .alerts
-        .iter()
-        .copied()
-        .filter(|a| a.kind.is_none())
-        .collect();
-    let builtin: Vec<&AlertInstance> = group
-        .alerts
-        .iter()
-        .copied()
-        .filter(|a| a.kind.is_some())
-        .collect();
+    let (custom, builtin): (Vec<&AlertInstance>, Vec<&AlertInstance>) =
+        group.alerts.iter().partition(|a| a.kind.is_none());
     let tests: Vec<Yaml> = if builtin.is_empty() {
         vec![Yaml::map([
             ("interval", Yaml::str("1m")),
