@@ -5,8 +5,9 @@
 /// Threads [`in_order`] runs on.
 pub const THREADS: usize = 2;
 
-/// `f(state, index, item)` for every item of `items`, on [`THREADS`] threads (thread `t`
-/// takes items `t`, `t + THREADS`, ..., with one `state` made by `init` for all of them),
+/// `f(state, index, item)` for every item of `items`, on [`THREADS`] threads, the calling
+/// thread being one of them (thread `t` takes items `t`, `t + THREADS`, ..., with one `state`
+/// made by `init` for all of them),
 /// returned in the order of `items`: the same results, in the same order, as one thread
 /// would give. With fewer than two items, runs on the calling thread. A panic in `f` is
 /// raised again on the calling thread.
@@ -28,25 +29,31 @@ where
             .collect();
     }
     let (init, f) = (&init, &f);
+    // Thread `t`'s share: items t, t + THREADS, ...
+    let share = move |t: usize| {
+        let mut state = init();
+        items
+            .iter()
+            .enumerate()
+            .skip(t)
+            .step_by(THREADS)
+            .map(|(i, item)| (i, f(&mut state, i, item)))
+            .collect::<Vec<_>>()
+    };
+    // The calling thread takes share 0, so only THREADS - 1 threads are started.
     let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
-        let threads: Vec<_> = (0..THREADS)
-            .map(|t| {
-                scope.spawn(move || {
-                    let mut state = init();
-                    items
-                        .iter()
-                        .enumerate()
-                        .skip(t)
-                        .step_by(THREADS)
-                        .map(|(i, item)| (i, f(&mut state, i, item)))
-                        .collect::<Vec<_>>()
-                })
-            })
+        let others: Vec<_> = (1..THREADS)
+            .map(|t| scope.spawn(move || share(t)))
             .collect();
-        threads
-            .into_iter()
-            .flat_map(|t| t.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect()
+        let mut done = share(0);
+        for other in others {
+            done.extend(
+                other
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            );
+        }
+        done
     });
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
@@ -83,9 +90,12 @@ mod tests {
 
     #[test]
     fn a_panic_in_a_thread_reaches_the_caller() {
-        let r = std::panic::catch_unwind(|| {
-            in_order(&[1, 2, 3], || (), |_, _, x| assert_ne!(*x, 2, "boom"))
-        });
-        assert!(r.is_err());
+        // On the started thread (item 1), then on the calling one (item 0).
+        for boom in [2, 1] {
+            let r = std::panic::catch_unwind(|| {
+                in_order(&[1, 2, 3], || (), |_, _, x| assert_ne!(*x, boom, "boom"))
+            });
+            assert!(r.is_err(), "{boom}");
+        }
     }
 }
