@@ -618,18 +618,14 @@ pub fn resolve_with_limit(
         Arc::new(origins::sorted(defaults_node)),
     ));
     // Two environments at a time, results in configuration order.
-    let results = crate::parallel::in_order(
-        env_entries,
-        || (),
-        |_, index, (env_key, _)| {
-            let section = Section {
-                index,
-                key: env_key,
-            };
-            let tree = sections.tree_of(index);
-            resolve_environment(file, &config.project, tree, &sections, section)
-        },
-    );
+    let results = crate::parallel::in_order(env_entries, |index, (env_key, _)| {
+        let section = Section {
+            index,
+            key: env_key,
+        };
+        let tree = sections.tree_of(index);
+        resolve_environment(file, &config.project, tree, &sections, section)
+    });
     let mut environments = Vec::new();
     for result in results {
         match result {
