@@ -28,15 +28,15 @@ fn main() {
         );
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("modules.rs");
-    std::fs::write(dest, out).expect("write modules.rs");
-    provider_index(&root);
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    std::fs::write(out_dir.join("modules.rs"), out).expect("write modules.rs");
+    provider_index(&root, &out_dir);
 }
 
-/// Writes `provider_index.rs`: the byte ranges, in the provider schema's text, of the
+/// Writes `provider_index.rs` into `out_dir`: the byte ranges, in the provider schema's text, of the
 /// provider's configuration schema and of every resource, data source and ephemeral resource
 /// schema (sorted by type name).
-fn provider_index(root: &Path) {
+fn provider_index(root: &Path, out_dir: &Path) {
     use serde_json::value::RawValue;
     use std::collections::BTreeMap;
     type Raws<'a> = BTreeMap<&'a str, &'a RawValue>;
@@ -80,8 +80,7 @@ fn provider_index(root: &Path) {
         out.push_str("    ],\n");
     }
     out.push_str("];\n");
-    let dest = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("provider_index.rs");
-    std::fs::write(dest, out).expect("write provider_index.rs");
+    std::fs::write(out_dir.join("provider_index.rs"), out).expect("write provider_index.rs");
 }
 
 /// Every regular file under `dir` (relative to `base`, `/`-separated), outside `tests/`
