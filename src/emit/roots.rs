@@ -12,7 +12,7 @@
 //! `var.project_id`, `var.release`).
 
 use super::GeneratedFile;
-use super::hcl::{Block, Body, Expr, Part, Traversal, render};
+use super::hcl::{Block, Body, Expr, File, Part, Traversal};
 use crate::model::{Privacy, Protocol, Sandbox, SecretSource, VolumeType};
 use crate::resolve::{
     Probe, ProbeCheck, Resolved, ResolvedEnvironment, ResolvedService, ScalingSignal, TemplatePart,
@@ -126,18 +126,31 @@ pub fn emit_environment(
 ) -> Vec<GeneratedFile> {
     let header = super::header("#", source);
     let dir = root_dir(&env.name);
-    let parts: [(&str, Body); FILES_PER_ROOT] = [
-        ("versions.tf", versions(resolved, env)),
-        ("providers.tf", providers(env)),
-        ("variables.tf", variables(env)),
-        ("main.tf", main(resolved, env)),
-        ("release.tf", release_checks(env)),
-        ("outputs.tf", outputs(resolved, env)),
+    // Each file is printed as it is built (`main.tf` and `release.tf` one item at a time), so
+    // that an environment's document model is never held whole: at 1 000 services it was
+    // about 10 MB per environment being emitted.
+    let file = |name: &str, write: &dyn Fn(&mut File)| {
+        let mut f = File::new(&header);
+        write(&mut f);
+        (format!("{dir}/{name}"), f.finish())
+    };
+    let files: [GeneratedFile; FILES_PER_ROOT] = [
+        file("versions.tf", &|f| {
+            f.extend(versions(resolved, env));
+        }),
+        file("providers.tf", &|f| {
+            f.extend(providers(env));
+        }),
+        file("variables.tf", &|f| {
+            f.extend(variables(env));
+        }),
+        file("main.tf", &|f| main(resolved, env, f)),
+        file("release.tf", &|f| release_checks(env, f)),
+        file("outputs.tf", &|f| {
+            f.extend(outputs(resolved, env));
+        }),
     ];
-    parts
-        .into_iter()
-        .map(|(file, body)| (format!("{dir}/{file}"), render(&header, &body)))
-        .collect()
+    files.into()
 }
 
 /// `required_providers`, shared with the bootstrap root.
@@ -403,7 +416,7 @@ fn str_list(items: &[String]) -> Expr {
     Expr::strs(items)
 }
 
-fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
+fn main(resolved: &Resolved, env: &ResolvedEnvironment, b: &mut File) {
     let prefix = env.prefix(&resolved.project);
     let region = || ("region", Expr::str(&env.region));
     let tag_list = tags(resolved, env);
@@ -411,18 +424,14 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     let path = secret_path(resolved, env);
     let production = env.is_production();
     let backups = has_backup_jobs(env);
-    let mut b = Body::new();
 
-    b.items.extend(
-        module_call(
-            resolved,
-            "network",
-            "network",
-            "VPC and private network: the database and the services that reach it attach here.",
-            vec![("name", Expr::str(&prefix)), region(), tags()],
-        )
-        .items,
-    );
+    b.extend(module_call(
+        resolved,
+        "network",
+        "network",
+        "VPC and private network: the database and the services that reach it attach here.",
+        vec![("name", Expr::str(&prefix)), region(), tags()],
+    ));
 
     let mut registry = Body::new();
     registry
@@ -436,27 +445,24 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     .block(Block::new("data", ["scaleway_registry_namespace", "this"]).with_body(registry))
     .blank();
 
-    b.items.extend(
-        module_call(
-            resolved,
-            "containers",
-            "containers",
-            "Serverless Containers namespace holding every service.",
-            vec![
-                ("name", Expr::str(&prefix)),
-                region(),
-                (
-                    "description",
-                    Expr::str(format!(
-                        "{} {} services (managed by tofugen)",
-                        resolved.project, env.name
-                    )),
-                ),
-                tags(),
-            ],
-        )
-        .items,
-    );
+    b.extend(module_call(
+        resolved,
+        "containers",
+        "containers",
+        "Serverless Containers namespace holding every service.",
+        vec![
+            ("name", Expr::str(&prefix)),
+            region(),
+            (
+                "description",
+                Expr::str(format!(
+                    "{} {} services (managed by tofugen)",
+                    resolved.project, env.name
+                )),
+            ),
+            tags(),
+        ],
+    ));
 
     let described =
         |s: &crate::resolve::ResolvedSecret| Expr::str(s.description.clone().unwrap_or_default());
@@ -516,7 +522,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
         })
         .collect();
     if !generated.is_empty() {
-        b.items.extend(
+        b.extend(
             module_call(
             resolved,
                 "secrets",
@@ -529,8 +535,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
                     ("generated_secrets", Expr::Object(generated)),
                     tags(),
                 ],
-            )
-            .items,
+            ),
         );
     }
 
@@ -589,8 +594,9 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
                 None => "off (daily_backups = false)".to_string(),
             }
         );
-        b.items
-            .extend(module_call(resolved, "database", "database", &comment, attrs).items);
+        b.extend(module_call(
+            resolved, "database", "database", &comment, attrs,
+        ));
 
         if backups {
             let tier = |t: &Option<crate::resolve::BackupJob>| match t {
@@ -600,7 +606,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
                 ]),
                 None => Expr::Null,
             };
-            b.items.extend(
+            b.extend(
                 module_call_with(
                 resolved,
                     "backups",
@@ -626,8 +632,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
                         ("access_key_secret_name", Expr::str(BACKUP_ACCESS_KEY_SECRET)),
                         ("secret_key_secret_name", Expr::str(BACKUP_SECRET_KEY_SECRET)),
                     ],
-                )
-                .items,
+                ),
             );
         }
     }
@@ -635,8 +640,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     let mut services: Vec<&ResolvedService> = env.services.iter().collect();
     services.sort_by(|a, b| a.name.cmp(&b.name));
     for s in services {
-        b.items
-            .extend(service_call(resolved, env, &prefix, s, &tag_list).items);
+        b.extend(service_call(resolved, env, &prefix, s, &tag_list));
     }
 
     let products: Vec<String> = if env.database.is_some() {
@@ -656,7 +660,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
             Expr::str(application_source_name(resolved, env)),
         ));
     }
-    b.items.extend(
+    b.extend(
         module_call(
             resolved,
             "monitoring",
@@ -664,36 +668,30 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
             "Cockpit alert manager, its contacts and Scaleway's preconfigured PostgreSQL alerts; a token\n\
              the deploy workflow pushes the alert rules of alerts/ with.",
             monitoring,
-        )
-        .items,
+        ),
     );
     if backups {
-        b.items.extend(
-            module_call_with(
-                resolved,
-                "monitoring_backups",
-                "monitoring",
-                "The backup project's own Cockpit: the backup jobs report their runs there, so the\n\
+        b.extend(module_call_with(
+            resolved,
+            "monitoring_backups",
+            "monitoring",
+            "The backup project's own Cockpit: the backup jobs report their runs there, so the\n\
                  backup-failure alerts are evaluated and sent from there.",
-                Some("backup"),
-                vec![
-                    ("project_id", Expr::raw("var.backup_project_id")),
-                    region(),
-                    ("contacts", str_list(&env.alerts.contacts)),
-                ],
-            )
-            .items,
-        );
+            Some("backup"),
+            vec![
+                ("project_id", Expr::raw("var.backup_project_id")),
+                region(),
+                ("contacts", str_list(&env.alerts.contacts)),
+            ],
+        ));
     }
-    b
 }
 
 /// `release.tf`: the checks that make the release in `var.release` the one that runs, one
 /// block per service (so that each reads as plain HCL, and tests can model each one).
-fn release_checks(env: &ResolvedEnvironment) -> Body {
+fn release_checks(env: &ResolvedEnvironment, b: &mut File) {
     let mut services: Vec<&ResolvedService> = env.services.iter().collect();
     services.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut b = Body::new();
     b.comment(
         "The release (var.release) is the image tag and registry digest of every service, written by\n\
          CI. Before the apply, the registry must still hold the recorded digest under each tag:\n\
@@ -811,7 +809,6 @@ fn release_checks(env: &ResolvedEnvironment) -> Body {
             .block(Block::plain("lifecycle").with_body(lifecycle));
         b.block(Block::new("data", ["scaleway_container", name]).with_body(deployed));
     }
-    b
 }
 
 fn probe(p: &Option<Probe>) -> Expr {
