@@ -272,6 +272,7 @@ pub fn run(cli: &Cli) -> u8 {
         && let Some(resolved) = &mut compilation.resolved
     {
         resolved.forget_origins();
+        compilation.forget_tree();
     }
     match &cli.command {
         Command::Validate => {
@@ -531,7 +532,7 @@ fn report_error(
 /// A tree refused for its size, as a diagnostic of the configuration `file`: at its
 /// `environments:` key (what multiplies the output), so that the line is shown.
 fn too_large(t: &write::TooLarge, compilation: &Compilation, file: &str) -> Diagnostic {
-    let mut d = t.diagnostic(file, compilation.tree.as_ref());
+    let mut d = t.diagnostic(file, compilation.environments_key());
     d.message = format!("refusing to write: {}", d.message);
     d
 }

@@ -72,8 +72,8 @@ use anyhow::{Context as _, bail};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
-use crate::diagnostics::Diagnostic;
-use crate::load::{Node, ReadError, kind_of};
+use crate::diagnostics::{Diagnostic, Span};
+use crate::load::{ReadError, kind_of};
 pub use check::{Checking, Difference, DifferenceKind, check, check_owned};
 use journal::{Journal, State};
 pub use owned::{OwnedPaths, OwnedRule};
@@ -1207,11 +1207,12 @@ impl TooLarge {
         })
     }
 
-    /// This refusal as a diagnostic of the configuration `file`, at the `environments:` key
-    /// of its `tree` (what multiplies the output), so that the line is shown.
-    pub fn diagnostic(&self, file: &str, tree: Option<&Node>) -> Diagnostic {
+    /// This refusal as a diagnostic of the configuration `file`, at `environments_key`, the
+    /// span of its `environments:` key (what multiplies the output; [`crate::load::Node::key_span`]), so
+    /// that the line is shown.
+    pub fn diagnostic(&self, file: &str, environments_key: Option<Span>) -> Diagnostic {
         Diagnostic::error("too-large", self.message.clone())
-            .at(file, tree.map(|t| t.key_span("environments")))
+            .at(file, environments_key)
             .expected(self.expected.clone())
             .help(self.help.clone())
     }
