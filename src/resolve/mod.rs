@@ -940,6 +940,9 @@ fn resolve_environment(
     let is_option = |k: &str| ENVIRONMENT_OPTION_KEYS.contains(&k);
     let options_json = json_of(&tree, is_option);
     let settings_json = json_of(&tree, |k| !is_option(k));
+    // Read once: the merged tree is freed (unless another environment extends this one) before
+    // its settings are deserialized.
+    drop(tree);
     let origins = Origins::new(Arc::clone(sections), section.index, Some(env_key.span));
     let mut diags = Vec::new();
     let options: EnvironmentOptions = match serde_json::from_value(options_json) {
@@ -952,7 +955,7 @@ fn resolve_environment(
             EnvironmentOptions::default()
         }
     };
-    let settings: Settings = match serde_json::from_value(settings_json) {
+    let mut settings: Settings = match serde_json::from_value(settings_json) {
         Ok(s) => s,
         Err(e) => {
             diags.push(
@@ -979,7 +982,7 @@ fn resolve_environment(
     let registry = settings.registry.clone().unwrap_or_default();
 
     let mut services = Vec::new();
-    for (service_name, spec) in settings.services.clone().unwrap_or_default() {
+    for (service_name, spec) in settings.services.take().unwrap_or_default() {
         if spec.enabled == Some(false) {
             continue;
         }
