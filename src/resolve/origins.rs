@@ -289,15 +289,20 @@ fn reach<'n>(node: &'n Node, rest: &str, acc: Reach<'n>) -> Reach<'n> {
                 .chain(std::iter::once(rest.len()));
             for end in ends {
                 let name = &rest[..end];
-                let Some((k, v)) = find(entries, name) else {
-                    continue;
-                };
-                let r = advance(Some(k), v, end);
-                if r.complete {
-                    return r;
+                if let Some((k, v)) = find(entries, name) {
+                    let r = advance(Some(k), v, end);
+                    if r.complete {
+                        return r;
+                    }
+                    if r.depth > best.depth {
+                        best = r;
+                    }
                 }
-                if r.depth > best.depth {
-                    best = r;
+                // Every longer split names a key starting with `name.`: when no key does, none
+                // can match (one binary search instead of one per remaining split, which made a
+                // path that was not written cost a search per dot at every level).
+                if end < rest.len() && !any_key_starts_with(entries, &rest[..=end]) {
+                    break;
                 }
             }
             best
@@ -311,6 +316,15 @@ fn reach<'n>(node: &'n Node, rest: &str, acc: Reach<'n>) -> Reach<'n> {
         }
         _ => acc,
     }
+}
+
+/// Whether a key of mapping entries sorted by key starts with `prefix`: the keys that do come
+/// together, from the first key not below `prefix`.
+fn any_key_starts_with(entries: &[(Key, Node)], prefix: &str) -> bool {
+    let first = entries.partition_point(|(k, _)| k.name.as_str() < prefix);
+    entries
+        .get(first)
+        .is_some_and(|(k, _)| k.name.starts_with(prefix))
 }
 
 /// The entry `name` of mapping entries sorted by key.
@@ -714,6 +728,99 @@ mod tests {
             o.key("services.api.secrets.0").is_none(),
             "list items have no key"
         );
+    }
+
+    /// [`reach`] before the prefix pruning: every split tried at every level.
+    fn reach_every_split<'n>(node: &'n Node, rest: &str, acc: Reach<'n>) -> Reach<'n> {
+        let advance = |key: Option<&'n Key>, value: &'n Node, end: usize| {
+            let next = acc.step(key, value);
+            if end == rest.len() {
+                Reach {
+                    complete: true,
+                    ..next
+                }
+            } else {
+                reach_every_split(value, &rest[end + 1..], next)
+            }
+        };
+        match &node.kind {
+            NodeKind::Map(entries) => {
+                let mut best = acc;
+                let ends = rest
+                    .match_indices('.')
+                    .map(|(i, _)| i)
+                    .chain(std::iter::once(rest.len()));
+                for end in ends {
+                    let Some((k, v)) = find(entries, &rest[..end]) else {
+                        continue;
+                    };
+                    let r = advance(Some(k), v, end);
+                    if r.complete {
+                        return r;
+                    }
+                    if r.depth > best.depth {
+                        best = r;
+                    }
+                }
+                best
+            }
+            NodeKind::Seq(items) => {
+                let end = rest.find('.').unwrap_or(rest.len());
+                match rest[..end].parse::<usize>().ok().and_then(|i| items.get(i)) {
+                    Some(v) => advance(None, v, end),
+                    None => acc,
+                }
+            }
+            _ => acc,
+        }
+    }
+
+    /// What a reach says, comparable: completeness, depth, and the spans of its last key and
+    /// node, and of the key above.
+    type Summary = (bool, usize, Option<(Option<Span>, Span)>, Option<Span>);
+
+    fn summary(r: &Reach<'_>) -> Summary {
+        (
+            r.complete,
+            r.depth,
+            r.last.map(|(k, n)| (k.map(|k| k.span), n.span)),
+            r.above.map(|k| k.span),
+        )
+    }
+
+    proptest::proptest! {
+        /// The pruned walk reaches exactly what trying every split reaches, on trees whose
+        /// keys share dotted prefixes (`a`, `a.`, `a.b`, `a.b.c`, `ab`, `a-b`: `-` sorts before
+        /// `.` and `b` after it), for paths made of the same parts (empty ones included).
+        #[test]
+        fn pruning_splits_changes_no_reach(
+            tree in proptest::collection::btree_map(
+                0usize..8, (0usize..8, 0usize..8, proptest::bool::ANY), 1..8),
+            paths in proptest::collection::vec(
+                proptest::collection::vec(0usize..9, 1..5), 1..12),
+        ) {
+            const KEYS: [&str; 8] = ["a", "a.b", "a.b.c", "ab", "a-b", "b", "b.a", "a."];
+            const PARTS: [&str; 9] = ["a", "b", "c", "ab", "a-b", "0", "1", "zz", ""];
+            // A YAML tree: entries `K1: { K2: { K3: 1 } }` or with a list at the middle.
+            let mut yaml = String::new();
+            for (k1, (k2, k3, list)) in &tree {
+                let (k1, k2, k3) = (KEYS[*k1], KEYS[*k2], KEYS[*k3]);
+                if *list {
+                    yaml.push_str(&format!("'{k1}': {{ '{k2}': [x, {{ '{k3}': 1 }}] }}\n"));
+                } else {
+                    yaml.push_str(&format!("'{k1}': {{ '{k2}': {{ '{k3}': 1 }} }}\n"));
+                }
+            }
+            let (_, loaded) = crate::load::load("t.yaml", yaml.as_bytes()).expect("loads");
+            let node = sorted(&loaded);
+            for parts in &paths {
+                let path: Vec<&str> = parts.iter().map(|p| PARTS[*p]).collect();
+                let path = path.join(".");
+                let fast = reach(&node, &path, Reach::default());
+                let every = reach_every_split(&node, &path, Reach::default());
+                proptest::prop_assert_eq!(summary(&fast), summary(&every), "{} in {}", path, yaml);
+            }
+        }
     }
 
     #[test]
