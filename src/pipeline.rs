@@ -81,11 +81,27 @@ pub fn compile_with_limit(
     if out.diagnostics.is_empty() {
         return out;
     }
-    if let (Some(tree), Some(source)) = (&out.tree, &mut out.source) {
-        mask_secrets(source, &policy::secret_scan::secret_spans(tree));
-    }
     if let Some(source) = &mut out.source {
-        mask_shown_lines(source, &out.diagnostics);
+        // What the excerpts show: the diagnostics' lines, and the `environments:` key's, where
+        // a refusal for size found after compiling points.
+        let refusal = out.tree.as_ref().map(|t| t.key_span("environments"));
+        let spans: Vec<Span> = out
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.span)
+            .chain(refusal)
+            .collect();
+        let regions = shown_regions(source, &spans);
+        if let Some(tree) = &out.tree {
+            // Only the strings on a shown line are scanned: scanning every string of the file
+            // was a fifth of a large `validate` with one warning.
+            let shown = |span: Span| overlaps(&regions, span);
+            mask_secrets(
+                source,
+                &policy::secret_scan::secret_spans_where(tree, shown),
+            );
+        }
+        mask_regions(source, &regions);
     }
     let hide = |t: &mut String| {
         if let std::borrow::Cow::Owned(h) = policy::secret_scan::hide_prose(t) {
@@ -112,6 +128,26 @@ const MAX_HITS_PER_REGION: usize = 8;
 /// of `diags` show: the first lines and the last two of each span, comments included. Linear
 /// in the size of those lines (windows around the positions in very long ones).
 pub fn mask_shown_lines(source: &mut String, diags: &[Diagnostic]) {
+    let spans: Vec<Span> = diags.iter().filter_map(|d| d.span).collect();
+    let regions = shown_regions(source, &spans);
+    mask_regions(source, &regions);
+}
+
+/// Whether `span` overlaps or touches one of `regions` (sorted by start, disjoint): when in
+/// doubt, a string is scanned.
+fn overlaps(regions: &[(usize, usize)], span: Span) -> bool {
+    // The first region ending after the span starts: it overlaps when it starts before the
+    // span ends (an empty span counts at its position).
+    let i = regions.partition_point(|&(_, end)| end <= span.start);
+    regions
+        .get(i)
+        .is_some_and(|&(start, _)| start <= span.end.max(span.start))
+}
+
+/// The byte ranges of `source` that the source excerpts of diagnostics at `spans` show (see
+/// [`mask_shown_lines`]), sorted; windows of one line that overlap are merged, each line being
+/// a region of its own.
+fn shown_regions(source: &str, spans: &[Span]) -> Vec<(usize, usize)> {
     let len = source.len();
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(source.match_indices('\n').map(|(i, _)| i + 1))
@@ -119,7 +155,7 @@ pub fn mask_shown_lines(source: &mut String, diags: &[Diagnostic]) {
     let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) - 1;
     let line_range = |i: usize| line_starts[i]..line_starts.get(i + 1).copied().unwrap_or(len);
     let mut regions: Vec<(usize, usize)> = Vec::new();
-    for span in diags.iter().filter_map(|d| d.span) {
+    for span in spans {
         let start = span.start.min(len);
         let end = span.end.clamp(start, len);
         let (first, last) = (line_of(start), line_of(end));
@@ -149,8 +185,14 @@ pub fn mask_shown_lines(source: &mut String, diags: &[Diagnostic]) {
             _ => merged.push((s, e)),
         }
     }
+    merged
+}
+
+/// Masks every part with the shape of a secret in `regions` of `source` (as
+/// [`mask_shown_lines`] does), at most [`MAX_HITS_PER_REGION`] one by one per region.
+fn mask_regions(source: &mut String, regions: &[(usize, usize)]) {
     let mut ranges = Vec::new();
-    for (mut s, mut e) in merged {
+    for &(mut s, mut e) in regions {
         while !source.is_char_boundary(s) {
             s -= 1;
         }
@@ -352,6 +394,64 @@ mod tests {
             line: 1,
             col: start + 1,
         }
+    }
+
+    /// The source excerpts print exactly what they printed when every secret of the file was
+    /// masked (whatever line it was on), now that only the strings on shown lines are scanned:
+    /// on every fixture with diagnostics, and on a file whose secrets only their context
+    /// reveals (a UUID under a secret name), on a warned line and off it.
+    #[test]
+    fn masking_only_the_shown_lines_prints_what_masking_everything_printed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let mut cases: Vec<(String, Vec<u8>)> = Vec::new();
+        for sub in ["fixtures/invalid", "fixtures/valid", "fuzz-corpus"] {
+            for entry in std::fs::read_dir(dir.join(sub)).expect("fixtures") {
+                let path = entry.expect("entry").path();
+                cases.push((
+                    path.display().to_string(),
+                    std::fs::read(&path).expect("read"),
+                ));
+            }
+        }
+        let valid =
+            std::fs::read_to_string(dir.join("fixtures/valid/every-field.yaml")).expect("fixture");
+        let uuid = "3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f";
+        let warned = valid.replacen(
+            "defaults:\n",
+            &format!("defaults:\n  x_key_{uuid}: {{ API_KEY: {uuid} }}\n"),
+            1,
+        );
+        cases.push(("context secret".into(), warned.into_bytes()));
+        let mut with_diagnostics = 0;
+        for (name, bytes) in &cases {
+            let new = compile_with_limit("f.yaml", bytes, false, crate::write::MAX_GENERATED_BYTES);
+            let mut old =
+                compile_unmasked("f.yaml", bytes, false, crate::write::MAX_GENERATED_BYTES);
+            if old.diagnostics.is_empty() {
+                continue;
+            }
+            with_diagnostics += 1;
+            if let (Some(tree), Some(source)) = (&old.tree, &mut old.source) {
+                mask_secrets(source, &policy::secret_scan::secret_spans(tree));
+            }
+            if let Some(source) = &mut old.source {
+                mask_shown_lines(source, &old.diagnostics);
+            }
+            let render = |c: &Compilation| {
+                // The texts are hidden alike in both; only the excerpts differ.
+                diagnostics::render(
+                    &new.diagnostics,
+                    c.source.as_deref().unwrap_or(""),
+                    diagnostics::Format::Human,
+                    false,
+                )
+            };
+            assert_eq!(render(&new), render(&old), "{name}");
+        }
+        assert!(
+            with_diagnostics > 40,
+            "{with_diagnostics} files with diagnostics"
+        );
     }
 
     #[test]

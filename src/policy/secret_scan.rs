@@ -859,32 +859,44 @@ pub fn secrets_in(root: &Node) -> Vec<String> {
 /// wherever it stands (a key the schema rejected, which the policy stage never saw). One scan
 /// per string: linear in the size of the file.
 pub fn secret_spans(root: &Node) -> Vec<(Span, String)> {
+    secret_spans_where(root, |_| true)
+}
+
+/// [`secret_spans`] of the strings whose position (a value's, or its key's) `wanted` accepts:
+/// the others are not scanned. Masking the source excerpts of a few diagnostics needs only the
+/// strings on their lines.
+pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Span, String)> {
     fn take(span: Span, text: &str, out: &mut Vec<(Span, String)>) {
         if let Some(hit) = scan(text, Context::Argument { previous: None }) {
             out.push((span, text[hit.start..hit.end].to_string()));
         }
     }
-    fn walk(node: &Node, out: &mut Vec<(Span, String)>) {
+    fn walk(node: &Node, wanted: &dyn Fn(Span) -> bool, out: &mut Vec<(Span, String)>) {
         match &node.kind {
-            NodeKind::Str(s) => take(node.span, s, out),
+            NodeKind::Str(s) if wanted(node.span) => take(node.span, s, out),
             NodeKind::Map(entries) => {
                 for (key, value) in entries {
-                    take(key.span, &key.name, out);
-                    walk(value, out);
+                    if wanted(key.span) {
+                        take(key.span, &key.name, out);
+                    }
+                    walk(value, wanted, out);
                 }
             }
-            NodeKind::Seq(items) => items.iter().for_each(|i| walk(i, out)),
+            NodeKind::Seq(items) => items.iter().for_each(|i| walk(i, wanted, out)),
             _ => {}
         }
     }
     let mut out = Vec::new();
     for_each_string(root, |site| {
+        let span = site.key.map_or(site.node.span, |k| k.span);
+        if !wanted(site.node.span) && !wanted(span) {
+            return;
+        }
         if let Some(hit) = scan(site.text, site.context) {
-            let span = site.key.map_or(site.node.span, |k| k.span);
             out.push((span, site.text[hit.start..hit.end].to_string()));
         }
     });
-    walk(root, &mut out);
+    walk(root, &wanted, &mut out);
     out
 }
 
