@@ -65,7 +65,7 @@ pub fn problems(schema: &Value, root: &Node) -> Vec<Problem> {
     };
     let mut top = Vec::new();
     alternatives(schema, schema, &mut top);
-    walk.node(root, &top, &mut Vec::new(), String::new());
+    walk.node(root, &top, &mut Vec::new());
     walk.out
 }
 
@@ -76,6 +76,13 @@ struct Walk<'s> {
 
 fn escape(step: &str) -> String {
     step.replace('~', "~0").replace('/', "~1")
+}
+
+/// The JSON Pointer of `path` (`/services/api/command/1`).
+fn pointer(path: &[(String, bool)]) -> String {
+    path.iter()
+        .map(|(step, _)| format!("/{}", escape(step)))
+        .collect()
 }
 
 /// `services.api.command[1]`.
@@ -95,20 +102,13 @@ fn display(path: &[String], list_index: &[bool]) -> String {
 }
 
 impl<'s> Walk<'s> {
-    fn node(
-        &mut self,
-        node: &Node,
-        here: &[&'s Value],
-        path: &mut Vec<(String, bool)>,
-        pointer: String,
-    ) {
+    fn node(&mut self, node: &Node, here: &[&'s Value], path: &mut Vec<(String, bool)>) {
         match &node.kind {
-            NodeKind::Str(text) => self.value(node, text, here, path, &pointer),
+            NodeKind::Str(text) => self.value(node, text, here, path),
             NodeKind::Map(entries) => {
                 for (key, value) in entries {
-                    let child_pointer = format!("{pointer}/{}", escape(&key.name));
                     path.push((key.name.clone(), false));
-                    self.key(key, here, path, &child_pointer);
+                    self.key(key, here, path);
                     let mut next = Vec::new();
                     for s in here {
                         let child = s
@@ -119,7 +119,7 @@ impl<'s> Walk<'s> {
                             alternatives(self.schema, c, &mut next);
                         }
                     }
-                    self.node(value, &next, path, child_pointer);
+                    self.node(value, &next, path);
                     path.pop();
                 }
             }
@@ -132,7 +132,7 @@ impl<'s> Walk<'s> {
                 }
                 for (i, item) in items.iter().enumerate() {
                     path.push((i.to_string(), true));
-                    self.node(item, &next, path, format!("{pointer}/{i}"));
+                    self.node(item, &next, path);
                     path.pop();
                 }
             }
@@ -146,12 +146,15 @@ impl<'s> Walk<'s> {
         display(&steps, &flags)
     }
 
-    fn key(&mut self, key: &Key, parent: &[&'s Value], path: &[(String, bool)], pointer: &str) {
-        let parent_place = Self::place(&path[..path.len() - 1]);
-        let place = if parent_place.is_empty() {
-            "a key at the top level".to_string()
-        } else {
-            format!("a key in `{parent_place}`")
+    fn key(&mut self, key: &Key, parent: &[&'s Value], path: &[(String, bool)]) {
+        // Built only for a problem: most keys have none.
+        let place = || {
+            let parent_place = Self::place(&path[..path.len() - 1]);
+            if parent_place.is_empty() {
+                "a key at the top level".to_string()
+            } else {
+                format!("a key in `{parent_place}`")
+            }
         };
         // The names a mapping accepts (its `propertyNames`), checked here in one pass rather
         // than by the validator, whose errors on a large mapping would each copy the mapping.
@@ -167,15 +170,15 @@ impl<'s> Walk<'s> {
             && let Err(problem) = key_problem(d, &key.name)
         {
             self.out.push(Problem {
-                pointer: pointer.to_string(),
+                pointer: pointer(path),
                 span: key.span,
                 text: key.name.clone(),
                 ..problem
             });
         }
-        if let Some(p) = text_problem(&key.name, false, &place) {
+        if let Some(p) = text_problem(&key.name, false, place) {
             self.out.push(Problem {
-                pointer: pointer.to_string(),
+                pointer: pointer(path),
                 span: key.span,
                 text: key.name.clone(),
                 ..p
@@ -183,21 +186,15 @@ impl<'s> Walk<'s> {
         }
     }
 
-    fn value(
-        &mut self,
-        node: &Node,
-        text: &str,
-        here: &[&'s Value],
-        path: &[(String, bool)],
-        pointer: &str,
-    ) {
+    fn value(&mut self, node: &Node, text: &str, here: &[&'s Value], path: &[(String, bool)]) {
         let multiline = here
             .iter()
             .any(|s| s.get("x-multiline").and_then(Value::as_bool) == Some(true));
-        let place = format!("`{}`", Self::place(path));
-        if let Some(p) = text_problem(text, multiline, &place) {
+        // Built only for a problem: most values have none.
+        let place = || format!("`{}`", Self::place(path));
+        if let Some(p) = text_problem(text, multiline, place) {
             self.out.push(Problem {
-                pointer: pointer.to_string(),
+                pointer: pointer(path),
                 span: node.span,
                 text: text.to_string(),
                 ..p
@@ -226,11 +223,11 @@ impl<'s> Walk<'s> {
         }) = check(text)
         {
             self.out.push(Problem {
-                pointer: pointer.to_string(),
+                pointer: pointer(path),
                 span: node.span,
                 text: text.to_string(),
                 part: offset.map(|o| (o, (o + len).min(text.len()))),
-                message: format!("{place} is not {}: {message}", domain.a_what()),
+                message: format!("{} is not {}: {message}", place(), domain.a_what()),
                 expected: domain.expected.to_string(),
                 help: domain.help(text),
             });
@@ -310,7 +307,7 @@ pub fn forbidden(c: char, multiline: bool) -> Option<&'static str> {
 }
 
 /// The first character or sequence of `text` no output may receive.
-fn text_problem(text: &str, multiline: bool, place: &str) -> Option<Problem> {
+fn text_problem(text: &str, multiline: bool, place: impl Fn() -> String) -> Option<Problem> {
     let bad = text
         .char_indices()
         .find_map(|(i, c)| forbidden(c, multiline).map(|what| (i, c, what)));
@@ -326,7 +323,7 @@ fn text_problem(text: &str, multiline: bool, place: &str) -> Option<Problem> {
     };
     match (bad, expr) {
         (Some((i, c, what)), e) if e.is_none_or(|e| i < e) => Some(blank(
-            format!("{place} contains {what}"),
+            format!("{} contains {what}", place()),
             if multiline {
                 "text without control characters other than line breaks and tabs"
             } else {
@@ -340,7 +337,10 @@ fn text_problem(text: &str, multiline: bool, place: &str) -> Option<Problem> {
             (i, i + c.len_utf8()),
         )),
         (_, Some(e)) => Some(blank(
-            format!("{place} contains `${{{{`, which GitHub Actions evaluates as an expression"),
+            format!(
+                "{} contains `${{{{`, which GitHub Actions evaluates as an expression",
+                place()
+            ),
             "text without `${{`",
             "remove it: configuration values never carry GitHub expressions into workflows (write `$ {{` to show the characters)",
             (e, e + 3),
@@ -370,11 +370,12 @@ mod tests {
 
     #[test]
     fn first_problem_wins() {
-        let p = text_problem("ab${{ x }}\u{7}", false, "`x`").unwrap();
+        let x = || "`x`".to_string();
+        let p = text_problem("ab${{ x }}\u{7}", false, x).unwrap();
         assert_eq!(p.part, Some((2, 5)));
-        let p = text_problem("a\u{7}${{", false, "`x`").unwrap();
+        let p = text_problem("a\u{7}${{", false, x).unwrap();
         assert_eq!(p.part, Some((1, 2)));
-        assert!(text_problem("${ {", false, "`x`").is_none());
-        assert!(text_problem("$${x} and {{ y }}", false, "`x`").is_none());
+        assert!(text_problem("${ {", false, x).is_none());
+        assert!(text_problem("$${x} and {{ y }}", false, x).is_none());
     }
 }
