@@ -116,7 +116,7 @@ pub fn chunks(text: &str) -> Vec<(usize, usize, &str)> {
                 heredoc = None;
             }
         } else if comment {
-            comment = !l.contains("*/");
+            comment = !(l.as_bytes().contains(&b'*') && l.contains("*/"));
         } else if end - start >= CHUNK_BYTES && l == "}\n" {
             out.push((start, line, &text[start..end]));
             line += lines_in_chunk;
@@ -124,7 +124,8 @@ pub fn chunks(text: &str) -> Vec<(usize, usize, &str)> {
             start = end;
         } else {
             heredoc = heredoc_start(l);
-            comment = l.rfind("/*").is_some_and(|i| !l[i..].contains("*/"));
+            comment = l.as_bytes().contains(&b'*')
+                && l.rfind("/*").is_some_and(|i| !l[i..].contains("*/"));
         }
         pos = end;
     }
@@ -137,6 +138,11 @@ pub fn chunks(text: &str) -> Vec<(usize, usize, &str)> {
 /// The delimiter of a heredoc a line opens (`<<ID` or `<<-ID` at its end), over-approximated:
 /// a `<<ID` in a string also stops the cuts until a line `ID`, which only makes chunks larger.
 fn heredoc_start(line: &str) -> Option<&str> {
+    // Most lines hold no `<`: a byte search rules them out before a substring search (whose
+    // searcher costs more to build than the line to scan).
+    if !line.as_bytes().contains(&b'<') {
+        return None;
+    }
     let l = line.trim_end();
     let i = l.rfind("<<")?;
     let id = l[i + 2..].trim_start_matches('-');
