@@ -835,9 +835,9 @@ mod tests {
         }
 
         /// The allocation-free scalar and comment encoders agree with the old ones on any
-        /// text, including multi-byte characters.
+        /// text, including multi-byte characters and ASCII controls (DEL included).
         #[test]
-        fn scalars_and_comments_encode_as_before(text in "\\PC{0,20}|[ a-z\u{85}\u{200b}\t\n]{0,40}", width in 1usize..12) {
+        fn scalars_and_comments_encode_as_before(text in "\\PC{0,20}|[ a-z\u{85}\u{200b}\t\n]{0,40}|[ a-z\x01-\x1f\x7f]{0,40}", width in 1usize..12) {
             for d in [Dialect::Plain, Dialect::GitHub] {
                 proptest::prop_assert_eq!(scalar(&text, d), nested_strings::scalar(&text, d));
             }
