@@ -14,7 +14,9 @@ use crate::{emit, policy, schema_check};
 /// The outcome of compiling one `environments.yaml`.
 #[derive(Debug, Default)]
 pub struct Compilation {
-    /// Source text (for rendering diagnostics); `None` when the file could not be read as text.
+    /// Source text, for rendering [`Compilation::diagnostics`] only: with diagnostics, the
+    /// secrets on the lines they show are masked ([`compile`]), not the others. `None` when the
+    /// file could not be read as text.
     pub source: Option<String>,
     /// Every error and warning, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
@@ -57,9 +59,10 @@ impl Compilation {
 /// Compiles `bytes`, the contents of the file named `file` (used in diagnostics and headers).
 /// With `emit_files` false, stops after validation.
 ///
-/// When there are diagnostics, every secret-looking part of a value is masked in
-/// [`Compilation::source`] (see [`mask_secrets`]): the source excerpts of diagnostics never
-/// show one, in a terminal or a CI log.
+/// When there are diagnostics, every secret-looking part of a value on a line their source
+/// excerpts show (or on the `environments:` key's line, where a refusal for size points) is
+/// masked in [`Compilation::source`] (see [`mask_secrets`]): the source excerpts of diagnostics
+/// never show one, in a terminal or a CI log. The rest of the source is left as read.
 ///
 /// Whatever the stage that found them, and whether or not the file parsed, the texts of the
 /// diagnostics and every source line they show are also cleared of anything with the shape of
