@@ -4,7 +4,7 @@
 //! The pipeline has one module per stage:
 //! [`load`] (YAML with positions) → [`schema_check`] (JSON Schema) → [`resolve`] (defaults and
 //! per-environment overrides) → [`policy`] (semantic rules) → [`emit`] (HCL, alert rules,
-//! workflows, docs) → [`write`] (manifest, atomic writes, `check`).
+//! workflows, docs) → [`write`](mod@write) (manifest, atomic writes, `check`).
 //! [`pipeline`] runs the stages in order up to `policy`; [`stream`] runs `emit` into `write`
 //! (and [`prove`]) one environment at a time for `generate` and `check`; [`prove`] proves the HCL
 //! against the vendored Scaleway provider schema and the modules' interfaces.
