@@ -239,8 +239,30 @@ fn range_of(expr: &Expression) -> Range<usize> {
 /// Conversions OpenTofu performs implicitly (number or bool → string, `"5"` → number,
 /// `"true"` → bool) are accepted.
 pub fn check_literal(expr: &Expression, ty: &Type, what: &str) -> Result<(), Mismatch> {
+    check_at(expr, ty, &What::Name(what))
+}
+
+/// Where a value sits, written out only for a mismatch: `x`, `x[1]`, `x.y`.
+enum What<'a> {
+    Name(&'a str),
+    Item(&'a What<'a>, usize),
+    Attr(&'a What<'a>, &'a str),
+}
+
+impl std::fmt::Display for What<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            What::Name(name) => f.write_str(name),
+            What::Item(parent, i) => write!(f, "{parent}[{i}]"),
+            What::Attr(parent, name) => write!(f, "{parent}.{name}"),
+        }
+    }
+}
+
+/// [`check_literal`] of the value at `what`.
+fn check_at(expr: &Expression, ty: &Type, what: &What<'_>) -> Result<(), Mismatch> {
     if let Expression::Parenthesis(p) = expr {
-        return check_literal(p.inner(), ty, what);
+        return check_at(p.inner(), ty, what);
     }
     let Some(found) = kind_of(expr) else {
         return Ok(()); // null, references and other expressions: not checked
@@ -269,7 +291,7 @@ pub fn check_literal(expr: &Expression, ty: &Type, what: &str) -> Result<(), Mis
         ))),
         (Type::List(t) | Type::Set(t), Expression::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
-                check_literal(item, t, &format!("{what}[{i}]"))?;
+                check_at(item, t, &What::Item(what, i))?;
             }
             Ok(())
         }
@@ -285,14 +307,14 @@ pub fn check_literal(expr: &Expression, ty: &Type, what: &str) -> Result<(), Mis
                 });
             }
             for (i, (item, t)) in items.iter().zip(ts).enumerate() {
-                check_literal(item, t, &format!("{what}[{i}]"))?;
+                check_at(item, t, &What::Item(what, i))?;
             }
             Ok(())
         }
         (Type::Map(t), Expression::Object(obj)) => {
             for (key, value) in obj.iter() {
                 let name = object_key_name(key).unwrap_or_else(|| "?".into());
-                check_literal(value.expr(), t, &format!("{what}.{name}"))?;
+                check_at(value.expr(), t, &What::Attr(what, &name))?;
             }
             Ok(())
         }
@@ -315,7 +337,7 @@ pub fn check_literal(expr: &Expression, ty: &Type, what: &str) -> Result<(), Mis
                         help: Some(help),
                     });
                 };
-                check_literal(value.expr(), t, &format!("{what}.{name}"))?;
+                check_at(value.expr(), t, &What::Attr(what, &name))?;
                 seen.insert(name);
             }
             if !dynamic_keys
