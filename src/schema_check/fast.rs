@@ -338,7 +338,7 @@ fn length(keyword: &str, limit: u64, len: usize) -> Verdict {
 /// Whether `text` matches the ECMA-262 `pattern` (anywhere, as JSON Schema's `pattern` does);
 /// `None` when the pattern cannot be translated or compiled as `jsonschema` would.
 fn matches(pattern: &str, text: &str) -> Option<bool> {
-    type Cache = Mutex<HashMap<String, Option<&'static regex::Regex>>>;
+    type Cache = Mutex<HashMap<String, Option<&'static super::domains::Matcher>>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Cache::default);
     let mut cache = cache
@@ -353,7 +353,7 @@ fn matches(pattern: &str, text: &str) -> Option<bool> {
         {
             return Some(re);
         }
-        let re = regex::Regex::new(&translated).ok()?;
+        let re = super::domains::Matcher::new(&translated).ok()?;
         Some(&*Box::leak(Box::new(re)))
     });
     re.map(|re| re.is_match(text))
