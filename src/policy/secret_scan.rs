@@ -147,19 +147,10 @@ fn may_match_a_shape(text: &str) -> bool {
     // An authorization header value: `bearer`, `basic` or `token` in any case, blanks, 8 token
     // characters (`ADMIN_TOKEN` and `API token (...)` are not). None of the three words
     // overlaps itself or another, so every occurrence is found.
-    let header = prefilter.header_words.find_overlapping_iter(text).any(|m| {
-        let rest = &text.as_bytes()[m.end()..];
-        // ASCII `\s` (Unicode White_Space), and the separators 0x1C-0x1F to be safe.
-        let blanks = rest
-            .iter()
-            .take_while(|b| matches!(b, b'\t'..=b'\r' | b' ' | 0x1c..=0x1f))
-            .count();
-        let token = rest[blanks..]
-            .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || b"._~+/=-".contains(b))
-            .count();
-        blanks > 0 && token >= 8
-    });
+    let header = prefilter
+        .header_words
+        .find_overlapping_iter(text)
+        .any(|m| blanks_then_token(&text.as_bytes()[m.end()..]));
     // A URL with a password: `//`, then `:`, then `@`.
     let url = text
         .find("//")
@@ -169,6 +160,21 @@ fn may_match_a_shape(text: &str) -> bool {
     // A `password=`-style pair: a secret word in any case, and `=` or `:`.
     let pair = (text.contains('=') || text.contains(':')) && prefilter.pair_words.is_match(text);
     header || url || pair
+}
+
+/// Whether `rest` (what follows a header word) starts with blanks, then at least 8 token
+/// characters: the value of an authorization header.
+fn blanks_then_token(rest: &[u8]) -> bool {
+    // ASCII `\s` (Unicode White_Space), and the separators 0x1C-0x1F to be safe.
+    let blanks = rest
+        .iter()
+        .take_while(|b| matches!(b, b'\t'..=b'\r' | b' ' | 0x1c..=0x1f))
+        .count();
+    let token = rest[blanks..]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || b"._~+/=-".contains(b))
+        .count();
+    blanks > 0 && token >= 8
 }
 
 /// The automata of [`may_match_a_shape`], built once: one pass over a string for all the
@@ -888,10 +894,10 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
     }
     let mut out = Vec::new();
     for_each_string(root, |site| {
-        let span = site.key.map_or(site.node.span, |k| k.span);
-        if !wanted(site.node.span) && !wanted(span) {
+        if !wanted(site.node.span) && !site.key.is_some_and(|k| wanted(k.span)) {
             return;
         }
+        let span = site.key.map_or(site.node.span, |k| k.span);
         if let Some(hit) = scan(site.text, site.context) {
             out.push((span, site.text[hit.start..hit.end].to_string()));
         }
@@ -1118,19 +1124,9 @@ mod tests {
         // An authorization header value: `bearer`, `basic` or `token`, blanks, 8 token characters
         // (`ADMIN_TOKEN` and `API token (...)` are not).
         let header = ["bearer", "basic", "token"].iter().any(|w| {
-            lower.match_indices(w).any(|(i, _)| {
-                let rest = &lower.as_bytes()[i + w.len()..];
-                // ASCII `\s` (Unicode White_Space), and the separators 0x1C-0x1F to be safe.
-                let blanks = rest
-                    .iter()
-                    .take_while(|b| matches!(b, b'\t'..=b'\r' | b' ' | 0x1c..=0x1f))
-                    .count();
-                let token = rest[blanks..]
-                    .iter()
-                    .take_while(|b| b.is_ascii_alphanumeric() || b"._~+/=-".contains(b))
-                    .count();
-                blanks > 0 && token >= 8
-            })
+            lower
+                .match_indices(w)
+                .any(|(i, _)| blanks_then_token(&lower.as_bytes()[i + w.len()..]))
         });
         // A URL with a password: `//`, then `:`, then `@`.
         let url = lower
