@@ -84,10 +84,10 @@ pub fn compile_with_limit(
     if out.diagnostics.is_empty() {
         return out;
     }
+    // What the excerpts show: the diagnostics' lines, and the `environments:` key's, where a
+    // refusal for size found after compiling points.
+    let refusal = out.environments_key();
     if let Some(source) = &mut out.source {
-        // What the excerpts show: the diagnostics' lines, and the `environments:` key's, where
-        // a refusal for size found after compiling points.
-        let refusal = out.tree.as_ref().map(|t| t.key_span("environments"));
         let spans: Vec<Span> = out
             .diagnostics
             .iter()
