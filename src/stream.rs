@@ -60,75 +60,163 @@ pub const PROVERS: usize = 2;
 
 /// Compares the tree of `resolved` with the disk under `root` ([`write::Checking`], on this
 /// thread, as [`emit::each`] emits it on its own threads) and proves it ([`prove::Prover`], with
-/// the repository's own modules from `resolved.modules_path` when the roots call them): the
-/// first batch (the files of no environment, with the module library the roots call) here,
-/// then each batch with `.tf` files on one of [`PROVERS`] threads in turn, each a fork of the
-/// first prover (it knows the modules' interfaces). Each proving thread holds at most one batch
-/// waiting. A tree over `max_bytes` bytes is an error in `differences`.
+/// the repository's own modules from `resolved.modules_path` when the roots call them). The
+/// repository's modules are read and proved on a thread of their own from the start, while the
+/// tree is emitted and compared; the batches with `.tf` files wait for that proof (at most
+/// [`WAITING_BATCHES`] of them, then the emission waits too). The first of them (the files of
+/// no environment, with the vendored module library when the roots call it) is then proved with
+/// the modules' prover, and each later one on one of [`PROVERS`] threads in turn, each a fork
+/// of that prover (it knows every module interface). Each proving thread holds at most one
+/// batch waiting. A tree over `max_bytes` bytes is an error in `differences`; every batch
+/// compared before the error is still proved.
 pub fn check(root: &Path, source_name: &str, resolved: &Resolved, max_bytes: usize) -> Checked {
+    check_waiting(root, source_name, resolved, max_bytes, WAITING_BATCHES)
+}
+
+/// [`check`] with at most `waiting` batches (at least one) waiting for the proof of the
+/// repository's modules instead of [`WAITING_BATCHES`]: the same result whatever `waiting`
+/// (the tests compare them).
+pub fn check_waiting(
+    root: &Path,
+    source_name: &str,
+    resolved: &Resolved,
+    max_bytes: usize,
+    waiting: usize,
+) -> Checked {
     let modules = resolved.modules_path.as_deref();
     let mut files = 0;
     let (differences, findings, sources) = std::thread::scope(|scope| {
-        let mut first = Some(prove::Prover::new(root, modules));
-        let mut first_findings = Vec::new();
-        let mut sources = BTreeMap::new();
-        let mut threads: Vec<ProvingThread<'_>> = Vec::new();
-        let mut turn = 0;
+        // The repository's modules are read and proved on their own thread while the tree is
+        // emitted and compared; the batches to prove wait for that proof (at most
+        // `WAITING_BATCHES` of them: past that, the emission waits too).
+        let library = scope.spawn(move || prove::Prover::new(root, modules));
+        let mut provers = Provers {
+            library: Some(library),
+            waiting: Vec::new(),
+            waiting_max: waiting.max(1),
+            threads: Vec::new(),
+            first_findings: Vec::new(),
+            sources: BTreeMap::new(),
+            turn: 0,
+        };
         let differences = (|| {
             let mut checking = write::Checking::start(root, &OwnedPaths::default())?;
             checking.max_bytes(max_bytes);
             checking.expect_files(emit::file_count(resolved))?;
             emit::each_within(resolved, source_name, max_bytes, |batch| {
                 checking.add(&batch)?;
-                if !batch.iter().any(|(p, _)| p.ends_with(".tf")) {
-                    return Ok::<(), anyhow::Error>(());
+                if batch.iter().any(|(p, _)| p.ends_with(".tf")) {
+                    provers.take(batch, scope);
                 }
-                if let Some(mut prover) = first.take() {
-                    prove_batch(&mut prover, &batch, &mut sources);
-                    for _ in 0..PROVERS {
-                        let mut fork = prover.fork();
-                        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, String)>>(1);
-                        let handle = scope.spawn(move || {
-                            let mut sources = BTreeMap::new();
-                            for batch in rx {
-                                prove_batch(&mut fork, &batch, &mut sources);
-                            }
-                            (fork.finish(), sources)
-                        });
-                        threads.push((tx, handle));
-                    }
-                    first_findings = prover.finish();
-                    return Ok(());
-                }
-                // A proving thread ends only when its sender is dropped: it cannot be gone.
-                let _ = threads[turn % PROVERS].0.send(batch);
-                turn += 1;
-                Ok(())
+                Ok::<(), anyhow::Error>(())
             })?;
             files = checking.files();
             checking.finish()
         })();
-        let mut findings = match first {
-            // No batch had a `.tf` file: the repository's modules were still proved.
-            Some(prover) => prover.finish(),
-            None => first_findings,
-        };
+        // Every batch taken is proved, whether or not the comparison went to the end.
+        provers.start(scope);
+        let Provers {
+            threads,
+            mut first_findings,
+            mut sources,
+            ..
+        } = provers;
         for (tx, handle) in threads {
             drop(tx);
             let (found, texts) = handle
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            findings.extend(found);
+            first_findings.extend(found);
             sources.extend(texts);
         }
-        crate::diagnostics::sort(&mut findings);
-        (differences, findings, sources)
+        crate::diagnostics::sort(&mut first_findings);
+        (differences, first_findings, sources)
     });
     Checked {
         differences,
         findings,
         sources,
         files,
+    }
+}
+
+/// Batches with `.tf` files [`check`] holds while the repository's modules are being proved;
+/// the next one waits for that proof.
+pub const WAITING_BATCHES: usize = 4;
+
+/// The proof in [`check`]: the thread proving the repository's modules, then [`PROVERS`]
+/// threads, each a fork of the prover that proved the modules and the first batch (so it
+/// knows every module interface), taking the later batches in turn.
+struct Provers<'scope> {
+    /// The thread proving the repository's modules, until its prover is taken.
+    library: Option<std::thread::ScopedJoinHandle<'scope, prove::Prover>>,
+    /// Batches taken before the proving threads started, in order.
+    waiting: Vec<Vec<(String, String)>>,
+    /// How many batches may wait: when one more would, the proving threads are started.
+    waiting_max: usize,
+    /// The proving threads, once started.
+    threads: Vec<ProvingThread<'scope>>,
+    /// The findings in the modules and the first batch.
+    first_findings: Vec<Diagnostic>,
+    /// The text of the files with findings.
+    sources: BTreeMap<String, String>,
+    /// The proving thread the next batch goes to.
+    turn: usize,
+}
+
+impl<'scope> Provers<'scope> {
+    /// Takes a batch to prove: to a proving thread once they run, else it waits (and past
+    /// `waiting_max`, the threads are started, waiting for the modules' proof).
+    fn take<'env>(
+        &mut self,
+        batch: Vec<(String, String)>,
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+    ) {
+        if self.library.is_some() {
+            self.waiting.push(batch);
+            if self.waiting.len() >= self.waiting_max {
+                self.start(scope);
+            }
+            return;
+        }
+        // A proving thread ends only when its sender is dropped: it cannot be gone.
+        let _ = self.threads[self.turn % PROVERS].0.send(batch);
+        self.turn += 1;
+    }
+
+    /// Waits for the modules' proof, proves the first waiting batch with its prover on this
+    /// thread, then starts the proving threads (forks of that prover) and hands them the rest.
+    /// Does nothing once started.
+    fn start<'env>(&mut self, scope: &'scope std::thread::Scope<'scope, 'env>) {
+        let Some(library) = self.library.take() else {
+            return;
+        };
+        let mut prover = library
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let mut waiting = std::mem::take(&mut self.waiting).into_iter();
+        let Some(first) = waiting.next() else {
+            // No batch had a `.tf` file: the repository's modules were still proved.
+            self.first_findings = prover.finish();
+            return;
+        };
+        prove_batch(&mut prover, &first, &mut self.sources);
+        for _ in 0..PROVERS {
+            let mut fork = prover.fork();
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, String)>>(1);
+            let handle = scope.spawn(move || {
+                let mut sources = BTreeMap::new();
+                for batch in rx {
+                    prove_batch(&mut fork, &batch, &mut sources);
+                }
+                (fork.finish(), sources)
+            });
+            self.threads.push((tx, handle));
+        }
+        self.first_findings = prover.finish();
+        for batch in waiting {
+            self.take(batch, scope);
+        }
     }
 }
 

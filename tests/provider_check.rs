@@ -453,7 +453,9 @@ fn large_generated_files_are_proved_in_chunks_with_file_positions() {
 /// taught it (the interfaces of the repository's modules): a module that lost a variable every
 /// root passes is found in every root (three environments, so the threads take turns and one
 /// takes two), with the text of each root kept to show the lines, and the findings sorted as one
-/// thread would sort them.
+/// thread would sort them. The same whether the proving threads start at the first batch
+/// (`waiting` 1), after some batches waited for the modules' proof, or once the whole tree was
+/// compared (more batches may wait than the tree has).
 #[test]
 fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -476,11 +478,35 @@ fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
         .as_ref()
         .unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
     assert_eq!(resolved.environments.len(), 3);
-    let checked = tofugen::stream::check(
-        dir.path(),
-        "environments.yaml",
-        resolved,
-        tofugen::write::MAX_GENERATED_BYTES,
+    let mut first: Option<tofugen::stream::Checked> = None;
+    for waiting in [1, 2, tofugen::stream::WAITING_BATCHES, usize::MAX] {
+        let checked = tofugen::stream::check_waiting(
+            dir.path(),
+            "environments.yaml",
+            resolved,
+            tofugen::write::MAX_GENERATED_BYTES,
+            waiting,
+        );
+        every_root_has_the_finding(resolved, &checked);
+        match &first {
+            None => first = Some(checked),
+            Some(first) => {
+                assert_eq!(checked.findings, first.findings, "waiting {waiting}");
+                assert_eq!(checked.sources, first.sources, "waiting {waiting}");
+                assert_eq!(checked.files, first.files, "waiting {waiting}");
+            }
+        }
+    }
+}
+
+/// The findings of [`every_root_is_proved_against_the_modules_whatever_thread_proves_it`].
+fn every_root_has_the_finding(
+    resolved: &tofugen::resolve::Resolved,
+    checked: &tofugen::stream::Checked,
+) {
+    assert!(
+        checked.differences.as_ref().is_ok_and(|d| !d.is_empty()),
+        "nothing was generated in the directory: every file differs"
     );
     let files: std::collections::BTreeSet<&str> = checked
         .findings
