@@ -395,13 +395,59 @@ fn uuid_word() -> &'static Regex {
     })
 }
 
-fn secret_flag() -> &'static Regex {
-    static F: OnceLock<Regex> = OnceLock::new();
-    F.get_or_init(|| {
-        Regex::new(
-            r"(?i)^-{1,2}[a-z0-9_-]*(password|passwd|passphrase|pass|pwd|token|secret|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?)$",
-        )
-        .expect("valid pattern")
+/// The words a flag naming a secret ends with ([`secret_flag`]), lowercase.
+const SECRET_FLAG_WORDS: [&str; 21] = [
+    "password",
+    "passwd",
+    "passphrase",
+    "pass",
+    "pwd",
+    "token",
+    "secret",
+    "apikey",
+    "api_key",
+    "api-key",
+    "accesskey",
+    "access_key",
+    "access-key",
+    "secretkey",
+    "secret_key",
+    "secret-key",
+    "privatekey",
+    "private_key",
+    "private-key",
+    "credential",
+    "credentials",
+];
+
+/// Whether `flag` names a secret (`--password`, `-db-token`, `--API_KEY`): one or two dashes,
+/// then letters, digits, `_` and `-`, ending with one of [`SECRET_FLAG_WORDS`], letters in any
+/// case. Decides exactly as the regular expression
+/// `(?i)^-{1,2}[a-z0-9_-]*(password|passwd|passphrase|pass|pwd|token|secret|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?)$`
+/// (a property test compares them), without compiling it (about a tenth of a small
+/// configuration's `validate`): `-{1,2}` then `[a-z0-9_-]*` is one dash then the class, which
+/// holds the words; and case-insensitive `[a-z]` also matches the two characters whose simple
+/// case folding is an ASCII letter, `ſ` (long s) and `K` (Kelvin sign).
+fn secret_flag(flag: &str) -> bool {
+    /// The character of `[a-z0-9_-]` (case-insensitive) that `c` is, lowercase.
+    fn fold(c: char) -> Option<u8> {
+        match c {
+            'a'..='z' | '0'..='9' | '_' | '-' => Some(c as u8),
+            'A'..='Z' => Some(c.to_ascii_lowercase() as u8),
+            '\u{17F}' => Some(b's'),
+            '\u{212A}' => Some(b'k'),
+            _ => None,
+        }
+    }
+    let Some(rest) = flag.strip_prefix('-') else {
+        return false;
+    };
+    if rest.chars().any(|c| fold(c).is_none()) {
+        return false;
+    }
+    SECRET_FLAG_WORDS.iter().any(|word| {
+        let mut end = rest.chars().rev().map(fold);
+        word.bytes().rev().all(|b| end.next() == Some(Some(b)))
     })
 }
 
@@ -657,7 +703,7 @@ fn flag_argument(text: &str, context: Context<'_>) -> Option<Hit> {
                 .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
             return !port_like;
         }
-        secret_flag().is_match(flag)
+        secret_flag(flag)
     };
     if let Context::Argument {
         previous: Some(flag),
@@ -1170,6 +1216,71 @@ mod tests {
             if uuid_word().is_match(&text) {
                 prop_assert!(may_hold_a_uuid(&text), "{text:?}");
             }
+        }
+    }
+
+    /// Pieces of flags: dashes, the secret words and parts of them in several cases, the two
+    /// characters that fold to ASCII letters (`ſ`, `K`), others that do not (`İ`, `ı`, `é`),
+    /// digits, separators and blanks.
+    fn flag_piece() -> impl Strategy<Value = String> {
+        let pieces = [
+            "-",
+            "--",
+            "_",
+            "pass",
+            "PASS",
+            "Pa\u{17F}\u{17F}",
+            "word",
+            "WoRd",
+            "wd",
+            "phrase",
+            "pwd",
+            "token",
+            "To\u{212A}en",
+            "secret",
+            "SECRET",
+            "api",
+            "key",
+            "KEY",
+            "\u{212A}ey",
+            "access",
+            "private",
+            "credential",
+            "credentials",
+            "s",
+            "S",
+            "\u{17F}",
+            "k",
+            "\u{212A}",
+            "x",
+            "0",
+            "9",
+            " ",
+            "\u{130}",
+            "\u{131}",
+            "\u{E9}",
+            "\u{0}",
+            ".",
+            "=",
+        ];
+        prop::sample::select(pieces.to_vec()).prop_map(str::to_string)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// [`secret_flag`] decides as the regular expression it replaced.
+        #[test]
+        fn secret_flag_decides_as_the_regex(
+            pieces in prop::collection::vec(flag_piece(), 0..6)
+        ) {
+            static ORACLE: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
+                Regex::new(
+                    r"(?i)^-{1,2}[a-z0-9_-]*(password|passwd|passphrase|pass|pwd|token|secret|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?)$",
+                )
+                .unwrap()
+            });
+            let flag: String = pieces.concat();
+            prop_assert_eq!(secret_flag(&flag), ORACLE.is_match(&flag), "{:?}", flag);
         }
     }
 
