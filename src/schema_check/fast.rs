@@ -62,10 +62,32 @@ const MAX_REF_CHAIN: usize = 32;
 
 /// Whether `instance` is valid against `root` (a schema whose `$ref`s point into itself).
 pub fn verdict(root: &Value, instance: &Value) -> Verdict {
-    check(root, root, instance, 0)
+    let root = Root {
+        schema: root,
+        ignore_property_names: false,
+    };
+    check(root, root.schema, instance, 0)
 }
 
-fn check(root: &Value, schema: &Value, instance: &Value, refs: usize) -> Verdict {
+/// [`verdict`] against `root` with every `propertyNames` keyword removed (for a caller that
+/// checks key names itself), without copying the schema to remove them.
+pub fn verdict_ignoring_property_names(root: &Value, instance: &Value) -> Verdict {
+    let root = Root {
+        schema: root,
+        ignore_property_names: true,
+    };
+    check(root, root.schema, instance, 0)
+}
+
+/// The schema `$ref`s point into, and how `propertyNames` is read.
+#[derive(Clone, Copy)]
+struct Root<'a> {
+    schema: &'a Value,
+    /// `propertyNames` is taken as absent (else it is a keyword this check does not know).
+    ignore_property_names: bool,
+}
+
+fn check(root: Root<'_>, schema: &Value, instance: &Value, refs: usize) -> Verdict {
     let map = match schema {
         Value::Bool(true) => return Verdict::Valid,
         Value::Bool(false) => return Verdict::Invalid,
@@ -79,7 +101,7 @@ fn check(root: &Value, schema: &Value, instance: &Value, refs: usize) -> Verdict
                 let target = value
                     .as_str()
                     .and_then(|r| r.strip_prefix('#'))
-                    .and_then(|p| root.pointer(p));
+                    .and_then(|p| root.schema.pointer(p));
                 match target {
                     Some(t) if refs < MAX_REF_CHAIN => check(root, t, instance, refs + 1),
                     _ => Verdict::Unsure,
@@ -226,6 +248,7 @@ fn check(root: &Value, schema: &Value, instance: &Value, refs: usize) -> Verdict
                 }
                 _ => Verdict::Unsure,
             },
+            "propertyNames" if root.ignore_property_names => Verdict::Valid,
             k if ANNOTATIONS.contains(&k) || k.starts_with("x-") => Verdict::Valid,
             _ => Verdict::Unsure,
         };
@@ -345,9 +368,16 @@ fn matches(pattern: &str, text: &str) -> Option<bool> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let re = *cache.entry(pattern.to_string()).or_insert_with(|| {
+        // A domain's pattern is the regex the domain check already compiled when it translates
+        // to itself: shared, not compiled twice. Without escapes it does (a test checks every
+        // one), and is not even translated; escapes may translate (ECMA-262's `\S` is not
+        // Rust's).
+        if !pattern.contains('\\')
+            && let Some(re) = super::domains::compiled_for(pattern)
+        {
+            return Some(re);
+        }
         let translated = jsonschema_regex::to_rust_regex(pattern).ok()?;
-        // A domain's pattern that needs no translation is the regex the domain check already
-        // compiled: shared, not compiled twice.
         if translated == pattern
             && let Some(re) = super::domains::compiled_for(pattern)
         {
@@ -366,6 +396,26 @@ mod tests {
 
     fn v(schema: Value, instance: Value) -> Verdict {
         verdict(&schema, &instance)
+    }
+
+    /// [`matches`] uses a domain's compiled pattern without translating it when it has no
+    /// escape: every such domain pattern translates (as `jsonschema` translates ECMA-262
+    /// patterns) to itself.
+    #[test]
+    fn every_domain_pattern_without_escapes_translates_to_itself() {
+        let mut patterns = 0;
+        for pattern in super::super::domains::DOMAINS
+            .iter()
+            .filter_map(|d| d.pattern)
+            .filter(|p| !p.contains('\\'))
+        {
+            assert_eq!(
+                jsonschema_regex::to_rust_regex(pattern).ok().as_deref(),
+                Some(pattern)
+            );
+            patterns += 1;
+        }
+        assert!(patterns > 15, "{patterns}");
     }
 
     #[test]

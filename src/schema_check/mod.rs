@@ -121,35 +121,35 @@ pub fn derive_schema_json() -> String {
     s
 }
 
-/// The schema as a value, and the same without `propertyNames` (what is validated: key names
-/// are checked by `strings`, in one pass with the same domains, because the validator's errors
-/// for a mapping with many bad keys would each copy the mapping). Built once per process.
-fn schema() -> &'static (Value, Value) {
-    static SCHEMA: OnceLock<(Value, Value)> = OnceLock::new();
-    SCHEMA.get_or_init(|| {
-        let value: Value =
-            serde_json::from_str(EMBEDDED_SCHEMA).expect("the embedded schema is JSON");
-        let mut for_validator = value.clone();
-        strip_property_names(&mut for_validator);
-        (value, for_validator)
-    })
+/// The schema as a value. Key names are checked by `strings`, in one pass with the same
+/// domains, so what is validated is the schema without `propertyNames` (the validator's errors
+/// for a mapping with many bad keys would each copy the mapping): the quick check ignores them
+/// ([`fast::verdict_ignoring_property_names`]) and the validator gets a copy without them.
+/// Parsed once per process.
+fn schema() -> &'static Value {
+    static SCHEMA: OnceLock<Value> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| serde_json::from_str(EMBEDDED_SCHEMA).expect("the embedded schema is JSON"))
 }
 
-/// The compiled `jsonschema` validator, built on first use only: a document that [`fast`]
-/// finds valid never needs it, so a valid configuration is checked without compiling it (most
-/// of a small run's instructions: the schema is compiled, regexes and all).
+/// The compiled `jsonschema` validator of the schema without `propertyNames`, built on first
+/// use only: a document that [`fast`] finds valid never needs it, so a valid configuration is
+/// checked without compiling it (most of a small run's instructions: the schema is compiled,
+/// regexes and all) or copying the schema.
 fn validator() -> &'static jsonschema::Validator {
     static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
     VALIDATOR.get_or_init(|| {
+        let mut without_property_names = schema().clone();
+        strip_property_names(&mut without_property_names);
         jsonschema::draft202012::options()
-            .build(&schema().1)
+            .build(&without_property_names)
             .expect("the derived schema compiles")
     })
 }
 
 /// Whether `instance` is valid: the quick check, else the full validator.
 fn is_valid(instance: &Value) -> bool {
-    match fast::verdict(&schema().1, instance) {
+    match fast::verdict_ignoring_property_names(schema(), instance) {
         fast::Verdict::Valid => true,
         fast::Verdict::Invalid => false,
         fast::Verdict::Unsure => validator().is_valid(instance),
@@ -177,7 +177,7 @@ pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
 /// a wrong cron field) points at the character rather than at the value's start.
 pub fn check_with_source(file: &str, source: Option<&str>, root: &Node) -> Vec<Diagnostic> {
     let mut diags = check_schema(file, root);
-    let schema = &schema().0;
+    let schema = schema();
     let index = source.map(SourceIndex::new);
     let problems = strings::problems(schema, root);
     for p in problems.iter().take(strings::MAX_REPORTED) {
@@ -210,7 +210,7 @@ pub fn check_with_source(file: &str, source: Option<&str>, root: &Node) -> Vec<D
 
 /// The JSON Schema violations and the rule names of `policy.overrides`.
 fn check_schema(file: &str, root: &Node) -> Vec<Diagnostic> {
-    let schema = &schema().0;
+    let schema = schema();
     let (errors, unexamined) = errors(root);
     let leaves = leaves(&errors);
     // A value of the wrong type also fails its enum or pattern: the type error says it all.
@@ -350,7 +350,7 @@ pub fn prune(root: &Node) -> Option<(Node, Vec<Pruned>)> {
         }
     }
     // Strings no output may receive are left out too (later stages could echo them).
-    for p in strings::problems(&schema().0, root) {
+    for p in strings::problems(schema(), root) {
         match override_entry(&p.pointer) {
             Some(entry) => pointers.push(entry),
             None if p.pointer.is_empty() => return None,
@@ -482,7 +482,7 @@ fn errors(root: &Node) -> (Vec<ValidationError<'static>>, usize) {
     let instance = instance(root);
     let mut kept = Vec::new();
     let mut more = 0;
-    if fast::verdict(&schema().1, &instance) == fast::Verdict::Valid {
+    if fast::verdict_ignoring_property_names(schema(), &instance) == fast::Verdict::Valid {
         return (kept, more);
     }
     for e in validator().iter_errors(&instance) {
@@ -1108,7 +1108,7 @@ pub struct StringField {
 /// Every place of the model that holds a string, derived from the JSON Schema, sorted: what
 /// property tests feed hostile strings into.
 pub fn string_fields() -> Vec<StringField> {
-    let schema = &schema().0;
+    let schema = schema();
     let mut out = Vec::new();
     let mut here = Vec::new();
     alternatives(schema, schema, &mut here);
@@ -1229,7 +1229,7 @@ mod tests {
             "src/schema_check/environments.schema.json is not the schema the model derives: \
              run `TOFUGEN_UPDATE_SCHEMA=1 cargo test --lib schema_check`, then `cargo run -- generate`"
         );
-        assert_eq!(schema().0, derive_schema());
+        assert_eq!(*schema(), derive_schema());
     }
 
     #[test]
@@ -1348,6 +1348,13 @@ mod tests {
                 docs.push((format!("line {i}: {r}"), false, copy.join("\n")));
             }
         }
+        let mut stripped = schema().clone();
+        strip_property_names(&mut stripped);
+        assert_ne!(
+            stripped,
+            *schema(),
+            "the schema has propertyNames to ignore"
+        );
         let (mut decided, mut total) = (0, 0);
         for (name, must_be_valid, text) in &docs {
             let Ok((_, tree)) = crate::load::load("t.yaml", text.as_bytes()) else {
@@ -1355,7 +1362,12 @@ mod tests {
             };
             let instance = instance(&tree);
             let full = validator().is_valid(&instance);
-            let quick = fast::verdict(&schema().1, &instance);
+            let quick = fast::verdict_ignoring_property_names(schema(), &instance);
+            assert_eq!(
+                quick,
+                fast::verdict(&stripped, &instance),
+                "{name}: ignoring propertyNames is removing them"
+            );
             total += 1;
             if quick != fast::Verdict::Unsure {
                 decided += 1;
@@ -1388,7 +1400,7 @@ mod tests {
             }
         }
         let mut patterns = Vec::new();
-        collect(&schema().0, &mut patterns);
+        collect(schema(), &mut patterns);
         patterns.sort();
         patterns.dedup();
         assert!(patterns.len() > 15, "{patterns:?}");
