@@ -5,6 +5,9 @@
 //! Also indexes the vendored provider schema (`schema/scaleway-provider-schema.json`, embedded by
 //! `src/prove/provider.rs`): the byte range of the provider's own schema and of each type's, so
 //! that a run parses only the types it meets instead of scanning the whole file (1.1 MB).
+//!
+//! And compiles the domain patterns (`src/schema_check/domains.rs`) to DFAs, so that a run
+//! deserializes them instead of compiling them.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,6 +34,67 @@ fn main() {
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     std::fs::write(out_dir.join("modules.rs"), out).expect("write modules.rs");
     provider_index(&root, &out_dir);
+    domain_dfas(&root, &out_dir);
+}
+
+/// Writes `domain_dfas.bin` and `domain_dfas.rs` into `out_dir`: every domain pattern of
+/// `src/schema_check/domains.rs` (each `pattern: Some(r"...")`) compiled to a dense DFA (the
+/// regex crate's syntax and semantics, unanchored searches), serialized for the target's
+/// endianness, each at an offset that is a multiple of 8; and the index of the blob (pattern,
+/// offset, length). `schema_check::domains::Matcher` deserializes them instead of compiling the
+/// patterns on each run; a pattern missing here is compiled at run time, and a test checks that
+/// none is missing.
+fn domain_dfas(root: &Path, out_dir: &Path) {
+    use regex_automata::dfa::{StartKind, dense};
+    println!("cargo:rerun-if-changed=src/schema_check/domains.rs");
+    let text = std::fs::read_to_string(root.join("src/schema_check/domains.rs"))
+        .expect("read src/schema_check/domains.rs");
+    let little = std::env::var("CARGO_CFG_TARGET_ENDIAN").as_deref() != Ok("big");
+    let mut patterns: Vec<&str> = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("pattern: Some(") {
+        rest = rest[at + "pattern: Some(".len()..].trim_start();
+        // Raw strings without `#`: the patterns hold no `"`.
+        let Some(body) = rest.strip_prefix("r\"") else {
+            continue;
+        };
+        let Some(end) = body.find('"') else {
+            break;
+        };
+        if !patterns.contains(&&body[..end]) {
+            patterns.push(&body[..end]);
+        }
+        rest = &body[end..];
+    }
+    let mut blob: Vec<u8> = Vec::new();
+    let mut index = String::from(
+        "/// Every domain pattern compiled to a dense DFA: pattern, offset and length in the blob.\n\
+         pub static DFAS: &[(&str, usize, usize)] = &[\n",
+    );
+    for pattern in patterns {
+        let dfa = dense::Builder::new()
+            .configure(dense::Config::new().start_kind(StartKind::Unanchored))
+            .build(pattern)
+            .unwrap_or_else(|e| panic!("domain pattern {pattern:?}: {e}"));
+        let (bytes, pad) = if little {
+            dfa.to_bytes_little_endian()
+        } else {
+            dfa.to_bytes_big_endian()
+        };
+        while !blob.len().is_multiple_of(8) {
+            blob.push(0);
+        }
+        let _ = writeln!(
+            index,
+            "    ({pattern:?}, {}, {}),",
+            blob.len(),
+            bytes.len() - pad
+        );
+        blob.extend_from_slice(&bytes[pad..]);
+    }
+    index.push_str("];\n");
+    std::fs::write(out_dir.join("domain_dfas.bin"), blob).expect("write domain_dfas.bin");
+    std::fs::write(out_dir.join("domain_dfas.rs"), index).expect("write domain_dfas.rs");
 }
 
 /// Writes `provider_index.rs` into `out_dir`: the byte ranges, in the provider schema's text, of the

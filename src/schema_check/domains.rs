@@ -456,33 +456,96 @@ impl Domain {
     }
 }
 
-/// A compiled pattern that only answers whether a value matches: the `regex` crate's engine
-/// (`regex_automata::meta`, same syntax and semantics as `regex::Regex`) built without the lazy
-/// DFA, the one-pass DFA and the reverse NFA that finding where a match starts needs. Values
-/// are short, and a run compiles one pattern per domain it meets: building was a quarter of a
-/// small configuration's `validate`.
+/// A compiled pattern that only answers whether a value matches. A domain pattern is a dense
+/// DFA that `build.rs` compiled (the regex crate's syntax and semantics), read from the binary
+/// without copying it; any other pattern is the `regex` crate's engine (`regex_automata::meta`,
+/// same syntax and semantics as `regex::Regex`) built without the lazy DFA, the one-pass DFA and
+/// the reverse NFA that finding where a match starts needs. Values are short, and a run needs
+/// one pattern per domain it meets: compiling them was a quarter of a small configuration's
+/// `validate` (15 % after the meta engine was trimmed so).
 #[derive(Debug)]
-pub struct Matcher(regex_automata::meta::Regex);
+pub struct Matcher(Engine);
+
+/// How a [`Matcher`] matches.
+#[derive(Debug)]
+enum Engine {
+    /// A DFA compiled by `build.rs`, and its pattern (compiled again if a search ever fails).
+    Dfa(
+        Box<regex_automata::dfa::dense::DFA<&'static [u32]>>,
+        &'static str,
+    ),
+    /// Compiled at run time.
+    Meta(regex_automata::meta::Regex),
+}
+
+/// The DFAs `build.rs` compiled the domain patterns to.
+mod precompiled {
+    include!(concat!(env!("OUT_DIR"), "/domain_dfas.rs"));
+}
+
+/// Bytes aligned as a DFA's transition table needs (its `u32`s), for [`BLOB`].
+#[repr(C, align(8))]
+struct Aligned<B: ?Sized>(B);
+
+/// The serialized DFAs, each at an offset that is a multiple of 8 (see `build.rs`).
+static BLOB: &Aligned<[u8]> = &Aligned(*include_bytes!(concat!(
+    env!("OUT_DIR"),
+    "/domain_dfas.bin"
+)));
+
+/// The DFA `build.rs` compiled `pattern` to, if it is a domain pattern.
+fn precompiled_dfa(pattern: &str) -> Option<Engine> {
+    let &(pattern, offset, len) = precompiled::DFAS.iter().find(|(p, _, _)| *p == pattern)?;
+    let (dfa, _) =
+        regex_automata::dfa::dense::DFA::from_bytes(BLOB.0.get(offset..offset + len)?).ok()?;
+    Some(Engine::Dfa(Box::new(dfa), pattern))
+}
+
+/// `pattern` compiled at run time.
+fn meta(
+    pattern: &str,
+) -> Result<regex_automata::meta::Regex, Box<regex_automata::meta::BuildError>> {
+    regex_automata::meta::Regex::builder()
+        .configure(
+            regex_automata::meta::Config::new()
+                .hybrid(false)
+                .dfa(false)
+                .onepass(false)
+                .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit),
+        )
+        .build(pattern)
+        .map_err(Box::new)
+}
 
 impl Matcher {
-    /// Compiles `pattern` (Rust `regex` syntax).
+    /// Compiles `pattern` (Rust `regex` syntax), or reads its DFA if it is a domain pattern.
     pub fn new(pattern: &str) -> Result<Matcher, Box<regex_automata::meta::BuildError>> {
-        regex_automata::meta::Regex::builder()
-            .configure(
-                regex_automata::meta::Config::new()
-                    .hybrid(false)
-                    .dfa(false)
-                    .onepass(false)
-                    .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit),
-            )
-            .build(pattern)
-            .map(Matcher)
-            .map_err(Box::new)
+        match precompiled_dfa(pattern) {
+            Some(dfa) => Ok(Matcher(dfa)),
+            None => meta(pattern).map(|re| Matcher(Engine::Meta(re))),
+        }
     }
 
     /// Whether `value` holds a match (anywhere, as `regex::Regex::is_match`).
     pub fn is_match(&self, value: &str) -> bool {
-        self.0.is_match(value)
+        use regex_automata::dfa::Automaton;
+        match &self.0 {
+            Engine::Dfa(dfa, pattern) => {
+                let input = regex_automata::Input::new(value).earliest(true);
+                match dfa.try_search_fwd(&input) {
+                    Ok(found) => found.is_some(),
+                    // Only quit bytes and give-ups fail a search, and the DFAs have neither:
+                    // were one to, the pattern is compiled for this value.
+                    Err(_) => meta(pattern).is_ok_and(|re| re.is_match(value)),
+                }
+            }
+            Engine::Meta(re) => re.is_match(value),
+        }
+    }
+
+    /// Whether this matcher is a DFA compiled by `build.rs`.
+    pub fn is_precompiled(&self) -> bool {
+        matches!(self.0, Engine::Dfa(..))
     }
 }
 
@@ -866,6 +929,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// `build.rs` found every domain pattern in this file and compiled it: none is compiled at
+    /// run time.
+    #[test]
+    fn every_domain_pattern_is_a_precompiled_dfa() {
+        let mut patterns: Vec<&str> = DOMAINS.iter().filter_map(|d| d.pattern).collect();
+        patterns.sort_unstable();
+        patterns.dedup();
+        for pattern in &patterns {
+            assert!(compiled(pattern).is_precompiled(), "{pattern}");
+        }
+        let mut built: Vec<&str> = precompiled::DFAS.iter().map(|(p, _, _)| *p).collect();
+        built.sort_unstable();
+        assert_eq!(built, patterns);
+        assert!(!Matcher::new("^x+$").unwrap().is_precompiled());
     }
 
     fn ok(domain: &str, value: &str) -> bool {
