@@ -351,6 +351,63 @@ impl std::error::Error for ReadError {}
 /// non-blocking and refused), never reads a device or a huge file to the end (it stops after
 /// `max + 1` bytes). With `follow_symlinks` false, a symlink is refused too.
 pub fn read_regular(path: &Path, max: usize, follow_symlinks: bool) -> Result<Vec<u8>, ReadError> {
+    let (file, len) = open_regular(path, follow_symlinks)?;
+    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+    let mut bytes = Vec::with_capacity(usize::try_from(len.min(limit)).unwrap_or(max));
+    read_rest(file, &mut bytes, max)?;
+    Ok(bytes)
+}
+
+/// [`read_regular`], unless the file holds exactly `expected`: then `None`, and the file was
+/// compared a chunk at a time as it was read, never held whole (a file of another length, or
+/// over `max`, is read whole at once, without comparing).
+pub fn read_regular_unless(
+    path: &Path,
+    max: usize,
+    follow_symlinks: bool,
+    expected: &[u8],
+) -> Result<Option<Vec<u8>>, ReadError> {
+    /// Bytes read and compared at a time.
+    const CHUNK: usize = 64 * 1024;
+    let (mut file, len) = open_regular(path, follow_symlinks)?;
+    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+    let whole = |file, mut bytes: Vec<u8>| read_rest(file, &mut bytes, max).map(|()| Some(bytes));
+    if u64::try_from(expected.len()).ok() != Some(len) || expected.len() > max {
+        let bytes = Vec::with_capacity(usize::try_from(len.min(limit)).unwrap_or(max));
+        return whole(file, bytes);
+    }
+    // The same length: compare as it is read; at the first difference (or a file that changed
+    // length since), keep what matched and read the rest whole.
+    let mut chunk = vec![0u8; CHUNK.min(expected.len() + 1)];
+    let mut same = 0;
+    loop {
+        let n = match file.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(ReadError::Io(e)),
+        };
+        if n == 0 {
+            if same == expected.len() {
+                return Ok(None);
+            }
+            return whole(file, expected[..same].to_vec());
+        }
+        if expected.get(same..same + n) != Some(&chunk[..n]) {
+            let mut bytes = Vec::with_capacity(same + n);
+            bytes.extend_from_slice(&expected[..same]);
+            bytes.extend_from_slice(&chunk[..n]);
+            if bytes.len() > max {
+                return Err(ReadError::TooLarge(max));
+            }
+            return whole(file, bytes);
+        }
+        same += n;
+    }
+}
+
+/// Opens the regular file at `path` for [`read_regular`]: non-blocking, refusing what is not a
+/// regular file (and a symlink unless `follow_symlinks`). Returns the file and its length.
+fn open_regular(path: &Path, follow_symlinks: bool) -> Result<(std::fs::File, u64), ReadError> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -368,15 +425,21 @@ pub fn read_regular(path: &Path, max: usize, follow_symlinks: bool) -> Result<Ve
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_of(&meta.file_type())));
     }
-    let limit = u64::try_from(max).unwrap_or(u64::MAX);
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len().min(limit)).unwrap_or(max));
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
+    Ok((file, meta.len()))
+}
+
+/// Reads the rest of `file` after `bytes` (which holds what was read of it so far), refusing a
+/// file of more than `max` bytes in all (it stops after `max + 1`).
+fn read_rest(file: std::fs::File, bytes: &mut Vec<u8>, max: usize) -> Result<(), ReadError> {
+    let left = max.saturating_sub(bytes.len());
+    let left = u64::try_from(left).unwrap_or(u64::MAX);
+    file.take(left.saturating_add(1))
+        .read_to_end(bytes)
         .map_err(ReadError::Io)?;
     if bytes.len() > max {
         return Err(ReadError::TooLarge(max));
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// Reads the configuration file at `path` (named `name` in diagnostics), bounded by
@@ -945,6 +1008,62 @@ mod tests {
         assert!(matches!(
             read_regular(&link, MAX_FILE_BYTES, false),
             Err(ReadError::NotRegular("symlink"))
+        ));
+    }
+
+    /// `read_regular_unless` answers `None` exactly when the file holds the expected bytes, and
+    /// otherwise returns the file's bytes, whole: lengths around the 64 KiB chunk, differences at
+    /// the first byte, on both sides of a chunk boundary and at the last byte, files longer and
+    /// shorter than expected; refusals as `read_regular`'s.
+    #[test]
+    fn read_regular_unless_compares_chunk_by_chunk() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        const K: usize = 64 * 1024;
+        for len in [0, 1, 2, K - 1, K, K + 1, 3 * K + 7] {
+            let expected: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let mut files: Vec<Vec<u8>> = vec![expected.clone()];
+            for at in [0, K - 1, K, len / 2, len.saturating_sub(1)] {
+                if at < len {
+                    let mut other = expected.clone();
+                    other[at] ^= 1;
+                    files.push(other);
+                }
+            }
+            files.push([expected.as_slice(), b"x"].concat());
+            if len > 0 {
+                files.push(expected[..len - 1].to_vec());
+            }
+            for file in &files {
+                std::fs::write(&path, file).unwrap();
+                let got = read_regular_unless(&path, 4 * K, false, &expected).unwrap();
+                if *file == expected {
+                    assert_eq!(got, None, "{len}");
+                } else {
+                    assert_eq!(got.as_deref(), Some(file.as_slice()), "{len}");
+                }
+                assert_eq!(
+                    read_regular(&path, 4 * K, false).unwrap(),
+                    *file,
+                    "{len}: read_regular reads the same"
+                );
+            }
+        }
+        // Over the limit, whatever is expected; a missing file; a directory.
+        std::fs::write(&path, vec![b'a'; 11]).unwrap();
+        for expected in [&[b'a'; 11][..], &[b'a'; 10][..]] {
+            assert!(matches!(
+                read_regular_unless(&path, 10, false, expected),
+                Err(ReadError::TooLarge(10))
+            ));
+        }
+        assert!(matches!(
+            read_regular_unless(&dir.path().join("none"), 10, false, b""),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound
+        ));
+        assert!(matches!(
+            read_regular_unless(dir.path(), 10, false, b""),
+            Err(ReadError::NotRegular(_))
         ));
     }
 

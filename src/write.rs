@@ -276,11 +276,11 @@ impl Generation {
     /// What to do with one file; true when it is to be written (the disk does not hold it).
     fn plan_file(&mut self, rel: &str, content: &str) -> anyhow::Result<bool> {
         let path = self.tree.resolve(rel)?;
-        match existing(&path)? {
-            Existing::File(bytes) if bytes == content.as_bytes() => {
-                self.plan.unchanged += 1;
-                return Ok(false);
-            }
+        let Some(found) = existing_unless_same(&path, content.as_bytes())? else {
+            self.plan.unchanged += 1;
+            return Ok(false);
+        };
+        match found {
             Existing::File(bytes) => match self.old.get(rel) {
                 Some(h) if *h == sha256_hex(&bytes) => {}
                 Some(_) => self
@@ -1069,6 +1069,21 @@ fn existing(path: &Path) -> anyhow::Result<Existing> {
         Err(ReadError::NotRegular(kind)) => Ok(Existing::Other(kind)),
         Err(ReadError::TooLarge(_)) => Ok(Existing::Other("file larger than tofugen ever writes")),
         Err(ReadError::Io(e)) if e.kind() == ErrorKind::NotFound => Ok(Existing::Missing),
+        Err(ReadError::Io(e)) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// [`existing`], unless `path` holds exactly `content`: then `None`, found by comparing the file
+/// a chunk at a time as it is read ([`crate::load::read_regular_unless`]), without holding it.
+fn existing_unless_same(path: &Path, content: &[u8]) -> anyhow::Result<Option<Existing>> {
+    match crate::load::read_regular_unless(path, MAX_GENERATED_BYTES, false, content) {
+        Ok(None) => Ok(None),
+        Ok(Some(bytes)) => Ok(Some(Existing::File(bytes))),
+        Err(ReadError::NotRegular(kind)) => Ok(Some(Existing::Other(kind))),
+        Err(ReadError::TooLarge(_)) => Ok(Some(Existing::Other(
+            "file larger than tofugen ever writes",
+        ))),
+        Err(ReadError::Io(e)) if e.kind() == ErrorKind::NotFound => Ok(Some(Existing::Missing)),
         Err(ReadError::Io(e)) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
 }

@@ -16,7 +16,7 @@ use anyhow::{Context as _, bail};
 use super::journal::{self, State};
 use super::{
     Existing, Expected, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths, TMP_SUFFIX, Tree,
-    existing, lock, manifest_text, read_manifest, sha256_hex, unified_diff,
+    existing, existing_unless_same, lock, manifest_text, read_manifest, sha256_hex, unified_diff,
 };
 
 /// The directory every generated root lives under.
@@ -284,13 +284,15 @@ fn check_file(
     content: &str,
 ) -> anyhow::Result<Option<Difference>> {
     let path = tree.resolve(rel)?;
-    let d = match existing(&path)? {
+    let Some(found) = existing_unless_same(&path, content.as_bytes())? else {
+        return Ok(None);
+    };
+    let d = match found {
         Existing::Missing => Difference::new(
             rel,
             DifferenceKind::Missing,
             "missing (generate would create it)",
         ),
-        Existing::File(bytes) if bytes == content.as_bytes() => return Ok(None),
         Existing::File(bytes) => {
             let (kind, what) = if rel == MANIFEST_PATH {
                 (DifferenceKind::Stale, "stale (generate would rewrite it)")
