@@ -1064,7 +1064,15 @@ enum Existing {
 /// What is at `path`, read without following a final symlink, without blocking on a FIFO
 /// (even one swapped in after a check) and without reading more than tofugen ever writes.
 fn existing(path: &Path) -> anyhow::Result<Existing> {
-    match crate::load::read_regular(path, MAX_GENERATED_BYTES, false) {
+    found_at(
+        path,
+        crate::load::read_regular(path, MAX_GENERATED_BYTES, false),
+    )
+}
+
+/// What reading `path` found, as [`existing`] says it.
+fn found_at(path: &Path, read: Result<Vec<u8>, ReadError>) -> anyhow::Result<Existing> {
+    match read {
         Ok(bytes) => Ok(Existing::File(bytes)),
         Err(ReadError::NotRegular(kind)) => Ok(Existing::Other(kind)),
         Err(ReadError::TooLarge(_)) => Ok(Existing::Other("file larger than tofugen ever writes")),
@@ -1076,16 +1084,10 @@ fn existing(path: &Path) -> anyhow::Result<Existing> {
 /// [`existing`], unless `path` holds exactly `content`: then `None`, found by comparing the file
 /// a chunk at a time as it is read ([`crate::load::read_regular_unless`]), without holding it.
 fn existing_unless_same(path: &Path, content: &[u8]) -> anyhow::Result<Option<Existing>> {
-    match crate::load::read_regular_unless(path, MAX_GENERATED_BYTES, false, content) {
-        Ok(None) => Ok(None),
-        Ok(Some(bytes)) => Ok(Some(Existing::File(bytes))),
-        Err(ReadError::NotRegular(kind)) => Ok(Some(Existing::Other(kind))),
-        Err(ReadError::TooLarge(_)) => Ok(Some(Existing::Other(
-            "file larger than tofugen ever writes",
-        ))),
-        Err(ReadError::Io(e)) if e.kind() == ErrorKind::NotFound => Ok(Some(Existing::Missing)),
-        Err(ReadError::Io(e)) => Err(e).with_context(|| format!("cannot read {}", path.display())),
-    }
+    crate::load::read_regular_unless(path, MAX_GENERATED_BYTES, false, content)
+        .transpose()
+        .map(|read| found_at(path, read))
+        .transpose()
 }
 
 /// Names tofugen uses for its own bookkeeping: never a generated file, manifest or journal
