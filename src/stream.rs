@@ -117,7 +117,7 @@ pub fn check_waiting(
         provers.start(scope);
         let Provers {
             threads,
-            mut first_findings,
+            first_findings: mut findings,
             mut sources,
             ..
         } = provers;
@@ -126,11 +126,11 @@ pub fn check_waiting(
             let (found, texts) = handle
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            first_findings.extend(found);
+            findings.extend(found);
             sources.extend(texts);
         }
-        crate::diagnostics::sort(&mut first_findings);
-        (differences, first_findings, sources)
+        crate::diagnostics::sort(&mut findings);
+        (differences, findings, sources)
     });
     Checked {
         differences,
@@ -140,8 +140,8 @@ pub fn check_waiting(
     }
 }
 
-/// Batches with `.tf` files [`check`] holds while the repository's modules are being proved;
-/// the next one waits for that proof.
+/// Batches with `.tf` files [`check`] holds while the repository's modules are being proved:
+/// once this many wait, the emission waits for that proof.
 pub const WAITING_BATCHES: usize = 4;
 
 /// The proof in [`check`]: the thread proving the repository's modules, then [`PROVERS`]
@@ -152,7 +152,8 @@ struct Provers<'scope> {
     library: Option<std::thread::ScopedJoinHandle<'scope, prove::Prover>>,
     /// Batches taken before the proving threads started, in order.
     waiting: Vec<Vec<(String, String)>>,
-    /// How many batches may wait: when one more would, the proving threads are started.
+    /// How many batches may wait: once this many do, the proving threads are started (waiting
+    /// for the modules' proof first).
     waiting_max: usize,
     /// The proving threads, once started.
     threads: Vec<ProvingThread<'scope>>,
