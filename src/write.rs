@@ -685,8 +685,6 @@ fn write_new(path: &Path, content: &[u8]) -> io::Result<()> {
     create_new(path, content)?.sync_all()
 }
 
-/// Creates `path` afresh (never through an existing file or symlink) with `content`; the
-/// caller makes it durable.
 /// Asks the kernel to start writing `file` back now, without waiting
 /// (`sync_file_range(2)` with `SYNC_FILE_RANGE_WRITE`, Linux only): the files of a run are made
 /// durable by one `syncfs` at the end, which then finds most of them written already instead of
@@ -707,6 +705,8 @@ fn start_writeback(file: &fs::File) {
     let _ = file;
 }
 
+/// Creates `path` afresh (never through an existing file or symlink) with `content`; the
+/// caller makes it durable.
 fn create_new(path: &Path, content: &[u8]) -> io::Result<fs::File> {
     match fs::remove_file(path) {
         Ok(()) => {}
