@@ -352,10 +352,7 @@ impl std::error::Error for ReadError {}
 /// `max + 1` bytes). With `follow_symlinks` false, a symlink is refused too.
 pub fn read_regular(path: &Path, max: usize, follow_symlinks: bool) -> Result<Vec<u8>, ReadError> {
     let (file, len) = open_regular(path, follow_symlinks)?;
-    let limit = u64::try_from(max).unwrap_or(u64::MAX);
-    let mut bytes = Vec::with_capacity(usize::try_from(len.min(limit)).unwrap_or(max));
-    read_rest(file, &mut bytes, max)?;
-    Ok(bytes)
+    read_whole(file, len, max)
 }
 
 /// [`read_regular`], unless the file holds exactly `expected`: then `None`, and the file was
@@ -370,12 +367,10 @@ pub fn read_regular_unless(
     /// Bytes read and compared at a time.
     const CHUNK: usize = 64 * 1024;
     let (mut file, len) = open_regular(path, follow_symlinks)?;
-    let limit = u64::try_from(max).unwrap_or(u64::MAX);
-    let whole = |file, mut bytes: Vec<u8>| read_rest(file, &mut bytes, max).map(|()| Some(bytes));
     if u64::try_from(expected.len()).ok() != Some(len) || expected.len() > max {
-        let bytes = Vec::with_capacity(usize::try_from(len.min(limit)).unwrap_or(max));
-        return whole(file, bytes);
+        return read_whole(file, len, max).map(Some);
     }
+    let whole = |file, mut bytes: Vec<u8>| read_rest(file, &mut bytes, max).map(|()| Some(bytes));
     // The same length: compare as it is read; at the first difference (or a file that changed
     // length since), keep what matched and read the rest whole.
     let mut chunk = vec![0u8; CHUNK.min(expected.len() + 1)];
@@ -396,9 +391,6 @@ pub fn read_regular_unless(
             let mut bytes = Vec::with_capacity(same + n);
             bytes.extend_from_slice(&expected[..same]);
             bytes.extend_from_slice(&chunk[..n]);
-            if bytes.len() > max {
-                return Err(ReadError::TooLarge(max));
-            }
             return whole(file, bytes);
         }
         same += n;
@@ -426,6 +418,14 @@ fn open_regular(path: &Path, follow_symlinks: bool) -> Result<(std::fs::File, u6
         return Err(ReadError::NotRegular(kind_of(&meta.file_type())));
     }
     Ok((file, meta.len()))
+}
+
+/// Reads `file` (`len` bytes long when it was opened) whole, refusing more than `max` bytes.
+fn read_whole(file: std::fs::File, len: u64, max: usize) -> Result<Vec<u8>, ReadError> {
+    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+    let mut bytes = Vec::with_capacity(usize::try_from(len.min(limit)).unwrap_or(max));
+    read_rest(file, &mut bytes, max)?;
+    Ok(bytes)
 }
 
 /// Reads the rest of `file` after `bytes` (which holds what was read of it so far), refusing a
