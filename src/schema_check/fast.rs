@@ -372,14 +372,15 @@ fn matches(pattern: &str, text: &str) -> Option<bool> {
         // to itself: shared, not compiled twice. Without escapes it does (a test checks every
         // one), and is not even translated; escapes may translate (ECMA-262's `\S` is not
         // Rust's).
-        if !pattern.contains('\\')
-            && let Some(re) = super::domains::compiled_for(pattern)
+        let domain = super::domains::compiled_for(pattern);
+        if let Some(re) = domain
+            && !pattern.contains('\\')
         {
             return Some(re);
         }
         let translated = jsonschema_regex::to_rust_regex(pattern).ok()?;
-        if translated == pattern
-            && let Some(re) = super::domains::compiled_for(pattern)
+        if let Some(re) = domain
+            && translated == pattern
         {
             return Some(re);
         }
