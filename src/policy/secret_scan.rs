@@ -442,13 +442,12 @@ fn secret_flag(flag: &str) -> bool {
     let Some(rest) = flag.strip_prefix('-') else {
         return false;
     };
-    if rest.chars().any(|c| fold(c).is_none()) {
+    let Some(folded) = rest.chars().map(fold).collect::<Option<Vec<u8>>>() else {
         return false;
-    }
-    SECRET_FLAG_WORDS.iter().any(|word| {
-        let mut end = rest.chars().rev().map(fold);
-        word.bytes().rev().all(|b| end.next() == Some(Some(b)))
-    })
+    };
+    SECRET_FLAG_WORDS
+        .iter()
+        .any(|word| folded.ends_with(word.as_bytes()))
 }
 
 /// Shannon entropy of `s`, in bits per character.
