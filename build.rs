@@ -31,6 +31,20 @@ fn main() {
         );
     }
     out.push_str("];\n");
+    // FNV-1a (64 bits) of every `.tf` file, path then contents, each followed by a NUL: what
+    // `prove::library`'s committed table of interfaces was computed from.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for rel in files.iter().filter(|r| r.ends_with(".tf")) {
+        let contents = std::fs::read(modules.join(rel)).expect("read a module file");
+        for b in rel.bytes().chain([0]).chain(contents).chain([0]) {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    let _ = writeln!(
+        out,
+        "/// FNV-1a (64 bits) of the library's `.tf` files (build.rs).\n\
+         pub const TF_FINGERPRINT: &str = \"{hash:016x}\";"
+    );
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     std::fs::write(out_dir.join("modules.rs"), out).expect("write modules.rs");
     provider_index(&root, &out_dir);

@@ -19,6 +19,18 @@ pub fn files() -> &'static [(&'static str, &'static str)] {
     embedded::FILES
 }
 
+/// A fingerprint of the library's `.tf` files (their paths and contents), computed by
+/// `build.rs`: what [`crate::prove::library`]'s committed table was computed from, when it is
+/// up to date.
+pub const TF_FINGERPRINT: &str = embedded::TF_FINGERPRINT;
+
+/// The stamp [`vendored`] puts on the first line of a vendored `.tf` file (newline included).
+pub const HCL_STAMP: &str = concat!(
+    "# Vendored by tofugen ",
+    env!("CARGO_PKG_VERSION"),
+    " from its module library. DO NOT EDIT: `tofugen generate` rewrites it; upgrading tofugen updates it.\n"
+);
+
 /// The names of the library's modules (`backups`, `containers`, …), sorted.
 pub fn names() -> Vec<&'static str> {
     let mut names: Vec<&str> = files()
@@ -40,7 +52,8 @@ pub fn vendored(path: &str, contents: &str) -> String {
         format!("<!-- {text} -->\n\n{contents}")
     } else {
         // HCL (`#` comments) and shell scripts.
-        format!("# {text}\n{contents}")
+        debug_assert_eq!(HCL_STAMP, format!("# {text}\n"));
+        format!("{HCL_STAMP}{contents}")
     }
 }
 

@@ -5,8 +5,10 @@
 //! Bounded memory: the files are grouped by directory (a root or a module) before any is
 //! parsed, and each directory is parsed, checked and dropped before the next one; only the
 //! module interfaces (variables and outputs) are kept, each parsed once. The generated text is
-//! borrowed from its owner, never copied.
+//! borrowed from its owner, never copied. A directory that is exactly one of the embedded
+//! library's modules is not parsed at all: its proof is known ([`library`]).
 
+pub mod library;
 pub mod modules;
 pub mod provider;
 
@@ -61,6 +63,11 @@ pub struct Prover {
     /// The repository's own modules, checked first in a batch that holds them.
     modules_first: Option<PathBuf>,
     diags: Vec<Diagnostic>,
+    /// Parse and prove the directories that are exactly one of the library's modules too,
+    /// instead of taking their proof from [`library`]'s table (the tests that compute it).
+    prove_library: bool,
+    /// How many directories were parsed (the others were known from [`library`]'s table).
+    dirs_parsed: usize,
 }
 
 impl Prover {
@@ -133,12 +140,20 @@ impl Prover {
             interfaces: self.interfaces.clone(),
             modules_first: self.modules_first.clone(),
             diags: Vec::new(),
+            prove_library: self.prove_library,
+            dirs_parsed: 0,
         }
     }
 
     /// The findings so far, in the order found.
     pub fn findings(&self) -> &[Diagnostic] {
         &self.diags
+    }
+
+    /// How many directories this prover parsed: the others were one of the library's modules,
+    /// whose proof is known ([`library`]).
+    pub fn dirs_parsed(&self) -> usize {
+        self.dirs_parsed
     }
 
     /// Every finding, sorted.
@@ -153,7 +168,9 @@ impl Prover {
     /// is parsed for its interface only; the directories of earlier batches are known by their
     /// interfaces. With `chunked` (generated files: no heredocs, no block comments), each file
     /// is parsed in [`provider::chunks`]; files written by people are parsed whole, so that a
-    /// heredoc holding a line `}` never becomes a false syntax error.
+    /// heredoc holding a line `}` never becomes a false syntax error. A directory that is
+    /// exactly one of the library's modules is not parsed: it has no finding and its interface
+    /// is known ([`library`]).
     fn check(&mut self, sources: &BTreeMap<&str, &str>, chunked: bool) {
         // Group files by directory: each directory is one root (or module).
         let mut dirs: BTreeMap<PathBuf, Dir<'_>> = BTreeMap::new();
@@ -169,11 +186,23 @@ impl Prover {
             .map(|d| (d.as_path(), OnceCell::new()))
             .collect();
         let known = &self.interfaces;
+        let from_table = |dir: &Path, files: &Dir<'_>| {
+            (!self.prove_library)
+                .then(|| library::known_interface(dir, files))
+                .flatten()
+        };
         let modules_first = self.modules_first.as_deref();
         let (first, rest): (Vec<_>, Vec<_>) = dirs
             .iter()
             .partition(|(d, _)| modules_first.is_some_and(|m| d.starts_with(m)));
         for (dir, files) in first.into_iter().chain(rest) {
+            if let Some(iface) = from_table(dir, files) {
+                if let Some(cell) = batch.get(dir.as_path()) {
+                    let _ = cell.get_or_init(|| iface.clone());
+                }
+                continue;
+            }
+            self.dirs_parsed += 1;
             // One chunk's syntax tree at a time (a top-level block or a run of them): proved, read
             // for the directory's interface and its module calls and references, then dropped.
             let mut iface = Interface::default();
@@ -195,7 +224,11 @@ impl Prover {
                     self.diags
                         .extend(provider::check_file_with(&file, &mut self.schemas));
                     iface.add_body(&file.body);
-                    root.add_file(&file, &|p| lookup(&batch, known, &dirs, p), &mut self.diags);
+                    root.add_file(
+                        &file,
+                        &|p| lookup(&batch, known, &dirs, &from_table, p),
+                        &mut self.diags,
+                    );
                 }
             }
             root.finish(&mut self.diags);
@@ -226,16 +259,20 @@ fn parse<'s>(files: &Dir<'s>, diags: &mut Vec<Diagnostic>) -> Vec<HclFile<'s>> {
     out
 }
 
-/// The interface of directory `p`: from this batch (parsed on first use), else from an
-/// earlier batch.
-fn lookup<'m>(
+/// The interface of directory `p`: from this batch (from the library's table when
+/// `from_table` knows it, else parsed, on first use), else from an earlier batch.
+fn lookup<'m, 's>(
     batch: &'m BTreeMap<&Path, OnceCell<Interface>>,
     known: &'m BTreeMap<PathBuf, Interface>,
-    dirs: &BTreeMap<PathBuf, Dir<'_>>,
+    dirs: &BTreeMap<PathBuf, Dir<'s>>,
+    from_table: &dyn Fn(&Path, &Dir<'s>) -> Option<&'static Interface>,
     p: &Path,
 ) -> Option<&'m Interface> {
     match batch.get(p) {
-        Some(cell) => Some(cell.get_or_init(|| interface_of(&parse(&dirs[p], &mut Vec::new())))),
+        Some(cell) => Some(cell.get_or_init(|| match from_table(p, &dirs[p]) {
+            Some(iface) => iface.clone(),
+            None => interface_of(&parse(&dirs[p], &mut Vec::new())),
+        })),
         None => known.get(p),
     }
 }

@@ -35,7 +35,7 @@ const META_ARGUMENTS: &[&str] = &[
 ];
 
 /// An OpenTofu type constraint, as written in a `variable` block or in a provider schema.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Type {
     /// `any`, or a constraint this checker does not understand: everything is accepted.
     Any,
@@ -359,7 +359,7 @@ fn check_at(expr: &Expression, ty: &Type, what: &What<'_>) -> Result<(), Mismatc
 }
 
 /// One input variable of a module.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Variable {
     /// The declared type (`any` when absent).
     pub ty: Type,
@@ -368,7 +368,7 @@ pub struct Variable {
 }
 
 /// The interface of a module directory: its variables and outputs.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Interface {
     /// Input variables by name.
     pub variables: BTreeMap<String, Variable>,
