@@ -54,6 +54,12 @@ type ProvingThread<'scope> = (
     std::sync::mpsc::SyncSender<Vec<(String, String)>>,
     std::thread::ScopedJoinHandle<'scope, Proved>,
 );
+/// The thread of [`check`] proving the repository's modules, then the first batch with `.tf`
+/// files: where to send that batch, and its prover with the text of the files with findings.
+type LibraryThread<'scope> = (
+    std::sync::mpsc::SyncSender<Vec<(String, String)>>,
+    std::thread::ScopedJoinHandle<'scope, (prove::Prover, BTreeMap<String, String>)>,
+);
 
 /// Threads proving the environments' roots in [`check`].
 pub const PROVERS: usize = 2;
@@ -62,12 +68,12 @@ pub const PROVERS: usize = 2;
 /// thread, as [`emit::each`] emits it on its own threads) and proves it ([`prove::Prover`], with
 /// the repository's own modules from `resolved.modules_path` when the roots call them). The
 /// repository's modules are read and proved on a thread of their own from the start, while the
-/// tree is emitted and compared; the batches with `.tf` files wait for that proof (at most
-/// [`WAITING_BATCHES`] of them, then the emission waits too). The first of them (the files of
-/// no environment, with the vendored module library when the roots call it) is then proved with
-/// the modules' prover, and each later one on one of [`PROVERS`] threads in turn, each a fork
-/// of that prover (it knows every module interface). Each proving thread holds at most one
-/// batch waiting. A tree over `max_bytes` bytes is an error in `differences`; every batch
+/// tree is emitted and compared, and that thread then proves the first batch with `.tf` files
+/// (the files of no environment, with the vendored module library when the roots call it). The
+/// later batches wait for that proof (at most [`WAITING_BATCHES`] of them, then the emission
+/// waits too; none once it is done), and each is then proved on one of [`PROVERS`] threads in
+/// turn, each a fork of that prover (it knows every module interface). Each proving thread
+/// holds at most one batch waiting. A tree over `max_bytes` bytes is an error in `differences`; every batch
 /// compared before the error is still proved.
 pub fn check(root: &Path, source_name: &str, resolved: &Resolved, max_bytes: usize) -> Checked {
     check_waiting(root, source_name, resolved, max_bytes, WAITING_BATCHES)
@@ -89,9 +95,18 @@ pub fn check_waiting(
         // The repository's modules are read and proved on their own thread while the tree is
         // emitted and compared; the batches to prove wait for that proof (at most
         // `WAITING_BATCHES` of them: past that, the emission waits too).
-        let library = scope.spawn(move || prove::Prover::new(root, modules));
+        let (first, first_rx) = std::sync::mpsc::sync_channel::<Vec<(String, String)>>(1);
+        let library = scope.spawn(move || {
+            let mut prover = prove::Prover::new(root, modules);
+            let mut sources = BTreeMap::new();
+            if let Ok(batch) = first_rx.recv() {
+                prove_batch(&mut prover, &batch, &mut sources);
+            }
+            (prover, sources)
+        });
         let mut provers = Provers {
-            library: Some(library),
+            library: Some((first, library)),
+            first_sent: false,
             waiting: Vec::new(),
             waiting_max: waiting.max(1),
             threads: Vec::new(),
@@ -140,20 +155,24 @@ pub fn check_waiting(
     }
 }
 
-/// Batches with `.tf` files [`check`] holds while the repository's modules are being proved:
-/// once this many wait, the emission waits for that proof.
+/// Batches with `.tf` files [`check`] holds while the repository's modules and the first batch
+/// are being proved: once this many wait, the emission waits for that proof.
 pub const WAITING_BATCHES: usize = 4;
 
-/// The proof in [`check`]: the thread proving the repository's modules, then [`PROVERS`]
-/// threads, each a fork of the prover that proved the modules and the first batch (so it
-/// knows every module interface), taking the later batches in turn.
+/// The proof in [`check`]: the thread proving the repository's modules and then the first
+/// batch, then [`PROVERS`] threads, each a fork of that thread's prover (so it knows every
+/// module interface), taking the later batches in turn.
 struct Provers<'scope> {
-    /// The thread proving the repository's modules, until its prover is taken.
-    library: Option<std::thread::ScopedJoinHandle<'scope, prove::Prover>>,
+    /// The thread proving the repository's modules, then the first batch it is sent, until its
+    /// prover is taken: where to send that batch, and the prover with the text of the files
+    /// with findings.
+    library: Option<LibraryThread<'scope>>,
+    /// Whether the first batch was sent to the library's thread.
+    first_sent: bool,
     /// Batches taken before the proving threads started, in order.
     waiting: Vec<Vec<(String, String)>>,
     /// How many batches may wait: once this many do, the proving threads are started (waiting
-    /// for the modules' proof first).
+    /// for the proof of the modules and the first batch).
     waiting_max: usize,
     /// The proving threads, once started.
     threads: Vec<ProvingThread<'scope>>,
@@ -166,16 +185,24 @@ struct Provers<'scope> {
 }
 
 impl<'scope> Provers<'scope> {
-    /// Takes a batch to prove: to a proving thread once they run, else it waits (and past
-    /// `waiting_max`, the threads are started, waiting for the modules' proof).
+    /// Takes a batch to prove: the first to the library's thread; a later one to a proving
+    /// thread once they run, else it waits (and once the library's thread is done, or past
+    /// `waiting_max`, the proving threads are started, waiting for it if need be).
     fn take<'env>(
         &mut self,
         batch: Vec<(String, String)>,
         scope: &'scope std::thread::Scope<'scope, 'env>,
     ) {
-        if self.library.is_some() {
+        if let Some((first, library)) = &self.library {
+            if !self.first_sent {
+                // Proved on the library's thread once the modules are: nothing waits for it.
+                self.first_sent = true;
+                let _ = first.send(batch);
+                return;
+            }
+            let proved = library.is_finished();
             self.waiting.push(batch);
-            if self.waiting.len() >= self.waiting_max {
+            if proved || self.waiting.len() >= self.waiting_max {
                 self.start(scope);
             }
             return;
@@ -185,23 +212,24 @@ impl<'scope> Provers<'scope> {
         self.turn += 1;
     }
 
-    /// Waits for the modules' proof, proves the first waiting batch with its prover on this
-    /// thread, then starts the proving threads (forks of that prover) and hands them the rest.
-    /// Does nothing once started.
+    /// Waits for the library's thread (the modules' proof, then the first batch's, when one was
+    /// sent), then starts the proving threads (forks of its prover) and hands them the batches
+    /// waiting. Does nothing once started.
     fn start<'env>(&mut self, scope: &'scope std::thread::Scope<'scope, 'env>) {
-        let Some(library) = self.library.take() else {
+        let Some((first, library)) = self.library.take() else {
             return;
         };
-        let mut prover = library
+        // Without a first batch, the thread ends once the modules are proved.
+        drop(first);
+        let (prover, sources) = library
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let mut waiting = std::mem::take(&mut self.waiting).into_iter();
-        let Some(first) = waiting.next() else {
-            // No batch had a `.tf` file: the repository's modules were still proved.
+        self.sources = sources;
+        let waiting = std::mem::take(&mut self.waiting);
+        if waiting.is_empty() {
             self.first_findings = prover.finish();
             return;
-        };
-        prove_batch(&mut prover, &first, &mut self.sources);
+        }
         for _ in 0..PROVERS {
             let mut fork = prover.fork();
             let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, String)>>(1);
