@@ -54,6 +54,7 @@ type ProvingThread<'scope> = (
     std::sync::mpsc::SyncSender<Vec<(String, String)>>,
     std::thread::ScopedJoinHandle<'scope, Proved>,
 );
+
 /// The thread of [`check`] proving the repository's modules, then the first batch with `.tf`
 /// files: where to send that batch, and its prover with the text of the files with findings.
 type LibraryThread<'scope> = (
@@ -73,8 +74,8 @@ pub const PROVERS: usize = 2;
 /// later batches wait for that proof (at most [`WAITING_BATCHES`] of them, then the emission
 /// waits too; none once it is done), and each is then proved on one of [`PROVERS`] threads in
 /// turn, each a fork of that prover (it knows every module interface). Each proving thread
-/// holds at most one batch waiting. A tree over `max_bytes` bytes is an error in `differences`; every batch
-/// compared before the error is still proved.
+/// holds at most one batch waiting. A tree over `max_bytes` bytes is an error in
+/// `differences`; every batch compared before the error is still proved.
 pub fn check(root: &Path, source_name: &str, resolved: &Resolved, max_bytes: usize) -> Checked {
     check_waiting(root, source_name, resolved, max_bytes, WAITING_BATCHES)
 }
@@ -93,8 +94,8 @@ pub fn check_waiting(
     let mut files = 0;
     let (differences, findings, sources) = std::thread::scope(|scope| {
         // The repository's modules are read and proved on their own thread while the tree is
-        // emitted and compared; the batches to prove wait for that proof (at most
-        // `WAITING_BATCHES` of them: past that, the emission waits too).
+        // emitted and compared, then the first batch to prove; the later batches wait for that
+        // proof (at most `WAITING_BATCHES` of them: past that, the emission waits too).
         let (first, first_rx) = std::sync::mpsc::sync_channel::<Vec<(String, String)>>(1);
         let library = scope.spawn(move || {
             let mut prover = prove::Prover::new(root, modules);
