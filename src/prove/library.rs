@@ -202,6 +202,20 @@ mod tests {
     }
 
     #[test]
+    fn the_repository_s_own_modules_are_known_without_parsing() {
+        // What a `check` of tofugen's repository does: `modules: { path: modules }`.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let prover = Prover::new(root, Some("modules"));
+        assert!(prover.findings().is_empty(), "{:#?}", prover.findings());
+        assert_eq!(
+            prover.dirs_parsed(),
+            0,
+            "a module of the library was parsed"
+        );
+        assert_eq!(prover.interfaces.len(), modules::names().len());
+    }
+
+    #[test]
     fn a_prover_takes_the_library_from_the_table_and_parses_anything_else() {
         // The library with one variable added to `network`: that module is parsed (its
         // interface has the variable), the others come from the table, and the findings and
