@@ -24,12 +24,23 @@ pub fn files() -> &'static [(&'static str, &'static str)] {
 /// up to date.
 pub const TF_FINGERPRINT: &str = embedded::TF_FINGERPRINT;
 
-/// The stamp [`vendored`] puts on the first line of a vendored `.tf` file (newline included).
-pub const HCL_STAMP: &str = concat!(
-    "# Vendored by tofugen ",
-    env!("CARGO_PKG_VERSION"),
-    " from its module library. DO NOT EDIT: `tofugen generate` rewrites it; upgrading tofugen updates it.\n"
-);
+/// The do-not-edit sentence of every vendored file, naming the tofugen version that wrote it.
+macro_rules! stamp {
+    () => {
+        concat!(
+            "Vendored by tofugen ",
+            env!("CARGO_PKG_VERSION"),
+            " from its module library. DO NOT EDIT: `tofugen generate` rewrites it; upgrading tofugen updates it."
+        )
+    };
+}
+
+/// The stamp [`vendored`] puts on the first line of a vendored `.tf` file (newline included);
+/// shell scripts get it too.
+pub const HCL_STAMP: &str = concat!("# ", stamp!(), "\n");
+
+/// The stamp [`vendored`] puts at the top of a vendored Markdown file (blank line included).
+const MARKDOWN_STAMP: &str = concat!("<!-- ", stamp!(), " -->\n\n");
 
 /// The names of the library's modules (`backups`, `containers`, …), sorted.
 pub fn names() -> Vec<&'static str> {
@@ -44,17 +55,13 @@ pub fn names() -> Vec<&'static str> {
 /// The vendored copy of a library file: the contents with a do-not-edit stamp in the file's
 /// own comment syntax, naming the tofugen version that wrote it.
 pub fn vendored(path: &str, contents: &str) -> String {
-    let version = env!("CARGO_PKG_VERSION");
-    let text = format!(
-        "Vendored by tofugen {version} from its module library. DO NOT EDIT: `tofugen generate` rewrites it; upgrading tofugen updates it."
-    );
-    if path.ends_with(".md") {
-        format!("<!-- {text} -->\n\n{contents}")
+    let stamp = if path.ends_with(".md") {
+        MARKDOWN_STAMP
     } else {
         // HCL (`#` comments) and shell scripts.
-        debug_assert_eq!(HCL_STAMP, format!("# {text}\n"));
-        format!("{HCL_STAMP}{contents}")
-    }
+        HCL_STAMP
+    };
+    format!("{stamp}{contents}")
 }
 
 #[cfg(test)]
