@@ -4,7 +4,7 @@
 //! [`crate::emit::each`] hands the tree out in batches (the files of no environment, then each
 //! environment's root, tests, alert rules and README), emitting two environments at once;
 //! [`crate::write::Generation`] and [`crate::write::Checking`] take them as they come, in order,
-//! and [`crate::prove::Prover`]s prove them on two more threads, so that memory holds a few
+//! and [`crate::prove::Prover`]s prove them on [`PROVERS`] more threads, so that memory holds a few
 //! batches, never the whole tree. The file count is checked against the cap before
 //! anything is emitted ([`crate::emit::file_count`]).
 
@@ -49,72 +49,82 @@ pub struct Checked {
 
 /// The findings of a proving thread, and the text of the files they are in.
 type Proved = (Vec<Diagnostic>, BTreeMap<String, String>);
+/// A batch of generated files (path, contents) handed to a proving thread.
+type Batch = Vec<(String, String)>;
 /// A proving thread of [`check`]: where to send it batches, and its result.
 type ProvingThread<'scope> = (
-    std::sync::mpsc::SyncSender<Vec<(String, String)>>,
+    std::sync::mpsc::SyncSender<Batch>,
     std::thread::ScopedJoinHandle<'scope, Proved>,
 );
 
-/// The thread of [`check`] proving the repository's modules, then the first batch with `.tf`
-/// files: where to send that batch, and its prover with the text of the files with findings.
-type LibraryThread<'scope> = (
-    std::sync::mpsc::SyncSender<Vec<(String, String)>>,
-    std::thread::ScopedJoinHandle<'scope, (prove::Prover, BTreeMap<String, String>)>,
-);
-
-/// Threads proving the environments' roots in [`check`].
+/// Threads proving the tree in [`check`].
 pub const PROVERS: usize = 2;
 
 /// Compares the tree of `resolved` with the disk under `root` ([`write::Checking`], on this
 /// thread, as [`emit::each`] emits it on its own threads) and proves it ([`prove::Prover`], with
-/// the repository's own modules from `resolved.modules_path` when the roots call them). The
-/// repository's modules are read and proved on a thread of their own from the start, while the
-/// tree is emitted and compared, and that thread then proves the first batch with `.tf` files
-/// (the files of no environment, with the vendored module library when the roots call it). The
-/// later batches wait for that proof (at most [`WAITING_BATCHES`] of them, then the emission
-/// waits too; none once it is done), and each is then proved on one of [`PROVERS`] threads in
-/// turn, each a fork of that prover (it knows every module interface). Each proving thread
-/// holds at most one batch waiting. A tree over `max_bytes` bytes is an error in
-/// `differences`; every batch compared before the error is still proved.
+/// the repository's own modules from `resolved.modules_path` when the roots call them) on
+/// [`PROVERS`] threads, while the tree is emitted and compared. The first proving thread reads
+/// and proves the repository's modules from the start, then proves the first batch with `.tf`
+/// files (the files of no environment, with the vendored module library when the roots call
+/// it): after it, every module interface is known, and each other proving thread starts from a
+/// fork of that prover. The later batches go to the proving threads in turn, as they are
+/// emitted; each thread holds at most one batch waiting, past which the emission waits. A tree
+/// over `max_bytes` bytes is an error in `differences`; every batch compared before the error is
+/// still proved.
 pub fn check(root: &Path, source_name: &str, resolved: &Resolved, max_bytes: usize) -> Checked {
-    check_waiting(root, source_name, resolved, max_bytes, WAITING_BATCHES)
+    check_with(root, source_name, resolved, max_bytes, PROVERS)
 }
 
-/// [`check`] with at most `waiting` batches (at least one) waiting for the proof of the
-/// repository's modules instead of [`WAITING_BATCHES`]: the same result whatever `waiting`
-/// (the tests compare them).
-pub fn check_waiting(
+/// [`check`] with `provers` proving threads (at least one) instead of [`PROVERS`]: the same
+/// result whatever their number (the tests compare them).
+pub fn check_with(
     root: &Path,
     source_name: &str,
     resolved: &Resolved,
     max_bytes: usize,
-    waiting: usize,
+    provers: usize,
 ) -> Checked {
     let modules = resolved.modules_path.as_deref();
     let mut files = 0;
     let (differences, findings, sources) = std::thread::scope(|scope| {
-        // The repository's modules are read and proved on their own thread while the tree is
-        // emitted and compared, then the first batch to prove; the later batches wait for that
-        // proof (at most `WAITING_BATCHES` of them: past that, the emission waits too).
-        let (first, first_rx) = std::sync::mpsc::sync_channel::<Vec<(String, String)>>(1);
-        let library = scope.spawn(move || {
+        let mut threads: Vec<ProvingThread<'_>> = Vec::new();
+        let mut forks = Vec::new();
+        for _ in 1..provers.max(1) {
+            let (fork_tx, fork_rx) = std::sync::mpsc::sync_channel::<prove::Prover>(1);
+            forks.push(fork_tx);
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+            let handle = scope.spawn(move || {
+                let mut sources = BTreeMap::new();
+                // No fork comes when the first thread panicked: its join re-raises the panic.
+                let Ok(mut prover) = fork_rx.recv() else {
+                    return (Vec::new(), sources);
+                };
+                for batch in rx {
+                    prove_batch(&mut prover, &batch, &mut sources);
+                }
+                (prover.finish(), sources)
+            });
+            threads.push((tx, handle));
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
+        let first = scope.spawn(move || {
             let mut prover = prove::Prover::new(root, modules);
             let mut sources = BTreeMap::new();
-            if let Ok(batch) = first_rx.recv() {
+            let mut batches = rx.into_iter();
+            if let Some(batch) = batches.next() {
                 prove_batch(&mut prover, &batch, &mut sources);
             }
-            (prover, sources)
+            // Every module interface is known now: the other threads start from here.
+            for fork in forks {
+                let _ = fork.send(prover.fork());
+            }
+            for batch in batches {
+                prove_batch(&mut prover, &batch, &mut sources);
+            }
+            (prover.finish(), sources)
         });
-        let mut provers = Provers {
-            library: Some((first, library)),
-            first_sent: false,
-            waiting: Vec::new(),
-            waiting_max: waiting.max(1),
-            threads: Vec::new(),
-            first_findings: Vec::new(),
-            sources: BTreeMap::new(),
-            turn: 0,
-        };
+        threads.insert(0, (tx, first));
+        let mut turn = 0;
         let differences = (|| {
             let mut checking = write::Checking::start(root, &OwnedPaths::default())?;
             checking.max_bytes(max_bytes);
@@ -122,21 +132,19 @@ pub fn check_waiting(
             emit::each_within(resolved, source_name, max_bytes, |batch| {
                 checking.add(&batch)?;
                 if batch.iter().any(|(p, _)| p.ends_with(".tf")) {
-                    provers.take(batch, scope);
+                    // A proving thread ends only when its sender is dropped (or when it
+                    // panicked, which its join re-raises): a failed send loses nothing.
+                    let _ = threads[turn % threads.len()].0.send(batch);
+                    turn += 1;
                 }
                 Ok::<(), anyhow::Error>(())
             })?;
             files = checking.files();
             checking.finish()
         })();
-        // Every batch taken is proved, whether or not the comparison went to the end.
-        provers.start(scope);
-        let Provers {
-            threads,
-            first_findings: mut findings,
-            mut sources,
-            ..
-        } = provers;
+        // Every batch sent is proved, whether or not the comparison went to the end.
+        let mut findings = Vec::new();
+        let mut sources = BTreeMap::new();
         for (tx, handle) in threads {
             drop(tx);
             let (found, texts) = handle
@@ -153,100 +161,6 @@ pub fn check_waiting(
         findings,
         sources,
         files,
-    }
-}
-
-/// Batches with `.tf` files [`check`] holds while the repository's modules and the first batch
-/// are being proved: once this many wait, the emission waits for that proof.
-pub const WAITING_BATCHES: usize = 4;
-
-/// The proof in [`check`]: the thread proving the repository's modules and then the first
-/// batch, then [`PROVERS`] threads, each a fork of that thread's prover (so it knows every
-/// module interface), taking the later batches in turn.
-struct Provers<'scope> {
-    /// The thread proving the repository's modules, then the first batch it is sent, until its
-    /// prover is taken: where to send that batch, and the prover with the text of the files
-    /// with findings.
-    library: Option<LibraryThread<'scope>>,
-    /// Whether the first batch was sent to the library's thread.
-    first_sent: bool,
-    /// Batches taken before the proving threads started, in order.
-    waiting: Vec<Vec<(String, String)>>,
-    /// How many batches may wait: once this many do, the proving threads are started (waiting
-    /// for the proof of the modules and the first batch).
-    waiting_max: usize,
-    /// The proving threads, once started.
-    threads: Vec<ProvingThread<'scope>>,
-    /// The findings in the modules and the first batch.
-    first_findings: Vec<Diagnostic>,
-    /// The text of the files with findings.
-    sources: BTreeMap<String, String>,
-    /// The proving thread the next batch goes to.
-    turn: usize,
-}
-
-impl<'scope> Provers<'scope> {
-    /// Takes a batch to prove: the first to the library's thread; a later one to a proving
-    /// thread once they run, else it waits (and once the library's thread is done, or past
-    /// `waiting_max`, the proving threads are started, waiting for it if need be).
-    fn take<'env>(
-        &mut self,
-        batch: Vec<(String, String)>,
-        scope: &'scope std::thread::Scope<'scope, 'env>,
-    ) {
-        if let Some((first, library)) = &self.library {
-            if !self.first_sent {
-                // Proved on the library's thread once the modules are: nothing waits for it.
-                self.first_sent = true;
-                let _ = first.send(batch);
-                return;
-            }
-            let proved = library.is_finished();
-            self.waiting.push(batch);
-            if proved || self.waiting.len() >= self.waiting_max {
-                self.start(scope);
-            }
-            return;
-        }
-        // A proving thread ends only when its sender is dropped: it cannot be gone.
-        let _ = self.threads[self.turn % PROVERS].0.send(batch);
-        self.turn += 1;
-    }
-
-    /// Waits for the library's thread (the modules' proof, then the first batch's, when one was
-    /// sent), then starts the proving threads (forks of its prover) and hands them the batches
-    /// waiting. Does nothing once started.
-    fn start<'env>(&mut self, scope: &'scope std::thread::Scope<'scope, 'env>) {
-        let Some((first, library)) = self.library.take() else {
-            return;
-        };
-        // Without a first batch, the thread ends once the modules are proved.
-        drop(first);
-        let (prover, sources) = library
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        self.sources = sources;
-        let waiting = std::mem::take(&mut self.waiting);
-        if waiting.is_empty() {
-            self.first_findings = prover.finish();
-            return;
-        }
-        for _ in 0..PROVERS {
-            let mut fork = prover.fork();
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<(String, String)>>(1);
-            let handle = scope.spawn(move || {
-                let mut sources = BTreeMap::new();
-                for batch in rx {
-                    prove_batch(&mut fork, &batch, &mut sources);
-                }
-                (fork.finish(), sources)
-            });
-            self.threads.push((tx, handle));
-        }
-        self.first_findings = prover.finish();
-        for batch in waiting {
-            self.take(batch, scope);
-        }
     }
 }
 

@@ -453,9 +453,8 @@ fn large_generated_files_are_proved_in_chunks_with_file_positions() {
 /// taught it (the interfaces of the repository's modules): a module that lost a variable every
 /// root passes is found in every root (three environments, so the threads take turns and one
 /// takes two), with the text of each root kept to show the lines, and the findings sorted as one
-/// thread would sort them. The same whether the proving threads start at the first batch
-/// (`waiting` 1), after some batches waited for the modules' proof, or once the whole tree was
-/// compared (more batches may wait than the tree has).
+/// thread would sort them. The same with one proving thread (which proves the modules and every
+/// batch), with two, and with more threads than the tree has batches with `.tf` files.
 #[test]
 fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -479,21 +478,21 @@ fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
         .unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
     assert_eq!(resolved.environments.len(), 3);
     let mut first: Option<tofugen::stream::Checked> = None;
-    for waiting in [1, 2, tofugen::stream::WAITING_BATCHES, usize::MAX] {
-        let checked = tofugen::stream::check_waiting(
+    for provers in [1, tofugen::stream::PROVERS, 3, 8] {
+        let checked = tofugen::stream::check_with(
             dir.path(),
             "environments.yaml",
             resolved,
             tofugen::write::MAX_GENERATED_BYTES,
-            waiting,
+            provers,
         );
         every_root_has_the_finding(resolved, &checked);
         match &first {
             None => first = Some(checked),
             Some(first) => {
-                assert_eq!(checked.findings, first.findings, "waiting {waiting}");
-                assert_eq!(checked.sources, first.sources, "waiting {waiting}");
-                assert_eq!(checked.files, first.files, "waiting {waiting}");
+                assert_eq!(checked.findings, first.findings, "provers {provers}");
+                assert_eq!(checked.sources, first.sources, "provers {provers}");
+                assert_eq!(checked.files, first.files, "provers {provers}");
             }
         }
     }
