@@ -391,9 +391,16 @@ impl<'a> Checker<'a> {
         env.origins.contains(path)
     }
 
-    /// The effective node of `path` as written (in whichever section set it).
-    pub fn raw<'e>(&self, env: &'e ResolvedEnvironment, path: &str) -> Option<&'e Node> {
-        env.origins.node(path)
+    /// As [`Checker::written`], for a path given as its keys (`["services", name, "port"]`):
+    /// nothing is formatted or split, for the rules that ask about every service.
+    pub fn written_at(&self, env: &ResolvedEnvironment, keys: &[&str]) -> bool {
+        env.origins.contains_at(keys)
+    }
+
+    /// The effective node of a path given as its keys (`["services", name, "env", key]`), as
+    /// written (in whichever section set it).
+    pub fn raw_at<'e>(&self, env: &'e ResolvedEnvironment, keys: &[&str]) -> Option<&'e Node> {
+        env.origins.node_at(keys)
     }
 
     /// An environment option (`tier`, `promote_from`, ...): its value, else the environment's

@@ -318,6 +318,32 @@ fn reach<'n>(node: &'n Node, rest: &str, acc: Reach<'n>) -> Reach<'n> {
     }
 }
 
+/// Walks `keys` (a path given one mapping key or list index per item, so no split is tried and
+/// nothing is formatted) down from `node`: what [`reach`] finds for the same keys joined with
+/// dots when none of them holds a dot (a test compares them).
+fn reach_keys<'n>(mut node: &'n Node, keys: &[&str]) -> Reach<'n> {
+    let mut acc = Reach::default();
+    for key in keys {
+        let (k, value) = match &node.kind {
+            NodeKind::Map(entries) => match find(entries, key) {
+                Some((k, v)) => (Some(k), v),
+                None => return acc,
+            },
+            NodeKind::Seq(items) => match key.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                Some(v) => (None, v),
+                None => return acc,
+            },
+            _ => return acc,
+        };
+        acc = acc.step(k, value);
+        node = value;
+    }
+    Reach {
+        complete: !keys.is_empty(),
+        ..acc
+    }
+}
+
 /// Whether a key of mapping entries sorted by key starts with `prefix`: the keys that do come
 /// together, from the first key not below `prefix`.
 fn any_key_starts_with(entries: &[(Key, Node)], prefix: &str) -> bool {
@@ -395,6 +421,18 @@ impl Origins {
     /// Whether `path` was written in the file (not a built-in default).
     pub fn contains(&self, path: &str) -> bool {
         self.reach(path).complete
+    }
+
+    /// As [`Origins::node`], for a path given as its keys (`["services", name, "port"]`): a
+    /// rule that asks about every service looks it up without building a string.
+    pub fn node_at(&self, keys: &[&str]) -> Option<&Node> {
+        let r = reach_keys(self.tree(), keys);
+        r.complete.then_some(r.last?.1)
+    }
+
+    /// As [`Origins::contains`], for a path given as its keys.
+    pub fn contains_at(&self, keys: &[&str]) -> bool {
+        reach_keys(self.tree(), keys).complete
     }
 
     /// The best position for a finding about `path`: the value itself, else the closest
@@ -819,6 +857,40 @@ mod tests {
                 let fast = reach(&node, &path, Reach::default());
                 let every = reach_every_split(&node, &path, Reach::default());
                 proptest::prop_assert_eq!(summary(&fast), summary(&every), "{} in {}", path, yaml);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// A path given as its keys reaches what the same keys joined with dots reach, when no
+        /// key holds a dot: on trees of mappings and lists, for paths that are written, stop
+        /// short, go past a scalar, or name a missing key or index (empty ones included).
+        #[test]
+        fn keys_reach_what_their_dotted_path_reaches(
+            tree in proptest::collection::btree_map(
+                0usize..6, (0usize..6, 0usize..6, proptest::bool::ANY), 1..8),
+            paths in proptest::collection::vec(
+                proptest::collection::vec(0usize..9, 1..5), 1..12),
+        ) {
+            const KEYS: [&str; 6] = ["a", "ab", "a-b", "b", "c", "0"];
+            const PARTS: [&str; 9] = ["a", "b", "c", "ab", "a-b", "0", "1", "zz", ""];
+            let mut yaml = String::new();
+            for (k1, (k2, k3, list)) in &tree {
+                let (k1, k2, k3) = (KEYS[*k1], KEYS[*k2], KEYS[*k3]);
+                if *list {
+                    yaml.push_str(&format!("'{k1}': {{ '{k2}': [x, {{ '{k3}': 1 }}] }}\n"));
+                } else {
+                    yaml.push_str(&format!("'{k1}': {{ '{k2}': {{ '{k3}': 1 }} }}\n"));
+                }
+            }
+            let (_, loaded) = crate::load::load("t.yaml", yaml.as_bytes()).expect("loads");
+            let node = sorted(&loaded);
+            for parts in &paths {
+                let keys: Vec<&str> = parts.iter().map(|p| PARTS[*p]).collect();
+                let path = keys.join(".");
+                let dotted = reach(&node, &path, Reach::default());
+                let by_keys = reach_keys(&node, &keys);
+                proptest::prop_assert_eq!(summary(&by_keys), summary(&dotted), "{} in {}", path, yaml);
             }
         }
     }

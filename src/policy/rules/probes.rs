@@ -80,9 +80,9 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
                 ),
             );
         }
-        let has_path = c.written(env, &format!("{ppath}.path"));
+        let has_path = c.written_at(env, &["services", name, "probes", kind, "path"]);
         let tcp = c
-            .raw(env, &format!("{ppath}.tcp"))
+            .raw_at(env, &["services", name, "probes", kind, "tcp"])
             .is_some_and(|n| n.kind == NodeKind::Bool(true));
         if has_path && tcp {
             let place = c.at(env, &format!("{ppath}.tcp"));

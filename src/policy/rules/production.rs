@@ -48,8 +48,8 @@ pub const RULES: &[Rule] = &[TG001, TG002, TG041];
 /// TG001 on one service.
 pub(crate) fn service(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
     let name = &s.name;
-    let path = format!("services.{name}.scale.min");
     if env.is_production() && s.min_scale < 2 {
+        let path = format!("services.{name}.scale.min");
         let place = c.at(env, &path);
         c.push(
             &TG001,

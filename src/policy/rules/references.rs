@@ -42,16 +42,19 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let mut edges: BTreeMap<&str, Vec<(&str, String)>> = BTreeMap::new();
     for s in &env.services {
         for (key, template) in &s.env {
-            let vpath = format!("services.{}.env.{key}", s.name);
-            let place = c.at(env, &vpath);
-            if let Some(raw) = c.raw(env, &vpath)
+            // The path and its place are built only for a finding or an edge: most values
+            // have neither.
+            let vpath = || format!("services.{}.env.{key}", s.name);
+            let place = |c: &Checker<'_>| c.at(env, &vpath());
+            if let Some(raw) = c.raw_at(env, &["services", &s.name, "env", key])
                 && let NodeKind::Str(text) = &raw.kind
                 && has_unterminated_reference(text)
             {
+                let place = place(c);
                 c.push(
                     &TG013,
                     Some(env),
-                    place.clone(),
+                    place,
                     format!(
                         "`env.{key}` of `{}` has a `${{` without its closing `}}`",
                         s.name
@@ -65,10 +68,11 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                     TemplatePart::Literal(_) => {}
                     TemplatePart::Unknown(r) => {
                         let help = unknown_reference_help(r, &enabled);
+                        let place = place(c);
                         c.push(
                             &TG013,
                             Some(env),
-                            place.clone(),
+                            place,
                             format!(
                                 "unknown reference `${{{r}}}` in `env.{key}` of `{}`",
                                 s.name
@@ -79,10 +83,11 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                     }
                     TemplatePart::ServiceUrl(target) => {
                         if target == &s.name {
+                            let place = place(c);
                             c.push(
                                 &TG014,
                                 Some(env),
-                                place.clone(),
+                                place,
                                 format!("service `{}` references its own URL in `env.{key}`", s.name),
                                 "a reference to another service",
                                 "read the service's own URL from the request (Host header) or configure it after the first deploy",
@@ -91,12 +96,13 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                             edges
                                 .entry(s.name.as_str())
                                 .or_default()
-                                .push((target.as_str(), vpath.clone()));
+                                .push((target.as_str(), vpath()));
                         } else if declared.contains(target.as_str()) {
+                            let place = place(c);
                             c.push(
                                 &TG013,
                                 Some(env),
-                                place.clone(),
+                                place,
                                 format!(
                                     "`env.{key}` of `{}` references service `{target}`, which is disabled in {ENV}",
                                     s.name
@@ -112,10 +118,11 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                                 Some(m) => format!("did you mean `${{services.{m}.url}}`?"),
                                 None => format!("use one of: {}", list(&enabled)),
                             };
+                            let place = place(c);
                             c.push(
                                 &TG013,
                                 Some(env),
-                                place.clone(),
+                                place,
                                 format!(
                                     "`env.{key}` of `{}` references service `{target}`, which does not exist",
                                     s.name

@@ -99,7 +99,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
     }
     let signals = ["concurrent_requests", "cpu_percent", "memory_percent"]
         .into_iter()
-        .filter(|k| c.written(env, &p(&format!("scale.{k}"))))
+        .filter(|k| c.written_at(env, &["services", name, "scale", k]))
         .collect::<Vec<_>>();
     if signals.len() > 1 {
         let place = c.at(env, &p(&format!("scale.{}", signals[1])));
