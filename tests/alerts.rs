@@ -703,3 +703,65 @@ fn huge_promql_is_rejected_before_parsing_at_its_position() {
     );
     assert!(start.elapsed() < std::time::Duration::from_secs(3));
 }
+
+/// `planned_per_source` (what the file count uses, without building alerts) counts, for each
+/// data source, exactly the alerts `plan` builds: on every fixture that resolves, and on the
+/// committed configuration with rules that `plan` skips or expands (a threshold out of range,
+/// a missing or unknown service, `*` over a scale-to-zero service, both or neither of `kind`
+/// and `expr`, backup jobs where none is enabled).
+#[test]
+fn planned_counts_are_what_the_plan_builds() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let mut texts: Vec<(String, String)> = vec![("committed".into(), COMMITTED.to_string())];
+    for sub in ["fixtures/valid", "fixtures/invalid"] {
+        for entry in std::fs::read_dir(dir.join(sub)).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                texts.push((path.display().to_string(), text));
+            }
+        }
+    }
+    let extra = [
+        "below-min-all: { kind: container_instances_below_min, service: \"*\" }",
+        "ghost-error: { kind: container_error, service: ghost }",
+        "no-service: { kind: container_error }",
+        "too-hot: { kind: container_cpu, service: \"*\", threshold: 500 }",
+        "custom: { expr: \"up == 0\" }",
+        "both: { kind: container_error, service: \"*\", expr: \"up == 0\" }",
+        "neither: { severity: warning }",
+        "backups-everywhere: { kind: backup_job_failed }",
+    ];
+    for rule in extra {
+        let text = COMMITTED.replacen("    rules:\n", &format!("    rules:\n      {rule}\n"), 1);
+        assert_ne!(text, COMMITTED);
+        texts.push((rule.to_string(), text));
+    }
+    let (mut environments, mut skipped, mut with_extra) = (0, 0, 0);
+    for (name, text) in &texts {
+        let c = pipeline::compile("environments.yaml", text.as_bytes(), false);
+        let Some(resolved) = &c.resolved else {
+            continue;
+        };
+        if extra.contains(&name.as_str()) {
+            with_extra += 1;
+        }
+        for env in &resolved.environments {
+            let (alerts, skips) = alerts::plan(&resolved.project, env);
+            let built =
+                alerts::Source::ALL.map(|s| alerts.iter().filter(|a| a.source == s).count());
+            assert_eq!(
+                alerts::planned_per_source(env),
+                built,
+                "{name}: {}",
+                env.name
+            );
+            environments += 1;
+            skipped += skips.len();
+        }
+    }
+    assert_eq!(with_extra, extra.len(), "every variant resolves");
+    assert!(
+        environments > 30 && skipped > 10,
+        "{environments} environments, {skipped} skipped"
+    );
+}

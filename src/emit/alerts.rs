@@ -24,7 +24,7 @@ use std::fmt::Write as _;
 use super::GeneratedFile;
 use super::yaml::{self, Dialect, MapBuilder, Yaml};
 use crate::model::{AlertKind, Duration, Severity};
-use crate::resolve::{Resolved, ResolvedAlertRule, ResolvedEnvironment};
+use crate::resolve::{Resolved, ResolvedAlertRule, ResolvedEnvironment, ResolvedService};
 
 /// Cockpit's limit of rules in one group.
 pub const MAX_RULES_PER_GROUP: usize = 20;
@@ -714,6 +714,59 @@ pub struct Group<'a> {
 /// How many alerts of `alerts` go to each data source, in [`Source::ALL`]'s order.
 fn per_source(alerts: &[AlertInstance]) -> [usize; Source::ALL.len()] {
     Source::ALL.map(|source| alerts.iter().filter(|a| a.source == source).count())
+}
+
+/// How many alert instances [`plan`] makes of `env`'s rules for each data source (in
+/// [`Source::ALL`]'s order), without building them (no label, expression or text): all that
+/// [`crate::emit::file_count`] needs. It follows [`plan`]'s choices (the rules skipped for a
+/// threshold out of range, the services a rule names, scale-to-zero, no database, the backup
+/// job tiers); a test compares the two on every fixture.
+pub fn planned_per_source(env: &ResolvedEnvironment) -> [usize; Source::ALL.len()] {
+    let mut counts = [0; Source::ALL.len()];
+    let mut add = |source: Source, n: usize| {
+        if let Some(i) = Source::ALL.iter().position(|s| *s == source) {
+            counts[i] += n;
+        }
+    };
+    for rule in &env.alerts.rules {
+        match (rule.kind, &rule.expr) {
+            (Some(kind), None) => {
+                let threshold = rule.threshold.or(default_threshold(kind));
+                if threshold_unit(kind) != ThresholdUnit::None
+                    && threshold.is_none_or(|t| check_threshold(kind, t).is_err())
+                {
+                    continue;
+                }
+                if is_container_kind(kind) {
+                    let watched = |s: &ResolvedService| {
+                        !(kind == AlertKind::ContainerInstancesBelowMin && s.min_scale == 0)
+                    };
+                    let n = match rule.service.as_deref() {
+                        Some("*") => env.services.iter().filter(|s| watched(s)).count(),
+                        Some(name) => env.service(name).into_iter().filter(|s| watched(s)).count(),
+                        None => 0,
+                    };
+                    add(Source::Scaleway, n);
+                } else if is_database_kind(kind) {
+                    add(Source::Scaleway, usize::from(env.database.is_some()));
+                } else {
+                    add(Source::Backups, enabled_job_tiers(env).len());
+                }
+            }
+            (None, Some(_)) => add(Source::Application, 1),
+            _ => {}
+        }
+    }
+    counts
+}
+
+/// How many groups [`groups`] makes of the alerts [`plan`] makes of `env`, without planning
+/// them ([`planned_per_source`]).
+pub fn planned_group_count(env: &ResolvedEnvironment) -> usize {
+    planned_per_source(env)
+        .into_iter()
+        .map(|n| n.div_ceil(MAX_RULES_PER_GROUP))
+        .sum()
 }
 
 /// How many groups [`groups`] makes of `alerts`, without building them.

@@ -190,7 +190,7 @@ pub fn each_within<E>(
 pub const EMITTERS: usize = 2;
 
 /// How many files [`each`] emits, computed without rendering any (the environments' alert rule
-/// groups are planned, two files each): lets `generate` and `check` refuse a tree over the
+/// groups counted, two files each): lets `generate` and `check` refuse a tree over the
 /// file cap before emitting or staging anything. A test checks it against the emission on every
 /// fixture.
 pub fn file_count(resolved: &Resolved) -> usize {
@@ -209,8 +209,7 @@ pub fn file_count(resolved: &Resolved) -> usize {
     let per_environment: usize = envs
         .iter()
         .map(|env| {
-            let (alerts, _) = alerts::plan(&resolved.project, env);
-            let groups = alerts::group_count(&alerts);
+            let groups = alerts::planned_group_count(env);
             // The root, its tests, its README, a rule file and a test file per group.
             roots::FILES_PER_ROOT + 2 + 2 * groups
         })
