@@ -237,14 +237,15 @@ fn environment_variables(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Res
 /// Checks one service; returns `false` when it has no HTTP port (the other service rules are
 /// then skipped: the service cannot work as configured).
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) -> bool {
-    let base = format!("services.{}", s.name);
-    let p = |rest: &str| format!("{base}.{rest}");
+    // Paths are built only for a finding: most services have none.
+    let base = || format!("services.{}", s.name);
+    let p = |rest: &str| format!("services.{}.{rest}", s.name);
     let name = &s.name;
 
     environment_variables(c, env, s);
 
     let Some(port) = s.port else {
-        let place = Place::new(p("port"), c.key_at(env, &base).span);
+        let place = Place::new(p("port"), c.key_at(env, &base()).span);
         c.push(
             &TG009,
             Some(env),
@@ -319,13 +320,13 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
         );
     }
 
-    if s.privacy == Privacy::Public && !c.written(env, &p("privacy")) {
+    if s.privacy == Privacy::Public && !c.written_at(env, &["services", name, "privacy"]) {
         // At the key that first declares the service (in `defaults`, else in the environment
         // furthest up the `extends` chain): one finding for every environment that inherits it.
         let span = env
             .origins
-            .declaring_key(&base)
-            .or(c.key_at(env, &base).span);
+            .declaring_key(&base())
+            .or(c.key_at(env, &base()).span);
         let place = Place::new(p("privacy"), span);
         c.push(
             &TG047,

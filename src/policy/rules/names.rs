@@ -118,10 +118,11 @@ pub(crate) fn environment(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 
 /// The service's resource name.
 pub(crate) fn service(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
-    let base = format!("services.{}", s.name);
-    let full = format!("{}-{}-{}", c.resolved.project, env.name, s.name);
-    if full.len() > limits::RESOURCE_NAME {
-        let place = c.key_at(env, &base);
+    // `<project>-<environment>-<service>`, measured before it is built: most names fit.
+    let length = c.resolved.project.len() + env.name.len() + s.name.len() + 2;
+    if length > limits::RESOURCE_NAME {
+        let full = format!("{}-{}-{}", c.resolved.project, env.name, s.name);
+        let place = c.key_at(env, &format!("services.{}", s.name));
         c.push(
             &TG020,
             Some(env),

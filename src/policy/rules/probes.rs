@@ -46,12 +46,13 @@ pub const TG008: Rule = Rule {
 pub const RULES: &[Rule] = &[TG006, TG007, TG008];
 
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
-    let base = format!("services.{}", s.name);
     let name = &s.name;
     for (kind, probe) in [("startup", &s.startup), ("liveness", &s.liveness)] {
-        let ppath = format!("{base}.probes.{kind}");
+        // Paths are built only for a finding: most probes have none.
+        let ppath = || format!("services.{name}.probes.{kind}");
         let Some(probe) = probe else {
-            let place = Place::new(&ppath, c.key_at(env, &base).span);
+            let base = format!("services.{name}");
+            let place = Place::new(ppath(), c.key_at(env, &base).span);
             let health = s.health_path().unwrap_or("/health");
             c.push(
                 &TG006,
@@ -64,7 +65,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
             continue;
         };
         if probe.timeout >= probe.interval {
-            let place = c.at(env, &format!("{ppath}.timeout"));
+            let place = c.at(env, &format!("{}.timeout", ppath()));
             c.push(
                 &TG007,
                 Some(env),
@@ -85,7 +86,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
             .raw_at(env, &["services", name, "probes", kind, "tcp"])
             .is_some_and(|n| n.kind == NodeKind::Bool(true));
         if has_path && tcp {
-            let place = c.at(env, &format!("{ppath}.tcp"));
+            let place = c.at(env, &format!("{}.tcp", ppath()));
             c.push(
                 &TG008,
                 Some(env),
@@ -95,7 +96,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
                 "remove `tcp: true` to probe over HTTP (recommended)",
             );
         } else if !has_path && !tcp {
-            let place = c.key_at(env, &ppath);
+            let place = c.key_at(env, &ppath());
             c.push(
                 &TG008,
                 Some(env),

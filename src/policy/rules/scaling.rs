@@ -20,8 +20,8 @@ pub const TG016: Rule = Rule {
 pub const RULES: &[Rule] = &[TG016];
 
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
-    let base = format!("services.{}", s.name);
-    let p = |rest: &str| format!("{base}.{rest}");
+    // Paths are built only for a finding: most services have none.
+    let p = |rest: &str| format!("services.{}.{rest}", s.name);
     let name = &s.name;
     if s.min_scale > s.max_scale {
         let place = c.at(env, &p("scale.min"));
