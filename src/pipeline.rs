@@ -269,7 +269,8 @@ fn compile_unmasked(
             return out;
         }
     };
-    out.diagnostics = schema_check::check_with_source(file, Some(&source), &tree);
+    let (diagnostics, instance) = schema_check::check_keeping_instance(file, Some(&source), &tree);
+    out.diagnostics = diagnostics;
     out.source = Some(source);
     // With schema errors, the later stages run on the tree without the rejected values (when
     // that is schema-valid), so one run reports every problem; nothing is emitted.
@@ -277,11 +278,12 @@ fn compile_unmasked(
         match schema_check::prune(&tree) {
             Some((pruned, removed)) => {
                 let schema_errors = std::mem::take(&mut out.diagnostics);
+                drop(instance);
                 let mut later = compile_valid(
                     file,
                     out.source.as_deref(),
                     Some(&tree),
-                    pruned,
+                    (pruned, None),
                     false,
                     max_output_bytes,
                 );
@@ -327,7 +329,7 @@ fn compile_unmasked(
         file,
         out.source.as_deref(),
         None,
-        tree,
+        (tree, Some(instance)),
         emit_files,
         max_output_bytes,
     );
@@ -335,18 +337,20 @@ fn compile_unmasked(
     rest
 }
 
-/// Resolve, policy and emit, on a schema-valid tree. `original` is the tree before the values
-/// the schema rejected were left out: the secret rule scans it whole.
+/// Resolve, policy and emit, on a schema-valid tree, with the document as the schema check
+/// validated it when that was this tree (else it is converted again). `original` is the tree
+/// before the values the schema rejected were left out: the secret rule scans it whole.
 fn compile_valid(
     file: &str,
     source: Option<&str>,
     original: Option<&Node>,
-    tree: Node,
+    (tree, instance): (Node, Option<serde_json::Value>),
     emit_files: bool,
     max_output_bytes: usize,
 ) -> Compilation {
     let mut out = Compilation::default();
-    let config: Config = match serde_json::from_value(schema_check::instance(&tree)) {
+    let instance = instance.unwrap_or_else(|| schema_check::instance(&tree));
+    let config: Config = match serde_json::from_value(instance) {
         Ok(c) => c,
         Err(e) => {
             // The schema is derived from the same types, so this is a tofugen bug if reached.

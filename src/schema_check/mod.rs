@@ -176,7 +176,17 @@ pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
 /// As [`check`]; with the source text, a problem inside a string (a control character, `${{`,
 /// a wrong cron field) points at the character rather than at the value's start.
 pub fn check_with_source(file: &str, source: Option<&str>, root: &Node) -> Vec<Diagnostic> {
-    let mut diags = check_schema(file, root);
+    check_keeping_instance(file, source, root).0
+}
+
+/// As [`check_with_source`], also returning the document as it was validated ([`instance`]):
+/// the next stage deserializes the configuration from it instead of converting the tree again.
+pub fn check_keeping_instance(
+    file: &str,
+    source: Option<&str>,
+    root: &Node,
+) -> (Vec<Diagnostic>, Value) {
+    let (mut diags, instance) = check_schema(file, root);
     let schema = schema();
     let index = source.map(SourceIndex::new);
     let problems = strings::problems(schema, root);
@@ -205,13 +215,14 @@ pub fn check_with_source(file: &str, source: Option<&str>, root: &Node) -> Vec<D
             )),
         );
     }
-    diags
+    (diags, instance)
 }
 
-/// The JSON Schema violations and the rule names of `policy.overrides`.
-fn check_schema(file: &str, root: &Node) -> Vec<Diagnostic> {
+/// The JSON Schema violations and the rule names of `policy.overrides`, and the document as it
+/// was validated.
+fn check_schema(file: &str, root: &Node) -> (Vec<Diagnostic>, Value) {
     let schema = schema();
-    let (errors, unexamined) = errors(root);
+    let (errors, unexamined, instance) = errors(root);
     let leaves = leaves(&errors);
     // A value of the wrong type also fails its enum or pattern: the type error says it all.
     let mistyped: HashSet<&str> = leaves
@@ -264,7 +275,7 @@ fn check_schema(file: &str, root: &Node) -> Vec<Diagnostic> {
         );
     }
     diags.extend(policy_rules(file, root));
-    diags
+    (diags, instance)
 }
 
 /// Every `policy.overrides[].rule` names a rule of the registry (by code or name).
@@ -324,7 +335,7 @@ fn policy_rules(file: &str, root: &Node) -> Vec<Diagnostic> {
 /// (e.g. a required key is missing). Later stages run on it, so that one run reports the
 /// semantic problems too, not only the schema violations.
 pub fn prune(root: &Node) -> Option<(Node, Vec<Pruned>)> {
-    let (errors, unexamined) = errors(root);
+    let (errors, unexamined, _) = errors(root);
     if unexamined > 0 {
         return None;
     }
@@ -474,16 +485,16 @@ fn without(node: &Node, removed: &HashSet<&str>, pointer: &mut String) -> Node {
     }
 }
 
-/// Every schema violation of `root`.
+/// Every schema violation of `root`, and the document as it was validated ([`instance`]).
 ///
 /// Bounded: at most [`MAX_SCHEMA_ERRORS`] are kept (an owned error may hold a copy of a large
 /// part of the document); the second value counts the others.
-fn errors(root: &Node) -> (Vec<ValidationError<'static>>, usize) {
+fn errors(root: &Node) -> (Vec<ValidationError<'static>>, usize, Value) {
     let instance = instance(root);
     let mut kept = Vec::new();
     let mut more = 0;
     if fast::verdict_ignoring_property_names(schema(), &instance) == fast::Verdict::Valid {
-        return (kept, more);
+        return (kept, more, instance);
     }
     for e in validator().iter_errors(&instance) {
         if kept.len() < MAX_SCHEMA_ERRORS {
@@ -492,7 +503,7 @@ fn errors(root: &Node) -> (Vec<ValidationError<'static>>, usize) {
             more += 1;
         }
     }
-    (kept, more)
+    (kept, more, instance)
 }
 
 /// The most specific parts of `errors` (see [`collect_leaves`]).
