@@ -7,6 +7,8 @@
 //! keys and nesting deeper than [`MAX_DEPTH`]. YAML scalars are typed with the YAML 1.2 core
 //! schema: unquoted `true`/`false`, integers, floats and `null`/`~`; everything else is a string.
 
+pub mod de;
+
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read as _;

@@ -917,7 +917,9 @@ fn expansion_limit(
     None
 }
 
-/// The JSON of the top-level entries of `tree` that `keep` accepts.
+/// The JSON of the top-level entries of `tree` that `keep` accepts: what the environments'
+/// options and settings were deserialized from before [`crate::load::de`] (the tests compare).
+#[cfg(test)]
 fn json_of(tree: &Node, keep: impl Fn(&str) -> bool) -> serde_json::Value {
     serde_json::Value::Object(
         tree.entries()
@@ -938,14 +940,18 @@ fn resolve_environment(
     let env_key = section.key;
     let name = env_key.name.clone();
     let is_option = |k: &str| ENVIRONMENT_OPTION_KEYS.contains(&k);
-    let options_json = json_of(&tree, is_option);
-    let settings_json = json_of(&tree, |k| !is_option(k));
-    // Read once: the merged tree is freed (unless another environment extends this one) before
-    // its settings are deserialized.
+    // Deserialized from the merged tree itself (no JSON copy), which is then freed (unless
+    // another environment extends this one).
+    let options = crate::load::de::from_entries::<EnvironmentOptions, _>(
+        tree.entries().iter().filter(|(k, _)| is_option(&k.name)),
+    );
+    let settings = crate::load::de::from_entries::<Settings, _>(
+        tree.entries().iter().filter(|(k, _)| !is_option(&k.name)),
+    );
     drop(tree);
     let origins = Origins::new(Arc::clone(sections), section.index, Some(env_key.span));
     let mut diags = Vec::new();
-    let options: EnvironmentOptions = match serde_json::from_value(options_json) {
+    let options: EnvironmentOptions = match options {
         Ok(o) => o,
         Err(e) => {
             diags.push(
@@ -955,7 +961,7 @@ fn resolve_environment(
             EnvironmentOptions::default()
         }
     };
-    let mut settings: Settings = match serde_json::from_value(settings_json) {
+    let mut settings: Settings = match settings {
         Ok(s) => s,
         Err(e) => {
             diags.push(
@@ -1294,6 +1300,46 @@ fn resolve_service(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each environment's options and settings, deserialized from its merged tree, are what
+    /// deserializing the tree's JSON gave: on every fixture that resolves (the committed
+    /// configuration, the valid fixtures, and the invalid ones whose later stages run).
+    #[test]
+    fn settings_from_the_tree_are_the_settings_from_its_json() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut paths = vec![dir.join("environments.yaml")];
+        for sub in ["tests/fixtures/valid", "tests/fixtures/invalid"] {
+            for entry in std::fs::read_dir(dir.join(sub)).expect("fixtures") {
+                paths.push(entry.expect("entry").path());
+            }
+        }
+        let is_option = |k: &str| ENVIRONMENT_OPTION_KEYS.contains(&k);
+        let mut compared = 0;
+        for path in paths {
+            let bytes = std::fs::read(&path).expect("read");
+            let c = crate::pipeline::compile("environments.yaml", &bytes, false);
+            let Some(resolved) = &c.resolved else {
+                continue;
+            };
+            for env in &resolved.environments {
+                let tree = env.origins.tree();
+                let options = || tree.entries().iter().filter(|(k, _)| is_option(&k.name));
+                let settings = || tree.entries().iter().filter(|(k, _)| !is_option(&k.name));
+                let from_json: EnvironmentOptions =
+                    serde_json::from_value(json_of(tree, is_option)).expect("options");
+                let from_tree: EnvironmentOptions =
+                    crate::load::de::from_entries(options()).expect("options");
+                assert_eq!(from_tree, from_json, "{}: {}", path.display(), env.name);
+                let from_json: Settings =
+                    serde_json::from_value(json_of(tree, |k| !is_option(k))).expect("settings");
+                let from_tree: Settings =
+                    crate::load::de::from_entries(settings()).expect("settings");
+                assert_eq!(from_tree, from_json, "{}: {}", path.display(), env.name);
+                compared += 1;
+            }
+        }
+        assert!(compared > 30, "{compared} environments compared");
+    }
 
     #[test]
     fn templates_parse_references() {

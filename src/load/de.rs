@@ -1,0 +1,336 @@
+//! Deserializing straight from the loaded tree: what `serde_json::from_value(node.to_json())`
+//! gives, without building the JSON document first (converting each environment's merged tree
+//! to JSON was about a seventh of a 1000 x 10 `validate`). A test compares the two on every
+//! fixture, for the configuration and for each environment's options and settings.
+//!
+//! It mirrors `serde_json::Value`'s deserializer: a non-negative integer is a `u64`, a negative
+//! one an `i64`; a float that JSON cannot hold (NaN, infinities) is `null`, as
+//! [`Node::to_json`] makes it; an option is `None` only for `null`; an enum is a string (a unit
+//! variant) or a mapping of one entry; lists and mappings must be consumed whole. Errors are
+//! `serde_json::Error`s, as before.
+
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::forward_to_deserialize_any;
+
+use super::{Key, Node, NodeKind};
+
+type Error = serde_json::Error;
+
+/// Deserializes `T` from the mapping entries `entries` (a mapping's, or a selection of them).
+pub fn from_entries<'de, T, I>(entries: I) -> Result<T, Error>
+where
+    T: de::Deserialize<'de>,
+    I: Iterator<Item = &'de (Key, Node)>,
+{
+    T::deserialize(Entries(entries))
+}
+
+/// Whether `node` is what JSON holds as `null`.
+fn is_null(node: &Node) -> bool {
+    match node.kind {
+        NodeKind::Null => true,
+        NodeKind::Float(f) => !f.is_finite(),
+        _ => false,
+    }
+}
+
+impl<'de> de::Deserializer<'de> for &'de Node {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match &self.kind {
+            NodeKind::Null => visitor.visit_unit(),
+            NodeKind::Bool(b) => visitor.visit_bool(*b),
+            NodeKind::Int(i) => match u64::try_from(*i) {
+                Ok(u) => visitor.visit_u64(u),
+                Err(_) => visitor.visit_i64(*i),
+            },
+            NodeKind::Float(f) if f.is_finite() => visitor.visit_f64(*f),
+            NodeKind::Float(_) => visitor.visit_unit(),
+            NodeKind::Str(s) => visitor.visit_borrowed_str(s),
+            NodeKind::Seq(items) => {
+                let mut seq = Items(items.iter());
+                let value = visitor.visit_seq(&mut seq)?;
+                match seq.0.len() {
+                    0 => Ok(value),
+                    _ => Err(de::Error::invalid_length(
+                        items.len(),
+                        &"fewer elements in the list",
+                    )),
+                }
+            }
+            NodeKind::Map(entries) => Entries(entries.iter()).deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if is_null(self) {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match &self.kind {
+            NodeKind::Str(s) => {
+                visitor.visit_enum(de::value::BorrowedStrDeserializer::<Error>::new(s))
+            }
+            NodeKind::Map(entries) if entries.len() == 1 => visitor.visit_enum(Variant {
+                name: &entries[0].0.name,
+                value: &entries[0].1,
+            }),
+            NodeKind::Map(_) => Err(de::Error::invalid_value(
+                de::Unexpected::Map,
+                &"a map with a single key",
+            )),
+            _ => Err(de::Error::invalid_type(unexpected(self), &"string or map")),
+        }
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// What `node` is, for a type error.
+fn unexpected(node: &Node) -> de::Unexpected<'_> {
+    match &node.kind {
+        NodeKind::Null => de::Unexpected::Unit,
+        NodeKind::Bool(b) => de::Unexpected::Bool(*b),
+        NodeKind::Int(i) => match u64::try_from(*i) {
+            Ok(u) => de::Unexpected::Unsigned(u),
+            Err(_) => de::Unexpected::Signed(*i),
+        },
+        NodeKind::Float(f) if f.is_finite() => de::Unexpected::Float(*f),
+        NodeKind::Float(_) => de::Unexpected::Unit,
+        NodeKind::Str(s) => de::Unexpected::Str(s),
+        NodeKind::Seq(_) => de::Unexpected::Seq,
+        NodeKind::Map(_) => de::Unexpected::Map,
+    }
+}
+
+/// The items of a list.
+struct Items<I>(I);
+
+impl<'de, I: Iterator<Item = &'de Node>> SeqAccess<'de> for Items<I> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        self.0.next().map(|n| seed.deserialize(n)).transpose()
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        match self.0.size_hint() {
+            (lo, Some(hi)) if lo == hi => Some(lo),
+            _ => None,
+        }
+    }
+}
+
+/// Mapping entries, deserialized as a mapping (every entry must be consumed).
+struct Entries<I>(I);
+
+impl<'de, I: Iterator<Item = &'de (Key, Node)>> de::Deserializer<'de> for Entries<I> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        let mut map = EntryAccess {
+            entries: self.0,
+            value: None,
+        };
+        let value = visitor.visit_map(&mut map)?;
+        match map.entries.next() {
+            None => Ok(value),
+            Some(_) => Err(de::Error::invalid_length(
+                0,
+                &"every entry of the mapping consumed",
+            )),
+        }
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
+        identifier ignored_any
+    }
+}
+
+/// The entries of a mapping, one key then its value.
+struct EntryAccess<'de, I> {
+    entries: I,
+    value: Option<&'de Node>,
+}
+
+impl<'de, I: Iterator<Item = &'de (Key, Node)>> MapAccess<'de> for EntryAccess<'de, I> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        match self.entries.next() {
+            Some((k, v)) => {
+                self.value = Some(v);
+                seed.deserialize(de::value::BorrowedStrDeserializer::new(&k.name))
+                    .map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        match self.value.take() {
+            Some(v) => seed.deserialize(v),
+            None => Err(de::Error::custom("a value asked for before its key")),
+        }
+    }
+}
+
+/// An enum written as a mapping of one entry: the variant's name, then its content.
+struct Variant<'de> {
+    name: &'de str,
+    value: &'de Node,
+}
+
+impl<'de> de::EnumAccess<'de> for Variant<'de> {
+    type Error = Error;
+    type Variant = &'de Node;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(
+        self,
+        seed: V,
+    ) -> Result<(V::Value, &'de Node), Error> {
+        let variant =
+            seed.deserialize(de::value::BorrowedStrDeserializer::<Error>::new(self.name))?;
+        Ok((variant, self.value))
+    }
+}
+
+impl<'de> de::VariantAccess<'de> for &'de Node {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        de::Deserialize::deserialize(self)
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_seq(self, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        de::Deserializer::deserialize_map(self, visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Doc {
+        #[serde(default)]
+        name: Option<String>,
+        #[serde(default)]
+        count: Option<u32>,
+        #[serde(default)]
+        delta: Option<i64>,
+        #[serde(default)]
+        ratio: Option<f64>,
+        #[serde(default)]
+        flags: Vec<bool>,
+        #[serde(default)]
+        kind: Option<Kind>,
+        #[serde(default)]
+        more: BTreeMap<String, serde_json::Value>,
+        #[serde(default)]
+        pair: Option<(u8, String)>,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        Plain,
+        Sized(u32),
+        Shaped { width: u32, height: u32 },
+        Listed(u8, u8),
+    }
+
+    /// Whatever the document, deserializing from the tree gives what deserializing its JSON
+    /// gives: the same value, or an error both ways.
+    #[test]
+    fn the_tree_deserializes_as_its_json() {
+        let docs = [
+            "name: a\ncount: 3\ndelta: -4\nratio: 0.5\nflags: [true, false]\n",
+            "kind: plain\n",
+            "kind: { sized: 7 }\n",
+            "kind: { shaped: { width: 2, height: 3 } }\n",
+            "kind: { listed: [1, 2] }\n",
+            "kind: { listed: [1, 2, 3] }\n",
+            "kind: { plain: null }\n",
+            "kind: { sized: 1, plain: null }\n",
+            "kind: other\n",
+            "kind: [plain]\n",
+            "count: -1\n",
+            "count: 4294967296\n",
+            "count: 1.5\n",
+            "count: \"3\"\n",
+            "ratio: .nan\n",
+            "ratio: .inf\n",
+            "ratio: 3\n",
+            "name: null\n",
+            "name: 12\n",
+            "flags: null\n",
+            "flags: [1]\n",
+            "more: { a: 1, b: [x, { c: -2.5 }], d: null, e: .nan, f: true }\n",
+            "pair: [1, x]\n",
+            "pair: [1]\n",
+            "pair: [1, x, y]\n",
+            "unknown: 1\n",
+            "{}\n",
+        ];
+        for doc in docs {
+            let (_, node) = crate::load::load("t.yaml", doc.as_bytes()).expect("loads");
+            let from_json = serde_json::from_value::<Doc>(node.to_json());
+            let from_tree = from_entries::<Doc, _>(node.entries().iter());
+            match (&from_json, &from_tree) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{doc}"),
+                (Err(_), Err(_)) => {}
+                _ => panic!("{doc}: {from_json:?} from JSON, {from_tree:?} from the tree"),
+            }
+            let value = serde_json::from_value::<serde_json::Value>(node.to_json()).ok();
+            let from_tree = from_entries::<serde_json::Value, _>(node.entries().iter()).ok();
+            assert_eq!(value, from_tree, "{doc}");
+        }
+    }
+}
