@@ -4,8 +4,8 @@
 
 use crate::diagnostics::{Level, Span, did_you_mean};
 use crate::emit::alerts::{
-    MAX_RULES_PER_GROUP, check_threshold, detection_delay, enabled_job_tiers, group_count,
-    is_container_kind, is_database_kind, kind_key, plan,
+    MAX_RULES_PER_GROUP, check_threshold, detection_delay, enabled_job_tiers, is_container_kind,
+    is_database_kind, kind_key, planned_group_count, planned_per_source,
 };
 use crate::model::{AlertKind, Duration};
 use crate::policy::{Checker, Place, Rule, Safety};
@@ -228,11 +228,12 @@ pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 /// TG112: the groups `env`'s alerts compile to (as `emit::alerts` groups them: per data
 /// source, [`crate::emit::alerts::MAX_RULES_PER_GROUP`] rules each) fit in one project.
 pub(crate) fn rule_groups(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
-    let (alerts, _) = plan(&c.resolved.project, env);
-    let groups = group_count(&alerts);
+    // Counted, not planned: the groups are all this rule needs.
+    let groups = planned_group_count(env);
     if groups <= MAX_RULE_GROUPS_PER_PROJECT {
         return;
     }
+    let rules: usize = planned_per_source(env).iter().sum();
     let place = c.at(env, "alerts.rules");
     c.push(
         &TG112,
@@ -240,8 +241,7 @@ pub(crate) fn rule_groups(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         place,
         format!(
             "the alerts of `{}` compile to {} rules in {groups} rule groups; Cockpit accepts {MAX_RULE_GROUPS_PER_PROJECT} groups of {MAX_RULES_PER_GROUP} rules per project",
-            env.name,
-            alerts.len()
+            env.name, rules
         ),
         format!(
             "at most {} rules ({MAX_RULE_GROUPS_PER_PROJECT} groups) in one environment",
