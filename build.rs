@@ -6,8 +6,8 @@
 //! `src/prove/provider.rs`): the byte range of the provider's own schema and of each type's, so
 //! that a run parses only the types it meets instead of scanning the whole file (1.1 MB).
 //!
-//! And compiles the domain patterns (`src/schema_check/domains.rs`) to DFAs, so that a run
-//! deserializes them instead of compiling them.
+//! And compiles the domain patterns (`src/schema_check/domains.rs`) and the translations of the
+//! JSON Schema's patterns to DFAs, so that a run deserializes them instead of compiling them.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -57,7 +57,9 @@ fn main() {
 /// endianness, each at an offset that is a multiple of 8; and the index of the blob (pattern,
 /// offset, length). `schema_check::domains::Matcher` deserializes them instead of compiling the
 /// patterns on each run; a pattern missing here is compiled at run time, and a test checks that
-/// none is missing.
+/// none is missing. Also the translations (ECMA-262 to the regex crate, as `jsonschema` makes
+/// them) of the escaped domain patterns and of every `pattern` of the embedded JSON Schema, in
+/// `TRANSLATIONS`, each compiled too.
 fn domain_dfas(root: &Path, out_dir: &Path) {
     use regex_automata::dfa::{StartKind, dense};
     println!("cargo:rerun-if-changed=src/schema_check/domains.rs");
@@ -80,12 +82,60 @@ fn domain_dfas(root: &Path, out_dir: &Path) {
         }
         rest = &body[end..];
     }
+    // A pattern with an escape may mean something else in ECMA-262 (the schema's dialect, e.g.
+    // `\S`): the schema check matches its translation, as `jsonschema` translates it. Every
+    // such translation is listed, and those not compiled already are compiled too, so that no
+    // run translates or compiles a pattern of the schema.
+    let mut translations = String::from(
+        "/// Each domain pattern with an escape and each other pattern of the JSON Schema, and its \
+         translation from ECMA-262 to the regex crate's syntax as `jsonschema` translates it (often \
+         the same pattern).\n\
+         pub static TRANSLATIONS: &[(&str, &str)] = &[\n",
+    );
+    // The JSON Schema's own `pattern`s (the domains', and the unit types' such as durations and
+    // sizes) are translated and compiled the same way: the schema check matches them all.
+    println!("cargo:rerun-if-changed=src/schema_check/environments.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("src/schema_check/environments.schema.json"))
+            .expect("read src/schema_check/environments.schema.json"),
+    )
+    .expect("the embedded JSON Schema parses");
+    let mut schema_patterns: Vec<String> = Vec::new();
+    collect_patterns(&schema, &mut schema_patterns);
+    let mut translated: Vec<String> = Vec::new();
+    let escaped = patterns
+        .iter()
+        .filter(|p| p.contains('\\'))
+        .map(|p| p.to_string());
+    let mut to_translate: Vec<String> = escaped.collect();
+    for p in schema_patterns {
+        // A domain pattern without escapes is used as written: no translation needed.
+        let as_written = patterns.contains(&p.as_str()) && !p.contains('\\');
+        if !as_written && !to_translate.contains(&p) {
+            to_translate.push(p);
+        }
+    }
+    for pattern in &to_translate {
+        let rust = jsonschema_regex::to_rust_regex(pattern)
+            .unwrap_or_else(|e| panic!("domain pattern {pattern:?} does not translate: {e:?}"))
+            .into_owned();
+        let _ = writeln!(translations, "    ({pattern:?}, {rust:?}),");
+        if !patterns.contains(&rust.as_str()) && !translated.contains(&rust) {
+            translated.push(rust);
+        }
+    }
+    translations.push_str("];\n");
     let mut blob: Vec<u8> = Vec::new();
     let mut index = String::from(
-        "/// Every domain pattern compiled to a dense DFA: pattern, offset and length in the blob.\n\
+        "/// Every domain pattern, and each translation in `TRANSLATIONS`, compiled to a dense DFA: \
+         pattern, offset and length in the blob.\n\
          pub static DFAS: &[(&str, usize, usize)] = &[\n",
     );
-    for pattern in patterns {
+    for pattern in patterns
+        .iter()
+        .copied()
+        .chain(translated.iter().map(String::as_str))
+    {
         let dfa = dense::Builder::new()
             .configure(dense::Config::new().start_kind(StartKind::Unanchored))
             .build(pattern)
@@ -107,8 +157,29 @@ fn domain_dfas(root: &Path, out_dir: &Path) {
         blob.extend_from_slice(&bytes[pad..]);
     }
     index.push_str("];\n");
+    index.push_str(&translations);
     std::fs::write(out_dir.join("domain_dfas.bin"), blob).expect("write domain_dfas.bin");
     std::fs::write(out_dir.join("domain_dfas.rs"), index).expect("write domain_dfas.rs");
+}
+
+/// Every `pattern` keyword's string under `value`, once each, in document order.
+fn collect_patterns(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("pattern", serde_json::Value::String(p)) => {
+                        if !out.contains(p) {
+                            out.push(p.clone());
+                        }
+                    }
+                    _ => collect_patterns(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_patterns(v, out)),
+        _ => {}
+    }
 }
 
 /// Writes `provider_index.rs` into `out_dir`: the byte ranges, in the provider schema's text, of the

@@ -549,6 +549,16 @@ impl Matcher {
     }
 }
 
+/// The translation from ECMA-262 to the regex crate's syntax (as `jsonschema` translates) of a
+/// domain pattern with an escape, made by `build.rs` (whose translations that differ from their
+/// pattern are precompiled DFAs too); `None` for any other pattern.
+pub fn translation(pattern: &str) -> Option<&'static str> {
+    precompiled::TRANSLATIONS
+        .iter()
+        .find(|(p, _)| *p == pattern)
+        .map(|(_, t)| *t)
+}
+
 /// The compiled pattern of the domain whose pattern is `pattern`, if any (the same one the
 /// domain checks use).
 pub fn compiled_for(pattern: &str) -> Option<&'static Matcher> {
@@ -943,8 +953,108 @@ mod tests {
         }
         let mut built: Vec<&str> = precompiled::DFAS.iter().map(|(p, _, _)| *p).collect();
         built.sort_unstable();
-        assert_eq!(built, patterns);
+        // Every domain pattern, and every translation `build.rs` made.
+        let mut expected = patterns.clone();
+        expected.extend(precompiled::TRANSLATIONS.iter().map(|(_, t)| *t));
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(built, expected);
         assert!(!Matcher::new("^x+$").unwrap().is_precompiled());
+    }
+
+    /// `build.rs` translated every domain pattern with an escape and every `pattern` of the
+    /// embedded JSON Schema as `jsonschema` translates them at run time, and compiled each
+    /// translation: a DFA that matches as the regex crate does, on ECMA-262 and other
+    /// whitespace and on the characters the patterns name. At least one translation differs
+    /// from its pattern (ECMA-262's `\S`).
+    #[test]
+    fn build_rs_translates_every_schema_pattern_as_jsonschema_does() {
+        fn collect(value: &serde_json::Value, out: &mut Vec<String>) {
+            match value {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        match (k.as_str(), v) {
+                            ("pattern", serde_json::Value::String(p)) => out.push(p.clone()),
+                            _ => collect(v, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+                _ => {}
+            }
+        }
+        let schema: serde_json::Value =
+            serde_json::from_str(crate::schema_check::EMBEDDED_SCHEMA).expect("schema");
+        let mut patterns = Vec::new();
+        collect(&schema, &mut patterns);
+        let escaped = DOMAINS
+            .iter()
+            .filter_map(|d| d.pattern)
+            .filter(|p| p.contains('\\'));
+        patterns.extend(escaped.map(str::to_string));
+        patterns.sort_unstable();
+        patterns.dedup();
+        assert!(patterns.len() > 20, "{patterns:?}");
+        let values = [
+            "",
+            " ",
+            "a",
+            " a ",
+            "\u{a0}",
+            "\u{feff}",
+            "\u{2028}",
+            "\t\n",
+            "\u{85}",
+            "\u{180e}",
+            "30s",
+            "5m",
+            "1y",
+            "10MB",
+            "2GB",
+            "3TB",
+            "1000m",
+            "0.5",
+            "2",
+            "1.",
+            "m",
+            "x-y",
+            "a.b",
+            "1.2.3",
+            "*",
+            "{project}-{env}",
+            "DB-DEV-S",
+            "PostgreSQL-16",
+            "fr-par",
+            "/a/b",
+            "0 3 * * 0",
+        ];
+        let mut differ = 0;
+        for pattern in &patterns {
+            let domain = DOMAINS.iter().any(|d| d.pattern == Some(pattern.as_str()));
+            let Some(t) = translation(pattern) else {
+                // Only a domain pattern without escapes is used as written, untranslated.
+                assert!(
+                    domain && !pattern.contains('\\'),
+                    "{pattern} not translated"
+                );
+                continue;
+            };
+            let expected = jsonschema_regex::to_rust_regex(pattern).expect("translates");
+            assert_eq!(t, expected, "{pattern}");
+            differ += usize::from(t != pattern);
+            let matcher = Matcher::new(t).expect("compiles");
+            assert!(matcher.is_precompiled(), "{t}");
+            let reference = regex::Regex::new(t).expect("compiles");
+            for value in values {
+                assert_eq!(
+                    matcher.is_match(value),
+                    reference.is_match(value),
+                    "{t} on {value:?}"
+                );
+            }
+        }
+        assert!(differ >= 1);
+        assert_eq!(translation("^x+$"), None);
     }
 
     fn ok(domain: &str, value: &str) -> bool {

@@ -378,7 +378,12 @@ fn matches(pattern: &str, text: &str) -> Option<bool> {
         {
             return Some(re);
         }
-        let translated = jsonschema_regex::to_rust_regex(pattern).ok()?;
+        // A domain pattern with an escape was translated by `build.rs` (and its translation
+        // compiled, when it differs): a run neither translates nor compiles it.
+        let translated = match super::domains::translation(pattern) {
+            Some(t) => std::borrow::Cow::Borrowed(t),
+            None => jsonschema_regex::to_rust_regex(pattern).ok()?,
+        };
         if let Some(re) = domain
             && translated == pattern
         {
