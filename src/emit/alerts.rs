@@ -763,7 +763,12 @@ pub fn planned_per_source(env: &ResolvedEnvironment) -> [usize; Source::ALL.len(
 /// How many groups [`groups`] makes of the alerts [`plan`] makes of `env`, without planning
 /// them ([`planned_per_source`]).
 pub fn planned_group_count(env: &ResolvedEnvironment) -> usize {
-    planned_per_source(env)
+    groups_of(planned_per_source(env))
+}
+
+/// How many groups alerts counted per data source make ([`MAX_RULES_PER_GROUP`] rules each).
+fn groups_of(per_source: [usize; Source::ALL.len()]) -> usize {
+    per_source
         .into_iter()
         .map(|n| n.div_ceil(MAX_RULES_PER_GROUP))
         .sum()
@@ -771,10 +776,7 @@ pub fn planned_group_count(env: &ResolvedEnvironment) -> usize {
 
 /// How many groups [`groups`] makes of `alerts`, without building them.
 pub fn group_count(alerts: &[AlertInstance]) -> usize {
-    per_source(alerts)
-        .into_iter()
-        .map(|n| n.div_ceil(MAX_RULES_PER_GROUP))
-        .sum()
+    groups_of(per_source(alerts))
 }
 
 /// Splits alerts into groups per data source, numbered when one source needs more than

@@ -826,6 +826,26 @@ mod tests {
         )
     }
 
+    /// A YAML tree of `keys`, loaded and sorted: entries `K1: { K2: { K3: 1 } }`, or with a list
+    /// at the middle (`K1: { K2: [x, { K3: 1 }] }`), one per entry of `tree`; and its text.
+    fn nested_tree(
+        keys: &[&str],
+        tree: &std::collections::BTreeMap<usize, (usize, usize, bool)>,
+    ) -> (String, Node) {
+        let mut yaml = String::new();
+        for (k1, (k2, k3, list)) in tree {
+            let (k1, k2, k3) = (keys[*k1], keys[*k2], keys[*k3]);
+            if *list {
+                yaml.push_str(&format!("'{k1}': {{ '{k2}': [x, {{ '{k3}': 1 }}] }}\n"));
+            } else {
+                yaml.push_str(&format!("'{k1}': {{ '{k2}': {{ '{k3}': 1 }} }}\n"));
+            }
+        }
+        let (_, loaded) = crate::load::load("t.yaml", yaml.as_bytes()).expect("loads");
+        let node = sorted(&loaded);
+        (yaml, node)
+    }
+
     proptest::proptest! {
         /// The pruned walk reaches exactly what trying every split reaches, on trees whose
         /// keys share dotted prefixes (`a`, `a.`, `a.b`, `a.b.c`, `ab`, `a-b`: `-` sorts before
@@ -839,18 +859,7 @@ mod tests {
         ) {
             const KEYS: [&str; 8] = ["a", "a.b", "a.b.c", "ab", "a-b", "b", "b.a", "a."];
             const PARTS: [&str; 9] = ["a", "b", "c", "ab", "a-b", "0", "1", "zz", ""];
-            // A YAML tree: entries `K1: { K2: { K3: 1 } }` or with a list at the middle.
-            let mut yaml = String::new();
-            for (k1, (k2, k3, list)) in &tree {
-                let (k1, k2, k3) = (KEYS[*k1], KEYS[*k2], KEYS[*k3]);
-                if *list {
-                    yaml.push_str(&format!("'{k1}': {{ '{k2}': [x, {{ '{k3}': 1 }}] }}\n"));
-                } else {
-                    yaml.push_str(&format!("'{k1}': {{ '{k2}': {{ '{k3}': 1 }} }}\n"));
-                }
-            }
-            let (_, loaded) = crate::load::load("t.yaml", yaml.as_bytes()).expect("loads");
-            let node = sorted(&loaded);
+            let (yaml, node) = nested_tree(&KEYS, &tree);
             for parts in &paths {
                 let path: Vec<&str> = parts.iter().map(|p| PARTS[*p]).collect();
                 let path = path.join(".");
@@ -874,17 +883,7 @@ mod tests {
         ) {
             const KEYS: [&str; 6] = ["a", "ab", "a-b", "b", "c", "0"];
             const PARTS: [&str; 9] = ["a", "b", "c", "ab", "a-b", "0", "1", "zz", ""];
-            let mut yaml = String::new();
-            for (k1, (k2, k3, list)) in &tree {
-                let (k1, k2, k3) = (KEYS[*k1], KEYS[*k2], KEYS[*k3]);
-                if *list {
-                    yaml.push_str(&format!("'{k1}': {{ '{k2}': [x, {{ '{k3}': 1 }}] }}\n"));
-                } else {
-                    yaml.push_str(&format!("'{k1}': {{ '{k2}': {{ '{k3}': 1 }} }}\n"));
-                }
-            }
-            let (_, loaded) = crate::load::load("t.yaml", yaml.as_bytes()).expect("loads");
-            let node = sorted(&loaded);
+            let (yaml, node) = nested_tree(&KEYS, &tree);
             for parts in &paths {
                 let keys: Vec<&str> = parts.iter().map(|p| PARTS[*p]).collect();
                 let path = keys.join(".");

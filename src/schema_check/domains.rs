@@ -969,24 +969,7 @@ mod tests {
     /// from its pattern (ECMA-262's `\S`).
     #[test]
     fn build_rs_translates_every_schema_pattern_as_jsonschema_does() {
-        fn collect(value: &serde_json::Value, out: &mut Vec<String>) {
-            match value {
-                serde_json::Value::Object(map) => {
-                    for (k, v) in map {
-                        match (k.as_str(), v) {
-                            ("pattern", serde_json::Value::String(p)) => out.push(p.clone()),
-                            _ => collect(v, out),
-                        }
-                    }
-                }
-                serde_json::Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
-                _ => {}
-            }
-        }
-        let schema: serde_json::Value =
-            serde_json::from_str(crate::schema_check::EMBEDDED_SCHEMA).expect("schema");
-        let mut patterns = Vec::new();
-        collect(&schema, &mut patterns);
+        let mut patterns = crate::schema_check::schema_patterns();
         let escaped = DOMAINS
             .iter()
             .filter_map(|d| d.pattern)

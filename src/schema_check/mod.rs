@@ -1213,6 +1213,28 @@ fn collect_fields(
     }
 }
 
+/// Every `pattern` of the schema, sorted, once each (for the tests of how they match).
+#[cfg(test)]
+pub(crate) fn schema_patterns() -> Vec<String> {
+    fn collect(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(p)) = m.get("pattern") {
+                    out.push(p.clone());
+                }
+                m.values().for_each(|v| collect(v, out));
+            }
+            Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    let mut patterns = Vec::new();
+    collect(schema(), &mut patterns);
+    patterns.sort();
+    patterns.dedup();
+    patterns
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1398,22 +1420,7 @@ mod tests {
     /// between regex dialects (Unicode digits, spaces and line breaks, case, edges).
     #[test]
     fn the_quick_check_matches_patterns_like_the_validator() {
-        fn collect(v: &Value, out: &mut Vec<String>) {
-            match v {
-                Value::Object(m) => {
-                    if let Some(Value::String(p)) = m.get("pattern") {
-                        out.push(p.clone());
-                    }
-                    m.values().for_each(|v| collect(v, out));
-                }
-                Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
-                _ => {}
-            }
-        }
-        let mut patterns = Vec::new();
-        collect(schema(), &mut patterns);
-        patterns.sort();
-        patterns.dedup();
+        let patterns = super::schema_patterns();
         assert!(patterns.len() > 15, "{patterns:?}");
         let samples = [
             "",
