@@ -117,7 +117,7 @@ fn domain_dfas(root: &Path, out_dir: &Path) {
     }
     for pattern in &to_translate {
         let rust = jsonschema_regex::to_rust_regex(pattern)
-            .unwrap_or_else(|e| panic!("domain pattern {pattern:?} does not translate: {e:?}"))
+            .unwrap_or_else(|e| panic!("pattern {pattern:?} does not translate: {e:?}"))
             .into_owned();
         let _ = writeln!(translations, "    ({pattern:?}, {rust:?}),");
         if !patterns.contains(&rust.as_str()) && !translated.contains(&rust) {

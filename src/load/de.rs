@@ -1,7 +1,7 @@
 //! Deserializing straight from the loaded tree: what `serde_json::from_value(node.to_json())`
 //! gives, without building the JSON document first (converting each environment's merged tree
-//! to JSON was about a seventh of a 1000 x 10 `validate`). A test compares the two on every
-//! fixture, for the configuration and for each environment's options and settings.
+//! to JSON was about a seventh of a 1000 x 10 `validate`). Tests compare the two on hand-written
+//! documents, and on each environment's options and settings of every fixture.
 //!
 //! It mirrors `serde_json::Value`'s deserializer: a non-negative integer is a `u64`, a negative
 //! one an `i64`; a float that JSON cannot hold (NaN, infinities) is `null`, as
