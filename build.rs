@@ -23,11 +23,13 @@ fn main() {
         "/// Every file of the module library: path relative to `modules/`, contents.\n\
          pub static FILES: &[(&str, &str)] = &[\n",
     );
+    // Named from the crate's own directory when it is compiled, not from this script's: a
+    // target directory shared by checkouts at other paths (as CI's cache is) reuses this output.
     for rel in &files {
         let _ = writeln!(
             out,
-            "    ({rel:?}, include_str!({:?})),",
-            modules.join(rel).display().to_string()
+            "    ({rel:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?}))),",
+            format!("/modules/{rel}")
         );
     }
     out.push_str("];\n");
