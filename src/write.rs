@@ -451,9 +451,10 @@ impl Generation {
 }
 
 /// Checks that each temp file holds the content its journal entry records (see
-/// [`Generation::commit`]).
+/// [`Generation::commit`]). [`crate::parallel::THREADS`] threads read and hash them (on a large tree this is what the
+/// end of a run waits for); the first file in `staged` that fails is the one reported.
 fn check_staged(staged: &[(&journal::Entry, PathBuf)]) -> anyhow::Result<()> {
-    for (w, tmp) in staged {
+    let checked = crate::parallel::in_order(staged, |_, (w, tmp)| {
         let holds = match existing(tmp)? {
             Existing::File(bytes) => sha256_hex(&bytes) == w.sha256,
             Existing::Missing | Existing::Other(_) => false,
@@ -466,8 +467,9 @@ fn check_staged(staged: &[(&journal::Entry, PathBuf)]) -> anyhow::Result<()> {
                 tmp.display()
             );
         }
-    }
-    Ok(())
+        Ok(())
+    });
+    checked.into_iter().collect()
 }
 
 /// Whether the temp files of a committed journal were checked by the run that wrote them
@@ -1401,5 +1403,54 @@ impl Tree {
         };
         self.dirs.insert(rel.to_string(), resolved.clone());
         Ok(resolved)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every temp file is read back (on several threads), and the error names the first one,
+    /// in the journal's order, that does not hold what the journal records: changed, missing
+    /// or not a regular file.
+    #[test]
+    fn staged_files_are_all_checked_and_the_first_that_changed_is_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let entries: Vec<journal::Entry> = (0..7)
+            .map(|i| journal::Entry {
+                path: format!("generated/f{i}.tf"),
+                sha256: sha256_hex(format!("content {i}").as_bytes()),
+            })
+            .collect();
+        let staged: Vec<(&journal::Entry, PathBuf)> = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let tmp = dir.path().join(format!(".f{i}.tf{TMP_SUFFIX}"));
+                fs::write(&tmp, format!("content {i}")).expect("write");
+                (e, tmp)
+            })
+            .collect();
+        check_staged(&staged).expect("every temp file holds its content");
+        // Three files go wrong; the first of them in the list is named, whichever thread
+        // read it.
+        fs::write(&staged[6].1, "changed").expect("write");
+        fs::remove_file(&staged[5].1).expect("remove");
+        fs::write(&staged[3].1, "content 4").expect("write");
+        let e = check_staged(&staged)
+            .expect_err("changed temp files")
+            .to_string();
+        assert!(e.starts_with("generated/f3.tf: its temp file "), "{e}");
+        assert!(e.contains("no longer holds what this run wrote"), "{e}");
+        fs::write(&staged[3].1, "content 3").expect("write");
+        let e = check_staged(&staged)
+            .expect_err("a missing temp file")
+            .to_string();
+        assert!(e.starts_with("generated/f5.tf: "), "{e}");
+        fs::remove_file(&staged[6].1).expect("remove");
+        fs::create_dir(&staged[6].1).expect("mkdir");
+        fs::write(&staged[5].1, "content 5").expect("write");
+        let e = check_staged(&staged).expect_err("a directory").to_string();
+        assert!(e.starts_with("generated/f6.tf: "), "{e}");
     }
 }
