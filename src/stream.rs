@@ -29,7 +29,14 @@ pub fn generate(
     let mut run = write::Generation::start(root, &OwnedPaths::default(), force)?;
     run.max_bytes(max_bytes);
     run.expect_files(emit::file_count(resolved))?;
-    emit::each_within(resolved, source_name, max_bytes, |batch| run.add(batch))?;
+    // Each batch is hashed on the thread that emitted it.
+    emit::each_prepared(
+        resolved,
+        source_name,
+        max_bytes,
+        write::Hashed::new,
+        |batch| run.add_hashed(batch),
+    )?;
     run.finish()
 }
 

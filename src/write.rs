@@ -255,7 +255,13 @@ impl Generation {
     /// each with the disk and stages the new and changed ones. Fails when the tree grows over
     /// the caps.
     pub fn add(&mut self, files: Vec<(String, String)>) -> anyhow::Result<()> {
-        let valid = self.expected.add(&self.tree.owned, &files)?;
+        self.add_hashed(Hashed::new(files))
+    }
+
+    /// [`Generation::add`] for a batch hashed already (on the thread that made it).
+    pub fn add_hashed(&mut self, batch: Hashed) -> anyhow::Result<()> {
+        let Hashed { files, hashes } = batch;
+        let valid = self.expected.add(&self.tree.owned, &files, Some(hashes))?;
         let mut to_stage = Vec::new();
         for ((rel, content), valid) in files.into_iter().zip(valid) {
             if valid && self.plan_file(&rel, &content)? {
@@ -1120,6 +1126,28 @@ fn is_reserved(path: &str) -> bool {
     path.ends_with(TMP_SUFFIX) || path == MANIFEST_PATH || path == LOCK_PATH || path == JOURNAL_PATH
 }
 
+/// A batch of generated files (path relative to the root, contents) with the sha256 of each,
+/// computed where the batch was made: `generate` hashes each batch on the thread that emitted
+/// it, so that the thread writing the tree does not (on a large tree it is the one the run
+/// waits for).
+#[derive(Debug)]
+pub struct Hashed {
+    files: Vec<(String, String)>,
+    /// The sha256 (lowercase hex) of each file's contents, in the order of `files`.
+    hashes: Vec<String>,
+}
+
+impl Hashed {
+    /// Hashes each file of `files`.
+    pub fn new(files: Vec<(String, String)>) -> Hashed {
+        let hashes = files
+            .iter()
+            .map(|(_, c)| sha256_hex(c.as_bytes()))
+            .collect();
+        Hashed { files, hashes }
+    }
+}
+
 /// The generated tree as far as it was given: every path with the sha256 of its content, the
 /// running size, and the invalid paths found. Paths and hashes only, so it stays small.
 struct Expected {
@@ -1148,21 +1176,28 @@ impl Expected {
     /// Records a batch; returns, per file, whether its path is valid (an invalid one is
     /// reported by [`Expected::finish`] and never acted on). Fails at once when the tree is
     /// over the caps.
-    fn add(&mut self, owned: &OwnedPaths, files: &[(String, String)]) -> anyhow::Result<Vec<bool>> {
+    /// `hashes`, when given, holds the sha256 of each file of `files`, in order (see
+    /// [`Hashed`]); otherwise they are computed here.
+    fn add(
+        &mut self,
+        owned: &OwnedPaths,
+        files: &[(String, String)],
+        hashes: Option<Vec<String>>,
+    ) -> anyhow::Result<Vec<bool>> {
         self.files += files.len();
         self.bytes += files.iter().map(|(_, c)| c.len()).sum::<usize>();
         check_size(self.files, self.bytes, self.max_bytes)?;
+        let mut hashes = hashes.map(Vec::into_iter);
         let mut valid = Vec::with_capacity(files.len());
         for (path, content) in files {
+            let hash = hashes.as_mut().and_then(Iterator::next);
             if let Err(e) = check_entry(owned, path) {
                 self.problems.push(format!("  {path:?}: {e}"));
                 valid.push(false);
                 continue;
             }
-            let first = self
-                .hashes
-                .insert(path.clone(), sha256_hex(content.as_bytes()))
-                .is_none();
+            let hash = hash.unwrap_or_else(|| sha256_hex(content.as_bytes()));
+            let first = self.hashes.insert(path.clone(), hash).is_none();
             if !first {
                 self.problems.push(format!("  {path:?}: generated twice"));
             }

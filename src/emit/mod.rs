@@ -71,9 +71,10 @@ pub fn emit(resolved: &Resolved, source_name: &str) -> BTreeMap<String, String> 
 /// environment's files in configuration order, in four batches ([`environment_parts`]: the
 /// root, its tests, its alert rules, its README), so that a size cap stops the emission within
 /// one file of the limit. The environments are emitted on [`EMITTERS`] threads (each takes every
-/// other environment and holds at most one batch waiting), and `sink` gets the batches on the
-/// calling thread in exactly the order one thread would give them. Memory stays bounded by a few
-/// batches; the first error `sink` returns stops the emission and is returned.
+/// other environment and holds at most one batch waiting) while the calling thread emits
+/// [`global`], and `sink` gets the batches on the calling thread in exactly the order one thread
+/// would give them. Memory stays bounded by a few batches; the first error `sink` returns stops
+/// the emission and is returned.
 pub fn each<E>(
     resolved: &Resolved,
     source_name: &str,
@@ -95,23 +96,43 @@ pub fn each_within<E>(
     resolved: &Resolved,
     source_name: &str,
     max_bytes: usize,
-    mut sink: impl FnMut(Vec<GeneratedFile>) -> Result<(), E>,
+    sink: impl FnMut(Vec<GeneratedFile>) -> Result<(), E>,
+) -> Result<(), E> {
+    each_prepared(resolved, source_name, max_bytes, |batch| batch, sink)
+}
+
+/// As [`each_within`], with `prepare` run on each batch on the thread that emitted it, before
+/// `sink` gets what it made (`generate` hashes the files there; see `write::Hashed`).
+///
+/// # Panics
+/// As [`each_within`].
+pub fn each_prepared<T: Send, E>(
+    resolved: &Resolved,
+    source_name: &str,
+    max_bytes: usize,
+    prepare: impl Fn(Vec<GeneratedFile>) -> T + Sync,
+    mut sink: impl FnMut(T) -> Result<(), E>,
 ) -> Result<(), E> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let size = |batch: &[GeneratedFile]| batch.iter().map(|(_, c)| c.len()).sum::<usize>();
-    let first = global(resolved, source_name);
-    let emitted = AtomicUsize::new(size(&first));
-    sink(first)?;
+    let emitted = AtomicUsize::new(0);
     let over = || emitted.load(Ordering::Relaxed) > max_bytes;
+    // A batch as `sink` takes it, its size counted.
+    let prepared = |batch: Vec<GeneratedFile>| {
+        emitted.fetch_add(size(&batch), Ordering::Relaxed);
+        prepare(batch)
+    };
+    // The files of no environment, handed to `sink` first.
+    let first = || prepared(global(resolved, source_name));
     let envs = &resolved.environments;
     let workers = EMITTERS.min(envs.len());
     let mut stopped = false;
     if workers < 2 {
+        sink(first())?;
         for env in envs {
             let mut sunk = Ok(());
             let parts = environment_parts(resolved, env, source_name, |part| {
-                emitted.fetch_add(size(&part), Ordering::Relaxed);
-                sunk = sink(part);
+                sunk = sink(prepared(part));
                 if sunk.is_err() || over() {
                     Err(())
                 } else {
@@ -127,24 +148,23 @@ pub fn each_within<E>(
     } else {
         /// What an emitting thread sends: a batch, the end of an environment's batches, or
         /// the end of its emission, the cap being reached.
-        enum Sent {
-            Batch(Vec<GeneratedFile>),
+        enum Sent<T> {
+            Batch(T),
             EnvironmentDone,
             Stopped,
         }
-        let emitted = &emitted;
+        let prepared = &prepared;
         std::thread::scope(|scope| {
             let mut channels = Vec::with_capacity(workers);
             for w in 0..workers {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Sent>(1);
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Sent<T>>(1);
                 channels.push(rx);
                 scope.spawn(move || {
                     for env in envs.iter().skip(w).step_by(workers) {
                         let mut gone = false;
                         let parts = environment_parts(resolved, env, source_name, |part| {
-                            emitted.fetch_add(size(&part), Ordering::Relaxed);
                             // A send fails only when the receiver is gone (the sink stopped).
-                            gone = tx.send(Sent::Batch(part)).is_err();
+                            gone = tx.send(Sent::Batch(prepared(part))).is_err();
                             if gone || over() { Err(()) } else { Ok(()) }
                         });
                         if gone {
@@ -162,6 +182,8 @@ pub fn each_within<E>(
                     }
                 });
             }
+            // Emitted here while the threads start on the first environments.
+            sink(first())?;
             for i in 0..envs.len() {
                 // A worker that is gone has panicked (the scope re-raises its panic) or
                 // stopped at the cap (it said so first).

@@ -189,7 +189,7 @@ impl Checking {
     /// Compares one batch of generated files with the disk. Fails when the tree grows over
     /// the caps.
     pub fn add(&mut self, files: &[(String, String)]) -> anyhow::Result<()> {
-        let valid = self.expected.add(&self.tree.owned, files)?;
+        let valid = self.expected.add(&self.tree.owned, files, None)?;
         for ((rel, content), valid) in files.iter().zip(valid) {
             if valid && let Some(d) = check_file(&mut self.tree, &self.old, rel, content)? {
                 self.out.push(d);
