@@ -1,6 +1,7 @@
 //! Work over a list on two threads, results in the list's order: what `resolve` uses to
-//! resolve environments at once (the emitting threads of `emit` stream their batches instead,
-//! see [`crate::emit::each`]).
+//! resolve environments at once, `policy` to check them, and `write` to read its temp files
+//! back (the emitting threads of `emit` stream their batches instead, see
+//! [`crate::emit::each`]).
 
 /// Threads [`in_order`] runs on.
 pub const THREADS: usize = 2;

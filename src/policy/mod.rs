@@ -316,7 +316,7 @@ pub(crate) struct Checker<'a> {
     /// The whole tree, as written.
     pub original: &'a Node,
     pub resolved: &'a Resolved,
-    pub source: Option<SourceIndex<'a>>,
+    pub source: Option<&'a SourceIndex<'a>>,
     pub findings: Vec<Finding>,
     /// The secret parts of strings TG012 found, so that no diagnostic shows them.
     pub secrets: Vec<String>,
@@ -445,11 +445,12 @@ pub fn check_pruned(
     root: &Node,
     resolved: &Resolved,
 ) -> Vec<Diagnostic> {
+    let index = source.map(SourceIndex::new);
     let mut c = Checker {
         original: original.unwrap_or(root),
         root,
         resolved,
-        source: source.map(SourceIndex::new),
+        source: index.as_ref(),
         findings: Vec::new(),
         secrets: Vec::new(),
     };
