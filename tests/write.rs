@@ -10,8 +10,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 use tofugen::write::testing::{Interrupt, generate_interrupted};
 use tofugen::write::{
-    Difference, Generation, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths, TMP_SUFFIX,
-    generate,
+    Difference, Generation, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths, STAGE_BYTES,
+    TMP_SUFFIX, generate,
 };
 
 /// `check`'s report as the human text of each difference.
@@ -1394,6 +1394,25 @@ fn check_reports_files_tofugen_did_not_write_under_generated() {
     assert_eq!(kinds, ["unknown-file"; 3]);
 }
 
+/// New and changed files are staged a few MiB at a time (`STAGE_BYTES`): a smaller batch leaves
+/// no temp file and no journal on disk until the final prepared journal lists it, and the run
+/// still writes it.
+#[test]
+fn files_under_the_staging_size_wait_for_the_final_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let mut run = Generation::start(root, &OwnedPaths::default(), false).unwrap();
+    run.add(v2().into_iter().collect()).unwrap();
+    let prod = "generated/production/main.tf";
+    assert_ne!(v1().get(prod), v2().get(prod), "the batch changes {prod}");
+    assert!(!tmp_of(root, prod).exists(), "nothing staged yet");
+    assert!(!root.join(JOURNAL_PATH).exists(), "no journal yet");
+    run.finish().unwrap();
+    assert!(!root.join(JOURNAL_PATH).exists(), "journal left");
+    assert_eq!(check(root, &v2()).unwrap(), Vec::<String>::new());
+}
+
 /// A temp file changed between the moment this run wrote it and its commit point (another
 /// process writing in the tree): the run stops uncommitted, its temp files and journal are
 /// deleted, and the tree on disk is the previous one.
@@ -1404,9 +1423,17 @@ fn a_temp_file_changed_before_the_commit_point_stops_the_run_uncommitted() {
     generate(root, &v1(), false).unwrap();
     let before = fs::read(root.join(MANIFEST_PATH)).unwrap();
     let mut run = Generation::start(root, &OwnedPaths::default(), false).unwrap();
-    run.add(v2().into_iter().collect()).unwrap();
+    // A batch of STAGE_BYTES is staged as it is added, under a prepared journal.
+    let mut batch: Vec<(String, String)> = v2().into_iter().collect();
+    let padding = "generated/production/padding.md";
+    batch.push((padding.to_string(), "x".repeat(STAGE_BYTES)));
+    run.add(batch).unwrap();
     let prod = "generated/production/main.tf";
     assert!(tmp_of(root, prod).exists(), "the batch is staged");
+    assert!(
+        root.join(JOURNAL_PATH).exists(),
+        "a prepared journal lists it"
+    );
     fs::write(tmp_of(root, prod), "# swapped\n").unwrap();
     let err = format!("{:#}", run.finish().unwrap_err());
     assert!(
@@ -1419,6 +1446,7 @@ fn a_temp_file_changed_before_the_commit_point_stops_the_run_uncommitted() {
     }
     assert!(!root.join("schema/environments.schema.json").exists());
     assert!(!tmp_of(root, "schema/environments.schema.json").exists());
+    assert!(!root.join(padding).exists() && !tmp_of(root, padding).exists());
     assert!(!root.join(JOURNAL_PATH).exists(), "journal left");
     assert_eq!(fs::read(root.join(MANIFEST_PATH)).unwrap(), before);
     assert_eq!(check(root, &v1()).unwrap(), Vec::<String>::new());
