@@ -265,8 +265,8 @@ impl Generation {
     }
 
     /// Takes one batch of generated files (path relative to the root, contents): compares
-    /// each with the disk and stages the new and changed ones. Fails when the tree grows over
-    /// the caps.
+    /// each with the disk and stages the new and changed ones, [`STAGE_BYTES`] at a time (the
+    /// rest when the run commits). Fails when the tree grows over the caps.
     pub fn add(&mut self, files: Vec<(String, String)>) -> anyhow::Result<()> {
         self.add_hashed(Hashed::new(files))
     }
@@ -481,8 +481,9 @@ impl Generation {
 }
 
 /// Checks that each temp file holds the content its journal entry records (see
-/// [`Generation::commit`]). [`crate::parallel::THREADS`] threads read and hash them (on a large tree this is what the
-/// end of a run waits for); the first file in `staged` that fails is the one reported.
+/// [`Generation::commit`]). [`crate::parallel::THREADS`] threads read and hash them (on a
+/// large tree this is what the end of a run waits for); the first file in `staged` that fails
+/// is the one reported.
 fn check_staged(staged: &[(&journal::Entry, PathBuf)]) -> anyhow::Result<()> {
     let checked = crate::parallel::in_order(staged, |_, (w, tmp)| {
         let holds = match existing(tmp)? {
