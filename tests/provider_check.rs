@@ -531,3 +531,26 @@ fn every_root_has_the_finding(
     tofugen::diagnostics::sort(&mut sorted);
     assert_eq!(sorted, checked.findings);
 }
+
+/// `check` proves a small tree on one thread and a larger one on `PROVERS`: the boundary is
+/// `SMALL_TREE_SERVICES` services over every environment.
+#[test]
+fn a_small_tree_is_proved_on_one_thread() {
+    use tofugen::stream::{PROVERS, SMALL_TREE_SERVICES, provers_for};
+    assert_eq!(SMALL_TREE_SERVICES, 60, "the cases below straddle it");
+    for (services, environments, provers) in
+        [(10, 2, 1), (30, 2, 1), (31, 2, PROVERS), (100, 10, PROVERS)]
+    {
+        let config = tofugen::synthetic::config(services, environments);
+        let c = tofugen::pipeline::compile("environments.yaml", config.as_bytes(), false);
+        let resolved = c
+            .resolved
+            .as_ref()
+            .expect("the synthetic configuration resolves");
+        assert_eq!(
+            provers_for(resolved),
+            provers,
+            "{services} x {environments}"
+        );
+    }
+}
