@@ -9,8 +9,8 @@
 //! explicit `null` in an environment removes the inherited value (back to the built-in default).
 //! The merged tree, with its mapping keys sorted, is the index of origins
 //! ([`origins::Origins`]): no path string is built per value. It is built when asked for and
-//! dropped with whoever asked ([`origins::Sections`]): resolving holds two at a time (one per
-//! thread, [`crate::parallel::in_order`]), policy one.
+//! dropped with whoever asked ([`origins::Sections`]): resolving and policy each hold two at a
+//! time (one per thread, [`crate::parallel::in_order`]).
 
 pub mod origins;
 
