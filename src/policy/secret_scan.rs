@@ -377,32 +377,39 @@ fn placeholder(v: &str) -> bool {
         )
 }
 
-fn uuid() -> &'static Regex {
-    static U: OnceLock<Regex> = OnceLock::new();
-    U.get_or_init(|| {
-        Regex::new(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-            .expect("valid pattern")
-    })
+/// Whether `b` is exactly a UUID: `8-4-4-4-12` ASCII hex digits, either case.
+fn is_uuid(b: &[u8]) -> bool {
+    b.len() == UUID_LEN
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// Bytes in a UUID (`8-4-4-4-12` hex digits).
 const UUID_LEN: usize = 36;
 
-/// Whether `text` is long enough and has the dashes to hold a UUID: the UUID patterns (their
-/// Unicode classes cost about 0.1 ms each to compile) are built only for text that may match.
+/// Whether `text` is long enough and has the dashes to hold a UUID: [`uuid_word`] looks only
+/// in text that may hold one.
 fn may_hold_a_uuid(text: &str) -> bool {
     text.len() >= UUID_LEN && text.bytes().filter(|b| *b == b'-').count() >= 4
 }
 
-/// A UUID standing as a word of a text (not part of a longer dashed name).
-fn uuid_word() -> &'static Regex {
-    static U: OnceLock<Regex> = OnceLock::new();
-    U.get_or_init(|| {
-        Regex::new(
-            r"(?:^|[^0-9A-Za-z_-])([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(?:[^0-9A-Za-z_-]|$)",
-        )
-        .expect("valid pattern")
-    })
+/// The byte range of the first UUID standing as a word of `text` (not part of a longer dashed
+/// name): neither preceded nor followed by an ASCII letter, digit, `_` or `-`. What the pattern
+/// `(?:^|[^0-9A-Za-z_-])(UUID)(?:[^0-9A-Za-z_-]|$)` captures (a property test compares them),
+/// without compiling it on every run. Linear: a UUID is tried only where a word starts, and a
+/// try that reads `k` bytes leaves no word start among them.
+fn uuid_word(text: &str) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-';
+    (0..=b.len().checked_sub(UUID_LEN)?)
+        .find(|&p| {
+            (p == 0 || !word(b[p - 1]))
+                && is_uuid(&b[p..p + UUID_LEN])
+                && b.get(p + UUID_LEN).is_none_or(|c| !word(*c))
+        })
+        .map(|p| (p, p + UUID_LEN))
 }
 
 /// The words a flag naming a secret ends with ([`secret_flag`]), lowercase.
@@ -643,19 +650,16 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
     };
     if let Context::EnvValue(_) = context
         && may_hold_a_uuid(text)
-        && let Some(m) = uuid_word().captures(text).and_then(|c| c.get(1))
+        && let Some((start, end)) = uuid_word(text)
     {
         // Anywhere in the value: `key:<uuid>`, `SCW=<uuid>`.
         return Some(Hit {
             shape: "a bare UUID, the shape of a Scaleway secret key",
-            start: m.start(),
-            end: m.end(),
+            start,
+            end,
         });
     }
-    if v.len() == UUID_LEN
-        && uuid().is_match(v)
-        && (secret_name(name) || name.to_ascii_uppercase().contains("KEY"))
-    {
+    if is_uuid(v.as_bytes()) && (secret_name(name) || name.to_ascii_uppercase().contains("KEY")) {
         return Some(Hit {
             shape: "a UUID-shaped key under a secret name",
             ..whole
@@ -1222,10 +1226,95 @@ mod tests {
             if shape_set().is_match(&text) {
                 prop_assert!(may_match_a_shape(&text), "{text:?}");
             }
-            if uuid_word().is_match(&text) {
+            if uuid_word(&text).is_some() {
                 prop_assert!(may_hold_a_uuid(&text), "{text:?}");
             }
         }
+    }
+
+    /// The patterns [`uuid_word`] and [`is_uuid`] stand for, compiled as they were before
+    /// they were written out by hand.
+    fn uuid_patterns() -> &'static (Regex, Regex) {
+        static P: std::sync::LazyLock<(Regex, Regex)> = std::sync::LazyLock::new(|| {
+            let uuid =
+                "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
+            (
+                Regex::new(&format!("(?:^|[^0-9A-Za-z_-])({uuid})(?:[^0-9A-Za-z_-]|$)"))
+                    .expect("valid"),
+                Regex::new(&format!("^{uuid}$")).expect("valid"),
+            )
+        });
+        &P
+    }
+
+    /// Pieces of UUID-like text: whole UUIDs (either case), UUIDs one character short or with
+    /// a non-hex letter, their hex runs, dashes, non-hex letters, word and non-word separators,
+    /// multi-byte characters.
+    fn uuid_piece() -> impl Strategy<Value = String> {
+        let pieces = [
+            "3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f",
+            "3F2A9C1E-7B4D-4E8A-9C2F-1A2B3C4D5E6F",
+            "3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6",
+            "3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6g",
+            "3f2a9c1e-7b4d-4e8a-9c2f-",
+            "3f2a9c1e",
+            "7B4D",
+            "1a2b3c4d5e6f",
+            "0",
+            "ab",
+            "-",
+            "_",
+            "g",
+            "z",
+            " ",
+            ":",
+            "=",
+            ".",
+            "é",
+            "ü",
+            "\n",
+            "key:",
+            "SCW=",
+        ];
+        prop::sample::select(pieces.to_vec()).prop_map(str::to_string)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// The hand-written UUID matchers find what the patterns find: the same first UUID
+        /// standing as a word (same range), and the same exact UUIDs.
+        #[test]
+        fn the_uuid_matchers_match_as_the_patterns(
+            pieces in prop::collection::vec(uuid_piece(), 1..16)
+        ) {
+            let text: String = pieces.concat();
+            let (word, exact) = uuid_patterns();
+            // The pieces alone are exact UUIDs or not, whole or cut.
+            for piece in &pieces {
+                prop_assert_eq!(is_uuid(piece.as_bytes()), exact.is_match(piece), "{:?}", piece);
+            }
+            let expected = word
+                .captures(&text)
+                .and_then(|c| c.get(1))
+                .map(|m| (m.start(), m.end()));
+            prop_assert_eq!(uuid_word(&text), expected, "{:?}", text);
+            prop_assert_eq!(is_uuid(text.as_bytes()), exact.is_match(&text), "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn uuids_as_words_and_exact() {
+        let u = "3f2a9c1e-7b4d-4e8a-9c2f-1a2b3c4d5e6f";
+        assert!(is_uuid(u.as_bytes()));
+        assert!(!is_uuid(format!("{u}0").as_bytes()));
+        assert!(!is_uuid(u.replace('3', "g").as_bytes()));
+        assert_eq!(uuid_word(u), Some((0, 36)));
+        assert_eq!(uuid_word(&format!("key:{u}")), Some((4, 40)));
+        assert_eq!(uuid_word(&format!("é{u}é")), Some((2, 38)));
+        // Part of a longer dashed name, or of a longer hex run: not a word.
+        assert_eq!(uuid_word(&format!("x-{u}")), None);
+        assert_eq!(uuid_word(&format!("{u}0")), None);
+        assert_eq!(uuid_word(&format!("a{u} {u}")), Some((38, 74)));
     }
 
     /// Pieces of flags: dashes, the secret words and parts of them in several cases, the two
