@@ -274,7 +274,7 @@ impl Generation {
     /// [`Generation::add`] for a batch hashed already (on the thread that made it).
     pub fn add_hashed(&mut self, batch: Hashed) -> anyhow::Result<()> {
         let Hashed { files, hashes } = batch;
-        let valid = self.expected.add(&self.tree.owned, &files, Some(hashes))?;
+        let valid = self.expected.add(&self.tree.owned, &files, hashes)?;
         for ((rel, content), valid) in files.into_iter().zip(valid) {
             if valid && self.plan_file(&rel, &content)? {
                 self.pending_bytes += content.len();
@@ -1165,12 +1165,17 @@ pub struct Hashed {
 impl Hashed {
     /// Hashes each file of `files`.
     pub fn new(files: Vec<(String, String)>) -> Hashed {
-        let hashes = files
-            .iter()
-            .map(|(_, c)| sha256_hex(c.as_bytes()))
-            .collect();
+        let hashes = hashes_of(&files);
         Hashed { files, hashes }
     }
+}
+
+/// The sha256 (lowercase hex) of each file's contents, in order.
+fn hashes_of(files: &[(String, String)]) -> Vec<String> {
+    files
+        .iter()
+        .map(|(_, c)| sha256_hex(c.as_bytes()))
+        .collect()
 }
 
 /// The generated tree as far as it was given: every path with the sha256 of its content, the
@@ -1201,27 +1206,24 @@ impl Expected {
     /// Records a batch; returns, per file, whether its path is valid (an invalid one is
     /// reported by [`Expected::finish`] and never acted on). Fails at once when the tree is
     /// over the caps.
-    /// `hashes`, when given, holds the sha256 of each file of `files`, in order (see
-    /// [`Hashed`]); otherwise they are computed here.
+    /// `hashes` holds the sha256 of each file of `files`, in order ([`hashes_of`], computed
+    /// where the batch was made for `generate`: see [`Hashed`]).
     fn add(
         &mut self,
         owned: &OwnedPaths,
         files: &[(String, String)],
-        hashes: Option<Vec<String>>,
+        hashes: Vec<String>,
     ) -> anyhow::Result<Vec<bool>> {
         self.files += files.len();
         self.bytes += files.iter().map(|(_, c)| c.len()).sum::<usize>();
         check_size(self.files, self.bytes, self.max_bytes)?;
-        let mut hashes = hashes.map(Vec::into_iter);
         let mut valid = Vec::with_capacity(files.len());
-        for (path, content) in files {
-            let hash = hashes.as_mut().and_then(Iterator::next);
+        for ((path, _), hash) in files.iter().zip(hashes) {
             if let Err(e) = check_entry(owned, path) {
                 self.problems.push(format!("  {path:?}: {e}"));
                 valid.push(false);
                 continue;
             }
-            let hash = hash.unwrap_or_else(|| sha256_hex(content.as_bytes()));
             let first = self.hashes.insert(path.clone(), hash).is_none();
             if !first {
                 self.problems.push(format!("  {path:?}: generated twice"));

@@ -16,7 +16,8 @@ use anyhow::{Context as _, bail};
 use super::journal::{self, State};
 use super::{
     Existing, Expected, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths, TMP_SUFFIX, Tree,
-    existing, existing_unless_same, lock, manifest_text, read_manifest, sha256_hex, unified_diff,
+    existing, existing_unless_same, hashes_of, lock, manifest_text, read_manifest, sha256_hex,
+    unified_diff,
 };
 
 /// The directory every generated root lives under.
@@ -189,7 +190,9 @@ impl Checking {
     /// Compares one batch of generated files with the disk. Fails when the tree grows over
     /// the caps.
     pub fn add(&mut self, files: &[(String, String)]) -> anyhow::Result<()> {
-        let valid = self.expected.add(&self.tree.owned, files, None)?;
+        let valid = self
+            .expected
+            .add(&self.tree.owned, files, hashes_of(files))?;
         for ((rel, content), valid) in files.iter().zip(valid) {
             if valid && let Some(d) = check_file(&mut self.tree, &self.old, rel, content)? {
                 self.out.push(d);
