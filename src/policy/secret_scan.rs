@@ -1091,6 +1091,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// One of `pieces`, as a string: what the piece strategies below draw from.
+    fn one_of(pieces: &[&'static str]) -> impl Strategy<Value = String> + use<> {
+        prop::sample::select(pieces.to_vec()).prop_map(str::to_string)
+    }
+
     /// Pieces of every shape (their literals in several cases, Unicode case-fold twins of
     /// their letters, separators and token characters): strings built from them match the
     /// shapes often, and miss them by one piece as often.
@@ -1167,7 +1172,7 @@ mod tests {
             "é",
             "\u{2003}",
         ];
-        prop::sample::select(pieces.to_vec()).prop_map(str::to_string)
+        one_of(&pieces)
     }
 
     /// [`may_match_a_shape`] as it was written before its automata: a substring search per
@@ -1276,7 +1281,7 @@ mod tests {
             "key:",
             "SCW=",
         ];
-        prop::sample::select(pieces.to_vec()).prop_map(str::to_string)
+        one_of(&pieces)
     }
 
     proptest! {
@@ -1361,7 +1366,7 @@ mod tests {
             ".",
             "=",
         ];
-        prop::sample::select(pieces.to_vec()).prop_map(str::to_string)
+        one_of(&pieces)
     }
 
     proptest! {

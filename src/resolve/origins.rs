@@ -846,6 +846,9 @@ mod tests {
         (yaml, node)
     }
 
+    /// The parts the two reach properties below build paths from (empty ones included).
+    const PATH_PARTS: [&str; 9] = ["a", "b", "c", "ab", "a-b", "0", "1", "zz", ""];
+
     proptest::proptest! {
         /// The pruned walk reaches exactly what trying every split reaches, on trees whose
         /// keys share dotted prefixes (`a`, `a.`, `a.b`, `a.b.c`, `ab`, `a-b`: `-` sorts before
@@ -858,10 +861,9 @@ mod tests {
                 proptest::collection::vec(0usize..9, 1..5), 1..12),
         ) {
             const KEYS: [&str; 8] = ["a", "a.b", "a.b.c", "ab", "a-b", "b", "b.a", "a."];
-            const PARTS: [&str; 9] = ["a", "b", "c", "ab", "a-b", "0", "1", "zz", ""];
             let (yaml, node) = nested_tree(&KEYS, &tree);
             for parts in &paths {
-                let path: Vec<&str> = parts.iter().map(|p| PARTS[*p]).collect();
+                let path: Vec<&str> = parts.iter().map(|p| PATH_PARTS[*p]).collect();
                 let path = path.join(".");
                 let fast = reach(&node, &path, Reach::default());
                 let every = reach_every_split(&node, &path, Reach::default());
@@ -882,10 +884,9 @@ mod tests {
                 proptest::collection::vec(0usize..9, 1..5), 1..12),
         ) {
             const KEYS: [&str; 6] = ["a", "ab", "a-b", "b", "c", "0"];
-            const PARTS: [&str; 9] = ["a", "b", "c", "ab", "a-b", "0", "1", "zz", ""];
             let (yaml, node) = nested_tree(&KEYS, &tree);
             for parts in &paths {
-                let keys: Vec<&str> = parts.iter().map(|p| PARTS[*p]).collect();
+                let keys: Vec<&str> = parts.iter().map(|p| PATH_PARTS[*p]).collect();
                 let path = keys.join(".");
                 let dotted = reach(&node, &path, Reach::default());
                 let by_keys = reach_keys(&node, &keys);
