@@ -3,8 +3,9 @@
 use std::process::ExitCode;
 
 /// mimalloc's `mi_option_purge_delay`: its index in `mi_option_e` (include/mimalloc.h of the
-/// mimalloc v3 sources libmimalloc-sys 0.1.49 builds; default 1000 ms in src/options.c).
-/// `libmimalloc_sys` names it for v2 only.
+/// mimalloc v2 sources, 2.3.2, that libmimalloc-sys 0.1.49 builds with its `v2` feature, the same
+/// index in its v3 sources; default 10 ms in v2's src/options.c). `libmimalloc_sys` does not name
+/// it.
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 fn main() -> ExitCode {
@@ -12,7 +13,9 @@ fn main() -> ExitCode {
     // and memory purged while it runs is faulted in (and zeroed, 2 MiB at a time with
     // transparent huge pages) again by the next environment. Measured on `check` of the
     // largest valid configuration (3 483 services x 2 environments, 2-core VM, `perf stat -r 4`):
-    // 11 071 -> 669 page faults, 19% less CPU time, peak RSS 512 -> 550 MB.
+    // 11 071 -> 669 page faults, 19% less CPU time, peak RSS 512 -> 550 MB (mimalloc v3). With
+    // the v2 sources tofugen now builds, purging after 10 or 100 ms changed neither the time nor
+    // the peak RSS of 1000 x 10 `generate` (90-92 MiB) and `check` (124-131 MiB), 3-4 pairs.
     // SAFETY: sets an integer option; no memory is touched.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
     tofugen::cli::main()
@@ -31,7 +34,8 @@ fn main() -> ExitCode {
 /// (man7.org, PR_SET_THP_DISABLE(2const); the kernel's `vma_thp_disabled` tests the process flag
 /// before `VM_HUGEPAGE`). mimalloc's own `allow_thp` option makes the same call, but only when
 /// it initialises and only when set, which a program cannot do before its own start
-/// (libmimalloc-sys 0.1.49, c_src/mimalloc/v3/src/prim/unix/prim.c, `_mi_prim_mem_init`).
+/// (libmimalloc-sys 0.1.49, c_src/mimalloc/v2/src/prim/unix/prim.c, `_mi_prim_mem_init`; the
+/// v2 sources advise huge pages for the arena as v3's do, `strace`).
 ///
 /// Made from `main`, the call came too late: Rust's runtime allocates before `main`, and the
 /// arena's first two 2 MiB regions (its metadata and first pages) were already huge pages: 8 %
@@ -59,13 +63,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[cfg(test)]
 mod tests {
-    /// The index is mimalloc's purge delay: unset, it holds that option's v3 default (1000 ms);
-    /// an upgrade that reorders the options fails here instead of tuning another option.
+    /// The index is mimalloc's purge delay: unset, it holds that option's v2 default (10 ms, in
+    /// v2's src/options.c; the neighbouring options hold 0 or 1, or 10 for `arena_purge_mult`,
+    /// which comes later); an upgrade that reorders the options fails here instead of tuning
+    /// another option.
     #[test]
     fn the_purge_delay_option_is_the_one_set() {
         // SAFETY: reads an integer option.
         let value = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
-        assert_eq!(value, 1000);
+        assert_eq!(value, 10);
     }
 
     /// The constructor ran before this test harness's `main`, as it runs before tofugen's: the
