@@ -18,44 +18,27 @@ fn main() -> ExitCode {
     // the peak RSS of 1000 x 10 `generate` (90-92 MiB) and `check` (124-131 MiB), 3-4 pairs.
     // SAFETY: sets an integer option; no memory is touched.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    // No transparent huge pages: mimalloc advises them for its arenas, and the kernel then
+    // zeroes 2 MiB at the first touch of each region, most of which a thread's pages never use.
+    // Measured on the 1000 x 10 benchmark (2-core VM, alternating runs): peak RSS of
+    // `generate` from empty 157-182 -> 122-129 MB, with nothing to change 157-166 -> 139-145 MB,
+    // `check` 192-210 -> 155-169 MB, times within the noise. With flags 0 the kernel disables
+    // huge pages for the whole process whatever the global setting, and the flag is inherited
+    // across fork and kept across execve (man7.org, PR_SET_THP_DISABLE(2const)); mimalloc's own
+    // `allow_thp` option makes the same call, but only when it initialises, before `main`
+    // (libmimalloc-sys 0.1.49, c_src/mimalloc/v2/src/prim/unix/prim.c, `_mi_prim_mem_init`).
+    // Made here, the call comes after Rust's runtime has allocated: the arena's first two 2 MiB
+    // regions are already huge pages. Made from an ELF constructor instead (before any
+    // allocation), it was measured twice: 3-5 % slower on mimalloc v3 at one stop, 5 % faster on
+    // v3 at another, and with the v2 sources as fast as here (committed `generate`, `check` and
+    // `validate`, 80 alternating pairs each; 812 page faults against 621): not kept.
+    #[cfg(target_os = "linux")]
+    // SAFETY: takes integers, touches no memory; an error leaves huge pages allowed.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0)
+    };
     tofugen::cli::main()
 }
-
-/// No transparent huge pages for this process, set before `main`, before the first allocation.
-///
-/// mimalloc advises huge pages for its arenas (`madvise(MADV_HUGEPAGE)` on the 1 GiB it reserves
-/// at the first allocation), and the kernel then zeroes 2 MiB at the first touch of each region,
-/// most of which a thread's pages never use. Measured on the 1000 x 10 benchmark (2-core VM,
-/// alternating runs): peak RSS of `generate` from empty 157-182 -> 122-129 MB, with nothing to
-/// change 157-166 -> 139-145 MB, `check` 192-210 -> 155-169 MB, times within the noise.
-///
-/// With flags 0 the kernel disables huge pages for the whole process whatever the global
-/// setting or the advice, and the flag is inherited across fork and kept across execve
-/// (man7.org, PR_SET_THP_DISABLE(2const); the kernel's `vma_thp_disabled` tests the process flag
-/// before `VM_HUGEPAGE`). mimalloc's own `allow_thp` option makes the same call, but only when
-/// it initialises and only when set, which a program cannot do before its own start
-/// (libmimalloc-sys 0.1.49, c_src/mimalloc/v2/src/prim/unix/prim.c, `_mi_prim_mem_init`; the
-/// v2 sources advise huge pages for the arena as v3's do, `strace`).
-///
-/// Made from `main`, the call came too late: Rust's runtime allocates before `main`, and the
-/// arena's first two 2 MiB regions (its metadata and first pages) were already huge pages: 8 %
-/// of a committed `generate`'s samples were the kernel zeroing them (`perf record -g`:
-/// `do_huge_pmd_anonymous_page` under `mi_manage_os_memory_ex2` and `mi_page_free_list_extend`).
-/// As an entry of `.init_array` it runs with the program's constructors, before Rust's runtime
-/// starts (`strace`: the first system call after the loader's). Committed configuration, 40
-/// alternating pairs: `generate` 6.0 -> 5.7 ms, `check` 8.0 -> 7.8 ms; 1000 x 10 unchanged
-/// within the noise (time and peak RSS).
-#[cfg(target_os = "linux")]
-extern "C" fn disable_transparent_huge_pages() {
-    // SAFETY: takes integers, touches no memory; an error leaves huge pages allowed.
-    unsafe { libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0) };
-}
-
-/// Registers [`disable_transparent_huge_pages`] as a constructor of the program.
-#[cfg(target_os = "linux")]
-#[used]
-#[unsafe(link_section = ".init_array")]
-static DISABLE_TRANSPARENT_HUGE_PAGES: extern "C" fn() = disable_transparent_huge_pages;
 
 // The pipeline allocates many small strings; mimalloc makes large configurations markedly faster.
 #[global_allocator]
@@ -72,15 +55,5 @@ mod tests {
         // SAFETY: reads an integer option.
         let value = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
         assert_eq!(value, 10);
-    }
-
-    /// The constructor ran before this test harness's `main`, as it runs before tofugen's: the
-    /// process has transparent huge pages disabled (`PR_GET_THP_DISABLE` answers 1).
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn transparent_huge_pages_are_disabled_before_main() {
-        // SAFETY: takes integers, touches no memory.
-        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0, 0, 0, 0) };
-        assert_eq!(disabled, 1);
     }
 }
