@@ -92,9 +92,9 @@ pub fn provers_for(resolved: &Resolved) -> usize {
 /// files (the files of no environment, with the vendored module library when the roots call
 /// it): after it, every module interface is known, and each other proving thread starts from a
 /// fork of that prover. The later batches go to the proving threads in turn, as they are
-/// emitted; each proving thread holds at most one batch waiting, past which the emission waits. A tree
-/// over `max_bytes` bytes is an error in `differences`; every batch compared before the error is
-/// still proved.
+/// emitted; each proving thread holds at most one batch waiting, past which the emission waits.
+/// A tree over `max_bytes` bytes is an error in `differences`; every batch compared before the
+/// error is still proved.
 pub fn check(root: &Path, source_name: &str, resolved: &Resolved, max_bytes: usize) -> Checked {
     check_with(
         root,
