@@ -13,6 +13,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod affected;
+pub mod alloc;
 pub mod cli;
 pub mod diagnostics;
 pub mod emit;

@@ -41,8 +41,10 @@ fn main() -> ExitCode {
 }
 
 // The pipeline allocates many small strings; mimalloc makes large configurations markedly faster.
+// The generated files (megabytes each on a large tree) are mapped from the kernel instead: see
+// `tofugen::alloc`.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: tofugen::alloc::Allocator = tofugen::alloc::Allocator;
 
 #[cfg(test)]
 mod tests {
