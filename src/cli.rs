@@ -273,6 +273,7 @@ pub fn run(cli: &Cli) -> u8 {
     {
         resolved.forget_origins();
         compilation.forget_tree();
+        crate::alloc::release_freed_pages();
     }
     match &cli.command {
         Command::Validate => {

@@ -2,22 +2,8 @@
 
 use std::process::ExitCode;
 
-/// mimalloc's `mi_option_purge_delay`: its index in `mi_option_e` (include/mimalloc.h of the
-/// mimalloc v2 sources, 2.3.2, that libmimalloc-sys 0.1.49 builds with its `v2` feature, the same
-/// index in its v3 sources; default 10 ms in v2's src/options.c). `libmimalloc_sys` does not name
-/// it.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
 fn main() -> ExitCode {
-    // Never give freed memory back to the OS during a run: tofugen runs for seconds at most,
-    // and memory purged while it runs is faulted in (and zeroed, 2 MiB at a time with
-    // transparent huge pages) again by the next environment. Measured on `check` of the
-    // largest valid configuration (3 483 services x 2 environments, 2-core VM, `perf stat -r 4`):
-    // 11 071 -> 669 page faults, 19% less CPU time, peak RSS 512 -> 550 MB (mimalloc v3). With
-    // the v2 sources tofugen now builds, purging after 10 or 100 ms changed neither the time nor
-    // the peak RSS of 1000 x 10 `generate` (90-92 MiB) and `check` (124-131 MiB), 3-4 pairs.
-    // SAFETY: sets an integer option; no memory is touched.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    tofugen::alloc::keep_freed_pages();
     // No transparent huge pages: mimalloc advises them for its arenas, and the kernel then
     // zeroes 2 MiB at the first touch of each region, most of which a thread's pages never use.
     // Measured on the 1000 x 10 benchmark (2-core VM, alternating runs): peak RSS of
@@ -55,7 +41,8 @@ mod tests {
     #[test]
     fn the_purge_delay_option_is_the_one_set() {
         // SAFETY: reads an integer option.
-        let value = unsafe { libmimalloc_sys::mi_option_get(super::MI_OPTION_PURGE_DELAY) };
+        let value =
+            unsafe { libmimalloc_sys::mi_option_get(tofugen::alloc::MI_OPTION_PURGE_DELAY) };
         assert_eq!(value, 10);
     }
 }
