@@ -60,6 +60,7 @@ pub const LARGE: usize = 256 * 1024;
 pub const CACHED_BYTES: usize = 8 * 1024 * 1024;
 
 /// Freed mappings kept for reuse, at most (and at most [`CACHED_BYTES`] together).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 const CACHE_SLOTS: usize = 4;
 
 /// The smallest page size of a Linux system: a mapping is aligned to it, so it serves any block
