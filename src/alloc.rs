@@ -10,10 +10,12 @@
 //! staying at what is alive. A mapping freed by any thread is reusable by every thread, and the
 //! pages past the cache go back to the kernel at once.
 //!
-//! Measured at 1 000 services x 10 environments (2-core VM, alternating runs, 8 pairs): peak
-//! RSS of `generate` with nothing to change 90 -> 69 MiB in 297 against 300 ms, `check` 130 ->
-//! 103 MiB; without the cache the same RSS but 3-4 % slower (36 000 page faults against 21 000:
-//! each new mapping is faulted in page by page); a 1 MiB threshold kept 75 MiB.
+//! Measured at 1 000 services x 10 environments (2-core VM, alternating runs): peak RSS of
+//! `generate` with nothing to change 92 -> 69 MiB, 299 against 304 ms (8 pairs), `check` 130 ->
+//! 104 MiB, 638 against 658 ms (6 pairs); without the cache the same RSS but 3-4 % slower (36 000
+//! page faults against 21 000: each new mapping is faulted in page by page); a 1 MiB threshold
+//! kept 75 MiB. docs/benchmarks.md ("After mapping the generated files from the kernel") has the
+//! profile behind it.
 //! Only Linux maps blocks itself (`mremap` is Linux's); elsewhere every block is mimalloc's.
 
 use std::alloc::{GlobalAlloc, Layout};
@@ -42,7 +44,8 @@ pub fn keep_freed_pages() {
 /// `check` call it between validation and emission: what validation freed (the loaded tree, the
 /// policy's working sets) is not what the emitting threads reuse, and it would otherwise stay
 /// resident under everything they allocate. Measured at 1000 services x 10 environments
-/// (alternating, 8 pairs): `generate` peak RSS 69 -> 65 MiB, 303 against 300 ms.
+/// (alternating): `generate` peak RSS 69 -> 66 MiB and `check` 104 -> 101 MiB, the same times
+/// (8 and 6 pairs).
 pub fn release_freed_pages() {
     // SAFETY: sets integer options and asks mimalloc to collect its own free memory; no block
     // in use is touched.
