@@ -98,11 +98,20 @@ pub fn each_within<E>(
     max_bytes: usize,
     sink: impl FnMut(Vec<GeneratedFile>) -> Result<(), E>,
 ) -> Result<(), E> {
-    each_prepared(resolved, source_name, max_bytes, |batch| batch, sink)
+    each_prepared(
+        resolved,
+        source_name,
+        max_bytes,
+        EMITTERS,
+        |batch| batch,
+        sink,
+    )
 }
 
-/// As [`each_within`], with `prepare` run on each batch on the thread that emitted it, before
-/// `sink` gets what it made (`generate` hashes the files there; see `write::Hashed`).
+/// As [`each_within`], on `emitters` threads instead of [`EMITTERS`] (with one, or one
+/// environment, the calling thread emits every batch itself, one after the other, and no thread
+/// is started), with `prepare` run on each batch on the thread that emitted it, before `sink`
+/// gets what it made (`generate` hashes the files there; see `write::Hashed`).
 ///
 /// # Panics
 /// As [`each_within`].
@@ -110,6 +119,7 @@ pub fn each_prepared<T: Send, E>(
     resolved: &Resolved,
     source_name: &str,
     max_bytes: usize,
+    emitters: usize,
     prepare: impl Fn(Vec<GeneratedFile>) -> T + Sync,
     mut sink: impl FnMut(T) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -125,7 +135,7 @@ pub fn each_prepared<T: Send, E>(
     // The files of no environment, handed to `sink` first.
     let first = || prepared(global(resolved, source_name));
     let envs = &resolved.environments;
-    let workers = EMITTERS.min(envs.len());
+    let workers = emitters.min(envs.len());
     let mut stopped = false;
     if workers < 2 {
         sink(first())?;
