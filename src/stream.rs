@@ -6,8 +6,8 @@
 //! two threads emit two environments at once, and [`crate::write::Checking`] as the thread that
 //! compares emits them itself ([`CHECK_EMITTERS`]), while [`crate::prove::Prover`]s prove them on
 //! [`PROVERS`] more threads (one for a small tree), so that memory holds a few batches, never the
-//! whole tree. The file count is checked against
-//! the cap before anything is emitted ([`crate::emit::file_count`]).
+//! whole tree. The file count is checked against the cap before anything is emitted
+//! ([`crate::emit::file_count`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
