@@ -134,11 +134,17 @@ mod pages {
         }
     }
 
-    /// Freed mappings kept for reuse: (address, size) in `slots[..len]`, `bytes` in all.
+    /// Freed mappings kept for reuse: (address, size) in `slots[..len]`.
     struct Cache {
         slots: [(usize, usize); super::CACHE_SLOTS],
         len: usize,
-        bytes: usize,
+    }
+
+    impl Cache {
+        /// Bytes kept, all mappings together.
+        fn bytes(&self) -> usize {
+            self.slots[..self.len].iter().map(|&(_, size)| size).sum()
+        }
     }
 
     /// The process's kept mappings. A `Mutex` does not allocate (a futex on Linux), and nothing
@@ -146,7 +152,6 @@ mod pages {
     static CACHE: Mutex<Cache> = Mutex::new(Cache {
         slots: [(0, 0); super::CACHE_SLOTS],
         len: 0,
-        bytes: 0,
     });
 
     /// The largest kept mapping, removed from the cache, or `None`.
@@ -157,7 +162,6 @@ mod pages {
         let taken = cache.slots[best];
         cache.slots[best] = cache.slots[len - 1];
         cache.len = len - 1;
-        cache.bytes -= taken.1;
         Some(taken)
     }
 
@@ -188,12 +192,11 @@ mod pages {
     pub(super) unsafe fn release(p: *mut u8, size: usize) {
         if let Ok(mut cache) = CACHE.lock()
             && cache.len < super::CACHE_SLOTS
-            && cache.bytes + size <= super::CACHED_BYTES
+            && cache.bytes() + size <= super::CACHED_BYTES
         {
             let len = cache.len;
             cache.slots[len] = (p as usize, size);
             cache.len = len + 1;
-            cache.bytes += size;
             return;
         }
         // SAFETY: per the contract.
@@ -202,7 +205,7 @@ mod pages {
 
     /// Bytes of mappings kept now.
     pub(super) fn cached_bytes() -> usize {
-        CACHE.lock().map(|c| c.bytes).unwrap_or(0)
+        CACHE.lock().map(|c| c.bytes()).unwrap_or(0)
     }
 }
 
