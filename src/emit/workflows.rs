@@ -18,7 +18,7 @@
 use std::collections::BTreeMap;
 
 use super::GeneratedFile;
-use super::yaml::{Cond, Dialect, MapBuilder, Piece, Yaml, render};
+use super::yaml::{Cond, Dialect, MapBuilder, Piece, Yaml};
 use crate::model::{InstallMethod, Privacy};
 use crate::resolve::{Resolved, ResolvedEnvironment};
 
@@ -135,6 +135,8 @@ struct Ctx<'a> {
     resolved: &'a Resolved,
     /// The configuration file, relative to the repository root.
     config: &'a str,
+    /// The comment lines every workflow file starts with.
+    header: String,
 }
 
 /// The workflow files.
@@ -145,28 +147,30 @@ pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
     let ctx = Ctx {
         resolved,
         config: source,
+        header: super::header("#", source),
     };
-    let header = super::header("#", source);
-    let mut docs: Vec<(&str, Yaml)> = vec![("tofugen-pr.yml", pr(&ctx))];
+    let mut files = vec![(format!("{WORKFLOWS_DIR}/tofugen-pr.yml"), pr(&ctx))];
     if let Some(head) = resolved.deploy_head() {
-        docs.push(("tofugen-deploy.yml", deploy(&ctx, head)));
+        files.push((
+            format!("{WORKFLOWS_DIR}/tofugen-deploy.yml"),
+            deploy(&ctx, head),
+        ));
     }
     if resolved
         .environments
         .iter()
         .any(|e| e.promote_from.is_some())
     {
-        docs.push(("tofugen-promote.yml", promote(&ctx)));
+        files.push((
+            format!("{WORKFLOWS_DIR}/tofugen-promote.yml"),
+            promote(&ctx),
+        ));
     }
-    docs.push(("tofugen-rollback.yml", rollback(&ctx)));
-    docs.into_iter()
-        .map(|(name, doc)| {
-            (
-                format!("{WORKFLOWS_DIR}/{name}"),
-                render(Dialect::GitHub, &header, &doc),
-            )
-        })
-        .collect()
+    files.push((
+        format!("{WORKFLOWS_DIR}/tofugen-rollback.yml"),
+        rollback(&ctx),
+    ));
+    files
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -841,8 +845,16 @@ fn environment_job(
 }
 
 /// The header of every workflow: name, triggers, permissions, defaults and env.
-fn workflow(name: &str, on: Yaml, concurrency: Option<Yaml>, jobs: Vec<(String, Yaml)>) -> Yaml {
-    MapBuilder::new()
+/// A workflow file: its settings, then its jobs, each printed as soon as it is built (see
+/// [`super::yaml::render_last_lazily`]): only one job's tree is alive at a time.
+fn workflow(
+    ctx: &Ctx,
+    name: &str,
+    on: Yaml,
+    concurrency: Option<Yaml>,
+    jobs: impl IntoIterator<Item = (String, Yaml)>,
+) -> String {
+    let settings = MapBuilder::new()
         .entry("name", Yaml::str(name))
         .entry("on", on)
         .entry("permissions", Yaml::Map(Vec::new()))
@@ -858,19 +870,18 @@ fn workflow(name: &str, on: Yaml, concurrency: Option<Yaml>, jobs: Vec<(String, 
                 ("TF_INPUT", Yaml::str("false")),
             ]),
         )
-        .entry(
-            "jobs",
-            Yaml::Map(
-                jobs.into_iter()
-                    .map(|(k, v)| super::yaml::Entry {
-                        comments: Vec::new(),
-                        key: k,
-                        value: v,
-                    })
-                    .collect(),
-            ),
-        )
-        .build()
+        .into_entries();
+    super::yaml::render_last_lazily(
+        Dialect::GitHub,
+        &ctx.header,
+        &settings,
+        "jobs",
+        jobs.into_iter().map(|(key, value)| super::yaml::Entry {
+            comments: Vec::new(),
+            key,
+            value,
+        }),
+    )
 }
 
 /// `workflow_dispatch` with an environment choice and an optional release SHA.
@@ -935,7 +946,7 @@ fn check_release(env: &ResolvedEnvironment) -> Yaml {
 // The workflows
 // ---------------------------------------------------------------------------------------------
 
-fn pr(ctx: &Ctx) -> Yaml {
+fn pr(ctx: &Ctx) -> String {
     let r = ctx.resolved;
     let mut roots: Vec<String> = vec![super::bootstrap::BOOTSTRAP_DIR.to_string()];
     roots.extend(r.environments.iter().map(|e| root_dir(&e.name)));
@@ -1077,6 +1088,7 @@ fn pr(ctx: &Ctx) -> Yaml {
         Yaml::map([("branches", Yaml::strs([&r.ci.branch]))]),
     )]);
     workflow(
+        ctx,
         "tofugen PR",
         on,
         Some(Yaml::map([
@@ -1093,29 +1105,34 @@ fn pr(ctx: &Ctx) -> Yaml {
     )
 }
 
-fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> Yaml {
+fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
     let r = ctx.resolved;
-    // One build per image repository: services sharing an image share its build.
+    // One build per image repository: services sharing an image share its build (the first
+    // service naming it), in the order the services first name them.
+    let mut image_index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut images: Vec<&crate::resolve::ResolvedService> = Vec::new();
-    for s in &head.services {
-        if !images.iter().any(|i| i.image == s.image) {
-            images.push(s);
-        }
-    }
+    let service_images: Vec<usize> = head
+        .services
+        .iter()
+        .map(|s| {
+            *image_index.entry(s.image.as_str()).or_insert_with(|| {
+                images.push(s);
+                images.len() - 1
+            })
+        })
+        .collect();
     let build_ids = job_ids("build", images.iter().map(|s| s.image.as_str()));
     let builds: BTreeMap<String, String> = head
         .services
         .iter()
-        .map(|s| {
-            let i = images.iter().position(|x| x.image == s.image).unwrap_or(0);
-            (s.name.clone(), build_ids[i].clone())
-        })
+        .zip(&service_images)
+        .map(|(s, &i)| (s.name.clone(), build_ids[i].clone()))
         .collect();
     let registry = registry(head);
     let registry_host = format!("rg.{}.scw.cloud", head.region);
 
-    let mut jobs = Vec::new();
-    for (s, id) in images.iter().zip(&build_ids) {
+    // Built one at a time as the workflow is printed (see `workflow`).
+    let build_job = |s: &crate::resolve::ResolvedService, id: &String| -> (String, Yaml) {
         let dockerfile = s.dockerfile.clone().unwrap_or_else(|| {
             if s.build_context == "." {
                 "Dockerfile".to_string()
@@ -1219,8 +1236,8 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> Yaml {
             )
             .entry("steps", Yaml::Seq(steps))
             .build();
-        jobs.push((id.clone(), job));
-    }
+        (id.clone(), job)
+    };
 
     let mut steps = vec![
         step("Collect the built images")
@@ -1258,7 +1275,11 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> Yaml {
             },
         );
     }
-    jobs.push((job_id("deploy", &head.name), deploy_job));
+    let jobs = images
+        .iter()
+        .zip(&build_ids)
+        .map(|(s, id)| build_job(s, id))
+        .chain(std::iter::once((job_id("deploy", &head.name), deploy_job)));
 
     let on = Yaml::map([
         (
@@ -1288,6 +1309,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> Yaml {
         ),
     ]);
     workflow(
+        ctx,
         "tofugen deploy",
         on,
         // One run at a time, in order: builds included, so an older run never deploys after a
@@ -1300,7 +1322,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> Yaml {
     )
 }
 
-fn promote(ctx: &Ctx) -> Yaml {
+fn promote(ctx: &Ctx) -> String {
     let r = ctx.resolved;
     let targets: Vec<&ResolvedEnvironment> = r
         .environments
@@ -1365,6 +1387,7 @@ fn promote(ctx: &Ctx) -> Yaml {
         ));
     }
     workflow(
+        ctx,
         "tofugen promote",
         dispatch(
             &targets,
@@ -1376,7 +1399,7 @@ fn promote(ctx: &Ctx) -> Yaml {
     )
 }
 
-fn rollback(ctx: &Ctx) -> Yaml {
+fn rollback(ctx: &Ctx) -> String {
     let r = ctx.resolved;
     let envs: Vec<&ResolvedEnvironment> = r.environments.iter().collect();
     let ids = job_ids("rollback", envs.iter().map(|e| e.name.as_str()));
@@ -1419,6 +1442,7 @@ fn rollback(ctx: &Ctx) -> Yaml {
         ));
     }
     workflow(
+        ctx,
         "tofugen rollback",
         dispatch(
             &envs,

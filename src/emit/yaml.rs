@@ -188,6 +188,11 @@ impl MapBuilder {
     pub fn build(self) -> Yaml {
         Yaml::Map(self.entries)
     }
+
+    /// The map's entries.
+    pub fn into_entries(self) -> Vec<Entry> {
+        self.entries
+    }
 }
 
 /// Words YAML 1.1 or 1.2 would read as something other than a string.
@@ -573,6 +578,42 @@ pub fn render(dialect: Dialect, header: &str, root: &Yaml) -> String {
     out
 }
 
+/// [`render`] of a root mapping made of `root`'s entries followed by `key`, a mapping whose
+/// entries `entries` yields: the same text, but each of those entries is printed as soon as it
+/// is built and dropped before the next one is. A workflow's jobs are built that way: a deploy
+/// workflow of 1 000 services has 1 000 build jobs, and its tree is about three times its text.
+pub fn render_last_lazily(
+    dialect: Dialect,
+    header: &str,
+    root: &[Entry],
+    key: &str,
+    entries: impl IntoIterator<Item = Entry>,
+) -> String {
+    let mut out = String::new();
+    out.push_str(header);
+    entries_into(&mut out, 0, root, dialect, None);
+    let mut entries = entries.into_iter().peekable();
+    if entries.peek().is_none() {
+        // An empty mapping is printed inline (`key: {}`), as `render` would.
+        let empty = Entry {
+            comments: Vec::new(),
+            key: key.to_string(),
+            value: Yaml::Map(Vec::new()),
+        };
+        entries_into(&mut out, 0, std::slice::from_ref(&empty), dialect, None);
+        return out;
+    }
+    // `key:` then the mapping's entries two columns in, as `value_after` and `block` print a
+    // non-empty mapping: each entry is printed on its own (`entries_into` keeps no state
+    // from one entry to the next without a dash).
+    scalar_into(&mut out, key, dialect);
+    out.push_str(":\n");
+    for entry in entries {
+        entries_into(&mut out, 2, std::slice::from_ref(&entry), dialect, None);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -832,6 +873,34 @@ mod tests {
         ) {
             let d = if github { Dialect::GitHub } else { Dialect::Plain };
             proptest::prop_assert_eq!(render(d, &header, &doc), nested_strings::render(d, &header, &doc));
+        }
+
+        /// A root mapping whose last entry's entries are printed as they come prints as the
+        /// same mapping built whole: any entries before, any (or no) entries after, any key.
+        #[test]
+        fn a_last_mapping_printed_lazily_prints_as_the_whole_tree(
+            root in proptest::collection::vec(any_yaml(), 0..3),
+            last in proptest::collection::vec(any_yaml(), 0..4),
+            key in "[a-z:# ]{0,6}",
+            github in proptest::bool::ANY,
+            header in proptest::prop_oneof![proptest::strategy::Just(String::new()), proptest::strategy::Just("# h\n".to_string())],
+        ) {
+            let d = if github { Dialect::GitHub } else { Dialect::Plain };
+            let entries = |values: Vec<Yaml>, prefix: &str| -> Vec<Entry> {
+                values
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, value)| Entry { comments: vec![format!("{prefix} {i}")], key: format!("{prefix}{i}"), value })
+                    .collect()
+            };
+            let root = entries(root, "r");
+            let last = entries(last, "j");
+            let mut whole = root.clone();
+            whole.push(Entry { comments: Vec::new(), key: key.clone(), value: Yaml::Map(last.clone()) });
+            proptest::prop_assert_eq!(
+                render_last_lazily(d, &header, &root, &key, last),
+                render(d, &header, &Yaml::Map(whole))
+            );
         }
 
         /// The allocation-free scalar and comment encoders agree with the old ones on any
