@@ -427,3 +427,39 @@ fn affected_over_the_output_cap_counts_the_environment_as_affected() {
         );
     }
 }
+
+/// A promotion copies each service's image from the source environment's image of the same
+/// service, which may be named differently from the target's.
+#[test]
+fn promotion_copies_from_the_source_environments_image_of_each_service() {
+    let text = COMMITTED.replace(
+        "      ui:\n        scale: { min: 2, max: 4 }\n",
+        "      ui:\n        image: evalap-ui-prod\n        scale: { min: 2, max: 4 }\n",
+    );
+    assert_ne!(text, COMMITTED);
+    let files = workflows(&text);
+    let promote = &files[".github/workflows/tofugen-promote.yml"];
+    let copies = promote
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("COPIES: "))
+        .expect("a COPIES variable");
+    // A YAML scalar holding JSON.
+    let copies = parse("copies.yaml", copies);
+    let copies: Value = serde_json::from_str(copies.as_str().unwrap()).unwrap();
+    let ui = copies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["service"] == "ui")
+        .expect("the ui service is copied");
+    assert_eq!(ui["source_image"], "evalap");
+    assert_eq!(ui["image"], "evalap-ui-prod");
+    let api = copies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["service"] == "api")
+        .unwrap();
+    assert_eq!(api["source_image"], "evalap");
+    assert_eq!(api["image"], "evalap");
+}

@@ -1339,11 +1339,20 @@ fn promote(ctx: &Ctx) -> String {
         else {
             continue;
         };
+        // The source's image of each service, looked up by name (not scanned per service).
+        let source_images: BTreeMap<&str, &str> = source
+            .services
+            .iter()
+            .map(|f| (f.name.as_str(), f.image.as_str()))
+            .collect();
         let copies: Vec<serde_json::Value> = env
             .services
             .iter()
             .map(|s| {
-                let from = source.service(&s.name).map_or(&s.image, |f| &f.image);
+                let from = source_images
+                    .get(s.name.as_str())
+                    .copied()
+                    .unwrap_or(&s.image);
                 serde_json::json!({ "service": s.name, "source_image": from, "image": s.image })
             })
             .collect();
