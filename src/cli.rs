@@ -242,6 +242,14 @@ pub fn run(cli: &Cli) -> u8 {
         }),
         _ => (compile_head(), None),
     };
+    if matches!(cli.command, Command::Generate { .. } | Command::Check)
+        && let Some(p) = &placement
+        && !compilation.has_errors()
+    {
+        compilation
+            .diagnostics
+            .extend(missing_modules_dir(&compilation, &p.root, &display_name));
+    }
     let source = compilation.source.clone().unwrap_or_default();
     // Diagnostics name the file as the user gave it.
     let diags: Vec<Diagnostic> = compilation
@@ -752,6 +760,33 @@ fn unknown_environment(cli: &Cli, compilation: &Compilation, name: &str) -> u8 {
     }
     print_diagnostics(&[d], "", cli.format, use_color(cli.color));
     EXIT_USAGE
+}
+
+/// An error when `modules.path` names no directory under the repository root `root`: every root
+/// would call modules that do not exist (`tofu init` fails on the first one), so `generate`
+/// writes nothing and `check` reports this cause instead of each call.
+fn missing_modules_dir(compilation: &Compilation, root: &Path, file: &str) -> Option<Diagnostic> {
+    let path = compilation.resolved.as_ref()?.modules_path.as_deref()?;
+    if root.join(path).is_dir() {
+        return None;
+    }
+    let span = compilation
+        .tree
+        .as_ref()
+        .and_then(|t| t.get("modules"))
+        .and_then(|m| m.get("path"))
+        .map(|n| n.span);
+    Some(
+        Diagnostic::error(
+            "modules-path",
+            format!(
+                "`modules.path` names `{path}`, which is not a directory of this repository: the generated roots would call modules that do not exist"
+            ),
+        )
+        .at(file, span)
+        .expected("a directory under the repository root holding the modules (`<path>/<name>/*.tf`)")
+        .help("remove `modules:` to have tofugen vendor its module library into generated/modules/, or create the directory"),
+    )
 }
 
 fn explain(cli: &Cli, compilation: &Compilation, env: &str, service: Option<&str>) -> u8 {

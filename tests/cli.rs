@@ -535,3 +535,41 @@ fn the_output_cap_refuses_a_large_tree_and_can_be_raised() {
     let o = tofugen(dir.path(), &["check", "--max-output-mib", "3"]);
     assert!(o.status.success(), "{}", text(&o));
 }
+
+/// A `modules.path` that names no directory is refused before anything is written, at the
+/// line of the setting, by `generate` and `check` alike; `validate` does not look at the disk.
+#[test]
+fn a_modules_path_that_is_not_a_directory_is_refused_before_writing() {
+    let (dir, config) = repo();
+    fs::remove_file(dir.path().join("modules")).unwrap();
+    let original = fs::read_to_string(&config).unwrap();
+    let anchor = "modules: { path: modules }";
+    let at = original
+        .find(anchor)
+        .expect("the committed config changed: update this test");
+    let position = format!(
+        "environments.yaml:{}:{}",
+        original[..at].lines().count() + 1,
+        anchor.find("modules }").unwrap() + 1
+    );
+    for command in ["generate", "check"] {
+        let o = tofugen(dir.path(), &[command]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{command}: {out}");
+        assert!(
+            out.contains("error[modules-path]") && out.contains(&position),
+            "{command}: {out}"
+        );
+        assert!(out.contains("remove `modules:`"), "{command}: {out}");
+    }
+    let written: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "environments.yaml" && n != ".tofugen.lock")
+        .collect();
+    assert!(written.is_empty(), "{written:?}");
+    assert_eq!(tofugen(dir.path(), &["validate"]).status.code(), Some(0));
+    // A file where the directory should be is no better.
+    fs::write(dir.path().join("modules"), "").unwrap();
+    assert_eq!(tofugen(dir.path(), &["generate"]).status.code(), Some(1));
+}
