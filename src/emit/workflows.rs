@@ -844,8 +844,8 @@ fn environment_job(
         .build()
 }
 
-/// The header of every workflow: name, triggers, permissions, defaults and env.
-/// A workflow file: its settings, then its jobs, each printed as soon as it is built (see
+/// A workflow file: the settings every workflow has (name, triggers, permissions, concurrency,
+/// defaults and env), then its jobs, each printed as soon as it is built (see
 /// [`super::yaml::render_last_lazily`]): only one job's tree is alive at a time.
 fn workflow(
     ctx: &Ctx,
