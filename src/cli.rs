@@ -508,7 +508,13 @@ fn generate(
     }
     match result {
         Ok(summary) => {
-            out(&format!("{summary}\n"));
+            // In the machine formats stdout carries one document (the diagnostics): the summary
+            // goes to stderr, as `check`'s status line does.
+            if format == Format::Human {
+                out(&format!("{summary}\n"));
+            } else {
+                err(&format!("{summary}\n"));
+            }
             0
         }
         Err(e) => {

@@ -573,3 +573,42 @@ fn a_modules_path_that_is_not_a_directory_is_refused_before_writing() {
     fs::write(dir.path().join("modules"), "").unwrap();
     assert_eq!(tofugen(dir.path(), &["generate"]).status.code(), Some(1));
 }
+
+/// In the machine formats, stdout is one document whatever the outcome: `generate` and
+/// `check` print their summary or status line on stderr, and their diagnostics (none here,
+/// one warning after an edit) as one JSON array on stdout.
+#[test]
+fn generate_and_check_in_json_print_one_document_on_stdout() {
+    let (dir, config) = repo();
+    for round in 0..2 {
+        for cmd in ["generate", "check"] {
+            let o = tofugen(dir.path(), &["--format", "json", cmd]);
+            assert_eq!(o.status.code(), Some(0), "{cmd}: {}", text(&o));
+            let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+                panic!("{cmd}: stdout is not one JSON document ({e}): {}", text(&o))
+            });
+            assert_eq!(doc.as_array().unwrap().len(), round, "{cmd}: {doc}");
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                stderr.contains(if cmd == "generate" {
+                    "generated:"
+                } else {
+                    "up to date"
+                }),
+                "{cmd}: {stderr}"
+            );
+        }
+        if round == 1 {
+            break;
+        }
+        // A warning for the second round: a secret declared and used by no service (TG040).
+        let original = fs::read_to_string(&config).unwrap();
+        let anchor = "\n  secrets:\n    # SQLAlchemy";
+        assert!(
+            original.contains(anchor),
+            "the committed config changed: update this test"
+        );
+        let unused = "\n  secrets:\n    UNUSED_TOKEN: { source: operator, description: not used }\n    # SQLAlchemy";
+        fs::write(&config, original.replacen(anchor, unused, 1)).unwrap();
+    }
+}
