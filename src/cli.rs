@@ -267,7 +267,19 @@ pub fn run(cli: &Cli) -> u8 {
     let merged = matches!(cli.command, Command::Check | Command::Generate { .. })
         && cli.format != Format::Human
         && !compilation.has_errors();
-    if !merged {
+    // `explain`, `diff` and `affected` print their own output on stdout once the configuration
+    // is valid: their diagnostics (warnings then) go to stderr in every format, so that stdout
+    // stays one document.
+    let own_stdout = matches!(
+        cli.command,
+        Command::Explain { .. } | Command::Diff { .. } | Command::Affected { .. }
+    ) && !compilation.has_errors();
+    if own_stdout {
+        if !diags.is_empty() {
+            let text = diagnostics::render(&diags, &source, cli.format, color);
+            write_quietly(&mut std::io::stderr().lock(), text.as_bytes());
+        }
+    } else if !merged {
         print_diagnostics(&diags, &source, cli.format, color);
     }
     if compilation.has_errors() {

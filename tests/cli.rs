@@ -612,3 +612,41 @@ fn generate_and_check_in_json_print_one_document_on_stdout() {
         fs::write(&config, original.replacen(anchor, unused, 1)).unwrap();
     }
 }
+
+/// `explain`, `diff` and `affected` own their stdout: with a warning in the configuration and a
+/// machine format, the warning goes to stderr and stdout is only the command's output
+/// (`affected`: one JSON document).
+#[test]
+fn commands_with_their_own_output_print_warnings_on_stderr_in_every_format() {
+    let (dir, config) = repo();
+    let original = fs::read_to_string(&config).unwrap();
+    let anchor = "\n  secrets:\n    # SQLAlchemy";
+    assert!(
+        original.contains(anchor),
+        "the committed config changed: update this test"
+    );
+    let unused = "\n  secrets:\n    UNUSED_TOKEN: { source: operator, description: not used }\n    # SQLAlchemy";
+    fs::write(&config, original.replacen(anchor, unused, 1)).unwrap();
+    fs::write(dir.path().join("base.yaml"), &original).unwrap();
+    for format in ["human", "json", "github"] {
+        for args in [
+            vec!["explain", "staging"],
+            vec!["diff", "staging", "production"],
+            vec!["affected", "base.yaml"],
+        ] {
+            let mut all = vec!["--format", format];
+            all.extend(&args);
+            let o = tofugen(dir.path(), &all);
+            assert_eq!(o.status.code(), Some(0), "{all:?}: {}", text(&o));
+            let stdout = String::from_utf8_lossy(&o.stdout);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert!(stderr.contains("TG040"), "{all:?}: {stderr}");
+            assert!(!stdout.contains("TG040"), "{all:?}: {stdout}");
+            if args[0] == "affected" {
+                let doc: serde_json::Value = serde_json::from_str(&stdout)
+                    .unwrap_or_else(|e| panic!("{all:?}: not one JSON document ({e}): {stdout}"));
+                assert!(doc.is_array(), "{all:?}: {doc}");
+            }
+        }
+    }
+}
