@@ -1330,15 +1330,12 @@ fn promote(ctx: &Ctx) -> String {
         .filter(|e| e.promote_from.is_some())
         .collect();
     let ids = job_ids("promote", targets.iter().map(|e| e.name.as_str()));
-    let mut jobs = Vec::new();
-    for (env, id) in targets.iter().zip(ids) {
-        let Some(source) = env
+    // Built one at a time as the workflow is printed (see `workflow`).
+    let jobs = targets.iter().zip(ids).filter_map(|(env, id)| {
+        let source = env
             .promote_from
             .as_deref()
-            .and_then(|name| r.environment(name))
-        else {
-            continue;
-        };
+            .and_then(|name| r.environment(name))?;
         // The source's image of each service, looked up by name (not scanned per service).
         let source_images: BTreeMap<&str, &str> = source
             .services
@@ -1382,7 +1379,7 @@ fn promote(ctx: &Ctx) -> String {
             .build(),
         );
         steps.extend(deploy_sequence(ctx, env, true, true));
-        jobs.push((
+        Some((
             id,
             environment_job(
                 ctx,
@@ -1393,8 +1390,8 @@ fn promote(ctx: &Ctx) -> String {
                 true,
                 steps,
             ),
-        ));
-    }
+        ))
+    });
     workflow(
         ctx,
         "tofugen promote",
@@ -1412,8 +1409,8 @@ fn rollback(ctx: &Ctx) -> String {
     let r = ctx.resolved;
     let envs: Vec<&ResolvedEnvironment> = r.environments.iter().collect();
     let ids = job_ids("rollback", envs.iter().map(|e| e.name.as_str()));
-    let mut jobs = Vec::new();
-    for (env, id) in envs.iter().zip(ids) {
+    // Built one at a time as the workflow is printed (see `workflow`).
+    let jobs = envs.iter().zip(ids).map(|(env, id)| {
         let mut steps = vec![
             checkout(),
             setup_tofu(ctx),
@@ -1437,7 +1434,7 @@ fn rollback(ctx: &Ctx) -> String {
                 // The sequence starts with checkout, set-up and init: done above already.
                 .skip(3),
         );
-        jobs.push((
+        (
             id,
             environment_job(
                 ctx,
@@ -1448,8 +1445,8 @@ fn rollback(ctx: &Ctx) -> String {
                 true,
                 steps,
             ),
-        ));
-    }
+        )
+    });
     workflow(
         ctx,
         "tofugen rollback",
