@@ -275,10 +275,7 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Explain { .. } | Command::Diff { .. } | Command::Affected { .. }
     ) && !compilation.has_errors();
     if own_stdout {
-        if !diags.is_empty() {
-            let text = diagnostics::render(&diags, &source, cli.format, color);
-            write_quietly(&mut std::io::stderr().lock(), text.as_bytes());
-        }
+        print_diagnostics_on(&diags, &source, cli.format, color, false);
     } else if !merged {
         print_diagnostics(&diags, &source, cli.format, color);
     }
@@ -374,16 +371,31 @@ fn rules(rule: Option<&str>, markdown: bool) -> u8 {
     EXIT_USAGE
 }
 
+/// Prints `diags` in `format`: the machine formats on stdout, the human one on stderr.
 fn print_diagnostics(diags: &[Diagnostic], source: &str, format: Format, color: bool) {
-    if diags.is_empty() && format != Format::Json {
+    // Machine formats go to stdout so tools can read them.
+    let stdout = matches!(format, Format::Json | Format::Github);
+    print_diagnostics_on(diags, source, format, color, stdout);
+}
+
+/// [`print_diagnostics`] on stdout when `stdout`, else on stderr (the commands whose stdout is
+/// their own output). Nothing is printed for no diagnostic, except JSON's empty array on stdout.
+fn print_diagnostics_on(
+    diags: &[Diagnostic],
+    source: &str,
+    format: Format,
+    color: bool,
+    stdout: bool,
+) {
+    if diags.is_empty() && !(format == Format::Json && stdout) {
         return;
     }
     let text = diagnostics::render(diags, source, format, color);
     // Rendering escaped every value: the text is written as it is (it may hold colors).
-    match format {
-        // Machine formats go to stdout so tools can read them.
-        Format::Json | Format::Github => out_raw(text.as_bytes()),
-        Format::Human => write_quietly(&mut std::io::stderr().lock(), text.as_bytes()),
+    if stdout {
+        out_raw(text.as_bytes());
+    } else {
+        write_quietly(&mut std::io::stderr().lock(), text.as_bytes());
     }
 }
 
