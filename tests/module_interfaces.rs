@@ -31,10 +31,10 @@ fn module_interfaces() {
         files.sort();
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
-            let body: hcl_edit::structure::Body = text
-                .parse()
-                .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-            interface.add_body(&body);
+            let parsed =
+                tofugen::prove::provider::HclFile::parse(&file.display().to_string(), &text)
+                    .unwrap_or_else(|e| panic!("{}: {}", file.display(), e.message));
+            interface.add_body(&parsed.body);
         }
         let name = dir.file_name().unwrap().to_string_lossy();
         let _ = writeln!(out, "module {name}");

@@ -8,6 +8,7 @@
 //! borrowed from its owner, never copied. A directory that is exactly one of the embedded
 //! library's modules is not parsed at all: its proof is known ([`library`]).
 
+pub mod ast;
 pub mod library;
 pub mod modules;
 pub mod provider;

@@ -13,10 +13,7 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
-use hcl_edit::Span as _;
-use hcl_edit::expr::{Expression, FuncCall, ObjectKey, TraversalOperator};
-use hcl_edit::structure::{Block, Body};
-use hcl_edit::visit::{self, Visit};
+use super::ast::{Block, Body, Expr, Expression, FuncCall, ObjectKey, TraversalOperator};
 
 use super::provider::HclFile;
 use crate::diagnostics::{Diagnostic, did_you_mean};
@@ -97,15 +94,14 @@ impl Type {
     /// Parses a type constraint expression (`list(object({ a = optional(string) }))`).
     /// Unknown or malformed constraints become [`Type::Any`], so they never cause findings.
     pub fn from_expr(expr: &Expression) -> Type {
-        match expr {
-            Expression::Variable(v) => match v.as_str() {
+        match &expr.unparenthesized().kind {
+            Expr::Variable(v) => match v.as_str() {
                 "string" => Type::String,
                 "number" => Type::Number,
                 "bool" => Type::Bool,
                 _ => Type::Any,
             },
-            Expression::Parenthesis(p) => Type::from_expr(p.inner()),
-            Expression::FuncCall(call) => Type::from_call(call),
+            Expr::FuncCall(call) => Type::from_call(call),
             _ => Type::Any,
         }
     }
@@ -117,33 +113,29 @@ impl Type {
                 .map(|a| Type::from_expr(a))
                 .unwrap_or(Type::Any)
         };
-        match call.name.name.as_str() {
+        match call.name.as_str() {
             "list" => Type::List(Box::new(one())),
             "set" => Type::Set(Box::new(one())),
             "map" => Type::Map(Box::new(one())),
-            "tuple" => match args.first() {
-                Some(Expression::Array(items)) => {
+            "tuple" => match args.first().map(|a| &a.kind) {
+                Some(Expr::Array(items)) => {
                     Type::Tuple(items.iter().map(Type::from_expr).collect())
                 }
                 _ => Type::Any,
             },
-            "object" => match args.first() {
-                Some(Expression::Object(obj)) => {
+            "object" => match args.first().map(|a| &a.kind) {
+                Some(Expr::Object(obj)) => {
                     let mut attrs = BTreeMap::new();
                     for (key, value) in obj.iter() {
                         let Some(name) = object_key_name(key) else {
                             return Type::Any;
                         };
-                        let (ty, optional) = match value.expr() {
-                            Expression::FuncCall(c) if c.name.name.as_str() == "optional" => (
-                                c.args
-                                    .iter()
-                                    .next()
-                                    .map(Type::from_expr)
-                                    .unwrap_or(Type::Any),
+                        let (ty, optional) = match &value.kind {
+                            Expr::FuncCall(c) if c.name.as_str() == "optional" => (
+                                c.args.first().map(Type::from_expr).unwrap_or(Type::Any),
                                 true,
                             ),
-                            other => (Type::from_expr(other), false),
+                            _ => (Type::from_expr(value), false),
                         };
                         attrs.insert(name, (ty, optional));
                     }
@@ -214,18 +206,17 @@ pub struct Mismatch {
 pub(crate) fn object_key_name(key: &ObjectKey) -> Option<String> {
     match key {
         ObjectKey::Ident(i) => Some(i.as_str().to_string()),
-        ObjectKey::Expression(Expression::String(s)) => Some(s.as_str().to_string()),
-        ObjectKey::Expression(_) => None,
+        ObjectKey::Expression(e) => e.as_str().map(str::to_string),
     }
 }
 
 fn kind_of(expr: &Expression) -> Option<&'static str> {
-    Some(match expr {
-        Expression::String(_) => "a string",
-        Expression::Number(_) => "a number",
-        Expression::Bool(_) => "a bool",
-        Expression::Array(_) => "a list",
-        Expression::Object(_) => "an object",
+    Some(match expr.kind {
+        Expr::String(_) => "a string",
+        Expr::Number(_) => "a number",
+        Expr::Bool(_) => "a bool",
+        Expr::Array(_) => "a list",
+        Expr::Object(_) => "an object",
         _ => return None,
     })
 }
@@ -261,8 +252,8 @@ impl std::fmt::Display for What<'_> {
 
 /// [`check_literal`] of the value at `what`.
 fn check_at(expr: &Expression, ty: &Type, what: &What<'_>) -> Result<(), Mismatch> {
-    if let Expression::Parenthesis(p) = expr {
-        return check_at(p.inner(), ty, what);
+    if let Expr::Parenthesis(inner) = &expr.kind {
+        return check_at(inner, ty, what);
     }
     let Some(found) = kind_of(expr) else {
         return Ok(()); // null, references and other expressions: not checked
@@ -273,29 +264,26 @@ fn check_at(expr: &Expression, ty: &Type, what: &What<'_>) -> Result<(), Mismatc
         expected: format!("a value of type `{ty}`"),
         help,
     };
-    match (ty, expr) {
+    match (ty, &expr.kind) {
         (Type::Any, _) => Ok(()),
-        (Type::String, Expression::String(_) | Expression::Number(_) | Expression::Bool(_)) => {
-            Ok(())
-        }
-        (Type::Number, Expression::Number(_)) => Ok(()),
-        (Type::Number, Expression::String(s)) if s.trim().parse::<f64>().is_ok() => Ok(()),
-        (Type::Bool, Expression::Bool(_)) => Ok(()),
-        (Type::Bool, Expression::String(s)) if matches!(s.as_str(), "true" | "false") => Ok(()),
-        (Type::Number, Expression::String(s)) => Err(mismatch(Some(format!(
-            "write a number without quotes, not \"{}\"",
-            s.as_str()
+        (Type::String, Expr::String(_) | Expr::Number(_) | Expr::Bool(_)) => Ok(()),
+        (Type::Number, Expr::Number(_)) => Ok(()),
+        (Type::Number, Expr::String(s)) if s.trim().parse::<f64>().is_ok() => Ok(()),
+        (Type::Bool, Expr::Bool(_)) => Ok(()),
+        (Type::Bool, Expr::String(s)) if matches!(&**s, "true" | "false") => Ok(()),
+        (Type::Number, Expr::String(s)) => Err(mismatch(Some(format!(
+            "write a number without quotes, not \"{s}\""
         )))),
-        (Type::Bool, Expression::String(_)) => Err(mismatch(Some(
+        (Type::Bool, Expr::String(_)) => Err(mismatch(Some(
             "write `true` or `false` without quotes".into(),
         ))),
-        (Type::List(t) | Type::Set(t), Expression::Array(items)) => {
+        (Type::List(t) | Type::Set(t), Expr::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 check_at(item, t, &What::Item(what, i))?;
             }
             Ok(())
         }
-        (Type::Tuple(ts), Expression::Array(items)) => {
+        (Type::Tuple(ts), Expr::Array(items)) => {
             if ts.len() != items.len() {
                 return Err(Mismatch {
                     message: format!(
@@ -311,14 +299,14 @@ fn check_at(expr: &Expression, ty: &Type, what: &What<'_>) -> Result<(), Mismatc
             }
             Ok(())
         }
-        (Type::Map(t), Expression::Object(obj)) => {
+        (Type::Map(t), Expr::Object(obj)) => {
             for (key, value) in obj.iter() {
                 let name = object_key_name(key).unwrap_or_else(|| "?".into());
-                check_at(value.expr(), t, &What::Attr(what, &name))?;
+                check_at(value, t, &What::Attr(what, &name))?;
             }
             Ok(())
         }
-        (Type::Object(attrs), Expression::Object(obj)) => {
+        (Type::Object(attrs), Expr::Object(obj)) => {
             let mut seen = BTreeSet::new();
             let mut dynamic_keys = false;
             for (key, value) in obj.iter() {
@@ -337,7 +325,7 @@ fn check_at(expr: &Expression, ty: &Type, what: &What<'_>) -> Result<(), Mismatc
                         help: Some(help),
                     });
                 };
-                check_at(value.expr(), t, &What::Attr(what, &name))?;
+                check_at(value, t, &What::Attr(what, &name))?;
                 seen.insert(name);
             }
             if !dynamic_keys
@@ -488,9 +476,7 @@ impl<'a> RootCheck<'a> {
                 },
             );
         }
-        let mut refs = ModuleRefs::default();
-        refs.visit_body(&file.body);
-        for (range, module, output) in refs.found {
+        for (range, module, output) in module_refs(&file.body) {
             let span = Some(file.lines.span(range));
             self.refs
                 .push((file.path.to_string(), span, module, output));
@@ -677,40 +663,34 @@ fn check_call<'a>(
     Some(iface)
 }
 
-/// Collects `module.NAME[.OUTPUT]` traversals with their byte ranges.
-#[derive(Default)]
-struct ModuleRefs {
-    found: Vec<(Range<usize>, String, Option<String>)>,
-}
-
-impl Visit for ModuleRefs {
-    fn visit_traversal(&mut self, node: &hcl_edit::expr::Traversal) {
-        if let Expression::Variable(root) = &node.expr
+/// The `module.NAME[.OUTPUT]` traversals of `body`, with their byte ranges.
+fn module_refs(body: &Body) -> Vec<(Range<usize>, String, Option<String>)> {
+    let mut found = Vec::new();
+    super::ast::each_traversal(body, &mut |node, span| {
+        if let Expr::Variable(root) = &node.expr.kind
             && root.as_str() == "module"
-            && let Some(TraversalOperator::GetAttr(m)) = node.operators.first().map(|o| o.value())
+            && let Some(TraversalOperator::GetAttr(m)) = node.operators.first()
         {
             // `module.x.y`, `module.x["key"].y`, `module.x[*].y`; `module.x` alone names no output.
             let output = node.operators[1..]
                 .iter()
-                .map(|o| o.value())
                 .find(|o| {
                     !matches!(
                         o,
                         TraversalOperator::Index(_)
                             | TraversalOperator::LegacyIndex(_)
-                            | TraversalOperator::FullSplat(_)
-                            | TraversalOperator::AttrSplat(_)
+                            | TraversalOperator::FullSplat
+                            | TraversalOperator::AttrSplat
                     )
                 })
                 .and_then(|o| match o {
                     TraversalOperator::GetAttr(o) => Some(o.as_str().to_string()),
                     _ => None,
                 });
-            self.found
-                .push((node.span().unwrap_or(0..0), m.as_str().to_string(), output));
+            found.push((span.clone(), m.as_str().to_string(), output));
         }
-        visit::visit_traversal(self, node);
-    }
+    });
+    found
 }
 
 #[cfg(test)]
@@ -718,12 +698,16 @@ mod tests {
     use super::*;
 
     fn ty(src: &str) -> Type {
-        let body = hcl_edit::parser::parse_body(&format!("x = {src}\n")).unwrap();
+        let body = super::super::ast::from_hcl_edit(
+            &hcl_edit::parser::parse_body(&format!("x = {src}\n")).unwrap(),
+        );
         Type::from_expr(&body.get_attribute("x").unwrap().value)
     }
 
     fn check(ty_src: &str, value: &str) -> Result<(), String> {
-        let body = hcl_edit::parser::parse_body(&format!("x = {value}\n")).unwrap();
+        let body = super::super::ast::from_hcl_edit(
+            &hcl_edit::parser::parse_body(&format!("x = {value}\n")).unwrap(),
+        );
         check_literal(&body.get_attribute("x").unwrap().value, &ty(ty_src), "v")
             .map_err(|m| m.message)
     }

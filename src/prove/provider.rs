@@ -18,9 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use hcl_edit::Span as _;
-use hcl_edit::expr::Expression;
-use hcl_edit::structure::{Block, Body, Structure};
+use super::ast::{Block, Body, Expr, Expression, Structure};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -157,7 +155,7 @@ pub struct HclFile<'t> {
     /// Line index of the source (borrowing it).
     pub lines: LineIndex<'t>,
     /// The parsed body.
-    pub body: Body,
+    pub body: Body<'t>,
 }
 
 impl<'t> HclFile<'t> {
@@ -177,7 +175,7 @@ impl<'t> HclFile<'t> {
             Ok(body) => Ok(HclFile {
                 path: path.to_string(),
                 lines,
-                body,
+                body: super::ast::from_hcl_edit(&body),
             }),
             Err(e) => {
                 let loc = e.location();
@@ -463,11 +461,7 @@ struct Checker<'f> {
 }
 
 fn is_null(expr: &Expression) -> bool {
-    match expr {
-        Expression::Null(_) => true,
-        Expression::Parenthesis(p) => is_null(p.inner()),
-        _ => false,
-    }
+    matches!(expr.unparenthesized().kind, Expr::Null)
 }
 
 fn value_to_string(v: &Value) -> String {
@@ -479,17 +473,16 @@ fn value_to_string(v: &Value) -> String {
 
 /// A literal scalar as JSON, for enum comparisons.
 fn literal_scalar(expr: &Expression) -> Option<Value> {
-    match expr {
-        Expression::String(s) => Some(Value::String(s.as_str().to_string())),
-        Expression::Bool(b) => Some(Value::Bool(*b.value())),
-        Expression::Number(n) => match n.as_i64() {
+    match &expr.unparenthesized().kind {
+        Expr::String(s) => Some(Value::String(s.to_string())),
+        Expr::Bool(b) => Some(Value::Bool(*b)),
+        Expr::Number(n) => match n.as_i64() {
             Some(i) => Some(Value::Number(i.into())),
             None => n
                 .as_f64()
                 .and_then(serde_json::Number::from_f64)
                 .map(Value::Number),
         },
-        Expression::Parenthesis(p) => literal_scalar(p.inner()),
         _ => None,
     }
 }
@@ -603,7 +596,7 @@ impl<'f> Checker<'f> {
             format!("block `{}`", display_path(prefix.trim_end_matches('.')))
         };
         let mut counts: BTreeMap<&str, Count> = BTreeMap::new();
-        for structure in body.iter() {
+        for structure in &body.structures {
             match structure {
                 Structure::Attribute(attr) => {
                     let key = attr.key.as_str();
@@ -880,13 +873,13 @@ impl<'f> Checker<'f> {
             return;
         }
         let Some(lit) = literal_scalar(value) else {
-            if let Expression::Array(items) = value {
-                for item in items.iter() {
+            if let Expr::Array(items) = &value.kind {
+                for item in items {
                     self.check_element(key, a, item);
                 }
-            } else if let Expression::Object(obj) = value {
-                for (_, v) in obj.iter() {
-                    self.check_element(key, a, v.expr());
+            } else if let Expr::Object(obj) = &value.kind {
+                for (_, v) in obj {
+                    self.check_element(key, a, v);
                 }
             }
             return;
