@@ -11,6 +11,7 @@
 pub mod ast;
 pub mod library;
 pub mod modules;
+pub mod parse;
 pub mod provider;
 
 use std::cell::OnceCell;

@@ -2,8 +2,8 @@
 //! provider schema (`schema/scaleway-provider-schema.json`, `tofu providers schema -json`
 //! format, extended with the provider's static validators as `x_*` keys).
 //!
-//! [`super::check_tree`] parses every `*.tf` of `modules/` and of the generated tree with `hcl-edit`
-//! and reports, for each `resource`, `data` and `ephemeral` block of a `scaleway_*` type and
+//! [`super::check_tree`] parses every `*.tf` of `modules/` and of the generated tree (with
+//! [`super::parse`], or hcl-edit's parser when that one declines) and reports, for each `resource`, `data` and `ephemeral` block of a `scaleway_*` type and
 //! the `provider "scaleway"` block: unknown types, attributes and nested blocks (with
 //! did-you-mean), missing required attributes and nested blocks, too many nested blocks,
 //! deprecated types, attributes and blocks, attributes written as blocks and the reverse,
@@ -171,6 +171,15 @@ impl<'t> HclFile<'t> {
         (byte_base, line_base, text): (usize, usize, &'t str),
     ) -> Result<HclFile<'t>, Diagnostic> {
         let lines = LineIndex::at(text, byte_base, line_base);
+        // The fast parser builds the tree hcl-edit's would (its tests hold it to that) or
+        // declines; then hcl-edit parses, and reports the syntax errors.
+        if let Ok(body) = super::parse::parse_body(text) {
+            return Ok(HclFile {
+                path: path.to_string(),
+                lines,
+                body,
+            });
+        }
         match hcl_edit::parser::parse_body(text) {
             Ok(body) => Ok(HclFile {
                 path: path.to_string(),
