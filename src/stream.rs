@@ -5,9 +5,8 @@
 //! environment's root, tests, alert rules and README); [`crate::write::Generation`] takes them as
 //! two threads emit two environments at once, and [`crate::write::Checking`] as the thread that
 //! compares emits them itself ([`CHECK_EMITTERS`]), while [`crate::prove::Prover`]s prove them on
-//! [`PROVERS`] more threads (one for a small tree), so that memory holds a few batches, never the
-//! whole tree. The file count is checked against the cap before anything is emitted
-//! ([`crate::emit::file_count`]).
+//! [`PROVERS`] more threads, so that memory holds a few batches, never the whole tree. The file
+//! count is checked against the cap before anything is emitted ([`crate::emit::file_count`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -66,12 +65,22 @@ type ProvingThread<'scope> = (
     std::thread::ScopedJoinHandle<'scope, Proved>,
 );
 
-/// Threads proving the tree in [`check`] (one for a small tree, see [`provers_for`]).
-pub const PROVERS: usize = 2;
+/// Threads proving the tree in [`check`]: one. Since the proof parses with
+/// [`crate::prove::parse`] (7-9x faster than hcl-edit), one proving thread keeps up with the
+/// thread that emits and compares the tree, and a second only holds a batch more. Measured
+/// alternating against two (release builds, 2-core VM): 1000 services x 10 environments 567
+/// against 572 ms and 49 against 53 MiB peak RSS (6 pairs); 100 x 10 63.4 against 63.0 ms, 20
+/// against 22 MiB (10 pairs); 2000 x 20 2.17 s both, 108 against 116 MiB (3 pairs). With
+/// hcl-edit two were faster from 60 services over every environment on.
+pub const PROVERS: usize = 1;
 
 /// Threads emitting the tree in [`check`]: one, the thread that compares it with the disk, which
-/// emits each batch, compares it and hands it to a proving thread before emitting the next. The
-/// proof is the slower side of `check`: a second emitting thread (as `generate` has) only ran
+/// emits each batch, compares it and hands it to a proving thread before emitting the next.
+/// With the fast proof ([`PROVERS`]), a second emitting thread makes 1000 x 10 faster (480
+/// against 572 ms) but holds more batches in flight: peak RSS 80 against 53 MiB, over the 64 MiB
+/// the large trees are held to; with one batch ahead per thread instead of
+/// [`crate::emit::BATCHES_AHEAD`], 512 ms and 76 MiB (6 pairs each). Before it, the proof was
+/// the slower side of `check`: a second emitting thread (as `generate` has) only ran
 /// further ahead of the proving threads, its batches and pages held meanwhile. Measured
 /// alternating against [`crate::emit::EMITTERS`] (two), release builds: peak RSS at 1000
 /// services x 10 environments 100 -> 72 MiB, 647 against 661 ms of wall and 1.17 against 1.14 s
@@ -80,27 +89,10 @@ pub const PROVERS: usize = 2;
 /// 6.4 against 5.8 ms of CPU (60 pairs).
 pub const CHECK_EMITTERS: usize = 1;
 
-/// Services (over every environment) up to which [`check`] proves the tree on one thread: a
-/// second proving thread costs more than it saves on a small tree. Measured alternating: one
-/// thread was faster at 10 services x 2 environments (10.0 against 10.7 ms, 40 pairs; the
-/// committed configuration 8.2 against 8.4 ms and 8.9 against 9.9 ms of CPU, 60 pairs), even
-/// at 30 x 3 (20.0 against 19.6 ms, 30 pairs) and slower at 100 x 10 (110 against 98 ms).
-pub const SMALL_TREE_SERVICES: usize = 60;
-
-/// How many threads [`check`] proves the tree of `resolved` on.
-pub fn provers_for(resolved: &Resolved) -> usize {
-    let services: usize = resolved.environments.iter().map(|e| e.services.len()).sum();
-    if services <= SMALL_TREE_SERVICES {
-        1
-    } else {
-        PROVERS
-    }
-}
-
 /// Compares the tree of `resolved` with the disk under `root` ([`write::Checking`], on this
 /// thread, which emits it too: [`CHECK_EMITTERS`]) and proves it ([`prove::Prover`], with
 /// the repository's own modules from `resolved.modules_path` when the roots call them) on
-/// [`provers_for`] threads, while the tree is emitted and compared. The first proving thread reads
+/// [`PROVERS`] threads, while the tree is emitted and compared. The first proving thread reads
 /// and proves the repository's modules from the start, then proves the first batch with `.tf`
 /// files (the files of no environment, with the vendored module library when the roots call
 /// it): after it, every module interface is known, and each other proving thread starts from a
@@ -109,13 +101,7 @@ pub fn provers_for(resolved: &Resolved) -> usize {
 /// A tree over `max_bytes` bytes is an error in `differences`; every batch compared before the
 /// error is still proved.
 pub fn check(root: &Path, source_name: &str, resolved: &Resolved, max_bytes: usize) -> Checked {
-    check_with(
-        root,
-        source_name,
-        resolved,
-        max_bytes,
-        provers_for(resolved),
-    )
+    check_with(root, source_name, resolved, max_bytes, PROVERS)
 }
 
 /// [`check`] with `provers` proving threads (at least one) instead of [`PROVERS`]: the same

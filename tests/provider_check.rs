@@ -478,7 +478,7 @@ fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
         .unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
     assert_eq!(resolved.environments.len(), 3);
     let mut first: Option<tofugen::stream::Checked> = None;
-    for provers in [1, tofugen::stream::PROVERS, 3, 8] {
+    for provers in [1, 2, 3, 8] {
         let checked = tofugen::stream::check_with(
             dir.path(),
             "environments.yaml",
@@ -530,27 +530,4 @@ fn every_root_has_the_finding(
     let mut sorted = checked.findings.clone();
     tofugen::diagnostics::sort(&mut sorted);
     assert_eq!(sorted, checked.findings);
-}
-
-/// `check` proves a small tree on one thread and a larger one on `PROVERS`: the boundary is
-/// `SMALL_TREE_SERVICES` services over every environment.
-#[test]
-fn a_small_tree_is_proved_on_one_thread() {
-    use tofugen::stream::{PROVERS, SMALL_TREE_SERVICES, provers_for};
-    assert_eq!(SMALL_TREE_SERVICES, 60, "the cases below straddle it");
-    for (services, environments, provers) in
-        [(10, 2, 1), (30, 2, 1), (31, 2, PROVERS), (100, 10, PROVERS)]
-    {
-        let config = tofugen::synthetic::config(services, environments);
-        let c = tofugen::pipeline::compile("environments.yaml", config.as_bytes(), false);
-        let resolved = c
-            .resolved
-            .as_ref()
-            .expect("the synthetic configuration resolves");
-        assert_eq!(
-            provers_for(resolved),
-            provers,
-            "{services} x {environments}"
-        );
-    }
 }
