@@ -71,7 +71,7 @@ pub fn emit(resolved: &Resolved, source_name: &str) -> BTreeMap<String, String> 
 /// environment's files in configuration order, in four batches ([`environment_parts`]: the
 /// root, its tests, its alert rules, its README), so that a size cap stops the emission within
 /// one file of the limit. The environments are emitted on [`EMITTERS`] threads (each takes every
-/// other environment and holds at most [`BATCHES_AHEAD`] batches waiting) while the calling
+/// other environment and holds at most [`batches_ahead`] batches waiting) while the calling
 /// thread emits [`global`], and `sink` gets the batches on the calling thread in exactly the
 /// order one thread would give them. Memory stays bounded by a few batches (about one
 /// environment per thread); the first error `sink` returns stops the emission and is returned.
@@ -136,6 +136,7 @@ pub fn each_prepared<T: Send, E>(
     let first = || prepared(global(resolved, source_name));
     let envs = &resolved.environments;
     let workers = emitters.min(envs.len());
+    let ahead = batches_ahead(resolved);
     let mut stopped = false;
     if workers < 2 {
         sink(first())?;
@@ -167,7 +168,7 @@ pub fn each_prepared<T: Send, E>(
         std::thread::scope(|scope| {
             let mut channels = Vec::with_capacity(workers);
             for w in 0..workers {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Sent<T>>(BATCHES_AHEAD);
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Sent<T>>(ahead);
                 channels.push(rx);
                 scope.spawn(move || {
                     for env in envs.iter().skip(w).step_by(workers) {
@@ -229,6 +230,32 @@ pub const EMITTERS: usize = 2;
 /// 396 -> 382 ms and `check` 861 -> 833 ms, for a median peak RSS 4-6 MiB higher (108 -> 112
 /// and 130 -> 136 MiB; 6 and 4 pairs).
 pub const BATCHES_AHEAD: usize = 4;
+
+/// Services in one environment from which each emitting thread of [`each`] holds one batch
+/// waiting instead of [`BATCHES_AHEAD`]: an environment's parts are then megabytes each, and
+/// four of them waiting on each thread are what the peak RSS varied with. Measured alternating
+/// (release builds, 2-core VM): at 1000 services x 10 environments `generate` with nothing to
+/// change 57 against 59 MiB median and 59 against 63 MiB the largest run, 379 against 370 ms (12
+/// pairs), from an empty tree 63 against 69 MiB, 637 against 607 ms (6 pairs); at 100 x 10 the
+/// same 22 MiB, 49.7 against 48.0 ms (10 pairs): the boundary lies between those two sizes.
+pub const LARGE_ENVIRONMENT_SERVICES: usize = 500;
+
+/// How many batches each emitting thread of [`each`] holds waiting for `resolved`:
+/// [`BATCHES_AHEAD`], or one when an environment has [`LARGE_ENVIRONMENT_SERVICES`] services
+/// or more.
+pub fn batches_ahead(resolved: &Resolved) -> usize {
+    let largest = resolved
+        .environments
+        .iter()
+        .map(|e| e.services.len())
+        .max()
+        .unwrap_or(0);
+    if largest >= LARGE_ENVIRONMENT_SERVICES {
+        1
+    } else {
+        BATCHES_AHEAD
+    }
+}
 
 /// How many files [`each`] emits, computed without rendering any (the environments' alert rule
 /// groups counted, two files each): lets `generate` and `check` refuse a tree over the
@@ -311,4 +338,29 @@ pub fn environment_parts<E>(
         sink(alerts)?;
     }
     sink(vec![readme::emit_environment(resolved, env, source_name)])
+}
+
+#[cfg(test)]
+mod ahead_tests {
+    use super::*;
+
+    /// Each emitting thread holds four batches waiting for environments of fewer than
+    /// [`LARGE_ENVIRONMENT_SERVICES`] services, one from there on (the largest environment
+    /// decides).
+    #[test]
+    fn large_environments_hold_one_batch_ahead() {
+        for (services, expected) in [
+            (10, BATCHES_AHEAD),
+            (LARGE_ENVIRONMENT_SERVICES - 1, BATCHES_AHEAD),
+            (LARGE_ENVIRONMENT_SERVICES, 1),
+        ] {
+            let config = crate::synthetic::config(services, 2);
+            let c = crate::pipeline::compile("environments.yaml", config.as_bytes(), false);
+            let resolved = c
+                .resolved
+                .as_ref()
+                .expect("the synthetic configuration resolves");
+            assert_eq!(batches_ahead(resolved), expected, "{services} services");
+        }
+    }
 }
