@@ -72,7 +72,7 @@ const MIN_PAGE: usize = 4096;
 
 /// The global allocator (see the module's documentation). A block of at least [`LARGE`] bytes
 /// (aligned to at most a page) is a mapping of its own: a freed one is kept, up to
-/// [`CACHED_BYTES`] in [`CACHE_SLOTS`] mappings, and the next large block takes the largest kept
+/// [`CACHED_BYTES`] in `CACHE_SLOTS` (4) mappings, and the next large block takes the largest kept
 /// one, resized (its pages already touched, so not faulted in again); past that, it is unmapped.
 pub struct Allocator;
 

@@ -3,8 +3,9 @@
 //! format, extended with the provider's static validators as `x_*` keys).
 //!
 //! [`super::check_tree`] parses every `*.tf` of `modules/` and of the generated tree (with
-//! [`super::parse`], or hcl-edit's parser when that one declines) and reports, for each `resource`, `data` and `ephemeral` block of a `scaleway_*` type and
-//! the `provider "scaleway"` block: unknown types, attributes and nested blocks (with
+//! [`super::parse`], or hcl-edit's parser when that one declines) and reports, for each
+//! `resource`, `data` and `ephemeral` block of a `scaleway_*` type and the `provider "scaleway"`
+//! block: unknown types, attributes and nested blocks (with
 //! did-you-mean), missing required attributes and nested blocks, too many nested blocks,
 //! deprecated types, attributes and blocks, attributes written as blocks and the reverse,
 //! computed-only attributes that are set, literal values of the wrong type or outside the
