@@ -745,6 +745,16 @@ impl<'a> Parser<'a> {
         self.ws()?;
         self.pos += 3;
         self.ws()?;
+        let intro = self.for_variables()?;
+        self.ws()?;
+        self.eat(b':')?;
+        Ok(intro)
+    }
+
+    /// `k, v in coll` or `v in coll` (at the first variable), as `for` expressions and `%{for}`
+    /// directives write it: the key variable, the value variable and the collection.
+    #[allow(clippy::type_complexity)]
+    fn for_variables(&mut self) -> R<(Option<Ident<'a>>, Ident<'a>, Expression<'a>)> {
         let first = self.ident()?;
         self.ws()?;
         let second = if self.peek() == b',' {
@@ -762,8 +772,6 @@ impl<'a> Parser<'a> {
         self.pos += 2;
         self.ws()?;
         let collection = self.expr(false)?;
-        self.ws()?;
-        self.eat(b':')?;
         Ok(match second {
             Some(v) => (Some(first), v, collection),
             None => (None, first, collection),
@@ -1128,33 +1136,13 @@ impl<'a> Parser<'a> {
     /// `%{for k, v in coll}...%{endfor}` (after `for`).
     fn for_directive(&mut self) -> R<Element<'a>> {
         self.ws()?;
-        let first = self.ident()?;
-        self.ws()?;
-        let second = if self.peek() == b',' {
-            self.pos += 1;
-            self.ws()?;
-            let v = self.ident()?;
-            self.ws()?;
-            Some(v)
-        } else {
-            None
-        };
-        if !self.starts(b"in") {
-            return Err(Declined);
-        }
-        self.pos += 2;
-        self.ws()?;
-        let collection = self.expr(false)?;
+        let (key_var, value_var, collection) = self.for_variables()?;
         self.directive_end()?;
         let template = self.inner_template()?;
         if !self.directive_start(b"endfor")? {
             return Err(Declined);
         }
         self.directive_end()?;
-        let (key_var, value_var) = match second {
-            Some(v) => (Some(first), v),
-            None => (None, first),
-        };
         Ok(Element::For(Box::new(ForDirective {
             key_var,
             value_var,
