@@ -454,7 +454,8 @@ fn large_generated_files_are_proved_in_chunks_with_file_positions() {
 /// root passes is found in every root (three environments, so the threads take turns and one
 /// takes two), with the text of each root kept to show the lines, and the findings sorted as one
 /// thread would sort them. The same with one proving thread (which proves the modules and every
-/// batch), with two, and with more threads than the tree has batches with `.tf` files.
+/// batch), with two, and with more threads than the tree has batches with `.tf` files; and with
+/// none, the comparing thread proving each batch itself (as `check` does on a small tree).
 #[test]
 fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -478,7 +479,10 @@ fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
         .unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
     assert_eq!(resolved.environments.len(), 3);
     let mut first: Option<tofugen::stream::Checked> = None;
-    for provers in [1, 2, 3, 8] {
+    // This configuration (the committed one with a third environment) is below
+    // `THREADS_FROM_SERVICES`: `check` proves it on the calling thread, the first case.
+    assert_eq!(tofugen::stream::provers(resolved), 0);
+    for provers in [0, 1, 2, 3, 8] {
         let checked = tofugen::stream::check_with(
             dir.path(),
             "environments.yaml",

@@ -10,7 +10,8 @@
 //! The merged tree, with its mapping keys sorted, is the index of origins
 //! ([`origins::Origins`]): no path string is built per value. It is built when asked for and
 //! dropped with whoever asked ([`origins::Sections`]): resolving and policy each hold two at a
-//! time (one per thread, [`crate::parallel::in_order`]).
+//! time (one per thread, [`crate::parallel::in_order_on`]; one at a time below
+//! [`crate::parallel::VALIDATION_THREADS_FROM`] services).
 
 pub mod origins;
 
@@ -684,8 +685,18 @@ pub fn resolve_with_limit(
         parents,
         Arc::new(origins::sorted(defaults_node)),
     ));
-    // Two environments at a time, results in configuration order.
-    let results = crate::parallel::in_order(env_entries, |index, (env_key, _)| {
+    // Two environments at a time, results in configuration order, unless the configuration
+    // is too small to be worth a thread: its services counted over every environment, each
+    // with the defaults' (what an environment inherits through `extends` is not counted).
+    let defaults_services = config.defaults.services.as_ref().map_or(0, BTreeMap::len);
+    let services = config
+        .environments
+        .values()
+        .map(|e| defaults_services + e.settings.services.as_ref().map_or(0, BTreeMap::len))
+        .sum();
+    let threads =
+        crate::parallel::worth_threads(services, crate::parallel::VALIDATION_THREADS_FROM);
+    let results = crate::parallel::in_order_on(threads, env_entries, |index, (env_key, _)| {
         let section = Section {
             index,
             key: env_key,

@@ -37,7 +37,8 @@ pub const FAMILIES: &[(&str, &[Rule])] = &[
 ];
 
 /// Runs every family on the whole configuration: the project-wide rules, then each
-/// environment's, two environments at a time ([`crate::parallel::in_order`]). Each holds a
+/// environment's, two environments at a time ([`crate::parallel::in_order_on`]; one at a time
+/// below [`crate::parallel::VALIDATION_THREADS_FROM`] services). Each holds a
 /// copy of its environment and that copy's merged tree while its rules run: measured on
 /// `validate` at 1000 x 10 (16 alternating pairs), 137 -> 109 ms of wall time for a peak RSS
 /// of 54 -> 56 MiB (under the 64 MB goal of issue 13; when first tried, the rest of `validate`
@@ -48,10 +49,14 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
     names::project(c);
     environments::check(c);
     secrets::plaintext(c);
-    // Two environments at a time (`parallel::in_order`), each with its own findings, kept in
-    // the environments' order: the same findings, in the same order, as one at a time.
+    // Two environments at a time (`parallel::in_order_on`) unless the configuration is too
+    // small to be worth a thread, each with its own findings, kept in the environments'
+    // order: the same findings, in the same order, as one at a time.
     let (root, original, source) = (c.root, c.original, c.source);
-    let found = crate::parallel::in_order(&resolved.environments, |_, env| {
+    let services = resolved.environments.iter().map(|e| e.services.len()).sum();
+    let threads =
+        crate::parallel::worth_threads(services, crate::parallel::VALIDATION_THREADS_FROM);
+    let found = crate::parallel::in_order_on(threads, &resolved.environments, |_, env| {
         let mut own = Checker {
             root,
             original,
