@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     tofugen::alloc::keep_freed_pages();
-    // No transparent huge pages: mimalloc advises them for its arenas, and the kernel then
+    // No transparent huge pages: mimalloc advised them for its arenas, and the kernel then
     // zeroes 2 MiB at the first touch of each region, most of which a thread's pages never use.
     // Measured on the 1000 x 10 benchmark (2-core VM, alternating runs): peak RSS of
     // `generate` from empty 157-182 -> 122-129 MB, with nothing to change 157-166 -> 139-145 MB,
@@ -13,11 +13,18 @@ fn main() -> ExitCode {
     // across fork and kept across execve (man7.org, PR_SET_THP_DISABLE(2const)); mimalloc's own
     // `allow_thp` option makes the same call, but only when it initialises, before `main`
     // (libmimalloc-sys 0.1.49, c_src/mimalloc/v2/src/prim/unix/prim.c, `_mi_prim_mem_init`).
-    // Made here, the call comes after Rust's runtime has allocated: the arena's first two 2 MiB
-    // regions are already huge pages. Made from an ELF constructor instead (before any
-    // allocation), it was measured twice: 3-5 % slower on mimalloc v3 at one stop, 5 % faster on
-    // v3 at another, and with the v2 sources as fast as here (committed `generate`, `check` and
-    // `validate`, 80 alternating pairs each; 812 page faults against 621): not kept.
+    // Made here, the call comes after Rust's runtime has allocated: under the kernel's `madvise`
+    // setting the arena's first 2 MiB region was already a huge page, zeroed at the first
+    // allocation (9 % of the samples of `tofugen --version` under `perf`). mimalloc is now built
+    // with its `no_thp` feature (MI_NO_THP: `unix_mmap` no longer calls `madvise(MADV_HUGEPAGE)`,
+    // libmimalloc-sys 0.1.49 build.rs and c_src/mimalloc/v2/src/prim/unix/prim.c), so that
+    // region is made of small pages; this call still covers the kernel's `always` setting.
+    // Measured alternating against the build without it (60 pairs, committed configuration):
+    // `check` 6.4 -> 6.2 ms, `generate` 5.0 -> 4.9 ms, `validate` 3.1 -> 3.0 ms; 1000 x 10 as
+    // fast, the same peak RSS (6 pairs). Made from an ELF constructor instead (before any
+    // allocation), the call was measured twice: 3-5 % slower on mimalloc v3 at one stop, 5 %
+    // faster on v3 at another, and with the v2 sources as fast as here (committed `generate`,
+    // `check` and `validate`, 80 alternating pairs each; 812 page faults against 621): not kept.
     #[cfg(target_os = "linux")]
     // SAFETY: takes integers, touches no memory; an error leaves huge pages allowed.
     unsafe {
