@@ -9,8 +9,9 @@ pub const THREADS: usize = 2;
 /// Services, over every environment, from which `resolve` and `policy` take their
 /// environments on [`THREADS`] threads ([`worth_threads`]); below, on the calling thread.
 /// Starting a thread costs more than it saves on a small configuration: its stack and
-/// allocator heap are faulted in, and the calling thread waits for it to be scheduled (a few
-/// hundred microseconds on the 2-core VM the benchmarks run on). Measured alternating (release
+/// allocator heap are faulted in, and the calling thread waits for it to run (from tens of
+/// microseconds to milliseconds on the 2-core VM the benchmarks run on; see
+/// `stream::THREADS_FROM_SERVICES`). Measured alternating (release
 /// builds, `validate`, one thread against two): the committed configuration (8 services) 3.0
 /// against 3.3 ms (40 pairs), 100 services x 10 environments 13.0 against 14.2 ms, 200 x 5 18.2
 /// against 19.4 ms (10 pairs each), 300 x 10 36.2 against 35.4 ms (10 pairs), 1000 x 10 124

@@ -69,9 +69,10 @@ type ProvingThread<'scope> = (
 /// Services, over every environment, from which `generate` emits the environments on
 /// [`emit::EMITTERS`] threads and `check` proves on a thread of its own ([`PROVERS`]); below,
 /// the calling thread does it all, batch after batch. A small tree is not worth a thread:
-/// starting one faults in its stack and allocator heap, and handing a batch over waits for the
-/// other thread to be scheduled (each a few hundred microseconds on the 2-core VM the
-/// benchmarks run on), more than the work it takes over. Measured alternating (release builds,
+/// starting one faults in its stack and allocator heap, and the thread may run late (on the
+/// 2-core VM the benchmarks run on, a thread started while the calling one works ran 29-57 us
+/// later in 8 runs of 15, 0.26-3.7 ms later in the others), which costs more than the work it
+/// takes over. Measured alternating (release builds,
 /// the calling thread alone against the threads, with `resolve` and `policy` on one thread in
 /// both): `check` of the committed configuration (8 services) 6.8 against 7.3 ms and
 /// `generate` with nothing to change 5.4 against 5.8 ms (40 pairs); 10 services x 4
@@ -104,13 +105,13 @@ pub fn provers(resolved: &Resolved) -> usize {
     }
 }
 
-/// Threads proving the tree in [`check`] from [`THREADS_FROM_SERVICES`] services on: one. Since the proof parses with
-/// [`crate::prove::parse`] (7-9x faster than hcl-edit), one proving thread keeps up with the
-/// thread that emits and compares the tree, and a second only holds a batch more. Measured
-/// alternating against two (release builds, 2-core VM): 1000 services x 10 environments 567
-/// against 572 ms and 49 against 53 MiB peak RSS (6 pairs); 100 x 10 63.4 against 63.0 ms, 20
-/// against 22 MiB (10 pairs); 2000 x 20 2.17 s both, 108 against 116 MiB (3 pairs). With
-/// hcl-edit two were faster from 60 services over every environment on.
+/// Threads proving the tree in [`check`] from [`THREADS_FROM_SERVICES`] services on: one. Since
+/// the proof parses with [`crate::prove::parse`] (7-9x faster than hcl-edit), one proving thread
+/// keeps up with the thread that emits and compares the tree, and a second only holds a batch
+/// more. Measured alternating against two (release builds, 2-core VM): 1000 services x 10
+/// environments 567 against 572 ms and 49 against 53 MiB peak RSS (6 pairs); 100 x 10 63.4
+/// against 63.0 ms, 20 against 22 MiB (10 pairs); 2000 x 20 2.17 s both, 108 against 116 MiB (3
+/// pairs). With hcl-edit two were faster from 60 services over every environment on.
 pub const PROVERS: usize = 1;
 
 /// Threads emitting the tree in [`check`]: one, the thread that compares it with the disk, which
