@@ -502,6 +502,41 @@ fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
     }
 }
 
+/// A tree over the byte cap is refused by `check` whichever thread proves, on the committed
+/// configuration (below `THREADS_FROM_SERVICES`, so `check` itself takes the calling thread):
+/// with a cap between the size of the first batch (the files of no environment) and the
+/// tree's, the comparison stops at an environment's batch with the cap's error, without a
+/// panic and without reporting a compared tree.
+#[test]
+fn a_tree_over_the_cap_is_refused_whatever_thread_proves_it() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo.join("modules"), &dir.path().join("modules"));
+    let config = std::fs::read_to_string(repo.join("environments.yaml")).unwrap();
+    let c = tofugen::pipeline::compile("environments.yaml", config.as_bytes(), false);
+    let resolved = c
+        .resolved
+        .as_ref()
+        .unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
+    let size = |files: &[(String, String)]| files.iter().map(|(_, c)| c.len()).sum::<usize>();
+    let first = size(&tofugen::emit::global(resolved, "environments.yaml"));
+    let tree: Vec<(String, String)> = tofugen::emit::emit(resolved, "environments.yaml")
+        .into_iter()
+        .collect();
+    let cap = first + (size(&tree) - first) / 2;
+    assert!(first < cap && cap < size(&tree), "{first} {cap}");
+    for provers in [0, 1] {
+        let checked =
+            tofugen::stream::check_with(dir.path(), "environments.yaml", resolved, cap, provers);
+        let e = checked.differences.expect_err("over the cap").to_string();
+        assert!(
+            e.contains("the configuration generates more than 0 MiB of files"),
+            "provers {provers}: {e}"
+        );
+        assert_eq!(checked.files, 0, "provers {provers}");
+    }
+}
+
 /// The findings of [`every_root_is_proved_against_the_modules_whatever_thread_proves_it`].
 fn every_root_has_the_finding(
     resolved: &tofugen::resolve::Resolved,
