@@ -138,6 +138,13 @@ pub struct Resolved {
 }
 
 impl Resolved {
+    /// How many services there are over every environment (a service counted once per
+    /// environment it is in): the size by which the stages decide whether threads are worth
+    /// starting.
+    pub fn services(&self) -> usize {
+        self.environments.iter().map(|e| e.services.len()).sum()
+    }
+
     /// The environment named `name`.
     pub fn environment(&self, name: &str) -> Option<&ResolvedEnvironment> {
         self.environments.iter().find(|e| e.name == name)

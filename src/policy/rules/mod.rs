@@ -53,9 +53,10 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
     // small to be worth a thread, each with its own findings, kept in the environments'
     // order: the same findings, in the same order, as one at a time.
     let (root, original, source) = (c.root, c.original, c.source);
-    let services = resolved.environments.iter().map(|e| e.services.len()).sum();
-    let threads =
-        crate::parallel::worth_threads(services, crate::parallel::VALIDATION_THREADS_FROM);
+    let threads = crate::parallel::worth_threads(
+        resolved.services(),
+        crate::parallel::VALIDATION_THREADS_FROM,
+    );
     let found = crate::parallel::in_order_on(threads, &resolved.environments, |_, env| {
         let mut own = Checker {
             root,
