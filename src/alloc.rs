@@ -26,34 +26,48 @@ use std::alloc::{GlobalAlloc, Layout};
 /// it; the binary's tests check the index against that default.
 pub const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Makes mimalloc keep the pages it frees for the rest of the run, never giving them back to
-/// the kernel (the binary calls it first thing): tofugen runs for seconds at most, and memory
-/// purged while it runs is faulted in (and zeroed) again by the next environment. Measured on
-/// `check` of the largest valid configuration (3 483 services x 2 environments, 2-core VM, `perf
-/// stat -r 4`): 11 071 -> 669 page faults, 19% less CPU time, peak RSS 512 -> 550 MB (mimalloc
-/// v3). With the v2 sources tofugen now builds, purging after 10 or 100 ms changed neither the
-/// time nor the peak RSS of 1000 x 10 `generate` (90-92 MiB) and `check` (124-131 MiB), 3-4
-/// pairs.
+/// mimalloc's purge delay while tofugen runs ([`keep_freed_pages`]): one hour, longer than any
+/// run, so that freed pages are never purged on a timer, only when [`release_freed_pages`] asks.
+/// Not -1 ("never purge"): mimalloc v2 fixes whether a segment may ever be purged when it
+/// creates the segment (`segment->allow_purge = ... && purge_delay >= 0`, src/segment.c of the
+/// v2 sources libmimalloc-sys 0.1.49 builds), so under -1 every segment made before
+/// [`release_freed_pages`] kept its freed pages through it.
+pub const KEEP_DELAY_MS: std::ffi::c_long = 60 * 60 * 1000;
+
+/// Makes mimalloc keep the pages it frees for the rest of the run (purge delay
+/// [`KEEP_DELAY_MS`]; the binary calls it first thing): tofugen runs for seconds at most, and
+/// memory purged while it runs is faulted in (and zeroed) again by the next environment.
+/// Measured on `check` of the largest valid configuration (3 483 services x 2 environments then,
+/// 2-core VM, `perf stat -r 4`): 11 071 -> 669 page faults, 19% less CPU time, peak RSS 512 ->
+/// 550 MB (mimalloc v3, against the 10 ms default). A delay of one hour instead of "never" (-1),
+/// with [`release_freed_pages`] then able to give pages back, measured alternating (release
+/// builds, 2-core VM): at 1000 services x 10 environments, peak RSS of `generate` from an empty
+/// tree 63.4-65.0 -> 53.2-54.7 MiB (725 against 731 ms, 10 pairs), with nothing to change
+/// 56.5-61.2 -> 46.5-48.1 MiB (372 against 370 ms), `check` 49.1-49.5 -> 42.4-42.9 MiB (592
+/// against 598 ms; 6 pairs each); at 2000 x 20, `generate` from empty 136-145 -> 110 MiB (2.28
+/// against 2.11 s), with nothing to change 137-144 -> 111 MiB, `check` 114 -> 98 MiB (3 pairs);
+/// the committed configuration's `check` 6.9 against 6.7 ms, `generate` 5.4 against 5.1 ms,
+/// `validate` 3.2 against 3.0 ms (40 pairs).
 pub fn keep_freed_pages() {
     // SAFETY: sets an integer option; no memory is touched.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, KEEP_DELAY_MS) };
 }
 
-/// Gives back to the kernel, once, the pages mimalloc holds free and can give back (whole free
-/// spans of its segments), then keeps freed pages again ([`keep_freed_pages`]). `generate` and
+/// Gives back to the kernel, once, the pages mimalloc holds free and can give back (free spans
+/// of its segments, free segments of its arenas: `mi_collect(true)`, a forced collection); the
+/// pages freed afterwards are kept as before ([`keep_freed_pages`]). `generate` and
 /// `check` call it between validation and emission: what validation freed (the loaded tree, the
 /// policy's working sets) is not what the emitting threads reuse, and it would otherwise stay
-/// resident under everything they allocate. Measured at 1000 services x 10 environments
-/// (alternating): `generate` peak RSS 69 -> 66 MiB and `check` 104 -> 101 MiB, the same times
-/// (8 and 6 pairs).
+/// resident under everything they allocate. Only the segments mimalloc made while purging was
+/// allowed can give pages back (see [`KEEP_DELAY_MS`]). Measured at 1000 services x 10
+/// environments (alternating): `generate` peak RSS 69 -> 66 MiB and `check` 104 -> 101 MiB,
+/// the same times (8 and 6 pairs), while the delay was -1 and this call set it to 0 around the
+/// collection; that left the arenas' scheduled purges undone (mimalloc's `mi_arenas_try_purge`
+/// returns at once under a delay of 0 or less, src/arena.c), so the collection now runs under
+/// [`KEEP_DELAY_MS`], forced: 10 MiB less again (see [`keep_freed_pages`]).
 pub fn release_freed_pages() {
-    // SAFETY: sets integer options and asks mimalloc to collect its own free memory; no block
-    // in use is touched.
-    unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
-        libmimalloc_sys::mi_collect(true);
-    }
-    keep_freed_pages();
+    // SAFETY: asks mimalloc to collect its own free memory; no block in use is touched.
+    unsafe { libmimalloc_sys::mi_collect(true) };
 }
 
 /// Blocks of at least this many bytes are mapped from the kernel instead of taken from mimalloc.

@@ -41,15 +41,66 @@ static GLOBAL: tofugen::alloc::Allocator = tofugen::alloc::Allocator;
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Mutex;
+
+    /// Held by the tests that read or set mimalloc's purge delay, a process-wide option.
+    static PURGE_DELAY: Mutex<()> = Mutex::new(());
+
     /// The index is mimalloc's purge delay: unset, it holds that option's v2 default (10 ms, in
     /// v2's src/options.c; the neighbouring options hold 0 or 1, or 10 for `arena_purge_mult`,
     /// which comes later); an upgrade that reorders the options fails here instead of tuning
     /// another option.
     #[test]
     fn the_purge_delay_option_is_the_one_set() {
+        let _held = PURGE_DELAY.lock().unwrap_or_else(|e| e.into_inner());
         // SAFETY: reads an integer option.
         let value =
             unsafe { libmimalloc_sys::mi_option_get(tofugen::alloc::MI_OPTION_PURGE_DELAY) };
         assert_eq!(value, 10);
+    }
+
+    /// Resident bytes of this process (`/proc/self/statm`, 4 KiB pages).
+    #[cfg(target_os = "linux")]
+    fn resident() -> usize {
+        let statm = std::fs::read_to_string("/proc/self/statm").expect("statm");
+        let pages: usize = statm
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .expect("the resident pages");
+        pages * 4096
+    }
+
+    /// Pages freed by a thread that allocated them after `keep_freed_pages` (as the validation's
+    /// threads do) leave the resident set at `release_freed_pages`: most of 64 MiB of small
+    /// blocks (mimalloc's, under `alloc::LARGE`). Fails with the delay "never" (-1), under which
+    /// mimalloc makes its segments unpurgeable.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn released_pages_leave_the_resident_set() {
+        const MIB: usize = 1024 * 1024;
+        let _held = PURGE_DELAY.lock().unwrap_or_else(|e| e.into_inner());
+        // SAFETY: reads an integer option.
+        let before =
+            unsafe { libmimalloc_sys::mi_option_get(tofugen::alloc::MI_OPTION_PURGE_DELAY) };
+        tofugen::alloc::keep_freed_pages();
+        std::thread::spawn(|| {
+            let blocks: Vec<Box<[u8; 1024]>> =
+                (0..64 * 1024).map(|_| Box::new([1; 1024])).collect();
+            assert_eq!(blocks.len() * 1024, 64 * MIB);
+        })
+        .join()
+        .expect("the allocating thread");
+        let held = resident();
+        tofugen::alloc::release_freed_pages();
+        let released = held.saturating_sub(resident());
+        // SAFETY: sets an integer option back; no memory is touched.
+        unsafe { libmimalloc_sys::mi_option_set(tofugen::alloc::MI_OPTION_PURGE_DELAY, before) };
+        assert!(
+            released >= 32 * MIB,
+            "{} MiB left the resident set of {} MiB",
+            released / MIB,
+            held / MIB
+        );
     }
 }
