@@ -59,7 +59,7 @@ mod tests {
         assert_eq!(value, 10);
     }
 
-    /// Resident bytes of this process (`/proc/self/statm`, 4 KiB pages).
+    /// Resident bytes of this process (`/proc/self/statm` counts pages).
     #[cfg(target_os = "linux")]
     fn resident() -> usize {
         let statm = std::fs::read_to_string("/proc/self/statm").expect("statm");
@@ -68,7 +68,9 @@ mod tests {
             .nth(1)
             .and_then(|p| p.parse().ok())
             .expect("the resident pages");
-        pages * 4096
+        // SAFETY: reads a system constant.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        pages * usize::try_from(page).expect("a page size")
     }
 
     /// Pages freed by a thread that allocated them after `keep_freed_pages` (as the validation's
