@@ -17,7 +17,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
-use std::sync::OnceLock;
 
 use super::ast::{Block, Body, Expr, Expression, Structure};
 use serde::Deserialize;
@@ -100,6 +99,11 @@ const CHUNK_BYTES: usize = 64 * 1024;
 /// inside a multi-line construct the scan does not see (a multi-line interpolation): that chunk
 /// does not parse, a finding, never a silent pass. A small file is one chunk.
 pub fn chunks(text: &str) -> Vec<(usize, usize, &str)> {
+    // A cut needs `CHUNK_BYTES` before it: a file no longer is one chunk, unscanned (every root
+    // of a small tree).
+    if text.len() <= CHUNK_BYTES {
+        return vec![(0, 0, text)];
+    }
     let mut out = Vec::new();
     let (mut start, mut line, mut lines_in_chunk) = (0, 0, 0);
     let mut pos = 0;
@@ -214,27 +218,31 @@ mod built {
     include!(concat!(env!("OUT_DIR"), "/provider_index.rs"));
 }
 
-/// The top level of the embedded schema: every type name → its unparsed schema (a slice of
-/// [`SCHEMA_JSON`], from the ranges `build.rs` computed: a run never scans the whole file).
-struct Index {
-    provider: &'static str,
-    kinds: [BTreeMap<&'static str, &'static str>; 3],
+/// The provider's configuration schema, unparsed (a slice of [`SCHEMA_JSON`], from the range
+/// `build.rs` computed: a run never scans the whole file).
+fn provider_schema() -> &'static str {
+    let (start, end) = built::PROVIDER;
+    &SCHEMA_JSON[start..end]
 }
 
-fn index() -> &'static Index {
-    static INDEX: OnceLock<Index> = OnceLock::new();
-    INDEX.get_or_init(|| {
-        let (start, end) = built::PROVIDER;
-        Index {
-            provider: &SCHEMA_JSON[start..end],
-            kinds: built::TYPES.map(|types| {
-                types
-                    .iter()
-                    .map(|&(name, start, end)| (name, &SCHEMA_JSON[start..end]))
-                    .collect()
-            }),
-        }
-    })
+/// The types of one kind: name and byte range of its schema in [`SCHEMA_JSON`], sorted by name
+/// (`build.rs` writes them from a sorted map; a test compares them with a full parse).
+fn types(kind: Kind) -> &'static [(&'static str, usize, usize)] {
+    built::TYPES[kind.slot()]
+}
+
+/// The unparsed schema of type `name` of `kind`, found by binary search: nothing is built at
+/// run time (no map of every type name, as there was).
+fn type_schema(kind: Kind, name: &str) -> Option<&'static str> {
+    let types = types(kind);
+    let i = types.binary_search_by(|&(n, _, _)| n.cmp(name)).ok()?;
+    let (_, start, end) = types[i];
+    Some(&SCHEMA_JSON[start..end])
+}
+
+/// The type names of one kind, sorted.
+fn names(kind: Kind) -> impl Iterator<Item = &'static str> {
+    types(kind).iter().map(|&(name, _, _)| name)
 }
 
 /// The three kinds of typed blocks.
@@ -296,18 +304,6 @@ struct BlockSchema {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct Relations {
-    #[serde(default)]
-    x_conflicts_with: Vec<String>,
-    #[serde(default)]
-    x_exactly_one_of: Vec<String>,
-    #[serde(default)]
-    x_at_least_one_of: Vec<String>,
-    #[serde(default)]
-    x_required_with: Vec<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
 struct Bounds {
     min: Option<f64>,
     max: Option<f64>,
@@ -343,8 +339,16 @@ struct AttrSchema {
     x_element_string_length: Option<Bounds>,
     #[serde(default)]
     x_element_disallowed_values: Option<Vec<Value>>,
-    #[serde(flatten)]
-    rel: Relations,
+    // The relations between arguments: fields of their own, not a `#[serde(flatten)]`
+    // struct, which would buffer each attribute's whole map (descriptions and all) first.
+    #[serde(default)]
+    x_conflicts_with: Vec<String>,
+    #[serde(default)]
+    x_exactly_one_of: Vec<String>,
+    #[serde(default)]
+    x_at_least_one_of: Vec<String>,
+    #[serde(default)]
+    x_required_with: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -357,8 +361,15 @@ struct BlockType {
     max_items: Option<u64>,
     #[serde(default)]
     block: BlockSchema,
-    #[serde(flatten)]
-    rel: Relations,
+    // As in `AttrSchema` (a flattened struct would buffer the nested block too).
+    #[serde(default)]
+    x_conflicts_with: Vec<String>,
+    #[serde(default)]
+    x_exactly_one_of: Vec<String>,
+    #[serde(default)]
+    x_at_least_one_of: Vec<String>,
+    #[serde(default)]
+    x_required_with: Vec<String>,
 }
 
 /// Loads schemas on demand and remembers them for one run (shared across its files).
@@ -372,16 +383,13 @@ impl Schemas {
     fn get(&mut self, kind: Kind, name: &str) -> Option<&TypeSchema> {
         self.cache
             .entry((kind, name.to_string()))
-            .or_insert_with(|| {
-                let raw = index().kinds[kind.slot()].get(name)?;
-                serde_json::from_str(raw).ok()
-            })
+            .or_insert_with(|| serde_json::from_str(type_schema(kind, name)?).ok())
             .as_ref()
     }
 
     fn provider(&mut self) -> Option<&TypeSchema> {
         if self.provider.is_none() {
-            self.provider = serde_json::from_str(index().provider).ok();
+            self.provider = serde_json::from_str(provider_schema()).ok();
         }
         self.provider.as_ref()
     }
@@ -626,10 +634,10 @@ impl<'f> Checker<'f> {
                             is_set,
                             range,
                             owner: owner.clone(),
-                            conflicts_with: a.rel.x_conflicts_with.clone(),
-                            exactly_one_of: a.rel.x_exactly_one_of.clone(),
-                            at_least_one_of: a.rel.x_at_least_one_of.clone(),
-                            required_with: a.rel.x_required_with.clone(),
+                            conflicts_with: a.x_conflicts_with.clone(),
+                            exactly_one_of: a.x_exactly_one_of.clone(),
+                            at_least_one_of: a.x_at_least_one_of.clone(),
+                            required_with: a.x_required_with.clone(),
                         });
                     } else if schema.block_types.contains_key(key) {
                         self.push(
@@ -705,10 +713,10 @@ impl<'f> Checker<'f> {
                 is_set: true,
                 range: range.clone(),
                 owner: range.clone(),
-                conflicts_with: bt.rel.x_conflicts_with.clone(),
-                exactly_one_of: bt.rel.x_exactly_one_of.clone(),
-                at_least_one_of: bt.rel.x_at_least_one_of.clone(),
-                required_with: bt.rel.x_required_with.clone(),
+                conflicts_with: bt.x_conflicts_with.clone(),
+                exactly_one_of: bt.x_exactly_one_of.clone(),
+                at_least_one_of: bt.x_at_least_one_of.clone(),
+                required_with: bt.x_required_with.clone(),
             });
             self.set.insert(format!("{path}.{index}"));
             let inner_prefix = format!("{path}.{index}.");
@@ -781,8 +789,8 @@ impl<'f> Checker<'f> {
             }
             // Exactly-one-of / at-least-one-of groups where nothing is set.
             for (group, what) in [
-                (&a.rel.x_exactly_one_of, "exactly one"),
-                (&a.rel.x_at_least_one_of, "at least one"),
+                (&a.x_exactly_one_of, "exactly one"),
+                (&a.x_at_least_one_of, "at least one"),
             ] {
                 if group.is_empty() {
                     continue;
@@ -1226,10 +1234,9 @@ fn unknown_type_message(kind: Kind, ty: &str) -> String {
 }
 
 fn unknown_type_help(kind: Kind, ty: &str) -> String {
-    let idx = index();
     if let Some(other) = Kind::ALL
         .into_iter()
-        .find(|k| *k != kind && idx.kinds[k.slot()].contains_key(ty))
+        .find(|&k| k != kind && type_schema(k, ty).is_some())
     {
         return format!(
             "`{ty}` is a {}: write `{} \"{ty}\" ...`",
@@ -1237,7 +1244,7 @@ fn unknown_type_help(kind: Kind, ty: &str) -> String {
             other.ident()
         );
     }
-    match did_you_mean(ty, idx.kinds[kind.slot()].keys().copied()) {
+    match did_you_mean(ty, names(kind)) {
         Some(s) => format!("did you mean `{s}`?"),
         None => format!(
             "see the scaleway/scaleway provider documentation for the {} names",
@@ -1249,7 +1256,7 @@ fn unknown_type_help(kind: Kind, ty: &str) -> String {
 /// Every type name of one kind (`resource`, `data`, `ephemeral`), for tests and tooling.
 pub fn type_names(kind: &str) -> Vec<&'static str> {
     Kind::from_ident(kind)
-        .map(|k| index().kinds[k.slot()].keys().copied().collect())
+        .map(|k| names(k).collect())
         .unwrap_or_default()
 }
 
@@ -1285,17 +1292,16 @@ mod tests {
             .into_iter()
             .find(|(name, _)| name.ends_with("/scaleway"))
             .expect("scaleway");
-        let idx = index();
-        assert_eq!(idx.provider, p.provider.get());
+        assert_eq!(provider_schema(), p.provider.get());
         let full = [
             p.resource_schemas,
             p.data_source_schemas,
             p.ephemeral_resource_schemas,
         ];
         for (kind, types) in Kind::ALL.into_iter().zip(full) {
-            let got: Vec<(&str, &str)> = idx.kinds[kind.slot()]
-                .iter()
-                .map(|(k, v)| (*k, *v))
+            // In the same order as the sorted map: `type_schema`'s binary search may rely on it.
+            let got: Vec<(&str, &str)> = names(kind)
+                .map(|name| (name, type_schema(kind, name).expect("found")))
                 .collect();
             let want: Vec<(&str, &str)> = types.iter().map(|(k, v)| (*k, v.get())).collect();
             assert_eq!(got, want, "{kind:?}");
@@ -1335,6 +1341,12 @@ mod tests {
         // A small file, and an empty one, are one chunk.
         assert_eq!(chunks("a = 1\n"), vec![(0, 0, "a = 1\n")]);
         assert_eq!(chunks(""), vec![(0, 0, "")]);
+        // As long as a chunk can be, with or without a cut at its end: one chunk too.
+        for last in ["}\n", "# x\n"] {
+            let text = format!("{}\n{last}", "#".repeat(CHUNK_BYTES - 1 - last.len()));
+            assert_eq!(text.len(), CHUNK_BYTES);
+            assert_eq!(chunks(&text), vec![(0, 0, text.as_str())]);
+        }
     }
 
     #[test]
