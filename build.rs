@@ -51,6 +51,72 @@ fn main() {
     std::fs::write(out_dir.join("modules.rs"), out).expect("write modules.rs");
     provider_index(&root, &out_dir);
     domain_dfas(&root, &out_dir);
+    quick_schema(&root, &out_dir);
+}
+
+/// Keywords whose value is one subschema, a map of subschemas, or an array of subschemas: where
+/// [`strip_annotations`] descends. Anything else (`enum`, `const`, `default`, `x-*`) is data.
+const SUBSCHEMA: &[&str] = &[
+    "items",
+    "additionalProperties",
+    "propertyNames",
+    "not",
+    "if",
+    "then",
+    "else",
+    "contains",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+];
+const SUBSCHEMA_MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "dependentSchemas",
+];
+const SUBSCHEMA_ARRAYS: &[&str] = &["anyOf", "oneOf", "allOf", "prefixItems"];
+/// The annotations [`strip_annotations`] removes: what the valid path never reads.
+const ANNOTATIONS: &[&str] = &["$comment", "title", "description", "default", "examples"];
+
+/// Removes the [`ANNOTATIONS`] of `schema` and of its subschemas, and only there: a property
+/// named `description` stays a property.
+fn strip_annotations(schema: &mut serde_json::Value) {
+    let serde_json::Value::Object(map) = schema else {
+        return;
+    };
+    map.retain(|k, _| !ANNOTATIONS.contains(&k.as_str()));
+    for (key, value) in map.iter_mut() {
+        if SUBSCHEMA.contains(&key.as_str()) {
+            strip_annotations(value);
+        } else if SUBSCHEMA_MAPS.contains(&key.as_str()) {
+            if let serde_json::Value::Object(m) = value {
+                m.values_mut().for_each(strip_annotations);
+            }
+        } else if SUBSCHEMA_ARRAYS.contains(&key.as_str())
+            && let serde_json::Value::Array(a) = value
+        {
+            a.iter_mut().for_each(strip_annotations);
+        }
+    }
+}
+
+/// Writes `quick_schema.json` into `out_dir`: the embedded JSON Schema without its annotations
+/// ([`strip_annotations`]), compact. A valid configuration is checked against it
+/// (`schema_check::quick_schema`): a third of the text to parse on each run; the full schema is
+/// parsed only to describe errors.
+fn quick_schema(root: &Path, out_dir: &Path) {
+    println!("cargo:rerun-if-changed=src/schema_check/environments.schema.json");
+    let mut schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("src/schema_check/environments.schema.json"))
+            .expect("read src/schema_check/environments.schema.json"),
+    )
+    .expect("the embedded JSON Schema parses");
+    strip_annotations(&mut schema);
+    std::fs::write(
+        out_dir.join("quick_schema.json"),
+        serde_json::to_string(&schema).expect("serializes"),
+    )
+    .expect("write quick_schema.json");
 }
 
 /// Writes `domain_dfas.bin` and `domain_dfas.rs` into `out_dir`: every domain pattern of

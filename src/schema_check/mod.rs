@@ -132,6 +132,19 @@ fn schema() -> &'static Value {
         .get_or_init(|| serde_json::from_str(EMBEDDED_SCHEMA).expect("the embedded schema is JSON"))
 }
 
+/// The schema without its annotations (`title`, `description`, `default`, `examples`,
+/// `$comment`), compact, as `build.rs` writes it: what a valid configuration is checked against
+/// ([`fast`] and [`strings`] never read an annotation), a third of [`EMBEDDED_SCHEMA`]'s text
+/// (parsing the full schema was 130-200 us of every run). The full schema ([`schema`]) is parsed
+/// only to describe errors. Parsed once per process.
+fn quick_schema() -> &'static Value {
+    static QUICK: OnceLock<Value> = OnceLock::new();
+    QUICK.get_or_init(|| {
+        serde_json::from_str(include_str!(concat!(env!("OUT_DIR"), "/quick_schema.json")))
+            .expect("the quick schema is JSON")
+    })
+}
+
 /// The compiled `jsonschema` validator of the schema without `propertyNames`, built on first
 /// use only: a document that [`fast`] finds valid never needs it, so a valid configuration is
 /// checked without compiling it (most of a small run's instructions: the schema is compiled,
@@ -149,7 +162,7 @@ fn validator() -> &'static jsonschema::Validator {
 
 /// Whether `instance` is valid: the quick check, else the full validator.
 fn is_valid(instance: &Value) -> bool {
-    match fast::verdict_ignoring_property_names(schema(), instance) {
+    match fast::verdict_ignoring_property_names(quick_schema(), instance) {
         fast::Verdict::Valid => true,
         fast::Verdict::Invalid => false,
         fast::Verdict::Unsure => validator().is_valid(instance),
@@ -187,9 +200,8 @@ pub fn check_keeping_instance(
     root: &Node,
 ) -> (Vec<Diagnostic>, Value) {
     let (mut diags, instance) = check_schema(file, root);
-    let schema = schema();
     let index = source.map(SourceIndex::new);
-    let problems = strings::problems(schema, root);
+    let problems = strings::problems(quick_schema(), root);
     for p in problems.iter().take(strings::MAX_REPORTED) {
         diags.push(p.diagnostic(file, index.as_ref()));
     }
@@ -221,7 +233,6 @@ pub fn check_keeping_instance(
 /// The JSON Schema violations and the rule names of `policy.overrides`, and the document as it
 /// was validated.
 fn check_schema(file: &str, root: &Node) -> (Vec<Diagnostic>, Value) {
-    let schema = schema();
     let (errors, unexamined, instance) = errors(root);
     let leaves = leaves(&errors);
     // A value of the wrong type also fails its enum or pattern: the type error says it all.
@@ -251,7 +262,7 @@ fn check_schema(file: &str, root: &Node) -> (Vec<Diagnostic>, Value) {
             }
             continue;
         }
-        for d in describe(file, root, schema, error) {
+        for d in describe(file, root, schema(), error) {
             if seen.insert((d.message.clone(), d.span, d.help.clone())) {
                 diags.push(d);
             }
@@ -361,7 +372,7 @@ pub fn prune(root: &Node) -> Option<(Node, Vec<Pruned>)> {
         }
     }
     // Strings no output may receive are left out too (later stages could echo them).
-    for p in strings::problems(schema(), root) {
+    for p in strings::problems(quick_schema(), root) {
         match override_entry(&p.pointer) {
             Some(entry) => pointers.push(entry),
             None if p.pointer.is_empty() => return None,
@@ -493,7 +504,7 @@ fn errors(root: &Node) -> (Vec<ValidationError<'static>>, usize, Value) {
     let instance = instance(root);
     let mut kept = Vec::new();
     let mut more = 0;
-    if fast::verdict_ignoring_property_names(schema(), &instance) == fast::Verdict::Valid {
+    if fast::verdict_ignoring_property_names(quick_schema(), &instance) == fast::Verdict::Valid {
         return (kept, more, instance);
     }
     for e in validator().iter_errors(&instance) {
@@ -1396,6 +1407,18 @@ mod tests {
             let instance = instance(&tree);
             let full = validator().is_valid(&instance);
             let quick = fast::verdict_ignoring_property_names(schema(), &instance);
+            // The schema without annotations decides, and finds the same string problems, as
+            // the full one (what a run uses, and what describes errors).
+            assert_eq!(
+                fast::verdict_ignoring_property_names(quick_schema(), &instance),
+                quick,
+                "{name}: the quick schema"
+            );
+            assert_eq!(
+                format!("{:?}", strings::problems(quick_schema(), &tree)),
+                format!("{:?}", strings::problems(schema(), &tree)),
+                "{name}: string problems against the quick schema"
+            );
             assert_eq!(
                 quick,
                 fast::verdict(&stripped, &instance),
@@ -1414,6 +1437,38 @@ mod tests {
             total > 500 && decided == total,
             "{decided} of {total} decided"
         );
+    }
+
+    #[test]
+    fn the_quick_schema_is_the_schema_without_its_annotations() {
+        let (full, quick) = (schema(), quick_schema());
+        assert!(full.get("description").is_some() && full.get("title").is_some());
+        assert_eq!(quick.get("description"), None);
+        assert_eq!(quick.get("title"), None);
+        assert!(serde_json::to_string(quick).unwrap().len() * 3 < EMBEDDED_SCHEMA.len() * 2);
+        // Every definition keeps its properties, those named like an annotation too (a
+        // service's `description`), each without its own annotations.
+        let defs = |s: &'static Value| s["$defs"].as_object().expect("$defs");
+        assert_eq!(
+            defs(full).keys().collect::<Vec<_>>(),
+            defs(quick).keys().collect::<Vec<_>>()
+        );
+        for (name, def) in defs(full) {
+            let names = |d: &Value| {
+                d.get("properties")
+                    .and_then(Value::as_object)
+                    .map(|p| p.keys().cloned().collect::<Vec<_>>())
+            };
+            assert_eq!(names(def), names(&defs(quick)[name]), "{name}");
+        }
+        let (description, full_description) = (
+            &defs(quick)["ServiceSpec"]["properties"]["description"],
+            &defs(full)["ServiceSpec"]["properties"]["description"],
+        );
+        assert!(description["type"].to_string().contains("\"string\""));
+        assert_eq!(description["type"], full_description["type"]);
+        assert_eq!(description.get("description"), None);
+        assert!(full_description["description"].is_string());
     }
 
     /// Each pattern of the schema matches what `jsonschema` matches, on text made to differ
