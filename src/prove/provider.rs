@@ -340,7 +340,7 @@ struct AttrSchema {
     #[serde(default)]
     x_element_disallowed_values: Option<Vec<Value>>,
     // The relations between arguments: fields of their own, not a `#[serde(flatten)]`
-    // struct, which would buffer each attribute's whole map (descriptions and all) first.
+    // struct, for which serde buffers every entry no other field takes (descriptions too).
     #[serde(default)]
     x_conflicts_with: Vec<String>,
     #[serde(default)]
@@ -361,7 +361,7 @@ struct BlockType {
     max_items: Option<u64>,
     #[serde(default)]
     block: BlockSchema,
-    // As in `AttrSchema` (a flattened struct would buffer the nested block too).
+    // As in `AttrSchema` (a flattened struct would buffer the nested block's entries too).
     #[serde(default)]
     x_conflicts_with: Vec<String>,
     #[serde(default)]
