@@ -224,8 +224,11 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) {
 
 /// Every occurrence of a secret inside the source text of the string it was found in (3
 /// characters or more) written as `*`, one per byte: every position still points where it
-/// did, and the work is linear in the size of the strings.
+/// did, and the work is linear in the size of the strings. A secret the source does not spell
+/// as it reads (a block scalar's indentation, a folded or escaped string: a PEM key under
+/// `KEY: |`) masks the whole string instead, all but its whitespace: no line of it is shown.
 pub fn mask_secrets(source: &mut String, secrets: &[(diagnostics::Span, String)]) {
+    // Byte ranges, and whether only their non-whitespace bytes are masked.
     let mut ranges = Vec::new();
     for (span, secret) in secrets {
         if secret.trim().len() < 3 {
@@ -238,16 +241,24 @@ pub fn mask_secrets(source: &mut String, secrets: &[(diagnostics::Span, String)]
         let mut from = 0;
         while let Some(i) = text[from..].find(secret.as_str()) {
             let at = span.start + from + i;
-            ranges.push(at..at + secret.len());
+            ranges.push((at..at + secret.len(), false));
             from += i + secret.len();
+        }
+        if from == 0 {
+            ranges.push((span.start..span.start + text.len(), true));
         }
     }
     if ranges.is_empty() {
         return;
     }
     let mut bytes = std::mem::take(source).into_bytes();
-    for r in ranges {
-        bytes[r].fill(b'*');
+    for (r, whole) in ranges {
+        for b in &mut bytes[r] {
+            // Every byte of a multi-byte character is non-ASCII: each one is masked.
+            if !whole || !b.is_ascii_whitespace() {
+                *b = b'*';
+            }
+        }
     }
     // Whole UTF-8 sequences were replaced by ASCII: still UTF-8.
     *source = String::from_utf8(bytes).expect("masking keeps UTF-8");
@@ -474,6 +485,47 @@ mod tests {
             source,
             format!("a: &x password=** {stars} # token=***\nb: {token}\n")
         );
+    }
+
+    /// A secret the source does not spell as it reads (a PEM key in a block scalar: every line
+    /// indented) masks its whole string, every line of it, in the excerpts of the diagnostics
+    /// (the committed configuration with a key as a service's environment variable); positions
+    /// and the other values stay.
+    #[test]
+    fn a_secret_written_across_indented_lines_is_masked_whole() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let committed = std::fs::read_to_string(root.join("environments.yaml")).expect("config");
+        let body = [
+            "MIIEpAIBAAKCAQEA7bq9Xk2Lw8vRzQ3tYp6HsN4cU1oJfG5dK0mWbE7iAaVyTxPq",
+            "hT4kP9wQz2Xs==",
+        ];
+        let pem = format!(
+            "ENV: |\n          -----BEGIN RSA PRIVATE KEY-----\n          {}\n          {}\n          -----END RSA PRIVATE KEY-----\n",
+            body[0], body[1]
+        );
+        let config = committed.replacen("ENV: prod\n", &pem, 1);
+        assert_ne!(
+            config, committed,
+            "the committed configuration sets ENV: prod"
+        );
+        let c = compile("environments.yaml", config.as_bytes(), false);
+        assert!(
+            c.diagnostics.iter().any(|d| d.code == "TG012"),
+            "{:?}",
+            c.diagnostics
+        );
+        let source = c.source.as_deref().expect("source");
+        let shown = diagnostics::render(&c.diagnostics, source, diagnostics::Format::Human, false);
+        for part in ["BEGIN", "END", body[0], body[1]] {
+            assert!(!shown.contains(part), "{part} shown:\n{shown}");
+        }
+        // Masked byte for byte: the file keeps its lines, the key its indentation, and the
+        // next value is readable.
+        assert_eq!(source.len(), config.len());
+        assert_eq!(source.lines().count(), config.lines().count());
+        let masked = format!("\n          {}\n", "*".repeat(body[1].len()));
+        assert!(source.contains(&masked), "{source}");
+        assert!(shown.contains("DB_NAME: evalap"), "{shown}");
     }
 
     #[test]
