@@ -41,10 +41,7 @@ pub fn is_promotion_source(resolved: &Resolved, env: &ResolvedEnvironment) -> bo
         .any(|e| e.promote_from.as_deref() == Some(env.name.as_str()))
 }
 
-/// GitHub environment holding the read-only (planner) credentials of `github_environment`.
-pub fn plan_environment(github_environment: &str) -> String {
-    format!("{github_environment}-plan")
-}
+pub use crate::resolve::plan_environment;
 
 /// An HCL identifier for an environment name (block labels of resources and modules).
 pub fn env_ident(name: &str) -> String {

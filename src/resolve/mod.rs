@@ -215,6 +215,13 @@ pub struct ResolvedTofugen {
     pub git: Option<String>,
 }
 
+/// GitHub environment holding the read-only (planner) credentials of `github_environment`:
+/// pull requests plan with them. Named here, where `github_environment` is resolved, for the
+/// workflows, the bootstrap and the policy check that no two environments share one.
+pub fn plan_environment(github_environment: &str) -> String {
+    format!("{github_environment}-plan")
+}
+
 /// One environment with every setting decided.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResolvedEnvironment {

@@ -24,8 +24,8 @@ pub const TG024: Rule = Rule {
     name: "isolated-environments",
     level: Level::Error,
     safety: Safety::Production,
-    title: "Scaleway project names and state buckets are unique across environments",
-    rationale: "environments are isolated: sharing a project or a state bucket lets one overwrite the other",
+    title: "Scaleway project names, state buckets and GitHub environments (with their `-plan` planners) are unique across environments",
+    rationale: "environments are isolated: sharing a project or a state bucket lets one overwrite the other, and sharing a GitHub environment hands one environment's credentials to the other's jobs",
     bad: "environments:\n  staging:\n    scaleway_project: demo-production\n",
     good: "environments:\n  staging:\n    scaleway_project: demo-staging\n",
 };
@@ -151,8 +151,9 @@ fn deploy_target(c: &mut Checker<'_>) {
     }
 }
 
-/// Unique Scaleway projects and state buckets.
+/// Unique Scaleway projects, state buckets and GitHub environments.
 fn isolation(c: &mut Checker<'_>) {
+    github_environments(c);
     let resolved = c.resolved;
     let mut projects: BTreeMap<&str, &str> = BTreeMap::new();
     let mut buckets: BTreeMap<&str, &str> = BTreeMap::new();
@@ -261,5 +262,54 @@ fn promotion(c: &mut Checker<'_>) {
             "a chain of promotions that starts at an environment built from source",
             "remove `promote_from` from the first environment of the chain (usually staging)",
         );
+    }
+}
+
+/// The GitHub environments of an environment: its own, which holds its deploy credentials and
+/// reviewers, and its planner's (`<name>-plan`, read-only credentials, used by pull requests).
+/// No two environments may share one, as GitHub compares their names: case-insensitively
+/// ("Environment names are not case sensitive", docs.github.com, Managing environments for
+/// deployment). Otherwise a pull request's plan job of one environment, or another
+/// environment's deploy, runs with the other's secrets: an environment named `staging-plan`
+/// would deploy with the credentials `staging`'s planner reads.
+fn github_environments(c: &mut Checker<'_>) {
+    let resolved = c.resolved;
+    // Lowercased name -> (environment, what it holds there, the name as it is written).
+    let mut taken: HashMap<String, (&str, &str, String)> = HashMap::new();
+    for env in &resolved.environments {
+        let plan = crate::resolve::plan_environment(&env.github_environment);
+        for (name, role) in [
+            (env.github_environment.as_str(), "deploy credentials"),
+            (plan.as_str(), "planner credentials"),
+        ] {
+            let key = name.to_lowercase();
+            let Some((first, first_role, written)) = taken.get(&key) else {
+                taken.insert(key, (&env.name, role, name.to_string()));
+                continue;
+            };
+            let message = if written == name {
+                format!(
+                    "{ENV} keeps its {role} in the GitHub environment `{name}`, which already holds the {first_role} of `{first}`"
+                )
+            } else {
+                format!(
+                    "{ENV} keeps its {role} in the GitHub environment `{name}`, which GitHub takes for `{written}` (it compares environment names case-insensitively), where `{first}` keeps its {first_role}"
+                )
+            };
+            let place = c.option_at(&env.name, "github_environment");
+            c.push(
+                &TG024,
+                Some(env),
+                place,
+                message,
+                "a GitHub environment of its own, and a planner environment (`<name>-plan`) of its own",
+                format!(
+                    "set `github_environment: {}-{}` on `{}`, or rename the environment",
+                    resolved.project, env.name, env.name
+                ),
+            );
+            // One finding per environment is enough: its other name follows from this one.
+            break;
+        }
     }
 }
