@@ -568,6 +568,20 @@ enum Frame {
 fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
     let index = LineIndex::new(text);
     let mut diags = Vec::new();
+    // Before anything reads lines: YAML takes a lone CR for a line break, every position here
+    // counts LF (a file saved with CR line endings read as one comment line, "no content").
+    if let Some(offset) = lone_carriage_return(text) {
+        let span = index.at_byte(offset);
+        return Err(vec![
+            Diagnostic::error(
+                "yaml-line-break",
+                "a carriage return (CR) ends a line without a line feed (LF)",
+            )
+            .at(file, Some(span))
+            .expected("lines ending with LF or CRLF")
+            .help("convert the file's line endings to LF, e.g. `mac2unix environments.yaml`, or re-save it with Unix line endings"),
+        ]);
+    }
     if text.trim().is_empty()
         || text
             .lines()
@@ -800,6 +814,17 @@ fn key_error(file: &str, span: Span, found: &str) -> Diagnostic {
 }
 
 /// Byte offset of a tab in the indentation of any line.
+/// The offset of the first CR not followed by LF, if any (a CRLF is a line break tofugen reads
+/// as YAML does).
+fn lone_carriage_return(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    // Most files hold no CR: one byte search rules them out.
+    if !bytes.contains(&b'\r') {
+        return None;
+    }
+    (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
 fn leading_tab(text: &str) -> Option<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
@@ -897,6 +922,20 @@ mod tests {
     fn rejects_hostile_input() {
         assert_eq!(err(b"")[0].code, "empty");
         assert_eq!(err(b"# only a comment\n")[0].code, "empty");
+        // CR line endings: refused at the first lone CR, with its position, whatever precedes
+        // it (a comment made the whole file one comment line); CRLF is read.
+        for (text, line, col) in [
+            (&b"# header\rproject: a\r"[..], 1, 9),
+            (b"project: a\r\nversions: {}\rdefaults: {}\n", 2, 13),
+            (b"project: a\r", 1, 11),
+        ] {
+            let e = err(text);
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert_eq!(e[0].code, "yaml-line-break");
+            let span = e[0].span.expect("a position");
+            assert_eq!((span.line, span.col), (line, col), "{text:?}");
+        }
+        assert!(lone_carriage_return("a: 1\r\nb: 2\r\n").is_none());
         assert_eq!(err(b"a: 1\x00")[0].code, "binary");
         assert_eq!(err(b"a: \xff\n")[0].code, "encoding");
         assert_eq!(err(b"a:\n\tb: 1\n")[0].code, "yaml-tab");
