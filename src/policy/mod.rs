@@ -91,7 +91,7 @@ pub const RETIRED: [Retired; 2] = [
     Retired {
         code: "TG021",
         name: "env-var-names",
-        reason: "the schema requires secret and environment variable names to match `^[A-Z_][A-Z0-9_]*$`",
+        reason: "the schema requires environment variable names to match `^[A-Z_][A-Z0-9_]*$` and secret names `^[A-Z][A-Z0-9_]{0,254}$`",
     },
     Retired {
         code: "TG045",
@@ -564,12 +564,14 @@ pub(crate) fn builtin_note(written: bool) -> &'static str {
     }
 }
 
-/// A Scaleway resource name part: `^[a-z][a-z0-9-]*$`, not ending with `-`.
+/// A Scaleway resource name part: [`crate::schema_check::NAME_PATTERN`] (no trailing or
+/// double `-`, as the modules require).
 pub(crate) fn valid_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.ends_with('-')
+        && !name.contains("--")
 }
 
 /// A valid Scaleway/HCL name close to `name` (`My_API` → `my-api`), when there is one.
@@ -579,7 +581,10 @@ pub(crate) fn name_fix(name: &str) -> Option<String> {
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
-    let fixed = fixed.trim_matches('-').to_string();
+    let mut fixed = fixed.trim_matches('-').to_string();
+    while fixed.contains("--") {
+        fixed = fixed.replace("--", "-");
+    }
     (valid_name(&fixed) && fixed != name).then_some(fixed)
 }
 
@@ -639,6 +644,17 @@ pub mod limits {
     pub const JOB_RETENTION_DAYS: (u64, u64) = (1, 3650);
     /// Production retention minimums: daily, weekly, monthly.
     pub const PRODUCTION_RETENTION_DAYS: (u64, u64, u64) = (30, 90, 365);
+    /// Largest database volume, GB (modules/database `volume_size_in_gb`).
+    pub const DATABASE_VOLUME_GB: u64 = 10_000;
+    /// Longest database user (modules/database `user_name`: `<user>_admin` fits in 63).
+    pub const DATABASE_USER: usize = 57;
+    /// Longest environment name (modules/iam `environment`).
+    pub const ENVIRONMENT_NAME: usize = 31;
+    /// Longest Scaleway project name (modules/iam `project_name`: room for the suffixes of
+    /// the application and policy names).
+    pub const PROJECT_NAME: usize = 50;
+    /// Longest backup job prefix (modules/backups `name`: room for `-monthly`).
+    pub const BACKUP_NAME: usize = 55;
     /// Longest Scaleway resource name tofugen builds (`<project>-<env>-<service>`).
     pub const RESOURCE_NAME: usize = 63;
     /// Minimum OpenTofu version (write-only attributes, ephemeral resources).

@@ -244,24 +244,24 @@ pub const DOMAINS: &[Domain] = &[
         )
     },
     Domain {
-        pattern: Some(r"^[a-z][a-z0-9-]*$"),
+        pattern: Some(super::NAME_PATTERN),
         reserved: &RESERVED_ENVIRONMENTS,
         example: "staging",
         fix: Some(fix_name),
         ..domain(
             "environment-name",
             "environment name",
-            "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
+            "lowercase letters, digits and single `-`, starting with a letter and not ending with `-` (`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`): it becomes part of Scaleway resource names",
         )
     },
     Domain {
-        pattern: Some(r"^[a-z][a-z0-9-]*$"),
+        pattern: Some(super::NAME_PATTERN),
         example: "api",
         fix: Some(fix_name),
         ..domain(
             "service-name",
             "service name",
-            "lowercase letters, digits and `-`, starting with a letter (`^[a-z][a-z0-9-]*$`): it becomes part of Scaleway resource names",
+            "lowercase letters, digits and single `-`, starting with a letter and not ending with `-` (`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`): it becomes part of Scaleway resource names",
         )
     },
     Domain {
@@ -275,13 +275,14 @@ pub const DOMAINS: &[Domain] = &[
         )
     },
     Domain {
-        pattern: Some(r"^[A-Z_][A-Z0-9_]*$"),
+        // Also a Secret Manager name (modules/secrets: `^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$`).
+        pattern: Some(r"^[A-Z][A-Z0-9_]{0,254}$"),
         example: "API_TOKEN",
-        fix: Some(fix_env_var),
+        fix: Some(fix_secret_name),
         ..domain(
             "secret-name",
             "secret name",
-            "an environment variable name: uppercase letters, digits and `_`, not starting with a digit (`^[A-Z_][A-Z0-9_]*$`)",
+            "an environment variable and Secret Manager name: 1 to 255 uppercase letters, digits and `_`, starting with a letter (`^[A-Z][A-Z0-9_]{0,254}$`)",
         )
     },
     Domain {
@@ -895,6 +896,13 @@ fn fix_env_var(v: &str) -> Option<String> {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
     (!fixed.is_empty() && !fixed.starts_with(|c: char| c.is_ascii_digit())).then_some(fixed)
+}
+
+/// An environment variable name fix without the leading `_` Secret Manager refuses.
+fn fix_secret_name(v: &str) -> Option<String> {
+    fix_env_var(v)
+        .map(|f| f.trim_start_matches('_').to_string())
+        .filter(|f| f.starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
 fn fix_setting(v: &str) -> Option<String> {

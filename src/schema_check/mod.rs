@@ -26,7 +26,9 @@ use crate::load::{Node, NodeKind, pointer_steps};
 use crate::model::Config;
 
 /// Name pattern of services and environments: Scaleway resource names and HCL identifiers.
-pub const NAME_PATTERN: &str = "^[a-z][a-z0-9-]*$";
+/// The modules check every Scaleway name these become part of against
+/// `^[a-z0-9]+(-[a-z0-9]+)*$`: no leading, trailing or double `-`.
+pub const NAME_PATTERN: &str = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
 /// Name pattern of secrets and environment variables.
 pub const ENV_VAR_PATTERN: &str = "^[A-Z_][A-Z0-9_]*$";
 

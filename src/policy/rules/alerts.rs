@@ -11,14 +11,14 @@ use crate::model::{AlertKind, Duration};
 use crate::policy::{Checker, Place, Rule, Safety};
 use crate::resolve::ResolvedEnvironment;
 
-/// TG026: contacts are e-mail addresses.
+/// TG026: contacts are distinct e-mail addresses.
 pub const TG026: Rule = Rule {
     code: "TG026",
     name: "alert-contact-email",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "alert contacts are e-mail addresses",
-    rationale: "Cockpit contact points are e-mail addresses; anything else silently drops the alerts",
+    title: "alert contacts are distinct e-mail addresses",
+    rationale: "Cockpit contact points are e-mail addresses; anything else silently drops the alerts, and modules/monitoring refuses a contact listed twice",
     bad: "defaults:\n  alerts:\n    contacts: [ops-team]\n",
     good: "defaults:\n  alerts:\n    contacts: [ops-team@example.org]\n",
 };
@@ -211,7 +211,17 @@ fn looks_like_email(s: &str) -> bool {
 /// TG026 on the environment's contacts. (Production without contacts is TG109.)
 pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     for (i, contact) in env.alerts.contacts.iter().enumerate() {
-        if !looks_like_email(contact) {
+        if let Some(first) = env.alerts.contacts[..i].iter().position(|c| c == contact) {
+            let place = c.at(env, &format!("alerts.contacts.{i}"));
+            c.push(
+                &TG026,
+                Some(env),
+                place,
+                format!("alert contact `{contact}` is listed twice (items {first} and {i})"),
+                "distinct contacts (modules/monitoring refuses duplicates)",
+                format!("remove item {i} of `alerts.contacts`"),
+            );
+        } else if !looks_like_email(contact) {
             let place = c.at(env, &format!("alerts.contacts.{i}"));
             c.push(
                 &TG026,

@@ -83,8 +83,8 @@ pub const TG113: Rule = Rule {
     name: "reserved-env-var",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "a service sets an environment variable the platform (`PORT`, `SCW_*`) or tofugen (`TOFUGEN_RELEASE`) reserves",
-    rationale: "Scaleway reserves `PORT` (the container's port) and `SCW_*` (product configuration) for Serverless Containers; tofugen sets `TOFUGEN_RELEASE` to the deployed tag. A service's own value would be refused or overwritten",
+    title: "a service sets an environment variable the platform (`PORT`, `SCW_*`) or tofugen (`TOFUGEN_RELEASE`) reserves, or one that is also one of its secrets",
+    rationale: "Scaleway reserves `PORT` (the container's port) and `SCW_*` (product configuration) for Serverless Containers; tofugen sets `TOFUGEN_RELEASE` to the deployed tag. A service's own value would be refused or overwritten; a name both plain and secret is refused by modules/service at plan time",
     bad: "defaults:\n  services:\n    web:\n      env:\n        PORT: \"9000\"\n",
     good: "defaults:\n  services:\n    web:\n      env:\n        APP_PORT: \"9000\"\n",
 };
@@ -173,6 +173,17 @@ fn environment_variables(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Res
                 format!("service `{name}` sets `{var}` in {ENV}: {why}"),
                 "a name that is not `PORT`, `SCW_*` or `TOFUGEN_RELEASE`",
                 format!("rename it (e.g. `APP_{var}`) and read that name in the application"),
+            );
+        }
+        if s.secrets.iter().any(|secret| secret == var) {
+            let place = c.key_at(env, &path);
+            c.push(
+                &TG113,
+                Some(env),
+                place,
+                format!("service `{name}` sets `{var}` both in `env` and in `secrets` in {ENV}"),
+                "each name in one of `env` and `secrets` (modules/service refuses both)",
+                format!("remove `{var}` from `env` (the secret's value wins), or from `secrets`"),
             );
         }
         let literal: usize = value

@@ -2,7 +2,7 @@
 
 use crate::diagnostics::Level;
 use crate::model::{SecretSource, VolumeType};
-use crate::policy::{Checker, ENV, Rule, Safety};
+use crate::policy::{Checker, ENV, Rule, Safety, limits};
 use crate::resolve::ResolvedEnvironment;
 
 /// TG011: database secrets and attachments need a database, and database secrets need the
@@ -24,7 +24,7 @@ pub const TG019: Rule = Rule {
     name: "database-volume",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "database volumes: block (`sbs_*`) sizes are multiples of 5GB and >= 5GB; `lssd` only on DB-DEV/DB-GP node types",
+    title: "database volumes: sizes are multiples of 5GB from 5GB to 10000GB (modules/database checks them even for `lssd`); `lssd` only on DB-DEV/DB-GP node types",
     rationale: "Scaleway Block Storage is sized in 5 GB steps, and local storage exists only on first-generation nodes",
     bad: "defaults:\n  database:\n    volume: { size: 12GB }\n",
     good: "defaults:\n  database:\n    volume: { size: 15GB }\n",
@@ -51,42 +51,58 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         return;
     };
     let node = db.node_type.to_ascii_uppercase();
-    match db.volume_type {
-        VolumeType::Lssd => {
-            if !(node.starts_with("DB-DEV") || node.starts_with("DB-GP")) {
-                let place = c.at(env, "database.volume.type");
-                c.push(
-                    &TG019,
-                    Some(env),
-                    place,
-                    format!(
-                        "`lssd` volumes need a first-generation node type, not `{}`",
-                        db.node_type
-                    ),
-                    "`sbs_5k` or `sbs_15k` on this node type",
-                    "use `volume: { type: sbs_5k }`",
-                );
-            }
-        }
-        VolumeType::Sbs5k | VolumeType::Sbs15k => {
-            let bytes = db.volume_size.bytes;
-            let step = 5_000_000_000u64;
-            if bytes < step || !bytes.is_multiple_of(step) {
-                let place = c.at(env, "database.volume.size");
-                let up = bytes.div_ceil(step).max(1) * 5;
-                c.push(
-                    &TG019,
-                    Some(env),
-                    place,
-                    format!(
-                        "database volume size {} is not a multiple of 5GB",
-                        db.volume_size
-                    ),
-                    "a multiple of 5GB, at least 5GB",
-                    format!("use `size: {up}GB`"),
-                );
-            }
-        }
+    if matches!(db.volume_type, VolumeType::Lssd)
+        && !(node.starts_with("DB-DEV") || node.starts_with("DB-GP"))
+    {
+        let place = c.at(env, "database.volume.type");
+        c.push(
+            &TG019,
+            Some(env),
+            place,
+            format!(
+                "`lssd` volumes need a first-generation node type, not `{}`",
+                db.node_type
+            ),
+            "`sbs_5k` or `sbs_15k` on this node type",
+            "use `volume: { type: sbs_5k }`",
+        );
+    }
+    // modules/database checks the size whatever the type (even `lssd`, which ignores it).
+    let bytes = db.volume_size.bytes;
+    let step = 5_000_000_000u64;
+    if bytes < step || !bytes.is_multiple_of(step) {
+        let place = c.at(env, "database.volume.size");
+        let up = bytes.div_ceil(step).max(1) * 5;
+        c.push(
+            &TG019,
+            Some(env),
+            place,
+            format!(
+                "database volume size {} is not a multiple of 5GB",
+                db.volume_size
+            ),
+            "a multiple of 5GB, at least 5GB",
+            format!("use `size: {up}GB`"),
+        );
+    }
+    let gb = db.volume_size.gigabytes();
+    if gb > limits::DATABASE_VOLUME_GB {
+        let place = c.at(env, "database.volume.size");
+        c.push(
+            &TG019,
+            Some(env),
+            place,
+            format!(
+                "database volume size {} is over {}GB",
+                db.volume_size,
+                limits::DATABASE_VOLUME_GB
+            ),
+            format!(
+                "at most {}GB (modules/database)",
+                limits::DATABASE_VOLUME_GB
+            ),
+            format!("use `size: {}GB`", limits::DATABASE_VOLUME_GB),
+        );
     }
     if !env.services.iter().any(|s| s.database) {
         let place = c.key_at(env, "database");

@@ -12,8 +12,8 @@ pub const TG020: Rule = Rule {
     name: "resource-names",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "names are valid: project `^[a-z][a-z0-9-]*$`, `<project>-<env>-<service>` <= 63 chars, database name and user are PostgreSQL identifiers",
-    rationale: "names become Scaleway resource names, HCL identifiers and SQL identifiers",
+    title: "names are valid: project and environment `^[a-z][a-z0-9]*(-[a-z0-9]+)*$` (environment <= 31 chars), Scaleway project and registry namespace names, `<project>-<env>-<service>` <= 63 chars, `<project>-<env>-backup` <= 55, database name and user are PostgreSQL identifiers (user <= 57 chars, starting with a letter)",
+    rationale: "names become Scaleway resource names, HCL identifiers and SQL identifiers; the modules refuse other names at plan time",
     bad: "defaults:\n  database:\n    name: demo-app\n",
     good: "defaults:\n  database:\n    name: demo_app\n",
 };
@@ -43,6 +43,16 @@ pub(crate) fn valid_sql_identifier(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
+/// A PostgreSQL name close to `value` for `field` (`name` or `user`).
+fn sql_fix(value: &str, field: &str) -> String {
+    let fixed = value.to_ascii_lowercase().replace('-', "_");
+    if field == "user" {
+        cut(fixed.trim_start_matches('_'), limits::DATABASE_USER).to_string()
+    } else {
+        fixed
+    }
+}
+
 /// The project name.
 pub(crate) fn project(c: &mut Checker<'_>) {
     let project = c.resolved.project.clone();
@@ -54,7 +64,7 @@ pub(crate) fn project(c: &mut Checker<'_>) {
             None,
             Place::new("project", span),
             format!("project name `{project}` is not a valid resource name"),
-            "lowercase letters, digits and `-`, starting with a letter",
+            "lowercase letters, digits and single `-`, starting with a letter, not ending with `-`",
             match fix {
                 Some(f) => format!("use `project: {f}`"),
                 None => "use a short lowercase name, e.g. `project: shop`".to_string(),
@@ -86,7 +96,7 @@ pub(crate) fn environment(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             help,
         );
     }
-    if !valid_name(&env.name) {
+    if !valid_name(&env.name) || env.name.len() > limits::ENVIRONMENT_NAME {
         let place = c.env_place(env);
         c.push(
             &TG020,
@@ -96,31 +106,112 @@ pub(crate) fn environment(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                 "environment name `{}` is not a valid resource name",
                 env.name
             ),
-            "lowercase letters, digits and `-`, starting with a letter",
+            format!(
+                "at most {} lowercase letters, digits and single `-`, starting with a letter, not ending with `-` (modules/iam)",
+                limits::ENVIRONMENT_NAME
+            ),
             "rename the environment",
         );
     }
-    if env.scaleway_project.is_empty() || env.scaleway_project.len() > 64 {
+    // modules/iam prefixes its application and policy names with it.
+    let scw = &env.scaleway_project;
+    if !valid_module_name(scw, limits::PROJECT_NAME) {
         let place = c.option_at(&env.name, "scaleway_project");
+        let fix = name_fix(scw).unwrap_or_else(|| format!("{project}-{}", env.name));
+        c.push(
+            &TG020,
+            Some(env),
+            place,
+            format!("Scaleway project name `{scw}` of {ENV} is not a valid name"),
+            format!(
+                "at most {} lowercase letters, digits and single `-` (modules/iam `project_name`)",
+                limits::PROJECT_NAME
+            ),
+            format!(
+                "use a shorter name, e.g. `scaleway_project: {}`",
+                cut(&fix, limits::PROJECT_NAME)
+            ),
+        );
+    }
+    if !valid_module_name(&env.registry_namespace, limits::RESOURCE_NAME) {
+        let place = c.option_at(&env.name, "registry.namespace");
         c.push(
             &TG020,
             Some(env),
             place,
             format!(
-                "Scaleway project name of {ENV} is {} characters long",
-                env.scaleway_project.len()
+                "registry namespace `{}` of {ENV} is not a valid name",
+                env.registry_namespace
             ),
-            "1 to 64 characters",
-            format!("use `scaleway_project: {project}-{}`", env.name),
+            format!(
+                "at most {} lowercase letters, digits and single `-`, not starting or ending with `-` (modules/registry)",
+                limits::RESOURCE_NAME
+            ),
+            "write `namespace: \"{project}-{env}\"` under `registry`",
         );
     }
+    // The names modules/network, modules/containers, modules/database and modules/backups get.
+    let prefix = env.prefix(&project);
+    let mut derived = vec![(prefix.clone(), limits::RESOURCE_NAME)];
+    if env.database.is_some() {
+        derived.push((env.database_resource_name(&project), limits::RESOURCE_NAME));
+    }
+    if crate::emit::roots::has_backup_jobs(env) {
+        derived.push((format!("{prefix}-backup"), limits::BACKUP_NAME));
+    }
+    for (name, max) in derived {
+        if name.len() > max {
+            let place = c.env_place(env);
+            c.push(
+                &TG020,
+                Some(env),
+                place,
+                format!(
+                    "resource name `{name}` is {} characters long in {ENV}",
+                    name.len()
+                ),
+                format!("at most {max} characters"),
+                "shorten the environment or project name",
+            );
+        }
+    }
+}
+
+/// `name` as the modules check Scaleway names: `^[a-z0-9]+(-[a-z0-9]+)*$`, at most `max`.
+fn valid_module_name(name: &str, max: usize) -> bool {
+    name.len() <= max
+        && !name.is_empty()
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// At most `max` characters of an ASCII name, without a trailing `-`.
+fn cut(name: &str, max: usize) -> &str {
+    name.get(..max).unwrap_or(name).trim_end_matches('-')
 }
 
 /// The service's resource name.
 pub(crate) fn service(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
     // `<project>-<environment>-<service>`, measured before it is built: most names fit.
     let length = c.resolved.project.len() + env.name.len() + s.name.len() + 2;
-    if length > limits::RESOURCE_NAME {
+    if !valid_name(&s.name) {
+        let place = c.key_at(env, &format!("services.{}", s.name));
+        c.push(
+            &TG020,
+            Some(env),
+            place,
+            format!("service name `{}` is not a valid resource name", s.name),
+            "lowercase letters, digits and single `-`, starting with a letter, not ending with `-`",
+            match name_fix(&s.name) {
+                Some(f) => format!("rename the service `{f}`"),
+                None => "rename the service, e.g. `api`".to_string(),
+            },
+        );
+    } else if length > limits::RESOURCE_NAME {
         let full = format!("{}-{}-{}", c.resolved.project, env.name, s.name);
         let place = c.key_at(env, &format!("services.{}", s.name));
         c.push(
@@ -146,7 +237,11 @@ pub(crate) fn database(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         return;
     };
     for (field, value) in [("name", &db.name), ("user", &db.user)] {
-        if !valid_sql_identifier(value) {
+        // modules/database: the user starts with a letter and leaves room for `_admin`.
+        let valid = valid_sql_identifier(value)
+            && (field == "name"
+                || (value.len() <= limits::DATABASE_USER && !value.starts_with('_')));
+        if !valid {
             let path = format!("database.{field}");
             let place = if c.written(env, &path) {
                 c.at(env, &path)
@@ -158,11 +253,15 @@ pub(crate) fn database(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                 Some(env),
                 place,
                 format!("database {field} `{value}` is not a plain PostgreSQL identifier"),
-                "lowercase letters, digits and `_`, starting with a letter or `_`, at most 63 characters",
-                format!(
-                    "set `{field}: {}` under `database`",
-                    value.to_ascii_lowercase().replace('-', "_")
-                ),
+                if field == "name" {
+                    "lowercase letters, digits and `_`, starting with a letter or `_`, at most 63 characters".to_string()
+                } else {
+                    format!(
+                        "lowercase letters, digits and `_`, starting with a letter, at most {} characters (modules/database adds `_admin`)",
+                        limits::DATABASE_USER
+                    )
+                },
+                format!("set `{field}: {}` under `database`", sql_fix(value, field)),
             );
         }
     }
@@ -181,5 +280,94 @@ mod tests {
         assert!(!valid_bucket("192.168.1.1"));
         assert!(valid_env_var("DB_URL") && !valid_env_var("db-url") && !valid_env_var("1X"));
         assert!(valid_sql_identifier("evalap") && !valid_sql_identifier("my-shop"));
+    }
+
+    /// The first `regex("...", ...)` pattern of `variable "NAME"` in `modules/MODULE`.
+    fn module_pattern(module: &str, variable: &str) -> regex::Regex {
+        let path = format!(
+            "{}/modules/{module}/variables.tf",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).expect("module variables");
+        let block = &text[text
+            .find(&format!("variable \"{variable}\""))
+            .expect("variable")..];
+        let start = block.find("regex(\"").expect("regex(") + "regex(\"".len();
+        let end = start + block[start..].find("\", ").expect("end of the pattern");
+        regex::Regex::new(&block[start..end].replace("\\\\", "\\")).expect("compiles")
+    }
+
+    /// Boundary values of names: tofugen accepts one only when the modules it reaches do.
+    const NAMES: &[&str] = &[
+        "a", "ab", "a1", "a-b", "a-", "-a", "a--b", "a_b", "A", "1a", "a.b", "", "a-1-b", "_a",
+        "aé", "a b",
+    ];
+
+    /// Service and environment names (schema [`crate::schema_check::NAME_PATTERN`]) and the
+    /// project name ([`valid_name`]) against every module that takes a name built from them,
+    /// and database users, database names and secret names against theirs: change either side
+    /// alone and this fails.
+    #[test]
+    fn names_agree_with_the_modules_validations() {
+        let schema = regex::Regex::new(crate::schema_check::NAME_PATTERN).expect("pattern");
+        let long = "a".repeat(64);
+        let mut names: Vec<&str> = NAMES.to_vec();
+        names.push(&long);
+        for (module, variable, max) in [
+            ("service", "name", 63),
+            ("containers", "name", 63),
+            ("database", "name", 63),
+            ("registry", "name", 63),
+            ("iam", "project_name", 50),
+            ("backups", "name", 55),
+        ] {
+            let re = module_pattern(module, variable);
+            for name in &names {
+                // tofugen's names start with a letter (HCL identifiers): stricter by design.
+                let module_ok = re.is_match(name) && name.len() <= max;
+                let starts = name.starts_with(|c: char| c.is_ascii_lowercase());
+                // The lengths are checked on the names built from them (`<project>-<env>-...`).
+                let unbounded = re.is_match(name) && starts;
+                assert_eq!(
+                    valid_name(name),
+                    unbounded,
+                    "valid_name vs modules/{module}: {name:?}"
+                );
+                assert_eq!(
+                    schema.is_match(name),
+                    unbounded,
+                    "schema vs modules/{module}: {name:?}"
+                );
+                assert_eq!(
+                    valid_module_name(name, max),
+                    module_ok,
+                    "{name:?} vs modules/{module} {variable}"
+                );
+            }
+        }
+        let user = module_pattern("database", "user_name");
+        let db_name = module_pattern("database", "database_name");
+        let (u57, u58) = ("u".repeat(57), "u".repeat(58));
+        let (n63, n64) = ("n".repeat(63), "n".repeat(64));
+        for v in [
+            "shop", "_shop", "1shop", "shop_1", "Shop", "sh-op", "", &u57, &u58, &n63, &n64,
+        ] {
+            let sql = valid_sql_identifier(v);
+            let as_user = sql && v.len() <= limits::DATABASE_USER && !v.starts_with('_');
+            assert_eq!(as_user, user.is_match(v), "database user {v:?}");
+            assert_eq!(sql, db_name.is_match(v), "database name {v:?}");
+        }
+        let secret = module_pattern("secrets", "operator_secrets");
+        let domain = crate::schema_check::domains::find("secret-name").expect("domain");
+        let domain = regex::Regex::new(domain.pattern.expect("pattern")).expect("compiles");
+        let (s255, s256) = ("S".repeat(255), "S".repeat(256));
+        for v in ["API_KEY", "_API_KEY", "1KEY", "K", &s255, &s256] {
+            // Secret names are also environment variable names: uppercase only, by design.
+            assert_eq!(
+                domain.is_match(v),
+                secret.is_match(v) && !v.starts_with(|c: char| c.is_ascii_digit()),
+                "secret {v:?}"
+            );
+        }
     }
 }
