@@ -685,10 +685,8 @@ impl Memory {
             .find(|c: char| !c.is_ascii_digit())
             .ok_or_else(|| format!("`{t}` has no unit; expected e.g. `512MB` or `2GB`"))?;
         let (number, unit) = t.split_at(split);
-        let number: u64 = number
-            .parse()
-            .map_err(|_| format!("`{t}` does not start with a whole number"))?;
-        let factor: u64 = match unit.trim() {
+        let unit = unit.trim();
+        let factor: u64 = match unit {
             "MB" => 1_000_000,
             "GB" => 1_000_000_000,
             "TB" => 1_000_000_000_000,
@@ -698,10 +696,7 @@ impl Memory {
                 ));
             }
         };
-        number
-            .checked_mul(factor)
-            .map(|bytes| Memory { bytes })
-            .ok_or_else(|| format!("`{t}` is too large"))
+        whole_number(t, number, factor, unit).map(|bytes| Memory { bytes })
     }
 
     /// Size in megabytes (decimal).
@@ -713,6 +708,26 @@ impl Memory {
     pub fn gigabytes(&self) -> u64 {
         self.bytes / 1_000_000_000
     }
+}
+
+/// The amount `number` (ASCII digits) times `factor`, for the text `t` whose unit is `unit`: an
+/// empty number is not a number; one that overflows `u64` (digits or product) is too large,
+/// and the message says the largest amount of that unit.
+fn whole_number(t: &str, number: &str, factor: u64, unit: &str) -> Result<u64, String> {
+    if number.is_empty() {
+        return Err(format!("`{t}` does not start with a whole number"));
+    }
+    let max = u64::MAX / factor;
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .ok_or_else(|| too_large(t, max, unit))
+}
+
+/// The message for an amount over `max` of `unit`.
+fn too_large(t: &str, max: u64, unit: &str) -> String {
+    format!("`{t}` is too large: at most `{max}{unit}`")
 }
 
 impl fmt::Display for Memory {
@@ -737,10 +752,13 @@ impl Cpu {
     pub fn parse(text: &str) -> Result<Self, String> {
         let t = text.trim();
         if let Some(m) = t.strip_suffix('m') {
-            return m
-                .parse::<u32>()
-                .map(|millis| Cpu { millis })
-                .map_err(|_| format!("`{t}` is not a whole number of mvCPU like `1000m`"));
+            if !m.is_empty() && m.bytes().all(|b| b.is_ascii_digit()) {
+                return m
+                    .parse::<u32>()
+                    .map(|millis| Cpu { millis })
+                    .map_err(|_| too_large(t, u64::from(u32::MAX), "m"));
+            }
+            return Err(format!("`{t}` is not a whole number of mvCPU like `1000m`"));
         }
         let v: f64 = t
             .parse()
@@ -750,6 +768,11 @@ impl Cpu {
 
     /// Converts a number of vCPU.
     pub fn from_vcpu(v: f64) -> Result<Self, String> {
+        if v > 1000.0 {
+            return Err(format!(
+                "`{v}` vCPU is too large: at most 1000 vCPU (`1000000m`)"
+            ));
+        }
         if !(v.is_finite() && v > 0.0 && v <= 1000.0) {
             return Err(format!("`{v}` vCPU is out of range"));
         }
@@ -781,9 +804,6 @@ impl Duration {
             format!("`{t}` has no unit; expected a number and one of s, m, h, d, w, y (e.g. `30s`)")
         })?;
         let (number, unit) = t.split_at(split);
-        let number: u64 = number
-            .parse()
-            .map_err(|_| format!("`{t}` does not start with a whole number"))?;
         let factor = match unit {
             "s" => 1,
             "m" => 60,
@@ -797,10 +817,7 @@ impl Duration {
                 ));
             }
         };
-        number
-            .checked_mul(factor)
-            .map(|seconds| Duration { seconds })
-            .ok_or_else(|| format!("`{t}` is too large"))
+        whole_number(t, number, factor, unit).map(|seconds| Duration { seconds })
     }
 
     /// Builds a duration from seconds.
@@ -948,5 +965,28 @@ mod tests {
         assert_eq!(Duration::parse("10m").unwrap().to_string(), "10m");
         assert!(Duration::parse("10 minutes").is_err());
         assert!(Duration::parse("99999999999999999999s").is_err());
+        // Overflows say "too large" and give the largest amount of the unit.
+        for (text, max) in [
+            ("99999999999999999999s", "18446744073709551615s"),
+            ("99999999999999999999y", "584942417355y"),
+            ("18446744073709551615w", "30500568904943w"),
+        ] {
+            let e = Duration::parse(text).unwrap_err();
+            assert_eq!(e, format!("`{text}` is too large: at most `{max}`"));
+        }
+        for text in ["18446744073709551615GB", "99999999999999999999TB"] {
+            let e = Memory::parse(text).unwrap_err();
+            assert!(e.contains("is too large: at most `"), "{e}");
+        }
+        assert_eq!(
+            Cpu::parse("184467440737095516160m").unwrap_err(),
+            "`184467440737095516160m` is too large: at most `4294967295m`"
+        );
+        assert_eq!(
+            Cpu::parse("4294967296m").unwrap_err(),
+            "`4294967296m` is too large: at most `4294967295m`"
+        );
+        assert!(Cpu::parse("1e30").unwrap_err().contains("too large"));
+        assert!(Duration::parse("s").unwrap_err().contains("whole number"));
     }
 }

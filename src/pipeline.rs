@@ -348,6 +348,64 @@ fn compile_unmasked(
     rest
 }
 
+/// The diagnostic for a schema-valid tree that does not decode into [`Config`]: the tree is
+/// decoded again, which places the error at the value that failed (an environment's
+/// sections, which [`Config`] flattens, are decoded as the resolve stage decodes them, so
+/// that the error is not placed at the environment). `fallback` is the message of the first
+/// decoding, used if the tree decodes (which would be a tofugen bug).
+fn decode_error(file: &str, tree: &Node, fallback: &str) -> Diagnostic {
+    let located = match crate::load::de::from_node::<Config>(tree) {
+        Ok(_) => None,
+        Err(e) => Some(refine_in_environment(tree, e)),
+    };
+    match located {
+        Some(e) => Diagnostic::error("schema", format!("the configuration does not match: {e}"))
+            .at(file, Some(e.span().unwrap_or(tree.span)))
+            .expected(e.expected())
+            .help(e.help()),
+        None => Diagnostic::error(
+            "schema",
+            format!("the configuration does not match: {fallback}"),
+        )
+        .at(file, Some(tree.span))
+        .expected("a value matching the schema")
+        .help("run `tofugen schema` to see the expected structure"),
+    }
+}
+
+/// `e`, or when it is inside an environment's section (whose options and settings
+/// [`Config`] flattens, buffering them without their places), the error of decoding that
+/// section's options or settings alone, with the path from the root.
+fn refine_in_environment(tree: &Node, e: crate::load::de::Error) -> crate::load::de::Error {
+    let path = e.path();
+    let Some(rest) = path.strip_prefix("environments.") else {
+        return e;
+    };
+    let Some((name, node)) = tree
+        .get("environments")
+        .map(Node::entries)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.name.as_str(), v))
+        .find(|(name, _)| rest == *name || rest.starts_with(&format!("{name}.")))
+    else {
+        return e;
+    };
+    let is_option = |k: &str| resolve::ENVIRONMENT_OPTION_KEYS.contains(&k);
+    let options = crate::load::de::from_entries::<crate::model::EnvironmentOptions, _>(
+        node.entries().iter().filter(|(k, _)| is_option(&k.name)),
+    );
+    let settings = crate::load::de::from_entries::<crate::model::Settings, _>(
+        node.entries().iter().filter(|(k, _)| !is_option(&k.name)),
+    );
+    match (options, settings) {
+        (Err(inner), _) | (_, Err(inner)) if inner.span().is_some() => {
+            inner.under(name).under("environments")
+        }
+        _ => e,
+    }
+}
+
 /// Resolve, policy and emit, on a schema-valid tree, with the document as the schema check
 /// validated it when that was this tree (else it is converted again). `original` is the tree
 /// before the values the schema rejected were left out: the secret rule scans it whole.
@@ -364,12 +422,10 @@ fn compile_valid(
     let config: Config = match serde_json::from_value(instance) {
         Ok(c) => c,
         Err(e) => {
-            // The schema is derived from the same types, so this is a tofugen bug if reached.
-            out.diagnostics.push(
-                Diagnostic::error("schema", format!("the configuration does not match: {e}"))
-                    .at(file, Some(tree.span))
-                    .help("run `tofugen schema` to see the expected structure"),
-            );
+            // What the schema cannot say (`8000.0` where a whole number is expected, a size
+            // whose digits overflow): decoded again from the tree, the error has the place.
+            out.diagnostics
+                .push(decode_error(file, &tree, &e.to_string()));
             out.tree = Some(tree);
             return out;
         }

@@ -7,14 +7,155 @@
 //! one an `i64`; a float that JSON cannot hold (NaN, infinities) is `null`, as
 //! [`Node::to_json`] makes it; an option is `None` only for `null`; an enum is a string (a unit
 //! variant) or a mapping of one entry; lists and mappings must be consumed whole. Errors are
-//! `serde_json::Error`s, as before.
+//! [`Error`]s: serde's message, plus the span of the innermost node being decoded when it
+//! failed and the path of keys and indexes to it, so that a diagnostic points at the value.
+
+use std::fmt;
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde::forward_to_deserialize_any;
 
 use super::{Key, Node, NodeKind};
+use crate::diagnostics::Span;
 
-type Error = serde_json::Error;
+/// A decoding error: serde's message, where it happened (the innermost node that was being
+/// decoded) and the path of keys and list indexes from the decoded root to that node.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    /// What went wrong, as serde says it (`invalid type: ..., expected u16`).
+    message: String,
+    /// What was expected, when serde said (`u16`, `a duration such as ...`).
+    expected: Option<String>,
+    /// Whether the value found was a number with a fraction part of zero (`8000.0`).
+    whole_float: bool,
+    /// The innermost node being decoded when the error was raised.
+    span: Option<Span>,
+    /// Keys and indexes from the root, innermost last (built innermost first while unwinding).
+    path: Vec<String>,
+}
+
+impl Error {
+    /// The span of the value the error is about, if a node was being decoded.
+    pub fn span(&self) -> Option<Span> {
+        self.span
+    }
+
+    /// The dotted path to the value (`defaults.services.api.port`), empty at the root.
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for step in self.path.iter().rev() {
+            if !out.is_empty() && !step.starts_with('[') {
+                out.push('.');
+            }
+            out.push_str(step);
+        }
+        out
+    }
+
+    /// Adds `step` (a key, or `[i]`) in front of the path, as the error leaves a node.
+    pub fn under(mut self, step: impl Into<String>) -> Self {
+        self.path.push(step.into());
+        self
+    }
+
+    /// Places the error at `span` unless a nearer node already placed it.
+    fn within(mut self, span: Span) -> Self {
+        self.span.get_or_insert(span);
+        self
+    }
+
+    /// serde's message, without the path.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// What the value should be, in words (`a whole number from 0 to 65535`).
+    pub fn expected(&self) -> String {
+        if let Some(max) = self.at_most() {
+            return format!("at most {max}");
+        }
+        match self.expected.as_deref() {
+            Some(e) => match integer_range(e) {
+                Some((lo, hi)) => format!("a whole number from {lo} to {hi}"),
+                None => e.to_string(),
+            },
+            None => "a value of the type the schema describes".to_string(),
+        }
+    }
+
+    /// The largest allowed value, when the message says the value is too large (the unit
+    /// types say "... is too large: at most `X`").
+    fn at_most(&self) -> Option<&str> {
+        let (_, max) = self.message.split_once("is too large: at most ")?;
+        Some(max)
+    }
+
+    /// How to fix the value.
+    pub fn help(&self) -> String {
+        if let Some(max) = self.at_most() {
+            return format!("use a smaller value: the largest allowed is {max}");
+        }
+        match self.expected.as_deref().and_then(integer_range) {
+            Some(_) if self.whole_float => {
+                "write the number without a fraction part (`8000`, not `8000.0`)".to_string()
+            }
+            Some((lo, hi)) => format!("use a whole number from {lo} to {hi}"),
+            None => "run `tofugen schema` to see the expected structure".to_string(),
+        }
+    }
+}
+
+/// The range of a Rust integer type named as serde names it (`u32`), as text.
+fn integer_range(name: &str) -> Option<(String, String)> {
+    let (lo, hi) = match name {
+        "u8" => (0, i128::from(u8::MAX)),
+        "u16" => (0, i128::from(u16::MAX)),
+        "u32" => (0, i128::from(u32::MAX)),
+        "u64" => (0, i128::from(u64::MAX)),
+        "i8" => (i128::from(i8::MIN), i128::from(i8::MAX)),
+        "i16" => (i128::from(i16::MIN), i128::from(i16::MAX)),
+        "i32" => (i128::from(i32::MIN), i128::from(i32::MAX)),
+        "i64" => (i128::from(i64::MIN), i128::from(i64::MAX)),
+        _ => return None,
+    };
+    Some((lo.to_string(), hi.to_string()))
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.path() {
+            p if p.is_empty() => f.write_str(&self.message),
+            p => write!(f, "`{p}`: {}", self.message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error {
+            message: msg.to_string(),
+            expected: None,
+            whole_float: false,
+            span: None,
+            path: Vec::new(),
+        }
+    }
+
+    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        let mut e = Self::custom(format_args!("invalid type: {unexp}, expected {exp}"));
+        e.expected = Some(exp.to_string());
+        e.whole_float = matches!(unexp, de::Unexpected::Float(f) if f.fract() == 0.0);
+        e
+    }
+
+    fn invalid_value(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
+        let mut e = Self::custom(format_args!("invalid value: {unexp}, expected {exp}"));
+        e.expected = Some(exp.to_string());
+        e
+    }
+}
 
 /// Deserializes `T` from the mapping entries `entries` (a mapping's, or a selection of them).
 pub fn from_entries<'de, T, I>(entries: I) -> Result<T, Error>
@@ -23,6 +164,11 @@ where
     I: Iterator<Item = &'de (Key, Node)>,
 {
     T::deserialize(Entries(entries))
+}
+
+/// Deserializes `T` from `node`; an error is placed at the innermost node being decoded.
+pub fn from_node<'de, T: de::Deserialize<'de>>(node: &'de Node) -> Result<T, Error> {
+    T::deserialize(node)
 }
 
 /// Whether `node` is what JSON holds as `null`.
@@ -38,6 +184,46 @@ impl<'de> de::Deserializer<'de> for &'de Node {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.any(visitor).map_err(|e| e.within(self.span))
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        if is_null(self) {
+            visitor.visit_none()
+        } else {
+            visitor.visit_some(self)
+        }
+        .map_err(|e| e.within(self.span))
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor
+            .visit_newtype_struct(self)
+            .map_err(|e| e.within(self.span))
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.variant(visitor).map_err(|e| e.within(self.span))
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+impl Node {
+    /// `deserialize_any`, before the error is placed at this node.
+    fn any<'de, V: Visitor<'de>>(&'de self, visitor: V) -> Result<V::Value, Error> {
         match &self.kind {
             NodeKind::Null => visitor.visit_unit(),
             NodeKind::Bool(b) => visitor.visit_bool(*b),
@@ -49,7 +235,7 @@ impl<'de> de::Deserializer<'de> for &'de Node {
             NodeKind::Float(_) => visitor.visit_unit(),
             NodeKind::Str(s) => visitor.visit_borrowed_str(s),
             NodeKind::Seq(items) => {
-                let mut seq = Items(items.iter());
+                let mut seq = Items(items.iter().enumerate());
                 let value = visitor.visit_seq(&mut seq)?;
                 match seq.0.len() {
                     0 => Ok(value),
@@ -59,32 +245,14 @@ impl<'de> de::Deserializer<'de> for &'de Node {
                     )),
                 }
             }
-            NodeKind::Map(entries) => Entries(entries.iter()).deserialize_any(visitor),
+            NodeKind::Map(entries) => {
+                de::Deserializer::deserialize_any(Entries(entries.iter()), visitor)
+            }
         }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if is_null(self) {
-            visitor.visit_none()
-        } else {
-            visitor.visit_some(self)
-        }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
+    /// `deserialize_enum`, before the error is placed at this node.
+    fn variant<'de, V: Visitor<'de>>(&'de self, visitor: V) -> Result<V::Value, Error> {
         match &self.kind {
             NodeKind::Str(s) => {
                 visitor.visit_enum(de::value::BorrowedStrDeserializer::<Error>::new(s))
@@ -99,11 +267,6 @@ impl<'de> de::Deserializer<'de> for &'de Node {
             )),
             _ => Err(de::Error::invalid_type(unexpected(self), &"string or map")),
         }
-    }
-
-    forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
     }
 }
 
@@ -124,17 +287,20 @@ fn unexpected(node: &Node) -> de::Unexpected<'_> {
     }
 }
 
-/// The items of a list.
+/// The items of a list, with their indexes (for an error's path).
 struct Items<I>(I);
 
-impl<'de, I: Iterator<Item = &'de Node>> SeqAccess<'de> for Items<I> {
+impl<'de, I: Iterator<Item = (usize, &'de Node)>> SeqAccess<'de> for Items<I> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        self.0.next().map(|n| seed.deserialize(n)).transpose()
+        self.0
+            .next()
+            .map(|(i, n)| seed.deserialize(n).map_err(|e| e.under(format!("[{i}]"))))
+            .transpose()
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -176,7 +342,8 @@ impl<'de, I: Iterator<Item = &'de (Key, Node)>> de::Deserializer<'de> for Entrie
 /// The entries of a mapping, one key then its value.
 struct EntryAccess<'de, I> {
     entries: I,
-    value: Option<&'de Node>,
+    /// The entry whose key was just read.
+    value: Option<&'de (Key, Node)>,
 }
 
 impl<'de, I: Iterator<Item = &'de (Key, Node)>> MapAccess<'de> for EntryAccess<'de, I> {
@@ -187,10 +354,12 @@ impl<'de, I: Iterator<Item = &'de (Key, Node)>> MapAccess<'de> for EntryAccess<'
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
         match self.entries.next() {
-            Some((k, v)) => {
-                self.value = Some(v);
+            Some(entry) => {
+                let k = &entry.0;
+                self.value = Some(entry);
                 seed.deserialize(de::value::BorrowedStrDeserializer::new(&k.name))
                     .map(Some)
+                    .map_err(|e: Error| e.within(k.span).under(k.name.as_str()))
             }
             None => Ok(None),
         }
@@ -198,7 +367,9 @@ impl<'de, I: Iterator<Item = &'de (Key, Node)>> MapAccess<'de> for EntryAccess<'
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
         match self.value.take() {
-            Some(v) => seed.deserialize(v),
+            Some((k, v)) => seed
+                .deserialize(v)
+                .map_err(|e| e.within(v.span).under(k.name.as_str())),
             None => Err(de::Error::custom("a value asked for before its key")),
         }
     }
@@ -212,15 +383,53 @@ struct Variant<'de> {
 
 impl<'de> de::EnumAccess<'de> for Variant<'de> {
     type Error = Error;
-    type Variant = &'de Node;
+    type Variant = VariantContent<'de>;
 
     fn variant_seed<V: DeserializeSeed<'de>>(
         self,
         seed: V,
-    ) -> Result<(V::Value, &'de Node), Error> {
+    ) -> Result<(V::Value, VariantContent<'de>), Error> {
         let variant =
             seed.deserialize(de::value::BorrowedStrDeserializer::<Error>::new(self.name))?;
-        Ok((variant, self.value))
+        Ok((
+            variant,
+            VariantContent {
+                name: self.name,
+                value: self.value,
+            },
+        ))
+    }
+}
+
+/// The content of an enum variant written as a mapping of one entry: errors inside it name
+/// the variant in their path.
+struct VariantContent<'de> {
+    name: &'de str,
+    value: &'de Node,
+}
+
+impl<'de> de::VariantAccess<'de> for VariantContent<'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        de::VariantAccess::unit_variant(self.value).map_err(|e| e.under(self.name))
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        de::VariantAccess::newtype_variant_seed(self.value, seed).map_err(|e| e.under(self.name))
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, Error> {
+        de::VariantAccess::tuple_variant(self.value, len, visitor).map_err(|e| e.under(self.name))
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        de::VariantAccess::struct_variant(self.value, fields, visitor)
+            .map_err(|e| e.under(self.name))
     }
 }
 

@@ -525,6 +525,115 @@ fn high_entropy_token(value: &str, hex: bool) -> Option<(usize, usize)> {
     })
 }
 
+/// Length of the base64 tokens that are secret-shaped with `/` inside (AWS secret access keys
+/// are 40 characters of the base64 alphabet).
+const SLASHED_KEY_LEN: usize = 40;
+/// Shortest path segment that counts as random in a slashed token.
+const SEGMENT_MIN_LEN: usize = 8;
+
+/// Whether `t` holds lowercase letters, uppercase letters and digits.
+fn mixed_case_and_digits(t: &str) -> bool {
+    t.bytes().any(|b| b.is_ascii_lowercase())
+        && t.bytes().any(|b| b.is_ascii_uppercase())
+        && t.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// Whether `t` has close to the entropy of a random string of its length.
+fn random_looking(t: &str) -> bool {
+    entropy(t) >= ENTROPY_RATIO * (t.len().min(64) as f64).log2()
+}
+
+/// The first base64-alphabet token of `value` that is secret-shaped although `/` splits it into
+/// short words (which [`high_entropy_token`] takes one by one), with what it looks like: a
+/// 40-character token of mixed case and digits (an AWS secret key's shape), a token whose
+/// `/`-separated segments are each random-looking, or base64 of a PEM header
+/// (`LS0tLS1CRUdJTi...`: `-----BEGIN ...`). A path (`/app/supervisord.conf`), an image
+/// (`rg.fr-par.scw.cloud/namespace/image`) or a repository (`etalab-ia/evalap`) has words for
+/// segments, and `.` and `:` end a token.
+fn slashed_or_encoded_token(value: &str) -> Option<(usize, usize, &'static str)> {
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-');
+    let mut tokens = Vec::new();
+    let mut start = None;
+    for (i, c) in value.char_indices() {
+        match (is_b64(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                tokens.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        tokens.push((s, value.len()));
+    }
+    tokens.into_iter().find_map(|(s, e)| {
+        // A leading `/` (an absolute path) and trailing padding are not part of the key.
+        let lead = value[s..e].len() - value[s..e].trim_start_matches('/').len();
+        let (s, t) = (s + lead, value[s + lead..e].trim_end_matches('/'));
+        let e = s + t.len();
+        if pem_in_base64(t) {
+            return Some((s, e, "base64 of a PEM private key or certificate"));
+        }
+        if !t.contains('/') {
+            return None;
+        }
+        let body = t.trim_end_matches('=');
+        if body.len() == SLASHED_KEY_LEN
+            && !body.contains(['_', '-', '='])
+            && mixed_case_and_digits(body)
+            && random_looking(body)
+        {
+            return Some((
+                s,
+                e,
+                "a 40-character base64 key, the shape of a cloud secret key",
+            ));
+        }
+        let segments: Vec<&str> = t.split('/').collect();
+        let joined: String = segments.concat();
+        let random_segments = segments.len() >= 2
+            && segments.iter().all(|seg| {
+                seg.len() >= SEGMENT_MIN_LEN && mixed_case_and_digits(seg) && random_looking(seg)
+            });
+        (random_segments && joined.len() >= ENTROPY_MIN_LEN).then_some((
+            s,
+            e,
+            "a long random-looking string split by `/`",
+        ))
+    })
+}
+
+/// Whether the base64 text `t` starts with the encoding of a PEM header (`-----BEGIN `).
+fn pem_in_base64(t: &str) -> bool {
+    const HEADER: &[u8] = b"-----BEGIN ";
+    let sextet = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut decoded = Vec::with_capacity(HEADER.len() + 2);
+    for chunk in t.as_bytes().chunks(4).take(HEADER.len().div_ceil(3)) {
+        if chunk.len() < 4 {
+            return false;
+        }
+        let mut n = 0u32;
+        for &c in chunk {
+            match sextet(c) {
+                Some(v) => n = (n << 6) | v,
+                None => return false,
+            }
+        }
+        decoded.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    }
+    decoded.starts_with(HEADER)
+}
+
 /// Words of a name that mark it as holding a secret on their own (`DB_PASS`, `MYSQL_PWD`).
 const SECRET_WORDS: [&str; 3] = ["PASS", "PWD", "PW"];
 /// Last words of a name that mark it as holding a secret (`AUTH`, `BASIC_AUTH`,
@@ -667,11 +776,13 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
     }
     if matches!(context, Context::Text) {
         // Prose and paths: only long random mixed-case tokens, not hex digests.
-        return high_entropy_token(text, false).map(|(s, e)| Hit {
-            shape: "a long random-looking string",
-            start: s,
-            end: e,
-        });
+        return high_entropy_token(text, false)
+            .map(|(s, e)| Hit {
+                shape: "a long random-looking string",
+                start: s,
+                end: e,
+            })
+            .or_else(|| slashed_hit(text));
     }
     let harmless = v.is_empty() || value_is_harmless(v) || (v.contains("://") && !v.contains('@'));
     if matches!(context, Context::EnvValue(_) | Context::Setting(_))
@@ -690,7 +801,12 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
             end: e,
         });
     }
-    None
+    slashed_hit(text)
+}
+
+/// [`slashed_or_encoded_token`] as a hit.
+fn slashed_hit(text: &str) -> Option<Hit> {
+    slashed_or_encoded_token(text).map(|(start, end, shape)| Hit { shape, start, end })
 }
 
 /// Numbers, booleans and placeholders are not secrets.
@@ -1498,6 +1614,11 @@ mod tests {
             ("BASIC_AUTH", "admin:hunter2"),
             ("PROXY_AUTHORIZATION", "abc123def"),
             ("SMTP_CREDS", "mailer:pa55"),
+            ("S3_CONFIG", "k3J9xQ2Lm8vN/4pR7tY1wZ6s/D0fG5hA9cE2bU8i"),
+            ("S3_CONFIG", "/k3J9xQ2Lm8vN/4pR7tY1wZ6s/D0fG5hA9cE2bU8i"),
+            ("S3", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzqkr8sT2vW"),
+            ("KEY_PEM", "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t"),
+            ("CERT_B64", "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUM="),
         ];
         for (name, value) in cases {
             assert!(env(name, value).is_some(), "{name}");
@@ -1527,6 +1648,22 @@ mod tests {
             ("OAUTH_PROVIDER", "keycloak"),
             ("AUTH", "true"),
             ("DSN", "postgresql://app:${services.db.url}@host/db"),
+            ("IMAGE", "rg.fr-par.scw.cloud/namespace/image"),
+            (
+                "IMAGE",
+                "rg.fr-par.scw.cloud/funcscwevalapstaging7f3a/api:v1.2.3",
+            ),
+            ("CONF", "/app/supervisord.conf"),
+            ("SPEC", "/openapi.json"),
+            ("REPO", "etalab-ia/evalap"),
+            ("SCHEDULE", "*/15 * * * *"),
+            (
+                "DIR",
+                "/home/runner/work/evalap/evalap/modules/ScalewayContainer",
+            ),
+            ("ROUTE", "/api/v1/Users2024/Profiles/Settings"),
+            ("TZ", "Europe/Paris"),
+            ("NOTE", "LS0tLS1 is how base64 dashes begin"),
         ];
         for (name, value) in cases {
             assert_eq!(env(name, value), None, "{name}={value}");

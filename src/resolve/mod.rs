@@ -1048,7 +1048,9 @@ fn resolve_environment(
         Err(e) => {
             diags.push(
                 Diagnostic::error("resolve", format!("environment `{name}`: {e}"))
-                    .at(file, Some(env_key.span)),
+                    .at(file, Some(e.span().unwrap_or(env_key.span)))
+                    .expected(e.expected())
+                    .help(e.help()),
             );
             EnvironmentOptions::default()
         }
@@ -1058,8 +1060,12 @@ fn resolve_environment(
         Err(e) => {
             diags.push(
                 Diagnostic::error("resolve", format!("environment `{name}`: {e}"))
-                    .at(file, Some(env_key.span))
-                    .help("run `tofugen explain` on the environment to see the merged settings"),
+                    .at(file, Some(e.span().unwrap_or(env_key.span)))
+                    .expected(e.expected())
+                    .help(format!(
+                        "{}; `tofugen explain` on the environment shows the merged settings",
+                        e.help()
+                    )),
             );
             return Err(diags);
         }

@@ -52,7 +52,30 @@ pub const EMBEDDED_SCHEMA: &str = include_str!("environments.schema.json");
 pub fn derive_schema() -> Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(Config)).expect("schema");
     apply_domains(&mut schema);
+    bound_integers(&mut schema);
     schema
+}
+
+/// Gives every integer of a Rust type whose bound the schema can state (`format: uint32`,
+/// which schemars leaves without a `maximum`) that bound, so that a value the type cannot
+/// hold is reported by the schema stage, at the value, with the allowed maximum.
+fn bound_integers(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let max = match map.get("format").and_then(Value::as_str) {
+                Some("uint8") => Some(u64::from(u8::MAX)),
+                Some("uint16") => Some(u64::from(u16::MAX)),
+                Some("uint32") => Some(u64::from(u32::MAX)),
+                _ => None,
+            };
+            if let Some(max) = max {
+                map.entry("maximum").or_insert(Value::from(max));
+            }
+            map.values_mut().for_each(bound_integers);
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_integers),
+        _ => {}
+    }
 }
 
 /// Adds the keywords of every domain named in `value` and below.
