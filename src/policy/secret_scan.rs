@@ -7,7 +7,9 @@
 //! scheme, empty user, any characters), `password=`-style pairs however prefixed or suffixed
 //! (`DB_PASSWORD=x`, `--db-password=x`, `SCW_SECRET_KEY=x`, `pass: x`, `pwd=x`), and the
 //! argument that follows a `--password`-like flag (the first of `args` follows the last of
-//! `command`). Then, by context: a UUID (the shape of a Scaleway secret key) anywhere in an
+//! `command`), and base64 tokens that `/` splits into short pieces (a 40-character token of
+//! mixed case and digits, pieces that each look random) or that decode to a PEM header. Then,
+//! by context: a UUID (the shape of a Scaleway secret key) anywhere in an
 //! environment value or as a value under a secret-sounding name, any value under a
 //! secret-sounding name (`..._PASSWORD`, `..._TOKEN`, `DB_PASS`, `STRIPE_KEY`), and long
 //! random-looking tokens in environment values, engine settings and command arguments.
