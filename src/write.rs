@@ -420,7 +420,35 @@ impl Generation {
         if !self.plan.writes.is_empty() || !self.plan.removes.is_empty() {
             outcome = self.commit(manifest_changed.then_some(manifest.as_bytes()))?;
         }
-        let summary = summary(&self.plan, &outcome, self.recovered.as_ref(), self.force);
+        let mut summary = summary(&self.plan, &outcome, self.recovered.as_ref(), self.force);
+        // What `check` would refuse and `generate` leaves alone: said here, once the tree is
+        // written, rather than first in CI.
+        match check::unknown_files(&mut self.tree, &self.expected.hashes, &self.old) {
+            Ok(unknown) if unknown.is_empty() => {}
+            Ok(mut unknown) => {
+                unknown.sort();
+                let _ = write!(
+                    summary,
+                    "; not written by tofugen, left in place ({}; delete or move them, `tofugen \
+                     check` fails until then): {}",
+                    if unknown
+                        .iter()
+                        .any(|r| r.ends_with(".tf") || r.ends_with(".tf.json"))
+                    {
+                        "OpenTofu loads every .tf file of a root's directory"
+                    } else {
+                        "generated/ holds only tofugen's output"
+                    },
+                    unknown.join(", ")
+                );
+            }
+            Err(e) => {
+                let _ = write!(
+                    summary,
+                    "; could not look for files tofugen did not write in generated/: {e:#}"
+                );
+            }
+        }
         Ok((summary, outcome.stopped))
     }
 

@@ -164,7 +164,19 @@ fn orphan_removal_keeps_non_empty_directories_and_unknown_files() {
     fs::write(dir.path().join("generated/a/notes.md"), "mine\n").unwrap();
     fs::write(dir.path().join("generated/user.tf"), "mine\n").unwrap();
     let summary = generate(dir.path(), &tree(&[("generated/x.tf", "x\n")]), false).unwrap();
-    assert_eq!(summary, "generated: 0 written, 1 unchanged, 1 removed");
+    // Left in place, and said: `check` refuses them.
+    assert_eq!(
+        summary,
+        "generated: 0 written, 1 unchanged, 1 removed; not written by tofugen, left in place \
+         (OpenTofu loads every .tf file of a root's directory; delete or move them, `tofugen \
+         check` fails until then): generated/a/notes.md, generated/user.tf"
+    );
+    assert_eq!(
+        check(dir.path(), &tree(&[("generated/x.tf", "x\n")]))
+            .unwrap()
+            .len(),
+        2
+    );
     assert!(!dir.path().join("generated/a/b").exists());
     assert_eq!(
         read(dir.path(), "generated/a/notes.md").as_deref(),

@@ -373,7 +373,7 @@ fn is_local_artifact(rel: &str) -> bool {
 /// paths may go through symlinked directories inside the owned set; the walk follows no link:
 /// a link to a directory is walked where it points (if that is under `generated/`), any other
 /// link is itself reported.
-fn unknown_files(
+pub(super) fn unknown_files(
     tree: &mut Tree,
     files: &BTreeMap<String, String>,
     old: &BTreeMap<String, String>,
