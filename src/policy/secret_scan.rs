@@ -491,23 +491,7 @@ pub fn entropy(s: &str) -> f64 {
 fn high_entropy_token(value: &str, hex: bool) -> Option<(usize, usize)> {
     let hex = hex && !value.contains("://");
     let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '=' | '_' | '-');
-    let mut start = None;
-    let bytes_end = value.len();
-    let mut candidates = Vec::new();
-    for (i, c) in value.char_indices() {
-        match (is_token_char(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                candidates.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        candidates.push((s, bytes_end));
-    }
-    candidates.into_iter().find(|&(s, e)| {
+    runs(value, is_token_char).find(|&(s, e)| {
         let t = &value[s..e];
         let len = t.len();
         if t.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -521,10 +505,34 @@ fn high_entropy_token(value: &str, hex: bool) -> Option<(usize, usize)> {
         .iter()
         .filter(|x| **x)
         .count();
-        len >= ENTROPY_MIN_LEN
-            && classes >= 2
-            && entropy(t) >= ENTROPY_RATIO * (len.min(64) as f64).log2()
+        len >= ENTROPY_MIN_LEN && classes >= 2 && random_looking(t)
     })
+}
+
+/// The maximal runs of characters of `value` that `is_char` accepts, as byte ranges, in order.
+fn runs<'a>(
+    value: &'a str,
+    is_char: impl Fn(char) -> bool + 'a,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut start = None;
+    value
+        .char_indices()
+        .map(Some)
+        .chain([None])
+        .filter_map(move |item| match item {
+            Some((i, c)) => match (is_char(c), start) {
+                (true, None) => {
+                    start = Some(i);
+                    None
+                }
+                (false, Some(s)) => {
+                    start = None;
+                    Some((s, i))
+                }
+                _ => None,
+            },
+            None => start.take().map(|s| (s, value.len())),
+        })
 }
 
 /// Length of the base64 tokens that are secret-shaped with `/` inside (AWS secret access keys
@@ -554,22 +562,7 @@ fn random_looking(t: &str) -> bool {
 /// segments, and `.` and `:` end a token.
 fn slashed_or_encoded_token(value: &str) -> Option<(usize, usize, &'static str)> {
     let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-');
-    let mut tokens = Vec::new();
-    let mut start = None;
-    for (i, c) in value.char_indices() {
-        match (is_b64(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                tokens.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        tokens.push((s, value.len()));
-    }
-    tokens.into_iter().find_map(|(s, e)| {
+    runs(value, is_b64).find_map(|(s, e)| {
         // A leading `/` (an absolute path) and trailing padding are not part of the key.
         let lead = value[s..e].len() - value[s..e].trim_start_matches('/').len();
         let (s, t) = (s + lead, value[s + lead..e].trim_end_matches('/'));
@@ -592,13 +585,12 @@ fn slashed_or_encoded_token(value: &str) -> Option<(usize, usize, &'static str)>
                 "a 40-character base64 key, the shape of a cloud secret key",
             ));
         }
-        let segments: Vec<&str> = t.split('/').collect();
-        let joined: String = segments.concat();
-        let random_segments = segments.len() >= 2
-            && segments.iter().all(|seg| {
-                seg.len() >= SEGMENT_MIN_LEN && mixed_case_and_digits(seg) && random_looking(seg)
-            });
-        (random_segments && joined.len() >= ENTROPY_MIN_LEN).then_some((
+        // `t` holds a `/`: two segments at least.
+        let random_segments = t.split('/').all(|seg| {
+            seg.len() >= SEGMENT_MIN_LEN && mixed_case_and_digits(seg) && random_looking(seg)
+        });
+        let joined = t.len() - t.matches('/').count();
+        (random_segments && joined >= ENTROPY_MIN_LEN).then_some((
             s,
             e,
             "a long random-looking string split by `/`",
