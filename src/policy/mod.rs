@@ -567,11 +567,19 @@ pub(crate) fn builtin_note(written: bool) -> &'static str {
 /// A Scaleway resource name part: [`crate::schema_check::NAME_PATTERN`] (no trailing or
 /// double `-`, as the modules require).
 pub(crate) fn valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    name.starts_with(|c: char| c.is_ascii_lowercase()) && valid_module_name(name, usize::MAX)
+}
+
+/// `name` as the modules check Scaleway names: `^[a-z0-9]+(-[a-z0-9]+)*$`, at most `max`.
+pub(crate) fn valid_module_name(name: &str, max: usize) -> bool {
+    name.len() <= max
+        && !name.is_empty()
+        && !name.starts_with('-')
         && !name.ends_with('-')
         && !name.contains("--")
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// A valid Scaleway/HCL name close to `name` (`My_API` → `my-api`), when there is one.

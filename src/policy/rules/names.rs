@@ -2,7 +2,8 @@
 
 use crate::diagnostics::Level;
 use crate::policy::{
-    Checker, ENV, Place, Rule, Safety, limits, name_fix, valid_bucket, valid_name,
+    Checker, ENV, Place, Rule, Safety, limits, name_fix, valid_bucket, valid_module_name,
+    valid_name,
 };
 use crate::resolve::{ResolvedEnvironment, ResolvedService};
 
@@ -175,18 +176,6 @@ pub(crate) fn environment(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             );
         }
     }
-}
-
-/// `name` as the modules check Scaleway names: `^[a-z0-9]+(-[a-z0-9]+)*$`, at most `max`.
-fn valid_module_name(name: &str, max: usize) -> bool {
-    name.len() <= max
-        && !name.is_empty()
-        && !name.starts_with('-')
-        && !name.ends_with('-')
-        && !name.contains("--")
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// At most `max` characters of an ASCII name, without a trailing `-`.
