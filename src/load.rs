@@ -813,7 +813,6 @@ fn key_error(file: &str, span: Span, found: &str) -> Diagnostic {
         .help("quote the key or rename it")
 }
 
-/// Byte offset of a tab in the indentation of any line.
 /// The offset of the first CR not followed by LF, if any (a CRLF is a line break tofugen reads
 /// as YAML does).
 fn lone_carriage_return(text: &str) -> Option<usize> {
@@ -825,6 +824,7 @@ fn lone_carriage_return(text: &str) -> Option<usize> {
     (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
+/// Byte offset of a tab in the indentation of any line.
 fn leading_tab(text: &str) -> Option<usize> {
     let mut offset = 0;
     for line in text.split_inclusive('\n') {

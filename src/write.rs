@@ -431,10 +431,7 @@ impl Generation {
                     summary,
                     "; not written by tofugen, left in place ({}; delete or move them, `tofugen \
                      check` fails until then): {}",
-                    if unknown
-                        .iter()
-                        .any(|r| r.ends_with(".tf") || r.ends_with(".tf.json"))
-                    {
+                    if unknown.iter().any(|r| check::loaded_by_opentofu(r)) {
                         "OpenTofu loads every .tf file of a root's directory"
                     } else {
                         "generated/ holds only tofugen's output"

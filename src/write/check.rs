@@ -221,7 +221,7 @@ impl Checking {
             }
         }
         for rel in unknown_files(&mut self.tree, files, &self.old)? {
-            let what = if rel.ends_with(".tf") || rel.ends_with(".tf.json") {
+            let what = if loaded_by_opentofu(&rel) {
                 "OpenTofu loads every .tf file of a root's directory, so it would be planned and \
                  applied with the generated code"
             } else {
@@ -366,6 +366,11 @@ fn is_local_artifact(rel: &str) -> bool {
         || name.starts_with("terraform.tfstate.")
         || name.ends_with(".tfplan")
         || name.ends_with(TMP_SUFFIX)
+}
+
+/// Whether OpenTofu loads `rel` when it is in a root's directory (`.tf`, `.tf.json`).
+pub(super) fn loaded_by_opentofu(rel: &str) -> bool {
+    rel.ends_with(".tf") || rel.ends_with(".tf.json")
 }
 
 /// The files under `generated/` that are neither generated now, nor in the manifest (those are
