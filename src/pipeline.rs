@@ -319,6 +319,13 @@ fn compile_unmasked(
                         ));
                     }
                 }
+                // Environments all left out are not "no environment": their own errors say why.
+                if tree
+                    .get("environments")
+                    .is_some_and(|e| !e.entries().is_empty())
+                {
+                    later.diagnostics.retain(|d| d.code != "no-environments");
+                }
                 later.diagnostics.extend(schema_errors);
                 diagnostics::sort(&mut later.diagnostics);
                 later.diagnostics.dedup();

@@ -98,6 +98,29 @@ fn hostile_inputs_built_in_the_test() {
     }
 }
 
+/// A value refused in `defaults` is missing from every environment: the later findings it
+/// may cause in each environment, whether or not that environment overrides the same
+/// service, say so.
+#[test]
+fn findings_downstream_of_a_refused_default_say_so_in_every_environment() {
+    let name = "schema-defaults-consequence.yaml";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/invalid")
+        .join(name);
+    let c = pipeline::compile(name, &std::fs::read(path).expect("fixture"), false);
+    let missing_port: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG009").collect();
+    assert_eq!(missing_port.len(), 2, "{:#?}", c.diagnostics);
+    for d in missing_port {
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.contains("`defaults.services.api.port` (line 13)")
+                    && n.contains("may be a consequence")),
+            "{d:#?}"
+        );
+    }
+}
+
 #[test]
 fn the_committed_environments_yaml_is_clean() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml");

@@ -444,8 +444,9 @@ pub struct Pruned {
     pub path: String,
     /// Where the value was.
     pub span: Span,
-    /// Keys of the mappings that held it, below the section and environment levels: a later
-    /// finding pointing at one of them may be a consequence of the removal.
+    /// Keys of the mappings that held it, below the section and environment levels, and for a
+    /// value of `defaults` the same keys under every environment: a later finding pointing at
+    /// one of them may be a consequence of the removal.
     pub owners: Vec<Span>,
 }
 
@@ -462,12 +463,30 @@ fn pruned_at(root: &Node, pointer: &str) -> Pruned {
     } else {
         1
     };
-    let owners = path
+    let mut owners: Vec<Span> = path
         .iter()
         .take(steps.len().saturating_sub(1))
         .skip(skip)
         .filter_map(|(k, _)| k.map(|k| k.span))
         .collect();
+    // A value left out of `defaults` is missing from every environment that inherits it: the
+    // same keys under each environment (`environments.<env>.services.api` for
+    // `defaults.services.api.port`) own it too.
+    if steps.len() > 2 && steps[0] == "defaults" {
+        let inner: String = steps[1..steps.len() - 1]
+            .iter()
+            .map(|s| format!("/{}", escape(s)))
+            .collect();
+        for (env, _) in root.get("environments").map_or(&[][..], Node::entries) {
+            let under = format!("/environments/{}{inner}", escape(&env.name));
+            owners.extend(
+                root.path_to(&under)
+                    .iter()
+                    .skip(2)
+                    .filter_map(|(k, _)| k.map(|k| k.span)),
+            );
+        }
+    }
     let span = match path.last() {
         Some((key, value)) if path.len() == steps.len() => key.map_or(value.span, |k| k.span),
         _ => root.span,
@@ -876,6 +895,12 @@ fn found_text(node: &Node, segments: &[String]) -> String {
         NodeKind::Null => return "nothing (null)".to_string(),
         NodeKind::Bool(b) => b.to_string(),
         NodeKind::Int(i) => i.to_string(),
+        // Beyond 2^53 a float no longer holds every whole number: the value shown would be
+        // rounded (`123456789012345680000000000000` for `...678901234567890`). The excerpt
+        // shows the value as written.
+        NodeKind::Float(f) if f.abs() >= 9_007_199_254_740_992.0 || !f.is_finite() => {
+            return node.type_name().to_string();
+        }
         NodeKind::Float(f) => f.to_string(),
         NodeKind::Str(s) => s.clone(),
         NodeKind::Seq(_) | NodeKind::Map(_) => return node.type_name().to_string(),

@@ -54,6 +54,36 @@ fn sql_fix(value: &str, field: &str) -> String {
     }
 }
 
+/// The names already reported invalid that others are built from (the project's and the
+/// environment's), each with the name its finding suggests (or, without one, a valid name of
+/// the same length).
+fn refused_sources(project: &str, env: &ResolvedEnvironment) -> Vec<(String, String)> {
+    [project, env.name.as_str()]
+        .into_iter()
+        .filter(|n| !n.is_empty() && !valid_name(n))
+        .map(|n| {
+            let fix = name_fix(n).unwrap_or_else(|| "a".repeat(n.len()));
+            (n.to_string(), fix)
+        })
+        .collect()
+}
+
+/// Whether `value` holds one of the `refused` names and is valid once each is replaced by its
+/// suggested fix: its finding would only repeat theirs (a Scaleway project `Shop_Front-staging`
+/// after the project `Shop_Front`), so it is not reported. A value still invalid after the fix
+/// (a database user `shop-front`) is.
+fn repeats_a_finding(
+    value: &str,
+    refused: &[(String, String)],
+    valid: impl Fn(&str) -> bool,
+) -> bool {
+    let mut fixed = value.to_string();
+    for (name, fix) in refused {
+        fixed = fixed.replace(name.as_str(), fix);
+    }
+    fixed != value && valid(&fixed)
+}
+
 /// The project name.
 pub(crate) fn project(c: &mut Checker<'_>) {
     let project = c.resolved.project.clone();
@@ -77,7 +107,10 @@ pub(crate) fn project(c: &mut Checker<'_>) {
 /// The environment's name, Scaleway project name and state bucket.
 pub(crate) fn environment(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let project = c.resolved.project.clone();
-    if !valid_bucket(&env.state.bucket) {
+    let refused = refused_sources(&project, env);
+    if !valid_bucket(&env.state.bucket)
+        && !repeats_a_finding(&env.state.bucket, &refused, valid_bucket)
+    {
         let place = c.at(env, "state.bucket");
         let fixed: String = env.state.bucket.to_ascii_lowercase().replace('_', "-");
         let help = if valid_bucket(&fixed) {
@@ -99,24 +132,43 @@ pub(crate) fn environment(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     }
     if !valid_name(&env.name) || env.name.len() > limits::ENVIRONMENT_NAME {
         let place = c.env_place(env);
+        let message = if valid_name(&env.name) {
+            format!(
+                "environment name `{}` is {} characters long",
+                env.name,
+                env.name.len()
+            )
+        } else {
+            format!(
+                "environment name `{}` is not a valid resource name",
+                env.name
+            )
+        };
+        // A shorter valid name no other environment has.
+        let fixed = name_fix(&env.name).unwrap_or_else(|| env.name.clone());
+        let short = cut_at_word(&fixed, limits::ENVIRONMENT_NAME);
+        let taken = c.resolved.environments.iter().any(|e| e.name == short);
+        let help = if valid_name(short) && short != env.name && !taken {
+            format!("rename the environment, e.g. `{short}`, and every reference to it")
+        } else {
+            "rename the environment, and every reference to it".to_string()
+        };
         c.push(
             &TG020,
             Some(env),
             place,
-            format!(
-                "environment name `{}` is not a valid resource name",
-                env.name
-            ),
+            message,
             format!(
                 "at most {} lowercase letters, digits and single `-`, starting with a letter, not ending with `-` (modules/iam)",
                 limits::ENVIRONMENT_NAME
             ),
-            "rename the environment",
+            help,
         );
     }
     // modules/iam prefixes its application and policy names with it.
     let scw = &env.scaleway_project;
-    if !valid_module_name(scw, limits::PROJECT_NAME) {
+    let valid_project = |n: &str| valid_module_name(n, limits::PROJECT_NAME);
+    if !valid_project(scw) && !repeats_a_finding(scw, &refused, valid_project) {
         let place = c.option_at(&env.name, "scaleway_project");
         let fix = name_fix(scw).unwrap_or_else(|| format!("{project}-{}", env.name));
         c.push(
@@ -134,7 +186,10 @@ pub(crate) fn environment(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             ),
         );
     }
-    if !valid_module_name(&env.registry_namespace, limits::RESOURCE_NAME) {
+    let valid_namespace = |n: &str| valid_module_name(n, limits::RESOURCE_NAME);
+    if !valid_namespace(&env.registry_namespace)
+        && !repeats_a_finding(&env.registry_namespace, &refused, valid_namespace)
+    {
         let place = c.option_at(&env.name, "registry.namespace");
         c.push(
             &TG020,
@@ -183,6 +238,22 @@ fn cut(name: &str, max: usize) -> &str {
     name.get(..max).unwrap_or(name).trim_end_matches('-')
 }
 
+/// At most `max` characters of an ASCII name, cut after a whole `-`-separated word when one
+/// fits (`staging-environment-name-too` rather than `staging-environment-name-too-lo`).
+fn cut_at_word(name: &str, max: usize) -> &str {
+    if name.len() <= max {
+        return name;
+    }
+    let head = cut(name, max);
+    if name.as_bytes().get(max) == Some(&b'-') {
+        return head;
+    }
+    match head.rfind('-') {
+        Some(i) => &head[..i],
+        None => head,
+    }
+}
+
 /// The service's resource name.
 pub(crate) fn service(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
     // `<project>-<environment>-<service>`, measured before it is built: most names fit.
@@ -225,12 +296,14 @@ pub(crate) fn database(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let Some(db) = &env.database else {
         return;
     };
+    let refused = refused_sources(&c.resolved.project, env);
     for (field, value) in [("name", &db.name), ("user", &db.user)] {
         // modules/database: the user starts with a letter and leaves room for `_admin`.
-        let valid = valid_sql_identifier(value)
-            && (field == "name"
-                || (value.len() <= limits::DATABASE_USER && !value.starts_with('_')));
-        if !valid {
+        let valid = |v: &str| {
+            valid_sql_identifier(v)
+                && (field == "name" || (v.len() <= limits::DATABASE_USER && !v.starts_with('_')))
+        };
+        if !valid(value) && !repeats_a_finding(value, &refused, valid) {
             let path = format!("database.{field}");
             let place = if c.written(env, &path) {
                 c.at(env, &path)
@@ -269,6 +342,43 @@ mod tests {
         assert!(!valid_bucket("192.168.1.1"));
         assert!(valid_env_var("DB_URL") && !valid_env_var("db-url") && !valid_env_var("1X"));
         assert!(valid_sql_identifier("evalap") && !valid_sql_identifier("my-shop"));
+    }
+
+    #[test]
+    fn a_long_name_is_cut_after_a_whole_word() {
+        assert_eq!(
+            cut_at_word("staging-environment-name-too-long", 31),
+            "staging-environment-name-too"
+        );
+        assert_eq!(
+            cut_at_word("staging-integration-europe-west-region", 31),
+            "staging-integration-europe-west"
+        );
+        assert_eq!(cut_at_word("abcdefghij", 4), "abcd");
+        assert_eq!(cut_at_word("short", 31), "short");
+    }
+
+    #[test]
+    fn a_name_built_from_a_refused_one_repeats_its_finding_only_when_the_fix_mends_it() {
+        let refused = vec![("Shop_Front".to_string(), "shop-front".to_string())];
+        let project = |n: &str| valid_module_name(n, limits::PROJECT_NAME);
+        assert!(repeats_a_finding("Shop_Front-staging", &refused, project));
+        assert!(repeats_a_finding(
+            "Shop_Front-tfstate-staging",
+            &refused,
+            valid_bucket
+        ));
+        // Still invalid after the fix: its own finding.
+        assert!(!repeats_a_finding(
+            "Shop_Front",
+            &refused,
+            valid_sql_identifier
+        ));
+        let long = format!("Shop_Front-{}", "e".repeat(45));
+        assert!(!repeats_a_finding(&long, &refused, project));
+        // Not built from it, or nothing refused: its own finding.
+        assert!(!repeats_a_finding("My_Project", &refused, project));
+        assert!(!repeats_a_finding("Shop_Front-staging", &[], project));
     }
 
     /// The first `regex("...", ...)` pattern of `variable "NAME"` in `modules/MODULE`.
