@@ -21,6 +21,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[schemars(title = "tofugen environments.yaml")]
 pub struct Config {
     /// Short project name, used as a prefix of every Scaleway resource name (e.g. `shop`).
+    #[schemars(extend("x-domain" = "project-name"))]
     pub project: String,
     /// Pinned tool and provider versions, shared by every environment.
     pub versions: Versions,

@@ -384,3 +384,54 @@ fn nul_and_invalid_utf8_are_reported_at_line_and_column() {
         );
     }
 }
+
+/// A name every message built from it would repeat (the project's, an environment's, a
+/// service's) is refused when no Scaleway resource name could hold it: one short error, instead
+/// of one message per service and environment each carrying the whole name (a 2 MB project
+/// name with 400 services took 30 s and GBs).
+#[test]
+fn names_longer_than_any_resource_name_are_refused_once() {
+    let base =
+        "versions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }\n";
+    let services: String = (0..200)
+        .map(|i| format!("    s{i}:\n      image: s{i}\n      port: 8000\n"))
+        .collect();
+    let long = "a".repeat(100_000);
+    let cases = [
+        (
+            "project",
+            format!(
+                "project: {long}\n{base}defaults:\n  services:\n{services}environments:\n  staging: {{}}\n  production: {{}}\n"
+            ),
+            "`project` is too long: 100000 characters",
+        ),
+        (
+            "environment",
+            format!(
+                "project: p\n{base}defaults:\n  services:\n{services}environments:\n  {}: {{}}\n",
+                "e".repeat(64)
+            ),
+            "environment name `eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee…` is too long: 64 characters",
+        ),
+        (
+            "service",
+            format!(
+                "project: p\n{base}defaults:\n  services:\n    {}:\n      image: s\n      port: 8000\nenvironments:\n  staging: {{}}\n",
+                "s".repeat(64)
+            ),
+            "service name `ssssssssssssssssssssssssssssssssssssssss…` is too long: 64 characters",
+        ),
+    ];
+    for (what, text, message) in cases {
+        let c = pipeline::compile("long.yaml", text.as_bytes(), false);
+        assert!(
+            c.diagnostics
+                .iter()
+                .any(|d| d.message == message && d.span.is_some()),
+            "{what}: {:#?}",
+            c.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+        let rendered = render(&c);
+        assert!(rendered.len() < 50_000, "{what}: {} bytes", rendered.len());
+    }
+}

@@ -67,6 +67,9 @@ pub struct Domain {
     pub fix: Option<fn(&str) -> Option<String>>,
     /// Help when there is no fix and an example would not help.
     pub hint: Option<&'static str>,
+    /// The most bytes a value may have (JSON Schema `maxLength`), when the pattern does not
+    /// bound it.
+    pub max_len: Option<usize>,
 }
 
 const fn domain(name: &'static str, what: &'static str, expected: &'static str) -> Domain {
@@ -81,6 +84,7 @@ const fn domain(name: &'static str, what: &'static str, expected: &'static str) 
         check: None,
         fix: None,
         hint: None,
+        max_len: None,
     }
 }
 
@@ -248,20 +252,33 @@ pub const DOMAINS: &[Domain] = &[
         reserved: &RESERVED_ENVIRONMENTS,
         example: "staging",
         fix: Some(fix_name),
+        max_len: Some(super::MAX_NAME_LEN),
         ..domain(
             "environment-name",
             "environment name",
-            "lowercase letters, digits and single `-`, starting with a letter and not ending with `-` (`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`): it becomes part of Scaleway resource names",
+            "at most 63 lowercase letters, digits and single `-`, starting with a letter and not ending with `-` (`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`): it becomes part of Scaleway resource names",
         )
     },
     Domain {
         pattern: Some(super::NAME_PATTERN),
         example: "api",
         fix: Some(fix_name),
+        max_len: Some(super::MAX_NAME_LEN),
         ..domain(
             "service-name",
             "service name",
-            "lowercase letters, digits and single `-`, starting with a letter and not ending with `-` (`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`): it becomes part of Scaleway resource names",
+            "at most 63 lowercase letters, digits and single `-`, starting with a letter and not ending with `-` (`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`): it becomes part of Scaleway resource names",
+        )
+    },
+    // No pattern: policy (TG020) explains a wrong project name with the names built from it, and
+    // the other stages still run. The length bounds what every message built from it repeats.
+    Domain {
+        example: "shop",
+        max_len: Some(super::MAX_NAME_LEN),
+        ..domain(
+            "project-name",
+            "project name",
+            "a short project name: it prefixes every Scaleway resource name, which has at most 63 characters",
         )
     },
     Domain {
@@ -419,8 +436,11 @@ impl Domain {
         }
     }
 
-    /// Whether `value` matches the pattern (or closed list) of the domain.
+    /// Whether `value` matches the pattern (or closed list) of the domain, within its length.
     pub fn pattern_matches(&self, value: &str) -> bool {
+        if self.max_len.is_some_and(|max| value.len() > max) {
+            return false;
+        }
         if !self.values.is_empty() {
             return self.values.contains(&value);
         }

@@ -29,6 +29,10 @@ use crate::model::Config;
 /// The modules check every Scaleway name these become part of against
 /// `^[a-z0-9]+(-[a-z0-9]+)*$`: no leading, trailing or double `-`.
 pub const NAME_PATTERN: &str = "^[a-z][a-z0-9]*(-[a-z0-9]+)*$";
+
+/// The longest project, environment or service name: a Scaleway resource name built from them
+/// has at most 63 characters, and no message repeats a longer one for every service.
+pub const MAX_NAME_LEN: usize = 63;
 /// Name pattern of secrets and environment variables.
 pub const ENV_VAR_PATTERN: &str = "^[A-Z_][A-Z0-9_]*$";
 
@@ -99,6 +103,9 @@ fn apply_domains(value: &mut Value) {
                 if let Some(p) = d.pattern {
                     names.insert("pattern".to_string(), Value::String(p.to_string()));
                 }
+                if let Some(max) = d.max_len {
+                    names.insert("maxLength".to_string(), Value::from(max));
+                }
                 if !d.reserved.is_empty() {
                     names.insert("not".to_string(), serde_json::json!({ "enum": d.reserved }));
                 }
@@ -131,6 +138,9 @@ fn value_keywords(map: &mut serde_json::Map<String, Value>, d: &domains::Domain)
         map.insert("enum".to_string(), Value::Array(values));
     } else if let Some(p) = d.pattern {
         map.insert("pattern".to_string(), Value::String(p.to_string()));
+    }
+    if let Some(max) = d.max_len {
+        map.insert("maxLength".to_string(), Value::from(max));
     }
 }
 
@@ -777,6 +787,21 @@ fn describe(
                     .at(file, value_span)
                     .expected(format!("a number of at most {limit}"))
                     .help(format!("use a value of {limit} or less")),
+            );
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            let length = match &node.kind {
+                NodeKind::Str(s) => s.chars().count(),
+                _ => 0,
+            };
+            out.push(
+                Diagnostic::error(
+                    "schema",
+                    format!("{place_name} is too long: {length} characters"),
+                )
+                .at(file, value_span)
+                .expected(format!("at most {limit} characters"))
+                .help("shorten it"),
             );
         }
         _ => out.push(

@@ -248,6 +248,18 @@ fn key_problem(d: &domains::Domain, name: &str) -> Result<(), Problem> {
         expected,
         help,
     };
+    if let Some(max) = d.max_len.filter(|&max| name.chars().count() > max) {
+        return Err(blank(
+            format!(
+                "{} `{}` is too long: {} characters",
+                d.what,
+                shown(),
+                name.chars().count()
+            ),
+            d.expected.to_string(),
+            format!("rename it to a {} of at most {max} characters", d.what),
+        ));
+    }
     if !d.pattern_matches(name) {
         let fix = if crate::policy::secret_scan::looks_secret(name) {
             None
