@@ -73,10 +73,21 @@ pub fn locate(config: &Path, root: Option<&Path>) -> Result<Placement, String> {
         })?;
         parts.push(s);
     }
-    Ok(Placement {
-        root,
-        config: parts.join("/"),
-    })
+    let config = parts.join("/");
+    // tofugen replaces and deletes the files of its output set and its bookkeeping files: a
+    // configuration among them would be overwritten (`generate --force`) or never up to date.
+    let owned = crate::write::OwnedPaths::default();
+    if owned.contains(&config)
+        || [crate::write::LOCK_PATH, crate::write::JOURNAL_PATH].contains(&config.as_str())
+        || config.ends_with(crate::write::TMP_SUFFIX)
+    {
+        return Err(format!(
+            "the configuration `{config}` is among the files tofugen writes ({owned}, and its \
+             bookkeeping files): `generate` would overwrite or delete it; move it, e.g. to \
+             `environments.yaml` at the repository root"
+        ));
+    }
+    Ok(Placement { root, config })
 }
 
 /// `dir` made absolute and free of symlinks: its nearest existing ancestor canonicalized, then
@@ -148,6 +159,33 @@ mod tests {
         assert!(e.contains("outside the repository root"), "{e}");
         let p = locate(&dir.path().join("a/x.yaml"), Some(dir.path())).unwrap();
         assert_eq!(p.config, "a/x.yaml");
+    }
+
+    #[test]
+    fn a_configuration_among_the_files_tofugen_writes_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            "generated/envs.yaml",
+            "generated/staging/main.tf",
+            ".github/workflows/tofugen-pr.yml",
+            "schema/environments.schema.json",
+            ".tofugen.lock",
+            ".tofugen-journal.json",
+            "envs.yaml.tofugen-tmp",
+        ] {
+            let e = locate(&dir.path().join(name), Some(dir.path())).unwrap_err();
+            assert!(e.contains("among the files tofugen writes"), "{name}: {e}");
+        }
+        for name in [
+            ".github/workflows/envs.yaml",
+            "schema/envs.yaml",
+            "infra/generated.yaml",
+        ] {
+            assert!(
+                locate(&dir.path().join(name), Some(dir.path())).is_ok(),
+                "{name}"
+            );
+        }
     }
 
     #[test]

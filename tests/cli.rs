@@ -152,6 +152,30 @@ fn generate_then_check_then_detect_staleness() {
     assert!(out.contains("generated/production/"), "{out}");
 }
 
+/// A configuration kept among the files tofugen writes is refused before anything is written:
+/// `generate --force` used to overwrite it with generated output.
+#[test]
+fn a_configuration_in_the_output_set_is_never_overwritten() {
+    let (dir, config) = repo();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let inside = dir.path().join("generated/staging/main.tf");
+    fs::rename(&config, &inside).unwrap();
+    let before = fs::read(&inside).unwrap();
+    for args in [&["generate", "--force"][..], &["check"][..]] {
+        let mut all = vec!["--root", ".", "--config", "generated/staging/main.tf"];
+        all.extend_from_slice(args);
+        let o = tofugen(dir.path(), &all);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("among the files tofugen writes"),
+            "{}",
+            text(&o)
+        );
+        assert_eq!(fs::read(&inside).unwrap(), before, "{args:?}");
+    }
+}
+
 /// `check` proves the generated roots against the modules they call, one environment at a
 /// time on a second thread: a module that lost a variable the roots set is a finding in every
 /// root that calls it, shown with its line of generated HCL (kept from the batch that held it),
