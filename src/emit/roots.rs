@@ -831,20 +831,24 @@ fn probe(p: &Option<Probe>) -> Expr {
 }
 
 /// A service's plain environment value: a string, a reference to another service's URL, or a
-/// template mixing both.
-fn env_value(t: &crate::resolve::Template) -> Expr {
+/// template mixing both. A reference to a service `env` does not have (TG013, which a policy
+/// override may turn off) stays literal text, as the rule says: the root never calls a module
+/// that does not exist.
+fn env_value(t: &crate::resolve::Template, env: &ResolvedEnvironment) -> Expr {
     let parts = t
         .parts
         .iter()
         .map(|p| match p {
             TemplatePart::Literal(s) => Part::Lit(s.clone()),
-            TemplatePart::ServiceUrl(name) => Part::Interp(
-                Traversal::root("module")
-                    .attr(&service_module(name))
-                    .attr("url")
-                    .expr(),
-            ),
-            // Reported by policy before emitting; kept as literal text if ever reached.
+            TemplatePart::ServiceUrl(name) if env.services.iter().any(|s| &s.name == name) => {
+                Part::Interp(
+                    Traversal::root("module")
+                        .attr(&service_module(name))
+                        .attr("url")
+                        .expr(),
+                )
+            }
+            TemplatePart::ServiceUrl(name) => Part::Lit(format!("${{services.{name}.url}}")),
             TemplatePart::Unknown(r) => Part::Lit(format!("${{{r}}}")),
         })
         .collect::<Vec<_>>();
@@ -939,7 +943,7 @@ fn service_call(
     if !s.env.is_empty() {
         attrs.push((
             "environment_variables",
-            Expr::object(s.env.iter().map(|(k, v)| (k.clone(), env_value(v)))),
+            Expr::object(s.env.iter().map(|(k, v)| (k.clone(), env_value(v, env)))),
         ));
     }
     let mut secret_names: Vec<&String> = s.secrets.iter().collect();
@@ -1163,24 +1167,33 @@ mod tests {
         assert_eq!(go_duration(Duration::from_secs(86_400 + 1)), "24h1s");
     }
 
+    /// A reference to a service of the environment becomes the module's output; one to a
+    /// service it does not have (TG013 turned off) stays the literal text the rule promises,
+    /// never a call of a module that does not exist.
     #[test]
-    fn env_values_become_references_or_templates() {
-        let lone = crate::resolve::Template::parse("${services.api.url}", "s", "p");
-        assert_eq!(
-            super::super::hcl::render("", &{
-                let mut b = Body::new();
-                b.attr("a", env_value(&lone)).attr(
-                    "b",
-                    env_value(&crate::resolve::Template::parse(
-                        "${services.api.url}/v1 ${project}",
-                        "s",
-                        "p",
-                    )),
-                );
-                b
-            }),
-            "a = module.service_api.url\nb = \"${module.service_api.url}/v1 p\"\n"
+    fn env_values_become_references_or_stay_literal() {
+        let files = compile_edited(|y| {
+            let y = y.replacen(
+                "EVALAP_API_URL: ${services.api.url}/v1",
+                "EVALAP_API_URL: ${services.api.url}/v1\n        ELSEWHERE: ${services.nope.url}",
+                1,
+            );
+            y.replacen(
+                "defaults:",
+                "policy:\n  overrides:\n    - { rule: TG013, level: off, reason: test }\n\ndefaults:",
+                1,
+            )
+        });
+        let main = &files["generated/staging/main.tf"];
+        assert!(
+            main.contains("EVALAP_API_URL = \"${module.service_api.url}/v1\""),
+            "{main}"
         );
+        assert!(
+            main.contains("ELSEWHERE      = \"$${services.nope.url}\""),
+            "{main}"
+        );
+        assert!(!main.contains("module.service_nope"), "{main}");
     }
 
     /// The committed `environments.yaml` with `edit` applied, compiled; its generated files.

@@ -500,3 +500,38 @@ fn policy_leaves_no_merged_tree_behind() {
     assert!(production.origins.get("database.node_type").is_some());
     assert!(production.origins.is_built());
 }
+
+/// Turning a rule off never makes tofugen write roots OpenTofu would refuse: every bad example
+/// that compiles with its rule off generates roots that pass the proof (provider schema and
+/// module interfaces). TG013 off used to emit a call of a module that does not exist.
+#[test]
+fn a_rule_turned_off_never_breaks_the_generated_roots() {
+    for r in registry() {
+        let entry = format!(
+            "{{ \"rule\": \"{}\", \"level\": \"off\", \"reason\": \"the example says so\" }}",
+            r.code
+        );
+        let c = compile(
+            "example.yaml",
+            with_override(r.bad, &entry).as_bytes(),
+            true,
+        );
+        if c.has_errors() {
+            // Another rule refuses the example too: nothing is generated.
+            assert!(c.files.is_empty(), "{}", r.code);
+            continue;
+        }
+        let tf: std::collections::BTreeMap<String, String> = c
+            .files
+            .into_iter()
+            .filter(|(p, _)| p.ends_with(".tf"))
+            .collect();
+        assert!(!tf.is_empty(), "{}", r.code);
+        let errors: Vec<_> = crate::prove::check_sources(&tf)
+            .into_iter()
+            .filter(|d| d.level == Level::Error)
+            .map(|d| format!("{}: {}", d.code, d.message))
+            .collect();
+        assert!(errors.is_empty(), "{} off: {errors:#?}", r.code);
+    }
+}

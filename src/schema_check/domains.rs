@@ -270,15 +270,19 @@ pub const DOMAINS: &[Domain] = &[
             "at most 63 lowercase letters, digits and single `-`, starting with a letter and not ending with `-` (`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`): it becomes part of Scaleway resource names",
         )
     },
-    // No pattern: policy (TG020) explains a wrong project name with the names built from it, and
-    // the other stages still run. The length bounds what every message built from it repeats.
+    // A loose pattern: what may reach a file name or an identifier even with TG020 turned off
+    // (`a/b` would make directories). Policy (TG020) explains the exact rule, with the names
+    // built from it, while the other stages still run. The length bounds what every message
+    // built from it repeats.
     Domain {
+        pattern: Some(r"^[A-Za-z0-9][A-Za-z0-9_-]*$"),
         example: "shop",
+        fix: Some(fix_name),
         max_len: Some(super::MAX_NAME_LEN),
         ..domain(
             "project-name",
             "project name",
-            "a short project name: it prefixes every Scaleway resource name, which has at most 63 characters",
+            "at most 63 letters, digits, `_` and `-`, starting with a letter or digit (TG020 then asks for lowercase letters, digits and single `-`): it prefixes every Scaleway resource name and file name",
         )
     },
     Domain {
