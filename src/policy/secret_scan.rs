@@ -94,8 +94,6 @@ const ENTROPY_RATIO: f64 = 0.88;
 /// flagged from 3.0 bits (the classic truffleHog threshold).
 const HEX_MIN_LEN: usize = 32;
 const HEX_ENTROPY: f64 = 3.0;
-/// Values longer than this are scanned by the shape patterns only (bounded work).
-const HEURISTICS_MAX_LEN: usize = 4096;
 
 /// A shape as written: pattern, capture group, description, extra test.
 type ShapeSpec = (&'static str, usize, &'static str, fn(&str) -> bool);
@@ -471,18 +469,25 @@ fn secret_flag(flag: &str) -> bool {
 
 /// Shannon entropy of `s`, in bits per character.
 pub fn entropy(s: &str) -> f64 {
+    let term = |k: usize, n: f64| {
+        let p = k as f64 / n;
+        -p * p.log2()
+    };
+    if s.is_ascii() {
+        // A table instead of a map: most scanned text is ASCII.
+        let mut counts = [0usize; 128];
+        for b in s.bytes() {
+            counts[b as usize] += 1;
+        }
+        let n = s.len() as f64;
+        return counts.iter().filter(|&&k| k > 0).map(|&k| term(k, n)).sum();
+    }
     let mut counts = BTreeMap::new();
     for c in s.chars() {
         *counts.entry(c).or_insert(0usize) += 1;
     }
     let n = s.chars().count() as f64;
-    counts
-        .values()
-        .map(|&k| {
-            let p = k as f64 / n;
-            -p * p.log2()
-        })
-        .sum()
+    counts.values().map(|&k| term(k, n)).sum()
 }
 
 /// The first long random-looking token of `value`, as a byte range. Hex tokens (digests,
@@ -736,9 +741,8 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
     if let Some(hit) = flag_argument(text, context) {
         return Some(hit);
     }
-    if text.len() > HEURISTICS_MAX_LEN {
-        return None;
-    }
+    // No length limit: every heuristic below reads the value once (token by token), so a
+    // key hidden after 4 KB of prose is found like one alone.
     let trimmed_start = text.len() - text.trim_start().len();
     let v = text.trim();
     let whole = Hit {
@@ -1160,18 +1164,48 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
         return;
     }
     // One automaton for every secret: linear in the texts, however many secrets the file has
-    // (a text per secret per diagnostic was quadratic: minutes for 60 000 flagged values).
+    // (a text per secret per diagnostic was quadratic: minutes for 60 000 flagged values). It
+    // holds each secret's first `PREFIX` bytes only: a 4 MB secret made a 2 GB automaton. A
+    // match extends as far as the text goes on with the secret.
+    const PREFIX: usize = 128;
+    let prefixes: Vec<&str> = secrets
+        .iter()
+        .map(|s| {
+            let mut end = s.len().min(PREFIX);
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            &s[..end]
+        })
+        .collect();
     let automaton = aho_corasick::AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .build(&secrets);
+        .build(&prefixes);
     let scrub = |text: &mut String| match &automaton {
         Ok(automaton) => {
             if automaton.is_match(text.as_str()) {
                 let mut out = String::with_capacity(text.len());
-                automaton.replace_all_with(text, &mut out, |_, _, out| {
+                let mut pos = 0;
+                while let Some(m) =
+                    automaton.find(aho_corasick::Input::new(text.as_str()).range(pos..))
+                {
+                    // As far as the text agrees with the secret (all of it, usually).
+                    let whole = secrets[m.pattern().as_usize()];
+                    let agree = text[m.start()..]
+                        .bytes()
+                        .zip(whole.bytes())
+                        .take_while(|(a, b)| a == b)
+                        .count();
+                    let mut end = m.start() + agree;
+                    while !text.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    let end = end.max(m.end());
+                    out.push_str(&text[pos..m.start()]);
                     out.push_str("[redacted]");
-                    true
-                });
+                    pos = end;
+                }
+                out.push_str(&text[pos..]);
                 *text = out;
             }
         }
@@ -1562,6 +1596,35 @@ mod tests {
         assert!(diags.iter().all(|d| !d.message.contains("tok")));
     }
 
+    /// A long secret is redacted whole, and the automaton holds only its first bytes: a 4 MB
+    /// secret built a 2 GB automaton. A text that holds a part of it from its start loses all
+    /// of that part.
+    #[test]
+    fn long_secrets_are_redacted_whole_with_a_small_automaton() {
+        let long: String = (0..200_000)
+            .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+            .collect();
+        let secrets = vec![long.clone(), "short-secret".to_string()];
+        let mut diags = vec![
+            Diagnostic::error("TG012", format!("x {long} y short-secret z")),
+            Diagnostic::error("TG012", format!("starts {}…", &long[..300])),
+        ];
+        let start = std::time::Instant::now();
+        redact(&mut diags, &secrets);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(diags[0].message, "x [redacted] y [redacted] z");
+        assert!(
+            !diags[1].message.contains(&long[..128]),
+            "{}",
+            diags[1].message
+        );
+        assert!(diags[1].message.starts_with("starts [redacted]"));
+    }
+
     #[test]
     fn hide_redacts_secret_shapes_in_paths() {
         let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJl";
@@ -1681,6 +1744,21 @@ mod tests {
         )
         .unwrap();
         assert_eq!((h.start, h.end), (1, 8));
+    }
+
+    /// The heuristics have no length limit: a key after 4 KB of prose, in a description or a
+    /// command argument, is found as it is alone (over 4096 bytes only the shapes used to run).
+    #[test]
+    fn a_key_after_long_prose_is_found() {
+        let key = "k3J9xQ2Lm8vN4pR7tY1wZ6sD0fG5hA9cE2bU8iWq";
+        let prose = "the evaluation runner reads its queue and writes results. ".repeat(80);
+        assert!(prose.len() > 4096);
+        for context in [Context::Text, Context::Argument { previous: None }] {
+            let v = format!("{prose}{key}");
+            let h = scan(&v, context).expect("found");
+            assert_eq!(&v[h.start..h.end], key);
+            assert_eq!(scan(&prose, context), None);
+        }
     }
 
     #[test]
