@@ -594,6 +594,19 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                 .help("run `tofugen schema` to see the expected structure"),
         ]);
     }
+    if let Some((offset, len)) = other_yaml_version(text) {
+        let mut span = index.at_byte(offset);
+        span.end = span.start + len;
+        diags.push(
+            Diagnostic::error(
+                "yaml-version",
+                "a `%YAML` directive asks for another YAML version than 1.2",
+            )
+            .at(file, Some(span))
+            .expected("YAML 1.2, which tofugen reads (`010` is 10, `yes` and `0x1F` are text)")
+            .help("remove the directive, or write `%YAML 1.2`"),
+        );
+    }
     if let Some(offset) = leading_tab(text) {
         let span = index.at_byte(offset);
         diags.push(
@@ -824,6 +837,26 @@ fn lone_carriage_return(text: &str) -> Option<usize> {
     (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
+/// Byte offset and length of a `%YAML` directive naming another version than 1.2, among the
+/// lines before the document (YAML 1.1 reads `010` as 8 and `yes` as true: the same file would
+/// mean something else to a YAML 1.1 tool than to tofugen).
+fn other_yaml_version(text: &str) -> Option<(usize, usize)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed.starts_with('%') {
+            let mut words = trimmed.split_whitespace();
+            if words.next() == Some("%YAML") && words.next() != Some("1.2") {
+                return Some((offset, trimmed.len()));
+            }
+        } else if !(trimmed.trim_start().is_empty() || trimmed.trim_start().starts_with('#')) {
+            return None;
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// Byte offset of a tab in the indentation of any line.
 fn leading_tab(text: &str) -> Option<usize> {
     let mut offset = 0;
@@ -936,6 +969,12 @@ mod tests {
             assert_eq!((span.line, span.col), (line, col), "{text:?}");
         }
         assert!(lone_carriage_return("a: 1\r\nb: 2\r\n").is_none());
+        assert_eq!(
+            other_yaml_version("# c\n%YAML 1.1\n---\na: 1\n"),
+            Some((4, 9))
+        );
+        assert_eq!(other_yaml_version("%YAML 1.2\n---\na: 1\n"), None);
+        assert_eq!(other_yaml_version("a: \"x\n%YAML 1.1\"\n"), None);
         assert_eq!(err(b"a: 1\x00")[0].code, "binary");
         assert_eq!(err(b"a: \xff\n")[0].code, "encoding");
         assert_eq!(err(b"a:\n\tb: 1\n")[0].code, "yaml-tab");
