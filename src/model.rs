@@ -384,6 +384,7 @@ pub struct ProbeSpec {
     pub timeout: Option<Duration>,
     /// Consecutive failures before the instance counts as failed.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub failure_threshold: Option<u32>,
 }
 

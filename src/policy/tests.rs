@@ -679,3 +679,88 @@ fn module_bounds_are_enforced_at_their_values() {
         );
     }
 }
+
+/// The first `regex("...", ...)` pattern of `variable "VARIABLE"` in `modules/MODULE`.
+fn module_regex(module: &str, variable: &str) -> regex::Regex {
+    let path = format!(
+        "{}/modules/{module}/variables.tf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).expect("module variables");
+    let block = &text[text
+        .find(&format!("variable \"{variable}\""))
+        .expect("variable")..];
+    let start = block.find("regex(\"").expect("regex(") + "regex(\"".len();
+    let end = start + block[start..].find("\", ").expect("end of the pattern");
+    regex::Regex::new(&block[start..end].replace("\\\\", "\\")).expect("compiles")
+}
+
+/// Domains whose values reach a module's pattern accept nothing the module refuses, on the
+/// boundary values (a value the schema accepts that the module refuses would fail at
+/// `tofu validate`): image names, backup schedules and time zones; and the probe failure
+/// threshold's minimum.
+#[test]
+fn domains_agree_with_the_modules_patterns() {
+    let domain = |name: &str| {
+        let d = crate::schema_check::domains::find(name).expect("domain");
+        move |v: &str| d.validate(v).is_ok()
+    };
+    let image = domain("image");
+    let module = module_regex("service", "image");
+    for v in [
+        "shop",
+        "shop-api",
+        "team/api",
+        "a.b_c-d",
+        "a__b",
+        "a--b",
+        "a-",
+        "-a",
+        "a//b",
+        "A",
+        "a/b/c",
+        "a..b",
+        "a_b.c-d/e",
+    ] {
+        assert!(!image(v) || module.is_match(v), "image {v:?}");
+    }
+    let cron = domain("cron");
+    let schedule = module_regex("backups", "weekly");
+    for v in [
+        "0 3 * * 0",
+        "*/15 * * * *",
+        "0 0 1-15/2 JAN-MAR mon,fri",
+        "0 0 ? * 7",
+        "0 0 * * 7",
+    ] {
+        // The schema is stricter in ranges and names; never laxer.
+        assert!(!cron(v) || schedule.is_match(v), "cron {v:?}");
+    }
+    assert!(!cron("0 0 ? * 7"));
+    assert!(image("a.b_c-d") && !image("a__b") && !image("a--b"));
+    let timezone = domain("timezone");
+    let module = module_regex("backups", "timezone");
+    for v in [
+        "UTC",
+        "Europe/Paris",
+        "America/Argentina/Buenos_Aires",
+        "Etc/GMT+1",
+        "E/Paris",
+        "X",
+        "europe/paris",
+    ] {
+        assert!(!timezone(v) || module.is_match(v), "timezone {v:?}");
+    }
+    assert!(timezone("Europe/Paris") && !timezone("E/Paris"));
+    // modules/service: `p.failure_threshold >= 1`.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/modules/service/variables.tf"
+    ))
+    .unwrap();
+    assert!(text.contains("p.failure_threshold >= 1 &&"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&crate::schema_check::derive_schema_json()).unwrap();
+    let threshold = &schema["$defs"]["ProbeSpec"]["properties"]["failure_threshold"];
+    assert_eq!(threshold["minimum"], serde_json::json!(1), "{threshold}");
+}
