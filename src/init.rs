@@ -96,6 +96,24 @@ pub fn init(root: &Path, config: &str, options: &Options) -> Result<Created, Str
         ));
     }
     let text = starter(&project, &options.region);
+    // The starter must be valid for this project and region before anything is written: a
+    // refused starter would leave a configuration behind that a second `init` refuses to
+    // overwrite (a hyphenated project once made an invalid database name).
+    let compiled = crate::pipeline::compile(config, text.as_bytes(), false);
+    if compiled.has_errors() {
+        return Err(format!(
+            "the starter configuration for project `{project}` in `{}` is not valid (a bug in \
+             tofugen; nothing was written):\n{}",
+            options.region,
+            crate::diagnostics::render(
+                &compiled.diagnostics,
+                compiled.source.as_deref().unwrap_or_default(),
+                crate::diagnostics::Format::Human,
+                false
+            )
+            .trim_end()
+        ));
+    }
     let mut files = Vec::new();
     if let Some(parent) = Path::new(config).parent() {
         fs::create_dir_all(root.join(parent))
@@ -321,6 +339,24 @@ mod tests {
             );
             assert!(!out.files.is_empty());
         }
+    }
+
+    /// A hyphenated project (a directory named `shop-infra`) gives a starter that is valid:
+    /// the database name and user default to the project with `_` for `-`.
+    #[test]
+    fn a_hyphenated_project_gives_a_valid_starter() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = Options {
+            project: Some("my-shop".into()),
+            region: "fr-par".into(),
+        };
+        init(dir.path(), "environments.yaml", &options).unwrap();
+        let text = fs::read_to_string(dir.path().join("environments.yaml")).unwrap();
+        let out = crate::pipeline::compile("environments.yaml", text.as_bytes(), false);
+        assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
+        let r = out.resolved.unwrap();
+        let db = r.environment("staging").unwrap().database.as_ref().unwrap();
+        assert_eq!((db.name.as_str(), db.user.as_str()), ("my_shop", "my_shop"));
     }
 
     #[test]

@@ -211,8 +211,9 @@ pub struct StateSpec {
     pub bucket: Option<String>,
     /// Object key template (default: `{env}/terraform.tfstate`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "state-key"))]
     pub key: Option<String>,
-    /// Days non-current state versions are kept (default: 90).
+    /// How long non-current state versions are kept: whole days, `1d` to `3650d` (default: 90d).
     #[serde(default)]
     pub keep_versions: Option<Duration>,
 }
@@ -384,6 +385,7 @@ pub struct ProbeSpec {
     pub timeout: Option<Duration>,
     /// Consecutive failures before the instance counts as failed.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub failure_threshold: Option<u32>,
 }
 
@@ -408,13 +410,14 @@ pub struct DatabaseSpec {
     /// High availability (hot standby). Required in production.
     #[serde(default)]
     pub ha: Option<bool>,
-    /// Read replicas, placed in another zone.
+    /// Read replicas, placed in another zone: at most 3 (modules/database `read_replicas`).
     #[serde(default)]
+    #[schemars(range(max = 3))]
     pub read_replicas: Option<u32>,
-    /// Application database name (default: the project name).
+    /// Application database name (default: the project name, `-` written `_`).
     #[serde(default)]
     pub name: Option<String>,
-    /// Application user name (default: the project name).
+    /// Application user name (default: the project name, `-` written `_`).
     #[serde(default)]
     pub user: Option<String>,
     /// Engine settings (e.g. `max_connections: "200"`).
@@ -759,7 +762,16 @@ impl Cpu {
                     .map(|millis| Cpu { millis })
                     .map_err(|_| too_large(t, u64::from(u32::MAX), "m"));
             }
-            return Err(format!("`{t}` is not a whole number of mvCPU like `1000m`"));
+            return Err(match finer_than_millis(t) {
+                Some(up) => format!("`{t}` is finer than 1 mvCPU: write `{up}m`"),
+                None => format!("`{t}` is not a whole number of mvCPU like `1000m`"),
+            });
+        }
+        // Scaleway takes whole mvCPU: a finer amount is refused, not rounded in silence.
+        if let Some(up) = finer_than_millis(t) {
+            return Err(format!(
+                "`{t}` vCPU is finer than 1 mvCPU (0.001 vCPU): write `{up}m`"
+            ));
         }
         let v: f64 = t
             .parse()
@@ -782,6 +794,30 @@ impl Cpu {
             millis: millis as u32,
         })
     }
+}
+
+/// For a decimal amount finer than a whole unit of mvCPU (`1.0005` vCPU, `70.5m`), the
+/// next whole number of mvCPU above it (`1001`, `71`); `None` for any other text.
+pub fn finer_than_millis(text: &str) -> Option<u64> {
+    let (number, scale) = match text.strip_suffix('m') {
+        Some(m) => (m, 0),
+        None => (text, 3),
+    };
+    let (int, frac) = number.split_once('.')?;
+    if int.is_empty()
+        || frac.is_empty()
+        || int.len() > 9
+        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let (kept, rest) = frac.split_at(frac.len().min(scale));
+    if rest.bytes().all(|b| b == b'0') {
+        return None;
+    }
+    let kept = format!("{kept:0<scale$}");
+    let whole: u64 = format!("{int}{kept}").parse().ok()?;
+    Some(whole + 1)
 }
 
 impl fmt::Display for Cpu {
@@ -925,7 +961,7 @@ unit_serde!(
 unit_serde!(
     Cpu,
     "Cpu",
-    "^([0-9]+m|[0-9]+(\\.[0-9]+)?)$",
+    "^([0-9]+m|[0-9]+(\\.[0-9]{1,3}0*)?)$",
     "a CPU amount: mvCPU such as `1000m`, or vCPU such as `1` or `0.5`",
     true
 );
@@ -956,6 +992,30 @@ mod tests {
         assert_eq!(Cpu::parse("0.5").unwrap().millis, 500);
         assert_eq!(Cpu::parse("2").unwrap().millis, 2000);
         assert!(Cpu::parse("fast").is_err());
+    }
+
+    /// An amount finer than 1 mvCPU is refused with the whole mvCPU above it, written in vCPU
+    /// (`1.0005`, once rounded to 1001 in silence) as in mvCPU (`70.5m`).
+    #[test]
+    fn cpu_finer_than_one_millicpu_is_refused() {
+        let e = Cpu::parse("1.0005").unwrap_err();
+        assert!(
+            e.contains("finer than 1 mvCPU") && e.contains("`1001m`"),
+            "{e}"
+        );
+        let e = Cpu::parse("70.5m").unwrap_err();
+        assert!(
+            e.contains("finer than 1 mvCPU") && e.contains("`71m`"),
+            "{e}"
+        );
+        assert_eq!(Cpu::parse("1.5000").unwrap().millis, 1500);
+        assert_eq!(Cpu::parse("0.125").unwrap().millis, 125);
+        assert_eq!(finer_than_millis("1.0005"), Some(1001));
+        assert_eq!(finer_than_millis("0.0001"), Some(1));
+        assert_eq!(finer_than_millis("70.5m"), Some(71));
+        assert_eq!(finer_than_millis("1.250"), None);
+        assert_eq!(finer_than_millis("70m"), None);
+        assert_eq!(finer_than_millis("1"), None);
     }
 
     #[test]

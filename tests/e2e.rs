@@ -218,3 +218,41 @@ fn check_reports_stale_files_in_every_format() {
     assert!(annotations[0].starts_with("::error file=generated/staging/extra.tf,"));
     assert!(annotations[1].starts_with("::error file=generated/staging/outputs.tf,"));
 }
+
+/// The README's example: `init` in a directory named `shop-infra` (the project defaults to the
+/// directory's name), and `init --project my-shop`. A hyphenated project once made the starter's
+/// database name and user (`shop-infra`, not PostgreSQL identifiers) fail its own validation,
+/// leaving `environments.yaml` behind for a second `init` to refuse.
+#[test]
+fn init_with_a_hyphenated_project_validates_and_generates() {
+    for args in [&["init"][..], &["init", "--project", "my-shop"]] {
+        let scratch = tempfile::tempdir().unwrap();
+        let root = scratch.path().join("shop-infra");
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        let o = tofugen(&root, args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o));
+        let config = std::fs::read_to_string(root.join("environments.yaml")).unwrap();
+        let project = if args.len() == 1 {
+            "shop-infra"
+        } else {
+            "my-shop"
+        };
+        assert!(
+            config.contains(&format!("project: {project}\n")),
+            "{config}"
+        );
+        for command in ["validate", "check"] {
+            let o = tofugen(&root, &[command]);
+            assert_eq!(o.status.code(), Some(0), "{command}: {}", text(&o));
+        }
+        let main = std::fs::read_to_string(root.join("generated/staging/main.tf")).unwrap();
+        let db = project.replace('-', "_");
+        for key in ["database_name", "user_name"] {
+            assert!(
+                main.lines().any(|l| l.trim_start().starts_with(key)
+                    && l.ends_with(&format!("= \"{db}\""))),
+                "{key}: {main}"
+            );
+        }
+    }
+}

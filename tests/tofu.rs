@@ -794,14 +794,21 @@ fn vendored_provider_schema_agrees_with_the_real_provider() {
 
 /// A new user's repository: `tofugen init` with the configuration at `infra/envs.yaml`, then
 /// `tofu init -backend=false` + `tofu validate` on every root it generated (the vendored module
-/// library included, as a user gets it).
+/// library included, as a user gets it). The project is hyphenated, as a directory's name often
+/// is: modules/database's validations then see the database name and user derived from it.
 #[test]
 fn tofu_validates_the_roots_of_a_fresh_init() {
     let Some(tc) = toolchain() else { return };
     let scratch = tempfile::tempdir().unwrap();
     std::fs::create_dir(scratch.path().join(".git")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_tofugen"))
-        .args(["--config", "infra/envs.yaml", "init", "--project", "shop"])
+        .args([
+            "--config",
+            "infra/envs.yaml",
+            "init",
+            "--project",
+            "my-shop",
+        ])
         .current_dir(scratch.path())
         .output()
         .unwrap();

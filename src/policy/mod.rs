@@ -647,9 +647,16 @@ pub mod limits {
     /// Native daily backup retention, days. Scaleway documents no maximum; 365 d is tofugen's
     /// sane bound: longer retention belongs to the monthly tier.
     pub const DAILY_RETENTION_DAYS: (u64, u64) = (1, 365);
-    /// Weekly and monthly job retention, days: the CLI's `expires-at=+Nd` has no documented
-    /// maximum either; ten years is tofugen's bound.
-    pub const JOB_RETENTION_DAYS: (u64, u64) = (1, 3650);
+    /// Weekly job retention, days (modules/backups `weekly.retention_days`: a weekly backup kept
+    /// less than a week leaves days without any restore point of the tier). The CLI's
+    /// `expires-at=+Nd` has no documented maximum; ten years is tofugen's bound.
+    pub const WEEKLY_RETENTION_DAYS: (u64, u64) = (7, 3650);
+    /// Monthly job retention, days (modules/backups `monthly.retention_days`, same reasons).
+    pub const MONTHLY_RETENTION_DAYS: (u64, u64) = (28, 3650);
+    /// Most read replicas of a database (modules/database `read_replicas`).
+    pub const READ_REPLICAS: u32 = 3;
+    /// Days non-current state versions are kept (modules/state-bucket `keep_versions_days`).
+    pub const KEEP_VERSIONS_DAYS: (u64, u64) = (1, 3650);
     /// Production retention minimums: daily, weekly, monthly.
     pub const PRODUCTION_RETENTION_DAYS: (u64, u64, u64) = (30, 90, 365);
     /// Largest database volume, GB (modules/database `volume_size_in_gb`).

@@ -535,3 +535,267 @@ fn a_rule_turned_off_never_breaks_the_generated_roots() {
         assert!(errors.is_empty(), "{} off: {errors:#?}", r.code);
     }
 }
+
+/// The `(low, high)` of the first `FIELD >= LOW && FIELD <= HIGH` in a `validation` of
+/// `variable "VARIABLE"` in `modules/MODULE/variables.tf`.
+fn module_bounds(module: &str, variable: &str, field: &str) -> (u64, u64) {
+    let path = format!(
+        "{}/modules/{module}/variables.tf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).expect("module variables");
+    let start = text
+        .find(&format!("variable \"{variable}\""))
+        .unwrap_or_else(|| panic!("{module}: no variable {variable}"));
+    let block = &text[start..];
+    let block = &block[..block[1..]
+        .find("\nvariable \"")
+        .map_or(block.len(), |e| e + 1)];
+    let re = regex::Regex::new(r"([\w.]+) >= (\d+) && ([\w.]+) <= (\d+)").expect("compiles");
+    re.captures_iter(block)
+        .find(|c| &c[1] == field && &c[3] == field)
+        .map(|c| (c[2].parse().unwrap(), c[4].parse().unwrap()))
+        .unwrap_or_else(|| panic!("{module}: no bounds of {field} in variable {variable}"))
+}
+
+/// Every numeric bound a module's `validation` block puts on a value tofugen passes it from the
+/// configuration is the bound tofugen enforces (schema or policy): change either side alone and
+/// this fails. (Names and patterns: `names_agree_with_the_modules_validations`.)
+#[test]
+fn bounds_agree_with_the_modules_validations() {
+    for (module, variable, field, ours) in [
+        (
+            "backups",
+            "weekly",
+            "t.retention_days",
+            limits::WEEKLY_RETENTION_DAYS,
+        ),
+        (
+            "backups",
+            "monthly",
+            "t.retention_days",
+            limits::MONTHLY_RETENTION_DAYS,
+        ),
+        (
+            "database",
+            "backup_retention_days",
+            "var.backup_retention_days",
+            limits::DAILY_RETENTION_DAYS,
+        ),
+        (
+            "database",
+            "read_replicas",
+            "var.read_replicas",
+            (0, u64::from(limits::READ_REPLICAS)),
+        ),
+        (
+            "database",
+            "volume_size_in_gb",
+            "var.volume_size_in_gb",
+            (5, limits::DATABASE_VOLUME_GB),
+        ),
+        (
+            "state-bucket",
+            "keep_versions_days",
+            "var.keep_versions_days",
+            limits::KEEP_VERSIONS_DAYS,
+        ),
+        (
+            "service",
+            "cpu_limit",
+            "var.cpu_limit",
+            (
+                u64::from(limits::CPU_MILLIS.0),
+                u64::from(limits::CPU_MILLIS.1),
+            ),
+        ),
+        (
+            "service",
+            "timeout_seconds",
+            "var.timeout_seconds",
+            limits::TIMEOUT_SECS,
+        ),
+        (
+            "service",
+            "max_scale",
+            "var.max_scale",
+            (1, u64::from(limits::MAX_SCALE)),
+        ),
+        (
+            "service",
+            "min_scale",
+            "var.min_scale",
+            (0, u64::from(limits::MAX_SCALE)),
+        ),
+        (
+            "secrets",
+            "generated_secrets",
+            "s.length",
+            (
+                u64::from(limits::SECRET_LENGTH.0),
+                u64::from(limits::SECRET_LENGTH.1),
+            ),
+        ),
+    ] {
+        assert_eq!(
+            module_bounds(module, variable, field),
+            ours,
+            "modules/{module} `{variable}` ({field}) vs tofugen"
+        );
+    }
+    // Memory: tofugen keeps to the smaller figure Scaleway documents (12228 MB), inside the
+    // module's range.
+    let (lo, hi) = module_bounds("service", "memory_limit_bytes", "var.memory_limit_bytes");
+    let (ours_lo, ours_hi) = limits::MEMORY_MB;
+    assert!(lo <= ours_lo * 1_000_000 && ours_hi * 1_000_000 <= hi);
+    // The schema carries the read replica bound, so editors see it too.
+    let schema = crate::schema_check::derive_schema_json();
+    let doc: serde_json::Value = serde_json::from_str(&schema).expect("JSON");
+    let replicas = &doc["$defs"]["DatabaseSpec"]["properties"]["read_replicas"];
+    assert_eq!(
+        replicas["maximum"],
+        serde_json::json!(limits::READ_REPLICAS),
+        "{replicas}"
+    );
+}
+
+/// Values inside every bound above pass, and the values just outside them are refused where
+/// the configuration writes them (the examples of the sweep that found them).
+#[test]
+fn module_bounds_are_enforced_at_their_values() {
+    let base = crate::init::starter("shop", "fr-par");
+    let case = |from: &str, to: &str| {
+        assert!(base.contains(from), "{from}");
+        let text = base.replacen(from, to, 1);
+        compile("environments.yaml", text.as_bytes(), false)
+    };
+    let errors = |c: &Compilation| -> Vec<String> {
+        c.diagnostics
+            .iter()
+            .filter(|d| d.level == Level::Error)
+            .map(|d| format!("{} {}", d.code, d.message))
+            .collect()
+    };
+    let weekly = "weekly: { enabled: true, retention: 90d }";
+    let monthly = "monthly: { enabled: true, retention: 365d }";
+    for (from, to, code) in [
+        (weekly, "weekly: { enabled: true, retention: 6d }", "TG005"),
+        (
+            monthly,
+            "monthly: { enabled: true, retention: 27d }",
+            "TG005",
+        ),
+    ] {
+        let c = case(from, to);
+        assert!(
+            errors(&c)
+                .iter()
+                .any(|e| e.starts_with(code) && e.contains("out of bounds")),
+            "{to}: {:#?}",
+            errors(&c)
+        );
+    }
+    let region = "region: fr-par\n";
+    for (keep, refused) in [
+        ("12h", true),
+        ("3651d", true),
+        ("1d", false),
+        ("3650d", false),
+    ] {
+        let c = case(
+            region,
+            &format!("region: fr-par\n  state: {{ keep_versions: {keep} }}\n"),
+        );
+        assert_eq!(
+            errors(&c).iter().any(|e| e.starts_with("TG005")),
+            refused,
+            "{keep}: {:#?}",
+            errors(&c)
+        );
+    }
+}
+
+/// The first `regex("...", ...)` pattern of `variable "VARIABLE"` in `modules/MODULE`.
+fn module_regex(module: &str, variable: &str) -> regex::Regex {
+    let path = format!(
+        "{}/modules/{module}/variables.tf",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).expect("module variables");
+    let block = &text[text
+        .find(&format!("variable \"{variable}\""))
+        .expect("variable")..];
+    let start = block.find("regex(\"").expect("regex(") + "regex(\"".len();
+    let end = start + block[start..].find("\", ").expect("end of the pattern");
+    regex::Regex::new(&block[start..end].replace("\\\\", "\\")).expect("compiles")
+}
+
+/// Domains whose values reach a module's pattern accept nothing the module refuses, on the
+/// boundary values (a value the schema accepts that the module refuses would fail at
+/// `tofu validate`): image names, backup schedules and time zones; and the probe failure
+/// threshold's minimum.
+#[test]
+fn domains_agree_with_the_modules_patterns() {
+    let domain = |name: &str| {
+        let d = crate::schema_check::domains::find(name).expect("domain");
+        move |v: &str| d.validate(v).is_ok()
+    };
+    let image = domain("image");
+    let module = module_regex("service", "image");
+    for v in [
+        "shop",
+        "shop-api",
+        "team/api",
+        "a.b_c-d",
+        "a__b",
+        "a--b",
+        "a-",
+        "-a",
+        "a//b",
+        "A",
+        "a/b/c",
+        "a..b",
+        "a_b.c-d/e",
+    ] {
+        assert!(!image(v) || module.is_match(v), "image {v:?}");
+    }
+    let cron = domain("cron");
+    let schedule = module_regex("backups", "weekly");
+    for v in [
+        "0 3 * * 0",
+        "*/15 * * * *",
+        "0 0 1-15/2 JAN-MAR mon,fri",
+        "0 0 ? * 7",
+        "0 0 * * 7",
+    ] {
+        // The schema is stricter in ranges and names; never laxer.
+        assert!(!cron(v) || schedule.is_match(v), "cron {v:?}");
+    }
+    assert!(!cron("0 0 ? * 7"));
+    assert!(image("a.b_c-d") && !image("a__b") && !image("a--b"));
+    let timezone = domain("timezone");
+    let module = module_regex("backups", "timezone");
+    for v in [
+        "UTC",
+        "Europe/Paris",
+        "America/Argentina/Buenos_Aires",
+        "Etc/GMT+1",
+        "E/Paris",
+        "X",
+        "europe/paris",
+    ] {
+        assert!(!timezone(v) || module.is_match(v), "timezone {v:?}");
+    }
+    assert!(timezone("Europe/Paris") && !timezone("E/Paris"));
+    // modules/service: `p.failure_threshold >= 1`.
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/modules/service/variables.tf"
+    ))
+    .unwrap();
+    assert!(text.contains("p.failure_threshold >= 1 &&"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&crate::schema_check::derive_schema_json()).unwrap();
+    let threshold = &schema["$defs"]["ProbeSpec"]["properties"]["failure_threshold"];
+    assert_eq!(threshold["minimum"], serde_json::json!(1), "{threshold}");
+}

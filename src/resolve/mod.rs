@@ -1122,8 +1122,10 @@ fn resolve_environment(
                     .unwrap_or(builtin::DB_VOLUME),
                 ha: d.ha.unwrap_or(false),
                 read_replicas: d.read_replicas.unwrap_or(0),
-                name: d.name.unwrap_or_else(|| project.clone()),
-                user: d.user.unwrap_or_else(|| project.clone()),
+                // A project name may hold `-`, a PostgreSQL identifier may not (TG020, and
+                // modules/database's validations): the defaults spell it with `_`.
+                name: d.name.unwrap_or_else(|| project.replace('-', "_")),
+                user: d.user.unwrap_or_else(|| project.replace('-', "_")),
                 settings: d.settings.unwrap_or_default(),
                 backups: ResolvedBackups {
                     daily: tier_on(&backups.daily).then(|| {

@@ -127,13 +127,35 @@ pub const DOMAINS: &[Domain] = &[
         )
     },
     Domain {
-        pattern: Some(r"^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$"),
+        // OpenTofu's s3 backend refuses an empty key and one starting or ending with `/`
+        // (opentofu/opentofu internal/backend/remote-state/s3/backend.go, `PrepareConfig`:
+        // "Invalid key value"), at `tofu init`. tofugen also refuses empty and `.`/`..`
+        // segments: the backend joins a workspace's key with `path.Join` (backend_state.go,
+        // `Backend.path`), which cleans them away, so the object is not the one written here.
+        // Characters: the safe characters of S3 object keys (AWS, "Naming Amazon S3 objects",
+        // object-keys.html), and the placeholders `{project}` and `{env}`.
+        pattern: Some(
+            r"^([A-Za-z0-9!_.*'()-]|\{project\}|\{env\})+(/([A-Za-z0-9!_.*'()-]|\{project\}|\{env\})+)*$",
+        ),
+        example: "{env}/terraform.tfstate",
+        check: Some(check_state_key),
+        fix: Some(fix_state_key),
+        ..domain(
+            "state-key",
+            "state object key",
+            "an object key template: segments of letters, digits, `!`, `_`, `.`, `*`, `'`, `(`, `)`, `-` and the placeholders `{project}` and `{env}`, separated by single `/`; not empty, not starting or ending with `/`, no `.` or `..` segment",
+        )
+    },
+    Domain {
+        // modules/service `image` refuses the `__` and `--` separators the OCI distribution
+        // grammar allows: tofugen keeps to the module (names_agree_with_the_modules_validations).
+        pattern: Some(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$"),
         example: "shop-api",
         fix: Some(fix_image),
         ..domain(
             "image",
             "image repository name",
-            "a repository name in the registry namespace: lowercase letters and digits, parts joined by `.`, `_`, `__` or `-`, path components by `/`; no registry host and no tag",
+            "a repository name in the registry namespace: lowercase letters and digits, parts joined by one `.`, `_` or `-`, path components by `/`; no registry host and no tag",
         )
     },
     Domain {
@@ -198,7 +220,8 @@ pub const DOMAINS: &[Domain] = &[
     },
     Domain {
         pattern: Some(
-            r"^[0-9*,/?-]+ +[0-9*,/?-]+ +[0-9*,/?-]+ +[0-9A-Za-z*,/?-]+ +[0-9A-Za-z*,/?-]+$",
+            // No `?`: modules/backups' schedule pattern refuses it.
+            r"^[0-9*,/-]+ +[0-9*,/-]+ +[0-9*,/-]+ +[0-9A-Za-z*,/-]+ +[0-9A-Za-z*,/-]+$",
         ),
         example: "0 3 * * 0",
         check: Some(check_cron),
@@ -387,7 +410,7 @@ pub const DOMAINS: &[Domain] = &[
     Domain {
         // IANA time zone names: `UTC`, `Europe/Paris`, `America/Argentina/Buenos_Aires`,
         // `Etc/GMT+1`.
-        pattern: Some(r"^(UTC|[A-Z][A-Za-z_]*(/[A-Za-z0-9_+-]+){1,2})$"),
+        pattern: Some(r"^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2})$"),
         example: "Europe/Paris",
         ..domain(
             "timezone",
@@ -716,30 +739,116 @@ const CRON_FIELDS: [CronField; 5] = [
     },
 ];
 
+/// Longest state key tofugen writes: S3 keys are at most 1024 bytes (AWS, "Naming Amazon S3
+/// objects"), and `use_lockfile` stores the lock at the key plus `.tflock`.
+const STATE_KEY_BYTES: usize = 1024 - ".tflock".len();
+/// Longest value a placeholder of a state key stands for: a resource name (TG020 bounds every
+/// `<project>-<env>-...` name to 63 characters).
+const PLACEHOLDER_BYTES: usize = 63;
+
+/// Beyond [`DOMAINS`]' `state-key` pattern: no `.` or `..` segment, and short enough once the
+/// placeholders are replaced.
+fn check_state_key(value: &str) -> Result<(), DomainError> {
+    let mut offset = 0;
+    for segment in value.split('/') {
+        if segment == "." || segment == ".." {
+            return Err(DomainError::at(
+                offset,
+                segment.len(),
+                format!(
+                    "a `{segment}` segment (OpenTofu's s3 backend cleans it away in workspace paths)"
+                ),
+            ));
+        }
+        offset += segment.len() + 1;
+    }
+    let placeholders = value.matches("{project}").count() + value.matches("{env}").count();
+    let longest = value.len()
+        - value.matches("{project}").count() * "{project}".len()
+        - value.matches("{env}").count() * "{env}".len()
+        + placeholders * PLACEHOLDER_BYTES;
+    if longest > STATE_KEY_BYTES {
+        return Err(DomainError::whole(format!(
+            "may be {longest} bytes long once `{{project}}` and `{{env}}` are replaced: S3 keys \
+             are at most 1024 bytes, with the `.tflock` OpenTofu adds at most {STATE_KEY_BYTES}"
+        )));
+    }
+    Ok(())
+}
+
+/// `/x/`, `a//b`, `./a` written as the key they look like.
+fn fix_state_key(v: &str) -> Option<String> {
+    let fixed: Vec<&str> = v
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != "." && *s != "..")
+        .collect();
+    let fixed = fixed.join("/");
+    // [`Domain::help`] offers it only when it is valid.
+    (fixed != v && !fixed.is_empty()).then_some(fixed)
+}
+
 fn check_cron(value: &str) -> Result<(), DomainError> {
     let mut offset = 0;
     let mut index = 0;
+    // Each field's text, offset and the values it matches (bit `n` for value `n`).
+    let mut fields: Vec<(&str, usize, u64)> = Vec::with_capacity(5);
     for part in value.split(' ') {
         if part.is_empty() {
             offset += 1;
             continue;
         }
         let field = &CRON_FIELDS[index.min(4)];
-        check_cron_field(field, part).map_err(|(at, len, message)| {
+        let set = check_cron_field(field, part).map_err(|(at, len, message)| {
             DomainError::at(
                 offset + at,
                 len,
                 format!("the {} field: {message}", field.name),
             )
         })?;
+        fields.push((part, offset, set));
         index += 1;
         offset += part.len() + 1;
     }
-    Ok(())
+    never_fires(&fields)
 }
 
-/// `*`, `?`, `a`, `a-b`, each optionally `/step`, separated by `,`.
-fn check_cron_field(field: &CronField, text: &str) -> Result<(), (usize, usize, String)> {
+/// A schedule whose days of the month exist in none of its months never runs: `0 3 31 2 *`
+/// (February has at most 29 days), `0 3 31 4 *`. Only when the day-of-week field is `*` or
+/// `?`: with both day fields restricted, cron runs on either (crontab(5)), so the
+/// day-of-week days still come.
+fn never_fires(fields: &[(&str, usize, u64)]) -> Result<(), DomainError> {
+    let [
+        _,
+        _,
+        (dom_text, dom_at, days),
+        (_, _, months),
+        (dow_text, _, _),
+    ] = fields
+    else {
+        return Ok(());
+    };
+    if matches!(*dom_text, "*" | "?") || !matches!(*dow_text, "*" | "?") {
+        return Ok(());
+    }
+    // The longest each month can be, leap years included.
+    const LENGTH: [u32; 12] = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let fires = (1..=12u32)
+        .filter(|m| months & (1 << m) != 0)
+        .any(|m| (1..=LENGTH[m as usize - 1]).any(|d| days & (1 << d) != 0));
+    if fires {
+        return Ok(());
+    }
+    Err(DomainError::at(
+        *dom_at,
+        dom_text.len(),
+        "the day-of-month field: none of these days exists in the months of the schedule (February has at most 29 days; April, June, September and November 30), so it never runs",
+    ))
+}
+
+/// `*`, `?`, `a`, `a-b`, each optionally `/step`, separated by `,`: the values it matches
+/// (bit `n` for value `n`).
+fn check_cron_field(field: &CronField, text: &str) -> Result<u64, (usize, usize, String)> {
+    let mut set = 0u64;
     let (lo, hi) = field.range;
     let value = |s: &str, at: usize| -> Result<u32, (usize, usize, String)> {
         if let Ok(n) = s.parse::<u32>() {
@@ -772,10 +881,11 @@ fn check_cron_field(field: &CronField, text: &str) -> Result<(), (usize, usize, 
             Some((r, s)) => (r, Some(s)),
             None => (item, None),
         };
+        let mut every = 1;
         if let Some(step) = step {
             let step_at = at + range.len() + 1;
             match step.parse::<u32>() {
-                Ok(n) if n >= 1 && n <= hi.max(1) => {}
+                Ok(n) if n >= 1 && n <= hi.max(1) => every = n,
                 _ => {
                     return Err((
                         step_at,
@@ -788,8 +898,8 @@ fn check_cron_field(field: &CronField, text: &str) -> Result<(), (usize, usize, 
                 }
             }
         }
-        match range {
-            "*" | "?" => {}
+        let (from, to) = match range {
+            "*" => (lo, hi),
             "" => return Err((at, 1, "an empty value".to_string())),
             r => match r.split_once('-') {
                 Some((a, b)) => {
@@ -798,15 +908,21 @@ fn check_cron_field(field: &CronField, text: &str) -> Result<(), (usize, usize, 
                     if x > y {
                         return Err((at, r.len(), format!("the range `{r}` is reversed")));
                     }
+                    (x, y)
                 }
+                // `a/step` runs from `a` to the end of the range.
                 None => {
-                    value(r, at)?;
+                    let x = value(r, at)?;
+                    (x, if step.is_some() { hi } else { x })
                 }
             },
-        }
+        };
+        set |= (from..=to)
+            .step_by(every as usize)
+            .fold(0u64, |s, v| s | (1 << v));
         at += item.len() + 1;
     }
-    Ok(())
+    Ok(set)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1100,7 +1216,7 @@ mod tests {
 
     #[test]
     fn images_repositories_branches_runners() {
-        for good in ["shop-api", "team/shop-api", "a.b_c__d--e", "x9"] {
+        for good in ["shop-api", "team/shop-api", "a.b_c-d", "x9"] {
             assert!(ok("image", good), "{good}");
         }
         for bad in [
@@ -1267,7 +1383,7 @@ mod tests {
             "*/15 * * * *",
             "0 4 1 * *",
             "0 0 1-15/2 JAN-MAR mon,fri",
-            "0 0 ? * 7",
+            "0 0 * * 7",
         ] {
             assert!(ok("cron", good), "{good}");
         }
@@ -1288,6 +1404,7 @@ mod tests {
             "@daily",
             "0 3 * * 0;rm",
             "0,,1 * * * *",
+            "0 0 ? * 7",
         ] {
             assert!(!ok("cron", bad), "{bad}");
         }
@@ -1297,6 +1414,85 @@ mod tests {
             e.message.contains("hour") && e.message.contains("0-23"),
             "{e:?}"
         );
+    }
+
+    /// Day-of-month/month combinations that never come are refused: the backup jobs of such
+    /// a schedule would meet the backup rules on paper and never run.
+    #[test]
+    fn cron_schedules_that_never_run() {
+        for never in [
+            "0 3 31 2 *",
+            "0 4 30 2 *",
+            "0 3 31 4 *",
+            "0 3 30,31 FEB *",
+            "0 3 31 4,6,9,11 *",
+            "0 3 31/5 2 *",
+        ] {
+            let e = find("cron").unwrap().validate(never).unwrap_err();
+            assert!(e.message.contains("never runs"), "{never}: {e:?}");
+            assert_eq!(e.offset, Some(4), "{never}");
+        }
+        for runs in [
+            // February 29 comes in leap years.
+            "0 3 29 2 *",
+            "0 3 31 1-4 *",
+            "0 3 30,31 2,4 *",
+            "0 3 31 * *",
+            // Both day fields restricted: cron runs on either, so Mondays in February come.
+            "0 3 31 2 1",
+            "0 3 25/5 2 *",
+        ] {
+            assert!(ok("cron", runs), "{runs}");
+        }
+    }
+
+    /// OpenTofu's s3 backend refuses an empty key and one starting or ending with `/`; tofugen
+    /// also refuses empty and dot segments and unknown placeholders.
+    #[test]
+    fn state_keys() {
+        for good in [
+            "{env}/terraform.tfstate",
+            "terraform.tfstate",
+            "{project}/{env}/state.tfstate",
+            "a.b/c_d-e/(1)!*'",
+            ".hidden/x",
+        ] {
+            assert!(ok("state-key", good), "{good}");
+        }
+        for bad in [
+            "",
+            "/x",
+            "x/",
+            "{env}/x/",
+            "a//b",
+            ".",
+            "..",
+            "x/./y",
+            "x/../y",
+            "{unknown}/x",
+            "{env",
+            "env}",
+            "a b",
+            "a?b",
+            "a\\b",
+        ] {
+            assert!(!ok("state-key", bad), "{bad:?}");
+        }
+        let long = format!("{}/x", "k".repeat(1016));
+        assert!(!ok("state-key", &long));
+        let fits = "k".repeat(1017);
+        assert!(ok("state-key", &fits));
+        let placeholders = "{env}".repeat(17) + "/x";
+        assert!(
+            !ok("state-key", &placeholders),
+            "17 x 63 bytes once replaced"
+        );
+        assert!(ok("state-key", &("{env}".repeat(16) + "/x")));
+        let d = find("state-key").unwrap();
+        assert_eq!(d.help("/x/"), "write `x`");
+        assert_eq!(d.help("a//b/./c"), "write `a/b/c`");
+        let e = d.validate("x/../y").unwrap_err();
+        assert_eq!((e.offset, e.len), (Some(2), 2));
     }
 
     #[test]

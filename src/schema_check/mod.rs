@@ -1029,6 +1029,12 @@ fn unit_example(unit: &str) -> &'static str {
 /// A corrected unit value, when the intent is clear (`2 GB` → `2GB`, `10 minutes` → `10m`).
 fn suggest_unit(unit: &str, text: &str) -> Option<String> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // Finer than 1 mvCPU (`1.0005`, `70.5m`): the whole mvCPU just above.
+    if unit == "Cpu"
+        && let Some(up) = crate::model::finer_than_millis(&compact)
+    {
+        return Some(format!("{up}m"));
+    }
     let split = compact.find(|c: char| !c.is_ascii_digit() && c != '.')?;
     let (number, word) = compact.split_at(split);
     if number.is_empty() {
@@ -1060,6 +1066,7 @@ fn suggest_unit(unit: &str, text: &str) -> Option<String> {
     if number.contains('.') && unit != "Cpu" {
         return None;
     }
+
     let fixed = format!("{number}{unit_text}");
     (fixed != text).then_some(fixed)
 }

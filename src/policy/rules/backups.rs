@@ -35,8 +35,8 @@ pub const TG005: Rule = Rule {
     name: "backup-retention-bounds",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "backup retention is within accepted bounds (daily 1-365d, jobs 1-3650d, whole days); the schema checks the cron schedules",
-    rationale: "Scaleway documents no maximum, so tofugen keeps sane bounds; longer retention belongs to a longer tier",
+    title: "backup retention is within accepted bounds (daily 1-365d, weekly 7-3650d, monthly 28-3650d, whole days), and non-current state versions are kept 1-3650 whole days; the schema checks the cron schedules",
+    rationale: "Scaleway documents no maximum, so tofugen keeps sane bounds; longer retention belongs to a longer tier. modules/backups refuses weekly backups kept under a week and monthly ones under 28 days (the tier would have days without a restore point), and modules/state-bucket keeps state versions 1-3650 days",
     bad: "defaults:\n  database:\n    backups:\n      daily: { retention: 400d }\n",
     good: "defaults:\n  database:\n    backups:\n      daily: { retention: 60d }\n",
 };
@@ -45,6 +45,7 @@ pub const TG005: Rule = Rule {
 pub const RULES: &[Rule] = &[TG003, TG004, TG005];
 
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    state_versions(c, env);
     let Some(db) = &env.database else {
         return;
     };
@@ -65,10 +66,10 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     // TG005: bounds.
     for (tier, retention) in tiers {
         let Some(r) = retention else { continue };
-        let (lo, hi) = if tier == "daily" {
-            limits::DAILY_RETENTION_DAYS
-        } else {
-            limits::JOB_RETENTION_DAYS
+        let (lo, hi) = match tier {
+            "daily" => limits::DAILY_RETENTION_DAYS,
+            "weekly" => limits::WEEKLY_RETENTION_DAYS,
+            _ => limits::MONTHLY_RETENTION_DAYS,
         };
         if r.seconds % 86_400 != 0 || !(lo..=hi).contains(&r.days()) {
             let place = place_of(c, tier);
@@ -155,5 +156,33 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                 Some(_) => {}
             }
         }
+    }
+}
+
+/// TG005: `state.keep_versions` is whole days within modules/state-bucket's bounds (`12h` would
+/// be 0 days, which the bootstrap root refuses at `tofu validate`).
+fn state_versions(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let path = "state.keep_versions";
+    // The resolved environment keeps whole days only: the value as written says more.
+    let Some(node) = c.raw_at(env, &["state", "keep_versions"]) else {
+        return;
+    };
+    let crate::load::NodeKind::Str(text) = &node.kind else {
+        return;
+    };
+    let Ok(d) = crate::model::Duration::parse(text) else {
+        return;
+    };
+    let (lo, hi) = limits::KEEP_VERSIONS_DAYS;
+    if d.seconds % 86_400 != 0 || !(lo..=hi).contains(&d.days()) {
+        let place = c.at(env, path);
+        c.push(
+            &TG005,
+            Some(env),
+            place,
+            format!("non-current state versions are kept {d}, out of bounds"),
+            format!("whole days from {lo}d to {hi}d"),
+            format!("use a duration from {lo}d to {hi}d, e.g. `keep_versions: 90d`"),
+        );
     }
 }

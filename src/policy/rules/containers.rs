@@ -17,6 +17,18 @@ pub const TG009: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      port: 8080\n",
 };
 
+/// TG030: an ENTRYPOINT override names an executable.
+pub const TG030: Rule = Rule {
+    code: "TG030",
+    name: "command-executable",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "a service's `command` starts with an executable (its first item is not empty)",
+    rationale: "`command` replaces the image's ENTRYPOINT and its first item is the program the container runs: an empty one cannot be executed, so every revision would fail to start (later items are arguments, where an empty string is a valid argument)",
+    bad: "defaults:\n  services:\n    web:\n      command: ['', serve]\n",
+    good: "defaults:\n  services:\n    web:\n      command: [/app/server, serve]\n",
+};
+
 /// TG015: CPU and memory within Scaleway's limits.
 pub const TG015: Rule = Rule {
     code: "TG015",
@@ -120,7 +132,7 @@ pub const TG115: Rule = Rule {
 
 /// The rules of this family.
 pub const RULES: &[Rule] = &[
-    TG009, TG015, TG017, TG018, TG042, TG047, TG113, TG114, TG115,
+    TG009, TG015, TG017, TG018, TG030, TG042, TG047, TG113, TG114, TG115,
 ];
 
 /// TG115 on one environment.
@@ -254,6 +266,18 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
     let name = &s.name;
 
     environment_variables(c, env, s);
+
+    if s.command.first().is_some_and(|e| e.trim().is_empty()) {
+        let place = c.at(env, &p("command.0"));
+        c.push(
+            &TG030,
+            Some(env),
+            place,
+            format!("the `command` of service `{name}` starts with an empty executable"),
+            "the program to run first (e.g. `/app/server`), then its arguments",
+            "write the executable first, or remove `command` to keep the image's ENTRYPOINT",
+        );
+    }
 
     let Some(port) = s.port else {
         let place = Place::new(p("port"), c.key_at(env, &base()).span);

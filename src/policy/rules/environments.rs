@@ -24,8 +24,8 @@ pub const TG024: Rule = Rule {
     name: "isolated-environments",
     level: Level::Error,
     safety: Safety::Production,
-    title: "Scaleway project names, state buckets and GitHub environments (with their `-plan` planners) are unique across environments",
-    rationale: "environments are isolated: sharing a project or a state bucket lets one overwrite the other, and sharing a GitHub environment hands one environment's credentials to the other's jobs",
+    title: "Scaleway project names (backup projects `<scaleway_project>-backup` included), state buckets, registry namespaces (per region) and GitHub environments (with their `-plan` planners) are unique across environments",
+    rationale: "environments are isolated: sharing a project, a state bucket or a registry namespace lets one overwrite the other (and two roots creating one name fail at apply), and sharing a GitHub environment hands one environment's credentials to the other's jobs",
     bad: "environments:\n  staging:\n    scaleway_project: demo-production\n",
     good: "environments:\n  staging:\n    scaleway_project: demo-staging\n",
 };
@@ -151,51 +151,124 @@ fn deploy_target(c: &mut Checker<'_>) {
     }
 }
 
-/// Unique Scaleway projects, state buckets and GitHub environments.
+/// Unique Scaleway projects (with the backup projects built from them), state buckets,
+/// registry namespaces and GitHub environments: the names every environment's resources take
+/// in one Organization or region. Every one of them is lowercase by then (TG020, TG022 and the
+/// `registry-namespace` domain), so comparing them as written is comparing them as Scaleway
+/// does. Of two environments sharing a name, the finding goes to the one that wrote it (staging
+/// writing production's namespace), else to the later one; whether a value was written is asked
+/// only on a collision (it builds the environment's merged tree).
 fn isolation(c: &mut Checker<'_>) {
     github_environments(c);
     let resolved = c.resolved;
-    let mut projects: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut buckets: BTreeMap<&str, &str> = BTreeMap::new();
+    // Project name -> (environment, whether it is that environment's backup project).
+    let mut projects: BTreeMap<String, (&ResolvedEnvironment, bool)> = BTreeMap::new();
+    let mut buckets: BTreeMap<&str, &ResolvedEnvironment> = BTreeMap::new();
+    // (region, namespace) -> environment: a namespace is a regional registry endpoint
+    // (`rg.<region>.scw.cloud/<namespace>`), one name per region across all of Scaleway.
+    let mut namespaces: BTreeMap<(&str, &str), &ResolvedEnvironment> = BTreeMap::new();
+    let project_written = |e: &ResolvedEnvironment| e.origins.key("scaleway_project").is_some();
     for env in &resolved.environments {
-        if let Some(first) = projects.get(env.scaleway_project.as_str()) {
-            let place = if env.origins.key("scaleway_project").is_some() {
-                c.key_at(env, "scaleway_project")
+        let mut names = vec![(env.scaleway_project.clone(), false)];
+        if crate::emit::roots::has_backup_jobs(env) {
+            names.push((crate::emit::roots::backup_project_name(env), true));
+        }
+        for (name, backup) in names {
+            let Some(&(first, first_backup)) = projects.get(&name) else {
+                projects.insert(name, (env, backup));
+                continue;
+            };
+            // The environment to change: the one that wrote its project.
+            let (at, at_backup, other, other_backup) =
+                if !project_written(env) && project_written(first) {
+                    (first, first_backup, env, backup)
+                } else {
+                    (env, backup, first, first_backup)
+                };
+            let place = if project_written(at) {
+                c.key_at(at, "scaleway_project")
             } else {
-                c.option_at(&env.name, "scaleway_project")
+                c.option_at(&at.name, "scaleway_project")
+            };
+            let (message, expected) = match (at_backup, other_backup) {
+                (false, false) => (
+                    format!(
+                        "{ENV} uses the Scaleway project `{name}`, already used by `{}`",
+                        other.name
+                    ),
+                    "a Scaleway project of its own",
+                ),
+                (false, true) => (
+                    format!(
+                        "{ENV} uses the Scaleway project `{name}`, the name of `{}`'s backup project (its Scaleway project and `-backup`)",
+                        other.name
+                    ),
+                    "a Scaleway project of its own, not another environment's backup project",
+                ),
+                _ => (
+                    format!(
+                        "the backup project of {ENV} would be `{name}`, a Scaleway project `{}` already uses",
+                        other.name
+                    ),
+                    "a Scaleway project whose `-backup` name no other environment uses",
+                ),
             };
             c.push(
                 &TG024,
-                Some(env),
+                Some(at),
                 place,
-                format!(
-                    "{ENV} uses the Scaleway project `{}`, already used by `{first}`",
-                    env.scaleway_project
-                ),
-                "a Scaleway project of its own",
+                message,
+                expected,
                 format!(
                     "set `scaleway_project: {}-{}` on `{}`",
-                    resolved.project, env.name, env.name
+                    resolved.project, at.name, at.name
                 ),
             );
-        } else {
-            projects.insert(&env.scaleway_project, &env.name);
         }
-        if let Some(first) = buckets.get(env.state.bucket.as_str()) {
-            let place = c.at(env, "state.bucket");
+        if let Some(&first) = buckets.get(env.state.bucket.as_str()) {
+            let path = "state.bucket";
+            let (at, other) = if !c.written(env, path) && c.written(first, path) {
+                (first, env)
+            } else {
+                (env, first)
+            };
+            let place = c.at(at, path);
             c.push(
                 &TG024,
-                Some(env),
+                Some(at),
                 place,
                 format!(
-                    "{ENV} keeps its state in bucket `{}`, already used by `{first}`",
-                    env.state.bucket
+                    "{ENV} keeps its state in bucket `{}`, already used by `{}`",
+                    at.state.bucket, other.name
                 ),
                 "a state bucket of its own (a template with `{env}`)",
                 "write the bucket as a template, e.g. `bucket: \"{project}-tfstate-{env}\"`",
             );
         } else {
-            buckets.insert(&env.state.bucket, &env.name);
+            buckets.insert(&env.state.bucket, env);
+        }
+        let key = (env.region.as_str(), env.registry_namespace.as_str());
+        if let Some(&first) = namespaces.get(&key) {
+            let path = "registry.namespace";
+            let (at, other) = if !c.written(env, path) && c.written(first, path) {
+                (first, env)
+            } else {
+                (env, first)
+            };
+            let place = c.at(at, path);
+            c.push(
+                &TG024,
+                Some(at),
+                place,
+                format!(
+                    "{ENV} pushes its images to the registry namespace `{}` in {}, already used by `{}`",
+                    at.registry_namespace, at.region, other.name
+                ),
+                "a registry namespace of its own (a template with `{env}`)",
+                "write the namespace as a template, e.g. `namespace: \"{project}-{env}\"`",
+            );
+        } else {
+            namespaces.insert(key, env);
         }
     }
 }

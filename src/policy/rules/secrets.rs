@@ -40,7 +40,7 @@ pub const TG027: Rule = Rule {
     name: "generated-secret-length",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "generated secrets are 16-1024 characters long",
+    title: "generated secrets are 16-1000 characters long",
     rationale: "shorter values are guessable; longer ones exceed what applications expect",
     bad: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, SESSION_KEY]\n  secrets:\n    SESSION_KEY: { source: generated, length: 8 }\n",
     good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, SESSION_KEY]\n  secrets:\n    SESSION_KEY: { source: generated, length: 48 }\n",
