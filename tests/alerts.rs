@@ -765,3 +765,55 @@ fn planned_counts_are_what_the_plan_builds() {
         "{environments} environments, {skipped} skipped"
     );
 }
+
+/// A custom rule's expression is copied into its default `description`, a Go template that
+/// Prometheus expands: a label matcher holding `{{ }}` must come out as text, never as an
+/// action (`function "x" not defined` from promtool, or a `query` run by the template). The
+/// same for every copied value (found by an adversarial sweep).
+#[test]
+fn copied_text_is_escaped_for_go_templates() {
+    let text = r#"project: p
+versions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }
+defaults:
+  services:
+    api: { image: img, port: 8000, probes: { liveness: { path: /h }, startup: { path: /h } } }
+environments:
+  staging:
+    alerts:
+      runbook_url: https://example.org/runbooks.md
+      rules:
+        c1: { expr: 'up{job="{{ x }}"} == 0' }
+        c2: { expr: 'up{job="{{ with query \"up\" }}{{ . }}{{ end }}"} == 0' }
+        c3: { expr: 'up{job="{{{x}}}"} == 0' }
+        cpu: { kind: container_cpu, service: "*" }
+"#;
+    let c = compile(text);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    let env = c.resolved.as_ref().unwrap().environment("staging").unwrap();
+    let (planned, _) = alerts::plan("p", env);
+    assert_eq!(planned.len(), 4);
+    for a in &planned {
+        for (_, v) in &a.annotations {
+            // Every action left is an escaped `{{` or the value.
+            let mut rest = v.replace("{{ $value | humanize }}", "");
+            while let Some(i) = rest.find("{{ \"") {
+                let run = rest[i + 4..].find(|c| c != '{' && c != '}').unwrap();
+                assert!(rest[i + 4 + run..].starts_with("\" }}"), "{v}");
+                rest.replace_range(i..i + 4 + run + 4, "");
+            }
+            assert!(!rest.contains("{{"), "{v}");
+            tofugen::schema_check::template::check(v).unwrap();
+        }
+    }
+    let files = alert_files(&c);
+    let rules = files
+        .iter()
+        .find(|(p, _)| p.ends_with("application.yml"))
+        .unwrap()
+        .1;
+    assert!(
+        rules.contains(r#"`up{job="{{ "{{" }} x {{ "}}" }}"} == 0` is true"#),
+        "{rules}"
+    );
+    run_promtool(&c);
+}
