@@ -817,3 +817,29 @@ environments:
     );
     run_promtool(&c);
 }
+
+/// Prometheus holds `for` and a group's `interval` in a Go time.Duration: over 9223372036s
+/// promtool and Cockpit refuse the whole rule file, so tofugen refuses the value, at its place
+/// (found by an adversarial sweep: 300y got only a TG100 warning).
+#[test]
+fn durations_over_what_prometheus_holds_are_refused() {
+    use tofugen::policy::rules::alerts::MAX_PROMETHEUS_SECONDS;
+    assert_eq!(MAX_PROMETHEUS_SECONDS, 9_223_372_036);
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      evaluation_interval: 300y\n      rules:\n        app: { expr: 'up == 0', for: 9223372037s }",
+        DB,
+    ));
+    let found: Vec<_> = policy(&c)
+        .into_iter()
+        .filter(|d| d.code == "TG116")
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let lines: Vec<usize> = found.iter().map(|d| d.span.unwrap().line).collect();
+    assert_eq!(lines, [14, 16], "{found:#?}");
+    // The largest value is accepted (and promtool takes it: see the comment on the constant).
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        app: { expr: 'up == 0', for: 9223372036s }",
+        DB,
+    ));
+    assert!(policy(&c).iter().all(|d| d.code != "TG116"));
+}
