@@ -843,3 +843,26 @@ fn durations_over_what_prometheus_holds_are_refused() {
     ));
     assert!(policy(&c).iter().all(|d| d.code != "TG116"));
 }
+
+/// Alert contacts: an invisible character, a look-alike letter and another case of the same
+/// address reached `contacts = [...]` (found by an adversarial sweep).
+#[test]
+fn contacts_are_ascii_and_distinct_in_any_case() {
+    let c = compile(&config(
+        "      contacts: [\"ops\\u200b@example.org\", \"ops@ex\\u0430mple.org\", ops@example.org, OPS@Example.ORG, ok@example.org]",
+        DB,
+    ));
+    let found: Vec<String> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG026")
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].contains("not an e-mail address"), "{found:#?}");
+    assert!(found[1].contains("not an e-mail address"), "{found:#?}");
+    assert!(
+        found[2].contains("listed twice (items 2 and 3)"),
+        "{found:#?}"
+    );
+}

@@ -214,13 +214,17 @@ pub const MAX_EXPR_DEPTH: usize = 64;
 /// Most operators (binary and unary) in a custom `expr` that is parsed.
 pub const MAX_EXPR_OPERATORS: usize = 256;
 
+/// An address of printable ASCII only: a zero-width space, a Cyrillic `а` in place of a Latin
+/// `a`, and every other invisible or look-alike character would send the alerts elsewhere (or
+/// nowhere) while reading the same. An internationalized domain is written in its ASCII form
+/// (`xn--…`, RFC 5890); SMTPUTF8 local parts (RFC 6531) are refused.
 fn looks_like_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
     !local.is_empty()
         && !domain.contains('@')
-        && !s.contains(char::is_whitespace)
+        && s.bytes().all(|b| b.is_ascii_graphic())
         && domain
             .split_once('.')
             .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !b.ends_with('.'))
@@ -229,7 +233,12 @@ fn looks_like_email(s: &str) -> bool {
 /// TG026 on the environment's contacts. (Production without contacts is TG109.)
 pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     for (i, contact) in env.alerts.contacts.iter().enumerate() {
-        if let Some(first) = env.alerts.contacts[..i].iter().position(|c| c == contact) {
+        // The same mailbox in another case is a duplicate: domains are case-insensitive
+        // (RFC 5321, 2.4), and mail systems treat local parts so in practice.
+        if let Some(first) = env.alerts.contacts[..i]
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(contact))
+        {
             let place = c.at(env, &format!("alerts.contacts.{i}"));
             c.push(
                 &TG026,
@@ -246,7 +255,7 @@ pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                 Some(env),
                 place,
                 format!("alert contact `{contact}` is not an e-mail address"),
-                "an e-mail address such as `ops@example.org`",
+                "an e-mail address of printable ASCII such as `ops@example.org` (an internationalized domain in its `xn--` form)",
                 "write the address of a mailbox or list that someone reads",
             );
         }
