@@ -152,6 +152,7 @@ pub struct EnvironmentOptions {
     pub promote_from: Option<String>,
     /// GitHub environment holding this environment's secrets and reviewers (default: its name).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "github-environment"))]
     pub github_environment: Option<String>,
 }
 

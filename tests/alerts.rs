@@ -765,3 +765,104 @@ fn planned_counts_are_what_the_plan_builds() {
         "{environments} environments, {skipped} skipped"
     );
 }
+
+/// A custom rule's expression is copied into its default `description`, a Go template that
+/// Prometheus expands: a label matcher holding `{{ }}` must come out as text, never as an
+/// action (`function "x" not defined` from promtool, or a `query` run by the template). The
+/// same for every copied value (found by an adversarial sweep).
+#[test]
+fn copied_text_is_escaped_for_go_templates() {
+    let text = r#"project: p
+versions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }
+defaults:
+  services:
+    api: { image: img, port: 8000, probes: { liveness: { path: /h }, startup: { path: /h } } }
+environments:
+  staging:
+    alerts:
+      runbook_url: https://example.org/runbooks.md
+      rules:
+        c1: { expr: 'up{job="{{ x }}"} == 0' }
+        c2: { expr: 'up{job="{{ with query \"up\" }}{{ . }}{{ end }}"} == 0' }
+        c3: { expr: 'up{job="{{{x}}}"} == 0' }
+        cpu: { kind: container_cpu, service: "*" }
+"#;
+    let c = compile(text);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    let env = c.resolved.as_ref().unwrap().environment("staging").unwrap();
+    let (planned, _) = alerts::plan("p", env);
+    assert_eq!(planned.len(), 4);
+    for a in &planned {
+        for (_, v) in &a.annotations {
+            // Every action left is an escaped `{{` or the value.
+            let mut rest = v.replace("{{ $value | humanize }}", "");
+            while let Some(i) = rest.find("{{ \"") {
+                let run = rest[i + 4..].find(|c| c != '{' && c != '}').unwrap();
+                assert!(rest[i + 4 + run..].starts_with("\" }}"), "{v}");
+                rest.replace_range(i..i + 4 + run + 4, "");
+            }
+            assert!(!rest.contains("{{"), "{v}");
+            tofugen::schema_check::template::check(v).unwrap();
+        }
+    }
+    let files = alert_files(&c);
+    let rules = files
+        .iter()
+        .find(|(p, _)| p.ends_with("application.yml"))
+        .unwrap()
+        .1;
+    assert!(
+        rules.contains(r#"`up{job="{{ "{{" }} x {{ "}}" }}"} == 0` is true"#),
+        "{rules}"
+    );
+    run_promtool(&c);
+}
+
+/// Prometheus holds `for` and a group's `interval` in a Go time.Duration: over 9223372036s
+/// promtool and Cockpit refuse the whole rule file, so tofugen refuses the value, at its place
+/// (found by an adversarial sweep: 300y got only a TG100 warning).
+#[test]
+fn durations_over_what_prometheus_holds_are_refused() {
+    use tofugen::policy::rules::alerts::MAX_PROMETHEUS_SECONDS;
+    assert_eq!(MAX_PROMETHEUS_SECONDS, 9_223_372_036);
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      evaluation_interval: 300y\n      rules:\n        app: { expr: 'up == 0', for: 9223372037s }",
+        DB,
+    ));
+    let found: Vec<_> = policy(&c)
+        .into_iter()
+        .filter(|d| d.code == "TG116")
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    let lines: Vec<usize> = found.iter().map(|d| d.span.unwrap().line).collect();
+    assert_eq!(lines, [14, 16], "{found:#?}");
+    // The largest value is accepted (and promtool takes it: see the comment on the constant).
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        app: { expr: 'up == 0', for: 9223372036s }",
+        DB,
+    ));
+    assert!(policy(&c).iter().all(|d| d.code != "TG116"));
+}
+
+/// Alert contacts: an invisible character, a look-alike letter and another case of the same
+/// address reached `contacts = [...]` (found by an adversarial sweep).
+#[test]
+fn contacts_are_ascii_and_distinct_in_any_case() {
+    let c = compile(&config(
+        "      contacts: [\"ops\\u200b@example.org\", \"ops@ex\\u0430mple.org\", ops@example.org, OPS@Example.ORG, ok@example.org]",
+        DB,
+    ));
+    let found: Vec<String> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG026")
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(found[0].contains("not an e-mail address"), "{found:#?}");
+    assert!(found[1].contains("not an e-mail address"), "{found:#?}");
+    assert!(
+        found[2].contains("listed twice (items 2 and 3)"),
+        "{found:#?}"
+    );
+}

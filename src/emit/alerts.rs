@@ -140,9 +140,10 @@ pub struct AlertInstance {
     pub expr: String,
     /// Hold duration.
     pub for_: Duration,
-    /// Labels, sorted by name.
+    /// Labels, sorted by name: their values, escaped by [`go_template_text`] when written.
     pub labels: Vec<(String, String)>,
-    /// Annotations, sorted by name.
+    /// Annotations, sorted by name: Go templates, every copied value escaped by
+    /// [`go_template_text`].
     pub annotations: Vec<(String, String)>,
     /// Extra YAML comment lines (e.g. an unconfirmed metric name).
     pub notes: Vec<String>,
@@ -445,6 +446,61 @@ pub fn enabled_job_tiers(env: &ResolvedEnvironment) -> Vec<&'static str> {
     tiers
 }
 
+/// `text` as literal text of a Go `text/template`, the language Prometheus expands alerting
+/// rules' annotations and labels with (`rules/alerting.go`: `expand` on every annotation and
+/// label value). Every value tofugen copies into an annotation or a label goes through here: a
+/// PromQL label matcher may hold `{{ }}`, and copied raw it would be run (`{{ with query … }}`)
+/// or refused by promtool.
+///
+/// Each maximal run of braces holding `{{` or `}}` becomes the string literal of an action,
+/// `{{ "RUN" }}`: in an action Go's lexer reads a quoted string whole (`lexQuote` in Go's
+/// `src/text/template/parse/lex.go`), and a brace needs no escape in a Go string. `}}` is text
+/// to Go, but escaped too so that the output passes tofugen's own template check; the run being
+/// maximal, no brace next to an escape can form a new delimiter with it.
+pub fn go_template_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(['{', '}']) {
+        out.push_str(&rest[..start]);
+        let run_len = rest[start..]
+            .find(|c| c != '{' && c != '}')
+            .unwrap_or(rest.len() - start);
+        let run = &rest[start..start + run_len];
+        if run.contains("{{") || run.contains("}}") {
+            out.push_str("{{ \"");
+            out.push_str(run);
+            out.push_str("\" }}");
+        } else {
+            out.push_str(run);
+        }
+        rest = &rest[start + run_len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What Prometheus prints for a template made of [`go_template_text`] pieces and the value
+/// templates of [`value_template`] already expanded: the inverse of the escape (for the tests'
+/// expected texts).
+fn rendered_text(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("{{ \"") {
+        let inner = &rest[start + 4..];
+        let run_len = inner.find(|c| c != '{' && c != '}').unwrap_or(inner.len());
+        if run_len > 0 && inner[run_len..].starts_with("\" }}") {
+            out.push_str(&rest[..start]);
+            out.push_str(&inner[..run_len]);
+            rest = &inner[run_len + 4..];
+        } else {
+            out.push_str(&rest[..start + 4]);
+            rest = inner;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// How an annotation shows the value of a kind.
 fn value_template(kind: Option<AlertKind>) -> &'static str {
     match kind.map(threshold_unit) {
@@ -462,6 +518,7 @@ fn texts(
 ) -> (String, String) {
     let t = threshold.map(num).unwrap_or_default();
     let v = value_template(Some(kind));
+    let resource = go_template_text(resource);
     match kind {
         AlertKind::ContainerError => (
             format!("Container {resource} is in error"),
@@ -614,7 +671,10 @@ pub fn plan(project: &str, env: &ResolvedEnvironment) -> (Vec<AlertInstance>, Ve
                         ("summary".to_string(), summary),
                     ];
                     if let Some(url) = &env.alerts.runbook_url {
-                        annotations.push(("runbook_url".into(), format!("{url}#{alert}")));
+                        annotations.push((
+                            "runbook_url".into(),
+                            go_template_text(&format!("{url}#{alert}")),
+                        ));
                     }
                     let mut notes = Vec::new();
                     match kind {
@@ -656,14 +716,16 @@ pub fn plan(project: &str, env: &ResolvedEnvironment) -> (Vec<AlertInstance>, Ve
                     base_labels.push(("service".into(), s.clone()));
                     base_labels.sort();
                 }
-                let summary = rule
-                    .summary
-                    .clone()
-                    .unwrap_or_else(|| format!("{} fired in {}", rule.name, env.name));
+                // `summary` and `description` written by the user are templates (the schema
+                // checks them against an allow-list); the defaults copy names and the
+                // expression, which are text.
+                let summary = rule.summary.clone().unwrap_or_else(|| {
+                    go_template_text(&format!("{} fired in {}", rule.name, env.name))
+                });
                 let description = rule.description.clone().unwrap_or_else(|| {
                     format!(
                         "`{}` is true (value {}).",
-                        expr.trim(),
+                        go_template_text(expr.trim()),
                         value_template(None)
                     )
                 });
@@ -672,7 +734,10 @@ pub fn plan(project: &str, env: &ResolvedEnvironment) -> (Vec<AlertInstance>, Ve
                     ("summary".to_string(), summary),
                 ];
                 if let Some(url) = &env.alerts.runbook_url {
-                    annotations.push(("runbook_url".into(), format!("{url}#{}", rule.name)));
+                    annotations.push((
+                        "runbook_url".into(),
+                        go_template_text(&format!("{url}#{}", rule.name)),
+                    ));
                 }
                 out.push(AlertInstance {
                     rule: rule.name.clone(),
@@ -876,7 +941,16 @@ pub fn rule_file(env: &ResolvedEnvironment, group: &Group<'_>, source: &str) -> 
             rule.entry("alert", Yaml::str(&a.alert))
                 .entry("expr", Yaml::str(&a.expr))
                 .entry("for", Yaml::str(a.for_.prometheus()))
-                .entry("labels", pairs(&a.labels))
+                // Labels hold their values (the tests expect them as they are), and
+                // Prometheus expands them as templates too: escaped here.
+                .entry(
+                    "labels",
+                    Yaml::map(
+                        a.labels
+                            .iter()
+                            .map(|(k, v)| (k.clone(), Yaml::str(go_template_text(v)))),
+                    ),
+                )
                 .entry("annotations", pairs(&a.annotations))
                 .build()
         })
@@ -1127,7 +1201,7 @@ fn value_text(kind: Option<AlertKind>, value: u32) -> String {
 }
 
 fn expand(template: &str, kind: Option<AlertKind>, value: u32) -> String {
-    template.replace(value_template(kind), &value_text(kind, value))
+    rendered_text(&template.replace(value_template(kind), &value_text(kind, value)))
 }
 
 fn flow(pairs: &[(String, String)]) -> Yaml {
@@ -1352,4 +1426,25 @@ pub fn explain_alerts(env: &ResolvedEnvironment) -> String {
         "  (Alertmanager grouping adds its group_wait on top of these delays.)"
     );
     out
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::{go_template_text, rendered_text};
+
+    #[test]
+    fn braces_become_text_and_round_trip() {
+        for (text, escaped) in [
+            ("up == 0", "up == 0"),
+            ("up{job=\"a\"}", "up{job=\"a\"}"),
+            ("{{ x }}", "{{ \"{{\" }} x {{ \"}}\" }}"),
+            ("{}}", "{{ \"{}}\" }}"),
+            ("{{{x}}}", "{{ \"{{{\" }}x{{ \"}}}\" }}"),
+            ("a{b}c", "a{b}c"),
+        ] {
+            assert_eq!(go_template_text(text), escaped);
+            assert_eq!(rendered_text(escaped), text);
+            crate::schema_check::template::check(escaped).unwrap();
+        }
+    }
 }

@@ -262,6 +262,20 @@ pub const DOMAINS: &[Domain] = &[
         )
     },
     Domain {
+        // GitHub documents only the length: "An environment name may not exceed 255 characters
+        // and must be unique within the repository", and names are not case sensitive
+        // (docs.github.com, Actions, Managing environments for deployment). tofugen keeps 250
+        // for the planner's `<name>-plan`, and the characters that stay one word unquoted in a
+        // URL path segment (`gh api …/environments/NAME`), a shell command, Markdown and YAML.
+        pattern: Some(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,249}$"),
+        example: "production",
+        ..domain(
+            "github-environment",
+            "GitHub environment name",
+            "letters, digits, `.`, `_` and `-`, starting with a letter or a digit, at most 250 characters (GitHub takes 255; tofugen adds `-plan` for the planner's environment)",
+        )
+    },
+    Domain {
         check: Some(template::check),
         example: "{{ $labels.instance }} is at {{ $value | humanizePercentage }}",
         ..domain(
@@ -1518,5 +1532,34 @@ mod tests {
             assert!(!ok("runbook-url", bad), "{bad}");
         }
         assert!(ok("reason", " x ") && !ok("reason", "  ") && !ok("reason", ""));
+    }
+
+    /// `github_environment` had no domain: `''` wrote `environment: ''` (actionlint refuses
+    /// it) and a planner `-plan`; blanks, `: #` and names over GitHub's 255 characters were
+    /// accepted (found by an adversarial sweep).
+    #[test]
+    fn github_environment_names() {
+        for good in [
+            "production",
+            "Prod",
+            "evalap.prod_2",
+            "1st",
+            &"a".repeat(250),
+        ] {
+            assert!(ok("github-environment", good), "{good}");
+        }
+        for bad in [
+            "",
+            " ",
+            " prod",
+            "prod ",
+            "prod: x #y",
+            "-prod",
+            "prod/eu",
+            "pröd",
+            &"a".repeat(251),
+        ] {
+            assert!(!ok("github-environment", bad), "{bad:?}");
+        }
     }
 }

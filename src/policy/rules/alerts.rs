@@ -179,11 +179,29 @@ pub const TG112: Rule = Rule {
     good: "defaults:\n  alerts:\n    rules:\n      errors: { kind: container_error, service: web }\n",
 };
 
+/// TG116: durations Prometheus can hold.
+pub const TG116: Rule = Rule {
+    code: "TG116",
+    name: "prometheus-duration-range",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "an alert's `for` or `evaluation_interval` is longer than a Prometheus duration can be",
+    rationale: "Prometheus parses `for` and a group's `interval` into a Go time.Duration, nanoseconds in an int64: 9223372036s (about 292 years) at most (prometheus/common model.ParseDuration: `duration out of range`), and promtool and Cockpit refuse the whole rule file beyond it",
+    bad: "defaults:\n  alerts:\n    rules:\n      down: { expr: 'up == 0', for: 300y }\n",
+    good: "defaults:\n  alerts:\n    rules:\n      down: { expr: 'up == 0', for: 5m }\n",
+};
+
 /// The rules of this family.
 pub const RULES: &[Rule] = &[
     TG026, TG100, TG101, TG102, TG103, TG104, TG105, TG106, TG107, TG108, TG109, TG110, TG111,
-    TG112,
+    TG112, TG116,
 ];
+
+/// Longest duration Prometheus accepts, in whole seconds: `model.ParseDuration` of
+/// prometheus/common (model/time.go, v0.67.5) refuses a total over `1<<63-1` nanoseconds
+/// ("duration out of range", the most a Go `time.Duration` holds), and tofugen writes whole
+/// seconds.
+pub const MAX_PROMETHEUS_SECONDS: u64 = (i64::MAX as u64) / 1_000_000_000;
 
 /// Most rule groups Cockpit accepts for one project (Scaleway's Cockpit limits,
 /// `ruler_max_rule_groups_per_tenant`: "Number of rule groups for a Project ID").
@@ -196,13 +214,17 @@ pub const MAX_EXPR_DEPTH: usize = 64;
 /// Most operators (binary and unary) in a custom `expr` that is parsed.
 pub const MAX_EXPR_OPERATORS: usize = 256;
 
+/// An address of printable ASCII only: a zero-width space, a Cyrillic `а` in place of a Latin
+/// `a`, and every other invisible or look-alike character would send the alerts elsewhere (or
+/// nowhere) while reading the same. An internationalized domain is written in its ASCII form
+/// (`xn--…`, RFC 5890); SMTPUTF8 local parts (RFC 6531) are refused.
 fn looks_like_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
     !local.is_empty()
         && !domain.contains('@')
-        && !s.contains(char::is_whitespace)
+        && s.bytes().all(|b| b.is_ascii_graphic())
         && domain
             .split_once('.')
             .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !b.ends_with('.'))
@@ -211,7 +233,12 @@ fn looks_like_email(s: &str) -> bool {
 /// TG026 on the environment's contacts. (Production without contacts is TG109.)
 pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     for (i, contact) in env.alerts.contacts.iter().enumerate() {
-        if let Some(first) = env.alerts.contacts[..i].iter().position(|c| c == contact) {
+        // The same mailbox in another case is a duplicate: domains are case-insensitive
+        // (RFC 5321, 2.4), and mail systems treat local parts so in practice.
+        if let Some(first) = env.alerts.contacts[..i]
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(contact))
+        {
             let place = c.at(env, &format!("alerts.contacts.{i}"));
             c.push(
                 &TG026,
@@ -228,10 +255,49 @@ pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                 Some(env),
                 place,
                 format!("alert contact `{contact}` is not an e-mail address"),
-                "an e-mail address such as `ops@example.org`",
+                "an e-mail address of printable ASCII such as `ops@example.org` (an internationalized domain in its `xn--` form)",
                 "write the address of a mailbox or list that someone reads",
             );
         }
+    }
+}
+
+/// TG116 on `evaluation_interval` and every rule's `for`.
+pub(crate) fn durations(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let max = Duration::from_secs(MAX_PROMETHEUS_SECONDS);
+    let check = |c: &mut Checker<'_>, path: String, what: String, d: Duration| {
+        if d <= max {
+            return;
+        }
+        let span = env.origins.span(&path);
+        c.push(
+            &TG116,
+            Some(env),
+            Place::new(path, span),
+            format!(
+                "{what} in `{}` is {d}, longer than Prometheus can hold",
+                env.name
+            ),
+            format!(
+                "at most {MAX_PROMETHEUS_SECONDS}s ({}, about 292 years: a Go time.Duration)",
+                max.prometheus()
+            ),
+            "write a duration of minutes or hours: an alert that waits years never fires",
+        );
+    };
+    check(
+        c,
+        "alerts.evaluation_interval".into(),
+        "`alerts.evaluation_interval`".into(),
+        env.alerts.evaluation_interval,
+    );
+    for rule in &env.alerts.rules {
+        check(
+            c,
+            format!("alerts.rules.{}.for", rule.name),
+            format!("`for` of alert rule `{}`", rule.name),
+            rule.for_,
+        );
     }
 }
 

@@ -103,4 +103,5 @@ fn check_environment(c: &mut Checker<'_>, original: &crate::resolve::ResolvedEnv
     backups::check(c, env);
     alerts::check(c, env);
     alerts::rule_groups(c, env);
+    alerts::durations(c, env);
 }
