@@ -683,4 +683,4 @@ pub mod limits {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -716,7 +716,7 @@ fn module_bounds_are_enforced_at_their_values() {
 }
 
 /// The first `regex("...", ...)` pattern of `variable "VARIABLE"` in `modules/MODULE`.
-fn module_regex(module: &str, variable: &str) -> regex::Regex {
+pub(crate) fn module_regex(module: &str, variable: &str) -> regex::Regex {
     let path = format!(
         "{}/modules/{module}/variables.tf",
         env!("CARGO_MANIFEST_DIR")

@@ -381,21 +381,6 @@ mod tests {
         assert!(!repeats_a_finding("Shop_Front-staging", &[], project));
     }
 
-    /// The first `regex("...", ...)` pattern of `variable "NAME"` in `modules/MODULE`.
-    fn module_pattern(module: &str, variable: &str) -> regex::Regex {
-        let path = format!(
-            "{}/modules/{module}/variables.tf",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let text = std::fs::read_to_string(&path).expect("module variables");
-        let block = &text[text
-            .find(&format!("variable \"{variable}\""))
-            .expect("variable")..];
-        let start = block.find("regex(\"").expect("regex(") + "regex(\"".len();
-        let end = start + block[start..].find("\", ").expect("end of the pattern");
-        regex::Regex::new(&block[start..end].replace("\\\\", "\\")).expect("compiles")
-    }
-
     /// Boundary values of names: tofugen accepts one only when the modules it reaches do.
     const NAMES: &[&str] = &[
         "a", "ab", "a1", "a-b", "a-", "-a", "a--b", "a_b", "A", "1a", "a.b", "", "a-1-b", "_a",
@@ -420,7 +405,7 @@ mod tests {
             ("iam", "project_name", 50),
             ("backups", "name", 55),
         ] {
-            let re = module_pattern(module, variable);
+            let re = crate::policy::tests::module_regex(module, variable);
             for name in &names {
                 // tofugen's names start with a letter (HCL identifiers): stricter by design.
                 let module_ok = re.is_match(name) && name.len() <= max;
@@ -444,8 +429,8 @@ mod tests {
                 );
             }
         }
-        let user = module_pattern("database", "user_name");
-        let db_name = module_pattern("database", "database_name");
+        let user = crate::policy::tests::module_regex("database", "user_name");
+        let db_name = crate::policy::tests::module_regex("database", "database_name");
         let (u57, u58) = ("u".repeat(57), "u".repeat(58));
         let (n63, n64) = ("n".repeat(63), "n".repeat(64));
         for v in [
@@ -456,7 +441,7 @@ mod tests {
             assert_eq!(as_user, user.is_match(v), "database user {v:?}");
             assert_eq!(sql, db_name.is_match(v), "database name {v:?}");
         }
-        let secret = module_pattern("secrets", "operator_secrets");
+        let secret = crate::policy::tests::module_regex("secrets", "operator_secrets");
         let domain = crate::schema_check::domains::find("secret-name").expect("domain");
         let domain = regex::Regex::new(domain.pattern.expect("pattern")).expect("compiles");
         let (s255, s256) = ("S".repeat(255), "S".repeat(256));
