@@ -32,5 +32,6 @@ pub mod resolve;
 pub mod schema_check;
 pub mod stream;
 pub mod synthetic;
+pub mod text;
 pub mod versions;
 pub mod write;

@@ -858,11 +858,20 @@ fn contacts_are_ascii_and_distinct_in_any_case() {
         .filter(|d| d.code == "TG026")
         .map(|d| d.message.clone())
         .collect();
-    assert_eq!(found.len(), 3, "{found:#?}");
-    assert!(found[0].contains("not an e-mail address"), "{found:#?}");
-    assert!(found[1].contains("not an e-mail address"), "{found:#?}");
+    // The zero-width space is refused by the schema, as in any value; the look-alike and the
+    // other case by TG026.
     assert!(
-        found[2].contains("listed twice (items 2 and 3)"),
+        c.diagnostics
+            .iter()
+            .any(|d| d.code == "schema" && d.message.contains("invisible formatting character")),
+        "{:#?}",
+        c.diagnostics
+    );
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].contains("not an e-mail address"), "{found:#?}");
+    assert!(
+        // Items are counted in the list without the refused one (a known limit of pruning).
+        found[1].contains("`OPS@Example.ORG` is listed twice"),
         "{found:#?}"
     );
 }

@@ -634,13 +634,9 @@ fn comment_lines(text: &str) -> Vec<String> {
     lines
 }
 
-/// Characters a comment never shows: controls, bidirectional and zero-width characters.
+/// Characters a comment never shows: controls and the invisible ones ([`crate::text`]).
 fn unsafe_in_comment(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}'
-        )
+    c.is_control() || crate::text::invisible(c)
 }
 
 /// A configuration value for the text of a comment: on one line (line breaks, controls and

@@ -115,13 +115,9 @@ pub fn mermaid_id(prefix: &str, name: &str) -> String {
     out
 }
 
-/// Characters that change how text is displayed without being visible: bidirectional
-/// controls, zero-width characters, line and paragraph separators.
+/// Characters that change how text is displayed without being visible ([`crate::text`]).
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}'
-    )
+    crate::text::invisible(c)
 }
 
 #[cfg(test)]

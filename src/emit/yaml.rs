@@ -330,6 +330,10 @@ fn double_quoted_into(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
+            // `\u` holds four hex digits: a character beyond U+FFFF (a tag character) is `\U`.
+            c if (c.is_control() || is_break(c) || is_invisible(c)) && u32::from(c) > 0xffff => {
+                let _ = write!(out, "\\U{:08X}", u32::from(c));
+            }
             c if c.is_control() || is_break(c) || is_invisible(c) => {
                 let _ = write!(out, "\\u{:04X}", u32::from(c));
             }
@@ -339,12 +343,9 @@ fn double_quoted_into(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Bidirectional and zero-width characters: printed escaped so they cannot hide text.
+/// Invisible characters ([`crate::text`]): printed escaped so they cannot hide text.
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}'
-    )
+    crate::text::invisible(c)
 }
 
 /// The comment lines (without `#`) of `text`: split on line breaks, control characters and
@@ -663,6 +664,8 @@ mod tests {
             " lead",
             "trail ",
             "a\u{202e}b",
+            "tag\u{e0041}\u{e007f}",
+            "pua\u{f0000}x",
             "\u{0}",
             "30s",
             "1m30s",

@@ -314,6 +314,22 @@ pub fn forbidden(c: char, multiline: bool) -> Option<&'static str> {
         '\u{2028}' => "a line separator (U+2028)",
         '\u{2029}' => "a paragraph separator (U+2029)",
         '\u{feff}' => "a zero-width no-break space (U+FEFF)",
+        '\u{200b}' | '\u{2060}'..='\u{2064}' | '\u{206a}'..='\u{206f}' | '\u{00ad}' => {
+            "an invisible formatting character (U+00AD, U+200B, U+2060–U+2064 or U+206A–U+206F), which hides a difference between two texts that read the same"
+        }
+        '\u{115f}' | '\u{1160}' | '\u{3164}' | '\u{ffa0}' => {
+            "a Hangul filler (U+115F, U+1160, U+3164 or U+FFA0), which displays as blank"
+        }
+        '\u{fff9}'..='\u{fffb}' => "an interlinear annotation character (U+FFF9–U+FFFB)",
+        '\u{e0000}'..='\u{e007f}' => {
+            "a tag character (U+E0000–U+E007F), invisible text that some tools still read"
+        }
+        '\u{e000}'..='\u{f8ff}' | '\u{f0000}'..='\u{ffffd}' | '\u{100000}'..='\u{10fffd}' => {
+            "a private-use character, which has no agreed meaning or appearance"
+        }
+        c if ('\u{fdd0}'..='\u{fdef}').contains(&c) || (c as u32) & 0xfffe == 0xfffe => {
+            "a noncharacter (U+FDD0–U+FDEF or U+xFFFE/U+xFFFF), which Unicode reserves for internal use"
+        }
         _ => return None,
     })
 }
@@ -368,14 +384,42 @@ mod tests {
     #[test]
     fn forbidden_characters() {
         for c in [
-            '\u{0}', '\u{7}', '\u{1b}', '\r', '\u{7f}', '\u{85}', '\u{9b}', '\u{202e}', '\u{2066}',
-            '\u{2069}', '\u{2028}', '\u{2029}', '\u{200f}',
+            '\u{0}',
+            '\u{7}',
+            '\u{1b}',
+            '\r',
+            '\u{7f}',
+            '\u{85}',
+            '\u{9b}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{2028}',
+            '\u{2029}',
+            '\u{200f}',
+            // Invisible or blank-looking: a value that reads like another (`prod\u{200b}`).
+            '\u{200b}',
+            '\u{2060}',
+            '\u{ad}',
+            '\u{3164}',
+            '\u{115f}',
+            '\u{fff9}',
+            '\u{e0041}',
+            '\u{e000}',
+            '\u{f0000}',
+            '\u{fdd0}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{1fffe}',
         ] {
             assert!(forbidden(c, true).is_some(), "{:?}", c);
         }
         assert!(forbidden('\n', false).is_some() && forbidden('\n', true).is_none());
         assert!(forbidden('\t', false).is_some() && forbidden('\t', true).is_none());
-        for c in ['a', ' ', 'é', '€', '\u{a0}', '日', '🙂', '\u{200b}'] {
+        // Joiners and variation selectors shape scripts and emoji (`❤️`, `👩‍💻`).
+        for c in [
+            'a', ' ', 'é', '€', '\u{a0}', '日', '🙂', '\u{200c}', '\u{200d}', '\u{fe0f}',
+        ] {
             assert!(forbidden(c, false).is_none(), "{:?}", c);
         }
     }
