@@ -422,6 +422,67 @@ fn a_long_for_gets_a_warning_naming_the_for_it_could_have() {
     assert_eq!(&line[s.col - 1..s.col + 1], "5m");
 }
 
+/// A `for` of days made the promtool tests simulate days of evaluations (`for: 7d`: 44 s for
+/// one alert; a year: over half an hour of CI). Beyond `MAX_SIMULATED_FOR` (6h) the alert, and
+/// the rules sharing its series, are only loaded and evaluated, and the test file says so.
+#[test]
+fn alerts_with_a_for_of_days_are_loaded_but_not_simulated() {
+    let c = compile(
+        r#"project: p
+versions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }
+defaults:
+  services:
+    api: { image: img, port: 8000, probes: { liveness: { path: /h }, startup: { path: /h } } }
+  database: {}
+environments:
+  staging:
+    alerts:
+      rules:
+        slow: { kind: database_cpu, for: 365d }
+        slow-too: { kind: database_cpu, threshold: 95, for: 1m }
+        edge: { kind: database_memory, for: 6h }
+"#,
+    );
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    let tests: Vec<&String> = alert_files(&c)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".test.yml"))
+        .map(|(_, t)| t)
+        .collect();
+    let all = tests.iter().map(|t| t.as_str()).collect::<String>();
+    let comments: String = all
+        .lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        comments.contains("longer than 6h") && comments.contains("(slow `365d`, slow-too `1m`)"),
+        "{comments}"
+    );
+    // The 6h rule is simulated; nothing is simulated for longer than 6h and a few minutes.
+    let eval_times: Vec<&str> = all
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- eval_time: "))
+        .collect();
+    assert!(
+        eval_times.iter().any(|t| t.starts_with("6h")),
+        "{eval_times:?}"
+    );
+    assert!(
+        eval_times
+            .iter()
+            .all(|t| !t.contains('d') && !t.contains('y') && !t.starts_with("7h")),
+        "{eval_times:?}"
+    );
+    let start = std::time::Instant::now();
+    run_promtool(&c);
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Policy errors
 // ---------------------------------------------------------------------------------------------
@@ -848,10 +909,11 @@ fn durations_over_what_prometheus_holds_are_refused() {
 /// address reached `contacts = [...]` (found by an adversarial sweep).
 #[test]
 fn contacts_are_ascii_and_distinct_in_any_case() {
-    let c = compile(&config(
+    let text = config(
         "      contacts: [\"ops\\u200b@example.org\", \"ops@ex\\u0430mple.org\", ops@example.org, OPS@Example.ORG, ok@example.org]",
         DB,
-    ));
+    );
+    let c = compile(&text);
     let found: Vec<String> = c
         .diagnostics
         .iter()
@@ -869,9 +931,26 @@ fn contacts_are_ascii_and_distinct_in_any_case() {
     );
     assert_eq!(found.len(), 2, "{found:#?}");
     assert!(found[0].contains("not an e-mail address"), "{found:#?}");
+    // The earlier item is named by its position in the file, not by an index in the list
+    // without the refused item (it said "items 1 and 2" where the file has 2 and 3).
+    let line = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "TG026" && d.message.contains("listed twice"))
+        .and_then(|d| d.span)
+        .expect("a position")
+        .line;
+    let col = text
+        .lines()
+        .nth(line - 1)
+        .unwrap()
+        .find("ops@example.org,")
+        .unwrap()
+        + 1;
     assert!(
-        // Items are counted in the list without the refused one (a known limit of pruning).
-        found[1].contains("`OPS@Example.ORG` is listed twice"),
+        found[1].contains(&format!(
+            "`OPS@Example.ORG` is listed twice (first at line {line}, column {col})"
+        )),
         "{found:#?}"
     );
 }

@@ -135,19 +135,24 @@ fn with_override(fragment: &str, entry: &str) -> String {
     text
 }
 
+/// Compiles `r`'s bad example with an override turning `r` off; `emit` as in [`compile`].
+fn compile_with_rule_off(r: &Rule, emit: bool) -> Compilation {
+    let entry = format!(
+        "{{ \"rule\": \"{}\", \"level\": \"off\", \"reason\": \"the example says so\" }}",
+        r.code
+    );
+    compile(
+        "example.yaml",
+        with_override(r.bad, &entry).as_bytes(),
+        emit,
+    )
+}
+
 /// `level: off` silences every rule on its bad example; safety rules say so with a warning.
 #[test]
 fn every_rule_can_be_turned_off_with_a_reason() {
     for r in registry() {
-        let entry = format!(
-            "{{ \"rule\": \"{}\", \"level\": \"off\", \"reason\": \"the example says so\" }}",
-            r.code
-        );
-        let c = compile(
-            "example.yaml",
-            with_override(r.bad, &entry).as_bytes(),
-            false,
-        );
+        let c = compile_with_rule_off(r, false);
         assert!(
             !c.diagnostics.iter().any(|d| d.code == r.code),
             "{}: still reported: {:#?}",
@@ -423,7 +428,9 @@ fn a_flag_and_its_secret_in_different_sections_are_paired() {
         .collect();
     assert_eq!(found.len(), 1, "{:#?}", codes(&split));
     assert!(
-        found[0].message.contains("`args` item 0 of service `web`")
+        found[0]
+            .message
+            .contains("the first `args` item of service `web`")
             && found[0].message.contains("set in another section"),
         "{}",
         found[0].message
@@ -507,15 +514,7 @@ fn policy_leaves_no_merged_tree_behind() {
 #[test]
 fn a_rule_turned_off_never_breaks_the_generated_roots() {
     for r in registry() {
-        let entry = format!(
-            "{{ \"rule\": \"{}\", \"level\": \"off\", \"reason\": \"the example says so\" }}",
-            r.code
-        );
-        let c = compile(
-            "example.yaml",
-            with_override(r.bad, &entry).as_bytes(),
-            true,
-        );
+        let c = compile_with_rule_off(r, true);
         if c.has_errors() {
             // Another rule refuses the example too: nothing is generated.
             assert!(c.files.is_empty(), "{}", r.code);

@@ -7,34 +7,74 @@
 //! - values: `$value`, `$labels.NAME`, `$externalLabels.NAME`, `$externalURL`, and their
 //!   dot forms `.Value`, `.Labels.NAME`, `.ExternalLabels.NAME`; string and number literals;
 //! - functions: `humanize`, `humanize1024`, `humanizePercentage`, `humanizeDuration`,
-//!   `humanizeTimestamp`, `toUpper`, `toLower`, `title` (one value each) and `printf` (a format
-//!   literal, then values);
+//!   `humanizeTimestamp` (one number each: `$value`, a number, a numeric string or a label),
+//!   `toUpper`, `toLower`, `title` (one string each: not `$value` or a number) and `printf` (a
+//!   format literal, then one value per verb, of the verb's type);
 //! - pipelines: `{{ $value | humanize }}`, `{{ printf "%.2f" $value }}`, `{{ $value | printf "%.1f" }}`;
 //! - trim markers `{{-` and `-}}`.
 //!
-//! Anything else inside `{{ }}`, and unbalanced `{{` or `}}`, is an error at its position.
+//! Anything else inside `{{ }}`, and unbalanced `{{` or `}}`, is an error at its position. The
+//! types matter because Go checks them only when the alert fires, and Prometheus then puts
+//! `<error expanding template: …>` in the notification instead of the text (promtool 2.42:
+//! `humanize "x"` fails in `strconv.ParseFloat`, `toUpper $value` with "wrong type for value",
+//! and `printf "%s %s" $value` prints `%!s(float64=0) %!s(MISSING)`). The function signatures are
+//! Prometheus's `template/template.go` (`humanize*` convert their value with `convertToFloat`;
+//! `toUpper`, `toLower` and `title` are Go's `strings` functions of one string).
 
 use super::domains::DomainError;
 
-/// Functions of one value.
-const ONE_VALUE: [&str; 8] = [
+/// Functions of one number.
+const OF_A_NUMBER: [&str; 5] = [
     "humanize",
     "humanize1024",
     "humanizePercentage",
     "humanizeDuration",
     "humanizeTimestamp",
-    "toUpper",
-    "toLower",
-    "title",
 ];
+
+/// Functions of one string.
+const OF_A_STRING: [&str; 3] = ["toUpper", "toLower", "title"];
+
+/// What a value is when the template runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    /// `$value`, `.Value` or a number literal: a Go `float64`.
+    Number,
+    /// A string literal that reads as a number (`"12"`): a string `humanize` can convert.
+    NumericText,
+    /// A label value: a string, numeric or not depending on the series.
+    Label,
+    /// Any other string: a literal, `$externalURL`, a function's result.
+    Text,
+}
+
+impl Kind {
+    fn of_str(text: &str) -> Kind {
+        if text.trim().parse::<f64>().is_ok() {
+            Kind::NumericText
+        } else {
+            Kind::Text
+        }
+    }
+
+    /// Whether a `humanize*` function can convert it.
+    fn is_number(self) -> bool {
+        self != Kind::Text
+    }
+
+    /// Whether Go passes it as a string.
+    fn is_string(self) -> bool {
+        self != Kind::Number
+    }
+}
 
 /// What the checker accepts, for messages.
 const ACCEPTED: &str = "`$value`, `$labels.NAME`, `$externalLabels.NAME`, `humanize`, `humanizePercentage`, `humanizeDuration` and `printf`";
 
 #[derive(Debug, Clone, PartialEq)]
 enum Token<'a> {
-    /// A value: variable, field or literal.
-    Value,
+    /// A value: variable, field or number literal.
+    Value(Kind),
     /// A function name.
     Func(&'a str),
     /// A string literal, with its text (for `printf` formats).
@@ -142,51 +182,60 @@ fn action(text: &str, start: usize, end: usize) -> Result<(), DomainError> {
             commands.last_mut().expect("one command at least").1.push(t);
         }
     }
+    // The value a command passes on through `|`.
+    let mut passed = Kind::Text;
     for (n, (pipe, command)) in commands.iter().enumerate() {
         let Some((at, first)) = command.first() else {
             return Err(DomainError::at(*pipe, 1, "an empty command around `|`"));
         };
         let piped = n > 0;
-        match first {
+        passed = match first {
             Token::Func(name) => {
                 let args = &command[1..];
-                if args.iter().any(|(_, t)| matches!(t, Token::Func(_))) {
-                    let (p, _) = args
-                        .iter()
-                        .find(|(_, t)| matches!(t, Token::Func(_)))
-                        .expect("found");
+                if let Some((p, _)) = args.iter().find(|(_, t)| matches!(t, Token::Func(_))) {
                     return Err(DomainError::at(
                         *p,
                         1,
                         "a function can only be applied with `|`, e.g. `{{ $value | humanize }}`",
                     ));
                 }
-                let count = args.len() + usize::from(piped);
+                // What the function receives, each with where to point: its arguments, then
+                // the piped value (Go passes it last), pointed at by the function's name.
+                let mut values: Vec<(usize, usize, Kind)> =
+                    args.iter().map(|(p, t)| (*p, 1, kind_of(t))).collect();
+                if piped {
+                    values.push((*at, name.len(), passed));
+                }
                 if *name == "printf" {
-                    match args.first() {
-                        Some((p, Token::Str(format))) => printf_format(format, *p)?,
-                        _ => {
-                            return Err(DomainError::at(
-                                *at,
-                                6,
-                                "`printf` needs a format string first, e.g. `printf \"%.2f\" $value`",
-                            ));
-                        }
-                    }
-                    if count < 2 {
-                        return Err(DomainError::at(
-                            *at,
-                            6,
-                            "`printf` needs a value after its format",
-                        ));
-                    }
-                } else if count != 1 {
+                    printf(*at, args, &values)?;
+                } else if values.len() != 1 {
                     return Err(DomainError::at(
                         *at,
                         name.len(),
                         format!("`{name}` takes exactly one value"),
                     ));
+                } else {
+                    let (p, len, kind) = values[0];
+                    if OF_A_NUMBER.contains(name) && !kind.is_number() {
+                        return Err(DomainError::at(
+                            p,
+                            len,
+                            format!(
+                                "`{name}` needs a number (`$value`, a number or a label holding one), not text: Prometheus fails to convert it when the alert fires"
+                            ),
+                        ));
+                    }
+                    if OF_A_STRING.contains(name) && !kind.is_string() {
+                        return Err(DomainError::at(
+                            p,
+                            len,
+                            format!(
+                                "`{name}` needs a string (a label or text), not a number: Go refuses the value when the alert fires; format the number first, e.g. `{{{{ $value | humanize }}}}`"
+                            ),
+                        ));
+                    }
                 }
+                Kind::Text
             }
             _ if piped => {
                 return Err(DomainError::at(
@@ -203,7 +252,78 @@ fn action(text: &str, start: usize, end: usize) -> Result<(), DomainError> {
                         "one value per action; apply functions with `|`",
                     ));
                 }
+                kind_of(first)
             }
+        };
+    }
+    Ok(())
+}
+
+/// What a value token is.
+fn kind_of(token: &Token<'_>) -> Kind {
+    match token {
+        Token::Value(kind) => *kind,
+        Token::Str(text) => Kind::of_str(text),
+        Token::Func(_) | Token::Pipe => Kind::Text,
+    }
+}
+
+/// Checks a `printf` at `at`: its format literal first (`args[0]`), then one value per verb
+/// (`values[1..]`, the piped one last), each of a type its verb prints.
+fn printf(
+    at: usize,
+    args: &[(usize, Token<'_>)],
+    values: &[(usize, usize, Kind)],
+) -> Result<(), DomainError> {
+    let Some((p, Token::Str(format))) = args.first() else {
+        return Err(DomainError::at(
+            at,
+            6,
+            "`printf` needs a format string first, e.g. `printf \"%.2f\" $value`",
+        ));
+    };
+    let verbs = printf_format(format, *p)?;
+    let operands = &values[1..];
+    if operands.is_empty() {
+        return Err(DomainError::at(
+            at,
+            6,
+            "`printf` needs a value after its format",
+        ));
+    }
+    if verbs.len() != operands.len() {
+        return Err(DomainError::at(
+            *p,
+            format.len() + 2,
+            format!(
+                "the format has {} verb{} for {} value{}: Go prints `%!v(MISSING)` or `%!(EXTRA …)` instead",
+                verbs.len(),
+                if verbs.len() == 1 { "" } else { "s" },
+                operands.len(),
+                if operands.len() == 1 { "" } else { "s" },
+            ),
+        ));
+    }
+    for (&(offset, len, verb), &(_, _, kind)) in verbs.iter().zip(operands) {
+        let fits = match verb {
+            b'v' | b'x' | b'X' => true,
+            b'f' | b'F' | b'g' | b'G' | b'e' | b'E' => kind == Kind::Number,
+            b's' | b'q' => kind.is_string(),
+            _ => false,
+        };
+        if !fits {
+            let (what, instead) = match kind {
+                Kind::Number => ("a number", "`%f`, `%.2f`, `%g` or `%v`"),
+                _ => ("text", "`%s` or `%v`"),
+            };
+            return Err(DomainError::at(
+                offset,
+                len,
+                format!(
+                    "`{}` cannot print {what} (template values are Go float64 numbers or strings): use {instead}",
+                    &format[offset - p - 1..offset - p - 1 + len]
+                ),
+            ));
         }
     }
     Ok(())
@@ -248,8 +368,10 @@ fn tokenize(text: &str, start: usize, end: usize) -> Result<Vec<(usize, Token<'_
                 i = j + 1;
             }
             b'$' | b'.' => {
+                // Bytes of non-ASCII characters too, so that `$labels.é` is shown whole (and
+                // refused: label names are ASCII).
                 let mut j = i + 1;
-                while j < end && (ident_char(bytes[j]) || bytes[j] == b'.') {
+                while j < end && (ident_char(bytes[j]) || bytes[j] == b'.' || bytes[j] >= 0x80) {
                     j += 1;
                 }
                 let word = &text[i..j];
@@ -265,7 +387,14 @@ fn tokenize(text: &str, start: usize, end: usize) -> Result<Vec<(usize, Token<'_
                         format!("unsupported reference `{shown}`: use {ACCEPTED}"),
                     ));
                 }
-                out.push((i, Token::Value));
+                let kind = if word == "$value" || word == ".Value" {
+                    Kind::Number
+                } else if word == "$externalURL" {
+                    Kind::Text
+                } else {
+                    Kind::Label
+                };
+                out.push((i, Token::Value(kind)));
                 i = j;
             }
             b'0'..=b'9' | b'-' | b'+' => {
@@ -280,7 +409,7 @@ fn tokenize(text: &str, start: usize, end: usize) -> Result<Vec<(usize, Token<'_
                 {
                     return Err(DomainError::at(i, j - i, "not a number"));
                 }
-                out.push((i, Token::Value));
+                out.push((i, Token::Value(Kind::Number)));
                 i = j;
             }
             b if b.is_ascii_alphabetic() => {
@@ -289,7 +418,7 @@ fn tokenize(text: &str, start: usize, end: usize) -> Result<Vec<(usize, Token<'_
                     j += 1;
                 }
                 let word = &text[i..j];
-                if word == "printf" || ONE_VALUE.contains(&word) {
+                if word == "printf" || OF_A_NUMBER.contains(&word) || OF_A_STRING.contains(&word) {
                     out.push((i, Token::Func(word)));
                 } else {
                     let shown = if word.len() <= 64 { word } else { "this word" };
@@ -331,9 +460,12 @@ fn valid_reference(word: &str) -> bool {
     }
 }
 
-/// A `printf` format: text and verbs `%[flags][width][.precision]verb`.
-fn printf_format(format: &str, at: usize) -> Result<(), DomainError> {
+/// The verbs of a `printf` format (text and verbs `%[flags][width][.precision]verb`), each
+/// with its offset and length in the template (`at` is the opening quote's) and its letter;
+/// `%%` is text.
+fn printf_format(format: &str, at: usize) -> Result<Vec<(usize, usize, u8)>, DomainError> {
     let bytes = format.as_bytes();
+    let mut verbs = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] != b'%' {
@@ -355,10 +487,14 @@ fn printf_format(format: &str, at: usize) -> Result<(), DomainError> {
             }
         }
         match bytes.get(i) {
+            Some(b'%') if i == start + 1 => i += 1,
             Some(
-                b'v' | b'd' | b'f' | b'F' | b'g' | b'G' | b'e' | b'E' | b's' | b'q' | b'x' | b'X'
-                | b'%',
-            ) => i += 1,
+                &verb @ (b'v' | b'd' | b'f' | b'F' | b'g' | b'G' | b'e' | b'E' | b's' | b'q' | b'x'
+                | b'X'),
+            ) => {
+                i += 1;
+                verbs.push((at + 1 + start, i - start, verb));
+            }
             _ => {
                 return Err(DomainError::at(
                     at + 1 + start,
@@ -368,7 +504,7 @@ fn printf_format(format: &str, at: usize) -> Result<(), DomainError> {
             }
         }
     }
-    Ok(())
+    Ok(verbs)
 }
 
 #[cfg(test)]
@@ -389,6 +525,10 @@ mod tests {
             "{{- $labels.job -}}",
             "{{ .Labels.instance }} at {{ .Value }}",
             "{{ $externalLabels.cluster }} {{ $externalURL }}",
+            "{{ humanize \"12\" }} {{ $labels.le | humanize }} {{ humanizeDuration 90 }}",
+            "{{ $labels.job | toUpper }} {{ $value | humanize | toUpper }} {{ title \"x\" }}",
+            "{{ printf \"%s is at %.1f%%\" $labels.job $value }} {{ printf \"%v %q\" 1 \"a\" }}",
+            "{{ $value | printf \"%s: %g\" \"cpu\" }}",
             "{{ \"}}\" }}",
             "a { b } c",
             "",
@@ -420,6 +560,40 @@ mod tests {
             ("{{ (1) }}", 3, "syntax"),
             ("{{ $x := 1 }}", 3, "`$x`"),
             ("{{ \"a\\x41\" }}", 5, "escapes"),
+            // Types Go checks only when the alert fires (promtool 2.42 prints an error or
+            // `%!s(MISSING)` in the annotation).
+            ("{{ humanize \"x\" }}", 12, "needs a number"),
+            (
+                "{{ $value | humanize | humanizePercentage }}",
+                23,
+                "needs a number",
+            ),
+            ("{{ toUpper $value }}", 11, "needs a string"),
+            ("{{ $value | title }}", 12, "needs a string"),
+            ("{{ title 3 }}", 9, "needs a string"),
+            ("{{ printf \"%s %s\" $value }}", 10, "2 verbs for 1 value"),
+            (
+                "{{ printf \"%f\" $value $value }}",
+                10,
+                "1 verb for 2 values",
+            ),
+            (
+                "{{ printf \"x %d\" $value }}",
+                13,
+                "`%d` cannot print a number",
+            ),
+            (
+                "{{ printf \"%s\" $value }}",
+                11,
+                "`%s` cannot print a number",
+            ),
+            (
+                "{{ printf \"%.2f\" $labels.job }}",
+                11,
+                "`%.2f` cannot print text",
+            ),
+            // Non-ASCII is part of the reference it is refused in.
+            ("{{ $labels.é }}", 3, "`$labels.é`"),
         ];
         for (text, offset, words) in cases {
             let e = check(text).unwrap_err();

@@ -240,13 +240,19 @@ pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             .position(|c| c.eq_ignore_ascii_case(contact))
         {
             let place = c.at(env, &format!("alerts.contacts.{i}"));
+            // The first one's line, not list indexes: after the schema left an item out, the
+            // indexes here would not be the file's.
+            let earlier = match c.at(env, &format!("alerts.contacts.{first}")).span {
+                Some(s) => format!(" (first at line {}, column {})", s.line, s.col),
+                None => String::new(),
+            };
             c.push(
                 &TG026,
                 Some(env),
                 place,
-                format!("alert contact `{contact}` is listed twice (items {first} and {i})"),
+                format!("alert contact `{contact}` is listed twice{earlier}"),
                 "distinct contacts (modules/monitoring refuses duplicates)",
-                format!("remove item {i} of `alerts.contacts`"),
+                "remove this item of `alerts.contacts`",
             );
         } else if !looks_like_email(contact) {
             let place = c.at(env, &format!("alerts.contacts.{i}"));

@@ -184,7 +184,7 @@ fn split_flag_arguments(c: &mut Checker<'_>) {
                 Some(env),
                 Place::new(&arg_path, Some(arg.span)),
                 format!(
-                    "`args` item 0 of service `{}` looks like a secret ({}): it follows `{}`, the last item of `command` set in another section",
+                    "the first `args` item of service `{}` looks like a secret ({}): it follows `{}`, the last item of `command` set in another section",
                     svc.name,
                     hit.shape,
                     secret_scan::hide(last)
@@ -233,9 +233,11 @@ fn scan_value(
                 "declare `{key}: {{ source: operator }}` under `secrets:`, list `{key}` in the service's `secrets:` and remove it from `env`; rotate the value if it was ever committed"
             ),
         ),
-        ["services", service, field @ ("command" | "args"), i] => (
+        // Not the item's index: after the schema left an item out, later ones would be
+        // miscounted. The position shows which item it is.
+        ["services", service, field @ ("command" | "args"), _] => (
             format!(
-                "`{field}` item {i} of service `{service}` looks like a secret ({})",
+                "an item of `{field}` of service `{service}` looks like a secret ({})",
                 hit.shape
             ),
             "no secret values in `command` or `args`".to_string(),
