@@ -447,6 +447,39 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
             created.gitignore_missing.join("\n")
         ));
     }
+    let code = init_generate(cli, &placement);
+    if code != 0 {
+        // Nothing half done: what this run created goes (each file was created new by it, so
+        // it is its own), and a second `init` can run once the problem above is fixed; it
+        // refused before, the configuration being there.
+        let mut removed = Vec::new();
+        for f in &created.files {
+            if std::fs::remove_file(placement.root.join(f)).is_ok() {
+                removed.push(format!("`{f}`"));
+            }
+        }
+        if !removed.is_empty() {
+            err(&format!(
+                "note: removed {} again: fix the problem above, then run `tofugen init` again\n",
+                removed.join(" and ")
+            ));
+        }
+        return code;
+    }
+    if code == 0 {
+        let config = &placement.config;
+        out(&format!(
+            "\nproject `{}`: edit {config}, run `{}`, and commit everything.\n\
+             Then create the Scaleway projects and CI keys: generated/bootstrap/README.md.\n",
+            created.project,
+            crate::emit::command(config, "generate"),
+        ));
+    }
+    code
+}
+
+/// The `generate` that follows `init`: loads the starter it wrote, proves it and writes the tree.
+fn init_generate(cli: &Cli, placement: &locate::Placement) -> u8 {
     let path = placement.root.join(&placement.config);
     let bytes = match load::read_config(&path, &placement.config) {
         Ok(b) => b,
@@ -467,7 +500,7 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
         );
         return EXIT_INVALID;
     }
-    let code = generate(
+    generate(
         &placement.root,
         &placement.config,
         &compilation,
@@ -478,17 +511,7 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
             format: Format::Human,
             color: use_color(cli.color),
         },
-    );
-    if code == 0 {
-        let config = &placement.config;
-        out(&format!(
-            "\nproject `{}`: edit {config}, run `{}`, and commit everything.\n\
-             Then create the Scaleway projects and CI keys: generated/bootstrap/README.md.\n",
-            created.project,
-            crate::emit::command(config, "generate"),
-        ));
-    }
-    code
+    )
 }
 
 /// How `generate` prints: the configuration's diagnostics (printed by it in a machine format,
@@ -522,11 +545,7 @@ fn generate(
     // In a machine format the configuration's diagnostics are printed here, in one document
     // with a refusal for size.
     if format != Format::Human {
-        let refused = result
-            .as_ref()
-            .err()
-            .and_then(|e| e.downcast_ref::<write::TooLarge>())
-            .map(|t| too_large(t, compilation, name));
+        let refused = result.as_ref().err().map(|e| refusal(e, compilation, name));
         let all: Vec<Diagnostic> = diags.iter().cloned().chain(refused).collect();
         print_diagnostics(&all, "", format, color);
     }
@@ -568,6 +587,18 @@ fn report_error(
     }
 }
 
+/// Why `generate` or `check` refused to act, as a diagnostic of the machine formats: a tree
+/// refused for its size ([`too_large`]), or the writer's refusal (a file edited by hand, a
+/// symlink, an obstruction), which a tool reading `--format json` saw as `[]` before.
+fn refusal(e: &anyhow::Error, compilation: &Compilation, file: &str) -> Diagnostic {
+    match e.downcast_ref::<write::TooLarge>() {
+        Some(t) => too_large(t, compilation, file),
+        None => Diagnostic::error("write", format!("{e:#}"))
+            .expected("a tree in which tofugen may write every generated file")
+            .help("do what the message says (it names the path), then run the command again"),
+    }
+}
+
 /// A tree refused for its size, as a diagnostic of the configuration `file`: at its
 /// `environments:` key (what multiplies the output), so that the line is shown.
 fn too_large(t: &write::TooLarge, compilation: &Compilation, file: &str) -> Diagnostic {
@@ -602,18 +633,15 @@ fn check(
             if format == Format::Human {
                 report_error(&e, compilation, name, format, color);
             } else {
-                // One document: the refusal for size is one of its diagnostics.
-                let refused = e
-                    .downcast_ref::<write::TooLarge>()
-                    .map(|t| too_large(t, compilation, name));
+                // One document: the refusal is one of its diagnostics.
                 let all: Vec<Diagnostic> = diags
                     .iter()
                     .chain(&findings)
                     .cloned()
-                    .chain(refused.clone())
+                    .chain([refusal(&e, compilation, name)])
                     .collect();
                 print_diagnostics(&all, "", format, color);
-                if refused.is_none() {
+                if e.downcast_ref::<write::TooLarge>().is_none() {
                     err(&format!("error: {e:#}\n"));
                 }
             }
@@ -622,7 +650,12 @@ fn check(
     };
     if format == Format::Human {
         print_hcl_findings(root, &with_findings, &findings, color);
-        let texts: String = differences.iter().map(write::Difference::text).collect();
+        // A hand edit can put a secret in a generated file: the diff does not show it (CI
+        // logs keep what `check` prints), as diagnostics of the configuration do not.
+        let texts: String = differences
+            .iter()
+            .map(|d| crate::policy::secret_scan::hide_prose(&d.text()).into_owned())
+            .collect();
         out(&texts);
     } else {
         // One document: the configuration's diagnostics, the HCL findings, the stale files.

@@ -7,8 +7,8 @@
 //! [`JOURNAL_PATH`]) and the temp files next to owned paths. A generated file outside the set
 //! is a tofugen bug: `generate` and `check` refuse it before touching anything. A manifest or
 //! journal entry outside the set, under `.git` (any case), or otherwise invalid was not written
-//! by tofugen: it is reported, naming the entry, and never acted on, `--force` or not. The real
-//! location a path reaches through symlinked directories must be in the set too.
+//! by tofugen: it is reported, naming the entry, and never acted on, `--force` or not. A
+//! symlinked directory on the way to an owned path is refused, wherever it points.
 //!
 //! # Ownership: the manifest
 //! [`MANIFEST_PATH`] lists every file tofugen wrote and the sha256 of what it wrote (sorted,
@@ -56,8 +56,9 @@
 //!
 //! # Path safety
 //! Paths are relative, normalized, `/`-separated, with segments of `[A-Za-z0-9._-]` only (no
-//! `.`/`..`, no empty segment, no `.git`), and their existing parent directories are resolved
-//! through symlinks, which must stay under the root and inside the owned set.
+//! `.`/`..`, no empty segment, no `.git`), and their existing parent directories must be real
+//! directories: a symlink among them is refused, even one that stays inside the owned set (two
+//! paths would reach one file). Only the root itself may be reached through a symlink.
 
 mod check;
 mod journal;
@@ -429,13 +430,14 @@ impl Generation {
                 unknown.sort();
                 let _ = write!(
                     summary,
-                    "; not written by tofugen, left in place ({}; delete or move them, `tofugen \
-                     check` fails until then): {}",
-                    if unknown.iter().any(|r| check::loaded_by_opentofu(r)) {
-                        "OpenTofu loads every .tf file of a root's directory"
-                    } else {
-                        "generated/ holds only tofugen's output"
-                    },
+                    "; not written by tofugen, left in place ({}; delete, move or rename them, \
+                     `tofugen check` fails until then): {}",
+                    check::unknown_reason(
+                        unknown
+                            .iter()
+                            .find(|r| check::loaded_by_opentofu(r))
+                            .unwrap_or(&unknown[0])
+                    ),
                     unknown.join(", ")
                 );
             }
@@ -1424,8 +1426,8 @@ impl Tree {
         Ok(tree)
     }
 
-    /// Where a validated relative path lives: its existing parent directories are followed
-    /// through symlinks, which must stay under the root; the last component is not followed.
+    /// Where a validated relative path lives: its existing parent directories must be real
+    /// directories (a symlink among them is refused); the last component is not followed.
     /// The real location must be inside the owned set too.
     fn resolve(&mut self, rel: &str) -> anyhow::Result<PathBuf> {
         let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
@@ -1483,7 +1485,18 @@ impl Tree {
                 if !target.is_dir() {
                     bail!("`{rel}` is a symlink to a file, but it must be a directory");
                 }
-                target
+                // Even inside the owned set: `generated/production -> staging` made two
+                // generated paths one file, so `--force` wrote production's root over
+                // staging's, and each run flipped it back.
+                let shown = target.strip_prefix(&self.root).map_or_else(
+                    |_| target.display().to_string(),
+                    |p| p.display().to_string(),
+                );
+                bail!(
+                    "refusing to write through the symlink `{rel}` (it points to `{shown}`): \
+                     tofugen writes real directories only, so that one path never reaches a file \
+                     of another; replace the symlink with a directory"
+                );
             }
             Ok(m) if m.is_dir() => candidate,
             Ok(_) => bail!("`{rel}` is a file, but a generated path needs it to be a directory"),

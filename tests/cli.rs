@@ -152,6 +152,124 @@ fn generate_then_check_then_detect_staleness() {
     assert!(out.contains("generated/production/"), "{out}");
 }
 
+/// A secret pasted into a generated file by hand is not printed by `check`'s diff, in any
+/// format (it printed a `ghp_` token and a Scaleway secret key verbatim into CI logs); the rest
+/// of the diff, commit SHAs included, is shown.
+#[test]
+fn check_diffs_do_not_echo_secrets_from_hand_edits() {
+    let (dir, _) = repo();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let main = dir.path().join("generated/staging/main.tf");
+    let token = "ghp_abcdefghijklmnopqrstuvwxyz0123456789AB";
+    let key = "11111111-2222-3333-4444-555555555555";
+    let edited = std::fs::read_to_string(&main).unwrap().replacen(
+        "\n",
+        &format!(
+            "\n# SCW_SECRET_KEY={key} {token} pinned@0123456789abcdef0123456789abcdef01234567\n"
+        ),
+        1,
+    );
+    std::fs::write(&main, edited).unwrap();
+    for format in ["human", "json", "github"] {
+        let o = tofugen(dir.path(), &["--format", format, "check"]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(3), "{format}: {out}");
+        assert!(
+            !out.contains(token) && !out.contains(key),
+            "{format}: {out}"
+        );
+        if format == "human" {
+            assert!(
+                out.contains("[redacted]")
+                    && out.contains("pinned@0123456789abcdef0123456789abcdef01234567"),
+                "{out}"
+            );
+        }
+    }
+}
+
+/// A refusal of the writer reaches the machine formats: `generate --format json` printed `[]`
+/// when it refused to overwrite a file edited by hand, and `check` when a symlink led out of
+/// the root, so a tool reading the document saw no problem.
+#[test]
+fn writer_refusals_are_in_the_machine_formats() {
+    let (dir, _) = repo();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let main = dir.path().join("generated/staging/main.tf");
+    let edited = std::fs::read_to_string(&main).unwrap() + "# mine\n";
+    std::fs::write(&main, edited).unwrap();
+    std::fs::write(
+        dir.path().join("environments.yaml"),
+        std::fs::read_to_string(dir.path().join("environments.yaml"))
+            .unwrap()
+            .replacen("scale: { min: 2, max: 4 }", "scale: { min: 3, max: 4 }", 1),
+    )
+    .unwrap();
+    let o = tofugen(dir.path(), &["--format", "json", "generate"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let found = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "write")
+        .unwrap_or_else(|| panic!("no refusal in {doc}"));
+    assert!(
+        found["message"]
+            .as_str()
+            .unwrap()
+            .contains("generated/staging/main.tf"),
+        "{found}"
+    );
+    let o = tofugen(dir.path(), &["--format", "github", "generate"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("::error"),
+        "{}",
+        text(&o)
+    );
+    // `check` facing a symlink that leads out of the root.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::remove_dir_all(dir.path().join("generated/production")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("generated/production")).unwrap();
+    let o = tofugen(dir.path(), &["--format", "json", "check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    assert!(
+        doc.as_array().unwrap().iter().any(|d| d["code"] == "write"
+            && d["message"]
+                .as_str()
+                .unwrap()
+                .contains("generated/production")),
+        "{doc}"
+    );
+}
+
+/// `init` leaves nothing half done: when its `generate` fails (here `.github` is a file), the
+/// configuration and `.gitignore` it created go again, so that a second `init` runs once the
+/// obstruction is gone (it refused, the configuration being there).
+#[test]
+fn init_that_cannot_generate_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".github"), "not a directory\n").unwrap();
+    let o = tofugen(dir.path(), &["init", "--project", "shop"]);
+    let out = text(&o);
+    assert_ne!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains(".github") && out.contains("removed"), "{out}");
+    for gone in ["environments.yaml", ".gitignore", "generated"] {
+        assert!(!dir.path().join(gone).exists(), "{gone} left: {out}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".github")).unwrap(),
+        "not a directory\n"
+    );
+    std::fs::remove_file(dir.path().join(".github")).unwrap();
+    let o = tofugen(dir.path(), &["init", "--project", "shop"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(dir.path().join("generated/staging/main.tf").exists());
+}
+
 /// A configuration kept among the files tofugen writes is refused before anything is written:
 /// `generate --force` used to overwrite it with generated output.
 #[test]

@@ -168,8 +168,9 @@ fn orphan_removal_keeps_non_empty_directories_and_unknown_files() {
     assert_eq!(
         summary,
         "generated: 0 written, 1 unchanged, 1 removed; not written by tofugen, left in place \
-         (OpenTofu loads every .tf file of a root's directory; delete or move them, `tofugen \
-         check` fails until then): generated/a/notes.md, generated/user.tf"
+         (OpenTofu loads every .tf file of a root's directory, so it would be planned and applied \
+         with the generated code; delete, move or rename them, `tofugen check` fails until then): \
+         generated/a/notes.md, generated/user.tf"
     );
     assert_eq!(
         check(dir.path(), &tree(&[("generated/x.tf", "x\n")]))
@@ -344,31 +345,57 @@ fn symlinks_leaving_the_root_are_refused() {
     assert!(format!("{:#}", check(&root, &files).unwrap_err()).contains("outside"));
     assert_eq!(fs::read_dir(&outside).unwrap().count(), 1);
 
-    // A symlinked directory inside the root is followed only when it stays inside the paths
-    // tofugen owns: `generated -> real` would write `real/x.tf`.
+    // A symlinked directory inside the root is refused too: `generated -> real` would write
+    // `real/x.tf`.
     fs::remove_file(root.join("generated")).unwrap();
     fs::create_dir(root.join("real")).unwrap();
     symlink(root.join("real"), root.join("generated")).unwrap();
     let err = format!("{:#}", generate(&root, &files, false).unwrap_err());
-    assert!(err.contains("leads it to `real/"), "{err}");
-    assert!(format!("{:#}", check(&root, &files).unwrap_err()).contains("leads it to `real/"));
+    assert!(
+        err.contains("the symlink `generated` (it points to `real`)"),
+        "{err}"
+    );
+    assert!(format!("{:#}", check(&root, &files).unwrap_err()).contains("`generated`"));
     assert_eq!(fs::read_dir(root.join("real")).unwrap().count(), 0);
+    // Inside the owned set too: `generated/link -> real` makes two generated paths one file
+    // (`generated/production -> staging` made `--force` write production's root over
+    // staging's, and every run flip it back).
     fs::remove_file(root.join("generated")).unwrap();
     fs::create_dir_all(root.join("generated/real")).unwrap();
     symlink("real", root.join("generated/link")).unwrap();
-    let files = tree(&[("generated/link/x.tf", "x\n")]);
+    let files = tree(&[
+        ("generated/link/x.tf", "x\n"),
+        ("generated/real/x.tf", "y\n"),
+    ]);
+    for force in [false, true] {
+        let err = format!("{:#}", generate(&root, &files, force).unwrap_err());
+        assert!(
+            err.contains("refusing to write through the symlink `generated/link`"),
+            "{err}"
+        );
+    }
+    let err = format!("{:#}", check(&root, &files).unwrap_err());
+    assert!(err.contains("the symlink `generated/link`"), "{err}");
+    assert_eq!(
+        fs::read_dir(root.join("generated/real")).unwrap().count(),
+        0
+    );
+    // A symlink that no generated path goes through is a stray entry `check` names.
+    let files = tree(&[("generated/real/x.tf", "x\n")]);
     generate(&root, &files, false).unwrap();
-    assert_eq!(read(&root, "generated/real/x.tf").as_deref(), Some("x\n"));
+    let stale = check(&root, &files).unwrap();
+    assert!(format!("{stale:?}").contains("generated/link"), "{stale:?}");
+    fs::remove_file(root.join("generated/link")).unwrap();
     assert!(check(&root, &files).unwrap().is_empty());
 
     // A generated file that is a symlink is never written through.
     symlink(outside.join("target.tf"), root.join("generated/real/y.tf")).unwrap();
     let files = tree(&[
-        ("generated/link/x.tf", "x\n"),
-        ("generated/link/y.tf", "y\n"),
+        ("generated/real/x.tf", "x\n"),
+        ("generated/real/y.tf", "y\n"),
     ]);
     let err = format!("{:#}", generate(&root, &files, true).unwrap_err());
-    assert!(err.contains("generated/link/y.tf: is a symlink"), "{err}");
+    assert!(err.contains("generated/real/y.tf: is a symlink"), "{err}");
     assert_eq!(read(&outside, "target.tf").as_deref(), Some("precious\n"));
 }
 
@@ -1166,7 +1193,7 @@ fn symlinked_directories_cannot_lead_outside_the_owned_set() {
     for force in [false, true] {
         let err = format!("{:#}", generate(root, &v1(), force).unwrap_err());
         assert!(
-            err.contains("leads it to `.git/description`: paths under `.git`"),
+            err.contains("the symlink `generated/x` (it points to `.git`)"),
             "{err}"
         );
     }
@@ -1404,6 +1431,45 @@ fn check_reports_files_tofugen_did_not_write_under_generated() {
         .map(|d| d.kind.code())
         .collect();
     assert_eq!(kinds, ["unknown-file"; 3]);
+}
+
+/// A hand-made workflow named as tofugen names its own (`tofugen-*.yml`) looks generated to
+/// reviewers: `check` passed with one (found by an adversarial sweep). It is reported, and
+/// `generate` leaves it in place and says so; a workflow of another name is not tofugen's.
+#[test]
+fn a_stray_workflow_with_a_tofugen_name_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let files = v1();
+    generate(root, &files, false).unwrap();
+    plant(
+        root,
+        &[
+            (
+                ".github/workflows/tofugen-deploy-hotfix.yml",
+                "name: hotfix\n",
+            ),
+            (".github/workflows/ci.yml", "name: ci\n"),
+            (".github/workflows/tofugen-notes.md", "notes\n"),
+        ],
+    );
+    let report = check(root, &files).unwrap();
+    assert_eq!(report.len(), 1, "{report:#?}");
+    assert!(
+        report[0].starts_with(
+            ".github/workflows/tofugen-deploy-hotfix.yml: not written by tofugen: its name is one tofugen gives"
+        ),
+        "{report:#?}"
+    );
+    let summary = generate(root, &files, false).unwrap();
+    assert!(
+        summary.contains("left in place") && summary.contains("tofugen-deploy-hotfix.yml"),
+        "{summary}"
+    );
+    assert_eq!(
+        read(root, ".github/workflows/tofugen-deploy-hotfix.yml").as_deref(),
+        Some("name: hotfix\n")
+    );
 }
 
 /// New and changed files are staged a few MiB at a time (`STAGE_BYTES`): a smaller batch leaves

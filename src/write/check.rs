@@ -15,9 +15,9 @@ use anyhow::{Context as _, bail};
 
 use super::journal::{self, State};
 use super::{
-    Existing, Expected, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths, TMP_SUFFIX, Tree,
-    existing, existing_unless_same, hashes_of, lock, manifest_text, read_manifest, sha256_hex,
-    unified_diff,
+    Existing, Expected, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths, OwnedRule, TMP_SUFFIX,
+    Tree, existing, existing_unless_same, hashes_of, lock, manifest_text, read_manifest,
+    sha256_hex, unified_diff,
 };
 
 /// The directory every generated root lives under.
@@ -221,19 +221,13 @@ impl Checking {
             }
         }
         for rel in unknown_files(&mut self.tree, files, &self.old)? {
-            let what = if loaded_by_opentofu(&rel) {
-                "OpenTofu loads every .tf file of a root's directory, so it would be planned and \
-                 applied with the generated code"
-            } else {
-                "generated/ holds only tofugen's output"
-            };
             self.out.push(Difference::new(
                 &rel,
                 DifferenceKind::Unknown,
                 format!(
-                    "not written by tofugen: {what}; delete it or move it out of generated/ \
-                     (tofugen never deletes a file it did not write). Changes belong in the \
-                     configuration"
+                    "not written by tofugen: {}; delete, move or rename it (tofugen never \
+                     deletes a file it did not write). Changes belong in the configuration",
+                    unknown_reason(&rel)
                 ),
             ));
         }
@@ -373,11 +367,24 @@ pub(super) fn loaded_by_opentofu(rel: &str) -> bool {
     rel.ends_with(".tf") || rel.ends_with(".tf.json")
 }
 
-/// The files under `generated/` that are neither generated now, nor in the manifest (those are
-/// orphans, reported apart), nor local artifacts. Compared by real location, since generated
-/// paths may go through symlinked directories inside the owned set; the walk follows no link:
-/// a link to a directory is walked where it points (if that is under `generated/`), any other
-/// link is itself reported.
+/// Why a file [`unknown_files`] found must not stay where it is.
+pub(super) fn unknown_reason(rel: &str) -> &'static str {
+    if loaded_by_opentofu(rel) {
+        "OpenTofu loads every .tf file of a root's directory, so it would be planned and applied \
+         with the generated code"
+    } else if rel.starts_with("generated/") {
+        "generated/ holds only tofugen's output"
+    } else {
+        "its name is one tofugen gives its own files, so reviewers would take it for generated \
+         output"
+    }
+}
+
+/// The files tofugen owns by location that are neither generated now, nor in the manifest
+/// (those are orphans, reported apart), nor local artifacts: under `generated/`, and named as
+/// tofugen names its workflows (`.github/workflows/tofugen-*.yml`: a hand-made one there looked
+/// generated and `check` passed). The walk follows no link: a symlink is itself reported (the
+/// writer refuses symlinked directories on generated paths).
 pub(super) fn unknown_files(
     tree: &mut Tree,
     files: &BTreeMap<String, String>,
@@ -425,11 +432,35 @@ pub(super) fn unknown_files(
                 }
                 continue;
             }
-            if file_type.is_symlink() && fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
-                // Its files are checked where they really are (or refused by the writer).
+            if !known.contains(&path) {
+                out.push(rel);
+            }
+        }
+    }
+    // The files a name pattern gives tofugen (one directory each, not walked further).
+    let patterns: Vec<OwnedRule> = tree
+        .owned
+        .rules()
+        .iter()
+        .filter(|r| matches!(r, OwnedRule::Pattern { .. }))
+        .cloned()
+        .collect();
+    for rule in &patterns {
+        let OwnedRule::Pattern { dir: rel_dir, .. } = rule else {
+            continue;
+        };
+        let dir = tree.resolve_dir(rel_dir)?;
+        let entries = match fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
                 continue;
             }
-            if !known.contains(&path) {
+            Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
+        };
+        for entry in entries.take(MAX_WALK_ENTRIES) {
+            let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
+            let rel = format!("{rel_dir}/{}", entry.file_name().to_string_lossy());
+            if rule.matches(&rel) && !files.contains_key(&rel) && !old.contains_key(&rel) {
                 out.push(rel);
             }
         }

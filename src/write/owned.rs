@@ -32,7 +32,8 @@ pub enum OwnedRule {
 }
 
 impl OwnedRule {
-    fn matches(&self, path: &str) -> bool {
+    /// Whether the rule matches `path` (a valid relative path).
+    pub(super) fn matches(&self, path: &str) -> bool {
         match self {
             OwnedRule::Tree(dir) => path
                 .strip_prefix(dir.as_str())
@@ -119,6 +120,11 @@ impl OwnedPaths {
             }
         }
         Ok(OwnedPaths { rules })
+    }
+
+    /// The rules of the set.
+    pub(super) fn rules(&self) -> &[OwnedRule] {
+        &self.rules
     }
 
     /// Whether `path` is a valid relative path inside the set (see [`OwnedPaths::check`]).
