@@ -423,9 +423,13 @@ pub const DOMAINS: &[Domain] = &[
     },
     Domain {
         // IANA time zone names: `UTC`, `Europe/Paris`, `America/Argentina/Buenos_Aires`,
-        // `Etc/GMT+1`.
+        // `Etc/GMT+1`. The pattern is modules/backups' `timezone` one (the schema gives it to
+        // editors); the check then asks for a name of the tz database ([`super::timezones`]):
+        // `Europe/Pari` has the shape, and Scaleway's jobs would refuse it at apply time.
         pattern: Some(r"^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2})$"),
         example: "Europe/Paris",
+        check: Some(check_timezone),
+        fix: Some(fix_timezone),
         ..domain(
             "timezone",
             "time zone",
@@ -998,6 +1002,37 @@ fn fix_probe_path(v: &str) -> Option<String> {
     Some(format!("/{}", s.replace(' ', "%20")))
 }
 
+/// A name of the tz database ([`super::timezones::TIMEZONES`]).
+fn check_timezone(value: &str) -> Result<(), DomainError> {
+    if super::timezones::TIMEZONES.binary_search(&value).is_ok() {
+        return Ok(());
+    }
+    Err(DomainError::whole(format!(
+        "`{value}` is not a zone of the IANA time zone database (tzdata {})",
+        super::timezones::TZDATA_VERSION
+    )))
+}
+
+/// The zone `v` most likely means: the same name in other case, else the closest one.
+fn fix_timezone(v: &str) -> Option<String> {
+    let zones = super::timezones::TIMEZONES;
+    if let Some(z) = zones.iter().find(|z| z.eq_ignore_ascii_case(v)) {
+        return Some(z.to_string());
+    }
+    // Compare the part after the area first (`Europe/Pari`), then the whole name (`Paris`).
+    crate::diagnostics::did_you_mean(v, zones.iter().copied())
+        .or_else(|| {
+            let city = v.rsplit('/').next().unwrap_or(v);
+            let cities = zones.iter().map(|z| z.rsplit('/').next().unwrap_or(z));
+            let found = crate::diagnostics::did_you_mean(city, cities)?;
+            zones
+                .iter()
+                .copied()
+                .find(|z| z.rsplit('/').next() == Some(found))
+        })
+        .map(str::to_string)
+}
+
 fn fix_engine(v: &str) -> Option<String> {
     let digits: String = v.chars().filter(char::is_ascii_digit).collect();
     let lower = v.to_ascii_lowercase();
@@ -1353,9 +1388,18 @@ mod tests {
             "europe/paris",
             "/Europe/Paris",
             "",
+            // The shape of a zone, not a zone of the tz database (sweep 33, finding 5).
+            "Mars/Olympus_Mons",
+            "Europe/Pari",
+            "Europe/Paris/Nord",
         ] {
             assert!(!ok("timezone", bad), "{bad}");
         }
+        let tz = find("timezone").unwrap();
+        assert_eq!(tz.help("Europe/Pari"), "write `Europe/Paris`");
+        assert_eq!(tz.help("europe/paris"), "write `Europe/Paris`");
+        assert_eq!(tz.help("America/New_Yrok"), "write `America/New_York`");
+        assert_eq!(tz.help("Mars/Olympus_Mons"), "write it like `Europe/Paris`");
     }
 
     #[test]
