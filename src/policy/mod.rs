@@ -91,7 +91,7 @@ pub const RETIRED: [Retired; 2] = [
     Retired {
         code: "TG021",
         name: "env-var-names",
-        reason: "the schema requires environment variable names to match `^[A-Z_][A-Z0-9_]*$` and secret names `^[A-Z][A-Z0-9_]{0,254}$`",
+        reason: "the schema requires environment variable names to match `^[A-Z_][A-Z0-9_]*$` and secret names `^[A-Z][A-Z0-9_]*$`, both of at most 100 characters",
     },
     Retired {
         code: "TG045",
