@@ -81,6 +81,14 @@ variable "database_name" {
     condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.database_name))
     error_message = "The database_name must be 1 to 63 lowercase letters, digits and \"_\", not starting with a digit (e.g. \"shop\")."
   }
+
+  # The names scaleway_rdb_database refuses (terraform-provider-scaleway v2.81.0,
+  # internal/services/rdb/database.go:58-68, validation.StringNotInSlice), refused here at
+  # validate time rather than at plan time.
+  validation {
+    condition     = !contains(["information_schema", "mysql", "performance_schema", "postgres", "rdb", "sys", "template0", "template1"], var.database_name)
+    error_message = "The database_name must not be information_schema, mysql, performance_schema, postgres, rdb, sys, template0 or template1: Scaleway reserves them."
+  }
 }
 
 variable "user_name" {
@@ -90,6 +98,13 @@ variable "user_name" {
   validation {
     condition     = can(regex("^[a-z][a-z0-9_]{0,56}$", var.user_name))
     error_message = "The user_name must be 1 to 57 lowercase letters, digits and \"_\", starting with a letter (e.g. \"shop\"); the admin user \"<user_name>_admin\" must fit in 63 characters."
+  }
+
+  # PostgreSQL refuses role names starting with "pg_" (since 9.6: "role name ... is reserved",
+  # "Role names starting with \"pg_\" are reserved", src/backend/commands/user.c).
+  validation {
+    condition     = !startswith(var.user_name, "pg_")
+    error_message = "The user_name must not start with \"pg_\": PostgreSQL reserves those role names."
   }
 }
 

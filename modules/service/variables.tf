@@ -278,8 +278,10 @@ variable "environment_variables" {
   default     = {}
 
   validation {
-    condition     = alltrue([for k in keys(var.environment_variables) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
-    error_message = "Environment variable names must be letters, digits and \"_\", not starting with a digit (e.g. \"DB_NAME\")."
+    # At most 100 characters: scaleway_container's validation.MapKeyLenBetween(0, 100)
+    # (terraform-provider-scaleway v2.81.0, internal/services/container/container.go:81).
+    condition     = alltrue([for k in keys(var.environment_variables) : can(regex("^[A-Za-z_][A-Za-z0-9_]{0,99}$", k))])
+    error_message = "Environment variable names must be 1 to 100 letters, digits and \"_\", not starting with a digit (e.g. \"DB_NAME\")."
   }
 
   validation {
@@ -299,8 +301,10 @@ variable "secret_ids" {
   default     = {}
 
   validation {
-    condition     = alltrue([for k in keys(var.secret_ids) : can(regex("^[A-Za-z_][A-Za-z0-9_]*$", k))])
-    error_message = "Secret environment variable names must be letters, digits and \"_\", not starting with a digit (e.g. \"API_TOKEN\")."
+    # At most 100 characters: secret_environment_variables' validation.MapKeyLenBetween(0, 100)
+    # (same file, line 92).
+    condition     = alltrue([for k in keys(var.secret_ids) : can(regex("^[A-Za-z_][A-Za-z0-9_]{0,99}$", k))])
+    error_message = "Secret environment variable names must be 1 to 100 letters, digits and \"_\", not starting with a digit (e.g. \"API_TOKEN\")."
   }
 }
 
@@ -324,8 +328,8 @@ variable "database_url" {
   }
 
   validation {
-    condition     = var.database_url == null || can(regex("^[A-Za-z_][A-Za-z0-9_]*$", try(var.database_url.env_name, "")))
-    error_message = "The database_url env_name must be an environment variable name (e.g. \"DATABASE_URL\")."
+    condition     = var.database_url == null || can(regex("^[A-Za-z_][A-Za-z0-9_]{0,99}$", try(var.database_url.env_name, "")))
+    error_message = "The database_url env_name must be an environment variable name of at most 100 characters (e.g. \"DATABASE_URL\")."
   }
 }
 

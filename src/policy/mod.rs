@@ -91,7 +91,7 @@ pub const RETIRED: [Retired; 2] = [
     Retired {
         code: "TG021",
         name: "env-var-names",
-        reason: "the schema requires environment variable names to match `^[A-Z_][A-Z0-9_]*$` and secret names `^[A-Z][A-Z0-9_]{0,254}$`",
+        reason: "the schema requires environment variable names to match `^[A-Z_][A-Z0-9_]*$` and secret names `^[A-Z][A-Z0-9_]*$`, both of at most 100 characters",
     },
     Retired {
         code: "TG045",
@@ -634,7 +634,11 @@ pub mod limits {
     pub const MAX_SCALE: u32 = 50;
     /// Concurrent requests per instance (same page: "80 per instance").
     pub const CONCURRENCY: (u32, u32) = (1, 80);
-    /// Container request timeout, seconds (API range 10 s to 60 min).
+    /// Container request timeout, seconds: "HTTP request duration (timeout), Min/max, 10 seconds
+    /// to 60 minutes" (containers-limitations.mdx of scaleway/docs-content, validated 2025-09-17,
+    /// commit f7c83c74; the version validated 2025-03-13 said "Max HTTP request duration, 15
+    /// minutes"). Provider 2.81.0 has no validation on `timeout`
+    /// (internal/services/container/container.go:129-134).
     pub const TIMEOUT_SECS: (u64, u64) = (10, 3600);
     /// Ports the Serverless Containers platform reserves.
     pub const RESERVED_PORTS: [u16; 6] = [8008, 8012, 8013, 8022, 9090, 9091];

@@ -456,6 +456,55 @@ fn a_flag_and_its_secret_in_different_sections_are_paired() {
     );
 }
 
+/// TG117 (Serverless Containers: 600 GiB of container memory at maximum scale per
+/// Organization): the sweep's example (12GB x 50 in staging and production, 1 117.6 GiB
+/// together) is warned about once, naming both environments; one environment over the quota
+/// alone is warned about as such; the starter is not.
+#[test]
+fn the_container_memory_quota_is_the_organization_s() {
+    let base = crate::init::starter("shop", "fr-par");
+    let found = |text: &str| -> Vec<crate::diagnostics::Diagnostic> {
+        compile("environments.yaml", text.as_bytes(), false)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == "TG117")
+            .collect()
+    };
+    assert!(found(&base).is_empty());
+    let both = base
+        .replacen(
+            "      memory: 512MB\n      scale: { min: 1, max: 2 }",
+            "      memory: 12GB\n      scale: { min: 1, max: 50 }",
+            1,
+        )
+        .replacen("scale: { min: 2, max: 4 }", "scale: { min: 2, max: 50 }", 1);
+    assert_ne!(both, base);
+    let warned = found(&both);
+    assert_eq!(warned.len(), 1, "{warned:#?}");
+    assert_eq!(warned[0].level, Level::Warning);
+    assert!(
+        warned[0].message.contains("1117.6 GiB")
+            && warned[0].message.contains("`staging`, `production`")
+            && warned[0].message.contains("together"),
+        "{:#?}",
+        warned[0]
+    );
+    assert!(warned[0].span.is_some());
+    // 558.8 GiB in staging and 22.4 GiB in production: within the quota together.
+    let one = both.replacen("scale: { min: 2, max: 50 }", "scale: { min: 2, max: 2 }", 1);
+    assert!(found(&one).is_empty(), "{:#?}", found(&one));
+    // Two such services: every environment is over the quota by itself.
+    let fragment = "defaults:\n  services:\n    web: { memory: 12GB, scale: { max: 50 } }\n    api: { image: demo-api, port: 8080, privacy: public, memory: 12GB, scale: { min: 2, max: 50 }, probes: { startup: { path: /healthz }, liveness: { path: /healthz } } }\n";
+    let text = examples::with_fragment(fragment).unwrap();
+    let warned = found(&text);
+    assert_eq!(warned.len(), 1, "{warned:#?}");
+    assert!(
+        warned[0].message.contains("its services need 1117.6 GiB"),
+        "{:#?}",
+        warned[0]
+    );
+}
+
 /// TG115 (Serverless Containers: 1 000 containers per Organization): an environment of 1 001
 /// services is warned about, one of 1 000 is not.
 #[test]

@@ -95,6 +95,9 @@ pub const ZONES: [&str; 9] = [
     "fr-par-1", "fr-par-2", "fr-par-3", "nl-ams-1", "nl-ams-2", "nl-ams-3", "pl-waw-1", "pl-waw-2",
     "pl-waw-3",
 ];
+/// Longest environment variable and secret name: the provider's `MapKeyLenBetween(0, 100)` on
+/// a container's `environment_variables` and `secret_environment_variables`.
+pub const MAX_ENV_VAR_NAME: usize = 100;
 /// Environment names that are directories of the generated tree.
 pub const RESERVED_ENVIRONMENTS: [&str; 2] = ["bootstrap", "modules"];
 
@@ -323,24 +326,32 @@ pub const DOMAINS: &[Domain] = &[
         )
     },
     Domain {
+        // At most 100 characters: a key of the container's `environment_variables`, which
+        // Scaleway's provider bounds with `validation.MapKeyLenBetween(0, 100)`
+        // (terraform-provider-scaleway v2.81.0, internal/services/container/container.go:81;
+        // jobs.go:104 for jobs). modules/service checks the same (`environment_variables`).
         pattern: Some(r"^[A-Z_][A-Z0-9_]*$"),
         example: "LOG_LEVEL",
         fix: Some(fix_env_var),
+        max_len: Some(MAX_ENV_VAR_NAME),
         ..domain(
             "env-var-name",
             "environment variable name",
-            "uppercase letters, digits and `_`, not starting with a digit (`^[A-Z_][A-Z0-9_]*$`)",
+            "1 to 100 uppercase letters, digits and `_`, not starting with a digit (`^[A-Z_][A-Z0-9_]*$`)",
         )
     },
     Domain {
-        // Also a Secret Manager name (modules/secrets: `^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$`).
-        pattern: Some(r"^[A-Z][A-Z0-9_]{0,254}$"),
+        // Also a Secret Manager name (modules/secrets: `^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$`),
+        // and a key of `secret_environment_variables`, bounded to 100 characters like
+        // `environment_variables` (container.go:92).
+        pattern: Some(r"^[A-Z][A-Z0-9_]*$"),
         example: "API_TOKEN",
         fix: Some(fix_secret_name),
+        max_len: Some(MAX_ENV_VAR_NAME),
         ..domain(
             "secret-name",
             "secret name",
-            "an environment variable and Secret Manager name: 1 to 255 uppercase letters, digits and `_`, starting with a letter (`^[A-Z][A-Z0-9_]{0,254}$`)",
+            "an environment variable and Secret Manager name: 1 to 100 uppercase letters, digits and `_`, starting with a letter (`^[A-Z][A-Z0-9_]*$`)",
         )
     },
     Domain {
@@ -423,9 +434,13 @@ pub const DOMAINS: &[Domain] = &[
     },
     Domain {
         // IANA time zone names: `UTC`, `Europe/Paris`, `America/Argentina/Buenos_Aires`,
-        // `Etc/GMT+1`.
+        // `Etc/GMT+1`. The pattern is modules/backups' `timezone` one (the schema gives it to
+        // editors); the check then asks for a name of the tz database ([`super::timezones`]):
+        // `Europe/Pari` has the shape, and Scaleway's jobs would refuse it at apply time.
         pattern: Some(r"^(UTC|[A-Z][A-Za-z_]+(/[A-Za-z0-9_+-]+){1,2})$"),
         example: "Europe/Paris",
+        check: Some(check_timezone),
+        fix: Some(fix_timezone),
         ..domain(
             "timezone",
             "time zone",
@@ -463,6 +478,15 @@ pub fn find(name: &str) -> Option<&'static Domain> {
 impl Domain {
     /// The help for a wrong `value`: its fix when there is one, else the hint or an example.
     pub fn help(&self, value: &str) -> String {
+        if let Some(max) = self.max_len.filter(|max| value.len() > *max) {
+            let shape = Domain {
+                max_len: None,
+                ..*self
+            };
+            if shape.validate(value).is_ok() {
+                return format!("shorten it to at most {max} characters");
+            }
+        }
         let fix = if crate::policy::secret_scan::looks_secret(value) {
             None
         } else {
@@ -493,6 +517,19 @@ impl Domain {
 
     /// Every problem of `value`: pattern, reserved names and [`Domain::check`].
     pub fn validate(&self, value: &str) -> Result<(), DomainError> {
+        if let Some(max) = self.max_len.filter(|max| value.len() > *max) {
+            let shape = Domain {
+                max_len: None,
+                ..*self
+            };
+            if shape.pattern_matches(value) {
+                return Err(DomainError::whole(format!(
+                    "it is {} characters long, and {} has at most {max}",
+                    value.len(),
+                    self.a_what()
+                )));
+            }
+        }
         if !self.pattern_matches(value) {
             return Err(DomainError::whole(format!("it is not {}", self.a_what())));
         }
@@ -998,6 +1035,37 @@ fn fix_probe_path(v: &str) -> Option<String> {
     Some(format!("/{}", s.replace(' ', "%20")))
 }
 
+/// A name of the tz database ([`super::timezones::TIMEZONES`]).
+fn check_timezone(value: &str) -> Result<(), DomainError> {
+    if super::timezones::TIMEZONES.binary_search(&value).is_ok() {
+        return Ok(());
+    }
+    Err(DomainError::whole(format!(
+        "`{value}` is not a zone of the IANA time zone database (tzdata {})",
+        super::timezones::TZDATA_VERSION
+    )))
+}
+
+/// The zone `v` most likely means: the same name in other case, else the closest one.
+fn fix_timezone(v: &str) -> Option<String> {
+    let zones = super::timezones::TIMEZONES;
+    if let Some(z) = zones.iter().find(|z| z.eq_ignore_ascii_case(v)) {
+        return Some(z.to_string());
+    }
+    // Compare the part after the area first (`Europe/Pari`), then the whole name (`Paris`).
+    crate::diagnostics::did_you_mean(v, zones.iter().copied())
+        .or_else(|| {
+            let city = v.rsplit('/').next().unwrap_or(v);
+            let cities = zones.iter().map(|z| z.rsplit('/').next().unwrap_or(z));
+            let found = crate::diagnostics::did_you_mean(city, cities)?;
+            zones
+                .iter()
+                .copied()
+                .find(|z| z.rsplit('/').next() == Some(found))
+        })
+        .map(str::to_string)
+}
+
 fn fix_engine(v: &str) -> Option<String> {
     let digits: String = v.chars().filter(char::is_ascii_digit).collect();
     let lower = v.to_ascii_lowercase();
@@ -1353,9 +1421,18 @@ mod tests {
             "europe/paris",
             "/Europe/Paris",
             "",
+            // The shape of a zone, not a zone of the tz database (sweep 33, finding 5).
+            "Mars/Olympus_Mons",
+            "Europe/Pari",
+            "Europe/Paris/Nord",
         ] {
             assert!(!ok("timezone", bad), "{bad}");
         }
+        let tz = find("timezone").unwrap();
+        assert_eq!(tz.help("Europe/Pari"), "write `Europe/Paris`");
+        assert_eq!(tz.help("europe/paris"), "write `Europe/Paris`");
+        assert_eq!(tz.help("America/New_Yrok"), "write `America/New_York`");
+        assert_eq!(tz.help("Mars/Olympus_Mons"), "write it like `Europe/Paris`");
     }
 
     #[test]

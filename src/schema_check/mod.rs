@@ -18,6 +18,7 @@ pub mod fast;
 mod scalar;
 pub mod strings;
 pub mod template;
+pub mod timezones;
 
 pub use scalar::SourceIndex;
 

@@ -257,7 +257,7 @@ fn key_problem(d: &domains::Domain, name: &str) -> Result<(), Problem> {
                 name.chars().count()
             ),
             d.expected.to_string(),
-            format!("rename it to a {} of at most {max} characters", d.what),
+            format!("rename it to {} of at most {max} characters", d.a_what()),
         ));
     }
     if !d.pattern_matches(name) {

@@ -273,3 +273,23 @@ run "rejects_too_many_replicas" {
 
   expect_failures = [var.read_replicas]
 }
+
+run "rejects_a_database_name_scaleway_reserves" {
+  command = plan
+
+  variables {
+    database_name = "rdb"
+  }
+
+  expect_failures = [var.database_name]
+}
+
+run "rejects_a_pg_user_name" {
+  command = plan
+
+  variables {
+    user_name = "pg_shop"
+  }
+
+  expect_failures = [var.user_name]
+}

@@ -337,3 +337,23 @@ run "rejects_tofugen_release_in_plain_variables" {
 
   expect_failures = [var.environment_variables]
 }
+
+run "rejects_an_environment_variable_name_over_100_characters" {
+  command = plan
+
+  variables {
+    environment_variables = { "${join("", [for i in range(101) : "A"])}" = "x" }
+  }
+
+  expect_failures = [var.environment_variables]
+}
+
+run "rejects_a_secret_name_over_100_characters" {
+  command = plan
+
+  variables {
+    secret_ids = { "${join("", [for i in range(101) : "S"])}" = "fr-par/11111111-1111-1111-1111-111111111111" }
+  }
+
+  expect_failures = [var.secret_ids]
+}

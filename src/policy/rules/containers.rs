@@ -48,7 +48,7 @@ pub const TG017: Rule = Rule {
     level: Level::Error,
     safety: Safety::Ordinary,
     title: "container timeout is between 10s and 60m",
-    rationale: "the range the Serverless Containers API accepts",
+    rationale: "Scaleway documents the HTTP request duration (timeout) of Serverless Containers as 10 seconds to 60 minutes (containers-limitations, validated 2025-09-17; its version of 2025-03-13 said at most 15 minutes). Provider 2.81.0 does not check `timeout`, so only the API would refuse another value, at apply time",
     bad: "defaults:\n  services:\n    web:\n      timeout: 2h\n",
     good: "defaults:\n  services:\n    web:\n      timeout: 5m\n",
 };
@@ -130,10 +130,106 @@ pub const TG115: Rule = Rule {
     good: "defaults:\n  services:\n    web: { image: web, port: 8000 }\n",
 };
 
+/// Memory one Scaleway Organization may allocate to its containers, in bytes: "Total container
+/// memory, Max size, 600 GiB, Organization", where "Total container memory is the sum of the
+/// memory allocated to all your containers at their maximum Scale", and "These limits are
+/// enforced as Organization quotas" (`pages/serverless-containers/reference-content/
+/// containers-limitations.mdx` of scaleway/docs-content, validated 2025-09-17, commit f7c83c74).
+pub const MAX_CONTAINER_MEMORY_PER_ORGANIZATION: u64 = 600 << 30;
+
+/// TG117: the Organization's container memory quota.
+pub const TG117: Rule = Rule {
+    code: "TG117",
+    name: "container-memory-quota",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "the services' memory at maximum scale (`memory` x `scale.max`, summed) stays within the 600 GiB one Scaleway Organization may allocate to containers",
+    rationale: "Serverless Containers count the memory of every container at its maximum scale against an Organization quota of 600 GiB (lower before account verification, higher on request); a deploy past it is refused at apply time. tofugen does not know which environments share an Organization, so it warns when one environment passes the quota, or all of them together",
+    bad: "defaults:\n  services:\n    web:\n      memory: 12GB\n      scale: { max: 50 }\n",
+    good: "defaults:\n  services:\n    web:\n      memory: 2GB\n      scale: { max: 10 }\n",
+};
+
 /// The rules of this family.
 pub const RULES: &[Rule] = &[
-    TG009, TG015, TG017, TG018, TG030, TG042, TG047, TG113, TG114, TG115,
+    TG009, TG015, TG017, TG018, TG030, TG042, TG047, TG113, TG114, TG115, TG117,
 ];
+
+/// The memory `env`'s containers may allocate at their maximum scale, in bytes.
+fn memory_at_max_scale(env: &ResolvedEnvironment) -> u64 {
+    env.services
+        .iter()
+        .map(|s| s.memory.bytes.saturating_mul(u64::from(s.max_scale)))
+        .fold(0, u64::saturating_add)
+}
+
+/// `bytes` in GiB, as Scaleway states the quota.
+fn gib(bytes: u64) -> String {
+    format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
+}
+
+/// `bytes`, a whole number of GiB, as Scaleway states the quota (`600 GiB`).
+fn whole_gib(bytes: u64) -> String {
+    format!("{} GiB", bytes >> 30)
+}
+
+/// TG117 on one environment: its own total, else the total of every environment.
+pub(crate) fn memory_quota(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let quota = MAX_CONTAINER_MEMORY_PER_ORGANIZATION;
+    let own = memory_at_max_scale(env);
+    let environments = &c.resolved.environments;
+    let all = environments
+        .iter()
+        .map(memory_at_max_scale)
+        .fold(0, u64::saturating_add);
+    if all <= quota || own == 0 {
+        return;
+    }
+    // At the memory of the service that takes the most.
+    let Some(largest) = env
+        .services
+        .iter()
+        .max_by_key(|s| s.memory.bytes.saturating_mul(u64::from(s.max_scale)))
+    else {
+        return;
+    };
+    let place = c.at(env, &format!("services.{}.memory", largest.name));
+    let (message, help) = if own > quota {
+        (
+            format!(
+                "{ENV}: its services need {} of memory at maximum scale (`memory` x `scale.max`), over the {} one Scaleway Organization may allocate to containers",
+                gib(own),
+                whole_gib(quota)
+            ),
+            "lower `memory` or `scale.max` (the largest is here), or ask Scaleway support for a higher quota",
+        )
+    } else {
+        let names: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
+        (
+            format!(
+                "the environments {} need {} of memory at maximum scale together (`memory` x `scale.max`), over the {} one Scaleway Organization may allocate to containers, if they share one",
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                gib(all),
+                whole_gib(quota)
+            ),
+            "keep the environments in separate Organizations, lower `memory` or `scale.max` (the largest is here), or ask Scaleway support for a higher quota",
+        )
+    };
+    c.push(
+        &TG117,
+        Some(env),
+        place,
+        message,
+        format!(
+            "at most {} of container memory at maximum scale per Organization",
+            whole_gib(quota)
+        ),
+        help,
+    );
+}
 
 /// TG115 on one environment.
 pub(crate) fn quota(c: &mut Checker<'_>, env: &ResolvedEnvironment) {

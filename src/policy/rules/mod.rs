@@ -85,6 +85,7 @@ fn check_environment(c: &mut Checker<'_>, original: &crate::resolve::ResolvedEnv
     names::environment(c, env);
     alerts::contacts(c, env);
     containers::quota(c, env);
+    containers::memory_quota(c, env);
     for service in &env.services {
         names::service(c, env, service);
         // Without an HTTP port, the other container settings are moot: TG009 says why.

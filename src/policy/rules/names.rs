@@ -13,7 +13,7 @@ pub const TG020: Rule = Rule {
     name: "resource-names",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "names are valid: project and environment `^[a-z][a-z0-9]*(-[a-z0-9]+)*$` (environment <= 31 chars), Scaleway project and registry namespace names, `<project>-<env>-<service>` <= 63 chars, `<project>-<env>-backup` <= 55, database name and user are PostgreSQL identifiers (user <= 57 chars, starting with a letter)",
+    title: "names are valid: project and environment `^[a-z][a-z0-9]*(-[a-z0-9]+)*$` (environment <= 31 chars), Scaleway project and registry namespace names, `<project>-<env>-<service>` <= 63 chars, `<project>-<env>-backup` <= 55, database name and user are PostgreSQL identifiers (user <= 57 chars, starting with a letter, not `pg_`; the name not one Scaleway reserves, such as `postgres` or `rdb`)",
     rationale: "names become Scaleway resource names, HCL identifiers and SQL identifiers; the modules refuse other names at plan time",
     bad: "defaults:\n  database:\n    name: demo-app\n",
     good: "defaults:\n  database:\n    name: demo_app\n",
@@ -33,6 +33,64 @@ pub const TG022: Rule = Rule {
 
 /// The rules of this family.
 pub const RULES: &[Rule] = &[TG020, TG022];
+
+/// Database names Scaleway's provider refuses: `scaleway_rdb_database.name` has
+/// `validation.StringNotInSlice([information_schema mysql performance_schema postgres rdb rdb sys
+/// template0 template1], false)` (terraform-provider-scaleway v2.81.0,
+/// `internal/services/rdb/database.go:58-68`; `rdb` is listed twice there). The comparison is
+/// case-sensitive, and tofugen's database names are lowercase. modules/database refuses the same
+/// list (`database_name`; `reserved_names_agree_with_the_modules_validations`).
+pub(crate) const RESERVED_DATABASE_NAMES: [&str; 8] = [
+    "information_schema",
+    "mysql",
+    "performance_schema",
+    "postgres",
+    "rdb",
+    "sys",
+    "template0",
+    "template1",
+];
+
+/// The prefix of the role names PostgreSQL reserves: since 9.6, `CREATE ROLE pg_x` fails with
+/// `role name "pg_x" is reserved` / `Role names starting with "pg_" are reserved.`
+/// (postgres/postgres `src/backend/commands/user.c`, `CreateRole`, `IsReservedName`; commit
+/// 293007898d3f "Reserve the \"pg_\" namespace for roles"; the regression test
+/// `src/test/regress/expected/rolenames.out`). modules/database refuses it in `user_name`.
+pub(crate) const RESERVED_ROLE_PREFIX: &str = "pg_";
+
+/// Why `value`, a valid identifier, cannot be the database `field` (`name` or `user`).
+fn reserved_sql_name(value: &str, field: &str) -> Option<String> {
+    if field == "name" && RESERVED_DATABASE_NAMES.contains(&value) {
+        Some(format!(
+            "database name `{value}` is reserved: Scaleway refuses it (scaleway_rdb_database)"
+        ))
+    } else if field == "user" && value.starts_with(RESERVED_ROLE_PREFIX) {
+        Some(format!(
+            "database user `{value}` starts with `pg_`, which PostgreSQL reserves for its own roles"
+        ))
+    } else {
+        None
+    }
+}
+
+/// A name close to the reserved `value` that is not reserved.
+fn unreserved_fix(value: &str, field: &str) -> String {
+    let fixed = if field == "user" {
+        value
+            .trim_start_matches(RESERVED_ROLE_PREFIX)
+            .trim_start_matches('_')
+            .to_string()
+    } else {
+        cut(&format!("{value}_app"), 63).to_string()
+    };
+    let ok = |v: &str| {
+        valid_sql_identifier(v)
+            && !v.starts_with('_')
+            && v.len() <= limits::DATABASE_USER
+            && reserved_sql_name(v, field).is_none()
+    };
+    if ok(&fixed) { fixed } else { "app".to_string() }
+}
 
 /// A PostgreSQL identifier that needs no quoting.
 pub(crate) fn valid_sql_identifier(name: &str) -> bool {
@@ -325,6 +383,37 @@ pub(crate) fn database(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                 },
                 format!("set `{field}: {}` under `database`", sql_fix(value, field)),
             );
+        } else if let Some(message) = valid(value)
+            .then(|| reserved_sql_name(value, field))
+            .flatten()
+        {
+            let path = format!("database.{field}");
+            let written = c.written(env, &path);
+            let place = if written {
+                c.at(env, &path)
+            } else {
+                Place::new(path, c.key_at(env, "database").span)
+            };
+            let fix = unreserved_fix(value, field);
+            c.push(
+                &TG020,
+                Some(env),
+                place,
+                if written {
+                    message
+                } else {
+                    format!("{message} (the default, built from the project name)")
+                },
+                if field == "name" {
+                    format!(
+                        "a database name other than {}",
+                        RESERVED_DATABASE_NAMES.map(|n| format!("`{n}`")).join(", ")
+                    )
+                } else {
+                    "a database user that does not start with `pg_`".to_string()
+                },
+                format!("set `{field}: {fix}` under `database`"),
+            );
         }
     }
 }
@@ -379,6 +468,90 @@ mod tests {
         // Not built from it, or nothing refused: its own finding.
         assert!(!repeats_a_finding("My_Project", &refused, project));
         assert!(!repeats_a_finding("Shop_Front-staging", &[], project));
+    }
+
+    /// The database names and the role prefix tofugen refuses are the ones modules/database's
+    /// `validation` blocks refuse (which mirror the provider and PostgreSQL, cited there): change
+    /// either side alone and this fails.
+    #[test]
+    fn reserved_names_agree_with_the_modules_validations() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/modules/database/variables.tf"
+        ))
+        .expect("module variables");
+        let list = regex::Regex::new(r"!contains\(\[([^\]]*)\], var\.database_name\)")
+            .unwrap()
+            .captures(&text)
+            .expect("modules/database refuses a list of database names");
+        let mut module: Vec<&str> = list[1]
+            .split(',')
+            .map(|n| n.trim().trim_matches('"'))
+            .collect();
+        module.sort_unstable();
+        let mut ours = RESERVED_DATABASE_NAMES.to_vec();
+        ours.sort_unstable();
+        assert_eq!(module, ours, "modules/database database_name vs tofugen");
+        let prefix = regex::Regex::new(r#"!startswith\(var\.user_name, "([^"]*)"\)"#)
+            .unwrap()
+            .captures(&text)
+            .expect("modules/database refuses a user_name prefix");
+        assert_eq!(&prefix[1], RESERVED_ROLE_PREFIX);
+        for name in RESERVED_DATABASE_NAMES {
+            assert!(valid_sql_identifier(name), "{name} would be refused anyway");
+            assert!(reserved_sql_name(name, "name").is_some());
+            assert!(reserved_sql_name(&unreserved_fix(name, "name"), "name").is_none());
+        }
+        assert!(reserved_sql_name("pg_monitor2", "user").is_some());
+        assert_eq!(unreserved_fix("pg_monitor2", "user"), "monitor2");
+        assert_eq!(unreserved_fix("pg_", "user"), "app");
+        assert!(reserved_sql_name("shop", "name").is_none());
+        assert!(reserved_sql_name("pgshop", "user").is_none());
+        // A database may be named like a reserved role, and a user like a reserved database.
+        assert!(reserved_sql_name("pg_data", "name").is_none());
+        assert!(reserved_sql_name("rdb", "user").is_none());
+    }
+
+    /// A reserved name is refused where it is written, and at `database:` when it is the
+    /// default built from the project name (sweep 33, finding 3).
+    #[test]
+    fn reserved_database_names_are_refused_written_or_by_default() {
+        let errors = |text: &str| -> Vec<String> {
+            crate::pipeline::compile("environments.yaml", text.as_bytes(), false)
+                .diagnostics
+                .iter()
+                .filter(|d| d.level == crate::diagnostics::Level::Error)
+                .map(|d| format!("{} {}", d.code, d.message))
+                .collect()
+        };
+        let starter = crate::init::starter("shop", "fr-par");
+        assert!(errors(&starter).is_empty(), "{:#?}", errors(&starter));
+        let from = "  database:\n";
+        assert!(starter.contains(from));
+        for (to, want) in [
+            ("name: rdb", "database name `rdb` is reserved"),
+            ("name: postgres", "database name `postgres` is reserved"),
+            (
+                "user: pg_monitor2",
+                "database user `pg_monitor2` starts with `pg_`",
+            ),
+        ] {
+            let text = starter.replacen(from, &format!("{from}    {to}\n"), 1);
+            let found = errors(&text);
+            assert!(
+                found
+                    .iter()
+                    .any(|e| e.starts_with("TG020") && e.contains(want)),
+                "{to}: {found:#?}"
+            );
+        }
+        let found = errors(&crate::init::starter("postgres", "fr-par"));
+        assert!(
+            found.iter().any(|e| e.starts_with("TG020")
+                && e.contains("`postgres` is reserved")
+                && e.contains("the default")),
+            "{found:#?}"
+        );
     }
 
     /// Boundary values of names: tofugen accepts one only when the modules it reaches do.
@@ -443,15 +616,46 @@ mod tests {
         }
         let secret = crate::policy::tests::module_regex("secrets", "operator_secrets");
         let domain = crate::schema_check::domains::find("secret-name").expect("domain");
-        let domain = regex::Regex::new(domain.pattern.expect("pattern")).expect("compiles");
+        let domain_ok = |v: &str| domain.validate(v).is_ok();
+        let (s100, s101) = ("S".repeat(100), "S".repeat(101));
         let (s255, s256) = ("S".repeat(255), "S".repeat(256));
-        for v in ["API_KEY", "_API_KEY", "1KEY", "K", &s255, &s256] {
-            // Secret names are also environment variable names: uppercase only, by design.
+        for v in [
+            "API_KEY", "_API_KEY", "1KEY", "K", &s100, &s101, &s255, &s256,
+        ] {
+            // Secret names are also environment variable names: uppercase only, by design, and
+            // at most 100 characters (modules/service below); Secret Manager takes 255.
             assert_eq!(
-                domain.is_match(v),
-                secret.is_match(v) && !v.starts_with(|c: char| c.is_ascii_digit()),
+                domain_ok(v),
+                secret.is_match(v)
+                    && !v.starts_with(|c: char| c.is_ascii_digit())
+                    && v.len() <= 100,
                 "secret {v:?}"
             );
+        }
+        // Environment variable and secret names are keys of the container's
+        // `environment_variables` and `secret_environment_variables`, which the provider bounds
+        // to 100 characters (v2.81.0 internal/services/container/container.go:81,92:
+        // `validation.MapKeyLenBetween(0, 100)`); modules/service says so in its patterns.
+        let (a100, a101) = ("A".repeat(100), "A".repeat(101));
+        for (name, variable) in [
+            ("env-var-name", "environment_variables"),
+            ("secret-name", "secret_ids"),
+        ] {
+            let domain = crate::schema_check::domains::find(name).expect("domain");
+            let module = crate::policy::tests::module_regex("service", variable);
+            for v in ["A", "_A", "A_1", "1A", "a", "A-B", "", &a100, &a101] {
+                // Uppercase only, by design: never laxer than the module.
+                assert!(
+                    domain.validate(v).is_err() || module.is_match(v),
+                    "{name} {v:?} vs modules/service {variable}"
+                );
+            }
+            assert!(
+                module.is_match(&a100) && !module.is_match(&a101),
+                "{variable}"
+            );
+            assert!(domain.validate(&a100).is_ok(), "{name}");
+            assert!(domain.validate(&a101).is_err(), "{name}");
         }
     }
 }

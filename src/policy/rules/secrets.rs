@@ -61,6 +61,16 @@ pub const TG040: Rule = Rule {
 /// The rules of this family.
 pub const RULES: &[Rule] = &[TG010, TG012, TG027, TG040];
 
+/// Whether `name` is declared in the file as written (under `defaults.secrets` or an
+/// environment's `secrets`), though the schema refused the declaration.
+fn declared_as_written(c: &Checker<'_>, name: &str) -> bool {
+    let declares = |n: &crate::load::Node| n.get("secrets").and_then(|s| s.get(name)).is_some();
+    c.original.get("defaults").is_some_and(declares)
+        || c.original
+            .get("environments")
+            .is_some_and(|e| e.entries().iter().any(|(_, v)| declares(v)))
+}
+
 /// TG010, TG027 and TG040 in one environment.
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let declared: Vec<&str> = env.secrets.iter().map(|s| s.name.as_str()).collect();
@@ -68,7 +78,9 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     for s in &env.services {
         for (i, secret) in s.secrets.iter().enumerate() {
             used.insert(secret.as_str());
-            if env.secrets.iter().any(|d| &d.name == secret) {
+            // A declaration the schema refused (a name over 100 characters) is reported there;
+            // the service's use of it would only repeat that error.
+            if env.secrets.iter().any(|d| &d.name == secret) || declared_as_written(c, secret) {
                 continue;
             }
             let place = c.at(env, &format!("services.{}.secrets.{i}", s.name));
