@@ -295,7 +295,11 @@ pub fn run(cli: &Cli) -> u8 {
     match &cli.command {
         Command::Validate => {
             if cli.format == Format::Human && diags.is_empty() {
-                err(&format!("{file}: valid\n"));
+                // The path is one line even when it holds a newline (`err` keeps newlines).
+                err(&format!(
+                    "{}: valid\n",
+                    diagnostics::escape_for_terminal(&file)
+                ));
             }
             0
         }

@@ -651,11 +651,16 @@ impl Plan {
             .iter()
             .filter(|w| w.path != MANIFEST_PATH)
             .count();
-        format!(
-            "generated: {written} written, {} unchanged, {} removed",
+        let removed = self.removes.len() - kept_late;
+        let mut summary = format!(
+            "generated: {written} written, {} unchanged, {removed} removed",
             self.unchanged,
-            self.removes.len() - kept_late
-        )
+        );
+        // The manifest alone (it was missing or changed): "0 written" would say nothing was.
+        if written == 0 && removed == 0 && self.writes.iter().any(|w| w.path == MANIFEST_PATH) {
+            summary.push_str("; the manifest was rewritten");
+        }
+        summary
     }
 }
 

@@ -152,6 +152,22 @@ fn generate_then_check_then_detect_staleness() {
     assert!(out.contains("generated/production/"), "{out}");
 }
 
+/// `validate`'s success line names the configuration on one line, a newline in its path
+/// escaped as anywhere else (it was printed raw).
+#[test]
+fn validate_escapes_a_newline_in_the_configuration_path() {
+    let (dir, config) = repo();
+    let odd = dir.path().join("env\nfake: line.yaml");
+    std::fs::copy(&config, &odd).unwrap();
+    let o = tofugen(dir.path(), &["--config", odd.to_str().unwrap(), "validate"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        stderr.contains("env\\u{a}fake: line.yaml: valid\n") && stderr.lines().count() == 1,
+        "{stderr:?}"
+    );
+}
+
 /// A secret pasted into a generated file by hand is not printed by `check`'s diff, in any
 /// format (it printed a `ghp_` token and a Scaleway secret key verbatim into CI logs); the rest
 /// of the diff, commit SHAs included, is shown.

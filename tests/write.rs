@@ -626,7 +626,10 @@ fn a_corrupt_manifest_is_reported_with_its_position() {
     assert!(check(dir.path(), &v1()).is_err());
     // --force rebuilds it; the files match, so nothing else is rewritten.
     let summary = generate(dir.path(), &v1(), true).unwrap();
-    assert_eq!(summary, "generated: 0 written, 4 unchanged, 0 removed");
+    assert_eq!(
+        summary,
+        "generated: 0 written, 4 unchanged, 0 removed; the manifest was rewritten"
+    );
     assert!(check(dir.path(), &v1()).unwrap().is_empty());
 }
 
@@ -1431,6 +1434,25 @@ fn check_reports_files_tofugen_did_not_write_under_generated() {
         .map(|d| d.kind.code())
         .collect();
     assert_eq!(kinds, ["unknown-file"; 3]);
+}
+
+/// A missing manifest is rewritten, and the summary says so ("0 written" alone said nothing
+/// was).
+#[test]
+fn a_rewritten_manifest_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let manifest = read(root, MANIFEST_PATH).unwrap();
+    fs::remove_file(root.join(MANIFEST_PATH)).unwrap();
+    let summary = generate(root, &v1(), false).unwrap();
+    assert!(
+        summary.ends_with("; the manifest was rewritten"),
+        "{summary}"
+    );
+    assert_eq!(read(root, MANIFEST_PATH).unwrap(), manifest);
+    let summary = generate(root, &v1(), false).unwrap();
+    assert!(!summary.contains("manifest"), "{summary}");
 }
 
 /// A hand-made workflow named as tofugen names its own (`tofugen-*.yml`) looks generated to
