@@ -288,8 +288,9 @@ fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
 
 /// Reads `bytes` (the contents of `file`) into a positioned tree.
 ///
-/// Returns every problem found as diagnostics; YAML syntax errors stop the parse (the parser
-/// cannot recover), but duplicate keys and other structural problems are all reported.
+/// Returns every problem found as diagnostics; YAML syntax errors and a tab in the indentation
+/// stop the parse (the parser cannot recover), but the duplicate keys and other structural
+/// problems found before them are reported with them.
 pub fn load(file: &str, bytes: &[u8]) -> Result<(String, Node), (Option<String>, Vec<Diagnostic>)> {
     let whole = |code: &str, msg: String, expected: &str, help: &str| {
         (
@@ -607,16 +608,20 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
             .help("remove the directive, or write `%YAML 1.2`"),
         );
     }
-    if let Some(offset) = leading_tab(text) {
+    // A tab in the indentation: the parse stops at its line (what follows is read with the
+    // wrong structure), but the problems above it are reported with it, all at once.
+    let tab = leading_tab(text).map(|offset| {
         let span = index.at_byte(offset);
-        diags.push(
-            Diagnostic::error("yaml-tab", "a tab character is used for indentation")
-                .at(file, Some(span))
-                .expected("spaces for indentation (YAML forbids tabs)")
-                .help("replace the tab with spaces"),
-        );
-        return Err(diags);
-    }
+        Diagnostic::error("yaml-tab", "a tab character is used for indentation")
+            .at(file, Some(span))
+            .expected("spaces for indentation (YAML forbids tabs)")
+            .help("replace the tab with spaces")
+    });
+    let tab_line = tab.as_ref().and_then(|d| d.span).map(|s| s.line);
+    let with_tab = |mut diags: Vec<Diagnostic>| {
+        diags.extend(tab.clone());
+        diags
+    };
 
     let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
@@ -631,6 +636,11 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
             Some(Err(e)) => {
                 let m = e.marker();
                 let span = index.point(m.line(), m.col());
+                // At or after the tab's line, or about a tab (a plain scalar scanned into the
+                // tab's line is reported on the line before), the tab is the cause.
+                if tab_line.is_some_and(|line| span.line >= line || e.info().contains("tab")) {
+                    return Err(with_tab(diags));
+                }
                 if e.info().contains("recursion limit") {
                     diags.push(
                         Diagnostic::error("too-deep", "nesting is too deep")
@@ -638,7 +648,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                             .expected(format!("at most {MAX_DEPTH} levels of mappings and lists"))
                             .help("environments.yaml needs only a few levels; check the structure"),
                     );
-                    return Err(diags);
+                    return Err(with_tab(diags));
                 }
                 diags.push(
                     Diagnostic::error("yaml-syntax", format!("YAML syntax error: {}", e.info()))
@@ -646,10 +656,13 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                         .expected("valid YAML")
                         .help("check indentation and quoting on this line and the one before"),
                 );
-                return Err(diags);
+                return Err(with_tab(diags));
             }
         };
         let span = index.span(&yspan);
+        if tab_line.is_some_and(|line| span.line >= line) {
+            break;
+        }
         let value = match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => continue,
             Event::DocumentStart(_) => {
@@ -664,7 +677,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                         .expected("one document")
                         .help("remove the `---` separator and merge the documents"),
                     );
-                    return Err(diags);
+                    return Err(with_tab(diags));
                 }
                 continue;
             }
@@ -675,7 +688,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                         .expected("plain values")
                         .help("put shared settings under `defaults:`; every environment inherits them"),
                 );
-                return Err(diags);
+                return Err(with_tab(diags));
             }
             Event::Scalar(value, style, anchor, tag) => {
                 if anchor != 0 {
@@ -705,7 +718,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                         .expected(format!("at most {MAX_DEPTH} levels of mappings and lists"))
                         .help("environments.yaml needs only a few levels; check the structure"),
                     );
-                    return Err(diags);
+                    return Err(with_tab(diags));
                 }
                 if matches!(event, Event::SequenceStart(..)) {
                     stack.push(Frame::Seq(span, Vec::new()));
@@ -737,7 +750,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                     .expected("a configuration of reasonable size")
                     .help("check that this is the right file"),
             );
-            return Err(diags);
+            return Err(with_tab(diags));
         }
         // Attach the finished value to its parent.
         match stack.last_mut() {
@@ -784,6 +797,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
             },
         }
     }
+    let diags = with_tab(diags);
     if !diags.is_empty() {
         return Err(diags);
     }
@@ -978,6 +992,26 @@ mod tests {
         assert_eq!(err(b"a: 1\x00")[0].code, "binary");
         assert_eq!(err(b"a: \xff\n")[0].code, "encoding");
         assert_eq!(err(b"a:\n\tb: 1\n")[0].code, "yaml-tab");
+        // A tab does not hide what comes before it: every problem at once (sweep 33, finding
+        // 12); what follows it is not read, and the parser's complaint about the tab is not
+        // repeated.
+        let d = err(b"a: 1\na: 2\nb:\n  c: 1\n  c: 2\nd:\n\te: 1\nf: 1\nf: 2\n");
+        let codes: Vec<(&str, usize)> = d
+            .iter()
+            .map(|d| (d.code.as_str(), d.span.unwrap().line))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("yaml-duplicate-key", 2),
+                ("yaml-duplicate-key", 5),
+                ("yaml-tab", 7)
+            ]
+        );
+        // A syntax error before the tab is reported with it.
+        let d = err(b"a: b: c\nd:\n\te: 1\n");
+        let codes: Vec<&str> = d.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["yaml-syntax", "yaml-tab"], "{d:#?}");
         let d = err(b"a: 1\nb: 2\na: 3\n");
         assert_eq!(d[0].code, "yaml-duplicate-key");
         assert_eq!(d[0].span.unwrap().line, 3);

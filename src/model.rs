@@ -75,9 +75,14 @@ pub struct PolicyOverrideSpec {
     pub rule: String,
     /// `off`, `warning` or `error`.
     pub level: RuleLevel,
-    /// Environments it applies to (default: every environment).
+    /// Environments it applies to (default: every environment). An empty list is refused: it
+    /// would match no environment; leave the key out to mean every environment.
     #[serde(default)]
-    #[schemars(extend("x-item-domain" = "environment-name"))]
+    #[schemars(length(min = 1))]
+    #[schemars(extend(
+        "x-item-domain" = "environment-name",
+        "x-empty-help" = "remove the `environments` key to apply the override to every environment, or name at least one environment"
+    ))]
     pub environments: Option<Vec<String>>,
     /// Effective path of the value it applies to, as `tofugen explain` prints it (e.g.
     /// `services.api.env.PROJECT_ID`); findings about that value and anything under it

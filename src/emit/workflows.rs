@@ -1108,7 +1108,8 @@ fn pr(ctx: &Ctx) -> String {
 fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
     let r = ctx.resolved;
     // One build per image repository: services sharing an image share its build (the first
-    // service naming it), in the order the services first name them.
+    // service naming it), in the order the services first name them. Policy rule TG031 refuses
+    // services that share an image but not its build, so "the first" is every one of them.
     let mut image_index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut images: Vec<&crate::resolve::ResolvedService> = Vec::new();
     let service_images: Vec<usize> = head
@@ -1133,13 +1134,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
 
     // Built one at a time as the workflow is printed (see `workflow`).
     let build_job = |s: &crate::resolve::ResolvedService, id: &String| -> (String, Yaml) {
-        let dockerfile = s.dockerfile.clone().unwrap_or_else(|| {
-            if s.build_context == "." {
-                "Dockerfile".to_string()
-            } else {
-                format!("{}/Dockerfile", s.build_context.trim_end_matches('/'))
-            }
-        });
+        let dockerfile = s.dockerfile_path();
         let mut checkout_with = MapBuilder::new();
         if let Some(repo) = &r.ci.app_repository {
             checkout_with = checkout_with.entry("repository", Yaml::str(repo));

@@ -273,7 +273,7 @@ pub fn describe_rule(rule: &Rule) -> String {
 // Findings
 // ---------------------------------------------------------------------------------------------
 
-/// Placeholder for the environment name(s) in a finding's message.
+/// Placeholder for the environment name(s) in a finding's message, `expected`, help and notes.
 pub(crate) const ENV: &str = "\u{1}ENV\u{1}";
 
 /// What a finding is about: the effective dotted path of the value (`services.api.scale.min`,
@@ -500,16 +500,24 @@ fn merge(file: &str, findings: Vec<Finding>) -> Vec<Diagnostic> {
         .map(|(f, envs)| {
             let r = f.rule;
             let names = join_names(&envs);
-            let message = f.message.replace(ENV, &names);
+            // The placeholder may be anywhere a finding says something.
+            let named = |text: String| {
+                if text.contains(ENV) {
+                    text.replace(ENV, &names)
+                } else {
+                    text
+                }
+            };
+            let message = named(f.message);
             let mut d = match f.level {
                 Level::Error => Diagnostic::error(r.code, message),
                 Level::Warning => Diagnostic::warning(r.code, message),
             }
             .at(file, f.place.span)
-            .expected(f.expected)
-            .help(f.help);
+            .expected(named(f.expected))
+            .help(named(f.help));
             for n in f.notes {
-                d = d.note(n);
+                d = d.note(named(n));
             }
             d.note(format!("rule {}: {}", r.code, r.rationale))
         })

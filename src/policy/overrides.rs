@@ -254,6 +254,8 @@ pub fn validate(file: &str, root: &Node, resolved: &Resolved) -> Vec<Diagnostic>
             };
             let envs = match &o.environments {
                 None => "every environment".to_string(),
+                // The schema refuses an empty list; never end the sentence on nothing.
+                Some(n) if n.is_empty() => "no environment".to_string(),
                 Some(n) => join_names(n),
             };
             let scope = o

@@ -97,6 +97,22 @@ fn every_example_shows_its_rule() {
             continue;
         }
         let bad = compile_example(r.code, r.bad);
+        // The environment placeholder is replaced wherever a finding says something (TG029's
+        // help showed it raw).
+        for d in &bad.diagnostics {
+            let texts = [&d.message]
+                .into_iter()
+                .chain(&d.expected)
+                .chain(&d.help)
+                .chain(&d.notes);
+            for text in texts {
+                assert!(
+                    !text.contains(crate::policy::ENV),
+                    "{}: a placeholder is left in {text:?}",
+                    r.code
+                );
+            }
+        }
         assert!(
             bad.diagnostics
                 .iter()
@@ -846,4 +862,165 @@ fn domains_agree_with_the_modules_patterns() {
         serde_json::from_str(&crate::schema_check::derive_schema_json()).unwrap();
     let threshold = &schema["$defs"]["ProbeSpec"]["properties"]["failure_threshold"];
     assert_eq!(threshold["minimum"], serde_json::json!(1), "{threshold}");
+}
+
+/// The codes of `c`'s diagnostics, once each.
+fn code_set(c: &Compilation) -> std::collections::BTreeSet<String> {
+    c.diagnostics.iter().map(|d| d.code.clone()).collect()
+}
+
+const WORKER: &str = "      port: 8080\n      privacy: private\n      scale: { min: 2, max: 4 }\n      probes: { startup: { path: /healthz }, liveness: { path: /healthz } }\n";
+
+/// TG031: one build per image. A `dockerfile` written as the default one is the same build;
+/// any other context or Dockerfile is another (sweep 33, finding 1).
+#[test]
+fn services_sharing_an_image_share_its_build() {
+    let same = format!(
+        "defaults:\n  services:\n    web:\n      build: {{ context: app }}\n    worker:\n      image: demo-web\n      build: {{ context: app, dockerfile: app/Dockerfile }}\n{WORKER}"
+    );
+    let c = compile_example("same build", &same);
+    assert!(!code_set(&c).contains("TG031"), "{:#?}", codes(&c));
+    assert!(!c.has_errors(), "{:#?}", codes(&c));
+    for other in [
+        "{ context: app, dockerfile: app/Dockerfile.worker }",
+        "{ context: worker }",
+        "{ dockerfile: app/Dockerfile }",
+    ] {
+        let fragment = format!(
+            "defaults:\n  services:\n    web:\n      build: {{ context: app }}\n    worker:\n      image: demo-web\n      build: {other}\n{WORKER}"
+        );
+        let c = compile_example(other, &fragment);
+        let found: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG031").collect();
+        // Reported once, in staging (production builds nothing), at the worker's image.
+        assert_eq!(found.len(), 1, "{other}: {:#?}", codes(&c));
+        assert!(
+            found[0].message.contains("`staging`"),
+            "{}",
+            found[0].message
+        );
+        let span = found[0].span.expect("a position");
+        let text = examples::with_fragment(&fragment).unwrap();
+        assert_eq!(&text[span.start..span.end], "\"demo-web\"");
+    }
+}
+
+/// TG031 across a promotion: two images of the source copied into one image of the target,
+/// along a chain too; two services copied from one image into one image are fine.
+#[test]
+fn a_promotion_copies_one_source_image_into_each_image() {
+    let worker = format!("defaults:\n  services:\n    worker:\n      image: demo-worker\n{WORKER}");
+    let ok = format!(
+        "{worker}environments:\n  production:\n    services:\n      worker: {{ image: demo-jobs }}\n"
+    );
+    let c = compile_example("renamed", &ok);
+    assert!(!c.has_errors(), "{:#?}", codes(&c));
+    let collide = format!(
+        "{worker}environments:\n  production:\n    services:\n      worker: {{ image: demo-web }}\n"
+    );
+    let c = compile_example("collide", &collide);
+    let found: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG031").collect();
+    assert_eq!(found.len(), 1, "{:#?}", codes(&c));
+    assert!(
+        found[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("`image: demo-worker`"),
+        "{:#?}",
+        found[0]
+    );
+    // Along a chain: production-eu promotes from production.
+    let chain = format!(
+        "{worker}environments:\n  production-eu:\n    tier: production\n    region: nl-ams\n    promote_from: production\n    services:\n      worker: {{ image: demo-web }}\n"
+    );
+    let c = compile_example("chain", &chain);
+    let found: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG031").collect();
+    assert_eq!(found.len(), 1, "{:#?}", codes(&c));
+    assert!(
+        found[0].message.contains("`production-eu`"),
+        "{}",
+        found[0].message
+    );
+}
+
+/// TG032 along a chain, and TG033 only for a `build` no building environment inherits: a
+/// promotion target that `extends` the environment that builds inherits its `build` without
+/// a finding (sweep 33, findings 1 and 2).
+#[test]
+fn promotion_targets_run_and_build_only_what_their_source_gives() {
+    let chain = format!(
+        "defaults:\n  services:\n    worker:\n      enabled: false\n      image: demo-worker\n{WORKER}environments:\n  production:\n    services:\n      worker: {{ enabled: true }}\n  production-eu:\n    tier: production\n    region: nl-ams\n    promote_from: production\n"
+    );
+    let c = compile_example("chain", &chain);
+    let found: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG032").collect();
+    // production runs worker, staging does not; production-eu runs none of it.
+    assert_eq!(found.len(), 1, "{:#?}", codes(&c));
+    assert!(
+        found[0].message.contains("`production`"),
+        "{}",
+        found[0].message
+    );
+
+    let inherited = "environments:\n  staging:\n    services:\n      web:\n        build: { dockerfile: Dockerfile.staging }\n  production:\n    extends: staging\n    promote_from: staging\n";
+    let c = compile_example("inherited build", inherited);
+    assert!(!code_set(&c).contains("TG033"), "{:#?}", codes(&c));
+    // Written for production itself, and for an environment production-eu extends.
+    let own = "environments:\n  production:\n    services:\n      web:\n        build: { context: web }\n  production-eu:\n    extends: production\n    tier: production\n    region: nl-ams\n    promote_from: production\n";
+    let c = compile_example("own build", own);
+    let found: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG033").collect();
+    assert!(!found.is_empty(), "{:#?}", codes(&c));
+    assert!(
+        found.iter().all(|d| d
+            .span
+            .is_some_and(|s| s.line == found[0].span.unwrap().line)),
+        "{:#?}",
+        found
+    );
+}
+
+/// TG048: deployed along a chain of promotions; nothing said while TG029 has not decided the
+/// deploy target (sweep 33, finding 7).
+#[test]
+fn every_environment_is_deployed_by_some_workflow() {
+    let chain = "ci:\n  deploy_to: staging\nenvironments:\n  production-eu:\n    tier: production\n    region: nl-ams\n    promote_from: production\n";
+    let c = compile_example("chain", chain);
+    assert!(!code_set(&c).contains("TG048"), "{:#?}", codes(&c));
+    let undecided = "environments:\n  dev: { tier: development }\n";
+    let c = compile_example("undecided", undecided);
+    let set = code_set(&c);
+    assert!(
+        set.contains("TG029") && !set.contains("TG048"),
+        "{:#?}",
+        codes(&c)
+    );
+    // An environment promoting from an undeployed one is named in its finding, not reported
+    // on its own.
+    let downstream = "ci:\n  deploy_to: staging\nenvironments:\n  dev: { tier: development }\n  demo: { tier: development, promote_from: dev }\n";
+    let c = compile_example("downstream", downstream);
+    let found: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG048").collect();
+    assert_eq!(found.len(), 1, "{:#?}", codes(&c));
+    assert!(found[0].message.contains("`dev`"), "{:#?}", found[0]);
+    assert!(
+        found[0].notes.iter().any(|n| n.contains("`demo`")),
+        "{:#?}",
+        found[0]
+    );
+}
+
+/// The environment placeholder is replaced in a finding's help too: TG029's help about a
+/// production deploy target printed it raw.
+#[test]
+fn findings_name_their_environments_everywhere() {
+    let c = compile_example("deploy production", "ci:\n  deploy_to: production\n");
+    let d = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "TG029")
+        .expect("TG029");
+    let help = d.help.as_deref().unwrap();
+    assert!(!help.contains(crate::policy::ENV), "{help:?}");
+    assert!(
+        help.contains("give `production` `promote_from: staging`"),
+        "{help:?}"
+    );
 }

@@ -353,6 +353,24 @@ pub struct ResolvedService {
 }
 
 impl ResolvedService {
+    /// The Dockerfile CI builds the image from: `dockerfile`, else `<context>/Dockerfile`.
+    pub fn dockerfile_path(&self) -> String {
+        self.dockerfile.clone().unwrap_or_else(|| {
+            if self.build_context == "." {
+                "Dockerfile".to_string()
+            } else {
+                format!("{}/Dockerfile", self.build_context.trim_end_matches('/'))
+            }
+        })
+    }
+
+    /// What the image is built from: the context and the Dockerfile (a `dockerfile` written as
+    /// `<context>/Dockerfile` is the same build as none). The schema's domains leave no other
+    /// spelling of one path (no `./`, no trailing `/`).
+    pub fn build_identity(&self) -> (&str, String) {
+        (&self.build_context, self.dockerfile_path())
+    }
+
     /// The health path smoke tests call: the startup probe's, else the liveness probe's.
     pub fn health_path(&self) -> Option<&str> {
         [&self.startup, &self.liveness]

@@ -790,6 +790,34 @@ fn describe(
                     .help(format!("use a value of {limit} or less")),
             );
         }
+        ValidationErrorKind::MinItems { limit } => {
+            let count = match &node.kind {
+                NodeKind::Seq(items) => items.len(),
+                _ => 0,
+            };
+            // A list whose emptiness means something else than leaving the key out says so
+            // (`x-empty-help`).
+            let help = subschemas
+                .iter()
+                .find_map(|s| deref(schema, s).get("x-empty-help").and_then(Value::as_str))
+                .map(str::to_string)
+                .unwrap_or_else(|| "add the missing items, or remove the key".to_string());
+            let message = if count == 0 {
+                format!("{place_name} is an empty list")
+            } else {
+                format!("{place_name} has {count} item(s)")
+            };
+            out.push(
+                Diagnostic::error("schema", message)
+                    .at(file, value_span)
+                    .expected(if *limit == 1 {
+                        "a list of at least one item".to_string()
+                    } else {
+                        format!("a list of at least {limit} items")
+                    })
+                    .help(help),
+            );
+        }
         ValidationErrorKind::MaxLength { limit } => {
             let length = match &node.kind {
                 NodeKind::Str(s) => s.chars().count(),

@@ -43,13 +43,115 @@ pub const TG029: Rule = Rule {
     good: "ci:\n  deploy_to: staging\n",
 };
 
+/// TG048: every environment is applied by some workflow.
+pub const TG048: Rule = Rule {
+    code: "TG048",
+    name: "undeployed-environment",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "every environment is deployed: it is the one pushes deploy, or it promotes from it (directly or through a chain of `promote_from`)",
+    rationale: "the deploy workflow applies only the environment pushes deploy (`ci.deploy_to`), and the promote workflow only environments that promote from a deployed one: any other environment gets a Scaleway project, a state bucket, keys and pull-request plans, but no workflow ever applies it (and an environment promoting from it never finds a release)",
+    bad: "ci:\n  deploy_to: staging\nenvironments:\n  dev: { tier: development }\n",
+    good: "ci:\n  deploy_to: dev\nenvironments:\n  dev: { tier: development }\n  staging: { promote_from: dev }\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG023, TG024, TG029];
+pub const RULES: &[Rule] = &[TG023, TG024, TG029, TG048];
 
 pub(crate) fn check(c: &mut Checker<'_>) {
     isolation(c);
     promotion(c);
     deploy_target(c);
+    undeployed(c);
+}
+
+/// TG048: the environments no workflow applies. Only once the deploy target is decided
+/// (otherwise TG029 says so); chains ending in a missing source or a cycle are TG023's. Each
+/// environment that promotes from none and is not the deploy target is reported once, naming
+/// the environments promoting from it. Linear: every chain is walked once.
+fn undeployed(c: &mut Checker<'_>) {
+    let resolved = c.resolved;
+    let Some(head) = resolved.deploy_head() else {
+        return;
+    };
+    let envs = &resolved.environments;
+    let index: HashMap<&str, usize> = envs
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.name.as_str(), i))
+        .collect();
+    // The environment each chain of `promote_from` ends at: `Some(i)` for an environment that
+    // promotes from none (or the deploy target), `None` for a missing source or a cycle.
+    let mut root: Vec<Option<Option<usize>>> = vec![None; envs.len()];
+    for start in 0..envs.len() {
+        let mut path = Vec::new();
+        let mut i = start;
+        let end = loop {
+            if let Some(known) = root[i] {
+                break known;
+            }
+            if path.contains(&i) || path.len() > envs.len() {
+                break None;
+            }
+            path.push(i);
+            let env = &envs[i];
+            if env.name == head.name {
+                break Some(i);
+            }
+            match env.promote_from.as_deref() {
+                None => break Some(i),
+                Some(from) => match index.get(from) {
+                    Some(&j) => i = j,
+                    None => break None,
+                },
+            }
+        };
+        for i in path {
+            root[i] = Some(end);
+        }
+    }
+    for (i, env) in envs.iter().enumerate() {
+        if env.name == head.name || root[i] != Some(Some(i)) {
+            continue;
+        }
+        let downstream: Vec<&str> = envs
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i && root[j] == Some(Some(i)))
+            .map(|(_, e)| e.name.as_str())
+            .collect();
+        let place = c.env_place(env);
+        let how = if resolved.ci.deploy_to.is_some() {
+            "`ci.deploy_to`"
+        } else {
+            "the only environment without `promote_from`"
+        };
+        let f = c.push(
+            &TG048,
+            Some(env),
+            place,
+            format!(
+                "no workflow deploys {ENV}: pushes deploy `{}` ({how}), and {ENV} does not promote from it",
+                head.name
+            ),
+            format!(
+                "every environment deployed by pushes, or promoting from `{}` (`promote_from`, directly or through another environment)",
+                head.name
+            ),
+            format!(
+                "give `{}` `promote_from: {}`, or remove it; if it is applied by hand on purpose, say so in `policy.overrides` (rule `undeployed-environment`, level `off`, `environments: [{}]`, with the reason)",
+                env.name, head.name, env.name
+            ),
+        );
+        if !downstream.is_empty() {
+            f.notes.push(format!(
+                "{} promote{} from {ENV} (directly or through another), so {} never receive a release either",
+                list(&downstream),
+                if downstream.len() == 1 { "s" } else { "" },
+                if downstream.len() == 1 { "it would" } else { "they would" }
+            ));
+        }
+    }
 }
 
 /// TG029: the deploy workflow's target is well defined and not production.

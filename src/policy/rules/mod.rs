@@ -8,6 +8,7 @@ pub mod backups;
 pub mod containers;
 pub mod database;
 pub mod environments;
+pub mod images;
 pub mod names;
 pub mod probes;
 pub mod production;
@@ -26,6 +27,7 @@ pub const FAMILIES: &[(&str, &[Rule])] = &[
     ("containers", containers::RULES),
     ("database", database::RULES),
     ("environments", environments::RULES),
+    ("images", images::RULES),
     ("names", names::RULES),
     ("probes", probes::RULES),
     ("production", production::RULES),
@@ -96,6 +98,7 @@ fn check_environment(c: &mut Checker<'_>, original: &crate::resolve::ResolvedEnv
         production::service(c, env, service);
         probes::check(c, env, service);
     }
+    images::check(c, env);
     references::check(c, env);
     secrets::check(c, env);
     database::check(c, env);
