@@ -829,14 +829,42 @@ fn unknown_environment(cli: &Cli, compilation: &Compilation, name: &str) -> u8 {
     EXIT_USAGE
 }
 
-/// An error when `modules.path` names no directory under the repository root `root`: every root
-/// would call modules that do not exist (`tofu init` fails on the first one), so `generate`
-/// writes nothing and `check` reports this cause instead of each call.
+/// The modules every configuration calls: the bootstrap root calls them for each environment.
+const ALWAYS_CALLED_MODULES: [&str; 3] = ["state-bucket", "registry", "iam"];
+
+/// An error when `modules.path` names no directory under the repository root `root`, or one
+/// without the modules every configuration calls (an empty directory passed, and `generate`
+/// wrote roots calling modules that do not exist): `tofu init` would fail on the first call, so
+/// `generate` writes nothing and `check` reports this cause instead of each call. (The other
+/// calls are proved by `check` against the modules' interfaces; `generate` does not prove.)
 fn missing_modules_dir(compilation: &Compilation, root: &Path, file: &str) -> Option<Diagnostic> {
     let path = compilation.resolved.as_ref()?.modules_path.as_deref()?;
-    if root.join(path).is_dir() {
-        return None;
-    }
+    let dir = root.join(path);
+    let has_tf = |module: &str| {
+        std::fs::read_dir(dir.join(module)).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().ends_with(".tf"))
+        })
+    };
+    let message = if !dir.is_dir() {
+        format!(
+            "`modules.path` names `{path}`, which is not a directory of this repository: the generated roots would call modules that do not exist"
+        )
+    } else {
+        let missing: Vec<String> = ALWAYS_CALLED_MODULES
+            .iter()
+            .filter(|m| !has_tf(m))
+            .map(|m| format!("`{path}/{m}`"))
+            .collect();
+        if missing.is_empty() {
+            return None;
+        }
+        format!(
+            "`modules.path` names `{path}`, which lacks modules every configuration calls ({}): the generated roots would call modules that do not exist",
+            missing.join(", ")
+        )
+    };
     let span = compilation
         .tree
         .as_ref()
@@ -844,15 +872,10 @@ fn missing_modules_dir(compilation: &Compilation, root: &Path, file: &str) -> Op
         .and_then(|m| m.get("path"))
         .map(|n| n.span);
     Some(
-        Diagnostic::error(
-            "modules-path",
-            format!(
-                "`modules.path` names `{path}`, which is not a directory of this repository: the generated roots would call modules that do not exist"
-            ),
-        )
+        Diagnostic::error("modules-path", message)
         .at(file, span)
         .expected("a directory under the repository root holding the modules (`<path>/<name>/*.tf`)")
-        .help("remove `modules:` to have tofugen vendor its module library into generated/modules/, or create the directory"),
+        .help("remove `modules:` to have tofugen vendor its module library into generated/modules/, or copy the modules there"),
     )
 }
 

@@ -730,6 +730,21 @@ fn a_modules_path_that_is_not_a_directory_is_refused_before_writing() {
     // A file where the directory should be is no better.
     fs::write(dir.path().join("modules"), "").unwrap();
     assert_eq!(tofugen(dir.path(), &["generate"]).status.code(), Some(1));
+    // Nor an empty directory: `generate` wrote roots calling modules that are not there, and
+    // only `check` failed, on each call (found by an adversarial sweep).
+    fs::remove_file(dir.path().join("modules")).unwrap();
+    fs::create_dir_all(dir.path().join("modules/iam")).unwrap();
+    for command in ["generate", "check"] {
+        let o = tofugen(dir.path(), &[command]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{command}: {out}");
+        assert!(
+            out.contains("lacks modules every configuration calls (`modules/state-bucket`, `modules/registry`, `modules/iam`)")
+                && out.contains(&position),
+            "{command}: {out}"
+        );
+    }
+    assert!(!dir.path().join("generated").exists());
 }
 
 /// In the machine formats, stdout is one document whatever the outcome: `generate` and
