@@ -1432,33 +1432,11 @@ impl Tree {
     }
 
     /// Where a validated relative path lives: its existing parent directories must be real
-    /// directories (a symlink among them is refused); the last component is not followed.
-    /// The real location must be inside the owned set too.
+    /// directories (a symlink among them is refused, [`Tree::resolve_dir`]), so the path is
+    /// where it says, inside the owned set; the last component is not followed.
     fn resolve(&mut self, rel: &str) -> anyhow::Result<PathBuf> {
         let (parent, name) = rel.rsplit_once('/').unwrap_or(("", rel));
-        let path = self.resolve_dir(parent)?.join(name);
-        self.check_real(rel, &path)?;
-        Ok(path)
-    }
-
-    /// Refuses a path whose real location (through symlinked directories) is not owned.
-    fn check_real(&self, rel: &str, path: &Path) -> anyhow::Result<()> {
-        let real = path
-            .strip_prefix(&self.root)
-            .ok()
-            .and_then(Path::to_str)
-            .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"));
-        if real.as_deref() == Some(rel) {
-            return Ok(());
-        }
-        let real = real.unwrap_or_else(|| path.display().to_string());
-        if let Err(e) = check_entry(&self.owned, &real) {
-            bail!(
-                "refusing to act on `{rel}`: a symlinked directory leads it to `{real}`: {e}; \
-                 replace the symlink with a real directory"
-            );
-        }
-        Ok(())
+        Ok(self.resolve_dir(parent)?.join(name))
     }
 
     fn resolve_dir(&mut self, rel: &str) -> anyhow::Result<PathBuf> {

@@ -4,7 +4,7 @@
 //! it owns by name pattern, exact files). Every path the writer acts on is checked against it:
 //! the files a run generates (a path outside the set is a tofugen bug), the entries of the
 //! manifest and of the journal (an entry outside the set was not written by tofugen and is
-//! never acted on), and the real location a path reaches through symlinked directories.
+//! never acted on). The writer follows no symlinked directory, so a path is where it says.
 
 use std::fmt;
 

@@ -60,26 +60,22 @@ pub const RULES: &[Rule] = &[TG023, TG024, TG029, TG048];
 
 pub(crate) fn check(c: &mut Checker<'_>) {
     isolation(c);
-    promotion(c);
+    let sources = promotion(c);
     deploy_target(c);
-    undeployed(c);
+    undeployed(c, &sources);
 }
 
 /// TG048: the environments no workflow applies. Only once the deploy target is decided
 /// (otherwise TG029 says so); chains ending in a missing source or a cycle are TG023's. Each
 /// environment that promotes from none and is not the deploy target is reported once, naming
-/// the environments promoting from it. Linear: every chain is walked once.
-fn undeployed(c: &mut Checker<'_>) {
+/// the environments promoting from it. Linear: every chain is walked once. `sources` is
+/// [`promotion`]'s: the index of each environment's existing source.
+fn undeployed(c: &mut Checker<'_>, sources: &[Option<usize>]) {
     let resolved = c.resolved;
     let Some(head) = resolved.deploy_head() else {
         return;
     };
     let envs = &resolved.environments;
-    let index: HashMap<&str, usize> = envs
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.name.as_str(), i))
-        .collect();
     // The environment each chain of `promote_from` ends at: `Some(i)` for an environment that
     // promotes from none (or the deploy target), `None` for a missing source or a cycle.
     let mut root: Vec<Option<Option<usize>>> = vec![None; envs.len()];
@@ -98,12 +94,10 @@ fn undeployed(c: &mut Checker<'_>) {
             if env.name == head.name {
                 break Some(i);
             }
-            match env.promote_from.as_deref() {
-                None => break Some(i),
-                Some(from) => match index.get(from) {
-                    Some(&j) => i = j,
-                    None => break None,
-                },
+            match (&env.promote_from, sources[i]) {
+                (None, _) => break Some(i),
+                (Some(_), Some(j)) => i = j,
+                (Some(_), None) => break None,
             }
         };
         for i in path {
@@ -377,8 +371,9 @@ fn isolation(c: &mut Checker<'_>) {
 
 /// `promote_from`: existing, not circular. Each cycle is reported once, at its first
 /// environment in file order. Linear in the number of environments: every environment has at
-/// most one source, so each chain is walked once.
-fn promotion(c: &mut Checker<'_>) {
+/// most one source, so each chain is walked once. Returns the index of each environment's
+/// source, when it exists.
+fn promotion(c: &mut Checker<'_>) -> Vec<Option<usize>> {
     let resolved = c.resolved;
     let envs = &resolved.environments;
     let index: HashMap<&str, usize> = envs
@@ -438,6 +433,7 @@ fn promotion(c: &mut Checker<'_>) {
             "remove `promote_from` from the first environment of the chain (usually staging)",
         );
     }
+    next
 }
 
 /// The GitHub environments of an environment: its own, which holds its deploy credentials and

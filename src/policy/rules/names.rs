@@ -349,6 +349,17 @@ pub(crate) fn service(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolv
     }
 }
 
+/// Where a finding about `database.FIELD` points: at the value when the file writes it, else
+/// at `database:` (the value is a default); and whether it is written.
+fn database_place(c: &Checker<'_>, env: &ResolvedEnvironment, field: &str) -> (Place, bool) {
+    let path = format!("database.{field}");
+    if c.written(env, &path) {
+        (c.at(env, &path), true)
+    } else {
+        (Place::new(path, c.key_at(env, "database").span), false)
+    }
+}
+
 /// The database name and user.
 pub(crate) fn database(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let Some(db) = &env.database else {
@@ -362,12 +373,7 @@ pub(crate) fn database(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                 && (field == "name" || (v.len() <= limits::DATABASE_USER && !v.starts_with('_')))
         };
         if !valid(value) && !repeats_a_finding(value, &refused, valid) {
-            let path = format!("database.{field}");
-            let place = if c.written(env, &path) {
-                c.at(env, &path)
-            } else {
-                Place::new(path, c.key_at(env, "database").span)
-            };
+            let (place, _) = database_place(c, env, field);
             c.push(
                 &TG020,
                 Some(env),
@@ -387,13 +393,7 @@ pub(crate) fn database(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             .then(|| reserved_sql_name(value, field))
             .flatten()
         {
-            let path = format!("database.{field}");
-            let written = c.written(env, &path);
-            let place = if written {
-                c.at(env, &path)
-            } else {
-                Place::new(path, c.key_at(env, "database").span)
-            };
+            let (place, written) = database_place(c, env, field);
             let fix = unreserved_fix(value, field);
             c.push(
                 &TG020,
