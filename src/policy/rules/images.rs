@@ -222,7 +222,15 @@ fn unused_builds(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             let section = match origin.layer {
                 Layer::Defaults => continue,
                 Layer::Environment => env.name.as_str(),
-                Layer::Extended(i) => env.origins.section_name(i),
+                Layer::Extended(i) => {
+                    let section = env.origins.section_name(i);
+                    // Written for another environment: if it builds, the value is used; if it
+                    // does not, it reports its own line (once, not once per heir).
+                    if resolved.environment(section).is_some() {
+                        continue;
+                    }
+                    section
+                }
             };
             let used = resolved
                 .environments
