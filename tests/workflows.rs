@@ -159,26 +159,47 @@ fn least_privilege_and_no_untrusted_expansion_in_shell() {
     }
 }
 
-#[test]
-fn deploy_jobs_hold_the_environment_lock() {
-    let files = workflows(COMMITTED);
+/// The concurrency groups of the jobs of `files` that run `tofu apply`, as `job:group`: the
+/// job's own group, else its workflow's. Panics when an applying job holds none, and when a job
+/// names its own workflow's group: GitHub cancels such a job ("a deadlock for concurrency group
+/// ... was detected between 'top level workflow' and '<job>'", actions/languageservices#237,
+/// github/vscode-github-actions#135), so the deploy would never run.
+fn apply_locks(files: &BTreeMap<String, String>) -> Vec<String> {
     let mut seen = Vec::new();
-    for (path, text) in &files {
+    for (path, text) in files {
         let wf = parse(path, text);
+        let workflow_group = wf["concurrency"]["group"].as_str();
         for (job_id, job) in wf["jobs"].as_object().unwrap() {
+            let own = job["concurrency"]["group"].as_str();
+            assert!(
+                own.is_none() || own != workflow_group,
+                "{path}: {job_id} names its workflow's concurrency group {own:?}: a deadlock"
+            );
             if job.to_string().contains("tofu apply") {
-                let group = job["concurrency"]["group"].as_str().unwrap_or_else(|| {
-                    panic!("{path}: {job_id} applies without a concurrency group")
-                });
+                let (group, cancel) = match own {
+                    Some(g) => (g, &job["concurrency"]["cancel-in-progress"]),
+                    None => (
+                        workflow_group.unwrap_or_else(|| {
+                            panic!("{path}: {job_id} applies without a concurrency group")
+                        }),
+                        &wf["concurrency"]["cancel-in-progress"],
+                    ),
+                };
                 assert!(
                     group.starts_with("tofugen-deploy-"),
                     "{path}: {job_id}: {group}"
                 );
-                assert_eq!(job["concurrency"]["cancel-in-progress"], Value::Bool(false));
+                assert_eq!(cancel, &Value::Bool(false), "{path}: {job_id}");
                 seen.push(format!("{job_id}:{group}"));
             }
         }
     }
+    seen
+}
+
+#[test]
+fn deploy_jobs_hold_the_environment_lock() {
+    let seen = apply_locks(&workflows(COMMITTED));
     for expected in [
         "deploy-staging:tofugen-deploy-staging",
         "promote-production:tofugen-deploy-production",
@@ -190,6 +211,27 @@ fn deploy_jobs_hold_the_environment_lock() {
             "{expected} in {seen:?}"
         );
     }
+    // Every valid fixture too: chains of promotions, three environments, one environment.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/valid");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let c = compile("environments.yaml", text.as_bytes(), true);
+            if c.has_errors() {
+                continue;
+            }
+            let files = c
+                .files
+                .into_iter()
+                .filter(|(p, _)| p.starts_with(".github/workflows/"))
+                .collect();
+            assert!(!apply_locks(&files).is_empty(), "{}", path.display());
+            checked += 1;
+        }
+    }
+    assert!(checked > 3, "{checked} fixtures");
 }
 
 #[test]

@@ -811,13 +811,33 @@ fn deploy_sequence(ctx: &Ctx, env: &ResolvedEnvironment, record: bool, rules: bo
     steps
 }
 
-/// A job running in `env`'s GitHub environment, in its deploy concurrency group.
+/// The concurrency group every run that applies `env` holds: one apply of an environment at a
+/// time, across the deploy, promote and rollback workflows, queued rather than cancelled.
+fn deploy_lock(env: &ResolvedEnvironment) -> Yaml {
+    Yaml::map([
+        ("group", Yaml::str(format!("tofugen-deploy-{}", env.name))),
+        ("cancel-in-progress", Yaml::Bool(false)),
+    ])
+}
+
+/// Who holds `env`'s [`deploy_lock`] while an [`environment_job`] runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lock {
+    /// The job itself (promote, rollback: their workflows apply one environment per job).
+    Job,
+    /// The whole workflow run (deploy: builds included). The job must not name the group
+    /// again: GitHub cancels a job whose group its own run holds ("a deadlock ... was detected
+    /// between 'top level workflow' and '<job>'"; actions/languageservices#237).
+    Workflow,
+}
+
+/// A job running in `env`'s GitHub environment, under its deploy concurrency group.
 fn environment_job(
     ctx: &Ctx,
     name: String,
     env: &ResolvedEnvironment,
     cond: Option<Cond>,
-    timeout: i64,
+    (timeout, lock): (i64, Lock),
     actions_read: bool,
     steps: Vec<Yaml>,
 ) -> Yaml {
@@ -833,13 +853,7 @@ fn environment_job(
         .entry("timeout-minutes", Yaml::Int(timeout))
         .entry("permissions", permissions.build())
         .entry("environment", Yaml::str(&env.github_environment))
-        .entry(
-            "concurrency",
-            Yaml::map([
-                ("group", Yaml::str(format!("tofugen-deploy-{}", env.name))),
-                ("cancel-in-progress", Yaml::Bool(false)),
-            ]),
-        )
+        .entry_opt("concurrency", (lock == Lock::Job).then(|| deploy_lock(env)))
         .entry("steps", Yaml::Seq(steps))
         .build()
 }
@@ -1256,7 +1270,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         format!("Deploy {}", head.name),
         head,
         None,
-        45,
+        (45, Lock::Workflow),
         false,
         steps,
     );
@@ -1309,10 +1323,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         on,
         // One run at a time, in order: builds included, so an older run never deploys after a
         // newer one (a pending run is replaced by a newer one, never run after it).
-        Some(Yaml::map([
-            ("group", Yaml::str(format!("tofugen-deploy-{}", head.name))),
-            ("cancel-in-progress", Yaml::Bool(false)),
-        ])),
+        Some(deploy_lock(head)),
         jobs,
     )
 }
@@ -1381,7 +1392,7 @@ fn promote(ctx: &Ctx) -> String {
                 format!("Promote {} to {}", source.name, env.name),
                 env,
                 Some(Cond::Eq("inputs.environment", env.name.clone())),
-                45,
+                (45, Lock::Job),
                 true,
                 steps,
             ),
@@ -1436,7 +1447,7 @@ fn rollback(ctx: &Ctx) -> String {
                 format!("Roll back {}", env.name),
                 env,
                 Some(Cond::Eq("inputs.environment", env.name.clone())),
-                15,
+                (15, Lock::Job),
                 true,
                 steps,
             ),
