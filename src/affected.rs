@@ -9,7 +9,9 @@
 //! - its effective view ([`crate::report::effective_view`]) differs;
 //! - any file generated under `generated/<env>/` differs;
 //! - a changed path of the pull request lies under `generated/<env>/` (generator changes) or
-//!   under `modules/` (every environment uses the modules).
+//!   under a module directory: the vendored library `generated/modules/`, the configured
+//!   `modules.path`, or `modules/` (every environment uses the modules; a tofugen upgrade
+//!   changes the vendored library while both configurations emit the same roots).
 //!
 //! The output is one JSON line: the affected environments in file order, each with what the plan
 //! job needs (`name`, `github_environment`, `plan_environment`, `root`, `region`).
@@ -65,8 +67,22 @@ pub fn affected(
         return Vec::new();
     };
     let base_ok = base.filter(|b| !b.has_errors() && b.resolved.is_some());
-    let modules_changed =
-        modules_changed || changed_paths.iter().any(|p| p.starts_with("modules/"));
+    // Where the roots of either side find their modules: the vendored library, the
+    // configured `modules.path`, and `modules/` (tofugen's own layout).
+    let module_dirs: Vec<String> = [
+        head.resolved.as_ref(),
+        base_ok.and_then(|b| b.resolved.as_ref()),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|r| r.modules_path.as_deref())
+    .chain([crate::modules::VENDOR_DIR, "modules"])
+    .map(|d| format!("{}/", d.trim_end_matches('/')))
+    .collect();
+    let modules_changed = modules_changed
+        || changed_paths
+            .iter()
+            .any(|p| module_dirs.iter().any(|d| p.starts_with(d.as_str())));
     head_resolved
         .environments
         .iter()

@@ -95,7 +95,11 @@ pub fn init(root: &Path, config: &str, options: &Options) -> Result<Created, Str
                 .join(", ")
         ));
     }
-    let text = starter(&project, &options.region);
+    let text = starter(&project, &options.region).replacen(
+        "$schema=./schema/environments.schema.json",
+        &format!("$schema={}", schema_from(config)),
+        1,
+    );
     // The starter must be valid for this project and region before anything is written: a
     // refused starter would leave a configuration behind that a second `init` refuses to
     // overwrite (a hyphenated project once made an invalid database name).
@@ -206,6 +210,22 @@ fn default_project(root: &Path) -> Result<String, String> {
     })
 }
 
+/// The JSON Schema's path as the editor modeline of a configuration at `config` (relative to
+/// the repository root, `/`-separated) must write it: yaml-language-server resolves it from the
+/// configuration's directory, and `generate` writes the schema under the root.
+fn schema_from(config: &str) -> String {
+    let dirs: Vec<&str> = config
+        .split('/')
+        .rev()
+        .skip(1)
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    if dirs.is_empty() || dirs.contains(&"..") {
+        return format!("./{}", crate::emit::SCHEMA_PATH);
+    }
+    format!("{}{}", "../".repeat(dirs.len()), crate::emit::SCHEMA_PATH)
+}
+
 /// The starter configuration for `project` in `region` (both already validated: plain YAML
 /// scalars made of `[a-z0-9-]`).
 pub fn starter(project: &str, region: &str) -> String {
@@ -239,6 +259,8 @@ ci:
   branch: main
   # The environment pushes deploy; production only receives releases promoted from it.
   deploy_to: staging
+  # The repository the images are built from (its Dockerfile), when it is not this one:
+  # app_repository: owner/app
 
 # Every environment inherits these settings unless it overrides them.
 defaults:
@@ -311,6 +333,22 @@ environments:
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_modeline_is_relative_to_the_configuration() {
+        assert_eq!(
+            schema_from("environments.yaml"),
+            "./schema/environments.schema.json"
+        );
+        assert_eq!(
+            schema_from("infra/envs.yaml"),
+            "../schema/environments.schema.json"
+        );
+        assert_eq!(
+            schema_from("./a/b/envs.yaml"),
+            "../../schema/environments.schema.json"
+        );
+    }
 
     /// The commented `extends` example is valid once uncommented, without warnings.
     #[test]

@@ -121,20 +121,26 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
             put(format!("{p}.settings.{k}"), val.clone());
         }
         let b = &db.backups;
-        match b.daily {
-            Some(r) => put(format!("{p}.backups.daily.retention"), r.to_string()),
-            None => put(format!("{p}.backups.daily.enabled"), "false".into()),
+        // `enabled` is shown both ways: a tier turned on in one environment and off in another
+        // is one key with two values in `diff`, not `false → (unset)`.
+        put(
+            format!("{p}.backups.daily.enabled"),
+            b.daily.is_some().to_string(),
+        );
+        if let Some(r) = b.daily {
+            put(format!("{p}.backups.daily.retention"), r.to_string());
         }
         for (tier, job) in [("weekly", &b.weekly), ("monthly", &b.monthly)] {
-            match job {
-                Some(j) => {
-                    put(format!("{p}.backups.{tier}.schedule"), j.schedule.clone());
-                    put(
-                        format!("{p}.backups.{tier}.retention"),
-                        j.retention.to_string(),
-                    );
-                }
-                None => put(format!("{p}.backups.{tier}.enabled"), "false".into()),
+            put(
+                format!("{p}.backups.{tier}.enabled"),
+                job.is_some().to_string(),
+            );
+            if let Some(j) = job {
+                put(format!("{p}.backups.{tier}.schedule"), j.schedule.clone());
+                put(
+                    format!("{p}.backups.{tier}.retention"),
+                    j.retention.to_string(),
+                );
             }
         }
         put(format!("{p}.backups.timezone"), b.timezone.clone());

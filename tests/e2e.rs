@@ -100,6 +100,21 @@ fn first_minutes(config: Option<&str>) {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("up to date"));
 
+    // The editor modeline names the schema `generate` wrote, from the configuration's directory
+    // (sweep 34: `infra/envs.yaml` named `./schema/…`, which is not there).
+    let first = std::fs::read_to_string(root.join(name)).unwrap();
+    let schema = first
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("# yaml-language-server: $schema="))
+        .unwrap_or_else(|| panic!("no modeline: {first}"));
+    let dir = root.join(name).parent().unwrap().to_path_buf();
+    assert!(
+        dir.join(schema).is_file(),
+        "{schema} from {}",
+        dir.display()
+    );
+
     // Everything lands at the repository root, and names the configuration as it is.
     let flows = workflows(root);
     assert!(flows.len() >= 3, "{flows:?}");

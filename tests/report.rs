@@ -25,6 +25,26 @@ fn diff_staging_production() {
     insta::assert_snapshot!(report::diff(a, b, "environments.yaml"));
 }
 
+/// A backup tier turned on in production reads as turned on, in `diff` and in `explain` (sweep
+/// 34: `diff` printed `false → (unset)`, which reads as "turned off", and `explain` had no
+/// `enabled` line).
+#[test]
+fn a_backup_tier_turned_on_reads_as_on() {
+    let r = resolved();
+    let a = r.environment("staging").unwrap();
+    let b = r.environment("production").unwrap();
+    let diff = report::diff(a, b, "environments.yaml");
+    for tier in ["weekly", "monthly"] {
+        let line = format!("database.backups.{tier}.enabled: false → true\n");
+        assert!(diff.contains(&line), "{diff}");
+    }
+    let explain = report::explain(b, "environments.yaml", None);
+    assert!(
+        explain.contains("database.backups.weekly.enabled: true "),
+        "{explain}"
+    );
+}
+
 #[test]
 fn diff_of_an_environment_with_itself_is_empty() {
     let r = resolved();

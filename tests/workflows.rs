@@ -386,6 +386,29 @@ fn affected_by_changed_paths() {
     assert!(affected_names(COMMITTED, COMMITTED, &["generated/stagingfoo/x.tf"]).is_empty());
 }
 
+/// A tofugen upgrade changes the vendored modules while both configurations emit the same
+/// roots: every environment is affected (sweep 34: `[]`, so the upgrade planned nothing). So
+/// for a configured `modules.path`.
+#[test]
+fn affected_by_the_vendored_or_configured_modules() {
+    let vendored = COMMITTED.replace("modules: { path: modules }\n", "");
+    assert_ne!(vendored, COMMITTED);
+    assert_eq!(
+        affected_names(&vendored, &vendored, &["generated/modules/service/main.tf"]),
+        ["staging", "production"]
+    );
+    let own = COMMITTED.replace(
+        "modules: { path: modules }",
+        "modules: { path: infra/mods }",
+    );
+    assert_eq!(
+        affected_names(&own, &own, &["infra/mods/iam/main.tf"]),
+        ["staging", "production"]
+    );
+    // `infra/modsx/` is not `infra/mods/`.
+    assert!(affected_names(&own, &own, &["infra/modsx/iam/main.tf"]).is_empty());
+}
+
 #[test]
 fn affected_by_the_modules_flag() {
     let head = compiled(COMMITTED);

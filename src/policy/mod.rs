@@ -650,10 +650,11 @@ pub mod limits {
     pub const TIMEOUT_SECS: (u64, u64) = (10, 3600);
     /// Ports the Serverless Containers platform reserves.
     pub const RESERVED_PORTS: [u16; 6] = [8008, 8012, 8013, 8022, 9090, 9091];
-    /// Most environment variables, and most secret environment variables, of one container
-    /// (containers-limitations.mdx, "Container + namespace"; tofugen sets no namespace
-    /// variables).
-    pub const ENV_VARS: usize = 100;
+    /// Most environment variables, and most secret environment variables, of one container:
+    /// "Environment variables, Max number, 200, Container + namespace" (containers-limitations.mdx,
+    /// validated 2025-09-17, commit f7c83c74; the version validated 2025-03-13 said 100). tofugen
+    /// sets no namespace variables.
+    pub const ENV_VARS: usize = 200;
     /// Longest plain environment variable value, in characters (same page).
     pub const ENV_VALUE_CHARS: usize = 1000;
     /// Native daily backup retention, days. Scaleway documents no maximum; 365 d is tofugen's

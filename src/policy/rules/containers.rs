@@ -107,8 +107,8 @@ pub const TG114: Rule = Rule {
     name: "env-var-limits",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "a container has more than 100 environment variables or secret environment variables, or a value over 1000 characters",
-    rationale: "Scaleway accepts at most 100 environment variables and 100 secret environment variables per container, and plain values of at most 1000 characters; the deploy would be refused",
+    title: "a container has more than 200 environment variables or secret environment variables, or a value over 1000 characters",
+    rationale: "Scaleway accepts at most 200 environment variables and 200 secret environment variables per container (namespace included), and plain values of at most 1000 characters; the deploy would be refused",
     bad: "defaults:\n  services:\n    web:\n      env:\n        BANNER: \"<1 001 characters>\"\n",
     good: "defaults:\n  services:\n    web:\n      env:\n        BANNER_URL: \"https://example.org/banner.txt\"\n",
 };
