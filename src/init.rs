@@ -261,6 +261,9 @@ ci:
   deploy_to: staging
   # The repository the images are built from (its Dockerfile), when it is not this one:
   # app_repository: owner/app
+  # How CI installs tofugen: `cargo install tofugen@<the version that generated the tree>` by
+  # default. Until that version is on crates.io, pin a commit of tofugen's repository:
+  # tofugen: { install: git, git: "https://<tofugen's repository>", rev: <40-hex commit> }
 
 # Every environment inherits these settings unless it overrides them.
 defaults:

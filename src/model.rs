@@ -650,8 +650,8 @@ pub struct CiSpec {
 #[serde(deny_unknown_fields)]
 pub struct TofugenInstallSpec {
     /// `crates` (default: `cargo install --locked tofugen@<version>`), `git` (`cargo install
-    /// --locked --git <git> --tag v<version>`) or `source` (build the repository's own
-    /// sources: for tofugen's own repository).
+    /// --locked --git <git> --tag v<version>`, or `--rev <rev>` when `rev` is given) or
+    /// `source` (build the repository's own sources: for tofugen's own repository).
     #[serde(default)]
     pub install: Option<InstallMethod>,
     /// The tofugen version CI installs (default: the version that generated the tree).
@@ -662,6 +662,11 @@ pub struct TofugenInstallSpec {
     #[serde(default)]
     #[schemars(extend("x-domain" = "git-url"))]
     pub git: Option<String>,
+    /// A full commit SHA of that repository to install instead of the tag `v<version>` (with
+    /// `install: git`): a commit cannot move, and an untagged version can be pinned.
+    #[serde(default)]
+    #[schemars(extend("x-domain" = "commit-sha"))]
+    pub rev: Option<String>,
 }
 
 /// How CI gets the tofugen binary.

@@ -247,14 +247,19 @@ fn hcl_expr(e: &hcl::Expression, out: &mut String) {
     }
 }
 
+/// A template's interpolations and directives, its literal text masked: one `S` for a template
+/// of text alone, nothing around interpolations (a hostile value written before or after
+/// `${…}` adds text, not structure: `"a --> b${module.x.url}/v1"` is `"${module.x.url}/v1"`'s
+/// shape).
 fn hcl_template(t: &hcl::Template, out: &mut String) {
+    let literal = |el: &hcl::template::Element| matches!(el, hcl::template::Element::Literal(_));
+    if t.elements().iter().all(literal) {
+        out.push('S');
+        return;
+    }
     for el in t.elements() {
         match el {
-            hcl::template::Element::Literal(_) => {
-                if !out.ends_with('S') {
-                    out.push('S');
-                }
-            }
+            hcl::template::Element::Literal(_) => {}
             hcl::template::Element::Interpolation(i) => {
                 out.push_str("${");
                 hcl_expr(&i.expr, out);

@@ -528,3 +528,50 @@ fn promotion_copies_from_the_source_environments_image_of_each_service() {
     assert_eq!(api["source_image"], "evalap");
     assert_eq!(api["image"], "evalap");
 }
+
+/// `ci.tofugen` with `install: git` and `rev`: every workflow installs that commit (`--rev`,
+/// the SHA through `env:`), cached under a key naming it; without `rev`, the version's tag. A
+/// `git` given with another method, or `install: git` without `git`, is TG050 (sweep 34: the
+/// starter's `crates` default cannot install an unpublished tofugen, and a commit could not be
+/// pinned).
+#[test]
+fn tofugen_is_installed_from_a_pinned_commit() {
+    let rev = "0123456789abcdef0123456789abcdef01234567";
+    let text = COMMITTED.replace(
+        "  tofugen: { install: source }\n",
+        &format!(
+            "  tofugen: {{ install: git, git: \"https://example.org/acme/tofugen\", rev: {rev} }}\n"
+        ),
+    );
+    assert_ne!(text, COMMITTED);
+    let files = workflows(&text);
+    let pr = &files[".github/workflows/tofugen-pr.yml"];
+    assert!(
+        pr.contains(r#"cargo install --locked --git "$TOFUGEN_GIT" --rev "$TOFUGEN_REV" tofugen"#),
+        "{pr}"
+    );
+    assert!(pr.contains(&format!("TOFUGEN_REV: '{rev}'")), "{pr}");
+    assert!(pr.contains(&format!("key: 'tofugen-0.1.0-{rev}-")), "{pr}");
+    assert!(!pr.contains("--tag"), "{pr}");
+    let tag = workflows(&text.replace(&format!(", rev: {rev}"), ""));
+    assert!(tag[".github/workflows/tofugen-pr.yml"].contains(r#"--tag "v$TOFUGEN_VERSION""#));
+
+    for bad in [
+        "  tofugen: { install: git }\n",
+        "  tofugen: { install: crates, git: \"https://example.org/acme/tofugen\" }\n",
+        &format!("  tofugen: {{ rev: {rev} }}\n"),
+    ] {
+        let c = compile(
+            "environments.yaml",
+            COMMITTED
+                .replace("  tofugen: { install: source }\n", bad)
+                .as_bytes(),
+            true,
+        );
+        assert!(
+            c.diagnostics.iter().any(|d| d.code == "TG050"),
+            "{bad}: {:#?}",
+            c.diagnostics
+        );
+    }
+}

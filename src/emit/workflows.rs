@@ -542,6 +542,10 @@ const INSTALL_TOFUGEN_CRATES: &str = r####"cargo install --locked --version "$TO
 const INSTALL_TOFUGEN_GIT: &str = r####"cargo install --locked --git "$TOFUGEN_GIT" --tag "v$TOFUGEN_VERSION" tofugen
 "####;
 
+/// Installs tofugen from one commit of its git repository (when the cache missed).
+const INSTALL_TOFUGEN_REV: &str = r####"cargo install --locked --git "$TOFUGEN_GIT" --rev "$TOFUGEN_REV" tofugen
+"####;
+
 /// Builds tofugen from this repository's sources and puts it on the PATH.
 const BUILD_TOFUGEN: &str = r####"cargo build --locked --release --bin tofugen
 echo "$PWD/target/release" >> "$GITHUB_PATH"
@@ -601,14 +605,20 @@ fn install_tofugen(ctx: &Ctx) -> Vec<Yaml> {
                 .build(),
         ],
         InstallMethod::Crates | InstallMethod::Git => {
-            let (script, git) = match t.install {
-                InstallMethod::Git => (INSTALL_TOFUGEN_GIT, t.git.clone()),
-                _ => (INSTALL_TOFUGEN_CRATES, None),
+            let (script, git, rev) = match (t.install, &t.rev) {
+                (InstallMethod::Git, Some(rev)) => (INSTALL_TOFUGEN_REV, t.git.clone(), Some(rev)),
+                (InstallMethod::Git, None) => (INSTALL_TOFUGEN_GIT, t.git.clone(), None),
+                _ => (INSTALL_TOFUGEN_CRATES, None, None),
             };
             let mut env = vec![("TOFUGEN_VERSION", Yaml::str(&t.version))];
             if let Some(url) = git {
                 env.push(("TOFUGEN_GIT", Yaml::str(url)));
             }
+            if let Some(rev) = rev {
+                env.push(("TOFUGEN_REV", Yaml::str(rev)));
+            }
+            // The cache holds one build: a commit's, else a version's.
+            let cached = rev.map_or_else(|| t.version.clone(), |r| format!("{}-{r}", t.version));
             vec![
                 uses(
                     step("Cache tofugen").entry("id", Yaml::str("tofugen-cache")),
@@ -621,7 +631,7 @@ fn install_tofugen(ctx: &Ctx) -> Vec<Yaml> {
                         (
                             "key",
                             Yaml::Template(vec![
-                                Piece::Text(format!("tofugen-{}-", t.version)),
+                                Piece::Text(format!("tofugen-{cached}-")),
                                 Piece::Expr("runner.os"),
                             ]),
                         ),

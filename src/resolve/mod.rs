@@ -213,6 +213,8 @@ pub struct ResolvedTofugen {
     pub version: String,
     /// Git repository (with `git`).
     pub git: Option<String>,
+    /// Commit of that repository to install instead of the version's tag (with `git`).
+    pub rev: Option<String>,
 }
 
 /// GitHub environment holding the read-only (planner) credentials of `github_environment`:
@@ -799,6 +801,7 @@ pub fn resolve_with_limit(
                         .version
                         .unwrap_or_else(|| env!("CARGO_PKG_VERSION").to_string()),
                     git: t.git,
+                    rev: t.rev,
                 }
             },
         },

@@ -383,6 +383,15 @@ pub const DOMAINS: &[Domain] = &[
         )
     },
     Domain {
+        pattern: Some(r"^[0-9a-f]{40}$"),
+        example: "0123456789abcdef0123456789abcdef01234567",
+        ..domain(
+            "commit-sha",
+            "commit SHA",
+            "a full commit SHA: 40 lowercase hexadecimal digits",
+        )
+    },
+    Domain {
         pattern: Some(r"^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~-]+)+$"),
         example: "https://github.com/acme/tofugen",
         ..domain(

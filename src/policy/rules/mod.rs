@@ -48,6 +48,7 @@ pub const FAMILIES: &[(&str, &[Rule])] = &[
 pub(crate) fn check_all(c: &mut Checker<'_>) {
     let resolved = c.resolved;
     versions::check(c);
+    versions::install(c);
     names::project(c);
     environments::check(c);
     secrets::plaintext(c);

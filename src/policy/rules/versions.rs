@@ -2,6 +2,7 @@
 
 use crate::diagnostics::Level;
 use crate::load::NodeKind;
+use crate::model::InstallMethod;
 use crate::policy::{Checker, Place, Rule, Safety, limits};
 use crate::versions;
 
@@ -29,8 +30,61 @@ pub const TG046: Rule = Rule {
     good: "versions:\n  scaleway_provider: 2.81.0\n",
 };
 
+/// TG050: how CI installs tofugen, complete and without unused settings.
+pub const TG050: Rule = Rule {
+    code: "TG050",
+    name: "tofugen-install",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "`ci.tofugen.install: git` names its repository (`git`), and `git`/`rev` are only given with it",
+    rationale: "every generated workflow installs tofugen before anything else: `install: git` without `git` runs `cargo install --git \"\"` and fails every pull request and deploy, and a `git` or `rev` given with another method is silently not used, so the file would say CI installs one build while it installs another",
+    bad: "ci:\n  tofugen: { install: git, version: 0.2.0 }\n",
+    good: "ci:\n  tofugen: { install: git, git: \"https://github.com/acme/tofugen\", rev: 0123456789abcdef0123456789abcdef01234567 }\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG025, TG046];
+pub const RULES: &[Rule] = &[TG025, TG046, TG050];
+
+/// TG050 on `ci.tofugen`.
+pub(crate) fn install(c: &mut Checker<'_>) {
+    let Some(spec) = c.root.get("ci").and_then(|ci| ci.get("tofugen")) else {
+        return;
+    };
+    let t = &c.resolved.ci.tofugen;
+    let method = format!("{:?}", t.install).to_lowercase();
+    if t.install == InstallMethod::Git && t.git.is_none() {
+        let span = spec.get("install").map(|n| n.span).or(Some(spec.span));
+        c.push(
+            &TG050,
+            None,
+            Place::new("ci.tofugen.install", span),
+            "`ci.tofugen.install` is `git` without `ci.tofugen.git`: the workflows would run \
+             `cargo install --git \"\"`"
+                .to_string(),
+            "`git: <https URL of tofugen's repository>` beside `install: git`",
+            "add `git: https://…` (and `rev: <commit SHA>` to pin a commit), or use `install: crates`",
+        );
+    }
+    if t.install != InstallMethod::Git {
+        for key in ["git", "rev"] {
+            if let Some(node) = spec.get(key) {
+                c.push(
+                    &TG050,
+                    None,
+                    Place::new(format!("ci.tofugen.{key}"), Some(node.span)),
+                    format!(
+                        "`ci.tofugen.{key}` is not used: `install` is `{method}`, and only \
+                         `install: git` reads it"
+                    ),
+                    format!("no `{key}` with `install: {method}`"),
+                    format!(
+                        "set `install: git` to install from that repository, or remove `{key}`"
+                    ),
+                );
+            }
+        }
+    }
+}
 
 /// `X.Y.Z` without leading zeros or suffixes.
 pub(crate) fn parse_version(v: &str) -> Option<(u64, u64, u64)> {
