@@ -61,8 +61,9 @@ pub fn env_ident(name: &str) -> String {
     s
 }
 
-/// How many files [`emit`] writes when there is an environment: five `.tf` files and a README.
-pub const FILES: usize = 6;
+/// How many files [`emit`] writes when there is an environment: five `.tf` files, a README and
+/// the plan test (`tests/plan.tftest.hcl`, [`super::root_tests::emit_bootstrap`]).
+pub const FILES: usize = 7;
 
 /// The bootstrap root's files (none without an environment).
 pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
@@ -85,6 +86,7 @@ pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
         format!("{BOOTSTRAP_DIR}/README.md"),
         readme(resolved, source),
     ));
+    files.push(super::root_tests::emit_bootstrap(resolved, source));
     files
 }
 
@@ -266,24 +268,32 @@ fn main(resolved: &Resolved) -> Body {
             iam.attr("registry_reader", Expr::Bool(true));
         }
         if has_backup_jobs(env) {
+            // An object, not a nullable ID: the backup project is created in this same apply,
+            // so its ID is unknown while planning, and modules/iam decides what to create from
+            // whether `backup` is null (known), never from the ID.
             iam.blank()
                 .comment(
                     "API key of the backup jobs, stored in the backup project's Secret Manager.",
                 )
-                .attr(
-                    "backup_project_id",
-                    Expr::raw(format!("scaleway_account_project.{backup_id}.id")),
-                )
-                .attr("region", Expr::str(&env.region))
-                .attr("secret_path", Expr::str(&path))
                 .attr("protected", Expr::Bool(env.is_production()))
                 .attr(
-                    "backup_access_key_secret_name",
-                    Expr::str(BACKUP_ACCESS_KEY_SECRET),
-                )
-                .attr(
-                    "backup_secret_key_secret_name",
-                    Expr::str(BACKUP_SECRET_KEY_SECRET),
+                    "backup",
+                    Expr::Object(vec![
+                        (
+                            "project_id".to_string(),
+                            Expr::raw(format!("scaleway_account_project.{backup_id}.id")),
+                        ),
+                        ("region".to_string(), Expr::str(&env.region)),
+                        ("secret_path".to_string(), Expr::str(&path)),
+                        (
+                            "access_key_secret_name".to_string(),
+                            Expr::str(BACKUP_ACCESS_KEY_SECRET),
+                        ),
+                        (
+                            "secret_key_secret_name".to_string(),
+                            Expr::str(BACKUP_SECRET_KEY_SECRET),
+                        ),
+                    ]),
                 );
         }
         b.block(Block::new("module", [format!("iam_{id}")]).with_body(iam))
@@ -417,6 +427,9 @@ fn readme(resolved: &Resolved, source: &str) -> String {
          tofu plan -out bootstrap.tfplan\n\
          tofu apply bootstrap.tfplan\n\
          ```\n\n\
+         That first plan, from an empty state, is `tests/plan.tftest.hcl`: `tofu test` runs it with\n\
+         the real Scaleway provider, offline and without credentials (it creates nothing), in CI on\n\
+         every pull request.\n\n\
          ## 2. Copy the CI credentials into GitHub\n\n\
          For every environment below, in the repository's *Settings → Environments*, create the\n\
          GitHub environments and set their secrets and variables. Read each value with\n\
@@ -551,13 +564,13 @@ mod tests {
         };
         let production = block("production");
         assert!(production.contains(
-            "backup_project_id             = scaleway_account_project.production_backup.id\n"
+            "    project_id             = scaleway_account_project.production_backup.id\n"
         ));
         assert!(main.contains("resource \"scaleway_account_project\" \"production_backup\" {"));
         assert!(production.contains(&format!(
-            "backup_secret_key_secret_name = \"{BACKUP_SECRET_KEY_SECRET}\"\n"
+            "    secret_key_secret_name = \"{BACKUP_SECRET_KEY_SECRET}\"\n"
         )));
-        assert!(!block("staging").contains("backup_project_id"));
+        assert!(!block("staging").contains("backup"));
         assert!(!main.contains("\"staging_backup\""));
         assert!(
             block("staging").contains("registry_reader = true"),
