@@ -501,7 +501,9 @@ fn readme(resolved: &Resolved, source: &str) -> String {
          These secrets hold values only a human has (API keys of other services). Store each one\n\
          once, before the first deploy: until then, every plan of the environment stops with one\n\
          error per empty secret, naming it and this command. The value is read from a file, so it\n\
-         never lands in your shell history.\n",
+         never lands in your shell history. The `*_operator_secret_ids` outputs hold regional IDs\n\
+         (`<region>/<uuid>`), and `scw` puts the ID it is given into the request path as it is:\n\
+         the command keeps the UUID only (`split(\"/\") | last`).\n",
     );
     let mut any = false;
     for env in &resolved.environments {
@@ -517,9 +519,13 @@ fn readme(resolved: &Resolved, source: &str) -> String {
         ));
         for secret in operator {
             // One code span, its `|` escaped for the table. Secret names are identifiers (their
-            // domain), so `.NAME` is a jq path and the command a valid shell line.
+            // domain), so `.NAME` is a jq path and the command a valid shell line. The output
+            // holds the regional ID (`fr-par/<uuid>`, modules/secrets); scw CLI v2.61.0 passes
+            // a positional secret ID unchanged into `/secrets/{id}/versions`
+            // (scaleway-sdk-go `CreateSecretVersion`), so only the UUID is given to it, as the
+            // roots' own error message does (`trimprefix(self.id, ...)`, roots.rs).
             let command = format!(
-                "scw secret version create \"$(tofu output -json {id}_operator_secret_ids | jq -r '.{}')\" region={} data=@FILE",
+                "scw secret version create \"$(tofu output -json {id}_operator_secret_ids | jq -r '.{} | split(\"/\") | last')\" region={} data=@FILE",
                 secret.name, env.region,
             );
             s.push_str(&row(&[
