@@ -1,7 +1,10 @@
 //! Real OpenTofu judges what tofugen emits and ships: `tofu fmt`, `tofu init -backend=false` +
 //! `tofu validate` on every generated root (the committed tree, `generated/bootstrap` included,
 //! and the tree of every valid fixture), `tofu validate` + `tofu test` on every module, and
-//! `tofu test` on the generated roots' own test suites (which replay the workflows).
+//! `tofu test` on the generated roots' own test suites (which replay the workflows with mocked
+//! providers). The bootstrap's suite, its first plan from an empty state with the real provider,
+//! runs on the committed tree, on a fresh `init` and on every valid fixture; the real provider
+//! runs offline (no credentials, an API address nothing listens on).
 //!
 //! The toolchain (OpenTofu and the providers, built from the Go module proxy) comes from
 //! `.ci/toolchain`, which builds it on first use into a cache outside the repository (several
@@ -101,6 +104,14 @@ impl Toolchain {
             .env("CHECKPOINT_DISABLE", "1")
             .env_remove("TF_PLUGIN_CACHE_DIR")
             .env_remove("TF_DATA_DIR");
+        // The bootstrap's plan test runs the real Scaleway provider: no credentials, and an API
+        // address nothing listens on, so a proof that reached Scaleway would fail, never act.
+        for k in ["SCW_ACCESS_KEY", "SCW_SECRET_KEY", "SCW_PROFILE"] {
+            cmd.env_remove(k);
+        }
+        for (k, v) in SCALEWAY_OFFLINE {
+            cmd.env(k, v);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -235,19 +246,19 @@ fn prove(tc: &Toolchain, tree: &str, label: &str, dir: &Path, test: bool) -> Res
 }
 
 /// [`prove`] on every root of `roots` (under `base`), on every core; `tree` gives the key of
-/// the tree a root is in. Says how many passed before on the same bytes, and returns the
-/// failures.
+/// the tree a root is in, `test` whether its `tofu test` suite runs. Says how many passed
+/// before on the same bytes, and returns the failures.
 fn prove_all<'t>(
     tc: &Toolchain,
     what: &str,
     base: &Path,
     roots: &[PathBuf],
     tree: impl Fn(&Path) -> &'t str + Sync,
-    test: bool,
+    test: fn(&Path) -> bool,
 ) -> Vec<String> {
     let reused = std::sync::atomic::AtomicUsize::new(0);
     let failures = parallel(roots, |dir| {
-        if prove(tc, tree(dir), &label(base, dir), dir, test)? {
+        if prove(tc, tree(dir), &label(base, dir), dir, test(dir))? {
             reused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         Ok(())
@@ -266,9 +277,17 @@ fn prove_all<'t>(
     failures
 }
 
+/// The Scaleway environment of every `tofu` run: an API address nothing listens on, and no
+/// configuration file (a real provider that tried to call Scaleway would fail).
+const SCALEWAY_OFFLINE: [(&str, &str); 2] = [
+    ("SCW_API_URL", "http://127.0.0.1:9"),
+    ("SCW_CONFIG_PATH", "/nonexistent/scw-config.yaml"),
+];
+
 /// What the proofs run, in the key of a passed proof: a change here runs every proof again.
 const PROOF_COMMANDS: &str = "init -backend=false -input=false -no-color; validate -no-color; \
-                              test -no-color when tests/ exists";
+                              test -no-color when tests/ exists; \
+                              SCW_API_URL=http://127.0.0.1:9, no Scaleway credentials";
 
 /// Proofs that passed, remembered as Bazel remembers test results: one empty file per passed
 /// proof in `passed/` beside the toolchain's provider mirror (whose directory name holds the
@@ -353,6 +372,14 @@ fn tree_key(base: &Path) -> String {
     hex(&h.finalize())
 }
 
+/// Whether `dir` is a bootstrap root: the roots of fixtures and of a fresh `init` run only its
+/// test suite (its first plan, with the real provider: what differs from one configuration to
+/// another), not the environments' mocked replays of the workflows, which the committed roots
+/// run.
+fn is_bootstrap(dir: &Path) -> bool {
+    dir.ends_with("generated/bootstrap")
+}
+
 /// Label of a root for reports: its path relative to the scratch directory.
 fn label(base: &Path, dir: &Path) -> String {
     dir.strip_prefix(base).unwrap_or(dir).display().to_string()
@@ -391,7 +418,7 @@ fn tofu_validates_and_tests_every_module() {
         scratch.path(),
         &modules,
         |_| &tree,
-        true,
+        |_| true,
     );
     assert_no_failures("module proofs", failures);
 }
@@ -417,7 +444,7 @@ fn tofu_validates_and_tests_the_committed_roots() {
         scratch.path(),
         &roots,
         |_| &tree,
-        true,
+        |_| true,
     );
     assert_no_failures("committed-root proofs", failures);
 }
@@ -485,7 +512,7 @@ fn tofu_validates_the_tree_of_every_valid_fixture() {
         scratch.path(),
         &roots,
         fixture_of,
-        false,
+        is_bootstrap,
     );
     for config in &configs {
         let name = config.file_stem().unwrap().to_string_lossy().into_owned();
@@ -794,7 +821,7 @@ fn vendored_provider_schema_agrees_with_the_real_provider() {
 
 /// A new user's repository: `tofugen init` with the configuration at `infra/envs.yaml`, then
 /// `tofu init -backend=false` + `tofu validate` on every root it generated (the vendored module
-/// library included, as a user gets it). The project is hyphenated, as a directory's name often
+/// library included, as a user gets it), and the bootstrap's first plan (`tofu test`). The project is hyphenated, as a directory's name often
 /// is: modules/database's validations then see the database name and user derived from it.
 #[test]
 fn tofu_validates_the_roots_of_a_fresh_init() {
@@ -827,7 +854,7 @@ fn tofu_validates_the_roots_of_a_fresh_init() {
         scratch.path(),
         &roots,
         |_| &tree,
-        false,
+        is_bootstrap,
     );
     assert_no_failures("fresh-init root proofs", failures);
 }

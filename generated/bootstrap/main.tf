@@ -120,10 +120,12 @@ module "iam_production" {
   tags            = ["tofugen", "project:evalap", "env:production"]
 
   # API key of the backup jobs, stored in the backup project's Secret Manager.
-  backup_project_id             = scaleway_account_project.production_backup.id
-  region                        = "fr-par"
-  secret_path                   = "/evalap/production"
-  protected                     = true
-  backup_access_key_secret_name = "backup-scw-access-key"
-  backup_secret_key_secret_name = "backup-scw-secret-key"
+  protected = true
+  backup = {
+    project_id             = scaleway_account_project.production_backup.id
+    region                 = "fr-par"
+    secret_path            = "/evalap/production"
+    access_key_secret_name = "backup-scw-access-key"
+    secret_key_secret_name = "backup-scw-secret-key"
+  }
 }

@@ -10,7 +10,7 @@
 #   modules/service injects into containers), and the objects of the project's buckets (the
 #   state; permission sets cannot be narrowed to one bucket), but writes none (plans run with
 #   -lock=false: it cannot write the lock file, the state, or anything else).
-# * backup (with a backup project): the API key of the weekly/monthly backup jobs, which may
+# * backup (with a backup project, var.backup): the API key of the weekly/monthly backup jobs, which may
 #   manage the environment's databases. Its two halves are stored in the *backup project's*
 #   Secret Manager, where the planner cannot read secret data: no plan can escalate to it.
 # * registry reader (registry_reader = true): pulls images of this environment's registry, for
@@ -61,7 +61,11 @@ locals {
     "ObservabilityReadOnly",
   ]
 
-  has_backup = var.backup_project_id != null
+  # Whether the backup application, key and secrets exist: decided by whether var.backup is
+  # null, never by its project_id. The bootstrap root creates the backup project in the same
+  # apply, so that ID is unknown while planning, and a count or for_each depending on it fails
+  # the plan ("Invalid count argument"); the object itself is known.
+  has_backup = var.backup != null
 }
 
 resource "scaleway_iam_application" "deployer" {
@@ -84,7 +88,7 @@ resource "scaleway_iam_policy" "deployer" {
   }
 
   dynamic "rule" {
-    for_each = local.has_backup ? [var.backup_project_id] : []
+    for_each = local.has_backup ? [var.backup.project_id] : []
     content {
       project_ids          = [rule.value]
       permission_set_names = local.deployer_backup_permission_sets
@@ -118,7 +122,7 @@ resource "scaleway_iam_policy" "planner" {
   }
 
   dynamic "rule" {
-    for_each = local.has_backup ? [var.backup_project_id] : []
+    for_each = local.has_backup ? [var.backup.project_id] : []
     content {
       project_ids          = [rule.value]
       permission_set_names = local.planner_backup_permission_sets
@@ -139,13 +143,6 @@ resource "scaleway_iam_application" "backup" {
   description     = "Weekly and monthly database backup jobs of the ${var.environment} environment (project ${var.project_name})"
   organization_id = var.organization_id
   tags            = var.tags
-
-  lifecycle {
-    precondition {
-      condition     = var.region != null && var.secret_path != null
-      error_message = "A backup project needs region and secret_path (where the backup key is stored)."
-    }
-  }
 }
 
 # The key can manage the databases of the environment project and nothing else.
@@ -173,14 +170,14 @@ resource "scaleway_iam_api_key" "backup" {
 }
 
 locals {
-  # Secrets modules/backups looks up by name under secret_path in the backup project.
+  # Secrets modules/backups looks up by name under backup.secret_path in the backup project.
   backup_secrets = local.has_backup ? {
     access_key = {
-      name        = var.backup_access_key_secret_name
+      name        = var.backup.access_key_secret_name
       description = "Access key of the ${var.project_name}-backup IAM application (SCW_ACCESS_KEY of the backup jobs)"
     }
     secret_key = {
-      name        = var.backup_secret_key_secret_name
+      name        = var.backup.secret_key_secret_name
       description = "Secret key of the ${var.project_name}-backup IAM application (SCW_SECRET_KEY of the backup jobs)"
     }
   } : {}
@@ -190,9 +187,9 @@ resource "scaleway_secret" "backup" {
   for_each = local.backup_secrets
 
   name        = each.value.name
-  path        = var.secret_path
-  region      = var.region
-  project_id  = var.backup_project_id
+  path        = var.backup.secret_path
+  region      = var.backup.region
+  project_id  = var.backup.project_id
   description = each.value.description
   protected   = var.protected
   tags        = var.tags
@@ -204,7 +201,7 @@ resource "scaleway_secret_version" "backup" {
   for_each = local.backup_secrets
 
   secret_id       = scaleway_secret.backup[each.key].id
-  region          = var.region
+  region          = var.backup.region
   description     = "Written by the bootstrap root for API key ${scaleway_iam_api_key.backup[0].access_key}"
   data_wo         = each.key == "access_key" ? scaleway_iam_api_key.backup[0].access_key : scaleway_iam_api_key.backup[0].secret_key
   data_wo_version = 1

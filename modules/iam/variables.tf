@@ -49,14 +49,35 @@ variable "state_bucket" {
   }
 }
 
-variable "backup_project_id" {
-  type        = string
-  description = "UUID of the environment's backup project (created by the bootstrap root), or null without weekly/monthly backups. With it: the backup application and its key secrets (stored in that project), and rules for the deployer and planner there. Needs region and secret_path."
+variable "backup" {
+  type = object({
+    project_id             = string
+    region                 = string
+    secret_path            = string
+    access_key_secret_name = optional(string, "backup-scw-access-key")
+    secret_key_secret_name = optional(string, "backup-scw-secret-key")
+  })
+  description = "The environment's backup project (weekly/monthly backups), or null without one. With it: the backup application, its key written into two secrets of that project (UUID project_id, created by the bootstrap root, so unknown until its first apply: only whether backup is null decides what is created) in region, under the Secret Manager folder secret_path, named access_key_secret_name and secret_key_secret_name (the names modules/backups looks up); and rules for the deployer and planner in that project."
   default     = null
 
   validation {
-    condition     = var.backup_project_id == null ? true : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.backup_project_id))
-    error_message = "The backup_project_id must be a lowercase UUID or null."
+    condition     = var.backup == null ? true : can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.backup.project_id))
+    error_message = "The backup.project_id must be a lowercase UUID such as \"11111111-2222-3333-4444-555555555555\"."
+  }
+
+  validation {
+    condition     = var.backup == null ? true : can(regex("^[a-z]{2}-[a-z]{3}$", var.backup.region))
+    error_message = "The backup.region must look like \"fr-par\", \"nl-ams\" or \"pl-waw\"."
+  }
+
+  validation {
+    condition     = var.backup == null ? true : can(regex("^/([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.backup.secret_path))
+    error_message = "The backup.secret_path must be an absolute Secret Manager folder such as \"/shop/production\" (starts with \"/\", no trailing \"/\")."
+  }
+
+  validation {
+    condition     = var.backup == null ? true : alltrue([for n in [var.backup.access_key_secret_name, var.backup.secret_key_secret_name] : can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", n))])
+    error_message = "The backup secret names must be 1 to 255 letters, digits, \"_\", \".\" or \"-\", starting with a letter or digit."
   }
 }
 
@@ -70,50 +91,6 @@ variable "protected" {
   type        = bool
   description = "Protect the backup key secrets against deletion (production)."
   default     = false
-}
-
-variable "region" {
-  type        = string
-  description = "Scaleway region of the backup key secrets (the environment's region, e.g. \"fr-par\"). Required with a backup project."
-  default     = null
-
-  validation {
-    condition     = var.region == null ? true : can(regex("^[a-z]{2}-[a-z]{3}$", var.region))
-    error_message = "The region must look like \"fr-par\", \"nl-ams\" or \"pl-waw\"."
-  }
-}
-
-variable "secret_path" {
-  type        = string
-  description = "Secret Manager folder, in the backup project, where the backup key secrets are created, e.g. \"/shop/production\". Required with a backup project."
-  default     = null
-
-  validation {
-    condition     = var.secret_path == null ? true : can(regex("^/([A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*)?$", var.secret_path))
-    error_message = "The secret_path must be an absolute Secret Manager folder such as \"/shop/production\" (starts with \"/\", no trailing \"/\")."
-  }
-}
-
-variable "backup_access_key_secret_name" {
-  type        = string
-  description = "Name of the secret holding the backup access key (modules/backups looks it up by this name under secret_path)."
-  default     = "backup-scw-access-key"
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", var.backup_access_key_secret_name))
-    error_message = "The secret name must be 1 to 255 letters, digits, \"_\", \".\" or \"-\", starting with a letter or digit."
-  }
-}
-
-variable "backup_secret_key_secret_name" {
-  type        = string
-  description = "Name of the secret holding the backup secret key (modules/backups looks it up by this name under secret_path)."
-  default     = "backup-scw-secret-key"
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,254}$", var.backup_secret_key_secret_name))
-    error_message = "The secret name must be 1 to 255 letters, digits, \"_\", \".\" or \"-\", starting with a letter or digit."
-  }
 }
 
 variable "tags" {

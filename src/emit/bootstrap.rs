@@ -61,8 +61,9 @@ pub fn env_ident(name: &str) -> String {
     s
 }
 
-/// How many files [`emit`] writes when there is an environment: five `.tf` files and a README.
-pub const FILES: usize = 6;
+/// How many files [`emit`] writes when there is an environment: five `.tf` files, a README and
+/// the plan test (`tests/plan.tftest.hcl`, [`super::root_tests::emit_bootstrap`]).
+pub const FILES: usize = 7;
 
 /// The bootstrap root's files (none without an environment).
 pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
@@ -85,6 +86,7 @@ pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
         format!("{BOOTSTRAP_DIR}/README.md"),
         readme(resolved, source),
     ));
+    files.push(super::root_tests::emit_bootstrap(resolved, source));
     files
 }
 
@@ -266,24 +268,32 @@ fn main(resolved: &Resolved) -> Body {
             iam.attr("registry_reader", Expr::Bool(true));
         }
         if has_backup_jobs(env) {
+            // An object, not a nullable ID: the backup project is created in this same apply,
+            // so its ID is unknown while planning, and modules/iam decides what to create from
+            // whether `backup` is null (known), never from the ID.
             iam.blank()
                 .comment(
                     "API key of the backup jobs, stored in the backup project's Secret Manager.",
                 )
-                .attr(
-                    "backup_project_id",
-                    Expr::raw(format!("scaleway_account_project.{backup_id}.id")),
-                )
-                .attr("region", Expr::str(&env.region))
-                .attr("secret_path", Expr::str(&path))
                 .attr("protected", Expr::Bool(env.is_production()))
                 .attr(
-                    "backup_access_key_secret_name",
-                    Expr::str(BACKUP_ACCESS_KEY_SECRET),
-                )
-                .attr(
-                    "backup_secret_key_secret_name",
-                    Expr::str(BACKUP_SECRET_KEY_SECRET),
+                    "backup",
+                    Expr::Object(vec![
+                        (
+                            "project_id".to_string(),
+                            Expr::raw(format!("scaleway_account_project.{backup_id}.id")),
+                        ),
+                        ("region".to_string(), Expr::str(&env.region)),
+                        ("secret_path".to_string(), Expr::str(&path)),
+                        (
+                            "access_key_secret_name".to_string(),
+                            Expr::str(BACKUP_ACCESS_KEY_SECRET),
+                        ),
+                        (
+                            "secret_key_secret_name".to_string(),
+                            Expr::str(BACKUP_SECRET_KEY_SECRET),
+                        ),
+                    ]),
                 );
         }
         b.block(Block::new("module", [format!("iam_{id}")]).with_body(iam))
@@ -417,6 +427,9 @@ fn readme(resolved: &Resolved, source: &str) -> String {
          tofu plan -out bootstrap.tfplan\n\
          tofu apply bootstrap.tfplan\n\
          ```\n\n\
+         That first plan, from an empty state, is `tests/plan.tftest.hcl`: `tofu test` runs it with\n\
+         the real Scaleway provider, offline and without credentials (it creates nothing), in CI on\n\
+         every pull request.\n\n\
          ## 2. Copy the CI credentials into GitHub\n\n\
          For every environment below, in the repository's *Settings → Environments*, create the\n\
          GitHub environments and set their secrets and variables. Read each value with\n\
@@ -488,7 +501,9 @@ fn readme(resolved: &Resolved, source: &str) -> String {
          These secrets hold values only a human has (API keys of other services). Store each one\n\
          once, before the first deploy: until then, every plan of the environment stops with one\n\
          error per empty secret, naming it and this command. The value is read from a file, so it\n\
-         never lands in your shell history.\n",
+         never lands in your shell history. The `*_operator_secret_ids` outputs hold regional IDs\n\
+         (`<region>/<uuid>`), and `scw` puts the ID it is given into the request path as it is:\n\
+         the command keeps the UUID only (`split(\"/\") | last`).\n",
     );
     let mut any = false;
     for env in &resolved.environments {
@@ -504,9 +519,13 @@ fn readme(resolved: &Resolved, source: &str) -> String {
         ));
         for secret in operator {
             // One code span, its `|` escaped for the table. Secret names are identifiers (their
-            // domain), so `.NAME` is a jq path and the command a valid shell line.
+            // domain), so `.NAME` is a jq path and the command a valid shell line. The output
+            // holds the regional ID (`fr-par/<uuid>`, modules/secrets); scw CLI v2.61.0 passes
+            // a positional secret ID unchanged into `/secrets/{id}/versions`
+            // (scaleway-sdk-go `CreateSecretVersion`), so only the UUID is given to it, as the
+            // roots' own error message does (`trimprefix(self.id, ...)`, roots.rs).
             let command = format!(
-                "scw secret version create \"$(tofu output -json {id}_operator_secret_ids | jq -r '.{}')\" region={} data=@FILE",
+                "scw secret version create \"$(tofu output -json {id}_operator_secret_ids | jq -r '.{} | split(\"/\") | last')\" region={} data=@FILE",
                 secret.name, env.region,
             );
             s.push_str(&row(&[
@@ -551,13 +570,13 @@ mod tests {
         };
         let production = block("production");
         assert!(production.contains(
-            "backup_project_id             = scaleway_account_project.production_backup.id\n"
+            "    project_id             = scaleway_account_project.production_backup.id\n"
         ));
         assert!(main.contains("resource \"scaleway_account_project\" \"production_backup\" {"));
         assert!(production.contains(&format!(
-            "backup_secret_key_secret_name = \"{BACKUP_SECRET_KEY_SECRET}\"\n"
+            "    secret_key_secret_name = \"{BACKUP_SECRET_KEY_SECRET}\"\n"
         )));
-        assert!(!block("staging").contains("backup_project_id"));
+        assert!(!block("staging").contains("backup"));
         assert!(!main.contains("\"staging_backup\""));
         assert!(
             block("staging").contains("registry_reader = true"),

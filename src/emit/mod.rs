@@ -265,8 +265,9 @@ pub fn file_count(resolved: &Resolved) -> usize {
     let envs = &resolved.environments;
     let mut global = 1; // the JSON Schema
     if !envs.is_empty() {
-        // The bootstrap root (5 files and its README); the pr and rollback workflows, the
-        // deploy workflow with a deploy head, the promote workflow with a promotion.
+        // The bootstrap root (5 files, its README and its plan test); the pr and rollback
+        // workflows, the deploy workflow with a deploy head, the promote workflow with a
+        // promotion.
         global += bootstrap::FILES + 2;
         global += usize::from(resolved.deploy_head().is_some());
         global += usize::from(envs.iter().any(|e| e.promote_from.is_some()));

@@ -15,6 +15,14 @@
 //! Mocked providers recompute every computed value on each plan, so these tests prove what the
 //! root passes where, and which conditions stop a run; what Scaleway itself does is not proven
 //! here (see README.md, "What CI proves").
+//!
+//! Also `generated/bootstrap/tests/plan.tftest.hcl` ([`emit_bootstrap`]): the bootstrap's first
+//! plan, from an empty state, with the *real* Scaleway provider. A mocked provider invents a
+//! value for every computed attribute already during the plan (OpenTofu's mocks do), so a
+//! `count` or `for_each` that depends on an ID only the apply creates passes under a mock and
+//! fails the real `tofu plan` ("Invalid count argument"). The bootstrap's plan reads nothing from
+//! Scaleway (the root has no data source), so the real provider plans it offline, without
+//! credentials.
 
 use super::GeneratedFile;
 use super::hcl::{Block, Body, Expr, File};
@@ -55,6 +63,71 @@ fn index(env: &ResolvedEnvironment, name: &str) -> usize {
 /// A regional UUID of the mock whose last digit group is `n`.
 fn regional_id(region: &str, n: u32) -> String {
     format!("{region}/00000000-0000-4000-8000-{n:012}")
+}
+
+/// The bootstrap root's test: the plan of its first apply (README.md, section 1), from an
+/// empty state, with the real provider (see the module documentation): every ID the apply
+/// creates is unknown, as in the real first plan.
+pub fn emit_bootstrap(resolved: &Resolved, source: &str) -> GeneratedFile {
+    let header = super::header("#", source);
+    let mut file = File::new(&header);
+    file.comment(
+        "The first plan of this root, from an empty state (tofu test in this directory, after\n\
+         tofu init): README.md's `tofu plan -out bootstrap.tfplan` before anything exists. The\n\
+         Scaleway provider is the real one, not a mock: a mock invents every computed value during\n\
+         the plan, so under a mock a count or for_each depending on an ID that only the apply\n\
+         creates (a new project's) would pass, and the real plan fail. This root reads nothing\n\
+         from Scaleway while planning, so the test runs offline, without credentials, and creates\n\
+         nothing.",
+    );
+    let mut vars = Body::new();
+    vars.attr("organization_id", Expr::str(PROJECT_ID)).attr(
+        "state_passphrase",
+        Expr::str("not-a-secret-test-passphrase"),
+    );
+    file.block(Block::plain("variables").with_body(vars))
+        .blank();
+    let mut run = Body::new();
+    run.attr("command", Expr::raw("plan"));
+    for env in &resolved.environments {
+        let id = super::bootstrap::env_ident(&env.name);
+        let mut assert = Body::new();
+        if has_backup_jobs(env) {
+            assert
+                .attr(
+                    "condition",
+                    Expr::raw(format!(
+                        "toset(keys(module.iam_{id}.backup_secret_ids)) == toset([\"access_key\", \"secret_key\"])"
+                    )),
+                )
+                .attr(
+                    "error_message",
+                    Expr::str(format!(
+                        "{}: the first plan creates the backup key's two secrets in the backup project it creates",
+                        env.name
+                    )),
+                );
+        } else {
+            assert
+                .attr(
+                    "condition",
+                    Expr::raw(format!("length(module.iam_{id}.backup_secret_ids) == 0")),
+                )
+                .attr(
+                    "error_message",
+                    Expr::str(format!(
+                        "{}: without weekly/monthly backups, no backup key",
+                        env.name
+                    )),
+                );
+        }
+        run.blank().block(Block::plain("assert").with_body(assert));
+    }
+    file.block(Block::new("run", ["first_plan_from_an_empty_organization"]).with_body(run));
+    (
+        format!("{}/tests/plan.tftest.hcl", super::bootstrap::BOOTSTRAP_DIR),
+        file.finish(),
+    )
 }
 
 /// The tests of `env`'s root.

@@ -83,10 +83,12 @@ run "no_backup_or_reader_by_default" {
 
 run "backup_project" {
   variables {
-    backup_project_id = "99999999-2222-3333-4444-555555555555"
-    region            = "fr-par"
-    secret_path       = "/evalap/production"
-    protected         = true
+    backup = {
+      project_id  = "99999999-2222-3333-4444-555555555555"
+      region      = "fr-par"
+      secret_path = "/evalap/production"
+    }
+    protected = true
   }
 
   assert {
@@ -95,7 +97,7 @@ run "backup_project" {
   }
 
   assert {
-    condition     = alltrue([for s in scaleway_secret.backup : s.path == "/evalap/production" && s.project_id == var.backup_project_id && s.region == "fr-par" && s.protected])
+    condition     = alltrue([for s in scaleway_secret.backup : s.path == "/evalap/production" && s.project_id == var.backup.project_id && s.region == "fr-par" && s.protected])
     error_message = "the key secrets live in the backup project, protected, not in the environment project the planner can read"
   }
 
@@ -105,12 +107,12 @@ run "backup_project" {
   }
 
   assert {
-    condition     = length(scaleway_iam_policy.planner.rule) == 2 && scaleway_iam_policy.planner.rule[1].project_ids == tolist([var.backup_project_id]) && !contains(scaleway_iam_policy.planner.rule[1].permission_set_names, "SecretManagerSecretAccess") && alltrue([for s in scaleway_iam_policy.planner.rule[1].permission_set_names : endswith(s, "ReadOnly")])
+    condition     = length(scaleway_iam_policy.planner.rule) == 2 && scaleway_iam_policy.planner.rule[1].project_ids == tolist([var.backup.project_id]) && !contains(scaleway_iam_policy.planner.rule[1].permission_set_names, "SecretManagerSecretAccess") && alltrue([for s in scaleway_iam_policy.planner.rule[1].permission_set_names : endswith(s, "ReadOnly")])
     error_message = "in the backup project the planner reads metadata only: never the key's secret data"
   }
 
   assert {
-    condition     = length(scaleway_iam_policy.deployer.rule) == 2 && scaleway_iam_policy.deployer.rule[1].project_ids == tolist([var.backup_project_id]) && contains(scaleway_iam_policy.deployer.rule[1].permission_set_names, "ServerlessJobsFullAccess")
+    condition     = length(scaleway_iam_policy.deployer.rule) == 2 && scaleway_iam_policy.deployer.rule[1].project_ids == tolist([var.backup.project_id]) && contains(scaleway_iam_policy.deployer.rule[1].permission_set_names, "ServerlessJobsFullAccess")
     error_message = "the deployer manages the jobs of the backup project"
   }
 
@@ -135,11 +137,14 @@ run "a_backup_project_needs_a_secret_path" {
   command = plan
 
   variables {
-    backup_project_id = "99999999-2222-3333-4444-555555555555"
-    region            = "fr-par"
+    backup = {
+      project_id  = "99999999-2222-3333-4444-555555555555"
+      region      = "fr-par"
+      secret_path = null
+    }
   }
 
-  expect_failures = [scaleway_iam_application.backup]
+  expect_failures = [var.backup]
 }
 
 run "rejects_bad_project_id" {
