@@ -8,7 +8,9 @@
 //!   rolls back automatically;
 //! - `tofugen-promote.yml`: copies a tested release by digest into an environment with
 //!   `promote_from`, behind that environment's reviewers;
-//! - `tofugen-rollback.yml`: redeploys the previous (or a chosen) recorded release.
+//! - `tofugen-rollback.yml`: redeploys the release deployed before the current deployment (or
+//!   a chosen recorded one), and records it. Promote and rollback trust only the recordings of
+//!   this repository's own deploy, promote and rollback runs on `ci.branch` ([`FIND_RELEASE`]).
 //!
 //! Each workflow is a [`Yaml`] document built here and printed by [`super::yaml`]. Every
 //! configuration value is a YAML string (encoded), or a literal in a condition (encoded); shell
@@ -291,7 +293,7 @@ fi
 
 /// Output `digest`: the existing image's or the one just pushed.
 const PICK_DIGEST: &str = r####"digest="${EXISTING_DIGEST:-$BUILT_DIGEST}"
-if ! grep -Eqx 'sha256:[0-9a-f]{64}' <<< "$digest"; then
+if ! [[ $digest =~ ^sha256:[0-9a-f]{64}$ ]]; then
   echo "::error::no digest for $IMAGE"
   exit 1
 fi
@@ -306,7 +308,8 @@ const COLLECT_BUILDS: &str = r####"jq -n --argjson needs "$NEEDS" --argjson buil
 "####;
 
 /// Checks $RUNNER_TEMP/candidate.json ({service: {tag, digest}}) against $SERVICES and writes
-/// $RUNNER_TEMP/release.json with exactly those services; output `sha`.
+/// $RUNNER_TEMP/release.json with exactly those services; output `sha`: the one tag of its
+/// services, those listed in $RUNNER_TEMP/kept.json (a rollback's, [`KEEP_DEPLOYED`]) left out.
 const CHECK_RELEASE: &str = r####"jq -e --argjson services "$SERVICES" '
   type == "object"
   and ($services - keys | length == 0)
@@ -318,12 +321,31 @@ const CHECK_RELEASE: &str = r####"jq -e --argjson services "$SERVICES" '
 }
 jq --argjson services "$SERVICES" 'with_entries(select(.key as $k | $services | index($k)))' \
   "$RUNNER_TEMP/candidate.json" > "$RUNNER_TEMP/release.json"
-tags="$(jq -r '[.[].tag] | unique | join(" ")' "$RUNNER_TEMP/release.json")"
+kept='[]'
+[ ! -f "$RUNNER_TEMP/kept.json" ] || kept="$(cat "$RUNNER_TEMP/kept.json")"
+tags="$(jq -r --argjson kept "$kept" \
+  '[to_entries[] | select(.key as $k | $kept | index($k) | not) | .value.tag] | unique | join(" ")' \
+  "$RUNNER_TEMP/release.json")"
 case "$tags" in
+  "") echo "::error::the release gives none of $SERVICES"; exit 1 ;;
   *" "*) echo "::error::the services of one release must share one tag, got: $tags"; exit 1 ;;
 esac
 echo "sha=$tags" >> "$GITHUB_OUTPUT"
 jq . "$RUNNER_TEMP/release.json"
+"####;
+
+/// A rollback's release lacks the services added since it was recorded, and the root refuses a
+/// release without every service: each of $SERVICES absent from $RUNNER_TEMP/candidate.json
+/// keeps the image deployed now ($RUNNER_TEMP/current.json), listed in $RUNNER_TEMP/kept.json.
+const KEEP_DEPLOYED: &str = r####"jq --argjson services "$SERVICES" '. as $c | [$services[] | select(. as $s | $c | has($s) | not)]' \
+  "$RUNNER_TEMP/candidate.json" > "$RUNNER_TEMP/kept.json"
+while read -r service; do
+  echo "::warning::the release lacks $service (added since): $service keeps the image deployed now, $(jq -c --arg s "$service" '.[$s]' "$RUNNER_TEMP/current.json")"
+done < <(jq -r '.[]' "$RUNNER_TEMP/kept.json")
+jq --slurpfile kept "$RUNNER_TEMP/kept.json" --slurpfile current "$RUNNER_TEMP/current.json" \
+  '. + ($current[0] | with_entries(select(.key as $k | $kept[0] | index($k))))' \
+  "$RUNNER_TEMP/candidate.json" > "$RUNNER_TEMP/candidate-kept.json"
+mv "$RUNNER_TEMP/candidate-kept.json" "$RUNNER_TEMP/candidate.json"
 "####;
 
 /// `tofu init` of the environment root.
@@ -381,17 +403,26 @@ macro_rules! smoke_function {
 /// The smoke test of the release just applied.
 const SMOKE: &str = concat!(smoke_function!(), "smoke_all\n");
 
-/// Re-applies the release deployed before this run, smoke-tests it, and fails the job.
+/// Re-applies the release deployed before this run, smoke-tests it, and fails the job. A
+/// service of $SERVICES that release lacks (added by this run's configuration, which the root
+/// requires) keeps the image of the release this run applied.
 const ROLLBACK: &str = concat!(
     smoke_function!(),
-    r####"jq '{release: .}' "$RUNNER_TEMP/previous.json" > "$RUNNER_TEMP/previous.tfvars.json"
-tofu apply -input=false -no-color -auto-approve -var-file="$RUNNER_TEMP/previous.tfvars.json"
+    r####"jq --argjson services "$SERVICES" --slurpfile applied "$RUNNER_TEMP/release.json" '
+  . as $p
+  | . + ($applied[0] | with_entries(select(.key as $k | ($services | index($k)) and ($p | has($k) | not))))
+' "$RUNNER_TEMP/previous.json" > "$RUNNER_TEMP/rollback.json"
+while read -r service; do
+  echo "::warning::$service is not in the release deployed before: it keeps the image of this run's release, $(jq -c --arg s "$service" '.[$s]' "$RUNNER_TEMP/rollback.json")"
+done < <(jq -r --slurpfile p "$RUNNER_TEMP/previous.json" 'keys - ($p[0] | keys) | .[]' "$RUNNER_TEMP/rollback.json")
+jq '{release: .}' "$RUNNER_TEMP/rollback.json" > "$RUNNER_TEMP/rollback.tfvars.json"
+tofu apply -input=false -no-color -auto-approve -var-file="$RUNNER_TEMP/rollback.tfvars.json"
 smoke_all
 echo "::error::$ENVIRONMENT was rolled back to the release deployed before this run"
 {
   echo "### $ENVIRONMENT rolled back"
   echo '```json'
-  jq . "$RUNNER_TEMP/previous.json"
+  jq . "$RUNNER_TEMP/rollback.json"
   echo '```'
 } >> "$GITHUB_STEP_SUMMARY"
 exit 1
@@ -458,39 +489,90 @@ done
 "####;
 
 /// Finds a release recorded as the artifact `$PREFIX<sha>` and copies its release.json to
-/// $RUNNER_TEMP/candidate.json. $RELEASE_SHA (input) picks one; else $MODE `latest` takes the
-/// newest recording, `previous` the one recorded before the release in current.json.
-const FIND_RELEASE: &str = r####"if [ -n "$RELEASE_SHA" ] && ! grep -Eqx '[0-9a-f]{40}' <<< "$RELEASE_SHA"; then
+/// $RUNNER_TEMP/candidate.json. Only recordings of this repository's own workflows ($WORKFLOWS)
+/// on $BRANCH count (a fork's pull-request run can upload an artifact of any name). Replayed
+/// oldest first they give the deployments in force: a deploy or promotion adds one, a rollback
+/// undoes the newest. $RELEASE_SHA (input) picks a release; else $MODE `latest` takes the
+/// deployment in force (what the environment runs now), `previous` the one before it, after
+/// checking that the newest is the release in current.json.
+const FIND_RELEASE: &str = r####"if [ -n "$RELEASE_SHA" ] && ! [[ $RELEASE_SHA =~ ^[0-9a-f]{40}$ ]]; then
   echo "::error::release_sha must be a full 40-character lower-case commit SHA"
   exit 1
 fi
-current=""
+# Trusted recordings only: uploaded by a run of this repository's deploy, promote or rollback
+# workflow ($WORKFLOWS) that a push to $BRANCH or a dispatch on it started. A pull request's run
+# (a fork's included) runs the workflow files of the pull request and can upload any artifact.
+# GitHub REST fields: a workflow run's event, head_branch, head_repository.id, repository.id
+# (GET /repos/{owner}/{repo}/actions/workflows/{file}/runs, query branch and created); an
+# artifact's workflow_run.id, .repository_id, .head_repository_id, .head_branch
+# (GET /repos/{owner}/{repo}/actions/artifacts, query name). Every page is read (--paginate).
+branch_query="$(jq -rn --arg b "$BRANCH" '$b | @uri')"
+since="$(date -u -d '91 days ago' +%Y-%m-%d)"
+for workflow in $WORKFLOWS; do
+  gh api --paginate \
+    "repos/${GITHUB_REPOSITORY}/actions/workflows/${workflow}/runs?branch=${branch_query}&created=%3E%3D${since}&per_page=100" \
+    --jq '.workflow_runs[] | {id, event, head_branch, head: .head_repository.id, repository: .repository.id}' \
+    | jq -c --arg workflow "$workflow" '. + {workflow: $workflow}'
+done | jq -s --arg branch "$BRANCH" '
+  map(select((.event == "push" or .event == "workflow_dispatch")
+             and .head_branch == $branch and .head != null and .head == .repository)
+      | {key: (.id | tostring), value: .workflow})
+  | from_entries
+' > "$RUNNER_TEMP/runs.json"
+query="per_page=100"
+[ -z "$RELEASE_SHA" ] || query="name=${PREFIX}${RELEASE_SHA}&per_page=100"
+gh api --paginate "repos/${GITHUB_REPOSITORY}/actions/artifacts?${query}" \
+  --jq '.artifacts[] | {name, expired, created_at, run: .workflow_run}' \
+  | jq -s --arg prefix "$PREFIX" --arg branch "$BRANCH" --slurpfile runs "$RUNNER_TEMP/runs.json" '
+  $runs[0] as $runs
+  | [.[]
+     | select((.expired | not) and (.name | startswith($prefix))
+              and .run.head_repository_id == .run.repository_id and .run.head_branch == $branch
+              and $runs[.run.id | tostring] != null)
+     | {sha: (.name | ltrimstr($prefix)), run: .run.id, created_at,
+        rollback: ($runs[.run.id | tostring] == "tofugen-rollback.yml")}
+     | select(.sha | test("^[0-9a-f]{40}$"))]
+  | sort_by(.created_at, .run)
+' > "$RUNNER_TEMP/recordings.json"
+# The deployments in force, oldest first: a deploy or promotion adds one; a rollback undoes the
+# newest, then goes back to the newest deployment of the release it applied (added if none).
+jq 'reduce .[] as $r ([];
+  if $r.rollback then
+    .[:-1] | ((map(.sha) | indices($r.sha) | last) as $i
+             | if $i == null then . + [$r] else .[:$i + 1] end)
+  else . + [$r] end)' "$RUNNER_TEMP/recordings.json" > "$RUNNER_TEMP/deployments.json"
+echo "Deployments in force, oldest first (from the trusted recordings ${PREFIX}*):"
+jq -r '.[] | "  \(.created_at) \(.sha) run \(.run)\(if .rollback then " (rollback)" else "" end)"' \
+  "$RUNNER_TEMP/deployments.json"
 if [ -n "$RELEASE_SHA" ]; then
-  gh api "repos/${GITHUB_REPOSITORY}/actions/artifacts?name=${PREFIX}${RELEASE_SHA}&per_page=100" \
-    > "$RUNNER_TEMP/artifacts.json"
+  selection="$(jq -r 'last // empty | "\(.run) \(.sha)"' "$RUNNER_TEMP/recordings.json")"
+  if [ -z "$selection" ]; then
+    echo "::error::no unexpired recording ${PREFIX}${RELEASE_SHA} uploaded by this repository's workflows on ${BRANCH}"
+    exit 1
+  fi
+elif [ "$MODE" = latest ]; then
+  selection="$(jq -r 'last // empty | "\(.run) \(.sha)"' "$RUNNER_TEMP/deployments.json")"
+  if [ -z "$selection" ]; then
+    echo "::error::no unexpired recording ${PREFIX}* uploaded by this repository's workflows on ${BRANCH}: pass release_sha"
+    exit 1
+  fi
 else
-  gh api "repos/${GITHUB_REPOSITORY}/actions/artifacts?per_page=100" > "$RUNNER_TEMP/artifacts.json"
-  if [ "$MODE" = previous ]; then
-    current="$(jq -r '[.[].tag] | unique | if length == 1 then .[0] else "" end' "$RUNNER_TEMP/current.json")"
+  top="$(jq -r 'last // empty | .sha' "$RUNNER_TEMP/deployments.json")"
+  deployed="$(jq -r '[.[].tag] | unique | join(" ")' "$RUNNER_TEMP/current.json")"
+  if [ -z "$top" ] || ! jq -e --arg t "$top" '[.[].tag] | index($t)' "$RUNNER_TEMP/current.json" > /dev/null; then
+    echo "::error::the release deployed now ($deployed) is not the newest recorded deployment (${top:-none}): its recording expired or another route deployed it; pass release_sha to choose the release"
+    exit 1
+  fi
+  selection="$(jq -r --arg t "$top" '[.[] | select(.sha != $t)] | last // empty | "\(.run) \(.sha)"' \
+    "$RUNNER_TEMP/deployments.json")"
+  if [ -z "$selection" ]; then
+    echo "::error::no unexpired recording of a release deployed before $top: pass release_sha to choose the release"
+    exit 1
   fi
 fi
-# Newest first; skip to the recordings older than the newest one of the current release.
-selection="$(jq -r --arg prefix "$PREFIX" --arg current "$current" '
-  [.artifacts[] | select((.expired | not) and (.name | startswith($prefix)))]
-  | sort_by(.created_at) | reverse
-  | (map(.name) | index($prefix + $current)) as $i
-  | (if $current == "" or $i == null then . else .[$i:] end)
-  | map(select($current == "" or .name != $prefix + $current))
-  | first // empty
-  | "\(.workflow_run.id) \(.name)"
-' "$RUNNER_TEMP/artifacts.json")"
-if [ -z "$selection" ]; then
-  echo "::error::no unexpired release recording ${PREFIX}${RELEASE_SHA:-*} found"
-  exit 1
-fi
-read -r run_id name <<< "$selection"
-echo "Using $name from run $run_id"
-gh run download "$run_id" --repo "$GITHUB_REPOSITORY" --name "$name" --dir "$RUNNER_TEMP/found"
+read -r run_id sha <<< "$selection"
+echo "Using ${PREFIX}${sha} from run $run_id"
+gh run download "$run_id" --repo "$GITHUB_REPOSITORY" --name "${PREFIX}${sha}" --dir "$RUNNER_TEMP/found"
 cp "$RUNNER_TEMP/found/release.json" "$RUNNER_TEMP/candidate.json"
 "####;
 
@@ -765,7 +847,10 @@ fn deploy_sequence(ctx: &Ctx, env: &ResolvedEnvironment, record: bool, rules: bo
             format!("Roll back {} to the previous release", env.name),
             env,
             None,
-            vec![("SMOKE", Yaml::str(smoke_json(env)))],
+            vec![
+                ("SMOKE", Yaml::str(smoke_json(env))),
+                ("SERVICES", Yaml::str(services_json(env))),
+            ],
             ROLLBACK,
         )
         .entry(
@@ -938,8 +1023,23 @@ fn dispatch(envs: &[&ResolvedEnvironment], what: &str, release_help: &str) -> Ya
     )])
 }
 
+/// The workflow files whose runs record releases: the deploy, promote and rollback workflows
+/// that [`emit`] writes for this configuration.
+fn recording_workflows(r: &Resolved) -> String {
+    let mut files = Vec::new();
+    if r.deploy_head().is_some() {
+        files.push("tofugen-deploy.yml");
+    }
+    if r.environments.iter().any(|e| e.promote_from.is_some()) {
+        files.push("tofugen-promote.yml");
+    }
+    // FIND_RELEASE knows this one by name: its recordings undo a deployment.
+    files.push("tofugen-rollback.yml");
+    files.join(" ")
+}
+
 /// Finds a recorded release of `env_name` (see [`FIND_RELEASE`]).
-fn find_release(env_name: &str, mode: &str) -> Yaml {
+fn find_release(ctx: &Ctx, env_name: &str, mode: &str) -> Yaml {
     step(format!("Find the release recorded for {env_name}"))
         .entry(
             "env",
@@ -948,6 +1048,8 @@ fn find_release(env_name: &str, mode: &str) -> Yaml {
                 ("RELEASE_SHA", Yaml::Expr("inputs.release_sha")),
                 ("PREFIX", Yaml::str(format!("release-{env_name}-"))),
                 ("MODE", Yaml::str(mode)),
+                ("BRANCH", Yaml::str(&ctx.resolved.ci.branch)),
+                ("WORKFLOWS", Yaml::str(recording_workflows(ctx.resolved))),
             ]),
         )
         .entry("run", Yaml::Script(FIND_RELEASE))
@@ -1369,7 +1471,10 @@ fn promote(ctx: &Ctx) -> String {
                 serde_json::json!({ "service": s.name, "source_image": from, "image": s.image })
             })
             .collect();
-        let mut steps = vec![find_release(&source.name, "latest"), check_release(env)];
+        let mut steps = vec![
+            find_release(ctx, &source.name, "latest"),
+            check_release(env),
+        ];
         steps.push(
             step(format!(
                 "Copy the images by digest from {} to {}",
@@ -1414,7 +1519,7 @@ fn promote(ctx: &Ctx) -> String {
         dispatch(
             &targets,
             "Environment to promote into",
-            "Release to promote (application commit SHA); empty = the newest release recorded for the source environment",
+            "Release to promote (application commit SHA); empty = the release the source environment runs now (its newest recorded deployment)",
         ),
         None,
         jobs,
@@ -1439,13 +1544,21 @@ fn rollback(ctx: &Ctx) -> String {
                 CURRENT_RELEASE,
             )
             .build(),
-            find_release(&env.name, "previous"),
+            find_release(ctx, &env.name, "previous"),
+            step("Keep the deployed image of services the release lacks")
+                .entry(
+                    "env",
+                    env_map(vec![("SERVICES", Yaml::str(services_json(env)))]),
+                )
+                .entry("run", Yaml::Script(KEEP_DEPLOYED))
+                .build(),
             check_release(env),
         ];
-        // Not recorded again: the next rollback then goes one release further back. The alert
-        // rules do not depend on the release: not pushed.
+        // Recorded like every apply: the history is what was deployed, and a recording of the
+        // rollback workflow undoes the deployment it replaced (FIND_RELEASE). The alert rules do
+        // not depend on the release: not pushed.
         steps.extend(
-            deploy_sequence(ctx, env, false, false)
+            deploy_sequence(ctx, env, true, false)
                 .into_iter()
                 // The sequence starts with checkout, set-up and init: done above already.
                 .skip(3),

@@ -1,0 +1,897 @@
+//! The release-finding, recording and rollback steps of the generated workflows, run for real:
+//! each job's `run:` steps go through `bash --noprofile --norc -eo pipefail` (what GitHub runs
+//! for `shell: bash`) in order, with the step's `env:` (its `${{ }}` expressions substituted),
+//! `if:` evaluated, and `upload-artifact` simulated. Fake `gh` (the workflow-runs and artifacts
+//! APIs, paginated, and `gh run download`), `tofu` (state in a file; the root's `release`
+//! validation), `curl` (the smoke test) and `skopeo` (a registry of manifests) are written to a
+//! temporary directory put first on the PATH. Needs `bash` and `jq` (`.ci/run` installs jq).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tofugen::pipeline::compile;
+
+const COMMITTED: &str = include_str!("../environments.yaml");
+/// This repository's id; a fork's is [`FORK`].
+const REPO: u64 = 1;
+const FORK: u64 = 2;
+
+/// `gh api [--paginate] URL [--jq FILTER]` over $WORLD/runs/*.json and
+/// $WORLD/artifacts/*/meta.json (newest first, `per_page` honoured: one page unless
+/// --paginate), and `gh run download RUN --repo R --name N --dir D`.
+const FAKE_GH: &str = r#"#!/usr/bin/env bash
+set -eo pipefail
+shopt -s nullglob
+printf 'gh %s\n' "$*" >> "$WORLD/gh.log"
+if [ "$1" = api ]; then
+  shift
+  paginate=false; filter="."; url=""
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --paginate) paginate=true ;;
+      --jq) filter="$2"; shift ;;
+      *) url="$1" ;;
+    esac
+    shift
+  done
+  path="${url%%\?*}"; query=""
+  [[ $url != *\?* ]] || query="${url#*\?}"
+  name=""; branch=""; per=30
+  IFS='&' read -ra kvs <<< "$query"
+  for kv in "${kvs[@]}"; do
+    case "$kv" in
+      name=*) name="${kv#name=}" ;;
+      branch=*) branch="${kv#branch=}" ;;
+      per_page=*) per="${kv#per_page=}" ;;
+    esac
+  done
+  case "$path" in
+    repos/org/infra/actions/artifacts)
+      key=artifacts; files=("$WORLD"/artifacts/*/meta.json)
+      select='select($name == "" or .name == $name)' ;;
+    repos/org/infra/actions/workflows/*/runs)
+      key=workflow_runs; files=("$WORLD"/runs/*.json)
+      name="${path#repos/org/infra/actions/workflows/}"; name="${name%/runs}"
+      select='select(.workflow == $name and ($branch == "" or .head_branch == $branch))' ;;
+    *) echo "fake gh: unexpected api $url" >&2; exit 2 ;;
+  esac
+  # Newest first, in pages of $per: only the first unless --paginate; --jq applies to each.
+  cat /dev/null "${files[@]}" | jq -c -s --arg name "$name" --arg branch "$branch" \
+    --arg key "$key" --argjson per "$per" --argjson all "$paginate" "
+    [.[] | $select] | sort_by(.created_at // .id) | reverse
+    | [range(0; if \$all then ([length, 1] | max) else 1 end; \$per) as \$i
+       | {total_count: length, (\$key): .[\$i:\$i + \$per]}]
+    | .[] | ($filter)"
+elif [ "$1 $2" = "run download" ]; then
+  run="$3"; shift 3
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --name) want="$2"; shift ;;
+      --dir) dir="$2"; shift ;;
+    esac
+    shift
+  done
+  [ -f "$WORLD/by-run/$run/$want" ] || { echo "fake gh: no artifact $want in run $run" >&2; exit 1; }
+  mkdir -p "$dir"
+  cp "$WORLD/by-run/$run/$want" "$dir/release.json"
+else
+  echo "fake gh: unexpected $*" >&2
+  exit 2
+fi
+"#;
+
+/// State in $WORLD/state/$ENVIRONMENT.json; `apply` refuses, as the root's `release`
+/// validation does, a release without every service listed in $WORLD/services-$ENVIRONMENT.
+const FAKE_TOFU: &str = r#"#!/usr/bin/env bash
+set -eo pipefail
+state="$WORLD/state/$ENVIRONMENT.json"
+case "$1" in
+  init) ;;
+  output)
+    [ -f "$state" ] || { echo "No outputs found" >&2; exit 1; }
+    case "${*: -1}" in
+      release) jq .release "$state" ;;
+      service_urls) jq '.release | with_entries(.value = "https://\(.key).example")' "$state" ;;
+      service_images) jq '.release | map_values("img@" + .digest)' "$state" ;;
+      *) echo "fake tofu: no output ${*: -1}" >&2; exit 1 ;;
+    esac ;;
+  apply)
+    for a in "$@"; do case "$a" in -var-file=*) file="${a#-var-file=}" ;; esac; done
+    jq -e --arg s "$(cat "$WORLD/services-$ENVIRONMENT")" \
+      '.release as $r | all($s | split(" ")[]; . as $n | $n == "" or ($r | has($n)))' "$file" > /dev/null || {
+      echo "Error: Invalid value for variable: the release must give every service of $ENVIRONMENT" >&2
+      exit 1
+    }
+    jq -c --arg e "$ENVIRONMENT" '{env: $e, release: (.release | map_values(.tag))}' "$file" >> "$WORLD/applies.log"
+    jq '{release: .release}' "$file" > "$state" ;;
+  *) echo "fake tofu: unexpected $*" >&2; exit 2 ;;
+esac
+"#;
+
+/// Fails for a URL https://<service>.example/... while `<service>=<tag running>` is a line of
+/// $WORLD/bad-smoke.
+const FAKE_CURL: &str = r#"#!/usr/bin/env bash
+url="${*: -1}"
+service="${url#https://}"; service="${service%%.*}"
+tag="$(jq -r --arg s "$service" '.release[$s].tag' "$WORLD/state/$ENVIRONMENT.json")"
+if grep -qxF "$service=$tag" "$WORLD/bad-smoke" 2> /dev/null; then
+  echo "curl: (22) The requested URL returned error: 500" >&2
+  exit 22
+fi
+"#;
+
+/// A registry of manifests: $WORLD/blobs/<hex> holds the manifest of digest sha256:<hex>.
+const FAKE_SKOPEO: &str = r#"#!/usr/bin/env bash
+set -eo pipefail
+refs=()
+for a in "$@"; do case "$a" in docker://*) refs+=("${a#docker://}") ;; esac; done
+case "$1" in
+  login) cat > /dev/null ;;
+  copy)
+    cp "$WORLD/blobs/${refs[0]##*@sha256:}" "$WORLD/tags/$(tr '/:' '__' <<< "${refs[1]}")" ;;
+  inspect) cat "$WORLD/tags/$(tr '/:' '__' <<< "${refs[0]}")" ;;
+  *) echo "fake skopeo: unexpected $*" >&2; exit 2 ;;
+esac
+"#;
+
+/// Each step run so far: its outcome (`success`, `failure`, `skipped`) and outputs.
+type Steps = BTreeMap<String, (&'static str, BTreeMap<String, String>)>;
+
+/// Whether bash and jq are here; without them the tests are skipped, unless
+/// TOFUGEN_REQUIRE_TOOLS=1 (CI), where they fail.
+fn tools() -> bool {
+    let found = ["bash", "jq"].iter().all(|t| {
+        Command::new(t)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !found {
+        assert!(
+            std::env::var("TOFUGEN_REQUIRE_TOOLS").as_deref() != Ok("1"),
+            "bash and jq are required (TOFUGEN_REQUIRE_TOOLS=1)"
+        );
+        eprintln!("skipped: bash or jq not found");
+    }
+    found
+}
+
+/// The generated workflows of the committed configuration, as JSON (compiled once). With
+/// TOFUGEN_WORKFLOWS_FROM=<dir>, the workflow files of that directory instead: how these
+/// scenarios were run against the workflows of the commit before them (they failed there).
+fn workflows() -> &'static BTreeMap<String, Value> {
+    static WORKFLOWS: std::sync::OnceLock<BTreeMap<String, Value>> = std::sync::OnceLock::new();
+    WORKFLOWS.get_or_init(|| match std::env::var_os("TOFUGEN_WORKFLOWS_FROM") {
+        Some(dir) => std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter_map(|path| {
+                let name = path.file_name()?.to_str()?.to_string();
+                let text = std::fs::read_to_string(&path).ok()?;
+                let (_, node) = tofugen::load::load(&name, text.as_bytes()).ok()?;
+                Some((name, node.to_json()))
+            })
+            .collect(),
+        None => compile_workflows(),
+    })
+}
+
+fn compile_workflows() -> BTreeMap<String, Value> {
+    let c = compile("environments.yaml", COMMITTED.as_bytes(), true);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    c.files
+        .into_iter()
+        .filter_map(|(path, text)| {
+            let name = path.strip_prefix(".github/workflows/")?.to_string();
+            let (_, node) = tofugen::load::load(&path, text.as_bytes()).ok()?;
+            Some((name, node.to_json()))
+        })
+        .collect()
+}
+
+/// A 40-hex application commit made of one repeated hex digit (`sha('a')`), or of a number.
+fn sha(c: char) -> String {
+    c.to_string().repeat(40)
+}
+
+fn sha_n(n: u64) -> String {
+    format!("{n:040x}")
+}
+
+/// Who started a run: this repository's push to main, or a fork's pull request.
+#[derive(Clone, Copy)]
+struct Origin {
+    event: &'static str,
+    head_repo: u64,
+    head_branch: &'static str,
+}
+
+const PUSH: Origin = Origin {
+    event: "push",
+    head_repo: REPO,
+    head_branch: "main",
+};
+const DISPATCH: Origin = Origin {
+    event: "workflow_dispatch",
+    head_repo: REPO,
+    head_branch: "main",
+};
+
+/// The outcome of one job: whether it succeeded, and its log.
+struct Job {
+    ok: bool,
+    log: String,
+}
+
+struct World {
+    dir: tempfile::TempDir,
+    workflows: &'static BTreeMap<String, Value>,
+    next_run: u64,
+    clock: u64,
+}
+
+impl World {
+    fn new() -> World {
+        let dir = tempfile::tempdir().unwrap();
+        for d in ["bin", "runs", "artifacts", "state", "blobs", "tags"] {
+            std::fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        for (name, text) in [
+            ("gh", FAKE_GH),
+            ("tofu", FAKE_TOFU),
+            ("curl", FAKE_CURL),
+            ("skopeo", FAKE_SKOPEO),
+        ] {
+            let path = dir.path().join("bin").join(name);
+            std::fs::write(&path, text).unwrap();
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let world = World {
+            dir,
+            workflows: workflows(),
+            next_run: 100,
+            clock: 0,
+        };
+        world.set_services("staging", &["api", "ui"]);
+        world.set_services("production", &["api", "ui"]);
+        world
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The services the root of `env` requires (its `release` validation).
+    fn set_services(&self, env: &str, services: &[&str]) {
+        std::fs::write(
+            self.path().join(format!("services-{env}")),
+            services.join(" "),
+        )
+        .unwrap();
+    }
+
+    /// The release `env`'s state records as deployed.
+    fn set_state(&self, env: &str, release: &Value) {
+        let state = json!({ "release": release }).to_string();
+        std::fs::write(self.path().join(format!("state/{env}.json")), state).unwrap();
+    }
+
+    fn bad_smoke(&self, lines: &[String]) {
+        std::fs::write(self.path().join("bad-smoke"), lines.join("\n") + "\n").unwrap();
+    }
+
+    /// The tag each service of `env` runs.
+    fn running(&self, env: &str) -> BTreeMap<String, String> {
+        let text = std::fs::read_to_string(self.path().join(format!("state/{env}.json"))).unwrap();
+        let v: Value = serde_json::from_str(&text).unwrap();
+        v["release"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, r)| (k.clone(), r["tag"].as_str().unwrap().to_string()))
+            .collect()
+    }
+
+    /// The one tag `env` runs.
+    fn tag(&self, env: &str) -> String {
+        let tags: std::collections::BTreeSet<String> = self.running(env).into_values().collect();
+        assert_eq!(tags.len(), 1, "{env} runs {tags:?}");
+        tags.into_iter().next().unwrap()
+    }
+
+    /// The digest of `image` at `tag`, its manifest stored in the fake registry.
+    fn digest(&self, tag: &str, image: &str) -> String {
+        let manifest = format!("manifest of {image} at {tag}\n");
+        let hex: String = Sha256::digest(manifest.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        std::fs::write(self.path().join("blobs").join(&hex), manifest).unwrap();
+        format!("sha256:{hex}")
+    }
+
+    /// A release of `services` at `tag`.
+    fn release(&self, tag: &str, services: &[&str]) -> Value {
+        Value::Object(
+            services
+                .iter()
+                .map(|s| {
+                    (
+                        s.to_string(),
+                        json!({"tag": tag, "digest": self.digest(tag, s)}),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// Registers a run of `workflow`; returns its id.
+    fn new_run(&mut self, workflow: &str, origin: Origin) -> u64 {
+        self.next_run += 1;
+        let id = self.next_run;
+        let run = json!({
+            "id": id, "workflow": workflow, "event": origin.event,
+            "head_branch": origin.head_branch,
+            "head_repository": {"id": origin.head_repo}, "repository": {"id": REPO},
+        });
+        std::fs::write(self.path().join(format!("runs/{id}.json")), run.to_string()).unwrap();
+        id
+    }
+
+    /// Stores the artifact `name` (holding `release.json`) of run `run`, newer than every other.
+    fn upload(&mut self, run: u64, origin: Origin, name: &str, release: &Value) {
+        self.clock += 1;
+        let dir = self.path().join(format!("artifacts/{:05}", self.clock));
+        std::fs::create_dir_all(&dir).unwrap();
+        let c = self.clock;
+        let meta = json!({
+            "name": name, "expired": false,
+            "created_at": format!("2026-03-01T{:02}:{:02}:{:02}Z", c / 3600, c / 60 % 60, c % 60),
+            "workflow_run": {"id": run, "repository_id": REPO, "head_repository_id": origin.head_repo,
+                             "head_branch": origin.head_branch, "head_sha": sha('f')},
+        });
+        std::fs::write(dir.join("meta.json"), meta.to_string()).unwrap();
+        std::fs::write(dir.join("release.json"), release.to_string()).unwrap();
+        let by_run = self.path().join(format!("by-run/{run}"));
+        std::fs::create_dir_all(&by_run).unwrap();
+        std::fs::write(by_run.join(name), release.to_string()).unwrap();
+    }
+
+    /// What a successful deploy (staging) or promotion (production) of `tag` leaves: its
+    /// recording, uploaded by a run of this repository's workflow, and the state. Faster than
+    /// running the job, for the history a scenario starts from.
+    fn deployed(&mut self, env: &str, tag: &str, services: &[&str]) {
+        let (workflow, origin) = match env {
+            "staging" => ("tofugen-deploy.yml", PUSH),
+            _ => ("tofugen-promote.yml", DISPATCH),
+        };
+        let run = self.new_run(workflow, origin);
+        let release = self.release(tag, services);
+        self.upload(run, origin, &format!("release-{env}-{tag}"), &release);
+        self.set_state(env, &release);
+    }
+
+    /// Marks every recording named `name` expired.
+    fn expire(&self, name: &str) {
+        for entry in std::fs::read_dir(self.path().join("artifacts")).unwrap() {
+            let meta = entry.unwrap().path().join("meta.json");
+            let mut v: Value =
+                serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
+            if v["name"] == name {
+                v["expired"] = json!(true);
+                std::fs::write(&meta, v.to_string()).unwrap();
+            }
+        }
+    }
+
+    /// Runs `job` of `workflow` as a run started by `origin`.
+    fn run_job(
+        &mut self,
+        workflow: &str,
+        job: &str,
+        origin: Origin,
+        inputs: Value,
+        needs: Value,
+    ) -> Job {
+        let run = self.new_run(workflow, origin);
+        let wf = &self.workflows[workflow];
+        let steps = wf["jobs"][job]["steps"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{workflow} has no job {job}"));
+        let temp = tempfile::tempdir_in(self.path()).unwrap();
+        let mut outputs: Steps = BTreeMap::new();
+        let mut failed = false;
+        let mut log = String::new();
+        let expression = regex::Regex::new(r"\$\{\{\s*(.*?)\s*\}\}").unwrap();
+        for (i, step) in steps.iter().enumerate() {
+            let name = step["name"].as_str().unwrap_or("").to_string();
+            let id = step["id"].as_str().map_or(format!("_{i}"), str::to_string);
+            let run_it = match step["if"].as_str() {
+                Some(cond) => Cond::new(cond, failed, &outputs).eval(),
+                None => !failed,
+            };
+            let uses = step["uses"].as_str().unwrap_or("");
+            // Checkout, set-up and the Cockpit push are not what these tests exercise.
+            let exercised = step["run"].is_string() && !name.starts_with("Push the alert rules")
+                || uses.starts_with("actions/upload-artifact");
+            if !run_it || !exercised {
+                log.push_str(&format!("--- skip {name}\n"));
+                outputs.insert(id, ("skipped", BTreeMap::new()));
+                continue;
+            }
+            let subst = |v: &Value| -> String {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                expression
+                    .replace_all(&text, |c: &regex::Captures| {
+                        expr(&c[1], &inputs, &needs, &outputs, temp.path())
+                    })
+                    .into_owned()
+            };
+            let mut env: BTreeMap<String, String> = BTreeMap::new();
+            for scope in [&wf["env"], &step["env"]] {
+                if let Some(map) = scope.as_object() {
+                    for (k, v) in map {
+                        env.insert(k.clone(), subst(v));
+                    }
+                }
+            }
+            let (ok, out) = if uses.is_empty() {
+                let out_file = temp.path().join(format!("output-{i}"));
+                std::fs::write(&out_file, "").unwrap();
+                let path = format!(
+                    "{}:{}",
+                    self.path().join("bin").display(),
+                    std::env::var("PATH").unwrap_or_default()
+                );
+                let result = Command::new("bash")
+                    .args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
+                    .arg(step["run"].as_str().unwrap())
+                    .env_clear()
+                    .env("PATH", path)
+                    .env("HOME", self.path())
+                    .envs(&env)
+                    .env("WORLD", self.path())
+                    .env("RUNNER_TEMP", temp.path())
+                    .env("GITHUB_OUTPUT", &out_file)
+                    .env("GITHUB_STEP_SUMMARY", temp.path().join("summary"))
+                    .env("GITHUB_REPOSITORY", "org/infra")
+                    .env("GITHUB_RUN_ID", run.to_string())
+                    .current_dir(temp.path())
+                    .output()
+                    .unwrap();
+                log.push_str(&format!("--- {name}\n"));
+                log.push_str(&String::from_utf8_lossy(&result.stdout));
+                log.push_str(&String::from_utf8_lossy(&result.stderr));
+                let out = std::fs::read_to_string(&out_file)
+                    .unwrap()
+                    .lines()
+                    .filter_map(|l| l.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                (result.status.success(), out)
+            } else {
+                let with = &step["with"];
+                let artifact = subst(&with["name"]);
+                let file = PathBuf::from(subst(&with["path"]));
+                let release: Value =
+                    serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+                log.push_str(&format!("--- {name}: uploaded {artifact}\n"));
+                self.upload(run, origin, &artifact, &release);
+                (true, BTreeMap::new())
+            };
+            outputs.insert(id, (if ok { "success" } else { "failure" }, out));
+            if !ok {
+                failed = true;
+            }
+        }
+        Job { ok: !failed, log }
+    }
+
+    /// The deploy workflow's deploy job with every build outputting `tag`.
+    fn deploy(&mut self, tag: &str) -> Job {
+        let wf = &self.workflows["tofugen-deploy.yml"];
+        let job = &wf["jobs"]["deploy-staging"];
+        let builds: Value = job["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find_map(|s| s["env"]["BUILDS"].as_str())
+            .map(|b| serde_json::from_str(b).unwrap())
+            .unwrap();
+        let mut needs = serde_json::Map::new();
+        // One output per build job (named "Build <image>"), whatever services share it.
+        for build in builds.as_object().unwrap().values() {
+            let build = build.as_str().unwrap();
+            let image = wf["jobs"][build]["name"].as_str().unwrap();
+            needs.insert(
+                build.to_string(),
+                json!({"result": "success", "outputs": {"tag": tag, "digest": self.digest(tag, image)}}),
+            );
+        }
+        self.run_job(
+            "tofugen-deploy.yml",
+            "deploy-staging",
+            PUSH,
+            json!({}),
+            Value::Object(needs),
+        )
+    }
+
+    fn rollback(&mut self, env: &str, release_sha: &str) -> Job {
+        self.run_job(
+            "tofugen-rollback.yml",
+            &format!("rollback-{env}"),
+            DISPATCH,
+            json!({"environment": env, "release_sha": release_sha}),
+            json!({}),
+        )
+    }
+
+    fn promote(&mut self, release_sha: &str) -> Job {
+        self.run_job(
+            "tofugen-promote.yml",
+            "promote-production",
+            DISPATCH,
+            json!({"environment": "production", "release_sha": release_sha}),
+            json!({}),
+        )
+    }
+
+    fn gh_calls(&self) -> String {
+        std::fs::read_to_string(self.path().join("gh.log")).unwrap_or_default()
+    }
+}
+
+/// A `${{ }}` expression of the generated steps.
+fn expr(e: &str, inputs: &Value, needs: &Value, outputs: &Steps, temp: &Path) -> String {
+    let parts: Vec<&str> = e.split('.').collect();
+    match parts.as_slice() {
+        ["toJSON(needs)"] => needs.to_string(),
+        ["inputs", name] => inputs[*name].as_str().unwrap_or("").to_string(),
+        ["secrets", name] => format!("secret-{name}"),
+        ["vars", name] => format!("var-{name}"),
+        ["github", "token"] => "gh-token".into(),
+        ["runner", "temp"] => temp.display().to_string(),
+        ["steps", id, "outputs", key] => outputs
+            .get(*id)
+            .and_then(|(_, o)| o.get(*key))
+            .cloned()
+            .unwrap_or_default(),
+        _ => panic!("unknown expression {e}"),
+    }
+}
+
+/// An `if:` condition: `failure()`, `success()`, `cancelled()`, `always()`,
+/// `steps.<id>.outputs.<key> == '<v>'`, `steps.<id>.outcome == '<v>'`, `&&`, `||`, parentheses.
+struct Cond<'a> {
+    tokens: Vec<String>,
+    at: usize,
+    failed: bool,
+    outputs: &'a Steps,
+}
+
+impl<'a> Cond<'a> {
+    fn new(text: &str, failed: bool, outputs: &'a Steps) -> Cond<'a> {
+        let re = regex::Regex::new(r"&&|\|\||==|!=|\(\)|[()]|'[^']*'|[A-Za-z0-9_.\-]+").unwrap();
+        let tokens = re.find_iter(text).map(|m| m.as_str().to_string()).collect();
+        Cond {
+            tokens,
+            at: 0,
+            failed,
+            outputs,
+        }
+    }
+
+    fn eval(&mut self) -> bool {
+        let v = self.or();
+        assert_eq!(self.at, self.tokens.len(), "condition {:?}", self.tokens);
+        v
+    }
+
+    fn peek(&self) -> Option<&str> {
+        self.tokens.get(self.at).map(String::as_str)
+    }
+
+    fn next(&mut self) -> String {
+        self.at += 1;
+        self.tokens[self.at - 1].clone()
+    }
+
+    fn or(&mut self) -> bool {
+        let mut v = self.and();
+        while self.peek() == Some("||") {
+            self.next();
+            v |= self.and();
+        }
+        v
+    }
+
+    fn and(&mut self) -> bool {
+        let mut v = self.atom();
+        while self.peek() == Some("&&") {
+            self.next();
+            v &= self.atom();
+        }
+        v
+    }
+
+    fn value(&mut self) -> String {
+        let t = self.next();
+        if let Some(s) = t.strip_prefix('\'') {
+            return s.trim_end_matches('\'').to_string();
+        }
+        let parts: Vec<&str> = t.split('.').collect();
+        let step = |id: &str| self.outputs.get(id);
+        match parts.as_slice() {
+            ["steps", id, "outputs", key] => step(id)
+                .and_then(|(_, o)| o.get(*key))
+                .cloned()
+                .unwrap_or_default(),
+            ["steps", id, "outcome"] => step(id).map_or("", |(o, _)| o).to_string(),
+            _ => panic!("unknown value {t}"),
+        }
+    }
+
+    fn atom(&mut self) -> bool {
+        match self.peek() {
+            Some("(") => {
+                self.next();
+                let v = self.or();
+                assert_eq!(self.next(), ")");
+                v
+            }
+            Some("failure" | "success" | "cancelled" | "always") => {
+                let f = self.next();
+                assert_eq!(self.next(), "()");
+                match f.as_str() {
+                    "failure" => self.failed,
+                    "success" => !self.failed,
+                    "cancelled" => false,
+                    _ => true,
+                }
+            }
+            _ => {
+                let a = self.value();
+                let op = self.next();
+                let b = self.value();
+                match op.as_str() {
+                    "==" => a == b,
+                    "!=" => a != b,
+                    _ => panic!("unknown operator {op}"),
+                }
+            }
+        }
+    }
+}
+
+/// Runs `f` with a fresh world when bash and jq are here.
+fn with_world(f: impl FnOnce(&mut World)) {
+    if tools() {
+        f(&mut World::new());
+    }
+}
+
+fn ok(job: &Job, what: &str) {
+    assert!(job.ok, "{what} failed:\n{}", job.log);
+}
+
+fn refused(job: &Job, what: &str, message: &str) {
+    assert!(!job.ok, "{what} succeeded:\n{}", job.log);
+    assert!(
+        job.log.contains(message),
+        "{what}: no `{message}` in:\n{}",
+        job.log
+    );
+}
+
+/// Finding 2: a fork's pull-request run uploads `release-staging-<X>` for the image that
+/// failed staging; promote (default and by SHA) and rollback must not take it.
+#[test]
+fn a_forked_recording_is_never_trusted() {
+    with_world(|w| {
+        // Staging runs A; X failed its smoke test there and was rolled back (not recorded).
+        let (a, x) = (sha('a'), sha('e'));
+        w.deployed("staging", &a, &["api", "ui"]);
+        // The fork's run: its pull request modified tofugen-deploy.yml to upload a recording,
+        // from a branch it named main.
+        let fork = Origin {
+            event: "pull_request",
+            head_repo: FORK,
+            head_branch: "main",
+        };
+        let run = w.new_run("tofugen-deploy.yml", fork);
+        let forged = w.release(&x, &["api", "ui"]);
+        w.upload(run, fork, &format!("release-staging-{x}"), &forged);
+        // A same-repository pull request from a branch: not main, not trusted either.
+        let branch = Origin {
+            event: "pull_request",
+            head_repo: REPO,
+            head_branch: "feature",
+        };
+        let run = w.new_run("tofugen-deploy.yml", branch);
+        w.upload(run, branch, &format!("release-staging-{x}"), &forged);
+
+        let job = w.promote("");
+        assert!(
+            job.log.contains(&format!("Using release-staging-{a}")),
+            "{}",
+            job.log
+        );
+        ok(&job, "promote the default release");
+        assert_eq!(w.tag("production"), a, "production gets what staging runs");
+        let job = w.promote(&x);
+        refused(
+            &job,
+            "promote X",
+            &format!("no unexpired recording release-staging-{x}"),
+        );
+        assert_eq!(w.tag("production"), a);
+    });
+}
+
+/// Finding 3: every apply is recorded, rollbacks included; a rollback goes to the release
+/// deployed before the current deployment, and promote's default is what the source runs now.
+#[test]
+fn rollbacks_are_recorded_and_the_history_is_what_was_deployed() {
+    with_world(|w| {
+        let (a, b, c, d) = (sha('a'), sha('b'), sha('c'), sha('d'));
+        for t in [&a, &b, &c] {
+            w.deployed("staging", t, &["api", "ui"]);
+        }
+        let job = w.rollback("staging", "");
+        ok(&job, "rollback C");
+        assert_eq!(w.tag("staging"), b);
+        assert!(
+            job.log.contains(&format!("uploaded release-staging-{b}")),
+            "{}",
+            job.log
+        );
+        ok(&w.promote(""), "promote the default");
+        assert_eq!(w.tag("production"), b, "not C, which staging just rejected");
+        let job = w.deploy(&d);
+        ok(&job, "deploy D");
+        assert!(
+            job.log.contains(&format!("uploaded release-staging-{d}")),
+            "{}",
+            job.log
+        );
+        ok(&w.rollback("staging", ""), "rollback D");
+        assert_eq!(w.tag("staging"), b, "the release deployed before D, not C");
+        ok(&w.rollback("staging", ""), "rollback B");
+        assert_eq!(
+            w.tag("staging"),
+            a,
+            "one more release back, never forward to D or C"
+        );
+    });
+}
+
+/// Finding 4: more than one page of artifacts (100 staging deploys after two promotions).
+#[test]
+fn recordings_are_read_past_the_first_page() {
+    with_world(|w| {
+        // Production was promoted P1 then P2, before 120 staging deploys.
+        let (p1, p2) = (sha('1'), sha('2'));
+        for tag in [&p1, &p2] {
+            w.deployed("production", tag, &["api", "ui"]);
+        }
+        for n in 0..120 {
+            let run = w.new_run("tofugen-deploy.yml", PUSH);
+            let tag = sha_n(1000 + n);
+            let release = w.release(&tag, &["api", "ui"]);
+            w.upload(run, PUSH, &format!("release-staging-{tag}"), &release);
+        }
+        ok(&w.rollback("production", ""), "rollback production");
+        assert_eq!(w.tag("production"), p1);
+        // A release_sha recorded on the second page, by name.
+        ok(
+            &w.promote(&sha_n(1000)),
+            "promote a release of the second page",
+        );
+        assert_eq!(w.tag("production"), sha_n(1000));
+    });
+}
+
+/// Finding 4: the current release has no recording left (expired): rollback fails, it never
+/// rolls forward to the newest recording.
+#[test]
+fn an_expired_current_recording_stops_the_rollback() {
+    with_world(|w| {
+        let (a, b) = (sha('a'), sha('b'));
+        w.deployed("staging", &a, &["api", "ui"]);
+        w.deployed("staging", &b, &["api", "ui"]);
+        ok(&w.rollback("staging", ""), "rollback B");
+        assert_eq!(w.tag("staging"), a);
+        w.expire(&format!("release-staging-{a}"));
+        let job = w.rollback("staging", "");
+        refused(
+            &job,
+            "rollback with A's recordings expired",
+            "is not the newest recorded deployment",
+        );
+        assert_eq!(w.tag("staging"), a, "never forward to B");
+    });
+}
+
+/// Finding 5: the release before lacks a service the configuration added: the automatic and
+/// the manual rollback keep that service's new image, and the rest goes back.
+#[test]
+fn a_rollback_across_an_added_service_keeps_its_image() {
+    with_world(|w| {
+        let (p, n, m) = (sha('a'), sha('b'), sha('c'));
+        // P was deployed when staging ran only api.
+        w.deployed("staging", &p, &["api"]);
+        // The configuration now adds ui; N fails its smoke test: automatic rollback.
+        w.set_services("staging", &["api", "ui"]);
+        w.bad_smoke(&[format!("api={n}")]);
+        let job = w.deploy(&n);
+        assert!(!job.ok, "N fails its smoke test");
+        let running = w.running("staging");
+        assert_eq!(running["api"], p, "{}", job.log);
+        assert_eq!(running["ui"], n, "ui keeps N's image");
+        assert!(
+            job.log.contains("ui is not in the release deployed before"),
+            "{}",
+            job.log
+        );
+        // M passes; a manual rollback goes back to P, ui keeping M's image.
+        ok(&w.deploy(&m), "deploy M");
+        let job = w.rollback("staging", "");
+        ok(&job, "rollback M");
+        let running = w.running("staging");
+        assert_eq!(running["api"], p);
+        assert_eq!(running["ui"], m);
+        assert!(job.log.contains("the release lacks ui"), "{}", job.log);
+        assert!(
+            job.log.contains(&format!("uploaded release-staging-{p}")),
+            "{}",
+            job.log
+        );
+    });
+}
+
+/// Finding 9: release_sha is matched as a whole string: a second line is refused before any
+/// API call, and never printed as a workflow command.
+#[test]
+fn a_multi_line_release_sha_is_refused() {
+    with_world(|w| {
+        let a = sha('a');
+        w.deployed("staging", &a, &["api", "ui"]);
+        let before = w.gh_calls();
+        for (input, name) in [
+            (
+                format!("{a}\n::warning title=spoofed::rolled back by the security team"),
+                "rollback",
+            ),
+            (format!("{a}\n"), "rollback"),
+            (format!("{a}\n::warning title=spoofed::promoted"), "promote"),
+        ] {
+            let job = if name == "rollback" {
+                w.rollback("staging", &input)
+            } else {
+                w.promote(&input)
+            };
+            refused(&job, name, "release_sha must be a full 40-character");
+            assert!(
+                !job.log
+                    .lines()
+                    .any(|l| l.starts_with("::warning title=spoofed")),
+                "{}",
+                job.log
+            );
+        }
+        assert_eq!(
+            w.gh_calls(),
+            before,
+            "no API call with an invalid release_sha"
+        );
+        assert_eq!(w.tag("staging"), a);
+    });
+}
