@@ -185,6 +185,7 @@ module "service_api" {
   https_only         = true
   sandbox            = "v2"
   timeout_seconds    = 600
+  ready_wait_seconds = 900
   command            = ["supervisord", "-c", "/app/supervisord.conf"]
   environment_variables = {
     DB_NAME = "evalap"
@@ -225,6 +226,7 @@ module "service_ui" {
   https_only         = true
   sandbox            = "v2"
   timeout_seconds    = 300
+  ready_wait_seconds = 750
   command = [
     "streamlit",
     "run",

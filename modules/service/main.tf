@@ -136,6 +136,14 @@ resource "scaleway_container" "this" {
     }
   }
 
+  # The provider waits for the container to be ready, before and after an update, 12 min 30 s
+  # by default (v2.81.0 defaultContainerTimeout): a startup probe window longer than that would
+  # fail a healthy release. The read that follows a create or an update uses the create timeout.
+  timeouts {
+    create = "${var.ready_wait_seconds}s"
+    update = "${var.ready_wait_seconds}s"
+  }
+
   lifecycle {
     precondition {
       condition     = var.max_scale >= var.min_scale

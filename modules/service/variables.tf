@@ -260,6 +260,17 @@ variable "timeout_seconds" {
   }
 }
 
+variable "ready_wait_seconds" {
+  type        = number
+  description = "How long the provider waits for the container to be ready after a create or an update (its timeouts block). Cover the startup probe window (interval x failure_threshold) plus the image pull: the provider's own default, 750 s (12 min 30 s), fails a healthy release that starts more slowly. tofugen passes the window plus 300 s, at least 750 s."
+  default     = 750
+
+  validation {
+    condition     = var.ready_wait_seconds >= 750 && var.ready_wait_seconds <= 432000 && floor(var.ready_wait_seconds) == var.ready_wait_seconds
+    error_message = "The ready_wait_seconds must be a whole number between 750 (the provider's default, 12 min 30 s) and 432000 (5 days, the longest a GitHub Actions job may run, on a self-hosted runner)."
+  }
+}
+
 variable "command" {
   type        = list(string)
   description = "Overrides the image ENTRYPOINT. Empty keeps the image's."

@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod bootstrap;
+pub mod budget;
 pub mod hcl;
 pub mod markdown;
 pub mod readme;

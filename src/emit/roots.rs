@@ -933,6 +933,11 @@ fn service_call(
             }),
         ),
         ("timeout_seconds", Expr::uint(s.timeout.seconds)),
+        // The startup probe window plus the image pull, at least the provider's 12 min 30 s.
+        (
+            "ready_wait_seconds",
+            Expr::uint(super::budget::container_wait_seconds(s)),
+        ),
     ];
     if !s.command.is_empty() {
         attrs.push(("command", str_list(&s.command)));

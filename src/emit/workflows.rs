@@ -20,6 +20,7 @@
 use std::collections::BTreeMap;
 
 use super::GeneratedFile;
+use super::budget::Job;
 use super::yaml::{Cond, Dialect, MapBuilder, Piece, Yaml};
 use crate::model::{InstallMethod, Privacy};
 use crate::resolve::{Resolved, ResolvedEnvironment};
@@ -273,8 +274,43 @@ if [ "$status" -eq 1 ]; then
 fi
 "####;
 
-/// Output `sha`: the commit being built.
-const SOURCE_SHA: &str = r####"echo "sha=$(git rev-parse HEAD)" >> "$GITHUB_OUTPUT"
+/// Output `sha`: the application commit every image of this run is built from, resolved once
+/// so that a commit landing upstream between two builds cannot give them two tags.
+const APP_COMMIT: &str = r####"sha="$(git rev-parse HEAD)"
+if ! [[ $sha =~ ^[0-9a-f]{40}$ ]]; then
+  echo "::error::the application commit is not one 40-hex SHA"
+  exit 1
+fi
+echo "sha=$sha" >> "$GITHUB_OUTPUT"
+echo "Every image of this run is built from $sha"
+"####;
+
+/// Output `sha`: the commit being built, which must be $APP_COMMIT.
+const SOURCE_SHA: &str = r####"sha="$(git rev-parse HEAD)"
+if [ "$sha" != "$APP_COMMIT" ]; then
+  echo "::error::checked out $sha, not the application commit of this run ($APP_COMMIT)"
+  exit 1
+fi
+echo "sha=$sha" >> "$GITHUB_OUTPUT"
+"####;
+
+/// Refuses to apply unless this run's commit ($RUN_SHA) is the tip of $BRANCH in $REPO: a
+/// re-run keeps the commit of its original event, and would apply that commit's generated tree
+/// over newer state (with the environment's approvals passing again).
+const TIP_GUARD: &str = r####"if ! [[ $RUN_SHA =~ ^[0-9a-f]{40}$ ]]; then
+  echo "::error::the commit of this run is not one 40-hex SHA"
+  exit 1
+fi
+tip="$(gh api "repos/$REPO/git/ref/heads/$BRANCH" --jq .object.sha)"
+if ! [[ $tip =~ ^[0-9a-f]{40}$ ]]; then
+  echo "::error::could not read the tip of $BRANCH: nothing was applied"
+  exit 1
+fi
+if [ "$tip" != "$RUN_SHA" ]; then
+  echo "::error::this run is for $RUN_SHA but $BRANCH is now at $tip: a re-run (or a run of another branch) would apply an older generated tree over newer state, so nothing was applied. Start a new run of this workflow from $BRANCH instead (a push to $BRANCH deploys by itself)."
+  exit 1
+fi
+echo "$RUN_SHA is the tip of $BRANCH"
 "####;
 
 /// Whether $REGISTRY/$IMAGE:$TAG exists; outputs `exists` and `digest`. A tag is never pushed
@@ -915,6 +951,18 @@ fn deploy_lock(env: &ResolvedEnvironment) -> Yaml {
     ])
 }
 
+/// A budget's `timeout-minutes`.
+fn minutes(budget: super::budget::Budget) -> i64 {
+    i64::try_from(budget.minutes()).unwrap_or(i64::MAX)
+}
+
+/// How many images a promotion into `env` copies: one per image repository.
+fn copied_images(env: &ResolvedEnvironment) -> u64 {
+    let images: std::collections::BTreeSet<&str> =
+        env.services.iter().map(|s| s.image.as_str()).collect();
+    images.len() as u64
+}
+
 /// Who holds `env`'s [`deploy_lock`] while an [`environment_job`] runs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Lock {
@@ -924,6 +972,26 @@ enum Lock {
     /// again: GitHub cancels a job whose group its own run holds ("a deadlock ... was detected
     /// between 'top level workflow' and '<job>'"; actions/languageservices#237).
     Workflow,
+}
+
+/// The first step of every job that applies: refuses unless the run's commit is the tip of
+/// `ci.branch` ([`TIP_GUARD`]).
+fn tip_guard(ctx: &Ctx) -> Yaml {
+    step(format!(
+        "Refuse unless this run's commit is the tip of {}",
+        ctx.resolved.ci.branch
+    ))
+    .entry(
+        "env",
+        env_map(vec![
+            ("GH_TOKEN", Yaml::Expr("github.token")),
+            ("REPO", Yaml::Expr("github.repository")),
+            ("BRANCH", Yaml::str(&ctx.resolved.ci.branch)),
+            ("RUN_SHA", Yaml::Expr("github.sha")),
+        ]),
+    )
+    .entry("run", Yaml::Script(TIP_GUARD))
+    .build()
 }
 
 /// A job running in `env`'s GitHub environment, under its deploy concurrency group.
@@ -941,10 +1009,14 @@ fn environment_job(
         permissions = permissions.entry("actions", Yaml::str("read"));
     }
     permissions = permissions.entry("contents", Yaml::str("read"));
+    let steps = std::iter::once(tip_guard(ctx)).chain(steps).collect();
     MapBuilder::new()
         .entry("name", Yaml::str(name))
         .entry_opt("if", cond.map(Yaml::Cond))
         .entry("runs-on", Yaml::str(&ctx.resolved.ci.runner))
+        .comment(
+            "The worst case of this job plus a margin (tofugen's src/emit/budget.rs): a job cancelled by its timeout runs no rollback step.",
+        )
         .entry("timeout-minutes", Yaml::Int(timeout))
         .entry("permissions", permissions.build())
         .entry("environment", Yaml::str(&env.github_environment))
@@ -1231,6 +1303,9 @@ fn pr(ctx: &Ctx) -> String {
     )
 }
 
+/// The deploy workflow's job resolving the application commit once, for every build job.
+const APP_COMMIT_JOB: &str = "app-commit";
+
 fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
     let r = ctx.resolved;
     // One build per image repository: services sharing an image share its build (the first
@@ -1266,7 +1341,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
             checkout_with = checkout_with.entry("repository", Yaml::str(repo));
         }
         checkout_with = checkout_with
-            .entry("ref", Yaml::Expr("inputs.app_ref"))
+            .entry("ref", Yaml::Expr("needs.app-commit.outputs.sha"))
             .entry("persist-credentials", Yaml::Bool(false));
         let image_env = || {
             env_map(vec![
@@ -1281,6 +1356,13 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
                 .build(),
             step("Commit being built")
                 .entry("id", Yaml::str("source"))
+                .entry(
+                    "env",
+                    env_map(vec![(
+                        "APP_COMMIT",
+                        Yaml::Expr("needs.app-commit.outputs.sha"),
+                    )]),
+                )
                 .entry("run", Yaml::Script(SOURCE_SHA))
                 .build(),
             uses(step("Set up Buildx"), "setup_buildx")
@@ -1344,6 +1426,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         ];
         let job = MapBuilder::new()
             .entry("name", Yaml::str(format!("Build {}", s.image)))
+            .entry("needs", Yaml::strs([APP_COMMIT_JOB]))
             .entry("runs-on", Yaml::str(&r.ci.runner))
             .entry("timeout-minutes", Yaml::Int(30))
             .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
@@ -1382,7 +1465,10 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         format!("Deploy {}", head.name),
         head,
         None,
-        (45, Lock::Workflow),
+        (
+            minutes(super::budget::job_budget(head, Job::Deploy)),
+            Lock::Workflow,
+        ),
         false,
         steps,
     );
@@ -1396,10 +1482,44 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
             },
         );
     }
-    let jobs = images
-        .iter()
-        .zip(&build_ids)
-        .map(|(s, id)| build_job(s, id))
+    // The application commit, resolved once for every build.
+    let mut app_checkout = MapBuilder::new();
+    if let Some(repo) = &r.ci.app_repository {
+        app_checkout = app_checkout.entry("repository", Yaml::str(repo));
+    }
+    let app_checkout = app_checkout
+        .entry("ref", Yaml::Expr("inputs.app_ref"))
+        .entry("persist-credentials", Yaml::Bool(false))
+        .build();
+    let app_commit_job = MapBuilder::new()
+        .entry("name", Yaml::str("Application commit"))
+        .entry("runs-on", Yaml::str(&r.ci.runner))
+        .entry("timeout-minutes", Yaml::Int(10))
+        .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
+        .entry(
+            "outputs",
+            Yaml::map([("sha", Yaml::Expr("steps.commit.outputs.sha"))]),
+        )
+        .entry(
+            "steps",
+            Yaml::Seq(vec![
+                uses(step("Check out the application"), "checkout")
+                    .entry("with", app_checkout)
+                    .build(),
+                step("Resolve the application commit")
+                    .entry("id", Yaml::str("commit"))
+                    .entry("run", Yaml::Script(APP_COMMIT))
+                    .build(),
+            ]),
+        )
+        .build();
+    let jobs = std::iter::once((APP_COMMIT_JOB.to_string(), app_commit_job))
+        .chain(
+            images
+                .iter()
+                .zip(&build_ids)
+                .map(|(s, id)| build_job(s, id)),
+        )
         .chain(std::iter::once((job_id("deploy", &head.name), deploy_job)));
 
     let on = Yaml::map([
@@ -1507,7 +1627,15 @@ fn promote(ctx: &Ctx) -> String {
                 format!("Promote {} to {}", source.name, env.name),
                 env,
                 Some(Cond::Eq("inputs.environment", env.name.clone())),
-                (45, Lock::Job),
+                (
+                    minutes(super::budget::job_budget(
+                        env,
+                        Job::Promote {
+                            images: copied_images(env),
+                        },
+                    )),
+                    Lock::Job,
+                ),
                 true,
                 steps,
             ),
@@ -1570,7 +1698,10 @@ fn rollback(ctx: &Ctx) -> String {
                 format!("Roll back {}", env.name),
                 env,
                 Some(Cond::Eq("inputs.environment", env.name.clone())),
-                (15, Lock::Job),
+                (
+                    minutes(super::budget::job_budget(env, Job::Rollback)),
+                    Lock::Job,
+                ),
                 true,
                 steps,
             ),

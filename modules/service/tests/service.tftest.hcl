@@ -179,6 +179,49 @@ run "rejects_cpu_below_minimum" {
   expect_failures = [var.cpu_limit]
 }
 
+run "waits_the_given_time_for_the_container" {
+  command = plan
+
+  assert {
+    condition     = scaleway_container.this.timeouts.create == "750s" && scaleway_container.this.timeouts.update == "750s"
+    error_message = "without ready_wait_seconds the container waits the provider's default, 750 s"
+  }
+}
+
+run "a_long_startup_window_extends_the_wait" {
+  command = plan
+
+  variables {
+    startup_probe      = { path = "/health", interval = "10s", timeout = "5s", failure_threshold = 60 }
+    ready_wait_seconds = 900
+  }
+
+  assert {
+    condition     = scaleway_container.this.timeouts.create == "900s" && scaleway_container.this.timeouts.update == "900s"
+    error_message = "ready_wait_seconds must become the create and update timeouts"
+  }
+}
+
+run "rejects_a_wait_below_the_provider_default" {
+  command = plan
+
+  variables {
+    ready_wait_seconds = 600
+  }
+
+  expect_failures = [var.ready_wait_seconds]
+}
+
+run "rejects_a_fractional_wait" {
+  command = plan
+
+  variables {
+    ready_wait_seconds = 900.5
+  }
+
+  expect_failures = [var.ready_wait_seconds]
+}
+
 run "rejects_probe_with_path_and_tcp" {
   command = plan
 

@@ -99,6 +99,7 @@ fn check_environment(c: &mut Checker<'_>, original: &crate::resolve::ResolvedEnv
         production::service(c, env, service);
         probes::check(c, env, service);
     }
+    probes::budget(c, env);
     images::check(c, env);
     references::check(c, env);
     secrets::check(c, env);

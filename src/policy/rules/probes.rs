@@ -42,8 +42,84 @@ pub const TG008: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      probes:\n        liveness: { path: /healthz, tcp: false }\n",
 };
 
+/// TG118: the worst case of every job applying the environment fits one GitHub job.
+pub const TG118: Rule = Rule {
+    code: "TG118",
+    name: "apply-job-budget",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "the worst case of a job applying the environment fits GitHub's 6-hour job limit",
+    rationale: "the deploy, promote and rollback jobs get a `timeout-minutes` covering their worst case (each container's wait, derived from its startup probe window, the smoke tests and the automatic rollback); a job past GitHub's 360 minutes (on a GitHub-hosted runner) may be cancelled mid-apply, and a cancelled job is never rolled back; a warning, as the worst case is rare and self-hosted runners allow longer",
+    bad: "defaults:\n  services:\n    web:\n      probes:\n        startup: { path: /healthz, interval: 60s, timeout: 5s, failure_threshold: 180 }   # 3 hours\n",
+    good: "defaults:\n  services:\n    web:\n      probes:\n        startup: { path: /healthz, interval: 10s, timeout: 5s, failure_threshold: 60 }   # 10 minutes\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG006, TG007, TG008];
+pub const RULES: &[Rule] = &[TG006, TG007, TG008, TG118];
+
+/// TG118: the budget of the longest job applying `env` (see [`crate::emit::budget`]) is at
+/// most GitHub's job limit. Reported at the startup probe with the longest window.
+pub(crate) fn budget(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    use crate::emit::budget::{GITHUB_JOB_LIMIT_MINUTES, Job, job_budget};
+    let images = env
+        .services
+        .iter()
+        .map(|s| s.image.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len() as u64;
+    // `max_by_key` keeps the last of equal budgets: the deploy job before the rollback job.
+    let mut jobs = vec![
+        ("rollback", job_budget(env, Job::Rollback)),
+        ("deploy", job_budget(env, Job::Deploy)),
+    ];
+    if env.promote_from.is_some() {
+        jobs.push(("promote", job_budget(env, Job::Promote { images })));
+    }
+    let Some((job, worst)) = jobs.into_iter().max_by_key(|(_, b)| b.seconds()) else {
+        return;
+    };
+    if worst.minutes() <= GITHUB_JOB_LIMIT_MINUTES {
+        return;
+    }
+    let Some(slowest) = env
+        .services
+        .iter()
+        .max_by_key(|s| crate::emit::budget::startup_window_seconds(s))
+    else {
+        return;
+    };
+    let name = &slowest.name;
+    let window = crate::emit::budget::startup_window_seconds(slowest);
+    let place = if slowest.startup.is_some() {
+        c.at(
+            env,
+            &format!("services.{name}.probes.startup.failure_threshold"),
+        )
+    } else {
+        c.key_at(env, &format!("services.{name}"))
+    };
+    let mins = |s: u64| s.div_ceil(60);
+    c.push(
+        &TG118,
+        Some(env),
+        place,
+        format!(
+            "the {job} job of {ENV} may take {} minutes (set-up {}, apply {}, smoke test {}, rollback {}, alert rules {}, margin {}), over GitHub's {GITHUB_JOB_LIMIT_MINUTES}; the startup probe of `{name}` allows {} minutes",
+            worst.minutes(),
+            mins(worst.setup + worst.copies),
+            mins(worst.apply),
+            mins(worst.smoke),
+            mins(worst.rollback),
+            mins(worst.rules),
+            mins(worst.margin),
+            mins(window),
+        ),
+        format!("a worst case of at most {GITHUB_JOB_LIMIT_MINUTES} minutes"),
+        format!(
+            "shorten the startup window of `{name}` (`interval` x `failure_threshold`), or split the environment's services"
+        ),
+    );
+}
 
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
     let name = &s.name;

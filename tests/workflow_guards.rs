@@ -1,0 +1,322 @@
+//! Executes the generated scripts of the guard steps, not just reads them: each script is
+//! taken from the generated workflow, given the step's `env:` (its `${{ }}` values replaced by
+//! test values, as the runner does) and run as GitHub runs `shell: bash`
+//! (`bash --noprofile --norc -eo pipefail`), with stub `gh` and `git` first on the `PATH`.
+//!
+//! - Every job that applies an environment first refuses unless the run's commit is the tip of
+//!   `ci.branch`: a re-run keeps its original commit (`GITHUB_SHA`) and would apply that
+//!   commit's generated tree over newer state.
+//! - The deploy workflow resolves the application commit once (job `app-commit`) and every build
+//!   checks out that commit, so two builds cannot get two commits.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+use tofugen::pipeline::compile;
+
+const COMMITTED: &str = include_str!("../environments.yaml");
+
+const TIP: &str = "1111111111111111111111111111111111111111";
+const OLD: &str = "2222222222222222222222222222222222222222";
+const APP: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// The workflows generated from `config`, parsed to JSON.
+fn workflows(config: &str) -> BTreeMap<String, Value> {
+    let c = compile("environments.yaml", config.as_bytes(), true);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    c.files
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(".github/workflows/"))
+        .map(|(p, text)| {
+            let (_, node) = tofugen::load::load(&p, text.as_bytes())
+                .unwrap_or_else(|(_, d)| panic!("{p}: {d:#?}"));
+            (p, node.to_json())
+        })
+        .collect()
+}
+
+/// The jobs that apply an environment: those with a step running `tofu apply`.
+fn applying_jobs(workflows: &BTreeMap<String, Value>) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    for (path, w) in workflows {
+        for (id, job) in w["jobs"].as_object().expect("jobs") {
+            let applies = steps(job).iter().any(|s| run(s).contains("tofu apply"));
+            if applies {
+                out.push((format!("{path}:{id}"), job));
+            }
+        }
+    }
+    out
+}
+
+fn steps(job: &Value) -> &Vec<Value> {
+    job["steps"].as_array().expect("steps")
+}
+
+fn run(step: &Value) -> &str {
+    step["run"].as_str().unwrap_or("")
+}
+
+fn named<'a>(job: &'a Value, prefix: &str) -> &'a Value {
+    steps(job)
+        .iter()
+        .find(|s| s["name"].as_str().is_some_and(|n| n.starts_with(prefix)))
+        .unwrap_or_else(|| panic!("no step named `{prefix}…` in {job:#}"))
+}
+
+/// A temporary directory with `bin/` holding executable stubs.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new(stubs: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bin = dir.path().join("bin");
+        std::fs::create_dir(&bin).expect("bin");
+        for (name, body) in stubs {
+            let path = bin.join(name);
+            std::fs::write(&path, format!("#!/bin/bash\n{body}")).expect("stub");
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        }
+        Sandbox { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Runs `step`'s script as GitHub does, with its `env:` (expressions replaced from
+    /// `exprs`) and `extra`; returns (success, stdout + stderr, $GITHUB_OUTPUT).
+    fn run(
+        &self,
+        step: &Value,
+        exprs: &[(&str, &str)],
+        extra: &[(&str, &str)],
+    ) -> (bool, String, String) {
+        let script = run(step);
+        assert!(
+            !script.contains("${{"),
+            "a value reaches the script only through env: {script}"
+        );
+        let file = self.path("script.sh");
+        std::fs::write(&file, script).expect("script");
+        let output = self.path("github_output");
+        std::fs::write(&output, "").expect("output");
+        let mut cmd = Command::new("bash");
+        cmd.args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(&file)
+            .current_dir(self.dir.path())
+            .env_clear()
+            .env(
+                "PATH",
+                format!("{}:/usr/bin:/bin", self.path("bin").display()),
+            )
+            .env("GITHUB_OUTPUT", &output)
+            .env("STUBS", self.dir.path());
+        if let Some(env) = step["env"].as_object() {
+            for (k, v) in env {
+                let v = v.as_str().expect("env values are strings");
+                let value = match v.strip_prefix("${{ ").and_then(|e| e.strip_suffix(" }}")) {
+                    Some(expr) => exprs
+                        .iter()
+                        .find(|(e, _)| *e == expr)
+                        .unwrap_or_else(|| panic!("no test value for `{expr}`"))
+                        .1
+                        .to_string(),
+                    None => {
+                        assert!(!v.contains("${{"), "{k}: {v}");
+                        v.to_string()
+                    }
+                };
+                cmd.env(k, value);
+            }
+        }
+        for (k, v) in extra {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run bash");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let github_output = std::fs::read_to_string(&output).expect("read output");
+        (out.status.success(), text, github_output)
+    }
+}
+
+/// A stub `gh` that logs its arguments to $STUBS/gh.log and prints $STUBS/tip (or fails when
+/// the file is absent), as `gh api … --jq .object.sha` prints the tip's SHA.
+const GH: &str = r#"printf '%s\n' "$*" >> "$STUBS/gh.log"
+[ -f "$STUBS/tip" ] || { echo "gh: HTTP 404" >&2; exit 1; }
+cat "$STUBS/tip"
+"#;
+
+/// A stub `git` answering `rev-parse HEAD` with $STUBS/head.
+const GIT: &str = r#"[ "$*" = "rev-parse HEAD" ] || { echo "unexpected git $*" >&2; exit 2; }
+cat "$STUBS/head"
+"#;
+
+fn guard_exprs(run_sha: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("github.token", "token".into()),
+        ("github.repository", "acme/infra".into()),
+        ("github.sha", run_sha.into()),
+    ]
+}
+
+/// Runs the guard of `job` with the branch tip `tip` (`None`: the API call fails) and the
+/// run's commit `run_sha`.
+fn guard(job: &Value, tip: Option<&str>, run_sha: &str) -> (bool, String, String) {
+    let sandbox = Sandbox::new(&[("gh", GH)]);
+    if let Some(tip) = tip {
+        std::fs::write(sandbox.path("tip"), tip).expect("tip");
+    }
+    let exprs = guard_exprs(run_sha);
+    let exprs: Vec<(&str, &str)> = exprs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (ok, text, _) = sandbox.run(named(job, "Refuse unless"), &exprs, &[]);
+    let log = std::fs::read_to_string(sandbox.path("gh.log")).unwrap_or_default();
+    (ok, text, log)
+}
+
+#[test]
+fn every_applying_job_refuses_a_commit_that_is_not_the_tip_of_the_branch() {
+    let workflows = workflows(COMMITTED);
+    let jobs = applying_jobs(&workflows);
+    // deploy-staging, promote-production, rollback-staging, rollback-production.
+    assert_eq!(
+        jobs.len(),
+        4,
+        "{:?}",
+        jobs.iter().map(|j| &j.0).collect::<Vec<_>>()
+    );
+    for (name, job) in jobs {
+        // The guard is the first step: before any check-out, copy or apply.
+        let first = &steps(job)[0];
+        assert!(
+            first["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Refuse unless")),
+            "{name}: the first step is {first:#}"
+        );
+        assert_eq!(
+            job["permissions"]["contents"], "read",
+            "{name}: the guard reads the branch with contents: read"
+        );
+
+        // The tip: accepted, after asking for the configured branch of this repository.
+        let (ok, text, log) = guard(job, Some(TIP), TIP);
+        assert!(ok, "{name}: the tip must be accepted: {text}");
+        assert_eq!(
+            log.trim(),
+            "api repos/acme/infra/git/ref/heads/main --jq .object.sha",
+            "{name}"
+        );
+
+        // A re-run of an older commit: refused, telling the operator what to do.
+        let (ok, text, _) = guard(job, Some(TIP), OLD);
+        assert!(
+            !ok,
+            "{name}: a re-run of an old commit must be refused: {text}"
+        );
+        assert!(
+            text.contains(&format!(
+                "::error::this run is for {OLD} but main is now at {TIP}"
+            )) && text.contains("Start a new run of this workflow from main"),
+            "{name}: {text}"
+        );
+
+        // The tip cannot be read, or is not one SHA: refused (fail closed).
+        for bad in [
+            None,
+            Some(""),
+            Some("11111111"),
+            Some(
+                "1111111111111111111111111111111111111111\n2222222222222222222222222222222222222222",
+            ),
+        ] {
+            let (ok, text, _) = guard(job, bad, TIP);
+            assert!(!ok, "{name}: tip {bad:?} must be refused: {text}");
+        }
+        // The run's commit is not one SHA (multi-line, short): refused before any call.
+        for bad in [
+            format!("{TIP}\n::warning::spoofed"),
+            "1111111".to_string(),
+            String::new(),
+        ] {
+            let (ok, text, log) = guard(job, Some(TIP), &bad);
+            assert!(!ok, "{name}: run commit {bad:?} must be refused: {text}");
+            assert!(log.is_empty(), "{name}: {log}");
+        }
+    }
+}
+
+/// Three services, three images: three build jobs.
+fn three_images() -> String {
+    tofugen::synthetic::config(3, 2)
+}
+
+#[test]
+fn the_application_commit_is_resolved_once_for_every_build() {
+    let workflows = workflows(&three_images());
+    let deploy = &workflows[".github/workflows/tofugen-deploy.yml"]["jobs"];
+    let jobs = deploy.as_object().expect("jobs");
+    let builds: Vec<(&String, &Value)> = jobs
+        .iter()
+        .filter(|(id, _)| id.starts_with("build-"))
+        .collect();
+    assert_eq!(builds.len(), 3, "{:?}", jobs.keys().collect::<Vec<_>>());
+    let app = &deploy["app-commit"];
+    assert_eq!(app["outputs"]["sha"], "${{ steps.commit.outputs.sha }}");
+    let checkout = &steps(app)[0];
+    assert_eq!(checkout["with"]["ref"], "${{ inputs.app_ref }}");
+    for (id, build) in &builds {
+        assert_eq!(build["needs"], serde_json::json!(["app-commit"]), "{id}");
+        let checkout = named(build, "Check out the application");
+        assert_eq!(
+            checkout["with"]["ref"], "${{ needs.app-commit.outputs.sha }}",
+            "{id}: every build checks out the one resolved commit"
+        );
+    }
+
+    // The resolving step, executed: one 40-hex SHA is the output; anything else fails with no
+    // output.
+    let resolve = named(app, "Resolve the application commit");
+    let sandbox = Sandbox::new(&[("git", GIT)]);
+    std::fs::write(sandbox.path("head"), format!("{APP}\n")).expect("head");
+    let (ok, text, output) = sandbox.run(resolve, &[], &[]);
+    assert!(ok, "{text}");
+    assert_eq!(output, format!("sha={APP}\n"));
+    for bad in [
+        format!("{APP}\n{OLD}\n"),
+        format!("{APP}\nsha={OLD}\n"),
+        "0123456\n".to_string(),
+        format!("{}\n", APP.to_uppercase()),
+        String::new(),
+    ] {
+        std::fs::write(sandbox.path("head"), &bad).expect("head");
+        let (ok, text, output) = sandbox.run(resolve, &[], &[]);
+        assert!(!ok, "{bad:?} must be refused: {text}");
+        assert!(output.is_empty(), "{bad:?}: {output}");
+        assert!(text.contains("::error::"), "{text}");
+    }
+
+    // Each build checks that it checked out that commit.
+    for (id, build) in &builds {
+        let source = named(build, "Commit being built");
+        std::fs::write(sandbox.path("head"), format!("{APP}\n")).expect("head");
+        let exprs = [("needs.app-commit.outputs.sha", APP)];
+        let (ok, text, output) = sandbox.run(source, &exprs, &[]);
+        assert!(ok, "{id}: {text}");
+        assert_eq!(output, format!("sha={APP}\n"), "{id}");
+        // A build that got another commit (the default branch moved) stops.
+        std::fs::write(sandbox.path("head"), format!("{OLD}\n")).expect("head");
+        let (ok, text, output) = sandbox.run(source, &exprs, &[]);
+        assert!(!ok, "{id}: {text}");
+        assert!(output.is_empty(), "{id}: {output}");
+    }
+}
