@@ -307,7 +307,10 @@ if ! [[ $tip =~ ^[0-9a-f]{40}$ ]]; then
   exit 1
 fi
 if [ "$tip" != "$RUN_SHA" ]; then
-  echo "::error::this run is for $RUN_SHA but $BRANCH is now at $tip: a re-run (or a run of another branch) would apply an older generated tree over newer state, so nothing was applied. Start a new run of this workflow from $BRANCH instead (a push to $BRANCH deploys by itself)."
+  msg="this run is for $RUN_SHA but $BRANCH is now at $tip: a re-run (or a run of another branch)"
+  msg+=" would apply an older generated tree over newer state, so nothing was applied."
+  msg+=" Start a new run of this workflow from $BRANCH instead (a push to $BRANCH deploys by itself)."
+  echo "::error::$msg"
   exit 1
 fi
 echo "$RUN_SHA is the tip of $BRANCH"
@@ -376,7 +379,8 @@ jq . "$RUNNER_TEMP/release.json"
 const KEEP_DEPLOYED: &str = r####"jq --argjson services "$SERVICES" '. as $c | [$services[] | select(. as $s | $c | has($s) | not)]' \
   "$RUNNER_TEMP/candidate.json" > "$RUNNER_TEMP/kept.json"
 while read -r service; do
-  echo "::warning::the release lacks $service (added since): $service keeps the image deployed now, $(jq -c --arg s "$service" '.[$s]' "$RUNNER_TEMP/current.json")"
+  image="$(jq -c --arg s "$service" '.[$s]' "$RUNNER_TEMP/current.json")"
+  echo "::warning::the release lacks $service (added since): $service keeps the image deployed now, $image"
 done < <(jq -r '.[]' "$RUNNER_TEMP/kept.json")
 jq --slurpfile kept "$RUNNER_TEMP/kept.json" --slurpfile current "$RUNNER_TEMP/current.json" \
   '. + ($current[0] | with_entries(select(.key as $k | $kept[0] | index($k))))' \
@@ -449,7 +453,8 @@ const ROLLBACK: &str = concat!(
   | . + ($applied[0] | with_entries(select(.key as $k | ($services | index($k)) and ($p | has($k) | not))))
 ' "$RUNNER_TEMP/previous.json" > "$RUNNER_TEMP/rollback.json"
 while read -r service; do
-  echo "::warning::$service is not in the release deployed before: it keeps the image of this run's release, $(jq -c --arg s "$service" '.[$s]' "$RUNNER_TEMP/rollback.json")"
+  image="$(jq -c --arg s "$service" '.[$s]' "$RUNNER_TEMP/rollback.json")"
+  echo "::warning::$service is not in the release deployed before: it keeps the image of this run's release, $image"
 done < <(jq -r --slurpfile p "$RUNNER_TEMP/previous.json" 'keys - ($p[0] | keys) | .[]' "$RUNNER_TEMP/rollback.json")
 jq '{release: .}' "$RUNNER_TEMP/rollback.json" > "$RUNNER_TEMP/rollback.tfvars.json"
 tofu apply -input=false -no-color -auto-approve -var-file="$RUNNER_TEMP/rollback.tfvars.json"
@@ -596,7 +601,9 @@ else
   top="$(jq -r 'last // empty | .sha' "$RUNNER_TEMP/deployments.json")"
   deployed="$(jq -r '[.[].tag] | unique | join(" ")' "$RUNNER_TEMP/current.json")"
   if [ -z "$top" ] || ! jq -e --arg t "$top" '[.[].tag] | index($t)' "$RUNNER_TEMP/current.json" > /dev/null; then
-    echo "::error::the release deployed now ($deployed) is not the newest recorded deployment (${top:-none}): its recording expired or another route deployed it; pass release_sha to choose the release"
+    msg="the release deployed now ($deployed) is not the newest recorded deployment (${top:-none}):"
+    msg+=" its recording expired or another route deployed it; pass release_sha to choose the release"
+    echo "::error::$msg"
     exit 1
   fi
   selection="$(jq -r --arg t "$top" '[.[] | select(.sha != $t)] | last // empty | "\(.run) \(.sha)"' \
