@@ -124,6 +124,13 @@ impl Budget {
     }
 }
 
+/// How many images a promotion into `env` copies: one per image repository.
+pub fn copied_images(env: &ResolvedEnvironment) -> u64 {
+    let images: std::collections::BTreeSet<&str> =
+        env.services.iter().map(|s| s.image.as_str()).collect();
+    images.len() as u64
+}
+
 /// The worst case of `job` applying `env`.
 pub fn job_budget(env: &ResolvedEnvironment, job: Job) -> Budget {
     let containers = env.services.len() as u64;

@@ -65,6 +65,14 @@ fn regional_id(region: &str, n: u32) -> String {
     format!("{region}/00000000-0000-4000-8000-{n:012}")
 }
 
+/// An `assert` block: `condition` (an HCL expression, written as it is) and its error message.
+fn assert_block(condition: impl Into<String>, message: impl Into<String>) -> Block {
+    let mut body = Body::new();
+    body.attr("condition", Expr::raw(condition.into()))
+        .attr("error_message", Expr::str(message.into()));
+    Block::plain("assert").with_body(body)
+}
+
 /// The bootstrap root's test: the plan of its first apply (README.md, section 1), from an
 /// empty state, with the real provider (see the module documentation): every ID the apply
 /// creates is unknown, as in the real first plan.
@@ -91,37 +99,26 @@ pub fn emit_bootstrap(resolved: &Resolved, source: &str) -> GeneratedFile {
     run.attr("command", Expr::raw("plan"));
     for env in &resolved.environments {
         let id = super::bootstrap::env_ident(&env.name);
-        let mut assert = Body::new();
-        if has_backup_jobs(env) {
-            assert
-                .attr(
-                    "condition",
-                    Expr::raw(format!(
-                        "toset(keys(module.iam_{id}.backup_secret_ids)) == toset([\"access_key\", \"secret_key\"])"
-                    )),
-                )
-                .attr(
-                    "error_message",
-                    Expr::str(format!(
-                        "{}: the first plan creates the backup key's two secrets in the backup project it creates",
-                        env.name
-                    )),
-                );
+        let (condition, message) = if has_backup_jobs(env) {
+            (
+                format!(
+                    "toset(keys(module.iam_{id}.backup_secret_ids)) == toset([\"access_key\", \"secret_key\"])"
+                ),
+                format!(
+                    "{}: the first plan creates the backup key's two secrets in the backup project it creates",
+                    env.name
+                ),
+            )
         } else {
-            assert
-                .attr(
-                    "condition",
-                    Expr::raw(format!("length(module.iam_{id}.backup_secret_ids) == 0")),
-                )
-                .attr(
-                    "error_message",
-                    Expr::str(format!(
-                        "{}: without weekly/monthly backups, no backup key",
-                        env.name
-                    )),
-                );
-        }
-        run.blank().block(Block::plain("assert").with_body(assert));
+            (
+                format!("length(module.iam_{id}.backup_secret_ids) == 0"),
+                format!(
+                    "{}: without weekly/monthly backups, no backup key",
+                    env.name
+                ),
+            )
+        };
+        run.blank().block(assert_block(condition, message));
     }
     file.block(Block::new("run", ["first_plan_from_an_empty_organization"]).with_body(run));
     (
@@ -335,41 +332,22 @@ fn deploy_run(name: &str, comment: &str, env: &ResolvedEnvironment, r: Release) 
     for o in overrides(env, r, None) {
         run.blank().block(o);
     }
-    let mut recorded = Body::new();
-    recorded
-        .attr(
-            "condition",
-            Expr::raw("jsonencode(output.release) == jsonencode(var.release)"),
-        )
-        .attr(
-            "error_message",
-            Expr::str(
-                "the release output (the next deploy's rollback target) must be this release",
-            ),
-        );
+    let recorded = assert_block(
+        "jsonencode(output.release) == jsonencode(var.release)",
+        "the release output (the next deploy's rollback target) must be this release",
+    );
     // What the root configures from var.release: each service gets its own tag.
     for (i, s) in env.services.iter().enumerate() {
-        let mut image = Body::new();
-        image
-            .attr(
-                "condition",
-                Expr::raw(format!(
-                    "module.{}.image == {}",
-                    super::roots::service_module(&s.name),
-                    super::hcl::quote(&image_ref(env, i, s, r))
-                )),
-            )
-            .attr(
-                "error_message",
-                Expr::str(format!(
-                    "service {} must be given its image of this release",
-                    s.name
-                )),
-            );
-        run.blank().block(Block::plain("assert").with_body(image));
+        run.blank().block(assert_block(
+            format!(
+                "module.{}.image == {}",
+                super::roots::service_module(&s.name),
+                super::hcl::quote(&image_ref(env, i, s, r))
+            ),
+            format!("service {} must be given its image of this release", s.name),
+        ));
     }
-    run.blank()
-        .block(Block::plain("assert").with_body(recorded));
+    run.blank().block(recorded);
     let mut b = Body::new();
     b.comment(comment)
         .block(Block::new("run", [name]).with_body(run))

@@ -680,6 +680,16 @@ echo "$PWD/target/release" >> "$GITHUB_PATH"
 // Building blocks
 // ---------------------------------------------------------------------------------------------
 
+impl MapBuilder {
+    /// A job's `runs-on` (the configured runner), `timeout-minutes` and read-only `contents`
+    /// permission: the jobs that write nothing to the repository.
+    fn runs_read_only(self, runner: &str, timeout: i64) -> Self {
+        self.entry("runs-on", Yaml::str(runner))
+            .entry("timeout-minutes", Yaml::Int(timeout))
+            .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
+    }
+}
+
 /// A step: name, optional id, then the given entries.
 fn step(name: impl Into<String>) -> MapBuilder {
     MapBuilder::new().entry("name", Yaml::str(name))
@@ -963,13 +973,6 @@ fn minutes(budget: super::budget::Budget) -> i64 {
     i64::try_from(budget.minutes()).unwrap_or(i64::MAX)
 }
 
-/// How many images a promotion into `env` copies: one per image repository.
-fn copied_images(env: &ResolvedEnvironment) -> u64 {
-    let images: std::collections::BTreeSet<&str> =
-        env.services.iter().map(|s| s.image.as_str()).collect();
-    images.len() as u64
-}
-
 /// Who holds `env`'s [`deploy_lock`] while an [`environment_job`] runs.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Lock {
@@ -1193,9 +1196,7 @@ fn pr(ctx: &Ctx) -> String {
     ]);
     let check = MapBuilder::new()
         .entry("name", Yaml::str("Generated tree, HCL and alert rules"))
-        .entry("runs-on", Yaml::str(&r.ci.runner))
-        .entry("timeout-minutes", Yaml::Int(30))
-        .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
+        .runs_read_only(&r.ci.runner, 30)
         .entry("steps", Yaml::Seq(check_steps))
         .build();
 
@@ -1226,9 +1227,7 @@ fn pr(ctx: &Ctx) -> String {
     );
     let affected = MapBuilder::new()
         .entry("name", Yaml::str("Affected environments"))
-        .entry("runs-on", Yaml::str(&r.ci.runner))
-        .entry("timeout-minutes", Yaml::Int(20))
-        .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
+        .runs_read_only(&r.ci.runner, 20)
         .entry(
             "outputs",
             Yaml::map([(
@@ -1265,9 +1264,7 @@ fn pr(ctx: &Ctx) -> String {
                     ),
                 ])),
             )
-            .entry("runs-on", Yaml::str(&r.ci.runner))
-            .entry("timeout-minutes", Yaml::Int(20))
-            .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
+            .runs_read_only(&r.ci.runner, 20)
             .entry("environment", Yaml::str(plan_env))
             .entry(
                 "steps",
@@ -1434,9 +1431,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         let job = MapBuilder::new()
             .entry("name", Yaml::str(format!("Build {}", s.image)))
             .entry("needs", Yaml::strs([APP_COMMIT_JOB]))
-            .entry("runs-on", Yaml::str(&r.ci.runner))
-            .entry("timeout-minutes", Yaml::Int(30))
-            .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
+            .runs_read_only(&r.ci.runner, 30)
             .entry("environment", Yaml::str(&head.github_environment))
             .entry(
                 "outputs",
@@ -1500,9 +1495,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         .build();
     let app_commit_job = MapBuilder::new()
         .entry("name", Yaml::str("Application commit"))
-        .entry("runs-on", Yaml::str(&r.ci.runner))
-        .entry("timeout-minutes", Yaml::Int(10))
-        .entry("permissions", Yaml::map([("contents", Yaml::str("read"))]))
+        .runs_read_only(&r.ci.runner, 10)
         .entry(
             "outputs",
             Yaml::map([("sha", Yaml::Expr("steps.commit.outputs.sha"))]),
@@ -1638,7 +1631,7 @@ fn promote(ctx: &Ctx) -> String {
                     minutes(super::budget::job_budget(
                         env,
                         Job::Promote {
-                            images: copied_images(env),
+                            images: super::budget::copied_images(env),
                         },
                     )),
                     Lock::Job,

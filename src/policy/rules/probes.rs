@@ -60,13 +60,8 @@ pub const RULES: &[Rule] = &[TG006, TG007, TG008, TG118];
 /// TG118: the budget of the longest job applying `env` (see [`crate::emit::budget`]) is at
 /// most GitHub's job limit. Reported at the startup probe with the longest window.
 pub(crate) fn budget(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
-    use crate::emit::budget::{GITHUB_JOB_LIMIT_MINUTES, Job, job_budget};
-    let images = env
-        .services
-        .iter()
-        .map(|s| s.image.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .len() as u64;
+    use crate::emit::budget::{GITHUB_JOB_LIMIT_MINUTES, Job, copied_images, job_budget};
+    let images = copied_images(env);
     // `max_by_key` keeps the last of equal budgets: the deploy job before the rollback job.
     let mut jobs = vec![
         ("rollback", job_budget(env, Job::Rollback)),
