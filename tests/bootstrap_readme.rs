@@ -7,23 +7,10 @@
 //!
 //! Needs bash and jq: skipped (printed) without jq, unless `TOFUGEN_REQUIRE_TOOLS=1`.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
-
-fn jq_available() -> bool {
-    let found = Command::new("jq")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("TOFUGEN_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "jq is required (TOFUGEN_REQUIRE_TOOLS=1)"
-        );
-        eprintln!("SKIPPED: the bootstrap README's commands (jq not found)");
-    }
-    found
-}
 
 /// The bootstrap README compiled from `config` (relative to the repository).
 fn bootstrap_readme(config: &str) -> String {
@@ -61,7 +48,7 @@ const UUID: &str = "3f2a9c1e-0b7d-4e5f-8a6b-9c0d1e2f3a4b";
 
 #[test]
 fn the_operator_secret_commands_give_scw_the_bare_uuid() {
-    if !jq_available() {
+    if !common::commands_available(&["bash", "jq"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -3,6 +3,8 @@
 //! and zizmor and free of `cargo run`; the same with the configuration at `infra/envs.yaml`.
 //! (`tests/tofu.rs` runs `tofu init` + `tofu validate` on the roots of the same starter.)
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -41,11 +43,7 @@ fn validators() -> Option<PathBuf> {
         })
         .filter(|d| d.join("venv/bin/actionlint").is_file());
     if dir.is_none() {
-        assert!(
-            std::env::var("TOFUGEN_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "actionlint and zizmor are required (TOFUGEN_REQUIRE_TOOLS=1): set TOFUGEN_VALIDATORS"
-        );
-        eprintln!("SKIPPED: actionlint and zizmor (set TOFUGEN_VALIDATORS)");
+        common::skip_unless_required("actionlint and zizmor (set TOFUGEN_VALIDATORS)");
     }
     dir
 }

@@ -26,6 +26,8 @@
 //! secret, or every output still parses and the workflows gain no trigger, script, action or
 //! expression.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
@@ -705,11 +707,7 @@ fn run_promtool(cases: &[BTreeMap<String, String>]) {
         .map(std::path::PathBuf::from)
         .filter(|p| p.exists());
     let Some(promtool) = promtool else {
-        assert!(
-            std::env::var("TOFUGEN_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "promtool not found (set $PROMTOOL): required with TOFUGEN_REQUIRE_TOOLS=1"
-        );
-        eprintln!("note: promtool not found (set $PROMTOOL); skipping promtool on hostile cases");
+        common::skip_unless_required("promtool (set $PROMTOOL)");
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -6,6 +6,8 @@
 //! validation), `curl` (the smoke test) and `skopeo` (a registry of manifests) are written to a
 //! temporary directory put first on the PATH. Needs `bash` and `jq` (`.ci/run` installs jq).
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -145,25 +147,6 @@ esac
 
 /// Each step run so far: its outcome (`success`, `failure`, `skipped`) and outputs.
 type Steps = BTreeMap<String, (&'static str, BTreeMap<String, String>)>;
-
-/// Whether bash and jq are here; without them the tests are skipped, unless
-/// TOFUGEN_REQUIRE_TOOLS=1 (CI), where they fail.
-fn tools() -> bool {
-    let found = ["bash", "jq"].iter().all(|t| {
-        Command::new(t)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    if !found {
-        assert!(
-            std::env::var("TOFUGEN_REQUIRE_TOOLS").as_deref() != Ok("1"),
-            "bash and jq are required (TOFUGEN_REQUIRE_TOOLS=1)"
-        );
-        eprintln!("skipped: bash or jq not found");
-    }
-    found
-}
 
 /// The generated workflows of the committed configuration, as JSON (compiled once). With
 /// TOFUGEN_WORKFLOWS_FROM=<dir>, the workflow files of that directory instead: how these
@@ -684,7 +667,7 @@ impl<'a> Cond<'a> {
 
 /// Runs `f` with a fresh world when bash and jq are here.
 fn with_world(f: impl FnOnce(&mut World)) {
-    if tools() {
+    if common::commands_available(&["bash", "jq"]) {
         f(&mut World::new());
     }
 }

@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests. Each test crate uses some of them.
+#![allow(dead_code)]
 
 use std::path::Path;
 
@@ -21,4 +22,29 @@ pub fn copy_tree(src: &Path, dst: &Path) {
             std::fs::copy(entry.path(), &to).unwrap();
         }
     }
+}
+
+/// Skips what needs `what` (saying so on stderr), unless `TOFUGEN_REQUIRE_TOOLS=1` (CI), where
+/// a missing tool fails the test instead.
+pub fn skip_unless_required(what: &str) {
+    assert!(
+        std::env::var("TOFUGEN_REQUIRE_TOOLS").as_deref() != Ok("1"),
+        "{what} is required (TOFUGEN_REQUIRE_TOOLS=1)"
+    );
+    eprintln!("SKIPPED: {what} not found");
+}
+
+/// Whether every one of `commands` runs (`<command> --version`); when one does not, see
+/// [`skip_unless_required`].
+pub fn commands_available(commands: &[&str]) -> bool {
+    let found = commands.iter().all(|c| {
+        std::process::Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if !found {
+        skip_unless_required(&commands.join(" and "));
+    }
+    found
 }
