@@ -484,8 +484,18 @@ impl World {
         Job { ok: !failed, log }
     }
 
-    /// The deploy workflow's deploy job with every build outputting `tag`.
+    /// The deploy workflow's deploy job, started by a push, with every build outputting `tag`
+    /// (the application's default branch is at `tag`).
     fn deploy(&mut self, tag: &str) -> Job {
+        self.deploy_as(tag, PUSH, json!({}))
+    }
+
+    /// The deploy job of a dispatch whose `app_ref` input chose the application commit `tag`.
+    fn deploy_ref(&mut self, tag: &str) -> Job {
+        self.deploy_as(tag, DISPATCH, json!({ "app_ref": tag }))
+    }
+
+    fn deploy_as(&mut self, tag: &str, origin: Origin, inputs: Value) -> Job {
         let wf = &self.workflows["tofugen-deploy.yml"];
         let job = &wf["jobs"]["deploy-staging"];
         let builds: Value = job["steps"]
@@ -508,8 +518,8 @@ impl World {
         self.run_job(
             "tofugen-deploy.yml",
             "deploy-staging",
-            PUSH,
-            json!({}),
+            origin,
+            inputs,
             Value::Object(needs),
         )
     }
@@ -848,6 +858,72 @@ fn a_rollback_across_an_added_service_keeps_its_image() {
             "{}",
             job.log
         );
+    });
+}
+
+/// Finding 8: after a rollback, a push to this repository (an infrastructure change) finds the
+/// application's default branch still at the rolled-back commit: the deploy keeps the release
+/// deployed now instead of bringing the rejected commit back. `app_ref` deploys it on purpose;
+/// a new application commit deploys as usual.
+#[test]
+fn a_push_after_a_rollback_keeps_the_deployed_release() {
+    with_world(|w| {
+        let (a, b, c, d) = (sha('a'), sha('b'), sha('c'), sha('d'));
+        for t in [&a, &b, &c] {
+            w.deployed("staging", t, &["api", "ui"]);
+        }
+        ok(&w.rollback("staging", ""), "rollback C");
+        assert_eq!(w.tag("staging"), b);
+        let job = w.deploy(&c);
+        ok(&job, "push with the application still at C");
+        assert_eq!(w.tag("staging"), b, "C stays rolled back:\n{}", job.log);
+        assert!(
+            job.log.contains(&format!(
+                "::warning::the application commit {c} was rolled back from staging"
+            )),
+            "{}",
+            job.log
+        );
+        assert!(
+            job.log.contains(&format!("uploaded release-staging-{b}")),
+            "{}",
+            job.log
+        );
+        let job = w.deploy_ref(&c);
+        ok(&job, "dispatch with app_ref=C");
+        assert_eq!(w.tag("staging"), c, "app_ref deploys what it names");
+        ok(&w.rollback("staging", ""), "rollback C again");
+        assert_eq!(w.tag("staging"), b);
+        ok(&w.deploy(&d), "push with a new application commit D");
+        assert_eq!(w.tag("staging"), d);
+        // A commit that was never deployed here is not held back by an older rollback.
+        ok(&w.deploy(&d), "push again at D");
+        assert_eq!(w.tag("staging"), d);
+    });
+}
+
+/// Finding 8: the release deployed now cannot stand in for the rolled-back commit when it lacks
+/// a service the configuration adds: the deploy is refused and nothing is applied.
+#[test]
+fn a_rolled_back_commit_is_not_replaced_by_a_release_lacking_a_service() {
+    with_world(|w| {
+        let (a, c) = (sha('a'), sha('c'));
+        // When staging ran only api: A, C, then a rollback to A (as its run records it).
+        w.deployed("staging", &a, &["api"]);
+        w.deployed("staging", &c, &["api"]);
+        let run = w.new_run("tofugen-rollback.yml", DISPATCH);
+        let release = w.release(&a, &["api"]);
+        w.upload(run, DISPATCH, &format!("release-staging-{a}"), &release);
+        w.set_state("staging", &release);
+        // The configuration now adds ui; the application is still at C.
+        let job = w.deploy(&c);
+        refused(
+            &job,
+            "push adding ui with the application still at C",
+            "cannot stand in for it (it lacks ui), so nothing was applied",
+        );
+        assert_eq!(w.running("staging")["api"], a);
+        assert!(!job.log.contains("--- Apply the release"), "{}", job.log);
     });
 }
 

@@ -529,18 +529,17 @@ for dir in alerts/*/; do
 done
 "####;
 
-/// Finds a release recorded as the artifact `$PREFIX<sha>` and copies its release.json to
-/// $RUNNER_TEMP/candidate.json. Only recordings of this repository's own workflows ($WORKFLOWS)
-/// on $BRANCH count (a fork's pull-request run can upload an artifact of any name). Replayed
-/// oldest first they give the deployments in force: a deploy or promotion adds one, a rollback
-/// undoes the newest. $RELEASE_SHA (input) picks a release; else $MODE `latest` takes the
-/// deployment in force (what the environment runs now), `previous` the one before it, after
-/// checking that the newest is the release in current.json.
-const FIND_RELEASE: &str = r####"if [ -n "$RELEASE_SHA" ] && ! [[ $RELEASE_SHA =~ ^[0-9a-f]{40}$ ]]; then
-  echo "::error::release_sha must be a full 40-character lower-case commit SHA"
-  exit 1
-fi
-# Trusted recordings only: uploaded by a run of this repository's deploy, promote or rollback
+/// The trusted recordings `$PREFIX<sha>` of an environment and its deployments in force, in
+/// $RUNNER_TEMP/recordings.json and $RUNNER_TEMP/deployments.json ([{sha, run, created_at,
+/// rollback}], oldest first). Only recordings of this repository's own workflows ($WORKFLOWS) on
+/// $BRANCH count (a fork's pull-request run can upload an artifact of any name). Replayed oldest
+/// first they give the deployments in force: a deploy or promotion adds one, a rollback undoes
+/// the newest. With $RELEASE_SHA (40-hex, checked before), only the recordings of that release
+/// are listed. The text of
+/// [`FIND_RELEASE`] and [`KEEP_IF_ROLLED_BACK`] starts with it.
+macro_rules! recordings_script {
+    () => {
+        r####"# Trusted recordings only: uploaded by a run of this repository's deploy, promote or rollback
 # workflow ($WORKFLOWS) that a push to $BRANCH or a dispatch on it started. A pull request's run
 # (a fork's included) runs the workflow files of the pull request and can upload any artifact.
 # GitHub REST fields: a workflow run's event, head_branch, head_repository.id, repository.id
@@ -585,7 +584,22 @@ jq 'reduce .[] as $r ([];
 echo "Deployments in force, oldest first (from the trusted recordings ${PREFIX}*):"
 jq -r '.[] | "  \(.created_at) \(.sha) run \(.run)\(if .rollback then " (rollback)" else "" end)"' \
   "$RUNNER_TEMP/deployments.json"
-if [ -n "$RELEASE_SHA" ]; then
+"####
+    };
+}
+
+/// Finds a release recorded as the artifact `$PREFIX<sha>` ([`recordings_script`]) and copies
+/// its release.json to $RUNNER_TEMP/candidate.json. $RELEASE_SHA (input) picks a release; else $MODE `latest` takes the
+/// deployment in force (what the environment runs now), `previous` the one before it, after
+/// checking that the newest is the release in current.json.
+const FIND_RELEASE: &str = concat!(
+    r####"if [ -n "$RELEASE_SHA" ] && ! [[ $RELEASE_SHA =~ ^[0-9a-f]{40}$ ]]; then
+  echo "::error::release_sha must be a full 40-character lower-case commit SHA"
+  exit 1
+fi
+"####,
+    recordings_script!(),
+    r####"if [ -n "$RELEASE_SHA" ]; then
   selection="$(jq -r 'last // empty | "\(.run) \(.sha)"' "$RUNNER_TEMP/recordings.json")"
   if [ -z "$selection" ]; then
     echo "::error::no unexpired recording ${PREFIX}${RELEASE_SHA} uploaded by this repository's workflows on ${BRANCH}"
@@ -617,7 +631,53 @@ read -r run_id sha <<< "$selection"
 echo "Using ${PREFIX}${sha} from run $run_id"
 gh run download "$run_id" --repo "$GITHUB_REPOSITORY" --name "${PREFIX}${sha}" --dir "$RUNNER_TEMP/found"
 cp "$RUNNER_TEMP/found/release.json" "$RUNNER_TEMP/candidate.json"
-"####;
+"####
+);
+
+/// On a deploy that no `app_ref` chose (a push, or a dispatch left on the default branch): when
+/// the application commit of $RUNNER_TEMP/candidate.json was deployed to $ENVIRONMENT and then
+/// rolled back (recorded, and not among the deployments in force), the release deployed now
+/// ($RUNNER_TEMP/previous.json) replaces the candidate, so that an infrastructure change does not
+/// bring back a rejected application commit. Refuses when the deployed release cannot stand in
+/// (it lacks a service of the candidate, or mixes commits). `app_ref` deploys what it names.
+const KEEP_IF_ROLLED_BACK: &str = concat!(
+    r####"if [ -n "$APP_REF" ]; then
+  echo "app_ref chose the application commit: it is deployed even if it was rolled back before"
+  exit 0
+fi
+if [ "$FOUND" != true ]; then
+  echo "no release deployed in $ENVIRONMENT yet: nothing was rolled back"
+  exit 0
+fi
+sha="$(jq -r '[.[].tag] | unique | if length == 1 then .[0] else "" end' "$RUNNER_TEMP/candidate.json")"
+# Not one 40-hex commit: the next step refuses the release.
+[[ $sha =~ ^[0-9a-f]{40}$ ]] || exit 0
+"####,
+    recordings_script!(),
+    r####"if ! jq -e --arg s "$sha" 'any(.[]; .sha == $s and (.rollback | not))' "$RUNNER_TEMP/recordings.json" > /dev/null \
+  || jq -e --arg s "$sha" 'any(.[]; .sha == $s)' "$RUNNER_TEMP/deployments.json" > /dev/null; then
+  echo "$sha was not rolled back from $ENVIRONMENT: deploying it"
+  exit 0
+fi
+deployed="$(jq -r '[.[].tag] | unique | join(" ")' "$RUNNER_TEMP/previous.json")"
+missing="$(jq -r --slurpfile c "$RUNNER_TEMP/candidate.json" '($c[0] | keys) - keys | join(" ")' \
+  "$RUNNER_TEMP/previous.json")"
+if [ -n "$missing" ] || [[ $deployed == *" "* ]]; then
+  why="it mixes the commits $deployed"
+  [ -z "$missing" ] || why="it lacks $missing"
+  msg="the application commit $sha was rolled back from $ENVIRONMENT, and the release deployed now"
+  msg+=" cannot stand in for it ($why), so nothing was applied. Push a fixed application commit,"
+  msg+=" or start this workflow with app_ref=$sha to deploy the rolled-back commit deliberately."
+  echo "::error::$msg"
+  exit 1
+fi
+msg="the application commit $sha was rolled back from $ENVIRONMENT: this run keeps the release"
+msg+=" deployed now ($deployed) and applies the infrastructure with it. To deploy $sha again,"
+msg+=" start this workflow with app_ref=$sha."
+echo "::warning::$msg"
+cp "$RUNNER_TEMP/previous.json" "$RUNNER_TEMP/candidate.json"
+"####
+);
 
 /// Writes the deployed release to current.json (the rollback's starting point).
 const CURRENT_RELEASE: &str = r####"tofu output -no-color -json release > "$RUNNER_TEMP/current.json"
@@ -863,8 +923,14 @@ fn registry(env: &ResolvedEnvironment) -> String {
 }
 
 /// Apply the release in $RUNNER_TEMP/release.json to `env`, smoke-test, roll back on failure,
-/// record the release, push the alert rules.
-fn deploy_sequence(ctx: &Ctx, env: &ResolvedEnvironment, record: bool, rules: bool) -> Vec<Yaml> {
+/// record the release, push the alert rules. `before_apply` runs once the deployed release is
+/// read (previous.json, output `found` of step `previous`), before the apply.
+fn deploy_sequence(
+    ctx: &Ctx,
+    env: &ResolvedEnvironment,
+    before_apply: Vec<Yaml>,
+    (record, rules): (bool, bool),
+) -> Vec<Yaml> {
     let mut steps = vec![
         checkout(),
         setup_tofu(ctx),
@@ -877,6 +943,9 @@ fn deploy_sequence(ctx: &Ctx, env: &ResolvedEnvironment, record: bool, rules: bo
             PREVIOUS_RELEASE,
         )
         .build(),
+    ];
+    steps.extend(before_apply);
+    steps.extend([
         tofu_step(
             format!("Apply the release to {}", env.name),
             env,
@@ -913,7 +982,7 @@ fn deploy_sequence(ctx: &Ctx, env: &ResolvedEnvironment, record: bool, rules: bo
             )),
         )
         .build(),
-    ];
+    ]);
     if record {
         steps.push(
             uses(step("Record the release"), "upload_artifact")
@@ -1135,6 +1204,26 @@ fn find_release(ctx: &Ctx, env_name: &str, mode: &str) -> Yaml {
             ]),
         )
         .entry("run", Yaml::Script(FIND_RELEASE))
+        .build()
+}
+
+/// Keeps the deployed release of `env` when the built application commit was rolled back
+/// there (see [`KEEP_IF_ROLLED_BACK`]).
+fn keep_if_rolled_back(ctx: &Ctx, env: &ResolvedEnvironment) -> Yaml {
+    step("Keep the deployed release if this application commit was rolled back")
+        .entry(
+            "env",
+            env_map(vec![
+                ("GH_TOKEN", Yaml::Expr("github.token")),
+                ("APP_REF", Yaml::Expr("inputs.app_ref")),
+                ("FOUND", Yaml::Expr("steps.previous.outputs.found")),
+                ("ENVIRONMENT", Yaml::str(&env.name)),
+                ("PREFIX", Yaml::str(format!("release-{}-", env.name))),
+                ("BRANCH", Yaml::str(&ctx.resolved.ci.branch)),
+                ("WORKFLOWS", Yaml::str(recording_workflows(ctx.resolved))),
+            ]),
+        )
+        .entry("run", Yaml::Script(KEEP_IF_ROLLED_BACK))
         .build()
 }
 
@@ -1445,7 +1534,9 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         (id.clone(), job)
     };
 
-    let mut steps = vec![
+    // The release is chosen once the deployed one is known: a rolled-back application commit
+    // is not brought back by the next push (KEEP_IF_ROLLED_BACK).
+    let before_apply = vec![
         step("Collect the built images")
             .entry(
                 "env",
@@ -1459,9 +1550,10 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
             )
             .entry("run", Yaml::Script(COLLECT_BUILDS))
             .build(),
+        keep_if_rolled_back(ctx, head),
         check_release(head),
     ];
-    steps.extend(deploy_sequence(ctx, head, true, true));
+    let steps = deploy_sequence(ctx, head, before_apply, (true, true));
     let mut deploy_job = environment_job(
         ctx,
         format!("Deploy {}", head.name),
@@ -1471,7 +1563,8 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
             minutes(super::budget::job_budget(head, Job::Deploy)),
             Lock::Workflow,
         ),
-        false,
+        // The recordings of rolled-back releases (KEEP_IF_ROLLED_BACK).
+        true,
         steps,
     );
     if let Yaml::Map(entries) = &mut deploy_job {
@@ -1619,7 +1712,7 @@ fn promote(ctx: &Ctx) -> String {
             .entry("run", Yaml::Script(COPY_IMAGES))
             .build(),
         );
-        steps.extend(deploy_sequence(ctx, env, true, true));
+        steps.extend(deploy_sequence(ctx, env, Vec::new(), (true, true)));
         Some((
             id,
             environment_job(
@@ -1686,7 +1779,7 @@ fn rollback(ctx: &Ctx) -> String {
         // rollback workflow undoes the deployment it replaced (FIND_RELEASE). The alert rules do
         // not depend on the release: not pushed.
         steps.extend(
-            deploy_sequence(ctx, env, true, false)
+            deploy_sequence(ctx, env, Vec::new(), (true, false))
                 .into_iter()
                 // The sequence starts with checkout, set-up and init: done above already.
                 .skip(3),
