@@ -212,26 +212,98 @@ fn deploy_jobs_hold_the_environment_lock() {
         );
     }
     // Every valid fixture too: chains of promotions, three environments, one environment.
+    for (name, files) in valid_fixtures() {
+        let workflows = files
+            .into_iter()
+            .filter(|(p, _)| p.starts_with(".github/workflows/"))
+            .collect();
+        assert!(!apply_locks(&workflows).is_empty(), "{name}");
+    }
+}
+
+/// The generated files of every valid fixture under `tests/fixtures/valid/` (at least four),
+/// by fixture file name.
+fn valid_fixtures() -> Vec<(String, BTreeMap<String, String>)> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/valid");
-    let mut checked = 0;
+    let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
             let text = std::fs::read_to_string(&path).unwrap();
             let c = compile("environments.yaml", text.as_bytes(), true);
-            if c.has_errors() {
-                continue;
+            if !c.has_errors() {
+                out.push((path.display().to_string(), c.files));
             }
-            let files = c
-                .files
-                .into_iter()
-                .filter(|(p, _)| p.starts_with(".github/workflows/"))
-                .collect();
-            assert!(!apply_locks(&files).is_empty(), "{}", path.display());
-            checked += 1;
         }
     }
-    assert!(checked > 3, "{checked} fixtures");
+    assert!(out.len() > 3, "{} fixtures", out.len());
+    out
+}
+
+/// The lines of a generated YAML file over yamllint's `line-length` limit as `.ci/run` applies
+/// it (160 characters, `../shared/validators/yamllint.yml`), as `path:line: length`. Mirrors
+/// yamllint's default `allow-non-breakable-words` (yamllint/rules/line_length.py): a line whose
+/// content after the indentation (and a leading `# ` or `- `) has no space may overflow.
+fn long_lines(path: &str, text: &str) -> Vec<String> {
+    const MAX: usize = 160;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let length = line.chars().count();
+        if length <= MAX {
+            continue;
+        }
+        let content = line.trim_start_matches(' ');
+        let word = if let Some(rest) = content.strip_prefix('#') {
+            rest.trim_start_matches('#').get(1..).unwrap_or("")
+        } else if content.starts_with('-') {
+            content.get(2..).unwrap_or("")
+        } else {
+            content
+        };
+        if word.contains(' ') {
+            out.push(format!("{path}:{}: {length} characters", i + 1));
+        }
+    }
+    out
+}
+
+/// yamllint (in `.ci/run`, over the workflows) refuses a line over 160 characters; `cargo test`
+/// checks the same limit on the generated workflows of the committed configuration and of every
+/// valid fixture, so that a long line fails here and not only in CI (a 289-character script
+/// line once did).
+#[test]
+fn generated_yaml_lines_fit_yamllint_limit() {
+    let mut sets = vec![("environments.yaml".to_string(), compiled(COMMITTED).files)];
+    sets.extend(valid_fixtures());
+    let mut long = Vec::new();
+    let mut files = 0;
+    for (name, generated) in &sets {
+        for (path, text) in generated {
+            if path.starts_with(".github/workflows/") {
+                files += 1;
+                long.extend(
+                    long_lines(path, text)
+                        .into_iter()
+                        .map(|l| format!("{name}: {l}")),
+                );
+            }
+        }
+    }
+    assert!(files > 20, "{files} workflows");
+    assert!(
+        long.is_empty(),
+        "lines yamllint refuses:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn long_lines_follow_yamllint() {
+    let long = format!("    run: {}", "echo word ".repeat(20));
+    let url = format!("    - https://example.com/{}", "a".repeat(200));
+    let comment = format!("  # {}", "b".repeat(200));
+    let text = format!("{long}\n{url}\n{comment}\nshort: line\n");
+    assert_eq!(long_lines("f.yml", &text), vec!["f.yml:1: 209 characters"]);
 }
 
 #[test]
@@ -503,14 +575,16 @@ fn promotion_copies_from_the_source_environments_image_of_each_service() {
     );
     assert_ne!(text, COMMITTED);
     let files = workflows(&text);
-    let promote = &files[".github/workflows/tofugen-promote.yml"];
-    let copies = promote
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("COPIES: "))
+    let promote = parse("promote", &files[".github/workflows/tofugen-promote.yml"]);
+    let job = &promote["jobs"]["promote-production"];
+    let copies = job["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|s| s["env"]["COPIES"].as_str())
         .expect("a COPIES variable");
-    // A YAML scalar holding JSON.
-    let copies = parse("copies.yaml", copies);
-    let copies: Value = serde_json::from_str(copies.as_str().unwrap()).unwrap();
+    // A YAML string holding JSON.
+    let copies: Value = serde_json::from_str(copies).unwrap();
     let ui = copies
         .as_array()
         .unwrap()

@@ -355,7 +355,7 @@ const CHECK_RELEASE: &str = r####"jq -e --argjson services "$SERVICES" '
   and all(.[]; (.tag | type == "string" and test("^[0-9a-f]{40}$"))
                and (.digest | type == "string" and test("^sha256:[0-9a-f]{64}$")))
 ' "$RUNNER_TEMP/candidate.json" > /dev/null || {
-  echo "::error::the release must give a 40-hex tag and a sha256 digest for each of $SERVICES"
+  echo "::error::the release must give a 40-hex tag and a sha256 digest for each of $(jq -c . <<< "$SERVICES")"
   exit 1
 }
 jq --argjson services "$SERVICES" 'with_entries(select(.key as $k | $services | index($k)))' \
@@ -366,7 +366,7 @@ tags="$(jq -r --argjson kept "$kept" \
   '[to_entries[] | select(.key as $k | $kept | index($k) | not) | .value.tag] | unique | join(" ")' \
   "$RUNNER_TEMP/release.json")"
 case "$tags" in
-  "") echo "::error::the release gives none of $SERVICES"; exit 1 ;;
+  "") echo "::error::the release gives none of $(jq -c . <<< "$SERVICES")"; exit 1 ;;
   *" "*) echo "::error::the services of one release must share one tag, got: $tags"; exit 1 ;;
 esac
 echo "sha=$tags" >> "$GITHUB_OUTPUT"
@@ -894,7 +894,7 @@ fn tofu_step(
 }
 
 /// `{service: {path}|{skip: reason}}` as JSON, for the smoke test.
-fn smoke_json(env: &ResolvedEnvironment) -> String {
+fn smoke_json(env: &ResolvedEnvironment) -> Yaml {
     let mut map = serde_json::Map::new();
     for s in &env.services {
         let value = match (s.privacy, s.health_path()) {
@@ -908,13 +908,17 @@ fn smoke_json(env: &ResolvedEnvironment) -> String {
         };
         map.insert(s.name.clone(), value);
     }
-    serde_json::Value::Object(map).to_string()
+    Yaml::Json(serde_json::Value::Object(map))
 }
 
 /// The service names of an environment, as a JSON list.
-fn services_json(env: &ResolvedEnvironment) -> String {
-    serde_json::to_string(&env.services.iter().map(|s| &s.name).collect::<Vec<_>>())
-        .unwrap_or_default()
+fn services_json(env: &ResolvedEnvironment) -> Yaml {
+    Yaml::Json(serde_json::Value::Array(
+        env.services
+            .iter()
+            .map(|s| serde_json::Value::String(s.name.clone()))
+            .collect(),
+    ))
 }
 
 /// The registry of an environment: `rg.<region>.scw.cloud/<namespace>`.
@@ -961,7 +965,7 @@ fn deploy_sequence(
             format!("Smoke test {}", env.name),
             env,
             Some("smoke"),
-            vec![("SMOKE", Yaml::str(smoke_json(env)))],
+            vec![("SMOKE", smoke_json(env))],
             SMOKE,
         )
         .build(),
@@ -970,8 +974,8 @@ fn deploy_sequence(
             env,
             None,
             vec![
-                ("SMOKE", Yaml::str(smoke_json(env))),
-                ("SERVICES", Yaml::str(services_json(env))),
+                ("SMOKE", smoke_json(env)),
+                ("SERVICES", services_json(env)),
             ],
             ROLLBACK,
         )
@@ -1231,10 +1235,7 @@ fn keep_if_rolled_back(ctx: &Ctx, env: &ResolvedEnvironment) -> Yaml {
 fn check_release(env: &ResolvedEnvironment) -> Yaml {
     step("Check the release")
         .entry("id", Yaml::str("release"))
-        .entry(
-            "env",
-            env_map(vec![("SERVICES", Yaml::str(services_json(env)))]),
-        )
+        .entry("env", env_map(vec![("SERVICES", services_json(env))]))
         .entry("run", Yaml::Script(CHECK_RELEASE))
         .build()
 }
@@ -1247,7 +1248,7 @@ fn pr(ctx: &Ctx) -> String {
     let r = ctx.resolved;
     let mut roots: Vec<String> = vec![super::bootstrap::BOOTSTRAP_DIR.to_string()];
     roots.extend(r.environments.iter().map(|e| root_dir(&e.name)));
-    let roots_json = serde_json::to_string(&roots).unwrap_or_default();
+    let roots_json = Yaml::Json(roots.iter().map(|r| serde_json::json!(r)).collect());
 
     let mut check_steps = vec![checkout()];
     check_steps.extend(install_tofugen(ctx));
@@ -1266,7 +1267,7 @@ fn pr(ctx: &Ctx) -> String {
             .entry(
                 "env",
                 env_map(vec![
-                    ("ROOTS", Yaml::str(roots_json)),
+                    ("ROOTS", roots_json),
                     (
                         "TF_VAR_state_passphrase",
                         Yaml::str("validate-only-placeholder"),
@@ -1542,10 +1543,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
                 "env",
                 env_map(vec![
                     ("NEEDS", Yaml::Expr("toJSON(needs)")),
-                    (
-                        "BUILDS",
-                        Yaml::str(serde_json::to_string(&builds).unwrap_or_default()),
-                    ),
+                    ("BUILDS", Yaml::Json(serde_json::json!(builds))),
                 ]),
             )
             .entry("run", Yaml::Script(COLLECT_BUILDS))
@@ -1703,10 +1701,7 @@ fn promote(ctx: &Ctx) -> String {
                     ),
                     ("SOURCE_REGISTRY", Yaml::str(registry(source))),
                     ("TARGET_REGISTRY", Yaml::str(registry(env))),
-                    (
-                        "COPIES",
-                        Yaml::str(serde_json::Value::Array(copies).to_string()),
-                    ),
+                    ("COPIES", Yaml::Json(serde_json::Value::Array(copies))),
                 ]),
             )
             .entry("run", Yaml::Script(COPY_IMAGES))
@@ -1767,10 +1762,7 @@ fn rollback(ctx: &Ctx) -> String {
             .build(),
             find_release(ctx, &env.name, "previous"),
             step("Keep the deployed image of services the release lacks")
-                .entry(
-                    "env",
-                    env_map(vec![("SERVICES", Yaml::str(services_json(env)))]),
-                )
+                .entry("env", env_map(vec![("SERVICES", services_json(env))]))
                 .entry("run", Yaml::Script(KEEP_DEPLOYED))
                 .build(),
             check_release(env),

@@ -14,7 +14,10 @@
 //!   tofugen's own source, never configuration;
 //! - `run:` scripts are [`Yaml::Script`], also `&'static str` only: a script never contains a
 //!   configuration value (values reach scripts through `env:`);
-//! - comments go through [`comment_lines`], which keeps them on comment lines.
+//! - comments go through [`comment_lines`], which keeps them on comment lines;
+//! - JSON data for scripts (`env:` values read by `jq`) is a [`Yaml::Json`]: one quoted line
+//!   when short, else a literal block with one entry per line whose strings are escaped to
+//!   printable ASCII without `$` (so no `${{` and no line break can appear in the block).
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -47,6 +50,10 @@ pub enum Yaml {
     Template(Vec<Piece>),
     /// A shell script, printed as a literal block (`|`); its text is tofugen's own.
     Script(&'static str),
+    /// JSON data (an `env:` value a script parses): its compact text as a string when it has
+    /// at most [`JSON_INLINE_MAX`] characters, else a literal block, one entry of the top-level
+    /// object or array per line ([`json_lines`]). Both read back as the same JSON value.
+    Json(serde_json::Value),
     /// A GitHub expression built from tofugen's own operands and encoded string literals
     /// (`if:` conditions comparing an input with a configuration value).
     Cond(Cond),
@@ -412,8 +419,122 @@ fn is_inline(v: &Yaml) -> bool {
         Yaml::Seq(items) => items.is_empty(),
         Yaml::Map(entries) => entries.is_empty(),
         Yaml::Script(_) => false,
+        Yaml::Json(j) => json_fits(j),
         _ => true,
     }
+}
+
+/// The longest compact JSON text a [`Yaml::Json`] prints on its key's line: with the
+/// indentation and key of the generated workflows, the line stays within yamllint's 160
+/// characters (`tests/workflows.rs`, `generated_yaml_lines_fit_yamllint_limit`).
+pub const JSON_INLINE_MAX: usize = 100;
+
+/// Whether `j` prints on one line (see [`JSON_INLINE_MAX`]).
+fn json_fits(j: &serde_json::Value) -> bool {
+    !matches!(
+        j,
+        serde_json::Value::Object(_) | serde_json::Value::Array(_)
+    ) || j.to_string().chars().count() <= JSON_INLINE_MAX
+}
+
+/// The lines of `j` in a literal block: `{` or `[`, one entry or item per line (compact, a
+/// comma after all but the last), then `}` or `]`. Strings are written by [`json_ascii_into`],
+/// so each line is printable ASCII without `$`: GitHub finds no expression in it, and YAML
+/// reads the block back as exactly these lines.
+pub fn json_lines(j: &serde_json::Value) -> Vec<String> {
+    let (open, close, items): (&str, &str, Vec<String>) = match j {
+        serde_json::Value::Object(map) => (
+            "{",
+            "}",
+            map.iter()
+                .map(|(k, v)| {
+                    let mut line = String::new();
+                    json_string_into(&mut line, k);
+                    line.push_str(": ");
+                    json_ascii_into(&mut line, v);
+                    line
+                })
+                .collect(),
+        ),
+        serde_json::Value::Array(items) => (
+            "[",
+            "]",
+            items
+                .iter()
+                .map(|v| {
+                    let mut line = String::new();
+                    json_ascii_into(&mut line, v);
+                    line
+                })
+                .collect(),
+        ),
+        other => {
+            let mut line = String::new();
+            json_ascii_into(&mut line, other);
+            return vec![line];
+        }
+    };
+    let mut lines = vec![open.to_string()];
+    let last = items.len().saturating_sub(1);
+    for (i, item) in items.into_iter().enumerate() {
+        let comma = if i < last { "," } else { "" };
+        lines.push(format!("  {item}{comma}"));
+    }
+    lines.push(close.to_string());
+    lines
+}
+
+/// Appends `j` as compact JSON whose strings escape every character outside printable ASCII,
+/// and `$`, as `\uXXXX` (JSON's escapes; a surrogate pair beyond U+FFFF).
+fn json_ascii_into(out: &mut String, j: &serde_json::Value) {
+    match j {
+        serde_json::Value::String(s) => json_string_into(out, s),
+        serde_json::Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_ascii_into(out, v);
+            }
+            out.push(']');
+        }
+        serde_json::Value::Object(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                json_string_into(out, k);
+                out.push(':');
+                json_ascii_into(out, v);
+            }
+            out.push('}');
+        }
+        // null, booleans and numbers are ASCII already.
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
+}
+
+/// Appends `s` as a JSON string of printable ASCII without `$` (see [`json_ascii_into`]).
+fn json_string_into(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' if c != '$' => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
+        }
+    }
+    out.push('"');
 }
 
 /// Appends `v` on one line.
@@ -484,6 +605,8 @@ fn inline_into(out: &mut String, v: &Yaml, d: Dialect) {
             d,
         ),
         Yaml::Script(s) => double_quoted_into(out, s),
+        // Its compact text, a string like any other (a long one is a block, see `value_after`).
+        Yaml::Json(j) => scalar_into(out, &j.to_string(), d),
         Yaml::Cond(c) => {
             let text = c.text();
             quoted_into(out, &text, plain_expression_ok(&text));
@@ -556,6 +679,14 @@ fn value_after(out: &mut String, indent: usize, v: &Yaml, d: Dialect) {
                     pad(out, indent + 2);
                     out.push_str(line);
                 }
+                out.push('\n');
+            }
+        }
+        Yaml::Json(j) if !json_fits(j) => {
+            out.push_str(" |\n");
+            for line in json_lines(j) {
+                pad(out, indent + 2);
+                out.push_str(&line);
                 out.push('\n');
             }
         }
@@ -632,6 +763,51 @@ mod tests {
         let (_, node) = crate::load::load("t.yaml", text.as_bytes())
             .unwrap_or_else(|(_, d)| panic!("{text}\n{d:#?}"));
         node.to_json()
+    }
+
+    /// A [`Yaml::Json`] reads back as a string holding the same JSON value, short (one quoted
+    /// line) or long (a block), whatever its strings hold; a block has no `$`, no character
+    /// outside printable ASCII, and one line per entry.
+    #[test]
+    fn json_reads_back_as_the_same_value() {
+        let hostile = [
+            "${{ secrets.X }}",
+            "$",
+            "a'b\"c\\d",
+            "line\nbreak\r\u{85}\u{2028}",
+            "\u{202e}rtl \u{e0041} \u{1f600}",
+            "# not a comment",
+            "- not an item",
+            "key: value",
+            "  lead",
+            "",
+        ];
+        let short = serde_json::json!({"api": {"path": "/health"}});
+        let mut long = serde_json::Map::new();
+        for (i, h) in hostile.iter().enumerate() {
+            long.insert(format!("svc{i}{h}"), serde_json::json!({ "path": h }));
+        }
+        let long = serde_json::Value::Object(long);
+        let list = serde_json::Value::Array(hostile.iter().map(|h| serde_json::json!(h)).collect());
+        for d in [Dialect::Plain, Dialect::GitHub] {
+            for (j, block) in [(&short, false), (&long, true), (&list, true)] {
+                let doc = Yaml::map([("env", Yaml::map([("DATA", Yaml::Json(j.clone()))]))]);
+                let text = render(d, "", &doc);
+                assert_eq!(text.contains("DATA: |\n"), block, "{text}");
+                let value = parse(&text)["env"]["DATA"].clone();
+                let read: serde_json::Value =
+                    serde_json::from_str(value.as_str().unwrap()).unwrap();
+                assert_eq!(&read, j, "{text}");
+                if block {
+                    assert!(!text.contains('$'), "{text}");
+                    assert!(
+                        text.chars().all(|c| c == '\n' || (' '..='~').contains(&c)),
+                        "{text}"
+                    );
+                    assert_eq!(text.lines().count(), 2 + 2 + hostile.len(), "{text}");
+                }
+            }
+        }
     }
 
     #[test]
@@ -1095,6 +1271,9 @@ mod tests {
                     d,
                 ),
                 Yaml::Script(s) => double_quoted(s),
+                // Newer than this printer, and never generated for the comparison: its compact
+                // text as a string, as the live printer prints a short one.
+                Yaml::Json(j) => scalar(&j.to_string(), d),
                 Yaml::Cond(c) => {
                     let text = c.text();
                     if plain_expression_ok(&text) {
