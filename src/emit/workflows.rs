@@ -535,8 +535,8 @@ done
 /// $BRANCH count (a fork's pull-request run can upload an artifact of any name). Replayed oldest
 /// first they give the deployments in force: a deploy or promotion adds one, a rollback undoes
 /// the newest. With $RELEASE_SHA (40-hex, checked before), only the recordings of that release
-/// are listed. The text of
-/// [`FIND_RELEASE`] and [`KEEP_IF_ROLLED_BACK`] starts with it.
+/// are listed. The text of [`FIND_RELEASE`] and [`KEEP_IF_ROLLED_BACK`] holds it; its inputs are
+/// [`recordings_env`].
 macro_rules! recordings_script {
     () => {
         r####"# Trusted recordings only: uploaded by a run of this repository's deploy, promote or rollback
@@ -589,9 +589,9 @@ jq -r '.[] | "  \(.created_at) \(.sha) run \(.run)\(if .rollback then " (rollbac
 }
 
 /// Finds a release recorded as the artifact `$PREFIX<sha>` ([`recordings_script`]) and copies
-/// its release.json to $RUNNER_TEMP/candidate.json. $RELEASE_SHA (input) picks a release; else $MODE `latest` takes the
-/// deployment in force (what the environment runs now), `previous` the one before it, after
-/// checking that the newest is the release in current.json.
+/// its release.json to $RUNNER_TEMP/candidate.json. $RELEASE_SHA (input) picks a release; else
+/// $MODE `latest` takes the deployment in force (what the environment runs now), `previous` the
+/// one before it, after checking that the newest is the release in current.json.
 const FIND_RELEASE: &str = concat!(
     r####"if [ -n "$RELEASE_SHA" ] && ! [[ $RELEASE_SHA =~ ^[0-9a-f]{40}$ ]]; then
   echo "::error::release_sha must be a full 40-character lower-case commit SHA"
@@ -927,13 +927,13 @@ fn registry(env: &ResolvedEnvironment) -> String {
 }
 
 /// Apply the release in $RUNNER_TEMP/release.json to `env`, smoke-test, roll back on failure,
-/// record the release, push the alert rules. `before_apply` runs once the deployed release is
-/// read (previous.json, output `found` of step `previous`), before the apply.
+/// record the release, and with `rules` push the alert rules. `before_apply` runs once the
+/// deployed release is read (previous.json, output `found` of step `previous`), before the apply.
 fn deploy_sequence(
     ctx: &Ctx,
     env: &ResolvedEnvironment,
     before_apply: Vec<Yaml>,
-    (record, rules): (bool, bool),
+    rules: bool,
 ) -> Vec<Yaml> {
     let mut steps = vec![
         checkout(),
@@ -987,33 +987,31 @@ fn deploy_sequence(
         )
         .build(),
     ]);
-    if record {
-        steps.push(
-            uses(step("Record the release"), "upload_artifact")
-                .entry(
-                    "with",
-                    MapBuilder::new()
-                        .entry(
-                            "name",
-                            Yaml::Template(vec![
-                                Piece::Text(format!("release-{}-", env.name)),
-                                Piece::Expr("steps.release.outputs.sha"),
-                            ]),
-                        )
-                        .entry(
-                            "path",
-                            Yaml::Template(vec![
-                                Piece::Expr("runner.temp"),
-                                Piece::Text("/release.json".into()),
-                            ]),
-                        )
-                        .entry("if-no-files-found", Yaml::str("error"))
-                        .entry("retention-days", Yaml::Int(90))
-                        .build(),
-                )
-                .build(),
-        );
-    }
+    steps.push(
+        uses(step("Record the release"), "upload_artifact")
+            .entry(
+                "with",
+                MapBuilder::new()
+                    .entry(
+                        "name",
+                        Yaml::Template(vec![
+                            Piece::Text(format!("release-{}-", env.name)),
+                            Piece::Expr("steps.release.outputs.sha"),
+                        ]),
+                    )
+                    .entry(
+                        "path",
+                        Yaml::Template(vec![
+                            Piece::Expr("runner.temp"),
+                            Piece::Text("/release.json".into()),
+                        ]),
+                    )
+                    .entry("if-no-files-found", Yaml::str("error"))
+                    .entry("retention-days", Yaml::Int(90))
+                    .build(),
+            )
+            .build(),
+    );
     if rules {
         steps.push(
             tofu_step(
@@ -1193,19 +1191,35 @@ fn recording_workflows(r: &Resolved) -> String {
     files.join(" ")
 }
 
+/// The inputs of [`recordings_script`] for the recordings of `env_name`, then `extra`.
+fn recordings_env(
+    ctx: &Ctx,
+    env_name: &str,
+    extra: Vec<(&'static str, Yaml)>,
+) -> Vec<(&'static str, Yaml)> {
+    let mut vars = vec![
+        ("GH_TOKEN", Yaml::Expr("github.token")),
+        ("PREFIX", Yaml::str(format!("release-{env_name}-"))),
+        ("BRANCH", Yaml::str(&ctx.resolved.ci.branch)),
+        ("WORKFLOWS", Yaml::str(recording_workflows(ctx.resolved))),
+    ];
+    vars.extend(extra);
+    vars
+}
+
 /// Finds a recorded release of `env_name` (see [`FIND_RELEASE`]).
 fn find_release(ctx: &Ctx, env_name: &str, mode: &str) -> Yaml {
     step(format!("Find the release recorded for {env_name}"))
         .entry(
             "env",
-            env_map(vec![
-                ("GH_TOKEN", Yaml::Expr("github.token")),
-                ("RELEASE_SHA", Yaml::Expr("inputs.release_sha")),
-                ("PREFIX", Yaml::str(format!("release-{env_name}-"))),
-                ("MODE", Yaml::str(mode)),
-                ("BRANCH", Yaml::str(&ctx.resolved.ci.branch)),
-                ("WORKFLOWS", Yaml::str(recording_workflows(ctx.resolved))),
-            ]),
+            env_map(recordings_env(
+                ctx,
+                env_name,
+                vec![
+                    ("RELEASE_SHA", Yaml::Expr("inputs.release_sha")),
+                    ("MODE", Yaml::str(mode)),
+                ],
+            )),
         )
         .entry("run", Yaml::Script(FIND_RELEASE))
         .build()
@@ -1217,15 +1231,15 @@ fn keep_if_rolled_back(ctx: &Ctx, env: &ResolvedEnvironment) -> Yaml {
     step("Keep the deployed release if this application commit was rolled back")
         .entry(
             "env",
-            env_map(vec![
-                ("GH_TOKEN", Yaml::Expr("github.token")),
-                ("APP_REF", Yaml::Expr("inputs.app_ref")),
-                ("FOUND", Yaml::Expr("steps.previous.outputs.found")),
-                ("ENVIRONMENT", Yaml::str(&env.name)),
-                ("PREFIX", Yaml::str(format!("release-{}-", env.name))),
-                ("BRANCH", Yaml::str(&ctx.resolved.ci.branch)),
-                ("WORKFLOWS", Yaml::str(recording_workflows(ctx.resolved))),
-            ]),
+            env_map(recordings_env(
+                ctx,
+                &env.name,
+                vec![
+                    ("APP_REF", Yaml::Expr("inputs.app_ref")),
+                    ("FOUND", Yaml::Expr("steps.previous.outputs.found")),
+                    ("ENVIRONMENT", Yaml::str(&env.name)),
+                ],
+            )),
         )
         .entry("run", Yaml::Script(KEEP_IF_ROLLED_BACK))
         .build()
@@ -1551,7 +1565,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         keep_if_rolled_back(ctx, head),
         check_release(head),
     ];
-    let steps = deploy_sequence(ctx, head, before_apply, (true, true));
+    let steps = deploy_sequence(ctx, head, before_apply, true);
     let mut deploy_job = environment_job(
         ctx,
         format!("Deploy {}", head.name),
@@ -1707,7 +1721,7 @@ fn promote(ctx: &Ctx) -> String {
             .entry("run", Yaml::Script(COPY_IMAGES))
             .build(),
         );
-        steps.extend(deploy_sequence(ctx, env, Vec::new(), (true, true)));
+        steps.extend(deploy_sequence(ctx, env, Vec::new(), true));
         Some((
             id,
             environment_job(
@@ -1771,7 +1785,7 @@ fn rollback(ctx: &Ctx) -> String {
         // rollback workflow undoes the deployment it replaced (FIND_RELEASE). The alert rules do
         // not depend on the release: not pushed.
         steps.extend(
-            deploy_sequence(ctx, env, Vec::new(), (true, false))
+            deploy_sequence(ctx, env, Vec::new(), false)
                 .into_iter()
                 // The sequence starts with checkout, set-up and init: done above already.
                 .skip(3),
