@@ -419,7 +419,7 @@ fn is_inline(v: &Yaml) -> bool {
         Yaml::Seq(items) => items.is_empty(),
         Yaml::Map(entries) => entries.is_empty(),
         Yaml::Script(_) => false,
-        Yaml::Json(j) => json_fits(j),
+        Yaml::Json(j) => json_fits(j, &j.to_string()),
         _ => true,
     }
 }
@@ -429,50 +429,29 @@ fn is_inline(v: &Yaml) -> bool {
 /// characters (`tests/workflows.rs`, `generated_yaml_lines_fit_yamllint_limit`).
 pub const JSON_INLINE_MAX: usize = 100;
 
-/// Whether `j` prints on one line (see [`JSON_INLINE_MAX`]).
-fn json_fits(j: &serde_json::Value) -> bool {
+/// Whether `j`, whose compact text is `compact`, prints on one line (see [`JSON_INLINE_MAX`]).
+fn json_fits(j: &serde_json::Value, compact: &str) -> bool {
     !matches!(
         j,
         serde_json::Value::Object(_) | serde_json::Value::Array(_)
-    ) || j.to_string().chars().count() <= JSON_INLINE_MAX
+    ) || compact.chars().count() <= JSON_INLINE_MAX
 }
 
 /// The lines of `j` in a literal block: `{` or `[`, one entry or item per line (compact, a
-/// comma after all but the last), then `}` or `]`. Strings are written by [`json_ascii_into`],
-/// so each line is printable ASCII without `$`: GitHub finds no expression in it, and YAML
-/// reads the block back as exactly these lines.
+/// comma after all but the last), then `}` or `]`. Written by [`json_ascii`], so each line is
+/// printable ASCII without `$`: GitHub finds no expression in it, and YAML reads the block back
+/// as exactly these lines.
 pub fn json_lines(j: &serde_json::Value) -> Vec<String> {
     let (open, close, items): (&str, &str, Vec<String>) = match j {
         serde_json::Value::Object(map) => (
             "{",
             "}",
             map.iter()
-                .map(|(k, v)| {
-                    let mut line = String::new();
-                    json_string_into(&mut line, k);
-                    line.push_str(": ");
-                    json_ascii_into(&mut line, v);
-                    line
-                })
+                .map(|(k, v)| format!("{}: {}", json_ascii(k), json_ascii(v)))
                 .collect(),
         ),
-        serde_json::Value::Array(items) => (
-            "[",
-            "]",
-            items
-                .iter()
-                .map(|v| {
-                    let mut line = String::new();
-                    json_ascii_into(&mut line, v);
-                    line
-                })
-                .collect(),
-        ),
-        other => {
-            let mut line = String::new();
-            json_ascii_into(&mut line, other);
-            return vec![line];
-        }
+        serde_json::Value::Array(items) => ("[", "]", items.iter().map(json_ascii).collect()),
+        other => return vec![json_ascii(other)],
     };
     let mut lines = vec![open.to_string()];
     let last = items.len().saturating_sub(1);
@@ -484,57 +463,40 @@ pub fn json_lines(j: &serde_json::Value) -> Vec<String> {
     lines
 }
 
-/// Appends `j` as compact JSON whose strings escape every character outside printable ASCII,
-/// and `$`, as `\uXXXX` (JSON's escapes; a surrogate pair beyond U+FFFF).
-fn json_ascii_into(out: &mut String, j: &serde_json::Value) {
-    match j {
-        serde_json::Value::String(s) => json_string_into(out, s),
-        serde_json::Value::Array(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_ascii_into(out, v);
-            }
-            out.push(']');
-        }
-        serde_json::Value::Object(map) => {
-            out.push('{');
-            for (i, (k, v)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                json_string_into(out, k);
-                out.push(':');
-                json_ascii_into(out, v);
-            }
-            out.push('}');
-        }
-        // null, booleans and numbers are ASCII already.
-        other => {
-            let _ = write!(out, "{other}");
-        }
+/// `v` as compact JSON (serde_json's serializer) whose strings escape every character outside
+/// printable ASCII, and `$`, as `\uXXXX` (a surrogate pair beyond U+FFFF).
+fn json_ascii<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, AsciiStrings);
+    // Writing to a Vec fails only for a map with non-string keys, which a Value cannot hold.
+    if v.serialize(&mut serializer).is_err() {
+        return "null".into();
     }
+    // Only ASCII was written.
+    String::from_utf8(out).unwrap_or_default()
 }
 
-/// Appends `s` as a JSON string of printable ASCII without `$` (see [`json_ascii_into`]).
-fn json_string_into(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            ' '..='~' if c != '$' => out.push(c),
-            c => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{unit:04x}");
+/// serde_json's compact formatter, except that the unescaped runs of a string keep only
+/// printable ASCII other than `$`; serde_json escapes `"`, `\` and control characters itself.
+struct AsciiStrings;
+
+impl serde_json::ser::Formatter for AsciiStrings {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        for c in fragment.chars() {
+            if matches!(c, ' '..='~') && c != '$' {
+                writer.write_all(&[c as u8])?;
+            } else {
+                for unit in c.encode_utf16(&mut [0u16; 2]) {
+                    write!(writer, "\\u{unit:04x}")?;
                 }
             }
         }
+        Ok(())
     }
-    out.push('"');
 }
 
 /// Appends `v` on one line.
@@ -682,12 +644,19 @@ fn value_after(out: &mut String, indent: usize, v: &Yaml, d: Dialect) {
                 out.push('\n');
             }
         }
-        Yaml::Json(j) if !json_fits(j) => {
-            out.push_str(" |\n");
-            for line in json_lines(j) {
-                pad(out, indent + 2);
-                out.push_str(&line);
+        Yaml::Json(j) => {
+            let compact = j.to_string();
+            if json_fits(j, &compact) {
+                out.push(' ');
+                scalar_into(out, &compact, d);
                 out.push('\n');
+            } else {
+                out.push_str(" |\n");
+                for line in json_lines(j) {
+                    pad(out, indent + 2);
+                    out.push_str(&line);
+                    out.push('\n');
+                }
             }
         }
         v if is_inline(v) => {
