@@ -688,11 +688,12 @@ fn ok(job: &Job, what: &str) {
 
 fn refused(job: &Job, what: &str, message: &str) {
     assert!(!job.ok, "{what} succeeded:\n{}", job.log);
-    assert!(
-        job.log.contains(message),
-        "{what}: no `{message}` in:\n{}",
-        job.log
-    );
+    logged(job, message);
+}
+
+/// Asserts that `text` is in the log of `job`.
+fn logged(job: &Job, text: &str) {
+    assert!(job.log.contains(text), "no `{text}` in:\n{}", job.log);
 }
 
 /// Finding 2: a fork's pull-request run uploads `release-staging-<X>` for the image that
@@ -723,11 +724,7 @@ fn a_forked_recording_is_never_trusted() {
         w.upload(run, branch, &format!("release-staging-{x}"), &forged);
 
         let job = w.promote("");
-        assert!(
-            job.log.contains(&format!("Using release-staging-{a}")),
-            "{}",
-            job.log
-        );
+        logged(&job, &format!("Using release-staging-{a}"));
         ok(&job, "promote the default release");
         assert_eq!(w.tag("production"), a, "production gets what staging runs");
         let job = w.promote(&x);
@@ -752,20 +749,12 @@ fn rollbacks_are_recorded_and_the_history_is_what_was_deployed() {
         let job = w.rollback("staging", "");
         ok(&job, "rollback C");
         assert_eq!(w.tag("staging"), b);
-        assert!(
-            job.log.contains(&format!("uploaded release-staging-{b}")),
-            "{}",
-            job.log
-        );
+        logged(&job, &format!("uploaded release-staging-{b}"));
         ok(&w.promote(""), "promote the default");
         assert_eq!(w.tag("production"), b, "not C, which staging just rejected");
         let job = w.deploy(&d);
         ok(&job, "deploy D");
-        assert!(
-            job.log.contains(&format!("uploaded release-staging-{d}")),
-            "{}",
-            job.log
-        );
+        logged(&job, &format!("uploaded release-staging-{d}"));
         ok(&w.rollback("staging", ""), "rollback D");
         assert_eq!(w.tag("staging"), b, "the release deployed before D, not C");
         ok(&w.rollback("staging", ""), "rollback B");
@@ -840,11 +829,7 @@ fn a_rollback_across_an_added_service_keeps_its_image() {
         let running = w.running("staging");
         assert_eq!(running["api"], p, "{}", job.log);
         assert_eq!(running["ui"], n, "ui keeps N's image");
-        assert!(
-            job.log.contains("ui is not in the release deployed before"),
-            "{}",
-            job.log
-        );
+        logged(&job, "ui is not in the release deployed before");
         // M passes; a manual rollback goes back to P, ui keeping M's image.
         ok(&w.deploy(&m), "deploy M");
         let job = w.rollback("staging", "");
@@ -852,12 +837,8 @@ fn a_rollback_across_an_added_service_keeps_its_image() {
         let running = w.running("staging");
         assert_eq!(running["api"], p);
         assert_eq!(running["ui"], m);
-        assert!(job.log.contains("the release lacks ui"), "{}", job.log);
-        assert!(
-            job.log.contains(&format!("uploaded release-staging-{p}")),
-            "{}",
-            job.log
-        );
+        logged(&job, "the release lacks ui");
+        logged(&job, &format!("uploaded release-staging-{p}"));
     });
 }
 
@@ -877,18 +858,11 @@ fn a_push_after_a_rollback_keeps_the_deployed_release() {
         let job = w.deploy(&c);
         ok(&job, "push with the application still at C");
         assert_eq!(w.tag("staging"), b, "C stays rolled back:\n{}", job.log);
-        assert!(
-            job.log.contains(&format!(
-                "::warning::the application commit {c} was rolled back from staging"
-            )),
-            "{}",
-            job.log
+        logged(
+            &job,
+            &format!("::warning::the application commit {c} was rolled back from staging"),
         );
-        assert!(
-            job.log.contains(&format!("uploaded release-staging-{b}")),
-            "{}",
-            job.log
-        );
+        logged(&job, &format!("uploaded release-staging-{b}"));
         let job = w.deploy_ref(&c);
         ok(&job, "dispatch with app_ref=C");
         assert_eq!(w.tag("staging"), c, "app_ref deploys what it names");
