@@ -16,6 +16,8 @@ use std::process::Command;
 use serde_json::Value;
 use tofugen::pipeline::compile;
 
+mod common;
+
 const COMMITTED: &str = include_str!("../environments.yaml");
 
 const TIP: &str = "1111111111111111111111111111111111111111";
@@ -318,5 +320,103 @@ fn the_application_commit_is_resolved_once_for_every_build() {
         let (ok, text, output) = sandbox.run(source, &exprs, &[]);
         assert!(!ok, "{id}: {text}");
         assert!(output.is_empty(), "{id}: {output}");
+    }
+}
+
+/// A stub `tofu` that logs its arguments to $STUBS/tofu.log; `tofu output` finds no state.
+const TOFU: &str = r#"printf '%s\n' "$*" >> "$STUBS/tofu.log"
+[ "$1" != output ] || exit 1
+"#;
+
+/// Every `${{ }}` expression of `step`'s `env:`, given a placeholder value.
+fn placeholder_exprs(step: &Value) -> Vec<(&str, &str)> {
+    step["env"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, v)| v.as_str()?.strip_prefix("${{ ")?.strip_suffix(" }}"))
+        .map(|e| (e, "placeholder"))
+        .collect()
+}
+
+/// Every step that runs `tofu init` refuses a root holding OpenTofu's local files, which in a
+/// job's fresh checkout were committed (`tofugen check` ignores them: a developer's own `tofu
+/// init` leaves them): a provider under `.terraform/providers` that a committed lock file
+/// names would run with the job's secrets. Without them, `tofu init` runs.
+#[test]
+fn every_tofu_init_refuses_committed_opentofu_local_files() {
+    if !common::commands_available(&["bash", "jq", "find"]) {
+        common::skip_unless_required("bash, jq and find");
+        return;
+    }
+    let workflows = workflows(COMMITTED);
+    let mut scripts: BTreeMap<String, Value> = BTreeMap::new();
+    for (path, w) in &workflows {
+        for (id, job) in w["jobs"].as_object().expect("jobs") {
+            for step in steps(job) {
+                if run(step).contains("tofu init") {
+                    scripts.entry(run(step).to_string()).or_insert_with(|| {
+                        let mut s = step.clone();
+                        s["at"] = Value::String(format!("{path}:{id}"));
+                        s
+                    });
+                }
+            }
+        }
+    }
+    // The PR workflow's validation of every root, the plan, and the deploy's init.
+    assert!(scripts.len() >= 3, "{:#?}", scripts.keys());
+    let planted: [(&str, bool); 4] = [
+        (".terraform/providers/registry.opentofu.org/x", true),
+        (".terraform.lock.hcl", false),
+        ("terraform.tfstate", false),
+        ("saved.tfplan", false),
+    ];
+    for step in scripts.values() {
+        let at = step["at"].as_str().expect("at");
+        let roots = ["generated/bootstrap", "generated/staging"];
+        for plant in std::iter::once(None).chain(planted.iter().map(Some)) {
+            let sandbox = Sandbox::new(&[("tofu", TOFU)]);
+            std::fs::create_dir(sandbox.path("tmp")).expect("tmp");
+            // The step runs in the root (working-directory) or, for the PR's validation, in the
+            // checkout with $ROOTS: plant in both.
+            let mut dirs = vec![sandbox.path("")];
+            dirs.extend(roots.iter().map(|r| sandbox.path(r)));
+            for dir in &dirs {
+                std::fs::create_dir_all(dir).expect("root");
+                if let Some((name, is_dir)) = plant {
+                    let p = dir.join(name);
+                    if *is_dir {
+                        std::fs::create_dir_all(&p).expect("plant");
+                    } else {
+                        std::fs::write(&p, "planted").expect("plant");
+                    }
+                }
+            }
+            let roots_json = serde_json::to_string(&roots).expect("json");
+            let tmp = sandbox.path("tmp");
+            let summary = sandbox.path("summary");
+            let extra = [
+                ("ROOTS", roots_json.as_str()),
+                ("RUNNER_TEMP", tmp.to_str().expect("utf-8")),
+                ("GITHUB_STEP_SUMMARY", summary.to_str().expect("utf-8")),
+            ];
+            let (ok, text, _) = sandbox.run(step, &placeholder_exprs(step), &extra);
+            let log = std::fs::read_to_string(sandbox.path("tofu.log")).unwrap_or_default();
+            let inits = log.lines().filter(|l| l.starts_with("init")).count();
+            match plant {
+                None => assert!(inits > 0, "{at}: tofu init did not run: {text}"),
+                Some((name, _)) => {
+                    let top = name.split('/').next().expect("name");
+                    assert!(!ok, "{at}: {name} planted, yet the step succeeded: {text}");
+                    assert_eq!(inits, 0, "{at}: {name} planted, yet tofu init ran: {log}");
+                    assert!(
+                        text.contains("holds OpenTofu local files from the checkout")
+                            && text.contains(top),
+                        "{at}: {text}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -209,14 +209,40 @@ for file in "${tests[@]}"; do
 done
 "####;
 
+/// A shell function, `refuse_local_files`, that fails in a root directory holding OpenTofu's
+/// local files (`.terraform/`, `.terraform.lock.hcl`, a local state or a saved plan). tofugen
+/// never generates them, and `tofugen check` ignores them because a developer's `tofu init`
+/// leaves them beside the generated files; in a job's fresh checkout they can only have been
+/// committed, and `tofu init` would reuse them: a provider under `.terraform/providers` that a
+/// committed lock file names runs with the job's secrets. Every script that runs `tofu init`
+/// calls it first.
+macro_rules! refuse_local_files {
+    () => {
+        r####"refuse_local_files() {
+  local found
+  found="$(find . -maxdepth 1 \( -name .terraform -o -name .terraform.lock.hcl -o -name 'terraform.tfstate*' \
+    -o -name .terraform.tfstate.lock.info -o -name '*.tfplan' \) -printf '%f ')"
+  if [ -n "$found" ]; then
+    local what="OpenTofu local files from the checkout: ${found% }"
+    echo "::error::$(basename "$PWD") holds $what; tofugen never generates them, so they were committed: remove them from git"
+    return 1
+  fi
+}
+"####
+    };
+}
+
 /// `tofu init -backend=false`, `validate` and (with a tests/ directory) `test` in every root of
-/// $ROOTS (a JSON list of directories).
-const VALIDATE_ROOTS: &str = r####"export TF_PLUGIN_CACHE_DIR="$RUNNER_TEMP/tofu-plugins"
+/// $ROOTS (a JSON list of directories), each refused first if it holds OpenTofu's local files.
+const VALIDATE_ROOTS: &str = concat!(
+    refuse_local_files!(),
+    r####"export TF_PLUGIN_CACHE_DIR="$RUNNER_TEMP/tofu-plugins"
 mkdir -p "$TF_PLUGIN_CACHE_DIR"
 status=0
 while read -r dir; do
   echo "::group::$dir"
-  if ! (cd "$dir" && tofu init -backend=false -input=false -no-color > /dev/null && tofu validate -no-color); then
+  if ! (cd "$dir" && refuse_local_files && tofu init -backend=false -input=false -no-color > /dev/null \
+    && tofu validate -no-color); then
     echo "::error::tofu validate failed in $dir"
     status=1
   elif [ -d "$dir/tests" ] && ! (cd "$dir" && tofu test -no-color); then
@@ -226,7 +252,8 @@ while read -r dir; do
   echo "::endgroup::"
 done < <(jq -r '.[]' <<< "$ROOTS")
 exit "$status"
-"####;
+"####
+);
 
 /// The configuration at the base of the pull request, the changed paths, and
 /// `tofugen affected`: writes the output `environments` (a JSON list of names).
@@ -242,7 +269,10 @@ echo "Affected: $environments"
 
 /// A read-only plan of $ENVIRONMENT with the release deployed now (from the state), without
 /// the state lock; the summary goes to the job summary.
-const PLAN: &str = r####"tofu init -input=false -no-color
+const PLAN: &str = concat!(
+    refuse_local_files!(),
+    r####"refuse_local_files
+tofu init -input=false -no-color
 if ! tofu output -no-color -json release > "$RUNNER_TEMP/release.json" 2> /dev/null \
   || ! jq -e 'type == "object" and length > 0' "$RUNNER_TEMP/release.json" > /dev/null; then
   echo "### $ENVIRONMENT: not planned, no release deployed yet (the first deploy creates it)" >> "$GITHUB_STEP_SUMMARY"
@@ -272,7 +302,8 @@ cat "$RUNNER_TEMP/plan.txt"
 if [ "$status" -eq 1 ]; then
   exit 1
 fi
-"####;
+"####
+);
 
 /// Output `sha`: the application commit every image of this run is built from, resolved once
 /// so that a commit landing upstream between two builds cannot give them two tags.
@@ -388,8 +419,11 @@ jq --slurpfile kept "$RUNNER_TEMP/kept.json" --slurpfile current "$RUNNER_TEMP/c
 mv "$RUNNER_TEMP/candidate-kept.json" "$RUNNER_TEMP/candidate.json"
 "####;
 
-/// `tofu init` of the environment root.
-const INIT: &str = "tofu init -input=false -no-color\n";
+/// `tofu init` of the environment root, refused if the checkout holds OpenTofu's local files.
+const INIT: &str = concat!(
+    refuse_local_files!(),
+    "refuse_local_files\ntofu init -input=false -no-color\n"
+);
 
 /// Output `found`: whether the state records a deployed release (saved to previous.json).
 const PREVIOUS_RELEASE: &str = r####"if tofu output -no-color -json release > "$RUNNER_TEMP/previous.json" 2> /dev/null \
