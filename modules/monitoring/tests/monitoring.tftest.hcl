@@ -93,14 +93,17 @@ run "rejects_invalid_contact" {
   expect_failures = [var.contacts]
 }
 
-run "rejects_no_contact" {
+run "no_contact_notifies_no_one" {
   command = plan
 
   variables {
     contacts = []
   }
 
-  expect_failures = [var.contacts]
+  assert {
+    condition     = length(scaleway_cockpit_alert_manager.this.contact_points) == 0
+    error_message = "no contact must give no contact point"
+  }
 }
 
 run "application_metrics_source" {
