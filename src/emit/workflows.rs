@@ -17,7 +17,7 @@
 //! scripts are `&'static str` constants of this file and read configuration only from `env:`.
 //! Every action is pinned by commit SHA ([`PINS`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::GeneratedFile;
 use super::budget::Job;
@@ -115,20 +115,25 @@ pub fn job_id(prefix: &str, name: &str) -> String {
     format!("{prefix}-{clean}")
 }
 
-/// Job ids for `names`, made unique with a numeric suffix where two names clean to one id.
+/// Job ids for `names`, made unique with a numeric suffix where two names clean to one id: the
+/// first keeps the id, the next get `-2`, `-3`, ..., skipping every suffixed id that is taken
+/// or that another name cleans to (images `a-b`, `a.b` and `a-b-2` give `build-a-b`,
+/// `build-a-b-3` and `build-a-b-2`, not two jobs `build-a-b-2`).
 fn job_ids<'a>(prefix: &str, names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    names
-        .into_iter()
-        .map(|n| {
-            let id = job_id(prefix, n);
-            let count = seen.entry(id.clone()).or_insert(0);
-            *count += 1;
-            if *count == 1 {
-                id
-            } else {
-                format!("{id}-{count}")
+    let natural: Vec<String> = names.into_iter().map(|n| job_id(prefix, n)).collect();
+    let reserved: BTreeSet<&str> = natural.iter().map(String::as_str).collect();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    natural
+        .iter()
+        .map(|id| {
+            let mut candidate = id.clone();
+            let mut n = 1;
+            while taken.contains(&candidate) || (n > 1 && reserved.contains(candidate.as_str())) {
+                n += 1;
+                candidate = format!("{id}-{n}");
             }
+            taken.insert(candidate.clone());
+            candidate
         })
         .collect()
 }
@@ -1865,6 +1870,30 @@ mod tests {
             job_ids("build", ["a.b", "a-b", "c"]),
             ["build-a-b", "build-a-b-2", "build-c"]
         );
+        // A suffixed id is never another name's own id (sweep 36: two jobs `build-a-b-2`).
+        assert_eq!(
+            job_ids("build", ["a-b", "a.b", "a-b-2"]),
+            ["build-a-b", "build-a-b-3", "build-a-b-2"]
+        );
+        assert_eq!(
+            job_ids("build", ["x", "x", "x-2", "x.2", "x_2", "x-3"]),
+            ["build-x", "build-x-4", "build-x-2", "build-x-2-2", "build-x_2", "build-x-3"]
+        );
+        // Unique for every list of names made of a few confusable pieces.
+        let pieces = ["a", "-", ".", "2", "3"];
+        let mut names = Vec::new();
+        for i in 0..pieces.len().pow(4) {
+            let mut n = String::new();
+            let mut k = i;
+            for _ in 0..4 {
+                n.push_str(pieces[k % pieces.len()]);
+                k /= pieces.len();
+            }
+            names.push(n);
+        }
+        let ids = job_ids("build", names.iter().map(String::as_str));
+        let unique: BTreeSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
     }
 
     #[test]
