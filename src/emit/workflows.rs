@@ -1877,7 +1877,14 @@ mod tests {
         );
         assert_eq!(
             job_ids("build", ["x", "x", "x-2", "x.2", "x_2", "x-3"]),
-            ["build-x", "build-x-4", "build-x-2", "build-x-2-2", "build-x_2", "build-x-3"]
+            [
+                "build-x",
+                "build-x-4",
+                "build-x-2",
+                "build-x-2-2",
+                "build-x_2",
+                "build-x-3"
+            ]
         );
         // Unique for every list of names made of a few confusable pieces.
         let pieces = ["a", "-", ".", "2", "3"];

@@ -55,14 +55,51 @@ pub const TG048: Rule = Rule {
     good: "ci:\n  deploy_to: dev\nenvironments:\n  dev: { tier: development }\n  staging: { promote_from: dev }\n",
 };
 
+/// TG119: an environment runs at least one service.
+pub const TG119: Rule = Rule {
+    code: "TG119",
+    name: "environment-without-services",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "an environment has no service",
+    rationale: "the workflows deploy an environment by building and releasing its services: with none, its deploy job needs no build (`needs: []`, which GitHub's workflow syntax refuses) and its release check can never pass, so no workflow could ever apply it",
+    bad: "defaults:\n  services: null   # and none under the environments\n",
+    good: "defaults:\n  services:\n    web: { image: demo-web, port: 8080 }\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG023, TG024, TG029, TG048];
+pub const RULES: &[Rule] = &[TG023, TG024, TG029, TG048, TG119];
 
 pub(crate) fn check(c: &mut Checker<'_>) {
+    without_services(c);
     isolation(c);
     let sources = promotion(c);
     deploy_target(c);
     undeployed(c, &sources);
+}
+
+/// TG119: the environments without a service, each at its key.
+fn without_services(c: &mut Checker<'_>) {
+    let resolved = c.resolved;
+    for env in resolved
+        .environments
+        .iter()
+        .filter(|e| e.services.is_empty())
+    {
+        let place = c.env_place(env);
+        c.push(
+            &TG119,
+            Some(env),
+            place,
+            format!("{ENV} has no service: no workflow could deploy it"),
+            "at least one service, under `defaults.services` or the environment's `services`"
+                .to_string(),
+            format!(
+                "add a service under `defaults.services` (every environment runs it) or under `environments.{}.services`",
+                env.name
+            ),
+        );
+    }
 }
 
 /// TG048: the environments no workflow applies. Only once the deploy target is decided
