@@ -1471,18 +1471,25 @@ fn a_stray_workflow_with_a_tofugen_name_is_reported() {
                 ".github/workflows/tofugen-deploy-hotfix.yml",
                 "name: hotfix\n",
             ),
+            // GitHub runs `.yaml` workflows too (sweep 36, attack F4: `check` passed).
+            (
+                ".github/workflows/tofugen-deploy-hotfix.yaml",
+                "name: hotfix\n",
+            ),
             (".github/workflows/ci.yml", "name: ci\n"),
             (".github/workflows/tofugen-notes.md", "notes\n"),
         ],
     );
     let report = check(root, &files).unwrap();
-    assert_eq!(report.len(), 1, "{report:#?}");
-    assert!(
-        report[0].starts_with(
-            ".github/workflows/tofugen-deploy-hotfix.yml: not written by tofugen: its name is one tofugen gives"
-        ),
-        "{report:#?}"
-    );
+    assert_eq!(report.len(), 2, "{report:#?}");
+    for (line, ext) in report.iter().zip(["yaml", "yml"]) {
+        assert!(
+            line.starts_with(&format!(
+                ".github/workflows/tofugen-deploy-hotfix.{ext}: not written by tofugen: its name is one tofugen gives"
+            )),
+            "{report:#?}"
+        );
+    }
     let summary = generate(root, &files, false).unwrap();
     assert!(
         summary.contains("left in place") && summary.contains("tofugen-deploy-hotfix.yml"),
@@ -1490,6 +1497,10 @@ fn a_stray_workflow_with_a_tofugen_name_is_reported() {
     );
     assert_eq!(
         read(root, ".github/workflows/tofugen-deploy-hotfix.yml").as_deref(),
+        Some("name: hotfix\n")
+    );
+    assert_eq!(
+        read(root, ".github/workflows/tofugen-deploy-hotfix.yaml").as_deref(),
         Some("name: hotfix\n")
     );
 }

@@ -362,6 +362,27 @@ fn is_local_artifact(rel: &str) -> bool {
         || name.ends_with(TMP_SUFFIX)
 }
 
+/// Whether `rel` is named as `rule` gives tofugen a file, but with the other spelling of a YAML
+/// extension (`tofugen-*.yaml` for `tofugen-*.yml`): GitHub runs workflows of both spellings, so
+/// a hand-made one looks as generated. Reported, never owned: tofugen does not write or delete it.
+fn yaml_lookalike(rule: &OwnedRule, rel: &str) -> bool {
+    let OwnedRule::Pattern {
+        dir,
+        prefix,
+        suffix,
+    } = rule
+    else {
+        return false;
+    };
+    if suffix != ".yml" {
+        return false;
+    }
+    rel.strip_prefix(dir.as_str())
+        .and_then(|r| r.strip_prefix('/'))
+        .and_then(|name| name.strip_prefix(prefix.as_str()))
+        .is_some_and(|rest| !rest.contains('/') && rest.ends_with(".yaml"))
+}
+
 /// Whether OpenTofu loads `rel` when it is in a root's directory (`.tf`, `.tf.json`).
 pub(super) fn loaded_by_opentofu(rel: &str) -> bool {
     rel.ends_with(".tf") || rel.ends_with(".tf.json")
@@ -382,8 +403,8 @@ pub(super) fn unknown_reason(rel: &str) -> &'static str {
 
 /// The files tofugen owns by location that are neither generated now, nor in the manifest
 /// (those are orphans, reported apart), nor local artifacts: under `generated/`, and named as
-/// tofugen names its workflows (`.github/workflows/tofugen-*.yml`: a hand-made one there looked
-/// generated and `check` passed). The walk follows no link: a symlink is itself reported (the
+/// tofugen names its workflows (`.github/workflows/tofugen-*.yml`, or `.yaml`: a hand-made one
+/// there looked generated and `check` passed). The walk follows no link: a symlink is itself reported (the
 /// writer refuses symlinked directories on generated paths).
 pub(super) fn unknown_files(
     tree: &mut Tree,
@@ -460,7 +481,8 @@ pub(super) fn unknown_files(
         for entry in entries.take(MAX_WALK_ENTRIES) {
             let entry = entry.with_context(|| format!("cannot list {}", dir.display()))?;
             let rel = format!("{rel_dir}/{}", entry.file_name().to_string_lossy());
-            if rule.matches(&rel) && !files.contains_key(&rel) && !old.contains_key(&rel) {
+            let named = rule.matches(&rel) || yaml_lookalike(rule, &rel);
+            if named && !files.contains_key(&rel) && !old.contains_key(&rel) {
                 out.push(rel);
             }
         }
