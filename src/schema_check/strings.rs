@@ -324,6 +324,22 @@ pub fn forbidden(c: char, multiline: bool) -> Option<&'static str> {
         '\u{e0000}'..='\u{e007f}' => {
             "a tag character (U+E0000–U+E007F), invisible text that some tools still read"
         }
+        '\u{fe00}'..='\u{fe0d}' | '\u{e0100}'..='\u{e01ef}' => {
+            "a variation selector (U+FE00–U+FE0D or U+E0100–U+E01EF), invisible, which hides a difference between two texts that read the same"
+        }
+        '\u{034f}'
+        | '\u{17b4}'
+        | '\u{17b5}'
+        | '\u{180b}'..='\u{180f}'
+        | '\u{2065}'
+        | '\u{fff0}'..='\u{fff8}'
+        | '\u{13430}'..='\u{1343f}'
+        | '\u{1bca0}'..='\u{1bca3}'
+        | '\u{1d173}'..='\u{1d17a}'
+        | '\u{e0080}'..='\u{e00ff}'
+        | '\u{e01f0}'..='\u{e0fff}' => {
+            "an invisible character (Unicode's default-ignorable code points, or a format control), which hides a difference between two texts that read the same"
+        }
         '\u{e000}'..='\u{f8ff}' | '\u{f0000}'..='\u{ffffd}' | '\u{100000}'..='\u{10fffd}' => {
             "a private-use character, which has no agreed meaning or appearance"
         }
@@ -411,6 +427,16 @@ mod tests {
             '\u{fffe}',
             '\u{ffff}',
             '\u{1fffe}',
+            // Default-ignorable (sweep 36, attack F3: `exa\u{180e}mple.org`).
+            '\u{34f}',
+            '\u{180e}',
+            '\u{17b4}',
+            '\u{2065}',
+            '\u{fe00}',
+            '\u{e0100}',
+            '\u{1d173}',
+            '\u{1bca0}',
+            '\u{13430}',
         ] {
             assert!(forbidden(c, true).is_some(), "{:?}", c);
         }
@@ -418,7 +444,8 @@ mod tests {
         assert!(forbidden('\t', false).is_some() && forbidden('\t', true).is_none());
         // Joiners and variation selectors shape scripts and emoji (`❤️`, `👩‍💻`).
         for c in [
-            'a', ' ', 'é', '€', '\u{a0}', '日', '🙂', '\u{200c}', '\u{200d}', '\u{fe0f}',
+            'a', ' ', 'é', '€', '\u{a0}', '日', '🙂', '\u{200c}', '\u{200d}', '\u{fe0e}',
+            '\u{fe0f}',
         ] {
             assert!(forbidden(c, false).is_none(), "{:?}", c);
         }
