@@ -170,6 +170,89 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// Work, in cells of the edit-distance table (letters of the word x letters of a candidate),
+/// that one [`Suggester`] spends on did-you-mean before it falls back to exact
+/// (case-insensitive) matches: tens of milliseconds. A file of normal size never reaches it;
+/// 20 000 unknown names against 20 000 candidates would otherwise take minutes.
+pub const SUGGESTION_BUDGET: usize = 4_000_000;
+
+/// Did-you-mean for many words against one set of candidates, with bounded total work: each
+/// word is compared with every candidate ([`did_you_mean`]) while the budget lasts, then only
+/// looked up by its lowercase spelling (a hash lookup), which finds the suggestion the full
+/// comparison would give when a candidate differs from the word in case only.
+pub struct Suggester<'a> {
+    candidates: Vec<&'a str>,
+    /// Every candidate by its lowercase spelling, each list sorted.
+    by_lower: std::collections::HashMap<String, Vec<&'a str>>,
+    /// The sum over candidates of their length + 1: a word of `n` letters costs `n + 1` times it.
+    cost_per_letter: usize,
+    budget: usize,
+}
+
+impl<'a> Suggester<'a> {
+    /// A suggester over `candidates` with [`SUGGESTION_BUDGET`].
+    pub fn new(candidates: impl IntoIterator<Item = &'a str>) -> Self {
+        Self::with_budget(candidates, SUGGESTION_BUDGET)
+    }
+
+    /// A suggester over `candidates` that spends at most `budget` cells on comparisons.
+    pub fn with_budget(candidates: impl IntoIterator<Item = &'a str>, budget: usize) -> Self {
+        let candidates: Vec<&'a str> = candidates
+            .into_iter()
+            .filter(|c| c.len() <= MAX_SUGGESTION_LEN)
+            .collect();
+        let mut by_lower: std::collections::HashMap<String, Vec<&'a str>> =
+            std::collections::HashMap::new();
+        for c in &candidates {
+            by_lower.entry(c.to_ascii_lowercase()).or_default().push(c);
+        }
+        for list in by_lower.values_mut() {
+            list.sort_unstable();
+        }
+        let cost_per_letter = candidates.iter().map(|c| c.len() + 1).sum();
+        Self {
+            candidates,
+            by_lower,
+            cost_per_letter,
+            budget,
+        }
+    }
+
+    /// The closest candidate to `word` ([`did_you_mean`]), within the budget.
+    pub fn suggest(&mut self, word: &str) -> Option<&'a str> {
+        self.suggest_except(word, None)
+    }
+
+    /// The budget left, for a suggester over other candidates that shares it.
+    pub fn remaining(&self) -> usize {
+        self.budget
+    }
+
+    /// As [`Suggester::suggest`], never suggesting `except` (the name being defined itself).
+    pub fn suggest_except(&mut self, word: &str, except: Option<&str>) -> Option<&'a str> {
+        if word.len() > MAX_SUGGESTION_LEN {
+            return None;
+        }
+        let cost = (word.len() + 1).saturating_mul(self.cost_per_letter);
+        if cost <= self.budget {
+            self.budget -= cost;
+            return did_you_mean(
+                word,
+                self.candidates
+                    .iter()
+                    .copied()
+                    .filter(|c| Some(*c) != except),
+            );
+        }
+        self.budget = 0;
+        self.by_lower
+            .get(&word.to_ascii_lowercase())?
+            .iter()
+            .copied()
+            .find(|c| Some(*c) != except)
+    }
+}
+
 /// Output format of diagnostics on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -711,6 +794,23 @@ mod tests {
             Some("concurrent_requests")
         );
         assert_eq!(did_you_mean("zzzzzz", keys), None);
+    }
+
+    #[test]
+    fn suggester_matches_did_you_mean_within_its_budget() {
+        let names = ["staging", "production", "Prod", "dev"];
+        let mut s = Suggester::new(names);
+        for word in ["stagin", "prod", "PRODUCTION", "zzzz", "de"] {
+            assert_eq!(s.suggest(word), did_you_mean(word, names), "{word}");
+        }
+        assert_eq!(s.suggest_except("staging", Some("staging")), None);
+        // Out of budget: only a spelling that differs in case is found.
+        let mut s = Suggester::with_budget(names, 10);
+        assert_eq!(s.suggest("stagin"), None);
+        assert_eq!(s.suggest("STAGING"), Some("staging"));
+        assert_eq!(s.suggest("prod"), Some("Prod"));
+        assert_eq!(s.suggest_except("prod", Some("Prod")), None);
+        assert_eq!(s.remaining(), 0);
     }
 
     #[test]

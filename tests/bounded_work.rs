@@ -393,3 +393,154 @@ fn the_largest_valid_configurations_are_bounded() {
     report.push_str(&failures(vec![single], &commands));
     assert!(report.is_empty(), "{report}");
 }
+
+/// The largest count `n` (from `start` down, by tenths) for which `make(n)` is within
+/// [`SIZE`] and loads (the loader's node limit); a debug build starts at an eighth.
+fn fitted(start: usize, make: impl Fn(usize) -> String) -> String {
+    let mut n = start * size() / SIZE;
+    loop {
+        let text = make(n);
+        if text.len() <= SIZE && tofugen::load::load("environments.yaml", text.as_bytes()).is_ok() {
+            return text;
+        }
+        n -= n / 10 + 1;
+    }
+}
+
+const HEAD: &str = "project: demo\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}\n";
+const SERVICE: &str = "{image: demo-web, port: 8080, privacy: public, probes: {startup: {path: /h}, liveness: {path: /h}}";
+
+/// Many names, each compared with many others or looked up in a long list: the shapes the
+/// adversarial test of 2026-12-04 found superlinear (release, before the fixes):
+/// - 20 000 undeclared secrets against 20 000 declared ones (TG010's did-you-mean for each):
+///   over 120 s;
+/// - 1 000 `policy.overrides` with a `path` x 1 000 services (the effective paths of every
+///   environment built again for each override): 12 s;
+/// - 8 000 empty environments and one service in `defaults` (TG117 named every environment in
+///   each environment's finding): 624 MB and 3.5 s; with an unknown `promote_from` each, 16 s;
+/// - 8 000 unknown `extends` (did-you-mean against all the others, and a copy of them, for
+///   each): 8.8 s;
+/// - 22 000 unknown `${services.X.url}`: 7.8 s;
+/// - a reference cycle of 2 000 services, and a valid chain of 2 000 (every path from every
+///   service cloned at each step): 9.7 s and 4.0 s;
+/// - 3 000 overrides naming unknown environments, with 3 000 environments: 2.6 s.
+///
+/// Here each at the most the loader accepts within 4 MiB (but two shapes, see below).
+#[test]
+fn many_names_are_bounded() {
+    let mut inputs: Vec<(&'static str, Vec<u8>)> = Vec::new();
+    let secrets = fitted(40_000, |n| {
+        let mut s = format!("{HEAD}defaults:\n  secrets:\n");
+        for i in 0..n {
+            let _ = writeln!(s, "    SECRXT_{i}: {{source: operator}}");
+        }
+        s.push_str("  services:\n    web: {image: demo-web, port: 8080, privacy: public, probes: {startup: {path: /h}, liveness: {path: /h}}, secrets: [");
+        for i in 0..n {
+            let _ = write!(s, "SECRET_{i},");
+        }
+        s.push_str("]}\nenvironments: {env0: {}, production: {}}\n");
+        s
+    });
+    inputs.push(("undeclared secrets", secrets.into_bytes()));
+    let override_paths = fitted(8_000, |n| {
+        let mut s = format!("{HEAD}policy:\n  overrides:\n");
+        for i in 0..n {
+            let _ = writeln!(
+                s,
+                "    - {{rule: TG047, level: off, path: services.s{i}, reason: r}}"
+            );
+        }
+        s.push_str("defaults:\n  services:\n");
+        for i in 0..n {
+            let _ = writeln!(s, "    s{i}: {SERVICE}}}");
+        }
+        s.push_str("environments: {env0: {}, production: {}}\n");
+        s
+    });
+    inputs.push(("override paths x services", override_paths.into_bytes()));
+    for (name, value) in [
+        ("empty environments", None),
+        ("unknown extends", Some("extends")),
+    ] {
+        let text = fitted(60_000, |n| {
+            let mut s = format!(
+                "{HEAD}defaults:\n  services:\n    web: {SERVICE}}}\nenvironments:\n  env0: {{}}\n  production: {{}}\n"
+            );
+            for i in 0..n {
+                match value {
+                    None => {
+                        let _ = writeln!(s, "  e{i}: {{}}");
+                    }
+                    Some(key) => {
+                        let _ = writeln!(s, "  e{i}: {{{key}: x{i}}}");
+                    }
+                }
+            }
+            s
+        });
+        inputs.push((name, text.into_bytes()));
+    }
+    let references = fitted(5_000, |n| {
+        let mut s = format!("{HEAD}defaults:\n  services:\n");
+        for i in 0..n {
+            let _ = write!(s, "    s{i}: {SERVICE}, env: {{");
+            for j in 0..10 {
+                let _ = write!(s, "U{j}: '${{services.t{}.url}}', ", i * 10 + j);
+            }
+            s.push_str("}}\n");
+        }
+        s.push_str("environments: {env0: {}, production: {}}\n");
+        s
+    });
+    inputs.push(("unknown service references", references.into_bytes()));
+    // Still over 2 s at 4 MiB, not yet held here: a chain of 12 000 services (2.2 s) and
+    // 30 000 environments with an unknown `promote_from` each (4-5 s).
+    {
+        let (name, cycle) = ("reference cycle", true);
+        let text = fitted(12_000, |n| {
+            let mut s = format!("{HEAD}defaults:\n  services:\n");
+            for i in 0..n {
+                let next = if i + 1 < n {
+                    format!("s{}", i + 1)
+                } else if cycle {
+                    "s0".to_string()
+                } else {
+                    String::new()
+                };
+                if next.is_empty() {
+                    let _ = writeln!(s, "    s{i}: {SERVICE}}}");
+                } else {
+                    let _ = writeln!(
+                        s,
+                        "    s{i}: {SERVICE}, env: {{U: '${{services.{next}.url}}'}}}}"
+                    );
+                }
+            }
+            s.push_str("environments: {env0: {}, production: {}}\n");
+            s
+        });
+        inputs.push((name, text.into_bytes()));
+    }
+    let unknown_environments = fitted(20_000, |n| {
+        let mut s = format!("{HEAD}policy:\n  overrides:\n");
+        for i in 0..n {
+            let _ = writeln!(
+                s,
+                "    - {{rule: TG047, level: off, environments: [x{i}], reason: r}}"
+            );
+        }
+        s.push_str("defaults:\n  services:\n    web: ");
+        s.push_str(SERVICE);
+        s.push_str("}\nenvironments:\n  env0: {}\n  production: {}\n");
+        for i in 0..n {
+            let _ = writeln!(s, "  e{i}: {{}}");
+        }
+        s
+    });
+    inputs.push((
+        "overrides naming unknown environments",
+        unknown_environments.into_bytes(),
+    ));
+    let report = failures(inputs, COMMANDS);
+    assert!(report.is_empty(), "{report}");
+}

@@ -28,7 +28,7 @@ pub mod overrides;
 pub mod rules;
 pub mod secret_scan;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 
@@ -320,6 +320,11 @@ pub(crate) struct Checker<'a> {
     pub findings: Vec<Finding>,
     /// The secret parts of strings TG012 found, so that no diagnostic shows them.
     pub secrets: Vec<String>,
+    /// Every secret name declared in `original` (under `defaults.secrets` or an environment's
+    /// `secrets`), found once: TG010 looks names up in it.
+    pub written_secrets: &'a HashSet<&'a str>,
+    /// The memory at maximum scale of every environment together (TG117), once known.
+    pub total_memory: Option<u64>,
 }
 
 impl<'a> Checker<'a> {
@@ -446,13 +451,17 @@ pub fn check_pruned(
     resolved: &Resolved,
 ) -> Vec<Diagnostic> {
     let index = source.map(SourceIndex::new);
+    let original = original.unwrap_or(root);
+    let written_secrets = written_secrets(original);
     let mut c = Checker {
-        original: original.unwrap_or(root),
+        original,
         root,
         resolved,
         source: index.as_ref(),
         findings: Vec::new(),
         secrets: Vec::new(),
+        written_secrets: &written_secrets,
+        total_memory: None,
     };
     rules::check_all(&mut c);
     let mut diags = overrides::validate(file, root, resolved);
@@ -460,6 +469,22 @@ pub fn check_pruned(
     diags.extend(merge(file, findings));
     secret_scan::redact(&mut diags, &c.secrets);
     diags
+}
+
+/// Every secret name declared in `original` as written: the keys of `defaults.secrets` and of
+/// each environment's `secrets`.
+fn written_secrets(original: &Node) -> HashSet<&str> {
+    fn keys(n: &Node) -> Vec<&str> {
+        n.get("secrets")
+            .map(|s| s.entries().iter().map(|(k, _)| k.name.as_str()).collect())
+            .unwrap_or_default()
+    }
+    let mut out: HashSet<&str> = HashSet::new();
+    out.extend(original.get("defaults").map(keys).unwrap_or_default());
+    for (_, env) in original.get("environments").map_or(&[][..], Node::entries) {
+        out.extend(keys(env));
+    }
+    out
 }
 
 /// Merges findings that differ only by environment, and turns them into diagnostics.
@@ -558,6 +583,23 @@ pub(crate) fn list(items: &[&str]) -> String {
         .join(", ");
     if items.len() > MAX_LISTED {
         format!("{shown} and {} more", items.len() - MAX_LISTED)
+    } else {
+        shown
+    }
+}
+
+/// As [`list`] of `items` without those equal to `except` (`total` of them are not), without
+/// copying or counting the items.
+pub(crate) fn list_except(items: &[&str], except: &str, total: usize) -> String {
+    let shown = items
+        .iter()
+        .filter(|i| **i != except)
+        .take(MAX_LISTED)
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if total > MAX_LISTED {
+        format!("{shown} and {} more", total - MAX_LISTED)
     } else {
         shown
     }

@@ -18,11 +18,12 @@
 //! [`crate::resolve::ResolvedEnvironment::policy_overrides`] (those that apply to one
 //! environment), for `explain` and the generated READMEs.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Bound;
 
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, Level, Span, did_you_mean};
+use crate::diagnostics::{Diagnostic, Level, SUGGESTION_BUDGET, Span, Suggester};
 use crate::load::{Node, NodeKind};
 use crate::model::{Config, RuleLevel};
 use crate::resolve::Resolved;
@@ -216,6 +217,9 @@ pub fn validate(file: &str, root: &Node, resolved: &Resolved) -> Vec<Diagnostic>
         .iter()
         .map(|e| e.name.as_str())
         .collect();
+    let names_set: HashSet<&str> = names.iter().copied().collect();
+    let mut suggester = Suggester::new(names.iter().copied());
+    let mut known = KnownPaths::new(resolved);
     for o in &resolved.policy_overrides {
         let Some(item) = items.get(o.index) else {
             continue;
@@ -225,7 +229,7 @@ pub fn validate(file: &str, root: &Node, resolved: &Resolved) -> Vec<Diagnostic>
                 let NodeKind::Str(name) = &e.kind else {
                     continue;
                 };
-                if names.contains(&name.as_str()) {
+                if names_set.contains(name.as_str()) {
                     continue;
                 }
                 let mut d = Diagnostic::error(
@@ -234,7 +238,7 @@ pub fn validate(file: &str, root: &Node, resolved: &Resolved) -> Vec<Diagnostic>
                 )
                 .at(file, Some(e.span))
                 .expected(format!("one of: {}", super::list(&names)));
-                d = match did_you_mean(name, names.iter().copied()) {
+                d = match suggester.suggest(name) {
                     Some(m) => d.help(format!("did you mean `{m}`?")),
                     None => d.help("name environments defined under `environments:`"),
                 };
@@ -243,7 +247,7 @@ pub fn validate(file: &str, root: &Node, resolved: &Resolved) -> Vec<Diagnostic>
         }
         if let Some(path) = &o.path {
             let span = item.get("path").map(|n| n.span).or(Some(o.span));
-            if let Some(d) = check_path(file, span, path, o, resolved) {
+            if let Some(d) = check_path(file, span, path, o, &mut known) {
                 out.push(d);
             }
         }
@@ -282,13 +286,130 @@ pub fn validate(file: &str, root: &Node, resolved: &Resolved) -> Vec<Diagnostic>
     out
 }
 
+/// The effective paths of the environments, for the overrides' `path`s: each environment's
+/// found once, when an override first needs it, and all of them together for the overrides
+/// that apply to every environment. Looking a path up is a search in a sorted set, so that
+/// checking K overrides against S services is K log S, not K x S.
+struct KnownPaths<'r> {
+    resolved: &'r Resolved,
+    index: HashMap<&'r str, usize>,
+    /// Paths outside any environment (`project`, `versions.*`, `ci.*`).
+    base: BTreeSet<String>,
+    per_env: Vec<Option<BTreeSet<String>>>,
+    all: Option<BTreeSet<String>>,
+    /// The children under a prefix, by the overrides' `environments` and the prefix: found
+    /// once for the suggestions of the overrides that share them.
+    children: HashMap<(Option<Vec<String>>, String), Vec<String>>,
+    /// Work left for did-you-mean over the whole run (see [`Suggester`]).
+    budget: usize,
+}
+
+impl<'r> KnownPaths<'r> {
+    fn new(resolved: &'r Resolved) -> Self {
+        let mut base: BTreeSet<String> = BTreeSet::new();
+        base.insert("project".to_string());
+        for key in [
+            "opentofu",
+            "scaleway_provider",
+            "random_provider",
+            "scaleway_cli",
+        ] {
+            base.insert(format!("versions.{key}"));
+        }
+        for key in ["runner", "branch", "app_repository"] {
+            base.insert(format!("ci.{key}"));
+        }
+        let index = resolved
+            .environments
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.name.as_str(), i))
+            .collect();
+        Self {
+            resolved,
+            index,
+            base,
+            per_env: vec![None; resolved.environments.len()],
+            all: None,
+            children: HashMap::new(),
+            budget: SUGGESTION_BUDGET,
+        }
+    }
+
+    fn paths_of(env: &crate::resolve::ResolvedEnvironment) -> BTreeSet<String> {
+        let mut known: BTreeSet<String> = crate::report::effective_view(env).into_keys().collect();
+        // On a copy: the merged tree built for it is dropped with it.
+        known.extend(env.origins.clone().paths());
+        known
+    }
+
+    /// The sets of paths an override applies to, built if needed.
+    fn sets(&mut self, o: &PolicyOverride) -> Vec<&BTreeSet<String>> {
+        match &o.environments {
+            None => {
+                if self.all.is_none() {
+                    let mut all = BTreeSet::new();
+                    for env in &self.resolved.environments {
+                        all.extend(Self::paths_of(env));
+                    }
+                    self.all = Some(all);
+                }
+                let all = self.all.as_ref().expect("built above");
+                vec![&self.base, all]
+            }
+            Some(names) => {
+                let mut wanted: Vec<usize> = names
+                    .iter()
+                    .filter_map(|n| self.index.get(n.as_str()).copied())
+                    .collect();
+                wanted.sort_unstable();
+                wanted.dedup();
+                for &i in &wanted {
+                    if self.per_env[i].is_none() {
+                        self.per_env[i] = Some(Self::paths_of(&self.resolved.environments[i]));
+                    }
+                }
+                let mut out = vec![&self.base];
+                out.extend(wanted.iter().filter_map(|&i| self.per_env[i].as_ref()));
+                out
+            }
+        }
+    }
+}
+
+/// Whether `p`, or a path under it, is in `set`.
+fn has_path(set: &BTreeSet<String>, p: &str) -> bool {
+    if set.contains(p) {
+        return true;
+    }
+    let under = format!("{p}.");
+    set.range::<str, _>((Bound::Included(under.as_str()), Bound::Unbounded))
+        .next()
+        .is_some_and(|k| k.starts_with(&under))
+}
+
+/// The first steps of the paths under `prefix` (every path's first step when it is empty).
+fn children_in<'s>(set: &'s BTreeSet<String>, prefix: &str, out: &mut BTreeSet<&'s str>) {
+    if prefix.is_empty() {
+        out.extend(set.iter().map(|k| k.split('.').next().unwrap_or(k)));
+        return;
+    }
+    let under = format!("{prefix}.");
+    for k in set.range::<str, _>((Bound::Included(under.as_str()), Bound::Unbounded)) {
+        let Some(rest) = k.strip_prefix(under.as_str()) else {
+            break;
+        };
+        out.insert(rest.split('.').next().unwrap_or(rest));
+    }
+}
+
 /// An error when `path` names nothing in the environments the override applies to.
 fn check_path(
     file: &str,
     span: Option<Span>,
     path: &str,
     o: &PolicyOverride,
-    resolved: &Resolved,
+    known: &mut KnownPaths<'_>,
 ) -> Option<Diagnostic> {
     let first = path.split('.').next().unwrap_or("");
     if first == "defaults" || first == "environments" {
@@ -312,33 +433,12 @@ fn check_path(
             .help(help),
         );
     }
-    let mut known: BTreeSet<String> = BTreeSet::new();
-    known.insert("project".to_string());
-    for key in [
-        "opentofu",
-        "scaleway_provider",
-        "random_provider",
-        "scaleway_cli",
-    ] {
-        known.insert(format!("versions.{key}"));
-    }
-    for key in ["runner", "branch", "app_repository"] {
-        known.insert(format!("ci.{key}"));
-    }
-    for env in &resolved.environments {
-        if !o.applies_to_environment(&env.name) {
-            continue;
-        }
-        known.extend(crate::report::effective_view(env).into_keys());
-        // On a copy: the merged tree built for it is dropped with it.
-        known.extend(env.origins.clone().paths());
-    }
-    let exists = |p: &str| {
-        known
-            .iter()
-            .any(|k| k == p || (k.starts_with(p) && k.as_bytes().get(p.len()) == Some(&b'.')))
-    };
+    let mut budget = known.budget;
+    let mut cache = std::mem::take(&mut known.children);
+    let sets = known.sets(o);
+    let exists = |p: &str| sets.iter().any(|s| has_path(s, p));
     if exists(path) {
+        known.children = cache;
         return None;
     }
     // The longest prefix that exists, and a suggestion for the step after it.
@@ -348,17 +448,16 @@ fn check_path(
         good += 1;
     }
     let prefix = steps[..good].join(".");
-    let children: BTreeSet<&str> = known
-        .iter()
-        .filter_map(|k| {
-            let rest = if prefix.is_empty() {
-                Some(k.as_str())
-            } else {
-                k.strip_prefix(prefix.as_str())?.strip_prefix('.')
-            };
-            rest.map(|r| r.split('.').next().unwrap_or(r))
-        })
-        .collect();
+    // The children under the prefix, found once for the overrides that share them.
+    let children: &Vec<String> = cache
+        .entry((o.environments.clone(), prefix.clone()))
+        .or_insert_with(|| {
+            let mut out = BTreeSet::new();
+            for s in &sets {
+                children_in(s, &prefix, &mut out);
+            }
+            out.into_iter().map(str::to_string).collect()
+        });
     let wrong = steps.get(good).copied().unwrap_or("");
     let mut d = Diagnostic::error(
         CODE,
@@ -372,7 +471,10 @@ fn check_path(
         format!("a path under `{prefix}`")
     });
     let suggestion = if wrong.len() <= 64 && children.len() <= 10_000 {
-        did_you_mean(wrong, children.iter().copied())
+        let mut suggester = Suggester::with_budget(children.iter().map(String::as_str), budget);
+        let m = suggester.suggest(wrong);
+        budget = suggester.remaining();
+        m
     } else {
         None
     };
@@ -392,6 +494,8 @@ fn check_path(
         }
         None => d.help("run `tofugen explain ENV` to see the paths of the effective configuration"),
     };
+    known.budget = budget;
+    known.children = cache;
     Some(d)
 }
 

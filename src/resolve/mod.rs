@@ -821,11 +821,16 @@ struct Section<'a> {
     key: &'a Key,
 }
 
-/// The names in `names`, quoted, at most ten of them.
-fn name_list(names: &[&str]) -> String {
-    let mut out: Vec<String> = names.iter().take(10).map(|n| format!("`{n}`")).collect();
-    if names.len() > 10 {
-        out.push(format!("and {} more", names.len() - 10));
+/// The names in `names` but `except`, quoted, at most ten of them; `total` is their number.
+fn name_list_except(names: &[&str], except: &str, total: usize) -> String {
+    let mut out: Vec<String> = names
+        .iter()
+        .filter(|n| **n != except)
+        .take(10)
+        .map(|n| format!("`{n}`"))
+        .collect();
+    if total > 10 {
+        out.push(format!("and {} more", total - 10));
     }
     out.join(", ")
 }
@@ -846,6 +851,11 @@ fn inheritance(
         .map(|(i, (k, _))| (k.name.as_str(), i))
         .collect();
     let names: Vec<&str> = envs.iter().map(|(k, _)| k.name.as_str()).collect();
+    let mut times: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for n in &names {
+        *times.entry(n).or_default() += 1;
+    }
+    let mut suggester = crate::diagnostics::Suggester::new(names.iter().copied());
     let mut parents: Vec<Option<usize>> = vec![None; envs.len()];
     // Where each environment says what it extends, for the cycle report.
     let mut spans: Vec<Option<Span>> = vec![None; envs.len()];
@@ -859,15 +869,17 @@ fn inheritance(
         };
         spans[i] = Some(target.span);
         let name = &key.name;
-        let others: Vec<&str> = names.iter().copied().filter(|n| n != name).collect();
+        // The other environments, listed without copying them all for each environment.
+        let others_len = names.len() - times.get(name.as_str()).copied().unwrap_or(0);
+        let others = || name_list_except(&names, name, others_len);
         match index.get(target_name.as_str()) {
             Some(&j) if j == i => diags.push(
                 Diagnostic::error("extends", format!("`{name}` extends itself"))
                     .at(file, Some(target.span))
-                    .expected(if others.is_empty() {
+                    .expected(if others_len == 0 {
                         "the name of another environment".to_string()
                     } else {
-                        format!("another environment: {}", name_list(&others))
+                        format!("another environment: {}", others())
                     })
                     .help(
                         "remove `extends` (every environment inherits `defaults` already), or name the environment to inherit from",
@@ -878,12 +890,12 @@ fn inheritance(
                 let help = if target_name == "defaults" {
                     "every environment inherits `defaults` already: remove `extends`".to_string()
                 } else {
-                    match crate::diagnostics::did_you_mean(target_name, others.iter().copied()) {
+                    match suggester.suggest_except(target_name, Some(name)) {
                         Some(m) => format!("did you mean `{m}`?"),
-                        None if others.is_empty() => {
+                        None if others_len == 0 => {
                             "remove `extends`: there is no other environment".to_string()
                         }
-                        None => format!("use one of: {}", name_list(&others)),
+                        None => format!("use one of: {}", others()),
                     }
                 };
                 diags.push(
@@ -895,10 +907,10 @@ fn inheritance(
                         ),
                     )
                     .at(file, Some(target.span))
-                    .expected(if others.is_empty() {
+                    .expected(if others_len == 0 {
                         "the name of another environment".to_string()
                     } else {
-                        format!("one of: {}", name_list(&others))
+                        format!("one of: {}", others())
                     })
                     .help(help),
                 );

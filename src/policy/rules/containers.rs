@@ -162,6 +162,18 @@ fn memory_at_max_scale(env: &ResolvedEnvironment) -> u64 {
         .fold(0, u64::saturating_add)
 }
 
+/// The memory at maximum scale of every environment together (TG117).
+pub(crate) fn total_memory_at_max_scale(resolved: &crate::resolve::Resolved) -> u64 {
+    resolved
+        .environments
+        .iter()
+        .map(memory_at_max_scale)
+        .fold(0, u64::saturating_add)
+}
+
+/// Most environments TG117 names in one message.
+const MAX_NAMED: usize = 100;
+
 /// `bytes` in GiB, as Scaleway states the quota.
 fn gib(bytes: u64) -> String {
     format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
@@ -177,10 +189,10 @@ pub(crate) fn memory_quota(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let quota = MAX_CONTAINER_MEMORY_PER_ORGANIZATION;
     let own = memory_at_max_scale(env);
     let environments = &c.resolved.environments;
-    let all = environments
-        .iter()
-        .map(memory_at_max_scale)
-        .fold(0, u64::saturating_add);
+    // Summed once per run (`check_all`), not once per environment.
+    let all = c
+        .total_memory
+        .unwrap_or_else(|| total_memory_at_max_scale(c.resolved));
     if all <= quota || own == 0 {
         return;
     }
@@ -203,15 +215,20 @@ pub(crate) fn memory_quota(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             "lower `memory` or `scale.max` (the largest is here), or ask Scaleway support for a higher quota",
         )
     } else {
-        let names: Vec<&str> = environments.iter().map(|e| e.name.as_str()).collect();
+        // At most MAX_NAMED names: the message is built for every environment, so listing
+        // them all would be quadratic in the number of environments.
+        let mut names: Vec<String> = environments
+            .iter()
+            .take(MAX_NAMED)
+            .map(|e| format!("`{}`", e.name))
+            .collect();
+        if environments.len() > MAX_NAMED {
+            names.push(format!("and {} more", environments.len() - MAX_NAMED));
+        }
         (
             format!(
                 "the environments {} need {} of memory at maximum scale together (`memory` x `scale.max`), over the {} one Scaleway Organization may allocate to containers, if they share one",
-                names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                names.join(", "),
                 gib(all),
                 whole_gib(quota)
             ),
@@ -270,6 +287,7 @@ fn reserved_env_name(name: &str) -> Option<&'static str> {
 fn environment_variables(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
     let name = &s.name;
     let base = format!("services.{name}");
+    let secrets: std::collections::HashSet<&str> = s.secrets.iter().map(String::as_str).collect();
     for (var, value) in &s.env {
         let path = format!("{base}.env.{var}");
         if let Some(why) = reserved_env_name(var) {
@@ -283,7 +301,7 @@ fn environment_variables(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Res
                 format!("rename it (e.g. `APP_{var}`) and read that name in the application"),
             );
         }
-        if s.secrets.iter().any(|secret| secret == var) {
+        if secrets.contains(var.as_str()) {
             let place = c.key_at(env, &path);
             c.push(
                 &TG113,

@@ -119,9 +119,15 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 
 /// TG011: the database secret reaches only attached services; attachments need a database.
 fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    // The first declaration of each name, looked up once per use.
+    let mut declared: std::collections::HashMap<&str, &crate::resolve::ResolvedSecret> =
+        std::collections::HashMap::new();
+    for d in &env.secrets {
+        declared.entry(d.name.as_str()).or_insert(d);
+    }
     for s in &env.services {
         for (i, secret) in s.secrets.iter().enumerate() {
-            let Some(spec) = env.secrets.iter().find(|d| &d.name == secret) else {
+            let Some(spec) = declared.get(secret.as_str()) else {
                 continue;
             };
             if spec.source == SecretSource::Database && !s.database {

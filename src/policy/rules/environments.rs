@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::diagnostics::{Level, did_you_mean};
-use crate::policy::{Checker, ENV, Place, Rule, Safety, list};
+use crate::diagnostics::{Level, Suggester, did_you_mean};
+use crate::policy::{Checker, ENV, Place, Rule, Safety, list, list_except};
 use crate::resolve::ResolvedEnvironment;
 
 /// TG023: `promote_from` names an environment, without cycles.
@@ -419,6 +419,7 @@ fn promotion(c: &mut Checker<'_>) -> Vec<Option<usize>> {
         .map(|(i, e)| (e.name.as_str(), i))
         .collect();
     let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
+    let mut suggester = Suggester::new(names.iter().copied());
     // The source of each environment, when it exists.
     let mut next: Vec<Option<usize>> = vec![None; envs.len()];
     for (i, env) in envs.iter().enumerate() {
@@ -429,17 +430,19 @@ fn promotion(c: &mut Checker<'_>) -> Vec<Option<usize>> {
             Some(&j) => next[i] = Some(j),
             None => {
                 let place = c.option_at(&env.name, "promote_from");
-                let others: Vec<&str> = names.iter().copied().filter(|n| *n != env.name).collect();
-                let help = match did_you_mean(from, others.iter().copied()) {
+                // The other environments, listed without copying them for each environment.
+                // Environment names are distinct: all but this one.
+                let others = list_except(&names, &env.name, names.len() - 1);
+                let help = match suggester.suggest_except(from, Some(&env.name)) {
                     Some(m) => format!("did you mean `{m}`?"),
-                    None => format!("use one of: {}", list(&others)),
+                    None => format!("use one of: {others}"),
                 };
                 c.push(
                     &TG023,
                     Some(env),
                     place,
                     format!("{ENV} promotes from `{from}`, which is not an environment"),
-                    format!("one of: {}", list(&others)),
+                    format!("one of: {others}"),
                     help,
                 );
             }

@@ -55,7 +55,9 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
     // Two environments at a time (`parallel::in_order_on`) unless the configuration is too
     // small to be worth a thread, each with its own findings, kept in the environments'
     // order: the same findings, in the same order, as one at a time.
-    let (root, original, source) = (c.root, c.original, c.source);
+    let (root, original, source, written_secrets) =
+        (c.root, c.original, c.source, c.written_secrets);
+    let total_memory = Some(containers::total_memory_at_max_scale(resolved));
     let threads = crate::parallel::worth_threads(
         resolved.services(),
         crate::parallel::VALIDATION_THREADS_FROM,
@@ -68,6 +70,8 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
             source,
             findings: Vec::new(),
             secrets: Vec::new(),
+            written_secrets,
+            total_memory,
         };
         check_environment(&mut own, env);
         (own.findings, own.secrets)

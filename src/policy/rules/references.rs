@@ -1,8 +1,8 @@
 //! References between values: `${services.NAME.url}`, `${environment}`, `${project}`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use crate::diagnostics::{Level, did_you_mean};
+use crate::diagnostics::{Level, SUGGESTION_BUDGET, Suggester, did_you_mean};
 use crate::load::{Node, NodeKind};
 use crate::policy::{Checker, ENV, Rule, Safety, list};
 use crate::resolve::{ResolvedEnvironment, TemplatePart};
@@ -38,7 +38,14 @@ const SUPPORTED_REFERENCES: &str = "`${services.NAME.url}`, `${environment}`, `$
 
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let enabled: Vec<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
-    let declared = declared_services(c.root);
+    let enabled_set: HashSet<&str> = enabled.iter().copied().collect();
+    // Did-you-mean within a share of the budget per environment: bounded over the whole run.
+    let share = SUGGESTION_BUDGET / c.resolved.environments.len().max(1);
+    let mut suggester = Suggester::with_budget(enabled.iter().copied(), share);
+    // Found when a reference first names a service that is not enabled: most environments
+    // have none, and it is as long as the whole file.
+    let root = c.root;
+    let mut declared: Option<BTreeSet<&str>> = None;
     let mut edges: BTreeMap<&str, Vec<(&str, String)>> = BTreeMap::new();
     for s in &env.services {
         for (key, template) in &s.env {
@@ -67,7 +74,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                 match part {
                     TemplatePart::Literal(_) => {}
                     TemplatePart::Unknown(r) => {
-                        let help = unknown_reference_help(r, &enabled);
+                        let help = unknown_reference_help(r, &mut suggester);
                         let place = place(c);
                         c.push(
                             &TG013,
@@ -92,12 +99,15 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                                 "a reference to another service",
                                 "read the service's own URL from the request (Host header) or configure it after the first deploy",
                             );
-                        } else if enabled.contains(&target.as_str()) {
+                        } else if enabled_set.contains(target.as_str()) {
                             edges
                                 .entry(s.name.as_str())
                                 .or_default()
                                 .push((target.as_str(), vpath()));
-                        } else if declared.contains(target.as_str()) {
+                        } else if declared
+                            .get_or_insert_with(|| declared_services(root))
+                            .contains(target.as_str())
+                        {
                             let place = place(c);
                             c.push(
                                 &TG013,
@@ -114,7 +124,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                                 ),
                             );
                         } else {
-                            let help = match did_you_mean(target, enabled.iter().copied()) {
+                            let help = match suggester.suggest(target) {
                                 Some(m) => format!("did you mean `${{services.{m}.url}}`?"),
                                 None => format!("use one of: {}", list(&enabled)),
                             };
@@ -136,12 +146,27 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             }
         }
     }
-    // TG014: cycles, each reported once at the reference that closes it.
+    // TG014: cycles, each reported once at the reference that closes it, found from their
+    // first service (in name order) by a depth-first search through the services after it
+    // (Johnson's restriction: a cycle through an earlier service was found from there), on
+    // one path that is extended and cut back, within a share of [`MAX_CYCLE_STEPS`] per
+    // environment: a chain or one long cycle of 2 000 services is quadratic, not cubic, and
+    // a graph with exponentially many cycles stops early.
+    let mut steps = MAX_CYCLE_STEPS / c.resolved.environments.len().max(1);
     let mut reported: BTreeSet<Vec<&str>> = BTreeSet::new();
-    for start in edges.keys().copied() {
-        let mut stack: Vec<(&str, Vec<&str>)> = vec![(start, vec![start])];
-        while let Some((node, path)) = stack.pop() {
+    'starts: for start in edges.keys().copied() {
+        let mut path: Vec<&str> = vec![start];
+        let mut on_path: HashSet<&str> = HashSet::from([start]);
+        // For each service on the path, the services still to visit after it, the last first.
+        let mut pending: Vec<Vec<&str>> = Vec::new();
+        let mut node = start;
+        loop {
+            let mut children = Vec::new();
             for (next, _) in edges.get(node).map(Vec::as_slice).unwrap_or(&[]) {
+                if steps == 0 {
+                    break 'starts;
+                }
+                steps -= 1;
                 if *next == start {
                     let mut cycle = path.clone();
                     let mut key = cycle.clone();
@@ -163,15 +188,34 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                             "break the cycle: one of the services must learn the other's URL another way (e.g. at runtime)",
                         );
                     }
-                } else if !path.contains(next) {
-                    let mut p = path.clone();
-                    p.push(next);
-                    stack.push((next, p));
+                } else if *next > start && !on_path.contains(next) {
+                    children.push(*next);
+                }
+            }
+            pending.push(children);
+            // The next service to visit: the last child pushed, of the deepest service with one.
+            loop {
+                let Some(top) = pending.last_mut() else {
+                    continue 'starts;
+                };
+                if let Some(next) = top.pop() {
+                    path.push(next);
+                    on_path.insert(next);
+                    node = next;
+                    break;
+                }
+                pending.pop();
+                if let Some(done) = path.pop() {
+                    on_path.remove(done);
                 }
             }
         }
     }
 }
+
+/// Steps (references followed) the TG014 cycle search may take over all environments: a
+/// fraction of a second.
+const MAX_CYCLE_STEPS: usize = 8_000_000;
 
 fn declared_services<'a>(root: &'a Node) -> BTreeSet<&'a str> {
     let mut out = BTreeSet::new();
@@ -206,11 +250,11 @@ fn has_unterminated_reference(text: &str) -> bool {
     false
 }
 
-fn unknown_reference_help(r: &str, enabled: &[&str]) -> String {
+fn unknown_reference_help(r: &str, suggester: &mut Suggester<'_>) -> String {
     let parts: Vec<&str> = r.split('.').collect();
     match parts.as_slice() {
         ["services" | "service", name, attr] => {
-            let name = did_you_mean(name, enabled.iter().copied()).unwrap_or(name);
+            let name = suggester.suggest(name).unwrap_or(name);
             if *attr != "url" {
                 format!("only the URL of a service is available: `${{services.{name}.url}}`")
             } else {

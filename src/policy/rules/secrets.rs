@@ -1,9 +1,9 @@
 //! Secrets: declared, used, of a sane length, and never written as plain values anywhere in
 //! the configuration (see [`crate::policy::secret_scan`] for the shapes recognised).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
-use crate::diagnostics::{Level, Span, did_you_mean};
+use crate::diagnostics::{Level, SUGGESTION_BUDGET, Span, Suggester};
 use crate::load::{Key, Node};
 use crate::model::SecretSource;
 use crate::policy::secret_scan::{self, Hit, Section};
@@ -61,30 +61,25 @@ pub const TG040: Rule = Rule {
 /// The rules of this family.
 pub const RULES: &[Rule] = &[TG010, TG012, TG027, TG040];
 
-/// Whether `name` is declared in the file as written (under `defaults.secrets` or an
-/// environment's `secrets`), though the schema refused the declaration.
-fn declared_as_written(c: &Checker<'_>, name: &str) -> bool {
-    let declares = |n: &crate::load::Node| n.get("secrets").and_then(|s| s.get(name)).is_some();
-    c.original.get("defaults").is_some_and(declares)
-        || c.original
-            .get("environments")
-            .is_some_and(|e| e.entries().iter().any(|(_, v)| declares(v)))
-}
-
 /// TG010, TG027 and TG040 in one environment.
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let declared: Vec<&str> = env.secrets.iter().map(|s| s.name.as_str()).collect();
+    let declared_set: HashSet<&str> = declared.iter().copied().collect();
+    // Did-you-mean within a share of the budget per environment: bounded over the whole run.
+    let share = SUGGESTION_BUDGET / c.resolved.environments.len().max(1);
+    let mut suggester = Suggester::with_budget(declared.iter().copied(), share);
     let mut used: BTreeSet<&str> = BTreeSet::new();
     for s in &env.services {
         for (i, secret) in s.secrets.iter().enumerate() {
             used.insert(secret.as_str());
             // A declaration the schema refused (a name over 100 characters) is reported there;
             // the service's use of it would only repeat that error.
-            if env.secrets.iter().any(|d| &d.name == secret) || declared_as_written(c, secret) {
+            if declared_set.contains(secret.as_str()) || c.written_secrets.contains(secret.as_str())
+            {
                 continue;
             }
             let place = c.at(env, &format!("services.{}.secrets.{i}", s.name));
-            let help = match did_you_mean(secret, declared.iter().copied()) {
+            let help = match suggester.suggest(secret) {
                 Some(m) => format!("did you mean `{m}`?"),
                 None => format!(
                     "declare it: `secrets: {{ {secret}: {{ source: operator }} }}` under `defaults`"
