@@ -327,24 +327,18 @@ pub fn forbidden(c: char, multiline: bool) -> Option<&'static str> {
         '\u{fe00}'..='\u{fe0d}' | '\u{e0100}'..='\u{e01ef}' => {
             "a variation selector (U+FE00–U+FE0D or U+E0100–U+E01EF), invisible, which hides a difference between two texts that read the same"
         }
-        '\u{034f}'
-        | '\u{17b4}'
-        | '\u{17b5}'
-        | '\u{180b}'..='\u{180f}'
-        | '\u{2065}'
-        | '\u{fff0}'..='\u{fff8}'
-        | '\u{13430}'..='\u{1343f}'
-        | '\u{1bca0}'..='\u{1bca3}'
-        | '\u{1d173}'..='\u{1d17a}'
-        | '\u{e0080}'..='\u{e00ff}'
-        | '\u{e01f0}'..='\u{e0fff}' => {
-            "an invisible character (Unicode's default-ignorable code points, or a format control), which hides a difference between two texts that read the same"
-        }
         '\u{e000}'..='\u{f8ff}' | '\u{f0000}'..='\u{ffffd}' | '\u{100000}'..='\u{10fffd}' => {
             "a private-use character, which has no agreed meaning or appearance"
         }
         c if ('\u{fdd0}'..='\u{fdef}').contains(&c) || (c as u32) & 0xfffe == 0xfffe => {
             "a noncharacter (U+FDD0–U+FDEF or U+xFFFE/U+xFFFF), which Unicode reserves for internal use"
+        }
+        // The rest of what the emitters hide ([`crate::text::invisible`]: default-ignorable
+        // code points, format controls), but the joiners and presentation selectors of emoji.
+        c if crate::text::invisible(c)
+            && !matches!(c, '\u{200c}' | '\u{200d}' | '\u{fe0e}' | '\u{fe0f}') =>
+        {
+            "an invisible character (Unicode's default-ignorable code points, or a format control), which hides a difference between two texts that read the same"
         }
         _ => return None,
     })
