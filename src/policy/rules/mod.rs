@@ -55,8 +55,8 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
     // Two environments at a time (`parallel::in_order_on`) unless the configuration is too
     // small to be worth a thread, each with its own findings, kept in the environments'
     // order: the same findings, in the same order, as one at a time.
-    let (root, original, source, written_secrets) =
-        (c.root, c.original, c.source, c.written_secrets);
+    let (root, original, source, written_secrets, env_nodes) =
+        (c.root, c.original, c.source, c.written_secrets, c.env_nodes);
     let total_memory = Some(containers::total_memory_at_max_scale(resolved));
     let threads = crate::parallel::worth_threads(
         resolved.services(),
@@ -71,6 +71,7 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
             findings: Vec::new(),
             secrets: Vec::new(),
             written_secrets,
+            env_nodes,
             total_memory,
         };
         check_environment(&mut own, env);

@@ -1,6 +1,6 @@
 //! References between values: `${services.NAME.url}`, `${environment}`, `${project}`.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::diagnostics::{Level, SUGGESTION_BUDGET, Suggester, did_you_mean};
 use crate::load::{Node, NodeKind};
@@ -146,71 +146,174 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             }
         }
     }
-    // TG014: cycles, each reported once at the reference that closes it, found from their
-    // first service (in name order) by a depth-first search through the services after it
-    // (Johnson's restriction: a cycle through an earlier service was found from there), on
-    // one path that is extended and cut back, within a share of [`MAX_CYCLE_STEPS`] per
-    // environment: a chain or one long cycle of 2 000 services is quadratic, not cubic, and
-    // a graph with exponentially many cycles stops early.
+    // TG014: cycles, each reported once at the reference that closes it.
     let mut steps = MAX_CYCLE_STEPS / c.resolved.environments.len().max(1);
-    let mut reported: BTreeSet<Vec<&str>> = BTreeSet::new();
-    'starts: for start in edges.keys().copied() {
-        let mut path: Vec<&str> = vec![start];
-        let mut on_path: HashSet<&str> = HashSet::from([start]);
-        // For each service on the path, the services still to visit after it, the last first.
-        let mut pending: Vec<Vec<&str>> = Vec::new();
-        let mut node = start;
-        loop {
-            let mut children = Vec::new();
-            for (next, _) in edges.get(node).map(Vec::as_slice).unwrap_or(&[]) {
-                if steps == 0 {
-                    break 'starts;
-                }
-                steps -= 1;
-                if *next == start {
-                    let mut cycle = path.clone();
-                    let mut key = cycle.clone();
-                    key.sort();
-                    if reported.insert(key) {
-                        cycle.push(start);
-                        let closing = edges[node]
-                            .iter()
-                            .find(|(t, _)| *t == start)
-                            .map(|(_, p)| p.clone())
-                            .unwrap_or_default();
-                        let place = c.at(env, &closing);
-                        c.push(
-                            &TG014,
-                            Some(env),
-                            place.clone(),
-                            format!("service URLs reference each other in a cycle: {}", cycle.join(" → ")),
-                            "references that form no cycle",
-                            "break the cycle: one of the services must learn the other's URL another way (e.g. at runtime)",
-                        );
-                    }
-                } else if *next > start && !on_path.contains(next) {
-                    children.push(*next);
-                }
-            }
-            pending.push(children);
-            // The next service to visit: the last child pushed, of the deepest service with one.
-            loop {
-                let Some(top) = pending.last_mut() else {
-                    continue 'starts;
-                };
-                if let Some(next) = top.pop() {
-                    path.push(next);
-                    on_path.insert(next);
-                    node = next;
-                    break;
-                }
-                pending.pop();
-                if let Some(done) = path.pop() {
-                    on_path.remove(done);
-                }
+    for found in reference_cycles(&edges, &mut steps) {
+        let place = c.at(env, found.closing);
+        c.push(
+            &TG014,
+            Some(env),
+            place,
+            format!("service URLs reference each other in a cycle: {}", found.names.join(" → ")),
+            "references that form no cycle",
+            "break the cycle: one of the services must learn the other's URL another way (e.g. at runtime)",
+        );
+    }
+}
+
+/// A cycle of URL references: its services from the first (in name order) back to it, and
+/// the path of the reference that closes it.
+struct Cycle<'e> {
+    names: Vec<&'e str>,
+    closing: &'e str,
+}
+
+/// The cycles of `edges` (each service's references, in order, with their paths), each once,
+/// in the order of their first service by name, then as a depth-first search from it finds
+/// them. That search, from each service, goes through the services after it (Johnson's
+/// restriction: a cycle through an earlier service was found from there), on one path that is
+/// extended and cut back; and it runs only inside the strongly connected component of the
+/// service among the services from it on ([`crate::graph::components`]), recomputed only
+/// inside each component of the whole graph: a chain has no component to search, one long
+/// cycle is searched once, many small cycles each in their own. All of it counts `steps` and
+/// stops when they run out: a graph with exponentially many cycles stops early.
+fn reference_cycles<'e>(
+    edges: &'e BTreeMap<&'e str, Vec<(&'e str, String)>>,
+    steps: &mut usize,
+) -> Vec<Cycle<'e>> {
+    // Services by index, in name order; each service's references to a distinct service
+    // once: where its last one is written (a search through every reference visits the
+    // services from the last one written, and a repeated service's paths again after the
+    // first visit, finding nothing new), with the path of its first one (the reference that
+    // closes a cycle is the first one to its start).
+    let mut names: Vec<&str> = edges
+        .iter()
+        .flat_map(|(from, to)| std::iter::once(*from).chain(to.iter().map(|(t, _)| *t)))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let mut adj: Vec<Vec<(usize, &str)>> = vec![Vec::new(); names.len()];
+    for (from, to) in edges {
+        let mut first: HashMap<usize, &str> = HashMap::new();
+        for (t, path) in to {
+            first.entry(index[t]).or_insert(path.as_str());
+        }
+        let out = &mut adj[index[from]];
+        for (t, _) in to.iter().rev() {
+            if let Some(path) = first.remove(&index[t]) {
+                out.push((index[t], path));
             }
         }
+        out.reverse();
     }
+    let plain = |adj: &[Vec<(usize, &str)>]| -> Vec<Vec<usize>> {
+        adj.iter()
+            .map(|out| out.iter().map(|(t, _)| *t).collect())
+            .collect()
+    };
+    // The components' edges count against `steps` too (each call is linear, and the next
+    // one is made only while steps remain).
+    let components = |adj: &[Vec<usize>], from: usize, steps: &mut usize| {
+        let mut used = 0;
+        let comp = crate::graph::components(adj, from, &mut used);
+        *steps = steps.saturating_sub(used);
+        comp
+    };
+    let whole = components(&plain(&adj), 0, steps);
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, comp) in whole.iter().enumerate() {
+        groups.entry(*comp).or_default().push(i);
+    }
+    // (first service, cycle), sorted by first service at the end: each component's search
+    // finds its own cycles in order.
+    let mut found: Vec<(usize, Cycle<'e>)> = Vec::new();
+    'groups: for members in groups.values().filter(|m| m.len() > 1) {
+        // The component alone, with local indices in the same order.
+        let local: HashMap<usize, usize> =
+            members.iter().enumerate().map(|(l, g)| (*g, l)).collect();
+        let sub: Vec<Vec<(usize, &str)>> = members
+            .iter()
+            .map(|g| {
+                adj[*g]
+                    .iter()
+                    .filter_map(|(t, p)| local.get(t).map(|l| (*l, *p)))
+                    .collect()
+            })
+            .collect();
+        let sub_plain = plain(&sub);
+        let mut from = 0;
+        loop {
+            if *steps == 0 {
+                break 'groups;
+            }
+            let comp = components(&sub_plain, from, steps);
+            let mut sizes: HashMap<usize, usize> = HashMap::new();
+            for c in &comp[from..] {
+                *sizes.entry(*c).or_default() += 1;
+            }
+            let Some(start) = (from..sub.len()).find(|i| sizes[&comp[*i]] > 1) else {
+                break;
+            };
+            let inside = |i: usize| comp[i] == comp[start];
+            let mut reported: BTreeSet<Vec<usize>> = BTreeSet::new();
+            let mut path: Vec<usize> = vec![start];
+            let mut on_path = vec![false; sub.len()];
+            on_path[start] = true;
+            // For each service on the path, the services still to visit after it, the last
+            // first.
+            let mut pending: Vec<Vec<usize>> = Vec::new();
+            let mut node = start;
+            'search: loop {
+                let mut children = Vec::new();
+                for &(next, closing) in &sub[node] {
+                    if *steps == 0 {
+                        break 'groups;
+                    }
+                    *steps -= 1;
+                    if next == start {
+                        let mut key = path.clone();
+                        key.sort_unstable();
+                        if reported.insert(key) {
+                            let mut cycle: Vec<&str> =
+                                path.iter().map(|l| names[members[*l]]).collect();
+                            cycle.push(names[members[start]]);
+                            found.push((
+                                members[start],
+                                Cycle {
+                                    names: cycle,
+                                    closing,
+                                },
+                            ));
+                        }
+                    } else if next > start && inside(next) && !on_path[next] {
+                        children.push(next);
+                    }
+                }
+                pending.push(children);
+                // The next service to visit: the last child pushed, of the deepest service
+                // with one.
+                loop {
+                    let Some(top) = pending.last_mut() else {
+                        break 'search;
+                    };
+                    if let Some(next) = top.pop() {
+                        path.push(next);
+                        on_path[next] = true;
+                        node = next;
+                        break;
+                    }
+                    pending.pop();
+                    if let Some(done) = path.pop() {
+                        on_path[done] = false;
+                    }
+                }
+            }
+            from = start + 1;
+        }
+    }
+    found.sort_by_key(|(first, _)| *first);
+    found.into_iter().map(|(_, cycle)| cycle).collect()
 }
 
 /// Steps (references followed) the TG014 cycle search may take over all environments: a
@@ -274,6 +377,102 @@ fn unknown_reference_help(r: &str, suggester: &mut Suggester<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The search before components: from each service (in name order), every path through
+    /// the services after it.
+    fn cycles_by_brute_force<'e>(
+        edges: &'e BTreeMap<&'e str, Vec<(&'e str, String)>>,
+    ) -> Vec<(Vec<&'e str>, &'e str)> {
+        fn walk<'e>(
+            edges: &'e BTreeMap<&'e str, Vec<(&'e str, String)>>,
+            path: &mut Vec<&'e str>,
+            reported: &mut BTreeSet<Vec<&'e str>>,
+            out: &mut Vec<(Vec<&'e str>, &'e str)>,
+        ) {
+            let (start, node) = (path[0], *path.last().expect("non-empty"));
+            let mut children = Vec::new();
+            for (next, closing) in edges.get(node).map(Vec::as_slice).unwrap_or(&[]) {
+                if *next == start {
+                    let mut key = path.clone();
+                    key.sort_unstable();
+                    if reported.insert(key) {
+                        let mut cycle = path.clone();
+                        cycle.push(start);
+                        out.push((cycle, closing.as_str()));
+                    }
+                } else if *next > start && !path.contains(next) {
+                    children.push(*next);
+                }
+            }
+            while let Some(next) = children.pop() {
+                path.push(next);
+                walk(edges, path, reported, out);
+                path.pop();
+            }
+        }
+        let mut out = Vec::new();
+        let mut reported = BTreeSet::new();
+        for start in edges.keys() {
+            walk(edges, &mut vec![*start], &mut reported, &mut out);
+        }
+        out
+    }
+
+    #[test]
+    fn reference_cycles_are_those_of_a_search_from_every_service_in_the_same_order() {
+        let names: Vec<String> = (0..7).map(|i| format!("s{i}")).collect();
+        // A small linear congruential generator: the same graphs on every run.
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) as usize
+        };
+        let mut with_cycles = 0;
+        for _ in 0..2_000 {
+            let mut edges: BTreeMap<&str, Vec<(&str, String)>> = BTreeMap::new();
+            let count = next() % 16;
+            for e in 0..count {
+                let (a, b) = (next() % names.len(), next() % names.len());
+                if a != b {
+                    edges
+                        .entry(&names[a])
+                        .or_default()
+                        .push((&names[b], format!("services.{}.env.U{e}", names[a])));
+                }
+            }
+            let expected = cycles_by_brute_force(&edges);
+            let mut steps = usize::MAX;
+            let got: Vec<(Vec<&str>, &str)> = reference_cycles(&edges, &mut steps)
+                .into_iter()
+                .map(|c| (c.names, c.closing))
+                .collect();
+            assert_eq!(got, expected, "{edges:?}");
+            with_cycles += usize::from(!expected.is_empty());
+        }
+        assert!(with_cycles > 500, "{with_cycles} graphs with a cycle");
+    }
+
+    #[test]
+    fn a_long_chain_or_cycle_of_references_is_searched_in_linear_steps() {
+        let n = 12_000;
+        let names: Vec<String> = (0..n).map(|i| format!("s{i:05}")).collect();
+        for cycle in [false, true] {
+            let mut edges: BTreeMap<&str, Vec<(&str, String)>> = BTreeMap::new();
+            for i in 0..n {
+                if cycle || i + 1 < n {
+                    edges
+                        .entry(&names[i])
+                        .or_default()
+                        .push((&names[(i + 1) % n], format!("services.{}.env.U", names[i])));
+                }
+            }
+            let budget = 10 * n;
+            let mut steps = budget;
+            let found = reference_cycles(&edges, &mut steps);
+            assert_eq!(found.len(), usize::from(cycle));
+            assert!(budget - steps <= 4 * n, "{} steps", budget - steps);
+        }
+    }
 
     #[test]
     fn unterminated_references() {
