@@ -907,7 +907,7 @@ fn explain(cli: &Cli, compilation: &Compilation, env: &str, service: Option<&str
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    out(&report::explain(e, &name, service));
+    out(&report::explain(resolved, e, &name, service));
     0
 }
 
@@ -926,7 +926,7 @@ fn diff(cli: &Cli, compilation: &Compilation, a: &str, b: &str) -> u8 {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    out(&report::diff(ea, eb, &name));
+    out(&report::diff(resolved, ea, eb, &name));
     0
 }
 

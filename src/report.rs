@@ -5,12 +5,14 @@
 //! (`services.api.scale.min`), so a reviewer can find each line in the file.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use crate::diagnostics::escape_for_terminal;
 
-use crate::resolve::{Probe, ProbeCheck, ResolvedEnvironment, ScalingSignal, TemplatePart};
+use crate::resolve::{
+    Probe, ProbeCheck, Resolved, ResolvedEnvironment, ScalingSignal, TemplatePart,
+};
 
 /// One effective value: its display text.
 pub type View = BTreeMap<String, String>;
@@ -258,10 +260,67 @@ pub fn chain(env: &ResolvedEnvironment) -> String {
 /// `explicit-privacy`): never reported as redundant.
 pub const ALWAYS_EXPLICIT: [&str; 1] = ["privacy"];
 
+/// Keys a policy rule asks to write somewhere although the model has a built-in default for
+/// them: a probe says what it checks, `path` or `tcp: true` (TG008 `probe-checks-nothing`;
+/// deleting a probe's only `tcp: true` is an error even though TCP is the model's default).
+/// Redundant when a layer under the line writes the same value, never as the built-in default.
+pub const WRITTEN_FOR_POLICY: [&str; 1] = ["tcp"];
+
 /// Values `env` writes that are redundant: each one equal to what it would be if its line were
 /// deleted (inherited from a layer under it, else the built-in default), by path, with what it
-/// equals (`inherited from FILE:LINE (LAYER)` or `built-in default`) and where it is written.
-pub fn redundant(env: &ResolvedEnvironment, file: &str) -> BTreeMap<String, Redundant> {
+/// equals (`inherited from FILE:LINE (LAYER)` or `built-in default`) and where it is written;
+/// and redundant for every other environment of `resolved` that reads the same line too (an
+/// environment that `extends` this one, or any, for a line of `defaults`): `tier: production`
+/// in `production` is the built-in default there (from its name), but `production-eu`, which
+/// extends it, would become a development environment without it. When more environments
+/// read a line than are worth checking ([`MAX_READERS_CHECKED`]), it is not called redundant:
+/// a line left out is never wrong, one wrongly called deletable is.
+pub fn redundant(
+    resolved: &Resolved,
+    env: &ResolvedEnvironment,
+    file: &str,
+) -> BTreeMap<String, Redundant> {
+    let mut own = redundant_alone(env, file);
+    let mut others: HashMap<&str, BTreeMap<String, Redundant>> = HashMap::new();
+    let mut lookups = 0usize;
+    own.retain(|path, red| {
+        let Some(span) = env.origins.node(path).map(|n| n.span) else {
+            return false;
+        };
+        for other in &resolved.environments {
+            if other.name == env.name {
+                continue;
+            }
+            lookups += 1;
+            if lookups > MAX_LINE_LOOKUPS {
+                return false;
+            }
+            if other.origins.node(path).map(|n| n.span) != Some(span) {
+                continue;
+            }
+            if !others.contains_key(other.name.as_str()) {
+                if others.len() >= MAX_READERS_CHECKED {
+                    return false;
+                }
+                others.insert(&other.name, redundant_alone(other, file));
+            }
+            if others[other.name.as_str()].get(path).map(|r| &r.at) != Some(&red.at) {
+                return false;
+            }
+        }
+        true
+    });
+    own
+}
+
+/// How many other environments [`redundant`] checks its lines against, at most.
+pub const MAX_READERS_CHECKED: usize = 64;
+
+/// How many (line, environment) pairs [`redundant`] looks at, at most: a fraction of a second.
+const MAX_LINE_LOOKUPS: usize = 200_000;
+
+/// As [`redundant`], for `env` alone.
+fn redundant_alone(env: &ResolvedEnvironment, file: &str) -> BTreeMap<String, Redundant> {
     let view = effective_view(env);
     let baseline = crate::resolve::baseline(env).map(|b| effective_view(&b));
     let mut out = BTreeMap::new();
@@ -282,6 +341,7 @@ pub fn redundant(env: &ResolvedEnvironment, file: &str) -> BTreeMap<String, Redu
                     env.origins.layer_name(o.layer)
                 )
             }),
+            None if WRITTEN_FOR_POLICY.contains(&last) => None,
             None => baseline
                 .as_ref()
                 .and_then(|b| b.get(path))
@@ -349,9 +409,14 @@ pub struct Redundant {
 }
 
 /// `tofugen explain ENV [SERVICE]`: every effective value with its origin.
-pub fn explain(env: &ResolvedEnvironment, file: &str, service: Option<&str>) -> String {
+pub fn explain(
+    resolved: &Resolved,
+    env: &ResolvedEnvironment,
+    file: &str,
+    service: Option<&str>,
+) -> String {
     let view = effective_view(env);
-    let redundant = redundant(env, file);
+    let redundant = redundant(resolved, env, file);
     let prefix = service.map(|s| format!("services.{s}."));
     // Values come from the configuration: escaped, each stays one visible line.
     let rows: Vec<(&String, Cow<'_, str>, Cow<'_, str>)> = view
@@ -456,7 +521,12 @@ pub fn explain_overrides(env: &ResolvedEnvironment, file: &str, service: Option<
 /// `tofugen diff A B`: the effective differences, key by key (`key: a → b`), then the values
 /// either environment sets explicitly to what they would be anyway (`file` names the
 /// configuration in their positions).
-pub fn diff(a: &ResolvedEnvironment, b: &ResolvedEnvironment, file: &str) -> String {
+pub fn diff(
+    resolved: &Resolved,
+    a: &ResolvedEnvironment,
+    b: &ResolvedEnvironment,
+    file: &str,
+) -> String {
     let va = effective_view(a);
     let vb = effective_view(b);
     let mut keys: Vec<&String> = va.keys().chain(vb.keys()).collect();
@@ -491,11 +561,11 @@ pub fn diff(a: &ResolvedEnvironment, b: &ResolvedEnvironment, file: &str) -> Str
         escape_for_terminal(&b.name)
     );
     // Values redundant in both (written once, e.g. in `defaults`) are listed once.
-    let ra = redundant(a, file);
+    let ra = redundant(resolved, a, file);
     let rb = if std::ptr::eq(a, b) {
         ra.clone()
     } else {
-        redundant(b, file)
+        redundant(resolved, b, file)
     };
     let mut same = String::new();
     let mut line = |who: &str, path: &str, value: &str, r: &Redundant| {

@@ -14,7 +14,7 @@ fn resolved() -> tofugen::resolve::Resolved {
 fn explain_production() {
     let r = resolved();
     let env = r.environment("production").unwrap();
-    insta::assert_snapshot!(report::explain(env, "environments.yaml", None));
+    insta::assert_snapshot!(report::explain(&r, env, "environments.yaml", None));
 }
 
 #[test]
@@ -22,7 +22,7 @@ fn diff_staging_production() {
     let r = resolved();
     let a = r.environment("staging").unwrap();
     let b = r.environment("production").unwrap();
-    insta::assert_snapshot!(report::diff(a, b, "environments.yaml"));
+    insta::assert_snapshot!(report::diff(&r, a, b, "environments.yaml"));
 }
 
 /// A backup tier turned on in production reads as turned on, in `diff` and in `explain` (sweep
@@ -33,12 +33,12 @@ fn a_backup_tier_turned_on_reads_as_on() {
     let r = resolved();
     let a = r.environment("staging").unwrap();
     let b = r.environment("production").unwrap();
-    let diff = report::diff(a, b, "environments.yaml");
+    let diff = report::diff(&r, a, b, "environments.yaml");
     for tier in ["weekly", "monthly"] {
         let line = format!("database.backups.{tier}.enabled: false → true\n");
         assert!(diff.contains(&line), "{diff}");
     }
-    let explain = report::explain(b, "environments.yaml", None);
+    let explain = report::explain(&r, b, "environments.yaml", None);
     assert!(
         explain.contains("database.backups.weekly.enabled: true "),
         "{explain}"
@@ -49,7 +49,7 @@ fn a_backup_tier_turned_on_reads_as_on() {
 fn diff_of_an_environment_with_itself_is_empty() {
     let r = resolved();
     let a = r.environment("staging").unwrap();
-    let out = report::diff(a, a, "environments.yaml");
+    let out = report::diff(&r, a, a, "environments.yaml");
     assert!(
         out.starts_with("# 0 effective difference(s) between `staging` and `staging`\n"),
         "{out}"
@@ -71,7 +71,7 @@ fn fixture(name: &str) -> tofugen::resolve::Resolved {
 fn explain_extended_environment() {
     let r = fixture("extends.yaml");
     let env = r.environment("production-eu").unwrap();
-    let out = report::explain(env, "environments.yaml", None);
+    let out = report::explain(&r, env, "environments.yaml", None);
     assert!(
         out.contains("# inherits: production-eu <- production <- defaults\n"),
         "{out}"
@@ -85,7 +85,7 @@ fn explain_extended_environment() {
 fn explain_and_diff_show_values_equal_to_the_default() {
     let r = fixture("extends.yaml");
     let staging = r.environment("staging").unwrap();
-    let explained = report::explain(staging, "environments.yaml", None);
+    let explained = report::explain(&r, staging, "environments.yaml", None);
     let line = explained
         .lines()
         .find(|l| l.starts_with("services.api.timeout:"))
@@ -95,7 +95,7 @@ fn explain_and_diff_show_values_equal_to_the_default() {
         "{line}"
     );
     let production = r.environment("production").unwrap();
-    let diffed = report::diff(staging, production, "environments.yaml");
+    let diffed = report::diff(&r, staging, production, "environments.yaml");
     assert!(
         diffed.contains("#   staging: services.api.timeout: 5m  (set in environments.yaml:40:18 (environment), same as built-in default)"),
         "{diffed}"
@@ -110,7 +110,7 @@ fn a_value_equal_to_the_inherited_one_names_its_source() {
     let out = compile("environments.yaml", yaml.as_bytes(), false);
     let r = out.resolved.expect("resolves");
     let env = r.environment("staging").unwrap();
-    let red = report::redundant(env, "environments.yaml");
+    let red = report::redundant(&r, env, "environments.yaml");
     let cpu = red.get("services.api.cpu").expect("cpu is redundant");
     assert_eq!(cpu.same_as, "inherited from environments.yaml:5 (defaults)");
     assert_eq!(cpu.layer, "environment");
@@ -122,7 +122,7 @@ fn a_value_equal_to_the_inherited_one_names_its_source() {
     let yaml = yaml.replace("cpu: 500m,", "cpu: 500m, timeout: 60s,");
     let out = compile("environments.yaml", yaml.as_bytes(), false);
     let r = out.resolved.expect("resolves");
-    let red = report::redundant(r.environment("staging").unwrap(), "environments.yaml");
+    let red = report::redundant(&r, r.environment("staging").unwrap(), "environments.yaml");
     assert!(red.contains_key("services.api.cpu"), "{red:#?}");
     assert!(red.contains_key("services.api.timeout"), "{red:#?}");
     assert!(
@@ -147,8 +147,8 @@ fn explain_and_diff_escape_terminal_controls() {
         (c.is_control() && c != '\n')
             || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
     };
-    let explained = report::explain(&hostile, "environments.yaml", None);
-    let diffed = report::diff(&clean, &hostile, "environments.yaml");
+    let explained = report::explain(&r, &hostile, "environments.yaml", None);
+    let diffed = report::diff(&r, &clean, &hostile, "environments.yaml");
     for out in [&explained, &diffed] {
         assert!(!out.contains(is_control), "{out:?}");
         assert!(!out.contains("\nservices.api.image: forged"), "{out}");
@@ -159,7 +159,7 @@ fn explain_and_diff_escape_terminal_controls() {
             "{out}"
         );
     }
-    let clean_explained = report::explain(&clean, "environments.yaml", None);
+    let clean_explained = report::explain(&r, &clean, "environments.yaml", None);
     assert_eq!(explained.lines().count(), clean_explained.lines().count());
     let differences = diffed.lines().take_while(|l| !l.is_empty()).count();
     assert_eq!(differences, 3, "{diffed}");
@@ -203,19 +203,132 @@ fn explain_escapes_alert_annotations_names_and_override_reasons() {
     }
     let is_control =
         |c: char| (c.is_control() && c != '\n') || matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}');
-    let explained = report::explain(&hostile, "environments.yaml", None);
+    let explained = report::explain(&r, &hostile, "environments.yaml", None);
     assert!(!explained.contains(is_control), "{explained:?}");
     assert!(!explained.contains("\n  forged: line"), "{explained}");
     assert!(explained.contains("\\u{a}  forged: line\\u{d}\\u{85}\\u{2028}\\u{1b}[2J\\u{7}"));
     // The annotations are shown, and nothing adds a line.
     assert!(explained.contains(".summary: x\\u{a}"), "{explained}");
-    let clean_explained = report::explain(&clean_annotated, "environments.yaml", None);
+    let clean_explained = report::explain(&r, &clean_annotated, "environments.yaml", None);
     assert_eq!(
         explained.lines().count(),
         clean_explained.lines().count(),
         "{explained}\n---\n{clean_explained}"
     );
-    let diffed = report::diff(&clean_annotated, &hostile, "environments.yaml");
+    let diffed = report::diff(&r, &clean_annotated, &hostile, "environments.yaml");
     assert!(!diffed.contains(is_control), "{diffed:?}");
     assert!(!diffed.contains("\n  forged: line"), "{diffed}");
+}
+
+/// Removes the mapping entry whose value starts at `line:col` and whose key is `key`, anywhere in
+/// `node`; whether one was found.
+fn remove_entry(node: &mut tofugen::load::Node, key: &str, line: usize, col: usize) -> bool {
+    use tofugen::load::NodeKind;
+    match &mut node.kind {
+        NodeKind::Map(entries) => {
+            if let Some(i) = entries
+                .iter()
+                .position(|(k, v)| k.name == key && v.span.line == line && v.span.col == col)
+            {
+                entries.remove(i);
+                return true;
+            }
+            entries
+                .iter_mut()
+                .any(|(_, v)| remove_entry(v, key, line, col))
+        }
+        NodeKind::Seq(items) => items.iter_mut().any(|v| remove_entry(v, key, line, col)),
+        _ => false,
+    }
+}
+
+/// Every line `explain` and `diff` call redundant ("the lines can be deleted") can be deleted:
+/// without it, the configuration is still valid, with no new warning, and every environment's
+/// effective values are the same. Over the committed configuration, every valid fixture, the
+/// `init` starter, and a file with the two cases sweep 36 found (`promote_from` repeated in an
+/// environment that extends another, which does not inherit it: TG029 without it; and a probe's
+/// only `tcp: true`, which TG008 requires although TCP is the model's default).
+#[test]
+fn every_line_called_redundant_can_be_deleted() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/valid");
+    let mut configs: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p.display().to_string(), text)
+        })
+        .collect();
+    configs.push((
+        "environments.yaml".into(),
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/environments.yaml")).unwrap(),
+    ));
+    configs.push(("starter".into(), tofugen::init::starter("shop", "fr-par")));
+    configs.push((
+        "sweep 36".into(),
+        "project: acme
+versions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}
+ci: {deploy_to: staging}
+defaults:
+  services:
+    api:
+      image: acme-api
+      port: 8000
+      scale: {min: 2}
+      privacy: public
+      probes:
+        startup: {tcp: true, interval: 5s, timeout: 2s}
+        liveness: {path: /h}
+environments:
+  staging: {}
+  production: {tier: production, promote_from: staging, alerts: {contacts: [ops@example.org]}}
+  production-eu: {extends: production, promote_from: staging, region: nl-ams}
+"
+        .into(),
+    ));
+    let mut checked = 0;
+    for (name, text) in &configs {
+        let out = compile("environments.yaml", text.as_bytes(), false);
+        assert!(!out.has_errors(), "{name}: {:#?}", out.diagnostics);
+        let before = out.resolved.unwrap();
+        let warnings = out.diagnostics.len();
+        let (_, tree) = tofugen::load::load("environments.yaml", text.as_bytes()).unwrap();
+        for env in &before.environments {
+            for (path, red) in report::redundant(&before, env, "environments.yaml") {
+                let mut at = red.at.rsplit(':');
+                let col: usize = at.next().unwrap().parse().unwrap();
+                let line: usize = at.next().unwrap().parse().unwrap();
+                let key = path.rsplit('.').next().unwrap();
+                let mut edited = tree.clone();
+                if !remove_entry(&mut edited, key, line, col) {
+                    // A path whose YAML spelling differs from the view: not checked here.
+                    continue;
+                }
+                let yaml = serde_json::to_string(&edited.to_json()).unwrap();
+                let after = compile("environments.yaml", yaml.as_bytes(), false);
+                let context = format!(
+                    "{name}: `{}` {path} at {} ({})",
+                    env.name, red.at, red.same_as
+                );
+                assert!(!after.has_errors(), "{context}: {:#?}", after.diagnostics);
+                assert!(
+                    after.diagnostics.len() <= warnings,
+                    "{context}: {:#?}",
+                    after.diagnostics
+                );
+                let after = after.resolved.unwrap();
+                for e in &before.environments {
+                    let f = after.environment(&e.name).unwrap();
+                    assert_eq!(
+                        report::effective_view(e),
+                        report::effective_view(f),
+                        "{context}: `{}` changed",
+                        e.name
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} redundant lines checked");
 }

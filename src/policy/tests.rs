@@ -292,7 +292,7 @@ fn overrides_reach_the_resolved_model_and_explain() {
         production.policy_overrides[1].path.as_deref(),
         Some("services.web.scale.min")
     );
-    let text = crate::report::explain(production, "example.yaml", None);
+    let text = crate::report::explain(resolved, production, "example.yaml", None);
     assert!(
         text.contains("# policy rules overridden in `production`"),
         "{text}"
@@ -303,7 +303,7 @@ fn overrides_reach_the_resolved_model_and_explain() {
     let d = c.diagnostics.iter().find(|d| d.code == "TG001").unwrap();
     assert_eq!(d.level, Level::Warning);
     // Without overrides, explain says nothing about them.
-    assert!(!crate::report::explain(staging, "x", Some("web")).contains("TG001"));
+    assert!(!crate::report::explain(resolved, staging, "x", Some("web")).contains("TG001"));
 }
 
 /// A path or environment scope limits an override to the findings it names.

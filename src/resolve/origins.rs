@@ -498,7 +498,8 @@ impl Origins {
     /// What `path` would be, as written, without `layer`'s line: its value in the layers
     /// under `layer` (the environment `layer` extends, else `defaults`), with its origin.
     /// `None` when no layer under it writes `path` (deleting the line would give the built-in
-    /// default) or the trees are not known.
+    /// default), when `path` is an option never inherited ([`super::NOT_INHERITED`]), or when
+    /// the trees are not known.
     pub fn inherited(&self, path: &str, layer: Layer) -> Option<(Origin, &Node)> {
         self.inherited_entry(path, layer).map(|(o, n, _)| (o, n))
     }
@@ -515,6 +516,12 @@ impl Origins {
         }
         let below: &Node = self.sections.base_of(of)?;
         if path.is_empty() {
+            return None;
+        }
+        // An option that identifies the environment (`promote_from`, ...) is never inherited:
+        // without its line the environment has none, whatever the layers under it write.
+        let first = path.split('.').next().unwrap_or(path);
+        if super::NOT_INHERITED.contains(&first) {
             return None;
         }
         let r = reach(below, path, Reach::default());
