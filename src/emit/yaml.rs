@@ -250,6 +250,45 @@ fn plain_expression_ok(s: &str) -> bool {
             .all(|c| !c.is_control() && !is_break(c) && !is_invisible(c))
 }
 
+/// yamllint's `line-length` limit, which `.ci/run` applies to the generated workflows.
+pub const LINE_MAX: usize = 160;
+
+/// The lines of a condition printed as a folded block scalar (`>-`), when it has two parts or
+/// more and its one-line form would take the line from column `col` past [`LINE_MAX`]
+/// (environment names of 20 characters or more did: sweep 36, new user F6). One line per
+/// part of the `&&`, each but the last ending with ` &&`: YAML folds the lines back into the
+/// one-line text, each line break read as one space. `None` (one line, as before) when the
+/// text is short, or could not be read back the same from a block: a part starting or ending
+/// with a space (more-indented or trimmed lines), or any control, line break or invisible
+/// character.
+fn folded_cond(c: &Cond, col: usize) -> Option<Vec<String>> {
+    let Cond::And(parts) = c else {
+        return None;
+    };
+    let text = c.text();
+    if parts.len() < 2 || col + 1 + text.chars().count() + 2 <= LINE_MAX {
+        return None;
+    }
+    let mut lines: Vec<String> = parts
+        .iter()
+        .map(|p| match p {
+            Cond::And(_) => p.text(),
+            _ => format!("({})", p.text()),
+        })
+        .collect();
+    let last = lines.len() - 1;
+    for line in &mut lines[..last] {
+        line.push_str(" &&");
+    }
+    let readable = lines.iter().all(|l| {
+        l == l.trim()
+            && !l.is_empty()
+            && l.chars()
+                .all(|c| !c.is_control() && !is_break(c) && !is_invisible(c))
+    });
+    (readable && lines.join(" ") == text).then_some(lines)
+}
+
 /// Whether `s` is a Go/Prometheus duration such as `30s` or `1m30s` (which YAML reads as a
 /// string: no number, date or time has a unit letter).
 fn is_duration(s: &str) -> bool {
@@ -659,6 +698,19 @@ fn value_after(out: &mut String, indent: usize, v: &Yaml, d: Dialect) {
                 }
             }
         }
+        Yaml::Cond(c)
+            if let Some(lines) = folded_cond(
+                c,
+                out[out.rfind('\n').map_or(0, |i| i + 1)..].chars().count(),
+            ) =>
+        {
+            out.push_str(" >-\n");
+            for line in lines {
+                pad(out, indent + 2);
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
         v if is_inline(v) => {
             out.push(' ');
             inline_into(out, v, d);
@@ -938,6 +990,43 @@ mod tests {
         );
     }
 
+    /// A condition too long for one line is a folded block, one part of the `&&` per line,
+    /// which reads back as the same expression; a short one stays on its line.
+    #[test]
+    fn long_conditions_fold_and_read_back_the_same() {
+        let long = Cond::And(vec![
+            Cond::Raw("github.event.pull_request.head.repo.full_name == github.repository"),
+            Cond::Contains(
+                "fromJSON(needs.affected.outputs.environments)",
+                "staging-integration-europe-west".into(),
+            ),
+        ]);
+        let job = Yaml::map([("if", Yaml::Cond(long.clone()))]);
+        let doc = render(
+            Dialect::GitHub,
+            "",
+            &Yaml::map([("jobs", Yaml::map([("plan", job)]))]),
+        );
+        assert_eq!(
+            doc,
+            "jobs:\n  plan:\n    if: >-\n      (github.event.pull_request.head.repo.full_name == github.repository) &&\n      (contains(fromJSON(needs.affected.outputs.environments), 'staging-integration-europe-west'))\n"
+        );
+        assert_eq!(
+            parse(&doc)["jobs"]["plan"]["if"],
+            serde_json::json!(long.text())
+        );
+        assert!(doc.lines().all(|l| l.chars().count() <= LINE_MAX), "{doc}");
+        let short = Cond::And(vec![Cond::Raw("a"), Cond::Eq("b", "c".into())]);
+        let doc = render(Dialect::GitHub, "", &Yaml::map([("if", Yaml::Cond(short))]));
+        assert_eq!(doc, "if: (a) && (b == 'c')\n");
+        // A part that a block could not carry as it is stays on one line.
+        let odd = Cond::And(vec![
+            Cond::Raw("a"),
+            Cond::Eq("b", format!("{}\u{85}", "x".repeat(200))),
+        ]);
+        assert!(folded_cond(&odd, 4).is_none());
+    }
+
     #[test]
     fn comments_stay_comments() {
         assert_eq!(comment(2, "a\nb: c\r\n"), "  # a\n  # b: c\n");
@@ -1021,6 +1110,42 @@ mod tests {
         ) {
             let d = if github { Dialect::GitHub } else { Dialect::Plain };
             proptest::prop_assert_eq!(render(d, &header, &doc), nested_strings::render(d, &header, &doc));
+        }
+
+        /// Any condition, at any indentation, reads back as its text, folded or not; folded,
+        /// every line within [`LINE_MAX`] when each part fits.
+        #[test]
+        fn conditions_read_back_as_their_text_at_any_width(
+            values in proptest::collection::vec("[a-z${}'\n\u{85}\u{2028} #:-]{0,70}", 2..5),
+            depth in 0usize..12,
+        ) {
+            let cond = Cond::And(
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| if i % 2 == 0 {
+                        Cond::Eq("inputs.environment", v.clone())
+                    } else {
+                        Cond::Contains("fromJSON(needs.affected.outputs.environments)", v.clone())
+                    })
+                    .collect(),
+            );
+            let mut doc = Yaml::map([("if", Yaml::Cond(cond.clone()))]);
+            for _ in 0..depth {
+                doc = Yaml::map([("k", doc)]);
+            }
+            let text = render(Dialect::GitHub, "", &doc);
+            let mut value = &parse(&text);
+            for _ in 0..depth {
+                value = &value["k"];
+            }
+            proptest::prop_assert_eq!(&value["if"], &serde_json::json!(cond.text()), "{}", text);
+            if let Some(lines) = folded_cond(&cond, 2 * depth + 3) {
+                let indent = 2 * depth + 2;
+                if lines.iter().all(|l| indent + l.chars().count() <= LINE_MAX) {
+                    proptest::prop_assert!(text.lines().all(|l| l.chars().count() <= LINE_MAX), "{}", text);
+                }
+            }
         }
 
         /// A root mapping whose last entry's entries are printed as they come prints as the
@@ -1318,6 +1443,13 @@ mod tests {
                         } else {
                             let _ = writeln!(out, "{pad}{line}");
                         }
+                    }
+                }
+                Yaml::Cond(c) if super::folded_cond(c, lead.chars().count()).is_some() => {
+                    let _ = writeln!(out, "{lead} >-");
+                    let pad = " ".repeat(indent + 2);
+                    for line in super::folded_cond(c, lead.chars().count()).unwrap_or_default() {
+                        let _ = writeln!(out, "{pad}{line}");
                     }
                 }
                 v if is_inline(v) => {
