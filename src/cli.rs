@@ -474,9 +474,15 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
         let config = &placement.config;
         out(&format!(
             "\nproject `{}`: edit {config}, run `{}`, and commit everything.\n\
-             Then create the Scaleway projects and CI keys: generated/bootstrap/README.md.\n",
+             Then create the Scaleway projects and CI keys: generated/bootstrap/README.md.\n\
+             The workflows install tofugen {} from crates.io (`cargo install tofugen@{}`); \
+             until that version is published there, pin a commit of tofugen's repository \
+             in {config}: `ci.tofugen: {{ install: git, git: <url>, rev: <40-hex commit> }}` \
+             (the line is there, commented).\n",
             created.project,
             crate::emit::command(config, "generate"),
+            env!("CARGO_PKG_VERSION"),
+            env!("CARGO_PKG_VERSION"),
         ));
     }
     code

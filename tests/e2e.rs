@@ -75,6 +75,16 @@ fn first_minutes(config: Option<&str>) {
     let o = run(&["init", "--project", "shop", "--region", "nl-ams"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let name = config.unwrap_or("environments.yaml");
+    // The closing message says how CI installs tofugen, and what to do until that version is
+    // on crates.io (sweep 36, new user F7).
+    let said = String::from_utf8_lossy(&o.stdout);
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(
+        said.contains(&format!("cargo install tofugen@{version}"))
+            && said.contains("until that version is published there")
+            && said.contains("install: git"),
+        "{said}"
+    );
     assert!(root.join(name).is_file());
     assert!(
         std::fs::read_to_string(root.join(".gitignore"))
