@@ -182,6 +182,7 @@ fn explain_escapes_alert_annotations_names_and_override_reasons() {
     let mut hostile = clean.clone();
     assert!(!hostile.policy_overrides.is_empty());
     for o in &mut hostile.policy_overrides {
+        let o = std::sync::Arc::make_mut(o);
         o.reason = evil.to_string();
         o.path = Some(format!("services.api.{evil}"));
     }
