@@ -428,6 +428,32 @@ fn env_var_limits_are_the_platform_s() {
     );
 }
 
+/// A service URL reference counts at its written length toward a value's 1000 characters
+/// (sweep 37, F7: counted as nothing, a value of 240 000 references passed).
+#[test]
+fn service_url_references_count_toward_the_value_length() {
+    let with = |refs: usize| {
+        let value = "${services.web.url}".repeat(refs);
+        compile_example(
+            "TG114",
+            &format!(
+                "defaults:\n  services:\n    web:\n      env:\n        SELF: x\n    api:\n      image: demo-api\n      port: 8080\n      privacy: public\n      probes: {{startup: {{path: /h}}, liveness: {{path: /h}}}}\n      env:\n        URLS: \"{value}\"\n"
+            ),
+        )
+    };
+    // 19 characters each: 52 are 988, 53 are 1007.
+    let tg114 = |c: &Compilation| c.diagnostics.iter().filter(|d| d.code == "TG114").count();
+    let ok = with(52);
+    assert_eq!(tg114(&ok), 0, "{:#?}", codes(&ok));
+    let long = with(53);
+    assert_eq!(tg114(&long), 1, "{:#?}", codes(&long));
+    assert!(
+        long.diagnostics
+            .iter()
+            .any(|d| d.message.contains("1007 characters"))
+    );
+}
+
 /// A `--password`-like flag ending `command` in `defaults` and its value as the first of `args`
 /// in an environment's section: the file walk sees them in two mappings, the effective
 /// command line pairs them (and the value is never printed).
