@@ -1148,12 +1148,18 @@ enum Existing {
     Other(&'static str),
 }
 
+/// The most bytes read back from one file of the tree: the most tofugen ever writes (a whole
+/// tree at the largest `--max-output-mib`). It was the default cap, so that one generated file
+/// over 20 MiB under a raised cap could never be written: its own temp file read back as "no
+/// longer holds what this run wrote" (sweep 37, F4).
+const MAX_READ_BACK_BYTES: usize = MAX_OUTPUT_MIB_CEILING << 20;
+
 /// What is at `path`, read without following a final symlink, without blocking on a FIFO
 /// (even one swapped in after a check) and without reading more than tofugen ever writes.
 fn existing(path: &Path) -> anyhow::Result<Existing> {
     found_at(
         path,
-        crate::load::read_regular(path, MAX_GENERATED_BYTES, false),
+        crate::load::read_regular(path, MAX_READ_BACK_BYTES, false),
     )
 }
 
@@ -1171,7 +1177,7 @@ fn found_at(path: &Path, read: Result<Vec<u8>, ReadError>) -> anyhow::Result<Exi
 /// [`existing`], unless `path` holds exactly `content`: then `None`, found by comparing the file
 /// a chunk at a time as it is read ([`crate::load::read_regular_unless`]), without holding it.
 fn existing_unless_same(path: &Path, content: &[u8]) -> anyhow::Result<Option<Existing>> {
-    crate::load::read_regular_unless(path, MAX_GENERATED_BYTES, false, content)
+    crate::load::read_regular_unless(path, MAX_READ_BACK_BYTES, false, content)
         .transpose()
         .map(|read| found_at(path, read))
         .transpose()

@@ -1562,3 +1562,29 @@ fn a_temp_file_changed_before_the_commit_point_stops_the_run_uncommitted() {
     assert_eq!(fs::read(root.join(MANIFEST_PATH)).unwrap(), before);
     assert_eq!(check(root, &v1()).unwrap(), Vec::<String>::new());
 }
+
+/// One file larger than the default cap (20 MiB), under a raised cap, is written, read back and
+/// found unchanged by the next run (sweep 37, F4: its own temp file was read back at most 20
+/// MiB, so the run failed every time with "no longer holds what this run wrote (is another
+/// process writing in the tree?)").
+#[test]
+fn one_file_over_the_default_cap_is_written_under_a_raised_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let big = "x".repeat(tofugen::write::MAX_GENERATED_BYTES + (5 << 20));
+    for round in 0..2 {
+        let mut run = Generation::start(root, &OwnedPaths::default(), false).unwrap();
+        run.max_bytes(64 << 20);
+        run.add(vec![("generated/big.tf".into(), big.clone())])
+            .unwrap();
+        let summary = run.finish().unwrap();
+        if round == 1 {
+            assert!(summary.contains("0 written"), "{summary}");
+        }
+    }
+    assert_eq!(
+        fs::read(root.join("generated/big.tf")).unwrap().len(),
+        big.len()
+    );
+    assert!(leftovers(root).is_empty(), "{:?}", leftovers(root));
+}
