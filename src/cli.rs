@@ -154,7 +154,12 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
         }
     };
-    ExitCode::from(run(&cli))
+    let code = run(&cli);
+    if let Some(e) = OUTPUT_FAILED.get() {
+        err(&format!("error: cannot write to standard output: {e}\n"));
+        return ExitCode::from(code.max(EXIT_INVALID));
+    }
+    ExitCode::from(code)
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -409,9 +414,21 @@ fn write_quietly(w: &mut impl Write, bytes: &[u8]) {
     let _ = w.write_all(bytes).and_then(|()| w.flush());
 }
 
-/// Writes bytes that are already safe for a terminal (JSON, completions) to stdout.
+/// Why stdout could not be written, other than a closed pipe (a full disk, an I/O error): the
+/// command then fails, whatever it found, instead of exiting 0 with its output lost (sweep 37,
+/// F5: the pull-request workflow redirects `affected` into a file).
+static OUTPUT_FAILED: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Writes bytes that are already safe for a terminal (JSON, completions) to stdout: a closed
+/// pipe (`tofugen … | head`) ends the output quietly; any other failure is remembered in
+/// [`OUTPUT_FAILED`].
 fn out_raw(bytes: &[u8]) {
-    write_quietly(&mut std::io::stdout().lock(), bytes);
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(bytes).and_then(|()| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        let _ = OUTPUT_FAILED.set(e.to_string());
+    }
 }
 
 /// Writes text that may hold configuration values to stdout, terminal controls escaped.

@@ -821,3 +821,44 @@ fn commands_with_their_own_output_print_warnings_on_stderr_in_every_format() {
         }
     }
 }
+
+/// A failure to write stdout other than a closed pipe fails the command (sweep 37, F5: with
+/// stdout on a full disk, `schema`, `explain`, `affected` and `validate --format json` exited 0
+/// with their output lost); a closed pipe (`| head`) still ends quietly.
+#[test]
+fn a_failed_write_to_stdout_fails_the_command() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for args in [
+        &["schema"][..],
+        &["explain", "production"],
+        &["--format", "json", "validate"],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_tofugen"))
+            .current_dir(root)
+            .args(args)
+            .stdout(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", text(&o));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            stderr.contains("error: cannot write to standard output: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // A pipe closed by its reader.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tofugen"))
+        .current_dir(root)
+        .arg("schema")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(o.stderr.is_empty(), "{}", text(&o));
+}
