@@ -530,6 +530,37 @@ fn many_names_are_bounded() {
         s
     });
     inputs.push(("unknown promote_from", unknown_sources.into_bytes()));
+    // Sweep 37: overrides that each list every environment (copied into each environment: 1 GB
+    // at 300 x 300), and many distinct alert contacts (TG026 searched the earlier ones for
+    // each: 115 000 contacts, 17-22 s).
+    let override_lists = fitted(400, |n| {
+        let envs: Vec<String> = (0..300).map(|e| format!("e{e}")).collect();
+        let list = envs.join(",");
+        let mut s = format!("{HEAD}policy:\n  overrides:\n");
+        for _ in 0..n {
+            let _ = writeln!(
+                s,
+                "    - {{rule: TG047, level: off, environments: [{list}], reason: r}}"
+            );
+        }
+        s.push_str("defaults:\n  services:\n    web: {image: w, port: 8080}\nenvironments:\n  e0: {}\n");
+        for e in &envs[1..] {
+            let _ = writeln!(s, "  {e}: {{promote_from: e0}}");
+        }
+        s
+    });
+    inputs.push(("override environment lists", override_lists.into_bytes()));
+    let contacts = fitted(130_000, |n| {
+        let mut s = format!(
+            "{HEAD}defaults:\n  services:\n    web: {SERVICE}}}\n  alerts:\n    contacts:\n"
+        );
+        for i in 0..n {
+            let _ = writeln!(s, "      - ops{i}@example.org");
+        }
+        s.push_str("environments:\n  env0: {}\n  production: {promote_from: env0}\n");
+        s
+    });
+    inputs.push(("distinct contacts", contacts.into_bytes()));
     let unknown_environments = fitted(20_000, |n| {
         let mut s = format!("{HEAD}policy:\n  overrides:\n");
         for i in 0..n {
