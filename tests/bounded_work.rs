@@ -543,7 +543,9 @@ fn many_names_are_bounded() {
                 "    - {{rule: TG047, level: off, environments: [{list}], reason: r}}"
             );
         }
-        s.push_str("defaults:\n  services:\n    web: {image: w, port: 8080}\nenvironments:\n  e0: {}\n");
+        s.push_str(
+            "defaults:\n  services:\n    web: {image: w, port: 8080}\nenvironments:\n  e0: {}\n",
+        );
         for e in &envs[1..] {
             let _ = writeln!(s, "  {e}: {{promote_from: e0}}");
         }
