@@ -798,8 +798,17 @@ fn affected(
             bytes.as_deref().unwrap_or_default(),
         )),
         Err(e) => {
+            let path = changed_paths
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            let why = match &e {
+                load::ReadError::Io(io) => io.to_string(),
+                other => format!("it {other}"),
+            };
             err(&format!(
-                "error: cannot read --changed-paths: it {e}; pass a regular file\n"
+                "error: cannot read --changed-paths `{}`: {why}; pass a regular file (one \
+                 changed path per line)\n",
+                path.escape_debug()
             ));
             return EXIT_USAGE;
         }

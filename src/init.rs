@@ -185,11 +185,21 @@ fn check_project(p: &str) -> Result<String, String> {
 
 /// The directory's name, lowercased, with every run of other characters turned into `-`.
 fn default_project(root: &Path) -> Result<String, String> {
-    let name = root
-        .canonicalize()
-        .ok()
-        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_default();
+    let name = match root.canonicalize() {
+        Ok(p) => p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        // The directory that would hold the configuration does not exist (yet): say so, not
+        // "cannot derive a project name from the directory ``" (sweep 36, garbage F8).
+        Err(e) => {
+            return Err(format!(
+                "cannot derive a project name from the directory `{}`: {e}; create it, or pass \
+                 `--project NAME`",
+                root.display().to_string().escape_debug()
+            ));
+        }
+    };
     let mut out = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_lowercase() || c.is_ascii_digit() {

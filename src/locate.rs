@@ -66,8 +66,9 @@ pub fn locate(config: &Path, root: Option<&Path>) -> Result<Placement, String> {
         let s = s.to_str().filter(|s| portable(s)).ok_or_else(|| {
             format!(
                 "the configuration's path `{}` must be made of letters, digits, `.`, `_`, `-` \
-                 and `/` (it is written into every generated header and into the workflows); \
-                 rename it",
+                 and `/`, no part starting with `-` (it is written into every generated \
+                 header and into the workflows, where a part starting with `-` would read as \
+                 an option); rename it",
                 rel.display().to_string().escape_debug()
             )
         })?;

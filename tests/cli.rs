@@ -862,3 +862,80 @@ fn a_failed_write_to_stdout_fails_the_command() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(o.stderr.is_empty(), "{}", text(&o));
 }
+
+/// Messages that once said something other than what was wrong (sweep 36, garbage F8).
+#[test]
+fn messages_say_what_is_wrong() {
+    // An unquoted `1e400` is text (no finite number), not a quoted number.
+    let yaml =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml"))
+            .unwrap()
+            .replacen("port: 8000", "port: 1e400", 1);
+    let out = tofugen::pipeline::compile("environments.yaml", yaml.as_bytes(), false);
+    let port: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.message.contains("1e400"))
+        .collect();
+    assert!(!port.is_empty(), "{:#?}", out.diagnostics);
+    for d in &port {
+        assert!(
+            d.help
+                .as_deref()
+                .is_none_or(|h| !h.contains("remove the quotes")),
+            "{d:#?}"
+        );
+    }
+    // A quoted whole number is still told to lose its quotes.
+    let yaml = yaml.replacen("port: 1e400", "port: \"8000\"", 1);
+    let out = tofugen::pipeline::compile("environments.yaml", yaml.as_bytes(), false);
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| d.help.as_deref() == Some("remove the quotes: `8000`")),
+        "{:#?}",
+        out.diagnostics
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(root)
+        .status()
+        .unwrap();
+    // `--changed-paths` naming nothing: the path, and the reason in plain words.
+    let o = tofugen(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &[
+            "affected",
+            "environments.yaml",
+            "--changed-paths",
+            "/nonexistent/list.txt",
+        ],
+    );
+    let said = text(&o);
+    assert!(
+        said.contains(
+            "cannot read --changed-paths `/nonexistent/list.txt`: No such file or directory"
+        ),
+        "{said}"
+    );
+    // A configuration path with a part starting with `-`: that is what is wrong.
+    std::fs::write(root.join("-rf.yaml"), "project: x\n").unwrap();
+    let o = tofugen(root, &["--config", "./-rf.yaml", "generate"]);
+    assert!(
+        text(&o).contains("no part starting with `-`"),
+        "{}",
+        text(&o)
+    );
+    // `init` outside a repository, into a directory that does not exist, names it and says so.
+    let bare = tempfile::tempdir().unwrap();
+    let o = tofugen(bare.path(), &["--config", "sub/dir/envs.yaml", "init"]);
+    let said = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{said}");
+    assert!(
+        said.contains("sub/dir") && said.contains("No such file or directory"),
+        "{said}"
+    );
+}

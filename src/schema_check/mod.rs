@@ -1163,7 +1163,12 @@ fn type_help(
         };
     }
     match (&node.kind, expected) {
-        (NodeKind::Str(s), "a whole number" | "a number") if s.trim().parse::<f64>().is_ok() => {
+        // Only for a number that would then be read as the one expected: `1e400` is text
+        // (not a finite number) whether quoted or not, and a fraction is not a whole number.
+        (NodeKind::Str(s), "a whole number") if s.trim().parse::<i64>().is_ok() => {
+            format!("remove the quotes: `{}`", s.trim())
+        }
+        (NodeKind::Str(s), "a number") if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
             format!("remove the quotes: `{}`", s.trim())
         }
         (NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_), "a string") => {
