@@ -460,6 +460,12 @@ pub fn read_config(path: &Path, name: &str) -> Result<Vec<u8>, Diagnostic> {
                 "io",
                 "pass a regular file with --config PATH (not a directory, pipe or device)",
             ),
+            // `-` is a file name here, as for every path tofugen takes (sweep 37, F8).
+            ReadError::Io(_) if path == Path::new("-") => (
+                "io",
+                "tofugen does not read the configuration from standard input: pass its file \
+                 with --config PATH",
+            ),
             ReadError::Io(_) => ("io", "pass the configuration with --config PATH"),
         };
         let message = match &e {

@@ -929,6 +929,13 @@ fn messages_say_what_is_wrong() {
         "{}",
         text(&o)
     );
+    // `--config -`: not standard input, and it says so (sweep 37, F8).
+    let o = tofugen(root, &["--config", "-", "validate"]);
+    assert!(
+        text(&o).contains("does not read the configuration from standard input"),
+        "{}",
+        text(&o)
+    );
     // `init` outside a repository, into a directory that does not exist, names it and says so.
     let bare = tempfile::tempdir().unwrap();
     let o = tofugen(bare.path(), &["--config", "sub/dir/envs.yaml", "init"]);
