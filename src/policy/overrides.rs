@@ -83,10 +83,10 @@ impl PolicyOverride {
         if self.rule.code != rule.code {
             return false;
         }
-        let env_ok = match (env, &self.environments) {
-            (_, None) => true,
-            (None, Some(_)) => false,
-            (Some(e), Some(names)) => names.iter().any(|n| n == e),
+        // A project-wide finding belongs to no environment: only an override of every one.
+        let env_ok = match env {
+            None => self.environments.is_none(),
+            Some(e) => self.applies_to_environment(e),
         };
         let path_ok = self.path.as_deref().is_none_or(|p| {
             path == p || (path.starts_with(p) && path.as_bytes().get(p.len()) == Some(&b'.'))
