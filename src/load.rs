@@ -721,7 +721,7 @@ fn build_once(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                 "a `%YAML` directive asks for another YAML version than 1.2",
             )
             .at(file, Some(span))
-            .expected("YAML 1.2, which tofugen reads (`010` is 10, `yes` and `0x1F` are text)")
+            .expected("YAML 1.2, which tofugen reads (`010` is 10, `0x1F` is 31, `yes` is text)")
             .help("remove the directive, or write `%YAML 1.2`"),
         );
     }
@@ -1014,6 +1014,21 @@ fn core_schema(v: &str) -> NodeKind {
         "false" | "False" | "FALSE" => return NodeKind::Bool(false),
         _ => {}
     }
+    // Base 8 and base 16, unsigned (the core schema's `0o[0-7]+` and `0x[0-9a-fA-F]+`); one
+    // too large for an integer is a number, as a decimal one is below.
+    for (prefix, radix) in [("0o", 8), ("0x", 16)] {
+        if let Some(rest) = v.strip_prefix(prefix)
+            && !rest.is_empty()
+            && rest.bytes().all(|b| (b as char).is_digit(radix))
+        {
+            return match i64::from_str_radix(rest, radix) {
+                Ok(i) => NodeKind::Int(i),
+                Err(_) => NodeKind::Float(rest.bytes().fold(0.0, |n, b| {
+                    n * f64::from(radix) + f64::from((b as char).to_digit(radix).unwrap_or(0))
+                })),
+            };
+        }
+    }
     let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
     if !digits.is_empty()
         && digits.bytes().all(|b| b.is_ascii_digit())
@@ -1065,6 +1080,54 @@ mod tests {
         assert_eq!(a.get("d").unwrap().kind, NodeKind::Float(1.5));
         assert_eq!(a.get("e").unwrap().kind, NodeKind::Str("yes".into()));
         assert_eq!(a.get("f").unwrap().kind, NodeKind::Null);
+    }
+
+    /// The examples of the YAML 1.2.2 core schema (section 10.3.2, "Tag Resolution"), resolved
+    /// as the spec resolves them, except infinity and NaN: JSON (what the schema check and the
+    /// outputs hold) has neither, so tofugen reads them as text (and a field that wants a
+    /// number says so).
+    #[test]
+    fn resolves_plain_scalars_as_the_core_schema_does() {
+        use NodeKind::*;
+        let cases: &[(&str, NodeKind)] = &[
+            ("null", Null),
+            ("", Null),
+            ("~", Null),
+            ("true", Bool(true)),
+            ("True", Bool(true)),
+            ("FALSE", Bool(false)),
+            ("0", Int(0)),
+            ("0o7", Int(7)),
+            ("0x3A", Int(58)),
+            ("0x1f", Int(31)),
+            ("-19", Int(-19)),
+            ("0.", Float(0.0)),
+            ("-0.0", Float(-0.0)),
+            (".5", Float(0.5)),
+            ("+12e03", Float(12000.0)),
+            ("-2E+05", Float(-200000.0)),
+            // Not the core schema's integers: text.
+            ("0x", Str("0x".into())),
+            ("0o8", Str("0o8".into())),
+            ("-0x1F", Str("-0x1F".into())),
+            ("0X1F", Str("0X1F".into())),
+            ("1_000", Str("1_000".into())),
+            ("12:30", Str("12:30".into())),
+            ("yes", Str("yes".into())),
+            // Infinity and NaN: text (see above).
+            (".inf", Str(".inf".into())),
+            ("-.Inf", Str("-.Inf".into())),
+            (".NAN", Str(".NAN".into())),
+        ];
+        for (text, kind) in cases {
+            assert_eq!(&core_schema(text), kind, "{text:?}");
+        }
+        // Too large for an integer: a number, in base 16 as in base 10.
+        assert_eq!(
+            core_schema("0xFFFFFFFFFFFFFFFFF"),
+            Float(2f64.powi(68) - 1.0)
+        );
+        assert_eq!(core_schema("99999999999999999999"), Float(1e20));
     }
 
     #[test]

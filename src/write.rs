@@ -161,6 +161,8 @@ pub mod testing {
         BeforeCommit,
         /// After the journal is committed and this many renames/removals are done.
         AfterOps(usize),
+        /// Like `AfterOps`, then fails as an I/O error there would (the process lives on).
+        FailAfterOps(usize),
     }
 
     /// Like [`super::generate`] but stops at `at`, leaving journal and temp files behind.
@@ -500,10 +502,23 @@ impl Generation {
         write_journal(&self.tree, &journal)?;
         self.done = true;
         let stop = match self.interrupt {
-            Some(Interrupt::AfterOps(n)) => Some(n),
+            Some(Interrupt::AfterOps(n) | Interrupt::FailAfterOps(n)) => Some(n),
             _ => None,
         };
+        // Past the commit point a failure cannot be undone: say what the tree holds now and
+        // what finishes it (the next run rolls the committed journal forward).
         roll_forward(&mut self.tree, &journal, stop, Staged::Checked)
+            .and_then(|outcome| match self.interrupt {
+                Some(Interrupt::FailAfterOps(n)) if outcome.stopped => {
+                    bail!("simulated I/O error after {n} change(s)")
+                }
+                _ => Ok(outcome),
+            })
+            .map_err(|e| {
+                e.context(after_commit_point(
+                    journal.writes.len() + journal.removes.len(),
+                ))
+            })
     }
 }
 
@@ -957,9 +972,29 @@ fn recover(tree: &mut Tree) -> anyhow::Result<Option<(State, Vec<String>)>> {
             roll_back(tree, &journal)?;
             Vec::new()
         }
-        State::Committed => roll_forward(tree, &journal, None, Staged::Unchecked)?.kept,
+        State::Committed => {
+            roll_forward(tree, &journal, None, Staged::Unchecked)
+                .map_err(|e| {
+                    e.context(after_commit_point(
+                        journal.writes.len() + journal.removes.len(),
+                    ))
+                })?
+                .kept
+        }
     };
     Ok(Some((journal.state, kept)))
+}
+
+/// What an error past the commit point means for the tree: some of the `changes` renames and
+/// removals of a committed journal are done, the others are not, and the journal (kept on
+/// disk) lets the next run finish them.
+fn after_commit_point(changes: usize) -> String {
+    format!(
+        "the run was committed but stopped while putting its {changes} change(s) in place: until \
+         a run completes it, the tree mixes old and new generated files (do not commit it); \
+         {JOURNAL_PATH} records the rest, and the next `tofugen generate` finishes it once the \
+         cause that follows is fixed (`tofugen check` meanwhile reports the interrupted run)"
+    )
 }
 
 /// Why the manifest cannot be used.

@@ -896,6 +896,28 @@ fn messages_say_what_is_wrong() {
         "{:#?}",
         out.diagnostics
     );
+    // The number a port was read as, in words, and the digits to write (sweep 36, garbage F9):
+    // `1e3` was "invalid type: floating point `1000.0`, expected u16", told to drop a fraction
+    // part it does not have.
+    let port_help = |value: &str| {
+        let yaml = yaml.replacen("port: \"8000\"", &format!("port: {value}"), 1);
+        let out = tofugen::pipeline::compile("environments.yaml", yaml.as_bytes(), false);
+        out.diagnostics
+            .iter()
+            .find(|d| d.message.contains("defaults.services.api.port"))
+            .map(|d| (d.message.clone(), d.help.clone().unwrap_or_default()))
+    };
+    let (message, help) = port_help("1e3").expect("1e3 is refused");
+    assert!(
+        message.contains("floating-point number 1000.0"),
+        "{message}"
+    );
+    assert!(!message.contains("invalid type"), "{message}");
+    assert!(help.starts_with("write `1000`"), "{help}");
+    let (_, help) = port_help(".inf").expect(".inf is refused");
+    assert!(help.contains("write a finite number"), "{help}");
+    // `0x1F` is the core schema's 31, as YAML 1.2 editors read it.
+    assert_eq!(port_help("0x1F"), None);
 
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

@@ -1005,6 +1005,41 @@ fn a_removal_on_roll_forward_is_hash_checked() {
     assert!(leftovers(root).is_empty(), "{:?}", leftovers(root));
 }
 
+/// An I/O error past the commit point (some renames done, not all) cannot be undone: the error
+/// says the tree mixes old and new files and names the journal that finishes it, `check` reports
+/// the interrupted run, and the next `generate` completes the new tree.
+#[test]
+fn an_error_after_the_commit_point_says_the_tree_is_mixed_until_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let err = generate_interrupted(root, &v2(), false, Interrupt::FailAfterOps(1)).unwrap_err();
+    let message = format!("{err:#}");
+    assert!(message.contains("committed"), "{message}");
+    assert!(
+        message.contains("mixes old and new generated files"),
+        "{message}"
+    );
+    assert!(message.contains(".tofugen-journal.json"), "{message}");
+    assert!(
+        message.contains("simulated I/O error after 1 change(s)"),
+        "{message}"
+    );
+    assert!(root.join(".tofugen-journal.json").exists());
+    let checked = check(root, &v2()).unwrap();
+    assert!(
+        checked.iter().any(|d| d.contains("interrupted")),
+        "{checked:?}"
+    );
+    let summary = generate(root, &v2(), false).unwrap();
+    assert!(
+        summary.contains("completed an interrupted run first"),
+        "{summary}"
+    );
+    assert!(check(root, &v2()).unwrap().is_empty());
+    assert!(leftovers(root).is_empty(), "{:?}", leftovers(root));
+}
+
 /// Attack: a committed journal that removes files outside the owned set or under `.git`.
 #[test]
 fn a_planted_journal_cannot_remove_files_outside_the_owned_set() {

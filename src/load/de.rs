@@ -26,8 +26,9 @@ pub struct Error {
     message: String,
     /// What was expected, when serde said (`u16`, `a duration such as ...`).
     expected: Option<String>,
-    /// Whether the value found was a number with a fraction part of zero (`8000.0`).
-    whole_float: bool,
+    /// The value found, when it was a floating-point number with a fraction part of zero
+    /// (`8000.0`, `1e3`) where an integer was expected.
+    whole_float: Option<f64>,
     /// The innermost node being decoded when the error was raised.
     span: Option<Span>,
     /// Keys and indexes from the root, innermost last (built innermost first while unwinding).
@@ -96,13 +97,24 @@ impl Error {
             return format!("use a smaller value: the largest allowed is {max}");
         }
         match self.expected.as_deref().and_then(integer_range) {
-            Some(_) if self.whole_float => {
-                "write the number without a fraction part (`8000`, not `8000.0`)".to_string()
-            }
+            Some(_) if let Some(f) = self.whole_float => match whole(f) {
+                Some(digits) => format!(
+                    "write `{digits}`: a whole number in digits, without a fraction part or an \
+                     exponent"
+                ),
+                None => "write a whole number in digits, without a fraction part or an exponent \
+                         (`8000`, not `8000.0` or `8e3`)"
+                    .to_string(),
+            },
             Some((lo, hi)) => format!("use a whole number from {lo} to {hi}"),
             None => "run `tofugen schema` to see the expected structure".to_string(),
         }
     }
+}
+
+/// `f` (a whole number) in digits, when it is small enough to be written exactly.
+fn whole(f: f64) -> Option<String> {
+    (f.abs() < 1e18).then(|| format!("{}", f as i64))
 }
 
 /// The range of a Rust integer type named as serde names it (`u32`), as text.
@@ -137,16 +149,29 @@ impl de::Error for Error {
         Error {
             message: msg.to_string(),
             expected: None,
-            whole_float: false,
+            whole_float: None,
             span: None,
             path: Vec::new(),
         }
     }
 
     fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        let mut e = Self::custom(format_args!("invalid type: {unexp}, expected {exp}"));
+        let mut e = match unexp {
+            // serde says "invalid type: floating point `1000.0`, expected u16" of `1e3`: say
+            // what the value was read as, in words.
+            de::Unexpected::Float(f)
+                if f.fract() == 0.0 && integer_range(&exp.to_string()).is_some() =>
+            {
+                let mut e = Self::custom(format_args!(
+                    "found the floating-point number {f:?} (YAML reads a number with a fraction \
+                     part or an exponent as one), where a whole number is expected"
+                ));
+                e.whole_float = Some(f);
+                e
+            }
+            _ => Self::custom(format_args!("invalid type: {unexp}, expected {exp}")),
+        };
         e.expected = Some(exp.to_string());
-        e.whole_float = matches!(unexp, de::Unexpected::Float(f) if f.fract() == 0.0);
         e
     }
 

@@ -1171,6 +1171,13 @@ fn type_help(
         (NodeKind::Str(s), "a number") if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
             format!("remove the quotes: `{}`", s.trim())
         }
+        (NodeKind::Str(s), "a whole number" | "a number") if is_infinity_or_nan(s) => {
+            format!(
+                "write a finite number: YAML 1.2 reads `{}` as infinity or NaN, which JSON (and \
+                 so tofugen) cannot hold, so it is read as text",
+                s.trim()
+            )
+        }
         (NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_), "a string") => {
             if is_env_value(segments) {
                 "quote the value: environment values are strings".to_string()
@@ -1200,6 +1207,14 @@ fn type_help(
         (_, "a mapping") => "write `key: value` entries indented under this key".to_string(),
         _ => format!("replace it with {expected}"),
     }
+}
+
+/// Whether `s` is a plain scalar YAML 1.2's core schema reads as infinity or NaN (`.inf`,
+/// `-.Inf`, `.NAN`), which the loader keeps as text.
+fn is_infinity_or_nan(s: &str) -> bool {
+    let s = s.trim();
+    let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
+    matches!(unsigned, ".inf" | ".Inf" | ".INF") || matches!(s, ".nan" | ".NaN" | ".NAN")
 }
 
 /// The document as JSON, as it is validated: in an environment, an explicit `null` removes the
