@@ -952,3 +952,164 @@ fn contacts_are_ascii_and_distinct_in_any_case() {
         "{found:#?}"
     );
 }
+
+/// One call of every function of TG105's dialect, as an alert expression (instant vector or
+/// scalar compared into a vector).
+fn dialect_examples() -> Vec<(&'static str, String)> {
+    use tofugen::policy::rules::promql::FUNCTIONS;
+    let example = |f: &str| -> String {
+        let range = format!("{f}(up[5m])");
+        match f {
+            "absent_over_time" | "avg_over_time" | "changes" | "count_over_time" | "delta"
+            | "deriv" | "idelta" | "increase" | "irate" | "last_over_time" | "max_over_time"
+            | "min_over_time" | "present_over_time" | "rate" | "resets" | "stddev_over_time"
+            | "stdvar_over_time" | "sum_over_time" => range,
+            "clamp" => "clamp(up, 0, 1)".into(),
+            "clamp_max" | "clamp_min" => format!("{f}(up, 1)"),
+            "day_of_month" | "day_of_week" | "day_of_year" | "days_in_month" | "hour"
+            | "minute" | "month" | "year" => format!("{f}()"),
+            "histogram_fraction" => "histogram_fraction(0, 1, up)".into(),
+            "histogram_quantile" => "histogram_quantile(0.9, up)".into(),
+            "label_join" => "label_join(up, \"a\", \",\", \"b\")".into(),
+            "label_replace" => "label_replace(up, \"a\", \"$1\", \"b\", \"(.*)\")".into(),
+            "predict_linear" => "predict_linear(up[5m], 60)".into(),
+            "quantile_over_time" => "quantile_over_time(0.9, up[5m])".into(),
+            "pi" | "time" => format!("vector({f}())"),
+            "scalar" => "vector(scalar(up))".into(),
+            "vector" => "vector(1)".into(),
+            _ => format!("{f}(up)"),
+        }
+    };
+    FUNCTIONS.iter().map(|f| (*f, example(f))).collect()
+}
+
+/// Writes `exprs` as one alerting rule each and runs `promtool check rules` on the file.
+fn promtool_checks(promtool: &Path, exprs: &[String]) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut yaml = String::from("groups:\n  - name: g\n    rules:\n");
+    for (i, e) in exprs.iter().enumerate() {
+        let e = serde_json::to_string(&format!("{e} > 0")).unwrap();
+        yaml.push_str(&format!("      - alert: a{i}\n        expr: {e}\n"));
+    }
+    std::fs::write(dir.path().join("r.yml"), yaml).unwrap();
+    Command::new(promtool)
+        .args(["check", "rules", "r.yml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap()
+}
+
+/// TG105's dialect against the real promtool (Prometheus 2.42 in `.ci/run`, Debian bookworm's):
+/// every function it accepts passes `promtool check rules`, and what it refuses for being
+/// Prometheus 3's is refused by promtool too (sweep 38, R1: `limitk(2, up) > 0` and
+/// `up{"job"="x"}` passed `tofugen check`, then failed the PR workflow's promtool).
+#[test]
+fn tg105_dialect_is_what_promtool_2_accepts() {
+    let examples = dialect_examples();
+    for (f, e) in &examples {
+        let c = compile(&config(
+            &format!("      contacts: [a@b.c]\n      rules:\n        app: {{ expr: '{e} > 0' }}"),
+            DB,
+        ));
+        assert!(
+            !c.diagnostics.iter().any(|d| d.code == "TG105"),
+            "{f}: {e}: {:#?}",
+            c.diagnostics
+        );
+    }
+    let refused = [
+        "limitk(2, up)",
+        "sum(limit_ratio(0.5, up))",
+        "sort_by_label(up, \"job\")",
+        "mad_over_time(up[5m])",
+        "info(up)",
+        "ts_of_max_over_time(up[5m])",
+        "double_exponential_smoothing(up[5m], 0.5, 0.5)",
+        "first_over_time(up[5m])",
+        "up{\"job\"=\"x\"}",
+        "sum by (\"job\") (up)",
+    ];
+    for e in refused {
+        let c = compile(&config(
+            &format!("      contacts: [a@b.c]\n      rules:\n        app: {{ expr: '{e} > 0' }}"),
+            DB,
+        ));
+        let d = only(&c, "TG105");
+        assert!(d.message.contains("not every Prometheus"), "{e}: {d:#?}");
+    }
+    let Some(promtool) = promtool() else {
+        common::skip_unless_required("promtool (set $PROMTOOL)");
+        return;
+    };
+    let all: Vec<String> = examples.iter().map(|(_, e)| e.clone()).collect();
+    let out = promtool_checks(&promtool, &all);
+    assert!(
+        out.status.success(),
+        "promtool refuses a function TG105 accepts:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for e in refused {
+        let out = promtool_checks(&promtool, &[e.to_string()]);
+        assert!(!out.status.success(), "promtool accepts {e}");
+    }
+}
+
+/// An alert whose expression gives a string or a range vector loads (`promtool check rules`
+/// accepts it) but fails every evaluation (`promtool test rules` says "rule result is not a
+/// vector or scalar"): TG105 refuses it (sweep 38, R1). The same harness passes an instant
+/// vector, so the failure is the type's.
+#[test]
+fn tg105_refuses_a_result_that_fails_every_evaluation() {
+    let promtool = promtool();
+    for (expr, fails) in [("\"str\"", true), ("up[5m]", true), ("up > 0", false)] {
+        let c = compile(&config(
+            &format!("      contacts: [a@b.c]\n      rules:\n        app: {{ expr: '{expr}' }}"),
+            DB,
+        ));
+        let tg105 = c.diagnostics.iter().find(|d| d.code == "TG105");
+        assert_eq!(tg105.is_some(), fails, "{expr}: {:#?}", c.diagnostics);
+        if let Some(d) = tg105 {
+            assert!(d.message.contains("instant vector or a scalar"), "{d:#?}");
+        }
+        let Some(promtool) = &promtool else {
+            common::skip_unless_required("promtool (set $PROMTOOL)");
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let rule = serde_json::to_string(expr).unwrap();
+        std::fs::write(
+            dir.path().join("r.yml"),
+            format!("groups:\n  - name: g\n    rules:\n      - alert: a\n        expr: {rule}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("t.yml"),
+            "rule_files: [r.yml]\nevaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series: [{ series: 'up', values: '0x10' }]\n    alert_rule_test: [{ eval_time: 5m, alertname: a, exp_alerts: [] }]\n",
+        )
+        .unwrap();
+        let run = |args: &[&str]| {
+            Command::new(promtool)
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .unwrap()
+        };
+        assert!(run(&["check", "rules", "r.yml"]).status.success(), "{expr}");
+        let tested = run(&["test", "rules", "t.yml"]);
+        assert_eq!(
+            !tested.status.success(),
+            fails,
+            "{expr}:\n{}{}",
+            String::from_utf8_lossy(&tested.stdout),
+            String::from_utf8_lossy(&tested.stderr)
+        );
+        if fails {
+            assert!(
+                String::from_utf8_lossy(&tested.stdout).contains("not a vector or scalar")
+                    || String::from_utf8_lossy(&tested.stderr).contains("not a vector or scalar"),
+                "{expr}"
+            );
+        }
+    }
+}

@@ -89,8 +89,8 @@ pub const TG105: Rule = Rule {
     name: "alert-promql",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "a custom alert `expr` is valid PromQL, within 16 KiB, 64 nested brackets and 256 operators (checked before parsing)",
-    rationale: "Cockpit rejects a rule group with invalid PromQL when it is pushed; the limits keep validation fast and the parser's recursion bounded",
+    title: "a custom alert `expr` is valid PromQL that Prometheus 2 (2.42 or later) and 3 both run (no experimental function, no quoted name) and gives an instant vector or a scalar, within 16 KiB, 64 nested brackets and 256 operators (checked before parsing)",
+    rationale: "Cockpit rejects a rule group with invalid PromQL when it is pushed, the PR workflow's promtool (the runner's Ubuntu package, a Prometheus 2) rejects Prometheus 3's additions, and a rule giving a string or a range vector fails every evaluation and never fires; the limits keep validation fast and the parser's recursion bounded",
     bad: "defaults:\n  alerts:\n    rules:\n      slow: { expr: \"sum(rate(http_requests_total[5m]) > 1\", summary: Too many requests }\n",
     good: "defaults:\n  alerts:\n    rules:\n      slow: { expr: \"sum(rate(http_requests_total[5m])) > 1\", summary: Too many requests }\n",
 };
@@ -583,10 +583,25 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 /// checks walk the operand tree once per operator).
 fn promql(c: &mut Checker<'_>, env: &ResolvedEnvironment, place: Place, n: &str, expr: &str) {
     let e = &env.name;
+    let mut what = "is not valid PromQL";
     let (offset, message, help) = match bounds(expr) {
         Some(b) => (Some(b.offset), b.message, b.help),
         None => match promql_parser::parser::parse(expr) {
-            Ok(_) => return,
+            Ok(ast) => match super::promql::outside(expr, &ast) {
+                None => return,
+                Some(o) => {
+                    what = "is PromQL that not every Prometheus checking or running it accepts";
+                    (Some(o.offset), o.message, o.help)
+                }
+            },
+            Err(message) if message.contains("holt_winters") => (
+                first_problem(expr),
+                message,
+                "`holt_winters` is Prometheus 2's; Prometheus 3 renamed it \
+                 `double_exponential_smoothing` and keeps it behind a feature flag: neither runs \
+                 everywhere the rules are checked and run"
+                    .to_string(),
+            ),
             Err(message) => (
                 first_problem(expr),
                 message,
@@ -606,7 +621,7 @@ fn promql(c: &mut Checker<'_>, env: &ResolvedEnvironment, place: Place, n: &str,
         &TG105,
         Some(env),
         Place::new(place.path, span),
-        format!("alert rule `{n}` in `{e}`: `expr` is not valid PromQL: {message}"),
+        format!("alert rule `{n}` in `{e}`: `expr` {what}: {message}"),
         "a PromQL expression, e.g. `rate(http_requests_total{status=~\"5..\"}[5m]) > 1`",
         help,
     );

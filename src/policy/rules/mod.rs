@@ -12,6 +12,7 @@ pub mod images;
 pub mod names;
 pub mod probes;
 pub mod production;
+pub mod promql;
 pub mod references;
 pub mod regions;
 pub mod scaling;
