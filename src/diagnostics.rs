@@ -402,6 +402,31 @@ fn is_terminal_control(c: char) -> bool {
         | '\u{200f}'
         | '\u{2028}'..='\u{202e}'
         | '\u{2066}'..='\u{2069}')
+        || is_invisible(c)
+}
+
+/// Whether `c` prints as nothing, or as nothing visible, in a terminal: the soft hyphen, the
+/// zero-width space, joiners and word joiner, the invisible operators, the byte order mark
+/// (zero-width no-break space), the deprecated format characters, the interlinear annotation
+/// marks, the Mongolian vowel separator, the Hangul fillers and the tag characters. A value
+/// holding one reads the same as a value without it: diagnostics show it escaped.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{ad}'
+        | '\u{115f}'
+        | '\u{1160}'
+        | '\u{17b4}'
+        | '\u{17b5}'
+        | '\u{180e}'
+        | '\u{200b}'..='\u{200d}'
+        | '\u{2060}'..='\u{2065}'
+        | '\u{206a}'..='\u{206f}'
+        | '\u{3164}'
+        | '\u{feff}'
+        | '\u{ffa0}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{1d173}'..='\u{1d17a}'
+        | '\u{e0000}'..='\u{e007f}')
 }
 
 /// Escapes, as `\u{…}`, every character of `s` that would control a terminal or reorder the
@@ -410,7 +435,8 @@ fn is_terminal_control(c: char) -> bool {
 ///
 /// Escaped: C0 controls (U+0000–U+001F), DEL and C1 controls (U+007F–U+009F), the bidi
 /// embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and marks (U+200E,
-/// U+200F, U+061C), and the line and paragraph separators (U+2028, U+2029).
+/// U+200F, U+061C), the line and paragraph separators (U+2028, U+2029), and the characters
+/// that print as nothing ([`is_invisible`]: U+FEFF, U+200B, U+2060, ...).
 pub fn escape_for_terminal(s: &str) -> Cow<'_, str> {
     escape_chars(s, |_| true)
 }
@@ -432,7 +458,10 @@ pub fn json_for_terminal(json: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(json.len() + 8);
     for c in json.chars() {
         if is_terminal_control(c) && c != '\n' {
-            let _ = write!(out, "\\u{:04x}", c as u32);
+            // JSON escapes UTF-16 code units: a character beyond U+FFFF is a surrogate pair.
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                let _ = write!(out, "\\u{:04x}", unit);
+            }
         } else {
             out.push(c);
         }
@@ -830,9 +859,34 @@ mod tests {
 
     /// Every character a terminal would act on, or that reorders text.
     const CONTROLS: &[char] = &[
-        '\u{0}', '\u{7}', '\u{8}', '\t', '\n', '\u{b}', '\r', '\u{1b}', '\u{7f}', '\u{85}',
-        '\u{9b}', '\u{9f}', '\u{61c}', '\u{200e}', '\u{200f}', '\u{2028}', '\u{2029}', '\u{202a}',
-        '\u{202e}', '\u{2066}', '\u{2069}',
+        '\u{0}',
+        '\u{7}',
+        '\u{8}',
+        '\t',
+        '\n',
+        '\u{b}',
+        '\r',
+        '\u{1b}',
+        '\u{7f}',
+        '\u{85}',
+        '\u{9b}',
+        '\u{9f}',
+        '\u{61c}',
+        '\u{200e}',
+        '\u{200f}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{202a}',
+        '\u{202e}',
+        '\u{2066}',
+        '\u{2069}',
+        '\u{ad}',
+        '\u{200b}',
+        '\u{200d}',
+        '\u{2060}',
+        '\u{2064}',
+        '\u{feff}',
+        '\u{e0001}',
     ];
 
     fn has_control(s: &str, keep: &[char]) -> bool {
@@ -852,6 +906,45 @@ mod tests {
         assert!(text.contains('\n') && text.contains('\t'));
         // Nothing to escape: borrowed, unchanged (non-ASCII text included).
         assert!(matches!(escape_for_terminal("café → ü"), Cow::Borrowed(_)));
+        // Characters that print as nothing are shown (sweep 38, R3).
+        assert_eq!(
+            escape_for_terminal("a\u{feff}b\u{200b}c\u{2060}"),
+            "a\\u{feff}b\\u{200b}c\\u{2060}"
+        );
+    }
+
+    /// A byte order mark inside the document: the parser's error underlines it, escaped, and
+    /// names it instead of pointing at indentation (sweep 38, R3).
+    #[test]
+    fn an_invisible_character_in_a_syntax_error_is_shown_and_named() {
+        let source = "project: \u{feff}demo\n";
+        let (shown, diags) = crate::load::load("f.yaml", source.as_bytes()).unwrap_err();
+        let d = diags
+            .iter()
+            .find(|d| d.code == "yaml-syntax")
+            .expect("a syntax error");
+        assert!(
+            d.help.as_deref().unwrap_or_default().contains("U+FEFF"),
+            "{d:#?}"
+        );
+        let out = render(
+            &diags,
+            shown.as_deref().unwrap_or(source),
+            Format::Human,
+            false,
+        );
+        let line = out
+            .lines()
+            .find(|l| l.contains("project:"))
+            .expect("the line is shown");
+        assert!(line.contains("\\u{feff}demo"), "{out}");
+        let caret = out
+            .lines()
+            .skip_while(|l| !l.contains("project:"))
+            .nth(1)
+            .unwrap();
+        assert_eq!(caret.find('^'), line.find("\\u{feff}"), "{out}");
+        assert!(!out.contains('\u{feff}'), "{out}");
     }
 
     fn at(line: usize, col: usize, start: usize, end: usize) -> Option<Span> {

@@ -466,6 +466,11 @@ pub fn read_config(path: &Path, name: &str) -> Result<Vec<u8>, Diagnostic> {
                 "tofugen does not read the configuration from standard input: pass its file \
                  with --config PATH",
             ),
+            ReadError::Io(ref io) if io.kind() == std::io::ErrorKind::NotFound => (
+                "io",
+                "run `tofugen init` to write a starter configuration there, or pass the \
+                 configuration with --config PATH",
+            ),
             ReadError::Io(_) => ("io", "pass the configuration with --config PATH"),
         };
         let message = match &e {
@@ -763,11 +768,34 @@ fn build_once(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                     );
                     return Err(with_tab(diags));
                 }
+                // An invisible character the parser stops at (a byte order mark pasted inside
+                // the document) is underlined whole and named: indentation is not the cause.
+                let invisible = text
+                    .get(span.start..)
+                    .and_then(|rest| rest.chars().next())
+                    .filter(|&c| crate::diagnostics::is_invisible(c));
+                let (span, help) = match invisible {
+                    Some(c) => (
+                        Span {
+                            end: span.start + c.len_utf8(),
+                            ..span
+                        },
+                        format!(
+                            "remove the invisible character U+{:04X} here (often pasted from \
+                             another editor or a web page)",
+                            c as u32
+                        ),
+                    ),
+                    None => (
+                        span,
+                        "check indentation and quoting on this line and the one before".to_string(),
+                    ),
+                };
                 diags.push(
                     Diagnostic::error("yaml-syntax", format!("YAML syntax error: {}", e.info()))
                         .at(file, Some(span))
                         .expected("valid YAML")
-                        .help("check indentation and quoting on this line and the one before"),
+                        .help(help),
                 );
                 return Err(with_tab(diags));
             }

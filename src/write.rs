@@ -577,7 +577,7 @@ fn previous_files(tree: &mut Tree, force: bool) -> anyhow::Result<BTreeMap<Strin
             "{e}\nrestore the manifest from git, or re-run with `tofugen generate --force` \
              (every existing file is then overwritten, none is deleted)"
         ),
-        Err(e @ ManifestError::Entries(_)) => bail!(e),
+        Err(e @ (ManifestError::Entries(_) | ManifestError::NotAFile(_))) => bail!(e),
     }
 }
 
@@ -1005,12 +1005,20 @@ enum ManifestError {
     /// It lists entries tofugen never writes or with invalid hashes: never acted on, never
     /// overridden.
     Entries(Vec<String>),
+    /// Not a regular file (a directory, a FIFO, a device): `--force` cannot replace it.
+    NotAFile(String),
 }
 
 impl std::fmt::Display for ManifestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ManifestError::Unreadable(e) => write!(f, "{e:#}"),
+            ManifestError::NotAFile(what) => write!(
+                f,
+                "the manifest of generated files is not valid: {MANIFEST_PATH} {what}\nmove it \
+                 away (tofugen writes its manifest there; `--force` does not replace it), then \
+                 run `tofugen generate` again"
+            ),
             ManifestError::Entries(entries) => write!(
                 f,
                 "the manifest of generated files is not valid: {MANIFEST_PATH} lists entries \
@@ -1033,6 +1041,9 @@ fn read_manifest(tree: &mut Tree) -> Result<Option<Manifest>, ManifestError> {
     let bytes = match crate::load::read_regular(&path, MAX_BOOKKEEPING_BYTES, false) {
         Ok(b) => b,
         Err(crate::load::ReadError::Io(e)) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        Err(e @ crate::load::ReadError::NotRegular(_)) => {
+            return Err(ManifestError::NotAFile(e.to_string()));
+        }
         Err(e) => {
             return Err(ManifestError::Unreadable(anyhow::anyhow!(
                 "the manifest of generated files is not valid: {MANIFEST_PATH}: {e}"

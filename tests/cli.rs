@@ -892,7 +892,7 @@ fn messages_say_what_is_wrong() {
     assert!(
         out.diagnostics
             .iter()
-            .any(|d| d.help.as_deref() == Some("remove the quotes: `8000`")),
+            .any(|d| d.help.as_deref() == Some("remove the quotes (or the `!!str` tag): `8000`")),
         "{:#?}",
         out.diagnostics
     );
@@ -966,5 +966,28 @@ fn messages_say_what_is_wrong() {
     assert!(
         said.contains("sub/dir") && said.contains("No such file or directory"),
         "{said}"
+    );
+    // Sweep 38, R4: help that fits the input.
+    // No configuration yet: `tofugen init` is the likely fix.
+    let o = tofugen(root, &["generate"]);
+    assert!(text(&o).contains("run `tofugen init`"), "{}", text(&o));
+    // A file that is only `~`: there is no key to remove.
+    std::fs::write(root.join("environments.yaml"), "~\n").unwrap();
+    let o = tofugen(root, &["validate"]);
+    let said = text(&o);
+    assert!(said.contains("the file holds only `null`"), "{said}");
+    assert!(!said.contains("remove the key"), "{said}");
+    // `!!str 8080` has no quotes to remove: both are named.
+    let yaml =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml"))
+            .unwrap()
+            .replacen("port: 8000", "port: !!str 8080", 1);
+    let out = tofugen::pipeline::compile("environments.yaml", yaml.as_bytes(), false);
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| d.help.as_deref() == Some("remove the quotes (or the `!!str` tag): `8080`")),
+        "{:#?}",
+        out.diagnostics
     );
 }

@@ -1623,3 +1623,22 @@ fn one_file_over_the_default_cap_is_written_under_a_raised_cap() {
     );
     assert!(leftovers(root).is_empty(), "{:?}", leftovers(root));
 }
+
+/// A manifest that is a directory cannot be replaced by `--force`: the error says to move it
+/// away instead of suggesting `--force`, which then failed (sweep 38, R4).
+#[test]
+fn a_manifest_that_is_a_directory_is_not_sent_to_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join(MANIFEST_PATH)).unwrap();
+    let message = format!("{:#}", generate(root, &v1(), false).unwrap_err());
+    assert!(message.contains("is a directory"), "{message}");
+    assert!(message.contains("move it away"), "{message}");
+    assert!(
+        !message.contains("re-run with `tofugen generate --force`"),
+        "{message}"
+    );
+    assert!(generate(root, &v1(), true).is_err());
+    fs::remove_dir(root.join(MANIFEST_PATH)).unwrap();
+    generate(root, &v1(), false).unwrap();
+}

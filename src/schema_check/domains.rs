@@ -179,7 +179,7 @@ pub const DOMAINS: &[Domain] = &[
         ..domain(
             "git-branch",
             "git branch name",
-            "a git branch name: letters, digits, `.`, `_`, `/` and `-`, not starting with `-` or `/`, without `..` or `//`, not ending with `/`, `.` or `.lock`",
+            "a git branch name (its short name, not `refs/heads/...`, and not `HEAD`): letters, digits, `.`, `_`, `/` and `-`, not starting with `-` or `/`, without `..` or `//`, not ending with `/`, `.` or `.lock`",
         )
     },
     Domain {
@@ -722,6 +722,24 @@ fn check_repository_dir(value: &str) -> Result<(), DomainError> {
 }
 
 fn check_branch(value: &str) -> Result<(), DomainError> {
+    // git refuses `HEAD` as a branch name (`git check-ref-format --branch HEAD`), and a full
+    // ref (`refs/heads/main`) in a workflow's `branches:` filter matches only a branch whose
+    // short name is that text: the deploy would never trigger.
+    if value == "HEAD" {
+        return Err(DomainError::at(
+            0,
+            4,
+            "`HEAD` is not a branch name (git refuses it); name the branch, e.g. `main`",
+        ));
+    }
+    if let Some(short) = value.strip_prefix("refs/") {
+        let short = short.strip_prefix("heads/").unwrap_or(short);
+        return Err(DomainError::at(
+            0,
+            value.len() - short.len(),
+            format!("write the branch's short name (`{short}`), not a full ref"),
+        ));
+    }
     if value.starts_with('-') {
         return Err(DomainError::at(0, 1, "a branch name cannot start with `-`"));
     }
@@ -1340,7 +1358,20 @@ mod tests {
             assert!(ok("git-branch", good), "{good}");
         }
         for bad in [
-            "-x", "/x", "a..b", "x/", "x.lock", "a/.b", "a//b", "x.", "a b", "a~b", "${{x}}",
+            "-x",
+            "/x",
+            "a..b",
+            "x/",
+            "x.lock",
+            "a/.b",
+            "a//b",
+            "x.",
+            "a b",
+            "a~b",
+            "${{x}}",
+            "HEAD",
+            "refs/heads/main",
+            "refs/main",
         ] {
             assert!(!ok("git-branch", bad), "{bad}");
         }

@@ -1165,11 +1165,12 @@ fn type_help(
     match (&node.kind, expected) {
         // Only for a number that would then be read as the one expected: `1e400` is text
         // (not a finite number) whether quoted or not, and a fraction is not a whole number.
+        // Text because quoted, or tagged `!!str` (the tree keeps neither, so both are named).
         (NodeKind::Str(s), "a whole number") if s.trim().parse::<i64>().is_ok() => {
-            format!("remove the quotes: `{}`", s.trim())
+            format!("remove the quotes (or the `!!str` tag): `{}`", s.trim())
         }
         (NodeKind::Str(s), "a number") if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
-            format!("remove the quotes: `{}`", s.trim())
+            format!("remove the quotes (or the `!!str` tag): `{}`", s.trim())
         }
         (NodeKind::Str(s), "a whole number" | "a number") if is_infinity_or_nan(s) => {
             format!(
@@ -1196,6 +1197,12 @@ fn type_help(
             "no" | "off" | "n" => "write `false` (YAML 1.2 reads `no`/`off` as text)".to_string(),
             _ => "write `true` or `false`".to_string(),
         },
+        (NodeKind::Null, _) if segments.is_empty() => {
+            "the file holds only `null`: write the configuration as a mapping, `project:`, \
+             `versions:` and `environments:` at the start of lines (`tofugen init` writes a \
+             starter)"
+                .to_string()
+        }
         (NodeKind::Null, _) => "give a value, or remove the key to inherit the default".to_string(),
         (NodeKind::Str(s), "a list") if !is_env_value(segments) => {
             format!("write a list: `[{s}]`")
