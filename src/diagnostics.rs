@@ -62,6 +62,81 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Further context lines.
     pub notes: Vec<String>,
+    /// When this diagnostic counts problems instead of describing one (see [`cap_per_code`]),
+    /// how many; 0, and absent from JSON, for an ordinary diagnostic.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Most diagnostics of one code a run describes, in every format: past that, one diagnostic
+/// at the first of the rest counts them ([`Diagnostic::omitted`]). A run still finds every
+/// problem; tens of thousands of one kind (a mistake repeated in every service) are not
+/// described one by one. The schema stage describes at most
+/// [`crate::schema_check::MAX_SCHEMA_REPORTED`] violations and as many string problems, which
+/// stays within this.
+pub const MAX_PER_CODE: usize = 200;
+
+/// Keeps, for each code, the first `max` diagnostics of `diags` (sorted, see [`sort`]) and
+/// replaces the rest of that code by one diagnostic at the first of them, at the highest
+/// level among them, counting them. Diagnostics that already count others are kept and do not
+/// count. Sorted again after.
+pub fn cap_per_code(diags: &mut Vec<Diagnostic>, max: usize) {
+    if diags.len() <= max {
+        return;
+    }
+    let mut described: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut counted: std::collections::BTreeMap<String, Diagnostic> =
+        std::collections::BTreeMap::new();
+    let mut kept = Vec::with_capacity(diags.len().min(64 * max));
+    for d in diags.drain(..) {
+        if d.omitted > 0 {
+            kept.push(d);
+            continue;
+        }
+        let n = described.entry(d.code.clone()).or_default();
+        *n += 1;
+        if *n <= max {
+            kept.push(d);
+            continue;
+        }
+        match counted.get_mut(&d.code) {
+            Some(summary) => {
+                summary.omitted += 1;
+                summary.level = summary.level.max(d.level);
+            }
+            None => {
+                let summary = Diagnostic {
+                    omitted: 1,
+                    notes: Vec::new(),
+                    ..d
+                };
+                counted.insert(summary.code.clone(), summary);
+            }
+        }
+    }
+    for (code, mut summary) in counted {
+        summary.message = format!(
+            "{} more `{code}` problems from here on are counted, not described (the first \
+             {max} are)",
+            summary.omitted
+        );
+        summary.expected = Some(format!("at most {max} `{code}` problems described per run"));
+        summary.help = Some(if code.starts_with("TG") {
+            format!(
+                "fix the ones described (one change in `defaults` often fixes many), then run \
+                 again; `tofugen rules {code}` explains the rule"
+            )
+        } else {
+            "fix the ones described, then run again".to_string()
+        });
+        kept.push(summary);
+    }
+    sort(&mut kept);
+    *diags = kept;
 }
 
 impl Diagnostic {
@@ -76,6 +151,7 @@ impl Diagnostic {
             expected: None,
             help: None,
             notes: Vec::new(),
+            omitted: 0,
         }
     }
 
@@ -109,6 +185,12 @@ impl Diagnostic {
     /// Adds a note.
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
+        self
+    }
+
+    /// Marks the diagnostic as counting `n` problems it does not describe.
+    pub fn counting(mut self, n: usize) -> Self {
+        self.omitted = n;
         self
     }
 
@@ -283,7 +365,13 @@ const MAX_RENDERED: usize = 200;
 fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
     let mut out = Vec::new();
     let config = TermConfig::default();
-    let shown_diags = &diags[..diags.len().min(MAX_RENDERED)];
+    // The first ones, and every diagnostic counting others (it says what is not shown).
+    let shown_diags: Vec<&Diagnostic> = diags
+        .iter()
+        .enumerate()
+        .filter(|(i, d)| *i < MAX_RENDERED || d.omitted > 0)
+        .map(|(_, d)| d)
+        .collect();
     let points: Vec<usize> = shown_diags
         .iter()
         .filter_map(|d| d.span)
@@ -293,7 +381,7 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
         })
         .collect();
     let shown = ShownSource::new(source, &points);
-    for d in shown_diags {
+    for &d in &shown_diags {
         let d = escaped(d);
         let severity = match d.level {
             Level::Error => CsSeverity::Error,
@@ -357,15 +445,22 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
             out.extend_from_slice(text.as_bytes());
         }
     }
-    if diags.len() > MAX_RENDERED {
+    if diags.len() > shown_diags.len() {
         let _ = writeln!(
             WriteAdapter(&mut out),
             "… and {} more not shown (`--format json` lists them all)\n",
-            diags.len() - MAX_RENDERED
+            diags.len() - shown_diags.len()
         );
     }
-    let errors = diags.iter().filter(|d| d.level == Level::Error).count();
-    let warnings = diags.len() - errors;
+    // Every problem, those counted and not described included.
+    let count = |level: Level| -> usize {
+        diags
+            .iter()
+            .filter(|d| d.level == level)
+            .map(|d| d.omitted.max(1))
+            .sum()
+    };
+    let (errors, warnings) = (count(Level::Error), count(Level::Warning));
     if !diags.is_empty() {
         let _ = writeln!(
             WriteAdapter(&mut out),
@@ -387,6 +482,7 @@ fn escaped(d: &Diagnostic) -> Diagnostic {
         expected: d.expected.as_deref().map(esc),
         help: d.help.as_deref().map(esc),
         notes: d.notes.iter().map(|n| esc(n)).collect(),
+        omitted: d.omitted,
     }
 }
 
@@ -1052,6 +1148,60 @@ mod tests {
         assert!(out.ends_with(&format!("{} error(s), 0 warning(s)\n", MAX_RENDERED + 5)));
         let json = render(&many, "a\n", Format::Json, false);
         assert_eq!(json.matches("\"code\"").count(), MAX_RENDERED + 5);
+    }
+
+    /// Past `max` of one code, one diagnostic at the first of the rest counts them, at their
+    /// highest level; other codes and diagnostics that already count are untouched; the human
+    /// output shows the counting one even past [`MAX_RENDERED`] and counts every problem
+    /// (sweep 38, R2).
+    #[test]
+    fn cap_per_code_counts_the_rest_of_each_code_at_the_first_of_them() {
+        let at_line = |code: &str, line: usize, level: Level| Diagnostic {
+            level,
+            ..Diagnostic::error(code, format!("{code} at {line}")).at("f", at(line, 1, line, line))
+        };
+        let mut diags: Vec<Diagnostic> = (1..=10)
+            .map(|l| at_line("A", l, Level::Warning))
+            .chain([
+                at_line("A", 11, Level::Error),
+                at_line("B", 3, Level::Error),
+            ])
+            .chain([Diagnostic::error("A", "5 more not described").counting(5)])
+            .collect();
+        sort(&mut diags);
+        let before = diags.clone();
+        cap_per_code(&mut diags, 20);
+        assert_eq!(diags, before, "nothing over the cap: unchanged");
+        cap_per_code(&mut diags, 4);
+        let a: Vec<_> = diags.iter().filter(|d| d.code == "A").collect();
+        // 4 described (lines 1-4), the earlier counting one, and one counting lines 5-11.
+        assert_eq!(a.len(), 6, "{diags:#?}");
+        let counting = a
+            .iter()
+            .find(|d| d.message.starts_with("7 more `A` problems"))
+            .expect("one diagnostic counts the rest");
+        assert_eq!(counting.omitted, 7);
+        assert_eq!(counting.span.map(|s| s.line), Some(5));
+        assert_eq!(
+            counting.level,
+            Level::Error,
+            "the highest level of those it counts"
+        );
+        assert!(a.iter().any(|d| d.omitted == 5));
+        assert_eq!(diags.iter().filter(|d| d.code == "B").count(), 1);
+        // The human output: every problem counted, the counting diagnostics shown.
+        let mut many: Vec<Diagnostic> = (1..=MAX_RENDERED + 50)
+            .map(|l| at_line("A", l, Level::Error))
+            .collect();
+        cap_per_code(&mut many, MAX_RENDERED);
+        assert_eq!(many.len(), MAX_RENDERED + 1);
+        let source = "x\n".repeat(MAX_RENDERED + 60);
+        let out = render(&many, &source, Format::Human, false);
+        assert!(out.contains("50 more `A` problems"), "{out}");
+        assert!(!out.contains("more not shown"), "{out}");
+        assert!(out.ends_with(&format!("{} error(s), 0 warning(s)\n", MAX_RENDERED + 50)));
+        let json = render(&many, &source, Format::Json, false);
+        assert!(json.contains("\"omitted\": 50"), "{json}");
     }
 
     #[test]

@@ -81,6 +81,7 @@ pub fn compile_with_limit(
     max_output_bytes: usize,
 ) -> Compilation {
     let mut out = compile_unmasked(file, bytes, emit_files, max_output_bytes);
+    diagnostics::cap_per_code(&mut out.diagnostics, diagnostics::MAX_PER_CODE);
     if out.diagnostics.is_empty() {
         return out;
     }

@@ -260,7 +260,8 @@ pub fn check_keeping_instance(
             .help(format!(
                 "fix the first {} reported, then run `tofugen validate` again",
                 strings::MAX_REPORTED
-            )),
+            ))
+            .counting(more),
         );
     }
     (diags, instance)
@@ -318,7 +319,8 @@ fn check_schema(file: &str, root: &Node) -> (Vec<Diagnostic>, Value) {
             .expected("a configuration that matches the schema")
             .help(format!(
                 "fix the first {MAX_SCHEMA_REPORTED} reported, then run `tofugen validate` again"
-            )),
+            ))
+            .counting(omitted),
         );
     }
     diags.extend(policy_rules(file, root));
