@@ -111,13 +111,17 @@ pub enum RuleLevel {
 #[serde(deny_unknown_fields)]
 pub struct Versions {
     /// Exact OpenTofu version CI installs (e.g. `1.12.6`); the roots require at least 1.12.2.
+    #[schemars(extend("x-domain" = "version-constraint"))]
     pub opentofu: String,
     /// Exact `scaleway/scaleway` provider version (e.g. `2.81.0`).
+    #[schemars(extend("x-domain" = "version-constraint"))]
     pub scaleway_provider: String,
     /// Exact `hashicorp/random` provider version (e.g. `3.7.2`).
+    #[schemars(extend("x-domain" = "version-constraint"))]
     pub random_provider: String,
     /// Scaleway CLI image tag used by the backup jobs (e.g. `v2.61.0`).
     #[serde(default)]
+    #[schemars(extend("x-domain" = "image-tag"))]
     pub scaleway_cli: Option<String>,
 }
 

@@ -374,6 +374,30 @@ pub const DOMAINS: &[Domain] = &[
         )
     },
     Domain {
+        // OpenTofu's version constraint syntax (what `required_providers` takes): one or more
+        // comma-separated `[operator] version`; TG025 then asks for one exact version. With
+        // TG025 off a range is accepted, but never an arbitrary string.
+        pattern: Some(
+            r"^ *(=|!=|>=|<=|>|<|~>)? *[0-9]+(\.[0-9]+){0,2}(-[0-9A-Za-z.]+)? *(, *(=|!=|>=|<=|>|<|~>)? *[0-9]+(\.[0-9]+){0,2}(-[0-9A-Za-z.]+)? *)*$",
+        ),
+        example: "2.81.0",
+        ..domain(
+            "version-constraint",
+            "version or version constraint",
+            "a version `X.Y.Z`, or a constraint such as `>= 2.75, < 3.0` (TG025 asks for an exact version)",
+        )
+    },
+    Domain {
+        // A Docker image tag (the distribution reference grammar's `tag`).
+        pattern: Some(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$"),
+        example: "v2.61.0",
+        ..domain(
+            "image-tag",
+            "image tag",
+            "an image tag: letters, digits, `_`, `.` and `-`, not starting with `.` or `-`, at most 128 characters",
+        )
+    },
+    Domain {
         pattern: Some(r"^[0-9]+\.[0-9]+\.[0-9]+$"),
         example: "0.2.0",
         ..domain(
@@ -1374,6 +1398,31 @@ mod tests {
             "refs/main",
         ] {
             assert!(!ok("git-branch", bad), "{bad}");
+        }
+        for good in [
+            "1.12.6",
+            ">= 2.75, < 3.0",
+            "~> 2.81",
+            "1.12.0-rc1",
+            "= 3.7.2",
+        ] {
+            assert!(ok("version-constraint", good), "{good}");
+        }
+        for bad in [
+            "1.12.6 || curl x",
+            "latest",
+            ">= 2.0; x",
+            "",
+            "v1.2.3",
+            "1.2.3.4",
+        ] {
+            assert!(!ok("version-constraint", bad), "{bad}");
+        }
+        for good in ["v2.61.0", "latest", "2.61", "a_b-c.d"] {
+            assert!(ok("image-tag", good), "{good}");
+        }
+        for bad in ["latest; x y", ".x", "-x", "a:b", "", &"x".repeat(129)] {
+            assert!(!ok("image-tag", bad), "{bad}");
         }
         assert!(ok("runner-label", "ubuntu-24.04") && !ok("runner-label", "ubuntu latest"));
         assert!(!ok("runner-label", "x,y") && !ok("runner-label", ""));
