@@ -498,31 +498,7 @@ fn is_terminal_control(c: char) -> bool {
         | '\u{200f}'
         | '\u{2028}'..='\u{202e}'
         | '\u{2066}'..='\u{2069}')
-        || is_invisible(c)
-}
-
-/// Whether `c` prints as nothing, or as nothing visible, in a terminal: the soft hyphen, the
-/// zero-width space, joiners and word joiner, the invisible operators, the byte order mark
-/// (zero-width no-break space), the deprecated format characters, the interlinear annotation
-/// marks, the Mongolian vowel separator, the Hangul fillers and the tag characters. A value
-/// holding one reads the same as a value without it: diagnostics show it escaped.
-pub fn is_invisible(c: char) -> bool {
-    matches!(c,
-        '\u{ad}'
-        | '\u{115f}'
-        | '\u{1160}'
-        | '\u{17b4}'
-        | '\u{17b5}'
-        | '\u{180e}'
-        | '\u{200b}'..='\u{200d}'
-        | '\u{2060}'..='\u{2065}'
-        | '\u{206a}'..='\u{206f}'
-        | '\u{3164}'
-        | '\u{feff}'
-        | '\u{ffa0}'
-        | '\u{fff9}'..='\u{fffb}'
-        | '\u{1d173}'..='\u{1d17a}'
-        | '\u{e0000}'..='\u{e007f}')
+        || crate::text::invisible(c)
 }
 
 /// Escapes, as `\u{…}`, every character of `s` that would control a terminal or reorder the
@@ -532,7 +508,7 @@ pub fn is_invisible(c: char) -> bool {
 /// Escaped: C0 controls (U+0000–U+001F), DEL and C1 controls (U+007F–U+009F), the bidi
 /// embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and marks (U+200E,
 /// U+200F, U+061C), the line and paragraph separators (U+2028, U+2029), and the characters
-/// that print as nothing ([`is_invisible`]: U+FEFF, U+200B, U+2060, ...).
+/// that print as nothing ([`crate::text::invisible`]: U+FEFF, U+200B, U+2060, ...).
 pub fn escape_for_terminal(s: &str) -> Cow<'_, str> {
     escape_chars(s, |_| true)
 }

@@ -773,7 +773,7 @@ fn build_once(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
                 let invisible = text
                     .get(span.start..)
                     .and_then(|rest| rest.chars().next())
-                    .filter(|&c| crate::diagnostics::is_invisible(c));
+                    .filter(|&c| crate::text::invisible(c));
                 let (span, help) = match invisible {
                     Some(c) => (
                         Span {
