@@ -451,6 +451,7 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
             return EXIT_USAGE;
         }
     };
+    let derived = project.is_none();
     let options = crate::init::Options { project, region };
     let created = match crate::init::init(&placement.root, &placement.config, &options) {
         Ok(c) => c,
@@ -489,8 +490,19 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
     }
     if code == 0 {
         let config = &placement.config;
+        // A derived name may have lost characters (`é-café` gives `caf`): say where it came
+        // from and how to choose another (sweep 38, R8).
+        let origin = if derived {
+            format!(
+                " (from the directory's name; to choose another, change `project:` in {} \
+                 before the first apply)",
+                placement.config
+            )
+        } else {
+            String::new()
+        };
         out(&format!(
-            "\nproject `{}`: edit {config}, run `{}`, and commit everything.\n\
+            "\nproject `{}`{origin}: edit {config}, run `{}`, and commit everything.\n\
              Then create the Scaleway projects and CI keys: generated/bootstrap/README.md.\n\
              The workflows install tofugen {} from crates.io (`cargo install tofugen@{}`); \
              until that version is published there, pin a commit of tofugen's repository \

@@ -236,12 +236,25 @@ fn schema_from(config: &str) -> String {
     format!("{}{}", "../".repeat(dirs.len()), crate::emit::SCHEMA_PATH)
 }
 
+/// A region other than `region`, for the starter's example of a second production (`init
+/// --region nl-ams` showed "another region" as `nl-ams` again, sweep 38 R8).
+fn other_region(region: &str) -> &'static str {
+    let regions = crate::schema_check::domains::REGIONS;
+    regions
+        .iter()
+        .copied()
+        .find(|r| *r != region && *r != "fr-par")
+        .or_else(|| regions.iter().copied().find(|r| *r != region))
+        .unwrap_or("nl-ams")
+}
+
 /// The starter configuration for `project` in `region` (both already validated: plain YAML
 /// scalars made of `[a-z0-9-]`).
 pub fn starter(project: &str, region: &str) -> String {
     STARTER
         .replace("__PROJECT__", project)
         .replace("__REGION__", region)
+        .replace("__OTHER_REGION__", other_region(region))
         .replace("__OPENTOFU__", versions::OPENTOFU)
         .replace("__SCALEWAY__", versions::SCALEWAY_PROVIDER)
         .replace("__RANDOM__", versions::RANDOM_PROVIDER)
@@ -253,7 +266,9 @@ const STARTER: &str = r#"# yaml-language-server: $schema=./schema/environments.s
 # The one source of truth for __PROJECT__'s Scaleway environments. After every edit run
 # `tofugen generate`, review the diff under generated/ and .github/workflows/, and commit both.
 # `tofugen explain production` shows every effective value and where it comes from;
-# `tofugen rules` lists the policy rules `tofugen validate` applies.
+# `tofugen rules` lists the policy rules `tofugen validate` applies. Some lines spell out a
+# built-in default so that you see it and can change it: `tofugen diff` lists them as lines
+# that could be deleted, which changes nothing.
 
 project: __PROJECT__
 
@@ -340,7 +355,7 @@ environments:
   # production-eu:
   #   extends: production
   #   promote_from: staging
-  #   region: nl-ams
+  #   region: __OTHER_REGION__
 "#;
 
 #[cfg(test)]
@@ -363,19 +378,23 @@ mod tests {
         );
     }
 
-    /// The commented `extends` example is valid once uncommented, without warnings.
+    /// The commented `extends` example is valid once uncommented, without warnings, and is in
+    /// another region than the starter's, whichever that is.
     #[test]
     fn the_commented_extends_example_works() {
-        let text = starter("shop", "fr-par")
-            .replace("  # production-eu:", "  production-eu:")
-            .replace("  #   ", "    ");
-        assert!(text.contains("    extends: production\n"), "{text}");
-        let out = crate::pipeline::compile("environments.yaml", text.as_bytes(), false);
-        assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
-        let r = out.resolved.unwrap();
-        let eu = r.environment("production-eu").unwrap();
-        assert!(eu.is_production());
-        assert_eq!(eu.region, "nl-ams");
+        for region in crate::schema_check::domains::REGIONS {
+            let text = starter("shop", region)
+                .replace("  # production-eu:", "  production-eu:")
+                .replace("  #   ", "    ");
+            assert!(text.contains("    extends: production\n"), "{text}");
+            let out = crate::pipeline::compile("environments.yaml", text.as_bytes(), false);
+            assert!(out.diagnostics.is_empty(), "{:#?}", out.diagnostics);
+            let r = out.resolved.unwrap();
+            let eu = r.environment("production-eu").unwrap();
+            assert!(eu.is_production());
+            assert_ne!(&eu.region, region);
+            assert_eq!(r.environment("production").unwrap().region, *region);
+        }
     }
 
     #[test]

@@ -264,6 +264,14 @@ fn init_with_a_hyphenated_project_validates_and_generates() {
             config.contains(&format!("project: {project}\n")),
             "{config}"
         );
+        // A derived name says where it came from (a name can lose characters: `é-café` gives
+        // `caf`), a given one does not (sweep 38, R8).
+        assert_eq!(
+            text(&o).contains("from the directory's name"),
+            args.len() == 1,
+            "{}",
+            text(&o)
+        );
         for command in ["validate", "check"] {
             let o = tofugen(&root, &[command]);
             assert_eq!(o.status.code(), Some(0), "{command}: {}", text(&o));
