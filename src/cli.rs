@@ -756,11 +756,23 @@ fn stale_summary(differences: &[write::Difference]) -> String {
         .filter(|d| !d.kind.fixed_by_generate())
         .count();
     let plain = differences.len() - forced - by_hand;
+    // Counted as `generate` counts what it writes: the manifest apart (sweep 38, R8: `check`
+    // said 5 files were out of date, the `generate` that followed "4 written").
+    let manifest = differences.iter().any(|d| {
+        d.path == write::MANIFEST_PATH && d.kind.fixed_by_generate() && !d.kind.needs_force()
+    });
+    let plain = plain - usize::from(manifest);
     let mut parts = Vec::new();
     if plain > 0 {
+        let and_manifest = if manifest { " (and the manifest)" } else { "" };
         parts.push(format!(
-            "{plain} file(s) are out of date: run `tofugen generate`, review and commit"
+            "{plain} file(s){and_manifest} are out of date: run `tofugen generate`, review and \
+             commit"
         ));
+    } else if manifest {
+        parts.push(
+            "the manifest is out of date: run `tofugen generate`, review and commit".to_string(),
+        );
     }
     if forced > 0 {
         parts.push(format!(

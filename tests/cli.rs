@@ -1027,3 +1027,29 @@ fn every_format_describes_200_of_a_code_and_counts_the_rest() {
     );
     assert!(said.contains("1000 error(s)"), "{said}");
 }
+
+/// `check` counts the stale files as the `generate` that fixes them counts what it writes: the
+/// manifest apart (sweep 38, R8: "5 file(s) are out of date", then "4 written").
+#[test]
+fn check_counts_stale_files_as_generate_counts_writes() {
+    let (dir, config) = repo();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let yaml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, yaml.replacen("cpu: 1000m", "cpu: 2000m", 1)).unwrap();
+    let o = tofugen(dir.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let said = text(&o);
+    let stale: usize = said
+        .split(" file(s) (and the manifest) are out of date")
+        .next()
+        .and_then(|s| s.rsplit(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    let o = tofugen(dir.path(), &["generate"]);
+    assert!(
+        text(&o).contains(&format!("generated: {stale} written,")),
+        "check: {stale}; {}",
+        text(&o)
+    );
+}
