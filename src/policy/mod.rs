@@ -321,13 +321,20 @@ pub(crate) struct Checker<'a> {
     /// The secret parts of strings TG012 found, so that no diagnostic shows them.
     pub secrets: Vec<String>,
     /// Every secret name declared in `original` (under `defaults.secrets` or an environment's
-    /// `secrets`), found once: TG010 looks names up in it.
-    pub written_secrets: &'a HashSet<&'a str>,
+    /// `secrets`) and nowhere in `root`: a declaration the schema refused, reported there.
+    /// TG010 does not report a service's use of it again. Empty without schema errors: a name
+    /// declared in another environment, or removed with `null`, is not declared here (sweep
+    /// 38b R1: such a service deployed without the secret).
+    pub refused_secrets: &'a HashSet<&'a str>,
+    /// Every secret name declared somewhere in `root` (`defaults` or an environment): TG010's
+    /// help says when the name is declared, but not where the service runs.
+    pub declared_secrets: &'a HashSet<&'a str>,
     /// Each environment of `root` by name (its key and its node), found once: a lookup per
     /// finding in a list of 30 000 environments was quadratic.
     pub env_nodes: &'a HashMap<&'a str, (&'a Key, &'a Node)>,
-    /// The memory at maximum scale of every environment together (TG117), once known.
-    pub total_memory: Option<u64>,
+    /// The memory at maximum scale of every environment together, and the environment that
+    /// needs the most (TG117), once known.
+    pub total_memory: Option<(u64, &'a str)>,
 }
 
 impl<'a> Checker<'a> {
@@ -453,7 +460,14 @@ pub fn check_pruned(
 ) -> Vec<Diagnostic> {
     let index = source.map(SourceIndex::new);
     let original = original.unwrap_or(root);
-    let written_secrets = written_secrets(original);
+    let declared_secrets = written_secrets(root);
+    let refused_secrets = if std::ptr::eq(original, root) {
+        HashSet::new()
+    } else {
+        let mut refused = written_secrets(original);
+        refused.retain(|name| !declared_secrets.contains(name));
+        refused
+    };
     let env_nodes = env_nodes(root);
     let mut c = Checker {
         original,
@@ -462,7 +476,8 @@ pub fn check_pruned(
         source: index.as_ref(),
         findings: Vec::new(),
         secrets: Vec::new(),
-        written_secrets: &written_secrets,
+        refused_secrets: &refused_secrets,
+        declared_secrets: &declared_secrets,
         env_nodes: &env_nodes,
         total_memory: None,
     };

@@ -56,8 +56,14 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
     // Two environments at a time (`parallel::in_order_on`) unless the configuration is too
     // small to be worth a thread, each with its own findings, kept in the environments'
     // order: the same findings, in the same order, as one at a time.
-    let (root, original, source, written_secrets, env_nodes) =
-        (c.root, c.original, c.source, c.written_secrets, c.env_nodes);
+    let (root, original, source, refused_secrets, declared_secrets, env_nodes) = (
+        c.root,
+        c.original,
+        c.source,
+        c.refused_secrets,
+        c.declared_secrets,
+        c.env_nodes,
+    );
     let total_memory = Some(containers::total_memory_at_max_scale(resolved));
     let threads = crate::parallel::worth_threads(
         resolved.services(),
@@ -71,7 +77,8 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
             source,
             findings: Vec::new(),
             secrets: Vec::new(),
-            written_secrets,
+            refused_secrets,
+            declared_secrets,
             env_nodes,
             total_memory,
         };

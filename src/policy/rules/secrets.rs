@@ -74,13 +74,29 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             used.insert(secret.as_str());
             // A declaration the schema refused (a name over 100 characters) is reported there;
             // the service's use of it would only repeat that error.
-            if declared_set.contains(secret.as_str()) || c.written_secrets.contains(secret.as_str())
+            if declared_set.contains(secret.as_str()) || c.refused_secrets.contains(secret.as_str())
             {
                 continue;
             }
             let place = c.at(env, &format!("services.{}.secrets.{i}", s.name));
+            // Removed here with `null`, or declared in another environment only: say so.
+            let removed_here = c
+                .env_nodes
+                .get(env.name.as_str())
+                .and_then(|(_, node)| node.get("secrets"))
+                .and_then(|secrets| secrets.get(secret))
+                .is_some_and(|v| matches!(v.kind, crate::load::NodeKind::Null));
             let help = match suggester.suggest(secret) {
+                _ if removed_here => format!(
+                    "`{}` removes `{secret}` with `{secret}: null`: keep the declaration, or take \
+                     `{secret}` out of `services.{}.secrets` in this environment",
+                    env.name, s.name
+                ),
                 Some(m) => format!("did you mean `{m}`?"),
+                None if c.declared_secrets.contains(secret.as_str()) => format!(
+                    "declare it: `secrets: {{ {secret}: {{ source: operator }} }}` under `defaults` \
+                     (it is declared in another environment, which does not reach this one)"
+                ),
                 None => format!(
                     "declare it: `secrets: {{ {secret}: {{ source: operator }} }}` under `defaults`"
                 ),
