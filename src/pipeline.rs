@@ -203,7 +203,9 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) {
         while !source.is_char_boundary(e) {
             e += 1;
         }
-        for (a, b) in policy::secret_scan::secret_ranges(&source[s..e], MAX_HITS_PER_REGION) {
+        for (a, b) in
+            policy::secret_scan::secret_ranges_in_excerpt(&source[s..e], MAX_HITS_PER_REGION)
+        {
             ranges.push(s + a..s + b);
         }
     }

@@ -1053,3 +1053,51 @@ fn check_counts_stale_files_as_generate_counts_writes() {
         text(&o)
     );
 }
+
+/// The Organization's memory quota over all environments together is one finding, however
+/// many environments override the service (sweep 38b, R2: 500 environments each overriding
+/// `web` gave 200 copies of TG117, each naming 100 environments, and a count of 300 more).
+#[test]
+fn the_memory_quota_of_all_environments_is_one_finding() {
+    let mut yaml = String::from(
+        "project: demo\nversions:\n  opentofu: 1.12.6\n  scaleway_provider: 2.81.0\n  random_provider: 3.7.2\ndefaults:\n  services:\n    web:\n      image: demo-web\n      port: 8080\n      privacy: public\n      cpu: 500m\n      probes:\n        startup: { path: /healthz }\n        liveness: { path: /healthz }\nenvironments:\n  e0: {}\n",
+    );
+    for i in 1..400 {
+        yaml.push_str(&format!(
+            "  e{i}:\n    promote_from: e0\n    services: {{ web: {{ cpu: {}m }} }}\n",
+            100 + i
+        ));
+    }
+    let out = tofugen::pipeline::compile("environments.yaml", yaml.as_bytes(), false);
+    let tg117: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG117")
+        .collect();
+    assert_eq!(tg117.len(), 1, "{tg117:#?}");
+    assert!(tg117[0].message.contains("together"), "{:#?}", tg117[0]);
+}
+
+/// A bare UUID (the shape of a Scaleway secret key) in a comment on a line a diagnostic shows
+/// is masked, as it is in a value (sweep 38b, R4: `# old key <uuid>` was printed).
+#[test]
+fn a_uuid_in_a_comment_on_a_shown_line_is_masked() {
+    let uuid = "6f1c2a3b-4d5e-4f60-8a9b-0c1d2e3f4a5b";
+    let yaml =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml"))
+            .unwrap()
+            .replacen("port: 8000", &format!("port: lots   # old key {uuid}"), 1);
+    let out = tofugen::pipeline::compile("environments.yaml", yaml.as_bytes(), false);
+    assert!(out.has_errors());
+    let rendered = tofugen::diagnostics::render(
+        &out.diagnostics,
+        out.source.as_deref().unwrap(),
+        tofugen::diagnostics::Format::Human,
+        false,
+    );
+    assert!(
+        rendered.contains("port: lots   # old key ****"),
+        "{rendered}"
+    );
+    assert!(!rendered.contains(uuid), "{rendered}");
+}

@@ -32,6 +32,18 @@ pub fn text(s: &str) -> String {
 /// padded when it starts or ends with a backtick, control characters replaced by spaces, and
 /// every `|` backslash-escaped so the span is safe inside a table cell too (see [`row`]).
 pub fn code(s: &str) -> String {
+    span(s, true)
+}
+
+/// `s` as an inline code span in running text, outside a table: as [`code`], but a `|` is
+/// left as it is (a code span has no escapes: outside a table `\|` shows its backslash, sweep
+/// 38 R7). Never inside a table row.
+pub fn code_in_text(s: &str) -> String {
+    span(s, false)
+}
+
+/// The code span of [`code`] and [`code_in_text`]; `for_table` escapes the `|`s.
+fn span(s: &str, for_table: bool) -> String {
     let clean: String = s
         .chars()
         .map(|c| {
@@ -46,7 +58,11 @@ pub fn code(s: &str) -> String {
     let fence = "`".repeat(longest + 1);
     // GitHub renders `\|` inside code spans in tables as `|`; elsewhere `|` is harmless. A `|`
     // after an odd run of backslashes is already escaped for the table.
-    let body = escape_pipes(&clean);
+    let body = if for_table {
+        escape_pipes(&clean)
+    } else {
+        clean
+    };
     let pad = if body.starts_with('`') || body.ends_with('`') || body.is_empty() {
         " "
     } else {
@@ -139,6 +155,8 @@ mod tests {
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`x"), "`` `x ``");
         assert_eq!(code("a|b"), "`a\\|b`");
+        assert_eq!(code_in_text("a|b"), "`a|b`");
+        assert_eq!(code_in_text("`x` | y"), "`` `x` | y ``");
         assert_eq!(code("a\nb"), "`a b`");
         // A backslash before `|` in the value does not unescape it for the table.
         assert_eq!(code("a\\|b"), "`a\\|b`");

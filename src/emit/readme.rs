@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::GeneratedFile;
-use super::markdown::{code, mermaid_id, mermaid_label, row, text};
+use super::markdown::{code, code_in_text, mermaid_id, mermaid_label, row, text};
 use crate::resolve::{Resolved, ResolvedEnvironment, ResolvedService, ScalingSignal, TemplatePart};
 
 /// The README of `env`'s root.
@@ -28,7 +28,7 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &s
     let _ = writeln!(
         out,
         "# {} environment of {}\n",
-        code(&env.name),
+        code_in_text(&env.name),
         text(project)
     );
     let tier = format!("{:?}", env.tier).to_lowercase();
@@ -36,22 +36,22 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &s
         out,
         "Tier **{tier}**, Scaleway project {}, region {} (zone {}). \
          State: {} (locked with `use_lockfile`, encrypted with OpenTofu state encryption).",
-        code(&env.scaleway_project),
-        code(&env.region),
-        code(&env.zone),
-        code(&format!("s3://{}/{}", env.state.bucket, env.state.key))
+        code_in_text(&env.scaleway_project),
+        code_in_text(&env.region),
+        code_in_text(&env.zone),
+        code_in_text(&format!("s3://{}/{}", env.state.bucket, env.state.key))
     );
     if let Some(from) = &env.promote_from {
         let _ = writeln!(
             out,
             "\nImages are promoted from {} by digest: nothing is rebuilt for this environment.",
-            code(from)
+            code_in_text(from)
         );
     }
     let _ = writeln!(
         out,
         "\nSee {} for every effective value and where it comes from.\n",
-        code(&super::command(source, &format!("explain {}", env.name)))
+        code_in_text(&super::command(source, &format!("explain {}", env.name)))
     );
 
     // Diagram: node ids from `mermaid_id`, every label quoted and encoded by `mermaid_label`.

@@ -1118,6 +1118,24 @@ pub fn secret_ranges(text: &str, max: usize) -> Vec<(usize, usize)> {
     all_hits(text, Context::Text, max)
 }
 
+/// [`secret_ranges`], plus every bare UUID (the shape of a Scaleway secret key, which prose
+/// alone does not flag: a UUID may be an ID): for the source lines a diagnostic shows, where a
+/// comment beside an error could hold a key (sweep 38b R4: `# old key <uuid>` was printed
+/// while the same UUID in a value was masked).
+pub fn secret_ranges_in_excerpt(text: &str, max: usize) -> Vec<(usize, usize)> {
+    let mut out = secret_ranges(text, max);
+    let mut at = 0;
+    while at < text.len() && may_hold_a_uuid(&text[at..]) {
+        let Some((start, end)) = uuid_word(&text[at..]) else {
+            break;
+        };
+        out.push((at + start, at + end));
+        at += end;
+    }
+    out.sort_unstable();
+    out
+}
+
 /// Every hit of `context`'s shapes in `text`: [`scan`] finds one (the first shape that
 /// matches, not the leftmost), so the parts before and after it are scanned again. After `max`
 /// hits, the parts left are hits whole.
