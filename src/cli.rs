@@ -946,13 +946,31 @@ fn explain(cli: &Cli, compilation: &Compilation, env: &str, service: Option<&str
         && e.service(s).is_none()
     {
         let names: Vec<&str> = e.services.iter().map(|s| s.name.as_str()).collect();
-        let mut d = Diagnostic::error(
-            "unknown-service",
-            format!("environment `{env}` has no service named `{s}`"),
-        )
-        .at(cli.config.to_string_lossy(), None)
-        .expected(format!("one of: {}", names.join(", ")));
-        if let Some(m) = diagnostics::did_you_mean(s, names.iter().copied()) {
+        // Written in the file but not deployed here: disabled (`enabled: false`), not unknown
+        // (sweep 38b R4: "has no service named `docs`" of a service the file declares).
+        let tree = compilation.tree.as_ref();
+        let written = tree.is_some_and(|t| {
+            t.get("defaults")
+                .into_iter()
+                .chain(t.get("environments").and_then(|envs| envs.get(env)))
+                .filter_map(|n| n.get("services"))
+                .any(|services| services.get(s).is_some())
+        });
+        let message = if written {
+            format!(
+                "service `{s}` is disabled in environment `{env}` (`enabled: false`): it is not deployed there"
+            )
+        } else {
+            format!("environment `{env}` has no service named `{s}`")
+        };
+        let mut d = Diagnostic::error("unknown-service", message)
+            .at(cli.config.to_string_lossy(), None)
+            .expected(format!("one of: {}", names.join(", ")));
+        if written {
+            d = d.help(format!(
+                "`tofugen explain {env}` shows the environment; set `enabled: true` for `{s}` to deploy it there"
+            ));
+        } else if let Some(m) = diagnostics::did_you_mean(s, names.iter().copied()) {
             d = d.help(format!("did you mean `{m}`?"));
         }
         print_diagnostics(&[d], "", cli.format, use_color(cli.color));

@@ -1101,3 +1101,19 @@ fn a_uuid_in_a_comment_on_a_shown_line_is_masked() {
     );
     assert!(!rendered.contains(uuid), "{rendered}");
 }
+
+/// `explain ENV SERVICE` of a service the file declares but disables there says so, instead of
+/// "has no service named" (sweep 38b, R4). The committed configuration disables `docs`.
+#[test]
+fn explain_of_a_disabled_service_says_it_is_disabled() {
+    let (dir, _) = repo();
+    let o = tofugen(dir.path(), &["explain", "production", "docs"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("service `docs` is disabled in environment `production`"),
+        "{}",
+        text(&o)
+    );
+    let o = tofugen(dir.path(), &["explain", "production", "dcos"]);
+    assert!(text(&o).contains("has no service named `dcos`"), "{}", text(&o));
+}

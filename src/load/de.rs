@@ -29,6 +29,9 @@ pub struct Error {
     /// The value found, when it was a floating-point number with a fraction part of zero
     /// (`8000.0`, `1e3`) where an integer was expected.
     whole_float: Option<f64>,
+    /// The value found was `null` where a value was expected: in an environment, a `null`
+    /// that removes nothing (nothing of that name is inherited).
+    null: bool,
     /// The innermost node being decoded when the error was raised.
     span: Option<Span>,
     /// Keys and indexes from the root, innermost last (built innermost first while unwinding).
@@ -78,6 +81,11 @@ impl Error {
         match self.expected.as_deref() {
             Some(e) => match integer_range(e) {
                 Some((lo, hi)) => format!("a whole number from {lo} to {hi}"),
+                // serde names the Rust type (`struct SecretSpec`): not the user's words.
+                None if e.starts_with("struct ") || e == "a map" => "a mapping".to_string(),
+                None if e.starts_with("enum ") => {
+                    "one of the values `tofugen schema` lists".to_string()
+                }
                 None => e.to_string(),
             },
             None => "a value of the type the schema describes".to_string(),
@@ -95,6 +103,11 @@ impl Error {
     pub fn help(&self) -> String {
         if let Some(max) = self.at_most() {
             return format!("use a smaller value: the largest allowed is {max}");
+        }
+        if self.null {
+            return "remove the line, or check the name it is under (a misspelling?): a `null` \
+                    removes an inherited value, and nothing of that name is inherited here"
+                .to_string();
         }
         match self.expected.as_deref().and_then(integer_range) {
             Some(_) if let Some(f) = self.whole_float => match whole(f) {
@@ -150,6 +163,7 @@ impl de::Error for Error {
             message: msg.to_string(),
             expected: None,
             whole_float: None,
+            null: false,
             span: None,
             path: Vec::new(),
         }
@@ -167,6 +181,13 @@ impl de::Error for Error {
                      part or an exponent as one), where a whole number is expected"
                 ));
                 e.whole_float = Some(f);
+                e
+            }
+            de::Unexpected::Unit => {
+                let mut e = Self::custom(
+                    "`null` here removes nothing: nothing of that name is inherited to remove",
+                );
+                e.null = true;
                 e
             }
             _ => Self::custom(format_args!("invalid type: {unexp}, expected {exp}")),
