@@ -40,7 +40,24 @@ pub fn locate(config: &Path, root: Option<&Path>) -> Result<Placement, String> {
         )
     })?;
     let root = match root {
-        Some(r) => r.to_path_buf(),
+        // A root given on the command line must be a directory that exists: a missing one was
+        // reported as the configuration being "outside the repository root", a file as an
+        // I/O error (exit 1) once writing (sweep 38b R4).
+        Some(r) => match std::fs::metadata(r) {
+            Ok(m) if m.is_dir() => r.to_path_buf(),
+            Ok(_) => {
+                return Err(format!(
+                    "`--root {}` is not a directory: pass the repository's directory",
+                    r.display()
+                ));
+            }
+            Err(e) => {
+                return Err(format!(
+                    "`--root {}` cannot be used: {e}; pass the repository's directory",
+                    r.display()
+                ));
+            }
+        },
         None => abs_dir
             .ancestors()
             .find(|a| a.join(".git").symlink_metadata().is_ok())
@@ -160,6 +177,12 @@ mod tests {
         assert!(e.contains("outside the repository root"), "{e}");
         let p = locate(&dir.path().join("a/x.yaml"), Some(dir.path())).unwrap();
         assert_eq!(p.config, "a/x.yaml");
+        // A root that is missing, or a file, is said to be so (sweep 38b R4).
+        let e = locate(&dir.path().join("a/x.yaml"), Some(&dir.path().join("nope"))).unwrap_err();
+        assert!(e.contains("--root") && e.contains("No such file"), "{e}");
+        std::fs::write(dir.path().join("f"), "").unwrap();
+        let e = locate(&dir.path().join("a/x.yaml"), Some(&dir.path().join("f"))).unwrap_err();
+        assert!(e.contains("is not a directory"), "{e}");
     }
 
     #[test]

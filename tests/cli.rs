@@ -1115,5 +1115,9 @@ fn explain_of_a_disabled_service_says_it_is_disabled() {
         text(&o)
     );
     let o = tofugen(dir.path(), &["explain", "production", "dcos"]);
-    assert!(text(&o).contains("has no service named `dcos`"), "{}", text(&o));
+    assert!(
+        text(&o).contains("has no service named `dcos`"),
+        "{}",
+        text(&o)
+    );
 }
