@@ -168,9 +168,8 @@ fn orphan_removal_keeps_non_empty_directories_and_unknown_files() {
     assert_eq!(
         summary,
         "generated: 0 written, 1 unchanged, 1 removed; not written by tofugen, left in place \
-         (OpenTofu loads every .tf file of a root's directory, so it would be planned and applied \
-         with the generated code; delete, move or rename them, `tofugen check` fails until then): \
-         generated/a/notes.md, generated/user.tf"
+         (generated/ holds only tofugen's output; delete, move or rename them, `tofugen check` \
+         fails until then): generated/a/notes.md, generated/user.tf"
     );
     assert_eq!(
         check(dir.path(), &tree(&[("generated/x.tf", "x\n")]))

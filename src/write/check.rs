@@ -383,16 +383,36 @@ fn yaml_lookalike(rule: &OwnedRule, rel: &str) -> bool {
         .is_some_and(|rest| !rest.contains('/') && rest.ends_with(".yaml"))
 }
 
-/// Whether OpenTofu loads `rel` when it is in a root's directory (`.tf`, `.tf.json`).
+/// Whether OpenTofu loads `rel` with the generated code: a configuration file (`.tf`,
+/// `.tf.json`, `.tofu`, `.tofu.json`) directly in a root's directory (`generated/<root>/`) or a
+/// vendored module's (`generated/modules/<module>/`), and not one OpenTofu ignores (a name
+/// starting with `.`, ending with `~`, or `#...#`). Read in OpenTofu v1.12.6,
+/// `internal/configs/parser_config_dir.go` (`IsIgnoredFile`, the extensions); it loads no
+/// subdirectory (sweep 38b R4: `check` gave this reason for `sub/a.tf` and `.hidden.tf`).
 pub(super) fn loaded_by_opentofu(rel: &str) -> bool {
-    rel.ends_with(".tf") || rel.ends_with(".tf.json")
+    let parts: Vec<&str> = rel.split('/').collect();
+    let Some(name) = parts.last() else {
+        return false;
+    };
+    let configuration = [".tf", ".tf.json", ".tofu", ".tofu.json"]
+        .iter()
+        .any(|ext| name.ends_with(ext));
+    let ignored = name.starts_with('.')
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'));
+    let in_a_root_or_module = match parts.as_slice() {
+        ["generated", "modules", _, _] => true,
+        ["generated", dir, _] => *dir != "modules",
+        _ => false,
+    };
+    configuration && !ignored && in_a_root_or_module
 }
 
 /// Why a file [`unknown_files`] found must not stay where it is.
 pub(super) fn unknown_reason(rel: &str) -> &'static str {
     if loaded_by_opentofu(rel) {
-        "OpenTofu loads every .tf file of a root's directory, so it would be planned and applied \
-         with the generated code"
+        "OpenTofu loads every configuration file of a root's or module's directory, so it would \
+         be planned and applied with the generated code"
     } else if rel.starts_with("generated/") {
         "generated/ holds only tofugen's output"
     } else {
@@ -494,6 +514,30 @@ pub(super) fn unknown_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// As OpenTofu v1.12.6 reads a directory (`internal/configs/parser_config_dir.go`).
+    #[test]
+    fn opentofu_loads_configuration_files_of_a_root_or_module_directory_only() {
+        for p in [
+            "generated/staging/evil.tf",
+            "generated/staging/evil.tf.json",
+            "generated/staging/evil.tofu",
+            "generated/modules/container/evil.tofu.json",
+        ] {
+            assert!(loaded_by_opentofu(p), "{p}");
+        }
+        for p in [
+            "generated/staging/sub/a.tf",
+            "generated/staging/.hidden.tf",
+            "generated/staging/a.tf~",
+            "generated/staging/#a.tf#",
+            "generated/user.tf",
+            "generated/modules/x.tf",
+            "generated/staging/notes.md",
+        ] {
+            assert!(!loaded_by_opentofu(p), "{p}");
+        }
+    }
 
     #[test]
     fn local_artifacts_are_recognised_and_code_is_not() {
