@@ -501,24 +501,7 @@ impl Generation {
         // On failure the run is dropped uncommitted: its temp files and journal are deleted.
         write_journal(&self.tree, &journal)?;
         self.done = true;
-        let stop = match self.interrupt {
-            Some(Interrupt::AfterOps(n) | Interrupt::FailAfterOps(n)) => Some(n),
-            _ => None,
-        };
-        // Past the commit point a failure cannot be undone: say what the tree holds now and
-        // what finishes it (the next run rolls the committed journal forward).
-        roll_forward(&mut self.tree, &journal, stop, Staged::Checked)
-            .and_then(|outcome| match self.interrupt {
-                Some(Interrupt::FailAfterOps(n)) if outcome.stopped => {
-                    bail!("simulated I/O error after {n} change(s)")
-                }
-                _ => Ok(outcome),
-            })
-            .map_err(|e| {
-                e.context(after_commit_point(
-                    journal.writes.len() + journal.removes.len(),
-                ))
-            })
+        roll_forward(&mut self.tree, &journal, self.interrupt, Staged::Checked)
     }
 }
 
@@ -823,16 +806,43 @@ fn remove_journal(tree: &Tree) -> anyhow::Result<()> {
 fn roll_forward(
     tree: &mut Tree,
     journal: &Journal,
-    stop_after: Option<usize>,
+    interrupt: Option<Interrupt>,
+    staged: Staged,
+) -> anyhow::Result<Outcome> {
+    // Past the commit point a failure cannot be undone: every error says what the tree holds
+    // now and what finishes it (the next run rolls the committed journal forward).
+    put_in_place(tree, journal, interrupt, staged).map_err(|e| {
+        e.context(after_commit_point(
+            journal.writes.len() + journal.removes.len(),
+        ))
+    })
+}
+
+/// The renames and removals of [`roll_forward`], stopping (or failing) where `interrupt`
+/// says, for the crash-safety tests.
+fn put_in_place(
+    tree: &mut Tree,
+    journal: &Journal,
+    interrupt: Option<Interrupt>,
     staged: Staged,
 ) -> anyhow::Result<Outcome> {
     let mut dirs = BTreeSet::new();
     let mut outcome = Outcome::default();
+    let stop_after = match interrupt {
+        Some(Interrupt::AfterOps(n) | Interrupt::FailAfterOps(n)) => Some(n),
+        _ => None,
+    };
+    let interrupted = |mut outcome: Outcome| {
+        if let Some(Interrupt::FailAfterOps(n)) = interrupt {
+            bail!("simulated I/O error after {n} change(s)");
+        }
+        outcome.stopped = true;
+        Ok(outcome)
+    };
     let mut done = 0;
     for w in &journal.writes {
         if stop_after == Some(done) {
-            outcome.stopped = true;
-            return Ok(outcome);
+            return interrupted(outcome);
         }
         let dst = rename_into_place(tree, w, staged)?;
         if let Some(p) = dst.parent() {
@@ -842,8 +852,7 @@ fn roll_forward(
     }
     for r in &journal.removes {
         if stop_after == Some(done) {
-            outcome.stopped = true;
-            return Ok(outcome);
+            return interrupted(outcome);
         }
         let path = tree.resolve(&r.path)?;
         match existing(&path)? {
@@ -972,15 +981,7 @@ fn recover(tree: &mut Tree) -> anyhow::Result<Option<(State, Vec<String>)>> {
             roll_back(tree, &journal)?;
             Vec::new()
         }
-        State::Committed => {
-            roll_forward(tree, &journal, None, Staged::Unchecked)
-                .map_err(|e| {
-                    e.context(after_commit_point(
-                        journal.writes.len() + journal.removes.len(),
-                    ))
-                })?
-                .kept
-        }
+        State::Committed => roll_forward(tree, &journal, None, Staged::Unchecked)?.kept,
     };
     Ok(Some((journal.state, kept)))
 }
