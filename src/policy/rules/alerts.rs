@@ -663,26 +663,12 @@ pub fn bounds(expr: &str) -> Option<Bound> {
     while i < bytes.len() {
         let b = bytes[i];
         let start = i;
+        if let Some(end) = super::promql::skip_string_or_comment(bytes, start) {
+            i = end;
+            continue;
+        }
         i += 1;
         match b {
-            b'"' | b'\'' | b'`' => {
-                while i < bytes.len() {
-                    let d = bytes[i];
-                    i += 1;
-                    if d == b'\\' && b != b'`' {
-                        i += 1;
-                    } else if d == b {
-                        break;
-                    }
-                }
-                continue;
-            }
-            b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
             b'(' | b'[' | b'{' => {
                 depth += 1;
                 if b == b'{' {

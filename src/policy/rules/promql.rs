@@ -228,7 +228,7 @@ fn quoted_name(expr: &str) -> Option<usize> {
     let mut last_word = "";
     while i < b.len() {
         let c = b[i];
-        if c.is_ascii_alphanumeric() || c == b'_' {
+        if is_ident(c) {
             word_start.get_or_insert(i);
             name_here = false;
             i += 1;
@@ -237,27 +237,18 @@ fn quoted_name(expr: &str) -> Option<usize> {
         if let Some(s) = word_start.take() {
             last_word = &expr[s..i];
         }
-        match c {
-            b'#' => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'"' | b'\'' | b'`' => {
+        if let Some(end) = skip_string_or_comment(b, i) {
+            if c != b'#' {
                 if names && name_here {
                     return Some(i);
-                }
-                i += 1;
-                while i < b.len() && b[i] != c {
-                    if c != b'`' && b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
                 }
                 name_here = false;
                 last_word = "";
             }
+            i = end;
+            continue;
+        }
+        match c {
             b'{' => (names, name_here) = (true, true),
             b'(' if LISTS.contains(&last_word) => (names, name_here) = (true, true),
             b'}' | b')' => (names, name_here) = (false, false),
@@ -273,10 +264,44 @@ fn quoted_name(expr: &str) -> Option<usize> {
     None
 }
 
+/// Where the string or comment starting at `bytes[i]` ends (just past a string's closing
+/// quote, at a comment's line break), or `None` when none starts there; an unterminated one
+/// runs to the end. A `\` escapes the next byte in `"` and `'` strings, not in raw `` ` ``
+/// ones. Every scanner of an expression that must not look inside them uses it
+/// ([`outside`]'s, and TG105's bounds).
+pub(crate) fn skip_string_or_comment(bytes: &[u8], i: usize) -> Option<usize> {
+    match *bytes.get(i)? {
+        quote @ (b'"' | b'\'' | b'`') => {
+            let mut j = i + 1;
+            while j < bytes.len() {
+                let d = bytes[j];
+                j += 1;
+                if d == b'\\' && quote != b'`' {
+                    j += 1;
+                } else if d == quote {
+                    break;
+                }
+            }
+            Some(j.min(bytes.len()))
+        }
+        b'#' => Some(
+            bytes[i..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |p| i + p),
+        ),
+        _ => None,
+    }
+}
+
+/// A byte of a PromQL identifier.
+fn is_ident(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
+}
+
 /// Byte offset of the first `name` in `expr` standing as a whole word (not inside a longer
 /// identifier); strings are not skipped (a position is only a pointer for the message).
 fn word(expr: &str, name: &str) -> Option<usize> {
-    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
     let b = expr.as_bytes();
     expr.match_indices(name).map(|(i, _)| i).find(|&i| {
         (i == 0 || !is_ident(b[i - 1])) && b.get(i + name.len()).is_none_or(|&c| !is_ident(c))
