@@ -490,15 +490,9 @@ fn escaped(d: &Diagnostic) -> Diagnostic {
 /// controls, bidi embeddings, overrides, isolates and marks, and the Unicode line and paragraph
 /// separators.
 fn is_terminal_control(c: char) -> bool {
-    matches!(c,
-        '\u{0}'..='\u{1f}'
-        | '\u{7f}'..='\u{9f}'
-        | '\u{61c}'
-        | '\u{200e}'
-        | '\u{200f}'
-        | '\u{2028}'..='\u{202e}'
-        | '\u{2066}'..='\u{2069}')
-        || crate::text::invisible(c)
+    // `text::invisible` holds the bidi marks, embeddings, overrides and isolates, and the line
+    // and paragraph separators, with every other character that prints as nothing.
+    matches!(c, '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}') || crate::text::invisible(c)
 }
 
 /// Escapes, as `\u{…}`, every character of `s` that would control a terminal or reorder the
