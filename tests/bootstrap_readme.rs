@@ -5,7 +5,8 @@
 //! arguments. scw CLI v2.61.0 puts a positional secret ID into the request path unchanged
 //! (`/secrets/{secret_id}/versions`), so it must receive the bare UUID.
 //!
-//! Needs bash and jq: skipped (printed) without jq, unless `TOFUGEN_REQUIRE_TOOLS=1`.
+//! Needs bash; jq is Ubuntu 24.04's 1.7.1, built on first use by `.ci/toolchain --jq` (see
+//! `common::path_with_runner_jq`).
 
 mod common;
 
@@ -48,9 +49,6 @@ const UUID: &str = "3f2a9c1e-0b7d-4e5f-8a6b-9c0d1e2f3a4b";
 
 #[test]
 fn the_operator_secret_commands_give_scw_the_bare_uuid() {
-    if !common::commands_available(&["bash", "jq"]) {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("bin");
     std::fs::create_dir(&bin).unwrap();
@@ -77,11 +75,11 @@ fn the_operator_secret_commands_give_scw_the_bare_uuid() {
         use std::os::unix::fs::PermissionsExt as _;
         std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    // jq 1.7.1, Ubuntu 24.04's (an operator's machine may have another).
+    let Some(path) = common::path_with_runner_jq(&bin, &std::env::var("PATH").unwrap_or_default())
+    else {
+        return;
+    };
 
     let mut ran = 0;
     for config in [

@@ -10,7 +10,7 @@
 //!   checks out that commit, so two builds cannot get two commits.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
@@ -115,7 +115,8 @@ impl Sandbox {
             .env_clear()
             .env(
                 "PATH",
-                format!("{}:/usr/bin:/bin", self.path("bin").display()),
+                common::path_with_runner_jq(&self.path("bin"), "/usr/bin:/bin")
+                    .unwrap_or_else(|| format!("{}:/usr/bin:/bin", self.path("bin").display())),
             )
             .env("GITHUB_OUTPUT", &output)
             .env("STUBS", self.dir.path());
@@ -345,8 +346,9 @@ fn placeholder_exprs(step: &Value) -> Vec<(&str, &str)> {
 /// names would run with the job's secrets. Without them, `tofu init` runs.
 #[test]
 fn every_tofu_init_refuses_committed_opentofu_local_files() {
-    if !common::commands_available(&["bash", "jq", "find"]) {
-        common::skip_unless_required("bash, jq and find");
+    if common::path_with_runner_jq(Path::new("/"), "").is_none()
+        || !common::commands_available(&["find"])
+    {
         return;
     }
     let workflows = workflows(COMMITTED);

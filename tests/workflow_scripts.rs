@@ -4,7 +4,9 @@
 //! `if:` evaluated, and `upload-artifact` simulated. Fake `gh` (the workflow-runs and artifacts
 //! APIs, paginated, and `gh run download`), `tofu` (state in a file; the root's `release`
 //! validation), `curl` (the smoke test) and `skopeo` (a registry of manifests) are written to a
-//! temporary directory put first on the PATH. Needs `bash` and `jq` (`.ci/run` installs jq).
+//! temporary directory put first on the PATH, then the jq of GitHub's ubuntu-24.04 runners, 1.7.1,
+//! which `.ci/toolchain --jq` builds on first use (Debian 12's jq 1.6 takes 17 ms to start instead
+//! of 2, and these scenarios start it hundreds of times). Needs `bash`.
 
 mod common;
 
@@ -220,6 +222,8 @@ struct World {
     workflows: &'static BTreeMap<String, Value>,
     next_run: u64,
     clock: u64,
+    /// The `PATH` of every step: the fakes, then the runners' jq, then the test's own `PATH`.
+    search_path: String,
 }
 
 impl World {
@@ -244,6 +248,7 @@ impl World {
             workflows: workflows(),
             next_run: 100,
             clock: 0,
+            search_path: String::new(),
         };
         world.set_services("staging", &["api", "ui"]);
         world.set_services("production", &["api", "ui"]);
@@ -434,16 +439,11 @@ impl World {
             let (ok, out) = if uses.is_empty() {
                 let out_file = temp.path().join(format!("output-{i}"));
                 std::fs::write(&out_file, "").unwrap();
-                let path = format!(
-                    "{}:{}",
-                    self.path().join("bin").display(),
-                    std::env::var("PATH").unwrap_or_default()
-                );
                 let result = Command::new("bash")
                     .args(["--noprofile", "--norc", "-eo", "pipefail", "-c"])
                     .arg(step["run"].as_str().unwrap())
                     .env_clear()
-                    .env("PATH", path)
+                    .env("PATH", &self.search_path)
                     .env("HOME", self.path())
                     .envs(&env)
                     .env("WORLD", self.path())
@@ -675,10 +675,14 @@ impl<'a> Cond<'a> {
     }
 }
 
-/// Runs `f` with a fresh world when bash and jq are here.
+/// Runs `f` with a fresh world when bash and jq are here (the runners' jq: see
+/// [`common::path_with_runner_jq`]).
 fn with_world(f: impl FnOnce(&mut World)) {
-    if common::commands_available(&["bash", "jq"]) {
-        f(&mut World::new());
+    let mut world = World::new();
+    let path = std::env::var("PATH").unwrap_or_default();
+    if let Some(path) = common::path_with_runner_jq(&world.path().join("bin"), &path) {
+        world.search_path = path;
+        f(&mut world);
     }
 }
 

@@ -48,3 +48,48 @@ pub fn commands_available(commands: &[&str]) -> bool {
     }
     found
 }
+
+/// The jq the generated workflows' scripts meet on GitHub's `ubuntu-24.04` runners.
+pub const RUNNER_JQ: &str = "jq-1.7.1";
+
+/// The `PATH` for a test that runs the generated workflows' scripts with bash and jq: `first`,
+/// then the directory of the runners' jq ([`RUNNER_JQ`], built on first use by `.ci/toolchain
+/// --jq` into its cache outside the repository, about 30 s cold), then `rest`. `None` (the test
+/// skips, saying so) when bash is missing, or when that jq cannot be built here and the `PATH`
+/// has no jq either; another jq on the `PATH` (Debian 12's 1.6, 8 times slower to start) is used
+/// then, saying so. With `TOFUGEN_REQUIRE_TOOLS=1` (CI) only the runners' jq will do.
+pub fn path_with_runner_jq(first: &Path, rest: &str) -> Option<String> {
+    static JQ_DIR: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    let jq_dir = JQ_DIR.get_or_init(|| {
+        let out = std::process::Command::new("bash")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/toolchain"))
+            .arg("--jq")
+            .stderr(std::process::Stdio::inherit())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())?;
+        let dir = String::from_utf8(out.stdout).ok()?.trim_end().to_string();
+        let version = std::process::Command::new(Path::new(&dir).join("jq"))
+            .arg("--version")
+            .output()
+            .ok()?;
+        (String::from_utf8_lossy(&version.stdout).trim() == RUNNER_JQ).then_some(dir)
+    });
+    if !commands_available(&["bash"]) {
+        return None;
+    }
+    match jq_dir {
+        Some(dir) => Some(format!("{}:{dir}:{rest}", first.display())),
+        None => {
+            assert!(
+                std::env::var("TOFUGEN_REQUIRE_TOOLS").as_deref() != Ok("1"),
+                "the runners' {RUNNER_JQ} is required (TOFUGEN_REQUIRE_TOOLS=1): .ci/toolchain --jq failed"
+            );
+            if !commands_available(&["jq"]) {
+                return None;
+            }
+            eprintln!("NOTE: the runners' {RUNNER_JQ} could not be built: using the PATH's jq");
+            Some(format!("{}:{rest}", first.display()))
+        }
+    }
+}
