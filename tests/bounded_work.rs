@@ -428,6 +428,8 @@ const SERVICE: &str = "{image: demo-web, port: 8080, privacy: public, probes: {s
 /// - a reference cycle of 2 000 services, and a valid chain of 2 000 (every path from every
 ///   service cloned at each step): 9.7 s and 4.0 s;
 /// - 3 000 overrides naming unknown environments, with 3 000 environments: 2.6 s.
+/// - (stop 39, new) as many `null`s that remove nothing as inherited services, each with a
+///   suggestion: bounded by one shared suggestion budget from the start.
 ///
 /// And, at the loader's limit, after those fixes (release, on the project's 2-core VM): a chain
 /// and a cycle of references through 11 000 services, 2.2-2.6 s (the cycle search still walked
@@ -587,6 +589,21 @@ fn many_names_are_bounded() {
         "overrides naming unknown environments",
         unknown_environments.into_bytes(),
     ));
+    // Stop 39: `null`s that remove nothing, each with a suggestion among the inherited names
+    // (misspelt: every one near many of them).
+    let null_removals = fitted(24_000, |n| {
+        let mut s = format!("{HEAD}defaults:\n  services:\n");
+        for i in 0..n {
+            let _ = writeln!(s, "    service{i}: {{image: w, port: 8080}}");
+        }
+        s.push_str("environments:\n  env0:\n    services:\n");
+        for i in 0..n {
+            let _ = writeln!(s, "      servixe{i}: null");
+        }
+        s.push_str("  production: {}\n");
+        s
+    });
+    inputs.push(("null removals", null_removals.into_bytes()));
     let report = failures(inputs, COMMANDS);
     assert!(report.is_empty(), "{report}");
 }

@@ -75,6 +75,9 @@ impl Error {
 
     /// What the value should be, in words (`a whole number from 0 to 65535`).
     pub fn expected(&self) -> String {
+        if self.null {
+            return "a value, or the name of an inherited one for `null` to remove".to_string();
+        }
         if let Some(max) = self.at_most() {
             return format!("at most {max}");
         }

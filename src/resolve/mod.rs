@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::diagnostics::{Diagnostic, Span};
+use crate::diagnostics::{Diagnostic, Span, Suggester};
 use crate::load::{Key, Node, NodeKind};
 
 use crate::model::{
@@ -889,6 +889,131 @@ pub fn resolve_with_limit(
     })
 }
 
+/// The mappings of an environment's settings whose keys are names the user chooses (the JSON
+/// Schema's mappings with `additionalProperties` under `environments.*`: the test
+/// `named_maps_are_the_schemas` derives them from the schema), each with what an entry is.
+/// A `null` merged into one removes the inherited entry of its name.
+const NAMED_MAPS: &[(&[&str], &str)] = &[
+    (&["alerts", "rules"], "alert rule"),
+    (&["database", "settings"], "database setting"),
+    (&["secrets"], "secret"),
+    (&["services"], "service"),
+    (&["services", "*", "env"], "variable"),
+];
+
+/// The `null`s of environment `index` that remove nothing: in a named mapping
+/// ([`NAMED_MAPS`]) of its section, with nothing of their name in the tree it is merged onto
+/// (most often a misspelt name, and the entry meant stays deployed). Returns an error for each,
+/// with the inherited name nearest its own, and whether the settings can be decoded: not when
+/// one was found, nor when `tree` (the merged tree) holds a `null` in a named mapping, which a
+/// new entry brings with it (`services: { new: { env: { A: null } } }`, here or in the
+/// environment this one extends, which reports it) and which the decoding would report again.
+/// `defaults` holds none: the schema refuses them there.
+fn null_removals(
+    file: &str,
+    tree: &Node,
+    sections: &Sections,
+    index: usize,
+    env: &str,
+) -> (bool, Vec<Diagnostic>) {
+    /// What is done with each mapping found: its path, the mapping, and `base`'s.
+    type Found<'t, 'f> = dyn FnMut(&[&'t str], &'t Node, Option<&'t Node>) + 'f;
+    /// Visits the mappings at `pattern` (`*`: every entry) under `own`, with `base`'s mapping
+    /// at the same keys, `path` leading to them.
+    fn visit<'t>(
+        own: &'t Node,
+        base: Option<&'t Node>,
+        pattern: &[&str],
+        path: &mut Vec<&'t str>,
+        found: &mut Found<'t, '_>,
+    ) {
+        let mut step = |k: &'t Key, v: &'t Node, rest: &[&str], path: &mut Vec<&'t str>| {
+            path.push(&k.name);
+            visit(v, base.and_then(|b| b.get(&k.name)), rest, path, found);
+            path.pop();
+        };
+        match pattern.split_first() {
+            None => found(path, own, base),
+            Some((&"*", rest)) => {
+                for (k, v) in own.entries() {
+                    step(k, v, rest, path);
+                }
+            }
+            Some((key, rest)) => {
+                if let Some((k, v)) = own.entry(key) {
+                    step(k, v, rest, path);
+                }
+            }
+        }
+    }
+    let is_null = |n: &Node| n.kind == NodeKind::Null;
+    let mut diags = Vec::new();
+    let mut left = false;
+    let mut budget = crate::diagnostics::SUGGESTION_BUDGET;
+    let (own, base) = sections.own_and_base(index);
+    for (pattern, what) in NAMED_MAPS {
+        if let Some(own) = own {
+            visit(
+                own,
+                base,
+                pattern,
+                &mut Vec::new(),
+                &mut |path, map, base_map| {
+                    // The inherited names, for a suggestion: built for a mapping with a `null`
+                    // only, all of them sharing one budget (many `null`s among many names
+                    // would be quadratic).
+                    let mut suggester: Option<Suggester<'_>> = None;
+                    for (key, _) in map.entries().iter().filter(|(_, v)| is_null(v)) {
+                        let inherited = base_map.and_then(|b| b.get(&key.name));
+                        if inherited.is_some_and(|v| !is_null(v)) {
+                            continue;
+                        }
+                        let suggester = suggester.get_or_insert_with(|| {
+                            let names = base_map
+                                .map(Node::entries)
+                                .unwrap_or_default()
+                                .iter()
+                                .filter(|(_, v)| !is_null(v))
+                                .map(|(k, _)| k.name.as_str());
+                            Suggester::with_budget(names, budget)
+                        });
+                        let near = suggester.suggest(&key.name);
+                        budget = suggester.remaining();
+                        let fix = match near {
+                            Some(near) => format!("did you mean `{near}`? A"),
+                            None => "a".to_string(),
+                        };
+                        let place = path.join(".");
+                        diags.push(
+                            Diagnostic::error(
+                                "resolve",
+                                format!(
+                                    "environment `{env}`: `{place}.{}: null` removes nothing: no \
+                                 {what} `{}` is inherited here",
+                                    key.name, key.name
+                                ),
+                            )
+                            .at(file, Some(key.span))
+                            .expected(format!(
+                                "the name of an inherited {what}, for `null` to remove"
+                            ))
+                            .help(format!(
+                                "{fix} `null` removes the {what} of its name inherited from \
+                             `defaults` or the environment this one extends: correct the name, \
+                             or remove the line; `tofugen explain {env}` shows what is inherited"
+                            )),
+                        );
+                    }
+                },
+            );
+        }
+        visit(tree, None, pattern, &mut Vec::new(), &mut |_, map, _| {
+            left |= map.entries().iter().any(|(_, v)| is_null(v));
+        });
+    }
+    (diags.is_empty() && !left, diags)
+}
+
 /// One entry of `environments:`: its index in file order and its key.
 #[derive(Clone, Copy)]
 struct Section<'a> {
@@ -1139,6 +1264,12 @@ fn resolve_environment(
 ) -> Result<ResolvedEnvironment, Vec<Diagnostic>> {
     let env_key = section.key;
     let name = env_key.name.clone();
+    // A `null` that removes nothing: every one written in this environment is reported here,
+    // at once, and the settings are not decoded (the decoding would stop at the first).
+    let (decodable, null_diags) = null_removals(file, &tree, sections, section.index, &name);
+    if !decodable {
+        return Err(null_diags);
+    }
     let is_option = |k: &str| ENVIRONMENT_OPTION_KEYS.contains(&k);
     // Deserialized from the merged tree itself (no JSON copy), which is then freed (unless
     // another environment extends this one).
@@ -1508,6 +1639,54 @@ fn resolve_service(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`NAMED_MAPS`] is every mapping of an environment's settings whose keys are free names:
+    /// those the JSON Schema gives `additionalProperties` (a schema, not `false`) under
+    /// `environments.*`, found by walking the committed schema through its `$ref`s.
+    #[test]
+    fn named_maps_are_the_schemas() {
+        fn walk(
+            defs: &serde_json::Value,
+            node: &serde_json::Value,
+            path: &mut Vec<String>,
+            out: &mut Vec<String>,
+        ) {
+            if path.len() > 6 {
+                return;
+            }
+            if let Some(r) = node.get("$ref").and_then(|r| r.as_str()) {
+                let name = r.rsplit('/').next().unwrap();
+                walk(defs, &defs[name], path, out);
+            }
+            for k in ["anyOf", "oneOf", "allOf"] {
+                for x in node.get(k).and_then(|x| x.as_array()).into_iter().flatten() {
+                    walk(defs, x, path, out);
+                }
+            }
+            if let Some(extra) = node.get("additionalProperties").filter(|a| a.is_object()) {
+                out.push(path.join("."));
+                path.push("*".to_string());
+                walk(defs, extra, path, out);
+                path.pop();
+            }
+            if let Some(props) = node.get("properties").and_then(|p| p.as_object()) {
+                for (k, v) in props {
+                    path.push(k.clone());
+                    walk(defs, v, path, out);
+                    path.pop();
+                }
+            }
+        }
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../schema_check/environments.schema.json")).unwrap();
+        let environment = &schema["properties"]["environments"]["additionalProperties"];
+        let mut found = Vec::new();
+        walk(&schema["$defs"], environment, &mut Vec::new(), &mut found);
+        found.sort();
+        found.dedup();
+        let named: Vec<String> = NAMED_MAPS.iter().map(|(p, _)| p.join(".")).collect();
+        assert_eq!(found, named);
+    }
 
     /// Environment variables come out sorted by name, a name given twice keeping its last
     /// value, and serialize as the map they replace.

@@ -184,9 +184,15 @@ impl Sections {
         }
     }
 
+    /// Environment `index`'s section as written, and the tree it is merged onto (see
+    /// [`Sections::tree_of`]).
+    pub(crate) fn own_and_base(&self, index: usize) -> (Option<&Node>, Option<&Node>) {
+        (self.own.get(index), self.base_of(index))
+    }
+
     /// The section holding byte `offset`: `Some(None)` for `defaults`, `Some(Some(i))` for
     /// environment `i`.
-    fn at(&self, offset: usize) -> Option<Option<usize>> {
+    pub(crate) fn at(&self, offset: usize) -> Option<Option<usize>> {
         let after = self.starts.partition_point(|&(start, _)| start <= offset);
         after.checked_sub(1).map(|i| self.starts[i].1)
     }
