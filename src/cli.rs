@@ -122,8 +122,8 @@ pub enum Command {
     Rules {
         /// A rule code (`TG012`) or name (`plaintext-secret`): show that rule in full.
         rule: Option<String>,
-        /// Print the table as Markdown (the README's rules table).
-        #[arg(long, conflicts_with = "rule")]
+        /// Print as Markdown: the table (the README's rules table), or the one rule.
+        #[arg(long)]
         markdown: bool,
     },
     /// Print (JSON) the environments whose effective configuration or generated files differ
@@ -362,7 +362,11 @@ fn rules(rule: Option<&str>, markdown: bool) -> u8 {
         return 0;
     };
     if let Some(r) = policy::find_rule(text) {
-        out(&policy::describe_rule(r));
+        if markdown {
+            out(&policy::describe_rule_markdown(r));
+        } else {
+            out(&policy::describe_rule(r));
+        }
         return 0;
     }
     if let Some(r) = policy::find_retired(text) {

@@ -438,6 +438,43 @@ fn schema_command_prints_the_committed_schema() {
     assert_eq!(String::from_utf8_lossy(&o.stdout), committed);
 }
 
+/// `tofugen rules`: the table, one rule by code or name, either as Markdown with `--markdown`
+/// before or after it (refused before stop 39, though the README shows both), a retired code,
+/// and an unknown one (exit 2, with the nearest name).
+#[test]
+fn rules_lists_and_describes_in_text_and_markdown() {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ok = |args: &[&str]| {
+        let o = tofugen(here, args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", text(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert!(ok(&["rules"]).contains("TG012  plaintext-secret"));
+    assert!(ok(&["rules", "--markdown"]).starts_with("| code | name | level | rule | why |\n"));
+    let one = ok(&["rules", "plaintext-secret"]);
+    assert!(one.starts_with("TG012 plaintext-secret: "), "{one}");
+    for args in [
+        &["rules", "TG012", "--markdown"][..],
+        &["rules", "--markdown", "plaintext-secret"],
+        &["rules", "--markdown", "tg012"],
+    ] {
+        let md = ok(args);
+        assert!(
+            md.starts_with("### TG012 `plaintext-secret`\n"),
+            "{args:?}: {md}"
+        );
+        assert!(md.contains("```yaml\ndefaults:\n"), "{md}");
+    }
+    assert!(ok(&["rules", "TG021"]).contains("retired"));
+    let unknown = tofugen(here, &["rules", "plaintext-secrets", "--markdown"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        text(&unknown).contains("did you mean `plaintext-secret`?"),
+        "{}",
+        text(&unknown)
+    );
+}
+
 #[test]
 fn schema_and_policy_errors_are_reported_in_one_run() {
     let (dir, config) = repo();

@@ -262,11 +262,57 @@ pub fn describe_rule(rule: &Rule) -> String {
     let _ = writeln!(out, "\ngood:");
     out.push_str(&indent(rule.good));
     let _ = writeln!(out, "\nto turn it off or change its level, with a reason:");
-    out.push_str(&indent(&format!(
+    out.push_str(&indent(&override_example(rule)));
+    out
+}
+
+/// The `policy.overrides` entry that turns `rule` off, with its optional keys.
+fn override_example(rule: &Rule) -> String {
+    format!(
         "policy:\n  overrides:\n    - rule: {}\n      level: off            # or warning, error\n      environments: [staging]  # optional: default every environment\n      path: services.api       # optional: only findings about this value and below\n      reason: why this rule does not apply here",
         rule.name
-    )));
+    )
+}
+
+/// One rule in full as Markdown, printed by `tofugen rules CODE --markdown`: what
+/// [`describe_rule`] prints, with the examples in fenced YAML blocks.
+pub fn describe_rule_markdown(rule: &Rule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### {} `{}`\n", rule.code, rule.name);
+    let _ = writeln!(out, "{}\n", rule.title);
+    let _ = writeln!(
+        out,
+        "- level: {}\n- family: {}\n- why: {}",
+        level_cell(rule),
+        family(rule),
+        rule.rationale
+    );
+    if rule.safety != Safety::Ordinary {
+        let _ = writeln!(
+            out,
+            "- turning it off needs a reason and prints a warning on every run"
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nBad (merged into a minimal valid configuration, this is reported):\n"
+    );
+    out.push_str(&fenced_yaml(rule.bad));
+    let _ = writeln!(out, "\nGood:\n");
+    out.push_str(&fenced_yaml(rule.good));
+    let _ = writeln!(
+        out,
+        "\nTo turn it off or change its level, with a reason:\n"
+    );
+    out.push_str(&fenced_yaml(&override_example(rule)));
     out
+}
+
+/// `body` in a fenced `yaml` block whose fence is longer than any run of backticks in it.
+fn fenced_yaml(body: &str) -> String {
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    format!("{fence}yaml\n{}\n{fence}\n", body.trim_end_matches('\n'))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -270,6 +270,30 @@ fn renderings_list_every_rule() {
     }
 }
 
+/// `tofugen rules CODE --markdown`: every rule's examples come back out of its fenced blocks
+/// byte for byte (the fence outlasts any backticks in them), and the override block names it.
+#[test]
+fn one_rule_as_markdown_fences_its_examples() {
+    for r in registry() {
+        let md = describe_rule_markdown(r);
+        assert!(
+            md.starts_with(&format!("### {} `{}`\n", r.code, r.name)),
+            "{md}"
+        );
+        let blocks: Vec<&str> = md
+            .split("```yaml\n")
+            .skip(1)
+            .map(|b| b.split_once("\n```\n").expect("a closing fence").0)
+            .collect();
+        assert_eq!(blocks.len(), 3, "{md}");
+        assert_eq!(blocks[0], r.bad.trim_end_matches('\n'));
+        assert_eq!(blocks[1], r.good.trim_end_matches('\n'));
+        assert!(blocks[2].contains(&format!("- rule: {}\n", r.name)));
+    }
+    // A body holding a run of three backticks gets a longer fence.
+    assert_eq!(fenced_yaml("a: ```x```\n"), "````yaml\na: ```x```\n````\n");
+}
+
 /// Overrides are exposed per environment and shown by `explain`, with their reasons.
 #[test]
 fn overrides_reach_the_resolved_model_and_explain() {
