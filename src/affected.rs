@@ -205,13 +205,62 @@ pub fn to_json(envs: &[AffectedEnvironment]) -> String {
     serde_json::to_string(envs).unwrap_or_else(|_| "[]".to_string())
 }
 
-/// Parses a list of changed paths: one per line, blank lines ignored.
+/// Parses a list of changed paths: one per line, blank lines ignored, as `git diff
+/// --name-only` writes them (a quoted path decoded: [`unquote_git_path`]).
 pub fn parse_changed_paths(text: &str) -> Vec<String> {
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .map(str::to_string)
+        .map(unquote_git_path)
         .collect()
+}
+
+/// `line`, decoded when git quoted it: with `core.quotePath` (the default), `git diff
+/// --name-only` writes a path holding a byte over 0x7f, a control character, `"` or `\` between
+/// double quotes, with C escapes (`\t`, `\"`, `\\`, ...) and other bytes in three octal digits
+/// (git's `quote.c`, `quote_c_style`): `"modules/caf\303\251.tf"` is `modules/café.tf`, and
+/// undecoded it would match no directory (a changed module file planning no environment). A
+/// line that is not such a quoted path is kept as it is.
+pub fn unquote_git_path(line: &str) -> String {
+    let Some(inner) = line.strip_prefix('"').and_then(|l| l.strip_suffix('"')) else {
+        return line.to_string();
+    };
+    let bytes = inner.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b != b'\\' {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let octal = |j: usize| {
+            bytes
+                .get(j)
+                .filter(|d| (b'0'..=b'7').contains(d))
+                .map(|d| d - b'0')
+        };
+        let (byte, len) = match bytes.get(i + 1) {
+            Some(b'a') => (0x07, 2),
+            Some(b'b') => (0x08, 2),
+            Some(b't') => (b'\t', 2),
+            Some(b'n') => (b'\n', 2),
+            Some(b'v') => (0x0b, 2),
+            Some(b'f') => (0x0c, 2),
+            Some(b'r') => (b'\r', 2),
+            Some(b'"') => (b'"', 2),
+            Some(b'\\') => (b'\\', 2),
+            _ => match (octal(i + 1), octal(i + 2), octal(i + 3)) {
+                (Some(a @ 0..=3), Some(b), Some(c)) => ((a << 6) | (b << 3) | c, 4),
+                // Not git's quoting: the line as it is.
+                _ => return line.to_string(),
+            },
+        };
+        out.push(byte);
+        i += len;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Compiles the base configuration `base_bytes` under `file_name` (the head's name, so the

@@ -539,6 +539,54 @@ fn changed_paths_ignore_blank_lines() {
     assert_eq!(parse_changed_paths("a\n\n  b  \n"), ["a", "b"]);
 }
 
+/// The changed paths as real git writes them (`git diff --name-only`, which the plan workflow
+/// runs): the paths git quotes (a byte over 0x7f, a tab, `"`, `\\`) come back as the files'
+/// names, so that a changed module file with such a name still marks `modules/` changed; a
+/// line that only looks quoted is kept as it is.
+#[test]
+fn changed_paths_decode_what_git_quotes() {
+    let names = [
+        "modules/x/caf\u{e9}.tf",
+        "modules/x/tab\tq\"b\\s.tf",
+        "modules/x/sp ace.tf",
+        "modules/x/\u{65e5}\u{672c}.tf",
+        "modules/x/bell\u{7}.tf",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let o = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.org"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("git (.ci/run's machine has it)");
+        assert!(o.status.success(), "git {args:?}: {o:?}");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    git(&["init", "-q"]);
+    git(&["commit", "-q", "--allow-empty", "-m", "base"]);
+    std::fs::create_dir_all(dir.path().join("modules/x")).unwrap();
+    for name in names {
+        std::fs::write(dir.path().join(name), "x").unwrap();
+    }
+    git(&["add", "-A"]);
+    git(&["commit", "-q", "-m", "head"]);
+    let listed = git(&["diff", "--name-only", "HEAD~1", "HEAD"]);
+    assert!(
+        listed.contains("\"modules/x/caf\\303\\251.tf\""),
+        "git quotes: {listed}"
+    );
+    let mut got = parse_changed_paths(&listed);
+    got.sort();
+    let mut want: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    want.sort();
+    assert_eq!(got, want);
+    // Not git's quoting (a dangling or unknown escape, a fourth octal digit's overflow): kept.
+    for line in [r#""a\""#, r#""a\q""#, r#""a\400""#, r#""a"#] {
+        assert_eq!(parse_changed_paths(line), [line]);
+    }
+}
+
 /// Past the output cap (`--max-output-mib`), `affected` stops emitting: an environment whose
 /// files it could not compare counts as affected, and says why.
 #[test]
