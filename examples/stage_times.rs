@@ -29,14 +29,15 @@ fn main() {
         rss()
     );
     let t = Instant::now();
-    let (_, tree) = tofugen::load::load("synthetic.yaml", text.as_bytes()).expect("loads");
+    let (_, file) = tofugen::source::SourceMap::single("synthetic.yaml");
+    let (_, tree) = tofugen::load::load(file, text.as_bytes()).expect("loads");
     println!(
         "load          {:>8.1} ms  {:>7.1} MiB RSS",
         t.elapsed().as_secs_f64() * 1e3,
         rss()
     );
     let t = Instant::now();
-    let diags = tofugen::schema_check::check("synthetic.yaml", &tree);
+    let diags = tofugen::schema_check::check(file, &tree);
     assert!(diags.is_empty());
     println!(
         "schema check  {:>8.1} ms  {:>7.1} MiB RSS",
@@ -45,14 +46,14 @@ fn main() {
     );
     let t = Instant::now();
     let config = serde_json::from_value(tofugen::schema_check::instance(&tree)).unwrap();
-    let resolved = tofugen::resolve::resolve("synthetic.yaml", &tree, &config).expect("resolves");
+    let resolved = tofugen::resolve::resolve(file, &tree, &config).expect("resolves");
     println!(
         "resolve       {:>8.1} ms  {:>7.1} MiB RSS",
         t.elapsed().as_secs_f64() * 1e3,
         rss()
     );
     let t = Instant::now();
-    let diags = tofugen::policy::check("synthetic.yaml", &tree, &resolved);
+    let diags = tofugen::policy::check(file, &tree, &resolved);
     println!(
         "policy        {:>8.1} ms  {:>7.1} MiB RSS ({} findings)",
         t.elapsed().as_secs_f64() * 1e3,

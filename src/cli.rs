@@ -12,6 +12,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::diagnostics::{self, Diagnostic, Format};
 use crate::pipeline::{self, Compilation};
+use crate::source::SourceMap;
 use crate::{load, locate, policy, report, schema_check, write};
 
 /// Exit code: the configuration is invalid.
@@ -195,11 +196,14 @@ pub fn run(cli: &Cli) -> u8 {
         return init(cli, project.clone(), region.clone());
     }
     let file = cli.config.to_string_lossy().into_owned();
-    let bytes = match load::read_config(&cli.config, &file) {
-        Ok(b) => b,
-        Err(d) => {
-            print_diagnostics(&[d], "", cli.format, color);
-            return EXIT_INVALID;
+    let bytes = {
+        let (sources, id) = SourceMap::single(&file);
+        match load::read_config(&cli.config, &sources, id) {
+            Ok(b) => b,
+            Err(d) => {
+                print_diagnostics(&[d], &sources, cli.format, color);
+                return EXIT_INVALID;
+            }
         }
     };
     // The commands that emit files need the repository root: the configuration is named
@@ -253,21 +257,12 @@ pub fn run(cli: &Cli) -> u8 {
     {
         compilation
             .diagnostics
-            .extend(missing_modules_dir(&compilation, &p.root, &display_name));
+            .extend(missing_modules_dir(&compilation, &p.root));
     }
-    let source = compilation.source.clone().unwrap_or_default();
-    // Diagnostics name the file as the user gave it.
-    let diags: Vec<Diagnostic> = compilation
-        .diagnostics
-        .iter()
-        .cloned()
-        .map(|mut d| {
-            if d.file == display_name {
-                d.file = file.clone();
-            }
-            d
-        })
-        .collect();
+    // Diagnostics name the file as the user gave it (the generated headers name it relative
+    // to the repository root: `display_name`).
+    compilation.sources.rename(compilation.file, &file);
+    let diags: Vec<Diagnostic> = compilation.diagnostics.clone();
     // `check` in a machine format prints one document: these plus the HCL findings.
     let merged = matches!(cli.command, Command::Check | Command::Generate { .. })
         && cli.format != Format::Human
@@ -280,9 +275,9 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Explain { .. } | Command::Diff { .. } | Command::Affected { .. }
     ) && !compilation.has_errors();
     if own_stdout {
-        print_diagnostics_on(&diags, &source, cli.format, color, false);
+        print_diagnostics_on(&diags, &compilation.sources, cli.format, color, false);
     } else if !merged {
-        print_diagnostics(&diags, &source, cli.format, color);
+        print_diagnostics(&diags, &compilation.sources, cli.format, color);
     }
     if compilation.has_errors() {
         return EXIT_INVALID;
@@ -384,18 +379,19 @@ fn rules(rule: Option<&str>, markdown: bool) -> u8 {
     EXIT_USAGE
 }
 
-/// Prints `diags` in `format`: the machine formats on stdout, the human one on stderr.
-fn print_diagnostics(diags: &[Diagnostic], source: &str, format: Format, color: bool) {
+/// Prints `diags` (their files in `sources`) in `format`: the machine formats on stdout, the
+/// human one on stderr.
+fn print_diagnostics(diags: &[Diagnostic], sources: &SourceMap, format: Format, color: bool) {
     // Machine formats go to stdout so tools can read them.
     let stdout = matches!(format, Format::Json | Format::Github);
-    print_diagnostics_on(diags, source, format, color, stdout);
+    print_diagnostics_on(diags, sources, format, color, stdout);
 }
 
 /// [`print_diagnostics`] on stdout when `stdout`, else on stderr (the commands whose stdout is
 /// their own output). Nothing is printed for no diagnostic, except JSON's empty array on stdout.
 fn print_diagnostics_on(
     diags: &[Diagnostic],
-    source: &str,
+    sources: &SourceMap,
     format: Format,
     color: bool,
     stdout: bool,
@@ -403,7 +399,7 @@ fn print_diagnostics_on(
     if diags.is_empty() && !(format == Format::Json && stdout) {
         return;
     }
-    let text = diagnostics::render(diags, source, format, color);
+    let text = diagnostics::render(diags, sources, format, color);
     // Rendering escaped every value: the text is written as it is (it may hold colors).
     if stdout {
         out_raw(text.as_bytes());
@@ -524,20 +520,22 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
 /// The `generate` that follows `init`: loads the starter it wrote, proves it and writes the tree.
 fn init_generate(cli: &Cli, placement: &locate::Placement) -> u8 {
     let path = placement.root.join(&placement.config);
-    let bytes = match load::read_config(&path, &placement.config) {
-        Ok(b) => b,
-        Err(d) => {
-            print_diagnostics(&[d], "", cli.format, use_color(cli.color));
-            return EXIT_INVALID;
+    let bytes = {
+        let (sources, id) = SourceMap::single(&placement.config);
+        match load::read_config(&path, &sources, id) {
+            Ok(b) => b,
+            Err(d) => {
+                print_diagnostics(&[d], &sources, cli.format, use_color(cli.color));
+                return EXIT_INVALID;
+            }
         }
     };
     let compilation = pipeline::compile(&placement.config, &bytes, false);
     if compilation.has_errors() {
         // A bug: the starter is tested to be valid in every region.
-        let source = compilation.source.clone().unwrap_or_default();
         print_diagnostics(
             &compilation.diagnostics,
-            &source,
+            &compilation.sources,
             cli.format,
             use_color(cli.color),
         );
@@ -588,9 +586,9 @@ fn generate(
     // In a machine format the configuration's diagnostics are printed here, in one document
     // with a refusal for size.
     if format != Format::Human {
-        let refused = result.as_ref().err().map(|e| refusal(e, compilation, name));
+        let refused = result.as_ref().err().map(|e| refusal(e, compilation));
         let all: Vec<Diagnostic> = diags.iter().cloned().chain(refused).collect();
-        print_diagnostics(&all, "", format, color);
+        print_diagnostics(&all, &compilation.sources, format, color);
     }
     match result {
         Ok(summary) => {
@@ -605,7 +603,7 @@ fn generate(
         }
         Err(e) => {
             if format == Format::Human || e.downcast_ref::<write::TooLarge>().is_none() {
-                report_error(&e, compilation, name, format, color);
+                report_error(&e, compilation, format, color);
             }
             EXIT_INVALID
         }
@@ -614,17 +612,15 @@ fn generate(
 
 /// Prints an error of `generate` or `check`: a tree refused for its size is a diagnostic of
 /// the configuration ([`too_large`]); any other error is one line.
-fn report_error(
-    e: &anyhow::Error,
-    compilation: &Compilation,
-    file: &str,
-    format: Format,
-    color: bool,
-) {
+fn report_error(e: &anyhow::Error, compilation: &Compilation, format: Format, color: bool) {
     match e.downcast_ref::<write::TooLarge>() {
         Some(t) => {
-            let source = compilation.source.as_deref().unwrap_or_default();
-            print_diagnostics(&[too_large(t, compilation, file)], source, format, color);
+            print_diagnostics(
+                &[too_large(t, compilation)],
+                &compilation.sources,
+                format,
+                color,
+            );
         }
         None => err(&format!("error: {e:#}\n")),
     }
@@ -633,19 +629,19 @@ fn report_error(
 /// Why `generate` or `check` refused to act, as a diagnostic of the machine formats: a tree
 /// refused for its size ([`too_large`]), or the writer's refusal (a file edited by hand, a
 /// symlink, an obstruction), which a tool reading `--format json` saw as `[]` before.
-fn refusal(e: &anyhow::Error, compilation: &Compilation, file: &str) -> Diagnostic {
+fn refusal(e: &anyhow::Error, compilation: &Compilation) -> Diagnostic {
     match e.downcast_ref::<write::TooLarge>() {
-        Some(t) => too_large(t, compilation, file),
+        Some(t) => too_large(t, compilation),
         None => Diagnostic::error("write", format!("{e:#}"))
             .expected("a tree in which tofugen may write every generated file")
             .help("do what the message says (it names the path), then run the command again"),
     }
 }
 
-/// A tree refused for its size, as a diagnostic of the configuration `file`: at its
-/// `environments:` key (what multiplies the output), so that the line is shown.
-fn too_large(t: &write::TooLarge, compilation: &Compilation, file: &str) -> Diagnostic {
-    let mut d = t.diagnostic(file, compilation.environments_key());
+/// A tree refused for its size, as a diagnostic of the configuration: at its `environments:`
+/// key (what multiplies the output), so that the line is shown.
+fn too_large(t: &write::TooLarge, compilation: &Compilation) -> Diagnostic {
+    let mut d = t.diagnostic(compilation.file, compilation.environments_key());
     d.message = format!("refusing to write: {}", d.message);
     d
 }
@@ -666,24 +662,35 @@ fn check(
     };
     let crate::stream::Checked {
         differences: result,
-        findings,
-        sources: with_findings,
+        proof,
         files: file_count,
     } = crate::stream::check(root, name, resolved, max_bytes);
+    // The configuration's diagnostics and the proof's findings (moved to one map), and the
+    // stale files, in one map.
+    let mut sources = compilation.sources.clone();
+    let mapping = sources.absorb(proof.sources);
+    let findings: Vec<Diagnostic> = proof
+        .findings
+        .into_iter()
+        .map(|mut d| {
+            d.file = d.file.map(|f| mapping.apply(f));
+            d
+        })
+        .collect();
     let differences = match result {
         Ok(d) => d,
         Err(e) => {
             if format == Format::Human {
-                report_error(&e, compilation, name, format, color);
+                report_error(&e, compilation, format, color);
             } else {
                 // One document: the refusal is one of its diagnostics.
                 let all: Vec<Diagnostic> = diags
                     .iter()
                     .chain(&findings)
                     .cloned()
-                    .chain([refusal(&e, compilation, name)])
+                    .chain([refusal(&e, compilation)])
                     .collect();
-                print_diagnostics(&all, "", format, color);
+                print_diagnostics(&all, &sources, format, color);
                 if e.downcast_ref::<write::TooLarge>().is_none() {
                     err(&format!("error: {e:#}\n"));
                 }
@@ -692,7 +699,7 @@ fn check(
         }
     };
     if format == Format::Human {
-        print_hcl_findings(root, &with_findings, &findings, color);
+        print_diagnostics(&findings, &sources, Format::Human, color);
         // A hand edit can put a secret in a generated file: the diff does not show it (CI
         // logs keep what `check` prints), as diagnostics of the configuration do not.
         let texts: String = differences
@@ -702,14 +709,17 @@ fn check(
         out(&texts);
     } else {
         // One document: the configuration's diagnostics, the HCL findings, the stale files.
-        let stale = differences.iter().map(stale_diagnostic);
+        let stale: Vec<Diagnostic> = differences
+            .iter()
+            .map(|d| stale_diagnostic(d, &mut sources))
+            .collect();
         let all: Vec<Diagnostic> = diags
             .iter()
             .chain(&findings)
             .cloned()
             .chain(stale)
             .collect();
-        print_diagnostics(&all, "", format, color);
+        print_diagnostics(&all, &sources, format, color);
     }
     // A status line, on stderr: stdout carries only diffs and machine-readable findings.
     if differences.is_empty() {
@@ -737,8 +747,9 @@ fn check(
     }
 }
 
-/// A stale file as a diagnostic of the machine formats (`--format json|github`).
-fn stale_diagnostic(d: &write::Difference) -> Diagnostic {
+/// A stale file as a diagnostic of the machine formats (`--format json|github`), its path
+/// added to `sources`.
+fn stale_diagnostic(d: &write::Difference, sources: &mut SourceMap) -> Diagnostic {
     let help = if d.kind.needs_force() {
         "move any change into the configuration, then run `tofugen generate --force`"
     } else if d.kind.fixed_by_generate() {
@@ -747,7 +758,7 @@ fn stale_diagnostic(d: &write::Difference) -> Diagnostic {
         "move or delete it by hand: tofugen never deletes what it did not write"
     };
     Diagnostic::error(d.kind.code(), d.message.clone())
-        .at(d.path.clone(), None)
+        .at(sources.intern(&d.path), None)
         .expected("the file as `tofugen generate` writes it")
         .help(help)
 }
@@ -791,24 +802,6 @@ fn stale_summary(differences: &[write::Difference]) -> String {
         ));
     }
     format!("{}\n", parts.join("; "))
-}
-
-/// Prints HCL findings, each file rendered against its own source (generated or on disk).
-fn print_hcl_findings(
-    root: &Path,
-    files: &std::collections::BTreeMap<String, String>,
-    findings: &[Diagnostic],
-    color: bool,
-) {
-    for group in findings.chunk_by(|a, b| a.file == b.file) {
-        let path = &group[0].file;
-        let source = files
-            .get(path)
-            .cloned()
-            .or_else(|| std::fs::read_to_string(root.join(path)).ok())
-            .unwrap_or_default();
-        print_diagnostics(group, &source, Format::Human, color);
-    }
 }
 
 fn affected(
@@ -880,12 +873,12 @@ fn unknown_environment(cli: &Cli, compilation: &Compilation, name: &str) -> u8 {
         "unknown-environment",
         format!("no environment named `{name}`"),
     )
-    .at(cli.config.to_string_lossy(), None)
+    .at(compilation.file, None)
     .expected(format!("one of: {}", names.join(", ")));
     if let Some(s) = diagnostics::did_you_mean(name, names.iter().copied()) {
         d = d.help(format!("did you mean `{s}`?"));
     }
-    print_diagnostics(&[d], "", cli.format, use_color(cli.color));
+    print_diagnostics(&[d], &compilation.sources, cli.format, use_color(cli.color));
     EXIT_USAGE
 }
 
@@ -897,7 +890,7 @@ const ALWAYS_CALLED_MODULES: [&str; 3] = ["state-bucket", "registry", "iam"];
 /// wrote roots calling modules that do not exist): `tofu init` would fail on the first call, so
 /// `generate` writes nothing and `check` reports this cause instead of each call. (The other
 /// calls are proved by `check` against the modules' interfaces; `generate` does not prove.)
-fn missing_modules_dir(compilation: &Compilation, root: &Path, file: &str) -> Option<Diagnostic> {
+fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnostic> {
     let path = compilation.resolved.as_ref()?.modules_path.as_deref()?;
     let dir = root.join(path);
     let has_tf = |module: &str| {
@@ -933,7 +926,7 @@ fn missing_modules_dir(compilation: &Compilation, root: &Path, file: &str) -> Op
         .map(|n| n.span);
     Some(
         Diagnostic::error("modules-path", message)
-        .at(file, span)
+        .at(compilation.file, span)
         .expected("a directory under the repository root holding the modules (`<path>/<name>/*.tf`)")
         .help("remove `modules:` to have tofugen vendor its module library into generated/modules/, or copy the modules there"),
     )
@@ -968,7 +961,7 @@ fn explain(cli: &Cli, compilation: &Compilation, env: &str, service: Option<&str
             format!("environment `{env}` has no service named `{s}`")
         };
         let mut d = Diagnostic::error("unknown-service", message)
-            .at(cli.config.to_string_lossy(), None)
+            .at(compilation.file, None)
             .expected(format!("one of: {}", names.join(", ")));
         if written {
             d = d.help(format!(
@@ -977,7 +970,7 @@ fn explain(cli: &Cli, compilation: &Compilation, env: &str, service: Option<&str
         } else if let Some(m) = diagnostics::did_you_mean(s, names.iter().copied()) {
             d = d.help(format!("did you mean `{m}`?"));
         }
-        print_diagnostics(&[d], "", cli.format, use_color(cli.color));
+        print_diagnostics(&[d], &compilation.sources, cli.format, use_color(cli.color));
         return EXIT_USAGE;
     }
     let name = cli

@@ -13,6 +13,8 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, Config as TermConfig};
 use serde::Serialize;
 
+use crate::source::{FileId, SourceMap};
+
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -44,7 +46,7 @@ impl Span {
 }
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     /// Error or warning.
     pub level: Level,
@@ -52,8 +54,9 @@ pub struct Diagnostic {
     pub code: String,
     /// What is wrong, in one sentence.
     pub message: String,
-    /// File the finding is in (as given on the command line).
-    pub file: String,
+    /// File the finding is in, in the run's [`SourceMap`] (its name as given on the command
+    /// line, or relative to the repository root); `None` for a finding about no file.
+    pub file: Option<FileId>,
     /// Where in the file; `None` for whole-file findings.
     pub span: Option<Span>,
     /// What was expected there.
@@ -64,8 +67,22 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// When this diagnostic counts problems instead of describing one (see [`cap_per_code`]),
     /// how many; 0, and absent from JSON, for an ordinary diagnostic.
-    #[serde(skip_serializing_if = "is_zero")]
     pub omitted: usize,
+}
+
+/// A diagnostic as the JSON format writes it: the file by its name.
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    level: Level,
+    code: &'a str,
+    message: &'a str,
+    file: &'a str,
+    span: Option<Span>,
+    expected: Option<&'a str>,
+    help: Option<&'a str>,
+    notes: &'a [String],
+    #[serde(skip_serializing_if = "is_zero")]
+    omitted: usize,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -84,7 +101,7 @@ pub const MAX_PER_CODE: usize = 200;
 /// replaces the rest of that code by one diagnostic at the first of them, at the highest
 /// level among them, counting them. Diagnostics that already count others are kept and do not
 /// count. Sorted again after.
-pub fn cap_per_code(diags: &mut Vec<Diagnostic>, max: usize) {
+pub fn cap_per_code(diags: &mut Vec<Diagnostic>, max: usize, sources: &SourceMap) {
     if diags.len() <= max {
         return;
     }
@@ -135,7 +152,7 @@ pub fn cap_per_code(diags: &mut Vec<Diagnostic>, max: usize) {
         });
         kept.push(summary);
     }
-    sort(&mut kept);
+    sort(&mut kept, sources);
     *diags = kept;
 }
 
@@ -146,7 +163,7 @@ impl Diagnostic {
             level: Level::Error,
             code: code.into(),
             message: message.into(),
-            file: String::new(),
+            file: None,
             span: None,
             expected: None,
             help: None,
@@ -164,8 +181,8 @@ impl Diagnostic {
     }
 
     /// Sets the file and position.
-    pub fn at(mut self, file: impl Into<String>, span: Option<Span>) -> Self {
-        self.file = file.into();
+    pub fn at(mut self, file: FileId, span: Option<Span>) -> Self {
+        self.file = Some(file);
         self.span = span;
         self
     }
@@ -194,27 +211,35 @@ impl Diagnostic {
         self
     }
 
-    /// `file:line:col` (or just `file`).
-    pub fn location(&self) -> String {
+    /// `file:line:col` (or just `file`), the file named in `sources`.
+    pub fn location(&self, sources: &SourceMap) -> String {
+        let file = file_name(self.file, sources);
         match self.span {
-            Some(s) => format!("{}:{}:{}", self.file, s.line, s.col),
-            None => self.file.clone(),
+            Some(s) => format!("{file}:{}:{}", s.line, s.col),
+            None => file.to_string(),
         }
     }
 }
 
-/// Sorts diagnostics by file and position, errors before warnings at the same place.
-pub fn sort(diags: &mut [Diagnostic]) {
+/// The name of `file` in `sources` (empty for a finding about no file).
+pub fn file_name(file: Option<FileId>, sources: &SourceMap) -> &str {
+    file.map_or("", |f| sources.name(f))
+}
+
+/// Sorts diagnostics by file name (in `sources`) and position, errors before warnings at the
+/// same place.
+pub fn sort(diags: &mut [Diagnostic], sources: &SourceMap) {
+    let name = |d: &Diagnostic| file_name(d.file, sources);
     diags.sort_by(|a, b| {
         (
-            &a.file,
+            name(a),
             a.span.map(|s| (s.line, s.col)),
             b.level,
             &a.code,
             &a.message,
         )
             .cmp(&(
-                &b.file,
+                name(b),
                 b.span.map(|s| (s.line, s.col)),
                 a.level,
                 &b.code,
@@ -346,23 +371,38 @@ pub enum Format {
     Github,
 }
 
-/// Renders diagnostics in `format`. `source` is the text of the file they point into.
-pub fn render(diags: &[Diagnostic], source: &str, format: Format, color: bool) -> String {
+/// Renders diagnostics in `format`; `sources` names their files and holds the texts their
+/// excerpts show (a file without a text shows none).
+pub fn render(diags: &[Diagnostic], sources: &SourceMap, format: Format, color: bool) -> String {
     match format {
-        Format::Human => render_human(diags, source, color),
+        Format::Human => render_human(diags, sources, color),
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(diags).expect("diagnostics serialize");
+            let json: Vec<JsonDiagnostic<'_>> = diags
+                .iter()
+                .map(|d| JsonDiagnostic {
+                    level: d.level,
+                    code: &d.code,
+                    message: &d.message,
+                    file: file_name(d.file, sources),
+                    span: d.span,
+                    expected: d.expected.as_deref(),
+                    help: d.help.as_deref(),
+                    notes: &d.notes,
+                    omitted: d.omitted,
+                })
+                .collect();
+            let mut s = serde_json::to_string_pretty(&json).expect("diagnostics serialize");
             s.push('\n');
             json_for_terminal(&s).into_owned()
         }
-        Format::Github => render_github(diags),
+        Format::Github => render_github(diags, sources),
     }
 }
 
 /// Most diagnostics rendered for people; the rest are counted (JSON and GitHub list them all).
 const MAX_RENDERED: usize = 200;
 
-fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
+fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let mut out = Vec::new();
     let config = TermConfig::default();
     // The first ones, and every diagnostic counting others (it says what is not shown).
@@ -372,16 +412,23 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
         .filter(|(i, d)| *i < MAX_RENDERED || d.omitted > 0)
         .map(|(_, d)| d)
         .collect();
-    let points: Vec<usize> = shown_diags
+    // Each file's text as shown, keeping whole the places its diagnostics point at.
+    let text = |file: Option<FileId>| file.and_then(|f| sources.text(f)).unwrap_or("");
+    let mut points: std::collections::BTreeMap<Option<FileId>, Vec<usize>> =
+        std::collections::BTreeMap::new();
+    for d in &shown_diags {
+        if let Some(s) = d.span {
+            let r = clamp(s.range(), text(d.file));
+            points.entry(d.file).or_default().extend([r.start, r.end]);
+        }
+    }
+    let shown: std::collections::BTreeMap<Option<FileId>, ShownSource<'_>> = points
         .iter()
-        .filter_map(|d| d.span)
-        .flat_map(|s| {
-            let r = clamp(s.range(), source);
-            [r.start, r.end]
-        })
+        .map(|(&file, points)| (file, ShownSource::new(text(file), points)))
         .collect();
-    let shown = ShownSource::new(source, &points);
     for &d in &shown_diags {
+        let name = escape_for_terminal(file_name(d.file, sources));
+        let source = text(d.file);
         let d = escaped(d);
         let severity = match d.level {
             Level::Error => CsSeverity::Error,
@@ -390,7 +437,8 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
         let mut cs = CsDiagnostic::new(severity)
             .with_code(d.code.clone())
             .with_message(d.message.clone());
-        if let Some(span) = d.span {
+        let shown = d.span.and_then(|_| shown.get(&d.file));
+        if let (Some(span), Some(shown)) = (d.span, shown) {
             let range = shown.map(clamp(span.range(), source));
             let label_text = d
                 .expected
@@ -412,12 +460,12 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
         if !notes.is_empty() {
             cs = cs.with_notes(notes);
         }
-        if d.span.is_none() {
+        let Some(shown) = shown else {
             // codespan prints no location without a label: say it ourselves.
             let _ = writeln!(
                 WriteAdapter(&mut out),
                 "{}: {}[{}]: {}",
-                d.file,
+                name,
                 match d.level {
                     Level::Error => "error",
                     Level::Warning => "warning",
@@ -430,11 +478,8 @@ fn render_human(diags: &[Diagnostic], source: &str, color: bool) -> String {
             }
             let _ = writeln!(WriteAdapter(&mut out));
             continue;
-        }
-        let file = NamedSource {
-            name: &d.file,
-            shown: &shown,
         };
+        let file = NamedSource { name: &name, shown };
         if color {
             let mut buffer = term::termcolor::Buffer::ansi();
             let _ = term::emit_to_write_style(&mut buffer, &config, &file, &cs);
@@ -477,7 +522,7 @@ fn escaped(d: &Diagnostic) -> Diagnostic {
         level: d.level,
         code: esc(&d.code),
         message: esc(&d.message),
-        file: esc(&d.file),
+        file: d.file,
         span: d.span,
         expected: d.expected.as_deref().map(esc),
         help: d.help.as_deref().map(esc),
@@ -838,7 +883,7 @@ fn clamp(range: Range<usize>, source: &str) -> Range<usize> {
     start..end
 }
 
-fn render_github(diags: &[Diagnostic]) -> String {
+fn render_github(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut out = String::new();
     for d in diags {
         let kind = match d.level {
@@ -846,7 +891,8 @@ fn render_github(diags: &[Diagnostic]) -> String {
             Level::Warning => "warning",
         };
         let d = escaped(d);
-        let mut props = format!("file={}", escape_property(&d.file));
+        let name = escape_for_terminal(file_name(d.file, sources));
+        let mut props = format!("file={}", escape_property(&name));
         if let Some(s) = d.span {
             let _ = write!(props, ",line={},col={}", s.line, s.col);
         }
@@ -879,6 +925,13 @@ fn escape_property(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A map of one file, `name`, holding `text`, and its id.
+    fn one(name: &str, text: &str) -> (SourceMap, FileId) {
+        let (mut map, id) = SourceMap::single(name);
+        map.set_text(id, text.to_string());
+        (map, id)
+    }
 
     #[test]
     fn did_you_mean_finds_typos_only() {
@@ -984,7 +1037,8 @@ mod tests {
     #[test]
     fn an_invisible_character_in_a_syntax_error_is_shown_and_named() {
         let source = "project: \u{feff}demo\n";
-        let (shown, diags) = crate::load::load("f.yaml", source.as_bytes()).unwrap_err();
+        let (_, file) = SourceMap::single("f.yaml");
+        let (shown, diags) = crate::load::load(file, source.as_bytes()).unwrap_err();
         let d = diags
             .iter()
             .find(|d| d.code == "yaml-syntax")
@@ -993,12 +1047,8 @@ mod tests {
             d.help.as_deref().unwrap_or_default().contains("U+FEFF"),
             "{d:#?}"
         );
-        let out = render(
-            &diags,
-            shown.as_deref().unwrap_or(source),
-            Format::Human,
-            false,
-        );
+        let (map, _) = one("f.yaml", shown.as_deref().unwrap_or(source));
+        let out = render(&diags, &map, Format::Human, false);
         let line = out
             .lines()
             .find(|l| l.contains("project:"))
@@ -1027,15 +1077,16 @@ mod tests {
         let source = "a: 1\nkey\u{1b}[2J: \u{202e}x\u{9b}1m\nz: 2\n";
         // The span of `x`, after the escape sequence and the bidi override on line 2.
         let x = source.find('x').unwrap();
+        let (map, f) = one("f\u{7}.yaml", source);
         let d = Diagnostic::error("schema", "unknown key `key\u{1b}[2J`\r\nerror: forged")
-            .at("f\u{7}.yaml", at(2, 11, x, x + 1))
+            .at(f, at(2, 11, x, x + 1))
             .expected("one of `a`\u{7}")
             .help("did you mean `a`?\u{202e}")
             .note("note\u{85}");
         // With colors, the only ESC bytes are the renderer's own color codes (`ESC[..m`).
         let colors = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap();
         for color in [false, true] {
-            let out = render(std::slice::from_ref(&d), source, Format::Human, color);
+            let out = render(std::slice::from_ref(&d), &map, Format::Human, color);
             let plain = colors.replace_all(&out, "");
             assert!(!has_control(&plain, &['\n']), "{out:?}");
             assert!(plain.contains("f\\u{7}.yaml:2:11"), "{plain}");
@@ -1049,7 +1100,7 @@ mod tests {
             );
             assert!(!plain.contains("\nerror: forged"), "{plain}");
         }
-        let out = render(std::slice::from_ref(&d), source, Format::Human, false);
+        let out = render(std::slice::from_ref(&d), &map, Format::Human, false);
         // The caret sits under `x`, after the escaped characters.
         let line = out.lines().position(|l| l.contains("key\\u{1b}")).unwrap();
         let snippet = out.lines().nth(line).unwrap();
@@ -1060,8 +1111,9 @@ mod tests {
             "{snippet}\n{caret}"
         );
         // Position-less diagnostics are escaped too.
-        let whole = Diagnostic::error("io", "cannot read f\u{1b}]0;title\u{7}").at("f\n", None);
-        let out = render(&[whole], "", Format::Human, false);
+        let (map, f) = SourceMap::single("f\n");
+        let whole = Diagnostic::error("io", "cannot read f\u{1b}]0;title\u{7}").at(f, None);
+        let out = render(&[whole], &map, Format::Human, false);
         assert!(!has_control(&out, &['\n']), "{out:?}");
         assert!(
             out.starts_with("f\\u{a}: error[io]: cannot read f\\u{1b}]0;title\\u{7}\n"),
@@ -1072,8 +1124,9 @@ mod tests {
     #[test]
     fn json_output_escapes_every_control_and_stays_the_same_value() {
         let hostile: String = CONTROLS.iter().collect();
-        let d = Diagnostic::error("c", hostile.clone()).at("f", None);
-        let out = render(std::slice::from_ref(&d), "", Format::Json, false);
+        let (map, f) = SourceMap::single("f");
+        let d = Diagnostic::error("c", hostile.clone()).at(f, None);
+        let out = render(std::slice::from_ref(&d), &map, Format::Json, false);
         assert!(!has_control(&out, &['\n']), "{out:?}");
         let back: serde_json::Value = serde_json::from_str(&out).unwrap();
         assert_eq!(back[0]["message"], hostile.as_str());
@@ -1087,8 +1140,9 @@ mod tests {
             "2, ".repeat(100_000)
         );
         let x = long.find('x').unwrap();
-        let d = Diagnostic::error("c", "m").at("f", at(1, 0, x, x + 1));
-        let out = render(std::slice::from_ref(&d), &long, Format::Human, false);
+        let (map, f) = one("f", &long);
+        let d = Diagnostic::error("c", "m").at(f, at(1, 0, x, x + 1));
+        let out = render(std::slice::from_ref(&d), &map, Format::Human, false);
         assert!(out.len() < 2_000, "{} bytes", out.len());
         // Columns are the original ones; the caret is under `x`.
         assert!(out.contains(&format!("f:1:{}", x + 1)), "{out}");
@@ -1102,21 +1156,22 @@ mod tests {
         );
         assert!(snippet.ends_with('…'), "{snippet}");
         // A span over most of the line keeps both of its ends.
-        let d = Diagnostic::error("c", "m").at("f", at(1, 1, 0, long.find('\n').unwrap()));
-        let out = render(&[d], &long, Format::Human, false);
+        let d = Diagnostic::error("c", "m").at(f, at(1, 1, 0, long.find('\n').unwrap()));
+        let out = render(&[d], &map, Format::Human, false);
         assert!(out.len() < 2_000, "{out}");
         assert!(out.contains("2, 2, ]"), "{out}");
     }
 
     #[test]
     fn at_most_max_rendered_diagnostics_are_shown_all_are_counted() {
-        let d = Diagnostic::error("c", "m").at("f", at(1, 1, 0, 1));
+        let (map, f) = one("f", "a\n");
+        let d = Diagnostic::error("c", "m").at(f, at(1, 1, 0, 1));
         let many = vec![d; MAX_RENDERED + 5];
-        let out = render(&many, "a\n", Format::Human, false);
+        let out = render(&many, &map, Format::Human, false);
         assert_eq!(out.matches("error[c]").count(), MAX_RENDERED);
         assert!(out.contains("… and 5 more not shown"), "{out}");
         assert!(out.ends_with(&format!("{} error(s), 0 warning(s)\n", MAX_RENDERED + 5)));
-        let json = render(&many, "a\n", Format::Json, false);
+        let json = render(&many, &map, Format::Json, false);
         assert_eq!(json.matches("\"code\"").count(), MAX_RENDERED + 5);
     }
 
@@ -1126,9 +1181,11 @@ mod tests {
     /// (sweep 38, R2).
     #[test]
     fn cap_per_code_counts_the_rest_of_each_code_at_the_first_of_them() {
+        let source = "x\n".repeat(MAX_RENDERED + 60);
+        let (map, f) = one("f", &source);
         let at_line = |code: &str, line: usize, level: Level| Diagnostic {
             level,
-            ..Diagnostic::error(code, format!("{code} at {line}")).at("f", at(line, 1, line, line))
+            ..Diagnostic::error(code, format!("{code} at {line}")).at(f, at(line, 1, line, line))
         };
         let mut diags: Vec<Diagnostic> = (1..=10)
             .map(|l| at_line("A", l, Level::Warning))
@@ -1138,11 +1195,11 @@ mod tests {
             ])
             .chain([Diagnostic::error("A", "5 more not described").counting(5)])
             .collect();
-        sort(&mut diags);
+        sort(&mut diags, &map);
         let before = diags.clone();
-        cap_per_code(&mut diags, 20);
+        cap_per_code(&mut diags, 20, &map);
         assert_eq!(diags, before, "nothing over the cap: unchanged");
-        cap_per_code(&mut diags, 4);
+        cap_per_code(&mut diags, 4, &map);
         let a: Vec<_> = diags.iter().filter(|d| d.code == "A").collect();
         // 4 described (lines 1-4), the earlier counting one, and one counting lines 5-11.
         assert_eq!(a.len(), 6, "{diags:#?}");
@@ -1163,32 +1220,33 @@ mod tests {
         let mut many: Vec<Diagnostic> = (1..=MAX_RENDERED + 50)
             .map(|l| at_line("A", l, Level::Error))
             .collect();
-        cap_per_code(&mut many, MAX_RENDERED);
+        cap_per_code(&mut many, MAX_RENDERED, &map);
         assert_eq!(many.len(), MAX_RENDERED + 1);
-        let source = "x\n".repeat(MAX_RENDERED + 60);
-        let out = render(&many, &source, Format::Human, false);
+        let out = render(&many, &map, Format::Human, false);
         assert!(out.contains("50 more `A` problems"), "{out}");
         assert!(!out.contains("more not shown"), "{out}");
         assert!(out.ends_with(&format!("{} error(s), 0 warning(s)\n", MAX_RENDERED + 50)));
-        let json = render(&many, &source, Format::Json, false);
+        let json = render(&many, &map, Format::Json, false);
         assert!(json.contains("\"omitted\": 50"), "{json}");
     }
 
     #[test]
     fn crlf_source_lines_render_without_escapes() {
         let source = "a: 1\r\nb: 2\r\n";
-        let d = Diagnostic::error("x", "y").at("f", at(2, 1, 6, 7));
-        let out = render(&[d], source, Format::Human, false);
+        let (map, f) = one("f", source);
+        let d = Diagnostic::error("x", "y").at(f, at(2, 1, 6, 7));
+        let out = render(&[d], &map, Format::Human, false);
         assert!(out.contains("f:2:1"), "{out}");
         assert!(!out.contains("\\u{d}"), "{out}");
     }
 
     #[test]
     fn github_annotations_escape_controls_and_workflow_command_syntax() {
+        let (map, f) = SourceMap::single("a,b:c%.yaml");
         let d = Diagnostic::error("co:de,", "50% done\r\n::error::forged\u{1b}")
-            .at("a,b:c%.yaml", at(1, 2, 0, 1))
+            .at(f, at(1, 2, 0, 1))
             .note("n\u{202e}");
-        let out = render(&[d], "", Format::Github, false);
+        let out = render(&[d], &map, Format::Github, false);
         assert_eq!(out.lines().count(), 1, "{out}");
         assert!(!has_control(&out, &['\n']), "{out:?}");
         assert_eq!(
@@ -1200,9 +1258,10 @@ mod tests {
 
     #[test]
     fn github_annotations_escape_newlines_and_commas() {
+        let (map, f) = SourceMap::single("env.yaml");
         let d = Diagnostic::error("schema", "bad, value")
             .at(
-                "env.yaml",
+                f,
                 Some(Span {
                     start: 0,
                     end: 1,
@@ -1211,7 +1270,7 @@ mod tests {
                 }),
             )
             .help("use x");
-        let out = render(&[d], "", Format::Github, false);
+        let out = render(&[d], &map, Format::Github, false);
         assert_eq!(
             out,
             "::error file=env.yaml,line=3,col=5,title=schema::bad, value%0Ahelp: use x\n"

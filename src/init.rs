@@ -111,7 +111,7 @@ pub fn init(root: &Path, config: &str, options: &Options) -> Result<Created, Str
             options.region,
             crate::diagnostics::render(
                 &compiled.diagnostics,
-                compiled.source.as_deref().unwrap_or_default(),
+                &compiled.sources,
                 crate::diagnostics::Format::Human,
                 false
             )

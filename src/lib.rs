@@ -7,7 +7,9 @@
 //! workflows, docs) → [`write`](mod@write) (manifest, atomic writes, `check`).
 //! [`pipeline`] runs the stages in order up to `policy`; [`stream`] runs `emit` into `write`
 //! (and [`prove`]) one environment at a time for `generate` and `check`; [`prove`] proves the HCL
-//! against the vendored Scaleway provider schema and the modules' interfaces.
+//! against the vendored Scaleway provider schema and the modules' interfaces. Every stage is
+//! handed the [`source::FileId`] of the file it reads, and its diagnostics carry it: names and
+//! texts are kept once, in a [`source::SourceMap`], for sorting and rendering.
 
 // Diagnostics are large on purpose (message, position, fix) and are never on a hot path.
 #![allow(clippy::result_large_err)]
@@ -30,6 +32,7 @@ pub mod prove;
 pub mod report;
 pub mod resolve;
 pub mod schema_check;
+pub mod source;
 pub mod stream;
 pub mod synthetic;
 pub mod text;

@@ -18,6 +18,7 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 use serde_json::{Map, Number, Value};
 
 use crate::diagnostics::{Diagnostic, Span};
+use crate::source::{FileId, SourceMap};
 
 /// Largest accepted configuration file.
 pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
@@ -291,7 +292,10 @@ fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
 /// Returns every problem found as diagnostics; a YAML syntax error, a tab in the indentation or
 /// an alias stops the parser, which then reads on from the next top-level key (the problems
 /// after it are reported too, with those before it).
-pub fn load(file: &str, bytes: &[u8]) -> Result<(String, Node), (Option<String>, Vec<Diagnostic>)> {
+pub fn load(
+    file: FileId,
+    bytes: &[u8],
+) -> Result<(String, Node), (Option<String>, Vec<Diagnostic>)> {
     let whole = |code: &str, msg: String, expected: &str, help: &str| {
         (
             None,
@@ -445,10 +449,11 @@ fn read_rest(file: std::fs::File, bytes: &mut Vec<u8>, max: usize) -> Result<(),
     Ok(())
 }
 
-/// Reads the configuration file at `path` (named `name` in diagnostics), bounded by
-/// [`MAX_FILE_BYTES`]. A missing, unreadable, non-regular or oversized file is a diagnostic
-/// without a position that names the file.
-pub fn read_config(path: &Path, name: &str) -> Result<Vec<u8>, Diagnostic> {
+/// Reads the configuration file at `path` (`file` in `sources`, by the name diagnostics show),
+/// bounded by [`MAX_FILE_BYTES`]. A missing, unreadable, non-regular or oversized file is a
+/// diagnostic without a position that names the file.
+pub fn read_config(path: &Path, sources: &SourceMap, file: FileId) -> Result<Vec<u8>, Diagnostic> {
+    let name = sources.name(file);
     read_regular(path, MAX_FILE_BYTES, true).map_err(|e| {
         let (code, help) = match e {
             ReadError::TooLarge(_) => (
@@ -478,7 +483,7 @@ pub fn read_config(path: &Path, name: &str) -> Result<Vec<u8>, Diagnostic> {
             _ => format!("{name} {e}"),
         };
         Diagnostic::error(code, message)
-            .at(name, None)
+            .at(file, None)
             .expected(format!(
                 "a regular YAML file of at most {MAX_FILE_BYTES} bytes"
             ))
@@ -515,7 +520,7 @@ pub(crate) fn kind_of(ft: &std::fs::FileType) -> &'static str {
 /// The first NUL byte or invalid UTF-8 sequence of `bytes`, as a diagnostic at its
 /// `line:col` (columns in characters), with the source to show it in: the file decoded, every
 /// invalid byte shown as `<0xNN>` (a NUL is shown as `\u{0}` by the renderer).
-fn bad_bytes(file: &str, bytes: &[u8]) -> (Option<String>, Vec<Diagnostic>) {
+fn bad_bytes(file: FileId, bytes: &[u8]) -> (Option<String>, Vec<Diagnostic>) {
     let mut shown = String::with_capacity(bytes.len() + 16);
     let mut first: Option<(usize, usize, bool)> = None;
     for chunk in bytes.utf8_chunks() {
@@ -590,7 +595,7 @@ const STOPPING: [&str; 3] = ["yaml-syntax", "yaml-tab", "yaml-alias"];
 /// problem after it). Within [`MAX_RESUMES`] reads: each one copies and indexes the rest of the
 /// file and parses it up to its next such problem (50 syntax errors at the top of a 4 MiB file:
 /// a fraction of a second in release).
-fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
+fn build(file: FileId, text: &str) -> Result<Node, Vec<Diagnostic>> {
     let mut diags = match build_once(file, text) {
         Ok(node) => return Ok(node),
         Err(diags) => diags,
@@ -654,7 +659,7 @@ fn build(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
 const MAX_TAB_LINES: usize = 100;
 
 /// The problem of a tab in the indentation at `span`.
-fn tab_error(file: &str, span: Span) -> Diagnostic {
+fn tab_error(file: FileId, span: Span) -> Diagnostic {
     Diagnostic::error("yaml-tab", "a tab character is used for indentation")
         .at(file, Some(span))
         .expected("spaces for indentation (YAML forbids tabs)")
@@ -688,7 +693,7 @@ fn next_top_level_key(text: &str, line: usize) -> Option<usize> {
 }
 
 /// Reads `text` into a tree, stopping at the first syntax error, tab or alias.
-fn build_once(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
+fn build_once(file: FileId, text: &str) -> Result<Node, Vec<Diagnostic>> {
     let index = LineIndex::new(text);
     let mut diags = Vec::new();
     // Before anything reads lines: YAML takes a lone CR for a line break, every position here
@@ -953,7 +958,7 @@ fn build_once(file: &str, text: &str) -> Result<Node, Vec<Diagnostic>> {
     }
 }
 
-fn anchor_error(file: &str, span: Span) -> Diagnostic {
+fn anchor_error(file: FileId, span: Span) -> Diagnostic {
     Diagnostic::error("yaml-anchor", "YAML anchors (`&name`) are not accepted")
         .at(file, Some(span))
         .expected("plain values")
@@ -967,14 +972,14 @@ fn string_tag(tag: &saphyr_parser::Tag) -> bool {
     tag.is_yaml_core_schema() && tag.suffix == "str"
 }
 
-fn tag_error(file: &str, span: Span) -> Diagnostic {
+fn tag_error(file: FileId, span: Span) -> Diagnostic {
     Diagnostic::error("yaml-tag", "YAML tags (`!name`, `!!int`) are not accepted")
         .at(file, Some(span))
         .expected("plain values (`!!str` is accepted on a string)")
         .help("remove the tag: tofugen reads the value by its place in the file, not by a tag")
 }
 
-fn key_error(file: &str, span: Span, found: &str) -> Diagnostic {
+fn key_error(file: FileId, span: Span, found: &str) -> Diagnostic {
     Diagnostic::error("yaml-key", format!("a mapping key is {found}"))
         .at(file, Some(span))
         .expected("a plain string key")
@@ -1089,11 +1094,13 @@ mod tests {
     use super::*;
 
     fn ok(text: &str) -> Node {
-        load("t.yaml", text.as_bytes()).map(|(_, n)| n).unwrap()
+        load(SourceMap::single("t.yaml").1, text.as_bytes())
+            .map(|(_, n)| n)
+            .unwrap()
     }
 
     fn err(text: &[u8]) -> Vec<Diagnostic> {
-        load("t.yaml", text).unwrap_err().1
+        load(SourceMap::single("t.yaml").1, text).unwrap_err().1
     }
 
     #[test]
@@ -1267,7 +1274,7 @@ mod tests {
                 String::from_utf8_lossy(tagged)
             );
         }
-        let (_, tree) = load("t.yaml", b"a: !!str 1\n").unwrap();
+        let (_, tree) = load(SourceMap::single("t.yaml").1, b"a: !!str 1\n").unwrap();
         assert_eq!(tree.get("a").unwrap().kind, NodeKind::Str("1".into()));
         assert_eq!(err(b"a: [1, 2\n")[0].code, "yaml-syntax");
         assert_eq!(err(b"a: 1\n---\nb: 2\n")[0].code, "yaml-documents");
@@ -1280,7 +1287,11 @@ mod tests {
     #[test]
     fn nul_and_invalid_utf8_are_reported_at_line_and_column() {
         // Columns count characters: `é` is one.
-        let (source, d) = load("t.yaml", "a: 1\nb: \"é\0\"\n".as_bytes()).unwrap_err();
+        let (source, d) = load(
+            SourceMap::single("t.yaml").1,
+            "a: 1\nb: \"é\0\"\n".as_bytes(),
+        )
+        .unwrap_err();
         assert_eq!(d[0].code, "binary");
         let span = d[0].span.expect("a NUL byte has a position");
         assert_eq!((span.line, span.col), (2, 6));
@@ -1288,7 +1299,11 @@ mod tests {
         assert_eq!(&source[span.start..span.end], "\0");
         assert!(!d[0].message.contains("offset"), "{}", d[0].message);
 
-        let (source, d) = load("t.yaml", b"a: 1\nbb: caf\xc3\xa9 \xff\xfe\0\n").unwrap_err();
+        let (source, d) = load(
+            SourceMap::single("t.yaml").1,
+            b"a: 1\nbb: caf\xc3\xa9 \xff\xfe\0\n",
+        )
+        .unwrap_err();
         assert_eq!(d[0].code, "encoding");
         let span = d[0].span.unwrap();
         assert_eq!((span.line, span.col), (2, 10));
@@ -1340,20 +1355,22 @@ mod tests {
             (Path::new("/nonexistent/e.yaml"), "cannot read"),
         ];
         for (path, message) in cases {
-            let d = read_config(path, "given.yaml").unwrap_err();
+            let (map, given) = SourceMap::single("given.yaml");
+            let d = read_config(path, &map, given).unwrap_err();
             assert!(d.message.contains(message), "{path:?}: {}", d.message);
             assert!(d.message.contains("given.yaml"), "{}", d.message);
-            assert_eq!((d.file.as_str(), d.span), ("given.yaml", None));
+            assert_eq!((d.location(&map).as_str(), d.span), ("given.yaml", None));
             assert!(d.expected.is_some() && d.help.is_some());
         }
         assert!(start.elapsed() < std::time::Duration::from_secs(5));
         let exact = dir.path().join("exact.yaml");
         std::fs::write(&exact, vec![b'#'; MAX_FILE_BYTES]).unwrap();
-        assert_eq!(read_config(&exact, "x").unwrap().len(), MAX_FILE_BYTES);
+        let (map, x) = SourceMap::single("x");
+        assert_eq!(read_config(&exact, &map, x).unwrap().len(), MAX_FILE_BYTES);
         // A symlink to a regular file is followed for the config, refused when asked.
         let link = dir.path().join("link.yaml");
         std::os::unix::fs::symlink(&exact, &link).unwrap();
-        assert!(read_config(&link, "x").is_ok());
+        assert!(read_config(&link, &map, x).is_ok());
         assert!(matches!(
             read_regular(&link, MAX_FILE_BYTES, false),
             Err(ReadError::NotRegular("symlink"))

@@ -9,15 +9,19 @@ use crate::diagnostics::{self, Diagnostic, Level, Span};
 use crate::load::{self, Node};
 use crate::model::Config;
 use crate::resolve::{self, Resolved};
+use crate::source::{FileId, SourceMap};
 use crate::{emit, policy, schema_check};
 
 /// The outcome of compiling one `environments.yaml`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Compilation {
-    /// Source text, for rendering [`Compilation::diagnostics`] only: with diagnostics, the
-    /// secrets on the lines they show are masked ([`compile`]), not the others. `None` when the
-    /// file could not be read as text.
-    pub source: Option<String>,
+    /// The files [`Compilation::diagnostics`] point into: the configuration
+    /// ([`Compilation::file`]) and, for rendering those diagnostics only, its text; with
+    /// diagnostics, the secrets on the lines they show are masked ([`compile`]), not the others.
+    /// No text when the file could not be read as text.
+    pub sources: SourceMap,
+    /// The configuration, in [`Compilation::sources`].
+    pub file: FileId,
     /// Every error and warning, sorted by position.
     pub diagnostics: Vec<Diagnostic>,
     /// The loaded tree, when the file parsed.
@@ -31,6 +35,31 @@ pub struct Compilation {
 }
 
 impl Compilation {
+    /// A compilation of the file named `name` with nothing found yet.
+    fn new(name: &str) -> Self {
+        let (sources, file) = SourceMap::single(name);
+        Compilation {
+            sources,
+            file,
+            diagnostics: Vec::new(),
+            tree: None,
+            resolved: None,
+            environments_key: None,
+            files: BTreeMap::new(),
+        }
+    }
+
+    /// The configuration's name (as given to [`compile`]).
+    pub fn name(&self) -> &str {
+        self.sources.name(self.file)
+    }
+
+    /// The configuration's text (masked where diagnostics show it, see [`compile`]), when the
+    /// file could be read as text.
+    pub fn source(&self) -> Option<&str> {
+        self.sources.text(self.file)
+    }
+
     /// Whether any diagnostic is an error.
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.level == Level::Error)
@@ -56,39 +85,43 @@ impl Compilation {
     }
 }
 
-/// Compiles `bytes`, the contents of the file named `file` (used in diagnostics and headers).
+/// Compiles `bytes`, the contents of the file named `name` (shown in diagnostics and headers).
 /// With `emit_files` false, stops after validation.
 ///
 /// When there are diagnostics, every secret-looking part of a value on a line their source
 /// excerpts show (or on the `environments:` key's line, where a refusal for size points) is
-/// masked in [`Compilation::source`] (see [`mask_secrets`]): the source excerpts of diagnostics
+/// masked in [`Compilation::sources`] (see [`mask_secrets`]): the source excerpts of diagnostics
 /// never show one, in a terminal or a CI log. The rest of the source is left as read.
 ///
 /// Whatever the stage that found them, and whether or not the file parsed, the texts of the
 /// diagnostics and every source line they show are also cleared of anything with the shape of
 /// a secret ([`mask_shown_lines`]): a secret in a comment, on a line YAML could not parse, in a
 /// duplicate key or an anchor's name is never printed either.
-pub fn compile(file: &str, bytes: &[u8], emit_files: bool) -> Compilation {
-    compile_with_limit(file, bytes, emit_files, crate::write::MAX_GENERATED_BYTES)
+pub fn compile(name: &str, bytes: &[u8], emit_files: bool) -> Compilation {
+    compile_with_limit(name, bytes, emit_files, crate::write::MAX_GENERATED_BYTES)
 }
 
 /// [`compile`] under an output cap of `max_output_bytes` (`--max-output-mib`), which also sets
 /// how much the environments may merge ([`resolve::max_merged_values`]).
 pub fn compile_with_limit(
-    file: &str,
+    name: &str,
     bytes: &[u8],
     emit_files: bool,
     max_output_bytes: usize,
 ) -> Compilation {
-    let mut out = compile_unmasked(file, bytes, emit_files, max_output_bytes);
-    diagnostics::cap_per_code(&mut out.diagnostics, diagnostics::MAX_PER_CODE);
+    let mut out = compile_unmasked(name, bytes, emit_files, max_output_bytes);
+    diagnostics::cap_per_code(
+        &mut out.diagnostics,
+        diagnostics::MAX_PER_CODE,
+        &out.sources,
+    );
     if out.diagnostics.is_empty() {
         return out;
     }
     // What the excerpts show: the diagnostics' lines, and the `environments:` key's, where a
     // refusal for size found after compiling points.
     let refusal = out.environments_key();
-    if let Some(source) = &mut out.source {
+    if let Some(source) = out.sources.text_mut(out.file) {
         let spans: Vec<Span> = out
             .diagnostics
             .iter()
@@ -268,24 +301,27 @@ pub fn mask_secrets(source: &mut String, secrets: &[(diagnostics::Span, String)]
 }
 
 fn compile_unmasked(
-    file: &str,
+    name: &str,
     bytes: &[u8],
     emit_files: bool,
     max_output_bytes: usize,
 ) -> Compilation {
-    let mut out = Compilation::default();
+    let mut out = Compilation::new(name);
+    let file = out.file;
     let (source, tree) = match load::load(file, bytes) {
         Ok(pair) => pair,
         Err((source, diags)) => {
-            out.source = source;
+            if let Some(source) = source {
+                out.sources.set_text(file, source);
+            }
             out.diagnostics = diags;
-            diagnostics::sort(&mut out.diagnostics);
+            diagnostics::sort(&mut out.diagnostics, &out.sources);
             return out;
         }
     };
     let (diagnostics, instance) = schema_check::check_keeping_instance(file, Some(&source), &tree);
     out.diagnostics = diagnostics;
-    out.source = Some(source);
+    out.sources.set_text(file, source);
     // With schema errors, the later stages run on the tree without the rejected values (when
     // that is schema-valid), so one run reports every problem; nothing is emitted.
     let tree = if out.has_errors() {
@@ -293,14 +329,8 @@ fn compile_unmasked(
             Some((pruned, removed)) => {
                 let schema_errors = std::mem::take(&mut out.diagnostics);
                 drop(instance);
-                let mut later = compile_valid(
-                    file,
-                    out.source.as_deref(),
-                    Some(&tree),
-                    (pruned, None),
-                    false,
-                    max_output_bytes,
-                );
+                let mut later =
+                    compile_valid(out, Some(&tree), (pruned, None), false, max_output_bytes);
                 for d in &mut later.diagnostics {
                     let Some(span) = d.span else { continue };
                     let related: Vec<String> = removed
@@ -330,32 +360,28 @@ fn compile_unmasked(
                     later.diagnostics.retain(|d| d.code != "no-environments");
                 }
                 later.diagnostics.extend(schema_errors);
-                diagnostics::sort(&mut later.diagnostics);
+                diagnostics::sort(&mut later.diagnostics, &later.sources);
                 later.diagnostics.dedup();
-                later.source = out.source;
                 later.tree = Some(tree);
                 later.files.clear();
                 return later;
             }
             None => {
                 out.tree = Some(tree);
-                diagnostics::sort(&mut out.diagnostics);
+                diagnostics::sort(&mut out.diagnostics, &out.sources);
                 return out;
             }
         }
     } else {
         tree
     };
-    let mut rest = compile_valid(
-        file,
-        out.source.as_deref(),
+    compile_valid(
+        out,
         None,
         (tree, Some(instance)),
         emit_files,
         max_output_bytes,
-    );
-    rest.source = out.source;
-    rest
+    )
 }
 
 /// The diagnostic for a schema-valid tree that does not decode into [`Config`]: the tree is
@@ -363,7 +389,7 @@ fn compile_unmasked(
 /// sections, which [`Config`] flattens, are decoded as the resolve stage decodes them, so
 /// that the error is not placed at the environment). `fallback` is the message of the first
 /// decoding, used if the tree decodes (which would be a tofugen bug).
-fn decode_error(file: &str, tree: &Node, fallback: &str) -> Diagnostic {
+fn decode_error(file: FileId, tree: &Node, fallback: &str) -> Diagnostic {
     let located = match crate::load::de::from_node::<Config>(tree) {
         Ok(_) => None,
         Err(e) => Some(refine_in_environment(tree, e)),
@@ -417,17 +443,17 @@ fn refine_in_environment(tree: &Node, e: crate::load::de::Error) -> crate::load:
 }
 
 /// Resolve, policy and emit, on a schema-valid tree, with the document as the schema check
-/// validated it when that was this tree (else it is converted again). `original` is the tree
-/// before the values the schema rejected were left out: the secret rule scans it whole.
+/// validated it when that was this tree (else it is converted again), into `out` (which holds
+/// the configuration's name and text, and no diagnostic). `original` is the tree before the
+/// values the schema rejected were left out: the secret rule scans it whole.
 fn compile_valid(
-    file: &str,
-    source: Option<&str>,
+    mut out: Compilation,
     original: Option<&Node>,
     (tree, instance): (Node, Option<serde_json::Value>),
     emit_files: bool,
     max_output_bytes: usize,
 ) -> Compilation {
-    let mut out = Compilation::default();
+    let file = out.file;
     let instance = instance.unwrap_or_else(|| schema_check::instance(&tree));
     let config: Config = match serde_json::from_value(instance) {
         Ok(c) => c,
@@ -444,7 +470,11 @@ fn compile_valid(
     match resolve::resolve_with_limit(file, &tree, &config, max_merged) {
         Ok(resolved) => {
             out.diagnostics.extend(policy::check_pruned(
-                file, source, original, &tree, &resolved,
+                file,
+                out.sources.text(file),
+                original,
+                &tree,
+                &resolved,
             ));
             // The file count is known without rendering anything: over the cap, `validate`
             // says so too, at the key that multiplies the files.
@@ -457,12 +487,12 @@ fn compile_valid(
         Err(diags) => out.diagnostics.extend(diags),
     }
     out.tree = Some(tree);
-    diagnostics::sort(&mut out.diagnostics);
+    diagnostics::sort(&mut out.diagnostics, &out.sources);
     if emit_files
         && !out.has_errors()
         && let Some(resolved) = &out.resolved
     {
-        out.files = emit::emit(resolved, file);
+        out.files = emit::emit(resolved, out.sources.name(file));
     }
     out
 }
@@ -515,17 +545,18 @@ mod tests {
                 continue;
             }
             with_diagnostics += 1;
-            if let (Some(tree), Some(source)) = (&old.tree, &mut old.source) {
+            let file = old.file;
+            if let (Some(tree), Some(source)) = (&old.tree, old.sources.text_mut(file)) {
                 mask_secrets(source, &policy::secret_scan::secret_spans(tree));
             }
-            if let Some(source) = &mut old.source {
+            if let Some(source) = old.sources.text_mut(file) {
                 mask_shown_lines(source, &old.diagnostics);
             }
             let render = |c: &Compilation| {
                 // The texts are hidden alike in both; only the excerpts differ.
                 diagnostics::render(
                     &new.diagnostics,
-                    c.source.as_deref().unwrap_or(""),
+                    &c.sources,
                     diagnostics::Format::Human,
                     false,
                 )
@@ -542,7 +573,8 @@ mod tests {
     fn shown_lines_are_masked_whatever_the_stage_and_the_order_of_the_shapes() {
         let token = format!("ghp_{}", "a1B2".repeat(9));
         let mut source = format!("a: &x password=p0 {token} # token=0x9\nb: {token}\n");
-        let d = Diagnostic::error("yaml-anchor", "x").at("f", Some(span(3, 5)));
+        let (_, f) = SourceMap::single("f");
+        let d = Diagnostic::error("yaml-anchor", "x").at(f, Some(span(3, 5)));
         mask_shown_lines(&mut source, &[d]);
         // Every secret of the shown line, the comment's too, before and after the one found
         // first; the line not shown is left alone (positions and line breaks stay).
@@ -580,8 +612,13 @@ mod tests {
             "{:?}",
             c.diagnostics
         );
-        let source = c.source.as_deref().expect("source");
-        let shown = diagnostics::render(&c.diagnostics, source, diagnostics::Format::Human, false);
+        let source = c.source().expect("source");
+        let shown = diagnostics::render(
+            &c.diagnostics,
+            &c.sources,
+            diagnostics::Format::Human,
+            false,
+        );
         for part in ["BEGIN", "END", body[0], body[1]] {
             assert!(!shown.contains(part), "{part} shown:\n{shown}");
         }

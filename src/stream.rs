@@ -9,10 +9,8 @@
 //! [`THREADS_FROM_SERVICES`] services the calling thread does it all. The file count is checked
 //! against the cap before anything is emitted ([`crate::emit::file_count`]).
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::diagnostics::Diagnostic;
 use crate::resolve::Resolved;
 use crate::write::{self, Difference, OwnedPaths};
 use crate::{emit, prove};
@@ -48,16 +46,15 @@ pub struct Checked {
     /// The differences between the tree and the disk, in path order; an error when the tree
     /// cannot be compared (an unverifiable journal, the caps, an unreadable file).
     pub differences: anyhow::Result<Vec<Difference>>,
-    /// The proof's findings (provider schema, module interfaces), sorted.
-    pub findings: Vec<Diagnostic>,
-    /// The generated text of the files with findings, to show their lines.
-    pub sources: BTreeMap<String, String>,
+    /// The proof's findings (provider schema, module interfaces), sorted, with the files they
+    /// point into (and the generated text of those, to show their lines).
+    pub proof: prove::Proof,
     /// How many files the tree has.
     pub files: usize,
 }
 
-/// The findings of a proving thread, and the text of the files they are in.
-type Proved = (Vec<Diagnostic>, BTreeMap<String, String>);
+/// The findings of a proving thread, and the files they are in.
+type Proved = prove::Proof;
 /// A batch of generated files (path, contents) handed to a proving thread.
 type Batch = Vec<(String, String)>;
 /// A proving thread of [`check`]: where to send it batches, and its result.
@@ -151,20 +148,17 @@ pub fn check_with(
 ) -> Checked {
     let modules = resolved.modules_path.as_deref();
     let mut files = 0;
-    let (differences, findings, sources) = if provers == 0 {
+    let (differences, proof) = if provers == 0 {
         let mut prover = prove::Prover::new(root, modules);
-        let mut sources = BTreeMap::new();
         let differences = compare(
             root,
             source_name,
             resolved,
             max_bytes,
             &mut files,
-            |batch| {
-                prove_batch(&mut prover, &batch, &mut sources);
-            },
+            |batch| prove_batch(&mut prover, &batch),
         );
-        (differences, prover.finish(), sources)
+        (differences, prover.finish())
     } else {
         std::thread::scope(|scope| {
             let mut threads: Vec<ProvingThread<'_>> = Vec::new();
@@ -174,34 +168,32 @@ pub fn check_with(
                 forks.push(fork_tx);
                 let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
                 let handle = scope.spawn(move || {
-                    let mut sources = BTreeMap::new();
                     // No fork comes when the first thread panicked: its join re-raises the panic.
                     let Ok(mut prover) = fork_rx.recv() else {
-                        return (Vec::new(), sources);
+                        return prove::Proof::default();
                     };
                     for batch in rx {
-                        prove_batch(&mut prover, &batch, &mut sources);
+                        prove_batch(&mut prover, &batch);
                     }
-                    (prover.finish(), sources)
+                    prover.finish()
                 });
                 threads.push((tx, handle));
             }
             let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
             let first = scope.spawn(move || {
                 let mut prover = prove::Prover::new(root, modules);
-                let mut sources = BTreeMap::new();
                 let mut batches = rx.into_iter();
                 if let Some(batch) = batches.next() {
-                    prove_batch(&mut prover, &batch, &mut sources);
+                    prove_batch(&mut prover, &batch);
                 }
                 // Every module interface is known now: the other threads start from here.
                 for fork in forks {
                     let _ = fork.send(prover.fork());
                 }
                 for batch in batches {
-                    prove_batch(&mut prover, &batch, &mut sources);
+                    prove_batch(&mut prover, &batch);
                 }
-                (prover.finish(), sources)
+                prover.finish()
             });
             threads.insert(0, (tx, first));
             let mut turn = 0;
@@ -218,27 +210,23 @@ pub fn check_with(
                     turn += 1;
                 },
             );
-            // Every batch sent is proved, whether or not the comparison went to the end.
-            let mut findings = Vec::new();
-            let mut sources = BTreeMap::new();
+            // Every batch sent is proved, whether or not the comparison went to the end. Each
+            // thread's findings come sorted (`Prover::finish`); together they are sorted again,
+            // as one thread would have sorted them.
+            let mut proof = prove::Proof::default();
             for (tx, handle) in threads {
                 drop(tx);
-                let (found, texts) = handle
+                let found = handle
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                findings.extend(found);
-                sources.extend(texts);
+                proof.absorb(found);
             }
-            // Each thread's findings come sorted (`Prover::finish`); together they are sorted
-            // again, as one thread would have sorted them.
-            crate::diagnostics::sort(&mut findings);
-            (differences, findings, sources)
+            (differences, proof)
         })
     };
     Checked {
         differences,
-        findings,
-        sources,
+        proof,
         files,
     }
 }
@@ -275,29 +263,13 @@ fn compare(
     checking.finish()
 }
 
-/// Proves `batch` with `prover`, keeping in `sources` the text of the files with findings.
-fn prove_batch(
-    prover: &mut prove::Prover,
-    batch: &[(String, String)],
-    sources: &mut BTreeMap<String, String>,
-) {
+/// Proves `batch` with `prover` (which keeps the text of the files with findings).
+fn prove_batch(prover: &mut prove::Prover, batch: &[(String, String)]) {
     let borrowed: Vec<(&str, &str)> = batch
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
-    let found = prover.add(&borrowed);
-    if found > 0 {
-        let all = prover.findings();
-        let paths: BTreeSet<&str> = all[all.len() - found..]
-            .iter()
-            .map(|d| d.file.as_str())
-            .collect();
-        for (p, t) in batch {
-            if paths.contains(p.as_str()) {
-                sources.insert(p.clone(), t.clone());
-            }
-        }
-    }
+    prover.add(&borrowed);
 }
 
 #[cfg(test)]

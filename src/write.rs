@@ -77,6 +77,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::diagnostics::{Diagnostic, Span};
 use crate::load::{ReadError, kind_of};
+use crate::source::FileId;
 pub use check::{Checking, Difference, DifferenceKind, check, check_owned};
 use journal::{Journal, State};
 pub use owned::{OwnedPaths, OwnedRule};
@@ -1398,7 +1399,7 @@ impl TooLarge {
     /// This refusal as a diagnostic of the configuration `file`, at `environments_key`, the
     /// span of its `environments:` key (what multiplies the output; [`crate::load::Node::key_span`]), so
     /// that the line is shown.
-    pub fn diagnostic(&self, file: &str, environments_key: Option<Span>) -> Diagnostic {
+    pub fn diagnostic(&self, file: FileId, environments_key: Option<Span>) -> Diagnostic {
         Diagnostic::error("too-large", self.message.clone())
             .at(file, environments_key)
             .expected(self.expected.clone())

@@ -416,7 +416,7 @@ fn a_long_for_gets_a_warning_naming_the_for_it_could_have() {
     );
     // Points at the `for` value.
     let s = d.span.unwrap();
-    let line = c.source.as_ref().unwrap().lines().nth(s.line - 1).unwrap();
+    let line = c.source().unwrap().lines().nth(s.line - 1).unwrap();
     assert_eq!(&line[s.col - 1..s.col + 1], "5m");
 }
 
@@ -549,7 +549,7 @@ fn invalid_promql_points_inside_the_value() {
     // Line 15 is `        app: { expr: 'sum(rate(x[5m]) > 1' }`; the unclosed `(` of
     // `sum(` is at column 26.
     assert_eq!((s.line, s.col), (15, 26), "{d:#?}");
-    let line = c.source.as_ref().unwrap().lines().nth(14).unwrap();
+    let line = c.source().unwrap().lines().nth(14).unwrap();
     assert_eq!(&line[s.col - 1..s.col], "(");
     assert!(d.message.contains("not valid PromQL"));
     // A parse error without a bracket problem still points at the value.
@@ -558,7 +558,7 @@ fn invalid_promql_points_inside_the_value() {
         DB,
     ));
     let s = only(&c, "TG105").span.unwrap();
-    let line = c.source.as_ref().unwrap().lines().nth(s.line - 1).unwrap();
+    let line = c.source().unwrap().lines().nth(s.line - 1).unwrap();
     assert_eq!(&line[s.col - 1..], "'up ==' }");
 }
 

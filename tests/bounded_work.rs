@@ -367,7 +367,11 @@ fn the_largest_valid_configurations_are_bounded() {
         let mut services = 2_600;
         let mut text = tofugen::synthetic::config(services, environments);
         while text.len() > SIZE
-            || tofugen::load::load("environments.yaml", text.as_bytes()).is_err()
+            || tofugen::load::load(
+                tofugen::source::SourceMap::single("environments.yaml").1,
+                text.as_bytes(),
+            )
+            .is_err()
         {
             services -= 25;
             text = tofugen::synthetic::config(services, environments);
@@ -382,7 +386,13 @@ fn the_largest_valid_configurations_are_bounded() {
     ));
     // Under the loader's limit, over the merge cap.
     let merged = tofugen::synthetic::config(2_000, 20);
-    assert!(tofugen::load::load("environments.yaml", merged.as_bytes()).is_ok());
+    assert!(
+        tofugen::load::load(
+            tofugen::source::SourceMap::single("environments.yaml").1,
+            merged.as_bytes()
+        )
+        .is_ok()
+    );
     inputs.push(("2000 services x 20", merged.into_bytes()));
     let mut commands = COMMANDS.to_vec();
     commands.push(&["affected", "config.yaml"]);
@@ -404,7 +414,13 @@ fn fitted(start: usize, make: impl Fn(usize) -> String) -> String {
     let mut n = start * size() / SIZE;
     loop {
         let text = make(n);
-        if text.len() <= SIZE && tofugen::load::load("environments.yaml", text.as_bytes()).is_ok() {
+        if text.len() <= SIZE
+            && tofugen::load::load(
+                tofugen::source::SourceMap::single("environments.yaml").1,
+                text.as_bytes(),
+            )
+            .is_ok()
+        {
             return text;
         }
         n -= n / 10 + 1;

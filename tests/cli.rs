@@ -1128,7 +1128,7 @@ fn a_uuid_in_a_comment_on_a_shown_line_is_masked() {
     assert!(out.has_errors());
     let rendered = tofugen::diagnostics::render(
         &out.diagnostics,
-        out.source.as_deref().unwrap(),
+        &out.sources,
         tofugen::diagnostics::Format::Human,
         false,
     );

@@ -43,7 +43,9 @@ const WHOLE_FILE: &[&str] = &["empty", "binary", "too-large"];
 fn base_doc() -> Value {
     static DOC: OnceLock<Value> = OnceLock::new();
     DOC.get_or_init(|| {
-        let (_, node) = tofugen::load::load(FILE, BASE.as_bytes()).expect("the base loads");
+        let (_, node) =
+            tofugen::load::load(tofugen::source::SourceMap::single(FILE).1, BASE.as_bytes())
+                .expect("the base loads");
         node.to_json()
     })
     .clone()
@@ -306,7 +308,7 @@ fn hcl_skeleton(path: &str, text: &str) -> String {
 }
 
 fn load_yaml(path: &str, text: &str) -> Value {
-    match tofugen::load::load(path, text.as_bytes()) {
+    match tofugen::load::load(tofugen::source::SourceMap::single(path).1, text.as_bytes()) {
         Ok((_, node)) => node.to_json(),
         Err((_, diags)) => panic!("{path} is not YAML: {diags:#?}\n{text}"),
     }
@@ -557,7 +559,11 @@ fn check(path: &[Step], text: &str, place: Place) -> Option<BTreeMap<String, Str
                 d.span.is_some() || WHOLE_FILE.contains(&d.code.as_str()),
                 "{what}: an error without a position: {d:#?}"
             );
-            assert_eq!(d.file, FILE, "{what}: {d:#?}");
+            assert_eq!(
+                d.location(&out.sources).split(':').next(),
+                Some(FILE),
+                "{what}: {d:#?}"
+            );
         }
         assert!(
             out.diagnostics
@@ -566,12 +572,7 @@ fn check(path: &[Step], text: &str, place: Place) -> Option<BTreeMap<String, Str
             "{what}: rejected, but not at line {line}: {:#?}",
             out.diagnostics
         );
-        let shown = diagnostics::render(
-            &out.diagnostics,
-            out.source.as_deref().unwrap_or(""),
-            Format::Human,
-            false,
-        );
+        let shown = diagnostics::render(&out.diagnostics, &out.sources, Format::Human, false);
         assert!(
             shown.contains(&format!("{FILE}:{line}:")),
             "{what}: {shown}"
@@ -847,12 +848,7 @@ fn check_name(map: &[Step], key: &str, text: &str, place: Place) -> bool {
                 "{what}: an error without a position: {d:#?}"
             );
         }
-        let shown = diagnostics::render(
-            &out.diagnostics,
-            out.source.as_deref().unwrap_or(""),
-            Format::Human,
-            false,
-        );
+        let shown = diagnostics::render(&out.diagnostics, &out.sources, Format::Human, false);
         assert!(
             !shown.contains(SECRET_LOOKING),
             "{what}: echoes the value: {shown}"

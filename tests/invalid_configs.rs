@@ -22,12 +22,7 @@ fn fixtures() -> Vec<PathBuf> {
 }
 
 fn render(c: &Compilation) -> String {
-    diagnostics::render(
-        &c.diagnostics,
-        c.source.as_deref().unwrap_or(""),
-        Format::Human,
-        false,
-    )
+    diagnostics::render(&c.diagnostics, &c.sources, Format::Human, false)
 }
 
 /// Checks the invariants every invalid input must satisfy and returns the rendered output.
@@ -40,7 +35,8 @@ fn check_invalid(name: &str, bytes: &[u8]) -> String {
     );
     for d in &c.diagnostics {
         assert_eq!(
-            d.file, name,
+            diagnostics::file_name(d.file, &c.sources),
+            name,
             "{name}: diagnostic names another file: {d:#?}"
         );
         if !WHOLE_FILE_CODES.contains(&d.code.as_str()) {

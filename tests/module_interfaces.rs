@@ -31,9 +31,10 @@ fn module_interfaces() {
         files.sort();
         for file in files {
             let text = std::fs::read_to_string(&file).unwrap();
-            let parsed =
-                tofugen::prove::provider::HclFile::parse(&file.display().to_string(), &text)
-                    .unwrap_or_else(|e| panic!("{}: {}", file.display(), e.message));
+            let path = file.display().to_string();
+            let (_, id) = tofugen::source::SourceMap::single(&path);
+            let parsed = tofugen::prove::provider::HclFile::parse(&path, id, &text)
+                .unwrap_or_else(|e| panic!("{path}: {}", e.message));
             interface.add_body(&parsed.body);
         }
         let name = dir.file_name().unwrap().to_string_lossy();

@@ -9,45 +9,48 @@ use std::path::{Path, PathBuf};
 
 use tofugen::diagnostics::{self, Diagnostic, Format};
 use tofugen::prove::provider as provider_check;
-use tofugen::prove::{check_sources, check_tree};
+use tofugen::prove::{Proof, check_sources, check_tree};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hcl")
 }
 
-/// Renders findings the way `tofugen check` does: grouped by file, each against its source.
-fn render(findings: &[Diagnostic], sources: &BTreeMap<String, String>) -> String {
-    let mut out = String::new();
-    for group in findings.chunk_by(|a, b| a.file == b.file) {
-        let source = sources
-            .get(&group[0].file)
-            .map(String::as_str)
-            .unwrap_or("");
-        out.push_str(&diagnostics::render(group, source, Format::Human, false));
-    }
-    out
+/// Renders findings the way `tofugen check` does: each against its file's text, kept by the
+/// proof for the files with findings.
+fn render(proof: &Proof) -> String {
+    diagnostics::render(&proof.findings, &proof.sources, Format::Human, false)
 }
 
-fn provider_fixture(name: &str) -> (Vec<Diagnostic>, String) {
+/// Where each finding is (`file:line:col`).
+fn locations(proof: &Proof) -> Vec<String> {
+    proof
+        .findings
+        .iter()
+        .map(|d| d.location(&proof.sources))
+        .collect()
+}
+
+fn provider_fixture(name: &str) -> (Proof, String) {
     let path = fixtures().join("provider").join(name);
     let text = std::fs::read_to_string(&path).unwrap();
     let sources = BTreeMap::from([(format!("provider/{name}"), text)]);
-    let findings = check_sources(&sources);
-    let rendered = render(&findings, &sources);
-    (findings, rendered)
+    let proof = check_sources(&sources);
+    let rendered = render(&proof);
+    (proof, rendered)
 }
 
 #[test]
 fn good_file_has_no_findings() {
-    let (findings, rendered) = provider_fixture("good.tf");
-    assert!(findings.is_empty(), "{rendered}");
+    let (proof, rendered) = provider_fixture("good.tf");
+    assert!(proof.findings.is_empty(), "{rendered}");
 }
 
 macro_rules! bad_fixture {
     ($test:ident, $file:literal, $($needle:literal),+) => {
         #[test]
         fn $test() {
-            let (findings, rendered) = provider_fixture($file);
+            let (proof, rendered) = provider_fixture($file);
+            let findings = &proof.findings;
             assert!(!findings.is_empty());
             assert!(findings.iter().all(|d| d.code == "provider-schema" || d.code == "hcl-syntax"));
             assert!(findings.iter().all(|d| d.span.is_some() && d.expected.is_some()));
@@ -135,12 +138,16 @@ bad_fixture!(syntax_error, "syntax.tf", "HCL syntax error");
 
 #[test]
 fn findings_point_at_the_attribute() {
-    let (findings, _) = provider_fixture("unknown_attribute.tf");
-    let d = findings
+    let (proof, _) = provider_fixture("unknown_attribute.tf");
+    let d = proof
+        .findings
         .iter()
         .find(|d| d.message.contains("min_scael"))
         .unwrap();
-    assert_eq!(d.location(), "provider/unknown_attribute.tf:4:3");
+    assert_eq!(
+        d.location(&proof.sources),
+        "provider/unknown_attribute.tf:4:3"
+    );
 }
 
 /// The fixture tree: modules on disk, roots given in memory as `generate` would produce them.
@@ -161,16 +168,12 @@ fn fixture_tree() -> (PathBuf, BTreeMap<String, String>) {
 #[test]
 fn module_calls_are_type_checked() {
     let (root, generated) = fixture_tree();
-    let findings = check_tree(&root, &generated, Some("modules"));
-    let mut sources = generated.clone();
-    for f in ["modules/network/main.tf", "modules/service/variables.tf"] {
-        sources.insert(f.into(), std::fs::read_to_string(root.join(f)).unwrap());
-    }
-    let rendered = render(&findings, &sources);
+    let proof = check_tree(&root, &generated, Some("modules"));
+    let rendered = render(&proof);
     assert!(
-        findings
+        locations(&proof)
             .iter()
-            .all(|d| d.file == "generated/production/main.tf"),
+            .all(|l| l.starts_with("generated/production/main.tf:")),
         "the staging root and the modules are valid:\n{rendered}"
     );
     for needle in [
@@ -202,7 +205,8 @@ fn module_calls_are_type_checked() {
 fn missing_modules_directory_fails_the_proof() {
     let (_, generated) = fixture_tree();
     let empty = tempfile::tempdir().unwrap();
-    let findings = check_tree(empty.path(), &generated, Some("modules"));
+    let proof = check_tree(empty.path(), &generated, Some("modules"));
+    let findings = &proof.findings;
     let missing: Vec<&Diagnostic> = findings
         .iter()
         .filter(|d| d.message.contains("does not exist"))
@@ -255,15 +259,9 @@ fn prove_clean(config: &str) {
         .resolved
         .as_ref()
         .and_then(|r| r.modules_path.as_deref());
-    let findings = check_tree(root, &compilation.files, modules);
+    let proof = check_tree(root, &compilation.files, modules);
     let elapsed = start.elapsed();
-    let mut sources = compilation.files.clone();
-    for d in &findings {
-        if let Ok(text) = std::fs::read_to_string(root.join(&d.file)) {
-            sources.entry(d.file.clone()).or_insert(text);
-        }
-    }
-    assert!(findings.is_empty(), "{}", render(&findings, &sources));
+    assert!(proof.findings.is_empty(), "{}", render(&proof));
     eprintln!("check_tree: {tf} generated .tf files in {elapsed:?}");
 }
 
@@ -330,7 +328,7 @@ fn truncated_files_never_panic() {
         while cut < text.len() {
             if text.is_char_boundary(cut) {
                 let sources = BTreeMap::from([("f.tf".to_string(), text[..cut].to_string())]);
-                for d in check_sources(&sources) {
+                for d in check_sources(&sources).findings {
                     let span = d.span.expect("every finding has a position");
                     assert!(
                         span.start <= cut && span.line >= 1 && span.col >= 1,
@@ -424,11 +422,12 @@ fn large_generated_files_are_proved_in_chunks_with_file_positions() {
     let cuts = provider_check::chunks(&text).len();
     assert!(cuts > 20, "{cuts} chunks");
     let sources = BTreeMap::from([("generated/big/main.tf".to_string(), text.clone())]);
-    let findings = check_tree(&fixtures(), &sources, None);
-    let found: Vec<String> = findings
+    let proof = check_tree(&fixtures(), &sources, None);
+    let found: Vec<String> = proof
+        .findings
         .iter()
         .filter(|d| d.message.contains("min_scael"))
-        .map(|d| d.location())
+        .map(|d| d.location(&proof.sources))
         .collect();
     assert_eq!(found, expected);
 
@@ -436,11 +435,12 @@ fn large_generated_files_are_proved_in_chunks_with_file_positions() {
     let line = text.matches('\n').count() + 1;
     text.push_str("resource \"scaleway_container\" \"broken\" {\n  image = \n}\n");
     let sources = BTreeMap::from([("generated/big/main.tf".to_string(), text)]);
-    let findings = check_tree(&fixtures(), &sources, None);
-    let syntax: Vec<String> = findings
+    let proof = check_tree(&fixtures(), &sources, None);
+    let syntax: Vec<String> = proof
+        .findings
         .iter()
         .filter(|d| d.code == provider_check::SYNTAX_CODE)
-        .map(|d| d.location())
+        .map(|d| d.location(&proof.sources))
         .collect();
     assert_eq!(syntax.len(), 1, "{syntax:?}");
     assert!(
@@ -494,8 +494,7 @@ fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
         match &first {
             None => first = Some(checked),
             Some(first) => {
-                assert_eq!(checked.findings, first.findings, "provers {provers}");
-                assert_eq!(checked.sources, first.sources, "provers {provers}");
+                assert_eq!(shown(&checked), shown(first), "provers {provers}");
                 assert_eq!(checked.files, first.files, "provers {provers}");
             }
         }
@@ -537,6 +536,25 @@ fn a_tree_over_the_cap_is_refused_whatever_thread_proves_it() {
     }
 }
 
+/// The findings of a `check` as JSON (the files by name), and the text kept of each file.
+fn shown(checked: &tofugen::stream::Checked) -> (String, Vec<(String, Option<String>)>) {
+    let proof = &checked.proof;
+    let json = diagnostics::render(&proof.findings, &proof.sources, Format::Json, false);
+    let mut texts: Vec<(String, Option<String>)> = proof
+        .sources
+        .ids()
+        .filter(|&f| proof.sources.has_text(f))
+        .map(|f| {
+            (
+                proof.sources.name(f).to_string(),
+                proof.sources.text(f).map(str::to_string),
+            )
+        })
+        .collect();
+    texts.sort();
+    (json, texts)
+}
+
 /// The findings of [`every_root_is_proved_against_the_modules_whatever_thread_proves_it`].
 fn every_root_has_the_finding(
     resolved: &tofugen::resolve::Resolved,
@@ -546,11 +564,12 @@ fn every_root_has_the_finding(
         checked.differences.as_ref().is_ok_and(|d| !d.is_empty()),
         "nothing was generated in the directory: every file differs"
     );
-    let files: std::collections::BTreeSet<&str> = checked
+    let proof = &checked.proof;
+    let files: std::collections::BTreeSet<&str> = proof
         .findings
         .iter()
         .filter(|d| d.message.contains("registry_endpoint"))
-        .map(|d| d.file.as_str())
+        .map(|d| diagnostics::file_name(d.file, &proof.sources))
         .collect();
     let expected: std::collections::BTreeSet<String> = resolved
         .environments
@@ -561,12 +580,13 @@ fn every_root_has_the_finding(
         files,
         expected.iter().map(String::as_str).collect(),
         "{:#?}",
-        checked.findings
+        proof.findings
     );
     for f in &expected {
-        assert!(checked.sources.contains_key(f), "{f}");
+        let id = proof.sources.ids().find(|&i| proof.sources.name(i) == f);
+        assert!(id.is_some_and(|i| proof.sources.has_text(i)), "{f}");
     }
-    let mut sorted = checked.findings.clone();
-    tofugen::diagnostics::sort(&mut sorted);
-    assert_eq!(sorted, checked.findings);
+    let mut sorted = proof.findings.clone();
+    tofugen::diagnostics::sort(&mut sorted, &proof.sources);
+    assert_eq!(sorted, proof.findings);
 }

@@ -293,7 +293,11 @@ environments:
         assert!(!out.has_errors(), "{name}: {:#?}", out.diagnostics);
         let before = out.resolved.unwrap();
         let warnings = out.diagnostics.len();
-        let (_, tree) = tofugen::load::load("environments.yaml", text.as_bytes()).unwrap();
+        let (_, tree) = tofugen::load::load(
+            tofugen::source::SourceMap::single("environments.yaml").1,
+            text.as_bytes(),
+        )
+        .unwrap();
         for env in &before.environments {
             for (path, red) in report::redundant(&before, env, "environments.yaml") {
                 let mut at = red.at.rsplit(':');

@@ -503,7 +503,7 @@ fn every_shape_is_found_in_every_field_and_never_shown() {
             // What `validate` prints, source excerpts included (a CI log keeps it).
             let printed = tofugen::diagnostics::render(
                 &out.diagnostics,
-                out.source.as_deref().unwrap_or(""),
+                &out.sources,
                 tofugen::diagnostics::Format::Human,
                 false,
             );
@@ -704,9 +704,8 @@ fn no_diagnostic_of_any_stage_prints_a_secret_on_its_line() {
                 failures.push(format!("{shape} in a {carrier}: accepted"));
                 continue;
             }
-            let source = out.source.as_deref().unwrap_or("");
             for format in [Format::Human, Format::Json, Format::Github] {
-                let printed = render(&out.diagnostics, source, format, false);
+                let printed = render(&out.diagnostics, &out.sources, format, false);
                 for part in secret_parts(&value).into_iter().filter(|p| p.len() >= 12) {
                     if printed.contains(&part) {
                         failures.push(format!(

@@ -10,7 +10,7 @@ fn synthetic_configs_are_valid() {
         let errors: Vec<_> = c
             .diagnostics
             .iter()
-            .map(|d| d.location() + " " + &d.message)
+            .map(|d| d.location(&c.sources) + " " + &d.message)
             .collect();
         assert!(!c.has_errors(), "{services}x{envs}: {errors:#?}");
         let resolved = c.resolved.expect("resolved");

@@ -32,8 +32,9 @@ fn workflows(config: &str) -> BTreeMap<String, Value> {
         .into_iter()
         .filter(|(p, _)| p.starts_with(".github/workflows/"))
         .map(|(p, text)| {
-            let (_, node) = tofugen::load::load(&p, text.as_bytes())
-                .unwrap_or_else(|(_, d)| panic!("{p}: {d:#?}"));
+            let (_, node) =
+                tofugen::load::load(tofugen::source::SourceMap::single(&p).1, text.as_bytes())
+                    .unwrap_or_else(|(_, d)| panic!("{p}: {d:#?}"));
             (p, node.to_json())
         })
         .collect()

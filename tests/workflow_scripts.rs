@@ -162,7 +162,11 @@ fn workflows() -> &'static BTreeMap<String, Value> {
             .filter_map(|path| {
                 let name = path.file_name()?.to_str()?.to_string();
                 let text = std::fs::read_to_string(&path).ok()?;
-                let (_, node) = tofugen::load::load(&name, text.as_bytes()).ok()?;
+                let (_, node) = tofugen::load::load(
+                    tofugen::source::SourceMap::single(&name).1,
+                    text.as_bytes(),
+                )
+                .ok()?;
                 Some((name, node.to_json()))
             })
             .collect(),
@@ -177,7 +181,9 @@ fn compile_workflows() -> BTreeMap<String, Value> {
         .into_iter()
         .filter_map(|(path, text)| {
             let name = path.strip_prefix(".github/workflows/")?.to_string();
-            let (_, node) = tofugen::load::load(&path, text.as_bytes()).ok()?;
+            let (_, node) =
+                tofugen::load::load(tofugen::source::SourceMap::single(&path).1, text.as_bytes())
+                    .ok()?;
             Some((name, node.to_json()))
         })
         .collect()

@@ -27,7 +27,7 @@ fn workflows(text: &str) -> BTreeMap<String, String> {
 
 /// A workflow as JSON, parsed with tofugen's own YAML loader.
 fn parse(path: &str, text: &str) -> Value {
-    match tofugen::load::load(path, text.as_bytes()) {
+    match tofugen::load::load(tofugen::source::SourceMap::single(path).1, text.as_bytes()) {
         Ok((_, node)) => node.to_json(),
         Err((_, diags)) => panic!("{path} is not valid YAML: {diags:#?}"),
     }

@@ -578,7 +578,9 @@ mod tests {
             "{}\n",
         ];
         for doc in docs {
-            let (_, node) = crate::load::load("t.yaml", doc.as_bytes()).expect("loads");
+            let (_, node) =
+                crate::load::load(crate::source::SourceMap::single("t.yaml").1, doc.as_bytes())
+                    .expect("loads");
             let from_json = serde_json::from_value::<Doc>(node.to_json());
             let from_tree = from_entries::<Doc, _>(node.entries().iter());
             match (&from_json, &from_tree) {

@@ -54,11 +54,12 @@ pub fn with_fragment(fragment: &str) -> Result<String, String> {
 }
 
 fn parse(text: &str) -> Result<Value, String> {
-    match crate::load::load("example.yaml", text.as_bytes()) {
+    let (sources, file) = crate::source::SourceMap::single("example.yaml");
+    match crate::load::load(file, text.as_bytes()) {
         Ok((_, node)) => Ok(node.to_json()),
         Err((_, diags)) => Err(diags
             .iter()
-            .map(|d| format!("{}: {}", d.location(), d.message))
+            .map(|d| format!("{}: {}", d.location(&sources), d.message))
             .collect::<Vec<_>>()
             .join("; ")),
     }

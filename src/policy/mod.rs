@@ -38,6 +38,7 @@ use crate::diagnostics::{Diagnostic, Level, Span, did_you_mean};
 use crate::load::{Key, Node};
 use crate::resolve::{Resolved, ResolvedEnvironment};
 use crate::schema_check::SourceIndex;
+use crate::source::FileId;
 
 pub use overrides::PolicyOverride;
 
@@ -479,14 +480,14 @@ impl<'a> Checker<'a> {
 /// Checks every rule on every environment, applies `policy.overrides`, and returns the
 /// diagnostics. `root` is the loaded tree (for positions of values that are not
 /// per-environment, and of environments' keys).
-pub fn check(file: &str, root: &Node, resolved: &Resolved) -> Vec<Diagnostic> {
+pub fn check(file: FileId, root: &Node, resolved: &Resolved) -> Vec<Diagnostic> {
     check_with_source(file, None, root, resolved)
 }
 
 /// As [`check`]; with the source text, findings inside a value (a secret in a long string)
 /// point at the character instead of the value's start.
 pub fn check_with_source(
-    file: &str,
+    file: FileId,
     source: Option<&str>,
     root: &Node,
     resolved: &Resolved,
@@ -498,7 +499,7 @@ pub fn check_with_source(
 /// secret rule scans `original`, the whole tree, when given: a secret is reported even in a
 /// value that is also out of its domain.
 pub fn check_pruned(
-    file: &str,
+    file: FileId,
     source: Option<&str>,
     original: Option<&Node>,
     root: &Node,
@@ -561,7 +562,7 @@ fn written_secrets(original: &Node) -> HashSet<&str> {
 }
 
 /// Merges findings that differ only by environment, and turns them into diagnostics.
-fn merge(file: &str, findings: Vec<Finding>) -> Vec<Diagnostic> {
+fn merge(file: FileId, findings: Vec<Finding>) -> Vec<Diagnostic> {
     // Grouped by everything but the environment; the index keeps this linear.
     type Key = (
         &'static str,

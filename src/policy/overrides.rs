@@ -27,6 +27,7 @@ use crate::diagnostics::{Diagnostic, Level, SUGGESTION_BUDGET, Span, Suggester};
 use crate::load::{Node, NodeKind};
 use crate::model::{Config, RuleLevel};
 use crate::resolve::Resolved;
+use crate::source::FileId;
 
 use super::{Finding, Rule, Safety, find_rule, join_names};
 
@@ -165,7 +166,7 @@ pub fn from_config(root: &Node, config: &Config) -> Vec<PolicyOverride> {
 /// Applies the overrides to the findings: the last matching entry decides the level or drops
 /// the finding; a changed level is noted with the reason.
 pub(crate) fn apply(
-    _file: &str,
+    _file: FileId,
     overrides: &[PolicyOverride],
     findings: Vec<Finding>,
 ) -> Vec<Finding> {
@@ -202,7 +203,7 @@ pub(crate) fn apply(
 
 /// Checks what the schema cannot: environment names and paths that exist. Also warns, on every
 /// run, about safety rules turned off.
-pub fn validate(file: &str, root: &Node, resolved: &Resolved) -> Vec<Diagnostic> {
+pub fn validate(file: FileId, root: &Node, resolved: &Resolved) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let items: &[Node] = match root
         .get("policy")
@@ -405,7 +406,7 @@ fn children_in<'s>(set: &'s BTreeSet<String>, prefix: &str, out: &mut BTreeSet<&
 
 /// An error when `path` names nothing in the environments the override applies to.
 fn check_path(
-    file: &str,
+    file: FileId,
     span: Option<Span>,
     path: &str,
     o: &PolicyOverride,

@@ -642,6 +642,7 @@ fn a_rule_turned_off_never_breaks_the_generated_roots() {
             .collect();
         assert!(!tf.is_empty(), "{}", r.code);
         let errors: Vec<_> = crate::prove::check_sources(&tf)
+            .findings
             .into_iter()
             .filter(|d| d.level == Level::Error)
             .map(|d| format!("{}: {}", d.code, d.message))

@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{self, Diagnostic};
+use crate::source::{FileId, SourceMap};
 use modules::Interface;
 use provider::{HclFile, Schemas};
 
@@ -31,7 +32,7 @@ pub fn check_tree(
     root: &Path,
     generated: &BTreeMap<String, String>,
     modules_dir: Option<&str>,
-) -> Vec<Diagnostic> {
+) -> Proof {
     let mut prover = Prover::new(root, modules_dir);
     let batch: Vec<(&str, &str)> = generated
         .iter()
@@ -43,7 +44,7 @@ pub fn check_tree(
 
 /// Checks in-memory `.tf` sources (path relative to the repository root → contents). Module
 /// sources resolve against the same map. Returns the findings, sorted.
-pub fn check_sources(sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
+pub fn check_sources(sources: &BTreeMap<String, String>) -> Proof {
     let borrowed: BTreeMap<&str, &str> = sources
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
@@ -51,6 +52,29 @@ pub fn check_sources(sources: &BTreeMap<String, String>) -> Vec<Diagnostic> {
     let mut prover = Prover::default();
     prover.check(&borrowed, false);
     prover.finish()
+}
+
+/// What a proof found: its findings, sorted, and the files they point into (each one's path
+/// relative to the repository root and, for the files with findings, its text).
+#[derive(Debug, Default)]
+pub struct Proof {
+    /// Every finding, sorted by file and position.
+    pub findings: Vec<Diagnostic>,
+    /// The files of [`Proof::findings`].
+    pub sources: SourceMap,
+}
+
+impl Proof {
+    /// Adds the findings of `other` (moved to this proof's map), sorted again.
+    pub fn absorb(&mut self, other: Proof) {
+        let mapping = self.sources.absorb(other.sources);
+        self.findings
+            .extend(other.findings.into_iter().map(|mut d| {
+                d.file = d.file.map(|f| mapping.apply(f));
+                d
+            }));
+        diagnostics::sort(&mut self.findings, &self.sources);
+    }
 }
 
 /// The proof of a generated tree given one batch of files at a time (as
@@ -65,6 +89,8 @@ pub struct Prover {
     /// The repository's own modules, checked first in a batch that holds them.
     modules_first: Option<PathBuf>,
     diags: Vec<Diagnostic>,
+    /// The files proved so far, by path; the text of those with findings.
+    sources: SourceMap,
     /// Parse and prove the directories that are exactly one of the library's modules too,
     /// instead of taking their proof from [`library`]'s table (the tests that compute it).
     prove_library: bool,
@@ -105,7 +131,7 @@ impl Prover {
                     Ok(text) => on_disk.push((rel, text)),
                     Err(e) => prover.diags.push(
                         Diagnostic::error("io", format!("cannot read {rel}: {e}"))
-                            .at(rel.clone(), None)
+                            .at(prover.sources.intern(&rel), None)
                             .expected("a readable UTF-8 .tf file")
                             .help("fix the file's permissions or encoding"),
                     ),
@@ -142,6 +168,7 @@ impl Prover {
             interfaces: self.interfaces.clone(),
             modules_first: self.modules_first.clone(),
             diags: Vec::new(),
+            sources: SourceMap::new(),
             prove_library: self.prove_library,
             dirs_parsed: 0,
         }
@@ -158,10 +185,13 @@ impl Prover {
         self.dirs_parsed
     }
 
-    /// Every finding, sorted.
-    pub fn finish(mut self) -> Vec<Diagnostic> {
-        diagnostics::sort(&mut self.diags);
-        self.diags
+    /// Every finding, sorted, with the files they point into.
+    pub fn finish(mut self) -> Proof {
+        diagnostics::sort(&mut self.diags, &self.sources);
+        Proof {
+            findings: self.diags,
+            sources: self.sources,
+        }
     }
 
     /// Checks `sources` one directory at a time; the directories under `modules_first` (the
@@ -176,7 +206,9 @@ impl Prover {
     fn check(&mut self, sources: &BTreeMap<&str, &str>, chunked: bool) {
         // Group files by directory: each directory is one root (or module).
         let mut dirs: BTreeMap<PathBuf, Dir<'_>> = BTreeMap::new();
+        let mut ids: BTreeMap<&str, FileId> = BTreeMap::new();
         for (&path, &text) in sources {
+            ids.insert(path, self.sources.intern(path));
             let dir = Path::new(path)
                 .parent()
                 .map(Path::to_path_buf)
@@ -198,6 +230,7 @@ impl Prover {
             .iter()
             .partition(|(d, _)| modules_first.is_some_and(|m| d.starts_with(m)));
         for (dir, files) in first.into_iter().chain(rest) {
+            let found_before = self.diags.len();
             if let Some(iface) = from_table(dir, files) {
                 if let Some(cell) = batch.get(dir.as_path()) {
                     let _ = cell.get_or_init(|| iface.clone());
@@ -216,7 +249,7 @@ impl Prover {
                     vec![(0, 0, text)]
                 };
                 for chunk in chunks {
-                    let file = match HclFile::parse_chunk(path, chunk) {
+                    let file = match HclFile::parse_chunk(path, ids[path], chunk) {
                         Ok(f) => f,
                         Err(d) => {
                             self.diags.push(d);
@@ -228,7 +261,7 @@ impl Prover {
                     iface.add_body(&file.body);
                     root.add_file(
                         &file,
-                        &|p| lookup(&batch, known, &dirs, &from_table, p),
+                        &|p| lookup(&batch, known, (&dirs, &ids), &from_table, p),
                         &mut self.diags,
                     );
                 }
@@ -236,6 +269,15 @@ impl Prover {
             root.finish(&mut self.diags);
             if let Some(cell) = batch.get(dir.as_path()) {
                 let _ = cell.get_or_init(|| iface);
+            }
+            // The files with findings keep their text, for the excerpts.
+            for d in &self.diags[found_before..] {
+                if let Some(f) = d.file
+                    && !self.sources.has_text(f)
+                    && let Some(&(_, text)) = files.iter().find(|(p, _)| ids.get(p) == Some(&f))
+                {
+                    self.sources.set_text(f, text.to_string());
+                }
             }
         }
         let learned: Vec<(PathBuf, Interface)> = batch
@@ -249,11 +291,16 @@ impl Prover {
 /// The files of one directory: path and text.
 type Dir<'s> = Vec<(&'s str, &'s str)>;
 
-/// Parses the files of one directory; a file that does not parse is a diagnostic.
-fn parse<'s>(files: &Dir<'s>, diags: &mut Vec<Diagnostic>) -> Vec<HclFile<'s>> {
+/// Parses the files of one directory (`ids`: each path's file in the proof's map); a file
+/// that does not parse is a diagnostic.
+fn parse<'s>(
+    files: &Dir<'s>,
+    ids: &BTreeMap<&str, FileId>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<HclFile<'s>> {
     let mut out = Vec::with_capacity(files.len());
     for &(path, text) in files {
-        match HclFile::parse(path, text) {
+        match HclFile::parse(path, ids[path], text) {
             Ok(f) => out.push(f),
             Err(d) => diags.push(d),
         }
@@ -266,14 +313,14 @@ fn parse<'s>(files: &Dir<'s>, diags: &mut Vec<Diagnostic>) -> Vec<HclFile<'s>> {
 fn lookup<'m, 's>(
     batch: &'m BTreeMap<&Path, OnceCell<Interface>>,
     known: &'m BTreeMap<PathBuf, Interface>,
-    dirs: &BTreeMap<PathBuf, Dir<'s>>,
+    (dirs, ids): (&BTreeMap<PathBuf, Dir<'s>>, &BTreeMap<&str, FileId>),
     from_table: &dyn Fn(&Path, &Dir<'s>) -> Option<&'static Interface>,
     p: &Path,
 ) -> Option<&'m Interface> {
     match batch.get(p) {
         Some(cell) => Some(cell.get_or_init(|| match from_table(p, &dirs[p]) {
             Some(iface) => iface.clone(),
-            None => interface_of(&parse(&dirs[p], &mut Vec::new())),
+            None => interface_of(&parse(&dirs[p], ids, &mut Vec::new())),
         })),
         None => known.get(p),
     }

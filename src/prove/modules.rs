@@ -429,7 +429,7 @@ pub struct RootCheck<'a> {
     calls: BTreeMap<String, Call<'a>>,
     /// File, position and `module.NAME.OUTPUT` of every reference found.
     refs: Vec<(
-        String,
+        crate::source::FileId,
         Option<crate::diagnostics::Span>,
         String,
         Option<String>,
@@ -478,8 +478,7 @@ impl<'a> RootCheck<'a> {
         }
         for (range, module, output) in module_refs(&file.body) {
             let span = Some(file.lines.span(range));
-            self.refs
-                .push((file.path.to_string(), span, module, output));
+            self.refs.push((file.file, span, module, output));
         }
     }
 
@@ -493,7 +492,7 @@ impl<'a> RootCheck<'a> {
                     CODE,
                     format!("`module.{module}` is not a module call of this root"),
                 )
-                .at(&path, span)
+                .at(path, span)
                 .expected(format!("one of: {}", names.join(", ")));
                 d = match did_you_mean(&module, names.iter().copied()) {
                     Some(s) => d.help(format!("did you mean `module.{s}`?")),
@@ -515,7 +514,7 @@ impl<'a> RootCheck<'a> {
                 CODE,
                 format!("module `{module}` ({source}) has no output `{output}`"),
             )
-            .at(&path, span)
+            .at(path, span)
             .expected(format!(
                 "one of its outputs: {}",
                 iface.outputs.iter().cloned().collect::<Vec<_>>().join(", ")
@@ -543,7 +542,7 @@ fn check_call<'a>(
     let Some(source_attr) = block.body.get_attribute("source") else {
         diags.push(
             Diagnostic::error(CODE, format!("module `{name}` has no `source`"))
-                .at(&file.path, block_span)
+                .at(file.file, block_span)
                 .expected("`source = \"../../modules/NAME\"`")
                 .help("add the path of the module directory as `source`"),
         );
@@ -568,7 +567,7 @@ fn check_call<'a>(
                     "module `{name}`: source `{source}` does not exist ({shown} has no *.tf file)"
                 ),
             )
-            .at(&file.path, source_span)
+            .at(file.file, source_span)
             .expected("a module directory relative to this file")
             .help(format!("create `{shown}/variables.tf`, or fix the path")),
         );
@@ -587,7 +586,7 @@ fn check_call<'a>(
                 CODE,
                 format!("module `{name}` ({source}) has no variable `{key}`"),
             )
-            .at(&file.path, span)
+            .at(file.file, span)
             .expected(format!(
                 "one of its variables: {}",
                 iface
@@ -608,7 +607,7 @@ fn check_call<'a>(
         };
         if let Err(m) = check_literal(&attr.value, &var.ty, key) {
             let mut d = Diagnostic::error(CODE, format!("module `{name}`: {}", m.message))
-                .at(&file.path, Some(file.lines.span(m.range)))
+                .at(file.file, Some(file.lines.span(m.range)))
                 .expected(m.expected);
             if let Some(h) = m.help {
                 d = d.help(h);
@@ -625,7 +624,7 @@ fn check_call<'a>(
                     format!("module `{name}`: variable `{ident}` is written as a block"),
                 )
                 .at(
-                    &file.path,
+                    file.file,
                     Some(file.lines.span(block_arg.ident.span().unwrap_or(0..0))),
                 )
                 .expected(format!("`{ident} = <value>`"))
@@ -636,7 +635,7 @@ fn check_call<'a>(
             diags.push(
                 Diagnostic::error(CODE, format!("module `{name}`: unexpected block `{ident}`"))
                     .at(
-                        &file.path,
+                        file.file,
                         Some(file.lines.span(block_arg.ident.span().unwrap_or(0..0))),
                     )
                     .expected("only arguments (`name = value`) in a module call")
@@ -655,7 +654,7 @@ fn check_call<'a>(
                 CODE,
                 format!("module `{name}` ({source}) requires variable `{var}`, which is not set"),
             )
-            .at(&file.path, block_span)
+            .at(file.file, block_span)
             .expected(format!("`{var} = <{}>`", v.ty))
             .help(format!("add `{var} = ...` to module \"{name}\"")),
         );

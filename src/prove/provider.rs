@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use super::modules::{Type, check_literal};
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
+use crate::source::FileId;
 
 /// Diagnostic code of every provider-schema finding.
 pub const CODE: &str = "provider-schema";
@@ -157,6 +158,8 @@ fn heredoc_start(line: &str) -> Option<&str> {
 pub struct HclFile<'t> {
     /// Path relative to the repository root, with `/` separators.
     pub path: String,
+    /// The file, in the proof's [`crate::source::SourceMap`].
+    pub file: FileId,
     /// Line index of the source (borrowing it).
     pub lines: LineIndex<'t>,
     /// The parsed body.
@@ -164,15 +167,17 @@ pub struct HclFile<'t> {
 }
 
 impl<'t> HclFile<'t> {
-    /// Parses `text`; a syntax error becomes an `hcl-syntax` diagnostic.
-    pub fn parse(path: &str, text: &'t str) -> Result<HclFile<'t>, Diagnostic> {
-        Self::parse_chunk(path, (0, 0, text))
+    /// Parses `text`, the file at `path` (`file` in the proof's map); a syntax error becomes
+    /// an `hcl-syntax` diagnostic.
+    pub fn parse(path: &str, file: FileId, text: &'t str) -> Result<HclFile<'t>, Diagnostic> {
+        Self::parse_chunk(path, file, (0, 0, text))
     }
 
     /// Parses one chunk of a file (from [`chunks`]: byte offset, 0-based line, text); positions
     /// are the file's.
     pub fn parse_chunk(
         path: &str,
+        file: FileId,
         (byte_base, line_base, text): (usize, usize, &'t str),
     ) -> Result<HclFile<'t>, Diagnostic> {
         let lines = LineIndex::at(text, byte_base, line_base);
@@ -181,6 +186,7 @@ impl<'t> HclFile<'t> {
         if let Ok(body) = super::parse::parse_body(text) {
             return Ok(HclFile {
                 path: path.to_string(),
+                file,
                 lines,
                 body,
             });
@@ -188,6 +194,7 @@ impl<'t> HclFile<'t> {
         match hcl_edit::parser::parse_body(text) {
             Ok(body) => Ok(HclFile {
                 path: path.to_string(),
+                file,
                 lines,
                 body: super::ast::from_hcl_edit(&body),
             }),
@@ -201,7 +208,7 @@ impl<'t> HclFile<'t> {
                 };
                 Err(
                     Diagnostic::error(SYNTAX_CODE, format!("HCL syntax error: {}", e.message()))
-                        .at(path, Some(span))
+                        .at(file, Some(span))
                         .expected("valid HCL (the OpenTofu native syntax)")
                         .help(format!("fix the line `{}`", e.line().trim())),
                 )
@@ -538,7 +545,7 @@ impl<'f> Checker<'f> {
         help: Option<String>,
     ) {
         let mut d = Diagnostic::error(CODE, format!("{}: {message}", self.subject))
-            .at(&self.file.path, self.span(range))
+            .at(self.file.file, self.span(range))
             .expected(expected);
         if let Some(h) = help {
             d = d.help(h);

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Span, Suggester};
 use crate::load::{Key, Node, NodeKind};
+use crate::source::FileId;
 
 use crate::model::{
     AlertKind, AlertRuleSpec, Config, Cpu, Duration, EnvironmentOptions, Memory, Privacy, Protocol,
@@ -731,7 +732,7 @@ pub struct ResolvedAlertRule {
 
 /// Resolves a schema-valid document. `root` is the loaded tree, `config` the same document
 /// deserialized. Every problem is returned, not just the first.
-pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec<Diagnostic>> {
+pub fn resolve(file: FileId, root: &Node, config: &Config) -> Result<Resolved, Vec<Diagnostic>> {
     resolve_with_limit(
         file,
         root,
@@ -743,7 +744,7 @@ pub fn resolve(file: &str, root: &Node, config: &Config) -> Result<Resolved, Vec
 /// [`resolve`], refusing environments that would merge into more than `max_merged` values
 /// ([`max_merged_values`]).
 pub fn resolve_with_limit(
-    file: &str,
+    file: FileId,
     root: &Node,
     config: &Config,
     max_merged: usize,
@@ -910,7 +911,7 @@ const NAMED_MAPS: &[(&[&str], &str)] = &[
 /// environment this one extends, which reports it) and which the decoding would report again.
 /// `defaults` holds none: the schema refuses them there.
 fn null_removals(
-    file: &str,
+    file: FileId,
     tree: &Node,
     sections: &Sections,
     index: usize,
@@ -1041,7 +1042,7 @@ fn name_list_except(names: &[&str], except: &str, total: usize) -> String {
 /// inherits `defaults` only, so its other problems are still reported. Linear in the number of
 /// environments: each has at most one parent, so each chain is walked once.
 fn inheritance(
-    file: &str,
+    file: FileId,
     envs: &[(Key, Node)],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Option<usize>> {
@@ -1180,7 +1181,7 @@ fn count_values(node: &Node) -> usize {
 /// upper bound computed before merging anything (a merged tree holds at most its base's
 /// values plus its section's): linear in the size of the file.
 fn expansion_limit(
-    file: &str,
+    file: FileId,
     defaults: &Node,
     envs: &[(Key, Node)],
     parents: &[Option<usize>],
@@ -1256,7 +1257,7 @@ fn json_of(tree: &Node, keep: impl Fn(&str) -> bool) -> serde_json::Value {
 }
 
 fn resolve_environment(
-    file: &str,
+    file: FileId,
     project: &str,
     tree: Arc<Node>,
     sections: &Arc<Sections>,
@@ -1532,8 +1533,10 @@ pub fn baseline(env: &ResolvedEnvironment) -> Option<ResolvedEnvironment> {
         index: usize::MAX,
         key: &key,
     };
+    // Its findings are not reported: the file is no one's.
+    let (_, file) = crate::source::SourceMap::single("");
     let resolved = resolve_environment(
-        "",
+        file,
         &env.project,
         Arc::clone(&tree),
         &Arc::default(),
@@ -1560,7 +1563,7 @@ fn resolve_rule(name: String, r: AlertRuleSpec) -> ResolvedAlertRule {
 }
 
 fn resolve_service(
-    file: &str,
+    file: FileId,
     env: &str,
     project: &str,
     name: &str,

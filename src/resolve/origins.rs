@@ -706,9 +706,12 @@ mod tests {
     use super::*;
 
     fn tree(yaml: &str) -> Node {
-        crate::load::load("t.yaml", yaml.as_bytes())
-            .expect("loads")
-            .1
+        crate::load::load(
+            crate::source::SourceMap::single("t.yaml").1,
+            yaml.as_bytes(),
+        )
+        .expect("loads")
+        .1
     }
 
     fn origins_of(base: &str, over: &str) -> Origins {
@@ -854,7 +857,11 @@ mod tests {
                 yaml.push_str(&format!("'{k1}': {{ '{k2}': {{ '{k3}': 1 }} }}\n"));
             }
         }
-        let (_, loaded) = crate::load::load("t.yaml", yaml.as_bytes()).expect("loads");
+        let (_, loaded) = crate::load::load(
+            crate::source::SourceMap::single("t.yaml").1,
+            yaml.as_bytes(),
+        )
+        .expect("loads");
         let node = sorted(&loaded);
         (yaml, node)
     }

@@ -25,6 +25,7 @@ pub use scalar::SourceIndex;
 use crate::diagnostics::{Diagnostic, Span, did_you_mean};
 use crate::load::{Node, NodeKind, pointer_steps};
 use crate::model::Config;
+use crate::source::FileId;
 
 /// Name pattern of services and environments: Scaleway resource names and HCL identifiers.
 /// The modules check every Scaleway name these become part of against
@@ -218,20 +219,20 @@ fn strip_property_names(value: &mut Value) {
 }
 
 /// Checks `root` against the schema; every violation becomes a positioned diagnostic.
-pub fn check(file: &str, root: &Node) -> Vec<Diagnostic> {
+pub fn check(file: FileId, root: &Node) -> Vec<Diagnostic> {
     check_with_source(file, None, root)
 }
 
 /// As [`check`]; with the source text, a problem inside a string (a control character, `${{`,
 /// a wrong cron field) points at the character rather than at the value's start.
-pub fn check_with_source(file: &str, source: Option<&str>, root: &Node) -> Vec<Diagnostic> {
+pub fn check_with_source(file: FileId, source: Option<&str>, root: &Node) -> Vec<Diagnostic> {
     check_keeping_instance(file, source, root).0
 }
 
 /// As [`check_with_source`], also returning the document as it was validated ([`instance`]):
 /// the next stage deserializes the configuration from it instead of converting the tree again.
 pub fn check_keeping_instance(
-    file: &str,
+    file: FileId,
     source: Option<&str>,
     root: &Node,
 ) -> (Vec<Diagnostic>, Value) {
@@ -269,7 +270,7 @@ pub fn check_keeping_instance(
 
 /// The JSON Schema violations and the rule names of `policy.overrides`, and the document as it
 /// was validated.
-fn check_schema(file: &str, root: &Node) -> (Vec<Diagnostic>, Value) {
+fn check_schema(file: FileId, root: &Node) -> (Vec<Diagnostic>, Value) {
     let (errors, unexamined, instance) = errors(root);
     let leaves = leaves(&errors);
     // A value of the wrong type also fails its enum or pattern: the type error says it all.
@@ -328,7 +329,7 @@ fn check_schema(file: &str, root: &Node) -> (Vec<Diagnostic>, Value) {
 }
 
 /// Every `policy.overrides[].rule` names a rule of the registry (by code or name).
-fn policy_rules(file: &str, root: &Node) -> Vec<Diagnostic> {
+fn policy_rules(file: FileId, root: &Node) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(NodeKind::Seq(items)) = root
         .get("policy")
@@ -616,7 +617,7 @@ fn collect_leaves<'a>(
 
 /// Converts a schema error into diagnostics.
 fn describe(
-    file: &str,
+    file: FileId,
     root: &Node,
     schema: &Value,
     error: &ValidationError<'_>,
@@ -1391,8 +1392,9 @@ mod tests {
     use super::*;
 
     fn diags(text: &str) -> Vec<Diagnostic> {
-        let (_, root) = crate::load::load("t.yaml", text.as_bytes()).expect("loads");
-        check("t.yaml", &root)
+        let (_, file) = crate::source::SourceMap::single("t.yaml");
+        let (_, root) = crate::load::load(file, text.as_bytes()).expect("loads");
+        check(file, &root)
     }
 
     /// The schema runs parse is the one the model derives: change the model (or a domain) and
@@ -1541,7 +1543,10 @@ mod tests {
         );
         let (mut decided, mut total) = (0, 0);
         for (name, must_be_valid, text) in &docs {
-            let Ok((_, tree)) = crate::load::load("t.yaml", text.as_bytes()) else {
+            let Ok((_, tree)) = crate::load::load(
+                crate::source::SourceMap::single("t.yaml").1,
+                text.as_bytes(),
+            ) else {
                 continue;
             };
             let instance = instance(&tree);

@@ -346,7 +346,11 @@ mod tests {
 
     /// The value at `key` of the top-level mapping of `text`, with its span.
     fn scalar(text: &str, key: &str) -> (String, Span) {
-        let (_, root) = load("t.yaml", text.as_bytes()).expect("loads");
+        let (_, root) = load(
+            crate::source::SourceMap::single("t.yaml").1,
+            text.as_bytes(),
+        )
+        .expect("loads");
         let node: &Node = root.get(key).expect("key");
         match &node.kind {
             NodeKind::Str(s) => (s.clone(), node.span),

@@ -17,6 +17,7 @@ use super::scalar::SourceIndex;
 use super::{alternatives, deref};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::load::{Key, Node, NodeKind};
+use crate::source::FileId;
 
 /// At most this many string problems are reported one by one; the rest are summed up.
 pub const MAX_REPORTED: usize = 100;
@@ -43,7 +44,7 @@ pub struct Problem {
 
 impl Problem {
     /// The diagnostic, positioned with `source` when it is at hand.
-    pub fn diagnostic(&self, file: &str, source: Option<&SourceIndex<'_>>) -> Diagnostic {
+    pub fn diagnostic(&self, file: FileId, source: Option<&SourceIndex<'_>>) -> Diagnostic {
         let span = match (self.part, source) {
             (Some((start, end)), Some(index)) => {
                 index.span_in_scalar(self.span, &self.text, start, end)
