@@ -61,7 +61,7 @@ fn main() {
         diags.len()
     );
     let t = Instant::now();
-    let files = tofugen::emit::emit(&resolved, "synthetic.yaml");
+    let files = tofugen::emit::emit(&resolved);
     println!(
         "emit          {:>8.1} ms  {:>7.1} MiB RSS ({} files, all held)",
         t.elapsed().as_secs_f64() * 1e3,
@@ -77,34 +77,34 @@ fn main() {
             t.elapsed().as_secs_f64() * 1e3
         );
     };
-    let (r, envs, src) = (&resolved, &resolved.environments, "synthetic.yaml");
+    let (r, envs) = (&resolved, &resolved.environments);
     use tofugen::emit::{alerts, bootstrap, readme, root_tests, roots, workflows};
     time("roots", &|| {
         envs.iter()
-            .map(|e| roots::emit_environment(r, e, src).len())
+            .map(|e| roots::emit_environment(r, e).len())
             .sum()
     });
     time("root tests", &|| {
         envs.iter()
-            .filter(|e| !root_tests::emit_environment(r, e, src).1.is_empty())
+            .filter(|e| !root_tests::emit_environment(r, e).1.is_empty())
             .count()
     });
     time("alerts", &|| {
         envs.iter()
-            .map(|e| alerts::emit_environment(r, e, src).len())
+            .map(|e| alerts::emit_environment(r, e).len())
             .sum()
     });
     time("readme", &|| {
         envs.iter()
-            .filter(|e| !readme::emit_environment(r, e, src).1.is_empty())
+            .filter(|e| !readme::emit_environment(r, e).1.is_empty())
             .count()
     });
-    time("bootstrap", &|| bootstrap::emit(r, src).len());
-    time("workflows", &|| workflows::emit(r, src).len());
+    time("bootstrap", &|| bootstrap::emit(r).len());
+    time("workflows", &|| workflows::emit(r).len());
     // What `check` does per batch: emit it, then prove it (on its second thread).
     let mut prover = tofugen::prove::Prover::new(std::path::Path::new("."), None);
     let t = Instant::now();
-    let global = tofugen::emit::global(r, src);
+    let global = tofugen::emit::global(r);
     let emitted = t.elapsed();
     let t = Instant::now();
     let borrowed: Vec<(&str, &str)> = global
@@ -119,7 +119,7 @@ fn main() {
     );
     for env in envs {
         let t = Instant::now();
-        let files = tofugen::emit::environment(r, env, src);
+        let files = tofugen::emit::environment(r, env);
         let emitted = t.elapsed();
         let t = Instant::now();
         let borrowed: Vec<(&str, &str)> = files

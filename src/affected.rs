@@ -45,13 +45,11 @@ pub struct AffectedEnvironment {
 }
 
 /// The affected environments of `head`, in file order. `base` is `None` when the base
-/// configuration could not be read. `source_name` names the configuration in generated headers
-/// (as `generate` names it). `changed_paths` are the paths the pull request changes, relative to
+/// configuration could not be read. `changed_paths` are the paths the pull request changes, relative to
 /// the repository root.
 pub fn affected(
     base: Option<&Compilation>,
     head: &Compilation,
-    source_name: &str,
     changed_paths: &[String],
     modules_changed: bool,
     max_bytes: usize,
@@ -123,8 +121,8 @@ pub fn affected(
                     // Already affected: listing the files that differ would only add detail.
                     let (base_files, head_files) = if reasons.is_empty() && !same {
                         (
-                            emit_within(base_resolved, base_env, source_name, &mut budget),
-                            emit_within(head_resolved, env, source_name, &mut budget),
+                            emit_within(base_resolved, base_env, &mut budget),
+                            emit_within(head_resolved, env, &mut budget),
                         )
                     } else {
                         (Some(Vec::new()), Some(Vec::new()))
@@ -171,12 +169,11 @@ pub fn affected(
 fn emit_within(
     resolved: &Resolved,
     env: &ResolvedEnvironment,
-    source_name: &str,
     budget: &mut Option<usize>,
 ) -> Option<Vec<(String, String)>> {
     budget.as_ref()?;
     let mut files = Vec::new();
-    crate::emit::environment_parts(resolved, env, source_name, |part| {
+    crate::emit::environment_parts(resolved, env, |part| {
         let size: usize = part.iter().map(|(_, c)| c.len()).sum();
         *budget = budget.and_then(|left| left.checked_sub(size));
         files.extend(part);

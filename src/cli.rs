@@ -305,7 +305,6 @@ pub fn run(cli: &Cli) -> u8 {
         }
         Command::Generate { force } => generate(
             &root,
-            &display_name,
             &compilation,
             *force,
             max_bytes,
@@ -315,15 +314,7 @@ pub fn run(cli: &Cli) -> u8 {
                 color,
             },
         ),
-        Command::Check => check(
-            &root,
-            &display_name,
-            max_bytes,
-            &compilation,
-            &diags,
-            cli.format,
-            color,
-        ),
+        Command::Check => check(&root, max_bytes, &compilation, &diags, cli.format, color),
         Command::Explain { env, service } => explain(cli, &compilation, env, service.as_deref()),
         Command::Diff { env_a, env_b } => diff(cli, &compilation, env_a, env_b),
         Command::Affected {
@@ -331,7 +322,6 @@ pub fn run(cli: &Cli) -> u8 {
             changed_paths,
             modules_changed,
         } => affected(
-            &display_name,
             max_bytes,
             &compilation,
             base_config,
@@ -543,7 +533,6 @@ fn init_generate(cli: &Cli, placement: &locate::Placement) -> u8 {
     }
     generate(
         &placement.root,
-        &placement.config,
         &compilation,
         false,
         cli.max_output_bytes(),
@@ -565,7 +554,6 @@ struct Printing<'d> {
 
 fn generate(
     root: &Path,
-    name: &str,
     compilation: &Compilation,
     force: bool,
     max_bytes: usize,
@@ -580,7 +568,7 @@ fn generate(
         let Some(resolved) = &compilation.resolved else {
             anyhow::bail!("the configuration did not resolve (a tofugen bug: it has no errors)");
         };
-        crate::stream::generate(root, name, resolved, force, max_bytes)
+        crate::stream::generate(root, resolved, force, max_bytes)
     };
     let result = run();
     // In a machine format the configuration's diagnostics are printed here, in one document
@@ -649,7 +637,6 @@ fn too_large(t: &write::TooLarge, compilation: &Compilation) -> Diagnostic {
 /// `tofugen check`: [`crate::stream::check`], then the report.
 fn check(
     root: &Path,
-    name: &str,
     max_bytes: usize,
     compilation: &Compilation,
     diags: &[Diagnostic],
@@ -664,7 +651,7 @@ fn check(
         differences: result,
         proof,
         files: file_count,
-    } = crate::stream::check(root, name, resolved, max_bytes);
+    } = crate::stream::check(root, resolved, max_bytes);
     // The configuration's diagnostics and the proof's findings (moved to one map), and the
     // stale files, in one map.
     let mut sources = compilation.sources.clone();
@@ -805,7 +792,6 @@ fn stale_summary(differences: &[write::Difference]) -> String {
 }
 
 fn affected(
-    file_name: &str,
     max_bytes: usize,
     head: &Compilation,
     base_config: &Path,
@@ -853,8 +839,7 @@ fn affected(
     if base.is_some_and(Compilation::has_errors) {
         err("note: the base configuration is invalid: every environment is affected\n");
     }
-    let envs =
-        crate::affected::affected(base, head, file_name, &changed, modules_changed, max_bytes);
+    let envs = crate::affected::affected(base, head, &changed, modules_changed, max_bytes);
     for env in &envs {
         err(&format!("{}: {}\n", env.name, env.reasons.join("; ")));
     }

@@ -468,7 +468,8 @@ fn compile_valid(
     };
     let max_merged = resolve::max_merged_values(max_output_bytes);
     match resolve::resolve_with_limit(file, &tree, &config, max_merged) {
-        Ok(resolved) => {
+        Ok(mut resolved) => {
+            resolved.config_path = out.name().to_string();
             out.diagnostics.extend(policy::check_pruned(
                 file,
                 out.sources.text(file),
@@ -492,7 +493,7 @@ fn compile_valid(
         && !out.has_errors()
         && let Some(resolved) = &out.resolved
     {
-        out.files = emit::emit(resolved, out.sources.name(file));
+        out.files = emit::emit(resolved);
     }
     out
 }

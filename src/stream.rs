@@ -15,12 +15,10 @@ use crate::resolve::Resolved;
 use crate::write::{self, Difference, OwnedPaths};
 use crate::{emit, prove};
 
-/// Writes the tree of `resolved` under `root` (`source_name` names the configuration in the
-/// generated headers): [`write::Generation`] fed batch by batch, refused past `max_bytes`
+/// Writes the tree of `resolved` under `root`: [`write::Generation`] fed batch by batch, refused past `max_bytes`
 /// bytes of files. Returns the one-line summary.
 pub fn generate(
     root: &Path,
-    source_name: &str,
     resolved: &Resolved,
     force: bool,
     max_bytes: usize,
@@ -31,7 +29,6 @@ pub fn generate(
     // Each batch is hashed on the thread that emitted it.
     emit::each_prepared(
         resolved,
-        source_name,
         max_bytes,
         emitters(resolved),
         write::Hashed::new,
@@ -133,31 +130,20 @@ pub const CHECK_EMITTERS: usize = 1;
 /// With no proving thread (a small tree), this thread proves each batch once it has compared
 /// it. A tree over `max_bytes` bytes is an error in `differences`; every batch compared before
 /// the error is still proved.
-pub fn check(root: &Path, source_name: &str, resolved: &Resolved, max_bytes: usize) -> Checked {
-    check_with(root, source_name, resolved, max_bytes, provers(resolved))
+pub fn check(root: &Path, resolved: &Resolved, max_bytes: usize) -> Checked {
+    check_with(root, resolved, max_bytes, provers(resolved))
 }
 
 /// [`check`] with `provers` proving threads instead of [`provers`] (none: this thread proves):
 /// the same result whatever their number (the tests compare them).
-pub fn check_with(
-    root: &Path,
-    source_name: &str,
-    resolved: &Resolved,
-    max_bytes: usize,
-    provers: usize,
-) -> Checked {
+pub fn check_with(root: &Path, resolved: &Resolved, max_bytes: usize, provers: usize) -> Checked {
     let modules = resolved.modules_path.as_deref();
     let mut files = 0;
     let (differences, proof) = if provers == 0 {
         let mut prover = prove::Prover::new(root, modules);
-        let differences = compare(
-            root,
-            source_name,
-            resolved,
-            max_bytes,
-            &mut files,
-            |batch| prove_batch(&mut prover, &batch),
-        );
+        let differences = compare(root, resolved, max_bytes, &mut files, |batch| {
+            prove_batch(&mut prover, &batch)
+        });
         (differences, prover.finish())
     } else {
         std::thread::scope(|scope| {
@@ -197,19 +183,12 @@ pub fn check_with(
             });
             threads.insert(0, (tx, first));
             let mut turn = 0;
-            let differences = compare(
-                root,
-                source_name,
-                resolved,
-                max_bytes,
-                &mut files,
-                |batch| {
-                    // A proving thread ends only when its sender is dropped (or when it panicked,
-                    // which its join re-raises): a failed send loses nothing.
-                    let _ = threads[turn % threads.len()].0.send(batch);
-                    turn += 1;
-                },
-            );
+            let differences = compare(root, resolved, max_bytes, &mut files, |batch| {
+                // A proving thread ends only when its sender is dropped (or when it panicked,
+                // which its join re-raises): a failed send loses nothing.
+                let _ = threads[turn % threads.len()].0.send(batch);
+                turn += 1;
+            });
             // Every batch sent is proved, whether or not the comparison went to the end. Each
             // thread's findings come sorted (`Prover::finish`); together they are sorted again,
             // as one thread would have sorted them.
@@ -236,7 +215,6 @@ pub fn check_with(
 /// `files` gets how many files were compared.
 fn compare(
     root: &Path,
-    source_name: &str,
     resolved: &Resolved,
     max_bytes: usize,
     files: &mut usize,
@@ -247,7 +225,6 @@ fn compare(
     checking.expect_files(emit::file_count(resolved))?;
     emit::each_prepared(
         resolved,
-        source_name,
         max_bytes,
         CHECK_EMITTERS,
         |batch| batch,

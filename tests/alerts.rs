@@ -223,7 +223,7 @@ fn instances_below_min_compares_with_the_environment_min_scale_and_skips_scale_t
     // The rule file says the metric is unconfirmed.
     // (The policy rejects this production config for its scale-to-zero services, so the
     // emitter is called directly.)
-    let files = alerts::emit_environment(c.resolved.as_ref().unwrap(), env, "environments.yaml");
+    let files = alerts::emit_environment(c.resolved.as_ref().unwrap(), env);
     let file = &files
         .iter()
         .find(|(p, _)| p.ends_with("evalap-production-scaleway.yml"))

@@ -199,7 +199,7 @@ fn emitted_batches_partition_the_tree_by_environment() {
         let resolved = c.resolved.as_ref().unwrap();
         assert!(c.files.is_empty(), "{path}: compile without emission");
         let mut batches = Vec::new();
-        tofugen::emit::each(resolved, &path, |b| {
+        tofugen::emit::each(resolved, |b| {
             batches.push(b);
             Ok::<(), ()>(())
         })
@@ -283,7 +283,7 @@ fn emission_over_the_cap_stops_within_a_batch_per_thread() {
     let c = compile("synthetic.yaml", text.as_bytes(), false);
     let resolved = c.resolved.as_ref().unwrap();
     let mut sizes = Vec::new();
-    tofugen::emit::each(resolved, "synthetic.yaml", |b| {
+    tofugen::emit::each(resolved, |b| {
         sizes.push(b.iter().map(|(_, t)| t.len()).sum::<usize>());
         Ok::<(), ()>(())
     })
@@ -292,7 +292,7 @@ fn emission_over_the_cap_stops_within_a_batch_per_thread() {
     let largest = *sizes.iter().max().unwrap();
     for max_bytes in [sizes[0] + 1, whole / 3, whole / 2, whole - 1] {
         let (mut received, mut batches) = (0, 0);
-        let refused = tofugen::emit::each_within(resolved, "synthetic.yaml", max_bytes, |b| {
+        let refused = tofugen::emit::each_within(resolved, max_bytes, |b| {
             received += b.iter().map(|(_, t)| t.len()).sum::<usize>();
             batches += 1;
             if received > max_bytes {
@@ -312,7 +312,7 @@ fn emission_over_the_cap_stops_within_a_batch_per_thread() {
     }
     // Under the cap, the whole tree.
     let mut received = 0;
-    tofugen::emit::each_within(resolved, "synthetic.yaml", whole, |b| {
+    tofugen::emit::each_within(resolved, whole, |b| {
         received += b.iter().map(|(_, t)| t.len()).sum::<usize>();
         Ok::<(), ()>(())
     })
@@ -329,14 +329,14 @@ fn the_emitting_threads_stop_at_the_cap_and_a_sink_ignoring_it_is_a_bug() {
     let c = compile("synthetic.yaml", text.as_bytes(), false);
     let resolved = c.resolved.as_ref().unwrap();
     let mut all = 0;
-    tofugen::emit::each(resolved, "synthetic.yaml", |_| {
+    tofugen::emit::each(resolved, |_| {
         all += 1;
         Ok::<(), ()>(())
     })
     .unwrap();
     let mut batches = 0;
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        tofugen::emit::each_within(resolved, "synthetic.yaml", 1, |_| {
+        tofugen::emit::each_within(resolved, 1, |_| {
             batches += 1;
             Ok::<(), ()>(())
         })

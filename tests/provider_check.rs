@@ -485,7 +485,6 @@ fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
     for provers in [0, 1, 2, 3, 8] {
         let checked = tofugen::stream::check_with(
             dir.path(),
-            "environments.yaml",
             resolved,
             tofugen::write::MAX_GENERATED_BYTES,
             provers,
@@ -518,15 +517,12 @@ fn a_tree_over_the_cap_is_refused_whatever_thread_proves_it() {
         .as_ref()
         .unwrap_or_else(|| panic!("{:#?}", c.diagnostics));
     let size = |files: &[(String, String)]| files.iter().map(|(_, c)| c.len()).sum::<usize>();
-    let first = size(&tofugen::emit::global(resolved, "environments.yaml"));
-    let tree: Vec<(String, String)> = tofugen::emit::emit(resolved, "environments.yaml")
-        .into_iter()
-        .collect();
+    let first = size(&tofugen::emit::global(resolved));
+    let tree: Vec<(String, String)> = tofugen::emit::emit(resolved).into_iter().collect();
     let cap = first + (size(&tree) - first) / 2;
     assert!(first < cap && cap < size(&tree), "{first} {cap}");
     for provers in [0, 1] {
-        let checked =
-            tofugen::stream::check_with(dir.path(), "environments.yaml", resolved, cap, provers);
+        let checked = tofugen::stream::check_with(dir.path(), resolved, cap, provers);
         let e = checked.differences.expect_err("over the cap").to_string();
         assert!(
             e.contains("the configuration generates more than 0 MiB of files"),

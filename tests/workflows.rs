@@ -361,17 +361,10 @@ fn affected_names(base: &str, head: &str, changed: &[&str]) -> Vec<String> {
     let base = compile_base("environments.yaml", base.as_bytes(), MAX);
     let head = compiled(head);
     let changed: Vec<String> = changed.iter().map(|s| s.to_string()).collect();
-    affected(
-        base.as_ref(),
-        &head,
-        "environments.yaml",
-        &changed,
-        false,
-        MAX,
-    )
-    .into_iter()
-    .map(|e| e.name)
-    .collect()
+    affected(base.as_ref(), &head, &changed, false, MAX)
+        .into_iter()
+        .map(|e| e.name)
+        .collect()
 }
 
 /// A change that no effective value shows but the generated files do (the provider version
@@ -382,14 +375,7 @@ fn affected_sees_generated_files_that_differ() {
     let head = COMMITTED.replace("scaleway_provider: 2.81.0", "scaleway_provider: 2.80.0");
     assert_ne!(head, COMMITTED);
     let base = compile_base("environments.yaml", COMMITTED.as_bytes(), MAX);
-    let envs = affected(
-        base.as_ref(),
-        &compiled(&head),
-        "environments.yaml",
-        &[],
-        false,
-        MAX,
-    );
+    let envs = affected(base.as_ref(), &compiled(&head), &[], false, MAX);
     let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["staging", "production"]);
     for e in &envs {
@@ -485,10 +471,7 @@ fn affected_by_the_vendored_or_configured_modules() {
 fn affected_by_the_modules_flag() {
     let head = compiled(COMMITTED);
     let base = compile_base("environments.yaml", COMMITTED.as_bytes(), MAX);
-    assert_eq!(
-        affected(base.as_ref(), &head, "environments.yaml", &[], true, MAX).len(),
-        2
-    );
+    assert_eq!(affected(base.as_ref(), &head, &[], true, MAX).len(), 2);
 }
 
 #[test]
@@ -514,14 +497,7 @@ fn affected_a_new_environment() {
 fn affected_json_is_what_the_plan_matrix_reads() {
     let head = COMMITTED.replace("        memory: 4GB\n", "        memory: 6GB\n");
     let base = compile_base("environments.yaml", COMMITTED.as_bytes(), MAX);
-    let envs = affected(
-        base.as_ref(),
-        &compiled(&head),
-        "environments.yaml",
-        &[],
-        false,
-        MAX,
-    );
+    let envs = affected(base.as_ref(), &compiled(&head), &[], false, MAX);
     assert!(
         envs[0].reasons[0].contains("services.api.memory"),
         "{:?}",
@@ -592,14 +568,7 @@ fn changed_paths_decode_what_git_quotes() {
 #[test]
 fn affected_over_the_output_cap_counts_the_environment_as_affected() {
     let base = compile_base("environments.yaml", COMMITTED.as_bytes(), MAX);
-    let envs = affected(
-        base.as_ref(),
-        &compiled(COMMITTED),
-        "environments.yaml",
-        &[],
-        false,
-        4096,
-    );
+    let envs = affected(base.as_ref(), &compiled(COMMITTED), &[], false, 4096);
     let names: Vec<&str> = envs.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["staging", "production"]);
     for e in &envs {

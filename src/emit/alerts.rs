@@ -1362,11 +1362,8 @@ pub fn test_file(env: &ResolvedEnvironment, group: &Group<'_>, source: &str) -> 
 }
 
 /// The rule files and promtool tests of `env`.
-pub fn emit_environment(
-    resolved: &Resolved,
-    env: &ResolvedEnvironment,
-    source: &str,
-) -> Vec<GeneratedFile> {
+pub fn emit_environment(resolved: &Resolved, env: &ResolvedEnvironment) -> Vec<GeneratedFile> {
+    let source = resolved.config_path.as_str();
     let mut files = Vec::new();
     let (alerts, _) = plan(&resolved.project, env);
     for group in groups(&env.prefix(&resolved.project), &alerts) {

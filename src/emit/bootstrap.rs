@@ -66,8 +66,8 @@ pub fn env_ident(name: &str) -> String {
 pub const FILES: usize = 7;
 
 /// The bootstrap root's files (none without an environment).
-pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
-    let header = super::header("#", source);
+pub fn emit(resolved: &Resolved) -> Vec<GeneratedFile> {
+    let header = super::header("#", &resolved.config_path);
     let Some(first) = resolved.environments.first() else {
         return Vec::new();
     };
@@ -82,11 +82,8 @@ pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
         .into_iter()
         .map(|(file, body)| (format!("{BOOTSTRAP_DIR}/{file}"), render(&header, &body)))
         .collect();
-    files.push((
-        format!("{BOOTSTRAP_DIR}/README.md"),
-        readme(resolved, source),
-    ));
-    files.push(super::root_tests::emit_bootstrap(resolved, source));
+    files.push((format!("{BOOTSTRAP_DIR}/README.md"), readme(resolved)));
+    files.push(super::root_tests::emit_bootstrap(resolved));
     files
 }
 
@@ -388,7 +385,8 @@ fn outputs(resolved: &Resolved) -> Body {
     b
 }
 
-fn readme(resolved: &Resolved, source: &str) -> String {
+fn readme(resolved: &Resolved) -> String {
+    let source = resolved.config_path.as_str();
     let source_code = code(source);
     let mut s = format!(
         "{header}\n\

@@ -58,9 +58,9 @@ pub fn markdown_header(source: &str) -> String {
 
 /// Every generated file, by path relative to the repository root: [`global`] and every
 /// [`environment`], gathered.
-pub fn emit(resolved: &Resolved, source_name: &str) -> BTreeMap<String, String> {
+pub fn emit(resolved: &Resolved) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
-    let _ = each(resolved, source_name, |batch| {
+    let _ = each(resolved, |batch| {
         files.extend(batch);
         Ok::<(), std::convert::Infallible>(())
     });
@@ -78,10 +78,9 @@ pub fn emit(resolved: &Resolved, source_name: &str) -> BTreeMap<String, String> 
 /// environment per thread); the first error `sink` returns stops the emission and is returned.
 pub fn each<E>(
     resolved: &Resolved,
-    source_name: &str,
     sink: impl FnMut(Vec<GeneratedFile>) -> Result<(), E>,
 ) -> Result<(), E> {
-    each_within(resolved, source_name, usize::MAX, sink)
+    each_within(resolved, usize::MAX, sink)
 }
 
 /// As [`each`], for a `sink` that refuses a tree over `max_bytes` bytes (all files together,
@@ -95,18 +94,10 @@ pub fn each<E>(
 /// that does not enforce the cap it was given would otherwise take a partial tree.
 pub fn each_within<E>(
     resolved: &Resolved,
-    source_name: &str,
     max_bytes: usize,
     sink: impl FnMut(Vec<GeneratedFile>) -> Result<(), E>,
 ) -> Result<(), E> {
-    each_prepared(
-        resolved,
-        source_name,
-        max_bytes,
-        EMITTERS,
-        |batch| batch,
-        sink,
-    )
+    each_prepared(resolved, max_bytes, EMITTERS, |batch| batch, sink)
 }
 
 /// As [`each_within`], on `emitters` threads instead of [`EMITTERS`] (with one, or one
@@ -118,7 +109,6 @@ pub fn each_within<E>(
 /// As [`each_within`].
 pub fn each_prepared<T: Send, E>(
     resolved: &Resolved,
-    source_name: &str,
     max_bytes: usize,
     emitters: usize,
     prepare: impl Fn(Vec<GeneratedFile>) -> T + Sync,
@@ -134,7 +124,7 @@ pub fn each_prepared<T: Send, E>(
         prepare(batch)
     };
     // The files of no environment, handed to `sink` first.
-    let first = || prepared(global(resolved, source_name));
+    let first = || prepared(global(resolved));
     let envs = &resolved.environments;
     let workers = emitters.min(envs.len());
     let ahead = batches_ahead(resolved);
@@ -143,7 +133,7 @@ pub fn each_prepared<T: Send, E>(
         sink(first())?;
         for env in envs {
             let mut sunk = Ok(());
-            let parts = environment_parts(resolved, env, source_name, |part| {
+            let parts = environment_parts(resolved, env, |part| {
                 sunk = sink(prepared(part));
                 if sunk.is_err() || over() {
                     Err(())
@@ -174,7 +164,7 @@ pub fn each_prepared<T: Send, E>(
                 scope.spawn(move || {
                     for env in envs.iter().skip(w).step_by(workers) {
                         let mut gone = false;
-                        let parts = environment_parts(resolved, env, source_name, |part| {
+                        let parts = environment_parts(resolved, env, |part| {
                             // A send fails only when the receiver is gone (the sink stopped).
                             gone = tx.send(Sent::Batch(prepared(part))).is_err();
                             if gone || over() { Err(()) } else { Ok(()) }
@@ -290,10 +280,10 @@ pub fn file_count(resolved: &Resolved) -> usize {
 /// The files that belong to no one environment: the JSON Schema, the bootstrap root, the
 /// workflows and (when the roots do not call the repository's own modules) the vendored
 /// module library.
-pub fn global(resolved: &Resolved, source_name: &str) -> Vec<GeneratedFile> {
+pub fn global(resolved: &Resolved) -> Vec<GeneratedFile> {
     let mut files = vec![(SCHEMA_PATH.to_string(), crate::schema_check::schema_json())];
-    files.extend(bootstrap::emit(resolved, source_name));
-    files.extend(workflows::emit(resolved, source_name));
+    files.extend(bootstrap::emit(resolved));
+    files.extend(workflows::emit(resolved));
     if resolved.modules_path.is_none() {
         for (path, contents) in crate::modules::files() {
             files.push((
@@ -307,13 +297,9 @@ pub fn global(resolved: &Resolved, source_name: &str) -> Vec<GeneratedFile> {
 
 /// The files of one environment: its root and the root's tests, its alert rules and their
 /// promtool tests, its README. No other batch writes under its directory.
-pub fn environment(
-    resolved: &Resolved,
-    env: &ResolvedEnvironment,
-    source_name: &str,
-) -> Vec<GeneratedFile> {
+pub fn environment(resolved: &Resolved, env: &ResolvedEnvironment) -> Vec<GeneratedFile> {
     let mut files = Vec::new();
-    let _ = environment_parts(resolved, env, source_name, |part| {
+    let _ = environment_parts(resolved, env, |part| {
         files.extend(part);
         Ok::<(), std::convert::Infallible>(())
     });
@@ -326,20 +312,15 @@ pub fn environment(
 pub fn environment_parts<E>(
     resolved: &Resolved,
     env: &ResolvedEnvironment,
-    source_name: &str,
     mut sink: impl FnMut(Vec<GeneratedFile>) -> Result<(), E>,
 ) -> Result<(), E> {
-    sink(roots::emit_environment(resolved, env, source_name))?;
-    sink(vec![root_tests::emit_environment(
-        resolved,
-        env,
-        source_name,
-    )])?;
-    let alerts = alerts::emit_environment(resolved, env, source_name);
+    sink(roots::emit_environment(resolved, env))?;
+    sink(vec![root_tests::emit_environment(resolved, env)])?;
+    let alerts = alerts::emit_environment(resolved, env);
     if !alerts.is_empty() {
         sink(alerts)?;
     }
-    sink(vec![readme::emit_environment(resolved, env, source_name)])
+    sink(vec![readme::emit_environment(resolved, env)])
 }
 
 #[cfg(test)]

@@ -9,18 +9,15 @@ use super::markdown::{code, code_in_text, mermaid_id, mermaid_label, row, text};
 use crate::resolve::{Resolved, ResolvedEnvironment, ResolvedService, ScalingSignal, TemplatePart};
 
 /// The README of `env`'s root.
-pub fn emit_environment(
-    resolved: &Resolved,
-    env: &ResolvedEnvironment,
-    source: &str,
-) -> GeneratedFile {
+pub fn emit_environment(resolved: &Resolved, env: &ResolvedEnvironment) -> GeneratedFile {
     (
         format!("generated/{}/README.md", env.name),
-        environment_readme(resolved, env, source),
+        environment_readme(resolved, env),
     )
 }
 
-fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment, source: &str) -> String {
+fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment) -> String {
+    let source = resolved.config_path.as_str();
     // Every configuration value goes through an encoder of `super::markdown`: `code` for names,
     // paths and technical values, `text` for prose, `mermaid_label`/`mermaid_id` in the diagram.
     let project = &resolved.project;

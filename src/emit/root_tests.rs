@@ -76,8 +76,8 @@ fn assert_block(condition: impl Into<String>, message: impl Into<String>) -> Blo
 /// The bootstrap root's test: the plan of its first apply (README.md, section 1), from an
 /// empty state, with the real provider (see the module documentation): every ID the apply
 /// creates is unknown, as in the real first plan.
-pub fn emit_bootstrap(resolved: &Resolved, source: &str) -> GeneratedFile {
-    let header = super::header("#", source);
+pub fn emit_bootstrap(resolved: &Resolved) -> GeneratedFile {
+    let header = super::header("#", &resolved.config_path);
     let mut file = File::new(&header);
     file.comment(
         "The first plan of this root, from an empty state (tofu test in this directory, after\n\
@@ -128,12 +128,8 @@ pub fn emit_bootstrap(resolved: &Resolved, source: &str) -> GeneratedFile {
 }
 
 /// The tests of `env`'s root.
-pub fn emit_environment(
-    resolved: &Resolved,
-    env: &ResolvedEnvironment,
-    source: &str,
-) -> GeneratedFile {
-    let header = super::header("#", source);
+pub fn emit_environment(resolved: &Resolved, env: &ResolvedEnvironment) -> GeneratedFile {
+    let header = super::header("#", &resolved.config_path);
     (
         format!(
             "{}/tests/workflows.tftest.hcl",

@@ -119,12 +119,8 @@ pub fn go_duration(d: crate::model::Duration) -> String {
 pub const FILES_PER_ROOT: usize = 6;
 
 /// The files of `env`'s root.
-pub fn emit_environment(
-    resolved: &Resolved,
-    env: &ResolvedEnvironment,
-    source: &str,
-) -> Vec<GeneratedFile> {
-    let header = super::header("#", source);
+pub fn emit_environment(resolved: &Resolved, env: &ResolvedEnvironment) -> Vec<GeneratedFile> {
+    let header = super::header("#", &resolved.config_path);
     let dir = root_dir(&env.name);
     // Each file is printed as it is built (`main.tf` and `release.tf` one item at a time), so
     // that an environment's document model is never held whole: at 1 000 services it was

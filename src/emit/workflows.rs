@@ -148,10 +148,11 @@ struct Ctx<'a> {
 }
 
 /// The workflow files.
-pub fn emit(resolved: &Resolved, source: &str) -> Vec<GeneratedFile> {
+pub fn emit(resolved: &Resolved) -> Vec<GeneratedFile> {
     if resolved.environments.is_empty() {
         return Vec::new();
     }
+    let source = resolved.config_path.as_str();
     let ctx = Ctx {
         resolved,
         config: source,

@@ -123,6 +123,11 @@ pub mod builtin {
 /// Everything the emitters need: project-wide settings and every environment, resolved.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Resolved {
+    /// The configuration's path relative to the repository root, as every generated header and
+    /// every generated `tofugen` command names it: set by [`crate::pipeline::compile`] to the
+    /// name it was given; [`resolve`] alone sets the default, `environments.yaml`.
+    #[serde(skip)]
+    pub config_path: String,
     /// Project name (resource-name prefix).
     pub project: String,
     /// Pinned versions.
@@ -843,6 +848,7 @@ pub fn resolve_with_limit(
         env.policy_overrides = own.into_iter().map(|i| Arc::clone(&shared[i])).collect();
     }
     Ok(Resolved {
+        config_path: crate::locate::DEFAULT_CONFIG.to_string(),
         by_name: NameIndex::default(),
         policy_overrides,
         project: config.project.clone(),
@@ -1858,7 +1864,6 @@ mod inheritance_tests {
         let names: Vec<String> = crate::affected::affected(
             Some(&base),
             &head,
-            "environments.yaml",
             &[],
             false,
             crate::write::MAX_GENERATED_BYTES,
