@@ -562,6 +562,56 @@ fn invalid_promql_points_inside_the_value() {
     assert_eq!(&line[s.col - 1..], "'up ==' }");
 }
 
+/// A label matcher's regex is held to Go's syntax, which Prometheus reads it with: a Rust-only
+/// form is refused at its string, in every environment at once; regexes that are costly to
+/// compile (`\pL{200}`: about 10 MB of automaton each) are checked without compiling them
+/// (sweep 10: 250 of them took 25 s and 2.4 GB).
+#[test]
+fn label_matcher_regexes_are_gos_and_are_not_compiled() {
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        app: { expr: 'up{job=~\"(?x) a b\"} > 0' }",
+        DB,
+    ));
+    let d = only(&c, "TG105");
+    assert!(
+        d.message.contains("label matcher regex") && d.message.contains("(?x"),
+        "{d:#?}"
+    );
+    let s = d.span.unwrap();
+    let line = c.source().unwrap().lines().nth(s.line - 1).unwrap();
+    assert!(line[s.col - 1..].starts_with("\"(?x) a b\""), "{line}");
+    // Go's own forms pass (a quoted literal, a script, a count of 1000).
+    let c = compile(&config(
+        "      contacts: [a@b.c]\n      rules:\n        app: { expr: 'up{job=~\"\\\\Q.*\\\\E|\\\\p{Greek}{1000}\"} > 0' }",
+        DB,
+    ));
+    assert!(
+        policy(&c).iter().all(|d| d.code != "TG105"),
+        "{:#?}",
+        c.diagnostics
+    );
+    // 250 costly matchers in one expression, 40 rules: fast, and small.
+    let matchers = vec![r#"l=~"\\pL{200}""#; 250].join(", ");
+    let rules: String = (0..40)
+        .map(|i| format!("        r{i}: {{ expr: 'up{{{matchers}, i=\"{i}\"}} > 0' }}\n"))
+        .collect();
+    let start = std::time::Instant::now();
+    let c = compile(&config(
+        &format!("      contacts: [a@b.c]\n      rules:\n{rules}"),
+        DB,
+    ));
+    assert!(
+        policy(&c).iter().all(|d| d.code != "TG105"),
+        "{:#?}",
+        c.diagnostics
+    );
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
 #[test]
 fn backup_rules_and_job_tiers_must_match() {
     // A backup rule with no job tier.

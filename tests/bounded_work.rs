@@ -620,6 +620,27 @@ fn many_names_are_bounded() {
         s
     });
     inputs.push(("null removals", null_removals.into_bytes()));
+    // Sweep 10: label matchers whose regexes are costly to compile (`\pL{200}`: about 10 MB of
+    // automaton each), 40 to a rule, in every environment: checked to Go's syntax without
+    // compiling, not compiled (25 s and 2.4 GB for 250 of them before).
+    let regexes = fitted(4_000, |n| {
+        let selector: Vec<String> = (0..40)
+            .map(|i| format!("l{i}=~\"\\\\pL{{200}}\""))
+            .collect();
+        let mut s = format!(
+            "{HEAD}defaults:\n  services:\n    web: {SERVICE}}}\n  alerts:\n    contacts: [ops@example.org]\n    rules:\n"
+        );
+        for i in 0..n {
+            let _ = writeln!(
+                s,
+                "      r{i}: {{ expr: 'up{{{}}} > 0', for: 1m, severity: warning }}",
+                selector.join(", ")
+            );
+        }
+        s.push_str("environments:\n  env0: {}\n  production: {promote_from: env0}\n");
+        s
+    });
+    inputs.push(("costly label matcher regexes", regexes.into_bytes()));
     let report = failures(inputs, COMMANDS);
     assert!(report.is_empty(), "{report}");
 }

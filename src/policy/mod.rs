@@ -382,6 +382,8 @@ pub(crate) struct Checker<'a> {
     /// The memory at maximum scale of every environment together, and the environment that
     /// needs the most (TG117), once known.
     pub total_memory: Option<(u64, &'a str)>,
+    /// TG105's verdict on each alert expression seen, shared by the environments' checkers.
+    pub promql: &'a rules::alerts::PromqlVerdicts,
 }
 
 impl<'a> Checker<'a> {
@@ -516,6 +518,7 @@ pub fn check_pruned(
         refused
     };
     let env_nodes = env_nodes(root);
+    let promql = rules::alerts::PromqlVerdicts::default();
     let mut c = Checker {
         original,
         root,
@@ -527,6 +530,7 @@ pub fn check_pruned(
         declared_secrets: &declared_secrets,
         env_nodes: &env_nodes,
         total_memory: None,
+        promql: &promql,
     };
     rules::check_all(&mut c);
     let mut diags = overrides::validate(file, root, resolved);

@@ -89,8 +89,8 @@ pub const TG105: Rule = Rule {
     name: "alert-promql",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "a custom alert `expr` is valid PromQL that Prometheus 2 (2.42 or later) and 3 both run (no experimental function, no quoted name) and gives an instant vector or a scalar, within 16 KiB, 64 nested brackets and 256 operators (checked before parsing)",
-    rationale: "Cockpit rejects a rule group with invalid PromQL when it is pushed, the PR workflow's promtool (the runner's Ubuntu package, a Prometheus 2) rejects Prometheus 3's additions, and a rule giving a string or a range vector fails every evaluation and never fires; the limits keep validation fast and the parser's recursion bounded",
+    title: "a custom alert `expr` is valid PromQL that Prometheus 2 (2.42 or later) and 3 both run (no experimental function, no quoted name) and gives an instant vector or a scalar, its label matcher regexes in Go's RE2 syntax (checked without compiling them), within 16 KiB, 64 nested brackets and 256 operators (checked before parsing)",
+    rationale: "Cockpit rejects a rule group with invalid PromQL when it is pushed, the PR workflow's promtool (the runner's Ubuntu package, a Prometheus 2) rejects Prometheus 3's additions, and a rule giving a string or a range vector fails every evaluation and never fires; Prometheus reads a matcher's regex with Go's regexp (`(?x)`, `\\u263A` or `x{1001}` are not Go's); the limits keep validation fast and the parser's recursion bounded",
     bad: "defaults:\n  alerts:\n    rules:\n      slow: { expr: \"sum(rate(http_requests_total[5m]) > 1\", summary: Too many requests }\n",
     good: "defaults:\n  alerts:\n    rules:\n      slow: { expr: \"sum(rate(http_requests_total[5m])) > 1\", summary: Too many requests }\n",
 };
@@ -578,38 +578,49 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     }
 }
 
+/// Why TG105 refuses an expression: where, what, how to fix it, and what kind of problem.
+#[derive(Debug, Clone)]
+pub(crate) struct PromqlProblem {
+    offset: Option<usize>,
+    message: String,
+    help: String,
+    what: &'static str,
+}
+
+/// TG105's verdict on each expression of a run, by its text (`None`: accepted): a rule of
+/// `defaults` is checked once, not once per environment that inherits it (its expression is
+/// parsed whole, with type checks that walk the operand tree once per operator).
+pub(crate) type PromqlVerdicts =
+    std::sync::Mutex<std::collections::HashMap<String, Option<PromqlProblem>>>;
+
 /// TG105: the expression parses, within bounds (a long, deep or operator-heavy expression is
 /// reported before the parser can exhaust the stack or take quadratic time: the parser's type
-/// checks walk the operand tree once per operator).
+/// checks walk the operand tree once per operator), and its label matchers' regexes are Go's.
 fn promql(c: &mut Checker<'_>, env: &ResolvedEnvironment, place: Place, n: &str, expr: &str) {
-    let e = &env.name;
-    let mut what = "is not valid PromQL";
-    let (offset, message, help) = match bounds(expr) {
-        Some(b) => (Some(b.offset), b.message, b.help),
-        None => match promql_parser::parser::parse(expr) {
-            Ok(ast) => match super::promql::outside(expr, &ast) {
-                None => return,
-                Some(o) => {
-                    what = "is PromQL that not every Prometheus checking or running it accepts";
-                    (Some(o.offset), o.message, o.help)
-                }
-            },
-            Err(message) if message.contains("holt_winters") => (
-                first_problem(expr),
-                message,
-                "`holt_winters` is Prometheus 2's; Prometheus 3 renamed it \
-                 `double_exponential_smoothing` and keeps it behind a feature flag: neither runs \
-                 everywhere the rules are checked and run"
-                    .to_string(),
-            ),
-            Err(message) => (
-                first_problem(expr),
-                message,
-                "check brackets, quotes and label matchers; try the expression in Cockpit's Explore view"
-                    .to_string(),
-            ),
-        },
+    let known = c
+        .promql
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(expr)
+        .cloned();
+    let verdict = known.unwrap_or_else(|| {
+        let verdict = promql_problem(expr);
+        c.promql
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(expr.to_string(), verdict.clone());
+        verdict
+    });
+    let Some(PromqlProblem {
+        offset,
+        message,
+        help,
+        what,
+    }) = verdict
+    else {
+        return;
     };
+    let e = &env.name;
     let span = match (offset, place.span, &c.source) {
         (Some(offset), Some(s), Some(source)) => {
             Some(source.span_in_scalar(s, expr, offset, offset + 1))
@@ -625,6 +636,74 @@ fn promql(c: &mut Checker<'_>, env: &ResolvedEnvironment, place: Place, n: &str,
         "a PromQL expression, e.g. `rate(http_requests_total{status=~\"5..\"}[5m]) > 1`",
         help,
     );
+}
+
+/// What TG105 finds wrong with `expr`, if anything (see [`promql`]).
+fn promql_problem(expr: &str) -> Option<PromqlProblem> {
+    let problem = |offset, message, help, what| {
+        Some(PromqlProblem {
+            offset,
+            message,
+            help,
+            what,
+        })
+    };
+    const INVALID: &str = "is not valid PromQL";
+    if let Some(b) = bounds(expr) {
+        return problem(Some(b.offset), b.message, b.help, INVALID);
+    }
+    // The matchers' regexes are checked here, to Go's syntax, and the parser gets them masked:
+    // it would compile each one with Rust's `regex` (`promql_regex`).
+    let matchers = super::promql_regex::matchers(expr);
+    for m in &matchers {
+        let why = match &m.value {
+            Err(e) => Some(e.clone()),
+            Ok(v) => super::promql_regex::check(v).err().map(|why| {
+                let mut shown: String = v.chars().take(80).collect();
+                if shown.len() < v.len() {
+                    shown.push('…');
+                }
+                format!("`{shown}`: {why}")
+            }),
+        };
+        if let Some(why) = why {
+            return problem(
+                Some(m.literal.start),
+                why,
+                "write the regex in Go's RE2 syntax, which Prometheus uses \
+                 (https://github.com/google/re2/wiki/Syntax), escaping with `\\` what should be \
+                 read as itself; `promtool check rules` tells"
+                    .to_string(),
+                "has a label matcher regex Prometheus does not accept",
+            );
+        }
+    }
+    match promql_parser::parser::parse(&super::promql_regex::masked(expr, &matchers)) {
+        Ok(ast) => super::promql::outside(expr, &ast).and_then(|o| {
+            problem(
+                Some(o.offset),
+                o.message,
+                o.help,
+                "is PromQL that not every Prometheus checking or running it accepts",
+            )
+        }),
+        Err(message) if message.contains("holt_winters") => problem(
+            first_problem(expr),
+            message,
+            "`holt_winters` is Prometheus 2's; Prometheus 3 renamed it \
+             `double_exponential_smoothing` and keeps it behind a feature flag: neither runs \
+             everywhere the rules are checked and run"
+                .to_string(),
+            INVALID,
+        ),
+        Err(message) => problem(
+            first_problem(expr),
+            message,
+            "check brackets, quotes and label matchers; try the expression in Cockpit's Explore view"
+                .to_string(),
+            INVALID,
+        ),
+    }
 }
 
 /// Why an expression is not parsed: where, what, and how to fix it.

@@ -13,6 +13,7 @@ pub mod names;
 pub mod probes;
 pub mod production;
 pub mod promql;
+pub mod promql_regex;
 pub mod references;
 pub mod regions;
 pub mod scaling;
@@ -64,6 +65,7 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
         c.declared_secrets,
         c.env_nodes,
     );
+    let promql = c.promql;
     let total_memory = Some(containers::total_memory_at_max_scale(resolved));
     let threads = crate::parallel::worth_threads(
         resolved.services(),
@@ -81,6 +83,7 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
             declared_secrets,
             env_nodes,
             total_memory,
+            promql,
         };
         check_environment(&mut own, env);
         (own.findings, own.secrets)
