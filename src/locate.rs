@@ -95,15 +95,34 @@ pub fn locate(config: &Path, root: Option<&Path>) -> Result<Placement, String> {
     // tofugen replaces and deletes the files of its output set and its bookkeeping files: a
     // configuration among them would be overwritten (`generate --force`) or never up to date.
     let owned = crate::write::OwnedPaths::default();
-    if owned.contains(&config)
-        || [crate::write::LOCK_PATH, crate::write::JOURNAL_PATH].contains(&config.as_str())
-        || config.ends_with(crate::write::TMP_SUFFIX)
-    {
+    let written = |path: &str| {
+        owned.contains(path)
+            || [crate::write::LOCK_PATH, crate::write::JOURNAL_PATH].contains(&path)
+            || path.ends_with(crate::write::TMP_SUFFIX)
+    };
+    if written(&config) {
         return Err(format!(
             "the configuration `{config}` is among the files tofugen writes ({owned}, and its \
              bookkeeping files): `generate` would overwrite or delete it; move it, e.g. to \
              `environments.yaml` at the repository root"
         ));
+    }
+    // The same through a symlink: the file it names would be replaced, and the configuration
+    // with it (`generate --force` wrote a workflow over it: sweep 10, finding 3). A hard link
+    // is safe: a replaced file is renamed over, which leaves the other name's contents.
+    if let Ok(target) = abs_dir.join(name).canonicalize()
+        && let Ok(inside) = target.strip_prefix(&abs_root)
+    {
+        let inside = inside.to_string_lossy().replace('\\', "/");
+        if inside != config && written(&inside) {
+            return Err(format!(
+                "the configuration `{config}` is a link to `{}`, among the files tofugen \
+                 writes ({owned}, and its bookkeeping files): `generate` would overwrite it \
+                 through the link; keep the configuration in a file of its own, e.g. \
+                 `environments.yaml` at the repository root",
+                inside.escape_debug()
+            ));
+        }
     }
     Ok(Placement { root, config })
 }
@@ -210,6 +229,28 @@ mod tests {
                 "{name}"
             );
         }
+        // Through a symlink (sweep 10, finding 3), whichever way it is written; a link to a
+        // file of the repository's own stays usable.
+        let workflows = dir.path().join(".github/workflows");
+        std::fs::create_dir_all(&workflows).unwrap();
+        std::fs::write(workflows.join("tofugen-pr.yml"), "project: x\n").unwrap();
+        std::fs::write(dir.path().join("infra.yaml"), "project: x\n").unwrap();
+        let link = dir.path().join("environments.yaml");
+        for target in [
+            ".github/workflows/tofugen-pr.yml",
+            "./.github/../.github/workflows/tofugen-pr.yml",
+        ] {
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(target, &link).unwrap();
+            let e = locate(&link, Some(dir.path())).unwrap_err();
+            assert!(
+                e.contains("is a link to `.github/workflows/tofugen-pr.yml`"),
+                "{target}: {e}"
+            );
+        }
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink("infra.yaml", &link).unwrap();
+        assert!(locate(&link, Some(dir.path())).is_ok());
     }
 
     #[test]
