@@ -1092,6 +1092,15 @@ fn check_entry(owned: &OwnedPaths, path: &str) -> Result<(), String> {
     if is_reserved(path) {
         return Err("the name is reserved for tofugen's own bookkeeping".into());
     }
+    // Never one of tofugen's files: an entry naming one (with its hash) would have `generate`
+    // delete a provider lock or a local state it does not own (sweep 10).
+    if check::is_local_artifact(path) {
+        return Err(
+            "the name is one of OpenTofu's local files (`.terraform/`, the lock file, local \
+             state, plans), which tofugen never writes"
+                .into(),
+        );
+    }
     Ok(())
 }
 

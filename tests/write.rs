@@ -423,6 +423,35 @@ fn manifest_entries_that_escape_the_root_are_refused() {
     assert!(outer.path().join("victim").exists());
 }
 
+/// A manifest entry naming one of OpenTofu's local files, with its right hash, is refused
+/// like an entry outside the root: `generate` deleted the provider lock file it listed, as an
+/// orphan of its own (sweep 10).
+#[test]
+fn manifest_entries_naming_opentofu_local_files_are_refused() {
+    for local in [
+        "generated/staging/.terraform.lock.hcl",
+        "generated/staging/.terraform/providers/x",
+        "generated/bootstrap/terraform.tfstate",
+        "generated/staging/plan.tfplan",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        plant(root, &[(local, "lock\n")]);
+        let manifest = format!(
+            "{{\"format\": 1, \"files\": {{\"{local}\": \"{}\"}}}}",
+            sha("lock\n")
+        );
+        fs::write(root.join(MANIFEST_PATH), manifest).unwrap();
+        for force in [false, true] {
+            let err = format!("{:#}", generate(root, &BTreeMap::new(), force).unwrap_err());
+            assert!(err.contains(&format!("{local:?}")), "{local}: {err}");
+            assert!(err.contains("OpenTofu's local files"), "{local}: {err}");
+            assert_eq!(read(root, local).as_deref(), Some("lock\n"), "{local}");
+        }
+        assert!(check(root, &BTreeMap::new()).is_err());
+    }
+}
+
 /// A tree in every state `check` reports: stale, missing, hand-edited, unknown, orphan.
 fn messy_tree(root: &Path) -> BTreeMap<String, String> {
     let long: String = (1..=12).map(|i| format!("line {i}\n")).collect();

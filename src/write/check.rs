@@ -351,7 +351,7 @@ fn check_orphan(tree: &mut Tree, rel: &str, hash: &str) -> anyhow::Result<Option
 
 /// Whether a path under `generated/` is one of OpenTofu's local artifacts or tofugen's own
 /// bookkeeping, which are expected beside the generated files and ignored by git.
-fn is_local_artifact(rel: &str) -> bool {
+pub(super) fn is_local_artifact(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     rel.split('/').any(|s| s == ".terraform")
         || name == ".terraform.lock.hcl"
