@@ -1,6 +1,7 @@
 //! TG105's label-matcher regexes against Go's own parser: `tests/go/regex_verdicts.go` runs
 //! what Prometheus's `NewFastRegexMatcher` runs (`syntax.Parse(v, syntax.Perl)`, then
-//! `regexp.Compile("^(?:" + v + ")$")`) over a corpus, and tofugen's check
+//! `regexp.Compile("^(?:" + v + ")$")`, whose only other failure, a program too large, Go's
+//! parser finds in the anchored form) over a corpus, and tofugen's check
 //! (`policy::rules::promql_regex::check`, which compiles nothing) must never accept what Go
 //! refuses. Where tofugen is stricter, it is on purpose and listed (`STRICTER`).
 

@@ -1,6 +1,7 @@
 // Reads one JSON string per line (a regex); prints "ok" or the error, one line each: what
 // Prometheus's NewFastRegexMatcher does (syntax.Parse with syntax.Perl, then regexp.Compile
-// of the anchored form).
+// of the anchored form), less building the program, which fails only where the parse of the
+// anchored form does (its size is checked while parsing): the anchored form is parsed instead.
 package main
 
 import (
@@ -8,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"regexp"
 	"regexp/syntax"
 	"strings"
 )
@@ -27,7 +27,7 @@ func main() {
 			fmt.Fprintln(out, strings.ReplaceAll(err.Error(), "\n", " "))
 			continue
 		}
-		if _, err := regexp.Compile("^(?:" + v + ")$"); err != nil {
+		if _, err := syntax.Parse("^(?:"+v+")$", syntax.Perl); err != nil {
 			fmt.Fprintln(out, strings.ReplaceAll(err.Error(), "\n", " "))
 			continue
 		}

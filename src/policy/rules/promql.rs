@@ -160,6 +160,24 @@ pub fn outside(expr: &str, ast: &Expr) -> Option<Outside> {
                             .to_string(),
                     });
                 }
+                // `label_replace`'s regex is compiled by Prometheus at each evaluation, with
+                // Go's `regexp` (`^(?:` + regex + `)$`): one Go refuses fails every evaluation.
+                if name == "label_replace"
+                    && let Some(Expr::StringLiteral(regex)) =
+                        call.args.args.get(4).map(|a| a.as_ref())
+                    && let Err(why) = super::promql_regex::check(&regex.val)
+                {
+                    return Some(Outside {
+                        offset: word(expr, name).unwrap_or(0),
+                        message: format!(
+                            "the regex of `label_replace` is not one Prometheus accepts \
+                             (Go's RE2 syntax): {why}; every evaluation of the rule would fail"
+                        ),
+                        help: "write the regex in Go's RE2 syntax \
+                               (https://github.com/google/re2/wiki/Syntax)"
+                            .to_string(),
+                    });
+                }
                 stack.extend(call.args.args.iter().map(|a| a.as_ref()));
             }
             Expr::Aggregate(agg) => {
@@ -360,6 +378,11 @@ mod tests {
             ("\"str\"", 0, "a string"),
             ("up[5m]", 0, "a range vector"),
             ("rate(up[5m])[10m:1m]", 0, "a range vector"),
+            (
+                "1 + label_replace(up, \"a\", \"$1\", \"b\", \"(?x) a\")",
+                4,
+                "regex of `label_replace`",
+            ),
         ];
         for (expr, offset, what) in cases {
             let found = check(expr).unwrap_or_else(|| panic!("{expr} is accepted"));

@@ -10,6 +10,10 @@
 //! what cost: a `\pL{200}` is about 10 MB of automaton and tens of milliseconds, so a few
 //! kilobytes of matchers took tens of seconds and gigabytes (sweep 10, finding 1).
 //!
+//! `label_replace`'s regex (its fifth argument), which Prometheus compiles at each evaluation
+//! the same way (`promql/functions.go`), is held to the same syntax ([`super::promql::outside`]);
+//! `promql-parser` does not compile that one.
+//!
 //! So TG105 finds every matcher's string literal first ([`matchers`]), unquotes it as
 //! PromQL does (Go's `strconv.Unquote` rules, any length between single quotes), checks the
 //! regex here ([`check`]: Rust's `regex-syntax` parses it to a syntax tree, linear in its
