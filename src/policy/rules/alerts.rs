@@ -217,17 +217,29 @@ pub const MAX_EXPR_OPERATORS: usize = 256;
 /// An address of printable ASCII only: a zero-width space, a Cyrillic `а` in place of a Latin
 /// `a`, and every other invisible or look-alike character would send the alerts elsewhere (or
 /// nowhere) while reading the same. An internationalized domain is written in its ASCII form
-/// (`xn--…`, RFC 5890); SMTPUTF8 local parts (RFC 6531) are refused.
+/// (`xn--…`, RFC 5890); SMTPUTF8 local parts (RFC 6531) are refused. The local part is a
+/// dot-atom (RFC 5322, 3.2.3: letters, digits and ``!#$%&'*+-/=?^_`{|}~``, dots between them; a
+/// quoted local part is refused), the domain two or more labels of letters, digits and inner
+/// hyphens, each of 63 characters at most (RFC 1035, 2.3.1): `<ops@example.org>` or
+/// `ops@exa_mple.org` passed and reached Cockpit.
 fn looks_like_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };
-    !local.is_empty()
-        && !domain.contains('@')
-        && s.bytes().all(|b| b.is_ascii_graphic())
-        && domain
-            .split_once('.')
-            .is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && !b.ends_with('.'))
+    let atext = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b);
+    let dot_atom = |part: &str| {
+        !part.is_empty()
+            && part
+                .split('.')
+                .all(|atom| !atom.is_empty() && atom.bytes().all(atext))
+    };
+    let label = |l: &str| {
+        (1..=63).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    dot_atom(local) && domain.split('.').count() >= 2 && domain.split('.').all(label)
 }
 
 /// TG026 on the environment's contacts. (Production without contacts is TG109.)
@@ -255,14 +267,19 @@ pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                 "distinct contacts (modules/monitoring refuses duplicates)",
                 "remove this item of `alerts.contacts`",
             );
-        } else if !looks_like_email(contact) {
+        } else if !looks_like_email(contact)
+            // A secret-shaped value (a URL with a password) is TG012's error at the same place,
+            // which does not show it; this message would quote it.
+            && crate::policy::secret_scan::secret_ranges(contact, 1).is_empty()
+            && !crate::policy::secret_scan::looks_secret(contact)
+        {
             let place = c.at(env, &format!("alerts.contacts.{i}"));
             c.push(
                 &TG026,
                 Some(env),
                 place,
                 format!("alert contact `{contact}` is not an e-mail address"),
-                "an e-mail address of printable ASCII such as `ops@example.org` (an internationalized domain in its `xn--` form)",
+                "an e-mail address such as `ops@example.org`: no brackets, quotes, spaces or commas, the domain's labels of letters, digits and hyphens (an internationalized domain in its `xn--` form)",
                 "write the address of a mailbox or list that someone reads",
             );
         }
@@ -887,6 +904,28 @@ mod tests {
     fn emails() {
         assert!(looks_like_email("ops@data.gouv.fr") && !looks_like_email("ops team"));
         assert!(!looks_like_email("ops@localhost"));
+        for ok in [
+            "a.b+alerts@x-y.example.org",
+            "o'neil@example.fr",
+            "ops@xn--bcher-kva.de",
+        ] {
+            assert!(looks_like_email(ok), "{ok}");
+        }
+        for bad in [
+            "<ops@example.org>",
+            "ops@example.org>",
+            "\"ops\"@example.org",
+            "ops..team@example.org",
+            ".ops@example.org",
+            "ops@exa_mple.org",
+            "ops@-example.org",
+            "ops@example..org",
+            "ops@example.org.",
+            "ops@@example.org",
+            "o,ps@example.org",
+        ] {
+            assert!(!looks_like_email(bad), "{bad}");
+        }
     }
 
     #[test]
