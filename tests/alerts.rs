@@ -612,6 +612,50 @@ fn label_matcher_regexes_are_gos_and_are_not_compiled() {
     );
 }
 
+/// What the parser is handed keeps what Prometheus reads (sweep 11): a backquoted string is
+/// raw (`` `\` `` ends there; `promql-parser` took `` \` `` for an escape and then compiled
+/// every regex after it: 800 matchers took 42 s), a backslash in one is no escape, and a
+/// selector whose only matcher matches the empty string is refused, by the real regex.
+#[test]
+fn the_parser_reads_strings_and_empty_matchers_as_prometheus_does() {
+    let tg105 = |expr: &str| {
+        let c = compile(&config(
+            &format!("      contacts: [a@b.c]\n      rules:\n        app: {{ expr: {expr} }}"),
+            DB,
+        ));
+        policy(&c)
+            .into_iter()
+            .filter(|d| d.code == "TG105")
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+    };
+    // Accepted by promtool 2.42 (sweep 11), and so here.
+    assert_eq!(
+        tg105(r#"'label_replace(up{a=`b\d`}, "x", "$1", "job", `(\d+)`) > 0'"#),
+        Vec::<String>::new()
+    );
+    assert_eq!(tg105(r#"'{job!~".*"} > 0'"#), Vec::<String>::new());
+    // Refused by promtool: "vector selector must contain at least one non-empty matcher".
+    for expr in [r#"'{job=~".*"} > 0'"#, r#"'{job=~"a|"} > 0'"#] {
+        let found = tg105(expr);
+        assert!(
+            found.len() == 1 && found[0].contains("non-empty"),
+            "{expr}: {found:?}"
+        );
+    }
+    // A raw string ending in a backslash, then 800 costly matchers: fast.
+    let matchers = vec![r#"c=~"\\pL{200}""#; 800].join(", ");
+    let expr = format!("'up{{a=`\\`, {matchers}}} > 0'");
+    let start = std::time::Instant::now();
+    let found = tg105(&expr);
+    assert!(found.is_empty(), "{found:?}");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
 #[test]
 fn backup_rules_and_job_tiers_must_match() {
     // A backup rule with no job tier.

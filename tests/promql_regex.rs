@@ -87,6 +87,10 @@ const CORPUS: &[&str] = &[
     r"\d+\.\d+",
     r"[\d\s\w]",
     r"[\pL\p{Greek}]",
+    // Sweep 11: `[:alpha:]` inside a class does not end it; Go does not look inside `{0}`.
+    r"[[:alpha:]\Q*\E]",
+    r"[[:alpha:]\Q]\E]",
+    r"((a{100}){0}){20}",
 ];
 
 /// Go-valid regexes tofugen refuses on purpose, because Rust's parser (which tofugen's check

@@ -695,7 +695,7 @@ fn promql_problem(expr: &str) -> Option<PromqlProblem> {
             );
         }
     }
-    match promql_parser::parser::parse(&super::promql_regex::masked(expr, &matchers)) {
+    match promql_parser::parser::parse(&super::promql_regex::for_parser(expr, &matchers)) {
         Ok(ast) => super::promql::outside(expr, &ast).and_then(|o| {
             problem(
                 Some(o.offset),

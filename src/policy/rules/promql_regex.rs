@@ -98,17 +98,107 @@ fn escaped_end(bytes: &[u8], start: usize, end: usize) -> bool {
     j != end - 1
 }
 
-/// `expr` with the regex of each of `matchers` replaced by as many `x` as it has bytes: the
-/// same expression for the parser, every byte offset kept.
-pub fn masked(expr: &str, matchers: &[Matcher]) -> String {
-    let mut bytes = expr.as_bytes().to_vec();
-    for m in matchers {
-        for b in &mut bytes[m.literal.start + 1..m.literal.end - 1] {
-            *b = b'x';
+/// `expr` as `promql-parser` is handed it: the regex of each of `matchers` replaced by a regex
+/// of as many bytes that compiles at once and matches the empty string exactly when the regex
+/// does (`^^^…` or `xxx…`: the parser refuses a selector whose every matcher matches the empty
+/// string, as Prometheus does, and asks it of the regex), and every other backquoted string
+/// holding a backslash written between double quotes with the same value: Prometheus reads a
+/// backquoted string raw, `promql-parser` 0.11 reads escapes there (`` \` `` did not end the
+/// string for it, which put the two out of step and had it compile every regex after; `` `\d` ``
+/// was "unknown escape sequence"). TG105 takes no position from the parser.
+pub fn for_parser(expr: &str, matchers: &[Matcher]) -> String {
+    let bytes = expr.as_bytes();
+    let mut out = String::with_capacity(expr.len());
+    let mut copied = 0;
+    let mut i = 0;
+    let mut next_matcher = matchers.iter().peekable();
+    while i < bytes.len() {
+        let Some(end) = super::promql::skip_string_or_comment(bytes, i) else {
+            i += 1;
+            continue;
+        };
+        let quote = bytes[i];
+        if quote != b'#' {
+            while next_matcher.peek().is_some_and(|m| m.literal.start < i) {
+                next_matcher.next();
+            }
+            let closed = end - i >= 2 && bytes[end - 1] == quote && !escaped_end(bytes, i, end);
+            let body = closed.then(|| &expr[i + 1..end - 1]);
+            let replacement = match (next_matcher.peek(), body) {
+                (Some(m), Some(body)) if m.literal.start == i && !body.is_empty() => {
+                    let empty = m.value.as_deref().is_ok_and(matches_empty);
+                    Some(format!(
+                        "{q}{}{q}",
+                        if empty { "^" } else { "x" }.repeat(body.len()),
+                        q = quote as char
+                    ))
+                }
+                (_, Some(body)) if quote == b'`' && body.contains('\\') => {
+                    let value = body.replace('\r', "");
+                    let mut quoted = String::with_capacity(value.len() + 8);
+                    quoted.push('"');
+                    for c in value.chars() {
+                        match c {
+                            '\\' => quoted.push_str("\\\\"),
+                            '"' => quoted.push_str("\\\""),
+                            '\n' => quoted.push_str("\\n"),
+                            c => quoted.push(c),
+                        }
+                    }
+                    quoted.push('"');
+                    Some(quoted)
+                }
+                _ => None,
+            };
+            if let Some(r) = replacement {
+                out.push_str(&expr[copied..i]);
+                out.push_str(&r);
+                copied = end;
+            }
+        }
+        i = end;
+    }
+    out.push_str(&expr[copied..]);
+    out
+}
+
+/// Whether Prometheus's anchored form of `regex` (`^(?:regex)$`) matches the empty string, read
+/// from its syntax tree: an empty regex, a repeat that may run zero times, the zero-width
+/// assertions other than `\b` (which needs a word character beside it). `false` for a regex
+/// that does not parse.
+pub fn matches_empty(regex: &str) -> bool {
+    fn empty(node: &Ast) -> bool {
+        use ast::AssertionKind as A;
+        match node {
+            Ast::Empty(_) | Ast::Flags(_) => true,
+            Ast::Literal(_)
+            | Ast::Dot(_)
+            | Ast::ClassUnicode(_)
+            | Ast::ClassPerl(_)
+            | Ast::ClassBracketed(_) => false,
+            Ast::Assertion(a) => !matches!(a.kind, A::WordBoundary),
+            Ast::Repetition(r) => {
+                use ast::{RepetitionKind as K, RepetitionRange as R};
+                let min = match &r.op.kind {
+                    K::ZeroOrOne | K::ZeroOrMore => 0,
+                    K::OneOrMore => 1,
+                    K::Range(R::Exactly(n) | R::AtLeast(n) | R::Bounded(n, _)) => *n,
+                };
+                min == 0 || empty(&r.ast)
+            }
+            Ast::Group(g) => empty(&g.ast),
+            Ast::Alternation(a) => a.asts.iter().any(empty),
+            Ast::Concat(c) => c.asts.iter().all(empty),
         }
     }
-    // Whole strings (between their ASCII quotes) became ASCII.
-    String::from_utf8(bytes).expect("masking keeps UTF-8")
+    let Ok(regex) = quoted_literals(regex) else {
+        return false;
+    };
+    ast::parse::ParserBuilder::new()
+        .octal(true)
+        .build()
+        .parse(&regex)
+        .is_ok_and(|tree| empty(&tree))
 }
 
 /// The value of a PromQL string literal (quotes included), as Prometheus reads it: between
@@ -429,6 +519,20 @@ fn quoted_literals(regex: &str) -> Result<String, String> {
             continue;
         }
         out.push(c);
+        if in_class && c == '[' && chars.peek() == Some(&':') {
+            // `[:alpha:]` inside a class is one item: its `]` does not end the class.
+            let mut name = String::new();
+            while let Some(&n) = chars.peek() {
+                chars.next();
+                name.push(n);
+                if name.len() > 1 && name.ends_with(":]") {
+                    break;
+                }
+            }
+            out.push_str(&name);
+            class_len += 1;
+            continue;
+        }
         if in_class {
             if c == ']' && class_len > 0 {
                 in_class = false;
@@ -506,7 +610,10 @@ impl Walk<'_> {
                 }
                 // `repeatIsValid`: a repeat of 2 or more divides what is left for those inside.
                 let m = max.unwrap_or(min);
-                let inner = if min >= 2 || max.is_some_and(|m| m >= 2) {
+                // Go stops looking inside a repeat of at most zero (`repeatIsValid`: `m == 0`).
+                let inner = if m == 0 {
+                    MAX_REPEAT
+                } else if min >= 2 || max.is_some_and(|m| m >= 2) {
                     if m > budget {
                         return Err(format!(
                             "invalid repeat count `{count}`: nested repeats over 1000 in all"
@@ -676,7 +783,7 @@ mod tests {
         let found = matchers(expr);
         let values: Vec<_> = found.iter().map(|m| m.value.clone().unwrap()).collect();
         assert_eq!(values, ["x\"y", "z", "r\\d"]);
-        let masked = masked(expr, &found);
+        let masked = for_parser(expr, &found);
         assert_eq!(masked.len(), expr.len());
         assert!(
             masked.starts_with(r#"up{a=~"xxxx", b!~ 'x', c="=~\"n\""}"#),
@@ -686,6 +793,36 @@ mod tests {
         // An unterminated string is left to the parser.
         assert!(matchers(r#"up{a=~"x}"#).is_empty());
         assert!(matchers(r#"up{a=~"x\"}"#).is_empty());
+        // A regex that matches the empty string is masked by one that does too (sweep 11,
+        // finding 3); a backquoted string with a backslash is written between double quotes
+        // with its raw value (finding 1: `promql-parser` read `` \` `` as an escape there).
+        let expr = r#"{job=~".*", a=`b\`, c!~"a|", d=~"x+"} + up{e=~"\\pL"}"#;
+        let parsed = for_parser(expr, &matchers(expr));
+        assert_eq!(
+            parsed,
+            r#"{job=~"^^", a="b\\", c!~"^^", d=~"xx"} + up{e=~"xxxx"}"#
+        );
+    }
+
+    #[test]
+    fn matching_the_empty_string_is_read_from_the_tree() {
+        for (regex, empty) in [
+            ("", true),
+            (".*", true),
+            ("a|", true),
+            ("(a?)(b*)", true),
+            ("^$", true),
+            (r"\B", true),
+            ("x{0}", true),
+            ("(?i)", true),
+            (".+", false),
+            ("a", false),
+            (r"\b", false),
+            ("a*b", false),
+            ("[a-z]{1,3}", false),
+        ] {
+            assert_eq!(matches_empty(regex), empty, "{regex}");
+        }
     }
 
     #[test]
@@ -723,6 +860,8 @@ mod tests {
             r"\x{263A}",
             r"\012",
             r"((((((((((aaaaaaaaaa){10}){10}){10}){1}){1}){1}){1}){1}){1}){1}",
+            // Go does not look inside a repeat of zero (sweep 11).
+            r"((a{100}){0}){20}",
         ] {
             assert_eq!(check(ok), Ok(()), "{ok}");
         }
@@ -743,6 +882,9 @@ mod tests {
             r"(?P<a.b>x)",
             r"(?<m>b)",
             r"a{2}{0}",
+            // `[:alpha:]` does not end the class: `\Q` inside a class is Go's error (sweep 11).
+            r"[[:alpha:]\Q*\E]",
+            r"[[:alpha:]\Q]\E]",
         ] {
             assert!(check(bad).is_err(), "{bad}");
         }
