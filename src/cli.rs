@@ -655,15 +655,7 @@ fn check(
     // The configuration's diagnostics and the proof's findings (moved to one map), and the
     // stale files, in one map.
     let mut sources = compilation.sources.clone();
-    let mapping = sources.absorb(proof.sources);
-    let findings: Vec<Diagnostic> = proof
-        .findings
-        .into_iter()
-        .map(|mut d| {
-            d.file = d.file.map(|f| mapping.apply(f));
-            d
-        })
-        .collect();
+    let findings = proof.into_map(&mut sources);
     let differences = match result {
         Ok(d) => d,
         Err(e) => {

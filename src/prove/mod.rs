@@ -67,13 +67,22 @@ pub struct Proof {
 impl Proof {
     /// Adds the findings of `other` (moved to this proof's map), sorted again.
     pub fn absorb(&mut self, other: Proof) {
-        let mapping = self.sources.absorb(other.sources);
+        let found = other.into_map(&mut self.sources);
+        self.findings.extend(found);
+        diagnostics::sort(&mut self.findings, &self.sources);
+    }
+
+    /// The findings, their files added to `sources` (the map of another run's diagnostics)
+    /// and their ids moved there.
+    pub fn into_map(self, sources: &mut SourceMap) -> Vec<Diagnostic> {
+        let mapping = sources.absorb(self.sources);
         self.findings
-            .extend(other.findings.into_iter().map(|mut d| {
+            .into_iter()
+            .map(|mut d| {
                 d.file = d.file.map(|f| mapping.apply(f));
                 d
-            }));
-        diagnostics::sort(&mut self.findings, &self.sources);
+            })
+            .collect()
     }
 }
 

@@ -66,8 +66,7 @@ pub fn matchers(expr: &str) -> Vec<Matcher> {
         let b = bytes[i];
         if let Some(end) = super::promql::skip_string_or_comment(bytes, i) {
             if b != b'#' {
-                let closed = end - i >= 2 && bytes[end - 1] == b && !escaped_end(bytes, i, end);
-                if closed && (&last == b"=~" || &last == b"!~") {
+                if closed(bytes, i, end) && (&last == b"=~" || &last == b"!~") {
                     found.push(Matcher {
                         literal: i..end,
                         value: unquote(&expr[i..end]),
@@ -86,16 +85,22 @@ pub fn matchers(expr: &str) -> Vec<Matcher> {
     found
 }
 
-/// Whether the quote closing `bytes[start..end]` is in fact escaped (the string ran to the end).
-fn escaped_end(bytes: &[u8], start: usize, end: usize) -> bool {
-    if bytes[start] == b'`' {
+/// Whether the string literal `bytes[start..end]` (as `skip_string_or_comment` found it) ends
+/// with its closing quote, not at the end of the text.
+fn closed(bytes: &[u8], start: usize, end: usize) -> bool {
+    let quote = bytes[start];
+    if end - start < 2 || bytes[end - 1] != quote {
         return false;
     }
+    if quote == b'`' {
+        return true;
+    }
+    // The last quote may be escaped: the string then ran to the end.
     let mut j = start + 1;
     while j < end - 1 {
         j += if bytes[j] == b'\\' { 2 } else { 1 };
     }
-    j != end - 1
+    j == end - 1
 }
 
 /// `expr` as `promql-parser` is handed it: the regex of each of `matchers` replaced by a regex
@@ -122,8 +127,7 @@ pub fn for_parser(expr: &str, matchers: &[Matcher]) -> String {
             while next_matcher.peek().is_some_and(|m| m.literal.start < i) {
                 next_matcher.next();
             }
-            let closed = end - i >= 2 && bytes[end - 1] == quote && !escaped_end(bytes, i, end);
-            let body = closed.then(|| &expr[i + 1..end - 1]);
+            let body = closed(bytes, i, end).then(|| &expr[i + 1..end - 1]);
             let replacement = match (next_matcher.peek(), body) {
                 (Some(m), Some(body)) if m.literal.start == i && !body.is_empty() => {
                     let empty = m.value.as_deref().is_ok_and(matches_empty);
@@ -191,14 +195,19 @@ pub fn matches_empty(regex: &str) -> bool {
             Ast::Concat(c) => c.asts.iter().all(empty),
         }
     }
-    let Ok(regex) = quoted_literals(regex) else {
-        return false;
-    };
-    ast::parse::ParserBuilder::new()
+    syntax_tree(regex).is_ok_and(|(_, tree)| empty(&tree))
+}
+
+/// `regex` as Rust's parser reads it (`\Q...\E` written out, [`quoted_literals`]) and its
+/// syntax tree (octal escapes on, as Go reads them), or why it does not parse.
+fn syntax_tree(regex: &str) -> Result<(String, Ast), String> {
+    let regex = quoted_literals(regex)?;
+    let tree = ast::parse::ParserBuilder::new()
         .octal(true)
         .build()
         .parse(&regex)
-        .is_ok_and(|tree| empty(&tree))
+        .map_err(|e| e.kind().to_string())?;
+    Ok((regex, tree))
 }
 
 /// The value of a PromQL string literal (quotes included), as Prometheus reads it: between
@@ -459,12 +468,7 @@ const SCRIPTS: &[&str] = &[
 /// Whether Prometheus (Go's `regexp/syntax`, Perl flags) parses `regex`; else why not. Linear
 /// in the length of `regex`: nothing is compiled.
 pub fn check(regex: &str) -> Result<(), String> {
-    let regex = quoted_literals(regex)?;
-    let tree = ast::parse::ParserBuilder::new()
-        .octal(true)
-        .build()
-        .parse(&regex)
-        .map_err(|e| e.kind().to_string())?;
+    let (regex, tree) = syntax_tree(regex)?;
     let mut walk = Walk { regex: &regex };
     let size = walk.node(&tree, MAX_REPEAT)?;
     // `^(?:` ... `)$`: two more instructions.
