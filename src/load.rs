@@ -8,6 +8,7 @@
 //! schema: unquoted `true`/`false`, integers, floats and `null`/`~`; everything else is a string.
 
 pub mod de;
+mod surrogates;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -596,7 +597,13 @@ const STOPPING: [&str; 3] = ["yaml-syntax", "yaml-tab", "yaml-alias"];
 /// file and parses it up to its next such problem (50 syntax errors at the top of a 4 MiB file:
 /// a fraction of a second in release).
 fn build(file: FileId, text: &str) -> Result<Node, Vec<Diagnostic>> {
-    let mut diags = match build_once(file, text) {
+    // JSON's surrogate pairs, rewritten at the same length (positions do not move).
+    let rewritten = surrogates::rewrite(text);
+    let (text, surrogates) = match &rewritten {
+        Some((text, surrogates)) => (text.as_str(), Some(surrogates)),
+        None => (text, None),
+    };
+    let mut diags = match build_once(file, text, surrogates) {
         Ok(node) => return Ok(node),
         Err(diags) => diags,
     };
@@ -616,7 +623,7 @@ fn build(file: FileId, text: &str) -> Result<Node, Vec<Diagnostic>> {
         // The lines before as empty lines: the same line numbers and columns.
         let skipped = text[..offset].matches('\n').count();
         let shifted = "\n".repeat(skipped) + rest;
-        let Err(more) = build_once(file, &shifted) else {
+        let Err(more) = build_once(file, &shifted, surrogates) else {
             break;
         };
         stopped = stopping_line(&more).filter(|l| *l > line);
@@ -692,8 +699,13 @@ fn next_top_level_key(text: &str, line: usize) -> Option<usize> {
     None
 }
 
-/// Reads `text` into a tree, stopping at the first syntax error, tab or alias.
-fn build_once(file: FileId, text: &str) -> Result<Node, Vec<Diagnostic>> {
+/// Reads `text` into a tree, stopping at the first syntax error, tab or alias; with
+/// `surrogates`, each scalar's placeholders (see [`surrogates`]) are given their true value.
+fn build_once(
+    file: FileId,
+    text: &str,
+    surrogates: Option<&surrogates::Surrogates>,
+) -> Result<Node, Vec<Diagnostic>> {
     let index = LineIndex::new(text);
     let mut diags = Vec::new();
     // Before anything reads lines: YAML takes a lone CR for a line break, every position here
@@ -845,6 +857,10 @@ fn build_once(file: FileId, text: &str) -> Result<Node, Vec<Diagnostic>> {
                 {
                     diags.push(tag_error(file, span));
                 }
+                let value = match surrogates {
+                    Some(s) => s.restore(value, style),
+                    None => value,
+                };
                 scalar(value, style, tag.is_some(), span)
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
@@ -1115,6 +1131,36 @@ mod tests {
         assert_eq!(a.get("d").unwrap().kind, NodeKind::Float(1.5));
         assert_eq!(a.get("e").unwrap().kind, NodeKind::Str("yes".into()));
         assert_eq!(a.get("f").unwrap().kind, NodeKind::Null);
+    }
+
+    /// JSON's surrogate pairs (what `json.dumps` writes for U+1F600) load as the character in
+    /// double-quoted scalars and keys, stay text elsewhere, and move no position; a surrogate
+    /// alone is still an error.
+    #[test]
+    fn json_surrogate_pairs_load_as_characters() {
+        let text = r#"{"k\uD83D\uDE00": "a\uD83D\uDE00b\ud83d\ude0e", "p": '\uD83D\uDE00', "q": x\uD83D\uDE00, "k\uD83D\uDE00": 2} # \uD83D\uDE00
+"#;
+        let d = err(text.as_bytes());
+        // The duplicate key is found, at its own column: the rewrite moved nothing.
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].code, "yaml-duplicate-key");
+        assert_eq!(d[0].message, "duplicate key `k\u{1F600}`");
+        assert_eq!(d[0].span.map(|s| (s.line, s.col)), Some((1, 90)));
+        let n = ok(&text.replace(r#", "k\uD83D\uDE00": 2"#, ""));
+        let (key, v) = &n.entries()[0];
+        assert_eq!(key.name, "k\u{1F600}");
+        assert_eq!(v.kind, NodeKind::Str("a\u{1F600}b\u{1F60E}".into()));
+        assert_eq!(
+            n.get("p").unwrap().kind,
+            NodeKind::Str(r"\uD83D\uDE00".into())
+        );
+        assert_eq!(
+            n.get("q").unwrap().kind,
+            NodeKind::Str(r"x\uD83D\uDE00".into())
+        );
+        let d = err(b"a: \"\\uD83D\\uDE00\"\nb: \"\\uDE00\"\n");
+        assert_eq!(d[0].code, "yaml-syntax");
+        assert_eq!(d[0].span.map(|s| s.line), Some(2));
     }
 
     /// The examples of the YAML 1.2.2 core schema (section 10.3.2, "Tag Resolution"), resolved
