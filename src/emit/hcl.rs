@@ -239,24 +239,57 @@ pub fn quote(s: &str) -> String {
 
 /// Appends `s` quoted and escaped ([`quote`]) to `out`.
 fn quote_into(s: &str, out: &mut String) {
-    // Fast path for the common case, a string with nothing to escape (hot with many services).
+    out.push('"');
+    escape_into(s, Next::End, out);
+    out.push('"');
+}
+
+/// What follows a literal text in a quoted template.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Next {
+    /// The closing quote.
+    End,
+    /// More literal text, starting with this character.
+    Text(char),
+    /// An interpolation (`${`) tofugen builds.
+    Interpolation,
+}
+
+/// What follows part `i` of a template: the next non-empty literal's first character, an
+/// interpolation, or the end.
+fn next_after(parts: &[Part], i: usize) -> Next {
+    for p in &parts[i + 1..] {
+        match p {
+            Part::Lit(l) => {
+                if let Some(c) = l.chars().next() {
+                    return Next::Text(c);
+                }
+            }
+            Part::Interp(_) => return Next::Interpolation,
+        }
+    }
+    Next::End
+}
+
+/// Appends `s` escaped as literal text inside a quoted HCL template, so that OpenTofu reads
+/// back exactly `s`, followed by `next`.
+///
+/// The escapes are hcl-rs's (`\"`, `\\`, `\n`, `\r`, `\t`, `\u00XX` for the other control
+/// characters), so the output is what it was; the template markers are escaped as hclwrite's
+/// `escapeQuotedStringLit` does (hashicorp/hcl `hclwrite/generate.go`): a `$` or `%` is doubled
+/// only when a `{` follows it, so `$${` reads back as `${`, and `$$${` as `$${`. hcl-rs 0.20
+/// (hcl-primitives 0.1.13 `escape_markers`) did not look at the character after a `$` or `%`
+/// it had passed: in `${a} %${b}` the second marker was left live, an interpolation OpenTofu
+/// evaluated (sweep 12, finding 1). HCL has no escape for a `$` before an interpolation (`$${`
+/// is the escaped marker), so a text ending in `$` before one ends in `\u0024`.
+fn escape_into(s: &str, next: Next, out: &mut String) {
+    // The common case, nothing to escape (hot with many services).
     if s.bytes()
         .all(|b| (0x20..0x7f).contains(&b) && !matches!(b, b'"' | b'\\' | b'$' | b'%'))
     {
-        out.push('"');
         out.push_str(s);
-        out.push('"');
         return;
     }
-    out.push_str(
-        &hcl::format::to_string(&hcl::Expression::String(s.to_string()))
-            .unwrap_or_else(|_| fallback_quote(s)),
-    );
-}
-
-/// Escaping without hcl-rs, used only if its formatter ever fails on a plain string.
-fn fallback_quote(s: &str) -> String {
-    let mut out = String::from("\"");
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -265,22 +298,20 @@ fn fallback_quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
+            '$' | '%' => match (chars.peek(), next) {
+                (Some('{'), _) | (None, Next::Text('{')) => {
+                    out.push(c);
+                    out.push(c);
+                }
+                (None, Next::Interpolation) if c == '$' => out.push_str("\\u0024"),
+                _ => out.push(c),
+            },
+            c if u32::from(c) < 0x20 => {
+                out.push_str(&format!("\\u{:04x}", u32::from(c)));
             }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
-    out.push('"');
-    out
-}
-
-/// Literal text escaped for the inside of a template (no surrounding quotes).
-fn escape_fragment(s: &str) -> String {
-    let q = quote(s);
-    q[1..q.len() - 1].to_string()
 }
 
 /// An object key as printed: bare when an identifier without `-`, else quoted.
@@ -403,9 +434,11 @@ fn template_into(parts: &[Part], out: &mut String) -> bool {
     }
     let mark = out.len();
     out.push('"');
-    for p in parts {
+    for (i, p) in parts.iter().enumerate() {
         match p {
-            Part::Lit(l) => out.push_str(&escape_fragment(l)),
+            Part::Lit(l) => {
+                escape_into(l, next_after(parts, i), out);
+            }
             Part::Interp(e) => {
                 out.push_str("${");
                 if !inline_into(e, out) {
@@ -848,7 +881,43 @@ mod tests {
         assert_eq!(quote("a\"b\\c"), r#""a\"b\\c""#);
         assert_eq!(quote("${x} %{y}"), r#""$${x} %%{y}""#);
         assert_eq!(quote("l1\nl2\t"), r#""l1\nl2\t""#);
-        assert_eq!(fallback_quote("a\"\\${x}%{y}\n"), quote("a\"\\${x}%{y}\n"));
+        assert_eq!(quote("\u{1}\u{7f}é"), "\"\\u0001\u{7f}é\"");
+        // Sweep 12, finding 1: after a first marker, hcl-rs left `%${`, `$%{` live and `$${`
+        // one `$` short. A `$` or `%` is doubled exactly when a `{` follows it.
+        assert_eq!(quote("API ${a} %${b}"), r#""API $${a} %$${b}""#);
+        assert_eq!(
+            quote("%{a} $%{if true}x%{endif}"),
+            r#""%%{a} $%%{if true}x%%{endif}""#
+        );
+        assert_eq!(quote("$${x} $${z}"), r#""$$${x} $$${z}""#);
+        assert_eq!(quote("$$ %% $ % {"), r#""$$ %% $ % {""#);
+    }
+
+    #[test]
+    fn template_text_before_an_interpolation_keeps_its_dollar() {
+        let t = |parts: Vec<Part>| inline(&Expr::Template(parts)).unwrap();
+        let r = || Part::Interp(Expr::raw("local.r"));
+        // `$${` is the escaped marker: a `$` just before `${` is written `\u0024`.
+        assert_eq!(
+            t(vec![Part::Lit("a$".into()), r()]),
+            r#""a\u0024${local.r}""#
+        );
+        assert_eq!(t(vec![Part::Lit("a%".into()), r()]), r#""a%${local.r}""#);
+        // Text split in two literals is escaped as one.
+        assert_eq!(
+            t(vec![Part::Lit("a$".into()), Part::Lit("{b".into()), r()]),
+            r#""a$${b${local.r}""#
+        );
+    }
+
+    proptest::proptest! {
+        /// Without a template marker, strings print as hcl-rs printed them (the escaping was
+        /// hcl-rs's until sweep 12): the committed outputs keep their bytes.
+        #[test]
+        fn strings_without_markers_print_as_hcl_rs_printed_them(s in "[a-z\"\\\\ \n\t\r\u{1}\u{1f}\u{7f}é€{}]{0,20}") {
+            let before = hcl::format::to_string(&hcl::Expression::String(s.clone())).unwrap();
+            proptest::prop_assert_eq!(quote(&s), before);
+        }
     }
 
     #[test]
@@ -989,9 +1058,11 @@ mod tests {
                 return inline(e);
             }
             let mut s = String::from("\"");
-            for p in parts {
+            for (i, p) in parts.iter().enumerate() {
                 match p {
-                    Part::Lit(l) => s.push_str(&escape_fragment(l)),
+                    Part::Lit(l) => {
+                        escape_into(l, next_after(parts, i), &mut s);
+                    }
                     Part::Interp(e) => {
                         s.push_str("${");
                         s.push_str(&inline(e)?);
