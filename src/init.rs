@@ -104,9 +104,29 @@ pub fn init(root: &Path, config: &str, options: &Options) -> Result<Created, Str
     // refused starter would leave a configuration behind that a second `init` refuses to
     // overwrite (a hyphenated project once made an invalid database name).
     let compiled = crate::pipeline::compile(config, text.as_bytes(), false);
-    if compiled.has_errors() {
+    // A project name shaped like a random token (a directory named after a hash or a
+    // generated id) is one the secret scan refuses wherever it stands (TG012): the name's
+    // fault, not tofugen's, and not echoed (sweep 12, finding 2).
+    if compiled.diagnostics.iter().any(|d| d.code == "TG012") {
+        let whose = if options.project.is_some() {
+            "the project name given"
+        } else {
+            "the project name derived from the directory's name"
+        };
         return Err(format!(
-            "the starter configuration for project `{project}` in `{}` is not valid (a bug in \
+            "{whose} looks like a random token (a secret, to the secret scan TG012, which \
+             would refuse the configuration); nothing was written: pass `--project NAME` with a \
+             readable name, e.g. `--project shop`"
+        ));
+    }
+    if compiled.has_errors() {
+        let shown = if crate::policy::secret_scan::looks_secret(&project) {
+            "[redacted]"
+        } else {
+            &project
+        };
+        return Err(format!(
+            "the starter configuration for project `{shown}` in `{}` is not valid (a bug in \
              tofugen; nothing was written):\n{}",
             options.region,
             crate::diagnostics::render(

@@ -242,6 +242,41 @@ fn check_reports_stale_files_in_every_format() {
     assert!(annotations[1].starts_with("::error file=generated/staging/outputs.tf,"));
 }
 
+/// A directory named like a random token (a hash, a generated id) gives a project name the
+/// secret scan refuses (TG012): `init` says to pass `--project`, does not call it a bug, does
+/// not echo the name, and writes nothing (sweep 12, finding 2).
+#[test]
+fn init_in_a_directory_named_like_a_token_asks_for_a_project_name() {
+    for (dir, args) in [
+        ("infra-3f9a2b7c1d8e4f6a", &["init"][..]),
+        ("Ab3dEf6hIj9kLm2nOpQ", &["init"][..]),
+        ("shop", &["init", "--project", "k3f9a2b7c1d8e4f6a9b0"][..]),
+    ] {
+        let scratch = tempfile::tempdir().unwrap();
+        let root = scratch.path().join(dir);
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        let o = tofugen(&root, args);
+        let all = text(&o);
+        assert_ne!(o.status.code(), Some(0), "{dir}: {all}");
+        assert!(all.contains("pass `--project NAME`"), "{dir}: {all}");
+        assert!(!all.contains("a bug in tofugen"), "{dir}: {all}");
+        let name = args
+            .last()
+            .filter(|_| args.len() > 1)
+            .copied()
+            .unwrap_or(dir);
+        assert!(
+            !all.to_lowercase().contains(&name[3..].to_lowercase()),
+            "{dir}: {all}"
+        );
+        let left: Vec<_> = std::fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, [".git"], "{dir}: nothing written");
+    }
+}
+
 /// The README's example: `init` in a directory named `shop-infra` (the project defaults to the
 /// directory's name), and `init --project my-shop`. A hyphenated project once made the starter's
 /// database name and user (`shop-infra`, not PostgreSQL identifiers) fail its own validation,
