@@ -581,11 +581,11 @@ pub struct AlertRuleSpec {
     /// `critical`, `warning` or `info`.
     #[serde(default)]
     pub severity: Option<Severity>,
-    /// One-line summary (custom rules).
+    /// One-line summary (a built-in kind's own when absent).
     #[serde(default)]
     #[schemars(extend("x-domain" = "alert-template"))]
     pub summary: Option<String>,
-    /// Longer description (custom rules); may span several lines.
+    /// Longer description (a built-in kind's own when absent); may span several lines.
     #[serde(default)]
     #[schemars(extend("x-domain" = "alert-template", "x-multiline" = true))]
     pub description: Option<String>,

@@ -232,6 +232,81 @@ fn instances_below_min_compares_with_the_environment_min_scale_and_skips_scale_t
     assert!(file.contains("UNCONFIRMED metric: serverless_container_instances_total"));
 }
 
+/// A built-in kind's rule takes the `summary` and `description` written on it, in every
+/// instance it expands to, and the kind's own texts otherwise (they were accepted, shown by
+/// `explain` and dropped: sweep 12, finding 3); the files pass promtool.
+#[test]
+fn a_kind_rule_uses_its_own_summary_and_description() {
+    let services: String = (0..3)
+        .map(|i| {
+            format!(
+                "    s{i}: {{ image: img, port: 8000, probes: {{ liveness: {{ path: /h }}, startup: {{ path: /h }} }} }}\n"
+            )
+        })
+        .collect();
+    let text = format!(
+        r#"project: p
+versions: {{ opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }}
+defaults:
+  services:
+{services}environments:
+  staging:
+    alerts:
+      rules:
+        cpu: {{ kind: container_cpu, service: "*", threshold: 80, summary: "CPU high on {{{{ $labels.service }}}}", description: "Look at the \"api\" dashboard" }}
+        mem: {{ kind: container_memory, service: s0, threshold: 80, summary: Memory high }}
+        mem1: {{ kind: container_memory, service: s1, threshold: 80 }}
+"#
+    );
+    let c = compile(&text);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    let env = c.resolved.as_ref().unwrap().environment("staging").unwrap();
+    let (instances, _) = alerts::plan("p", env);
+    let cpu: Vec<_> = instances.iter().filter(|a| a.rule == "cpu").collect();
+    assert_eq!(cpu.len(), 3, "{cpu:#?}");
+    for a in cpu {
+        let texts: std::collections::BTreeMap<_, _> = a.annotations.iter().cloned().collect();
+        assert_eq!(texts["summary"], "CPU high on {{ $labels.service }}");
+        assert_eq!(texts["description"], "Look at the \"api\" dashboard");
+    }
+    let summary = |rule: &str| {
+        let a = instances.iter().find(|a| a.rule == rule).unwrap();
+        a.annotations
+            .iter()
+            .find(|(k, _)| k == "summary")
+            .unwrap()
+            .1
+            .clone()
+    };
+    assert_eq!(summary("mem"), "Memory high");
+    assert!(summary("mem1").contains("memory"), "the kind's own text");
+    let file = |suffix: &str| {
+        alert_files(&c)
+            .into_iter()
+            .find(|(p, _)| p.ends_with(suffix))
+            .unwrap()
+            .1
+            .clone()
+    };
+    let rules = file("p-staging-scaleway.yml");
+    assert_eq!(
+        rules.matches("CPU high on {{ $labels.service }}").count(),
+        3,
+        "{rules}"
+    );
+    // promtool's tests expect the texts they render: a plain own text is simulated with it, a
+    // templated one is not simulated, and the file says so.
+    let tests = file("p-staging-scaleway.test.yml");
+    assert!(tests.contains("summary: Memory high"), "{tests}");
+    assert!(
+        tests.contains("template actions, whose text tofugen cannot predict (cpu)"),
+        "{tests}"
+    );
+    assert!(!tests.contains("rule: cpu"), "{tests}");
+    assert!(tests.contains("rule: mem1"), "{tests}");
+    run_promtool(&c);
+}
+
 // ---------------------------------------------------------------------------------------------
 // `*` expansion and the 20-rule split
 // ---------------------------------------------------------------------------------------------

@@ -353,3 +353,26 @@ fn the_emitting_threads_stop_at_the_cap_and_a_sink_ignoring_it_is_a_bug() {
         "of {all} batches in the whole tree"
     );
 }
+
+/// Code spans in running text keep a `|` as written (a code span has no escapes, so `\|` shows
+/// its backslash outside a table): an alert contact in an environment's README (sweep 12,
+/// finding 4), the configuration's path in the bootstrap README; in a table, the `|` is escaped.
+#[test]
+fn pipes_are_escaped_in_tables_only() {
+    let config = std::fs::read_to_string("tests/fixtures/valid/every-field.yaml")
+        .unwrap()
+        .replace(
+            "contacts: [ops@example.org]",
+            "contacts: [\"o|ps@example.org\"]",
+        );
+    let c = tofugen::pipeline::compile("conf|ig.yaml", config.as_bytes(), true);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    let readme = &c.files["generated/staging/README.md"];
+    assert!(readme.contains("sent to `o|ps@example.org`."), "{readme}");
+    let bootstrap = &c.files["generated/bootstrap/README.md"];
+    assert!(
+        bootstrap.contains("is added to `conf|ig.yaml`."),
+        "{bootstrap}"
+    );
+    assert!(!bootstrap.contains("conf\\|ig"), "{bootstrap}");
+}

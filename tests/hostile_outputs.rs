@@ -531,6 +531,9 @@ fn hostile() -> Vec<String> {
         "{{",
         "a # b",
         "%{ if true }x%{ endif } ${var.x} $${y}",
+        // After a first marker, hcl-rs's escaping left these live (sweep 12, finding 1).
+        "${a} %${upper(var.x)} $%{ if true }x%{ endif }",
+        "$${x} $${z}",
         "nul\u{0}byte",
         "\u{1b}[31mred",
         "para\u{2028}graph",

@@ -8,7 +8,7 @@
 
 use super::GeneratedFile;
 use super::hcl::{Block, Body, Expr, render};
-use super::markdown::{code, row, text};
+use super::markdown::{code, code_in_text, row, text};
 use super::roots::{
     BACKUP_ACCESS_KEY_SECRET, BACKUP_SECRET_KEY_SECRET, backup_project_name, encryption,
     has_backup_jobs, module_source, operator_secrets, required_providers, secret_path,
@@ -387,7 +387,8 @@ fn outputs(resolved: &Resolved) -> Body {
 
 fn readme(resolved: &Resolved) -> String {
     let source = resolved.config_path.as_str();
-    let source_code = code(source);
+    // In running text: a `|` in the path stays as it is.
+    let source_code = code_in_text(source);
     let mut s = format!(
         "{header}\n\
          # Bootstrap: what CI needs before its first run\n\n\

@@ -276,7 +276,8 @@ fn next_after(parts: &[Part], i: usize) -> Next {
 ///
 /// The escapes are hcl-rs's (`\"`, `\\`, `\n`, `\r`, `\t`, `\u00XX` for the other control
 /// characters), so the output is what it was; the template markers are escaped as hclwrite's
-/// `escapeQuotedStringLit` does (hashicorp/hcl `hclwrite/generate.go`): a `$` or `%` is doubled
+/// `escapeQuotedStringLit` does (hashicorp/hcl v2.24.0 `hclwrite/generate.go`, read in the Go
+/// module cache that builds OpenTofu 1.12.6): a `$` or `%` is doubled
 /// only when a `{` follows it, so `$${` reads back as `${`, and `$$${` as `$${`. hcl-rs 0.20
 /// (hcl-primitives 0.1.13 `escape_markers`) did not look at the character after a `$` or `%`
 /// it had passed: in `${a} %${b}` the second marker was left live, an interpolation OpenTofu

@@ -210,7 +210,14 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment) -> String 
         let contacts = if env.alerts.contacts.is_empty() {
             "no contact".to_string()
         } else {
-            codes(env.alerts.contacts.iter().map(String::as_str))
+            // Running text, not a table: a `|` stays as it is (sweep 12, finding 4).
+            let spans: Vec<String> = env
+                .alerts
+                .contacts
+                .iter()
+                .map(|c| code_in_text(c))
+                .collect();
+            spans.join(", ")
         };
         let _ = writeln!(
             out,

@@ -729,9 +729,9 @@ pub struct ResolvedAlertRule {
     pub for_: Duration,
     /// Severity.
     pub severity: Severity,
-    /// Summary (custom rules).
+    /// Summary (a built-in kind's own when absent).
     pub summary: Option<String>,
-    /// Description (custom rules).
+    /// Description (a built-in kind's own when absent).
     pub description: Option<String>,
 }
 
