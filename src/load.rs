@@ -296,7 +296,26 @@ fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
 pub fn load(
     file: FileId,
     bytes: &[u8],
-) -> Result<(String, Node), (Option<String>, Vec<Diagnostic>)> {
+) -> Result<(String, Node), Unloaded> {
+    match load_recovering(file, bytes) {
+        Ok((source, node, recovered)) if recovered.is_empty() => Ok((source, node)),
+        Ok((source, _, recovered)) => Err((Some(source), recovered)),
+        Err(e) => Err(e),
+    }
+}
+
+/// Why a file gave no tree: its text when it is text (to show the lines of the problems), and
+/// the problems.
+pub type Unloaded = (Option<String>, Vec<Diagnostic>);
+
+/// [`load`], but a file whose only problems are repeated keys gives its tree too (each
+/// mapping keeps a key's first value), with those problems: the pipeline checks the tree
+/// against the schema and reports both in one run (sweep 12, finding 5: a repeated key hid
+/// every schema error until it was fixed).
+pub fn load_recovering(
+    file: FileId,
+    bytes: &[u8],
+) -> Result<(String, Node, Vec<Diagnostic>), Unloaded> {
     let whole = |code: &str, msg: String, expected: &str, help: &str| {
         (
             None,
@@ -327,7 +346,7 @@ pub fn load(
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let source = text.to_string();
     match build(file, text) {
-        Ok(node) => Ok((source, node)),
+        Ok((node, recovered)) => Ok((source, node, recovered)),
         Err(diags) => Err((Some(source), diags)),
     }
 }
@@ -578,9 +597,15 @@ fn bad_bytes(file: FileId, bytes: &[u8]) -> (Option<String>, Vec<Diagnostic>) {
 
 enum Frame {
     Seq(Span, Vec<Node>),
-    /// A mapping: its entries, the key waiting for its value, and the line of each key seen (to
-    /// find duplicates in constant time: a linear search is quadratic on 100 000 keys).
-    Map(Span, Vec<(Key, Node)>, Option<Key>, HashMap<String, usize>),
+    /// A mapping: its entries, the key waiting for its value (and whether it repeats a key, so
+    /// its value is dropped), and the line of each key seen (to find duplicates in constant
+    /// time: a linear search is quadratic on 100 000 keys).
+    Map(
+        Span,
+        Vec<(Key, Node)>,
+        Option<(Key, bool)>,
+        HashMap<String, usize>,
+    ),
 }
 
 /// How many times [`build`] reads on after a problem that stopped the parser.
@@ -589,6 +614,10 @@ const MAX_RESUMES: usize = 50;
 /// Codes of the problems after which the parser cannot go on.
 const STOPPING: [&str; 3] = ["yaml-syntax", "yaml-tab", "yaml-alias"];
 
+/// The code of the only problem after which the tree is whole: a repeated key (its value is
+/// dropped, the first kept). [`load_recovering`] returns the tree with it.
+const RECOVERABLE: &str = "yaml-duplicate-key";
+
 /// [`build_once`], and, when the parse stopped at a syntax error, a tab or an alias, the rest
 /// of the file read on from the next top-level key after it (as a file of its own, its
 /// positions those of the whole file), again after each such problem: every problem of the
@@ -596,15 +625,16 @@ const STOPPING: [&str; 3] = ["yaml-syntax", "yaml-tab", "yaml-alias"];
 /// problem after it). Within [`MAX_RESUMES`] reads: each one copies and indexes the rest of the
 /// file and parses it up to its next such problem (50 syntax errors at the top of a 4 MiB file:
 /// a fraction of a second in release).
-fn build(file: FileId, text: &str) -> Result<Node, Vec<Diagnostic>> {
+fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagnostic>> {
     // JSON's surrogate pairs, rewritten at the same length (positions do not move).
     let rewritten = surrogates::rewrite(text);
     let (text, surrogates) = match &rewritten {
         Some((text, surrogates)) => (text.as_str(), Some(surrogates)),
         None => (text, None),
     };
-    let mut diags = match build_once(file, text, surrogates) {
-        Ok(node) => return Ok(node),
+    let mut recovered = Vec::new();
+    let mut diags = match build_once(file, text, surrogates, &mut recovered) {
+        Ok(node) => return Ok((node, recovered)),
         Err(diags) => diags,
     };
     let mut stopped = stopping_line(&diags);
@@ -623,8 +653,11 @@ fn build(file: FileId, text: &str) -> Result<Node, Vec<Diagnostic>> {
         // The lines before as empty lines: the same line numbers and columns.
         let skipped = text[..offset].matches('\n').count();
         let shifted = "\n".repeat(skipped) + rest;
-        let Err(more) = build_once(file, &shifted, surrogates) else {
-            break;
+        let mut rest_recovered = Vec::new();
+        let more = match build_once(file, &shifted, surrogates, &mut rest_recovered) {
+            Ok(_) if rest_recovered.is_empty() => break,
+            Ok(_) => rest_recovered,
+            Err(more) => more,
         };
         stopped = stopping_line(&more).filter(|l| *l > line);
         let shift = offset - skipped;
@@ -705,6 +738,7 @@ fn build_once(
     file: FileId,
     text: &str,
     surrogates: Option<&surrogates::Surrogates>,
+    recovered: &mut Vec<Diagnostic>,
 ) -> Result<Node, Vec<Diagnostic>> {
     let index = LineIndex::new(text);
     let mut diags = Vec::new();
@@ -935,6 +969,7 @@ fn build_once(
                             "<complex key>".to_string()
                         }
                     };
+                    let repeated = seen.contains_key(&name);
                     if let Some(first_line) = seen.get(&name) {
                         diags.push(
                             Diagnostic::error(
@@ -950,16 +985,28 @@ fn build_once(
                     } else {
                         seen.insert(name.clone(), value.span.line);
                     }
-                    *pending = Some(Key {
-                        name,
-                        span: value.span,
-                    });
+                    *pending = Some((
+                        Key {
+                            name,
+                            span: value.span,
+                        },
+                        repeated,
+                    ));
                 }
-                Some(key) => entries.push((key, value)),
+                // A repeated key's value is reported and dropped: the tree keeps the first.
+                Some((_, true)) => {}
+                Some((key, false)) => entries.push((key, value)),
             },
         }
     }
     let diags = with_tab(diags);
+    // Repeated keys alone leave a whole tree (each mapping keeps a key's first value): it is
+    // returned with them, so that the later stages report their problems in the same run.
+    let only_recoverable = diags.iter().all(|d| d.code == RECOVERABLE);
+    if let Some(node) = root.take_if(|_| only_recoverable) {
+        recovered.extend(diags);
+        return Ok(node);
+    }
     if !diags.is_empty() {
         return Err(diags);
     }

@@ -308,8 +308,9 @@ fn compile_unmasked(
 ) -> Compilation {
     let mut out = Compilation::new(name);
     let file = out.file;
-    let (source, tree) = match load::load(file, bytes) {
-        Ok(pair) => pair,
+    // Repeated keys leave a whole tree: it is checked, and they are reported with its problems.
+    let (source, tree, recovered) = match load::load_recovering(file, bytes) {
+        Ok(loaded) => loaded,
         Err((source, diags)) => {
             if let Some(source) = source {
                 out.sources.set_text(file, source);
@@ -320,7 +321,8 @@ fn compile_unmasked(
         }
     };
     let (diagnostics, instance) = schema_check::check_keeping_instance(file, Some(&source), &tree);
-    out.diagnostics = diagnostics;
+    out.diagnostics = recovered;
+    out.diagnostics.extend(diagnostics);
     out.sources.set_text(file, source);
     // With schema errors, the later stages run on the tree without the rejected values (when
     // that is schema-valid), so one run reports every problem; nothing is emitted.
