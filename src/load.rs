@@ -293,10 +293,7 @@ fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
 /// Returns every problem found as diagnostics; a YAML syntax error, a tab in the indentation or
 /// an alias stops the parser, which then reads on from the next top-level key (the problems
 /// after it are reported too, with those before it).
-pub fn load(
-    file: FileId,
-    bytes: &[u8],
-) -> Result<(String, Node), Unloaded> {
+pub fn load(file: FileId, bytes: &[u8]) -> Result<(String, Node), Unloaded> {
     match load_recovering(file, bytes) {
         Ok((source, node, recovered)) if recovered.is_empty() => Ok((source, node)),
         Ok((source, _, recovered)) => Err((Some(source), recovered)),

@@ -13,8 +13,10 @@
 //!   multi-line value, list item) ends it; within a run every name is padded so that the `=`
 //!   sits one space after the longest name.
 //!
-//! String escaping uses `hcl-rs` (`"`, `\`, control characters, and the template markers
-//! `${` → `$${`, `%{` → `%%{`).
+//! Strings are escaped here ([`quote`]): `"`, `\` and control characters as hcl-rs escaped
+//! them, and the template markers as hclwrite does (`${` → `$${`, `%{` → `%%{`, a `$` or `%`
+//! doubled exactly when a `{` follows it); the real OpenTofu reads every short string over
+//! `$ % { } \ "` back as written (`tests/tofu.rs`).
 
 use std::fmt::Write as _;
 
