@@ -220,6 +220,19 @@ fn default_project(root: &Path) -> Result<String, String> {
             ));
         }
     };
+    // A directory named like a credential (`ghp_...`, `AKIA...`, a UUID) would put part of it
+    // in every generated name, lowercased and cut where the secret scan no longer sees it: it
+    // is refused whole, and not echoed (sweep 13, finding 3).
+    let secret_shaped = crate::policy::secret_scan::looks_secret(&name)
+        || !crate::policy::secret_scan::secret_ranges_in_excerpt(&name, 1).is_empty();
+    if secret_shaped {
+        return Err(
+            "the directory's name looks like a secret (a token, a key or a UUID): it is not made \
+             a project name; pass `--project NAME` (lowercase letters, digits and `-`, starting \
+             with a letter)"
+                .to_string(),
+        );
+    }
     let mut out = String::new();
     for c in name.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_lowercase() || c.is_ascii_digit() {

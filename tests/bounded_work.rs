@@ -120,6 +120,32 @@ fn shapes() -> Vec<(&'static str, Vec<u8>)> {
             "huge escaped scalar",
             filled("project: \"", |_| "\\u00e9\\n".into(), "\"\n"),
         ),
+        // Sweep 13: JSON surrogate pairs in every letter case use up the loader's placeholders
+        // (src/load/surrogates.rs), then a scalar holding `\u` text on every line (their
+        // restoring was a loop over the placeholders per scalar: 23 s on 0.5 MiB).
+        (
+            "surrogate placeholders and many escaped scalars",
+            filled(
+                &format!(
+                    "# {}\nproject: x\nx:\n",
+                    (0..3072)
+                        .map(|i| match i / 1024 {
+                            0 => format!(
+                                "\\u{:04X}\\u{:04X}",
+                                0xD800 + i % 1024,
+                                0xDC00 + (i * 7) % 1024
+                            ),
+                            1 =>
+                                format!("\\u{:04x}\\u{:04x}", 0xD800 + i % 1024, 0xDC00 + i % 1024),
+                            _ =>
+                                format!("\\ud{:03X}\\uD{:03x}", 0x800 + i % 1024, 0xC00 + i % 1024),
+                        })
+                        .collect::<String>()
+                ),
+                |_| "- \\u\n".into(),
+                "",
+            ),
+        ),
         (
             "huge single-quoted scalar",
             filled("project: '", |_| "x''".into(), "'\n"),

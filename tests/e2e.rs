@@ -251,6 +251,10 @@ fn init_in_a_directory_named_like_a_token_asks_for_a_project_name() {
         ("infra-3f9a2b7c1d8e4f6a", &["init"][..]),
         ("Ab3dEf6hIj9kLm2nOpQ", &["init"][..]),
         ("shop", &["init", "--project", "k3f9a2b7c1d8e4f6a9b0"][..]),
+        // Credential-shaped names: never cut into a project name, never echoed (sweep 13).
+        ("ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", &["init"][..]),
+        ("AKIAIOSFODNN7EXAMPLE", &["init"][..]),
+        ("11111111-2222-3333-4444-555555555555", &["init"][..]),
     ] {
         let scratch = tempfile::tempdir().unwrap();
         let root = scratch.path().join(dir);

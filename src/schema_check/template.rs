@@ -50,7 +50,7 @@ enum Kind {
 
 impl Kind {
     fn of_str(text: &str) -> Kind {
-        if text.trim().parse::<f64>().is_ok() {
+        if go_parses_float(text) {
             Kind::NumericText
         } else {
             Kind::Text
@@ -65,6 +65,27 @@ impl Kind {
     /// Whether Go passes it as a string.
     fn is_string(self) -> bool {
         self != Kind::Number
+    }
+}
+
+/// Whether Go's `strconv.ParseFloat(text, 64)` reads `text` without an error, as Prometheus's
+/// `convertToFloat` (template/template.go) does for a string handed to `humanize*`: no spaces
+/// around it, a finite number (`1e400` is `ErrRange` in Go, infinity in Rust), or `inf` /
+/// `infinity` with a sign or not, or `nan` without one, in any case (Go's `special`, read in
+/// Go 1.26's `src/strconv/atof.go`, and checked with `go run` here: `" 12"`, `"1e400"` and
+/// `"+nan"` are errors, `"NaN"`, `"-Inf"`, `"infinity"` are not). Go also reads hexadecimal
+/// floats (`0x1p-2`) and `_` between digits (`1_000`), which Rust's parser does not: those are
+/// refused, stricter (sweep 13, finding 2: `humanize " 12"` passed and failed when the alert
+/// fired).
+fn go_parses_float(text: &str) -> bool {
+    match text.parse::<f64>() {
+        Ok(f) if f.is_finite() => true,
+        Ok(f) if f.is_nan() => text.eq_ignore_ascii_case("nan"),
+        Ok(_) => {
+            let body = text.strip_prefix(['+', '-']).unwrap_or(text);
+            body.eq_ignore_ascii_case("inf") || body.eq_ignore_ascii_case("infinity")
+        }
+        Err(_) => false,
     }
 }
 
@@ -402,11 +423,22 @@ fn tokenize(text: &str, start: usize, end: usize) -> Result<Vec<(usize, Token<'_
                 while j < end && (bytes[j].is_ascii_digit() || bytes[j] == b'.') {
                     j += 1;
                 }
-                if text[i..j]
-                    .trim_start_matches(['-', '+'])
-                    .parse::<f64>()
-                    .is_err()
-                {
+                // An exponent (`1e3`, `2.5E-2`), which Go's template lexer reads too.
+                if j < end && matches!(bytes[j], b'e' | b'E') {
+                    let mut k = j + 1;
+                    if k < end && matches!(bytes[k], b'+' | b'-') {
+                        k += 1;
+                    }
+                    if k < end && bytes[k].is_ascii_digit() {
+                        while k < end && bytes[k].is_ascii_digit() {
+                            k += 1;
+                        }
+                        j = k;
+                    }
+                }
+                // A finite number: Go's template parser refuses `1e400` (out of range).
+                let literal = text[i..j].strip_prefix(['-', '+']).unwrap_or(&text[i..j]);
+                if !literal.parse::<f64>().is_ok_and(f64::is_finite) {
                     return Err(DomainError::at(i, j - i, "not a number"));
                 }
                 out.push((i, Token::Value(Kind::Number)));
@@ -530,6 +562,9 @@ mod tests {
             "{{ printf \"%s is at %.1f%%\" $labels.job $value }} {{ printf \"%v %q\" 1 \"a\" }}",
             "{{ $value | printf \"%s: %g\" \"cpu\" }}",
             "{{ \"}}\" }}",
+            // Exponents, and what Go's ParseFloat reads as a number (sweep 13, finding 2).
+            "{{ 1e3 | humanize }} {{ humanize 2.5E-2 }} {{ humanize \"1e3\" }}",
+            "{{ humanize \"-Inf\" }} {{ humanize \"infinity\" }} {{ humanize \"NaN\" }}",
             "a { b } c",
             "",
         ] {
@@ -592,6 +627,13 @@ mod tests {
                 11,
                 "`%.2f` cannot print text",
             ),
+            // Go's ParseFloat refuses spaces, out-of-range numbers and a signed NaN (sweep 13,
+            // finding 2: promtool printed `<error expanding template: ...>` when it fired).
+            ("{{ humanize \" 12\" }}", 12, "needs a number"),
+            ("{{ humanize \"12 \" }}", 12, "needs a number"),
+            ("{{ humanizeTimestamp \"1e400\" }}", 21, "needs a number"),
+            ("{{ humanize \"+nan\" }}", 12, "needs a number"),
+            ("{{ humanize 1e400 }}", 12, "not a number"),
             // Non-ASCII is part of the reference it is refused in.
             ("{{ $labels.é }}", 3, "`$labels.é`"),
         ];
