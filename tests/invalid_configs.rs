@@ -431,3 +431,20 @@ fn names_longer_than_any_resource_name_are_refused_once() {
         assert!(rendered.len() < 50_000, "{what}: {} bytes", rendered.len());
     }
 }
+
+/// A name whose fix would keep no letter or digit (`😀` as `_`) gets no rename suggestion,
+/// only what a valid name is (sweep 13).
+#[test]
+fn no_rename_to_a_name_without_letters() {
+    let text = "project: p\nversions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }\ndefaults:\n  services:\n    api:\n      image: api\n      port: 8000\n      env:\n        \"😀\": x\n        \"LOG level\": x\n";
+    let c = pipeline::compile("d.yaml", text.as_bytes(), false);
+    let help = |needle: &str| {
+        c.diagnostics
+            .iter()
+            .find(|d| d.code == "schema" && d.message.contains(needle))
+            .and_then(|d| d.help.clone())
+            .unwrap_or_else(|| panic!("{needle}: {:#?}", c.diagnostics))
+    };
+    assert_eq!(help("😀"), "rename it to a valid environment variable name");
+    assert_eq!(help("LOG level"), "rename it to `LOG_LEVEL`");
+}

@@ -265,7 +265,10 @@ fn key_problem(d: &domains::Domain, name: &str) -> Result<(), Problem> {
         let fix = if crate::policy::secret_scan::looks_secret(name) {
             None
         } else {
-            d.fix.and_then(|f| f(name)).filter(|f| f != name)
+            // A fix with no letter or digit left (`😀` as `_`) is no suggestion (sweep 13).
+            d.fix
+                .and_then(|f| f(name))
+                .filter(|f| f != name && f.chars().any(|c| c.is_ascii_alphanumeric()))
         };
         return Err(blank(
             format!("invalid {} `{}`", d.what, shown()),
