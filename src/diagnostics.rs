@@ -384,7 +384,15 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, format: Format, color: 
                     code: &d.code,
                     message: &d.message,
                     file: file_name(d.file, sources),
-                    span: d.span,
+                    // Offsets in the file, a stripped byte order mark counted (sweep 14, D1).
+                    span: d.span.map(|s| {
+                        let skipped = d.file.map_or(0, |f| sources.skipped(f));
+                        Span {
+                            start: s.start + skipped,
+                            end: s.end + skipped,
+                            ..s
+                        }
+                    }),
                     expected: d.expected.as_deref(),
                     help: d.help.as_deref(),
                     notes: &d.notes,

@@ -258,8 +258,13 @@ impl<'a> LineIndex<'a> {
         }
     }
 
-    /// Span of the single character at 1-based `line`, 0-based `col`.
+    /// Span of the single character at 1-based `line`, 0-based `col`; past the last line (where
+    /// the parser puts the end of a file without a final line feed), the end of the text, on
+    /// its last line (sweep 14, D2: a line that does not exist, in JSON and GitHub output).
     fn point(&self, line: usize, col: usize) -> Span {
+        if line > self.line_starts.len() {
+            return self.at_byte(self.text.len());
+        }
         let start = self.offset(line, col);
         let end = self.text[start..]
             .chars()

@@ -308,6 +308,10 @@ fn compile_unmasked(
 ) -> Compilation {
     let mut out = Compilation::new(name);
     let file = out.file;
+    // The loader strips a byte order mark: the JSON format's offsets count it back.
+    if bytes.starts_with("\u{feff}".as_bytes()) {
+        out.sources.set_skipped(file, "\u{feff}".len());
+    }
     // Repeated keys leave a whole tree: it is checked, and they are reported with its problems.
     let (source, tree, recovered) = match load::load_recovering(file, bytes) {
         Ok(loaded) => loaded,

@@ -26,6 +26,8 @@ pub struct SourceMap {
 struct SourceFile {
     name: String,
     text: Option<String>,
+    /// Bytes of the file before its text (a UTF-8 byte order mark the loader strips).
+    skipped: usize,
 }
 
 impl SourceMap {
@@ -50,6 +52,7 @@ impl SourceMap {
         self.files.push(SourceFile {
             name: name.to_string(),
             text: None,
+            skipped: 0,
         });
         self.by_name.insert(name.to_string(), id);
         id
@@ -82,6 +85,17 @@ impl SourceMap {
     /// Sets the text of `file`.
     pub fn set_text(&mut self, file: FileId, text: String) {
         self.files[file.0 as usize].text = Some(text);
+    }
+
+    /// Records that the file's text starts `bytes` into the file (a stripped byte order mark):
+    /// spans are offsets in the text, and the JSON format adds this to give offsets in the file.
+    pub fn set_skipped(&mut self, file: FileId, bytes: usize) {
+        self.files[file.0 as usize].skipped = bytes;
+    }
+
+    /// Bytes of `file` before its text (see [`SourceMap::set_skipped`]).
+    pub fn skipped(&self, file: FileId) -> usize {
+        self.files[file.0 as usize].skipped
     }
 
     /// Whether `file` has a text.

@@ -1160,3 +1160,50 @@ fn explain_of_a_disabled_service_says_it_is_disabled() {
         text(&o)
     );
 }
+
+/// The JSON format's spans are byte offsets in the file and lines that exist in it: after a
+/// byte order mark (which the loader strips) and at the end of a file without a final line
+/// feed (where the parser names the line after the last), as the human format shows them
+/// (sweep 14, D1 and D2).
+#[test]
+fn json_spans_point_into_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for (bytes, word, line, col) in [
+        (&b"\xef\xbb\xbfproject: x\nbogus: 1\n"[..], "bogus", 2, 1),
+        (&b"project: x\nbogus: 1\n"[..], "bogus", 2, 1),
+    ] {
+        std::fs::write(dir.path().join("e.yaml"), bytes).unwrap();
+        let o = tofugen(
+            dir.path(),
+            &["--format", "json", "--config", "e.yaml", "validate"],
+        );
+        let diags: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+        let d = diags
+            .iter()
+            .find(|d| d["message"].as_str().unwrap().contains(word))
+            .unwrap_or_else(|| panic!("{diags:#?}"));
+        let start = d["span"]["start"].as_u64().unwrap() as usize;
+        let end = d["span"]["end"].as_u64().unwrap() as usize;
+        assert_eq!(&bytes[start..end], word.as_bytes(), "{d:#?}");
+        assert_eq!(
+            (d["span"]["line"].as_u64(), d["span"]["col"].as_u64()),
+            (Some(line), Some(col))
+        );
+    }
+    std::fs::write(dir.path().join("e.yaml"), "a: [b").unwrap();
+    for format in ["json", "github", "human"] {
+        let o = tofugen(
+            dir.path(),
+            &["--format", format, "--config", "e.yaml", "validate"],
+        );
+        let out = text(&o);
+        assert!(
+            !out.contains("line=2") && !out.contains("\"line\": 2") && !out.contains("e.yaml:2:"),
+            "{format}: {out}"
+        );
+        assert!(
+            out.contains("line=1") || out.contains("\"line\": 1") || out.contains("e.yaml:1:"),
+            "{format}: {out}"
+        );
+    }
+}
