@@ -971,8 +971,9 @@ fn build_once(
                             "<complex key>".to_string()
                         }
                     };
-                    let repeated = seen.contains_key(&name);
-                    if let Some(first_line) = seen.get(&name) {
+                    let first = seen.get(&name).copied();
+                    let repeated = first.is_some();
+                    if let Some(first_line) = first {
                         diags.push(
                             Diagnostic::error(
                                 "yaml-duplicate-key",

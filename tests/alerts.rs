@@ -232,19 +232,17 @@ fn instances_below_min_compares_with_the_environment_min_scale_and_skips_scale_t
     assert!(file.contains("UNCONFIRMED metric: serverless_container_instances_total"));
 }
 
-/// A built-in kind's rule takes the `summary` and `description` written on it, in every
-/// instance it expands to, and the kind's own texts otherwise (they were accepted, shown by
-/// `explain` and dropped: sweep 12, finding 3); the files pass promtool.
-#[test]
-fn a_kind_rule_uses_its_own_summary_and_description() {
-    let services: String = (0..3)
+/// A configuration of `n` services `s00`, `s01`, ... (HTTP probes set) and one environment,
+/// `staging`, with the given `alerts.rules` entries (each line indented under `rules:`).
+fn staging_with_services(n: usize, rules: &str) -> String {
+    let services: String = (0..n)
         .map(|i| {
             format!(
-                "    s{i}: {{ image: img, port: 8000, probes: {{ liveness: {{ path: /h }}, startup: {{ path: /h }} }} }}\n"
+                "    s{i:02}: {{ image: img, port: 8000, probes: {{ liveness: {{ path: /h }}, startup: {{ path: /h }} }} }}\n"
             )
         })
         .collect();
-    let text = format!(
+    format!(
         r#"project: p
 versions: {{ opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }}
 defaults:
@@ -253,10 +251,21 @@ defaults:
   staging:
     alerts:
       rules:
-        cpu: {{ kind: container_cpu, service: "*", threshold: 80, summary: "CPU high on {{{{ $labels.service }}}}", description: "Look at the \"api\" dashboard" }}
-        mem: {{ kind: container_memory, service: s0, threshold: 80, summary: Memory high }}
-        mem1: {{ kind: container_memory, service: s1, threshold: 80 }}
-"#
+{rules}"#
+    )
+}
+
+/// A built-in kind's rule takes the `summary` and `description` written on it, in every
+/// instance it expands to, and the kind's own texts otherwise (they were accepted, shown by
+/// `explain` and dropped: sweep 12, finding 3); the files pass promtool.
+#[test]
+fn a_kind_rule_uses_its_own_summary_and_description() {
+    let text = staging_with_services(
+        3,
+        r#"        cpu: { kind: container_cpu, service: "*", threshold: 80, summary: "CPU high on {{ $labels.service }}", description: "Look at the \"api\" dashboard" }
+        mem: { kind: container_memory, service: s00, threshold: 80, summary: Memory high }
+        mem1: { kind: container_memory, service: s01, threshold: 80 }
+"#,
     );
     let c = compile(&text);
     assert!(!c.has_errors(), "{:#?}", c.diagnostics);
@@ -346,25 +355,11 @@ fn star_expands_to_one_rule_per_enabled_service() {
 
 #[test]
 fn more_than_twenty_rules_split_into_numbered_groups_that_pass_promtool() {
-    let services: String = (0..23)
-        .map(|i| {
-            format!(
-                "    s{i:02}: {{ image: img, port: 8000, probes: {{ liveness: {{ path: /h }}, startup: {{ path: /h }} }} }}\n"
-            )
-        })
-        .collect();
-    let text = format!(
-        r#"project: p
-versions: {{ opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }}
-defaults:
-  services:
-{services}environments:
-  staging:
-    alerts:
-      rules:
-        cpu: {{ kind: container_cpu, service: "*", threshold: 75.5 }}
-        app: {{ expr: 'sum(rate(http_requests_total{{code=~"5.."}}[5m])) > 1', summary: API errors }}
-"#
+    let text = staging_with_services(
+        23,
+        r#"        cpu: { kind: container_cpu, service: "*", threshold: 75.5 }
+        app: { expr: 'sum(rate(http_requests_total{code=~"5.."}[5m])) > 1', summary: API errors }
+"#,
     );
     let c = compile(&text);
     assert!(!c.has_errors(), "{:#?}", c.diagnostics);
