@@ -23,6 +23,7 @@ pub mod graph;
 pub mod init;
 pub mod load;
 pub mod locate;
+pub mod metrics;
 pub mod model;
 pub mod modules;
 pub mod parallel;

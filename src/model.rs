@@ -466,9 +466,9 @@ pub enum VolumeType {
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct BackupsSpec {
-    /// Native automatic backups.
+    /// Native automatic backups, every 24 hours at a time Scaleway picks (no `schedule`).
     #[serde(default)]
-    pub daily: Option<BackupTierSpec>,
+    pub daily: Option<DailyBackupSpec>,
     /// Weekly backups made by a scheduled job.
     #[serde(default)]
     pub weekly: Option<BackupTierSpec>,
@@ -481,7 +481,21 @@ pub struct BackupsSpec {
     pub timezone: Option<String>,
 }
 
-/// One backup tier.
+/// The daily tier: Scaleway's native automatic backups. It has no `schedule`: provider
+/// 2.81.0's `scaleway_rdb_instance` takes `backup_schedule_frequency` (hours) and
+/// `backup_schedule_retention`, no start time, so a schedule would be accepted and not used.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DailyBackupSpec {
+    /// Set to `false` to turn daily backups off.
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// How long each backup is kept (e.g. `30d`).
+    #[serde(default)]
+    pub retention: Option<Duration>,
+}
+
+/// A weekly or monthly backup tier (a scheduled job).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
 pub struct BackupTierSpec {
@@ -491,7 +505,7 @@ pub struct BackupTierSpec {
     /// How long each backup is kept (e.g. `30d`, `90d`, `365d`).
     #[serde(default)]
     pub retention: Option<Duration>,
-    /// Cron schedule (weekly and monthly tiers), e.g. `0 3 * * 0`.
+    /// Cron schedule, e.g. `0 3 * * 0`.
     #[serde(default)]
     #[schemars(extend("x-domain" = "cron"))]
     pub schedule: Option<String>,

@@ -425,6 +425,85 @@ fn more_than_twenty_rules_split_into_numbered_groups_that_pass_promtool() {
     run_promtool(&c);
 }
 
+/// A custom rule goes to the data source its metrics live in (sweep 16: one on Scaleway's
+/// database metrics went to the custom data source, where those series do not exist, and could
+/// never fire): Scaleway product metrics to the project's "Scaleway Metrics" file, application
+/// metrics to the custom data source's, and one reading both is refused (TG122). Without an
+/// application rule, the root makes no custom data source target.
+#[test]
+fn custom_rules_go_to_the_data_source_of_their_metrics() {
+    let text = staging_with_services(
+        1,
+        r#"        conns: { expr: 'rdb_instance_postgresql_pg_stat_database_numbackends{resource_name="p-staging-db"} > 50', summary: Connections }
+        app: { expr: 'sum(rate(http_requests_total{code=~"5.."}[5m])) > 1', summary: API errors }
+"#,
+    );
+    let c = compile(&text);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    let env = c.resolved.as_ref().unwrap().environment("staging").unwrap();
+    let (instances, _) = alerts::plan("p", env);
+    let source = |rule: &str| {
+        instances
+            .iter()
+            .find(|a| a.rule == rule)
+            .map(|a| a.source)
+            .unwrap_or_else(|| panic!("{rule}"))
+    };
+    assert_eq!(source("conns"), alerts::Source::Scaleway);
+    assert_eq!(source("app"), alerts::Source::Application);
+    let files = alert_files(&c);
+    let file = |suffix: &str| {
+        files
+            .iter()
+            .find(|(p, _)| p.ends_with(suffix))
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_else(|| panic!("{suffix}"))
+    };
+    assert!(file("scaleway.yml").contains("alert: conns"));
+    assert!(!file("application.yml").contains("alert: conns"));
+    assert!(file("application.yml").contains("alert: app"));
+    run_promtool(&c);
+
+    // Only Scaleway metrics: no custom data source target in the root.
+    let text = staging_with_services(
+        1,
+        r#"        conns: { expr: 'rdb_instance_postgresql_pg_stat_database_numbackends > 50', summary: Connections }
+"#,
+    );
+    let c = compile(&text);
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    assert!(
+        alert_files(&c)
+            .iter()
+            .all(|(p, _)| !p.contains("application"))
+    );
+    let main = &c.files["generated/staging/main.tf"];
+    assert!(
+        !main.contains("-application\""),
+        "no custom data source: {main}"
+    );
+
+    // Both: refused where the expression is written.
+    let text = staging_with_services(
+        1,
+        r#"        mixed: { expr: 'app_queue_depth > on() serverless_container_instances_total', summary: Busy }
+"#,
+    );
+    let c = compile(&text);
+    let found: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG122")
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(found.len(), 1, "{:#?}", c.diagnostics);
+    assert!(
+        found[0].contains("`serverless_container_instances_total`")
+            && found[0].contains("`app_queue_depth`"),
+        "{found:?}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Detection delay
 // ---------------------------------------------------------------------------------------------

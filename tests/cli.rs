@@ -660,7 +660,7 @@ fn affected_compares_with_the_base_file() {
     assert_eq!(String::from_utf8_lossy(&o.stdout), "[]\n");
     let changed = fs::read_to_string(&config)
         .unwrap()
-        .replace("scaleway_provider: 2.81.0", "scaleway_provider: 2.80.0");
+        .replace("scaleway_provider: 2.81.0", "scaleway_provider: 2.82.0");
     fs::write(dir.path().join("base.yaml"), changed).unwrap();
     let o = tofugen(dir.path(), &["affected", "base.yaml"]);
     assert!(o.status.success(), "{}", text(&o));

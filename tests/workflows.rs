@@ -372,7 +372,7 @@ fn affected_names(base: &str, head: &str, changed: &[&str]) -> Vec<String> {
 /// environment's files are emitted for both configurations and compared.
 #[test]
 fn affected_sees_generated_files_that_differ() {
-    let head = COMMITTED.replace("scaleway_provider: 2.81.0", "scaleway_provider: 2.80.0");
+    let head = COMMITTED.replace("scaleway_provider: 2.81.0", "scaleway_provider: 2.82.0");
     assert_ne!(head, COMMITTED);
     let base = compile_base("environments.yaml", COMMITTED.as_bytes(), MAX);
     let envs = affected(base.as_ref(), &compiled(&head), &[], false, MAX);

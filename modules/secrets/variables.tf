@@ -51,7 +51,7 @@ variable "generated_secrets" {
 
   validation {
     condition     = alltrue([for s in values(var.generated_secrets) : s.length >= 16 && s.length <= 1000 && floor(s.length) == s.length])
-    error_message = "Every generated secret length must be a whole number between 16 and 1000 characters (Serverless Containers take secret values of at most 1000 bytes)."
+    error_message = "Every generated secret length must be a whole number between 16 and 1000 characters (the Scaleway provider 2.81.0 takes container secret values of at most 1000 bytes)."
   }
 }
 

@@ -26,7 +26,7 @@ locals {
   secret_names         = keys(local.secret_values)
   env_and_secret_names = setintersection(keys(var.environment_variables), local.secret_names)
 
-  # Serverless Containers reject secret values over 1000 bytes (provider validation
+  # The Scaleway provider rejects container secret values over 1000 bytes (its validation
   # StringLenBetween(0, 1000)), and the provider's error would print the value: refuse first,
   # naming only the variable.
   # Only whether a value is too long is revealed (nonsensitive), never the value.
@@ -167,7 +167,7 @@ resource "scaleway_container" "this" {
 
     precondition {
       condition     = length(local.oversized_secrets) == 0
-      error_message = "These secret environment variables are over the 1000 bytes Serverless Containers accept: ${join(", ", local.oversized_secrets)}. Store a shorter value (for a large document, keep it in Secret Manager or Object Storage and let the application fetch it at start-up)."
+      error_message = "These secret environment variables are over the 1000 bytes the Scaleway provider accepts for a container secret: ${join(", ", local.oversized_secrets)}. Store a shorter value (for a large document, keep it in Secret Manager or Object Storage and let the application fetch it at start-up)."
     }
   }
 }

@@ -2,9 +2,10 @@
 //!
 //! Per environment, under `generated/<env>/alerts/`:
 //! - `<project>-<env>-scaleway.yml`: rules on Scaleway product metrics (containers, database,
-//!   backup jobs), to be pushed to the built-in "Scaleway Metrics" data source;
-//! - `<project>-<env>-application.yml`: rules with a custom `expr` (application metrics), to be
-//!   pushed to the custom metrics data source;
+//!   backup jobs, and custom `expr`s that select only those, [`crate::metrics`]), to be pushed
+//!   to the built-in "Scaleway Metrics" data source;
+//! - `<project>-<env>-application.yml`: rules with a custom `expr` on application metrics, to
+//!   be pushed to the custom metrics data source;
 //! - `<group>.test.yml` beside each group: `promtool test rules` input that feeds synthetic
 //!   series which must fire every alert, and series which must not.
 //!
@@ -367,8 +368,8 @@ pub fn detection_delay(env: &ResolvedEnvironment, rule: &ResolvedAlertRule) -> D
             ),
         ),
         None => {
-            let expr = rule.expr.as_deref().unwrap_or("");
-            if expr.contains("rdb_instance_") {
+            let names = crate::metrics::metric_names(rule.expr.as_deref().unwrap_or(""));
+            if names.iter().any(|n| n.starts_with("rdb_instance_")) {
                 (
                     DATABASE_METRICS_REFRESH,
                     "database metrics",
@@ -377,7 +378,7 @@ pub fn detection_delay(env: &ResolvedEnvironment, rule: &ResolvedAlertRule) -> D
                         DATABASE_METRICS_REFRESH.seconds
                     ),
                 )
-            } else if expr.contains("serverless_") {
+            } else if names.iter().any(|n| n.starts_with("serverless_")) {
                 (
                     CONTAINER_METRICS_REFRESH,
                     "Scaleway serverless metrics",
@@ -754,7 +755,7 @@ pub fn plan(project: &str, env: &ResolvedEnvironment) -> (Vec<AlertInstance>, Ve
                     rule: rule.name.clone(),
                     alert: rule.name.clone(),
                     kind: None,
-                    source: Source::Application,
+                    source: custom_source(rule.metric_source()),
                     target: Target::Custom(rule.service.clone()),
                     resource_name: None,
                     threshold: None,
@@ -830,7 +831,7 @@ pub fn planned_per_source(env: &ResolvedEnvironment) -> [usize; Source::ALL.len(
                     add(Source::Backups, enabled_job_tiers(env).len());
                 }
             }
-            (None, Some(_)) => add(Source::Application, 1),
+            (None, Some(_)) => add(custom_source(rule.metric_source()), 1),
             _ => {}
         }
     }
@@ -896,6 +897,16 @@ pub fn yaml_str(s: &str) -> String {
         format!("'{}'", s.replace('\'', "''"))
     } else {
         serde_json::to_string(s).unwrap_or_default()
+    }
+}
+
+/// The data source a custom rule goes to: the project's "Scaleway Metrics" when it reads only
+/// Scaleway product metrics ([`crate::metrics`]), else the custom metrics data source (a rule
+/// reading both is refused by TG122 before anything is emitted).
+fn custom_source(metrics: Option<crate::metrics::MetricSource>) -> Source {
+    match metrics {
+        Some(crate::metrics::MetricSource::Scaleway) => Source::Scaleway,
+        _ => Source::Application,
     }
 }
 
@@ -1437,6 +1448,9 @@ pub fn explain_alerts(env: &ResolvedEnvironment) -> String {
                 Target::Service(s) => format!("service {}", v(s)),
                 Target::Database => "database".to_string(),
                 Target::BackupJob(t) => format!("{} backup job", v(t)),
+                Target::Custom(_) if a.source == Source::Scaleway => {
+                    "Scaleway product metrics".to_string()
+                }
                 Target::Custom(_) => "application metrics".to_string(),
             })
             .collect();

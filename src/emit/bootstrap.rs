@@ -495,7 +495,10 @@ fn readme(resolved: &Resolved) -> String {
         "\nThen clear your shell history of the values and delete any copy outside the password\n\
          manager. To rotate a CI key, taint its `scaleway_iam_api_key` in this root, apply, and\n\
          update the GitHub secrets. Rotating a backup key (`scaleway_iam_api_key.backup`) needs\n\
-         no copy: new secret versions are written and the jobs read the latest one.\n\n\
+         no copy: new secret versions are written and the jobs read the latest one. **Rotate an\n\
+         environment's backup key whenever you rotate its deployer key:** the deployer defines the\n\
+         backup jobs, which receive the backup key, so a leaked deployer key can obtain it (see\n\
+         docs/security.md).\n\n\
          ## 3. Store the operator secrets\n\n\
          These secrets hold values only a human has (API keys of other services). Store each one\n\
          once, before the first deploy: until then, every plan of the environment stops with one\n\

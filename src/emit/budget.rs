@@ -35,6 +35,11 @@ use crate::resolve::{ResolvedEnvironment, ResolvedService};
 pub const PROVIDER_CONTAINER_WAIT: u64 = 12 * 60 + 30;
 /// Added to a startup window for pulling the image and scheduling the instance.
 pub const START_ALLOWANCE: u64 = 5 * 60;
+/// Longest container wait `modules/service` accepts (`ready_wait_seconds`, 5 days: the longest a
+/// GitHub Actions job may run, on a self-hosted runner); TG120 refuses a startup window whose
+/// wait ([`container_wait_seconds`]) is longer, which the module's validation would refuse at
+/// `tofu validate`.
+pub const MAX_CONTAINER_WAIT: u64 = 5 * 24 * 60 * 60;
 /// OpenTofu's default `-parallelism`.
 pub const TOFU_PARALLELISM: u64 = 10;
 /// Waits of one container in one apply: before and after `UpdateContainer`.

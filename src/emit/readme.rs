@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use super::GeneratedFile;
 use super::markdown::{code, code_in_text, mermaid_id, mermaid_label, row, text};
+use crate::model::SecretSource;
 use crate::resolve::{Resolved, ResolvedEnvironment, ResolvedService, ScalingSignal, TemplatePart};
 
 /// The README of `env`'s root.
@@ -187,21 +188,46 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment) -> String 
         }
     }
 
-    if !env.secrets.is_empty() {
-        let _ = writeln!(out, "\n## Secrets (Secret Manager, by name only)\n");
-        let _ = writeln!(out, "| name | source | used by |\n|---|---|---|");
+    if !env.secrets.is_empty() || env.database.is_some() {
+        let path = super::roots::secret_path(resolved, env);
+        let _ = writeln!(out, "\n## Secrets (by name only)\n");
+        if !env.secrets.is_empty() {
+            let _ = writeln!(out, "| name | source | used by |\n|---|---|---|");
+        }
         for secret in &env.secrets {
             let users = env
                 .services
                 .iter()
                 .filter(|s| s.secrets.contains(&secret.name))
                 .map(|s| s.name.as_str());
-            let cells = [
-                code(&secret.name),
-                format!("{:?}", secret.source).to_lowercase(),
-                texts(users),
-            ];
+            // Operator and generated secrets are Secret Manager secrets of that name; a
+            // database secret is not: it is the connection URL, built at apply time from the
+            // password secret and the instance's private endpoint (modules/service).
+            let source = match secret.source {
+                SecretSource::Operator => format!("operator: Secret Manager {}", code(&path)),
+                SecretSource::Generated => format!("generated: Secret Manager {}", code(&path)),
+                SecretSource::Database => format!(
+                    "database URL, built from Secret Manager {}",
+                    code(&format!(
+                        "{path}/{}",
+                        super::roots::DATABASE_PASSWORD_SECRET
+                    ))
+                ),
+            };
+            let cells = [code(&secret.name), source, texts(users)];
             let _ = writeln!(out, "{}", row(&cells));
+        }
+        if env.database.is_some() {
+            let _ = writeln!(
+                out,
+                "{}The database module keeps the application user's password in Secret Manager {} \
+                 (generated at the first apply, never in code).",
+                if env.secrets.is_empty() { "" } else { "\n" },
+                code_in_text(&format!(
+                    "{path}/{}",
+                    super::roots::DATABASE_PASSWORD_SECRET
+                ))
+            );
         }
     }
 

@@ -78,12 +78,14 @@ pub fn backup_project_name(env: &ResolvedEnvironment) -> String {
     format!("{}-backup", env.scaleway_project)
 }
 
-/// Whether an environment has alert rules on application metrics (a custom `expr`).
+/// Whether an environment has alert rules on application metrics (a custom `expr` that reads
+/// no Scaleway product metric, [`crate::metrics`]).
 pub fn has_application_rules(env: &ResolvedEnvironment) -> bool {
-    env.alerts
-        .rules
-        .iter()
-        .any(|r| r.kind.is_none() && r.expr.is_some())
+    env.alerts.rules.iter().any(|r| {
+        r.kind.is_none()
+            && r.metric_source()
+                .is_some_and(|m| m != crate::metrics::MetricSource::Scaleway)
+    })
 }
 
 /// Name of the custom metrics data source the application pushes to (`<project>-<env>-application`).

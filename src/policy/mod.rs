@@ -807,8 +807,12 @@ pub mod limits {
     pub const RESOURCE_NAME: usize = 63;
     /// Minimum OpenTofu version (write-only attributes, ephemeral resources).
     pub const OPENTOFU: (u64, u64, u64) = (1, 12, 2);
-    /// Minimum Scaleway provider version (container v1 API).
-    pub const SCALEWAY_PROVIDER: (u64, u64, u64) = (2, 75, 0);
+    /// Minimum Scaleway provider version: the release the vendored schema is extracted from and
+    /// real OpenTofu proves the modules with (tests/tofu.rs). Older releases lack blocks the
+    /// modules use: `retry_policy` on `scaleway_job_definition` came in 2.78.0 (absent from
+    /// v2.77.1 `internal/services/jobs/jobs.go`), `noncurrent_version_expiration` on
+    /// `scaleway_object_bucket` in 2.76.0; the releases in between were never proven.
+    pub const SCALEWAY_PROVIDER: (u64, u64, u64) = (2, 81, 0);
     /// Minimum random provider version (ephemeral `random_password`).
     pub const RANDOM_PROVIDER: (u64, u64, u64) = (3, 7, 1);
     /// Generated secret length.

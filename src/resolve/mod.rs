@@ -735,6 +735,14 @@ pub struct ResolvedAlertRule {
     pub description: Option<String>,
 }
 
+impl ResolvedAlertRule {
+    /// Where the metrics of a custom `expr` live ([`crate::metrics::source_of`]); `None` for a
+    /// built-in kind.
+    pub fn metric_source(&self) -> Option<crate::metrics::MetricSource> {
+        self.expr.as_deref().map(crate::metrics::source_of)
+    }
+}
+
 /// Resolves a schema-valid document. `root` is the loaded tree, `config` the same document
 /// deserialized. Every problem is returned, not just the first.
 pub fn resolve(file: FileId, root: &Node, config: &Config) -> Result<Resolved, Vec<Diagnostic>> {
@@ -1348,9 +1356,10 @@ fn resolve_environment(
         .filter(|d| d.enabled != Some(false))
         .map(|d| {
             let backups = d.backups.clone().unwrap_or_default();
-            let tier_on = |t: &Option<crate::model::BackupTierSpec>| {
-                t.as_ref().is_none_or(|t| t.enabled != Some(false))
-            };
+            let daily_on = backups
+                .daily
+                .as_ref()
+                .is_none_or(|t| t.enabled != Some(false));
             ResolvedDatabase {
                 engine: d.engine.unwrap_or_else(|| builtin::DB_ENGINE.to_string()),
                 node_type: d
@@ -1374,7 +1383,7 @@ fn resolve_environment(
                 user: d.user.unwrap_or_else(|| project.replace('-', "_")),
                 settings: d.settings.unwrap_or_default(),
                 backups: ResolvedBackups {
-                    daily: tier_on(&backups.daily).then(|| {
+                    daily: daily_on.then(|| {
                         backups
                             .daily
                             .as_ref()

@@ -901,6 +901,13 @@ fn misplaced_help(name: &str, segments: &[String]) -> String {
     if segments.is_empty() && SETTINGS.contains(&name) {
         return format!("`{name}` belongs under `defaults:` or under an environment");
     }
+    if name == "schedule" && segments.last().map(String::as_str) == Some("daily") {
+        return "the daily tier has no `schedule`: Scaleway takes its native daily backups at a \
+                time it picks (provider 2.81.0's `scaleway_rdb_instance` has \
+                `backup_schedule_frequency`, no start time): remove it, or use the `weekly` or \
+                `monthly` tier's `schedule`"
+            .to_string();
+    }
     if segments.first().map(String::as_str) == Some("defaults") && options.contains(&name) {
         return format!("`{name}` is set per environment: move it under `environments.<name>:`");
     }

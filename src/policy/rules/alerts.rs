@@ -95,6 +95,18 @@ pub const TG105: Rule = Rule {
     good: "defaults:\n  alerts:\n    rules:\n      slow: { expr: \"sum(rate(http_requests_total[5m])) > 1\", summary: Too many requests }\n",
 };
 
+/// TG122: a custom expression reads one Cockpit data source.
+pub const TG122: Rule = Rule {
+    code: "TG122",
+    name: "alert-one-data-source",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "a custom alert `expr` reads Scaleway product metrics (`serverless_…`, `rdb_instance_…`) or application metrics, not both",
+    rationale: "Cockpit evaluates a rule against one data source: Scaleway's product metrics are in the project's built-in \"Scaleway Metrics\" data source, where tofugen sends a rule that reads only them, and application metrics in the custom data source, where it sends the others; a rule reading both finds half its series missing wherever it runs, and never fires",
+    bad: "defaults:\n  alerts:\n    rules:\n      busy: { expr: \"app_queue_depth > on() serverless_container_instances_total\", summary: Busy }\n",
+    good: "defaults:\n  alerts:\n    rules:\n      busy: { expr: \"app_queue_depth > 100\", summary: Busy }\n",
+};
+
 /// TG106: a backup alert has jobs to watch.
 pub const TG106: Rule = Rule {
     code: "TG106",
@@ -194,7 +206,7 @@ pub const TG116: Rule = Rule {
 /// The rules of this family.
 pub const RULES: &[Rule] = &[
     TG026, TG100, TG101, TG102, TG103, TG104, TG105, TG106, TG107, TG108, TG109, TG110, TG111,
-    TG112, TG116,
+    TG112, TG116, TG122,
 ];
 
 /// Longest duration Prometheus accepts, in whole seconds: `model.ParseDuration` of
@@ -394,6 +406,29 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 
         if let Some(expr) = &rule.expr {
             promql(c, env, place("expr"), n, expr);
+            if rule.metric_source() == Some(crate::metrics::MetricSource::Mixed) {
+                let names = crate::metrics::metric_names(expr);
+                let scw = names
+                    .iter()
+                    .find(|m| crate::metrics::is_scaleway_metric(m))
+                    .copied()
+                    .unwrap_or_default();
+                let app = names
+                    .iter()
+                    .find(|m| !crate::metrics::is_scaleway_metric(m))
+                    .copied()
+                    .unwrap_or_default();
+                c.push(
+                    &TG122,
+                    Some(env),
+                    place("expr"),
+                    format!(
+                        "alert rule `{n}` in `{e}` reads the Scaleway product metric `{scw}` and the application metric `{app}`, which are in different Cockpit data sources: it could never match"
+                    ),
+                    "an `expr` on Scaleway product metrics only (`serverless_…`, `rdb_instance_…`), or on application metrics only",
+                    "split it into two rules, one per data source",
+                );
+            }
         }
 
         // Which service the rule watches.

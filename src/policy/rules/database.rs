@@ -42,8 +42,20 @@ pub const TG044: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      database: true\n      secrets: [DATABASE_URL]\n",
 };
 
+/// TG121: at most one database URL per service.
+pub const TG121: Rule = Rule {
+    code: "TG121",
+    name: "one-database-url",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "a service uses at most one `source: database` secret",
+    rationale: "`modules/service` builds one connection URL (`database_url`) per container; a second `source: database` secret on the same service would be silently left out of its root, and the container would start without that variable",
+    bad: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, DATABASE_URL_ASYNC]\n  secrets:\n    DATABASE_URL_ASYNC: { source: database, scheme: postgresql+asyncpg }\n",
+    good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL]\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG011, TG019, TG044];
+pub const RULES: &[Rule] = &[TG011, TG019, TG044, TG121];
 
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     attachments(c, env);
@@ -126,10 +138,34 @@ fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         declared.entry(d.name.as_str()).or_insert(d);
     }
     for s in &env.services {
+        // The first `source: database` secret of the service: the one URL it gets.
+        let mut url: Option<&str> = None;
         for (i, secret) in s.secrets.iter().enumerate() {
             let Some(spec) = declared.get(secret.as_str()) else {
                 continue;
             };
+            if spec.source == SecretSource::Database {
+                match url {
+                    None => url = Some(secret.as_str()),
+                    Some(first) if first != secret.as_str() => {
+                        let place = c.at(env, &format!("services.{}.secrets.{i}", s.name));
+                        c.push(
+                            &TG121,
+                            Some(env),
+                            place,
+                            format!(
+                                "service `{}` uses a second database URL, `{secret}`, besides `{first}`: the container gets one",
+                                s.name
+                            ),
+                            "at most one `source: database` secret per service",
+                            format!(
+                                "keep one of `{first}` and `{secret}` (the application can derive another driver's URL from it at start-up)"
+                            ),
+                        );
+                    }
+                    Some(_) => {}
+                }
+            }
             if spec.source == SecretSource::Database && !s.database {
                 let place = c.at(env, &format!("services.{}.secrets.{i}", s.name));
                 c.push(

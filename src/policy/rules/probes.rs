@@ -54,8 +54,20 @@ pub const TG118: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      probes:\n        startup: { path: /healthz, interval: 10s, timeout: 5s, failure_threshold: 60 }   # 10 minutes\n",
 };
 
+/// TG120: the container wait a startup window needs is one `modules/service` accepts.
+pub const TG120: Rule = Rule {
+    code: "TG120",
+    name: "startup-window-bounded",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "a startup probe window plus 5 minutes is at most 5 days (the longest container wait the service module accepts)",
+    rationale: "each container's apply waits for its startup probe window (`interval` x `failure_threshold`) plus 5 minutes for the image pull; `modules/service` refuses a wait over 432000 s (5 days, the longest a GitHub Actions job may run, on a self-hosted runner), so the root would fail `tofu validate` on every pull request",
+    bad: "defaults:\n  services:\n    web:\n      probes:\n        startup: { path: /healthz, interval: 1h, timeout: 5s, failure_threshold: 120 }   # 5 days\n",
+    good: "defaults:\n  services:\n    web:\n      probes:\n        startup: { path: /healthz, interval: 10s, timeout: 5s, failure_threshold: 60 }   # 10 minutes\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG006, TG007, TG008, TG118];
+pub const RULES: &[Rule] = &[TG006, TG007, TG008, TG118, TG120];
 
 /// TG118: the budget of the longest job applying `env` (see [`crate::emit::budget`]) is at
 /// most GitHub's job limit. Reported at the startup probe with the longest window.
@@ -118,6 +130,34 @@ pub(crate) fn budget(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
     let name = &s.name;
+    let wait = crate::emit::budget::container_wait_seconds(s);
+    if wait > crate::emit::budget::MAX_CONTAINER_WAIT
+        && let Some(startup) = &s.startup
+    {
+        let place = c.at(
+            env,
+            &format!("services.{name}.probes.startup.failure_threshold"),
+        );
+        let max = crate::emit::budget::MAX_CONTAINER_WAIT;
+        let allowance = crate::emit::budget::START_ALLOWANCE;
+        let most = (max - allowance) / startup.interval.seconds.max(1);
+        c.push(
+            &TG120,
+            Some(env),
+            place,
+            format!(
+                "the startup probe of `{name}` allows {} s (`interval` {} x `failure_threshold` {}): with the image pull, each apply would wait {wait} s for it, over the {max} s `modules/service` accepts",
+                crate::emit::budget::startup_window_seconds(s),
+                startup.interval,
+                startup.failure_threshold,
+            ),
+            format!("a startup window of at most {} s", max - allowance),
+            format!(
+                "lower `failure_threshold` to at most {most} at `interval: {}` (or shorten the interval)",
+                startup.interval
+            ),
+        );
+    }
     for (kind, probe) in [("startup", &s.startup), ("liveness", &s.liveness)] {
         // Paths are built only for a finding: most probes have none.
         let ppath = || format!("services.{name}.probes.{kind}");

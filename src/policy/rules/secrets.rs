@@ -41,7 +41,7 @@ pub const TG027: Rule = Rule {
     level: Level::Error,
     safety: Safety::Ordinary,
     title: "generated secrets are 16-1000 characters long",
-    rationale: "shorter values are guessable; Serverless Containers take secret environment variable values of at most 1000 bytes (modules/secrets and modules/service refuse longer ones at plan time)",
+    rationale: "shorter values are guessable; the Scaleway provider (2.81.0) takes container secret environment variable values of at most 1000 bytes (modules/secrets and modules/service refuse longer ones at plan time)",
     bad: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, SESSION_KEY]\n  secrets:\n    SESSION_KEY: { source: generated, length: 8 }\n",
     good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, SESSION_KEY]\n  secrets:\n    SESSION_KEY: { source: generated, length: 48 }\n",
 };

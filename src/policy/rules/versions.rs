@@ -12,8 +12,8 @@ pub const TG025: Rule = Rule {
     name: "pinned-versions",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "versions are exact `X.Y.Z`: OpenTofu >= 1.12.2, scaleway provider >= 2.75, random >= 3.7.1",
-    rationale: "write-only attributes and ephemeral resources need OpenTofu 1.11, and the generated roots' tests need the mock-provider fix of 1.12.2 (opentofu#4251); the container v1 API needs provider 2.75; ephemeral random_password needs random 3.7.1",
+    title: "versions are exact `X.Y.Z`: OpenTofu >= 1.12.2, scaleway provider >= 2.81.0, random >= 3.7.1",
+    rationale: "write-only attributes and ephemeral resources need OpenTofu 1.11, and the generated roots' tests need the mock-provider fix of 1.12.2 (opentofu#4251); the modules are proven (real `tofu validate` and `tofu test`) with provider 2.81.0 only, and older releases lack blocks they use (`retry_policy` on job definitions came in 2.78.0, `noncurrent_version_expiration` on buckets in 2.76.0); ephemeral random_password needs random 3.7.1",
     bad: "versions:\n  opentofu: 1.11.5\n",
     good: "versions:\n  opentofu: 1.12.6\n",
 };
@@ -37,7 +37,7 @@ pub const TG050: Rule = Rule {
     level: Level::Error,
     safety: Safety::Ordinary,
     title: "`ci.tofugen.install: git` names its repository (`git`), and `git`/`rev` are only given with it",
-    rationale: "every generated workflow installs tofugen before anything else: `install: git` without `git` runs `cargo install --git \"\"` and fails every pull request and deploy, and a `git` or `rev` given with another method is silently not used, so the file would say CI installs one build while it installs another",
+    rationale: "the pull-request workflow installs tofugen before anything else (the deploy, promote and rollback workflows run OpenTofu only): `install: git` without `git` runs `cargo install --git \"\"` and fails every pull request, and a `git` or `rev` given with another method is silently not used, so the file would say CI installs one build while it installs another",
     bad: "ci:\n  tofugen: { install: git, version: 0.2.0 }\n",
     good: "ci:\n  tofugen: { install: git, git: \"https://github.com/acme/tofugen\", rev: 0123456789abcdef0123456789abcdef01234567 }\n",
 };
@@ -117,7 +117,7 @@ pub(crate) fn check(c: &mut Checker<'_>) {
             c.resolved.versions.scaleway_provider.clone(),
             limits::SCALEWAY_PROVIDER,
             versions::SCALEWAY_PROVIDER,
-            "the container v1 API",
+            "every block the modules use, proven with real OpenTofu",
         ),
         (
             "random_provider",
