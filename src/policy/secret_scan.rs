@@ -510,8 +510,32 @@ fn high_entropy_token(value: &str, hex: bool) -> Option<(usize, usize)> {
         .iter()
         .filter(|x| **x)
         .count();
-        len >= ENTROPY_MIN_LEN && classes >= 2 && random_looking(t)
+        len >= ENTROPY_MIN_LEN && classes >= 2 && random_looking(t) && !words_joined(t)
     })
+}
+
+/// Whether `t` reads as lowercase words joined by `-` or `_`, as runner labels, host names and
+/// other identifiers do (`self-hosted-linux_x64`): no uppercase letter, at least three parts of
+/// at most 10 characters, and at least half of them words (three letters or more, a vowel
+/// among them). Many distinct letters give such identifiers a random string's entropy (sweep
+/// 16); a random key rarely has this shape: mixed case, long runs between separators, or
+/// parts without vowels (`k3j5-h2g8-f9d1`).
+fn words_joined(t: &str) -> bool {
+    if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        return false;
+    }
+    let parts: Vec<&str> = t.split(['-', '_']).collect();
+    if parts.len() < 3 || parts.iter().any(|p| p.is_empty() || p.len() > 10) {
+        return false;
+    }
+    let words = parts
+        .iter()
+        .filter(|p| {
+            p.bytes().filter(u8::is_ascii_alphabetic).count() >= 3
+                && p.bytes().any(|b| b"aeiouy".contains(&b))
+        })
+        .count();
+    2 * words >= parts.len()
 }
 
 /// The maximal runs of characters of `value` that `is_char` accepts, as byte ranges, in order.
@@ -1252,6 +1276,28 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Lowercase words joined by `-`/`_` are identifiers; random keys of the same alphabet,
+    /// mixed-case ones and UUIDs are not.
+    #[test]
+    fn words_joined_are_identifiers_and_keys_are_not() {
+        for t in ["self-hosted-linux_x64", "arc-runner-set-linux-x64-gpu"] {
+            assert!(words_joined(t), "{t}");
+            assert_eq!(high_entropy_token(t, true), None, "{t}");
+        }
+        // Random-looking enough for the entropy test, but the shape keeps it a key.
+        assert!(random_looking("k3j5-h2g8-f9d1-s7a6-q0w2"));
+        assert!(high_entropy_token("k3j5-h2g8-f9d1-s7a6-q0w2", true).is_some());
+        for t in [
+            "k3j5-h2g8-f9d1-s7a6-q0w2",
+            "Self-Hosted-Linux_x64",
+            "3f9a2b7c-1d8e-4f6a-9b0c-2d4e6f8a0b1c",
+            "selfhostedlinuxx64abc",
+            "aB3_xY9-kLm2pQ7rT4zz",
+        ] {
+            assert!(!words_joined(t), "{t}");
+        }
+    }
 
     /// One of `pieces`, as a string: what the piece strategies below draw from.
     fn one_of(pieces: &[&'static str]) -> impl Strategy<Value = String> + use<> {
