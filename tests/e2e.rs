@@ -194,6 +194,80 @@ fn first_minutes(config: Option<&str>) {
     assert!(o.status.success(), "zizmor: {}", text(&o));
 }
 
+/// A private application repository (sweep 16, sweep 17 finding 2: the workflow's own token
+/// cannot read another private repository): both checkouts of it take the repository secret
+/// `APP_REPOSITORY_TOKEN`, nothing else does, the bootstrap README asks for it, and actionlint
+/// and zizmor pass the workflows. Set alone, the flag is refused (TG123).
+#[test]
+fn a_private_application_repository_is_checked_out_with_its_token() {
+    let repo = empty_repository();
+    let root = repo.path();
+    let o = tofugen(root, &["init", "--project", "shop"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let config = root.join("environments.yaml");
+    let starter = std::fs::read_to_string(&config).unwrap();
+    let line = "  # app_repository: owner/app\n";
+    assert!(starter.contains(line), "{starter}");
+    std::fs::write(
+        &config,
+        starter.replace(line, "  app_repository_private: true\n"),
+    )
+    .unwrap();
+    let o = tofugen(root, &["generate"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("TG123"), "{}", text(&o));
+    std::fs::write(
+        &config,
+        starter.replace(
+            line,
+            "  app_repository: acme/shop-app\n  app_repository_private: true\n",
+        ),
+    )
+    .unwrap();
+    let o = tofugen(root, &["generate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let token = "token: ${{ secrets.APP_REPOSITORY_TOKEN }}";
+    let flows = workflows(root);
+    for f in &flows {
+        let content = std::fs::read_to_string(f).unwrap();
+        let expected = if f.ends_with("tofugen-deploy.yml") {
+            2
+        } else {
+            0
+        };
+        assert_eq!(content.matches(token).count(), expected, "{}", f.display());
+        if expected > 0 {
+            assert_eq!(content.matches("repository: acme/shop-app").count(), 2);
+        }
+    }
+    let bootstrap = std::fs::read_to_string(root.join("generated/bootstrap/README.md")).unwrap();
+    assert!(
+        bootstrap.contains("secret `APP_REPOSITORY_TOKEN`")
+            && bootstrap.contains("`acme/shop-app`"),
+        "{bootstrap}"
+    );
+    let Some(v) = validators() else { return };
+    let o = Command::new(v.join("venv/bin/actionlint"))
+        .arg("-no-color")
+        .args(&flows)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "actionlint: {}", text(&o));
+    let o = Command::new(v.join("venv/bin/zizmor"))
+        .args([
+            "--offline",
+            "--no-progress",
+            "--color",
+            "never",
+            "--min-severity",
+            "low",
+        ])
+        .args(&flows)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "zizmor: {}", text(&o));
+}
+
 #[test]
 fn init_generate_check_with_the_default_config() {
     first_minutes(None);

@@ -412,8 +412,8 @@ fn readme(resolved: &Resolved) -> String {
            key that can change a database.\n\n\
          Its own state is local (`terraform.tfstate` in this directory) and encrypted with a\n\
          passphrase. It contains the CI secret keys: keep it and the passphrase in a safe place\n\
-         (password manager, encrypted backup), and never commit it (the repository's\n\
-         `.gitignore` excludes it).\n\n\
+         (password manager, encrypted backup), and never commit it (`generated/.gitignore`,\n\
+         which tofugen writes, excludes it).\n\n\
          ## 1. Apply it\n\n\
          You need OpenTofu {opentofu} and an API key of an organization administrator.\n\n\
          ```sh\n\
@@ -490,6 +490,19 @@ fn readme(resolved: &Resolved) -> String {
         } else {
             s.push('\n');
         }
+    }
+    if resolved.ci.app_repository_private
+        && let Some(repo) = &resolved.ci.app_repository
+    {
+        s.push_str(&format!(
+            "\n### The application repository\n\n\
+             {repo} is private (`ci.app_repository_private`), and the workflow's own token reads only\n\
+             this repository: in *Settings → Secrets and variables → Actions*, add the **repository**\n\
+             secret `APP_REPOSITORY_TOKEN`, a fine-grained token (or a GitHub App's) with read-only\n\
+             *Contents* access to {repo} and nothing else. The deploy workflow checks the application\n\
+             out with it.\n",
+            repo = code_in_text(repo),
+        ));
     }
     s.push_str(
         "\nThen clear your shell history of the values and delete any copy outside the password\n\

@@ -21,6 +21,36 @@ use crate::resolve::{Resolved, ResolvedEnvironment};
 /// Path of the committed JSON Schema, relative to the repository root.
 pub const SCHEMA_PATH: &str = "schema/environments.schema.json";
 
+/// The `.gitignore` of the generated tree: OpenTofu's local files in every root (its working
+/// directory, plans, local state: the bootstrap root's holds the CI keys), whatever the
+/// repository's own `.gitignore` says (sweep 17: `init` leaves an existing one alone).
+pub const GITIGNORE_PATH: &str = "generated/.gitignore";
+
+/// The patterns of [`GITIGNORE_PATH`] (relative to `generated/`, so they match in every root):
+/// what `check` accepts as OpenTofu's own local files (`crate::write::check`).
+pub const GITIGNORE_PATTERNS: &[&str] = &[
+    ".terraform/",
+    "*.tfplan",
+    ".terraform.lock.hcl",
+    "terraform.tfstate",
+    "terraform.tfstate.*",
+    ".terraform.tfstate.lock.info",
+];
+
+/// The text of [`GITIGNORE_PATH`].
+fn gitignore(source: &str) -> String {
+    let mut out = header("#", source);
+    out.push_str(
+        "# OpenTofu's local files in the roots: never commit them. The bootstrap root's local\n\
+         # state holds the CI keys (encrypted); the providers are pinned by exact version.\n",
+    );
+    for p in GITIGNORE_PATTERNS {
+        out.push_str(p);
+        out.push('\n');
+    }
+    out
+}
+
 /// A generated file: path relative to the repository root, and contents.
 pub type GeneratedFile = (String, String);
 
@@ -254,7 +284,7 @@ pub fn batches_ahead(resolved: &Resolved) -> usize {
 /// fixture.
 pub fn file_count(resolved: &Resolved) -> usize {
     let envs = &resolved.environments;
-    let mut global = 1; // the JSON Schema
+    let mut global = 2; // the JSON Schema and generated/.gitignore
     if !envs.is_empty() {
         // The bootstrap root (5 files, its README and its plan test); the pr and rollback
         // workflows, the deploy workflow with a deploy head, the promote workflow with a
@@ -277,11 +307,14 @@ pub fn file_count(resolved: &Resolved) -> usize {
     global + per_environment
 }
 
-/// The files that belong to no one environment: the JSON Schema, the bootstrap root, the
+/// The files that belong to no one environment: the JSON Schema, `generated/.gitignore`, the bootstrap root, the
 /// workflows and (when the roots do not call the repository's own modules) the vendored
 /// module library.
 pub fn global(resolved: &Resolved) -> Vec<GeneratedFile> {
-    let mut files = vec![(SCHEMA_PATH.to_string(), crate::schema_check::schema_json())];
+    let mut files = vec![
+        (SCHEMA_PATH.to_string(), crate::schema_check::schema_json()),
+        (GITIGNORE_PATH.to_string(), gitignore(&resolved.config_path)),
+    ];
     files.extend(bootstrap::emit(resolved));
     files.extend(workflows::emit(resolved));
     if resolved.modules_path.is_none() {

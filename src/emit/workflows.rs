@@ -25,6 +25,11 @@ use super::yaml::{Cond, Dialect, MapBuilder, Piece, Yaml};
 use crate::model::{InstallMethod, Privacy};
 use crate::resolve::{Resolved, ResolvedEnvironment};
 
+/// The expression of the repository secret a private application repository is checked out
+/// with (`ci.app_repository_private`): a fixed name, so no configuration value ever reaches a
+/// workflow expression.
+pub const APP_REPOSITORY_TOKEN: &str = "secrets.APP_REPOSITORY_TOKEN";
+
 /// Directory of the generated workflows, relative to the repository root.
 pub const WORKFLOWS_DIR: &str = ".github/workflows";
 
@@ -1487,6 +1492,9 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         let mut checkout_with = MapBuilder::new();
         if let Some(repo) = &r.ci.app_repository {
             checkout_with = checkout_with.entry("repository", Yaml::str(repo));
+            if r.ci.app_repository_private {
+                checkout_with = checkout_with.entry("token", Yaml::Expr(APP_REPOSITORY_TOKEN));
+            }
         }
         checkout_with = checkout_with
             .entry("ref", Yaml::Expr("needs.app-commit.outputs.sha"))
@@ -1633,6 +1641,9 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
     let mut app_checkout = MapBuilder::new();
     if let Some(repo) = &r.ci.app_repository {
         app_checkout = app_checkout.entry("repository", Yaml::str(repo));
+        if r.ci.app_repository_private {
+            app_checkout = app_checkout.entry("token", Yaml::Expr(APP_REPOSITORY_TOKEN));
+        }
     }
     let app_checkout = app_checkout
         .entry("ref", Yaml::Expr("inputs.app_ref"))

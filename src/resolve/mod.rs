@@ -256,6 +256,9 @@ pub struct ResolvedCi {
     pub branch: String,
     /// Repository with the application sources, when it is not this one.
     pub app_repository: Option<String>,
+    /// Whether the workflows check the application repository out with the repository secret
+    /// `APP_REPOSITORY_TOKEN` (`ci.app_repository_private`).
+    pub app_repository_private: bool,
     /// The environment pushes deploy to, when given explicitly.
     pub deploy_to: Option<String>,
     /// How CI installs tofugen.
@@ -882,6 +885,7 @@ pub fn resolve_with_limit(
                 .clone()
                 .unwrap_or_else(|| builtin::BRANCH.to_string()),
             app_repository: config.ci.app_repository.clone(),
+            app_repository_private: config.ci.app_repository_private == Some(true),
             deploy_to: config.ci.deploy_to.clone(),
             tofugen: {
                 let t = config.ci.tofugen.clone().unwrap_or_default();

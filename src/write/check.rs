@@ -539,6 +539,23 @@ mod tests {
         }
     }
 
+    /// What `generated/.gitignore` keeps out of git is what `check` accepts beside the
+    /// generated files: a file of each pattern is a local artifact.
+    #[test]
+    fn the_generated_gitignore_covers_the_local_artifacts() {
+        for pattern in crate::emit::GITIGNORE_PATTERNS {
+            let sample = pattern.replace('*', "release");
+            let sample = match sample.strip_suffix('/') {
+                Some(dir) => format!("{dir}/providers/x"),
+                None => sample,
+            };
+            for root in ["bootstrap", "staging"] {
+                let path = format!("generated/{root}/{sample}");
+                assert!(is_local_artifact(&path), "{pattern}: {path}");
+            }
+        }
+    }
+
     #[test]
     fn local_artifacts_are_recognised_and_code_is_not() {
         for p in [

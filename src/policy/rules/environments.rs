@@ -67,15 +67,49 @@ pub const TG119: Rule = Rule {
     good: "defaults:\n  services:\n    web: { image: demo-web, port: 8080 }\n",
 };
 
+/// TG123: `ci.app_repository_private` only with `ci.app_repository`.
+pub const TG123: Rule = Rule {
+    code: "TG123",
+    name: "app-repository-private",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "`ci.app_repository_private` is only set with `ci.app_repository`",
+    rationale: "the token secret is only used to check out another repository; set alone it would be silently not used, and the file would say the workflows read a private repository while they check out this one",
+    bad: "ci:\n  app_repository_private: true\n",
+    good: "ci:\n  app_repository: acme/shop\n  app_repository_private: true\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG023, TG024, TG029, TG048, TG119];
+pub const RULES: &[Rule] = &[TG023, TG024, TG029, TG048, TG119, TG123];
 
 pub(crate) fn check(c: &mut Checker<'_>) {
+    app_repository_private(c);
     without_services(c);
     isolation(c);
     let sources = promotion(c);
     deploy_target(c);
     undeployed(c, &sources);
+}
+
+/// TG123: a private application repository needs the repository.
+fn app_repository_private(c: &mut Checker<'_>) {
+    let ci = &c.resolved.ci;
+    if !ci.app_repository_private || ci.app_repository.is_some() {
+        return;
+    }
+    let span = c
+        .root
+        .get("ci")
+        .and_then(|ci| ci.get("app_repository_private"))
+        .map(|n| n.span);
+    c.push(
+        &TG123,
+        None,
+        Place::new("ci.app_repository_private".to_string(), span),
+        "`ci.app_repository_private` is set, but `ci.app_repository` is not: the workflows check out this repository, with their own token".to_string(),
+        "`ci.app_repository: owner/name` beside it",
+        "add `app_repository: <owner>/<name>` under `ci:`, or remove `app_repository_private`",
+    );
 }
 
 /// TG119: the environments without a service, each at its key.
