@@ -659,8 +659,34 @@ impl Plan {
         if written == 0 && removed == 0 && self.writes.iter().any(|w| w.path == MANIFEST_PATH) {
             summary.push_str("; the manifest was rewritten");
         }
+        for env in retired_environments(&self.removes) {
+            let _ = write!(
+                summary,
+                "\nwarning: the root of environment `{env}` is no longer generated and was removed, \
+                 but its Scaleway resources still exist and nothing applies them any more (sweep \
+                 17). To retire it: check out the last commit that has `generated/{env}/`, run \
+                 `tofu destroy` there (with that environment's deployer key and state passphrase), \
+                 then apply `generated/bootstrap`, which deletes its project, keys and registry \
+                 (its state bucket must be emptied first). To keep it, restore it in the \
+                 configuration and run generate again."
+            );
+        }
         summary
     }
+}
+
+/// The environments whose root `removes` deletes (its `main.tf`), in path order: the
+/// directories of `generated/` but `bootstrap` and the vendored modules.
+fn retired_environments(removes: &[journal::Entry]) -> Vec<&str> {
+    removes
+        .iter()
+        .filter_map(|e| {
+            e.path
+                .strip_prefix("generated/")?
+                .strip_suffix("/main.tf")
+                .filter(|env| !env.contains('/') && *env != "bootstrap" && *env != "modules")
+        })
+        .collect()
 }
 
 /// What executing a journal did.

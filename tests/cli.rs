@@ -1207,3 +1207,42 @@ fn json_spans_point_into_the_file() {
         );
     }
 }
+
+/// Removing an environment from the configuration removes its root, and `generate` says its
+/// resources still exist and how to retire it (sweep 17: "11 removed" was all it said, and the
+/// next bootstrap apply would delete the keys of a running environment). Removing a service
+/// says nothing of the kind.
+#[test]
+fn removing_an_environment_warns_that_its_resources_still_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    let o = tofugen(dir.path(), &["init", "--project", "shop"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let config = dir.path().join("environments.yaml");
+    let starter = fs::read_to_string(&config).unwrap();
+    // A third environment, then without it.
+    let with_qa = starter.replace(
+        "environments:\n",
+        "environments:\n  qa: { promote_from: staging }\n",
+    );
+    assert_ne!(with_qa, starter);
+    fs::write(&config, &with_qa).unwrap();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        !text(&o).contains("warning: the root of environment"),
+        "{}",
+        text(&o)
+    );
+    fs::write(&config, &starter).unwrap();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains("warning: the root of environment `qa` is no longer generated")
+            && said.contains("`tofu destroy`")
+            && !said.contains("environment `staging`"),
+        "{said}"
+    );
+    assert!(!dir.path().join("generated/qa/main.tf").exists());
+}
