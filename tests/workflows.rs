@@ -642,10 +642,43 @@ fn tofugen_is_installed_from_a_pinned_commit() {
         "{pr}"
     );
     assert!(pr.contains(&format!("TOFUGEN_REV: '{rev}'")), "{pr}");
-    assert!(pr.contains(&format!("key: 'tofugen-0.1.0-{rev}-")), "{pr}");
+    assert!(
+        pr.contains(&format!("key: 'tofugen-git-0.1.0-{rev}-")),
+        "{pr}"
+    );
     assert!(!pr.contains("--tag"), "{pr}");
     let tag = workflows(&text.replace(&format!(", rev: {rev}"), ""));
-    assert!(tag[".github/workflows/tofugen-pr.yml"].contains(r#"--tag "v$TOFUGEN_VERSION""#));
+    let tag = &tag[".github/workflows/tofugen-pr.yml"];
+    assert!(tag.contains(r#"--tag "v$TOFUGEN_VERSION""#));
+    // The cache key names the method and the repository (sweep 17: `install: git` without
+    // `rev` shared the crates key, so switching restored the other build): the same version
+    // from crates.io, from this repository and from another one are three keys.
+    let key = |w: &str| {
+        w.lines()
+            .find(|l| l.trim_start().starts_with("key: 'tofugen-"))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{w}"))
+    };
+    let crates = workflows(&COMMITTED.replace(
+        "  tofugen: { install: source }\n",
+        "  tofugen: { install: crates }\n",
+    ));
+    let crates = &crates[".github/workflows/tofugen-pr.yml"];
+    let other = workflows(
+        &text
+            .replace(&format!(", rev: {rev}"), "")
+            .replace("acme", "other"),
+    );
+    let other = &other[".github/workflows/tofugen-pr.yml"];
+    assert!(
+        key(crates).contains("'tofugen-crates-0.1.0-"),
+        "{}",
+        key(crates)
+    );
+    assert!(key(tag).contains("'tofugen-git-0.1.0-"), "{}", key(tag));
+    let keys: std::collections::BTreeSet<String> =
+        [crates, tag, other].iter().map(|w| key(w)).collect();
+    assert_eq!(keys.len(), 3, "{keys:?}");
 
     for bad in [
         "  tofugen: { install: git }\n",

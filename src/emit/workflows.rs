@@ -857,8 +857,16 @@ fn install_tofugen(ctx: &Ctx) -> Vec<Yaml> {
             if let Some(rev) = rev {
                 env.push(("TOFUGEN_REV", Yaml::str(rev)));
             }
-            // The cache holds one build: a commit's, else a version's.
-            let cached = rev.map_or_else(|| t.version.clone(), |r| format!("{}-{r}", t.version));
+            // The cache holds one build, keyed by where it comes from: a commit's, a git
+            // repository's version (its URL hashed), or a crates.io version. Switching
+            // `install` (or the repository) never restores the other's binary (sweep 17).
+            let cached = match (t.install, rev, &t.git) {
+                (InstallMethod::Git, Some(r), _) => format!("git-{}-{r}", t.version),
+                (InstallMethod::Git, None, Some(url)) => {
+                    format!("git-{}-{}", t.version, short_hash(url))
+                }
+                _ => format!("crates-{}", t.version),
+            };
             vec![
                 uses(
                     step("Cache tofugen").entry("id", Yaml::str("tofugen-cache")),
@@ -889,6 +897,17 @@ fn install_tofugen(ctx: &Ctx) -> Vec<Yaml> {
             ]
         }
     }
+}
+
+/// The first 12 hex digits of the SHA-256 of `text`: a cache key part naming a URL without
+/// its characters.
+fn short_hash(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The credentials and variables of an environment's GitHub environment, for a tofu step.

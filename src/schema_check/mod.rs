@@ -1213,6 +1213,12 @@ fn type_help(
              starter)"
                 .to_string()
         }
+        // `staging:` with nothing after it: an environment with only the defaults is `{}`, and
+        // removing the key would remove the environment (sweep 17).
+        (NodeKind::Null, _) if segments.len() == 2 && segments[0] == "environments" => format!(
+            "write `{}: {{}}` for an environment with only the defaults",
+            segments[1]
+        ),
         (NodeKind::Null, _) => "give a value, or remove the key to inherit the default".to_string(),
         (NodeKind::Str(s), "a list") if !is_env_value(segments) => {
             format!("write a list: `[{s}]`")

@@ -467,16 +467,29 @@ fn promotion(c: &mut Checker<'_>) -> Vec<Option<usize>> {
                 // The other environments, listed without copying them for each environment.
                 // Environment names are distinct: all but this one.
                 let others = list_except(&names, &env.name, names.len() - 1);
-                let help = match suggester.suggest_except(from, Some(&env.name)) {
-                    Some(m) => format!("did you mean `{m}`?"),
-                    None => format!("use one of: {others}"),
+                // With no other environment, there is nothing to list (sweep 17: "expected
+                // one of: " with nothing after it).
+                let (expected, help) = if names.len() < 2 {
+                    (
+                        "the name of another environment (this is the only one)".to_string(),
+                        format!(
+                            "remove `promote_from` (an environment that promotes from none is \
+                             deployed by pushes), or add the environment `{from}`"
+                        ),
+                    )
+                } else {
+                    let help = match suggester.suggest_except(from, Some(&env.name)) {
+                        Some(m) => format!("did you mean `{m}`?"),
+                        None => format!("use one of: {others}"),
+                    };
+                    (format!("one of: {others}"), help)
                 };
                 c.push(
                     &TG023,
                     Some(env),
                     place,
                     format!("{ENV} promotes from `{from}`, which is not an environment"),
-                    format!("one of: {others}"),
+                    expected,
                     help,
                 );
             }

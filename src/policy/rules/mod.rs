@@ -121,6 +121,7 @@ fn check_environment(c: &mut Checker<'_>, original: &crate::resolve::ResolvedEnv
     secrets::check(c, env);
     database::check(c, env);
     production::database(c, env);
+    production::tier_by_name(c, env);
     names::database(c, env);
     backups::check(c, env);
     alerts::check(c, env);

@@ -42,8 +42,59 @@ pub const TG041: Rule = Rule {
     good: "environments:\n  production:\n    database: { node_type: DB-PRO2-XS }\n",
 };
 
+/// TG125: an environment named like production says its tier.
+pub const TG125: Rule = Rule {
+    code: "TG125",
+    name: "production-like-name",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "an environment whose name has a `prod`, `production`, `prd` or `live` part sets its `tier`",
+    rationale: "the tier is inferred only from the exact names `production`/`prod` (`staging` for staging); `production-eu` or `live` would silently get the development tier, and none of the production rules (two instances, an HA database, backups, alert contacts, protected secrets) would apply",
+    bad: "environments:\n  production-eu: { promote_from: staging }\n",
+    good: "environments:\n  production-eu: { tier: production, promote_from: staging }\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG001, TG002, TG041];
+pub const RULES: &[Rule] = &[TG001, TG002, TG041, TG125];
+
+/// Parts of an environment name (split at `-` and `_`) that say production.
+const PRODUCTION_WORDS: &[&str] = &["prod", "production", "prd", "live"];
+
+/// TG125: an environment named like production, not in the production tier, with no `tier`
+/// written for it.
+pub(crate) fn tier_by_name(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    if env.is_production() {
+        return;
+    }
+    let named = env
+        .name
+        .split(['-', '_'])
+        .any(|part| PRODUCTION_WORDS.contains(&part));
+    let written = c
+        .root
+        .get("environments")
+        .and_then(|e| e.get(&env.name))
+        .and_then(|e| e.get("tier"))
+        .is_some();
+    if !named || written {
+        return;
+    }
+    let place = c.env_place(env);
+    let tier = format!("{:?}", env.tier).to_lowercase();
+    c.push(
+        &TG125,
+        Some(env),
+        place,
+        format!(
+            "{ENV} is named like a production environment but gets the {tier} tier (only `production` and `prod` are inferred): no production rule applies to it"
+        ),
+        "`tier:` written for an environment named like production",
+        format!(
+            "add `tier: production` under `environments.{}` (or `tier: {tier}` to keep the {tier} tier and silence this)",
+            env.name
+        ),
+    );
+}
 
 /// TG001 on one service.
 pub(crate) fn service(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
