@@ -451,6 +451,19 @@ impl Generation {
                 );
             }
         }
+        // Last, on lines of their own: an environment's root removed.
+        for env in retired_environments(&self.plan.removes) {
+            let _ = write!(
+                summary,
+                "\nwarning: the root of environment `{env}` is no longer generated and was removed, \
+                 but its Scaleway resources still exist and nothing applies them any more. To \
+                 retire it: check out the last commit that has `generated/{env}/`, run `tofu \
+                 destroy` there (with that environment's deployer key and state passphrase), then \
+                 apply `generated/bootstrap`, which deletes its project, keys and registry (its \
+                 state bucket must be emptied first). To keep it, restore it in the configuration \
+                 and run generate again."
+            );
+        }
         Ok((summary, outcome.stopped))
     }
 
@@ -658,18 +671,6 @@ impl Plan {
         // The manifest alone (it was missing or changed): "0 written" would say nothing was.
         if written == 0 && removed == 0 && self.writes.iter().any(|w| w.path == MANIFEST_PATH) {
             summary.push_str("; the manifest was rewritten");
-        }
-        for env in retired_environments(&self.removes) {
-            let _ = write!(
-                summary,
-                "\nwarning: the root of environment `{env}` is no longer generated and was removed, \
-                 but its Scaleway resources still exist and nothing applies them any more (sweep \
-                 17). To retire it: check out the last commit that has `generated/{env}/`, run \
-                 `tofu destroy` there (with that environment's deployer key and state passphrase), \
-                 then apply `generated/bootstrap`, which deletes its project, keys and registry \
-                 (its state bucket must be emptied first). To keep it, restore it in the \
-                 configuration and run generate again."
-            );
         }
         summary
     }

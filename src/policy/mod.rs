@@ -466,6 +466,15 @@ impl<'a> Checker<'a> {
         env.origins.node_at(keys)
     }
 
+    /// An environment option (`tier`, `promote_from`, ...) as written for `env` (not `null`),
+    /// looked up in the index of environments (never a scan of them).
+    pub fn option_node(&self, env: &str, key: &str) -> Option<&Node> {
+        self.env_nodes
+            .get(env)
+            .and_then(|(_, e)| e.get(key))
+            .filter(|n| !matches!(n.kind, crate::load::NodeKind::Null))
+    }
+
     /// An environment option (`tier`, `promote_from`, ...): its value, else the environment's
     /// key.
     pub fn option_at(&self, env: &str, key: &str) -> Place {

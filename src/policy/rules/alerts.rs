@@ -406,24 +406,34 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 
         if let Some(expr) = &rule.expr {
             promql(c, env, place("expr"), n, expr);
-            if rule.metric_source() == Some(crate::metrics::MetricSource::Mixed) {
-                let names = crate::metrics::metric_names(expr);
-                let scw = names
-                    .iter()
-                    .find(|m| crate::metrics::is_scaleway_metric(m))
-                    .copied()
-                    .unwrap_or_default();
-                let app = names
-                    .iter()
-                    .find(|m| !crate::metrics::is_scaleway_metric(m))
-                    .copied()
-                    .unwrap_or_default();
+            if rule.metric_source() == Some(crate::metrics::MetricSource::Unknown) {
                 c.push(
                     &TG122,
                     Some(env),
                     place("expr"),
                     format!(
-                        "alert rule `{n}` in `{e}` reads the Scaleway product metric `{scw}` and the application metric `{app}`, which are in different Cockpit data sources: it could never match"
+                        "alert rule `{n}` in `{e}` selects metrics by a `__name__` matcher tofugen cannot place in one Cockpit data source (a regex that may match Scaleway product metrics and others, or an escape it does not read)"
+                    ),
+                    "`__name__` matchers that name the metrics, or a regex starting with `serverless_`, `rdb_instance_` or another literal prefix",
+                    "write the metric names (`rdb_instance_x > 1`), or start the regex with its literal prefix (`{__name__=~\"rdb_instance_.*\"}`)",
+                );
+            }
+            if rule.metric_source() == Some(crate::metrics::MetricSource::Mixed) {
+                let names = crate::metrics::metric_names(expr);
+                let scw = names
+                    .iter()
+                    .find(|m| crate::metrics::is_scaleway_metric(m))
+                    .map_or_else(|| "a `__name__` pattern".to_string(), |m| format!("`{m}`"));
+                let app = names
+                    .iter()
+                    .find(|m| !crate::metrics::is_scaleway_metric(m))
+                    .map_or_else(|| "a `__name__` pattern".to_string(), |m| format!("`{m}`"));
+                c.push(
+                    &TG122,
+                    Some(env),
+                    place("expr"),
+                    format!(
+                        "alert rule `{n}` in `{e}` reads the Scaleway product metric {scw} and the application metric {app}, which are in different Cockpit data sources: it could never match"
                     ),
                     "an `expr` on Scaleway product metrics only (`serverless_…`, `rdb_instance_…`), or on application metrics only",
                     "split it into two rules, one per data source",

@@ -154,7 +154,7 @@ fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                             Some(env),
                             place,
                             format!(
-                                "service `{}` uses a second database URL, `{secret}`, besides `{first}`: the container gets one",
+                                "service `{}` in {ENV} uses a second database URL, `{secret}`, besides `{first}`: the container gets one",
                                 s.name
                             ),
                             "at most one `source: database` secret per service",

@@ -141,21 +141,35 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
         let max = crate::emit::budget::MAX_CONTAINER_WAIT;
         let allowance = crate::emit::budget::START_ALLOWANCE;
         let most = (max - allowance) / startup.interval.seconds.max(1);
+        let window = crate::emit::budget::startup_window_seconds(s);
+        let window = if window == u64::MAX {
+            "more than 5 days".to_string()
+        } else {
+            format!("{window} s")
+        };
+        let help = if most == 0 {
+            format!(
+                "shorten `interval` ({}) to at most {} s: one interval alone is longer than the wait allows",
+                startup.interval,
+                max - allowance
+            )
+        } else {
+            format!(
+                "lower `failure_threshold` to at most {most} at `interval: {}` (or shorten the interval)",
+                startup.interval
+            )
+        };
         c.push(
             &TG120,
             Some(env),
             place,
             format!(
-                "the startup probe of `{name}` allows {} s (`interval` {} x `failure_threshold` {}): with the image pull, each apply would wait {wait} s for it, over the {max} s `modules/service` accepts",
-                crate::emit::budget::startup_window_seconds(s),
+                "the startup probe of `{name}` in {ENV} allows {window} (`interval` {} x `failure_threshold` {}): with the image pull, each apply would wait longer than the {max} s `modules/service` accepts",
                 startup.interval,
                 startup.failure_threshold,
             ),
             format!("a startup window of at most {} s", max - allowance),
-            format!(
-                "lower `failure_threshold` to at most {most} at `interval: {}` (or shorten the interval)",
-                startup.interval
-            ),
+            help,
         );
     }
     for (kind, probe) in [("startup", &s.startup), ("liveness", &s.liveness)] {

@@ -70,13 +70,8 @@ pub(crate) fn tier_by_name(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         .name
         .split(['-', '_'])
         .any(|part| PRODUCTION_WORDS.contains(&part));
-    let written = c
-        .root
-        .get("environments")
-        .and_then(|e| e.get(&env.name))
-        .and_then(|e| e.get("tier"))
-        .is_some();
-    if !named || written {
+    // `tier: null` is not written (it leaves the inferred tier: adversarial sweep 18).
+    if !named || c.option_node(&env.name, "tier").is_some() {
         return;
     }
     let place = c.env_place(env);
