@@ -415,7 +415,8 @@ fn readme(resolved: &Resolved) -> String {
          (password manager, encrypted backup), and never commit it (`generated/.gitignore`,\n\
          which tofugen writes, excludes it).\n\n\
          ## 1. Apply it\n\n\
-         You need OpenTofu {opentofu} and an API key of an organization administrator.\n\n\
+         You need OpenTofu {opentofu} and an API key of an organization administrator; step 3\n\
+         also needs the Scaleway CLI (`scw`) and `jq`.\n\n\
          ```sh\n\
          cd {BOOTSTRAP_DIR}\n\
          export SCW_ACCESS_KEY=...   # your own administrator key, not a CI key\n\
