@@ -48,6 +48,31 @@ fn validators() -> Option<PathBuf> {
     dir
 }
 
+/// actionlint and zizmor (low severity and up, offline) pass `flows`; skipped as
+/// [`validators`] says when they are absent.
+fn lint_workflows(flows: &[PathBuf]) {
+    let Some(v) = validators() else { return };
+    let o = Command::new(v.join("venv/bin/actionlint"))
+        .arg("-no-color")
+        .args(flows)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "actionlint: {}", text(&o));
+    let o = Command::new(v.join("venv/bin/zizmor"))
+        .args([
+            "--offline",
+            "--no-progress",
+            "--color",
+            "never",
+            "--min-severity",
+            "low",
+        ])
+        .args(flows)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "zizmor: {}", text(&o));
+}
+
 fn workflows(root: &Path) -> Vec<PathBuf> {
     let mut w: Vec<PathBuf> = std::fs::read_dir(root.join(".github/workflows"))
         .unwrap()
@@ -171,27 +196,7 @@ fn first_minutes(config: Option<&str>) {
         text(&o)
     );
 
-    let Some(v) = validators() else { return };
-    let flows: Vec<&Path> = flows.iter().map(PathBuf::as_path).collect();
-    let o = Command::new(v.join("venv/bin/actionlint"))
-        .arg("-no-color")
-        .args(&flows)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "actionlint: {}", text(&o));
-    let o = Command::new(v.join("venv/bin/zizmor"))
-        .args([
-            "--offline",
-            "--no-progress",
-            "--color",
-            "never",
-            "--min-severity",
-            "low",
-        ])
-        .args(&flows)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "zizmor: {}", text(&o));
+    lint_workflows(&flows);
 }
 
 /// A private application repository (sweep 16, sweep 17 finding 2: the workflow's own token
@@ -246,26 +251,7 @@ fn a_private_application_repository_is_checked_out_with_its_token() {
             && bootstrap.contains("`acme/shop-app`"),
         "{bootstrap}"
     );
-    let Some(v) = validators() else { return };
-    let o = Command::new(v.join("venv/bin/actionlint"))
-        .arg("-no-color")
-        .args(&flows)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "actionlint: {}", text(&o));
-    let o = Command::new(v.join("venv/bin/zizmor"))
-        .args([
-            "--offline",
-            "--no-progress",
-            "--color",
-            "never",
-            "--min-severity",
-            "low",
-        ])
-        .args(&flows)
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "zizmor: {}", text(&o));
+    lint_workflows(&flows);
 }
 
 #[test]

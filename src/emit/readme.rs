@@ -190,6 +190,7 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment) -> String 
 
     if !env.secrets.is_empty() || env.database.is_some() {
         let path = super::roots::secret_path(resolved, env);
+        let password = format!("{path}/{}", super::roots::DATABASE_PASSWORD_SECRET);
         let _ = writeln!(out, "\n## Secrets (by name only)\n");
         if !env.secrets.is_empty() {
             let _ = writeln!(out, "| name | source | used by |\n|---|---|---|");
@@ -206,13 +207,12 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment) -> String 
             let source = match secret.source {
                 SecretSource::Operator => format!("operator: Secret Manager {}", code(&path)),
                 SecretSource::Generated => format!("generated: Secret Manager {}", code(&path)),
-                SecretSource::Database => format!(
-                    "database URL, built from Secret Manager {}",
-                    code(&format!(
-                        "{path}/{}",
-                        super::roots::DATABASE_PASSWORD_SECRET
-                    ))
-                ),
+                SecretSource::Database => {
+                    format!(
+                        "database URL, built from Secret Manager {}",
+                        code(&password)
+                    )
+                }
             };
             let cells = [code(&secret.name), source, texts(users)];
             let _ = writeln!(out, "{}", row(&cells));
@@ -223,10 +223,7 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment) -> String 
                 "{}The database module keeps the application user's password in Secret Manager {} \
                  (generated at the first apply, never in code).",
                 if env.secrets.is_empty() { "" } else { "\n" },
-                code_in_text(&format!(
-                    "{path}/{}",
-                    super::roots::DATABASE_PASSWORD_SECRET
-                ))
+                code_in_text(&password)
             );
         }
     }

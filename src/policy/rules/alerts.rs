@@ -406,7 +406,8 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 
         if let Some(expr) = &rule.expr {
             promql(c, env, place("expr"), n, expr);
-            if rule.metric_source() == Some(crate::metrics::MetricSource::Unknown) {
+            let source = crate::metrics::source_of(expr);
+            if source == crate::metrics::MetricSource::Unknown {
                 c.push(
                     &TG122,
                     Some(env),
@@ -418,7 +419,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                     "write the metric names (`rdb_instance_x > 1`), or start the regex with its literal prefix (`{__name__=~\"rdb_instance_.*\"}`)",
                 );
             }
-            if rule.metric_source() == Some(crate::metrics::MetricSource::Mixed) {
+            if source == crate::metrics::MetricSource::Mixed {
                 let names = crate::metrics::metric_names(expr);
                 let scw = names
                     .iter()
