@@ -852,6 +852,27 @@ fn a_rollback_across_an_added_service_keeps_its_image() {
     });
 }
 
+/// Sweep 19: the configuration added ui, which production has never run (no promotion since):
+/// a production rollback has no image of ui to keep. It stops before any apply and names the
+/// service and the fix, instead of failing the release check on a `null` image.
+#[test]
+fn a_rollback_across_a_service_never_deployed_names_it() {
+    with_world(|w| {
+        let (p1, p2) = (sha('1'), sha('2'));
+        for tag in [&p1, &p2] {
+            w.deployed("production", tag, &["api"]);
+        }
+        let job = w.rollback("production", "");
+        refused(
+            &job,
+            "rollback production across ui",
+            "neither the release nor this environment has an image of: ui",
+        );
+        logged(&job, "revert the configuration change that added it");
+        assert_eq!(w.tag("production"), p2, "nothing applied");
+    });
+}
+
 /// Finding 8: after a rollback, a push to this repository (an infrastructure change) finds the
 /// application's default branch still at the rolled-back commit: the deploy keeps the release
 /// deployed now instead of bringing the rejected commit back. `app_ref` deploys it on purpose;

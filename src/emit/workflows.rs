@@ -418,12 +418,27 @@ jq . "$RUNNER_TEMP/release.json"
 /// A rollback's release lacks the services added since it was recorded, and the root refuses a
 /// release without every service: each of $SERVICES absent from $RUNNER_TEMP/candidate.json
 /// keeps the image deployed now ($RUNNER_TEMP/current.json), listed in $RUNNER_TEMP/kept.json.
+/// A service the environment does not run either (added to the configuration since its last
+/// deploy or promotion: production before its first promotion) has no image to keep: the step
+/// stops and names it, instead of the release check failing on a `null` image.
 const KEEP_DEPLOYED: &str = r####"jq --argjson services "$SERVICES" '. as $c | [$services[] | select(. as $s | $c | has($s) | not)]' \
   "$RUNNER_TEMP/candidate.json" > "$RUNNER_TEMP/kept.json"
+never=()
 while read -r service; do
-  image="$(jq -c --arg s "$service" '.[$s]' "$RUNNER_TEMP/current.json")"
+  image="$(jq -c --arg s "$service" '.[$s] // empty' "$RUNNER_TEMP/current.json")"
+  if [ -z "$image" ]; then
+    never+=("$service")
+    continue
+  fi
   echo "::warning::the release lacks $service (added since): $service keeps the image deployed now, $image"
 done < <(jq -r '.[]' "$RUNNER_TEMP/kept.json")
+if [ "${#never[@]}" -gt 0 ]; then
+  msg="neither the release nor this environment has an image of: ${never[*]} (added to the configuration"
+  msg+=" since this environment's last deploy or promotion); revert the configuration change that added"
+  msg+=" it, then run the rollback again (docs/runbooks.md, container-error)"
+  echo "::error::$msg"
+  exit 1
+fi
 jq --slurpfile kept "$RUNNER_TEMP/kept.json" --slurpfile current "$RUNNER_TEMP/current.json" \
   '. + ($current[0] | with_entries(select(.key as $k | $kept[0] | index($k))))' \
   "$RUNNER_TEMP/candidate.json" > "$RUNNER_TEMP/candidate-kept.json"
