@@ -568,7 +568,13 @@ impl Drop for Generation {
 /// deleted); invalid entries are an error whatever `force` says.
 fn previous_files(tree: &mut Tree, force: bool) -> anyhow::Result<BTreeMap<String, String>> {
     match read_manifest(tree) {
-        Ok(m) => Ok(m.map(|m| m.files).unwrap_or_default()),
+        Ok(Some(m)) => {
+            if !force {
+                refuse_downgrade(&m.tofugen, env!("CARGO_PKG_VERSION"))?;
+            }
+            Ok(m.files)
+        }
+        Ok(None) => Ok(BTreeMap::new()),
         Err(ManifestError::Unreadable(_)) if force => Ok(BTreeMap::new()),
         Err(e @ ManifestError::Unreadable(_)) => bail!(
             "{e}\nrestore the manifest from git, or re-run with `tofugen generate --force` \
@@ -576,6 +582,42 @@ fn previous_files(tree: &mut Tree, force: bool) -> anyhow::Result<BTreeMap<Strin
         ),
         Err(e @ (ManifestError::Entries(_) | ManifestError::NotAFile(_))) => bail!(e),
     }
+}
+
+/// Refuses to regenerate, with `current`, a tree the manifest says a newer tofugen (`written`)
+/// wrote: the older version's output would replace the newer one's in every file, the fixes of
+/// the newer release undone in one diff that reads like a regeneration (a developer's older
+/// install against a tree CI or a teammate generated). `--force` skips it. A version either side
+/// cannot read as `MAJOR.MINOR.PATCH` (a tree written before the manifest named it, a hand-made
+/// manifest) is not compared.
+fn refuse_downgrade(written: &str, current: &str) -> anyhow::Result<()> {
+    let (Some(w), Some(c)) = (release_of(written), release_of(current)) else {
+        return Ok(());
+    };
+    if w <= c {
+        return Ok(());
+    }
+    bail!(
+        "{MANIFEST_PATH} says tofugen {written} generated this tree, a newer version than this \
+         tofugen ({current}): generating would replace its output with this older version's\n\
+         install tofugen {written} or newer (the generated workflows install the version \
+         `ci.tofugen` names), or run `tofugen generate --force` to go back to {current} on purpose"
+    )
+}
+
+/// `MAJOR.MINOR.PATCH` of a version (a pre-release or build suffix ignored), when it has that
+/// shape: what [`refuse_downgrade`] compares.
+fn release_of(version: &str) -> Option<(u64, u64, u64)> {
+    let core = version.split(['-', '+']).next()?;
+    let mut parts = core.split('.').map(|p| {
+        if p.is_empty() || p.len() > 19 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            None
+        } else {
+            p.parse::<u64>().ok()
+        }
+    });
+    let version = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some(version)
 }
 
 /// The one-line summary of a run: counts, what `--force` did, what was left in place, and the
@@ -1625,5 +1667,46 @@ mod tests {
         fs::write(&staged[5].1, "content 5").expect("write");
         let e = check_staged(&staged).expect_err("a directory").to_string();
         assert!(e.starts_with("generated/f6.tf: "), "{e}");
+    }
+
+    /// Only a tree a newer release wrote is refused; what cannot be read as a release is not
+    /// compared.
+    #[test]
+    fn a_newer_tree_is_refused_an_older_or_unreadable_one_is_not() {
+        for (written, current) in [
+            ("0.2.0", "0.1.0"),
+            ("1.0.0", "0.9.9"),
+            ("0.1.10", "0.1.9"),
+            ("0.2.0-rc.1", "0.1.0"),
+            ("0.2.0+build.5", "0.1.0"),
+        ] {
+            let e = refuse_downgrade(written, current)
+                .expect_err(written)
+                .to_string();
+            assert!(
+                e.contains(&format!("tofugen {written} generated this tree")),
+                "{e}"
+            );
+            assert!(e.contains("`tofugen generate --force`"), "{e}");
+        }
+        for (written, current) in [
+            ("0.1.0", "0.1.0"),
+            ("0.1.0", "0.2.0"),
+            ("0.1.9", "0.1.10"),
+            ("0.1.0-rc.1", "0.1.0"),
+            ("", "0.1.0"),
+            ("garbage", "0.1.0"),
+            ("1.2", "0.1.0"),
+            ("1.2.3.4", "0.1.0"),
+            ("9.x.0", "0.1.0"),
+            ("+1.0.0", "0.1.0"),
+            ("99999999999999999999.0.0", "0.1.0"),
+            ("2.0.0", "not a version"),
+        ] {
+            assert!(
+                refuse_downgrade(written, current).is_ok(),
+                "{written} against {current}"
+            );
+        }
     }
 }
