@@ -200,7 +200,10 @@ pub fn run(cli: &Cli) -> u8 {
         let (sources, id) = SourceMap::single(&file);
         match load::read_config(&cli.config, &sources, id) {
             Ok(b) => b,
-            Err(d) => {
+            Err(mut d) => {
+                if !cli.config.exists() {
+                    point_above(&mut d, &cli.config);
+                }
                 print_diagnostics(&[d], &sources, cli.format, color);
                 return EXIT_INVALID;
             }
@@ -419,6 +422,25 @@ fn out_raw(bytes: &[u8]) {
     {
         let _ = OUTPUT_FAILED.set(e.to_string());
     }
+}
+
+/// A configuration that is not where it was looked for but is in a directory above, within
+/// the repository ([`locate::found_above`]): the help names the directory to run from and the
+/// `--config` to pass instead (tofugen reads the configuration it is given, never another one).
+fn point_above(d: &mut Diagnostic, config: &Path) {
+    let Ok(cwd) = std::env::current_dir() else {
+        return;
+    };
+    let Some((levels, dir)) = locate::found_above(&cwd, config) else {
+        return;
+    };
+    let up = "../".repeat(levels);
+    d.help = Some(format!(
+        "{up}{} exists: run tofugen from {}, or pass --config {up}{}",
+        config.display(),
+        dir.display(),
+        config.display()
+    ));
 }
 
 /// Writes text that may hold configuration values to stdout, terminal controls escaped.

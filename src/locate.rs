@@ -162,6 +162,35 @@ fn portable(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
+/// Most directories [`found_above`] climbs from where tofugen runs.
+const MAX_LEVELS_UP: usize = 64;
+
+/// The configuration named `name` (a bare file name, as the default `environments.yaml` is) in
+/// a directory above `start`, when `start` has none: `(levels up, that directory)`. The climb
+/// stops at the nearest directory holding `.git` (a repository's configuration is never looked
+/// for outside it) and after [`MAX_LEVELS_UP`] directories. What a missing default
+/// configuration's help points at: tofugen run from `generated/production/` in a repository
+/// whose configuration is at its root.
+pub fn found_above(start: &Path, name: &Path) -> Option<(usize, PathBuf)> {
+    let mut parts = name.components();
+    let (Some(Component::Normal(_)), None) = (parts.next(), parts.next()) else {
+        return None;
+    };
+    let start = start.canonicalize().ok()?;
+    if start.join(".git").symlink_metadata().is_ok() {
+        return None;
+    }
+    for (levels, dir) in start.ancestors().enumerate().skip(1).take(MAX_LEVELS_UP) {
+        if dir.join(name).is_file() {
+            return Some((levels, dir.to_path_buf()));
+        }
+        if dir.join(".git").symlink_metadata().is_ok() {
+            return None;
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -267,5 +296,33 @@ mod tests {
             assert!(e.contains("must be made of letters"), "{name}: {e}");
             assert!(!e.contains('\n'), "{e}");
         }
+    }
+
+    /// A missing default configuration is looked for upwards, within the repository only.
+    #[test]
+    fn the_configuration_is_found_above_within_the_repository() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = dir.path().join("repo");
+        let deep = repo.join("generated/production");
+        std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+        std::fs::create_dir_all(&deep).expect("mkdir");
+        let name = Path::new("environments.yaml");
+        assert_eq!(found_above(&deep, name), None, "none yet");
+        std::fs::write(repo.join("environments.yaml"), "x").expect("write");
+        let (levels, at) = found_above(&deep, name).expect("found");
+        assert_eq!(levels, 2);
+        assert_eq!(at, repo.canonicalize().expect("canonical"));
+        // Not from the repository root itself (the file would have been read), nor past it.
+        assert_eq!(found_above(&repo, Path::new("other.yaml")), None);
+        std::fs::write(dir.path().join("other.yaml"), "x").expect("write");
+        assert_eq!(found_above(&deep, Path::new("other.yaml")), None, "outside");
+        // A path with a directory part was given on purpose: not looked for elsewhere.
+        assert_eq!(found_above(&deep, Path::new("./environments.yaml")), None);
+        assert_eq!(found_above(&deep, Path::new("sub/environments.yaml")), None);
+        // A nested repository bounds the climb.
+        let nested = repo.join("vendor/lib");
+        std::fs::create_dir_all(nested.join(".git")).expect("mkdir");
+        std::fs::create_dir_all(nested.join("src")).expect("mkdir");
+        assert_eq!(found_above(&nested.join("src"), name), None);
     }
 }

@@ -17,6 +17,30 @@ fn text(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr)
 }
 
+/// Run from a subdirectory of the repository (`generated/production/`), a missing default
+/// configuration names the one above and how to use it; nothing is read from there.
+#[test]
+fn a_configuration_above_is_named_not_used() {
+    let (dir, _config) = repo();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    let deep = dir.path().join("generated/production");
+    fs::create_dir_all(&deep).unwrap();
+    let out = tofugen(&deep, &["validate"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let shown = text(&out);
+    assert!(
+        shown.contains("help: ../../environments.yaml exists: run tofugen from "),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("or pass --config ../../environments.yaml"),
+        "{shown}"
+    );
+    // The advice works.
+    let out = tofugen(&deep, &["--config", "../../environments.yaml", "validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
 /// A temporary repository holding a copy of the committed environments.yaml.
 fn repo() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
