@@ -586,7 +586,7 @@ fn generate(
         format,
         color,
     } = printing;
-    let run = || -> anyhow::Result<String> {
+    let run = || -> anyhow::Result<(String, Vec<String>)> {
         let Some(resolved) = &compilation.resolved else {
             anyhow::bail!("the configuration did not resolve (a tofugen bug: it has no errors)");
         };
@@ -594,14 +594,30 @@ fn generate(
     };
     let result = run();
     // In a machine format the configuration's diagnostics are printed here, in one document
-    // with a refusal for size.
+    // with a refusal for size and the warning of each environment whose root was removed (the
+    // human summary has them on lines of their own).
     if format != Format::Human {
         let refused = result.as_ref().err().map(|e| refusal(e, compilation));
-        let all: Vec<Diagnostic> = diags.iter().cloned().chain(refused).collect();
+        let retired = result
+            .as_ref()
+            .map(|(_, retired)| retired.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|env| {
+                Diagnostic::warning("environment-removed", write::retired_warning(env))
+                    .expected("every environment whose resources exist in the configuration")
+                    .help("retire the environment as the message says, or restore it")
+            });
+        let all: Vec<Diagnostic> = diags
+            .iter()
+            .cloned()
+            .chain(refused)
+            .chain(retired)
+            .collect();
         print_diagnostics(&all, &compilation.sources, format, color);
     }
     match result {
-        Ok(summary) => {
+        Ok((summary, _)) => {
             // In the machine formats stdout carries one document (the diagnostics): the summary
             // goes to stderr, as `check`'s status line does.
             if format == Format::Human {

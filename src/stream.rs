@@ -16,13 +16,14 @@ use crate::write::{self, Difference, OwnedPaths};
 use crate::{emit, prove};
 
 /// Writes the tree of `resolved` under `root`: [`write::Generation`] fed batch by batch, refused past `max_bytes`
-/// bytes of files. Returns the one-line summary.
+/// bytes of files. Returns the one-line summary (with its warnings), and the environments whose
+/// root the run removed ([`write::Generation::finish_retired`]).
 pub fn generate(
     root: &Path,
     resolved: &Resolved,
     force: bool,
     max_bytes: usize,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, Vec<String>)> {
     let mut run = write::Generation::start(root, &OwnedPaths::default(), force)?;
     run.max_bytes(max_bytes);
     run.expect_files(emit::file_count(resolved))?;
@@ -34,7 +35,7 @@ pub fn generate(
         write::Hashed::new,
         |batch| run.add_hashed(batch),
     )?;
-    run.finish()
+    run.finish_retired()
 }
 
 /// What [`check`] found.

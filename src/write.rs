@@ -191,7 +191,7 @@ fn run_generate(
     let mut run = Generation::start(root, owned, force)?;
     run.interrupt = interrupt;
     run.add(files.iter().map(|(p, c)| (p.clone(), c.clone())).collect())?;
-    run.finish_run()
+    run.finish_run().map(|r| (r.summary, r.stopped))
 }
 
 /// A `generate` given the generated files one batch at a time (as [`crate::emit::each`] emits
@@ -373,10 +373,16 @@ impl Generation {
     /// Plans the removals and the manifest, refuses what needs `--force` without it, then
     /// commits through the journal. Returns the one-line summary.
     pub fn finish(self) -> anyhow::Result<String> {
-        self.finish_run().map(|(summary, _)| summary)
+        self.finish_run().map(|r| r.summary)
     }
 
-    fn finish_run(mut self) -> anyhow::Result<(String, bool)> {
+    /// [`Generation::finish`], with the environments whose root the run removed (their
+    /// resources still exist: the summary warns about each, [`retired_warning`]).
+    pub fn finish_retired(self) -> anyhow::Result<(String, Vec<String>)> {
+        self.finish_run().map(|r| (r.summary, r.retired))
+    }
+
+    fn finish_run(mut self) -> anyhow::Result<Finished> {
         self.expected.finish(&self.tree.owned)?;
         let generated = &self.expected.hashes;
         for (rel, hash) in self.old.iter().filter(|(p, _)| !generated.contains_key(*p)) {
@@ -452,19 +458,18 @@ impl Generation {
             }
         }
         // Last, on lines of their own: an environment's root removed.
-        for env in retired_environments(&self.plan.removes) {
-            let _ = write!(
-                summary,
-                "\nwarning: the root of environment `{env}` is no longer generated and was removed, \
-                 but its Scaleway resources still exist and nothing applies them any more. To \
-                 retire it: check out the last commit that has `generated/{env}/`, run `tofu \
-                 destroy` there (with that environment's deployer key and state passphrase), then \
-                 apply `generated/bootstrap`, which deletes its project, keys and registry (its \
-                 state bucket must be emptied first). To keep it, restore it in the configuration \
-                 and run generate again."
-            );
+        let retired: Vec<String> = retired_environments(&self.plan.removes)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        for env in &retired {
+            let _ = write!(summary, "\nwarning: {}", retired_warning(env));
         }
-        Ok((summary, outcome.stopped))
+        Ok(Finished {
+            summary,
+            stopped: outcome.stopped,
+            retired,
+        })
     }
 
     /// The final prepared journal (every write and removal), the manifest's temp file, one
@@ -722,6 +727,29 @@ impl Plan {
 
 /// The environments whose root `removes` deletes (its `main.tf`), in path order: the
 /// directories of `generated/` but `bootstrap` and the vendored modules.
+/// What [`Generation::finish_run`] returns.
+struct Finished {
+    /// The one-line summary, then a warning line per environment in `retired`.
+    summary: String,
+    /// Whether a simulated crash stopped the run ([`testing`]).
+    stopped: bool,
+    /// The environments whose root the run removed.
+    retired: Vec<String>,
+}
+
+/// The warning of an environment whose root a run removed (`env`: a name the configuration
+/// allowed, a path segment of `generated/`): what still exists and how to retire or keep it.
+pub fn retired_warning(env: &str) -> String {
+    format!(
+        "the root of environment `{env}` is no longer generated and was removed, but its \
+         Scaleway resources still exist and nothing applies them any more. To retire it: check \
+         out the last commit that has `generated/{env}/`, run `tofu destroy` there (with that \
+         environment's deployer key and state passphrase), then apply `generated/bootstrap`, \
+         which deletes its project, keys and registry (its state bucket must be emptied first). \
+         To keep it, restore it in the configuration and run generate again."
+    )
+}
+
 fn retired_environments(removes: &[journal::Entry]) -> Vec<&str> {
     removes
         .iter()

@@ -1269,4 +1269,27 @@ fn removing_an_environment_warns_that_its_resources_still_exist() {
         "{said}"
     );
     assert!(!dir.path().join("generated/qa/main.tf").exists());
+    // In the machine formats the warning is a diagnostic of the document on stdout (it was
+    // only in the summary on stderr).
+    fs::write(&config, &with_qa).unwrap();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    fs::write(&config, &starter).unwrap();
+    let o = tofugen(dir.path(), &["--format", "json", "generate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let found: Vec<&serde_json::Value> = doc
+        .as_array()
+        .expect("an array of diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "environment-removed")
+        .collect();
+    assert_eq!(found.len(), 1, "{doc:#}");
+    assert_eq!(found[0]["level"], "warning", "{doc:#}");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("environment `qa` is no longer generated")),
+        "{doc:#}"
+    );
 }
