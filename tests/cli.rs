@@ -41,6 +41,34 @@ fn a_configuration_above_is_named_not_used() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
+/// A rule's suggestion derived from a secret (sweep 19, F1): TG020 offered the lowercase of an
+/// access key as a valid name, which gives the key back. No form of it is printed, in any
+/// format.
+#[test]
+fn a_name_suggested_from_a_secret_is_redacted() {
+    let (dir, config) = repo();
+    let text_before = fs::read_to_string(&config).unwrap();
+    let edited = text_before
+        .replacen("    name: evalap\n", "    name: AKIAIOSFODNN7EXAMPLE\n", 1)
+        .replacen("    user: evalap\n", "    user: SCWABCDEFGHIJKLMNOPQ\n", 1);
+    assert_ne!(edited, text_before);
+    fs::write(&config, edited).unwrap();
+    for format in ["human", "json", "github"] {
+        let out = tofugen(dir.path(), &["--format", format, "validate"]);
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", text(&out));
+        let shown = text(&out).to_ascii_lowercase();
+        assert!(shown.contains("tg020"), "{format}: {shown}");
+        for key in [
+            "akiaiosfodnn7example",
+            "scwabcdefghijklmnopq",
+            "akiaiosfodnn",
+            "scwabcdefghi",
+        ] {
+            assert!(!shown.contains(key), "{format} shows {key}: {shown}");
+        }
+    }
+}
+
 /// A temporary repository holding a copy of the committed environments.yaml.
 fn repo() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();

@@ -1196,24 +1196,33 @@ pub fn hide_prose(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// Replaces every occurrence of a secret (3 characters or more) in the texts of `diags` by
 /// `[redacted]`: a safety net under the rule that no diagnostic shows a secret value.
+///
+/// Also what a rule derives from a secret to suggest a fix (sweep 19: TG020 suggested
+/// `scaleway_project: akiaiosfodnn7example` for the masked `AKIAIOSFODNN7EXAMPLE`, an access key
+/// recoverable from its lowercase): the match ignores ASCII case, each secret also stands as its
+/// slug (every run of other characters than ASCII letters and digits made one `-`), and a text
+/// holding the first [`DERIVED_PREFIX`] bytes of either is redacted as far as it goes on with
+/// it, so a suggestion cut short is caught too.
 pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
-    let secrets: Vec<&str> = secrets
-        .iter()
-        .map(String::as_str)
-        .filter(|s| s.trim().len() >= 3)
-        .collect();
-    if secrets.is_empty() {
+    let mut variants: Vec<String> = Vec::new();
+    for s in secrets.iter().filter(|s| s.trim().len() >= 3) {
+        variants.push(s.clone());
+        let slug = slug_of(s);
+        if slug.len() >= 3 && !slug.eq_ignore_ascii_case(s) {
+            variants.push(slug);
+        }
+    }
+    if variants.is_empty() {
         return;
     }
     // One automaton for every secret: linear in the texts, however many secrets the file has
     // (a text per secret per diagnostic was quadratic: minutes for 60 000 flagged values). It
-    // holds each secret's first `PREFIX` bytes only: a 4 MB secret made a 2 GB automaton. A
-    // match extends as far as the text goes on with the secret.
-    const PREFIX: usize = 128;
-    let prefixes: Vec<&str> = secrets
+    // holds each secret's first `DERIVED_PREFIX` bytes only: a 4 MB secret made a 2 GB
+    // automaton. A match extends as far as the text goes on with the secret.
+    let prefixes: Vec<&str> = variants
         .iter()
         .map(|s| {
-            let mut end = s.len().min(PREFIX);
+            let mut end = s.len().min(DERIVED_PREFIX);
             while !s.is_char_boundary(end) {
                 end -= 1;
             }
@@ -1222,6 +1231,7 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
         .collect();
     let automaton = aho_corasick::AhoCorasick::builder()
         .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .ascii_case_insensitive(true)
         .build(&prefixes);
     let scrub = |text: &mut String| match &automaton {
         Ok(automaton) => {
@@ -1232,11 +1242,11 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
                     automaton.find(aho_corasick::Input::new(text.as_str()).range(pos..))
                 {
                     // As far as the text agrees with the secret (all of it, usually).
-                    let whole = secrets[m.pattern().as_usize()];
+                    let whole = &variants[m.pattern().as_usize()];
                     let agree = text[m.start()..]
                         .bytes()
                         .zip(whole.bytes())
-                        .take_while(|(a, b)| a == b)
+                        .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
                         .count();
                     let mut end = m.start() + agree;
                     while !text.is_char_boundary(end) {
@@ -1253,9 +1263,11 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
         }
         // An automaton too large to build: the slow way, never no redaction.
         Err(_) => {
-            for s in &secrets {
-                if text.contains(s) {
-                    *text = text.replace(s, "[redacted]");
+            for s in &variants {
+                for form in [s.clone(), s.to_ascii_lowercase()] {
+                    if text.contains(&form) {
+                        *text = text.replace(&form, "[redacted]");
+                    }
                 }
             }
         }
@@ -1270,6 +1282,29 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
         }
         d.notes.iter_mut().for_each(scrub);
     }
+}
+
+/// Bytes of a secret (or of its slug) that [`redact`] looks for: a text holding them is
+/// redacted as far as it goes on with the secret. Short enough that a suggestion cut after
+/// them is caught; long enough that no word of tofugen's own messages is (a secret is flagged
+/// for its randomness, so its first 12 bytes are too).
+pub const DERIVED_PREFIX: usize = 12;
+
+/// `secret` with every run of other characters than ASCII letters and digits made one `-`, and
+/// none at either end: the shape of a name a rule suggests from a value.
+fn slug_of(secret: &str) -> String {
+    let mut slug = String::with_capacity(secret.len());
+    for c in secret.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
 }
 
 #[cfg(test)]
@@ -1660,6 +1695,36 @@ mod tests {
         assert_eq!(diags[7].message, "`env.S7` is `[redacted]`");
         assert_eq!(diags[7].notes, ["also [redacted]"]);
         assert!(diags.iter().all(|d| !d.message.contains("tok")));
+    }
+
+    /// A name a rule suggests from a secret (its lowercase, its slug, cut short) is redacted
+    /// as the secret is (sweep 19, F1).
+    #[test]
+    fn what_a_rule_derives_from_a_secret_is_redacted() {
+        let secrets = vec![
+            "AKIAIOSFODNN7EXAMPLE".to_string(),
+            "Tk9/aB+xQ2==Zr8Lm4Pw".to_string(),
+        ];
+        let mut diags = vec![
+            Diagnostic::error("TG020", "name `[redacted]` is not valid")
+                .help("use a shorter name, e.g. `scaleway_project: akiaiosfodnn7example`"),
+            Diagnostic::error("TG020", "x").help("cut short: `akiaiosfodnn7ex` and more"),
+            Diagnostic::error("TG022", "y").help("`tk9-ab-xq2-zr8lm4pw` would be valid"),
+            Diagnostic::error("TG022", "z").help("mixed: AkiaIosfodnn7Example!"),
+            Diagnostic::error("TG022", "w").help("no secret here: akiaios and production"),
+        ];
+        redact_within_two_seconds(&mut diags, &secrets);
+        let helps: Vec<&str> = diags.iter().filter_map(|d| d.help.as_deref()).collect();
+        assert_eq!(
+            helps,
+            [
+                "use a shorter name, e.g. `scaleway_project: [redacted]`",
+                "cut short: `[redacted]` and more",
+                "`[redacted]` would be valid",
+                "mixed: [redacted]!",
+                "no secret here: akiaios and production",
+            ]
+        );
     }
 
     /// A long secret is redacted whole, and the automaton holds only its first bytes: a 4 MB
