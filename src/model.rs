@@ -90,8 +90,8 @@ pub struct PolicyOverrideSpec {
     #[serde(default)]
     #[schemars(extend("x-domain" = "policy-path"))]
     pub path: Option<String>,
-    /// Why the rule does not apply here: shown by `tofugen explain` and in the generated
-    /// READMEs.
+    /// Why the rule does not apply here: `tofugen explain` shows it, the generated files do
+    /// not.
     #[schemars(extend("x-domain" = "reason"))]
     pub reason: String,
 }
