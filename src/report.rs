@@ -271,8 +271,9 @@ pub const WRITTEN_FOR_POLICY: [&str; 1] = ["tcp"];
 /// equals (`inherited from FILE:LINE (LAYER)` or `built-in default`) and where it is written;
 /// and redundant for every other environment of `resolved` that reads the same line too (an
 /// environment that `extends` this one, or any, for a line of `defaults`): `tier: production`
-/// in `production` is the built-in default there (from its name), but `production-eu`, which
-/// extends it, would become a development environment without it. When more environments
+/// in `production` is the built-in default there (from its name), and an environment extending
+/// it is judged by its own baseline, which does not follow `extends` (a development tier
+/// there), so the line is not called redundant: conservative, never wrong. When more environments
 /// read a line than are worth checking ([`MAX_READERS_CHECKED`]), it is not called redundant:
 /// a line left out is never wrong, one wrongly called deletable is.
 pub fn redundant(

@@ -1274,6 +1274,35 @@ fn json_of(tree: &Node, keep: impl Fn(&str) -> bool) -> serde_json::Value {
     )
 }
 
+/// The tier of an environment that sets none (itself or through `extends`): the first name
+/// along its chain, its own first, then the environment it extends, and so on, that names a
+/// tier (`production` or `prod`; `staging`), else development. An environment extending
+/// `production` is production, as one extending an environment with `tier: production` is
+/// (sweep 17 left it: `eu: { extends: production }` got the development tier, and none of the
+/// production rules).
+fn inferred_tier(name: &str, sections: &Sections, index: usize) -> Tier {
+    let by_name = |n: &str| match n {
+        "production" | "prod" => Some(Tier::Production),
+        "staging" => Some(Tier::Staging),
+        _ => None,
+    };
+    if let Some(tier) = by_name(name) {
+        return tier;
+    }
+    // At most one step per environment: a cycle (reported by `inheritance`) cannot loop.
+    let mut at = sections.parent_of(index);
+    for _ in 0..sections.environments() {
+        let Some(i) = at else {
+            break;
+        };
+        if let Some(tier) = by_name(sections.name(i)) {
+            return tier;
+        }
+        at = sections.parent_of(i);
+    }
+    Tier::Development
+}
+
 fn resolve_environment(
     file: FileId,
     project: &str,
@@ -1335,11 +1364,9 @@ fn resolve_environment(
             .replace("{project}", project)
             .replace("{env}", &name)
     };
-    let tier = options.tier.unwrap_or(match name.as_str() {
-        "production" | "prod" => Tier::Production,
-        "staging" => Tier::Staging,
-        _ => Tier::Development,
-    });
+    let tier = options
+        .tier
+        .unwrap_or_else(|| inferred_tier(&name, sections, section.index));
     let state = settings.state.clone().unwrap_or_default();
     let registry = settings.registry.clone().unwrap_or_default();
 
@@ -1798,6 +1825,7 @@ mod tests {
 
 #[cfg(test)]
 mod inheritance_tests {
+    use crate::model::Tier;
     use crate::pipeline::compile;
 
     const HEAD: &str = "project: acme\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}\ndefaults:\n  services:\n    api: {image: acme-api, port: 8000, probes: {startup: {path: /h}, liveness: {path: /h}}}\n";
@@ -1807,6 +1835,21 @@ mod inheritance_tests {
         let c = compile("environments.yaml", yaml.as_bytes(), false);
         c.resolved
             .unwrap_or_else(|| panic!("does not resolve: {:#?}", c.diagnostics))
+    }
+
+    #[test]
+    fn an_environment_without_a_tier_takes_it_from_the_names_along_its_chain() {
+        let r = resolved(
+            "  staging: {}\n  production: {promote_from: staging}\n  eu: {extends: production, promote_from: staging}\n  eu-2: {extends: eu, promote_from: staging}\n  preview: {extends: staging, promote_from: staging}\n  dev: {promote_from: staging}\n  qa: {extends: dev, promote_from: staging}\n  prod: {extends: qa, promote_from: staging}\n  lab: {extends: production, tier: development, promote_from: staging}\n",
+        );
+        let tier = |name: &str| r.environment(name).map(|e| e.tier);
+        assert_eq!(tier("production"), Some(Tier::Production));
+        assert_eq!(tier("eu"), Some(Tier::Production), "extends production");
+        assert_eq!(tier("eu-2"), Some(Tier::Production), "two steps up");
+        assert_eq!(tier("preview"), Some(Tier::Staging), "extends staging");
+        assert_eq!(tier("qa"), Some(Tier::Development), "no name on its chain");
+        assert_eq!(tier("prod"), Some(Tier::Production), "its own name first");
+        assert_eq!(tier("lab"), Some(Tier::Development), "a written tier wins");
     }
 
     #[test]

@@ -201,6 +201,16 @@ impl Sections {
     pub fn name(&self, index: usize) -> &str {
         self.names.get(index).map_or("", String::as_str)
     }
+
+    /// The environment that environment `index` extends, when it extends one that exists.
+    pub fn parent_of(&self, index: usize) -> Option<usize> {
+        self.parents.get(index).copied().flatten()
+    }
+
+    /// How many environments there are.
+    pub fn environments(&self) -> usize {
+        self.names.len()
+    }
 }
 
 /// Origins of the effective values of one environment: its merged tree, as written.

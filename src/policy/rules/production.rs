@@ -49,7 +49,7 @@ pub const TG125: Rule = Rule {
     level: Level::Warning,
     safety: Safety::Ordinary,
     title: "an environment whose name has a `prod`, `production`, `prd` or `live` part sets its `tier`",
-    rationale: "the tier is inferred only from the exact names `production`/`prod` (`staging` for staging); `production-eu` or `live` would silently get the development tier, and none of the production rules (two instances, an HA database, backups, alert contacts, protected secrets) would apply",
+    rationale: "the tier is inferred only from the exact names `production`/`prod` (`staging` for staging), the environment's own or that of an environment it extends; `production-eu` or `live`, extending none of them, would silently get the development tier, and none of the production rules (two instances, an HA database, backups, alert contacts, protected secrets) would apply",
     bad: "environments:\n  production-eu: { promote_from: staging }\n",
     good: "environments:\n  production-eu: { tier: production, promote_from: staging }\n",
 };
@@ -81,7 +81,7 @@ pub(crate) fn tier_by_name(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         Some(env),
         place,
         format!(
-            "{ENV} is named like a production environment but gets the {tier} tier (only `production` and `prod` are inferred): no production rule applies to it"
+            "{ENV} is named like a production environment but gets the {tier} tier (only the names `production` and `prod` are inferred, its own or those of the environments it extends): no production rule applies to it"
         ),
         "`tier:` written for an environment named like production",
         format!(
