@@ -799,13 +799,15 @@ pub fn resolve_with_limit(
         .sum();
     let threads =
         crate::parallel::worth_threads(services, crate::parallel::VALIDATION_THREADS_FROM);
+    let chain_tiers = chain_tiers(&sections);
     let results = crate::parallel::in_order_on(threads, env_entries, |index, (env_key, _)| {
         let section = Section {
             index,
             key: env_key,
         };
         let tree = sections.tree_of(index);
-        resolve_environment(file, &config.project, tree, &sections, section)
+        let chain_tier = chain_tiers.get(index).copied().flatten();
+        resolve_environment(file, &config.project, tree, &sections, section, chain_tier)
     });
     let mut environments = Vec::new();
     for result in results {
@@ -1274,33 +1276,50 @@ fn json_of(tree: &Node, keep: impl Fn(&str) -> bool) -> serde_json::Value {
     )
 }
 
-/// The tier of an environment that sets none (itself or through `extends`): the first name
-/// along its chain, its own first, then the environment it extends, and so on, that names a
-/// tier (`production` or `prod`; `staging`), else development. An environment extending
-/// `production` is production, as one extending an environment with `tier: production` is
-/// (sweep 17 left it: `eu: { extends: production }` got the development tier, and none of the
-/// production rules).
-fn inferred_tier(name: &str, sections: &Sections, index: usize) -> Tier {
-    let by_name = |n: &str| match n {
+/// The tier an environment's name says (`production` or `prod`; `staging`), if any.
+fn tier_of_name(name: &str) -> Option<Tier> {
+    match name {
         "production" | "prod" => Some(Tier::Production),
         "staging" => Some(Tier::Staging),
         _ => None,
-    };
-    if let Some(tier) = by_name(name) {
-        return tier;
     }
-    // At most one step per environment: a cycle (reported by `inheritance`) cannot loop.
-    let mut at = sections.parent_of(index);
-    for _ in 0..sections.environments() {
-        let Some(i) = at else {
-            break;
-        };
-        if let Some(tier) = by_name(sections.name(i)) {
-            return tier;
+}
+
+/// For each environment, the tier it gets when it sets none (itself or through `extends`): that
+/// of the first name along its chain that names one ([`tier_of_name`]), its own first, then the
+/// environment it extends, and so on; `None` (development) when no name does. An environment
+/// extending `production` is production, as one extending an environment with `tier:
+/// production` is (sweep 17 left it: `eu: { extends: production }` got the development tier,
+/// and none of the production rules). Memoized along the chains: linear in the environments,
+/// however long the chains (a cycle, reported by `inheritance`, ends the walk).
+fn chain_tiers(sections: &Sections) -> Vec<Option<Tier>> {
+    let n = sections.environments();
+    let mut memo: Vec<Option<Option<Tier>>> = vec![None; n];
+    let mut path = Vec::new();
+    for start in 0..n {
+        path.clear();
+        let mut found = None;
+        let mut at = Some(start);
+        while let Some(i) = at {
+            if let Some(known) = memo[i] {
+                found = known;
+                break;
+            }
+            path.push(i);
+            if let Some(tier) = tier_of_name(sections.name(i)) {
+                found = Some(tier);
+                break;
+            }
+            if path.len() > n {
+                break;
+            }
+            at = sections.parent_of(i);
         }
-        at = sections.parent_of(i);
+        for &i in &path {
+            memo[i] = Some(found);
+        }
     }
-    Tier::Development
+    memo.into_iter().map(Option::flatten).collect()
 }
 
 fn resolve_environment(
@@ -1309,6 +1328,7 @@ fn resolve_environment(
     tree: Arc<Node>,
     sections: &Arc<Sections>,
     section: Section<'_>,
+    chain_tier: Option<Tier>,
 ) -> Result<ResolvedEnvironment, Vec<Diagnostic>> {
     let env_key = section.key;
     let name = env_key.name.clone();
@@ -1364,9 +1384,7 @@ fn resolve_environment(
             .replace("{project}", project)
             .replace("{env}", &name)
     };
-    let tier = options
-        .tier
-        .unwrap_or_else(|| inferred_tier(&name, sections, section.index));
+    let tier = options.tier.or(chain_tier).unwrap_or(Tier::Development);
     let state = settings.state.clone().unwrap_or_default();
     let registry = settings.registry.clone().unwrap_or_default();
 
@@ -1587,6 +1605,7 @@ pub fn baseline(env: &ResolvedEnvironment) -> Option<ResolvedEnvironment> {
         Arc::clone(&tree),
         &Arc::default(),
         section,
+        tier_of_name(&env.name),
     );
     resolved.ok().map(|mut b| {
         b.origins = Origins::with_tree(tree, Arc::default(), usize::MAX, b.origins.environment_key);
