@@ -603,8 +603,8 @@ fn generate(
             .map(|(_, retired)| retired.as_slice())
             .unwrap_or_default()
             .iter()
-            .map(|env| {
-                Diagnostic::warning("environment-removed", write::retired_warning(env))
+            .map(|warning| {
+                Diagnostic::warning("environment-removed", warning.clone())
                     .expected("every environment whose resources exist in the configuration")
                     .help("retire the environment as the message says, or restore it")
             });

@@ -16,8 +16,8 @@ use crate::write::{self, Difference, OwnedPaths};
 use crate::{emit, prove};
 
 /// Writes the tree of `resolved` under `root`: [`write::Generation`] fed batch by batch, refused past `max_bytes`
-/// bytes of files. Returns the one-line summary (with its warnings), and the environments whose
-/// root the run removed ([`write::Generation::finish_retired`]).
+/// bytes of files. Returns the one-line summary (with its warnings), and the warning of each
+/// environment whose root the run removed ([`write::Generation::finish_retired`]).
 pub fn generate(
     root: &Path,
     resolved: &Resolved,

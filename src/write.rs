@@ -376,8 +376,9 @@ impl Generation {
         self.finish_run().map(|r| r.summary)
     }
 
-    /// [`Generation::finish`], with the environments whose root the run removed (their
-    /// resources still exist: the summary warns about each, [`retired_warning`]).
+    /// [`Generation::finish`], with the warning of each environment whose root the run removed
+    /// or left edited (its resources still exist: the summary ends with the same warnings,
+    /// [`retired_warning`]).
     pub fn finish_retired(self) -> anyhow::Result<(String, Vec<String>)> {
         self.finish_run().map(|r| (r.summary, r.retired))
     }
@@ -458,12 +459,21 @@ impl Generation {
             }
         }
         // Last, on lines of their own: an environment's root removed.
-        let retired: Vec<String> = retired_environments(&self.plan.removes)
-            .into_iter()
-            .map(str::to_string)
+        // Its `main.tf` removed, or left in place because edited by hand (`--force` then).
+        let removed = retired_environments(self.plan.removes.iter().map(|e| e.path.as_str()));
+        let left = retired_environments(self.plan.kept.iter().map(String::as_str));
+        let mut envs: Vec<&str> = Vec::new();
+        for &env in removed.iter().chain(&left) {
+            if !envs.contains(&env) {
+                envs.push(env);
+            }
+        }
+        let retired: Vec<String> = envs
+            .iter()
+            .map(|env| retired_warning(env, left.contains(env)))
             .collect();
-        for env in &retired {
-            let _ = write!(summary, "\nwarning: {}", retired_warning(env));
+        for warning in &retired {
+            let _ = write!(summary, "\nwarning: {warning}");
         }
         Ok(Finished {
             summary,
@@ -733,15 +743,21 @@ struct Finished {
     summary: String,
     /// Whether a simulated crash stopped the run ([`testing`]).
     stopped: bool,
-    /// The environments whose root the run removed.
+    /// The warning of each environment whose root the run removed ([`retired_warning`]).
     retired: Vec<String>,
 }
 
 /// The warning of an environment whose root a run removed (`env`: a name the configuration
-/// allowed, a path segment of `generated/`): what still exists and how to retire or keep it.
-pub fn retired_warning(env: &str) -> String {
+/// allowed, a path segment of `generated/`), or whose `main.tf`, edited by hand, it left in
+/// place (`main_left`): what still exists and how to retire or keep it.
+pub fn retired_warning(env: &str, main_left: bool) -> String {
+    let what = if main_left {
+        "its main.tf, edited by hand, was left in place"
+    } else {
+        "was removed"
+    };
     format!(
-        "the root of environment `{env}` is no longer generated and was removed, but its \
+        "the root of environment `{env}` is no longer generated and {what}, but its \
          Scaleway resources still exist and nothing applies them any more. To retire it: check \
          out the last commit that has `generated/{env}/`, run `tofu destroy` there (with that \
          environment's deployer key and state passphrase), then apply `generated/bootstrap`, \
@@ -750,12 +766,10 @@ pub fn retired_warning(env: &str) -> String {
     )
 }
 
-fn retired_environments(removes: &[journal::Entry]) -> Vec<&str> {
-    removes
-        .iter()
-        .filter_map(|e| {
-            e.path
-                .strip_prefix("generated/")?
+fn retired_environments<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    paths
+        .filter_map(|path| {
+            path.strip_prefix("generated/")?
                 .strip_suffix("/main.tf")
                 .filter(|env| !env.contains('/') && *env != "bootstrap" && *env != "modules")
         })

@@ -1320,4 +1320,22 @@ fn removing_an_environment_warns_that_its_resources_still_exist() {
             .is_some_and(|m| m.contains("environment `qa` is no longer generated")),
         "{doc:#}"
     );
+    // A root whose main.tf was edited by hand: `--force` leaves that file in place, and the
+    // warning still comes (it was missing: only removed files were looked at).
+    fs::write(&config, &with_qa).unwrap();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    fs::write(dir.path().join("generated/qa/main.tf"), "# edited\n").unwrap();
+    fs::write(&config, &starter).unwrap();
+    let o = tofugen(dir.path(), &["generate", "--force"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let said = text(&o);
+    assert!(
+        said.contains(
+            "warning: the root of environment `qa` is no longer generated and its main.tf, \
+             edited by hand, was left in place"
+        ),
+        "{said}"
+    );
+    assert!(dir.path().join("generated/qa/main.tf").exists());
 }
