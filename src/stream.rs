@@ -25,6 +25,7 @@ pub fn generate(
     max_bytes: usize,
 ) -> anyhow::Result<(String, Vec<String>)> {
     let mut run = write::Generation::start(root, &OwnedPaths::default(), force)?;
+    run.from_config(&resolved.config_path)?;
     run.max_bytes(max_bytes);
     run.expect_files(emit::file_count(resolved))?;
     // Each batch is hashed on the thread that emitted it.
@@ -222,6 +223,7 @@ fn compare(
     mut prove: impl FnMut(Batch),
 ) -> anyhow::Result<Vec<Difference>> {
     let mut checking = write::Checking::start(root, &OwnedPaths::default())?;
+    checking.from_config(&resolved.config_path);
     checking.max_bytes(max_bytes);
     checking.expect_files(emit::file_count(resolved))?;
     emit::each_prepared(

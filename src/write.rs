@@ -78,7 +78,7 @@ use sha2::{Digest as _, Sha256};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::load::{ReadError, kind_of};
 use crate::source::FileId;
-pub use check::{Checking, Difference, DifferenceKind, check, check_owned};
+pub use check::{Checking, Difference, DifferenceKind, check, check_from, check_owned};
 use journal::{Journal, State};
 pub use owned::{OwnedPaths, OwnedRule};
 
@@ -119,6 +119,10 @@ struct Manifest {
     /// The version of tofugen that wrote the tree (absent in trees written before 0.2.0).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     tofugen: String,
+    /// The configuration the tree was generated from, as its headers name it (relative to the
+    /// repository root); absent in trees written before it was recorded, or without one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    config: String,
     /// Path → sha256 (lowercase hex) of the content tofugen wrote.
     files: BTreeMap<String, String>,
 }
@@ -213,6 +217,10 @@ pub struct Generation {
     interrupt: Option<Interrupt>,
     recovered: Option<(State, Vec<String>)>,
     old: BTreeMap<String, String>,
+    /// The configuration the manifest names ("" when none, or not a portable path).
+    old_config: String,
+    /// The configuration this run generates from ([`Generation::from_config`]; "" when none).
+    config: String,
     expected: Expected,
     plan: Plan,
     blocked: Vec<String>,
@@ -237,7 +245,7 @@ impl Generation {
         let mut tree = Tree::open(root, owned)?;
         let lock = lock::exclusive(&tree.root.join(LOCK_PATH), LOCK_PATH)?;
         let recovered = recover(&mut tree)?;
-        let old = previous_files(&mut tree, force)?;
+        let (old, old_config) = previous_files(&mut tree, force)?;
         Ok(Generation {
             tree,
             _lock: lock,
@@ -245,6 +253,8 @@ impl Generation {
             interrupt: None,
             recovered,
             old,
+            old_config,
+            config: String::new(),
             expected: Expected::default(),
             plan: Plan::default(),
             blocked: Vec::new(),
@@ -261,6 +271,24 @@ impl Generation {
     /// [`MAX_GENERATED_FILES`] files (see `emit::file_count`).
     pub fn expect_files(&self, files: usize) -> anyhow::Result<()> {
         check_planned(files)
+    }
+
+    /// Names the configuration this run generates from (relative to the root, as the headers
+    /// name it), recorded in the manifest. Refuses, unless `--force`, a tree the manifest says
+    /// another configuration generated: this run would replace that configuration's tree with
+    /// its own, its environments' roots removed (two configurations in one repository).
+    pub fn from_config(&mut self, config: &str) -> anyhow::Result<()> {
+        if !self.force && !self.old_config.is_empty() && self.old_config != config {
+            let old = &self.old_config;
+            bail!(
+                "{MANIFEST_PATH} says `{old}` generated this tree, not `{config}`: generating \
+                 would replace that configuration's tree with this one's (the roots of its \
+                 environments removed)\nrun `tofugen --config {old} generate`, or \
+                 `tofugen generate --force` to switch the tree to `{config}` on purpose"
+            );
+        }
+        self.config = config.to_string();
+        Ok(())
     }
 
     /// Sets the byte cap of the tree ([`MAX_GENERATED_BYTES`] by default).
@@ -400,7 +428,7 @@ impl Generation {
                 }
             }
         }
-        let manifest = manifest_text(generated);
+        let manifest = manifest_text(generated, &self.config);
         let manifest_path = self.tree.resolve(MANIFEST_PATH)?;
         let manifest_changed = match existing(&manifest_path)? {
             Existing::File(bytes) => bytes != manifest.as_bytes(),
@@ -581,16 +609,24 @@ impl Drop for Generation {
 /// The files the previous run wrote, from the manifest. With `force`, an unreadable manifest
 /// lists nothing (every existing file is then treated as unknown, and overwritten; none is
 /// deleted); invalid entries are an error whatever `force` says.
-fn previous_files(tree: &mut Tree, force: bool) -> anyhow::Result<BTreeMap<String, String>> {
+fn previous_files(
+    tree: &mut Tree,
+    force: bool,
+) -> anyhow::Result<(BTreeMap<String, String>, String)> {
     match read_manifest(tree) {
         Ok(Some(m)) => {
             if !force {
                 refuse_downgrade(&m.tofugen, env!("CARGO_PKG_VERSION"))?;
             }
-            Ok(m.files)
+            let config = if portable_config(&m.config) {
+                m.config
+            } else {
+                String::new()
+            };
+            Ok((m.files, config))
         }
-        Ok(None) => Ok(BTreeMap::new()),
-        Err(ManifestError::Unreadable(_)) if force => Ok(BTreeMap::new()),
+        Ok(None) => Ok((BTreeMap::new(), String::new())),
+        Err(ManifestError::Unreadable(_)) if force => Ok((BTreeMap::new(), String::new())),
         Err(e @ ManifestError::Unreadable(_)) => bail!(
             "{e}\nrestore the manifest from git, or re-run with `tofugen generate --force` \
              (every existing file is then overwritten, none is deleted)"
@@ -620,6 +656,17 @@ fn refuse_downgrade(written: &str, current: &str) -> anyhow::Result<()> {
          install tofugen {written} or newer (the generated workflows install the version \
          `ci.tofugen` names), or run `tofugen generate --force` to go back to {current} on purpose"
     )
+}
+
+/// Whether a configuration path read from a manifest may be compared and shown: short, and
+/// made of the characters `locate` allows in one (ASCII letters, digits, `.`, `_`, `-`, `/`).
+/// Anything else is anyone's text, never echoed: the tree is then not tied to a configuration.
+fn portable_config(config: &str) -> bool {
+    !config.is_empty()
+        && config.len() <= 1024
+        && config
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'/'))
 }
 
 /// `MAJOR.MINOR.PATCH` of a version (a pre-release or build suffix ignored), when it has that
@@ -1230,13 +1277,14 @@ fn json_error(name: &str, bytes: &[u8], e: &serde_json::Error) -> String {
 
 /// The manifest listing `hashes` (path → sha256 of the content): sorted, pretty JSON with a
 /// final newline.
-fn manifest_text(hashes: &BTreeMap<String, String>) -> String {
+fn manifest_text(hashes: &BTreeMap<String, String>, config: &str) -> String {
     let manifest = Manifest {
         comment: "Written by `tofugen generate`: the files it generated and the sha256 of \
                   their content. Do not edit."
             .to_string(),
         format: MANIFEST_FORMAT,
         tofugen: env!("CARGO_PKG_VERSION").to_string(),
+        config: config.to_string(),
         files: hashes.clone(),
     };
     let mut text = serde_json::to_string_pretty(&manifest).unwrap_or_default();
@@ -1757,6 +1805,25 @@ mod tests {
                 refuse_downgrade(written, current).is_ok(),
                 "{written} against {current}"
             );
+        }
+    }
+
+    /// A manifest's `config` is compared and shown only when it is a short portable path.
+    #[test]
+    fn only_a_portable_configuration_path_ties_a_tree() {
+        for ok in ["environments.yaml", "infra/envs.yaml", "a_b-c.1/x.yml"] {
+            assert!(portable_config(ok), "{ok}");
+        }
+        let long = "a".repeat(1025);
+        for bad in [
+            "",
+            "a b.yaml",
+            "x\n::error::y",
+            "AKIA`x`",
+            "envs.yaml\u{202e}",
+            long.as_str(),
+        ] {
+            assert!(!portable_config(bad), "{bad:?}");
         }
     }
 }

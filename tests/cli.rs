@@ -69,6 +69,47 @@ fn a_name_suggested_from_a_secret_is_redacted() {
     }
 }
 
+/// Two configurations in one repository: the tree records the one that generated it, and
+/// `generate` from the other is refused, writing nothing, until `--force` (it replaced the
+/// first one's tree, its environments' roots removed).
+#[test]
+fn a_tree_generated_from_another_configuration_is_refused_until_force() {
+    let (dir, config) = repo();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    fs::copy(&config, dir.path().join("other.yaml")).unwrap();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let manifest_path = dir.path().join("generated/.tofugen-manifest.json");
+    let manifest = fs::read_to_string(&manifest_path).unwrap();
+    assert!(
+        manifest.contains("\"config\": \"environments.yaml\""),
+        "{manifest}"
+    );
+    let o = tofugen(dir.path(), &["--config", "other.yaml", "generate"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("says `environments.yaml` generated this tree, not `other.yaml`"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(fs::read_to_string(&manifest_path).unwrap(), manifest);
+    // `check` with the other configuration: the manifest is what differs.
+    let o = tofugen(dir.path(), &["--config", "other.yaml", "check"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let o = tofugen(
+        dir.path(),
+        &["--config", "other.yaml", "generate", "--force"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        fs::read_to_string(&manifest_path)
+            .unwrap()
+            .contains("\"config\": \"other.yaml\""),
+    );
+    let o = tofugen(dir.path(), &["--config", "other.yaml", "check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
 /// A temporary repository holding a copy of the committed environments.yaml.
 fn repo() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();

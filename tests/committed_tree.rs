@@ -9,7 +9,8 @@ fn committed_generated_tree_is_up_to_date() {
     let bytes = std::fs::read(root.join("environments.yaml")).unwrap();
     let out = tofugen::pipeline::compile("environments.yaml", &bytes, true);
     assert!(!out.has_errors(), "{:#?}", out.diagnostics);
-    let differences = tofugen::write::check(root, &out.files).expect("check");
+    let differences =
+        tofugen::write::check_from(root, "environments.yaml", &out.files).expect("check");
     assert!(
         differences.is_empty(),
         "the committed tree is stale: run `cargo run -- generate` and commit\n{}",

@@ -131,6 +131,20 @@ pub fn check(root: &Path, files: &BTreeMap<String, String>) -> anyhow::Result<Ve
     check_owned(root, &OwnedPaths::default(), files)
 }
 
+/// [`check`] of a tree generated from the configuration `config` (relative to `root`, as the
+/// generated headers name it): the manifest `generate` writes names it.
+pub fn check_from(
+    root: &Path,
+    config: &str,
+    files: &BTreeMap<String, String>,
+) -> anyhow::Result<Vec<Difference>> {
+    let mut run = Checking::start(root, &OwnedPaths::default())?;
+    run.from_config(config);
+    let batch: Vec<(String, String)> = files.iter().map(|(p, c)| (p.clone(), c.clone())).collect();
+    run.add(&batch)?;
+    run.finish()
+}
+
 /// [`check`] with another set of owned paths.
 pub fn check_owned(
     root: &Path,
@@ -150,6 +164,8 @@ pub struct Checking {
     tree: Tree,
     _lock: Option<super::lock::Lock>,
     old: BTreeMap<String, String>,
+    /// The configuration ([`Checking::from_config`]; "" when none).
+    config: String,
     expected: Expected,
     out: Vec<Difference>,
 }
@@ -171,9 +187,16 @@ impl Checking {
             tree,
             _lock: lock,
             old,
+            config: String::new(),
             expected: Expected::default(),
             out,
         })
+    }
+
+    /// Names the configuration the tree is compared for (relative to the root, as the headers
+    /// name it): the manifest `generate` would write names it.
+    pub fn from_config(&mut self, config: &str) {
+        self.config = config.to_string();
     }
 
     /// Refuses, before any file is given, a tree announced to hold more than
@@ -211,7 +234,7 @@ impl Checking {
     pub fn finish(mut self) -> anyhow::Result<Vec<Difference>> {
         self.expected.finish(&self.tree.owned)?;
         let files = &self.expected.hashes;
-        let manifest = manifest_text(files);
+        let manifest = manifest_text(files, &self.config);
         if let Some(d) = check_file(&mut self.tree, &self.old, MANIFEST_PATH, &manifest)? {
             self.out.push(d);
         }
