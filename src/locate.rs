@@ -60,7 +60,7 @@ pub fn locate(config: &Path, root: Option<&Path>) -> Result<Placement, String> {
         },
         None => abs_dir
             .ancestors()
-            .find(|a| a.join(".git").symlink_metadata().is_ok())
+            .find(|a| holds_git(a))
             .map(Path::to_path_buf)
             .unwrap_or_else(|| dir.clone()),
     };
@@ -177,18 +177,24 @@ pub fn found_above(start: &Path, name: &Path) -> Option<(usize, PathBuf)> {
         return None;
     };
     let start = start.canonicalize().ok()?;
-    if start.join(".git").symlink_metadata().is_ok() {
+    if holds_git(&start) {
         return None;
     }
     for (levels, dir) in start.ancestors().enumerate().skip(1).take(MAX_LEVELS_UP) {
         if dir.join(name).is_file() {
             return Some((levels, dir.to_path_buf()));
         }
-        if dir.join(".git").symlink_metadata().is_ok() {
+        if holds_git(dir) {
             return None;
         }
     }
     None
+}
+
+/// Whether `dir` holds a `.git` entry (a directory, or the file of a worktree or submodule): a
+/// repository's root.
+fn holds_git(dir: &Path) -> bool {
+    dir.join(".git").symlink_metadata().is_ok()
 }
 
 #[cfg(test)]

@@ -488,16 +488,11 @@ impl Generation {
         }
         // Last, on lines of their own: an environment's root removed.
         // Its `main.tf` removed, or left in place because edited by hand (`--force` then).
+        // Sets: a run may retire thousands of environments, each looked up once.
         let removed = retired_environments(self.plan.removes.iter().map(|e| e.path.as_str()));
         let left = retired_environments(self.plan.kept.iter().map(String::as_str));
-        let mut envs: Vec<&str> = Vec::new();
-        for &env in removed.iter().chain(&left) {
-            if !envs.contains(&env) {
-                envs.push(env);
-            }
-        }
-        let retired: Vec<String> = envs
-            .iter()
+        let retired: Vec<String> = removed
+            .union(&left)
             .map(|env| retired_warning(env, left.contains(env)))
             .collect();
         for warning in &retired {
@@ -813,7 +808,9 @@ pub fn retired_warning(env: &str, main_left: bool) -> String {
     )
 }
 
-fn retired_environments<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+/// The environments whose root's `main.tf` is among `paths` (bootstrap and the vendored
+/// modules aside), sorted, each once.
+fn retired_environments<'a>(paths: impl Iterator<Item = &'a str>) -> BTreeSet<&'a str> {
     paths
         .filter_map(|path| {
             path.strip_prefix("generated/")?

@@ -138,11 +138,7 @@ pub fn check_from(
     config: &str,
     files: &BTreeMap<String, String>,
 ) -> anyhow::Result<Vec<Difference>> {
-    let mut run = Checking::start(root, &OwnedPaths::default())?;
-    run.from_config(config);
-    let batch: Vec<(String, String)> = files.iter().map(|(p, c)| (p.clone(), c.clone())).collect();
-    run.add(&batch)?;
-    run.finish()
+    check_all(root, &OwnedPaths::default(), config, files)
 }
 
 /// [`check`] with another set of owned paths.
@@ -151,7 +147,19 @@ pub fn check_owned(
     owned: &OwnedPaths,
     files: &BTreeMap<String, String>,
 ) -> anyhow::Result<Vec<Difference>> {
+    check_all(root, owned, "", files)
+}
+
+/// [`Checking`] of `files` in one batch, with the owned paths `owned` and the configuration
+/// `config` ("" for none: the manifest then names none).
+fn check_all(
+    root: &Path,
+    owned: &OwnedPaths,
+    config: &str,
+    files: &BTreeMap<String, String>,
+) -> anyhow::Result<Vec<Difference>> {
     let mut run = Checking::start(root, owned)?;
+    run.from_config(config);
     let batch: Vec<(String, String)> = files.iter().map(|(p, c)| (p.clone(), c.clone())).collect();
     run.add(&batch)?;
     run.finish()
