@@ -621,12 +621,19 @@ const STOPPING: [&str; 3] = ["yaml-syntax", "yaml-tab", "yaml-alias"];
 const RECOVERABLE: &str = "yaml-duplicate-key";
 
 /// [`build_once`], and, when the parse stopped at a syntax error, a tab or an alias, the rest
-/// of the file read on from the next top-level key after it (as a file of its own, its
-/// positions those of the whole file), again after each such problem: every problem of the
-/// file at once, not one per run (sweep 36, garbage F6: a tab or a syntax error hid every
-/// problem after it). Within [`MAX_RESUMES`] reads: each one copies and indexes the rest of the
-/// file and parses it up to its next such problem (50 syntax errors at the top of a 4 MiB file:
-/// a fraction of a second in release).
+/// of the file read on block by block after it, again after each such problem: every problem
+/// of the file at once, not one per run (sweep 36, garbage F6: a tab or a syntax error hid
+/// every problem after it). After a stop at a line indented `n` spaces, reading starts again
+/// at the first key from that line on indented `n` or less (or in the first column:
+/// [`next_key`]), which is read as a file of its own up to the end of its block
+/// ([`block_end`]), its positions those of the whole file; the parser often stops at the line
+/// after the problem (an unclosed bracket is found at the next key), which is read again,
+/// unless the stop is at the first line of the block being read: then from the next line.
+/// After a block read without a stop, at the next key indented less than it. So two syntax errors in two services, or two environments, of one section are both
+/// reported (until 2026-12-05 reading resumed only at the next top-level key, and the second
+/// took another run). Within [`MAX_RESUMES`] reads: each one copies and indexes the file up to
+/// the end of its block and parses the block up to its next such problem (50 syntax errors at
+/// the top of a 4 MiB file: a fraction of a second in release).
 fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagnostic>> {
     // JSON's surrogate pairs, rewritten at the same length (positions do not move).
     let rewritten = surrogates::rewrite(text);
@@ -639,29 +646,44 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
         Ok(node) => return Ok((node, recovered)),
         Err(diags) => diags,
     };
-    let mut stopped = stopping_line(&diags);
     // What is reported already, by code and place: a problem two reads find is shown once.
     let place = |d: &Diagnostic| (d.code.clone(), d.span.map(|s| (s.line, s.col)));
     let mut seen: std::collections::HashSet<(String, Option<(usize, usize)>)> =
         diags.iter().map(place).collect();
+    let lines = line_starts(text);
+    // Where to look for the next key to read from (a 1-based line), and the indentation it
+    // must be below.
+    let mut next = stopping_line(&diags).map(|line| (line, indentation(text, &lines, line) + 1));
     for _ in 0..MAX_RESUMES {
-        let Some(line) = stopped else {
+        let Some((from, below)) = next else {
             break;
         };
-        let Some(offset) = next_top_level_key(text, line) else {
+        let Some((line, indent)) = next_key(text, &lines, from, below) else {
             break;
         };
-        let rest = &text[offset..];
+        let offset = lines[line - 1];
+        let end_line = block_end(text, &lines, line, indent);
+        let end = lines.get(end_line - 1).copied().unwrap_or(text.len());
         // The lines before as empty lines: the same line numbers and columns.
-        let skipped = text[..offset].matches('\n').count();
-        let shifted = "\n".repeat(skipped) + rest;
-        let mut rest_recovered = Vec::new();
-        let more = match build_once(file, &shifted, surrogates, &mut rest_recovered) {
-            Ok(_) if rest_recovered.is_empty() => break,
-            Ok(_) => rest_recovered,
+        let skipped = line - 1;
+        let shifted = "\n".repeat(skipped) + &text[offset..end];
+        let mut block_recovered = Vec::new();
+        let more = match build_once(file, &shifted, surrogates, &mut block_recovered) {
+            Ok(_) => block_recovered,
             Err(more) => more,
         };
-        stopped = stopping_line(&more).filter(|l| *l > line);
+        next = match stopping_line(&more) {
+            // A stop at the block's first line: on from the next one; further in the block: on
+            // from its line (see above).
+            Some(stop) if stop < end_line => Some((
+                stop + usize::from(stop == line),
+                indentation(text, &lines, stop) + 1,
+            )),
+            // The block read to its end (or stopped there: an unclosed bracket): on from the
+            // line that ended it, if any.
+            _ if end < text.len() => Some((end_line, indent)),
+            _ => None,
+        };
         let shift = offset - skipped;
         for mut d in more {
             if d.code == "empty" {
@@ -718,20 +740,57 @@ fn stopping_line(diags: &[Diagnostic]) -> Option<usize> {
         .min()
 }
 
-/// The byte offset of the first line after 1-based `line` that starts a top-level key (a
-/// letter, digit, `_` or quote in the first column, and a `:`), where reading can start again.
-fn next_top_level_key(text: &str, line: usize) -> Option<usize> {
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 > line
-            && l.starts_with(|c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '"' | '\''))
-            && l.contains(':')
-        {
-            return Some(offset);
-        }
-        offset += l.len();
-    }
-    None
+/// The byte offset where each line of `text` starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .filter(|&i| i < text.len())
+        .collect()
+}
+
+/// The text of 1-based `line` (without its line break), or "" past the end.
+fn line_text<'a>(text: &'a str, lines: &[usize], line: usize) -> &'a str {
+    let Some(&start) = lines.get(line.wrapping_sub(1)) else {
+        return "";
+    };
+    let end = lines.get(line).copied().unwrap_or(text.len());
+    text[start..end].trim_end_matches(['\n', '\r'])
+}
+
+/// How many spaces indent 1-based `line`.
+fn indentation(text: &str, lines: &[usize], line: usize) -> usize {
+    let l = line_text(text, lines, line);
+    l.len() - l.trim_start_matches(' ').len()
+}
+
+/// The first line at or after 1-based `from` that starts a block mapping key (after its
+/// indentation: a letter, digit, `_` or quote, and a `:` further on) indented less than `below`
+/// spaces, or not indented: where reading can start again after a problem at a line indented
+/// `below`. Returns the line and its indentation.
+fn next_key(text: &str, lines: &[usize], from: usize, below: usize) -> Option<(usize, usize)> {
+    (from.max(1)..=lines.len()).find_map(|line| {
+        let indent = indentation(text, lines, line);
+        let rest = &line_text(text, lines, line)[indent..];
+        let key = rest
+            .starts_with(|c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '"' | '\''))
+            && rest.contains(':');
+        (key && (indent < below || indent == 0)).then_some((line, indent))
+    })
+}
+
+/// The first line after 1-based `line` that holds something (not blank, not a comment)
+/// indented less than `indent` spaces: where the block of the key at `line` ends (one past
+/// the last line when it runs to the end).
+fn block_end(text: &str, lines: &[usize], line: usize, indent: usize) -> usize {
+    (line + 1..=lines.len())
+        .find(|&l| {
+            let t = line_text(text, lines, l);
+            let trimmed = t.trim_start_matches(' ');
+            !trimmed.trim().is_empty()
+                && !trimmed.starts_with('#')
+                && t.len() - trimmed.len() < indent
+        })
+        .unwrap_or(lines.len() + 1)
 }
 
 /// Reads `text` into a tree, stopping at the first syntax error, tab or alias; with
@@ -812,6 +871,10 @@ fn build_once(
                 if tab_line.is_some_and(|line| span.line >= line || e.info().contains("tab")) {
                     return Err(with_tab(diags));
                 }
+                if e.info().contains("unknown anchor") {
+                    diags.push(alias_error(file, span));
+                    return Err(with_tab(diags));
+                }
                 if e.info().contains("recursion limit") {
                     diags.push(
                         Diagnostic::error("too-deep", "nesting is too deep")
@@ -876,12 +939,7 @@ fn build_once(
                 continue;
             }
             Event::Alias(_) => {
-                diags.push(
-                    Diagnostic::error("yaml-alias", "YAML aliases (`*name`) are not accepted")
-                        .at(file, Some(span))
-                        .expected("plain values")
-                        .help("put shared settings under `defaults:`; every environment inherits them"),
-                );
+                diags.push(alias_error(file, span));
                 return Err(with_tab(diags));
             }
             Event::Scalar(value, style, anchor, tag) => {
@@ -1022,6 +1080,16 @@ fn build_once(
                 .help("run `tofugen schema` to see the expected structure"),
         ]),
     }
+}
+
+/// An alias (`*name`) at `span`: refused, whether or not its anchor exists (an alias to no
+/// anchor stops the parser, which says "unknown anchor"; in a block read on its own after a
+/// stop, [`build`], the anchor may be outside the block).
+fn alias_error(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error("yaml-alias", "YAML aliases (`*name`) are not accepted")
+        .at(file, Some(span))
+        .expected("plain values")
+        .help("put shared settings under `defaults:`; every environment inherits them")
 }
 
 fn anchor_error(file: FileId, span: Span) -> Diagnostic {
@@ -1346,6 +1414,31 @@ mod tests {
                 "{d:?}"
             );
         }
+        // Syntax errors in one section, in sibling and nested blocks: each one, at its line
+        // (reading resumes at the line the parser stopped at, an unclosed bracket being found
+        // at the next key), none in the block scalar after them; an alias whose anchor is
+        // outside the block read is an alias, not an unknown anchor.
+        let text = "e:\n  s:\n    a:\n      p: [1\n      c: 2\n    b:\n      d: |\n        n: [x\n        \
+                    p: x: y\n      q: 1: 2\n      r: 3\n  t:\n    u: {v: 1\n    w: 4: 5\nz: *y\n";
+        let d = err(text.as_bytes());
+        let found: Vec<(&str, usize, usize)> = d
+            .iter()
+            .map(|d| {
+                let s = d.span.unwrap();
+                (d.code.as_str(), s.line, s.col)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("yaml-syntax", 5, 8),
+                ("yaml-syntax", 10, 11),
+                ("yaml-syntax", 14, 6),
+                ("yaml-syntax", 14, 9),
+                ("yaml-alias", 15, 4)
+            ],
+            "{d:#?}"
+        );
         // A syntax error before the tab is reported with it.
         let d = err(b"a: b: c\nd:\n\te: 1\n");
         let codes: Vec<&str> = d.iter().map(|d| d.code.as_str()).collect();

@@ -129,6 +129,65 @@ fn the_committed_environments_yaml_is_clean() {
     );
 }
 
+/// Two syntax errors anywhere in the committed configuration, in two places of one section
+/// (two services, two environments, a service and its environment's database), are both
+/// reported in one run, each at its own line, and nothing else is: every pair of value lines
+/// at least three lines apart, each broken by a second `:` (`port: 8000: x`, which YAML
+/// refuses at that line). Until 2026-12-05 reading resumed after a syntax error only at the
+/// next top-level key, and the second error of `environments:` took another run.
+#[test]
+fn two_syntax_errors_in_one_section_are_both_reported() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml");
+    let text = std::fs::read_to_string(&path).expect("environments.yaml");
+    let lines: Vec<&str> = text.lines().collect();
+    // Lines holding `key: value` in block style (not comments, not list items, not flow).
+    let values: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            let t = lines[i].trim_start();
+            !t.starts_with('#')
+                && !t.starts_with('-')
+                && t.split_once(": ").is_some_and(|(_, v)| {
+                    !v.is_empty() && !v.starts_with(['{', '[', '|', '>', '"', '\''])
+                })
+        })
+        .collect();
+    assert!(values.len() > 40, "{} value lines", values.len());
+    let mut pairs = 0;
+    for (n, &a) in values.iter().enumerate() {
+        // Every pair would be 10 000 compilations: each line with the lines 3, 10 and 40
+        // value lines further on, and the last one.
+        for step in [3, 10, 40, values.len()] {
+            let Some(&b) = values
+                .get(n + step)
+                .or(values.last())
+                .filter(|&&b| b > a + 2)
+            else {
+                continue;
+            };
+            let mut broken = lines.clone();
+            let (ea, eb) = (format!("{}: x", lines[a]), format!("{}: x", lines[b]));
+            broken[a] = &ea;
+            broken[b] = &eb;
+            let c = pipeline::compile("environments.yaml", broken.join("\n").as_bytes(), false);
+            let at: Vec<usize> = c
+                .diagnostics
+                .iter()
+                .map(|d| d.span.map_or(0, |s| s.line))
+                .collect();
+            assert_eq!(
+                at,
+                [a + 1, b + 1],
+                "lines {} and {} broken:\n{}",
+                a + 1,
+                b + 1,
+                render(&c)
+            );
+            pairs += 1;
+        }
+    }
+    assert!(pairs > 100, "{pairs} pairs");
+}
+
 /// Mutations of the committed configuration (each line removed; each value replaced by values
 /// of other types and out-of-range values) never panic, and every error has a position.
 #[test]
