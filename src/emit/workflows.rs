@@ -1317,6 +1317,10 @@ fn keep_if_rolled_back(ctx: &Ctx, env: &ResolvedEnvironment) -> Yaml {
                     ("APP_REF", Yaml::Expr("inputs.app_ref")),
                     ("FOUND", Yaml::Expr("steps.previous.outputs.found")),
                     ("ENVIRONMENT", Yaml::str(&env.name)),
+                    // Every release's recordings: the script reads $RELEASE_SHA (shared with
+                    // FIND_RELEASE), set here to nothing rather than left to what a job or
+                    // workflow `env` might hold.
+                    ("RELEASE_SHA", Yaml::str("")),
                 ],
             )),
         )
