@@ -278,14 +278,10 @@ impl Generation {
     /// another configuration generated: this run would replace that configuration's tree with
     /// its own, its environments' roots removed (two configurations in one repository).
     pub fn from_config(&mut self, config: &str) -> anyhow::Result<()> {
-        if !self.force && !self.old_config.is_empty() && self.old_config != config {
-            let old = &self.old_config;
-            bail!(
-                "{MANIFEST_PATH} says `{old}` generated this tree, not `{config}`: generating \
-                 would replace that configuration's tree with this one's (the roots of its \
-                 environments removed)\nrun `tofugen --config {old} generate`, or \
-                 `tofugen generate --force` to switch the tree to `{config}` on purpose"
-            );
+        if !self.force
+            && let Some(refusal) = other_config(&self.old_config, config)
+        {
+            bail!(refusal);
         }
         self.config = config.to_string();
         Ok(())
@@ -637,20 +633,48 @@ fn previous_files(
 /// cannot read as `MAJOR.MINOR.PATCH` (a tree written before the manifest named it, a hand-made
 /// manifest) is not compared.
 fn refuse_downgrade(written: &str, current: &str) -> anyhow::Result<()> {
-    let (Some(w), Some(c)) = (release_of(written), release_of(current)) else {
-        return Ok(());
-    };
-    if w <= c {
-        return Ok(());
+    match newer_tofugen(written, current) {
+        Some(refusal) => bail!(refusal),
+        None => Ok(()),
     }
+}
+
+/// Why `generate` refuses a tree the manifest says a newer tofugen (`written`) wrote, with the
+/// fix on a second line; `None` when `current` is as new ([`refuse_downgrade`]).
+fn newer_tofugen(written: &str, current: &str) -> Option<String> {
+    let (w, c) = (release_of(written)?, release_of(current)?);
     // The release as parsed, not the manifest's text: its suffix is anyone's to write.
     let written = format!("{}.{}.{}", w.0, w.1, w.2);
-    bail!(
-        "{MANIFEST_PATH} says tofugen {written} generated this tree, a newer version than this \
-         tofugen ({current}): generating would replace its output with this older version's\n\
-         install tofugen {written} or newer (the generated workflows install the version \
-         `ci.tofugen` names), or run `tofugen generate --force` to go back to {current} on purpose"
-    )
+    (w > c).then(|| {
+        format!(
+            "{MANIFEST_PATH} says tofugen {written} generated this tree, a newer version than \
+             this tofugen ({current}): generating would replace its output with this older \
+             version's\ninstall tofugen {written} or newer (the generated workflows install the \
+             version `ci.tofugen` names), or run `tofugen generate --force` to go back to \
+             {current} on purpose"
+        )
+    })
+}
+
+/// Why `generate` from the configuration `config` refuses a tree the manifest says `old`
+/// generated (another configuration: "" when the manifest names none), with the fix on a
+/// second line; `None` when they agree ([`Generation::from_config`]).
+fn other_config(old: &str, config: &str) -> Option<String> {
+    (!old.is_empty() && old != config).then(|| {
+        format!(
+            "{MANIFEST_PATH} says `{old}` generated this tree, not `{config}`: generating would \
+             replace that configuration's tree with this one's (the roots of its environments \
+             removed)\nrun `tofugen --config {old} generate`, or `tofugen generate --force` to \
+             switch the tree to `{config}` on purpose"
+        )
+    })
+}
+
+/// Why `generate` would refuse the tree whose manifest names the tofugen `written` and the
+/// configuration `old` (a portable path, or ""), run by this tofugen from `config`: what
+/// `check` reports first, as `generate` would (its message, the fix on a second line).
+fn generate_refusal(written: &str, old: &str, config: &str) -> Option<String> {
+    newer_tofugen(written, env!("CARGO_PKG_VERSION")).or_else(|| other_config(old, config))
 }
 
 /// Whether a configuration path read from a manifest may be compared and shown: short, and

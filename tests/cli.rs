@@ -93,9 +93,48 @@ fn a_tree_generated_from_another_configuration_is_refused_until_force() {
         text(&o)
     );
     assert_eq!(fs::read_to_string(&manifest_path).unwrap(), manifest);
-    // `check` with the other configuration: the manifest is what differs.
+    // `check` with the other configuration: the manifest is what differs, and `check` says
+    // first that `generate` refuses, and its last line gives the fix `generate` would give.
     let o = tofugen(dir.path(), &["--config", "other.yaml", "check"]);
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let shown = text(&o);
+    assert!(
+        shown.starts_with(
+            "generated/.tofugen-manifest.json: says `environments.yaml` generated this tree, \
+             not `other.yaml`"
+        ),
+        "{shown}"
+    );
+    assert!(
+        shown
+            .trim_end()
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with(
+                "`tofugen generate` refuses this tree as it is (generated/.tofugen-manifest.json \
+             above): run `tofugen --config environments.yaml generate`, or"
+            )),
+        "{shown}"
+    );
+    let o = tofugen(
+        dir.path(),
+        &["--config", "other.yaml", "--format", "json", "check"],
+    );
+    let found: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let refused: Vec<_> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "generate-refused")
+        .collect();
+    assert_eq!(refused.len(), 1, "{found:#}");
+    assert!(
+        refused[0]["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("run `tofugen --config environments.yaml generate`"),
+        "{found:#}"
+    );
     let o = tofugen(
         dir.path(),
         &["--config", "other.yaml", "generate", "--force"],

@@ -10,8 +10,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 use tofugen::write::testing::{Interrupt, generate_interrupted};
 use tofugen::write::{
-    Difference, Generation, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths, STAGE_BYTES,
-    TMP_SUFFIX, generate,
+    Difference, DifferenceKind, Generation, JOURNAL_PATH, LOCK_PATH, MANIFEST_PATH, OwnedPaths,
+    STAGE_BYTES, TMP_SUFFIX, generate,
 };
 
 /// `check`'s report as the human text of each difference.
@@ -213,6 +213,22 @@ fn a_tree_from_a_newer_tofugen_is_refused_until_force() {
         "{err}"
     );
     assert_eq!(before, listing(dir.path()), "nothing written");
+    // `check` names the refusal, before the differences this tofugen would write.
+    let found = tofugen::write::check(dir.path(), &v2()).unwrap();
+    assert_eq!(found[0].kind, DifferenceKind::Refused, "{found:#?}");
+    assert!(
+        found[0]
+            .message
+            .starts_with("says tofugen 999.0.0 generated this tree, a newer version"),
+        "{found:#?}"
+    );
+    assert_eq!(
+        found
+            .iter()
+            .filter(|d| d.kind == DifferenceKind::Refused)
+            .count(),
+        1
+    );
     generate(dir.path(), &v2(), true).unwrap();
     let manifest: serde_json::Value =
         serde_json::from_str(&read(dir.path(), MANIFEST_PATH).unwrap()).unwrap();

@@ -48,6 +48,9 @@ pub enum DifferenceKind {
     Unknown,
     /// An interrupted `generate` left its journal.
     Journal,
+    /// `generate` refuses the tree as it is: a newer tofugen wrote it, or another
+    /// configuration (the manifest says which); `--force` goes through on purpose.
+    Refused,
 }
 
 impl DifferenceKind {
@@ -63,6 +66,7 @@ impl DifferenceKind {
             DifferenceKind::EditedOrphan => "edited-orphan",
             DifferenceKind::Unknown => "unknown-file",
             DifferenceKind::Journal => "interrupted-run",
+            DifferenceKind::Refused => "generate-refused",
         }
     }
 
@@ -70,7 +74,9 @@ impl DifferenceKind {
     pub fn needs_force(self) -> bool {
         matches!(
             self,
-            DifferenceKind::EditedByHand | DifferenceKind::NotWrittenByTofugen
+            DifferenceKind::EditedByHand
+                | DifferenceKind::NotWrittenByTofugen
+                | DifferenceKind::Refused
         )
     }
 
@@ -172,6 +178,8 @@ pub struct Checking {
     tree: Tree,
     _lock: Option<super::lock::Lock>,
     old: BTreeMap<String, String>,
+    /// The tofugen and the configuration (a portable path, or "") the manifest names.
+    written_by: (String, String),
     /// The configuration ([`Checking::from_config`]; "" when none).
     config: String,
     expected: Expected,
@@ -188,13 +196,22 @@ impl Checking {
         if let Some(d) = check_journal(&mut tree)? {
             out.push(d);
         }
-        let old = read_manifest(&mut tree)?
-            .map(|m| m.files)
-            .unwrap_or_default();
+        let (old, written_by) = match read_manifest(&mut tree)? {
+            Some(m) => {
+                let config = if super::portable_config(&m.config) {
+                    m.config
+                } else {
+                    String::new()
+                };
+                (m.files, (m.tofugen, config))
+            }
+            None => Default::default(),
+        };
         Ok(Checking {
             tree,
             _lock: lock,
             old,
+            written_by,
             config: String::new(),
             expected: Expected::default(),
             out,
@@ -262,10 +279,31 @@ impl Checking {
                 ),
             ));
         }
+        // What `generate` would refuse first, as it would: the other differences stand until
+        // that is resolved.
+        if !self.out.is_empty()
+            && let Some(refusal) =
+                super::generate_refusal(&self.written_by.0, &self.written_by.1, &self.config)
+        {
+            // Shown after the path: "generated/.tofugen-manifest.json: says tofugen …".
+            let refusal = refusal
+                .strip_prefix(&format!("{MANIFEST_PATH} "))
+                .unwrap_or(&refusal);
+            self.out.push(Difference::new(
+                MANIFEST_PATH,
+                DifferenceKind::Refused,
+                refusal,
+            ));
+        }
         let mut out = self.out;
+        // What stops `generate` first (a refusal, then a journal), then by path.
         out.sort_by(|a, b| {
-            let journal = |d: &Difference| d.kind != DifferenceKind::Journal;
-            (journal(a), &a.path, a.kind).cmp(&(journal(b), &b.path, b.kind))
+            let rank = |d: &Difference| match d.kind {
+                DifferenceKind::Refused => 0,
+                DifferenceKind::Journal => 1,
+                _ => 2,
+            };
+            (rank(a), &a.path, a.kind).cmp(&(rank(b), &b.path, b.kind))
         });
         Ok(out)
     }
