@@ -1,0 +1,279 @@
+//! The outline of a YAML file, line by line, read without the parser: which lines hold a node
+//! of the block structure, how far each one is indented, and which ones can start a block that
+//! reads the same on its own as in the file. [`super::build`] reads on from those after the
+//! parser stopped at a problem.
+//!
+//! Only lines that start a node of the block structure count. A line inside a block scalar
+//! (`|`, `>`), or inside a quoted scalar or a flow collection (`[`, `{`) opened on a line
+//! before it, is text or flow content: read on its own it would mean something else (sweep 21:
+//! `key: [x` inside a block scalar, the `},` lines of a file written in JSON style, each read
+//! as a block of its own, were reported as errors). Neither are blank lines, comments and lines
+//! indented with a tab (which are errors of their own, [`super::leading_tabs`]).
+
+/// What is open at the end of a line, and indented how far was the line that opened it: the
+/// lines after it indented further belong to it.
+#[derive(Clone, Copy)]
+enum Open {
+    /// Nothing: the next line starts a node.
+    Nothing,
+    /// A block scalar, its header on a line indented `indent`.
+    BlockScalar { indent: usize },
+    /// A flow collection `depth` levels deep and/or a quoted scalar (`quote`, its quote
+    /// character), opened on a line indented `indent`.
+    Inline {
+        indent: usize,
+        depth: usize,
+        quote: Option<u8>,
+    },
+}
+
+/// The outline of a file: for each line (0-based), its indentation when it starts a node of
+/// the block structure ([`Outline::indents`]), and whether a block read from it on its own reads
+/// as in the file ([`Outline::starts`]).
+pub(super) struct Outline {
+    /// Spaces before each line that starts a node of the block structure; `None` for blank
+    /// lines, comments, lines indented with a tab and lines inside a block scalar, a quoted
+    /// scalar or a flow collection opened on an earlier line.
+    pub indents: Vec<Option<usize>>,
+    /// Whether each line can start a block read on its own: it starts a node, holds a mapping
+    /// key (a `:` outside quotes and brackets, followed by a space or the line's end) or a
+    /// sequence entry (`- `), and is indented as a line that starts a node before it, or further
+    /// than the last one (its first child), or not at all: a key indented one space less than
+    /// its siblings starts no block.
+    pub starts: Vec<bool>,
+    /// Whether each line that starts a node starts a sequence entry (`- `).
+    pub entries: Vec<bool>,
+}
+
+/// The outline of `text`, whose lines start at the byte offsets `lines`.
+pub(super) fn outline(text: &str, lines: &[usize]) -> Outline {
+    let mut indents = Vec::with_capacity(lines.len());
+    let mut starts = Vec::with_capacity(lines.len());
+    let mut entries = Vec::with_capacity(lines.len());
+    // Indentations of the lines that started a node so far.
+    let mut levels = std::collections::BTreeSet::new();
+    // The indentation of the last of them.
+    let mut last = 0;
+    let mut open = Open::Nothing;
+    for (i, &start) in lines.iter().enumerate() {
+        let end = lines.get(i + 1).copied().unwrap_or(text.len());
+        let line = text[start..end].trim_end_matches(['\n', '\r']).as_bytes();
+        let indent = line.iter().take_while(|&&b| b == b' ').count();
+        let rest = &line[indent..];
+        let blank = rest.iter().all(|b| b.is_ascii_whitespace());
+        // Inside what an earlier line opened: blank lines, and lines indented further.
+        let inside = match open {
+            Open::Nothing => None,
+            Open::BlockScalar { indent: o } | Open::Inline { indent: o, .. } => {
+                (blank || indent > o).then_some(o)
+            }
+        };
+        if inside.is_some() {
+            if let Open::Inline { depth, quote, .. } = &mut open {
+                let scanned = scan(rest, *depth, *quote);
+                (*depth, *quote) = (scanned.depth, scanned.quote);
+                if *depth == 0 && quote.is_none() {
+                    open = Open::Nothing;
+                }
+            }
+            indents.push(None);
+            starts.push(false);
+            entries.push(false);
+            continue;
+        }
+        // A line indented no further than the line that opened something closes it (the
+        // parser stops there when a bracket or a quote is left open).
+        open = Open::Nothing;
+        let tabbed = rest.first() == Some(&b'\t');
+        if blank || tabbed || rest.first() == Some(&b'#') {
+            indents.push(None);
+            starts.push(false);
+            entries.push(false);
+            continue;
+        }
+        let scanned = scan(rest, 0, None);
+        if scanned.depth > 0 || scanned.quote.is_some() {
+            open = Open::Inline {
+                indent,
+                depth: scanned.depth,
+                quote: scanned.quote,
+            };
+        } else if scanned.block_scalar {
+            open = Open::BlockScalar { indent };
+        }
+        let entry = rest == b"-" || rest.starts_with(b"- ");
+        let level = indent == 0 || indent > last || levels.contains(&indent);
+        starts.push((scanned.key || entry) && level);
+        entries.push(entry);
+        indents.push(Some(indent));
+        levels.insert(indent);
+        last = indent;
+    }
+    Outline {
+        indents,
+        starts,
+        entries,
+    }
+}
+
+/// What [`scan`] found on a line.
+struct Scanned {
+    /// Brackets left open at its end.
+    depth: usize,
+    /// The quote of a quoted scalar left open at its end.
+    quote: Option<u8>,
+    /// It ends with a block scalar's header (`|`, `>`, with their indicators).
+    block_scalar: bool,
+    /// It holds a mapping key's `:` outside brackets and quotes.
+    key: bool,
+}
+
+/// Reads one line's text (after its indentation) from inside `depth` brackets and the quoted
+/// scalar `quote`, if any: what it leaves open, and whether it holds a key or ends with a block
+/// scalar's header. A quote or a bracket opens only where a node starts (the line's start,
+/// after `: `, `- `, `? `, `[`, `{` or `,`): the apostrophe of `upstream's` is text.
+fn scan(line: &[u8], mut depth: usize, mut quote: Option<u8>) -> Scanned {
+    let mut key = false;
+    let mut block_scalar = false;
+    // Whether a node may start here (only spaces since the last indicator).
+    let mut node_start = quote.is_none();
+    let mut i = 0;
+    while i < line.len() {
+        let c = line[i];
+        let next = line.get(i + 1).copied();
+        if let Some(q) = quote {
+            match (c, q) {
+                (b'\\', b'"') => i += 1,
+                (b'\'', b'\'') if next == Some(b'\'') => i += 1,
+                _ if c == q => {
+                    quote = None;
+                    node_start = false;
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        let spaced = next.is_none_or(|n| n == b' ' || n == b'\t');
+        match c {
+            b' ' | b'\t' => {}
+            b'#' if i == 0 || matches!(line[i - 1], b' ' | b'\t') => break,
+            b'"' | b'\'' if node_start => quote = Some(c),
+            b'[' | b'{' if node_start => depth += 1,
+            b']' | b'}' if depth > 0 => {
+                depth -= 1;
+                node_start = false;
+            }
+            b',' if depth > 0 => node_start = true,
+            b':' if spaced || (depth > 0 && matches!(next, Some(b',' | b']' | b'}'))) => {
+                key |= depth == 0;
+                node_start = true;
+            }
+            b'-' | b'?' if node_start && spaced => {}
+            b'|' | b'>' if node_start && depth == 0 => {
+                // A header: indicators (`+`, `-`, a digit), then nothing but a comment.
+                let tail = &line[i + 1..];
+                let indicators = tail
+                    .iter()
+                    .take_while(|b| matches!(b, b'+' | b'-' | b'0'..=b'9'))
+                    .count();
+                let after = &tail[indicators..];
+                let trimmed = after.trim_ascii_start();
+                block_scalar = trimmed.is_empty()
+                    || (trimmed.starts_with(b"#") && trimmed.len() < after.len());
+                node_start = false;
+                if block_scalar {
+                    break;
+                }
+            }
+            _ => node_start = false,
+        }
+        i += 1;
+    }
+    Scanned {
+        depth,
+        quote,
+        block_scalar,
+        key,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(text: &str) -> (Vec<Option<usize>>, Vec<bool>) {
+        let lines: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&i| i < text.len())
+            .collect();
+        let o = outline(text, &lines);
+        (o.indents, o.starts)
+    }
+
+    #[test]
+    fn lines_inside_scalars_and_flows_start_nothing() {
+        // A block scalar's text, after a key and after a sequence entry (`- |`), with key-like
+        // lines, a blank line with more spaces and a comment-like line.
+        let (indents, starts) =
+            of("a:\n  s: |\n    k: [v\n        \n    # x\n  l:\n    - >-\n      k: 1\n  b: 1\n");
+        assert_eq!(
+            indents,
+            [
+                Some(0),
+                Some(2),
+                None,
+                None,
+                None,
+                Some(2),
+                Some(4),
+                None,
+                Some(2)
+            ]
+        );
+        assert_eq!(
+            starts,
+            [true, true, false, false, false, true, true, false, true]
+        );
+        // A flow mapping and a double-quoted scalar across lines; a file in JSON style.
+        let (indents, _) = of("a:\n  b: { x: 1,\n    y: 2 }\n  c: \"x\n    y: z\"\n  d: 1\n");
+        assert_eq!(indents, [Some(0), Some(2), None, Some(2), None, Some(2)]);
+        let (indents, starts) = of("{\n  \"a\": 1,\n  \"b\": {\n    \"c\": 1\n  },\n}\n");
+        assert_eq!(indents, [Some(0), None, None, None, None, Some(0)]);
+        assert_eq!(starts, [false; 6]);
+    }
+
+    #[test]
+    fn an_unclosed_bracket_or_quote_ends_at_a_line_indented_no_further() {
+        let (indents, _) = of("a:\n  b: [1\n  c: \"x\n  d: 1\ne: 1\n");
+        assert_eq!(indents, [Some(0), Some(2), Some(2), Some(2), Some(0)]);
+    }
+
+    #[test]
+    fn apostrophes_and_brackets_in_plain_text_open_nothing() {
+        let (indents, _) = of("a: upstream's image[1] {x}\nb: it's\nc: 1\n");
+        assert_eq!(indents, [Some(0), Some(0), Some(0)]);
+    }
+
+    #[test]
+    fn keys_entries_and_levels() {
+        // A key one space off starts no block; nor a tabbed line, nor plain text; a sequence
+        // entry and a non-ASCII key do.
+        let (indents, starts) =
+            of("a:\n  b: 1\n c: 2\n\td: 3\n  text\n  - e: 1\n  \u{e9}t\u{e9}: |\n    x\n");
+        assert_eq!(
+            indents,
+            [
+                Some(0),
+                Some(2),
+                Some(1),
+                None,
+                Some(2),
+                Some(2),
+                Some(2),
+                None
+            ]
+        );
+        assert_eq!(starts, [true, true, false, false, false, true, true, false]);
+    }
+}
