@@ -85,21 +85,40 @@ pub(super) fn outline(text: &str, lines: &[usize]) -> Outline {
         // parser stops there when a bracket or a quote is left open).
         open = Open::Nothing;
         let tabbed = rest.first() == Some(&b'\t');
-        if blank || tabbed || rest.first() == Some(&b'#') {
+        if blank || rest.first() == Some(&b'#') {
             indents.push(None);
             starts.push(false);
             entries.push(false);
             continue;
         }
+        // A line indented with a tab starts no block, but what it opens is open after it (its
+        // indentation counted in characters, a tab as one).
+        let (indent_chars, rest) = if tabbed {
+            let white = rest
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .count();
+            (indent + white, &rest[white..])
+        } else {
+            (indent, rest)
+        };
         let scanned = scan(rest, 0, None);
         if scanned.depth > 0 || scanned.quote.is_some() {
             open = Open::Inline {
-                indent,
+                indent: indent_chars,
                 depth: scanned.depth,
                 quote: scanned.quote,
             };
         } else if scanned.block_scalar {
-            open = Open::BlockScalar { indent };
+            open = Open::BlockScalar {
+                indent: indent_chars,
+            };
+        }
+        if tabbed {
+            indents.push(None);
+            starts.push(false);
+            entries.push(false);
+            continue;
         }
         let entry = rest == b"-" || rest.starts_with(b"- ");
         let level = indent == 0 || indent > last || levels.contains(&indent);
@@ -247,6 +266,12 @@ mod tests {
     fn an_unclosed_bracket_or_quote_ends_at_a_line_indented_no_further() {
         let (indents, _) = of("a:\n  b: [1\n  c: \"x\n  d: 1\ne: 1\n");
         assert_eq!(indents, [Some(0), Some(2), Some(2), Some(2), Some(0)]);
+    }
+
+    #[test]
+    fn what_a_tabbed_line_opens_stays_open() {
+        let (indents, _) = of("a:\n\t flow: {a: 1,\n     b: [2, 3],\n     c: 4}\n  d: 1\n");
+        assert_eq!(indents, [Some(0), None, None, None, Some(2)]);
     }
 
     #[test]
