@@ -1482,6 +1482,30 @@ mod tests {
         }
     }
 
+    /// A quote left open makes every block after it run to the end of the file, which no
+    /// window can cut: reading again stops past [`READ_AGAIN_BYTES`] and [`READ_AGAIN_TIMES`]
+    /// the file's size, with the problems found so far, instead of reading the file once per
+    /// problem above the quote.
+    #[test]
+    fn reading_again_is_bounded_by_the_file_size() {
+        let mut text = String::from("a:\n");
+        for i in 0..50 {
+            text.push_str(&format!("  k{i}: \"x\" y\n"));
+        }
+        text.push_str("  big: 'open\n");
+        while text.len() < 2 << 20 {
+            text.push_str("    f: vvvvvvvvvvvv\n");
+        }
+        let budget = READ_AGAIN_BYTES + READ_AGAIN_TIMES * text.len();
+        let found = err(text.as_bytes()).len();
+        // Each read after the first runs to the end: the budget allows about budget / size.
+        let reads = budget / text.len() + 2;
+        assert!(
+            found > 1 && found <= reads,
+            "{found} problems, {reads} reads allowed"
+        );
+    }
+
     /// [`read_block`] reads a long block in growing windows: whatever it stops at, and
     /// wherever (around each window's cut, past the first window, at the block's end), it finds
     /// what one read of the whole block finds, at the file's positions.
