@@ -1399,7 +1399,7 @@ mod tests {
     fn reading_on_after_a_stop_makes_no_error_up() {
         /// A problem: its code, line and column.
         type Found<'a> = (&'a str, usize, usize);
-        let cases: [(&str, &[Found]); 15] = [
+        let cases: [(&str, &[Found]); 18] = [
             // A quoted scalar refused for a line indented too little: read on after its end.
             (
                 "e:\n  N: \"first\n    second: [x]\n  -   third\"\n  O: 1\n  P: x: y\n",
@@ -1462,10 +1462,19 @@ mod tests {
                 &[("yaml-tab", 3, 1), ("yaml-syntax", 5, 12)],
             ),
             // A key indented one space less than its siblings, after a problem: the sibling
-            // after it is not made an error.
+            // after it is not made an error (the lines indented further after ` c: 1` continue
+            // its plain value as YAML reads them: the unclosed bracket there is not reported).
             (
                 "a:\n  b: \"x\" y\n c: 1\n  d: 2\n  e: [1\n",
-                &[("yaml-syntax", 2, 10), ("yaml-syntax", 6, 1)],
+                &[("yaml-syntax", 2, 10)],
+            ),
+            // Sweep 22: `: v` is the value of the `? k` before it, not a key; a plain value's
+            // continuation lines (one starting with `- `) are not blocks.
+            ("a: *x\n? k\n: v\n", &[("yaml-alias", 1, 4)]),
+            ("b: foo\n  bar\n\tbaz\n  - [q\n", &[("yaml-tab", 3, 1)]),
+            (
+                "a:\n  b: foo\n    bar: x\n    - [q\n",
+                &[("yaml-syntax", 3, 8)],
             ),
         ];
         for (text, want) in cases {

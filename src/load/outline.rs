@@ -18,6 +18,9 @@ enum Open {
     Nothing,
     /// A block scalar, its header on a line indented `indent`.
     BlockScalar { indent: usize },
+    /// A plain scalar, continued on the lines indented further than `indent` (its key's column,
+    /// or its entry's `-`).
+    Plain { indent: usize },
     /// A flow collection `depth` levels deep and/or a quoted scalar (`quote`, its quote
     /// character), opened on a line indented `indent`.
     Inline {
@@ -64,9 +67,9 @@ pub(super) fn outline(text: &str, lines: &[usize]) -> Outline {
         // Inside what an earlier line opened: blank lines, and lines indented further.
         let inside = match open {
             Open::Nothing => None,
-            Open::BlockScalar { indent: o } | Open::Inline { indent: o, .. } => {
-                (blank || indent > o).then_some(o)
-            }
+            Open::BlockScalar { indent: o }
+            | Open::Plain { indent: o }
+            | Open::Inline { indent: o, .. } => (blank || indent > o).then_some(o),
         };
         if inside.is_some() {
             if let Open::Inline { depth, quote, .. } = &mut open {
@@ -113,6 +116,11 @@ pub(super) fn outline(text: &str, lines: &[usize]) -> Outline {
             open = Open::BlockScalar {
                 indent: indent_chars,
             };
+        } else if let Some(column) = scanned.plain.filter(|_| !tabbed) {
+            // (A tabbed line's columns are not the parser's: nothing is taken to continue it.)
+            open = Open::Plain {
+                indent: indent_chars + column,
+            };
         }
         if tabbed {
             indents.push(None);
@@ -145,6 +153,9 @@ struct Scanned {
     block_scalar: bool,
     /// It holds a mapping key's `:` outside brackets and quotes.
     key: bool,
+    /// It ends inside a plain scalar, a mapping's value or a sequence's entry, which the lines
+    /// indented further than this column (of the value's key or entry's `-`) continue.
+    plain: Option<usize>,
 }
 
 /// Reads one line's text (after its indentation) from inside `depth` brackets and the quoted
@@ -156,6 +167,10 @@ fn scan(line: &[u8], mut depth: usize, mut quote: Option<u8>) -> Scanned {
     let mut block_scalar = false;
     // Whether a node may start here (only spaces since the last indicator).
     let mut node_start = quote.is_none();
+    // Where the node being read started, the last key started, and the last `- ` is.
+    let (mut node, mut key_at, mut dash_at) = (0, None, None);
+    // The column a plain scalar being read (outside brackets) continues beyond, if any.
+    let mut plain = None;
     let mut i = 0;
     while i < line.len() {
         let c = line[i];
@@ -176,19 +191,40 @@ fn scan(line: &[u8], mut depth: usize, mut quote: Option<u8>) -> Scanned {
         let spaced = next.is_none_or(|n| n == b' ' || n == b'\t');
         match c {
             b' ' | b'\t' => {}
-            b'#' if i == 0 || matches!(line[i - 1], b' ' | b'\t') => break,
-            b'"' | b'\'' if node_start => quote = Some(c),
-            b'[' | b'{' if node_start => depth += 1,
+            b'#' if i == 0 || matches!(line[i - 1], b' ' | b'\t') => {
+                // A comment ends a plain scalar: nothing continues it.
+                plain = None;
+                break;
+            }
+            b'"' | b'\'' if node_start => {
+                quote = Some(c);
+                node = i;
+                plain = None;
+            }
+            b'[' | b'{' if node_start => {
+                depth += 1;
+                plain = None;
+            }
             b']' | b'}' if depth > 0 => {
                 depth -= 1;
                 node_start = false;
             }
             b',' if depth > 0 => node_start = true,
             b':' if spaced || (depth > 0 && matches!(next, Some(b',' | b']' | b'}'))) => {
-                key |= depth == 0;
+                // `: v` after a `? k` line: a value, not a key (its key is on the line before).
+                if depth == 0 && i > 0 {
+                    key = true;
+                    key_at = Some(node);
+                }
                 node_start = true;
+                plain = None;
             }
-            b'-' | b'?' if node_start && spaced => {}
+            b'-' | b'?' if node_start && spaced => {
+                if depth == 0 {
+                    dash_at = Some(i);
+                    key_at = None;
+                }
+            }
             b'|' | b'>' if node_start && depth == 0 => {
                 // A header: indicators (`+`, `-`, a digit), then nothing but a comment.
                 let tail = &line[i + 1..];
@@ -205,7 +241,15 @@ fn scan(line: &[u8], mut depth: usize, mut quote: Option<u8>) -> Scanned {
                     break;
                 }
             }
-            _ => node_start = false,
+            _ => {
+                if node_start && depth == 0 {
+                    // A plain scalar starts: a value (continued beyond its key's column), an
+                    // entry (beyond its `-`), or a key, still to find its `:`.
+                    node = i;
+                    plain = key_at.or(dash_at);
+                }
+                node_start = false;
+            }
         }
         i += 1;
     }
@@ -214,6 +258,7 @@ fn scan(line: &[u8], mut depth: usize, mut quote: Option<u8>) -> Scanned {
         quote,
         block_scalar,
         key,
+        plain: plain.filter(|_| depth == 0 && quote.is_none()),
     }
 }
 
@@ -266,6 +311,27 @@ mod tests {
     fn an_unclosed_bracket_or_quote_ends_at_a_line_indented_no_further() {
         let (indents, _) = of("a:\n  b: [1\n  c: \"x\n  d: 1\ne: 1\n");
         assert_eq!(indents, [Some(0), Some(2), Some(2), Some(2), Some(0)]);
+    }
+
+    #[test]
+    fn a_plain_value_continues_beyond_its_key() {
+        // A value continued on deeper lines (one like an entry); an entry's mapping, whose
+        // keys are siblings at the key's column; a `? k` / `: v` pair, whose `: v` is no key.
+        let (indents, starts) = of("a: foo\n  - bar\nb:\n  - k: x\n    j: y\n      z\n? k\n: v\n");
+        assert_eq!(
+            indents,
+            [
+                Some(0),
+                None,
+                Some(0),
+                Some(2),
+                Some(4),
+                None,
+                Some(0),
+                Some(0)
+            ]
+        );
+        assert_eq!(starts, [true, false, true, true, true, false, false, false]);
     }
 
     #[test]
