@@ -793,15 +793,20 @@ fn stale_diagnostic(d: &write::Difference, sources: &mut SourceMap) -> Diagnosti
 
 /// The closing line of a stale `check`: how many files, and what resolves them.
 fn stale_summary(differences: &[write::Difference]) -> String {
-    // A refusal's message ends with its fix, on a line of its own.
-    let refused = differences
+    // A refusal's message ends with its fix, on a line of its own. Nothing can be regenerated
+    // until it is resolved, and the other differences are what this tofugen and this
+    // configuration would write: the refusal's fix is the advice.
+    if let Some(refused) = differences
         .iter()
         .find(|d| d.kind == write::DifferenceKind::Refused)
-        .map(|d| d.message.split_once('\n').map_or("", |(_, fix)| fix));
-    let differences: Vec<&write::Difference> = differences
-        .iter()
-        .filter(|d| d.kind != write::DifferenceKind::Refused)
-        .collect();
+    {
+        let fix = refused.message.split_once('\n').map_or("", |(_, fix)| fix);
+        return format!(
+            "`tofugen generate` refuses this tree as it is ({} above): {fix}; the other \
+             differences above are what this tofugen and this configuration would write\n",
+            write::MANIFEST_PATH
+        );
+    }
     let forced = differences.iter().filter(|d| d.kind.needs_force()).count();
     let by_hand = differences
         .iter()
@@ -815,15 +820,6 @@ fn stale_summary(differences: &[write::Difference]) -> String {
     });
     let plain = plain - usize::from(manifest);
     let mut parts = Vec::new();
-    if let Some(fix) = refused {
-        // Nothing can be regenerated until it is resolved, and the other differences are what
-        // this tofugen and this configuration would write: the refusal's fix is the advice.
-        return format!(
-            "`tofugen generate` refuses this tree as it is ({} above): {fix}; the other \
-             differences above are what this tofugen and this configuration would write\n",
-            write::MANIFEST_PATH
-        );
-    }
     if plain > 0 {
         let and_manifest = if manifest { " (and the manifest)" } else { "" };
         parts.push(format!(
