@@ -699,8 +699,7 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
     };
     // Where to look for the next key to read from (a 1-based line), and the indentation it
     // must be below.
-    let mut next =
-        stopping_line(&diags).map(|stop| (resume_line(text, &lines, &diags, stop, 0), below(stop)));
+    let mut next = stopping_line(&diags).map(|stop| (resume_line(&diags, stop, 0), below(stop)));
     // Bytes read again so far, within `READ_AGAIN_BYTES` and `READ_AGAIN_TIMES` the file's size.
     let mut read = 0;
     for _ in 0..MAX_RESUMES {
@@ -719,9 +718,7 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
         let end = lines.get(end_line - 1).copied().unwrap_or(text.len());
         next = match stopping_line(&more) {
             // A stop in the block: on from its line or the next one (see above).
-            Some(stop) if stop < end_line => {
-                Some((resume_line(text, &lines, &more, stop, line), below(stop)))
-            }
+            Some(stop) if stop < end_line => Some((resume_line(&more, stop, line), below(stop))),
             // The block read to its end (or stopped there: an unclosed bracket): on from the
             // line that ended it, if any.
             _ if end < text.len() => Some((end_line, indent)),
@@ -773,74 +770,20 @@ fn tab_error(file: FileId, span: Span) -> Diagnostic {
 /// flow collection (`[`, `{`) left open on a line before, whose end it looked for there (the
 /// line holds the next key, as it should), unless the read started there; else the next line
 /// (the line is where the problem is: a key indented one space off, read again as the start of
-/// a block, would make errors of its children); after a quoted scalar the parser refused (it
-/// points at its opening quote), the line after its closing quote, or the first line indented
-/// no further than the quote's line, where it was left open, whichever comes first (sweep 21:
-/// a closing line indented too little, read as a block of its own, made up an error).
-fn resume_line(
-    text: &str,
-    lines: &[usize],
-    diags: &[Diagnostic],
-    stop: usize,
-    first: usize,
-) -> usize {
-    let at_stop =
-        |d: &&Diagnostic| d.code == "yaml-syntax" && d.span.is_some_and(|s| s.line == stop);
-    if let Some(span) = diags
-        .iter()
-        .filter(at_stop)
-        .find(|d| d.message.contains("quoted scalar"))
-        .and_then(|d| d.span)
-    {
-        // The first line after it indented no further than its line: the quote was left open
-        // there, unless that line closes it.
-        let indent = |line: usize| {
-            let start = lines[line - 1];
-            let end = lines.get(line).copied().unwrap_or(text.len());
-            let l = text[start..end].trim_end_matches(['\n', '\r']);
-            let content = l.trim_start_matches(' ');
-            (!content.trim().is_empty()).then(|| l.len() - content.len())
-        };
-        let own = indent(stop).unwrap_or(0);
-        let dedent = (stop + 1..=lines.len())
-            .find(|&l| indent(l).is_some_and(|i| i <= own))
-            .unwrap_or(lines.len() + 1);
-        return match quote_end(text, span.start) {
-            // The line after the one holding the closing quote.
-            Some(end) if lines.partition_point(|&l| l <= end) <= dedent => {
-                lines.partition_point(|&l| l <= end) + 1
-            }
-            _ => dedent,
-        };
-    }
-    let flow = diags
-        .iter()
-        .filter(at_stop)
-        .any(|d| d.message.contains("while parsing a flow"));
+/// a block, would make errors of its children). After a quoted scalar the parser refused (it
+/// points at its opening quote), the lines up to its closing quote, or to the line indented no
+/// further where it was left open, start no node ([`outline`]): reading skips them.
+fn resume_line(diags: &[Diagnostic], stop: usize, first: usize) -> usize {
+    let flow = diags.iter().any(|d| {
+        d.code == "yaml-syntax"
+            && d.span.is_some_and(|s| s.line == stop)
+            && d.message.contains("while parsing a flow")
+    });
     if flow && stop != first {
         stop
     } else {
         stop + 1
     }
-}
-
-/// The byte offset of the quote that closes the quoted scalar opened by the quote at byte
-/// `open` of `text` (`\` escapes in double quotes, `''` in single quotes); `None` when no quote
-/// is at `open`, or none closes it.
-fn quote_end(text: &str, open: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let quote = *bytes.get(open).filter(|&&q| q == b'"' || q == b'\'')?;
-    let mut i = open + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if quote == b'"' => i += 1,
-            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
-            b if b == quote => return Some(i),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 /// The line where the parser stopped: the first problem in `diags` after which it could not go

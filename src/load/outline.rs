@@ -66,19 +66,28 @@ pub(super) fn outline(text: &str, lines: &[usize]) -> Outline {
         let blank = rest.iter().all(|b| b.is_ascii_whitespace());
         // Inside what an earlier line opened: blank lines, and lines indented further.
         let inside = match open {
-            Open::Nothing => None,
+            Open::Nothing => false,
             Open::BlockScalar { indent: o }
             | Open::Plain { indent: o }
-            | Open::Inline { indent: o, .. } => (blank || indent > o).then_some(o),
+            | Open::Inline { indent: o, .. } => blank || indent > o,
         };
-        if inside.is_some() {
-            if let Open::Inline { depth, quote, .. } = &mut open {
-                let scanned = scan(rest, *depth, *quote);
+        if let Open::Inline { depth, quote, .. } = &mut open {
+            let scanned = scan(rest, *depth, *quote);
+            // A line indented too little that closes a quoted scalar left open is its last
+            // line, not a node (the parser refuses the scalar, pointing at its opening quote;
+            // sweep 21: the line read as a block of its own made up an error).
+            let closes = quote.is_some() && scanned.quote.is_none();
+            if inside || closes {
                 (*depth, *quote) = (scanned.depth, scanned.quote);
-                if *depth == 0 && quote.is_none() {
+                if (*depth == 0 && quote.is_none()) || !inside {
                     open = Open::Nothing;
                 }
+                indents.push(None);
+                starts.push(false);
+                entries.push(false);
+                continue;
             }
+        } else if inside {
             indents.push(None);
             starts.push(false);
             entries.push(false);
