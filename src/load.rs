@@ -847,7 +847,7 @@ fn read_block(
 /// The byte offset where each line of `text` starts.
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .chain(memchr_newlines(text).map(|i| i + 1))
         .filter(|&i| i < text.len())
         .collect()
 }

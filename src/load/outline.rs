@@ -276,11 +276,7 @@ mod tests {
     use super::*;
 
     fn of(text: &str) -> (Vec<Option<usize>>, Vec<bool>) {
-        let lines: Vec<usize> = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .filter(|&i| i < text.len())
-            .collect();
-        let o = outline(text, &lines);
+        let o = outline(text, &super::super::line_starts(text));
         (o.indents, o.starts)
     }
 
