@@ -946,3 +946,263 @@ fn tofu_reads_back_every_string_and_template_as_written() {
         wrong.join("\n")
     );
 }
+
+/// The rollback's plan step ("Plan the release for production", [`PLAN_RELEASE`] in
+/// src/emit/workflows.rs) run on plans of the real OpenTofu and Scaleway provider: a root
+/// calling the repository's `modules/service` (no secrets and no database, so that nothing is
+/// read from Scaleway), a state that already runs release A (its attributes taken from the
+/// real plan of a create, the computed ones filled in), then the step's own script, with
+/// `tofu plan` given `-refresh=false` (a refresh needs Scaleway). A new release changes the
+/// container in place, and only what the step lets through (`image`, `registry_sha256`,
+/// `TOFUGEN_RELEASE`); a changed `min_scale` and a renamed container are refused, named.
+/// The generated roots also encrypt plans: `tofu show -json` of such a plan reads the
+/// passphrase from `TF_VAR_state_passphrase`, as the step's env gives it (checked by hand with
+/// this toolchain, not here: the state below is written in clear).
+#[test]
+fn the_rollback_plan_step_reads_real_plans() {
+    let Some(tc) = toolchain() else { return };
+    let c = tofugen::pipeline::compile(
+        "environments.yaml",
+        &std::fs::read(repo().join("environments.yaml")).unwrap(),
+        true,
+    );
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    let workflow = &c.files[".github/workflows/tofugen-rollback.yml"];
+    let (_, node) = tofugen::load::load(
+        tofugen::source::SourceMap::single("rollback").1,
+        workflow.as_bytes(),
+    )
+    .unwrap();
+    let step = node.to_json()["jobs"]["rollback-production"]["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Plan the release for production")
+        .expect("the rollback's plan step")
+        .clone();
+    let script = step["run"].as_str().unwrap().to_string();
+    let containers = step["env"]["CONTAINERS"].as_str().unwrap().to_string();
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let svc = root.join("svc");
+    std::fs::create_dir_all(&svc).unwrap();
+    for f in ["main.tf", "variables.tf", "outputs.tf", "versions.tf"] {
+        std::fs::copy(repo().join("modules/service").join(f), svc.join(f)).unwrap();
+    }
+    let main = |min_scale: u32, name: &str| {
+        format!(
+            r#"terraform {{
+  required_providers {{
+    scaleway = {{ source = "scaleway/scaleway", version = "2.81.0" }}
+  }}
+}}
+
+variable "release" {{
+  type = map(object({{ tag = string, digest = string }}))
+}}
+
+provider "scaleway" {{
+  region = "fr-par"
+}}
+
+module "service_api" {{
+  source = "./svc"
+
+  name                  = "{name}"
+  namespace_id          = "fr-par/11111111-1111-1111-1111-111111111111"
+  region                = "fr-par"
+  registry_endpoint     = "rg.fr-par.scw.cloud/evalap"
+  image                 = {{ name = "evalap", tag = var.release["api"].tag, digest = var.release["api"].digest }}
+  port                  = 8000
+  cpu_limit             = 1000
+  memory_limit_bytes    = 2000000000
+  min_scale             = {min_scale}
+  max_scale             = 4
+  privacy               = "public"
+  protocol              = "http1"
+  https_only            = true
+  sandbox               = "v2"
+  timeout_seconds       = 600
+  environment_variables = {{ ENV = "prod" }}
+}}
+"#
+        )
+    };
+    std::fs::write(root.join("main.tf"), main(2, "evalap-production-api")).unwrap();
+    let release = |c: char| {
+        json_release(
+            &c.to_string().repeat(40),
+            &format!("sha256:{}", c.to_string().repeat(64)),
+        )
+    };
+    let (a, b) = (release('a'), release('b'));
+
+    // A wrapper first on the PATH: `tofu plan` without a refresh, everything else as is.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let wrapper = bin.join("tofu");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = plan ]; then shift; exec '{0}' plan -refresh=false \"$@\"; fi\nexec '{0}' \"$@\"\n",
+            tc.tofu.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let credentials = [
+        ("SCW_ACCESS_KEY", "SCWXXXXXXXXXXXXXXXXX"),
+        ("SCW_SECRET_KEY", "11111111-1111-1111-1111-111111111111"),
+        (
+            "SCW_DEFAULT_PROJECT_ID",
+            "11111111-1111-1111-1111-111111111111",
+        ),
+    ];
+    let tofu = |args: &[&str]| {
+        let mut cmd = Command::new(&tc.tofu);
+        cmd.args(args)
+            .current_dir(&root)
+            .env("TF_IN_AUTOMATION", "1");
+        cmd.envs(credentials).envs(SCALEWAY_OFFLINE);
+        cmd.envs(tc.env.iter().map(|(k, v)| (k, v)));
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", describe(&args.join(" "), &out));
+        out.stdout
+    };
+    tofu(&["init", "-input=false", "-no-color"]);
+
+    // The state running release A: the planned attributes of a create, the computed ones
+    // filled in by their type in the provider's schema.
+    std::fs::write(root.join("a.tfvars.json"), format!("{{\"release\": {a}}}")).unwrap();
+    tofu(&[
+        "plan",
+        "-refresh=false",
+        "-input=false",
+        "-no-color",
+        "-var-file=a.tfvars.json",
+        "-out=create.tfplan",
+    ]);
+    let plan: serde_json::Value =
+        serde_json::from_slice(&tofu(&["show", "-no-color", "-json", "create.tfplan"])).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_slice(&tofu(&["providers", "schema", "-json"])).unwrap();
+    let container = &schema["provider_schemas"]["registry.opentofu.org/scaleway/scaleway"]["resource_schemas"]
+        ["scaleway_container"]["block"];
+    let change = &plan["resource_changes"][0]["change"];
+    let mut attributes = change["after"].as_object().unwrap().clone();
+    for (name, unknown) in change["after_unknown"].as_object().unwrap() {
+        if unknown != true {
+            continue;
+        }
+        let value = match name.as_str() {
+            "id" => serde_json::json!("fr-par/22222222-2222-2222-2222-222222222222"),
+            "region" => serde_json::json!("fr-par"),
+            _ if container["block_types"].get(name).is_some() => serde_json::json!([]),
+            _ => match &container["attributes"][name]["type"] {
+                serde_json::Value::String(t) if t == "string" => serde_json::json!(""),
+                serde_json::Value::String(t) if t == "number" => serde_json::json!(0),
+                serde_json::Value::String(t) if t == "bool" => serde_json::json!(false),
+                serde_json::Value::Array(t) if t[0] == "map" => serde_json::json!({}),
+                other => panic!("no filler for {name}: {other}"),
+            },
+        };
+        attributes.insert(name.clone(), value);
+    }
+    let state = serde_json::json!({
+        "version": 4, "terraform_version": "1.12.6", "serial": 1,
+        "lineage": "3f1c2a44-0000-4000-8000-000000000001", "outputs": {},
+        "resources": [{
+            "module": "module.service_api", "mode": "managed", "type": "scaleway_container",
+            "name": "this",
+            "provider": "provider[\"registry.opentofu.org/scaleway/scaleway\"]",
+            "instances": [{
+                "schema_version": 0, "attributes": attributes,
+                "sensitive_attributes": [[{"type": "get_attr", "value": "secret_environment_variables"}]],
+                "private": "bnVsbA=="
+            }]
+        }]
+    });
+    std::fs::write(root.join("terraform.tfstate"), state.to_string()).unwrap();
+
+    let run = |release: &str| {
+        let temp = dir.path().join("runner-temp");
+        let _ = std::fs::remove_dir_all(&temp);
+        std::fs::create_dir(&temp).unwrap();
+        std::fs::write(temp.join("release.json"), release).unwrap();
+        let mut cmd = Command::new("bash");
+        cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", &script])
+            .current_dir(&root)
+            .env("TF_IN_AUTOMATION", "1")
+            .envs(credentials)
+            .envs(SCALEWAY_OFFLINE)
+            .envs(tc.env.iter().map(|(k, v)| (k, v)))
+            .env("PATH", &path)
+            .env("RUNNER_TEMP", &temp)
+            .env("ENVIRONMENT", "production")
+            .env("CONTAINERS", &containers)
+            .env("APPLY_OTHER_CHANGES", "false");
+        let out = cmd.output().unwrap();
+        assert!(
+            !temp.join("plan.json").exists(),
+            "the plan's JSON (secret values in clear) was left behind"
+        );
+        let saved = temp.join("release.tfplan").exists();
+        (out, saved)
+    };
+
+    let (out, saved) = run(&a);
+    assert!(
+        out.status.success(),
+        "{}",
+        describe("the same release", &out)
+    );
+    assert!(saved, "no saved plan to apply");
+    let (out, _) = run(&b);
+    assert!(out.status.success(), "{}", describe("a new release", &out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("The plan changes the release's containers only."),
+        "{}",
+        describe("a new release", &out)
+    );
+
+    std::fs::write(root.join("main.tf"), main(3, "evalap-production-api")).unwrap();
+    let (out, _) = run(&b);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !out.status.success(),
+        "a changed min_scale went through:\n{text}"
+    );
+    assert!(
+        text.contains("  module.service_api.scaleway_container.this: update (min_scale)\n"),
+        "{text}"
+    );
+
+    std::fs::write(root.join("main.tf"), main(2, "evalap-production-api2")).unwrap();
+    let (out, _) = run(&b);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "a replaced container went through:\n{text}"
+    );
+    assert!(
+        text.contains("  module.service_api.scaleway_container.this: delete then create\n"),
+        "{text}"
+    );
+}
+
+/// `{"api": {"tag": TAG, "digest": DIGEST}}`.
+fn json_release(tag: &str, digest: &str) -> String {
+    serde_json::json!({"api": {"tag": tag, "digest": digest}}).to_string()
+}

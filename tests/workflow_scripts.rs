@@ -108,8 +108,34 @@ case "$1" in
       service_images) jq '.release | map_values("img@" + .digest)' "$state" ;;
       *) echo "fake tofu: no output ${*: -1}" >&2; exit 1 ;;
     esac ;;
+  plan)
+    # The saved plan is the release's variables file; $WORLD/other-changes.json, when present,
+    # holds the plan's changes besides the release (resource_changes entries).
+    for a in "${@:2}"; do
+      case "$a" in -var-file=*) file="${a#-var-file=}" ;; -out=*) out="${a#-out=}" ;; esac
+    done
+    cp "$file" "$out"
+    echo "fake plan of $(jq -c '.release | map_values(.tag)' "$file")" ;;
+  show)
+    # `show -no-color -json PLAN`: an in-place update of each service's container whose release
+    # differs from the state's, as modules/service derives it (image, registry_sha256 and
+    # TOFUGEN_RELEASE; the other attributes stand for the rest), then the other changes.
+    jq -n --slurpfile plan "${*: -1}" --slurpfile state <(cat "$state" 2> /dev/null || echo {}) \
+      --slurpfile other <(cat "$WORLD/other-changes.json" 2> /dev/null || echo '[]') '
+      def container: if . == null then null else {image: "rg/evalap:\(.tag)", registry_sha256: .digest,
+        environment_variables: {LOG_LEVEL: "info", TOFUGEN_RELEASE: .tag}, min_scale: 2} end;
+      {format_version: "1.2", resource_changes: ([$plan[0].release | to_entries[]
+        | (($state[0].release // {})[.key] | container) as $before
+        | (.value | container) as $after
+        | {address: "module.service_\(.key).scaleway_container.this", mode: "managed",
+           type: "scaleway_container", name: "this",
+           change: {actions: (if $before == null then ["create"] elif $before == $after then ["no-op"]
+                              else ["update"] end),
+                    before: $before, after: $after, after_unknown: {}}}] + $other[0])}' ;;
   apply)
-    for a in "$@"; do case "$a" in -var-file=*) file="${a#-var-file=}" ;; esac; done
+    for a in "${@:2}"; do
+      case "$a" in -var-file=*) file="${a#-var-file=}" ;; -*) ;; *) file="$a" ;; esac
+    done
     jq -e --arg s "$(cat "$WORLD/services-$ENVIRONMENT")" \
       '.release as $r | all($s | split(" ")[]; . as $n | $n == "" or ($r | has($n)))' "$file" > /dev/null || {
       echo "Error: Invalid value for variable: the release must give every service of $ENVIRONMENT" >&2
@@ -540,6 +566,22 @@ impl World {
         )
     }
 
+    /// A rollback of `env` dispatched with `apply_other_changes` checked.
+    fn rollback_applying_other_changes(&mut self, env: &str) -> Job {
+        self.run_job(
+            "tofugen-rollback.yml",
+            &format!("rollback-{env}"),
+            DISPATCH,
+            json!({"environment": env, "release_sha": "", "apply_other_changes": true}),
+            json!({}),
+        )
+    }
+
+    /// Changes the next plans show besides the release (`resource_changes` entries).
+    fn other_changes(&self, changes: &Value) {
+        std::fs::write(self.path().join("other-changes.json"), changes.to_string()).unwrap();
+    }
+
     fn promote(&mut self, release_sha: &str) -> Job {
         self.run_job(
             "tofugen-promote.yml",
@@ -560,7 +602,11 @@ fn expr(e: &str, inputs: &Value, needs: &Value, outputs: &Steps, temp: &Path) ->
     let parts: Vec<&str> = e.split('.').collect();
     match parts.as_slice() {
         ["toJSON(needs)"] => needs.to_string(),
-        ["inputs", name] => inputs[*name].as_str().unwrap_or("").to_string(),
+        // A boolean input is `true` or `false` in a step's env, as GitHub renders it.
+        ["inputs", name] => match &inputs[*name] {
+            Value::Bool(b) => b.to_string(),
+            v => v.as_str().unwrap_or("").to_string(),
+        },
         ["secrets", name] => format!("secret-{name}"),
         ["vars", name] => format!("var-{name}"),
         ["github", "token"] => "gh-token".into(),
@@ -973,5 +1019,78 @@ fn a_multi_line_release_sha_is_refused() {
             "no API call with an invalid release_sha: {new_calls:?}"
         );
         assert_eq!(w.tag("staging"), a);
+    });
+}
+
+/// A rollback applies the environment's root at the tip of the branch: a change merged since the
+/// last deploy or promotion (here a container's `min_scale`, a new bucket) or a new secret
+/// version would be applied with the release. The plan step refuses anything besides the
+/// release's container images, naming each change (attributes, never values), and applies
+/// nothing; `apply_other_changes` applies them after a warning. The plan's JSON holds secret
+/// values in clear: the step removes it.
+#[test]
+fn a_rollback_refuses_changes_besides_the_release_unless_asked() {
+    with_world(|w| {
+        let (a, b) = (sha('a'), sha('b'));
+        for t in [&a, &b] {
+            w.deployed("production", t, &["api", "ui"]);
+        }
+        let container = |scale: i64| {
+            json!({"image": "rg/evalap:x", "registry_sha256": "sha256:0", "min_scale": scale,
+                   "environment_variables": {"TOFUGEN_RELEASE": "x"},
+                   "secret_environment_variables": {"DATABASE_URL": "postgres://u:hunter2@db/x"}})
+        };
+        w.other_changes(&json!([
+            {"address": "module.service_api.scaleway_container.this", "mode": "managed",
+             "type": "scaleway_container", "name": "this",
+             "change": {"actions": ["update"], "before": container(2), "after": container(3),
+                        "after_unknown": {}}},
+            {"address": "module.backups.scaleway_object_bucket.this", "mode": "managed",
+             "type": "scaleway_object_bucket", "name": "this",
+             "change": {"actions": ["create"], "before": null, "after": {"name": "b"},
+                        "after_unknown": {"id": true}}},
+            {"address": "data.scaleway_container.api", "mode": "data",
+             "type": "scaleway_container", "name": "api",
+             "change": {"actions": ["read"], "before": null, "after": {}, "after_unknown": {}}}
+        ]));
+        let job = w.rollback("production", "");
+        refused(
+            &job,
+            "a rollback with other changes",
+            "::error::the rollback would also apply 2 change(s) besides the release",
+        );
+        logged(
+            &job,
+            "  module.service_api.scaleway_container.this: update (min_scale)\n",
+        );
+        logged(
+            &job,
+            "  module.backups.scaleway_object_bucket.this: create\n",
+        );
+        logged(&job, "--- skip Apply the release to production");
+        assert_eq!(w.tag("production"), b, "nothing applied");
+        assert!(
+            !job.log.contains("hunter2"),
+            "a secret value in the log:\n{}",
+            job.log
+        );
+        assert!(
+            !job.log.contains("data.scaleway_container"),
+            "a data source read is not a change:\n{}",
+            job.log
+        );
+        let job = w.rollback_applying_other_changes("production");
+        ok(&job, "the same rollback with apply_other_changes");
+        logged(
+            &job,
+            "::warning::applying 2 change(s) besides the release, as asked (apply_other_changes)",
+        );
+        assert_eq!(w.tag("production"), a);
+        // Without other changes, the plan of the release alone goes through.
+        std::fs::remove_file(w.path().join("other-changes.json")).unwrap();
+        let job = w.rollback("production", &b);
+        ok(&job, "a rollback changing the release's containers only");
+        logged(&job, "The plan changes the release's containers only.");
+        assert_eq!(w.tag("production"), b);
     });
 }

@@ -469,6 +469,59 @@ const APPLY: &str = r####"jq '{release: .}' "$RUNNER_TEMP/release.json" > "$RUNN
 tofu apply -input=false -no-color -auto-approve -var-file="$RUNNER_TEMP/release.tfvars.json"
 "####;
 
+/// A rollback's plan of $RUNNER_TEMP/release.json, saved to $RUNNER_TEMP/release.tfplan for
+/// [`APPLY_PLANNED`], refused when it changes anything besides the release: every change of a
+/// resource other than an in-place update of a release's container ($CONTAINERS, their
+/// addresses) whose only differences are `image`, `registry_sha256` and the
+/// `TOFUGEN_RELEASE` environment variable (what `modules/service` derives from the release).
+/// Such changes are the root's, merged since the environment's last deploy or promotion, or
+/// made outside OpenTofu (a refresh finds them); `$APPLY_OTHER_CHANGES` = `true` applies them
+/// too, after a warning. The plan's JSON holds secret values in clear: only jq reads it, and it
+/// is removed at once; the listing names addresses, actions and attribute names, never values.
+const PLAN_RELEASE: &str = r####"jq '{release: .}' "$RUNNER_TEMP/release.json" > "$RUNNER_TEMP/release.tfvars.json"
+tofu plan -input=false -no-color -var-file="$RUNNER_TEMP/release.tfvars.json" -out="$RUNNER_TEMP/release.tfplan"
+trap 'rm -f "$RUNNER_TEMP/plan.json"' EXIT
+tofu show -no-color -json "$RUNNER_TEMP/release.tfplan" > "$RUNNER_TEMP/plan.json"
+jq -r --argjson containers "$CONTAINERS" '
+  def release_free: if type == "object"
+    then del(.image, .registry_sha256, .environment_variables.TOFUGEN_RELEASE) else . end;
+  (.resource_changes // [])[]
+  | select(.change.actions != ["no-op"] and .change.actions != ["read"])
+  | (.address as $a | $containers | index($a) != null) as $container
+  | .change as $c
+  | (if $container then ($c.before | release_free) else $c.before end) as $b
+  | (if $container then ($c.after | release_free) else $c.after end) as $f
+  | select(($container and $c.actions == ["update"] and $b == $f) | not)
+  | [(($b // {}) | keys) + (($f // {}) | keys) | unique[] | select(. as $k | $b[$k] != $f[$k])] as $keys
+  | "\(.address): \($c.actions | join(" then "))"
+    + if $c.actions == ["update"] then " (\($keys | join(", ")))" else "" end
+' "$RUNNER_TEMP/plan.json" > "$RUNNER_TEMP/other-changes.txt"
+rm -f "$RUNNER_TEMP/plan.json"
+if [ ! -s "$RUNNER_TEMP/other-changes.txt" ]; then
+  echo "The plan changes the release's containers only."
+  exit 0
+fi
+count="$(wc -l < "$RUNNER_TEMP/other-changes.txt")"
+echo "Besides the release, the plan changes (address: actions (attributes)):"
+sed 's/^/  /' "$RUNNER_TEMP/other-changes.txt"
+if [ "$APPLY_OTHER_CHANGES" = true ]; then
+  echo "::warning::applying $count change(s) besides the release, as asked (apply_other_changes)"
+  exit 0
+fi
+msg="the rollback would also apply $count change(s) besides the release (listed above, detailed in the"
+msg+=" plan): changes to generated/$ENVIRONMENT merged since this environment's last deploy or promotion,"
+msg+=" a new secret version, or changes made outside OpenTofu. Nothing was applied. Review them, then run"
+msg+=" the rollback again with apply_other_changes, or revert them first (docs/runbooks.md, rollback-other-changes)"
+echo "::error::$msg"
+exit 1
+"####;
+
+/// Applies the plan [`PLAN_RELEASE`] saved and checked: what was checked is what is applied.
+/// The root fails the apply unless every container ends `ready` and runs its release
+/// (release.tf).
+const APPLY_PLANNED: &str = r####"tofu apply -input=false -no-color "$RUNNER_TEMP/release.tfplan"
+"####;
+
 /// The smoke-test function: prints the images read back from Scaleway, then GETs every
 /// public service's health path ($SMOKE: {service: {path} | {skip: reason}}).
 macro_rules! smoke_function {
@@ -1000,18 +1053,36 @@ fn services_json(env: &ResolvedEnvironment) -> Yaml {
     ))
 }
 
+/// The addresses of an environment's containers in its root, as a JSON list: what a release
+/// changes ([`PLAN_RELEASE`]).
+fn containers_json(env: &ResolvedEnvironment) -> Yaml {
+    Yaml::Json(serde_json::Value::Array(
+        env.services
+            .iter()
+            .map(|s| {
+                serde_json::Value::String(format!(
+                    "module.{}.scaleway_container.this",
+                    super::roots::service_module(&s.name)
+                ))
+            })
+            .collect(),
+    ))
+}
+
 /// The registry of an environment: `rg.<region>.scw.cloud/<namespace>`.
 fn registry(env: &ResolvedEnvironment) -> String {
     format!("rg.{}.scw.cloud/{}", env.region, env.registry_namespace)
 }
 
-/// Apply the release in $RUNNER_TEMP/release.json to `env`, smoke-test, roll back on failure,
-/// record the release, and with `rules` push the alert rules. `before_apply` runs once the
-/// deployed release is read (previous.json, output `found` of step `previous`), before the apply.
+/// Apply the release in $RUNNER_TEMP/release.json to `env` (the script `apply`: [`APPLY`], or
+/// [`APPLY_PLANNED`] after [`PLAN_RELEASE`]), smoke-test, roll back on failure, record the
+/// release, and with `rules` push the alert rules. `before_apply` runs once the deployed release
+/// is read (previous.json, output `found` of step `previous`), before the apply.
 fn deploy_sequence(
     ctx: &Ctx,
     env: &ResolvedEnvironment,
     before_apply: Vec<Yaml>,
+    apply: &'static str,
     rules: bool,
 ) -> Vec<Yaml> {
     let mut steps = vec![
@@ -1034,9 +1105,10 @@ fn deploy_sequence(
             env,
             Some("apply"),
             vec![],
-            APPLY,
+            apply,
         )
-        .comment(
+        .comment_on(
+            "run",
             "The apply fails unless every container ends ready and runs the release (release.tf).",
         )
         .build(),
@@ -1226,32 +1298,35 @@ fn workflow(
 }
 
 /// `workflow_dispatch` with an environment choice and an optional release SHA.
-fn dispatch(envs: &[&ResolvedEnvironment], what: &str, release_help: &str) -> Yaml {
+fn dispatch(
+    envs: &[&ResolvedEnvironment],
+    what: &str,
+    release_help: &str,
+    more: Vec<(&'static str, Yaml)>,
+) -> Yaml {
+    let inputs = [
+        (
+            "environment",
+            Yaml::map([
+                ("description", Yaml::str(what)),
+                ("type", Yaml::str("choice")),
+                ("required", Yaml::Bool(true)),
+                ("options", Yaml::strs(envs.iter().map(|e| e.name.as_str()))),
+            ]),
+        ),
+        (
+            "release_sha",
+            Yaml::map([
+                ("description", Yaml::str(release_help)),
+                ("type", Yaml::str("string")),
+                ("required", Yaml::Bool(false)),
+                ("default", Yaml::str("")),
+            ]),
+        ),
+    ];
     Yaml::map([(
         "workflow_dispatch",
-        Yaml::map([(
-            "inputs",
-            Yaml::map([
-                (
-                    "environment",
-                    Yaml::map([
-                        ("description", Yaml::str(what)),
-                        ("type", Yaml::str("choice")),
-                        ("required", Yaml::Bool(true)),
-                        ("options", Yaml::strs(envs.iter().map(|e| e.name.as_str()))),
-                    ]),
-                ),
-                (
-                    "release_sha",
-                    Yaml::map([
-                        ("description", Yaml::str(release_help)),
-                        ("type", Yaml::str("string")),
-                        ("required", Yaml::Bool(false)),
-                        ("default", Yaml::str("")),
-                    ]),
-                ),
-            ]),
-        )]),
+        Yaml::map([("inputs", Yaml::map(inputs.into_iter().chain(more)))]),
     )])
 }
 
@@ -1651,7 +1726,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         keep_if_rolled_back(ctx, head),
         check_release(head),
     ];
-    let steps = deploy_sequence(ctx, head, before_apply, true);
+    let steps = deploy_sequence(ctx, head, before_apply, APPLY, true);
     let mut deploy_job = environment_job(
         ctx,
         format!("Deploy {}", head.name),
@@ -1810,7 +1885,7 @@ fn promote(ctx: &Ctx) -> String {
             .entry("run", Yaml::Script(COPY_IMAGES))
             .build(),
         );
-        steps.extend(deploy_sequence(ctx, env, Vec::new(), true));
+        steps.extend(deploy_sequence(ctx, env, Vec::new(), APPLY, true));
         Some((
             id,
             environment_job(
@@ -1839,6 +1914,7 @@ fn promote(ctx: &Ctx) -> String {
             &targets,
             "Environment to promote into",
             "Release to promote (application commit SHA); empty = the release the source environment runs now (its newest recorded deployment)",
+            Vec::new(),
         ),
         None,
         jobs,
@@ -1873,8 +1949,23 @@ fn rollback(ctx: &Ctx) -> String {
         // Recorded like every apply: the history is what was deployed, and a recording of the
         // rollback workflow undoes the deployment it replaced (FIND_RELEASE). The alert rules do
         // not depend on the release: not pushed.
+        let plan = tofu_step(
+            format!("Plan the release for {}", env.name),
+            env,
+            None,
+            vec![
+                ("CONTAINERS", containers_json(env)),
+                ("APPLY_OTHER_CHANGES", Yaml::Expr("inputs.apply_other_changes")),
+            ],
+            PLAN_RELEASE,
+        )
+        .comment_on(
+            "run",
+            "A rollback changes the release's containers only, unless `apply_other_changes` is set: the plan's other changes are refused.",
+        )
+        .build();
         steps.extend(
-            deploy_sequence(ctx, env, Vec::new(), false)
+            deploy_sequence(ctx, env, vec![plan], APPLY_PLANNED, false)
                 .into_iter()
                 // The sequence starts with checkout, set-up and init: done above already.
                 .skip(3),
@@ -1902,6 +1993,20 @@ fn rollback(ctx: &Ctx) -> String {
             &envs,
             "Environment to roll back",
             "Release to redeploy (application commit SHA); empty = the release deployed before the current one",
+            vec![(
+                "apply_other_changes",
+                Yaml::map([
+                    (
+                        "description",
+                        Yaml::str(
+                            "Also apply the changes besides the release that the plan lists (refused otherwise); review them in a refused run's log first",
+                        ),
+                    ),
+                    ("type", Yaml::str("boolean")),
+                    ("required", Yaml::Bool(false)),
+                    ("default", Yaml::Bool(false)),
+                ]),
+            )],
         ),
         None,
         jobs,

@@ -193,11 +193,32 @@ impl MapBuilder {
 
     /// The map.
     pub fn build(self) -> Yaml {
+        assert!(
+            self.pending.is_empty(),
+            "a comment with no entry after it (a tofugen bug): {:?}",
+            self.pending
+        );
         Yaml::Map(self.entries)
+    }
+
+    /// Adds a comment above the entry `key`, added before (a tofugen bug if there is none).
+    pub fn comment_on(mut self, key: &str, text: &str) -> Self {
+        let entry = self
+            .entries
+            .iter_mut()
+            .find(|e| e.key == key)
+            .unwrap_or_else(|| panic!("no entry {key} to comment on (a tofugen bug)"));
+        entry.comments.push(text.to_string());
+        self
     }
 
     /// The map's entries.
     pub fn into_entries(self) -> Vec<Entry> {
+        assert!(
+            self.pending.is_empty(),
+            "a comment with no entry after it (a tofugen bug): {:?}",
+            self.pending
+        );
         self.entries
     }
 }
