@@ -376,3 +376,53 @@ fn pipes_are_escaped_in_tables_only() {
     );
     assert!(!bootstrap.contains("conf\\|ig"), "{bootstrap}");
 }
+
+/// What a reviewer reads when a service is added: the mocked release of every other service in
+/// the roots' tests (`tests/workflows.tftest.hcl`) keeps its tag and digest, so the diff holds
+/// the new service's lines (and `tofu fmt`'s realigned `=`), not every other service's values
+/// renumbered (they were numbered by position until a sweep found it).
+#[test]
+fn adding_a_service_changes_no_other_service_mocked_release() {
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml"))
+            .unwrap();
+    let start = committed.find("\n    ui:\n").expect("the ui service") + 1;
+    let end = start
+        + committed[start..]
+            .find("\n    docs:\n")
+            .expect("the docs service")
+        + 1;
+    // `board` sorts between `api` and `ui`: by position, ui's values would move.
+    let board = committed[start..end].replacen("    ui:\n", "    board:\n", 1);
+    let added = format!("{}{board}{}", &committed[..start], &committed[start..]).replacen(
+        "      ui:\n        scale: { min: 2, max: 4 }\n",
+        "      ui:\n        scale: { min: 2, max: 4 }\n      board:\n        scale: { min: 2, max: 4 }\n",
+        1,
+    );
+    let tags = |text: &str| -> BTreeMap<String, String> {
+        let c = compile("environments.yaml", text.as_bytes(), true);
+        assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+        let test = &c.files["generated/staging/tests/workflows.tftest.hcl"];
+        let re = regex::Regex::new(
+            r#"(?m)^\s*(\w+)\s*=\s*\{ tag = "([0-9a-f]{40})", digest = "(sha256:[0-9a-f]{64})" \}"#,
+        )
+        .unwrap();
+        re.captures_iter(test)
+            .map(|c| (format!("{} {}", &c[1], &c[2]), c[3].to_string()))
+            .collect()
+    };
+    let before = tags(&committed);
+    let after = tags(&added);
+    assert!(
+        before.keys().any(|k| k.starts_with("ui ")),
+        "no mocked release of ui in {before:?}"
+    );
+    assert!(after.keys().any(|k| k.starts_with("board ")), "{after:?}");
+    for (key, digest) in &before {
+        assert_eq!(
+            after.get(key),
+            Some(digest),
+            "{key} changed when board was added"
+        );
+    }
+}

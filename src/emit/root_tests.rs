@@ -34,30 +34,31 @@ const PROJECT_ID: &str = "11111111-1111-4111-8111-111111111111";
 const BACKUP_PROJECT_ID: &str = "22222222-2222-4222-8222-222222222222";
 
 /// A mocked release: every service gets its own tag and digest, made of the release's hex
-/// digit and the service's index (so a service wired to another's tag shows).
+/// digit and a hash of the service's name (so a service wired to another's tag shows, and
+/// adding, removing or renaming a service changes no other service's values).
 #[derive(Debug, Clone, Copy)]
 struct Release(char);
 
 impl Release {
-    fn tag(self, service: usize) -> String {
-        let mut t: String = std::iter::repeat_n(self.0, 38).collect();
-        t.push_str(&format!("{:02x}", service % 256));
+    fn tag(self, service: &str) -> String {
+        let mut t: String = std::iter::repeat_n(self.0, 24).collect();
+        t.push_str(&format!("{:016x}", name_hash(service)));
         t
     }
 
-    fn digest(self, service: usize) -> String {
-        let mut d: String = std::iter::repeat_n(self.0, 62).collect();
-        d.push_str(&format!("{:02x}", service % 256));
+    fn digest(self, service: &str) -> String {
+        let mut d: String = std::iter::repeat_n(self.0, 48).collect();
+        d.push_str(&format!("{:016x}", name_hash(service)));
         format!("sha256:{d}")
     }
 }
 
-/// The index of service `name` in `env`.
-fn index(env: &ResolvedEnvironment, name: &str) -> usize {
-    env.services
-        .iter()
-        .position(|s| s.name == name)
-        .unwrap_or(0)
+/// FNV-1a (64 bits) of a service name: stable across runs and platforms, and cheap enough to
+/// compute for every value of every service.
+fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// A regional UUID of the mock whose last digit group is `n`.
@@ -244,13 +245,12 @@ fn release_value(env: &ResolvedEnvironment, r: Release) -> Expr {
     Expr::Object(
         env.services
             .iter()
-            .enumerate()
-            .map(|(i, s)| {
+            .map(|s| {
                 (
                     s.name.clone(),
                     Expr::InlineObject(vec![
-                        ("tag".to_string(), Expr::str(r.tag(i))),
-                        ("digest".to_string(), Expr::str(r.digest(i))),
+                        ("tag".to_string(), Expr::str(r.tag(&s.name))),
+                        ("digest".to_string(), Expr::str(r.digest(&s.name))),
                     ]),
                 )
             })
@@ -258,20 +258,14 @@ fn release_value(env: &ResolvedEnvironment, r: Release) -> Expr {
     )
 }
 
-/// The image reference service `s` (at position `i` of `env.services`, so that no lookup makes
-/// the tests of a root quadratic in its services) runs for release `r`.
-fn image_ref(
-    env: &ResolvedEnvironment,
-    i: usize,
-    s: &crate::resolve::ResolvedService,
-    r: Release,
-) -> String {
+/// The image reference service `s` of `env` runs for release `r`.
+fn image_ref(env: &ResolvedEnvironment, s: &crate::resolve::ResolvedService, r: Release) -> String {
     format!(
         "rg.{}.scw.cloud/{}/{}:{}",
         env.region,
         env.registry_namespace,
         s.image,
-        r.tag(i)
+        r.tag(&s.name)
     )
 }
 
@@ -279,7 +273,7 @@ fn image_ref(
 /// report them after deploying release `r`; `broken` names a service that ends in `error`.
 fn overrides(env: &ResolvedEnvironment, r: Release, broken: Option<&str>) -> Vec<Block> {
     let mut out = Vec::new();
-    for (i, s) in env.services.iter().enumerate() {
+    for s in &env.services {
         let mut tag = Body::new();
         tag.attr(
             "target",
@@ -287,7 +281,7 @@ fn overrides(env: &ResolvedEnvironment, r: Release, broken: Option<&str>) -> Vec
         )
         .attr(
             "values",
-            Expr::Object(vec![("digest".to_string(), Expr::str(r.digest(i)))]),
+            Expr::Object(vec![("digest".to_string(), Expr::str(r.digest(&s.name)))]),
         );
         out.push(Block::plain("override_data").with_body(tag));
         let mut status = vec![
@@ -299,7 +293,7 @@ fn overrides(env: &ResolvedEnvironment, r: Release, broken: Option<&str>) -> Vec
                     "ready"
                 }),
             ),
-            ("image".to_string(), Expr::str(image_ref(env, i, s, r))),
+            ("image".to_string(), Expr::str(image_ref(env, s, r))),
         ];
         if broken == Some(s.name.as_str()) {
             status.push((
@@ -333,12 +327,12 @@ fn deploy_run(name: &str, comment: &str, env: &ResolvedEnvironment, r: Release) 
         "the release output (the next deploy's rollback target) must be this release",
     );
     // What the root configures from var.release: each service gets its own tag.
-    for (i, s) in env.services.iter().enumerate() {
+    for s in &env.services {
         run.blank().block(assert_block(
             format!(
                 "module.{}.image == {}",
                 super::roots::service_module(&s.name),
-                super::hcl::quote(&image_ref(env, i, s, r))
+                super::hcl::quote(&image_ref(env, s, r))
             ),
             format!("service {} must be given its image of this release", s.name),
         ));
@@ -453,7 +447,7 @@ fn suite(resolved: &Resolved, env: &ResolvedEnvironment, b: &mut File) {
                 "values",
                 Expr::Object(vec![(
                     "digest".to_string(),
-                    Expr::str(first.digest(index(env, &other.name))),
+                    Expr::str(first.digest(&other.name)),
                 )]),
             );
             run.blank()
@@ -468,7 +462,7 @@ fn suite(resolved: &Resolved, env: &ResolvedEnvironment, b: &mut File) {
             "values",
             Expr::Object(vec![(
                 "digest".to_string(),
-                Expr::str(third.digest(index(env, &broken.name))),
+                Expr::str(third.digest(&broken.name)),
             )]),
         );
         run.blank()

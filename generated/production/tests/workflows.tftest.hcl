@@ -233,15 +233,15 @@ variables {
 run "first_promotion_to_an_empty_project" {
   variables {
     release = {
-      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
-      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
+      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07" }
+      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb" }
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.api
     values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
+      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07"
     }
   }
 
@@ -249,14 +249,14 @@ run "first_promotion_to_an_empty_project" {
     target = data.scaleway_container.api
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
+      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07"
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb"
     }
   }
 
@@ -264,17 +264,17 @@ run "first_promotion_to_an_empty_project" {
     target = data.scaleway_container.ui
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb"
     }
   }
 
   assert {
-    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
+    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07"
     error_message = "service api must be given its image of this release"
   }
 
   assert {
-    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb"
     error_message = "service ui must be given its image of this release"
   }
 
@@ -288,15 +288,15 @@ run "first_promotion_to_an_empty_project" {
 run "second_promotion_with_new_digests" {
   variables {
     release = {
-      api = { tag = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00", digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00" }
-      ui  = { tag = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01", digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01" }
+      api = { tag = "bbbbbbbbbbbbbbbbbbbbbbbbe74fc019056aae07", digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbe74fc019056aae07" }
+      ui  = { tag = "bbbbbbbbbbbbbbbbbbbbbbbb08c45307b56703fb", digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb08c45307b56703fb" }
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.api
     values = {
-      digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00"
+      digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbe74fc019056aae07"
     }
   }
 
@@ -304,14 +304,14 @@ run "second_promotion_with_new_digests" {
     target = data.scaleway_container.api
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00"
+      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:bbbbbbbbbbbbbbbbbbbbbbbbe74fc019056aae07"
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01"
+      digest = "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb08c45307b56703fb"
     }
   }
 
@@ -319,17 +319,17 @@ run "second_promotion_with_new_digests" {
     target = data.scaleway_container.ui
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01"
+      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:bbbbbbbbbbbbbbbbbbbbbbbb08c45307b56703fb"
     }
   }
 
   assert {
-    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-production/evalap:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb00"
+    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-production/evalap:bbbbbbbbbbbbbbbbbbbbbbbbe74fc019056aae07"
     error_message = "service api must be given its image of this release"
   }
 
   assert {
-    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-production/evalap:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb01"
+    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-production/evalap:bbbbbbbbbbbbbbbbbbbbbbbb08c45307b56703fb"
     error_message = "service ui must be given its image of this release"
   }
 
@@ -343,15 +343,15 @@ run "second_promotion_with_new_digests" {
 run "rollback_to_the_previous_release" {
   variables {
     release = {
-      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
-      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
+      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07" }
+      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb" }
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.api
     values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
+      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07"
     }
   }
 
@@ -359,14 +359,14 @@ run "rollback_to_the_previous_release" {
     target = data.scaleway_container.api
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
+      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07"
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb"
     }
   }
 
@@ -374,17 +374,17 @@ run "rollback_to_the_previous_release" {
     target = data.scaleway_container.ui
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb"
     }
   }
 
   assert {
-    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
+    condition     = module.service_api.image == "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07"
     error_message = "service api must be given its image of this release"
   }
 
   assert {
-    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+    condition     = module.service_ui.image == "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb"
     error_message = "service ui must be given its image of this release"
   }
 
@@ -399,15 +399,15 @@ run "rollback_to_the_previous_release" {
 run "a_container_not_ready_fails_the_apply" {
   variables {
     release = {
-      api = { tag = "cccccccccccccccccccccccccccccccccccccc00", digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc00" }
-      ui  = { tag = "cccccccccccccccccccccccccccccccccccccc01", digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc01" }
+      api = { tag = "cccccccccccccccccccccccce74fc019056aae07", digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccce74fc019056aae07" }
+      ui  = { tag = "cccccccccccccccccccccccc08c45307b56703fb", digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccc08c45307b56703fb" }
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.api
     values = {
-      digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc00"
+      digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccce74fc019056aae07"
     }
   }
 
@@ -415,7 +415,7 @@ run "a_container_not_ready_fails_the_apply" {
     target = data.scaleway_container.api
     values = {
       status        = "error"
-      image         = "rg.fr-par.scw.cloud/evalap-production/evalap:cccccccccccccccccccccccccccccccccccccc00"
+      image         = "rg.fr-par.scw.cloud/evalap-production/evalap:cccccccccccccccccccccccce74fc019056aae07"
       error_message = "startup probe failed"
     }
   }
@@ -423,7 +423,7 @@ run "a_container_not_ready_fails_the_apply" {
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc01"
+      digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccc08c45307b56703fb"
     }
   }
 
@@ -431,7 +431,7 @@ run "a_container_not_ready_fails_the_apply" {
     target = data.scaleway_container.ui
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:cccccccccccccccccccccccccccccccccccccc01"
+      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:cccccccccccccccccccccccc08c45307b56703fb"
     }
   }
 
@@ -445,22 +445,22 @@ run "a_re_pushed_tag_fails_the_plan" {
 
   variables {
     release = {
-      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
-      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
+      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07" }
+      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb" }
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb"
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.api
     values = {
-      digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc00"
+      digest = "sha256:cccccccccccccccccccccccccccccccccccccccccccccccce74fc019056aae07"
     }
   }
 
@@ -473,7 +473,7 @@ run "a_release_missing_a_service_is_refused" {
 
   variables {
     release = {
-      ui = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
+      ui = { tag = "aaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb" }
     }
   }
 
@@ -487,15 +487,15 @@ run "an_operator_secret_without_a_value_stops_the_plan" {
 
   variables {
     release = {
-      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00" }
-      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01" }
+      api = { tag = "aaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07" }
+      ui  = { tag = "aaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb", digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb" }
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.api
     values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
+      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07"
     }
   }
 
@@ -503,14 +503,14 @@ run "an_operator_secret_without_a_value_stops_the_plan" {
     target = data.scaleway_container.api
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa00"
+      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaae74fc019056aae07"
     }
   }
 
   override_data {
     target = data.scaleway_registry_image_tag.ui
     values = {
-      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+      digest = "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb"
     }
   }
 
@@ -518,7 +518,7 @@ run "an_operator_secret_without_a_value_stops_the_plan" {
     target = data.scaleway_container.ui
     values = {
       status = "ready"
-      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa01"
+      image  = "rg.fr-par.scw.cloud/evalap-production/evalap:aaaaaaaaaaaaaaaaaaaaaaaa08c45307b56703fb"
     }
   }
 
