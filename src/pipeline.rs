@@ -344,6 +344,10 @@ fn compile_unmasked(
                         .filter(|p| {
                             p.owners.contains(&span)
                                 || (p.span.start <= span.start && span.end <= p.span.end)
+                                || (p
+                                    .within
+                                    .is_some_and(|w| w.start <= span.start && span.end <= w.end)
+                                    && names_key(&d.message, &p.path))
                         })
                         .map(|p| {
                             // A path holds keys: one may be a secret.
@@ -388,6 +392,14 @@ fn compile_unmasked(
         emit_files,
         max_output_bytes,
     )
+}
+
+/// Whether `message` names the last key of the dotted `path` (`` `scale.max` `` or `` `max` ``
+/// for `…scale.max`): a finding beside a value left out is related to it only when it speaks of
+/// it (TG016's "`scale.min` 2 above `scale.max` 1", not a probe's timeout beside its path).
+fn names_key(message: &str, path: &str) -> bool {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    message.contains(&format!(".{key}`")) || message.contains(&format!("`{key}`"))
 }
 
 /// The diagnostic for a schema-valid tree that does not decode into [`Config`]: the tree is

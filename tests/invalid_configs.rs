@@ -117,6 +117,36 @@ fn findings_downstream_of_a_refused_default_say_so_in_every_environment() {
     }
 }
 
+/// A value refused beside its siblings (`scale.max` too large, so left out and defaulted to 1):
+/// a finding on a sibling (`scale.min` 2 above that default) says it may be a consequence (sweep
+/// 23 found TG016 reported with no such note); a finding elsewhere in the service does not.
+#[test]
+fn a_finding_beside_a_refused_sibling_says_so() {
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml"))
+            .unwrap();
+    let text = committed.replacen(
+        "scale: { min: 2, max: 4 }\n      ui",
+        "scale: { min: 2, max: 99999999999999999999 }\n      ui",
+        1,
+    );
+    assert_ne!(text, committed, "the production api's scale");
+    let c = pipeline::compile("environments.yaml", text.as_bytes(), false);
+    let codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(codes.contains(&"schema"), "{codes:?}");
+    let min = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "TG016")
+        .unwrap_or_else(|| panic!("no TG016: {codes:?}"));
+    assert!(
+        min.notes.iter().any(|n| n
+            .contains("`environments.production.services.api.scale.max` (line ")
+            && n.contains("may be a consequence")),
+        "{min:#?}"
+    );
+}
+
 #[test]
 fn the_committed_environments_yaml_is_clean() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml");

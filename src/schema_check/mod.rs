@@ -462,6 +462,10 @@ pub struct Pruned {
     /// value of `defaults` the same keys under every environment: a later finding pointing at
     /// one of them may be a consequence of the removal.
     pub owners: Vec<Span>,
+    /// The mapping that held it when all its values are scalars (`scale: { min: 2, max: … }`):
+    /// a later finding on a sibling value (`scale.min` above a `scale.max` left out, so
+    /// defaulted) may be a consequence too.
+    pub within: Option<Span>,
 }
 
 fn pruned_at(root: &Node, pointer: &str) -> Pruned {
@@ -505,10 +509,31 @@ fn pruned_at(root: &Node, pointer: &str) -> Pruned {
         Some((key, value)) if path.len() == steps.len() => key.map_or(value.span, |k| k.span),
         _ => root.span,
     };
+    let within = match path.len().checked_sub(2).map(|i| path[i].1) {
+        Some(parent) if path.len() == steps.len() => match &parent.kind {
+            NodeKind::Map(entries)
+                if entries
+                    .iter()
+                    .all(|(_, v)| !matches!(v.kind, NodeKind::Map(_) | NodeKind::Seq(_))) =>
+            {
+                // A mapping's own span may be its first token only: its extent runs from its
+                // first key to its last value.
+                let first = entries.first().map_or(parent.span, |(k, _)| k.span);
+                let end = entries.iter().map(|(_, v)| v.span.end).max();
+                Some(Span {
+                    end: end.unwrap_or(first.end).max(first.end),
+                    ..first
+                })
+            }
+            _ => None,
+        },
+        _ => None,
+    };
     Pruned {
         path: steps.join("."),
         span,
         owners,
+        within,
     }
 }
 
