@@ -336,6 +336,8 @@ impl Generation {
             return Ok(false);
         };
         match found {
+            // The same bytes with an execute bit: only the mode is rewritten.
+            Existing::File(bytes) if bytes == content.as_bytes() => {}
             Existing::File(bytes) => match self.old.get(rel) {
                 Some(h) if *h == sha256_hex(&bytes) => {}
                 Some(_) => self
@@ -427,7 +429,7 @@ impl Generation {
         let manifest = manifest_text(generated, &self.config);
         let manifest_path = self.tree.resolve(MANIFEST_PATH)?;
         let manifest_changed = match existing(&manifest_path)? {
-            Existing::File(bytes) => bytes != manifest.as_bytes(),
+            Existing::File(bytes) => bytes != manifest.as_bytes() || is_executable(&manifest_path),
             Existing::Other(kind) => {
                 self.blocked.push(format!("  {MANIFEST_PATH}: is a {kind}"));
                 false
@@ -1415,11 +1417,30 @@ fn found_at(path: &Path, read: Result<Vec<u8>, ReadError>) -> anyhow::Result<Exi
 
 /// [`existing`], unless `path` holds exactly `content`: then `None`, found by comparing the file
 /// a chunk at a time as it is read ([`crate::load::read_regular_unless`]), without holding it.
+/// A file holding `content` with an execute bit set is not the same: git records the mode,
+/// and generated files are never executable (they are written `0666` less the umask), so it
+/// is given back as a file of those same bytes, which `generate` rewrites (resetting the mode)
+/// and `check` reports.
 fn existing_unless_same(path: &Path, content: &[u8]) -> anyhow::Result<Option<Existing>> {
-    crate::load::read_regular_unless(path, MAX_READ_BACK_BYTES, false, content)
-        .transpose()
-        .map(|read| found_at(path, read))
-        .transpose()
+    match crate::load::read_regular_unless(path, MAX_READ_BACK_BYTES, false, content) {
+        Ok(None) if is_executable(path) => Ok(Some(Existing::File(content.to_vec()))),
+        Ok(None) => Ok(None),
+        Ok(Some(bytes)) => found_at(path, Ok(bytes)).map(Some),
+        Err(e) => found_at(path, Err(e)).map(Some),
+    }
+}
+
+/// Whether the file at `path` (not followed if a symlink) has an execute bit set.
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+/// Whether the file at `path` has an execute bit set: never, off Unix.
+#[cfg(not(unix))]
+fn is_executable(_path: &Path) -> bool {
+    false
 }
 
 /// Names tofugen uses for its own bookkeeping: never a generated file, manifest or journal

@@ -1711,3 +1711,45 @@ fn a_manifest_that_is_a_directory_is_not_sent_to_force() {
     fs::remove_dir(root.join(MANIFEST_PATH)).unwrap();
     generate(root, &v1(), false).unwrap();
 }
+
+/// A generated file made executable (`chmod +x`, then committed: git records the mode) is
+/// reported by `check` and rewritten by `generate` without the execute bit, with no `--force`
+/// (its bytes are tofugen's); sweep 23 found both silent.
+#[test]
+fn an_executable_generated_file_is_reported_and_its_mode_rewritten() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), &v1(), false).unwrap();
+    let rel = ".github/workflows/tofugen-deploy.yml";
+    let path = dir.path().join(rel);
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let written = mode(&path);
+    assert_eq!(written & 0o111, 0, "written executable: {written:o}");
+    fs::set_permissions(&path, fs::Permissions::from_mode(written | 0o111)).unwrap();
+    let report = check(dir.path(), &v1()).unwrap();
+    assert_eq!(report.len(), 1, "{report:?}");
+    assert!(
+        report[0].contains(rel) && report[0].contains("executable"),
+        "{report:?}"
+    );
+    let summary = generate(dir.path(), &v1(), false).unwrap();
+    assert_eq!(summary, "generated: 1 written, 3 unchanged, 0 removed");
+    assert_eq!(
+        mode(&path) & 0o111,
+        0,
+        "still executable: {:o}",
+        mode(&path)
+    );
+    assert!(check(dir.path(), &v1()).unwrap().is_empty());
+    // The manifest too.
+    let manifest = dir.path().join(MANIFEST_PATH);
+    fs::set_permissions(&manifest, fs::Permissions::from_mode(written | 0o100)).unwrap();
+    let report = check(dir.path(), &v1()).unwrap();
+    assert!(
+        report.len() == 1 && report[0].contains("executable"),
+        "{report:?}"
+    );
+    generate(dir.path(), &v1(), false).unwrap();
+    assert_eq!(mode(&manifest) & 0o111, 0, "{:o}", mode(&manifest));
+    assert!(check(dir.path(), &v1()).unwrap().is_empty());
+}

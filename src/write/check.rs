@@ -359,6 +359,12 @@ fn check_file(
             DifferenceKind::Missing,
             "missing (generate would create it)",
         ),
+        Existing::File(bytes) if bytes == content.as_bytes() => Difference::new(
+            rel,
+            DifferenceKind::Stale,
+            "executable: generated files are not, and git records the mode (generate would \
+             rewrite it without the execute bit)",
+        ),
         Existing::File(bytes) => {
             let (kind, what) = if rel == MANIFEST_PATH {
                 (DifferenceKind::Stale, "stale (generate would rewrite it)")
