@@ -135,22 +135,9 @@ pub fn cap_per_code(diags: &mut Vec<Diagnostic>, max: usize, sources: &SourceMap
             }
         }
     }
-    for (code, mut summary) in counted {
-        summary.message = format!(
-            "{} more `{code}` problems from here on are counted, not described (the first \
-             {max} are)",
-            summary.omitted
-        );
-        summary.expected = Some(format!("at most {max} `{code}` problems described per run"));
-        summary.help = Some(if code.starts_with("TG") {
-            format!(
-                "fix the ones described (one change in `defaults` often fixes many), then run \
-                 again; `tofugen rules {code}` explains the rule"
-            )
-        } else {
-            "fix the ones described, then run again".to_string()
-        });
-        kept.push(summary);
+    for summary in counted.into_values() {
+        let omitted = summary.omitted;
+        kept.push(summary.counting_described(omitted, max));
     }
     sort(&mut kept, sources);
     *diags = kept;
@@ -207,6 +194,29 @@ impl Diagnostic {
 
     /// Marks the diagnostic as counting `n` problems it does not describe.
     pub fn counting(mut self, n: usize) -> Self {
+        self.omitted = n;
+        self
+    }
+
+    /// This diagnostic (the first of its code not described) turned into the one that counts
+    /// `n` problems of its code past the first `max` described: its message, expectation and
+    /// fix say so, its notes are dropped ([`cap_per_code`], and the loader's own caps).
+    pub fn counting_described(mut self, n: usize, max: usize) -> Self {
+        let code = &self.code;
+        self.message = format!(
+            "{n} more `{code}` problems from here on are counted, not described (the first \
+             {max} are)"
+        );
+        self.expected = Some(format!("at most {max} `{code}` problems described per run"));
+        self.help = Some(if code.starts_with("TG") {
+            format!(
+                "fix the ones described (one change in `defaults` often fixes many), then run \
+                 again; `tofugen rules {code}` explains the rule"
+            )
+        } else {
+            "fix the ones described, then run again".to_string()
+        });
+        self.notes = Vec::new();
         self.omitted = n;
         self
     }

@@ -600,7 +600,27 @@ fn bad_bytes(file: FileId, bytes: &[u8]) -> (Option<String>, Vec<Diagnostic>) {
         line: shown[..start].matches('\n').count() + 1,
         col: shown[line_start..start].chars().count() + 1,
     };
-    let d = if nul {
+    // A byte order mark of UTF-16 or UTF-32 (the UTF-32 ones first: FF FE 00 00 starts with
+    // UTF-16's FF FE): the file is in that encoding, not binary (sweep 24).
+    let encoding = [
+        (&[0xFF, 0xFE, 0x00, 0x00][..], "UTF-32 (little-endian)"),
+        (&[0x00, 0x00, 0xFE, 0xFF][..], "UTF-32 (big-endian)"),
+        (&[0xFF, 0xFE][..], "UTF-16 (little-endian)"),
+        (&[0xFE, 0xFF][..], "UTF-16 (big-endian)"),
+    ]
+    .into_iter()
+    .find(|(bom, _)| bytes.starts_with(bom))
+    .map(|(_, name)| name);
+    let d = if let Some(name) = encoding {
+        Diagnostic::error(
+            "encoding",
+            format!(
+                "the file is encoded in {name}: it starts with that encoding's byte order mark"
+            ),
+        )
+        .expected("UTF-8 text")
+        .help("re-save the file as UTF-8 (most editors offer the encoding when saving)")
+    } else if nul {
         Diagnostic::error(
             "binary",
             "the file contains a NUL byte (shown as \\u{0}): it looks binary",
@@ -634,8 +654,10 @@ enum Frame {
     ),
 }
 
-/// How many times [`build`] reads on after a problem that stopped the parser.
-const MAX_RESUMES: usize = 50;
+/// How many times [`build`] reads on after a problem that stopped the parser: with the first
+/// read, at most [`crate::diagnostics::MAX_PER_CODE`] stops, as many as a run describes of one
+/// code. Past it, the last problem found says that the rest of the file was not read.
+const MAX_RESUMES: usize = crate::diagnostics::MAX_PER_CODE - 1;
 
 /// [`build`] reads no more again (blocks after a stop, [`read_block`]) once it has read this
 /// many bytes plus [`READ_AGAIN_TIMES`] the file's size: a window cannot be cut inside a quoted
@@ -689,12 +711,16 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
     let outline = outline::outline(text, &lines);
     let indents = &outline.indents;
     // Reading starts again at a key or an entry indented no further than the line where the
-    // parser stopped (for a line that starts no node, the last one before it that does).
+    // parser stopped (for a line that starts no node, or one holding neither a key nor an
+    // entry, the last one before it that starts a node holding one: sweep 24, the rest of a
+    // flow sequence written at column 1 made reading skip to the next top-level key).
     let below = |stop: usize| {
-        indents[..stop.min(indents.len())]
+        let upto = stop.min(indents.len());
+        indents[..upto]
             .iter()
+            .zip(&outline.keys[..upto])
             .rev()
-            .find_map(|i| *i)
+            .find_map(|(i, key)| i.filter(|_| *key))
             .map_or(1, |i| i + 1)
     };
     // Where to look for the next key to read from (a 1-based line), and the indentation it
@@ -702,16 +728,19 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
     let mut next = stopping_line(&diags).map(|stop| (resume_line(&diags, stop, 0), below(stop)));
     // Bytes read again so far, within `READ_AGAIN_BYTES` and `READ_AGAIN_TIMES` the file's size.
     let mut read = 0;
-    for _ in 0..MAX_RESUMES {
+    // The line reading would have gone on from, when a bound stopped it.
+    let mut unread = None;
+    for resume in 0..=MAX_RESUMES {
         let Some((from, below_indent)) = next else {
             break;
         };
-        if read > READ_AGAIN_BYTES + READ_AGAIN_TIMES * text.len() {
-            break;
-        }
         let Some((line, indent)) = next_key(&outline, from, below_indent) else {
             break;
         };
+        if resume == MAX_RESUMES || read > READ_AGAIN_BYTES + READ_AGAIN_TIMES * text.len() {
+            unread = Some(line);
+            break;
+        }
         let end_line = block_end(&outline, line, indent);
         let (more, bytes) = read_block(file, text, &lines, &outline, line, end_line, surrogates);
         read += bytes;
@@ -733,29 +762,61 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
             }
         }
     }
-    // Every line indented with a tab, each one an error whatever the parse saw (a block
-    // indented with tabs has one on each line; the reads above see the first of each block).
-    if diags.iter().any(|d| d.code == "yaml-tab") {
-        let index = LineIndex::new(text);
-        let mut shown = diags.iter().filter(|d| d.code == "yaml-tab").count();
-        for offset in leading_tabs(text) {
-            if shown >= MAX_TAB_LINES {
-                break;
-            }
-            let span = index.at_byte(offset);
-            if seen.insert(("yaml-tab".to_string(), Some((span.line, span.col)))) {
-                diags.push(tab_error(file, span));
-                shown += 1;
-            }
-        }
-    }
     // In the file's order: a tab found before a parse is reported with what stopped it.
     diags.sort_by_key(|d| d.span.map(|s| (s.line, s.col)));
+    for d in &mut diags {
+        name_unclosed(d, text, &lines, &outline);
+    }
+    // A bound stopped the reading: the last problem found says where, and that the lines
+    // after it were not read (sweep 24: the 52nd problem and after were left out silently).
+    if let Some(line) = unread
+        && let Some(last) = diags
+            .iter_mut()
+            .rev()
+            .find(|d| STOPPING.contains(&d.code.as_str()))
+    {
+        last.notes.push(format!(
+            "reading stopped here: after {} problems that stop the parser, the lines from {line} \
+             on were not read, and may hold more; fix these, then run again",
+            MAX_RESUMES + 1
+        ));
+    }
+    // Every line indented with a tab, each one an error whatever the parse saw (a block
+    // indented with tabs has one on each line; the reads above see the first of each block):
+    // the first [`diagnostics::MAX_PER_CODE`] described, the rest counted by one more.
+    if diags.iter().any(|d| d.code == "yaml-tab") {
+        let index = LineIndex::new(text);
+        // The tabs the reads found (a few: one per read at most).
+        let found: std::collections::HashSet<(usize, usize)> = diags
+            .iter()
+            .filter(|d| d.code == "yaml-tab")
+            .filter_map(|d| d.span.map(|s| (s.line, s.col)))
+            .collect();
+        let mut shown = found.len();
+        let mut counted: Option<Diagnostic> = None;
+        for offset in leading_tabs(text) {
+            let span = index.at_byte(offset);
+            if found.contains(&(span.line, span.col)) {
+                continue;
+            }
+            if shown < crate::diagnostics::MAX_PER_CODE {
+                diags.push(tab_error(file, span));
+                shown += 1;
+            } else {
+                match &mut counted {
+                    Some(d) => d.omitted += 1,
+                    None => counted = Some(tab_error(file, span).counting(1)),
+                }
+            }
+        }
+        if let Some(d) = counted {
+            let n = d.omitted;
+            diags.push(d.counting_described(n, crate::diagnostics::MAX_PER_CODE));
+        }
+        diags.sort_by_key(|d| d.span.map(|s| (s.line, s.col)));
+    }
     Err(diags)
 }
-
-/// How many lines indented with a tab are reported, at most.
-const MAX_TAB_LINES: usize = 100;
 
 /// The problem of a tab in the indentation at `span`.
 fn tab_error(file: FileId, span: Span) -> Diagnostic {
@@ -763,6 +824,68 @@ fn tab_error(file: FileId, span: Span) -> Diagnostic {
         .at(file, Some(span))
         .expected("spaces for indentation (YAML forbids tabs)")
         .help("replace the tab with spaces")
+}
+
+/// When the parser stopped at `d` inside a flow collection opened on an earlier line, or on
+/// the first line that starts a node after one was left open ([`outline::Outline::flows`]: a
+/// line indented no further than the one that opened it, after only blank lines and comments),
+/// `d` names its bracket and where it was opened. The parser reports where it found out, not
+/// the bracket (sweep 24: an unclosed `[` was reported on the next key as "illegal placement
+/// of ':'" or "did not find expected ',' or '}'").
+fn name_unclosed(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &outline::Outline) {
+    let Some(span) = d.span.filter(|_| d.code == "yaml-syntax") else {
+        return;
+    };
+    let stop = span.line - 1;
+    // The last collection opened before the line the parser stopped at.
+    let Some(flow) = outline
+        .flows
+        .partition_point(|f| f.from <= stop)
+        .checked_sub(1)
+        .map(|i| outline.flows[i])
+    else {
+        return;
+    };
+    let inside = stop < flow.to;
+    // Left open: the first line from its end on that starts a node is where the parser finds
+    // out (or the end of the file).
+    let after = flow.cut && !inside && {
+        let first = (flow.to..outline.indents.len()).find(|&l| outline.indents[l].is_some());
+        first.is_none_or(|first| first == stop)
+    };
+    if !inside && !after {
+        return;
+    }
+    let line = lines.partition_point(|&l| l <= flow.offset);
+    let col = text[lines[line - 1]..flow.offset].chars().count() + 1;
+    let (opening, closing) = if flow.bracket == b'[' {
+        ("[", "]")
+    } else {
+        ("{", "}")
+    };
+    if after {
+        d.notes.push(format!(
+            "the `{opening}` opened at line {line}, column {col} is still open here: a flow \
+             collection ends at its `{closing}`, and the lines that continue it are indented \
+             further than the line that opened it"
+        ));
+        d.expected = Some(format!(
+            "`{closing}` closing the `{opening}` opened at {line}:{col}"
+        ));
+        d.help = Some(format!(
+            "add the missing `{closing}` on line {line}, or indent the lines that continue it \
+             further than line {line}"
+        ));
+    } else {
+        d.notes.push(format!(
+            "this line is inside the `{opening}` opened at line {line}, column {col}, not \
+             closed before it"
+        ));
+        d.help = Some(format!(
+            "if the `{opening}` should have ended before this line, add its `{closing}` there; \
+             otherwise check the commas and colons on this line and the one before"
+        ));
+    }
 }
 
 /// Where reading starts again after the parser stopped at 1-based line `stop`, in a read that
@@ -862,17 +985,22 @@ fn next_key(outline: &outline::Outline, from: usize, below: usize) -> Option<(us
     })
 }
 
-/// The first line after 1-based `line` that starts a node indented less than `indent` spaces
-/// (`indents`: [`outline::Outline::indents`]): where the block of the key at `line` ends (one
-/// past the last line when it runs to the end).
+/// The first line after 1-based `line` that starts a node holding a key or an entry, indented
+/// less than `indent` spaces (`indents`: [`outline::Outline::indents`]): where the block of the
+/// key at `line` ends (one past the last line when it runs to the end).
 fn block_end(outline: &outline::Outline, line: usize, indent: usize) -> usize {
     // A sequence may be indented as far as the key it belongs to: a key there ends an entry's
     // block, an entry does not end a key's.
     let entry = outline.entries[line - 1];
+    // A line holding neither a key nor an entry ([`outline::Outline::keys`]: the rest of a
+    // flow collection written less indented than its key) ends no block: read with the block,
+    // it is the problem the parser reports, at its place (sweep 24).
     (line + 1..=outline.indents.len())
         .find(|&l| {
-            outline.indents[l - 1]
-                .is_some_and(|i| i < indent || (i == indent && entry && !outline.entries[l - 1]))
+            outline.keys[l - 1]
+                && outline.indents[l - 1].is_some_and(|i| {
+                    i < indent || (i == indent && entry && !outline.entries[l - 1])
+                })
         })
         .unwrap_or(outline.indents.len() + 1)
 }
@@ -978,6 +1106,29 @@ fn build_once(
                     .get(span.start - base.1..)
                     .and_then(|rest| rest.chars().next())
                     .filter(|&c| crate::text::invisible(c));
+                // A tab between a key's `:` and its value, which this parser refuses: the
+                // caret on the tab, named (sweep 24: "':' must be followed by a valid YAML
+                // whitespace", the caret on the value, when a tab is whitespace).
+                let before = text.get(..span.start - base.1).unwrap_or("");
+                let tabs = before.len() - before.trim_end_matches('\t').len();
+                if invisible.is_none() && tabs > 0 && before[..before.len() - tabs].ends_with(':') {
+                    let tab = Span {
+                        start: span.start - tabs,
+                        end: span.start - tabs + 1,
+                        col: span.col - tabs,
+                        ..span
+                    };
+                    diags.push(
+                        Diagnostic::error(
+                            "yaml-syntax",
+                            "YAML syntax error: a tab separates this `:` from its value",
+                        )
+                        .at(file, Some(tab))
+                        .expected("a space after `:` (the YAML reader refuses a tab there)")
+                        .help("replace the tab with a space"),
+                    );
+                    return Err(with_tab(diags));
+                }
                 let (span, help) = match invisible {
                     Some(c) => (
                         Span {
@@ -1434,6 +1585,123 @@ mod tests {
         }
     }
 
+    /// Sweep 24: a flow collection left open is named where the parser finds out, on the next
+    /// line that starts a node (after blank lines) or inside it; and the rest of a flow
+    /// sequence written at column 1 does not make reading skip to the next top-level key.
+    #[test]
+    fn an_unclosed_bracket_is_named_where_the_parser_stops() {
+        /// The problems of `text`: line, column, expected, notes and help.
+        fn found(text: &str) -> Vec<(usize, usize, String, Vec<String>, String)> {
+            err(text.as_bytes())
+                .into_iter()
+                .map(|d| {
+                    let s = d.span.unwrap();
+                    let expected = d.expected.unwrap_or_default();
+                    (s.line, s.col, expected, d.notes, d.help.unwrap_or_default())
+                })
+                .collect()
+        }
+        let left_open = |line, col| {
+            (
+                format!("`]` closing the `[` opened at {line}:{col}"),
+                vec![format!(
+                    "the `[` opened at line {line}, column {col} is still open here: a flow \
+                     collection ends at its `]`, and the lines that continue it are indented \
+                     further than the line that opened it"
+                )],
+                format!(
+                    "add the missing `]` on line {line}, or indent the lines that continue it \
+                     further than line {line}"
+                ),
+            )
+        };
+        let plain = |line: usize, col: usize, (e, n, h): (String, Vec<String>, String)| {
+            (line, col, e, n, h)
+        };
+        // After a blank line, on the next key.
+        assert_eq!(
+            found("a:\n  b: [x, y\n\n  c: 1\n"),
+            [plain(4, 4, left_open(2, 6))]
+        );
+        // At the end of the file, the outer of two brackets (the inner one closed).
+        let braces = found("a: {x: [1,\n  2]\n");
+        assert_eq!((braces[0].0, braces[0].1), (3, 1));
+        assert_eq!(braces[0].2, "`}` closing the `{` opened at 1:4");
+        // Inside it: said, without taking the place of the parser's expectation.
+        assert_eq!(
+            found("a:\n  b: [x,\n    c: 1 d: 2\n  e: 1\n"),
+            [(
+                3,
+                11,
+                "valid YAML".to_string(),
+                vec![
+                    "this line is inside the `[` opened at line 2, column 6, not closed before \
+                     it"
+                    .to_string()
+                ],
+                "if the `[` should have ended before this line, add its `]` there; otherwise \
+                 check the commas and colons on this line and the one before"
+                    .to_string()
+            )]
+        );
+        // Continued at column 1: the problem further down the same section is found too.
+        let both = found("a:\n  b:\n    c: [x,\ny]\n    d: 1\n  e: \"x\" y\n");
+        assert_eq!(both.len(), 2, "{both:?}");
+        assert_eq!(both[0], plain(4, 1, left_open(3, 8)));
+        assert_eq!((both[1].0, both[1].1), (6, 10));
+        // Each of several such blocks, one after the other.
+        let each = found("a:\n  b0: [\n x0\n  b1: [\n x1\n  b2: 1\n");
+        assert_eq!(
+            each,
+            [plain(3, 2, left_open(2, 7)), plain(5, 2, left_open(4, 7))]
+        );
+        // A bracket closed on a later line is named nowhere.
+        let closed = found("a:\n  b: [x,\n    y]\n  c: \"x\" y\n");
+        assert_eq!(closed.len(), 1);
+        assert!(closed[0].3.is_empty(), "{closed:?}");
+    }
+
+    /// Sweep 24: past the bounds of reading on (the stops a run describes of one code), the last
+    /// problem says where reading stopped; past the tabs described, one more counts the rest.
+    #[test]
+    fn the_bounds_of_reading_on_are_said() {
+        let mut text = String::from("a:\n");
+        for i in 0..250 {
+            text.push_str(&format!("  k{i}: \"x\" y\n"));
+        }
+        let diags = err(text.as_bytes());
+        assert_eq!(diags.len(), MAX_RESUMES + 1);
+        let last = diags.last().unwrap();
+        assert_eq!(last.span.unwrap().line, MAX_RESUMES + 2);
+        assert_eq!(
+            last.notes,
+            [format!(
+                "reading stopped here: after {} problems that stop the parser, the lines from {} \
+                 on were not read, and may hold more; fix these, then run again",
+                MAX_RESUMES + 1,
+                MAX_RESUMES + 3
+            )]
+        );
+        assert!(diags[..MAX_RESUMES].iter().all(|d| d.notes.is_empty()));
+        // Fewer: no such note.
+        let few: String = text.lines().take(100).map(|l| format!("{l}\n")).collect();
+        assert!(err(few.as_bytes()).iter().all(|d| d.notes.is_empty()));
+
+        let mut tabs = String::from("a:\n");
+        for i in 0..300 {
+            tabs.push_str(&format!("\tk{i}: 1\n"));
+        }
+        let diags = err(tabs.as_bytes());
+        let max = crate::diagnostics::MAX_PER_CODE;
+        let described = diags.iter().filter(|d| d.omitted == 0).count();
+        assert_eq!(described, max, "{diags:?}");
+        let counting: Vec<_> = diags.iter().filter(|d| d.omitted > 0).collect();
+        assert_eq!(counting.len(), 1);
+        assert_eq!(counting[0].omitted, 300 - max);
+        assert_eq!(counting[0].span.unwrap().line, max + 2);
+        assert!(diags.iter().all(|d| d.code == "yaml-tab"));
+    }
+
     /// A quote left open makes every block after it run to the end of the file, which no
     /// window can cut: reading again stops past [`READ_AGAIN_BYTES`] and [`READ_AGAIN_TIMES`]
     /// the file's size, with the problems found so far, instead of reading the file once per
@@ -1806,6 +2074,41 @@ mod tests {
         );
         let d = err(b"x\n\0\n\xff");
         assert_eq!((d[0].code.as_str(), d[0].span.unwrap().line), ("binary", 2));
+
+        // A UTF-16 or UTF-32 file is named by its byte order mark (sweep 24), not as binary.
+        for (bytes, name) in [
+            (&b"\xff\xfea\0:\0 \x001\0\n\0"[..], "UTF-16 (little-endian)"),
+            (&b"\xfe\xff\0a\0:\0 \x001\0\n"[..], "UTF-16 (big-endian)"),
+            (&b"\xff\xfe\0\0a\0\0\0"[..], "UTF-32 (little-endian)"),
+            (&b"\0\0\xfe\xff\0\0\0a"[..], "UTF-32 (big-endian)"),
+        ] {
+            let d = err(bytes);
+            assert_eq!(d[0].code, "encoding");
+            assert_eq!(
+                d[0].message,
+                format!(
+                    "the file is encoded in {name}: it starts with that encoding's byte order mark"
+                )
+            );
+        }
+    }
+
+    /// A tab between a key's `:` and its value is named, the caret on it (sweep 24).
+    #[test]
+    fn a_tab_after_a_colon_is_named() {
+        for (text, col) in [("a:\n  b:\t1\n", 5), ("a: {b:\t\t1}\n", 7)] {
+            let d = err(text.as_bytes());
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(
+                d[0].message,
+                "YAML syntax error: a tab separates this `:` from its value"
+            );
+            let span = d[0].span.unwrap();
+            assert_eq!((span.col, &text[span.start..span.end]), (col, "\t"));
+        }
+        // A tab elsewhere is not taken for one.
+        let d = err(b"a:\n  b: [1\t2\n");
+        assert!(!d[0].message.contains("tab"), "{d:?}");
     }
 
     #[cfg(unix)]

@@ -27,7 +27,29 @@ enum Open {
         indent: usize,
         depth: usize,
         quote: Option<u8>,
+        /// The outermost flow collection still open (none when only a quote is open): the
+        /// byte offset in the file of its bracket, that bracket, and the (0-based) line after
+        /// the one holding it.
+        opener: Option<(usize, u8, usize)>,
     },
+}
+
+/// A flow collection (`[`, `{`) open at the end of the line that opened it ([`Outline::flows`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Flow {
+    /// The (0-based) lines inside it, after the one that opened it: `from..to`.
+    pub from: usize,
+    /// See [`Flow::from`]: the line after the one that closed it, or, when it was left open
+    /// ([`Flow::cut`]), the line indented no further than the one that opened it where the
+    /// parser stops (one past the last line when the file ends inside it).
+    pub to: usize,
+    /// Whether it was left open: ended by a line indented no further than the one that opened
+    /// it, or by the end of the file.
+    pub cut: bool,
+    /// The byte offset in the file of its opening bracket.
+    pub offset: usize,
+    /// That bracket: `[` or `{`.
+    pub bracket: u8,
 }
 
 /// The outline of a file: for each line (0-based), its indentation when it starts a node of
@@ -46,6 +68,14 @@ pub(super) struct Outline {
     pub starts: Vec<bool>,
     /// Whether each line that starts a node starts a sequence entry (`- `).
     pub entries: Vec<bool>,
+    /// Whether each line that starts a node holds a mapping key or starts a sequence entry: a
+    /// line that holds neither (the rest of a flow collection or of a plain scalar, written
+    /// less indented than the line that opened it) says nothing of the levels of the block
+    /// structure.
+    pub keys: Vec<bool>,
+    /// The flow collections open at the end of the line that opened them, outermost only, in
+    /// the file's order.
+    pub flows: Vec<Flow>,
 }
 
 /// The outline of `text`, whose lines start at the byte offsets `lines`.
@@ -53,6 +83,19 @@ pub(super) fn outline(text: &str, lines: &[usize]) -> Outline {
     let mut indents = Vec::with_capacity(lines.len());
     let mut starts = Vec::with_capacity(lines.len());
     let mut entries = Vec::with_capacity(lines.len());
+    let mut keys = Vec::with_capacity(lines.len());
+    let mut flows = Vec::new();
+    let close = |flows: &mut Vec<Flow>, opener: Option<(usize, u8, usize)>, to, cut| {
+        if let Some((offset, bracket, from)) = opener {
+            flows.push(Flow {
+                from,
+                to,
+                cut,
+                offset,
+                bracket,
+            });
+        }
+    };
     // Indentations of the lines that started a node so far.
     let mut levels = std::collections::BTreeSet::new();
     // The indentation of the last of them.
@@ -71,36 +114,61 @@ pub(super) fn outline(text: &str, lines: &[usize]) -> Outline {
             | Open::Plain { indent: o }
             | Open::Inline { indent: o, .. } => blank || indent > o,
         };
-        if let Open::Inline { depth, quote, .. } = &mut open {
+        if let Open::Inline {
+            depth,
+            quote,
+            opener,
+            ..
+        } = &mut open
+        {
             let scanned = scan(rest, *depth, *quote);
             // A line indented too little that closes a quoted scalar left open is its last
             // line, not a node (the parser refuses the scalar, pointing at its opening quote;
             // sweep 21: the line read as a block of its own made up an error).
             let closes = quote.is_some() && scanned.quote.is_none();
             if inside || closes {
+                // Closed and another one opened on this line: that one is the collection now.
+                if let Some((at, bracket)) = scanned.opened {
+                    close(&mut flows, opener.take(), i + 1, false);
+                    *opener = Some((start + indent + at, bracket, i + 1));
+                }
                 (*depth, *quote) = (scanned.depth, scanned.quote);
+                if *depth == 0 {
+                    close(&mut flows, opener.take(), i + 1, false);
+                }
                 if (*depth == 0 && quote.is_none()) || !inside {
+                    // Left open: a quote closed on a line indented too little.
+                    close(&mut flows, opener.take(), i + 1, true);
                     open = Open::Nothing;
                 }
                 indents.push(None);
                 starts.push(false);
                 entries.push(false);
+                keys.push(false);
                 continue;
             }
         } else if inside {
             indents.push(None);
             starts.push(false);
             entries.push(false);
+            keys.push(false);
             continue;
         }
         // A line indented no further than the line that opened something closes it (the
         // parser stops there when a bracket or a quote is left open).
+        if let Open::Inline {
+            depth: 1.., opener, ..
+        } = open
+        {
+            close(&mut flows, opener, i, true);
+        }
         open = Open::Nothing;
         let tabbed = rest.first() == Some(&b'\t');
         if blank || rest.first() == Some(&b'#') {
             indents.push(None);
             starts.push(false);
             entries.push(false);
+            keys.push(false);
             continue;
         }
         // A line indented with a tab starts no block, but what it opens is open after it (its
@@ -116,10 +184,16 @@ pub(super) fn outline(text: &str, lines: &[usize]) -> Outline {
         };
         let scanned = scan(rest, 0, None);
         if scanned.depth > 0 || scanned.quote.is_some() {
+            // `rest` starts this many bytes into the line.
+            let skipped = line.len() - rest.len();
             open = Open::Inline {
                 indent: indent_chars,
                 depth: scanned.depth,
                 quote: scanned.quote,
+                opener: scanned
+                    .opened
+                    .filter(|_| scanned.depth > 0)
+                    .map(|(at, bracket)| (start + skipped + at, bracket, i + 1)),
             };
         } else if scanned.block_scalar {
             open = Open::BlockScalar {
@@ -135,20 +209,30 @@ pub(super) fn outline(text: &str, lines: &[usize]) -> Outline {
             indents.push(None);
             starts.push(false);
             entries.push(false);
+            keys.push(false);
             continue;
         }
         let entry = rest == b"-" || rest.starts_with(b"- ");
         let level = indent == 0 || indent > last || levels.contains(&indent);
         starts.push((scanned.key || entry) && level);
         entries.push(entry);
+        keys.push(scanned.key || entry);
         indents.push(Some(indent));
         levels.insert(indent);
         last = indent;
+    }
+    if let Open::Inline {
+        depth: 1.., opener, ..
+    } = open
+    {
+        close(&mut flows, opener, lines.len(), true);
     }
     Outline {
         indents,
         starts,
         entries,
+        keys,
+        flows,
     }
 }
 
@@ -165,6 +249,9 @@ struct Scanned {
     /// It ends inside a plain scalar, a mapping's value or a sequence's entry, which the lines
     /// indented further than this column (of the value's key or entry's `-`) continue.
     plain: Option<usize>,
+    /// The offset in the line of the last bracket it opened outside every other one (where the
+    /// flow collection left open at its end, if any, starts), and that bracket.
+    opened: Option<(usize, u8)>,
 }
 
 /// Reads one line's text (after its indentation) from inside `depth` brackets and the quoted
@@ -180,6 +267,7 @@ fn scan(line: &[u8], mut depth: usize, mut quote: Option<u8>) -> Scanned {
     let (mut node, mut key_at, mut dash_at) = (0, None, None);
     // The column a plain scalar being read (outside brackets) continues beyond, if any.
     let mut plain = None;
+    let mut opened = None;
     let mut i = 0;
     while i < line.len() {
         let c = line[i];
@@ -211,6 +299,9 @@ fn scan(line: &[u8], mut depth: usize, mut quote: Option<u8>) -> Scanned {
                 plain = None;
             }
             b'[' | b'{' if node_start => {
+                if depth == 0 {
+                    opened = Some((i, c));
+                }
                 depth += 1;
                 plain = None;
             }
@@ -268,6 +359,7 @@ fn scan(line: &[u8], mut depth: usize, mut quote: Option<u8>) -> Scanned {
         block_scalar,
         key,
         plain: plain.filter(|_| depth == 0 && quote.is_none()),
+        opened,
     }
 }
 
