@@ -360,6 +360,11 @@ fn compile_unmasked(
                             "ignored because of schema errors: {}; this finding may be a consequence",
                             related.join(", ")
                         ));
+                        // Its fix may be wrong: it saw the tree without those values (sweep
+                        // 24: "add image: …" where an image was written, and refused).
+                        if let Some(help) = &mut d.help {
+                            *help = format!("fix the schema errors first; if this remains, {help}");
+                        }
                     }
                 }
                 // Environments all left out are not "no environment": their own errors say why.
