@@ -818,6 +818,56 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
     Err(diags)
 }
 
+/// The problem of a collection nested deeper than [`MAX_DEPTH`] levels, opened at `span`.
+fn too_deep(file: FileId, span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "too-deep",
+        format!("nesting deeper than {MAX_DEPTH} levels"),
+    )
+    .at(file, Some(span))
+    .expected(format!("at most {MAX_DEPTH} levels of mappings and lists"))
+    .help("environments.yaml needs only a few levels; check the structure")
+}
+
+/// The offset in `text` of the bracket, from `from` on, that opens a flow collection deeper
+/// than [`MAX_DEPTH`] levels, `depth` levels being open at `from` (outside quoted scalars and
+/// comments).
+fn deeper_than_max(text: &str, from: usize, mut depth: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut quote = None;
+    let mut i = from;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match quote {
+            Some(q) => {
+                if c == b'\\' && q == b'"' {
+                    i += 1;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                b'"' | b'\'' => quote = Some(c),
+                b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'[' | b'{' => {
+                    if depth >= MAX_DEPTH {
+                        return Some(i);
+                    }
+                    depth += 1;
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The problem of a tab in the indentation at `span`.
 fn tab_error(file: FileId, span: Span) -> Diagnostic {
     Diagnostic::error("yaml-tab", "a tab character is used for indentation")
@@ -1074,6 +1124,8 @@ fn build_once(
     let mut root: Option<Node> = None;
     let mut documents = 0usize;
     let mut nodes = 0usize;
+    // Where the last event read ended, in `text`.
+    let mut last_end = 0;
 
     loop {
         let (event, yspan) = match parser.next() {
@@ -1092,12 +1144,17 @@ fn build_once(
                     return Err(with_tab(diags));
                 }
                 if e.info().contains("recursion limit") {
-                    diags.push(
-                        Diagnostic::error("too-deep", "nesting is too deep")
-                            .at(file, Some(span))
-                            .expected(format!("at most {MAX_DEPTH} levels of mappings and lists"))
-                            .help("environments.yaml needs only a few levels; check the structure"),
-                    );
+                    // The reader's scanner ran ahead through brackets to its own limit (256):
+                    // the problem is reported where the events would have reached MAX_DEPTH,
+                    // as for fewer brackets (sweep 24: 255 and 256 brackets were reported at
+                    // two places with two messages).
+                    let span =
+                        deeper_than_max(text, last_end, stack.len()).map_or(span, |offset| {
+                            let mut at = index.at_byte(offset);
+                            at.end = at.start + 1;
+                            at
+                        });
+                    diags.push(too_deep(file, span));
                     return Err(with_tab(diags));
                 }
                 // An invisible character the parser stops at (a byte order mark pasted inside
@@ -1156,6 +1213,7 @@ fn build_once(
             }
         };
         let span = index.span(&yspan);
+        last_end = span.end - base.1;
         if tab_line.is_some_and(|line| span.line >= line) {
             break;
         }
@@ -1204,15 +1262,7 @@ fn build_once(
                     diags.push(tag_error(file, span));
                 }
                 if stack.len() >= MAX_DEPTH {
-                    diags.push(
-                        Diagnostic::error(
-                            "too-deep",
-                            format!("nesting deeper than {MAX_DEPTH} levels"),
-                        )
-                        .at(file, Some(span))
-                        .expected(format!("at most {MAX_DEPTH} levels of mappings and lists"))
-                        .help("environments.yaml needs only a few levels; check the structure"),
-                    );
+                    diags.push(too_deep(file, span));
                     return Err(with_tab(diags));
                 }
                 if matches!(event, Event::SequenceStart(..)) {
@@ -2090,6 +2140,24 @@ mod tests {
                     "the file is encoded in {name}: it starts with that encoding's byte order mark"
                 )
             );
+        }
+    }
+
+    /// Nesting past [`MAX_DEPTH`] is reported at the same bracket with the same message, however
+    /// deep it goes: past 255 brackets the reader's scanner stops first (sweep 24).
+    #[test]
+    fn too_deep_is_reported_at_one_place_whatever_the_depth() {
+        for n in [70, 255, 256, 300, 5000] {
+            let text = format!("a: {}{}\n", "[".repeat(n), "]".repeat(n));
+            let d = err(text.as_bytes());
+            assert_eq!(d.len(), 1, "{n}: {d:?}");
+            assert_eq!(
+                d[0].message,
+                format!("nesting deeper than {MAX_DEPTH} levels")
+            );
+            // The root mapping is a level: the bracket that opens level 65 is the 64th.
+            let span = d[0].span.unwrap();
+            assert_eq!((span.line, span.col), (1, 3 + MAX_DEPTH), "{n}");
         }
     }
 
