@@ -766,6 +766,7 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
     diags.sort_by_key(|d| d.span.map(|s| (s.line, s.col)));
     for d in &mut diags {
         name_unclosed(d, text, &lines, &outline);
+        name_misaligned(d, text, &lines, &outline);
     }
     // A bound stopped the reading: the last problem found says where, and that the lines
     // after it were not read (sweep 24: the 52nd problem and after were left out silently).
@@ -936,6 +937,82 @@ fn name_unclosed(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &outl
              otherwise check the commas and colons on this line and the one before"
         ));
     }
+}
+
+/// When the parser stopped at `d` on a line holding a key indented off the keys before it, `d`
+/// says how: the parser's "did not find expected key" and "mapping values are not allowed in
+/// this context" name no indentation (sweep 24). Two shapes:
+///
+/// - indented further than a key whose value is on its line: YAML reads the line as the rest
+///   of that value;
+/// - indented less than the key before it, but further than the key holding them: between two
+///   levels.
+fn name_misaligned(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &outline::Outline) {
+    let Some(span) = d
+        .span
+        .filter(|_| d.code == "yaml-syntax" && d.notes.is_empty())
+    else {
+        return;
+    };
+    let stop = span.line - 1;
+    if stop >= outline.indents.len() {
+        return;
+    }
+    let line_text = |l: usize| {
+        let end = lines.get(l + 1).copied().unwrap_or(text.len());
+        text[lines[l]..end].trim_end_matches(['\n', '\r'])
+    };
+    let indent = line_text(stop).bytes().take_while(|&b| b == b' ').count();
+    if !outline::holds_key(&line_text(stop).as_bytes()[indent..]) {
+        return;
+    }
+    // The key before it: the last line before it that starts a node.
+    let Some((prev, before)) = (0..stop)
+        .rev()
+        .find_map(|l| outline.indents[l].map(|i| (l, i)))
+        .filter(|&(l, _)| outline.keys[l])
+    else {
+        return;
+    };
+    if outline.indents[stop].is_none() && indent > before {
+        d.notes.push(format!(
+            "this line is indented {indent} spaces, further than the key on line {} ({before} \
+             spaces) whose value is on its line: YAML reads it as the rest of that value, where \
+             a key cannot be",
+            prev + 1
+        ));
+        d.help = Some(format!(
+            "indent it {before} spaces, as line {}, if it is that key's sibling",
+            prev + 1
+        ));
+        return;
+    }
+    if outline.indents[stop].is_none() || indent >= before {
+        return;
+    }
+    // The key holding the one before: the last line before that one indented less.
+    let Some((parent, holding)) = (0..prev)
+        .rev()
+        .find_map(|l| outline.indents[l].filter(|&i| i < before).map(|i| (l, i)))
+    else {
+        return;
+    };
+    if holding >= indent {
+        return;
+    }
+    d.notes.push(format!(
+        "this key is indented {indent} spaces, between the key before it on line {} ({before} \
+         spaces) and the key holding that one on line {} ({holding} spaces): the keys of one \
+         mapping are indented alike",
+        prev + 1,
+        parent + 1
+    ));
+    d.help = Some(format!(
+        "indent this key and line {} alike if they are keys of one mapping, or this one \
+         {holding} spaces if it is a sibling of line {}",
+        prev + 1,
+        parent + 1
+    ));
 }
 
 /// Where reading starts again after the parser stopped at 1-based line `stop`, in a read that
@@ -2141,6 +2218,40 @@ mod tests {
                 )
             );
         }
+    }
+
+    /// A key indented off the keys before it is explained (sweep 24): further than a key whose
+    /// value is on its line, or between two levels; a dedent to a level that exists is not.
+    #[test]
+    fn a_misaligned_key_is_explained() {
+        let d = err(b"a:\n  b:\n     c: 1\n    d: 2\n");
+        assert_eq!((d[0].span.unwrap().line, d[0].span.unwrap().col), (4, 5));
+        assert_eq!(
+            d[0].notes,
+            [
+                "this key is indented 4 spaces, between the key before it on line 3 (5 spaces) and \
+              the key holding that one on line 2 (2 spaces): the keys of one mapping are \
+              indented alike"
+            ]
+        );
+        let d = err(b"a:\n  b: 1\n   c: 2\n");
+        assert_eq!(d[0].span.unwrap().line, 3);
+        assert_eq!(
+            d[0].notes,
+            [
+                "this line is indented 3 spaces, further than the key on line 2 (2 spaces) whose \
+              value is on its line: YAML reads it as the rest of that value, where a key cannot \
+              be"
+            ]
+        );
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("indent it 2 spaces, as line 2, if it is that key's sibling")
+        );
+        // Another problem on a line dedented to an existing level: no such note.
+        let d = err(b"a:\n  b:\n    c: 1\n  d: \"x\" y\n");
+        assert_eq!(d[0].span.unwrap().line, 4);
+        assert!(d[0].notes.is_empty(), "{d:?}");
     }
 
     /// Nesting past [`MAX_DEPTH`] is reported at the same bracket with the same message, however

@@ -236,6 +236,12 @@ pub(super) fn outline(text: &str, lines: &[usize]) -> Outline {
     }
 }
 
+/// Whether `line` (after its indentation) holds a mapping key's `:` outside brackets and quotes,
+/// read as a line that starts a node.
+pub(super) fn holds_key(line: &[u8]) -> bool {
+    scan(line, 0, None).key
+}
+
 /// What [`scan`] found on a line.
 struct Scanned {
     /// Brackets left open at its end.
