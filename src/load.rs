@@ -819,6 +819,53 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
     Err(diags)
 }
 
+/// The offsets of the brackets (`[`, `{`) opened in `text[from..to]` and not closed there,
+/// outermost first: outside quoted scalars (a quote opens one only after a bracket, a comma, a
+/// colon or at a line's start) and comments.
+fn open_brackets(text: &str, from: usize, to: usize) -> Vec<usize> {
+    let bytes = &text.as_bytes()[..to];
+    let mut open = Vec::new();
+    let mut quote = None;
+    // The last byte other than a space or a tab: a quote starts a scalar only after these.
+    let mut last = b'\n';
+    let mut i = from;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if let Some(q) = quote {
+            if c == b'\\' && q == b'"' {
+                i += 1;
+            } else if c == q {
+                if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                    i += 1;
+                } else {
+                    quote = None;
+                    last = c;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'"' | b'\'' if matches!(last, b'[' | b'{' | b',' | b':' | b'\n') => quote = Some(c),
+            b'#' if matches!(bytes.get(i.wrapping_sub(1)), Some(b' ' | b'\t' | b'\n')) => {
+                while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'[' | b'{' => open.push(i),
+            b']' | b'}' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        if !matches!(c, b' ' | b'\t' | b'\r') {
+            last = c;
+        }
+        i += 1;
+    }
+    open
+}
+
 /// The problem of a collection nested deeper than [`MAX_DEPTH`] levels, opened at `span`.
 fn too_deep(file: FileId, span: Span) -> Diagnostic {
     Diagnostic::error(
@@ -915,16 +962,48 @@ fn name_unclosed(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &outl
         ("{", "}")
     };
     if after {
+        // Every bracket still open, this one first (sweep 25: with `[` and `{` opened inside it
+        // and left open too, one `}` did not fix the file).
+        let end = lines.get(flow.to).copied().unwrap_or(text.len());
+        let open = open_brackets(text, flow.offset, end);
+        let closers: String = if open.first() == Some(&flow.offset) {
+            open.iter()
+                .rev()
+                .map(|&o| if text.as_bytes()[o] == b'[' { ']' } else { '}' })
+                .collect()
+        } else {
+            closing.to_string()
+        };
+        let inner = closers.len() - 1;
+        // The last line of the collection: where the closing brackets go.
+        let last = (line - 1..flow.to.min(lines.len()))
+            .rev()
+            .find(|&l| {
+                let end = lines.get(l + 1).copied().unwrap_or(text.len());
+                let t = text[lines[l]..end].trim();
+                !t.is_empty() && !t.starts_with('#')
+            })
+            .map_or(line, |l| l + 1);
+        let inside = match inner {
+            0 => String::new(),
+            1 => " and the bracket opened inside it".to_string(),
+            n => format!(" and the {n} brackets opened inside it"),
+        };
         d.notes.push(format!(
-            "the `{opening}` opened at line {line}, column {col} is still open here: a flow \
+            "the `{opening}` opened at line {line}, column {col}{} is still open here: a flow \
              collection ends at its `{closing}`, and the lines that continue it are indented \
-             further than the line that opened it"
+             further than the line that opened it",
+            match inner {
+                0 => String::new(),
+                1 => ", with a bracket opened inside it,".to_string(),
+                n => format!(", with {n} brackets opened inside it,"),
+            }
         ));
         d.expected = Some(format!(
-            "`{closing}` closing the `{opening}` opened at {line}:{col}"
+            "`{closers}` closing the `{opening}` opened at {line}:{col}{inside}"
         ));
         d.help = Some(format!(
-            "add the missing `{closing}` on line {line}, or indent the lines that continue it \
+            "add the missing `{closers}` on line {last}, or indent the lines that continue it \
              further than line {line}"
         ));
     } else {
@@ -963,14 +1042,17 @@ fn name_misaligned(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &ou
         text[lines[l]..end].trim_end_matches(['\n', '\r'])
     };
     let indent = line_text(stop).bytes().take_while(|&b| b == b' ').count();
-    if !outline::holds_key(&line_text(stop).as_bytes()[indent..]) {
+    let rest = &line_text(stop).as_bytes()[indent..];
+    // A sequence entry's key is not at the line's indentation (`- a:`): not said here (sweep
+    // 25: the `-`'s column was given for the key's).
+    if !outline::holds_key(rest) || rest == b"-" || rest.starts_with(b"- ") {
         return;
     }
     // The key before it: the last line before it that starts a node.
     let Some((prev, before)) = (0..stop)
         .rev()
         .find_map(|l| outline.indents[l].map(|i| (l, i)))
-        .filter(|&(l, _)| outline.keys[l])
+        .filter(|&(l, _)| outline.keys[l] && !outline.entries[l])
     else {
         return;
     };
@@ -997,7 +1079,7 @@ fn name_misaligned(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &ou
     else {
         return;
     };
-    if holding >= indent {
+    if holding >= indent || outline.entries[parent] {
         return;
     }
     d.notes.push(format!(
@@ -1754,6 +1836,19 @@ mod tests {
         let braces = found("a: {x: [1,\n  2]\n");
         assert_eq!((braces[0].0, braces[0].1), (3, 1));
         assert_eq!(braces[0].2, "`}` closing the `{` opened at 1:4");
+        // Brackets opened inside it and left open too: every closer, innermost first, on the
+        // collection's last line (sweep 25), quotes and comments skipped.
+        let nested = found("a: {b: [1, {c: \"]\" # ]\n  , d: 2\ne: 3\n");
+        assert_eq!((nested[0].0, nested[0].1), (3, 2));
+        assert_eq!(
+            nested[0].2,
+            "`}]}` closing the `{` opened at 1:4 and the 2 brackets opened inside it"
+        );
+        assert_eq!(
+            nested[0].4,
+            "add the missing `}]}` on line 2, or indent the lines that continue it further \
+             than line 1"
+        );
         // Inside it: said, without taking the place of the parser's expectation.
         assert_eq!(
             found("a:\n  b: [x,\n    c: 1 d: 2\n  e: 1\n"),
@@ -2248,6 +2343,15 @@ mod tests {
             d[0].help.as_deref(),
             Some("indent it 2 spaces, as line 2, if it is that key's sibling")
         );
+        // A sequence entry's key is not at its line's indentation: nothing said (sweep 25).
+        for text in [
+            &b"l:\n  - a: 1\n     b: 2\n"[..],
+            b"x:\n  l:\n    - a:\n        b: 1\n       c: 2\n",
+            b"- a: 1\nb: 2\n   c: 3\n",
+        ] {
+            let d = err(text);
+            assert!(d[0].notes.is_empty(), "{d:?}");
+        }
         // Another problem on a line dedented to an existing level: no such note.
         let d = err(b"a:\n  b:\n    c: 1\n  d: \"x\" y\n");
         assert_eq!(d[0].span.unwrap().line, 4);
