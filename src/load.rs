@@ -778,7 +778,8 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
     {
         last.notes.push(format!(
             "reading stopped here: after {} problems that stop the parser, the lines from {line} \
-             on were not read, and may hold more; fix these, then run again",
+             on were not parsed (only searched for tabs in their indentation), and may hold \
+             more; fix these, then run again",
             MAX_RESUMES + 1
         ));
     }
@@ -1899,7 +1900,8 @@ mod tests {
             last.notes,
             [format!(
                 "reading stopped here: after {} problems that stop the parser, the lines from {} \
-                 on were not read, and may hold more; fix these, then run again",
+                 on were not parsed (only searched for tabs in their indentation), and may hold \
+                 more; fix these, then run again",
                 MAX_RESUMES + 1,
                 MAX_RESUMES + 3
             )]
