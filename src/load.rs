@@ -1300,6 +1300,19 @@ fn build_once(
                     return Err(with_tab(diags));
                 }
                 if e.info().contains("unknown anchor") {
+                    // The parser gives a point: the caret covers the whole alias, as for an
+                    // alias it reads (sweep 24: `*a` got `^^` there, `^` here).
+                    let len = text
+                        .get(span.start - base.1..)
+                        .filter(|rest| rest.starts_with('*'))
+                        .map_or(0, |rest| {
+                            rest.find(|c: char| c.is_whitespace() || ",[]{}".contains(c))
+                                .unwrap_or(rest.len())
+                        });
+                    let span = Span {
+                        end: span.end.max(span.start + len),
+                        ..span
+                    };
                     diags.push(alias_error(file, span));
                     return Err(with_tab(diags));
                 }
@@ -2375,6 +2388,22 @@ mod tests {
             // The root mapping is a level: the bracket that opens level 65 is the 64th.
             let span = d[0].span.unwrap();
             assert_eq!((span.line, span.col), (1, 3 + MAX_DEPTH), "{n}");
+        }
+    }
+
+    /// An alias to an unknown anchor is underlined whole, as an alias the parser reads is
+    /// (sweep 24: one character).
+    #[test]
+    fn an_unknown_alias_is_underlined_whole() {
+        for (text, alias) in [
+            ("a: *x1\n", "*x1"),
+            ("a: [*yy, 2]\n", "*yy"),
+            ("a: *z", "*z"),
+        ] {
+            let d = err(text.as_bytes());
+            assert_eq!(d[0].code, "yaml-alias", "{d:?}");
+            let span = d[0].span.unwrap();
+            assert_eq!(&text[span.start..span.end], alias);
         }
     }
 
