@@ -14,6 +14,7 @@ mod surrogates;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read as _;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
@@ -821,11 +822,30 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
 }
 
 /// The offsets of the brackets (`[`, `{`) opened in `text[from..to]` and not closed there,
-/// outermost first: outside quoted scalars (a quote opens one only after a bracket, a comma, a
-/// colon or at a line's start) and comments.
+/// outermost first ([`flow_brackets`]).
 fn open_brackets(text: &str, from: usize, to: usize) -> Vec<usize> {
-    let bytes = &text.as_bytes()[..to];
     let mut open = Vec::new();
+    flow_brackets(text, from, to, |i, c| {
+        if matches!(c, b'[' | b'{') {
+            open.push(i);
+        } else {
+            open.pop();
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    open
+}
+
+/// Calls `each` with the offset and byte of every bracket (`[`, `{`, `]`, `}`) in
+/// `text[from..to]` outside quoted scalars (a quote opens one only after a bracket, a comma, a
+/// colon or at a line's start) and comments, until it breaks with a value, which is returned.
+fn flow_brackets<B>(
+    text: &str,
+    from: usize,
+    to: usize,
+    mut each: impl FnMut(usize, u8) -> ControlFlow<B>,
+) -> Option<B> {
+    let bytes = &text.as_bytes()[..to];
     let mut quote = None;
     // The last byte other than a space or a tab: a quote starts a scalar only after these.
     let mut last = b'\n';
@@ -848,14 +868,15 @@ fn open_brackets(text: &str, from: usize, to: usize) -> Vec<usize> {
         }
         match c {
             b'"' | b'\'' if matches!(last, b'[' | b'{' | b',' | b':' | b'\n') => quote = Some(c),
-            b'#' if matches!(bytes.get(i.wrapping_sub(1)), Some(b' ' | b'\t' | b'\n')) => {
+            b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
                 while i + 1 < bytes.len() && bytes[i + 1] != b'\n' {
                     i += 1;
                 }
             }
-            b'[' | b'{' => open.push(i),
-            b']' | b'}' => {
-                open.pop();
+            b'[' | b'{' | b']' | b'}' => {
+                if let ControlFlow::Break(found) = each(i, c) {
+                    return Some(found);
+                }
             }
             _ => {}
         }
@@ -864,7 +885,7 @@ fn open_brackets(text: &str, from: usize, to: usize) -> Vec<usize> {
         }
         i += 1;
     }
-    open
+    None
 }
 
 /// The problem of a collection nested deeper than [`MAX_DEPTH`] levels, opened at `span`.
@@ -879,42 +900,19 @@ fn too_deep(file: FileId, span: Span) -> Diagnostic {
 }
 
 /// The offset in `text` of the bracket, from `from` on, that opens a flow collection deeper
-/// than [`MAX_DEPTH`] levels, `depth` levels being open at `from` (outside quoted scalars and
-/// comments).
+/// than [`MAX_DEPTH`] levels, `depth` levels being open at `from` ([`flow_brackets`]).
 fn deeper_than_max(text: &str, from: usize, mut depth: usize) -> Option<usize> {
-    let bytes = text.as_bytes();
-    let mut quote = None;
-    let mut i = from;
-    while i < bytes.len() {
-        let c = bytes[i];
-        match quote {
-            Some(q) => {
-                if c == b'\\' && q == b'"' {
-                    i += 1;
-                } else if c == q {
-                    quote = None;
-                }
+    flow_brackets(text, from, text.len(), |i, c| {
+        if matches!(c, b'[' | b'{') {
+            if depth >= MAX_DEPTH {
+                return ControlFlow::Break(i);
             }
-            None => match c {
-                b'"' | b'\'' => quote = Some(c),
-                b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
-                    while i < bytes.len() && bytes[i] != b'\n' {
-                        i += 1;
-                    }
-                }
-                b'[' | b'{' => {
-                    if depth >= MAX_DEPTH {
-                        return Some(i);
-                    }
-                    depth += 1;
-                }
-                b']' | b'}' => depth = depth.saturating_sub(1),
-                _ => {}
-            },
+            depth += 1;
+        } else {
+            depth = depth.saturating_sub(1);
         }
-        i += 1;
-    }
-    None
+        ControlFlow::Continue(())
+    })
 }
 
 /// The problem of a tab in the indentation at `span`.
