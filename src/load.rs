@@ -405,26 +405,39 @@ impl std::error::Error for ReadError {}
 /// non-blocking and refused), never reads a device or a huge file to the end (it stops after
 /// `max + 1` bytes). With `follow_symlinks` false, a symlink is refused too.
 pub fn read_regular(path: &Path, max: usize, follow_symlinks: bool) -> Result<Vec<u8>, ReadError> {
-    let (file, len) = open_regular(path, follow_symlinks)?;
-    read_whole(file, len, max)
+    let (file, meta) = open_regular(path, follow_symlinks)?;
+    read_whole(file, meta.len(), max)
 }
 
-/// [`read_regular`], unless the file holds exactly `expected`: then `None`, and the file was
-/// compared a chunk at a time as it was read, never held whole (a file of another length, or
-/// over `max`, is read whole at once, without comparing).
+/// What [`read_regular_unless`] found in the file.
+#[derive(Debug)]
+pub enum Compared {
+    /// The file holds exactly the expected bytes; its metadata as it was opened (its mode, for
+    /// one), so that the caller needs no second `stat`.
+    Same(std::fs::Metadata),
+    /// The file holds other bytes: all of them.
+    Other(Vec<u8>),
+}
+
+/// [`read_regular`], unless the file holds exactly `expected`: then [`Compared::Same`], and the
+/// file was compared a chunk at a time as it was read, never held whole (a file of another
+/// length, or over `max`, is read whole at once, without comparing).
 pub fn read_regular_unless(
     path: &Path,
     max: usize,
     follow_symlinks: bool,
     expected: &[u8],
-) -> Result<Option<Vec<u8>>, ReadError> {
+) -> Result<Compared, ReadError> {
     /// Bytes read and compared at a time.
     const CHUNK: usize = 64 * 1024;
-    let (mut file, len) = open_regular(path, follow_symlinks)?;
+    let (mut file, meta) = open_regular(path, follow_symlinks)?;
+    let len = meta.len();
     if u64::try_from(expected.len()).ok() != Some(len) || expected.len() > max {
-        return read_whole(file, len, max).map(Some);
+        return read_whole(file, len, max).map(Compared::Other);
     }
-    let whole = |file, mut bytes: Vec<u8>| read_rest(file, &mut bytes, max).map(|()| Some(bytes));
+    let whole = |file, mut bytes: Vec<u8>| {
+        read_rest(file, &mut bytes, max).map(|()| Compared::Other(bytes))
+    };
     // The same length: compare as it is read; at the first difference (or a file that changed
     // length since), keep what matched and read the rest whole.
     let mut chunk = vec![0u8; CHUNK.min(expected.len() + 1)];
@@ -437,7 +450,7 @@ pub fn read_regular_unless(
         };
         if n == 0 {
             if same == expected.len() {
-                return Ok(None);
+                return Ok(Compared::Same(meta));
             }
             return whole(file, expected[..same].to_vec());
         }
@@ -452,8 +465,14 @@ pub fn read_regular_unless(
 }
 
 /// Opens the regular file at `path` for [`read_regular`]: non-blocking, refusing what is not a
-/// regular file (and a symlink unless `follow_symlinks`). Returns the file and its length.
-fn open_regular(path: &Path, follow_symlinks: bool) -> Result<(std::fs::File, u64), ReadError> {
+/// regular file (and a symlink unless `follow_symlinks`). Returns the file and its metadata,
+/// from the open file: an open and an `fstat`, and no other call unless the open fails (on
+/// Unix, `O_NOFOLLOW` refuses the symlink; only then is the path `lstat`ed, to say so).
+fn open_regular(
+    path: &Path,
+    follow_symlinks: bool,
+) -> Result<(std::fs::File, std::fs::Metadata), ReadError> {
+    let is_symlink = || std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -462,16 +481,20 @@ fn open_regular(path: &Path, follow_symlinks: bool) -> Result<(std::fs::File, u6
         let nofollow = if follow_symlinks { 0 } else { libc::O_NOFOLLOW };
         options.custom_flags(libc::O_NONBLOCK | nofollow);
     }
-    if !follow_symlinks && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
-    {
+    #[cfg(not(unix))]
+    if !follow_symlinks && is_symlink() {
         return Err(ReadError::NotRegular("symlink"));
     }
-    let file = options.open(path).map_err(ReadError::Io)?;
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(_) if !follow_symlinks && is_symlink() => return Err(ReadError::NotRegular("symlink")),
+        Err(e) => return Err(ReadError::Io(e)),
+    };
     let meta = file.metadata().map_err(ReadError::Io)?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_of(&meta.file_type())));
     }
-    Ok((file, meta.len()))
+    Ok((file, meta))
 }
 
 /// Reads `file` (`len` bytes long when it was opened) whole, refusing more than `max` bytes.
@@ -2472,6 +2495,26 @@ mod tests {
             read_regular(&link, MAX_FILE_BYTES, false),
             Err(ReadError::NotRegular("symlink"))
         ));
+        // Refused as a symlink whatever it points to (a directory, nothing) and whichever read;
+        // a path through a missing directory is still not found.
+        let to_dir = dir.path().join("to-dir");
+        std::os::unix::fs::symlink(dir.path(), &to_dir).unwrap();
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("none"), &dangling).unwrap();
+        for path in [&link, &to_dir, &dangling] {
+            assert!(
+                matches!(
+                    read_regular_unless(path, MAX_FILE_BYTES, false, b""),
+                    Err(ReadError::NotRegular("symlink"))
+                ),
+                "{}",
+                path.display()
+            );
+        }
+        assert!(matches!(
+            read_regular(&dir.path().join("none/x"), 10, false),
+            Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotFound
+        ));
     }
 
     /// `read_regular_unless` answers `None` exactly when the file holds the expected bytes, and
@@ -2500,10 +2543,15 @@ mod tests {
             for file in &files {
                 std::fs::write(&path, file).unwrap();
                 let got = read_regular_unless(&path, 4 * K, false, &expected).unwrap();
-                if *file == expected {
-                    assert_eq!(got, None, "{len}");
-                } else {
-                    assert_eq!(got.as_deref(), Some(file.as_slice()), "{len}");
+                match got {
+                    Compared::Same(meta) => {
+                        assert_eq!(*file, expected, "{len}");
+                        assert_eq!(meta.len(), len as u64, "{len}: the file's own metadata");
+                    }
+                    Compared::Other(bytes) => {
+                        assert_ne!(*file, expected, "{len}");
+                        assert_eq!(bytes, *file, "{len}");
+                    }
                 }
                 assert_eq!(
                     read_regular(&path, 4 * K, false).unwrap(),

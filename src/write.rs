@@ -428,13 +428,13 @@ impl Generation {
         }
         let manifest = manifest_text(generated, &self.config);
         let manifest_path = self.tree.resolve(MANIFEST_PATH)?;
-        let manifest_changed = match existing(&manifest_path)? {
-            Existing::File(bytes) => bytes != manifest.as_bytes() || is_executable(&manifest_path),
-            Existing::Other(kind) => {
+        let manifest_changed = match existing_unless_same(&manifest_path, manifest.as_bytes())? {
+            None => false,
+            Some(Existing::File(_) | Existing::Missing) => true,
+            Some(Existing::Other(kind)) => {
                 self.blocked.push(format!("  {MANIFEST_PATH}: is a {kind}"));
                 false
             }
-            Existing::Missing => true,
         };
         if !self.blocked.is_empty() {
             bail!(
@@ -1422,24 +1422,28 @@ fn found_at(path: &Path, read: Result<Vec<u8>, ReadError>) -> anyhow::Result<Exi
 /// is given back as a file of those same bytes, which `generate` rewrites (resetting the mode)
 /// and `check` reports.
 fn existing_unless_same(path: &Path, content: &[u8]) -> anyhow::Result<Option<Existing>> {
+    use crate::load::Compared;
     match crate::load::read_regular_unless(path, MAX_READ_BACK_BYTES, false, content) {
-        Ok(None) if is_executable(path) => Ok(Some(Existing::File(content.to_vec()))),
-        Ok(None) => Ok(None),
-        Ok(Some(bytes)) => found_at(path, Ok(bytes)).map(Some),
+        Ok(Compared::Same(meta)) if is_executable(&meta) => {
+            Ok(Some(Existing::File(content.to_vec())))
+        }
+        Ok(Compared::Same(_)) => Ok(None),
+        Ok(Compared::Other(bytes)) => found_at(path, Ok(bytes)).map(Some),
         Err(e) => found_at(path, Err(e)).map(Some),
     }
 }
 
-/// Whether the file at `path` (not followed if a symlink) has an execute bit set.
+/// Whether a file of this metadata (read from the open file, so never a symlink's) has an
+/// execute bit set.
 #[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
+fn is_executable(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt as _;
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    meta.permissions().mode() & 0o111 != 0
 }
 
-/// Whether the file at `path` has an execute bit set: never, off Unix.
+/// Whether a file of this metadata has an execute bit set: never, off Unix.
 #[cfg(not(unix))]
-fn is_executable(_path: &Path) -> bool {
+fn is_executable(_meta: &std::fs::Metadata) -> bool {
     false
 }
 
