@@ -201,8 +201,8 @@ pub fn run(cli: &Cli) -> u8 {
         match load::read_config(&cli.config, &sources, id) {
             Ok(b) => b,
             Err(mut d) => {
-                if !cli.config.exists() {
-                    point_above(&mut d, &cli.config);
+                if !cli.config.exists() && !point_above(&mut d, &cli.config) {
+                    point_to_manifest(&mut d, cli);
                 }
                 print_diagnostics(&[d], &sources, cli.format, color);
                 return EXIT_INVALID;
@@ -427,12 +427,13 @@ fn out_raw(bytes: &[u8]) {
 /// A configuration that is not where it was looked for but is in a directory above, within
 /// the repository ([`locate::found_above`]): the help names the directory to run from and the
 /// `--config` to pass instead (tofugen reads the configuration it is given, never another one).
-fn point_above(d: &mut Diagnostic, config: &Path) {
+/// Whether it did.
+fn point_above(d: &mut Diagnostic, config: &Path) -> bool {
     let Ok(cwd) = std::env::current_dir() else {
-        return;
+        return false;
     };
     let Some((levels, dir)) = locate::found_above(&cwd, config) else {
-        return;
+        return false;
     };
     let up = "../".repeat(levels);
     d.help = Some(format!(
@@ -440,6 +441,62 @@ fn point_above(d: &mut Diagnostic, config: &Path) {
         config.display(),
         dir.display(),
         config.display()
+    ));
+    true
+}
+
+/// A configuration that is not there, in a repository whose generated tree names another one
+/// in its manifest ([`write::manifest_config`]), when [`point_above`] found none: the help
+/// names the `--config` to pass, from the current directory (a tree generated with
+/// `--config infra/envs.yaml` and checked without it was told to run `tofugen init`, which
+/// refuses an existing tree; sweep 27, F2).
+fn point_to_manifest(d: &mut Diagnostic, cli: &Cli) {
+    let Ok(cwd) = std::env::current_dir().and_then(|c| c.canonicalize()) else {
+        return;
+    };
+    let dir = cwd.join(cli.config.parent().unwrap_or(Path::new("")));
+    let root = match &cli.root {
+        Some(root) => root.canonicalize().ok(),
+        None => dir
+            .canonicalize()
+            .ok()
+            .and_then(|dir| locate::repository_of(&dir)),
+    };
+    let Some(root) = root else {
+        return;
+    };
+    let given = dir
+        .canonicalize()
+        .ok()
+        .zip(cli.config.file_name())
+        .and_then(|(dir, name)| Some(dir.join(name).strip_prefix(&root).ok()?.to_path_buf()))
+        .and_then(|p| p.to_str().map(|p| p.replace('\\', "/")))
+        .unwrap_or_default();
+    let Some(config) = write::manifest_config(&root, &given) else {
+        return;
+    };
+    let from_cwd = match cwd.strip_prefix(&root) {
+        Ok(below) => {
+            // The path from the current directory: up to the part it shares with the root's.
+            let below: Vec<_> = below.iter().filter_map(|p| p.to_str()).collect();
+            let parts: Vec<&str> = config.split('/').collect();
+            let shared = below
+                .iter()
+                .zip(&parts)
+                .take(parts.len() - 1)
+                .take_while(|(a, b)| a == b)
+                .count();
+            format!(
+                "{}{}",
+                "../".repeat(below.len() - shared),
+                parts[shared..].join("/")
+            )
+        }
+        Err(_) => root.join(&config).display().to_string(),
+    };
+    d.help = Some(format!(
+        "{} says `{config}` generated this repository's tree: pass --config {from_cwd}",
+        write::MANIFEST_PATH
     ));
 }
 

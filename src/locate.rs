@@ -58,11 +58,7 @@ pub fn locate(config: &Path, root: Option<&Path>) -> Result<Placement, String> {
                 ));
             }
         },
-        None => abs_dir
-            .ancestors()
-            .find(|a| holds_git(a))
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| dir.clone()),
+        None => repository_of(&abs_dir).unwrap_or_else(|| dir.clone()),
     };
     let abs_root = canonical_dir(&root)
         .map_err(|e| format!("cannot resolve the root `{}`: {e}", root.display()))?;
@@ -189,6 +185,13 @@ pub fn found_above(start: &Path, name: &Path) -> Option<(usize, PathBuf)> {
         }
     }
     None
+}
+
+/// The nearest directory holding `.git` from `dir` up: the repository `dir` is in, if any.
+pub fn repository_of(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|a| holds_git(a))
+        .map(Path::to_path_buf)
 }
 
 /// Whether `dir` holds a `.git` entry (a directory, or the file of a worktree or submodule): a

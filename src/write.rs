@@ -666,8 +666,8 @@ fn other_config(old: &str, config: &str) -> Option<String> {
         format!(
             "{MANIFEST_PATH} says `{old}` generated this tree, not `{config}`: generating would \
              replace that configuration's tree with this one's (the roots of its environments \
-             removed)\nrun `tofugen --config {old} generate`, or `tofugen generate --force` to \
-             switch the tree to `{config}` on purpose"
+             removed)\nrun `tofugen --config {old} generate`, or `tofugen --config {config} \
+             generate --force` to switch the tree to `{config}` on purpose"
         )
     })
 }
@@ -1217,6 +1217,30 @@ impl std::fmt::Display for ManifestError {
 }
 
 impl std::error::Error for ManifestError {}
+
+/// The configuration the manifest under `root` says generated the tree, when there is a valid
+/// manifest (a regular file, within the root) naming a portable path other than `except`, and
+/// that file exists: what a missing configuration's help points at (a tree generated with
+/// `--config infra/envs.yaml`, then `tofugen check` run without it; sweep 27, F2). Read only,
+/// bounded, never followed through a symlink out of `root`.
+pub fn manifest_config(root: &Path, except: &str) -> Option<String> {
+    let root = root.canonicalize().ok()?;
+    let path = root.join(MANIFEST_PATH);
+    if !path.parent()?.canonicalize().ok()?.starts_with(&root) {
+        return None;
+    }
+    let bytes = crate::load::read_regular(&path, MAX_BOOKKEEPING_BYTES, false).ok()?;
+    let manifest: Manifest = serde_json::from_slice(&bytes).ok()?;
+    let config = manifest.config;
+    (manifest.format == MANIFEST_FORMAT
+        && portable_config(&config)
+        && config != except
+        && !config
+            .split('/')
+            .any(|part| part.is_empty() || part == "." || part == "..")
+        && root.join(&config).is_file())
+    .then_some(config)
+}
 
 /// Reads the manifest: `None` when there is none, an error when it is not a valid manifest.
 fn read_manifest(tree: &mut Tree) -> Result<Option<Manifest>, ManifestError> {

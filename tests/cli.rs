@@ -41,6 +41,48 @@ fn a_configuration_above_is_named_not_used() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
+/// A tree generated from `--config infra/envs.yaml`, then checked without it (sweep 27, F2):
+/// the missing default configuration's help named `tofugen init`, which refuses an existing
+/// tree. It now names the configuration the manifest records, from wherever tofugen runs, and
+/// the advice works.
+#[test]
+fn a_missing_configuration_names_the_one_the_manifest_records() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join(".git")).unwrap();
+    fs::create_dir_all(dir.path().join("infra/deep")).unwrap();
+    let out = tofugen(dir.path(), &["--config", "infra/envs.yaml", "init"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    for (cwd, path) in [
+        ("", "infra/envs.yaml"),
+        ("generated/staging", "../../infra/envs.yaml"),
+        ("infra", "envs.yaml"),
+        ("infra/deep", "../envs.yaml"),
+    ] {
+        let cwd = dir.path().join(cwd);
+        let out = tofugen(&cwd, &["check"]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let shown = text(&out);
+        assert!(
+            shown.contains(
+                "help: generated/.tofugen-manifest.json says `infra/envs.yaml` generated this \
+                 repository's tree: pass --config "
+            ) && shown.contains(&format!("pass --config {path}\n")),
+            "{}: {shown}",
+            cwd.display()
+        );
+        let out = tofugen(&cwd, &["--config", path, "check"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+    // Without a manifest naming an existing file, the help is the starter's.
+    fs::rename(
+        dir.path().join("infra/envs.yaml"),
+        dir.path().join("infra/moved.yaml"),
+    )
+    .unwrap();
+    let shown = text(&tofugen(dir.path(), &["check"]));
+    assert!(shown.contains("help: run `tofugen init`"), "{shown}");
+}
+
 /// A rule's suggestion derived from a secret (sweep 19, F1): TG020 offered the lowercase of an
 /// access key as a valid name, which gives the key back. No form of it is printed, in any
 /// format.
@@ -89,6 +131,13 @@ fn a_tree_generated_from_another_configuration_is_refused_until_force() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         text(&o).contains("says `environments.yaml` generated this tree, not `other.yaml`"),
+        "{}",
+        text(&o)
+    );
+    // The switch it suggests names the configuration to switch to (sweep 27, F3: it said
+    // `tofugen generate --force`, which regenerates from `environments.yaml`).
+    assert!(
+        text(&o).contains("or `tofugen --config other.yaml generate --force` to switch"),
         "{}",
         text(&o)
     );
