@@ -1559,6 +1559,43 @@ fn a_rewritten_manifest_is_said() {
     assert!(!summary.contains("manifest"), "{summary}");
 }
 
+/// A file OpenTofu reads as code or values is reported, whatever its name: one named as local
+/// state (`terraform.tfstate.*`) passed `check`, in a vendored module or a root's `tests/`, and
+/// OpenTofu loaded it (sweep 26, F1). The state files OpenTofu writes still pass.
+#[test]
+fn a_file_opentofu_reads_is_reported_even_named_as_local_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let files = v1();
+    generate(root, &files, false).unwrap();
+    let read = [
+        "generated/modules/service/terraform.tfstate.tf",
+        "generated/staging/terraform.tfstate.auto.tfvars",
+        "generated/staging/tests/terraform.tfstate.x.tftest.hcl",
+    ];
+    let written = [
+        "generated/staging/terraform.tfstate",
+        "generated/staging/terraform.tfstate.backup",
+        "generated/staging/terraform.tfstate.1764950400.backup",
+    ];
+    let planted: Vec<(&str, &str)> = read
+        .iter()
+        .chain(&written)
+        .map(|p| (*p, "resource \"terraform_data\" \"x\" {}\n"))
+        .collect();
+    plant(root, &planted);
+    let report = check(root, &files).unwrap();
+    assert_eq!(report.len(), read.len(), "{report:#?}");
+    for path in read {
+        assert!(
+            report
+                .iter()
+                .any(|line| line.starts_with(&format!("{path}: "))),
+            "{path}: {report:#?}"
+        );
+    }
+}
+
 /// A hand-made workflow named as tofugen names its own (`tofugen-*.yml`) looks generated to
 /// reviewers: `check` passed with one (found by an adversarial sweep). It is reported, and
 /// `generate` leaves it in place and says so; a workflow of another name is not tofugen's.
@@ -1580,16 +1617,25 @@ fn a_stray_workflow_with_a_tofugen_name_is_reported() {
                 ".github/workflows/tofugen-deploy-hotfix.yaml",
                 "name: hotfix\n",
             ),
+            // And names of other letter cases (sweep 26, F6: `check` passed).
+            (".github/workflows/Tofugen-pr.yml", "name: pr\n"),
+            (".github/workflows/TOFUGEN-X.YAML", "name: x\n"),
             (".github/workflows/ci.yml", "name: ci\n"),
             (".github/workflows/tofugen-notes.md", "notes\n"),
+            (".github/workflows/Tofugen-notes.md", "notes\n"),
         ],
     );
     let report = check(root, &files).unwrap();
-    assert_eq!(report.len(), 2, "{report:#?}");
-    for (line, ext) in report.iter().zip(["yaml", "yml"]) {
+    assert_eq!(report.len(), 4, "{report:#?}");
+    for (line, name) in report.iter().zip([
+        "TOFUGEN-X.YAML",
+        "Tofugen-pr.yml",
+        "tofugen-deploy-hotfix.yaml",
+        "tofugen-deploy-hotfix.yml",
+    ]) {
         assert!(
             line.starts_with(&format!(
-                ".github/workflows/tofugen-deploy-hotfix.{ext}: not written by tofugen: its name is one tofugen gives"
+                ".github/workflows/{name}: not written by tofugen: its name is one tofugen gives"
             )),
             "{report:#?}"
         );

@@ -425,9 +425,15 @@ fn check_orphan(tree: &mut Tree, rel: &str, hash: &str) -> anyhow::Result<Option
 }
 
 /// Whether a path under `generated/` is one of OpenTofu's local artifacts or tofugen's own
-/// bookkeeping, which are expected beside the generated files and ignored by git.
+/// bookkeeping, which are expected beside the generated files and ignored by git. Never a file
+/// OpenTofu reads as code or values ([`read_by_opentofu`]), whatever else its name says: a
+/// committed `terraform.tfstate.x.tf` in a vendored module passed `check` as local state, and
+/// OpenTofu loaded it with the module (sweep 26, F1).
 pub(super) fn is_local_artifact(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);
+    if read_by_opentofu(name) {
+        return false;
+    }
     rel.split('/').any(|s| s == ".terraform")
         || name == ".terraform.lock.hcl"
         || name == ".terraform.tfstate.lock.info"
@@ -437,9 +443,35 @@ pub(super) fn is_local_artifact(rel: &str) -> bool {
         || name.ends_with(TMP_SUFFIX)
 }
 
-/// Whether `rel` is named as `rule` gives tofugen a file, but with the other spelling of a YAML
-/// extension (`tofugen-*.yaml` for `tofugen-*.yml`): GitHub runs workflows of both spellings, so
-/// a hand-made one looks as generated. Reported, never owned: tofugen does not write or delete it.
+/// Whether OpenTofu reads a file of this name as code or values somewhere: a configuration
+/// file (`.tf`, `.tf.json`, `.tofu`, `.tofu.json`, in a root or module), a test file
+/// (`.tftest.hcl`, `.tftest.json`, `.tofutest.hcl`, `.tofutest.json`, in a root or its `tests/`)
+/// or a variables file (`.tfvars`, `.tfvars.json`: `terraform.tfvars` and `*.auto.tfvars` are
+/// loaded without being named). Read in OpenTofu v1.12.6: `internal/configs/parser_config_dir.go`
+/// (the extensions, `DefaultTestDirectory`), `internal/command/meta.go` (`isAutoVarFile`) and
+/// `internal/command/meta_vars.go` (`DefaultVarsFilename`).
+fn read_by_opentofu(name: &str) -> bool {
+    [
+        ".tf",
+        ".tf.json",
+        ".tofu",
+        ".tofu.json",
+        ".tftest.hcl",
+        ".tftest.json",
+        ".tofutest.hcl",
+        ".tofutest.json",
+        ".tfvars",
+        ".tfvars.json",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
+}
+
+/// Whether `rel` is named as `rule` gives tofugen a file but for the spelling: the other YAML
+/// extension (`tofugen-*.yaml` for `tofugen-*.yml`), or other letter cases (`Tofugen-pr.YML`;
+/// sweep 26, F6). GitHub runs workflows of every such name, so a hand-made one looks as
+/// generated (and on a case-insensitive file system it is the generated file's own name).
+/// Reported, never owned: tofugen does not write or delete it.
 fn yaml_lookalike(rule: &OwnedRule, rel: &str) -> bool {
     let OwnedRule::Pattern {
         dir,
@@ -452,10 +484,17 @@ fn yaml_lookalike(rule: &OwnedRule, rel: &str) -> bool {
     if suffix != ".yml" {
         return false;
     }
-    rel.strip_prefix(dir.as_str())
+    let Some(name) = rel
+        .strip_prefix(dir.as_str())
         .and_then(|r| r.strip_prefix('/'))
-        .and_then(|name| name.strip_prefix(prefix.as_str()))
-        .is_some_and(|rest| !rest.contains('/') && rest.ends_with(".yaml"))
+        .filter(|name| !name.contains('/'))
+    else {
+        return false;
+    };
+    let lower = name.to_ascii_lowercase();
+    lower.starts_with(&prefix.to_ascii_lowercase())
+        && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+        && !rule.matches(rel)
 }
 
 /// Whether OpenTofu loads `rel` with the generated code: a configuration file (`.tf`,
@@ -648,6 +687,18 @@ mod tests {
             "generated/staging/override.tf.json",
             "generated/staging/terraform.tfvars",
             "generated/staging/x.auto.tfvars",
+            // Named as an artifact, read as code or values (sweep 26, F1).
+            "generated/modules/service/terraform.tfstate.tf",
+            "generated/bootstrap/terraform.tfstate.backup.tf",
+            "generated/staging/terraform.tfstate.tofu",
+            "generated/staging/terraform.tfstate.x.tf.json",
+            "generated/staging/tests/terraform.tfstate.evil.tftest.hcl",
+            "generated/staging/terraform.tfstate.evil.tofutest.json",
+            "generated/staging/terraform.tfstate.auto.tfvars",
+            "generated/staging/terraform.tfstate.auto.tfvars.json",
+            "generated/staging/x.tfplan.tf",
+            "generated/staging/.terraform/evil.tf",
+            "generated/staging/main.tf.tofugen-tmp.tf",
         ] {
             assert!(!is_local_artifact(p), "{p}");
         }
