@@ -187,6 +187,39 @@ pub fn found_above(start: &Path, name: &Path) -> Option<(usize, PathBuf)> {
     None
 }
 
+/// Why the configuration at `config` must not be read, if it must not: within a repository
+/// (`root` when given, else the nearest directory holding `.git` above the configuration's
+/// directory, as written), the file it resolves to (every symlink followed) is outside that
+/// repository or inside its `.git`. A pull request could replace `environments.yaml` by a
+/// symlink to the runner's `~/.docker/config.json` or `/proc/self/environ`, whose lines the
+/// diagnostics would then show in a public log (sweep 26, F3). `None` outside a repository and
+/// for a path that does not resolve (reading it reports that).
+pub fn escapes_repository(config: &Path, root: Option<&Path>) -> Option<String> {
+    let cwd = std::env::current_dir().ok()?;
+    let dir = cwd.join(config.parent().unwrap_or(Path::new("")));
+    let repository = match root {
+        Some(root) => cwd.join(root),
+        None => repository_of(&dir)?,
+    };
+    let repository = repository.canonicalize().ok()?;
+    let target = cwd.join(config).canonicalize().ok()?;
+    let inside = target.starts_with(&repository) && !target.starts_with(repository.join(".git"));
+    (!inside).then(|| {
+        format!(
+            "`{}` resolves to `{}`, {} the repository `{}`: tofugen reads only a configuration \
+             of the repository it generates for, never a file a symlink points to elsewhere",
+            config.display(),
+            target.display(),
+            if target.starts_with(repository.join(".git")) {
+                "inside the `.git` directory of"
+            } else {
+                "outside"
+            },
+            repository.display()
+        )
+    })
+}
+
 /// The nearest directory holding `.git` from `dir` up: the repository `dir` is in, if any.
 pub fn repository_of(dir: &Path) -> Option<PathBuf> {
     dir.ancestors()

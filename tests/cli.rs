@@ -83,6 +83,56 @@ fn a_missing_configuration_names_the_one_the_manifest_records() {
     assert!(shown.contains("help: run `tofugen init`"), "{shown}");
 }
 
+/// A configuration that resolves outside its repository, or into its `.git`, is not read: a
+/// pull request replacing `environments.yaml` by a symlink to the runner's
+/// `~/.docker/config.json` had its lines shown by every diagnostic (sweep 26, F3). A symlink to
+/// a file of the repository is read.
+#[test]
+fn a_configuration_resolving_outside_the_repository_is_not_read() {
+    let (dir, config) = repo();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let docker = outside.path().join("config.json");
+    let auth = "bm9sb2dpbjpzZWNyZXRrZXl2YWx1ZTEyMzQ1Njc4";
+    fs::write(
+        &docker,
+        format!("{{\"auths\":{{\"rg\":{{\"auth\":\"{auth}\"}}}}}}\n"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join(".git/config"),
+        format!("[x]\n\ttoken = {auth}\n"),
+    )
+    .unwrap();
+    let link = |name: &str, to: &Path| {
+        std::os::unix::fs::symlink(to, dir.path().join(name)).unwrap();
+    };
+    link("docker.yaml", &docker);
+    link("git.yaml", Path::new(".git/config"));
+    for (name, where_) in [
+        ("docker.yaml", "outside"),
+        ("git.yaml", "inside the `.git`"),
+    ] {
+        for format in ["human", "json"] {
+            let out = tofugen(
+                dir.path(),
+                &["--config", name, "--format", format, "validate"],
+            );
+            assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+            let shown = text(&out);
+            assert!(
+                shown.contains(&format!("`{name}` resolves to ")) && shown.contains(where_),
+                "{shown}"
+            );
+            assert!(!shown.contains(auth), "{shown}");
+        }
+    }
+    // A symlink within the repository is followed, as before.
+    link("inside.yaml", &config);
+    let out = tofugen(dir.path(), &["--config", "inside.yaml", "validate"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
 /// A rule's suggestion derived from a secret (sweep 19, F1): TG020 offered the lowercase of an
 /// access key as a valid name, which gives the key back. No form of it is printed, in any
 /// format.
