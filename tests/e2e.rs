@@ -33,25 +33,12 @@ fn empty_repository() -> tempfile::TempDir {
     dir
 }
 
-/// actionlint and zizmor from the offline validators (`TOFUGEN_VALIDATORS`, as `.ci/run`
-/// installs them); `None` (printed) when absent and not required.
-fn validators() -> Option<PathBuf> {
-    let dir = std::env::var_os("TOFUGEN_VALIDATORS")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/tofugen-ci/validators"))
-        })
-        .filter(|d| d.join("venv/bin/actionlint").is_file());
-    if dir.is_none() {
-        common::skip_unless_required("actionlint and zizmor (set TOFUGEN_VALIDATORS)");
-    }
-    dir
-}
-
 /// actionlint and zizmor (low severity and up, offline) pass `flows`; skipped as
-/// [`validators`] says when they are absent.
+/// [`common::validators`] says when they are absent.
 fn lint_workflows(flows: &[PathBuf]) {
-    let Some(v) = validators() else { return };
+    let Some(v) = common::validators() else {
+        return;
+    };
     let o = Command::new(v.join("venv/bin/actionlint"))
         .arg("-no-color")
         .args(flows)

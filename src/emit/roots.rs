@@ -884,6 +884,8 @@ fn service_call(
                 ("digest".to_string(), release().attr("digest").expr()),
             ]),
         ),
+        // TG009 is required (`Safety::Required`): a configuration without a port is never
+        // emitted, so this default is never written.
         ("port", Expr::int(s.port.unwrap_or(8080))),
         (
             "protocol",

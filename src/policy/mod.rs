@@ -42,7 +42,7 @@ use crate::source::FileId;
 
 pub use overrides::PolicyOverride;
 
-/// Why turning a rule off deserves a warning on every run.
+/// Why turning a rule off deserves a warning on every run, or is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Safety {
@@ -52,6 +52,11 @@ pub enum Safety {
     Production,
     /// The rule keeps credentials out of the repository and the outputs.
     Security,
+    /// tofugen's output depends on it: with it off, the generated files would be invalid (a
+    /// workflow GitHub refuses) or say something the configuration does not (a port nobody
+    /// wrote). `policy.overrides` cannot turn it off or lower it to a warning (sweep 27, F5
+    /// and F6: TG119 off generated `needs: []`, TG009 off a hidden port 8080).
+    Required,
 }
 
 /// One policy rule: its identity, its default level, what it demands and why, with examples.
@@ -163,6 +168,7 @@ fn level_cell(rule: &Rule) -> String {
         Safety::Ordinary => level_word(rule.level).to_string(),
         Safety::Production => format!("{} (production safety)", level_word(rule.level)),
         Safety::Security => format!("{} (security)", level_word(rule.level)),
+        Safety::Required => format!("{} (required)", level_word(rule.level)),
     }
 }
 
@@ -244,11 +250,17 @@ pub fn describe_rule(rule: &Rule) -> String {
     let _ = writeln!(out, "level:  {}", level_cell(rule));
     let _ = writeln!(out, "family: {}", family(rule));
     let _ = writeln!(out, "why:    {}", rule.rationale);
-    if rule.safety != Safety::Ordinary {
-        let _ = writeln!(
-            out,
-            "        Turning it off needs a reason and prints a warning on every run."
-        );
+    match rule.safety {
+        Safety::Ordinary => {}
+        Safety::Required => {
+            let _ = writeln!(out, "        {REQUIRED_NOTE}.");
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "        Turning it off needs a reason and prints a warning on every run."
+            );
+        }
     }
     let indent = |text: &str| {
         text.lines()
@@ -262,10 +274,16 @@ pub fn describe_rule(rule: &Rule) -> String {
     out.push_str(&indent(rule.bad));
     let _ = writeln!(out, "\ngood:");
     out.push_str(&indent(rule.good));
-    let _ = writeln!(out, "\nto turn it off or change its level, with a reason:");
-    out.push_str(&indent(&override_example(rule)));
+    if rule.safety != Safety::Required {
+        let _ = writeln!(out, "\nto turn it off or change its level, with a reason:");
+        out.push_str(&indent(&override_example(rule)));
+    }
     out
 }
+
+/// What the rule listings say of a [`Safety::Required`] rule.
+const REQUIRED_NOTE: &str = "Required: the generated files depend on it, so `policy.overrides` \
+                             cannot turn it off or lower it to a warning";
 
 /// The `policy.overrides` entry that turns `rule` off, with its optional keys.
 fn override_example(rule: &Rule) -> String {
@@ -288,11 +306,17 @@ pub fn describe_rule_markdown(rule: &Rule) -> String {
         family(rule),
         rule.rationale
     );
-    if rule.safety != Safety::Ordinary {
-        let _ = writeln!(
-            out,
-            "- turning it off needs a reason and prints a warning on every run"
-        );
+    match rule.safety {
+        Safety::Ordinary => {}
+        Safety::Required => {
+            let _ = writeln!(out, "- {}", REQUIRED_NOTE.to_lowercase());
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "- turning it off needs a reason and prints a warning on every run"
+            );
+        }
     }
     let _ = writeln!(
         out,
@@ -301,11 +325,13 @@ pub fn describe_rule_markdown(rule: &Rule) -> String {
     out.push_str(&fenced_yaml(rule.bad));
     let _ = writeln!(out, "\nGood:\n");
     out.push_str(&fenced_yaml(rule.good));
-    let _ = writeln!(
-        out,
-        "\nTo turn it off or change its level, with a reason:\n"
-    );
-    out.push_str(&fenced_yaml(&override_example(rule)));
+    if rule.safety != Safety::Required {
+        let _ = writeln!(
+            out,
+            "\nTo turn it off or change its level, with a reason:\n"
+        );
+        out.push_str(&fenced_yaml(&override_example(rule)));
+    }
     out
 }
 

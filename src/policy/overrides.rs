@@ -72,6 +72,12 @@ impl PolicyOverride {
         self.level.is_none()
     }
 
+    /// Whether it would turn off or lower a [`Safety::Required`] rule: refused by [`validate`],
+    /// and never applied.
+    pub fn refused(&self) -> bool {
+        self.rule.safety == Safety::Required && self.level.is_none_or(|l| l < self.rule.level)
+    }
+
     /// Whether it applies in environment `env`.
     pub fn applies_to_environment(&self, env: &str) -> bool {
         self.environments
@@ -179,7 +185,7 @@ pub(crate) fn apply(
             let Some(o) = overrides
                 .iter()
                 .rev()
-                .find(|o| o.matches(f.rule, f.env.as_deref(), &f.place.path))
+                .find(|o| !o.refused() && o.matches(f.rule, f.env.as_deref(), &f.place.path))
             else {
                 return Some(f);
             };
@@ -252,7 +258,30 @@ pub fn validate(file: FileId, root: &Node, resolved: &Resolved) -> Vec<Diagnosti
                 out.push(d);
             }
         }
-        if o.is_off() && o.rule.safety != Safety::Ordinary {
+        if o.refused() {
+            out.push(
+                Diagnostic::error(
+                    CODE,
+                    format!(
+                        "rule {} (`{}`) cannot be {}: tofugen's output depends on it",
+                        o.rule.code,
+                        o.rule.name,
+                        if o.is_off() {
+                            "turned off"
+                        } else {
+                            "lowered to a warning"
+                        }
+                    ),
+                )
+                .at(file, Some(o.level_span))
+                .expected("no override of this rule (or `level: error`)")
+                .help(format!(
+                    "remove this override and fix what {} reports: {}",
+                    o.rule.code, o.rule.title
+                ))
+                .note(format!("rule {}: {}", o.rule.code, o.rule.rationale)),
+            );
+        } else if o.is_off() && o.rule.safety != Safety::Ordinary {
             let kind = match o.rule.safety {
                 Safety::Production => "production safety",
                 _ => "security",

@@ -165,10 +165,16 @@ fn compile_with_rule_off(r: &Rule, emit: bool) -> Compilation {
 }
 
 /// `level: off` silences every rule on its bad example; safety rules say so with a warning.
+/// A required rule cannot be turned off: the override is an error at its `level`, and the
+/// rule still reports.
 #[test]
 fn every_rule_can_be_turned_off_with_a_reason() {
     for r in registry() {
         let c = compile_with_rule_off(r, false);
+        if r.safety == Safety::Required {
+            assert_required_override_refused(r, &c, "turned off");
+            continue;
+        }
         assert!(
             !c.diagnostics.iter().any(|d| d.code == r.code),
             "{}: still reported: {:#?}",
@@ -187,6 +193,38 @@ fn every_rule_can_be_turned_off_with_a_reason() {
             codes(&c)
         );
     }
+}
+
+/// `c` compiled `r`'s bad example with an override lowering the required rule `r`: the
+/// override is refused (an error at its `level` value, saying `how` and why) and the rule
+/// reports as if there were none.
+fn assert_required_override_refused(r: &Rule, c: &Compilation, how: &str) {
+    let refused: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "policy" && d.message.contains(r.code))
+        .collect();
+    assert_eq!(refused.len(), 1, "{}: {:#?}", r.code, codes(c));
+    let d = refused[0];
+    assert_eq!(d.level, Level::Error, "{}", r.code);
+    assert!(
+        d.message
+            .contains(&format!("cannot be {how}: tofugen's output depends on it")),
+        "{}: {}",
+        r.code,
+        d.message
+    );
+    let span = d.span.expect("at the override's level");
+    assert_eq!(span.line, 2, "{}: {span:?}", r.code);
+    assert!(
+        c.diagnostics
+            .iter()
+            .any(|d| d.code == r.code && d.level == r.level),
+        "{}: the rule still reports: {:#?}",
+        r.code,
+        codes(c)
+    );
+    assert!(c.files.is_empty(), "{}", r.code);
 }
 
 /// Changing the level by name changes the level of the findings, and says why.
@@ -209,6 +247,10 @@ fn every_rule_can_change_level_by_name() {
             with_override(r.bad, &entry).as_bytes(),
             false,
         );
+        if r.safety == Safety::Required && r.level == Level::Error {
+            assert_required_override_refused(r, &c, "lowered to a warning");
+            continue;
+        }
         let found: Vec<_> = c.diagnostics.iter().filter(|d| d.code == r.code).collect();
         assert!(!found.is_empty(), "{}: {:#?}", r.code, codes(&c));
         for d in found {
@@ -271,7 +313,8 @@ fn renderings_list_every_rule() {
 }
 
 /// `tofugen rules CODE --markdown`: every rule's examples come back out of its fenced blocks
-/// byte for byte (the fence outlasts any backticks in them), and the override block names it.
+/// byte for byte (the fence outlasts any backticks in them), and the override block names it
+/// (a required rule has none).
 #[test]
 fn one_rule_as_markdown_fences_its_examples() {
     for r in registry() {
@@ -285,10 +328,16 @@ fn one_rule_as_markdown_fences_its_examples() {
             .skip(1)
             .map(|b| b.split_once("\n```\n").expect("a closing fence").0)
             .collect();
-        assert_eq!(blocks.len(), 3, "{md}");
         assert_eq!(blocks[0], r.bad.trim_end_matches('\n'));
         assert_eq!(blocks[1], r.good.trim_end_matches('\n'));
-        assert!(blocks[2].contains(&format!("- rule: {}\n", r.name)));
+        // A required rule has no override to show: `policy.overrides` refuses one.
+        if r.safety == Safety::Required {
+            assert_eq!(blocks.len(), 2, "{md}");
+            assert!(md.contains("cannot turn it off"), "{md}");
+        } else {
+            assert_eq!(blocks.len(), 3, "{md}");
+            assert!(blocks[2].contains(&format!("- rule: {}\n", r.name)));
+        }
     }
     // A body holding a run of three backticks gets a longer fence.
     assert_eq!(fenced_yaml("a: ```x```\n"), "````yaml\na: ```x```\n````\n");

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests. Each test crate uses some of them.
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Copies `src` to `dst` recursively (regular files and directories only), leaving out
 /// OpenTofu's working files (`.terraform/`, lock files) that a developer's local `tofu test`
@@ -92,4 +92,20 @@ pub fn path_with_runner_jq(first: &Path, rest: &str) -> Option<String> {
             Some(format!("{}:{rest}", first.display()))
         }
     }
+}
+
+/// The offline validators' directory (`TOFUGEN_VALIDATORS`, as `.ci/run` installs them, else
+/// `~/.cache/tofugen-ci/validators`), with actionlint and zizmor in `venv/bin/`; `None`
+/// (printed) when absent and not required ([`skip_unless_required`]).
+pub fn validators() -> Option<PathBuf> {
+    let dir = std::env::var_os("TOFUGEN_VALIDATORS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/tofugen-ci/validators"))
+        })
+        .filter(|d| d.join("venv/bin/actionlint").is_file());
+    if dir.is_none() {
+        skip_unless_required("actionlint and zizmor (set TOFUGEN_VALIDATORS)");
+    }
+    dir
 }

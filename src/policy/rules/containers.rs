@@ -10,9 +10,9 @@ pub const TG009: Rule = Rule {
     code: "TG009",
     name: "http-port-required",
     level: Level::Error,
-    safety: Safety::Ordinary,
+    safety: Safety::Required,
     title: "every service has an HTTP `port` (Serverless Containers route only HTTP)",
-    rationale: "a container without an HTTP port (e.g. a ZeroMQ runner) gets no inbound traffic: there is no private ingress",
+    rationale: "a container without an HTTP port (a worker speaking ZeroMQ or another TCP protocol) gets no inbound traffic: there is no private ingress; the generated root must name a port, and tofugen does not invent one",
     bad: "defaults:\n  services:\n    web:\n      port: null   # no HTTP port\n",
     good: "defaults:\n  services:\n    web:\n      port: 8080\n",
 };
@@ -422,13 +422,13 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
             place,
             format!("service `{name}` has no HTTP `port` in {ENV}"),
             "`port: <the HTTP port the container listens on>`",
-            "add the HTTP port; if the process speaks no HTTP (e.g. a ZeroMQ worker), see the notes",
+            "add the HTTP port; if the process speaks no HTTP (a ZeroMQ or other TCP worker), see the notes",
         )
         .notes
         .extend([
             "Serverless Containers route only HTTP to one port, and a Private Network gives them no inbound traffic: a ZeroMQ/TCP worker cannot be reached".to_string(),
-            "option 1: co-locate it with an HTTP service in one image (e.g. under supervisord), next to the process it serves".to_string(),
-            "option 2: replace the ZeroMQ hop with Scaleway Queues or NATS and a container trigger (`scaleway_container_trigger`)".to_string(),
+            "option 1: co-locate it with an HTTP service in one image (under a process supervisor), next to the process it serves".to_string(),
+            "option 2: replace the TCP hop (ZeroMQ, say) with Scaleway Queues or NATS and a container trigger (`scaleway_container_trigger`)".to_string(),
             "option 3: run it on Instances or Kapsule, outside tofugen".to_string(),
         ]);
         return false;
