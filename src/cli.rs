@@ -265,8 +265,10 @@ pub fn run(cli: &Cli) -> u8 {
         }),
         _ => (compile_head(), None),
     };
-    if matches!(cli.command, Command::Generate { .. } | Command::Check)
-        && let Some(p) = &placement
+    if matches!(
+        cli.command,
+        Command::Generate { .. } | Command::Check | Command::Validate
+    ) && let Some(p) = &placement
         && !compilation.has_errors()
     {
         compilation
@@ -990,14 +992,14 @@ fn unknown_environment(cli: &Cli, compilation: &Compilation, name: &str) -> u8 {
     EXIT_USAGE
 }
 
-/// The modules every configuration calls: the bootstrap root calls them for each environment.
-const ALWAYS_CALLED_MODULES: [&str; 3] = ["state-bucket", "registry", "iam"];
-
 /// An error when `modules.path` names no directory under the repository root `root`, or one
-/// without the modules every configuration calls (an empty directory passed, and `generate`
-/// wrote roots calling modules that do not exist): `tofu init` would fail on the first call, so
-/// `generate` writes nothing and `check` reports this cause instead of each call. (The other
-/// calls are proved by `check` against the modules' interfaces; `generate` does not prove.)
+/// without every module of tofugen's library (`<path>/<module>/*.tf`): an empty directory
+/// passed, and `generate` wrote roots calling modules that do not exist (sweep 33); then one
+/// holding only the three modules the bootstrap root calls passed `generate` and `validate`,
+/// and `tofu init` failed on the roots' calls of the others (sweep 27, F4). The roots call most
+/// of the library, the rest by configuration (a database, backups): the directory holds it all,
+/// as a copy of `generated/modules/` does. `generate` and `validate` report this, and `check`
+/// reports it instead of each call (the calls' interfaces are proved by `check` only).
 fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnostic> {
     let path = compilation.resolved.as_ref()?.modules_path.as_deref()?;
     let dir = root.join(path);
@@ -1013,8 +1015,8 @@ fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnos
             "`modules.path` names `{path}`, which is not a directory of this repository: the generated roots would call modules that do not exist"
         )
     } else {
-        let missing: Vec<String> = ALWAYS_CALLED_MODULES
-            .iter()
+        let missing: Vec<String> = crate::modules::names()
+            .into_iter()
             .filter(|m| !has_tf(m))
             .map(|m| format!("`{path}/{m}`"))
             .collect();
@@ -1022,7 +1024,7 @@ fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnos
             return None;
         }
         format!(
-            "`modules.path` names `{path}`, which lacks modules every configuration calls ({}): the generated roots would call modules that do not exist",
+            "`modules.path` names `{path}`, which lacks modules of tofugen's library ({}): the generated roots would call modules that do not exist",
             missing.join(", ")
         )
     };
@@ -1036,7 +1038,7 @@ fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnos
         Diagnostic::error("modules-path", message)
         .at(compilation.file, span)
         .expected("a directory under the repository root holding the modules (`<path>/<name>/*.tf`)")
-        .help("remove `modules:` to have tofugen vendor its module library into generated/modules/, or copy the modules there"),
+        .help("remove `modules:` to have tofugen vendor its module library into generated/modules/, or copy every module of generated/modules/ there (a `generate` without `modules:` writes them)"),
     )
 }
 

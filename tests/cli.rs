@@ -1,5 +1,7 @@
 //! The command line, end to end: exit codes, output formats, explain/diff, generate/check.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -962,8 +964,10 @@ fn the_output_cap_refuses_a_large_tree_and_can_be_raised() {
     assert!(o.status.success(), "{}", text(&o));
 }
 
-/// A `modules.path` that names no directory is refused before anything is written, at the
-/// line of the setting, by `generate` and `check` alike; `validate` does not look at the disk.
+/// A `modules.path` that names no directory, or one without every module of the library, is
+/// refused before anything is written, at the line of the setting, by `generate`, `check` and
+/// `validate` alike (`validate` passed both, and `generate` passed a directory holding the three
+/// modules the bootstrap root calls; sweep 27, F4).
 #[test]
 fn a_modules_path_that_is_not_a_directory_is_refused_before_writing() {
     let (dir, config) = repo();
@@ -978,7 +982,7 @@ fn a_modules_path_that_is_not_a_directory_is_refused_before_writing() {
         original[..at].lines().count() + 1,
         anchor.find("modules }").unwrap() + 1
     );
-    for command in ["generate", "check"] {
+    for command in ["generate", "check", "validate"] {
         let o = tofugen(dir.path(), &[command]);
         let out = text(&o);
         assert_eq!(o.status.code(), Some(1), "{command}: {out}");
@@ -994,7 +998,6 @@ fn a_modules_path_that_is_not_a_directory_is_refused_before_writing() {
         .filter(|n| n != "environments.yaml" && n != ".tofugen.lock")
         .collect();
     assert!(written.is_empty(), "{written:?}");
-    assert_eq!(tofugen(dir.path(), &["validate"]).status.code(), Some(0));
     // A file where the directory should be is no better.
     fs::write(dir.path().join("modules"), "").unwrap();
     assert_eq!(tofugen(dir.path(), &["generate"]).status.code(), Some(1));
@@ -1002,17 +1005,67 @@ fn a_modules_path_that_is_not_a_directory_is_refused_before_writing() {
     // only `check` failed, on each call (found by an adversarial sweep).
     fs::remove_file(dir.path().join("modules")).unwrap();
     fs::create_dir_all(dir.path().join("modules/iam")).unwrap();
-    for command in ["generate", "check"] {
+    let library = tofugen::modules::names();
+    assert_eq!(library.len(), 10, "{library:?}");
+    let listed = |names: &[&str]| {
+        names
+            .iter()
+            .map(|m| format!("`modules/{m}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for command in ["generate", "check", "validate"] {
         let o = tofugen(dir.path(), &[command]);
         let out = text(&o);
         assert_eq!(o.status.code(), Some(1), "{command}: {out}");
         assert!(
-            out.contains("lacks modules every configuration calls (`modules/state-bucket`, `modules/registry`, `modules/iam`)")
-                && out.contains(&position),
+            out.contains(&format!(
+                "lacks modules of tofugen's library ({})",
+                listed(&library)
+            )) && out.contains(&position),
+            "{command}: {out}"
+        );
+    }
+    // Nor the three modules the bootstrap root calls, with their files: the others are named.
+    let called = ["state-bucket", "registry", "iam"];
+    for m in called {
+        common::copy_tree(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("modules")
+                .join(m),
+            &dir.path().join("modules").join(m),
+        );
+    }
+    let others: Vec<&str> = library
+        .iter()
+        .copied()
+        .filter(|m| !called.contains(m))
+        .collect();
+    for command in ["generate", "check", "validate"] {
+        let o = tofugen(dir.path(), &[command]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{command}: {out}");
+        assert!(
+            out.contains(&format!(
+                "lacks modules of tofugen's library ({})",
+                listed(&others)
+            )),
             "{command}: {out}"
         );
     }
     assert!(!dir.path().join("generated").exists());
+    // The whole library: accepted.
+    for m in &others {
+        common::copy_tree(
+            &Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("modules")
+                .join(m),
+            &dir.path().join("modules").join(m),
+        );
+    }
+    assert_eq!(tofugen(dir.path(), &["validate"]).status.code(), Some(0));
+    let o = tofugen(dir.path(), &["generate"]);
+    assert!(o.status.success(), "{}", text(&o));
 }
 
 /// In the machine formats, stdout is one document whatever the outcome: `generate` and
