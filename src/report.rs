@@ -17,6 +17,53 @@ use crate::resolve::{
 /// One effective value: its display text.
 pub type View = BTreeMap<String, String>;
 
+/// A string of the configuration as `explain` and `diff` show it: as written when that reads
+/// back as one value, else in double quotes (`"` and `\` escaped with `\`). Quoted: an empty string, one with
+/// edge spaces, a line break, a control or invisible character, a ` #` (read as the origin
+/// comment `explain` adds: `a  # environments.yaml:5 (built-in default)` printed a fake
+/// origin), a `→` (read as `diff`'s arrow), or a leading quote or bracket, or `(unset)` (sweep
+/// 26, F4).
+fn shown(s: &str) -> String {
+    shown_as(s, &[])
+}
+
+/// [`shown`], also quoting a value holding one of `more` (a list's separators).
+fn shown_as(s: &str, more: &[char]) -> String {
+    let plain = !s.is_empty()
+        && s == s.trim()
+        && s != "(unset)"
+        && !s.contains(" #")
+        && !s.starts_with(['"', '\'', '[', '{'])
+        && !s
+            .chars()
+            .any(|c| c.is_control() || c == '→' || crate::text::invisible(c) || more.contains(&c));
+    if plain {
+        return s.to_string();
+    }
+    // `"` and `\` escaped here; controls and invisible characters later, as every value is,
+    // by the terminal escaping (`\u{1b}`), so that one escape style is shown.
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        if matches!(c, '"' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+/// A list of configuration strings as `explain` and `diff` show it: `[a, b]`, an item quoted
+/// as [`shown`] says, or when it holds `,`, `[` or `]` (`[a@b.c", "x]` read as two items).
+fn shown_list(items: &[String]) -> String {
+    let items: Vec<String> = items
+        .iter()
+        .map(|i| shown_as(i, &[',', '[', ']']))
+        .collect();
+    format!("[{}]", items.join(", "))
+}
+
 /// The effective configuration of `env` as dotted paths → values.
 pub fn effective_view(env: &ResolvedEnvironment) -> View {
     let mut v = View::new();
@@ -24,29 +71,29 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
         v.insert(k, val);
     };
     put("tier".into(), format!("{:?}", env.tier).to_lowercase());
-    put("scaleway_project".into(), env.scaleway_project.clone());
+    put("scaleway_project".into(), shown(&env.scaleway_project));
     if let Some(p) = &env.promote_from {
-        put("promote_from".into(), p.clone());
+        put("promote_from".into(), shown(p));
     }
-    put("github_environment".into(), env.github_environment.clone());
-    put("region".into(), env.region.clone());
-    put("zone".into(), env.zone.clone());
-    put("state.bucket".into(), env.state.bucket.clone());
-    put("state.key".into(), env.state.key.clone());
+    put("github_environment".into(), shown(&env.github_environment));
+    put("region".into(), shown(&env.region));
+    put("zone".into(), shown(&env.zone));
+    put("state.bucket".into(), shown(&env.state.bucket));
+    put("state.key".into(), shown(&env.state.key));
     put(
         "state.keep_versions".into(),
         format!("{}d", env.state.keep_versions_days),
     );
-    put("registry.namespace".into(), env.registry_namespace.clone());
+    put("registry.namespace".into(), shown(&env.registry_namespace));
     for s in &env.services {
         let p = format!("services.{}", s.name);
-        put(format!("{p}.image"), s.image.clone());
+        put(format!("{p}.image"), shown(&s.image));
         if let Some(d) = &s.description {
-            put(format!("{p}.description"), d.clone());
+            put(format!("{p}.description"), shown(d));
         }
-        put(format!("{p}.build.context"), s.build_context.clone());
+        put(format!("{p}.build.context"), shown(&s.build_context));
         if let Some(d) = &s.dockerfile {
-            put(format!("{p}.build.dockerfile"), d.clone());
+            put(format!("{p}.build.dockerfile"), shown(d));
         }
         if let Some(port) = s.port {
             put(format!("{p}.port"), port.to_string());
@@ -82,13 +129,10 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
         );
         put(format!("{p}.https_only"), s.https_only.to_string());
         for (k, t) in &s.env {
-            put(format!("{p}.env.{k}"), t.display());
+            put(format!("{p}.env.{k}"), shown(&t.display()));
         }
         if !s.secrets.is_empty() {
-            put(
-                format!("{p}.secrets"),
-                format!("[{}]", s.secrets.join(", ")),
-            );
+            put(format!("{p}.secrets"), shown_list(&s.secrets));
         }
         put(format!("{p}.database"), s.database.to_string());
         if !s.command.is_empty() {
@@ -105,8 +149,8 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
     }
     if let Some(db) = &env.database {
         let p = "database";
-        put(format!("{p}.engine"), db.engine.clone());
-        put(format!("{p}.node_type"), db.node_type.clone());
+        put(format!("{p}.engine"), shown(&db.engine));
+        put(format!("{p}.node_type"), shown(&db.node_type));
         put(
             format!("{p}.volume.type"),
             serde_json::to_value(db.volume_type)
@@ -117,10 +161,10 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
         put(format!("{p}.volume.size"), db.volume_size.to_string());
         put(format!("{p}.ha"), db.ha.to_string());
         put(format!("{p}.read_replicas"), db.read_replicas.to_string());
-        put(format!("{p}.name"), db.name.clone());
-        put(format!("{p}.user"), db.user.clone());
+        put(format!("{p}.name"), shown(&db.name));
+        put(format!("{p}.user"), shown(&db.user));
         for (k, val) in &db.settings {
-            put(format!("{p}.settings.{k}"), val.clone());
+            put(format!("{p}.settings.{k}"), shown(val));
         }
         let b = &db.backups;
         // `enabled` is shown both ways: a tier turned on in one environment and off in another
@@ -138,14 +182,14 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
                 job.is_some().to_string(),
             );
             if let Some(j) = job {
-                put(format!("{p}.backups.{tier}.schedule"), j.schedule.clone());
+                put(format!("{p}.backups.{tier}.schedule"), shown(&j.schedule));
                 put(
                     format!("{p}.backups.{tier}.retention"),
                     j.retention.to_string(),
                 );
             }
         }
-        put(format!("{p}.backups.timezone"), b.timezone.clone());
+        put(format!("{p}.backups.timezone"), shown(&b.timezone));
     } else {
         put("database.enabled".into(), "false".into());
     }
@@ -156,7 +200,7 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
             format!("{:?}", s.source).to_lowercase(),
         );
         if let Some(d) = &s.description {
-            put(format!("{p}.description"), d.clone());
+            put(format!("{p}.description"), shown(d));
         }
         if s.source == crate::model::SecretSource::Generated {
             put(format!("{p}.length"), s.length.to_string());
@@ -164,10 +208,7 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
     }
     let a = &env.alerts;
     if !a.contacts.is_empty() {
-        put(
-            "alerts.contacts".into(),
-            format!("[{}]", a.contacts.join(", ")),
-        );
+        put("alerts.contacts".into(), shown_list(&a.contacts));
     }
     if let Some(o) = a.detection_objective {
         put("alerts.detection_objective".into(), o.to_string());
@@ -177,7 +218,7 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
         a.evaluation_interval.to_string(),
     );
     if let Some(u) = &a.runbook_url {
-        put("alerts.runbook_url".into(), u.clone());
+        put("alerts.runbook_url".into(), shown(u));
     }
     for r in &a.rules {
         let p = format!("alerts.rules.{}", r.name);
@@ -191,10 +232,10 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
             );
         }
         if let Some(s) = &r.service {
-            put(format!("{p}.service"), s.clone());
+            put(format!("{p}.service"), shown(s));
         }
         if let Some(e) = &r.expr {
-            put(format!("{p}.expr"), e.clone());
+            put(format!("{p}.expr"), shown(e));
         }
         if let Some(t) = r.threshold {
             put(format!("{p}.threshold"), t.to_string());
@@ -205,10 +246,10 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
             format!("{:?}", r.severity).to_lowercase(),
         );
         if let Some(t) = &r.summary {
-            put(format!("{p}.summary"), t.clone());
+            put(format!("{p}.summary"), shown(t));
         }
         if let Some(t) = &r.description {
-            put(format!("{p}.description"), t.clone());
+            put(format!("{p}.description"), shown(t));
         }
     }
     v
@@ -216,7 +257,7 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
 
 fn probe_view(put: &mut impl FnMut(String, String), p: &str, probe: &Probe) {
     match &probe.check {
-        ProbeCheck::Http(path) => put(format!("{p}.path"), path.clone()),
+        ProbeCheck::Http(path) => put(format!("{p}.path"), shown(path)),
         ProbeCheck::Tcp => put(format!("{p}.tcp"), "true".into()),
     }
     put(format!("{p}.interval"), probe.interval.to_string());

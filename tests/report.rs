@@ -165,6 +165,49 @@ fn explain_and_diff_escape_terminal_controls() {
     assert_eq!(differences, 3, "{diffed}");
 }
 
+/// A value that would read as something else is quoted (sweep 26, F4): one holding ` #` printed
+/// a fake origin comment in `explain`, one holding `→` blurred `diff`'s two sides, and a list
+/// item holding `", "` read as two items. Other values are shown as written.
+#[test]
+fn explain_and_diff_quote_values_that_would_read_as_something_else() {
+    let r = resolved();
+    let clean = r.environment("production").unwrap().clone();
+    let mut hostile = clean.clone();
+    hostile.services[0].description = Some("a  # environments.yaml:5 (built-in default)".into());
+    hostile.services[1].description = Some("old → new".into());
+    hostile.alerts.contacts = vec!["a@b.c\", \"x".into(), "ops@example.org".into()];
+    let api = hostile.services[0].name.clone();
+    let ui = hostile.services[1].name.clone();
+    let explained = report::explain(&r, &hostile, "environments.yaml", None);
+    assert!(
+        explained.contains(&format!(
+            "services.{api}.description: \"a  # environments.yaml:5 (built-in default)\"  "
+        )),
+        "{explained}"
+    );
+    assert!(
+        explained.contains("alerts.contacts: [\"a@b.c\\\", \\\"x\", ops@example.org]"),
+        "{explained}"
+    );
+    let diffed = report::diff(&r, &clean, &hostile, "environments.yaml");
+    assert!(
+        diffed
+            .lines()
+            .any(|l| l.starts_with(&format!("services.{ui}.description: "))
+                && l.ends_with(" → \"old → new\"")),
+        "{diffed}"
+    );
+    // As written otherwise.
+    let plain = report::explain(&r, &clean, "environments.yaml", None);
+    assert!(
+        plain.contains(&format!(
+            "services.{api}.description: {}",
+            clean.services[0].description.as_deref().unwrap()
+        )),
+        "{plain}"
+    );
+}
+
 /// Every value `explain` prints, not only the effective view's: alert rule names, services and
 /// annotations in the alerts section, and the reasons and paths of `policy.overrides`. A line
 /// break of any kind (`\n`, `\r`, NEL, U+2028) or an escape sequence in one of them cannot
@@ -209,7 +252,7 @@ fn explain_escapes_alert_annotations_names_and_override_reasons() {
     assert!(!explained.contains("\n  forged: line"), "{explained}");
     assert!(explained.contains("\\u{a}  forged: line\\u{d}\\u{85}\\u{2028}\\u{1b}[2J\\u{7}"));
     // The annotations are shown, and nothing adds a line.
-    assert!(explained.contains(".summary: x\\u{a}"), "{explained}");
+    assert!(explained.contains(".summary: \"x\\u{a}"), "{explained}");
     let clean_explained = report::explain(&r, &clean_annotated, "environments.yaml", None);
     assert_eq!(
         explained.lines().count(),
