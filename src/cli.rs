@@ -127,6 +127,14 @@ pub enum Command {
         #[arg(long)]
         markdown: bool,
     },
+    /// List tofugen's runbooks (one per built-in alert and procedure), or print one.
+    Runbook {
+        /// A runbook's name (`container-error`): print that runbook.
+        name: Option<String>,
+        /// Print the whole page (to commit where `alerts.runbook_url` points).
+        #[arg(long, conflicts_with = "name")]
+        all: bool,
+    },
     /// Print (JSON) the environments whose effective configuration or generated files differ
     /// from the base configuration: the plan matrix of a pull request.
     Affected {
@@ -183,6 +191,7 @@ pub fn run(cli: &Cli) -> u8 {
             return 0;
         }
         Command::Rules { rule, markdown } => return rules(rule.as_deref(), *markdown),
+        Command::Runbook { name, all } => return runbook(name.as_deref(), *all),
         Command::Completions { shell } => {
             // Into a buffer first: clap_complete panics when its writer fails (a closed pipe).
             let mut buffer = Vec::new();
@@ -274,6 +283,9 @@ pub fn run(cli: &Cli) -> u8 {
         compilation
             .diagnostics
             .extend(missing_modules_dir(&compilation, &p.root));
+        compilation
+            .diagnostics
+            .extend(no_tofugen_sources(&compilation, &p.root));
     }
     // Diagnostics name the file as the user gave it (the generated headers name it relative
     // to the repository root: `display_name`).
@@ -347,6 +359,7 @@ pub fn run(cli: &Cli) -> u8 {
         ),
         Command::Schema
         | Command::Rules { .. }
+        | Command::Runbook { .. }
         | Command::Completions { .. }
         | Command::Init { .. } => 0,
     }
@@ -383,6 +396,32 @@ fn rules(rule: Option<&str>, markdown: bool) -> u8 {
         text.escape_debug()
     ));
     EXIT_USAGE
+}
+
+/// `tofugen runbook [NAME] [--all]`: the listing, one runbook, or the whole page.
+fn runbook(name: Option<&str>, all: bool) -> u8 {
+    let text = match name {
+        None if all => crate::runbooks::PAGE.to_string(),
+        None => crate::runbooks::listing(),
+        Some(name) => match crate::runbooks::runbook(name) {
+            Some(text) => format!("{text}\n"),
+            None => {
+                let names = crate::runbooks::names();
+                let hint = match diagnostics::did_you_mean(name, names.iter().copied()) {
+                    Some(m) => format!("; did you mean `{m}`?"),
+                    None => "; `tofugen runbook` lists them".to_string(),
+                };
+                err(&format!(
+                    "error: no runbook is named `{}`{hint}\n",
+                    name.escape_debug()
+                ));
+                return EXIT_USAGE;
+            }
+        },
+    };
+    // tofugen's own text, not configuration: printed as is.
+    out_raw(text.as_bytes());
+    0
 }
 
 /// Prints `diags` (their files in `sources`) in `format`: the machine formats on stdout, the
@@ -1039,6 +1078,51 @@ fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnos
         .at(compilation.file, span)
         .expected("a directory under the repository root holding the modules (`<path>/<name>/*.tf`)")
         .help("remove `modules:` to have tofugen vendor its module library into generated/modules/, or copy every module of generated/modules/ there (a `generate` without `modules:` writes them)"),
+    )
+}
+
+/// An error when `ci.tofugen.install: source` is set in a repository that is not tofugen's
+/// (no `Cargo.toml` of package `tofugen` and no `Cargo.lock` at the root `root`): the generated
+/// workflows run `cargo build --locked --release --bin tofugen` there, which would fail in every
+/// job (sweep 27, F7: `validate` and `generate` passed in a plain infrastructure repository).
+fn no_tofugen_sources(compilation: &Compilation, root: &Path) -> Option<Diagnostic> {
+    let resolved = compilation.resolved.as_ref()?;
+    if resolved.ci.tofugen.install != crate::model::InstallMethod::Source {
+        return None;
+    }
+    let manifest = load::read_regular(&root.join("Cargo.toml"), 1 << 20, true).ok();
+    let is_tofugen = manifest.as_deref().is_some_and(|m| {
+        String::from_utf8_lossy(m)
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").replace(' ', ""))
+            .any(|l| l == "name=\"tofugen\"")
+    });
+    let locked = root.join("Cargo.lock").is_file();
+    if is_tofugen && locked {
+        return None;
+    }
+    let what = match (manifest.is_some(), is_tofugen) {
+        (false, _) => "has no `Cargo.toml`",
+        (true, false) => "has a `Cargo.toml` of another package than `tofugen`",
+        (true, true) => "has no `Cargo.lock` (the build is `--locked`)",
+    };
+    let span = compilation
+        .tree
+        .as_ref()
+        .and_then(|t| t.get("ci"))
+        .and_then(|c| c.get("tofugen"))
+        .and_then(|t| t.get("install"))
+        .map(|n| n.span);
+    Some(
+        Diagnostic::error(
+            "tofugen-source",
+            format!(
+                "`ci.tofugen.install: source` builds tofugen from this repository, which {what}: every generated workflow would fail at `cargo build --locked --release --bin tofugen`"
+            ),
+        )
+        .at(compilation.file, span)
+        .expected("tofugen's own repository (its `Cargo.toml` and `Cargo.lock` at the root)")
+        .help("remove `install: source` to install the version that generated the tree from crates.io, or use `install: git` with `git:` and `rev:`"),
     )
 }
 

@@ -32,6 +32,7 @@ pub mod policy;
 pub mod prove;
 pub mod report;
 pub mod resolve;
+pub mod runbooks;
 pub mod schema_check;
 pub mod source;
 pub mod stream;

@@ -1446,6 +1446,23 @@ fn build_once(
                     Some(s) => s.restore(value, style),
                     None => value,
                 };
+                // A block scalar's span from the parser runs on to where the next token starts
+                // (the next key's line): its last content line ends it, so that a caret under
+                // it does not spill onto the next key (sweep 26: TG105 under an `expr: |`).
+                let span = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    // Spans are in the file; the index may hold a part of it, from `base`.
+                    let base = index.base.1;
+                    let text = index
+                        .text
+                        .get(span.start - base..span.end - base)
+                        .unwrap_or_default();
+                    Span {
+                        end: span.start + text.trim_end().len(),
+                        ..span
+                    }
+                } else {
+                    span
+                };
                 scalar(value, style, tag.is_some(), span)
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
@@ -2425,6 +2442,23 @@ mod tests {
             assert_eq!(d[0].code, "yaml-alias", "{d:?}");
             let span = d[0].span.unwrap();
             assert_eq!(&text[span.start..span.end], alias);
+        }
+    }
+
+    /// A block scalar's span ends with its last content line, not where the next key starts
+    /// (sweep 26: a caret under an `expr: |` ran on to the next key's line); other scalars'
+    /// spans are as the parser gives them.
+    #[test]
+    fn a_block_scalar_ends_on_its_last_line() {
+        for (text, value) in [
+            ("a:\n  e: |\n    x\n    y\n\n  f: 1m\n", "x\n    y"),
+            ("a:\n  e: >-\n    x\n  f: 1m\n", "x"),
+            ("a:\n  e: |\n    x\n", "x"),
+            ("a:\n  e: 'x  '\n  f: 1m\n", "'x  '"),
+        ] {
+            let root = ok(text);
+            let e = root.get("a").and_then(|a| a.get("e")).unwrap();
+            assert_eq!(&text[e.span.start..e.span.end], value, "{text:?}");
         }
     }
 

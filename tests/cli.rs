@@ -135,6 +135,106 @@ fn a_configuration_resolving_outside_the_repository_is_not_read() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
+/// `tofugen runbook`: the runbooks the generated files name are printed by the binary, so
+/// that a repository without tofugen's source reaches them (sweep 27, F8: the rollback
+/// workflow named `docs/runbooks.md`, which the adopting repository does not have). Every
+/// `tofugen runbook NAME` the committed configuration's workflows print exists.
+#[test]
+fn the_runbooks_the_workflows_name_are_printed_by_tofugen() {
+    let (dir, _) = repo();
+    let listing = tofugen(dir.path(), &["runbook"]);
+    assert_eq!(listing.status.code(), Some(0), "{}", text(&listing));
+    let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
+    let bytes = fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/environments.yaml")).unwrap();
+    let c = tofugen::pipeline::compile("environments.yaml", &bytes, true);
+    let mut named = Vec::new();
+    for (path, body) in c.files.iter().filter(|(p, _)| p.starts_with(".github/")) {
+        for rest in body.split("tofugen runbook ").skip(1) {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            named.push((path.clone(), name));
+        }
+    }
+    assert!(named.len() >= 2, "{named:?}");
+    for (path, name) in &named {
+        assert!(
+            listing.contains(&format!("  {name} ")),
+            "{path}: {name}: {listing}"
+        );
+        let o = tofugen(dir.path(), &["runbook", name]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).starts_with(&format!("## {name}\n")),
+            "{}",
+            text(&o)
+        );
+    }
+    let all = tofugen(dir.path(), &["runbook", "--all"]);
+    assert_eq!(
+        all.stdout,
+        fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/runbooks.md")).unwrap()
+    );
+    let o = tofugen(dir.path(), &["runbook", "container-eror"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("did you mean `container-error`?"),
+        "{}",
+        text(&o)
+    );
+}
+
+/// `ci.tofugen.install: source` outside tofugen's repository is refused at the setting, by
+/// `validate`, `generate` and `check` (sweep 27, F7: a plain infrastructure repository passed,
+/// and every generated workflow would fail at `cargo build --locked --bin tofugen`).
+#[test]
+fn building_tofugen_from_a_repository_without_its_sources_is_refused() {
+    let (dir, config) = repo();
+    let text_of = fs::read_to_string(&config).unwrap();
+    let anchor = "tofugen: { install: source }";
+    let at = text_of
+        .find(anchor)
+        .expect("the committed config builds from source");
+    let position = format!(
+        "environments.yaml:{}:{}",
+        text_of[..at].matches('\n').count() + 1,
+        at - text_of[..at].rfind('\n').map_or(0, |n| n + 1) + anchor.find("source").unwrap() + 1
+    );
+    let expect = |what: &str| {
+        for command in ["validate", "generate", "check"] {
+            let o = tofugen(dir.path(), &[command]);
+            let out = text(&o);
+            assert_eq!(o.status.code(), Some(1), "{command}: {out}");
+            assert!(
+                out.contains("error[tofugen-source]")
+                    && out.contains(what)
+                    && out.contains(&position),
+                "{command}: {out}"
+            );
+        }
+        assert!(!dir.path().join("generated").exists());
+    };
+    fs::remove_file(dir.path().join("Cargo.toml")).unwrap();
+    expect("which has no `Cargo.toml`");
+    fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"infra\"\n",
+    )
+    .unwrap();
+    expect("of another package than `tofugen`");
+    fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"tofugen\" # this one\n",
+    )
+    .unwrap();
+    fs::remove_file(dir.path().join("Cargo.lock")).unwrap();
+    expect("has no `Cargo.lock`");
+    fs::write(dir.path().join("Cargo.lock"), "").unwrap();
+    let o = tofugen(dir.path(), &["validate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
 /// A rule's suggestion derived from a secret (sweep 19, F1): TG020 offered the lowercase of an
 /// access key as a valid name, which gives the key back. No form of it is printed, in any
 /// format.
@@ -260,11 +360,15 @@ fn repo() -> (tempfile::TempDir, PathBuf) {
     )
     .unwrap();
     // The generated roots call the repository's modules; `check` proves the calls against them.
-    std::os::unix::fs::symlink(
-        concat!(env!("CARGO_MANIFEST_DIR"), "/modules"),
-        dir.path().join("modules"),
-    )
-    .unwrap();
+    // The configuration builds tofugen from the repository's sources (`install: source`), which
+    // `generate` and `check` look for: its Cargo.toml and Cargo.lock.
+    for name in ["modules", "Cargo.toml", "Cargo.lock"] {
+        std::os::unix::fs::symlink(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(name),
+            dir.path().join(name),
+        )
+        .unwrap();
+    }
     (dir, config)
 }
 
@@ -995,7 +1099,15 @@ fn a_modules_path_that_is_not_a_directory_is_refused_before_writing() {
     let written: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n != "environments.yaml" && n != ".tofugen.lock")
+        .filter(|n| {
+            ![
+                "environments.yaml",
+                ".tofugen.lock",
+                "Cargo.toml",
+                "Cargo.lock",
+            ]
+            .contains(&n.as_str())
+        })
         .collect();
     assert!(written.is_empty(), "{written:?}");
     // A file where the directory should be is no better.

@@ -279,6 +279,10 @@ fn run_check(extra: &[(&str, &str)], generate_first: bool) -> u8 {
     if repo.join("modules").is_dir() {
         copy_tree(&repo.join("modules"), &dir.path().join("modules"));
     }
+    // The configuration builds tofugen from the repository (`install: source`).
+    for name in ["Cargo.toml", "Cargo.lock"] {
+        std::fs::copy(repo.join(name), dir.path().join(name)).unwrap();
+    }
     for (path, text) in extra {
         let full = dir.path().join(path);
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
@@ -369,6 +373,9 @@ fn check_json_is_one_document() {
     .unwrap();
     if repo.join("modules").is_dir() {
         copy_tree(&repo.join("modules"), &dir.path().join("modules"));
+    }
+    for name in ["Cargo.toml", "Cargo.lock"] {
+        std::fs::copy(repo.join(name), dir.path().join(name)).unwrap();
     }
     std::fs::create_dir_all(dir.path().join("modules/zz-bad")).unwrap();
     std::fs::write(

@@ -435,7 +435,7 @@ done < <(jq -r '.[]' "$RUNNER_TEMP/kept.json")
 if [ "${#never[@]}" -gt 0 ]; then
   msg="neither the release nor this environment has an image of: ${never[*]} (added to the configuration"
   msg+=" since this environment's last deploy or promotion); revert the configuration change that added"
-  msg+=" it, then run the rollback again (docs/runbooks.md, container-error)"
+  msg+=" it, then run the rollback again (runbook: tofugen runbook container-error)"
   echo "::error::$msg"
   exit 1
 fi
@@ -511,7 +511,7 @@ fi
 msg="the rollback would also apply $count change(s) besides the release (listed above, detailed in the"
 msg+=" plan): changes to generated/$ENVIRONMENT merged since this environment's last deploy or promotion,"
 msg+=" a new secret version, or changes made outside OpenTofu. Nothing was applied. Review them, then run"
-msg+=" the rollback again with apply_other_changes, or revert them first (docs/runbooks.md, rollback-other-changes)"
+msg+=" the rollback again with apply_other_changes, or revert them first (runbook: tofugen runbook rollback-other-changes)"
 echo "::error::$msg"
 exit 1
 "####;
