@@ -675,9 +675,13 @@ fn describe(
                     Diagnostic::error("schema", format!("unknown key `{}` {place}", shown(name)))
                         .at(file, span)
                         .expected(format!("one of: {}", allowed.join(", ")));
-                d = match did_you_mean(name, allowed.iter().map(String::as_str)) {
-                    Some(m) => d.help(format!("did you mean `{m}`?")),
-                    None => d.help(misplaced_help(name, &segments)),
+                d = match (
+                    comma_split(node, name),
+                    did_you_mean(name, allowed.iter().map(String::as_str)),
+                ) {
+                    (Some(help), _) => d.help(help),
+                    (None, Some(m)) => d.help(format!("did you mean `{m}`?")),
+                    (None, None) => d.help(misplaced_help(name, &segments)),
                 };
                 out.push(d);
             }
@@ -915,6 +919,37 @@ fn first_sentence(s: &str) -> String {
         .find(|&i| bytes[i] == b'.' && bytes[i + 1] == b' ' && bytes[i + 2].is_ascii_uppercase())
         .unwrap_or(one_line.len());
     one_line[..end].trim_end_matches('.').to_string()
+}
+
+/// Help for the unknown key `name` of `map` when it is the rest of the text value before it,
+/// cut by an unquoted comma in a flow mapping: `{ reason: a team, apps elsewhere }` reads as
+/// `reason: a team` and a key `apps elsewhere` with no value (sweep 27, F11: the help said to
+/// run `tofugen schema`). Given when the key has no value and follows a text value on its
+/// line.
+fn comma_split(map: &Node, name: &str) -> Option<String> {
+    let entries = map.entries();
+    let at = entries.iter().position(|(k, _)| k.name == name)?;
+    let (key, value) = &entries[at];
+    let (before, previous) = entries.get(at.checked_sub(1)?)?;
+    let NodeKind::Str(text) = &previous.kind else {
+        return None;
+    };
+    // On the line of a text value: only in a flow mapping (a block mapping's keys start
+    // lines). The key has no value (an explicit `null` cannot be told apart here; the advice
+    // then still names the comma).
+    let no_value = matches!(value.kind, NodeKind::Null);
+    (no_value && previous.span.line == key.span.line && previous.span.end <= key.span.start).then(
+        || {
+            let whole = format!("{text}, {name}");
+            // A JSON string is a YAML double-quoted scalar: `"` and `\` come escaped.
+            let quoted = serde_json::to_string(&whole).unwrap_or_default();
+            format!(
+                "a comma ends a value in `{{ }}`: if `{whole}` is one value, quote it: \
+                 `{}: {quoted}`",
+                before.name
+            )
+        },
+    )
 }
 
 /// Help for an unknown key that no allowed key resembles: say where it belongs, if anywhere.
