@@ -16,7 +16,7 @@
 //! The output is one JSON line: the affected environments in file order, each with what the plan
 //! job needs (`name`, `github_environment`, `plan_environment`, `root`, `region`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
@@ -42,6 +42,14 @@ pub struct AffectedEnvironment {
     /// Why it is affected (for people; not part of the JSON).
     #[serde(skip)]
     pub reasons: Vec<String>,
+}
+
+/// Whether the changed path `path` is the directory `dir` or under it: the directory itself
+/// is listed when it became a file or a symlink (sweep 28, F2: `modules` replaced by a symlink
+/// to another directory matched no `modules/` prefix).
+fn is_under(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// The affected environments of `head`, in file order. `base` is `None` when the base
@@ -75,19 +83,28 @@ pub fn affected(
     .flatten()
     .filter_map(|r| r.modules_path.as_deref())
     .chain([crate::modules::VENDOR_DIR, "modules"])
-    .map(|d| format!("{}/", d.trim_end_matches('/')))
+    .map(|d| d.trim_end_matches('/').to_string())
     .collect();
     let modules_changed = modules_changed
         || changed_paths
             .iter()
-            .any(|p| module_dirs.iter().any(|d| p.starts_with(d.as_str())));
+            .any(|p| module_dirs.iter().any(|d| is_under(p, d)));
+    // The first changed path under each root's directory (`generated/<name>` or below), found
+    // in one pass: looking each environment up in the paths was environments x paths (sweep 29,
+    // F1: 1 000 environments and 4 MiB of paths took 2.9 s, 16 MiB 19 s).
+    let mut root_changes: HashMap<&str, &str> = HashMap::new();
+    for p in changed_paths {
+        if let Some(rest) = p.strip_prefix("generated/") {
+            let name = rest.split('/').next().unwrap_or(rest);
+            root_changes.entry(name).or_insert(p.as_str());
+        }
+    }
     head_resolved
         .environments
         .iter()
         .filter_map(|env| {
             let mut reasons = Vec::new();
             let root = root_dir(&env.name);
-            let prefix = format!("{root}/");
             match base_ok.and_then(|b| {
                 let r = b.resolved.as_ref()?;
                 Some((r, r.environment(&env.name)?))
@@ -145,7 +162,7 @@ pub fn affected(
                     }
                 }
             }
-            if let Some(p) = changed_paths.iter().find(|p| p.starts_with(&prefix)) {
+            if let Some(p) = root_changes.get(env.name.as_str()) {
                 reasons.push(format!("the pull request changes {p}"));
             }
             if modules_changed {

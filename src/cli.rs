@@ -1053,6 +1053,10 @@ fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnos
         format!(
             "`modules.path` names `{path}`, which is not a directory of this repository: the generated roots would call modules that do not exist"
         )
+    } else if let Some(link) = symlink_in_modules(root, path) {
+        format!(
+            "`modules.path` names `{path}`, and `{link}` is a symlink: OpenTofu would read modules from where it points, and a change there is not a change under `{path}/`, so `tofugen affected` would plan no environment for it"
+        )
     } else {
         let missing: Vec<String> = crate::modules::names()
             .into_iter()
@@ -1079,6 +1083,49 @@ fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnos
         .expected("a directory under the repository root holding the modules (`<path>/<name>/*.tf`)")
         .help("remove `modules:` to have tofugen vendor its module library into generated/modules/, or copy every module of generated/modules/ there (a `generate` without `modules:` writes them)"),
     )
+}
+
+/// The first symlink (a path relative to `root`) on the way to the modules directory `path`
+/// or anywhere below it, if any (sweep 28, F2: `modules` made a symlink to another directory,
+/// or a module file made a symlink to a file outside, and a pull request changing what it
+/// points at changed the roots' code while `affected` planned nothing). The walk stops after
+/// [`MAX_MODULE_ENTRIES`] entries.
+fn symlink_in_modules(root: &Path, path: &str) -> Option<String> {
+    /// Most entries looked at under the modules directory.
+    const MAX_MODULE_ENTRIES: usize = 100_000;
+    let mut rel = String::new();
+    for part in path.split('/').filter(|p| !p.is_empty()) {
+        if !rel.is_empty() {
+            rel.push('/');
+        }
+        rel.push_str(part);
+        if root
+            .join(&rel)
+            .symlink_metadata()
+            .ok()?
+            .file_type()
+            .is_symlink()
+        {
+            return Some(rel);
+        }
+    }
+    let mut todo = vec![rel];
+    let mut seen = 0;
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(root.join(&dir)).ok()?.flatten() {
+            seen += 1;
+            if seen > MAX_MODULE_ENTRIES {
+                return None;
+            }
+            let name = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            match entry.file_type() {
+                Ok(t) if t.is_symlink() => return Some(name),
+                Ok(t) if t.is_dir() => todo.push(name),
+                _ => {}
+            }
+        }
+    }
+    None
 }
 
 /// An error when `ci.tofugen.install: source` is set in a repository that is not tofugen's

@@ -434,6 +434,55 @@ fn the_largest_valid_configurations_are_bounded() {
     assert!(report.is_empty(), "{report}");
 }
 
+/// `affected` with the largest changed-paths file it reads (16 MiB, about 5.6 million paths,
+/// a few under the roots) and 900 environments: it looked each environment up in every path,
+/// 19 s for this (sweep 29, F1); now one pass over the paths. In a debug build, a sixteenth of
+/// the paths.
+#[test]
+fn affected_with_the_largest_changed_paths_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = tofugen::synthetic::config(1, 900);
+    std::fs::write(dir.path().join("config.yaml"), &config).unwrap();
+    std::fs::write(dir.path().join("base.yaml"), &config).unwrap();
+    let max = 16 * 1024 * 1024 / if cfg!(debug_assertions) { 16 } else { 1 };
+    let mut paths = String::with_capacity(max);
+    let mut i = 0;
+    while paths.len() < max - 64 {
+        if i % 100_000 == 0 {
+            paths.push_str(&format!("generated/env{}/main.tf\n", i / 100_000));
+        } else {
+            // Short lines: the most paths the file can hold.
+            paths.push_str(&format!("x{}\n", i % 10));
+        }
+        i += 1;
+    }
+    std::fs::write(dir.path().join("paths.txt"), &paths).unwrap();
+    let r = run(
+        dir.path(),
+        &[
+            "--config",
+            "config.yaml",
+            "affected",
+            "base.yaml",
+            "--changed-paths",
+            "paths.txt",
+        ],
+    );
+    assert_eq!(
+        r.code,
+        Some(0),
+        "{}",
+        &r.stderr[r.stderr.len().saturating_sub(1500)..]
+    );
+    assert!(
+        r.cpu.min(r.wall) <= budget(),
+        "{:?} CPU, {:?} wall (budget {:?})",
+        r.cpu,
+        r.wall,
+        budget()
+    );
+}
+
 /// The largest count `n` (from `start` down, by tenths) for which `make(n)` is within
 /// [`SIZE`] and loads (the loader's node limit); a debug build starts at a sixteenth.
 fn fitted(start: usize, make: impl Fn(usize) -> String) -> String {

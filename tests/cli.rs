@@ -359,15 +359,14 @@ fn repo() -> (tempfile::TempDir, PathBuf) {
         &config,
     )
     .unwrap();
-    // The generated roots call the repository's modules; `check` proves the calls against them.
-    // The configuration builds tofugen from the repository's sources (`install: source`), which
-    // `generate` and `check` look for: its Cargo.toml and Cargo.lock.
-    for name in ["modules", "Cargo.toml", "Cargo.lock"] {
-        std::os::unix::fs::symlink(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join(name),
-            dir.path().join(name),
-        )
-        .unwrap();
+    // The generated roots call the repository's modules (a copy: `modules.path` refuses a
+    // symlink); `check` proves the calls against them. The configuration builds tofugen from
+    // the repository's sources (`install: source`), which `generate` and `check` look for: its
+    // Cargo.toml and Cargo.lock.
+    let repository = Path::new(env!("CARGO_MANIFEST_DIR"));
+    common::copy_tree(&repository.join("modules"), &dir.path().join("modules"));
+    for name in ["Cargo.toml", "Cargo.lock"] {
+        std::os::unix::fs::symlink(repository.join(name), dir.path().join(name)).unwrap();
     }
     (dir, config)
 }
@@ -655,11 +654,6 @@ fn a_configuration_in_the_output_set_is_never_overwritten() {
 fn check_shows_findings_in_the_generated_hcl_with_their_lines() {
     let (dir, _) = repo();
     let modules = dir.path().join("modules");
-    fs::remove_file(&modules).unwrap();
-    copy_dir(
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/modules")),
-        &modules,
-    );
     let o = tofugen(dir.path(), &["generate"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // Drop `variable "namespace_id" { ... }` from the service module.
@@ -692,21 +686,6 @@ fn check_shows_findings_in_the_generated_hcl_with_their_lines() {
             out.contains(text_line.trim()),
             "{env}: the line is shown: {out}"
         );
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            if e.file_name() != ".terraform" {
-                copy_dir(&e.path(), &dst);
-            }
-        } else {
-            fs::copy(e.path(), dst).unwrap();
-        }
     }
 }
 
@@ -1075,7 +1054,7 @@ fn the_output_cap_refuses_a_large_tree_and_can_be_raised() {
 #[test]
 fn a_modules_path_that_is_not_a_directory_is_refused_before_writing() {
     let (dir, config) = repo();
-    fs::remove_file(dir.path().join("modules")).unwrap();
+    fs::remove_dir_all(dir.path().join("modules")).unwrap();
     let original = fs::read_to_string(&config).unwrap();
     let anchor = "modules: { path: modules }";
     let at = original
@@ -1176,6 +1155,30 @@ fn a_modules_path_that_is_not_a_directory_is_refused_before_writing() {
         );
     }
     assert_eq!(tofugen(dir.path(), &["validate"]).status.code(), Some(0));
+    // Not through a symlink, to the directory or in it: a change where it points is no change
+    // under `modules/`, and `affected` would plan nothing for it (sweep 28, F2).
+    fs::rename(dir.path().join("modules"), dir.path().join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("elsewhere", dir.path().join("modules")).unwrap();
+    let expect_link = |link: &str| {
+        for command in ["generate", "check", "validate"] {
+            let o = tofugen(dir.path(), &[command]);
+            let out = text(&o);
+            assert_eq!(o.status.code(), Some(1), "{command}: {out}");
+            assert!(
+                out.contains(&format!("and `{link}` is a symlink")) && out.contains(&position),
+                "{command}: {out}"
+            );
+        }
+    };
+    expect_link("modules");
+    fs::remove_file(dir.path().join("modules")).unwrap();
+    fs::rename(dir.path().join("elsewhere"), dir.path().join("modules")).unwrap();
+    let main = dir.path().join("modules/database/main.tf");
+    fs::rename(&main, dir.path().join("shared.tf")).unwrap();
+    std::os::unix::fs::symlink("../../shared.tf", &main).unwrap();
+    expect_link("modules/database/main.tf");
+    fs::remove_file(&main).unwrap();
+    fs::rename(dir.path().join("shared.tf"), &main).unwrap();
     let o = tofugen(dir.path(), &["generate"]);
     assert!(o.status.success(), "{}", text(&o));
 }

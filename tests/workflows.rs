@@ -563,6 +563,72 @@ fn changed_paths_decode_what_git_quotes() {
     }
 }
 
+/// A module file moved out of its directory changes what the roots run: the PR workflow lists
+/// the changed paths without rename detection, so the old path is listed and `affected` plans
+/// every environment (sweep 28, F1: `git diff --name-only` listed only the new name, and
+/// `affected` printed `[]`). The command is run as the generated workflow writes it.
+#[test]
+fn a_module_file_moved_away_marks_modules_changed() {
+    let pr = &workflows(COMMITTED)[".github/workflows/tofugen-pr.yml"];
+    let command = pr
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("git diff "))
+        .expect("the PR workflow lists the changed paths with git diff");
+    assert_eq!(
+        command,
+        "git diff --no-renames --name-only \"${BASE_SHA}...HEAD\" > \"$RUNNER_TEMP/changed-paths.txt\""
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let run = |script: &str| {
+        let o = std::process::Command::new("bash")
+            .args(["-ec", script])
+            .current_dir(dir.path())
+            .env("RUNNER_TEMP", dir.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .output()
+            .expect("bash and git (.ci/run's machine has them)");
+        assert!(o.status.success(), "{script}: {o:?}");
+    };
+    run(
+        "git init -q && mkdir -p modules/database && echo 'resource \"x\" \"y\" {}' > modules/database/privilege.tf \
+         && git add -A && git -c user.name=t -c user.email=t@example.org commit -qm base \
+         && mkdir docs && git mv modules/database/privilege.tf docs/notes.tf.txt \
+         && git -c user.name=t -c user.email=t@example.org commit -qm head",
+    );
+    run(&format!("BASE_SHA=$(git rev-parse HEAD~1); {command}"));
+    let listed = std::fs::read_to_string(dir.path().join("changed-paths.txt")).unwrap();
+    let paths = parse_changed_paths(&listed);
+    assert_eq!(
+        paths,
+        ["docs/notes.tf.txt", "modules/database/privilege.tf"]
+    );
+    let base = compile_base("environments.yaml", COMMITTED.as_bytes(), MAX);
+    let envs = affected(base.as_ref(), &compiled(COMMITTED), &paths, false, MAX);
+    assert_eq!(envs.len(), 2, "{envs:?}");
+    assert!(
+        envs.iter()
+            .all(|e| e.reasons.iter().any(|r| r == "modules/ changed")),
+        "{envs:?}"
+    );
+    // The module directory itself (made a file or a symlink), and an environment's root.
+    for (path, expected) in [
+        ("modules", 2),
+        ("generated/staging", 1),
+        ("modulesx/a.tf", 0),
+        ("generated/stagingx", 0),
+    ] {
+        let envs = affected(
+            base.as_ref(),
+            &compiled(COMMITTED),
+            &[path.to_string()],
+            false,
+            MAX,
+        );
+        assert_eq!(envs.len(), expected, "{path}: {envs:?}");
+    }
+}
+
 /// Past the output cap (`--max-output-mib`), `affected` stops emitting: an environment whose
 /// files it could not compare counts as affected, and says why.
 #[test]

@@ -267,10 +267,13 @@ exit "$status"
 );
 
 /// The configuration at the base of the pull request, the changed paths, and
-/// `tofugen affected`: writes the output `environments` (a JSON list of names).
+/// `tofugen affected`: writes the output `environments` (a JSON list of names). The paths
+/// are listed without rename detection, so that a file moved out of a module directory is
+/// listed where it was too (sweep 28, F1: `git diff` listed only its new name, and `affected`
+/// saw no module change).
 const AFFECTED: &str = r####"git show "${BASE_SHA}:${CONFIG}" > "$RUNNER_TEMP/base-config.yaml" 2> /dev/null \
   || : > "$RUNNER_TEMP/base-config.yaml"
-git diff --name-only "${BASE_SHA}...HEAD" > "$RUNNER_TEMP/changed-paths.txt"
+git diff --no-renames --name-only "${BASE_SHA}...HEAD" > "$RUNNER_TEMP/changed-paths.txt"
 tofugen --config "$CONFIG" --root . affected "$RUNNER_TEMP/base-config.yaml" \
   --changed-paths "$RUNNER_TEMP/changed-paths.txt" > "$RUNNER_TEMP/affected.json"
 environments="$(jq -c '[.[].name]' "$RUNNER_TEMP/affected.json")"
