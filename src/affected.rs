@@ -163,7 +163,11 @@ pub fn affected(
                 }
             }
             if let Some(p) = root_changes.get(env.name.as_str()) {
-                reasons.push(format!("the pull request changes {p}"));
+                // A changed path is anyone's name: one line (sweep 28, F3).
+                reasons.push(format!(
+                    "the pull request changes {}",
+                    crate::diagnostics::escape_for_terminal(p)
+                ));
             }
             if modules_changed {
                 reasons.push("modules/ changed".to_string());

@@ -411,9 +411,12 @@ fn runbook(name: Option<&str>, all: bool) -> u8 {
                     Some(m) => format!("; did you mean `{m}`?"),
                     None => "; `tofugen runbook` lists them".to_string(),
                 };
+                // At most 64 characters of it back (sweep 28, W4: 100 000 echoed).
+                let shown: String = name.chars().take(64).collect();
+                let cut = if shown.len() < name.len() { "…" } else { "" };
                 err(&format!(
-                    "error: no runbook is named `{}`{hint}\n",
-                    name.escape_debug()
+                    "error: no runbook is named `{}{cut}`{hint}\n",
+                    shown.escape_debug()
                 ));
                 return EXIT_USAGE;
             }
@@ -1138,11 +1141,19 @@ fn no_tofugen_sources(compilation: &Compilation, root: &Path) -> Option<Diagnost
         return None;
     }
     let manifest = load::read_regular(&root.join("Cargo.toml"), 1 << 20, true).ok();
+    // The `name` of the `[package]` table (not a `[[bin]]`'s or a dependency's: sweep 28, W2).
     let is_tofugen = manifest.as_deref().is_some_and(|m| {
+        let mut in_package = false;
         String::from_utf8_lossy(m)
             .lines()
-            .map(|l| l.split('#').next().unwrap_or("").replace(' ', ""))
-            .any(|l| l == "name=\"tofugen\"")
+            .map(|l| l.split('#').next().unwrap_or("").replace([' ', '\t'], ""))
+            .any(|l| {
+                if l.starts_with('[') {
+                    in_package = l == "[package]";
+                    return false;
+                }
+                in_package && l == "name=\"tofugen\""
+            })
     });
     let locked = root.join("Cargo.lock").is_file();
     if is_tofugen && locked {

@@ -474,7 +474,12 @@ impl Generation {
                             .find(|r| check::loaded_by_opentofu(r))
                             .unwrap_or(&unknown[0])
                     ),
-                    unknown.join(", ")
+                    // Names found on disk: each on one line (sweep 28, F3).
+                    unknown
+                        .iter()
+                        .map(|p| crate::diagnostics::escape_for_terminal(p))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
             }
             Err(e) => {
@@ -1133,6 +1138,26 @@ fn remove_empty_parents(tree: &Tree, rel: &str, dirs: &mut BTreeSet<PathBuf>) {
     }
 }
 
+/// Why the journal's temp file (`.tofugen-journal.json.tofugen-tmp`) under `root` stops
+/// `generate`, if it does: it is a symlink or not a regular file (a directory), which tofugen
+/// neither follows nor removes. `check` reports it too: committed, it passed `check` and broke
+/// every `generate`, naming the journal instead (sweep 28, W1).
+fn journal_tmp_problem(root: &Path) -> Option<String> {
+    let name = format!("{JOURNAL_PATH}{TMP_SUFFIX}");
+    let meta = fs::symlink_metadata(root.join(&name)).ok()?;
+    let kind = if meta.file_type().is_symlink() {
+        "symlink"
+    } else if meta.is_file() {
+        return None;
+    } else {
+        crate::load::kind_of(&meta.file_type())
+    };
+    Some(format!(
+        "{name} is a {kind}, where tofugen writes its journal's temp file: `tofugen generate` \
+         neither follows nor removes it\nmove it away, then run `tofugen generate`"
+    ))
+}
+
 /// Completes or undoes the journal an interrupted run left, once verified. Returns its state,
 /// if there was one, and the files whose removal it skipped because they changed since. A
 /// journal that fails verification is an error, and nothing is done.
@@ -1140,7 +1165,9 @@ fn recover(tree: &mut Tree) -> anyhow::Result<Option<(State, Vec<String>)>> {
     // A run killed while writing the journal itself leaves its temp file: the journal it was
     // replacing (if any) is still the truth, so the temp file is only garbage.
     let journal_tmp = tree.root.join(format!("{JOURNAL_PATH}{TMP_SUFFIX}"));
-    refuse_symlink(&journal_tmp, JOURNAL_PATH)?;
+    if let Some(problem) = journal_tmp_problem(&tree.root) {
+        bail!(problem);
+    }
     match fs::remove_file(&journal_tmp) {
         Ok(()) => {}
         Err(e) if e.kind() == ErrorKind::NotFound => {}

@@ -183,6 +183,11 @@ fn the_runbooks_the_workflows_name_are_printed_by_tofugen() {
         "{}",
         text(&o)
     );
+    // At most 64 characters of an unknown name come back (sweep 28, W4).
+    let long = "x".repeat(100_000);
+    let o = tofugen(dir.path(), &["runbook", &long]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(o.stderr.len() < 300, "{}", text(&o));
 }
 
 /// `ci.tofugen.install: source` outside tofugen's repository is refused at the setting, by
@@ -223,6 +228,13 @@ fn building_tofugen_from_a_repository_without_its_sources_is_refused() {
     )
     .unwrap();
     expect("of another package than `tofugen`");
+    // A binary or a dependency named tofugen is not the package (sweep 28, W2).
+    fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"evil\"\n[[bin]]\nname = \"tofugen\"\n[dependencies.x]\nname = \"tofugen\"\n",
+    )
+    .unwrap();
+    expect("of another package than `tofugen`");
     fs::write(
         dir.path().join("Cargo.toml"),
         "[package]\nname = \"tofugen\" # this one\n",
@@ -233,6 +245,54 @@ fn building_tofugen_from_a_repository_without_its_sources_is_refused() {
     fs::write(dir.path().join("Cargo.lock"), "").unwrap();
     let o = tofugen(dir.path(), &["validate"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+/// A file name holding a line break cannot print a line of its own: a committed
+/// `generated/staging/a\n::error title=x::…` printed a GitHub workflow command into the
+/// `check` and `affected` job logs (sweep 28, F3). `check`, `generate`'s summary and
+/// `affected`'s reasons show it on one line, escaped.
+#[test]
+fn a_file_name_with_a_line_break_prints_no_line_of_its_own() {
+    let (dir, _) = repo();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let name = "a\n::error title=tofugen::forged\n.txt";
+    fs::write(dir.path().join("generated/staging").join(name), "x").unwrap();
+    let forged = |out: &str| out.lines().any(|l| l.trim_start().starts_with("::"));
+    let o = tofugen(dir.path(), &["check"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(!forged(&text(&o)), "{}", text(&o));
+    assert!(
+        text(&o).contains("a\\u{a}::error title=tofugen::forged\\u{a}.txt"),
+        "{}",
+        text(&o)
+    );
+    let o = tofugen(dir.path(), &["generate"]);
+    assert!(!forged(&text(&o)), "{}", text(&o));
+    assert!(text(&o).contains("left in place"), "{}", text(&o));
+    fs::remove_file(dir.path().join("generated/staging").join(name)).unwrap();
+    // `affected`, given the path as git quotes it.
+    fs::copy(
+        dir.path().join("environments.yaml"),
+        dir.path().join("base.yaml"),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("changed.txt"),
+        "\"generated/staging/a\\n::error title=tofugen::forged\\n.txt\"\n",
+    )
+    .unwrap();
+    let o = tofugen(
+        dir.path(),
+        &["affected", "base.yaml", "--changed-paths", "changed.txt"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!forged(&text(&o)), "{}", text(&o));
+    assert!(
+        text(&o).contains("the pull request changes generated/staging/a\\u{a}::error"),
+        "{}",
+        text(&o)
+    );
 }
 
 /// A rule's suggestion derived from a secret (sweep 19, F1): TG020 offered the lowercase of an

@@ -1559,6 +1559,34 @@ fn a_rewritten_manifest_is_said() {
     assert!(!summary.contains("manifest"), "{summary}");
 }
 
+/// The journal's temp file committed as a directory or a symlink: `check` passed, and every
+/// `generate` failed, naming the journal (sweep 28, W1). Both now say what it is, and nothing
+/// is written or followed.
+#[test]
+fn a_journal_temp_path_that_is_no_file_is_reported_by_check_and_generate() {
+    let tmp = format!("{JOURNAL_PATH}.tofugen-tmp");
+    for kind in ["directory", "symlink"] {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        generate(root, &v1(), false).unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        match kind {
+            "directory" => fs::create_dir(root.join(&tmp)).unwrap(),
+            _ => std::os::unix::fs::symlink(outside.path().join("x"), root.join(&tmp)).unwrap(),
+        }
+        let expected = format!("{tmp} is a {kind}, where tofugen writes its journal's temp file");
+        let err = format!("{:#}", check(root, &v1()).unwrap_err());
+        assert!(err.contains(&expected), "{kind}: {err}");
+        let err = format!("{:#}", generate(root, &v1(), false).unwrap_err());
+        assert!(err.contains(&expected), "{kind}: {err}");
+        assert!(!outside.path().join("x").exists());
+        assert!(
+            fs::symlink_metadata(root.join(&tmp)).is_ok(),
+            "{kind}: left as it was"
+        );
+    }
+}
+
 /// A file OpenTofu reads as code or values is reported, whatever its name: one named as local
 /// state (`terraform.tfstate.*`) passed `check`, in a vendored module or a root's `tests/`, and
 /// OpenTofu loaded it (sweep 26, F1). The state files OpenTofu writes still pass.

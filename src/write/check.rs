@@ -117,9 +117,12 @@ impl Difference {
 
     /// The human report: `path: message`, then the diff.
     pub fn text(&self) -> String {
+        // The path of a file found on disk is anyone's name: one line, whatever it holds (a
+        // committed `a\n::error::…` printed a workflow command into the job's log; sweep 28,
+        // F3). The machine formats carry it as it is, JSON-escaped.
         format!(
             "{}: {}\n{}",
-            self.path,
+            crate::diagnostics::escape_for_terminal(&self.path),
             self.message,
             self.diff.as_deref().unwrap_or("")
         )
@@ -311,6 +314,9 @@ impl Checking {
 
 /// `check`'s report of a pending journal, once verified; an error when it cannot be acted on.
 fn check_journal(tree: &mut Tree) -> anyhow::Result<Option<Difference>> {
+    if let Some(problem) = super::journal_tmp_problem(&tree.root) {
+        bail!(problem);
+    }
     if !journal::exists(tree) {
         return Ok(None);
     }
