@@ -292,8 +292,11 @@ pub fn run(cli: &Cli) -> u8 {
     compilation.sources.rename(compilation.file, &file);
     let diags: Vec<Diagnostic> = compilation.diagnostics.clone();
     // `check` in a machine format prints one document: these plus the HCL findings.
-    let merged = matches!(cli.command, Command::Check | Command::Generate { .. })
-        && cli.format != Format::Human
+    // `generate` prints the configuration's warnings with its own refusal in every format: in
+    // one report with one summary line (sweep 29, F8: a tree over the size cap printed "0
+    // error(s), 1 warning(s)", then the refusal and "1 error(s), 0 warning(s)").
+    let merged = (matches!(cli.command, Command::Generate { .. })
+        || (matches!(cli.command, Command::Check) && cli.format != Format::Human))
         && !compilation.has_errors();
     // `explain`, `diff` and `affected` print their own output on stdout once the configuration
     // is valid: their diagnostics (warnings then) go to stderr in every format, so that stdout
@@ -705,10 +708,18 @@ fn generate(
         crate::stream::generate(root, resolved, force, max_bytes)
     };
     let result = run();
-    // In a machine format the configuration's diagnostics are printed here, in one document
-    // with a refusal for size and the warning of each environment whose root was removed (the
-    // human summary has them on lines of their own).
-    if format != Format::Human {
+    // The configuration's diagnostics are printed here, in one report with a refusal for size
+    // (and, in a machine format, with the warning of each environment whose root was removed:
+    // the human summary has them on lines of their own).
+    if format == Format::Human {
+        let refused = result
+            .as_ref()
+            .err()
+            .filter(|e| e.downcast_ref::<write::TooLarge>().is_some())
+            .map(|e| refusal(e, compilation));
+        let all: Vec<Diagnostic> = diags.iter().cloned().chain(refused).collect();
+        print_diagnostics(&all, &compilation.sources, format, color);
+    } else {
         let refused = result.as_ref().err().map(|e| refusal(e, compilation));
         let retired = result
             .as_ref()
@@ -740,8 +751,9 @@ fn generate(
             0
         }
         Err(e) => {
-            if format == Format::Human || e.downcast_ref::<write::TooLarge>().is_none() {
-                report_error(&e, compilation, format, color);
+            // A refusal for size is in the report above; any other error is one line.
+            if e.downcast_ref::<write::TooLarge>().is_none() {
+                err(&format!("error: {e:#}\n"));
             }
             EXIT_INVALID
         }

@@ -295,6 +295,38 @@ fn a_file_name_with_a_line_break_prints_no_line_of_its_own() {
     );
 }
 
+/// A tree over the output cap: the configuration's warnings and the refusal are one report with
+/// one summary line (sweep 29, F8: "0 error(s), 1 warning(s)", then the refusal and "1
+/// error(s), 0 warning(s)").
+#[test]
+fn generate_over_the_cap_prints_one_report() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    fs::write(
+        dir.path().join("environments.yaml"),
+        tofugen::synthetic::config(40, 4),
+    )
+    .unwrap();
+    let o = tofugen(dir.path(), &["generate", "--max-output-mib", "1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let shown = text(&o);
+    let summaries: Vec<&str> = shown
+        .lines()
+        .filter(|l| l.contains(" error(s), ") && l.ends_with("warning(s)"))
+        .collect();
+    assert_eq!(summaries.len(), 1, "{shown}");
+    // The configuration's warnings are in the report (what printed a summary of their own).
+    assert!(
+        summaries[0].starts_with("1 error(s), ") && !summaries[0].starts_with("1 error(s), 0 "),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("error[too-large]: refusing to write"),
+        "{shown}"
+    );
+    assert!(!dir.path().join("generated").exists());
+}
+
 /// A rule's suggestion derived from a secret (sweep 19, F1): TG020 offered the lowercase of an
 /// access key as a valid name, which gives the key back. No form of it is printed, in any
 /// format.

@@ -1347,6 +1347,9 @@ fn resolve_environment(
     let settings = crate::load::de::from_entries::<Settings, _>(
         tree.entries().iter().filter(|(k, _)| !is_option(&k.name)),
     );
+    // Where `promote_from` is written, for the error of a self-promotion (sweep 29, F6: it was
+    // reported at the environment's key).
+    let promote_span = tree.get("promote_from").map(|n| n.span);
     drop(tree);
     let origins = Origins::new(Arc::clone(sections), section.index, Some(env_key.span));
     let mut diags = Vec::new();
@@ -1511,7 +1514,7 @@ fn resolve_environment(
     {
         diags.push(
             Diagnostic::error("promote-self", format!("`{name}` promotes from itself"))
-                .at(file, Some(env_key.span))
+                .at(file, Some(promote_span.unwrap_or(env_key.span)))
                 .expected("the name of another environment")
                 .help("remove `promote_from` or name the environment images come from"),
         );

@@ -802,8 +802,9 @@ fn describe(
                 },
             }
         }
-        ValidationErrorKind::Minimum { limit }
-        | ValidationErrorKind::ExclusiveMinimum { limit } => {
+        // An exclusive bound is said as one: `cpu: 0` was told "expected a number of at least
+        // 0" and to "use a value of 0 or more" (sweep 29, F2).
+        ValidationErrorKind::Minimum { limit } => {
             let found = found_text(node, &segments);
             out.push(
                 Diagnostic::error("schema", format!("{found} is too small for {place_name}"))
@@ -812,14 +813,31 @@ fn describe(
                     .help(format!("use a value of {limit} or more")),
             );
         }
-        ValidationErrorKind::Maximum { limit }
-        | ValidationErrorKind::ExclusiveMaximum { limit } => {
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            let found = found_text(node, &segments);
+            out.push(
+                Diagnostic::error("schema", format!("{found} is too small for {place_name}"))
+                    .at(file, value_span)
+                    .expected(format!("a number greater than {limit}"))
+                    .help(format!("use a value greater than {limit}")),
+            );
+        }
+        ValidationErrorKind::Maximum { limit } => {
             let found = found_text(node, &segments);
             out.push(
                 Diagnostic::error("schema", format!("{found} is too large for {place_name}"))
                     .at(file, value_span)
                     .expected(format!("a number of at most {limit}"))
                     .help(format!("use a value of {limit} or less")),
+            );
+        }
+        ValidationErrorKind::ExclusiveMaximum { limit } => {
+            let found = found_text(node, &segments);
+            out.push(
+                Diagnostic::error("schema", format!("{found} is too large for {place_name}"))
+                    .at(file, value_span)
+                    .expected(format!("a number less than {limit}"))
+                    .help(format!("use a value less than {limit}")),
             );
         }
         ValidationErrorKind::MinItems { limit } => {

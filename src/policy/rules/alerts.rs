@@ -197,8 +197,8 @@ pub const TG116: Rule = Rule {
     name: "prometheus-duration-range",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "an alert's `for` or `evaluation_interval` is longer than a Prometheus duration can be",
-    rationale: "Prometheus parses `for` and a group's `interval` into a Go time.Duration, nanoseconds in an int64: 9223372036s (about 292 years) at most (prometheus/common model.ParseDuration: `duration out of range`), and promtool and Cockpit refuse the whole rule file beyond it",
+    title: "an alert's `for` or `evaluation_interval` is longer than a Prometheus duration can be, or `evaluation_interval` is 0s",
+    rationale: "Prometheus parses `for` and a group's `interval` into a Go time.Duration, nanoseconds in an int64: 9223372036s (about 292 years) at most (prometheus/common model.ParseDuration: `duration out of range`), and promtool and Cockpit refuse the whole rule file beyond it; a group `interval` of 0 means the ruler's default, not 0 (prometheus rules/manager.go LoadGroups: `if rg.Interval != 0`), so the detection delays tofugen states would be wrong",
     bad: "defaults:\n  alerts:\n    rules:\n      down: { expr: 'up == 0', for: 300y }\n",
     good: "defaults:\n  alerts:\n    rules:\n      down: { expr: 'up == 0', for: 5m }\n",
 };
@@ -327,6 +327,23 @@ pub(crate) fn durations(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         "`alerts.evaluation_interval`".into(),
         env.alerts.evaluation_interval,
     );
+    // 0 is the ruler's default interval, not 0 (sweep 29, F4: the rule file said `interval:
+    // 0s`, and the stated worst-case detection left the default out).
+    if env.alerts.evaluation_interval == Duration::from_secs(0) {
+        let path = "alerts.evaluation_interval".to_string();
+        let span = env.origins.span(&path);
+        c.push(
+            &TG116,
+            Some(env),
+            Place::new(path, span),
+            format!(
+                "`alerts.evaluation_interval` in `{}` is 0s, which Prometheus reads as its default interval",
+                env.name
+            ),
+            "an interval of at least 1s",
+            "write the interval the rules should be evaluated at, such as `30s` or `1m`",
+        );
+    }
     for rule in &env.alerts.rules {
         check(
             c,
