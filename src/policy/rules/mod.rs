@@ -118,6 +118,7 @@ fn check_environment(c: &mut Checker<'_>, original: &crate::resolve::ResolvedEnv
     probes::budget(c, env);
     images::check(c, env);
     references::check(c, env);
+    references::outside_env(c, env);
     secrets::check(c, env);
     database::check(c, env);
     production::database(c, env);

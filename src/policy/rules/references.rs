@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::diagnostics::{Level, SUGGESTION_BUDGET, Suggester, did_you_mean};
 use crate::load::{Node, NodeKind};
-use crate::policy::{Checker, ENV, Rule, Safety, list};
+use crate::policy::{Checker, ENV, Place, Rule, Safety, list};
 use crate::resolve::{ResolvedEnvironment, TemplatePart};
 
 /// TG013: references name something that exists.
@@ -31,8 +31,100 @@ pub const TG014: Rule = Rule {
     good: "defaults:\n  services:\n    worker:\n      image: demo-worker\n      port: 8080\n      scale: { min: 2 }\n      probes:\n        startup: { path: /healthz }\n        liveness: { path: /healthz }\n      env:\n        WEB_URL: \"${services.web.url}\"\n",
 };
 
+/// TG126: references are read in `env` values only.
+pub const TG126: Rule = Rule {
+    code: "TG126",
+    name: "reference-outside-env",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "a service's `command`, `args` and `description` hold no tofugen reference (`${services.NAME.url}`, `${environment}`, `${project}`)",
+    rationale: "tofugen replaces references in `env` values only: elsewhere the text reaches the container or the console as written, `${environment}` included (sweep 29, F3); a shell variable such as `${PORT}` is not a tofugen reference and is left alone",
+    bad: "defaults:\n  services:\n    web:\n      args: [--name, \"${project}-${environment}\"]\n",
+    good: "defaults:\n  services:\n    web:\n      env:\n        APP_NAME: \"${project}-${environment}\"\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG013, TG014];
+pub const RULES: &[Rule] = &[TG013, TG014, TG126];
+
+/// The tofugen references in `text` that are not escaped (`$${` is a literal `${`), as
+/// written: `${environment}`, `${project}`, `${services.NAME.url}`.
+fn tofugen_references(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    let mut at = 0;
+    while let Some(i) = rest.find("${") {
+        let start = at + i;
+        let escaped = text[..start].ends_with('$');
+        let body = &text[start + 2..];
+        if let Some(end) = body.find('}') {
+            let name = &body[..end];
+            let ours = matches!(name, "environment" | "project")
+                || name
+                    .strip_prefix("services.")
+                    .and_then(|n| n.strip_suffix(".url"))
+                    .is_some_and(|n| !n.is_empty() && !n.contains(['.', '$', '{']));
+            if ours && !escaped {
+                out.push(&text[start..start + 2 + end + 1]);
+            }
+        }
+        at = start + 2;
+        rest = &text[at..];
+    }
+    out
+}
+
+/// TG126 on every service of `env`: `command`, `args` and `description`.
+pub(crate) fn outside_env(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    for s in &env.services {
+        let fields = s
+            .command
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ("command", Some(i), t.as_str()))
+            .chain(
+                s.args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| ("args", Some(i), t.as_str())),
+            )
+            .chain(
+                s.description
+                    .iter()
+                    .map(|t| ("description", None, t.as_str())),
+            );
+        for (field, index, text) in fields {
+            let Some(first) = tofugen_references(text).first().copied() else {
+                continue;
+            };
+            let path = format!("services.{}.{field}", s.name);
+            // A list item's own place, as written; else the value's.
+            let item =
+                index.and_then(
+                    |i| match &c.raw_at(env, &["services", &s.name, field])?.kind {
+                        NodeKind::Seq(items) => items.get(i).map(|n| n.span),
+                        _ => None,
+                    },
+                );
+            let place = match item {
+                Some(span) => Place::new(path, Some(span)),
+                None => c.at(env, &path),
+            };
+            c.push(
+                &TG126,
+                Some(env),
+                place,
+                format!(
+                    "`{first}` in `{field}` of `{}` is passed as written: tofugen replaces references in `env` only",
+                    s.name
+                ),
+                "references in `env` values",
+                format!(
+                    "set an environment variable in `env` (`NAME: \"{first}\"`) and read it in the program (`sh -c '... $NAME'`)"
+                ),
+            );
+        }
+    }
+}
 
 const SUPPORTED_REFERENCES: &str = "`${services.NAME.url}`, `${environment}`, `${project}`";
 
@@ -377,6 +469,26 @@ fn unknown_reference_help(r: &str, suggester: &mut Suggester<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// tofugen's own references, not a shell's, and not after a `$` (`$${`).
+    #[test]
+    fn tofugen_references_are_told_from_shell_variables() {
+        assert_eq!(
+            tofugen_references("--url ${services.web.url} --env ${environment}-${project}"),
+            ["${services.web.url}", "${environment}", "${project}"]
+        );
+        for text in [
+            "${PORT}",
+            "$${project}",
+            "${services.web.host}",
+            "${services..url}",
+            "${environment",
+            "${ project }",
+            "",
+        ] {
+            assert!(tofugen_references(text).is_empty(), "{text}");
+        }
+    }
 
     /// The search before components: from each service (in name order), every path through
     /// the services after it.
