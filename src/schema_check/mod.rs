@@ -804,40 +804,38 @@ fn describe(
         }
         // An exclusive bound is said as one: `cpu: 0` was told "expected a number of at least
         // 0" and to "use a value of 0 or more" (sweep 29, F2).
-        ValidationErrorKind::Minimum { limit } => {
+        ValidationErrorKind::Minimum { limit }
+        | ValidationErrorKind::ExclusiveMinimum { limit }
+        | ValidationErrorKind::Maximum { limit }
+        | ValidationErrorKind::ExclusiveMaximum { limit } => {
+            let (size, expected, help) = match error.kind() {
+                ValidationErrorKind::Minimum { .. } => (
+                    "small",
+                    format!("a number of at least {limit}"),
+                    format!("use a value of {limit} or more"),
+                ),
+                ValidationErrorKind::ExclusiveMinimum { .. } => (
+                    "small",
+                    format!("a number greater than {limit}"),
+                    format!("use a value greater than {limit}"),
+                ),
+                ValidationErrorKind::Maximum { .. } => (
+                    "large",
+                    format!("a number of at most {limit}"),
+                    format!("use a value of {limit} or less"),
+                ),
+                _ => (
+                    "large",
+                    format!("a number less than {limit}"),
+                    format!("use a value less than {limit}"),
+                ),
+            };
             let found = found_text(node, &segments);
             out.push(
-                Diagnostic::error("schema", format!("{found} is too small for {place_name}"))
+                Diagnostic::error("schema", format!("{found} is too {size} for {place_name}"))
                     .at(file, value_span)
-                    .expected(format!("a number of at least {limit}"))
-                    .help(format!("use a value of {limit} or more")),
-            );
-        }
-        ValidationErrorKind::ExclusiveMinimum { limit } => {
-            let found = found_text(node, &segments);
-            out.push(
-                Diagnostic::error("schema", format!("{found} is too small for {place_name}"))
-                    .at(file, value_span)
-                    .expected(format!("a number greater than {limit}"))
-                    .help(format!("use a value greater than {limit}")),
-            );
-        }
-        ValidationErrorKind::Maximum { limit } => {
-            let found = found_text(node, &segments);
-            out.push(
-                Diagnostic::error("schema", format!("{found} is too large for {place_name}"))
-                    .at(file, value_span)
-                    .expected(format!("a number of at most {limit}"))
-                    .help(format!("use a value of {limit} or less")),
-            );
-        }
-        ValidationErrorKind::ExclusiveMaximum { limit } => {
-            let found = found_text(node, &segments);
-            out.push(
-                Diagnostic::error("schema", format!("{found} is too large for {place_name}"))
-                    .at(file, value_span)
-                    .expected(format!("a number less than {limit}"))
-                    .help(format!("use a value less than {limit}")),
+                    .expected(expected)
+                    .help(help),
             );
         }
         ValidationErrorKind::MinItems { limit } => {
