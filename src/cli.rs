@@ -1068,23 +1068,29 @@ fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnos
         format!(
             "`modules.path` names `{path}`, which is not a directory of this repository: the generated roots would call modules that do not exist"
         )
-    } else if let Some(link) = symlink_in_modules(root, path) {
-        format!(
-            "`modules.path` names `{path}`, and `{link}` is a symlink: OpenTofu would read modules from where it points, and a change there is not a change under `{path}/`, so `tofugen affected` would plan no environment for it"
-        )
     } else {
-        let missing: Vec<String> = crate::modules::names()
-            .into_iter()
-            .filter(|m| !has_tf(m))
-            .map(|m| format!("`{path}/{m}`"))
-            .collect();
-        if missing.is_empty() {
-            return None;
+        let scan = scan_modules(root, path);
+        if let ModulesScan::Symlink(link) = &scan {
+            format!(
+                "`modules.path` names `{path}`, and `{link}` is a symlink: OpenTofu would read modules from where it points, and a change there is not a change under `{path}/`, so `tofugen affected` would plan no environment for it"
+            )
+        } else {
+            let missing: Vec<String> = crate::modules::names()
+                .into_iter()
+                .filter(|m| match &scan {
+                    ModulesScan::Modules(with_tf) => !with_tf.contains(*m),
+                    _ => !has_tf(m),
+                })
+                .map(|m| format!("`{path}/{m}`"))
+                .collect();
+            if missing.is_empty() {
+                return None;
+            }
+            format!(
+                "`modules.path` names `{path}`, which lacks modules of tofugen's library ({}): the generated roots would call modules that do not exist",
+                missing.join(", ")
+            )
         }
-        format!(
-            "`modules.path` names `{path}`, which lacks modules of tofugen's library ({}): the generated roots would call modules that do not exist",
-            missing.join(", ")
-        )
     };
     let span = compilation
         .tree
@@ -1100,12 +1106,23 @@ fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnos
     )
 }
 
-/// The first symlink (a path relative to `root`) on the way to the modules directory `path`
-/// or anywhere below it, if any (sweep 28, F2: `modules` made a symlink to another directory,
-/// or a module file made a symlink to a file outside, and a pull request changing what it
-/// points at changed the roots' code while `affected` planned nothing). The walk stops after
-/// [`MAX_MODULE_ENTRIES`] entries.
-fn symlink_in_modules(root: &Path, path: &str) -> Option<String> {
+/// What one walk of the modules directory found ([`scan_modules`]).
+enum ModulesScan {
+    /// The first symlink (a path relative to the root) on the way to it or below it.
+    Symlink(String),
+    /// No symlink: the module directories (`<path>/<name>`) holding a `.tf` file, by name.
+    Modules(std::collections::BTreeSet<String>),
+    /// The walk stopped (an unreadable directory, or over its bound): nothing is known.
+    Incomplete,
+}
+
+/// Walks the modules directory `path` under `root` once, for [`missing_modules_dir`]: a symlink
+/// on the way to it or anywhere below (sweep 28, F2: `modules` made a symlink to another
+/// directory, or a module file made a symlink to a file outside, and a pull request changing
+/// what it points at changed the roots' code while `affected` planned nothing), and which
+/// modules hold a `.tf` file, read from the same listings. The walk stops after
+/// `MAX_MODULE_ENTRIES` entries.
+fn scan_modules(root: &Path, path: &str) -> ModulesScan {
     /// Most entries looked at under the modules directory.
     const MAX_MODULE_ENTRIES: usize = 100_000;
     let mut rel = String::new();
@@ -1114,33 +1131,45 @@ fn symlink_in_modules(root: &Path, path: &str) -> Option<String> {
             rel.push('/');
         }
         rel.push_str(part);
-        if root
-            .join(&rel)
-            .symlink_metadata()
-            .ok()?
-            .file_type()
-            .is_symlink()
-        {
-            return Some(rel);
+        match root.join(&rel).symlink_metadata() {
+            Ok(m) if m.file_type().is_symlink() => return ModulesScan::Symlink(rel),
+            Ok(_) => {}
+            Err(_) => return ModulesScan::Incomplete,
         }
     }
-    let mut todo = vec![rel];
+    let mut with_tf = std::collections::BTreeSet::new();
+    // Each directory with the module it is in (`None` for the modules directory itself) and
+    // whether it is that module's own directory.
+    let mut todo: Vec<(String, Option<String>, bool)> = vec![(rel, None, false)];
     let mut seen = 0;
-    while let Some(dir) = todo.pop() {
-        for entry in std::fs::read_dir(root.join(&dir)).ok()?.flatten() {
+    while let Some((dir, module, own)) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(root.join(&dir)) else {
+            return ModulesScan::Incomplete;
+        };
+        for entry in entries.flatten() {
             seen += 1;
             if seen > MAX_MODULE_ENTRIES {
-                return None;
+                return ModulesScan::Incomplete;
             }
-            let name = format!("{dir}/{}", entry.file_name().to_string_lossy());
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            let name = format!("{dir}/{file_name}");
+            if own && file_name.ends_with(".tf") {
+                with_tf.extend(module.clone());
+            }
             match entry.file_type() {
-                Ok(t) if t.is_symlink() => return Some(name),
-                Ok(t) if t.is_dir() => todo.push(name),
+                Ok(t) if t.is_symlink() => return ModulesScan::Symlink(name),
+                Ok(t) if t.is_dir() => {
+                    let (module, own) = match &module {
+                        None => (Some(file_name), true),
+                        Some(m) => (Some(m.clone()), false),
+                    };
+                    todo.push((name, module, own));
+                }
                 _ => {}
             }
         }
     }
-    None
+    ModulesScan::Modules(with_tf)
 }
 
 /// An error when `ci.tofugen.install: source` is set in a repository that is not tofugen's
