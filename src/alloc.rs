@@ -26,6 +26,23 @@ use std::alloc::{GlobalAlloc, Layout};
 /// it; the binary's tests check the index against that default.
 pub const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
+/// mimalloc's `mi_option_destroy_on_exit`: its index in `mi_option_e` (include/mimalloc.h of the
+/// same v2 sources, right after `mi_option_max_segment_reclaim`, which `libmimalloc_sys` names
+/// as 21). Unnamed by `libmimalloc_sys` too; the binary's tests check its neighbours' defaults.
+pub const MI_OPTION_DESTROY_ON_EXIT: libmimalloc_sys::mi_option_t = 22;
+
+/// Makes mimalloc skip its work at process exit (the binary calls it first thing). Linked
+/// statically, mimalloc's exit handler (`mi_process_done`, src/init.c of the v2 sources) collects
+/// the main heap, forced: it walks every page and gives the free ones back to the kernel with
+/// `madvise` (nine calls on the committed configuration's `check`), a moment before the kernel
+/// takes the whole address space back anyway. `_mi_auto_process_done`, the handler registered
+/// at exit, returns at once when `destroy_on_exit` is above 1 (src/init.c); at 0, its default,
+/// and at 1 it runs. Output is flushed by Rust's runtime, not by this handler.
+pub fn skip_exit_collection() {
+    // SAFETY: sets an integer option; no memory is touched.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_DESTROY_ON_EXIT, 2) };
+}
+
 /// mimalloc's purge delay while tofugen runs ([`keep_freed_pages`]): one hour, longer than any
 /// run, so that freed pages are never purged on a timer, only when [`release_freed_pages`] asks.
 /// Not -1 ("never purge"): mimalloc v2 fixes whether a segment may ever be purged when it
@@ -65,9 +82,41 @@ pub fn keep_freed_pages() {
 /// collection; that left the arenas' scheduled purges undone (mimalloc's `mi_arenas_try_purge`
 /// returns at once under a delay of 0 or less, src/arena.c), so the collection now runs under
 /// [`KEEP_DELAY_MS`], forced: 10 MiB less again (see [`keep_freed_pages`]).
+///
+/// A process whose resident set never reached [`RELEASE_FROM_BYTES`] gives nothing back: there
+/// the collection only cost time, its `madvise` calls and the page faults of the pages it gave
+/// back when the emission touched them again (see [`RELEASE_FROM_BYTES`]).
 pub fn release_freed_pages() {
+    if peak_resident_bytes().is_some_and(|peak| peak < RELEASE_FROM_BYTES) {
+        return;
+    }
     // SAFETY: asks mimalloc to collect its own free memory; no block in use is touched.
     unsafe { libmimalloc_sys::mi_collect(true) };
+}
+
+/// The peak resident set under which [`release_freed_pages`] gives nothing back: 32 MiB, three
+/// times the committed configuration's whole run (11-12 MiB) and above the 100 services x 10
+/// environments benchmark's (25 MiB), where what validation frees is a few MiB at most.
+pub const RELEASE_FROM_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The peak resident set of this process so far (`getrusage`, kernel's `ru_maxrss` in KiB), or
+/// `None` where it cannot be read.
+pub fn peak_resident_bytes() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        // SAFETY: an all-zero `rusage` is a valid value of the plain C struct, which
+        // `getrusage` fills in.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: `usage` is a valid, writable `rusage`.
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+            return None;
+        }
+        u64::try_from(usage.ru_maxrss).ok().map(|kib| kib * 1024)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 /// Blocks of at least this many bytes are mapped from the kernel instead of taken from mimalloc.

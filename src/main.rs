@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     tofugen::alloc::keep_freed_pages();
+    tofugen::alloc::skip_exit_collection();
     // No transparent huge pages: mimalloc advised them for its arenas, and the kernel then
     // zeroes 2 MiB at the first touch of each region, most of which a thread's pages never use.
     // Measured on the 1000 x 10 benchmark (2-core VM, alternating runs): peak RSS of
@@ -57,6 +58,33 @@ mod tests {
         let value =
             unsafe { libmimalloc_sys::mi_option_get(tofugen::alloc::MI_OPTION_PURGE_DELAY) };
         assert_eq!(value, 10);
+    }
+
+    /// The index is mimalloc's `destroy_on_exit`: unset (the tests do not call
+    /// `skip_exit_collection`), it holds that option's default, 0, between
+    /// `max_segment_reclaim` (10 %) and `arena_reserve` (1 GiB, read in KiB), as in v2's
+    /// src/options.c; an upgrade that reorders the options fails here.
+    #[test]
+    fn the_exit_option_is_the_one_set() {
+        // SAFETY: reads integer options.
+        let around = unsafe {
+            [-1, 0, 1].map(|d| {
+                libmimalloc_sys::mi_option_get(tofugen::alloc::MI_OPTION_DESTROY_ON_EXIT + d)
+            })
+        };
+        assert_eq!(around, [10, 0, 1 << 20]);
+    }
+
+    /// The peak resident set `release_freed_pages` goes by is read, in bytes, and counts what
+    /// this test touched.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_peak_resident_set_is_read() {
+        let touched = vec![1u8; 2 * tofugen::alloc::RELEASE_FROM_BYTES as usize];
+        let peak = tofugen::alloc::peak_resident_bytes().expect("getrusage");
+        assert!(touched.iter().all(|&b| b == 1));
+        // In bytes: the kernel counts KiB.
+        assert!(peak >= touched.len() as u64, "{peak}");
     }
 
     /// Resident bytes of this process (`/proc/self/statm` counts pages).
