@@ -274,15 +274,24 @@ pub fn run(cli: &Cli) -> u8 {
         }),
         _ => (compile_head(), None),
     };
+    // The repository's own modules, listed once: checked here, proved by `check`.
+    let mut own_modules = None;
     if matches!(
         cli.command,
         Command::Generate { .. } | Command::Check | Command::Validate
     ) && let Some(p) = &placement
         && !compilation.has_errors()
     {
-        compilation
-            .diagnostics
-            .extend(missing_modules_dir(&compilation, &p.root));
+        own_modules = compilation
+            .resolved
+            .as_ref()
+            .and_then(|r| r.modules_path.as_deref())
+            .map(|path| crate::modules::list_own(&p.root, path));
+        compilation.diagnostics.extend(missing_modules_dir(
+            &compilation,
+            &p.root,
+            own_modules.as_ref(),
+        ));
         compilation
             .diagnostics
             .extend(no_tofugen_sources(&compilation, &p.root));
@@ -345,7 +354,15 @@ pub fn run(cli: &Cli) -> u8 {
                 color,
             },
         ),
-        Command::Check => check(&root, max_bytes, &compilation, &diags, cli.format, color),
+        Command::Check => check(
+            &root,
+            max_bytes,
+            &compilation,
+            own_modules.as_ref(),
+            &diags,
+            cli.format,
+            color,
+        ),
         Command::Explain { env, service } => explain(cli, &compilation, env, service.as_deref()),
         Command::Diff { env_a, env_b } => diff(cli, &compilation, env_a, env_b),
         Command::Affected {
@@ -801,6 +818,7 @@ fn check(
     root: &Path,
     max_bytes: usize,
     compilation: &Compilation,
+    own_modules: Option<&crate::modules::Listing>,
     diags: &[Diagnostic],
     format: Format,
     color: bool,
@@ -813,7 +831,7 @@ fn check(
         differences: result,
         proof,
         files: file_count,
-    } = crate::stream::check(root, resolved, max_bytes);
+    } = crate::stream::check(root, resolved, max_bytes, own_modules);
     // The configuration's diagnostics and the proof's findings (moved to one map), and the
     // stale files, in one map.
     let mut sources = compilation.sources.clone();
@@ -1054,43 +1072,48 @@ fn unknown_environment(cli: &Cli, compilation: &Compilation, name: &str) -> u8 {
 /// of the library, the rest by configuration (a database, backups): the directory holds it all,
 /// as a copy of `generated/modules/` does. `generate` and `validate` report this, and `check`
 /// reports it instead of each call (the calls' interfaces are proved by `check` only).
-fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnostic> {
+/// `listing` is the directory's one walk ([`crate::modules::list_own`]): a symlink there is an
+/// error too (sweep 28, F2).
+fn missing_modules_dir(
+    compilation: &Compilation,
+    root: &Path,
+    listing: Option<&crate::modules::Listing>,
+) -> Option<Diagnostic> {
+    use crate::modules::Listing;
     let path = compilation.resolved.as_ref()?.modules_path.as_deref()?;
     let dir = root.join(path);
     let has_tf = |module: &str| {
         std::fs::read_dir(dir.join(module)).is_ok_and(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.file_name().to_string_lossy().ends_with(".tf"))
+            entries.flatten().any(|e| {
+                e.file_type().is_ok_and(|t| t.is_file())
+                    && e.file_name().to_string_lossy().ends_with(".tf")
+            })
         })
     };
     let message = if !dir.is_dir() {
         format!(
             "`modules.path` names `{path}`, which is not a directory of this repository: the generated roots would call modules that do not exist"
         )
+    } else if let Some(Listing::Symlink(link)) = listing {
+        format!(
+            "`modules.path` names `{path}`, and `{link}` is a symlink: OpenTofu would read modules from where it points, and a change there is not a change under `{path}/`, so `tofugen affected` would plan no environment for it"
+        )
     } else {
-        let scan = scan_modules(root, path);
-        if let ModulesScan::Symlink(link) = &scan {
-            format!(
-                "`modules.path` names `{path}`, and `{link}` is a symlink: OpenTofu would read modules from where it points, and a change there is not a change under `{path}/`, so `tofugen affected` would plan no environment for it"
-            )
-        } else {
-            let missing: Vec<String> = crate::modules::names()
-                .into_iter()
-                .filter(|m| match &scan {
-                    ModulesScan::Modules(with_tf) => !with_tf.contains(*m),
-                    _ => !has_tf(m),
-                })
-                .map(|m| format!("`{path}/{m}`"))
-                .collect();
-            if missing.is_empty() {
-                return None;
-            }
-            format!(
-                "`modules.path` names `{path}`, which lacks modules of tofugen's library ({}): the generated roots would call modules that do not exist",
-                missing.join(", ")
-            )
+        let missing: Vec<String> = crate::modules::names()
+            .into_iter()
+            .filter(|m| match listing {
+                Some(Listing::Complete(own)) => !own.with_tf.contains(*m),
+                _ => !has_tf(m),
+            })
+            .map(|m| format!("`{path}/{m}`"))
+            .collect();
+        if missing.is_empty() {
+            return None;
         }
+        format!(
+            "`modules.path` names `{path}`, which lacks modules of tofugen's library ({}): the generated roots would call modules that do not exist",
+            missing.join(", ")
+        )
     };
     let span = compilation
         .tree
@@ -1104,72 +1127,6 @@ fn missing_modules_dir(compilation: &Compilation, root: &Path) -> Option<Diagnos
         .expected("a directory under the repository root holding the modules (`<path>/<name>/*.tf`)")
         .help("remove `modules:` to have tofugen vendor its module library into generated/modules/, or copy every module of generated/modules/ there (a `generate` without `modules:` writes them)"),
     )
-}
-
-/// What one walk of the modules directory found ([`scan_modules`]).
-enum ModulesScan {
-    /// The first symlink (a path relative to the root) on the way to it or below it.
-    Symlink(String),
-    /// No symlink: the module directories (`<path>/<name>`) holding a `.tf` file, by name.
-    Modules(std::collections::BTreeSet<String>),
-    /// The walk stopped (an unreadable directory, or over its bound): nothing is known.
-    Incomplete,
-}
-
-/// Walks the modules directory `path` under `root` once, for [`missing_modules_dir`]: a symlink
-/// on the way to it or anywhere below (sweep 28, F2: `modules` made a symlink to another
-/// directory, or a module file made a symlink to a file outside, and a pull request changing
-/// what it points at changed the roots' code while `affected` planned nothing), and which
-/// modules hold a `.tf` file, read from the same listings. The walk stops after
-/// `MAX_MODULE_ENTRIES` entries.
-fn scan_modules(root: &Path, path: &str) -> ModulesScan {
-    /// Most entries looked at under the modules directory.
-    const MAX_MODULE_ENTRIES: usize = 100_000;
-    let mut rel = String::new();
-    for part in path.split('/').filter(|p| !p.is_empty()) {
-        if !rel.is_empty() {
-            rel.push('/');
-        }
-        rel.push_str(part);
-        match root.join(&rel).symlink_metadata() {
-            Ok(m) if m.file_type().is_symlink() => return ModulesScan::Symlink(rel),
-            Ok(_) => {}
-            Err(_) => return ModulesScan::Incomplete,
-        }
-    }
-    let mut with_tf = std::collections::BTreeSet::new();
-    // Each directory with the module it is in (`None` for the modules directory itself) and
-    // whether it is that module's own directory.
-    let mut todo: Vec<(String, Option<String>, bool)> = vec![(rel, None, false)];
-    let mut seen = 0;
-    while let Some((dir, module, own)) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(root.join(&dir)) else {
-            return ModulesScan::Incomplete;
-        };
-        for entry in entries.flatten() {
-            seen += 1;
-            if seen > MAX_MODULE_ENTRIES {
-                return ModulesScan::Incomplete;
-            }
-            let file_name = entry.file_name().to_string_lossy().into_owned();
-            let name = format!("{dir}/{file_name}");
-            if own && file_name.ends_with(".tf") {
-                with_tf.extend(module.clone());
-            }
-            match entry.file_type() {
-                Ok(t) if t.is_symlink() => return ModulesScan::Symlink(name),
-                Ok(t) if t.is_dir() => {
-                    let (module, own) = match &module {
-                        None => (Some(file_name), true),
-                        Some(m) => (Some(m.clone()), false),
-                    };
-                    todo.push((name, module, own));
-                }
-                _ => {}
-            }
-        }
-    }
-    ModulesScan::Modules(with_tf)
 }
 
 /// An error when `ci.tofugen.install: source` is set in a repository that is not tofugen's

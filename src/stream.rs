@@ -132,17 +132,30 @@ pub const CHECK_EMITTERS: usize = 1;
 /// With no proving thread (a small tree), this thread proves each batch once it has compared
 /// it. A tree over `max_bytes` bytes is an error in `differences`; every batch compared before
 /// the error is still proved.
-pub fn check(root: &Path, resolved: &Resolved, max_bytes: usize) -> Checked {
-    check_with(root, resolved, max_bytes, provers(resolved))
+/// `own_modules` is the repository's modules directory as the caller listed it
+/// ([`crate::modules::list_own`]), if it did: its `.tf` files are read without a second walk.
+pub fn check(
+    root: &Path,
+    resolved: &Resolved,
+    max_bytes: usize,
+    own_modules: Option<&crate::modules::Listing>,
+) -> Checked {
+    check_with(root, resolved, max_bytes, provers(resolved), own_modules)
 }
 
 /// [`check`] with `provers` proving threads instead of [`provers`] (none: this thread proves):
 /// the same result whatever their number (the tests compare them).
-pub fn check_with(root: &Path, resolved: &Resolved, max_bytes: usize, provers: usize) -> Checked {
+pub fn check_with(
+    root: &Path,
+    resolved: &Resolved,
+    max_bytes: usize,
+    provers: usize,
+    own_modules: Option<&crate::modules::Listing>,
+) -> Checked {
     let modules = resolved.modules_path.as_deref();
     let mut files = 0;
     let (differences, proof) = if provers == 0 {
-        let mut prover = prove::Prover::new(root, modules);
+        let mut prover = prove::Prover::with_listing(root, modules, own_modules);
         let differences = compare(root, resolved, max_bytes, &mut files, |batch| {
             prove_batch(&mut prover, &batch)
         });
@@ -169,7 +182,7 @@ pub fn check_with(root: &Path, resolved: &Resolved, max_bytes: usize, provers: u
             }
             let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(1);
             let first = scope.spawn(move || {
-                let mut prover = prove::Prover::new(root, modules);
+                let mut prover = prove::Prover::with_listing(root, modules, own_modules);
                 let mut batches = rx.into_iter();
                 if let Some(batch) = batches.next() {
                     prove_batch(&mut prover, &batch);

@@ -489,19 +489,33 @@ fn every_root_is_proved_against_the_modules_whatever_thread_proves_it() {
     // This configuration (the committed one with a third environment) is below
     // `THREADS_FROM_SERVICES`: `check` proves it on the calling thread, the first case.
     assert_eq!(tofugen::stream::provers(resolved), 0);
+    // The modules read from the walk `check` shares with the placement checks, and walked by
+    // the prover itself: the same proof.
+    let listing = tofugen::modules::list_own(dir.path(), "modules");
+    let tofugen::modules::Listing::Complete(own) = &listing else {
+        panic!("{listing:?}");
+    };
+    assert!(
+        own.tf_files
+            .contains(&"modules/service/variables.tf".to_string())
+    );
     for provers in [0, 1, 2, 3, 8] {
-        let checked = tofugen::stream::check_with(
-            dir.path(),
-            resolved,
-            tofugen::write::MAX_GENERATED_BYTES,
-            provers,
-        );
-        every_root_has_the_finding(resolved, &checked);
-        match &first {
-            None => first = Some(checked),
-            Some(first) => {
-                assert_eq!(shown(&checked), shown(first), "provers {provers}");
-                assert_eq!(checked.files, first.files, "provers {provers}");
+        for own_modules in [None, Some(&listing)] {
+            let checked = tofugen::stream::check_with(
+                dir.path(),
+                resolved,
+                tofugen::write::MAX_GENERATED_BYTES,
+                provers,
+                own_modules,
+            );
+            every_root_has_the_finding(resolved, &checked);
+            let case = format!("provers {provers}, listed {}", own_modules.is_some());
+            match &first {
+                None => first = Some(checked),
+                Some(first) => {
+                    assert_eq!(shown(&checked), shown(first), "{case}");
+                    assert_eq!(checked.files, first.files, "{case}");
+                }
             }
         }
     }
@@ -529,7 +543,7 @@ fn a_tree_over_the_cap_is_refused_whatever_thread_proves_it() {
     let cap = first + (size(&tree) - first) / 2;
     assert!(first < cap && cap < size(&tree), "{first} {cap}");
     for provers in [0, 1] {
-        let checked = tofugen::stream::check_with(dir.path(), resolved, cap, provers);
+        let checked = tofugen::stream::check_with(dir.path(), resolved, cap, provers, None);
         let e = checked.differences.expect_err("over the cap").to_string();
         assert!(
             e.contains("the configuration generates more than 0 MiB of files"),

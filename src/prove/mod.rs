@@ -112,39 +112,37 @@ impl Prover {
     /// (`modules_dir`, relative to `root`), every `*.tf` there is read from disk and checked
     /// now (a file that cannot be read is a finding).
     pub fn new(root: &Path, modules_dir: Option<&str>) -> Prover {
+        Prover::with_listing(root, modules_dir, None)
+    }
+
+    /// [`Prover::new`], with the modules directory as [`crate::modules::list_own`] found it
+    /// (`listing`, when the caller listed it already): its `.tf` files are read from that list.
+    /// Without a complete listing, the directory is walked here (following no link, as
+    /// `list_own`, and skipping `.terraform`).
+    pub fn with_listing(
+        root: &Path,
+        modules_dir: Option<&str>,
+        listing: Option<&crate::modules::Listing>,
+    ) -> Prover {
         let mut prover = Prover {
             modules_first: modules_dir.map(PathBuf::from),
             ..Prover::default()
         };
-        let mut on_disk: Vec<(String, String)> = Vec::new();
-        if let Some(modules) = modules_dir.map(|d| root.join(d))
-            && modules.is_dir()
-        {
-            for entry in walkdir::WalkDir::new(&modules)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_map(Result::ok)
-            {
-                let p = entry.path();
-                if !entry.file_type().is_file() || p.extension().is_none_or(|e| e != "tf") {
-                    continue;
-                }
-                let Ok(rel) = p.strip_prefix(root) else {
-                    continue;
-                };
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                if rel.split('/').any(|c| c == ".terraform") {
-                    continue;
-                }
-                match std::fs::read_to_string(p) {
-                    Ok(text) => on_disk.push((rel, text)),
-                    Err(e) => prover.diags.push(
-                        Diagnostic::error("io", format!("cannot read {rel}: {e}"))
-                            .at(prover.sources.intern(&rel), None)
-                            .expected("a readable UTF-8 .tf file")
-                            .help("fix the file's permissions or encoding"),
-                    ),
-                }
+        let files: Vec<String> = match (modules_dir, listing) {
+            (None, _) => Vec::new(),
+            (Some(_), Some(crate::modules::Listing::Complete(own))) => own.tf_files.clone(),
+            (Some(dir), _) => walk_tf_files(root, dir),
+        };
+        let mut on_disk: Vec<(String, String)> = Vec::with_capacity(files.len());
+        for rel in files {
+            match std::fs::read_to_string(root.join(&rel)) {
+                Ok(text) => on_disk.push((rel, text)),
+                Err(e) => prover.diags.push(
+                    Diagnostic::error("io", format!("cannot read {rel}: {e}"))
+                        .at(prover.sources.intern(&rel), None)
+                        .expected("a readable UTF-8 .tf file")
+                        .help("fix the file's permissions or encoding"),
+                ),
             }
         }
         let sources: BTreeMap<&str, &str> = on_disk
@@ -295,6 +293,28 @@ impl Prover {
             .collect();
         self.interfaces.extend(learned);
     }
+}
+
+/// The `.tf` files under `dir` (relative to `root`), at any depth, relative to `root`: regular
+/// files only (no link is followed), none under a `.terraform` directory.
+fn walk_tf_files(root: &Path, dir: &str) -> Vec<String> {
+    let modules = root.join(dir);
+    if !modules.is_dir() {
+        return Vec::new();
+    }
+    walkdir::WalkDir::new(&modules)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "tf")
+        })
+        .filter_map(|entry| {
+            let rel = entry.path().strip_prefix(root).ok()?;
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (!rel.split('/').any(|c| c == ".terraform")).then_some(rel)
+        })
+        .collect()
 }
 
 /// The files of one directory: path and text.
