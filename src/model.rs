@@ -763,10 +763,16 @@ fn whole_number(t: &str, number: &str, factor: u64, unit: &str) -> Result<u64, S
         .ok_or_else(|| too_large(t, max, unit))
 }
 
-/// The message for an amount over `max` of `unit`.
+/// The message for an amount over `max` of `unit`, the most tofugen can hold: not a limit of
+/// any field, which its rules check once the amount reads (sweep 29, F7: the help offered
+/// `18446744073GB` of memory, which the Scaleway limits then refused).
 fn too_large(t: &str, max: u64, unit: &str) -> String {
-    format!("`{t}` is too large: at most `{max}{unit}`")
+    format!("`{t}` is too large to read: {READS_UP_TO}`{max}{unit}`")
 }
+
+/// The words of [`too_large`] before the largest amount: the decoder finds that amount after
+/// them.
+pub const READS_UP_TO: &str = "tofugen reads amounts up to ";
 
 impl fmt::Display for Memory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -817,7 +823,7 @@ impl Cpu {
     pub fn from_vcpu(v: f64) -> Result<Self, String> {
         if v > 1000.0 {
             return Err(format!(
-                "`{v}` vCPU is too large: at most 1000 vCPU (`1000000m`)"
+                "`{v}` vCPU is too large to read: {READS_UP_TO}`1000000m` (1000 vCPU)"
             ));
         }
         if !(v.is_finite() && v > 0.0 && v <= 1000.0) {
@@ -1067,19 +1073,25 @@ mod tests {
             ("18446744073709551615w", "30500568904943w"),
         ] {
             let e = Duration::parse(text).unwrap_err();
-            assert_eq!(e, format!("`{text}` is too large: at most `{max}`"));
+            assert_eq!(
+                e,
+                format!("`{text}` is too large to read: tofugen reads amounts up to `{max}`")
+            );
         }
         for text in ["18446744073709551615GB", "99999999999999999999TB"] {
             let e = Memory::parse(text).unwrap_err();
-            assert!(e.contains("is too large: at most `"), "{e}");
+            assert!(
+                e.contains("is too large to read: tofugen reads amounts up to `"),
+                "{e}"
+            );
         }
         assert_eq!(
             Cpu::parse("184467440737095516160m").unwrap_err(),
-            "`184467440737095516160m` is too large: at most `4294967295m`"
+            "`184467440737095516160m` is too large to read: tofugen reads amounts up to `4294967295m`"
         );
         assert_eq!(
             Cpu::parse("4294967296m").unwrap_err(),
-            "`4294967296m` is too large: at most `4294967295m`"
+            "`4294967296m` is too large to read: tofugen reads amounts up to `4294967295m`"
         );
         assert!(Cpu::parse("1e30").unwrap_err().contains("too large"));
         assert!(Duration::parse("s").unwrap_err().contains("whole number"));

@@ -79,7 +79,7 @@ impl Error {
             return "a value, or the name of an inherited one for `null` to remove".to_string();
         }
         if let Some(max) = self.at_most() {
-            return format!("at most {max}");
+            return format!("an amount tofugen reads (up to {max}), within the field's own limits");
         }
         match self.expected.as_deref() {
             Some(e) => match integer_range(e) {
@@ -95,17 +95,20 @@ impl Error {
         }
     }
 
-    /// The largest allowed value, when the message says the value is too large (the unit
-    /// types say "... is too large: at most `X`").
+    /// The largest amount tofugen reads, when the message says the value is too large to read
+    /// (the unit types say so: [`crate::model::READS_UP_TO`]).
     fn at_most(&self) -> Option<&str> {
-        let (_, max) = self.message.split_once("is too large: at most ")?;
-        Some(max)
+        let (_, max) = self.message.split_once(crate::model::READS_UP_TO)?;
+        Some(max.split_whitespace().next().unwrap_or(max))
     }
 
     /// How to fix the value.
     pub fn help(&self) -> String {
-        if let Some(max) = self.at_most() {
-            return format!("use a smaller value: the largest allowed is {max}");
+        if self.at_most().is_some() {
+            return "use the amount you meant: once it reads, the rules check it against the \
+                    field's own limits (Scaleway's, for a service's CPU and memory or a volume's \
+                    size)"
+                .to_string();
         }
         if self.null {
             return "remove the line, or check the name it is under (a misspelling?): a `null` \
