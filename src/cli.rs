@@ -530,14 +530,7 @@ fn point_to_manifest(d: &mut Diagnostic, cli: &Cli) {
         return;
     };
     let dir = cwd.join(cli.config.parent().unwrap_or(Path::new("")));
-    let root = match &cli.root {
-        Some(root) => root.canonicalize().ok(),
-        None => dir
-            .canonicalize()
-            .ok()
-            .and_then(|dir| locate::repository_of(&dir)),
-    };
-    let Some(root) = root else {
+    let Some(root) = locate::repository_for(&cli.config, cli.root.as_deref()) else {
         return;
     };
     let given = dir

@@ -196,12 +196,7 @@ pub fn found_above(start: &Path, name: &Path) -> Option<(usize, PathBuf)> {
 /// for a path that does not resolve (reading it reports that).
 pub fn escapes_repository(config: &Path, root: Option<&Path>) -> Option<String> {
     let cwd = std::env::current_dir().ok()?;
-    let dir = cwd.join(config.parent().unwrap_or(Path::new("")));
-    let repository = match root {
-        Some(root) => cwd.join(root),
-        None => repository_of(&dir)?,
-    };
-    let repository = repository.canonicalize().ok()?;
+    let repository = repository_for(config, root)?;
     let target = cwd.join(config).canonicalize().ok()?;
     let inside = target.starts_with(&repository) && !target.starts_with(repository.join(".git"));
     (!inside).then(|| {
@@ -218,6 +213,20 @@ pub fn escapes_repository(config: &Path, root: Option<&Path>) -> Option<String> 
             repository.display()
         )
     })
+}
+
+/// The repository of the configuration at `config` (relative to the current directory, or
+/// absolute), canonical: `root` when given, else the nearest directory holding `.git` above the
+/// configuration's directory as written. Found on the path as written, not on where its
+/// symlinks lead: a configuration under a symlinked directory (`infra -> /etc`) belongs to the
+/// repository holding the link, and [`escapes_repository`] then refuses it.
+pub fn repository_for(config: &Path, root: Option<&Path>) -> Option<PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    let repository = match root {
+        Some(root) => cwd.join(root),
+        None => repository_of(&cwd.join(config.parent().unwrap_or(Path::new(""))))?,
+    };
+    repository.canonicalize().ok()
 }
 
 /// The nearest directory holding `.git` from `dir` up: the repository `dir` is in, if any.

@@ -87,8 +87,8 @@ fn a_missing_configuration_names_the_one_the_manifest_records() {
 
 /// A configuration that resolves outside its repository, or into its `.git`, is not read: a
 /// pull request replacing `environments.yaml` by a symlink to the runner's
-/// `~/.docker/config.json` had its lines shown by every diagnostic (sweep 26, F3). A symlink to
-/// a file of the repository is read.
+/// `~/.docker/config.json` had its lines shown by every diagnostic (sweep 26, F3); the same
+/// through a symlinked directory. A symlink to a file of the repository is read.
 #[test]
 fn a_configuration_resolving_outside_the_repository_is_not_read() {
     let (dir, config) = repo();
@@ -129,6 +129,13 @@ fn a_configuration_resolving_outside_the_repository_is_not_read() {
             assert!(!shown.contains(auth), "{shown}");
         }
     }
+    // Nor through a symlinked directory leading out: the repository is the one holding the
+    // link (found on the path as written), not whatever is above where it leads.
+    link("infra", outside.path());
+    let out = tofugen(dir.path(), &["--config", "infra/config.json", "validate"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("outside"), "{}", text(&out));
+    assert!(!text(&out).contains(auth), "{}", text(&out));
     // A symlink within the repository is followed, as before.
     link("inside.yaml", &config);
     let out = tofugen(dir.path(), &["--config", "inside.yaml", "validate"]);
