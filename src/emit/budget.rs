@@ -18,7 +18,12 @@
 //!   never less than the provider default.
 //! - **Apply.** An update waits before and after `UpdateContainer` (`container.go:525`, `:541`):
 //!   up to two waits per container. OpenTofu applies [`TOFU_PARALLELISM`] resources at a time, so
-//!   `n` containers take `ceil(n / 10)` rounds. Before the containers come the other resources,
+//!   `n` independent containers take `ceil(n / 10)` rounds. A service whose variables name
+//!   another's URL (`${services.api.url}`) is applied after it: a chain of `L` such services
+//!   takes `L` waits one after the other, and the containers take at most Graham's bound for a
+//!   greedy schedule, `(n + 9 L) / 10` rounds, never more than `n` ([`container_rounds_tenths`];
+//!   sweep 31: EvalAP's ui waits for its api, and the budget had counted one round for both).
+//!   Before the containers come the other resources,
 //!   [`APPLY_OTHER`], and a database instance ([`DATABASE_WAIT`]: the provider's
 //!   `defaultInstanceTimeout = 30 * time.Minute`, `internal/services/rdb/helpers.go:20`) that the
 //!   containers read their URL from.
@@ -138,17 +143,16 @@ pub fn copied_images(env: &ResolvedEnvironment) -> u64 {
 
 /// The worst case of `job` applying `env`.
 pub fn job_budget(env: &ResolvedEnvironment, job: Job) -> Budget {
-    let containers = env.services.len() as u64;
-    let rounds = containers.div_ceil(TOFU_PARALLELISM);
     let longest = env
         .services
         .iter()
         .map(container_wait_seconds)
         .max()
         .unwrap_or(0);
-    let containers_apply = rounds
+    let containers_apply = container_rounds_tenths(env)
         .saturating_mul(WAITS_PER_CONTAINER)
-        .saturating_mul(longest);
+        .saturating_mul(longest)
+        .div_ceil(10);
     let database = if env.database.is_some() {
         DATABASE_WAIT
     } else {
@@ -182,6 +186,77 @@ pub fn job_budget(env: &ResolvedEnvironment, job: Job) -> Budget {
         rules,
         margin: MARGIN,
     }
+}
+
+/// The most services of `env` one chain of URL references holds (`api` <- `ui` when ui's
+/// variables name `${services.api.url}`: 2), 0 without services. OpenTofu applies each after
+/// the one whose URL it reads. References to services `env` does not deploy are not edges;
+/// a cycle (which policy refuses before anything is emitted) counts every service. Linear in
+/// the services and references (Kahn's order, no recursion).
+pub fn longest_url_chain(env: &ResolvedEnvironment) -> u64 {
+    use crate::resolve::TemplatePart;
+    let index: std::collections::HashMap<&str, usize> = env
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let n = env.services.len();
+    // `after[j]`: the services reading `j`'s URL; `waits[i]`: how many URLs `i` reads.
+    let mut after: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut waits = vec![0usize; n];
+    for (i, s) in env.services.iter().enumerate() {
+        let mut read: Vec<usize> = s
+            .env
+            .values()
+            .flat_map(|t| t.parts.iter())
+            .filter_map(|p| match p {
+                TemplatePart::ServiceUrl(name) => index.get(name.as_str()).copied(),
+                _ => None,
+            })
+            .filter(|&j| j != i)
+            .collect();
+        read.sort_unstable();
+        read.dedup();
+        waits[i] = read.len();
+        for j in read {
+            after[j].push(i);
+        }
+    }
+    let mut depth = vec![1u64; n];
+    let mut ready: Vec<usize> = (0..n).filter(|&i| waits[i] == 0).collect();
+    let mut done = 0;
+    while let Some(j) = ready.pop() {
+        done += 1;
+        for &i in &after[j] {
+            depth[i] = depth[i].max(depth[j] + 1);
+            waits[i] -= 1;
+            if waits[i] == 0 {
+                ready.push(i);
+            }
+        }
+    }
+    if done < n {
+        return n as u64;
+    }
+    depth.into_iter().max().unwrap_or(0)
+}
+
+/// Rounds of container waits of one apply of `env`, in tenths: `ceil(n / 10)` rounds for `n`
+/// independent containers; with a chain of `L` > 1 ([`longest_url_chain`]), Graham's bound
+/// for a greedy schedule on [`TOFU_PARALLELISM`] slots, `(n + 9 L) / 10`, and never more than
+/// `n` rounds (one after the other).
+pub fn container_rounds_tenths(env: &ResolvedEnvironment) -> u64 {
+    let n = env.services.len() as u64;
+    let chain = longest_url_chain(env);
+    if chain <= 1 {
+        return n.div_ceil(TOFU_PARALLELISM) * 10;
+    }
+    let tenths = n
+        .saturating_add((TOFU_PARALLELISM - 1).saturating_mul(chain))
+        .saturating_mul(10)
+        / TOFU_PARALLELISM;
+    tenths.min(n.saturating_mul(10))
 }
 
 #[cfg(test)]
@@ -301,5 +376,82 @@ mod tests {
             job_budget(&e, Job::Rollback)
         };
         assert_eq!(with_db.apply, eleven.apply + DATABASE_WAIT);
+    }
+
+    /// Variables of `name` reading the URLs of `reads`.
+    fn reading(name: &str, reads: &[&str]) -> crate::resolve::EnvVars {
+        reads
+            .iter()
+            .map(|r| {
+                (
+                    format!("{}_URL", r.to_uppercase()),
+                    crate::resolve::Template::parse(
+                        &format!("${{services.{r}.url}}/v1"),
+                        name,
+                        "p",
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    /// A service reading another's URL is applied after it (sweep 31: EvalAP's ui reads its
+    /// api's URL, and the budget counted one round of waits for both).
+    #[test]
+    fn services_reading_another_url_wait_for_it() {
+        let env = base();
+        let names: Vec<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["api", "ui"], "the committed staging");
+        assert_eq!(longest_url_chain(&env), 2, "ui reads api's URL");
+        let longest = env.services.iter().map(container_wait_seconds).max();
+        let longest = longest.unwrap();
+        let database = if env.database.is_some() {
+            DATABASE_WAIT
+        } else {
+            0
+        };
+        let chained = job_budget(&env, Job::Deploy);
+        assert_eq!(chained.apply, APPLY_OTHER + database + 2 * (2 * longest));
+        assert_eq!(chained.rollback, 2 * (2 * longest) + chained.smoke);
+        // Without the reference, both in one round.
+        let mut flat = env.clone();
+        for s in &mut flat.services {
+            s.env = reading(&s.name, &[]);
+        }
+        assert_eq!(longest_url_chain(&flat), 1);
+        assert_eq!(
+            job_budget(&flat, Job::Deploy).apply,
+            APPLY_OTHER + database + 2 * longest
+        );
+        // Twelve services in one chain: one after the other, twelve rounds (Graham's bound,
+        // 12 + 9 x 12 tenths of ten, is capped there).
+        let template = env.services[0].clone();
+        let mut chain = env.clone();
+        chain.services = (0..12)
+            .map(|i| {
+                let mut s = template.clone();
+                s.name = format!("s{i}");
+                let before = [format!("s{}", i.max(1) - 1)];
+                let reads: Vec<&str> = before.iter().take(i.min(1)).map(String::as_str).collect();
+                s.env = reading(&s.name, &reads);
+                s
+            })
+            .collect();
+        assert_eq!(longest_url_chain(&chain), 12);
+        assert_eq!(container_rounds_tenths(&chain), 120);
+        // Twenty independent services and a chain of three: (23 + 9 x 3) / 10 = 5 rounds,
+        // against 3 (ceil(23 / 10)) if the chain were ignored.
+        chain.services.truncate(3);
+        for i in 0..20 {
+            let mut s = template.clone();
+            s.name = format!("free{i}");
+            s.env = reading(&s.name, &[]);
+            chain.services.push(s);
+        }
+        assert_eq!(longest_url_chain(&chain), 3);
+        assert_eq!(container_rounds_tenths(&chain), 50);
+        // A reference to a service not deployed here is no edge; a cycle counts every service.
+        chain.services[0].env = reading("s0", &["gone", "s2"]);
+        assert_eq!(longest_url_chain(&chain), 23);
     }
 }
