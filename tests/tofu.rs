@@ -1206,3 +1206,248 @@ module "service_api" {{
 fn json_release(tag: &str, digest: &str) -> String {
     serde_json::json!({"api": {"tag": tag, "digest": digest}}).to_string()
 }
+
+/// The data guard of the deploy, promote and rollback jobs ("Refuse to destroy data") on plans
+/// of OpenTofu 1.12.6 and the Scaleway provider 2.81.0 built here, saved by the deploy's own plan
+/// step: with a secret and a container namespace in the state (no refresh: no account here), a
+/// plan changing nothing passes, a plan deleting the namespace passes (it holds no data), a plan
+/// deleting the secret is refused and names it, and `allow_data_loss` lets it through with a
+/// warning. The plan's JSON is removed whatever the outcome.
+#[test]
+fn the_data_guard_reads_real_plans() {
+    let Some(tc) = toolchain() else { return };
+    let c = tofugen::pipeline::compile(
+        "environments.yaml",
+        &std::fs::read(repo().join("environments.yaml")).unwrap(),
+        true,
+    );
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    let (_, node) = tofugen::load::load(
+        tofugen::source::SourceMap::single("deploy").1,
+        c.files[".github/workflows/tofugen-deploy.yml"].as_bytes(),
+    )
+    .unwrap();
+    let steps = node.to_json()["jobs"]["deploy-staging"]["steps"].clone();
+    let named = |name: &str| {
+        steps
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("no step {name}"))
+            .clone()
+    };
+    let plan_script = named("Plan the release for staging")["run"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let guard = named("Refuse to destroy data");
+    let guard_script = guard["run"].as_str().unwrap().to_string();
+    let data_types = guard["env"]["DATA_TYPES"].as_str().unwrap().to_string();
+
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    std::fs::create_dir_all(&root).unwrap();
+    let main = |secret: bool, namespace: bool| {
+        let mut text = String::from(
+            r#"terraform {
+  required_providers {
+    scaleway = { source = "scaleway/scaleway", version = "2.81.0" }
+  }
+}
+
+variable "release" {
+  type = map(object({ tag = string, digest = string }))
+}
+
+provider "scaleway" {
+  region = "fr-par"
+}
+"#,
+        );
+        if secret {
+            text.push_str(
+                "\nresource \"scaleway_secret\" \"db\" {\n  name = \"database-password\"\n  path = \"/evalap/staging\"\n}\n",
+            );
+        }
+        if namespace {
+            text.push_str(
+                "\nresource \"scaleway_container_namespace\" \"this\" {\n  name = \"evalap-staging\"\n}\n",
+            );
+        }
+        text
+    };
+    std::fs::write(root.join("main.tf"), main(true, true)).unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let wrapper = bin.join("tofu");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = plan ]; then shift; exec '{0}' plan -refresh=false \"$@\"; fi\nexec '{0}' \"$@\"\n",
+            tc.tofu.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let credentials = [
+        ("SCW_ACCESS_KEY", "SCWXXXXXXXXXXXXXXXXX"),
+        ("SCW_SECRET_KEY", "11111111-1111-1111-1111-111111111111"),
+        (
+            "SCW_DEFAULT_PROJECT_ID",
+            "11111111-1111-1111-1111-111111111111",
+        ),
+    ];
+    let tofu = |args: &[&str]| {
+        let mut cmd = Command::new(&tc.tofu);
+        cmd.args(args)
+            .current_dir(&root)
+            .env("TF_IN_AUTOMATION", "1");
+        cmd.envs(credentials).envs(SCALEWAY_OFFLINE);
+        cmd.envs(tc.env.iter().map(|(k, v)| (k, v)));
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", describe(&args.join(" "), &out));
+        out.stdout
+    };
+    tofu(&["init", "-input=false", "-no-color"]);
+    let release = json_release(&"a".repeat(40), &format!("sha256:{}", "a".repeat(64)));
+    std::fs::write(
+        root.join("a.tfvars.json"),
+        format!("{{\"release\": {release}}}"),
+    )
+    .unwrap();
+
+    // The state holding both: the planned attributes of their creation, the computed ones
+    // filled in by their type in the provider's schema.
+    tofu(&[
+        "plan",
+        "-refresh=false",
+        "-input=false",
+        "-no-color",
+        "-var-file=a.tfvars.json",
+        "-out=create.tfplan",
+    ]);
+    let plan: serde_json::Value =
+        serde_json::from_slice(&tofu(&["show", "-no-color", "-json", "create.tfplan"])).unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_slice(&tofu(&["providers", "schema", "-json"])).unwrap();
+    let schemas =
+        &schema["provider_schemas"]["registry.opentofu.org/scaleway/scaleway"]["resource_schemas"];
+    let mut resources = Vec::new();
+    for (i, rc) in plan["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let block = &schemas[rc["type"].as_str().unwrap()]["block"];
+        let mut attributes = rc["change"]["after"].as_object().unwrap().clone();
+        for (name, unknown) in rc["change"]["after_unknown"].as_object().unwrap() {
+            if unknown != true {
+                continue;
+            }
+            let value = match name.as_str() {
+                "id" => serde_json::json!(format!("fr-par/2222222{i}-2222-2222-2222-222222222222")),
+                "region" => serde_json::json!("fr-par"),
+                _ if block["block_types"].get(name).is_some() => serde_json::json!([]),
+                _ => match &block["attributes"][name]["type"] {
+                    serde_json::Value::String(t) if t == "string" => serde_json::json!(""),
+                    serde_json::Value::String(t) if t == "number" => serde_json::json!(0),
+                    serde_json::Value::String(t) if t == "bool" => serde_json::json!(false),
+                    serde_json::Value::Array(t) if t[0] == "map" => serde_json::json!({}),
+                    serde_json::Value::Array(t) if t[0] == "list" || t[0] == "set" => {
+                        serde_json::json!([])
+                    }
+                    other => panic!("no filler for {name}: {other}"),
+                },
+            };
+            attributes.insert(name.clone(), value);
+        }
+        resources.push(serde_json::json!({
+            "mode": "managed", "type": rc["type"], "name": rc["name"],
+            "provider": "provider[\"registry.opentofu.org/scaleway/scaleway\"]",
+            "instances": [{"schema_version": 0, "attributes": attributes, "sensitive_attributes": []}]
+        }));
+    }
+    assert_eq!(resources.len(), 2, "{plan}");
+    let state = serde_json::json!({
+        "version": 4, "terraform_version": "1.12.6", "serial": 1,
+        "lineage": "3f1c2a44-0000-4000-8000-000000000002", "outputs": {},
+        "resources": resources
+    });
+    std::fs::write(root.join("terraform.tfstate"), state.to_string()).unwrap();
+
+    let run = |allow: &str| {
+        let temp = dir.path().join("runner-temp");
+        let _ = std::fs::remove_dir_all(&temp);
+        std::fs::create_dir(&temp).unwrap();
+        std::fs::write(temp.join("release.json"), &release).unwrap();
+        let mut outputs = Vec::new();
+        for script in [&plan_script, &guard_script] {
+            let mut cmd = Command::new("bash");
+            cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+                .current_dir(&root)
+                .env("TF_IN_AUTOMATION", "1")
+                .envs(credentials)
+                .envs(SCALEWAY_OFFLINE)
+                .envs(tc.env.iter().map(|(k, v)| (k, v)))
+                .env("PATH", &path)
+                .env("RUNNER_TEMP", &temp)
+                .env("ENVIRONMENT", "staging")
+                .env("DATA_TYPES", &data_types)
+                .env("ALLOW_DATA_LOSS", allow);
+            let out = cmd.output().unwrap();
+            assert!(
+                !temp.join("plan.json").exists(),
+                "the plan's JSON (secret values in clear) was left behind"
+            );
+            let failed = !out.status.success();
+            outputs.push(out);
+            if failed {
+                break;
+            }
+        }
+        assert!(
+            outputs[0].status.success(),
+            "{}",
+            describe("the plan step", &outputs[0])
+        );
+        let guard = outputs.get(1).expect("the guard ran");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&guard.stdout),
+            String::from_utf8_lossy(&guard.stderr)
+        );
+        (guard.status.success(), text)
+    };
+
+    let (ok, text) = run("");
+    assert!(ok, "a plan changing nothing was refused:\n{text}");
+    assert!(
+        text.contains("The plan destroys or replaces no resource holding data."),
+        "{text}"
+    );
+    std::fs::write(root.join("main.tf"), main(true, false)).unwrap();
+    let (ok, text) = run("");
+    assert!(ok, "deleting a container namespace was refused:\n{text}");
+    std::fs::write(root.join("main.tf"), main(false, false)).unwrap();
+    let (ok, text) = run("");
+    assert!(!ok, "deleting the secret went through:\n{text}");
+    assert!(
+        text.contains("  scaleway_secret.db: delete\n")
+            && text.contains("::error::the plan destroys or replaces 1 resource(s) holding data"),
+        "{text}"
+    );
+    let (ok, text) = run("true");
+    assert!(ok, "allow_data_loss did not let it through:\n{text}");
+    assert!(
+        text.contains("::warning::destroying or replacing 1 resource(s) holding data, as asked"),
+        "{text}"
+    );
+}

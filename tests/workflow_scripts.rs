@@ -1094,3 +1094,117 @@ fn a_rollback_refuses_changes_besides_the_release_unless_asked() {
         assert_eq!(w.tag("production"), b);
     });
 }
+
+/// A deploy, a promotion and a rollback apply the plan they saved, once the data guard has
+/// read it: a plan destroying or replacing a resource that holds data (the database instance
+/// replaced by a changed setting, a secret deleted) is refused, naming each (address and
+/// actions, never values), and nothing is applied; a run dispatched with `allow_data_loss`
+/// applies it after a warning. A push has no inputs: refused (sweep 31, #1: the jobs applied
+/// with `-auto-approve`, and their reviewers approve before any plan exists). Replacing a
+/// container, or updating the database in place, holds no data and goes through.
+#[test]
+fn a_plan_destroying_data_is_refused_unless_asked() {
+    with_world(|w| {
+        let (a, b, c) = (sha('a'), sha('b'), sha('c'));
+        w.deployed("staging", &a, &["api", "ui"]);
+        w.deployed("production", &a, &["api", "ui"]);
+        let secret = "postgres://u:hunter2@db/x";
+        let changes = |deletes: bool| {
+            let mut list = vec![
+                json!({"address": "module.service_api.scaleway_container.this", "mode": "managed",
+                       "type": "scaleway_container", "name": "this",
+                       "change": {"actions": ["delete", "create"], "before": {"name": "api"},
+                                  "after": {"name": "api2"}, "after_unknown": {}}}),
+                json!({"address": "module.database.scaleway_rdb_instance.this", "mode": "managed",
+                       "type": "scaleway_rdb_instance", "name": "this",
+                       "change": {"actions": ["update"], "before": {"node_type": "db-dev-s"},
+                                  "after": {"node_type": "db-dev-m"}, "after_unknown": {}}}),
+            ];
+            if deletes {
+                list.push(
+                    json!({"address": "module.database.scaleway_rdb_instance.this",
+                    "mode": "managed", "type": "scaleway_rdb_instance", "name": "this",
+                    "change": {"actions": ["create", "delete"], "before": {"password": secret},
+                               "after": {"password": secret}, "after_unknown": {}}}),
+                );
+                list.push(
+                    json!({"address": "module.secrets.scaleway_secret.this[\"db\"]",
+                    "mode": "managed", "type": "scaleway_secret", "name": "this",
+                    "change": {"actions": ["delete"], "before": {"name": "db"}, "after": null,
+                               "after_unknown": {}}}),
+                );
+            }
+            Value::Array(list)
+        };
+        w.other_changes(&changes(true));
+        let listed = [
+            "  module.database.scaleway_rdb_instance.this: create then delete\n",
+            "  module.secrets.scaleway_secret.this[\"db\"]: delete\n",
+        ];
+        let check_refused = |job: &Job, what: &str| {
+            refused(
+                job,
+                what,
+                "::error::the plan destroys or replaces 2 resource(s) holding data",
+            );
+            for line in listed {
+                logged(job, line);
+            }
+            assert!(!job.log.contains("hunter2"), "a secret value:\n{}", job.log);
+            // The guard's own listing: the two, not the replaced container.
+            let guard = job
+                .log
+                .split("--- Refuse to destroy data")
+                .nth(1)
+                .unwrap_or("");
+            let guard = guard.split("\n---").next().unwrap_or("");
+            assert!(
+                !guard.contains("scaleway_container") && guard.contains(listed[0]),
+                "the guard's listing:\n{guard}"
+            );
+        };
+        let job = w.deploy(&b);
+        check_refused(&job, "a pushed deploy replacing the database");
+        logged(&job, "--- skip Apply the release to staging");
+        assert_eq!(w.tag("staging"), a, "nothing applied");
+        let job = w.deploy_as(&b, DISPATCH, json!({"app_ref": b, "allow_data_loss": true}));
+        ok(&job, "the deploy dispatched with allow_data_loss");
+        logged(
+            &job,
+            "::warning::destroying or replacing 2 resource(s) holding data, as asked (allow_data_loss)",
+        );
+        assert_eq!(w.tag("staging"), b);
+
+        let job = w.promote("");
+        check_refused(&job, "a promotion replacing the database");
+        assert_eq!(w.tag("production"), a, "nothing applied");
+        let job = w.run_job(
+            "tofugen-promote.yml",
+            "promote-production",
+            DISPATCH,
+            json!({"environment": "production", "release_sha": "", "allow_data_loss": true}),
+            json!({}),
+        );
+        ok(&job, "the promotion with allow_data_loss");
+        assert_eq!(w.tag("production"), b);
+
+        // A rollback's other changes, even when asked to apply them, are guarded too.
+        w.deployed("production", &c, &["api", "ui"]);
+        let job = w.rollback_applying_other_changes("production");
+        check_refused(
+            &job,
+            "a rollback applying other changes that replace the database",
+        );
+        assert_eq!(w.tag("production"), c, "nothing applied");
+
+        // Without a data resource destroyed, the same plans go through.
+        w.other_changes(&changes(false));
+        let job = w.deploy(&c);
+        ok(&job, "a deploy replacing a container");
+        logged(
+            &job,
+            "The plan destroys or replaces no resource holding data.",
+        );
+        assert_eq!(w.tag("staging"), c);
+    });
+}

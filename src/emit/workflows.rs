@@ -466,12 +466,6 @@ else
 fi
 "####;
 
-/// Applies $RUNNER_TEMP/release.json. The root fails the apply unless every container ends
-/// `ready` and runs its release (release.tf).
-const APPLY: &str = r####"jq '{release: .}' "$RUNNER_TEMP/release.json" > "$RUNNER_TEMP/release.tfvars.json"
-tofu apply -input=false -no-color -auto-approve -var-file="$RUNNER_TEMP/release.tfvars.json"
-"####;
-
 /// A rollback's plan of $RUNNER_TEMP/release.json, saved to $RUNNER_TEMP/release.tfplan for
 /// [`APPLY_PLANNED`], refused when it changes anything besides the release: every change of a
 /// resource other than an in-place update of a release's container ($CONTAINERS, their
@@ -519,7 +513,59 @@ echo "::error::$msg"
 exit 1
 "####;
 
-/// Applies the plan [`PLAN_RELEASE`] saved and checked: what was checked is what is applied.
+/// The plan of $RUNNER_TEMP/release.json that a deploy or a promotion applies, saved to
+/// $RUNNER_TEMP/release.tfplan: [`DATA_GUARD`] reads it, [`APPLY_PLANNED`] applies it.
+const PLAN_SAVED: &str = r####"jq '{release: .}' "$RUNNER_TEMP/release.json" > "$RUNNER_TEMP/release.tfvars.json"
+tofu plan -input=false -no-color -var-file="$RUNNER_TEMP/release.tfvars.json" -out="$RUNNER_TEMP/release.tfplan"
+"####;
+
+/// The resource types whose destruction loses what they hold ([`DATA_GUARD`]): a database
+/// instance and its databases, the backups' bucket, a secret (its versions) and a registry
+/// namespace (its images). Not a secret version: a rotation replaces one by design.
+pub const DATA_TYPES: [&str; 5] = [
+    "scaleway_rdb_instance",
+    "scaleway_rdb_database",
+    "scaleway_object_bucket",
+    "scaleway_secret",
+    "scaleway_registry_namespace",
+];
+
+/// Refuses the saved plan $RUNNER_TEMP/release.tfplan when it destroys or replaces (an action
+/// `delete`) a managed resource of a type of $DATA_TYPES, unless $ALLOW_DATA_LOSS is `true`
+/// (the `allow_data_loss` input of a dispatched run; a push has no inputs). The deploy and
+/// promote jobs applied with `-auto-approve` and their reviewers approve before any plan exists
+/// (sweep 31, #1): a change of configuration replacing the production database went through.
+/// The plan's JSON holds secret values in clear: only jq reads it, and it is removed at once;
+/// the listing names addresses and actions, never values.
+const DATA_GUARD: &str = r####"trap 'rm -f "$RUNNER_TEMP/plan.json"' EXIT
+tofu show -no-color -json "$RUNNER_TEMP/release.tfplan" > "$RUNNER_TEMP/plan.json"
+jq -r --argjson kept "$DATA_TYPES" '
+  (.resource_changes // [])[]
+  | select(.mode == "managed" and (.type as $t | $kept | index($t) != null))
+  | select(any(.change.actions[]; . == "delete"))
+  | "\(.address): \(.change.actions | join(" then "))"
+' "$RUNNER_TEMP/plan.json" > "$RUNNER_TEMP/data-loss.txt"
+rm -f "$RUNNER_TEMP/plan.json"
+if [ ! -s "$RUNNER_TEMP/data-loss.txt" ]; then
+  echo "The plan destroys or replaces no resource holding data."
+  exit 0
+fi
+count="$(wc -l < "$RUNNER_TEMP/data-loss.txt")"
+echo "The plan destroys or replaces resources holding data (address: actions):"
+sed 's/^/  /' "$RUNNER_TEMP/data-loss.txt"
+if [ "$ALLOW_DATA_LOSS" = true ]; then
+  echo "::warning::destroying or replacing $count resource(s) holding data, as asked (allow_data_loss)"
+  exit 0
+fi
+msg="the plan destroys or replaces $count resource(s) holding data (listed above): what they hold would be lost."
+msg+=" Nothing was applied. If that is intended, back it up, then run this workflow again with allow_data_loss"
+msg+=" (runbook: tofugen runbook data-loss-refused)"
+echo "::error::$msg"
+exit 1
+"####;
+
+/// Applies the plan [`PLAN_RELEASE`] or [`PLAN_SAVED`] saved, once checked: what was checked
+/// is what is applied.
 /// The root fails the apply unless every container ends `ready` and runs its release
 /// (release.tf).
 const APPLY_PLANNED: &str = r####"tofu apply -input=false -no-color "$RUNNER_TEMP/release.tfplan"
@@ -1081,11 +1127,15 @@ fn registry(env: &ResolvedEnvironment) -> String {
 /// [`APPLY_PLANNED`] after [`PLAN_RELEASE`]), smoke-test, roll back on failure, record the
 /// release, and with `rules` push the alert rules. `before_apply` runs once the deployed release
 /// is read (previous.json, output `found` of step `previous`), before the apply.
+/// The steps of a job applying a release to `env`: check-out, set-up, init, the deployed
+/// release read, `before_apply`, the `plan` step (which saves $RUNNER_TEMP/release.tfplan),
+/// the data guard ([`DATA_GUARD`]), the apply of that saved plan, the smoke test, the
+/// automatic rollback, the recording and (with `rules`) the alert rules push.
 fn deploy_sequence(
     ctx: &Ctx,
     env: &ResolvedEnvironment,
     before_apply: Vec<Yaml>,
-    apply: &'static str,
+    plan: Yaml,
     rules: bool,
 ) -> Vec<Yaml> {
     let mut steps = vec![
@@ -1103,12 +1153,28 @@ fn deploy_sequence(
     ];
     steps.extend(before_apply);
     steps.extend([
+        plan,
+        tofu_step(
+            "Refuse to destroy data".into(),
+            env,
+            None,
+            vec![
+                ("DATA_TYPES", Yaml::Json(serde_json::json!(DATA_TYPES))),
+                ("ALLOW_DATA_LOSS", Yaml::Expr("inputs.allow_data_loss")),
+            ],
+            DATA_GUARD,
+        )
+        .comment_on(
+            "run",
+            "A plan destroying or replacing a database, a bucket, a secret or a registry is refused unless the run was dispatched with `allow_data_loss`.",
+        )
+        .build(),
         tofu_step(
             format!("Apply the release to {}", env.name),
             env,
             Some("apply"),
             vec![],
-            apply,
+            APPLY_PLANNED,
         )
         .comment_on(
             "run",
@@ -1182,6 +1248,36 @@ fn deploy_sequence(
         );
     }
     steps
+}
+
+/// The plan step of a deploy or a promotion ([`PLAN_SAVED`]).
+fn plan_saved(env: &ResolvedEnvironment) -> Yaml {
+    tofu_step(
+        format!("Plan the release for {}", env.name),
+        env,
+        None,
+        vec![],
+        PLAN_SAVED,
+    )
+    .build()
+}
+
+/// The `allow_data_loss` input of a dispatched deploy, promotion or rollback ([`DATA_GUARD`]).
+fn allow_data_loss_input() -> (&'static str, Yaml) {
+    (
+        "allow_data_loss",
+        Yaml::map([
+            (
+                "description",
+                Yaml::str(
+                    "Apply a plan that destroys or replaces a database, a bucket, a secret or a registry (refused otherwise); back them up first",
+                ),
+            ),
+            ("type", Yaml::str("boolean")),
+            ("required", Yaml::Bool(false)),
+            ("default", Yaml::Bool(false)),
+        ]),
+    )
 }
 
 /// The concurrency group every run that applies `env` holds: one apply of an environment at a
@@ -1729,7 +1825,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         keep_if_rolled_back(ctx, head),
         check_release(head),
     ];
-    let steps = deploy_sequence(ctx, head, before_apply, APPLY, true);
+    let steps = deploy_sequence(ctx, head, before_apply, plan_saved(head), true);
     let mut deploy_job = environment_job(
         ctx,
         format!("Deploy {}", head.name),
@@ -1803,21 +1899,24 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
             "workflow_dispatch",
             Yaml::map([(
                 "inputs",
-                Yaml::map([(
-                    "app_ref",
-                    Yaml::map([
-                        (
-                            "description",
-                            Yaml::str(format!(
-                                "Branch, tag or commit of {} to build (default branch if empty)",
-                                r.ci.app_repository.as_deref().unwrap_or("this repository")
-                            )),
-                        ),
-                        ("type", Yaml::str("string")),
-                        ("required", Yaml::Bool(false)),
-                        ("default", Yaml::str("")),
-                    ]),
-                )]),
+                Yaml::map([
+                    (
+                        "app_ref",
+                        Yaml::map([
+                            (
+                                "description",
+                                Yaml::str(format!(
+                                    "Branch, tag or commit of {} to build (default branch if empty)",
+                                    r.ci.app_repository.as_deref().unwrap_or("this repository")
+                                )),
+                            ),
+                            ("type", Yaml::str("string")),
+                            ("required", Yaml::Bool(false)),
+                            ("default", Yaml::str("")),
+                        ]),
+                    ),
+                    allow_data_loss_input(),
+                ]),
             )]),
         ),
     ]);
@@ -1888,7 +1987,7 @@ fn promote(ctx: &Ctx) -> String {
             .entry("run", Yaml::Script(COPY_IMAGES))
             .build(),
         );
-        steps.extend(deploy_sequence(ctx, env, Vec::new(), APPLY, true));
+        steps.extend(deploy_sequence(ctx, env, Vec::new(), plan_saved(env), true));
         Some((
             id,
             environment_job(
@@ -1917,7 +2016,7 @@ fn promote(ctx: &Ctx) -> String {
             &targets,
             "Environment to promote into",
             "Release to promote (application commit SHA); empty = the release the source environment runs now (its newest recorded deployment)",
-            Vec::new(),
+            vec![allow_data_loss_input()],
         ),
         None,
         jobs,
@@ -1968,7 +2067,7 @@ fn rollback(ctx: &Ctx) -> String {
         )
         .build();
         steps.extend(
-            deploy_sequence(ctx, env, vec![plan], APPLY_PLANNED, false)
+            deploy_sequence(ctx, env, Vec::new(), plan, false)
                 .into_iter()
                 // The sequence starts with checkout, set-up and init: done above already.
                 .skip(3),
@@ -1996,20 +2095,23 @@ fn rollback(ctx: &Ctx) -> String {
             &envs,
             "Environment to roll back",
             "Release to redeploy (application commit SHA); empty = the release deployed before the current one",
-            vec![(
-                "apply_other_changes",
-                Yaml::map([
-                    (
-                        "description",
-                        Yaml::str(
-                            "Also apply the changes besides the release that the plan lists (refused otherwise); review them in a refused run's log first",
+            vec![
+                (
+                    "apply_other_changes",
+                    Yaml::map([
+                        (
+                            "description",
+                            Yaml::str(
+                                "Also apply the changes besides the release that the plan lists (refused otherwise); review them in a refused run's log first",
+                            ),
                         ),
-                    ),
-                    ("type", Yaml::str("boolean")),
-                    ("required", Yaml::Bool(false)),
-                    ("default", Yaml::Bool(false)),
-                ]),
-            )],
+                        ("type", Yaml::str("boolean")),
+                        ("required", Yaml::Bool(false)),
+                        ("default", Yaml::Bool(false)),
+                    ]),
+                ),
+                allow_data_loss_input(),
+            ],
         ),
         None,
         jobs,
