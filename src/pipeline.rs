@@ -129,16 +129,20 @@ pub fn compile_with_limit(
             .chain(refusal)
             .collect();
         let regions = shown_regions(source, &spans);
+        let mut masked: Vec<String> = Vec::new();
         if let Some(tree) = &out.tree {
             // Only the strings on a shown line are scanned: scanning every string of the file
             // was a fifth of a large `validate` with one warning.
             let shown = |span: Span| overlaps(&regions, span);
-            mask_secrets(
-                source,
-                &policy::secret_scan::secret_spans_where(tree, shown),
-            );
+            let secrets = policy::secret_scan::secret_spans_where(tree, shown);
+            mask_secrets(source, &secrets);
+            masked.extend(secrets.into_iter().map(|(_, secret)| secret));
         }
-        mask_regions(source, &regions);
+        masked.extend(mask_regions(source, &regions));
+        // What an excerpt hides, no message shows: a value masked on its line (under a name
+        // like `DB_PASSWORD`, or a bare UUID) was quoted whole by a schema error about its
+        // type (sweep 30, F1).
+        policy::secret_scan::redact(&mut out.diagnostics, &masked);
     }
     let hide = |t: &mut String| {
         if let std::borrow::Cow::Owned(h) = policy::secret_scan::hide_prose(t) {
@@ -226,8 +230,9 @@ fn shown_regions(source: &str, spans: &[Span]) -> Vec<(usize, usize)> {
 }
 
 /// Masks every part with the shape of a secret in `regions` of `source` (as
-/// [`mask_shown_lines`] does), at most [`MAX_HITS_PER_REGION`] one by one per region.
-fn mask_regions(source: &mut String, regions: &[(usize, usize)]) {
+/// [`mask_shown_lines`] does), at most [`MAX_HITS_PER_REGION`] one by one per region. Returns
+/// the texts masked, for the messages to hide too.
+fn mask_regions(source: &mut String, regions: &[(usize, usize)]) -> Vec<String> {
     let mut ranges = Vec::new();
     for &(mut s, mut e) in regions {
         while !source.is_char_boundary(s) {
@@ -243,8 +248,12 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) {
         }
     }
     if ranges.is_empty() {
-        return;
+        return Vec::new();
     }
+    let texts = ranges
+        .iter()
+        .map(|r| source[r.clone()].to_string())
+        .collect();
     let mut bytes = std::mem::take(source).into_bytes();
     for r in ranges {
         // Keep line breaks, so that every line number stays.
@@ -256,6 +265,7 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) {
     }
     // Whole UTF-8 sequences (ranges start and end on character boundaries) became ASCII.
     *source = String::from_utf8(bytes).expect("masking keeps UTF-8");
+    texts
 }
 
 /// Every occurrence of a secret inside the source text of the string it was found in (3

@@ -314,15 +314,16 @@ const SHAPES: [ShapeSpec; 15] = [
         // names secrets). A name about a secret (`TOKEN_URL=`, `SECRET_NAME=`) is not one: see
         // `pair_name`. Quotes may be escaped (`{\"password\": \"x\"}` in a double-quoted YAML
         // scalar, as a source excerpt shows it); the value stops at quotes, brackets and
-        // backquotes.
-        r#"(?i)(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)((?:[_-][A-Za-z0-9_-]*)?)\\?["']?\s*(=|:)\s*\\?["']?([^\s"',;&\\`\[\](){}]+)"#,
+        // backquotes. YAML tags and anchors before it (`TOKEN: !Secret x`, `TOKEN: &a x`, on
+        // a line refused for them) are skipped: the value is masked, not the tag (sweep 30, F2).
+        r#"(?i)(?:password|passwd|passphrase|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)((?:[_-][A-Za-z0-9_-]*)?)\\?["']?\s*(=|:)\s*(?:[!&][^\s"']*\s+)*\\?["']?([^\s"',;&\\`\[\](){}]+)"#,
         3,
         "a `password=`-style pair",
         always,
     ),
     (
         // Short names need a boundary: `pass: x`, `pwd=x`, but not `bypass: x`.
-        r#"(?i)(?:^|[^a-z])(?:pass|pwd|pw)()\\?["']?\s*(=|:)\s*\\?["']?([^\s"',;&\\`\[\](){}]+)"#,
+        r#"(?i)(?:^|[^a-z])(?:pass|pwd|pw)()\\?["']?\s*(=|:)\s*(?:[!&][^\s"']*\s+)*\\?["']?([^\s"',;&\\`\[\](){}]+)"#,
         3,
         "a `password=`-style pair",
         always,
