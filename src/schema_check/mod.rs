@@ -664,8 +664,39 @@ fn describe(
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
             let allowed = property_names(schema, &subschemas);
-            for name in unexpected.iter().take(MAX_SCHEMA_REPORTED) {
-                let span = node.entry(name).map(|(k, _)| k.span).or(value_span);
+            // In the file's order (the validator lists them by name), the first hundred
+            // described and the others counted: past a hundred, they had been dropped without
+            // a word (sweep 30, F4).
+            let wanted: std::collections::HashSet<&str> =
+                unexpected.iter().map(String::as_str).collect();
+            let mut names: Vec<(&str, Option<Span>)> = match &node.kind {
+                NodeKind::Map(entries) => entries
+                    .iter()
+                    .filter(|(k, _)| wanted.contains(k.name.as_str()))
+                    .map(|(k, _)| (k.name.as_str(), Some(k.span)))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if names.len() != unexpected.len() {
+                names = unexpected.iter().map(|n| (n.as_str(), None)).collect();
+            }
+            if let Some(&(_, first)) = names.get(MAX_SCHEMA_REPORTED) {
+                let more = names.len() - MAX_SCHEMA_REPORTED;
+                out.push(
+                    Diagnostic::error(
+                        "schema",
+                        format!("{more} more unknown keys {} are not described", if here.is_empty() { "at the top level".to_string() } else { format!("in `{here}`") }),
+                    )
+                    .at(file, first.or(value_span))
+                    .expected(format!("one of: {}", allowed.join(", ")))
+                    .help(format!(
+                        "fix the first {MAX_SCHEMA_REPORTED} reported, then run `tofugen validate` again"
+                    ))
+                    .counting(more),
+                );
+            }
+            for (name, span) in names.into_iter().take(MAX_SCHEMA_REPORTED) {
+                let span = span.or(value_span);
                 let place = if here.is_empty() {
                     "at the top level".to_string()
                 } else {
@@ -1530,6 +1561,41 @@ mod tests {
         );
         assert_eq!(d[0].help.as_deref(), Some("did you mean `region`?"));
         assert_eq!((d[0].span.unwrap().line, d[0].span.unwrap().col), (5, 5));
+    }
+
+    /// Unknown keys of one mapping past the hundred described are counted in one more
+    /// diagnostic, and the hundred described are the first in the file (the validator lists
+    /// them by name): two had been dropped without a word (sweep 30, F4).
+    #[test]
+    fn unknown_keys_past_a_hundred_are_counted_in_file_order() {
+        let keys: String = (0..102)
+            .map(|i| format!("  z{:03}: 1\n", 101 - i))
+            .collect();
+        let text = format!(
+            "project: p\nversions: {{opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}}\ndefaults:\n{keys}environments:\n  s: {{}}\n"
+        );
+        let (_, file) = crate::source::SourceMap::single("t.yaml");
+        let (_, root) = crate::load::load(file, text.as_bytes()).expect("loads");
+        let d = check_with_source(file, Some(&text), &root);
+        let described: Vec<&str> = d
+            .iter()
+            .filter(|d| d.message.starts_with("unknown key"))
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(described.len(), 100, "{d:#?}");
+        assert!(
+            described[0].starts_with("unknown key `z101`"),
+            "{described:?}"
+        );
+        let more: Vec<&Diagnostic> = d
+            .iter()
+            .filter(|d| d.message.starts_with("2 more unknown keys in `defaults`"))
+            .collect();
+        assert_eq!(more.len(), 1, "{d:#?}");
+        assert_eq!(more[0].omitted, 2);
+        // At the first key not described: `z001`, line 4 + 100.
+        let at = more[0].span.expect("a position").start;
+        assert!(text[at..].starts_with("z001"), "{}", &text[at..at + 10]);
     }
 
     #[test]
