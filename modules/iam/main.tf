@@ -3,8 +3,11 @@
 # has IAM rights (IAM managers can grant themselves anything).
 #
 # * deployer: `tofu apply` on the deploy branch (GitHub environment with reviewers in
-#   production). Full access to the products of the environment project, and to the jobs and
-#   alerts of its backup project.
+#   production). Full access to the products the environment roots manage in the environment
+#   project, and to the jobs and alerts of its backup project. Object Storage: the state's
+#   objects only (read, write, and delete for the lock file) and the buckets' metadata; no right
+#   to delete a bucket or change its versioning, lifecycle or policy. No Serverless Jobs: the
+#   backup jobs live in the backup project.
 # * planner: `tofu plan` on pull requests. Read-only everywhere. It can read the secret data of
 #   the environment project (SecretManagerSecretAccess: the plan reads the secret versions that
 #   modules/service injects into containers), and the objects of the project's buckets (the
@@ -19,11 +22,13 @@
 locals {
   deployer_permission_sets = [
     "ContainersFullAccess",
-    "ServerlessJobsFullAccess",
     "RelationalDatabasesFullAccess",
     "SecretManagerFullAccess",
     "ContainerRegistryFullAccess",
-    "ObjectStorageFullAccess",
+    "ObjectStorageBucketsRead",
+    "ObjectStorageObjectsRead",
+    "ObjectStorageObjectsWrite",
+    "ObjectStorageObjectsDelete",
     "ObservabilityFullAccess",
     "VPCFullAccess",
     "PrivateNetworksFullAccess",
@@ -40,7 +45,6 @@ locals {
 
   planner_permission_sets = [
     "ContainersReadOnly",
-    "ServerlessJobsReadOnly",
     "RelationalDatabasesReadOnly",
     "SecretManagerReadOnly",
     "SecretManagerSecretAccess",

@@ -33,8 +33,16 @@ run "policies_are_project_scoped" {
   }
 
   assert {
-    condition     = contains(scaleway_iam_policy.deployer.rule[0].permission_set_names, "ContainersFullAccess") && length(scaleway_iam_policy.deployer.rule[0].permission_set_names) == 10
-    error_message = "the deployer gets exactly the ten project-scoped permission sets"
+    condition     = contains(scaleway_iam_policy.deployer.rule[0].permission_set_names, "ContainersFullAccess") && length(scaleway_iam_policy.deployer.rule[0].permission_set_names) == 12
+    error_message = "the deployer gets exactly the twelve project-scoped permission sets"
+  }
+
+  # The state's objects, not its bucket: no ObjectStorageFullAccess (which may delete the state
+  # bucket or suspend its versioning), and no Serverless Jobs in the environment project (the
+  # backup jobs live in the backup project).
+  assert {
+    condition     = !contains(scaleway_iam_policy.deployer.rule[0].permission_set_names, "ObjectStorageFullAccess") && !contains(scaleway_iam_policy.deployer.rule[0].permission_set_names, "ServerlessJobsFullAccess") && contains(scaleway_iam_policy.deployer.rule[0].permission_set_names, "ObjectStorageObjectsDelete")
+    error_message = "the deployer writes the state's objects and lock file, and nothing else of Object Storage or Serverless Jobs"
   }
 }
 
