@@ -696,9 +696,12 @@ const READ_AGAIN_TIMES: usize = 4;
 /// Codes of the problems after which the parser cannot go on.
 const STOPPING: [&str; 3] = ["yaml-syntax", "yaml-tab", "yaml-alias"];
 
-/// The code of the only problem after which the tree is whole: a repeated key (its value is
-/// dropped, the first kept). [`load_recovering`] returns the tree with it.
-const RECOVERABLE: &str = "yaml-duplicate-key";
+/// The codes of the problems after which the tree is whole: a repeated key (its value is
+/// dropped, the first kept), a refused tag (the value is read as if untagged) and an anchor
+/// (the value is kept; an alias to it is a stop of its own). [`load_recovering`] returns the
+/// tree with them, so that the schema and the rules report in the same run (sweep 30, F3: one
+/// tag hid every other problem of the file).
+const RECOVERABLE: [&str; 3] = ["yaml-duplicate-key", "yaml-tag", "yaml-anchor"];
 
 /// [`build_once`], and, when the parse stopped at a syntax error, a tab or an alias, the rest
 /// of the file read on block by block after it, again after each such problem: every problem
@@ -1270,8 +1273,10 @@ fn build_once(
             .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
     {
         return Err(vec![
+            // At the first line (1:1), like every diagnostic about the file's text (sweep 30,
+            // F11: it had no position).
             Diagnostic::error("empty", "the file has no content")
-                .at(file, None)
+                .at(file, Some(index.at_byte(0)))
                 .expected("a mapping with `project`, `versions`, `defaults` and `environments`")
                 .help("run `tofugen schema` to see the expected structure"),
         ]);
@@ -1304,6 +1309,8 @@ fn build_once(
     let mut stack: Vec<Frame> = Vec::new();
     let mut root: Option<Node> = None;
     let mut documents = 0usize;
+    // Where the first document ended with an explicit `...`, if it did.
+    let mut explicit_end: Option<Span> = None;
     let mut nodes = 0usize;
     // Where the last event read ended, in `text`.
     let mut last_end = 0;
@@ -1412,18 +1419,38 @@ fn build_once(
             break;
         }
         let value = match event {
-            Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => continue,
-            Event::DocumentStart(_) => {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => continue,
+            Event::DocumentEnd => {
+                let marker = span.start.checked_sub(base.1).and_then(|at| text.get(at..));
+                if explicit_end.is_none() && marker.is_some_and(|rest| rest.starts_with("...")) {
+                    explicit_end = Some(Span {
+                        end: span.start + 3,
+                        ..span
+                    });
+                }
+                continue;
+            }
+            Event::DocumentStart(explicit) => {
                 documents += 1;
                 if documents > 1 {
+                    // A second document begins at a `---`, or right after a `...` that ended
+                    // the first one (sweep 30, F6: a `...` line was reported on the line after
+                    // it, with a fix naming a `---` the file did not have).
+                    let (at, help) = match explicit_end {
+                        Some(end) if !explicit => (
+                            end,
+                            "remove the `...` line: it ends the YAML document, and the lines after it are read as another one",
+                        ),
+                        _ => (span, "remove the `---` separator and merge the documents"),
+                    };
                     diags.push(
                         Diagnostic::error(
                             "yaml-documents",
                             "the file holds more than one YAML document",
                         )
-                        .at(file, Some(span))
+                        .at(file, Some(at))
                         .expected("one document")
-                        .help("remove the `---` separator and merge the documents"),
+                        .help(help),
                     );
                     return Err(with_tab(diags));
                 }
@@ -1463,7 +1490,10 @@ fn build_once(
                 } else {
                     span
                 };
-                scalar(value, style, tag.is_some(), span)
+                // A refused tag (reported above) is read as if absent: `port: !!int 8000` is
+                // the number its text reads as, not also a string the schema refuses.
+                let as_text = tag.as_ref().is_some_and(|t| string_tag(t));
+                scalar(value, style, as_text, span)
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if anchor != 0 {
@@ -1563,7 +1593,7 @@ fn build_once(
     let diags = with_tab(diags);
     // Repeated keys alone leave a whole tree (each mapping keeps a key's first value): it is
     // returned with them, so that the later stages report their problems in the same run.
-    let only_recoverable = diags.iter().all(|d| d.code == RECOVERABLE);
+    let only_recoverable = diags.iter().all(|d| RECOVERABLE.contains(&d.code.as_str()));
     if let Some(node) = root.take_if(|_| only_recoverable) {
         recovered.extend(diags);
         return Ok(node);
@@ -1575,7 +1605,7 @@ fn build_once(
         Some(node) => Ok(node),
         None => Err(vec![
             Diagnostic::error("empty", "the file has no content")
-                .at(file, None)
+                .at(file, Some(index.at_byte(0)))
                 .expected("a mapping with `project`, `versions`, `defaults` and `environments`")
                 .help("run `tofugen schema` to see the expected structure"),
         ]),
@@ -2303,6 +2333,22 @@ mod tests {
         assert_eq!(tree.get("a").unwrap().kind, NodeKind::Str("1".into()));
         assert_eq!(err(b"a: [1, 2\n")[0].code, "yaml-syntax");
         assert_eq!(err(b"a: 1\n---\nb: 2\n")[0].code, "yaml-documents");
+        // A `...` inside the file ends the document: reported at it, not at the next line.
+        let d = &err(b"a: 1\n...\nb: 2\n")[0];
+        assert_eq!(d.code, "yaml-documents");
+        assert_eq!(
+            d.span.map(|s| (s.line, s.col, s.end - s.start)),
+            Some((2, 1, 3))
+        );
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap_or("")
+                .contains("remove the `...` line"),
+            "{d:?}"
+        );
+        // A final `...` ends the only document: accepted.
+        assert!(load(SourceMap::single("t.yaml").1, b"a: 1\n...\n").is_ok());
         let deep = "[".repeat(10_000);
         assert_eq!(err(deep.as_bytes())[0].code, "too-deep");
         let huge = vec![b'#'; MAX_FILE_BYTES + 1];
