@@ -287,6 +287,7 @@ pub struct ServiceSpec {
     pub env: Option<BTreeMap<String, String>>,
     /// Names of secrets (declared under `secrets:`) injected as environment variables.
     #[serde(default)]
+    #[schemars(extend("x-item-domain" = "secret-name"))]
     pub secrets: Option<Vec<String>>,
     /// Whether the service reaches the database (attaches it to the private network).
     #[serde(default)]

@@ -1306,7 +1306,21 @@ fn type_help(
                     NodeKind::Bool(b) => b.to_string(),
                     _ => String::new(),
                 };
-                format!("quote the value: `\"{shown}\"`")
+                // Quoting helps only when the text is a value of the field (sweep 30, F10:
+                // `scheme: 16` was told to quote it, then that `"16"` is not a URL scheme).
+                let values: Vec<&str> = subschemas
+                    .iter()
+                    .filter_map(|s| deref(schema, s).get("enum").and_then(Value::as_array))
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                match domain_of(schema, subschemas, "x-domain") {
+                    Some(d) if d.validate(&shown).is_err() => d.help(&shown),
+                    _ if !values.is_empty() && !values.contains(&shown.as_str()) => {
+                        format!("write one of: {}", values.join(", "))
+                    }
+                    _ => format!("quote the value: `\"{shown}\"`"),
+                }
             }
         }
         (NodeKind::Str(s), "`true` or `false`") => match s.to_ascii_lowercase().as_str() {
