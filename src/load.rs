@@ -1088,10 +1088,25 @@ fn name_misaligned(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &ou
              a key cannot be",
             prev + 1
         ));
-        d.help = Some(format!(
-            "indent it {before} spaces, as line {}, if it is that key's sibling",
-            prev + 1
-        ));
+        // The key before that one indented as this line: the key on line `prev` is the one
+        // off, more likely than this line (sweep 30, F5: `scaleway_provider` moved to column 0
+        // between two keys of `versions`, and the help moved the next key out too).
+        let sandwiched = (0..prev)
+            .rev()
+            .find_map(|l| outline.indents[l].map(|i| (l, i)))
+            .filter(|&(l, i)| i == indent && outline.keys[l] && !outline.entries[l]);
+        d.help = Some(match sandwiched {
+            Some((above, _)) => format!(
+                "indent line {} {indent} spaces, as lines {} and {}, if it is a key of their mapping; or this line {before} spaces, if it is that key's sibling",
+                prev + 1,
+                above + 1,
+                stop + 1
+            ),
+            None => format!(
+                "indent it {before} spaces, as line {}, if it is that key's sibling",
+                prev + 1
+            ),
+        });
         return;
     }
     if outline.indents[stop].is_none() || indent >= before {
@@ -2416,6 +2431,27 @@ mod tests {
 
     /// A key indented off the keys before it is explained (sweep 24): further than a key whose
     /// value is on its line, or between two levels; a dedent to a level that exists is not.
+    #[test]
+    fn a_key_moved_out_between_two_siblings_is_named() {
+        let d = err(b"versions:\n  a: 1\nb: 2\n  c: 3\n");
+        assert_eq!(d[0].span.map(|s| s.line), Some(4), "{d:?}");
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some(
+                "indent line 3 2 spaces, as lines 2 and 4, if it is a key of their mapping; or \
+                 this line 0 spaces, if it is that key's sibling"
+            ),
+            "{d:?}"
+        );
+        // Without a sibling above at this line's indentation, the help is as before.
+        let d = err(b"versions:\nb: 2\n  c: 3\n");
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("indent it 0 spaces, as line 2, if it is that key's sibling"),
+            "{d:?}"
+        );
+    }
+
     #[test]
     fn a_misaligned_key_is_explained() {
         let d = err(b"a:\n  b:\n     c: 1\n    d: 2\n");

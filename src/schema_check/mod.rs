@@ -712,7 +712,15 @@ fn describe(
                 ) {
                     (Some(help), _) => d.help(help),
                     (None, Some(m)) => d.help(format!("did you mean `{m}`?")),
-                    (None, None) => d.help(misplaced_help(name, &segments)),
+                    (None, None) => d.help(misplaced_help(name, &segments).unwrap_or_else(|| {
+                        match child_holding(schema, &subschemas, name) {
+                            Some(section) => format!(
+                                "`{name}` is a key of `{section}`: move it under `{section}:`, indented as its other keys"
+                            ),
+                            None => "remove it; run `tofugen schema` to see the keys allowed here"
+                                .to_string(),
+                        }
+                    })),
                 };
                 out.push(d);
             }
@@ -1000,25 +1008,61 @@ fn comma_split(map: &Node, name: &str) -> Option<String> {
 }
 
 /// Help for an unknown key that no allowed key resembles: say where it belongs, if anywhere.
-fn misplaced_help(name: &str, segments: &[String]) -> String {
+/// The mapping directly under the location (`subschemas`) whose keys include `name`, when
+/// exactly one does: `scaleway_provider` written at the top level belongs under `versions`
+/// (sweep 30, F5: the help said to remove it, beside "missing required key
+/// `scaleway_provider` in `versions`").
+fn child_holding<'a>(schema: &'a Value, subschemas: &[&'a Value], name: &str) -> Option<&'a str> {
+    let mut found: Vec<&str> = Vec::new();
+    for s in subschemas {
+        let Some(props) = s.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        for (section, child) in props {
+            let mut alts = Vec::new();
+            alternatives(schema, child, &mut alts);
+            let holds = alts.iter().any(|a| {
+                a.get("properties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|p| p.contains_key(name))
+            });
+            if holds && !found.contains(&section.as_str()) {
+                found.push(section);
+            }
+        }
+    }
+    match found.as_slice() {
+        [one] => Some(one),
+        _ => None,
+    }
+}
+
+/// Where a key known elsewhere belongs, for the keys this knows; `None` for the others.
+fn misplaced_help(name: &str, segments: &[String]) -> Option<String> {
     const SETTINGS: [&str; 8] = [
         "region", "zone", "state", "registry", "services", "database", "secrets", "alerts",
     ];
     let options = crate::resolve::ENVIRONMENT_OPTION_KEYS;
     if segments.is_empty() && SETTINGS.contains(&name) {
-        return format!("`{name}` belongs under `defaults:` or under an environment");
+        return Some(format!(
+            "`{name}` belongs under `defaults:` or under an environment"
+        ));
     }
     if name == "schedule" && segments.last().map(String::as_str) == Some("daily") {
-        return "the daily tier has no `schedule`: Scaleway takes its native daily backups at a \
-                time it picks (provider 2.81.0's `scaleway_rdb_instance` has \
-                `backup_schedule_frequency`, no start time): remove it, or use the `weekly` or \
-                `monthly` tier's `schedule`"
-            .to_string();
+        return Some(
+            "the daily tier has no `schedule`: Scaleway takes its native daily backups at a \
+             time it picks (provider 2.81.0's `scaleway_rdb_instance` has \
+             `backup_schedule_frequency`, no start time): remove it, or use the `weekly` or \
+             `monthly` tier's `schedule`"
+                .to_string(),
+        );
     }
     if segments.first().map(String::as_str) == Some("defaults") && options.contains(&name) {
-        return format!("`{name}` is set per environment: move it under `environments.<name>:`");
+        return Some(format!(
+            "`{name}` is set per environment: move it under `environments.<name>:`"
+        ));
     }
-    "remove it; run `tofugen schema` to see the keys allowed here".to_string()
+    None
 }
 
 fn segments(error: &ValidationError<'_>) -> Vec<String> {
