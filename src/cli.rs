@@ -280,21 +280,24 @@ pub fn run(cli: &Cli) -> u8 {
         cli.command,
         Command::Generate { .. } | Command::Check | Command::Validate
     ) && let Some(p) = &placement
-        && !compilation.has_errors()
     {
-        own_modules = compilation
-            .resolved
-            .as_ref()
-            .and_then(|r| r.modules_path.as_deref())
-            .map(|path| crate::modules::list_own(&p.root, path));
-        compilation.diagnostics.extend(missing_modules_dir(
-            &compilation,
-            &p.root,
-            own_modules.as_ref(),
-        ));
-        compilation
-            .diagnostics
-            .extend(no_tofugen_sources(&compilation, &p.root));
+        // Checked with the configuration's other errors too, once `modules.path` itself is
+        // valid (sweep 30, F9: it was checked only once everything else was fixed).
+        if let Some((path, span)) = modules_path_of(&compilation) {
+            let listing = crate::modules::list_own(&p.root, &path);
+            compilation.diagnostics.extend(missing_modules_dir(
+                &compilation,
+                &p.root,
+                (&path, span),
+                Some(&listing),
+            ));
+            own_modules = Some(listing);
+        }
+        if !compilation.has_errors() {
+            compilation
+                .diagnostics
+                .extend(no_tofugen_sources(&compilation, &p.root));
+        }
     }
     // Diagnostics name the file as the user gave it (the generated headers name it relative
     // to the repository root: `display_name`).
@@ -1070,10 +1073,10 @@ fn unknown_environment(cli: &Cli, compilation: &Compilation, name: &str) -> u8 {
 fn missing_modules_dir(
     compilation: &Compilation,
     root: &Path,
+    (path, span): (&str, Option<diagnostics::Span>),
     listing: Option<&crate::modules::Listing>,
 ) -> Option<Diagnostic> {
     use crate::modules::Listing;
-    let path = compilation.resolved.as_ref()?.modules_path.as_deref()?;
     let dir = root.join(path);
     let has_tf = |module: &str| {
         std::fs::read_dir(dir.join(module)).is_ok_and(|entries| {
@@ -1108,18 +1111,41 @@ fn missing_modules_dir(
             missing.join(", ")
         )
     };
-    let span = compilation
-        .tree
-        .as_ref()
-        .and_then(|t| t.get("modules"))
-        .and_then(|m| m.get("path"))
-        .map(|n| n.span);
     Some(
         Diagnostic::error("modules-path", message)
         .at(compilation.file, span)
         .expected("a directory under the repository root holding the modules (`<path>/<name>/*.tf`)")
         .help("remove `modules:` to have tofugen vendor its module library into generated/modules/, or copy every module of generated/modules/ there (a `generate` without `modules:` writes them)"),
     )
+}
+
+/// `modules.path` and its position: the resolved one, or, when the configuration has other
+/// errors, the tree's, if it is a string no error points into (the schema's pattern holds it
+/// under the repository: no `..`, no leading `/`).
+fn modules_path_of(compilation: &Compilation) -> Option<(String, Option<diagnostics::Span>)> {
+    let node = compilation
+        .tree
+        .as_ref()
+        .and_then(|t| t.get("modules"))
+        .and_then(|m| m.get("path"));
+    let span = node.map(|n| n.span);
+    if let Some(resolved) = &compilation.resolved {
+        return resolved.modules_path.clone().map(|p| (p, span));
+    }
+    let node = node?;
+    let crate::load::NodeKind::Str(path) = &node.kind else {
+        return None;
+    };
+    let flagged = compilation.diagnostics.iter().any(|d| {
+        d.level == diagnostics::Level::Error
+            && d.span.is_some_and(|s| {
+                s.start < node.span.end.max(node.span.start + 1)
+                    && node.span.start < s.end.max(s.start + 1)
+            })
+    });
+    let schema_ok =
+        schema_check::domains::find("repository-dir").is_some_and(|d| d.validate(path).is_ok());
+    (!flagged && schema_ok).then(|| (path.clone(), span))
 }
 
 /// An error when `ci.tofugen.install: source` is set in a repository that is not tofugen's

@@ -1174,6 +1174,24 @@ fn a_modules_path_that_is_not_a_directory_is_refused_before_writing() {
         );
         assert!(out.contains("remove `modules:`"), "{command}: {out}");
     }
+    // With another error in the file, both in one run (sweep 30, F9: `modules.path` was
+    // checked only once the rest was valid).
+    fs::write(
+        &config,
+        original.replacen("region: fr-par", "region: fr-parx", 1),
+    )
+    .unwrap();
+    assert_ne!(fs::read_to_string(&config).unwrap(), original);
+    for command in ["generate", "validate"] {
+        let o = tofugen(dir.path(), &[command]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{command}: {out}");
+        assert!(
+            out.contains("error[modules-path]") && out.contains("`fr-parx`"),
+            "{command}: {out}"
+        );
+    }
+    fs::write(&config, &original).unwrap();
     let written: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
