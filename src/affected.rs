@@ -52,6 +52,24 @@ fn is_under(path: &str, dir: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// The environments of a valid `base` that `head` no longer has, in the base's order: no
+/// plan can show what removing one does (its root is gone), and its resources stay (runbook
+/// `environment-retire`).
+pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
+    let (Some(base), Some(head)) = (
+        base.filter(|b| !b.has_errors())
+            .and_then(|b| b.resolved.as_ref()),
+        head.resolved.as_ref(),
+    ) else {
+        return Vec::new();
+    };
+    base.environments
+        .iter()
+        .filter(|e| head.environment(&e.name).is_none())
+        .map(|e| e.name.clone())
+        .collect()
+}
+
 /// The affected environments of `head`, in file order. `base` is `None` when the base
 /// configuration could not be read. `changed_paths` are the paths the pull request changes, relative to
 /// the repository root.

@@ -1036,6 +1036,13 @@ fn affected(
     for env in &envs {
         err(&format!("{}: {}\n", env.name, env.reasons.join("; ")));
     }
+    // Nothing plans a removed environment: say what removing it leaves behind (a pull request
+    // removing one planned nothing, in silence).
+    for name in crate::affected::removed(base, head) {
+        err(&format!(
+            "warning: environment `{name}` is removed: no plan shows it, and its Scaleway resources stay until destroyed by hand (tofugen runbook environment-retire)\n"
+        ));
+    }
     let json = crate::affected::to_json(&envs);
     out_raw(format!("{}\n", diagnostics::json_for_terminal(&json)).as_bytes());
     0

@@ -1092,6 +1092,21 @@ fn affected_compares_with_the_base_file() {
             text(&o)
         );
     }
+    // A base with an environment the head lacks: a warning names it (no plan can show it).
+    let base = fs::read_to_string(&config).unwrap().replace(
+        "environments:\n",
+        "environments:\n  qa: { promote_from: staging }\n",
+    );
+    fs::write(dir.path().join("base.yaml"), base).unwrap();
+    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "warning: environment `qa` is removed: no plan shows it, and its Scaleway resources stay"
+        ) && String::from_utf8_lossy(&o.stderr).contains("tofugen runbook environment-retire"),
+        "{}",
+        text(&o)
+    );
     for bad in ["0", "1025", "x"] {
         let o = tofugen(
             dir.path(),
