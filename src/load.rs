@@ -1414,6 +1414,12 @@ fn build_once(
                             c as u32
                         ),
                     ),
+                    // `!e!x`: a tag with a handle no `%TAG` declares; tags are refused anyway
+                    // (sweep 32, F4: the help was about indentation).
+                    None if e.info().contains("handle") => (
+                        span,
+                        "remove the tag (the `!…!` before the value): tofugen accepts no YAML tags; it reads the value by its place in the file".to_string(),
+                    ),
                     None => (
                         span,
                         "check indentation and quoting on this line and the one before".to_string(),
@@ -2348,6 +2354,15 @@ mod tests {
         assert_eq!(tree.get("a").unwrap().kind, NodeKind::Str("1".into()));
         assert_eq!(err(b"a: [1, 2\n")[0].code, "yaml-syntax");
         assert_eq!(err(b"a: 1\n---\nb: 2\n")[0].code, "yaml-documents");
+        // An undeclared tag handle: told to remove the tag.
+        let d = &err(b"a: !e!x 1\n")[0];
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("remove the tag"),
+            "{d:?}"
+        );
         // A `...` inside the file ends the document: reported at it, not at the next line.
         let d = &err(b"a: 1\n...\nb: 2\n")[0];
         assert_eq!(d.code, "yaml-documents");

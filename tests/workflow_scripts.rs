@@ -120,8 +120,11 @@ case "$1" in
     # `show -no-color -json PLAN`: an in-place update of each service's container whose release
     # differs from the state's, as modules/service derives it (image, registry_sha256 and
     # TOFUGEN_RELEASE; the other attributes stand for the rest), then the other changes.
+    # $WORLD/other-changes-<plan file name>.json, when present, stands for that plan's own.
+    other="$WORLD/other-changes.json" saved="${*: -1}"
+    [ ! -f "$WORLD/other-changes-${saved##*/}.json" ] || other="$WORLD/other-changes-${saved##*/}.json"
     jq -n --slurpfile plan "${*: -1}" --slurpfile state <(cat "$state" 2> /dev/null || echo {}) \
-      --slurpfile other <(cat "$WORLD/other-changes.json" 2> /dev/null || echo '[]') '
+      --slurpfile other <(cat "$other" 2> /dev/null || echo '[]') '
       def container: if . == null then null else {image: "rg/evalap:\(.tag)", registry_sha256: .digest,
         environment_variables: {LOG_LEVEL: "info", TOFUGEN_RELEASE: .tag}, min_scale: 2} end;
       {format_version: "1.2", resource_changes: ([$plan[0].release | to_entries[]
@@ -1206,5 +1209,28 @@ fn a_plan_destroying_data_is_refused_unless_asked() {
             "The plan destroys or replaces no resource holding data.",
         );
         assert_eq!(w.tag("staging"), c);
+
+        // The automatic rollback plans again after a failed release, and that plan is guarded
+        // too (sweep 32, F5): here it alone would replace the database. Not applied: staging
+        // keeps what the failed deploy applied, and the job fails naming it.
+        let d = sha('d');
+        std::fs::write(
+            w.path().join("other-changes-rollback.tfplan.json"),
+            changes(true).to_string(),
+        )
+        .unwrap();
+        w.bad_smoke(&[format!("api={d}")]);
+        let job = w.deploy(&d);
+        refused(
+            &job,
+            "a deploy whose automatic rollback would replace the database",
+            "::error::the automatic rollback's plan destroys or replaces 2 resource(s) holding data",
+        );
+        logged(
+            &job,
+            "The plan destroys or replaces no resource holding data.",
+        );
+        assert_eq!(w.tag("staging"), d, "the rollback applied nothing");
+        assert!(!job.log.contains("hunter2"), "a secret value:\n{}", job.log);
     });
 }

@@ -537,15 +537,30 @@ pub const DATA_TYPES: [&str; 5] = [
 /// (sweep 31, #1): a change of configuration replacing the production database went through.
 /// The plan's JSON holds secret values in clear: only jq reads it, and it is removed at once;
 /// the listing names addresses and actions, never values.
-const DATA_GUARD: &str = r####"trap 'rm -f "$RUNNER_TEMP/plan.json"' EXIT
-tofu show -no-color -json "$RUNNER_TEMP/release.tfplan" > "$RUNNER_TEMP/plan.json"
-jq -r --argjson kept "$DATA_TYPES" '
-  (.resource_changes // [])[]
-  | select(.mode == "managed" and (.type as $t | $kept | index($t) != null))
-  | select(any(.change.actions[]; . == "delete"))
-  | "\(.address): \(.change.actions | join(" then "))"
-' "$RUNNER_TEMP/plan.json" > "$RUNNER_TEMP/data-loss.txt"
-rm -f "$RUNNER_TEMP/plan.json"
+/// Lists, from the saved plan `$1`, the deletes and replaces of resources of $DATA_TYPES
+/// into $RUNNER_TEMP/data-loss.txt (address: actions, never values), through a JSON it
+/// removes at once (it holds secret values in clear). Shared by [`DATA_GUARD`] and
+/// [`ROLLBACK`].
+macro_rules! data_loss_function {
+    () => {
+        r####"data_loss() {
+  trap 'rm -f "$RUNNER_TEMP/plan.json"' EXIT
+  tofu show -no-color -json "$1" > "$RUNNER_TEMP/plan.json"
+  jq -r --argjson kept "$DATA_TYPES" '
+    (.resource_changes // [])[]
+    | select(.mode == "managed" and (.type as $t | $kept | index($t) != null))
+    | select(any(.change.actions[]; . == "delete"))
+    | "\(.address): \(.change.actions | join(" then "))"
+  ' "$RUNNER_TEMP/plan.json" > "$RUNNER_TEMP/data-loss.txt"
+  rm -f "$RUNNER_TEMP/plan.json"
+}
+"####
+    };
+}
+
+const DATA_GUARD: &str = concat!(
+    data_loss_function!(),
+    r####"data_loss "$RUNNER_TEMP/release.tfplan"
 if [ ! -s "$RUNNER_TEMP/data-loss.txt" ]; then
   echo "The plan destroys or replaces no resource holding data."
   exit 0
@@ -562,7 +577,8 @@ msg+=" Nothing was applied. If that is intended, back it up, then run this workf
 msg+=" (runbook: tofugen runbook data-loss-refused)"
 echo "::error::$msg"
 exit 1
-"####;
+"####
+);
 
 /// Applies the plan [`PLAN_RELEASE`] or [`PLAN_SAVED`] saved, once checked: what was checked
 /// is what is applied.
@@ -607,9 +623,12 @@ const SMOKE: &str = concat!(smoke_function!(), "smoke_all\n");
 
 /// Re-applies the release deployed before this run, smoke-tests it, and fails the job. A
 /// service of $SERVICES that release lacks (added by this run's configuration, which the root
-/// requires) keeps the image of the release this run applied.
+/// requires) keeps the image of the release this run applied. It plans first, and refuses, as
+/// [`DATA_GUARD`] does, a plan destroying data unless $ALLOW_DATA_LOSS (sweep 32, F5: a plan
+/// made after a failed apply may differ from the one the guard read).
 const ROLLBACK: &str = concat!(
     smoke_function!(),
+    data_loss_function!(),
     r####"jq --argjson services "$SERVICES" --slurpfile applied "$RUNNER_TEMP/release.json" '
   . as $p
   | . + ($applied[0] | with_entries(select(.key as $k | ($services | index($k)) and ($p | has($k) | not))))
@@ -619,7 +638,17 @@ while read -r service; do
   echo "::warning::$service is not in the release deployed before: it keeps the image of this run's release, $image"
 done < <(jq -r --slurpfile p "$RUNNER_TEMP/previous.json" 'keys - ($p[0] | keys) | .[]' "$RUNNER_TEMP/rollback.json")
 jq '{release: .}' "$RUNNER_TEMP/rollback.json" > "$RUNNER_TEMP/rollback.tfvars.json"
-tofu apply -input=false -no-color -auto-approve -var-file="$RUNNER_TEMP/rollback.tfvars.json"
+tofu plan -input=false -no-color -var-file="$RUNNER_TEMP/rollback.tfvars.json" -out="$RUNNER_TEMP/rollback.tfplan"
+data_loss "$RUNNER_TEMP/rollback.tfplan"
+if [ -s "$RUNNER_TEMP/data-loss.txt" ] && [ "$ALLOW_DATA_LOSS" != true ]; then
+  sed 's/^/  /' "$RUNNER_TEMP/data-loss.txt"
+  msg="the automatic rollback's plan destroys or replaces $(wc -l < "$RUNNER_TEMP/data-loss.txt") resource(s) holding data"
+  msg+=" (listed above): it was not applied, and $ENVIRONMENT runs what the failed apply left"
+  msg+=" (runbooks: tofugen runbook data-loss-refused, tofugen runbook apply-interrupted)"
+  echo "::error::$msg"
+  exit 1
+fi
+tofu apply -input=false -no-color "$RUNNER_TEMP/rollback.tfplan"
 smoke_all
 echo "::error::$ENVIRONMENT was rolled back to the release deployed before this run"
 {
@@ -1196,6 +1225,8 @@ fn deploy_sequence(
             vec![
                 ("SMOKE", smoke_json(env)),
                 ("SERVICES", services_json(env)),
+                ("DATA_TYPES", Yaml::Json(serde_json::json!(DATA_TYPES))),
+                ("ALLOW_DATA_LOSS", Yaml::Expr("inputs.allow_data_loss")),
             ],
             ROLLBACK,
         )

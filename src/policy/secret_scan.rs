@@ -752,7 +752,14 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
             let about_a_secret = pair && caps.get(1).is_some_and(|rest| !pair_name(rest.as_str()));
             // `token-service:8080/v1` is a host and its port.
             let port = prose && port_like(m.as_str());
-            let harmless = about_a_secret || port || (pair && value_is_harmless(m.as_str()));
+            // After `:`, a YAML tag or anchor with no value after it on the line (`KEY: ! {`,
+            // `KEY: !Custom {`): not a value (sweep 32, F3: the tag was masked).
+            let yaml_node_property =
+                prose && (m.as_str().starts_with('!') || m.as_str().starts_with('&'));
+            let harmless = about_a_secret
+                || port
+                || yaml_node_property
+                || (pair && value_is_harmless(m.as_str()));
             let kept = keep(m.as_str()) && !harmless && (!prose || token_like(m.as_str()));
             if kept {
                 return Some(Hit {

@@ -1172,7 +1172,16 @@ fn fix_env_var(v: &str) -> Option<String> {
 }
 
 /// An environment variable name fix without the leading `_` Secret Manager refuses.
+/// The secret name meant, for a value that reads as a name (letters, digits, ` `, `-`, `.`,
+/// `_`; at most 64 characters): anything else in a list of secret names is more likely a value
+/// pasted there, which the fix would print back, upper-cased (sweep 32, F1).
 fn fix_secret_name(v: &str) -> Option<String> {
+    let name_like = v.len() <= 64
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '.' | '_'));
+    if !name_like {
+        return None;
+    }
     fix_env_var(v)
         .map(|f| f.trim_start_matches('_').to_string())
         .filter(|f| f.starts_with(|c: char| c.is_ascii_uppercase()))

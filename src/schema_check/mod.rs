@@ -822,6 +822,16 @@ fn describe(
                             _ => "",
                         };
                         let help = d.help(text);
+                        // In a list of secret names, a value that does not read as a name is
+                        // more likely a secret pasted there: not quoted (sweep 32, F1).
+                        let found = if d.name == "secret-name"
+                            && !text.chars().all(|c| {
+                                c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '.' | '_')
+                            }) {
+                            "a string that does not read as a name (not shown)".to_string()
+                        } else {
+                            found
+                        };
                         out.push(
                             Diagnostic::error(
                                 "schema",
