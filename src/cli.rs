@@ -289,7 +289,7 @@ pub fn run(cli: &Cli) -> u8 {
                 &compilation,
                 &p.root,
                 (&path, span),
-                Some(&listing),
+                &listing,
             ));
             own_modules = Some(listing);
         }
@@ -1081,7 +1081,7 @@ fn missing_modules_dir(
     compilation: &Compilation,
     root: &Path,
     (path, span): (&str, Option<diagnostics::Span>),
-    listing: Option<&crate::modules::Listing>,
+    listing: &crate::modules::Listing,
 ) -> Option<Diagnostic> {
     use crate::modules::Listing;
     let dir = root.join(path);
@@ -1097,7 +1097,7 @@ fn missing_modules_dir(
         format!(
             "`modules.path` names `{path}`, which is not a directory of this repository: the generated roots would call modules that do not exist"
         )
-    } else if let Some(Listing::Symlink(link)) = listing {
+    } else if let Listing::Symlink(link) = listing {
         format!(
             "`modules.path` names `{path}`, and `{link}` is a symlink: OpenTofu would read modules from where it points, and a change there is not a change under `{path}/`, so `tofugen affected` would plan no environment for it"
         )
@@ -1105,7 +1105,7 @@ fn missing_modules_dir(
         let missing: Vec<String> = crate::modules::names()
             .into_iter()
             .filter(|m| match listing {
-                Some(Listing::Complete(own)) => !own.with_tf.contains(*m),
+                Listing::Complete(own) => !own.with_tf.contains(*m),
                 _ => !has_tf(m),
             })
             .map(|m| format!("`{path}/{m}`"))

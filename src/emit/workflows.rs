@@ -530,13 +530,6 @@ pub const DATA_TYPES: [&str; 5] = [
     "scaleway_registry_namespace",
 ];
 
-/// Refuses the saved plan $RUNNER_TEMP/release.tfplan when it destroys or replaces (an action
-/// `delete`) a managed resource of a type of $DATA_TYPES, unless $ALLOW_DATA_LOSS is `true`
-/// (the `allow_data_loss` input of a dispatched run; a push has no inputs). The deploy and
-/// promote jobs applied with `-auto-approve` and their reviewers approve before any plan exists
-/// (sweep 31, #1): a change of configuration replacing the production database went through.
-/// The plan's JSON holds secret values in clear: only jq reads it, and it is removed at once;
-/// the listing names addresses and actions, never values.
 /// Lists, from the saved plan `$1`, the deletes and replaces of resources of $DATA_TYPES
 /// into $RUNNER_TEMP/data-loss.txt (address: actions, never values), through a JSON it
 /// removes at once (it holds secret values in clear). Shared by [`DATA_GUARD`] and
@@ -558,6 +551,13 @@ macro_rules! data_loss_function {
     };
 }
 
+/// Refuses the saved plan $RUNNER_TEMP/release.tfplan when it destroys or replaces (an action
+/// `delete`) a managed resource of a type of $DATA_TYPES, unless $ALLOW_DATA_LOSS is `true`
+/// (the `allow_data_loss` input of a dispatched run; a push has no inputs). The deploy and
+/// promote jobs applied with `-auto-approve` and their reviewers approve before any plan exists
+/// (sweep 31, #1): a change of configuration replacing the production database went through.
+/// The plan's JSON holds secret values in clear: only jq reads it, and it is removed at once;
+/// the listing names addresses and actions, never values.
 const DATA_GUARD: &str = concat!(
     data_loss_function!(),
     r####"data_loss "$RUNNER_TEMP/release.tfplan"

@@ -1171,15 +1171,19 @@ fn fix_env_var(v: &str) -> Option<String> {
     (!fixed.is_empty() && !fixed.starts_with(|c: char| c.is_ascii_digit())).then_some(fixed)
 }
 
-/// An environment variable name fix without the leading `_` Secret Manager refuses.
-/// The secret name meant, for a value that reads as a name (letters, digits, ` `, `-`, `.`,
-/// `_`; at most 64 characters): anything else in a list of secret names is more likely a value
-/// pasted there, which the fix would print back, upper-cased (sweep 32, F1).
+/// Whether `v` holds only what a name is written with: ASCII letters, digits, ` `, `-`, `.`
+/// and `_`. Anything else in a list of secret names is more likely a secret pasted there
+/// (sweep 32, F1).
+pub fn reads_as_name(v: &str) -> bool {
+    v.chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '.' | '_'))
+}
+
+/// An environment variable name fix without the leading `_` Secret Manager refuses, for a
+/// value that reads as a name ([`reads_as_name`], at most 64 characters): another value would
+/// be printed back, upper-cased.
 fn fix_secret_name(v: &str) -> Option<String> {
-    let name_like = v.len() <= 64
-        && v.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '.' | '_'));
-    if !name_like {
+    if v.len() > 64 || !reads_as_name(v) {
         return None;
     }
     fix_env_var(v)

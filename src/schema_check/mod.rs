@@ -824,10 +824,7 @@ fn describe(
                         let help = d.help(text);
                         // In a list of secret names, a value that does not read as a name is
                         // more likely a secret pasted there: not quoted (sweep 32, F1).
-                        let found = if d.name == "secret-name"
-                            && !text.chars().all(|c| {
-                                c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '.' | '_')
-                            }) {
+                        let found = if d.name == "secret-name" && !domains::reads_as_name(text) {
                             "a string that does not read as a name (not shown)".to_string()
                         } else {
                             found
@@ -1017,7 +1014,6 @@ fn comma_split(map: &Node, name: &str) -> Option<String> {
     )
 }
 
-/// Help for an unknown key that no allowed key resembles: say where it belongs, if anywhere.
 /// The mapping directly under the location (`subschemas`) whose keys include `name`, when
 /// exactly one does: `scaleway_provider` written at the top level belongs under `versions`
 /// (sweep 30, F5: the help said to remove it, beside "missing required key
@@ -1047,7 +1043,8 @@ fn child_holding<'a>(schema: &'a Value, subschemas: &[&'a Value], name: &str) ->
     }
 }
 
-/// Where a key known elsewhere belongs, for the keys this knows; `None` for the others.
+/// Help for an unknown key that no allowed key resembles: where it belongs, for the keys this
+/// knows; `None` for the others.
 fn misplaced_help(name: &str, segments: &[String]) -> Option<String> {
     const SETTINGS: [&str; 8] = [
         "region", "zone", "state", "registry", "services", "database", "secrets", "alerts",
