@@ -1038,44 +1038,9 @@ module "service_api" {{
     };
     let (a, b) = (release('a'), release('b'));
 
-    // A wrapper first on the PATH: `tofu plan` without a refresh, everything else as is.
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let wrapper = bin.join("tofu");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\nif [ \"$1\" = plan ]; then shift; exec '{0}' plan -refresh=false \"$@\"; fi\nexec '{0}' \"$@\"\n",
-            tc.tofu.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let credentials = [
-        ("SCW_ACCESS_KEY", "SCWXXXXXXXXXXXXXXXXX"),
-        ("SCW_SECRET_KEY", "11111111-1111-1111-1111-111111111111"),
-        (
-            "SCW_DEFAULT_PROJECT_ID",
-            "11111111-1111-1111-1111-111111111111",
-        ),
-    ];
-    let tofu = |args: &[&str]| {
-        let mut cmd = Command::new(&tc.tofu);
-        cmd.args(args)
-            .current_dir(&root)
-            .env("TF_IN_AUTOMATION", "1");
-        cmd.envs(credentials).envs(SCALEWAY_OFFLINE);
-        cmd.envs(tc.env.iter().map(|(k, v)| (k, v)));
-        let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{}", describe(&args.join(" "), &out));
-        out.stdout
-    };
+    let path = no_refresh_path(tc, dir.path());
+    let credentials = FAKE_CREDENTIALS;
+    let tofu = |args: &[&str]| tofu_in(tc, &root, args);
     tofu(&["init", "-input=false", "-no-color"]);
 
     // The state running release A: the planned attributes of a create, the computed ones
@@ -1095,26 +1060,11 @@ module "service_api" {{
         serde_json::from_slice(&tofu(&["providers", "schema", "-json"])).unwrap();
     let container = &schema["provider_schemas"]["registry.opentofu.org/scaleway/scaleway"]["resource_schemas"]
         ["scaleway_container"]["block"];
-    let change = &plan["resource_changes"][0]["change"];
-    let mut attributes = change["after"].as_object().unwrap().clone();
-    for (name, unknown) in change["after_unknown"].as_object().unwrap() {
-        if unknown != true {
-            continue;
-        }
-        let value = match name.as_str() {
-            "id" => serde_json::json!("fr-par/22222222-2222-2222-2222-222222222222"),
-            "region" => serde_json::json!("fr-par"),
-            _ if container["block_types"].get(name).is_some() => serde_json::json!([]),
-            _ => match &container["attributes"][name]["type"] {
-                serde_json::Value::String(t) if t == "string" => serde_json::json!(""),
-                serde_json::Value::String(t) if t == "number" => serde_json::json!(0),
-                serde_json::Value::String(t) if t == "bool" => serde_json::json!(false),
-                serde_json::Value::Array(t) if t[0] == "map" => serde_json::json!({}),
-                other => panic!("no filler for {name}: {other}"),
-            },
-        };
-        attributes.insert(name.clone(), value);
-    }
+    let attributes = created_attributes(
+        &plan["resource_changes"][0]["change"],
+        container,
+        "fr-par/22222222-2222-2222-2222-222222222222",
+    );
     let state = serde_json::json!({
         "version": 4, "terraform_version": "1.12.6", "serial": 1,
         "lineage": "3f1c2a44-0000-4000-8000-000000000001", "outputs": {},
@@ -1202,6 +1152,85 @@ module "service_api" {{
     );
 }
 
+/// A `PATH` with a `tofu` wrapper first, in `dir/bin`: `tofu plan` without a refresh (there is
+/// no account to refresh against), everything else as is.
+fn no_refresh_path(tc: &Toolchain, dir: &Path) -> String {
+    let bin = dir.join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let wrapper = bin.join("tofu");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = plan ]; then shift; exec '{0}' plan -refresh=false \"$@\"; fi\nexec '{0}' \"$@\"\n",
+            tc.tofu.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// Credentials of the shape the provider checks, for plans that never reach Scaleway.
+const FAKE_CREDENTIALS: [(&str, &str); 3] = [
+    ("SCW_ACCESS_KEY", "SCWXXXXXXXXXXXXXXXXX"),
+    ("SCW_SECRET_KEY", "11111111-1111-1111-1111-111111111111"),
+    (
+        "SCW_DEFAULT_PROJECT_ID",
+        "11111111-1111-1111-1111-111111111111",
+    ),
+];
+
+/// `tofu ARGS` in `root` with [`FAKE_CREDENTIALS`], offline; its stdout, asserting success.
+fn tofu_in(tc: &Toolchain, root: &Path, args: &[&str]) -> Vec<u8> {
+    let mut cmd = Command::new(&tc.tofu);
+    cmd.args(args)
+        .current_dir(root)
+        .env("TF_IN_AUTOMATION", "1");
+    cmd.envs(FAKE_CREDENTIALS).envs(SCALEWAY_OFFLINE);
+    cmd.envs(tc.env.iter().map(|(k, v)| (k, v)));
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", describe(&args.join(" "), &out));
+    out.stdout
+}
+
+/// The attributes of a planned creation (`change`) as a state would hold them: the computed
+/// ones (`after_unknown`) filled in by their type in the resource's schema (`block`), `id` as
+/// given.
+fn created_attributes(
+    change: &serde_json::Value,
+    block: &serde_json::Value,
+    id: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut attributes = change["after"].as_object().unwrap().clone();
+    for (name, unknown) in change["after_unknown"].as_object().unwrap() {
+        if unknown != true {
+            continue;
+        }
+        let value = match name.as_str() {
+            "id" => serde_json::json!(id),
+            "region" => serde_json::json!("fr-par"),
+            _ if block["block_types"].get(name).is_some() => serde_json::json!([]),
+            _ => match &block["attributes"][name]["type"] {
+                serde_json::Value::String(t) if t == "string" => serde_json::json!(""),
+                serde_json::Value::String(t) if t == "number" => serde_json::json!(0),
+                serde_json::Value::String(t) if t == "bool" => serde_json::json!(false),
+                serde_json::Value::Array(t) if t[0] == "map" => serde_json::json!({}),
+                serde_json::Value::Array(t) if t[0] == "list" || t[0] == "set" => {
+                    serde_json::json!([])
+                }
+                other => panic!("no filler for {name}: {other}"),
+            },
+        };
+        attributes.insert(name.clone(), value);
+    }
+    attributes
+}
+
 /// `{"api": {"tag": TAG, "digest": DIGEST}}`.
 fn json_release(tag: &str, digest: &str) -> String {
     serde_json::json!({"api": {"tag": tag, "digest": digest}}).to_string()
@@ -1278,43 +1307,9 @@ provider "scaleway" {
         text
     };
     std::fs::write(root.join("main.tf"), main(true, true)).unwrap();
-    let bin = dir.path().join("bin");
-    std::fs::create_dir(&bin).unwrap();
-    let wrapper = bin.join("tofu");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\nif [ \"$1\" = plan ]; then shift; exec '{0}' plan -refresh=false \"$@\"; fi\nexec '{0}' \"$@\"\n",
-            tc.tofu.display()
-        ),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
-    let credentials = [
-        ("SCW_ACCESS_KEY", "SCWXXXXXXXXXXXXXXXXX"),
-        ("SCW_SECRET_KEY", "11111111-1111-1111-1111-111111111111"),
-        (
-            "SCW_DEFAULT_PROJECT_ID",
-            "11111111-1111-1111-1111-111111111111",
-        ),
-    ];
-    let tofu = |args: &[&str]| {
-        let mut cmd = Command::new(&tc.tofu);
-        cmd.args(args)
-            .current_dir(&root)
-            .env("TF_IN_AUTOMATION", "1");
-        cmd.envs(credentials).envs(SCALEWAY_OFFLINE);
-        cmd.envs(tc.env.iter().map(|(k, v)| (k, v)));
-        let out = cmd.output().unwrap();
-        assert!(out.status.success(), "{}", describe(&args.join(" "), &out));
-        out.stdout
-    };
+    let path = no_refresh_path(tc, dir.path());
+    let credentials = FAKE_CREDENTIALS;
+    let tofu = |args: &[&str]| tofu_in(tc, &root, args);
     tofu(&["init", "-input=false", "-no-color"]);
     let release = json_release(&"a".repeat(40), &format!("sha256:{}", "a".repeat(64)));
     std::fs::write(
@@ -1346,29 +1341,11 @@ provider "scaleway" {
         .iter()
         .enumerate()
     {
-        let block = &schemas[rc["type"].as_str().unwrap()]["block"];
-        let mut attributes = rc["change"]["after"].as_object().unwrap().clone();
-        for (name, unknown) in rc["change"]["after_unknown"].as_object().unwrap() {
-            if unknown != true {
-                continue;
-            }
-            let value = match name.as_str() {
-                "id" => serde_json::json!(format!("fr-par/2222222{i}-2222-2222-2222-222222222222")),
-                "region" => serde_json::json!("fr-par"),
-                _ if block["block_types"].get(name).is_some() => serde_json::json!([]),
-                _ => match &block["attributes"][name]["type"] {
-                    serde_json::Value::String(t) if t == "string" => serde_json::json!(""),
-                    serde_json::Value::String(t) if t == "number" => serde_json::json!(0),
-                    serde_json::Value::String(t) if t == "bool" => serde_json::json!(false),
-                    serde_json::Value::Array(t) if t[0] == "map" => serde_json::json!({}),
-                    serde_json::Value::Array(t) if t[0] == "list" || t[0] == "set" => {
-                        serde_json::json!([])
-                    }
-                    other => panic!("no filler for {name}: {other}"),
-                },
-            };
-            attributes.insert(name.clone(), value);
-        }
+        let attributes = created_attributes(
+            &rc["change"],
+            &schemas[rc["type"].as_str().unwrap()]["block"],
+            &format!("fr-par/2222222{i}-2222-2222-2222-222222222222"),
+        );
         resources.push(serde_json::json!({
             "mode": "managed", "type": rc["type"], "name": rc["name"],
             "provider": "provider[\"registry.opentofu.org/scaleway/scaleway\"]",
