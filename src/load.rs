@@ -2,7 +2,9 @@
 //!
 //! The loader is strict and bounded, because configuration is input from people and from PRs:
 //! it rejects empty, binary, non-UTF-8 and oversized files, several documents, anchors and
-//! aliases (no alias bombs; `defaults:` is the way to share settings), tags other than `!!str`
+//! aliases (`defaults:` is the way to share settings; an alias is read as a copy of its anchored
+//! value within [`MAX_NODES`], so that the rest of the file is checked, and no alias bomb
+//! passes that bound), tags other than `!!str`
 //! (a tag would change what a value means to another YAML reader), duplicate keys, non-string
 //! keys and nesting deeper than [`MAX_DEPTH`]. YAML scalars are typed with the YAML 1.2 core
 //! schema: unquoted `true`/`false`, integers, floats and `null`/`~`; everything else is a string.
@@ -697,11 +699,17 @@ const READ_AGAIN_TIMES: usize = 4;
 const STOPPING: [&str; 3] = ["yaml-syntax", "yaml-tab", "yaml-alias"];
 
 /// The codes of the problems after which the tree is whole: a repeated key (its value is
-/// dropped, the first kept), a refused tag (the value is read as if untagged) and an anchor
-/// (the value is kept; an alias to it is a stop of its own). [`load_recovering`] returns the
-/// tree with them, so that the schema and the rules report in the same run (sweep 30, F3: one
-/// tag hid every other problem of the file).
-const RECOVERABLE: [&str; 3] = ["yaml-duplicate-key", "yaml-tag", "yaml-anchor"];
+/// dropped, the first kept), a refused tag (the value is read as if untagged), an anchor (the
+/// value is kept) and an alias read as a copy of its anchored value ([`ALIAS_READ`]; one that
+/// stopped the parser returned before this is looked at). [`load_recovering`] returns the tree
+/// with them, so that the schema and the rules report in the same run (sweep 30, F3: one tag
+/// hid every other problem of the file; sweep 32, F2: one alias did).
+const RECOVERABLE: [&str; 4] = [
+    "yaml-duplicate-key",
+    "yaml-tag",
+    "yaml-anchor",
+    "yaml-alias",
+];
 
 /// [`build_once`], and, when the parse stopped at a syntax error, a tab or an alias, the rest
 /// of the file read on block by block after it, again after each such problem: every problem
@@ -798,10 +806,7 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
     // A bound stopped the reading: the last problem found says where, and that the lines
     // after it were not read (sweep 24: the 52nd problem and after were left out silently).
     if let Some(line) = unread
-        && let Some(last) = diags
-            .iter_mut()
-            .rev()
-            .find(|d| STOPPING.contains(&d.code.as_str()))
+        && let Some(last) = diags.iter_mut().rev().find(|d| stops(d))
     {
         last.notes.push(format!(
             "reading stopped here: after {} problems that stop the parser, the lines from {line} \
@@ -1163,7 +1168,7 @@ fn resume_line(diags: &[Diagnostic], stop: usize, first: usize) -> usize {
 fn stopping_line(diags: &[Diagnostic]) -> Option<usize> {
     diags
         .iter()
-        .filter(|d| STOPPING.contains(&d.code.as_str()))
+        .filter(|d| stops(d))
         .filter_map(|d| d.span.map(|s| s.line))
         .min()
 }
@@ -1329,6 +1334,12 @@ fn build_once(
     let mut nodes = 0usize;
     // Where the last event read ended, in `text`.
     let mut last_end = 0;
+    // Each anchored value read, by anchor id, with its count of nodes: an alias to it reads
+    // as a copy of it, so that the rest of the file is checked (sweep 32, F2).
+    let mut anchored: HashMap<usize, (Node, usize)> = HashMap::new();
+    // The collections open with an anchor: their depth in `stack`, their anchor id, and the
+    // count of nodes read before them.
+    let mut open_anchors: Vec<(usize, usize, usize)> = Vec::new();
 
     loop {
         let (event, yspan) = match parser.next() {
@@ -1477,10 +1488,19 @@ fn build_once(
                 }
                 continue;
             }
-            Event::Alias(_) => {
-                diags.push(alias_error(file, span));
-                return Err(with_tab(diags));
-            }
+            Event::Alias(id) => match anchored.get(&id) {
+                // A copy of the anchored value, within the file's bound of nodes (an alias
+                // bomb is refused at the alias that would pass it, as any alias was before).
+                Some((node, size)) if nodes + size <= MAX_NODES => {
+                    diags.push(alias_error(file, span).note(ALIAS_READ));
+                    nodes += size - 1;
+                    node.clone()
+                }
+                _ => {
+                    diags.push(alias_error(file, span));
+                    return Err(with_tab(diags));
+                }
+            },
             Event::Scalar(value, style, anchor, tag) => {
                 if anchor != 0 {
                     diags.push(anchor_error(file, span));
@@ -1514,7 +1534,11 @@ fn build_once(
                 // A refused tag (reported above) is read as if absent: `port: !!int 8000` is
                 // the number its text reads as, not also a string the schema refuses.
                 let as_text = tag.as_ref().is_some_and(|t| string_tag(t));
-                scalar(value, style, as_text, span)
+                let node = scalar(value, style, as_text, span);
+                if anchor != 0 {
+                    anchored.insert(anchor, (node.clone(), 1));
+                }
+                node
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 if anchor != 0 {
@@ -1526,6 +1550,9 @@ fn build_once(
                 if stack.len() >= MAX_DEPTH {
                     diags.push(too_deep(file, span));
                     return Err(with_tab(diags));
+                }
+                if anchor != 0 {
+                    open_anchors.push((stack.len(), anchor, nodes));
                 }
                 if matches!(event, Event::SequenceStart(..)) {
                     stack.push(Frame::Seq(span, Vec::new()));
@@ -1550,6 +1577,14 @@ fn build_once(
             },
         };
         nodes += 1;
+        // An anchored collection ends here: it is kept for its aliases.
+        if let Some(&(depth, id, before)) = open_anchors.last()
+            && depth == stack.len()
+            && matches!(value.kind, NodeKind::Seq(_) | NodeKind::Map(_))
+        {
+            open_anchors.pop();
+            anchored.insert(id, (value.clone(), nodes - before));
+        }
         if nodes > MAX_NODES {
             diags.push(
                 Diagnostic::error("too-large", format!("more than {MAX_NODES} values"))
@@ -1631,6 +1666,17 @@ fn build_once(
                 .help("run `tofugen schema` to see the expected structure"),
         ]),
     }
+}
+
+/// The note on an alias that was read as a copy of its anchored value (one that stopped the
+/// parser has none: its anchor is unknown, or the copy would pass [`MAX_NODES`]).
+const ALIAS_READ: &str = "the anchored value was read in its place, so that the rest of the \
+                          file is checked: a problem inside it is shown at the anchor";
+
+/// Whether `d` stopped the parser: a syntax error, a tab, or an alias that was not read as a
+/// copy of its anchored value ([`ALIAS_READ`]).
+fn stops(d: &Diagnostic) -> bool {
+    STOPPING.contains(&d.code.as_str()) && !d.notes.iter().any(|n| n == ALIAS_READ)
 }
 
 /// An alias (`*name`) at `span`: refused, whether or not its anchor exists (an alias to no
@@ -2707,6 +2753,71 @@ mod tests {
             read_regular_unless(dir.path(), 10, false, b""),
             Err(ReadError::NotRegular(_))
         ));
+    }
+
+    /// An alias reads as a copy of its anchored value, reported but not stopping the parser,
+    /// so that the rest of the file is read and checked (sweep 32, F2); a problem after it,
+    /// even one that stops the parser, is reported with it.
+    #[test]
+    fn an_alias_reads_as_its_anchored_value() {
+        let file = SourceMap::single("t.yaml").1;
+        let text = "a: &x {k: [1, 2]}\nb: *x\nc: &s text\nd: *s\n";
+        let (_, tree, recovered) = load_recovering(file, text.as_bytes()).unwrap();
+        let value = tree.to_json();
+        assert_eq!(value["b"], value["a"]);
+        assert_eq!(value["d"], "text");
+        let at: Vec<_> = recovered
+            .iter()
+            .map(|d| (d.code.as_str(), d.span.unwrap().line, d.notes.len()))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("yaml-anchor", 1, 0),
+                ("yaml-alias", 2, 1),
+                ("yaml-anchor", 3, 0),
+                ("yaml-alias", 4, 1)
+            ]
+        );
+        // A syntax error after an alias read in place: both reported, reading goes on after
+        // the syntax error (its stop is the syntax error's line, not the alias's).
+        let text = "a: &x 1\nb: *x\nc: [1\nd:\n  - *x\ne: :bad: x\n";
+        let d = err(text.as_bytes());
+        let at: Vec<_> = d
+            .iter()
+            .map(|d| (d.code.as_str(), d.span.unwrap().line))
+            .collect();
+        assert!(at.contains(&("yaml-alias", 2)), "{at:?}");
+        assert!(
+            at.iter().any(|&(c, l)| c == "yaml-syntax" && l >= 3),
+            "{at:?}"
+        );
+    }
+
+    /// An alias whose copy would pass [`MAX_NODES`] stops the parser there, as every alias did
+    /// before aliases were read: an alias bomb costs no more than the bound.
+    #[test]
+    fn an_alias_past_the_bound_of_nodes_stops() {
+        let mut text = String::from("l0: &l0 [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]\n");
+        for level in 1..8 {
+            let prev = format!("*l{}", level - 1);
+            text.push_str(&format!(
+                "l{level}: &l{level} [{}]\n",
+                vec![prev; 10].join(", ")
+            ));
+        }
+        let start = std::time::Instant::now();
+        let d = err(text.as_bytes());
+        assert!(start.elapsed().as_millis() < 500);
+        let stop: Vec<_> = d
+            .iter()
+            .filter(|d| d.code == "yaml-alias" && d.notes.is_empty())
+            .map(|d| d.span.unwrap().line)
+            .collect();
+        // Line 5 (`l4`) holds ten copies of 11 111 nodes: its tenth passes 120 000. (Each line
+        // after it, read on its own, stops at its first alias, whose anchor is outside it.)
+        assert_eq!(stop, [5, 6, 7, 8], "{d:?}");
+        assert!(d.iter().all(|d| d.code != "too-large"), "{d:?}");
     }
 
     #[test]
