@@ -1238,10 +1238,11 @@ fn json_release(tag: &str, digest: &str) -> String {
 
 /// The data guard of the deploy, promote and rollback jobs ("Refuse to destroy data") on plans
 /// of OpenTofu 1.12.6 and the Scaleway provider 2.81.0 built here, saved by the deploy's own plan
-/// step: with a secret and a container namespace in the state (no refresh: no account here), a
-/// plan changing nothing passes, a plan deleting the namespace passes (it holds no data), a plan
-/// deleting the secret is refused and names it, and `allow_data_loss` lets it through with a
-/// warning. The plan's JSON is removed whatever the outcome.
+/// step: with a secret, a container namespace and a database instance in the state (no
+/// refresh: no account here), a plan changing nothing passes, a new engine passes (the provider
+/// upgrades in place), a new region for the instance is refused (a replacement), a plan deleting
+/// the namespace passes (it holds no data), a plan deleting the secret is refused and names it,
+/// and `allow_data_loss` lets it through with a warning. The plan's JSON is removed whatever the outcome.
 #[test]
 fn the_data_guard_reads_real_plans() {
     let Some(tc) = toolchain() else { return };
@@ -1277,7 +1278,8 @@ fn the_data_guard_reads_real_plans() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
     std::fs::create_dir_all(&root).unwrap();
-    let main = |secret: bool, namespace: bool| {
+    // The database instance's engine and region (`None`: no instance).
+    let main = |secret: bool, namespace: bool, instance: Option<(&str, &str)>| {
         let mut text = String::from(
             r#"terraform {
   required_providers {
@@ -1304,9 +1306,15 @@ provider "scaleway" {
                 "\nresource \"scaleway_container_namespace\" \"this\" {\n  name = \"evalap-staging\"\n}\n",
             );
         }
+        if let Some((engine, region)) = instance {
+            text.push_str(&format!(
+                "\nresource \"scaleway_rdb_instance\" \"db\" {{\n  name      = \"evalap-staging\"\n  node_type = \"DB-DEV-S\"\n  engine    = \"{engine}\"\n  region    = \"{region}\"\n}}\n"
+            ));
+        }
         text
     };
-    std::fs::write(root.join("main.tf"), main(true, true)).unwrap();
+    let instance = Some(("PostgreSQL-16", "fr-par"));
+    std::fs::write(root.join("main.tf"), main(true, true, instance)).unwrap();
     let path = no_refresh_path(tc, dir.path());
     let credentials = FAKE_CREDENTIALS;
     let tofu = |args: &[&str]| tofu_in(tc, &root, args);
@@ -1352,7 +1360,7 @@ provider "scaleway" {
             "instances": [{"schema_version": 0, "attributes": attributes, "sensitive_attributes": []}]
         }));
     }
-    assert_eq!(resources.len(), 2, "{plan}");
+    assert_eq!(resources.len(), 3, "{plan}");
     let state = serde_json::json!({
         "version": 4, "terraform_version": "1.12.6", "serial": 1,
         "lineage": "3f1c2a44-0000-4000-8000-000000000002", "outputs": {},
@@ -1396,8 +1404,10 @@ provider "scaleway" {
             describe("the plan step", &outputs[0])
         );
         let guard = outputs.get(1).expect("the guard ran");
+        // The plan step's output (the plan in words), then the guard's.
         let text = format!(
-            "{}{}",
+            "{}{}{}",
+            String::from_utf8_lossy(&outputs[0].stdout),
             String::from_utf8_lossy(&guard.stdout),
             String::from_utf8_lossy(&guard.stderr)
         );
@@ -1410,10 +1420,40 @@ provider "scaleway" {
         text.contains("The plan destroys or replaces no resource holding data."),
         "{text}"
     );
-    std::fs::write(root.join("main.tf"), main(true, false)).unwrap();
+    // Another engine is a major upgrade the provider makes in place (`MajorUpgradeWorkflow`,
+    // internal/services/rdb/instance.go): planned as an update, which the guard lets through
+    // (docs/runbooks.md, data-loss-refused, says so). Another region replaces the instance.
+    std::fs::write(
+        root.join("main.tf"),
+        main(true, true, Some(("PostgreSQL-17", "fr-par"))),
+    )
+    .unwrap();
+    let (ok, text) = run("");
+    assert!(ok, "an engine upgrade was refused:\n{text}");
+    assert!(
+        text.contains("scaleway_rdb_instance.db will be updated in-place")
+            && text.contains("The plan destroys or replaces no resource holding data."),
+        "{text}"
+    );
+    std::fs::write(
+        root.join("main.tf"),
+        main(true, true, Some(("PostgreSQL-16", "nl-ams"))),
+    )
+    .unwrap();
+    let (ok, text) = run("");
+    assert!(
+        !ok,
+        "moving the database to another region went through:\n{text}"
+    );
+    assert!(
+        text.contains("scaleway_rdb_instance.db must be replaced")
+            && text.contains("  scaleway_rdb_instance.db: "),
+        "{text}"
+    );
+    std::fs::write(root.join("main.tf"), main(true, false, instance)).unwrap();
     let (ok, text) = run("");
     assert!(ok, "deleting a container namespace was refused:\n{text}");
-    std::fs::write(root.join("main.tf"), main(false, false)).unwrap();
+    std::fs::write(root.join("main.tf"), main(false, false, instance)).unwrap();
     let (ok, text) = run("");
     assert!(!ok, "deleting the secret went through:\n{text}");
     assert!(
