@@ -103,8 +103,8 @@ variable "memory_limit_bytes" {
   description = "Memory limit of one instance in decimal bytes (1 MB = 1000000 bytes; 2 GB = 2000000000)."
 
   validation {
-    condition     = var.memory_limit_bytes >= 128000000 && var.memory_limit_bytes <= 12288000000
-    error_message = "The memory_limit_bytes must be between 128000000 (128 MB) and 12288000000 (12288 MB)."
+    condition     = var.memory_limit_bytes >= 128000000 && var.memory_limit_bytes <= 12228000000
+    error_message = "The memory_limit_bytes must be between 128000000 (128 MB) and 12228000000 (12228 MB), the limits Scaleway documents (containers-limitations)."
   }
 
   validation {
