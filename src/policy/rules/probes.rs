@@ -49,7 +49,7 @@ pub const TG118: Rule = Rule {
     level: Level::Warning,
     safety: Safety::Ordinary,
     title: "the worst case of a job applying the environment fits GitHub's 6-hour job limit",
-    rationale: "the deploy, promote and rollback jobs get a `timeout-minutes` covering their worst case (each container's wait, derived from its startup probe window, the smoke tests and the automatic rollback); a job past GitHub's 360 minutes (on a GitHub-hosted runner) may be cancelled mid-apply, and a cancelled job is never rolled back; a warning, as the worst case is rare and self-hosted runners allow longer",
+    rationale: "the deploy, promote and rollback jobs get a `timeout-minutes` covering their worst case (each container's wait, derived from its startup probe window, the smoke tests and the automatic rollback); a job past GitHub's 360 minutes (on a GitHub-hosted runner: \"each job in a workflow can run for up to 6 hours of execution time\", GitHub Docs, Actions usage limits) may be cancelled mid-apply, and a cancelled job is never rolled back; a warning, as the worst case is rare and self-hosted runners allow longer",
     bad: "defaults:\n  services:\n    web:\n      probes:\n        startup: { path: /healthz, interval: 60s, timeout: 5s, failure_threshold: 180 }   # 3 hours\n",
     good: "defaults:\n  services:\n    web:\n      probes:\n        startup: { path: /healthz, interval: 10s, timeout: 5s, failure_threshold: 60 }   # 10 minutes\n",
 };
@@ -61,7 +61,7 @@ pub const TG120: Rule = Rule {
     level: Level::Error,
     safety: Safety::Ordinary,
     title: "a startup probe window plus 5 minutes is at most 5 days (the longest container wait the service module accepts)",
-    rationale: "each container's apply waits for its startup probe window (`interval` x `failure_threshold`) plus 5 minutes for the image pull; `modules/service` refuses a wait over 432000 s (5 days, the longest a GitHub Actions job may run, on a self-hosted runner), so the root would fail `tofu validate` on every pull request",
+    rationale: "each container's apply waits for its startup probe window (`interval` x `failure_threshold`) plus 5 minutes for the image pull; `modules/service` refuses a wait over 432000 s (5 days, the longest a GitHub Actions job may run, on a self-hosted runner: GitHub Docs, usage limits for self-hosted runners), so the root would fail `tofu validate` on every pull request",
     bad: "defaults:\n  services:\n    web:\n      probes:\n        startup: { path: /healthz, interval: 1h, timeout: 5s, failure_threshold: 120 }   # 5 days\n",
     good: "defaults:\n  services:\n    web:\n      probes:\n        startup: { path: /healthz, interval: 10s, timeout: 5s, failure_threshold: 60 }   # 10 minutes\n",
 };

@@ -25,7 +25,7 @@ pub const TG002: Rule = Rule {
     level: Level::Error,
     safety: Safety::Production,
     title: "a production database is highly available (`ha: true`)",
-    rationale: "a standalone node is down for the whole of a maintenance or a node failure; HA fails over in about 10 s",
+    rationale: "a standalone node is down for the whole of a maintenance or a node failure; with HA a hot standby in another rack takes over, and the failover IP is re-announced within 10 s (Scaleway's Managed Databases FAQ; the time to detect the failure comes on top)",
     bad: "environments:\n  production:\n    database: { ha: false }\n",
     good: "environments:\n  production:\n    database: { ha: true }\n",
 };
