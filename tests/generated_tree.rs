@@ -61,6 +61,28 @@ fn check_layout(files: &BTreeMap<String, String>) {
                 "{path}: header"
             );
         }
+        // An environment README counts the alerting rules of its root's alert files (sweep 35,
+        // #13: it gave the count of configured rules as if it were theirs).
+        if let Some(dir) = path.strip_suffix("/README.md")
+            && let Some(said) = contents
+                .split(" alerting rule(s)")
+                .next()
+                .filter(|s| s.len() < contents.len())
+        {
+            let said: usize = said.rsplit(' ').next().unwrap().parse().unwrap();
+            let written: usize = files
+                .iter()
+                .filter(|(p, _)| {
+                    p.starts_with(&format!("{dir}/alerts/")) && !p.ends_with(".test.yml")
+                })
+                .map(|(_, c)| {
+                    c.lines()
+                        .filter(|l| l.trim_start().starts_with("- alert:"))
+                        .count()
+                })
+                .sum();
+            assert_eq!(said, written, "{path}: alerting rules");
+        }
     }
 }
 

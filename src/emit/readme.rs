@@ -242,9 +242,15 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment) -> String 
                 .collect();
             spans.join(", ")
         };
+        // The rules as configured, and the alerting rules they compile to (one per service,
+        // database or backup tier a rule watches: sweep 35, #13, the count alone read as the
+        // count of the files' rules).
+        let alerting: usize = crate::emit::alerts::planned_per_source(env).iter().sum();
         let _ = writeln!(
             out,
-            "{} rule(s), evaluated every {}, sent to {contacts}. Rule files are in `alerts/`.",
+            "{} configured rule(s), compiled into {alerting} alerting rule(s) (one per service, \
+             database or backup tier a rule watches), evaluated every {}, sent to {contacts}. \
+             Rule files are in `alerts/`.",
             env.alerts.rules.len(),
             env.alerts.evaluation_interval
         );
