@@ -448,3 +448,44 @@ fn adding_a_service_changes_no_other_service_mocked_release() {
         );
     }
 }
+
+/// An environment with alert rules on application metrics is told how those metrics get in
+/// (sweep 33, #1: the data source was created, but its push URL was not an output of the root
+/// and nothing said a token that may write metrics was needed, so such rules could never
+/// fire); an environment without them has neither the output nor the paragraph.
+#[test]
+fn application_metrics_are_given_a_way_in() {
+    for (path, with) in [
+        ("tests/fixtures/valid/every-field.yaml", true),
+        ("environments.yaml", false),
+    ] {
+        let files = generate(path);
+        let roots: Vec<&str> = files
+            .keys()
+            .filter_map(|p| p.strip_suffix("/outputs.tf"))
+            .filter(|dir| files.contains_key(&format!("{dir}/release.tf")))
+            .collect();
+        assert!(!roots.is_empty(), "{path}");
+        for dir in roots {
+            let application = files
+                .keys()
+                .any(|p| p.starts_with(&format!("{dir}/alerts/application/")));
+            assert_eq!(application, with, "{dir}");
+            let outputs = &files[&format!("{dir}/outputs.tf")];
+            let readme = &files[&format!("{dir}/README.md")];
+            assert_eq!(
+                outputs.contains(
+                    "output \"application_metrics_push_url\" {\n  description = \"Where the application pushes"
+                ) && outputs.contains("value       = module.monitoring.application_metrics_push_url"),
+                with,
+                "{dir}/outputs.tf"
+            );
+            assert_eq!(
+                readme.contains("`tofu output application_metrics_push_url` gives")
+                    && readme.contains("scope `write_metrics` of `scaleway_cockpit_token`"),
+                with,
+                "{dir}/README.md"
+            );
+        }
+    }
+}

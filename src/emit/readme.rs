@@ -254,6 +254,22 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment) -> String 
             env.alerts.rules.len(),
             env.alerts.evaluation_interval
         );
+        // Rules on application metrics watch a data source only the application fills: how
+        // (sweep 33, #1: nothing said it, and such rules could never fire).
+        if super::roots::has_application_rules(env) {
+            let _ = writeln!(
+                out,
+                "\nThe rules on application metrics read the custom data source {}, which only \
+                 the application fills: it pushes its metrics there (Prometheus remote write or OTLP, \
+                 as Cockpit's documentation for custom data sources describes) to the URL \
+                 `tofu output application_metrics_push_url` gives, with a Cockpit token that may write \
+                 metrics (scope `write_metrics` of `scaleway_cockpit_token`). tofugen creates no \
+                 such token (its own may only write rules): create one in this environment's \
+                 project, store it in Secret Manager and list it under the service's `secrets:`. \
+                 Until metrics arrive, these rules never fire.",
+                code_in_text(&super::roots::application_source_name(resolved, env))
+            );
+        }
     }
     out
 }

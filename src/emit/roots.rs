@@ -1110,6 +1110,15 @@ fn outputs(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
         Expr::raw("module.monitoring.alert_manager_url"),
         false,
     );
+    if has_application_rules(env) {
+        output(
+            &mut b,
+            "application_metrics_push_url",
+            "Where the application pushes the metrics its alert rules read (Prometheus remote write or OTLP), with a Cockpit token that may write metrics (the environment README says which).",
+            Expr::raw("module.monitoring.application_metrics_push_url"),
+            false,
+        );
+    }
     use super::alerts::Source;
     let mut targets = vec![(
         Source::Scaleway.slug().to_string(),
