@@ -1129,3 +1129,44 @@ fn findings_name_their_environments_everywhere() {
         "{help:?}"
     );
 }
+
+/// TG001's fix, applied as written, leaves no error: with `scale.max` below 2 it raises both
+/// bounds (sweep 33, #3: `scale: { min: 2 }` alone then tripped TG016, min above max).
+#[test]
+fn the_production_minimum_fix_works() {
+    for scale in [
+        "{ min: 1, max: 1 }",
+        "{ min: 0, max: 1 }",
+        "{ min: 1, max: 4 }",
+    ] {
+        let c = compile_example(
+            scale,
+            &format!("defaults:\n  services:\n    web:\n      scale: {scale}\n"),
+        );
+        let d = c
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "TG001")
+            .unwrap_or_else(|| panic!("{scale}: {:#?}", codes(&c)));
+        let help = d.help.as_deref().unwrap();
+        let fix = help
+            .strip_prefix("set `scale: ")
+            .and_then(|h| h.split('`').next())
+            .unwrap_or_else(|| panic!("{help}"));
+        assert!(
+            help.contains("under `environments.production.services.web`"),
+            "{help}"
+        );
+        let fixed = compile_example(
+            fix,
+            &format!(
+                "defaults:\n  services:\n    web:\n      scale: {scale}\nenvironments:\n  production:\n    services:\n      web:\n        scale: {fix}\n"
+            ),
+        );
+        assert!(
+            !fixed.has_errors(),
+            "{scale} then {fix}: {:#?}",
+            codes(&fixed)
+        );
+    }
+}

@@ -107,10 +107,19 @@ pub(crate) fn service(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolv
                 builtin_note(c.written(env, &path))
             ),
             "`scale.min` of at least 2 in production",
-            format!(
-                "set `scale: {{ min: 2 }}` under `environments.{}.services.{name}`",
-                env.name
-            ),
+            // With a maximum below 2, raising the minimum alone would trip TG016 (min above
+            // max): both are set (sweep 33, #3).
+            if s.max_scale < 2 {
+                format!(
+                    "set `scale: {{ min: 2, max: 2 }}` under `environments.{}.services.{name}` (its `scale.max` is {})",
+                    env.name, s.max_scale
+                )
+            } else {
+                format!(
+                    "set `scale: {{ min: 2 }}` under `environments.{}.services.{name}`",
+                    env.name
+                )
+            },
         );
     }
 }
