@@ -285,18 +285,13 @@ pub fn run(cli: &Cli) -> u8 {
         // valid (sweep 30, F9: it was checked only once everything else was fixed).
         if let Some((path, span)) = modules_path_of(&compilation) {
             let listing = crate::modules::list_own(&p.root, &path);
-            compilation.diagnostics.extend(missing_modules_dir(
-                &compilation,
-                &p.root,
-                (&path, span),
-                &listing,
-            ));
+            let missing = missing_modules_dir(&compilation, &p.root, (&path, span), &listing);
+            compilation.push_late(missing);
             own_modules = Some(listing);
         }
         if !compilation.has_errors() {
-            compilation
-                .diagnostics
-                .extend(no_tofugen_sources(&compilation, &p.root));
+            let sources = no_tofugen_sources(&compilation, &p.root);
+            compilation.push_late(sources);
         }
     }
     // Diagnostics name the file as the user gave it (the generated headers name it relative

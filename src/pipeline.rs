@@ -32,6 +32,9 @@ pub struct Compilation {
     environments_key: Option<Span>,
     /// Every generated file by path relative to the repository root; empty on error.
     pub files: BTreeMap<String, String>,
+    /// The texts the excerpts mask ([`compile`]): a diagnostic added after the compilation
+    /// ([`Compilation::push_late`]) is redacted of them too.
+    hidden: Vec<String>,
 }
 
 impl Compilation {
@@ -46,7 +49,21 @@ impl Compilation {
             resolved: None,
             environments_key: None,
             files: BTreeMap::new(),
+            hidden: Vec::new(),
         }
+    }
+
+    /// Adds diagnostics found after the compilation (by the command: `modules.path` checked
+    /// against the repository), redacted as the compilation's own were: of every text the
+    /// excerpts mask, and of every part with the shape of a secret (sweep 34, F2: the
+    /// `modules-path` error quoted a value TG012 had just masked as an access key).
+    pub fn push_late(&mut self, diags: impl IntoIterator<Item = Diagnostic>) {
+        let mut late: Vec<Diagnostic> = diags.into_iter().collect();
+        policy::secret_scan::redact(&mut late, &self.hidden);
+        for d in &mut late {
+            hide_prose_in(d);
+        }
+        self.diagnostics.extend(late);
     }
 
     /// The configuration's name (as given to [`compile`]).
@@ -143,19 +160,26 @@ pub fn compile_with_limit(
         // like `DB_PASSWORD`, or a bare UUID) was quoted whole by a schema error about its
         // type (sweep 30, F1).
         policy::secret_scan::redact(&mut out.diagnostics, &masked);
+        out.hidden = masked;
     }
+    for d in &mut out.diagnostics {
+        hide_prose_in(d);
+    }
+    out
+}
+
+/// `d`'s texts with every part that has the shape of a secret replaced
+/// ([`policy::secret_scan::hide_prose`]).
+fn hide_prose_in(d: &mut Diagnostic) {
     let hide = |t: &mut String| {
         if let std::borrow::Cow::Owned(h) = policy::secret_scan::hide_prose(t) {
             *t = h;
         }
     };
-    for d in &mut out.diagnostics {
-        hide(&mut d.message);
-        d.expected.iter_mut().for_each(hide);
-        d.help.iter_mut().for_each(hide);
-        d.notes.iter_mut().for_each(hide);
-    }
-    out
+    hide(&mut d.message);
+    d.expected.iter_mut().for_each(hide);
+    d.help.iter_mut().for_each(hide);
+    d.notes.iter_mut().for_each(hide);
 }
 
 /// Bytes scanned on each side of a position, and from the start of a line, in a source line

@@ -360,6 +360,37 @@ fn a_name_suggested_from_a_secret_is_redacted() {
             assert!(!shown.contains(key), "{format} shows {key}: {shown}");
         }
     }
+    // Sweep 34: a UUID as the user came back in TG020's fix with `_` for `-` (F1), and an
+    // access key as `modules.path` in the `modules-path` error, added after the compilation
+    // (F2).
+    let edited = text_before
+        .replacen(
+            "    user: evalap\n",
+            "    user: 3f1c2b7e-9a4d-4e5f-8b6a-1c2d3e4f5a6b\n",
+            1,
+        )
+        .replacen(
+            "modules: { path: modules }",
+            "modules: { path: SCW1A2B3C4D5E6F7G8H9 }",
+            1,
+        );
+    assert_eq!(
+        edited.matches("3f1c2b7e").count() + edited.matches("SCW1A2B3").count(),
+        2
+    );
+    fs::write(&config, edited).unwrap();
+    for format in ["human", "json", "github"] {
+        let out = tofugen(dir.path(), &["--format", format, "validate"]);
+        assert_eq!(out.status.code(), Some(1), "{format}: {}", text(&out));
+        let shown = text(&out).to_ascii_lowercase();
+        assert!(
+            shown.contains("tg020") && shown.contains("modules-path"),
+            "{format}: {shown}"
+        );
+        for key in ["3f1c2b7e", "scw1a2b3c4d5"] {
+            assert!(!shown.contains(key), "{format} shows {key}: {shown}");
+        }
+    }
 }
 
 /// Two configurations in one repository: the tree records the one that generated it, and

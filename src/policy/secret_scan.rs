@@ -1213,97 +1213,44 @@ pub fn hide_prose(text: &str) -> std::borrow::Cow<'_, str> {
 /// it, so a suggestion cut short is caught too.
 pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
     let mut variants: Vec<String> = Vec::new();
+    let mut slugs: Vec<String> = Vec::new();
     for s in secrets.iter().filter(|s| s.trim().len() >= 3) {
         variants.push(s.clone());
         let slug = slug_of(s);
-        if slug.len() >= 3 && !slug.eq_ignore_ascii_case(s) {
-            variants.push(slug);
+        if slug.len() >= 3 {
+            if !slug.eq_ignore_ascii_case(s) {
+                variants.push(slug.clone());
+            }
+            slugs.push(slug);
         }
     }
     if variants.is_empty() {
         return;
     }
-    // One automaton for every secret: linear in the texts, however many secrets the file has
-    // (a text per secret per diagnostic was quadratic: minutes for 60 000 flagged values). It
-    // holds each secret's first `DERIVED_PREFIX` bytes only: a 4 MB secret made a 2 GB
-    // automaton. A match extends as far as the text goes on with the secret.
-    // One pattern per distinct prefix (ASCII case folded, as the automaton matches), each with
-    // the secrets that start with it: secrets sharing their first bytes (`ghp_0000…` tokens)
-    // made the automaton's build quadratic (sweep 47: 48 000 of them, 3 s).
-    let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut prefixes: Vec<&str> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, s) in variants.iter().enumerate() {
-        let mut end = s.len().min(DERIVED_PREFIX);
-        while !s.is_char_boundary(end) {
-            end -= 1;
+    let exact = Matcher::new(variants);
+    // The slugs again, looked for in each text's slug: a suggestion that joins a secret's parts
+    // with other separators than the secret's (`3f1c2b7e_9a4d_…` for a UUID, sweep 34, F1) is
+    // caught whatever they are.
+    let separated = Matcher::new(slugs);
+    let scrub = |text: &mut String| {
+        let hits = exact.ranges(text);
+        if !hits.is_empty() {
+            *text = replace_hits(text, &hits).into_owned();
         }
-        let prefix = &s[..end];
-        match seen.entry(prefix.to_ascii_lowercase()) {
-            std::collections::hash_map::Entry::Occupied(e) => groups[*e.get()].push(i),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(prefixes.len());
-                prefixes.push(prefix);
-                groups.push(vec![i]);
-            }
-        }
-    }
-    let automaton = aho_corasick::AhoCorasick::builder()
-        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-        .ascii_case_insensitive(true)
-        .build(&prefixes);
-    let scrub = |text: &mut String| match &automaton {
-        Ok(automaton) => {
-            if automaton.is_match(text.as_str()) {
-                let mut out = String::with_capacity(text.len());
-                let mut pos = 0;
-                while let Some(m) =
-                    automaton.find(aho_corasick::Input::new(text.as_str()).range(pos..))
-                {
-                    // As far as the text agrees with a secret of that prefix (all of it,
-                    // usually). Past `MAX_GROUP_SCAN` secrets sharing the prefix, as far as
-                    // the text goes on with a token's characters instead: bounded, and never
-                    // less.
-                    let group = &groups[m.pattern().as_usize()];
-                    let rest = &text[m.start()..];
-                    let agree = if group.len() <= MAX_GROUP_SCAN {
-                        group
-                            .iter()
-                            .map(|&i| {
-                                rest.bytes()
-                                    .zip(variants[i].bytes())
-                                    .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
-                                    .count()
-                            })
-                            .max()
-                            .unwrap_or(0)
-                    } else {
-                        rest.bytes()
-                            .take_while(|b| b.is_ascii_alphanumeric() || b"_-/+=.".contains(b))
-                            .count()
-                    };
-                    let mut end = m.start() + agree;
-                    while !text.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    let end = end.max(m.end());
-                    out.push_str(&text[pos..m.start()]);
-                    out.push_str("[redacted]");
-                    pos = end;
+        let (canonical, at) = slug_with_positions(text);
+        let hits: Vec<(usize, usize)> = separated
+            .ranges(&canonical)
+            .into_iter()
+            .map(|(start, mut end)| {
+                // A separator the match ended on stays (it stands for the text's own).
+                while end > start && canonical.as_bytes()[end - 1] == b'-' {
+                    end -= 1;
                 }
-                out.push_str(&text[pos..]);
-                *text = out;
-            }
-        }
-        // An automaton too large to build: the slow way, never no redaction.
-        Err(_) => {
-            for s in &variants {
-                for form in [s.clone(), s.to_ascii_lowercase()] {
-                    if text.contains(&form) {
-                        *text = text.replace(&form, "[redacted]");
-                    }
-                }
-            }
+                (at[start], at[end])
+            })
+            .collect();
+        if !hits.is_empty() {
+            *text = replace_hits(text, &hits).into_owned();
         }
     };
     for d in diags {
@@ -1316,6 +1263,136 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
         }
         d.notes.iter_mut().for_each(scrub);
     }
+}
+
+/// The texts [`redact`] looks for, and how.
+struct Matcher {
+    /// The texts.
+    variants: Vec<String>,
+    /// One automaton for every text: linear in the texts searched, however many secrets the
+    /// file has (a text per secret per diagnostic was quadratic: minutes for 60 000 flagged
+    /// values). It holds each text's first [`DERIVED_PREFIX`] bytes only (a 4 MB secret made a
+    /// 2 GB automaton), one pattern per distinct prefix, ASCII case folded as the automaton
+    /// matches (secrets sharing their first bytes, `ghp_0000…` tokens, made its build
+    /// quadratic: sweep 47, 48 000 of them, 3 s). `None` when too large to build.
+    automaton: Option<aho_corasick::AhoCorasick>,
+    /// For each pattern, the texts that start with it.
+    groups: Vec<Vec<usize>>,
+}
+
+impl Matcher {
+    fn new(variants: Vec<String>) -> Self {
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut prefixes: Vec<String> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for (i, s) in variants.iter().enumerate() {
+            let mut end = s.len().min(DERIVED_PREFIX);
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            let prefix = &s[..end];
+            match seen.entry(prefix.to_ascii_lowercase()) {
+                std::collections::hash_map::Entry::Occupied(e) => groups[*e.get()].push(i),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(prefixes.len());
+                    prefixes.push(prefix.to_string());
+                    groups.push(vec![i]);
+                }
+            }
+        }
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .ascii_case_insensitive(true)
+            .build(&prefixes)
+            .ok();
+        Matcher {
+            variants,
+            automaton,
+            groups,
+        }
+    }
+
+    /// The byte ranges of `text` to redact, in order and disjoint: each match of a prefix, as
+    /// far as the text agrees with a text of that prefix (all of it, usually). Past
+    /// [`MAX_GROUP_SCAN`] texts sharing the prefix, as far as the text goes on with a token's
+    /// characters instead: bounded, and never less.
+    fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let Some(automaton) = &self.automaton else {
+            // An automaton too large to build: the slow way, never no redaction.
+            let lower = text.to_ascii_lowercase();
+            for s in &self.variants {
+                let s = s.to_ascii_lowercase();
+                let mut from = 0;
+                while let Some(i) = lower[from..].find(&s) {
+                    out.push((from + i, from + i + s.len()));
+                    from += i + s.len();
+                }
+            }
+            out.sort_unstable();
+            out.dedup_by(|b, a| {
+                b.0 < a.1 && {
+                    a.1 = a.1.max(b.1);
+                    true
+                }
+            });
+            return out;
+        };
+        let mut pos = 0;
+        while let Some(m) = automaton.find(aho_corasick::Input::new(text).range(pos..)) {
+            let group = &self.groups[m.pattern().as_usize()];
+            let rest = &text[m.start()..];
+            let agree = if group.len() <= MAX_GROUP_SCAN {
+                group
+                    .iter()
+                    .map(|&i| {
+                        rest.bytes()
+                            .zip(self.variants[i].bytes())
+                            .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+                            .count()
+                    })
+                    .max()
+                    .unwrap_or(0)
+            } else {
+                rest.bytes()
+                    .take_while(|b| b.is_ascii_alphanumeric() || b"_-/+=.".contains(b))
+                    .count()
+            };
+            let mut end = m.start() + agree;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            let end = end.max(m.end());
+            out.push((m.start(), end));
+            pos = end;
+            if pos >= text.len() {
+                break;
+            }
+        }
+        out
+    }
+}
+
+/// `text` as [`slug_of`] makes a secret (every run of other ASCII characters than letters and
+/// digits one `-`; other characters kept), with, for each of its bytes and one past its end,
+/// the byte of `text` it starts at: a range of the slug is the range of `text` from the first's
+/// to the other's.
+fn slug_with_positions(text: &str) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len());
+    let mut at = Vec::with_capacity(text.len() + 1);
+    for (i, c) in text.char_indices() {
+        if c.is_ascii() && !c.is_ascii_alphanumeric() {
+            if !out.ends_with('-') {
+                out.push('-');
+                at.push(i);
+            }
+        } else {
+            out.push(c);
+            at.extend(std::iter::repeat_n(i, c.len_utf8()));
+        }
+    }
+    at.push(text.len());
+    (out, at)
 }
 
 /// Secrets sharing one prefix that [`redact`] compares a match with, at most.
@@ -1783,6 +1860,36 @@ mod tests {
                 "`[redacted]` would be valid",
                 "mixed: [redacted]!",
                 "no secret here: akiaios and production",
+            ]
+        );
+    }
+
+    /// A suggestion joining a secret's parts with other separators than the secret's is
+    /// redacted as the secret is, whatever the separators (sweep 34, F1: TG020 suggested
+    /// `user: 3f1c2b7e_9a4d_…` for a masked UUID); the text around it is kept whole.
+    #[test]
+    fn a_secret_rejoined_with_other_separators_is_redacted() {
+        let secrets = vec![
+            "3f1c2b7e-9a4d-4e5f-8b6a-1c2d3e4f5a6b".to_string(),
+            "-----BEGIN RSA PRIVATE KEY-----MIIEowIBAAKCAQEA7".to_string(),
+        ];
+        let mut diags = vec![
+            Diagnostic::error("TG020", "x")
+                .help("set `user: 3f1c2b7e_9a4d_4e5f_8b6a_1c2d3e4f5a6b` under `database`"),
+            Diagnostic::error("TG020", "x").help("or 3F1C2B7E.9A4D 4E5F/8B6A::1C2D3E4F5A6B, then"),
+            Diagnostic::error("TG020", "x")
+                .help("set `name: _____begin_rsa_private_key_____miieowibaakcaqea7` there"),
+            Diagnostic::error("TG020", "x").help("the 3f1c2b7e_9a4d part alone: 3f1c2b7e fine"),
+        ];
+        redact_within_two_seconds(&mut diags, &secrets);
+        let helps: Vec<&str> = diags.iter().filter_map(|d| d.help.as_deref()).collect();
+        assert_eq!(
+            helps,
+            [
+                "set `user: [redacted]` under `database`",
+                "or [redacted], then",
+                "set `name: _____[redacted]` there",
+                "the [redacted] part alone: 3f1c2b7e fine",
             ]
         );
     }
