@@ -70,6 +70,42 @@ pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
         .collect()
 }
 
+/// Changes from a valid `base` to `head` that no plan shows as a danger, one sentence each, in
+/// the head's order (sweep 34, F4 and F5):
+/// - an environment whose state moves (another bucket or key): its next plan starts from an
+///   empty state, creates everything again beside what exists (a new, empty database the
+///   services are pointed at), and deletes nothing, so the data guard lets it through;
+/// - an environment that leaves the production tier: its secrets lose their protection
+///   (`protected`) in an update, and the production rules stop applying, which no deletion shows.
+pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
+    let (Some(base), Some(head)) = (
+        base.filter(|b| !b.has_errors())
+            .and_then(|b| b.resolved.as_ref()),
+        head.resolved.as_ref(),
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for env in &head.environments {
+        let Some(before) = base.environment(&env.name) else {
+            continue;
+        };
+        if before.state.bucket != env.state.bucket || before.state.key != env.state.key {
+            out.push(format!(
+                "environment `{}` moves its state from `{}/{}` to `{}/{}`: its next plan starts from an empty state and creates every resource again beside those that exist (a new, empty database among them), which the data guard does not refuse; move the state object first (tofu init -migrate-state), or revert the change",
+                env.name, before.state.bucket, before.state.key, env.state.bucket, env.state.key
+            ));
+        }
+        if before.is_production() && !env.is_production() {
+            out.push(format!(
+                "environment `{}` leaves the production tier: its secrets (the database password's among them) lose their protection from deletion, and the production rules (instances, HA, backups) no longer apply to it; check that this is intended",
+                env.name
+            ));
+        }
+    }
+    out
+}
+
 /// The affected environments of `head`, in file order. `base` is `None` when the base
 /// configuration could not be read. `changed_paths` are the paths the pull request changes, relative to
 /// the repository root.

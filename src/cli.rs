@@ -1038,6 +1038,9 @@ fn affected(
             "warning: environment `{name}` is removed: no plan shows it, and its Scaleway resources stay until destroyed by hand (tofugen runbook environment-retire)\n"
         ));
     }
+    for warning in crate::affected::unsafe_changes(base, head) {
+        err(&format!("warning: {warning}\n"));
+    }
     let json = crate::affected::to_json(&envs);
     out_raw(format!("{}\n", diagnostics::json_for_terminal(&json)).as_bytes());
     0

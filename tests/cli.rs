@@ -1138,6 +1138,37 @@ fn affected_compares_with_the_base_file() {
         "{}",
         text(&o)
     );
+    // A head that moves staging's state and takes production out of the production tier:
+    // a warning each (sweep 34, F4, F5: no plan shows either as a danger). The base is the
+    // committed configuration; the head is what the pull request makes of it.
+    let original = fs::read_to_string(&config).unwrap();
+    fs::write(dir.path().join("base.yaml"), &original).unwrap();
+    let head = original
+        .replacen(
+            "  staging:\n    tier: staging\n",
+            "  staging:\n    tier: staging\n    state: { key: \"other/{env}.tfstate\" }\n",
+            1,
+        )
+        .replacen("    tier: production\n", "    tier: development\n", 1);
+    assert_ne!(head, original);
+    fs::write(&config, &head).unwrap();
+    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        stderr.contains("warning: environment `staging` moves its state from `")
+            && stderr.contains("/other/staging.tfstate`: its next plan starts from an empty state")
+            && stderr.contains("warning: environment `production` leaves the production tier"),
+        "{stderr}"
+    );
+    // Unchanged, neither.
+    fs::write(&config, &original).unwrap();
+    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("warning"),
+        "{}",
+        text(&o)
+    );
     for bad in ["0", "1025", "x"] {
         let o = tofugen(
             dir.path(),
