@@ -85,14 +85,19 @@ pub fn init(root: &Path, config: &str, options: &Options) -> Result<Created, Str
     });
     if !existing.is_empty() {
         return Err(format!(
-            "refusing to initialize: {} already exist(s); `tofugen init` never overwrites. Run \
+            "refusing to initialize: {} already {}; `tofugen init` never overwrites. Run \
              `tofugen generate` to work with an existing configuration, or init in an empty \
              directory",
             existing
                 .iter()
                 .map(|p| format!("`{p}`"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            if existing.len() == 1 {
+                "exists"
+            } else {
+                "exist"
+            }
         ));
     }
     let text = starter(&project, &options.region).replacen(

@@ -1377,7 +1377,7 @@ fn environment_job(
         .entry_opt("if", cond.map(Yaml::Cond))
         .entry("runs-on", Yaml::str(&ctx.resolved.ci.runner))
         .comment(
-            "The worst case of this job plus a margin (tofugen's src/emit/budget.rs): a job cancelled by its timeout runs no rollback step.",
+            "The worst case of this job plus a margin (how it is counted: `tofugen rules TG118`): a job cancelled by its timeout runs no rollback step.",
         )
         .entry("timeout-minutes", Yaml::Int(timeout))
         .entry("permissions", permissions.build())

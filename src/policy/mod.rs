@@ -600,6 +600,22 @@ fn written_secrets(original: &Node) -> HashSet<&str> {
     out
 }
 
+/// The verbs findings put right after [`ENV`], and their plural: the form a merged finding
+/// about several environments takes.
+const PLURAL_VERBS: [(&str, &str); 11] = [
+    ("has", "have"),
+    ("is", "are"),
+    ("does", "do"),
+    ("uses", "use"),
+    ("promotes", "promote"),
+    ("gets", "get"),
+    ("runs", "run"),
+    ("allows", "allow"),
+    ("keeps", "keep"),
+    ("pushes", "push"),
+    ("enables", "enable"),
+];
+
 /// Merges findings that differ only by environment, and turns them into diagnostics.
 fn merge(file: FileId, findings: Vec<Finding>) -> Vec<Diagnostic> {
     // Grouped by everything but the environment; the index keeps this linear.
@@ -638,13 +654,35 @@ fn merge(file: FileId, findings: Vec<Finding>) -> Vec<Diagnostic> {
         .map(|(f, envs)| {
             let r = f.rule;
             let names = join_names(&envs);
-            // The placeholder may be anywhere a finding says something.
+            // The placeholder may be anywhere a finding says something; a verb right after it
+            // agrees with several names (sweep 33, #15: "`dev`, `staging` and `production` has
+            // no database").
+            let several = envs.len() > 1;
             let named = |text: String| {
-                if text.contains(ENV) {
-                    text.replace(ENV, &names)
-                } else {
-                    text
+                if !text.contains(ENV) {
+                    return text;
                 }
+                if !several {
+                    return text.replace(ENV, &names);
+                }
+                let mut out = String::with_capacity(text.len() + names.len());
+                for (i, part) in text.split(ENV).enumerate() {
+                    // The names are the verb's subject unless they follow `of` or
+                    // `environment` (`the database of {ENV} is used by no service`).
+                    let subject = !(out.ends_with(" of ") || out.ends_with("environment "));
+                    let part = match PLURAL_VERBS
+                        .iter()
+                        .find(|(one, _)| i > 0 && subject && part.starts_with(&format!(" {one} ")))
+                    {
+                        Some((one, many)) => format!(" {many}{}", &part[one.len() + 1..]),
+                        None => part.to_string(),
+                    };
+                    if i > 0 {
+                        out.push_str(&names);
+                    }
+                    out.push_str(&part);
+                }
+                out
             };
             let message = named(f.message);
             let mut d = match f.level {

@@ -1170,3 +1170,27 @@ fn the_production_minimum_fix_works() {
         );
     }
 }
+
+/// A finding merged over several environments makes the verb that follows their names plural,
+/// and only that one (sweep 33, #15: "`staging` and `production` has no database"; "the
+/// database of `staging` and `production` is used by no service" keeps its verb).
+#[test]
+fn a_finding_about_several_environments_agrees_with_them() {
+    let c = compile_example("no database", "defaults:\n  database: null\n");
+    let messages: Vec<&str> = c.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        messages.contains(
+            &"service `web` has `database: true` but `production` and `staging` have no database"
+        ),
+        "{messages:#?}"
+    );
+    let c = compile_example(
+        "unused database",
+        "defaults:\n  services:\n    web:\n      database: false\n      secrets: []\n",
+    );
+    let messages: Vec<&str> = c.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        messages.contains(&"the database of `production` and `staging` is used by no service"),
+        "{messages:#?}"
+    );
+}

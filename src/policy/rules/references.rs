@@ -38,7 +38,7 @@ pub const TG126: Rule = Rule {
     level: Level::Warning,
     safety: Safety::Ordinary,
     title: "a service's `command`, `args` and `description` hold no tofugen reference (`${services.NAME.url}`, `${environment}`, `${project}`)",
-    rationale: "tofugen replaces references in `env` values only: elsewhere the text reaches the container or the console as written, `${environment}` included (sweep 29, F3); a shell variable such as `${PORT}` is not a tofugen reference and is left alone",
+    rationale: "tofugen replaces references in `env` values only: elsewhere the text reaches the container or the console as written, `${environment}` included; a shell variable such as `${PORT}` is not a tofugen reference and is left alone",
     bad: "defaults:\n  services:\n    web:\n      args: [--name, \"${project}-${environment}\"]\n",
     good: "defaults:\n  services:\n    web:\n      env:\n        APP_NAME: \"${project}-${environment}\"\n",
 };
