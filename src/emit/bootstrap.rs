@@ -430,6 +430,13 @@ fn readme(resolved: &Resolved) -> String {
          That first plan, from an empty state, is `tests/plan.tftest.hcl`: `tofu test` runs it with\n\
          the real Scaleway provider, offline and without credentials (it creates nothing), in CI on\n\
          every pull request.\n\n\
+         If the apply fails because a name is already taken: a state bucket's name is shared by\n\
+         every user of Object Storage in its region, and a registry namespace's name is part of\n\
+         its endpoint (`rg.<region>.scw.cloud/<name>`), so a short project name may collide with\n\
+         another customer's (not tried here: no Scaleway account). Choose other names with the\n\
+         templates `state: {{ bucket: ... }}` and `registry: {{ namespace: ... }}` under `defaults:`\n\
+         in the configuration (`{{project}}` and `{{env}}` are replaced), run `tofugen generate`,\n\
+         and apply again.\n\n\
          ## 2. Copy the CI credentials into GitHub\n\n\
          For every environment below, in the repository's *Settings → Environments*, create the\n\
          GitHub environments and set their secrets and variables. Read each value with\n\
