@@ -1194,3 +1194,33 @@ fn a_finding_about_several_environments_agrees_with_them() {
         "{messages:#?}"
     );
 }
+
+/// TG006 names the TCP probe for a process that serves no HTTP route, and that probe, written
+/// as the help says, satisfies it (sweep 33, #6).
+#[test]
+fn the_missing_probe_help_offers_a_tcp_probe_that_works() {
+    let c = compile_example(
+        "no probes",
+        "defaults:\n  services:\n    web:\n      probes: null\n",
+    );
+    let helps: Vec<&str> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG006")
+        .filter_map(|d| d.help.as_deref())
+        .collect();
+    assert_eq!(helps.len(), 2, "{:#?}", codes(&c));
+    for kind in ["startup", "liveness"] {
+        assert!(
+            helps.iter().any(|h| h.contains(&format!(
+                "(or `{{ {kind}: {{ tcp: true }} }}` if it serves no HTTP route"
+            ))),
+            "{helps:#?}"
+        );
+    }
+    let fixed = compile_example(
+        "tcp probes",
+        "defaults:\n  services:\n    web:\n      probes: { startup: { path: null, tcp: true }, liveness: { path: null, tcp: true } }\n",
+    );
+    assert!(!fixed.has_errors(), "{:#?}", codes(&fixed));
+}

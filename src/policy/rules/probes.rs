@@ -185,7 +185,11 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
                 place,
                 format!("service `{name}` has no {kind} probe in {ENV}"),
                 format!("`probes.{kind}` with an HTTP `path`"),
-                format!("add `probes: {{ {kind}: {{ path: {health} }} }}` under `services.{name}`"),
+                // A process that serves no HTTP route has a TCP probe (sweep 33, #6: nothing
+                // said so but the schema).
+                format!(
+                    "add `probes: {{ {kind}: {{ path: {health} }} }}` under `services.{name}` (or `{{ {kind}: {{ tcp: true }} }}` if it serves no HTTP route: the probe then only opens a connection to its `port`)"
+                ),
             );
             continue;
         };
