@@ -382,6 +382,11 @@ fn compile_unmasked(
                                     .within
                                     .is_some_and(|w| w.start <= span.start && span.end <= w.end)
                                     && names_key(&d.message, &p.path))
+                                // A whole environment left out: a reference to an environment
+                                // may have named it (sweep 33, #7: a key renamed to an invalid
+                                // name made `promote_from` name no environment, with a fix).
+                                || (ENVIRONMENT_REFERENCES.contains(&d.code.as_str())
+                                    && whole_environment(&p.path))
                         })
                         .map(|p| {
                             // A path holds keys: one may be a secret.
@@ -436,6 +441,16 @@ fn compile_unmasked(
 /// Whether `message` names the last key of the dotted `path` (`` `scale.max` `` or `` `max` ``
 /// for `…scale.max`): a finding beside a value left out is related to it only when it speaks of
 /// it (TG016's "`scale.min` 2 above `scale.max` 1", not a probe's timeout beside its path).
+/// Codes of the findings about a reference to an environment (`promote_from`, `ci.deploy_to`,
+/// `extends`) that names none.
+const ENVIRONMENT_REFERENCES: [&str; 3] = ["TG023", "TG029", "extends"];
+
+/// Whether the dotted `path` is an environment's, whole (`environments.<name>`).
+fn whole_environment(path: &str) -> bool {
+    path.strip_prefix("environments.")
+        .is_some_and(|name| !name.is_empty() && !name.contains('.'))
+}
+
 fn names_key(message: &str, path: &str) -> bool {
     let key = path.rsplit('.').next().unwrap_or(path);
     message.contains(&format!(".{key}`")) || message.contains(&format!("`{key}`"))

@@ -147,6 +147,36 @@ fn a_finding_beside_a_refused_sibling_says_so() {
     );
 }
 
+/// An environment left out whole (its key is not a valid name): a reference to an environment
+/// that now names none says it may be a consequence, and its fix waits for the schema errors
+/// (sweep 33, #7: TG023 told to use the one environment left).
+#[test]
+fn a_reference_to_an_environment_left_out_says_so() {
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml"))
+            .unwrap();
+    let text = committed.replacen("\n  staging:\n", "\n  Staging_EU:\n", 1);
+    assert_ne!(text, committed, "the staging environment's key");
+    let c = pipeline::compile("environments.yaml", text.as_bytes(), false);
+    let promote = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "TG023")
+        .unwrap_or_else(|| panic!("no TG023: {:#?}", c.diagnostics));
+    assert!(
+        promote
+            .notes
+            .iter()
+            .any(|n| n.contains("`environments.Staging_EU` (line ")
+                && n.contains("may be a consequence"))
+            && promote
+                .help
+                .as_deref()
+                .is_some_and(|h| h.starts_with("fix the schema errors first")),
+        "{promote:#?}"
+    );
+}
+
 #[test]
 fn the_committed_environments_yaml_is_clean() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml");
