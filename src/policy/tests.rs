@@ -1224,3 +1224,27 @@ fn the_missing_probe_help_offers_a_tcp_probe_that_works() {
     );
     assert!(!fixed.has_errors(), "{:#?}", codes(&fixed));
 }
+
+/// `ci.deploy_to` naming a production environment that promotes from another: TG029's fix
+/// deploys the start of its promotion chain, and works as written (sweep 33, #5: it told
+/// production to promote from the first other environment, skipping the chain's middle).
+#[test]
+fn deploying_production_directly_is_fixed_at_the_start_of_its_chain() {
+    let three = "environments:\n  dev: { tier: development }\n  staging: { promote_from: dev }\n";
+    let c = compile_example(
+        "deploy_to production",
+        &format!("ci:\n  deploy_to: production\n{three}"),
+    );
+    let d = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "TG029")
+        .unwrap_or_else(|| panic!("{:#?}", codes(&c)));
+    let help = d.help.as_deref().unwrap();
+    assert_eq!(
+        help,
+        "set `ci.deploy_to: dev`, where `production`'s promotion chain starts"
+    );
+    let fixed = compile_example("fixed", &format!("ci:\n  deploy_to: dev\n{three}"));
+    assert!(!fixed.has_errors(), "{:#?}", codes(&fixed));
+}

@@ -299,7 +299,26 @@ fn deploy_target(c: &mut Checker<'_>) {
             _ => c.env_place(head),
         };
         let others: Vec<&str> = names.iter().copied().filter(|n| *n != head.name).collect();
+        // Production promotes from an environment already: pushes deploy the start of that
+        // chain (sweep 33, #5: the help said to make production promote from the first other
+        // environment, which skipped staging in dev -> staging -> production).
+        let mut start = head;
+        let mut steps = 0;
+        while let Some(from) = start
+            .promote_from
+            .as_deref()
+            .and_then(|f| resolved.environment(f))
+            && from.name != head.name
+            && steps < resolved.environments.len()
+        {
+            start = from;
+            steps += 1;
+        }
         let help = match others.first() {
+            Some(_) if start.name != head.name => format!(
+                "set `ci.deploy_to: {}`, where {ENV}'s promotion chain starts",
+                start.name
+            ),
             Some(first) => format!(
                 "deploy `{first}` (`ci.deploy_to: {first}`) and give {ENV} `promote_from: {first}`"
             ),
