@@ -59,11 +59,41 @@ impl Compilation {
     /// `modules-path` error quoted a value TG012 had just masked as an access key).
     pub fn push_late(&mut self, diags: impl IntoIterator<Item = Diagnostic>) {
         let mut late: Vec<Diagnostic> = diags.into_iter().collect();
+        // Their lines are masked as the others' are (sweep 36, F4: the `modules-path` error's
+        // line showed a token in its comment).
+        let spans: Vec<Span> = late.iter().filter_map(|d| d.span).collect();
+        if let Some(masked) = self.mask_lines(&spans) {
+            self.hidden.extend(masked);
+        }
         policy::secret_scan::redact(&mut late, &self.hidden);
         for d in &mut late {
             hide_prose_in(d);
         }
         self.diagnostics.extend(late);
+    }
+
+    /// Masks what the lines of `spans` an excerpt shows hold of secrets, in the configuration's
+    /// text: every string of the tree with the shape of a secret there, and every part of
+    /// those lines with the shape of one (a comment's); returns the texts masked but the names
+    /// the configuration gives by its structure ([`policy::secret_scan::not_public`]). `None`
+    /// when the file has no text.
+    fn mask_lines(&mut self, spans: &[Span]) -> Option<Vec<String>> {
+        let source = self.sources.text_mut(self.file)?;
+        let regions = shown_regions(source, spans);
+        let mut masked: Vec<String> = Vec::new();
+        if let Some(tree) = &self.tree {
+            // Only the strings on a shown line are scanned: scanning every string of the file
+            // was a fifth of a large `validate` with one warning.
+            let shown = |span: Span| overlaps(&regions, span);
+            let secrets = policy::secret_scan::secret_spans_where(tree, shown);
+            mask_secrets(source, &secrets);
+            masked.extend(secrets.into_iter().map(|(_, secret)| secret));
+        }
+        masked.extend(mask_regions(source, &regions));
+        Some(match &self.tree {
+            Some(tree) => policy::secret_scan::not_public(masked, tree),
+            None => masked,
+        })
     }
 
     /// The configuration's name (as given to [`compile`]).
@@ -138,24 +168,13 @@ pub fn compile_with_limit(
     // What the excerpts show: the diagnostics' lines, and the `environments:` key's, where a
     // refusal for size found after compiling points.
     let refusal = out.environments_key();
-    if let Some(source) = out.sources.text_mut(out.file) {
-        let spans: Vec<Span> = out
-            .diagnostics
-            .iter()
-            .filter_map(|d| d.span)
-            .chain(refusal)
-            .collect();
-        let regions = shown_regions(source, &spans);
-        let mut masked: Vec<String> = Vec::new();
-        if let Some(tree) = &out.tree {
-            // Only the strings on a shown line are scanned: scanning every string of the file
-            // was a fifth of a large `validate` with one warning.
-            let shown = |span: Span| overlaps(&regions, span);
-            let secrets = policy::secret_scan::secret_spans_where(tree, shown);
-            mask_secrets(source, &secrets);
-            masked.extend(secrets.into_iter().map(|(_, secret)| secret));
-        }
-        masked.extend(mask_regions(source, &regions));
+    let spans: Vec<Span> = out
+        .diagnostics
+        .iter()
+        .filter_map(|d| d.span)
+        .chain(refusal)
+        .collect();
+    if let Some(masked) = out.mask_lines(&spans) {
         // What an excerpt hides, no message shows: a value masked on its line (under a name
         // like `DB_PASSWORD`, or a bare UUID) was quoted whole by a schema error about its
         // type (sweep 30, F1).

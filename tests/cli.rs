@@ -391,6 +391,40 @@ fn a_name_suggested_from_a_secret_is_redacted() {
             assert!(!shown.contains(key), "{format} shows {key}: {shown}");
         }
     }
+    // Sweep 36: the line of a diagnostic added after the compilation was not masked (F4: a
+    // token in the comment of the `modules:` line); a value flagged for its place that is also
+    // an environment's name (`--password production`) took that name out of every message (F5).
+    let edited = text_before
+        .replacen(
+            "modules: { path: modules }",
+            "modules: { path: nope }  # ghp_R8xK2pQ7mZ4vN9wL3tY6bH1cJ5dF0gS8aE2u",
+            1,
+        )
+        .replacen(
+            "command: [supervisord, -c, /app/supervisord.conf]",
+            "command: [supervisord, --password, production]",
+            1,
+        )
+        .replacen("scale: { min: 2, max: 4 }", "scale: { min: 1, max: 4 }", 1);
+    assert_eq!(
+        edited.matches("ghp_R8x").count()
+            + edited.matches("--password, production").count()
+            + edited.matches("min: 1, max: 4").count(),
+        3
+    );
+    fs::write(&config, edited).unwrap();
+    for format in ["human", "json", "github"] {
+        let out = tofugen(dir.path(), &["--format", format, "validate"]);
+        let shown = text(&out);
+        assert!(
+            shown.contains("modules-path") && !shown.contains("ghp_R8x"),
+            "{format}: {shown}"
+        );
+        assert!(
+            shown.contains("in production environment `production`"),
+            "{format}: {shown}"
+        );
+    }
 }
 
 /// Two configurations in one repository: the tree records the one that generated it, and

@@ -571,7 +571,7 @@ pub fn check_pruned(
     let mut diags = overrides::validate(file, root, resolved);
     let findings = overrides::apply(file, &resolved.policy_overrides, c.findings);
     diags.extend(merge(file, findings));
-    secret_scan::redact(&mut diags, &c.secrets);
+    secret_scan::redact(&mut diags, &secret_scan::not_public(c.secrets, root));
     diags
 }
 
@@ -641,7 +641,16 @@ fn merge(file: FileId, findings: Vec<Finding>) -> Vec<Diagnostic> {
             f.notes.clone(),
         );
         match index.get(&key) {
-            Some(&i) => groups[i].1.extend(f.env),
+            // The same environment again (copies of one aliased value, all at its anchor:
+            // sweep 36, F6) is listed once.
+            Some(&i) => {
+                let envs = &mut groups[i].1;
+                if let Some(env) = f.env
+                    && envs.last() != Some(&env)
+                {
+                    envs.push(env);
+                }
+            }
             None => {
                 index.insert(key, groups.len());
                 let envs = f.env.iter().cloned().collect();

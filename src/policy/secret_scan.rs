@@ -1395,6 +1395,38 @@ fn slug_with_positions(text: &str) -> (String, Vec<usize>) {
     (out, at)
 }
 
+/// `secrets` without those that are also a name the configuration gives by its structure (an
+/// environment's or a service's key, the project), in any ASCII case: a value flagged for its
+/// place (`--password production`) that is also an environment's name is shown by every
+/// header and path anyway, and redacting it took the environment's name out of every message
+/// (sweep 36, F5).
+pub fn not_public(secrets: Vec<String>, root: &Node) -> Vec<String> {
+    let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    if let Some(NodeKind::Str(project)) = root.get("project").map(|n| &n.kind) {
+        names.insert(project.to_ascii_lowercase());
+    }
+    let services = |n: Option<&Node>, names: &mut std::collections::HashSet<String>| {
+        for (key, _) in n
+            .and_then(|n| n.get("services"))
+            .map_or(&[][..], Node::entries)
+        {
+            names.insert(key.name.to_ascii_lowercase());
+        }
+    };
+    services(root.get("defaults"), &mut names);
+    for (key, env) in root.get("environments").map_or(&[][..], Node::entries) {
+        names.insert(key.name.to_ascii_lowercase());
+        services(Some(env), &mut names);
+    }
+    if names.is_empty() {
+        return secrets;
+    }
+    secrets
+        .into_iter()
+        .filter(|s| !names.contains(&s.to_ascii_lowercase()))
+        .collect()
+}
+
 /// Secrets sharing one prefix that [`redact`] compares a match with, at most.
 const MAX_GROUP_SCAN: usize = 64;
 

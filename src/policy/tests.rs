@@ -1125,7 +1125,7 @@ fn findings_name_their_environments_everywhere() {
     let help = d.help.as_deref().unwrap();
     assert!(!help.contains(crate::policy::ENV), "{help:?}");
     assert!(
-        help.contains("give `production` `promote_from: staging`"),
+        help.contains("where `production`'s promotion chain starts"),
         "{help:?}"
     );
 }

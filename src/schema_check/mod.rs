@@ -246,7 +246,10 @@ pub fn check_keeping_instance(
         // No message shows a secret value, even one that is also out of its domain.
         crate::policy::secret_scan::redact(
             &mut diags,
-            &crate::policy::secret_scan::secrets_in(root),
+            &crate::policy::secret_scan::not_public(
+                crate::policy::secret_scan::secrets_in(root),
+                root,
+            ),
         );
     }
     if let Some(first) = problems.get(strings::MAX_REPORTED) {
