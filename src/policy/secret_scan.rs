@@ -1209,8 +1209,10 @@ pub fn hide_prose(text: &str) -> std::borrow::Cow<'_, str> {
 /// `scaleway_project: akiaiosfodnn7example` for the masked `AKIAIOSFODNN7EXAMPLE`, an access key
 /// recoverable from its lowercase): the match ignores ASCII case, each secret also stands as its
 /// slug (every run of other characters than ASCII letters and digits made one `-`), and a text
-/// holding the first [`DERIVED_PREFIX`] bytes of either is redacted as far as it goes on with
-/// it, so a suggestion cut short is caught too.
+/// holding [`DERIVED_PREFIX`] bytes of either, from its start or from any [`WINDOW_STEP`]-th
+/// byte of it (a suggestion cut short at either end), is redacted as far as it goes on with
+/// it, both ways; a secret's slug is also looked for in each text's slug, so that other
+/// separators than the secret's do not hide it (sweep 34, F1; sweep 36, F3).
 pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
     let mut variants: Vec<String> = Vec::new();
     let mut slugs: Vec<String> = Vec::new();
@@ -1227,11 +1229,11 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
     if variants.is_empty() {
         return;
     }
-    let exact = Matcher::new(variants);
+    let exact = Matcher::new(variants, true);
     // The slugs again, looked for in each text's slug: a suggestion that joins a secret's parts
     // with other separators than the secret's (`3f1c2b7e_9a4d_…` for a UUID, sweep 34, F1) is
     // caught whatever they are.
-    let separated = Matcher::new(slugs);
+    let separated = Matcher::new(slugs, false);
     let scrub = |text: &mut String| {
         let hits = exact.ranges(text);
         if !hits.is_empty() {
@@ -1241,17 +1243,22 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
         let hits: Vec<(usize, usize)> = separated
             .ranges(&canonical)
             .into_iter()
-            .map(|(start, mut end)| {
-                // A separator the match ended on stays (it stands for the text's own).
-                while end > start && canonical.as_bytes()[end - 1] == b'-' {
+            .filter_map(|(mut start, mut end)| {
+                // A separator the range starts or ends on stays (it stands for the text's own).
+                let c = canonical.as_bytes();
+                while end > start && c[end - 1] == b'-' {
                     end -= 1;
                 }
-                (at[start], at[end])
+                while start < end && c[start] == b'-' {
+                    start += 1;
+                }
+                (start < end).then(|| (at[start], at[end]))
             })
             .collect();
         if !hits.is_empty() {
             *text = replace_hits(text, &hits).into_owned();
         }
+        join_redacted(text);
     };
     for d in diags {
         scrub(&mut d.message);
@@ -1265,59 +1272,120 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
     }
 }
 
+/// Two `[redacted]` of `text` with only separators of a token between them (`_-./:+=`, the two
+/// passes of [`redact`] over one secret, `[redacted]_[redacted]`) made one.
+fn join_redacted(text: &mut String) {
+    const MARK: &str = "[redacted]";
+    if text.matches(MARK).nth(1).is_none() {
+        return;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find(MARK) {
+        out.push_str(&rest[..i]);
+        out.push_str(MARK);
+        rest = &rest[i + MARK.len()..];
+        loop {
+            let gap = rest.len() - rest.trim_start_matches(|c| "_-./:+=".contains(c)).len();
+            if rest[gap..].starts_with(MARK) {
+                rest = &rest[gap + MARK.len()..];
+            } else {
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    *text = out;
+}
+
 /// The texts [`redact`] looks for, and how.
 struct Matcher {
     /// The texts.
     variants: Vec<String>,
     /// One automaton for every text: linear in the texts searched, however many secrets the
     /// file has (a text per secret per diagnostic was quadratic: minutes for 60 000 flagged
-    /// values). It holds each text's first [`DERIVED_PREFIX`] bytes only (a 4 MB secret made a
-    /// 2 GB automaton), one pattern per distinct prefix, ASCII case folded as the automaton
-    /// matches (secrets sharing their first bytes, `ghp_0000…` tokens, made its build
-    /// quadratic: sweep 47, 48 000 of them, 3 s). `None` when too large to build.
+    /// values). It holds windows of [`DERIVED_PREFIX`] bytes of each text, not the text (a 4 MB
+    /// secret made a 2 GB automaton): its first bytes, and every [`WINDOW_STEP`] bytes after,
+    /// its last bytes included, those holding a digit, so that a part of a secret is found wherever it starts (sweep
+    /// 36, F3: a suggestion that dropped a UUID's first character showed the other 35). One
+    /// pattern per distinct window, ASCII case folded as the automaton matches (secrets sharing
+    /// their first bytes, `ghp_0000…` tokens, made its build quadratic: sweep 47, 48 000 of
+    /// them, 3 s). `None` when too large to build.
     automaton: Option<aho_corasick::AhoCorasick>,
-    /// For each pattern, the texts that start with it.
-    groups: Vec<Vec<usize>>,
+    /// For each pattern, the texts it is a window of, with the window's offset in each.
+    groups: Vec<Vec<(usize, usize)>>,
+    /// Whether a window too many texts share is widened to the token around it (in a text
+    /// as written); else only the window is a range (in a slug, where `-` joins words too).
+    widen: bool,
 }
 
+/// Bytes between two windows of a secret that [`Matcher`] looks for: any part of a secret of
+/// [`DERIVED_PREFIX`] + `WINDOW_STEP` - 1 bytes or more holds one.
+const WINDOW_STEP: usize = 4;
+
 impl Matcher {
-    fn new(variants: Vec<String>) -> Self {
-        let mut groups: Vec<Vec<usize>> = Vec::new();
-        let mut prefixes: Vec<String> = Vec::new();
+    fn new(variants: Vec<String>, widen: bool) -> Self {
+        let mut groups: Vec<Vec<(usize, usize)>> = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         for (i, s) in variants.iter().enumerate() {
-            let mut end = s.len().min(DERIVED_PREFIX);
-            while !s.is_char_boundary(end) {
-                end -= 1;
-            }
-            let prefix = &s[..end];
-            match seen.entry(prefix.to_ascii_lowercase()) {
-                std::collections::hash_map::Entry::Occupied(e) => groups[*e.get()].push(i),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(prefixes.len());
-                    prefixes.push(prefix.to_string());
-                    groups.push(vec![i]);
+            let mut offsets: Vec<usize> = (0..s.len().saturating_sub(DERIVED_PREFIX))
+                .step_by(WINDOW_STEP)
+                .collect();
+            offsets.push(s.len().saturating_sub(DERIVED_PREFIX));
+            for mut start in offsets {
+                while !s.is_char_boundary(start) {
+                    start += 1;
+                }
+                let mut end = (start + DERIVED_PREFIX).min(s.len());
+                while !s.is_char_boundary(end) {
+                    end -= 1;
+                }
+                let window = &s[start..end];
+                // Past its start, a window with no digit may be words (a PEM header's
+                // `PRIVATE KEY`, which took "private key" out of tofugen's own message).
+                if end <= start
+                    || (start > 0
+                        && (end - start < DERIVED_PREFIX
+                            || !window.bytes().any(|b| b.is_ascii_digit())))
+                {
+                    continue;
+                }
+                match seen.entry(window.to_ascii_lowercase()) {
+                    std::collections::hash_map::Entry::Occupied(e) => {
+                        let group = &mut groups[*e.get()];
+                        if group.last() != Some(&(i, start)) {
+                            group.push((i, start));
+                        }
+                    }
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(patterns.len());
+                        patterns.push(window.to_string());
+                        groups.push(vec![(i, start)]);
+                    }
                 }
             }
         }
         let automaton = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
-            .build(&prefixes)
+            .build(&patterns)
             .ok();
         Matcher {
             variants,
             automaton,
             groups,
+            widen,
         }
     }
 
-    /// The byte ranges of `text` to redact, in order and disjoint: each match of a prefix, as
-    /// far as the text agrees with a text of that prefix (all of it, usually). Past
-    /// [`MAX_GROUP_SCAN`] texts sharing the prefix, as far as the text goes on with a token's
-    /// characters instead: bounded, and never less.
+    /// The byte ranges of `text` to redact, in order and disjoint: each match of a window, as
+    /// far as the text agrees with a text it is a window of, both ways (all of that text,
+    /// usually; never before the previous range). Past [`MAX_GROUP_SCAN`] texts sharing the
+    /// window, as far as the text goes on with a token's characters instead: bounded, and
+    /// never less.
     fn ranges(&self, text: &str) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
+        let mut out: Vec<(usize, usize)> = Vec::new();
         let Some(automaton) = &self.automaton else {
             // An automaton too large to build: the slow way, never no redaction.
             let lower = text.to_ascii_lowercase();
@@ -1338,32 +1406,42 @@ impl Matcher {
             });
             return out;
         };
+        let bytes = text.as_bytes();
         let mut pos = 0;
         while let Some(m) = automaton.find(aho_corasick::Input::new(text).range(pos..)) {
+            let floor = out.last().map_or(0, |&(_, end)| end);
             let group = &self.groups[m.pattern().as_usize()];
-            let rest = &text[m.start()..];
-            let agree = if group.len() <= MAX_GROUP_SCAN {
-                group
-                    .iter()
-                    .map(|&i| {
-                        rest.bytes()
-                            .zip(self.variants[i].bytes())
-                            .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
-                            .count()
-                    })
-                    .max()
-                    .unwrap_or(0)
-            } else {
-                rest.bytes()
-                    .take_while(|b| b.is_ascii_alphanumeric() || b"_-/+=.".contains(b))
-                    .count()
-            };
-            let mut end = m.start() + agree;
+            let (mut start, mut end) = (m.start(), m.end());
+            if group.len() <= MAX_GROUP_SCAN {
+                for &(i, offset) in group {
+                    let v = self.variants[i].as_bytes();
+                    let forward = bytes[m.start()..]
+                        .iter()
+                        .zip(&v[offset..])
+                        .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+                        .count();
+                    let backward = bytes[floor..m.start()]
+                        .iter()
+                        .rev()
+                        .zip(v[..offset].iter().rev())
+                        .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+                        .count();
+                    start = start.min(m.start() - backward);
+                    end = end.max(m.start() + forward);
+                }
+            } else if self.widen {
+                let token = |b: &u8| b.is_ascii_alphanumeric() || b"_-/+=.".contains(b);
+                end =
+                    end.max(m.start() + bytes[m.start()..].iter().take_while(|b| token(b)).count());
+            }
+            while !text.is_char_boundary(start) {
+                start += 1;
+            }
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
             let end = end.max(m.end());
-            out.push((m.start(), end));
+            out.push((start.min(m.start()), end));
             pos = end;
             if pos >= text.len() {
                 break;
@@ -1430,10 +1508,10 @@ pub fn not_public(secrets: Vec<String>, root: &Node) -> Vec<String> {
 /// Secrets sharing one prefix that [`redact`] compares a match with, at most.
 const MAX_GROUP_SCAN: usize = 64;
 
-/// Bytes of a secret (or of its slug) that [`redact`] looks for: a text holding them is
-/// redacted as far as it goes on with the secret. Short enough that a suggestion cut after
-/// them is caught; long enough that no word of tofugen's own messages is (a secret is flagged
-/// for its randomness, so its first 12 bytes are too).
+/// Bytes of a secret (or of its slug) in each window [`redact`] looks for: a text holding one
+/// is redacted as far as it goes on with the secret. Short enough that a suggestion cut short
+/// is caught; long enough that no word of tofugen's own messages is (a secret is flagged for
+/// its randomness, so any 12 bytes of it are too).
 pub const DERIVED_PREFIX: usize = 12;
 
 /// `secret` with every run of other characters than ASCII letters and digits made one `-`, and
@@ -1922,6 +2000,31 @@ mod tests {
                 "or [redacted], then",
                 "set `name: _____[redacted]` there",
                 "the [redacted] part alone: 3f1c2b7e fine",
+            ]
+        );
+    }
+
+    /// A part of a secret that does not start where it starts is redacted too, from
+    /// [`DERIVED_PREFIX`] + [`WINDOW_STEP`] - 1 bytes on (sweep 36, F3: a rule's suggestion that
+    /// dropped a UUID's first character showed the other 35).
+    #[test]
+    fn a_part_of_a_secret_from_anywhere_in_it_is_redacted() {
+        let secrets = vec!["3f1c2b7e-9a4d-4c1e-8b2a-6d5e4f3a2b1c".to_string()];
+        let mut diags = vec![
+            Diagnostic::error("x", "x").help("rename it to `f1c2b7e-9a4d-4c1e-8b2a-6d5e4f3a2b1c`"),
+            Diagnostic::error("x", "x").help("rename it to `a4d-4c1e-8b2a-6d5e4f3a2b1c`"),
+            Diagnostic::error("x", "x").help("middle: 7e_9a4d_4c1e_8b, then"),
+            Diagnostic::error("x", "x").help("short: 4c1e-8b2a ok"),
+        ];
+        redact_within_two_seconds(&mut diags, &secrets);
+        let helps: Vec<&str> = diags.iter().filter_map(|d| d.help.as_deref()).collect();
+        assert_eq!(
+            helps,
+            [
+                "rename it to `[redacted]`",
+                "rename it to `[redacted]`",
+                "middle: [redacted], then",
+                "short: 4c1e-8b2a ok",
             ]
         );
     }
