@@ -186,6 +186,30 @@ fn shapes() -> Vec<(&'static str, Vec<u8>)> {
             "long line of secrets",
             filled("project: &a \"", |i| format!("pwd=x{i} "), "\"\n"),
         ),
+        // A valid configuration whose service lists secret-shaped values on one long line,
+        // each a TG012 finding: finding each one's column counted the line from its start
+        // (sweep 36, F2: 40 000 items took 2 s, growing with their square; 0.7 s once counted from
+        // the item's node; here 52 000 in release).
+        ("a long line of flagged secrets", {
+            let committed = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml"),
+            )
+            .unwrap();
+            let lines: Vec<&str> = committed.lines().collect();
+            let at = lines
+                .iter()
+                .position(|l| *l == "      secrets:")
+                .expect("the committed api lists its secrets");
+            let end = (at + 1..lines.len())
+                .find(|&i| !lines[i].starts_with("        - "))
+                .unwrap();
+            let items = vec!["AKIAQ3EGT5KZ7XPL2M4N"; size() / 80].join(",");
+            let mut text = lines[..at].join("\n");
+            text.push_str(&format!("\n      secrets: [{items}]\n"));
+            text.push_str(&lines[end..].join("\n"));
+            text.push('\n');
+            text.into_bytes()
+        }),
         // A NUL byte and invalid UTF-8 at the very end of a large file.
         (
             "NUL at the end",
