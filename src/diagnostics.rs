@@ -280,7 +280,13 @@ pub fn did_you_mean<'a>(
             let distance = strsim::osa_distance(&lower, &other);
             let close = distance <= (lower.len().max(other.len()) / 3).max(1)
                 || strsim::jaro_winkler(&lower, &other) >= 0.9
-                || (lower.len() >= 3 && other.starts_with(&lower));
+                || (lower.len() >= 3 && other.starts_with(&lower))
+                // A word cut short with one wrong last letter (`prodd` for `production`:
+                // sweep 33, #8).
+                || (lower.len() >= 5
+                    && lower.is_char_boundary(lower.len() - 1)
+                    && other.len() > lower.len()
+                    && other.starts_with(&lower[..lower.len() - 1]));
             close.then_some((distance, c))
         })
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
@@ -960,6 +966,12 @@ mod tests {
             Some("concurrent_requests")
         );
         assert_eq!(did_you_mean("zzzzzz", keys), None);
+        // Cut short with one wrong last letter (sweep 33, #8); not a word of its own.
+        let envs = ["dev", "staging", "production"];
+        assert_eq!(did_you_mean("prodd", envs), Some("production"));
+        assert_eq!(did_you_mean("stagx", envs), Some("staging"));
+        assert_eq!(did_you_mean("prox", envs), None);
+        assert_eq!(did_you_mean("qa-env", envs), None);
     }
 
     #[test]

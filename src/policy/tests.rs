@@ -1248,3 +1248,33 @@ fn deploying_production_directly_is_fixed_at_the_start_of_its_chain() {
     let fixed = compile_example("fixed", &format!("ci:\n  deploy_to: dev\n{three}"));
     assert!(!fixed.has_errors(), "{:#?}", codes(&fixed));
 }
+
+/// `cpu: 500` (500 vCPU) is most likely `500m`: TG015 says so, and that fix works; an amount
+/// that reads as no valid mvCPU either gets the nearest bound (sweep 33, #4: the help said
+/// `cpu: 6000m` for `cpu: 500`).
+#[test]
+fn a_whole_cpu_count_meant_as_millis_is_named() {
+    for (cpu, help) in [
+        (
+            "500",
+            "write `cpu: 500m` if you meant 500 mvCPU (a number without `m` counts whole vCPU), else `cpu: 6000m` at most",
+        ),
+        ("7", "use `cpu: 6000m`"),
+    ] {
+        let c = compile_example(
+            cpu,
+            &format!("defaults:\n  services:\n    web:\n      cpu: {cpu}\n"),
+        );
+        let d = c
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "TG015")
+            .unwrap_or_else(|| panic!("{cpu}: {:#?}", codes(&c)));
+        assert_eq!(d.help.as_deref(), Some(help), "{cpu}");
+    }
+    let fixed = compile_example(
+        "500m",
+        "defaults:\n  services:\n    web:\n      cpu: 500m\n",
+    );
+    assert!(!fixed.has_errors(), "{:#?}", codes(&fixed));
+}

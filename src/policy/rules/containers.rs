@@ -450,13 +450,27 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
     if !(lo..=hi).contains(&s.cpu.millis) {
         let place = c.at(env, &p("cpu"));
         let fix = s.cpu.millis.clamp(lo, hi);
+        // A whole number of vCPU that reads as an amount in range once taken as mvCPU (`cpu:
+        // 500` for `500m`) was most likely meant so (sweep 33, #4: the help said to use the
+        // maximum).
+        let whole = s.cpu.millis / 1000;
+        let help = if s.cpu.millis > hi
+            && s.cpu.millis.is_multiple_of(1000)
+            && (lo..=hi).contains(&whole)
+        {
+            format!(
+                "write `cpu: {whole}m` if you meant {whole} mvCPU (a number without `m` counts whole vCPU), else `cpu: {fix}m` at most"
+            )
+        } else {
+            format!("use `cpu: {fix}m`")
+        };
         c.push(
             &TG015,
             Some(env),
             place,
             format!("service `{name}` asks for {} of CPU", s.cpu),
             format!("{lo}m to {hi}m (Scaleway Serverless Containers limits)"),
-            format!("use `cpu: {fix}m`"),
+            help,
         );
     }
     let (lo, hi) = limits::MEMORY_MB;
