@@ -457,9 +457,6 @@ fn compile_unmasked(
     )
 }
 
-/// Whether `message` names the last key of the dotted `path` (`` `scale.max` `` or `` `max` ``
-/// for `…scale.max`): a finding beside a value left out is related to it only when it speaks of
-/// it (TG016's "`scale.min` 2 above `scale.max` 1", not a probe's timeout beside its path).
 /// Codes of the findings about a reference to an environment (`promote_from`, `ci.deploy_to`,
 /// `extends`) that names none.
 const ENVIRONMENT_REFERENCES: [&str; 3] = ["TG023", "TG029", "extends"];
@@ -470,6 +467,9 @@ fn whole_environment(path: &str) -> bool {
         .is_some_and(|name| !name.is_empty() && !name.contains('.'))
 }
 
+/// Whether `message` names the last key of the dotted `path` (`` `scale.max` `` or `` `max` ``
+/// for `…scale.max`): a finding beside a value left out is related to it only when it speaks of
+/// it (TG016's "`scale.min` 2 above `scale.max` 1", not a probe's timeout beside its path).
 fn names_key(message: &str, path: &str) -> bool {
     let key = path.rsplit('.').next().unwrap_or(path);
     message.contains(&format!(".{key}`")) || message.contains(&format!("`{key}`"))
