@@ -52,15 +52,23 @@ fn is_under(path: &str, dir: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// The resolved configurations of a valid `base` and of `head`, when both are: what
+/// [`removed`] and [`unsafe_changes`] compare.
+fn both_resolved<'a>(
+    base: Option<&'a Compilation>,
+    head: &'a Compilation,
+) -> Option<(&'a Resolved, &'a Resolved)> {
+    let base = base
+        .filter(|b| !b.has_errors())
+        .and_then(|b| b.resolved.as_ref())?;
+    Some((base, head.resolved.as_ref()?))
+}
+
 /// The environments of a valid `base` that `head` no longer has, in the base's order: no
 /// plan can show what removing one does (its root is gone), and its resources stay (runbook
 /// `environment-retire`).
 pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
-    let (Some(base), Some(head)) = (
-        base.filter(|b| !b.has_errors())
-            .and_then(|b| b.resolved.as_ref()),
-        head.resolved.as_ref(),
-    ) else {
+    let Some((base, head)) = both_resolved(base, head) else {
         return Vec::new();
     };
     base.environments
@@ -78,11 +86,7 @@ pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
 /// - an environment that leaves the production tier: its secrets lose their protection
 ///   (`protected`) in an update, and the production rules stop applying, which no deletion shows.
 pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
-    let (Some(base), Some(head)) = (
-        base.filter(|b| !b.has_errors())
-            .and_then(|b| b.resolved.as_ref()),
-        head.resolved.as_ref(),
-    ) else {
+    let Some((base, head)) = both_resolved(base, head) else {
         return Vec::new();
     };
     let mut out = Vec::new();
