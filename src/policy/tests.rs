@@ -10,6 +10,14 @@ fn compile_example(what: &str, fragment: &str) -> Compilation {
     compile("example.yaml", text.as_bytes(), false)
 }
 
+/// The first finding of `code` in `c`; `what` names the case when there is none.
+fn finding<'c>(c: &'c Compilation, code: &str, what: &str) -> &'c crate::diagnostics::Diagnostic {
+    c.diagnostics
+        .iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("{what}: no {code} in {:#?}", codes(c)))
+}
+
 fn codes(c: &Compilation) -> Vec<String> {
     c.diagnostics
         .iter()
@@ -1143,11 +1151,7 @@ fn the_production_minimum_fix_works() {
             scale,
             &format!("defaults:\n  services:\n    web:\n      scale: {scale}\n"),
         );
-        let d = c
-            .diagnostics
-            .iter()
-            .find(|d| d.code == "TG001")
-            .unwrap_or_else(|| panic!("{scale}: {:#?}", codes(&c)));
+        let d = finding(&c, "TG001", scale);
         let help = d.help.as_deref().unwrap();
         let fix = help
             .strip_prefix("set `scale: ")
@@ -1235,11 +1239,7 @@ fn deploying_production_directly_is_fixed_at_the_start_of_its_chain() {
         "deploy_to production",
         &format!("ci:\n  deploy_to: production\n{three}"),
     );
-    let d = c
-        .diagnostics
-        .iter()
-        .find(|d| d.code == "TG029")
-        .unwrap_or_else(|| panic!("{:#?}", codes(&c)));
+    let d = finding(&c, "TG029", "deploy_to production");
     let help = d.help.as_deref().unwrap();
     assert_eq!(
         help,
@@ -1265,11 +1265,7 @@ fn a_whole_cpu_count_meant_as_millis_is_named() {
             cpu,
             &format!("defaults:\n  services:\n    web:\n      cpu: {cpu}\n"),
         );
-        let d = c
-            .diagnostics
-            .iter()
-            .find(|d| d.code == "TG015")
-            .unwrap_or_else(|| panic!("{cpu}: {:#?}", codes(&c)));
+        let d = finding(&c, "TG015", cpu);
         assert_eq!(d.help.as_deref(), Some(help), "{cpu}");
     }
     let fixed = compile_example(
