@@ -242,6 +242,9 @@ pub fn check_keeping_instance(
     for p in problems.iter().take(strings::MAX_REPORTED) {
         diags.push(p.diagnostic(file, index.as_ref()));
     }
+    if let (Some(source), Some(index)) = (source, index.as_ref()) {
+        diags.extend(comment_controls(file, source, index, root));
+    }
     if !diags.is_empty() {
         // No message shows a secret value, even one that is also out of its domain.
         crate::policy::secret_scan::redact(
@@ -269,6 +272,52 @@ pub fn check_keeping_instance(
         );
     }
     (diags, instance)
+}
+
+/// The bidirectional-text controls outside every key and value ([`strings::controls_outside_values`]):
+/// at most [`strings::MAX_REPORTED`] one by one, the rest counted.
+fn comment_controls(
+    file: FileId,
+    source: &str,
+    index: &SourceIndex<'_>,
+    root: &Node,
+) -> Vec<Diagnostic> {
+    let found = strings::controls_outside_values(source, root);
+    let mut diags: Vec<Diagnostic> = found
+        .iter()
+        .take(strings::MAX_REPORTED)
+        .map(|&at| {
+            let c = source[at..].chars().next().unwrap_or(' ');
+            Diagnostic::error(
+                "schema",
+                format!(
+                    "a comment contains a bidirectional-text control (U+{:04X}), which makes the \
+                     rest of its line display in another order than YAML reads it",
+                    c as u32
+                ),
+            )
+            .at(file, Some(index.span(at, at + c.len_utf8())))
+            .expected("comments without bidirectional-text controls (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069)")
+            .help("remove the character: right-to-left text displays in its order without it")
+        })
+        .collect();
+    if let Some(&first) = found.get(strings::MAX_REPORTED) {
+        let more = found.len() - strings::MAX_REPORTED;
+        diags.push(
+            Diagnostic::error(
+                "schema",
+                format!("{more} more bidirectional-text controls are in comments"),
+            )
+            .at(file, Some(index.span(first, first)))
+            .expected("comments without bidirectional-text controls")
+            .help(format!(
+                "remove the first {} reported, then run `tofugen validate` again",
+                strings::MAX_REPORTED
+            ))
+            .counting(more),
+        );
+    }
+    diags
 }
 
 /// The JSON Schema violations and the rule names of `policy.overrides`, and the document as it

@@ -308,11 +308,7 @@ pub fn forbidden(c: char, multiline: bool) -> Option<&'static str> {
         '\u{1}'..='\u{1f}' => "a control character (C0, U+0001–U+001F)",
         '\u{7f}' => "a DEL character (U+007F)",
         '\u{80}'..='\u{9f}' => "a control character (C1, U+0080–U+009F)",
-        '\u{202a}'..='\u{202e}'
-        | '\u{2066}'..='\u{2069}'
-        | '\u{200e}'
-        | '\u{200f}'
-        | '\u{061c}' => {
+        c if bidirectional(c) => {
             "a bidirectional-text control (U+061C, U+200E/F, U+202A–U+202E or U+2066–U+2069), which makes text display in another order than it is read"
         }
         '\u{2028}' => "a line separator (U+2028)",
@@ -346,6 +342,59 @@ pub fn forbidden(c: char, multiline: bool) -> Option<&'static str> {
         }
         _ => return None,
     })
+}
+
+/// Whether `c` is a bidirectional-text control: U+061C, U+200E, U+200F, U+202A–U+202E or
+/// U+2066–U+2069 (the characters of "Trojan Source", CVE-2021-42574).
+pub fn bidirectional(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+    )
+}
+
+/// Byte offsets in `source` of the bidirectional-text controls ([`bidirectional`]) outside every
+/// key and string of `root` (the tree read from `source`): in comments, which no value check
+/// sees. Such a control makes the comment, and the rest of its line, display in another order
+/// than YAML reads it, so a reviewer may read a value that is not there (sweep 34, F6).
+pub fn controls_outside_values(source: &str, root: &Node) -> Vec<usize> {
+    // Every control is at least two bytes long: an ASCII file has none (the common case).
+    if source.is_ascii() {
+        return Vec::new();
+    }
+    let found: Vec<usize> = source
+        .char_indices()
+        .filter(|&(_, c)| bidirectional(c))
+        .map(|(i, _)| i)
+        .collect();
+    if found.is_empty() {
+        return found;
+    }
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Str(_) => spans.push((node.span.start, node.span.end)),
+            NodeKind::Map(entries) => {
+                for (key, value) in entries {
+                    spans.push((key.span.start, key.span.end));
+                    stack.push(value);
+                }
+            }
+            NodeKind::Seq(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    // Scalars do not overlap (an alias's copy repeats its anchor's spans): the span that may
+    // hold `at` is the last one starting at or before it.
+    spans.sort_unstable();
+    found
+        .into_iter()
+        .filter(|&at| {
+            let before = spans.partition_point(|&(start, _)| start <= at);
+            before == 0 || spans[before - 1].1 <= at
+        })
+        .collect()
 }
 
 /// The first character or sequence of `text` no output may receive.
@@ -458,5 +507,41 @@ mod tests {
         assert_eq!(p.part, Some((1, 2)));
         assert!(text_problem("${ {", false, x).is_none());
         assert!(text_problem("$${x} and {{ y }}", false, x).is_none());
+    }
+}
+
+#[cfg(test)]
+mod comment_tests {
+    use super::controls_outside_values;
+    use crate::source::SourceMap;
+
+    /// The lines (1-based) of the controls found outside values in `text`.
+    fn lines(text: &str) -> Vec<usize> {
+        let (_, file) = SourceMap::single("t.yaml");
+        let (source, root) = crate::load::load(file, text.as_bytes()).expect("loads");
+        controls_outside_values(&source, &root)
+            .into_iter()
+            .map(|at| source[..at].matches('\n').count() + 1)
+            .collect()
+    }
+
+    /// Comments are searched wherever they are; the values' own controls are not reported
+    /// again (the value check reports them).
+    #[test]
+    fn controls_in_comments_only() {
+        let text = "# head \u{202e}one\n\
+                    a: x # after a value \u{2066}\n\
+                    b: \"q\u{202e}uoted\"\n\
+                    c: |\n  block \u{202e} text\n  # not a comment \u{2067}\n\
+                    # after a block \u{202d}\n\
+                    d: plain\u{200f}\n\
+                    e\u{202e}: key\n\
+                    f: [x, y] # flow \u{61c}\n\
+                    g: >\n  folded\n\n  \u{2069}text\n\
+                    h: z\n\
+                    i: | # a block's header \u{202e}\n  text\n";
+        assert_eq!(lines(text), vec![1, 2, 7, 10, 16]);
+        assert!(lines("a: b # plain comment, é and 日本\n").is_empty());
+        assert!(lines("a: b\n").is_empty());
     }
 }
