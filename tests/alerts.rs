@@ -630,6 +630,57 @@ environments:
     );
 }
 
+/// Sweep 38, F1: the evaluation interval set how long every test ran (`365d`: 17 s and 448 MB
+/// of promtool; `53370d`: over 17 GB; `53380d`: an `eval_time` promtool refuses). Past
+/// `MAX_SIMULATED_FOR` nothing is simulated, the test file says why, and promtool is quick.
+#[test]
+fn a_slow_evaluation_interval_is_loaded_but_not_simulated() {
+    for interval in ["7h", "365d", "53380d"] {
+        let c = compile(&format!(
+            r#"project: p
+versions: {{ opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }}
+defaults:
+  services:
+    api: {{ image: img, port: 8000, probes: {{ liveness: {{ path: /h }}, startup: {{ path: /h }} }} }}
+  database: {{}}
+environments:
+  staging:
+    alerts:
+      evaluation_interval: {interval}
+      rules:
+        cpu: {{ kind: database_cpu }}
+        errors: {{ kind: container_error, service: api }}
+"#
+        ));
+        assert!(!c.has_errors(), "{interval}: {:#?}", c.diagnostics);
+        let all: String = alert_files(&c)
+            .into_iter()
+            .filter(|(p, _)| p.ends_with(".test.yml"))
+            .map(|(_, t)| t.clone())
+            .collect();
+        let comments: String = all
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            comments.contains(&format!(
+                "the evaluation interval, {interval}, is longer than 6h"
+            )) && comments.contains("(cpu")
+                && comments.contains("errors"),
+            "{interval}: {comments}"
+        );
+        assert!(!all.contains("eval_time"), "{interval}: {all}");
+        let start = std::time::Instant::now();
+        run_promtool(&c);
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "{interval}: {:?}",
+            start.elapsed()
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Policy errors
 // ---------------------------------------------------------------------------------------------
