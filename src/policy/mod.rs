@@ -569,6 +569,7 @@ pub fn check_pruned(
     };
     rules::check_all(&mut c);
     let mut diags = overrides::validate(file, root, resolved);
+    diags.extend(rules::production::downgraded_tiers(&c, file));
     let findings = overrides::apply(file, &resolved.policy_overrides, c.findings);
     diags.extend(merge(file, findings));
     secret_scan::redact(&mut diags, &secret_scan::not_public(c.secrets, root));

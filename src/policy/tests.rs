@@ -1274,3 +1274,60 @@ fn a_whole_cpu_count_meant_as_millis_is_named() {
     );
     assert!(!fixed.has_errors(), "{:#?}", codes(&fixed));
 }
+
+/// Sweep 39, #1: `tier: staging` on the environment named `production` turned every production
+/// rule off with no word; it is now a warning on every run, at the `tier`, that no override
+/// silences. Writing the production tier, or another name, says nothing.
+#[test]
+fn a_production_named_environment_in_another_tier_is_reported() {
+    let c = compile_example(
+        "production in staging",
+        "environments:\n  production:\n    tier: staging\n",
+    );
+    let d = finding(&c, "policy", "production in staging");
+    assert_eq!(d.level, Level::Warning);
+    assert!(
+        d.message.starts_with(
+            "environment `production` is in the staging tier: no production safety rule applies"
+        ),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.help
+            .as_deref()
+            .unwrap()
+            .starts_with("remove `tier: staging` under `environments.production`"),
+        "{:?}",
+        d.help
+    );
+    let text =
+        examples::with_fragment("environments:\n  production:\n    tier: staging\n").unwrap();
+    let line = text.lines().nth(d.span.unwrap().line - 1).unwrap();
+    assert!(line.contains("staging"), "{line}");
+    // TG125 is not what reports it: turning that rule off changes nothing.
+    let text = with_override(
+        "environments:\n  production:\n    tier: staging\n",
+        "{ rule: TG125, level: off, reason: quiet }",
+    );
+    let c = compile("example.yaml", text.as_bytes(), false);
+    assert!(!c.has_errors(), "{:#?}", codes(&c));
+    assert!(
+        c.diagnostics
+            .iter()
+            .any(|d| d.code == "policy" && d.message.starts_with("environment `production` is in")),
+        "with TG125 off: {:#?}",
+        codes(&c)
+    );
+    for fragment in [
+        "environments:\n  production:\n    tier: production\n",
+        "environments:\n  preview:\n    tier: staging\n",
+    ] {
+        let c = compile_example(fragment, fragment);
+        assert!(
+            !c.diagnostics.iter().any(|d| d.code == "policy"),
+            "{fragment}: {:#?}",
+            codes(&c)
+        );
+    }
+}

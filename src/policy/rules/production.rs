@@ -2,9 +2,10 @@
 //! hardware. (Production backups are in [`super::backups`], production alert contacts in
 //! [`super::alerts`].)
 
-use crate::diagnostics::Level;
+use crate::diagnostics::{Diagnostic, Level};
 use crate::policy::{Checker, ENV, Rule, Safety, builtin_note};
 use crate::resolve::{ResolvedEnvironment, ResolvedService};
+use crate::source::FileId;
 
 /// TG001: at least two instances of every production service.
 pub const TG001: Rule = Rule {
@@ -89,6 +90,40 @@ pub(crate) fn tier_by_name(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             env.name
         ),
     );
+}
+
+/// The environments named exactly `production` or `prod` that a written `tier` (their own, or
+/// one they inherit through `extends`) puts in another tier: a `warning[policy]` on every run,
+/// which no override silences, as for a production safety rule turned off. One line, `tier:
+/// staging`, otherwise turned off every production rule without a word (sweep 39, #1).
+pub(crate) fn downgraded_tiers(c: &Checker<'_>, file: FileId) -> Vec<Diagnostic> {
+    c.resolved
+        .environments
+        .iter()
+        .filter(|env| matches!(env.name.as_str(), "production" | "prod") && !env.is_production())
+        .map(|env| {
+            let tier = format!("{:?}", env.tier).to_lowercase();
+            let written = c.option_node(&env.name, "tier");
+            let span = written
+                .map(|n| n.span)
+                .or_else(|| c.env_key(&env.name));
+            let how = if written.is_some() {
+                format!("remove `tier: {tier}` under `environments.{}`", env.name)
+            } else {
+                format!("add `tier: production` under `environments.{}` (the environment it extends sets `tier: {tier}`)", env.name)
+            };
+            Diagnostic::warning(
+                crate::policy::overrides::CODE,
+                format!(
+                    "environment `{}` is in the {tier} tier: no production safety rule applies to it (two instances, an HA database, production backups, alert contacts, protected secrets)",
+                    env.name
+                ),
+            )
+            .at(file, span)
+            .expected(format!("the production tier for an environment named `{}`", env.name))
+            .help(format!("{how}; if it is not a production environment, give it another name"))
+        })
+        .collect()
 }
 
 /// TG001 on one service.
