@@ -84,12 +84,26 @@ pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
 ///   empty state, creates everything again beside what exists (a new, empty database the
 ///   services are pointed at), and deletes nothing, so the data guard lets it through;
 /// - an environment that leaves the production tier: its secrets lose their protection
-///   (`protected`) in an update, and the production rules stop applying, which no deletion shows.
+///   (`protected`) in an update, and the production rules stop applying, which no deletion shows;
+/// - another application repository (`ci.app_repository`): the deploys build their images from
+///   it, and those images run with every environment's secrets, while no root changes and no
+///   plan runs (sweep 39, #3: a one-letter change passed unseen).
 pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
     let Some((base, head)) = both_resolved(base, head) else {
         return Vec::new();
     };
     let mut out = Vec::new();
+    if base.ci.app_repository != head.ci.app_repository {
+        let name = |r: &Option<String>| {
+            r.as_deref()
+                .map_or_else(|| "this repository".to_string(), |r| format!("`{r}`"))
+        };
+        out.push(format!(
+            "the images are now built from {} instead of {}: its code runs in every environment, with the environments' secrets, and no plan shows it; check the repository's name and owner",
+            name(&head.ci.app_repository),
+            name(&base.ci.app_repository)
+        ));
+    }
     for env in &head.environments {
         let Some(before) = base.environment(&env.name) else {
             continue;

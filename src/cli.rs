@@ -368,6 +368,7 @@ pub fn run(cli: &Cli) -> u8 {
             changed_paths,
             modules_changed,
         } => affected(
+            cli,
             max_bytes,
             &compilation,
             base_config,
@@ -980,6 +981,7 @@ fn stale_summary(differences: &[write::Difference]) -> String {
 }
 
 fn affected(
+    cli: &Cli,
     max_bytes: usize,
     head: &Compilation,
     base_config: &Path,
@@ -1032,14 +1034,39 @@ fn affected(
         err(&format!("{}: {}\n", env.name, env.reasons.join("; ")));
     }
     // Nothing plans a removed environment: say what removing it leaves behind (a pull request
-    // removing one planned nothing, in silence).
-    for name in crate::affected::removed(base, head) {
-        err(&format!(
-            "warning: environment `{name}` is removed: no plan shows it, and its Scaleway resources stay until destroyed by hand (tofugen runbook environment-retire)\n"
-        ));
-    }
-    for warning in crate::affected::unsafe_changes(base, head) {
-        err(&format!("warning: {warning}\n"));
+    // removing one planned nothing, in silence). These warnings are diagnostics in `--format`:
+    // the pull request workflow asks for `github`, so that they are annotations on the pull
+    // request, not lines in a green job's log (sweep 39, #2).
+    let removed = crate::affected::removed(base, head).into_iter().map(|name| {
+        Diagnostic::warning(
+            "environment-removed",
+            format!(
+                "environment `{name}` is removed: no plan shows it, and its Scaleway resources stay until destroyed by hand (tofugen runbook environment-retire)"
+            ),
+        )
+        .at(head.file, None)
+        .expected("every environment whose resources exist in the configuration")
+        .help("retire the environment as the runbook says, or restore it")
+    });
+    let unsafe_changes = crate::affected::unsafe_changes(base, head)
+        .into_iter()
+        .map(|warning| {
+            Diagnostic::warning("unsafe-change", warning)
+                .at(head.file, None)
+                .expected("a change that the pull request's plans show")
+                .help("make sure the reviewers see this warning: no plan or data guard stops it")
+        });
+    let warnings: Vec<Diagnostic> = removed.chain(unsafe_changes).collect();
+    if !warnings.is_empty() {
+        // On stderr in every format: stdout is the plan matrix (GitHub reads workflow
+        // commands on both).
+        print_diagnostics_on(
+            &warnings,
+            &head.sources,
+            cli.format,
+            use_color(cli.color),
+            false,
+        );
     }
     let json = crate::affected::to_json(&envs);
     out_raw(format!("{}\n", diagnostics::json_for_terminal(&json)).as_bytes());

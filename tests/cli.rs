@@ -1167,7 +1167,7 @@ fn affected_compares_with_the_base_file() {
     assert!(o.status.success(), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains(
-            "warning: environment `qa` is removed: no plan shows it, and its Scaleway resources stay"
+            "warning[environment-removed]: environment `qa` is removed: no plan shows it, and its Scaleway resources stay"
         ) && String::from_utf8_lossy(&o.stderr).contains("tofugen runbook environment-retire"),
         "{}",
         text(&o)
@@ -1190,11 +1190,32 @@ fn affected_compares_with_the_base_file() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        stderr.contains("warning: environment `staging` moves its state from `")
+        stderr.contains("warning[unsafe-change]: environment `staging` moves its state from `")
             && stderr.contains("/other/staging.tfstate`: its next plan starts from an empty state")
-            && stderr.contains("warning: environment `production` leaves the production tier"),
+            && stderr.contains(
+                "warning[unsafe-change]: environment `production` leaves the production tier"
+            ),
         "{stderr}"
     );
+    // Another application repository (sweep 39, #3): no root changes, no plan runs. In the
+    // pull request workflow's format, each warning is an annotation, and stdout stays the
+    // plan matrix (sweep 39, #2: the warnings were plain lines of a green job's log).
+    let head = original.replacen(
+        "app_repository: etalab-ia/evalap",
+        "app_repository: etalab-la/evalap",
+        1,
+    );
+    assert_ne!(head, original);
+    fs::write(&config, &head).unwrap();
+    let o = tofugen(dir.path(), &["--format", "github", "affected", "base.yaml"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        stderr.contains("::warning file=environments.yaml,title=unsafe-change::the images are now built from `etalab-la/evalap` instead of `etalab-ia/evalap`"),
+        "{stderr}"
+    );
+    let matrix: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+    assert!(matrix.is_array(), "{matrix}");
     // Unchanged, neither.
     fs::write(&config, &original).unwrap();
     let o = tofugen(dir.path(), &["affected", "base.yaml"]);

@@ -825,6 +825,54 @@ fn rollbacks_are_recorded_and_the_history_is_what_was_deployed() {
     });
 }
 
+/// Sweep 37, #2: a rollback dispatched with a later release (a roll forward) is a deployment
+/// like a deploy: the next default rollback goes back to the release it replaced, not one more
+/// back; re-applying the release in force changes nothing.
+#[test]
+fn a_roll_forward_keeps_the_release_it_replaced() {
+    with_world(|w| {
+        let (a, b, c) = (sha('a'), sha('b'), sha('c'));
+        for t in [&a, &b, &c] {
+            w.deployed("staging", t, &["api", "ui"]);
+        }
+        ok(&w.rollback("staging", ""), "rollback C");
+        assert_eq!(w.tag("staging"), b);
+        ok(&w.rollback("staging", &c), "roll forward to C");
+        assert_eq!(w.tag("staging"), c);
+        ok(&w.rollback("staging", &c), "apply C again");
+        assert_eq!(w.tag("staging"), c);
+        ok(&w.rollback("staging", ""), "rollback C again");
+        assert_eq!(w.tag("staging"), b, "the release C replaced, not A");
+    });
+}
+
+/// Sweep 37, #1: a rollback whose target fails its smoke test restores the release it was to
+/// replace, and says so: not that the environment was rolled back (the runbook tells the on-call
+/// engineer not to roll back again after that message).
+#[test]
+fn a_failed_rollback_says_it_restored_the_release_it_replaced() {
+    with_world(|w| {
+        let (a, b, c) = (sha('a'), sha('b'), sha('c'));
+        for t in [&a, &b, &c] {
+            w.deployed("staging", t, &["api", "ui"]);
+        }
+        w.bad_smoke(&[format!("api={b}")]);
+        let job = w.rollback("staging", "");
+        assert!(!job.ok, "B fails its smoke test:\n{}", job.log);
+        assert_eq!(w.tag("staging"), c, "{}", job.log);
+        logged(
+            &job,
+            "::error::this rollback failed: staging was restored to the release it ran before this run",
+        );
+        assert!(
+            !job.log
+                .contains("staging was rolled back to the release deployed before"),
+            "{}",
+            job.log
+        );
+    });
+}
+
 /// Finding 4: more than one page of artifacts (100 staging deploys after two promotions).
 #[test]
 fn recordings_are_read_past_the_first_page() {
@@ -889,6 +937,10 @@ fn a_rollback_across_an_added_service_keeps_its_image() {
         assert_eq!(running["api"], p, "{}", job.log);
         assert_eq!(running["ui"], n, "ui keeps N's image");
         logged(&job, "ui is not in the release deployed before");
+        logged(
+            &job,
+            "::error::staging was rolled back to the release deployed before this run",
+        );
         // M passes; a manual rollback goes back to P, ui keeping M's image.
         ok(&w.deploy(&m), "deploy M");
         let job = w.rollback("staging", "");

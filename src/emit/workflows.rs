@@ -267,14 +267,16 @@ exit "$status"
 );
 
 /// The configuration at the base of the pull request, the changed paths, and
-/// `tofugen affected`: writes the output `environments` (a JSON list of names). The paths
+/// `tofugen affected`: writes the output `environments` (a JSON list of names), and its
+/// warnings (a removed environment, a moved state, another application repository) as
+/// annotations of the pull request (`--format github`; sweep 39, #2). The paths
 /// are listed without rename detection, so that a file moved out of a module directory is
 /// listed where it was too (sweep 28, F1: `git diff` listed only its new name, and `affected`
 /// saw no module change).
 const AFFECTED: &str = r####"git show "${BASE_SHA}:${CONFIG}" > "$RUNNER_TEMP/base-config.yaml" 2> /dev/null \
   || : > "$RUNNER_TEMP/base-config.yaml"
 git diff --no-renames --name-only "${BASE_SHA}...HEAD" > "$RUNNER_TEMP/changed-paths.txt"
-tofugen --config "$CONFIG" --root . affected "$RUNNER_TEMP/base-config.yaml" \
+tofugen --format github --config "$CONFIG" --root . affected "$RUNNER_TEMP/base-config.yaml" \
   --changed-paths "$RUNNER_TEMP/changed-paths.txt" > "$RUNNER_TEMP/affected.json"
 environments="$(jq -c '[.[].name]' "$RUNNER_TEMP/affected.json")"
 echo "environments=$environments" >> "$GITHUB_OUTPUT"
@@ -520,14 +522,16 @@ tofu plan -input=false -no-color -var-file="$RUNNER_TEMP/release.tfvars.json" -o
 "####;
 
 /// The resource types whose destruction loses what they hold ([`DATA_GUARD`]): a database
-/// instance and its databases, the backups' bucket, a secret (its versions) and a registry
-/// namespace (its images). Not a secret version: a rotation replaces one by design.
-pub const DATA_TYPES: [&str; 5] = [
+/// instance and its databases, the backups' bucket, a secret (its versions), a registry
+/// namespace (its images) and a Cockpit data source (the application metrics it keeps for
+/// `retention_days`; sweep 39, #5). Not a secret version: a rotation replaces one by design.
+pub const DATA_TYPES: [&str; 6] = [
     "scaleway_rdb_instance",
     "scaleway_rdb_database",
     "scaleway_object_bucket",
     "scaleway_secret",
     "scaleway_registry_namespace",
+    "scaleway_cockpit_source",
 ];
 
 /// Lists, from the saved plan `$1`, the deletes and replaces of resources of $DATA_TYPES
@@ -621,7 +625,9 @@ macro_rules! smoke_function {
 /// The smoke test of the release just applied.
 const SMOKE: &str = concat!(smoke_function!(), "smoke_all\n");
 
-/// Re-applies the release deployed before this run, smoke-tests it, and fails the job. A
+/// Re-applies the release deployed before this run, smoke-tests it, and fails the job, saying
+/// which it was ($RUN_KIND `rollback`: a failed rollback, the environment back on the release it
+/// was to replace; else a deploy or promotion rolled back, sweep 37 #1). A
 /// service of $SERVICES that release lacks (added by this run's configuration, which the root
 /// requires) keeps the image of the release this run applied. It plans first, and refuses, as
 /// [`DATA_GUARD`] does, a plan destroying data unless $ALLOW_DATA_LOSS (sweep 32, F5: a plan
@@ -650,9 +656,16 @@ if [ -s "$RUNNER_TEMP/data-loss.txt" ] && [ "$ALLOW_DATA_LOSS" != true ]; then
 fi
 tofu apply -input=false -no-color "$RUNNER_TEMP/rollback.tfplan"
 smoke_all
-echo "::error::$ENVIRONMENT was rolled back to the release deployed before this run"
+if [ "$RUN_KIND" = rollback ]; then
+  # A failed rollback: the environment is back on the release the rollback was to replace.
+  echo "::error::this rollback failed: $ENVIRONMENT was restored to the release it ran before this run, the one the rollback was to replace"
+  heading="### the rollback failed: $ENVIRONMENT restored"
+else
+  echo "::error::$ENVIRONMENT was rolled back to the release deployed before this run"
+  heading="### $ENVIRONMENT rolled back"
+fi
 {
-  echo "### $ENVIRONMENT rolled back"
+  echo "$heading"
   echo '```json'
   jq . "$RUNNER_TEMP/rollback.json"
   echo '```'
@@ -765,12 +778,15 @@ gh api --paginate "repos/${GITHUB_REPOSITORY}/actions/artifacts?${query}" \
      | select(.sha | test("^[0-9a-f]{40}$"))]
   | sort_by(.created_at, .run)
 ' > "$RUNNER_TEMP/recordings.json"
-# The deployments in force, oldest first: a deploy or promotion adds one; a rollback undoes the
-# newest, then goes back to the newest deployment of the release it applied (added if none).
+# The deployments in force, oldest first: a deploy or promotion adds one; a rollback to a
+# release deployed before the newest goes back to that deployment; a rollback to the release in
+# force changes nothing; one to any other release (a roll forward) adds it, like a deploy.
 jq 'reduce .[] as $r ([];
   if $r.rollback then
-    .[:-1] | ((map(.sha) | indices($r.sha) | last) as $i
-             | if $i == null then . + [$r] else .[:$i + 1] end)
+    ((.[:-1] | map(.sha) | indices($r.sha) | last) as $i
+     | if $i != null then .[:$i + 1]
+       elif (last | .sha?) == $r.sha then .
+       else . + [$r] end)
   else . + [$r] end)' "$RUNNER_TEMP/recordings.json" > "$RUNNER_TEMP/deployments.json"
 echo "Deployments in force, oldest first (from the trusted recordings ${PREFIX}*):"
 jq -r '.[] | "  \(.created_at) \(.sha) run \(.run)\(if .rollback then " (rollback)" else "" end)"' \
@@ -1152,20 +1168,20 @@ fn registry(env: &ResolvedEnvironment) -> String {
     format!("rg.{}.scw.cloud/{}", env.region, env.registry_namespace)
 }
 
-/// Apply the release in $RUNNER_TEMP/release.json to `env` (the script `apply`: [`APPLY`], or
-/// [`APPLY_PLANNED`] after [`PLAN_RELEASE`]), smoke-test, roll back on failure, record the
-/// release, and with `rules` push the alert rules. `before_apply` runs once the deployed release
-/// is read (previous.json, output `found` of step `previous`), before the apply.
-/// The steps of a job applying a release to `env`: check-out, set-up, init, the deployed
-/// release read, `before_apply`, the `plan` step (which saves $RUNNER_TEMP/release.tfplan),
-/// the data guard ([`DATA_GUARD`]), the apply of that saved plan, the smoke test, the
-/// automatic rollback, the recording and (with `rules`) the alert rules push.
+/// The steps of a job applying the release in $RUNNER_TEMP/release.json to `env`: check-out,
+/// set-up, init, the deployed release read (previous.json, output `found` of step `previous`),
+/// `before_apply`, the `plan` step (which saves $RUNNER_TEMP/release.tfplan), the data guard
+/// ([`DATA_GUARD`]), the apply of that saved plan ([`APPLY_PLANNED`]), the smoke test, the
+/// automatic rollback on failure ([`ROLLBACK`]; in the rollback workflow, `rollback`, it restores
+/// the release the failed rollback was to replace, and says so), the recording and (with
+/// `rules`) the alert rules push.
 fn deploy_sequence(
     ctx: &Ctx,
     env: &ResolvedEnvironment,
     before_apply: Vec<Yaml>,
     plan: Yaml,
     rules: bool,
+    rollback: bool,
 ) -> Vec<Yaml> {
     let mut steps = vec![
         checkout(),
@@ -1195,7 +1211,7 @@ fn deploy_sequence(
         )
         .comment_on(
             "run",
-            "A plan destroying or replacing a database, a bucket, a secret or a registry is refused unless the run was dispatched with `allow_data_loss`.",
+            "A plan destroying or replacing a database, a bucket, a secret, a registry or a metrics source is refused unless the run was dispatched with `allow_data_loss`.",
         )
         .build(),
         tofu_step(
@@ -1219,10 +1235,18 @@ fn deploy_sequence(
         )
         .build(),
         tofu_step(
-            format!("Roll back {} to the previous release", env.name),
+            if rollback {
+                format!("Restore {} if this rollback failed", env.name)
+            } else {
+                format!("Roll back {} to the previous release", env.name)
+            },
             env,
             None,
             vec![
+                (
+                    "RUN_KIND",
+                    Yaml::str(if rollback { "rollback" } else { "deploy" }),
+                ),
                 ("SMOKE", smoke_json(env)),
                 ("SERVICES", services_json(env)),
                 ("DATA_TYPES", Yaml::Json(serde_json::json!(DATA_TYPES))),
@@ -1301,7 +1325,7 @@ fn allow_data_loss_input() -> (&'static str, Yaml) {
             (
                 "description",
                 Yaml::str(
-                    "Apply a plan that destroys or replaces a database, a bucket, a secret or a registry (refused otherwise); back them up first",
+                    "Apply a plan that destroys a database, a bucket, a secret, a registry or a metrics source (refused otherwise); back them up first",
                 ),
             ),
             ("type", Yaml::str("boolean")),
@@ -1856,7 +1880,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         keep_if_rolled_back(ctx, head),
         check_release(head),
     ];
-    let steps = deploy_sequence(ctx, head, before_apply, plan_saved(head), true);
+    let steps = deploy_sequence(ctx, head, before_apply, plan_saved(head), true, false);
     let mut deploy_job = environment_job(
         ctx,
         format!("Deploy {}", head.name),
@@ -2018,7 +2042,14 @@ fn promote(ctx: &Ctx) -> String {
             .entry("run", Yaml::Script(COPY_IMAGES))
             .build(),
         );
-        steps.extend(deploy_sequence(ctx, env, Vec::new(), plan_saved(env), true));
+        steps.extend(deploy_sequence(
+            ctx,
+            env,
+            Vec::new(),
+            plan_saved(env),
+            true,
+            false,
+        ));
         Some((
             id,
             environment_job(
@@ -2098,7 +2129,7 @@ fn rollback(ctx: &Ctx) -> String {
         )
         .build();
         steps.extend(
-            deploy_sequence(ctx, env, Vec::new(), plan, false)
+            deploy_sequence(ctx, env, Vec::new(), plan, false, true)
                 .into_iter()
                 // The sequence starts with checkout, set-up and init: done above already.
                 .skip(3),
