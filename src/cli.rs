@@ -1279,8 +1279,29 @@ fn explain(cli: &Cli, compilation: &Compilation, env: &str, service: Option<&str
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    out(&report::explain(resolved, e, &name, service));
+    out(&without_secrets(
+        compilation,
+        report::explain(resolved, e, &name, service),
+    ));
     0
+}
+
+/// `text` with every value the configuration's secret scan flags (TG012's, whatever the rule's
+/// level) masked as the diagnostics mask them: `explain` and `diff` print values, and with
+/// TG012 lowered to a warning they printed the token it had just masked (sweep 38, F3).
+fn without_secrets(compilation: &Compilation, text: String) -> String {
+    use crate::policy::secret_scan;
+    let Some(tree) = &compilation.tree else {
+        return text;
+    };
+    let secrets = secret_scan::not_public(secret_scan::secrets_in(tree), tree);
+    if secrets.is_empty() {
+        return text;
+    }
+    let mut carrier = [Diagnostic::warning("report", text)];
+    secret_scan::redact(&mut carrier, &secrets);
+    let [carrier] = carrier;
+    carrier.message
 }
 
 fn diff(cli: &Cli, compilation: &Compilation, a: &str, b: &str) -> u8 {
@@ -1298,7 +1319,10 @@ fn diff(cli: &Cli, compilation: &Compilation, a: &str, b: &str) -> u8 {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    out(&report::diff(resolved, ea, eb, &name));
+    out(&without_secrets(
+        compilation,
+        report::diff(resolved, ea, eb, &name),
+    ));
     0
 }
 

@@ -149,6 +149,10 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
     }
     if let Some(db) = &env.database {
         let p = "database";
+        // Shown both ways, as the backup tiers are: a database turned on in one environment
+        // only is `false → true` in `diff`, and `explain` shows where it was turned on (sweep
+        // 40, #3: `diff` read `false → (unset)`, and `explain` hid the line that created it).
+        put(format!("{p}.enabled"), "true".into());
         put(format!("{p}.engine"), shown(&db.engine));
         put(format!("{p}.node_type"), shown(&db.node_type));
         put(
@@ -270,12 +274,13 @@ fn probe_view(put: &mut impl FnMut(String, String), p: &str, probe: &Probe) {
 
 /// Where the value at `path` came from, for `explain`.
 pub fn origin_label(env: &ResolvedEnvironment, file: &str, path: &str) -> String {
-    // Paths whose YAML spelling differs from the view are looked up under their parent too.
+    // Paths whose YAML spelling differs from the view are looked up under their parent too
+    // (a database is enabled by its written section, `database:`, without `enabled: true`).
     let lookup = env.origins.get(path).or_else(|| {
         let (parent, _) = path.rsplit_once('.')?;
-        env.origins
-            .get(parent)
-            .filter(|_| path.ends_with(".secrets") || parent.ends_with(".command"))
+        env.origins.get(parent).filter(|_| {
+            path.ends_with(".secrets") || parent.ends_with(".command") || path == "database.enabled"
+        })
     });
     match lookup {
         Some(o) => {

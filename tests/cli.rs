@@ -1944,3 +1944,44 @@ fn removing_an_environment_warns_that_its_resources_still_exist() {
     );
     assert!(dir.path().join("generated/qa/main.tf").exists());
 }
+
+/// Sweep 38, F3: with TG012 lowered to a warning, `explain` and `diff` printed the token the
+/// warning had just masked. Both now mask every value the secret scan flags.
+#[test]
+fn explain_and_diff_mask_a_flagged_value_whatever_the_rule_s_level() {
+    let (dir, config) = repo();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    // A GitHub token's shape, built here so that no scanner finds one in the repository.
+    let token = format!("ghp_{}", "1234567890abcdefghijABCDEFGHIJ123456");
+    let config_text = fs::read_to_string(&config)
+        .unwrap()
+        .replacen(
+            "      ui:\n        scale: { min: 2, max: 4 }\n",
+            &format!(
+                "      ui:\n        scale: {{ min: 2, max: 4 }}\n        env: {{ API_TOKEN: {token} }}\n"
+            ),
+            1,
+        )
+        .replacen(
+            "environments:\n",
+            "policy:\n  overrides:\n    - { rule: TG012, level: warning, reason: the test says so }\nenvironments:\n",
+            1,
+        );
+    fs::write(&config, config_text).unwrap();
+    let o = tofugen(dir.path(), &["validate"]);
+    assert!(text(&o).contains("TG012"), "{}", text(&o));
+    for args in [
+        &["diff", "staging", "production"][..],
+        &["explain", "production"],
+        &["explain", "production", "ui"],
+    ] {
+        let o = tofugen(dir.path(), args);
+        let all = text(&o);
+        assert!(o.status.success(), "{args:?}: {all}");
+        assert!(!all.contains(&token), "{args:?}: {all}");
+        assert!(
+            all.contains("services.ui.env.API_TOKEN: ") && all.contains("[redacted]"),
+            "{args:?}: {all}"
+        );
+    }
+}

@@ -45,6 +45,65 @@ fn a_backup_tier_turned_on_reads_as_on() {
     );
 }
 
+/// A database turned on in one environment only reads as turned on (sweep 40, #3: `diff`
+/// printed `database.enabled: false → (unset)`, and `explain` hid the line that created it).
+#[test]
+fn a_database_turned_on_in_one_environment_reads_as_on() {
+    let text = "project: shop
+versions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }
+ci: { deploy_to: staging }
+defaults:
+  services:
+    api:
+      image: shop-api
+      port: 8000
+      privacy: public
+      probes: { startup: { path: /health }, liveness: { path: /health } }
+  database:
+    enabled: false
+environments:
+  staging: {}
+  production:
+    promote_from: staging
+    services:
+      api: { scale: { min: 2 }, database: true }
+    database:
+      enabled: true
+      ha: true
+      node_type: DB-PRO2-XS
+      backups:
+        daily: { retention: 30d }
+        weekly: { retention: 90d }
+        monthly: { retention: 365d }
+    alerts:
+      contacts: [ops@example.org]
+      rules:
+        backups: { kind: backup_job_failed }
+";
+    let out = compile("environments.yaml", text.as_bytes(), false);
+    assert!(!out.has_errors(), "{:#?}", out.diagnostics);
+    let r = out.resolved.unwrap();
+    let (a, b) = (
+        r.environment("staging").unwrap(),
+        r.environment("production").unwrap(),
+    );
+    assert!(a.database.is_none() && b.database.is_some());
+    let diff = report::diff(&r, a, b, "environments.yaml");
+    assert!(diff.contains("database.enabled: false → true\n"), "{diff}");
+    let line = 1 + text
+        .lines()
+        .position(|l| l == "      enabled: true")
+        .unwrap();
+    let explain = report::explain(&r, b, "environments.yaml", None);
+    assert!(
+        explain
+            .lines()
+            .any(|l| l.starts_with("database.enabled: true ")
+                && l.ends_with(&format!("# environments.yaml:{line} (environment)"))),
+        "{explain}"
+    );
+}
+
 #[test]
 fn diff_of_an_environment_with_itself_is_empty() {
     let r = resolved();
