@@ -1407,3 +1407,72 @@ fn tg105_refuses_a_result_that_fails_every_evaluation() {
         }
     }
 }
+
+/// Sweep 37, #3: every rule of a built-in kind says, just above it, whether Scaleway documents
+/// its metric (and where), or that it is unconfirmed; only one kind did.
+#[test]
+fn every_built_in_rule_says_where_its_metric_is_documented() {
+    let kinds = [
+        "container_error",
+        "container_cpu",
+        "container_memory",
+        "container_instances_below_min",
+        "database_cpu",
+        "database_storage",
+        "database_memory",
+        "database_connections",
+        "database_replication_lag",
+        "backup_job_failed",
+    ];
+    let rules: String = kinds
+        .iter()
+        .map(|k| {
+            let service = if k.starts_with("container") {
+                ", service: api"
+            } else {
+                ""
+            };
+            format!(
+                "        k-{}: {{ kind: {k}{service} }}\n",
+                k.replace('_', "-")
+            )
+        })
+        .collect();
+    let anchor =
+        "        backup-failed: { kind: backup_job_failed, for: 0s, severity: critical }\n";
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/environments.yaml")).unwrap();
+    assert!(committed.contains(anchor));
+    let c = compile(&committed.replacen(anchor, &format!("{anchor}{rules}"), 1));
+    assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+    let files: Vec<(&String, &String)> = alert_files(&c)
+        .into_iter()
+        .filter(|(p, _)| !p.ends_with(".test.yml"))
+        .collect();
+    let mut seen = std::collections::BTreeSet::new();
+    for (path, text) in files {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(alert) = line.trim().strip_prefix("- alert: ") else {
+                continue;
+            };
+            let above: Vec<&str> = lines[..i]
+                .iter()
+                .rev()
+                .take_while(|l| l.trim_start().starts_with('#'))
+                .copied()
+                .collect();
+            let comment = above.join(" ");
+            assert!(
+                comment.contains("Metric documented by Scaleway: \"How to")
+                    || comment.contains("UNCONFIRMED metric:"),
+                "{path}: {alert}: {comment}"
+            );
+            seen.insert(alert.to_string());
+        }
+    }
+    // Every kind's alert name is seen (the kind's name, dashed).
+    for k in kinds {
+        assert!(seen.contains(&k.replace('_', "-")), "{k}: {seen:?}");
+    }
+}

@@ -14,7 +14,8 @@
 //! (`groups:`), so `promtool check rules` reads them; Cockpit's ruler API takes one group per
 //! request, i.e. `.groups[0]` of each file.
 //!
-//! Built-in kinds compile to PromQL on the metric names confirmed in the research notes only,
+//! Built-in kinds compile to PromQL on metric names Scaleway documents ([`metric_source`] says
+//! where; one, the instance count, is marked unconfirmed in every rule that uses it),
 //! filtered by the Scaleway resource names the roots create: containers `<project>-<env>-<service>`,
 //! the database `<project>-<env>-db`, backup jobs `<project>-<env>-backup-weekly|monthly`. Every
 //! expression is aggregated `by (resource_name)`, so alert labels do not depend on which extra
@@ -297,6 +298,34 @@ pub fn promql_str(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Where the metric names of a built-in kind come from, written above each of its rules, so
+/// that every rule says whether its metric is documented (sweep 37, #3: only one did). The
+/// pages are in Scaleway's documentation repository (github.com/scaleway/docs-content, read
+/// 2026-12-06); the preconfigured rules are those the provider v2.81.0 records in
+/// `internal/services/cockpit/testdata/data-source-cockpit-preconfigured-alert-basic.cassette.yaml`.
+pub fn metric_source(kind: AlertKind) -> &'static str {
+    match kind {
+        AlertKind::ContainerError | AlertKind::ContainerCpu | AlertKind::ContainerMemory => {
+            "Metric documented by Scaleway: \"How to configure alerts for a container\" (docs-content pages/serverless-containers/how-to/configure-alerts-containers.mdx)."
+        }
+        AlertKind::ContainerInstancesBelowMin => {
+            "UNCONFIRMED metric: serverless_container_instances_total is named by third-party sources only; check it with GET <scaleway-metrics-url>/prometheus/api/v1/label/__name__/values."
+        }
+        AlertKind::DatabaseCpu | AlertKind::DatabaseStorage | AlertKind::DatabaseConnections => {
+            "Metric documented by Scaleway: \"How to monitor your Database Instance with Scaleway Cockpit\" (docs-content pages/managed-databases-for-postgresql-and-mysql/how-to/monitor-databases-cockpit.mdx), and used by Scaleway's preconfigured alert rules."
+        }
+        AlertKind::DatabaseMemory => {
+            "Metric documented by Scaleway: \"How to monitor your Database Instance with Scaleway Cockpit\" (docs-content pages/managed-databases-for-postgresql-and-mysql/how-to/monitor-databases-cockpit.mdx), which spells MemAvailable's name without its leading `r`; tofugen uses the `rdb_instance_` prefix of every other name there: check once on real data."
+        }
+        AlertKind::DatabaseReplicationLag => {
+            "Metric documented by Scaleway: \"How to monitor your Database Instance with Scaleway Cockpit\" (docs-content pages/managed-databases-for-postgresql-and-mysql/how-to/monitor-databases-cockpit.mdx), in seconds."
+        }
+        AlertKind::BackupJobFailed => {
+            "Metric documented by Scaleway: \"How to configure alerts for a job\" (docs-content pages/serverless-jobs/how-to/configure-alerts-jobs.mdx, states `failed` and `internal_error`; a run in another end state, such as `interrupted`, does not fire)."
+        }
+    }
 }
 
 /// The PromQL of a built-in kind on the Scaleway resource `resource`.
@@ -687,15 +716,11 @@ pub fn plan(project: &str, env: &ResolvedEnvironment) -> (Vec<AlertInstance>, Ve
                             go_template_text(&format!("{url}#{alert}")),
                         ));
                     }
-                    let mut notes = Vec::new();
-                    match kind {
-                        AlertKind::ContainerInstancesBelowMin => notes.push(
-                            "UNCONFIRMED metric: serverless_container_instances_total is named by third-party sources only; check it with GET <scaleway-metrics-url>/prometheus/api/v1/label/__name__/values.".to_string(),
-                        ),
-                        AlertKind::ContainerCpu => notes.push(
+                    let mut notes = vec![metric_source(kind).to_string()];
+                    if kind == AlertKind::ContainerCpu {
+                        notes.push(
                             "serverless_container_cpu_usage_ratio is compared in percent, as in Scaleway's documentation (a third-party note says 0-1: check once on real data).".to_string(),
-                        ),
-                        _ => {}
+                        );
                     }
                     out.push(AlertInstance {
                         rule: rule.name.clone(),
