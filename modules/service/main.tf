@@ -68,8 +68,11 @@ resource "scaleway_container" "this" {
   description  = var.description == "" ? null : var.description
   tags         = var.tags
 
-  # Immutable tag (git SHA) plus the registry digest (the generated roots check it against the
-  # registry before the apply): a digest change redeploys the container.
+  # The release's tag (the application commit SHA) plus its registry digest, which the generated
+  # roots check against the registry before the apply (release.tf). Scaleway runs the image by
+  # its tag: provider v2.81.0 sends `registry_sha256` to no API (helpers_container.go: a change
+  # re-sends the image), and Scaleway's registry does not make tags immutable, so a later push
+  # of the same tag is what new instances pull. Only the deploy workflow pushes these tags.
   image           = local.image
   registry_sha256 = var.image.digest
 
@@ -89,7 +92,7 @@ resource "scaleway_container" "this" {
   args    = length(var.args) == 0 ? null : var.args
 
   # TOFUGEN_RELEASE: the release tag, so the application can report which release it runs
-  # (the deploy workflow's smoke test can check it, see the service's `smoke` settings).
+  # (the deploy workflow's smoke test fetches a health path; it does not read this).
   environment_variables        = merge(var.environment_variables, { TOFUGEN_RELEASE = var.image.tag })
   secret_environment_variables = local.secret_values
 
