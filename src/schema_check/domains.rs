@@ -914,6 +914,55 @@ fn check_cron(value: &str) -> Result<(), DomainError> {
     never_fires(&fields)
 }
 
+/// The days (over four years, 2024 to 2027: a leap year included) on which the valid
+/// five-field cron schedule `value` runs, as indexes from 2024-01-01, and its runs on each of
+/// them (minutes x hours); `None` when `value` is not such a schedule. Days follow crontab(5):
+/// with both day fields restricted (neither `*` nor `?`), a day matching either runs.
+pub fn cron_days(value: &str) -> Option<(Vec<u32>, u32)> {
+    check_cron(value).ok()?;
+    let parts: Vec<&str> = value.split(' ').filter(|p| !p.is_empty()).collect();
+    let [minutes, hours, days, months, weekdays] = parts.as_slice() else {
+        return None;
+    };
+    let set = |i: usize, text: &str| check_cron_field(&CRON_FIELDS[i], text).ok();
+    let (minutes, hours) = (set(0, minutes)?, set(1, hours)?);
+    let any = |t: &str| matches!(t, "*" | "?");
+    let (days_any, weekdays_any) = (any(days), any(weekdays));
+    let (days, months, mut weekdays) = (set(2, days)?, set(3, months)?, set(4, weekdays)?);
+    // Day 7 is Sunday too.
+    if weekdays & (1 << 7) != 0 {
+        weekdays |= 1;
+    }
+    let mut found = Vec::new();
+    let mut index = 0u32;
+    for year in 2024u32..=2027 {
+        for month in 1..=12u32 {
+            let length = match month {
+                2 if year % 4 == 0 => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
+            };
+            for day in 1..=length {
+                // 2024-01-01 was a Monday (1).
+                let weekday = (index + 1) % 7;
+                let by_day = days & (1 << day) != 0;
+                let by_weekday = weekdays & (1 << weekday) != 0;
+                let runs = months & (1 << month) != 0
+                    && match (days_any, weekdays_any) {
+                        (false, false) => by_day || by_weekday,
+                        _ => by_day && by_weekday,
+                    };
+                if runs {
+                    found.push(index);
+                }
+                index += 1;
+            }
+        }
+    }
+    Some((found, minutes.count_ones() * hours.count_ones()))
+}
+
 /// A schedule whose days of the month exist in none of its months never runs: `0 3 31 2 *`
 /// (February has at most 29 days), `0 3 31 4 *`. Only when the day-of-week field is `*` or
 /// `?`: with both day fields restricted, cron runs on either (crontab(5)), so the
@@ -1740,5 +1789,29 @@ mod tests {
         ] {
             assert!(!ok("github-environment", bad), "{bad:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod cron_days_tests {
+    use super::cron_days;
+
+    /// Counted against Python's calendar (datetime, 2024-01-01 to 2027-12-31): 208 Sundays,
+    /// 48 firsts of a month, 248 days that are a first or a Monday.
+    #[test]
+    fn days_and_runs_follow_the_calendar_and_crontab() {
+        let (sundays, runs) = cron_days("0 3 * * 0").unwrap();
+        assert_eq!((sundays.len(), &sundays[..2], runs), (208, &[6, 13][..], 1));
+        assert_eq!(cron_days("0 3 * * 7").unwrap().0, sundays);
+        assert_eq!(cron_days("0 3 * * SUN").unwrap().0, sundays);
+        let (firsts, _) = cron_days("0 4 1 * *").unwrap();
+        assert_eq!((firsts.len(), firsts[0]), (48, 0));
+        // Both day fields restricted: either matches (crontab(5)).
+        let (either, _) = cron_days("0 4 1 * 1").unwrap();
+        assert_eq!((either.len(), &either[..3]), (248, &[0, 7, 14][..]));
+        assert_eq!(cron_days("0 3 29 2 *").unwrap().0, vec![59]);
+        assert_eq!(cron_days("*/15 */6 * * *").unwrap().1, 16);
+        assert_eq!(cron_days("* * * * *").unwrap().1, 1440);
+        assert!(cron_days("0 3 * *").is_none() && cron_days("61 3 * * *").is_none());
     }
 }

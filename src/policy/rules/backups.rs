@@ -41,11 +41,90 @@ pub const TG005: Rule = Rule {
     good: "defaults:\n  database:\n    backups:\n      daily: { retention: 60d }\n",
 };
 
+/// TG128: a weekly job runs weekly, a monthly job monthly.
+pub const TG128: Rule = Rule {
+    code: "TG128",
+    name: "backup-cadence",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "the weekly backup job runs at least every 7 days and the monthly one at least every 31, once on each day they run",
+    rationale: "a tier's retention promises restore points of its cadence: `0 3 29 2 *` as the weekly schedule passes every other check and leaves four years between two weekly backups, and `* * * * *` keeps a dump of every minute for the tier's retention (525 600 a year for the monthly tier)",
+    bad: "defaults:\n  database:\n    backups:\n      weekly: { enabled: true, schedule: \"0 3 29 2 *\" }\n",
+    good: "defaults:\n  database:\n    backups:\n      weekly: { enabled: true, schedule: \"0 3 * * 0\" }\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG003, TG004, TG005];
+pub const RULES: &[Rule] = &[TG003, TG004, TG005, TG128];
+
+/// TG128 on the weekly and monthly jobs of `env`: the longest gap between two days a schedule
+/// runs on, over four years ([`crate::schema_check::domains::cron_days`]), against the tier's
+/// cadence, and its runs on each of those days.
+fn cadence(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let Some(db) = &env.database else {
+        return;
+    };
+    for (tier, job, most) in [
+        ("weekly", &db.backups.weekly, 7u32),
+        ("monthly", &db.backups.monthly, 31),
+    ] {
+        let Some(job) = job else { continue };
+        let Some((days, runs)) = crate::schema_check::domains::cron_days(&job.schedule) else {
+            continue;
+        };
+        let (Some(&first), Some(&last)) = (days.first(), days.last()) else {
+            continue;
+        };
+        // Four years of days; the days before the first run and after the last count too
+        // (the calendar does not wrap: 2028-01-01 is not a Monday as 2024-01-01 was).
+        const DAYS: u32 = 4 * 365 + 1;
+        let gap = days
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .chain([first, DAYS - 1 - last])
+            .max()
+            .unwrap_or(DAYS);
+        let path = format!("database.backups.{tier}.schedule");
+        let place = if c.written(env, &path) {
+            c.at(env, &path)
+        } else {
+            c.key_above(env, &path)
+        };
+        let schedule = &job.schedule;
+        if gap > most {
+            c.push(
+                &TG128,
+                Some(env),
+                place.clone(),
+                format!(
+                    "the {tier} backup job of {ENV} (`{schedule}`) can go {gap} days without running"
+                ),
+                format!("a schedule that runs at least every {most} days"),
+                if tier == "weekly" {
+                    "run it on one day of every week, e.g. `0 3 * * 0` (Sundays at 03:00)"
+                } else {
+                    "run it on one day of every month, e.g. `0 4 1 * *` (the 1st at 04:00)"
+                },
+            );
+        }
+        if runs > 1 {
+            c.push(
+                &TG128,
+                Some(env),
+                place,
+                format!(
+                    "the {tier} backup job of {ENV} (`{schedule}`) runs {runs} times on each day it runs, and keeps every run {}",
+                    job.retention
+                ),
+                "one run on each day the job runs",
+                "give the minute and the hour one value each, e.g. `0 3` for 03:00",
+            );
+        }
+    }
+}
 
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     state_versions(c, env);
+    cadence(c, env);
     let Some(db) = &env.database else {
         return;
     };

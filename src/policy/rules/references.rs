@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use crate::diagnostics::{Level, SUGGESTION_BUDGET, Suggester, did_you_mean};
 use crate::load::{Node, NodeKind};
+use crate::model::Privacy;
 use crate::policy::{Checker, ENV, Place, Rule, Safety, list};
 use crate::resolve::{ResolvedEnvironment, TemplatePart};
 
@@ -43,8 +44,20 @@ pub const TG126: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      env:\n        APP_NAME: \"${project}-${environment}\"\n",
 };
 
+/// TG127: a service given the URL of a private one can be refused.
+pub const TG127: Rule = Rule {
+    code: "TG127",
+    name: "private-service-url",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "a service given another's URL (`${services.NAME.url}`) can call it: the other is public, or the caller has a key",
+    rationale: "Scaleway refuses (403) a call to a private container that does not send, as `X-Auth-Token`, the secret key of an IAM API key allowed `ContainersPrivateAccess` (Scaleway docs, \"How to manage authentication for private containers\"); tofugen creates no such key for the caller, so a call made with the URL alone is refused at run time, while every check passes",
+    bad: "defaults:\n  services:\n    admin:\n      image: demo-admin\n      port: 8080\n      privacy: private\n      scale: { min: 2 }\n      probes:\n        startup: { path: /healthz }\n        liveness: { path: /healthz }\n    web:\n      env:\n        ADMIN_URL: \"${services.admin.url}\"\n",
+    good: "defaults:\n  services:\n    worker:\n      image: demo-worker\n      port: 8080\n      privacy: private\n      scale: { min: 2 }\n      probes:\n        startup: { path: /healthz }\n        liveness: { path: /healthz }\n      env:\n        WEB_URL: \"${services.web.url}\"\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG013, TG014, TG126];
+pub const RULES: &[Rule] = &[TG013, TG014, TG126, TG127];
 
 /// The tofugen references in `text` that are not escaped (`$${` is a literal `${`), as
 /// written: `${environment}`, `${project}`, `${services.NAME.url}`.
@@ -192,6 +205,26 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                                 "read the service's own URL from the request (Host header) or configure it after the first deploy",
                             );
                         } else if enabled_set.contains(target.as_str()) {
+                            if env
+                                .service(target)
+                                .is_some_and(|t| t.privacy == Privacy::Private)
+                            {
+                                let place = place(c);
+                                c.push(
+                                    &TG127,
+                                    Some(env),
+                                    place,
+                                    format!(
+                                        "`env.{key}` of `{}` is the URL of private service `{target}` in {ENV}: Scaleway refuses a call to it without an IAM key's secret (`X-Auth-Token`), and tofugen gives `{}` none",
+                                        s.name, s.name
+                                    ),
+                                    format!("a public `{target}`, or a key `{}` sends", s.name),
+                                    format!(
+                                        "give `{}` the secret key of an IAM API key allowed `ContainersPrivateAccess` on the environment's project (an operator secret under `secrets:`, sent as `X-Auth-Token`), then turn this warning off for `services.{}.env.{key}` with that reason; or make `{target}` `privacy: public`",
+                                        s.name, s.name
+                                    ),
+                                );
+                            }
                             edges
                                 .entry(s.name.as_str())
                                 .or_default()
