@@ -207,14 +207,12 @@ pub fn run(cli: &Cli) -> u8 {
     let file = cli.config.to_string_lossy().into_owned();
     let bytes = {
         let (sources, id) = SourceMap::single(&file);
-        if let Some(message) = locate::escapes_repository(&cli.config, cli.root.as_deref()) {
+        if let Some((message, help)) = locate::escapes_repository(&cli.config, cli.root.as_deref())
+        {
             let d = Diagnostic::error("io", message)
                 .at(id, None)
                 .expected("a configuration file of the repository")
-                .help(
-                    "replace the symlink by the file itself, committed in the repository, or \
-                     pass --config with the configuration's path in the repository",
-                );
+                .help(help);
             print_diagnostics(&[d], &sources, cli.format, color);
             return EXIT_INVALID;
         }

@@ -193,24 +193,57 @@ pub fn found_above(start: &Path, name: &Path) -> Option<(usize, PathBuf)> {
 /// repository or inside its `.git`. A pull request could replace `environments.yaml` by a
 /// symlink to the runner's `~/.docker/config.json` or `/proc/self/environ`, whose lines the
 /// diagnostics would then show in a public log (sweep 26, F3). `None` outside a repository and
-/// for a path that does not resolve (reading it reports that).
-pub fn escapes_repository(config: &Path, root: Option<&Path>) -> Option<String> {
+/// for a path that does not resolve (reading it reports that). Returns the message and the
+/// fix: a symlink to replace, or (a file outside as written, no symlink involved: sweep 38, F6)
+/// a configuration to move or a `--root` to change.
+pub fn escapes_repository(config: &Path, root: Option<&Path>) -> Option<(String, &'static str)> {
     let cwd = std::env::current_dir().ok()?;
     let repository = repository_for(config, root)?;
     let target = cwd.join(config).canonicalize().ok()?;
     let inside = target.starts_with(&repository) && !target.starts_with(repository.join(".git"));
-    (!inside).then(|| {
-        format!(
-            "`{}` resolves to `{}`, {} the repository `{}`: tofugen reads only a configuration \
-             of the repository it generates for, never a file a symlink points to elsewhere",
-            config.display(),
-            target.display(),
-            if target.starts_with(repository.join(".git")) {
-                "inside the `.git` directory of"
-            } else {
-                "outside"
-            },
-            repository.display()
+    if inside {
+        return None;
+    }
+    let place = if target.starts_with(repository.join(".git")) {
+        "inside the `.git` directory of"
+    } else {
+        "outside"
+    };
+    // Where the path leads read as written (`..` taken lexically) from the canonical current
+    // directory: elsewhere than `target`, a symlink took it there.
+    let mut lexical = cwd.canonicalize().unwrap_or(cwd);
+    for part in config.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => lexical.push(other),
+        }
+    }
+    Some(if lexical != target {
+        (
+            format!(
+                "`{}` resolves to `{}`, {place} the repository `{}`: tofugen reads only a \
+                 configuration of the repository it generates for, never a file a symlink \
+                 points to elsewhere",
+                config.display(),
+                target.display(),
+                repository.display()
+            ),
+            "replace the symlink by the file itself, committed in the repository, or pass \
+             --config with the configuration's path in the repository",
+        )
+    } else {
+        (
+            format!(
+                "`{}` is {place} the repository `{}`: tofugen reads only a configuration of the \
+                 repository it generates for",
+                config.display(),
+                repository.display()
+            ),
+            "move the configuration into the repository, or pass --root with the repository \
+             that holds it",
         )
     })
 }

@@ -136,6 +136,32 @@ fn a_configuration_resolving_outside_the_repository_is_not_read() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("outside"), "{}", text(&out));
     assert!(!text(&out).contains(auth), "{}", text(&out));
+    assert!(
+        text(&out).contains("`infra/config.json` resolves to "),
+        "{}",
+        text(&out)
+    );
+    // A plain file outside, no symlink involved: no word of one (sweep 38, F6).
+    let plain = outside.path().join("environments.yaml");
+    fs::copy(&config, &plain).unwrap();
+    let out = tofugen(
+        dir.path(),
+        &[
+            "--config",
+            plain.to_str().unwrap(),
+            "--root",
+            ".",
+            "validate",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("is outside the repository")
+            && text(&out).contains("move the configuration into the repository")
+            && !text(&out).contains("symlink"),
+        "{}",
+        text(&out)
+    );
     // A symlink within the repository is followed, as before.
     link("inside.yaml", &config);
     let out = tofugen(dir.path(), &["--config", "inside.yaml", "validate"]);
