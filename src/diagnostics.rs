@@ -461,7 +461,10 @@ fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> Strin
         let mut cs = CsDiagnostic::new(severity)
             .with_code(d.code.clone())
             .with_message(d.message.clone());
-        let shown = d.span.and_then(|_| shown.get(&d.file));
+        // A position in a file whose text was not read (one too large to read) has no line to
+        // show: it is named, `file:line:col`, on the first line instead.
+        let has_text = d.file.and_then(|f| sources.text(f)).is_some();
+        let shown = d.span.filter(|_| has_text).and_then(|_| shown.get(&d.file));
         if let (Some(span), Some(shown)) = (d.span, shown) {
             let range = shown.map(clamp(span.range(), source));
             let label_text = d
@@ -472,7 +475,7 @@ fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> Strin
             cs = cs.with_labels(vec![Label::primary((), range).with_message(label_text)]);
         }
         let mut notes = Vec::new();
-        if d.span.is_none()
+        if shown.is_none()
             && let Some(e) = &d.expected
         {
             notes.push(format!("expected {e}"));
@@ -486,10 +489,14 @@ fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> Strin
         }
         let Some(shown) = shown else {
             // codespan prints no location without a label: say it ourselves.
+            let place = match d.span {
+                Some(span) => format!("{name}:{}:{}", span.line, span.col),
+                None => name.to_string(),
+            };
             let _ = writeln!(
                 WriteAdapter(&mut out),
                 "{}: {}[{}]: {}",
-                name,
+                place,
                 match d.level {
                     Level::Error => "error",
                     Level::Warning => "warning",

@@ -345,12 +345,19 @@ pub fn load_recovering(
     file: FileId,
     bytes: &[u8],
 ) -> Result<(String, Node, Vec<Diagnostic>), Unloaded> {
+    // About the whole file: at its start, 1:1, as `empty` is (sweep 38, F4).
     let whole = |code: &str, msg: String, expected: &str, help: &str| {
+        let start = Span {
+            start: 0,
+            end: 0,
+            line: 1,
+            col: 1,
+        };
         (
             None,
             vec![
                 Diagnostic::error(code, msg)
-                    .at(file, None)
+                    .at(file, Some(start))
                     .expected(expected)
                     .help(help),
             ],
@@ -554,8 +561,17 @@ pub fn read_config(path: &Path, sources: &SourceMap, file: FileId) -> Result<Vec
             ReadError::Io(io) => format!("cannot read {name}: {io}"),
             _ => format!("{name} {e}"),
         };
+        // A file too large is about the whole file: it points at its start, 1:1, so that it
+        // has a position like every other problem of a file's contents (sweep 38, F4). The
+        // others are about a path that cannot be read as a file at all.
+        let span = matches!(e, ReadError::TooLarge(_)).then(|| Span {
+            start: 0,
+            end: 0,
+            line: 1,
+            col: 1,
+        });
         Diagnostic::error(code, message)
-            .at(file, None)
+            .at(file, span)
             .expected(format!(
                 "a regular YAML file of at most {MAX_FILE_BYTES} bytes"
             ))
@@ -1427,6 +1443,24 @@ fn build_once(
                             c as u32
                         ),
                     ),
+                    // A plain key past YAML's 1024 characters (an implicit key, YAML 1.2
+                    // section 7.4): "simple key expect ':'" with the `:` right there, and
+                    // indentation blamed (sweep 38, F5).
+                    None if e.info().contains("simple key")
+                        && before
+                            .rsplit('\n')
+                            .next()
+                            .is_some_and(|line| line.trim_start().chars().count() > 1024) =>
+                    {
+                        let key = before.rsplit('\n').next().unwrap_or("").trim_start();
+                        (
+                            span,
+                            format!(
+                                "this key is {} characters long, and YAML reads a key written without `? ` up to 1024 characters only: shorten it (tofugen's keys are names of at most a few dozen characters)",
+                                key.chars().count()
+                            ),
+                        )
+                    }
                     // `!e!x`: a tag with a handle no `%TAG` declares; tags are refused anyway
                     // (sweep 32, F4: the help was about indentation).
                     None if e.info().contains("handle") => (
@@ -1867,6 +1901,21 @@ mod tests {
 
     fn err(text: &[u8]) -> Vec<Diagnostic> {
         load(SourceMap::single("t.yaml").1, text).unwrap_err().1
+    }
+
+    /// Sweep 38, F5: a plain key past YAML's 1024 characters is named as such, not blamed on
+    /// indentation; a key of 1000 characters is read.
+    #[test]
+    fn a_key_past_1024_characters_is_named() {
+        let long = format!("project: p\n{}: 1\n", "k".repeat(1030));
+        let d = err(long.as_bytes());
+        let help = d[0].help.as_deref().unwrap();
+        assert!(
+            help.starts_with("this key is 1030 characters long"),
+            "{help}"
+        );
+        let short = format!("project: p\n{}: 1\n", "k".repeat(1000));
+        assert!(load(SourceMap::single("t.yaml").1, short.as_bytes()).is_ok());
     }
 
     /// Reading on after a stop reports no problem the file does not have (sweep 21, each case
@@ -2681,7 +2730,12 @@ mod tests {
             let d = read_config(path, &map, given).unwrap_err();
             assert!(d.message.contains(message), "{path:?}: {}", d.message);
             assert!(d.message.contains("given.yaml"), "{}", d.message);
-            assert_eq!((d.location(&map).as_str(), d.span), ("given.yaml", None));
+            // A file too large is at its start; a path that is no readable file, nowhere.
+            if message.starts_with("is larger") {
+                assert_eq!(d.location(&map), "given.yaml:1:1");
+            } else {
+                assert_eq!((d.location(&map).as_str(), d.span), ("given.yaml", None));
+            }
             assert!(d.expected.is_some() && d.help.is_some());
         }
         assert!(start.elapsed() < std::time::Duration::from_secs(5));

@@ -175,5 +175,11 @@ fn resource_limits_are_bounded() {
             "{name}: {:?}",
             out.diagnostics
         );
+        // Each has a position, the whole file's at 1:1 (sweep 38, F4).
+        assert!(
+            out.diagnostics.iter().all(|d| d.span.is_some()),
+            "{name}: {:?}",
+            out.diagnostics
+        );
     }
 }
