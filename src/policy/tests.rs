@@ -1331,3 +1331,42 @@ fn a_production_named_environment_in_another_tier_is_reported() {
         );
     }
 }
+
+/// Sweep 40, #4: a team with production only is told, in TG029's help, the override that is its
+/// way; applied as written there, the error goes and the override's warning stays.
+#[test]
+fn a_production_only_team_is_told_its_override() {
+    let config = "project: solo
+versions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }
+defaults:
+  services:
+    web:
+      image: solo-web
+      port: 3000
+      privacy: public
+      scale: { min: 2, max: 4 }
+      probes: { startup: { path: /healthz }, liveness: { path: /healthz } }
+  database: { enabled: false }
+  alerts: { contacts: [ops@solo.example] }
+environments:
+  production: {}
+";
+    let c = compile("solo.yaml", config.as_bytes(), false);
+    let d = finding(&c, "TG029", "production only");
+    let help = d.help.as_deref().unwrap();
+    let start = help.find("`policy: ").expect("the override") + 1;
+    let end = start + help[start..].find('`').unwrap();
+    let fixed = format!(
+        "{}\n",
+        help[start..end].replace('…', "one environment only")
+    );
+    let c = compile("solo.yaml", format!("{config}{fixed}").as_bytes(), false);
+    assert!(!c.has_errors(), "{fixed}: {:#?}", codes(&c));
+    assert!(
+        c.diagnostics
+            .iter()
+            .any(|d| d.code == "policy" && d.message.contains("TG029")),
+        "{:#?}",
+        codes(&c)
+    );
+}

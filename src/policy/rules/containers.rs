@@ -429,7 +429,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
             "Serverless Containers route only HTTP to one port, and a Private Network gives them no inbound traffic: a ZeroMQ/TCP worker cannot be reached".to_string(),
             "a worker that only reaches out (it polls a queue, a database or an API) still needs a `port`: make it listen there (a one-route HTTP server, or any TCP listener with `probes: { startup: { tcp: true }, liveness: { tcp: true } }`), and keep it `privacy: private`".to_string(),
             "option 1: co-locate it with an HTTP service in one image (under a process supervisor), next to the process it serves".to_string(),
-            "option 2: replace the TCP hop (ZeroMQ, say) with Scaleway Queues or NATS and a container trigger (`scaleway_container_trigger`)".to_string(),
+            "option 2: replace the TCP hop (ZeroMQ, say) with Scaleway Queues or NATS and a container trigger (`scaleway_container_trigger`), which tofugen does not generate: create the queue and the trigger in a root of your own, outside generated/ (README, \"What tofugen does not generate\")".to_string(),
             "option 3: run it on Instances or Kapsule, outside tofugen".to_string(),
         ]);
         return false;

@@ -322,7 +322,9 @@ fn deploy_target(c: &mut Checker<'_>) {
             Some(first) => format!(
                 "deploy `{first}` (`ci.deploy_to: {first}`) and give {ENV} `promote_from: {first}`"
             ),
-            None => "add a staging environment that production promotes from".to_string(),
+            // A team with one environment (sweep 40, #4): the override is its way, and it
+            // stays a visible warning, as every production rule turned off does.
+            None => "add a staging environment that production promotes from; a team with production only can turn this rule off with its reason (`policy: { overrides: [ { rule: deploy-target, level: off, reason: … } ] }`), which every run then shows as a warning".to_string(),
         };
         c.push(
             &TG029,
