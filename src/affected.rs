@@ -85,6 +85,8 @@ pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
 ///   services are pointed at), and deletes nothing, so the data guard lets it through;
 /// - an environment that leaves the production tier: its secrets lose their protection
 ///   (`protected`) in an update, and the production rules stop applying, which no deletion shows;
+/// - services an environment no longer deploys (removed or renamed): their containers are
+///   deleted with their URLs, which the data guard lets through (containers hold no data);
 /// - another application repository (`ci.app_repository`): the deploys build their images from
 ///   it, and those images run with every environment's secrets, while no root changes and no
 ///   plan runs (sweep 39, #3: a one-letter change passed unseen).
@@ -118,6 +120,25 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
             out.push(format!(
                 "environment `{}` leaves the production tier: its secrets (the database password's among them) lose their protection from deletion, and the production rules (instances, HA, backups) no longer apply to it; check that this is intended",
                 env.name
+            ));
+        }
+        // A container's `name` is ForceNew (provider v2.81.0, internal/services/container/
+        // container.go): a service removed, or renamed, is a container deleted, and its URL
+        // with it; the data guard does not cover containers, which hold no data (sweep 37).
+        let gone: Vec<&str> = before
+            .services
+            .iter()
+            .map(|s| s.name.as_str())
+            .filter(|name| env.service(name).is_none())
+            .collect();
+        if !gone.is_empty() {
+            out.push(format!(
+                "environment `{}` no longer deploys {}: the next apply deletes {} and {} URL (a renamed service is a new container, at a new URL); check that no caller still uses {}",
+                env.name,
+                gone.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                if gone.len() == 1 { "its container" } else { "their containers" },
+                if gone.len() == 1 { "its" } else { "their" },
+                if gone.len() == 1 { "it" } else { "them" },
             ));
         }
     }

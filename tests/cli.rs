@@ -1242,6 +1242,24 @@ fn affected_compares_with_the_base_file() {
     );
     let matrix: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
     assert!(matrix.is_array(), "{matrix}");
+    // A service production no longer deploys (sweep 37: a container's name is ForceNew, so a
+    // rename deletes it too): its container and URL go, which the data guard lets through.
+    let head = original.replacen(
+        "      ui:\n        scale: { min: 2, max: 4 }\n    database:",
+        "      ui:\n        enabled: false\n    database:",
+        1,
+    );
+    assert_ne!(head, original);
+    fs::write(&config, &head).unwrap();
+    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "warning[unsafe-change]: environment `production` no longer deploys `ui`: the next apply deletes its container and its URL"
+        ),
+        "{}",
+        text(&o)
+    );
     // Unchanged, neither.
     fs::write(&config, &original).unwrap();
     let o = tofugen(dir.path(), &["affected", "base.yaml"]);
