@@ -39,6 +39,14 @@ pub struct Span {
 }
 
 impl Span {
+    /// The start of a file, 1:1, empty: where a finding about the whole file points.
+    pub const FILE_START: Span = Span {
+        start: 0,
+        end: 0,
+        line: 1,
+        col: 1,
+    };
+
     /// The byte range, for renderers.
     pub fn range(&self) -> Range<usize> {
         self.start..self.end.max(self.start)
@@ -57,7 +65,9 @@ pub struct Diagnostic {
     /// File the finding is in, in the run's [`SourceMap`] (its name as given on the command
     /// line, or relative to the repository root); `None` for a finding about no file.
     pub file: Option<FileId>,
-    /// Where in the file; `None` for whole-file findings.
+    /// Where in the file ([`Span::FILE_START`] for a finding about the whole file's contents);
+    /// `None` when no place in the file is meant (a path that cannot be read as a file, a
+    /// warning about a change between two configurations).
     pub span: Option<Span>,
     /// What was expected there.
     pub expected: Option<String>,

@@ -347,17 +347,11 @@ pub fn load_recovering(
 ) -> Result<(String, Node, Vec<Diagnostic>), Unloaded> {
     // About the whole file: at its start, 1:1, as `empty` is (sweep 38, F4).
     let whole = |code: &str, msg: String, expected: &str, help: &str| {
-        let start = Span {
-            start: 0,
-            end: 0,
-            line: 1,
-            col: 1,
-        };
         (
             None,
             vec![
                 Diagnostic::error(code, msg)
-                    .at(file, Some(start))
+                    .at(file, Some(Span::FILE_START))
                     .expected(expected)
                     .help(help),
             ],
@@ -564,12 +558,7 @@ pub fn read_config(path: &Path, sources: &SourceMap, file: FileId) -> Result<Vec
         // A file too large is about the whole file: it points at its start, 1:1, so that it
         // has a position like every other problem of a file's contents (sweep 38, F4). The
         // others are about a path that cannot be read as a file at all.
-        let span = matches!(e, ReadError::TooLarge(_)).then(|| Span {
-            start: 0,
-            end: 0,
-            line: 1,
-            col: 1,
-        });
+        let span = matches!(e, ReadError::TooLarge(_)).then_some(Span::FILE_START);
         Diagnostic::error(code, message)
             .at(file, span)
             .expected(format!(
