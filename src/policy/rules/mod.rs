@@ -18,6 +18,7 @@ pub mod references;
 pub mod regions;
 pub mod scaling;
 pub mod secrets;
+pub mod urls;
 pub mod versions;
 
 use super::{Checker, Rule};
@@ -37,6 +38,7 @@ pub const FAMILIES: &[(&str, &[Rule])] = &[
     ("regions", regions::RULES),
     ("scaling", scaling::RULES),
     ("secrets", secrets::RULES),
+    ("urls", urls::RULES),
     ("versions", versions::RULES),
 ];
 
@@ -119,6 +121,7 @@ fn check_environment(c: &mut Checker<'_>, original: &crate::resolve::ResolvedEnv
     images::check(c, env);
     references::check(c, env);
     references::outside_env(c, env);
+    urls::check(c, env);
     secrets::check(c, env);
     database::check(c, env);
     production::database(c, env);
