@@ -1287,7 +1287,7 @@ fn explain(cli: &Cli, compilation: &Compilation, env: &str, service: Option<&str
 /// `text` with every value the configuration's secret scan flags (TG012's, whatever the rule's
 /// level) masked as the diagnostics mask them: `explain` and `diff` print values, and with
 /// TG012 lowered to a warning they printed the token it had just masked (sweep 38, F3).
-fn without_secrets(compilation: &Compilation, text: String) -> String {
+fn without_secrets(compilation: &Compilation, mut text: String) -> String {
     use crate::policy::secret_scan;
     let Some(tree) = &compilation.tree else {
         return text;
@@ -1296,10 +1296,8 @@ fn without_secrets(compilation: &Compilation, text: String) -> String {
     if secrets.is_empty() {
         return text;
     }
-    let mut carrier = [Diagnostic::warning("report", text)];
-    secret_scan::redact(&mut carrier, &secrets);
-    let [carrier] = carrier;
-    carrier.message
+    secret_scan::redact_text(&mut text, &secrets);
+    text
 }
 
 fn diff(cli: &Cli, compilation: &Compilation, a: &str, b: &str) -> u8 {

@@ -1214,6 +1214,24 @@ pub fn hide_prose(text: &str) -> std::borrow::Cow<'_, str> {
 /// it, both ways; a secret's slug is also looked for in each text's slug, so that other
 /// separators than the secret's do not hide it (sweep 34, F1; sweep 36, F3).
 pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
+    redact_texts(
+        diags.iter_mut().flat_map(|d| {
+            std::iter::once(&mut d.message)
+                .chain(d.expected.as_mut())
+                .chain(d.help.as_mut())
+                .chain(d.notes.iter_mut())
+        }),
+        secrets,
+    );
+}
+
+/// [`redact`] on a text that is no diagnostic: what `explain` and `diff` print.
+pub fn redact_text(text: &mut String, secrets: &[String]) {
+    redact_texts(std::iter::once(text), secrets);
+}
+
+/// [`redact`] on each of `texts`, with the matchers built once.
+fn redact_texts<'t>(texts: impl Iterator<Item = &'t mut String>, secrets: &[String]) {
     let mut variants: Vec<String> = Vec::new();
     let mut slugs: Vec<String> = Vec::new();
     for s in secrets.iter().filter(|s| s.trim().len() >= 3) {
@@ -1260,16 +1278,7 @@ pub fn redact(diags: &mut [Diagnostic], secrets: &[String]) {
         }
         join_redacted(text);
     };
-    for d in diags {
-        scrub(&mut d.message);
-        if let Some(e) = &mut d.expected {
-            scrub(e);
-        }
-        if let Some(h) = &mut d.help {
-            scrub(h);
-        }
-        d.notes.iter_mut().for_each(scrub);
-    }
+    texts.for_each(scrub);
 }
 
 /// Two `[redacted]` of `text` with only separators of a token between them (`_-./:+=`, the two
