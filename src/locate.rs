@@ -200,11 +200,11 @@ pub fn escapes_repository(config: &Path, root: Option<&Path>) -> Option<(String,
     let cwd = std::env::current_dir().ok()?;
     let repository = repository_for(config, root)?;
     let target = cwd.join(config).canonicalize().ok()?;
-    let inside = target.starts_with(&repository) && !target.starts_with(repository.join(".git"));
-    if inside {
+    let in_git = target.starts_with(repository.join(".git"));
+    if target.starts_with(&repository) && !in_git {
         return None;
     }
-    let place = if target.starts_with(repository.join(".git")) {
+    let place = if in_git {
         "inside the `.git` directory of"
     } else {
         "outside"

@@ -1371,8 +1371,11 @@ pub fn test_file(env: &ResolvedEnvironment, group: &Group<'_>, source: &str) -> 
         .partition(|a| !slow_evaluation && simulated(group, a));
     let (custom, kinds): (Vec<&AlertInstance>, Vec<&AlertInstance>) =
         unsimulated.into_iter().partition(|a| a.kind.is_none());
-    let (slow, kinds): (Vec<&AlertInstance>, Vec<&AlertInstance>) =
-        kinds.into_iter().partition(|_| slow_evaluation);
+    let (slow, kinds) = if slow_evaluation {
+        (kinds, Vec::new())
+    } else {
+        (Vec::new(), kinds)
+    };
     let (templated, long): (Vec<&AlertInstance>, Vec<&AlertInstance>) = kinds
         .into_iter()
         .partition(|a| siblings(group, a).iter().any(|b| b.own_templates));
