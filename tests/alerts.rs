@@ -25,6 +25,23 @@ fn alert_files(c: &Compilation) -> Vec<(&String, &String)> {
         .collect()
 }
 
+/// The promtool test files of `c`, one after the other.
+fn promtool_tests(c: &Compilation) -> String {
+    alert_files(c)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".test.yml"))
+        .map(|(_, t)| t.as_str())
+        .collect()
+}
+
+/// The top-level comment lines of `text`, without their `# `, joined by spaces.
+fn comments_of(text: &str) -> String {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("# "))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn promtool() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("PROMTOOL") {
         return Some(PathBuf::from(p));
@@ -591,17 +608,8 @@ environments:
 "#,
     );
     assert!(!c.has_errors(), "{:#?}", c.diagnostics);
-    let tests: Vec<&String> = alert_files(&c)
-        .into_iter()
-        .filter(|(p, _)| p.ends_with(".test.yml"))
-        .map(|(_, t)| t)
-        .collect();
-    let all = tests.iter().map(|t| t.as_str()).collect::<String>();
-    let comments: String = all
-        .lines()
-        .filter_map(|l| l.strip_prefix("# "))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let all = promtool_tests(&c);
+    let comments = comments_of(&all);
     assert!(
         comments.contains("longer than 6h") && comments.contains("(slow `365d`, slow-too `1m`)"),
         "{comments}"
@@ -653,16 +661,8 @@ environments:
 "#
         ));
         assert!(!c.has_errors(), "{interval}: {:#?}", c.diagnostics);
-        let all: String = alert_files(&c)
-            .into_iter()
-            .filter(|(p, _)| p.ends_with(".test.yml"))
-            .map(|(_, t)| t.clone())
-            .collect();
-        let comments: String = all
-            .lines()
-            .filter_map(|l| l.strip_prefix("# "))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let all = promtool_tests(&c);
+        let comments = comments_of(&all);
         assert!(
             comments.contains(&format!(
                 "the evaluation interval, {interval}, is longer than 6h"
