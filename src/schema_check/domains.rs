@@ -890,6 +890,12 @@ fn fix_state_key(v: &str) -> Option<String> {
 }
 
 fn check_cron(value: &str) -> Result<(), DomainError> {
+    never_fires(&cron_fields(value)?)
+}
+
+/// Each field of the cron schedule `value`: its text, its offset and the values it matches
+/// (bit `n` for value `n`); the first field out of its range or syntax is the error.
+fn cron_fields(value: &str) -> Result<Vec<(&str, usize, u64)>, DomainError> {
     let mut offset = 0;
     let mut index = 0;
     // Each field's text, offset and the values it matches (bit `n` for value `n`).
@@ -911,7 +917,7 @@ fn check_cron(value: &str) -> Result<(), DomainError> {
         index += 1;
         offset += part.len() + 1;
     }
-    never_fires(&fields)
+    Ok(fields)
 }
 
 /// The days (over four years, 2024 to 2027: a leap year included) on which the valid
@@ -919,16 +925,20 @@ fn check_cron(value: &str) -> Result<(), DomainError> {
 /// them (minutes x hours); `None` when `value` is not such a schedule. Days follow crontab(5):
 /// with both day fields restricted (neither `*` nor `?`), a day matching either runs.
 pub fn cron_days(value: &str) -> Option<(Vec<u32>, u32)> {
-    check_cron(value).ok()?;
-    let parts: Vec<&str> = value.split(' ').filter(|p| !p.is_empty()).collect();
-    let [minutes, hours, days, months, weekdays] = parts.as_slice() else {
+    let fields = cron_fields(value).ok()?;
+    never_fires(&fields).ok()?;
+    let [
+        (_, _, minutes),
+        (_, _, hours),
+        (days_text, _, days),
+        (_, _, months),
+        (weekdays_text, _, mut weekdays),
+    ] = fields[..]
+    else {
         return None;
     };
-    let set = |i: usize, text: &str| check_cron_field(&CRON_FIELDS[i], text).ok();
-    let (minutes, hours) = (set(0, minutes)?, set(1, hours)?);
     let any = |t: &str| matches!(t, "*" | "?");
-    let (days_any, weekdays_any) = (any(days), any(weekdays));
-    let (days, months, mut weekdays) = (set(2, days)?, set(3, months)?, set(4, weekdays)?);
+    let (days_any, weekdays_any) = (any(days_text), any(weekdays_text));
     // Day 7 is Sunday too.
     if weekdays & (1 << 7) != 0 {
         weekdays |= 1;
