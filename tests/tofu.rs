@@ -1468,3 +1468,215 @@ provider "scaleway" {
         "{text}"
     );
 }
+
+/// The engine settings Scaleway returns for a PostgreSQL instance created without any: the six
+/// of the provider's own recording (v2.81.0,
+/// `internal/services/rdb/testdata/instance-basic.cassette.yaml`, made with no `settings` in its
+/// configuration; its responses carry these six).
+const POSTGRESQL_DEFAULT_SETTINGS: [(&str, &str); 6] = [
+    ("effective_cache_size", "1300"),
+    ("maintenance_work_mem", "150"),
+    ("max_connections", "100"),
+    ("max_parallel_workers", "0"),
+    ("max_parallel_workers_per_gather", "0"),
+    ("work_mem", "4"),
+];
+
+/// The second plan of a database configured without settings changes none: `modules/database`
+/// leaves `settings` unset (the provider's attribute is Optional and Computed), so the engine
+/// defaults the API returned stay in state. Sent as an empty map, as the module did, every plan
+/// removed all six. The real provider plans offline: the state is built from the first plan's
+/// attributes, the settings filled in as the API returns them.
+#[test]
+fn a_database_without_settings_plans_no_change_to_the_engine_defaults() {
+    let Some(tc) = toolchain() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let db = root.join("db");
+    std::fs::create_dir_all(&db).unwrap();
+    for f in ["main.tf", "variables.tf", "outputs.tf", "versions.tf"] {
+        std::fs::copy(repo().join("modules/database").join(f), db.join(f)).unwrap();
+    }
+    std::fs::write(
+        root.join("main.tf"),
+        r#"terraform {
+  required_providers {
+    scaleway = { source = "scaleway/scaleway", version = "2.81.0" }
+  }
+}
+
+provider "scaleway" {
+  region     = "fr-par"
+  zone       = "fr-par-1"
+  project_id = "11111111-1111-1111-1111-111111111111"
+}
+
+module "database" {
+  source = "./db"
+
+  name                   = "evalap-staging-db"
+  region                 = "fr-par"
+  engine                 = "PostgreSQL-16"
+  node_type              = "DB-DEV-S"
+  volume_type            = "sbs_5k"
+  volume_size_in_gb      = 20
+  ha                     = false
+  read_replicas          = 0
+  database_name          = "evalap"
+  user_name              = "evalap"
+  private_network_id     = "fr-par/22222222-2222-2222-2222-222222222222"
+  backup_frequency_hours = 24
+  backup_retention_days  = 7
+  secret_path            = "/evalap/staging"
+  protected              = false
+}
+"#,
+    )
+    .unwrap();
+    let tofu = |args: &[&str]| tofu_in(tc, &root, args);
+    tofu(&["init", "-input=false", "-no-color"]);
+    let instance = "module.database.scaleway_rdb_instance.this";
+    let target = format!("-target={instance}");
+    let plan = |out: &str| -> serde_json::Value {
+        tofu(&[
+            "plan",
+            "-refresh=false",
+            "-input=false",
+            "-no-color",
+            &target,
+            &format!("-out={out}"),
+        ]);
+        let plan: serde_json::Value =
+            serde_json::from_slice(&tofu(&["show", "-no-color", "-json", out])).unwrap();
+        plan["resource_changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["address"] == instance)
+            .unwrap_or_else(|| panic!("no change for {instance} in {plan}"))["change"]
+            .clone()
+    };
+    let created = plan("create.tfplan");
+    let schema: serde_json::Value =
+        serde_json::from_slice(&tofu(&["providers", "schema", "-json"])).unwrap();
+    let block = &schema["provider_schemas"]["registry.opentofu.org/scaleway/scaleway"]["resource_schemas"]
+        ["scaleway_rdb_instance"]["block"];
+    let mut attributes = created_attributes(
+        &created,
+        block,
+        "fr-par/33333333-3333-3333-3333-333333333333",
+    );
+    let defaults: serde_json::Map<String, serde_json::Value> = POSTGRESQL_DEFAULT_SETTINGS
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+        .collect();
+    attributes.insert(
+        "settings".into(),
+        serde_json::Value::Object(defaults.clone()),
+    );
+    let state = serde_json::json!({
+        "version": 4, "terraform_version": "1.12.6", "serial": 1,
+        "lineage": "3f1c2a44-0000-4000-8000-000000000002", "outputs": {},
+        "resources": [{
+            "module": "module.database", "mode": "managed", "type": "scaleway_rdb_instance",
+            "name": "this",
+            "provider": "provider[\"registry.opentofu.org/scaleway/scaleway\"]",
+            "instances": [{"schema_version": 0, "attributes": attributes, "private": "bnVsbA=="}]
+        }]
+    });
+    std::fs::write(root.join("terraform.tfstate"), state.to_string()).unwrap();
+    let second = plan("second.tfplan");
+    assert_eq!(
+        second["before"]["settings"],
+        serde_json::Value::Object(defaults),
+        "the state holds the defaults"
+    );
+    assert_eq!(
+        second["after"]["settings"], second["before"]["settings"],
+        "the second plan changes the engine settings: {second}"
+    );
+}
+
+/// Every container that connects to the database is created after the database and after its
+/// user's privileges on it, as real OpenTofu orders the committed roots (`tofu graph -type=plan`,
+/// a local backend in place of the S3 one). Without it, the first apply could start the API (and
+/// its migrations) before the database it connects to exists.
+#[test]
+fn containers_that_use_the_database_wait_for_its_privileges() {
+    let Some(tc) = toolchain() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("generated"), &dir.path().join("generated"));
+    copy_tree(&repo().join("modules"), &dir.path().join("modules"));
+    let mut checked = 0;
+    for env in ["staging", "production"] {
+        let root = dir.path().join("generated").join(env);
+        let main = std::fs::read_to_string(root.join("main.tf")).unwrap();
+        // The service modules that set database_url: `module "service_NAME" {` up to the next
+        // top-level block.
+        let users: Vec<String> = main
+            .split("\nmodule \"")
+            .skip(1)
+            .filter(|block| block.contains("\n  database_url "))
+            .filter_map(|block| block.split('"').next())
+            .filter(|name| name.starts_with("service_"))
+            .map(|name| format!("[root] module.{name}.scaleway_container.this (expand)"))
+            .collect();
+        assert!(!users.is_empty(), "{env}: no service sets database_url");
+        std::fs::write(
+            root.join("backend_override.tf"),
+            "terraform {\n  backend \"local\" {}\n}\n",
+        )
+        .unwrap();
+        let run = |args: &[&str]| {
+            let out = Command::new(&tc.tofu)
+                .args(args)
+                .current_dir(&root)
+                .env("TF_IN_AUTOMATION", "1")
+                .env("TF_VAR_state_passphrase", "p".repeat(32))
+                .envs(SCALEWAY_OFFLINE)
+                .envs(tc.env.iter().map(|(k, v)| (k, v)))
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{}", describe(&args.join(" "), &out));
+            String::from_utf8(out.stdout).unwrap()
+        };
+        run(&["init", "-input=false", "-no-color"]);
+        let dot = run(&["graph", "-type=plan", "-no-color"]);
+        let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for line in dot.lines() {
+            let Some((from, to)) = line.trim().split_once(" -> ") else {
+                continue;
+            };
+            edges
+                .entry(from.trim_matches('"'))
+                .or_default()
+                .push(to.trim_matches('"'));
+        }
+        for container in &users {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut stack = vec![container.as_str()];
+            while let Some(node) = stack.pop() {
+                for &next in edges.get(node).map(Vec::as_slice).unwrap_or_default() {
+                    if seen.insert(next) {
+                        stack.push(next);
+                    }
+                }
+            }
+            assert!(
+                !seen.is_empty(),
+                "{env}: {container} is not in the graph:\n{dot}"
+            );
+            for needed in [
+                "[root] module.database.scaleway_rdb_database.app (expand)",
+                "[root] module.database.scaleway_rdb_privilege.app (expand)",
+            ] {
+                assert!(
+                    seen.contains(needed),
+                    "{env}: {container} does not wait for {needed}"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "{checked} containers checked");
+}

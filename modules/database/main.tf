@@ -58,7 +58,11 @@ resource "scaleway_rdb_instance" "this" {
 
   is_ha_cluster      = var.ha
   encryption_at_rest = true
-  settings           = var.settings
+  # Unset when empty: `settings` is Optional and Computed (provider v2.81.0,
+  # internal/services/rdb/instance.go), and the API returns the engine's defaults (six for
+  # PostgreSQL, internal/services/rdb/testdata/instance-basic.cassette.yaml); an empty map would
+  # plan their removal on every run.
+  settings = length(var.settings) == 0 ? null : var.settings
 
   user_name           = local.admin_user_name
   password_wo         = ephemeral.random_password.admin.result

@@ -25,8 +25,11 @@ output "password_revision" {
 }
 
 output "user_name" {
-  description = "Name of the application user."
+  description = "Name of the application user, known to readers once it holds its privileges on the application database: a container that connects with it (modules/service database_url.user) is created after both."
   value       = scaleway_rdb_user.app.name
+  # The privilege needs the database and the user: without this, a container could start (and
+  # run its migrations) before the database exists or before its user may use it.
+  depends_on = [scaleway_rdb_privilege.app]
 }
 
 output "database_name" {

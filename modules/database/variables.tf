@@ -146,8 +146,9 @@ variable "backup_retention_days" {
 
 variable "settings" {
   type        = map(string)
-  description = "PostgreSQL settings applied to the instance, e.g. { max_connections = \"200\" }."
+  description = "PostgreSQL settings applied to the instance, e.g. { max_connections = \"200\" }. Empty: the engine's defaults, left as the API returns them."
   default     = {}
+  nullable    = false
 }
 
 variable "password_secret_name" {
