@@ -431,7 +431,10 @@ pub struct DatabaseSpec {
     /// Application user name (default: the project name, `-` written `_`).
     #[serde(default)]
     pub user: Option<String>,
-    /// Engine settings (e.g. `max_connections: "200"`).
+    /// Engine settings (e.g. `max_connections: "200"`); unset, the engine's defaults. Scaleway
+    /// returns every setting of the instance, its defaults included (six for PostgreSQL in the
+    /// provider's own recording), so a setting left out of this map may show as removed in
+    /// each plan: list the defaults you keep with the ones you change.
     #[serde(default)]
     #[schemars(extend("x-key-domain" = "database-setting"))]
     pub settings: Option<BTreeMap<String, String>>,

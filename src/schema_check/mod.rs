@@ -59,7 +59,91 @@ pub fn derive_schema() -> Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(Config)).expect("schema");
     apply_domains(&mut schema);
     bound_integers(&mut schema);
+    choices_as_enums(&mut schema);
     schema
+}
+
+/// Other names of an allowed value, which a spelling distance would not find (`http2` is one
+/// letter from `http1`, the wrong protocol): the value written, and the one it means. Used
+/// only where the meant value is allowed.
+/// The third item says why.
+const ENUM_ALIASES: &[(&str, &str, &str)] = &[
+    ("http2", "h2c", H2C),
+    ("h2", "h2c", H2C),
+    ("http/2", "h2c", H2C),
+    ("grpc", "h2c", H2C),
+    ("http", "http1", HTTP1),
+    ("http/1.1", "http1", HTTP1),
+    ("http1.1", "http1", HTTP1),
+];
+
+/// Why `h2c` is HTTP/2's name in [`ENUM_ALIASES`].
+const H2C: &str = "Serverless Containers take HTTP/2 (gRPC included) as `h2c`, HTTP/2 in clear \
+                   text, the only other value of scaleway-sdk-go's `ContainerProtocol`";
+
+/// Why `http1` is HTTP/1.1's name in [`ENUM_ALIASES`].
+const HTTP1: &str = "Serverless Containers name HTTP/1.1 `http1`";
+
+/// Rewrites every `oneOf` whose branches are all string `const`s (what schemars derives for a
+/// unit enum whose variants have doc comments) as one `enum`, each branch's description kept
+/// in the schema's (`` `crates`: From crates.io… ``): the schema stage describes an `enum`
+/// error with the allowed values and a "did you mean", where a `oneOf` error only says that no
+/// branch matched.
+fn choices_as_enums(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let choices = map
+                .get("oneOf")
+                .and_then(Value::as_array)
+                .and_then(|branches| {
+                    branches
+                        .iter()
+                        .map(|b| {
+                            let name = b.get("const")?.as_str()?;
+                            let only_known = b
+                                .as_object()?
+                                .keys()
+                                .all(|k| matches!(k.as_str(), "const" | "description" | "type"));
+                            (only_known && b.get("type").is_none_or(|t| t == "string")).then(|| {
+                                (
+                                    name.to_string(),
+                                    b.get("description")
+                                        .and_then(Value::as_str)
+                                        .map(str::to_string),
+                                )
+                            })
+                        })
+                        .collect::<Option<Vec<_>>>()
+                });
+            if let Some(choices) = choices {
+                map.remove("oneOf");
+                let mut description = map
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                for (name, text) in &choices {
+                    if let Some(text) = text {
+                        if !description.is_empty() {
+                            description.push(' ');
+                        }
+                        description.push_str(&format!("`{name}`: {text}"));
+                    }
+                }
+                if !description.is_empty() {
+                    map.insert("description".into(), Value::from(description));
+                }
+                map.insert("type".into(), Value::from("string"));
+                map.insert(
+                    "enum".into(),
+                    Value::Array(choices.into_iter().map(|(n, _)| Value::from(n)).collect()),
+                );
+            }
+            map.values_mut().for_each(choices_as_enums);
+        }
+        Value::Array(items) => items.iter_mut().for_each(choices_as_enums),
+        _ => {}
+    }
 }
 
 /// Gives every integer of a Rust type whose bound the schema can state (`format: uint32`,
@@ -825,7 +909,15 @@ fn describe(
                 Diagnostic::error("schema", format!("invalid value {found} for {place_name}"))
                     .at(file, value_span)
                     .expected(format!("one of: {}", allowed.join(", ")));
-            if let NodeKind::Str(s) = &node.kind
+            let alias = match &node.kind {
+                NodeKind::Str(s) => ENUM_ALIASES
+                    .iter()
+                    .find(|(a, m, _)| a.eq_ignore_ascii_case(s) && allowed.iter().any(|v| v == m)),
+                _ => None,
+            };
+            if let Some((_, meant, why)) = alias {
+                d = d.help(format!("write `{meant}`: {why}"));
+            } else if let NodeKind::Str(s) = &node.kind
                 && let Some(m) = did_you_mean(s, allowed.iter().map(String::as_str))
             {
                 d = d.help(format!("did you mean `{m}`?"));
