@@ -1370,3 +1370,50 @@ environments:
         codes(&c)
     );
 }
+
+/// A scaling signal written `null` sets none: with `concurrent_requests` beside it, in
+/// `defaults` or in an environment, TG016 counts one signal (sweep 43, #7: a `null` in
+/// `defaults` counted as a second one).
+#[test]
+fn a_null_scaling_signal_is_not_a_second_one() {
+    for section in ["defaults", "environment"] {
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&examples::with_fragment("{}").unwrap()).unwrap();
+        let scale = serde_json::json!({
+            "min": 2, "max": 4, "concurrent_requests": 50, "cpu_percent": null, "memory_percent": null
+        });
+        let services = if section == "defaults" {
+            &mut doc["defaults"]["services"]
+        } else {
+            doc["environments"]["production"]["services"] = serde_json::json!({ "web": {} });
+            &mut doc["environments"]["production"]["services"]
+        };
+        services["web"]["scale"] = scale;
+        let c = crate::pipeline::compile("example.yaml", doc.to_string().as_bytes(), false);
+        assert!(
+            !c.diagnostics.iter().any(|d| d.code == "TG016"),
+            "{section}: {:#?}",
+            codes(&c)
+        );
+        // Two signals with values are still refused.
+        services_scale_both(&mut doc, section);
+        let c = crate::pipeline::compile("example.yaml", doc.to_string().as_bytes(), false);
+        assert!(
+            c.diagnostics
+                .iter()
+                .any(|d| d.code == "TG016" && d.message.contains("2 scaling signals")),
+            "{section}: {:#?}",
+            codes(&c)
+        );
+    }
+}
+
+/// Sets `cpu_percent: 70` beside the `concurrent_requests` of [`a_null_scaling_signal_is_not_a_second_one`].
+fn services_scale_both(doc: &mut serde_json::Value, section: &str) {
+    let scale = if section == "defaults" {
+        &mut doc["defaults"]["services"]["web"]["scale"]
+    } else {
+        &mut doc["environments"]["production"]["services"]["web"]["scale"]
+    };
+    scale["cpu_percent"] = serde_json::json!(70);
+}

@@ -97,9 +97,14 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
         }
         None => {}
     }
+    // Written with a value: a `null` sets nothing (it keeps the default, or removes an
+    // inherited signal).
     let signals = ["concurrent_requests", "cpu_percent", "memory_percent"]
         .into_iter()
-        .filter(|k| c.written_at(env, &["services", name, "scale", k]))
+        .filter(|k| {
+            c.raw_at(env, &["services", name, "scale", k])
+                .is_some_and(|n| !matches!(n.kind, crate::load::NodeKind::Null))
+        })
         .collect::<Vec<_>>();
     if signals.len() > 1 {
         let place = c.at(env, &p(&format!("scale.{}", signals[1])));
