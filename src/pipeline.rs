@@ -390,41 +390,7 @@ fn compile_unmasked(
                 drop(instance);
                 let mut later =
                     compile_valid(out, Some(&tree), (pruned, None), false, max_output_bytes);
-                for d in &mut later.diagnostics {
-                    let Some(span) = d.span else { continue };
-                    let related: Vec<String> = removed
-                        .iter()
-                        .filter(|p| {
-                            p.owners.contains(&span)
-                                || (p.span.start <= span.start && span.end <= p.span.end)
-                                || (p
-                                    .within
-                                    .is_some_and(|w| w.start <= span.start && span.end <= w.end)
-                                    && names_key(&d.message, &p.path))
-                                // A whole environment left out: a reference to an environment
-                                // may have named it (sweep 33, #7: a key renamed to an invalid
-                                // name made `promote_from` name no environment, with a fix).
-                                || (ENVIRONMENT_REFERENCES.contains(&d.code.as_str())
-                                    && whole_environment(&p.path))
-                        })
-                        .map(|p| {
-                            // A path holds keys: one may be a secret.
-                            let path = policy::secret_scan::hide(&p.path);
-                            format!("`{path}` (line {})", p.span.line)
-                        })
-                        .collect();
-                    if !related.is_empty() {
-                        d.notes.push(format!(
-                            "ignored because of schema errors: {}; this finding may be a consequence",
-                            related.join(", ")
-                        ));
-                        // Its fix may be wrong: it saw the tree without those values (sweep
-                        // 24: "add image: …" where an image was written, and refused).
-                        if let Some(help) = &mut d.help {
-                            *help = format!("fix the schema errors first; if this remains, {help}");
-                        }
-                    }
-                }
+                mark_consequences(&mut later.diagnostics, &removed);
                 // Environments all left out are not "no environment": their own errors say why.
                 if tree
                     .get("environments")
@@ -533,6 +499,89 @@ fn refine_in_environment(tree: &Node, e: crate::load::de::Error) -> crate::load:
     }
 }
 
+/// Most values [`decode_all`] reports in one run: past it, the configuration has other
+/// problems to fix first.
+const MAX_UNDECODABLE: usize = 100;
+
+/// Every value of `tree` the schema accepts and the model cannot hold (`fallback` the first
+/// error's text, as serde gave it): each reported at its place ([`decode_error`]), then left
+/// out ([`schema_check::without_value_at`]) to find the next, up to [`MAX_UNDECODABLE`].
+/// Returns the configuration decoded without them and the tree it was decoded from, when
+/// leaving them out leaves a schema-valid tree that decodes (`None` otherwise: a required key,
+/// an error without a place); the diagnostics; and the values left out.
+fn decode_all(
+    file: FileId,
+    tree: &Node,
+    fallback: &str,
+) -> (
+    Option<(Config, Node)>,
+    Vec<Diagnostic>,
+    Vec<schema_check::Pruned>,
+) {
+    let mut diags = vec![decode_error(file, tree, fallback)];
+    let mut removed = Vec::new();
+    let mut rest: Option<Node> = None;
+    while diags.len() < MAX_UNDECODABLE {
+        let current = rest.as_ref().unwrap_or(tree);
+        let Some(span) = diags.last().and_then(|d| d.span) else {
+            break;
+        };
+        let Some((next, pruned)) = schema_check::without_value_at(current, span) else {
+            break;
+        };
+        removed.push(pruned);
+        match serde_json::from_value::<Config>(schema_check::instance(&next)) {
+            Ok(config) => return (Some((config, next)), diags, removed),
+            Err(e) => {
+                diags.push(decode_error(file, &next, &e.to_string()));
+                rest = Some(next);
+            }
+        }
+    }
+    (None, diags, removed)
+}
+
+/// Notes on each of `diagnostics` that may be a consequence of a value left out (`removed`):
+/// which values, and a help that says to fix those first. A later stage saw the tree without
+/// them, so its finding, or its fix, may be wrong.
+fn mark_consequences(diagnostics: &mut [Diagnostic], removed: &[schema_check::Pruned]) {
+    for d in diagnostics.iter_mut() {
+        let Some(span) = d.span else { continue };
+        let related: Vec<String> = removed
+            .iter()
+            .filter(|p| {
+                p.owners.contains(&span)
+                    || (p.span.start <= span.start && span.end <= p.span.end)
+                    || (p
+                        .within
+                        .is_some_and(|w| w.start <= span.start && span.end <= w.end)
+                        && names_key(&d.message, &p.path))
+                    // A whole environment left out: a reference to an environment
+                    // may have named it (sweep 33, #7: a key renamed to an invalid
+                    // name made `promote_from` name no environment, with a fix).
+                    || (ENVIRONMENT_REFERENCES.contains(&d.code.as_str())
+                        && whole_environment(&p.path))
+            })
+            .map(|p| {
+                // A path holds keys: one may be a secret.
+                let path = policy::secret_scan::hide(&p.path);
+                format!("`{path}` (line {})", p.span.line)
+            })
+            .collect();
+        if !related.is_empty() {
+            d.notes.push(format!(
+                "ignored because of schema errors: {}; this finding may be a consequence",
+                related.join(", ")
+            ));
+            // Its fix may be wrong: it saw the tree without those values (sweep
+            // 24: "add image: …" where an image was written, and refused).
+            if let Some(help) = &mut d.help {
+                *help = format!("fix the schema errors first; if this remains, {help}");
+            }
+        }
+    }
+}
+
 /// Resolve, policy and emit, on a schema-valid tree, with the document as the schema check
 /// validated it when that was this tree (else it is converted again), into `out` (which holds
 /// the configuration's name and text, and no diagnostic). `original` is the tree before the
@@ -546,26 +595,33 @@ fn compile_valid(
 ) -> Compilation {
     let file = out.file;
     let instance = instance.unwrap_or_else(|| schema_check::instance(&tree));
-    let config: Config = match serde_json::from_value(instance) {
-        Ok(c) => c,
+    let (config, tree, checked, undecodable) = match serde_json::from_value::<Config>(instance) {
+        Ok(c) => (c, tree, None, Vec::new()),
         Err(e) => {
             // What the schema cannot say (`8000.0` where a whole number is expected, a size
             // whose digits overflow): decoded again from the tree, the error has the place.
-            out.diagnostics
-                .push(decode_error(file, &tree, &e.to_string()));
-            out.tree = Some(tree);
-            return out;
+            let (decoded, diags, removed) = decode_all(file, &tree, &e.to_string());
+            let Some((config, rest)) = decoded else {
+                out.diagnostics.extend(diags);
+                out.tree = Some(tree);
+                return out;
+            };
+            // The rest is checked without those values, as after schema errors.
+            out.diagnostics.extend(diags);
+            (config, tree, Some(rest), removed)
         }
     };
+    let before = out.diagnostics.len();
+    let checked_tree = checked.as_ref().unwrap_or(&tree);
     let max_merged = resolve::max_merged_values(max_output_bytes);
-    match resolve::resolve_with_limit(file, &tree, &config, max_merged) {
+    match resolve::resolve_with_limit(file, checked_tree, &config, max_merged) {
         Ok(mut resolved) => {
             resolved.config_path = out.name().to_string();
             out.diagnostics.extend(policy::check_pruned(
                 file,
                 out.sources.text(file),
-                original,
-                &tree,
+                original.or(checked.as_ref().map(|_| &tree)),
+                checked_tree,
                 &resolved,
             ));
             // The file count is known without rendering anything: over the cap, `validate`
@@ -578,6 +634,7 @@ fn compile_valid(
         }
         Err(diags) => out.diagnostics.extend(diags),
     }
+    mark_consequences(&mut out.diagnostics[before..], &undecodable);
     out.tree = Some(tree);
     diagnostics::sort(&mut out.diagnostics, &out.sources);
     if emit_files

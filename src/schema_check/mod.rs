@@ -673,12 +673,65 @@ fn pruned_at(root: &Node, pointer: &str) -> Pruned {
     }
 }
 
+/// `root` without the value whose span is `span` (an entry's value or a list item), and what
+/// was left out, when what remains is schema-valid: how the pipeline goes past a value the
+/// schema accepts but the model cannot hold (a number too large), to report the next one and
+/// check the rest. `None` when no value has that span, or when leaving it out breaks the schema
+/// (a required key).
+pub fn without_value_at(root: &Node, span: Span) -> Option<(Node, Pruned)> {
+    fn find(node: &Node, span: Span, pointer: &mut String) -> bool {
+        let children: Vec<(String, &Node)> = match &node.kind {
+            NodeKind::Map(entries) => entries.iter().map(|(k, v)| (escape(&k.name), v)).collect(),
+            NodeKind::Seq(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
+            _ => return false,
+        };
+        for (step, child) in children {
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&step);
+            if child.span == span || find(child, span, pointer) {
+                return true;
+            }
+            pointer.truncate(len);
+        }
+        false
+    }
+    let mut pointer = String::new();
+    if !find(root, span, &mut pointer) {
+        return None;
+    }
+    let removed: HashSet<&str> = [pointer.as_str()].into_iter().collect();
+    let rest = without(root, &removed, &mut String::new());
+    is_valid(&instance(&rest)).then(|| {
+        let pruned = pruned_at(root, &pointer);
+        (rest, pruned)
+    })
+}
+
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
+/// A value that stands in for an invalid one the schema requires, so that the later stages
+/// still check the rest of the file in the same run: the versions tofugen pins. Without one,
+/// `versions: { opentofu: latest }` hid every other problem until it was fixed (sweep 43, #1).
+/// Findings at the value are marked as possible consequences, as for a value left out.
+fn stand_in(pointer: &str) -> Option<&'static str> {
+    match pointer {
+        "/versions/opentofu" => Some(crate::versions::OPENTOFU),
+        "/versions/scaleway_provider" => Some(crate::versions::SCALEWAY_PROVIDER),
+        "/versions/random_provider" => Some(crate::versions::RANDOM_PROVIDER),
+        _ => None,
+    }
+}
+
 /// `node` without the entries and items whose JSON pointer is in `removed`, in one pass
-/// (`pointer` is the pointer of `node`, used as scratch space).
+/// (`pointer` is the pointer of `node`, used as scratch space); a required value that has a
+/// [`stand_in`] is replaced by it instead.
 fn without(node: &Node, removed: &HashSet<&str>, pointer: &mut String) -> Node {
     let kind = match &node.kind {
         NodeKind::Map(entries) => {
@@ -689,6 +742,12 @@ fn without(node: &Node, removed: &HashSet<&str>, pointer: &mut String) -> Node {
                 pointer.push_str(&escape(&k.name));
                 if !removed.contains(pointer.as_str()) {
                     out.push((k.clone(), without(v, removed, pointer)));
+                } else if let Some(value) = stand_in(pointer) {
+                    let value = Node {
+                        kind: NodeKind::Str(value.to_string()),
+                        span: v.span,
+                    };
+                    out.push((k.clone(), value));
                 }
                 pointer.truncate(len);
             }
