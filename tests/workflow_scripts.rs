@@ -250,6 +250,8 @@ const DISPATCH: Origin = Origin {
 struct Job {
     ok: bool,
     log: String,
+    /// The job's `outputs:`, evaluated once its steps ran.
+    outputs: BTreeMap<String, String>,
 }
 
 struct World {
@@ -516,7 +518,27 @@ impl World {
                 failed = true;
             }
         }
-        Job { ok: !failed, log }
+        let job_outputs = wf["jobs"][job]["outputs"]
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| {
+                        let text = v.as_str().unwrap_or_default();
+                        let value = expression
+                            .replace_all(text, |c: &regex::Captures| {
+                                expr(&c[1], &inputs, &needs, &outputs, temp.path())
+                            })
+                            .into_owned();
+                        (k.clone(), value)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Job {
+            ok: !failed,
+            log,
+            outputs: job_outputs,
+        }
     }
 
     /// The deploy workflow's deploy job, started by a push, with every build outputting `tag`
@@ -585,14 +607,31 @@ impl World {
         std::fs::write(self.path().join("other-changes.json"), changes.to_string()).unwrap();
     }
 
+    /// A promotion to production dispatched with `release_sha`: the job that picks the release,
+    /// then, when it succeeded, the job that deploys it (with the first one's outputs as its
+    /// `needs`, as GitHub runs them); the log holds both.
     fn promote(&mut self, release_sha: &str) -> Job {
-        self.run_job(
+        let inputs = json!({"environment": "production", "release_sha": release_sha});
+        let picked = self.run_job(
+            "tofugen-promote.yml",
+            "release-production",
+            DISPATCH,
+            inputs.clone(),
+            json!({}),
+        );
+        if !picked.ok {
+            return picked;
+        }
+        let needs = json!({"release-production": {"result": "success", "outputs": picked.outputs}});
+        let mut promoted = self.run_job(
             "tofugen-promote.yml",
             "promote-production",
             DISPATCH,
-            json!({"environment": "production", "release_sha": release_sha}),
-            json!({}),
-        )
+            inputs,
+            needs,
+        );
+        promoted.log = format!("{}{}", picked.log, promoted.log);
+        promoted
     }
 
     fn gh_calls(&self) -> String {
@@ -602,6 +641,17 @@ impl World {
 
 /// A `${{ }}` expression of the generated steps.
 fn expr(e: &str, inputs: &Value, needs: &Value, outputs: &Steps, temp: &Path) -> String {
+    // The promotion job's release: the `sha` output of its one need.
+    if e == "join(needs.*.outputs.sha, '')" {
+        return needs
+            .as_object()
+            .map(|n| {
+                n.values()
+                    .filter_map(|j| j["outputs"]["sha"].as_str())
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
     let parts: Vec<&str> = e.split('.').collect();
     match parts.as_slice() {
         ["toJSON(needs)"] => needs.to_string(),
@@ -1284,5 +1334,50 @@ fn a_plan_destroying_data_is_refused_unless_asked() {
         );
         assert_eq!(w.tag("staging"), d, "the rollback applied nothing");
         assert!(!job.log.contains("hunter2"), "a secret value:\n{}", job.log);
+    });
+}
+
+/// A promotion deploys the release named before its reviewers approve: the release job picks
+/// what staging runs at dispatch (and says so in its summary); a staging deployment recorded
+/// while the promotion waits for approval does not change what production receives (sweep 44,
+/// #3: the promotion job looked the release up after the approval, and took the newer one).
+#[test]
+fn a_promotion_deploys_the_release_named_before_the_approval() {
+    with_world(|w| {
+        let (a, b) = (sha('a'), sha('b'));
+        w.deployed("staging", &a, &["api", "ui"]);
+        let inputs = json!({"environment": "production", "release_sha": ""});
+        let picked = w.run_job(
+            "tofugen-promote.yml",
+            "release-production",
+            DISPATCH,
+            inputs.clone(),
+            json!({}),
+        );
+        ok(&picked, "pick the release");
+        assert_eq!(picked.outputs.get("sha"), Some(&a), "{}", picked.log);
+        logged(
+            &picked,
+            &format!("Release to promote from staging to production: {a}"),
+        );
+        // While production's reviewers decide, staging deploys B.
+        w.deployed("staging", &b, &["api", "ui"]);
+        let needs = json!({"release-production": {"result": "success", "outputs": picked.outputs}});
+        let job = w.run_job(
+            "tofugen-promote.yml",
+            "promote-production",
+            DISPATCH,
+            inputs,
+            needs,
+        );
+        ok(&job, "promote");
+        assert_eq!(
+            w.tag("production"),
+            a,
+            "the release named before the approval, not B"
+        );
+        // Without the release job's output, the promotion job would have taken B: the default
+        // it looks up at run time is what staging runs then.
+        assert_eq!(w.tag("staging"), b);
     });
 }

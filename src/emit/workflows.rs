@@ -838,6 +838,7 @@ read -r run_id sha <<< "$selection"
 echo "Using ${PREFIX}${sha} from run $run_id"
 gh run download "$run_id" --repo "$GITHUB_REPOSITORY" --name "${PREFIX}${sha}" --dir "$RUNNER_TEMP/found"
 cp "$RUNNER_TEMP/found/release.json" "$RUNNER_TEMP/candidate.json"
+echo "sha=$sha" >> "$GITHUB_OUTPUT"
 "####
 );
 
@@ -1515,21 +1516,75 @@ fn recordings_env(
     vars
 }
 
-/// Finds a recorded release of `env_name` (see [`FIND_RELEASE`]).
-fn find_release(ctx: &Ctx, env_name: &str, mode: &str) -> Yaml {
+/// Finds a recorded release of `env_name` (see [`FIND_RELEASE`]), the one `release_sha` names
+/// when it is not empty (an expression: the dispatch's input, or the release job's output).
+fn find_release(ctx: &Ctx, env_name: &str, mode: &str, release_sha: &'static str) -> Yaml {
     step(format!("Find the release recorded for {env_name}"))
+        .entry("id", Yaml::str("find"))
         .entry(
             "env",
             env_map(recordings_env(
                 ctx,
                 env_name,
                 vec![
-                    ("RELEASE_SHA", Yaml::Expr("inputs.release_sha")),
+                    ("RELEASE_SHA", Yaml::Expr(release_sha)),
                     ("MODE", Yaml::str(mode)),
                 ],
             )),
         )
         .entry("run", Yaml::Script(FIND_RELEASE))
+        .build()
+}
+
+/// Names, in the job's summary, the release a promotion will deploy ($SHA, recorded for
+/// $SOURCE), before the job that deploys it waits for $TARGET's reviewers.
+const NAME_THE_RELEASE: &str = r####"{
+  echo "### Release to promote from $SOURCE to $TARGET: \`$SHA\`"
+  echo
+  echo "The promotion job deploys this release, recorded for $SOURCE, once $TARGET's reviewers approve it."
+} >> "$GITHUB_STEP_SUMMARY"
+echo "Release to promote from $SOURCE to $TARGET: $SHA"
+"####;
+
+/// The job that picks the release a promotion from `source` to `env` deploys (the dispatch's
+/// `release_sha`, or what `source` runs now), before that promotion's job waits for `env`'s
+/// reviewers: they approve a release named in this job's summary, and a deployment of `source`
+/// recorded while they decide does not change it (sweep 44, #3: the promotion job looked the
+/// release up after the approval). No environment, no secret: it reads the recordings.
+fn release_to_promote(ctx: &Ctx, source: &str, env: &ResolvedEnvironment) -> Yaml {
+    MapBuilder::new()
+        .entry(
+            "name",
+            Yaml::str(format!("Release to promote from {source} to {}", env.name)),
+        )
+        .entry(
+            "if",
+            Yaml::Cond(Cond::Eq("inputs.environment", env.name.clone())),
+        )
+        .entry("runs-on", Yaml::str(&ctx.resolved.ci.runner))
+        .entry("timeout-minutes", Yaml::Int(10))
+        .entry("permissions", Yaml::map([("actions", Yaml::str("read"))]))
+        .entry(
+            "outputs",
+            Yaml::map([("sha", Yaml::Expr("steps.find.outputs.sha"))]),
+        )
+        .entry(
+            "steps",
+            Yaml::Seq(vec![
+                find_release(ctx, source, "latest", "inputs.release_sha"),
+                step("Name the release")
+                    .entry(
+                        "env",
+                        env_map(vec![
+                            ("SOURCE", Yaml::str(source)),
+                            ("TARGET", Yaml::str(&env.name)),
+                            ("SHA", Yaml::Expr("steps.find.outputs.sha")),
+                        ]),
+                    )
+                    .entry("run", Yaml::Script(NAME_THE_RELEASE))
+                    .build(),
+            ]),
+        )
         .build()
 }
 
@@ -1994,65 +2049,70 @@ fn promote(ctx: &Ctx) -> String {
         .filter(|e| e.promote_from.is_some())
         .collect();
     let ids = job_ids("promote", targets.iter().map(|e| e.name.as_str()));
-    // Built one at a time as the workflow is printed (see `workflow`).
-    let jobs = targets.iter().zip(ids).filter_map(|(env, id)| {
-        let source = env
-            .promote_from
-            .as_deref()
-            .and_then(|name| r.environment(name))?;
-        // The source's image of each service, looked up by name (not scanned per service).
-        let source_images: BTreeMap<&str, &str> = source
-            .services
-            .iter()
-            .map(|f| (f.name.as_str(), f.image.as_str()))
-            .collect();
-        let copies: Vec<serde_json::Value> = env
-            .services
-            .iter()
-            .map(|s| {
-                let from = source_images
-                    .get(s.name.as_str())
-                    .copied()
-                    .unwrap_or(&s.image);
-                serde_json::json!({ "service": s.name, "source_image": from, "image": s.image })
-            })
-            .collect();
-        let mut steps = vec![
-            find_release(ctx, &source.name, "latest"),
-            check_release(env),
-        ];
-        steps.push(
-            step(format!(
-                "Copy the images by digest from {} to {}",
-                source.name, env.name
-            ))
-            .entry(
-                "env",
-                env_map(vec![
-                    ("SCW_SECRET_KEY", Yaml::Expr("secrets.SCW_SECRET_KEY")),
-                    (
-                        "SOURCE_SCW_SECRET_KEY",
-                        Yaml::Expr("secrets.SOURCE_SCW_SECRET_KEY"),
-                    ),
-                    ("SOURCE_REGISTRY", Yaml::str(registry(source))),
-                    ("TARGET_REGISTRY", Yaml::str(registry(env))),
-                    ("COPIES", Yaml::Json(serde_json::Value::Array(copies))),
-                ]),
-            )
-            .entry("run", Yaml::Script(COPY_IMAGES))
-            .build(),
-        );
-        steps.extend(deploy_sequence(
-            ctx,
-            env,
-            Vec::new(),
-            plan_saved(env),
-            true,
-            false,
-        ));
-        Some((
-            id,
-            environment_job(
+    let release_ids = job_ids("release", targets.iter().map(|e| e.name.as_str()));
+    // Built one at a time as the workflow is printed (see `workflow`): for each target, the job
+    // that picks the release, then the one that deploys it.
+    let jobs = targets
+        .iter()
+        .zip(ids)
+        .zip(release_ids)
+        .flat_map(|((env, id), release_id)| {
+            let source = env
+                .promote_from
+                .as_deref()
+                .and_then(|name| r.environment(name))?;
+            // The source's image of each service, looked up by name (not scanned per service).
+            let source_images: BTreeMap<&str, &str> = source
+                .services
+                .iter()
+                .map(|f| (f.name.as_str(), f.image.as_str()))
+                .collect();
+            let copies: Vec<serde_json::Value> = env
+                .services
+                .iter()
+                .map(|s| {
+                    let from = source_images
+                        .get(s.name.as_str())
+                        .copied()
+                        .unwrap_or(&s.image);
+                    serde_json::json!({ "service": s.name, "source_image": from, "image": s.image })
+                })
+                .collect();
+            // The release job's output: the one need of this job.
+            let mut steps = vec![
+                find_release(ctx, &source.name, "latest", "join(needs.*.outputs.sha, '')"),
+                check_release(env),
+            ];
+            steps.push(
+                step(format!(
+                    "Copy the images by digest from {} to {}",
+                    source.name, env.name
+                ))
+                .entry(
+                    "env",
+                    env_map(vec![
+                        ("SCW_SECRET_KEY", Yaml::Expr("secrets.SCW_SECRET_KEY")),
+                        (
+                            "SOURCE_SCW_SECRET_KEY",
+                            Yaml::Expr("secrets.SOURCE_SCW_SECRET_KEY"),
+                        ),
+                        ("SOURCE_REGISTRY", Yaml::str(registry(source))),
+                        ("TARGET_REGISTRY", Yaml::str(registry(env))),
+                        ("COPIES", Yaml::Json(serde_json::Value::Array(copies))),
+                    ]),
+                )
+                .entry("run", Yaml::Script(COPY_IMAGES))
+                .build(),
+            );
+            steps.extend(deploy_sequence(
+                ctx,
+                env,
+                Vec::new(),
+                plan_saved(env),
+                true,
+                false,
+            ));
+            let mut promote_job = environment_job(
                 ctx,
                 format!("Promote {} to {}", source.name, env.name),
                 env,
@@ -2068,9 +2128,21 @@ fn promote(ctx: &Ctx) -> String {
                 ),
                 true,
                 steps,
-            ),
-        ))
-    });
+            );
+            if let Yaml::Map(entries) = &mut promote_job {
+                entries.insert(
+                    1,
+                    super::yaml::Entry {
+                        comments: Vec::new(),
+                        key: "needs".into(),
+                        value: Yaml::str(&release_id),
+                    },
+                );
+            }
+            let release_job = release_to_promote(ctx, &source.name, env);
+            Some([(release_id, release_job), (id, promote_job)])
+        });
+    let jobs = jobs.flatten();
     workflow(
         ctx,
         "tofugen promote",
@@ -2103,7 +2175,7 @@ fn rollback(ctx: &Ctx) -> String {
                 CURRENT_RELEASE,
             )
             .build(),
-            find_release(ctx, &env.name, "previous"),
+            find_release(ctx, &env.name, "previous", "inputs.release_sha"),
             step("Keep the deployed image of services the release lacks")
                 .entry("env", env_map(vec![("SERVICES", services_json(env))]))
                 .entry("run", Yaml::Script(KEEP_DEPLOYED))
