@@ -963,6 +963,45 @@ fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// Characters of a `` `code` `` span of a diagnostic's text past which [`shorten_code_spans`]
+/// cuts it: longer than any name, path or fix tofugen writes itself.
+pub const LONG_CODE: usize = 120;
+
+/// Characters a cut `` `code` `` span keeps.
+pub const LONG_CODE_KEPT: usize = 60;
+
+/// `text` with every `` `code` `` span longer than [`LONG_CODE`] characters cut to its first
+/// [`LONG_CODE_KEPT`], then `…`, its length said after it: a value of thousands of characters
+/// named in a rule's message was repeated whole, in the message and again in the help (sweep
+/// 43, #5), where the schema stage cut values to 40. `None` when nothing is cut.
+pub fn shorten_code_spans(text: &str) -> Option<String> {
+    if text.len() <= LONG_CODE {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len().min(4 * LONG_CODE));
+    let mut cut = false;
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        let Some(len) = rest[open + 1..].find('`') else {
+            break;
+        };
+        let code = &rest[open + 1..open + 1 + len];
+        out.push_str(&rest[..=open]);
+        let chars = code.chars().count();
+        if chars > LONG_CODE {
+            out.extend(code.chars().take(LONG_CODE_KEPT));
+            out.push_str(&format!("…` ({chars} characters)"));
+            cut = true;
+        } else {
+            out.push_str(code);
+            out.push('`');
+        }
+        rest = &rest[open + len + 2..];
+    }
+    out.push_str(rest);
+    cut.then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1321,6 +1360,35 @@ mod tests {
         assert_eq!(
             out,
             "::error file=env.yaml,line=3,col=5,title=schema::bad, value%0Ahelp: use x\n"
+        );
+    }
+
+    /// A long `code` span is cut to its first characters with its length; short ones, and text
+    /// outside backticks, are left alone; an unpaired backtick ends the scan.
+    #[test]
+    fn long_code_spans_are_cut() {
+        let long = "a".repeat(5000);
+        let text = format!("service `{long}` is unknown; use `api` or `{long}`");
+        let short = shorten_code_spans(&text).expect("cut");
+        let kept = "a".repeat(LONG_CODE_KEPT);
+        assert_eq!(
+            short,
+            format!(
+                "service `{kept}…` (5000 characters) is unknown; use `api` or `{kept}…` (5000 characters)"
+            )
+        );
+        assert_eq!(shorten_code_spans("use `api`"), None);
+        let fits = format!("`{}` and `b", "é".repeat(LONG_CODE));
+        assert_eq!(
+            shorten_code_spans(&fits),
+            None,
+            "{LONG_CODE} characters fit"
+        );
+        let over = format!("`{}` and `b", "é".repeat(LONG_CODE + 1));
+        assert!(
+            shorten_code_spans(&over)
+                .unwrap()
+                .ends_with("…` (121 characters) and `b")
         );
     }
 }

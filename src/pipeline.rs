@@ -188,11 +188,15 @@ pub fn compile_with_limit(
 }
 
 /// `d`'s texts with every part that has the shape of a secret replaced
-/// ([`policy::secret_scan::hide_prose`]).
+/// ([`policy::secret_scan::hide_prose`]), and every long `` `code` `` span cut
+/// ([`diagnostics::shorten_code_spans`]).
 fn hide_prose_in(d: &mut Diagnostic) {
     let hide = |t: &mut String| {
         if let std::borrow::Cow::Owned(h) = policy::secret_scan::hide_prose(t) {
             *t = h;
+        }
+        if let Some(short) = diagnostics::shorten_code_spans(t) {
+            *t = short;
         }
     };
     hide(&mut d.message);
