@@ -853,7 +853,15 @@ fn describe(
         format!("`{here}`")
     };
     let subschemas = schema_at(schema, &segments);
-    let value_span = Some(node.span);
+    // A block mapping or sequence has an empty span where its first entry starts, on the line
+    // after its key: a finding about the whole value is shown at the key (sweep 43, #4: `port:`
+    // given an indented mapping was blamed on that mapping's first key, with an empty caret).
+    let value_span = match (&node.kind, key) {
+        (NodeKind::Map(_) | NodeKind::Seq(_), Some(k)) if node.span.start == node.span.end => {
+            Some(k.span)
+        }
+        _ => Some(node.span),
+    };
     let key_or_value = Some(key.map(|k| k.span).unwrap_or(node.span));
     let mut out = Vec::new();
     match error.kind() {
@@ -908,12 +916,23 @@ fn describe(
                     (Some(help), _) => d.help(help),
                     (None, Some(m)) => d.help(format!("did you mean `{m}`?")),
                     (None, None) => d.help(misplaced_help(name, &segments).unwrap_or_else(|| {
-                        match child_holding(schema, &subschemas, name) {
-                            Some(section) => format!(
-                                "`{name}` is a key of `{section}`: move it under `{section}:`, indented as its other keys"
-                            ),
-                            None => "remove it; run `tofugen schema` to see the keys allowed here"
+                        let homes = homes_of(schema, &subschemas, name);
+                        let quoted: Vec<String> = homes.iter().map(|h| format!("`{h}`")).collect();
+                        let list = match quoted.split_last() {
+                            Some((last, rest)) if !rest.is_empty() => {
+                                format!("{} or {last}", rest.join(", "))
+                            }
+                            _ => quoted.join(""),
+                        };
+                        match homes.as_slice() {
+                            [] => "remove it; run `tofugen schema` to see the keys allowed here"
                                 .to_string(),
+                            [home] => format!(
+                                "`{name}` is a key of `{home}`: move it under `{home}:`, indented as its other keys"
+                            ),
+                            _ => format!(
+                                "`{name}` is a key of {list}: move it under the one you meant"
+                            ),
                         }
                     })),
                 };
@@ -1217,17 +1236,38 @@ fn comma_split(map: &Node, name: &str) -> Option<String> {
     )
 }
 
-/// The mapping directly under the location (`subschemas`) whose keys include `name`, when
-/// exactly one does: `scaleway_provider` written at the top level belongs under `versions`
-/// (sweep 30, F5: the help said to remove it, beside "missing required key
-/// `scaleway_provider` in `versions`").
-fn child_holding<'a>(schema: &'a Value, subschemas: &[&'a Value], name: &str) -> Option<&'a str> {
-    let mut found: Vec<&str> = Vec::new();
-    for s in subschemas {
-        let Some(props) = s.get("properties").and_then(Value::as_object) else {
-            continue;
-        };
-        for (section, child) in props {
+/// Where under the location (`subschemas`) a mapping has the key `name`: the paths of the
+/// nearest such mappings (`versions`; `services.<name>`, through a map of named entries;
+/// `startup` and `liveness`), at most [`MAX_HOMES`] of them, at most [`HOME_DEPTH`] keys down.
+/// `scaleway_provider` written at the top level belongs under `versions` (sweep 30, F5: the
+/// help said to remove it); `image` under an environment belongs under `services.<name>`, and
+/// `failure_threshold` under `probes` under `startup` or `liveness` (sweep 43, #3: the help said
+/// to remove them, which threw the setting away).
+fn homes_of(schema: &Value, subschemas: &[&Value], name: &str) -> Vec<String> {
+    let mut level: Vec<(String, &Value)> = subschemas.iter().map(|s| (String::new(), *s)).collect();
+    for _ in 0..HOME_DEPTH {
+        let mut next: Vec<(String, &Value)> = Vec::new();
+        for (path, s) in &level {
+            let mut alts = Vec::new();
+            alternatives(schema, s, &mut alts);
+            for a in alts {
+                let join = |key: &str| {
+                    if path.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{path}.{key}")
+                    }
+                };
+                if let Some(props) = a.get("properties").and_then(Value::as_object) {
+                    next.extend(props.iter().map(|(k, child)| (join(k), child)));
+                }
+                if let Some(child) = a.get("additionalProperties").filter(|c| c.is_object()) {
+                    next.push((join("<name>"), child));
+                }
+            }
+        }
+        let mut found: Vec<String> = Vec::new();
+        for (path, child) in &next {
             let mut alts = Vec::new();
             alternatives(schema, child, &mut alts);
             let holds = alts.iter().any(|a| {
@@ -1235,16 +1275,27 @@ fn child_holding<'a>(schema: &'a Value, subschemas: &[&'a Value], name: &str) ->
                     .and_then(Value::as_object)
                     .is_some_and(|p| p.contains_key(name))
             });
-            if holds && !found.contains(&section.as_str()) {
-                found.push(section);
+            if holds && !found.contains(path) {
+                found.push(path.clone());
             }
         }
+        if !found.is_empty() {
+            return if found.len() <= MAX_HOMES {
+                found
+            } else {
+                Vec::new()
+            };
+        }
+        level = next;
     }
-    match found.as_slice() {
-        [one] => Some(one),
-        _ => None,
-    }
+    Vec::new()
 }
+
+/// Most places [`homes_of`] names for a key: past that, the key is too common to say where.
+const MAX_HOMES: usize = 3;
+
+/// How many keys down [`homes_of`] looks for a key's place.
+const HOME_DEPTH: usize = 3;
 
 /// Help for an unknown key that no allowed key resembles: where it belongs, for the keys this
 /// knows; `None` for the others.
