@@ -89,7 +89,9 @@ pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
 ///   deleted with their URLs, which the data guard lets through (containers hold no data);
 /// - another application repository (`ci.app_repository`): the deploys build their images from
 ///   it, and those images run with every environment's secrets, while no root changes and no
-///   plan runs (sweep 39, #3: a one-letter change passed unseen).
+///   plan runs (sweep 39, #3: a one-letter change passed unseen);
+/// - a database volume made smaller: the plan shows an update in place, and the apply fails
+///   part-way (sweep 41, #4).
 pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
     let Some((base, head)) = both_resolved(base, head) else {
         return Vec::new();
@@ -131,6 +133,20 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
             .map(|s| s.name.as_str())
             .filter(|name| env.service(name).is_none())
             .collect();
+        // Provider v2.81.0 refuses a smaller block volume in the instance's Update, at apply
+        // time ("volume_size_in_gb cannot be decreased", internal/services/rdb/instance.go),
+        // after a plan that showed an update in place; local volumes (lssd) have no size of
+        // their own.
+        if let (Some(was), Some(now)) = (&before.database, &env.database)
+            && was.volume_type != crate::model::VolumeType::Lssd
+            && now.volume_type != crate::model::VolumeType::Lssd
+            && now.volume_size < was.volume_size
+        {
+            out.push(format!(
+                "environment `{}` makes its database volume smaller, from {} to {}: the plan shows an update, and the apply fails part-way (the Scaleway provider refuses to decrease `volume_size_in_gb`); a volume can only grow: keep {}, or move the data to a new instance",
+                env.name, was.volume_size, now.volume_size, was.volume_size
+            ));
+        }
         if !gone.is_empty() {
             out.push(format!(
                 "environment `{}` no longer deploys {}: the next apply deletes {} and {} URL (a renamed service is a new container, at a new URL); check that no caller still uses {}",

@@ -1260,6 +1260,29 @@ fn affected_compares_with_the_base_file() {
         "{}",
         text(&o)
     );
+    // A smaller database volume (sweep 41, #4): the plan shows an update in place, and the
+    // provider refuses it during the apply.
+    let head = original.replacen("volume: { size: 50GB }", "volume: { size: 40GB }", 1);
+    assert_ne!(head, original);
+    fs::write(&config, &head).unwrap();
+    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "warning[unsafe-change]: environment `production` makes its database volume smaller, from 50GB to 40GB"
+        ),
+        "{}",
+        text(&o)
+    );
+    // A larger one is what a volume can do: no warning.
+    let head = original.replacen("volume: { size: 50GB }", "volume: { size: 60GB }", 1);
+    fs::write(&config, &head).unwrap();
+    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("warning"),
+        "{}",
+        text(&o)
+    );
     // Unchanged, neither.
     fs::write(&config, &original).unwrap();
     let o = tofugen(dir.path(), &["affected", "base.yaml"]);
