@@ -507,6 +507,22 @@ fn refine_in_environment(tree: &Node, e: crate::load::de::Error) -> crate::load:
 /// problems to fix first.
 const MAX_UNDECODABLE: usize = 100;
 
+/// Values [`decode_all`] may walk over all its rounds (each round converts and decodes the
+/// whole tree again): 10 rounds of the largest file the loader accepts
+/// ([`load::MAX_NODES`]), as many as [`MAX_UNDECODABLE`] for files under 12 000 values. At 20
+/// rounds, 13 000 services each with an amount too large took 1.1-1.2 s per command (release
+/// build, `tests/bounded_work.rs`), over half the 2 s budget.
+const DECODE_WORK: usize = 10 * load::MAX_NODES;
+
+/// Values of `node`, itself included.
+fn node_count(node: &Node) -> usize {
+    1 + match &node.kind {
+        load::NodeKind::Map(entries) => entries.iter().map(|(_, v)| node_count(v)).sum(),
+        load::NodeKind::Seq(items) => items.iter().map(node_count).sum(),
+        _ => 0,
+    }
+}
+
 /// Every value of `tree` the schema accepts and the model cannot hold (`fallback` the first
 /// error's text, as serde gave it): each reported at its place ([`decode_error`]), then left
 /// out ([`schema_check::without_value_at`]) to find the next, up to [`MAX_UNDECODABLE`].
@@ -525,7 +541,18 @@ fn decode_all(
     let mut diags = vec![decode_error(file, tree, fallback)];
     let mut removed = Vec::new();
     let mut rest: Option<Node> = None;
-    while diags.len() < MAX_UNDECODABLE {
+    let rounds = (DECODE_WORK / node_count(tree)).clamp(1, MAX_UNDECODABLE);
+    loop {
+        if diags.len() >= rounds {
+            // Stopped by the bound, with values still undecodable: there may be more.
+            if let Some(last) = diags.last_mut() {
+                last.notes.push(format!(
+                    "tofugen stops reading such values after {rounds} in a file of this size: \
+                     fix these, then run it again to see whether more remain"
+                ));
+            }
+            break;
+        }
         let current = rest.as_ref().unwrap_or(tree);
         let Some(span) = diags.last().and_then(|d| d.span) else {
             break;

@@ -756,6 +756,20 @@ fn many_names_are_bounded() {
         s
     });
     inputs.push(("costly label matcher regexes", regexes.into_bytes()));
+    // Stop 50: amounts too large to read, each reported and left out to find the next (each
+    // round decodes the whole file again: bounded by the file's size, `pipeline::DECODE_WORK`).
+    let overflows = fitted(24_000, |n| {
+        let mut s = format!("{HEAD}defaults:\n  services:\n");
+        for i in 0..n {
+            let _ = writeln!(
+                s,
+                "    s{i}: {{image: w, port: 8080, memory: 99999999999999999999GB}}"
+            );
+        }
+        s.push_str("environments:\n  env0: {}\n  production: {}\n");
+        s
+    });
+    inputs.push(("amounts too large to read", overflows.into_bytes()));
     let report = failures(inputs, COMMANDS);
     assert!(report.is_empty(), "{report}");
 }
