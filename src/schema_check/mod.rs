@@ -924,7 +924,20 @@ fn describe(
                             }
                             _ => quoted.join(""),
                         };
+                        // Not below: anywhere in the file, nearest to the top first (a key
+                        // written in a sibling section: `contacts` under `database`).
+                        let elsewhere = if homes.is_empty() {
+                            homes_within(schema, &[schema], name, HOME_DEPTH + 2)
+                        } else {
+                            Vec::new()
+                        };
+                        let quoted_elsewhere: Vec<String> =
+                            elsewhere.iter().map(|h| format!("`{h}`")).collect();
                         match homes.as_slice() {
+                            [] if !elsewhere.is_empty() => format!(
+                                "`{name}` is a key of {}, not of this section: move it there",
+                                quoted_elsewhere.join(" or ")
+                            ),
                             [] => "remove it; run `tofugen schema` to see the keys allowed here"
                                 .to_string(),
                             [home] => format!(
@@ -1244,8 +1257,13 @@ fn comma_split(map: &Node, name: &str) -> Option<String> {
 /// `failure_threshold` under `probes` under `startup` or `liveness` (sweep 43, #3: the help said
 /// to remove them, which threw the setting away).
 fn homes_of(schema: &Value, subschemas: &[&Value], name: &str) -> Vec<String> {
+    homes_within(schema, subschemas, name, HOME_DEPTH)
+}
+
+/// [`homes_of`], `depth` keys down.
+fn homes_within(schema: &Value, subschemas: &[&Value], name: &str, depth: usize) -> Vec<String> {
     let mut level: Vec<(String, &Value)> = subschemas.iter().map(|s| (String::new(), *s)).collect();
-    for _ in 0..HOME_DEPTH {
+    for _ in 0..depth {
         let mut next: Vec<(String, &Value)> = Vec::new();
         for (path, s) in &level {
             let mut alts = Vec::new();
