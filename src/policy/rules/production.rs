@@ -26,7 +26,7 @@ pub const TG002: Rule = Rule {
     level: Level::Error,
     safety: Safety::Production,
     title: "a production database is highly available (`ha: true`)",
-    rationale: "a standalone node is down for the whole of a maintenance or a node failure; with HA a hot standby in another rack takes over, and the failover IP is re-announced within 10 s (Scaleway's Managed Databases FAQ; the time to detect the failure comes on top)",
+    rationale: "a standalone node is down for the whole of a maintenance or a node failure; with HA a standby node takes over: it begins handling writes 30 to 60 seconds after the main node goes down, longer under intense writes (Scaleway's Managed Databases docs, \"Understanding the autohealing feature\")",
     bad: "environments:\n  production:\n    database: { ha: false }\n",
     good: "environments:\n  production:\n    database: { ha: true }\n",
 };
