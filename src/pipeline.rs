@@ -557,11 +557,12 @@ fn decode_all(
         let Some(span) = diags.last().and_then(|d| d.span) else {
             break;
         };
-        let Some((next, pruned)) = schema_check::without_value_at(current, span) else {
+        let Some((next, pruned, document)) = schema_check::without_value_at(current, span) else {
             break;
         };
         removed.push(pruned);
-        match serde_json::from_value::<Config>(schema_check::instance(&next)) {
+        // The document the schema check validated: converted once per round, not twice.
+        match serde_json::from_value::<Config>(document) {
             Ok(config) => return (Some((config, next)), diags, removed),
             Err(e) => {
                 diags.push(decode_error(file, &next, &e.to_string()));

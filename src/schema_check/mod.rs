@@ -673,12 +673,13 @@ fn pruned_at(root: &Node, pointer: &str) -> Pruned {
     }
 }
 
-/// `root` without the value whose span is `span` (an entry's value or a list item), and what
-/// was left out, when what remains is schema-valid: how the pipeline goes past a value the
+/// `root` without the value whose span is `span` (an entry's value or a list item), what was
+/// left out, and the document it was validated as ([`instance`]), when what remains is
+/// schema-valid: how the pipeline goes past a value the
 /// schema accepts but the model cannot hold (a number too large), to report the next one and
 /// check the rest. `None` when no value has that span, or when leaving it out breaks the schema
 /// (a required key).
-pub fn without_value_at(root: &Node, span: Span) -> Option<(Node, Pruned)> {
+pub fn without_value_at(root: &Node, span: Span) -> Option<(Node, Pruned, Value)> {
     fn find(node: &Node, span: Span, pointer: &mut String) -> bool {
         let children: Vec<(String, &Node)> = match &node.kind {
             NodeKind::Map(entries) => entries.iter().map(|(k, v)| (escape(&k.name), v)).collect(),
@@ -706,9 +707,10 @@ pub fn without_value_at(root: &Node, span: Span) -> Option<(Node, Pruned)> {
     }
     let removed: HashSet<&str> = [pointer.as_str()].into_iter().collect();
     let rest = without(root, &removed, &mut String::new());
-    is_valid(&instance(&rest)).then(|| {
+    let document = instance(&rest);
+    is_valid(&document).then(|| {
         let pruned = pruned_at(root, &pointer);
-        (rest, pruned)
+        (rest, pruned, document)
     })
 }
 
