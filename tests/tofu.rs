@@ -1056,30 +1056,24 @@ module "service_api" {{
     ]);
     let plan: serde_json::Value =
         serde_json::from_slice(&tofu(&["show", "-no-color", "-json", "create.tfplan"])).unwrap();
-    let schema: serde_json::Value =
-        serde_json::from_slice(&tofu(&["providers", "schema", "-json"])).unwrap();
-    let container = &schema["provider_schemas"]["registry.opentofu.org/scaleway/scaleway"]["resource_schemas"]
-        ["scaleway_container"]["block"];
     let attributes = created_attributes(
         &plan["resource_changes"][0]["change"],
-        container,
+        &scaleway_resource_schemas(tc, &root)["scaleway_container"]["block"],
         "fr-par/22222222-2222-2222-2222-222222222222",
     );
-    let state = serde_json::json!({
-        "version": 4, "terraform_version": "1.12.6", "serial": 1,
-        "lineage": "3f1c2a44-0000-4000-8000-000000000001", "outputs": {},
-        "resources": [{
+    write_state(
+        &root,
+        "3f1c2a44-0000-4000-8000-000000000001",
+        serde_json::json!([{
             "module": "module.service_api", "mode": "managed", "type": "scaleway_container",
-            "name": "this",
-            "provider": "provider[\"registry.opentofu.org/scaleway/scaleway\"]",
+            "name": "this", "provider": SCALEWAY_IN_STATE,
             "instances": [{
                 "schema_version": 0, "attributes": attributes,
                 "sensitive_attributes": [[{"type": "get_attr", "value": "secret_environment_variables"}]],
                 "private": "bnVsbA=="
             }]
-        }]
-    });
-    std::fs::write(root.join("terraform.tfstate"), state.to_string()).unwrap();
+        }]),
+    );
 
     let run = |release: &str| {
         let temp = dir.path().join("runner-temp");
@@ -1231,6 +1225,28 @@ fn created_attributes(
     attributes
 }
 
+/// The Scaleway provider's address in a state file.
+const SCALEWAY_IN_STATE: &str = "provider[\"registry.opentofu.org/scaleway/scaleway\"]";
+
+/// The Scaleway provider's resource schemas, as `tofu providers schema -json` gives them in
+/// `root` (initialised).
+fn scaleway_resource_schemas(tc: &Toolchain, root: &Path) -> serde_json::Value {
+    let schema: serde_json::Value =
+        serde_json::from_slice(&tofu_in(tc, root, &["providers", "schema", "-json"])).unwrap();
+    schema["provider_schemas"]["registry.opentofu.org/scaleway/scaleway"]["resource_schemas"]
+        .clone()
+}
+
+/// Writes `root/terraform.tfstate`: a version-4 state of OpenTofu 1.12.6 holding `resources`,
+/// with the given lineage.
+fn write_state(root: &Path, lineage: &str, resources: serde_json::Value) {
+    let state = serde_json::json!({
+        "version": 4, "terraform_version": "1.12.6", "serial": 1,
+        "lineage": lineage, "outputs": {}, "resources": resources
+    });
+    std::fs::write(root.join("terraform.tfstate"), state.to_string()).unwrap();
+}
+
 /// `{"api": {"tag": TAG, "digest": DIGEST}}`.
 fn json_release(tag: &str, digest: &str) -> String {
     serde_json::json!({"api": {"tag": tag, "digest": digest}}).to_string()
@@ -1338,10 +1354,7 @@ provider "scaleway" {
     ]);
     let plan: serde_json::Value =
         serde_json::from_slice(&tofu(&["show", "-no-color", "-json", "create.tfplan"])).unwrap();
-    let schema: serde_json::Value =
-        serde_json::from_slice(&tofu(&["providers", "schema", "-json"])).unwrap();
-    let schemas =
-        &schema["provider_schemas"]["registry.opentofu.org/scaleway/scaleway"]["resource_schemas"];
+    let schemas = scaleway_resource_schemas(tc, &root);
     let mut resources = Vec::new();
     for (i, rc) in plan["resource_changes"]
         .as_array()
@@ -1356,17 +1369,16 @@ provider "scaleway" {
         );
         resources.push(serde_json::json!({
             "mode": "managed", "type": rc["type"], "name": rc["name"],
-            "provider": "provider[\"registry.opentofu.org/scaleway/scaleway\"]",
+            "provider": SCALEWAY_IN_STATE,
             "instances": [{"schema_version": 0, "attributes": attributes, "sensitive_attributes": []}]
         }));
     }
     assert_eq!(resources.len(), 3, "{plan}");
-    let state = serde_json::json!({
-        "version": 4, "terraform_version": "1.12.6", "serial": 1,
-        "lineage": "3f1c2a44-0000-4000-8000-000000000002", "outputs": {},
-        "resources": resources
-    });
-    std::fs::write(root.join("terraform.tfstate"), state.to_string()).unwrap();
+    write_state(
+        &root,
+        "3f1c2a44-0000-4000-8000-000000000002",
+        serde_json::Value::Array(resources),
+    );
 
     let run = |allow: &str| {
         let temp = dir.path().join("runner-temp");
@@ -1557,13 +1569,9 @@ module "database" {
             .clone()
     };
     let created = plan("create.tfplan");
-    let schema: serde_json::Value =
-        serde_json::from_slice(&tofu(&["providers", "schema", "-json"])).unwrap();
-    let block = &schema["provider_schemas"]["registry.opentofu.org/scaleway/scaleway"]["resource_schemas"]
-        ["scaleway_rdb_instance"]["block"];
     let mut attributes = created_attributes(
         &created,
-        block,
+        &scaleway_resource_schemas(tc, &root)["scaleway_rdb_instance"]["block"],
         "fr-par/33333333-3333-3333-3333-333333333333",
     );
     let defaults: serde_json::Map<String, serde_json::Value> = POSTGRESQL_DEFAULT_SETTINGS
@@ -1574,17 +1582,15 @@ module "database" {
         "settings".into(),
         serde_json::Value::Object(defaults.clone()),
     );
-    let state = serde_json::json!({
-        "version": 4, "terraform_version": "1.12.6", "serial": 1,
-        "lineage": "3f1c2a44-0000-4000-8000-000000000002", "outputs": {},
-        "resources": [{
+    write_state(
+        &root,
+        "3f1c2a44-0000-4000-8000-000000000003",
+        serde_json::json!([{
             "module": "module.database", "mode": "managed", "type": "scaleway_rdb_instance",
-            "name": "this",
-            "provider": "provider[\"registry.opentofu.org/scaleway/scaleway\"]",
+            "name": "this", "provider": SCALEWAY_IN_STATE,
             "instances": [{"schema_version": 0, "attributes": attributes, "private": "bnVsbA=="}]
-        }]
-    });
-    std::fs::write(root.join("terraform.tfstate"), state.to_string()).unwrap();
+        }]),
+    );
     let second = plan("second.tfplan");
     assert_eq!(
         second["before"]["settings"],
