@@ -1203,6 +1203,11 @@ fn affected_compares_with_the_base_file() {
     // committed configuration; the head is what the pull request makes of it.
     let original = fs::read_to_string(&config).unwrap();
     fs::write(dir.path().join("base.yaml"), &original).unwrap();
+    // `affected base.yaml` with `head` as the configuration.
+    let affected_with = |head: &str| {
+        fs::write(&config, head).unwrap();
+        tofugen(dir.path(), &["affected", "base.yaml"])
+    };
     let head = original
         .replacen(
             "  staging:\n    tier: staging\n",
@@ -1211,8 +1216,7 @@ fn affected_compares_with_the_base_file() {
         )
         .replacen("    tier: production\n", "    tier: development\n", 1);
     assert_ne!(head, original);
-    fs::write(&config, &head).unwrap();
-    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    let o = affected_with(&head);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
@@ -1250,8 +1254,7 @@ fn affected_compares_with_the_base_file() {
         1,
     );
     assert_ne!(head, original);
-    fs::write(&config, &head).unwrap();
-    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    let o = affected_with(&head);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains(
@@ -1264,8 +1267,7 @@ fn affected_compares_with_the_base_file() {
     // provider refuses it during the apply.
     let head = original.replacen("volume: { size: 50GB }", "volume: { size: 40GB }", 1);
     assert_ne!(head, original);
-    fs::write(&config, &head).unwrap();
-    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    let o = affected_with(&head);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
         String::from_utf8_lossy(&o.stderr).contains(
@@ -1276,16 +1278,14 @@ fn affected_compares_with_the_base_file() {
     );
     // A larger one is what a volume can do: no warning.
     let head = original.replacen("volume: { size: 50GB }", "volume: { size: 60GB }", 1);
-    fs::write(&config, &head).unwrap();
-    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    let o = affected_with(&head);
     assert!(
         !String::from_utf8_lossy(&o.stderr).contains("warning"),
         "{}",
         text(&o)
     );
     // Unchanged, neither.
-    fs::write(&config, &original).unwrap();
-    let o = tofugen(dir.path(), &["affected", "base.yaml"]);
+    let o = affected_with(&original);
     assert!(
         !String::from_utf8_lossy(&o.stderr).contains("warning"),
         "{}",
