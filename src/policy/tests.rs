@@ -1376,28 +1376,27 @@ environments:
 /// `defaults` counted as a second one).
 #[test]
 fn a_null_scaling_signal_is_not_a_second_one() {
-    for section in ["defaults", "environment"] {
+    for (section, web) in [
+        ("defaults", "/defaults/services/web"),
+        ("environment", "/environments/production/services/web"),
+    ] {
         let mut doc: serde_json::Value =
             serde_json::from_str(&examples::with_fragment("{}").unwrap()).unwrap();
-        let scale = serde_json::json!({
+        if section == "environment" {
+            doc["environments"]["production"]["services"] = serde_json::json!({ "web": {} });
+        }
+        doc.pointer_mut(web).unwrap()["scale"] = serde_json::json!({
             "min": 2, "max": 4, "concurrent_requests": 50, "cpu_percent": null, "memory_percent": null
         });
-        let services = if section == "defaults" {
-            &mut doc["defaults"]["services"]
-        } else {
-            doc["environments"]["production"]["services"] = serde_json::json!({ "web": {} });
-            &mut doc["environments"]["production"]["services"]
-        };
-        services["web"]["scale"] = scale;
-        let c = crate::pipeline::compile("example.yaml", doc.to_string().as_bytes(), false);
+        let c = compile("example.yaml", doc.to_string().as_bytes(), false);
         assert!(
             !c.diagnostics.iter().any(|d| d.code == "TG016"),
             "{section}: {:#?}",
             codes(&c)
         );
         // Two signals with values are still refused.
-        services_scale_both(&mut doc, section);
-        let c = crate::pipeline::compile("example.yaml", doc.to_string().as_bytes(), false);
+        doc.pointer_mut(web).unwrap()["scale"]["cpu_percent"] = serde_json::json!(70);
+        let c = compile("example.yaml", doc.to_string().as_bytes(), false);
         assert!(
             c.diagnostics
                 .iter()
@@ -1406,14 +1405,4 @@ fn a_null_scaling_signal_is_not_a_second_one() {
             codes(&c)
         );
     }
-}
-
-/// Sets `cpu_percent: 70` beside the `concurrent_requests` of [`a_null_scaling_signal_is_not_a_second_one`].
-fn services_scale_both(doc: &mut serde_json::Value, section: &str) {
-    let scale = if section == "defaults" {
-        &mut doc["defaults"]["services"]["web"]["scale"]
-    } else {
-        &mut doc["environments"]["production"]["services"]["web"]["scale"]
-    };
-    scale["cpu_percent"] = serde_json::json!(70);
 }
