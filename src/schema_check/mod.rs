@@ -1665,6 +1665,12 @@ fn type_help(
             "write `{}: {{}}` for an environment with only the defaults",
             segments[1]
         ),
+        // A key its mapping requires has no default to inherit (sweep 43, #6: `project: null`
+        // was told to remove the key, which then fails as missing).
+        (NodeKind::Null, _) if is_required(schema, segments) => format!(
+            "give {expected}: `{}` is required and has no default",
+            segments.last().map_or("", String::as_str)
+        ),
         (NodeKind::Null, _) => "give a value, or remove the key to inherit the default".to_string(),
         (NodeKind::Str(s), "a list") if !is_env_value(segments) => {
             format!("write a list: `[{s}]`")
@@ -1676,6 +1682,18 @@ fn type_help(
         (_, "a mapping") => "write `key: value` entries indented under this key".to_string(),
         _ => format!("replace it with {expected}"),
     }
+}
+
+/// Whether the last of `segments` is a key its mapping's schema lists as `required`.
+fn is_required(schema: &Value, segments: &[String]) -> bool {
+    let Some((key, parent)) = segments.split_last() else {
+        return false;
+    };
+    schema_at(schema, parent).iter().any(|s| {
+        s.get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|k| k.as_str() == Some(key)))
+    })
 }
 
 /// Whether `s` is a plain scalar YAML 1.2's core schema reads as infinity or NaN (`.inf`,
