@@ -313,8 +313,14 @@ pub fn metric_source(kind: AlertKind) -> &'static str {
         AlertKind::ContainerInstancesBelowMin => {
             "UNCONFIRMED metric: serverless_container_instances_total is named by third-party sources only; check it with GET <scaleway-metrics-url>/prometheus/api/v1/label/__name__/values."
         }
-        AlertKind::DatabaseCpu | AlertKind::DatabaseStorage | AlertKind::DatabaseConnections => {
+        AlertKind::DatabaseCpu => {
             "Metric documented by Scaleway: \"How to monitor your Database Instance with Scaleway Cockpit\" (docs-content pages/managed-databases-for-postgresql-and-mysql/how-to/monitor-databases-cockpit.mdx), and used by Scaleway's preconfigured alert rules."
+        }
+        // The page's table misspells these two names (`db_instance_..._filesystem_avail_byte`,
+        // `..._pg_settings_max_connection`); the preconfigured rules spell them as here (sweep
+        // 48, #7).
+        AlertKind::DatabaseStorage | AlertKind::DatabaseConnections => {
+            "Metric documented by Scaleway: \"How to monitor your Database Instance with Scaleway Cockpit\" (docs-content pages/managed-databases-for-postgresql-and-mysql/how-to/monitor-databases-cockpit.mdx), whose table misspells this name; spelled as here by Scaleway's preconfigured alert rules (provider v2.81.0's recording internal/services/cockpit/testdata/data-source-cockpit-preconfigured-alert-basic.cassette.yaml)."
         }
         AlertKind::DatabaseMemory => {
             "Metric documented by Scaleway: \"How to monitor your Database Instance with Scaleway Cockpit\" (docs-content pages/managed-databases-for-postgresql-and-mysql/how-to/monitor-databases-cockpit.mdx), which spells MemAvailable's name without its leading `r`; tofugen uses the `rdb_instance_` prefix of every other name there: check once on real data."
@@ -361,7 +367,10 @@ pub fn kind_expr(kind: AlertKind, resource: &str, threshold: f64, min_scale: u32
             "max by (resource_name) (rdb_instance_postgresql_pg_replication_lag{{{rn}}}) > {t}"
         ),
         AlertKind::BackupJobFailed => format!(
-            "max by (resource_name) (serverless_job_run:state_failed{{{rn}}} or serverless_job_run:state_internal_error{{{rn}}}) == 1"
+            // Each side filtered first, as Scaleway's own rule (configure-alerts-jobs.mdx):
+            // `or` keeps a left series and drops the right one with the same labels, so
+            // `failed` at 0 hid `internal_error` at 1 (sweep 48, #1).
+            "max by (resource_name) (serverless_job_run:state_failed{{{rn}}} == 1 or serverless_job_run:state_internal_error{{{rn}}} == 1)"
         ),
     }
 }
@@ -1201,13 +1210,24 @@ fn synthetic(a: &AlertInstance, value: u32, minutes: u64) -> (Series, u64) {
             )],
             0,
         ),
-        Some(AlertKind::BackupJobFailed) => (
-            vec![
-                constant("serverless_job_run:state_failed", "", value.to_string()),
-                constant("serverless_job_run:state_internal_error", "", "0".into()),
-            ],
-            0,
-        ),
+        // 1: the run failed; INTERNAL_ERROR: it ended in `internal_error`, `failed` at 0.
+        Some(AlertKind::BackupJobFailed) => {
+            let (failed, internal) = match value {
+                INTERNAL_ERROR => (0, 1),
+                v => (v, 0),
+            };
+            (
+                vec![
+                    constant("serverless_job_run:state_failed", "", failed.to_string()),
+                    constant(
+                        "serverless_job_run:state_internal_error",
+                        "",
+                        internal.to_string(),
+                    ),
+                ],
+                0,
+            )
+        }
         None => (Vec::new(), 0),
     }
 }
@@ -1216,10 +1236,25 @@ fn synthetic(a: &AlertInstance, value: u32, minutes: u64) -> (Series, u64) {
 fn condition(a: &AlertInstance, value: u32) -> bool {
     let v = f64::from(value);
     match a.kind {
-        Some(AlertKind::ContainerError | AlertKind::BackupJobFailed) => value == 1,
+        Some(AlertKind::ContainerError) => value == 1,
+        Some(AlertKind::BackupJobFailed) => value == 1 || value == INTERNAL_ERROR,
         Some(AlertKind::ContainerInstancesBelowMin) => value < a.min_scale.unwrap_or(0),
         Some(_) => a.threshold.is_some_and(|t| v > t),
         None => false,
+    }
+}
+
+/// The synthetic value of a backup job whose run ended in `internal_error` (its `failed`
+/// series at 0): the expression's value is then 1, as for a failed run.
+const INTERNAL_ERROR: u32 = 2;
+
+/// The values of `a`'s promtool tests: one that fires it, one that keeps it quiet, and for a
+/// backup job a run ended in `internal_error` (a second way to fire).
+fn test_values(a: &AlertInstance) -> Vec<u32> {
+    let (fire, quiet) = fire_and_quiet(a);
+    match a.kind {
+        Some(AlertKind::BackupJobFailed) => vec![fire, INTERNAL_ERROR, quiet],
+        _ => vec![fire, quiet],
     }
 }
 
@@ -1287,11 +1322,10 @@ fn simulated(group: &Group<'_>, a: &AlertInstance) -> bool {
             .all(|b| b.for_.seconds <= MAX_SIMULATED_FOR.seconds && !b.own_templates)
 }
 
-/// One promtool test: the series of `a` at the value that fires it (`fire`) or keeps it quiet,
-/// and the alerts expected.
-fn test_case(group: &Group<'_>, a: &AlertInstance, fire: bool, eval_interval: u64) -> Yaml {
-    let (fire_v, quiet_v) = fire_and_quiet(a);
-    let value = if fire { fire_v } else { quiet_v };
+/// One promtool test: the series of `a` at `value` (see [`test_values`]), and the alerts
+/// expected.
+fn test_case(group: &Group<'_>, a: &AlertInstance, value: u32, eval_interval: u64) -> Yaml {
+    let fire = condition(a, value);
     let siblings = siblings(group, a);
     let longest_for = siblings.iter().map(|b| b.for_.seconds).max().unwrap_or(0);
     let (_, warmup) = synthetic(a, value, 0);
@@ -1299,6 +1333,17 @@ fn test_case(group: &Group<'_>, a: &AlertInstance, fire: bool, eval_interval: u6
     let minutes = eval_secs / 60 + 1;
     let (series, _) = synthetic(a, value, minutes);
     let what = if fire { "fires" } else { "stays quiet" };
+    // The expression's value, which the annotations show.
+    let shown = match a.kind {
+        Some(AlertKind::BackupJobFailed) if value == INTERNAL_ERROR => 1,
+        _ => value,
+    };
+    let at = match a.kind {
+        Some(AlertKind::BackupJobFailed) if value == INTERNAL_ERROR => {
+            "when a run ends in `internal_error`".to_string()
+        }
+        _ => format!("at value {value}"),
+    };
     let expected: Vec<Yaml> = siblings
         .iter()
         .filter(|b| condition(b, value))
@@ -1311,7 +1356,7 @@ fn test_case(group: &Group<'_>, a: &AlertInstance, fire: bool, eval_interval: u6
             let annotations: Vec<(String, String)> = b
                 .annotations
                 .iter()
-                .map(|(k, v)| (k.clone(), expand(v, b.kind, value)))
+                .map(|(k, v)| (k.clone(), expand(v, b.kind, shown)))
                 .collect();
             Yaml::map([
                 ("exp_labels", flow(&labels)),
@@ -1321,7 +1366,7 @@ fn test_case(group: &Group<'_>, a: &AlertInstance, fire: bool, eval_interval: u6
         .collect();
     MapBuilder::new()
         .comment(&format!(
-            "{} (rule `{}`, {}) {what} at value {value}.",
+            "{} (rule `{}`, {}) {what} {at}.",
             a.alert,
             a.rule,
             a.resource_name.as_deref().unwrap_or("")
@@ -1389,10 +1434,9 @@ pub fn test_file(env: &ResolvedEnvironment, group: &Group<'_>, source: &str) -> 
         builtin
             .into_iter()
             .flat_map(|a| {
-                [
-                    test_case(group, a, true, eval.seconds),
-                    test_case(group, a, false, eval.seconds),
-                ]
+                test_values(a)
+                    .into_iter()
+                    .map(|v| test_case(group, a, v, eval.seconds))
             })
             .collect()
     };
