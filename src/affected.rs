@@ -91,7 +91,10 @@ pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
 ///   it, and those images run with every environment's secrets, while no root changes and no
 ///   plan runs (sweep 39, #3: a one-letter change passed unseen);
 /// - a database volume made smaller: the plan shows an update in place, and the apply fails
-///   part-way (sweep 41, #4).
+///   part-way (sweep 41, #4);
+/// - an environment in another region: its state backend is the region's endpoint, where its
+///   state is not, so it moves as above; and the bootstrap root replaces its regional
+///   resources (sweep 46, #1: no command said anything).
 pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
     let Some((base, head)) = both_resolved(base, head) else {
         return Vec::new();
@@ -116,6 +119,16 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
             out.push(format!(
                 "environment `{}` moves its state from `{}/{}` to `{}/{}`: its next plan starts from an empty state and creates every resource again beside those that exist (a new, empty database among them), which the data guard does not refuse; move the state object first (tofu init -migrate-state), or revert the change",
                 env.name, before.state.bucket, before.state.key, env.state.bucket, env.state.key
+            ));
+        }
+        // The backend's endpoint is the region's (`s3.<region>.scw.cloud`); `region` is ForceNew
+        // on every regional resource of provider v2.81.0 (internal/locality/regional/
+        // schemas.go): the bootstrap root's bucket, registry namespace and secrets are
+        // replaced, and Scaleway moves nothing between regions.
+        if before.region != env.region {
+            out.push(format!(
+                "environment `{}` moves from region `{}` to `{}`: its state backend moves with it (bucket `{}` at s3.{}.scw.cloud, where its state is not), so its next plan starts from an empty state and creates every resource again in the new region beside those that exist (a new, empty database among them); and the bootstrap root replaces its state bucket, registry namespace (with its images) and secrets (with their versions), as `region` forces a new resource; to move, create an environment in the new region and retire this one (tofugen runbook environment-retire), or revert the change",
+                env.name, before.region, env.region, env.state.bucket, env.region
             ));
         }
         if before.is_production() && !env.is_production() {
@@ -182,8 +195,10 @@ pub fn affected(
         return Vec::new();
     };
     let base_ok = base.filter(|b| !b.has_errors() && b.resolved.is_some());
-    // Where the roots of either side find their modules: the vendored library, the
-    // configured `modules.path`, and `modules/` (tofugen's own layout).
+    // Where the roots of either side find their modules: the vendored library and the
+    // configured `modules.path` (tofugen's own repository sets `modules`). A team's own
+    // `modules/`, which no root calls, affects nothing (sweep 46, #4: every environment, a
+    // production plan among them, was planned for it).
     let module_dirs: Vec<String> = [
         head.resolved.as_ref(),
         base_ok.and_then(|b| b.resolved.as_ref()),
@@ -191,7 +206,7 @@ pub fn affected(
     .into_iter()
     .flatten()
     .filter_map(|r| r.modules_path.as_deref())
-    .chain([crate::modules::VENDOR_DIR, "modules"])
+    .chain([crate::modules::VENDOR_DIR])
     .map(|d| d.trim_end_matches('/').to_string())
     .collect();
     let modules_changed = modules_changed

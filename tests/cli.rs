@@ -1276,6 +1276,22 @@ fn affected_compares_with_the_base_file() {
         "{}",
         text(&o)
     );
+    // Another region (sweep 46, #1): the backend's endpoint moves, and the bootstrap root's
+    // regional resources are replaced; no plan shows it as a danger.
+    let head = original.replacen("  region: fr-par\n", "  region: pl-waw\n", 1);
+    assert_ne!(head, original);
+    let o = affected_with(&head);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{}", text(&o));
+    for env in ["staging", "production"] {
+        assert!(
+            stderr.contains(&format!(
+                "warning[unsafe-change]: environment `{env}` moves from region `fr-par` to `pl-waw`: its state backend moves with it"
+            )),
+            "{stderr}"
+        );
+    }
+    assert!(stderr.contains("at s3.pl-waw.scw.cloud"), "{stderr}");
     // A larger one is what a volume can do: no warning.
     let head = original.replacen("volume: { size: 50GB }", "volume: { size: 60GB }", 1);
     let o = affected_with(&head);

@@ -455,6 +455,9 @@ fn affected_by_the_vendored_or_configured_modules() {
         affected_names(&vendored, &vendored, &["generated/modules/service/main.tf"]),
         ["staging", "production"]
     );
+    // A team's own `modules/`, which the vendored roots do not call, affects nothing (sweep
+    // 46, #4: every environment was planned, production's approval asked for).
+    assert!(affected_names(&vendored, &vendored, &["modules/custom/main.tf"]).is_empty());
     let own = COMMITTED.replace(
         "modules: { path: modules }",
         "modules: { path: infra/mods }",
