@@ -392,9 +392,10 @@ fn environment_variables(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Res
     }
 }
 
-/// Checks one service; returns `false` when it has no HTTP port (the other service rules are
-/// then skipped: the service cannot work as configured).
-pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) -> bool {
+/// Checks one service. A service without an HTTP port (TG009) is still checked by every other
+/// rule: none depends on the port, and a mistake beside it would otherwise be found only once
+/// the port is fixed (sweep 45, #1: `port: eighty` hid a timeout out of range).
+pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
     // Paths are built only for a finding: most services have none.
     let base = || format!("services.{}", s.name);
     let p = |rest: &str| format!("services.{}.{rest}", s.name);
@@ -414,7 +415,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
         );
     }
 
-    let Some(port) = s.port else {
+    if s.port.is_none() {
         let place = Place::new(p("port"), c.key_at(env, &base()).span);
         c.push(
             &TG009,
@@ -432,9 +433,10 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
             "option 2: replace the TCP hop (ZeroMQ, say) with Scaleway Queues or NATS and a container trigger (`scaleway_container_trigger`), which tofugen does not generate: create the queue and the trigger in a root of your own, outside generated/ (README, \"What tofugen does not generate\")".to_string(),
             "option 3: run it on Instances or Kapsule, outside tofugen".to_string(),
         ]);
-        return false;
-    };
-    if port == 0 || limits::RESERVED_PORTS.contains(&port) {
+    }
+    if let Some(port) = s.port
+        && (port == 0 || limits::RESERVED_PORTS.contains(&port))
+    {
         let place = c.at(env, &p("port"));
         c.push(
             &TG018,
@@ -536,5 +538,4 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
             "remove `https_only: false`; Scaleway redirects HTTP clients to HTTPS",
         );
     }
-    true
 }

@@ -109,10 +109,7 @@ fn check_environment(c: &mut Checker<'_>, original: &crate::resolve::ResolvedEnv
     containers::memory_quota(c, env);
     for service in &env.services {
         names::service(c, env, service);
-        // Without an HTTP port, the other container settings are moot: TG009 says why.
-        if !containers::check(c, env, service) {
-            continue;
-        }
+        containers::check(c, env, service);
         scaling::check(c, env, service);
         production::service(c, env, service);
         probes::check(c, env, service);
