@@ -1082,7 +1082,33 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
             out.push((span, text[hit.start..hit.end].to_string()));
         }
     }
-    fn walk(node: &Node, wanted: &dyn Fn(Span) -> bool, out: &mut Vec<(Span, String)>) {
+    /// Every scalar under a variable or setting named like a secret whose value is not a
+    /// string (`API_TOKEN: 84123456789012345`, `[x]`, `{value: x}`): the schema refuses it, and
+    /// its error's excerpt showed it in clear (sweep 45, #3).
+    fn leaves(node: &Node, wanted: &dyn Fn(Span) -> bool, out: &mut Vec<(Span, String)>) {
+        let text = match &node.kind {
+            NodeKind::Str(s) => s.clone(),
+            NodeKind::Int(i) => i.to_string(),
+            NodeKind::Float(f) => f.to_string(),
+            NodeKind::Bool(b) => b.to_string(),
+            NodeKind::Null => return,
+            NodeKind::Seq(items) => {
+                return items.iter().for_each(|i| leaves(i, wanted, out));
+            }
+            NodeKind::Map(entries) => {
+                return entries.iter().for_each(|(_, v)| leaves(v, wanted, out));
+            }
+        };
+        if wanted(node.span) {
+            out.push((node.span, text));
+        }
+    }
+    fn walk(
+        node: &Node,
+        named: bool,
+        wanted: &dyn Fn(Span) -> bool,
+        out: &mut Vec<(Span, String)>,
+    ) {
         match &node.kind {
             NodeKind::Str(s) if wanted(node.span) => take(node.span, s, out),
             NodeKind::Map(entries) => {
@@ -1090,10 +1116,19 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
                     if wanted(key.span) {
                         take(key.span, &key.name, out);
                     }
-                    walk(value, wanted, out);
+                    if named && secret_name(&key.name) && !matches!(value.kind, NodeKind::Str(_)) {
+                        leaves(value, wanted, out);
+                    }
+                    // The entries of `env` and `settings` are named by the configuration.
+                    walk(
+                        value,
+                        matches!(key.name.as_str(), "env" | "settings"),
+                        wanted,
+                        out,
+                    );
                 }
             }
-            NodeKind::Seq(items) => items.iter().for_each(|i| walk(i, wanted, out)),
+            NodeKind::Seq(items) => items.iter().for_each(|i| walk(i, false, wanted, out)),
             _ => {}
         }
     }
@@ -1107,7 +1142,7 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
             out.push((span, site.text[hit.start..hit.end].to_string()));
         }
     });
-    walk(root, &wanted, &mut out);
+    walk(root, false, &wanted, &mut out);
     out
 }
 

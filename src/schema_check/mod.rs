@@ -1621,6 +1621,19 @@ fn type_help(
                 s.trim()
             )
         }
+        // A value under a secret's name: quoting it would only make it a plaintext secret
+        // (TG012's error, or none for digits); it goes in Secret Manager (sweep 45, #3).
+        (_, "a string")
+            if is_env_value(segments)
+                && segments
+                    .last()
+                    .is_some_and(|n| crate::policy::secret_scan::secret_name(n)) =>
+        {
+            let name = segments.last().map_or("", String::as_str);
+            format!(
+                "`{name}` names a secret: keep its value out of the configuration (in Secret Manager), remove it from `env`, list `{name}` in the service's `secrets`, and declare it under `defaults`: `secrets: {{ {name}: {{ source: operator }} }}`"
+            )
+        }
         (NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_), "a string") => {
             if is_env_value(segments) {
                 "quote the value: environment values are strings".to_string()
