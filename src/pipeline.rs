@@ -649,6 +649,8 @@ fn compile_valid(
     match resolve::resolve_with_limit(file, checked_tree, &config, max_merged) {
         Ok(mut resolved) => {
             resolved.config_path = out.name().to_string();
+            // Errors with a stand-in: reported, and the rules still run (nothing is written).
+            out.diagnostics.append(&mut resolved.deferred);
             out.diagnostics.extend(policy::check_pruned(
                 file,
                 out.sources.text(file),

@@ -144,6 +144,13 @@ pub struct Resolved {
     /// [`Resolved::environment`]'s index, built on its first call.
     #[serde(skip)]
     by_name: NameIndex,
+    /// Errors found while resolving where a stand-in let resolution go on (a service without
+    /// an `image` gets `<project>-<service>`), so that the rules still check every environment
+    /// in the same run (sweep 47: a missing image hid every rule's finding). The compilation
+    /// that takes them ([`crate::pipeline`]) has errors and writes nothing; [`resolve`] returns
+    /// them as its error.
+    #[serde(skip)]
+    pub deferred: Vec<Diagnostic>,
 }
 
 /// The position of each environment by name, built on the first lookup: the rules look
@@ -749,12 +756,17 @@ impl ResolvedAlertRule {
 /// Resolves a schema-valid document. `root` is the loaded tree, `config` the same document
 /// deserialized. Every problem is returned, not just the first.
 pub fn resolve(file: FileId, root: &Node, config: &Config) -> Result<Resolved, Vec<Diagnostic>> {
-    resolve_with_limit(
+    let resolved = resolve_with_limit(
         file,
         root,
         config,
         max_merged_values(crate::write::MAX_GENERATED_BYTES),
-    )
+    )?;
+    if resolved.deferred.is_empty() {
+        Ok(resolved)
+    } else {
+        Err(resolved.deferred)
+    }
 }
 
 /// [`resolve`], refusing environments that would merge into more than `max_merged` values
@@ -810,9 +822,13 @@ pub fn resolve_with_limit(
         resolve_environment(file, &config.project, tree, &sections, section, chain_tier)
     });
     let mut environments = Vec::new();
+    let mut deferred = Vec::new();
     for result in results {
         match result {
-            Ok(env) => environments.push(env),
+            Ok((env, mut later)) => {
+                environments.push(env);
+                deferred.append(&mut later);
+            }
             Err(mut d) => diags.append(&mut d),
         }
     }
@@ -828,6 +844,7 @@ pub fn resolve_with_limit(
         );
     }
     if !diags.is_empty() {
+        diags.append(&mut deferred);
         return Err(diags);
     }
     let policy_overrides = crate::policy::overrides::from_config(root, config);
@@ -863,6 +880,7 @@ pub fn resolve_with_limit(
     Ok(Resolved {
         config_path: crate::locate::DEFAULT_CONFIG.to_string(),
         by_name: NameIndex::default(),
+        deferred,
         policy_overrides,
         project: config.project.clone(),
         versions: ResolvedVersions {
@@ -1329,7 +1347,7 @@ fn resolve_environment(
     sections: &Arc<Sections>,
     section: Section<'_>,
     chain_tier: Option<Tier>,
-) -> Result<ResolvedEnvironment, Vec<Diagnostic>> {
+) -> Result<(ResolvedEnvironment, Vec<Diagnostic>), Vec<Diagnostic>> {
     let env_key = section.key;
     let name = env_key.name.clone();
     // A `null` that removes nothing: every one written in this environment is reported here,
@@ -1392,14 +1410,15 @@ fn resolve_environment(
     let registry = settings.registry.clone().unwrap_or_default();
 
     let mut services = Vec::new();
+    // Errors with a stand-in (see [`Resolved::deferred`]).
+    let mut deferred = Vec::new();
     for (service_name, spec) in settings.services.take().unwrap_or_default() {
         if spec.enabled == Some(false) {
             continue;
         }
-        match resolve_service(file, &name, project, &service_name, spec, &origins) {
-            Ok(s) => services.push(s),
-            Err(d) => diags.push(d),
-        }
+        let (service, error) = resolve_service(file, &name, project, &service_name, spec, &origins);
+        services.push(service);
+        deferred.extend(error);
     }
 
     let database = settings
@@ -1520,9 +1539,10 @@ fn resolve_environment(
         );
     }
     if !diags.is_empty() {
+        diags.append(&mut deferred);
         return Err(diags);
     }
-    Ok(ResolvedEnvironment {
+    let env = ResolvedEnvironment {
         scaleway_project: options
             .scaleway_project
             .clone()
@@ -1561,7 +1581,8 @@ fn resolve_environment(
         name,
         origins,
         project: project.to_string(),
-    })
+    };
+    Ok((env, deferred))
 }
 
 /// Keys [`baseline`] keeps: without them an environment would not resolve, or would have other
@@ -1610,10 +1631,14 @@ pub fn baseline(env: &ResolvedEnvironment) -> Option<ResolvedEnvironment> {
         section,
         tier_of_name(&env.name),
     );
-    resolved.ok().map(|mut b| {
-        b.origins = Origins::with_tree(tree, Arc::default(), usize::MAX, b.origins.environment_key);
-        b
-    })
+    resolved
+        .ok()
+        .filter(|(_, deferred)| deferred.is_empty())
+        .map(|(mut b, _)| {
+            b.origins =
+                Origins::with_tree(tree, Arc::default(), usize::MAX, b.origins.environment_key);
+            b
+        })
 }
 
 fn resolve_rule(name: String, r: AlertRuleSpec) -> ResolvedAlertRule {
@@ -1637,18 +1662,25 @@ fn resolve_service(
     name: &str,
     spec: ServiceSpec,
     origins: &Origins,
-) -> Result<ResolvedService, Diagnostic> {
+) -> (ResolvedService, Option<Diagnostic>) {
     let path = format!("services.{name}");
-    let Some(image) = spec.image.clone() else {
-        return Err(Diagnostic::error(
-            "missing-image",
-            format!("service `{name}` has no `image` in environment `{env}`"),
-        )
-        .at(file, origins.key_span(&path))
-        .expected("`image: <repository name in the registry>`")
-        .help(format!(
-            "add `image: {project}-{name}` under `services.{name}` in `defaults`"
-        )));
+    // Without an image, the service is resolved with the one the help suggests, so that the
+    // rules still check it and the rest (see [`Resolved::deferred`]).
+    let (image, error) = match spec.image.clone() {
+        Some(image) => (image, None),
+        None => {
+            let stand_in = format!("{project}-{name}");
+            let error = Diagnostic::error(
+                "missing-image",
+                format!("service `{name}` has no `image` in environment `{env}`"),
+            )
+            .at(file, origins.key_span(&path))
+            .expected("`image: <repository name in the registry>`")
+            .help(format!(
+                "add `image: {stand_in}` under `services.{name}` in `defaults`"
+            ));
+            (stand_in, Some(error))
+        }
     };
     let scale = spec.scale.clone().unwrap_or_default();
     let scaling = match (
@@ -1674,7 +1706,7 @@ fn resolve_service(
         })
     };
     let build = spec.build.clone().unwrap_or_default();
-    Ok(ResolvedService {
+    let service = ResolvedService {
         name: name.to_string(),
         description: spec.description.clone(),
         image,
@@ -1704,7 +1736,8 @@ fn resolve_service(
         args: spec.args.clone().unwrap_or_default(),
         timeout: spec.timeout.unwrap_or(builtin::TIMEOUT),
         sandbox: spec.sandbox.unwrap_or(Sandbox::V2),
-    })
+    };
+    (service, error)
 }
 
 #[cfg(test)]

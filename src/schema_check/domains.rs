@@ -98,6 +98,9 @@ pub const ZONES: [&str; 9] = [
 /// Longest environment variable and secret name: the provider's `MapKeyLenBetween(0, 100)` on
 /// a container's `environment_variables` and `secret_environment_variables`.
 pub const MAX_ENV_VAR_NAME: usize = 100;
+/// Longest repository path of an image, namespace included (distribution/reference,
+/// `RepositoryNameTotalLengthMax`).
+pub const MAX_IMAGE_PATH: usize = 255;
 /// Environment names that are directories of the generated tree.
 pub const RESERVED_ENVIRONMENTS: [&str; 2] = ["bootstrap", "modules"];
 
@@ -155,6 +158,11 @@ pub const DOMAINS: &[Domain] = &[
         pattern: Some(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$"),
         example: "shop-api",
         fix: Some(fix_image),
+        // A repository path has at most 255 characters (distribution/reference, reference.go:
+        // `RepositoryNameTotalLengthMax`); TG020 checks it with the namespace in front. An
+        // unbounded name also made a deploy job's key past YAML's 1 024-character limit on
+        // implicit keys, which GitHub refuses (sweep 47, #1).
+        max_len: Some(MAX_IMAGE_PATH),
         ..domain(
             "image",
             "image repository name",

@@ -6,6 +6,7 @@ use crate::policy::{
     valid_name,
 };
 use crate::resolve::{ResolvedEnvironment, ResolvedService};
+use crate::schema_check::domains::MAX_IMAGE_PATH;
 
 /// TG020: valid resource, HCL and SQL names.
 pub const TG020: Rule = Rule {
@@ -345,6 +346,23 @@ pub(crate) fn service(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolv
                 limits::RESOURCE_NAME
             ),
             "shorten the service, environment or project name",
+        );
+    }
+    // The image's repository path in the registry, `<namespace>/<image>`, within the
+    // distribution grammar's bound (the image alone is bounded by the schema).
+    let path = env.registry_namespace.len() + 1 + s.image.len();
+    if path > MAX_IMAGE_PATH && s.image.len() <= MAX_IMAGE_PATH {
+        let place = c.at(env, &format!("services.{}.image", s.name));
+        c.push(
+            &TG020,
+            Some(env),
+            place,
+            format!(
+                "the repository path of service `{}`'s image, `{}/<image>`, is {path} characters long in {ENV}",
+                s.name, env.registry_namespace
+            ),
+            format!("`<registry namespace>/<image>` of at most {MAX_IMAGE_PATH} characters (the image reference grammar)"),
+            "shorten the image name",
         );
     }
 }
