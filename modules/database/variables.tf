@@ -106,6 +106,13 @@ variable "user_name" {
     condition     = !startswith(var.user_name, "pg_")
     error_message = "The user_name must not start with \"pg_\": PostgreSQL reserves those role names."
   }
+
+  # PostgreSQL refuses "public" and "none" as role names, quoted or not (src/backend/parser/gram.y,
+  # RoleId and RoleSpec: "role name ... is reserved").
+  validation {
+    condition     = !contains(["public", "none"], var.user_name)
+    error_message = "The user_name must not be \"public\" or \"none\": PostgreSQL reserves those role names."
+  }
 }
 
 variable "private_network_id" {

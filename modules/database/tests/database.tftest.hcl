@@ -293,3 +293,13 @@ run "rejects_a_pg_user_name" {
 
   expect_failures = [var.user_name]
 }
+
+run "rejects_a_reserved_role_name" {
+  command = plan
+
+  variables {
+    user_name = "public"
+  }
+
+  expect_failures = [var.user_name]
+}

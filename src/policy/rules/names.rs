@@ -14,7 +14,7 @@ pub const TG020: Rule = Rule {
     name: "resource-names",
     level: Level::Error,
     safety: Safety::Ordinary,
-    title: "names are valid: project and environment `^[a-z][a-z0-9]*(-[a-z0-9]+)*$` (environment <= 31 chars), Scaleway project and registry namespace names, `<project>-<env>-<service>` <= 63 chars, `<project>-<env>-backup` <= 55, database name and user are PostgreSQL identifiers (user <= 57 chars, starting with a letter, not `pg_`; the name not one Scaleway reserves, such as `postgres` or `rdb`)",
+    title: "names are valid: project and environment `^[a-z][a-z0-9]*(-[a-z0-9]+)*$` (environment <= 31 chars), Scaleway project and registry namespace names, `<project>-<env>-<service>` <= 63 chars, `<project>-<env>-backup` <= 55, database name and user are PostgreSQL identifiers (user <= 57 chars, starting with a letter, not `pg_`, `public` or `none`; the name not one Scaleway reserves, such as `postgres` or `rdb`)",
     rationale: "names become Scaleway resource names, HCL identifiers and SQL identifiers; the modules refuse other names at plan time",
     bad: "defaults:\n  database:\n    name: demo-app\n",
     good: "defaults:\n  database:\n    name: demo_app\n",
@@ -59,6 +59,13 @@ pub(crate) const RESERVED_DATABASE_NAMES: [&str; 8] = [
 /// `src/test/regress/expected/rolenames.out`). modules/database refuses it in `user_name`.
 pub(crate) const RESERVED_ROLE_PREFIX: &str = "pg_";
 
+/// Role names PostgreSQL refuses whole, quoted or not: `public` is the pseudo-role of every
+/// role (src/backend/parser/gram.y, `RoleId`: ROLESPEC_PUBLIC, `role name "public" is
+/// reserved`), and `none` is refused by `RoleSpec` and by older `CreateRole`
+/// (src/backend/commands/user.c); the regression test `rolenames.out` covers both (sweep 47,
+/// #2). modules/database refuses them in `user_name`.
+pub(crate) const RESERVED_ROLE_NAMES: [&str; 2] = ["public", "none"];
+
 /// Why `value`, a valid identifier, cannot be the database `field` (`name` or `user`).
 fn reserved_sql_name(value: &str, field: &str) -> Option<String> {
     if field == "name" && RESERVED_DATABASE_NAMES.contains(&value) {
@@ -69,6 +76,10 @@ fn reserved_sql_name(value: &str, field: &str) -> Option<String> {
         Some(format!(
             "database user `{value}` starts with `pg_`, which PostgreSQL reserves for its own roles"
         ))
+    } else if field == "user" && RESERVED_ROLE_NAMES.contains(&value) {
+        Some(format!(
+            "database user `{value}` is a role name PostgreSQL reserves (`role name \"{value}\" is reserved`)"
+        ))
     } else {
         None
     }
@@ -76,11 +87,13 @@ fn reserved_sql_name(value: &str, field: &str) -> Option<String> {
 
 /// A name close to the reserved `value` that is not reserved.
 fn unreserved_fix(value: &str, field: &str) -> String {
-    let fixed = if field == "user" {
+    let fixed = if field == "user" && value.starts_with(RESERVED_ROLE_PREFIX) {
         value
             .trim_start_matches(RESERVED_ROLE_PREFIX)
             .trim_start_matches('_')
             .to_string()
+    } else if field == "user" {
+        cut(&format!("{value}_app"), limits::DATABASE_USER).to_string()
     } else {
         cut(&format!("{value}_app"), 63).to_string()
     };
