@@ -196,13 +196,22 @@ fn check_project(p: &str) -> Result<String, String> {
         && !p.ends_with('-')
         && p.bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok {
-        Ok(p.to_string())
+    if ok && crate::policy::valid_name(p) {
+        // The starter's database takes its name and user from the project (sweep 45, #2:
+        // `--project postgres` was refused as "a bug in tofugen").
+        match crate::policy::rules::names::reserved_by_default_database(p) {
+            Some(why) => Err(format!(
+                "project name `{p}` cannot be used by the starter: the database's name and user \
+                 default to `{}`, and {why}; choose another name, e.g. `--project shop`",
+                p.replace('-', "_")
+            )),
+            None => Ok(p.to_string()),
+        }
     } else {
         Err(format!(
-            "invalid project name `{}`: expected lowercase letters, digits and `-`, starting \
-             with a letter, at most {MAX_PROJECT} characters (it prefixes every Scaleway \
-             resource name); e.g. `--project shop`",
+            "invalid project name `{}`: expected lowercase letters, digits and single `-`, \
+             starting with a letter, at most {MAX_PROJECT} characters (it prefixes every \
+             Scaleway resource name); e.g. `--project shop`",
             p.escape_debug()
         ))
     }
@@ -249,12 +258,23 @@ fn default_project(root: &Path) -> Result<String, String> {
     let out = out.trim_end_matches('-');
     let out = out.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
     let out: String = out.chars().take(MAX_PROJECT).collect();
-    check_project(out.trim_end_matches('-')).map_err(|_| {
-        format!(
-            "cannot derive a project name from the directory `{}`: pass `--project NAME` \
-             (lowercase letters, digits and `-`, starting with a letter)",
-            name.escape_debug()
-        )
+    let out = out.trim_end_matches('-');
+    check_project(out).map_err(|e| {
+        if out.is_empty() || !e.starts_with("project name") {
+            format!(
+                "cannot derive a project name from the directory `{}`: pass `--project NAME` \
+                 (lowercase letters, digits and `-`, starting with a letter)",
+                name.escape_debug()
+            )
+        } else {
+            // Valid, but reserved by the database's defaults: say why.
+            format!(
+                "cannot use the directory's name `{out}` as the project name: {}",
+                e.trim_start_matches(&format!(
+                    "project name `{out}` cannot be used by the starter: "
+                ))
+            )
+        }
     })
 }
 
@@ -477,13 +497,27 @@ mod tests {
             "a b",
             "x\ny",
             "abcdefghijklmnopqrstu",
+            "de--mo",
         ] {
             assert!(check_project(bad).is_err(), "{bad}");
+        }
+        // Valid names whose default database name or user is reserved (sweep 45, #2: the
+        // starter was refused as "a bug in tofugen").
+        for reserved in ["postgres", "rdb", "public", "none", "pg-tools", "template1"] {
+            let e = check_project(reserved).unwrap_err();
+            assert!(
+                e.contains("cannot be used by the starter"),
+                "{reserved}: {e}"
+            );
         }
         let dir = tempfile::tempdir().unwrap();
         let sub = dir.path().join("My Shop_Infra");
         fs::create_dir(&sub).unwrap();
         assert_eq!(default_project(&sub).unwrap(), "my-shop-infra");
+        let sub = dir.path().join("postgres");
+        fs::create_dir(&sub).unwrap();
+        let e = default_project(&sub).unwrap_err();
+        assert!(e.contains("`postgres`") && e.contains("--project"), "{e}");
         let sub = dir.path().join("2024");
         fs::create_dir(&sub).unwrap();
         assert!(default_project(&sub).unwrap_err().contains("--project"));

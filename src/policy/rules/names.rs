@@ -85,6 +85,14 @@ fn reserved_sql_name(value: &str, field: &str) -> Option<String> {
     }
 }
 
+/// Why `project` cannot name a project whose database keeps its default name and user (the
+/// project's name with `_` for `-`): Scaleway or PostgreSQL reserves one of them (`postgres`,
+/// `public`, `pg_tools` for `pg-tools`). `None` when it can.
+pub(crate) fn reserved_by_default_database(project: &str) -> Option<String> {
+    let sql = project.replace('-', "_");
+    reserved_sql_name(&sql, "name").or_else(|| reserved_sql_name(&sql, "user"))
+}
+
 /// A name close to the reserved `value` that is not reserved.
 fn unreserved_fix(value: &str, field: &str) -> String {
     let fixed = if field == "user" && value.starts_with(RESERVED_ROLE_PREFIX) {
