@@ -227,29 +227,19 @@ pub fn run(cli: &Cli) -> u8 {
             }
         }
     };
-    // The commands that emit files need the repository root: the configuration is named
-    // relative to it in everything generated. (They emit what they need themselves, one
-    // environment at a time: `compile` below only validates and resolves.)
-    let needs_root = matches!(
-        cli.command,
-        Command::Generate { .. } | Command::Check | Command::Affected { .. }
-    );
+    // The repository root: the configuration is named relative to it in everything generated.
+    // (The commands that emit files emit what they need themselves, one environment at a
+    // time: `compile` below only validates and resolves.) Every command refuses a path
+    // `generate` refuses, so that `validate` in a hook does not pass a configuration
+    // `generate` then refuses (sweep 45, #5: a name with a space).
     let placement = match locate::locate(&cli.config, cli.root.as_deref()) {
-        Ok(p) => Some(p),
-        Err(e) if needs_root => {
+        Ok(p) => p,
+        Err(e) => {
             err(&format!("error: {e}\n"));
             return EXIT_USAGE;
         }
-        Err(_) => None,
     };
-    let display_name = match &placement {
-        Some(p) => p.config.clone(),
-        None => cli
-            .config
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| file.clone()),
-    };
+    let display_name = placement.config.clone();
     let max_bytes = cli.max_output_bytes();
     let compile_head = || pipeline::compile_with_limit(&display_name, &bytes, false, max_bytes);
     // `affected` compiles the base configuration too: on a second thread, as the head compiles.
@@ -277,8 +267,8 @@ pub fn run(cli: &Cli) -> u8 {
     if matches!(
         cli.command,
         Command::Generate { .. } | Command::Check | Command::Validate
-    ) && let Some(p) = &placement
-    {
+    ) {
+        let p = &placement;
         // Checked with the configuration's other errors too, once `modules.path` itself is
         // valid (sweep 30, F9: it was checked only once everything else was fixed).
         if let Some((path, span)) = modules_path_of(&compilation) {
@@ -318,9 +308,7 @@ pub fn run(cli: &Cli) -> u8 {
     if compilation.has_errors() {
         return EXIT_INVALID;
     }
-    let root = placement
-        .map(|p| p.root)
-        .unwrap_or_else(|| PathBuf::from("."));
+    let root = placement.root;
     if matches!(cli.command, Command::Generate { .. } | Command::Check)
         && let Some(resolved) = &mut compilation.resolved
     {

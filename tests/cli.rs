@@ -678,20 +678,38 @@ fn generate_then_check_then_detect_staleness() {
     assert!(out.contains("generated/production/"), "{out}");
 }
 
-/// `validate`'s success line names the configuration on one line, a newline in its path
-/// escaped as anywhere else (it was printed raw).
+/// A configuration path `generate` refuses (a newline, a space) is refused by `validate`,
+/// `explain` and `diff` too, with the same message, the newline escaped: `validate` in a
+/// pre-commit hook passed a file `generate` then refused (sweep 45, #5); its success line had
+/// printed the newline raw before.
 #[test]
-fn validate_escapes_a_newline_in_the_configuration_path() {
+fn every_command_refuses_a_configuration_path_generate_refuses() {
     let (dir, config) = repo();
-    let odd = dir.path().join("env\nfake: line.yaml");
-    std::fs::copy(&config, &odd).unwrap();
-    let o = tofugen(dir.path(), &["--config", odd.to_str().unwrap(), "validate"]);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(
-        stderr.contains("env\\u{a}fake: line.yaml: valid\n") && stderr.lines().count() == 1,
-        "{stderr:?}"
-    );
+    for name in ["env\nfake: line.yaml", "cfg with space.yaml"] {
+        let odd = dir.path().join(name);
+        std::fs::copy(&config, &odd).unwrap();
+        let path = odd.to_str().unwrap();
+        let generate = tofugen(dir.path(), &["--config", path, "generate"]);
+        assert_eq!(generate.status.code(), Some(2), "{}", text(&generate));
+        for args in [
+            vec!["validate"],
+            vec!["explain", "staging"],
+            vec!["diff", "staging", "production"],
+        ] {
+            let o = tofugen(dir.path(), &[&["--config", path][..], &args[..]].concat());
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(2), "{name:?} {args:?}: {}", text(&o));
+            assert_eq!(
+                stderr,
+                String::from_utf8_lossy(&generate.stderr),
+                "{args:?}"
+            );
+            assert!(
+                stderr.lines().count() == 1 && stderr.contains("must be made of letters"),
+                "{stderr:?}"
+            );
+        }
+    }
 }
 
 /// A secret pasted into a generated file by hand is not printed by `check`'s diff, in any
