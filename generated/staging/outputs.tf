@@ -2,7 +2,7 @@
 # Change environments.yaml and run `tofugen generate` instead.
 
 output "service_urls" {
-  description = "Public HTTPS URL of every service, by name."
+  description = "HTTPS URL of every service's endpoint, by name (a `privacy: private` service's answers only callers with an IAM token)."
   value = {
     api = module.service_api.url
     ui  = module.service_ui.url

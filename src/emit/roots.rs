@@ -1044,7 +1044,7 @@ fn outputs(resolved: &Resolved, env: &ResolvedEnvironment) -> Body {
     output(
         &mut b,
         "service_urls",
-        "Public HTTPS URL of every service, by name.",
+        "HTTPS URL of every service's endpoint, by name (a `privacy: private` service's answers only callers with an IAM token).",
         Expr::object(services.iter().map(|s| {
             (
                 s.name.clone(),
