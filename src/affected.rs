@@ -131,6 +131,24 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
                 env.name, before.region, env.region, env.state.bucket, env.region
             ));
         }
+        // A promotion logs in to its source's registry with `SOURCE_SCW_SECRET_KEY`, a secret
+        // of the target's GitHub environment that no generated file holds: another source
+        // needs that source's registry reader key there (sweep 46, #6: inserting `preprod`
+        // changed one row of the bootstrap README).
+        if let Some(from) = &env.promote_from
+            && before.promote_from.as_ref() != Some(from)
+        {
+            out.push(format!(
+                "environment `{}` now promotes from `{from}`{}: set its GitHub environment `{}`'s secret SOURCE_SCW_SECRET_KEY to `{from}`'s registry reader key (`tofu output -raw {}_registry_reader_secret_key` in generated/bootstrap, after its apply), or its next promotion cannot pull the images",
+                env.name,
+                before
+                    .promote_from
+                    .as_ref()
+                    .map_or(String::new(), |b| format!(" instead of `{b}`")),
+                env.github_environment,
+                crate::emit::bootstrap::env_ident(from),
+            ));
+        }
         if before.is_production() && !env.is_production() {
             out.push(format!(
                 "environment `{}` leaves the production tier: its secrets (the database password's among them) lose their protection from deletion, and the production rules (instances, HA, backups) no longer apply to it; check that this is intended",

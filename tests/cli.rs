@@ -1310,6 +1310,22 @@ fn affected_compares_with_the_base_file() {
         );
     }
     assert!(stderr.contains("at s3.pl-waw.scw.cloud"), "{stderr}");
+    // Another promotion source (sweep 46, #6): the target's GitHub environment needs that
+    // source's registry reader key, which no generated file holds.
+    let head = original.replacen(
+        "environments:\n",
+        "environments:\n  qa: { promote_from: staging }\n",
+        1,
+    );
+    let head = head.replacen("    promote_from: staging\n", "    promote_from: qa\n", 1);
+    assert!(head.contains("    promote_from: qa\n"), "{head}");
+    let o = affected_with(&head);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        stderr.contains("warning[unsafe-change]: environment `production` now promotes from `qa` instead of `staging`: set its GitHub environment `production`'s secret SOURCE_SCW_SECRET_KEY to `qa`'s registry reader key (`tofu output -raw qa_registry_reader_secret_key`"),
+        "{stderr}"
+    );
     // A larger one is what a volume can do: no warning.
     let head = original.replacen("volume: { size: 50GB }", "volume: { size: 60GB }", 1);
     let o = affected_with(&head);
