@@ -1289,6 +1289,32 @@ fn build_once(
             .help("convert the file's line endings to LF, e.g. `mac2unix environments.yaml`, or re-save it with Unix line endings"),
         ]);
     }
+    // NEL, LS and PS as line ends: YAML 1.2 reads them as ordinary characters (YAML 1.1 broke
+    // lines there), so the file reads as one line: a comment ("no content") or one odd mapping
+    // (sweep 45, #4).
+    if let Some((offset, c)) = unicode_line_ends(text) {
+        let span = index.at_byte(offset);
+        return Err(vec![
+            Diagnostic::error(
+                "yaml-line-break",
+                format!(
+                    "a {}, U+{:04X}) ends a line: YAML 1.2 reads it as an ordinary character, so what follows is on the same line",
+                    match c {
+                        '\u{85}' => "next-line character (NEL",
+                        '\u{2028}' => "line separator (LS",
+                        _ => "paragraph separator (PS",
+                    },
+                    u32::from(c)
+                ),
+            )
+            .at(file, Some(span))
+            .expected("lines ending with LF or CRLF")
+            .help(format!(
+                "convert the line endings to LF, e.g. `perl -CSD -pi -e 's/\\x{{{:X}}}/\\n/g' environments.yaml`",
+                u32::from(c)
+            )),
+        ]);
+    }
     // From the first character that is not white space (a block read on its own after a stop,
     // `build`, follows as many empty lines as the lines before it).
     if text.trim().is_empty()
@@ -1774,6 +1800,21 @@ fn lone_carriage_return(text: &str) -> Option<usize> {
         return None;
     }
     (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// Byte offset and character of the first NEL, LS or PS when the file holds more of them than
+/// line feeds: they end its lines (a text that only holds one in a value keeps its LFs).
+fn unicode_line_ends(text: &str) -> Option<(usize, char)> {
+    let is_end = |c: char| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}');
+    // Most files are ASCII: one scan rules them out.
+    if text.is_ascii() {
+        return None;
+    }
+    let ends = text.chars().filter(|&c| is_end(c)).count();
+    let feeds = text.bytes().filter(|&b| b == b'\n').count();
+    (ends > feeds)
+        .then(|| text.char_indices().find(|&(_, c)| is_end(c)))
+        .flatten()
 }
 
 /// Byte offset and length of a `%YAML` directive naming another version than 1.2, among the
@@ -2351,6 +2392,17 @@ mod tests {
             assert_eq!((span.line, span.col), (line, col), "{text:?}");
         }
         assert!(lone_carriage_return("a: 1\r\nb: 2\r\n").is_none());
+        // NEL, LS and PS as line ends (YAML 1.2 reads them as characters: a file starting with
+        // a comment read as "no content"); one inside a value of a file with LFs is text.
+        for (sep, col) in [("\u{85}", 9), ("\u{2028}", 9), ("\u{2029}", 9)] {
+            let text = format!("# header{sep}project: a{sep}versions: {{}}{sep}");
+            let e = err(text.as_bytes());
+            assert_eq!(e.len(), 1, "{e:?}");
+            assert_eq!(e[0].code, "yaml-line-break", "{e:?}");
+            let span = e[0].span.expect("a position");
+            assert_eq!((span.line, span.col), (1, col), "{text:?}");
+        }
+        assert!(unicode_line_ends("a: \"x\u{2028}y\"\nb: 1\n").is_none());
         assert_eq!(
             other_yaml_version("# c\n%YAML 1.1\n---\na: 1\n"),
             Some((4, 9))
