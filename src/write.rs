@@ -830,8 +830,10 @@ pub fn retired_warning(env: &str, main_left: bool) -> String {
         "was removed"
     };
     format!(
-        "the root of environment `{env}` is no longer generated and {what}, but its \
-         Scaleway resources still exist and nothing applies them any more. To retire it: check \
+        "the root of environment `{env}` is no longer generated and {what}, but if it was \
+         ever applied, its Scaleway resources still exist and nothing applies them any more (a \
+         root never applied, such as `tofugen init`'s starter, has none: nothing to do). To \
+         retire it: check \
          out the last commit that has `generated/{env}/`, run `tofu destroy` there (with that \
          environment's deployer key and state passphrase), then apply `generated/bootstrap`, \
          which deletes its project, keys and registry (its state bucket must be emptied first). \

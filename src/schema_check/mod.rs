@@ -1404,6 +1404,13 @@ fn found_text(node: &Node, segments: &[String]) -> String {
     if is_env_value(segments) {
         return node.type_name().to_string();
     }
+    // A plain number beyond the largest double (`1e400`): the loader keeps it as text, but it
+    // was written as a number (sweep 43).
+    if let NodeKind::Str(s) = &node.kind
+        && is_overflowing_number(s)
+    {
+        return format!("a number too large to hold `{}`", self::shown(&shown));
+    }
     format!("{} `{}`", node.type_name(), self::shown(&shown))
 }
 
@@ -1614,6 +1621,12 @@ fn type_help(
         (NodeKind::Str(s), "a number") if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
             format!("remove the quotes (or the `!!str` tag): `{}`", s.trim())
         }
+        (NodeKind::Str(s), "a whole number" | "a number") if is_overflowing_number(s) => {
+            format!(
+                "write a number of at most about 1.8e308 (the largest 64-bit float): `{}` is beyond it",
+                s.trim()
+            )
+        }
         (NodeKind::Str(s), "a whole number" | "a number") if is_infinity_or_nan(s) => {
             format!(
                 "write a finite number: YAML 1.2 reads `{}` as infinity or NaN, which JSON (and \
@@ -1707,6 +1720,18 @@ fn is_required(schema: &Value, segments: &[String]) -> bool {
             .and_then(Value::as_array)
             .is_some_and(|r| r.iter().any(|k| k.as_str() == Some(key)))
     })
+}
+
+/// Whether `s` is written as a YAML 1.2 number (digits, a point, an exponent) but is beyond
+/// the largest double (`1e400`), which the loader keeps as text.
+fn is_overflowing_number(s: &str) -> bool {
+    let t = s.trim();
+    let unsigned = t.strip_prefix(['-', '+']).unwrap_or(t);
+    unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && unsigned
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+        && t.parse::<f64>().is_ok_and(f64::is_infinite)
 }
 
 /// Whether `s` is a plain scalar YAML 1.2's core schema reads as infinity or NaN (`.inf`,
