@@ -49,6 +49,11 @@ pub struct Hit {
     pub end: usize,
 }
 
+/// The fewest characters a number under a secret's name has to be masked as one: shorter
+/// ones are settings (`PASSWORD_MIN_LENGTH: 12`, a score, a port), and masking them would
+/// redact the same digits in every message.
+const SECRET_NUMBER_MIN: usize = 8;
+
 /// Name fragments that mark a variable, setting or flag as holding a secret.
 const SECRET_NAMES: [&str; 13] = [
     "PASSWORD",
@@ -1084,14 +1089,15 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
     }
     /// Every scalar under a variable or setting named like a secret whose value is not a
     /// string (`API_TOKEN: 84123456789012345`, `[x]`, `{value: x}`): the schema refuses it, and
-    /// its error's excerpt showed it in clear (sweep 45, #3).
+    /// its error's excerpt showed it in clear (sweep 45, #3). Booleans and short numbers are
+    /// no secrets (`TOKEN_CHECK_ENABLED: true`, `PASSWORD_MIN_SCORE: 3000`): masking them would
+    /// also redact `true` or `3000` in every other message (review of 21e988b).
     fn leaves(node: &Node, wanted: &dyn Fn(Span) -> bool, out: &mut Vec<(Span, String)>) {
         let text = match &node.kind {
             NodeKind::Str(s) => s.clone(),
             NodeKind::Int(i) => i.to_string(),
             NodeKind::Float(f) => f.to_string(),
-            NodeKind::Bool(b) => b.to_string(),
-            NodeKind::Null => return,
+            NodeKind::Bool(_) | NodeKind::Null => return,
             NodeKind::Seq(items) => {
                 return items.iter().for_each(|i| leaves(i, wanted, out));
             }
@@ -1099,16 +1105,21 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
                 return entries.iter().for_each(|(_, v)| leaves(v, wanted, out));
             }
         };
-        if wanted(node.span) {
+        if text.len() >= SECRET_NUMBER_MIN && wanted(node.span) {
             out.push((node.span, text));
         }
     }
+    /// `keys`: the last three keys leading to `node`. Its entries are named by the
+    /// configuration when it is a service's `env` (`services.<name>.env`) or the database's
+    /// `settings` (`database.settings`), wherever they stand; not a service named `env` or
+    /// `settings`.
     fn walk(
         node: &Node,
-        named: bool,
+        keys: [&str; 3],
         wanted: &dyn Fn(Span) -> bool,
         out: &mut Vec<(Span, String)>,
     ) {
+        let named = matches!(keys, ["services", _, "env"] | [_, "database", "settings"]);
         match &node.kind {
             NodeKind::Str(s) if wanted(node.span) => take(node.span, s, out),
             NodeKind::Map(entries) => {
@@ -1116,19 +1127,18 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
                     if wanted(key.span) {
                         take(key.span, &key.name, out);
                     }
-                    if named && secret_name(&key.name) && !matches!(value.kind, NodeKind::Str(_)) {
+                    if named
+                        && secret_name(&key.name)
+                        && !matches!(value.kind, NodeKind::Str(_))
+                    {
                         leaves(value, wanted, out);
                     }
-                    // The entries of `env` and `settings` are named by the configuration.
-                    walk(
-                        value,
-                        matches!(key.name.as_str(), "env" | "settings"),
-                        wanted,
-                        out,
-                    );
+                    walk(value, [keys[1], keys[2], &key.name], wanted, out);
                 }
             }
-            NodeKind::Seq(items) => items.iter().for_each(|i| walk(i, false, wanted, out)),
+            NodeKind::Seq(items) => items
+                .iter()
+                .for_each(|i| walk(i, [keys[1], keys[2], ""], wanted, out)),
             _ => {}
         }
     }
@@ -1142,7 +1152,7 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
             out.push((span, site.text[hit.start..hit.end].to_string()));
         }
     });
-    walk(root, false, &wanted, &mut out);
+    walk(root, ["", "", ""], &wanted, &mut out);
     out
 }
 
