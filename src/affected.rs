@@ -113,6 +113,10 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
     }
     for env in &head.environments {
         let Some(before) = base.environment(&env.name) else {
+            // A new environment that promotes from another needs that source's key as well.
+            if let Some(from) = &env.promote_from {
+                out.push(source_key_warning(env, from, None));
+            }
             continue;
         };
         if before.state.bucket != env.state.bucket || before.state.key != env.state.key {
@@ -138,15 +142,10 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
         if let Some(from) = &env.promote_from
             && before.promote_from.as_ref() != Some(from)
         {
-            out.push(format!(
-                "environment `{}` now promotes from `{from}`{}: set its GitHub environment `{}`'s secret SOURCE_SCW_SECRET_KEY to `{from}`'s registry reader key (`tofu output -raw {}_registry_reader_secret_key` in generated/bootstrap, after its apply), or its next promotion cannot pull the images",
-                env.name,
-                before
-                    .promote_from
-                    .as_ref()
-                    .map_or(String::new(), |b| format!(" instead of `{b}`")),
-                env.github_environment,
-                crate::emit::bootstrap::env_ident(from),
+            out.push(source_key_warning(
+                env,
+                from,
+                before.promote_from.as_deref(),
             ));
         }
         if before.is_production() && !env.is_production() {
@@ -190,6 +189,25 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
         }
     }
     out
+}
+
+/// The warning of an environment that promotes from `from` (new, or from `was` before): its
+/// GitHub environment's `SOURCE_SCW_SECRET_KEY` must be `from`'s registry reader key.
+fn source_key_warning(
+    env: &crate::resolve::ResolvedEnvironment,
+    from: &str,
+    was: Option<&str>,
+) -> String {
+    let (what, instead) = match was {
+        Some(b) => ("now promotes", format!(" instead of `{b}`")),
+        None => ("promotes", String::new()),
+    };
+    format!(
+        "environment `{}` {what} from `{from}`{instead}: set its GitHub environment `{}`'s secret SOURCE_SCW_SECRET_KEY to `{from}`'s registry reader key (`tofu output -raw {}_registry_reader_secret_key` in generated/bootstrap, after its apply), or its next promotion cannot pull the images",
+        env.name,
+        env.github_environment,
+        crate::emit::bootstrap::env_ident(from),
+    )
 }
 
 /// The affected environments of `head`, in file order. `base` is `None` when the base

@@ -1802,8 +1802,11 @@ fn lone_carriage_return(text: &str) -> Option<usize> {
     (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
-/// Byte offset and character of the first NEL, LS or PS when the file holds more of them than
-/// line feeds: they end its lines (a text that only holds one in a value keeps its LFs).
+/// Byte offset and character of the first NEL, LS or PS that ends a line: the file holds more
+/// of them than line feeds, and one is followed (past blanks and more of them) by what starts
+/// a YAML line, a comment, a list item or a key (`# x`, `- x`, `key:`). One inside a value
+/// keeps the file's LFs, or is followed by more text (a minified JSON file's description: a
+/// review found it called a line end).
 fn unicode_line_ends(text: &str) -> Option<(usize, char)> {
     let is_end = |c: char| matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}');
     // Most files are ASCII: one scan rules them out.
@@ -1812,9 +1815,20 @@ fn unicode_line_ends(text: &str) -> Option<(usize, char)> {
     }
     let ends = text.chars().filter(|&c| is_end(c)).count();
     let feeds = text.bytes().filter(|&b| b == b'\n').count();
-    (ends > feeds)
-        .then(|| text.char_indices().find(|&(_, c)| is_end(c)))
-        .flatten()
+    if ends <= feeds {
+        return None;
+    }
+    let starts_a_line = |rest: &str| {
+        let rest = rest.trim_start_matches(|c: char| is_end(c) || c == ' ');
+        let key = rest.find(':').map(|i| &rest[..i]).is_some_and(|k| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        });
+        rest.starts_with('#') || rest.starts_with("- ") || key
+    };
+    text.char_indices()
+        .find(|&(i, c)| is_end(c) && starts_a_line(&text[i + c.len_utf8()..]))
 }
 
 /// Byte offset and length of a `%YAML` directive naming another version than 1.2, among the
@@ -2403,6 +2417,8 @@ mod tests {
             assert_eq!((span.line, span.col), (1, col), "{text:?}");
         }
         assert!(unicode_line_ends("a: \"x\u{2028}y\"\nb: 1\n").is_none());
+        // A one-line file (minified JSON) with one in a value: no line ends there.
+        assert!(unicode_line_ends("{\"project\": \"a\", \"d\": \"x\u{2028}y z\"}").is_none());
         assert_eq!(
             other_yaml_version("# c\n%YAML 1.1\n---\na: 1\n"),
             Some((4, 9))

@@ -1326,6 +1326,20 @@ fn affected_compares_with_the_base_file() {
         stderr.contains("warning[unsafe-change]: environment `production` now promotes from `qa` instead of `staging`: set its GitHub environment `production`'s secret SOURCE_SCW_SECRET_KEY to `qa`'s registry reader key (`tofu output -raw qa_registry_reader_secret_key`"),
         "{stderr}"
     );
+    // A new environment that promotes from another needs that source's key too.
+    let head = original.replacen(
+        "environments:\n",
+        "environments:\n  qa: { promote_from: staging }\n",
+        1,
+    );
+    let o = affected_with(&head);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains(
+            "warning[unsafe-change]: environment `qa` promotes from `staging`: set its GitHub environment `qa`'s secret SOURCE_SCW_SECRET_KEY"
+        ),
+        "{}",
+        text(&o)
+    );
     // A larger one is what a volume can do: no warning.
     let head = original.replacen("volume: { size: 50GB }", "volume: { size: 60GB }", 1);
     let o = affected_with(&head);

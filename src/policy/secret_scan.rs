@@ -1127,10 +1127,7 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
                     if wanted(key.span) {
                         take(key.span, &key.name, out);
                     }
-                    if named
-                        && secret_name(&key.name)
-                        && !matches!(value.kind, NodeKind::Str(_))
-                    {
+                    if named && secret_name(&key.name) && !matches!(value.kind, NodeKind::Str(_)) {
                         leaves(value, wanted, out);
                     }
                     walk(value, [keys[1], keys[2], &key.name], wanted, out);

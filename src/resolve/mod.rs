@@ -1664,12 +1664,15 @@ fn resolve_service(
     origins: &Origins,
 ) -> (ResolvedService, Option<Diagnostic>) {
     let path = format!("services.{name}");
-    // Without an image, the service is resolved with the one the help suggests, so that the
-    // rules still check it and the rest (see [`Resolved::deferred`]).
+    // Without an image, the service is resolved with a stand-in no image can equal (it is
+    // not a repository name: `<` and spaces), so that the rules still check it and the rest
+    // without finding it shared (see [`Resolved::deferred`]; a review found TG031 on
+    // `<project>-<service>`, another service's image).
     let (image, error) = match spec.image.clone() {
         Some(image) => (image, None),
         None => {
-            let stand_in = format!("{project}-{name}");
+            let suggested = format!("{project}-{name}");
+            let stand_in = format!("<no image for {name}>");
             let error = Diagnostic::error(
                 "missing-image",
                 format!("service `{name}` has no `image` in environment `{env}`"),
@@ -1677,7 +1680,7 @@ fn resolve_service(
             .at(file, origins.key_span(&path))
             .expected("`image: <repository name in the registry>`")
             .help(format!(
-                "add `image: {stand_in}` under `services.{name}` in `defaults`"
+                "add `image: {suggested}` under `services.{name}` in `defaults`"
             ));
             (stand_in, Some(error))
         }

@@ -112,7 +112,11 @@ fn check_environment(c: &mut Checker<'_>, original: &crate::resolve::ResolvedEnv
         containers::check(c, env, service);
         scaling::check(c, env, service);
         production::service(c, env, service);
-        probes::check(c, env, service);
+        // The probes check the port: without one, TG009 says what to do (a review found
+        // TG006's help pointing at a port the service does not have).
+        if service.port.is_some() {
+            probes::check(c, env, service);
+        }
     }
     probes::budget(c, env);
     images::check(c, env);
