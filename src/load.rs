@@ -1476,6 +1476,23 @@ fn build_once(
                             ),
                         )
                     }
+                    // `description: Streamlit UI: from the image`: a `: ` inside a plain value
+                    // reads as a second key on the line (sweep 43: the help was about
+                    // indentation).
+                    None if e.info().contains("mapping values are not allowed")
+                        && colon_in_plain_value(before, &text[span.start - base.1..]).is_some() =>
+                    {
+                        let (key, value) =
+                            colon_in_plain_value(before, &text[span.start - base.1..])
+                                .unwrap_or_default();
+                        (
+                            span,
+                            format!(
+                                "a `: ` inside a value reads as a new key: if the value is text, quote it, e.g. `{key}: \"{}\"`; otherwise remove the second `:`",
+                                value.replace('\\', "\\\\").replace('"', "\\\"")
+                            ),
+                        )
+                    }
                     // `!e!x`: a tag with a handle no `%TAG` declares; tags are refused anyway
                     // (sweep 32, F4: the help was about indentation).
                     None if e.info().contains("handle") => (
@@ -1800,6 +1817,35 @@ fn lone_carriage_return(text: &str) -> Option<usize> {
         return None;
     }
     (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// The key and the whole value of a line `key: value: more` whose second `: ` (at the start
+/// of `after`, the text from the parser's stop) is inside a plain value: `before` is the text
+/// up to the stop. `None` for any other shape (a quoted or flow value, a list item, a second
+/// colon that is not followed by a blank).
+fn colon_in_plain_value<'t>(before: &'t str, after: &'t str) -> Option<(&'t str, String)> {
+    let line_start = before.rsplit('\n').next()?;
+    let line_end = after.split('\n').next()?.trim_end_matches('\r');
+    if !line_end.starts_with(':') {
+        return None;
+    }
+    let (key, value_start) = line_start.trim_start().split_once(": ")?;
+    let key_ok = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let value_start = value_start.trim_start();
+    let plain = !value_start.is_empty()
+        && !value_start.starts_with(['"', '\'', '{', '[', '&', '*', '!', '|', '>', '#']);
+    let value = format!("{value_start}{line_end}");
+    // A comment after the value stays a comment.
+    let value = value
+        .split(" #")
+        .next()
+        .unwrap_or(&value)
+        .trim_end()
+        .to_string();
+    (key_ok && plain && value.chars().count() <= 200).then_some((key, value))
 }
 
 /// Byte offset and character of the first NEL, LS or PS that ends a line: the file holds more
@@ -2417,6 +2463,18 @@ mod tests {
             assert_eq!((span.line, span.col), (1, col), "{text:?}");
         }
         assert!(unicode_line_ends("a: \"x\u{2028}y\"\nb: 1\n").is_none());
+        // An unquoted `: ` inside a value: the help says to quote the value, with it.
+        let e = err(b"project: a\ndescription: Streamlit UI: from the image # c\n");
+        assert_eq!(e[0].code, "yaml-syntax", "{e:?}");
+        assert_eq!(
+            e[0].help.as_deref(),
+            Some(
+                "a `: ` inside a value reads as a new key: if the value is text, quote it, e.g. `description: \"Streamlit UI: from the image\"`; otherwise remove the second `:`"
+            ),
+            "{e:?}"
+        );
+        assert!(colon_in_plain_value("  - a: ", ": b").is_none());
+        assert!(colon_in_plain_value("a: \"x", ": y\"").is_none());
         // A one-line file (minified JSON) with one in a value: no line ends there.
         assert!(unicode_line_ends("{\"project\": \"a\", \"d\": \"x\u{2028}y z\"}").is_none());
         assert_eq!(
