@@ -602,6 +602,17 @@ impl World {
         )
     }
 
+    /// A rollback of `env` to `release_sha` with `apply_other_changes` checked.
+    fn rollback_to_applying_other_changes(&mut self, env: &str, release_sha: &str) -> Job {
+        self.run_job(
+            "tofugen-rollback.yml",
+            &format!("rollback-{env}"),
+            DISPATCH,
+            json!({"environment": env, "release_sha": release_sha, "apply_other_changes": true}),
+            json!({}),
+        )
+    }
+
     /// Changes the next plans show besides the release (`resource_changes` entries).
     fn other_changes(&self, changes: &Value) {
         std::fs::write(self.path().join("other-changes.json"), changes.to_string()).unwrap();
@@ -1197,6 +1208,51 @@ fn a_rollback_refuses_changes_besides_the_release_unless_asked() {
         ok(&job, "a rollback changing the release's containers only");
         logged(&job, "The plan changes the release's containers only.");
         assert_eq!(w.tag("production"), b);
+    });
+}
+
+/// The runbooks' `apply-a-fix`: a configuration fix reaches production, without new
+/// application code, through the rollback workflow dispatched with the release production runs
+/// and `apply_other_changes`: it applies the change, keeps the release, and says so; without
+/// `apply_other_changes` it stops and lists the change.
+#[test]
+fn a_rollback_to_the_running_release_applies_a_configuration_fix() {
+    with_world(|w| {
+        let (a, b) = (sha('a'), sha('b'));
+        for t in [&a, &b] {
+            w.deployed("production", t, &["api", "ui"]);
+        }
+        let container = |scale: i64| {
+            json!({"image": "rg/evalap:x", "registry_sha256": "sha256:0", "min_scale": scale,
+                   "environment_variables": {"TOFUGEN_RELEASE": "x"}})
+        };
+        w.other_changes(&json!([
+            {"address": "module.service_api.scaleway_container.this", "mode": "managed",
+             "type": "scaleway_container", "name": "this",
+             "change": {"actions": ["update"], "before": container(2), "after": container(3),
+                        "after_unknown": {}}}
+        ]));
+        let job = w.rollback("production", &b);
+        refused(
+            &job,
+            "the fix without apply_other_changes",
+            "::error::the rollback would also apply 1 change(s) besides the release",
+        );
+        assert_eq!(w.tag("production"), b, "nothing applied");
+        let job = w.rollback_to_applying_other_changes("production", &b);
+        ok(
+            &job,
+            "the fix with the running release and apply_other_changes",
+        );
+        logged(
+            &job,
+            "::warning::applying 1 change(s) besides the release, as asked (apply_other_changes)",
+        );
+        logged(
+            &job,
+            "  module.service_api.scaleway_container.this: update (min_scale)\n",
+        );
+        assert_eq!(w.tag("production"), b, "the release production ran");
     });
 }
 
