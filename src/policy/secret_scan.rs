@@ -52,7 +52,7 @@ pub struct Hit {
 /// The fewest characters a number under a secret's name has to be masked as one: shorter
 /// ones are settings (`PASSWORD_MIN_LENGTH: 12`, a score, a port), and masking them would
 /// redact the same digits in every message.
-const SECRET_NUMBER_MIN: usize = 8;
+pub(crate) const SECRET_NUMBER_MIN: usize = 8;
 
 /// Name fragments that mark a variable, setting or flag as holding a secret.
 const SECRET_NAMES: [&str; 13] = [
@@ -1109,17 +1109,7 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
             out.push((node.span, text));
         }
     }
-    /// `keys`: the last three keys leading to `node`. Its entries are named by the
-    /// configuration when it is a service's `env` (`services.<name>.env`) or the database's
-    /// `settings` (`database.settings`), wherever they stand; not a service named `env` or
-    /// `settings`.
-    fn walk(
-        node: &Node,
-        keys: [&str; 3],
-        wanted: &dyn Fn(Span) -> bool,
-        out: &mut Vec<(Span, String)>,
-    ) {
-        let named = matches!(keys, ["services", _, "env"] | [_, "database", "settings"]);
+    fn walk(node: &Node, wanted: &dyn Fn(Span) -> bool, out: &mut Vec<(Span, String)>) {
         match &node.kind {
             NodeKind::Str(s) if wanted(node.span) => take(node.span, s, out),
             NodeKind::Map(entries) => {
@@ -1127,20 +1117,24 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
                     if wanted(key.span) {
                         take(key.span, &key.name, out);
                     }
-                    if named && secret_name(&key.name) && !matches!(value.kind, NodeKind::Str(_)) {
-                        leaves(value, wanted, out);
-                    }
-                    walk(value, [keys[1], keys[2], &key.name], wanted, out);
+                    walk(value, wanted, out);
                 }
             }
-            NodeKind::Seq(items) => items
-                .iter()
-                .for_each(|i| walk(i, [keys[1], keys[2], ""], wanted, out)),
+            NodeKind::Seq(items) => items.iter().for_each(|i| walk(i, wanted, out)),
             _ => {}
         }
     }
     let mut out = Vec::new();
     for_each_string(root, |site| {
+        // The value of a variable or setting named like a secret (where `context_of` finds
+        // one: a service's `env`, the database's `settings`), when it is not a string.
+        if site.key.is_some()
+            && !matches!(site.node.kind, NodeKind::Str(_))
+            && matches!(context_of(site.path, None),
+                Context::EnvValue(name) | Context::Setting(name) if secret_name(name))
+        {
+            leaves(site.node, &wanted, &mut out);
+        }
         if !wanted(site.node.span) && !site.key.is_some_and(|k| wanted(k.span)) {
             return;
         }
@@ -1149,7 +1143,7 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
             out.push((span, site.text[hit.start..hit.end].to_string()));
         }
     });
-    walk(root, ["", "", ""], &wanted, &mut out);
+    walk(root, &wanted, &mut out);
     out
 }
 

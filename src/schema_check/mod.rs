@@ -1381,12 +1381,6 @@ fn display_path(root: &Node, segments: &[String]) -> String {
 
 /// Whether the value at `segments` is a plain environment variable value (never echoed: it
 /// may be a secret pasted in the wrong place).
-/// Whether `segments` name a variable of a service's `env` (`...services.<name>.env.<VAR>`).
-fn is_service_env_value(segments: &[String]) -> bool {
-    let n = segments.len();
-    n >= 4 && segments[n - 2] == "env" && segments[n - 4] == "services"
-}
-
 fn is_env_value(segments: &[String]) -> bool {
     segments.len() >= 2 && segments[segments.len() - 2] == "env"
 }
@@ -1643,8 +1637,9 @@ fn type_help(
         // A value under a secret's name: quoting it would only make it a plaintext secret
         // (TG012's error, or none for digits); it goes in Secret Manager (sweep 45, #3).
         (NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Seq(_) | NodeKind::Map(_), "a string")
-            if is_service_env_value(segments)
-                && !matches!(&node.kind, NodeKind::Int(i) if i.to_string().len() < 8)
+            if is_env_value(segments)
+                && !matches!(&node.kind, NodeKind::Int(i)
+                    if i.to_string().len() < crate::policy::secret_scan::SECRET_NUMBER_MIN)
                 && segments
                     .last()
                     .is_some_and(|n| crate::policy::secret_scan::secret_name(n)) =>
