@@ -190,20 +190,34 @@ fn has_tofugen_workflows(dir: &Path) -> bool {
     })
 }
 
-fn check_project(p: &str) -> Result<String, String> {
-    let ok = p.len() <= MAX_PROJECT
+/// Why the starter cannot use `p`, a valid project name: its database takes its name and user
+/// from the project, and one of them is reserved (sweep 45, #2: `--project postgres` was
+/// refused as "a bug in tofugen"). `None` when it can.
+fn reserved_for_starter(p: &str) -> Option<String> {
+    crate::policy::rules::names::reserved_by_default_database(p).map(|why| {
+        format!(
+            "the database's name and user default to `{}`, and {why}; choose another name, e.g. \
+             `--project shop`",
+            p.replace('-', "_")
+        )
+    })
+}
+
+/// Whether `p` has the shape of a project name (letters, digits, single `-`, bounded).
+fn project_shaped(p: &str) -> bool {
+    p.len() <= MAX_PROJECT
         && p.starts_with(|c: char| c.is_ascii_lowercase())
         && !p.ends_with('-')
         && p.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if ok && crate::policy::valid_name(p) {
-        // The starter's database takes its name and user from the project (sweep 45, #2:
-        // `--project postgres` was refused as "a bug in tofugen").
-        match crate::policy::rules::names::reserved_by_default_database(p) {
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && crate::policy::valid_name(p)
+}
+
+fn check_project(p: &str) -> Result<String, String> {
+    if project_shaped(p) {
+        match reserved_for_starter(p) {
             Some(why) => Err(format!(
-                "project name `{p}` cannot be used by the starter: the database's name and user \
-                 default to `{}`, and {why}; choose another name, e.g. `--project shop`",
-                p.replace('-', "_")
+                "project name `{p}` cannot be used by the starter: {why}"
             )),
             None => Ok(p.to_string()),
         }
@@ -259,23 +273,20 @@ fn default_project(root: &Path) -> Result<String, String> {
     let out = out.trim_start_matches(|c: char| c.is_ascii_digit() || c == '-');
     let out: String = out.chars().take(MAX_PROJECT).collect();
     let out = out.trim_end_matches('-');
-    check_project(out).map_err(|e| {
-        if out.is_empty() || !e.starts_with("project name") {
-            format!(
-                "cannot derive a project name from the directory `{}`: pass `--project NAME` \
-                 (lowercase letters, digits and `-`, starting with a letter)",
-                name.escape_debug()
-            )
-        } else {
-            // Valid, but reserved by the database's defaults: say why.
-            format!(
-                "cannot use the directory's name `{out}` as the project name: {}",
-                e.trim_start_matches(&format!(
-                    "project name `{out}` cannot be used by the starter: "
-                ))
-            )
-        }
-    })
+    if !project_shaped(out) {
+        return Err(format!(
+            "cannot derive a project name from the directory `{}`: pass `--project NAME` \
+             (lowercase letters, digits and `-`, starting with a letter)",
+            name.escape_debug()
+        ));
+    }
+    // Valid, but reserved by the database's defaults: say why.
+    match reserved_for_starter(out) {
+        Some(why) => Err(format!(
+            "cannot use the directory's name `{out}` as the project name: {why}"
+        )),
+        None => Ok(out.to_string()),
+    }
 }
 
 /// The JSON Schema's path as the editor modeline of a configuration at `config` (relative to
