@@ -1446,6 +1446,12 @@ fn build_once(
                     );
                     return Err(with_tab(diags));
                 }
+                // `key: value: more`, the stop at the second `: ` (see below).
+                let colon = e
+                    .info()
+                    .contains("mapping values are not allowed")
+                    .then(|| colon_in_plain_value(before, &text[span.start - base.1..]))
+                    .flatten();
                 let (span, help) = match invisible {
                     Some(c) => (
                         Span {
@@ -1479,12 +1485,8 @@ fn build_once(
                     // `description: Streamlit UI: from the image`: a `: ` inside a plain value
                     // reads as a second key on the line (sweep 43: the help was about
                     // indentation).
-                    None if e.info().contains("mapping values are not allowed")
-                        && colon_in_plain_value(before, &text[span.start - base.1..]).is_some() =>
-                    {
-                        let (key, value) =
-                            colon_in_plain_value(before, &text[span.start - base.1..])
-                                .unwrap_or_default();
+                    None if colon.is_some() => {
+                        let (key, value) = colon.unwrap_or_default();
                         (
                             span,
                             format!(
@@ -1819,6 +1821,13 @@ fn lone_carriage_return(text: &str) -> Option<usize> {
     (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
 }
 
+/// Whether `k` is a key as configurations write them: letters, digits, `_`, `-` and `.`.
+fn plain_key(k: &str) -> bool {
+    !k.is_empty()
+        && k.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
 /// The key and the whole value of a line `key: value: more` whose second `: ` (at the start
 /// of `after`, the text from the parser's stop) is inside a plain value: `before` is the text
 /// up to the stop. `None` for any other shape (a quoted or flow value, a list item, a second
@@ -1830,10 +1839,7 @@ fn colon_in_plain_value<'t>(before: &'t str, after: &'t str) -> Option<(&'t str,
         return None;
     }
     let (key, value_start) = line_start.trim_start().split_once(": ")?;
-    let key_ok = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let key_ok = plain_key(key);
     let value_start = value_start.trim_start();
     let plain = !value_start.is_empty()
         && !value_start.starts_with(['"', '\'', '{', '[', '&', '*', '!', '|', '>', '#']);
@@ -1866,11 +1872,7 @@ fn unicode_line_ends(text: &str) -> Option<(usize, char)> {
     }
     let starts_a_line = |rest: &str| {
         let rest = rest.trim_start_matches(|c: char| is_end(c) || c == ' ');
-        let key = rest.find(':').map(|i| &rest[..i]).is_some_and(|k| {
-            !k.is_empty()
-                && k.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        });
+        let key = rest.find(':').is_some_and(|i| plain_key(&rest[..i]));
         rest.starts_with('#') || rest.starts_with("- ") || key
     };
     text.char_indices()

@@ -1333,16 +1333,12 @@ fn test_case(group: &Group<'_>, a: &AlertInstance, value: u32, eval_interval: u6
     let minutes = eval_secs / 60 + 1;
     let (series, _) = synthetic(a, value, minutes);
     let what = if fire { "fires" } else { "stays quiet" };
-    // The expression's value, which the annotations show.
-    let shown = match a.kind {
-        Some(AlertKind::BackupJobFailed) if value == INTERNAL_ERROR => 1,
-        _ => value,
-    };
-    let at = match a.kind {
+    // The expression's value, which the annotations show, and the case in words.
+    let (shown, at) = match a.kind {
         Some(AlertKind::BackupJobFailed) if value == INTERNAL_ERROR => {
-            "when a run ends in `internal_error`".to_string()
+            (1, "when a run ends in `internal_error`".to_string())
         }
-        _ => format!("at value {value}"),
+        _ => (value, format!("at value {value}")),
     };
     let expected: Vec<Yaml> = siblings
         .iter()

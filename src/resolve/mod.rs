@@ -145,7 +145,7 @@ pub struct Resolved {
     #[serde(skip)]
     by_name: NameIndex,
     /// Errors found while resolving where a stand-in let resolution go on (a service without
-    /// an `image` gets `<project>-<service>`), so that the rules still check every environment
+    /// an `image` gets `<no image for NAME>`, which no image can equal), so that the rules still check every environment
     /// in the same run (sweep 47: a missing image hid every rule's finding). The compilation
     /// that takes them ([`crate::pipeline`]) has errors and writes nothing; [`resolve`] returns
     /// them as its error.

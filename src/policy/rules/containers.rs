@@ -392,9 +392,11 @@ fn environment_variables(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Res
     }
 }
 
-/// Checks one service. A service without an HTTP port (TG009) is still checked by every other
-/// rule: none depends on the port, and a mistake beside it would otherwise be found only once
-/// the port is fixed (sweep 45, #1: `port: eighty` hid a timeout out of range).
+/// Checks one service. A service without an HTTP port (TG009) is still checked by this
+/// function's other rules and the scaling and production ones, which do not depend on the
+/// port, so a mistake beside it is not found only once the port is fixed (sweep 45, #1:
+/// `port: eighty` hid a timeout out of range); the probe rules, which name the port, are not
+/// run for it (`rules::check_environment`).
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &ResolvedService) {
     // Paths are built only for a finding: most services have none.
     let base = || format!("services.{}", s.name);
