@@ -1264,81 +1264,68 @@ fn affected_compares_with_the_base_file() {
     );
     let matrix: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
     assert!(matrix.is_array(), "{matrix}");
+    // `affected base.yaml` with `head`, a change of the committed configuration: it succeeds,
+    // and each of `expected` is in its warnings.
+    let warns = |head: &str, expected: &[&str]| {
+        assert_ne!(head, original);
+        let o = affected_with(head);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{}", text(&o));
+        for e in expected {
+            assert!(stderr.contains(e), "{e}:\n{stderr}");
+        }
+    };
     // A service production no longer deploys (sweep 37: a container's name is ForceNew, so a
     // rename deletes it too): its container and URL go, which the data guard lets through.
-    let head = original.replacen(
-        "      ui:\n        scale: { min: 2, max: 4 }\n    database:",
-        "      ui:\n        enabled: false\n    database:",
-        1,
-    );
-    assert_ne!(head, original);
-    let o = affected_with(&head);
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains(
-            "warning[unsafe-change]: environment `production` no longer deploys `ui`: the next apply deletes its container and its URL"
+    warns(
+        &original.replacen(
+            "      ui:\n        scale: { min: 2, max: 4 }\n    database:",
+            "      ui:\n        enabled: false\n    database:",
+            1,
         ),
-        "{}",
-        text(&o)
+        &[
+            "warning[unsafe-change]: environment `production` no longer deploys `ui`: the next apply deletes its container and its URL",
+        ],
     );
     // A smaller database volume (sweep 41, #4): the plan shows an update in place, and the
     // provider refuses it during the apply.
-    let head = original.replacen("volume: { size: 50GB }", "volume: { size: 40GB }", 1);
-    assert_ne!(head, original);
-    let o = affected_with(&head);
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains(
-            "warning[unsafe-change]: environment `production` makes its database volume smaller, from 50GB to 40GB"
-        ),
-        "{}",
-        text(&o)
+    warns(
+        &original.replacen("volume: { size: 50GB }", "volume: { size: 40GB }", 1),
+        &[
+            "warning[unsafe-change]: environment `production` makes its database volume smaller, from 50GB to 40GB",
+        ],
     );
     // Another region (sweep 46, #1): the backend's endpoint moves, and the bootstrap root's
     // regional resources are replaced; no plan shows it as a danger.
-    let head = original.replacen("  region: fr-par\n", "  region: pl-waw\n", 1);
-    assert_ne!(head, original);
-    let o = affected_with(&head);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{}", text(&o));
-    for env in ["staging", "production"] {
-        assert!(
-            stderr.contains(&format!(
-                "warning[unsafe-change]: environment `{env}` moves from region `fr-par` to `pl-waw`: its state backend moves with it"
-            )),
-            "{stderr}"
-        );
-    }
-    assert!(stderr.contains("at s3.pl-waw.scw.cloud"), "{stderr}");
+    warns(
+        &original.replacen("  region: fr-par\n", "  region: pl-waw\n", 1),
+        &[
+            "warning[unsafe-change]: environment `staging` moves from region `fr-par` to `pl-waw`: its state backend moves with it",
+            "warning[unsafe-change]: environment `production` moves from region `fr-par` to `pl-waw`: its state backend moves with it",
+            "at s3.pl-waw.scw.cloud",
+        ],
+    );
     // Another promotion source (sweep 46, #6): the target's GitHub environment needs that
     // source's registry reader key, which no generated file holds.
-    let head = original.replacen(
+    let with_qa = original.replacen(
         "environments:\n",
         "environments:\n  qa: { promote_from: staging }\n",
         1,
     );
-    let head = head.replacen("    promote_from: staging\n", "    promote_from: qa\n", 1);
+    let head = with_qa.replacen("    promote_from: staging\n", "    promote_from: qa\n", 1);
     assert!(head.contains("    promote_from: qa\n"), "{head}");
-    let o = affected_with(&head);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{}", text(&o));
-    assert!(
-        stderr.contains("warning[unsafe-change]: environment `production` now promotes from `qa` instead of `staging`: set its GitHub environment `production`'s secret SOURCE_SCW_SECRET_KEY to `qa`'s registry reader key (`tofu output -raw qa_registry_reader_secret_key`"),
-        "{stderr}"
+    warns(
+        &head,
+        &[
+            "warning[unsafe-change]: environment `production` now promotes from `qa` instead of `staging`: set its GitHub environment `production`'s secret SOURCE_SCW_SECRET_KEY to `qa`'s registry reader key (`tofu output -raw qa_registry_reader_secret_key`",
+        ],
     );
     // A new environment that promotes from another needs that source's key too.
-    let head = original.replacen(
-        "environments:\n",
-        "environments:\n  qa: { promote_from: staging }\n",
-        1,
-    );
-    let o = affected_with(&head);
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains(
-            "warning[unsafe-change]: environment `qa` promotes from `staging`: set its GitHub environment `qa`'s secret SOURCE_SCW_SECRET_KEY"
-        ),
-        "{}",
-        text(&o)
+    warns(
+        &with_qa,
+        &[
+            "warning[unsafe-change]: environment `qa` promotes from `staging`: set its GitHub environment `qa`'s secret SOURCE_SCW_SECRET_KEY",
+        ],
     );
     // A larger one is what a volume can do: no warning.
     let head = original.replacen("volume: { size: 50GB }", "volume: { size: 60GB }", 1);

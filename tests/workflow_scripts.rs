@@ -591,19 +591,9 @@ impl World {
         )
     }
 
-    /// A rollback of `env` dispatched with `apply_other_changes` checked.
-    fn rollback_applying_other_changes(&mut self, env: &str) -> Job {
-        self.run_job(
-            "tofugen-rollback.yml",
-            &format!("rollback-{env}"),
-            DISPATCH,
-            json!({"environment": env, "release_sha": "", "apply_other_changes": true}),
-            json!({}),
-        )
-    }
-
-    /// A rollback of `env` to `release_sha` with `apply_other_changes` checked.
-    fn rollback_to_applying_other_changes(&mut self, env: &str, release_sha: &str) -> Job {
+    /// A rollback of `env` to `release_sha` (empty: the previous release) dispatched with
+    /// `apply_other_changes` checked.
+    fn rollback_applying_other_changes(&mut self, env: &str, release_sha: &str) -> Job {
         self.run_job(
             "tofugen-rollback.yml",
             &format!("rollback-{env}"),
@@ -1138,6 +1128,20 @@ fn a_multi_line_release_sha_is_refused() {
     });
 }
 
+/// A plan's change besides the release: the api container's `min_scale` from 2 to 3, its
+/// secret variable's value (`hunter2`) in clear, as `tofu show -json` gives it.
+fn api_min_scale_change() -> Value {
+    let container = |scale: i64| {
+        json!({"image": "rg/evalap:x", "registry_sha256": "sha256:0", "min_scale": scale,
+               "environment_variables": {"TOFUGEN_RELEASE": "x"},
+               "secret_environment_variables": {"DATABASE_URL": "postgres://u:hunter2@db/x"}})
+    };
+    json!({"address": "module.service_api.scaleway_container.this", "mode": "managed",
+           "type": "scaleway_container", "name": "this",
+           "change": {"actions": ["update"], "before": container(2), "after": container(3),
+                      "after_unknown": {}}})
+}
+
 /// A rollback applies the environment's root at the tip of the branch: a change merged since the
 /// last deploy or promotion (here a container's `min_scale`, a new bucket) or a new secret
 /// version would be applied with the release. The plan step refuses anything besides the
@@ -1151,16 +1155,8 @@ fn a_rollback_refuses_changes_besides_the_release_unless_asked() {
         for t in [&a, &b] {
             w.deployed("production", t, &["api", "ui"]);
         }
-        let container = |scale: i64| {
-            json!({"image": "rg/evalap:x", "registry_sha256": "sha256:0", "min_scale": scale,
-                   "environment_variables": {"TOFUGEN_RELEASE": "x"},
-                   "secret_environment_variables": {"DATABASE_URL": "postgres://u:hunter2@db/x"}})
-        };
         w.other_changes(&json!([
-            {"address": "module.service_api.scaleway_container.this", "mode": "managed",
-             "type": "scaleway_container", "name": "this",
-             "change": {"actions": ["update"], "before": container(2), "after": container(3),
-                        "after_unknown": {}}},
+            api_min_scale_change(),
             {"address": "module.backups.scaleway_object_bucket.this", "mode": "managed",
              "type": "scaleway_object_bucket", "name": "this",
              "change": {"actions": ["create"], "before": null, "after": {"name": "b"},
@@ -1195,7 +1191,7 @@ fn a_rollback_refuses_changes_besides_the_release_unless_asked() {
             "a data source read is not a change:\n{}",
             job.log
         );
-        let job = w.rollback_applying_other_changes("production");
+        let job = w.rollback_applying_other_changes("production", "");
         ok(&job, "the same rollback with apply_other_changes");
         logged(
             &job,
@@ -1222,16 +1218,7 @@ fn a_rollback_to_the_running_release_applies_a_configuration_fix() {
         for t in [&a, &b] {
             w.deployed("production", t, &["api", "ui"]);
         }
-        let container = |scale: i64| {
-            json!({"image": "rg/evalap:x", "registry_sha256": "sha256:0", "min_scale": scale,
-                   "environment_variables": {"TOFUGEN_RELEASE": "x"}})
-        };
-        w.other_changes(&json!([
-            {"address": "module.service_api.scaleway_container.this", "mode": "managed",
-             "type": "scaleway_container", "name": "this",
-             "change": {"actions": ["update"], "before": container(2), "after": container(3),
-                        "after_unknown": {}}}
-        ]));
+        w.other_changes(&json!([api_min_scale_change()]));
         let job = w.rollback("production", &b);
         refused(
             &job,
@@ -1239,7 +1226,7 @@ fn a_rollback_to_the_running_release_applies_a_configuration_fix() {
             "::error::the rollback would also apply 1 change(s) besides the release",
         );
         assert_eq!(w.tag("production"), b, "nothing applied");
-        let job = w.rollback_to_applying_other_changes("production", &b);
+        let job = w.rollback_applying_other_changes("production", &b);
         ok(
             &job,
             "the fix with the running release and apply_other_changes",
@@ -1351,7 +1338,7 @@ fn a_plan_destroying_data_is_refused_unless_asked() {
 
         // A rollback's other changes, even when asked to apply them, are guarded too.
         w.deployed("production", &c, &["api", "ui"]);
-        let job = w.rollback_applying_other_changes("production");
+        let job = w.rollback_applying_other_changes("production", "");
         check_refused(
             &job,
             "a rollback applying other changes that replace the database",
