@@ -94,12 +94,24 @@ pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
 ///   part-way (sweep 41, #4);
 /// - an environment in another region: its state backend is the region's endpoint, where its
 ///   state is not, so it moves as above; and the bootstrap root replaces its regional
-///   resources (sweep 46, #1: no command said anything).
+///   resources (sweep 46, #1: no command said anything);
+/// - another `ci.runner`: every job moves to it, those holding the environments' secrets and
+///   those a fork's pull request starts.
 pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
     let Some((base, head)) = both_resolved(base, head) else {
         return Vec::new();
     };
     let mut out = Vec::new();
+    // Every job runs on `ci.runner`: those holding the environments' secrets (plans, applies,
+    // promotions) and those a fork's pull request starts (sweep 55b, #4: a change to
+    // `self-hosted` passed unseen; GitHub: self-hosted runners "can be persistently
+    // compromised by untrusted code in a workflow").
+    if base.ci.runner != head.ci.runner {
+        out.push(format!(
+            "every job now runs on `{}` instead of `{}`: the deploy, promote and rollback jobs (with the environments' secrets) and the pull request jobs (a fork's included) share those runners, and no plan shows it; on self-hosted runners, require approval for workflows from forks and keep those runners for this repository",
+            head.ci.runner, base.ci.runner
+        ));
+    }
     if base.ci.app_repository != head.ci.app_repository {
         let name = |r: &Option<String>| {
             r.as_deref()
@@ -274,6 +286,16 @@ pub fn affected(
                 }
                 None => reasons.push("new environment".to_string()),
                 Some((base_resolved, base_env)) => {
+                    // The workflows plan and apply every root with `versions.opentofu`, which no
+                    // root names (they require a minimum): a new version changes no file under
+                    // `generated/<env>` (sweep 55c, #1: a bump planned nothing, then the merge
+                    // applied staging with it).
+                    if base_resolved.versions.opentofu != head_resolved.versions.opentofu {
+                        reasons.push(format!(
+                            "OpenTofu changes from {} to {}: the plan runs with the new version",
+                            base_resolved.versions.opentofu, head_resolved.versions.opentofu
+                        ));
+                    }
                     let (old, new) = (effective_view(base_env), effective_view(env));
                     let changed: Vec<&String> = old
                         .keys()

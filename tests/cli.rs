@@ -1327,6 +1327,36 @@ fn affected_compares_with_the_base_file() {
             "warning[unsafe-change]: environment `qa` promotes from `staging`: set its GitHub environment `qa`'s secret SOURCE_SCW_SECRET_KEY",
         ],
     );
+    // Another runner (sweep 55b, #4): every job moves to it, those with the environments'
+    // secrets and those a fork's pull request starts; no root changes.
+    warns(
+        &original.replacen("  runner: ubuntu-24.04\n", "  runner: self-hosted\n", 1),
+        &[
+            "warning[unsafe-change]: every job now runs on `self-hosted` instead of `ubuntu-24.04`: the deploy, promote and rollback jobs (with the environments' secrets) and the pull request jobs (a fork's included) share those runners",
+        ],
+    );
+    // Another OpenTofu (sweep 55c, #1): no root names the version, so no file under
+    // `generated/<env>` changes, yet every environment is planned and applied with it.
+    let o = affected_with(&original.replacen("  opentofu: 1.12.6\n", "  opentofu: 1.13.0\n", 1));
+    assert!(o.status.success(), "{}", text(&o));
+    let matrix: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+    let planned: Vec<&str> = matrix
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(planned, ["staging", "production"], "{matrix}");
+    for name in planned {
+        let line = format!(
+            "{name}: OpenTofu changes from 1.12.6 to 1.13.0: the plan runs with the new version"
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains(&line),
+            "{}",
+            text(&o)
+        );
+    }
     // A larger one is what a volume can do: no warning.
     let head = original.replacen("volume: { size: 50GB }", "volume: { size: 60GB }", 1);
     let o = affected_with(&head);
