@@ -287,14 +287,15 @@ fn the_application_commit_is_resolved_once_for_every_build() {
         );
     }
 
-    // The resolving step, executed: one 40-hex SHA is the output; anything else fails with no
-    // output.
+    // The checkout fetches every branch and tag, which the resolving step looks the commit up
+    // in (sweep 55b, #1).
+    assert_eq!(checkout["with"]["fetch-depth"], 0);
+    assert_eq!(checkout["with"]["filter"], "blob:none");
     let resolve = named(app, "Resolve the application commit");
+    resolving_needs_a_branch_or_tag(resolve);
+
+    // The resolving step, executed: anything but one 40-hex SHA fails with no output.
     let sandbox = Sandbox::new(&[("git", GIT)]);
-    std::fs::write(sandbox.path("head"), format!("{APP}\n")).expect("head");
-    let (ok, text, output) = sandbox.run(resolve, &[], &[]);
-    assert!(ok, "{text}");
-    assert_eq!(output, format!("sha={APP}\n"));
     for bad in [
         format!("{APP}\n{OLD}\n"),
         format!("{APP}\nsha={OLD}\n"),
@@ -322,6 +323,65 @@ fn the_application_commit_is_resolved_once_for_every_build() {
         let (ok, text, output) = sandbox.run(source, &exprs, &[]);
         assert!(!ok, "{id}: {text}");
         assert!(output.is_empty(), "{id}: {output}");
+    }
+}
+
+/// The resolving step run by real git in a repository laid out as actions/checkout leaves one
+/// with `fetch-depth: 0` (branches under refs/remotes/origin/, tags under refs/tags/, a pull
+/// request's head under refs/remotes/pull/): a commit on a branch (its tip or an ancestor) or a
+/// tag is the output; a pull request's commit, on no branch or tag, is refused with no output.
+fn resolving_needs_a_branch_or_tag(resolve: &Value) {
+    if !common::commands_available(&["git"]) {
+        return;
+    }
+    let sandbox = Sandbox::new(&[]);
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(sandbox.dir.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", sandbox.dir.path())
+            .output()
+            .expect("git");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    git(&["init", "-q"]);
+    let commit = |message: &str| {
+        git(&["commit", "-q", "--allow-empty", "-m", message]);
+        git(&["rev-parse", "HEAD"])
+    };
+    let first = commit("first");
+    let tip = commit("tip of main");
+    git(&["update-ref", "refs/remotes/origin/main", &tip]);
+    let pull = commit("a pull request's commit");
+    git(&["update-ref", "refs/remotes/pull/7/merge", &pull]);
+    git(&["checkout", "-q", "--detach", &first]);
+    let tagged = commit("a tagged release, on no branch");
+    git(&["update-ref", "refs/tags/v1", &tagged]);
+    let exprs = [];
+    for (head, built) in [
+        (&first, true),
+        (&tip, true),
+        (&tagged, true),
+        (&pull, false),
+    ] {
+        git(&["checkout", "-q", "--detach", head]);
+        let (ok, text, output) = sandbox.run(resolve, &exprs, &[("APP_REPOSITORY", "acme/app")]);
+        if built {
+            assert!(ok, "{head}: {text}");
+            assert_eq!(output, format!("sha={head}\n"));
+        } else {
+            assert!(!ok, "{head} must be refused: {text}");
+            assert!(output.is_empty(), "{output}");
+            assert!(
+                text.contains(&format!(
+                    "::error::the application commit {head} is on no branch or tag of acme/app"
+                )),
+                "{text}"
+            );
+        }
     }
 }
 

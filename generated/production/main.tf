@@ -153,7 +153,7 @@ module "backups" {
   database_project_id    = var.project_id
   instance_id            = module.database.instance_id
   database_name          = "evalap"
-  cli_image              = "scaleway/cli:v2.61.0"
+  cli_image              = "docker.io/scaleway/cli:v2.61.0"
   timezone               = "Europe/Paris"
   weekly                 = { schedule = "0 3 * * 0", retention_days = 90 }
   monthly                = { schedule = "0 4 1 * *", retention_days = 365 }

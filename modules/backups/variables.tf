@@ -60,11 +60,11 @@ variable "database_name" {
 
 variable "cli_image" {
   type        = string
-  description = "Pinned Scaleway CLI image running the backups, e.g. \"scaleway/cli:v2.61.0\"."
+  description = "Pinned Scaleway CLI image running the backups, e.g. \"docker.io/scaleway/cli:v2.61.0\" (the registry named in full, as in the Scaleway provider's own tests)."
 
   validation {
     condition     = can(regex("^[a-z0-9._/:-]+:v[0-9]+\\.[0-9]+\\.[0-9]+$", var.cli_image))
-    error_message = "The cli_image must be pinned to a full version tag such as \"scaleway/cli:v2.61.0\" (never \"latest\")."
+    error_message = "The cli_image must be pinned to a full version tag such as \"docker.io/scaleway/cli:v2.61.0\" (never \"latest\")."
   }
 }
 

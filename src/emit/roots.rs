@@ -621,7 +621,15 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment, b: &mut File) {
                         ("database_name", Expr::str(&db.name)),
                         (
                             "cli_image",
-                            Expr::str(format!("scaleway/cli:{}", resolved.versions.scaleway_cli)),
+                            // Docker Hub's name in full, as every recorded Jobs API response of provider
+                            // v2.81.0 has it (`docker.io/alpine:latest`, internal/services/jobs/
+                            // testdata); the provider stores `image_uri` as the API returns it,
+                            // with no normalisation (jobs.go), so a short name may be rewritten
+                            // there and diff at every plan (sweep 55a, #2).
+                            Expr::str(format!(
+                                "docker.io/scaleway/cli:{}",
+                                resolved.versions.scaleway_cli
+                            )),
                         ),
                         ("timezone", Expr::str(&db.backups.timezone)),
                         ("weekly", tier(&db.backups.weekly)),
@@ -658,16 +666,22 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment, b: &mut File) {
             Expr::str(application_source_name(resolved, env)),
         ));
     }
-    b.extend(
-        module_call(
-            resolved,
-            "monitoring",
-            "monitoring",
-            "Cockpit alert manager, its contacts and Scaleway's preconfigured PostgreSQL alerts; a token\n\
-             the deploy workflow pushes the alert rules of alerts/ with.",
-            monitoring,
-        ),
-    );
+    // What the comment names is what the call enables (sweep 55a, #3: an environment without
+    // a database was said to get the preconfigured PostgreSQL alerts).
+    let what = if products.is_empty() {
+        "Cockpit alert manager and its contacts; a token the deploy workflow pushes the alert\n\
+         rules of alerts/ with."
+    } else {
+        "Cockpit alert manager, its contacts and Scaleway's preconfigured PostgreSQL alerts; a token\n\
+         the deploy workflow pushes the alert rules of alerts/ with."
+    };
+    b.extend(module_call(
+        resolved,
+        "monitoring",
+        "monitoring",
+        what,
+        monitoring,
+    ));
     if backups {
         b.extend(module_call_with(
             resolved,

@@ -328,6 +328,15 @@ if ! [[ $sha =~ ^[0-9a-f]{40}$ ]]; then
   echo "::error::the application commit is not one 40-hex SHA"
   exit 1
 fi
+# app_ref can name any commit GitHub serves through the repository, a pull request's (a fork's
+# included) among them: only a commit on one of its branches or tags is built. The checkout
+# fetched them all (fetch-depth 0) under refs/remotes/origin/ and refs/tags/.
+if [ -z "$(git for-each-ref --count=1 --contains "$sha" --format='%(refname)' refs/remotes/origin/ refs/tags/)" ]; then
+  msg="the application commit $sha is on no branch or tag of $APP_REPOSITORY: a pull request's commit"
+  msg+=" (a fork's included) is never built; merge it, or push it to a branch of $APP_REPOSITORY, and dispatch again"
+  echo "::error::$msg"
+  exit 1
+fi
 echo "sha=$sha" >> "$GITHUB_OUTPUT"
 echo "Every image of this run is built from $sha"
 "####;
@@ -1967,8 +1976,13 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
             app_checkout = app_checkout.entry("token", Yaml::Expr(APP_REPOSITORY_TOKEN));
         }
     }
+    // Every branch and tag (`fetch-depth: 0`; commits and trees only, `blob:none`), for the
+    // resolving step to check that the commit is on one of them (sweep 55b, #1: a pull
+    // request's commit, a fork's included, was built and deployed).
     let app_checkout = app_checkout
         .entry("ref", Yaml::Expr("inputs.app_ref"))
+        .entry("fetch-depth", Yaml::Int(0))
+        .entry("filter", Yaml::str("blob:none"))
         .entry("persist-credentials", Yaml::Bool(false))
         .build();
     let app_commit_job = MapBuilder::new()
@@ -1986,6 +2000,13 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
                     .build(),
                 step("Resolve the application commit")
                     .entry("id", Yaml::str("commit"))
+                    .entry(
+                        "env",
+                        Yaml::map([(
+                            "APP_REPOSITORY",
+                            Yaml::str(r.ci.app_repository.as_deref().unwrap_or("this repository")),
+                        )]),
+                    )
                     .entry("run", Yaml::Script(APP_COMMIT))
                     .build(),
             ]),

@@ -25,7 +25,7 @@ variables {
   database_project_id = "66666666-7777-8888-9999-000000000000"
   instance_id         = "fr-par/99999999-8888-7777-6666-555555555555"
   database_name       = "evalap"
-  cli_image           = "scaleway/cli:v2.61.0"
+  cli_image           = "docker.io/scaleway/cli:v2.61.0"
   timezone            = "Europe/Paris"
   weekly              = { schedule = "0 3 * * 0", retention_days = 90 }
   monthly             = { schedule = "0 4 1 * *", retention_days = 365 }
@@ -44,7 +44,7 @@ run "one_job_per_tier" {
   }
 
   assert {
-    condition     = scaleway_job_definition.backup["monthly"].image_uri == "scaleway/cli:v2.61.0"
+    condition     = scaleway_job_definition.backup["monthly"].image_uri == "docker.io/scaleway/cli:v2.61.0"
     error_message = "jobs must run the pinned CLI image"
   }
 }
@@ -124,7 +124,7 @@ run "rejects_latest_cli_image" {
   command = plan
 
   variables {
-    cli_image = "scaleway/cli:latest"
+    cli_image = "docker.io/scaleway/cli:latest"
   }
 
   expect_failures = [var.cli_image]
