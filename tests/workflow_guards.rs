@@ -483,3 +483,86 @@ fn every_tofu_init_refuses_committed_opentofu_local_files() {
         }
     }
 }
+
+/// A stub `tofu output -json alert_rule_targets`: the environment's project and the backup
+/// project (the committed configuration's production has both).
+const TARGETS_TOFU: &str = r#"[ "$*" = "output -no-color -json alert_rule_targets" ] || { echo "unexpected tofu $*" >&2; exit 2; }
+echo '{"scaleway": {"project_id": "env-project", "token": "t1"}, "backups": {"project_id": "backup-project", "token": "t2"}}'
+"#;
+
+/// A stub `curl` that logs its arguments and lists no data source in any project.
+const NO_SOURCE_CURL: &str = r#"printf '%s\n' "$*" >> "$STUBS/curl.log"
+echo '{"data_sources": []}'
+"#;
+
+/// The alert-rules push of a deploy, run with no Scaleway metrics data source in either project
+/// (sweep 55a, #1): the backup project's appears only once a backup job has run, which no apply
+/// starts, so its rules are left for a later run with a warning after three lookups; the
+/// environment's own is waited for (30 lookups) and its absence fails the job.
+#[test]
+fn the_rules_push_waits_for_the_environment_source_and_not_for_the_backup_one() {
+    if common::path_with_runner_jq(Path::new("/"), "").is_none() {
+        return;
+    }
+    let workflows = workflows(COMMITTED);
+    let promote = &workflows[".github/workflows/tofugen-promote.yml"]["jobs"];
+    let job = promote
+        .as_object()
+        .expect("jobs")
+        .values()
+        .find(|j| {
+            j["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Promote "))
+        })
+        .expect("a promotion job");
+    let push = named(job, "Push the alert rules of production");
+    let exprs = placeholder_exprs(push);
+    for (dir, ok, lookups) in [("backups", true, 3), ("scaleway", false, 30)] {
+        let sandbox = Sandbox::new(&[
+            ("tofu", TARGETS_TOFU),
+            ("curl", NO_SOURCE_CURL),
+            ("sleep", "printf '%s\\n' \"$*\" >> \"$STUBS/sleep.log\"\n"),
+        ]);
+        let alerts = sandbox.path(&format!("alerts/{dir}"));
+        std::fs::create_dir_all(&alerts).expect("alerts");
+        std::fs::write(alerts.join("rules.yml"), "groups: []\n").expect("rules");
+        let summary = sandbox.path("summary.md");
+        let temp = sandbox.path("tmp");
+        std::fs::create_dir(&temp).expect("tmp");
+        let (summary_s, temp_s) = (summary.display().to_string(), temp.display().to_string());
+        let (succeeded, text, _) = sandbox.run(
+            push,
+            &exprs,
+            &[
+                ("GITHUB_STEP_SUMMARY", &summary_s),
+                ("RUNNER_TEMP", &temp_s),
+            ],
+        );
+        let curl = std::fs::read_to_string(sandbox.path("curl.log")).unwrap_or_default();
+        assert_eq!(curl.lines().count(), lookups, "{dir}: {curl}");
+        assert!(
+            curl.lines().all(|l| !l.contains("-X POST")),
+            "{dir}: {curl}"
+        );
+        let sleeps = std::fs::read_to_string(sandbox.path("sleep.log")).unwrap_or_default();
+        assert_eq!(sleeps.lines().count(), lookups - 1, "{dir}: {sleeps}");
+        assert_eq!(succeeded, ok, "{dir}: {text}");
+        if ok {
+            assert!(
+                text.contains("::warning::no Scaleway metrics data source in the backup project backup-project yet: it appears once a backup job has run"),
+                "{text}"
+            );
+            let summary = std::fs::read_to_string(&summary).expect("summary");
+            assert!(
+                summary.contains("the backups alert rules were not pushed"),
+                "{summary}"
+            );
+        } else {
+            assert!(
+                text.contains("::error::no scaleway metrics data source in project env-project: the scaleway alert rules were not pushed"),
+                "{text}"
+            );
+        }
+    }
+}
