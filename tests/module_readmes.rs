@@ -497,3 +497,55 @@ fn declarations_in_other_files_are_found() {
     let names: Vec<_> = outputs.iter().map(|o| o.name.as_str()).collect();
     assert_eq!(names, ["b", "c"]);
 }
+
+/// Every module's README says the truth about its own tests (sweep 55d, #2: three said "no
+/// `tofu test` suite of its own" after suites were added): it names each `tests/*.tftest.hcl`
+/// file, with the number of its `run` blocks where it gives one, and says it has none only
+/// when it has none.
+#[test]
+fn module_readmes_name_their_test_suites() {
+    let mut problems = Vec::new();
+    for dir in module_dirs() {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let readme = std::fs::read_to_string(dir.join("README.md")).expect("README.md");
+        let mut suites: Vec<(String, usize)> = std::fs::read_dir(dir.join("tests"))
+            .map(|entries| {
+                entries
+                    .map(|e| e.expect("entry").path())
+                    .filter(|p| p.to_string_lossy().ends_with(".tftest.hcl"))
+                    .map(|p| {
+                        let text = std::fs::read_to_string(&p).expect("suite");
+                        let runs = text.lines().filter(|l| l.starts_with("run \"")).count();
+                        (p.file_name().unwrap().to_string_lossy().to_string(), runs)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        suites.sort();
+        let says_none = readme.contains("No `tofu test` suite");
+        if suites.is_empty() != says_none {
+            problems.push(format!(
+                "{name}: {} suite(s), and the README {} it has none",
+                suites.len(),
+                if says_none { "says" } else { "does not say" }
+            ));
+        }
+        for (file, runs) in &suites {
+            if !readme.contains(&format!("`tests/{file}`")) {
+                problems.push(format!("{name}: the README does not name `tests/{file}`"));
+            }
+            if suites.len() == 1
+                && let Some(stated) = readme
+                    .split_once(" runs")
+                    .and_then(|(before, _)| before.rsplit(['(', ' ']).next())
+                    .and_then(|n| n.parse::<usize>().ok())
+                && stated != *runs
+            {
+                problems.push(format!(
+                    "{name}: the README says {stated} runs, `tests/{file}` has {runs}"
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

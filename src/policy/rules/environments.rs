@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostics::{Level, Suggester, did_you_mean};
 use crate::policy::{Checker, ENV, Place, Rule, Safety, list, list_except};
-use crate::resolve::ResolvedEnvironment;
+use crate::resolve::{Resolved, ResolvedEnvironment};
 
 /// TG023: `promote_from` names an environment, without cycles.
 pub const TG023: Rule = Rule {
@@ -208,6 +208,11 @@ fn undeployed(c: &mut Checker<'_>, sources: &[Option<usize>]) {
                 env.name, head.name, env.name
             ),
         );
+        // With `ci.deploy_to` set, an environment built on one that promotes is not a second
+        // head (TG029) but an environment nothing deploys: the same surprise (sweep 55d, #1).
+        if let Some(note) = not_inherited_note(resolved, env) {
+            f.notes.push(note);
+        }
         if !downstream.is_empty() {
             f.notes.push(format!(
                 "{} promote{} from {ENV} (directly or through another), so {} never receive a release either",
@@ -217,6 +222,17 @@ fn undeployed(c: &mut Checker<'_>, sources: &[Option<usize>]) {
             ));
         }
     }
+}
+
+/// The note of an environment without `promote_from` that extends one with it: `extends` does
+/// not carry `promote_from` (it says where an environment's images come from).
+fn not_inherited_note(resolved: &Resolved, env: &ResolvedEnvironment) -> Option<String> {
+    let parent = resolved.environment(env.origins.parent()?)?;
+    let from = parent.promote_from.as_deref()?;
+    Some(format!(
+        "`{}` extends `{}`, but `promote_from` is not inherited: give `{}` its own `promote_from: {from}`",
+        env.name, parent.name, env.name
+    ))
 }
 
 /// TG029: the deploy workflow's target is well defined and not production.
@@ -276,14 +292,7 @@ fn deploy_target(c: &mut Checker<'_>) {
         // not carry it, which surprises.
         let notes: Vec<String> = heads
             .iter()
-            .filter_map(|h| {
-                let parent = resolved.environment(h.origins.parent()?)?;
-                let from = parent.promote_from.as_deref()?;
-                Some(format!(
-                    "`{}` extends `{}`, but `promote_from` is not inherited: give `{}` its own `promote_from: {from}`",
-                    h.name, parent.name, h.name
-                ))
-            })
+            .filter_map(|h| not_inherited_note(resolved, h))
             .take(5)
             .collect();
         if let Some(f) = c.findings.last_mut() {
