@@ -653,6 +653,13 @@ fn expr(e: &str, inputs: &Value, needs: &Value, outputs: &Steps, temp: &Path) ->
             })
             .unwrap_or_default();
     }
+    // Whether an input was left empty (GitHub renders a comparison as `true` or `false`).
+    if let Some(name) = e
+        .strip_prefix("inputs.")
+        .and_then(|r| r.strip_suffix(" == ''"))
+    {
+        return inputs[name].as_str().is_some_and(str::is_empty).to_string();
+    }
     let parts: Vec<&str> = e.split('.').collect();
     match parts.as_slice() {
         ["toJSON(needs)"] => needs.to_string(),
@@ -1377,6 +1384,52 @@ fn a_plan_destroying_data_is_refused_unless_asked() {
         );
         assert_eq!(w.tag("staging"), d, "the rollback applied nothing");
         assert!(!job.log.contains("hunter2"), "a secret value:\n{}", job.log);
+    });
+}
+
+/// A promotion whose release staging rolled back while it waited for approval stops (sweep
+/// 55b, #3: the release named at dispatch was deployed to production after staging had been
+/// rolled back from it); dispatched again with that `release_sha`, deliberately, it deploys.
+#[test]
+fn a_promotion_refuses_a_release_rolled_back_while_it_waited() {
+    with_world(|w| {
+        let (a, b) = (sha('a'), sha('b'));
+        w.deployed("production", &a, &["api", "ui"]);
+        w.deployed("staging", &a, &["api", "ui"]);
+        w.deployed("staging", &b, &["api", "ui"]);
+        let inputs = json!({"environment": "production", "release_sha": ""});
+        let picked = w.run_job(
+            "tofugen-promote.yml",
+            "release-production",
+            DISPATCH,
+            inputs.clone(),
+            json!({}),
+        );
+        ok(&picked, "pick the release");
+        assert_eq!(picked.outputs.get("sha"), Some(&b), "{}", picked.log);
+        // While production's reviewers decide, staging is rolled back to A.
+        ok(&w.rollback("staging", ""), "roll staging back");
+        assert_eq!(w.tag("staging"), a);
+        let needs = json!({"release-production": {"result": "success", "outputs": picked.outputs}});
+        let job = w.run_job(
+            "tofugen-promote.yml",
+            "promote-production",
+            DISPATCH,
+            inputs,
+            needs,
+        );
+        assert!(!job.ok, "{}", job.log);
+        logged(
+            &job,
+            &format!(
+                "::error::{b} is no longer among the deployments in force listed above: a rollback took it back"
+            ),
+        );
+        assert_eq!(w.tag("production"), a, "nothing was deployed");
+        // Named on purpose, the same release is deployed.
+        let job = w.promote(&b);
+        ok(&job, "promote B deliberately");
+        assert_eq!(w.tag("production"), b);
     });
 }
 

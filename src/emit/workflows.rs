@@ -763,7 +763,7 @@ done
 /// $BRANCH count (a fork's pull-request run can upload an artifact of any name). Replayed oldest
 /// first they give the deployments in force: a deploy or promotion adds one, a rollback undoes
 /// the newest. With $RELEASE_SHA (40-hex, checked before), only the recordings of that release
-/// are listed. The text of [`FIND_RELEASE`] and [`KEEP_IF_ROLLED_BACK`] holds it; its inputs are
+/// are listed, unless $IN_FORCE is `true` (every recording, to check that release is still in force). The text of [`FIND_RELEASE`] and [`KEEP_IF_ROLLED_BACK`] holds it; its inputs are
 /// [`recordings_env`].
 macro_rules! recordings_script {
     () => {
@@ -788,7 +788,7 @@ done | jq -s --arg branch "$BRANCH" '
   | from_entries
 ' > "$RUNNER_TEMP/runs.json"
 query="per_page=100"
-[ -z "$RELEASE_SHA" ] || query="name=${PREFIX}${RELEASE_SHA}&per_page=100"
+[ -z "$RELEASE_SHA" ] || [ "$IN_FORCE" = true ] || query="name=${PREFIX}${RELEASE_SHA}&per_page=100"
 gh api --paginate "repos/${GITHUB_REPOSITORY}/actions/artifacts?${query}" \
   --jq '.artifacts[] | {name, expired, created_at, run: .workflow_run}' \
   | jq -s --arg prefix "$PREFIX" --arg branch "$BRANCH" --slurpfile runs "$RUNNER_TEMP/runs.json" '
@@ -831,9 +831,19 @@ fi
 "####,
     recordings_script!(),
     r####"if [ -n "$RELEASE_SHA" ]; then
-  selection="$(jq -r 'last // empty | "\(.run) \(.sha)"' "$RUNNER_TEMP/recordings.json")"
+  selection="$(jq -r --arg s "$RELEASE_SHA" 'map(select(.sha == $s)) | last // empty | "\(.run) \(.sha)"' \
+    "$RUNNER_TEMP/recordings.json")"
   if [ -z "$selection" ]; then
     echo "::error::no unexpired recording ${PREFIX}${RELEASE_SHA} uploaded by this repository's workflows on ${BRANCH}"
+    exit 1
+  fi
+  # IN_FORCE: the release was picked as what the environment ran when the run started; a
+  # rollback since then (while the promotion waited for its reviewers) took it back.
+  if [ "$IN_FORCE" = true ] && ! jq -e --arg s "$RELEASE_SHA" 'map(.sha) | index($s)' "$RUNNER_TEMP/deployments.json" > /dev/null; then
+    msg="${RELEASE_SHA} is no longer among the deployments in force listed above: a rollback took it back after this"
+    msg+=" run picked it, so it is not deployed; dispatch again to promote what runs now, or pass release_sha=${RELEASE_SHA}"
+    msg+=" to deploy it deliberately"
+    echo "::error::$msg"
     exit 1
   fi
 elif [ "$MODE" = latest ]; then
@@ -1542,20 +1552,26 @@ fn recordings_env(
 
 /// Finds a recorded release of `env_name` (see [`FIND_RELEASE`]), the one `release_sha` names
 /// when it is not empty (an expression: the dispatch's input, or the release job's output).
-fn find_release(ctx: &Ctx, env_name: &str, mode: &str, release_sha: &'static str) -> Yaml {
+/// `in_force`, an expression true when `release_sha` was picked as what `env_name` ran at the
+/// run's start: the release must still be among its deployments in force (a promotion
+/// approved after a rollback of its source deployed the rolled-back release, sweep 55b, #3).
+fn find_release(
+    ctx: &Ctx,
+    env_name: &str,
+    mode: &str,
+    release_sha: &'static str,
+    in_force: Option<&'static str>,
+) -> Yaml {
+    let mut vars = vec![
+        ("RELEASE_SHA", Yaml::Expr(release_sha)),
+        ("MODE", Yaml::str(mode)),
+    ];
+    if let Some(e) = in_force {
+        vars.push(("IN_FORCE", Yaml::Expr(e)));
+    }
     step(format!("Find the release recorded for {env_name}"))
         .entry("id", Yaml::str("find"))
-        .entry(
-            "env",
-            env_map(recordings_env(
-                ctx,
-                env_name,
-                vec![
-                    ("RELEASE_SHA", Yaml::Expr(release_sha)),
-                    ("MODE", Yaml::str(mode)),
-                ],
-            )),
-        )
+        .entry("env", env_map(recordings_env(ctx, env_name, vars)))
         .entry("run", Yaml::Script(FIND_RELEASE))
         .build()
 }
@@ -1595,7 +1611,7 @@ fn release_to_promote(ctx: &Ctx, source: &str, env: &ResolvedEnvironment) -> Yam
         .entry(
             "steps",
             Yaml::Seq(vec![
-                find_release(ctx, source, "latest", "inputs.release_sha"),
+                find_release(ctx, source, "latest", "inputs.release_sha", None),
                 step("Name the release")
                     .entry(
                         "env",
@@ -2116,7 +2132,13 @@ fn promote(ctx: &Ctx) -> String {
                 .collect();
             // The release job's output: the one need of this job.
             let mut steps = vec![
-                find_release(ctx, &source.name, "latest", "join(needs.*.outputs.sha, '')"),
+                find_release(
+                    ctx,
+                    &source.name,
+                    "latest",
+                    "join(needs.*.outputs.sha, '')",
+                    Some("inputs.release_sha == ''"),
+                ),
                 check_release(env),
             ];
             steps.push(
@@ -2211,7 +2233,7 @@ fn rollback(ctx: &Ctx) -> String {
                 CURRENT_RELEASE,
             )
             .build(),
-            find_release(ctx, &env.name, "previous", "inputs.release_sha"),
+            find_release(ctx, &env.name, "previous", "inputs.release_sha", None),
             step("Keep the deployed image of services the release lacks")
                 .entry("env", env_map(vec![("SERVICES", services_json(env))]))
                 .entry("run", Yaml::Script(KEEP_DEPLOYED))
