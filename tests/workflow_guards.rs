@@ -566,3 +566,81 @@ fn the_rules_push_waits_for_the_environment_source_and_not_for_the_backup_one() 
         }
     }
 }
+
+/// A stub `docker buildx imagetools inspect REF --format F`: no image unless $STUBS/config.json
+/// exists; then a manifest of one digest (`{{json .Manifest}}`) and that image config
+/// (`{{json .Image}}`).
+const IMAGETOOLS_DOCKER: &str = r#"[ "$1 $2 $3" = "buildx imagetools inspect" ] || { echo "unexpected docker $*" >&2; exit 2; }
+[ -f "$STUBS/config.json" ] || { echo "not found" >&2; exit 1; }
+case "$6" in
+  '{{json .Manifest}}') echo '{"digest": "sha256:1111111111111111111111111111111111111111111111111111111111111111"}' ;;
+  '{{json .Image}}') cat "$STUBS/config.json" ;;
+  *) echo "unexpected format $6" >&2; exit 2 ;;
+esac
+"#;
+
+/// An image tag that already exists is reused (never pushed twice), and said to be built with
+/// other settings when its label differs from the configuration's or is missing (sweep 55b, #2:
+/// a changed `build.dockerfile` deployed the old image with no word); each build labels what it
+/// pushes with those settings.
+#[test]
+fn a_reused_image_built_with_other_settings_is_named() {
+    if common::path_with_runner_jq(Path::new("/"), "").is_none() {
+        return;
+    }
+    let workflows = workflows(COMMITTED);
+    let build = &workflows[".github/workflows/tofugen-deploy.yml"]["jobs"]["build-evalap"];
+    let reuse = named(build, "Reuse the image if this commit was already built");
+    let settings = "context=.;file=Dockerfile;platforms=linux/amd64";
+    assert_eq!(reuse["env"]["BUILD"], settings);
+    assert_eq!(
+        named(build, "Build and push evalap")["with"]["labels"],
+        format!("{}={settings}", reuse["env"]["LABEL"].as_str().unwrap())
+    );
+    let exprs = [("steps.source.outputs.sha", APP)];
+    for (config, warned) in [
+        (None, None),
+        (
+            Some(format!(r#"{{"config": {{"Labels": {{"dev.tofugen.build": "{settings}"}}}}}}"#)),
+            None,
+        ),
+        (
+            Some(r#"{"config": {"Labels": {"dev.tofugen.build": "context=.;file=Dockerfile.old;platforms=linux/amd64"}}}"#.to_string()),
+            Some("was built with context=.;file=Dockerfile.old;platforms=linux/amd64, not with this configuration's context=.;file=Dockerfile;platforms=linux/amd64"),
+        ),
+        // A label pushed by anyone else cannot start a workflow command of its own.
+        (
+            Some(r#"{"config": {"Labels": {"dev.tofugen.build": "x\n::error::forged"}}}"#.to_string()),
+            Some("was built with x::error::forged, not with"),
+        ),
+        (
+            Some(r#"{"config": {}}"#.to_string()),
+            Some("was built with build settings tofugen did not record, not with this configuration's"),
+        ),
+    ] {
+        let sandbox = Sandbox::new(&[("docker", IMAGETOOLS_DOCKER)]);
+        if let Some(c) = &config {
+            std::fs::write(sandbox.path("config.json"), c).expect("config");
+        }
+        let summary = sandbox.path("summary.md");
+        let summary_s = summary.display().to_string();
+        let (ok, text, output) =
+            sandbox.run(reuse, &exprs, &[("GITHUB_STEP_SUMMARY", &summary_s)]);
+        assert!(ok, "{config:?}: {text}");
+        let exists = config.is_some();
+        assert!(output.contains(&format!("exists={exists}\n")), "{output}");
+        let summary = std::fs::read_to_string(&summary).unwrap_or_default();
+        match warned {
+            Some(w) => {
+                assert!(text.contains("::warning::") && text.contains(w), "{text}");
+                assert!(!text.lines().any(|l| l.starts_with("::error::")), "{text}");
+                assert!(summary.contains(w), "{summary}");
+                assert!(text.contains("it is reused all the same"), "{text}");
+            }
+            None => {
+                assert!(!text.contains("::warning::"), "{config:?}: {text}");
+                assert!(summary.is_empty(), "{summary}");
+            }
+        }
+    }
+}

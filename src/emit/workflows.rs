@@ -373,18 +373,44 @@ echo "$RUN_SHA is the tip of $BRANCH"
 "####;
 
 /// Whether $REGISTRY/$IMAGE:$TAG exists; outputs `exists` and `digest`. A tag is never pushed
-/// twice: registries have no immutable tags, and a rebuild gives new bytes.
+/// twice: registries have no immutable tags, and a rebuild gives new bytes. An image built
+/// with other build settings than $BUILD (its label [`BUILD_LABEL`], read from the image
+/// config, `{{json .Image}}` of buildx's imagetools inspect) is still reused, with a warning
+/// (sweep 55b, #2: a changed `build.dockerfile` deployed the old image with no word).
 const EXISTING_IMAGE: &str = r####"ref="$REGISTRY/$IMAGE:$TAG"
 if manifest="$(docker buildx imagetools inspect "$ref" --format '{{json .Manifest}}' 2> /dev/null)" \
   && digest="$(jq -er .digest <<< "$manifest")"; then
   echo "exists=true" >> "$GITHUB_OUTPUT"
   echo "digest=$digest" >> "$GITHUB_OUTPUT"
   echo "$ref already exists ($digest): reused, never pushed again"
+  # Whoever pushed the tag wrote the label: one line, no control character, reaches the log.
+  built="$(docker buildx imagetools inspect "$ref" --format '{{json .Image}}' 2> /dev/null \
+    | jq -r --arg l "$LABEL" '.config.Labels[$l] // empty' | tr -d '\000-\037\177')" || built=""
+  if [ "$built" != "$BUILD" ]; then
+    msg="$ref was built with ${built:-build settings tofugen did not record}, not with this configuration's $BUILD:"
+    msg+=" it is reused all the same (a tag is never pushed twice), so the new build settings take effect with the"
+    msg+=" next application commit"
+    echo "::warning::$msg"
+    echo "- $msg" >> "$GITHUB_STEP_SUMMARY"
+  fi
 else
   echo "exists=false" >> "$GITHUB_OUTPUT"
   echo "$ref does not exist yet: building it"
 fi
 "####;
+
+/// The label every built image carries: its build settings ([`build_settings`]).
+const BUILD_LABEL: &str = "dev.tofugen.build";
+
+/// The build settings of `s`'s image, as the label [`BUILD_LABEL`] records them:
+/// `context=<dir>;file=<Dockerfile>;platforms=linux/amd64`.
+fn build_settings(s: &crate::resolve::ResolvedService) -> String {
+    format!(
+        "context={};file={};platforms=linux/amd64",
+        s.build_context,
+        s.dockerfile_path()
+    )
+}
 
 /// Output `digest`: the existing image's or the one just pushed.
 const PICK_DIGEST: &str = r####"digest="${EXISTING_DIGEST:-$BUILT_DIGEST}"
@@ -1861,11 +1887,14 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         checkout_with = checkout_with
             .entry("ref", Yaml::Expr("needs.app-commit.outputs.sha"))
             .entry("persist-credentials", Yaml::Bool(false));
+        let settings = build_settings(s);
         let image_env = || {
             env_map(vec![
                 ("REGISTRY", Yaml::str(&registry)),
                 ("IMAGE", Yaml::str(&s.image)),
                 ("TAG", Yaml::Expr("steps.source.outputs.sha")),
+                ("LABEL", Yaml::str(BUILD_LABEL)),
+                ("BUILD", Yaml::str(&settings)),
             ])
         };
         let steps = vec![
@@ -1919,6 +1948,8 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
                         .comment("One plain manifest per image, so the digest is the one the registry reports for the tag.")
                         .entry("provenance", Yaml::Bool(false))
                         .entry("sbom", Yaml::Bool(false))
+                        .comment("The build settings, which a later run reusing this tag compares with its own.")
+                        .entry("labels", Yaml::str(format!("{BUILD_LABEL}={settings}")))
                         .entry(
                             "tags",
                             Yaml::Template(vec![
