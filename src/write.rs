@@ -340,14 +340,8 @@ impl Generation {
             Existing::File(bytes) if bytes == content.as_bytes() => {}
             Existing::File(bytes) => match self.old.get(rel) {
                 Some(h) if *h == sha256_hex(&bytes) => {}
-                Some(_) => self
-                    .plan
-                    .overwrites
-                    .push((rel.to_string(), "edited by hand since tofugen generated it")),
-                None => self
-                    .plan
-                    .overwrites
-                    .push((rel.to_string(), "exists but was not written by tofugen")),
+                Some(_) => self.plan.overwrites.push((rel.to_string(), EDITED)),
+                None => self.plan.overwrites.push((rel.to_string(), FOREIGN)),
             },
             Existing::Missing => {}
             Existing::Other(kind) => {
@@ -710,6 +704,12 @@ fn release_of(version: &str) -> Option<(u64, u64, u64)> {
     parts.next().is_none().then_some(version)
 }
 
+/// Why a file is in [`Plan::overwrites`]: tofugen wrote it, and it was edited since.
+const EDITED: &str = "edited by hand since tofugen generated it";
+
+/// Why a file is in [`Plan::overwrites`]: tofugen never wrote it (a path tofugen writes).
+const FOREIGN: &str = "exists but was not written by tofugen";
+
 /// The one-line summary of a run: counts, what `--force` did, what was left in place, and the
 /// recovery of an interrupted run.
 fn summary(
@@ -782,9 +782,42 @@ impl Plan {
                  delete it yourself, or --force leaves it in place)"
             );
         }
-        msg.push_str(
-            "nothing was written. Make the change in the configuration instead, or re-run with \
-             `tofugen generate --force` to overwrite these files, losing the edits",
+        // What to do, for the kinds listed (sweep 55c, #3: one closing sentence said to make
+        // the change in the configuration, which holds no file of a user's own, and that
+        // `--force` overwrites files it leaves in place).
+        let edited = self.overwrites.iter().any(|(_, why)| *why == EDITED);
+        let foreign = self.overwrites.iter().any(|(_, why)| *why == FOREIGN);
+        let mut steps = Vec::new();
+        if edited {
+            steps.push(
+                "make the edits in the configuration instead (these files are generated from \
+                 it)",
+            );
+        }
+        if foreign {
+            steps.push(
+                "move or rename each file tofugen did not write (tofugen writes that path: no \
+                 configuration keeps a file of your own there)",
+            );
+        }
+        if !self.kept.is_empty() {
+            steps.push("delete each file no longer generated");
+        }
+        let force = match (edited || foreign, !self.kept.is_empty()) {
+            (true, true) => {
+                "`tofugen generate --force` overwrites the files above and leaves \
+                             those no longer generated in place"
+            }
+            (true, false) => {
+                "`tofugen generate --force` overwrites the files above, losing \
+                              what they hold"
+            }
+            _ => "`tofugen generate --force` leaves them in place",
+        };
+        let _ = write!(
+            msg,
+            "nothing was written. To go on, {}; or re-run: {force}",
+            steps.join("; ")
         );
         msg
     }

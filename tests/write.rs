@@ -254,7 +254,16 @@ fn hand_edited_files_are_protected_until_force() {
         err.contains("generated/old/extra.tf: no longer generated, and edited by hand (tofugen never deletes it"),
         "{err}"
     );
-    assert!(err.contains("--force"), "{err}");
+    // The closing advice covers both kinds, and says what --force does to each (sweep 55c, #3).
+    assert!(
+        err.ends_with(
+            "nothing was written. To go on, make the edits in the configuration instead (these \
+             files are generated from it); delete each file no longer generated; or re-run: \
+             `tofugen generate --force` overwrites the files above and leaves those no longer \
+             generated in place"
+        ),
+        "{err}"
+    );
     assert!(
         !err.contains("staging"),
         "only the conflicts are listed: {err}"
@@ -299,6 +308,16 @@ fn files_not_written_by_tofugen_are_not_overwritten_without_force() {
     let err = format!("{:#}", generate(dir.path(), &files, false).unwrap_err());
     assert!(
         err.contains(".github/workflows/tofugen-deploy.yml: exists but was not written by tofugen"),
+        "{err}"
+    );
+    // A file of the user's own: no configuration holds it (sweep 55c, #3: the advice was to
+    // make the change in the configuration).
+    assert!(
+        err.ends_with(
+            "nothing was written. To go on, move or rename each file tofugen did not write \
+             (tofugen writes that path: no configuration keeps a file of your own there); or \
+             re-run: `tofugen generate --force` overwrites the files above, losing what they hold"
+        ),
         "{err}"
     );
     assert!(!dir.path().join(MANIFEST_PATH).exists());
@@ -1528,6 +1547,13 @@ fn check_reports_files_tofugen_did_not_write_under_generated() {
     let report = check(root, &files).unwrap();
     assert_eq!(report.len(), 3, "{report:#?}");
     assert!(report[0].starts_with("generated/staging/alerts/extra.yml: not written by tofugen"));
+    assert!(
+        report[0].trim_end().ends_with(
+            "; delete or move it (tofugen never deletes a file it did not write); changes to the \
+             generated tree belong in the configuration"
+        ),
+        "{report:#?}"
+    );
     assert!(report[1].starts_with("generated/staging/evil.tf: not written by tofugen: OpenTofu"));
     assert!(report[2].starts_with("generated/staging/link.tf: not written by tofugen"));
     generate(root, &files, false).unwrap();
@@ -1664,7 +1690,10 @@ fn a_stray_workflow_with_a_tofugen_name_is_reported() {
         assert!(
             line.starts_with(&format!(
                 ".github/workflows/{name}: not written by tofugen: its name is one tofugen gives"
-            )),
+            )) && line.trim_end().ends_with(
+                "; rename it without the `tofugen-` prefix, or delete it (tofugen never deletes \
+                 a file it did not write)"
+            ),
             "{report:#?}"
         );
     }

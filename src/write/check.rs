@@ -272,14 +272,20 @@ impl Checking {
             }
         }
         for rel in unknown_files(&mut self.tree, files, &self.old)? {
+            // A file under generated/ is an addition to the generated tree, which belongs in
+            // the configuration; a workflow of the user's own only needs another name (sweep
+            // 55c, #3: both were told that changes belong in the configuration).
+            let what = if rel.starts_with("generated/") {
+                "delete or move it (tofugen never deletes a file it did not write); changes to \
+                 the generated tree belong in the configuration"
+            } else {
+                "rename it without the `tofugen-` prefix, or delete it (tofugen never deletes a \
+                 file it did not write)"
+            };
             self.out.push(Difference::new(
                 &rel,
                 DifferenceKind::Unknown,
-                format!(
-                    "not written by tofugen: {}; delete, move or rename it (tofugen never \
-                     deletes a file it did not write). Changes belong in the configuration",
-                    unknown_reason(&rel)
-                ),
+                format!("not written by tofugen: {}; {what}", unknown_reason(&rel)),
             ));
         }
         // What `generate` would refuse first, as it would: the other differences stand until
