@@ -95,8 +95,8 @@ pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
 /// - an environment in another region: its state backend is the region's endpoint, where its
 ///   state is not, so it moves as above; and the bootstrap root replaces its regional
 ///   resources (sweep 46, #1: no command said anything);
-/// - another `ci.runner`: every job moves to it, those holding the environments' secrets and
-///   those a fork's pull request starts.
+/// - another `ci.runner` that GitHub does not host: every job moves to it, those holding the
+///   environments' secrets and those a fork's pull request starts.
 pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
     let Some((base, head)) = both_resolved(base, head) else {
         return Vec::new();
@@ -106,9 +106,9 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
     // promotions) and those a fork's pull request starts (sweep 55b, #4: a change to
     // `self-hosted` passed unseen; GitHub: self-hosted runners "can be persistently
     // compromised by untrusted code in a workflow").
-    if base.ci.runner != head.ci.runner {
+    if base.ci.runner != head.ci.runner && !github_hosted(&head.ci.runner) {
         out.push(format!(
-            "every job now runs on `{}` instead of `{}`: the deploy, promote and rollback jobs (with the environments' secrets) and the pull request jobs (a fork's included) share those runners, and no plan shows it; on self-hosted runners, require approval for workflows from forks and keep those runners for this repository",
+            "every job now runs on `{}` instead of `{}`: the deploy, promote and rollback jobs (with the environments' secrets) and the pull request jobs (a fork's included) share those runners; on self-hosted runners, require approval for workflows from forks and keep those runners for this repository",
             head.ci.runner, base.ci.runner
         ));
     }
@@ -203,6 +203,14 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
     out
 }
 
+/// Whether `label` names a runner GitHub hosts (its images are `ubuntu-*`, `windows-*` and
+/// `macos-*`, GitHub Docs, "GitHub-hosted runners"): no one else's code ran there before.
+fn github_hosted(label: &str) -> bool {
+    ["ubuntu-", "windows-", "macos-"]
+        .iter()
+        .any(|p| label.starts_with(p))
+}
+
 /// The warning of an environment that promotes from `from` (new, or from `was` before): its
 /// GitHub environment's `SOURCE_SCW_SECRET_KEY` must be `from`'s registry reader key.
 fn source_key_warning(
@@ -294,6 +302,14 @@ pub fn affected(
                         reasons.push(format!(
                             "OpenTofu changes from {} to {}: the plan runs with the new version",
                             base_resolved.versions.opentofu, head_resolved.versions.opentofu
+                        ));
+                    }
+                    // Likewise the runner every job runs on, which no root names either: the
+                    // plan tries it before a merge deploys with it (review of sweep 55b, #4).
+                    if base_resolved.ci.runner != head_resolved.ci.runner {
+                        reasons.push(format!(
+                            "the runner changes from `{}` to `{}`: the plan runs on the new one",
+                            base_resolved.ci.runner, head_resolved.ci.runner
                         ));
                     }
                     let (old, new) = (effective_view(base_env), effective_view(env));

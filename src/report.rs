@@ -132,7 +132,11 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
             put(format!("{p}.env.{k}"), shown(&t.display()));
         }
         if !s.secrets.is_empty() {
-            put(format!("{p}.secrets"), shown_list(&s.secrets));
+            // A set: the order of the list means nothing (the root writes a map), so two
+            // orders are one value (sweep 55c, #2: a reordered list was a change to plan).
+            let mut names = s.secrets.clone();
+            names.sort();
+            put(format!("{p}.secrets"), shown_list(&names));
         }
         put(format!("{p}.database"), s.database.to_string());
         if !s.command.is_empty() {

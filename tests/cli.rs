@@ -1327,13 +1327,42 @@ fn affected_compares_with_the_base_file() {
             "warning[unsafe-change]: environment `qa` promotes from `staging`: set its GitHub environment `qa`'s secret SOURCE_SCW_SECRET_KEY",
         ],
     );
+    // A reordered `secrets` list (sweep 55c, #2): a set, written as a map in the root, so
+    // nothing is affected and no file changes (the README listed them in file order).
+    let o = affected_with(&original.replacen(
+        "        - EVALAP_FRONTEND_TOKEN\n        - OPENAI_API_KEY\n",
+        "        - OPENAI_API_KEY\n        - EVALAP_FRONTEND_TOKEN\n",
+        1,
+    ));
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "[]\n", "{}", text(&o));
     // Another runner (sweep 55b, #4): every job moves to it, those with the environments'
     // secrets and those a fork's pull request starts; no root changes.
     warns(
         &original.replacen("  runner: ubuntu-24.04\n", "  runner: self-hosted\n", 1),
         &[
             "warning[unsafe-change]: every job now runs on `self-hosted` instead of `ubuntu-24.04`: the deploy, promote and rollback jobs (with the environments' secrets) and the pull request jobs (a fork's included) share those runners",
+            "staging: the runner changes from `ubuntu-24.04` to `self-hosted`: the plan runs on the new one",
+            "production: the runner changes from `ubuntu-24.04` to `self-hosted`: the plan runs on the new one",
         ],
+    );
+    // Another GitHub-hosted image: planned, but no warning.
+    let o = affected_with(&original.replacen(
+        "  runner: ubuntu-24.04\n",
+        "  runner: ubuntu-24.04-arm\n",
+        1,
+    ));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        !String::from_utf8_lossy(&o.stderr).contains("warning"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("production: the runner changes from `ubuntu-24.04` to `ubuntu-24.04-arm`"),
+        "{}",
+        text(&o)
     );
     // Another OpenTofu (sweep 55c, #1): no root names the version, so no file under
     // `generated/<env>` changes, yet every environment is planned and applied with it.

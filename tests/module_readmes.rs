@@ -499,9 +499,9 @@ fn declarations_in_other_files_are_found() {
 }
 
 /// Every module's README says the truth about its own tests (sweep 55d, #2: three said "no
-/// `tofu test` suite of its own" after suites were added): it names each `tests/*.tftest.hcl`
-/// file, with the number of its `run` blocks where it gives one, and says it has none only
-/// when it has none.
+/// `tofu test` suite of its own" after suites were added): its `## Tests` section names each
+/// `tests/*.tftest.hcl` file, gives the number of its `run` blocks right where it says
+/// "(N runs" (optional: checked when given), and says it has none only when it has none.
 #[test]
 fn module_readmes_name_their_test_suites() {
     let mut problems = Vec::new();
@@ -522,7 +522,14 @@ fn module_readmes_name_their_test_suites() {
             })
             .unwrap_or_default();
         suites.sort();
-        let says_none = readme.contains("No `tofu test` suite");
+        // The README's `## Tests` section, where a suite is described.
+        let tests_section = readme
+            .split_once("\n## Tests\n")
+            .map(|(_, rest)| rest.split("\n## ").next().unwrap_or(rest))
+            .unwrap_or("");
+        let says_none = tests_section
+            .to_lowercase()
+            .contains("no `tofu test` suite");
         if suites.is_empty() != says_none {
             problems.push(format!(
                 "{name}: {} suite(s), and the README {} it has none",
@@ -531,13 +538,16 @@ fn module_readmes_name_their_test_suites() {
             ));
         }
         for (file, runs) in &suites {
-            if !readme.contains(&format!("`tests/{file}`")) {
-                problems.push(format!("{name}: the README does not name `tests/{file}`"));
+            if !tests_section.contains(&format!("`tests/{file}`")) {
+                problems.push(format!(
+                    "{name}: the README's `## Tests` does not name `tests/{file}`"
+                ));
             }
+            // A count, where the section gives one as "(N runs": optional, checked when given.
             if suites.len() == 1
-                && let Some(stated) = readme
+                && let Some(stated) = tests_section
                     .split_once(" runs")
-                    .and_then(|(before, _)| before.rsplit(['(', ' ']).next())
+                    .and_then(|(before, _)| before.rsplit_once('(').map(|(_, n)| n))
                     .and_then(|n| n.parse::<usize>().ok())
                 && stated != *runs
             {

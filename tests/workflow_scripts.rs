@@ -642,13 +642,16 @@ impl World {
 
 /// A `${{ }}` expression of the generated steps.
 fn expr(e: &str, inputs: &Value, needs: &Value, outputs: &Steps, temp: &Path) -> String {
-    // The promotion job's release: the `sha` output of its one need.
-    if e == "join(needs.*.outputs.sha, '')" {
+    // The promotion job's release: the `sha` (or `run`) output of its one need.
+    if let Some(key) = e
+        .strip_prefix("join(needs.*.outputs.")
+        .and_then(|r| r.strip_suffix(", '')"))
+    {
         return needs
             .as_object()
             .map(|n| {
                 n.values()
-                    .filter_map(|j| j["outputs"]["sha"].as_str())
+                    .filter_map(|j| j["outputs"][key].as_str())
                     .collect()
             })
             .unwrap_or_default();
@@ -1421,15 +1424,58 @@ fn a_promotion_refuses_a_release_rolled_back_while_it_waited() {
         assert!(!job.ok, "{}", job.log);
         logged(
             &job,
-            &format!(
-                "::error::{b} is no longer among the deployments in force listed above: a rollback took it back"
-            ),
+            &format!("::error::the deployment of {b} this run picked (recorded by run "),
+        );
+        logged(
+            &job,
+            "is no longer among the deployments in force listed above: a rollback took it back",
         );
         assert_eq!(w.tag("production"), a, "nothing was deployed");
         // Named on purpose, the same release is deployed.
         let job = w.promote(&b);
         ok(&job, "promote B deliberately");
         assert_eq!(w.tag("production"), b);
+    });
+}
+
+/// The same check is of the deployment picked, not of its commit (review of sweep 55b, #3):
+/// staging deployed B, C, then B again; the promotion picks the second B; a rollback while it
+/// waits takes staging back to C, and the first B, still among the deployments in force below
+/// C, must not let the picked one through.
+#[test]
+fn a_promotion_refuses_a_rolled_back_deployment_of_a_commit_deployed_before() {
+    with_world(|w| {
+        let (a, b, c) = (sha('a'), sha('b'), sha('c'));
+        w.deployed("production", &a, &["api", "ui"]);
+        w.deployed("staging", &b, &["api", "ui"]);
+        w.deployed("staging", &c, &["api", "ui"]);
+        w.deployed("staging", &b, &["api", "ui"]);
+        let inputs = json!({"environment": "production", "release_sha": ""});
+        let picked = w.run_job(
+            "tofugen-promote.yml",
+            "release-production",
+            DISPATCH,
+            inputs.clone(),
+            json!({}),
+        );
+        ok(&picked, "pick the release");
+        assert_eq!(picked.outputs.get("sha"), Some(&b), "{}", picked.log);
+        ok(&w.rollback("staging", ""), "roll staging back");
+        assert_eq!(w.tag("staging"), c);
+        let needs = json!({"release-production": {"result": "success", "outputs": picked.outputs}});
+        let job = w.run_job(
+            "tofugen-promote.yml",
+            "promote-production",
+            DISPATCH,
+            inputs,
+            needs,
+        );
+        assert!(!job.ok, "{}", job.log);
+        logged(
+            &job,
+            "is no longer among the deployments in force listed above",
+        );
+        assert_eq!(w.tag("production"), a, "nothing was deployed");
     });
 }
 

@@ -330,8 +330,12 @@ if ! [[ $sha =~ ^[0-9a-f]{40}$ ]]; then
 fi
 # app_ref can name any commit GitHub serves through the repository, a pull request's (a fork's
 # included) among them: only a commit on one of its branches or tags is built. The checkout
-# fetched them all (fetch-depth 0) under refs/remotes/origin/ and refs/tags/.
-if [ -z "$(git for-each-ref --count=1 --contains "$sha" --format='%(refname)' refs/remotes/origin/ refs/tags/)" ]; then
+# fetched them all (fetch-depth 0) under refs/remotes/origin/ and refs/tags/. A merge queue's
+# temporary branches (GitHub's gh-readonly-queue/<base>/…, Mergify's mergify/merge-queue/…)
+# hold pull requests not merged yet: they do not count.
+# (grep reads every line: no early exit, so no broken pipe for pipefail to see.)
+if ! git for-each-ref --contains "$sha" --format='%(refname)' refs/remotes/origin/ refs/tags/ \
+  | grep -v -e '^refs/remotes/origin/gh-readonly-queue/' -e '^refs/remotes/origin/mergify/merge-queue/' > /dev/null; then
   msg="the application commit $sha is on no branch or tag of $APP_REPOSITORY: a pull request's commit"
   msg+=" (a fork's included) is never built; merge it, or push it to a branch of $APP_REPOSITORY, and dispatch again"
   echo "::error::$msg"
@@ -387,9 +391,13 @@ if manifest="$(docker buildx imagetools inspect "$ref" --format '{{json .Manifes
   built="$(docker buildx imagetools inspect "$ref" --format '{{json .Image}}' 2> /dev/null \
     | jq -r --arg l "$LABEL" '.config.Labels[$l] // empty' | tr -d '\000-\037\177')" || built=""
   if [ "$built" != "$BUILD" ]; then
-    msg="$ref was built with ${built:-build settings tofugen did not record}, not with this configuration's $BUILD:"
-    msg+=" it is reused all the same (a tag is never pushed twice), so the new build settings take effect with the"
-    msg+=" next application commit"
+    if [ -n "$built" ]; then
+      msg="$ref was built with $built, not with this configuration's $BUILD: it is reused all the same (a tag is"
+      msg+=" never pushed twice), so the new build settings take effect with the next application commit"
+    else
+      msg="$ref carries no build settings (built before tofugen recorded them, or by another pipeline): it is reused"
+      msg+=" as it is; if this configuration's $BUILD changed since, the change takes effect with the next application commit"
+    fi
     echo "::warning::$msg"
     echo "- $msg" >> "$GITHUB_STEP_SUMMARY"
   fi
@@ -863,12 +871,16 @@ fi
     echo "::error::no unexpired recording ${PREFIX}${RELEASE_SHA} uploaded by this repository's workflows on ${BRANCH}"
     exit 1
   fi
-  # IN_FORCE: the release was picked as what the environment ran when the run started; a
-  # rollback since then (while the promotion waited for its reviewers) took it back.
-  if [ "$IN_FORCE" = true ] && ! jq -e --arg s "$RELEASE_SHA" 'map(.sha) | index($s)' "$RUNNER_TEMP/deployments.json" > /dev/null; then
-    msg="${RELEASE_SHA} is no longer among the deployments in force listed above: a rollback took it back after this"
-    msg+=" run picked it, so it is not deployed; dispatch again to promote what runs now, or pass release_sha=${RELEASE_SHA}"
-    msg+=" to deploy it deliberately"
+  # IN_FORCE: the release was picked as what the environment ran when the run started, the
+  # deployment recorded by run $PICKED_RUN; a rollback since then (while the promotion waited
+  # for its reviewers) took that deployment back. The deployment, not the commit: the same
+  # commit may be deployed again below it.
+  if [ "$IN_FORCE" = true ] && { ! [[ $PICKED_RUN =~ ^[0-9]+$ ]] \
+    || ! jq -e --argjson r "$PICKED_RUN" --arg s "$RELEASE_SHA" 'any(.[]; .run == $r and .sha == $s)' \
+      "$RUNNER_TEMP/deployments.json" > /dev/null; }; then
+    msg="the deployment of ${RELEASE_SHA} this run picked (recorded by run ${PICKED_RUN:-?}) is no longer among the"
+    msg+=" deployments in force listed above: a rollback took it back, so it is not deployed; dispatch again to promote"
+    msg+=" what runs now, or pass release_sha=${RELEASE_SHA} to deploy it deliberately"
     echo "::error::$msg"
     exit 1
   fi
@@ -899,6 +911,7 @@ echo "Using ${PREFIX}${sha} from run $run_id"
 gh run download "$run_id" --repo "$GITHUB_REPOSITORY" --name "${PREFIX}${sha}" --dir "$RUNNER_TEMP/found"
 cp "$RUNNER_TEMP/found/release.json" "$RUNNER_TEMP/candidate.json"
 echo "sha=$sha" >> "$GITHUB_OUTPUT"
+echo "run=$run_id" >> "$GITHUB_OUTPUT"
 "####
 );
 
@@ -1594,6 +1607,7 @@ fn find_release(
     ];
     if let Some(e) = in_force {
         vars.push(("IN_FORCE", Yaml::Expr(e)));
+        vars.push(("PICKED_RUN", Yaml::Expr("join(needs.*.outputs.run, '')")));
     }
     step(format!("Find the release recorded for {env_name}"))
         .entry("id", Yaml::str("find"))
@@ -1632,7 +1646,10 @@ fn release_to_promote(ctx: &Ctx, source: &str, env: &ResolvedEnvironment) -> Yam
         .entry("permissions", Yaml::map([("actions", Yaml::str("read"))]))
         .entry(
             "outputs",
-            Yaml::map([("sha", Yaml::Expr("steps.find.outputs.sha"))]),
+            Yaml::map([
+                ("sha", Yaml::Expr("steps.find.outputs.sha")),
+                ("run", Yaml::Expr("steps.find.outputs.run")),
+            ]),
         )
         .entry(
             "steps",

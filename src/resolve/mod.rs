@@ -436,7 +436,7 @@ impl ResolvedService {
 
     /// What the image is built from: the context and the Dockerfile (a `dockerfile` written as
     /// `<context>/Dockerfile` is the same build as none). The schema's domains leave no other
-    /// spelling of one path (no `./`, no trailing `/`).
+    /// spelling of one path (no `./`), and resolution drops a context's trailing `/`.
     pub fn build_identity(&self) -> (&str, String) {
         (&self.build_context, self.dockerfile_path())
     }
@@ -1713,7 +1713,15 @@ fn resolve_service(
         name: name.to_string(),
         description: spec.description.clone(),
         image,
-        build_context: build.context.unwrap_or_else(|| ".".to_string()),
+        // One spelling of one directory: the schema allows a trailing `/`, which builds the
+        // same (review of sweep 55b, #2: `evalap/` and `evalap` were two build settings).
+        build_context: build.context.map_or_else(
+            || ".".to_string(),
+            |c| match c.trim_end_matches('/') {
+                "" => c,
+                trimmed => trimmed.to_string(),
+            },
+        ),
         dockerfile: build.dockerfile,
         port: spec.port,
         protocol: spec.protocol.unwrap_or(Protocol::Http1),
