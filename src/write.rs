@@ -618,7 +618,10 @@ fn previous_files(
             Ok((m.files, config))
         }
         Ok(None) => Ok((BTreeMap::new(), String::new())),
-        Err(ManifestError::Unreadable(_)) if force => Ok((BTreeMap::new(), String::new())),
+        Err(ManifestError::Unreadable(_) | ManifestError::Conflict(_)) if force => {
+            Ok((BTreeMap::new(), String::new()))
+        }
+        Err(e @ ManifestError::Conflict(_)) => bail!(e),
         Err(e @ ManifestError::Unreadable(_)) => bail!(
             "{e}\nrestore the manifest from git, or re-run with `tofugen generate --force` \
              (every existing file is then overwritten, none is deleted)"
@@ -1254,12 +1257,25 @@ enum ManifestError {
     Entries(Vec<String>),
     /// Not a regular file (a directory, a FIFO, a device): `--force` cannot replace it.
     NotAFile(String),
+    /// Merge-conflict markers (at this line): two branches changed the tree. `--force`
+    /// rebuilds it, as an unreadable one, but taking either side is the safe way.
+    Conflict(usize),
 }
 
 impl std::fmt::Display for ManifestError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ManifestError::Unreadable(e) => write!(f, "{e:#}"),
+            // Sweep 55c, #4: the most frequent conflict of a busy repository (every pull
+            // request rewrites the manifest) got a JSON error, and `--force` as the way out.
+            ManifestError::Conflict(line) => write!(
+                f,
+                "the manifest of generated files has merge-conflict markers: \
+                 {MANIFEST_PATH}:{line}\ntake either side (`git checkout --ours \
+                 {MANIFEST_PATH}`), then run `tofugen generate`: it rewrites the manifest, keeps \
+                 every file that holds what it would write, and refuses only files that differ \
+                 from it and from the manifest (merge those as any conflict)"
+            ),
             ManifestError::NotAFile(what) => write!(
                 f,
                 "the manifest of generated files is not valid: {MANIFEST_PATH} {what}\nmove it \
@@ -1326,6 +1342,13 @@ fn read_manifest(tree: &mut Tree) -> Result<Option<Manifest>, ManifestError> {
 
 /// Parses and validates a manifest's bytes: format, and every entry (owned path, sha256).
 fn parse_manifest(owned: &OwnedPaths, bytes: &[u8]) -> Result<Manifest, ManifestError> {
+    // git's conflict markers start a line: `<<<<<<< ` (then `=======`, `>>>>>>> `).
+    if let Some(line) = bytes
+        .split(|&b| b == b'\n')
+        .position(|l| l.starts_with(b"<<<<<<< ") || l == b"<<<<<<<")
+    {
+        return Err(ManifestError::Conflict(line + 1));
+    }
     let manifest: Manifest = serde_json::from_slice(bytes)
         .map_err(|e| anyhow::anyhow!(json_error(MANIFEST_PATH, bytes, &e)))
         .and_then(|m: Manifest| {

@@ -1856,3 +1856,45 @@ fn an_executable_generated_file_is_reported_and_its_mode_rewritten() {
     assert_eq!(mode(&manifest) & 0o111, 0, "{:o}", mode(&manifest));
     assert!(check(dir.path(), &v1()).unwrap().is_empty());
 }
+
+/// A manifest with merge-conflict markers (two branches each regenerated the tree; the content
+/// files merged cleanly, the manifest did not): `check` and `generate` name the markers and
+/// the safe way out, and nothing is written; with one side taken, `generate` rewrites the
+/// manifest and keeps every file that already holds what it writes (sweep 55c, #4: a JSON
+/// error, and `--force` offered as the alternative).
+#[test]
+fn a_conflicted_manifest_is_named_with_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    generate(root, &v1(), false).unwrap();
+    let ours = fs::read_to_string(root.join(MANIFEST_PATH)).unwrap();
+    // The other branch's files (v2) merged into the tree, and a conflicted manifest.
+    generate(root, &v2(), false).unwrap();
+    let theirs = fs::read_to_string(root.join(MANIFEST_PATH)).unwrap();
+    let conflicted = format!("<<<<<<< HEAD\n{ours}=======\n{theirs}>>>>>>> other\n");
+    fs::write(root.join(MANIFEST_PATH), &conflicted).unwrap();
+    let before = listing(root);
+    let expected = format!(
+        "the manifest of generated files has merge-conflict markers: {MANIFEST_PATH}:1\ntake \
+         either side (`git checkout --ours {MANIFEST_PATH}`), then run `tofugen generate`"
+    );
+    let err = format!("{:#}", check(root, &v2()).unwrap_err());
+    assert!(err.contains(&expected), "{err}");
+    let err = format!("{:#}", generate(root, &v2(), false).unwrap_err());
+    assert!(err.contains(&expected) && !err.contains("--force"), "{err}");
+    assert_eq!(before, listing(root), "nothing was written");
+    // One side taken (ours, v1's manifest): the files that hold v2 are kept, the manifest
+    // rewritten.
+    fs::write(root.join(MANIFEST_PATH), &ours).unwrap();
+    let summary = generate(root, &v2(), false).unwrap();
+    assert!(
+        summary.starts_with("generated: 0 written,")
+            && summary.ends_with("; the manifest was rewritten"),
+        "{summary}"
+    );
+    assert_eq!(
+        fs::read_to_string(root.join(MANIFEST_PATH)).unwrap(),
+        theirs
+    );
+    assert!(check(root, &v2()).unwrap().is_empty());
+}
