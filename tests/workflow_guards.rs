@@ -508,6 +508,54 @@ const NO_SOURCE_CURL: &str = r#"printf '%s\n' "$*" >> "$STUBS/curl.log"
 echo '{"data_sources": []}'
 "#;
 
+/// The step of the committed configuration's promotion to production that pushes its alert
+/// rules.
+fn production_rules_push(workflows: &BTreeMap<String, Value>) -> &Value {
+    let job = workflows[".github/workflows/tofugen-promote.yml"]["jobs"]
+        .as_object()
+        .expect("jobs")
+        .values()
+        .find(|j| {
+            j["name"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Promote "))
+        })
+        .expect("a promotion job");
+    named(job, "Push the alert rules of production")
+}
+
+/// Runs the rules push `push` in `sandbox` with one rule file `content` in each of
+/// `alerts/<dir>/`; returns (success, output, the job summary).
+fn run_rules_push(
+    sandbox: &Sandbox,
+    push: &Value,
+    dirs: &[&str],
+    content: &str,
+) -> (bool, String, String) {
+    for dir in dirs {
+        let alerts = sandbox.path(&format!("alerts/{dir}"));
+        std::fs::create_dir_all(&alerts).expect("alerts");
+        std::fs::write(alerts.join("rules.yml"), content).expect("rules");
+    }
+    let summary = sandbox.path("summary.md");
+    let temp = sandbox.path("tmp");
+    std::fs::create_dir(&temp).expect("tmp");
+    let (summary_s, temp_s) = (summary.display().to_string(), temp.display().to_string());
+    let (ok, text, _) = sandbox.run(
+        push,
+        &placeholder_exprs(push),
+        &[
+            ("GITHUB_STEP_SUMMARY", &summary_s),
+            ("RUNNER_TEMP", &temp_s),
+        ],
+    );
+    (
+        ok,
+        text,
+        std::fs::read_to_string(&summary).unwrap_or_default(),
+    )
+}
+
 /// The alert-rules push of a deploy, run with no Scaleway metrics data source in either project
 /// (sweep 55a, #1): the backup project's appears only once a backup job has run, which no apply
 /// starts, so its rules are left for a later run with a warning after three lookups; the
@@ -518,40 +566,14 @@ fn the_rules_push_waits_for_the_environment_source_and_not_for_the_backup_one() 
         return;
     }
     let workflows = workflows(COMMITTED);
-    let promote = &workflows[".github/workflows/tofugen-promote.yml"]["jobs"];
-    let job = promote
-        .as_object()
-        .expect("jobs")
-        .values()
-        .find(|j| {
-            j["name"]
-                .as_str()
-                .is_some_and(|n| n.starts_with("Promote "))
-        })
-        .expect("a promotion job");
-    let push = named(job, "Push the alert rules of production");
-    let exprs = placeholder_exprs(push);
+    let push = production_rules_push(&workflows);
     for (dir, ok, lookups) in [("backups", true, 3), ("scaleway", false, 30)] {
         let sandbox = Sandbox::new(&[
             ("tofu", TARGETS_TOFU),
             ("curl", NO_SOURCE_CURL),
             ("sleep", "printf '%s\\n' \"$*\" >> \"$STUBS/sleep.log\"\n"),
         ]);
-        let alerts = sandbox.path(&format!("alerts/{dir}"));
-        std::fs::create_dir_all(&alerts).expect("alerts");
-        std::fs::write(alerts.join("rules.yml"), "groups: []\n").expect("rules");
-        let summary = sandbox.path("summary.md");
-        let temp = sandbox.path("tmp");
-        std::fs::create_dir(&temp).expect("tmp");
-        let (summary_s, temp_s) = (summary.display().to_string(), temp.display().to_string());
-        let (succeeded, text, _) = sandbox.run(
-            push,
-            &exprs,
-            &[
-                ("GITHUB_STEP_SUMMARY", &summary_s),
-                ("RUNNER_TEMP", &temp_s),
-            ],
-        );
+        let (succeeded, text, summary) = run_rules_push(&sandbox, push, &[dir], "groups: []\n");
         let curl = std::fs::read_to_string(sandbox.path("curl.log")).unwrap_or_default();
         assert_eq!(curl.lines().count(), lookups, "{dir}: {curl}");
         assert!(
@@ -566,7 +588,6 @@ fn the_rules_push_waits_for_the_environment_source_and_not_for_the_backup_one() 
                 text.contains("::warning::no Scaleway metrics data source in the backup project backup-project yet: it appears once a backup job has run"),
                 "{text}"
             );
-            let summary = std::fs::read_to_string(&summary).expect("summary");
             assert!(
                 summary.contains("the backups alert rules were not pushed"),
                 "{summary}"
@@ -619,39 +640,18 @@ fn the_rules_push_goes_on_after_skipping_the_backup_rules() {
         return;
     }
     let workflows = workflows(COMMITTED);
-    let promote = &workflows[".github/workflows/tofugen-promote.yml"]["jobs"];
-    let job = promote
-        .as_object()
-        .expect("jobs")
-        .values()
-        .find(|j| {
-            j["name"]
-                .as_str()
-                .is_some_and(|n| n.starts_with("Promote "))
-        })
-        .expect("a promotion job");
-    let push = named(job, "Push the alert rules of production");
+    let push = production_rules_push(&workflows);
     let sandbox = Sandbox::new(&[
         ("tofu", TARGETS_TOFU),
         ("curl", ENV_SOURCE_CURL),
         ("yq", ONE_GROUP_YQ),
         ("sleep", ""),
     ]);
-    for dir in ["backups", "scaleway"] {
-        let alerts = sandbox.path(&format!("alerts/{dir}"));
-        std::fs::create_dir_all(&alerts).expect("alerts");
-        std::fs::write(alerts.join("rules.yml"), "groups: [{name: g}]\n").expect("rules");
-    }
-    let temp = sandbox.path("tmp");
-    std::fs::create_dir(&temp).expect("tmp");
-    let (summary, temp) = (
-        sandbox.path("summary.md").display().to_string(),
-        temp.display().to_string(),
-    );
-    let (ok, text, _) = sandbox.run(
+    let (ok, text, _) = run_rules_push(
+        &sandbox,
         push,
-        &placeholder_exprs(push),
-        &[("GITHUB_STEP_SUMMARY", &summary), ("RUNNER_TEMP", &temp)],
+        &["backups", "scaleway"],
+        "groups: [{name: g}]\n",
     );
     assert!(ok, "{text}");
     assert!(

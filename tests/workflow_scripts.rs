@@ -635,6 +635,32 @@ impl World {
         promoted
     }
 
+    /// A promotion to production dispatched with no `release_sha`: the job that picks the
+    /// release (what staging runs now), then `while_waiting` (what happens while production's
+    /// reviewers decide), then the promotion job with the first one's outputs as its `needs`.
+    /// Returns both jobs.
+    fn promote_picked(&mut self, while_waiting: impl FnOnce(&mut World)) -> (Job, Job) {
+        let inputs = json!({"environment": "production", "release_sha": ""});
+        let picked = self.run_job(
+            "tofugen-promote.yml",
+            "release-production",
+            DISPATCH,
+            inputs.clone(),
+            json!({}),
+        );
+        ok(&picked, "pick the release");
+        while_waiting(self);
+        let needs = json!({"release-production": {"result": "success", "outputs": picked.outputs}});
+        let promoted = self.run_job(
+            "tofugen-promote.yml",
+            "promote-production",
+            DISPATCH,
+            inputs,
+            needs,
+        );
+        (picked, promoted)
+    }
+
     fn gh_calls(&self) -> String {
         std::fs::read_to_string(self.path().join("gh.log")).unwrap_or_default()
     }
@@ -1400,27 +1426,10 @@ fn a_promotion_refuses_a_release_rolled_back_while_it_waited() {
         w.deployed("production", &a, &["api", "ui"]);
         w.deployed("staging", &a, &["api", "ui"]);
         w.deployed("staging", &b, &["api", "ui"]);
-        let inputs = json!({"environment": "production", "release_sha": ""});
-        let picked = w.run_job(
-            "tofugen-promote.yml",
-            "release-production",
-            DISPATCH,
-            inputs.clone(),
-            json!({}),
-        );
-        ok(&picked, "pick the release");
-        assert_eq!(picked.outputs.get("sha"), Some(&b), "{}", picked.log);
         // While production's reviewers decide, staging is rolled back to A.
-        ok(&w.rollback("staging", ""), "roll staging back");
+        let (picked, job) = w.promote_picked(|w| ok(&w.rollback("staging", ""), "roll back"));
+        assert_eq!(picked.outputs.get("sha"), Some(&b), "{}", picked.log);
         assert_eq!(w.tag("staging"), a);
-        let needs = json!({"release-production": {"result": "success", "outputs": picked.outputs}});
-        let job = w.run_job(
-            "tofugen-promote.yml",
-            "promote-production",
-            DISPATCH,
-            inputs,
-            needs,
-        );
         assert!(!job.ok, "{}", job.log);
         logged(
             &job,
@@ -1450,26 +1459,9 @@ fn a_promotion_refuses_a_rolled_back_deployment_of_a_commit_deployed_before() {
         w.deployed("staging", &b, &["api", "ui"]);
         w.deployed("staging", &c, &["api", "ui"]);
         w.deployed("staging", &b, &["api", "ui"]);
-        let inputs = json!({"environment": "production", "release_sha": ""});
-        let picked = w.run_job(
-            "tofugen-promote.yml",
-            "release-production",
-            DISPATCH,
-            inputs.clone(),
-            json!({}),
-        );
-        ok(&picked, "pick the release");
+        let (picked, job) = w.promote_picked(|w| ok(&w.rollback("staging", ""), "roll back"));
         assert_eq!(picked.outputs.get("sha"), Some(&b), "{}", picked.log);
-        ok(&w.rollback("staging", ""), "roll staging back");
         assert_eq!(w.tag("staging"), c);
-        let needs = json!({"release-production": {"result": "success", "outputs": picked.outputs}});
-        let job = w.run_job(
-            "tofugen-promote.yml",
-            "promote-production",
-            DISPATCH,
-            inputs,
-            needs,
-        );
         assert!(!job.ok, "{}", job.log);
         logged(
             &job,
@@ -1488,29 +1480,12 @@ fn a_promotion_deploys_the_release_named_before_the_approval() {
     with_world(|w| {
         let (a, b) = (sha('a'), sha('b'));
         w.deployed("staging", &a, &["api", "ui"]);
-        let inputs = json!({"environment": "production", "release_sha": ""});
-        let picked = w.run_job(
-            "tofugen-promote.yml",
-            "release-production",
-            DISPATCH,
-            inputs.clone(),
-            json!({}),
-        );
-        ok(&picked, "pick the release");
+        // While production's reviewers decide, staging deploys B.
+        let (picked, job) = w.promote_picked(|w| w.deployed("staging", &b, &["api", "ui"]));
         assert_eq!(picked.outputs.get("sha"), Some(&a), "{}", picked.log);
         logged(
             &picked,
             &format!("Release to promote from staging to production: {a}"),
-        );
-        // While production's reviewers decide, staging deploys B.
-        w.deployed("staging", &b, &["api", "ui"]);
-        let needs = json!({"release-production": {"result": "success", "outputs": picked.outputs}});
-        let job = w.run_job(
-            "tofugen-promote.yml",
-            "promote-production",
-            DISPATCH,
-            inputs,
-            needs,
         );
         ok(&job, "promote");
         assert_eq!(
