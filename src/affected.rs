@@ -300,7 +300,7 @@ pub fn affected(
                     // applied staging with it).
                     if base_resolved.versions.opentofu != head_resolved.versions.opentofu {
                         reasons.push(format!(
-                            "OpenTofu changes from {} to {}: the plan runs with the new version",
+                            "OpenTofu changes from {} to {}: the plan runs with the version this change sets",
                             base_resolved.versions.opentofu, head_resolved.versions.opentofu
                         ));
                     }

@@ -618,10 +618,10 @@ fn previous_files(
             Ok((m.files, config))
         }
         Ok(None) => Ok((BTreeMap::new(), String::new())),
-        Err(ManifestError::Unreadable(_) | ManifestError::Conflict(_)) if force => {
+        Err(ManifestError::Unreadable(_) | ManifestError::Conflict(..)) if force => {
             Ok((BTreeMap::new(), String::new()))
         }
-        Err(e @ ManifestError::Conflict(_)) => bail!(e),
+        Err(e @ ManifestError::Conflict(..)) => bail!(e),
         Err(e @ ManifestError::Unreadable(_)) => bail!(
             "{e}\nrestore the manifest from git, or re-run with `tofugen generate --force` \
              (every existing file is then overwritten, none is deleted)"
@@ -773,8 +773,12 @@ impl Plan {
 
     /// The error of a run without `--force` that would overwrite or leave behind edited files.
     fn refusal(&self) -> String {
-        let mut msg =
-            String::from("refusing to overwrite files that tofugen did not write as they are:\n");
+        // Files left in place are not overwritten (sweep 57, #4: the heading said so of them).
+        let mut msg = String::from(if self.overwrites.is_empty() {
+            "refusing to go on: files tofugen no longer generates were edited by hand:\n"
+        } else {
+            "refusing to overwrite files that tofugen did not write as they are:\n"
+        });
         for (rel, why) in &self.overwrites {
             let _ = writeln!(msg, "  {rel}: {why}");
         }
@@ -1257,9 +1261,9 @@ enum ManifestError {
     Entries(Vec<String>),
     /// Not a regular file (a directory, a FIFO, a device): `--force` cannot replace it.
     NotAFile(String),
-    /// Merge-conflict markers (at this line): two branches changed the tree. `--force`
-    /// rebuilds it, as an unreadable one, but taking either side is the safe way.
-    Conflict(usize),
+    /// Merge-conflict markers (at this line, which reads so): two branches changed the tree.
+    /// `--force` rebuilds it, as an unreadable one, but taking either side is the safe way.
+    Conflict(usize, String),
 }
 
 impl std::fmt::Display for ManifestError {
@@ -1268,10 +1272,10 @@ impl std::fmt::Display for ManifestError {
             ManifestError::Unreadable(e) => write!(f, "{e:#}"),
             // Sweep 55c, #4: the most frequent conflict of a busy repository (every pull
             // request rewrites the manifest) got a JSON error, and `--force` as the way out.
-            ManifestError::Conflict(line) => write!(
+            ManifestError::Conflict(line, text) => write!(
                 f,
                 "the manifest of generated files has merge-conflict markers: \
-                 {MANIFEST_PATH}:{line}\ntake either side (`git checkout --ours \
+                 {MANIFEST_PATH}:{line}:1\n  | {text}\ntake either side (`git checkout --ours \
                  {MANIFEST_PATH}`), then run `tofugen generate`: it rewrites the manifest, keeps \
                  every file that holds what it would write, and refuses only files that differ \
                  from it and from the manifest (merge those as any conflict)"
@@ -1342,12 +1346,22 @@ fn read_manifest(tree: &mut Tree) -> Result<Option<Manifest>, ManifestError> {
 
 /// Parses and validates a manifest's bytes: format, and every entry (owned path, sha256).
 fn parse_manifest(owned: &OwnedPaths, bytes: &[u8]) -> Result<Manifest, ManifestError> {
-    // git's conflict markers start a line: `<<<<<<< ` (then `=======`, `>>>>>>> `).
-    if let Some(line) = bytes
-        .split(|&b| b == b'\n')
-        .position(|l| l.starts_with(b"<<<<<<< ") || l == b"<<<<<<<")
-    {
-        return Err(ManifestError::Conflict(line + 1));
+    // git's conflict markers start a line: `<<<<<<< ` (then `=======`, `>>>>>>> `), maybe
+    // after a byte-order mark, maybe before a CR (sweep 57, #2).
+    if let Some((line, text)) = bytes.split(|&b| b == b'\n').enumerate().find(|(i, l)| {
+        let l = l.strip_suffix(b"\r").unwrap_or(l);
+        let l = if *i == 0 {
+            l.strip_prefix("\u{feff}".as_bytes()).unwrap_or(l)
+        } else {
+            l
+        };
+        l.starts_with(b"<<<<<<< ") || l == b"<<<<<<<"
+    }) {
+        let text = String::from_utf8_lossy(text);
+        return Err(ManifestError::Conflict(
+            line + 1,
+            crate::diagnostics::escape_for_terminal(text.trim_end_matches('\r')).to_string(),
+        ));
     }
     let manifest: Manifest = serde_json::from_slice(bytes)
         .map_err(|e| anyhow::anyhow!(json_error(MANIFEST_PATH, bytes, &e)))

@@ -1378,7 +1378,7 @@ fn affected_compares_with_the_base_file() {
     assert_eq!(planned, ["staging", "production"], "{matrix}");
     for name in planned {
         let line = format!(
-            "{name}: OpenTofu changes from 1.12.6 to 1.13.0: the plan runs with the new version"
+            "{name}: OpenTofu changes from 1.12.6 to 1.13.0: the plan runs with the version this change sets"
         );
         assert!(
             String::from_utf8_lossy(&o.stderr).contains(&line),

@@ -1875,14 +1875,38 @@ fn a_conflicted_manifest_is_named_with_the_way_out() {
     fs::write(root.join(MANIFEST_PATH), &conflicted).unwrap();
     let before = listing(root);
     let expected = format!(
-        "the manifest of generated files has merge-conflict markers: {MANIFEST_PATH}:1\ntake \
-         either side (`git checkout --ours {MANIFEST_PATH}`), then run `tofugen generate`"
+        "the manifest of generated files has merge-conflict markers: {MANIFEST_PATH}:1:1\n  | \
+         <<<<<<< HEAD\ntake either side (`git checkout --ours {MANIFEST_PATH}`), then run \
+         `tofugen generate`"
     );
     let err = format!("{:#}", check(root, &v2()).unwrap_err());
     assert!(err.contains(&expected), "{err}");
     let err = format!("{:#}", generate(root, &v2(), false).unwrap_err());
     assert!(err.contains(&expected) && !err.contains("--force"), "{err}");
     assert_eq!(before, listing(root), "nothing was written");
+    // CRLF line ends, a bare marker, a byte-order mark (sweep 57, #2): the same.
+    for (text, line, shown) in [
+        (
+            format!("{{\r\n<<<<<<<\r\n{ours}=======\r\n{theirs}>>>>>>>\r\n"),
+            2,
+            "<<<<<<<",
+        ),
+        (
+            format!("\u{feff}<<<<<<< ours\n{ours}=======\n{theirs}>>>>>>> theirs\n"),
+            1,
+            "\\u{feff}<<<<<<< ours",
+        ),
+    ] {
+        fs::write(root.join(MANIFEST_PATH), &text).unwrap();
+        let err = format!("{:#}", check(root, &v2()).unwrap_err());
+        assert!(
+            err.contains(&format!(
+                "merge-conflict markers: {MANIFEST_PATH}:{line}:1\n  | {shown}\n"
+            )),
+            "{err}"
+        );
+    }
+    fs::write(root.join(MANIFEST_PATH), &conflicted).unwrap();
     // One side taken (ours, v1's manifest): the files that hold v2 are kept, the manifest
     // rewritten.
     fs::write(root.join(MANIFEST_PATH), &ours).unwrap();
@@ -1897,4 +1921,29 @@ fn a_conflicted_manifest_is_named_with_the_way_out() {
         theirs
     );
     assert!(check(root, &v2()).unwrap().is_empty());
+}
+
+/// A refusal that lists only files no longer generated, edited by hand, says so in its first
+/// line: nothing would be overwritten (sweep 57, #4: it said "refusing to overwrite files that
+/// tofugen did not write").
+#[test]
+fn a_refusal_of_edited_orphans_alone_says_what_it_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(dir.path(), &v1(), false).unwrap();
+    fs::write(
+        dir.path().join("generated/old/extra.tf"),
+        "# edited orphan\n",
+    )
+    .unwrap();
+    let err = format!("{:#}", generate(dir.path(), &v2(), false).unwrap_err());
+    assert!(
+        err.starts_with(
+            "refusing to go on: files tofugen no longer generates were edited by hand:\n  \
+             generated/old/extra.tf: no longer generated, and edited by hand"
+        ) && err.ends_with(
+            "nothing was written. To go on, delete each file no longer generated; or re-run: \
+             `tofugen generate --force` leaves them in place"
+        ),
+        "{err}"
+    );
 }

@@ -1,7 +1,7 @@
 //! Secrets: declared, used, of a sane length, and never written as plain values anywhere in
 //! the configuration (see [`crate::policy::secret_scan`] for the shapes recognised).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::diagnostics::{Level, SUGGESTION_BUDGET, Span, Suggester};
 use crate::load::{Key, Node};
@@ -58,8 +58,20 @@ pub const TG040: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, OLD_TOKEN]\n  secrets:\n    OLD_TOKEN: { source: operator }\n",
 };
 
+/// TG130: a service lists each secret once.
+pub const TG130: Rule = Rule {
+    code: "TG130",
+    name: "duplicate-secret",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "a service lists each secret once",
+    rationale: "a secret listed twice is injected once (the root writes the service's secrets as a map), so the second item does nothing but show twice in the environment's README and `explain`",
+    bad: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, DATABASE_URL]\n",
+    good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL]\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG010, TG012, TG027, TG040];
+pub const RULES: &[Rule] = &[TG010, TG012, TG027, TG040, TG130];
 
 /// TG010, TG027 and TG040 in one environment.
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
@@ -70,7 +82,30 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let mut suggester = Suggester::with_budget(declared.iter().copied(), share);
     let mut used: BTreeSet<&str> = BTreeSet::new();
     for s in &env.services {
+        // The first index of each name: one lookup per item (sweep 57, #1: a name listed twice
+        // passed, then showed twice in the README and `explain`).
+        let mut first: HashMap<&str, usize> = HashMap::new();
         for (i, secret) in s.secrets.iter().enumerate() {
+            let at = *first.entry(secret.as_str()).or_insert(i);
+            if at != i {
+                let place = c.at(env, &format!("services.{}.secrets.{i}", s.name));
+                let earlier = match c.at(env, &format!("services.{}.secrets.{at}", s.name)).span {
+                    Some(span) => format!(" (first at line {}, column {})", span.line, span.col),
+                    None => String::new(),
+                };
+                c.push(
+                    &TG130,
+                    Some(env),
+                    place,
+                    format!(
+                        "service `{}` lists secret `{secret}` twice{earlier}",
+                        s.name
+                    ),
+                    "each secret once",
+                    format!("remove this item of `services.{}.secrets`", s.name),
+                );
+                continue;
+            }
             used.insert(secret.as_str());
             // A declaration the schema refused (a name over 100 characters) is reported there;
             // the service's use of it would only repeat that error.
