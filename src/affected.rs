@@ -269,6 +269,26 @@ pub fn affected(
         || changed_paths
             .iter()
             .any(|p| module_dirs.iter().any(|d| is_under(p, d)));
+    // What every environment the base has plans for, found once: the workflows plan and apply
+    // every root with `versions.opentofu` and on `ci.runner`, which no root names (the roots
+    // require a minimum version), so a change of either changes no file under
+    // `generated/<env>` (sweep 55c, #1: an OpenTofu bump planned nothing, then the merge
+    // applied staging with it; the review of sweep 55b, #4: likewise the runner).
+    let mut toolchain = Vec::new();
+    if let Some(base_resolved) = base_ok.and_then(|b| b.resolved.as_ref()) {
+        if base_resolved.versions.opentofu != head_resolved.versions.opentofu {
+            toolchain.push(format!(
+                "OpenTofu changes from {} to {}: the plan runs with the version this change sets",
+                base_resolved.versions.opentofu, head_resolved.versions.opentofu
+            ));
+        }
+        if base_resolved.ci.runner != head_resolved.ci.runner {
+            toolchain.push(format!(
+                "the runner changes from `{}` to `{}`: the plan runs on the new one",
+                base_resolved.ci.runner, head_resolved.ci.runner
+            ));
+        }
+    }
     // The first changed path under each root's directory (`generated/<name>` or below), found
     // in one pass: looking each environment up in the paths was environments x paths (sweep 29,
     // F1: 1 000 environments and 4 MiB of paths took 2.9 s, 16 MiB 19 s).
@@ -294,24 +314,7 @@ pub fn affected(
                 }
                 None => reasons.push("new environment".to_string()),
                 Some((base_resolved, base_env)) => {
-                    // The workflows plan and apply every root with `versions.opentofu`, which no
-                    // root names (they require a minimum): a new version changes no file under
-                    // `generated/<env>` (sweep 55c, #1: a bump planned nothing, then the merge
-                    // applied staging with it).
-                    if base_resolved.versions.opentofu != head_resolved.versions.opentofu {
-                        reasons.push(format!(
-                            "OpenTofu changes from {} to {}: the plan runs with the version this change sets",
-                            base_resolved.versions.opentofu, head_resolved.versions.opentofu
-                        ));
-                    }
-                    // Likewise the runner every job runs on, which no root names either: the
-                    // plan tries it before a merge deploys with it (review of sweep 55b, #4).
-                    if base_resolved.ci.runner != head_resolved.ci.runner {
-                        reasons.push(format!(
-                            "the runner changes from `{}` to `{}`: the plan runs on the new one",
-                            base_resolved.ci.runner, head_resolved.ci.runner
-                        ));
-                    }
+                    reasons.extend(toolchain.iter().cloned());
                     let (old, new) = (effective_view(base_env), effective_view(env));
                     let changed: Vec<&String> = old
                         .keys()

@@ -56,10 +56,10 @@ fn shown_as(s: &str, more: &[char]) -> String {
 
 /// A list of configuration strings as `explain` and `diff` show it: `[a, b]`, an item quoted
 /// as [`shown`] says, or when it holds `,`, `[` or `]` (`[a@b.c", "x]` read as two items).
-fn shown_list(items: &[String]) -> String {
+fn shown_list<S: AsRef<str>>(items: &[S]) -> String {
     let items: Vec<String> = items
         .iter()
-        .map(|i| shown_as(i, &[',', '[', ']']))
+        .map(|i| shown_as(i.as_ref(), &[',', '[', ']']))
         .collect();
     format!("[{}]", items.join(", "))
 }
@@ -132,11 +132,9 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
             put(format!("{p}.env.{k}"), shown(&t.display()));
         }
         if !s.secrets.is_empty() {
-            // A set: the order of the list means nothing (the root writes a map), so two
-            // orders are one value (sweep 55c, #2: a reordered list was a change to plan).
-            let mut names = s.secrets.clone();
-            names.sort();
-            put(format!("{p}.secrets"), shown_list(&names));
+            // Sorted: two orders are one value (sweep 55c, #2: a reordered list was a change
+            // to plan).
+            put(format!("{p}.secrets"), shown_list(&s.sorted_secrets()));
         }
         put(format!("{p}.database"), s.database.to_string());
         if !s.command.is_empty() {

@@ -340,8 +340,14 @@ impl Generation {
             Existing::File(bytes) if bytes == content.as_bytes() => {}
             Existing::File(bytes) => match self.old.get(rel) {
                 Some(h) if *h == sha256_hex(&bytes) => {}
-                Some(_) => self.plan.overwrites.push((rel.to_string(), EDITED)),
-                None => self.plan.overwrites.push((rel.to_string(), FOREIGN)),
+                Some(_) => self
+                    .plan
+                    .overwrites
+                    .push((rel.to_string(), Overwrite::Edited)),
+                None => self
+                    .plan
+                    .overwrites
+                    .push((rel.to_string(), Overwrite::Foreign)),
             },
             Existing::Missing => {}
             Existing::Other(kind) => {
@@ -707,11 +713,24 @@ fn release_of(version: &str) -> Option<(u64, u64, u64)> {
     parts.next().is_none().then_some(version)
 }
 
-/// Why a file is in [`Plan::overwrites`]: tofugen wrote it, and it was edited since.
-const EDITED: &str = "edited by hand since tofugen generated it";
+/// Why a file is in [`Plan::overwrites`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Overwrite {
+    /// tofugen wrote it, and it was edited since.
+    Edited,
+    /// tofugen never wrote it (at a path tofugen writes).
+    Foreign,
+}
 
-/// Why a file is in [`Plan::overwrites`]: tofugen never wrote it (a path tofugen writes).
-const FOREIGN: &str = "exists but was not written by tofugen";
+impl Overwrite {
+    /// How the refusal lists it.
+    fn why(self) -> &'static str {
+        match self {
+            Overwrite::Edited => "edited by hand since tofugen generated it",
+            Overwrite::Foreign => "exists but was not written by tofugen",
+        }
+    }
+}
 
 /// The one-line summary of a run: counts, what `--force` did, what was left in place, and the
 /// recovery of an interrupted run.
@@ -760,7 +779,7 @@ struct Plan {
     /// Orphans to delete, with the hash they must still hold.
     removes: Vec<journal::Entry>,
     /// Files that exist and are not what tofugen wrote: overwritten only with `--force`.
-    overwrites: Vec<(String, &'static str)>,
+    overwrites: Vec<(String, Overwrite)>,
     /// Orphans edited by hand: never deleted.
     kept: Vec<String>,
     unchanged: usize,
@@ -780,7 +799,7 @@ impl Plan {
             "refusing to overwrite files that tofugen did not write as they are:\n"
         });
         for (rel, why) in &self.overwrites {
-            let _ = writeln!(msg, "  {rel}: {why}");
+            let _ = writeln!(msg, "  {rel}: {}", why.why());
         }
         for rel in &self.kept {
             let _ = writeln!(
@@ -792,8 +811,14 @@ impl Plan {
         // What to do, for the kinds listed (sweep 55c, #3: one closing sentence said to make
         // the change in the configuration, which holds no file of a user's own, and that
         // `--force` overwrites files it leaves in place).
-        let edited = self.overwrites.iter().any(|(_, why)| *why == EDITED);
-        let foreign = self.overwrites.iter().any(|(_, why)| *why == FOREIGN);
+        let edited = self
+            .overwrites
+            .iter()
+            .any(|(_, why)| *why == Overwrite::Edited);
+        let foreign = self
+            .overwrites
+            .iter()
+            .any(|(_, why)| *why == Overwrite::Foreign);
         let mut steps = Vec::new();
         if edited {
             steps.push(

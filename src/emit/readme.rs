@@ -129,12 +129,7 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment) -> String 
             scaling(s),
             probes(s),
             format!("{:?}", s.privacy).to_lowercase(),
-            // Sorted, as the root's map is: the order of the list means nothing.
-            codes({
-                let mut names: Vec<&str> = s.secrets.iter().map(String::as_str).collect();
-                names.sort_unstable();
-                names.into_iter()
-            }),
+            codes(s.sorted_secrets().into_iter()),
         ];
         let _ = writeln!(out, "{}", row(&cells));
     }

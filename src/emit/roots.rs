@@ -965,13 +965,12 @@ fn service_call(
             Expr::object(s.env.iter().map(|(k, v)| (k.clone(), env_value(v, env)))),
         ));
     }
-    let mut secret_names: Vec<&String> = s.secrets.iter().collect();
-    secret_names.sort();
+    let mut secret_names = s.sorted_secrets();
     secret_names.dedup();
     let mut database_url = None;
     let mut secret_ids: Vec<(String, Expr)> = Vec::new();
     for name in secret_names {
-        let Some(secret) = env.secrets.iter().find(|x| &x.name == name) else {
+        let Some(secret) = env.secrets.iter().find(|x| x.name == name) else {
             continue;
         };
         let module = match secret.source {
@@ -1005,7 +1004,7 @@ fn service_call(
             }
             SecretSource::Operator => {
                 secret_ids.push((
-                    name.clone(),
+                    name.to_string(),
                     Expr::raw(format!("data.scaleway_secret.{name}.id")),
                 ));
                 continue;
@@ -1013,7 +1012,7 @@ fn service_call(
             SecretSource::Generated => "secrets",
         };
         secret_ids.push((
-            name.clone(),
+            name.to_string(),
             Traversal::root("module")
                 .attr(module)
                 .attr("secret_ids")

@@ -413,11 +413,8 @@ const BUILD_LABEL: &str = "dev.tofugen.build";
 /// The build settings of `s`'s image, as the label [`BUILD_LABEL`] records them:
 /// `context=<dir>;file=<Dockerfile>;platforms=linux/amd64`.
 fn build_settings(s: &crate::resolve::ResolvedService) -> String {
-    format!(
-        "context={};file={};platforms=linux/amd64",
-        s.build_context,
-        s.dockerfile_path()
-    )
+    let (context, file) = s.build_identity();
+    format!("context={context};file={file};platforms=linux/amd64")
 }
 
 /// Output `digest`: the existing image's or the one just pushed.

@@ -449,6 +449,16 @@ impl<'a> Checker<'a> {
         Place::new("", self.env_key(&env.name))
     }
 
+    /// " (first at line L, column C)": where the first of a repeated item is, by its line in the
+    /// file rather than a list index (after the schema left an item out, indexes would not be
+    /// the file's); empty when `path` has no position.
+    pub fn first_at(&self, env: &ResolvedEnvironment, path: &str) -> String {
+        match self.at(env, path).span {
+            Some(s) => format!(" (first at line {}, column {})", s.line, s.col),
+            None => String::new(),
+        }
+    }
+
     /// The value at dotted `path`: the value itself when written; otherwise (a built-in
     /// default) the key of the closest enclosing entry that was written, else the environment's
     /// key.

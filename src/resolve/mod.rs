@@ -423,6 +423,14 @@ pub struct ResolvedService {
 }
 
 impl ResolvedService {
+    /// The secret names the service lists, sorted, as the root's map and every listing show
+    /// them (the order of the list means nothing); a name listed twice stays twice (TG130).
+    pub fn sorted_secrets(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+        names.sort_unstable();
+        names
+    }
+
     /// The Dockerfile CI builds the image from: `dockerfile`, else `<context>/Dockerfile`.
     pub fn dockerfile_path(&self) -> String {
         self.dockerfile.clone().unwrap_or_else(|| {

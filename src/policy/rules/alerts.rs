@@ -265,12 +265,7 @@ pub(crate) fn contacts(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         let first = *seen.entry(contact.to_ascii_lowercase()).or_insert(i);
         if first != i {
             let place = c.at(env, &format!("alerts.contacts.{i}"));
-            // The first one's line, not list indexes: after the schema left an item out, the
-            // indexes here would not be the file's.
-            let earlier = match c.at(env, &format!("alerts.contacts.{first}")).span {
-                Some(s) => format!(" (first at line {}, column {})", s.line, s.col),
-                None => String::new(),
-            };
+            let earlier = c.first_at(env, &format!("alerts.contacts.{first}"));
             c.push(
                 &TG026,
                 Some(env),

@@ -89,10 +89,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             let at = *first.entry(secret.as_str()).or_insert(i);
             if at != i {
                 let place = c.at(env, &format!("services.{}.secrets.{i}", s.name));
-                let earlier = match c.at(env, &format!("services.{}.secrets.{at}", s.name)).span {
-                    Some(span) => format!(" (first at line {}, column {})", span.line, span.col),
-                    None => String::new(),
-                };
+                let earlier = c.first_at(env, &format!("services.{}.secrets.{at}", s.name));
                 c.push(
                     &TG130,
                     Some(env),
