@@ -1416,6 +1416,37 @@ fn a_plan_destroying_data_is_refused_unless_asked() {
     });
 }
 
+/// Production runs A and staging has deployed `staging` in order; a promotion with no
+/// `release_sha` picks the last of them, and staging is rolled back while production's
+/// reviewers decide, to `rolled_back_to`. The promotion job must stop, deploying nothing;
+/// returns its job.
+fn promotion_after_a_staging_rollback(
+    w: &mut World,
+    staging: &[&String],
+    rolled_back_to: &str,
+) -> Job {
+    let a = sha('a');
+    w.deployed("production", &a, &["api", "ui"]);
+    for tag in staging {
+        w.deployed("staging", tag, &["api", "ui"]);
+    }
+    let (picked, job) = w.promote_picked(|w| ok(&w.rollback("staging", ""), "roll back"));
+    assert_eq!(
+        picked.outputs.get("sha"),
+        staging.last().copied(),
+        "{}",
+        picked.log
+    );
+    assert_eq!(w.tag("staging"), rolled_back_to);
+    assert!(!job.ok, "{}", job.log);
+    logged(
+        &job,
+        "is no longer among the deployments in force listed above: a rollback took it back",
+    );
+    assert_eq!(w.tag("production"), a, "nothing was deployed");
+    job
+}
+
 /// A promotion whose release staging rolled back while it waited for approval stops (sweep
 /// 55b, #3: the release named at dispatch was deployed to production after staging had been
 /// rolled back from it); dispatched again with that `release_sha`, deliberately, it deploys.
@@ -1423,23 +1454,11 @@ fn a_plan_destroying_data_is_refused_unless_asked() {
 fn a_promotion_refuses_a_release_rolled_back_while_it_waited() {
     with_world(|w| {
         let (a, b) = (sha('a'), sha('b'));
-        w.deployed("production", &a, &["api", "ui"]);
-        w.deployed("staging", &a, &["api", "ui"]);
-        w.deployed("staging", &b, &["api", "ui"]);
-        // While production's reviewers decide, staging is rolled back to A.
-        let (picked, job) = w.promote_picked(|w| ok(&w.rollback("staging", ""), "roll back"));
-        assert_eq!(picked.outputs.get("sha"), Some(&b), "{}", picked.log);
-        assert_eq!(w.tag("staging"), a);
-        assert!(!job.ok, "{}", job.log);
+        let job = promotion_after_a_staging_rollback(w, &[&a, &b], &a);
         logged(
             &job,
             &format!("::error::the deployment of {b} this run picked (recorded by run "),
         );
-        logged(
-            &job,
-            "is no longer among the deployments in force listed above: a rollback took it back",
-        );
-        assert_eq!(w.tag("production"), a, "nothing was deployed");
         // Named on purpose, the same release is deployed.
         let job = w.promote(&b);
         ok(&job, "promote B deliberately");
@@ -1454,20 +1473,8 @@ fn a_promotion_refuses_a_release_rolled_back_while_it_waited() {
 #[test]
 fn a_promotion_refuses_a_rolled_back_deployment_of_a_commit_deployed_before() {
     with_world(|w| {
-        let (a, b, c) = (sha('a'), sha('b'), sha('c'));
-        w.deployed("production", &a, &["api", "ui"]);
-        w.deployed("staging", &b, &["api", "ui"]);
-        w.deployed("staging", &c, &["api", "ui"]);
-        w.deployed("staging", &b, &["api", "ui"]);
-        let (picked, job) = w.promote_picked(|w| ok(&w.rollback("staging", ""), "roll back"));
-        assert_eq!(picked.outputs.get("sha"), Some(&b), "{}", picked.log);
-        assert_eq!(w.tag("staging"), c);
-        assert!(!job.ok, "{}", job.log);
-        logged(
-            &job,
-            "is no longer among the deployments in force listed above",
-        );
-        assert_eq!(w.tag("production"), a, "nothing was deployed");
+        let (b, c) = (sha('b'), sha('c'));
+        promotion_after_a_staging_rollback(w, &[&b, &c, &b], &c);
     });
 }
 
