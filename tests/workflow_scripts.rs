@@ -442,7 +442,7 @@ impl World {
             let name = step["name"].as_str().unwrap_or("").to_string();
             let id = step["id"].as_str().map_or(format!("_{i}"), str::to_string);
             let run_it = match step["if"].as_str() {
-                Some(cond) => Cond::new(cond, failed, &outputs).eval(),
+                Some(cond) => Cond::new(cond, failed, &outputs, &inputs).eval(),
                 None => !failed,
             };
             let uses = step["uses"].as_str().unwrap_or("");
@@ -450,7 +450,10 @@ impl World {
             let exercised = step["run"].is_string() && !name.starts_with("Push the alert rules")
                 || uses.starts_with("actions/upload-artifact");
             if !run_it || !exercised {
-                log.push_str(&format!("--- skip {name}\n"));
+                log.push_str(&format!(
+                    "--- {} {name}\n",
+                    if run_it { "not run here:" } else { "skip" }
+                ));
                 outputs.insert(id, ("skipped", BTreeMap::new()));
                 continue;
             }
@@ -581,26 +584,53 @@ impl World {
         )
     }
 
+    /// A rollback of `env` to `release_sha` (empty: the previous release), as GitHub runs it:
+    /// the job that notes the deployment in force at dispatch, then, when it succeeded, the
+    /// rollback job (with the first one's outputs as its `needs`); the log holds both.
     fn rollback(&mut self, env: &str, release_sha: &str) -> Job {
-        self.run_job(
-            "tofugen-rollback.yml",
-            &format!("rollback-{env}"),
-            DISPATCH,
-            json!({"environment": env, "release_sha": release_sha}),
-            json!({}),
-        )
+        let inputs = json!({"environment": env, "release_sha": release_sha});
+        self.rollback_with(env, inputs, |_| {})
     }
 
     /// A rollback of `env` to `release_sha` (empty: the previous release) dispatched with
     /// `apply_other_changes` checked.
     fn rollback_applying_other_changes(&mut self, env: &str, release_sha: &str) -> Job {
-        self.run_job(
+        let inputs =
+            json!({"environment": env, "release_sha": release_sha, "apply_other_changes": true});
+        self.rollback_with(env, inputs, |_| {})
+    }
+
+    /// A rollback of `env` dispatched with `inputs`: the dispatch job, then `while_waiting` (what
+    /// runs before the rollback job gets the environment's concurrency group), then the
+    /// rollback job.
+    fn rollback_with(
+        &mut self,
+        env: &str,
+        inputs: Value,
+        while_waiting: impl FnOnce(&mut World),
+    ) -> Job {
+        let noted = self.run_job(
+            "tofugen-rollback.yml",
+            &format!("dispatched-{env}"),
+            DISPATCH,
+            inputs.clone(),
+            json!({}),
+        );
+        if !noted.ok {
+            return noted;
+        }
+        while_waiting(self);
+        let needs =
+            json!({ format!("dispatched-{env}"): {"result": "success", "outputs": noted.outputs} });
+        let mut rolled = self.run_job(
             "tofugen-rollback.yml",
             &format!("rollback-{env}"),
             DISPATCH,
-            json!({"environment": env, "release_sha": release_sha, "apply_other_changes": true}),
-            json!({}),
-        )
+            inputs,
+            needs,
+        );
+        rolled.log = format!("{}{}", noted.log, rolled.log);
+        rolled
     }
 
     /// Changes the next plans show besides the release (`resource_changes` entries).
@@ -715,16 +745,18 @@ fn expr(e: &str, inputs: &Value, needs: &Value, outputs: &Steps, temp: &Path) ->
 }
 
 /// An `if:` condition: `failure()`, `success()`, `cancelled()`, `always()`,
-/// `steps.<id>.outputs.<key> == '<v>'`, `steps.<id>.outcome == '<v>'`, `&&`, `||`, parentheses.
+/// `steps.<id>.outputs.<key> == '<v>'`, `steps.<id>.outcome == '<v>'`, `inputs.<name>` (alone or compared), `&&`, `||`,
+/// parentheses.
 struct Cond<'a> {
     tokens: Vec<String>,
     at: usize,
     failed: bool,
     outputs: &'a Steps,
+    inputs: &'a Value,
 }
 
 impl<'a> Cond<'a> {
-    fn new(text: &str, failed: bool, outputs: &'a Steps) -> Cond<'a> {
+    fn new(text: &str, failed: bool, outputs: &'a Steps, inputs: &'a Value) -> Cond<'a> {
         let re = regex::Regex::new(r"&&|\|\||==|!=|\(\)|[()]|'[^']*'|[A-Za-z0-9_.\-]+").unwrap();
         let tokens = re.find_iter(text).map(|m| m.as_str().to_string()).collect();
         Cond {
@@ -732,6 +764,7 @@ impl<'a> Cond<'a> {
             at: 0,
             failed,
             outputs,
+            inputs,
         }
     }
 
@@ -781,6 +814,12 @@ impl<'a> Cond<'a> {
                 .cloned()
                 .unwrap_or_default(),
             ["steps", id, "outcome"] => step(id).map_or("", |(o, _)| o).to_string(),
+            // A boolean input renders as `true` or `false`; an unset one is `false`.
+            ["inputs", name] => match &self.inputs[*name] {
+                Value::Bool(b) => b.to_string(),
+                Value::Null => "false".into(),
+                v => v.as_str().unwrap_or("").to_string(),
+            },
             _ => panic!("unknown value {t}"),
         }
     }
@@ -805,6 +844,10 @@ impl<'a> Cond<'a> {
             }
             _ => {
                 let a = self.value();
+                // A bare operand (a boolean input): true when it renders `true`.
+                if !matches!(self.peek(), Some("==" | "!=")) {
+                    return a == "true";
+                }
                 let op = self.next();
                 let b = self.value();
                 match op.as_str() {
@@ -1276,6 +1319,74 @@ fn a_rollback_to_the_running_release_applies_a_configuration_fix() {
             "  module.service_api.scaleway_container.this: update (min_scale)\n",
         );
         assert_eq!(w.tag("production"), b, "the release production ran");
+        // Its alert rules are pushed too (an alert-only fix has no other route without new
+        // code, sweep 58b, #1); the push itself is tested in tests/workflow_guards.rs.
+        logged(
+            &job,
+            "--- not run here: Push the alert rules of production to Cockpit\n",
+        );
+        // A rollback of the release alone pushes no rules.
+        std::fs::remove_file(w.path().join("other-changes.json")).unwrap();
+        let job = w.rollback("production", &a);
+        ok(&job, "a rollback of the release alone");
+        logged(
+            &job,
+            "--- skip Push the alert rules of production to Cockpit\n",
+        );
+        assert_eq!(w.tag("production"), a);
+    });
+}
+
+/// Sweep 58b, #3: a rollback to the previous release goes back from the deployment in force
+/// when it was dispatched. A deploy recorded while it waited for the environment (one
+/// concurrency group) makes it stop, applying nothing: going back from the new deployment
+/// would re-apply the release the on-call dispatched the rollback to remove. With nothing in
+/// between, or with a `release_sha`, it goes ahead.
+#[test]
+fn a_rollback_waiting_behind_a_deploy_applies_nothing() {
+    with_world(|w| {
+        let (b, c, d) = (sha('b'), sha('c'), sha('d'));
+        ok(&w.deploy(&b), "deploy B");
+        ok(&w.deploy(&c), "deploy C (the bad release)");
+        // Dispatched while C runs; a push deploys D before the rollback job starts.
+        let job = w.rollback_with(
+            "staging",
+            json!({"environment": "staging", "release_sha": ""}),
+            |w| ok(&w.deploy(&d), "deploy D while the rollback waits"),
+        );
+        refused(
+            &job,
+            "a rollback that waited for a deploy",
+            "::error::the deployments in force changed after this rollback was dispatched",
+        );
+        assert_eq!(
+            w.tag("staging"),
+            d,
+            "nothing applied: C was not brought back"
+        );
+        // Dispatched again, it goes back from D.
+        ok(&w.rollback("staging", ""), "rollback D");
+        assert_eq!(w.tag("staging"), c);
+        // A rollback recorded in between counts too (the newest deployment is then older).
+        let job = w.rollback_with(
+            "staging",
+            json!({"environment": "staging", "release_sha": ""}),
+            |w| ok(&w.rollback("staging", ""), "another rollback, of C"),
+        );
+        refused(
+            &job,
+            "a rollback that waited for another rollback",
+            "::error::the deployments in force changed after this rollback was dispatched",
+        );
+        assert_eq!(w.tag("staging"), b);
+        // A release_sha names the release, whatever ran in between.
+        let job = w.rollback_with(
+            "staging",
+            json!({"environment": "staging", "release_sha": c}),
+            |w| ok(&w.deploy(&d), "deploy D"),
+        );
+        ok(&job, "a rollback to C by SHA");
+        assert_eq!(w.tag("staging"), c);
     });
 }
 

@@ -94,7 +94,8 @@ pub enum Job {
         /// How many images are copied.
         images: u64,
     },
-    /// A rollback: apply, smoke test, and the automatic rollback on failure.
+    /// A rollback: apply, smoke test, the restore on failure and, when it applies the other
+    /// changes too (`apply_other_changes`), the alert rules push.
     Rollback,
 }
 
@@ -168,12 +169,11 @@ pub fn job_budget(env: &ResolvedEnvironment, job: Job) -> Budget {
         + u64::from(super::roots::has_application_rules(env))
         + u64::from(super::roots::has_backup_jobs(env));
     let (copies, rules) = match job {
-        Job::Deploy => (0, targets * RULES_PER_TARGET),
+        Job::Deploy | Job::Rollback => (0, targets * RULES_PER_TARGET),
         Job::Promote { images } => (
             images.saturating_mul(COPY_PER_IMAGE),
             targets * RULES_PER_TARGET,
         ),
-        Job::Rollback => (0, 0),
     };
     Budget {
         setup: SETUP,
@@ -334,14 +334,10 @@ mod tests {
         );
         assert_eq!(b.minutes(), b.seconds().div_ceil(60));
 
-        // A rollback job pushes no rules; a promotion copies its images first.
+        // A rollback job may push the rules too (apply_other_changes): the deploy's budget; a
+        // promotion copies its images first.
         let r = job_budget(&env, Job::Rollback);
-        assert_eq!(r.rules, 0);
-        assert_eq!(
-            r.seconds(),
-            SETUP + APPLY_OTHER + 1800 + 450 + 2250 + MARGIN
-        );
-        assert_eq!(r.minutes(), 100); // 6000 s
+        assert_eq!(r, b);
         let p = job_budget(&env, Job::Promote { images: 2 });
         assert_eq!(p.copies, 2 * COPY_PER_IMAGE);
         assert_eq!(p.seconds(), b.seconds() + 2 * COPY_PER_IMAGE);

@@ -896,6 +896,19 @@ else
     echo "::error::$msg"
     exit 1
   fi
+  # PICKED_RUN (a rollback): the run that recorded the deployment in force when this rollback was
+  # dispatched. A deploy, promotion or rollback of the environment recorded since (this job
+  # waited for it) moved what "the release before" means: going back from its release could
+  # bring back the very release this rollback was dispatched to remove.
+  top_run="$(jq -r 'last // empty | .run' "$RUNNER_TEMP/deployments.json")"
+  if [ -n "$PICKED_RUN" ] && [ "$top_run" != "$PICKED_RUN" ]; then
+    msg="the deployments in force changed after this rollback was dispatched (a deploy, promotion or rollback"
+    msg+=" ran in between): the newest is now $top, recorded by run ${top_run:-?}, not the one recorded by run"
+    msg+=" $PICKED_RUN. Nothing was applied. Dispatch again to roll back from what runs now, or pass release_sha"
+    msg+=" to choose the release"
+    echo "::error::$msg"
+    exit 1
+  fi
   selection="$(jq -r --arg t "$top" '[.[] | select(.sha != $t)] | last // empty | "\(.run) \(.sha)"' \
     "$RUNNER_TEMP/deployments.json")"
   if [ -z "$selection" ]; then
@@ -1359,21 +1372,23 @@ fn deploy_sequence(
             .build(),
     );
     if rules {
-        steps.push(
-            tofu_step(
-                format!("Push the alert rules of {} to Cockpit", env.name),
-                env,
-                None,
-                vec![(
-                    "RULES_NAMESPACE",
-                    Yaml::str(env.prefix(&ctx.resolved.project)),
-                )],
-                PUSH_RULES,
-            )
-            .build(),
-        );
+        steps.push(push_rules(ctx, env).build());
     }
     steps
+}
+
+/// The step pushing the alert rules of `env` to Cockpit ([`PUSH_RULES`]).
+fn push_rules(ctx: &Ctx, env: &ResolvedEnvironment) -> MapBuilder {
+    tofu_step(
+        format!("Push the alert rules of {} to Cockpit", env.name),
+        env,
+        None,
+        vec![(
+            "RULES_NAMESPACE",
+            Yaml::str(env.prefix(&ctx.resolved.project)),
+        )],
+        PUSH_RULES,
+    )
 }
 
 /// The plan step of a deploy or a promotion ([`PLAN_SAVED`]).
@@ -1586,24 +1601,42 @@ fn recordings_env(
     vars
 }
 
+/// What a job that finds a release knows from a job before it, which picked at the run's start
+/// what the environment ran then ([`find_release`]).
+#[derive(Clone, Copy)]
+enum Picked {
+    /// Nothing: the job looks the release up alone.
+    No,
+    /// A promotion: `release_sha` was picked as what the source ran at the run's start when
+    /// this expression is true. The release must still be among the source's deployments in
+    /// force (a promotion approved after a rollback of its source deployed the rolled-back
+    /// release, sweep 55b, #3).
+    InForce(&'static str),
+    /// A rollback to the previous release: the deployment in force when the rollback was
+    /// dispatched must still be the newest (a rollback that waited for a deploy of the same
+    /// environment went back from that deploy's release, and could bring back the release it
+    /// was dispatched to remove, sweep 58b, #3).
+    AtDispatch,
+}
+
 /// Finds a recorded release of `env_name` (see [`FIND_RELEASE`]), the one `release_sha` names
-/// when it is not empty (an expression: the dispatch's input, or the release job's output).
-/// `in_force`, an expression true when `release_sha` was picked as what `env_name` ran at the
-/// run's start: the release must still be among its deployments in force (a promotion
-/// approved after a rollback of its source deployed the rolled-back release, sweep 55b, #3).
+/// when it is not empty (an expression: the dispatch's input, or the release job's output);
+/// `picked` says what the job before it picked (its `run` output, `PICKED_RUN`).
 fn find_release(
     ctx: &Ctx,
     env_name: &str,
     mode: &str,
     release_sha: &'static str,
-    in_force: Option<&'static str>,
+    picked: Picked,
 ) -> Yaml {
     let mut vars = vec![
         ("RELEASE_SHA", Yaml::Expr(release_sha)),
         ("MODE", Yaml::str(mode)),
     ];
-    if let Some(e) = in_force {
+    if let Picked::InForce(e) = picked {
         vars.push(("IN_FORCE", Yaml::Expr(e)));
+    }
+    if !matches!(picked, Picked::No) {
         vars.push(("PICKED_RUN", Yaml::Expr("join(needs.*.outputs.run, '')")));
     }
     step(format!("Find the release recorded for {env_name}"))
@@ -1629,11 +1662,68 @@ echo "Release to promote from $SOURCE to $TARGET: $SHA"
 /// recorded while they decide does not change it (sweep 44, #3: the promotion job looked the
 /// release up after the approval). No environment, no secret: it reads the recordings.
 fn release_to_promote(ctx: &Ctx, source: &str, env: &ResolvedEnvironment) -> Yaml {
+    picking_job(
+        ctx,
+        format!("Release to promote from {source} to {}", env.name),
+        env,
+        vec![
+            find_release(ctx, source, "latest", "inputs.release_sha", Picked::No),
+            step("Name the release")
+                .entry(
+                    "env",
+                    env_map(vec![
+                        ("SOURCE", Yaml::str(source)),
+                        ("TARGET", Yaml::str(&env.name)),
+                        ("SHA", Yaml::Expr("steps.find.outputs.sha")),
+                    ]),
+                )
+                .entry("run", Yaml::Script(NAME_THE_RELEASE))
+                .build(),
+        ],
+    )
+}
+
+/// `job` (a map), made to wait for the job `id`: `needs`, after its name.
+fn needs(mut job: Yaml, id: String) -> Yaml {
+    if let Yaml::Map(entries) = &mut job {
+        entries.insert(
+            1,
+            super::yaml::Entry {
+                comments: Vec::new(),
+                key: "needs".into(),
+                value: Yaml::str(id),
+            },
+        );
+    }
+    job
+}
+
+/// The job that notes, as soon as a rollback of `env` is dispatched, the deployment in force
+/// there (its recording's run, output `run`), before the rollback's job waits for a deploy,
+/// promotion or rollback of `env` to end (one concurrency group) and for `env`'s reviewers: the
+/// rollback goes back from that deployment or applies nothing ([`Picked::AtDispatch`]). With a
+/// `release_sha`, it finds that release's recording (and the rollback applies it, whatever
+/// ran in between). No environment, no secret: it reads the recordings.
+fn release_at_dispatch(ctx: &Ctx, env: &ResolvedEnvironment) -> Yaml {
+    picking_job(
+        ctx,
+        format!("Release {} runs at dispatch", env.name),
+        env,
+        vec![find_release(
+            ctx,
+            &env.name,
+            "latest",
+            "inputs.release_sha",
+            Picked::No,
+        )],
+    )
+}
+
+/// A job of a dispatch for `env` (when its `environment` input names it) that reads the
+/// recordings only (`actions: read`), and outputs what its step `find` found (`sha`, `run`).
+fn picking_job(ctx: &Ctx, name: String, env: &ResolvedEnvironment, steps: Vec<Yaml>) -> Yaml {
     MapBuilder::new()
-        .entry(
-            "name",
-            Yaml::str(format!("Release to promote from {source} to {}", env.name)),
-        )
+        .entry("name", Yaml::str(name))
         .entry(
             "if",
             Yaml::Cond(Cond::Eq("inputs.environment", env.name.clone())),
@@ -1648,23 +1738,7 @@ fn release_to_promote(ctx: &Ctx, source: &str, env: &ResolvedEnvironment) -> Yam
                 ("run", Yaml::Expr("steps.find.outputs.run")),
             ]),
         )
-        .entry(
-            "steps",
-            Yaml::Seq(vec![
-                find_release(ctx, source, "latest", "inputs.release_sha", None),
-                step("Name the release")
-                    .entry(
-                        "env",
-                        env_map(vec![
-                            ("SOURCE", Yaml::str(source)),
-                            ("TARGET", Yaml::str(&env.name)),
-                            ("SHA", Yaml::Expr("steps.find.outputs.sha")),
-                        ]),
-                    )
-                    .entry("run", Yaml::Script(NAME_THE_RELEASE))
-                    .build(),
-            ]),
-        )
+        .entry("steps", Yaml::Seq(steps))
         .build()
 }
 
@@ -2182,7 +2256,7 @@ fn promote(ctx: &Ctx) -> String {
                     &source.name,
                     "latest",
                     "join(needs.*.outputs.sha, '')",
-                    Some("inputs.release_sha == ''"),
+                    Picked::InForce("inputs.release_sha == ''"),
                 ),
                 check_release(env),
             ];
@@ -2215,7 +2289,7 @@ fn promote(ctx: &Ctx) -> String {
                 true,
                 false,
             ));
-            let mut promote_job = environment_job(
+            let promote_job = environment_job(
                 ctx,
                 format!("Promote {} to {}", source.name, env.name),
                 env,
@@ -2232,18 +2306,11 @@ fn promote(ctx: &Ctx) -> String {
                 true,
                 steps,
             );
-            if let Yaml::Map(entries) = &mut promote_job {
-                entries.insert(
-                    1,
-                    super::yaml::Entry {
-                        comments: Vec::new(),
-                        key: "needs".into(),
-                        value: Yaml::str(&release_id),
-                    },
-                );
-            }
             let release_job = release_to_promote(ctx, &source.name, env);
-            Some([(release_id, release_job), (id, promote_job)])
+            Some([
+                (release_id.clone(), release_job),
+                (id, needs(promote_job, release_id)),
+            ])
         });
     let jobs = jobs.flatten();
     workflow(
@@ -2264,8 +2331,10 @@ fn rollback(ctx: &Ctx) -> String {
     let r = ctx.resolved;
     let envs: Vec<&ResolvedEnvironment> = r.environments.iter().collect();
     let ids = job_ids("rollback", envs.iter().map(|e| e.name.as_str()));
-    // Built one at a time as the workflow is printed (see `workflow`).
-    let jobs = envs.iter().zip(ids).map(|(env, id)| {
+    let dispatch_ids = job_ids("dispatched", envs.iter().map(|e| e.name.as_str()));
+    // Built one at a time as the workflow is printed (see `workflow`): for each environment, the
+    // job that notes the deployment in force at dispatch, then the one that rolls back.
+    let jobs = envs.iter().zip(ids).zip(dispatch_ids).flat_map(|((env, id), dispatch_id)| {
         let mut steps = vec![
             checkout(),
             setup_tofu(ctx),
@@ -2278,7 +2347,13 @@ fn rollback(ctx: &Ctx) -> String {
                 CURRENT_RELEASE,
             )
             .build(),
-            find_release(ctx, &env.name, "previous", "inputs.release_sha", None),
+            find_release(
+                ctx,
+                &env.name,
+                "previous",
+                "inputs.release_sha",
+                Picked::AtDispatch,
+            ),
             step("Keep the deployed image of services the release lacks")
                 .entry("env", env_map(vec![("SERVICES", services_json(env))]))
                 .entry("run", Yaml::Script(KEEP_DEPLOYED))
@@ -2286,8 +2361,7 @@ fn rollback(ctx: &Ctx) -> String {
             check_release(env),
         ];
         // Recorded like every apply: the history is what was deployed, and a recording of the
-        // rollback workflow undoes the deployment it replaced (FIND_RELEASE). The alert rules do
-        // not depend on the release: not pushed.
+        // rollback workflow undoes the deployment it replaced (FIND_RELEASE).
         let plan = tofu_step(
             format!("Plan the release for {}", env.name),
             env,
@@ -2309,21 +2383,33 @@ fn rollback(ctx: &Ctx) -> String {
                 // The sequence starts with checkout, set-up and init: done above already.
                 .skip(3),
         );
-        (
-            id,
-            environment_job(
-                ctx,
-                format!("Roll back {}", env.name),
-                env,
-                Some(Cond::Eq("inputs.environment", env.name.clone())),
-                (
-                    minutes(super::budget::job_budget(env, Job::Rollback)),
-                    Lock::Job,
-                ),
-                true,
-                steps,
+        // The alert rules do not depend on the release: pushed with the other changes only (an
+        // alert-only fix reaches an environment that promotes this way, apply-a-fix; sweep 58b,
+        // #1: no route but a promotion of new code pushed production's rules).
+        steps.push(
+            push_rules(ctx, env)
+                .entry(
+                    "if",
+                    Yaml::Cond(Cond::Raw("success() && inputs.apply_other_changes")),
+                )
+                .build(),
+        );
+        let job = environment_job(
+            ctx,
+            format!("Roll back {}", env.name),
+            env,
+            Some(Cond::Eq("inputs.environment", env.name.clone())),
+            (
+                minutes(super::budget::job_budget(env, Job::Rollback)),
+                Lock::Job,
             ),
-        )
+            true,
+            steps,
+        );
+        [
+            (dispatch_id.clone(), release_at_dispatch(ctx, env)),
+            (id, needs(job, dispatch_id)),
+        ]
     });
     workflow(
         ctx,
