@@ -730,3 +730,114 @@ fn no_diagnostic_of_any_stage_prints_a_secret_on_its_line() {
         failures.join("\n")
     );
 }
+
+/// A secret where only a name or a declaration may stand is never printed, in any format: a
+/// Scaleway secret key (a UUID) pasted as an environment's name, a service's name or inside a
+/// variable's name (sweep 58c, F1: each invalid name's error showed it), and a secret's value
+/// pasted into its declaration instead of its source, even one with no shape of a secret
+/// (sweep 58a, M2: `DB_PASSWORD: correcthorsebatterystaple` was shown). The declaration's
+/// error says to declare the source instead.
+#[test]
+fn a_secret_pasted_where_a_name_or_a_declaration_stands_is_never_printed() {
+    use tofugen::diagnostics::{Format, render};
+    let mut r = Rng(0x58c0_f1f1_0000_0001);
+    let uuid = format!(
+        "{}-{}-4{}-a{}-{}",
+        r.pick(HEX, 8),
+        r.pick(HEX, 4),
+        r.pick(HEX, 3),
+        r.pick(HEX, 3),
+        r.pick(HEX, 12)
+    );
+    let words = format!(
+        "{}horsebattery{}",
+        r.pick("abcdefghij", 6),
+        r.pick("klmnop", 5)
+    );
+    let base = committed();
+    let edit = |anchor: &str, with: String| {
+        assert!(
+            base.contains(anchor),
+            "the committed config changed: update this test"
+        );
+        base.replacen(anchor, &with, 1)
+    };
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "an environment's name",
+            format!("{base}\n  {uuid}:\n    tier: development\n"),
+            &uuid,
+        ),
+        (
+            "a service's name",
+            edit("\n    ui:\n", format!("\n    {uuid}:\n")),
+            &uuid,
+        ),
+        (
+            "inside a variable's name",
+            edit(
+                "        DB_NAME: evalap\n",
+                format!("        DB_NAME: evalap\n        X{uuid}: y\n"),
+            ),
+            &uuid,
+        ),
+        (
+            "a declaration's value",
+            edit(
+                "\n  secrets:\n",
+                format!("\n  secrets:\n    EXTRA_PASSWORD: {words}\n"),
+            ),
+            &words,
+        ),
+        (
+            "a declaration's numeric value",
+            edit(
+                "\n  secrets:\n",
+                "\n  secrets:\n    EXTRA_PIN: 73915046\n".into(),
+            ),
+            "73915046",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (place, text, secret) in &cases {
+        let out = compile("environments.yaml", text.as_bytes(), false);
+        if !out.has_errors() {
+            failures.push(format!("{place}: accepted"));
+            continue;
+        }
+        for format in [Format::Human, Format::Json, Format::Github] {
+            let printed = render(&out.diagnostics, &out.sources, format, false);
+            // The secret, and the same characters in another case or with other separators
+            // (a suggested rename).
+            let canonical = |s: &str| -> String {
+                s.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect()
+            };
+            if canonical(&printed).contains(&canonical(secret)) {
+                failures.push(format!("{place}: printed ({format:?}):\n{printed}"));
+            }
+        }
+        if place.starts_with("a declaration") {
+            let help = out
+                .diagnostics
+                .iter()
+                .filter_map(|d| d.help.as_deref())
+                .collect::<Vec<_>>()
+                .join("\n");
+            if !help
+                .contains("a secret is declared by its source, never by its value: write `EXTRA_")
+                || !help.contains(": { source: operator }`")
+            {
+                failures.push(format!("{place}: no advice to declare the source:\n{help}"));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

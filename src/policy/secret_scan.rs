@@ -418,6 +418,14 @@ fn uuid_word(text: &str) -> Option<(usize, usize)> {
         .map(|p| (p, p + UUID_LEN))
 }
 
+/// Whether `text` holds a UUID anywhere, even inside a longer word (`X3f2b…`): what a name (an
+/// environment, a service, a variable) never is, and a Scaleway secret key always is. Names
+/// holding one are masked like secrets (sweep 58c, F1: a secret key pasted as an environment
+/// name was shown by its `invalid environment name` error, its line and `explain`).
+pub fn holds_uuid(text: &str) -> bool {
+    may_hold_a_uuid(text) && text.as_bytes().windows(UUID_LEN).any(is_uuid)
+}
+
 /// The words a flag naming a secret ends with ([`secret_flag`]), lowercase.
 const SECRET_FLAG_WORDS: [&str; 21] = [
     "password",
@@ -1056,10 +1064,40 @@ fn walk_items<'n>(
     }
 }
 
-/// The secret parts of every string of the file, for [`redact`].
+/// The value a secret's declaration (`secrets.<NAME>` of `defaults` or of an environment) holds
+/// when it is a string or a number instead of a mapping: the secret's value, pasted where only
+/// its source may be written (sweep 58a, M2: `DB_PASSWORD: correcthorsebatterystaple` was shown
+/// in the schema error, its line and its annotation, as it has no shape of a secret). `site` is
+/// the declaration's key.
+fn pasted_secret(site: &Site<'_>) -> Option<String> {
+    if site.key.is_none() || matches!(site.section, Section::Project) {
+        return None;
+    }
+    let mut steps = site.path.split('.');
+    if steps.next() != Some("secrets") || steps.next().is_none() || steps.next().is_some() {
+        return None;
+    }
+    let text = match &site.node.kind {
+        NodeKind::Str(s) => s.clone(),
+        NodeKind::Int(i) => i.to_string(),
+        NodeKind::Float(f) => f.to_string(),
+        _ => return None,
+    };
+    (text.trim().len() >= 3).then_some(text)
+}
+
+/// The secret parts of every string of the file, for [`redact`]; and every secret value pasted
+/// into a declaration ([`pasted_secret`]).
 pub fn secrets_in(root: &Node) -> Vec<String> {
     let mut out = Vec::new();
     for_each_string(root, |site| {
+        if let Some(pasted) = pasted_secret(&site) {
+            out.push(pasted);
+        }
+        // A key holding a UUID: no name does ([`holds_uuid`]).
+        if site.key.is_some() && holds_uuid(site.text) {
+            out.push(site.text.to_string());
+        }
         if let Some(hit) = scan(site.text, site.context) {
             out.push(site.text[hit.start..hit.end].to_string());
         }
@@ -1134,6 +1172,12 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
                 Context::EnvValue(name) | Context::Setting(name) if secret_name(name))
         {
             leaves(site.node, &wanted, &mut out);
+        }
+        if let Some(pasted) = pasted_secret(&site).filter(|_| wanted(site.node.span)) {
+            out.push((site.node.span, pasted));
+        }
+        if let Some(key) = site.key.filter(|k| wanted(k.span) && holds_uuid(&k.name)) {
+            out.push((key.span, key.name.clone()));
         }
         if !wanted(site.node.span) && !site.key.is_some_and(|k| wanted(k.span)) {
             return;
@@ -1522,7 +1566,7 @@ fn slug_with_positions(text: &str) -> (String, Vec<usize>) {
 /// environment's or a service's key, the project), in any ASCII case: a value flagged for its
 /// place (`--password production`) that is also an environment's name is shown by every
 /// header and path anyway, and redacting it took the environment's name out of every message
-/// (sweep 36, F5).
+/// (sweep 36, F5). A name holding a UUID stays a secret ([`holds_uuid`]).
 pub fn not_public(secrets: Vec<String>, root: &Node) -> Vec<String> {
     let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
     if let Some(NodeKind::Str(project)) = root.get("project").map(|n| &n.kind) {
@@ -1546,7 +1590,7 @@ pub fn not_public(secrets: Vec<String>, root: &Node) -> Vec<String> {
     }
     secrets
         .into_iter()
-        .filter(|s| !names.contains(&s.to_ascii_lowercase()))
+        .filter(|s| !names.contains(&s.to_ascii_lowercase()) || holds_uuid(s))
         .collect()
 }
 

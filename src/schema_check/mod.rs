@@ -358,8 +358,9 @@ pub fn check_keeping_instance(
     (diags, instance)
 }
 
-/// The bidirectional-text controls outside every key and value ([`strings::controls_outside_values`]):
-/// at most [`strings::MAX_REPORTED`] one by one, the rest counted.
+/// The characters no value may hold found outside every key and value
+/// ([`strings::controls_outside_values`]): at most [`strings::MAX_REPORTED`] one by one, the rest
+/// counted.
 fn comment_controls(
     file: FileId,
     source: &str,
@@ -372,17 +373,30 @@ fn comment_controls(
         .take(strings::MAX_REPORTED)
         .map(|&at| {
             let c = source[at..].chars().next().unwrap_or(' ');
-            Diagnostic::error(
-                "schema",
-                format!(
-                    "a comment contains a bidirectional-text control (U+{:04X}), which makes the \
-                     rest of its line display in another order than YAML reads it",
-                    c as u32
-                ),
-            )
-            .at(file, Some(index.span(at, at + c.len_utf8())))
-            .expected("comments without bidirectional-text controls (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069)")
-            .help("remove the character: right-to-left text displays in its order without it")
+            let d = if strings::bidirectional(c) {
+                Diagnostic::error(
+                    "schema",
+                    format!(
+                        "a comment contains a bidirectional-text control (U+{:04X}), which makes the \
+                         rest of its line display in another order than YAML reads it",
+                        c as u32
+                    ),
+                )
+                .expected("comments without bidirectional-text controls (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069)")
+                .help("remove the character: right-to-left text displays in its order without it")
+            } else {
+                let what = strings::forbidden(c, true).unwrap_or("a control character");
+                Diagnostic::error(
+                    "schema",
+                    format!(
+                        "a comment contains {what}; a terminal, an editor or another YAML reader \
+                         may show this line otherwise than tofugen reads it"
+                    ),
+                )
+                .expected("comments of printable text: no control, line-separator or invisible character")
+                .help("remove the character (or write its name in words)")
+            };
+            d.at(file, Some(index.span(at, at + c.len_utf8())))
         })
         .collect();
     if let Some(&first) = found.get(strings::MAX_REPORTED) {
@@ -390,10 +404,10 @@ fn comment_controls(
         diags.push(
             Diagnostic::error(
                 "schema",
-                format!("{more} more bidirectional-text controls are in comments"),
+                format!("{more} more control or invisible characters are in comments"),
             )
             .at(file, Some(index.span(first, first)))
-            .expected("comments without bidirectional-text controls")
+            .expected("comments of printable text")
             .help(format!(
                 "remove the first {} reported, then run `tofugen validate` again",
                 strings::MAX_REPORTED
@@ -1185,7 +1199,9 @@ fn domain_of(schema: &Value, subschemas: &[&Value], key: &str) -> Option<&'stati
 /// User text as it may appear in a message: control and bidirectional characters escaped, at
 /// most 40 characters.
 pub fn shown(text: &str) -> String {
-    if crate::policy::secret_scan::looks_secret(text) {
+    if crate::policy::secret_scan::looks_secret(text)
+        || crate::policy::secret_scan::holds_uuid(text)
+    {
         return "(not shown: it looks like a secret)".to_string();
     }
     let mut out = String::new();
@@ -1707,8 +1723,30 @@ fn type_help(
         (_, "a mapping") if segments.is_empty() => {
             "write the file as a mapping: `project:`, `versions:` and `environments:` at the start of lines, without `- `".to_string()
         }
+        // A secret's value pasted into its declaration (sweep 58a, M2): the declaration names
+        // where the value comes from, never the value.
+        (NodeKind::Str(_) | NodeKind::Int(_) | NodeKind::Float(_), "a mapping")
+            if is_secret_declaration(segments) =>
+        {
+            format!(
+                "a secret is declared by its source, never by its value: write `{}: {{ source: \
+                 operator }}` and store the value in Secret Manager (generated/bootstrap/README.md \
+                 says how), then remove the value from this file and its history",
+                segments.last().map_or("", String::as_str)
+            )
+        }
         (_, "a mapping") => "write `key: value` entries indented under this key".to_string(),
         _ => format!("replace it with {expected}"),
+    }
+}
+
+/// Whether `segments` is a secret's declaration: `defaults.secrets.<NAME>` or
+/// `environments.<env>.secrets.<NAME>`.
+fn is_secret_declaration(segments: &[String]) -> bool {
+    match segments {
+        [d, s, _] => d == "defaults" && s == "secrets",
+        [e, _, s, _] => e == "environments" && s == "secrets",
+        _ => false,
     }
 }
 

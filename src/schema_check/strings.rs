@@ -353,18 +353,26 @@ pub fn bidirectional(c: char) -> bool {
     )
 }
 
-/// Byte offsets in `source` of the bidirectional-text controls ([`bidirectional`]) outside every
-/// key and string of `root` (the tree read from `source`): in comments, which no value check
-/// sees. Such a control makes the comment, and the rest of its line, display in another order
-/// than YAML reads it, so a reviewer may read a value that is not there (sweep 34, F6).
+/// Byte offsets in `source` of the characters no value may hold ([`forbidden`], line breaks and
+/// tabs aside) outside every key and string of `root` (the tree read from `source`): in
+/// comments, which no value check sees. A bidirectional-text control makes the comment, and the
+/// rest of its line, display in another order than YAML reads it (sweep 34, F6); an escape or
+/// backspace sequence redraws the line in a terminal, and a next-line or line separator (U+0085,
+/// U+2028, U+2029) ends the line for YAML 1.1 readers (PyYAML) and some editors, so that a
+/// reviewer reads a value that is not there (sweep 58d, F1: `command: [evil] # <ESC>[2K…
+/// command: [harmless]` showed only the harmless one). YAML 1.2 itself allows no C0 or C1
+/// control in a stream but TAB, LF, CR and NEL (§5.1, `c-printable`). A carriage return (CRLF
+/// line ends; a lone one is refused as a line end) and a byte-order mark at the start are not
+/// counted.
 pub fn controls_outside_values(source: &str, root: &Node) -> Vec<usize> {
-    // Every control is at least two bytes long: an ASCII file has none (the common case).
-    if source.is_ascii() {
+    // An ASCII file can hold only the C0 controls and DEL (the common case: none).
+    let ascii_control = |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f;
+    if source.is_ascii() && !source.bytes().any(ascii_control) {
         return Vec::new();
     }
     let found: Vec<usize> = source
         .char_indices()
-        .filter(|&(_, c)| bidirectional(c))
+        .filter(|&(i, c)| c != '\r' && !(i == 0 && c == '\u{feff}') && forbidden(c, true).is_some())
         .map(|(i, _)| i)
         .collect();
     if found.is_empty() {
