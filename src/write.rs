@@ -764,6 +764,22 @@ fn summary(
             kept.join(", ")
         );
     }
+    // The bootstrap root is applied by a person, not by CI (sweep 58a, M1: a new operator secret
+    // or environment changed it, and the next plan failed inside the provider, "no element found
+    // with the name", before anything said to apply it).
+    let bootstrap = format!("{}/", crate::emit::bootstrap::BOOTSTRAP_DIR);
+    if plan
+        .writes
+        .iter()
+        .chain(&plan.removes)
+        .any(|e| e.path.starts_with(&bootstrap))
+    {
+        let _ = write!(
+            summary,
+            "; {bootstrap} changed: once merged, a person applies it again before the next deploy \
+             (CI never does; {bootstrap}README.md)"
+        );
+    }
     match recovered.map(|(state, _)| state) {
         Some(State::Committed) => summary.push_str("; completed an interrupted run first"),
         Some(State::Prepared) => summary.push_str("; rolled back an interrupted run first"),

@@ -678,6 +678,47 @@ fn generate_then_check_then_detect_staleness() {
     assert!(out.contains("generated/production/"), "{out}");
 }
 
+/// Sweep 58a, M1: a change that reaches the bootstrap root (a new operator secret, created
+/// empty there) says, in `generate`'s summary, that a person applies it again: CI never does,
+/// and the next plan failed inside the provider without a word. A change elsewhere says nothing.
+#[test]
+fn generate_says_when_the_bootstrap_root_changed() {
+    let (dir, config) = repo();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let notice = "generated/bootstrap/ changed: once merged, a person applies it again before the next deploy";
+    assert!(
+        text(&o).contains(notice),
+        "the first generate writes it:\n{}",
+        text(&o)
+    );
+    // A change to one environment only.
+    let yaml = fs::read_to_string(&config).unwrap().replacen(
+        "scale: { min: 2, max: 4 }",
+        "scale: { min: 3, max: 4 }",
+        1,
+    );
+    fs::write(&config, yaml).unwrap();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!text(&o).contains("bootstrap"), "{}", text(&o));
+    // A new operator secret is created (empty) by the bootstrap root.
+    let yaml = fs::read_to_string(&config).unwrap().replacen(
+        "        - ALBERT_API_KEY\n",
+        "        - ALBERT_API_KEY\n        - SENTRY_DSN\n",
+        1,
+    );
+    let yaml = yaml.replacen(
+        "\n  secrets:\n    # SQLAlchemy",
+        "\n  secrets:\n    SENTRY_DSN: { source: operator, description: error reports }\n    # SQLAlchemy",
+        1,
+    );
+    fs::write(&config, yaml).unwrap();
+    let o = tofugen(dir.path(), &["generate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains(notice), "{}", text(&o));
+}
+
 /// A configuration path `generate` refuses (a newline, a space) is refused by `validate`,
 /// `explain` and `diff` too, with the same message, the newline escaped: `validate` in a
 /// pre-commit hook passed a file `generate` then refused (sweep 45, #5); its success line had

@@ -54,8 +54,24 @@ pub const TG121: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL]\n",
 };
 
+/// TG131: the weekly and monthly tiers need a volume Scaleway can back up on demand.
+pub const TG131: Rule = Rule {
+    code: "TG131",
+    name: "logical-backup-size",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "with weekly or monthly backups, a Block Storage database volume is at most 585GB",
+    rationale: "the weekly and monthly tiers are manual backups a job takes (`scw rdb backup create`, modules/backups), and Scaleway creates manual backups of a Database Instance with Block Storage only when its storage is inferior or equal to 585 GB (Scaleway docs-content, managed-databases-for-postgresql-and-mysql/how-to/manage-manual-backups.mdx, read at 38bdaa9): above it every run of those jobs would fail, and the tiers stop accumulating. Production requires both tiers (TG004), so its volume stays at most 585GB; local volumes (`lssd`) have no such limit",
+    bad: "defaults:\n  database:\n    volume: { size: 600GB }\n    backups:\n      weekly: { enabled: true, schedule: \"0 3 * * 0\", retention: 90d }\n",
+    good: "defaults:\n  database:\n    volume: { size: 585GB }\n    backups:\n      weekly: { enabled: true, schedule: \"0 3 * * 0\", retention: 90d }\n",
+};
+
+/// Largest Block Storage volume, in GB, of which Scaleway takes a manual (logical) backup: see
+/// [`TG131`].
+pub const MANUAL_BACKUP_MAX_GB: u64 = 585;
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG011, TG019, TG044, TG121];
+pub const RULES: &[Rule] = &[TG011, TG019, TG044, TG121, TG131];
 
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     attachments(c, env);
@@ -114,6 +130,35 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                 limits::DATABASE_VOLUME_GB
             ),
             format!("use `size: {}GB`", limits::DATABASE_VOLUME_GB),
+        );
+    }
+    let jobs: Vec<&str> = [
+        ("weekly", db.backups.weekly.is_some()),
+        ("monthly", db.backups.monthly.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(tier, on)| on.then_some(tier))
+    .collect();
+    if !matches!(db.volume_type, VolumeType::Lssd) && gb > MANUAL_BACKUP_MAX_GB && !jobs.is_empty()
+    {
+        let place = c.at(env, "database.volume.size");
+        c.push(
+            &TG131,
+            Some(env),
+            place,
+            format!(
+                "the {} backups of {ENV} cannot be taken of a {} Block Storage volume: Scaleway \
+                 takes manual backups of volumes of at most {MANUAL_BACKUP_MAX_GB}GB, and every \
+                 run of the backup jobs would fail",
+                jobs.join(" and "),
+                db.volume_size
+            ),
+            format!("at most {MANUAL_BACKUP_MAX_GB}GB while weekly or monthly backups are on"),
+            format!(
+                "use `size: {MANUAL_BACKUP_MAX_GB}GB` or less; outside production you may \
+                 instead turn the weekly and monthly tiers off (`enabled: false`) and keep the \
+                 daily snapshots"
+            ),
         );
     }
     if !env.services.iter().any(|s| s.database) {
