@@ -70,8 +70,27 @@ pub const TG130: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL]\n",
 };
 
+/// TG132: a secret's options are those of its source.
+pub const TG132: Rule = Rule {
+    code: "TG132",
+    name: "secret-option-source",
+    level: Level::Error,
+    safety: Safety::Ordinary,
+    title: "`length` is written only on `source: generated` secrets, `scheme` and `include_database` only on `source: database` ones",
+    rationale: "an option of another source is ignored without a word: a declaration that lost its `source: generated` line became an `operator` secret (the default), whose value a person must store before the next deploy, and its `length` still read as if OpenTofu generated it",
+    bad: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, SESSION_KEY]\n  secrets:\n    SESSION_KEY: { length: 48 }\n",
+    good: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, SESSION_KEY]\n  secrets:\n    SESSION_KEY: { source: generated, length: 48 }\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG010, TG012, TG027, TG040, TG130];
+pub const RULES: &[Rule] = &[TG010, TG012, TG027, TG040, TG130, TG132];
+
+/// The options of a secret's declaration that only one source reads: (option, that source).
+const SOURCE_OPTIONS: [(&str, SecretSource, &str); 3] = [
+    ("length", SecretSource::Generated, "generated"),
+    ("scheme", SecretSource::Database, "database"),
+    ("include_database", SecretSource::Database, "database"),
+];
 
 /// TG010, TG027 and TG040 in one environment.
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
@@ -152,6 +171,44 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     }
     for secret in &env.secrets {
         let path = format!("secrets.{}", secret.name);
+        for (option, source, source_name) in SOURCE_OPTIONS {
+            if secret.source == source
+                || !c.written_at(env, &["secrets", secret.name.as_str(), option])
+            {
+                continue;
+            }
+            let written = c.written_at(env, &["secrets", secret.name.as_str(), "source"]);
+            let actual = match secret.source {
+                SecretSource::Operator => "operator",
+                SecretSource::Generated => "generated",
+                SecretSource::Database => "database",
+            };
+            let place = c.at(env, &format!("{path}.{option}"));
+            c.push(
+                &TG132,
+                Some(env),
+                place,
+                format!(
+                    "secret `{}` has `{option}`, which only `source: {source_name}` reads: its \
+                     source is `{actual}`{}, and `{option}` is ignored",
+                    secret.name,
+                    if written {
+                        ""
+                    } else {
+                        " (the default: no `source` is written)"
+                    }
+                ),
+                format!("`{option}` only with `source: {source_name}`"),
+                if written {
+                    format!("remove `{option}`, or set `source: {source_name}`")
+                } else {
+                    format!(
+                        "write `source: {source_name}` if OpenTofu is to make the value, or \
+                         remove `{option}` (a person then stores the value)"
+                    )
+                },
+            );
+        }
         if secret.source == SecretSource::Generated {
             let (lo, hi) = limits::SECRET_LENGTH;
             if !(lo..=hi).contains(&secret.length) {
