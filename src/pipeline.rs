@@ -600,7 +600,27 @@ fn mark_consequences(diagnostics: &mut [Diagnostic], removed: &[schema_check::Pr
                 format!("`{path}` (line {})", p.span.line)
             })
             .collect();
-        if !related.is_empty() {
+        // A rule's error with no value left out at its place may still follow from one (sweep
+        // 58c, F3: an invalid `min: true` in an environment left the default `min: 1`, and
+        // TG001 pointed at the defaults; an invalid contact left none, and TG109 said there was
+        // none): say so, naming the first value left out.
+        let unrelated_error = related.is_empty()
+            && d.level == Level::Error
+            && d.code.starts_with("TG")
+            && !removed.is_empty();
+        if unrelated_error {
+            let first = &removed[0];
+            d.notes.push(format!(
+                "{} value(s) the schema refused are ignored, the first `{}` (line {}); this \
+                 finding may be a consequence",
+                removed.len(),
+                policy::secret_scan::hide(&first.path),
+                first.span.line
+            ));
+            if let Some(help) = &mut d.help {
+                *help = format!("fix the schema errors first; if this remains, {help}");
+            }
+        } else if !related.is_empty() {
             d.notes.push(format!(
                 "ignored because of schema errors: {}; this finding may be a consequence",
                 related.join(", ")
