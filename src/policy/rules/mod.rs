@@ -122,6 +122,7 @@ fn check_environment(c: &mut Checker<'_>, original: &crate::resolve::ResolvedEnv
     images::check(c, env);
     references::check(c, env);
     references::outside_env(c, env);
+    references::misspelt_services(c, env);
     urls::check(c, env);
     secrets::check(c, env);
     database::check(c, env);

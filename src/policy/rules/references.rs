@@ -57,7 +57,64 @@ pub const TG127: Rule = Rule {
 };
 
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG013, TG014, TG126, TG127];
+pub const RULES: &[Rule] = &[TG013, TG014, TG126, TG127, TG133];
+
+/// TG133: a service an environment adds is not a near miss of a default service.
+pub const TG133: Rule = Rule {
+    code: "TG133",
+    name: "misspelt-service",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "a service an environment adds (one `defaults.services` does not have) is not a near miss of a default service's name",
+    rationale: "a misspelt override (`webb:` for `web:`) adds a new service instead of changing one: the service meant keeps its defaults, and the new one's errors ask for an image, a port and probes nobody meant to write",
+    bad: "environments:\n  staging:\n    services:\n      webb:\n        image: demo-web\n        port: 8080\n        privacy: public\n        probes:\n          startup: { path: /healthz }\n          liveness: { path: /healthz }\n",
+    good: "environments:\n  staging:\n    services:\n      web: { scale: { min: 1 } }\n",
+};
+
+/// TG133 in one environment: each service its own `services:` adds that is a near miss of a
+/// service of `defaults.services` ([`did_you_mean`]).
+pub(crate) fn misspelt_services(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let Some(own) = c
+        .env_nodes
+        .get(env.name.as_str())
+        .and_then(|(_, node)| node.get("services"))
+    else {
+        return;
+    };
+    let defaults: Vec<&str> = c
+        .original
+        .get("defaults")
+        .and_then(|d| d.get("services"))
+        .map_or(&[][..], Node::entries)
+        .iter()
+        .map(|(k, _)| k.name.as_str())
+        .collect();
+    let mut found = Vec::new();
+    for (key, _) in own.entries() {
+        if defaults.contains(&key.name.as_str()) {
+            continue;
+        }
+        if let Some(meant) = did_you_mean(&key.name, defaults.iter().copied()) {
+            found.push((key.name.clone(), key.span, meant.to_string()));
+        }
+    }
+    for (name, span, meant) in found {
+        c.push(
+            &TG133,
+            Some(env),
+            Place::new(format!("services.{name}"), Some(span)),
+            format!(
+                "{ENV} adds a service `{name}`, which `defaults.services` does not have: a near \
+                 miss of `{meant}`"
+            ),
+            format!("the name of a service `defaults.services` has, such as `{meant}`, or a new service's"),
+            format!(
+                "did you mean `{meant}`? Rename the key to change that service in this \
+                 environment; keep it only if `{name}` is a new service"
+            ),
+        );
+    }
+}
 
 /// The tofugen references in `text` that are not escaped (`$${` is a literal `${`), as
 /// written: `${environment}`, `${project}`, `${services.NAME.url}`.
