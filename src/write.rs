@@ -776,7 +776,7 @@ fn summary(
     {
         let _ = write!(
             summary,
-            "; {bootstrap} changed: once merged, a person applies it again before the next deploy \
+            "; {bootstrap} changed: once merged, a person applies it before the next deploy \
              (CI never does; {bootstrap}README.md)"
         );
     }

@@ -686,7 +686,8 @@ fn generate_says_when_the_bootstrap_root_changed() {
     let (dir, config) = repo();
     let o = tofugen(dir.path(), &["generate"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let notice = "generated/bootstrap/ changed: once merged, a person applies it again before the next deploy";
+    let notice =
+        "generated/bootstrap/ changed: once merged, a person applies it before the next deploy";
     assert!(
         text(&o).contains(notice),
         "the first generate writes it:\n{}",

@@ -797,6 +797,23 @@ fn a_secret_pasted_where_a_name_or_a_declaration_stands_is_never_printed() {
             ),
             "73915046",
         ),
+        // Inside the declaration (review of this fix): as its source, or under a key it lacks.
+        (
+            "inside a declaration, as its source",
+            edit(
+                "\n  secrets:\n",
+                format!("\n  secrets:\n    EXTRA_KEY: {{ source: {words} }}\n"),
+            ),
+            &words,
+        ),
+        (
+            "inside a declaration, under a key it lacks",
+            edit(
+                "\n  secrets:\n",
+                format!("\n  secrets:\n    EXTRA_KEY: {{ source: operator, value: {words} }}\n"),
+            ),
+            &words,
+        ),
     ];
     let mut failures = Vec::new();
     for (place, text, secret) in &cases {
@@ -819,7 +836,7 @@ fn a_secret_pasted_where_a_name_or_a_declaration_stands_is_never_printed() {
                 failures.push(format!("{place}: printed ({format:?}):\n{printed}"));
             }
         }
-        if place.starts_with("a declaration") {
+        if place.starts_with("a declaration's") {
             let help = out
                 .diagnostics
                 .iter()

@@ -1320,7 +1320,8 @@ fn a_rollback_to_the_running_release_applies_a_configuration_fix() {
         );
         assert_eq!(w.tag("production"), b, "the release production ran");
         // Its alert rules are pushed too (an alert-only fix has no other route without new
-        // code, sweep 58b, #1); the push itself is tested in tests/workflow_guards.rs.
+        // code, sweep 58b, #1): the step runs (the harness runs no push; tests/workflow_guards.rs
+        // runs the promotion's, the same `push_rules` step).
         logged(
             &job,
             "--- not run here: Push the alert rules of production to Cockpit\n",
@@ -1357,7 +1358,9 @@ fn a_rollback_waiting_behind_a_deploy_applies_nothing() {
         refused(
             &job,
             "a rollback that waited for a deploy",
-            "::error::the deployments in force changed after this rollback was dispatched",
+            &format!(
+                "::error::the deployments in force changed after this rollback was dispatched: a deploy, promotion or rollback recorded {d}"
+            ),
         );
         assert_eq!(
             w.tag("staging"),
@@ -1373,10 +1376,14 @@ fn a_rollback_waiting_behind_a_deploy_applies_nothing() {
             json!({"environment": "staging", "release_sha": ""}),
             |w| ok(&w.rollback("staging", ""), "another rollback, of C"),
         );
+        // What it was dispatched to remove is gone already: it says so, and does not send the
+        // on-call one more release back (review of this fix).
         refused(
             &job,
             "a rollback that waited for another rollback",
-            "::error::the deployments in force changed after this rollback was dispatched",
+            &format!(
+                "::error::another rollback recorded since this one was dispatched already took back {c} it was dispatched to remove"
+            ),
         );
         assert_eq!(w.tag("staging"), b);
         // A release_sha names the release, whatever ran in between.

@@ -896,16 +896,29 @@ else
     echo "::error::$msg"
     exit 1
   fi
-  # PICKED_RUN (a rollback): the run that recorded the deployment in force when this rollback was
-  # dispatched. A deploy, promotion or rollback of the environment recorded since (this job
-  # waited for it) moved what "the release before" means: going back from its release could
-  # bring back the very release this rollback was dispatched to remove.
+  # PICKED_RUN, PICKED_SHA (a rollback): the deployment in force when this rollback was
+  # dispatched, noted by its first job. A deploy, promotion or rollback of the environment
+  # recorded since (this job waited for it) moved what "the release before" means: going back
+  # from its release could bring back the very release this rollback was dispatched to remove.
   top_run="$(jq -r 'last // empty | .run' "$RUNNER_TEMP/deployments.json")"
-  if [ -n "$PICKED_RUN" ] && [ "$top_run" != "$PICKED_RUN" ]; then
-    msg="the deployments in force changed after this rollback was dispatched (a deploy, promotion or rollback"
-    msg+=" ran in between): the newest is now $top, recorded by run ${top_run:-?}, not the one recorded by run"
-    msg+=" $PICKED_RUN. Nothing was applied. Dispatch again to roll back from what runs now, or pass release_sha"
-    msg+=" to choose the release"
+  if ! [[ $PICKED_RUN =~ ^[0-9]+$ ]]; then
+    echo "::error::this rollback's first job noted no deployment in force (run '${PICKED_RUN}'): nothing was applied; pass release_sha"
+    exit 1
+  fi
+  if [ "$top_run" != "$PICKED_RUN" ]; then
+    if jq -e --argjson r "$GITHUB_RUN_ID" 'any(.[]; .run == $r)' "$RUNNER_TEMP/recordings.json" > /dev/null; then
+      msg="an earlier attempt of this run already rolled back and recorded it: $top runs now. A re-run does not roll"
+      msg+=" back again; to apply the root again with what runs now (and push the alert rules), dispatch with"
+      msg+=" release_sha=$top and apply_other_changes"
+    elif ! jq -e --argjson r "$PICKED_RUN" 'any(.[]; .run == $r)' "$RUNNER_TEMP/deployments.json" > /dev/null; then
+      msg="another rollback recorded since this one was dispatched already took back ${PICKED_SHA:-the release} it was"
+      msg+=" dispatched to remove (recorded by run $PICKED_RUN): $top runs now, and nothing was applied. Dispatch"
+      msg+=" again only to go one more release back, or pass release_sha"
+    else
+      msg="the deployments in force changed after this rollback was dispatched: a deploy, promotion or rollback"
+      msg+=" recorded $top (run ${top_run:-?}) over ${PICKED_SHA:-the release} (run $PICKED_RUN), and nothing was"
+      msg+=" applied. Dispatch again to roll back from $top, or pass release_sha to choose the release"
+    fi
     echo "::error::$msg"
     exit 1
   fi
@@ -1638,6 +1651,9 @@ fn find_release(
     }
     if !matches!(picked, Picked::No) {
         vars.push(("PICKED_RUN", Yaml::Expr("join(needs.*.outputs.run, '')")));
+    }
+    if matches!(picked, Picked::AtDispatch) {
+        vars.push(("PICKED_SHA", Yaml::Expr("join(needs.*.outputs.sha, '')")));
     }
     step(format!("Find the release recorded for {env_name}"))
         .entry("id", Yaml::str("find"))

@@ -1073,17 +1073,29 @@ fn pasted_secret(site: &Site<'_>) -> Option<String> {
     if site.key.is_none() || matches!(site.section, Section::Project) {
         return None;
     }
-    let mut steps = site.path.split('.');
-    if steps.next() != Some("secrets") || steps.next().is_none() || steps.next().is_some() {
-        return None;
-    }
+    let steps: Vec<&str> = site.path.split('.').collect();
     let text = match &site.node.kind {
         NodeKind::Str(s) => s.clone(),
         NodeKind::Int(i) => i.to_string(),
         NodeKind::Float(f) => f.to_string(),
         _ => return None,
     };
-    (text.trim().len() >= 3).then_some(text)
+    let pasted = match steps.as_slice() {
+        ["secrets", _] => true,
+        // Inside the declaration: a key it does not have (`value:`, `password:`), or a
+        // `source` that is no source, nor a near miss of one (review of sweep 58a, M2).
+        ["secrets", _, "source"] => {
+            const SOURCES: [&str; 3] = ["operator", "generated", "database"];
+            !SOURCES.contains(&text.as_str())
+                && crate::diagnostics::did_you_mean(&text, SOURCES).is_none()
+        }
+        ["secrets", _, field] => !matches!(
+            *field,
+            "description" | "length" | "scheme" | "include_database"
+        ),
+        _ => false,
+    };
+    (pasted && text.trim().len() >= 3).then_some(text)
 }
 
 /// The secret parts of every string of the file, for [`redact`]; and every secret value pasted
