@@ -754,8 +754,44 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
     // parser stopped (for a line that starts no node, or one holding neither a key nor an
     // entry, the last one before it that starts a node holding one: sweep 24, the rest of a
     // flow sequence written at column 1 made reading skip to the next top-level key).
+    // A line indented with a tab: the outline counts its tab as no indentation, and reading went
+    // on only at the next top-level key (sweep 58c, F2: a tab in `defaults:` hid the rest of
+    // that section, 150 lines). Its siblings' indentation is the one to go below: the next key
+    // line's that no tab indents.
+    let tab_indented = |line: usize| {
+        lines.get(line).is_some_and(|&start| {
+            text.as_bytes()[start..]
+                .iter()
+                .take_while(|b| matches!(b, b' ' | b'\t'))
+                .any(|b| *b == b'\t')
+        })
+    };
+    // Whether the key line `line` opens a block (ends with `:`, a comment aside): the lines
+    // after it are its children, not a plain scalar's continuation.
+    let opens_block = |line: usize| {
+        let start = lines[line];
+        let end = lines.get(line + 1).copied().unwrap_or(text.len());
+        let body = &text[start..end];
+        let body = body.split(" #").next().unwrap_or(body).trim_end();
+        body.ends_with(':')
+    };
     let below = |stop: usize| {
         let upto = stop.min(indents.len());
+        let parent = indents[..upto.saturating_sub(1)]
+            .iter()
+            .zip(&outline.keys[..upto.saturating_sub(1)])
+            .rposition(|(i, key)| i.is_some() && *key);
+        if upto > 0
+            && tab_indented(upto - 1)
+            && parent.is_some_and(|p| !tab_indented(p) && opens_block(p))
+            && let Some(i) = indents[upto..]
+                .iter()
+                .zip(&outline.keys[upto..])
+                .enumerate()
+                .find_map(|(k, (i, key))| i.filter(|_| *key && !tab_indented(upto + k)))
+        {
+            return i + 1;
+        }
         indents[..upto]
             .iter()
             .zip(&outline.keys[..upto])
@@ -2017,7 +2053,17 @@ mod tests {
     fn reading_on_after_a_stop_makes_no_error_up() {
         /// A problem: its code, line and column.
         type Found<'a> = (&'a str, usize, usize);
-        let cases: [(&str, &[Found]); 18] = [
+        let cases: [(&str, &[Found]); 19] = [
+            // A tab-indented first child of a block: reading goes on with its siblings, not at
+            // the next top-level key (sweep 58c, F2: a tab hid the rest of `defaults:`).
+            (
+                "d:\n\tr: x\n  a: 1\n  a: 2\n  b: [c\ne: 1\n",
+                &[
+                    ("yaml-tab", 2, 1),
+                    ("yaml-duplicate-key", 4, 3),
+                    ("yaml-syntax", 6, 1),
+                ],
+            ),
             // A quoted scalar refused for a line indented too little: read on after its end.
             (
                 "e:\n  N: \"first\n    second: [x]\n  -   third\"\n  O: 1\n  P: x: y\n",

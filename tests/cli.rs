@@ -1831,6 +1831,40 @@ fn messages_say_what_is_wrong() {
     assert!(help.contains("write a finite number"), "{help}");
     // `0x1F` is the core schema's 31, as YAML 1.2 editors read it.
     assert_eq!(port_help("0x1F"), None);
+    // Sweep 58c, F6: no suggested fix that is itself refused: a negative duration is not told
+    // to write `-1s`, an empty database user not `user: ` (a valid name instead).
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml"))
+            .unwrap();
+    let helps = |from: &str, to: &str| -> Vec<String> {
+        assert!(
+            committed.contains(from),
+            "the committed config changed: {from}"
+        );
+        let yaml = committed.replacen(from, to, 1);
+        let out = tofugen::pipeline::compile("environments.yaml", yaml.as_bytes(), false);
+        out.diagnostics
+            .iter()
+            .filter_map(|d| d.help.clone())
+            .collect()
+    };
+    let duration = helps("interval: 10s, timeout: 5s", "interval: 10s, timeout: -1");
+    assert!(
+        duration
+            .iter()
+            .any(|h| h == "write it like `30s`, `5m` or `30d`")
+            && !duration.iter().any(|h| h.contains("-1s")),
+        "{duration:#?}"
+    );
+    let user = helps(
+        "    node_type: DB-DEV-S\n",
+        "    node_type: DB-DEV-S\n    user: \"\"\n",
+    );
+    assert!(
+        user.iter()
+            .any(|h| h == "set `user: evalap_app` under `database`"),
+        "{user:#?}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();

@@ -576,6 +576,14 @@ fn texts(
             format!("Container {resource} memory above {t}%"),
             format!("Memory usage of {resource} is {v} of its limit, above {t}%."),
         ),
+        // With one instance wanted, fewer is none: the service is down, not less redundant
+        // (sweep 58b, L5).
+        AlertKind::ContainerInstancesBelowMin if min_scale <= 1 => (
+            format!("Container {resource} runs no instance"),
+            format!(
+                "{resource} runs {v} instance(s), below its min_scale of {min_scale}: it is down."
+            ),
+        ),
         AlertKind::ContainerInstancesBelowMin => (
             format!("Container {resource} runs fewer than {min_scale} instances"),
             format!(

@@ -1616,9 +1616,11 @@ fn type_help(
     subschemas: &[&Value],
 ) -> String {
     if let Some((unit, _)) = unit_of(schema, subschemas) {
+        // A negative number, or one a float cannot hold exactly, makes no valid suggestion with
+        // its unit (sweep 58c, F6: `-1s`; `1e30` printed with lost digits): the example instead.
         let raw = match &node.kind {
-            NodeKind::Int(i) => Some(i.to_string()),
-            NodeKind::Float(f) => Some(f.to_string()),
+            NodeKind::Int(i) if *i >= 0 => Some(i.to_string()),
+            NodeKind::Float(f) if *f >= 0.0 && *f < 1e15 => Some(f.to_string()),
             _ => None,
         };
         return match (unit, raw) {

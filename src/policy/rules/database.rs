@@ -250,7 +250,13 @@ fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                     secret.name
                 ),
                 "an enabled `database:` section",
-                "enable the database in this environment, or use `source: operator`",
+                format!(
+                    "enable the database in this environment, or leave the secret out of it: \
+                     `secrets: {{ {name}: null }}` under `environments.{env}`, and `{name}` out \
+                     of its services' `secrets` lists there",
+                    name = secret.name,
+                    env = env.name
+                ),
             );
         }
     }

@@ -426,7 +426,17 @@ pub(crate) fn database(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                         limits::DATABASE_USER
                     )
                 },
-                format!("set `{field}: {}` under `database`", sql_fix(value, field)),
+                {
+                    // A fix that is still invalid (`""`, `123`) is no fix (sweep 58c, F6: `set
+                    // user:  under database`): the project's name with `_app`, else `app`.
+                    let fix = Some(sql_fix(value, field))
+                        .filter(|f| valid(f))
+                        .unwrap_or_else(|| {
+                            let named = format!("{}_app", sql_fix(&c.resolved.project, "name"));
+                            if valid(&named) { named } else { "app".to_string() }
+                        });
+                    format!("set `{field}: {fix}` under `database`")
+                },
             );
         } else if let Some(message) = valid(value)
             .then(|| reserved_sql_name(value, field))
