@@ -524,6 +524,24 @@ fn production_rules_push(workflows: &BTreeMap<String, Value>) -> &Value {
     named(job, "Push the alert rules of production")
 }
 
+/// The rollback's rules push (with `apply_other_changes`, sweep 58b, #1) is the promotion's
+/// step, the same script with the same environment, under a condition of its own: the tests of
+/// the promotion's push (below) hold for it.
+#[test]
+fn the_rollback_pushes_the_rules_with_the_promotion_s_step() {
+    let workflows = workflows(COMMITTED);
+    let promote = production_rules_push(&workflows);
+    let rollback = named(
+        &workflows[".github/workflows/tofugen-rollback.yml"]["jobs"]["rollback-production"],
+        "Push the alert rules of production",
+    );
+    assert_eq!(rollback["run"], promote["run"]);
+    assert_eq!(rollback["env"], promote["env"]);
+    assert_eq!(rollback["working-directory"], promote["working-directory"]);
+    assert_eq!(rollback["if"], "success() && inputs.apply_other_changes");
+    assert_eq!(promote["if"], Value::Null);
+}
+
 /// Runs the rules push `push` in `sandbox` with one rule file `content` in each of
 /// `alerts/<dir>/`; returns (success, output, the job summary).
 fn run_rules_push(
