@@ -609,28 +609,13 @@ impl World {
         inputs: Value,
         while_waiting: impl FnOnce(&mut World),
     ) -> Job {
-        let noted = self.run_job(
+        self.job_after_job(
             "tofugen-rollback.yml",
-            &format!("dispatched-{env}"),
-            DISPATCH,
-            inputs.clone(),
-            json!({}),
-        );
-        if !noted.ok {
-            return noted;
-        }
-        while_waiting(self);
-        let needs =
-            json!({ format!("dispatched-{env}"): {"result": "success", "outputs": noted.outputs} });
-        let mut rolled = self.run_job(
-            "tofugen-rollback.yml",
-            &format!("rollback-{env}"),
-            DISPATCH,
+            env,
+            ("dispatched", "rollback"),
             inputs,
-            needs,
-        );
-        rolled.log = format!("{}{}", noted.log, rolled.log);
-        rolled
+            while_waiting,
+        )
     }
 
     /// Changes the next plans show besides the release (`resource_changes` entries).
@@ -643,26 +628,13 @@ impl World {
     /// `needs`, as GitHub runs them); the log holds both.
     fn promote(&mut self, release_sha: &str) -> Job {
         let inputs = json!({"environment": "production", "release_sha": release_sha});
-        let picked = self.run_job(
+        self.job_after_job(
             "tofugen-promote.yml",
-            "release-production",
-            DISPATCH,
-            inputs.clone(),
-            json!({}),
-        );
-        if !picked.ok {
-            return picked;
-        }
-        let needs = json!({"release-production": {"result": "success", "outputs": picked.outputs}});
-        let mut promoted = self.run_job(
-            "tofugen-promote.yml",
-            "promote-production",
-            DISPATCH,
+            "production",
+            ("release", "promote"),
             inputs,
-            needs,
-        );
-        promoted.log = format!("{}{}", picked.log, promoted.log);
-        promoted
+            |_| {},
+        )
     }
 
     /// A promotion to production dispatched with no `release_sha`: the job that picks the
@@ -671,24 +643,63 @@ impl World {
     /// Returns both jobs.
     fn promote_picked(&mut self, while_waiting: impl FnOnce(&mut World)) -> (Job, Job) {
         let inputs = json!({"environment": "production", "release_sha": ""});
-        let picked = self.run_job(
+        let (picked, promoted) = self.two_jobs(
             "tofugen-promote.yml",
-            "release-production",
-            DISPATCH,
-            inputs.clone(),
-            json!({}),
+            "production",
+            ("release", "promote"),
+            inputs,
+            while_waiting,
         );
         ok(&picked, "pick the release");
+        (picked, promoted.expect("the promotion job ran"))
+    }
+
+    /// The two jobs of a dispatch of `workflow` for `env` (`jobs`: the prefixes of their ids),
+    /// as GitHub runs them: the first, then `while_waiting`, then, when the first succeeded, the
+    /// second with the first one's outputs as its `needs`. Returns the first job, and the second
+    /// when it ran.
+    fn two_jobs(
+        &mut self,
+        workflow: &str,
+        env: &str,
+        (first, second): (&str, &str),
+        inputs: Value,
+        while_waiting: impl FnOnce(&mut World),
+    ) -> (Job, Option<Job>) {
+        let first_id = format!("{first}-{env}");
+        let before = self.run_job(workflow, &first_id, DISPATCH, inputs.clone(), json!({}));
+        if !before.ok {
+            return (before, None);
+        }
         while_waiting(self);
-        let needs = json!({"release-production": {"result": "success", "outputs": picked.outputs}});
-        let promoted = self.run_job(
-            "tofugen-promote.yml",
-            "promote-production",
+        let needs = json!({ first_id: {"result": "success", "outputs": before.outputs} });
+        let after = self.run_job(
+            workflow,
+            &format!("{second}-{env}"),
             DISPATCH,
             inputs,
             needs,
         );
-        (picked, promoted)
+        (before, Some(after))
+    }
+
+    /// [`World::two_jobs`] as one job: the second (or the first, when it failed), its log
+    /// preceded by the first one's.
+    fn job_after_job(
+        &mut self,
+        workflow: &str,
+        env: &str,
+        jobs: (&str, &str),
+        inputs: Value,
+        while_waiting: impl FnOnce(&mut World),
+    ) -> Job {
+        match self.two_jobs(workflow, env, jobs, inputs, while_waiting) {
+            (before, None) => before,
+            (before, Some(mut after)) => {
+                after.log = format!("{}{}", before.log, after.log);
+                after
+            }
+        }
     }
 
     fn gh_calls(&self) -> String {
