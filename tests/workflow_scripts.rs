@@ -25,7 +25,9 @@ const FORK: u64 = 2;
 
 /// `gh api [--paginate] URL [--jq FILTER]` over $WORLD/runs/*.json and
 /// $WORLD/artifacts/*/meta.json (newest first, `per_page` honoured: one page unless
-/// --paginate), and `gh run download RUN --repo R --name N --dir D`.
+/// --paginate; a runs query with `branch`, `event` or `created` gets the newest 1,000 at
+/// most, as GitHub documents for "List workflow runs for a workflow"), and
+/// `gh run download RUN --repo R --name N --dir D`.
 const FAKE_GH: &str = r#"#!/usr/bin/env bash
 set -eo pipefail
 shopt -s nullglob
@@ -43,12 +45,14 @@ if [ "$1" = api ]; then
   done
   path="${url%%\?*}"; query=""
   [[ $url != *\?* ]] || query="${url#*\?}"
-  name=""; branch=""; per=30
+  name=""; branch=""; event=""; per=30; cap=1000000
   IFS='&' read -ra kvs <<< "$query"
   for kv in "${kvs[@]}"; do
     case "$kv" in
       name=*) name="${kv#name=}" ;;
-      branch=*) branch="${kv#branch=}" ;;
+      branch=*) branch="${kv#branch=}"; cap=1000 ;;
+      event=*) event="${kv#event=}"; cap=1000 ;;
+      created=*) cap=1000 ;;
       per_page=*) per="${kv#per_page=}" ;;
     esac
   done
@@ -62,13 +66,15 @@ if [ "$1" = api ]; then
     repos/org/infra/actions/workflows/*/runs)
       key=workflow_runs; files=("$WORLD"/runs/*.json)
       name="${path#repos/org/infra/actions/workflows/}"; name="${name%/runs}"
-      select='select(.workflow == $name and ($branch == "" or .head_branch == $branch))' ;;
+      select='select(.workflow == $name and ($branch == "" or .head_branch == $branch)
+                     and ($event == "" or .event == $event))' ;;
     *) echo "fake gh: unexpected api $url" >&2; exit 2 ;;
   esac
   # Newest first, in pages of $per: only the first unless --paginate; --jq applies to each.
   cat /dev/null "${files[@]}" | jq -c -s --arg name "$name" --arg branch "$branch" \
+    --arg event "$event" --argjson cap "$cap" \
     --arg key "$key" --argjson per "$per" --argjson all "$paginate" "
-    [.[] | $select] | sort_by(.created_at // .id) | reverse
+    [.[] | $select] | sort_by(.created_at // .id) | reverse | .[:\$cap]
     | [range(0; if \$all then ([length, 1] | max) else 1 end; \$per) as \$i
        | {total_count: length, (\$key): .[\$i:\$i + \$per]}]
     | .[] | ($filter)"
@@ -934,6 +940,135 @@ fn a_forked_recording_is_never_trusted() {
             &format!("no unexpired recording release-staging-{x}"),
         );
         assert_eq!(w.tag("production"), a);
+    });
+}
+
+/// Sweep 59b, F1: GitHub lists at most 1,000 runs for a query with `branch` or `created`, and a
+/// fork's pull-request runs from a branch it named main are in that list. A thousand of them
+/// after a rollback pushed the trusted runs out of the window: the rollback was forgotten and
+/// the promotion offered the release staging had rolled back. The runs are asked for by event
+/// (push, workflow_dispatch), which a fork cannot start here.
+#[test]
+fn a_flood_of_forked_runs_does_not_push_the_history_out() {
+    with_world(|w| {
+        let (a, b) = (sha('a'), sha('b'));
+        w.deployed("staging", &a, &["api", "ui"]);
+        w.deployed("staging", &b, &["api", "ui"]);
+        let job = w.rollback("staging", "");
+        ok(&job, "roll staging back from B");
+        assert_eq!(w.tag("staging"), a);
+        let fork = Origin {
+            event: "pull_request",
+            head_repo: FORK,
+            head_branch: "main",
+        };
+        for workflow in [
+            "tofugen-deploy.yml",
+            "tofugen-promote.yml",
+            "tofugen-rollback.yml",
+        ] {
+            for _ in 0..1000 {
+                w.new_run(workflow, fork);
+            }
+        }
+        let job = w.promote("");
+        logged(&job, &format!("Using release-staging-{a}"));
+        ok(&job, "promote what staging runs");
+        assert_eq!(
+            w.tag("production"),
+            a,
+            "not the release staging rolled back"
+        );
+    });
+}
+
+/// Past 1,000 trusted runs of a workflow in the window (GitHub's cap), the oldest would be
+/// missing from the history without a word: the run refuses, naming the workflow.
+#[test]
+fn a_history_past_githubs_window_is_refused() {
+    with_world(|w| {
+        let a = sha('a');
+        w.deployed("staging", &a, &["api", "ui"]);
+        for _ in 0..1000 {
+            w.new_run("tofugen-deploy.yml", PUSH);
+        }
+        let job = w.promote("");
+        refused(
+            &job,
+            "promote with 1,001 deploy runs",
+            "GitHub lists at most 1,000 runs of a workflow per query, and tofugen-deploy.yml (push) reached it",
+        );
+        logged(&job, "nothing was done");
+    });
+}
+
+/// Sweep 59b, F2: the job that runs before the reviewers approve says what the dispatch asks:
+/// `allow_data_loss` and `apply_other_changes` as warnings, and whether the release was named by
+/// `release_sha` (GitHub shows a dispatch's inputs neither on the run page nor in the review
+/// dialog).
+#[test]
+fn what_a_dispatch_asks_is_said_before_the_approval() {
+    with_world(|w| {
+        let (a, b) = (sha('a'), sha('b'));
+        w.deployed("staging", &a, &["api", "ui"]);
+        w.deployed("staging", &b, &["api", "ui"]);
+        let release = |w: &mut World, inputs: Value| {
+            w.run_job(
+                "tofugen-promote.yml",
+                "release-production",
+                DISPATCH,
+                inputs,
+                json!({}),
+            )
+        };
+        let job = release(
+            w,
+            json!({"environment": "production", "release_sha": "", "allow_data_loss": true}),
+        );
+        ok(&job, "pick the release");
+        logged(
+            &job,
+            "::warning::this run was dispatched with allow_data_loss: its apply in production may destroy or replace data",
+        );
+        logged(
+            &job,
+            "- allow_data_loss: the apply goes ahead even when the plan destroys",
+        );
+        logged(
+            &job,
+            "- release_sha empty: the release is looked up among the deployments of staging",
+        );
+        let job = release(w, json!({"environment": "production", "release_sha": a}));
+        ok(&job, "pick the named release");
+        logged(
+            &job,
+            &format!(
+                "- release_sha {a}: the release the dispatch named, whatever staging runs now"
+            ),
+        );
+        logged(
+            &job,
+            "- allow_data_loss off: a plan that destroys data is refused",
+        );
+        assert!(
+            !job.log.contains("::warning::this run was dispatched"),
+            "{}",
+            job.log
+        );
+
+        let job = w.run_job(
+            "tofugen-rollback.yml",
+            "dispatched-staging",
+            DISPATCH,
+            json!({"environment": "staging", "release_sha": "", "apply_other_changes": true}),
+            json!({}),
+        );
+        ok(&job, "note the deployment in force");
+        logged(
+            &job,
+            "::warning::this run was dispatched with apply_other_changes: its apply in staging may change more than the release",
+        );
+        assert!(!job.log.contains("allow_data_loss:"), "{}", job.log);
     });
 }
 

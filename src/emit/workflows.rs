@@ -439,8 +439,8 @@ const COLLECT_BUILDS: &str = r####"jq -n --argjson needs "$NEEDS" --argjson buil
 const CHECK_RELEASE: &str = r####"jq -e --argjson services "$SERVICES" '
   type == "object"
   and ($services - keys | length == 0)
-  and all(.[]; (.tag | type == "string" and test("^[0-9a-f]{40}$"))
-               and (.digest | type == "string" and test("^sha256:[0-9a-f]{64}$")))
+  and all(.[]; (.tag | type == "string" and test("\\A[0-9a-f]{40}\\z"))
+               and (.digest | type == "string" and test("\\Asha256:[0-9a-f]{64}\\z")))
 ' "$RUNNER_TEMP/candidate.json" > /dev/null || {
   echo "::error::the release must give a 40-hex tag and a sha256 digest for each of $(jq -c . <<< "$SERVICES")"
   exit 1
@@ -802,22 +802,39 @@ macro_rules! recordings_script {
 # workflow ($WORKFLOWS) that a push to $BRANCH or a dispatch on it started. A pull request's run
 # (a fork's included) runs the workflow files of the pull request and can upload any artifact.
 # GitHub REST fields: a workflow run's event, head_branch, head_repository.id, repository.id
-# (GET /repos/{owner}/{repo}/actions/workflows/{file}/runs, query branch and created); an
+# (GET /repos/{owner}/{repo}/actions/workflows/{file}/runs, query branch, event and created); an
 # artifact's workflow_run.id, .repository_id, .head_repository_id, .head_branch
 # (GET /repos/{owner}/{repo}/actions/artifacts, query name). Every page is read (--paginate).
+# The runs are asked for by event: GitHub returns at most 1,000 runs for a query with branch,
+# event or created, and a fork's pull-request runs (a fork may name its branch main) would
+# otherwise fill that window and push the trusted runs, and their recordings, out of it.
 branch_query="$(jq -rn --arg b "$BRANCH" '$b | @uri')"
 since="$(date -u -d '91 days ago' +%Y-%m-%d)"
 for workflow in $WORKFLOWS; do
-  gh api --paginate \
-    "repos/${GITHUB_REPOSITORY}/actions/workflows/${workflow}/runs?branch=${branch_query}&created=%3E%3D${since}&per_page=100" \
-    --jq '.workflow_runs[] | {id, event, head_branch, head: .head_repository.id, repository: .repository.id}' \
-    | jq -c --arg workflow "$workflow" '. + {workflow: $workflow}'
-done | jq -s --arg branch "$BRANCH" '
+  for event in push workflow_dispatch; do
+    gh api --paginate \
+      "repos/${GITHUB_REPOSITORY}/actions/workflows/${workflow}/runs?branch=${branch_query}&event=${event}&created=%3E%3D${since}&per_page=100" \
+      --jq '.workflow_runs[] | {id, event, head_branch, head: .head_repository.id, repository: .repository.id}' \
+      | jq -c --arg workflow "$workflow" --arg asked "$event" '. + {workflow: $workflow, asked: $asked}'
+  done
+done > "$RUNNER_TEMP/runs-listed.json"
+# Only this repository's own runs reach 1,000 now; past it, the oldest runs (and the
+# deployments they recorded) would be missing from the history without a word.
+full="$(jq -rs 'group_by(.workflow, .asked) | map(select(length >= 1000) | "\(.[0].workflow) (\(.[0].asked))")
+  | join(", ")' "$RUNNER_TEMP/runs-listed.json")"
+if [ -n "$full" ]; then
+  msg="GitHub lists at most 1,000 runs of a workflow per query, and $full reached it since $since: the"
+  msg+=" recordings of the runs past it cannot be trusted, so the deployments in force cannot be told and nothing"
+  msg+=" was done (docs/deploy-flow.md, \"1,000 runs\")"
+  echo "::error::$msg"
+  exit 1
+fi
+jq -s --arg branch "$BRANCH" '
   map(select((.event == "push" or .event == "workflow_dispatch")
              and .head_branch == $branch and .head != null and .head == .repository)
       | {key: (.id | tostring), value: .workflow})
   | from_entries
-' > "$RUNNER_TEMP/runs.json"
+' "$RUNNER_TEMP/runs-listed.json" > "$RUNNER_TEMP/runs.json"
 query="per_page=100"
 [ -z "$RELEASE_SHA" ] || [ "$IN_FORCE" = true ] || query="name=${PREFIX}${RELEASE_SHA}&per_page=100"
 gh api --paginate "repos/${GITHUB_REPOSITORY}/actions/artifacts?${query}" \
@@ -830,7 +847,7 @@ gh api --paginate "repos/${GITHUB_REPOSITORY}/actions/artifacts?${query}" \
               and $runs[.run.id | tostring] != null)
      | {sha: (.name | ltrimstr($prefix)), run: .run.id, created_at,
         rollback: ($runs[.run.id | tostring] == "tofugen-rollback.yml")}
-     | select(.sha | test("^[0-9a-f]{40}$"))]
+     | select(.sha | test("\\A[0-9a-f]{40}\\z"))]
   | sort_by(.created_at, .run)
 ' > "$RUNNER_TEMP/recordings.json"
 # The deployments in force, oldest first: a deploy or promotion adds one; a rollback to a
@@ -1516,12 +1533,14 @@ fn environment_job(
 fn workflow(
     ctx: &Ctx,
     name: &str,
+    run_name: Option<Yaml>,
     on: Yaml,
     concurrency: Option<Yaml>,
     jobs: impl IntoIterator<Item = (String, Yaml)>,
 ) -> String {
     let settings = MapBuilder::new()
         .entry("name", Yaml::str(name))
+        .entry_opt("run-name", run_name)
         .entry("on", on)
         .entry("permissions", Yaml::Map(Vec::new()))
         .entry_opt("concurrency", concurrency)
@@ -1672,6 +1691,80 @@ const NAME_THE_RELEASE: &str = r####"{
 echo "Release to promote from $SOURCE to $TARGET: $SHA"
 "####;
 
+/// Says, in the job's summary and its log, what the dispatch asks of the job that waits for
+/// $ENVIRONMENT's reviewers, before they approve it: the `release_sha` it names ($RELEASE_SHA,
+/// 40-hex: the step that found it checked it; the release is then not looked up among
+/// $SOURCE's deployments), and the switches that widen what the apply may do
+/// ($ALLOW_DATA_LOSS; $APPLY_OTHER_CHANGES, a rollback's).
+/// GitHub shows a dispatch's inputs neither on the run's page nor in the review dialog
+/// (sweep 59b, F2: a reviewer approved `allow_data_loss` without seeing it).
+const DISPATCH_ASKS: &str = r####"{
+  echo "### What this run was dispatched with"
+  echo
+  if [ -n "$RELEASE_SHA" ]; then
+    echo "- \`release_sha\` \`$RELEASE_SHA\`: the release the dispatch named, whatever $SOURCE runs now"
+  else
+    echo "- \`release_sha\` empty: the release is looked up among the deployments of $SOURCE (the step before names it)"
+  fi
+  if [ "$APPLY_OTHER_CHANGES" = true ]; then
+    echo -n "- **\`apply_other_changes\`**: the plan's changes besides the release are applied too"
+    echo " (the job's log lists them once it has run the plan)"
+  fi
+  if [ "$ALLOW_DATA_LOSS" = true ]; then
+    echo -n "- **\`allow_data_loss\`**: the apply goes ahead even when the plan destroys or replaces"
+    echo " a database, a bucket, a secret, a registry or a metrics source"
+  else
+    echo "- \`allow_data_loss\` off: a plan that destroys data is refused"
+  fi
+} > "$RUNNER_TEMP/asks.md"
+cat "$RUNNER_TEMP/asks.md" >> "$GITHUB_STEP_SUMMARY"
+sed 's/[*`]//g' "$RUNNER_TEMP/asks.md"
+if [ "$ALLOW_DATA_LOSS" = true ]; then
+  echo "::warning::this run was dispatched with allow_data_loss: its apply in $ENVIRONMENT may destroy or replace data"
+fi
+if [ "$APPLY_OTHER_CHANGES" = true ]; then
+  echo "::warning::this run was dispatched with apply_other_changes: its apply in $ENVIRONMENT may change more than the release"
+fi
+"####;
+
+/// The step that runs [`DISPATCH_ASKS`] for a dispatch into `env` whose release is looked up
+/// among `source`'s deployments; `apply_other_changes` when the workflow has that input.
+fn dispatch_asks(source: &str, env: &ResolvedEnvironment, apply_other_changes: bool) -> Yaml {
+    step("Say what the dispatch asks")
+        .entry(
+            "env",
+            env_map(vec![
+                ("SOURCE", Yaml::str(source)),
+                ("ENVIRONMENT", Yaml::str(&env.name)),
+                ("RELEASE_SHA", Yaml::Expr("inputs.release_sha")),
+                ("ALLOW_DATA_LOSS", Yaml::Expr("inputs.allow_data_loss")),
+                (
+                    "APPLY_OTHER_CHANGES",
+                    if apply_other_changes {
+                        Yaml::Expr("inputs.apply_other_changes")
+                    } else {
+                        Yaml::str("")
+                    },
+                ),
+            ]),
+        )
+        .entry("run", Yaml::Script(DISPATCH_ASKS))
+        .build()
+}
+
+/// The `run-name` of a dispatched promotion or rollback: `prefix`, the environment, and
+/// `allow_data_loss` in capitals when it is on, so that the run list and the run's page show
+/// it to the reviewers (GitHub shows no dispatch inputs there; sweep 59b, F2). The other inputs
+/// are in the first job's summary ([`DISPATCH_ASKS`]); with them the line would pass
+/// yamllint's 160 characters.
+fn dispatch_run_name(prefix: &str) -> Yaml {
+    Yaml::Template(vec![
+        Piece::Text(prefix.to_string()),
+        Piece::Expr("inputs.environment"),
+        Piece::Expr("inputs.allow_data_loss && ' - ALLOWS DATA LOSS' || ''"),
+    ])
+}
+
 /// The job that picks the release a promotion from `source` to `env` deploys (the dispatch's
 /// `release_sha`, or what `source` runs now), before that promotion's job waits for `env`'s
 /// reviewers: they approve a release named in this job's summary, and a deployment of `source`
@@ -1695,6 +1788,7 @@ fn release_to_promote(ctx: &Ctx, source: &str, env: &ResolvedEnvironment) -> Yam
                 )
                 .entry("run", Yaml::Script(NAME_THE_RELEASE))
                 .build(),
+            dispatch_asks(source, env, false),
         ],
     )
 }
@@ -1725,13 +1819,10 @@ fn release_at_dispatch(ctx: &Ctx, env: &ResolvedEnvironment) -> Yaml {
         ctx,
         format!("Release {} runs at dispatch", env.name),
         env,
-        vec![find_release(
-            ctx,
-            &env.name,
-            "latest",
-            "inputs.release_sha",
-            Picked::No,
-        )],
+        vec![
+            find_release(ctx, &env.name, "latest", "inputs.release_sha", Picked::No),
+            dispatch_asks(&env.name, env, true),
+        ],
     )
 }
 
@@ -1933,6 +2024,7 @@ fn pr(ctx: &Ctx) -> String {
     workflow(
         ctx,
         "tofugen PR",
+        None,
         on,
         Some(Yaml::map([
             (
@@ -2220,6 +2312,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
     workflow(
         ctx,
         "tofugen deploy",
+        None,
         on,
         // One run at a time, in order: builds included, so an older run never deploys after a
         // newer one (a pending run is replaced by a newer one, never run after it).
@@ -2332,6 +2425,7 @@ fn promote(ctx: &Ctx) -> String {
     workflow(
         ctx,
         "tofugen promote",
+        Some(dispatch_run_name("tofugen promote to ")),
         dispatch(
             &targets,
             "Environment to promote into",
@@ -2430,6 +2524,7 @@ fn rollback(ctx: &Ctx) -> String {
     workflow(
         ctx,
         "tofugen rollback",
+        Some(dispatch_run_name("tofugen rollback of ")),
         dispatch(
             &envs,
             "Environment to roll back",
