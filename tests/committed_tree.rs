@@ -20,3 +20,25 @@ fn committed_generated_tree_is_up_to_date() {
             .collect::<String>()
     );
 }
+
+/// README's figure of EvalAP's generated tree (files and size) is the tree's: what the
+/// compiler emits from the committed configuration, rounded to a tenth of a megabyte.
+#[test]
+fn the_readme_states_the_size_of_the_committed_tree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(root.join("environments.yaml")).unwrap();
+    let out = tofugen::pipeline::compile("environments.yaml", &bytes, true);
+    assert!(!out.has_errors(), "{:#?}", out.diagnostics);
+    let files = out.files.len();
+    let total: usize = out.files.values().map(String::len).sum();
+    let stated = format!(
+        "EvalAP's tree is about {:.1} MB ({files} files)",
+        total as f64 / 1e6
+    );
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains(&stated),
+        "README should say \"{stated}\" ({total} bytes)"
+    );
+}
