@@ -436,6 +436,11 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap, format: Format, color: 
 /// Most diagnostics rendered for people; the rest are counted (JSON and GitHub list them all).
 const MAX_RENDERED: usize = 200;
 
+/// Codes rendered for people even past [`MAX_RENDERED`]: a problem that stopped the reading
+/// says that what came before is not all (sweep 59a, F4: `too-large` at line 60 001 was
+/// counted among "1 more not shown", and the 60 001 errors read as the whole count).
+const ALWAYS_RENDERED: [&str; 1] = ["too-large"];
+
 fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> String {
     let mut out = Vec::new();
     let config = TermConfig::default();
@@ -443,7 +448,9 @@ fn render_human(diags: &[Diagnostic], sources: &SourceMap, color: bool) -> Strin
     let shown_diags: Vec<&Diagnostic> = diags
         .iter()
         .enumerate()
-        .filter(|(i, d)| *i < MAX_RENDERED || d.omitted > 0)
+        .filter(|(i, d)| {
+            *i < MAX_RENDERED || d.omitted > 0 || ALWAYS_RENDERED.contains(&d.code.as_str())
+        })
         .map(|(_, d)| d)
         .collect();
     // Each file's text as shown, keeping whole the places its diagnostics point at.
@@ -1259,6 +1266,23 @@ mod tests {
         assert!(out.ends_with(&format!("{} error(s), 0 warning(s)\n", MAX_RENDERED + 5)));
         let json = render(&many, &map, Format::Json, false);
         assert_eq!(json.matches("\"code\"").count(), MAX_RENDERED + 5);
+    }
+
+    /// A problem that stopped the reading (`too-large`) is shown even past [`MAX_RENDERED`]:
+    /// hidden, the errors before it read as the whole count (sweep 59a, F4).
+    #[test]
+    fn a_stop_is_shown_past_the_rendered_ones() {
+        let (map, f) = one("f", "a\n");
+        let d = Diagnostic::error("c", "m").at(f, at(1, 1, 0, 1));
+        let mut many = vec![d; MAX_RENDERED + 5];
+        many.push(Diagnostic::error("too-large", "more than 120000 values").at(f, at(1, 1, 0, 1)));
+        let out = render(&many, &map, Format::Human, false);
+        assert!(
+            out.contains("error[too-large]: more than 120000 values"),
+            "{out}"
+        );
+        assert!(out.contains("… and 5 more not shown"), "{out}");
+        assert!(out.ends_with(&format!("{} error(s), 0 warning(s)\n", MAX_RENDERED + 6)));
     }
 
     /// Past `max` of one code, one diagnostic at the first of the rest counts them, at their

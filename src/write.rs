@@ -1492,9 +1492,27 @@ fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// Largest file (on disk or generated) a difference is computed for: a diff of files over it
+/// says so instead (a 99 MB file planted at a generated path cost `check` 7 s to diff; sweep
+/// 59a, F3).
+const MAX_DIFF_INPUT_BYTES: usize = 8 << 20;
+
+/// Time a diff may take before it is cut to a coarser one (`similar`'s deadline).
+const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_millis(500);
+
 fn unified_diff(rel: &str, old: &[u8], new: &str) -> String {
+    if old.len() > MAX_DIFF_INPUT_BYTES || new.len() > MAX_DIFF_INPUT_BYTES {
+        return format!(
+            "(no diff: the file on disk has {} bytes and tofugen's {}, and diffs are computed up to {} bytes)\n",
+            old.len(),
+            new.len(),
+            MAX_DIFF_INPUT_BYTES
+        );
+    }
     let old = String::from_utf8_lossy(old);
-    let diff = similar::TextDiff::from_lines(old.as_ref(), new)
+    let diff = similar::TextDiff::configure()
+        .timeout(DIFF_DEADLINE)
+        .diff_lines(old.as_ref(), new)
         .unified_diff()
         .context_radius(3)
         .header(&format!("a/{rel}"), &format!("b/{rel}"))
@@ -1926,6 +1944,26 @@ impl Tree {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A diff is computed up to [`MAX_DIFF_INPUT_BYTES`] on either side; past it, the report
+    /// says so with both sizes (a 99 MB file planted at a generated path took `check` 7 s to
+    /// diff; sweep 59a, F3). Under it, a unified diff as before.
+    #[test]
+    fn diffs_of_huge_files_are_not_computed() {
+        let huge = vec![b'a'; MAX_DIFF_INPUT_BYTES + 1];
+        let started = std::time::Instant::now();
+        let text = unified_diff("generated/x/main.tf", &huge, "b\n");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        assert_eq!(
+            text,
+            format!(
+                "(no diff: the file on disk has {} bytes and tofugen's 2, and diffs are computed up to {MAX_DIFF_INPUT_BYTES} bytes)\n",
+                MAX_DIFF_INPUT_BYTES + 1
+            )
+        );
+        let text = unified_diff("generated/x/main.tf", b"a\n", "b\n");
+        assert!(text.contains("-a\n+b\n"), "{text}");
+    }
 
     /// Every temp file is read back (on several threads), and the error names the first one,
     /// in the journal's order, that does not hold what the journal records: changed, missing

@@ -1,5 +1,6 @@
 //! Bounded work: every command, on inputs of about 4 MiB of every pathological shape, finishes
-//! within its budget and never crashes (no panic, no stack overflow, no signal).
+//! within its budget, in at most [`MEMORY_BUDGET_KIB`] of memory, and never crashes (no panic,
+//! no stack overflow, no signal).
 //!
 //! # The budget, and the debug build
 //! The goal is 2 s per run in a release build: `.ci/run` runs this file with `--release
@@ -33,6 +34,9 @@ use tofugen::load::{MAX_DEPTH, MAX_FILE_BYTES};
 const BUDGET: Duration = Duration::from_secs(2);
 /// How much slower the debug binary may be (see the module documentation).
 const DEBUG_FACTOR: u32 = 15;
+/// Peak memory a run may use, in KiB: a file of 4 MiB at most must not take a machine's memory
+/// (sweep 59a, F1: one long value merged into 640 environments took 2.2 GB).
+const MEMORY_BUDGET_KIB: u64 = 512 << 10;
 /// A run still going after this long is killed and reported as hung.
 const WALL_LIMIT: Duration = Duration::from_secs(120);
 
@@ -233,10 +237,12 @@ const COMMANDS: &[&[&str]] = &[
     &["affected", "empty.yaml"],
 ];
 
-/// CPU and wall time and exit of one run of tofugen; stderr as text.
+/// CPU and wall time, peak memory and exit of one run of tofugen; stderr as text.
 struct Run {
     cpu: Duration,
     wall: Duration,
+    /// Peak resident set size, in KiB (`ru_maxrss`).
+    max_rss_kib: u64,
     code: Option<i32>,
     signal: Option<i32>,
     stderr: String,
@@ -284,6 +290,7 @@ fn run(dir: &Path, args: &[&str]) -> Run {
     Run {
         cpu: time(usage.ru_utime) + time(usage.ru_stime),
         wall,
+        max_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
         code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
         signal: libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status)),
         stderr: std::fs::read_to_string(&stderr_path).unwrap_or_default(),
@@ -343,6 +350,13 @@ fn failures(inputs: Vec<(&'static str, Vec<u8>)>, commands: &[&'static [&'static
                             r.cpu,
                             r.wall,
                             budget()
+                        ));
+                    }
+                    if r.max_rss_kib > MEMORY_BUDGET_KIB {
+                        problems.push(format!(
+                            "peaked at {} MiB of memory (budget {} MiB)",
+                            r.max_rss_kib >> 10,
+                            MEMORY_BUDGET_KIB >> 10
                         ));
                     }
                     // 2 is a usage error: the command never reached the input (a harness bug).
@@ -735,6 +749,73 @@ fn many_names_are_bounded() {
         s
     });
     inputs.push(("null removals", null_removals.into_bytes()));
+    // Sweep 59a, F2: services an environment adds, each a near miss of a default one (TG133's
+    // did-you-mean for each, against every default name): 9 s at 1 000, over 60 s at 25 000;
+    // the same for alert rules (TG134).
+    let stem = "a".repeat(50);
+    // Valid services, so that the run measures the suggestions, not hundreds of thousands of
+    // findings about incomplete services (their memory is another matter, known and counted).
+    let misspelt_services = fitted(25_000, |n| {
+        let mut s = format!("{HEAD}defaults:\n  services:\n");
+        for i in 0..n {
+            let _ = writeln!(s, "    {stem}{i:06}: {SERVICE}}}");
+        }
+        s.push_str("environments:\n  production: {}\n  env0:\n    services:\n");
+        for i in 0..n {
+            let _ = writeln!(s, "      {stem}x{i:06}: {SERVICE}}}");
+        }
+        s
+    });
+    inputs.push(("misspelt services", misspelt_services.into_bytes()));
+    let misspelt_rules = fitted(25_000, |n| {
+        let mut s = format!("{HEAD}defaults:\n  alerts:\n    rules:\n");
+        for i in 0..n {
+            let _ = writeln!(s, "      {stem}{i:06}: {{}}");
+        }
+        s.push_str("environments:\n  production: {}\n  env0:\n    alerts:\n      rules:\n");
+        for i in 0..n {
+            let _ = writeln!(s, "        {stem}x{i:06}: {{}}");
+        }
+        s
+    });
+    inputs.push(("misspelt alert rules", misspelt_rules.into_bytes()));
+    // Sweep 59a, F2: alert rules watching a near miss of a service, in several environments
+    // (TG101's did-you-mean for each rule in each environment): 7.7 s at 1 000 x 1 000.
+    let watched = fitted(12_000, |n| {
+        let mut s = format!("{HEAD}defaults:\n  services:\n");
+        for i in 0..n {
+            let _ = writeln!(s, "    {stem}{i:06}: {SERVICE}}}");
+        }
+        s.push_str("  alerts:\n    contacts: [ops@example.org]\n    rules:\n");
+        for i in 0..n {
+            let _ = writeln!(
+                s,
+                "      r{i}: {{kind: container_error, service: {stem}x{i:06}}}"
+            );
+        }
+        s.push_str("environments: {production: {}, e1: {}, e2: {}, e3: {}}\n");
+        s
+    });
+    inputs.push((
+        "alert rules watching misspelt services",
+        watched.into_bytes(),
+    ));
+    // Sweep 59a, F1: one long value under `defaults`, merged into every environment (each
+    // merged tree holds its own copy): 2.2 GB and 4 s over 640 environments of a 3.5 MB file.
+    let long_value = {
+        let mut s = format!(
+            "{HEAD}defaults:\n  services:\n    web: {SERVICE}, env: {{BIG: {}}}}}\nenvironments:\n  production: {{}}\n",
+            "v".repeat(size() * 7 / 8)
+        );
+        for i in 0..640 {
+            let _ = writeln!(s, "  e{i}: {{promote_from: production}}");
+        }
+        s
+    };
+    inputs.push((
+        "one long value in every environment",
+        long_value.into_bytes(),
+    ));
     // Sweep 10: label matchers whose regexes are costly to compile (`\pL{200}`: about 10 MB of
     // automaton each), 40 to a rule, in every environment: checked to Go's syntax without
     // compiling, not compiled (25 s and 2.4 GB for 250 of them before).

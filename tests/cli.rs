@@ -1178,6 +1178,23 @@ fn a_config_that_is_not_a_regular_file_is_refused() {
     }
 }
 
+/// A configuration path that cannot be read gets advice for the cause: a symbolic link that
+/// points back at itself is named as such, not answered with "pass --config PATH" (sweep 58c,
+/// F6). (Permission denied cannot be produced here: the tests run as root.)
+#[test]
+fn a_symlink_loop_as_config_is_named() {
+    let (dir, _) = repo();
+    std::os::unix::fs::symlink("loop.yaml", dir.path().join("loop.yaml")).unwrap();
+    let o = tofugen_within_10s(dir.path(), &["validate", "--config", "loop.yaml"]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("error[io]: cannot read loop.yaml"), "{out}");
+    assert!(
+        out.contains("help: a symbolic link on the path points back at itself (ELOOP)"),
+        "{out}"
+    );
+}
+
 /// Configuration values in diagnostics reach the terminal escaped, in every format: a value
 /// with an escape sequence, a bell, a carriage return and a bidi override, and the same bytes
 /// raw in the file.

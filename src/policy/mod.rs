@@ -669,9 +669,32 @@ fn merge(file: FileId, findings: Vec<Finding>) -> Vec<Diagnostic> {
             }
         }
     }
+    // Messages that several groups print at one place (the same finding with another
+    // `expected` or help in each environment) name their environments, or they read as one
+    // finding repeated (sweep 58c, F8: TG013 once per environment, only its list differing).
+    let mut printed: BTreeMap<(&'static str, Option<Span>, &str), usize> = BTreeMap::new();
+    for (f, _) in &groups {
+        *printed
+            .entry((f.rule.code, f.place.span, f.message.as_str()))
+            .or_default() += 1;
+    }
+    let repeated: Vec<bool> = groups
+        .iter()
+        .map(|(f, envs)| {
+            !envs.is_empty()
+                && !f.message.contains(ENV)
+                && printed[&(f.rule.code, f.place.span, f.message.as_str())] > 1
+        })
+        .collect();
     groups
         .into_iter()
-        .map(|(f, envs)| {
+        .zip(repeated)
+        .map(|((mut f, envs), repeated)| {
+            if repeated {
+                f.message.push_str(" (in ");
+                f.message.push_str(ENV);
+                f.message.push(')');
+            }
             let r = f.rule;
             let names = join_names(&envs);
             // The placeholder may be anywhere a finding says something; a verb right after it

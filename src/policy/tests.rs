@@ -1406,3 +1406,90 @@ fn a_null_scaling_signal_is_not_a_second_one() {
         );
     }
 }
+
+/// TG134: an alert rule an environment adds that reads as a default rule's name is named, at
+/// the environment's key, whether it differs by `_` and `-` or by a typo; a rule of its own
+/// with a name of its own is not; two default rules that read the same are named once for all
+/// environments, at the later one.
+#[test]
+fn a_misspelt_alert_rule_is_named_where_it_was_added() {
+    let warnings = |c: &Compilation| -> Vec<String> {
+        c.diagnostics
+            .iter()
+            .filter(|d| d.code == "TG134")
+            .map(|d| {
+                let at = d.span.map(|s| s.start).unwrap_or_default();
+                let line = c.source().unwrap_or_default()[..at].lines().count();
+                format!("{line}: {}", d.message)
+            })
+            .collect()
+    };
+    for (added, meant) in [
+        ("backup_failed", "backup-failed"),
+        ("backup-faild", "backup-failed"),
+    ] {
+        let c = compile_example(
+            added,
+            &format!(
+                "environments:\n  staging:\n    tier: staging\n    alerts:\n      rules:\n        {added}: {{ kind: backup_job_failed, for: 5m }}\n"
+            ),
+        );
+        let text = c.source().unwrap_or_default().to_string();
+        let line = text
+            .lines()
+            .position(|l| l.contains(&format!("\"{added}\"")))
+            .unwrap()
+            + 1;
+        let found = warnings(&c);
+        assert_eq!(found.len(), 1, "{added}: {found:#?}");
+        assert!(
+            found[0].starts_with(&format!("{line}: ")),
+            "{added}: {found:#?}"
+        );
+        assert!(
+            found[0].contains(&format!("`{added}`")) && found[0].contains(&format!("`{meant}`")),
+            "{found:#?}"
+        );
+        assert!(found[0].contains("`staging`"), "{found:#?}");
+    }
+    let own = compile_example(
+        "a rule of its own",
+        "environments:\n  staging:\n    tier: staging\n    alerts:\n      rules:\n        db-cpu: { kind: database_cpu, for: 5m }\n",
+    );
+    assert_eq!(warnings(&own), Vec::<String>::new());
+    let twins = compile_example(
+        "default twins",
+        "defaults:\n  alerts:\n    rules:\n      backup_failed: { kind: backup_job_failed, for: 5m }\n",
+    );
+    let found = warnings(&twins);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("`backup-failed` and `backup_failed` of `production` and `staging` differ only by `_` and `-`"),
+        "{found:#?}"
+    );
+}
+
+/// Findings printed with one message at one place for different environments (another
+/// `expected` or help in each) name their environments (sweep 58c, F8).
+#[test]
+fn one_message_in_several_environments_names_each() {
+    let c = compile_example(
+        "a reference to a service only one environment has",
+        "defaults:\n  services:\n    web:\n      env:\n        API_URL: \"${services.apii.url}\"\nenvironments:\n  staging:\n    tier: staging\n    services:\n      api:\n        image: demo-api\n        port: 8080\n        privacy: private\n        scale: { min: 1 }\n        probes:\n          startup: { path: /healthz }\n          liveness: { path: /healthz }\n",
+    );
+    let messages: Vec<&str> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG013")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{:#?}", codes(&c));
+    assert!(
+        messages.iter().any(|m| m.ends_with("(in `staging`)")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.ends_with("(in `production`)")),
+        "{messages:#?}"
+    );
+}

@@ -930,6 +930,12 @@ fn describe(
                     did_you_mean(name, allowed.iter().map(String::as_str)),
                 ) {
                     (Some(help), _) => d.help(help),
+                    (None, Some(m)) if near_miss_of(node, m, schema, &subschemas) == Some(name) => {
+                        d.help(format!(
+                            "did you mean `{m}`? It is required{}, and missing",
+                            if here.is_empty() { " at the top level".to_string() } else { format!(" in `{here}`") }
+                        ))
+                    }
                     (None, Some(m)) => d.help(format!("did you mean `{m}`?")),
                     (None, None) => d.help(misplaced_help(name, &segments).unwrap_or_else(|| {
                         let homes = homes_of(schema, &subschemas, name);
@@ -970,6 +976,12 @@ fn describe(
         }
         ValidationErrorKind::Required { property } => {
             let name = property.as_str().unwrap_or_default();
+            // An unknown key next to it that reads as this one (`version:` for `versions:`) is
+            // reported as unknown, with `did you mean` and that the key is required: one
+            // finding for one mistake (sweep 58c, F7).
+            if near_miss_of(node, name, schema, &subschemas).is_some() {
+                return out;
+            }
             let place = if here.is_empty() {
                 String::new()
             } else {
@@ -1489,6 +1501,37 @@ fn schema_at<'a>(schema: &'a Value, segments: &[String]) -> Vec<&'a Value> {
     current
 }
 
+/// The unknown key of the mapping `node` that reads as its missing required key `name` (the
+/// first, in the file's order), when the location allows no other keys: `version:` where
+/// `versions:` is required.
+fn near_miss_of<'n>(
+    node: &'n Node,
+    name: &str,
+    schema: &Value,
+    subschemas: &[&Value],
+) -> Option<&'n str> {
+    let NodeKind::Map(entries) = &node.kind else {
+        return None;
+    };
+    let closed = subschemas
+        .iter()
+        .any(|s| s.get("additionalProperties") == Some(&Value::Bool(false)));
+    let required = subschemas.iter().any(|s| {
+        s.get("required")
+            .and_then(Value::as_array)
+            .is_some_and(|r| r.iter().any(|v| v.as_str() == Some(name)))
+    });
+    if !closed || !required || entries.iter().any(|(k, _)| k.name == name) {
+        return None;
+    }
+    let allowed = property_names(schema, subschemas);
+    entries
+        .iter()
+        .map(|(k, _)| k.name.as_str())
+        .filter(|k| !allowed.iter().any(|a| a == k))
+        .find(|k| did_you_mean(k, allowed.iter().map(String::as_str)) == Some(name))
+}
+
 fn property_names(_schema: &Value, subschemas: &[&Value]) -> Vec<String> {
     let mut names: Vec<String> = subschemas
         .iter()
@@ -1670,6 +1713,12 @@ fn type_help(
         (NodeKind::Int(_) | NodeKind::Float(_) | NodeKind::Bool(_), "a string") => {
             if is_env_value(segments) {
                 "quote the value: environment values are strings".to_string()
+            } else if let NodeKind::Float(f) = node.kind
+                && (f.abs() >= 9_007_199_254_740_992.0 || !f.is_finite())
+            {
+                // Its text would be rounded (`123456789012345680000000000000` for
+                // `...678901234567890`, sweep 58c, F6): the quotes go around the digits as written.
+                "quote the value as you wrote it, digits and all: a number this long is read as a rounded float".to_string()
             } else {
                 let shown = match &node.kind {
                     NodeKind::Int(i) => i.to_string(),

@@ -107,9 +107,18 @@ impl<'s> Walk<'s> {
         match &node.kind {
             NodeKind::Str(text) => self.value(node, text, here, path),
             NodeKind::Map(entries) => {
+                // The mapping's key names, gathered once when a key's fix is to be checked
+                // against them (a mapping of 100 000 invalid keys stays linear).
+                let names: std::cell::OnceCell<std::collections::HashSet<&str>> =
+                    std::cell::OnceCell::new();
+                let taken = |f: &str| {
+                    names
+                        .get_or_init(|| entries.iter().map(|(k, _)| k.name.as_str()).collect())
+                        .contains(f)
+                };
                 for (key, value) in entries {
                     path.push((key.name.clone(), false));
-                    self.key(key, here, path);
+                    self.key(key, &taken, here, path);
                     let mut next = Vec::new();
                     for s in here {
                         let child = s
@@ -147,7 +156,13 @@ impl<'s> Walk<'s> {
         display(&steps, &flags)
     }
 
-    fn key(&mut self, key: &Key, parent: &[&'s Value], path: &[(String, bool)]) {
+    fn key(
+        &mut self,
+        key: &Key,
+        taken: &dyn Fn(&str) -> bool,
+        parent: &[&'s Value],
+        path: &[(String, bool)],
+    ) {
         // Built only for a problem: most keys have none.
         let place = || {
             let parent_place = Self::place(&path[..path.len() - 1]);
@@ -168,7 +183,7 @@ impl<'s> Walk<'s> {
             })
             .and_then(domains::find);
         if let Some(d) = domain
-            && let Err(problem) = key_problem(d, &key.name)
+            && let Err(problem) = key_problem(d, &key.name, taken)
         {
             self.out.push(Problem {
                 pointer: pointer(path),
@@ -236,8 +251,13 @@ impl<'s> Walk<'s> {
     }
 }
 
-/// A key outside the names its mapping accepts.
-fn key_problem(d: &domains::Domain, name: &str) -> Result<(), Problem> {
+/// A key outside the names its mapping accepts. `taken` says whether another key of the same
+/// mapping has a name: a fix that is taken (`Staging` beside `staging`) is no fix.
+fn key_problem(
+    d: &domains::Domain,
+    name: &str,
+    taken: &dyn Fn(&str) -> bool,
+) -> Result<(), Problem> {
     // Only an invalid key is shown (and scanned for secrets): most keys are valid.
     let shown = || super::shown(name);
     let blank = |message: String, expected: String, help: String| Problem {
@@ -274,6 +294,13 @@ fn key_problem(d: &domains::Domain, name: &str) -> Result<(), Problem> {
             format!("invalid {} `{}`", d.what, shown()),
             d.expected.to_string(),
             match fix {
+                // Sweep 58c, F6: `Staging` beside `staging` was told to become `staging`.
+                Some(f) if taken(&f) => format!(
+                    "`{}` is already a key here: merge the two entries into `{}`, or rename this one to another valid {}",
+                    super::shown(&f),
+                    super::shown(&f),
+                    d.what
+                ),
                 Some(f) => format!("rename it to `{}`", super::shown(&f)),
                 None => format!("rename it to a valid {}", d.what),
             },

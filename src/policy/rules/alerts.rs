@@ -2,13 +2,16 @@
 //! backup jobs that are watched. (The schema checks rule names, `service` values, runbook URLs
 //! and the Go templates of `summary` and `description`.)
 
-use crate::diagnostics::{Level, Span, did_you_mean};
+use std::collections::{HashMap, HashSet};
+
+use crate::diagnostics::{Level, SUGGESTION_BUDGET, Span, Suggester};
 use crate::emit::alerts::{
     MAX_RULES_PER_GROUP, check_threshold, detection_delay, enabled_job_tiers, is_container_kind,
     is_database_kind, kind_key, planned_group_count, planned_per_source,
 };
+use crate::load::Node;
 use crate::model::{AlertKind, Duration};
-use crate::policy::{Checker, Place, Rule, Safety};
+use crate::policy::{Checker, ENV, Place, Rule, Safety};
 use crate::resolve::ResolvedEnvironment;
 
 /// TG026: contacts are distinct e-mail addresses.
@@ -203,10 +206,22 @@ pub const TG116: Rule = Rule {
     good: "defaults:\n  alerts:\n    rules:\n      down: { expr: 'up == 0', for: 5m }\n",
 };
 
+/// TG134: an alert rule an environment adds is not a near miss of a default rule.
+pub const TG134: Rule = Rule {
+    code: "TG134",
+    name: "misspelt-alert-rule",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "an alert rule an environment adds is not a near miss of a `defaults.alerts.rules` name, and no two rule names differ only by `_` and `-`",
+    rationale: "a misspelt override (`backup_failed:` for `backup-failed:`) adds a new rule instead of changing one: the rule meant keeps its defaults and the new one fires beside it; rules of one built-in kind share that kind's alert name (`backup-job-failed`), told apart only by their `rule` label, so two rules whose names read the same notify as one alert twice",
+    bad: "environments:\n  staging:\n    tier: staging\n    alerts:\n      rules:\n        backup_failed: { kind: backup_job_failed, for: 5m }\n",
+    good: "environments:\n  staging:\n    tier: staging\n    alerts:\n      rules:\n        backup-failed: { for: 5m }\n",
+};
+
 /// The rules of this family.
 pub const RULES: &[Rule] = &[
     TG026, TG100, TG101, TG102, TG103, TG104, TG105, TG106, TG107, TG108, TG109, TG110, TG111,
-    TG112, TG116, TG122,
+    TG112, TG116, TG122, TG134,
 ];
 
 /// Longest duration Prometheus accepts, in whole seconds: `model.ParseDuration` of
@@ -375,10 +390,103 @@ pub(crate) fn rule_groups(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     );
 }
 
+/// A rule name as an alert reads it: `_` and `-` alike.
+fn spelled(name: &str) -> String {
+    name.replace('_', "-")
+}
+
+/// TG134 in one environment: each rule its own `alerts.rules` adds that is a near miss of a rule
+/// of `defaults.alerts.rules` ([`crate::diagnostics::did_you_mean`], within a share of
+/// [`SUGGESTION_BUDGET`]), and each rule whose name differs from an
+/// earlier one's only by `_` and `-`, wherever the two were written.
+pub(crate) fn misspelt_rules(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let defaults: HashSet<&str> = c
+        .original
+        .get("defaults")
+        .and_then(|d| d.get("alerts"))
+        .and_then(|a| a.get("rules"))
+        .map_or(&[][..], Node::entries)
+        .iter()
+        .map(|(k, _)| k.name.as_str())
+        .collect();
+    let mut found = Vec::new();
+    // Names that read the same: the later one, against the first (in the merged order).
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for rule in &env.alerts.rules {
+        let name = rule.name.as_str();
+        match seen.get(&spelled(name)) {
+            // The one `defaults` does not have is the one to rename, when one is.
+            Some(&first) if defaults.contains(name) && !defaults.contains(first) => {
+                found.push((first.to_string(), rule.name.clone(), true));
+            }
+            Some(&first) => found.push((rule.name.clone(), first.to_string(), true)),
+            None => {
+                seen.insert(spelled(name), name);
+            }
+        }
+    }
+    let twins: HashSet<String> = found.iter().map(|(n, _, _)| n.clone()).collect();
+    // Budgeted, shared by the environments (sweep 59a, F2).
+    let share = SUGGESTION_BUDGET / c.resolved.environments.len().max(1);
+    let mut suggester = Suggester::with_budget(defaults.iter().copied(), share);
+    if let Some(own) = c
+        .env_nodes
+        .get(env.name.as_str())
+        .and_then(|(_, node)| node.get("alerts"))
+        .and_then(|a| a.get("rules"))
+    {
+        for (key, _) in own.entries() {
+            let name = key.name.as_str();
+            if defaults.contains(name) || twins.contains(name) {
+                continue;
+            }
+            if let Some(meant) = suggester.suggest(name) {
+                found.push((name.to_string(), meant.to_string(), false));
+            }
+        }
+    }
+    for (name, meant, twin) in found {
+        let path = format!("alerts.rules.{name}");
+        let span = env.origins.key_span(&path);
+        let (message, help) = if twin {
+            (
+                format!(
+                    "the alert rules `{meant}` and `{name}` of {ENV} differ only by `_` and `-`: two rules whose names read the same"
+                ),
+                format!(
+                    "keep one name: write `{meant}` where `{name}` is to change that rule, or give the new rule a name of its own"
+                ),
+            )
+        } else {
+            (
+                format!(
+                    "{ENV} adds an alert rule `{name}`, which `defaults.alerts.rules` does not have: a near miss of `{meant}`"
+                ),
+                format!(
+                    "did you mean `{meant}`? Rename the key to change that rule in this environment; keep it only if `{name}` is a new rule"
+                ),
+            )
+        };
+        c.push(
+            &TG134,
+            Some(env),
+            Place::new(path, span),
+            message,
+            format!("the name of a rule `defaults.alerts.rules` has, such as `{meant}`, or a new rule's own name"),
+            help,
+        );
+    }
+}
+
 /// The alert rules and backup tiers of `env`.
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let e = &env.name;
     let services: Vec<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
+    let service_set: HashSet<&str> = services.iter().copied().collect();
+    // Budgeted, shared by the environments: a thousand rules naming near misses of a thousand
+    // services took seconds per environment (sweep 59a, F2).
+    let share = SUGGESTION_BUDGET / c.resolved.environments.len().max(1);
+    let mut suggester = Suggester::with_budget(services.iter().copied(), share);
     for rule in &env.alerts.rules {
         let path = format!("alerts.rules.{}", rule.name);
         let place = |field: &str| {
@@ -485,8 +593,8 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                     "remove `service`",
                 );
             }
-            (_, Some(s)) if s != "*" && !services.contains(&s) => {
-                let help = match did_you_mean(s, services.iter().copied()) {
+            (_, Some(s)) if s != "*" && !service_set.contains(s) => {
+                let help = match suggester.suggest(s) {
                     Some(m) => format!("did you mean `{m}`?"),
                     None => format!(
                         "if `{s}` is disabled in `{e}`, disable this rule there too (`{n}: {{ enabled: false }}`)"

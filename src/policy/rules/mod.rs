@@ -131,6 +131,7 @@ fn check_environment(c: &mut Checker<'_>, original: &crate::resolve::ResolvedEnv
     names::database(c, env);
     backups::check(c, env);
     alerts::check(c, env);
+    alerts::misspelt_rules(c, env);
     alerts::rule_groups(c, env);
     alerts::durations(c, env);
 }

@@ -72,7 +72,8 @@ pub const TG133: Rule = Rule {
 };
 
 /// TG133 in one environment: each service its own `services:` adds that is a near miss of a
-/// service of `defaults.services` ([`did_you_mean`]).
+/// service of `defaults.services` ([`crate::diagnostics::did_you_mean`], within a share of
+/// [`SUGGESTION_BUDGET`]).
 pub(crate) fn misspelt_services(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let Some(own) = c
         .env_nodes
@@ -81,7 +82,7 @@ pub(crate) fn misspelt_services(c: &mut Checker<'_>, env: &ResolvedEnvironment) 
     else {
         return;
     };
-    let defaults: Vec<&str> = c
+    let defaults: HashSet<&str> = c
         .original
         .get("defaults")
         .and_then(|d| d.get("services"))
@@ -89,12 +90,16 @@ pub(crate) fn misspelt_services(c: &mut Checker<'_>, env: &ResolvedEnvironment) 
         .iter()
         .map(|(k, _)| k.name.as_str())
         .collect();
+    // Budgeted, shared by the environments: thousands of near-miss names against thousands of
+    // default services took minutes (sweep 59a, F2).
+    let share = SUGGESTION_BUDGET / c.resolved.environments.len().max(1);
+    let mut suggester = Suggester::with_budget(defaults.iter().copied(), share);
     let mut found = Vec::new();
     for (key, _) in own.entries() {
-        if defaults.contains(&key.name.as_str()) {
+        if defaults.contains(key.name.as_str()) {
             continue;
         }
-        if let Some(meant) = did_you_mean(&key.name, defaults.iter().copied()) {
+        if let Some(meant) = suggester.suggest(&key.name) {
             found.push((key.name.clone(), key.span, meant.to_string()));
         }
     }
