@@ -303,6 +303,21 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
+/// Whether `word` reads as a typo of `meant` (a near miss [`did_you_mean`] found), rather than
+/// another name built on it: at most two edits apart (optimal string alignment), and not one
+/// of them the other with more `-` or `_` separated words. A new entry named
+/// `container-error-api` or `worker-eu` beside a default `container-error` or `worker` is a
+/// variant, not a misspelling (review of stop 54: TG134 flagged four such names in a copy of
+/// EvalAP's configuration); `webb` beside `web` is one.
+pub fn is_typo_of(word: &str, meant: &str) -> bool {
+    let (a, b) = (word.to_ascii_lowercase(), meant.to_ascii_lowercase());
+    let extends = |long: &str, short: &str| {
+        long.strip_prefix(short)
+            .is_some_and(|rest| rest.starts_with(['-', '_']))
+    };
+    !extends(&a, &b) && !extends(&b, &a) && strsim::osa_distance(&a, &b) <= 2
+}
+
 /// Work, in cells of the edit-distance table (letters of the word x letters of a candidate),
 /// that one [`Suggester`] spends on did-you-mean before it falls back to exact
 /// (case-insensitive) matches: tens of milliseconds. A file of normal size never reaches it;
@@ -1266,6 +1281,29 @@ mod tests {
         assert!(out.ends_with(&format!("{} error(s), 0 warning(s)\n", MAX_RENDERED + 5)));
         let json = render(&many, &map, Format::Json, false);
         assert_eq!(json.matches("\"code\"").count(), MAX_RENDERED + 5);
+    }
+
+    /// A typo is a near miss within two edits; a variant built on a name with more `-` or `_`
+    /// separated words is not.
+    #[test]
+    fn typos_are_told_from_variants() {
+        for (word, meant) in [
+            ("webb", "web"),
+            ("backup_failed", "backup-failed"),
+            ("erors", "errors"),
+            ("Api", "api"),
+        ] {
+            assert!(is_typo_of(word, meant), "{word} {meant}");
+        }
+        for (word, meant) in [
+            ("container-error-api", "container-error"),
+            ("worker-eu", "worker"),
+            ("db", "db_cpu"),
+            ("database-storage-critical", "database-storage"),
+            ("apiserver", "api"),
+        ] {
+            assert!(!is_typo_of(word, meant), "{word} {meant}");
+        }
     }
 
     /// A problem that stopped the reading (`too-large`) is shown even past [`MAX_RENDERED`]:

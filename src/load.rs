@@ -578,8 +578,9 @@ pub fn read_config(path: &Path, sources: &SourceMap, file: FileId) -> Result<Vec
             ),
             ReadError::Io(ref io) if is_symlink_loop(io) => (
                 "io",
-                "a symbolic link on the path points back at itself (ELOOP): replace the link \
-                 with the file, or point it at the real file",
+                "a symbolic link on the path points back at itself, or the path goes through \
+                 too many links (ELOOP): replace the link with the file, or point it at the \
+                 real file",
             ),
             ReadError::Io(_) => (
                 "io",

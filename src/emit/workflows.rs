@@ -807,25 +807,41 @@ macro_rules! recordings_script {
 # (GET /repos/{owner}/{repo}/actions/artifacts, query name). Every page is read (--paginate).
 # The runs are asked for by event: GitHub returns at most 1,000 runs for a query with branch,
 # event or created, and a fork's pull-request runs (a fork may name its branch main) would
-# otherwise fill that window and push the trusted runs, and their recordings, out of it.
+# otherwise fill that window and push the trusted runs, and their recordings, out of it. A
+# workflow whose own runs of one event reach 1,000 in the window is asked again a week at a time.
 branch_query="$(jq -rn --arg b "$BRANCH" '$b | @uri')"
 since="$(date -u -d '91 days ago' +%Y-%m-%d)"
+runs_of() {
+  gh api --paginate \
+    "repos/${GITHUB_REPOSITORY}/actions/workflows/$1/runs?branch=${branch_query}&event=$2&created=$3&per_page=100" \
+    --jq '.workflow_runs[] | {id, event, head_branch, head: .head_repository.id, repository: .repository.id}' \
+    | jq -c --arg workflow "$1" '. + {workflow: $workflow}'
+}
+full=""
+: > "$RUNNER_TEMP/runs-listed.json"
 for workflow in $WORKFLOWS; do
   for event in push workflow_dispatch; do
-    gh api --paginate \
-      "repos/${GITHUB_REPOSITORY}/actions/workflows/${workflow}/runs?branch=${branch_query}&event=${event}&created=%3E%3D${since}&per_page=100" \
-      --jq '.workflow_runs[] | {id, event, head_branch, head: .head_repository.id, repository: .repository.id}' \
-      | jq -c --arg workflow "$workflow" --arg asked "$event" '. + {workflow: $workflow, asked: $asked}'
+    runs_of "$workflow" "$event" "%3E%3D${since}" > "$RUNNER_TEMP/runs-part.json"
+    if [ "$(wc -l < "$RUNNER_TEMP/runs-part.json")" -ge 1000 ]; then
+      echo "$workflow ($event): 1,000 runs or more since $since (GitHub's most): asking a week at a time"
+      : > "$RUNNER_TEMP/runs-part.json"
+      for week in $(seq 0 13); do
+        from="$(date -u -d "$since + $((7 * week)) days" +%Y-%m-%d)"
+        to="$(date -u -d "$since + $((7 * week + 6)) days" +%Y-%m-%d)"
+        runs_of "$workflow" "$event" "${from}..${to}" > "$RUNNER_TEMP/runs-week.json"
+        [ "$(wc -l < "$RUNNER_TEMP/runs-week.json")" -lt 1000 ] || full+=" $workflow ($event, $from..$to)"
+        cat "$RUNNER_TEMP/runs-week.json" >> "$RUNNER_TEMP/runs-part.json"
+      done
+    fi
+    cat "$RUNNER_TEMP/runs-part.json" >> "$RUNNER_TEMP/runs-listed.json"
   done
-done > "$RUNNER_TEMP/runs-listed.json"
-# Only this repository's own runs reach 1,000 now; past it, the oldest runs (and the
-# deployments they recorded) would be missing from the history without a word.
-full="$(jq -rs 'group_by(.workflow, .asked) | map(select(length >= 1000) | "\(.[0].workflow) (\(.[0].asked))")
-  | join(", ")' "$RUNNER_TEMP/runs-listed.json")"
+done
+# Past 1,000 runs in one week, the runs beyond GitHub's window (and the deployments they
+# recorded) would be missing from the history without a word.
 if [ -n "$full" ]; then
-  msg="GitHub lists at most 1,000 runs of a workflow per query, and $full reached it since $since: the"
-  msg+=" recordings of the runs past it cannot be trusted, so the deployments in force cannot be told and nothing"
-  msg+=" was done (docs/deploy-flow.md, \"1,000 runs\")"
+  msg="GitHub lists at most 1,000 runs of a workflow per query, and these weeks reached it:$full. Runs past"
+  msg+=" it are missing, so the deployments in force are unknown and nothing was done, release_sha or not"
+  msg+=" (docs/deploy-flow.md, \"1,000 runs\")"
   echo "::error::$msg"
   exit 1
 fi
@@ -1704,7 +1720,7 @@ const DISPATCH_ASKS: &str = r####"{
   if [ -n "$RELEASE_SHA" ]; then
     echo "- \`release_sha\` \`$RELEASE_SHA\`: the release the dispatch named, whatever $SOURCE runs now"
   else
-    echo "- \`release_sha\` empty: the release is looked up among the deployments of $SOURCE (the step before names it)"
+    echo "- \`release_sha\` empty: $DEFAULT_RELEASE"
   fi
   if [ "$APPLY_OTHER_CHANGES" = true ]; then
     echo -n "- **\`apply_other_changes\`**: the plan's changes besides the release are applied too"
@@ -1728,13 +1744,21 @@ fi
 "####;
 
 /// The step that runs [`DISPATCH_ASKS`] for a dispatch into `env` whose release is looked up
-/// among `source`'s deployments; `apply_other_changes` when the workflow has that input.
-fn dispatch_asks(source: &str, env: &ResolvedEnvironment, apply_other_changes: bool) -> Yaml {
+/// among `source`'s deployments; a rollback's (`rollback`) has `apply_other_changes`, and
+/// without `release_sha` goes back to the deployment before the one in force.
+fn dispatch_asks(source: &str, env: &ResolvedEnvironment, rollback: bool) -> Yaml {
+    let apply_other_changes = rollback;
+    let default_release = if rollback {
+        "the rollback job goes back to the release before the one in force (the step before names that one)"
+    } else {
+        "the release named above"
+    };
     step("Say what the dispatch asks")
         .entry(
             "env",
             env_map(vec![
                 ("SOURCE", Yaml::str(source)),
+                ("DEFAULT_RELEASE", Yaml::str(default_release)),
                 ("ENVIRONMENT", Yaml::str(&env.name)),
                 ("RELEASE_SHA", Yaml::Expr("inputs.release_sha")),
                 ("ALLOW_DATA_LOSS", Yaml::Expr("inputs.allow_data_loss")),

@@ -1452,11 +1452,17 @@ fn a_misspelt_alert_rule_is_named_where_it_was_added() {
         );
         assert!(found[0].contains("`staging`"), "{found:#?}");
     }
-    let own = compile_example(
-        "a rule of its own",
-        "environments:\n  staging:\n    tier: staging\n    alerts:\n      rules:\n        db-cpu: { kind: database_cpu, for: 5m }\n",
-    );
-    assert_eq!(warnings(&own), Vec::<String>::new());
+    // A rule of its own, and variants named after a default rule with more words (review of
+    // stop 54: `backup-failed-critical` is not a misspelling of `backup-failed`).
+    for own in ["db-cpu", "backup-failed-critical", "backup_failed_nightly"] {
+        let c = compile_example(
+            own,
+            &format!(
+                "environments:\n  staging:\n    tier: staging\n    alerts:\n      rules:\n        {own}: {{ kind: database_cpu, for: 5m }}\n"
+            ),
+        );
+        assert_eq!(warnings(&c), Vec::<String>::new(), "{own}");
+    }
     let twins = compile_example(
         "default twins",
         "defaults:\n  alerts:\n    rules:\n      backup_failed: { kind: backup_job_failed, for: 5m }\n",

@@ -1714,7 +1714,11 @@ fn type_help(
             if is_env_value(segments) {
                 "quote the value: environment values are strings".to_string()
             } else if let NodeKind::Float(f) = node.kind
-                && (f.abs() >= 9_007_199_254_740_992.0 || !f.is_finite())
+                && !f.is_finite()
+            {
+                "YAML reads `.inf` and `.nan` as numbers: quote the value if it is text".to_string()
+            } else if let NodeKind::Float(f) = node.kind
+                && f.abs() >= 9_007_199_254_740_992.0
             {
                 // Its text would be rounded (`123456789012345680000000000000` for
                 // `...678901234567890`, sweep 58c, F6): the quotes go around the digits as written.

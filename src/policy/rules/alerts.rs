@@ -440,7 +440,10 @@ pub(crate) fn misspelt_rules(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
             if defaults.contains(name) || twins.contains(name) {
                 continue;
             }
-            if let Some(meant) = suggester.suggest(name) {
+            if let Some(meant) = suggester
+                .suggest(name)
+                .filter(|m| crate::diagnostics::is_typo_of(name, m))
+            {
                 found.push((name.to_string(), meant.to_string(), false));
             }
         }

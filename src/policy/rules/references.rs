@@ -99,7 +99,10 @@ pub(crate) fn misspelt_services(c: &mut Checker<'_>, env: &ResolvedEnvironment) 
         if defaults.contains(key.name.as_str()) {
             continue;
         }
-        if let Some(meant) = suggester.suggest(&key.name) {
+        if let Some(meant) = suggester
+            .suggest(&key.name)
+            .filter(|m| crate::diagnostics::is_typo_of(&key.name, m))
+        {
             found.push((key.name.clone(), key.span, meant.to_string()));
         }
     }
