@@ -3,12 +3,20 @@
 
 use std::path::Path;
 
-#[test]
-fn committed_generated_tree_is_up_to_date() {
+use tofugen::pipeline::Compilation;
+
+/// The repository's root, and the committed configuration compiled (with its files).
+fn committed() -> (&'static Path, Compilation) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(root.join("environments.yaml")).unwrap();
     let out = tofugen::pipeline::compile("environments.yaml", &bytes, true);
     assert!(!out.has_errors(), "{:#?}", out.diagnostics);
+    (root, out)
+}
+
+#[test]
+fn committed_generated_tree_is_up_to_date() {
+    let (root, out) = committed();
     let differences =
         tofugen::write::check_from(root, "environments.yaml", &out.files).expect("check");
     assert!(
@@ -25,10 +33,7 @@ fn committed_generated_tree_is_up_to_date() {
 /// compiler emits from the committed configuration, rounded to a tenth of a megabyte.
 #[test]
 fn the_readme_states_the_size_of_the_committed_tree() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(root.join("environments.yaml")).unwrap();
-    let out = tofugen::pipeline::compile("environments.yaml", &bytes, true);
-    assert!(!out.has_errors(), "{:#?}", out.diagnostics);
+    let (root, out) = committed();
     let files = out.files.len();
     let total: usize = out.files.values().map(String::len).sum();
     let stated = format!(

@@ -956,6 +956,16 @@ fn a_forked_recording_is_never_trusted() {
     });
 }
 
+/// Staging deploys A, then B, then a rollback takes B back: returns A, what staging runs.
+fn staging_rolled_back_from_b(w: &mut World) -> String {
+    let (a, b) = (sha('a'), sha('b'));
+    w.deployed("staging", &a, &["api", "ui"]);
+    w.deployed("staging", &b, &["api", "ui"]);
+    ok(&w.rollback("staging", ""), "roll staging back from B");
+    assert_eq!(w.tag("staging"), a);
+    a
+}
+
 /// Sweep 59b, F1: GitHub lists at most 1,000 runs for a query with `branch` or `created`, and a
 /// fork's pull-request runs from a branch it named main are in that list. A thousand of them
 /// after a rollback pushed the trusted runs out of the window: the rollback was forgotten and
@@ -964,12 +974,7 @@ fn a_forked_recording_is_never_trusted() {
 #[test]
 fn a_flood_of_forked_runs_does_not_push_the_history_out() {
     with_world(|w| {
-        let (a, b) = (sha('a'), sha('b'));
-        w.deployed("staging", &a, &["api", "ui"]);
-        w.deployed("staging", &b, &["api", "ui"]);
-        let job = w.rollback("staging", "");
-        ok(&job, "roll staging back from B");
-        assert_eq!(w.tag("staging"), a);
+        let a = staging_rolled_back_from_b(w);
         let fork = Origin {
             event: "pull_request",
             head_repo: FORK,
@@ -1003,32 +1008,21 @@ fn a_flood_of_forked_runs_does_not_push_the_history_out() {
 #[test]
 fn a_busy_history_is_read_a_week_at_a_time() {
     with_world(|w| {
-        let (a, b) = (sha('a'), sha('b'));
-        w.deployed("staging", &a, &["api", "ui"]);
-        w.deployed("staging", &b, &["api", "ui"]);
-        let job = w.rollback("staging", "");
-        ok(&job, "roll staging back from B");
-        let today = Command::new("date")
-            .args(["-u", "+%Y-%m-%d"])
-            .output()
-            .unwrap();
-        let today = String::from_utf8(today.stdout).unwrap();
-        let days_ago = |n: u32| {
-            let out = Command::new("date")
-                .args([
-                    "-u",
-                    "-d",
-                    &format!("{} - {n} days", today.trim()),
-                    "+%Y-%m-%d",
-                ])
-                .output()
-                .unwrap();
-            String::from_utf8(out.stdout).unwrap().trim().to_string()
-        };
+        let a = staging_rolled_back_from_b(w);
+        // Each day of the window, once (`date`, as the workflow's script computes it).
+        let days: Vec<String> = (0..=90)
+            .map(|n| {
+                let out = Command::new("date")
+                    .args(["-u", "-d", &format!("{n} days ago"), "+%Y-%m-%d"])
+                    .output()
+                    .unwrap();
+                String::from_utf8(out.stdout).unwrap().trim().to_string()
+            })
+            .collect();
+        let days_ago = |n: usize| days[n].as_str();
         // 1,040 more pushes, 80 a week over 13 weeks.
         for i in 0..1040 {
-            let day = days_ago(i / 12 + 1);
-            w.new_run_on("tofugen-deploy.yml", PUSH, Some(&day));
+            w.new_run_on("tofugen-deploy.yml", PUSH, Some(days_ago(i / 12 + 1)));
         }
         let job = w.promote("");
         logged(&job, "tofugen-deploy.yml (push): 1,000 runs or more since ");
@@ -1041,9 +1035,8 @@ fn a_busy_history_is_read_a_week_at_a_time() {
         );
 
         // A thousand in one week.
-        let day = days_ago(3);
         for _ in 0..1000 {
-            w.new_run_on("tofugen-deploy.yml", PUSH, Some(&day));
+            w.new_run_on("tofugen-deploy.yml", PUSH, Some(days_ago(3)));
         }
         let job = w.promote("");
         refused(

@@ -413,6 +413,56 @@ pub(crate) struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
+    /// A did-you-mean over `candidates` within one environment's share of
+    /// [`crate::diagnostics::SUGGESTION_BUDGET`]: the per-environment rules together stay within
+    /// the budget over the whole run, however many environments there are.
+    pub(crate) fn env_suggester<'c>(
+        &self,
+        candidates: impl IntoIterator<Item = &'c str>,
+    ) -> crate::diagnostics::Suggester<'c> {
+        let share = crate::diagnostics::SUGGESTION_BUDGET / self.resolved.environments.len().max(1);
+        crate::diagnostics::Suggester::with_budget(candidates, share)
+    }
+
+    /// The keys `env`'s own section adds under `path` (`["services"]`, `["alerts", "rules"]`)
+    /// that `defaults` does not have and that are typos of a name `defaults` has there
+    /// ([`crate::diagnostics::is_typo_of`]): each with its span and the name meant. `skip`
+    /// leaves names out (found otherwise).
+    pub(crate) fn added_typos(
+        &self,
+        env: &ResolvedEnvironment,
+        path: &[&str],
+        skip: impl Fn(&str) -> bool,
+    ) -> Vec<(String, Span, String)> {
+        let at = |mut node: Option<&'a Node>| {
+            for key in path {
+                node = node.and_then(|n| n.get(key));
+            }
+            node
+        };
+        let Some(own) = at(self.env_nodes.get(env.name.as_str()).map(|(_, node)| *node)) else {
+            return Vec::new();
+        };
+        let defaults: HashSet<&str> = at(self.original.get("defaults"))
+            .map_or(&[][..], Node::entries)
+            .iter()
+            .map(|(k, _)| k.name.as_str())
+            .collect();
+        // Budgeted: thousands of near misses against thousands of default names took minutes
+        // (sweep 59a, F2).
+        let mut suggester = self.env_suggester(defaults.iter().copied());
+        own.entries()
+            .iter()
+            .filter(|(key, _)| !defaults.contains(key.name.as_str()) && !skip(&key.name))
+            .filter_map(|(key, _)| {
+                let meant = suggester
+                    .suggest(&key.name)
+                    .filter(|m| crate::diagnostics::is_typo_of(&key.name, m))?;
+                Some((key.name.clone(), key.span, meant.to_string()))
+            })
+            .collect()
+    }
+
     /// Records a finding of `rule` in `env` (`None`: project-wide) at `place`.
     pub fn push(
         &mut self,

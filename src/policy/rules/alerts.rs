@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::diagnostics::{Level, SUGGESTION_BUDGET, Span, Suggester};
+use crate::diagnostics::{Level, Span};
 use crate::emit::alerts::{
     MAX_RULES_PER_GROUP, check_threshold, detection_delay, enabled_job_tiers, is_container_kind,
     is_database_kind, kind_key, planned_group_count, planned_per_source,
@@ -395,9 +395,8 @@ fn spelled(name: &str) -> String {
     name.replace('_', "-")
 }
 
-/// TG134 in one environment: each rule its own `alerts.rules` adds that is a near miss of a rule
-/// of `defaults.alerts.rules` ([`crate::diagnostics::did_you_mean`], within a share of
-/// [`SUGGESTION_BUDGET`]), and each rule whose name differs from an
+/// TG134 in one environment: each rule its own `alerts.rules` adds that is a typo of a rule of
+/// `defaults.alerts.rules` ([`Checker::added_typos`]), and each rule whose name differs from an
 /// earlier one's only by `_` and `-`, wherever the two were written.
 pub(crate) fn misspelt_rules(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let defaults: HashSet<&str> = c
@@ -426,28 +425,11 @@ pub(crate) fn misspelt_rules(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         }
     }
     let twins: HashSet<String> = found.iter().map(|(n, _, _)| n.clone()).collect();
-    // Budgeted, shared by the environments (sweep 59a, F2).
-    let share = SUGGESTION_BUDGET / c.resolved.environments.len().max(1);
-    let mut suggester = Suggester::with_budget(defaults.iter().copied(), share);
-    if let Some(own) = c
-        .env_nodes
-        .get(env.name.as_str())
-        .and_then(|(_, node)| node.get("alerts"))
-        .and_then(|a| a.get("rules"))
-    {
-        for (key, _) in own.entries() {
-            let name = key.name.as_str();
-            if defaults.contains(name) || twins.contains(name) {
-                continue;
-            }
-            if let Some(meant) = suggester
-                .suggest(name)
-                .filter(|m| crate::diagnostics::is_typo_of(name, m))
-            {
-                found.push((name.to_string(), meant.to_string(), false));
-            }
-        }
-    }
+    found.extend(
+        c.added_typos(env, &["alerts", "rules"], |n| twins.contains(n))
+            .into_iter()
+            .map(|(name, _, meant)| (name, meant, false)),
+    );
     for (name, meant, twin) in found {
         let path = format!("alerts.rules.{name}");
         let span = env.origins.key_span(&path);
@@ -488,8 +470,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let service_set: HashSet<&str> = services.iter().copied().collect();
     // Budgeted, shared by the environments: a thousand rules naming near misses of a thousand
     // services took seconds per environment (sweep 59a, F2).
-    let share = SUGGESTION_BUDGET / c.resolved.environments.len().max(1);
-    let mut suggester = Suggester::with_budget(services.iter().copied(), share);
+    let mut suggester = c.env_suggester(services.iter().copied());
     for rule in &env.alerts.rules {
         let path = format!("alerts.rules.{}", rule.name);
         let place = |field: &str| {

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use crate::diagnostics::{Level, SUGGESTION_BUDGET, Suggester, did_you_mean};
+use crate::diagnostics::{Level, Suggester, did_you_mean};
 use crate::load::{Node, NodeKind};
 use crate::model::Privacy;
 use crate::policy::{Checker, ENV, Place, Rule, Safety, list};
@@ -71,41 +71,10 @@ pub const TG133: Rule = Rule {
     good: "environments:\n  staging:\n    services:\n      web: { scale: { min: 1 } }\n",
 };
 
-/// TG133 in one environment: each service its own `services:` adds that is a near miss of a
-/// service of `defaults.services` ([`crate::diagnostics::did_you_mean`], within a share of
-/// [`SUGGESTION_BUDGET`]).
+/// TG133 in one environment: each service its own `services:` adds that is a typo of a service
+/// of `defaults.services` ([`Checker::added_typos`]).
 pub(crate) fn misspelt_services(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
-    let Some(own) = c
-        .env_nodes
-        .get(env.name.as_str())
-        .and_then(|(_, node)| node.get("services"))
-    else {
-        return;
-    };
-    let defaults: HashSet<&str> = c
-        .original
-        .get("defaults")
-        .and_then(|d| d.get("services"))
-        .map_or(&[][..], Node::entries)
-        .iter()
-        .map(|(k, _)| k.name.as_str())
-        .collect();
-    // Budgeted, shared by the environments: thousands of near-miss names against thousands of
-    // default services took minutes (sweep 59a, F2).
-    let share = SUGGESTION_BUDGET / c.resolved.environments.len().max(1);
-    let mut suggester = Suggester::with_budget(defaults.iter().copied(), share);
-    let mut found = Vec::new();
-    for (key, _) in own.entries() {
-        if defaults.contains(key.name.as_str()) {
-            continue;
-        }
-        if let Some(meant) = suggester
-            .suggest(&key.name)
-            .filter(|m| crate::diagnostics::is_typo_of(&key.name, m))
-        {
-            found.push((key.name.clone(), key.span, meant.to_string()));
-        }
-    }
+    let found = c.added_typos(env, &["services"], |_| false);
     for (name, span, meant) in found {
         c.push(
             &TG133,
@@ -210,8 +179,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let enabled: Vec<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
     let enabled_set: HashSet<&str> = enabled.iter().copied().collect();
     // Did-you-mean within a share of the budget per environment: bounded over the whole run.
-    let share = SUGGESTION_BUDGET / c.resolved.environments.len().max(1);
-    let mut suggester = Suggester::with_budget(enabled.iter().copied(), share);
+    let mut suggester = c.env_suggester(enabled.iter().copied());
     // Found when a reference first names a service that is not enabled: most environments
     // have none, and it is as long as the whole file.
     let root = c.root;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::diagnostics::{Level, SUGGESTION_BUDGET, Span, Suggester};
+use crate::diagnostics::{Level, Span};
 use crate::load::{Key, Node};
 use crate::model::SecretSource;
 use crate::policy::secret_scan::{self, Hit, Section};
@@ -97,8 +97,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let declared: Vec<&str> = env.secrets.iter().map(|s| s.name.as_str()).collect();
     let declared_set: HashSet<&str> = declared.iter().copied().collect();
     // Did-you-mean within a share of the budget per environment: bounded over the whole run.
-    let share = SUGGESTION_BUDGET / c.resolved.environments.len().max(1);
-    let mut suggester = Suggester::with_budget(declared.iter().copied(), share);
+    let mut suggester = c.env_suggester(declared.iter().copied());
     let mut used: BTreeSet<&str> = BTreeSet::new();
     for s in &env.services {
         // The first index of each name: one lookup per item (sweep 57, #1: a name listed twice
