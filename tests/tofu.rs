@@ -346,6 +346,51 @@ impl Passed {
     }
 }
 
+/// A scenario of real OpenTofu (a plan, a graph, an apply) whose pass is remembered as a
+/// proof's is ([`Passed`]), keyed by the scenario's name, the source of this file and of
+/// `tests/common` (all the scenario writes and asserts), `inputs` (every byte it takes from the
+/// repository or from tofugen: the compiled workflows' scripts, the modules it copies, the HCL
+/// the printer rendered) and the toolchain. A warm `cargo test` with none of those changed does
+/// not run it again; `TOFUGEN_TOFU_CACHE=off` (CI) always does. Whatever else the scenario runs
+/// (`bash`, the machine's coreutils) is not in the key: CI runs them all.
+struct Scenario {
+    key: String,
+    name: &'static str,
+    passed: &'static Passed,
+}
+
+impl Scenario {
+    /// `None` when the scenario passed before on the same bytes (said on stderr, straight: the
+    /// harness hides a passing test's `eprintln!`); otherwise the scenario to run, and to mark
+    /// [`Scenario::passed`] at its end.
+    fn start(tc: &Toolchain, name: &'static str, inputs: &[&[u8]]) -> Option<Scenario> {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        let sources: [&[u8]; 2] = [include_bytes!("tofu.rs"), include_bytes!("common/mod.rs")];
+        for part in sources.iter().chain(inputs) {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+        let passed = Passed::get(tc);
+        let key = passed.key(&hex(&h.finalize()), &format!("scenario {name}"), false);
+        if passed.contains(&key) {
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "{name}: passed before on the same bytes with this toolchain, not run again \
+                 (TOFUGEN_TOFU_CACHE=off runs it)"
+            );
+            return None;
+        }
+        Some(Scenario { key, name, passed })
+    }
+
+    /// Remembers the pass: call it after the scenario's last assertion.
+    fn passed(self) {
+        self.passed.record(&self.key, self.name);
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -919,8 +964,16 @@ fn tofu_reads_back_every_string_and_template_as_written() {
     let mut output = Body::new();
     output.attr("value", Expr::raw("jsonencode(local.all)"));
     body.block(Block::new("output", ["all"]).with_body(output));
+    let text = render("", &body);
+    let Some(scenario) = Scenario::start(
+        tc,
+        "tofu_reads_back_every_string_and_template_as_written",
+        &[text.as_bytes()],
+    ) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("main.tf"), render("", &body)).unwrap();
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
     for args in [
         &["init", "-no-color"][..],
         &["apply", "-auto-approve", "-no-color"],
@@ -945,6 +998,7 @@ fn tofu_reads_back_every_string_and_template_as_written() {
         wrong.len(),
         wrong.join("\n")
     );
+    scenario.passed();
 }
 
 /// The rollback's plan step ("Plan the release for production", [`PLAN_RELEASE`] in
@@ -982,6 +1036,14 @@ fn the_rollback_plan_step_reads_real_plans() {
         .clone();
     let script = step["run"].as_str().unwrap().to_string();
     let containers = step["env"]["CONTAINERS"].as_str().unwrap().to_string();
+    let module = tree_key(&repo().join("modules/service"));
+    let Some(scenario) = Scenario::start(
+        tc,
+        "the_rollback_plan_step_reads_real_plans",
+        &[script.as_bytes(), containers.as_bytes(), module.as_bytes()],
+    ) else {
+        return;
+    };
 
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
@@ -1144,6 +1206,7 @@ module "service_api" {{
         text.contains("  module.service_api.scaleway_container.this: delete then create\n"),
         "{text}"
     );
+    scenario.passed();
 }
 
 /// A `PATH` with a `tofu` wrapper first, in `dir/bin`: `tofu plan` without a refresh (there is
@@ -1290,6 +1353,17 @@ fn the_data_guard_reads_real_plans() {
     let guard = named("Refuse to destroy data");
     let guard_script = guard["run"].as_str().unwrap().to_string();
     let data_types = guard["env"]["DATA_TYPES"].as_str().unwrap().to_string();
+    let Some(scenario) = Scenario::start(
+        tc,
+        "the_data_guard_reads_real_plans",
+        &[
+            plan_script.as_bytes(),
+            guard_script.as_bytes(),
+            data_types.as_bytes(),
+        ],
+    ) else {
+        return;
+    };
 
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
@@ -1479,6 +1553,7 @@ provider "scaleway" {
         text.contains("::warning::destroying or replacing 1 resource(s) holding data, as asked"),
         "{text}"
     );
+    scenario.passed();
 }
 
 /// The engine settings Scaleway returns for a PostgreSQL instance created without any: the six
@@ -1502,6 +1577,14 @@ const POSTGRESQL_DEFAULT_SETTINGS: [(&str, &str); 6] = [
 #[test]
 fn a_database_without_settings_plans_no_change_to_the_engine_defaults() {
     let Some(tc) = toolchain() else { return };
+    let module = tree_key(&repo().join("modules/database"));
+    let Some(scenario) = Scenario::start(
+        tc,
+        "a_database_without_settings_plans_no_change_to_the_engine_defaults",
+        &[module.as_bytes()],
+    ) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("root");
     let db = root.join("db");
@@ -1601,6 +1684,7 @@ module "database" {
         second["after"]["settings"], second["before"]["settings"],
         "the second plan changes the engine settings: {second}"
     );
+    scenario.passed();
 }
 
 /// Every container that connects to the database is created after the database and after its
@@ -1610,6 +1694,17 @@ module "database" {
 #[test]
 fn containers_that_use_the_database_wait_for_its_privileges() {
     let Some(tc) = toolchain() else { return };
+    let (generated, modules) = (
+        tree_key(&repo().join("generated")),
+        tree_key(&repo().join("modules")),
+    );
+    let Some(scenario) = Scenario::start(
+        tc,
+        "containers_that_use_the_database_wait_for_its_privileges",
+        &[generated.as_bytes(), modules.as_bytes()],
+    ) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&repo().join("generated"), &dir.path().join("generated"));
     copy_tree(&repo().join("modules"), &dir.path().join("modules"));
@@ -1685,4 +1780,5 @@ fn containers_that_use_the_database_wait_for_its_privileges() {
         }
     }
     assert!(checked >= 2, "{checked} containers checked");
+    scenario.passed();
 }

@@ -23,7 +23,7 @@ const COMMITTED: &str = include_str!("../environments.yaml");
 const REPO: u64 = 1;
 const FORK: u64 = 2;
 
-/// `gh api [--paginate] URL [--jq FILTER]` over $WORLD/runs/*.json and
+/// `gh api [--paginate] URL [--jq FILTER]` over $WORLD/runs.jsonl (a run per line) and
 /// $WORLD/artifacts/*/meta.json (newest first, `per_page` honoured: one page unless
 /// --paginate; a runs query with `branch`, `event` or `created` gets the newest 1,000 at
 /// most, as GitHub documents for "List workflow runs for a workflow"), and
@@ -65,7 +65,7 @@ if [ "$1" = api ]; then
       jq -rn --arg sha "$TIP" '{object: {sha: $sha}}' | jq -r "$filter"
       exit 0 ;;
     repos/org/infra/actions/workflows/*/runs)
-      key=workflow_runs; files=("$WORLD"/runs/*.json)
+      key=workflow_runs; files=("$WORLD/runs.jsonl")
       name="${path#repos/org/infra/actions/workflows/}"; name="${name%/runs}"
       # A run without `created_at` was created on every day the query asks for.
       select='select(.workflow == $name and ($branch == "" or .head_branch == $branch)
@@ -75,13 +75,13 @@ if [ "$1" = api ]; then
     *) echo "fake gh: unexpected api $url" >&2; exit 2 ;;
   esac
   # Newest first, in pages of $per: only the first unless --paginate; --jq applies to each.
-  cat /dev/null "${files[@]}" | jq -c -s --arg name "$name" --arg branch "$branch" \
+  jq -c -s --arg name "$name" --arg branch "$branch" \
     --arg event "$event" --argjson cap "$cap" --arg from "$from" --arg to "$to" \
     --arg key "$key" --argjson per "$per" --argjson all "$paginate" "
     [.[] | $select] | sort_by(.created_at // .id) | reverse | .[:\$cap]
     | [range(0; if \$all then ([length, 1] | max) else 1 end; \$per) as \$i
        | {total_count: length, (\$key): .[\$i:\$i + \$per]}]
-    | .[] | ($filter)"
+    | .[] | ($filter)" "${files[@]}" < /dev/null
 elif [ "$1 $2" = "run download" ]; then
   run="$3"; shift 3
   while [ $# -gt 0 ]; do
@@ -276,9 +276,10 @@ struct World {
 impl World {
     fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
-        for d in ["bin", "runs", "artifacts", "state", "blobs", "tags"] {
+        for d in ["bin", "artifacts", "state", "blobs", "tags"] {
             std::fs::create_dir_all(dir.path().join(d)).unwrap();
         }
+        std::fs::write(dir.path().join("runs.jsonl"), "").unwrap();
         for (name, text) in [
             ("gh", FAKE_GH),
             ("tofu", FAKE_TOFU),
@@ -388,7 +389,14 @@ impl World {
         if let Some(day) = day {
             run["created_at"] = json!(format!("{day}T12:00:00Z"));
         }
-        std::fs::write(self.path().join(format!("runs/{id}.json")), run.to_string()).unwrap();
+        // One file for every run: the fake `gh` reads thousands of them per query in the
+        // scenarios of a busy history, one `cat` of a file each took most of their time.
+        use std::io::Write as _;
+        let mut runs = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.path().join("runs.jsonl"))
+            .unwrap();
+        writeln!(runs, "{run}").unwrap();
         id
     }
 

@@ -784,11 +784,14 @@ fn a_killed_process_leaves_a_recoverable_tree() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        // Wait until the child has finished one run, then kill it somewhere in the next ones.
+        // Wait until the child has finished one run, then kill it somewhere in the next ones:
+        // 10 to 158 ms later, in steps of 37 ms modulo 160 (a run of these trees takes tens of
+        // milliseconds, so the kills land in every phase of a run: staging, the journal,
+        // renames, removals).
         let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
         let ready = stdout.lines().map_while(Result::ok).any(|l| l == "ready");
         assert!(ready, "the child process did not start generating");
-        std::thread::sleep(std::time::Duration::from_millis(10 + 37 * i));
+        std::thread::sleep(std::time::Duration::from_millis(10 + 37 * i % 160));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         interrupted += usize::from(root.join(JOURNAL_PATH).exists());
