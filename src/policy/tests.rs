@@ -1499,3 +1499,165 @@ fn one_message_in_several_environments_names_each() {
         "{messages:#?}"
     );
 }
+
+/// An environment put before the deploy target, which then promotes from it, while
+/// `ci.deploy_to` still names the target: TG048 asks for `ci.deploy_to` to move up the chain,
+/// not for a `promote_from` that would close a cycle (sweep of stop 55, M1: the help said
+/// `promote_from: staging` on `dev`, and TG023 then asked to undo it).
+#[test]
+fn an_environment_before_the_deploy_target_moves_the_deploy_target() {
+    let c = compile_example(
+        "dev before staging",
+        "ci:\n  deploy_to: staging\nenvironments:\n  dev: { tier: development }\n  staging: { promote_from: dev }\n",
+    );
+    let f = finding(&c, "TG048", "dev before staging");
+    assert!(
+        f.message
+            .contains("pushes deploy `staging` (`ci.deploy_to`), which promotes from `dev`"),
+        "{f:#?}"
+    );
+    let help = f.help.as_deref().unwrap();
+    assert!(
+        help.starts_with("set `ci.deploy_to: dev`") && !help.contains("promote_from: staging"),
+        "{help}"
+    );
+    // Two steps up: the help names the first environment of the chain.
+    let c = compile_example(
+        "dev, then qa, before staging",
+        "ci:\n  deploy_to: staging\nenvironments:\n  dev: { tier: development }\n  qa: { tier: development, promote_from: dev }\n  staging: { promote_from: qa }\n",
+    );
+    let f = finding(&c, "TG048", "dev, then qa");
+    assert!(
+        f.message
+            .contains("which promotes from `qa` and so from `dev`"),
+        "{f:#?}"
+    );
+    assert!(
+        f.help
+            .as_deref()
+            .unwrap()
+            .starts_with("set `ci.deploy_to: dev`"),
+        "{f:#?}"
+    );
+    // An environment beside the chain keeps the usual help.
+    let c = compile_example(
+        "an environment beside the chain",
+        "ci:\n  deploy_to: staging\nenvironments:\n  dev: { tier: development }\n",
+    );
+    let f = finding(&c, "TG048", "beside");
+    assert!(
+        f.help
+            .as_deref()
+            .unwrap()
+            .starts_with("give `dev` `promote_from: staging`"),
+        "{f:#?}"
+    );
+}
+
+/// `database.enabled: false` inherited by an environment's own `database:` section: TG135 says
+/// so at that section, and the findings about the missing database (TG011, TG106) name the
+/// inherited `enabled: false` and its line instead of asking for a section that is there
+/// (sweep of stop 55, M2). An environment that writes `enabled: false` itself is not reported.
+#[test]
+fn a_database_section_switched_off_by_inheritance_is_named() {
+    let fragment = "defaults:\n  database: { enabled: false }\nenvironments:\n  staging:\n    database: { enabled: true }\n  production:\n    database: { ha: true }\n";
+    let c = compile_example("inherited enabled: false", fragment);
+    let text = examples::with_fragment(fragment).unwrap();
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+            .unwrap_or_else(|| panic!("no {needle} in {text}"))
+    };
+    let f = finding(&c, "TG135", "inherited enabled: false");
+    assert_eq!(f.level, Level::Warning);
+    assert!(
+        f.message.starts_with("`production` has a `database:` section of its own but no database: it inherits `enabled: false` from `defaults`"),
+        "{f:#?}"
+    );
+    let tg011: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG011").collect();
+    assert!(!tg011.is_empty(), "{:#?}", codes(&c));
+    for d in &tg011 {
+        assert!(d.message.contains("`production`"), "{d:#?}");
+        assert!(
+            d.notes.iter().any(|n| n.contains(
+                "does not say `enabled`, so it inherits `enabled: false` from `defaults`"
+            )),
+            "{d:#?}"
+        );
+    }
+    let attached = tg011
+        .iter()
+        .find(|d| d.message.starts_with("service `web` has `database: true`"))
+        .expect("the attachment finding");
+    assert_eq!(
+        attached.help.as_deref(),
+        Some(
+            "add `enabled: true` under `environments.production.database`, or remove `database: true`"
+        )
+    );
+    let tg106 = finding(&c, "TG106", "inherited enabled: false");
+    assert!(
+        tg106
+            .message
+            .ends_with("but `production` has no database (so no backup job)"),
+        "{tg106:#?}"
+    );
+    assert!(
+        tg106
+            .help
+            .as_deref()
+            .unwrap()
+            .starts_with("enable the database and a job tier"),
+        "{tg106:#?}"
+    );
+    // The note's line is the file's (the fragment merged into the example base, as JSON).
+    let line = line_of("\"enabled\": false");
+    assert!(
+        attached.notes[0].contains(&format!("from `defaults` (line {line})")),
+        "{attached:#?}"
+    );
+
+    // `enabled: false` written by the environment itself: deliberate, no TG135; TG011 asks to
+    // remove it, at its line.
+    let c = compile_example(
+        "own enabled: false",
+        "environments:\n  production:\n    database: { enabled: false, ha: true }\n",
+    );
+    assert!(
+        !c.diagnostics.iter().any(|d| d.code == "TG135"),
+        "{:#?}",
+        codes(&c)
+    );
+    let f = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "TG011" && d.message.starts_with("service `web`"))
+        .expect("TG011");
+    assert!(
+        f.help
+            .as_deref()
+            .unwrap()
+            .starts_with("remove `enabled: false` from `environments.production.database` (line "),
+        "{f:#?}"
+    );
+    // No section of its own, the database disabled in `defaults`: add one.
+    let c = compile_example(
+        "defaults disabled",
+        "defaults:\n  database: { enabled: false }\nenvironments:\n  staging:\n    database: { enabled: true }\n",
+    );
+    assert!(
+        !c.diagnostics.iter().any(|d| d.code == "TG135"),
+        "{:#?}",
+        codes(&c)
+    );
+    let f = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "TG011" && d.message.starts_with("service `web`"))
+        .expect("TG011");
+    assert!(
+        f.help.as_deref().unwrap().starts_with("add `database: { enabled: true }` under `environments.production` (`enabled: false` comes from `defaults`, line "),
+        "{f:#?}"
+    );
+}

@@ -601,7 +601,8 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 
         if let Some(kind) = rule.kind {
             if is_database_kind(kind) && env.database.is_none() {
-                c.push(
+                let off = super::database::InheritedOff::of(c, env).map(|o| o.note(e));
+                let f = c.push(
                     &TG103,
                     Some(env),
                     key_place.clone(),
@@ -614,20 +615,34 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                         "disable the rule in `{e}` (`{n}: {{ enabled: false }}`) or enable `database`"
                     ),
                 );
+                f.notes.extend(off);
             }
             if kind == AlertKind::BackupJobFailed && enabled_job_tiers(env).is_empty() {
-                c.push(
+                // Without a database, its backup tiers are not in force, whatever they say.
+                let (why, fix, off) = if env.database.is_some() {
+                    (
+                        "enables no weekly or monthly backup job",
+                        "enable a job tier",
+                        None,
+                    )
+                } else {
+                    (
+                        "has no database (so no backup job)",
+                        "enable the database and a job tier",
+                        super::database::InheritedOff::of(c, env).map(|o| o.note(e)),
+                    )
+                };
+                let f = c.push(
                     &TG106,
                     Some(env),
                     key_place.clone(),
-                    format!(
-                        "alert rule `{n}` watches backup jobs, but `{e}` enables no weekly or monthly backup job"
-                    ),
+                    format!("alert rule `{n}` watches backup jobs, but `{e}` {why}"),
                     "`database.backups.weekly` or `.monthly` enabled",
                     format!(
-                        "enable a job tier, or disable the rule in `{e}` (`{n}: {{ enabled: false }}`); daily backups are Scaleway's own schedule and have no job to watch"
+                        "{fix}, or disable the rule in `{e}` (`{n}: {{ enabled: false }}`); daily backups are Scaleway's own schedule and have no job to watch"
                     ),
                 );
+                f.notes.extend(off);
             }
             if kind == AlertKind::DatabaseReplicationLag
                 && let Some(db) = &env.database

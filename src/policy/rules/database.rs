@@ -1,9 +1,10 @@
 //! The Managed PostgreSQL database: who is attached to it, its volume, whether it is used.
 
 use crate::diagnostics::Level;
+use crate::diagnostics::Span;
 use crate::model::{SecretSource, VolumeType};
-use crate::policy::{Checker, ENV, Rule, Safety, limits};
-use crate::resolve::ResolvedEnvironment;
+use crate::policy::{Checker, ENV, Place, Rule, Safety, limits};
+use crate::resolve::{Layer, ResolvedEnvironment};
 
 /// TG011: database secrets and attachments need a database, and database secrets need the
 /// attachment.
@@ -70,11 +71,89 @@ pub const TG131: Rule = Rule {
 /// [`TG131`].
 pub const MANUAL_BACKUP_MAX_GB: u64 = 585;
 
+/// TG135: an environment's own `database:` section is not switched off by an `enabled: false`
+/// it inherits.
+pub const TG135: Rule = Rule {
+    code: "TG135",
+    name: "database-disabled-by-inheritance",
+    level: Level::Warning,
+    safety: Safety::Ordinary,
+    title: "an environment's own `database:` section says `enabled: true` when it inherits `enabled: false`",
+    rationale: "`database.enabled: false` in `defaults` (or in an environment it extends) is inherited like any other key: an environment's own section with a node type, HA and backups but no `enabled: true` creates no database, and when no service uses it nothing else says so",
+    bad: "defaults:\n  database: { enabled: false }\nenvironments:\n  staging:\n    database: { enabled: true }\n  production:\n    database: { ha: true }\n",
+    good: "defaults:\n  database: { enabled: false }\nenvironments:\n  staging:\n    database: { enabled: true }\n  production:\n    database: { enabled: true, ha: true }\n",
+};
+
 /// The rules of this family.
-pub const RULES: &[Rule] = &[TG011, TG019, TG044, TG121, TG131];
+pub const RULES: &[Rule] = &[TG011, TG019, TG044, TG121, TG131, TG135];
+
+/// An environment's own `database:` section, switched off by an `enabled: false` it inherits.
+pub(crate) struct InheritedOff {
+    /// The key of the environment's own `database:` section.
+    pub section: Span,
+    /// Where the `enabled: false` in force is written.
+    pub enabled: Span,
+    /// The section that writes it (`defaults`, `environments.NAME via extends`).
+    pub from: String,
+}
+
+impl InheritedOff {
+    /// `env` has no database although its own `database:` section sets something: that
+    /// section does not say `enabled`, and the `enabled: false` in force comes from another
+    /// section. `None` in every other case (an environment that writes `enabled: false`
+    /// itself says what it means).
+    pub(crate) fn of(c: &Checker<'_>, env: &ResolvedEnvironment) -> Option<InheritedOff> {
+        if env.database.is_some() {
+            return None;
+        }
+        let (key, own) = c.env_nodes.get(env.name.as_str())?.1.entry("database")?;
+        if own.entries().is_empty() || own.get("enabled").is_some() {
+            return None;
+        }
+        let enabled = env.origins.get("database.enabled")?;
+        if enabled.layer == Layer::Environment {
+            return None;
+        }
+        Some(InheritedOff {
+            section: key.span,
+            enabled: enabled.span,
+            from: env.origins.layer_name(enabled.layer),
+        })
+    }
+
+    /// Says why, for a finding about the missing database.
+    pub(crate) fn note(&self, env: &str) -> String {
+        format!(
+            "`environments.{env}.database` (line {}) does not say `enabled`, so it inherits `enabled: false` from `{}` (line {}): add `enabled: true` to it",
+            self.section.line, self.from, self.enabled.line
+        )
+    }
+}
+
+/// TG135: the environment's own section, switched off by an inherited `enabled: false`.
+fn inherited_off(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+    let Some(off) = InheritedOff::of(c, env) else {
+        return;
+    };
+    c.push(
+        &TG135,
+        Some(env),
+        Place::new("database", Some(off.section)),
+        format!(
+            "{ENV} has a `database:` section of its own but no database: it inherits `enabled: false` from `{}` (line {})",
+            off.from, off.enabled.line
+        ),
+        "`enabled: true` in an environment's own `database:` section when another section disables the database",
+        format!(
+            "add `enabled: true` under `environments.{}.database`, or remove that section if {ENV} needs no database",
+            env.name
+        ),
+    );
+}
 
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     attachments(c, env);
+    inherited_off(c, env);
     let Some(db) = &env.database else {
         return;
     };
@@ -228,20 +307,43 @@ fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         }
         if s.database && env.database.is_none() {
             let place = c.at(env, &format!("services.{}.database", s.name));
-            c.push(
+            let off = InheritedOff::of(c, env);
+            let help = match (&off, env.origins.get("database.enabled")) {
+                (Some(_), _) => format!(
+                    "add `enabled: true` under `environments.{}.database`, or remove `database: true`",
+                    env.name
+                ),
+                (None, Some(o)) if o.layer == Layer::Environment => format!(
+                    "remove `enabled: false` from `environments.{}.database` (line {}), or remove `database: true`",
+                    env.name, o.span.line
+                ),
+                (None, Some(o)) => format!(
+                    "add `database: {{ enabled: true }}` under `environments.{}` (`enabled: false` comes from `{}`, line {}), or remove `database: true`",
+                    env.name,
+                    env.origins.layer_name(o.layer),
+                    o.span.line
+                ),
+                (None, None) => "add a `database:` section, or remove `database: true`".to_string(),
+            };
+            let f = c.push(
                 &TG011,
                 Some(env),
                 place,
-                format!("service `{}` has `database: true` but {ENV} has no database", s.name),
+                format!(
+                    "service `{}` has `database: true` but {ENV} has no database",
+                    s.name
+                ),
                 "an enabled `database:` section",
-                "add a `database:` section (or remove `enabled: false` from it), or remove `database: true`",
+                help,
             );
+            f.notes.extend(off.map(|o| o.note(&env.name)));
         }
     }
     for secret in &env.secrets {
         if secret.source == SecretSource::Database && env.database.is_none() {
             let place = c.at(env, &format!("secrets.{}.source", secret.name));
-            c.push(
+            let off = InheritedOff::of(c, env).map(|o| o.note(&env.name));
+            let f = c.push(
                 &TG011,
                 Some(env),
                 place,
@@ -258,6 +360,7 @@ fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                     env = env.name
                 ),
             );
+            f.notes.extend(off);
         }
     }
 }

@@ -175,8 +175,44 @@ fn undeployed(c: &mut Checker<'_>, sources: &[Option<usize>]) {
             root[i] = Some(end);
         }
     }
+    // The environment the deploy target itself promotes from ends at, when the chain is whole:
+    // pushes deploy an environment with `promote_from`, and the head of its chain is deployed
+    // by nothing (sweep of stop 55: `dev` put before the starter's `staging`, `ci.deploy_to`
+    // left at staging). The fix is the deploy target, not the head's `promote_from`.
+    let head_index = envs.iter().position(|e| e.name == head.name);
+    let upstream = head_index
+        .and_then(|h| sources[h])
+        .and_then(|j| root[j])
+        .flatten();
     for (i, env) in envs.iter().enumerate() {
         if env.name == head.name || root[i] != Some(Some(i)) {
+            continue;
+        }
+        if upstream == Some(i) && resolved.ci.deploy_to.is_some() {
+            let place = c.env_place(env);
+            let from = head.promote_from.as_deref().unwrap_or_default();
+            c.push(
+                &TG048,
+                Some(env),
+                place,
+                format!(
+                    "no workflow deploys {ENV}: pushes deploy `{}` (`ci.deploy_to`), which promotes from `{from}`{}",
+                    head.name,
+                    if from == env.name {
+                        String::new()
+                    } else {
+                        format!(" and so from {ENV}")
+                    }
+                ),
+                format!(
+                    "`ci.deploy_to` naming the first environment of the chain, `{}`",
+                    env.name
+                ),
+                format!(
+                    "set `ci.deploy_to: {}` (pushes deploy it, and `{}` promotes from it), or remove `promote_from` from `{}`",
+                    env.name, head.name, head.name
+                ),
+            );
             continue;
         }
         let downstream: Vec<&str> = envs
