@@ -58,6 +58,17 @@ fn run_promtool(c: &Compilation) {
         common::skip_unless_required("promtool (set $PROMTOOL)");
         return;
     };
+    // Its verdict on the same files is remembered ([`common::tool_verdicts`]).
+    let mut parts = vec![common::tool_identity(&promtool).into_bytes()];
+    for (path, text) in &files {
+        parts.push(path.as_bytes().to_vec());
+        parts.push(text.as_bytes().to_vec());
+    }
+    let key = common::Remembered::key(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let verdicts = common::tool_verdicts();
+    if verdicts.contains(&key) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     for (path, text) in &files {
         let p = dir.path().join(path);
@@ -84,6 +95,7 @@ fn run_promtool(c: &Compilation) {
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    verdicts.record(&key, "promtool check rules, test rules");
 }
 
 #[test]

@@ -39,6 +39,25 @@ fn lint_workflows(flows: &[PathBuf]) {
     let Some(v) = common::validators() else {
         return;
     };
+    // Their verdict on the same bytes is remembered ([`common::tool_verdicts`]).
+    let tools = [
+        v.join("venv/bin/actionlint"),
+        v.join("venv/bin/zizmor"),
+        common::on_path("shellcheck").unwrap_or_default(),
+    ];
+    let mut parts: Vec<Vec<u8>> = tools
+        .iter()
+        .map(|t| common::tool_identity(t).into_bytes())
+        .collect();
+    for f in flows {
+        parts.push(f.file_name().unwrap().as_encoded_bytes().to_vec());
+        parts.push(std::fs::read(f).unwrap());
+    }
+    let key = common::Remembered::key(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let verdicts = common::tool_verdicts();
+    if verdicts.contains(&key) {
+        return;
+    }
     let o = Command::new(v.join("venv/bin/actionlint"))
         .arg("-no-color")
         .args(flows)
@@ -58,6 +77,7 @@ fn lint_workflows(flows: &[PathBuf]) {
         .output()
         .unwrap();
     assert!(o.status.success(), "zizmor: {}", text(&o));
+    verdicts.record(&key, "actionlint and zizmor");
 }
 
 fn workflows(root: &Path) -> Vec<PathBuf> {

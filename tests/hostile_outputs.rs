@@ -644,30 +644,53 @@ fn hostile_strings_in_every_value_are_rejected_or_stay_data() {
     let mut used = vec![0usize; texts.len()];
     let (mut accepted, mut rejected) = (0, 0);
     let mut promtool_cases = Vec::new();
-    for (i, path) in leaves.iter().enumerate() {
-        for k in 0..PER_VALUE {
-            // Value i gets strings i, i + 7, i + 14 (mod the count): every string goes into
-            // values of every part of the file.
-            let j = (i + 7 * k) % texts.len();
-            used[j] += 1;
-            let place = if (i + k) % 2 == 0 {
-                Place::After
-            } else {
-                Place::Before
-            };
-            match check(path, &texts[j], place) {
-                Some(files) => {
-                    accepted += 1;
-                    let alerts = alert_files(&files);
-                    if promtool_cases.len() < PROMTOOL_SAMPLE
-                        && alerts != *baseline_alerts()
-                        && !promtool_cases.contains(&alerts)
-                    {
-                        promtool_cases.push(alerts);
-                    }
+    // Value i gets strings i, i + 7, i + 14 (mod the count): every string goes into values of
+    // every part of the file.
+    let jobs: Vec<(usize, usize)> = (0..leaves.len())
+        .flat_map(|i| (0..PER_VALUE).map(move |k| (i, k)))
+        .collect();
+    // Checked on two threads (the slowest test of this file in a debug build, alone on one
+    // core: 2.7 s), then taken in order, so that the promtool sample is the same.
+    let half = jobs.len().div_ceil(2);
+    let alerts: Vec<Option<BTreeMap<String, String>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = jobs
+            .chunks(half)
+            .map(|chunk| {
+                let (texts, leaves) = (&texts, &leaves);
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|&(i, k)| {
+                            let j = (i + 7 * k) % texts.len();
+                            let place = if (i + k) % 2 == 0 {
+                                Place::After
+                            } else {
+                                Place::Before
+                            };
+                            check(&leaves[i], &texts[j], place).map(|files| alert_files(&files))
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    for (&(i, k), result) in jobs.iter().zip(alerts) {
+        used[(i + 7 * k) % texts.len()] += 1;
+        match result {
+            Some(alerts) => {
+                accepted += 1;
+                if promtool_cases.len() < PROMTOOL_SAMPLE
+                    && alerts != *baseline_alerts()
+                    && !promtool_cases.contains(&alerts)
+                {
+                    promtool_cases.push(alerts);
                 }
-                None => rejected += 1,
             }
+            None => rejected += 1,
         }
     }
     assert!(used.iter().all(|n| *n > 0), "{used:?}");
@@ -714,6 +737,19 @@ fn run_promtool(cases: &[BTreeMap<String, String>]) {
         common::skip_unless_required("promtool (set $PROMTOOL)");
         return;
     };
+    // Its verdict on the same files is remembered ([`common::tool_verdicts`]).
+    let mut parts = vec![common::tool_identity(&promtool).into_bytes()];
+    for (i, files) in cases.iter().enumerate() {
+        for (path, text) in files {
+            parts.push(format!("{i}/{path}").into_bytes());
+            parts.push(text.as_bytes().to_vec());
+        }
+    }
+    let key = common::Remembered::key(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let verdicts = common::tool_verdicts();
+    if verdicts.contains(&key) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let (mut rules, mut tests) = (Vec::new(), Vec::new());
     for (i, files) in cases.iter().enumerate() {
@@ -742,6 +778,7 @@ fn run_promtool(cases: &[BTreeMap<String, String>]) {
             String::from_utf8_lossy(&run.stderr)
         );
     }
+    verdicts.record(&key, "promtool check rules, test rules");
 }
 
 // ---------------------------------------------------------------------------------------------

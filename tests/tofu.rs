@@ -270,7 +270,7 @@ fn prove_all<'t>(
         let _ = writeln!(
             std::io::stderr(),
             "{what}: {reused} of {} proofs passed before on the same bytes with this toolchain, \
-             not run again (TOFUGEN_TOFU_CACHE=off runs them all)",
+             not run again (TOFUGEN_TEST_CACHE=off runs them all)",
             roots.len()
         );
     }
@@ -295,7 +295,7 @@ const PROOF_COMMANDS: &str = "init -backend=false -input=false -no-color; valida
 /// ([`tree_key`]: every file of the tree, path and bytes), the root's place in it, whether
 /// `tofu test` ran, [`PROOF_COMMANDS`] and the toolchain's environment. The same bytes proven
 /// by the same toolchain give the same result, so a warm `cargo test` runs only the proofs of
-/// what changed. `TOFUGEN_TOFU_CACHE=off` runs every proof (`.ci/run` sets it: CI always
+/// what changed. `TOFUGEN_TEST_CACHE=off` runs every proof (`.ci/run` sets it: CI always
 /// executes them); failures are never remembered.
 struct Passed {
     dir: Option<PathBuf>,
@@ -306,7 +306,7 @@ impl Passed {
     fn get(tc: &Toolchain) -> &'static Passed {
         static PASSED: OnceLock<Passed> = OnceLock::new();
         PASSED.get_or_init(|| {
-            let off = std::env::var("TOFUGEN_TOFU_CACHE").as_deref() == Ok("off");
+            let off = common::remembering_off();
             let dir = tc
                 .env
                 .iter()
@@ -351,7 +351,7 @@ impl Passed {
 /// `tests/common` (all the scenario writes and asserts), `inputs` (every byte it takes from the
 /// repository or from tofugen: the compiled workflows' scripts, the modules it copies, the HCL
 /// the printer rendered) and the toolchain. A warm `cargo test` with none of those changed does
-/// not run it again; `TOFUGEN_TOFU_CACHE=off` (CI) always does. Whatever else the scenario runs
+/// not run it again; `TOFUGEN_TEST_CACHE=off` (CI) always does. Whatever else the scenario runs
 /// (`bash`, the machine's coreutils) is not in the key: CI runs them all.
 struct Scenario {
     key: String,
@@ -378,7 +378,7 @@ impl Scenario {
             let _ = writeln!(
                 std::io::stderr(),
                 "{name}: passed before on the same bytes with this toolchain, not run again \
-                 (TOFUGEN_TOFU_CACHE=off runs it)"
+                 (TOFUGEN_TEST_CACHE=off runs it)"
             );
             return None;
         }

@@ -899,14 +899,80 @@ impl<'a> Cond<'a> {
 }
 
 /// Runs `f` with a fresh world when bash and jq are here (the runners' jq: see
-/// [`common::path_with_runner_jq`]).
+/// [`common::path_with_runner_jq`]), unless the scenario passed before on the same bytes
+/// ([`remembered`]).
 fn with_world(f: impl FnOnce(&mut World)) {
     let mut world = World::new();
     let path = std::env::var("PATH").unwrap_or_default();
     if let Some(path) = common::path_with_runner_jq(&world.path().join("bin"), &path) {
+        let remembered = remembered();
+        if let Some((store, key, name)) = &remembered
+            && store.contains(key)
+        {
+            // Straight to stderr: the harness hides a passing test's `eprintln!`.
+            use std::io::Write as _;
+            let _ = writeln!(
+                std::io::stderr(),
+                "{name}: passed before on the same bytes with the same tools, not run again \
+                 (TOFUGEN_TEST_CACHE=off runs it)"
+            );
+            return;
+        }
         world.search_path = path;
         f(&mut world);
+        if let Some((store, key, name)) = remembered {
+            store.record(&key, &name);
+        }
     }
+}
+
+/// Where the running scenario's pass is remembered, its key and its name: the scenarios are
+/// deterministic given their inputs, so a warm `cargo test` need not run those whose inputs did
+/// not change ([`common::Remembered`]). The key holds the test's name and the how-manieth world
+/// it is in that test, this file's source and `tests/common`'s (the fakes, the expression
+/// evaluator, every assertion), the workflows as compiled (or as read with
+/// TOFUGEN_WORKFLOWS_FROM), the runners' jq (its directory names its version), bash's version
+/// and the day (the scripts read the clock: 91-day windows, weeks). Not in it: coreutils
+/// (`date`, `wc`, `cp`), which CI runs anyway (`TOFUGEN_TEST_CACHE=off`). `None` with another
+/// jq than the runners', or outside a test thread.
+fn remembered() -> Option<(common::Remembered, String, String)> {
+    use std::sync::OnceLock;
+    thread_local!(static WORLDS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
+    let name = std::thread::current().name()?.to_string();
+    if name == "main" {
+        return None;
+    }
+    let jq = common::runner_jq_dir()?;
+    static BASH: OnceLock<String> = OnceLock::new();
+    let bash = BASH.get_or_init(|| {
+        Command::new("bash")
+            .args(["--noprofile", "--norc", "-c", "echo \"$BASH_VERSION\""])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    });
+    static WORKFLOWS: OnceLock<String> = OnceLock::new();
+    let workflows = WORKFLOWS.get_or_init(|| serde_json::to_string(workflows()).unwrap());
+    let world = WORLDS.with(|w| {
+        w.set(w.get() + 1);
+        w.get()
+    });
+    let day = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
+    let key = common::Remembered::key(&[
+        name.as_bytes(),
+        &world.to_le_bytes(),
+        include_bytes!("workflow_scripts.rs"),
+        include_bytes!("common/mod.rs"),
+        workflows.as_bytes(),
+        jq.as_bytes(),
+        bash.as_bytes(),
+        &day.to_le_bytes(),
+    ]);
+    let store =
+        common::Remembered::under(Path::new(jq).parent()?.join("passed-workflow-scenarios"));
+    Some((store, key, name))
 }
 
 fn ok(job: &Job, what: &str) {

@@ -59,22 +59,7 @@ pub const RUNNER_JQ: &str = "jq-1.7.1";
 /// has no jq either; another jq on the `PATH` (Debian 12's 1.6, 8 times slower to start) is used
 /// then, saying so. With `TOFUGEN_REQUIRE_TOOLS=1` (CI) only the runners' jq will do.
 pub fn path_with_runner_jq(first: &Path, rest: &str) -> Option<String> {
-    static JQ_DIR: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
-    let jq_dir = JQ_DIR.get_or_init(|| {
-        let out = std::process::Command::new("bash")
-            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/toolchain"))
-            .arg("--jq")
-            .stderr(std::process::Stdio::inherit())
-            .output()
-            .ok()
-            .filter(|o| o.status.success())?;
-        let dir = String::from_utf8(out.stdout).ok()?.trim_end().to_string();
-        let version = std::process::Command::new(Path::new(&dir).join("jq"))
-            .arg("--version")
-            .output()
-            .ok()?;
-        (String::from_utf8_lossy(&version.stdout).trim() == RUNNER_JQ).then_some(dir)
-    });
+    let jq_dir = runner_jq_dir();
     if !commands_available(&["bash"]) {
         return None;
     }
@@ -94,6 +79,80 @@ pub fn path_with_runner_jq(first: &Path, rest: &str) -> Option<String> {
     }
 }
 
+/// The directory of the runners' jq ([`RUNNER_JQ`]), built on first use by `.ci/toolchain
+/// --jq`; `None` when it cannot be built here.
+pub fn runner_jq_dir() -> Option<&'static str> {
+    static JQ_DIR: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    JQ_DIR
+        .get_or_init(|| {
+            let out = std::process::Command::new("bash")
+                .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/toolchain"))
+                .arg("--jq")
+                .stderr(std::process::Stdio::inherit())
+                .output()
+                .ok()
+                .filter(|o| o.status.success())?;
+            let dir = String::from_utf8(out.stdout).ok()?.trim_end().to_string();
+            let version = std::process::Command::new(Path::new(&dir).join("jq"))
+                .arg("--version")
+                .output()
+                .ok()?;
+            (String::from_utf8_lossy(&version.stdout).trim() == RUNNER_JQ).then_some(dir)
+        })
+        .as_deref()
+}
+
+/// Whether remembered results are off: `TOFUGEN_TEST_CACHE=off` runs every scenario and proof
+/// ([`Remembered`]); `.ci/run` sets it, so CI always executes them all.
+pub fn remembering_off() -> bool {
+    std::env::var("TOFUGEN_TEST_CACHE").as_deref() == Ok("off")
+}
+
+/// Passes of deterministic scenarios, remembered the way Bazel remembers test results: one
+/// empty file per pass in a directory outside the repository, named by the SHA-256 of
+/// everything the scenario's outcome depends on ([`Remembered::key`]: its name, the test's
+/// source, the bytes it takes from the repository or from tofugen, and the tools it runs). The
+/// same bytes run by the same tools give the same result, so a warm `cargo test` runs only the
+/// scenarios whose inputs changed; failures are never recorded.
+pub struct Remembered {
+    dir: Option<PathBuf>,
+}
+
+impl Remembered {
+    /// The passes recorded under `dir` (created on first use); none when
+    /// [`remembering_off`].
+    pub fn under(dir: PathBuf) -> Remembered {
+        if remembering_off() {
+            return Remembered { dir: None };
+        }
+        let _ = std::fs::create_dir_all(&dir);
+        Remembered { dir: Some(dir) }
+    }
+
+    /// The key of `parts` (each length-prefixed, so that no two lists collide).
+    pub fn key(parts: &[&[u8]]) -> String {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        for part in parts {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Whether a pass with this key was recorded.
+    pub fn contains(&self, key: &str) -> bool {
+        self.dir.as_ref().is_some_and(|d| d.join(key).is_file())
+    }
+
+    /// Records a pass (the file holds `label`, for people).
+    pub fn record(&self, key: &str, label: &str) {
+        if let Some(d) = &self.dir {
+            let _ = std::fs::write(d.join(key), label);
+        }
+    }
+}
+
 /// The offline validators' directory (`TOFUGEN_VALIDATORS`, as `.ci/run` installs them, else
 /// `~/.cache/tofugen-ci/validators`), with actionlint and zizmor in `venv/bin/`; `None`
 /// (printed) when absent and not required ([`skip_unless_required`]).
@@ -108,4 +167,33 @@ pub fn validators() -> Option<PathBuf> {
         skip_unless_required("actionlint and zizmor (set TOFUGEN_VALIDATORS)");
     }
     dir
+}
+
+/// The identity of a tool in the key of a remembered verdict: its path, size and modification
+/// time (a reinstalled or upgraded tool has another); its path alone when it cannot be read.
+pub fn tool_identity(path: &Path) -> String {
+    match std::fs::metadata(path) {
+        Ok(m) => format!("{} {} {:?}", path.display(), m.len(), m.modified().ok()),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// The first `name` on the `PATH`, for [`tool_identity`] (a tool another tool runs, as
+/// actionlint runs shellcheck).
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// The passes of the offline validators (actionlint, zizmor, promtool) on given bytes,
+/// remembered outside the repository (`~/.cache/tofugen-ci/passed-tools`): the same tool on the
+/// same bytes gives the same verdict. Keyed by [`tool_identity`] of every tool that runs and
+/// every input file's name and bytes ([`Remembered::key`]); `TOFUGEN_TEST_CACHE=off` (CI) runs
+/// them all.
+pub fn tool_verdicts() -> Remembered {
+    match std::env::var_os("HOME") {
+        Some(home) => Remembered::under(PathBuf::from(home).join(".cache/tofugen-ci/passed-tools")),
+        None => Remembered { dir: None },
+    }
 }
