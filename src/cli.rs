@@ -615,9 +615,26 @@ fn init(cli: &Cli, project: Option<String>, region: String) -> u8 {
         // A derived name may have lost characters (`é-café` gives `caf`): say where it came
         // from and how to choose another (sweep 38, R8).
         let origin = if derived {
+            // Shortened or changed: the directory's name is shown, so that the cut is seen
+            // (sweep of stop 55, L6: `acme-payments-platform-infra` became
+            // `acme-payments-platfo` without a word).
+            let dir = placement
+                .root
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_default();
+            let from = if dir == created.project {
+                "from the directory's name".to_string()
+            } else {
+                format!(
+                    "from the directory's name `{}`, made a valid project name of at most {} characters",
+                    dir.escape_debug(),
+                    crate::init::MAX_PROJECT
+                )
+            };
             format!(
-                " (from the directory's name; to choose another, change `project:` in {} \
-                 before the first apply)",
+                " ({from}; to choose another, change `project:` in {} before the first apply)",
                 placement.config
             )
         } else {

@@ -53,7 +53,7 @@ pub struct Created {
 
 /// Longest project name `init` accepts: every resource name is `<project>-<env>-<service>`,
 /// at most 63 characters.
-const MAX_PROJECT: usize = 20;
+pub const MAX_PROJECT: usize = 20;
 
 /// Writes the starter configuration at `root/config` and `root/.gitignore`. Fails, writing
 /// nothing, when the configuration or any path `generate` would own already exists, or when the

@@ -1192,6 +1192,34 @@ fn name_misaligned(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &ou
         });
         return;
     }
+    // After a comment line, a line indented further than a key whose value is on its line is
+    // not read as the rest of that value (a comment ends a plain scalar) but as a key where the
+    // mapping has none: the parser's "did not find expected key" (sweep of stop 55, L1: the
+    // starter has comments above four keys, and the help said "the one before", a comment).
+    if outline.indents[stop].is_some()
+        && indent > before
+        && d.message.ends_with("did not find expected key")
+        && value_on_its_line(line_text(prev))
+        && (prev + 1..stop).all(|l| {
+            let t = line_text(l).trim_start();
+            t.is_empty() || t.starts_with('#')
+        })
+        && let Some(comment) =
+            (prev + 1..stop).find(|&l| line_text(l).trim_start().starts_with('#'))
+    {
+        d.notes.push(format!(
+            "this line is indented {indent} spaces, further than the key on line {} ({before} \
+             spaces) whose value is on its line: the comment on line {} ends that value, so the \
+             next key of that mapping is expected at {before} spaces",
+            prev + 1,
+            comment + 1
+        ));
+        d.help = Some(format!(
+            "indent it {before} spaces, as line {}, if it is that key's sibling",
+            prev + 1
+        ));
+        return;
+    }
     if outline.indents[stop].is_none() || indent >= before {
         return;
     }
@@ -1218,6 +1246,18 @@ fn name_misaligned(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &ou
         prev + 1,
         parent + 1
     ));
+}
+
+/// Whether a line holding a key (`key: value`, `key: { ... }`) has its value on it: something
+/// after the first `: ` that is not a comment. A key whose value starts on the next lines
+/// (`key:`, `key: # note`) has not.
+fn value_on_its_line(line: &str) -> bool {
+    let rest = line.trim_start();
+    let after = match rest.find(": ") {
+        Some(i) => rest[i + 2..].trim_start(),
+        None => return false,
+    };
+    !after.is_empty() && !after.starts_with('#')
 }
 
 /// Where reading starts again after the parser stopped at 1-based line `stop`, in a read that
@@ -2822,6 +2862,30 @@ mod tests {
             let d = err(text);
             assert!(d[0].notes.is_empty(), "{d:?}");
         }
+        // After a comment, a line indented further than a key with its value on its line
+        // (sweep of stop 55, L1): the note names the key and the comment, not "the one before".
+        let d = err(b"a:\n  b: 1\n  # the next key\n    c: 2\n");
+        assert_eq!(d[0].span.unwrap().line, 4);
+        assert_eq!(
+            d[0].notes,
+            [
+                "this line is indented 4 spaces, further than the key on line 2 (2 spaces) whose \
+              value is on its line: the comment on line 3 ends that value, so the next key of \
+              that mapping is expected at 2 spaces"
+            ]
+        );
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("indent it 2 spaces, as line 2, if it is that key's sibling")
+        );
+        // A key whose value starts on the next line: deeper lines are its value, valid YAML.
+        assert!(
+            load(
+                SourceMap::single("t.yaml").1,
+                b"a:\n  b:\n  # the value\n    c: 2\n"
+            )
+            .is_ok()
+        );
         // Another problem on a line dedented to an existing level: no such note.
         let d = err(b"a:\n  b:\n    c: 1\n  d: \"x\" y\n");
         assert_eq!(d[0].span.unwrap().line, 4);

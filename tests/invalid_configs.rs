@@ -403,7 +403,11 @@ fn domain_violations_say_what_is_expected_in_words() {
     }
     for (needle, help) in [
         ("fr-pra", "did you mean `fr-par`?"),
-        ("Shop-API:latest", "write `shop-api`"),
+        // A tag: most likely an image built elsewhere, which has no field (sweep of stop 55, L4).
+        (
+            "Shop-API:latest",
+            "write `shop-api`: `image` is the name under which the deploy workflow pushes the image it builds from `build:` (./Dockerfile by default) to the environment's registry; an image built elsewhere, by tag or digest, has no field (README, \"What tofugen does not generate\")",
+        ),
         ("https://github.com/acme/shop.git", "write `acme/shop`"),
         ("postgres16", "write `PostgreSQL-16`"),
         ("/health?full=1", "write `/health`"),

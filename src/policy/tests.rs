@@ -1527,6 +1527,13 @@ fn an_environment_before_the_deploy_target_moves_the_deploy_target() {
         "ci:\n  deploy_to: staging\nenvironments:\n  dev: { tier: development }\n  qa: { tier: development, promote_from: dev }\n  staging: { promote_from: qa }\n",
     );
     let f = finding(&c, "TG048", "dev, then qa");
+    // qa, between them, receives nothing either, and says so (review of stop 55, L5).
+    assert!(
+        f.notes
+            .iter()
+            .any(|n| n.starts_with("`qa` promotes from `dev`")),
+        "{f:#?}"
+    );
     assert!(
         f.message
             .contains("which promotes from `qa` and so from `dev`"),
@@ -1608,7 +1615,7 @@ fn a_database_section_switched_off_by_inheritance_is_named() {
             .help
             .as_deref()
             .unwrap()
-            .starts_with("enable the database and a job tier"),
+            .starts_with("enable the database in this environment, with a weekly or monthly backup job, or disable the rule"),
         "{tg106:#?}"
     );
     // The note's line is the file's (the fragment merged into the example base, as JSON).
@@ -1641,6 +1648,17 @@ fn a_database_section_switched_off_by_inheritance_is_named() {
             .starts_with("remove `enabled: false` from `environments.production.database` (line "),
         "{f:#?}"
     );
+    // An empty section of its own reads as "a database here" too (review of stop 55, L6).
+    let c = compile_example(
+        "database: {}",
+        "defaults:\n  database: { enabled: false }\nenvironments:\n  staging:\n    database: { enabled: true }\n  production:\n    database: {}\n",
+    );
+    let f = finding(&c, "TG135", "database: {}");
+    assert!(
+        f.message
+            .starts_with("`production` has a `database:` section of its own"),
+        "{f:#?}"
+    );
     // No section of its own, the database disabled in `defaults`: add one.
     let c = compile_example(
         "defaults disabled",
@@ -1660,4 +1678,64 @@ fn a_database_section_switched_off_by_inheritance_is_named() {
         f.help.as_deref().unwrap().starts_with("add `database: { enabled: true }` under `environments.production` (`enabled: false` comes from `defaults`, line "),
         "{f:#?}"
     );
+}
+
+/// A `ci.deploy_to` naming no environment is offered only the environments that can be the
+/// deploy target: not production, promoting from none (sweep of stop 55, L5: production was
+/// offered, and TG029 refused it on the next run).
+#[test]
+fn a_misspelt_deploy_target_is_offered_only_possible_targets() {
+    let c = compile_example("productio", "ci:\n  deploy_to: productio\n");
+    let f = finding(&c, "TG029", "productio");
+    assert_eq!(f.help.as_deref(), Some("use one of: `staging`"), "{f:#?}");
+    assert_eq!(f.expected.as_deref(), Some("one of: `staging`"), "{f:#?}");
+    let c = compile_example("stagin", "ci:\n  deploy_to: stagin\n");
+    let f = finding(&c, "TG029", "stagin");
+    assert_eq!(f.help.as_deref(), Some("did you mean `staging`?"), "{f:#?}");
+    // Production only: no environment can be the target, and the help says what to add.
+    let c = compile_example(
+        "production only",
+        "ci:\n  deploy_to: prod\nenvironments:\n  staging: null\n  production: { promote_from: null }\n",
+    );
+    let f = finding(&c, "TG029", "production only");
+    assert!(
+        f.help
+            .as_deref()
+            .unwrap()
+            .starts_with("no environment can be the deploy target"),
+        "{f:#?}"
+    );
+}
+
+/// A secret value pasted into `env` under a name already declared (a database URL): TG012 asks
+/// to list it, not to declare it again, which would be a duplicate key (sweep of stop 55, L3).
+/// The value is never echoed.
+#[test]
+fn a_pasted_secret_with_a_declared_name_is_listed_not_declared_again() {
+    let c = compile_example(
+        "declared",
+        "defaults:\n  services:\n    web:\n      env:\n        DATABASE_URL: \"postgres://shop:Xk29vLq7ZpT4@db.example.com:5432/shop\"\n",
+    );
+    let f = finding(&c, "TG012", "declared");
+    assert_eq!(
+        f.help.as_deref(),
+        Some(
+            "`DATABASE_URL` is declared under `secrets:` already: list `DATABASE_URL` in the service's `secrets:` and remove it from `env`; rotate the value if it was ever committed"
+        )
+    );
+    let c = compile_example(
+        "not declared",
+        "defaults:\n  services:\n    web:\n      env:\n        SHOP_DB: \"postgres://shop:Xk29vLq7ZpT4@db.example.com:5432/shop\"\n",
+    );
+    let f = finding(&c, "TG012", "not declared");
+    assert!(
+        f.help
+            .as_deref()
+            .unwrap()
+            .starts_with("declare `SHOP_DB: { source: operator }` under `secrets:`"),
+        "{f:#?}"
+    );
+    for d in &c.diagnostics {
+        assert!(!format!("{d:?}").contains("Xk29vLq7ZpT4"), "{d:#?}");
+    }
 }

@@ -534,6 +534,20 @@ impl Domain {
             self.fix.and_then(|f| f(value))
         };
         match fix.filter(|f| f != value && self.validate(f).is_ok()) {
+            // An image with a registry host, a tag or a digest is most likely one built
+            // elsewhere: say that tofugen builds its images, or the fix would silently turn
+            // "run nginx:1.27" into "build ./Dockerfile as nginx" (sweep of stop 55, L4).
+            Some(f)
+                if self.name == "image" && value.contains([':', '@', '/']) && {
+                    let first = value.split('/').next().unwrap_or("");
+                    value.contains([':', '@']) || first.contains('.')
+                } =>
+            {
+                format!(
+                    "write `{}`: `image` is the name under which the deploy workflow pushes the image it builds from `build:` (./Dockerfile by default) to the environment's registry; an image built elsewhere, by tag or digest, has no field (README, \"What tofugen does not generate\")",
+                    super::shown(&f)
+                )
+            }
             Some(f) => format!("write `{}`", super::shown(&f)),
             None => match self.hint {
                 Some(h) => h.to_string(),
@@ -1753,6 +1767,27 @@ mod tests {
         assert_eq!(d.help("a//b/./c"), "write `a/b/c`");
         let e = d.validate("x/../y").unwrap_err();
         assert_eq!((e.offset, e.len), (Some(2), 2));
+    }
+
+    /// An image given with a registry host, a tag or a digest: the fix says that tofugen builds
+    /// its images (sweep of stop 55, L4); a mere misspelling gets the plain fix.
+    #[test]
+    fn an_image_built_elsewhere_is_told_that_tofugen_builds_images() {
+        let d = find("image").unwrap();
+        for (value, fixed) in [
+            ("nginx:1.27", "nginx"),
+            ("ghcr.io/acme/shop-web:v1.2.0", "shop-web"),
+            ("rg.fr-par.scw.cloud/acme/shop-web", "shop-web"),
+            ("shop@sha256:abc", "shop"),
+        ] {
+            let help = d.help(value);
+            assert!(
+                help.starts_with(&format!("write `{fixed}`: `image` is the name under which the deploy workflow pushes the image it builds")),
+                "{value}: {help}"
+            );
+        }
+        assert_eq!(d.help("Shop Web"), "write `shop-web`");
+        assert_eq!(d.help("acme/Shop"), "write `acme/shop`");
     }
 
     #[test]

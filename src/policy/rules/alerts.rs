@@ -628,7 +628,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                 } else {
                     (
                         "has no database (so no backup job)",
-                        "enable the database and a job tier",
+                        "enable the database in this environment, with a weekly or monthly backup job",
                         super::database::InheritedOff::of(c, env).map(|o| o.note(e)),
                     )
                 };

@@ -98,16 +98,18 @@ pub(crate) struct InheritedOff {
 }
 
 impl InheritedOff {
-    /// `env` has no database although its own `database:` section sets something: that
-    /// section does not say `enabled`, and the `enabled: false` in force comes from another
-    /// section. `None` in every other case (an environment that writes `enabled: false`
+    /// `env` has no database although it has a `database:` section of its own (a mapping, even
+    /// empty): that section does not say `enabled`, and the `enabled: false` in force comes
+    /// from another section. `None` in every other case (an environment that writes `enabled: false`
     /// itself says what it means).
     pub(crate) fn of(c: &Checker<'_>, env: &ResolvedEnvironment) -> Option<InheritedOff> {
         if env.database.is_some() {
             return None;
         }
         let (key, own) = c.env_nodes.get(env.name.as_str())?.1.entry("database")?;
-        if own.entries().is_empty() || own.get("enabled").is_some() {
+        // `database: {}` too: an empty section of its own reads as "a database here" (review
+        // of stop 55, L6), and `enabled: false` inherited leaves it without one.
+        if !matches!(own.kind, crate::load::NodeKind::Map(_)) || own.get("enabled").is_some() {
             return None;
         }
         let enabled = env.origins.get("database.enabled")?;

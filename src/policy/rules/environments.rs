@@ -188,8 +188,14 @@ fn undeployed(c: &mut Checker<'_>, sources: &[Option<usize>]) {
         if env.name == head.name || root[i] != Some(Some(i)) {
             continue;
         }
-        if upstream == Some(i) && resolved.ci.deploy_to.is_some() {
-            let place = c.env_place(env);
+        let downstream: Vec<&str> = envs
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != i && root[j] == Some(Some(i)))
+            .map(|(_, e)| e.name.as_str())
+            .collect();
+        let place = c.env_place(env);
+        let f = if upstream == Some(i) && resolved.ci.deploy_to.is_some() {
             let from = head.promote_from.as_deref().unwrap_or_default();
             c.push(
                 &TG048,
@@ -209,41 +215,34 @@ fn undeployed(c: &mut Checker<'_>, sources: &[Option<usize>]) {
                     env.name
                 ),
                 format!(
-                    "set `ci.deploy_to: {}` (pushes deploy it, and `{}` promotes from it), or remove `promote_from` from `{}`",
-                    env.name, head.name, head.name
+                    "set `ci.deploy_to: {}` (pushes then deploy it, and `{}` receives its releases through `promote_from`), or remove `promote_from` from `{}`; if `{}` is applied by hand on purpose, say so in `policy.overrides` (rule `undeployed-environment`, level `off`, `environments: [{}]`, with the reason)",
+                    env.name, head.name, head.name, env.name, env.name
                 ),
-            );
-            continue;
-        }
-        let downstream: Vec<&str> = envs
-            .iter()
-            .enumerate()
-            .filter(|&(j, _)| j != i && root[j] == Some(Some(i)))
-            .map(|(_, e)| e.name.as_str())
-            .collect();
-        let place = c.env_place(env);
-        let how = if resolved.ci.deploy_to.is_some() {
-            "`ci.deploy_to`"
+            )
         } else {
-            "the only environment without `promote_from`"
+            let how = if resolved.ci.deploy_to.is_some() {
+                "`ci.deploy_to`"
+            } else {
+                "the only environment without `promote_from`"
+            };
+            c.push(
+                &TG048,
+                Some(env),
+                place,
+                format!(
+                    "no workflow deploys {ENV}: pushes deploy `{}` ({how}), and {ENV} does not promote from it",
+                    head.name
+                ),
+                format!(
+                    "every environment deployed by pushes, or promoting from `{}` (`promote_from`, directly or through another environment)",
+                    head.name
+                ),
+                format!(
+                    "give `{}` `promote_from: {}`, or remove it; if it is applied by hand on purpose, say so in `policy.overrides` (rule `undeployed-environment`, level `off`, `environments: [{}]`, with the reason)",
+                    env.name, head.name, env.name
+                ),
+            )
         };
-        let f = c.push(
-            &TG048,
-            Some(env),
-            place,
-            format!(
-                "no workflow deploys {ENV}: pushes deploy `{}` ({how}), and {ENV} does not promote from it",
-                head.name
-            ),
-            format!(
-                "every environment deployed by pushes, or promoting from `{}` (`promote_from`, directly or through another environment)",
-                head.name
-            ),
-            format!(
-                "give `{}` `promote_from: {}`, or remove it; if it is applied by hand on purpose, say so in `policy.overrides` (rule `undeployed-environment`, level `off`, `environments: [{}]`, with the reason)",
-                env.name, head.name, env.name
-            ),
-        );
         // With `ci.deploy_to` set, an environment built on one that promotes is not a second
         // head (TG029) but an environment nothing deploys: the same surprise (sweep 55d, #1).
         if let Some(note) = not_inherited_note(resolved, env) {
@@ -287,16 +286,31 @@ fn deploy_target(c: &mut Checker<'_>) {
     if let Some(name) = &resolved.ci.deploy_to
         && resolved.environment(name).is_none()
     {
-        let help = match did_you_mean(name, names.iter().copied()) {
+        // Only the environments that can be the deploy target: not production, promoting from
+        // none (sweep of stop 55, L5: the help offered production, which this rule refuses on
+        // the next run).
+        let targets: Vec<&str> = resolved
+            .environments
+            .iter()
+            .filter(|e| !e.is_production() && e.promote_from.is_none())
+            .map(|e| e.name.as_str())
+            .collect();
+        let help = match did_you_mean(name, targets.iter().copied()) {
             Some(m) => format!("did you mean `{m}`?"),
-            None => format!("use one of: {}", list(&names)),
+            None if !targets.is_empty() => format!("use one of: {}", list(&targets)),
+            None => "no environment can be the deploy target (each is production or promotes from another): add a staging environment that production promotes from, and name it here".to_string(),
+        };
+        let expected = if targets.is_empty() {
+            "a non-production environment that promotes from none".to_string()
+        } else {
+            format!("one of: {}", list(&targets))
         };
         c.push(
             &TG029,
             None,
             Place::new("ci.deploy_to", deploy_to),
             format!("`ci.deploy_to` is `{name}`, which is not an environment"),
-            format!("one of: {}", list(&names)),
+            expected,
             help,
         );
         return;

@@ -340,9 +340,17 @@ fn scan_value(
         ["services", service, "env", key] => (
             format!("`env.{key}` of service `{service}` looks like a secret ({})", hit.shape),
             "no secret values in `env`: they are committed and shown in the console".to_string(),
-            format!(
-                "declare `{key}: {{ source: operator }}` under `secrets:`, list `{key}` in the service's `secrets:` and remove it from `env`; rotate the value if it was ever committed"
-            ),
+            // Declared already (a `source: database` URL pasted into `env`, say): declaring it
+            // again would be a duplicate key (sweep of stop 55, L3).
+            if c.declared_secrets.contains(key) {
+                format!(
+                    "`{key}` is declared under `secrets:` already: list `{key}` in the service's `secrets:` and remove it from `env`; rotate the value if it was ever committed"
+                )
+            } else {
+                format!(
+                    "declare `{key}: {{ source: operator }}` under `secrets:`, list `{key}` in the service's `secrets:` and remove it from `env`; rotate the value if it was ever committed"
+                )
+            },
         ),
         // Not the item's index: after the schema left an item out, later ones would be
         // miscounted. The position shows which item it is.
