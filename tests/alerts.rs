@@ -58,17 +58,20 @@ fn run_promtool(c: &Compilation) {
         common::skip_unless_required("promtool (set $PROMTOOL)");
         return;
     };
-    // Its verdict on the same files is remembered ([`common::tool_verdicts`]).
-    let mut parts = vec![common::tool_identity(&promtool).into_bytes()];
-    for (path, text) in &files {
-        parts.push(path.as_bytes().to_vec());
-        parts.push(text.as_bytes().to_vec());
-    }
-    let key = common::Remembered::key(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
-    let verdicts = common::tool_verdicts();
-    if verdicts.contains(&key) {
+    // Its verdict on the same files is remembered ([`common::tool_verdict`]).
+    let inputs: Vec<(&[u8], &[u8])> = files
+        .iter()
+        .map(|(p, t)| (p.as_bytes(), t.as_bytes()))
+        .collect();
+    let Some((verdicts, key)) = common::tool_verdict(
+        "promtool",
+        include_bytes!("alerts.rs"),
+        &[(&promtool, "--version")],
+        &["check rules", "test rules"],
+        &inputs,
+    ) else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     for (path, text) in &files {
         let p = dir.path().join(path);

@@ -39,40 +39,53 @@ fn lint_workflows(flows: &[PathBuf]) {
     let Some(v) = common::validators() else {
         return;
     };
-    // Their verdict on the same bytes is remembered ([`common::tool_verdicts`]).
-    let tools = [
-        v.join("venv/bin/actionlint"),
-        v.join("venv/bin/zizmor"),
-        common::on_path("shellcheck").unwrap_or_default(),
+    // Their verdict on the same bytes is remembered ([`common::tool_verdict`]).
+    let (actionlint, zizmor) = (v.join("venv/bin/actionlint"), v.join("venv/bin/zizmor"));
+    let shellcheck = common::on_path("shellcheck").unwrap_or_default();
+    let zizmor_args = [
+        "--offline",
+        "--no-progress",
+        "--color",
+        "never",
+        "--min-severity",
+        "low",
     ];
-    let mut parts: Vec<Vec<u8>> = tools
+    let files: Vec<(Vec<u8>, Vec<u8>)> = flows
         .iter()
-        .map(|t| common::tool_identity(t).into_bytes())
+        .map(|f| {
+            (
+                f.file_name().unwrap().as_encoded_bytes().to_vec(),
+                std::fs::read(f).unwrap(),
+            )
+        })
         .collect();
-    for f in flows {
-        parts.push(f.file_name().unwrap().as_encoded_bytes().to_vec());
-        parts.push(std::fs::read(f).unwrap());
-    }
-    let key = common::Remembered::key(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
-    let verdicts = common::tool_verdicts();
-    if verdicts.contains(&key) {
+    let files: Vec<(&[u8], &[u8])> = files
+        .iter()
+        .map(|(n, b)| (n.as_slice(), b.as_slice()))
+        .collect();
+    let mut args = vec!["-no-color"];
+    args.extend(zizmor_args);
+    let Some((verdicts, key)) = common::tool_verdict(
+        "actionlint and zizmor",
+        include_bytes!("e2e.rs"),
+        &[
+            (&actionlint, "-version"),
+            (&zizmor, "--version"),
+            (&shellcheck, "--version"),
+        ],
+        &args,
+        &files,
+    ) else {
         return;
-    }
-    let o = Command::new(v.join("venv/bin/actionlint"))
+    };
+    let o = Command::new(&actionlint)
         .arg("-no-color")
         .args(flows)
         .output()
         .unwrap();
     assert!(o.status.success(), "actionlint: {}", text(&o));
-    let o = Command::new(v.join("venv/bin/zizmor"))
-        .args([
-            "--offline",
-            "--no-progress",
-            "--color",
-            "never",
-            "--min-severity",
-            "low",
-        ])
+    let o = Command::new(&zizmor)
+        .args(zizmor_args)
         .args(flows)
         .output()
         .unwrap();
@@ -373,7 +386,7 @@ fn init_with_a_hyphenated_project_validates_and_generates() {
         // A derived name says where it came from (a name can lose characters: `é-café` gives
         // `caf`), a given one does not (sweep 38, R8).
         assert_eq!(
-            text(&o).contains("from the directory's name"),
+            text(&o).contains("from the directory's name;"),
             args.len() == 1,
             "{}",
             text(&o)
@@ -392,4 +405,23 @@ fn init_with_a_hyphenated_project_validates_and_generates() {
             );
         }
     }
+}
+
+/// A directory name `init` shortens or changes is shown beside the project name it made, so
+/// that the cut is seen (sweep of stop 55, L6: `acme-payments-platform-infra` became
+/// `acme-payments-platfo` without a word).
+#[test]
+fn init_says_when_it_shortened_the_directory_name() {
+    let scratch = tempfile::tempdir().unwrap();
+    let root = scratch.path().join("acme-payments-platform-infra");
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    let o = tofugen(&root, &["init"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains(
+            "project `acme-payments-platfo` (from the directory's name `acme-payments-platform-infra`, made a valid project name of at most 20 characters; to choose another"
+        ),
+        "{}",
+        text(&o)
+    );
 }

@@ -737,19 +737,26 @@ fn run_promtool(cases: &[BTreeMap<String, String>]) {
         common::skip_unless_required("promtool (set $PROMTOOL)");
         return;
     };
-    // Its verdict on the same files is remembered ([`common::tool_verdicts`]).
-    let mut parts = vec![common::tool_identity(&promtool).into_bytes()];
-    for (i, files) in cases.iter().enumerate() {
-        for (path, text) in files {
-            parts.push(format!("{i}/{path}").into_bytes());
-            parts.push(text.as_bytes().to_vec());
-        }
-    }
-    let key = common::Remembered::key(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
-    let verdicts = common::tool_verdicts();
-    if verdicts.contains(&key) {
+    // Its verdict on the same files is remembered ([`common::tool_verdict`]).
+    let names: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .flat_map(|(i, files)| files.keys().map(move |p| format!("{i}/{p}")))
+        .collect();
+    let inputs: Vec<(&[u8], &[u8])> = names
+        .iter()
+        .zip(cases.iter().flat_map(|files| files.values()))
+        .map(|(n, t)| (n.as_bytes(), t.as_bytes()))
+        .collect();
+    let Some((verdicts, key)) = common::tool_verdict(
+        "promtool",
+        include_bytes!("hostile_outputs.rs"),
+        &[(&promtool, "--version")],
+        &["check rules", "test rules"],
+        &inputs,
+    ) else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let (mut rules, mut tests) = (Vec::new(), Vec::new());
     for (i, files) in cases.iter().enumerate() {

@@ -350,9 +350,10 @@ impl Passed {
 /// proof's is ([`Passed`]), keyed by the scenario's name, the source of this file and of
 /// `tests/common` (all the scenario writes and asserts), `inputs` (every byte it takes from the
 /// repository or from tofugen: the compiled workflows' scripts, the modules it copies, the HCL
-/// the printer rendered) and the toolchain. A warm `cargo test` with none of those changed does
-/// not run it again; `TOFUGEN_TEST_CACHE=off` (CI) always does. Whatever else the scenario runs
-/// (`bash`, the machine's coreutils) is not in the key: CI runs them all.
+/// the printer rendered), the toolchain, and the `bash` and `jq` the workflows' steps run with
+/// (the first on the `PATH`, by [`common::tool_identity`]). A warm `cargo test` with none of
+/// those changed does not run it again; `TOFUGEN_TEST_CACHE=off` (CI) always does. The
+/// machine's coreutils are not in the key: CI runs them all.
 struct Scenario {
     key: String,
     name: &'static str,
@@ -367,7 +368,17 @@ impl Scenario {
         use sha2::Digest as _;
         let mut h = sha2::Sha256::new();
         let sources: [&[u8]; 2] = [include_bytes!("tofu.rs"), include_bytes!("common/mod.rs")];
-        for part in sources.iter().chain(inputs) {
+        static SHELL: OnceLock<String> = OnceLock::new();
+        let shell = SHELL.get_or_init(|| {
+            ["bash", "jq"]
+                .iter()
+                .map(|t| {
+                    common::tool_identity(&common::on_path(t).unwrap_or_default(), "--version")
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        });
+        for part in sources.iter().chain(inputs).chain([&shell.as_bytes()]) {
             h.update((part.len() as u64).to_le_bytes());
             h.update(part);
         }

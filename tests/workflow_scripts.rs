@@ -379,6 +379,10 @@ impl World {
     /// Registers a run of `workflow` created on `day` (`YYYY-MM-DD`; none: on every day a
     /// query asks for); returns its id.
     fn new_run_on(&mut self, workflow: &str, origin: Origin, day: Option<&str>) -> u64 {
+        assert!(
+            day.is_none() || DAY_KEYED.with(std::cell::Cell::get),
+            "a scenario with dated runs depends on the day: list it in DATED"
+        );
         self.next_run += 1;
         let id = self.next_run;
         let mut run = json!({
@@ -926,15 +930,26 @@ fn with_world(f: impl FnOnce(&mut World)) {
     }
 }
 
+/// The scenarios whose runs carry a creation date ([`World::new_run_on`]): what they do depends
+/// on the day they run, so the day is in their key ([`remembered`]).
+const DATED: &[&str] = &["a_busy_history_is_read_a_week_at_a_time"];
+
+thread_local! {
+    /// Whether the running scenario's key holds the day (or no pass of it is remembered).
+    static DAY_KEYED: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
 /// Where the running scenario's pass is remembered, its key and its name: the scenarios are
 /// deterministic given their inputs, so a warm `cargo test` need not run those whose inputs did
 /// not change ([`common::Remembered`]). The key holds the test's name and the how-manieth world
 /// it is in that test, this file's source and `tests/common`'s (the fakes, the expression
 /// evaluator, every assertion), the workflows as compiled (or as read with
-/// TOFUGEN_WORKFLOWS_FROM), the runners' jq (its directory names its version), bash's version
-/// and the day (the scripts read the clock: 91-day windows, weeks). Not in it: coreutils
-/// (`date`, `wc`, `cp`), which CI runs anyway (`TOFUGEN_TEST_CACHE=off`). `None` with another
-/// jq than the runners', or outside a test thread.
+/// TOFUGEN_WORKFLOWS_FROM), the runners' jq (its directory names its version) and bash's
+/// version; for the scenarios of [`DATED`], whose runs carry a creation date the scripts compare
+/// with the clock (91-day windows, weeks), the day too ([`World::new_run_on`] refuses a dated
+/// run in any other). Not in it: coreutils (`date`, `wc`, `cp`), which CI runs anyway
+/// (`TOFUGEN_TEST_CACHE=off`). `None` with another jq than the runners', or outside a test
+/// thread.
 fn remembered() -> Option<(common::Remembered, String, String)> {
     use std::sync::OnceLock;
     thread_local!(static WORLDS: std::cell::Cell<u32> = const { std::cell::Cell::new(0) });
@@ -957,9 +972,15 @@ fn remembered() -> Option<(common::Remembered, String, String)> {
         w.set(w.get() + 1);
         w.get()
     });
-    let day = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400);
+    let dated = DATED.contains(&name.as_str());
+    DAY_KEYED.with(|k| k.set(dated));
+    let day = if dated {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() / 86_400)
+    } else {
+        0
+    };
     let key = common::Remembered::key(&[
         name.as_bytes(),
         &world.to_le_bytes(),

@@ -103,13 +103,17 @@ pub fn runner_jq_dir() -> Option<&'static str> {
 }
 
 /// Whether remembered results are off: `TOFUGEN_TEST_CACHE=off` runs every scenario and proof
-/// ([`Remembered`]); `.ci/run` sets it, so CI always executes them all.
+/// ([`Remembered`]); `.ci/run` sets it, so CI always executes them all. `TOFUGEN_TOFU_CACHE=off`,
+/// its name before it covered more than the real-OpenTofu proofs, still works.
 pub fn remembering_off() -> bool {
-    std::env::var("TOFUGEN_TEST_CACHE").as_deref() == Ok("off")
+    ["TOFUGEN_TEST_CACHE", "TOFUGEN_TOFU_CACHE"]
+        .iter()
+        .any(|v| std::env::var(v).as_deref() == Ok("off"))
 }
 
 /// Passes of deterministic scenarios, remembered the way Bazel remembers test results: one
-/// empty file per pass in a directory outside the repository, named by the SHA-256 of
+/// small file per pass (naming the test) in a directory outside the repository, named by the
+/// SHA-256 of
 /// everything the scenario's outcome depends on ([`Remembered::key`]: its name, the test's
 /// source, the bytes it takes from the repository or from tofugen, and the tools it runs). The
 /// same bytes run by the same tools give the same result, so a warm `cargo test` runs only the
@@ -170,10 +174,39 @@ pub fn validators() -> Option<PathBuf> {
 }
 
 /// The identity of a tool in the key of a remembered verdict: its path, size and modification
-/// time (a reinstalled or upgraded tool has another); its path alone when it cannot be read.
-pub fn tool_identity(path: &Path) -> String {
+/// time, and what it prints for `version_flag` (asked once per test process: a wrapper script,
+/// as pip installs, keeps its size when the tool behind it changes). A reinstalled or upgraded
+/// tool has another identity.
+pub fn tool_identity(path: &Path, version_flag: &str) -> String {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static VERSIONS: OnceLock<Mutex<HashMap<(PathBuf, String), String>>> = OnceLock::new();
+    let versions = VERSIONS.get_or_init(|| Mutex::new(HashMap::new()));
+    let version = versions
+        .lock()
+        .unwrap()
+        .entry((path.to_path_buf(), version_flag.to_string()))
+        .or_insert_with(|| {
+            std::process::Command::new(path)
+                .arg(version_flag)
+                .output()
+                .map(|o| {
+                    format!(
+                        "{}{}",
+                        String::from_utf8_lossy(&o.stdout),
+                        String::from_utf8_lossy(&o.stderr)
+                    )
+                })
+                .unwrap_or_default()
+        })
+        .clone();
     match std::fs::metadata(path) {
-        Ok(m) => format!("{} {} {:?}", path.display(), m.len(), m.modified().ok()),
+        Ok(m) => format!(
+            "{} {} {:?} {version}",
+            path.display(),
+            m.len(),
+            m.modified().ok()
+        ),
         Err(_) => path.display().to_string(),
     }
 }
@@ -187,13 +220,43 @@ pub fn on_path(name: &str) -> Option<PathBuf> {
 }
 
 /// The passes of the offline validators (actionlint, zizmor, promtool) on given bytes,
-/// remembered outside the repository (`~/.cache/tofugen-ci/passed-tools`): the same tool on the
-/// same bytes gives the same verdict. Keyed by [`tool_identity`] of every tool that runs and
-/// every input file's name and bytes ([`Remembered::key`]); `TOFUGEN_TEST_CACHE=off` (CI) runs
-/// them all.
-pub fn tool_verdicts() -> Remembered {
-    match std::env::var_os("HOME") {
+/// remembered outside the repository (`~/.cache/tofugen-ci/passed-tools`): the same tool run
+/// with the same arguments on the same bytes gives the same verdict. `None` when `what` passed
+/// before on them (said on stderr): the key holds `caller` (the calling test file's source, its
+/// assertions included), [`tool_identity`] of every tool that runs (path and version flag),
+/// every argument, and every input file's name and bytes ([`Remembered::key`]). Otherwise the
+/// store and the key to [`Remembered::record`] once every tool passed. `TOFUGEN_TEST_CACHE=off`
+/// (CI) runs them all.
+pub fn tool_verdict(
+    what: &str,
+    caller: &[u8],
+    tools: &[(&Path, &str)],
+    args: &[&str],
+    files: &[(&[u8], &[u8])],
+) -> Option<(Remembered, String)> {
+    let store = match std::env::var_os("HOME") {
         Some(home) => Remembered::under(PathBuf::from(home).join(".cache/tofugen-ci/passed-tools")),
         None => Remembered { dir: None },
+    };
+    let mut parts: Vec<Vec<u8>> = vec![caller.to_vec(), include_bytes!("mod.rs").to_vec()];
+    for (tool, flag) in tools {
+        parts.push(tool_identity(tool, flag).into_bytes());
     }
+    parts.extend(args.iter().map(|a| a.as_bytes().to_vec()));
+    for (name, bytes) in files {
+        parts.push(name.to_vec());
+        parts.push(bytes.to_vec());
+    }
+    let key = Remembered::key(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    if store.contains(&key) {
+        // Straight to stderr: the harness hides a passing test's `eprintln!`.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "{what}: passed before on the same bytes with the same tools, not run again \
+             (TOFUGEN_TEST_CACHE=off runs it)"
+        );
+        return None;
+    }
+    Some((store, key))
 }
