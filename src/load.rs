@@ -1250,14 +1250,15 @@ fn name_misaligned(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &ou
 
 /// Whether a line holding a key (`key: value`, `key: { ... }`) has its value on it: something
 /// after the first `: ` that is not a comment. A key whose value starts on the next lines
-/// (`key:`, `key: # note`) has not.
+/// (`key:`, `key: # note`, `key: |`) has not.
 fn value_on_its_line(line: &str) -> bool {
     let rest = line.trim_start();
     let after = match rest.find(": ") {
         Some(i) => rest[i + 2..].trim_start(),
         None => return false,
     };
-    !after.is_empty() && !after.starts_with('#')
+    // A block scalar's header (`|`, `>-`): its value is on the next lines (review of stop 55).
+    !after.is_empty() && !after.starts_with(['#', '|', '>'])
 }
 
 /// Where reading starts again after the parser stopped at 1-based line `stop`, in a read that
@@ -2877,6 +2878,14 @@ mod tests {
         assert_eq!(
             d[0].help.as_deref(),
             Some("indent it 2 spaces, as line 2, if it is that key's sibling")
+        );
+        // A block scalar's header is no value on its line: no such note.
+        let d = err(b"a:\n  b: |\n  # c\n    c: 2\n");
+        assert!(
+            d[0].notes
+                .iter()
+                .all(|n| !n.contains("the comment on line")),
+            "{d:?}"
         );
         // A key whose value starts on the next line: deeper lines are its value, valid YAML.
         assert!(

@@ -1546,6 +1546,24 @@ fn an_environment_before_the_deploy_target_moves_the_deploy_target() {
             .starts_with("set `ci.deploy_to: dev`"),
         "{f:#?}"
     );
+    // The head extends the deploy target: no note asks it to promote from itself (review of
+    // stop 55: "give `dev` its own `promote_from: dev`").
+    let c = compile_example(
+        "dev extends staging",
+        "ci:\n  deploy_to: staging\nenvironments:\n  staging: { promote_from: dev }\n  dev: { extends: staging, tier: development }\n",
+    );
+    let f = finding(&c, "TG048", "dev extends staging");
+    assert!(
+        f.help
+            .as_deref()
+            .unwrap()
+            .starts_with("set `ci.deploy_to: dev`"),
+        "{f:#?}"
+    );
+    assert!(
+        !f.notes.iter().any(|n| n.contains("promote_from: dev")),
+        "{f:#?}"
+    );
     // An environment beside the chain keeps the usual help.
     let c = compile_example(
         "an environment beside the chain",
@@ -1695,14 +1713,27 @@ fn a_misspelt_deploy_target_is_offered_only_possible_targets() {
     // Production only: no environment can be the target, and the help says what to add.
     let c = compile_example(
         "production only",
-        "ci:\n  deploy_to: prod\nenvironments:\n  staging: null\n  production: { promote_from: null }\n",
+        "ci:\n  deploy_to: qa\nenvironments:\n  staging: null\n  production: { promote_from: null }\n",
     );
     let f = finding(&c, "TG029", "production only");
+    let help = f.help.as_deref().unwrap();
+    assert!(
+        help.starts_with("no environment can be the deploy target")
+            && help.contains("rule: deploy-target, level: off"),
+        "{f:#?}"
+    );
+    // A typo of production's name is named, with why it cannot be the target (review of
+    // stop 55, L5).
+    let c = compile_example(
+        "production only, misspelt",
+        "ci:\n  deploy_to: productio\nenvironments:\n  staging: null\n  production: { promote_from: null }\n",
+    );
+    let f = finding(&c, "TG029", "production only, misspelt");
     assert!(
         f.help
             .as_deref()
             .unwrap()
-            .starts_with("no environment can be the deploy target"),
+            .starts_with("did you mean `production`? But no environment can be the deploy target"),
         "{f:#?}"
     );
 }
@@ -1722,6 +1753,19 @@ fn a_pasted_secret_with_a_declared_name_is_listed_not_declared_again() {
         Some(
             "`DATABASE_URL` is declared under `secrets:` already: list `DATABASE_URL` in the service's `secrets:` and remove it from `env`; rotate the value if it was ever committed"
         )
+    );
+    // Declared in another environment only: declare it where the value is (review of stop 55).
+    let c = compile_example(
+        "declared elsewhere",
+        "environments:\n  staging:\n    services:\n      web:\n        env:\n          SHOP_URL: \"postgres://shop:Xk29vLq7ZpT4@db.example.com:5432/shop\"\n  production:\n    secrets:\n      SHOP_URL: { source: operator }\n",
+    );
+    let f = finding(&c, "TG012", "declared elsewhere");
+    assert!(
+        f.help
+            .as_deref()
+            .unwrap()
+            .starts_with("declare `SHOP_URL: { source: operator }` under `secrets:`"),
+        "{f:#?}"
     );
     let c = compile_example(
         "not declared",

@@ -540,7 +540,7 @@ impl Domain {
             Some(f)
                 if self.name == "image" && value.contains([':', '@', '/']) && {
                     let first = value.split('/').next().unwrap_or("");
-                    value.contains([':', '@']) || first.contains('.')
+                    value.contains([':', '@']) || first.contains('.') || first == "localhost"
                 } =>
             {
                 format!(
@@ -1130,8 +1130,10 @@ fn fix_lower_dashes(v: &str) -> Option<String> {
 fn fix_image(v: &str) -> Option<String> {
     let mut s = v.trim().to_ascii_lowercase();
     // A registry host (`rg.fr-par.scw.cloud/ns/`) and a tag or digest are not part of it.
+    // A first component is a host when it has a `.` or a port, or is `localhost` (as Docker
+    // reads it: distribution/reference, `splitDockerDomain`).
     if let Some((host, rest)) = s.split_once('/')
-        && host.contains('.')
+        && (host.contains(['.', ':']) || host == "localhost")
     {
         s = rest.to_string();
         if let Some((_, rest)) = s.split_once('/') {
@@ -1779,6 +1781,9 @@ mod tests {
             ("ghcr.io/acme/shop-web:v1.2.0", "shop-web"),
             ("rg.fr-par.scw.cloud/acme/shop-web", "shop-web"),
             ("shop@sha256:abc", "shop"),
+            // A host with a port, or `localhost` (review of stop 55: `write localhost`).
+            ("localhost:5000/shop", "shop"),
+            ("myreg:5000/team/shop:1.0", "shop"),
         ] {
             let help = d.help(value);
             assert!(

@@ -182,32 +182,39 @@ pub fn tool_identity(path: &Path, version_flag: &str) -> String {
     use std::sync::{Mutex, OnceLock};
     static VERSIONS: OnceLock<Mutex<HashMap<(PathBuf, String), String>>> = OnceLock::new();
     let versions = VERSIONS.get_or_init(|| Mutex::new(HashMap::new()));
-    let version = versions
-        .lock()
-        .unwrap()
-        .entry((path.to_path_buf(), version_flag.to_string()))
-        .or_insert_with(|| {
-            std::process::Command::new(path)
-                .arg(version_flag)
-                .output()
-                .map(|o| {
-                    format!(
-                        "{}{}",
-                        String::from_utf8_lossy(&o.stdout),
-                        String::from_utf8_lossy(&o.stderr)
-                    )
-                })
-                .unwrap_or_default()
-        })
-        .clone();
-    match std::fs::metadata(path) {
+    let id = (path.to_path_buf(), version_flag.to_string());
+    // Not run under the lock: a slow tool would hold every other thread.
+    let known = versions.lock().unwrap().get(&id).cloned();
+    let version = known.unwrap_or_else(|| {
+        let v = std::process::Command::new(path)
+            .arg(version_flag)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map(|o| {
+                format!(
+                    "{}{}",
+                    String::from_utf8_lossy(&o.stdout),
+                    String::from_utf8_lossy(&o.stderr)
+                )
+            })
+            .unwrap_or_default();
+        versions.lock().unwrap().insert(id, v.clone());
+        v
+    });
+    // A bare name (`PROMTOOL=promtool`) is the file the `PATH` finds.
+    let file = if path.components().count() == 1 {
+        on_path(&path.to_string_lossy()).unwrap_or_else(|| path.to_path_buf())
+    } else {
+        path.to_path_buf()
+    };
+    match std::fs::metadata(&file) {
         Ok(m) => format!(
             "{} {} {:?} {version}",
-            path.display(),
+            file.display(),
             m.len(),
             m.modified().ok()
         ),
-        Err(_) => path.display().to_string(),
+        Err(_) => format!("{} {version}", path.display()),
     }
 }
 

@@ -195,7 +195,11 @@ fn undeployed(c: &mut Checker<'_>, sources: &[Option<usize>]) {
             .map(|(_, e)| e.name.as_str())
             .collect();
         let place = c.env_place(env);
-        let f = if upstream == Some(i) && resolved.ci.deploy_to.is_some() {
+        // The chain the deploy target promotes from starts here: no `promote_from` can help
+        // this environment (it would close a cycle), so no note suggests one (review of stop
+        // 55: "give `dev` its own `promote_from: dev`").
+        let chain_head = upstream == Some(i) && resolved.ci.deploy_to.is_some();
+        let f = if chain_head {
             let from = head.promote_from.as_deref().unwrap_or_default();
             c.push(
                 &TG048,
@@ -245,7 +249,7 @@ fn undeployed(c: &mut Checker<'_>, sources: &[Option<usize>]) {
         };
         // With `ci.deploy_to` set, an environment built on one that promotes is not a second
         // head (TG029) but an environment nothing deploys: the same surprise (sweep 55d, #1).
-        if let Some(note) = not_inherited_note(resolved, env) {
+        if !chain_head && let Some(note) = not_inherited_note(resolved, env) {
             f.notes.push(note);
         }
         if !downstream.is_empty() {
@@ -264,6 +268,9 @@ fn undeployed(c: &mut Checker<'_>, sources: &[Option<usize>]) {
 fn not_inherited_note(resolved: &Resolved, env: &ResolvedEnvironment) -> Option<String> {
     let parent = resolved.environment(env.origins.parent()?)?;
     let from = parent.promote_from.as_deref()?;
+    if from == env.name {
+        return None;
+    }
     Some(format!(
         "`{}` extends `{}`, but `promote_from` is not inherited: give `{}` its own `promote_from: {from}`",
         env.name, parent.name, env.name
@@ -298,7 +305,14 @@ fn deploy_target(c: &mut Checker<'_>) {
         let help = match did_you_mean(name, targets.iter().copied()) {
             Some(m) => format!("did you mean `{m}`?"),
             None if !targets.is_empty() => format!("use one of: {}", list(&targets)),
-            None => "no environment can be the deploy target (each is production or promotes from another): add a staging environment that production promotes from, and name it here".to_string(),
+            // A production-only team (review of stop 55, L5): name the typo, and its way out.
+            None => format!(
+                "{}no environment can be the deploy target (each is production or promotes from another): add a staging environment that production promotes from and name it here; a team with production only can deploy it with this rule turned off, with its reason (`policy: {{ overrides: [ {{ rule: deploy-target, level: off, reason: … }} ] }}`)",
+                match did_you_mean(name, names.iter().copied()) {
+                    Some(m) => format!("did you mean `{m}`? But "),
+                    None => String::new(),
+                }
+            ),
         };
         let expected = if targets.is_empty() {
             "a non-production environment that promotes from none".to_string()

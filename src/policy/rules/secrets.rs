@@ -336,13 +336,18 @@ fn scan_value(
 ) {
     let span = position(c, node, value, hit);
     let steps: Vec<&str> = path.split('.').collect();
+    let declared_where_reached = |key: &str| {
+        let envs = reached(c, path, node.span, section);
+        !envs.is_empty() && envs.iter().all(|e| e.secrets.iter().any(|s| s.name == key))
+    };
     let (message, expected, help) = match steps.as_slice() {
         ["services", service, "env", key] => (
             format!("`env.{key}` of service `{service}` looks like a secret ({})", hit.shape),
             "no secret values in `env`: they are committed and shown in the console".to_string(),
-            // Declared already (a `source: database` URL pasted into `env`, say): declaring it
-            // again would be a duplicate key (sweep of stop 55, L3).
-            if c.declared_secrets.contains(key) {
+            // Declared already in every environment the value reaches (a `source: database`
+            // URL pasted into `env`, say): declaring it again would be a duplicate key (sweep
+            // of stop 55, L3). Declared in another environment only, it is not (review).
+            if declared_where_reached(key) {
                 format!(
                     "`{key}` is declared under `secrets:` already: list `{key}` in the service's `secrets:` and remove it from `env`; rotate the value if it was ever committed"
                 )
