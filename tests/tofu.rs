@@ -298,7 +298,7 @@ const PROOF_COMMANDS: &str = "init -backend=false -input=false -no-color; valida
 /// what changed. `TOFUGEN_TEST_CACHE=off` runs every proof (`.ci/run` sets it: CI always
 /// executes them); failures are never remembered.
 struct Passed {
-    dir: Option<PathBuf>,
+    store: common::Remembered,
     toolchain: String,
 }
 
@@ -306,43 +306,36 @@ impl Passed {
     fn get(tc: &Toolchain) -> &'static Passed {
         static PASSED: OnceLock<Passed> = OnceLock::new();
         PASSED.get_or_init(|| {
-            let off = common::remembering_off();
-            let dir = tc
+            let store = tc
                 .env
                 .iter()
                 .find(|(k, _)| k == "TOFUGEN_PROVIDER_MIRROR")
                 .and_then(|(_, v)| Path::new(v).parent().map(|p| p.join("passed")))
-                .filter(|_| !off);
-            if let Some(d) = &dir {
-                let _ = std::fs::create_dir_all(d);
-            }
+                .map_or_else(common::Remembered::nowhere, common::Remembered::under);
             let mut toolchain = tc.tofu.display().to_string();
             for (k, v) in &tc.env {
                 toolchain.push_str(&format!("\n{k}={v}"));
             }
-            Passed { dir, toolchain }
+            Passed { store, toolchain }
         })
     }
 
     fn key(&self, tree: &str, label: &str, test: bool) -> String {
-        use sha2::Digest as _;
-        let mut h = sha2::Sha256::new();
-        for part in [PROOF_COMMANDS, &self.toolchain, tree, label] {
-            h.update((part.len() as u64).to_le_bytes());
-            h.update(part.as_bytes());
-        }
-        h.update([u8::from(test)]);
-        hex(&h.finalize())
+        common::Remembered::key(&[
+            PROOF_COMMANDS.as_bytes(),
+            self.toolchain.as_bytes(),
+            tree.as_bytes(),
+            label.as_bytes(),
+            &[u8::from(test)],
+        ])
     }
 
     fn contains(&self, key: &str) -> bool {
-        self.dir.as_ref().is_some_and(|d| d.join(key).is_file())
+        self.store.contains(key)
     }
 
     fn record(&self, key: &str, label: &str) {
-        if let Some(d) = &self.dir {
-            let _ = std::fs::write(d.join(key), label);
-        }
+        self.store.record(key, label);
     }
 }
 
@@ -365,8 +358,6 @@ impl Scenario {
     /// harness hides a passing test's `eprintln!`); otherwise the scenario to run, and to mark
     /// [`Scenario::passed`] at its end.
     fn start(tc: &Toolchain, name: &'static str, inputs: &[&[u8]]) -> Option<Scenario> {
-        use sha2::Digest as _;
-        let mut h = sha2::Sha256::new();
         let sources: [&[u8]; 2] = [include_bytes!("tofu.rs"), include_bytes!("common/mod.rs")];
         static SHELL: OnceLock<String> = OnceLock::new();
         let shell = SHELL.get_or_init(|| {
@@ -378,19 +369,20 @@ impl Scenario {
                 .collect::<Vec<_>>()
                 .join("\n")
         });
-        for part in sources.iter().chain(inputs).chain([&shell.as_bytes()]) {
-            h.update((part.len() as u64).to_le_bytes());
-            h.update(part);
-        }
+        let parts: Vec<&[u8]> = sources
+            .iter()
+            .copied()
+            .chain(inputs.iter().copied())
+            .chain([shell.as_bytes()])
+            .collect();
         let passed = Passed::get(tc);
-        let key = passed.key(&hex(&h.finalize()), &format!("scenario {name}"), false);
+        let key = passed.key(
+            &common::Remembered::key(&parts),
+            &format!("scenario {name}"),
+            false,
+        );
         if passed.contains(&key) {
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "{name}: passed before on the same bytes with this toolchain, not run again \
-                 (TOFUGEN_TEST_CACHE=off runs it)"
-            );
+            common::say_reused(name);
             return None;
         }
         Some(Scenario { key, name, passed })

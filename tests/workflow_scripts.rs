@@ -913,13 +913,7 @@ fn with_world(f: impl FnOnce(&mut World)) {
         if let Some((store, key, name)) = &remembered
             && store.contains(key)
         {
-            // Straight to stderr: the harness hides a passing test's `eprintln!`.
-            use std::io::Write as _;
-            let _ = writeln!(
-                std::io::stderr(),
-                "{name}: passed before on the same bytes with the same tools, not run again \
-                 (TOFUGEN_TEST_CACHE=off runs it)"
-            );
+            common::say_reused(name);
             return;
         }
         world.search_path = path;
@@ -958,14 +952,7 @@ fn remembered() -> Option<(common::Remembered, String, String)> {
         return None;
     }
     let jq = common::runner_jq_dir()?;
-    static BASH: OnceLock<String> = OnceLock::new();
-    let bash = BASH.get_or_init(|| {
-        Command::new("bash")
-            .args(["--noprofile", "--norc", "-c", "echo \"$BASH_VERSION\""])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
-    });
+    let bash = common::tool_identity(&common::on_path("bash").unwrap_or_default(), "--version");
     static WORKFLOWS: OnceLock<String> = OnceLock::new();
     let workflows = WORKFLOWS.get_or_init(|| serde_json::to_string(workflows()).unwrap());
     let world = WORLDS.with(|w| {

@@ -1643,6 +1643,14 @@ fn a_database_section_switched_off_by_inheritance_is_named() {
         "{attached:#?}"
     );
 
+    // TG011 on the service `web`'s attachment.
+    let web_attachment = |c: &Compilation| {
+        c.diagnostics
+            .iter()
+            .find(|d| d.code == "TG011" && d.message.starts_with("service `web`"))
+            .cloned()
+            .expect("TG011")
+    };
     // `enabled: false` written by the environment itself: deliberate, no TG135; TG011 asks to
     // remove it, at its line.
     let c = compile_example(
@@ -1654,11 +1662,7 @@ fn a_database_section_switched_off_by_inheritance_is_named() {
         "{:#?}",
         codes(&c)
     );
-    let f = c
-        .diagnostics
-        .iter()
-        .find(|d| d.code == "TG011" && d.message.starts_with("service `web`"))
-        .expect("TG011");
+    let f = web_attachment(&c);
     assert!(
         f.help
             .as_deref()
@@ -1687,11 +1691,7 @@ fn a_database_section_switched_off_by_inheritance_is_named() {
         "{:#?}",
         codes(&c)
     );
-    let f = c
-        .diagnostics
-        .iter()
-        .find(|d| d.code == "TG011" && d.message.starts_with("service `web`"))
-        .expect("TG011");
+    let f = web_attachment(&c);
     assert!(
         f.help.as_deref().unwrap().starts_with("add `database: { enabled: true }` under `environments.production` (`enabled: false` comes from `defaults`, line "),
         "{f:#?}"

@@ -65,6 +65,9 @@ pub struct Domain {
     pub check: Option<DomainCheck>,
     /// A corrected value, when the intent is clear.
     pub fix: Option<fn(&str) -> Option<String>>,
+    /// What to add after the fix for a value of some shape (an image given with its registry
+    /// or tag: that tofugen builds its images), when there is something to say.
+    pub fix_note: Option<fn(&str) -> Option<&'static str>>,
     /// Help when there is no fix and an example would not help.
     pub hint: Option<&'static str>,
     /// The most bytes a value may have (JSON Schema `maxLength`), when the pattern does not
@@ -83,6 +86,7 @@ const fn domain(name: &'static str, what: &'static str, expected: &'static str) 
         example: "",
         check: None,
         fix: None,
+        fix_note: None,
         hint: None,
         max_len: None,
     }
@@ -158,6 +162,7 @@ pub const DOMAINS: &[Domain] = &[
         pattern: Some(r"^[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*$"),
         example: "shop-api",
         fix: Some(fix_image),
+        fix_note: Some(image_fix_note),
         // A repository path has at most 255 characters (distribution/reference, reference.go:
         // `RepositoryNameTotalLengthMax`); TG020 checks it with the namespace in front. An
         // unbounded name also made a deploy job's key past YAML's 1 024-character limit on
@@ -534,21 +539,10 @@ impl Domain {
             self.fix.and_then(|f| f(value))
         };
         match fix.filter(|f| f != value && self.validate(f).is_ok()) {
-            // An image with a registry host, a tag or a digest is most likely one built
-            // elsewhere: say that tofugen builds its images, or the fix would silently turn
-            // "run nginx:1.27" into "build ./Dockerfile as nginx" (sweep of stop 55, L4).
-            Some(f)
-                if self.name == "image" && value.contains([':', '@', '/']) && {
-                    let first = value.split('/').next().unwrap_or("");
-                    value.contains([':', '@']) || first.contains('.') || first == "localhost"
-                } =>
-            {
-                format!(
-                    "write `{}`: `image` is the name under which the deploy workflow pushes the image it builds from `build:` (./Dockerfile by default) to the environment's registry; an image built elsewhere, by tag or digest, has no field (README, \"What tofugen does not generate\")",
-                    super::shown(&f)
-                )
-            }
-            Some(f) => format!("write `{}`", super::shown(&f)),
+            Some(f) => match self.fix_note.and_then(|note| note(value)) {
+                Some(note) => format!("write `{}`: {note}", super::shown(&f)),
+                None => format!("write `{}`", super::shown(&f)),
+            },
             None => match self.hint {
                 Some(h) => h.to_string(),
                 None => format!("write it like `{}`", self.example),
@@ -1130,10 +1124,8 @@ fn fix_lower_dashes(v: &str) -> Option<String> {
 fn fix_image(v: &str) -> Option<String> {
     let mut s = v.trim().to_ascii_lowercase();
     // A registry host (`rg.fr-par.scw.cloud/ns/`) and a tag or digest are not part of it.
-    // A first component is a host when it has a `.` or a port, or is `localhost` (as Docker
-    // reads it: distribution/reference, `splitDockerDomain`).
     if let Some((host, rest)) = s.split_once('/')
-        && (host.contains(['.', ':']) || host == "localhost")
+        && is_registry_host(host)
     {
         s = rest.to_string();
         if let Some((_, rest)) = s.split_once('/') {
@@ -1144,6 +1136,22 @@ fn fix_image(v: &str) -> Option<String> {
         s.truncate(i);
     }
     Some(s.replace(' ', "-"))
+}
+
+/// Whether the first component of an image reference is a registry host: it has a `.` or a
+/// port, or is `localhost` (as Docker reads it: distribution/reference, `splitDockerDomain`).
+fn is_registry_host(first: &str) -> bool {
+    first.contains(['.', ':']) || first == "localhost"
+}
+
+/// An image with a registry host, a tag or a digest is most likely one built elsewhere: the
+/// fix says that tofugen builds its images, or it would silently turn "run nginx:1.27" into
+/// "build ./Dockerfile as nginx" (sweep of stop 55, L4).
+fn image_fix_note(v: &str) -> Option<&'static str> {
+    let first = v.split_once('/').map(|(first, _)| first);
+    (v.contains(['@', ':']) || first.is_some_and(is_registry_host)).then_some(
+        "`image` is the name under which the deploy workflow pushes the image it builds from `build:` (./Dockerfile by default) to the environment's registry; an image built elsewhere, by tag or digest, has no field (README, \"What tofugen does not generate\")",
+    )
 }
 
 fn fix_repository(v: &str) -> Option<String> {

@@ -133,6 +133,11 @@ impl Remembered {
         Remembered { dir: Some(dir) }
     }
 
+    /// A store that remembers nothing (no place to keep passes).
+    pub fn nowhere() -> Remembered {
+        Remembered { dir: None }
+    }
+
     /// The key of `parts` (each length-prefixed, so that no two lists collide).
     pub fn key(parts: &[&[u8]]) -> String {
         use sha2::Digest as _;
@@ -243,7 +248,7 @@ pub fn tool_verdict(
 ) -> Option<(Remembered, String)> {
     let store = match std::env::var_os("HOME") {
         Some(home) => Remembered::under(PathBuf::from(home).join(".cache/tofugen-ci/passed-tools")),
-        None => Remembered { dir: None },
+        None => Remembered::nowhere(),
     };
     let mut parts: Vec<Vec<u8>> = vec![caller.to_vec(), include_bytes!("mod.rs").to_vec()];
     for (tool, flag) in tools {
@@ -256,14 +261,19 @@ pub fn tool_verdict(
     }
     let key = Remembered::key(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>());
     if store.contains(&key) {
-        // Straight to stderr: the harness hides a passing test's `eprintln!`.
-        use std::io::Write as _;
-        let _ = writeln!(
-            std::io::stderr(),
-            "{what}: passed before on the same bytes with the same tools, not run again \
-             (TOFUGEN_TEST_CACHE=off runs it)"
-        );
+        say_reused(what);
         return None;
     }
     Some((store, key))
+}
+
+/// Says on stderr that `what` passed before on the same bytes and is not run again: straight
+/// to stderr, since the harness hides a passing test's `eprintln!`.
+pub fn say_reused(what: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(
+        std::io::stderr(),
+        "{what}: passed before on the same bytes with the same tools, not run again \
+         (TOFUGEN_TEST_CACHE=off runs it)"
+    );
 }

@@ -466,6 +466,8 @@ pub(crate) fn misspelt_rules(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 /// The alert rules and backup tiers of `env`.
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let e = &env.name;
+    // Why the environment has no database (TG103, TG106), worked out once.
+    let off_note = super::database::InheritedOff::of(c, env).map(|o| o.note(e));
     let services: Vec<&str> = env.services.iter().map(|s| s.name.as_str()).collect();
     let service_set: HashSet<&str> = services.iter().copied().collect();
     // Budgeted, shared by the environments: a thousand rules naming near misses of a thousand
@@ -601,7 +603,6 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 
         if let Some(kind) = rule.kind {
             if is_database_kind(kind) && env.database.is_none() {
-                let off = super::database::InheritedOff::of(c, env).map(|o| o.note(e));
                 let f = c.push(
                     &TG103,
                     Some(env),
@@ -615,7 +616,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                         "disable the rule in `{e}` (`{n}: {{ enabled: false }}`) or enable `database`"
                     ),
                 );
-                f.notes.extend(off);
+                f.notes.extend(off_note.clone());
             }
             if kind == AlertKind::BackupJobFailed && enabled_job_tiers(env).is_empty() {
                 // Without a database, its backup tiers are not in force, whatever they say.
@@ -629,7 +630,7 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                     (
                         "has no database (so no backup job)",
                         "enable the database in this environment, with a weekly or monthly backup job",
-                        super::database::InheritedOff::of(c, env).map(|o| o.note(e)),
+                        off_note.clone(),
                     )
                 };
                 let f = c.push(

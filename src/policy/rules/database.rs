@@ -133,8 +133,8 @@ impl InheritedOff {
 }
 
 /// TG135: the environment's own section, switched off by an inherited `enabled: false`.
-fn inherited_off(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
-    let Some(off) = InheritedOff::of(c, env) else {
+fn inherited_off(c: &mut Checker<'_>, env: &ResolvedEnvironment, off: Option<&InheritedOff>) {
+    let Some(off) = off else {
         return;
     };
     c.push(
@@ -154,8 +154,10 @@ fn inherited_off(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 }
 
 pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
-    attachments(c, env);
-    inherited_off(c, env);
+    // Why the environment has no database, worked out once for every finding that says so.
+    let off = InheritedOff::of(c, env);
+    attachments(c, env, off.as_ref());
+    inherited_off(c, env, off.as_ref());
     let Some(db) = &env.database else {
         return;
     };
@@ -256,7 +258,26 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
 }
 
 /// TG011: the database secret reaches only attached services; attachments need a database.
-fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
+fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment, off: Option<&InheritedOff>) {
+    let note = off.map(|o| o.note(&env.name));
+    // What turns the database on, the same for every service attached to it.
+    let attach_help = || match (off, env.origins.get("database.enabled")) {
+        (Some(_), _) => format!(
+            "add `enabled: true` under `environments.{}.database`, or remove `database: true`",
+            env.name
+        ),
+        (None, Some(o)) if o.layer == Layer::Environment => format!(
+            "remove `enabled: false` from `environments.{}.database` (line {}), or remove `database: true`",
+            env.name, o.span.line
+        ),
+        (None, Some(o)) => format!(
+            "add `database: {{ enabled: true }}` under `environments.{}` (`enabled: false` comes from `{}`, line {}), or remove `database: true`",
+            env.name,
+            env.origins.layer_name(o.layer),
+            o.span.line
+        ),
+        (None, None) => "add a `database:` section, or remove `database: true`".to_string(),
+    };
     // The first declaration of each name, looked up once per use.
     let mut declared: std::collections::HashMap<&str, &crate::resolve::ResolvedSecret> =
         std::collections::HashMap::new();
@@ -309,24 +330,6 @@ fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         }
         if s.database && env.database.is_none() {
             let place = c.at(env, &format!("services.{}.database", s.name));
-            let off = InheritedOff::of(c, env);
-            let help = match (&off, env.origins.get("database.enabled")) {
-                (Some(_), _) => format!(
-                    "add `enabled: true` under `environments.{}.database`, or remove `database: true`",
-                    env.name
-                ),
-                (None, Some(o)) if o.layer == Layer::Environment => format!(
-                    "remove `enabled: false` from `environments.{}.database` (line {}), or remove `database: true`",
-                    env.name, o.span.line
-                ),
-                (None, Some(o)) => format!(
-                    "add `database: {{ enabled: true }}` under `environments.{}` (`enabled: false` comes from `{}`, line {}), or remove `database: true`",
-                    env.name,
-                    env.origins.layer_name(o.layer),
-                    o.span.line
-                ),
-                (None, None) => "add a `database:` section, or remove `database: true`".to_string(),
-            };
             let f = c.push(
                 &TG011,
                 Some(env),
@@ -336,15 +339,14 @@ fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                     s.name
                 ),
                 "an enabled `database:` section",
-                help,
+                attach_help(),
             );
-            f.notes.extend(off.map(|o| o.note(&env.name)));
+            f.notes.extend(note.clone());
         }
     }
     for secret in &env.secrets {
         if secret.source == SecretSource::Database && env.database.is_none() {
             let place = c.at(env, &format!("secrets.{}.source", secret.name));
-            let off = InheritedOff::of(c, env).map(|o| o.note(&env.name));
             let f = c.push(
                 &TG011,
                 Some(env),
@@ -362,7 +364,7 @@ fn attachments(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
                     env = env.name
                 ),
             );
-            f.notes.extend(off);
+            f.notes.extend(note.clone());
         }
     }
 }
