@@ -1,31 +1,18 @@
-//! Turning a rule off never makes tofugen write workflows GitHub refuses: every rule's bad
-//! example, with an override turning the rule off, either does not compile (another rule or a
-//! refused override stops it) or generates workflows actionlint accepts. Sweep 27 found TG119
+//! Turning a rule off never makes tofugen write workflows GitHub refuses, nor alert rules
+//! Prometheus refuses: every rule's bad example, with an override turning the rule off, either
+//! does not compile (another rule or a refused override stops it) or generates workflows
+//! actionlint accepts and alert rules `promtool check rules` accepts. Sweep 27 found TG119
 //! off generating `needs: []` in the deploy workflow, and TG023 off `jobs: {}` in the promote
 //! workflow: both rules are now required (`Safety::Required`), and this test finds the next
 //! one. (`src/policy/tests.rs`, `a_rule_turned_off_never_breaks_the_generated_roots`, does the
-//! same for the roots with the proof.)
+//! same for the roots with the proof, and `tests/tofu.rs`,
+//! `tofu_validates_the_roots_of_every_rule_turned_off`, with the real OpenTofu.)
 
 mod common;
 
 use std::process::Command;
 
-use tofugen::policy::examples::with_fragment;
 use tofugen::policy::{Safety, registry};
-
-/// `fragment` merged into the minimal configuration, with `policy.overrides` turning `code` off.
-fn with_rule_off(fragment: &str, code: &str) -> String {
-    let mut text = with_fragment(fragment).unwrap();
-    assert!(text.starts_with('{'));
-    text.insert_str(
-        1,
-        &format!(
-            "\n  \"policy\": {{ \"overrides\": [ {{ \"rule\": \"{code}\", \"level\": \"off\", \
-             \"reason\": \"the example says so\" }} ] }},"
-        ),
-    );
-    text
-}
 
 #[test]
 fn a_rule_turned_off_never_breaks_the_workflows() {
@@ -34,11 +21,12 @@ fn a_rule_turned_off_never_breaks_the_workflows() {
     };
     let dir = tempfile::tempdir().unwrap();
     let mut flows = Vec::new();
+    let mut alert_rules = Vec::new();
     let mut compiled = Vec::new();
     for rule in registry() {
         let c = tofugen::pipeline::compile(
             "example.yaml",
-            with_rule_off(rule.bad, rule.code).as_bytes(),
+            common::with_rule_off(rule.bad, rule.code).as_bytes(),
             true,
         );
         if c.has_errors() {
@@ -52,11 +40,20 @@ fn a_rule_turned_off_never_breaks_the_workflows() {
             rule.code
         );
         compiled.push(rule.code);
-        for (path, text) in c.files.iter().filter(|(p, _)| p.starts_with(".github/")) {
+        for (path, text) in &c.files {
             let to = dir.path().join(rule.code).join(path);
+            let flow = path.starts_with(".github/");
+            let rules = path.contains("/alerts/") && !path.ends_with(".test.yml");
+            if !flow && !rules {
+                continue;
+            }
             std::fs::create_dir_all(to.parent().unwrap()).unwrap();
             std::fs::write(&to, text).unwrap();
-            flows.push(to);
+            if flow {
+                flows.push(to);
+            } else {
+                alert_rules.push(to);
+            }
         }
     }
     // Most bad examples compile with their rule off (62 of them when this was written): the
@@ -72,6 +69,27 @@ fn a_rule_turned_off_never_breaks_the_workflows() {
     assert!(
         out.status.success(),
         "actionlint refused workflows generated with a rule off (the directory is the rule):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The alert rules too (sweep 56: with TG105 off an `expr` Prometheus cannot parse, with TG116
+    // off a `for` past a Prometheus duration; both rules are required now).
+    assert!(
+        alert_rules.len() >= 2 * compiled.len(),
+        "{}",
+        alert_rules.len()
+    );
+    let promtool = std::env::var_os("PROMTOOL")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| validators.join("prom/usr/bin/promtool"));
+    let out = Command::new(&promtool)
+        .args(["check", "rules"])
+        .args(&alert_rules)
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", promtool.display()));
+    assert!(
+        out.status.success(),
+        "promtool refused alert rules generated with a rule off (the directory is the rule):\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );

@@ -576,6 +576,71 @@ fn tofu_validates_the_tree_of_every_valid_fixture() {
     assert_no_failures("fixture-root proofs", failures);
 }
 
+/// Turning a rule off never makes tofugen write roots OpenTofu refuses: every rule's bad example,
+/// with an override turning the rule off (`common::with_rule_off`), either does not compile or
+/// generates roots that `tofu init` and `tofu validate` accept. Sweep 56 (F1) found thirteen rules
+/// whose bound the modules' `validation` blocks (or OpenTofu's graph: a reference cycle) enforce
+/// again: turned off, `generate` and `check` passed (the proof checks the provider schema and the
+/// modules' interfaces, not their validations) and `tofu validate` refused the roots. They are
+/// required now; this test finds the next one. Identical roots (most examples change one
+/// environment) are validated once.
+#[test]
+fn tofu_validates_the_roots_of_every_rule_turned_off() {
+    let Some(tc) = toolchain() else { return };
+    let scratch = tempfile::tempdir().unwrap();
+    let mut keys: BTreeMap<PathBuf, String> = BTreeMap::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut compiled = Vec::new();
+    let mut other_provider = Vec::new();
+    for rule in tofugen::policy::registry() {
+        let text = common::with_rule_off(rule.bad, rule.code);
+        let c = tofugen::pipeline::compile("environments.yaml", text.as_bytes(), true);
+        if c.has_errors() {
+            assert!(c.files.is_empty(), "{}", rule.code);
+            continue;
+        }
+        let versions = &c.resolved.as_ref().expect("compiled").versions;
+        // The toolchain's mirror holds the pinned providers only: an example pinning another
+        // cannot be initialised here (its roots are the same as with the pinned one otherwise).
+        if versions.scaleway_provider != tofugen::versions::SCALEWAY_PROVIDER {
+            other_provider.push(rule.code);
+            continue;
+        }
+        compiled.push(rule.code);
+        let dir = scratch.path().join(rule.code);
+        write_files(&dir, &c.files);
+        let modules = tree_key(&dir.join("generated/modules"));
+        for root in roots_under(&dir.join("generated")) {
+            let rel = root.strip_prefix(&dir).unwrap().to_path_buf();
+            if rel.starts_with("generated/modules") || rel.ends_with("tests") {
+                continue;
+            }
+            let key = format!("{}:{}:{modules}", rel.display(), tree_key(&root));
+            if seen.insert(key.clone()) {
+                keys.insert(root, key);
+            }
+        }
+    }
+    assert_eq!(
+        other_provider,
+        ["TG046"],
+        "examples pinning another provider"
+    );
+    // Most bad examples compile with their rule off: the test judges something.
+    assert!(compiled.len() >= 40, "{compiled:?}");
+    let roots: Vec<PathBuf> = keys.keys().cloned().collect();
+    assert!(roots.len() >= 3, "{roots:?}");
+    let failures = prove_all(
+        tc,
+        "rule-off root proofs",
+        scratch.path(),
+        &roots,
+        |dir| keys[dir].as_str(),
+        |_| false,
+    );
+    assert_no_failures("rule-off root proofs", failures);
+}
+
 /// A document exercising every layout rule of the printer.
 fn stress() -> String {
     let mut b = Body::new();

@@ -24,7 +24,7 @@ pub const TG019: Rule = Rule {
     code: "TG019",
     name: "database-volume",
     level: Level::Error,
-    safety: Safety::Ordinary,
+    safety: Safety::Required,
     title: "database volumes: sizes are multiples of 5GB from 5GB to 10000GB (modules/database checks them even for `lssd`); `lssd` only on DB-DEV/DB-GP node types",
     rationale: "Scaleway Block Storage is sized in 5 GB steps, and local storage exists only on first-generation nodes (Managed Databases concepts page); the upper bound of 10000 GB is tofugen's own, checked by modules/database, not a limit Scaleway documents: a size the node type cannot have is refused by the API at apply time",
     bad: "defaults:\n  database:\n    volume: { size: 12GB }\n",

@@ -59,7 +59,7 @@ pub const TG120: Rule = Rule {
     code: "TG120",
     name: "startup-window-bounded",
     level: Level::Error,
-    safety: Safety::Ordinary,
+    safety: Safety::Required,
     title: "a startup probe window plus 5 minutes is at most 5 days (the longest container wait the service module accepts)",
     rationale: "each container's apply waits for its startup probe window (`interval` x `failure_threshold`) plus 5 minutes for the image pull; `modules/service` refuses a wait over 432000 s (5 days, the longest a GitHub Actions job may run, on a self-hosted runner: GitHub Docs, usage limits for self-hosted runners), so the root would fail `tofu validate` on every pull request",
     bad: "defaults:\n  services:\n    web:\n      probes:\n        startup: { path: /healthz, interval: 1h, timeout: 5s, failure_threshold: 120 }   # 5 days\n",

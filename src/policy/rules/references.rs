@@ -25,7 +25,7 @@ pub const TG014: Rule = Rule {
     code: "TG014",
     name: "reference-cycle",
     level: Level::Error,
-    safety: Safety::Ordinary,
+    safety: Safety::Required,
     title: "service URL references form no cycle, and a service does not reference itself",
     rationale: "each URL is an OpenTofu dependency: a cycle cannot be planned",
     bad: "defaults:\n  services:\n    web:\n      env:\n        SELF_URL: \"${services.web.url}\"\n",

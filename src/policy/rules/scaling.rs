@@ -9,7 +9,7 @@ pub const TG016: Rule = Rule {
     code: "TG016",
     name: "scaling-bounds",
     level: Level::Error,
-    safety: Safety::Ordinary,
+    safety: Safety::Required,
     title: "scaling: min <= max <= 50, concurrent requests 1-80, CPU/memory percent 1-100 with min >= 1",
     rationale: "Scaleway's limits; CPU and memory signals cannot scale from zero",
     bad: "defaults:\n  services:\n    web:\n      scale: { max: 80 }\n",

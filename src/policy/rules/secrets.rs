@@ -39,7 +39,7 @@ pub const TG027: Rule = Rule {
     code: "TG027",
     name: "generated-secret-length",
     level: Level::Error,
-    safety: Safety::Ordinary,
+    safety: Safety::Required,
     title: "generated secrets are 16-1000 characters long",
     rationale: "shorter values are guessable; the Scaleway provider (2.81.0) takes container secret environment variable values of at most 1000 bytes (modules/secrets and modules/service refuse longer ones at plan time)",
     bad: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, SESSION_KEY]\n  secrets:\n    SESSION_KEY: { source: generated, length: 8 }\n",
