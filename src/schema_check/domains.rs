@@ -294,6 +294,7 @@ pub const DOMAINS: &[Domain] = &[
     Domain {
         check: Some(template::check),
         example: "{{ $labels.instance }} is at {{ $value | humanizePercentage }}",
+        max_len: Some(template::MAX_TEXT),
         ..domain(
             "alert-template",
             "alert text",

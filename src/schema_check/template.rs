@@ -492,6 +492,16 @@ fn valid_reference(word: &str) -> bool {
     }
 }
 
+/// The most bytes an alert's `summary` or `description` may have: the text is expanded in
+/// every notification of every firing series (sweep 56, F2). The longest built-in description
+/// is under 1 KiB.
+pub const MAX_TEXT: usize = 4096;
+
+/// The most digits of a `printf` width or precision: `%99.99f` at most. Go's `fmt` pads to a
+/// width of up to a million characters, so a 2 KB summary of `%1000000.1000000f` verbs expanded
+/// to 50 MB each time the alert fired (sweep 56, F2).
+pub const MAX_PRINTF_DIGITS: usize = 2;
+
 /// The verbs of a `printf` format (text and verbs `%[flags][width][.precision]verb`), each
 /// with its offset and length in the template (`at` is the opening quote's) and its letter;
 /// `%%` is text.
@@ -509,14 +519,26 @@ fn printf_format(format: &str, at: usize) -> Result<Vec<(usize, usize, u8)>, Dom
         while i < bytes.len() && b"-+# 0".contains(&bytes[i]) {
             i += 1;
         }
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            i += 1;
-        }
+        let digits = |i: &mut usize| {
+            let from = *i;
+            while *i < bytes.len() && bytes[*i].is_ascii_digit() {
+                *i += 1;
+            }
+            *i - from
+        };
+        let width = digits(&mut i);
+        let mut precision = 0;
         if i < bytes.len() && bytes[i] == b'.' {
             i += 1;
-            while i < bytes.len() && bytes[i].is_ascii_digit() {
-                i += 1;
-            }
+            precision = digits(&mut i);
+        }
+        if width.max(precision) > MAX_PRINTF_DIGITS {
+            return Err(DomainError::at(
+                at + 1 + start,
+                i - start,
+                "a `printf` width or precision has at most two digits (`%99.99f`): Go pads the \
+                 text to that many characters in every notification of the alert",
+            ));
         }
         match bytes.get(i) {
             Some(b'%') if i == start + 1 => i += 1,
@@ -561,6 +583,7 @@ mod tests {
             "{{ $labels.job | toUpper }} {{ $value | humanize | toUpper }} {{ title \"x\" }}",
             "{{ printf \"%s is at %.1f%%\" $labels.job $value }} {{ printf \"%v %q\" 1 \"a\" }}",
             "{{ $value | printf \"%s: %g\" \"cpu\" }}",
+            "{{ printf \"%-12s %99.99f %08.3e\" $labels.job $value $value }}",
             "{{ \"}}\" }}",
             // Exponents, and what Go's ParseFloat reads as a number (sweep 13, finding 2).
             "{{ 1e3 | humanize }} {{ humanize 2.5E-2 }} {{ humanize \"1e3\" }}",
@@ -588,6 +611,13 @@ mod tests {
             ("{{ humanize $value $value }}", 3, "exactly one"),
             ("{{ printf $value }}", 3, "format"),
             ("{{ printf \"%n\" $value }}", 11, "verb"),
+            ("{{ printf \"%100f\" $value }}", 11, "two digits"),
+            ("{{ printf \"%.100f\" $value }}", 11, "two digits"),
+            (
+                "{{ printf \"x %-1000000s\" $labels.job }}",
+                13,
+                "two digits",
+            ),
             ("{{ $value $value }}", 10, "one value"),
             ("{{ $value | $value }}", 12, "function"),
             ("{{ template \"x\" }}", 3, "`template`"),
