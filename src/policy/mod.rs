@@ -53,9 +53,12 @@ pub enum Safety {
     /// The rule keeps credentials out of the repository and the outputs.
     Security,
     /// tofugen's output depends on it: with it off, the generated files would be invalid (a
-    /// workflow GitHub refuses) or say something the configuration does not (a port nobody
-    /// wrote). `policy.overrides` cannot turn it off or lower it to a warning (sweep 27, F5
-    /// and F6: TG119 off generated `needs: []`, TG009 off a hidden port 8080).
+    /// workflow GitHub refuses, a root `tofu validate` refuses on a module's `validation`, alert
+    /// rules promtool refuses) or say something the configuration does not (a port nobody
+    /// wrote, a secret silently left out). `policy.overrides` cannot turn it off or lower it to
+    /// a warning (sweep 27, F5 and F6: TG119 off generated `needs: []`, TG009 off a hidden port
+    /// 8080; sweep 56: nineteen rules whose bounds the modules or Prometheus enforce again, or
+    /// whose absence dropped a secret).
     Required,
 }
 
@@ -282,8 +285,9 @@ pub fn describe_rule(rule: &Rule) -> String {
 }
 
 /// What the rule listings say of a [`Safety::Required`] rule.
-const REQUIRED_NOTE: &str = "Required: the generated files depend on it, so `policy.overrides` \
-                             cannot turn it off or lower it to a warning";
+const REQUIRED_NOTE: &str = "Required: with it off, what tofugen generates would be refused (by \
+                             OpenTofu, Prometheus or GitHub) or say what the configuration does \
+                             not, so `policy.overrides` cannot turn it off or lower it to a warning";
 
 /// The `policy.overrides` entry that turns `rule` off, with its optional keys.
 fn override_example(rule: &Rule) -> String {

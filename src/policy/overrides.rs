@@ -263,7 +263,7 @@ pub fn validate(file: FileId, root: &Node, resolved: &Resolved) -> Vec<Diagnosti
                 Diagnostic::error(
                     CODE,
                     format!(
-                        "rule {} (`{}`) cannot be {}: tofugen's output depends on it",
+                        "rule {} (`{}`) cannot be {}: with it off, what tofugen generates would be refused (by OpenTofu, Prometheus or GitHub) or say what the configuration does not",
                         o.rule.code,
                         o.rule.name,
                         if o.is_off() {

@@ -492,7 +492,8 @@ fn valid_reference(word: &str) -> bool {
     }
 }
 
-/// The most bytes an alert's `summary` or `description` may have: the text is expanded in
+/// The most characters an alert's `summary` or `description` may have (JSON Schema
+/// `maxLength`, which counts characters): the text is expanded in
 /// every notification of every firing series (sweep 56, F2). The longest built-in description
 /// is under 1 KiB.
 pub const MAX_TEXT: usize = 4096;

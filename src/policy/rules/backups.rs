@@ -34,7 +34,7 @@ pub const TG005: Rule = Rule {
     code: "TG005",
     name: "backup-retention-bounds",
     level: Level::Error,
-    safety: Safety::Ordinary,
+    safety: Safety::Required,
     title: "backup retention is within accepted bounds (daily 1-365d, weekly 7-3650d, monthly 28-3650d, whole days), and non-current state versions are kept 1-3650 whole days; the schema checks the cron schedules",
     rationale: "Scaleway documents no maximum, so tofugen keeps sane bounds; longer retention belongs to a longer tier. modules/backups refuses weekly backups kept under a week and monthly ones under 28 days (the tier would have days without a restore point), and modules/state-bucket keeps state versions 1-3650 days",
     bad: "defaults:\n  database:\n    backups:\n      daily: { retention: 400d }\n",

@@ -48,7 +48,7 @@ pub const TG121: Rule = Rule {
     code: "TG121",
     name: "one-database-url",
     level: Level::Error,
-    safety: Safety::Ordinary,
+    safety: Safety::Required,
     title: "a service uses at most one `source: database` secret",
     rationale: "`modules/service` builds one connection URL (`database_url`) per container; a second `source: database` secret on the same service would be silently left out of its root, and the container would start without that variable",
     bad: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, DATABASE_URL_ASYNC]\n  secrets:\n    DATABASE_URL_ASYNC: { source: database, scheme: postgresql+asyncpg }\n",

@@ -15,7 +15,7 @@ pub const TG010: Rule = Rule {
     code: "TG010",
     name: "undeclared-secret",
     level: Level::Error,
-    safety: Safety::Ordinary,
+    safety: Safety::Required,
     title: "every secret a service lists is declared under `secrets:`",
     rationale: "an undeclared secret would be injected empty, or fail the apply",
     bad: "defaults:\n  services:\n    web:\n      secrets: [DATABASE_URL, API_TOKEN]\n",

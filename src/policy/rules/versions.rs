@@ -11,7 +11,7 @@ pub const TG025: Rule = Rule {
     code: "TG025",
     name: "pinned-versions",
     level: Level::Error,
-    safety: Safety::Ordinary,
+    safety: Safety::Required,
     title: "versions are exact `X.Y.Z`: OpenTofu >= 1.12.2, scaleway provider >= 2.81.0, random >= 3.7.1",
     rationale: "write-only attributes and ephemeral resources need OpenTofu 1.11, and the generated roots' tests need the mock-provider fix of 1.12.2 (opentofu#4251); the modules are proven (real `tofu validate` and `tofu test`) with provider 2.81.0 only, and older releases lack blocks they use (`retry_policy` on job definitions came in 2.78.0, `noncurrent_version_expiration` on buckets in 2.76.0); ephemeral random_password came with random 3.7.0 and 3.7.1, released the same day with the same notes (the provider's CHANGELOG.md): tofugen asks for 3.7.1 and proves 3.7.2",
     bad: "versions:\n  opentofu: 1.11.5\n",
