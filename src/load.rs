@@ -1736,6 +1736,9 @@ fn build_once(
                 // A refused tag (reported above) is read as if absent: `port: !!int 8000` is
                 // the number its text reads as, not also a string the schema refuses.
                 let as_text = tag.as_ref().is_some_and(|t| string_tag(t));
+                if style == ScalarStyle::Plain && !as_text && not_finite(&value) {
+                    diags.push(not_finite_error(file, span, &value));
+                }
                 let node = scalar(value, style, as_text, span);
                 if anchor != 0 {
                     anchored.insert(anchor, (node.clone(), 1));
@@ -1915,6 +1918,58 @@ fn tag_error(file: FileId, span: Span) -> Diagnostic {
         .at(file, Some(span))
         .expected("plain values (`!!str` is accepted on a string)")
         .help("remove the tag: tofugen reads the value by its place in the file, not by a tag")
+}
+
+/// Whether a plain scalar is a number of YAML 1.2's core schema that is not finite: infinity or
+/// not-a-number (`.inf`, `-.Inf`, `.NaN`), or a float too large for 64 bits (`1e309`). No
+/// setting takes one, and the tree holds numbers as JSON does, which has none: it is an error
+/// here rather than text (sweep 56, I1: `.inf` and `1e309` were read as strings, `1e308` as a
+/// number).
+fn not_finite(v: &str) -> bool {
+    let unsigned = v.strip_prefix(['-', '+']).unwrap_or(v);
+    if matches!(unsigned, ".inf" | ".Inf" | ".INF") || matches!(v, ".nan" | ".NaN" | ".NAN") {
+        return true;
+    }
+    // The core schema's float: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
+    let b = unsigned.as_bytes();
+    let digits = |mut i: usize| {
+        let from = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        (i, i - from)
+    };
+    let (mut i, whole) = digits(0);
+    if i < b.len() && b[i] == b'.' {
+        let (j, fraction) = digits(i + 1);
+        if whole == 0 && fraction == 0 {
+            return false;
+        }
+        i = j;
+    } else if whole == 0 {
+        return false;
+    }
+    if i < b.len() && matches!(b[i], b'e' | b'E') {
+        let sign = usize::from(matches!(b.get(i + 1), Some(b'-' | b'+')));
+        let (j, exponent) = digits(i + 1 + sign);
+        if exponent == 0 {
+            return false;
+        }
+        i = j;
+    }
+    i == b.len() && v.parse::<f64>().is_ok_and(f64::is_infinite)
+}
+
+fn not_finite_error(file: FileId, span: Span, value: &str) -> Diagnostic {
+    Diagnostic::error(
+        "yaml-number",
+        format!("`{value}` is a number YAML reads as infinite or not a number"),
+    )
+    .at(file, Some(span))
+    .expected("a finite number, or text in quotes")
+    .help(format!(
+        "quote it (`\"{value}\"`) if it is text, or write a number in range"
+    ))
 }
 
 fn key_error(file: FileId, span: Span, found: &str) -> Diagnostic {
@@ -3205,6 +3260,37 @@ mod tests {
         let stopped: Vec<&Diagnostic> = d.iter().filter(|d| stops(d)).collect();
         assert_eq!(stopped.len(), 1, "{stopped:#?}");
         assert!(stopped[0].notes[0].starts_with("reading stopped here: after 200 aliases read"));
+    }
+
+    /// YAML 1.2 reads `.inf`, `.nan` and a float past 64 bits as numbers no setting takes: each
+    /// is an error at its value, all at once; quoted, a tagged `!!str` or a finite number, it is
+    /// what it was (sweep 56, I1: `.inf` and `1e309` were read as text, `1e308` as a number).
+    #[test]
+    fn numbers_that_are_not_finite_are_refused() {
+        let d = err(b"a: .inf\nb: -.Inf\nc: .NaN\nd: 1e309\ne: -2.5E+400\nf: +.INF\n");
+        let found: Vec<(&str, usize, usize)> = d
+            .iter()
+            .map(|d| (d.code.as_str(), d.span.unwrap().line, d.span.unwrap().col))
+            .collect();
+        assert_eq!(
+            found,
+            [1, 2, 3, 4, 5, 6].map(|l| ("yaml-number", l, 4)),
+            "{d:#?}"
+        );
+        assert!(d[3].message.contains("`1e309`"), "{}", d[3].message);
+        assert!(d[3].help.as_deref().unwrap().contains("\"1e309\""));
+        let n = ok(
+            "a: \".inf\"\nb: '1e309'\nc: !!str .nan\nd: 1e308\ne: .infinity\nf: 1e\ng: .\nh: 10\n",
+        );
+        let get = |k: &str| n.get(k).unwrap().kind.clone();
+        assert_eq!(get("a"), NodeKind::Str(".inf".into()));
+        assert_eq!(get("b"), NodeKind::Str("1e309".into()));
+        assert_eq!(get("c"), NodeKind::Str(".nan".into()));
+        assert_eq!(get("d"), NodeKind::Float(1e308));
+        assert_eq!(get("e"), NodeKind::Str(".infinity".into()));
+        assert_eq!(get("f"), NodeKind::Str("1e".into()));
+        assert_eq!(get("g"), NodeKind::Str(".".into()));
+        assert_eq!(get("h"), NodeKind::Int(10));
     }
 
     #[test]

@@ -1844,8 +1844,16 @@ fn messages_say_what_is_wrong() {
     );
     assert!(!message.contains("invalid type"), "{message}");
     assert!(help.starts_with("write `1000`"), "{help}");
-    let (_, help) = port_help(".inf").expect(".inf is refused");
-    assert!(help.contains("write a finite number"), "{help}");
+    // `.inf` is refused where it is read (sweep 56, I1): a number no setting takes.
+    let inf = yaml.replacen("port: \"8000\"", "port: .inf", 1);
+    let out = tofugen::pipeline::compile("environments.yaml", inf.as_bytes(), false);
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "yaml-number")
+        .unwrap_or_else(|| panic!(".inf is refused: {:#?}", out.diagnostics));
+    let help = d.help.as_deref().unwrap_or_default();
+    assert!(help.contains("write a number in range"), "{help}");
     // `0x1F` is the core schema's 31, as YAML 1.2 editors read it.
     assert_eq!(port_help("0x1F"), None);
     // Sweep 58c, F6: no suggested fix that is itself refused: a negative duration is not told
