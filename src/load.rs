@@ -1930,34 +1930,7 @@ fn not_finite(v: &str) -> bool {
     if matches!(unsigned, ".inf" | ".Inf" | ".INF") || matches!(v, ".nan" | ".NaN" | ".NAN") {
         return true;
     }
-    // The core schema's float: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`.
-    let b = unsigned.as_bytes();
-    let digits = |mut i: usize| {
-        let from = i;
-        while i < b.len() && b[i].is_ascii_digit() {
-            i += 1;
-        }
-        (i, i - from)
-    };
-    let (mut i, whole) = digits(0);
-    if i < b.len() && b[i] == b'.' {
-        let (j, fraction) = digits(i + 1);
-        if whole == 0 && fraction == 0 {
-            return false;
-        }
-        i = j;
-    } else if whole == 0 {
-        return false;
-    }
-    if i < b.len() && matches!(b[i], b'e' | b'E') {
-        let sign = usize::from(matches!(b.get(i + 1), Some(b'-' | b'+')));
-        let (j, exponent) = digits(i + 1 + sign);
-        if exponent == 0 {
-            return false;
-        }
-        i = j;
-    }
-    i == b.len() && v.parse::<f64>().is_ok_and(f64::is_infinite)
+    plain_float(v).is_some_and(f64::is_infinite)
 }
 
 fn not_finite_error(file: FileId, span: Span, value: &str) -> Diagnostic {
@@ -2100,6 +2073,22 @@ fn scalar(value: Cow<'_, str>, style: ScalarStyle, tagged: bool, span: Span) -> 
     Node { kind, span }
 }
 
+/// The number a plain scalar of the core schema's float form (a sign, digits, `.`, an exponent)
+/// reads as, finite or not (`1e309` is infinite); `None` for any other text. [`core_schema`]
+/// takes the finite ones, and [`not_finite`] refuses the others.
+fn plain_float(v: &str) -> Option<f64> {
+    let d = v.strip_prefix(['-', '+']).unwrap_or(v);
+    let looks_float = !d.is_empty()
+        && d.bytes().all(|b| {
+            b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+'
+        })
+        && d.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.')
+        && d.bytes().any(|b| b.is_ascii_digit());
+    looks_float.then(|| v.parse::<f64>().ok()).flatten()
+}
+
 /// YAML 1.2 core schema resolution of a plain scalar.
 fn core_schema(v: &str) -> NodeKind {
     match v {
@@ -2130,19 +2119,7 @@ fn core_schema(v: &str) -> NodeKind {
     {
         return NodeKind::Int(i);
     }
-    let looks_float = {
-        let d = digits;
-        !d.is_empty()
-            && d.bytes().all(|b| {
-                b.is_ascii_digit() || b == b'.' || b == b'e' || b == b'E' || b == b'-' || b == b'+'
-            })
-            && d.bytes()
-                .next()
-                .is_some_and(|b| b.is_ascii_digit() || b == b'.')
-            && d.bytes().any(|b| b.is_ascii_digit())
-    };
-    if looks_float
-        && let Ok(f) = v.parse::<f64>()
+    if let Some(f) = plain_float(v)
         && f.is_finite()
     {
         return NodeKind::Float(f);

@@ -26,7 +26,9 @@ fn a_rule_turned_off_never_breaks_the_workflows() {
     for rule in registry() {
         let c = tofugen::pipeline::compile(
             "example.yaml",
-            common::with_rule_off(rule.bad, rule.code).as_bytes(),
+            tofugen::policy::examples::with_rule_off(rule.bad, rule.code)
+                .unwrap()
+                .as_bytes(),
             true,
         );
         if c.has_errors() {

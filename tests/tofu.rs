@@ -577,8 +577,8 @@ fn tofu_validates_the_tree_of_every_valid_fixture() {
 }
 
 /// Turning a rule off never makes tofugen write roots OpenTofu refuses: every rule's bad example,
-/// with an override turning the rule off (`common::with_rule_off`), either does not compile or
-/// generates roots that `tofu init` and `tofu validate` accept. Sweep 56 (F1) found thirteen rules
+/// with an override turning the rule off (`tofugen::policy::examples::with_rule_off`), either
+/// does not compile or generates roots that `tofu init` and `tofu validate` accept. Sweep 56 (F1) found thirteen rules
 /// whose bound the modules' `validation` blocks (or OpenTofu's graph: a reference cycle) enforce
 /// again: turned off, `generate` and `check` passed (the proof checks the provider schema and the
 /// modules' interfaces, not their validations) and `tofu validate` refused the roots. They are
@@ -594,7 +594,7 @@ fn tofu_validates_the_roots_of_every_rule_turned_off() {
     let mut other_provider = Vec::new();
     let mut unexercised = Vec::new();
     for rule in tofugen::policy::registry() {
-        let text = common::with_rule_off(rule.bad, rule.code);
+        let text = tofugen::policy::examples::with_rule_off(rule.bad, rule.code).unwrap();
         let c = tofugen::pipeline::compile("environments.yaml", text.as_bytes(), true);
         if c.has_errors() {
             assert!(c.files.is_empty(), "{}", rule.code);

@@ -53,6 +53,30 @@ pub fn with_fragment(fragment: &str) -> Result<String, String> {
     Ok(serde_json::to_string_pretty(&merged).expect("JSON serializes"))
 }
 
+/// [`with_fragment`] with `policy.overrides` holding `entries` (JSON objects, separated by
+/// commas) as the document's first key, on its second line: how the rules' tests turn a rule
+/// off or change its level on an example.
+pub fn with_overrides(fragment: &str, entries: &str) -> Result<String, String> {
+    let mut text = with_fragment(fragment)?;
+    // JSON text: `policy` goes in as the first key of the top-level object.
+    assert!(text.starts_with('{'));
+    text.insert_str(
+        1,
+        &format!("\n  \"policy\": {{ \"overrides\": [ {entries} ] }},"),
+    );
+    Ok(text)
+}
+
+/// [`with_overrides`] with one entry turning the rule `code` off ("the example says so").
+pub fn with_rule_off(fragment: &str, code: &str) -> Result<String, String> {
+    with_overrides(
+        fragment,
+        &format!(
+            "{{ \"rule\": \"{code}\", \"level\": \"off\", \"reason\": \"the example says so\" }}"
+        ),
+    )
+}
+
 fn parse(text: &str) -> Result<Value, String> {
     let (sources, file) = crate::source::SourceMap::single("example.yaml");
     match crate::load::load(file, text.as_bytes()) {

@@ -149,27 +149,13 @@ fn every_example_shows_its_rule() {
 }
 
 fn with_override(fragment: &str, entry: &str) -> String {
-    let mut text = examples::with_fragment(fragment).unwrap();
-    // JSON text: add `policy` as the first key of the top-level object.
-    assert!(text.starts_with('{'));
-    text.insert_str(
-        1,
-        &format!("\n  \"policy\": {{ \"overrides\": [ {entry} ] }},"),
-    );
-    text
+    examples::with_overrides(fragment, entry).unwrap()
 }
 
 /// Compiles `r`'s bad example with an override turning `r` off; `emit` as in [`compile`].
 fn compile_with_rule_off(r: &Rule, emit: bool) -> Compilation {
-    let entry = format!(
-        "{{ \"rule\": \"{}\", \"level\": \"off\", \"reason\": \"the example says so\" }}",
-        r.code
-    );
-    compile(
-        "example.yaml",
-        with_override(r.bad, &entry).as_bytes(),
-        emit,
-    )
+    let text = examples::with_rule_off(r.bad, r.code).unwrap();
+    compile("example.yaml", text.as_bytes(), emit)
 }
 
 /// `level: off` silences every rule on its bad example; safety rules say so with a warning.
@@ -1760,32 +1746,26 @@ fn a_pasted_secret_with_a_declared_name_is_listed_not_declared_again() {
             "`DATABASE_URL` is declared under `secrets:` already: list `DATABASE_URL` in the service's `secrets:` and remove it from `env`; rotate the value if it was ever committed"
         )
     );
-    // Declared in another environment only: declare it where the value is (review of stop 55).
-    let c = compile_example(
-        "declared elsewhere",
-        "environments:\n  staging:\n    services:\n      web:\n        env:\n          SHOP_URL: \"postgres://shop:Xk29vLq7ZpT4@db.example.com:5432/shop\"\n  production:\n    secrets:\n      SHOP_URL: { source: operator }\n",
-    );
-    let f = finding(&c, "TG012", "declared elsewhere");
-    assert!(
-        f.help
-            .as_deref()
-            .unwrap()
-            .starts_with("declare `SHOP_URL: { source: operator }` under `secrets:`"),
-        "{f:#?}"
-    );
-    let c = compile_example(
-        "not declared",
-        "defaults:\n  services:\n    web:\n      env:\n        SHOP_DB: \"postgres://shop:Xk29vLq7ZpT4@db.example.com:5432/shop\"\n",
-    );
-    let f = finding(&c, "TG012", "not declared");
-    assert!(
-        f.help
-            .as_deref()
-            .unwrap()
-            .starts_with("declare `SHOP_DB: { source: operator }` under `secrets:`"),
-        "{f:#?}"
-    );
-    for d in &c.diagnostics {
-        assert!(!format!("{d:?}").contains("Xk29vLq7ZpT4"), "{d:#?}");
+    // Declared in another environment only, or not at all: declare it where the value is (review
+    // of stop 55). The value is never shown.
+    for (case, config, name) in [
+        (
+            "declared elsewhere",
+            "environments:\n  staging:\n    services:\n      web:\n        env:\n          SHOP_URL: \"postgres://shop:Xk29vLq7ZpT4@db.example.com:5432/shop\"\n  production:\n    secrets:\n      SHOP_URL: { source: operator }\n",
+            "SHOP_URL",
+        ),
+        (
+            "not declared",
+            "defaults:\n  services:\n    web:\n      env:\n        SHOP_DB: \"postgres://shop:Xk29vLq7ZpT4@db.example.com:5432/shop\"\n",
+            "SHOP_DB",
+        ),
+    ] {
+        let c = compile_example(case, config);
+        let f = finding(&c, "TG012", case);
+        let declare = format!("declare `{name}: {{ source: operator }}` under `secrets:`");
+        assert!(f.help.as_deref().unwrap().starts_with(&declare), "{f:#?}");
+        for d in &c.diagnostics {
+            assert!(!format!("{d:?}").contains("Xk29vLq7ZpT4"), "{case}: {d:#?}");
+        }
     }
 }

@@ -24,21 +24,6 @@ pub fn copy_tree(src: &Path, dst: &Path) {
     }
 }
 
-/// The bad example `fragment` of the rule `code` merged into the minimal configuration, with
-/// `policy.overrides` turning `code` off: what `tests/rules_off.rs` and `tests/tofu.rs` generate.
-pub fn with_rule_off(fragment: &str, code: &str) -> String {
-    let mut text = tofugen::policy::examples::with_fragment(fragment).unwrap();
-    assert!(text.starts_with('{'));
-    text.insert_str(
-        1,
-        &format!(
-            "\n  \"policy\": {{ \"overrides\": [ {{ \"rule\": \"{code}\", \"level\": \"off\", \
-             \"reason\": \"the example says so\" }} ] }},"
-        ),
-    );
-    text
-}
-
 /// Skips what needs `what` (saying so on stderr), unless `TOFUGEN_REQUIRE_TOOLS=1` (CI), where
 /// a missing tool fails the test instead.
 pub fn skip_unless_required(what: &str) {
