@@ -276,7 +276,7 @@ fn the_application_commit_is_resolved_once_for_every_build() {
     assert_eq!(builds.len(), 3, "{:?}", jobs.keys().collect::<Vec<_>>());
     let app = &deploy["app-commit"];
     assert_eq!(app["outputs"]["sha"], "${{ steps.commit.outputs.sha }}");
-    let checkout = &steps(app)[0];
+    let checkout = named(app, "Check out the application");
     assert_eq!(checkout["with"]["ref"], "${{ inputs.app_ref }}");
     for (id, build) in &builds {
         assert_eq!(build["needs"], serde_json::json!(["app-commit"]), "{id}");

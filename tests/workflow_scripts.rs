@@ -271,6 +271,9 @@ struct World {
     clock: u64,
     /// The `PATH` of every step: the fakes, then the runners' jq, then the test's own `PATH`.
     search_path: String,
+    /// `GITHUB_RUN_ATTEMPT` of the next job: 1, a run's first attempt, unless a scenario
+    /// re-runs a job.
+    attempt: u32,
 }
 
 impl World {
@@ -297,6 +300,7 @@ impl World {
             next_run: 100,
             clock: 0,
             search_path: String::new(),
+            attempt: 1,
         };
         world.set_services("staging", &["api", "ui"]);
         world.set_services("production", &["api", "ui"]);
@@ -524,6 +528,7 @@ impl World {
                     .env("GITHUB_REPOSITORY", "org/infra")
                     .env("TIP", TIP)
                     .env("GITHUB_RUN_ID", run.to_string())
+                    .env("GITHUB_RUN_ATTEMPT", self.attempt.to_string())
                     .current_dir(temp.path())
                     .output()
                     .unwrap();
@@ -1897,4 +1902,95 @@ fn a_promotion_deploys_the_release_named_before_the_approval() {
         // it looks up at run time is what staging runs then.
         assert_eq!(w.tag("staging"), b);
     });
+}
+
+/// Sweep 57, F1: re-running the job that picks what a promotion, a rollback or a deploy
+/// deploys picked again, and GitHub passes the first attempt's approval to the re-run's
+/// deploying job ("any deployment protection rules that passed in the previous run will
+/// automatically pass in the re-run", GitHub Docs, "Re-running workflows and jobs"): a
+/// promotion shipped what staging ran by then, a rollback went one more release back. Each
+/// picking job refuses a later attempt, before it reads anything; its first attempt picks.
+#[test]
+fn a_rerun_of_a_picking_job_picks_nothing() {
+    with_world(|w| {
+        let (a, b) = (sha('a'), sha('b'));
+        w.deployed("staging", &a, &["api", "ui"]);
+        w.deployed("staging", &b, &["api", "ui"]);
+        w.deployed("production", &a, &["api", "ui"]);
+        let picks = [
+            (
+                "tofugen-promote.yml",
+                "release-production",
+                json!({"environment": "production", "release_sha": ""}),
+            ),
+            (
+                "tofugen-rollback.yml",
+                "dispatched-production",
+                json!({"environment": "production", "release_sha": ""}),
+            ),
+        ];
+        for (workflow, job, inputs) in picks {
+            let first = w.run_job(workflow, job, DISPATCH, inputs.clone(), json!({}));
+            ok(&first, &format!("{workflow} {job}, attempt 1"));
+            assert!(first.outputs["sha"].len() == 40, "{}", first.log);
+            w.attempt = 2;
+            let calls = w.gh_calls();
+            let again = w.run_job(workflow, job, DISPATCH, inputs, json!({}));
+            w.attempt = 1;
+            refused(
+                &again,
+                &format!("{workflow} {job}, attempt 2"),
+                "this is attempt 2 of the run",
+            );
+            assert_eq!(again.outputs["sha"], "", "{}", again.log);
+            assert_eq!(w.gh_calls(), calls, "a refused attempt reads nothing");
+        }
+    });
+}
+
+/// Every job without an environment (so without reviewers) whose outputs a job with an
+/// environment needs decides what that job deploys: its first step refuses a re-run (see
+/// `a_rerun_of_a_picking_job_picks_nothing`), in every workflow.
+#[test]
+fn every_picking_job_refuses_a_rerun_first() {
+    let mut guarded = Vec::new();
+    for (name, wf) in workflows() {
+        // The pull request's jobs with an environment plan and never apply.
+        if name == "tofugen-pr.yml" {
+            continue;
+        }
+        let jobs = wf["jobs"].as_object().unwrap();
+        for (id, job) in jobs {
+            if job["environment"].is_null() {
+                continue;
+            }
+            let needs: Vec<&str> = match &job["needs"] {
+                Value::String(s) => vec![s.as_str()],
+                Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            for need in needs {
+                let picker = &jobs[need];
+                if !picker["environment"].is_null() || picker["outputs"].is_null() {
+                    continue;
+                }
+                assert_eq!(
+                    picker["steps"][0]["name"], "Refuse a re-run of this job",
+                    "{name}: job {need}, needed by {id}"
+                );
+                guarded.push(format!("{name} {need}"));
+            }
+        }
+    }
+    guarded.sort();
+    guarded.dedup();
+    assert_eq!(
+        guarded,
+        [
+            "tofugen-deploy.yml app-commit",
+            "tofugen-promote.yml release-production",
+            "tofugen-rollback.yml dispatched-production",
+            "tofugen-rollback.yml dispatched-staging",
+        ]
+    );
 }

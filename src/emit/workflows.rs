@@ -345,6 +345,31 @@ echo "sha=$sha" >> "$GITHUB_OUTPUT"
 echo "Every image of this run is built from $sha"
 "####;
 
+/// Refuses a later attempt of the run ($GITHUB_RUN_ATTEMPT, which the runner sets: 1 for the
+/// run's first attempt, one more for each re-run) in a job that decides what a later job of
+/// the run deploys. A re-run of this job runs its dependents again, and "any deployment
+/// protection rules that passed in the previous run will automatically pass in the re-run"
+/// (GitHub Docs, "Re-running workflows and jobs"): it would pick again (what the source runs
+/// now, the release before the one in force now, the application ref's newest commit) and
+/// deploy that with the first attempt's approval (sweep 57, F1). "Re-run failed jobs" of a
+/// later job does not run this one again: it reuses its outputs, the release approved.
+const REFUSE_A_RERUN: &str = r####"if [ "$GITHUB_RUN_ATTEMPT" != 1 ]; then
+  msg="this is attempt ${GITHUB_RUN_ATTEMPT:-?} of the run: run again, this job would pick again and GitHub would"
+  msg+=" pass the first attempt's approval to what it picks, so nothing was picked. Start a new run of this"
+  msg+=" workflow instead (\"Re-run failed jobs\" of a later job keeps what this job picked)."
+  echo "::error::$msg"
+  exit 1
+fi
+"####;
+
+/// The step that runs [`REFUSE_A_RERUN`]: the first of a job whose outputs decide what a later
+/// job of the run deploys.
+fn refuse_a_rerun() -> Yaml {
+    step("Refuse a re-run of this job")
+        .entry("run", Yaml::Script(REFUSE_A_RERUN))
+        .build()
+}
+
 /// Output `sha`: the commit being built, which must be $APP_COMMIT.
 const SOURCE_SHA: &str = r####"sha="$(git rev-parse HEAD)"
 if [ "$sha" != "$APP_COMMIT" ]; then
@@ -1869,7 +1894,10 @@ fn picking_job(ctx: &Ctx, name: String, env: &ResolvedEnvironment, steps: Vec<Ya
                 ("run", Yaml::Expr("steps.find.outputs.run")),
             ]),
         )
-        .entry("steps", Yaml::Seq(steps))
+        .entry(
+            "steps",
+            Yaml::Seq(std::iter::once(refuse_a_rerun()).chain(steps).collect()),
+        )
         .build()
 }
 
@@ -2277,6 +2305,7 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         .entry(
             "steps",
             Yaml::Seq(vec![
+                refuse_a_rerun(),
                 uses(step("Check out the application"), "checkout")
                     .entry("with", app_checkout)
                     .build(),
