@@ -713,13 +713,21 @@ fn generate(
         format,
         color,
     } = printing;
-    let run = || -> anyhow::Result<(String, Vec<String>)> {
+    let run = || -> anyhow::Result<crate::stream::Generated> {
         let Some(resolved) = &compilation.resolved else {
             anyhow::bail!("the configuration did not resolve (a tofugen bug: it has no errors)");
         };
         crate::stream::generate(root, resolved, force, max_bytes)
     };
     let result = run();
+    // A workflow file GitHub would not run: a warning of the configuration.
+    let oversized = oversized_workflows(
+        result
+            .as_ref()
+            .map(|g| g.oversized.as_slice())
+            .unwrap_or_default(),
+        compilation,
+    );
     // The configuration's diagnostics are printed here, in one report with a refusal for size
     // (and, in a machine format, with the warning of each environment whose root was removed:
     // the human summary has them on lines of their own).
@@ -729,13 +737,18 @@ fn generate(
             .err()
             .filter(|e| e.downcast_ref::<write::TooLarge>().is_some())
             .map(|e| refusal(e, compilation));
-        let all: Vec<Diagnostic> = diags.iter().cloned().chain(refused).collect();
+        let all: Vec<Diagnostic> = diags
+            .iter()
+            .cloned()
+            .chain(oversized)
+            .chain(refused)
+            .collect();
         print_diagnostics(&all, &compilation.sources, format, color);
     } else {
         let refused = result.as_ref().err().map(|e| refusal(e, compilation));
         let retired = result
             .as_ref()
-            .map(|(_, retired)| retired.as_slice())
+            .map(|g| g.retired.as_slice())
             .unwrap_or_default()
             .iter()
             .map(|warning| {
@@ -746,13 +759,14 @@ fn generate(
         let all: Vec<Diagnostic> = diags
             .iter()
             .cloned()
+            .chain(oversized)
             .chain(refused)
             .chain(retired)
             .collect();
         print_diagnostics(&all, &compilation.sources, format, color);
     }
     match result {
-        Ok((summary, _)) => {
+        Ok(crate::stream::Generated { summary, .. }) => {
             // In the machine formats stdout carries one document (the diagnostics): the summary
             // goes to stderr, as `check`'s status line does.
             if format == Format::Human {
@@ -770,6 +784,25 @@ fn generate(
             EXIT_INVALID
         }
     }
+}
+
+/// The warnings of the workflow files `generate` or `check` emitted over GitHub's limit
+/// ([`crate::emit::workflows::too_large`]), at the configuration's `environments:` key.
+fn oversized_workflows(
+    oversized: &[(String, usize)],
+    compilation: &Compilation,
+) -> Vec<Diagnostic> {
+    oversized
+        .iter()
+        .map(|(path, bytes)| {
+            crate::emit::workflows::too_large(
+                compilation.file,
+                compilation.environments_key(),
+                path,
+                *bytes,
+            )
+        })
+        .collect()
 }
 
 /// Prints an error of `generate` or `check`: a tree refused for its size is a diagnostic of
@@ -826,7 +859,9 @@ fn check(
         differences: result,
         proof,
         files: file_count,
+        oversized,
     } = crate::stream::check(root, resolved, max_bytes, own_modules);
+    let oversized = oversized_workflows(&oversized, compilation);
     // The configuration's diagnostics and the proof's findings (moved to one map), and the
     // stale files, in one map.
     let mut sources = compilation.sources.clone();
@@ -840,6 +875,7 @@ fn check(
                 // One document: the refusal is one of its diagnostics.
                 let all: Vec<Diagnostic> = diags
                     .iter()
+                    .chain(&oversized)
                     .chain(&findings)
                     .cloned()
                     .chain([refusal(&e, compilation)])
@@ -853,7 +889,8 @@ fn check(
         }
     };
     if format == Format::Human {
-        print_diagnostics(&findings, &sources, Format::Human, color);
+        let shown: Vec<Diagnostic> = oversized.iter().chain(&findings).cloned().collect();
+        print_diagnostics(&shown, &sources, Format::Human, color);
         // A hand edit can put a secret in a generated file: the diff does not show it (CI
         // logs keep what `check` prints), as diagnostics of the configuration do not.
         let texts: String = differences
@@ -869,6 +906,7 @@ fn check(
             .collect();
         let all: Vec<Diagnostic> = diags
             .iter()
+            .chain(&oversized)
             .chain(&findings)
             .cloned()
             .chain(stale)

@@ -15,28 +15,58 @@ use crate::resolve::Resolved;
 use crate::write::{self, Difference, OwnedPaths};
 use crate::{emit, prove};
 
+/// What [`generate`] did.
+#[derive(Debug)]
+pub struct Generated {
+    /// The one-line summary, with its warnings.
+    pub summary: String,
+    /// The warning of each environment whose root the run removed
+    /// ([`write::Generation::finish_retired`]).
+    pub retired: Vec<String>,
+    /// The workflow files over GitHub's limit, with their sizes
+    /// ([`emit::workflows::oversized`]).
+    pub oversized: Vec<(String, usize)>,
+}
+
 /// Writes the tree of `resolved` under `root`: [`write::Generation`] fed batch by batch, refused past `max_bytes`
-/// bytes of files. Returns the one-line summary (with its warnings), and the warning of each
-/// environment whose root the run removed ([`write::Generation::finish_retired`]).
+/// bytes of files.
 pub fn generate(
     root: &Path,
     resolved: &Resolved,
     force: bool,
     max_bytes: usize,
-) -> anyhow::Result<(String, Vec<String>)> {
+) -> anyhow::Result<Generated> {
     let mut run = write::Generation::start(root, &OwnedPaths::default(), force)?;
     run.from_config(&resolved.config_path)?;
     run.max_bytes(max_bytes);
     run.expect_files(emit::file_count(resolved))?;
+    // The workflows are in the first batch, emitted on this thread.
+    let oversized = std::sync::Mutex::new(Vec::new());
     // Each batch is hashed on the thread that emitted it.
     emit::each_prepared(
         resolved,
         max_bytes,
         emitters(resolved),
-        write::Hashed::new,
+        |batch| {
+            let over = emit::workflows::oversized(&batch);
+            if !over.is_empty() {
+                oversized
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend(over);
+            }
+            write::Hashed::new(batch)
+        },
         |batch| run.add_hashed(batch),
     )?;
-    run.finish_retired()
+    let (summary, retired) = run.finish_retired()?;
+    Ok(Generated {
+        summary,
+        retired,
+        oversized: oversized
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    })
 }
 
 /// What [`check`] found.
@@ -50,6 +80,9 @@ pub struct Checked {
     pub proof: prove::Proof,
     /// How many files the tree has.
     pub files: usize,
+    /// The workflow files over GitHub's limit, with their sizes
+    /// ([`emit::workflows::oversized`]).
+    pub oversized: Vec<(String, usize)>,
 }
 
 /// The findings of a proving thread, and the files they are in.
@@ -154,11 +187,18 @@ pub fn check_with(
 ) -> Checked {
     let modules = resolved.modules_path.as_deref();
     let mut files = 0;
+    let mut oversized = Vec::new();
+    let oversized_ref = &mut oversized;
     let (differences, proof) = if provers == 0 {
         let mut prover = prove::Prover::with_listing(root, modules, own_modules);
-        let differences = compare(root, resolved, max_bytes, &mut files, |batch| {
-            prove_batch(&mut prover, &batch)
-        });
+        let differences = compare(
+            root,
+            resolved,
+            max_bytes,
+            &mut files,
+            oversized_ref,
+            |batch| prove_batch(&mut prover, &batch),
+        );
         (differences, prover.finish())
     } else {
         std::thread::scope(|scope| {
@@ -198,12 +238,19 @@ pub fn check_with(
             });
             threads.insert(0, (tx, first));
             let mut turn = 0;
-            let differences = compare(root, resolved, max_bytes, &mut files, |batch| {
-                // A proving thread ends only when its sender is dropped (or when it panicked,
-                // which its join re-raises): a failed send loses nothing.
-                let _ = threads[turn % threads.len()].0.send(batch);
-                turn += 1;
-            });
+            let differences = compare(
+                root,
+                resolved,
+                max_bytes,
+                &mut files,
+                oversized_ref,
+                |batch| {
+                    // A proving thread ends only when its sender is dropped (or when it panicked,
+                    // which its join re-raises): a failed send loses nothing.
+                    let _ = threads[turn % threads.len()].0.send(batch);
+                    turn += 1;
+                },
+            );
             // Every batch sent is proved, whether or not the comparison went to the end. Each
             // thread's findings come sorted (`Prover::finish`); together they are sorted again,
             // as one thread would have sorted them.
@@ -222,17 +269,20 @@ pub fn check_with(
         differences,
         proof,
         files,
+        oversized,
     }
 }
 
 /// Emits the tree of `resolved` on this thread and compares it with the disk under `root`
 /// ([`write::Checking`]), handing each batch with `.tf` files to `prove` once compared;
-/// `files` gets how many files were compared.
+/// `files` gets how many files were compared, `oversized` the workflow files over GitHub's
+/// limit ([`emit::workflows::oversized`]).
 fn compare(
     root: &Path,
     resolved: &Resolved,
     max_bytes: usize,
     files: &mut usize,
+    oversized: &mut Vec<(String, usize)>,
     mut prove: impl FnMut(Batch),
 ) -> anyhow::Result<Vec<Difference>> {
     let mut checking = write::Checking::start(root, &OwnedPaths::default())?;
@@ -245,6 +295,7 @@ fn compare(
         CHECK_EMITTERS,
         |batch| batch,
         |batch| {
+            oversized.extend(emit::workflows::oversized(&batch));
             checking.add(&batch)?;
             if batch.iter().any(|(p, _)| p.ends_with(".tf")) {
                 prove(batch);

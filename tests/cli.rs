@@ -360,6 +360,50 @@ fn generate_over_the_cap_prints_one_report() {
     assert!(!dir.path().join("generated").exists());
 }
 
+/// Sweep 57, H3-6: a generated workflow over GitHub's 500 KB (the deploy workflow of 120
+/// services) is a warning of `generate` and `check`, at the `environments:` key, naming the
+/// file and its size; the files are written and `check` passes. `validate` renders nothing and
+/// says nothing of it (README, "Workflow size"); a smaller configuration gets no warning.
+#[test]
+fn a_workflow_over_githubs_limit_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    let config = tofugen::synthetic::config(120, 2);
+    fs::write(dir.path().join("environments.yaml"), &config).unwrap();
+    let line = 1 + config.lines().position(|l| l == "environments:").unwrap();
+    for command in ["generate", "check"] {
+        let o = tofugen(dir.path(), &[command]);
+        let shown = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{command}: {shown}");
+        let deploy = fs::read(dir.path().join(".github/workflows/tofugen-deploy.yml")).unwrap();
+        assert!(deploy.len() > 500_000, "{}", deploy.len());
+        let warning = format!(
+            "warning[workflow-too-large]: `.github/workflows/tofugen-deploy.yml` is {} bytes, over GitHub's limit of 500 KB",
+            deploy.len()
+        );
+        assert!(shown.contains(&warning), "{command}: {shown}");
+        assert!(
+            shown.contains(&format!("environments.yaml:{line}:1")),
+            "{command}: {shown}"
+        );
+        // The other workflows are under the limit.
+        assert_eq!(shown.matches("workflow-too-large").count(), 1, "{shown}");
+    }
+    let o = tofugen(dir.path(), &["check", "--format", "json"]);
+    assert!(text(&o).contains("\"workflow-too-large\""), "{}", text(&o));
+    let o = tofugen(dir.path(), &["validate"]);
+    assert!(!text(&o).contains("workflow-too-large"), "{}", text(&o));
+    let small = tempfile::tempdir().unwrap();
+    fs::create_dir(small.path().join(".git")).unwrap();
+    fs::write(
+        small.path().join("environments.yaml"),
+        tofugen::synthetic::config(20, 2),
+    )
+    .unwrap();
+    let o = tofugen(small.path(), &["generate"]);
+    assert!(!text(&o).contains("workflow-too-large"), "{}", text(&o));
+}
+
 /// A rule's suggestion derived from a secret (sweep 19, F1): TG020 offered the lowercase of an
 /// access key as a valid name, which gives the key back. No form of it is printed, in any
 /// format.

@@ -152,6 +152,63 @@ struct Ctx<'a> {
     header: String,
 }
 
+/// GitHub's limit on one workflow file: "A workflow file larger than 500 KB will not start
+/// runs" (GitHub Docs, "Actions limits", existing system limits), counted here as 500,000
+/// bytes, the smaller reading of "KB". GitHub refuses such a file without a failed run.
+pub const GITHUB_WORKFLOW_FILE_LIMIT: usize = 500_000;
+
+/// The workflow files among `files` (generated files, path relative to the repository) over
+/// [`GITHUB_WORKFLOW_FILE_LIMIT`], each with its size in bytes: what `generate` and `check` see
+/// of the files they emit, at no cost of its own (sweep 57, H3-6).
+pub fn oversized(files: &[GeneratedFile]) -> Vec<(String, usize)> {
+    files
+        .iter()
+        .filter(|(path, text)| {
+            text.len() > GITHUB_WORKFLOW_FILE_LIMIT
+                && path
+                    .strip_prefix(WORKFLOWS_DIR)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+        .map(|(path, text)| (path.clone(), text.len()))
+        .collect()
+}
+
+/// The warning for a generated workflow file (`path`, `bytes` long) over
+/// [`GITHUB_WORKFLOW_FILE_LIMIT`], at the `environments:` key of the configuration `file`
+/// (`key`): the environments and their services are what make it long (sweep 57, H3-6: a
+/// deploy workflow of 100 services, a rollback workflow of 10 environments, written without a
+/// word, and GitHub would never have started them). A warning: the roots are right, and a
+/// team may deploy them with workflows of its own.
+pub fn too_large(
+    file: crate::source::FileId,
+    key: Option<crate::diagnostics::Span>,
+    path: &str,
+    bytes: usize,
+) -> crate::diagnostics::Diagnostic {
+    let limit = GITHUB_WORKFLOW_FILE_LIMIT;
+    let what = if path.ends_with("tofugen-deploy.yml") {
+        "the deploy workflow has a build job per image and a deploy job per environment it deploys"
+    } else {
+        "the promote and rollback workflows have jobs per environment, each with steps for every service"
+    };
+    crate::diagnostics::Diagnostic::warning(
+        "workflow-too-large",
+        format!(
+            "`{path}` is {bytes} bytes, over GitHub's limit of 500 KB ({limit} bytes) per \
+             workflow file: GitHub does not start runs of a larger workflow (GitHub Docs, \
+             \"Actions limits\"), and says nothing"
+        ),
+    )
+    .at(file, key)
+    .expected(format!(
+        "every generated workflow file at most {limit} bytes"
+    ))
+    .help(format!(
+        "{what}: fewer services or environments per configuration (one repository per group of \
+         them), or deploy these roots with workflows of your own"
+    ))
+}
+
 /// The workflow files.
 pub fn emit(resolved: &Resolved) -> Vec<GeneratedFile> {
     if resolved.environments.is_empty() {

@@ -820,10 +820,13 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
     if matches!(context, Context::Text) {
         // Prose and paths: only long random mixed-case tokens, not hex digests.
         return high_entropy_token(text, false)
-            .map(|(s, e)| Hit {
-                shape: "a long random-looking string",
-                start: s,
-                end: e,
+            .map(|(s, e)| {
+                let (start, end) = whole_token(text, s, e);
+                Hit {
+                    shape: "a long random-looking string",
+                    start,
+                    end,
+                }
             })
             .or_else(|| slashed_hit(text));
     }
@@ -838,13 +841,33 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
         });
     }
     if let Some((s, e)) = high_entropy_token(text, true) {
+        let (start, end) = whole_token(text, s, e);
         return Some(Hit {
             shape: "a long random-looking string",
-            start: s,
-            end: e,
+            start,
+            end,
         });
     }
     slashed_hit(text)
+}
+
+/// The random run `start..end` of `text` ([`high_entropy_token`], which splits on `/`), widened
+/// to the whole token around it: every adjacent letter, digit, `+`, `/`, `=`, `_` and `-`. A
+/// base64 secret holds `/` and `+` (an AWS secret access key of 40 characters, most of the
+/// time): only its longest run was masked, and the rest of it was shown under the diagnostic
+/// (sweep 57, H3-1: `"********************/Y1dF4gH6jK0sA2eU9iQ"`).
+fn whole_token(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let b = text.as_bytes();
+    let part = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-');
+    let mut s = start;
+    while s > 0 && part(b[s - 1]) {
+        s -= 1;
+    }
+    let mut e = end;
+    while e < b.len() && part(b[e]) {
+        e += 1;
+    }
+    (s, e)
 }
 
 /// [`slashed_or_encoded_token`] as a hit.
@@ -2301,6 +2324,38 @@ mod tests {
         );
         assert_eq!(scan("Admin API token: rotated by ops", Context::Text), None);
         assert!(scan("use token: Zm9vYmFy1234", Context::Text).is_some());
+    }
+
+    /// Sweep 57, H3-1: a base64 secret with `/` in it (an AWS secret access key) is masked
+    /// whole, in a value and on a source line, wherever its `/` falls; before, only its longest
+    /// run was, and up to half of the key was shown under the diagnostic.
+    #[test]
+    fn a_slashed_secret_is_masked_whole() {
+        for key in [
+            "Zk3pQ9vT2mR8xWL5nB7c/Y1dF4gH6jK0sA2eU9iQ",
+            "Zk3pQ9/vT2mR8xWL5nB7cY1dF4gH6jK0sA2eU9iQ",
+            "k9Xw2/Lp4Qz/8Rt6Vn1Bm3Yc5Hd7Jf0Gs2Ka4Ne6Pu",
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY+Zk3pQ9vT2mR8xWL5nB",
+        ] {
+            let hit = scan(key, Context::EnvValue("NODE_ENV")).expect(key);
+            assert_eq!((hit.start, hit.end), (0, key.len()), "{key}");
+            let line = format!("        NODE_ENV: \"{key}\"   # set by ops");
+            let ranges = secret_ranges_in_excerpt(&line, 16);
+            let start = line.find(key).unwrap();
+            assert!(
+                ranges
+                    .iter()
+                    .any(|&(s, e)| s <= start && e >= start + key.len()),
+                "{key}: {ranges:?} in {line:?}"
+            );
+        }
+        // Prose around a key keeps its words.
+        let text = "rotate Zk3pQ9vT2mR8xWL5nB7c/Y1dF4gH6jK0sA2eU9iQ monthly";
+        let hit = scan(text, Context::Text).unwrap();
+        assert_eq!(
+            &text[hit.start..hit.end],
+            "Zk3pQ9vT2mR8xWL5nB7c/Y1dF4gH6jK0sA2eU9iQ"
+        );
     }
 
     #[test]
