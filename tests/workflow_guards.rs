@@ -442,8 +442,14 @@ fn every_tofu_init_refuses_committed_opentofu_local_files() {
     }
     // The PR workflow's validation of every root, the plan, and the deploy's init.
     assert!(scripts.len() >= 3, "{:#?}", scripts.keys());
-    let planted: [(&str, bool); 4] = [
+    let planted: [(&str, bool); 6] = [
         (".terraform/providers/registry.opentofu.org/x", true),
+        // OpenTofu's implicit provider mirror in the working directory (sweep 57, H2-F2).
+        (
+            "terraform.d/plugins/registry.opentofu.org/scaleway/scaleway/2.81.0/linux_amd64",
+            true,
+        ),
+        ("terraform.d", false),
         (".terraform.lock.hcl", false),
         ("terraform.tfstate", false),
         ("saved.tfplan", false),

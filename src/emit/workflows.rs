@@ -278,7 +278,11 @@ done
 "####;
 
 /// A shell function, `refuse_local_files`, that fails in a root directory holding OpenTofu's
-/// local files (`.terraform/`, `.terraform.lock.hcl`, a local state or a saved plan). tofugen
+/// local files (`.terraform/`, `.terraform.lock.hcl`, a local state, a saved plan, or
+/// `terraform.d/`, the implicit provider mirror OpenTofu reads in the working directory:
+/// opentofu v1.12.6 `cmd/tofu/provider_source.go`, `addLocalDir(filepath.Join(
+/// originalWorkingDir, "terraform.d/plugins"))`; a provider planted there was installed and ran
+/// with the job's keys, sweep 57, H2-F2). tofugen
 /// never generates them, and `tofugen check` ignores them because a developer's `tofu init`
 /// leaves them beside the generated files; in a job's fresh checkout they can only have been
 /// committed, and `tofu init` would reuse them: a provider under `.terraform/providers` that a
@@ -289,7 +293,7 @@ macro_rules! refuse_local_files {
         r####"refuse_local_files() {
   local found
   found="$(find . -maxdepth 1 \( -name .terraform -o -name .terraform.lock.hcl -o -name 'terraform.tfstate*' \
-    -o -name .terraform.tfstate.lock.info -o -name '*.tfplan' \) -printf '%f ')"
+    -o -name .terraform.tfstate.lock.info -o -name '*.tfplan' -o -name terraform.d \) -printf '%f ')"
   if [ -n "$found" ]; then
     local what="OpenTofu local files from the checkout: ${found% }"
     echo "::error::$(basename "$PWD") holds $what; tofugen never generates them, so they were committed: remove them from git"
