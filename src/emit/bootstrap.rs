@@ -526,7 +526,13 @@ fn readme(resolved: &Resolved) -> String {
          error per empty secret, naming it and this command. The value is read from a file, so it\n\
          never lands in your shell history. The `*_operator_secret_ids` outputs hold regional IDs\n\
          (`<region>/<uuid>`), and `scw` puts the ID it is given into the request path as it is:\n\
-         the command keeps the UUID only (`split(\"/\") | last`).\n",
+         the command keeps the UUID only (`split(\"/\") | last`).\n\n\
+         `data=@FILE` stores the file byte for byte: a final newline, which `echo` and most\n\
+         editors add, becomes part of the secret, and the container gets it in its environment\n\
+         variable (an API key ending in a newline is not a valid HTTP header value: a client may\n\
+         raise, or drop the key). Write the file without one, for example with\n\
+         `read -rs v && printf %s \"$v\" > FILE` (nothing echoed, nothing in the history), and\n\
+         delete it once stored.\n",
     );
     let mut any = false;
     for env in &resolved.environments {

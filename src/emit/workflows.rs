@@ -837,7 +837,9 @@ for dir in alerts/*/; do
   if [ -z "$url" ] && [ "$key" = backups ]; then
     msg="no Scaleway metrics data source in the backup project $project yet: it appears once a backup job has run"
     msg+=" (the first on its schedule); the backups alert rules were not pushed, and the next run of this step after"
-    msg+=" that pushes them (to push them now, start a run of a backup job in the backup project, then re-run this job)"
+    msg+=" that pushes them (to push them now, start a run of a backup job in the backup project, then dispatch the rollback"
+    msg+=" workflow with release_sha = the release this environment runs and apply_other_changes; a re-run of this job"
+    msg+=" stops at its release recording, which exists)"
     echo "::warning::$msg"
     echo "- $msg" >> "$GITHUB_STEP_SUMMARY"
     continue
