@@ -111,6 +111,14 @@ state="$WORLD/state/$ENVIRONMENT.json"
 case "$1" in
   init) ;;
   output)
+    # Every output (`tofu output -json`): `{}` without a state, as OpenTofu 1.12.6 prints it;
+    # $WORLD/output-fails makes it fail as a state that cannot be read.
+    if [ "${*: -1}" = -json ]; then
+      [ ! -f "$WORLD/output-fails" ] || { echo "Error: StatusCode: 503, SlowDown" >&2; exit 1; }
+      [ -f "$state" ] || { echo '{}'; exit 0; }
+      jq '{release: {sensitive: false, value: .release}}' "$state"
+      exit 0
+    fi
     [ -f "$state" ] || { echo "No outputs found" >&2; exit 1; }
     case "${*: -1}" in
       release) jq .release "$state" ;;
@@ -1993,4 +2001,26 @@ fn every_picking_job_refuses_a_rerun_first() {
             "tofugen-rollback.yml dispatched-staging",
         ]
     );
+}
+
+/// Sweep 57, H2-F6: a state whose outputs cannot be read is not "never deployed": the deploy
+/// stops before it applies (it went on without a release to roll back to), and says why.
+#[test]
+fn an_unreadable_state_stops_the_deploy() {
+    with_world(|w| {
+        let (a, b) = (sha('a'), sha('b'));
+        w.deployed("staging", &a, &["api", "ui"]);
+        std::fs::write(w.path().join("output-fails"), "").unwrap();
+        let job = w.deploy(&b);
+        refused(
+            &job,
+            "deploy over an unreadable state",
+            "could not read the outputs of the staging state",
+        );
+        assert_eq!(w.tag("staging"), a, "nothing applied");
+        std::fs::remove_file(w.path().join("output-fails")).unwrap();
+        let job = w.deploy(&b);
+        ok(&job, "deploy");
+        assert_eq!(w.tag("staging"), b);
+    });
 }

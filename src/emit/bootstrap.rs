@@ -530,9 +530,11 @@ fn readme(resolved: &Resolved) -> String {
          `data=@FILE` stores the file byte for byte: a final newline, which `echo` and most\n\
          editors add, becomes part of the secret, and the container gets it in its environment\n\
          variable (an API key ending in a newline is not a valid HTTP header value: a client may\n\
-         raise, or drop the key). Write the file without one, for example with\n\
-         `read -rs v && printf %s \"$v\" > FILE` (nothing echoed, nothing in the history), and\n\
-         delete it once stored.\n",
+         raise, or drop the key). Write the file without one: for a one-line value,\n\
+         `(umask 077; read -rs v && printf %s \"$v\" > FILE)` (nothing echoed, nothing in the\n\
+         history); for a value of several lines (a JSON map), write it with an editor, then\n\
+         `truncate -s -1 FILE` if it ends with a newline (`tail -c 1 FILE | od -c` shows the\n\
+         last byte). Delete the file once stored.\n",
     );
     let mut any = false;
     for env in &resolved.environments {

@@ -187,7 +187,7 @@ pub fn too_large(
 ) -> crate::diagnostics::Diagnostic {
     let limit = GITHUB_WORKFLOW_FILE_LIMIT;
     let what = if path.ends_with("tofugen-deploy.yml") {
-        "the deploy workflow has a build job per image and a deploy job per environment it deploys"
+        "the deploy workflow has a build job per image"
     } else {
         "the promote and rollback workflows have jobs per environment, each with steps for every service"
     };
@@ -350,8 +350,14 @@ const PLAN: &str = concat!(
     refuse_local_files!(),
     r####"refuse_local_files
 tofu init -input=false -no-color
-if ! tofu output -no-color -json release > "$RUNNER_TEMP/release.json" 2> /dev/null \
-  || ! jq -e 'type == "object" and length > 0' "$RUNNER_TEMP/release.json" > /dev/null; then
+# Every output: `{}` when the state has none (no deploy yet); an error is an error, not "never
+# deployed" (`tofu output -json release` fails alike for both, sweep 57, H2-F6).
+if ! tofu output -no-color -json > "$RUNNER_TEMP/outputs.json"; then
+  echo "::error::could not read the outputs of the $ENVIRONMENT state (above): nothing was planned"
+  exit 1
+fi
+jq '.release.value // {}' "$RUNNER_TEMP/outputs.json" > "$RUNNER_TEMP/release.json"
+if ! jq -e 'type == "object" and length > 0' "$RUNNER_TEMP/release.json" > /dev/null; then
   echo "### $ENVIRONMENT: not planned, no release deployed yet (the first deploy creates it)" >> "$GITHUB_STEP_SUMMARY"
   exit 0
 fi
@@ -415,8 +421,8 @@ echo "Every image of this run is built from $sha"
 /// deploy that with the first attempt's approval (sweep 57, F1). "Re-run failed jobs" of a
 /// later job does not run this one again: it reuses its outputs, the release approved.
 const REFUSE_A_RERUN: &str = r####"if [ "$GITHUB_RUN_ATTEMPT" != 1 ]; then
-  msg="this is attempt ${GITHUB_RUN_ATTEMPT:-?} of the run: run again, this job would pick again and GitHub would"
-  msg+=" pass the first attempt's approval to what it picks, so nothing was picked. Start a new run of this"
+  msg="this is attempt ${GITHUB_RUN_ATTEMPT:-?} of the run: re-run, this job would pick the release again, and GitHub"
+  msg+=" would pass the first attempt's approval to what it picks; nothing was picked. Start a new run of this"
   msg+=" workflow instead (\"Re-run failed jobs\" of a later job keeps what this job picked)."
   echo "::error::$msg"
   exit 1
@@ -582,9 +588,16 @@ const INIT: &str = concat!(
     "refuse_local_files\ntofu init -input=false -no-color\n"
 );
 
-/// Output `found`: whether the state records a deployed release (saved to previous.json).
-const PREVIOUS_RELEASE: &str = r####"if tofu output -no-color -json release > "$RUNNER_TEMP/previous.json" 2> /dev/null \
-  && jq -e 'type == "object" and length > 0' "$RUNNER_TEMP/previous.json" > /dev/null; then
+/// Output `found`: whether the state records a deployed release (saved to previous.json). The
+/// state's outputs are read whole: `{}` when it has none (no deploy yet); an error stops the job
+/// before it applies, instead of reading as "nothing deployed" and applying without a rollback
+/// to fall back on (sweep 57, H2-F6).
+const PREVIOUS_RELEASE: &str = r####"if ! tofu output -no-color -json > "$RUNNER_TEMP/outputs.json"; then
+  echo "::error::could not read the outputs of the $ENVIRONMENT state (above): nothing was applied"
+  exit 1
+fi
+jq '.release.value // {}' "$RUNNER_TEMP/outputs.json" > "$RUNNER_TEMP/previous.json"
+if jq -e 'type == "object" and length > 0' "$RUNNER_TEMP/previous.json" > /dev/null; then
   echo "found=true" >> "$GITHUB_OUTPUT"
   echo "Deployed before this run:"
   jq . "$RUNNER_TEMP/previous.json"
@@ -839,7 +852,7 @@ for dir in alerts/*/; do
     msg+=" (the first on its schedule); the backups alert rules were not pushed, and the next run of this step after"
     msg+=" that pushes them (to push them now, start a run of a backup job in the backup project, then dispatch the rollback"
     msg+=" workflow with release_sha = the release this environment runs and apply_other_changes; a re-run of this job"
-    msg+=" stops at its release recording, which exists)"
+    msg+=" plans and applies again, then fails at its release recording, which exists, before this step)"
     echo "::warning::$msg"
     echo "- $msg" >> "$GITHUB_STEP_SUMMARY"
     continue

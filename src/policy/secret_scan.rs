@@ -851,21 +851,48 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
     slashed_hit(text)
 }
 
-/// The random run `start..end` of `text` ([`high_entropy_token`], which splits on `/`), widened
-/// to the whole token around it: every adjacent letter, digit, `+`, `/`, `=`, `_` and `-`. A
-/// base64 secret holds `/` and `+` (an AWS secret access key of 40 characters, most of the
-/// time): only its longest run was masked, and the rest of it was shown under the diagnostic
-/// (sweep 57, H3-1: `"********************/Y1dF4gH6jK0sA2eU9iQ"`).
+/// The random run `start..end` of `text` ([`high_entropy_token`], which splits on `/`, `.` and
+/// `~`), widened to the whole token around it: across each `/`, `.` or `~`, the run of letters,
+/// digits, `+`, `=`, `_` and `-` on the other side, as long as it holds an uppercase letter or a
+/// digit (a word or a path segment in lowercase is left shown). A base64 secret holds `/` (an
+/// AWS secret access key of 40 characters, most of the time), an Azure client secret `~`: only
+/// the longest run was masked, and the rest of the key was shown under the diagnostic (sweep 57,
+/// H3-1: `"********************/Y1dF4gH6jK0sA2eU9iQ"`).
 fn whole_token(text: &str, start: usize, end: usize) -> (usize, usize) {
     let b = text.as_bytes();
-    let part = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'_' | b'-');
+    let run = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'=' | b'_' | b'-');
+    let separator = |c: u8| matches!(c, b'/' | b'.' | b'~');
+    let random = |seg: &[u8]| {
+        seg.iter()
+            .any(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    };
     let mut s = start;
-    while s > 0 && part(b[s - 1]) {
+    while s > 0 && run(b[s - 1]) {
         s -= 1;
     }
+    while s > 0 && separator(b[s - 1]) {
+        let mut t = s - 1;
+        while t > 0 && run(b[t - 1]) {
+            t -= 1;
+        }
+        if !random(&b[t..s - 1]) {
+            break;
+        }
+        s = t;
+    }
     let mut e = end;
-    while e < b.len() && part(b[e]) {
+    while e < b.len() && run(b[e]) {
         e += 1;
+    }
+    while e < b.len() && separator(b[e]) {
+        let mut t = e + 1;
+        while t < b.len() && run(b[t]) {
+            t += 1;
+        }
+        if !random(&b[e + 1..t]) {
+            break;
+        }
+        e = t;
     }
     (s, e)
 }
@@ -2336,6 +2363,9 @@ mod tests {
             "Zk3pQ9/vT2mR8xWL5nB7cY1dF4gH6jK0sA2eU9iQ",
             "k9Xw2/Lp4Qz/8Rt6Vn1Bm3Yc5Hd7Jf0Gs2Ka4Ne6Pu",
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY+Zk3pQ9vT2mR8xWL5nB",
+            // The review of sweep 57: `.` and `~` split a key too.
+            "Zk3pQ9vT2mR8xWL5nB7c.Y1dF4gH6jK0sA2eU9iQ",
+            "Jx38Q~Zk3pQ9vT2mR8xWL5nB7cY1dF4gH6jK0sA2e",
         ] {
             let hit = scan(key, Context::EnvValue("NODE_ENV")).expect(key);
             assert_eq!((hit.start, hit.end), (0, key.len()), "{key}");
@@ -2349,13 +2379,21 @@ mod tests {
                 "{key}: {ranges:?} in {line:?}"
             );
         }
-        // Prose around a key keeps its words.
-        let text = "rotate Zk3pQ9vT2mR8xWL5nB7c/Y1dF4gH6jK0sA2eU9iQ monthly";
-        let hit = scan(text, Context::Text).unwrap();
-        assert_eq!(
-            &text[hit.start..hit.end],
-            "Zk3pQ9vT2mR8xWL5nB7c/Y1dF4gH6jK0sA2eU9iQ"
-        );
+        // Prose around a key keeps its words, and a path its lowercase segments (the review
+        // of sweep 57: `/srv/appdata/cache` was redacted in a sibling value).
+        for (text, key) in [
+            (
+                "rotate Zk3pQ9vT2mR8xWL5nB7c/Y1dF4gH6jK0sA2eU9iQ monthly",
+                "Zk3pQ9vT2mR8xWL5nB7c/Y1dF4gH6jK0sA2eU9iQ",
+            ),
+            (
+                "/srv/appdata/Zk3pQ9vT2mR8xWL5nB7cY1dF4gH6jK0sA2eU9iQ/cache.db",
+                "Zk3pQ9vT2mR8xWL5nB7cY1dF4gH6jK0sA2eU9iQ",
+            ),
+        ] {
+            let hit = scan(text, Context::Text).unwrap();
+            assert_eq!(&text[hit.start..hit.end], key, "{text}");
+        }
     }
 
     #[test]
