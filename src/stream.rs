@@ -40,32 +40,23 @@ pub fn generate(
     run.from_config(&resolved.config_path)?;
     run.max_bytes(max_bytes);
     run.expect_files(emit::file_count(resolved))?;
-    // The workflows are in the first batch, emitted on this thread.
-    let oversized = std::sync::Mutex::new(Vec::new());
+    let mut oversized = Vec::new();
     // Each batch is hashed on the thread that emitted it.
     emit::each_prepared(
         resolved,
         max_bytes,
         emitters(resolved),
+        write::Hashed::new,
         |batch| {
-            let over = emit::workflows::oversized(&batch);
-            if !over.is_empty() {
-                oversized
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .extend(over);
-            }
-            write::Hashed::new(batch)
+            oversized.extend(emit::workflows::oversized(batch.files()));
+            run.add_hashed(batch)
         },
-        |batch| run.add_hashed(batch),
     )?;
     let (summary, retired) = run.finish_retired()?;
     Ok(Generated {
         summary,
         retired,
-        oversized: oversized
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner),
+        oversized,
     })
 }
 
@@ -188,7 +179,6 @@ pub fn check_with(
     let modules = resolved.modules_path.as_deref();
     let mut files = 0;
     let mut oversized = Vec::new();
-    let oversized_ref = &mut oversized;
     let (differences, proof) = if provers == 0 {
         let mut prover = prove::Prover::with_listing(root, modules, own_modules);
         let differences = compare(
@@ -196,7 +186,7 @@ pub fn check_with(
             resolved,
             max_bytes,
             &mut files,
-            oversized_ref,
+            &mut oversized,
             |batch| prove_batch(&mut prover, &batch),
         );
         (differences, prover.finish())
@@ -243,7 +233,7 @@ pub fn check_with(
                 resolved,
                 max_bytes,
                 &mut files,
-                oversized_ref,
+                &mut oversized,
                 |batch| {
                     // A proving thread ends only when its sender is dropped (or when it panicked,
                     // which its join re-raises): a failed send loses nothing.

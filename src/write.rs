@@ -1652,6 +1652,11 @@ impl Hashed {
         let hashes = hashes_of(&files);
         Hashed { files, hashes }
     }
+
+    /// The files (path, contents), in the order they were given.
+    pub fn files(&self) -> &[(String, String)] {
+        &self.files
+    }
 }
 
 /// The sha256 (lowercase hex) of each file's contents, in order.
