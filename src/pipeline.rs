@@ -381,6 +381,16 @@ fn compile_unmasked(
             return out;
         }
     };
+    // More environments than a tree can hold: refused before any stage works on each one (a
+    // 1 MB file can declare 54 000; every later stage is linear in them, but that is seconds).
+    if let Some(refused) = too_many_environments(file, &tree) {
+        out.diagnostics = recovered;
+        out.diagnostics.push(refused);
+        out.sources.set_text(file, source);
+        out.tree = Some(tree);
+        diagnostics::sort(&mut out.diagnostics, &out.sources);
+        return out;
+    }
     let (diagnostics, instance) = schema_check::check_keeping_instance(file, Some(&source), &tree);
     out.diagnostics = recovered;
     out.diagnostics.extend(diagnostics);
@@ -424,6 +434,16 @@ fn compile_unmasked(
         (tree, Some(instance)),
         emit_files,
         max_output_bytes,
+    )
+}
+
+/// The refusal of a configuration whose `environments:` mapping declares more than
+/// [`crate::write::MAX_ENVIRONMENTS`] environments, at the first key past the limit.
+fn too_many_environments(file: FileId, tree: &Node) -> Option<Diagnostic> {
+    let entries = tree.get("environments")?.entries();
+    let (first_over, _) = entries.get(crate::write::MAX_ENVIRONMENTS)?;
+    Some(
+        crate::write::TooLarge::environments(entries.len()).diagnostic(file, Some(first_over.span)),
     )
 }
 
@@ -508,11 +528,13 @@ fn refine_in_environment(tree: &Node, e: crate::load::de::Error) -> crate::load:
 const MAX_UNDECODABLE: usize = 100;
 
 /// Values [`decode_all`] may walk over all its rounds (each round converts and decodes the
-/// whole tree again): 10 rounds of the largest file the loader accepts
-/// ([`load::MAX_NODES`]), as many as [`MAX_UNDECODABLE`] for files under 12 000 values. At 20
+/// whole tree again): 6 rounds of the largest file the loader accepts
+/// ([`load::MAX_NODES`]), as many as [`MAX_UNDECODABLE`] for files under 7 200 values. At 20
 /// rounds, 13 000 services each with an amount too large took 1.1-1.2 s per command (release
-/// build, `tests/bounded_work.rs`), over half the 2 s budget.
-const DECODE_WORK: usize = 10 * load::MAX_NODES;
+/// build, `tests/bounded_work.rs`), over half the 2 s budget; at 10 rounds, 14 170 services
+/// took 0.9-1.5 s (stop 58, two runs at a time on the 2-core VM), too near it for a slower
+/// machine.
+const DECODE_WORK: usize = 6 * load::MAX_NODES;
 
 /// Values of `node`, itself included.
 fn node_count(node: &Node) -> usize {
@@ -850,5 +872,79 @@ mod tests {
             &[(span(3, 5), "ab".into()), (span(3, 99), "a: ".into())],
         );
         assert_eq!(source, "a: ab\n");
+    }
+
+    /// A configuration of `n` environments holding nothing (the fewest files each), no service,
+    /// and the repository's own modules (none vendored: the fewest global files).
+    fn bare_environments(n: usize) -> String {
+        let mut s = String::from(
+            "project: demo\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}\nmodules: {path: modules}\nenvironments:\n",
+        );
+        for i in 0..n {
+            s.push_str(&format!("  e{i}: {{}}\n"));
+        }
+        s
+    }
+
+    /// The limit on environments is exact: at [`crate::write::MAX_ENVIRONMENTS`] environments
+    /// of the fewest files, the tree fits the file cap and nothing is refused for size; one more
+    /// is refused right after loading, alone, at the first environment past the limit; and that
+    /// configuration would have been refused for its file count anyway.
+    #[test]
+    fn environments_past_what_a_tree_holds_are_refused_before_resolving() {
+        let max = crate::write::MAX_ENVIRONMENTS;
+        assert_eq!(max, 1_248);
+        let fits = compile(
+            "environments.yaml",
+            bare_environments(max).as_bytes(),
+            false,
+        );
+        assert!(
+            !fits.diagnostics.iter().any(|d| d.code == "too-large"),
+            "{:?}",
+            fits.diagnostics
+                .iter()
+                .map(|d| &d.message)
+                .collect::<Vec<_>>()
+        );
+        let resolved = fits.resolved.as_ref().expect("resolved");
+        assert!(emit::file_count(resolved) <= crate::write::MAX_GENERATED_FILES);
+        assert_eq!(
+            emit::file_count(resolved),
+            emit::MIN_GLOBAL_FILES + max * emit::MIN_FILES_PER_ENVIRONMENT
+        );
+        assert!(
+            emit::MIN_GLOBAL_FILES + (max + 1) * emit::MIN_FILES_PER_ENVIRONMENT
+                > crate::write::MAX_GENERATED_FILES
+        );
+
+        let over = compile(
+            "environments.yaml",
+            bare_environments(max + 2).as_bytes(),
+            false,
+        );
+        assert!(over.resolved.is_none());
+        let [d] = over.diagnostics.as_slice() else {
+            panic!(
+                "{:?}",
+                over.diagnostics
+                    .iter()
+                    .map(|d| &d.message)
+                    .collect::<Vec<_>>()
+            );
+        };
+        assert_eq!(d.code, "too-large");
+        assert_eq!(
+            d.message,
+            "1250 environments, over the limit of 1248: each adds at least 8 generated files, and a tree holds at most 10000"
+        );
+        // Line 1 is `project`, 2 `versions`, 3 `modules`, 4 `environments:`, 5 `e0`: `e1248`
+        // is line 1253.
+        let span = d.span.expect("a place");
+        assert_eq!((span.line, span.col), (1_253, 3));
+        assert_eq!(
+            &over.sources.text(over.file).unwrap()[span.start..span.end],
+            "e1248"
+        );
     }
 }

@@ -102,6 +102,11 @@ pub const STAGE_BYTES: usize = 4 << 20;
 const MAX_BOOKKEEPING_BYTES: usize = 16 * 1024 * 1024;
 /// Most files one configuration may generate.
 pub const MAX_GENERATED_FILES: usize = 10_000;
+/// Most environments one configuration may declare: 1 248, the most whose trees fit in
+/// [`MAX_GENERATED_FILES`] ([`crate::emit::max_environments`]). A configuration with more
+/// would be refused for its file count anyway; the pipeline refuses it right after loading, so
+/// that no stage works on tens of thousands of environments (a 1 MB file can declare 54 000).
+pub const MAX_ENVIRONMENTS: usize = crate::emit::max_environments(MAX_GENERATED_FILES);
 /// Most bytes one configuration may generate by default, all files together (`--max-output-mib`
 /// raises it, up to [`MAX_OUTPUT_MIB_CEILING`] MiB). It bounds the work a small configuration
 /// can cause (a 1.6 MB file can ask for 225 MB of roots): at this size `generate` and `check`
@@ -1785,6 +1790,22 @@ impl TooLarge {
             message,
             expected: format!("at most {MAX_GENERATED_FILES} generated files"),
             help: "check the number of environments and services in the configuration".into(),
+        }
+    }
+
+    /// The refusal of a configuration declaring `count` environments, more than
+    /// [`MAX_ENVIRONMENTS`].
+    pub fn environments(count: usize) -> TooLarge {
+        TooLarge {
+            message: format!(
+                "{count} environments, over the limit of {MAX_ENVIRONMENTS}: each adds at least \
+                 {} generated files, and a tree holds at most {MAX_GENERATED_FILES}",
+                crate::emit::MIN_FILES_PER_ENVIRONMENT
+            ),
+            expected: format!("at most {MAX_ENVIRONMENTS} environments"),
+            help: "remove the environments no longer deployed, or split them across \
+                   configurations (one repository each)"
+                .into(),
         }
     }
 

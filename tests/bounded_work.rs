@@ -593,6 +593,14 @@ fn fitted(start: usize, make: impl Fn(usize) -> String) -> String {
     }
 }
 
+/// `make(n)` with as many environments as a tree can hold
+/// ([`tofugen::write::MAX_ENVIRONMENTS`]; `make` declares two besides the `n` it is asked for):
+/// the most that get past the pipeline's first check, so every per-environment rule runs on
+/// them (more are refused right after loading, `fitted` finds how cheaply).
+fn at_the_cap(make: impl Fn(usize) -> String) -> String {
+    make(tofugen::write::MAX_ENVIRONMENTS - 2)
+}
+
 const HEAD: &str = "project: demo\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}\n";
 const SERVICE: &str = "{image: demo-web, port: 8080, privacy: public, probes: {startup: {path: /h}, liveness: {path: /h}}";
 
@@ -619,7 +627,11 @@ const SERVICE: &str = "{image: demo-web, port: 8080, privacy: public, probes: {s
 /// `promote_from` each, 3.4-5 s (each looked its source and its key up in a list of every
 /// environment); now 1.0-1.4 s each.
 ///
-/// Here each at the most the loader accepts within 4 MiB.
+/// Here each at the most the loader accepts within 4 MiB. Since stop 58 a configuration of more
+/// environments than a tree can hold (`tofugen::write::MAX_ENVIRONMENTS`, 1 248) is refused right
+/// after loading: the 54 000 environments named like production still took 1.9 s of the 2 s
+/// (`affected`, 2.1 s on a loaded CI machine, which failed); the shapes of many environments
+/// also run at that cap ([`at_the_cap`]), where every per-environment rule sees them all.
 #[test]
 fn many_names_are_bounded() {
     let mut inputs: Vec<(&'static str, Vec<u8>)> = Vec::new();
@@ -652,11 +664,19 @@ fn many_names_are_bounded() {
         s
     });
     inputs.push(("override paths x services", override_paths.into_bytes()));
-    for (name, value) in [
-        ("empty environments", None),
-        ("unknown extends", Some("extends")),
+    for (name, at_cap, value) in [
+        (
+            "empty environments",
+            "empty environments, as many as a tree holds",
+            None,
+        ),
+        (
+            "unknown extends",
+            "unknown extends, as many as a tree holds",
+            Some("extends"),
+        ),
     ] {
-        let text = fitted(60_000, |n| {
+        let make = |n| {
             let mut s = format!(
                 "{HEAD}defaults:\n  services:\n    web: {SERVICE}}}\nenvironments:\n  env0: {{}}\n  production: {{}}\n"
             );
@@ -671,13 +691,14 @@ fn many_names_are_bounded() {
                 }
             }
             s
-        });
-        inputs.push((name, text.into_bytes()));
+        };
+        inputs.push((name, fitted(60_000, make).into_bytes()));
+        inputs.push((at_cap, at_the_cap(make).into_bytes()));
     }
     // Environments named like production, with no `tier` (TG125 once looked each one up in
     // the list of every environment: 0.41 s at 20 000 environments, 1.35 s at 40 000, in
     // this very CI's release build; `.ci/run` caught it).
-    let production_like = fitted(60_000, |n| {
+    let production_like = |n| {
         let mut s = format!(
             "{HEAD}defaults:\n  services:\n    web: {SERVICE}}}\nenvironments:\n  env0: {{}}\n  production: {{}}\n"
         );
@@ -685,10 +706,14 @@ fn many_names_are_bounded() {
             let _ = writeln!(s, "  prod-{i}: {{}}");
         }
         s
-    });
+    };
     inputs.push((
         "environments named like production",
-        production_like.into_bytes(),
+        fitted(60_000, production_like).into_bytes(),
+    ));
+    inputs.push((
+        "environments named like production, as many as a tree holds",
+        at_the_cap(production_like).into_bytes(),
     ));
     let references = fitted(5_000, |n| {
         let mut s = format!("{HEAD}defaults:\n  services:\n");
@@ -724,7 +749,7 @@ fn many_names_are_bounded() {
         });
         inputs.push((name, text.into_bytes()));
     }
-    let unknown_sources = fitted(32_000, |n| {
+    let unknown_sources = |n| {
         let mut s = format!(
             "{HEAD}defaults:\n  services:\n    web: {SERVICE}}}\nenvironments:\n  env0: {{}}\n  production: {{}}\n"
         );
@@ -732,8 +757,15 @@ fn many_names_are_bounded() {
             let _ = writeln!(s, "  e{i}: {{promote_from: x{i}}}");
         }
         s
-    });
-    inputs.push(("unknown promote_from", unknown_sources.into_bytes()));
+    };
+    inputs.push((
+        "unknown promote_from",
+        fitted(32_000, unknown_sources).into_bytes(),
+    ));
+    inputs.push((
+        "unknown promote_from, as many as a tree holds",
+        at_the_cap(unknown_sources).into_bytes(),
+    ));
     // Sweep 37: overrides that each list every environment (copied into each environment: 1 GB
     // at 300 x 300), and many distinct alert contacts (TG026 searched the earlier ones for
     // each: 115 000 contacts, 17-22 s).

@@ -983,26 +983,42 @@ fn check_shows_findings_in_the_generated_hcl_with_their_lines() {
     }
 }
 
-/// A small file can ask for a huge tree: 1 300 environments chained with `extends` (about
-/// 110 KB) would generate over 10 000 files. The files are counted without rendering any
-/// (`emit::file_count`): `validate` reports it at the `environments:` key, and `generate` and
-/// `check` refuse at once, writing nothing.
+/// A small file can ask for a huge tree: 1 248 environments chained with `extends` (about
+/// 110 KB; the most a configuration may declare) would generate over 10 000 files. The files
+/// are counted without rendering any (`emit::file_count`): `validate` reports it at the
+/// `environments:` key, and `generate` and `check` refuse at once, writing nothing. With more
+/// environments than that, each command refuses right after reading the file, writing nothing.
 #[test]
 fn a_tree_over_the_file_cap_is_refused_before_anything_is_emitted() {
+    let chain = |n: usize| {
+        let mut yaml = String::from(
+            "project: chain\nversions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }\n\
+             defaults:\n  region: fr-par\n  services:\n    web: { image: web, port: 8000, privacy: public, probes: { startup: { path: /h }, liveness: { path: /h } } }\n\
+             \x20 alerts: { contacts: [ops@example.org] }\nenvironments:\n  env0: { tier: staging }\n",
+        );
+        for i in 1..n {
+            yaml.push_str(&format!(
+                "  env{i}: {{ extends: env{}, tier: staging, promote_from: env0 }}\n",
+                i - 1
+            ));
+        }
+        yaml
+    };
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir(dir.path().join(".git")).unwrap();
-    let mut yaml = String::from(
-        "project: chain\nversions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }\n\
-         defaults:\n  region: fr-par\n  services:\n    web: { image: web, port: 8000, privacy: public, probes: { startup: { path: /h }, liveness: { path: /h } } }\n\
-         \x20 alerts: { contacts: [ops@example.org] }\nenvironments:\n  env0: { tier: staging }\n",
-    );
-    for i in 1..1300 {
-        yaml.push_str(&format!(
-            "  env{i}: {{ extends: env{}, tier: staging, promote_from: env0 }}\n",
-            i - 1
-        ));
+    std::fs::write(dir.path().join("environments.yaml"), chain(1_300)).unwrap();
+    for cmd in ["validate", "generate", "check"] {
+        let o = tofugen(dir.path(), &[cmd]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {out}");
+        assert!(
+            out.contains("error[too-large]: 1300 environments, over the limit of 1248")
+                && out.contains("environments.yaml:1257:3")
+                && out.contains("1 error(s), 0 warning(s)"),
+            "{cmd}: {out}"
+        );
     }
-    std::fs::write(dir.path().join("environments.yaml"), yaml).unwrap();
+    std::fs::write(dir.path().join("environments.yaml"), chain(1_248)).unwrap();
     // With the default output cap, the chain is refused before merging (it would merge into
     // over 655 360 values); raised, it passes that and meets the file cap.
     let o = tofugen(dir.path(), &["validate"]);

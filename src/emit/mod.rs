@@ -278,6 +278,23 @@ pub fn batches_ahead(resolved: &Resolved) -> usize {
     }
 }
 
+/// The fewest files [`each`] emits for one environment: its root ([`roots::FILES_PER_ROOT`]),
+/// the root's tests and its README; an environment with alert rule groups adds two per group.
+pub const MIN_FILES_PER_ENVIRONMENT: usize = roots::FILES_PER_ROOT + 2;
+
+/// The fewest files [`each`] emits that belong to no one environment, once there is one: the
+/// JSON Schema, `generated/.gitignore`, the bootstrap root ([`bootstrap::FILES`]) and the pr and
+/// rollback workflows.
+pub const MIN_GLOBAL_FILES: usize = 2 + bootstrap::FILES + 2;
+
+/// The most environments a tree of at most `max_files` files can hold ([`file_count`] is at
+/// least [`MIN_GLOBAL_FILES`] and [`MIN_FILES_PER_ENVIRONMENT`] per environment): a
+/// configuration with more is refused whatever its environments hold, so the pipeline refuses
+/// it before resolving them (`crate::write::MAX_ENVIRONMENTS`).
+pub const fn max_environments(max_files: usize) -> usize {
+    max_files.saturating_sub(MIN_GLOBAL_FILES) / MIN_FILES_PER_ENVIRONMENT
+}
+
 /// How many files [`each`] emits, computed without rendering any (the environments' alert rule
 /// groups counted, two files each): lets `generate` and `check` refuse a tree over the
 /// file cap before emitting or staging anything. A test checks it against the emission on every
@@ -286,10 +303,9 @@ pub fn file_count(resolved: &Resolved) -> usize {
     let envs = &resolved.environments;
     let mut global = 2; // the JSON Schema and generated/.gitignore
     if !envs.is_empty() {
-        // The bootstrap root (5 files, its README and its plan test); the pr and rollback
-        // workflows, the deploy workflow with a deploy head, the promote workflow with a
-        // promotion.
-        global += bootstrap::FILES + 2;
+        // The bootstrap root, and the pr and rollback workflows; the deploy workflow with a
+        // deploy head, the promote workflow with a promotion.
+        global = MIN_GLOBAL_FILES;
         global += usize::from(resolved.deploy_head().is_some());
         global += usize::from(envs.iter().any(|e| e.promote_from.is_some()));
     }
@@ -300,8 +316,8 @@ pub fn file_count(resolved: &Resolved) -> usize {
         .iter()
         .map(|env| {
             let groups = alerts::planned_group_count(env);
-            // The root, its tests, its README, a rule file and a test file per group.
-            roots::FILES_PER_ROOT + 2 + 2 * groups
+            // The root, its tests and README, a rule file and a test file per group.
+            MIN_FILES_PER_ENVIRONMENT + 2 * groups
         })
         .sum();
     global + per_environment

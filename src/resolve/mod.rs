@@ -2042,8 +2042,9 @@ mod inheritance_tests {
     #[test]
     fn chains_that_would_expand_too_far_are_refused_quickly() {
         use std::fmt::Write as _;
+        // As many environments as a configuration may declare (`crate::write::MAX_ENVIRONMENTS`).
         let mut yaml = format!("{HEAD}environments:\n  e0: {{}}\n");
-        for i in 1..2000 {
+        for i in 1..crate::write::MAX_ENVIRONMENTS {
             let _ = write!(
                 yaml,
                 "  e{i}:\n    extends: e{}\n    promote_from: e0\n    services:\n      api:\n        env:\n",
@@ -2078,14 +2079,16 @@ mod inheritance_tests {
     #[test]
     fn long_chains_resolve_in_linear_time() {
         use std::fmt::Write as _;
+        // The longest chain a configuration may declare (`crate::write::MAX_ENVIRONMENTS`).
+        let n = crate::write::MAX_ENVIRONMENTS;
         let mut envs = String::from("  e0: {}\n");
-        for i in 1..3000 {
+        for i in 1..n {
             let _ = writeln!(envs, "  e{i}: {{extends: e{}, promote_from: e0}}", i - 1);
         }
         let start = std::time::Instant::now();
         let r = resolved(&envs);
-        let last = r.environment("e2999").unwrap();
-        assert_eq!(last.origins.chain().len(), 2999);
+        let last = r.environment(&format!("e{}", n - 1)).unwrap();
+        assert_eq!(last.origins.chain().len(), n - 1);
         assert!(
             start.elapsed() < std::time::Duration::from_secs(20),
             "{:?}",
