@@ -120,6 +120,9 @@ impl Sandbox {
                     .unwrap_or_else(|| format!("{}:/usr/bin:/bin", self.path("bin").display())),
             )
             .env("GITHUB_OUTPUT", &output)
+            // What the runner sets for a run's first attempt (the re-run guards read them).
+            .env("GITHUB_RUN_ID", "4242")
+            .env("GITHUB_RUN_ATTEMPT", "1")
             .env("STUBS", self.dir.path());
         if let Some(env) = step["env"].as_object() {
             for (k, v) in env {

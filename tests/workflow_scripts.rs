@@ -45,7 +45,7 @@ if [ "$1" = api ]; then
   done
   path="${url%%\?*}"; query=""
   [[ $url != *\?* ]] || query="${url#*\?}"
-  name=""; branch=""; event=""; per=30; cap=1000000; from=""; to=""
+  name=""; branch=""; event=""; per=30; cap=1000000; from=""; to=""; after=""
   IFS='&' read -ra kvs <<< "$query"
   for kv in "${kvs[@]}"; do
     case "$kv" in
@@ -54,6 +54,7 @@ if [ "$1" = api ]; then
       event=*) event="${kv#event=}"; cap=1000 ;;
       created=%3E%3D*) from="${kv#created=%3E%3D}"; cap=1000 ;;
       created=*..*) from="${kv#created=}"; to="${from#*..}"; from="${from%..*}"; cap=1000 ;;
+      created=%3E*) after="${kv#created=%3E}"; cap=1000 ;;
       per_page=*) per="${kv#per_page=}" ;;
     esac
   done
@@ -64,18 +65,26 @@ if [ "$1" = api ]; then
     repos/org/infra/git/ref/heads/*)
       jq -rn --arg sha "$TIP" '{object: {sha: $sha}}' | jq -r "$filter"
       exit 0 ;;
+    repos/org/infra/actions/runs/*)
+      # One run; a run without `created_at` was created $id seconds after 2026-03-02.
+      jq -c --argjson id "${path##*/}" \
+        'select(.id == $id) | {id, created_at: (.created_at // ((1772409600 + .id) | todate))}' \
+        "$WORLD/runs.jsonl" | jq -r "$filter"
+      exit 0 ;;
     repos/org/infra/actions/workflows/*/runs)
       key=workflow_runs; files=("$WORLD/runs.jsonl")
       name="${path#repos/org/infra/actions/workflows/}"; name="${name%/runs}"
       # A run without `created_at` was created on every day the query asks for.
       select='select(.workflow == $name and ($branch == "" or .head_branch == $branch)
                      and ($event == "" or .event == $event)
+                     and ($after == "" or (.created_at // ((1772409600 + .id) | todate)) > $after)
                      and (.created_at == null or (($from == "" or .created_at[:10] >= $from)
                                                   and ($to == "" or .created_at[:10] <= $to))))' ;;
     *) echo "fake gh: unexpected api $url" >&2; exit 2 ;;
   esac
-  # Newest first, in pages of $per: only the first unless --paginate; --jq applies to each.
-  jq -c -s --arg name "$name" --arg branch "$branch" \
+  # Newest first, in pages of $per: only the first unless --paginate; --jq applies to each
+  # (strings printed raw, as gh prints them).
+  jq -c -r -s --arg name "$name" --arg branch "$branch" --arg after "$after" \
     --arg event "$event" --argjson cap "$cap" --arg from "$from" --arg to "$to" \
     --arg key "$key" --argjson per "$per" --argjson all "$paginate" "
     [.[] | $select] | sort_by(.created_at // .id) | reverse | .[:\$cap]
@@ -282,6 +291,10 @@ struct World {
     /// `GITHUB_RUN_ATTEMPT` of the next job: 1, a run's first attempt, unless a scenario
     /// re-runs a job.
     attempt: u32,
+    /// The run the next job belongs to when a scenario re-runs a job of it; else a new run.
+    rerun: Option<u64>,
+    /// The run of the last job run.
+    last_run: u64,
 }
 
 impl World {
@@ -309,6 +322,8 @@ impl World {
             clock: 0,
             search_path: String::new(),
             attempt: 1,
+            rerun: None,
+            last_run: 0,
         };
         world.set_services("staging", &["api", "ui"]);
         world.set_services("production", &["api", "ui"]);
@@ -471,7 +486,11 @@ impl World {
         inputs: Value,
         needs: Value,
     ) -> Job {
-        let run = self.new_run(workflow, origin);
+        let run = match self.rerun {
+            Some(run) => run,
+            None => self.new_run(workflow, origin),
+        };
+        self.last_run = run;
         let wf = &self.workflows[workflow];
         let steps = wf["jobs"][job]["steps"]
             .as_array()
@@ -1288,6 +1307,86 @@ fn a_failed_rollback_says_it_restored_the_release_it_replaced() {
             "{}",
             job.log
         );
+    });
+}
+
+/// Sweep 57, H2-F4: a deploy whose release fails its smoke test, and whose automatic rollback to
+/// the release before it fails too, says so and names that release for the rollback workflow's
+/// `release_sha` (the run recorded nothing, and an empty `release_sha` would not pick it);
+/// without the step's `ERR` trap it ended at the failed smoke test without a word.
+#[test]
+fn a_failed_automatic_rollback_names_the_release_to_deploy() {
+    with_world(|w| {
+        let (a, b) = (sha('a'), sha('b'));
+        w.deployed("staging", &a, &["api", "ui"]);
+        w.bad_smoke(&[format!("api={a}"), format!("api={b}")]);
+        let job = w.deploy(&b);
+        assert!(!job.ok, "{}", job.log);
+        logged(
+            &job,
+            "::error::the automatic rollback of staging failed (line ",
+        );
+        logged(
+            &job,
+            &format!(
+                "(release_sha={a} is the one deployed before this run): tofugen runbook apply-interrupted, fix 3"
+            ),
+        );
+        assert!(
+            !job.log
+                .contains("staging was rolled back to the release deployed before"),
+            "{}",
+            job.log
+        );
+        assert!(
+            !job.log.contains(&format!("uploaded release-staging-{b}")),
+            "{}",
+            job.log
+        );
+    });
+}
+
+/// Review of stop 57, R1: re-running a job that applies, in an old run, once a later run
+/// started, applies nothing: the branch did not move (a dispatch deployed a newer application
+/// commit), so only the later run tells. With no later run, a re-run applies (a transient
+/// failure is re-run).
+#[test]
+fn a_rerun_of_an_applying_job_after_a_later_run_applies_nothing() {
+    with_world(|w| {
+        let (a, b, c) = (sha('a'), sha('b'), sha('c'));
+        w.deployed("staging", &a, &["api", "ui"]);
+        ok(&w.deploy(&b), "deploy B");
+        let run_b = w.last_run;
+        let rerun_b = |w: &mut World| {
+            w.attempt = 2;
+            w.rerun = Some(run_b);
+            let job = w.deploy(&b);
+            w.attempt = 1;
+            w.rerun = None;
+            job
+        };
+        let again = rerun_b(w);
+        ok(&again, "B's deploy re-run with no later run");
+        logged(
+            &again,
+            "attempt 2: no run of tofugen-deploy.yml tofugen-promote.yml tofugen-rollback.yml started after this one",
+        );
+        ok(
+            &w.deploy_ref(&c),
+            "a dispatch deploys C, the branch unmoved",
+        );
+        let run_c = w.last_run;
+        assert_eq!(w.tag("staging"), c);
+        let stale = rerun_b(w);
+        refused(
+            &stale,
+            "B's deploy re-run after C's",
+            &format!(
+                "runs started after it: {run_c} (tofugen-deploy.yml). Re-run, this job would apply"
+            ),
+        );
+        logged(&stale, "--- skip Apply the release to staging");
+        assert_eq!(w.tag("staging"), c, "C stays");
     });
 }
 

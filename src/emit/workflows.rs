@@ -448,8 +448,43 @@ echo "sha=$sha" >> "$GITHUB_OUTPUT"
 
 /// Refuses to apply unless this run's commit ($RUN_SHA) is the tip of $BRANCH in $REPO: a
 /// re-run keeps the commit of its original event, and would apply that commit's generated tree
-/// over newer state (with the environment's approvals passing again).
-const TIP_GUARD: &str = r####"if ! [[ $RUN_SHA =~ ^[0-9a-f]{40}$ ]]; then
+/// over newer state (with the environment's approvals passing again). A re-run (attempt > 1)
+/// is also refused once a later run of a deploying workflow ($WORKFLOWS, pushed to or
+/// dispatched on $BRANCH) started: the branch need not move for a later run to deploy a newer
+/// release (a dispatch, a promotion, a rollback), which the re-run would undo with the first
+/// attempt's approval (review of stop 57, R1). Any later run counts, whatever it did: a re-run
+/// refused is started again as a new run.
+const TIP_GUARD: &str = r####"if [ "$GITHUB_RUN_ATTEMPT" != 1 ]; then
+  if ! [[ $GITHUB_RUN_ID =~ ^[0-9]+$ ]]; then
+    echo "::error::GITHUB_RUN_ID is not a run ID: nothing was applied"
+    exit 1
+  fi
+  created="$(gh api "repos/$REPO/actions/runs/$GITHUB_RUN_ID" --jq .created_at)"
+  if ! [[ $created =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]]; then
+    echo "::error::could not read when this run was created: nothing was applied"
+    exit 1
+  fi
+  # GitHub REST: GET /repos/{owner}/{repo}/actions/runs/{run_id} (created_at), and a workflow's
+  # runs with the query created=>TIME (its search syntax for dates and times).
+  branch_query="$(jq -rn --arg b "$BRANCH" '$b | @uri')"
+  : > "$RUNNER_TEMP/later-runs.txt"
+  for workflow in $WORKFLOWS; do
+    for event in push workflow_dispatch; do
+      gh api "repos/$REPO/actions/workflows/$workflow/runs?branch=${branch_query}&event=${event}&created=%3E${created}&per_page=100" \
+        --jq ".workflow_runs[] | select(.id != $GITHUB_RUN_ID) | \"\\(.id) ($workflow)\"" >> "$RUNNER_TEMP/later-runs.txt"
+    done
+  done
+  if [ -s "$RUNNER_TEMP/later-runs.txt" ]; then
+    later="$(paste -sd, - < "$RUNNER_TEMP/later-runs.txt" | sed 's/,/, /g')"
+    msg="this is attempt $GITHUB_RUN_ATTEMPT of a run created at $created, and runs started after it: $later."
+    msg+=" Re-run, this job would apply this run's release over what they deployed, with the first"
+    msg+=" attempt's approval; nothing was applied. Start a new run of this workflow instead."
+    echo "::error::$msg"
+    exit 1
+  fi
+  echo "attempt $GITHUB_RUN_ATTEMPT: no run of $WORKFLOWS started after this one ($created)"
+fi
+if ! [[ $RUN_SHA =~ ^[0-9a-f]{40}$ ]]; then
   echo "::error::the commit of this run is not one 40-hex SHA"
   exit 1
 fi
@@ -770,11 +805,29 @@ const SMOKE: &str = concat!(smoke_function!(), "smoke_all\n");
 /// service of $SERVICES that release lacks (added by this run's configuration, which the root
 /// requires) keeps the image of the release this run applied. It plans first, and refuses, as
 /// [`DATA_GUARD`] does, a plan destroying data unless $ALLOW_DATA_LOSS (sweep 32, F5: a plan
-/// made after a failed apply may differ from the one the guard read).
+/// made after a failed apply may differ from the one the guard read). When any of it fails, an
+/// `ERR` trap says so, names the release deployed before this run (when it is one commit) and
+/// points at the runbook: the environment may then run either release or a mix, and the run
+/// recorded nothing, so the rollback workflow without `release_sha` would not pick the release
+/// this run replaced (sweep 57, H2-F4).
 const ROLLBACK: &str = concat!(
     smoke_function!(),
     data_loss_function!(),
-    r####"jq --argjson services "$SERVICES" --slurpfile applied "$RUNNER_TEMP/release.json" '
+    r####"# shellcheck disable=SC2317 # run by the ERR trap below
+rollback_failed() {
+  local before msg
+  before="$(jq -r '[.[].tag] | unique | join(" ")' "$RUNNER_TEMP/previous.json" 2>/dev/null || true)"
+  msg="the automatic rollback of $ENVIRONMENT failed (line $1, exit $2): $ENVIRONMENT may run this run's release,"
+  msg+=" the one deployed before it (${before:-unknown}) or a mix of both, and this run recorded nothing."
+  msg+=" Deploy a release you know is healthy with the rollback workflow and its release_sha"
+  if [[ $before =~ ^[0-9a-f]{40}$ ]]; then
+    msg+=" (release_sha=$before is the one deployed before this run)"
+  fi
+  msg+=": tofugen runbook apply-interrupted, fix 3"
+  echo "::error::$msg"
+}
+trap 'rollback_failed "$LINENO" "$?"' ERR
+jq --argjson services "$SERVICES" --slurpfile applied "$RUNNER_TEMP/release.json" '
   . as $p
   | . + ($applied[0] | with_entries(select(.key as $k | ($services | index($k)) and ($p | has($k) | not))))
 ' "$RUNNER_TEMP/previous.json" > "$RUNNER_TEMP/rollback.json"
@@ -1607,6 +1660,7 @@ fn tip_guard(ctx: &Ctx) -> Yaml {
             ("REPO", Yaml::Expr("github.repository")),
             ("BRANCH", Yaml::str(&ctx.resolved.ci.branch)),
             ("RUN_SHA", Yaml::Expr("github.sha")),
+            ("WORKFLOWS", Yaml::str(recording_workflows(ctx.resolved))),
         ]),
     )
     .entry("run", Yaml::Script(TIP_GUARD))

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 pub mod domains;
 pub mod fast;
+mod nullable;
 mod scalar;
 pub mod strings;
 pub mod template;
@@ -53,13 +54,15 @@ pub const EMBEDDED_SCHEMA: &str = include_str!("environments.schema.json");
 
 /// The JSON Schema of `environments.yaml` as the model derives it: the schemars output, with the
 /// value domains the model's fields name (`x-domain`, `x-key-domain`, `x-item-domain`) turned
-/// into `enum`, `pattern` and `propertyNames` keywords (see [`domains`]). What runs use is the
+/// into `enum`, `pattern` and `propertyNames` keywords (see [`domains`]), and the `null`s an
+/// environment may write to remove an inherited value allowed ([`nullable`]). What runs use is the
 /// same schema embedded at compile time ([`EMBEDDED_SCHEMA`]).
 pub fn derive_schema() -> Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(Config)).expect("schema");
     apply_domains(&mut schema);
     bound_integers(&mut schema);
     choices_as_enums(&mut schema);
+    nullable::allow_removals(&mut schema);
     schema
 }
 
