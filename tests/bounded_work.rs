@@ -799,7 +799,8 @@ fn many_names_are_bounded() {
         s
     });
     inputs.push(("distinct contacts", contacts.into_bytes()));
-    let unknown_environments = fitted(20_000, |n| {
+    // `n` overrides naming unknown environments, in a file of 2 + `envs` environments.
+    let unknown_environments = |n: usize, envs: usize| {
         let mut s = format!("{HEAD}policy:\n  overrides:\n");
         for i in 0..n {
             let _ = writeln!(
@@ -810,14 +811,21 @@ fn many_names_are_bounded() {
         s.push_str("defaults:\n  services:\n    web: ");
         s.push_str(SERVICE);
         s.push_str("}\nenvironments:\n  env0: {}\n  production: {}\n");
-        for i in 0..n {
+        for i in 0..envs {
             let _ = writeln!(s, "  e{i}: {{}}");
         }
         s
-    });
+    };
     inputs.push((
         "overrides naming unknown environments",
-        unknown_environments.into_bytes(),
+        fitted(20_000, |n| unknown_environments(n, n)).into_bytes(),
+    ));
+    inputs.push((
+        "overrides naming unknown environments, as many environments as a tree holds",
+        fitted(20_000, |n| {
+            unknown_environments(n, tofugen::write::MAX_ENVIRONMENTS - 2)
+        })
+        .into_bytes(),
     ));
     // Stop 39: `null`s that remove nothing, each with a suggestion among the inherited names
     // (misspelt: every one near many of them).

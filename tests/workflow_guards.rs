@@ -168,22 +168,33 @@ const GIT: &str = r#"[ "$*" = "rev-parse HEAD" ] || { echo "unexpected git $*" >
 cat "$STUBS/head"
 "#;
 
-fn guard_exprs(run_sha: &str) -> Vec<(&'static str, String)> {
+fn guard_exprs(run_sha: &str, reference: &str) -> Vec<(&'static str, String)> {
     vec![
         ("github.token", "token".into()),
         ("github.repository", "acme/infra".into()),
         ("github.sha", run_sha.into()),
+        ("github.ref", reference.into()),
     ]
 }
 
 /// Runs the guard of `job` with the branch tip `tip` (`None`: the API call fails) and the
 /// run's commit `run_sha`.
 fn guard(job: &Value, tip: Option<&str>, run_sha: &str) -> (bool, String, String) {
+    guard_on(job, tip, run_sha, "refs/heads/main")
+}
+
+/// [`guard`] in a run of `reference` (`github.ref`).
+fn guard_on(
+    job: &Value,
+    tip: Option<&str>,
+    run_sha: &str,
+    reference: &str,
+) -> (bool, String, String) {
     let sandbox = Sandbox::new(&[("gh", GH)]);
     if let Some(tip) = tip {
         std::fs::write(sandbox.path("tip"), tip).expect("tip");
     }
-    let exprs = guard_exprs(run_sha);
+    let exprs = guard_exprs(run_sha, reference);
     let exprs: Vec<(&str, &str)> = exprs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (ok, text, _) = sandbox.run(named(job, "Refuse unless"), &exprs, &[]);
     let log = std::fs::read_to_string(sandbox.path("gh.log")).unwrap_or_default();
@@ -236,6 +247,26 @@ fn every_applying_job_refuses_a_commit_that_is_not_the_tip_of_the_branch() {
             )) && text.contains("Start a new run of this workflow from main"),
             "{name}: {text}"
         );
+
+        // A run of another branch (or a tag) at the tip's commit: refused before any call (its
+        // workflow files decide what it runs).
+        for reference in [
+            "refs/heads/feature",
+            "refs/tags/v1",
+            "refs/heads/main-2",
+            "",
+        ] {
+            let (ok, text, log) = guard_on(job, Some(TIP), TIP, reference);
+            assert!(
+                !ok,
+                "{name}: a run of {reference:?} must be refused: {text}"
+            );
+            assert!(
+                text.contains("not refs/heads/main: another branch's"),
+                "{name}: {text}"
+            );
+            assert!(log.is_empty(), "{name}: {log}");
+        }
 
         // The tip cannot be read, or is not one SHA: refused (fail closed).
         for bad in [

@@ -53,8 +53,8 @@ if [ "$1" = api ]; then
       branch=*) branch="${kv#branch=}"; cap=1000 ;;
       event=*) event="${kv#event=}"; cap=1000 ;;
       created=%3E%3D*) from="${kv#created=%3E%3D}"; cap=1000 ;;
+      created=*T*..\*) after="${kv#created=}"; after="${after%..*}"; cap=1000 ;;
       created=*..*) from="${kv#created=}"; to="${from#*..}"; from="${from%..*}"; cap=1000 ;;
-      created=%3E*) after="${kv#created=%3E}"; cap=1000 ;;
       per_page=*) per="${kv#per_page=}" ;;
     esac
   done
@@ -66,9 +66,10 @@ if [ "$1" = api ]; then
       jq -rn --arg sha "$TIP" '{object: {sha: $sha}}' | jq -r "$filter"
       exit 0 ;;
     repos/org/infra/actions/runs/*)
-      # One run; a run without `created_at` was created $id seconds after 2026-03-02.
+      # One run; a run without `created_at` (on every day a query asks for) was created at
+      # `created_time` on the clock the recordings are uploaded by.
       jq -c --argjson id "${path##*/}" \
-        'select(.id == $id) | {id, created_at: (.created_at // ((1772409600 + .id) | todate))}' \
+        'select(.id == $id) | {id, created_at: (.created_at // .created_time)}' \
         "$WORLD/runs.jsonl" | jq -r "$filter"
       exit 0 ;;
     repos/org/infra/actions/workflows/*/runs)
@@ -77,7 +78,7 @@ if [ "$1" = api ]; then
       # A run without `created_at` was created on every day the query asks for.
       select='select(.workflow == $name and ($branch == "" or .head_branch == $branch)
                      and ($event == "" or .event == $event)
-                     and ($after == "" or (.created_at // ((1772409600 + .id) | todate)) > $after)
+                     and ($after == "" or (.created_at // .created_time) >= $after)
                      and (.created_at == null or (($from == "" or .created_at[:10] >= $from)
                                                   and ($to == "" or .created_at[:10] <= $to))))' ;;
     *) echo "fake gh: unexpected api $url" >&2; exit 2 ;;
@@ -149,6 +150,8 @@ case "$1" in
     # TOFUGEN_RELEASE; the other attributes stand for the rest), then the other changes.
     # $WORLD/other-changes-<plan file name>.json, when present, stands for that plan's own.
     other="$WORLD/other-changes.json" saved="${*: -1}"
+    # $WORLD/show-fails-<plan file name> makes it fail on that plan.
+    [ ! -f "$WORLD/show-fails-${saved##*/}" ] || { echo "Error: Failed to read the given file" >&2; exit 1; }
     [ ! -f "$WORLD/other-changes-${saved##*/}.json" ] || other="$WORLD/other-changes-${saved##*/}.json"
     jq -n --slurpfile plan "${*: -1}" --slurpfile state <(cat "$state" 2> /dev/null || echo {}) \
       --slurpfile other <(cat "$other" 2> /dev/null || echo '[]') '
@@ -272,6 +275,16 @@ const DISPATCH: Origin = Origin {
     head_repo: REPO,
     head_branch: "main",
 };
+
+/// The time `tick` of the world's clock, which orders the runs and the recordings.
+fn clock_time(tick: u64) -> String {
+    format!(
+        "2026-03-01T{:02}:{:02}:{:02}Z",
+        tick / 3600,
+        tick / 60 % 60,
+        tick % 60
+    )
+}
 
 /// The outcome of one job: whether it succeeded, and its log.
 struct Job {
@@ -411,11 +424,13 @@ impl World {
             "a scenario with dated runs depends on the day: list it in DATED"
         );
         self.next_run += 1;
+        self.clock += 1;
         let id = self.next_run;
         let mut run = json!({
             "id": id, "workflow": workflow, "event": origin.event,
             "head_branch": origin.head_branch,
             "head_repository": {"id": origin.head_repo}, "repository": {"id": REPO},
+            "created_time": clock_time(self.clock),
         });
         if let Some(day) = day {
             run["created_at"] = json!(format!("{day}T12:00:00Z"));
@@ -439,7 +454,7 @@ impl World {
         let c = self.clock;
         let meta = json!({
             "name": name, "expired": false,
-            "created_at": format!("2026-03-01T{:02}:{:02}:{:02}Z", c / 3600, c / 60 % 60, c % 60),
+            "created_at": clock_time(c),
             "workflow_run": {"id": run, "repository_id": REPO, "head_repository_id": origin.head_repo,
                              "head_branch": origin.head_branch, "head_sha": sha('f')},
         });
@@ -808,6 +823,7 @@ fn expr(e: &str, inputs: &Value, needs: &Value, outputs: &Steps, temp: &Path) ->
         // The run's commit is the tip of the branch (the fake gh's `git/ref/heads/…`): the
         // re-run guard lets it through (tests/workflow_guards.rs tests the guard itself).
         ["github", "sha"] => TIP.into(),
+        ["github", "ref"] => "refs/heads/main".into(),
         ["runner", "temp"] => temp.display().to_string(),
         ["steps", id, "outputs", key] => outputs
             .get(*id)
@@ -1329,6 +1345,12 @@ fn a_failed_automatic_rollback_names_the_release_to_deploy() {
         logged(
             &job,
             &format!(
+                "its apply succeeded, so staging runs the release deployed before this run ({a})"
+            ),
+        );
+        logged(
+            &job,
+            &format!(
                 "(release_sha={a} is the one deployed before this run): tofugen runbook apply-interrupted, fix 3"
             ),
         );
@@ -1343,33 +1365,53 @@ fn a_failed_automatic_rollback_names_the_release_to_deploy() {
             "{}",
             job.log
         );
+
+        // A failure inside one of the step's functions (`tofu show` of the rollback's plan, in
+        // `data_loss`): said once (errtrace), before any apply of the rollback.
+        w.bad_smoke(&[format!("api={b}")]);
+        std::fs::write(w.path().join("show-fails-rollback.tfplan"), "").unwrap();
+        let job = w.deploy(&b);
+        assert!(!job.ok, "{}", job.log);
+        let said = job
+            .log
+            .matches("::error::the automatic rollback of staging failed (line ")
+            .count();
+        assert_eq!(said, 1, "{}", job.log);
+        logged(
+            &job,
+            &format!(
+                "staging may run this run's release, the one deployed before it ({a}) or a mix of both"
+            ),
+        );
     });
 }
 
 /// Review of stop 57, R1: re-running a job that applies, in an old run, once a later run
 /// started, applies nothing: the branch did not move (a dispatch deployed a newer application
-/// commit), so only the later run tells. With no later run, a re-run applies (a transient
-/// failure is re-run).
+/// commit), so only the later run tells. Nor once the environment recorded a deployment since
+/// the run was created, by a run created before it (a dispatch waiting for its approval while
+/// this run's first attempt failed; review of stop 58). With neither, a re-run applies (a
+/// transient failure is re-run).
 #[test]
 fn a_rerun_of_an_applying_job_after_a_later_run_applies_nothing() {
     with_world(|w| {
-        let (a, b, c) = (sha('a'), sha('b'), sha('c'));
+        let (a, b, c, d) = (sha('a'), sha('b'), sha('c'), sha('d'));
         w.deployed("staging", &a, &["api", "ui"]);
         ok(&w.deploy(&b), "deploy B");
         let run_b = w.last_run;
-        let rerun_b = |w: &mut World| {
+        let rerun = |w: &mut World, run: u64, tag: &str| {
             w.attempt = 2;
-            w.rerun = Some(run_b);
-            let job = w.deploy(&b);
+            w.rerun = Some(run);
+            let job = w.deploy(tag);
             w.attempt = 1;
             w.rerun = None;
             job
         };
-        let again = rerun_b(w);
+        let again = rerun(w, run_b, &b);
         ok(&again, "B's deploy re-run with no later run");
         logged(
             &again,
-            "attempt 2: no run of tofugen-deploy.yml tofugen-promote.yml tofugen-rollback.yml started after this one",
+            "attempt 2: no run of tofugen-deploy.yml tofugen-promote.yml tofugen-rollback.yml started, and no release-staging-* recorded, since this one",
         );
         ok(
             &w.deploy_ref(&c),
@@ -1377,16 +1419,37 @@ fn a_rerun_of_an_applying_job_after_a_later_run_applies_nothing() {
         );
         let run_c = w.last_run;
         assert_eq!(w.tag("staging"), c);
-        let stale = rerun_b(w);
+        let stale = rerun(w, run_b, &b);
         refused(
             &stale,
             "B's deploy re-run after C's",
             &format!(
-                "runs started after it: {run_c} (tofugen-deploy.yml). Re-run, this job would apply"
+                "later runs or recordings of this environment are: {run_c} (tofugen-deploy.yml), {run_c} (its recording release-staging-{c}). Re-run, this job would apply"
             ),
         );
         logged(&stale, "--- skip Apply the release to staging");
         assert_eq!(w.tag("staging"), c, "C stays");
+
+        // A dispatch created before D's run deploys after D's first attempt failed (D fails
+        // its smoke test and is rolled back to C): no run is later than D's, its recording is.
+        let early = w.new_run("tofugen-deploy.yml", DISPATCH);
+        w.bad_smoke(&[format!("api={d}")]);
+        assert!(!w.deploy(&d).ok, "D fails its smoke test");
+        let run_d = w.last_run;
+        assert_eq!(w.tag("staging"), c, "rolled back to C");
+        w.bad_smoke(&[]);
+        w.rerun = Some(early);
+        ok(&w.deploy_ref(&b), "the earlier dispatch deploys B");
+        w.rerun = None;
+        let stale = rerun(w, run_d, &d);
+        refused(
+            &stale,
+            "D's deploy re-run after B's recording",
+            &format!(
+                "later runs or recordings of this environment are: {early} (its recording release-staging-{b})."
+            ),
+        );
+        assert_eq!(w.tag("staging"), b, "B stays");
     });
 }
 

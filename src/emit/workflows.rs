@@ -454,7 +454,14 @@ echo "sha=$sha" >> "$GITHUB_OUTPUT"
 /// release (a dispatch, a promotion, a rollback), which the re-run would undo with the first
 /// attempt's approval (review of stop 57, R1). Any later run counts, whatever it did: a re-run
 /// refused is started again as a new run.
-const TIP_GUARD: &str = r####"if [ "$GITHUB_RUN_ATTEMPT" != 1 ]; then
+const TIP_GUARD: &str = r####"if [ "$RUN_REF" != "refs/heads/$BRANCH" ]; then
+  msg="this run is for ${RUN_REF:-no ref}, not refs/heads/$BRANCH: another branch's (or a tag's) workflow files"
+  msg+=" would decide what it applies, even at the same commit, so nothing was applied."
+  msg+=" Start a new run of this workflow from $BRANCH."
+  echo "::error::$msg"
+  exit 1
+fi
+if [ "$GITHUB_RUN_ATTEMPT" != 1 ]; then
   if ! [[ $GITHUB_RUN_ID =~ ^[0-9]+$ ]]; then
     echo "::error::GITHUB_RUN_ID is not a run ID: nothing was applied"
     exit 1
@@ -465,24 +472,33 @@ const TIP_GUARD: &str = r####"if [ "$GITHUB_RUN_ATTEMPT" != 1 ]; then
     exit 1
   fi
   # GitHub REST: GET /repos/{owner}/{repo}/actions/runs/{run_id} (created_at), and a workflow's
-  # runs with the query created=>TIME (its search syntax for dates and times).
+  # runs with the query created=TIME..* (its search syntax: a range open at its end, >= TIME;
+  # this run itself is left out by its ID, a run of the same second is not).
   branch_query="$(jq -rn --arg b "$BRANCH" '$b | @uri')"
   : > "$RUNNER_TEMP/later-runs.txt"
   for workflow in $WORKFLOWS; do
     for event in push workflow_dispatch; do
-      gh api "repos/$REPO/actions/workflows/$workflow/runs?branch=${branch_query}&event=${event}&created=%3E${created}&per_page=100" \
+      gh api "repos/$REPO/actions/workflows/$workflow/runs?branch=${branch_query}&event=${event}&created=${created}..*&per_page=100" \
         --jq ".workflow_runs[] | select(.id != $GITHUB_RUN_ID) | \"\\(.id) ($workflow)\"" >> "$RUNNER_TEMP/later-runs.txt"
     done
   done
+  # And the recordings of this environment uploaded since, by a run of this repository: a run
+  # created before this one (a dispatch waiting for its approval) may have deployed after this
+  # run's first attempt failed.
+  gh api --paginate "repos/$REPO/actions/artifacts?per_page=100" \
+    --jq ".artifacts[] | select((.name | startswith(\"$PREFIX\")) and .created_at > \"$created\"
+      and .workflow_run.id != $GITHUB_RUN_ID and .workflow_run.head_repository_id == .workflow_run.repository_id)
+      | \"\\(.workflow_run.id) (its recording \\(.name))\"" >> "$RUNNER_TEMP/later-runs.txt"
   if [ -s "$RUNNER_TEMP/later-runs.txt" ]; then
     later="$(paste -sd, - < "$RUNNER_TEMP/later-runs.txt" | sed 's/,/, /g')"
-    msg="this is attempt $GITHUB_RUN_ATTEMPT of a run created at $created, and runs started after it: $later."
+    msg="this is attempt $GITHUB_RUN_ATTEMPT of a run created at $created, and later runs or recordings of"
+    msg+=" this environment are: $later."
     msg+=" Re-run, this job would apply this run's release over what they deployed, with the first"
     msg+=" attempt's approval; nothing was applied. Start a new run of this workflow instead."
     echo "::error::$msg"
     exit 1
   fi
-  echo "attempt $GITHUB_RUN_ATTEMPT: no run of $WORKFLOWS started after this one ($created)"
+  echo "attempt $GITHUB_RUN_ATTEMPT: no run of $WORKFLOWS started, and no ${PREFIX}* recorded, since this one ($created)"
 fi
 if ! [[ $RUN_SHA =~ ^[0-9a-f]{40}$ ]]; then
   echo "::error::the commit of this run is not one 40-hex SHA"
@@ -816,9 +832,19 @@ const ROLLBACK: &str = concat!(
     r####"# shellcheck disable=SC2317 # run by the ERR trap below
 rollback_failed() {
   local before msg
+  # Once: with errtrace, a failure inside a function or a command substitution runs the trap
+  # there, then again where it returns.
+  [ ! -e "$RUNNER_TEMP/rollback-failed" ] || return 0
+  : > "$RUNNER_TEMP/rollback-failed"
   before="$(jq -r '[.[].tag] | unique | join(" ")' "$RUNNER_TEMP/previous.json" 2>/dev/null || true)"
-  msg="the automatic rollback of $ENVIRONMENT failed (line $1, exit $2): $ENVIRONMENT may run this run's release,"
-  msg+=" the one deployed before it (${before:-unknown}) or a mix of both, and this run recorded nothing."
+  msg="the automatic rollback of $ENVIRONMENT failed (line $1, exit $2): "
+  if [ "${applied:-}" = 1 ]; then
+    msg+="its apply succeeded, so $ENVIRONMENT runs the release deployed before this run (${before:-unknown}),"
+    msg+=" which failed its smoke test too; this run recorded nothing."
+  else
+    msg+="$ENVIRONMENT may run this run's release, the one deployed before it (${before:-unknown})"
+    msg+=" or a mix of both, and this run recorded nothing."
+  fi
   msg+=" Deploy a release you know is healthy with the rollback workflow and its release_sha"
   if [[ $before =~ ^[0-9a-f]{40}$ ]]; then
     msg+=" (release_sha=$before is the one deployed before this run)"
@@ -826,6 +852,8 @@ rollback_failed() {
   msg+=": tofugen runbook apply-interrupted, fix 3"
   echo "::error::$msg"
 }
+# errtrace: the trap runs for a failure inside smoke_all and data_loss too.
+set -E
 trap 'rollback_failed "$LINENO" "$?"' ERR
 jq --argjson services "$SERVICES" --slurpfile applied "$RUNNER_TEMP/release.json" '
   . as $p
@@ -847,6 +875,7 @@ if [ -s "$RUNNER_TEMP/data-loss.txt" ] && [ "$ALLOW_DATA_LOSS" != true ]; then
   exit 1
 fi
 tofu apply -input=false -no-color "$RUNNER_TEMP/rollback.tfplan"
+applied=1
 smoke_all
 if [ "$RUN_KIND" = rollback ]; then
   # A failed rollback: the environment is back on the release the rollback was to replace.
@@ -1648,7 +1677,7 @@ enum Lock {
 
 /// The first step of every job that applies: refuses unless the run's commit is the tip of
 /// `ci.branch` ([`TIP_GUARD`]).
-fn tip_guard(ctx: &Ctx) -> Yaml {
+fn tip_guard(ctx: &Ctx, env: &ResolvedEnvironment) -> Yaml {
     step(format!(
         "Refuse unless this run's commit is the tip of {}",
         ctx.resolved.ci.branch
@@ -1660,7 +1689,9 @@ fn tip_guard(ctx: &Ctx) -> Yaml {
             ("REPO", Yaml::Expr("github.repository")),
             ("BRANCH", Yaml::str(&ctx.resolved.ci.branch)),
             ("RUN_SHA", Yaml::Expr("github.sha")),
+            ("RUN_REF", Yaml::Expr("github.ref")),
             ("WORKFLOWS", Yaml::str(recording_workflows(ctx.resolved))),
+            ("PREFIX", Yaml::str(format!("release-{}-", env.name))),
         ]),
     )
     .entry("run", Yaml::Script(TIP_GUARD))
@@ -1682,7 +1713,7 @@ fn environment_job(
         permissions = permissions.entry("actions", Yaml::str("read"));
     }
     permissions = permissions.entry("contents", Yaml::str("read"));
-    let steps = std::iter::once(tip_guard(ctx)).chain(steps).collect();
+    let steps = std::iter::once(tip_guard(ctx, env)).chain(steps).collect();
     MapBuilder::new()
         .entry("name", Yaml::str(name))
         .entry_opt("if", cond.map(Yaml::Cond))

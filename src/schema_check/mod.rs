@@ -1841,30 +1841,95 @@ fn is_infinity_or_nan(s: &str) -> bool {
 }
 
 /// The document as JSON, as it is validated: in an environment, an explicit `null` removes the
-/// inherited value (see `resolve`), so it is not a value to validate and is left out.
+/// inherited value (see `resolve`), so it is not a value to validate and is left out, where the
+/// schema knows the key (a property, or an entry of a named mapping: [`nullable`] lets the
+/// published schema say so). A `null` under a key it does not know stays, and is reported as an
+/// unknown key: `regoin: null` removed nothing without a word (review of stop 58).
 pub fn instance(root: &Node) -> serde_json::Value {
     let mut instance = root.to_json();
-    if let Some(envs) = instance
-        .get_mut("environments")
-        .and_then(|e| e.as_object_mut())
-    {
+    let schema = quick_schema();
+    let defs = schema.get("$defs").unwrap_or(&Value::Null);
+    if let (Some(envs), Some(environment)) = (
+        instance
+            .get_mut("environments")
+            .and_then(|e| e.as_object_mut()),
+        defs.get("EnvironmentSpec"),
+    ) {
         for env in envs.values_mut() {
-            strip_nulls(env);
+            strip_removals(env, environment, defs);
         }
     }
     instance
 }
 
-/// Removes every `key: null` entry of the mappings under `value`.
-fn strip_nulls(value: &mut serde_json::Value) {
+/// Removes, from the mappings under `value` (validated by `schema`), every `key: null` whose
+/// key `schema` knows: a property, or any key of a mapping with entries
+/// (`additionalProperties`).
+fn strip_removals(value: &mut Value, schema: &Value, defs: &Value) {
+    let Some(schema) = shape(schema, defs, &|s| {
+        s.get("properties").is_some()
+            || s.get("additionalProperties").is_some_and(Value::is_object)
+            || s.get("items").is_some()
+    }) else {
+        return;
+    };
     match value {
-        serde_json::Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(strip_nulls);
+        Value::Object(map) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            let entries = schema.get("additionalProperties").filter(|e| e.is_object());
+            let known =
+                |key: &str| properties.is_some_and(|p| p.contains_key(key)) || entries.is_some();
+            map.retain(|key, v| !(v.is_null() && known(key)));
+            for (key, v) in map.iter_mut() {
+                if let Some(sub) = properties.and_then(|p| p.get(key)).or(entries) {
+                    strip_removals(v, sub, defs);
+                }
+            }
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(strip_nulls),
+        Value::Array(items) => {
+            if let Some(item) = schema.get("items") {
+                items.iter_mut().for_each(|v| strip_removals(v, item, defs));
+            }
+        }
         _ => {}
     }
+}
+
+/// The first schema `schema` is or leads to (through `$ref`s and `anyOf`/`oneOf`/`allOf`
+/// branches, depth-first) for which `wanted` holds.
+fn shape<'s>(
+    schema: &'s Value,
+    defs: &'s Value,
+    wanted: &dyn Fn(&Value) -> bool,
+) -> Option<&'s Value> {
+    fn walk<'s>(
+        schema: &'s Value,
+        defs: &'s Value,
+        wanted: &dyn Fn(&Value) -> bool,
+        depth: usize,
+    ) -> Option<&'s Value> {
+        if depth > 16 {
+            return None;
+        }
+        if wanted(schema) {
+            return Some(schema);
+        }
+        if let Some(name) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/$defs/"))
+        {
+            return walk(defs.get(name)?, defs, wanted, depth + 1);
+        }
+        ["anyOf", "oneOf", "allOf"].iter().find_map(|k| {
+            schema
+                .get(*k)
+                .and_then(Value::as_array)?
+                .iter()
+                .find_map(|b| walk(b, defs, wanted, depth + 1))
+        })
+    }
+    walk(schema, defs, wanted, 0)
 }
 
 /// One place of the model that holds a string: a value, or the keys of a mapping.
