@@ -601,6 +601,18 @@ fn at_the_cap(make: impl Fn(usize) -> String) -> String {
     make(tofugen::write::MAX_ENVIRONMENTS - 2)
 }
 
+/// Pushes the shape `make` twice: as many as fit ([`fitted`] from `start`), and at the cap on
+/// environments ([`at_the_cap`]), under `names`.
+fn fitted_and_at_the_cap(
+    inputs: &mut Vec<(&'static str, Vec<u8>)>,
+    (name, at_cap): (&'static str, &'static str),
+    start: usize,
+    make: impl Fn(usize) -> String,
+) {
+    inputs.push((name, fitted(start, &make).into_bytes()));
+    inputs.push((at_cap, at_the_cap(make).into_bytes()));
+}
+
 const HEAD: &str = "project: demo\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}\n";
 const SERVICE: &str = "{image: demo-web, port: 8080, privacy: public, probes: {startup: {path: /h}, liveness: {path: /h}}";
 
@@ -692,8 +704,7 @@ fn many_names_are_bounded() {
             }
             s
         };
-        inputs.push((name, fitted(60_000, make).into_bytes()));
-        inputs.push((at_cap, at_the_cap(make).into_bytes()));
+        fitted_and_at_the_cap(&mut inputs, (name, at_cap), 60_000, make);
     }
     // Environments named like production, with no `tier` (TG125 once looked each one up in
     // the list of every environment: 0.41 s at 20 000 environments, 1.35 s at 40 000, in
@@ -707,14 +718,15 @@ fn many_names_are_bounded() {
         }
         s
     };
-    inputs.push((
-        "environments named like production",
-        fitted(60_000, production_like).into_bytes(),
-    ));
-    inputs.push((
-        "environments named like production, as many as a tree holds",
-        at_the_cap(production_like).into_bytes(),
-    ));
+    fitted_and_at_the_cap(
+        &mut inputs,
+        (
+            "environments named like production",
+            "environments named like production, as many as a tree holds",
+        ),
+        60_000,
+        production_like,
+    );
     let references = fitted(5_000, |n| {
         let mut s = format!("{HEAD}defaults:\n  services:\n");
         for i in 0..n {
@@ -758,14 +770,15 @@ fn many_names_are_bounded() {
         }
         s
     };
-    inputs.push((
-        "unknown promote_from",
-        fitted(32_000, unknown_sources).into_bytes(),
-    ));
-    inputs.push((
-        "unknown promote_from, as many as a tree holds",
-        at_the_cap(unknown_sources).into_bytes(),
-    ));
+    fitted_and_at_the_cap(
+        &mut inputs,
+        (
+            "unknown promote_from",
+            "unknown promote_from, as many as a tree holds",
+        ),
+        32_000,
+        unknown_sources,
+    );
     // Sweep 37: overrides that each list every environment (copied into each environment: 1 GB
     // at 300 x 300), and many distinct alert contacts (TG026 searched the earlier ones for
     // each: 115 000 contacts, 17-22 s).
