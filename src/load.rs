@@ -9,6 +9,7 @@
 //! keys and nesting deeper than [`MAX_DEPTH`]. YAML scalars are typed with the YAML 1.2 core
 //! schema: unquoted `true`/`false`, integers, floats and `null`/`~`; everything else is a string.
 
+mod causes;
 pub mod de;
 mod outline;
 mod surrogates;
@@ -741,16 +742,18 @@ const READ_AGAIN_TIMES: usize = 4;
 const STOPPING: [&str; 3] = ["yaml-syntax", "yaml-tab", "yaml-alias"];
 
 /// The codes of the problems after which the tree is whole: a repeated key (its value is
-/// dropped, the first kept), a refused tag (the value is read as if untagged), an anchor (the
+/// dropped, the first kept), a refused tag (the value is read as if untagged), an integer
+/// written in a form YAML 1.1 reads otherwise (read as YAML 1.2 does), an anchor (the
 /// value is kept) and an alias read as a copy of its anchored value ([`ALIAS_READ`]; one that
 /// stopped the parser returned before this is looked at). [`load_recovering`] returns the tree
 /// with them, so that the schema and the rules report in the same run (sweep 30, F3: one tag
 /// hid every other problem of the file; sweep 32, F2: one alias did).
-const RECOVERABLE: [&str; 4] = [
+const RECOVERABLE: [&str; 5] = [
     "yaml-duplicate-key",
     "yaml-tag",
     "yaml-anchor",
     "yaml-alias",
+    "yaml-octal",
 ];
 
 /// [`build_once`], and, when the parse stopped at a syntax error, a tab or an alias, the rest
@@ -879,7 +882,9 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
     diags.sort_by_key(|d| d.span.map(|s| (s.line, s.col)));
     for d in &mut diags {
         name_unclosed(d, text, &lines, &outline);
+        causes::name_lookalike_indent(d, text, &lines);
         name_misaligned(d, text, &lines, &outline);
+        causes::name_cause(d, text, &lines);
     }
     // A bound stopped the reading: the last problem found says where, and that the lines
     // after it were not read (sweep 24: the 52nd problem and after were left out silently).
@@ -1581,11 +1586,15 @@ fn build_once(
                     // A plain key past YAML's 1024 characters (an implicit key, YAML 1.2
                     // section 7.4): "simple key expect ':'" with the `:` right there, and
                     // indentation blamed (sweep 38, F5).
-                    None if e.info().contains("simple key")
+                    None if (e.info().contains("simple key")
+                        || e.info().contains("mapping values are not allowed"))
                         && before
                             .rsplit('\n')
                             .next()
-                            .is_some_and(|line| line.trim_start().chars().count() > 1024) =>
+                            .is_some_and(|line| {
+                                // The whole line a key: not `key: long value: more`.
+                                !line.contains(": ") && line.trim_start().chars().count() > 1024
+                            }) =>
                     {
                         let key = before.rsplit('\n').next().unwrap_or("").trim_start();
                         (
@@ -1615,10 +1624,7 @@ fn build_once(
                         span,
                         "remove the tag (the `!…!` before the value): tofugen accepts no YAML tags; it reads the value by its place in the file".to_string(),
                     ),
-                    None => (
-                        span,
-                        "check indentation and quoting on this line and the one before".to_string(),
-                    ),
+                    None => (span, causes::GENERIC_HELP.to_string()),
                 };
                 diags.push(
                     Diagnostic::error("yaml-syntax", format!("YAML syntax error: {}", e.info()))
@@ -1739,6 +1745,12 @@ fn build_once(
                 if style == ScalarStyle::Plain && !as_text && not_finite(&value) {
                     diags.push(not_finite_error(file, span, &value));
                 }
+                if style == ScalarStyle::Plain
+                    && !as_text
+                    && let Some(d) = octal_like_error(file, span, &value)
+                {
+                    diags.push(d);
+                }
                 let node = scalar(value, style, as_text, span);
                 if anchor != 0 {
                     anchored.insert(anchor, (node.clone(), 1));
@@ -1809,7 +1821,17 @@ fn build_once(
                     let name = match &value.kind {
                         NodeKind::Str(s) => s.clone(),
                         NodeKind::Int(i) => i.to_string(),
-                        NodeKind::Bool(b) => b.to_string(),
+                        // `true:`, `TRUE:`: a boolean to YAML 1.2 readers, so a name only
+                        // here, and `TRUE` would have become `true` (sweep 57, H3-5).
+                        NodeKind::Bool(b) => {
+                            let base = index.base.1;
+                            let raw = index
+                                .text
+                                .get(value.span.start - base..value.span.end - base)
+                                .unwrap_or_default();
+                            diags.push(bool_key_error(file, value.span, raw));
+                            b.to_string()
+                        }
                         NodeKind::Float(f) => f.to_string(),
                         NodeKind::Null => {
                             diags.push(key_error(file, value.span, "null"));
@@ -1942,6 +1964,59 @@ fn not_finite_error(file: FileId, span: Span, value: &str) -> Diagnostic {
     .expected("a finite number, or text in quotes")
     .help(format!(
         "quote it (`\"{value}\"`) if it is text, or write a number in range"
+    ))
+}
+
+/// A plain integer that YAML 1.1 readers (PyYAML, yaml.v2, yq 3) read otherwise than YAML 1.2,
+/// which tofugen reads: `017000` (a leading zero) is 17000 here and the octal 7680 there (or
+/// text, with an 8 or a 9), and `0o7000` is 3584 here and the text `0o7000` there. The same
+/// file would then mean two things, and `ZIP: 01234` would be written as `1234` (sweep 57,
+/// H3-5: both forms were taken silently). The value is read as YAML 1.2 reads it, so the rest
+/// of the pipeline reports too (`yaml-octal` is recoverable).
+fn octal_like_error(file: FileId, span: Span, v: &str) -> Option<Diagnostic> {
+    let unsigned = v.strip_prefix(['-', '+']).unwrap_or(v);
+    let octal = |d: &str| !d.is_empty() && d.bytes().all(|b| matches!(b, b'0'..=b'7'));
+    let (here, there) = if v.strip_prefix("0o").is_some_and(octal) {
+        (core_schema(v), format!("the text `{v}`"))
+    } else if unsigned.len() > 1
+        && unsigned.starts_with('0')
+        && unsigned.bytes().all(|b| b.is_ascii_digit())
+    {
+        let there = match i64::from_str_radix(&unsigned[1..], 8) {
+            Ok(n) if octal(&unsigned[1..]) => {
+                let sign = if v.starts_with('-') { "-" } else { "" };
+                format!("the octal number {sign}{n}")
+            }
+            _ if octal(&unsigned[1..]) => "an octal number".to_string(),
+            _ => format!("the text `{v}`"),
+        };
+        (core_schema(v), there)
+    } else {
+        return None;
+    };
+    let here = match here {
+        NodeKind::Int(i) => i.to_string(),
+        NodeKind::Float(f) => format!("{f}"),
+        _ => return None,
+    };
+    Some(
+        Diagnostic::error(
+            "yaml-octal",
+            format!("`{v}` is {here} to tofugen (YAML 1.2), but {there} to a YAML 1.1 reader"),
+        )
+        .at(file, Some(span))
+        .expected("a decimal integer with no leading zero, or text in quotes")
+        .help(format!(
+            "write `{here}` if it is that number, or quote it (`\"{v}\"`) if it is text"
+        )),
+    )
+}
+
+/// A plain `true` or `false` key (any case): a boolean to YAML 1.2 readers, so another tool
+/// would not see the name tofugen reads.
+fn bool_key_error(file: FileId, span: Span, raw: &str) -> Diagnostic {
+    key_error(file, span, "a boolean to YAML 1.2 readers").help(format!(
+        "quote the key (`\"{raw}\":`) if it is a name, or rename it"
     ))
 }
 
@@ -2893,7 +2968,8 @@ mod tests {
             b"- a: 1\nb: 2\n   c: 3\n",
         ] {
             let d = err(text);
-            assert!(d[0].notes.is_empty(), "{d:?}");
+            // (The third one is a key among list entries, said as such: not an indentation.)
+            assert!(!d[0].notes.iter().any(|n| n.contains("indented")), "{d:?}");
         }
         // After a comment, a line indented further than a key with its value on its line
         // (sweep of stop 55, L1): the note names the key and the comment, not "the one before".
@@ -3268,6 +3344,218 @@ mod tests {
         assert_eq!(get("f"), NodeKind::Str("1e".into()));
         assert_eq!(get("g"), NodeKind::Str(".".into()));
         assert_eq!(get("h"), NodeKind::Int(10));
+    }
+
+    /// Sweep 57, H3-4: the syntax errors the parser describes only by what it found where it
+    /// stopped are explained by their cause (`causes`), at the parser's place (or the character
+    /// at fault on its line), each with a note, what was expected and a fix.
+    #[test]
+    fn syntax_errors_name_their_cause() {
+        let head = "project: p\nservices:\n  web:\n";
+        // (file, line, column, a piece of the note, a piece of the help)
+        let cases: &[(String, usize, usize, &str, &str)] = &[
+            (
+                format!("{head}    description: \"Public storefront\n  api:\n    port: 1\n"),
+                4,
+                18,
+                "the `\"` at line 4, column 18 opens a quoted value that is not closed on its line",
+                "add the closing `\"` at the end of the value on line 4",
+            ),
+            (
+                format!("{head}    description: 'it''s open\n  api:\n    port: 1\n"),
+                4,
+                18,
+                "the `'` at line 4, column 18 opens a quoted value",
+                "closing `'`",
+            ),
+            (
+                format!("{head}    description: \"open to the end\n"),
+                4,
+                18,
+                "the file ends before it is closed",
+                "closing `\"`",
+            ),
+            (
+                format!("{head}    description: \"x \\udc00 y\"\n"),
+                4,
+                21,
+                "`\\udc00` is half of a UTF-16 surrogate pair (U+DC00)",
+                "write the character itself",
+            ),
+            (
+                format!("{head}    description: \"\\U00110000\"\n"),
+                4,
+                19,
+                "U+110000 is past the last Unicode character",
+                "`\\UXXXXXXXX`",
+            ),
+            (
+                format!("{head}    probes: {{ startup: {{ path: /ready, inter"),
+                4,
+                45,
+                "the file ends here, in the middle of a line, inside the `{` opened at line 4, \
+                 column 24: it looks cut short",
+                "restore the end of the file",
+            ),
+            (
+                format!("{head}    port: 80\n  work"),
+                5,
+                7,
+                "the file ends here, in the middle of a line: it looks cut short",
+                "complete the last line",
+            ),
+            (
+                format!("{head}    port: 80\n  }}\n"),
+                5,
+                3,
+                "this `}` closes no `{`",
+                "remove the `}`",
+            ),
+            (
+                "project: p\nservices:\n  - web: 1\n  api: 2\n".to_string(),
+                4,
+                3,
+                "line 3 starts a list entry (`- `) at this indentation, and this line a key",
+                "remove the `- ` on line 3",
+            ),
+            (
+                format!("{head}    image: x\n\u{a0}   port: 3000\n    cpu: 1\n"),
+                6,
+                8,
+                "line 5 starts with U+00A0 (a no-break space) at column 1",
+                "replace the U+00A0 at line 5, column 1, with a plain space",
+            ),
+            (
+                format!("{head}    image: x\n  \u{3000}  port: 3000\n    cpu: 1\n"),
+                6,
+                8,
+                "line 5 starts with U+3000 (an ideographic space) at column 3",
+                "with a plain space",
+            ),
+            (
+                format!(
+                    "project: p\nservices:\n  {}:\n    port: 1\n",
+                    "w".repeat(1030)
+                ),
+                3,
+                1033,
+                "",
+                "this key is 1030 characters long",
+            ),
+        ];
+        for (text, line, col, note, help) in cases {
+            let d = err(text.as_bytes());
+            let first = &d[0];
+            let span = first.span.unwrap();
+            assert_eq!(
+                (first.code.as_str(), span.line, span.col),
+                ("yaml-syntax", *line, *col),
+                "{text:?}: {d:#?}"
+            );
+            assert!(
+                note.is_empty() || first.notes.iter().any(|n| n.contains(note)),
+                "{text:?}: {:#?}",
+                first.notes
+            );
+            let got = first.help.as_deref().unwrap();
+            assert!(got.contains(help), "{text:?}: {got}");
+            assert_ne!(got, causes::GENERIC_HELP);
+        }
+        // A closed quote and an escaped quote are not taken for an open one.
+        for text in [
+            format!("{head}    description: \"a \\\" b\"\n    port: 1\n"),
+            format!("{head}    description: 'a '' b'\n    port: 1\n"),
+        ] {
+            assert!(
+                load(SourceMap::single("t.yaml").1, text.as_bytes()).is_ok(),
+                "{text}"
+            );
+        }
+    }
+
+    /// Sweep 57, H3-5: an integer YAML 1.1 reads otherwise (a leading zero, `0o`) and a
+    /// boolean key are refused with what each reader makes of them; the tree keeps YAML 1.2's
+    /// reading, so the schema and the rules still report (`yaml-octal` is recoverable). Text
+    /// in quotes, a lone `0`, hexadecimal (the same number to both) and decimals are read as
+    /// before.
+    #[test]
+    fn integers_and_keys_other_yaml_readers_read_otherwise_are_refused() {
+        let text = "a: 017000\nb: 0o7000\nc: 089\nd: -017\ne: +00\n";
+        let (_, node, d) = load_recovering(SourceMap::single("t.yaml").1, text.as_bytes()).unwrap();
+        let found: Vec<_> = d
+            .iter()
+            .map(|d| (d.code.as_str(), d.span.unwrap().line, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "yaml-octal",
+                    1,
+                    "`017000` is 17000 to tofugen (YAML 1.2), but the octal number 7680 to a YAML 1.1 reader"
+                ),
+                (
+                    "yaml-octal",
+                    2,
+                    "`0o7000` is 3584 to tofugen (YAML 1.2), but the text `0o7000` to a YAML 1.1 reader"
+                ),
+                (
+                    "yaml-octal",
+                    3,
+                    "`089` is 89 to tofugen (YAML 1.2), but the text `089` to a YAML 1.1 reader"
+                ),
+                (
+                    "yaml-octal",
+                    4,
+                    "`-017` is -17 to tofugen (YAML 1.2), but the octal number -15 to a YAML 1.1 reader"
+                ),
+                (
+                    "yaml-octal",
+                    5,
+                    "`+00` is 0 to tofugen (YAML 1.2), but the octal number 0 to a YAML 1.1 reader"
+                ),
+            ]
+        );
+        assert_eq!(
+            d[0].help.as_deref(),
+            Some("write `17000` if it is that number, or quote it (`\"017000\"`) if it is text")
+        );
+        assert_eq!(node.get("a").unwrap().kind, NodeKind::Int(17000));
+        let n = ok("a: \"017\"\nb: 0\nc: 0x1F\nd: 10\ne: 0.5\nf: '0o7'\ng: -0\n");
+        let get = |k: &str| n.get(k).unwrap().kind.clone();
+        assert_eq!(get("a"), NodeKind::Str("017".into()));
+        assert_eq!(get("b"), NodeKind::Int(0));
+        assert_eq!(get("c"), NodeKind::Int(31));
+        assert_eq!(get("e"), NodeKind::Float(0.5));
+        assert_eq!(get("f"), NodeKind::Str("0o7".into()));
+        assert_eq!(get("g"), NodeKind::Int(0));
+        // Keys: `TRUE:` was read as the name `true`.
+        let d = err(b"env:\n  TRUE: 1\n  false: 2\nother:\n  \"true\": 3\n");
+        let found: Vec<_> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.code.as_str(),
+                    d.span.unwrap().line,
+                    d.help.as_deref().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "yaml-key",
+                    2,
+                    "quote the key (`\"TRUE\":`) if it is a name, or rename it"
+                ),
+                (
+                    "yaml-key",
+                    3,
+                    "quote the key (`\"false\":`) if it is a name, or rename it"
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -39,6 +39,26 @@ impl DomainError {
             message: message.into(),
         }
     }
+
+    /// The problems of one value, in the order found, as one error: their messages joined by
+    /// `; `, underlined from the first to the end of the last (about the whole value if one
+    /// is); `None` when there are none. A value with several problems is fixed in one run
+    /// (sweep 57, H3-8).
+    pub fn all(problems: Vec<DomainError>) -> Option<DomainError> {
+        let mut problems = problems.into_iter();
+        let mut joined = problems.next()?;
+        for p in problems {
+            match (joined.offset, p.offset) {
+                (Some(first), Some(at)) => {
+                    joined.len = (at + p.len).max(first + joined.len) - first
+                }
+                _ => (joined.offset, joined.len) = (None, 0),
+            }
+            joined.message.push_str("; ");
+            joined.message.push_str(&p.message);
+        }
+        Some(joined)
+    }
 }
 
 /// A check beyond a domain's pattern.
@@ -911,30 +931,36 @@ fn check_cron(value: &str) -> Result<(), DomainError> {
 }
 
 /// Each field of the cron schedule `value`: its text, its offset and the values it matches
-/// (bit `n` for value `n`); the first field out of its range or syntax is the error.
+/// (bit `n` for value `n`). Every field out of its range or syntax is the error, in one
+/// message, underlined from the first to the last (sweep 57, H3-8: `61 25 32 13 8` took five
+/// runs, one field each).
 fn cron_fields(value: &str) -> Result<Vec<(&str, usize, u64)>, DomainError> {
     let mut offset = 0;
     let mut index = 0;
     // Each field's text, offset and the values it matches (bit `n` for value `n`).
     let mut fields: Vec<(&str, usize, u64)> = Vec::with_capacity(5);
+    let mut wrong = Vec::new();
     for part in value.split(' ') {
         if part.is_empty() {
             offset += 1;
             continue;
         }
         let field = &CRON_FIELDS[index.min(4)];
-        let set = check_cron_field(field, part).map_err(|(at, len, message)| {
-            DomainError::at(
+        match check_cron_field(field, part) {
+            Ok(set) => fields.push((part, offset, set)),
+            Err((at, len, message)) => wrong.push(DomainError::at(
                 offset + at,
                 len,
                 format!("the {} field: {message}", field.name),
-            )
-        })?;
-        fields.push((part, offset, set));
+            )),
+        }
         index += 1;
         offset += part.len() + 1;
     }
-    Ok(fields)
+    match DomainError::all(wrong) {
+        Some(e) => Err(e),
+        None => Ok(fields),
+    }
 }
 
 /// The days (over four years, 2024 to 2027: a leap year included) on which the valid
@@ -1699,6 +1725,17 @@ mod tests {
             e.message.contains("hour") && e.message.contains("0-23"),
             "{e:?}"
         );
+        // Every wrong field at once (sweep 57, H3-8), underlined from the first to the last.
+        let e = find("cron").unwrap().validate("61 25 32 13 8").unwrap_err();
+        assert_eq!(
+            e.message,
+            "the minute field: `61` is out of range 0-59; the hour field: `25` is out of range \
+             0-23; the day-of-month field: `32` is out of range 1-31; the month field: `13` is \
+             out of range 1-12; the day-of-week field: `8` is out of range 0-7"
+        );
+        assert_eq!((e.offset, e.len), (Some(0), 13));
+        let e = find("cron").unwrap().validate("0 25 * 0 *").unwrap_err();
+        assert_eq!((e.offset, e.len), (Some(2), 6), "{e:?}");
     }
 
     /// Day-of-month/month combinations that never come are refused: the backup jobs of such

@@ -104,39 +104,51 @@ enum Token<'a> {
     Pipe,
 }
 
-/// Checks `text`; the error names the offset of the first problem.
+/// Checks `text`: the first problem of each action, and a `}}` or `{{` left alone, in one
+/// error ([`DomainError::all`]; sweep 57, H3-8: three problems took three runs).
 pub fn check(text: &str) -> Result<(), DomainError> {
+    let mut problems = Vec::new();
     let mut i = 0;
     while i < text.len() {
         let rest = &text[i..];
         let open = rest.find("{{");
         let close = rest.find("}}");
         match (open, close) {
-            (None, None) => return Ok(()),
+            (None, None) => break,
             (Some(o), Some(c)) if c < o => {
-                return Err(DomainError::at(
-                    i + c,
-                    2,
-                    "`}}` without an opening `{{` (write `{{ \"}}\" }}` for the text `}}`)",
-                ));
+                problems.push(lone_closing(i + c));
+                i += c + 2;
             }
             (None, Some(c)) => {
-                return Err(DomainError::at(
-                    i + c,
-                    2,
-                    "`}}` without an opening `{{` (write `{{ \"}}\" }}` for the text `}}`)",
-                ));
+                problems.push(lone_closing(i + c));
+                i += c + 2;
             }
             (Some(o), _) => {
                 let start = i + o;
-                let end = action_end(text, start + 2)
-                    .ok_or_else(|| DomainError::at(start, 2, "`{{` without its closing `}}`"))?;
-                action(text, start + 2, end)?;
+                let Some(end) = action_end(text, start + 2) else {
+                    problems.push(DomainError::at(start, 2, "`{{` without its closing `}}`"));
+                    break;
+                };
+                if let Err(e) = action(text, start + 2, end) {
+                    problems.push(e);
+                }
                 i = end + 2;
             }
         }
     }
-    Ok(())
+    match DomainError::all(problems) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// A `}}` at `at` that no `{{` opened.
+fn lone_closing(at: usize) -> DomainError {
+    DomainError::at(
+        at,
+        2,
+        "`}}` without an opening `{{` (write `{{ \"}}\" }}` for the text `}}`)",
+    )
 }
 
 /// Byte offset of the `}}` that closes the action opened before `from`, skipping string
@@ -594,6 +606,26 @@ mod tests {
         ] {
             assert_eq!(check(ok), Ok(()), "{ok}");
         }
+    }
+
+    /// Sweep 57, H3-8: every action's problem, and a `{{` left open after them, in one error
+    /// underlined from the first to the last (three runs before).
+    #[test]
+    fn every_problem_of_a_text_is_reported_at_once() {
+        let text = "{{ $value | exec }} {{ printf \"%999d\" 1 }} {{";
+        let e = check(text).unwrap_err();
+        let parts: Vec<&str> = e.message.split("; ").collect();
+        assert_eq!(parts.len(), 3, "{e:?}");
+        assert!(parts[0].contains("`exec`"), "{e:?}");
+        assert!(parts[1].contains("two digits"), "{e:?}");
+        assert!(parts[2].contains("without its closing"), "{e:?}");
+        assert_eq!((e.offset, e.len), (Some(12), text.len() - 12));
+        // A lone `}}` does not hide the action after it.
+        let e = check("a }} {{ $foo }}").unwrap_err();
+        assert!(
+            e.message.contains("opening") && e.message.contains("`$foo`"),
+            "{e:?}"
+        );
     }
 
     #[test]
