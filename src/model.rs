@@ -483,6 +483,10 @@ pub struct BackupsSpec {
     #[serde(default)]
     #[schemars(extend("x-domain" = "timezone"))]
     pub timezone: Option<String>,
+    /// Store the instance's logical backups (every tier) in its own region: `true`; or, by
+    /// default (`false`, Scaleway's), on a backend in another region than the instance.
+    #[serde(default)]
+    pub same_region: Option<bool>,
 }
 
 /// The daily tier: Scaleway's native automatic backups. It has no `schedule`: provider

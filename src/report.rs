@@ -196,6 +196,10 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
             }
         }
         put(format!("{p}.backups.timezone"), shown(&b.timezone));
+        put(
+            format!("{p}.backups.same_region"),
+            b.same_region.to_string(),
+        );
     } else {
         put("database.enabled".into(), "false".into());
     }

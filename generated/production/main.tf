@@ -117,6 +117,7 @@ module "secrets" {
 # Managed PostgreSQL on the private network only. The application user's password is a
 # write-only secret; services build the connection URL from it.
 # Daily backups: Scaleway's automatic backups, kept 30 days.
+# Logical backups are stored in another region than the instance (Scaleway's default).
 module "database" {
   source = "../../modules/database"
 
@@ -134,6 +135,7 @@ module "database" {
   daily_backups          = true
   backup_frequency_hours = 24
   backup_retention_days  = 30
+  backup_same_region     = false
   password_secret_name   = "database-password"
   secret_path            = "/evalap/production"
   protected              = true

@@ -131,6 +131,12 @@ variable "daily_backups" {
   default     = true
 }
 
+variable "backup_same_region" {
+  type        = bool
+  description = "Store the instance's logical backups in its own region. false (Scaleway's default) stores them on a backend in another region than the instance."
+  default     = false
+}
+
 variable "backup_frequency_hours" {
   type        = number
   description = "Interval in hours between automatic backups (24 = daily)."

@@ -169,6 +169,15 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment) -> String 
                 .map(|r| format!("every 24 h, kept {r}"))
                 .unwrap_or_else(|| "off".into())
         );
+        let _ = writeln!(
+            out,
+            "| backups stored | {} |",
+            if b.same_region {
+                "in the instance's region"
+            } else {
+                "in another region than the instance (Scaleway's default)"
+            }
+        );
         for (name, job) in [("weekly", &b.weekly), ("monthly", &b.monthly)] {
             let _ = writeln!(
                 out,

@@ -570,6 +570,7 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment, b: &mut File) {
                 "backup_retention_days",
                 Expr::uint(daily.unwrap_or(builtin::DAILY_RETENTION).days()),
             ),
+            ("backup_same_region", Expr::Bool(db.backups.same_region)),
         ];
         if !db.settings.is_empty() {
             attrs.push((
@@ -586,10 +587,16 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment, b: &mut File) {
         let comment = format!(
             "Managed PostgreSQL on the private network only. The application user's password is a\n\
              write-only secret; services build the connection URL from it.\n\
-             Daily backups: {}.",
+             Daily backups: {}.\n\
+             Logical backups are stored {}.",
             match daily {
                 Some(d) => format!("Scaleway's automatic backups, kept {} days", d.days()),
                 None => "off (daily_backups = false)".to_string(),
+            },
+            if db.backups.same_region {
+                "in the instance's region (backup_same_region = true)"
+            } else {
+                "in another region than the instance (Scaleway's default)"
             }
         );
         b.extend(module_call(
@@ -1264,6 +1271,31 @@ mod tests {
             off["generated/staging/main.tf"]
                 .contains("# Daily backups: off (daily_backups = false).")
         );
+    }
+
+    /// `database.backups.same_region` reaches the module call and its comment; unset, the
+    /// call says `false`, Scaleway's default, so the diff shows where backups live.
+    #[test]
+    fn backups_stay_in_the_region_only_when_asked() {
+        let yaml_daily = "daily: { retention: 30d }";
+        let same = compile_edited(|y| {
+            assert!(y.contains(yaml_daily), "environments.yaml changed");
+            y.replacen(
+                yaml_daily,
+                "daily: { retention: 30d }\n        same_region: true",
+                1,
+            )
+        });
+        let default = compile_edited(|y| y.to_string());
+        let db = |files: &std::collections::BTreeMap<String, String>, env: &str| {
+            module_block(&files[&format!("generated/{env}/main.tf")], "database").to_string()
+        };
+        assert!(db(&same, "production").contains("backup_same_region     = true\n"));
+        assert!(same["generated/production/main.tf"].contains(
+            "# Logical backups are stored in the instance's region (backup_same_region = true)."
+        ));
+        assert!(db(&same, "staging").contains("backup_same_region     = false\n"));
+        assert!(db(&default, "production").contains("backup_same_region     = false\n"));
     }
 
     #[test]

@@ -693,6 +693,9 @@ pub struct ResolvedBackups {
     pub monthly: Option<BackupJob>,
     /// Time zone of the job schedules.
     pub timezone: String,
+    /// Whether Scaleway stores the logical backups in the instance's region (`true`) or in
+    /// another region (`false`, its default).
+    pub same_region: bool,
 }
 
 /// A scheduled backup job tier.
@@ -1528,6 +1531,7 @@ fn resolve_environment(
                     timezone: backups
                         .timezone
                         .unwrap_or_else(|| builtin::BACKUP_TIMEZONE.to_string()),
+                    same_region: backups.same_region.unwrap_or(false),
                 },
             }
         });

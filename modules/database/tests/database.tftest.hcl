@@ -65,6 +65,11 @@ run "private_encrypted_instance" {
   }
 
   assert {
+    condition     = scaleway_rdb_instance.this.backup_same_region == false
+    error_message = "logical backups must be stored in another region by default (Scaleway's default, sent explicitly)"
+  }
+
+  assert {
     condition     = scaleway_rdb_instance.this.user_name == "evalap_admin" && scaleway_rdb_instance.this.password_wo_version == 1
     error_message = "the admin user must be <user_name>_admin with a write-only password"
   }
@@ -219,6 +224,17 @@ run "daily_backups_off" {
   assert {
     condition     = scaleway_rdb_instance.this.disable_backup == true
     error_message = "daily_backups = false must disable the automatic backups"
+  }
+}
+
+run "backups_in_the_same_region" {
+  variables {
+    backup_same_region = true
+  }
+
+  assert {
+    condition     = scaleway_rdb_instance.this.backup_same_region == true
+    error_message = "backup_same_region = true must keep the logical backups in the instance's region"
   }
 }
 
