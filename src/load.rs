@@ -882,9 +882,9 @@ fn build(file: FileId, text: &str) -> Result<(Node, Vec<Diagnostic>), Vec<Diagno
     diags.sort_by_key(|d| d.span.map(|s| (s.line, s.col)));
     for d in &mut diags {
         name_unclosed(d, text, &lines, &outline);
-        causes::name_lookalike_indent(d, text, &lines);
+        causes::name_lookalike_indent(d, text, &lines, &outline);
         name_misaligned(d, text, &lines, &outline);
-        causes::name_cause(d, text, &lines);
+        causes::name_cause(d, text, &lines, &outline);
     }
     // A bound stopped the reading: the last problem found says where, and that the lines
     // after it were not read (sweep 24: the 52nd problem and after were left out silently).
@@ -1967,48 +1967,46 @@ fn not_finite_error(file: FileId, span: Span, value: &str) -> Diagnostic {
     ))
 }
 
-/// A plain integer that YAML 1.1 readers (PyYAML, yaml.v2, yq 3) read otherwise than YAML 1.2,
-/// which tofugen reads: `017000` (a leading zero) is 17000 here and the octal 7680 there (or
-/// text, with an 8 or a 9), and `0o7000` is 3584 here and the text `0o7000` there. The same
-/// file would then mean two things, and `ZIP: 01234` would be written as `1234` (sweep 57,
-/// H3-5: both forms were taken silently). The value is read as YAML 1.2 reads it, so the rest
-/// of the pipeline reports too (`yaml-octal` is recoverable).
+/// A plain integer that YAML 1.1 readers (PyYAML) read otherwise than YAML 1.2, which tofugen
+/// reads: `017000` (a leading zero) is 17000 here and the octal 7680 there (or text, with an 8
+/// or a 9), and `0o7000` is 3584 here and the text `0o7000` there. The same file would then
+/// mean two things, and `ZIP: 01234` would be written as `1234` (sweep 57, H3-5: both forms
+/// were taken silently). `04` is the same number to both, but its zero is dropped all the same.
+/// The value is read as YAML 1.2 reads it, so the rest of the pipeline reports too
+/// (`yaml-octal` is recoverable). The message quotes neither the value nor a reading of it:
+/// the value may be a secret, and an octal reading gives it back (review of stop 59, F2).
 fn octal_like_error(file: FileId, span: Span, v: &str) -> Option<Diagnostic> {
     let unsigned = v.strip_prefix(['-', '+']).unwrap_or(v);
     let octal = |d: &str| !d.is_empty() && d.bytes().all(|b| matches!(b, b'0'..=b'7'));
-    let (here, there) = if v.strip_prefix("0o").is_some_and(octal) {
-        (core_schema(v), format!("the text `{v}`"))
+    let message = if v.strip_prefix("0o").is_some_and(octal) {
+        "an integer written with `0o` is octal to tofugen (YAML 1.2), but text to a YAML 1.1 \
+         reader (PyYAML)"
     } else if unsigned.len() > 1
         && unsigned.starts_with('0')
         && unsigned.bytes().all(|b| b.is_ascii_digit())
     {
-        let there = match i64::from_str_radix(&unsigned[1..], 8) {
-            Ok(n) if octal(&unsigned[1..]) => {
-                let sign = if v.starts_with('-') { "-" } else { "" };
-                format!("the octal number {sign}{n}")
-            }
-            _ if octal(&unsigned[1..]) => "an octal number".to_string(),
-            _ => format!("the text `{v}`"),
-        };
-        (core_schema(v), there)
+        let digits = unsigned.trim_start_matches('0');
+        if !octal(&unsigned[1..]) {
+            "an integer with a leading zero is a decimal number to tofugen (YAML 1.2), but text to \
+             a YAML 1.1 reader (PyYAML, with an 8 or a 9)"
+        } else if digits.len() <= 1 {
+            "an integer with a leading zero: the same number to every YAML reader, written \
+             without its zero"
+        } else {
+            "an integer with a leading zero is a decimal number to tofugen (YAML 1.2), but an \
+             octal number, another one, to a YAML 1.1 reader (PyYAML)"
+        }
     } else {
         return None;
     };
-    let here = match here {
-        NodeKind::Int(i) => i.to_string(),
-        NodeKind::Float(f) => format!("{f}"),
-        _ => return None,
-    };
     Some(
-        Diagnostic::error(
-            "yaml-octal",
-            format!("`{v}` is {here} to tofugen (YAML 1.2), but {there} to a YAML 1.1 reader"),
-        )
-        .at(file, Some(span))
-        .expected("a decimal integer with no leading zero, or text in quotes")
-        .help(format!(
-            "write `{here}` if it is that number, or quote it (`\"{v}\"`) if it is text"
-        )),
+        Diagnostic::error("yaml-octal", message)
+            .at(file, Some(span))
+            .expected("a decimal integer with no leading zero, or text in quotes")
+            .help(
+                "write the number in decimal without leading zeros, or quote the value if it is \
+                 text (a code, an identifier)",
+            ),
     )
 }
 
@@ -3393,15 +3391,16 @@ mod tests {
                 format!("{head}    probes: {{ startup: {{ path: /ready, inter"),
                 4,
                 45,
-                "the file ends here, in the middle of a line, inside the `{` opened at line 4, \
-                 column 24: it looks cut short",
-                "restore the end of the file",
+                "the file ends here, in the middle of its last line, inside the `{` opened at \
+                 line 4, column 24: either that line is unfinished, or the file was cut short",
+                "if the file was cut short, restore its end",
             ),
             (
                 format!("{head}    port: 80\n  work"),
                 5,
                 7,
-                "the file ends here, in the middle of a line: it looks cut short",
+                "the file ends here, in the middle of its last line: either that line is \
+                 unfinished",
                 "complete the last line",
             ),
             (
@@ -3443,7 +3442,40 @@ mod tests {
                 "this key is 1030 characters long",
             ),
         ];
-        for (text, line, col, note, help) in cases {
+        // Review of stop 59: the causes of F3 (an escape on a later line of a closed value, a
+        // closed value continued too little indented), F4 (a no-break space inside a block
+        // scalar is text, not the cause) and F9 (every entry of the list).
+        let more: &[(String, usize, usize, &str, &str)] = &[
+            (
+                format!("{head}    description: \"hello\n      \\d world\"\n"),
+                5,
+                7,
+                "`\\d` is not an escape YAML knows",
+                "write `\\\\` for a backslash",
+            ),
+            (
+                format!("{head}    description: \"hello\n  world\"\n    port: 1\n"),
+                4,
+                18,
+                "goes on to line 5, which closes it, but line 5 is indented 2 spaces",
+                "indent line 5 further, or join it to line 4",
+            ),
+            (
+                format!("{head}    description: |\n      \u{a0}text\n    port: 1\n  ]\n"),
+                7,
+                3,
+                "this `]` closes no `[`",
+                "remove the `]`",
+            ),
+            (
+                "a:\n  - x\nb:\n  - y\n  - z: |\n      - q\n  w: 1\n".to_string(),
+                7,
+                3,
+                "lines 4 to 5 start a list entry",
+                "remove each `- ` on lines 4 to 5",
+            ),
+        ];
+        for (text, line, col, note, help) in cases.iter().chain(more) {
             let d = err(text.as_bytes());
             let first = &d[0];
             let span = first.span.unwrap();
@@ -3461,6 +3493,26 @@ mod tests {
             assert!(got.contains(help), "{text:?}: {got}");
             assert_ne!(got, causes::GENERIC_HELP);
         }
+        // No cause is named where the file shows none (review of stop 59): text after a closed
+        // quote (F1), a `{` of a plain value (F6), a last line of spaces (F5).
+        for text in [
+            format!("{head}    description: \"Bob\"'s shop\n"),
+            format!("{head}    description: \"a\"\"\n"),
+            format!("{head}    port: 80\n  api\n   "),
+        ] {
+            let d = err(text.as_bytes());
+            assert_eq!(
+                d[0].help.as_deref(),
+                Some(causes::GENERIC_HELP),
+                "{text:?}: {d:#?}"
+            );
+        }
+        let d = err(format!("{head}    command: echo {{a\n    port: 80\n  api").as_bytes());
+        assert!(
+            d[0].notes.iter().all(|n| !n.contains("inside the `{`")),
+            "{:#?}",
+            d[0].notes
+        );
         // A closed quote and an escaped quote are not taken for an open one.
         for text in [
             format!("{head}    description: \"a \\\" b\"\n    port: 1\n"),
@@ -3474,52 +3526,53 @@ mod tests {
     }
 
     /// Sweep 57, H3-5: an integer YAML 1.1 reads otherwise (a leading zero, `0o`) and a
-    /// boolean key are refused with what each reader makes of them; the tree keeps YAML 1.2's
-    /// reading, so the schema and the rules still report (`yaml-octal` is recoverable). Text
-    /// in quotes, a lone `0`, hexadecimal (the same number to both) and decimals are read as
-    /// before.
+    /// boolean key are refused with what each kind of reader makes of them, quoting neither the
+    /// value nor a reading of it (review of stop 59, F2: a secret written `0o…` or `0…` was
+    /// printed, or its octal reading, which gives it back); the tree keeps YAML 1.2's reading,
+    /// so the schema and the rules still report (`yaml-octal` is recoverable). Text in quotes,
+    /// a lone `0`, hexadecimal (the same number to both) and decimals are read as before.
     #[test]
     fn integers_and_keys_other_yaml_readers_read_otherwise_are_refused() {
-        let text = "a: 017000\nb: 0o7000\nc: 089\nd: -017\ne: +00\n";
+        let text = "a: 017000\nb: 0o7000\nc: 089\nd: -0172\ne: +00\nf: 04\n";
         let (_, node, d) = load_recovering(SourceMap::single("t.yaml").1, text.as_bytes()).unwrap();
         let found: Vec<_> = d
             .iter()
             .map(|d| (d.code.as_str(), d.span.unwrap().line, d.message.as_str()))
             .collect();
+        let other = "an integer with a leading zero is a decimal number to tofugen (YAML 1.2), but \
+                     an octal number, another one, to a YAML 1.1 reader (PyYAML)";
+        let same = "an integer with a leading zero: the same number to every YAML reader, written \
+                    without its zero";
         assert_eq!(
             found,
             [
-                (
-                    "yaml-octal",
-                    1,
-                    "`017000` is 17000 to tofugen (YAML 1.2), but the octal number 7680 to a YAML 1.1 reader"
-                ),
+                ("yaml-octal", 1, other),
                 (
                     "yaml-octal",
                     2,
-                    "`0o7000` is 3584 to tofugen (YAML 1.2), but the text `0o7000` to a YAML 1.1 reader"
+                    "an integer written with `0o` is octal to tofugen (YAML 1.2), but text to a \
+                     YAML 1.1 reader (PyYAML)"
                 ),
                 (
                     "yaml-octal",
                     3,
-                    "`089` is 89 to tofugen (YAML 1.2), but the text `089` to a YAML 1.1 reader"
+                    "an integer with a leading zero is a decimal number to tofugen (YAML 1.2), but \
+                     text to a YAML 1.1 reader (PyYAML, with an 8 or a 9)"
                 ),
-                (
-                    "yaml-octal",
-                    4,
-                    "`-017` is -17 to tofugen (YAML 1.2), but the octal number -15 to a YAML 1.1 reader"
-                ),
-                (
-                    "yaml-octal",
-                    5,
-                    "`+00` is 0 to tofugen (YAML 1.2), but the octal number 0 to a YAML 1.1 reader"
-                ),
+                ("yaml-octal", 4, other),
+                ("yaml-octal", 5, same),
+                ("yaml-octal", 6, same),
             ]
         );
-        assert_eq!(
-            d[0].help.as_deref(),
-            Some("write `17000` if it is that number, or quote it (`\"017000\"`) if it is text")
-        );
+        // Neither a value nor a reading of it in any text of the diagnostics.
+        for d in &d {
+            let all = format!("{} {:?} {:?}", d.message, d.expected, d.help);
+            for shown in [
+                "17000", "7680", "7000", "3584", "089", "89", "172", "122", "04",
+            ] {
+                assert!(!all.contains(shown), "{shown}: {all}");
+            }
+        }
         assert_eq!(node.get("a").unwrap().kind, NodeKind::Int(17000));
         let n = ok("a: \"017\"\nb: 0\nc: 0x1F\nd: 10\ne: 0.5\nf: '0o7'\ng: -0\n");
         let get = |k: &str| n.get(k).unwrap().kind.clone();

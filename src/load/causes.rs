@@ -8,6 +8,7 @@
 //! Sweep 57, H3-4: 12 of 15 syntax errors of a garbage corpus said only "expected valid YAML"
 //! and "check indentation and quoting", some of them about a cause that was neither.
 
+use super::outline::Outline;
 use crate::diagnostics::{Diagnostic, Span};
 
 /// The help of a syntax error whose cause is not known: where to look.
@@ -39,16 +40,24 @@ fn line_text<'t>(text: &'t str, lines: &[usize], l: usize) -> &'t str {
 /// U+0020 spaces, if any): the parser reads the line as text at the column of that character,
 /// not as the indentation it shows. Checked before the indentation is described
 /// ([`super::name_misaligned`] would count such a line as indented 0 spaces).
-pub(super) fn name_lookalike_indent(d: &mut Diagnostic, text: &str, lines: &[usize]) {
+pub(super) fn name_lookalike_indent(
+    d: &mut Diagnostic,
+    text: &str,
+    lines: &[usize],
+    outline: &Outline,
+) {
     let Some(span) = d.span.filter(|_| unexplained(d)) else {
         return;
     };
     let stop = span.line - 1;
-    // The line the parser stopped at and the two before it that hold anything.
+    // The line the parser stopped at and the two before it that start a node holding a key:
+    // not the text of a block scalar or of a value continued on the next lines, where such a
+    // space is a character of the value (review of stop 59, F4).
     let candidates = (0..=stop.min(lines.len().saturating_sub(1)))
         .rev()
         .filter(|&l| !line_text(text, lines, l).trim().is_empty())
-        .take(3);
+        .take(3)
+        .filter(|&l| outline.indents.get(l).is_some_and(Option::is_some) && outline.keys[l]);
     for l in candidates {
         let line = line_text(text, lines, l);
         let spaces = line.len() - line.trim_start_matches(' ').len();
@@ -90,7 +99,7 @@ fn space_name(c: char) -> &'static str {
 
 /// The cause of a syntax error still unexplained after the brackets and the indentation were
 /// looked at: the first of these shapes that matches.
-pub(super) fn name_cause(d: &mut Diagnostic, text: &str, lines: &[usize]) {
+pub(super) fn name_cause(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &Outline) {
     let Some(span) = d.span.filter(|_| unexplained(d)) else {
         return;
     };
@@ -98,16 +107,31 @@ pub(super) fn name_cause(d: &mut Diagnostic, text: &str, lines: &[usize]) {
         return;
     }
     let _ = bad_escape(d, text, span)
-        || open_quote(d, text, span)
-        || cut_short(d, text, lines, span)
+        || open_quote(d, text, lines, span)
+        || cut_short(d, text, lines, span, outline)
         || closes_nothing(d, text, span)
         || entry_among_keys(d, text, lines, span);
 }
 
-/// `"…\ud800…"`, `"\U00110000"`: the parser says an escape is invalid and points at the
-/// opening quote. The escape is named and underlined.
+/// The parser's messages about a quoted value it could not finish: it points at the opening
+/// quote. ("invalid trailing content after double-quoted scalar" is about text after a closed
+/// one: review of stop 59, F1.)
+const UNFINISHED_QUOTE: [&str; 3] = [
+    "invalid indentation in quoted scalar",
+    "while scanning a quoted scalar, found unexpected end of stream",
+    "while scanning a quoted scalar, found unexpected document indicator",
+];
+
+/// Escapes YAML 1.2 knows after a `\` in a double-quoted value (section 5.7), a line break
+/// (a continued line) and `x`, `u` and `U` aside.
+const SIMPLE_ESCAPES: &[u8] = b"0abt\tnvfre \"/\\N_LP\n\r";
+
+/// `"…\ud800…"`, `"\U00110000"`, `"\d"`: the parser says an escape is invalid or unknown and
+/// points at the opening quote. The escape is named and underlined, on whichever line of the
+/// value it is (review of stop 59, F3: on a later line it was taken for a quote left open).
 fn bad_escape(d: &mut Diagnostic, text: &str, span: Span) -> bool {
-    if !d.message.contains("invalid Unicode character escape") {
+    let unknown = d.message.contains("unknown escape character");
+    if !unknown && !d.message.contains("invalid Unicode character escape") {
         return false;
     }
     let rest = &text[span.start..];
@@ -116,34 +140,45 @@ fn bad_escape(d: &mut Diagnostic, text: &str, span: Span) -> bool {
     }
     let bytes = rest.as_bytes();
     let mut i = 1;
-    while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+    while i < bytes.len() && bytes[i] != b'"' {
         if bytes[i] != b'\\' {
             i += 1;
             continue;
         }
-        let digits = match bytes.get(i + 1) {
-            Some(b'x') => 2,
-            Some(b'u') => 4,
-            Some(b'U') => 8,
-            _ => {
+        let Some(&letter) = bytes.get(i + 1) else {
+            return false;
+        };
+        let digits = match letter {
+            b'x' => 2,
+            b'u' => 4,
+            b'U' => 8,
+            c if SIMPLE_ESCAPES.contains(&c) => {
                 i += 2;
                 continue;
             }
+            _ => 0,
         };
         let hex = rest.get(i + 2..i + 2 + digits).unwrap_or("");
-        let code = (hex.len() == digits && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-            .then(|| u32::from_str_radix(hex, 16).ok())
-            .flatten();
+        let code =
+            (digits > 0 && hex.len() == digits && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+                .then(|| u32::from_str_radix(hex, 16).ok())
+                .flatten();
+        let letter = rest[i + 1..].chars().next().unwrap_or('?');
         let (why, len) = match code {
             Some(c) if char::from_u32(c).is_some() => {
                 i += 2 + digits;
                 continue;
             }
+            _ if digits == 0 => (
+                format!(
+                    "`\\{letter}` is not an escape YAML knows (`\\n`, `\\t`, `\\\\`, `\\\"`, `\\uXXXX`, …)"
+                ),
+                1 + letter.len_utf8(),
+            ),
             Some(c @ 0xd800..=0xdfff) => (
                 format!(
-                    "`\\{}{hex}` is half of a UTF-16 surrogate pair (U+{c:04X}), not a \
-                     character: YAML escapes characters only",
-                    bytes[i + 1] as char
+                    "`\\{letter}{hex}` is half of a UTF-16 surrogate pair (U+{c:04X}), not a \
+                     character: YAML escapes characters only"
                 ),
                 2 + digits,
             ),
@@ -152,27 +187,41 @@ fn bad_escape(d: &mut Diagnostic, text: &str, span: Span) -> bool {
                 2 + digits,
             ),
             None => (
-                format!(
-                    "`\\{}` takes exactly {digits} hexadecimal digits",
-                    bytes[i + 1] as char
-                ),
+                format!("`\\{letter}` takes exactly {digits} hexadecimal digits"),
                 2 + hex.bytes().take_while(u8::is_ascii_hexdigit).count(),
             ),
         };
-        let col = span.col + rest[..i].chars().count();
+        // The escape's line and column: the value may run over several lines.
+        let before = &rest[..i];
+        let (line, col) = match before.rfind('\n') {
+            Some(nl) => (
+                span.line + before.matches('\n').count(),
+                before[nl + 1..].chars().count() + 1,
+            ),
+            None => (span.line, span.col + before.chars().count()),
+        };
         d.span = Some(Span {
             start: span.start + i,
             end: span.start + i + len,
-            line: span.line,
+            line,
             col,
         });
         d.notes.push(why);
-        d.expected = Some("the escape of a character".to_string());
-        d.help = Some(
-            "write the character itself, or its code point as `\\UXXXXXXXX` (a pair such as \
-             `\\ud83d\\ude00` is read as the one character it encodes)"
-                .to_string(),
-        );
+        if digits == 0 {
+            d.expected = Some("an escape YAML knows".to_string());
+            d.help = Some(
+                "write `\\\\` for a backslash, or quote the value with `'` (where `\\` is an \
+                 ordinary character)"
+                    .to_string(),
+            );
+        } else {
+            d.expected = Some("the escape of a character".to_string());
+            d.help = Some(
+                "write the character itself, or its code point as `\\UXXXXXXXX` (a pair such as \
+                 `\\ud83d\\ude00` is read as the one character it encodes)"
+                    .to_string(),
+            );
+        }
         return true;
     }
     false
@@ -180,9 +229,10 @@ fn bad_escape(d: &mut Diagnostic, text: &str, span: Span) -> bool {
 
 /// `description: "Public storefront` (no closing quote on the line): YAML reads a quoted value
 /// on across lines to its closing quote, and the parser stops at a later line indented less
-/// than the value, or at the end of the file, pointing at the opening quote.
-fn open_quote(d: &mut Diagnostic, text: &str, span: Span) -> bool {
-    if !d.message.contains("quoted scalar") {
+/// than the value, or at the end of the file, pointing at the opening quote. When the next
+/// line holds the closing quote, the value is closed but continued too little indented.
+fn open_quote(d: &mut Diagnostic, text: &str, lines: &[usize], span: Span) -> bool {
+    if !UNFINISHED_QUOTE.iter().any(|m| d.message.ends_with(m)) {
         return false;
     }
     let rest = &text[span.start..];
@@ -194,12 +244,36 @@ fn open_quote(d: &mut Diagnostic, text: &str, span: Span) -> bool {
     if closes(after, quote) {
         return false;
     }
+    let next = (span.line < lines.len()).then(|| line_text(text, lines, span.line));
+    if let Some(next) = next.filter(|n| !n.trim().is_empty() && closes(n, quote)) {
+        let indent = next.len() - next.trim_start_matches(' ').len();
+        d.notes.push(format!(
+            "the value opened by the `{quote}` at line {}, column {} goes on to line {}, which \
+             closes it, but line {} is indented {indent} spaces: the lines of a quoted value \
+             are indented further than its key",
+            span.line,
+            span.col,
+            span.line + 1,
+            span.line + 1,
+        ));
+        d.expected = Some(format!(
+            "line {} indented further than the key of the value",
+            span.line + 1
+        ));
+        d.help = Some(format!(
+            "indent line {} further, or join it to line {}",
+            span.line + 1,
+            span.line
+        ));
+        return true;
+    }
     let how = if d.message.contains("end of stream") {
         "the file ends before it is closed".to_string()
     } else {
-        "YAML reads the next lines as the rest of that value, up to the next `".to_string()
-            + &quote.to_string()
-            + "`, and stopped at a line indented less than the value"
+        format!(
+            "YAML reads the next lines as the rest of that value, up to the next `{quote}`, and \
+             stopped at a line indented less than the value"
+        )
     };
     d.notes.push(format!(
         "the `{quote}` at line {}, column {} opens a quoted value that is not closed on its \
@@ -239,15 +313,35 @@ fn closes(after: &str, quote: char) -> bool {
     false
 }
 
-/// The parser stopped at the end of the file, in the middle of something: the file was most
-/// likely cut short (an interrupted save, a partial paste).
-fn cut_short(d: &mut Diagnostic, text: &str, lines: &[usize], span: Span) -> bool {
-    if !text[span.start..].trim().is_empty() {
+/// The parser stopped at the end of the file, in the middle of its last line: the file may
+/// have been cut short (an interrupted save, a partial paste), or that line is unfinished. A
+/// flow collection the file ends in is named ([`Outline::flows`], which knows plain and block
+/// scalars: review of stop 59, F6).
+fn cut_short(
+    d: &mut Diagnostic,
+    text: &str,
+    lines: &[usize],
+    span: Span,
+    outline: &Outline,
+) -> bool {
+    if !text[span.start..].trim().is_empty() || text.ends_with('\n') || text.ends_with('\r') {
         return false;
     }
-    let open = super::open_brackets(text, 0, text.len());
-    let inside = match open.last() {
-        Some(&at) => {
+    // The last line holds something (a line of spaces at the end is not where a file was cut).
+    if line_text(text, lines, lines.len() - 1).trim().is_empty() {
+        return false;
+    }
+    let open = outline
+        .flows
+        .last()
+        .filter(|f| f.cut && f.to >= lines.len())
+        .and_then(|f| {
+            super::open_brackets(text, f.offset, text.len())
+                .last()
+                .copied()
+        });
+    let inside = match open {
+        Some(at) => {
             let line = lines.partition_point(|&l| l <= at);
             let col = text[lines[line - 1]..at].chars().count() + 1;
             let bracket = text.as_bytes()[at] as char;
@@ -256,13 +350,13 @@ fn cut_short(d: &mut Diagnostic, text: &str, lines: &[usize], span: Span) -> boo
         None => String::new(),
     };
     d.notes.push(format!(
-        "the file ends here, in the middle of a line{inside}: it looks cut short (an \
-         interrupted save or copy)"
+        "the file ends here, in the middle of its last line{inside}: either that line is \
+         unfinished, or the file was cut short (an interrupted save or copy)"
     ));
-    d.expected = Some("the rest of the file".to_string());
+    d.expected = Some("the rest of the line".to_string());
     d.help = Some(
-        "restore the end of the file (`git diff` shows what is missing against the last \
-         commit), or complete the last line"
+        "complete the last line; if the file was cut short, restore its end (`git diff` shows \
+         what is missing against the last commit)"
             .to_string(),
     );
     true
@@ -299,24 +393,42 @@ fn entry_among_keys(d: &mut Diagnostic, text: &str, lines: &[usize], span: Span)
     }
     let stop = span.line - 1;
     let indent = span.col - 1;
-    let entry = (0..stop).rev().find(|&l| {
+    // The entries of the list before this line, at its indentation: the lines indented further
+    // are their contents; a line indented less, or a key at this indentation, ends the list.
+    let mut entries = Vec::new();
+    for l in (0..stop).rev() {
         let t = line_text(text, lines, l);
-        let spaces = t.len() - t.trim_start_matches(' ').len();
-        spaces == indent && (t[spaces..] == *"-" || t[spaces..].starts_with("- "))
-    });
-    let Some(entry) = entry else {
+        let rest = t.trim_start_matches(' ');
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        let spaces = t.len() - rest.len();
+        if spaces > indent {
+            continue;
+        }
+        if spaces < indent || !(rest == "-" || rest.starts_with("- ")) {
+            break;
+        }
+        entries.push(l + 1);
+    }
+    let (Some(&last), Some(&first)) = (entries.first(), entries.last()) else {
         return false;
     };
+    let where_ = if first == last {
+        format!("line {first}")
+    } else {
+        format!("lines {first} to {last}")
+    };
     d.notes.push(format!(
-        "line {} starts a list entry (`- `) at this indentation, and this line a key: the items \
-         of one collection are all list entries or all keys",
-        entry + 1
+        "{where_} start{} a list entry (`- `) at this indentation, and this line a key: the \
+         items of one collection are all list entries or all keys",
+        if first == last { "s" } else { "" }
     ));
     d.expected = Some("a list entry (`- `), as on the lines before".to_string());
+    let each = if first == last { "the" } else { "each" };
     d.help = Some(format!(
         "if these are keys of one mapping (tofugen's sections are mappings of names), remove \
-         the `- ` on line {}; if they are list entries, start this line with `- `",
-        entry + 1
+         {each} `- ` on {where_}; if they are list entries, start this line with `- `"
     ));
     true
 }

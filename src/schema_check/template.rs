@@ -125,7 +125,18 @@ pub fn check(text: &str) -> Result<(), DomainError> {
             }
             (Some(o), _) => {
                 let start = i + o;
-                let Some(end) = action_end(text, start + 2) else {
+                // A comment ends at the `}}` after its `*/` (Go's text/template lexer): a `}}`
+                // inside it is text, not a second problem (review of stop 59, F8).
+                let inner = text[start + 2..].trim_start_matches('-').trim_start();
+                let comment_end = inner
+                    .starts_with("/*")
+                    .then(|| {
+                        let from = text.len() - inner.len() + 2;
+                        let close = from + text[from..].find("*/")? + 2;
+                        Some(close + text[close..].find("}}")?)
+                    })
+                    .flatten();
+                let Some(end) = comment_end.or_else(|| action_end(text, start + 2)) else {
                     problems.push(DomainError::at(start, 2, "`{{` without its closing `}}`"));
                     break;
                 };
@@ -620,6 +631,10 @@ mod tests {
         assert!(parts[1].contains("two digits"), "{e:?}");
         assert!(parts[2].contains("without its closing"), "{e:?}");
         assert_eq!((e.offset, e.len), (Some(12), text.len() - 12));
+        // A `}}` inside a comment is part of the comment: one problem, the comment.
+        let e = check("{{/* see }} below */}} {{ $value }}").unwrap_err();
+        assert!(!e.message.contains(';'), "{e:?}");
+        assert!(e.message.contains("comments"), "{e:?}");
         // A lone `}}` does not hide the action after it.
         let e = check("a }} {{ $foo }}").unwrap_err();
         assert!(
