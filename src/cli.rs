@@ -286,12 +286,12 @@ pub fn run(cli: &Cli) -> u8 {
     // to the repository root: `display_name`).
     compilation.sources.rename(compilation.file, &file);
     let diags: Vec<Diagnostic> = compilation.diagnostics.clone();
-    // `check` in a machine format prints one document: these plus the HCL findings.
-    // `generate` prints the configuration's warnings with its own refusal in every format: in
-    // one report with one summary line (sweep 29, F8: a tree over the size cap printed "0
-    // error(s), 1 warning(s)", then the refusal and "1 error(s), 0 warning(s)").
-    let merged = (matches!(cli.command, Command::Generate { .. })
-        || (matches!(cli.command, Command::Check) && cli.format != Format::Human))
+    // `check` prints these with the HCL findings and the workflows over GitHub's limit, in
+    // one document or one report. `generate` prints the configuration's warnings with its own
+    // refusal in every format: in one report with one summary line (sweep 29, F8: a tree over
+    // the size cap printed "0 error(s), 1 warning(s)", then the refusal and "1 error(s), 0
+    // warning(s)"; review of stop 57, R7: `check` did so with a workflow over the limit).
+    let merged = matches!(cli.command, Command::Generate { .. } | Command::Check)
         && !compilation.has_errors();
     // `explain`, `diff` and `affected` print their own output on stdout once the configuration
     // is valid: their diagnostics (warnings then) go to stderr in every format, so that stdout
@@ -870,7 +870,22 @@ fn check(
         Ok(d) => d,
         Err(e) => {
             if format == Format::Human {
-                report_error(&e, compilation, format, color);
+                // The configuration's warnings, then the refusal: one summary line when the
+                // refusal is a diagnostic (a tree too large), the warnings' own otherwise.
+                match e.downcast_ref::<write::TooLarge>() {
+                    Some(t) => {
+                        let all: Vec<Diagnostic> = diags
+                            .iter()
+                            .cloned()
+                            .chain([too_large(t, compilation)])
+                            .collect();
+                        print_diagnostics(&all, &compilation.sources, format, color);
+                    }
+                    None => {
+                        print_diagnostics(diags, &compilation.sources, format, color);
+                        report_error(&e, compilation, format, color);
+                    }
+                }
             } else {
                 // One document: the refusal is one of its diagnostics.
                 let all: Vec<Diagnostic> = diags
@@ -889,7 +904,12 @@ fn check(
         }
     };
     if format == Format::Human {
-        let shown: Vec<Diagnostic> = oversized.iter().chain(&findings).cloned().collect();
+        let shown: Vec<Diagnostic> = diags
+            .iter()
+            .chain(&oversized)
+            .chain(&findings)
+            .cloned()
+            .collect();
         print_diagnostics(&shown, &sources, Format::Human, color);
         // A hand edit can put a secret in a generated file: the diff does not show it (CI
         // logs keep what `check` prints), as diagnostics of the configuration do not.

@@ -1608,14 +1608,13 @@ fn build_once(
                     // `description: Streamlit UI: from the image`: a `: ` inside a plain value
                     // reads as a second key on the line (sweep 43: the help was about
                     // indentation).
+                    // The value is not quoted back: it may be a secret, and redaction goes by
+                    // its shape (review of stop 59: `DB_PASSWORD: hun\ter2: x` was printed
+                    // in the help, the only text `--format github` shows).
                     None if colon.is_some() => {
-                        let (key, value) = colon.unwrap_or_default();
                         (
                             span,
-                            format!(
-                                "a `: ` inside a value reads as a new key: if the value is text, quote it, e.g. `{key}: \"{}\"`; otherwise remove the second `:`",
-                                value.replace('\\', "\\\\").replace('"', "\\\"")
-                            ),
+                            "a `: ` inside a value reads as a new key: if the value is text, put it whole in double quotes (a `\"` or `\\` inside written `\\\"` or `\\\\`); otherwise remove the second `:`".to_string(),
                         )
                     }
                     // `!e!x`: a tag with a handle no `%TAG` declares; tags are refused anyway
@@ -1956,14 +1955,21 @@ fn not_finite(v: &str) -> bool {
 }
 
 fn not_finite_error(file: FileId, span: Span, value: &str) -> Diagnostic {
+    // A short value is named (`.inf`, `1e309`); a long one is not repeated: it may be a
+    // secret of digits (review of stop 59).
+    let (it, quoted) = if value.len() <= 12 {
+        (format!("`{value}`"), format!("`\"{value}\"`"))
+    } else {
+        ("this value".to_string(), "in `\"…\"`".to_string())
+    };
     Diagnostic::error(
         "yaml-number",
-        format!("`{value}` is a number YAML reads as infinite or not a number"),
+        format!("{it} is a number YAML reads as infinite or not a number"),
     )
     .at(file, Some(span))
     .expected("a finite number, or text in quotes")
     .help(format!(
-        "quote it (`\"{value}\"`) if it is text, or write a number in range"
+        "quote it ({quoted}) if it is text, or write a number in range"
     ))
 }
 
@@ -2694,16 +2700,23 @@ mod tests {
             assert_eq!((span.line, span.col), (1, col), "{text:?}");
         }
         assert!(unicode_line_ends("a: \"x\u{2028}y\"\nb: 1\n").is_none());
-        // An unquoted `: ` inside a value: the help says to quote the value, with it.
+        // An unquoted `: ` inside a value: the help says to quote the value, without it (it
+        // may be a secret: review of stop 59).
         let e = err(b"project: a\ndescription: Streamlit UI: from the image # c\n");
         assert_eq!(e[0].code, "yaml-syntax", "{e:?}");
         assert_eq!(
             e[0].help.as_deref(),
             Some(
-                "a `: ` inside a value reads as a new key: if the value is text, quote it, e.g. `description: \"Streamlit UI: from the image\"`; otherwise remove the second `:`"
+                "a `: ` inside a value reads as a new key: if the value is text, put it whole in double quotes (a `\"` or `\\` inside written `\\\"` or `\\\\`); otherwise remove the second `:`"
             ),
             "{e:?}"
         );
+        let e = err(b"project: a\nDB_PASSWORD: hun\\ter2: x\n");
+        let all = format!(
+            "{} {:?} {:?} {:?}",
+            e[0].message, e[0].expected, e[0].help, e[0].notes
+        );
+        assert!(!all.contains("ter2"), "{all}");
         assert!(colon_in_plain_value("  - a: ", ": b").is_none());
         assert!(colon_in_plain_value("a: \"x", ": y\"").is_none());
         // A one-line file (minified JSON) with one in a value: no line ends there.
@@ -3466,6 +3479,21 @@ mod tests {
                 3,
                 "this `]` closes no `[`",
                 "remove the `]`",
+            ),
+            // A key on the next line is not the rest of the value (second review of stop 59).
+            (
+                format!("{head}    description: \"Public storefront\n    image: \"nginx:1.27\"\n"),
+                4,
+                18,
+                "opens a quoted value that is not closed on its line",
+                "add the closing `\"` at the end of the value on line 4",
+            ),
+            (
+                format!("{head}    description: \"x \\x1 y\"\n"),
+                4,
+                21,
+                "`\\x` takes exactly 2 hexadecimal digits",
+                "write the character itself",
             ),
             (
                 "a:\n  - x\nb:\n  - y\n  - z: |\n      - q\n  w: 1\n".to_string(),

@@ -388,6 +388,13 @@ fn a_workflow_over_githubs_limit_is_a_warning() {
         );
         // The other workflows are under the limit.
         assert_eq!(shown.matches("workflow-too-large").count(), 1, "{shown}");
+        // One report: the configuration's warnings and this one under one summary line
+        // (review of stop 57, R7: `check` printed two).
+        assert_eq!(
+            shown.matches(" error(s), ").count(),
+            1,
+            "{command}: {shown}"
+        );
     }
     let o = tofugen(dir.path(), &["check", "--format", "json"]);
     assert!(text(&o).contains("\"workflow-too-large\""), "{}", text(&o));

@@ -71,9 +71,9 @@ resource "scaleway_rdb_instance" "this" {
   disable_backup            = !var.daily_backups
   backup_schedule_frequency = var.backup_frequency_hours
   backup_schedule_retention = var.backup_retention_days
-  # Optional and Computed in provider v2.81.0 (internal/services/rdb/instance.go): unset, the
-  # create sends false. It is sent at create only with backups on (L606-609); with
-  # daily_backups = false, a later apply sends it (L1256).
+  # Provider v2.81.0 (internal/services/rdb/instance.go) creates the instance with false, then
+  # sends this value in the update it makes right after, only with backups on (L606-609); with
+  # daily_backups = false, a later apply sends it (L1256, on a change).
   backup_same_region = var.backup_same_region
 
   # Private Network only, with IPAM (gives the *.internal hostname). No load_balancer block:

@@ -172,10 +172,13 @@ fn environment_readme(resolved: &Resolved, env: &ResolvedEnvironment) -> String 
         let _ = writeln!(
             out,
             "| backups stored | {} |",
-            if b.same_region {
-                "in the instance's region"
-            } else {
-                "in another region than the instance (Scaleway's default)"
+            match (
+                b.daily.is_some() || b.weekly.is_some() || b.monthly.is_some(),
+                b.same_region
+            ) {
+                (false, _) => "no backups",
+                (true, true) => "in the instance's region",
+                (true, false) => "in another region than the instance (Scaleway's default)",
             }
         );
         for (name, job) in [("weekly", &b.weekly), ("monthly", &b.monthly)] {

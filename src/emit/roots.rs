@@ -584,19 +584,24 @@ fn main(resolved: &Resolved, env: &ResolvedEnvironment, b: &mut File) {
             ("protected", Expr::Bool(production)),
             tags(),
         ]);
+        let any_backups =
+            daily.is_some() || db.backups.weekly.is_some() || db.backups.monthly.is_some();
         let comment = format!(
             "Managed PostgreSQL on the private network only. The application user's password is a\n\
              write-only secret; services build the connection URL from it.\n\
-             Daily backups: {}.\n\
-             Logical backups are stored {}.",
+             Daily backups: {}.{}",
             match daily {
                 Some(d) => format!("Scaleway's automatic backups, kept {} days", d.days()),
                 None => "off (daily_backups = false)".to_string(),
             },
-            if db.backups.same_region {
-                "in the instance's region (backup_same_region = true)"
-            } else {
-                "in another region than the instance (Scaleway's default)"
+            match (any_backups, db.backups.same_region) {
+                (false, _) => "",
+                (true, true) => {
+                    "\nLogical backups are stored in the instance's region (backup_same_region = true)."
+                }
+                (true, false) => {
+                    "\nLogical backups are stored in another region than the instance (Scaleway's default)."
+                }
             }
         );
         b.extend(module_call(

@@ -131,7 +131,10 @@ const SIMPLE_ESCAPES: &[u8] = b"0abt\tnvfre \"/\\N_LP\n\r";
 /// value it is (review of stop 59, F3: on a later line it was taken for a quote left open).
 fn bad_escape(d: &mut Diagnostic, text: &str, span: Span) -> bool {
     let unknown = d.message.contains("unknown escape character");
-    if !unknown && !d.message.contains("invalid Unicode character escape") {
+    if !unknown
+        && !d.message.contains("invalid Unicode character escape")
+        && !d.message.contains("expected hexadecimal number")
+    {
         return false;
     }
     let rest = &text[span.start..];
@@ -245,7 +248,7 @@ fn open_quote(d: &mut Diagnostic, text: &str, lines: &[usize], span: Span) -> bo
         return false;
     }
     let next = (span.line < lines.len()).then(|| line_text(text, lines, span.line));
-    if let Some(next) = next.filter(|n| !n.trim().is_empty() && closes(n, quote)) {
+    if let Some(next) = next.filter(|n| ends_the_value(n, quote)) {
         let indent = next.len() - next.trim_start_matches(' ').len();
         d.notes.push(format!(
             "the value opened by the `{quote}` at line {}, column {} goes on to line {}, which \
@@ -289,6 +292,17 @@ fn open_quote(d: &mut Diagnostic, text: &str, lines: &[usize], span: Span) -> bo
         span.line
     ));
     true
+}
+
+/// Whether `line`, the line after one that opened a quoted value, reads as that value's end: its
+/// first closing quote ends it, and no key comes before (review of stop 59: `image:
+/// "nginx:1.27"` after a quote left open was taken for the rest of the value).
+fn ends_the_value(line: &str, quote: char) -> bool {
+    let t = line.trim();
+    let Some(body) = t.strip_suffix(quote) else {
+        return false;
+    };
+    !body.is_empty() && !closes(body, quote) && !body.contains(": ") && !body.ends_with(':')
 }
 
 /// Whether `after` (the rest of a line after an opening quote) holds the quote that closes it:

@@ -205,7 +205,8 @@ fn action(text: &str, start: usize, end: usize) -> Result<(), DomainError> {
     if inner.len() >= 2 && inner.ends_with(" -") {
         inner_end -= 1;
     }
-    if inner.trim_start().starts_with("/*") {
+    // `{{/* … */}}` and `{{- /* … */ -}}`, the form Go documents with trim markers.
+    if inner.trim_start_matches('-').trim_start().starts_with("/*") {
         return Err(DomainError::at(
             start,
             inner.len().clamp(1, 2),
@@ -631,6 +632,8 @@ mod tests {
         assert!(parts[1].contains("two digits"), "{e:?}");
         assert!(parts[2].contains("without its closing"), "{e:?}");
         assert_eq!((e.offset, e.len), (Some(12), text.len() - 12));
+        let e = check("{{- /* a */ -}}").unwrap_err();
+        assert!(e.message.contains("comments"), "{e:?}");
         // A `}}` inside a comment is part of the comment: one problem, the comment.
         let e = check("{{/* see }} below */}} {{ $value }}").unwrap_err();
         assert!(!e.message.contains(';'), "{e:?}");
