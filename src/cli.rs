@@ -135,6 +135,12 @@ pub enum Command {
         #[arg(long, conflicts_with = "name")]
         all: bool,
     },
+    /// List tofugen's guides (deploy flow, runbooks, security), or print one: the pages the
+    /// generated workflows and READMEs refer to, from this tofugen version.
+    Docs {
+        /// A guide's name (`deploy-flow`): print that page.
+        name: Option<String>,
+    },
     /// Print (JSON) the environments whose effective configuration or generated files differ
     /// from the base configuration: the plan matrix of a pull request.
     Affected {
@@ -192,6 +198,7 @@ pub fn run(cli: &Cli) -> u8 {
         }
         Command::Rules { rule, markdown } => return rules(rule.as_deref(), *markdown),
         Command::Runbook { name, all } => return runbook(name.as_deref(), *all),
+        Command::Docs { name } => return docs(name.as_deref()),
         Command::Completions { shell } => {
             // Into a buffer first: clap_complete panics when its writer fails (a closed pipe).
             let mut buffer = Vec::new();
@@ -365,6 +372,7 @@ pub fn run(cli: &Cli) -> u8 {
         Command::Schema
         | Command::Rules { .. }
         | Command::Runbook { .. }
+        | Command::Docs { .. }
         | Command::Completions { .. }
         | Command::Init { .. } => 0,
     }
@@ -421,6 +429,33 @@ fn runbook(name: Option<&str>, all: bool) -> u8 {
                 let cut = if shown.len() < name.len() { "…" } else { "" };
                 err(&format!(
                     "error: no runbook is named `{}{cut}`{hint}\n",
+                    shown.escape_debug()
+                ));
+                return EXIT_USAGE;
+            }
+        },
+    };
+    // tofugen's own text, not configuration: printed as is.
+    out_raw(text.as_bytes());
+    0
+}
+
+/// `tofugen docs [NAME]`: the list of guides, or one ([`crate::guides`]).
+fn docs(name: Option<&str>) -> u8 {
+    let text = match name {
+        None => crate::guides::listing(),
+        Some(name) => match crate::guides::guide(name) {
+            Some(g) => g.text.to_string(),
+            None => {
+                let names = crate::guides::GUIDES.iter().map(|g| g.name);
+                let hint = match diagnostics::did_you_mean(name, names) {
+                    Some(m) => format!("; did you mean `{m}`?"),
+                    None => "; `tofugen docs` lists them".to_string(),
+                };
+                let shown: String = name.chars().take(64).collect();
+                let cut = if shown.len() < name.len() { "…" } else { "" };
+                err(&format!(
+                    "error: no guide is named `{}{cut}`{hint}\n",
                     shown.escape_debug()
                 ));
                 return EXIT_USAGE;

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod emit;
 pub mod graph;
+pub mod guides;
 pub mod init;
 pub mod load;
 pub mod locate;

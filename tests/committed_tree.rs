@@ -47,3 +47,32 @@ fn the_readme_states_the_size_of_the_committed_tree() {
         "README should say \"{stated}\" ({total} bytes)"
     );
 }
+
+/// Every page the generated files send a reader to is one the installed binary prints
+/// (`tofugen docs NAME`, `tofugen runbook NAME`): a team using tofugen outside its repository
+/// has no `docs/` of tofugen's (sweep 57, H3-10: the workflows named "tofugen's
+/// docs/deploy-flow.md", the bootstrap README "docs/security.md in tofugen's source").
+#[test]
+fn the_generated_files_refer_only_to_pages_the_binary_prints() {
+    let (_, out) = committed();
+    let mut named = 0;
+    for (path, text) in &out.files {
+        assert!(
+            !text.contains("tofugen's docs/") && !text.contains("in tofugen's source"),
+            "{path} sends the reader to tofugen's source tree"
+        );
+        for (at, _) in text.match_indices("tofugen docs ") {
+            let name: String = text[at + "tofugen docs ".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '-')
+                .collect();
+            assert!(
+                tofugen::guides::guide(&name).is_some(),
+                "{path} names `tofugen docs {name}`, which is no guide"
+            );
+            named += 1;
+        }
+    }
+    // The deploy workflow's 1,000-runs refusal and the bootstrap README's backup-key advice.
+    assert!(named >= 2, "{named}");
+}

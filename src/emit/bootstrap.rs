@@ -519,7 +519,7 @@ fn readme(resolved: &Resolved) -> String {
          no copy: new secret versions are written and the jobs read the latest one. **Rotate an\n\
          environment's backup key whenever you rotate its deployer key:** the deployer defines the\n\
          backup jobs, which receive the backup key, so a leaked deployer key can obtain it (see\n\
-         docs/security.md in tofugen's source).\n\n\
+         `tofugen docs security`).\n\n\
          ## 3. Store the operator secrets\n\n\
          These secrets hold values only a human has (API keys of other services). Store each one\n\
          once, before the first deploy: until then, every plan of the environment stops with one\n\

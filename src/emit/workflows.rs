@@ -1024,7 +1024,7 @@ done
 if [ -n "$full" ]; then
   msg="GitHub lists at most 1,000 runs of a workflow per query, and these weeks reached it:$full. Runs past"
   msg+=" it are missing, so the deployments in force are unknown and nothing was done, release_sha or not"
-  msg+=" (tofugen's docs/deploy-flow.md, \"1,000 runs\")"
+  msg+=" (\`tofugen docs deploy-flow\`, \"1,000 runs\")"
   echo "::error::$msg"
   exit 1
 fi
