@@ -443,7 +443,11 @@ fn readme(resolved: &Resolved) -> String {
          `tofu output -raw <output>` (secret keys are sensitive outputs: they are only printed when\n\
          asked for by name). The state passphrase of an environment is a new random value you choose\n\
          (e.g. `openssl rand -base64 32`); give the **same** value to both GitHub environments of\n\
-         that environment, and keep a copy: without it, the state cannot be read.\n",
+         that environment, and keep a copy: without it, the state cannot be read.\n\n\
+         Leave the repository's artifact retention (*Settings → Actions → General*) at 90 days, the\n\
+         most GitHub keeps: each deployment is recorded as an artifact kept that long, and a shorter\n\
+         retention (the repository's or the organization's) shortens the history the rollback reads\n\
+         (`tofugen docs deploy-flow`, \"History\").\n",
         header = super::markdown_header(source),
         opentofu = code(&resolved.versions.opentofu),
     );
