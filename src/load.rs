@@ -748,12 +748,13 @@ const STOPPING: [&str; 3] = ["yaml-syntax", "yaml-tab", "yaml-alias"];
 /// stopped the parser returned before this is looked at). [`load_recovering`] returns the tree
 /// with them, so that the schema and the rules report in the same run (sweep 30, F3: one tag
 /// hid every other problem of the file; sweep 32, F2: one alias did).
-const RECOVERABLE: [&str; 5] = [
+const RECOVERABLE: [&str; 6] = [
     "yaml-duplicate-key",
     "yaml-tag",
     "yaml-anchor",
     "yaml-alias",
     "yaml-octal",
+    "yaml-bool-key",
 ];
 
 /// [`build_once`], and, when the parse stopped at a syntax error, a tab or an alias, the rest
@@ -1821,15 +1822,17 @@ fn build_once(
                         NodeKind::Str(s) => s.clone(),
                         NodeKind::Int(i) => i.to_string(),
                         // `true:`, `TRUE:`: a boolean to YAML 1.2 readers, so a name only
-                        // here, and `TRUE` would have become `true` (sweep 57, H3-5).
-                        NodeKind::Bool(b) => {
+                        // here, and `TRUE` would have become `true` (sweep 57, H3-5). Kept
+                        // as written, so that the schema and the rules report on the name
+                        // meant (`yaml-bool-key` is recoverable).
+                        NodeKind::Bool(_) => {
                             let base = index.base.1;
                             let raw = index
                                 .text
                                 .get(value.span.start - base..value.span.end - base)
                                 .unwrap_or_default();
                             diags.push(bool_key_error(file, value.span, raw));
-                            b.to_string()
+                            raw.to_string()
                         }
                         NodeKind::Float(f) => f.to_string(),
                         NodeKind::Null => {
@@ -2019,7 +2022,13 @@ fn octal_like_error(file: FileId, span: Span, v: &str) -> Option<Diagnostic> {
 /// A plain `true` or `false` key (any case): a boolean to YAML 1.2 readers, so another tool
 /// would not see the name tofugen reads.
 fn bool_key_error(file: FileId, span: Span, raw: &str) -> Diagnostic {
-    key_error(file, span, "a boolean to YAML 1.2 readers").help(format!(
+    Diagnostic::error(
+        "yaml-bool-key",
+        "a mapping key is a boolean to YAML 1.2 readers",
+    )
+    .at(file, Some(span))
+    .expected("a plain string key")
+    .help(format!(
         "quote the key (`\"{raw}\":`) if it is a name, or rename it"
     ))
 }
@@ -3610,8 +3619,21 @@ mod tests {
         assert_eq!(get("e"), NodeKind::Float(0.5));
         assert_eq!(get("f"), NodeKind::Str("0o7".into()));
         assert_eq!(get("g"), NodeKind::Int(0));
-        // Keys: `TRUE:` was read as the name `true`.
-        let d = err(b"env:\n  TRUE: 1\n  false: 2\nother:\n  \"true\": 3\n");
+        // Keys: `TRUE:` was read as the name `true`. It is kept as written, and the tree is
+        // returned with the problem (recoverable).
+        let (_, node, d) = load_recovering(
+            SourceMap::single("t.yaml").1,
+            b"env:\n  TRUE: 1\n  false: 2\nother:\n  \"true\": 3\n",
+        )
+        .unwrap();
+        let names: Vec<&str> = node
+            .get("env")
+            .unwrap()
+            .entries()
+            .iter()
+            .map(|(k, _)| k.name.as_str())
+            .collect();
+        assert_eq!(names, ["TRUE", "false"]);
         let found: Vec<_> = d
             .iter()
             .map(|d| {
@@ -3626,12 +3648,12 @@ mod tests {
             found,
             [
                 (
-                    "yaml-key",
+                    "yaml-bool-key",
                     2,
                     "quote the key (`\"TRUE\":`) if it is a name, or rename it"
                 ),
                 (
-                    "yaml-key",
+                    "yaml-bool-key",
                     3,
                     "quote the key (`\"false\":`) if it is a name, or rename it"
                 ),
