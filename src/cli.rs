@@ -419,19 +419,12 @@ fn runbook(name: Option<&str>, all: bool) -> u8 {
         Some(name) => match crate::runbooks::runbook(name) {
             Some(text) => format!("{text}\n"),
             None => {
-                let names = crate::runbooks::names();
-                let hint = match diagnostics::did_you_mean(name, names.iter().copied()) {
-                    Some(m) => format!("; did you mean `{m}`?"),
-                    None => "; `tofugen runbook` lists them".to_string(),
-                };
-                // At most 64 characters of it back (sweep 28, W4: 100 000 echoed).
-                let shown: String = name.chars().take(64).collect();
-                let cut = if shown.len() < name.len() { "…" } else { "" };
-                err(&format!(
-                    "error: no runbook is named `{}{cut}`{hint}\n",
-                    shown.escape_debug()
-                ));
-                return EXIT_USAGE;
+                return unknown_name(
+                    "runbook",
+                    name,
+                    crate::runbooks::names().iter().copied(),
+                    "runbook",
+                );
             }
         },
     };
@@ -447,24 +440,40 @@ fn docs(name: Option<&str>) -> u8 {
         Some(name) => match crate::guides::guide(name) {
             Some(g) => g.text.to_string(),
             None => {
-                let names = crate::guides::GUIDES.iter().map(|g| g.name);
-                let hint = match diagnostics::did_you_mean(name, names) {
-                    Some(m) => format!("; did you mean `{m}`?"),
-                    None => "; `tofugen docs` lists them".to_string(),
-                };
-                let shown: String = name.chars().take(64).collect();
-                let cut = if shown.len() < name.len() { "…" } else { "" };
-                err(&format!(
-                    "error: no guide is named `{}{cut}`{hint}\n",
-                    shown.escape_debug()
-                ));
-                return EXIT_USAGE;
+                return unknown_name(
+                    "guide",
+                    name,
+                    crate::guides::GUIDES.iter().map(|g| g.name),
+                    "docs",
+                );
             }
         },
     };
     // tofugen's own text, not configuration: printed as is.
     out_raw(text.as_bytes());
     0
+}
+
+/// The usage error of `tofugen runbook NAME` or `tofugen docs NAME` when no `what` has that
+/// name: a did-you-mean among `names`, else the command that lists them. At most 64 characters
+/// of the name are echoed back (sweep 28, W4: 100 000 echoed).
+fn unknown_name<'n>(
+    what: &str,
+    name: &str,
+    names: impl Iterator<Item = &'n str>,
+    command: &str,
+) -> u8 {
+    let hint = match diagnostics::did_you_mean(name, names) {
+        Some(m) => format!("; did you mean `{m}`?"),
+        None => format!("; `tofugen {command}` lists them"),
+    };
+    let shown: String = name.chars().take(64).collect();
+    let cut = if shown.len() < name.len() { "…" } else { "" };
+    err(&format!(
+        "error: no {what} is named `{}{cut}`{hint}\n",
+        shown.escape_debug()
+    ));
+    EXIT_USAGE
 }
 
 /// Prints `diags` (their files in `sources`) in `format`: the machine formats on stdout, the

@@ -25,7 +25,7 @@ pub const GUIDES: [Guide; 3] = [
     Guide {
         name: "runbooks",
         summary: "what to do for each alert and procedure (also `tofugen runbook NAME`)",
-        text: include_str!("../docs/runbooks.md"),
+        text: crate::runbooks::PAGE,
     },
     Guide {
         name: "security",

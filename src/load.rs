@@ -1151,10 +1151,7 @@ fn name_misaligned(d: &mut Diagnostic, text: &str, lines: &[usize], outline: &ou
     if stop >= outline.indents.len() {
         return;
     }
-    let line_text = |l: usize| {
-        let end = lines.get(l + 1).copied().unwrap_or(text.len());
-        text[lines[l]..end].trim_end_matches(['\n', '\r'])
-    };
+    let line_text = |l: usize| causes::line_text(text, lines, l);
     let indent = line_text(stop).bytes().take_while(|&b| b == b' ').count();
     let rest = &line_text(stop).as_bytes()[indent..];
     // A sequence entry's key is not at the line's indentation (`- a:`): not said here (sweep

@@ -31,7 +31,7 @@ fn lookalike_space(c: char) -> bool {
 }
 
 /// The text of line `l` (0-based), without its line break.
-fn line_text<'t>(text: &'t str, lines: &[usize], l: usize) -> &'t str {
+pub(super) fn line_text<'t>(text: &'t str, lines: &[usize], l: usize) -> &'t str {
     let end = lines.get(l + 1).copied().unwrap_or(text.len());
     text[lines[l]..end].trim_end_matches(['\n', '\r'])
 }
