@@ -90,6 +90,18 @@ fn lint_workflows(flows: &[PathBuf]) {
         .output()
         .unwrap();
     assert!(o.status.success(), "zizmor: {}", text(&o));
+    // zizmor exits 0 when it could not parse an expression and skipped audits on it (a
+    // single-quoted `run-name` with `''`, sweep 57 I2): every warning fails the test.
+    let warnings: Vec<&str> = std::str::from_utf8(&o.stderr)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains(" WARN ") || l.starts_with("WARN"))
+        .collect();
+    assert!(
+        warnings.is_empty(),
+        "zizmor warned:\n{}",
+        warnings.join("\n")
+    );
     verdicts.record(&key, "actionlint and zizmor");
 }
 

@@ -358,15 +358,23 @@ fn scalar_into(out: &mut String, s: &str, dialect: Dialect) {
         Dialect::GitHub => defuse_expressions(s),
         Dialect::Plain => Cow::Borrowed(s),
     };
-    quoted_into(out, &s, plain_ok(&s));
+    quoted_into(out, &s, plain_ok(&s), dialect);
 }
 
 /// Appends `s`: as is when `plain`, else single-quoted when it holds no control character and
 /// no line break, else double-quoted with escapes.
-fn quoted_into(out: &mut String, s: &str, plain: bool) {
+///
+/// In a workflow, a text holding `'` is double-quoted too. Single quotes would double it
+/// (`''`), and linters that read an expression from the file's bytes rather than from the
+/// parsed value (zizmor 1.32: "couldn't parse expression", then four audits skipped on
+/// `run-name`, sweep 57 I2) see `''` where GitHub sees `'`. Double-quoted, the text is the
+/// same in the file and in the value, as long as it holds no `"` or `\`.
+fn quoted_into(out: &mut String, s: &str, plain: bool, dialect: Dialect) {
     if plain {
         out.push_str(s);
-    } else if s.chars().all(|c| !c.is_control() && !is_break(c)) {
+    } else if s.chars().all(|c| !c.is_control() && !is_break(c))
+        && !(dialect == Dialect::GitHub && s.contains('\''))
+    {
         out.reserve(s.len() + 2);
         out.push('\'');
         let mut rest = s;
@@ -587,7 +595,7 @@ fn inline_into(out: &mut String, v: &Yaml, d: Dialect) {
                     }
                 }
             }
-            quoted_into(out, &text, false);
+            quoted_into(out, &text, false, d);
         }
         Yaml::Seq(items) if items.is_empty() => out.push_str("[]"),
         Yaml::Map(entries) if entries.is_empty() => out.push_str("{}"),
@@ -631,7 +639,7 @@ fn inline_into(out: &mut String, v: &Yaml, d: Dialect) {
         Yaml::Json(j) => scalar_into(out, &j.to_string(), d),
         Yaml::Cond(c) => {
             let text = c.text();
-            quoted_into(out, &text, plain_expression_ok(&text));
+            quoted_into(out, &text, plain_expression_ok(&text), d);
         }
     }
 }
@@ -869,6 +877,8 @@ mod tests {
             "#c",
             "a #c",
             "it's",
+            "it's\u{e0041}\u{202e}",
+            "it's \"q\" \\",
             "line\nbreak",
             "tab\there",
             "[x]",
@@ -902,6 +912,25 @@ mod tests {
     }
 
     #[test]
+    fn workflow_text_with_a_quote_is_written_as_it_reads() {
+        // zizmor reads expressions from the file's bytes: `''` there is not GitHub's `'`.
+        let tpl = Yaml::Template(vec![
+            Piece::Text("to ".into()),
+            Piece::Expr("inputs.x && ' - NOTE' || ''"),
+        ]);
+        for (v, want) in [
+            (Yaml::str("it's"), "\"it's\""),
+            (tpl, "\"to ${{ inputs.x && ' - NOTE' || '' }}\""),
+        ] {
+            let doc = render(Dialect::GitHub, "", &Yaml::map([("k", v.clone())]));
+            assert_eq!(doc, format!("k: {want}\n"));
+            // Prometheus files keep single quotes: no linter there reads the bytes.
+            let plain = render(Dialect::Plain, "", &Yaml::map([("k", v)]));
+            assert!(plain.starts_with("k: '"), "{plain}");
+        }
+    }
+
+    #[test]
     fn plain_documents_keep_text_as_written() {
         let doc = render(
             Dialect::Plain,
@@ -920,7 +949,7 @@ mod tests {
         );
         // YAML reads `x ${{ '${{' }} secrets.A }}`; GitHub evaluates `${{ '${{' }}` to the
         // text `${{`, so the value is literally what was written.
-        assert_eq!(doc, "k: 'x ${{ ''${{'' }} secrets.A }}'\n");
+        assert_eq!(doc, "k: \"x ${{ '${{' }} secrets.A }}\"\n");
         assert_eq!(
             parse(&doc)["k"],
             serde_json::json!("x ${{ '${{' }} secrets.A }}")
@@ -984,7 +1013,7 @@ mod tests {
             "'release-${{ steps.release.outputs.sha }}'"
         );
         let t = Yaml::Template(vec![Piece::Text("a: ${{ b".into()), Piece::Expr("c")]);
-        assert_eq!(inline(&t, Dialect::GitHub), "'a: ${{ ''${{'' }} b${{ c }}'");
+        assert_eq!(inline(&t, Dialect::GitHub), "\"a: ${{ '${{' }} b${{ c }}\"");
     }
 
     #[test]
@@ -1261,11 +1290,17 @@ mod tests {
             };
             if plain_ok(&s) {
                 s
-            } else if s.chars().all(|c| !c.is_control() && !is_break(c)) {
+            } else if single_ok(&s, dialect) {
                 format!("'{}'", s.replace('\'', "''"))
             } else {
                 double_quoted(&s)
             }
+        }
+
+        // Whether `s` is single-quoted: no control, no break, and in a workflow no `'`.
+        fn single_ok(s: &str, d: Dialect) -> bool {
+            s.chars().all(|c| !c.is_control() && !is_break(c))
+                && !(d == Dialect::GitHub && s.contains('\''))
         }
 
         // A double-quoted YAML scalar with every non-printable character escaped.
@@ -1278,6 +1313,13 @@ mod tests {
                     '\n' => out.push_str("\\n"),
                     '\t' => out.push_str("\\t"),
                     '\r' => out.push_str("\\r"),
+                    // `\u` takes four digits: beyond U+FFFF, `\U` (the live printer's fix,
+                    // reached here since a workflow text with `'` is double-quoted).
+                    c if (c.is_control() || is_break(c) || is_invisible(c))
+                        && u32::from(c) > 0xffff =>
+                    {
+                        let _ = write!(out, "\\U{:08X}", u32::from(c));
+                    }
                     c if c.is_control() || is_break(c) || is_invisible(c) => {
                         let _ = write!(out, "\\u{:04X}", u32::from(c));
                     }
@@ -1357,7 +1399,7 @@ mod tests {
                             }
                         }
                     }
-                    if text.chars().all(|c| !c.is_control() && !is_break(c)) {
+                    if single_ok(&text, d) {
                         format!("'{}'", text.replace('\'', "''"))
                     } else {
                         double_quoted(&text)
@@ -1396,7 +1438,7 @@ mod tests {
                     let text = c.text();
                     if plain_expression_ok(&text) {
                         text
-                    } else if text.chars().all(|c| !c.is_control() && !is_break(c)) {
+                    } else if single_ok(&text, d) {
                         format!("'{}'", text.replace('\'', "''"))
                     } else {
                         double_quoted(&text)
