@@ -352,7 +352,7 @@ ci:
   # The environment pushes deploy; production only receives releases promoted from it.
   deploy_to: staging
   # The repository the images are built from (its Dockerfile), when it is not this one
-  # (private: also `app_repository_private: true`, and the repository secret
+  # (private: also `app_repository_private: true`, and the environment secret
   # APP_REPOSITORY_TOKEN the bootstrap README describes):
   # app_repository: owner/app
   # How CI installs tofugen: `cargo install tofugen@<the version that generated the tree>` by

@@ -660,9 +660,9 @@ pub struct CiSpec {
     #[serde(default)]
     #[schemars(extend("x-domain" = "github-repository"))]
     pub app_repository: Option<String>,
-    /// `true` when `app_repository` is private: the workflows check it out with the repository
-    /// secret `APP_REPOSITORY_TOKEN` (a token that can read its contents), as the workflow's
-    /// own token reads only this repository.
+    /// `true` when `app_repository` is private: the workflows check it out with the secret
+    /// `APP_REPOSITORY_TOKEN` of the deployed environment's GitHub environment (a token that
+    /// can read its contents), as the workflow's own token reads only this repository.
     #[serde(default)]
     pub app_repository_private: Option<bool>,
     /// The environment every push to `branch` deploys (default: the one environment that

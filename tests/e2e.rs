@@ -233,7 +233,8 @@ fn first_minutes(config: Option<&str>) {
 
 /// A private application repository (sweep 16, sweep 17 finding 2: the workflow's own token
 /// cannot read another private repository): both checkouts of it take the repository secret
-/// `APP_REPOSITORY_TOKEN`, nothing else does, the bootstrap README asks for it, and actionlint
+/// `APP_REPOSITORY_TOKEN`, nothing else does, the bootstrap README asks for it as a secret of
+/// the deployed environment (sweep 57, H2-F7), and actionlint
 /// and zizmor pass the workflows. Set alone, the flag is refused (TG123).
 #[test]
 fn a_private_application_repository_is_checked_out_with_its_token() {
@@ -279,7 +280,7 @@ fn a_private_application_repository_is_checked_out_with_its_token() {
     }
     let bootstrap = std::fs::read_to_string(root.join("generated/bootstrap/README.md")).unwrap();
     assert!(
-        bootstrap.contains("secret `APP_REPOSITORY_TOKEN`")
+        bootstrap.contains("secret `APP_REPOSITORY_TOKEN` to the GitHub environment `staging`")
             && bootstrap.contains("`acme/shop-app`"),
         "{bootstrap}"
     );

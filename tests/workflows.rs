@@ -768,3 +768,46 @@ fn tofugen_is_installed_from_a_pinned_commit() {
         );
     }
 }
+
+/// Every job that reads a secret other than the workflow's own token runs in a GitHub
+/// environment: an environment's secrets reach only its jobs, on its deployment branches,
+/// while a repository secret reaches every run, a pull request's included (sweep 57, H2-F7:
+/// `APP_REPOSITORY_TOKEN` was read by a job without one). Checked on the committed
+/// configuration and with a private application repository.
+#[test]
+fn every_job_reading_a_secret_runs_in_an_environment() {
+    let private = COMMITTED.replace(
+        "  app_repository: etalab-ia/evalap\n",
+        "  app_repository: etalab-ia/evalap\n  app_repository_private: true\n",
+    );
+    assert_ne!(private, COMMITTED);
+    let mut readers = 0;
+    for config in [COMMITTED, private.as_str()] {
+        for (path, text) in workflows(config) {
+            let flow = parse(&path, &text);
+            for (id, job) in flow["jobs"].as_object().unwrap() {
+                let body = job.to_string();
+                let reads = body
+                    .match_indices("secrets.")
+                    .any(|(i, _)| !body[i..].starts_with("secrets.GITHUB_TOKEN"));
+                if reads {
+                    readers += 1;
+                    assert!(
+                        job["environment"].is_string(),
+                        "{path}: job {id} reads a secret outside any environment"
+                    );
+                }
+            }
+        }
+    }
+    // The deploy, promote, rollback and plan jobs at least, and the private checkout's.
+    assert!(readers > 8, "{readers}");
+    let private_deploy = &workflows(&private)[".github/workflows/tofugen-deploy.yml"];
+    let flow = parse("deploy", private_deploy);
+    assert_eq!(flow["jobs"]["app-commit"]["environment"], "staging");
+    assert!(
+        flow["jobs"]["app-commit"]
+            .to_string()
+            .contains("secrets.APP_REPOSITORY_TOKEN")
+    );
+}

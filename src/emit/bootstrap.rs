@@ -505,15 +505,18 @@ fn readme(resolved: &Resolved) -> String {
     }
     if resolved.ci.app_repository_private
         && let Some(repo) = &resolved.ci.app_repository
+        && let Some(head_env) = resolved.deploy_head()
     {
         s.push_str(&format!(
             "\n### The application repository\n\n\
              {repo} is private (`ci.app_repository_private`), and the workflow's own token reads only\n\
-             this repository: in *Settings → Secrets and variables → Actions*, add the **repository**\n\
-             secret `APP_REPOSITORY_TOKEN`, a fine-grained token (or a GitHub App's) with read-only\n\
-             *Contents* access to {repo} and nothing else. The deploy workflow checks the application\n\
-             out with it.\n",
+             this repository: add the secret `APP_REPOSITORY_TOKEN` to the GitHub environment {gh},\n\
+             a fine-grained token (or a GitHub App's) with read-only *Contents* access to {repo} and\n\
+             nothing else. The deploy workflow's jobs that check the application out run in {gh}.\n\
+             Not as a repository secret: every run of the repository could read it, a pull\n\
+             request's from one of its branches included.\n",
             repo = code_in_text(repo),
+            gh = code(&head_env.github_environment),
         ));
     }
     s.push_str(

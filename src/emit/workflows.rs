@@ -25,9 +25,9 @@ use super::yaml::{Cond, Dialect, MapBuilder, Piece, Yaml};
 use crate::model::{InstallMethod, Privacy};
 use crate::resolve::{Resolved, ResolvedEnvironment};
 
-/// The expression of the repository secret a private application repository is checked out
-/// with (`ci.app_repository_private`): a fixed name, so no configuration value ever reaches a
-/// workflow expression.
+/// The expression of the secret a private application repository is checked out with
+/// (`ci.app_repository_private`), a secret of the head environment: a fixed name, so no
+/// configuration value ever reaches a workflow expression.
 pub const APP_REPOSITORY_TOKEN: &str = "secrets.APP_REPOSITORY_TOKEN";
 
 /// Directory of the generated workflows, relative to the repository root.
@@ -2456,9 +2456,18 @@ fn deploy(ctx: &Ctx, head: &ResolvedEnvironment) -> String {
         .entry("filter", Yaml::str("blob:none"))
         .entry("persist-credentials", Yaml::Bool(false))
         .build();
+    // A private application repository is read with a token: the job then runs in the head
+    // environment, whose secret it is, as the build jobs do. A repository secret would reach
+    // every workflow run of any branch, a pull request's included (sweep 57, H2-F7); an
+    // environment's reaches only the jobs of that environment, on its deployment branches.
     let app_commit_job = MapBuilder::new()
         .entry("name", Yaml::str("Application commit"))
         .runs_read_only(&r.ci.runner, 10)
+        .entry_opt(
+            "environment",
+            r.ci.app_repository_private
+                .then(|| Yaml::str(&head.github_environment)),
+        )
         .entry(
             "outputs",
             Yaml::map([("sha", Yaml::Expr("steps.commit.outputs.sha"))]),
