@@ -31,8 +31,8 @@ pub const MAX_FILE_BYTES: usize = 4 * 1024 * 1024;
 /// Deepest accepted nesting of mappings and sequences.
 pub const MAX_DEPTH: usize = 64;
 /// Most nodes (keys and values) accepted in one file: 120 000, about 2 225 services in a
-/// synthetic file (52 values each), twice what Scaleway's quota lets one Organization run
-/// (1 000 containers, TG115), and room for the 2 000 services x 20 environments benchmark
+/// synthetic file (52 values each), twice the most Scaleway lets one Organization run
+/// (1 000 containers on request to support; 25 by default, TG115), and room for the 2 000 services x 20 environments benchmark
 /// (about 108 000). Every command on the largest valid file stays well within the 2 s that
 /// `tests/bounded_work.rs` allows (at 200 000, 3 825 services, `generate` and `check` took
 /// 1.6-2.3 s on the 2-core CI VM).

@@ -111,7 +111,8 @@ pub const MAX_ENVIRONMENTS: usize = crate::emit::max_environments(MAX_GENERATED_
 /// raises it, up to [`MAX_OUTPUT_MIB_CEILING`] MiB). It bounds the work a small configuration
 /// can cause (a 1.6 MB file can ask for 225 MB of roots): at this size `generate` and `check`
 /// stay under 2 s on a 2-core VM (`tests/bounded_work.rs`). It is about twice what one Scaleway
-/// Organization can run: 1 000 containers (its quota), about 9 KB of output each.
+/// Organization can run at most: 1 000 containers (the product's ceiling, on request to
+/// support; the default quota is 25, TG115), about 9 KB of output each.
 pub const MAX_GENERATED_BYTES: usize = 20 * 1024 * 1024;
 /// The largest `--max-output-mib`.
 pub const MAX_OUTPUT_MIB_CEILING: usize = 1024;

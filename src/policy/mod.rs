@@ -409,9 +409,9 @@ pub(crate) struct Checker<'a> {
     /// Each environment of `root` by name (its key and its node), found once: a lookup per
     /// finding in a list of 30 000 environments was quadratic.
     pub env_nodes: &'a HashMap<&'a str, (&'a Key, &'a Node)>,
-    /// The memory at maximum scale of every environment together, and the environment that
-    /// needs the most (TG117), once known.
-    pub total_memory: Option<(u64, &'a str)>,
+    /// The containers and the memory at maximum scale of every environment together, each
+    /// with the environment that needs the most (TG115, TG117), once known.
+    pub(crate) totals: Option<rules::containers::Totals<'a>>,
     /// TG105's verdict on each alert expression seen, shared by the environments' checkers.
     pub promql: &'a rules::alerts::PromqlVerdicts,
 }
@@ -628,7 +628,7 @@ pub fn check_pruned(
         refused_secrets: &refused_secrets,
         declared_secrets: &declared_secrets,
         env_nodes: &env_nodes,
-        total_memory: None,
+        totals: None,
         promql: &promql,
     };
     rules::check_all(&mut c);

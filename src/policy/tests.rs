@@ -568,10 +568,11 @@ fn a_flag_and_its_secret_in_different_sections_are_paired() {
     );
 }
 
-/// TG117 (Serverless Containers: 600 GiB of container memory at maximum scale per
-/// Organization): the sweep's example (12GB x 50 in staging and production, 1 117.6 GiB
-/// together) is warned about once, naming both environments; one environment over the quota
-/// alone is warned about as such; the starter is not.
+/// TG117 (Serverless Containers: 25 GB of container memory at maximum scale per Organization
+/// by default, Scaleway's Organization quotas page; sweep 57 H1-F8): two environments of 16 GB
+/// each are warned about once, together, at the first of equals; one of 28 GB is warned about
+/// alone, and only it; the starter and EvalAP's configuration (23 GB) are not; EvalAP with
+/// one more `api` instance in production (27 GB, the sweep's example) is.
 #[test]
 fn the_container_memory_quota_is_the_organization_s() {
     let base = crate::init::starter("shop", "fr-par");
@@ -583,66 +584,86 @@ fn the_container_memory_quota_is_the_organization_s() {
             .collect()
     };
     assert!(found(&base).is_empty());
-    let both = base
-        .replacen(
-            "      memory: 512MB\n      scale: { min: 1, max: 2 }",
-            "      memory: 12GB\n      scale: { min: 1, max: 50 }",
-            1,
-        )
-        .replacen("scale: { min: 2, max: 4 }", "scale: { min: 2, max: 50 }", 1);
+    let both = base.replacen(
+        "      memory: 512MB\n      scale: { min: 1, max: 2 }",
+        "      memory: 4GB\n      scale: { min: 1, max: 4 }",
+        1,
+    );
     assert_ne!(both, base);
     let warned = found(&both);
     assert_eq!(warned.len(), 1, "{warned:#?}");
     assert_eq!(warned[0].level, Level::Warning);
     assert!(
-        warned[0].message.contains("1117.6 GiB")
+        warned[0].message.contains("32.0 GB")
             && warned[0].message.contains("`staging`, `production`")
-            && warned[0].message.contains("together"),
+            && warned[0].message.contains("together")
+            && warned[0].message.contains("over the 25 GB"),
         "{:#?}",
         warned[0]
+    );
+    assert!(
+        warned[0]
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("policy.overrides")
     );
     assert!(warned[0].span.is_some());
-    // 558.8 GiB in staging and 22.4 GiB in production: within the quota together.
-    let one = both.replacen("scale: { min: 2, max: 50 }", "scale: { min: 2, max: 2 }", 1);
-    assert!(found(&one).is_empty(), "{:#?}", found(&one));
-    // Two such services: every environment is over the quota by itself.
-    let fragment = "defaults:\n  services:\n    web: { memory: 12GB, scale: { max: 50 } }\n    api: { image: demo-api, port: 8080, privacy: public, memory: 12GB, scale: { min: 2, max: 50 }, probes: { startup: { path: /healthz }, liveness: { path: /healthz } } }\n";
-    let text = examples::with_fragment(fragment).unwrap();
-    let warned = found(&text);
+    // Production alone over the quota: reported there, and not again as a total.
+    let one = both.replacen("scale: { min: 2, max: 4 }", "scale: { min: 2, max: 7 }", 1);
+    let warned = found(&one);
     assert_eq!(warned.len(), 1, "{warned:#?}");
     assert!(
-        warned[0].message.contains("its services need 1117.6 GiB"),
+        warned[0].message.contains("has services that need 28.0 GB"),
         "{:#?}",
         warned[0]
     );
+    let evalap = include_str!("../../environments.yaml");
+    assert!(found(evalap).is_empty(), "{:#?}", found(evalap));
+    let api = "production requires them (rule TG001).\n        scale: { min: 2, max: 4 }";
+    assert_eq!(evalap.matches(api).count(), 1);
+    let more = evalap.replacen(api, &api.replace("max: 4", "max: 5"), 1);
+    let warned = found(&more);
+    assert_eq!(warned.len(), 1, "{warned:#?}");
+    assert!(warned[0].message.contains("27.0 GB"), "{:#?}", warned[0]);
 }
 
-/// TG115 (Serverless Containers: 1 000 containers per Organization): an environment of 1 001
-/// services is warned about, one of 1 000 is not.
+/// TG115 (Serverless Containers: 25 containers per Organization by default): 25 services in
+/// one environment are not warned about, 26 are; 13 in each of two environments are warned
+/// about once, together.
 #[test]
 fn the_container_quota_is_the_organization_s() {
-    let with = |services: usize| {
-        let text = crate::synthetic::config(services, 1);
+    let with = |services: usize, environments: usize| {
+        let text = crate::synthetic::config(services, environments);
         compile("synthetic.yaml", text.as_bytes(), false)
     };
-    let ok = with(1000);
+    let found = |c: &crate::pipeline::Compilation| -> Vec<crate::diagnostics::Diagnostic> {
+        c.diagnostics
+            .iter()
+            .filter(|d| d.code == "TG115")
+            .cloned()
+            .collect()
+    };
+    let ok = with(25, 1);
+    assert!(found(&ok).is_empty(), "{:#?}", codes(&ok));
+    let over = with(26, 1);
+    let warned = found(&over);
+    assert_eq!(warned.len(), 1, "{:#?}", codes(&over));
+    assert_eq!(warned[0].level, Level::Warning);
     assert!(
-        !ok.diagnostics.iter().any(|d| d.code == "TG115"),
+        warned[0].message.contains("26 services")
+            && warned[0].message.contains("25 containers")
+            && warned[0].span.is_some(),
         "{:#?}",
-        codes(&ok)
+        warned[0]
     );
-    let over = with(1001);
-    let found: Vec<_> = over
-        .diagnostics
-        .iter()
-        .filter(|d| d.code == "TG115")
-        .collect();
-    assert_eq!(found.len(), 1, "{:#?}", codes(&over));
-    assert_eq!(found[0].level, Level::Warning);
+    let together = with(13, 2);
+    let warned = found(&together);
+    assert_eq!(warned.len(), 1, "{:#?}", codes(&together));
     assert!(
-        found[0].message.contains("1001 services") && found[0].span.is_some(),
+        warned[0].message.contains("26 services together"),
         "{:#?}",
-        found[0]
+        warned[0]
     );
 }
 

@@ -113,10 +113,17 @@ pub const TG114: Rule = Rule {
     good: "defaults:\n  services:\n    web:\n      env:\n        BANNER_URL: \"https://example.org/banner.txt\"\n",
 };
 
-/// Containers one Scaleway Organization may hold: its quota ("Containers, Max number, 1000,
-/// Organization" in `pages/serverless-containers/reference-content/containers-limitations.mdx`
-/// of scaleway/docs-content; lower before account verification).
-pub const MAX_CONTAINERS_PER_ORGANIZATION: usize = 1000;
+/// Where the Organization quotas below come from: the "Serverless Containers" section of
+/// scaleway/docs-content `pages/organizations-and-projects/additional-content/organization-quotas.mdx`
+/// (read at f28f367).
+const QUOTA_SOURCE: &str = "Scaleway's Organization quotas page";
+
+/// Containers one Scaleway Organization may run by default: "Number of containers, 25" with a
+/// validated payment method and with a validated identity alike ([`QUOTA_SOURCE`]); support
+/// raises it on request. Not the product's ceiling of 1 000 ("Max number 1000" in
+/// `pages/serverless-containers/reference-content/containers-limitations.mdx`), which an
+/// Organization reaches only through support (sweep 57, H1-F8).
+pub const DEFAULT_CONTAINERS_PER_ORGANIZATION: usize = 25;
 
 /// TG115: the Organization's container quota.
 pub const TG115: Rule = Rule {
@@ -124,18 +131,19 @@ pub const TG115: Rule = Rule {
     name: "container-quota",
     level: Level::Warning,
     safety: Safety::Ordinary,
-    title: "an environment has more services than one Scaleway Organization may run containers (1 000)",
-    rationale: "Serverless Containers allow at most 1 000 containers per Organization (an Organization quota, lower before account verification). An environment lives in one project of one Organization, so its containers past the quota would be refused at apply time; the Organization's other environments count too",
-    bad: "defaults:\n  services:\n    svc0: { image: svc0, port: 8000 }\n    # ... 1 001 services in all\n",
+    title: "the environments have more services than a Scaleway Organization may run containers by default (25)",
+    rationale: "Scaleway's default Organization quota is 25 containers (with a validated payment method, and with a validated identity alike; higher on request to support). Every environment's services count: containers past the quota are refused at apply time. tofugen does not know which environments share an Organization, so it warns when one environment passes the quota, or all of them together; an Organization whose quota was raised turns the rule off with `policy.overrides` and the reason",
+    bad: "defaults:\n  services:\n    svc0: { image: svc0, port: 8000 }\n    # ... 26 services in all\n",
     good: "defaults:\n  services:\n    web: { image: web, port: 8000 }\n",
 };
 
-/// Memory one Scaleway Organization may allocate to its containers, in bytes: "Total container
-/// memory, Max size, 600 GiB, Organization", where "Total container memory is the sum of the
-/// memory allocated to all your containers at their maximum Scale", and "These limits are
-/// enforced as Organization quotas" (`pages/serverless-containers/reference-content/
-/// containers-limitations.mdx` of scaleway/docs-content, validated 2025-09-17, commit f7c83c74).
-pub const MAX_CONTAINER_MEMORY_PER_ORGANIZATION: u64 = 600 << 30;
+/// Memory one Scaleway Organization may allocate to its containers by default, in (decimal)
+/// bytes: "Maximum RAM, 25 GB" with a validated payment method, 100 GB once the identity is
+/// validated too, "obtained by multiplying the maximum scale factor of your container by the
+/// selected RAM quantity" ([`QUOTA_SOURCE`]); support raises it on request. Not the product's
+/// ceiling of 600 GiB (containers-limitations.mdx, "Total container memory"), reached only
+/// through support (sweep 57, H1-F8: 103 GB passed silently).
+pub const DEFAULT_CONTAINER_MEMORY_PER_ORGANIZATION: u64 = 25_000_000_000;
 
 /// TG117: the Organization's container memory quota.
 pub const TG117: Rule = Rule {
@@ -143,10 +151,10 @@ pub const TG117: Rule = Rule {
     name: "container-memory-quota",
     level: Level::Warning,
     safety: Safety::Ordinary,
-    title: "the services' memory at maximum scale (`memory` x `scale.max`, summed) stays within the 600 GiB one Scaleway Organization may allocate to containers",
-    rationale: "Serverless Containers count the memory of every container at its maximum scale against an Organization quota of 600 GiB (lower before account verification, higher on request); a deploy past it is refused at apply time. tofugen does not know which environments share an Organization, so it warns when one environment passes the quota, or all of them together",
-    bad: "defaults:\n  services:\n    web:\n      memory: 12GB\n      scale: { max: 50 }\n",
-    good: "defaults:\n  services:\n    web:\n      memory: 2GB\n      scale: { max: 10 }\n",
+    title: "the services' memory at maximum scale (`memory` x `scale.max`, summed) stays within the 25 GB a Scaleway Organization may allocate to containers by default",
+    rationale: "Scaleway counts the memory of every container at its maximum scale against an Organization quota: 25 GB by default, 100 GB once the Organization's identity is validated, higher on request to support. A deploy past it is refused at apply time. tofugen does not know which environments share an Organization, so it warns when one environment passes 25 GB, or all of them together; an Organization whose quota is higher turns the rule off with `policy.overrides` and the reason",
+    bad: "defaults:\n  services:\n    web:\n      memory: 4GB\n      scale: { max: 10 }\n",
+    good: "defaults:\n  services:\n    web:\n      memory: 1GB\n      scale: { max: 4 }\n",
 };
 
 /// The rules of this family.
@@ -162,54 +170,109 @@ fn memory_at_max_scale(env: &ResolvedEnvironment) -> u64 {
         .fold(0, u64::saturating_add)
 }
 
-/// The memory at maximum scale of every environment together (TG117).
-/// With the name of the environment that needs the most (the first of equals): the one place
-/// the finding about all of them is reported.
-pub(crate) fn total_memory_at_max_scale(resolved: &crate::resolve::Resolved) -> (u64, &str) {
-    let mut total = 0u64;
+/// One Organization-wide amount, summed over every environment, with the environment that
+/// needs the most (the first of equals): the one place a finding about all of them is
+/// reported.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Total<'a, T> {
+    /// Every environment's amount together.
+    pub all: T,
+    /// The environment with the largest amount.
+    pub largest: &'a str,
+}
+
+/// The Organization-wide totals TG115 and TG117 compare with the quotas, computed once per run.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Totals<'a> {
+    /// Containers (one per service and environment).
+    pub containers: Total<'a, u64>,
+    /// Memory at maximum scale, in bytes.
+    pub memory: Total<'a, u64>,
+}
+
+/// `amount` summed over the environments of `resolved`, with the one that needs the most.
+fn total<'a>(
+    resolved: &'a crate::resolve::Resolved,
+    amount: impl Fn(&ResolvedEnvironment) -> u64,
+) -> Total<'a, u64> {
+    let mut all = 0u64;
     let mut largest = (0u64, "");
     for env in &resolved.environments {
-        let own = memory_at_max_scale(env);
-        total = total.saturating_add(own);
+        let own = amount(env);
+        all = all.saturating_add(own);
         if own > largest.0 || largest.1.is_empty() {
             largest = (own, env.name.as_str());
         }
     }
-    (total, largest.1)
+    Total {
+        all,
+        largest: largest.1,
+    }
 }
 
-/// Most environments TG117 names in one message.
+/// The containers and the memory at maximum scale of every environment together.
+pub(crate) fn totals(resolved: &crate::resolve::Resolved) -> Totals<'_> {
+    Totals {
+        containers: total(resolved, |e| e.services.len() as u64),
+        memory: total(resolved, memory_at_max_scale),
+    }
+}
+
+/// Most environments one quota finding names.
 const MAX_NAMED: usize = 100;
 
-/// `bytes` in GiB, as Scaleway states the quota.
-fn gib(bytes: u64) -> String {
-    format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
+/// The environments of `c`, named in code (at most [`MAX_NAMED`]: the message is built for
+/// one environment only, but listing 1 248 names is no help).
+fn environment_names(c: &Checker<'_>) -> String {
+    let environments = &c.resolved.environments;
+    let mut names: Vec<String> = environments
+        .iter()
+        .take(MAX_NAMED)
+        .map(|e| format!("`{}`", e.name))
+        .collect();
+    if environments.len() > MAX_NAMED {
+        names.push(format!("and {} more", environments.len() - MAX_NAMED));
+    }
+    names.join(", ")
 }
 
-/// `bytes`, a whole number of GiB, as Scaleway states the quota (`600 GiB`).
-fn whole_gib(bytes: u64) -> String {
-    format!("{} GiB", bytes >> 30)
+/// `bytes` in GB (decimal, as the configuration writes memory and Scaleway states the quota).
+fn gb(bytes: u64) -> String {
+    format!("{:.1} GB", bytes as f64 / 1e9)
+}
+
+/// A quota, a whole number of GB, as Scaleway states it (`25 GB`).
+fn whole_gb(bytes: u64) -> String {
+    format!("{} GB", bytes / 1_000_000_000)
+}
+
+/// Which of an environment's own amount and the total of all is over `quota`, if it is the
+/// environment that reports it: its own, else (once, at the environment that needs the most)
+/// all of them together. Reported at each, the finding about all of them repeated once per
+/// environment (sweep 38b R2: 500 copies, each naming 100 environments).
+fn over_quota(
+    own: u64,
+    total: Total<'_, u64>,
+    env: &ResolvedEnvironment,
+    quota: u64,
+) -> Option<bool> {
+    if own == 0 || total.all <= quota {
+        None
+    } else if own > quota {
+        Some(true)
+    } else {
+        (env.name == total.largest).then_some(false)
+    }
 }
 
 /// TG117 on one environment: its own total, else the total of every environment.
 pub(crate) fn memory_quota(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
-    let quota = MAX_CONTAINER_MEMORY_PER_ORGANIZATION;
+    let quota = DEFAULT_CONTAINER_MEMORY_PER_ORGANIZATION;
     let own = memory_at_max_scale(env);
-    let environments = &c.resolved.environments;
-    // Summed once per run (`check_all`), not once per environment.
-    let (all, largest_env) = match c.total_memory {
-        Some(t) => t,
-        None => total_memory_at_max_scale(c.resolved),
+    let total = c.totals.unwrap_or_else(|| totals(c.resolved)).memory;
+    let Some(alone) = over_quota(own, total, env, quota) else {
+        return;
     };
-    if all <= quota || own == 0 {
-        return;
-    }
-    // All the environments together over the quota is one finding, at the environment that
-    // needs the most: reported at each, it repeated once per environment whose largest
-    // service is its own line (sweep 38b R2: 500 copies, each naming 100 environments).
-    if own <= quota && env.name != largest_env {
-        return;
-    }
     // At the memory of the service that takes the most.
     let Some(largest) = env
         .services
@@ -219,66 +282,68 @@ pub(crate) fn memory_quota(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         return;
     };
     let place = c.at(env, &format!("services.{}.memory", largest.name));
-    let (message, help) = if own > quota {
-        (
-            format!(
-                "{ENV}: its services need {} of memory at maximum scale (`memory` x `scale.max`), over the {} one Scaleway Organization may allocate to containers",
-                gib(own),
-                whole_gib(quota)
-            ),
-            "lower `memory` or `scale.max` (the largest is here), or ask Scaleway support for a higher quota",
+    let message = if alone {
+        format!(
+            "{ENV} has services that need {} of memory at maximum scale (`memory` x `scale.max`), over the {} a Scaleway Organization may allocate to containers by default",
+            gb(own),
+            whole_gb(quota)
         )
     } else {
-        // At most MAX_NAMED names: the message is built for every environment, so listing
-        // them all would be quadratic in the number of environments.
-        let mut names: Vec<String> = environments
-            .iter()
-            .take(MAX_NAMED)
-            .map(|e| format!("`{}`", e.name))
-            .collect();
-        if environments.len() > MAX_NAMED {
-            names.push(format!("and {} more", environments.len() - MAX_NAMED));
-        }
-        (
-            format!(
-                "the environments {} need {} of memory at maximum scale together (`memory` x `scale.max`), over the {} one Scaleway Organization may allocate to containers, if they share one",
-                names.join(", "),
-                gib(all),
-                whole_gib(quota)
-            ),
-            "keep the environments in separate Organizations, lower `memory` or `scale.max` (the largest is here), or ask Scaleway support for a higher quota",
+        format!(
+            "the environments {} need {} of memory at maximum scale together (`memory` x `scale.max`), over the {} a Scaleway Organization may allocate to containers by default, if they share one",
+            environment_names(c),
+            gb(total.all),
+            whole_gb(quota)
         )
     };
+    let help = format!(
+        "lower `memory` or `scale.max` (the largest is here){}; if your Organization's quota is higher (100 GB once its identity is validated, more on request to support; the console's Organization quotas page shows it), turn TG117 off with `policy.overrides` and say so in its reason",
+        if alone {
+            ""
+        } else {
+            ", or keep the environments in separate Organizations"
+        }
+    );
     c.push(
         &TG117,
         Some(env),
         place,
         message,
         format!(
-            "at most {} of container memory at maximum scale per Organization",
-            whole_gib(quota)
+            "at most {} of container memory at maximum scale per Organization ({QUOTA_SOURCE}, default quota)",
+            whole_gb(quota)
         ),
         help,
     );
 }
 
-/// TG115 on one environment.
+/// TG115 on one environment: its own services, else the services of every environment.
 pub(crate) fn quota(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
-    let count = env.services.len();
-    if count <= MAX_CONTAINERS_PER_ORGANIZATION {
+    let quota = DEFAULT_CONTAINERS_PER_ORGANIZATION as u64;
+    let own = env.services.len() as u64;
+    let total = c.totals.unwrap_or_else(|| totals(c.resolved)).containers;
+    let Some(alone) = over_quota(own, total, env, quota) else {
         return;
-    }
+    };
     let place = c.key_at(env, "services");
+    let message = if alone {
+        format!(
+            "{ENV} has {own} services, and a Scaleway Organization may run {quota} containers by default"
+        )
+    } else {
+        format!(
+            "the environments {} have {} services together, and a Scaleway Organization may run {quota} containers by default, if they share one",
+            environment_names(c),
+            total.all
+        )
+    };
     c.push(
         &TG115,
         Some(env),
         place,
-        format!(
-            "{ENV}: {count} services in an environment, and one Scaleway Organization may run \
-             at most {MAX_CONTAINERS_PER_ORGANIZATION} containers"
-        ),
-        format!("at most {MAX_CONTAINERS_PER_ORGANIZATION} services in an environment"),
-        "split the services across environments in other Organizations, or ask Scaleway support for a higher quota; the other environments in the same Organization count too",
+        message,
+        format!("at most {quota} containers per Organization ({QUOTA_SOURCE}, default quota)"),
+        "keep fewer services, or the environments in separate Organizations; if your Organization's quota was raised (on request to support; the console's Organization quotas page shows it), turn TG115 off with `policy.overrides` and say so in its reason",
     );
 }
 

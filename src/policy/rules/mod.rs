@@ -68,7 +68,7 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
         c.env_nodes,
     );
     let promql = c.promql;
-    let total_memory = Some(containers::total_memory_at_max_scale(resolved));
+    let totals = Some(containers::totals(resolved));
     let threads = crate::parallel::worth_threads(
         resolved.services(),
         crate::parallel::VALIDATION_THREADS_FROM,
@@ -84,7 +84,7 @@ pub(crate) fn check_all(c: &mut Checker<'_>) {
             refused_secrets,
             declared_secrets,
             env_nodes,
-            total_memory,
+            totals,
             promql,
         };
         check_environment(&mut own, env);
