@@ -781,16 +781,44 @@ fn every_job_reading_a_secret_runs_in_an_environment() {
         "  app_repository: etalab-ia/evalap\n  app_repository_private: true\n",
     );
     assert_ne!(private, COMMITTED);
+    // Any use of the `secrets` context in an expression (inside `${{ }}`, or an `if:`), in any
+    // case and form (`secrets.X`, `secrets['X']`, `toJSON(secrets)`), but the workflow's own
+    // token. Text outside expressions ("update the GitHub secrets") is not a read.
+    let context = regex::Regex::new(r"(?i)\bsecrets\b(\s*\.\s*github_token\b)?").unwrap();
+    fn expressions(v: &Value, key: Option<&str>, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) if key == Some("if") => out.push(s.clone()),
+            Value::String(s) => {
+                let mut rest = s.as_str();
+                while let Some(i) = rest.find("${{") {
+                    let end = rest[i..].find("}}").map_or(rest.len(), |e| i + e);
+                    out.push(rest[i + 3..end].to_string());
+                    rest = &rest[end..];
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| expressions(i, None, out)),
+            Value::Object(map) => map
+                .iter()
+                .for_each(|(k, v)| expressions(v, Some(k.as_str()), out)),
+            _ => {}
+        }
+    }
+    let reads = |v: &Value| {
+        let mut found = Vec::new();
+        expressions(v, None, &mut found);
+        found
+            .iter()
+            .any(|e| context.captures_iter(e).any(|c| c.get(1).is_none()))
+    };
     let mut readers = 0;
     for config in [COMMITTED, private.as_str()] {
         for (path, text) in workflows(config) {
-            let flow = parse(&path, &text);
-            for (id, job) in flow["jobs"].as_object().unwrap() {
-                let body = job.to_string();
-                let reads = body
-                    .match_indices("secrets.")
-                    .any(|(i, _)| !body[i..].starts_with("secrets.GITHUB_TOKEN"));
-                if reads {
+            let mut flow = parse(&path, &text);
+            let jobs = flow.as_object_mut().unwrap().remove("jobs").unwrap();
+            // Outside the jobs (the workflow's `env:`, `run-name`...), every job would read it.
+            assert!(!reads(&flow), "{path} reads a secret outside its jobs");
+            for (id, job) in jobs.as_object().unwrap() {
+                if reads(job) {
                     readers += 1;
                     assert!(
                         job["environment"].is_string(),

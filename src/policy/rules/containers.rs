@@ -246,6 +246,15 @@ fn whole_gb(bytes: u64) -> String {
     format!("{} GB", bytes / 1_000_000_000)
 }
 
+/// `; <total> with every environment together` when other environments add to `own`.
+fn with_the_others(own: u64, total: Total<'_, u64>, show: impl Fn(u64) -> String) -> String {
+    if total.all > own {
+        format!("; {} with every environment together", show(total.all))
+    } else {
+        String::new()
+    }
+}
+
 /// Which of an environment's own amount and the total of all is over `quota`, if it is the
 /// environment that reports it: its own, else (once, at the environment that needs the most)
 /// all of them together. Reported at each, the finding about all of them repeated once per
@@ -282,11 +291,16 @@ pub(crate) fn memory_quota(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
         return;
     };
     let place = c.at(env, &format!("services.{}.memory", largest.name));
+    // Alone, the finding of several environments with the same amount is printed once with
+    // their names (`policy::report`): "per environment" keeps it true then, and the total of
+    // them all is said (review of stop 60: "`staging` and `preprod` have services that need
+    // 600.0 GB" read as their sum).
     let message = if alone {
         format!(
-            "{ENV} has services that need {} of memory at maximum scale (`memory` x `scale.max`), over the {} a Scaleway Organization may allocate to containers by default",
+            "services need {} of memory at maximum scale (`memory` x `scale.max`) in {ENV}, per environment, over the {} a Scaleway Organization may allocate to containers by default{}",
             gb(own),
-            whole_gb(quota)
+            whole_gb(quota),
+            with_the_others(own, total, gb)
         )
     } else {
         format!(
@@ -328,7 +342,8 @@ pub(crate) fn quota(c: &mut Checker<'_>, env: &ResolvedEnvironment) {
     let place = c.key_at(env, "services");
     let message = if alone {
         format!(
-            "{ENV} has {own} services, and a Scaleway Organization may run {quota} containers by default"
+            "{own} services run in {ENV}, per environment, and a Scaleway Organization may run {quota} containers by default{}",
+            with_the_others(own, total, |n| format!("{n} services"))
         )
     } else {
         format!(
