@@ -199,6 +199,24 @@ pub struct Settings {
     /// Cockpit alerting: contacts, detection objective and rules.
     #[serde(default)]
     pub alerts: Option<AlertsSpec>,
+    /// The API keys the bootstrap root creates for this environment (CI's deployer and
+    /// planner, a promotion source's registry reader, the backup jobs').
+    #[serde(default)]
+    pub api_keys: Option<ApiKeysSpec>,
+}
+
+/// The API keys of an environment's IAM applications.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ApiKeysSpec {
+    /// The day every API key of the environment expires, at 00:00 UTC: `YYYY-MM-DD` (default:
+    /// the keys never expire). Required in an Organization that enforces a maximum API key
+    /// lifetime, where keys without one are refused. Changing it replaces every key of the
+    /// environment (Scaleway cannot change an expiry): update the GitHub secrets after the
+    /// bootstrap apply.
+    #[serde(default)]
+    #[schemars(extend("x-domain" = "date"))]
+    pub expire_on: Option<String>,
 }
 
 /// Environment tier; `production` enables the production policy.

@@ -104,6 +104,7 @@ resource "scaleway_iam_api_key" "deployer" {
   application_id     = scaleway_iam_application.deployer.id
   description        = "GitHub Actions, environment ${var.environment}: tofu apply"
   default_project_id = var.project_id
+  expires_at         = var.api_key_expires_at
 }
 
 resource "scaleway_iam_application" "planner" {
@@ -138,6 +139,7 @@ resource "scaleway_iam_api_key" "planner" {
   application_id     = scaleway_iam_application.planner.id
   description        = "GitHub Actions, environment ${var.environment}: tofu plan"
   default_project_id = var.project_id
+  expires_at         = var.api_key_expires_at
 }
 
 resource "scaleway_iam_application" "backup" {
@@ -171,6 +173,7 @@ resource "scaleway_iam_api_key" "backup" {
   application_id     = scaleway_iam_application.backup[0].id
   description        = "Serverless Jobs of the ${var.environment} environment: database backups"
   default_project_id = var.project_id
+  expires_at         = var.api_key_expires_at
 }
 
 locals {
@@ -245,4 +248,5 @@ resource "scaleway_iam_api_key" "registry_reader" {
   application_id     = scaleway_iam_application.registry_reader[0].id
   description        = "GitHub Actions: pull ${var.project_name} images for promotion"
   default_project_id = var.project_id
+  expires_at         = var.api_key_expires_at
 }

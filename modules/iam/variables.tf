@@ -98,3 +98,14 @@ variable "tags" {
   description = "Tags applied to the IAM applications, policies and backup key secrets."
   default     = []
 }
+
+variable "api_key_expires_at" {
+  type        = string
+  description = "When every API key of this module expires, an RFC 3339 UTC time such as \"2027-06-30T00:00:00Z\", or null for keys that never expire. Required in an Organization that enforces a maximum API key lifetime (its security settings), where keys without an expiry are refused. The provider replaces a key whose expires_at changes: update the GitHub secrets after such an apply."
+  default     = null
+
+  validation {
+    condition     = var.api_key_expires_at == null ? true : can(regex("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", var.api_key_expires_at)) && can(formatdate("YYYY", var.api_key_expires_at))
+    error_message = "The api_key_expires_at must be null or an RFC 3339 UTC time such as \"2027-06-30T00:00:00Z\" (a real day of the calendar)."
+  }
+}

@@ -264,6 +264,12 @@ fn main(resolved: &Resolved) -> Body {
         if is_promotion_source(resolved, env) {
             iam.attr("registry_reader", Expr::Bool(true));
         }
+        if let Some(day) = &env.api_keys_expire_on {
+            iam.comment(
+                "`api_keys.expire_on`: every key below expires then. A new date replaces them all.",
+            )
+            .attr("api_key_expires_at", Expr::str(format!("{day}T00:00:00Z")));
+        }
         if has_backup_jobs(env) {
             // An object, not a nullable ID: the backup project is created in this same apply,
             // so its ID is unknown while planning, and modules/iam decides what to create from
@@ -437,6 +443,10 @@ fn readme(resolved: &Resolved) -> String {
          templates `state: {{ bucket: ... }}` and `registry: {{ namespace: ... }}` under `defaults:`\n\
          in the configuration (`{{project}}` and `{{env}}` are replaced), run `tofugen generate`,\n\
          and apply again.\n\n\
+         If it fails at the first API key: an Organization may enforce a maximum API key lifetime\n\
+         (its security settings), and then refuses keys that never expire. Give the keys an\n\
+         expiry within it, `api_keys: {{ expire_on: YYYY-MM-DD }}` under `defaults:` or an\n\
+         environment, run `tofugen generate`, and apply again.\n\n\
          ## 2. Copy the CI credentials into GitHub\n\n\
          For every environment below, in the repository's *Settings → Environments*, create the\n\
          GitHub environments and set their secrets and variables. Read each value with\n\
@@ -517,6 +527,26 @@ fn readme(resolved: &Resolved) -> String {
              request's from one of its branches included.\n",
             repo = code_in_text(repo),
             gh = code(&head_env.github_environment),
+        ));
+    }
+    let expiring: Vec<String> = resolved
+        .environments
+        .iter()
+        .filter_map(|e| {
+            e.api_keys_expire_on
+                .as_ref()
+                .map(|day| format!("{} on {}", code(&e.name), code(day)))
+        })
+        .collect();
+    if !expiring.is_empty() {
+        s.push_str(&format!(
+            "\nThe API keys expire (`api_keys.expire_on`): those of {}, at 00:00 UTC. Nothing\n\
+             renews them and nothing alerts before: CI's deploys and plans, the promotions and the\n\
+             backup jobs fail from that day. Before it, set a later day, run `tofugen generate`,\n\
+             apply this root (Scaleway cannot change an expiry: every key of the environment is\n\
+             replaced, and the backup key's secrets are rewritten), and update the GitHub secrets\n\
+             above.\n",
+            expiring.join(", ")
         ));
     }
     s.push_str(
@@ -619,6 +649,54 @@ mod tests {
         assert!(
             block("staging").contains("registry_reader = true"),
             "production promotes from staging"
+        );
+    }
+
+    /// `api_keys.expire_on` reaches the environment's IAM call as an RFC 3339 time, inherited
+    /// from `defaults` and overridden per environment; the README names each day and the
+    /// rotation. Without it (EvalAP's configuration) no key expires and the README says nothing
+    /// (sweep 57, H1-F2).
+    #[test]
+    fn api_keys_expire_when_asked() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/environments.yaml");
+        let yaml = std::fs::read_to_string(path).expect("read environments.yaml");
+        let compiled = |text: &str| {
+            let c = crate::pipeline::compile("environments.yaml", text.as_bytes(), true);
+            assert!(!c.has_errors(), "{:#?}", c.diagnostics);
+            (
+                c.files[&format!("{BOOTSTRAP_DIR}/main.tf")].clone(),
+                c.files[&format!("{BOOTSTRAP_DIR}/README.md")].clone(),
+            )
+        };
+        let (main, readme) = compiled(&yaml);
+        assert!(!main.contains("api_key_expires_at"));
+        assert!(!readme.contains("api_keys.expire_on`):"));
+        let anchor = "defaults:\n";
+        assert_eq!(yaml.matches(anchor).count(), 1);
+        let expiring = yaml
+            .replacen(
+                anchor,
+                "defaults:\n  api_keys: { expire_on: 2027-06-30 }\n",
+                1,
+            )
+            .replacen(
+                "  production:\n    tier: production\n",
+                "  production:\n    tier: production\n    api_keys: { expire_on: 2027-03-31 }\n",
+                1,
+            );
+        let (main, readme) = compiled(&expiring);
+        let call = |env: &str| {
+            let start = main
+                .find(&format!("module \"iam_{env}\" {{"))
+                .expect("iam call");
+            let len = main[start..].find("\n}\n").expect("closing brace");
+            main[start..=start + len].to_string()
+        };
+        assert!(call("staging").contains("api_key_expires_at = \"2027-06-30T00:00:00Z\"\n"));
+        assert!(call("production").contains("api_key_expires_at = \"2027-03-31T00:00:00Z\"\n"));
+        assert!(
+            readme.contains("those of `staging` on `2027-06-30`, `production` on `2027-03-31`"),
+            "{readme}"
         );
     }
 }

@@ -322,6 +322,9 @@ pub struct ResolvedEnvironment {
     pub secrets: Vec<ResolvedSecret>,
     /// Alerting.
     pub alerts: ResolvedAlerts,
+    /// The day every API key of the environment expires (`api_keys.expire_on`, `YYYY-MM-DD`),
+    /// or `None` for keys that never expire.
+    pub api_keys_expire_on: Option<String>,
     /// The `policy.overrides` entries that apply in this environment (rules turned off or set
     /// to another level, with their reasons), in file order.
     pub policy_overrides: Vec<Arc<crate::policy::PolicyOverride>>,
@@ -1622,6 +1625,7 @@ fn resolve_environment(
         database,
         secrets,
         alerts,
+        api_keys_expire_on: settings.api_keys.as_ref().and_then(|k| k.expire_on.clone()),
         policy_overrides: Vec::new(),
         tier,
         name,

@@ -515,6 +515,19 @@ pub const DOMAINS: &[Domain] = &[
         )
     },
     Domain {
+        // A calendar day: the pattern gives editors the shape, the check the calendar
+        // (`2027-02-30` has the shape; the provider's RFC 3339 parser would refuse it at plan
+        // time).
+        pattern: Some(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        example: "2027-06-30",
+        check: Some(check_date),
+        ..domain(
+            "date",
+            "date",
+            "a calendar day `YYYY-MM-DD` (e.g. `2027-06-30`)",
+        )
+    },
+    Domain {
         pattern: Some(r"^[a-z][a-z0-9+.-]*$"),
         example: "postgresql+psycopg2",
         ..domain(
@@ -1204,6 +1217,43 @@ fn fix_probe_path(v: &str) -> Option<String> {
     Some(format!("/{}", s.replace(' ', "%20")))
 }
 
+/// A day of the Gregorian calendar, `YYYY-MM-DD`, from year 2000 (the pattern has the shape).
+fn check_date(value: &str) -> Result<(), DomainError> {
+    let part = |range: std::ops::Range<usize>| value.get(range).and_then(|p| p.parse::<u32>().ok());
+    let (Some(year), Some(month), Some(day)) = (part(0..4), part(5..7), part(8..10)) else {
+        return Err(DomainError::whole(format!("`{value}` is not `YYYY-MM-DD`")));
+    };
+    if year < 2000 {
+        return Err(DomainError::at(
+            0,
+            4,
+            format!("year {year} is past: write a year from 2000"),
+        ));
+    }
+    if !(1..=12).contains(&month) {
+        return Err(DomainError::at(
+            5,
+            2,
+            format!("there is no month {month:02}: write 01 to 12"),
+        ));
+    }
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    if !(1..=days).contains(&day) {
+        return Err(DomainError::at(
+            8,
+            2,
+            format!("month {month:02} of {year} has no day {day:02}: it has {days} days"),
+        ));
+    }
+    Ok(())
+}
+
 /// A name of the tz database ([`super::timezones::TIMEZONES`]).
 fn check_timezone(value: &str) -> Result<(), DomainError> {
     if super::timezones::TIMEZONES.binary_search(&value).is_ok() {
@@ -1577,6 +1627,31 @@ mod tests {
             ".hidden",
         ] {
             assert!(!ok("repository-dir", bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dates_are_days_of_the_calendar() {
+        for good in ["2027-06-30", "2028-02-29", "2000-02-29", "9999-12-31"] {
+            assert!(ok("date", good), "{good}");
+        }
+        for (bad, says) in [
+            ("2027-02-29", "has no day 29: it has 28 days"),
+            ("2100-02-29", "has no day 29"),
+            ("2027-04-31", "has 30 days"),
+            ("2027-13-01", "no month 13"),
+            ("2027-00-10", "no month 00"),
+            ("2027-06-00", "no day 00"),
+            ("1999-12-31", "year 1999"),
+            ("2027-6-30", ""),
+            ("2027-06-30T00:00:00Z", ""),
+            ("27-06-30", ""),
+        ] {
+            assert!(!ok("date", bad), "{bad}");
+            if !says.is_empty() {
+                let e = find("date").unwrap().validate(bad).unwrap_err();
+                assert!(e.message.contains(says), "{bad}: {}", e.message);
+            }
         }
     }
 

@@ -164,3 +164,54 @@ run "rejects_bad_project_id" {
 
   expect_failures = [var.project_id]
 }
+
+run "keys_never_expire_by_default" {
+  command = plan
+
+  assert {
+    condition     = scaleway_iam_api_key.deployer.expires_at == null && scaleway_iam_api_key.planner.expires_at == null
+    error_message = "without api_key_expires_at, the keys have no expiry"
+  }
+}
+
+# An Organization that enforces a maximum API key lifetime refuses keys without an expiry
+# (sweep 57, H1-F2): every key of the module takes the one given.
+run "every_key_expires_when_asked" {
+  variables {
+    api_key_expires_at = "2027-06-30T00:00:00Z"
+    registry_reader    = true
+    backup = {
+      project_id  = "99999999-2222-3333-4444-555555555555"
+      region      = "fr-par"
+      secret_path = "/evalap/production"
+    }
+  }
+
+  assert {
+    condition = alltrue([
+      for k in [scaleway_iam_api_key.deployer, scaleway_iam_api_key.planner, scaleway_iam_api_key.backup[0], scaleway_iam_api_key.registry_reader[0]] :
+      k.expires_at == "2027-06-30T00:00:00Z"
+    ])
+    error_message = "the deployer, planner, backup and registry reader keys all expire at api_key_expires_at"
+  }
+}
+
+run "rejects_an_expiry_without_a_time" {
+  command = plan
+
+  variables {
+    api_key_expires_at = "2027-06-30"
+  }
+
+  expect_failures = [var.api_key_expires_at]
+}
+
+run "rejects_an_expiry_on_no_day" {
+  command = plan
+
+  variables {
+    api_key_expires_at = "2027-02-30T00:00:00Z"
+  }
+
+  expect_failures = [var.api_key_expires_at]
+}
