@@ -96,7 +96,10 @@ pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
 ///   state is not, so it moves as above; and the bootstrap root replaces its regional
 ///   resources (sweep 46, #1: no command said anything);
 /// - another `ci.runner` that GitHub does not host: every job moves to it, those holding the
-///   environments' secrets and those a fork's pull request starts.
+///   environments' secrets and those a fork's pull request starts;
+/// - another expiry of an environment's API keys (`api_keys.expire_on`): only the bootstrap
+///   root changes, which CI never applies, so the keys keep their old day until a person
+///   applies it (review of stop 60: "a later day" merged reads as done).
 pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
     let Some((base, head)) = both_resolved(base, head) else {
         return Vec::new();
@@ -158,6 +161,18 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
                 env,
                 from,
                 before.promote_from.as_deref(),
+            ));
+        }
+        if before.api_keys_expire_on != env.api_keys_expire_on {
+            let day = |d: &Option<String>| {
+                d.as_deref()
+                    .map_or_else(|| "never".to_string(), |d| format!("on `{d}`"))
+            };
+            out.push(format!(
+                "environment `{}` changes when its API keys expire (from {} to {}): only generated/bootstrap changes, which CI never applies, so the keys keep their old expiry until a person applies it; then every key of the environment is replaced (unless each was moved first with `scw iam api-key update`), and its GitHub secrets must be updated (generated/bootstrap/README.md)",
+                env.name,
+                day(&before.api_keys_expire_on),
+                day(&env.api_keys_expire_on)
             ));
         }
         if before.is_production() && !env.is_production() {

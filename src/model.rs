@@ -212,8 +212,8 @@ pub struct ApiKeysSpec {
     /// The day every API key of the environment expires, at 00:00 UTC: `YYYY-MM-DD` (default:
     /// the keys never expire). Required in an Organization that enforces a maximum API key
     /// lifetime, where keys without one are refused. Changing it replaces every key of the
-    /// environment (Scaleway cannot change an expiry): update the GitHub secrets after the
-    /// bootstrap apply.
+    /// environment (the provider forces a new key when its expiry changes): update the GitHub
+    /// secrets after the bootstrap apply. The bootstrap README also says how to keep the keys.
     #[serde(default)]
     #[schemars(extend("x-domain" = "date"))]
     pub expire_on: Option<String>,

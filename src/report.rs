@@ -85,6 +85,9 @@ pub fn effective_view(env: &ResolvedEnvironment) -> View {
         format!("{}d", env.state.keep_versions_days),
     );
     put("registry.namespace".into(), shown(&env.registry_namespace));
+    if let Some(day) = &env.api_keys_expire_on {
+        put("api_keys.expire_on".into(), shown(day));
+    }
     for s in &env.services {
         let p = format!("services.{}", s.name);
         put(format!("{p}.image"), shown(&s.image));

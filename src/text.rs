@@ -49,6 +49,137 @@ pub fn invisible(c: char) -> bool {
     ) || (c as u32) & 0xfffe == 0xfffe
 }
 
+/// The ASCII character a non-ASCII one is commonly taken for: the Cyrillic and Greek letters
+/// drawn like Latin ones (Cyrillic `а` U+0430 for `a`...), fullwidth forms (U+FF01–U+FF5E) and
+/// the dashes and minus sign drawn like `-`. `None` for any other character. A name pasted from
+/// a document or typed on another keyboard layout holds them; the line shown in an error reads
+/// exactly like the valid name (sweep 57, H3-2).
+pub fn ascii_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        // Cyrillic.
+        'а' => 'a',
+        'е' => 'e',
+        'о' => 'o',
+        'р' => 'p',
+        'с' => 'c',
+        'у' => 'y',
+        'х' => 'x',
+        'і' => 'i',
+        'ј' => 'j',
+        'ѕ' => 's',
+        'ԁ' => 'd',
+        'һ' => 'h',
+        'ԛ' => 'q',
+        'ԝ' => 'w',
+        'ӏ' => 'l',
+        'А' => 'A',
+        'В' => 'B',
+        'Е' => 'E',
+        'К' => 'K',
+        'М' => 'M',
+        'Н' => 'H',
+        'О' => 'O',
+        'Р' => 'P',
+        'С' => 'C',
+        'Т' => 'T',
+        'У' => 'Y',
+        'Х' => 'X',
+        'І' => 'I',
+        'Ј' => 'J',
+        'Ѕ' => 'S',
+        // Greek.
+        'ο' => 'o',
+        'ν' => 'v',
+        'ι' => 'i',
+        'κ' => 'k',
+        'ρ' => 'p',
+        'Α' => 'A',
+        'Β' => 'B',
+        'Ε' => 'E',
+        'Ζ' => 'Z',
+        'Η' => 'H',
+        'Ι' => 'I',
+        'Κ' => 'K',
+        'Μ' => 'M',
+        'Ν' => 'N',
+        'Ο' => 'O',
+        'Ρ' => 'P',
+        'Τ' => 'T',
+        'Υ' => 'Y',
+        'Χ' => 'X',
+        // Dashes and the minus sign.
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe63}' => '-',
+        // Fullwidth forms of printable ASCII.
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(u32::from(c) - 0xff01 + 0x21)?,
+        _ => return None,
+    })
+}
+
+/// What a name's non-ASCII characters are, for a help text: each distinct visible one (at most
+/// three) by code point, with the ASCII character it looks like, if any. Invisible and control
+/// characters are not noted (the schema refuses them with errors that name them), and leave no
+/// ASCII name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NonAscii {
+    /// `` `а` (U+0430) is a Cyrillic letter that looks like `a` ``, joined by `; `.
+    pub note: String,
+    /// The name with every such character replaced by its lookalike, when each has one.
+    pub ascii: Option<String>,
+}
+
+/// [`NonAscii`] of `s`; `None` when `s` holds no visible non-ASCII character.
+pub fn non_ascii(s: &str) -> Option<NonAscii> {
+    if s.is_ascii() {
+        return None;
+    }
+    let mut seen: Vec<char> = Vec::new();
+    let mut all_mapped = true;
+    let ascii: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii() {
+                return c;
+            }
+            // An invisible or control character has errors of its own, which name it.
+            if !seen.contains(&c) && !invisible(c) && !c.is_control() {
+                seen.push(c);
+            }
+            ascii_lookalike(c).unwrap_or_else(|| {
+                all_mapped = false;
+                c
+            })
+        })
+        .collect();
+    if seen.is_empty() {
+        return None;
+    }
+    let script = |c: char| match u32::from(c) {
+        0x0400..=0x052f => "a Cyrillic letter",
+        0x0370..=0x03ff => "a Greek letter",
+        0xff01..=0xff5e => "a fullwidth character",
+        _ => "a character",
+    };
+    let mut notes: Vec<String> = seen
+        .iter()
+        .take(3)
+        .map(|&c| match ascii_lookalike(c) {
+            Some(a) => format!(
+                "`{c}` (U+{:04X}) is {} that looks like `{a}`",
+                u32::from(c),
+                script(c)
+            ),
+            None => format!("`{c}` (U+{:04X}) is not ASCII", u32::from(c)),
+        })
+        .collect();
+    if seen.len() > 3 {
+        notes.push(format!("and {} more", seen.len() - 3));
+    }
+    Some(NonAscii {
+        note: notes.join("; "),
+        ascii: all_mapped.then_some(ascii),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +197,44 @@ mod tests {
                 invisible(c) && !matches!(c, '\u{200c}' | '\u{200d}' | '\u{fe0e}' | '\u{fe0f}');
             assert_eq!(hidden, forbidden(c, false).is_some(), "U+{:04X}", c as u32);
         }
+    }
+
+    /// Every lookalike maps to a printable ASCII character, and the names of sweep 57 (H3-2)
+    /// come back as the ASCII names they read as.
+    #[test]
+    fn lookalikes_read_back_as_the_names_they_look_like() {
+        for c in (0x80..=0x10ffff).filter_map(char::from_u32) {
+            if let Some(a) = ascii_lookalike(c) {
+                assert!(a.is_ascii_graphic(), "U+{:04X}", c as u32);
+            }
+        }
+        for (name, ascii) in [
+            ("l\u{435}dger", "ledger"),
+            ("\u{430}dmin", "admin"),
+            ("N\u{41e}DE_ENV", "NODE_ENV"),
+            ("STR\u{406}PE_API_KEY", "STRIPE_API_KEY"),
+            ("db-st\u{3bf}rage", "db-storage"),
+            ("\u{ff41}pi\u{2013}v\u{ff12}", "api-v2"),
+        ] {
+            let n = non_ascii(name).unwrap();
+            assert_eq!(n.ascii.as_deref(), Some(ascii), "{name}");
+        }
+        let n = non_ascii("l\u{435}dger").unwrap();
+        assert_eq!(
+            n.note,
+            "`\u{435}` (U+0435) is a Cyrillic letter that looks like `e`"
+        );
+        // No lookalike: named, and no ASCII name.
+        let n = non_ascii("caf\u{e9}").unwrap();
+        assert_eq!(n.ascii, None);
+        assert_eq!(n.note, "`\u{e9}` (U+00E9) is not ASCII");
+        let n = non_ascii("\u{e9}\u{e8}\u{ea}\u{eb}\u{430}").unwrap();
+        assert!(n.note.ends_with("; and 2 more"), "{}", n.note);
+        assert_eq!(non_ascii("admin"), None);
+        // Invisible characters have errors of their own, and leave no ASCII name.
+        assert_eq!(non_ascii("web\u{202e}/Dockerfile"), None);
+        let n = non_ascii("\u{430}\u{200b}dmin").unwrap();
+        assert_eq!(n.ascii, None);
+        assert!(!n.note.contains("200B"), "{}", n.note);
     }
 }

@@ -1413,6 +1413,18 @@ fn affected_compares_with_the_base_file() {
             "warning[unsafe-change]: environment `production` no longer deploys `ui`: the next apply deletes its container and its URL",
         ],
     );
+    // Another expiry of the API keys (review of stop 60): only the bootstrap root changes, and
+    // CI never applies it.
+    warns(
+        &original.replacen(
+            "  production:\n    tier: production\n",
+            "  production:\n    tier: production\n    api_keys: { expire_on: 2027-06-30 }\n",
+            1,
+        ),
+        &[
+            "warning[unsafe-change]: environment `production` changes when its API keys expire (from never to on `2027-06-30`): only generated/bootstrap changes, which CI never applies",
+        ],
+    );
     // A smaller database volume (sweep 41, #4): the plan shows an update in place, and the
     // provider refuses it during the apply.
     warns(

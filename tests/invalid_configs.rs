@@ -568,6 +568,9 @@ fn no_rename_to_a_name_without_letters() {
             .and_then(|d| d.help.clone())
             .unwrap_or_else(|| panic!("{needle}: {:#?}", c.diagnostics))
     };
-    assert_eq!(help("😀"), "rename it to a valid environment variable name");
+    assert_eq!(
+        help("😀"),
+        "`😀` (U+1F600) is not ASCII: rename it to a valid environment variable name"
+    );
     assert_eq!(help("LOG level"), "rename it to `LOG_LEVEL`");
 }

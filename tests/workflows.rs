@@ -783,7 +783,9 @@ fn every_job_reading_a_secret_runs_in_an_environment() {
     assert_ne!(private, COMMITTED);
     // Any use of the `secrets` context in an expression (inside `${{ }}`, or an `if:`), in any
     // case and form (`secrets.X`, `secrets['X']`, `toJSON(secrets)`), but the workflow's own
-    // token. Text outside expressions ("update the GitHub secrets") is not a read.
+    // token. Text outside expressions ("update the GitHub secrets") is not a read. Not seen: a
+    // `}}` inside a string literal of an expression ends it early here, and `secrets: inherit`
+    // (the generated workflows call no reusable workflow) is not an expression.
     let context = regex::Regex::new(r"(?i)\bsecrets\b(\s*\.\s*github_token\b)?").unwrap();
     fn expressions(v: &Value, key: Option<&str>, out: &mut Vec<String>) {
         match v {

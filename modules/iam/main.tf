@@ -105,6 +105,12 @@ resource "scaleway_iam_api_key" "deployer" {
   description        = "GitHub Actions, environment ${var.environment}: tofu apply"
   default_project_id = var.project_id
   expires_at         = var.api_key_expires_at
+
+  # A new expires_at replaces the key (the provider forces it): the new key first, so that a
+  # day Scaleway refuses leaves the old one working.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "scaleway_iam_application" "planner" {
@@ -140,6 +146,12 @@ resource "scaleway_iam_api_key" "planner" {
   description        = "GitHub Actions, environment ${var.environment}: tofu plan"
   default_project_id = var.project_id
   expires_at         = var.api_key_expires_at
+
+  # A new expires_at replaces the key (the provider forces it): the new key first, so that a
+  # day Scaleway refuses leaves the old one working.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 resource "scaleway_iam_application" "backup" {
@@ -174,6 +186,12 @@ resource "scaleway_iam_api_key" "backup" {
   description        = "Serverless Jobs of the ${var.environment} environment: database backups"
   default_project_id = var.project_id
   expires_at         = var.api_key_expires_at
+
+  # A new expires_at replaces the key (the provider forces it): the new key first, so that a
+  # day Scaleway refuses leaves the old one working.
+  lifecycle {
+    create_before_destroy = true
+  }
 }
 
 locals {
@@ -249,4 +267,10 @@ resource "scaleway_iam_api_key" "registry_reader" {
   description        = "GitHub Actions: pull ${var.project_name} images for promotion"
   default_project_id = var.project_id
   expires_at         = var.api_key_expires_at
+
+  # A new expires_at replaces the key (the provider forces it): the new key first, so that a
+  # day Scaleway refuses leaves the old one working.
+  lifecycle {
+    create_before_destroy = true
+  }
 }

@@ -542,10 +542,15 @@ fn readme(resolved: &Resolved) -> String {
         s.push_str(&format!(
             "\nThe API keys expire (`api_keys.expire_on`): those of {}, at 00:00 UTC. Nothing\n\
              renews them and nothing alerts before: CI's deploys and plans, the promotions and the\n\
-             backup jobs fail from that day. Before it, set a later day, run `tofugen generate`,\n\
-             apply this root (Scaleway cannot change an expiry: every key of the environment is\n\
-             replaced, and the backup key's secrets are rewritten), and update the GitHub secrets\n\
-             above.\n",
+             backup jobs fail from that day. Before it, either:\n\n\
+             - set a later day, run `tofugen generate`, apply this root, and update the GitHub\n  \
+               secrets above: the provider replaces every key of the environment (a new\n  \
+               `expires_at` forces a new key; the new one is created before the old one is\n  \
+               deleted, and the backup key's secrets are rewritten);\n\
+             - or keep the keys: move each one's expiry with `scw iam api-key update <access-key>\n  \
+               expires-at=<day>T00:00:00Z` (Scaleway's API changes it in place), then set the same\n  \
+               day in the configuration, so that this root's plan has nothing to replace (not\n  \
+               tried without a Scaleway account: check that the plan shows no change).\n",
             expiring.join(", ")
         ));
     }

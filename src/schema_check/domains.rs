@@ -567,20 +567,34 @@ impl Domain {
                 return format!("shorten it to at most {max} characters");
             }
         }
-        let fix = if crate::policy::secret_scan::looks_secret(value) {
+        let secret = crate::policy::secret_scan::looks_secret(value);
+        let non_ascii = (!secret).then(|| crate::text::non_ascii(value)).flatten();
+        let fix = if secret {
             None
         } else {
-            self.fix.and_then(|f| f(value))
+            ascii_fix(self, value, non_ascii.as_ref())
         };
-        match fix.filter(|f| f != value && self.validate(f).is_ok()) {
+        let help = match fix.filter(|f| f != value && self.validate(f).is_ok()) {
             Some(f) => match self.fix_note.and_then(|note| note(value)) {
                 Some(note) => format!("write `{}`: {note}", super::shown(&f)),
                 None => format!("write `{}`", super::shown(&f)),
             },
-            None => match self.hint {
-                Some(h) => h.to_string(),
-                None => format!("write it like `{}`", self.example),
-            },
+            None => self.help_without_the_value(),
+        };
+        // The line shown reads like a valid value when a letter is a lookalike (sweep 57,
+        // H3-2): the help says which character it is.
+        match non_ascii {
+            Some(n) => format!("{}: {help}", n.note),
+            None => help,
+        }
+    }
+
+    /// The help for a value not to be repeated (one that may be a secret): the domain's hint,
+    /// or an example.
+    pub fn help_without_the_value(&self) -> String {
+        match self.hint {
+            Some(h) => h.to_string(),
+            None => format!("write it like `{}`", self.example),
         }
     }
 
@@ -1215,6 +1229,25 @@ fn fix_probe_path(v: &str) -> Option<String> {
     }
     let s = s.trim_start_matches('.').trim_start_matches('/');
     Some(format!("/{}", s.replace(' ', "%20")))
+}
+
+/// The fix of `value` in domain `d`: with its non-ASCII characters replaced by the ASCII ones
+/// they look like, then the domain's own fix if that is not valid yet. No fix when a non-ASCII
+/// character looks like no ASCII one: the domain's fixes turn each into `-` or drop it, and
+/// `аdmin` (Cyrillic `а`) became `dmin`, `lеdger` became `l-dger` (sweep 57, H3-2).
+pub fn ascii_fix(
+    d: &Domain,
+    value: &str,
+    non_ascii: Option<&crate::text::NonAscii>,
+) -> Option<String> {
+    let candidate = match non_ascii {
+        Some(n) => n.ascii.clone()?,
+        None => value.to_string(),
+    };
+    if candidate != value && d.pattern_matches(&candidate) && d.validate(&candidate).is_ok() {
+        return Some(candidate);
+    }
+    d.fix.and_then(|f| f(&candidate))
 }
 
 /// A day of the Gregorian calendar, `YYYY-MM-DD`, from year 2000 (the pattern has the shape).

@@ -1087,10 +1087,16 @@ fn describe(
                             NodeKind::Str(s) => s.as_str(),
                             _ => "",
                         };
-                        let help = d.help(text);
                         // In a list of secret names, a value that does not read as a name is
-                        // more likely a secret pasted there: not quoted (sweep 32, F1).
-                        let found = if d.name == "secret-name" && !domains::reads_as_name(text) {
+                        // more likely a secret pasted there: not quoted (sweep 32, F1), and
+                        // no help built from it.
+                        let hidden = d.name == "secret-name" && !domains::reads_as_name(text);
+                        let help = if hidden {
+                            d.help_without_the_value()
+                        } else {
+                            d.help(text)
+                        };
+                        let found = if hidden {
                             "a string that does not read as a name (not shown)".to_string()
                         } else {
                             found
@@ -1351,8 +1357,10 @@ const HOME_DEPTH: usize = 3;
 /// Help for an unknown key that no allowed key resembles: where it belongs, for the keys this
 /// knows; `None` for the others.
 fn misplaced_help(name: &str, segments: &[String]) -> Option<String> {
-    const SETTINGS: [&str; 8] = [
+    // Every key of `Settings` (a test holds the list to the schema's).
+    const SETTINGS: [&str; 9] = [
         "region", "zone", "state", "registry", "services", "database", "secrets", "alerts",
+        "api_keys",
     ];
     let options = crate::resolve::ENVIRONMENT_OPTION_KEYS;
     if segments.is_empty() && SETTINGS.contains(&name) {
@@ -2068,6 +2076,28 @@ pub(crate) fn schema_patterns() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The settings keys the misplaced-key help knows are every key of `Settings` in the
+    /// schema: `api_keys`, added later, had no "belongs under `defaults:`" help (review of
+    /// stop 60).
+    #[test]
+    fn the_misplaced_key_help_knows_every_setting() {
+        let schema: serde_json::Value = serde_json::from_str(EMBEDDED_SCHEMA).unwrap();
+        let mut keys: Vec<&str> = schema["$defs"]["Settings"]["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        for key in &keys {
+            assert!(
+                misplaced_help(key, &[]).is_some_and(|h| h.contains("under `defaults:`")),
+                "{key}"
+            );
+        }
+        assert_eq!(keys.len(), 9, "{keys:?}");
+    }
 
     fn diags(text: &str) -> Vec<Diagnostic> {
         let (_, file) = crate::source::SourceMap::single("t.yaml");

@@ -282,28 +282,36 @@ fn key_problem(
         ));
     }
     if !d.pattern_matches(name) {
-        let fix = if crate::policy::secret_scan::looks_secret(name) {
+        let secret = crate::policy::secret_scan::looks_secret(name);
+        let non_ascii = (!secret).then(|| crate::text::non_ascii(name)).flatten();
+        let fix = if secret {
             None
         } else {
             // A fix with no letter or digit left (`😀` as `_`) is no suggestion (sweep 13).
-            d.fix
-                .and_then(|f| f(name))
+            domains::ascii_fix(d, name, non_ascii.as_ref())
                 .filter(|f| f != name && f.chars().any(|c| c.is_ascii_alphanumeric()))
+        };
+        let help = match fix {
+            // Sweep 58c, F6: `Staging` beside `staging` was told to become `staging`.
+            Some(f) if taken(&f) => format!(
+                "`{}` is already a key here: merge the two entries into `{}`, or rename this one to another valid {}",
+                super::shown(&f),
+                super::shown(&f),
+                d.what
+            ),
+            Some(f) => format!("rename it to `{}`", super::shown(&f)),
+            None => format!("rename it to a valid {}", d.what),
+        };
+        // The line shown reads like a valid name when a letter is a lookalike (sweep 57, H3-2):
+        // the help says which character it is.
+        let help = match non_ascii {
+            Some(n) => format!("{}: {help}", n.note),
+            None => help,
         };
         return Err(blank(
             format!("invalid {} `{}`", d.what, shown()),
             d.expected.to_string(),
-            match fix {
-                // Sweep 58c, F6: `Staging` beside `staging` was told to become `staging`.
-                Some(f) if taken(&f) => format!(
-                    "`{}` is already a key here: merge the two entries into `{}`, or rename this one to another valid {}",
-                    super::shown(&f),
-                    super::shown(&f),
-                    d.what
-                ),
-                Some(f) => format!("rename it to `{}`", super::shown(&f)),
-                None => format!("rename it to a valid {}", d.what),
-            },
+            help,
         ));
     }
     if d.reserved.contains(&name) {
