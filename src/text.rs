@@ -132,7 +132,9 @@ pub fn non_ascii(s: &str) -> Option<NonAscii> {
     if s.is_ascii() {
         return None;
     }
+    // In order of first appearance; the set keeps a long value linear.
     let mut seen: Vec<char> = Vec::new();
+    let mut distinct: std::collections::HashSet<char> = std::collections::HashSet::new();
     let mut all_mapped = true;
     let ascii: String = s
         .chars()
@@ -141,7 +143,7 @@ pub fn non_ascii(s: &str) -> Option<NonAscii> {
                 return c;
             }
             // An invisible or control character has errors of its own, which name it.
-            if !seen.contains(&c) && !invisible(c) && !c.is_control() {
+            if !invisible(c) && !c.is_control() && distinct.insert(c) {
                 seen.push(c);
             }
             ascii_lookalike(c).unwrap_or_else(|| {

@@ -107,7 +107,9 @@ resource "scaleway_iam_api_key" "deployer" {
   expires_at         = var.api_key_expires_at
 
   # A new expires_at replaces the key (the provider forces it): the new key first, so that a
-  # day Scaleway refuses leaves the old one working.
+  # day Scaleway refuses leaves the old one working. OpenTofu makes what a key depends on
+  # (its application) create-before-destroy too: only a replaced application (a -replace)
+  # would then exist twice for a moment.
   lifecycle {
     create_before_destroy = true
   }
@@ -148,7 +150,9 @@ resource "scaleway_iam_api_key" "planner" {
   expires_at         = var.api_key_expires_at
 
   # A new expires_at replaces the key (the provider forces it): the new key first, so that a
-  # day Scaleway refuses leaves the old one working.
+  # day Scaleway refuses leaves the old one working. OpenTofu makes what a key depends on
+  # (its application) create-before-destroy too: only a replaced application (a -replace)
+  # would then exist twice for a moment.
   lifecycle {
     create_before_destroy = true
   }
@@ -188,7 +192,9 @@ resource "scaleway_iam_api_key" "backup" {
   expires_at         = var.api_key_expires_at
 
   # A new expires_at replaces the key (the provider forces it): the new key first, so that a
-  # day Scaleway refuses leaves the old one working.
+  # day Scaleway refuses leaves the old one working. OpenTofu makes what a key depends on
+  # (its application) create-before-destroy too: only a replaced application (a -replace)
+  # would then exist twice for a moment.
   lifecycle {
     create_before_destroy = true
   }
@@ -231,8 +237,11 @@ resource "scaleway_secret_version" "backup" {
   data_wo         = each.key == "access_key" ? scaleway_iam_api_key.backup[0].access_key : scaleway_iam_api_key.backup[0].secret_key
   data_wo_version = 1
 
+  # Replaced with the key, and created before the old versions are deleted (as the key is): a
+  # key Scaleway refuses leaves the jobs' latest version, the old key's, in place.
   lifecycle {
-    replace_triggered_by = [scaleway_iam_api_key.backup[0].id]
+    replace_triggered_by  = [scaleway_iam_api_key.backup[0].id]
+    create_before_destroy = true
   }
 }
 
@@ -269,7 +278,9 @@ resource "scaleway_iam_api_key" "registry_reader" {
   expires_at         = var.api_key_expires_at
 
   # A new expires_at replaces the key (the provider forces it): the new key first, so that a
-  # day Scaleway refuses leaves the old one working.
+  # day Scaleway refuses leaves the old one working. OpenTofu makes what a key depends on
+  # (its application) create-before-destroy too: only a replaced application (a -replace)
+  # would then exist twice for a moment.
   lifecycle {
     create_before_destroy = true
   }

@@ -1383,12 +1383,21 @@ fn redact_texts<'t>(texts: impl Iterator<Item = &'t mut String>, secrets: &[Stri
     unique.dedup();
     for s in unique {
         variants.push(s.clone());
-        let slug = slug_of(s);
-        if slug.len() >= 3 {
-            if !slug.eq_ignore_ascii_case(s) {
-                variants.push(slug.clone());
+        // And as the ASCII it looks like: a fix proposes a name with each lookalike letter
+        // made ASCII (`text::non_ascii`), which neither the secret nor its slug matches
+        // (review of stop 60).
+        let ascii = crate::text::non_ascii(s).and_then(|n| n.ascii);
+        for form in std::iter::once(s.as_str()).chain(ascii.as_deref()) {
+            if form != s.as_str() {
+                variants.push(form.to_string());
             }
-            slugs.push(slug);
+            let slug = slug_of(form);
+            if slug.len() >= 3 {
+                if !slug.eq_ignore_ascii_case(form) {
+                    variants.push(slug.clone());
+                }
+                slugs.push(slug);
+            }
         }
     }
     if variants.is_empty() {
@@ -2141,6 +2150,25 @@ mod tests {
                 "mixed: [redacted]!",
                 "no secret here: akiaios and production",
             ]
+        );
+    }
+
+    /// A fix proposing the ASCII a secret's lookalike letters read as is redacted too (review
+    /// of stop 60: `S\u{435}\u{441}ret-T\u{43e}ken-2024` also used as a key was told to become
+    /// `SECRET_TOKEN_2024`, which neither the secret nor its slug matched).
+    #[test]
+    fn the_ascii_form_of_a_secret_with_lookalike_letters_is_redacted() {
+        let secrets = vec!["S\u{435}\u{441}ret-T\u{43e}ken-2024-x9Qz".to_string()];
+        let mut diags = vec![
+            Diagnostic::error("schema", "invalid name")
+                .help("rename it to `SECRET_TOKEN_2024_X9QZ`"),
+            Diagnostic::error("schema", "x").help("no secret here: secretary"),
+        ];
+        redact_within_two_seconds(&mut diags, &secrets);
+        let helps: Vec<&str> = diags.iter().filter_map(|d| d.help.as_deref()).collect();
+        assert_eq!(
+            helps,
+            ["rename it to `[redacted]`", "no secret here: secretary"]
         );
     }
 

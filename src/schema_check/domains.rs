@@ -567,8 +567,12 @@ impl Domain {
                 return format!("shorten it to at most {max} characters");
             }
         }
-        let secret = crate::policy::secret_scan::looks_secret(value);
-        let non_ascii = (!secret).then(|| crate::text::non_ascii(value)).flatten();
+        let secret = super::looks_secret_as_written_or_read(value);
+        // Noted only where the characters are why the value fails: an alert text may hold
+        // any letter (review of stop 60).
+        let non_ascii = (!secret && !self.pattern_matches(value))
+            .then(|| crate::text::non_ascii(value))
+            .flatten();
         let fix = if secret {
             None
         } else {
@@ -1240,14 +1244,29 @@ pub fn ascii_fix(
     value: &str,
     non_ascii: Option<&crate::text::NonAscii>,
 ) -> Option<String> {
-    let candidate = match non_ascii {
-        Some(n) => n.ascii.clone()?,
-        None => value.to_string(),
+    let Some(candidate) = non_ascii.map_or(Some(value), |n| n.ascii.as_deref()) else {
+        // A letter that looks like no ASCII one (`é`): the domain's fix only if it puts a
+        // letter or digit in its place, as a closest-name fix does (`Europe/Zürich` ->
+        // `Europe/Zurich`), never a `-` or nothing (`café` -> `caf`; review of stop 60).
+        return d
+            .fix
+            .and_then(|f| f(value))
+            .filter(|f| keeps_letters(value, f));
     };
-    if candidate != value && d.pattern_matches(&candidate) && d.validate(&candidate).is_ok() {
-        return Some(candidate);
+    if candidate != value && d.pattern_matches(candidate) && d.validate(candidate).is_ok() {
+        return Some(candidate.to_string());
     }
-    d.fix.and_then(|f| f(&candidate))
+    d.fix.and_then(|f| f(candidate))
+}
+
+/// Whether `fix` has as many characters as `value`, with an ASCII letter or digit where
+/// `value` has a non-ASCII character.
+fn keeps_letters(value: &str, fix: &str) -> bool {
+    value.chars().count() == fix.chars().count()
+        && value
+            .chars()
+            .zip(fix.chars())
+            .all(|(v, f)| v.is_ascii() || f.is_ascii_alphanumeric())
 }
 
 /// A day of the Gregorian calendar, `YYYY-MM-DD`, from year 2000 (the pattern has the shape).
@@ -1661,6 +1680,32 @@ mod tests {
         ] {
             assert!(!ok("repository-dir", bad), "{bad}");
         }
+    }
+
+    /// A non-ASCII letter that looks like no ASCII one: the domain's closest-name fix when it
+    /// puts a letter in its place (`Europe/Zürich`), no mangled fix otherwise (`café`), and
+    /// no note where any letter is valid (an alert text). Review of stop 60.
+    #[test]
+    fn non_ascii_letters_get_a_fix_only_when_it_keeps_them() {
+        let tz = find("timezone").unwrap().help("Europe/Z\u{fc}rich");
+        assert!(
+            tz.contains("(U+00FC) is not ASCII") && tz.ends_with("write `Europe/Zurich`"),
+            "{tz}"
+        );
+        let name = find("service-name").unwrap();
+        let cafe = name.help("caf\u{e9}");
+        assert!(!cafe.contains("`caf`"), "{cafe}");
+        assert!(
+            ascii_fix(
+                name,
+                "caf\u{e9}",
+                crate::text::non_ascii("caf\u{e9}").as_ref()
+            )
+            .is_none()
+        );
+        let text = find("alert-template").unwrap();
+        let help = text.help("D\u{e9}bit {{ .Bad }}");
+        assert!(!help.contains("not ASCII"), "{help}");
     }
 
     #[test]

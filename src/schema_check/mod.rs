@@ -1137,6 +1137,16 @@ fn describe(
                     format!("a number greater than {limit}"),
                     format!("use a value greater than {limit}"),
                 ),
+                // A bound that is only the integer type's (u32, i64, u64): the rules limit the
+                // value far below it, so proposing it proposed a value the next run refuses
+                // (sweep 57, H3-3: `scale.max` was told "use a value of 4294967295 or less").
+                ValidationErrorKind::Maximum { .. } if machine_bound(limit) => (
+                    "large",
+                    format!("a number of at most {limit}"),
+                    format!(
+                        "use a much smaller number: {limit} is only the largest that fits here, and the rules limit it further (`tofugen rules` lists them)"
+                    ),
+                ),
                 ValidationErrorKind::Maximum { .. } => (
                     "large",
                     format!("a number of at most {limit}"),
@@ -1217,12 +1227,21 @@ fn domain_of(schema: &Value, subschemas: &[&Value], key: &str) -> Option<&'stati
         .and_then(domains::find)
 }
 
+/// Whether `text`, or the ASCII its lookalike letters read as (a fullwidth `ｓｋ－…`), looks
+/// like a secret or holds a UUID.
+pub fn looks_secret_as_written_or_read(text: &str) -> bool {
+    use crate::policy::secret_scan::{holds_uuid, looks_secret};
+    let secret = |t: &str| looks_secret(t) || holds_uuid(t);
+    secret(text)
+        || crate::text::non_ascii(text)
+            .and_then(|n| n.ascii)
+            .is_some_and(|a| secret(&a))
+}
+
 /// User text as it may appear in a message: control and bidirectional characters escaped, at
 /// most 40 characters.
 pub fn shown(text: &str) -> String {
-    if crate::policy::secret_scan::looks_secret(text)
-        || crate::policy::secret_scan::holds_uuid(text)
-    {
+    if looks_secret_as_written_or_read(text) {
         return "(not shown: it looks like a secret)".to_string();
     }
     let mut out = String::new();
@@ -1346,6 +1365,14 @@ fn homes_within(schema: &Value, subschemas: &[&Value], name: &str, depth: usize)
         level = next;
     }
     Vec::new()
+}
+
+/// Whether a schema bound is only an integer type's limit (`u32::MAX`, `i64::MAX`, `u64::MAX`),
+/// not one of the domain's.
+fn machine_bound(limit: &Value) -> bool {
+    limit
+        .as_u64()
+        .is_some_and(|n| [u64::from(u32::MAX), i64::MAX as u64, u64::MAX].contains(&n))
 }
 
 /// Most places [`homes_of`] names for a key: past that, the key is too common to say where.

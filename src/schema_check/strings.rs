@@ -282,7 +282,7 @@ fn key_problem(
         ));
     }
     if !d.pattern_matches(name) {
-        let secret = crate::policy::secret_scan::looks_secret(name);
+        let secret = super::looks_secret_as_written_or_read(name);
         let non_ascii = (!secret).then(|| crate::text::non_ascii(name)).flatten();
         let fix = if secret {
             None
