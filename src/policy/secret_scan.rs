@@ -1386,7 +1386,11 @@ fn redact_texts<'t>(texts: impl Iterator<Item = &'t mut String>, secrets: &[Stri
         // And as the ASCII it looks like: a fix proposes a name with each lookalike letter
         // made ASCII (`text::non_ascii`), which neither the secret nor its slug matches
         // (review of stop 60).
-        let ascii = crate::text::non_ascii(s).and_then(|n| n.ascii);
+        // At least 3 bytes, as a secret itself must be: a lookalike takes 2 or 3 bytes and
+        // reads as 1, so `ａ` would have redacted every `a` (review of stop 60).
+        let ascii = crate::text::non_ascii(s)
+            .and_then(|n| n.ascii)
+            .filter(|a| a.trim().len() >= 3);
         for form in std::iter::once(s.as_str()).chain(ascii.as_deref()) {
             if form != s.as_str() {
                 variants.push(form.to_string());
@@ -2170,6 +2174,16 @@ mod tests {
             helps,
             ["rename it to `[redacted]`", "no secret here: secretary"]
         );
+        // A short one reads as fewer than 3 ASCII bytes: no letter of other texts is taken
+        // for it.
+        let short = vec![
+            "\u{ff41}".to_string(),
+            "\u{ff11}\u{ff12}".to_string(),
+            "\u{430}\u{435}".to_string(),
+        ];
+        let mut diags = vec![Diagnostic::error("schema", "a value of 12 in area")];
+        redact_within_two_seconds(&mut diags, &short);
+        assert_eq!(diags[0].message, "a value of 12 in area");
     }
 
     /// A suggestion joining a secret's parts with other separators than the secret's is
