@@ -627,6 +627,15 @@ mod tests {
         assert!(super::super::hcl::is_identifier(&env_ident("é-1")));
     }
 
+    /// The `module "iam_<env>"` block of the bootstrap root's `main`, braces included.
+    fn iam_call(main: &str, env: &str) -> String {
+        let start = main
+            .find(&format!("module \"iam_{env}\" {{"))
+            .expect("iam call");
+        let len = main[start..].find("\n}\n").expect("closing brace");
+        main[start..=start + len].to_string()
+    }
+
     #[test]
     fn backup_project_only_for_environments_with_backup_jobs() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/environments.yaml");
@@ -634,13 +643,7 @@ mod tests {
         let c = crate::pipeline::compile("environments.yaml", &yaml, true);
         assert!(!c.has_errors(), "{:#?}", c.diagnostics);
         let main = &c.files[&format!("{BOOTSTRAP_DIR}/main.tf")];
-        let block = |env: &str| {
-            let start = main
-                .find(&format!("module \"iam_{env}\" {{"))
-                .expect("iam call");
-            let len = main[start..].find("\n}\n").expect("closing brace");
-            main[start..=start + len].to_string()
-        };
+        let block = |env: &str| iam_call(main, env);
         let production = block("production");
         assert!(production.contains(
             "    project_id             = scaleway_account_project.production_backup.id\n"
@@ -690,13 +693,7 @@ mod tests {
                 1,
             );
         let (main, readme) = compiled(&expiring);
-        let call = |env: &str| {
-            let start = main
-                .find(&format!("module \"iam_{env}\" {{"))
-                .expect("iam call");
-            let len = main[start..].find("\n}\n").expect("closing brace");
-            main[start..=start + len].to_string()
-        };
+        let call = |env: &str| iam_call(&main, env);
         assert!(call("staging").contains("api_key_expires_at = \"2027-06-30T00:00:00Z\"\n"));
         assert!(call("production").contains("api_key_expires_at = \"2027-03-31T00:00:00Z\"\n"));
         assert!(
