@@ -112,11 +112,40 @@ fn quick_schema(root: &Path, out_dir: &Path) {
     )
     .expect("the embedded JSON Schema parses");
     strip_annotations(&mut schema);
+    schema_keys(&schema, out_dir);
     std::fs::write(
         out_dir.join("quick_schema.json"),
         serde_json::to_string(&schema).expect("serializes"),
     )
     .expect("write quick_schema.json");
+}
+
+/// Writes `schema_keys.rs` into `out_dir`: every property name of the schema, sorted
+/// (`policy::named_values` shows their values: they hold settings, not secrets).
+fn schema_keys(schema: &serde_json::Value, out_dir: &Path) {
+    let mut keys = std::collections::BTreeSet::new();
+    let mut todo = vec![schema];
+    while let Some(v) = todo.pop() {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Object(props)) = map.get("properties") {
+                    keys.extend(props.keys().cloned());
+                }
+                todo.extend(map.values());
+            }
+            serde_json::Value::Array(items) => todo.extend(items),
+            _ => {}
+        }
+    }
+    let mut out = String::from(
+        "/// Every property name of the configuration's schema, sorted (build.rs).\n\
+         pub(crate) const SCHEMA_KEYS: &[&str] = &[\n",
+    );
+    for key in &keys {
+        let _ = writeln!(out, "    {key:?},");
+    }
+    out.push_str("];\n");
+    std::fs::write(out_dir.join("schema_keys.rs"), out).expect("write schema_keys.rs");
 }
 
 /// Writes `domain_dfas.bin` and `domain_dfas.rs` into `out_dir`: every domain pattern of

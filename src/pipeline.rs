@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use crate::diagnostics::{self, Diagnostic, Level, Span};
 use crate::load::{self, Node};
 use crate::model::Config;
+use crate::policy::named_values::named_values;
 use crate::resolve::{self, Resolved};
 use crate::source::{FileId, SourceMap};
 use crate::{emit, policy, schema_check};
@@ -281,6 +282,9 @@ fn shown_regions(source: &str, spans: &[Span]) -> Vec<(usize, usize)> {
 /// the texts masked, for the messages to hide too.
 fn mask_regions(source: &mut String, regions: &[(usize, usize)]) -> Vec<String> {
     let mut ranges = Vec::new();
+    // The line of the region at hand, its values, and how far the source was searched for
+    // line breaks.
+    let (mut line_start, mut line, mut scanned) = (0, None::<Vec<(usize, usize)>>, 0);
     for &(mut s, mut e) in regions {
         while !source.is_char_boundary(s) {
             s -= 1;
@@ -293,7 +297,31 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) -> Vec<String> 
         {
             ranges.push(s + a..s + b);
         }
+        // The values of secret-named keys the region shows, whole ([`named_values`]): each
+        // line is read once (regions are sorted), and found by a scan that never goes back.
+        scanned = scanned.min(s);
+        if let Some(i) = source[scanned..s].rfind('\n') {
+            line = None;
+            line_start = scanned + i + 1;
+        }
+        scanned = s;
+        let values = line.get_or_insert_with(|| {
+            let end = source[line_start..]
+                .find('\n')
+                .map_or(source.len(), |i| line_start + i);
+            named_values(source[line_start..end].trim_end_matches('\r'))
+                .into_iter()
+                .map(|(a, b)| (line_start + a, line_start + b))
+                .collect::<Vec<_>>()
+        });
+        let first = values.partition_point(|&(_, b)| b <= s);
+        for &(a, b) in values[first..].iter().take_while(|&&(a, _)| a < e) {
+            ranges.push(a..b);
+        }
     }
+    // A value shown by two regions of its line is masked once.
+    ranges.sort_unstable_by_key(|r| (r.start, r.end));
+    ranges.dedup();
     if ranges.is_empty() {
         return Vec::new();
     }

@@ -342,6 +342,54 @@ fn secret_findings_do_not_echo_the_value() {
     }
 }
 
+/// A value under a secret's name is masked whole in the source excerpts, as YAML reads it,
+/// also where there is no tree to read it from (a syntax error) or where the tree does not take
+/// it for an environment value (a mapping where a string was expected): the shapes ended a
+/// `DB_PASSWORD: x` pair at its first blank, and `DB_PASSWORD: hunter2: correct horse battery
+/// staple` showed `******** correct horse battery staple` (review of stop 59). In every format,
+/// and in no text of a diagnostic either.
+#[test]
+fn a_secret_named_value_is_never_shown_in_part() {
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml"))
+            .expect("config");
+    let words = ["Hunter", "Correct", "Battery", "Staple", "Canary"];
+    let lines = [
+        // A `: ` in a value: a YAML syntax error.
+        "DB_PASSWORD: Hunter2: Correct Battery Staple",
+        "DB_PASSWORD: Tr0ub4dor&3 Hunter: Staple  # rotated",
+        // Flow collections where strings are expected: schema errors.
+        "X: { DB_PASSWORD: Hunter Correct, API_TOKEN: \"Battery Staple\" }",
+        "SIGNING_KEY: { value: Canary Hunter, also: [Staple Battery] }",
+        // A list under a secret's name whose flow is left open: a syntax error.
+        "DB_PASSWORD: [Canary Correct, Hunter",
+    ];
+    let mut masked = 0;
+    for line in lines {
+        let config = committed.replacen(
+            "        DB_NAME: evalap\n",
+            &format!("        DB_NAME: evalap\n        {line}\n"),
+            1,
+        );
+        let c = pipeline::compile("environments.yaml", config.as_bytes(), false);
+        assert!(
+            c.diagnostics.iter().any(|d| d.level == Level::Error),
+            "{line}"
+        );
+        for format in [Format::Human, Format::Github, Format::Json] {
+            let out = diagnostics::render(&c.diagnostics, &c.sources, format, false);
+            if format == Format::Human && out.contains("*****") {
+                masked += 1;
+            }
+            for word in words {
+                assert!(!out.contains(word), "{line}: `{word}` shown:\n{out}");
+            }
+        }
+    }
+    // The excerpts show the line (masked), but for the open list's: its error is on the next.
+    assert_eq!(masked, lines.len() - 1);
+}
+
 /// A control character, a bidirectional control or `${{` is reported at the character itself
 /// (its escape sequence in a quoted string), keys included; multi-line fields accept line
 /// breaks.

@@ -24,6 +24,7 @@
 //!    that `bad` triggers the rule and `good` does not, once merged into [`examples::BASE`].
 
 pub mod examples;
+pub mod named_values;
 pub mod overrides;
 pub mod rules;
 pub mod secret_scan;

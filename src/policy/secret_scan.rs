@@ -368,7 +368,7 @@ fn url_password(p: &str) -> bool {
 }
 
 /// Text standing for a value rather than being one.
-fn placeholder(v: &str) -> bool {
+pub(crate) fn placeholder(v: &str) -> bool {
     let v = v.trim_matches(['"', '\'']);
     v.is_empty()
         || v.starts_with('$')
