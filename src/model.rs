@@ -275,6 +275,7 @@ pub struct ServiceSpec {
     pub build: Option<BuildSpec>,
     /// The HTTP port the container listens on. Serverless Containers route only HTTP.
     #[serde(default)]
+    #[schemars(range(min = 1))]
     pub port: Option<u16>,
     /// `http1` (default) or `h2c`.
     #[serde(default)]

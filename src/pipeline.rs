@@ -667,9 +667,7 @@ fn mark_consequences(diagnostics: &mut [Diagnostic], removed: &[schema_check::Pr
                 policy::secret_scan::hide(&first.path),
                 first.span.line
             ));
-            if let Some(help) = &mut d.help {
-                *help = format!("fix the schema errors first; if this remains, {help}");
-            }
+            first_fix_the_schema(d);
         } else if !related.is_empty() {
             d.notes.push(format!(
                 "ignored because of schema errors: {}; this finding may be a consequence",
@@ -677,10 +675,20 @@ fn mark_consequences(diagnostics: &mut [Diagnostic], removed: &[schema_check::Pr
             ));
             // Its fix may be wrong: it saw the tree without those values (sweep
             // 24: "add image: …" where an image was written, and refused).
-            if let Some(help) = &mut d.help {
-                *help = format!("fix the schema errors first; if this remains, {help}");
-            }
+            first_fix_the_schema(d);
         }
+    }
+}
+
+/// Puts "fix the schema errors first" before `d`'s help, once: values the schema refused and
+/// values that could not be decoded are marked in two passes, and a finding that followed
+/// from both was told it twice.
+fn first_fix_the_schema(d: &mut Diagnostic) {
+    const FIRST: &str = "fix the schema errors first; if this remains, ";
+    if let Some(help) = &mut d.help
+        && !help.starts_with(FIRST)
+    {
+        *help = format!("{FIRST}{help}");
     }
 }
 

@@ -1127,6 +1127,15 @@ fn describe(
         | ValidationErrorKind::Maximum { limit }
         | ValidationErrorKind::ExclusiveMaximum { limit } => {
             let (size, expected, help) = match error.kind() {
+                // 0, the least an unsigned type holds: the rules may refuse it too (a
+                // `scale.max`, a secret's `length`), so it is not proposed as the fix alone.
+                ValidationErrorKind::Minimum { .. } if limit.as_u64() == Some(0) => (
+                    "small",
+                    format!("a number of at least {limit}"),
+                    "use a value of 0 or more (negative numbers never fit here); the rules may \
+                     ask for more (`tofugen rules` lists them)"
+                        .to_string(),
+                ),
                 ValidationErrorKind::Minimum { .. } => (
                     "small",
                     format!("a number of at least {limit}"),
@@ -1720,6 +1729,15 @@ fn type_help(
         (NodeKind::Str(s), "a number") if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
             format!("remove the quotes (or the `!!str` tag): `{}`", s.trim())
         }
+        // YAML 1.1's integers that YAML 1.2 reads as text (`1_000`, `0b101`, `1:30`): the
+        // value the writer meant, in digits (review of stop 59).
+        (NodeKind::Str(s), "a whole number" | "a number") if yaml11_integer(s).is_some() => {
+            let n = yaml11_integer(s).unwrap_or_default();
+            format!(
+                "write `{n}`: YAML 1.2 reads `{}` as text (YAML 1.1 read it as {n})",
+                s.trim()
+            )
+        }
         (NodeKind::Str(s), "a whole number" | "a number") if is_overflowing_number(s) => {
             format!(
                 "write a number of at most about 1.8e308 (the largest 64-bit float): `{}` is beyond it",
@@ -1833,7 +1851,52 @@ fn type_help(
     }
 }
 
-/// Whether `segments` is a secret's declaration: `defaults.secrets.<NAME>` or
+/// The integer YAML 1.1 reads in `s` where YAML 1.2 (which tofugen reads) reads text:
+/// digits with `_` separators (`1_000`), binary (`0b1010`), hexadecimal or octal with
+/// separators (`0xFF_FF`, `0o7_7`), and base 60 (`1:30`, `1:30:00`), with an optional sign.
+/// `None` for anything else, or past 64 bits.
+fn yaml11_integer(s: &str) -> Option<i64> {
+    let t = s.trim();
+    let (negative, body) = match t.as_bytes().first()? {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits = |text: &str, radix: u32| -> Option<i64> {
+        let clean: String = text.chars().filter(|c| *c != '_').collect();
+        let valid = !clean.is_empty()
+            && !text.starts_with('_')
+            && text.chars().all(|c| c == '_' || c.is_digit(radix));
+        valid.then(|| i64::from_str_radix(&clean, radix).ok())?
+    };
+    let value = if let Some(b) = body.strip_prefix("0b") {
+        digits(b, 2)?
+    } else if let Some(h) = body.strip_prefix("0x").filter(|h| h.contains('_')) {
+        digits(h, 16)?
+    } else if let Some(o) = body.strip_prefix("0o").filter(|o| o.contains('_')) {
+        digits(o, 8)?
+    } else if body.contains(':') {
+        // Base 60: the first part any digits, the others 0 to 59.
+        let mut parts = body.split(':');
+        let mut total = digits(parts.next()?, 10)?;
+        for part in parts {
+            let p = digits(part, 10).filter(|p| (0..60).contains(p) && part.len() <= 2)?;
+            total = total.checked_mul(60)?.checked_add(p)?;
+        }
+        total
+    } else if body.contains('_') && body.starts_with(|c: char| c.is_ascii_digit()) {
+        digits(body, 10)?
+    } else {
+        return None;
+    };
+    if negative {
+        value.checked_neg()
+    } else {
+        Some(value)
+    }
+}
+
+/// Whether `segments` is a secret's declaration/// Whether `segments` is a secret's declaration: `defaults.secrets.<NAME>` or
 /// `environments.<env>.secrets.<NAME>`.
 fn is_secret_declaration(segments: &[String]) -> bool {
     match segments {
@@ -2103,6 +2166,40 @@ pub(crate) fn schema_patterns() -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// YAML 1.1's integer forms that YAML 1.2 reads as text are read back as YAML 1.1 read
+    /// them; YAML 1.2's own integers, floats and other text are not.
+    #[test]
+    fn yaml_1_1_integers_are_read_back() {
+        for (text, want) in [
+            ("1_000", Some(1000)),
+            ("-1_000", Some(-1000)),
+            ("0b1010", Some(10)),
+            ("+0b1_0", Some(2)),
+            ("0xFF_FF", Some(65535)),
+            ("0o7_7", Some(63)),
+            ("1:30", Some(90)),
+            ("1:30:00", Some(5400)),
+            ("190:20:30", Some(685_230)),
+            // Not YAML 1.1 integers, or YAML 1.2 ones (the loader read them as numbers).
+            ("1:60", None),
+            ("1:5:", None),
+            (":30", None),
+            ("_1", None),
+            ("1__", Some(1)),
+            ("0b", None),
+            ("0b102", None),
+            ("0xFF", None),
+            ("1000", None),
+            ("1.5", None),
+            ("abc", None),
+            ("1_000.5", None),
+            ("9_223_372_036_854_775_808", None),
+            ("", None),
+        ] {
+            assert_eq!(yaml11_integer(text), want, "{text}");
+        }
+    }
 
     /// The settings keys the misplaced-key help knows are every key of `Settings` in the
     /// schema: `api_keys`, added later, had no "belongs under `defaults:`" help (review of
