@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::diagnostics::{self, Diagnostic, Level, Span};
 use crate::load::{self, Node};
 use crate::model::Config;
-use crate::policy::named_values::named_values;
+use crate::policy::named_values::{LineRole, line_roles, named_values};
 use crate::resolve::{self, Resolved};
 use crate::source::{FileId, SourceMap};
 use crate::{emit, policy, schema_check};
@@ -214,8 +214,10 @@ const MAX_HITS_PER_REGION: usize = 8;
 
 /// Masks, as `*` one per byte (every position still points where it did), every part with the
 /// shape of a secret ([`policy::secret_scan::secret_ranges`]) on the lines the source excerpts
-/// of `diags` show: the first lines and the last two of each span, comments included. Linear
-/// in the size of those lines (windows around the positions in very long ones).
+/// of `diags` show (the first lines and the last two of each span, comments included; windows
+/// around the positions in very long lines), and the values of secret-named keys on those lines
+/// with the lines that continue them ([`named_values`], [`line_roles`]: the lines up to the last
+/// shown are read once).
 pub fn mask_shown_lines(source: &mut String, diags: &[Diagnostic]) {
     let spans: Vec<Span> = diags.iter().filter_map(|d| d.span).collect();
     let regions = shown_regions(source, &spans);
@@ -282,10 +284,28 @@ fn shown_regions(source: &str, spans: &[Span]) -> Vec<(usize, usize)> {
 /// the texts masked, for the messages to hide too.
 fn mask_regions(source: &mut String, regions: &[(usize, usize)]) -> Vec<String> {
     let mut ranges = Vec::new();
-    // The line of the region at hand, its values, and how far the source was searched for
-    // line breaks.
-    let (mut line_start, mut line, mut scanned) = (0, None::<Vec<(usize, usize)>>, 0);
-    for &(mut s, mut e) in regions {
+    // Each region's line start, found by a scan that never goes back (regions are sorted),
+    // and the role of each line in the file's block structure ([`line_roles`]).
+    let mut line_starts = Vec::with_capacity(regions.len());
+    let (mut line_start, mut scanned) = (0, 0);
+    for &(s, _) in regions {
+        let s = s.min(source.len());
+        scanned = scanned.min(s);
+        if let Some(i) = source.as_bytes()[scanned..s]
+            .iter()
+            .rposition(|b| *b == b'\n')
+        {
+            line_start = scanned + i + 1;
+        }
+        scanned = s;
+        line_starts.push(line_start);
+    }
+    let mut starts = line_starts.clone();
+    starts.dedup();
+    let roles = line_roles(source, &starts);
+    // The line at hand and its masked ranges.
+    let mut line: Option<(usize, Vec<(usize, usize)>)> = None;
+    for (&(mut s, mut e), &line_start) in regions.iter().zip(&line_starts) {
         while !source.is_char_boundary(s) {
             s -= 1;
         }
@@ -297,23 +317,15 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) -> Vec<String> 
         {
             ranges.push(s + a..s + b);
         }
-        // The values of secret-named keys the region shows, whole ([`named_values`]): each
-        // line is read once (regions are sorted), and found by a scan that never goes back.
-        scanned = scanned.min(s);
-        if let Some(i) = source[scanned..s].rfind('\n') {
-            line = None;
-            line_start = scanned + i + 1;
+        // The values of secret-named keys the region shows, whole ([`named_values`]); each
+        // line is read once.
+        if line.as_ref().is_none_or(|(at, _)| *at != line_start) {
+            let role = starts
+                .binary_search(&line_start)
+                .map_or(LineRole::Normal, |i| roles[i]);
+            line = Some((line_start, line_values(source, line_start, role)));
         }
-        scanned = s;
-        let values = line.get_or_insert_with(|| {
-            let end = source[line_start..]
-                .find('\n')
-                .map_or(source.len(), |i| line_start + i);
-            named_values(source[line_start..end].trim_end_matches('\r'))
-                .into_iter()
-                .map(|(a, b)| (line_start + a, line_start + b))
-                .collect::<Vec<_>>()
-        });
+        let values = line.as_ref().map_or(&[][..], |(_, v)| v.as_slice());
         let first = values.partition_point(|&(_, b)| b <= s);
         for &(a, b) in values[first..].iter().take_while(|&&(a, _)| a < e) {
             ranges.push(a..b);
@@ -341,6 +353,42 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) -> Vec<String> 
     // Whole UTF-8 sequences (ranges start and end on character boundaries) became ASCII.
     *source = String::from_utf8(bytes).expect("masking keeps UTF-8");
     texts
+}
+
+/// The byte ranges to mask on the line of `source` starting at `line_start`, by its `role`:
+/// the values of its secret-named keys ([`named_values`]; a lone CR breaks a line for YAML),
+/// all its text when it is the rest of a secret's value, none from keys when it is the rest of
+/// another value's text.
+fn line_values(source: &str, line_start: usize, role: LineRole) -> Vec<(usize, usize)> {
+    let end = source[line_start..]
+        .find('\n')
+        .map_or(source.len(), |i| line_start + i);
+    let line = &source[line_start..end];
+    match role {
+        LineRole::Text => Vec::new(),
+        LineRole::SecretValue => {
+            let text = line.trim_end_matches(['\r', ' ', '\t']);
+            let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
+            if indent < text.len() {
+                vec![(line_start + indent, line_start + text.len())]
+            } else {
+                Vec::new()
+            }
+        }
+        LineRole::Normal => {
+            let mut values = Vec::new();
+            let mut at = line_start;
+            for piece in line.split('\r') {
+                values.extend(
+                    named_values(piece)
+                        .into_iter()
+                        .map(|(a, b)| (at + a, at + b)),
+                );
+                at += piece.len() + 1;
+            }
+            values
+        }
+    }
 }
 
 /// Every occurrence of a secret inside the source text of the string it was found in (3

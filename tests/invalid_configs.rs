@@ -363,6 +363,14 @@ fn a_secret_named_value_is_never_shown_in_part() {
         "SIGNING_KEY: { value: Canary Hunter, also: [Staple Battery] }",
         // A list under a secret's name whose flow is left open: a syntax error.
         "DB_PASSWORD: [Canary Correct, Hunter",
+        // A value that YAML ends before the line does (review of stop 61, F2, F3, F7).
+        "DB_PASSWORD: 'it's Correct Battery Staple'",
+        "&a DB_PASSWORD: Hunter2: Correct Battery Staple",
+        "DB_PASSWORD: $ecret: Correct Battery Staple",
+        // The lines that continue a secret's value (F1).
+        "DB_PASSWORD: Hunter2\n          Correct Horse: Battery Staple",
+        "DB_PASSWORD: \"Hunter2\n          Correct \\q Battery Staple\"",
+        "DB_PASSWORD: [Canary,\n          Correct Horse Battery Staple: x: y]",
     ];
     let mut masked = 0;
     for line in lines {
@@ -388,6 +396,20 @@ fn a_secret_named_value_is_never_shown_in_part() {
     }
     // The excerpts show the line (masked), but for the open list's: its error is on the next.
     assert_eq!(masked, lines.len() - 1);
+    // Text that continues another value is no secret's key: `Auth token: the service checks
+    // it` in a description stays shown, and `service` is not redacted from the messages
+    // (review of stop 61, F6).
+    let config = committed.replacen(
+        "      port: 8000\n",
+        "      port: |\n        Auth token: the api service checks it\n",
+        1,
+    );
+    let c = pipeline::compile("environments.yaml", config.as_bytes(), false);
+    let out = diagnostics::render(&c.diagnostics, &c.sources, Format::Human, false);
+    assert!(
+        out.contains("Auth token: the api service checks it") && !out.contains("[redacted]"),
+        "{out}"
+    );
 }
 
 /// A control character, a bidirectional control or `${{` is reported at the character itself

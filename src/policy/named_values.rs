@@ -1,13 +1,19 @@
 //! The values that a source line gives to a secret-sounding key (`DB_PASSWORD: x`), read from
-//! the line's text alone: for the source excerpts of diagnostics raised before there is a tree
-//! (a YAML syntax error), or about a value the tree does not read as an environment variable
-//! (a mapping where a string was expected).
+//! the line's text, and the lines that continue them ([`line_roles`]): for the source excerpts
+//! of diagnostics raised before there is a tree (a YAML syntax error), or about a value the tree
+//! does not read as an environment value (a mapping where a string was expected).
 //!
 //! The shapes of [`super::secret_scan`] end a `password: x` pair at the first blank, so that
 //! `DB_PASSWORD: hunter2: correct horse battery staple` (the syntax error a `: ` in a value
-//! makes) showed `******** correct horse battery staple` (review of stop 59). Here the value
-//! runs as YAML reads it: to the end of the line or a comment, to a flow indicator inside
-//! `{ }` or `[ ]`, or to its closing quote.
+//! makes) showed `******** correct horse battery staple` (review of stop 59). Here a value runs
+//! to the end of the line or a comment, to a flow indicator inside `{ }` or `[ ]`, or to its
+//! closing quote; a value YAML ends before the line does (a quote inside a quoted value, text
+//! after a bracket) is masked to the end of the line; and the lines indented under a secret's
+//! key are masked whole (review of stop 61, F1 to F7).
+//!
+//! Limits: a `? ` explicit key, a key written with escapes (`"DB_PASS\x57ORD"`) and a key
+//! whose `:` is followed by a non-ASCII space are not recognised here (the shapes still
+//! apply, and the tree masks what it reads).
 
 use super::secret_scan::{SECRET_NUMBER_MIN, placeholder, secret_name};
 
@@ -30,11 +36,16 @@ pub fn named_values(line: &str) -> Vec<(usize, usize)> {
     let b = line.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    // Indentation and block sequence markers (`- - KEY: x`), then a key may start.
+    // Indentation, block sequence markers (`- - KEY: x`) and a key's tag or anchor (`&a KEY:
+    // x`, `!!str KEY: x`), then a key may start.
     loop {
         i = skip_blanks(b, i);
         if b.get(i) == Some(&b'-') && b.get(i + 1).is_none_or(|c| blank(*c)) {
             i += 1;
+        } else if matches!(b.get(i), Some(b'!' | b'&')) {
+            while i < b.len() && !blank(b[i]) {
+                i += 1;
+            }
         } else {
             break;
         }
@@ -55,8 +66,27 @@ pub fn named_values(line: &str) -> Vec<(usize, usize)> {
                 let setting = schema_key(key);
                 let named = secret_name(key) && !setting;
                 let (value, next) = value_at(line, after, depth);
+                // Outside brackets, a secret's value that YAML ends before the line does (a
+                // quote inside a quoted value, text after a bracket, an alias or a block
+                // scalar's header) is masked to the end of the line, from its first character
+                // (inside its opening quote).
+                if named
+                    && depth == 0
+                    && secret_below.is_none()
+                    && let Some(start) = malformed_from(line, after)
+                {
+                    let end = line.trim_end_matches([' ', '\t']).len();
+                    if start < end {
+                        out.push((start, end));
+                    }
+                    break;
+                }
                 match value {
-                    Some(range) if named || (secret_below.is_some() && !setting) => {
+                    Some(range)
+                        if named
+                            || (secret_below.is_some()
+                                && !declaration_setting(key, &line[range.0..range.1])) =>
+                    {
                         push(line, range, &mut out);
                     }
                     None if named && secret_below.is_none() => {
@@ -106,6 +136,143 @@ pub fn named_values(line: &str) -> Vec<(usize, usize)> {
     out
 }
 
+/// How a source line stands in the file's block structure, for masking it
+/// ([`line_roles`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineRole {
+    /// A line of its own: [`named_values`] reads it.
+    Normal,
+    /// Indented under a secret-named key: the rest of that secret's value (a plain or
+    /// quoted scalar continued, a flow collection left open, a block scalar, or a mapping or
+    /// list under the key). Masked whole.
+    SecretValue,
+    /// The rest of another key's scalar (a block scalar's content, a plain or quoted scalar
+    /// continued): text, not keys (`Auth token: the api checks it` in a description is no
+    /// secret's key).
+    Text,
+}
+
+/// The role of each line of `source` starting at `starts` (sorted line starts), found by one
+/// pass over the lines up to the last of them: a line indented under a key belongs to that
+/// key's value. Linear in the size of the text read.
+pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Owner {
+        /// A key whose value is the lines under it (a mapping, a list), or a flow collection
+        /// left open.
+        Structure,
+        /// A secret-named key.
+        Secret,
+        /// A key whose value is a scalar: the lines under it continue it.
+        Scalar,
+    }
+    let mut roles = Vec::with_capacity(starts.len());
+    let Some(&last) = starts.last() else {
+        return roles;
+    };
+    // (column of the key, what it owns, whether it is a `secrets:` key).
+    let mut stack: Vec<(usize, Owner, bool)> = Vec::new();
+    let mut wanted = starts.iter().peekable();
+    let mut at = 0;
+    while at <= last && at <= source.len() {
+        let end = source[at..].find('\n').map_or(source.len(), |i| at + i);
+        let line = source[at..end].trim_end_matches('\r');
+        let b = line.as_bytes();
+        let indent = b.iter().take_while(|c| **c == b' ').count();
+        let content = indent < b.len() && !blank(b[indent]);
+        if content && !comment_at(b, indent) {
+            while stack.last().is_some_and(|&(col, _, _)| col >= indent) {
+                stack.pop();
+            }
+        }
+        // A comment line belongs to no value: as if it had popped what it is not under.
+        let under = |&&(col, _, _): &&(usize, Owner, bool)| !(content && col >= indent);
+        let role = if stack
+            .iter()
+            .filter(under)
+            .any(|&(_, o, _)| o == Owner::Secret)
+        {
+            LineRole::SecretValue
+        } else if stack
+            .iter()
+            .filter(under)
+            .any(|&(_, o, _)| o == Owner::Scalar)
+        {
+            LineRole::Text
+        } else {
+            LineRole::Normal
+        };
+        if role == LineRole::Normal && content && !comment_at(b, indent) {
+            let mut i = indent;
+            // Where the key's node starts (its tag or anchor included): the lines of its value
+            // are indented further.
+            let mut col = indent;
+            loop {
+                i = skip_blanks(b, i);
+                if b.get(i) == Some(&b'-') && b.get(i + 1).is_none_or(|c| blank(*c)) {
+                    i += 1;
+                    col = skip_blanks(b, i);
+                } else if matches!(b.get(i), Some(b'!' | b'&')) {
+                    while i < b.len() && !blank(b[i]) {
+                        i += 1;
+                    }
+                } else {
+                    break;
+                }
+            }
+            if i < b.len()
+                && let Some((key, after)) = key_at(line, i, 0)
+            {
+                // A secret's declaration under `secrets:` holds its settings (`source:`,
+                // `length:`), not its value.
+                let declared = stack.last().is_some_and(|&(_, _, secrets)| secrets);
+                let owner = if secret_name(key) && !schema_key(key) && !declared {
+                    Owner::Secret
+                } else {
+                    let v = skip_blanks(b, after);
+                    match b.get(v) {
+                        None => Owner::Structure,
+                        Some(b'#') if comment_at(b, v) => Owner::Structure,
+                        Some(b'[' | b'{') if flow_close(b, v).is_none() => Owner::Structure,
+                        _ => Owner::Scalar,
+                    }
+                };
+                stack.push((col, owner, key == "secrets"));
+            } else if i < b.len() && !matches!(b[i], b'[' | b'{') {
+                // A list item's scalar (`- text`), continued on the lines under it.
+                stack.push((col, Owner::Scalar, false));
+            }
+        }
+        while wanted.next_if(|&&s| s <= at).is_some() {
+            roles.push(role);
+        }
+        at = end + 1;
+    }
+    // Starts past the end of the text (none in practice) are lines of their own.
+    roles.resize(starts.len(), LineRole::Normal);
+    roles
+}
+
+/// Whether `key: value` inside a collection under a secret's name is a setting of a secret's
+/// declaration (`ADMIN_TOKEN: { source: generated, length: 48 }`), shown: only those keys,
+/// with a value of their kind. Any other (`user:`, `key:`, `name:` in a credentials
+/// mapping) is masked.
+fn declaration_setting(key: &str, value: &str) -> bool {
+    match key {
+        "source" => matches!(value, "operator" | "generated" | "database"),
+        "length" => !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
+        "include_database" => matches!(value, "true" | "false"),
+        "scheme" => {
+            value.starts_with(|c: char| c.is_ascii_lowercase())
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+.-".contains(&b))
+        }
+        "description" => true,
+        _ => false,
+    }
+}
+
 /// Keeps `range` of `line` unless it stands for no value (a placeholder, `true`) or is a
 /// short number: a setting under a secret's name (`PASSWORD_MIN_SCORE: 3000`), as
 /// [`super::secret_scan`] leaves it in the tree.
@@ -118,6 +285,80 @@ fn push(line: &str, (s, e): (usize, usize), out: &mut Vec<(usize, usize)>) {
     if !placeholder(v) && !short_number {
         out.push((s, e));
     }
+}
+
+/// Where the masking of a block value starting after a key's `:` at `i` starts when YAML
+/// does not read it as one whole value ending with the line (or a comment): the first
+/// character of the value (inside an opening quote). `None` for a value that ends with the
+/// line: a plain scalar, a quoted one closed last, a flow collection closed last or left
+/// open (its scalars are masked one by one), a block scalar's header or an alias alone.
+fn malformed_from(line: &str, i: usize) -> Option<usize> {
+    let b = line.as_bytes();
+    let mut i = skip_blanks(b, i);
+    while matches!(b.get(i), Some(b'!' | b'&')) {
+        while i < b.len() && !blank(b[i]) {
+            i += 1;
+        }
+        i = skip_blanks(b, i);
+    }
+    let ends_here = |j: usize| {
+        let j = skip_blanks(b, j);
+        j >= b.len() || comment_at(b, j)
+    };
+    let end = match *b.get(i)? {
+        b'"' | b'\'' => {
+            let (_, after) = quoted_end(b, i);
+            return (!ends_here(after)).then_some(i + 1);
+        }
+        // Left open: its scalars are masked one by one, and the lines under it whole.
+        b'[' | b'{' => flow_close(b, i)?,
+        b'|' | b'>' => {
+            let mut j = i + 1;
+            while b
+                .get(j)
+                .is_some_and(|c| matches!(c, b'-' | b'+' | b'0'..=b'9'))
+            {
+                j += 1;
+            }
+            j
+        }
+        b'*' => {
+            let mut j = i;
+            while j < b.len() && !blank(b[j]) {
+                j += 1;
+            }
+            j
+        }
+        b']' | b'}' | b',' => return Some(i),
+        b'#' if comment_at(b, i) => return None,
+        _ => return None,
+    };
+    (!ends_here(end)).then_some(i)
+}
+
+/// The position after the bracket closing the flow collection opened at `i`, if the line
+/// closes it (quotes skipped).
+fn flow_close(b: &[u8], mut i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    while i < b.len() {
+        match b[i] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            b'"' | b'\'' => {
+                i = quoted_end(b, i).1;
+                continue;
+            }
+            b'#' if comment_at(b, i) => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn blank(c: u8) -> bool {
@@ -246,7 +487,7 @@ mod tests {
 
     #[test]
     fn a_secret_keys_value_runs_as_yaml_reads_it() {
-        let cases: [(&str, &[&str]); 21] = [
+        let cases: [(&str, &[&str]); 30] = [
             (
                 "        DB_PASSWORD: hunter2: correct horse battery staple",
                 &["hunter2: correct horse battery staple"],
@@ -265,9 +506,33 @@ mod tests {
             ("\"DB_PASSWORD\": \"unclosed value", &["unclosed value"]),
             ("'client_secret' : !Secret &a s3cr3t #c", &["s3cr3t"]),
             ("DB_PASSWORD:\tx\ty", &["x\ty"]),
+            (
+                "- &a !!str DB_PASSWORD: hunter2: correct horse",
+                &["hunter2: correct horse"],
+            ),
+            // A value YAML ends before the line: the rest of the line too.
+            (
+                "DB_PASSWORD: 'it's correct horse battery staple'",
+                &["it's correct horse battery staple'"],
+            ),
+            (
+                "DB_PASSWORD: \"hunter2\" correct horse # c",
+                &["hunter2\" correct horse # c"],
+            ),
+            (
+                "DB_PASSWORD: [a1, b2] correct horse",
+                &["[a1, b2] correct horse"],
+            ),
+            ("DB_PASSWORD: ]correct horse", &["]correct horse"]),
+            ("DB_PASSWORD: | correct horse", &["| correct horse"]),
+            (
+                "DB_PASSWORD: *alias correct horse",
+                &["*alias correct horse"],
+            ),
+            ("DB_PASSWORD: !t &a [a1] b2", &["[a1] b2"]),
             // Inside a collection under a secret's name, every scalar.
             (
-                "DB_PASSWORD: [Canary, 'b c', [d]], X: e",
+                "X: { DB_PASSWORD: [Canary, 'b c', [d]], X: e }",
                 &["Canary", "b c", "d"],
             ),
             (
@@ -278,7 +543,8 @@ mod tests {
             ("PASSWORD_MIN_SCORE: 3000", &[]),
             ("API_TOKEN: 84123456789012345", &["84123456789012345"]),
             ("API_TOKEN: '3000'", &["3000"]),
-            ("DB_PASSWORD: |", &[]),
+            ("DB_PASSWORD: |-2 # c", &[]),
+            ("DB_PASSWORD: [a1, 'b2'] # c", &["a1", "b2"]),
             ("DB_PASSWORD: *anchor", &[]),
             ("DB_PASSWORD: # later", &[]),
             ("DB_PASSWORD: ${VAR}", &[]),
@@ -318,7 +584,53 @@ mod tests {
             values("    ADMIN_TOKEN: { source: generated, length: 48, value: s3cr3t }"),
             ["s3cr3t"]
         );
+        // Only a declaration's settings, with values of their kind: a credentials mapping
+        // under a secret's name is masked whatever its keys.
+        assert_eq!(
+            values("DB_CREDS: { user: admin1, name: horse-battery, source: hunter2, length: x9 }"),
+            ["admin1", "horse-battery", "hunter2", "x9"]
+        );
         assert_eq!(values("key: '{env}/state'"), Vec::<&str>::new());
+    }
+
+    /// The lines under a secret-named key are its value, whatever they hold; the lines that
+    /// continue another key's scalar are text; the others are lines of their own.
+    #[test]
+    fn lines_under_a_secret_key_are_its_value() {
+        let source = "\
+a:
+  DB_PASSWORD: hunter2
+    correct horse: battery staple
+  # a comment
+  TOKEN:
+    value: x
+    - y: z
+  API_KEY: |
+    the block
+  description: |
+    Auth token: the api checks it
+  X: [a,
+    TOKEN: b]
+  other: c
+    continued: d
+- &a DB_PASS: \"e
+   f\"
+- g
+secrets:
+  ADMIN_TOKEN:
+    source: generated
+";
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&s| s < source.len())
+            .collect();
+        use LineRole::{Normal as N, SecretValue as S, Text as T};
+        assert_eq!(
+            line_roles(source, &starts),
+            [
+                N, N, S, N, N, S, S, N, S, N, T, N, N, N, T, N, S, N, N, N, N
+            ]
+        );
     }
 
     #[test]

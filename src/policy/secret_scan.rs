@@ -367,14 +367,48 @@ fn url_password(p: &str) -> bool {
     !port && !placeholder(p)
 }
 
-/// Text standing for a value rather than being one.
+/// Text standing for a value rather than being one: a reference or a template, whole
+/// (`$VAR`, `${VAR}`, `$(command)`, `%s`, `%(name)s`, `%VAR%`, `{name}`, `{{ .Values.x }}`,
+/// `<your token>`), a mask (`***`, `xxxx`), or a word that is no value (`changeme`, `null`).
+/// Only the whole text: a value that only starts like one (`$ecret correct horse`, `<a> b`)
+/// is a value (review of stop 61, F7: a prefix test let TG012 pass it, and `generate` wrote it
+/// into the roots).
 pub(crate) fn placeholder(v: &str) -> bool {
-    let v = v.trim_matches(['"', '\'']);
+    let v = v.trim().trim_matches(['"', '\'']);
+    let word = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+    };
+    let inside = |open: &str, close: &str| {
+        v.strip_prefix(open)
+            .and_then(|r| r.strip_suffix(close))
+            .filter(|r| !r.contains(close))
+    };
+    // `{name}`, `{{name}}`, `{{ .Values.name }}`.
+    let braces = v
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .is_some_and(|r| {
+            let r = r
+                .strip_prefix('{')
+                .and_then(|r| r.strip_suffix('}'))
+                .unwrap_or(r);
+            word(r.trim().trim_start_matches('.'))
+        });
     v.is_empty()
-        || v.starts_with('$')
-        || v.starts_with('%')
-        || v.starts_with('{')
-        || v.starts_with('<')
+        || inside("${", "}").is_some()
+        || v.strip_prefix('$').is_some_and(word)
+        || inside("$(", ")").is_some()
+        || matches!(v, "%s" | "%d")
+        || inside("%(", ")s").is_some_and(word)
+        || inside("%", "%").is_some_and(word)
+        || braces
+        || inside("<", ">").is_some_and(|r| {
+            !r.trim().is_empty()
+                && r.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'.'))
+        })
         || v.bytes()
             .all(|b| matches!(b, b'*' | b'x' | b'X' | b'.' | b'-'))
         || matches!(
@@ -830,7 +864,9 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
             })
             .or_else(|| slashed_hit(text));
     }
-    let harmless = v.is_empty() || value_is_harmless(v) || (v.contains("://") && !v.contains('@'));
+    // One URL without a password: a URL then more words is a value.
+    let url = v.contains("://") && !v.contains('@') && !v.contains(char::is_whitespace);
+    let harmless = v.is_empty() || value_is_harmless(v) || url;
     if matches!(context, Context::EnvValue(_) | Context::Setting(_))
         && secret_name(name)
         && !harmless
@@ -907,8 +943,8 @@ fn value_is_harmless(v: &str) -> bool {
     let v = v.trim();
     placeholder(v)
         || v.parse::<f64>().is_ok()
-        || v.starts_with("http://")
-        || v.starts_with("https://")
+        // One URL (a URL with a password is a shape of its own), not a URL then more words.
+        || ((v.starts_with("http://") || v.starts_with("https://")) && !v.contains(char::is_whitespace))
 }
 
 /// The argument after a `--password`-like flag: the next list item, or the next word of the

@@ -1791,3 +1791,53 @@ fn a_pasted_secret_with_a_declared_name_is_listed_not_declared_again() {
         }
     }
 }
+
+/// A value under a secret's name that only starts like a reference or a template is a value:
+/// TG012 let `DB_PASSWORD: $ecret correct horse battery staple` pass, and `generate` wrote it
+/// into the roots (review of stop 61, F7). Whole references and templates stay placeholders.
+#[test]
+fn a_value_that_only_starts_like_a_placeholder_is_a_secret() {
+    for value in [
+        "$ecret correct horse battery staple",
+        "\"<hunter2> correct horse\"",
+        "\"{hunter2 correct horse}\"",
+        "\"%correct horse\"",
+        "https://example.com correct-horse",
+    ] {
+        let c = compile_example(
+            "TG012",
+            &format!(
+                "defaults:\n  services:\n    web:\n      env:\n        DB_PASSWORD: {value}\n"
+            ),
+        );
+        assert!(
+            c.diagnostics.iter().any(|d| d.code == "TG012"),
+            "{value}: {:#?}",
+            codes(&c)
+        );
+    }
+    for value in [
+        "$DB_PASSWORD",
+        "\"${secrets.x}\"",
+        "\"$(cat /run/secrets/db)\"",
+        "\"%(password)s\"",
+        "\"%DB_PASSWORD%\"",
+        "\"{{ .Values.password }}\"",
+        "\"<your password>\"",
+        "changeme",
+        "\"********\"",
+        "https://vault.example.com/db",
+    ] {
+        let c = compile_example(
+            "TG012",
+            &format!(
+                "defaults:\n  services:\n    web:\n      env:\n        DB_PASSWORD: {value}\n"
+            ),
+        );
+        assert!(
+            !c.diagnostics.iter().any(|d| d.code == "TG012"),
+            "{value}: {:#?}",
+            codes(&c)
+        );
+    }
+}
