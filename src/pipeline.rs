@@ -279,6 +279,10 @@ fn shown_regions(source: &str, spans: &[Span]) -> Vec<(usize, usize)> {
     merged
 }
 
+/// A line's start, the byte ranges to mask on it, and whether their texts are hidden from the
+/// messages too.
+type LineValues = (usize, Vec<(usize, usize)>, bool);
+
 /// Masks every part with the shape of a secret in `regions` of `source` (as
 /// [`mask_shown_lines`] does), at most [`MAX_HITS_PER_REGION`] one by one per region. Returns
 /// the texts masked, for the messages to hide too.
@@ -303,8 +307,9 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) -> Vec<String> 
     let mut starts = line_starts.clone();
     starts.dedup();
     let roles = line_roles(source, &starts);
-    // The line at hand and its masked ranges.
-    let mut line: Option<(usize, Vec<(usize, usize)>)> = None;
+    // The line at hand, its masked ranges, and whether their texts are hidden from messages.
+    let mut line: Option<LineValues> = None;
+    let mut masked_only = Vec::new();
     for (&(mut s, mut e), &line_start) in regions.iter().zip(&line_starts) {
         while !source.is_char_boundary(s) {
             s -= 1;
@@ -319,28 +324,37 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) -> Vec<String> 
         }
         // The values of secret-named keys the region shows, whole ([`named_values`]); each
         // line is read once.
-        if line.as_ref().is_none_or(|(at, _)| *at != line_start) {
+        if line.as_ref().is_none_or(|(at, _, _)| *at != line_start) {
             let role = starts
                 .binary_search(&line_start)
                 .map_or(LineRole::Normal, |i| roles[i]);
-            line = Some((line_start, line_values(source, line_start, role)));
+            // Text for YAML is masked, not hidden from the messages ([`LineRole::Text`]).
+            let redact = role != LineRole::Text;
+            line = Some((line_start, line_values(source, line_start, role), redact));
         }
-        let values = line.as_ref().map_or(&[][..], |(_, v)| v.as_slice());
+        let (values, redact) = line
+            .as_ref()
+            .map_or((&[][..], true), |(_, v, r)| (v.as_slice(), *r));
         let first = values.partition_point(|&(_, b)| b <= s);
         for &(a, b) in values[first..].iter().take_while(|&&(a, _)| a < e) {
-            ranges.push(a..b);
+            if redact {
+                ranges.push(a..b);
+            } else {
+                masked_only.push(a..b);
+            }
         }
     }
     // A value shown by two regions of its line is masked once.
     ranges.sort_unstable_by_key(|r| (r.start, r.end));
     ranges.dedup();
-    if ranges.is_empty() {
-        return Vec::new();
-    }
     let texts = ranges
         .iter()
         .map(|r| source[r.clone()].to_string())
         .collect();
+    ranges.extend(masked_only);
+    if ranges.is_empty() {
+        return Vec::new();
+    }
     let mut bytes = std::mem::take(source).into_bytes();
     for r in ranges {
         // Keep line breaks, so that every line number stays.
@@ -357,15 +371,13 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) -> Vec<String> 
 
 /// The byte ranges to mask on the line of `source` starting at `line_start`, by its `role`:
 /// the values of its secret-named keys ([`named_values`]; a lone CR breaks a line for YAML),
-/// all its text when it is the rest of a secret's value, none from keys when it is the rest of
-/// another value's text.
+/// or all its text when it is the rest of a secret's value.
 fn line_values(source: &str, line_start: usize, role: LineRole) -> Vec<(usize, usize)> {
     let end = source[line_start..]
         .find('\n')
         .map_or(source.len(), |i| line_start + i);
     let line = &source[line_start..end];
     match role {
-        LineRole::Text => Vec::new(),
         LineRole::SecretValue => {
             let text = line.trim_end_matches(['\r', ' ', '\t']);
             let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
@@ -375,7 +387,7 @@ fn line_values(source: &str, line_start: usize, role: LineRole) -> Vec<(usize, u
                 Vec::new()
             }
         }
-        LineRole::Normal => {
+        LineRole::Normal | LineRole::Text => {
             let mut values = Vec::new();
             let mut at = line_start;
             for piece in line.split('\r') {

@@ -218,6 +218,23 @@ fn shapes() -> Vec<(&'static str, Vec<u8>)> {
             text.push('\n');
             text.into_bytes()
         }),
+        // 1 670 keys each indented one more (inside a quoted string, past YAML's depth
+        // limit), then blank lines, then a syntax error: the excerpt's masking read every
+        // key above each line (review of a314acf, N7: 5-7 s).
+        (
+            "deep keys then blank lines then an error",
+            filled(
+                "X: [ \"\n",
+                |i| {
+                    if i < 1670 {
+                        format!("{}a:\n", " ".repeat(i + 1))
+                    } else {
+                        "\n".into()
+                    }
+                },
+                "\"]\nx: y: z\n",
+            ),
+        ),
         // A NUL byte and invalid UTF-8 at the very end of a large file.
         (
             "NUL at the end",

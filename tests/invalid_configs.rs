@@ -371,6 +371,8 @@ fn a_secret_named_value_is_never_shown_in_part() {
         "DB_PASSWORD: Hunter2\n          Correct Horse: Battery Staple",
         "DB_PASSWORD: \"Hunter2\n          Correct \\q Battery Staple\"",
         "DB_PASSWORD: [Canary,\n          Correct Horse Battery Staple: x: y]",
+        // A secret's key indented under a value: text for YAML (review of a314acf, N1).
+        "  DB_PASSWORD: Hunter2 Correct Horse Battery Staple",
     ];
     let mut masked = 0;
     for line in lines {
@@ -396,9 +398,9 @@ fn a_secret_named_value_is_never_shown_in_part() {
     }
     // The excerpts show the line (masked), but for the open list's: its error is on the next.
     assert_eq!(masked, lines.len() - 1);
-    // Text that continues another value is no secret's key: `Auth token: the service checks
-    // it` in a description stays shown, and `service` is not redacted from the messages
-    // (review of stop 61, F6).
+    // Text that continues another value may read as a secret's key: `Auth token: the service
+    // checks it` in a block scalar is masked, but `service` is not redacted from the messages
+    // (review of stop 61, F6); a key indented too far is masked all the same (N1).
     let config = committed.replacen(
         "      port: 8000\n",
         "      port: |\n        Auth token: the api service checks it\n",
@@ -407,7 +409,7 @@ fn a_secret_named_value_is_never_shown_in_part() {
     let c = pipeline::compile("environments.yaml", config.as_bytes(), false);
     let out = diagnostics::render(&c.diagnostics, &c.sources, Format::Human, false);
     assert!(
-        out.contains("Auth token: the api service checks it") && !out.contains("[redacted]"),
+        out.contains("Auth token: ") && !out.contains("[redacted]"),
         "{out}"
     );
 }

@@ -147,8 +147,9 @@ pub enum LineRole {
     /// list under the key). Masked whole.
     SecretValue,
     /// The rest of another key's scalar (a block scalar's content, a plain or quoted scalar
-    /// continued): text, not keys (`Auth token: the api checks it` in a description is no
-    /// secret's key).
+    /// continued): text for YAML, where what reads as a secret's key is masked all the same
+    /// (it may be a key indented too far) but not hidden from the messages (`Auth token: the
+    /// api checks it` in a description would redact `the api checks it` everywhere).
     Text,
 }
 
@@ -161,17 +162,27 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
         /// A key whose value is the lines under it (a mapping, a list), or a flow collection
         /// left open.
         Structure,
-        /// A secret-named key.
+        /// A secret-named key with a value on its line: the lines under it continue it.
         Secret,
         /// A key whose value is a scalar: the lines under it continue it.
         Scalar,
+    }
+    /// A key on the stack: its column, whether it is `secrets:`, and whether it or a key
+    /// below it owns a secret's value or a scalar (kept with each entry: a line's role is
+    /// read from one entry, whatever the depth).
+    #[derive(Clone, Copy)]
+    struct Entry {
+        col: usize,
+        secrets: bool,
+        secret: bool,
+        scalar: bool,
     }
     let mut roles = Vec::with_capacity(starts.len());
     let Some(&last) = starts.last() else {
         return roles;
     };
-    // (column of the key, what it owns, whether it is a `secrets:` key).
-    let mut stack: Vec<(usize, Owner, bool)> = Vec::new();
+    // Columns strictly increase from the bottom of the stack to its top.
+    let mut stack: Vec<Entry> = Vec::new();
     let mut wanted = starts.iter().peekable();
     let mut at = 0;
     while at <= last && at <= source.len() {
@@ -180,29 +191,24 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
         let b = line.as_bytes();
         let indent = b.iter().take_while(|c| **c == b' ').count();
         let content = indent < b.len() && !blank(b[indent]);
-        if content && !comment_at(b, indent) {
-            while stack.last().is_some_and(|&(col, _, _)| col >= indent) {
+        let comment = content && comment_at(b, indent);
+        if content && !comment {
+            while stack.last().is_some_and(|e| e.col >= indent) {
                 stack.pop();
             }
         }
-        // A comment line belongs to no value: as if it had popped what it is not under.
-        let under = |&&(col, _, _): &&(usize, Owner, bool)| !(content && col >= indent);
-        let role = if stack
-            .iter()
-            .filter(under)
-            .any(|&(_, o, _)| o == Owner::Secret)
-        {
-            LineRole::SecretValue
-        } else if stack
-            .iter()
-            .filter(under)
-            .any(|&(_, o, _)| o == Owner::Scalar)
-        {
-            LineRole::Text
+        // A comment line belongs to no value: only the keys it is indented under count.
+        let under = if comment {
+            stack.partition_point(|e| e.col < indent)
         } else {
-            LineRole::Normal
+            stack.len()
         };
-        if role == LineRole::Normal && content && !comment_at(b, indent) {
+        let role = match under.checked_sub(1).map(|k| stack[k]) {
+            Some(e) if e.secret => LineRole::SecretValue,
+            Some(e) if e.scalar => LineRole::Text,
+            _ => LineRole::Normal,
+        };
+        if role == LineRole::Normal && content && !comment {
             let mut i = indent;
             // Where the key's node starts (its tag or anchor included): the lines of its value
             // are indented further.
@@ -220,27 +226,47 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                     break;
                 }
             }
+            let below = stack.last().copied();
+            let push = |stack: &mut Vec<Entry>, owner: Owner, secrets: bool| {
+                stack.push(Entry {
+                    col,
+                    secrets,
+                    secret: owner == Owner::Secret || below.is_some_and(|e| e.secret),
+                    scalar: owner == Owner::Scalar || below.is_some_and(|e| e.scalar),
+                });
+            };
             if i < b.len()
                 && let Some((key, after)) = key_at(line, i, 0)
             {
+                let v = {
+                    let mut v = skip_blanks(b, after);
+                    while matches!(b.get(v), Some(b'!' | b'&')) {
+                        while v < b.len() && !blank(b[v]) {
+                            v += 1;
+                        }
+                        v = skip_blanks(b, v);
+                    }
+                    v
+                };
+                // No value on the line: a mapping or a list under the key (a service named
+                // `auth`, a rule named `token-refresh`), read line by line.
+                let empty = b.get(v).is_none_or(|_| comment_at(b, v));
                 // A secret's declaration under `secrets:` holds its settings (`source:`,
                 // `length:`), not its value.
-                let declared = stack.last().is_some_and(|&(_, _, secrets)| secrets);
-                let owner = if secret_name(key) && !schema_key(key) && !declared {
+                let declared = below.is_some_and(|e| e.secrets);
+                let owner = if empty {
+                    Owner::Structure
+                } else if secret_name(key) && !schema_key(key) && !declared {
                     Owner::Secret
+                } else if matches!(b[v], b'[' | b'{') && flow_close(b, v).is_none() {
+                    Owner::Structure
                 } else {
-                    let v = skip_blanks(b, after);
-                    match b.get(v) {
-                        None => Owner::Structure,
-                        Some(b'#') if comment_at(b, v) => Owner::Structure,
-                        Some(b'[' | b'{') if flow_close(b, v).is_none() => Owner::Structure,
-                        _ => Owner::Scalar,
-                    }
+                    Owner::Scalar
                 };
-                stack.push((col, owner, key == "secrets"));
+                push(&mut stack, owner, key == "secrets");
             } else if i < b.len() && !matches!(b[i], b'[' | b'{') {
                 // A list item's scalar (`- text`), continued on the lines under it.
-                stack.push((col, Owner::Scalar, false));
+                push(&mut stack, Owner::Scalar, false);
             }
         }
         while wanted.next_if(|&&s| s <= at).is_some() {
@@ -602,9 +628,11 @@ a:
   DB_PASSWORD: hunter2
     correct horse: battery staple
   # a comment
-  TOKEN:
+  TOKEN: a
     value: x
     - y: z
+  auth:
+    image: b
   API_KEY: |
     the block
   description: |
@@ -628,7 +656,7 @@ secrets:
         assert_eq!(
             line_roles(source, &starts),
             [
-                N, N, S, N, N, S, S, N, S, N, T, N, N, N, T, N, S, N, N, N, N
+                N, N, S, N, N, S, S, N, N, N, S, N, T, N, N, N, T, N, S, N, N, N, N
             ]
         );
     }

@@ -385,22 +385,38 @@ pub(crate) fn placeholder(v: &str) -> bool {
             .and_then(|r| r.strip_suffix(close))
             .filter(|r| !r.contains(close))
     };
-    // `{name}`, `{{name}}`, `{{ .Values.name }}`.
-    let braces = v
-        .strip_prefix('{')
-        .and_then(|r| r.strip_suffix('}'))
-        .is_some_and(|r| {
-            let r = r
-                .strip_prefix('{')
-                .and_then(|r| r.strip_suffix('}'))
-                .unwrap_or(r);
-            word(r.trim().trim_start_matches('.'))
-        });
+    // `{name}`, and any `{{ ... }}` template (`{{ .Values.x | quote }}`).
+    let braces = inside("{{", "}}").is_some()
+        || inside("{", "}").is_some_and(|r| word(r.trim().trim_start_matches('.')));
+    // `$(command)`, nested ones included.
+    let command = v.starts_with("$(") && v.ends_with(')') && {
+        let mut depth = 0i64;
+        v.bytes().all(|b| {
+            depth += match b {
+                b'(' => 1,
+                b')' => -1,
+                _ => 0,
+            };
+            depth >= 0
+        }) && depth == 0
+    };
+    // `%s`, `%d` and separators only (`%s:%s`).
+    let printf = (v.contains("%s") || v.contains("%d"))
+        && !v
+            .replace("%s", "")
+            .replace("%d", "")
+            .contains(|c: char| c.is_alphanumeric() || c.is_whitespace());
     v.is_empty()
         || inside("${", "}").is_some()
-        || v.strip_prefix('$').is_some_and(word)
-        || inside("$(", ")").is_some()
-        || matches!(v, "%s" | "%d")
+        // tofugen's escape of a literal `${`: `$${NAME}`.
+        || inside("$${", "}").is_some()
+        // `$NAME`, `$NAME/path`.
+        || v.strip_prefix('$').is_some_and(|r| {
+            let (name, path) = r.split_once('/').unwrap_or((r, ""));
+            word(name) && !path.contains(char::is_whitespace)
+        })
+        || command
+        || printf
         || inside("%(", ")s").is_some_and(word)
         || inside("%", "%").is_some_and(word)
         || braces
@@ -864,8 +880,8 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
             })
             .or_else(|| slashed_hit(text));
     }
-    // One URL without a password: a URL then more words is a value.
-    let url = v.contains("://") && !v.contains('@') && !v.contains(char::is_whitespace);
+    // URLs without a password: a URL then more words is a value.
+    let url = !v.contains('@') && v.split_whitespace().all(|w| w.contains("://"));
     let harmless = v.is_empty() || value_is_harmless(v) || url;
     if matches!(context, Context::EnvValue(_) | Context::Setting(_))
         && secret_name(name)
@@ -943,8 +959,8 @@ fn value_is_harmless(v: &str) -> bool {
     let v = v.trim();
     placeholder(v)
         || v.parse::<f64>().is_ok()
-        // One URL (a URL with a password is a shape of its own), not a URL then more words.
-        || ((v.starts_with("http://") || v.starts_with("https://")) && !v.contains(char::is_whitespace))
+        // URLs only (a URL with a password is a shape of its own), not a URL then more words.
+        || v.split_whitespace().all(|w| w.starts_with("http://") || w.starts_with("https://"))
 }
 
 /// The argument after a `--password`-like flag: the next list item, or the next word of the

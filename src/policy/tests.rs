@@ -1827,6 +1827,13 @@ fn a_value_that_only_starts_like_a_placeholder_is_a_secret() {
         "changeme",
         "\"********\"",
         "https://vault.example.com/db",
+        // Review of a314acf, N4.
+        "$HOME/tokens",
+        "\"$${DB_PASSWORD}\"",
+        "\"%s:%s\"",
+        "\"https://a.example.com https://b.example.com\"",
+        "\"$(cat $(ls /run/secrets/db))\"",
+        "\"{{ .Values.password | quote }}\"",
     ] {
         let c = compile_example(
             "TG012",
