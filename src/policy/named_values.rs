@@ -35,21 +35,7 @@ fn schema_key(key: &str) -> bool {
 pub fn named_values(line: &str) -> Vec<(usize, usize)> {
     let b = line.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    // Indentation, block sequence markers (`- - KEY: x`) and a key's tag or anchor (`&a KEY:
-    // x`, `!!str KEY: x`), then a key may start.
-    loop {
-        i = skip_blanks(b, i);
-        if b.get(i) == Some(&b'-') && b.get(i + 1).is_none_or(|c| blank(*c)) {
-            i += 1;
-        } else if matches!(b.get(i), Some(b'!' | b'&')) {
-            while i < b.len() && !blank(b[i]) {
-                i += 1;
-            }
-        } else {
-            break;
-        }
-    }
+    let (mut i, _) = key_start(b);
     let mut depth = 0usize;
     let mut key_here = true;
     // The depth at which a collection under a secret-named key opened: every scalar inside
@@ -209,23 +195,7 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             _ => LineRole::Normal,
         };
         if role == LineRole::Normal && content && !comment {
-            let mut i = indent;
-            // Where the key's node starts (its tag or anchor included): the lines of its value
-            // are indented further.
-            let mut col = indent;
-            loop {
-                i = skip_blanks(b, i);
-                if b.get(i) == Some(&b'-') && b.get(i + 1).is_none_or(|c| blank(*c)) {
-                    i += 1;
-                    col = skip_blanks(b, i);
-                } else if matches!(b.get(i), Some(b'!' | b'&')) {
-                    while i < b.len() && !blank(b[i]) {
-                        i += 1;
-                    }
-                } else {
-                    break;
-                }
-            }
+            let (i, col) = key_start(b);
             let below = stack.last().copied();
             let push = |stack: &mut Vec<Entry>, owner: Owner, secrets: bool| {
                 stack.push(Entry {
@@ -238,16 +208,7 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             if i < b.len()
                 && let Some((key, after)) = key_at(line, i, 0)
             {
-                let v = {
-                    let mut v = skip_blanks(b, after);
-                    while matches!(b.get(v), Some(b'!' | b'&')) {
-                        while v < b.len() && !blank(b[v]) {
-                            v += 1;
-                        }
-                        v = skip_blanks(b, v);
-                    }
-                    v
-                };
+                let v = skip_properties(b, after);
                 // No value on the line: a mapping or a list under the key (a service named
                 // `auth`, a rule named `token-refresh`), read line by line.
                 let empty = b.get(v).is_none_or(|_| comment_at(b, v));
@@ -320,13 +281,7 @@ fn push(line: &str, (s, e): (usize, usize), out: &mut Vec<(usize, usize)>) {
 /// open (its scalars are masked one by one), a block scalar's header or an alias alone.
 fn malformed_from(line: &str, i: usize) -> Option<usize> {
     let b = line.as_bytes();
-    let mut i = skip_blanks(b, i);
-    while matches!(b.get(i), Some(b'!' | b'&')) {
-        while i < b.len() && !blank(b[i]) {
-            i += 1;
-        }
-        i = skip_blanks(b, i);
-    }
+    let i = skip_properties(b, i);
     let ends_here = |j: usize| {
         let j = skip_blanks(b, j);
         j >= b.len() || comment_at(b, j)
@@ -385,6 +340,37 @@ fn flow_close(b: &[u8], mut i: usize) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+/// Where a key may start on the line `b`, after its indentation, block sequence markers
+/// (`- - KEY: x`) and the key's tag or anchor (`&a KEY: x`, `!!str KEY: x`); and the column
+/// where the key's node starts (after the markers, its tag or anchor included): the lines of
+/// its value are indented further.
+fn key_start(b: &[u8]) -> (usize, usize) {
+    let mut i = skip_blanks(b, 0);
+    let mut col = i;
+    loop {
+        if b.get(i) == Some(&b'-') && b.get(i + 1).is_none_or(|c| blank(*c)) {
+            i = skip_blanks(b, i + 1);
+            col = i;
+        } else if matches!(b.get(i), Some(b'!' | b'&')) {
+            i = skip_properties(b, i);
+        } else {
+            return (i, col);
+        }
+    }
+}
+
+/// The position after the blanks at `i` and any `!tag` or `&anchor` (each with its blanks).
+fn skip_properties(b: &[u8], i: usize) -> usize {
+    let mut i = skip_blanks(b, i);
+    while matches!(b.get(i), Some(b'!' | b'&')) {
+        while i < b.len() && !blank(b[i]) {
+            i += 1;
+        }
+        i = skip_blanks(b, i);
+    }
+    i
 }
 
 fn blank(c: u8) -> bool {
@@ -477,14 +463,7 @@ fn key_at(line: &str, i: usize, depth: usize) -> Option<(&str, usize)> {
 /// collection.
 fn value_at(line: &str, i: usize, depth: usize) -> (Option<(usize, usize)>, usize) {
     let b = line.as_bytes();
-    let mut i = skip_blanks(b, i);
-    // `!tag` and `&anchor` before the value.
-    while matches!(b.get(i), Some(b'!' | b'&')) {
-        while i < b.len() && !blank(b[i]) {
-            i += 1;
-        }
-        i = skip_blanks(b, i);
-    }
+    let i = skip_properties(b, i);
     match b.get(i) {
         None => (None, i),
         Some(b'{' | b'[' | b'|' | b'>' | b'*' | b'}' | b']' | b',') => (None, i),
