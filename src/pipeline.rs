@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use crate::diagnostics::{self, Diagnostic, Level, Span};
 use crate::load::{self, Node};
 use crate::model::Config;
-use crate::policy::named_values::{LineRole, line_roles, named_values};
+use crate::policy::named_values::{LineRole, line_roles, scan};
 use crate::resolve::{self, Resolved};
 use crate::source::{FileId, SourceMap};
 use crate::{emit, policy, schema_check};
@@ -279,9 +279,9 @@ fn shown_regions(source: &str, spans: &[Span]) -> Vec<(usize, usize)> {
     merged
 }
 
-/// A line's start, the byte ranges to mask on it, and whether their texts are hidden from the
-/// messages too.
-type LineValues = (usize, Vec<(usize, usize)>, bool);
+/// A line's start, and the byte ranges to mask on it, each with whether its text is hidden
+/// from the messages too ([`line_values`]).
+type LineValues = (usize, Vec<(usize, usize, bool)>);
 
 /// Masks every part with the shape of a secret in `regions` of `source` (as
 /// [`mask_shown_lines`] does), at most [`MAX_HITS_PER_REGION`] one by one per region. Returns
@@ -324,19 +324,15 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) -> Vec<String> 
         }
         // The values of secret-named keys the region shows, whole ([`named_values`]); each
         // line is read once.
-        if line.as_ref().is_none_or(|(at, _, _)| *at != line_start) {
+        if line.as_ref().is_none_or(|(at, _)| *at != line_start) {
             let role = starts
                 .binary_search(&line_start)
                 .map_or(LineRole::Normal, |i| roles[i]);
-            // Text for YAML is masked, not hidden from the messages ([`LineRole::Text`]).
-            let redact = role != LineRole::Text;
-            line = Some((line_start, line_values(source, line_start, role), redact));
+            line = Some((line_start, line_values(source, line_start, role)));
         }
-        let (values, redact) = line
-            .as_ref()
-            .map_or((&[][..], true), |(_, v, r)| (v.as_slice(), *r));
-        let first = values.partition_point(|&(_, b)| b <= s);
-        for &(a, b) in values[first..].iter().take_while(|&&(a, _)| a < e) {
+        let values = line.as_ref().map_or(&[][..], |(_, v)| v.as_slice());
+        let first = values.partition_point(|&(_, b, _)| b <= s);
+        for &(a, b, redact) in values[first..].iter().take_while(|&&(a, _, _)| a < e) {
             if redact {
                 ranges.push(a..b);
             } else {
@@ -369,38 +365,46 @@ fn mask_regions(source: &mut String, regions: &[(usize, usize)]) -> Vec<String> 
     texts
 }
 
-/// The byte ranges to mask on the line of `source` starting at `line_start`, by its `role`:
-/// the values of its secret-named keys ([`named_values`]; a lone CR breaks a line for YAML),
-/// or all its text when it is the rest of a secret's value.
-fn line_values(source: &str, line_start: usize, role: LineRole) -> Vec<(usize, usize)> {
+/// The byte ranges to mask on the line of `source` starting at `line_start`, by its `role`,
+/// each with whether its text is hidden from the messages too: the values of its
+/// secret-named keys ([`scan`]; a lone CR breaks a line for YAML) and a comment after one (not
+/// hidden from the messages), or all its text when it is the rest of a secret's value. On a
+/// line of text for YAML ([`LineRole::Text`]) nothing is hidden from the messages.
+fn line_values(source: &str, line_start: usize, role: LineRole) -> Vec<(usize, usize, bool)> {
     let end = source[line_start..]
         .find('\n')
         .map_or(source.len(), |i| line_start + i);
     let line = &source[line_start..end];
-    match role {
+    let mut flow = match role {
         LineRole::SecretValue => {
             let text = line.trim_end_matches(['\r', ' ', '\t']);
             let indent = text.len() - text.trim_start_matches([' ', '\t']).len();
-            if indent < text.len() {
-                vec![(line_start + indent, line_start + text.len())]
+            return if indent < text.len() {
+                vec![(line_start + indent, line_start + text.len(), true)]
             } else {
                 Vec::new()
-            }
+            };
         }
-        LineRole::Normal | LineRole::Text => {
-            let mut values = Vec::new();
-            let mut at = line_start;
-            for piece in line.split('\r') {
-                values.extend(
-                    named_values(piece)
-                        .into_iter()
-                        .map(|(a, b)| (at + a, at + b)),
-                );
-                at += piece.len() + 1;
-            }
-            values
-        }
+        LineRole::Flow(state) => Some(state),
+        LineRole::Normal | LineRole::Text => None,
+    };
+    let redact = role != LineRole::Text;
+    let mut values = Vec::new();
+    let mut at = line_start;
+    for piece in line.split('\r') {
+        let found = scan(piece, flow);
+        values.extend(
+            found
+                .values
+                .into_iter()
+                .map(|(a, b)| (at + a, at + b, redact)),
+        );
+        values.extend(found.comment.map(|(a, b)| (at + a, at + b, false)));
+        // Inside a flow collection, a lone CR is a line break like any other.
+        flow = flow.and(Some(found.end).filter(|f| f.open()));
+        at += piece.len() + 1;
     }
+    values
 }
 
 /// Every occurrence of a secret inside the source text of the string it was found in (3

@@ -373,6 +373,16 @@ fn a_secret_named_value_is_never_shown_in_part() {
         "DB_PASSWORD: [Canary,\n          Correct Horse Battery Staple: x: y]",
         // A secret's key indented under a value: text for YAML (review of a314acf, N1).
         "  DB_PASSWORD: Hunter2 Correct Horse Battery Staple",
+        // A flow collection's next lines, an explicit key, a key with escapes or a no-break
+        // space after its `:`, a comment after a secret's value (review of stop 61: N5, F3d,
+        // F3c, F8, F9), a `key` that is no state key (F5e).
+        "X: { LOG: x, DB_PASSWORD: Hunter2\n          Correct: Battery Staple: y }",
+        "X: { LOG: x, DB_PASSWORD: \"Hunter2\n          Correct\" Battery Staple }",
+        "? DB_PASSWORD\n        : Hunter2\n          Correct: Battery Staple",
+        "\"DB_PASS\\x57ORD\": \"Hunter2 Correct Battery Staple\\q\"",
+        "DB_PASSWORD:\u{a0}Hunter2 Correct: Battery Staple",
+        "DB_PASSWORD: [Hunter2, x] # Correct Battery Staple",
+        "key: Hunter2: Correct Battery Staple",
     ];
     let mut masked = 0;
     for line in lines {
@@ -398,6 +408,19 @@ fn a_secret_named_value_is_never_shown_in_part() {
     }
     // The excerpts show the line (masked), but for the open list's: its error is on the next.
     assert_eq!(masked, lines.len() - 1);
+    // A scalar where a secret's declaration belongs may be its value, continued on the next
+    // lines (N6).
+    let config = committed.replacen(
+        "    ADMIN_TOKEN: {",
+        "    DB_PASSWORD: Hunter2\n      Correct: Battery Staple\n    ADMIN_TOKEN: {",
+        1,
+    );
+    let c = pipeline::compile("environments.yaml", config.as_bytes(), false);
+    let out = diagnostics::render(&c.diagnostics, &c.sources, Format::Human, false);
+    assert!(out.contains("*****"), "{out}");
+    for word in words {
+        assert!(!out.contains(word), "`{word}` shown:\n{out}");
+    }
     // Text that continues another value may read as a secret's key: `Auth token: the service
     // checks it` in a block scalar is masked, but `service` is not redacted from the messages
     // (review of stop 61, F6); a key indented too far is masked all the same (N1).

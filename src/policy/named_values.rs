@@ -11,9 +11,18 @@
 //! after a bracket) is masked to the end of the line; and the lines indented under a secret's
 //! key are masked whole (review of stop 61, F1 to F7).
 //!
-//! Limits: a `? ` explicit key, a key written with escapes (`"DB_PASS\x57ORD"`) and a key
-//! whose `:` is followed by a non-ASCII space are not recognised here (the shapes still
-//! apply, and the tree masks what it reads).
+//! Read as YAML reads them too (review of stop 61's leftovers): the next lines of a flow
+//! collection left open, whatever their indentation ([`Flow`]); an explicit key's value
+//! (`? DB_PASSWORD` then `: x`); a key written with escapes (`"DB_PASS\x57ORD"`); a `:`
+//! followed by a no-break space (a key for YAML, quoted by messages); a scalar where a
+//! secret's declaration belongs; a comment after a secret's value (masked, not hidden from
+//! the messages).
+//!
+//! Limits: a key is read from one line (a multi-line explicit key or a key quoted across
+//! lines is not); the shapes of [`super::secret_scan`] still apply there, and the tree masks
+//! what it reads.
+
+use std::borrow::Cow;
 
 use super::secret_scan::{SECRET_NUMBER_MIN, placeholder, secret_name};
 
@@ -31,34 +40,114 @@ fn schema_key(key: &str) -> bool {
 /// key that [`secret_name`] takes for a secret, except the schema's own ([`schema_key`]), and
 /// of every scalar in a flow collection under such a key: a quoted value without its quotes,
 /// a plain one without the blanks around it. Placeholders (`changeme`, `${VAR}`), short
-/// numbers, block scalars and aliases give none. Linear in the line's length.
+/// numbers, block scalars and aliases give none. Linear in the line's length. [`scan`] with
+/// the line read on its own.
 pub fn named_values(line: &str) -> Vec<(usize, usize)> {
+    scan(line, None).values
+}
+
+/// Where a line starts when the lines before it left a flow collection open (`X: { A: b,`):
+/// YAML reads a flow collection across lines whatever their indentation, so its next line is
+/// read on from this state ([`scan`], [`LineRole::Flow`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flow {
+    /// Brackets open.
+    depth: usize,
+    /// A key may start at the next token (after `{`, `[` or `,`).
+    key_here: bool,
+    /// The depth at which a collection under a secret-named key opened: every scalar inside
+    /// it is that secret's (`DB_PASSWORD: [x]`, `TOKEN: { value: x }`).
+    secret_below: Option<usize>,
+    /// The scalar being read is a secret-named key's value (which goes on across lines up to
+    /// the next `,` or bracket).
+    item_secret: bool,
+    /// Inside a quoted scalar the line did not close: its quote.
+    quote: Option<u8>,
+}
+
+impl Flow {
+    /// Whether what is read is a secret's value.
+    fn secret(&self) -> bool {
+        self.item_secret || self.secret_below.is_some()
+    }
+
+    /// Whether the line left a flow collection open: the next line goes on reading it.
+    pub fn open(&self) -> bool {
+        self.depth > 0
+    }
+}
+
+/// What [`scan`] found on a line.
+#[derive(Debug, Default)]
+pub struct Scanned {
+    /// The values of secret-named keys ([`named_values`]).
+    pub values: Vec<(usize, usize)>,
+    /// A comment after a secret-named key in block context (`DB_PASSWORD: x # the old one
+    /// was y`): masked, but not a value (its words are not hidden from the messages).
+    pub comment: Option<(usize, usize)>,
+    /// The state at the line's end: [`Flow::open`] when the next line continues a flow
+    /// collection.
+    pub end: Flow,
+}
+
+/// Reads `line` as YAML would: on its own (`from` is `None`: after its indentation, block
+/// sequence markers and the key's tag or anchor), or as the next line of a flow collection
+/// left open (`from`, the state where the line before ended). Linear in the line's length.
+pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
     let b = line.as_bytes();
     let mut out = Vec::new();
-    let (mut i, _) = key_start(b);
-    let mut depth = 0usize;
-    let mut key_here = true;
-    // The depth at which a collection under a secret-named key opened: every scalar inside
-    // it is that secret's (`DB_PASSWORD: [x]`, `TOKEN: { value: x }`).
-    let mut secret_below: Option<usize> = None;
+    let mut comment = None;
+    let (mut i, mut st) = match from {
+        None => (
+            key_start(b).0,
+            Flow {
+                key_here: true,
+                ..Flow::default()
+            },
+        ),
+        Some(st) => (0, st),
+    };
+    // The rest of a quoted scalar the line before left open.
+    if let Some(quote) = st.quote {
+        let (end, after) = quote_close(b, 0, quote);
+        let start = skip_blanks(b, 0).min(end);
+        if st.secret() && end > start {
+            push(line, (start, end), &mut out);
+        }
+        if end < b.len() {
+            st.quote = None;
+        }
+        i = after;
+    }
+    // A secret-named key in block context: a comment after its value is masked too.
+    let mut named_here = false;
     while i < b.len() {
         i = skip_blanks(b, i);
-        if i >= b.len() || comment_at(b, i) {
+        if i >= b.len() {
             break;
         }
-        if key_here {
-            key_here = false;
-            if let Some((key, after)) = key_at(line, i, depth) {
-                let setting = schema_key(key);
-                let named = secret_name(key) && !setting;
-                let (value, next) = value_at(line, after, depth);
+        if comment_at(b, i) {
+            if named_here {
+                let end = line.trim_end_matches([' ', '\t']).len();
+                comment = Some((i, end));
+            }
+            break;
+        }
+        if st.key_here {
+            st.key_here = false;
+            if let Some((key, after)) = key_at(line, i, st.depth) {
+                let (value, next) = value_at(line, after, st.depth);
+                let setting = schema_key(&key)
+                    && (key != "key" || value.is_none_or(|(a, b)| state_key(&line[a..b])));
+                let named = secret_name(&key) && !setting;
+                named_here |= named && st.depth == 0;
                 // Outside brackets, a secret's value that YAML ends before the line does (a
                 // quote inside a quoted value, text after a bracket, an alias or a block
                 // scalar's header) is masked to the end of the line, from its first character
                 // (inside its opening quote).
                 if named
-                    && depth == 0
-                    && secret_below.is_none()
+                    && st.depth == 0
+                    && st.secret_below.is_none()
                     && let Some(start) = malformed_from(line, after)
                 {
                     let end = line.trim_end_matches([' ', '\t']).len();
@@ -67,20 +156,31 @@ pub fn named_values(line: &str) -> Vec<(usize, usize)> {
                     }
                     break;
                 }
+                // In block context, the value ends with the line (see above).
+                st.item_secret = named && st.depth > 0;
                 match value {
                     Some(range)
                         if named
-                            || (secret_below.is_some()
-                                && !declaration_setting(key, &line[range.0..range.1])) =>
+                            || (st.secret_below.is_some()
+                                && !declaration_setting(&key, &line[range.0..range.1])) =>
                     {
                         push(line, range, &mut out);
                     }
-                    None if named && secret_below.is_none() => {
+                    None if named && st.secret_below.is_none() => {
                         if matches!(b.get(next), Some(b'{' | b'[')) {
-                            secret_below = Some(depth);
+                            st.secret_below = Some(st.depth);
                         }
                     }
                     _ => {}
+                }
+                // A quoted value the line does not close, inside brackets: the next line
+                // goes on with it.
+                let v = skip_properties(b, after);
+                if st.depth > 0
+                    && matches!(b.get(v), Some(b'"' | b'\''))
+                    && quoted_end(b, v).0 == b.len()
+                {
+                    st.quote = Some(b[v]);
                 }
                 i = next;
                 continue;
@@ -88,38 +188,48 @@ pub fn named_values(line: &str) -> Vec<(usize, usize)> {
         }
         match b[i] {
             b'{' | b'[' => {
-                depth += 1;
+                st.depth += 1;
                 i += 1;
-                key_here = true;
+                st.key_here = true;
+                st.item_secret = false;
             }
             b'}' | b']' => {
-                depth = depth.saturating_sub(1);
-                if secret_below.is_some_and(|d| depth <= d) {
-                    secret_below = None;
+                st.depth = st.depth.saturating_sub(1);
+                if st.secret_below.is_some_and(|d| st.depth <= d) {
+                    st.secret_below = None;
                 }
+                st.item_secret = false;
                 i += 1;
             }
-            b',' if depth > 0 => {
+            b',' if st.depth > 0 => {
                 i += 1;
-                key_here = true;
+                st.key_here = true;
+                st.item_secret = false;
             }
             b'"' | b'\'' => {
                 let (end, after) = quoted_end(b, i);
-                if secret_below.is_some() && end > i + 1 {
+                if st.secret() && end > i + 1 {
                     push(line, (i + 1, end), &mut out);
+                }
+                if st.depth > 0 && end == b.len() {
+                    st.quote = Some(b[i]);
                 }
                 i = after;
             }
             _ => {
-                let end = plain_end(b, i, depth).max(i + 1);
-                if secret_below.is_some() {
+                let end = plain_end(b, i, st.depth).max(i + 1);
+                if st.secret() {
                     push(line, (i, end), &mut out);
                 }
                 i = end;
             }
         }
     }
-    out
+    Scanned {
+        values: out,
+        comment,
+        end: st,
+    }
 }
 
 /// How a source line stands in the file's block structure, for masking it
@@ -137,6 +247,10 @@ pub enum LineRole {
     /// (it may be a key indented too far) but not hidden from the messages (`Auth token: the
     /// api checks it` in a description would redact `the api checks it` everywhere).
     Text,
+    /// The next line of a flow collection left open (`X: { A: b,`), read on from where the
+    /// line before stopped ([`scan`]): YAML reads a flow collection across lines whatever
+    /// their indentation.
+    Flow(Flow),
 }
 
 /// The role of each line of `source` starting at `starts` (sorted line starts), found by one
@@ -170,6 +284,13 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
     // Columns strictly increase from the bottom of the stack to its top.
     let mut stack: Vec<Entry> = Vec::new();
     let mut wanted = starts.iter().peekable();
+    // Where the next line starts reading when the lines before left a flow collection open,
+    // and the column of the node that opened it: a line indented no further ends the
+    // collection for YAML (an error there, which the line shows).
+    let mut flow: Option<(Flow, usize)> = None;
+    // The column of the last explicit key (`? KEY`), and whether it names a secret: the value
+    // given at that column (`: value`) is then the secret's.
+    let mut explicit: Option<(usize, bool)> = None;
     let mut at = 0;
     while at <= last && at <= source.len() {
         let end = source[at..].find('\n').map_or(source.len(), |i| at + i);
@@ -177,6 +298,28 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
         let b = line.as_bytes();
         let indent = b.iter().take_while(|c| **c == b' ').count();
         let content = indent < b.len() && !blank(b[indent]);
+        // A line indented no further than the collection's node is no part of it for YAML
+        // (an error), but under a secret's name one that closes it is taken for the rest of
+        // the secret's value, not for a key of its own.
+        if let Some((state, col)) = flow
+            && (!content || indent > col || (state.secret() && memchr2(b']', b'}', b)))
+        {
+            // Inside a flow collection: no key's block is opened or closed here. Under a
+            // secret's name, the whole line is the secret's.
+            let next = scan(line, Some(state)).end;
+            flow = next.open().then_some((next, col));
+            let role = if state.secret_below.is_some() {
+                LineRole::SecretValue
+            } else {
+                LineRole::Flow(state)
+            };
+            while wanted.next_if(|&&s| s <= at).is_some() {
+                roles.push(role);
+            }
+            at = end + 1;
+            continue;
+        }
+        flow = None;
         let comment = content && comment_at(b, indent);
         if content && !comment {
             while stack.last().is_some_and(|e| e.col >= indent) {
@@ -189,13 +332,22 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
         } else {
             stack.len()
         };
-        let role = match under.checked_sub(1).map(|k| stack[k]) {
+        let mut role = match under.checked_sub(1).map(|k| stack[k]) {
             Some(e) if e.secret => LineRole::SecretValue,
             Some(e) if e.scalar => LineRole::Text,
             _ => LineRole::Normal,
         };
         if role == LineRole::Normal && content && !comment {
             let (i, col) = key_start(b);
+            let indicator = |c: u8| b.get(i) == Some(&c) && b.get(i + 1).is_none_or(|n| blank(*n));
+            if indicator(b'?') {
+                // An explicit key, its value on a line of its own (`? DB_PASSWORD` then
+                // `: value`).
+                let key = explicit_key(line, skip_blanks(b, i + 1));
+                explicit = Some((col, secret_name(&key) && !schema_key(&key)));
+            } else if indicator(b':') && explicit.take() == Some((col, true)) {
+                role = LineRole::SecretValue;
+            }
             let below = stack.last().copied();
             let push = |stack: &mut Vec<Entry>, owner: Owner, secrets: bool| {
                 stack.push(Entry {
@@ -205,7 +357,11 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                     scalar: owner == Owner::Scalar || below.is_some_and(|e| e.scalar),
                 });
             };
-            if i < b.len()
+            if role == LineRole::SecretValue {
+                // The value of an explicit key naming a secret, continued on the lines
+                // under it.
+                push(&mut stack, Owner::Secret, false);
+            } else if i < b.len()
                 && let Some((key, after)) = key_at(line, i, 0)
             {
                 let v = skip_properties(b, after);
@@ -213,11 +369,13 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                 // `auth`, a rule named `token-refresh`), read line by line.
                 let empty = b.get(v).is_none_or(|_| comment_at(b, v));
                 // A secret's declaration under `secrets:` holds its settings (`source:`,
-                // `length:`), not its value.
-                let declared = below.is_some_and(|e| e.secrets);
+                // `length:`), not its value; a scalar there is no declaration, and may be
+                // the value.
+                let declared =
+                    below.is_some_and(|e| e.secrets) && matches!(b.get(v), Some(b'[' | b'{'));
                 let owner = if empty {
                     Owner::Structure
-                } else if secret_name(key) && !schema_key(key) && !declared {
+                } else if secret_name(&key) && !schema_key(&key) && !declared {
                     Owner::Secret
                 } else if matches!(b[v], b'[' | b'{') && flow_close(b, v).is_none() {
                     Owner::Structure
@@ -229,6 +387,11 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                 // A list item's scalar (`- text`), continued on the lines under it.
                 push(&mut stack, Owner::Scalar, false);
             }
+            // A flow collection the line leaves open: the next lines are read on from here.
+            if role == LineRole::Normal && memchr2(b'{', b'[', b) {
+                let next = scan(line, None).end;
+                flow = next.open().then_some((next, col));
+            }
         }
         while wanted.next_if(|&&s| s <= at).is_some() {
             roles.push(role);
@@ -238,6 +401,35 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
     // Starts past the end of the text (none in practice) are lines of their own.
     roles.resize(starts.len(), LineRole::Normal);
     roles
+}
+
+/// Whether `value` may be the schema's `key:` (the state's object key template, such as
+/// `{env}/terraform.tfstate`): a path of the characters its pattern allows, with a `/`, a `.`
+/// or a `{`. Any other value under `key:` (an environment variable or a setting named so) is
+/// taken for a secret's.
+fn state_key(value: &str) -> bool {
+    value
+        .bytes()
+        .all(|c| c.is_ascii_alphanumeric() || b"!_.*'()-/{}".contains(&c))
+        && value.bytes().any(|c| b"/.{".contains(&c))
+}
+
+/// The key written after `? ` at `i` (quoted, with its escapes, or plain up to a comment).
+fn explicit_key(line: &str, i: usize) -> Cow<'_, str> {
+    let b = line.as_bytes();
+    match b.get(i) {
+        Some(b'"' | b'\'') => {
+            let (end, _) = quoted_end(b, i);
+            unescape(&line[i + 1..end], b[i])
+        }
+        Some(_) => Cow::Borrowed(&line[i..plain_end(b, i, 0)]),
+        None => Cow::Borrowed(""),
+    }
+}
+
+/// Whether `b` holds either byte.
+fn memchr2(x: u8, y: u8, b: &[u8]) -> bool {
+    b.iter().any(|&c| c == x || c == y)
 }
 
 /// Whether `key: value` inside a collection under a secret's name is a setting of a secret's
@@ -410,8 +602,12 @@ fn plain_end(b: &[u8], i: usize, depth: usize) -> usize {
 /// The inside of the quoted scalar at `i` (its end, or the line's if it is not closed) and
 /// the position after its closing quote. `\` escapes in double quotes, `''` in single ones.
 fn quoted_end(b: &[u8], i: usize) -> (usize, usize) {
-    let quote = b[i];
-    let mut j = i + 1;
+    quote_close(b, i + 1, b[i])
+}
+
+/// Where the scalar quoted by `quote` whose text goes on at `j` ends (the line's end if it is
+/// not closed), and the position after its closing quote.
+fn quote_close(b: &[u8], mut j: usize, quote: u8) -> (usize, usize) {
     while j < b.len() {
         match b[j] {
             b'\\' if quote == b'"' => j += 2,
@@ -425,13 +621,16 @@ fn quoted_end(b: &[u8], i: usize) -> (usize, usize) {
 
 /// The key at `i` and the position after its `:`, when a key starts there: a quoted or plain
 /// scalar followed by `:` and a blank (or the line's end, or a flow indicator inside
-/// brackets).
-fn key_at(line: &str, i: usize, depth: usize) -> Option<(&str, usize)> {
+/// brackets). A quoted key is read with its escapes (`"DB_PASS\x57ORD"` is `DB_PASSWORD`),
+/// and a `:` followed by a space YAML does not take for one (a no-break space, pasted from a
+/// web page) ends a plain key all the same: YAML reads `KEY:\u{a0}value` as one key holding
+/// the value, and messages quote keys.
+fn key_at(line: &str, i: usize, depth: usize) -> Option<(Cow<'_, str>, usize)> {
     let b = line.as_bytes();
     let (key, mut j) = match b[i] {
         b'"' | b'\'' => {
             let (end, after) = quoted_end(b, i);
-            (&line[i + 1..end], after)
+            (unescape(&line[i + 1..end], b[i]), after)
         }
         b'{' | b'[' | b'}' | b']' | b',' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' => {
             return None;
@@ -443,19 +642,104 @@ fn key_at(line: &str, i: usize, depth: usize) -> Option<(&str, usize)> {
                 if flow_end(c, depth) || (j > i && comment_at(b, j)) {
                     return None;
                 }
-                if c == b':'
-                    && b.get(j + 1)
+                if c == b':' {
+                    if b.get(j + 1)
                         .is_none_or(|n| blank(*n) || flow_end(*n, depth))
-                {
-                    break;
+                    {
+                        break;
+                    }
+                    let spaces = unicode_spaces(&line[j + 1..]);
+                    if spaces > 0 {
+                        let key = line[i..j].trim_end_matches([' ', '\t']);
+                        return Some((Cow::Borrowed(key), j + 1 + spaces));
+                    }
                 }
                 j += 1;
             }
-            (line[i..j].trim_end_matches([' ', '\t']), j)
+            (Cow::Borrowed(line[i..j].trim_end_matches([' ', '\t'])), j)
         }
     };
     j = skip_blanks(b, j);
     (b.get(j) == Some(&b':')).then_some((key, j + 1))
+}
+
+/// The length of the spaces other than ASCII ones at the start of `text` (a no-break space,
+/// an em space, a zero-width space or a BOM...): none of them separates anything for YAML.
+fn unicode_spaces(text: &str) -> usize {
+    text.chars()
+        .take_while(|c| {
+            !c.is_ascii()
+                && (c.is_whitespace() || matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}'))
+        })
+        .map(char::len_utf8)
+        .sum()
+}
+
+/// The text of a quoted scalar written between `quote`s: `''` in single quotes, and in double
+/// ones YAML's escapes (`\x57`, `\u0057`, `\U00000057`, `\t`...). An escape YAML refuses
+/// is kept as written.
+fn unescape(raw: &str, quote: u8) -> Cow<'_, str> {
+    if quote == b'\'' {
+        return if raw.contains("''") {
+            Cow::Owned(raw.replace("''", "'"))
+        } else {
+            Cow::Borrowed(raw)
+        };
+    }
+    if !raw.contains('\\') {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let Some(c) = after.chars().next() else {
+            out.push('\\');
+            rest = after;
+            break;
+        };
+        let digits = match c {
+            'x' => 2,
+            'u' => 4,
+            'U' => 8,
+            _ => 0,
+        };
+        let simple = match c {
+            '0' => Some('\0'),
+            'a' => Some('\u{7}'),
+            'b' => Some('\u{8}'),
+            't' | '\t' => Some('\t'),
+            'n' => Some('\n'),
+            'v' => Some('\u{b}'),
+            'f' => Some('\u{c}'),
+            'r' => Some('\r'),
+            'e' => Some('\u{1b}'),
+            ' ' | '"' | '/' | '\\' => Some(c),
+            'N' => Some('\u{85}'),
+            '_' => Some('\u{a0}'),
+            'L' => Some('\u{2028}'),
+            'P' => Some('\u{2029}'),
+            _ => None,
+        };
+        let decoded = after
+            .get(1..=digits)
+            .filter(|_| digits > 0)
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .and_then(char::from_u32);
+        if let Some(d) = decoded {
+            out.push(d);
+            rest = &after[1 + digits..];
+        } else if let Some(d) = simple {
+            out.push(d);
+            rest = &after[c.len_utf8()..];
+        } else {
+            out.push('\\');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// The scalar value starting after a key's `:` at `i`, if it is one (after any tag and
@@ -565,6 +849,34 @@ mod tests {
         // value (the whole of `b TOKEN: c` is `a`'s), nor in a comment.
         assert_eq!(values("a: b TOKEN: c"), Vec::<&str>::new());
         assert_eq!(values("a: { b: c } # TOKEN: d"), Vec::<&str>::new());
+        // A key written with escapes, and a `:` followed by a space YAML does not take for one
+        // (which makes the whole a key, quoted by messages) (review of stop 61, F3c, F8).
+        assert_eq!(
+            values(r#""DB_PASS\x57ORD": hunter2 horse"#),
+            ["hunter2 horse"]
+        );
+        assert_eq!(values(r#"- "API_\u0054OKEN": [a1, b2]"#), ["a1", "b2"]);
+        assert_eq!(values("'DB_PASS''WORD': x1"), Vec::<&str>::new());
+        assert_eq!(
+            values("DB_PASSWORD:\u{a0}hunter2 horse: x"),
+            ["hunter2 horse: x"]
+        );
+        assert_eq!(values("X: { API_TOKEN:\u{3000}s3cr3t }"), ["s3cr3t"]);
+        assert_eq!(values("a: b\u{a0}TOKEN:\u{a0}c"), Vec::<&str>::new());
+        assert_eq!(
+            unescape(r"a\x41\u00e9\U0001F600\t\q\", b'"'),
+            "aA\u{e9}\u{1f600}\t\\q\\"
+        );
+        // A comment after a secret's value is masked, not taken for a value (F9).
+        for (line, comment) in [
+            ("DB_PASSWORD: hunter2 # was: horse", Some("# was: horse")),
+            ("  - DB_PASSWORD: [a1] # horse  ", Some("# horse")),
+            ("LOG: x # TOKEN: y", None),
+            ("X: { TOKEN: a } # horse", None),
+        ] {
+            let found = scan(line, None).comment.map(|(a, b)| &line[a..b]);
+            assert_eq!(found, comment, "{line:?}");
+        }
     }
 
     /// The schema's own keys are known (sorted, for the binary search), and a secret's
@@ -596,6 +908,14 @@ mod tests {
             ["admin1", "horse-battery", "hunter2", "x9"]
         );
         assert_eq!(values("key: '{env}/state'"), Vec::<&str>::new());
+        assert_eq!(values("key: evalap.tfstate"), Vec::<&str>::new());
+        // Not a state key: a `key` in `env` or in a database's settings (review of stop 61,
+        // F5e).
+        assert_eq!(
+            values("key: hunter2: correct horse"),
+            ["hunter2: correct horse"]
+        );
+        assert_eq!(values("key: s3cr3tvalue"), ["s3cr3tvalue"]);
     }
 
     /// The lines under a secret-named key are its value, whatever they hold; the lines that
@@ -632,12 +952,98 @@ secrets:
             .filter(|&s| s < source.len())
             .collect();
         use LineRole::{Normal as N, SecretValue as S, Text as T};
+        // `TOKEN: b]` goes on with `X`'s list, after its `,`.
+        let f = LineRole::Flow(Flow {
+            depth: 1,
+            key_here: true,
+            ..Flow::default()
+        });
         assert_eq!(
             line_roles(source, &starts),
             [
-                N, N, S, N, N, S, S, N, N, N, S, N, T, N, N, N, T, N, S, N, N, N, N
+                N, N, S, N, N, S, S, N, N, N, S, N, T, N, f, N, T, N, S, N, N, N, N
             ]
         );
+    }
+
+    /// The lines of a flow collection are read on from where the line before stopped, whatever
+    /// their indentation; an explicit key's value, and a scalar where a secret's declaration
+    /// belongs, are a secret's (review of stop 61, N5, N6, F3d).
+    #[test]
+    fn values_go_on_across_lines_as_yaml_reads_them() {
+        let source = "\
+a:
+  X: { LOG: x, DB_PASSWORD: hunter2
+      correct horse, LOG: battery, TOKEN: \"staple
+      canary\" more }
+  ? DB_PASSWORD
+  : hunter2
+    correct horse
+  ? LOG
+  : info
+  Y: [ API_KEY: s3cr3t-one,
+    TOKEN:
+      s3cr3t-two, b ]
+  Z: [DB_PASSWORD: [a1,
+  b2] ]
+  W: [ok,
+  next: 1
+secrets:
+  DB_PASSWORD: hunter2
+    correct horse
+  ADMIN_TOKEN: { source: generated }
+";
+        let lines: Vec<&str> = source.lines().collect();
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&s| s < source.len())
+            .collect();
+        let roles = line_roles(source, &starts);
+        use LineRole::{Normal as N, SecretValue as S};
+        let shown: Vec<(LineRole, Vec<&str>)> = lines
+            .iter()
+            .zip(&roles)
+            .map(|(line, &role)| {
+                let masked = match role {
+                    S => vec![line.trim()],
+                    LineRole::Flow(state) => {
+                        let found = scan(line, Some(state)).values;
+                        found.into_iter().map(|(a, b)| &line[a..b]).collect()
+                    }
+                    _ => named_values(line)
+                        .into_iter()
+                        .map(|(a, b)| &line[a..b])
+                        .collect(),
+                };
+                (role, masked)
+            })
+            .collect();
+        let masked: Vec<Vec<&str>> = shown.iter().map(|(_, m)| m.clone()).collect();
+        let want: [&[&str]; 20] = [
+            &[],
+            &["hunter2"],
+            &["correct horse", "staple"],
+            &["canary", "more"],
+            &[],
+            &[": hunter2"],
+            &["correct horse"],
+            &[],
+            &[],
+            &["s3cr3t-one"],
+            &[],
+            &["s3cr3t-two"],
+            &["a1"],
+            &["b2] ]"],
+            &[],
+            // A line indented no further than `W` is no part of its list.
+            &[],
+            &[],
+            &["hunter2"],
+            &["correct horse"],
+            &[],
+        ];
+        assert_eq!(masked, want.map(<[&str]>::to_vec));
+        assert_eq!(shown[15].0, N);
     }
 
     #[test]
