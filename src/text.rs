@@ -1,7 +1,8 @@
 //! Characters every stage treats alike: the ones that do not show, or change how the text
 //! around them shows. The schema check refuses them in values (`schema_check::strings`), and
 //! the emitters write them as spaces in comments and text (HCL, YAML, Markdown), so that no
-//! output shows text that reads otherwise than it is.
+//! output shows text that reads otherwise than it is. And how every stage lists names in a
+//! message ([`join_names`]).
 
 /// Whether `c` is invisible or changes how text displays: every Default_Ignorable_Code_Point of
 /// Unicode's DerivedCoreProperties (U+00AD, U+034F, U+061C, U+115F–U+1160, U+17B4–U+17B5,
@@ -180,6 +181,26 @@ pub fn non_ascii(s: &str) -> Option<NonAscii> {
         note: notes.join("; "),
         ascii: all_mapped.then_some(ascii),
     })
+}
+
+/// Most names a diagnostic lists; the others are counted (`… and 1 492 more`), so that a
+/// finding about thousands of environments or services stays one readable line.
+pub const MAX_LISTED: usize = 8;
+
+/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``; past [`MAX_LISTED`] names,
+/// `` `a`, …, `h` and 12 more ``.
+pub fn join_names(envs: &[String]) -> String {
+    let quoted: Vec<String> = envs
+        .iter()
+        .take(MAX_LISTED)
+        .map(|e| format!("`{e}`"))
+        .collect();
+    match (quoted.len(), envs.len()) {
+        (0, _) => String::new(),
+        (1, 1) => quoted[0].clone(),
+        (n, total) if total > n => format!("{} and {} more", quoted.join(", "), total - n),
+        (n, _) => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
 }
 
 #[cfg(test)]

@@ -607,6 +607,26 @@ pub fn check_pruned(
     root: &Node,
     resolved: &Resolved,
 ) -> Vec<Diagnostic> {
+    check_pruned_in_rounds(
+        file,
+        source,
+        original,
+        root,
+        resolved,
+        rules::SERVICES_PER_ROUND,
+    )
+}
+
+/// [`check_pruned`], the environments checked in rounds of `per_round` services at least
+/// ([`rules::check_all`]): the same diagnostics whatever the rounds.
+pub(crate) fn check_pruned_in_rounds(
+    file: FileId,
+    source: Option<&str>,
+    original: Option<&Node>,
+    root: &Node,
+    resolved: &Resolved,
+    per_round: usize,
+) -> Vec<Diagnostic> {
     let index = source.map(SourceIndex::new);
     let original = original.unwrap_or(root);
     let declared_secrets = written_secrets(root);
@@ -632,11 +652,15 @@ pub fn check_pruned(
         totals: None,
         promql: &promql,
     };
-    rules::check_all(&mut c);
+    // Merged as they come, a few environments at a time: 20 000 services without a port in
+    // 32 environments were 1.3 million findings held at once (review of stop 61).
+    let mut merger = Merger::default();
+    rules::check_all(&mut c, per_round, &mut |found| {
+        merger.add(overrides::apply(file, &resolved.policy_overrides, found));
+    });
     let mut diags = overrides::validate(file, root, resolved);
     diags.extend(rules::production::downgraded_tiers(&c, file));
-    let findings = overrides::apply(file, &resolved.policy_overrides, c.findings);
-    diags.extend(merge(file, findings));
+    diags.extend(merger.finish(file));
     secret_scan::redact(&mut diags, &secret_scan::not_public(c.secrets, root));
     diags
 }
@@ -682,145 +706,150 @@ const PLURAL_VERBS: [(&str, &str); 11] = [
     ("enables", "enable"),
 ];
 
-/// Merges findings that differ only by environment, and turns them into diagnostics.
-fn merge(file: FileId, findings: Vec<Finding>) -> Vec<Diagnostic> {
-    // Grouped by everything but the environment; the index keeps this linear.
-    type Key = (
-        &'static str,
-        Option<Span>,
-        String,
-        String,
-        String,
-        Level,
-        Vec<String>,
-    );
-    let mut index: BTreeMap<Key, usize> = BTreeMap::new();
-    let mut groups: Vec<(Finding, Vec<String>)> = Vec::new();
-    for f in findings {
-        let key: Key = (
-            f.rule.code,
-            f.place.span,
-            f.message.clone(),
-            f.expected.clone(),
-            f.help.clone(),
-            f.level,
-            f.notes.clone(),
-        );
-        match index.get(&key) {
-            // The same environment again (copies of one aliased value, all at its anchor:
-            // sweep 36, F6) is listed once.
-            Some(&i) => {
-                let envs = &mut groups[i].1;
-                if let Some(env) = f.env
-                    && envs.last() != Some(&env)
-                {
-                    envs.push(env);
+/// Findings that differ only by environment, merged as they are added ([`Merger::add`], in
+/// the order the rules found them) and turned into diagnostics at the end
+/// ([`Merger::finish`]): memory holds one group per finding and place, not every
+/// environment's copy.
+#[derive(Default)]
+struct Merger {
+    /// The groups by the hash of a finding's rule, place and message ([`Merger::hash`]); the
+    /// index keeps this linear, and nothing is copied to look a finding up.
+    index: HashMap<u64, Vec<usize>>,
+    /// Each group's first finding and its environments, in the order first found.
+    groups: Vec<(Finding, Vec<String>)>,
+}
+
+impl Merger {
+    /// Adds `findings` to their groups, or starts new ones.
+    fn add(&mut self, findings: Vec<Finding>) {
+        for f in findings {
+            let candidates = self.index.entry(Self::hash(&f)).or_default();
+            let found = candidates
+                .iter()
+                .copied()
+                .find(|&i| Self::same_group(&self.groups[i].0, &f));
+            match found {
+                // The same environment again (copies of one aliased value, all at its anchor:
+                // sweep 36, F6) is listed once.
+                Some(i) => {
+                    let envs = &mut self.groups[i].1;
+                    if let Some(env) = f.env
+                        && envs.last() != Some(&env)
+                    {
+                        envs.push(env);
+                    }
                 }
-            }
-            None => {
-                index.insert(key, groups.len());
-                let envs = f.env.iter().cloned().collect();
-                groups.push((f, envs));
+                None => {
+                    candidates.push(self.groups.len());
+                    let envs = f.env.iter().cloned().collect();
+                    self.groups.push((f, envs));
+                }
             }
         }
     }
-    // Messages that several groups print at one place (the same finding with another
-    // `expected` or help in each environment) name their environments, or they read as one
-    // finding repeated (sweep 58c, F8: TG013 once per environment, only its list differing).
-    let mut printed: BTreeMap<(&'static str, Option<Span>, &str), usize> = BTreeMap::new();
-    for (f, _) in &groups {
-        *printed
-            .entry((f.rule.code, f.place.span, f.message.as_str()))
-            .or_default() += 1;
+
+    /// The hash of `f`'s rule, place and message, which tell most groups apart
+    /// ([`Merger::same_group`] compares the rest).
+    fn hash(f: &Finding) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::hash::DefaultHasher::new();
+        (f.rule.code, f.place.span, &f.message).hash(&mut h);
+        h.finish()
     }
-    let repeated: Vec<bool> = groups
-        .iter()
-        .map(|(f, envs)| {
-            !envs.is_empty()
-                && !f.message.contains(ENV)
-                && printed[&(f.rule.code, f.place.span, f.message.as_str())] > 1
-        })
-        .collect();
-    groups
-        .into_iter()
-        .zip(repeated)
-        .map(|((mut f, envs), repeated)| {
-            if repeated {
-                f.message.push_str(" (in ");
-                f.message.push_str(ENV);
-                f.message.push(')');
-            }
-            let r = f.rule;
-            let names = join_names(&envs);
-            // The placeholder may be anywhere a finding says something; a verb right after it
-            // agrees with several names (sweep 33, #15: "`dev`, `staging` and `production` has
-            // no database").
-            let several = envs.len() > 1;
-            let named = |text: String| {
-                if !text.contains(ENV) {
-                    return text;
+
+    /// Whether `a` and `b` differ by their environment only.
+    fn same_group(a: &Finding, b: &Finding) -> bool {
+        a.rule.code == b.rule.code
+            && a.place.span == b.place.span
+            && a.level == b.level
+            && a.message == b.message
+            && a.expected == b.expected
+            && a.help == b.help
+            && a.notes == b.notes
+    }
+
+    /// The diagnostics: one per group, naming its environments.
+    fn finish(self, file: FileId) -> Vec<Diagnostic> {
+        let groups = self.groups;
+        // Messages that several groups print at one place (the same finding with another
+        // `expected` or help in each environment) name their environments, or they read as one
+        // finding repeated (sweep 58c, F8: TG013 once per environment, only its list differing).
+        let mut printed: BTreeMap<(&'static str, Option<Span>, &str), usize> = BTreeMap::new();
+        for (f, _) in &groups {
+            *printed
+                .entry((f.rule.code, f.place.span, f.message.as_str()))
+                .or_default() += 1;
+        }
+        let repeated: Vec<bool> = groups
+            .iter()
+            .map(|(f, envs)| {
+                !envs.is_empty()
+                    && !f.message.contains(ENV)
+                    && printed[&(f.rule.code, f.place.span, f.message.as_str())] > 1
+            })
+            .collect();
+        groups
+            .into_iter()
+            .zip(repeated)
+            .map(|((mut f, envs), repeated)| {
+                if repeated {
+                    f.message.push_str(" (in ");
+                    f.message.push_str(ENV);
+                    f.message.push(')');
                 }
-                if !several {
-                    return text.replace(ENV, &names);
-                }
-                let mut out = String::with_capacity(text.len() + names.len());
-                for (i, part) in text.split(ENV).enumerate() {
-                    // The names are the verb's subject unless they follow `of` or
-                    // `environment` (`the database of {ENV} is used by no service`).
-                    let subject = !(out.ends_with(" of ") || out.ends_with("environment "));
-                    let part = match PLURAL_VERBS
-                        .iter()
-                        .find(|(one, _)| i > 0 && subject && part.starts_with(&format!(" {one} ")))
-                    {
-                        Some((one, many)) => format!(" {many}{}", &part[one.len() + 1..]),
-                        None => part.to_string(),
-                    };
-                    if i > 0 {
-                        out.push_str(&names);
+                let r = f.rule;
+                let names = join_names(&envs);
+                // The placeholder may be anywhere a finding says something; a verb right after it
+                // agrees with several names (sweep 33, #15: "`dev`, `staging` and `production` has
+                // no database").
+                let several = envs.len() > 1;
+                let named = |text: String| {
+                    if !text.contains(ENV) {
+                        return text;
                     }
-                    out.push_str(&part);
+                    if !several {
+                        return text.replace(ENV, &names);
+                    }
+                    let mut out = String::with_capacity(text.len() + names.len());
+                    for (i, part) in text.split(ENV).enumerate() {
+                        // The names are the verb's subject unless they follow `of` or
+                        // `environment` (`the database of {ENV} is used by no service`).
+                        let subject = !(out.ends_with(" of ") || out.ends_with("environment "));
+                        let part = match PLURAL_VERBS.iter().find(|(one, _)| {
+                            i > 0 && subject && part.starts_with(&format!(" {one} "))
+                        }) {
+                            Some((one, many)) => format!(" {many}{}", &part[one.len() + 1..]),
+                            None => part.to_string(),
+                        };
+                        if i > 0 {
+                            out.push_str(&names);
+                        }
+                        out.push_str(&part);
+                    }
+                    out
+                };
+                let message = named(f.message);
+                let mut d = match f.level {
+                    Level::Error => Diagnostic::error(r.code, message),
+                    Level::Warning => Diagnostic::warning(r.code, message),
                 }
-                out
-            };
-            let message = named(f.message);
-            let mut d = match f.level {
-                Level::Error => Diagnostic::error(r.code, message),
-                Level::Warning => Diagnostic::warning(r.code, message),
-            }
-            .at(file, f.place.span)
-            .expected(named(f.expected))
-            .help(named(f.help));
-            for n in f.notes {
-                d = d.note(named(n));
-            }
-            d.note(format!("rule {}: {}", r.code, r.rationale))
-        })
-        .collect()
+                .at(file, f.place.span)
+                .expected(named(f.expected))
+                .help(named(f.help));
+                for n in f.notes {
+                    d = d.note(named(n));
+                }
+                d.note(format!("rule {}: {}", r.code, r.rationale))
+            })
+            .collect()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 // ---------------------------------------------------------------------------------------------
 
-/// Most names a diagnostic lists; the others are counted (`… and 1 492 more`), so that a
-/// finding about thousands of environments or services stays one readable line.
-pub(crate) const MAX_LISTED: usize = 8;
-
-/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and `c` ``; past [`MAX_LISTED`] names,
-/// `` `a`, …, `h` and 12 more ``.
-pub(crate) fn join_names(envs: &[String]) -> String {
-    let quoted: Vec<String> = envs
-        .iter()
-        .take(MAX_LISTED)
-        .map(|e| format!("`{e}`"))
-        .collect();
-    match (quoted.len(), envs.len()) {
-        (0, _) => String::new(),
-        (1, 1) => quoted[0].clone(),
-        (n, total) if total > n => format!("{} and {} more", quoted.join(", "), total - n),
-        (n, _) => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
-    }
-}
+pub(crate) use crate::text::{MAX_LISTED, join_names};
 
 /// `` `a`, `b`, `c` ``; past [`MAX_LISTED`] items, `` `a`, …, `h` and 12 more ``.
 pub(crate) fn list(items: &[&str]) -> String {

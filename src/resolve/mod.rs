@@ -842,16 +842,20 @@ pub fn resolve_with_limit(
         resolve_environment(file, &config.project, tree, &sections, section, chain_tier)
     });
     let mut environments = Vec::new();
-    let mut deferred = Vec::new();
-    for result in results {
+    let mut missing = Vec::new();
+    for (result, (env_key, _)) in results.into_iter().zip(env_entries) {
         match result {
-            Ok((env, mut later)) => {
+            Ok((env, later)) => {
                 environments.push(env);
-                deferred.append(&mut later);
+                missing.push((env_key.name.clone(), later));
             }
-            Err(mut d) => diags.append(&mut d),
+            Err((mut d, later)) => {
+                diags.append(&mut d);
+                missing.push((env_key.name.clone(), later));
+            }
         }
     }
+    let mut deferred = missing_images(file, &config.project, missing);
     if environments.is_empty() && diags.is_empty() {
         diags.push(
             Diagnostic::error("no-environments", "no environment is defined")
@@ -1393,14 +1397,14 @@ fn resolve_environment(
     sections: &Arc<Sections>,
     section: Section<'_>,
     chain_tier: Option<Tier>,
-) -> Result<(ResolvedEnvironment, Vec<Diagnostic>), Vec<Diagnostic>> {
+) -> EnvironmentResult {
     let env_key = section.key;
     let name = env_key.name.clone();
     // A `null` that removes nothing: every one written in this environment is reported here,
     // at once, and the settings are not decoded (the decoding would stop at the first).
     let (decodable, null_diags) = null_removals(file, &tree, sections, section.index, &name);
     if !decodable {
-        return Err(null_diags);
+        return Err((null_diags, Vec::new()));
     }
     let is_option = |k: &str| ENVIRONMENT_OPTION_KEYS.contains(&k);
     // Deserialized from the merged tree itself (no JSON copy), which is then freed (unless
@@ -1441,7 +1445,7 @@ fn resolve_environment(
                         e.help()
                     )),
             );
-            return Err(diags);
+            return Err((diags, Vec::new()));
         }
     };
 
@@ -1462,7 +1466,7 @@ fn resolve_environment(
         if spec.enabled == Some(false) {
             continue;
         }
-        let (service, error) = resolve_service(file, &name, project, &service_name, spec, &origins);
+        let (service, error) = resolve_service(&name, project, &service_name, spec, &origins);
         services.push(service);
         deferred.extend(error);
     }
@@ -1588,8 +1592,7 @@ fn resolve_environment(
         );
     }
     if !diags.is_empty() {
-        diags.append(&mut deferred);
-        return Err(diags);
+        return Err((diags, deferred));
     }
     let env = ResolvedEnvironment {
         scaleway_project: options
@@ -1705,15 +1708,63 @@ fn resolve_rule(name: String, r: AlertRuleSpec) -> ResolvedAlertRule {
     }
 }
 
-fn resolve_service(
+/// An environment resolved, or its errors; with its services without an image either way.
+type EnvironmentResult =
+    Result<(ResolvedEnvironment, Vec<MissingImage>), (Vec<Diagnostic>, Vec<MissingImage>)>;
+
+/// A service without an `image` in one environment, and where its key is written: reported
+/// once per service and place, naming every environment ([`missing_images`]).
+type MissingImage = (String, Option<Span>);
+
+/// One `missing-image` error per service and place, naming the environments of each (`missing`:
+/// each environment's name and its services without an image, in configuration order). One
+/// error per service and environment was 640 000 errors, 2.3 GB and 10 s for 20 000 services
+/// without an image in 32 environments (review of stop 61).
+fn missing_images(
     file: FileId,
+    project: &str,
+    missing: Vec<(String, Vec<MissingImage>)>,
+) -> Vec<Diagnostic> {
+    let mut index: HashMap<MissingImage, usize> = HashMap::new();
+    let mut groups: Vec<(MissingImage, Vec<String>)> = Vec::new();
+    for (env, services) in missing {
+        for service in services {
+            match index.get(&service) {
+                Some(&i) => groups[i].1.push(env.clone()),
+                None => {
+                    index.insert(service.clone(), groups.len());
+                    groups.push((service, vec![env.clone()]));
+                }
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((name, span), envs)| {
+            let place = match envs.len() {
+                1 => format!("environment `{}`", envs[0]),
+                _ => format!("environments {}", crate::text::join_names(&envs)),
+            };
+            Diagnostic::error(
+                "missing-image",
+                format!("service `{name}` has no `image` in {place}"),
+            )
+            .at(file, span)
+            .expected("`image: <repository name in the registry>`")
+            .help(format!(
+                "add `image: {project}-{name}` under `services.{name}` in `defaults`"
+            ))
+        })
+        .collect()
+}
+
+fn resolve_service(
     env: &str,
     project: &str,
     name: &str,
     spec: ServiceSpec,
     origins: &Origins,
-) -> (ResolvedService, Option<Diagnostic>) {
-    let path = format!("services.{name}");
+) -> (ResolvedService, Option<MissingImage>) {
     // Without an image, the service is resolved with a stand-in no image can equal (it is
     // not a repository name: `<` and spaces), so that the rules still check it and the rest
     // without finding it shared (see [`Resolved::deferred`]; a review found TG031 on
@@ -1721,18 +1772,9 @@ fn resolve_service(
     let (image, error) = match spec.image.clone() {
         Some(image) => (image, None),
         None => {
-            let suggested = format!("{project}-{name}");
             let stand_in = format!("<no image for {name}>");
-            let error = Diagnostic::error(
-                "missing-image",
-                format!("service `{name}` has no `image` in environment `{env}`"),
-            )
-            .at(file, origins.key_span(&path))
-            .expected("`image: <repository name in the registry>`")
-            .help(format!(
-                "add `image: {suggested}` under `services.{name}` in `defaults`"
-            ));
-            (stand_in, Some(error))
+            let span = origins.key_span(&format!("services.{name}"));
+            (stand_in, Some((name.to_string(), span)))
         }
     };
     let scale = spec.scale.clone().unwrap_or_default();
@@ -1804,6 +1846,28 @@ fn resolve_service(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A service without an image is one error per place it is written, naming its
+    /// environments (review of stop 61: one per service and environment was 640 000 errors for
+    /// 20 000 services in 32 environments).
+    #[test]
+    fn a_missing_image_is_reported_once_per_place() {
+        let text = "project: demo\nversions: {opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2}\ndefaults:\n  services:\n    web: {port: 80}\nenvironments:\n  staging: {}\n  qa: {services: {admin: {port: 80}}}\n  production: {}\n";
+        let c = crate::pipeline::compile("m.yaml", text.as_bytes(), false);
+        let missing: Vec<&str> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "missing-image")
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(
+            missing,
+            [
+                "service `web` has no `image` in environments `staging`, `qa` and `production`",
+                "service `admin` has no `image` in environment `qa`",
+            ]
+        );
+    }
 
     /// [`NAMED_MAPS`] is every mapping of an environment's settings whose keys are free names:
     /// those the JSON Schema gives `additionalProperties` (a schema, not `false`) under
