@@ -37,9 +37,17 @@ locals {
 
   # What the environment root manages in the backup project: the job definitions (which
   # reference the key secrets by ID), and the project's Cockpit alert manager and rules token.
+  # SecretManagerSecretAccess: Scaleway's Serverless Jobs docs say a job "consumes data from
+  # Secret Manager" only with it, and ServerlessJobsFullAccess to start it (docs-content
+  # pages/serverless-jobs/how-to/run-job.mdx, "Permissions and product dependencies", since
+  # docs-content#5955): without it the runbook's `scw jobs definition start` with this key
+  # fails, and so may the scheduled runs of the jobs this key defines (whose rights a
+  # scheduled run is checked against is not documented; not tried without an account). It
+  # reaches no further: this key defines the jobs that receive the backup key already.
   deployer_backup_permission_sets = [
     "ServerlessJobsFullAccess",
     "SecretManagerReadOnly",
+    "SecretManagerSecretAccess",
     "ObservabilityFullAccess",
   ]
 

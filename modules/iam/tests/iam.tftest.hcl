@@ -124,6 +124,13 @@ run "backup_project" {
     error_message = "the deployer manages the jobs of the backup project"
   }
 
+  # Starting a job that reads Secret Manager takes SecretManagerSecretAccess (Scaleway's
+  # Serverless Jobs docs, run-job.mdx); the planner still reads no secret data there.
+  assert {
+    condition     = contains(scaleway_iam_policy.deployer.rule[1].permission_set_names, "SecretManagerSecretAccess") && !contains(scaleway_iam_policy.planner.rule[1].permission_set_names, "SecretManagerSecretAccess")
+    error_message = "the deployer can start the backup jobs, which read the backup key's secrets; the planner cannot read them"
+  }
+
   assert {
     condition     = output.backup_access_key == scaleway_iam_api_key.backup[0].access_key && length(output.backup_secret_ids) == 2
     error_message = "the access key and the secret ids are outputs (never the secret key)"
