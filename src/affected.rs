@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use crate::diagnostics::Span;
 use crate::emit::bootstrap::plan_environment;
 use crate::emit::workflows::root_dir;
 use crate::pipeline::Compilation;
@@ -100,10 +101,26 @@ pub fn removed(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
 /// - another expiry of an environment's API keys (`api_keys.expire_on`): only the bootstrap
 ///   root changes, which CI never applies, so the keys keep their old day until a person
 ///   applies it (review of stop 60: "a later day" merged reads as done).
-pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<String> {
-    let Some((base, head)) = both_resolved(base, head) else {
+///
+/// Each with where it points in `head`: the `ci` key, or the environment's key (review of
+/// stop 61: the warnings named no line, so GitHub could not attach them to one).
+pub fn unsafe_changes(
+    base: Option<&Compilation>,
+    head_compilation: &Compilation,
+) -> Vec<(String, Option<Span>)> {
+    let Some((base, head)) = both_resolved(base, head_compilation) else {
         return Vec::new();
     };
+    let key_span = |name: &str| {
+        head_compilation
+            .tree
+            .as_ref()
+            .and_then(|t| t.entry(name))
+            .map(|(k, _)| k.span)
+    };
+    // The place of each warning pushed so far ([`Vec::resize`] as each part ends).
+    let mut spans: Vec<Option<Span>> = Vec::new();
+    let mut place = key_span("ci");
     let mut out = Vec::new();
     // Every job runs on `ci.runner`: those holding the environments' secrets (plans, applies,
     // promotions) and those a fork's pull request starts (sweep 55b, #4: a change to
@@ -127,6 +144,8 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
         ));
     }
     for env in &head.environments {
+        spans.resize(out.len(), place);
+        place = env.origins.environment_key;
         let Some(before) = base.environment(&env.name) else {
             // A new environment that promotes from another needs that source's key as well.
             if let Some(from) = &env.promote_from {
@@ -215,7 +234,8 @@ pub fn unsafe_changes(base: Option<&Compilation>, head: &Compilation) -> Vec<Str
             ));
         }
     }
-    out
+    spans.resize(out.len(), place);
+    out.into_iter().zip(spans).collect()
 }
 
 /// Whether `label` names a runner GitHub hosts (its images are `ubuntu-*`, `windows-*` and

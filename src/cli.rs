@@ -1149,29 +1149,37 @@ fn affected(
                 "environment `{name}` is removed: no plan shows it, and its Scaleway resources stay until destroyed by hand (tofugen runbook environment-retire)"
             ),
         )
-        .at(head.file, None)
+        .at(
+            head.file,
+            head.tree
+                .as_ref()
+                .and_then(|t| t.entry("environments"))
+                .map(|(k, _)| k.span),
+        )
         .expected("every environment whose resources exist in the configuration")
         .help("retire the environment as the runbook says, or restore it")
     });
-    let unsafe_changes = crate::affected::unsafe_changes(base, head)
-        .into_iter()
-        .map(|warning| {
-            Diagnostic::warning("unsafe-change", warning)
-                .at(head.file, None)
-                .expected("a change that the pull request's plans show")
-                .help("make sure the reviewers see this warning: no plan or data guard stops it")
-        });
+    let unsafe_changes =
+        crate::affected::unsafe_changes(base, head)
+            .into_iter()
+            .map(|(warning, span)| {
+                Diagnostic::warning("unsafe-change", warning)
+                    .at(head.file, span)
+                    .expected("a change that the pull request's plans show")
+                    .help(
+                        "make sure the reviewers see this warning: no plan or data guard stops it",
+                    )
+            });
     let warnings: Vec<Diagnostic> = removed.chain(unsafe_changes).collect();
     if !warnings.is_empty() {
+        // The lines they show, masked as every diagnostic's are.
+        let mut sources = head.sources.clone();
+        if let Some(text) = sources.text_mut(head.file) {
+            crate::pipeline::mask_shown_lines(text, &warnings);
+        }
         // On stderr in every format: stdout is the plan matrix (GitHub reads workflow
         // commands on both).
-        print_diagnostics_on(
-            &warnings,
-            &head.sources,
-            cli.format,
-            use_color(cli.color),
-            false,
-        );
+        print_diagnostics_on(&warnings, &sources, cli.format, use_color(cli.color), false);
     }
     let json = crate::affected::to_json(&envs);
     out_raw(format!("{}\n", diagnostics::json_for_terminal(&json)).as_bytes());

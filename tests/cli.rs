@@ -1385,7 +1385,9 @@ fn affected_compares_with_the_base_file() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{}", text(&o));
     assert!(
-        stderr.contains("::warning file=environments.yaml,title=unsafe-change::the images are now built from `etalab-la/evalap` instead of `etalab-ia/evalap`"),
+        // At the `ci:` key (line 20), so that GitHub attaches it to the pull request's diff
+        // (review of stop 61: the warnings named no line).
+        stderr.contains("::warning file=environments.yaml,line=20,col=1,title=unsafe-change::the images are now built from `etalab-la/evalap` instead of `etalab-ia/evalap`"),
         "{stderr}"
     );
     let matrix: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
@@ -1431,6 +1433,9 @@ fn affected_compares_with_the_base_file() {
         &original.replacen("volume: { size: 50GB }", "volume: { size: 40GB }", 1),
         &[
             "warning[unsafe-change]: environment `production` makes its database volume smaller, from 50GB to 40GB",
+            // At the environment's key, its line shown.
+            "environments.yaml:189:3\n",
+            "189 │   production:",
         ],
     );
     // Another region (sweep 46, #1): the backend's endpoint moves, and the bootstrap root's
