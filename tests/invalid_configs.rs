@@ -383,6 +383,15 @@ fn a_secret_named_value_is_never_shown_in_part() {
         "DB_PASSWORD:\u{a0}Hunter2 Correct: Battery Staple",
         "DB_PASSWORD: [Hunter2, x] # Correct Battery Staple",
         "key: Hunter2: Correct Battery Staple",
+        // Review of 65a25e6: a tag ending a flow line (S7, shown since 65a25e6), a flow
+        // line indented too little or after a comment (S8), an explicit key's flow value
+        // (S3), a value on the line after `KEY:` (S1), a base64 `key:` (S10).
+        "X: { A: b, !!str\n          DB_PASSWORD: Hunter2: Correct }",
+        "X: { LOG: x, DB_PASSWORD: [Hunter2,\n        Correct Battery,\n          Y: [ }",
+        "X: { A: b, DB_PASSWORD: Hunter2\n  # comment\n          Correct, Y: [ }",
+        "? DB_PASSWORD\n        : [Hunter2,\n        Correct Battery]",
+        "DB_PASSWORD:\n          Hunter2 Correct: x: y",
+        "\tkey: Canary/K7MDENG/bPxRfiCYEXAMPLEKEY",
     ];
     let mut masked = 0;
     for line in lines {

@@ -134,7 +134,18 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
             break;
         }
         if st.key_here {
+            // A key's tag or anchor (`{ A: b, !!str DB_PASSWORD: x }`), which may end the line:
+            // the key is then on the next one (review of 65a25e6, S7).
+            let k = skip_properties(b, i);
+            if k >= b.len() {
+                break;
+            }
+            if comment_at(b, k) {
+                i = k;
+                continue;
+            }
             st.key_here = false;
+            i = k;
             if let Some((key, after)) = key_at(line, i, st.depth) {
                 let (value, next) = value_at(line, after, st.depth);
                 let setting = schema_key(&key)
@@ -276,6 +287,9 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
         secrets: bool,
         secret: bool,
         scalar: bool,
+        /// A secret-named key with no value on its line (not a declaration under
+        /// `secrets:`): a line right under it that is no schema key's is its value.
+        named: bool,
     }
     let mut roles = Vec::with_capacity(starts.len());
     let Some(&last) = starts.last() else {
@@ -287,7 +301,8 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
     // Where the next line starts reading when the lines before left a flow collection open,
     // and the column of the node that opened it: a line indented no further ends the
     // collection for YAML (an error there, which the line shows).
-    let mut flow: Option<(Flow, usize)> = None;
+    // And whether it is a secret's declaration (under `secrets:`), whose settings are shown.
+    let mut flow: Option<(Flow, usize, bool)> = None;
     // The column of the last explicit key (`? KEY`), and whether it names a secret: the value
     // given at that column (`: value`) is then the secret's.
     let mut explicit: Option<(usize, bool)> = None;
@@ -299,16 +314,27 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
         let indent = b.iter().take_while(|c| **c == b' ').count();
         let content = indent < b.len() && !blank(b[indent]);
         // A line indented no further than the collection's node is no part of it for YAML
-        // (an error), but under a secret's name one that closes it is taken for the rest of
-        // the secret's value, not for a key of its own.
-        if let Some((state, col)) = flow
-            && (!content || indent > col || (state.secret() && memchr2(b']', b'}', b)))
+        // (an error, which points at it), but under a secret's name one that closes it, or
+        // that is no `key:` line, is taken for the rest of the secret's value; a comment line
+        // changes nothing (review of 65a25e6, S8).
+        let comment_line = content && comment_at(b, indent);
+        if let Some((state, col, declared)) = flow
+            && (!content
+                || comment_line
+                || indent > col
+                || (state.secret()
+                    && (memchr2(b']', b'}', b) || key_at(line, indent, 0).is_none())))
         {
             // Inside a flow collection: no key's block is opened or closed here. Under a
-            // secret's name, the whole line is the secret's.
-            let next = scan(line, Some(state)).end;
-            flow = next.open().then_some((next, col));
-            let role = if state.secret_below.is_some() {
+            // secret's name, the whole line is the secret's, but in a secret's declaration,
+            // whose settings are read as on one line (S9).
+            let next = if comment_line {
+                state
+            } else {
+                scan(line, Some(state)).end
+            };
+            flow = next.open().then_some((next, col, declared));
+            let role = if state.secret_below.is_some() && !declared {
                 LineRole::SecretValue
             } else {
                 LineRole::Flow(state)
@@ -320,7 +346,7 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             continue;
         }
         flow = None;
-        let comment = content && comment_at(b, indent);
+        let comment = comment_line;
         if content && !comment {
             while stack.last().is_some_and(|e| e.col >= indent) {
                 stack.pop();
@@ -335,6 +361,18 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
         let mut role = match under.checked_sub(1).map(|k| stack[k]) {
             Some(e) if e.secret => LineRole::SecretValue,
             Some(e) if e.scalar => LineRole::Text,
+            // Right under `DB_PASSWORD:`, a line that is no schema key's (`image:` under a
+            // service named `auth`) is the secret's value, whatever YAML makes of it
+            // (`hunter2: correct horse`, review of 65a25e6, S1).
+            Some(e) if e.named && content && !comment => {
+                let (i, _) = key_start(b);
+                let schema = i < b.len() && key_at(line, i, 0).is_some_and(|(k, _)| schema_key(&k));
+                if schema {
+                    LineRole::Normal
+                } else {
+                    LineRole::SecretValue
+                }
+            }
             _ => LineRole::Normal,
         };
         if role == LineRole::Normal && content && !comment {
@@ -349,18 +387,20 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                 role = LineRole::SecretValue;
             }
             let below = stack.last().copied();
-            let push = |stack: &mut Vec<Entry>, owner: Owner, secrets: bool| {
+            let below_secrets = below.is_some_and(|e| e.secrets);
+            let push = |stack: &mut Vec<Entry>, owner: Owner, secrets: bool, named: bool| {
                 stack.push(Entry {
                     col,
                     secrets,
                     secret: owner == Owner::Secret || below.is_some_and(|e| e.secret),
                     scalar: owner == Owner::Scalar || below.is_some_and(|e| e.scalar),
+                    named,
                 });
             };
             if role == LineRole::SecretValue {
                 // The value of an explicit key naming a secret, continued on the lines
                 // under it.
-                push(&mut stack, Owner::Secret, false);
+                push(&mut stack, Owner::Secret, false, false);
             } else if i < b.len()
                 && let Some((key, after)) = key_at(line, i, 0)
             {
@@ -382,15 +422,24 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                 } else {
                     Owner::Scalar
                 };
-                push(&mut stack, owner, key == "secrets");
+                let named = empty && secret_name(&key) && !schema_key(&key) && !below_secrets;
+                push(&mut stack, owner, key == "secrets", named);
             } else if i < b.len() && !matches!(b[i], b'[' | b'{') {
                 // A list item's scalar (`- text`), continued on the lines under it.
-                push(&mut stack, Owner::Scalar, false);
+                push(&mut stack, Owner::Scalar, false, false);
             }
-            // A flow collection the line leaves open: the next lines are read on from here.
-            if role == LineRole::Normal && memchr2(b'{', b'[', b) {
-                let next = scan(line, None).end;
-                flow = next.open().then_some((next, col));
+            // A flow collection the line leaves open: the next lines are read on from here;
+            // after an explicit key naming a secret (`: [a,`), as that secret's (S3).
+            if memchr2(b'{', b'[', b) {
+                let declared = below_secrets;
+                if role == LineRole::Normal {
+                    let next = scan(line, None).end;
+                    flow = next.open().then_some((next, col, declared));
+                } else if role == LineRole::SecretValue {
+                    let mut next = scan(line, None).end;
+                    next.secret_below = Some(0);
+                    flow = next.open().then_some((next, col, false));
+                }
             }
         }
         while wanted.next_if(|&&s| s <= at).is_some() {
@@ -405,13 +454,19 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
 
 /// Whether `value` may be the schema's `key:` (the state's object key template, such as
 /// `{env}/terraform.tfstate`): a path of the characters its pattern allows, with a `/`, a `.`
-/// or a `{`. Any other value under `key:` (an environment variable or a setting named so) is
-/// taken for a secret's.
+/// or a `{`, and not a long random-looking run of upper- and lowercase letters and digits (a
+/// base64 secret holds `/` and `.`: review of 65a25e6, S10). Any other value under `key:` (an
+/// environment variable or a setting named so) is taken for a secret's.
 fn state_key(value: &str) -> bool {
-    value
-        .bytes()
-        .all(|c| c.is_ascii_alphanumeric() || b"!_.*'()-/{}".contains(&c))
-        && value.bytes().any(|c| b"/.{".contains(&c))
+    let b = value.as_bytes();
+    let random = b.len() >= 20
+        && b.iter().any(u8::is_ascii_uppercase)
+        && b.iter().any(u8::is_ascii_lowercase)
+        && b.iter().any(u8::is_ascii_digit);
+    b.iter()
+        .all(|c| c.is_ascii_alphanumeric() || b"!_.*'()-/{}".contains(c))
+        && b.iter().any(|c| b"/.{".contains(c))
+        && !random
 }
 
 /// The key written after `? ` at `i` (quoted, with its escapes, or plain up to a comment).
@@ -916,6 +971,13 @@ mod tests {
             ["hunter2: correct horse"]
         );
         assert_eq!(values("key: s3cr3tvalue"), ["s3cr3tvalue"]);
+        // A base64 secret holds `/` and `.` (review of 65a25e6, S10).
+        assert_eq!(
+            values("key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLE.KEY"),
+            ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLE.KEY"]
+        );
+        // `key: {env}` is a flow mapping for YAML, the state key's likely typo: a setting.
+        assert_eq!(values("key: {env}"), Vec::<&str>::new());
     }
 
     /// The lines under a secret-named key are its value, whatever they hold; the lines that
@@ -993,31 +1055,7 @@ secrets:
     correct horse
   ADMIN_TOKEN: { source: generated }
 ";
-        let lines: Vec<&str> = source.lines().collect();
-        let starts: Vec<usize> = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-            .filter(|&s| s < source.len())
-            .collect();
-        let roles = line_roles(source, &starts);
-        use LineRole::{Normal as N, SecretValue as S};
-        let shown: Vec<(LineRole, Vec<&str>)> = lines
-            .iter()
-            .zip(&roles)
-            .map(|(line, &role)| {
-                let masked = match role {
-                    S => vec![line.trim()],
-                    LineRole::Flow(state) => {
-                        let found = scan(line, Some(state)).values;
-                        found.into_iter().map(|(a, b)| &line[a..b]).collect()
-                    }
-                    _ => named_values(line)
-                        .into_iter()
-                        .map(|(a, b)| &line[a..b])
-                        .collect(),
-                };
-                (role, masked)
-            })
-            .collect();
+        let shown = masked_lines(source);
         let masked: Vec<Vec<&str>> = shown.iter().map(|(_, m)| m.clone()).collect();
         let want: [&[&str]; 20] = [
             &[],
@@ -1043,7 +1081,103 @@ secrets:
             &[],
         ];
         assert_eq!(masked, want.map(<[&str]>::to_vec));
-        assert_eq!(shown[15].0, N);
+        assert_eq!(shown[15].0, LineRole::Normal);
+    }
+
+    /// Each line of `source` with its role and what is masked on it (values and comments).
+    fn masked_lines(source: &str) -> Vec<(LineRole, Vec<&str>)> {
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .filter(|&s| s < source.len())
+            .collect();
+        let roles = line_roles(source, &starts);
+        source
+            .lines()
+            .zip(roles)
+            .map(|(line, role)| {
+                let found = match role {
+                    LineRole::SecretValue => return (role, vec![line.trim()]),
+                    LineRole::Flow(state) => scan(line, Some(state)),
+                    _ => scan(line, None),
+                };
+                let masked = found
+                    .values
+                    .into_iter()
+                    .chain(found.comment)
+                    .map(|(a, b)| &line[a..b])
+                    .collect();
+                (role, masked)
+            })
+            .collect()
+    }
+
+    /// Right under a secret-named key with no value on its line, a line that is no schema
+    /// key's is the secret's value (review of 65a25e6, S1); a service named `auth` keeps its
+    /// settings shown.
+    #[test]
+    fn lines_right_under_a_secret_key_without_a_value() {
+        let source = "\
+env:
+  DB_PASSWORD:
+    hunter2 correct: x: y
+  auth:
+    image: web
+    port: 80
+  TOKEN:
+    - s3cr3t
+secrets:
+  API_KEY:
+    source: operator
+";
+        let roles: Vec<LineRole> = masked_lines(source).into_iter().map(|(r, _)| r).collect();
+        use LineRole::{Normal as N, SecretValue as S};
+        assert_eq!(roles, [N, N, S, N, N, N, N, S, N, N, N]);
+    }
+
+    /// The review of 65a25e6: a key's tag ending a flow line (S7, which that commit made
+    /// shown), a line of a secret's flow indented too little or after a comment (S8), an
+    /// explicit key's flow value (S3), and a secret's declaration wrapped onto two lines,
+    /// whose settings stay shown (S9).
+    #[test]
+    fn flow_lines_after_a_tag_a_comment_or_an_explicit_key() {
+        let source = "\
+a:
+  X: { A: b, !!str
+    DB_PASSWORD: hunter2: correct }
+  Y: { A: b, !!str DB_PASSWORD: hunter2 correct, Z: c }
+  W: { LOG: x, DB_PASSWORD: [hunter2,
+  correct battery,
+    V: [ }
+  U: { A: b, DB_PASSWORD: hunter2
+# a comment
+    correct, T: [ }
+  ? DB_PASSWORD
+  : [hunter2,
+  correct battery]
+secrets:
+  DB_PASSWORD: { source: generated,
+    lenght: 48 }
+";
+        let masked: Vec<Vec<&str>> = masked_lines(source).into_iter().map(|(_, m)| m).collect();
+        let want: [&[&str]; 16] = [
+            &[],
+            &[],
+            &["hunter2: correct"],
+            &["hunter2 correct"],
+            &["hunter2"],
+            &["correct battery,"],
+            &["V: [ }"],
+            &["hunter2"],
+            &[],
+            &["correct"],
+            &[],
+            &[": [hunter2,"],
+            &["correct battery]"],
+            &[],
+            &[],
+            &[],
+        ];
+        assert_eq!(masked, want.map(<[&str]>::to_vec));
     }
 
     #[test]

@@ -51,8 +51,8 @@ pub const FAMILIES: &[(&str, &[Rule])] = &[
 /// held more and two at a time went over it).
 ///
 /// The findings go to `sink` as they are found, in that order: the project-wide rules', then
-/// those of a few environments at a time (at least `per_round` services together,
-/// [`SERVICES_PER_ROUND`] in a run, and as many environments as threads),
+/// those of a few environments at a time (about `per_round` services together,
+/// [`SERVICES_PER_ROUND`] in a run, and at least as many environments as threads),
 /// so that memory holds a round's findings, not every environment's (review of stop 61: 20 000
 /// services without a port in 32 environments were 1.3 million findings, 2.3 GB).
 pub(crate) fn check_all(c: &mut Checker<'_>, per_round: usize, sink: &mut dyn FnMut(Vec<Finding>)) {
@@ -80,17 +80,14 @@ pub(crate) fn check_all(c: &mut Checker<'_>, per_round: usize, sink: &mut dyn Fn
         resolved.services(),
         crate::parallel::VALIDATION_THREADS_FROM,
     );
+    // Rounds of as many environments each (the last may hold fewer), so that no round is left
+    // with one environment for a thread: about `per_round` services each, and at least as
+    // many environments as threads.
     let environments = &resolved.environments;
-    let mut start = 0;
-    while start < environments.len() {
-        let mut end = start;
-        let mut services = 0;
-        while end < environments.len() && (end - start < threads || services < per_round) {
-            services += environments[end].services.len();
-            end += 1;
-        }
-        let round = &environments[start..end];
-        start = end;
+    let services: usize = environments.iter().map(|e| e.services.len()).sum();
+    let rounds = (services / per_round.max(1)).max(1);
+    let per = environments.len().div_ceil(rounds).max(threads).max(1);
+    for round in environments.chunks(per) {
         let found = crate::parallel::in_order_on(threads, round, |_, env| {
             let mut own = Checker {
                 root,
@@ -115,8 +112,9 @@ pub(crate) fn check_all(c: &mut Checker<'_>, per_round: usize, sink: &mut dyn Fn
     }
 }
 
-/// Services (over its environments) from which a round of [`check_all`] ends: the findings
-/// of so many services are held at once. A configuration of fewer services is one round.
+/// About how many services (over its environments) a round of [`check_all`] checks: the
+/// findings of so many services are held at once. A configuration of fewer services is one
+/// round.
 pub const SERVICES_PER_ROUND: usize = 8192;
 
 /// Every per-environment rule on `original`.
