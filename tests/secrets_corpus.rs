@@ -118,6 +118,34 @@ fn corpus() -> Vec<(&'static str, &'static str, String)> {
             "SCW_CONFIG",
             format!("key:{}", uuid(&mut r)),
         ),
+        // Review of stop 61, F1: a signed URL, a DER key's base64 without its PEM header, and
+        // `curl -u user:password`.
+        (
+            "Azure shared access signature",
+            "BLOB_URL",
+            format!(
+                "https://acct.blob.core.windows.net/c?sv=2021-08-06&sig={}%3D",
+                r.pick(ALNUM, 40)
+            ),
+        ),
+        (
+            "S3 presigned URL",
+            "DOWNLOAD",
+            format!(
+                "https://b.s3.fr-par.scw.cloud/k?X-Amz-Credential=x&X-Amz-Signature={}",
+                r.pick(HEX, 64)
+            ),
+        ),
+        (
+            "DER private key body",
+            "TLS_BODY",
+            format!("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC{}", r.pick(ALNUM, 64)),
+        ),
+        (
+            "credentials of curl -u",
+            "HEALTHCHECK",
+            format!("curl -u admin:{} https://x", r.pick(ALNUM, 14)),
+        ),
     ]
 }
 
@@ -177,6 +205,9 @@ fn ordinary_values_are_not_flagged() {
         ("AUTH_ENDPOINT", "http://token-service:8080/v1"),
         ("PASSWORD_URL", "https://auth.example.org/reset"),
         ("REQUEST_ID_HEADER", "x-request-id"),
+        ("RUN_AS", "docker run -u 1000:1000 app"),
+        ("SEARCH_URL", "https://example.org/?q=sig=1"),
+        ("MIIT", "MIIT campus"),
     ] {
         let (text, _) = with_plain_env(name, value);
         let out = compile("environments.yaml", text.as_bytes(), true);

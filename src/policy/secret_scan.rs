@@ -114,8 +114,12 @@ fn shape_set() -> &'static regex::RegexSet {
 }
 
 /// Literals that every match of a case-sensitive shape contains, one per shape or more.
-const SHAPE_LITERALS: [&str; 19] = [
+const SHAPE_LITERALS: [&str; 23] = [
     "-----BEGIN ",
+    "MII",
+    "sig=",
+    "signature=",
+    "Signature=",
     "eyJ",
     "ghp_",
     "gho_",
@@ -228,7 +232,7 @@ fn shape_re(i: usize) -> &'static Regex {
 /// The shapes: pattern, the capture group holding the secret (0: the whole match),
 /// description, and an extra test on the captured text (placeholders, ports; `true` keeps the
 /// hit).
-const SHAPES: [ShapeSpec; 15] = [
+const SHAPES: [ShapeSpec; 17] = [
     // A PEM block is its header, its body and its footer: the hit runs to the footer, or to
     // the end of the text when there is none (a body is never shown without its header).
     (
@@ -241,6 +245,24 @@ const SHAPES: [ShapeSpec; 15] = [
         r"-----BEGIN [A-Z0-9 ]+-----(?s:.*?)(?:-----END [A-Z0-9 ]*-----|\z)",
         0,
         "a PEM block",
+        always,
+    ),
+    (
+        // The base64 of a DER key or certificate without its PEM header (an ASN.1 SEQUENCE
+        // of 256 bytes or more starts `MII`): pasted from a PEM file's body (review of stop
+        // 61, F1).
+        r"(?:^|[^A-Za-z0-9+/])(MII[A-Za-z0-9+/]{60,}={0,2})",
+        1,
+        "the base64 body of a DER key",
+        always,
+    ),
+    (
+        // A signed URL's signature: Azure's shared access signature (`sig=`), S3's and
+        // Google Cloud Storage's presigned URLs (`X-Amz-Signature=`, `X-Goog-Signature=`),
+        // `signature=` (review of stop 61, F1).
+        r"[?&](?:sig|signature|X-Amz-Signature|X-Goog-Signature)=([^&\s#]{16,})",
+        1,
+        "a signed URL's signature",
         always,
     ),
     (
@@ -969,6 +991,17 @@ fn flag_argument(text: &str, context: Context<'_>) -> Option<Hit> {
     let secret_value = |flag: &str, value: &str| {
         if value.starts_with('-') || value_is_harmless(value) {
             return false;
+        }
+        if flag == "-u" || flag == "--user" {
+            // `curl -u user:password` (review of stop 61, F1); not `docker run -u 1000:1000`
+            // (a user and a group, numbers) nor `-u app:app`.
+            return value.split_once(':').is_some_and(|(user, password)| {
+                !user.is_empty()
+                    && !password.is_empty()
+                    && password != user
+                    && !password.bytes().all(|b| b.is_ascii_digit())
+                    && !value_is_harmless(password)
+            });
         }
         if flag == "-p" || flag == "-P" {
             // `-p 8080` and `-p 8080:80` are ports.
