@@ -24,7 +24,7 @@
 
 use std::borrow::Cow;
 
-use super::secret_scan::{SECRET_NUMBER_MIN, placeholder, secret_name};
+use super::secret_scan::{SECRET_NUMBER_MIN, mixed_case_and_digits, placeholder, secret_name};
 
 include!(concat!(env!("OUT_DIR"), "/schema_keys.rs"));
 
@@ -147,7 +147,7 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
             st.key_here = false;
             i = k;
             if let Some((key, after)) = key_at(line, i, st.depth) {
-                let (value, next) = value_at(line, after, st.depth);
+                let (value, next, open_quote) = value_at(line, after, st.depth);
                 let setting = schema_key(&key)
                     && (key != "key" || value.is_none_or(|(a, b)| state_key(&line[a..b])));
                 let named = secret_name(&key) && !setting;
@@ -186,12 +186,8 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
                 }
                 // A quoted value the line does not close, inside brackets: the next line
                 // goes on with it.
-                let v = skip_properties(b, after);
-                if st.depth > 0
-                    && matches!(b.get(v), Some(b'"' | b'\''))
-                    && quoted_end(b, v).0 == b.len()
-                {
-                    st.quote = Some(b[v]);
+                if st.depth > 0 && open_quote.is_some() {
+                    st.quote = open_quote;
                 }
                 i = next;
                 continue;
@@ -317,10 +313,10 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
         // (an error, which points at it), but under a secret's name one that closes it, or
         // that is no `key:` line, is taken for the rest of the secret's value; a comment line
         // changes nothing (review of 65a25e6, S8).
-        let comment_line = content && comment_at(b, indent);
+        let comment = content && comment_at(b, indent);
         if let Some((state, col, declared)) = flow
             && (!content
-                || comment_line
+                || comment
                 || indent > col
                 || (state.secret()
                     && (memchr2(b']', b'}', b) || key_at(line, indent, 0).is_none())))
@@ -328,7 +324,7 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             // Inside a flow collection: no key's block is opened or closed here. Under a
             // secret's name, the whole line is the secret's, but in a secret's declaration,
             // whose settings are read as on one line (S9).
-            let next = if comment_line {
+            let next = if comment {
                 state
             } else {
                 scan(line, Some(state)).end
@@ -346,7 +342,6 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             continue;
         }
         flow = None;
-        let comment = comment_line;
         if content && !comment {
             while stack.last().is_some_and(|e| e.col >= indent) {
                 stack.pop();
@@ -459,10 +454,7 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
 /// environment variable or a setting named so) is taken for a secret's.
 fn state_key(value: &str) -> bool {
     let b = value.as_bytes();
-    let random = b.len() >= 20
-        && b.iter().any(u8::is_ascii_uppercase)
-        && b.iter().any(u8::is_ascii_lowercase)
-        && b.iter().any(u8::is_ascii_digit);
+    let random = b.len() >= 20 && mixed_case_and_digits(value);
     b.iter()
         .all(|c| c.is_ascii_alphanumeric() || b"!_.*'()-/{}".contains(c))
         && b.iter().any(|c| b"/.{".contains(c))
@@ -798,22 +790,23 @@ fn unescape(raw: &str, quote: u8) -> Cow<'_, str> {
 }
 
 /// The scalar value starting after a key's `:` at `i`, if it is one (after any tag and
-/// anchor), and where scanning goes on: after it, or at the `{` or `[` that opens a
-/// collection.
-fn value_at(line: &str, i: usize, depth: usize) -> (Option<(usize, usize)>, usize) {
+/// anchor), where scanning goes on (after it, or at the `{` or `[` that opens a
+/// collection), and the quote of a quoted value the line does not close.
+fn value_at(line: &str, i: usize, depth: usize) -> (Option<(usize, usize)>, usize, Option<u8>) {
     let b = line.as_bytes();
     let i = skip_properties(b, i);
     match b.get(i) {
-        None => (None, i),
-        Some(b'{' | b'[' | b'|' | b'>' | b'*' | b'}' | b']' | b',') => (None, i),
-        Some(b'#') if comment_at(b, i) => (None, i),
-        Some(b'"' | b'\'') => {
+        None => (None, i, None),
+        Some(b'{' | b'[' | b'|' | b'>' | b'*' | b'}' | b']' | b',') => (None, i, None),
+        Some(b'#') if comment_at(b, i) => (None, i, None),
+        Some(&quote @ (b'"' | b'\'')) => {
             let (end, after) = quoted_end(b, i);
-            ((end > i + 1).then_some((i + 1, end)), after)
+            let open = (end == b.len()).then_some(quote);
+            ((end > i + 1).then_some((i + 1, end)), after, open)
         }
         Some(_) => {
             let end = plain_end(b, i, depth);
-            ((end > i).then_some((i, end)), end)
+            ((end > i).then_some((i, end)), end, None)
         }
     }
 }

@@ -657,7 +657,7 @@ const SLASHED_KEY_LEN: usize = 40;
 const SEGMENT_MIN_LEN: usize = 8;
 
 /// Whether `t` holds lowercase letters, uppercase letters and digits.
-fn mixed_case_and_digits(t: &str) -> bool {
+pub(super) fn mixed_case_and_digits(t: &str) -> bool {
     t.bytes().any(|b| b.is_ascii_lowercase())
         && t.bytes().any(|b| b.is_ascii_uppercase())
         && t.bytes().any(|b| b.is_ascii_digit())
