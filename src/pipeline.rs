@@ -385,6 +385,11 @@ fn line_values(source: &str, line_start: usize, role: LineRole) -> Vec<(usize, u
                 Vec::new()
             };
         }
+        LineRole::SecretScalar => {
+            return crate::policy::named_values::declared_value(line)
+                .map(|(a, b)| vec![(line_start + a, line_start + b, true)])
+                .unwrap_or_default();
+        }
         LineRole::Flow(state) => Some(state),
         LineRole::Normal | LineRole::Text => None,
     };

@@ -392,6 +392,14 @@ fn a_secret_named_value_is_never_shown_in_part() {
         "? DB_PASSWORD\n        : [Hunter2,\n        Correct Battery]",
         "DB_PASSWORD:\n          Hunter2 Correct: x: y",
         "\tkey: Canary/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        // The review of 65a25e6's leftovers: a flow key whose `:` is on the next line (S5), a
+        // key quoted across lines, a secret's name and value joined by a `:` (all three shown
+        // at 6da0871), an alias as a key (S4), a mapping as an explicit key's value (S11).
+        "X: { DB_PASSWORD\n          : Hunter2 Correct, Y: [ }",
+        "X: { \"DB_PASS\n          WORD\": Hunter2 Correct, Y: [ }",
+        "X: {A: b, DB_PASSWORD:Hunter2 Correct, Y: [ }",
+        "X: &k DB_PASSWORD\n        *k : Hunter2 Correct: x",
+        "? X\n        : DB_PASSWORD: Hunter2 Correct: y",
     ];
     let mut masked = 0;
     for line in lines {
@@ -427,6 +435,18 @@ fn a_secret_named_value_is_never_shown_in_part() {
     let c = pipeline::compile("environments.yaml", config.as_bytes(), false);
     let out = diagnostics::render(&c.diagnostics, &c.sources, Format::Human, false);
     assert!(out.contains("*****"), "{out}");
+    for word in words {
+        assert!(!out.contains(word), "`{word}` shown:\n{out}");
+    }
+    // A scalar right under `secrets:`, whatever its key's name, may be a secret's value (S2).
+    let config = committed.replacen(
+        "    ADMIN_TOKEN: {",
+        "    LOGIN: Hunter2 Correct: Battery Staple\n    ADMIN_TOKEN: {",
+        1,
+    );
+    let c = pipeline::compile("environments.yaml", config.as_bytes(), false);
+    let out = diagnostics::render(&c.diagnostics, &c.sources, Format::Human, false);
+    assert!(out.contains("LOGIN: *****"), "{out}");
     for word in words {
         assert!(!out.contains(word), "`{word}` shown:\n{out}");
     }

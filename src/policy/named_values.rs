@@ -63,6 +63,11 @@ pub struct Flow {
     item_secret: bool,
     /// Inside a quoted scalar the line did not close: its quote.
     quote: Option<u8>,
+    /// The last scalar read where a key may start may be a secret's key whose `:` has not
+    /// come yet: a secret-named one, or one quoted across lines (`{ DB_PASSWORD` then `: x`,
+    /// `{ "DB_PASS` then `WORD": x`; review of 65a25e6, S5). A `:` next makes what follows
+    /// the secret's value.
+    pending_key: bool,
 }
 
 impl Flow {
@@ -99,7 +104,10 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
     let mut comment = None;
     let (mut i, mut st) = match from {
         None => (
-            key_start(b).0,
+            match key_start(b).0 {
+                i if explicit_value(b, i) => key_start_at(b, i + 1).0,
+                i => i,
+            },
             Flow {
                 key_here: true,
                 ..Flow::default()
@@ -119,12 +127,35 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
         }
         i = after;
     }
+    // A plain scalar that names a secret and its value joined by a `:` with no blank
+    // (`DB_PASSWORD:hunter2`, one scalar for YAML): what follows the `:` is masked.
+    let glued = |out: &mut Vec<(usize, usize)>, start: usize, end: usize| {
+        if let Some(c) = line[start..end].find(':') {
+            let name = line[start..start + c].trim_end_matches([' ', '\t']);
+            if secret_name(name) && !schema_key(name) && start + c + 1 < end {
+                push(line, (start + c + 1, end), out);
+            }
+        }
+    };
     // A secret-named key in block context: a comment after its value is masked too.
     let mut named_here = false;
     while i < b.len() {
+        // Whether the token read now is where a key may start.
+        let mut key_position = false;
         i = skip_blanks(b, i);
         if i >= b.len() {
             break;
+        }
+        // The `:` of a key read before it, on this line or the one before (S5).
+        if b[i] == b':' && st.pending_key && st.depth > 0 {
+            st.pending_key = false;
+            if b.get(i + 1)
+                .is_none_or(|n| blank(*n) || flow_end(*n, st.depth))
+            {
+                st.item_secret = true;
+                i += 1;
+                continue;
+            }
         }
         if comment_at(b, i) {
             if named_here {
@@ -146,11 +177,14 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
             }
             st.key_here = false;
             i = k;
+            key_position = true;
             if let Some((key, after)) = key_at(line, i, st.depth) {
                 let (value, next, open_quote) = value_at(line, after, st.depth);
                 let setting = schema_key(&key)
                     && (key != "key" || value.is_none_or(|(a, b)| state_key(&line[a..b])));
-                let named = secret_name(&key) && !setting;
+                // An alias as a key (`*k : x`) may stand for a secret's name: its value is
+                // masked (review of 65a25e6, S4).
+                let named = (secret_name(&key) && !setting) || key.starts_with('*');
                 named_here |= named && st.depth == 0;
                 // Outside brackets, a secret's value that YAML ends before the line does (a
                 // quote inside a quoted value, text after a bracket, an alias or a block
@@ -199,6 +233,7 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
                 i += 1;
                 st.key_here = true;
                 st.item_secret = false;
+                st.pending_key = false;
             }
             b'}' | b']' => {
                 st.depth = st.depth.saturating_sub(1);
@@ -206,28 +241,41 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
                     st.secret_below = None;
                 }
                 st.item_secret = false;
+                st.pending_key = false;
                 i += 1;
             }
             b',' if st.depth > 0 => {
                 i += 1;
                 st.key_here = true;
                 st.item_secret = false;
+                st.pending_key = false;
             }
             b'"' | b'\'' => {
                 let (end, after) = quoted_end(b, i);
                 if st.secret() && end > i + 1 {
                     push(line, (i + 1, end), &mut out);
                 }
-                if st.depth > 0 && end == b.len() {
+                let open = st.depth > 0 && end == b.len();
+                if open {
                     st.quote = Some(b[i]);
                 }
+                // A key quoted across lines is taken for a secret's (its words are only
+                // known once folded).
+                st.pending_key =
+                    key_position && (open || secret_name(&unescape(&line[i + 1..end], b[i])));
                 i = after;
             }
             _ => {
                 let end = plain_end(b, i, st.depth).max(i + 1);
                 if st.secret() {
                     push(line, (i, end), &mut out);
+                } else {
+                    glued(&mut out, i, end);
                 }
+                st.pending_key = key_position && {
+                    let name = &line[i..end];
+                    secret_name(name) && !schema_key(name)
+                };
                 i = end;
             }
         }
@@ -254,6 +302,10 @@ pub enum LineRole {
     /// (it may be a key indented too far) but not hidden from the messages (`Auth token: the
     /// api checks it` in a description would redact `the api checks it` everywhere).
     Text,
+    /// A key right under `secrets:` with a scalar on its line (`LOGIN: x`): no declaration
+    /// (those are mappings), so the scalar may be the secret's value, whatever the key's name.
+    /// Its key is shown, the rest of the line masked ([`declared_value`]).
+    SecretScalar,
     /// The next line of a flow collection left open (`X: { A: b,`), read on from where the
     /// line before stopped ([`scan`]): YAML reads a flow collection across lines whatever
     /// their indentation.
@@ -381,6 +433,12 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             } else if indicator(b':') && explicit.take() == Some((col, true)) {
                 role = LineRole::SecretValue;
             }
+            // `: KEY: value` after an explicit key: the key's block starts after the `:`.
+            let (i, col) = if role == LineRole::Normal && indicator(b':') {
+                key_start_at(b, i + 1)
+            } else {
+                (i, col)
+            };
             let below = stack.last().copied();
             let below_secrets = below.is_some_and(|e| e.secrets);
             let push = |stack: &mut Vec<Entry>, owner: Owner, secrets: bool, named: bool| {
@@ -408,9 +466,15 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                 // the value.
                 let declared =
                     below.is_some_and(|e| e.secrets) && matches!(b.get(v), Some(b'[' | b'{'));
+                if below_secrets && !empty && !declared {
+                    role = LineRole::SecretScalar;
+                }
                 let owner = if empty {
                     Owner::Structure
-                } else if secret_name(&key) && !schema_key(&key) && !declared {
+                } else if role == LineRole::SecretScalar
+                    || (((secret_name(&key) && !schema_key(&key)) || key.starts_with('*'))
+                        && !declared)
+                {
                     Owner::Secret
                 } else if matches!(b[v], b'[' | b'{') && flow_close(b, v).is_none() {
                     Owner::Structure
@@ -447,6 +511,23 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
     roles
 }
 
+/// The value of a line `KEY: value` ([`LineRole::SecretScalar`]): from after the key's `:`
+/// (and blanks) to the line's end, trailing blanks left out; `None` when the line has no key
+/// or no value, or a value that is none (`null`, `~`, a placeholder).
+pub fn declared_value(line: &str) -> Option<(usize, usize)> {
+    let b = line.as_bytes();
+    let (i, _) = key_start(b);
+    if i >= b.len() {
+        return None;
+    }
+    let (_, after) = key_at(line, i, 0)?;
+    let start = skip_blanks(b, after);
+    let end = line.trim_end_matches([' ', '\t', '\r']).len();
+    // `NOPE: null` removes an inherited secret; `~` too.
+    let value = line.get(start..plain_end(b, start, 0)).unwrap_or("");
+    (start < end && value != "~" && !placeholder(value)).then_some((start, end))
+}
+
 /// Whether `value` may be the schema's `key:` (the state's object key template, such as
 /// `{env}/terraform.tfstate`): a path of the characters its pattern allows, with a `/`, a `.`
 /// or a `{`, and not a long random-looking run of upper- and lowercase letters and digits (a
@@ -472,6 +553,11 @@ fn explicit_key(line: &str, i: usize) -> Cow<'_, str> {
         Some(_) => Cow::Borrowed(&line[i..plain_end(b, i, 0)]),
         None => Cow::Borrowed(""),
     }
+}
+
+/// Whether an explicit key's value starts at `i`: a `:` followed by a blank or the line's end.
+fn explicit_value(b: &[u8], i: usize) -> bool {
+    b.get(i) == Some(&b':') && b.get(i + 1).is_none_or(|n| blank(*n))
 }
 
 /// Whether `b` holds either byte.
@@ -586,7 +672,13 @@ fn flow_close(b: &[u8], mut i: usize) -> Option<usize> {
 /// where the key's node starts (after the markers, its tag or anchor included): the lines of
 /// its value are indented further.
 fn key_start(b: &[u8]) -> (usize, usize) {
-    let mut i = skip_blanks(b, 0);
+    key_start_at(b, 0)
+}
+
+/// [`key_start`] from `at`: after an explicit key's `: ` (`: DB_PASSWORD: x` after `? X`, a
+/// mapping as the explicit key's value; review of 65a25e6, S11).
+fn key_start_at(b: &[u8], at: usize) -> (usize, usize) {
+    let mut i = skip_blanks(b, at);
     let mut col = i;
     loop {
         if b.get(i) == Some(&b'-') && b.get(i + 1).is_none_or(|c| blank(*c)) {
@@ -668,7 +760,7 @@ fn quote_close(b: &[u8], mut j: usize, quote: u8) -> (usize, usize) {
 
 /// The key at `i` and the position after its `:`, when a key starts there: a quoted or plain
 /// scalar followed by `:` and a blank (or the line's end, or a flow indicator inside
-/// brackets). A quoted key is read with its escapes (`"DB_PASS\x57ORD"` is `DB_PASSWORD`),
+/// brackets), or an alias (`*k`, followed by a blank and `:`). A quoted key is read with its escapes (`"DB_PASS\x57ORD"` is `DB_PASSWORD`),
 /// and a `:` followed by a space YAML does not take for one (a no-break space, pasted from a
 /// web page) ends a plain key all the same: YAML reads `KEY:\u{a0}value` as one key holding
 /// the value, and messages quote keys.
@@ -679,7 +771,21 @@ fn key_at(line: &str, i: usize, depth: usize) -> Option<(Cow<'_, str>, usize)> {
             let (end, after) = quoted_end(b, i);
             (unescape(&line[i + 1..end], b[i]), after)
         }
-        b'{' | b'[' | b'}' | b']' | b',' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' => {
+        // An alias (`*k : x`): the key is the alias as written, which no plain key starts
+        // like (`*` is YAML's alias indicator).
+        b'*' => {
+            let mut j = i + 1;
+            while j < b.len() && !blank(b[j]) && !flow_end(b[j], depth) {
+                j += 1;
+            }
+            // `*k: x`: YAML reads an alias named `k:`, an error; its value is masked all the
+            // same.
+            if j > i + 2 && b[j - 1] == b':' {
+                return Some((Cow::Borrowed(&line[i..j - 1]), j));
+            }
+            (Cow::Borrowed(&line[i..j]), j)
+        }
+        b'{' | b'[' | b'}' | b']' | b',' | b'#' | b'&' | b'!' | b'|' | b'>' => {
             return None;
         }
         _ => {
@@ -1090,6 +1196,10 @@ secrets:
             .map(|(line, role)| {
                 let found = match role {
                     LineRole::SecretValue => return (role, vec![line.trim()]),
+                    LineRole::SecretScalar => {
+                        let v = declared_value(line).map(|(a, b)| &line[a..b]);
+                        return (role, v.into_iter().collect());
+                    }
                     LineRole::Flow(state) => scan(line, Some(state)),
                     _ => scan(line, None),
                 };
@@ -1171,6 +1281,59 @@ secrets:
             &[],
         ];
         assert_eq!(masked, want.map(<[&str]>::to_vec));
+    }
+
+    /// The review of 65a25e6's leftovers: a flow key whose `:` is on the next line (S5), a
+    /// key quoted across lines, an alias as a key (S4), a mapping as an explicit key's value
+    /// (S11), a secret's name and value joined by a `:` with no blank, and a scalar right
+    /// under `secrets:` whatever its key's name (S2). Each line's masked part.
+    #[test]
+    fn keys_across_lines_aliases_and_explicit_values() {
+        let source = "\
+a:
+  X: { DB_PASSWORD
+    : hunter2 correct, Y: z }
+  W: { \"DB_PASS
+    WORD\": hunter2 correct, V: u }
+  U: { LOG
+    : info, T: [ DB_PASSWORD:hunter2 correct ] }
+  *k : hunter2 correct: x
+  *k: hunter2 correct: x
+  ? X
+  : DB_PASSWORD: hunter2 correct: y
+  ? X
+  : LOG: info
+  DB_PASSWORD:hunter2 correct
+  LOG:info
+secrets:
+  LOGIN: hunter2 correct: battery
+  ADMIN_TOKEN: { source: generated }
+";
+        let masked: Vec<(LineRole, Vec<&str>)> = masked_lines(source);
+        let want: [&[&str]; 18] = [
+            &[],
+            &[],
+            &["hunter2 correct"],
+            &[],
+            &["hunter2 correct"],
+            &[],
+            &["hunter2 correct"],
+            &["hunter2 correct: x"],
+            &["hunter2 correct: x"],
+            &[],
+            &["hunter2 correct: y"],
+            &[],
+            &[],
+            &["hunter2 correct"],
+            &[],
+            &[],
+            &["hunter2 correct: battery"],
+            &[],
+        ];
+        let got: Vec<Vec<&str>> = masked.iter().map(|(_, m)| m.clone()).collect();
+        assert_eq!(got, want.map(<[&str]>::to_vec));
+        assert_eq!(masked[16].0, LineRole::SecretScalar);
+        assert_eq!(masked[17].0, LineRole::Normal);
     }
 
     #[test]
