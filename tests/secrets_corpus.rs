@@ -146,6 +146,16 @@ fn corpus() -> Vec<(&'static str, &'static str, String)> {
             "HEALTHCHECK",
             format!("curl -u admin:{} https://x", r.pick(ALNUM, 14)),
         ),
+        // Review of stop 61, s80 F1: a URL with a password, percent-encoded as a query
+        // parameter carries it.
+        (
+            "percent-encoded URL with a password",
+            "LOGIN_REDIRECT",
+            format!(
+                "https://sso.example.org/login?next=postgres%3A%2F%2Fapp%3A{}%40db%3A5432",
+                r.pick(ALNUM, 14)
+            ),
+        ),
     ]
 }
 
@@ -208,6 +218,10 @@ fn ordinary_values_are_not_flagged() {
         ("RUN_AS", "docker run -u 1000:1000 app"),
         ("SEARCH_URL", "https://example.org/?q=sig=1"),
         ("MIIT", "MIIT campus"),
+        (
+            "LOGIN_REDIRECT",
+            "https://sso.example.org/login?next=https%3A%2F%2Fapp.example.org%3A8443%2Fhome",
+        ),
     ] {
         let (text, _) = with_plain_env(name, value);
         let out = compile("environments.yaml", text.as_bytes(), true);

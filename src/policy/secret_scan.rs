@@ -166,9 +166,11 @@ fn may_match_a_shape(text: &str) -> bool {
         .map(|i| &text[i + 2..])
         .and_then(|rest| rest.find(':').map(|c| &rest[c..]))
         .is_some_and(|rest| rest.contains('@'));
+    // The same URL percent-encoded: `%2F%2F` and `%40`, in any case.
+    let encoded = text.contains('%') && prefilter.encoded_url.is_match(text);
     // A `password=`-style pair: a secret word in any case, and `=` or `:`.
     let pair = (text.contains('=') || text.contains(':')) && prefilter.pair_words.is_match(text);
-    header || url || pair
+    header || url || encoded || pair
 }
 
 /// Whether `rest` (what follows a header word) starts with blanks, then at least 8 token
@@ -193,6 +195,7 @@ struct Prefilter {
     literals: aho_corasick::AhoCorasick,
     header_words: aho_corasick::AhoCorasick,
     pair_words: aho_corasick::AhoCorasick,
+    encoded_url: aho_corasick::AhoCorasick,
 }
 
 /// The automata's kind: a noncontiguous NFA, the cheapest to build. The builder's default for
@@ -218,6 +221,7 @@ fn prefilter() -> &'static Prefilter {
                 .expect("valid literals"),
             header_words: words(&["bearer", "basic", "token"]),
             pair_words: words(&["pass", "secret", "token", "key", "pw"]),
+            encoded_url: words(&["%2f%2f"]),
         }
     })
 }
@@ -232,7 +236,7 @@ fn shape_re(i: usize) -> &'static Regex {
 /// The shapes: pattern, the capture group holding the secret (0: the whole match),
 /// description, and an extra test on the captured text (placeholders, ports; `true` keeps the
 /// hit).
-const SHAPES: [ShapeSpec; 17] = [
+const SHAPES: [ShapeSpec; 18] = [
     // A PEM block is its header, its body and its footer: the hit runs to the footer, or to
     // the end of the text when there is none (a body is never shown without its header).
     (
@@ -332,6 +336,15 @@ const SHAPES: [ShapeSpec; 17] = [
         r"(?i)(?:[a-z][a-z0-9+.-]*:)?//[^\s/?#@:]*:([^\s@]+)@",
         1,
         "a URL with a password",
+        url_password,
+    ),
+    (
+        // The same URL percent-encoded, as a query parameter carries it
+        // (`?next=postgres%3A%2F%2Fapp%3Ahunter2%40db`): `%2F%2F`, a user, `%3A`, the
+        // password, `%40` (review of stop 61, s80 F1: it passed validate and reached main.tf).
+        r"(?i)%2F%2F[^\s/?#@]*?%3A([^\s@]+?)%40",
+        1,
+        "a percent-encoded URL with a password",
         url_password,
     ),
     (
@@ -1872,6 +1885,10 @@ mod tests {
             "pa\u{17f}\u{17f}",
             "//",
             "://",
+            "%3A%2F%2F",
+            "%2f%2F",
+            "%3a",
+            "%40",
             "user:",
             ":pw@",
             "@",
@@ -1933,12 +1950,14 @@ mod tests {
             .map(|i| &lower[i + 2..])
             .and_then(|rest| rest.find(':').map(|c| &rest[c..]))
             .is_some_and(|rest| rest.contains('@'));
+        // The same URL percent-encoded.
+        let encoded = lower.contains("%2f%2f");
         // A `password=`-style pair: a secret word, and `=` or `:`.
         let pair = (text.contains('=') || text.contains(':'))
             && ["pass", "secret", "token", "key", "pw"]
                 .iter()
                 .any(|w| lower.contains(w));
-        header || url || pair
+        header || url || encoded || pair
     }
 
     proptest! {
