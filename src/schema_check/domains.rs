@@ -476,6 +476,7 @@ pub const DOMAINS: &[Domain] = &[
             r"^(\.|([A-Za-z0-9_][A-Za-z0-9._-]*|\.[A-Za-z0-9_-][A-Za-z0-9._-]*)(/([A-Za-z0-9_][A-Za-z0-9._-]*|\.[A-Za-z0-9_-][A-Za-z0-9._-]*))*)/?$",
         ),
         example: "web",
+        fix: Some(fix_context),
         hint: Some(
             "write a directory of the application repository relative to its root (`.` for the root, `services/web`); the build never reads outside the checkout",
         ),
@@ -490,6 +491,7 @@ pub const DOMAINS: &[Domain] = &[
             r"^([A-Za-z0-9_][A-Za-z0-9._-]*|\.[A-Za-z0-9_-][A-Za-z0-9._-]*)(/([A-Za-z0-9_][A-Za-z0-9._-]*|\.[A-Za-z0-9_-][A-Za-z0-9._-]*))*$",
         ),
         example: "web/Dockerfile",
+        fix: Some(fix_relative_file),
         hint: Some(
             "write the Dockerfile's path in the application repository relative to its root (`web/Dockerfile`)",
         ),
@@ -1235,6 +1237,38 @@ fn fix_probe_path(v: &str) -> Option<String> {
     Some(format!("/{}", s.replace(' ', "%20")))
 }
 
+/// A build context written as a shell would (`./admin`, `web/`, `./`): the same directory
+/// as the schema spells it (`admin`, `web`, `.`). Review of stop 61 (s81, P1-2): `./admin`
+/// was refused with only an example. Anything else (`..`, an absolute path) has no fix.
+fn fix_context(v: &str) -> Option<String> {
+    let path = relative_segments(v)?;
+    Some(if path.is_empty() {
+        ".".to_string()
+    } else {
+        path
+    })
+}
+
+/// A Dockerfile path written as a shell would (`./web/Dockerfile`): the same file without the
+/// `./` segments.
+fn fix_relative_file(v: &str) -> Option<String> {
+    relative_segments(v).filter(|p| !p.is_empty() && !v.ends_with('/'))
+}
+
+/// `v`'s segments without `.` and empty ones, joined by `/`; `None` for an absolute path or
+/// one with `..` (those stay refused, with no fix).
+fn relative_segments(v: &str) -> Option<String> {
+    let v = v.trim();
+    if v.starts_with('/') || v.split('/').any(|s| s == "..") {
+        return None;
+    }
+    let kept: Vec<&str> = v
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    Some(kept.join("/"))
+}
+
 /// The fix of `value` in domain `d`: with its non-ASCII characters replaced by the ASCII ones
 /// they look like, then the domain's own fix if that is not valid yet. No fix when a non-ASCII
 /// character looks like no ASCII one: the domain's fixes turn each into `-` or drop it, and
@@ -1802,6 +1836,18 @@ mod tests {
             assert!(!ok("timezone", bad), "{bad}");
         }
         let tz = find("timezone").unwrap();
+        // Paths written as a shell would: the same path as the schema spells it; `..` and
+        // absolute paths get no fix (review of stop 61, s81 P1-2).
+        let context = find("build-context").unwrap();
+        assert_eq!(context.help("./admin"), "write `admin`");
+        assert_eq!(context.help("./services//web/"), "write `services/web`");
+        assert_eq!(context.help("./"), "write `.`");
+        assert!(!context.help("../admin").contains("write `"));
+        assert!(!context.help("/srv/admin").contains("write `"));
+        let file = find("build-file").unwrap();
+        assert_eq!(file.help("./web/Dockerfile"), "write `web/Dockerfile`");
+        assert!(!file.help("./web/").contains("write `"));
+        assert!(!file.help("../Dockerfile").contains("write `"));
         assert_eq!(tz.help("Europe/Pari"), "write `Europe/Paris`");
         assert_eq!(tz.help("europe/paris"), "write `Europe/Paris`");
         assert_eq!(tz.help("America/New_Yrok"), "write `America/New_York`");
