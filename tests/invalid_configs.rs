@@ -98,22 +98,61 @@ fn hostile_inputs_built_in_the_test() {
 /// may cause in each environment, whether or not that environment overrides the same
 /// service, say so.
 #[test]
-fn findings_downstream_of_a_refused_default_say_so_in_every_environment() {
+fn a_missing_value_the_schema_refused_is_reported_once() {
     let name = "schema-defaults-consequence.yaml";
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/invalid")
         .join(name);
     let c = pipeline::compile(name, &std::fs::read(path).expect("fixture"), false);
-    let missing_port: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "TG009").collect();
-    assert_eq!(missing_port.len(), 2, "{:#?}", c.diagnostics);
-    for d in missing_port {
-        assert!(
-            d.notes
-                .iter()
-                .any(|n| n.contains("`defaults.services.api.port` (line 13)")
-                    && n.contains("may be a consequence")),
-            "{d:#?}"
-        );
+    let codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    // The quoted port is one schema error with its fix, not also a missing port in each
+    // environment (s81, P1-3).
+    assert_eq!(
+        codes.iter().filter(|c| **c == "schema").count(),
+        1,
+        "{codes:?}"
+    );
+    assert!(!codes.contains(&"TG009"), "{:#?}", c.diagnostics);
+    // Other findings of the service still say that they may follow from it.
+    let public = c
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "TG047")
+        .expect("TG047");
+    assert!(
+        public
+            .notes
+            .iter()
+            .any(|n| n.contains("`defaults.services.api.port` (line 14)")
+                && n.contains("may be a consequence")),
+        "{public:#?}"
+    );
+    // A probe's path or a whole probe refused: no TG008 ("checks nothing") nor TG006 ("no
+    // probe"); a probe with no path at all, beside a schema error, is still reported.
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml"))
+            .unwrap();
+    let liveness =
+        "liveness: { path: /_stcore/health, interval: 10s, timeout: 5s, failure_threshold: 3 }";
+    for (replacement, code, reported) in [
+        (
+            "liveness: { path: _stcore/health, interval: 10s, timeout: 5s, failure_threshold: 3 }",
+            "TG008",
+            false,
+        ),
+        ("liveness: /_stcore/health", "TG006", false),
+        (
+            "liveness: { interval: 10s, timeout: 5s, failure_threshold: 3 }\n        x: 1",
+            "TG008",
+            true,
+        ),
+    ] {
+        let text = committed.replacen(liveness, replacement, 1);
+        assert_ne!(text, committed, "the ui's liveness probe");
+        let c = pipeline::compile("environments.yaml", text.as_bytes(), false);
+        let codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert!(codes.contains(&"schema"), "{replacement}: {codes:?}");
+        assert_eq!(codes.contains(&code), reported, "{replacement}: {codes:?}");
     }
 }
 

@@ -418,6 +418,42 @@ pub(crate) struct Checker<'a> {
 }
 
 impl<'a> Checker<'a> {
+    /// Whether the schema refused the value at `keys` (a path in an environment's section,
+    /// `["services", name, "port"]`) that `env` would have had: the first section of its chain
+    /// (the environment, those it `extends`, then `defaults`) that writes it, as written, holds
+    /// a value other than `null`. A rule about a missing value (asked only once the value is
+    /// missing) says nothing of one a schema error already reports, with its fix (s81, P1-3:
+    /// `path: health` was a schema error, and TG008 said the probe checked nothing). `false`
+    /// without schema errors, or when a section removes the value with `null`.
+    pub fn refused_at(&self, env: &str, keys: &[&str]) -> bool {
+        if std::ptr::eq(self.original, self.root) {
+            return false;
+        }
+        fn at<'n>(section: &'n Node, keys: &[&str]) -> Option<&'n Node> {
+            keys.iter().try_fold(section, |n, k| n.get(k))
+        }
+        let environments = self.original.get("environments");
+        let mut name = Some(env);
+        // At most one visit per environment: a circular `extends` is an error of its own.
+        let most = environments.map_or(0, |e| e.entries().len());
+        for _ in 0..=most {
+            let Some(section) = name.and_then(|n| environments?.get(n)) else {
+                break;
+            };
+            if let Some(found) = at(section, keys) {
+                return !matches!(found.kind, crate::load::NodeKind::Null);
+            }
+            name = section.get("extends").and_then(|e| match &e.kind {
+                crate::load::NodeKind::Str(s) => Some(s.as_str()),
+                _ => None,
+            });
+        }
+        self.original
+            .get("defaults")
+            .and_then(|d| at(d, keys))
+            .is_some_and(|n| !matches!(n.kind, crate::load::NodeKind::Null))
+    }
+
     /// A did-you-mean over `candidates` within one environment's share of
     /// [`crate::diagnostics::SUGGESTION_BUDGET`]: the per-environment rules together stay within
     /// the budget over the whole run, however many environments there are.

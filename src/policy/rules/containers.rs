@@ -497,7 +497,8 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
         );
     }
 
-    if s.port.is_none() {
+    // A port the schema refused (`port: "8000x"`) is reported there.
+    if s.port.is_none() && !c.refused_at(&env.name, &["services", name, "port"]) {
         let place = Place::new(p("port"), c.key_at(env, &base()).span);
         c.push(
             &TG009,

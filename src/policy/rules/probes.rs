@@ -178,6 +178,10 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
         let Some(probe) = probe else {
             let base = format!("services.{name}");
             let place = Place::new(ppath(), c.key_at(env, &base).span);
+            // A probe the schema refused is reported there.
+            if c.refused_at(&env.name, &["services", name, "probes", kind]) {
+                continue;
+            }
             let health = s.health_path().unwrap_or("/health");
             c.push(
                 &TG006,
@@ -226,6 +230,10 @@ pub(crate) fn check(c: &mut Checker<'_>, env: &ResolvedEnvironment, s: &Resolved
             );
         } else if !has_path && !tcp {
             let place = c.key_at(env, &ppath());
+            // A path the schema refused (`path: health`) is reported there, with its fix.
+            if c.refused_at(&env.name, &["services", name, "probes", kind, "path"]) {
+                continue;
+            }
             c.push(
                 &TG008,
                 Some(env),
