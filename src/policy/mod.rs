@@ -415,43 +415,103 @@ pub(crate) struct Checker<'a> {
     pub(crate) totals: Option<rules::containers::Totals<'a>>,
     /// TG105's verdict on each alert expression seen, shared by the environments' checkers.
     pub promql: &'a rules::alerts::PromqlVerdicts,
+    /// The values the schema refused ([`refused_values`]), found the first time
+    /// [`Checker::refused_at`] is asked (only with schema errors).
+    pub refused: &'a OnceLock<Refused<'a>>,
+}
+
+/// How many environments up an `extends` chain [`Checker::refused_at`] looks: configurations
+/// have a few; a longer chain is read no further, and its finding is reported (marked as a
+/// possible consequence), so that a hostile chain of 1 000 costs no more per finding.
+const REFUSED_CHAIN: usize = 8;
+
+/// The values of a tree the schema refused, by their path inside their section
+/// (`services.api.port`), with the sections that wrote them (`None` for `defaults`, else the
+/// environment's name).
+pub(crate) type Refused<'a> = HashMap<String, Vec<Option<&'a str>>>;
+
+/// The values of `original` (the tree as written) that `checked` (the same tree without the
+/// values the schema refused) lacks, under `defaults` and each environment: a walk of both
+/// trees side by side, linear in their size (the keys `checked` kept are in the same order).
+/// Sequences are not entered.
+fn refused_values<'a>(original: &'a Node, checked: &Node) -> Refused<'a> {
+    fn walk<'a>(
+        original: &'a Node,
+        checked: &Node,
+        path: &mut String,
+        section: Option<&'a str>,
+        out: &mut Refused<'a>,
+    ) {
+        let kept = checked.entries();
+        let mut j = 0;
+        for (key, value) in original.entries() {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(&key.name);
+            match kept.get(j) {
+                Some((k, v)) if k.name == key.name => {
+                    j += 1;
+                    walk(value, v, path, section, out);
+                }
+                _ => out.entry(path.clone()).or_default().push(section),
+            }
+            path.truncate(len);
+        }
+    }
+    let mut out = Refused::new();
+    let mut path = String::new();
+    if let (Some(o), Some(c)) = (original.get("defaults"), checked.get("defaults")) {
+        walk(o, c, &mut path, None, &mut out);
+    }
+    let (Some(o), Some(c)) = (original.get("environments"), checked.get("environments")) else {
+        return out;
+    };
+    let kept = c.entries();
+    let mut j = 0;
+    for (key, value) in o.entries() {
+        if let Some((_, v)) = kept.get(j).filter(|(k, _)| k.name == key.name) {
+            j += 1;
+            walk(value, v, &mut path, Some(&key.name), &mut out);
+        }
+    }
+    out
 }
 
 impl<'a> Checker<'a> {
-    /// Whether the schema refused the value at `keys` (a path in an environment's section,
-    /// `["services", name, "port"]`) that `env` would have had: the first section of its chain
-    /// (the environment, those it `extends`, then `defaults`) that writes it, as written, holds
-    /// a value other than `null`. A rule about a missing value (asked only once the value is
-    /// missing) says nothing of one a schema error already reports, with its fix (s81, P1-3:
-    /// `path: health` was a schema error, and TG008 said the probe checked nothing). `false`
-    /// without schema errors, or when a section removes the value with `null`.
+    /// Whether the schema refused a value at `keys` (a path in an environment's section,
+    /// `["services", name, "port"]`) in `env`'s own section, one it `extends` (up to
+    /// [`REFUSED_CHAIN`] levels) or `defaults`. A rule about a missing value (asked only once
+    /// the value is missing) then says nothing: the schema error reports it, with its fix (s81,
+    /// P1-3: `path: health` was a schema error, and TG008 said the probe checked nothing).
+    /// `false` without schema errors. One lookup in [`refused_values`] per call; the index is
+    /// built the first time it is asked.
     pub fn refused_at(&self, env: &str, keys: &[&str]) -> bool {
         if std::ptr::eq(self.original, self.root) {
             return false;
         }
-        fn at<'n>(section: &'n Node, keys: &[&str]) -> Option<&'n Node> {
-            keys.iter().try_fold(section, |n, k| n.get(k))
-        }
-        let environments = self.original.get("environments");
+        let refused = self
+            .refused
+            .get_or_init(|| refused_values(self.original, self.root));
+        let Some(sections) = refused.get(&keys.join(".")) else {
+            return false;
+        };
         let mut name = Some(env);
-        // At most one visit per environment: a circular `extends` is an error of its own.
-        let most = environments.map_or(0, |e| e.entries().len());
-        for _ in 0..=most {
-            let Some(section) = name.and_then(|n| environments?.get(n)) else {
-                break;
-            };
-            if let Some(found) = at(section, keys) {
-                return !matches!(found.kind, crate::load::NodeKind::Null);
+        for _ in 0..=REFUSED_CHAIN {
+            let Some(n) = name else { break };
+            if sections.contains(&Some(n)) {
+                return true;
             }
-            name = section.get("extends").and_then(|e| match &e.kind {
-                crate::load::NodeKind::Str(s) => Some(s.as_str()),
-                _ => None,
-            });
+            name = self
+                .env_nodes
+                .get(n)
+                .and_then(|(_, e)| match &e.get("extends")?.kind {
+                    crate::load::NodeKind::Str(s) => Some(s.as_str()),
+                    _ => None,
+                });
         }
-        self.original
-            .get("defaults")
-            .and_then(|d| at(d, keys))
-            .is_some_and(|n| !matches!(n.kind, crate::load::NodeKind::Null))
+        sections.contains(&None)
     }
 
     /// A did-you-mean over `candidates` within one environment's share of
@@ -687,6 +747,7 @@ pub(crate) fn check_pruned_in_rounds(
         env_nodes: &env_nodes,
         totals: None,
         promql: &promql,
+        refused: &OnceLock::new(),
     };
     // Merged as they come, a few environments at a time: 20 000 services without a port in
     // 32 environments were 1.3 million findings held at once (review of stop 61).

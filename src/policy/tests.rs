@@ -1879,3 +1879,65 @@ fn findings_merged_round_by_round_are_those_merged_at_once() {
     );
     assert!(at_once.len() > 12, "{at_once:#?}");
 }
+
+/// The values the schema refused, found by walking the tree as written beside the tree the
+/// rules check: by their path in their section, with the sections that wrote them; and
+/// `refused_at` follows `extends` (s81, P1-3).
+#[test]
+fn refused_values_are_found_by_section_and_through_extends() {
+    let text = "\
+project: shop
+versions: { opentofu: 1.12.6, scaleway_provider: 2.81.0, random_provider: 3.7.2 }
+defaults:
+  services:
+    api: { image: api, port: \"8000\", probes: { startup: { path: health } } }
+    ui: { image: ui }
+environments:
+  staging:
+    services:
+      ui: { port: x }
+  dev:
+    extends: staging
+  qa: {}
+  production:
+    services:
+      ui: { port: 8501 }
+";
+    let file = crate::source::SourceMap::single("shop.yaml").1;
+    let (_, original) = crate::load::load(file, text.as_bytes()).expect("YAML");
+    let (checked, _) = crate::schema_check::prune(&original).expect("prunable");
+    let refused = refused_values(&original, &checked);
+    let mut found: Vec<(&str, &[Option<&str>])> = refused
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_slice()))
+        .collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("services.api.port", &[None][..]),
+            ("services.api.probes.startup.path", &[None][..]),
+            ("services.ui.port", &[Some("staging")][..]),
+        ]
+    );
+    let c = compile("shop.yaml", text.as_bytes(), false);
+    let missing_port: Vec<&str> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "TG009")
+        .map(|d| d.message.as_str())
+        .collect();
+    // The api's port is refused in `defaults` (every environment), the ui's in `staging`
+    // (and `dev`, which extends it); production's ui has its port, and qa's ui never had one.
+    assert_eq!(
+        missing_port,
+        ["service `ui` has no HTTP `port` in `qa`"],
+        "{:#?}",
+        codes(&c)
+    );
+    assert!(
+        !codes(&c).iter().any(|c| c.starts_with("TG008")),
+        "{:#?}",
+        codes(&c)
+    );
+}

@@ -74,7 +74,7 @@ pub(crate) fn check_all(c: &mut Checker<'_>, per_round: usize, sink: &mut dyn Fn
         c.declared_secrets,
         c.env_nodes,
     );
-    let promql = c.promql;
+    let (promql, refused) = (c.promql, c.refused);
     let totals = Some(containers::totals(resolved));
     let threads = crate::parallel::worth_threads(
         resolved.services(),
@@ -101,6 +101,7 @@ pub(crate) fn check_all(c: &mut Checker<'_>, per_round: usize, sink: &mut dyn Fn
                 env_nodes,
                 totals,
                 promql,
+                refused,
             };
             check_environment(&mut own, env);
             (own.findings, own.secrets)
