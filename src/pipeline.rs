@@ -385,10 +385,13 @@ fn line_values(source: &str, line_start: usize, role: LineRole) -> Vec<(usize, u
                 Vec::new()
             };
         }
+        // Its value to the line's end; a line with none (`KEY: null # was x`) is read as any
+        // other, comments and lone CRs included (review of b49d5a9, A1).
         LineRole::SecretScalar => {
-            return crate::policy::named_values::declared_value(line)
-                .map(|(a, b)| vec![(line_start + a, line_start + b, true)])
-                .unwrap_or_default();
+            if let Some((a, b)) = crate::policy::named_values::declared_value(line) {
+                return vec![(line_start + a, line_start + b, true)];
+            }
+            None
         }
         LineRole::Flow(state) => Some(state),
         LineRole::Normal | LineRole::Text => None,

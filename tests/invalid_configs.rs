@@ -489,6 +489,19 @@ fn a_secret_named_value_is_never_shown_in_part() {
     for word in words {
         assert!(!out.contains(word), "`{word}` shown:\n{out}");
     }
+    // A declaration removed with `null`, and a comment after it (review of b49d5a9, A1: the
+    // comment was shown once the line was read as a declaration's scalar).
+    let config = committed.replacen(
+        "    ADMIN_TOKEN: {",
+        "    ADMIN_TOKEN: null # Hunter2 Correct: was the old one\n    ADMIN_TOKEN: {",
+        1,
+    );
+    let c = pipeline::compile("environments.yaml", config.as_bytes(), false);
+    let out = diagnostics::render(&c.diagnostics, &c.sources, Format::Human, false);
+    assert!(out.contains("ADMIN_TOKEN: null *****"), "{out}");
+    for word in words {
+        assert!(!out.contains(word), "`{word}` shown:\n{out}");
+    }
     // Text that continues another value may read as a secret's key: `Auth token: the service
     // checks it` in a block scalar is masked, but `service` is not redacted from the messages
     // (review of stop 61, F6); a key indented too far is masked all the same (N1).

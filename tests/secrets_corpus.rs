@@ -156,6 +156,14 @@ fn corpus() -> Vec<(&'static str, &'static str, String)> {
                 r.pick(ALNUM, 14)
             ),
         ),
+        (
+            "percent-encoded URL with a password and a literal @",
+            "LOGIN_REDIRECT",
+            format!(
+                "https://sso.example.org/login?next=postgres%3A%2F%2Fapp%3A{}@db",
+                r.pick(ALNUM, 14)
+            ),
+        ),
     ]
 }
 
@@ -221,6 +229,20 @@ fn ordinary_values_are_not_flagged() {
         (
             "LOGIN_REDIRECT",
             "https://sso.example.org/login?next=https%3A%2F%2Fapp.example.org%3A8443%2Fhome",
+        ),
+        // A port, `mailto:` or a time, then an e-mail, in an encoded URL's query (review of
+        // 79230b4, D1: each was taken for a password).
+        (
+            "INVITE_REDIRECT",
+            "https://sso.example.org/login?next=https%3A%2F%2Fapp.example.org%3A8443%2Finvite%3Femail%3Dbob%40example.org",
+        ),
+        (
+            "SHARE_REDIRECT",
+            "https://sso.example.org/login?next=https%3A%2F%2Fapp.example.org%2Fshare%3Fto%3Dmailto%3Abob%40example.org",
+        ),
+        (
+            "EVENT_REDIRECT",
+            "https://cal.example.org/r?u=https%3A%2F%2Fapp.example.org%2Fevents%3Fat%3D10%3A30%26by%3Dbob%40example.org",
         ),
     ] {
         let (text, _) = with_plain_env(name, value);

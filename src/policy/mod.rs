@@ -425,15 +425,15 @@ pub(crate) struct Checker<'a> {
 /// possible consequence), so that a hostile chain of 1 000 costs no more per finding.
 const REFUSED_CHAIN: usize = 8;
 
-/// The values of a tree the schema refused, by their path inside their section
-/// (`services.api.port`), with the sections that wrote them (`None` for `defaults`, else the
-/// environment's name).
-pub(crate) type Refused<'a> = HashMap<String, Vec<Option<&'a str>>>;
+/// The values of a tree the schema refused, and its `null` removals, by their path inside their
+/// section (`services.api.port`), with the sections that wrote them (`None` for `defaults`, else
+/// the environment's name) and whether each refused it (`true`) or removes it (`false`).
+pub(crate) type Refused<'a> = HashMap<String, Vec<(Option<&'a str>, bool)>>;
 
 /// The values of `original` (the tree as written) that `checked` (the same tree without the
-/// values the schema refused) lacks, under `defaults` and each environment: a walk of both
-/// trees side by side, linear in their size (the keys `checked` kept are in the same order).
-/// Sequences are not entered.
+/// values the schema refused) lacks, and the `null`s it keeps, under `defaults` and each
+/// environment: a walk of both trees side by side, linear in their size (the keys `checked`
+/// kept are in the same order). Sequences are not entered.
 fn refused_values<'a>(original: &'a Node, checked: &Node) -> Refused<'a> {
     fn walk<'a>(
         original: &'a Node,
@@ -453,9 +453,12 @@ fn refused_values<'a>(original: &'a Node, checked: &Node) -> Refused<'a> {
             match kept.get(j) {
                 Some((k, v)) if k.name == key.name => {
                     j += 1;
+                    if matches!(v.kind, crate::load::NodeKind::Null) {
+                        out.entry(path.clone()).or_default().push((section, false));
+                    }
                     walk(value, v, path, section, out);
                 }
-                _ => out.entry(path.clone()).or_default().push(section),
+                _ => out.entry(path.clone()).or_default().push((section, true)),
             }
             path.truncate(len);
         }
@@ -480,13 +483,15 @@ fn refused_values<'a>(original: &'a Node, checked: &Node) -> Refused<'a> {
 }
 
 impl<'a> Checker<'a> {
-    /// Whether the schema refused a value at `keys` (a path in an environment's section,
-    /// `["services", name, "port"]`) in `env`'s own section, one it `extends` (up to
-    /// [`REFUSED_CHAIN`] levels) or `defaults`. A rule about a missing value (asked only once
-    /// the value is missing) then says nothing: the schema error reports it, with its fix (s81,
-    /// P1-3: `path: health` was a schema error, and TG008 said the probe checked nothing).
-    /// `false` without schema errors. One lookup in [`refused_values`] per call; the index is
-    /// built the first time it is asked.
+    /// Whether the schema refused the value at `keys` (a path in an environment's section,
+    /// `["services", name, "port"]`) that `env` would have had: the first of its own section,
+    /// those it `extends` (up to [`REFUSED_CHAIN`] levels) and `defaults` that writes the path
+    /// either had it refused or removes it with `null` (then `false`: the finding stands). A
+    /// rule about a missing value (asked only once the value is missing) says nothing of a
+    /// refused one: the schema error reports it, with its fix (s81, P1-3: `path: health` was a
+    /// schema error, and TG008 said the probe checked nothing). `false` without schema errors.
+    /// One lookup in [`refused_values`] per call; the index is built the first time it is
+    /// asked.
     pub fn refused_at(&self, env: &str, keys: &[&str]) -> bool {
         if std::ptr::eq(self.original, self.root) {
             return false;
@@ -497,11 +502,17 @@ impl<'a> Checker<'a> {
         let Some(sections) = refused.get(&keys.join(".")) else {
             return false;
         };
+        let decided = |section: Option<&str>| {
+            sections
+                .iter()
+                .find(|(s, _)| *s == section)
+                .map(|(_, refused)| *refused)
+        };
         let mut name = Some(env);
         for _ in 0..=REFUSED_CHAIN {
             let Some(n) = name else { break };
-            if sections.contains(&Some(n)) {
-                return true;
+            if let Some(refused) = decided(Some(n)) {
+                return refused;
             }
             name = self
                 .env_nodes
@@ -511,7 +522,7 @@ impl<'a> Checker<'a> {
                     _ => None,
                 });
         }
-        sections.contains(&None)
+        decided(None).unwrap_or(false)
     }
 
     /// A did-you-mean over `candidates` within one environment's share of

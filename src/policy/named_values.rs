@@ -18,9 +18,14 @@
 //! secret's declaration belongs; a comment after a secret's value (masked, not hidden from
 //! the messages).
 //!
-//! Limits: a key is read from one line (a multi-line explicit key or a key quoted across
-//! lines is not); the shapes of [`super::secret_scan`] still apply there, and the tree masks
-//! what it reads.
+//! And (review of 65a25e6's leftovers): a flow key whose `:` is on the next line, a flow key
+//! quoted across lines (taken for a secret's, whatever its words), a secret's name and value
+//! joined by a `:` (`DB_PASSWORD:x`, one scalar for YAML), an alias as a key (`*k : x`, its
+//! value masked whatever the alias stands for), a mapping as an explicit key's value (`: KEY:
+//! x`), and a scalar right under `secrets:` whatever its key's name.
+//!
+//! Limits: a block key is read from one line (a multi-line explicit key is not); the shapes of
+//! [`super::secret_scan`] still apply there, and the tree masks what it reads.
 
 use std::borrow::Cow;
 
@@ -332,12 +337,26 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
     #[derive(Clone, Copy)]
     struct Entry {
         col: usize,
+        /// `defaults` or an environment (whose `secrets:` declares secrets), or
+        /// `environments`.
+        section: Standing,
         secrets: bool,
         secret: bool,
         scalar: bool,
         /// A secret-named key with no value on its line (not a declaration under
         /// `secrets:`): a line right under it that is no schema key's is its value.
         named: bool,
+    }
+    /// Where a key stands in the configuration's sections.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Standing {
+        /// `defaults` or an environment: its `secrets:` declares secrets.
+        Declares,
+        /// `environments`: its keys are environments.
+        Environments,
+        /// Any other key (a service named `secrets` is no declaration of secrets: review of
+        /// b49d5a9, B1).
+        Other,
     }
     let mut roles = Vec::with_capacity(starts.len());
     let Some(&last) = starts.last() else {
@@ -441,10 +460,18 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             };
             let below = stack.last().copied();
             let below_secrets = below.is_some_and(|e| e.secrets);
-            let push = |stack: &mut Vec<Entry>, owner: Owner, secrets: bool, named: bool| {
+            let push = |stack: &mut Vec<Entry>, owner: Owner, key: &str, named: bool| {
+                let section = match below.map(|e| e.section) {
+                    None if key == "defaults" => Standing::Declares,
+                    None if key == "environments" => Standing::Environments,
+                    Some(Standing::Environments) => Standing::Declares,
+                    _ => Standing::Other,
+                };
                 stack.push(Entry {
                     col,
-                    secrets,
+                    section,
+                    secrets: key == "secrets"
+                        && below.is_some_and(|e| e.section == Standing::Declares),
                     secret: owner == Owner::Secret || below.is_some_and(|e| e.secret),
                     scalar: owner == Owner::Scalar || below.is_some_and(|e| e.scalar),
                     named,
@@ -453,7 +480,7 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             if role == LineRole::SecretValue {
                 // The value of an explicit key naming a secret, continued on the lines
                 // under it.
-                push(&mut stack, Owner::Secret, false, false);
+                push(&mut stack, Owner::Secret, "", false);
             } else if i < b.len()
                 && let Some((key, after)) = key_at(line, i, 0)
             {
@@ -482,10 +509,10 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                     Owner::Scalar
                 };
                 let named = empty && secret_name(&key) && !schema_key(&key) && !below_secrets;
-                push(&mut stack, owner, key == "secrets", named);
+                push(&mut stack, owner, &key, named);
             } else if i < b.len() && !matches!(b[i], b'[' | b'{') {
                 // A list item's scalar (`- text`), continued on the lines under it.
-                push(&mut stack, Owner::Scalar, false, false);
+                push(&mut stack, Owner::Scalar, "", false);
             }
             // A flow collection the line leaves open: the next lines are read on from here;
             // after an explicit key naming a secret (`: [a,`), as that secret's (S3).
@@ -760,10 +787,10 @@ fn quote_close(b: &[u8], mut j: usize, quote: u8) -> (usize, usize) {
 
 /// The key at `i` and the position after its `:`, when a key starts there: a quoted or plain
 /// scalar followed by `:` and a blank (or the line's end, or a flow indicator inside
-/// brackets), or an alias (`*k`, followed by a blank and `:`). A quoted key is read with its escapes (`"DB_PASS\x57ORD"` is `DB_PASSWORD`),
-/// and a `:` followed by a space YAML does not take for one (a no-break space, pasted from a
-/// web page) ends a plain key all the same: YAML reads `KEY:\u{a0}value` as one key holding
-/// the value, and messages quote keys.
+/// brackets), or an alias (`*k`, followed by a blank and `:`). A quoted key is read with its
+/// escapes (`"DB_PASS\x57ORD"` is `DB_PASSWORD`), and a `:` followed by a space YAML does not
+/// take for one (a no-break space, pasted from a web page) ends a plain key all the same: YAML
+/// reads `KEY:\u{a0}value` as one key holding the value, and messages quote keys.
 fn key_at(line: &str, i: usize, depth: usize) -> Option<(Cow<'_, str>, usize)> {
     let b = line.as_bytes();
     let (key, mut j) = match b[i] {
@@ -1257,12 +1284,13 @@ a:
   ? DB_PASSWORD
   : [hunter2,
   correct battery]
-secrets:
-  DB_PASSWORD: { source: generated,
-    lenght: 48 }
+defaults:
+  secrets:
+    DB_PASSWORD: { source: generated,
+      lenght: 48 }
 ";
         let masked: Vec<Vec<&str>> = masked_lines(source).into_iter().map(|(_, m)| m).collect();
-        let want: [&[&str]; 16] = [
+        let want: [&[&str]; 17] = [
             &[],
             &[],
             &["hunter2: correct"],
@@ -1276,6 +1304,7 @@ secrets:
             &[],
             &[": [hunter2,"],
             &["correct battery]"],
+            &[],
             &[],
             &[],
             &[],
@@ -1305,12 +1334,16 @@ a:
   : LOG: info
   DB_PASSWORD:hunter2 correct
   LOG:info
-secrets:
-  LOGIN: hunter2 correct: battery
-  ADMIN_TOKEN: { source: generated }
+defaults:
+  secrets:
+    LOGIN: hunter2 correct: battery
+    ADMIN_TOKEN: { source: generated }
+  services:
+    secrets:
+      image: web
 ";
         let masked: Vec<(LineRole, Vec<&str>)> = masked_lines(source);
-        let want: [&[&str]; 18] = [
+        let want: [&[&str]; 22] = [
             &[],
             &[],
             &["hunter2 correct"],
@@ -1327,13 +1360,19 @@ secrets:
             &["hunter2 correct"],
             &[],
             &[],
+            &[],
             &["hunter2 correct: battery"],
+            &[],
+            &[],
+            &[],
             &[],
         ];
         let got: Vec<Vec<&str>> = masked.iter().map(|(_, m)| m.clone()).collect();
         assert_eq!(got, want.map(<[&str]>::to_vec));
-        assert_eq!(masked[16].0, LineRole::SecretScalar);
-        assert_eq!(masked[17].0, LineRole::Normal);
+        assert_eq!(masked[17].0, LineRole::SecretScalar);
+        assert_eq!(masked[18].0, LineRole::Normal);
+        // A service named `secrets` declares no secret (review of b49d5a9, B1).
+        assert_eq!(masked[21].0, LineRole::Normal);
     }
 
     #[test]

@@ -341,8 +341,12 @@ const SHAPES: [ShapeSpec; 18] = [
     (
         // The same URL percent-encoded, as a query parameter carries it
         // (`?next=postgres%3A%2F%2Fapp%3Ahunter2%40db`): `%2F%2F`, a user, `%3A`, the
-        // password, `%40` (review of stop 61, s80 F1: it passed validate and reached main.tf).
-        r"(?i)%2F%2F[^\s/?#@]*?%3A([^\s@]+?)%40",
+        // password, `%40` or `@` (review of stop 61, s80 F1: it passed validate and reached
+        // main.tf). The user and the password hold no `/`, `?`, `#`, `&` or `@`, written or
+        // encoded (`%2F`, `%3F`, `%23`, `%26`, `%40`), and the user no `%3A`: the `%3A` and the
+        // `%40` are inside one URL's authority, not a port and an e-mail later in its query
+        // (review of 79230b4, D1).
+        r"(?i)%2F%2F(?:[^\s/?#@&%]|%2[0-245789A-E]|%3[0-9B-E]|%4[1-9A-F]|%[015-9A-F][0-9A-F])*%3A((?:[^\s/?#@&%]|%2[0-245789A-E]|%3[0-9A-E]|%4[1-9A-F]|%[015-9A-F][0-9A-F])+)(?:%40|@)",
         1,
         "a percent-encoded URL with a password",
         url_password,

@@ -1899,6 +1899,9 @@ environments:
   dev:
     extends: staging
   qa: {}
+  uat:
+    services:
+      api: { port: null }
   production:
     services:
       ui: { port: 8501 }
@@ -1907,7 +1910,7 @@ environments:
     let (_, original) = crate::load::load(file, text.as_bytes()).expect("YAML");
     let (checked, _) = crate::schema_check::prune(&original).expect("prunable");
     let refused = refused_values(&original, &checked);
-    let mut found: Vec<(&str, &[Option<&str>])> = refused
+    let mut found: Vec<_> = refused
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_slice()))
         .collect();
@@ -1915,9 +1918,12 @@ environments:
     assert_eq!(
         found,
         [
-            ("services.api.port", &[None][..]),
-            ("services.api.probes.startup.path", &[None][..]),
-            ("services.ui.port", &[Some("staging")][..]),
+            (
+                "services.api.port",
+                &[(None, true), (Some("uat"), false)][..]
+            ),
+            ("services.api.probes.startup.path", &[(None, true)][..]),
+            ("services.ui.port", &[(Some("staging"), true)][..]),
         ]
     );
     let c = compile("shop.yaml", text.as_bytes(), false);
@@ -1927,11 +1933,15 @@ environments:
         .filter(|d| d.code == "TG009")
         .map(|d| d.message.as_str())
         .collect();
-    // The api's port is refused in `defaults` (every environment), the ui's in `staging`
-    // (and `dev`, which extends it); production's ui has its port, and qa's ui never had one.
+    // The api's port is refused in `defaults` (every environment) but removed with `null` in
+    // uat (review of 8f3e5b5, C1), the ui's refused in `staging` (and `dev`, which extends
+    // it); production's ui has its port, and qa's and uat's ui never had one.
     assert_eq!(
         missing_port,
-        ["service `ui` has no HTTP `port` in `qa`"],
+        [
+            "service `ui` has no HTTP `port` in `qa` and `uat`",
+            "service `api` has no HTTP `port` in `uat`",
+        ],
         "{:#?}",
         codes(&c)
     );

@@ -1841,7 +1841,7 @@ mod tests {
         let context = find("build-context").unwrap();
         assert_eq!(context.help("./admin"), "write `admin`");
         assert_eq!(context.help("./services//web/"), "write `services/web`");
-        assert_eq!(context.help("./"), "write `.`");
+        assert_eq!(context.help(".//"), "write `.`");
         assert!(!context.help("../admin").contains("write `"));
         assert!(!context.help("/srv/admin").contains("write `"));
         let file = find("build-file").unwrap();
