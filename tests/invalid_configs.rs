@@ -439,6 +439,9 @@ fn a_secret_named_value_is_never_shown_in_part() {
         "X: {A: b, DB_PASSWORD:Hunter2 Correct, Y: [ }",
         "X: &k DB_PASSWORD\n        *k : Hunter2 Correct: x",
         "? X\n        : DB_PASSWORD: Hunter2 Correct: y",
+        // Valid YAML whose key joins a secret's name and its value (review of b49d5a9, A3:
+        // `Correct` shown in every format).
+        "DB_PASSWORD:Hunter2 Correct: Battery Staple",
     ];
     let mut masked = 0;
     for line in lines {

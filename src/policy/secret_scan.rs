@@ -1262,6 +1262,9 @@ pub fn secrets_in(root: &Node) -> Vec<String> {
         if site.key.is_some() && holds_uuid(site.text) {
             out.push(site.text.to_string());
         }
+        if let Some(value) = site.key.and_then(|k| glued_value(&k.name)) {
+            out.push(value.to_string());
+        }
         if let Some(hit) = scan(site.text, site.context) {
             out.push(site.text[hit.start..hit.end].to_string());
         }
@@ -1269,6 +1272,21 @@ pub fn secrets_in(root: &Node) -> Vec<String> {
     out.sort();
     out.dedup();
     out
+}
+
+/// The value in a key that joins a secret's name and its value with a `:` and no blank
+/// (`DB_PASSWORD:hunter2 correct: x` is valid YAML, its key `DB_PASSWORD:hunter2 correct`): all
+/// of it after the `:`, blanks and all, where the `password=`-style shape stops at the first
+/// blank (review of b49d5a9, A3: `correct` was shown in every format). `KEY:\u{a0}value` (a
+/// no-break space, no separator for YAML) is left to that shape and to the source lines'
+/// reading (`named_values`).
+pub(crate) fn glued_value(key: &str) -> Option<&str> {
+    let (name, value) = key.split_once(':')?;
+    if value.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let value = value.trim_end();
+    (secret_name(name.trim()) && value.len() >= 3 && !placeholder(value)).then_some(value)
 }
 
 /// Where the secrets of the file are, for masking the source excerpts of diagnostics: the
@@ -1318,6 +1336,9 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
                 for (key, value) in entries {
                     if wanted(key.span) {
                         take(key.span, &key.name, out);
+                        if let Some(v) = glued_value(&key.name) {
+                            out.push((key.span, v.to_string()));
+                        }
                     }
                     walk(value, wanted, out);
                 }
@@ -1358,10 +1379,27 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
 /// `text` with every part that has the shape of a secret wherever it stands replaced by
 /// `[redacted]`: for texts that quote paths or values after the policy stage.
 pub fn hide(text: &str) -> std::borrow::Cow<'_, str> {
-    replace_hits(
-        text,
-        &all_hits(text, Context::Argument { previous: None }, 16),
-    )
+    let mut hits = all_hits(text, Context::Argument { previous: None }, 16);
+    // A path's key joining a secret's name and its value (`env.DB_PASSWORD:hunter2 correct`):
+    // all of the value ([`glued_value`]), where the shape stops at its first blank.
+    if text.contains(':') {
+        let mut at = 0;
+        for segment in text.split('.') {
+            if let Some(v) = glued_value(segment) {
+                let start = at + segment.find(':').map_or(0, |c| c + 1);
+                hits.push((start, start + v.len()));
+            }
+            at += segment.len() + 1;
+        }
+        hits.sort_unstable();
+        hits.dedup_by(|b, a| {
+            b.0 <= a.1 && {
+                a.1 = a.1.max(b.1);
+                true
+            }
+        });
+    }
+    replace_hits(text, &hits)
 }
 
 /// `text` with each of `hits` (sorted, disjoint) replaced by `[redacted]`.

@@ -248,6 +248,11 @@ pub(crate) fn plaintext(c: &mut Checker<'_>) {
             return;
         };
         c.secrets.push(site.text[hit.start..hit.end].to_string());
+        // A key joining a secret's name and its value: all of the value, which the shape
+        // ends at its first blank.
+        if let Some(value) = site.key.and_then(|k| secret_scan::glued_value(&k.name)) {
+            c.secrets.push(value.to_string());
+        }
         match site.key {
             Some(key) => scan_key(c, key, site.path, site.section, hit),
             None => scan_value(c, site.node, site.text, site.path, site.section, hit),
