@@ -435,6 +435,18 @@ pub(crate) type Refused<'a> = HashMap<String, Vec<(Option<&'a str>, bool)>>;
 /// environment: a walk of both trees side by side, linear in their size (the keys `checked`
 /// kept are in the same order). Sequences are not entered.
 fn refused_values<'a>(original: &'a Node, checked: &Node) -> Refused<'a> {
+    /// The entries of `original` beside what `checked` (the same mapping less some entries, in
+    /// the same order) kept of each.
+    fn beside<'o, 'c>(
+        original: &'o Node,
+        checked: &'c Node,
+    ) -> impl Iterator<Item = (&'o Key, &'o Node, Option<&'c Node>)> {
+        let mut kept = checked.entries().iter().peekable();
+        original.entries().iter().map(move |(key, value)| {
+            let kept = kept.next_if(|(k, _)| k.name == key.name).map(|(_, v)| v);
+            (key, value, kept)
+        })
+    }
     fn walk<'a>(
         original: &'a Node,
         checked: &Node,
@@ -442,23 +454,20 @@ fn refused_values<'a>(original: &'a Node, checked: &Node) -> Refused<'a> {
         section: Option<&'a str>,
         out: &mut Refused<'a>,
     ) {
-        let kept = checked.entries();
-        let mut j = 0;
-        for (key, value) in original.entries() {
+        for (key, value, kept) in beside(original, checked) {
             let len = path.len();
             if !path.is_empty() {
                 path.push('.');
             }
             path.push_str(&key.name);
-            match kept.get(j) {
-                Some((k, v)) if k.name == key.name => {
-                    j += 1;
+            match kept {
+                Some(v) => {
                     if matches!(v.kind, crate::load::NodeKind::Null) {
                         out.entry(path.clone()).or_default().push((section, false));
                     }
                     walk(value, v, path, section, out);
                 }
-                _ => out.entry(path.clone()).or_default().push((section, true)),
+                None => out.entry(path.clone()).or_default().push((section, true)),
             }
             path.truncate(len);
         }
@@ -471,11 +480,8 @@ fn refused_values<'a>(original: &'a Node, checked: &Node) -> Refused<'a> {
     let (Some(o), Some(c)) = (original.get("environments"), checked.get("environments")) else {
         return out;
     };
-    let kept = c.entries();
-    let mut j = 0;
-    for (key, value) in o.entries() {
-        if let Some((_, v)) = kept.get(j).filter(|(k, _)| k.name == key.name) {
-            j += 1;
+    for (key, value, kept) in beside(o, c) {
+        if let Some(v) = kept {
             walk(value, v, &mut path, Some(&key.name), &mut out);
         }
     }
@@ -514,13 +520,10 @@ impl<'a> Checker<'a> {
             if let Some(refused) = decided(Some(n)) {
                 return refused;
             }
-            name = self
-                .env_nodes
-                .get(n)
-                .and_then(|(_, e)| match &e.get("extends")?.kind {
-                    crate::load::NodeKind::Str(s) => Some(s.as_str()),
-                    _ => None,
-                });
+            name = self.option_node(n, "extends").and_then(|e| match &e.kind {
+                crate::load::NodeKind::Str(s) => Some(s.as_str()),
+                _ => None,
+            });
         }
         decided(None).unwrap_or(false)
     }

@@ -41,6 +41,12 @@ fn schema_key(key: &str) -> bool {
     SCHEMA_KEYS.binary_search(&key).is_ok()
 }
 
+/// Whether `key` names a secret ([`secret_name`]) and is none of the schema's keys, whose
+/// values are settings ([`schema_key`]).
+fn secret_key(key: &str) -> bool {
+    secret_name(key) && !schema_key(key)
+}
+
 /// The byte ranges in `line` (one line, without its line break) of every scalar value under a
 /// key that [`secret_name`] takes for a secret, except the schema's own ([`schema_key`]), and
 /// of every scalar in a flow collection under such a key: a quoted value without its quotes,
@@ -137,7 +143,7 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
     let glued = |out: &mut Vec<(usize, usize)>, start: usize, end: usize| {
         if let Some(c) = line[start..end].find(':') {
             let name = line[start..start + c].trim_end_matches([' ', '\t']);
-            if secret_name(name) && !schema_key(name) && start + c + 1 < end {
+            if secret_key(name) && start + c + 1 < end {
                 push(line, (start + c + 1, end), out);
             }
         }
@@ -277,10 +283,7 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
                 } else {
                     glued(&mut out, i, end);
                 }
-                st.pending_key = key_position && {
-                    let name = &line[i..end];
-                    secret_name(name) && !schema_key(name)
-                };
+                st.pending_key = key_position && secret_key(&line[i..end]);
                 i = end;
             }
         }
@@ -448,7 +451,7 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                 // An explicit key, its value on a line of its own (`? DB_PASSWORD` then
                 // `: value`).
                 let key = explicit_key(line, skip_blanks(b, i + 1));
-                explicit = Some((col, secret_name(&key) && !schema_key(&key)));
+                explicit = Some((col, secret_key(&key)));
             } else if indicator(b':') && explicit.take() == Some((col, true)) {
                 role = LineRole::SecretValue;
             }
@@ -491,16 +494,14 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                 // A secret's declaration under `secrets:` holds its settings (`source:`,
                 // `length:`), not its value; a scalar there is no declaration, and may be
                 // the value.
-                let declared =
-                    below.is_some_and(|e| e.secrets) && matches!(b.get(v), Some(b'[' | b'{'));
+                let declared = below_secrets && matches!(b.get(v), Some(b'[' | b'{'));
                 if below_secrets && !empty && !declared {
                     role = LineRole::SecretScalar;
                 }
                 let owner = if empty {
                     Owner::Structure
                 } else if role == LineRole::SecretScalar
-                    || (((secret_name(&key) && !schema_key(&key)) || key.starts_with('*'))
-                        && !declared)
+                    || ((secret_key(&key) || key.starts_with('*')) && !declared)
                 {
                     Owner::Secret
                 } else if matches!(b[v], b'[' | b'{') && flow_close(b, v).is_none() {
@@ -508,7 +509,7 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                 } else {
                     Owner::Scalar
                 };
-                let named = empty && secret_name(&key) && !schema_key(&key) && !below_secrets;
+                let named = empty && secret_key(&key) && !below_secrets;
                 push(&mut stack, owner, &key, named);
             } else if i < b.len() && !matches!(b[i], b'[' | b'{') {
                 // A list item's scalar (`- text`), continued on the lines under it.
@@ -517,10 +518,9 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             // A flow collection the line leaves open: the next lines are read on from here;
             // after an explicit key naming a secret (`: [a,`), as that secret's (S3).
             if memchr2(b'{', b'[', b) {
-                let declared = below_secrets;
                 if role == LineRole::Normal {
                     let next = scan(line, None).end;
-                    flow = next.open().then_some((next, col, declared));
+                    flow = next.open().then_some((next, col, below_secrets));
                 } else if role == LineRole::SecretValue {
                     let mut next = scan(line, None).end;
                     next.secret_below = Some(0);

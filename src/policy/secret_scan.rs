@@ -1391,15 +1391,20 @@ pub fn hide(text: &str) -> std::borrow::Cow<'_, str> {
             }
             at += segment.len() + 1;
         }
-        hits.sort_unstable();
-        hits.dedup_by(|b, a| {
-            b.0 <= a.1 && {
-                a.1 = a.1.max(b.1);
-                true
-            }
-        });
+        merge_overlapping(&mut hits);
     }
     replace_hits(text, &hits)
+}
+
+/// `ranges` sorted, each run of overlapping ranges made one.
+fn merge_overlapping(ranges: &mut Vec<(usize, usize)>) {
+    ranges.sort_unstable();
+    ranges.dedup_by(|b, a| {
+        b.0 < a.1 && {
+            a.1 = a.1.max(b.1);
+            true
+        }
+    });
 }
 
 /// `text` with each of `hits` (sorted, disjoint) replaced by `[redacted]`.
@@ -1720,13 +1725,7 @@ impl Matcher {
                     from += i + s.len();
                 }
             }
-            out.sort_unstable();
-            out.dedup_by(|b, a| {
-                b.0 < a.1 && {
-                    a.1 = a.1.max(b.1);
-                    true
-                }
-            });
+            merge_overlapping(&mut out);
             return out;
         };
         let bytes = text.as_bytes();
