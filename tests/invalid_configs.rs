@@ -442,6 +442,11 @@ fn a_secret_named_value_is_never_shown_in_part() {
         // Valid YAML whose key joins a secret's name and its value (review of b49d5a9, A3:
         // `Correct` shown in every format).
         "DB_PASSWORD:Hunter2 Correct: Battery Staple",
+        // The same after another `:` (review of 6450b74, A4).
+        "X:DB_PASSWORD:Hunter2 Correct: Battery Staple",
+        // An alias as an explicit key, a flow key's value glued to a `:` on the next line (A5).
+        "X: &k DB_PASSWORD\n        ? *k\n        : \"Hunter2 Correct \\q Battery Staple\"",
+        "X: { DB_PASSWORD\n          :Hunter2 Correct, Y: [ }",
     ];
     let mut masked = 0;
     for line in lines {
@@ -504,6 +509,26 @@ fn a_secret_named_value_is_never_shown_in_part() {
     assert!(out.contains("ADMIN_TOKEN: null *****"), "{out}");
     for word in words {
         assert!(!out.contains(word), "`{word}` shown:\n{out}");
+    }
+    // What a declaration holds that is none of its settings, whatever the secret's name
+    // (review of 6450b74, A2: shown in the excerpts of the schema's or YAML's errors).
+    for declaration in [
+        "LOGIN: { value: Hunter2 Correct, source: operator }",
+        "LOGIN: [Hunter2 Correct,\n      Battery Staple]",
+        "LOGIN:\n      value: Hunter2 Correct: Battery Staple",
+        "LOGIN:\n      Hunter2 Correct Battery Staple",
+    ] {
+        let config = committed.replacen(
+            "    ADMIN_TOKEN: {",
+            &format!("    {declaration}\n    ADMIN_TOKEN: {{"),
+            1,
+        );
+        let c = pipeline::compile("environments.yaml", config.as_bytes(), false);
+        let out = diagnostics::render(&c.diagnostics, &c.sources, Format::Human, false);
+        assert!(out.contains("*****"), "{declaration}: {out}");
+        for word in words {
+            assert!(!out.contains(word), "{declaration}: `{word}` shown:\n{out}");
+        }
     }
     // Text that continues another value may read as a secret's key: `Auth token: the service
     // checks it` in a block scalar is masked, but `service` is not redacted from the messages

@@ -24,6 +24,11 @@
 //! value masked whatever the alias stands for), a mapping as an explicit key's value (`: KEY:
 //! x`), and a scalar right under `secrets:` whatever its key's name.
 //!
+//! And (review of 6450b74): what a declaration under `secrets:` holds that is none of its
+//! settings, in a flow collection or on the lines under it (`LOGIN: { value: x }`, `LOGIN:`
+//! then `x`); a secret's name glued after another `:` (`X:DB_PASSWORD:x`); an alias as an
+//! explicit key (`? *k` then `: x`); a flow key's value glued to a `:` on the next line.
+//!
 //! Limits: a block key is read from one line (a multi-line explicit key is not); the shapes of
 //! [`super::secret_scan`] still apply there, and the tree masks what it reads.
 
@@ -79,9 +84,23 @@ pub struct Flow {
     /// `{ "DB_PASS` then `WORD": x`; review of 65a25e6, S5). A `:` next makes what follows
     /// the secret's value.
     pending_key: bool,
+    /// The line is a secret's declaration right under `secrets:` (`LOGIN: { value: x }`):
+    /// its key names a secret whatever its name, and what its collection holds that is no
+    /// setting is the secret's (review of 6450b74, A2).
+    declaration: bool,
 }
 
 impl Flow {
+    /// The state [`scan`] reads a line with when it declares a secret under `secrets:` with a
+    /// flow collection ([`LineRole::Flow`]).
+    fn declaration() -> Self {
+        Flow {
+            key_here: true,
+            declaration: true,
+            ..Flow::default()
+        }
+    }
+
     /// Whether what is read is a secret's value.
     fn secret(&self) -> bool {
         self.item_secret || self.secret_below.is_some()
@@ -139,13 +158,18 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
         i = after;
     }
     // A plain scalar that names a secret and its value joined by a `:` with no blank
-    // (`DB_PASSWORD:hunter2`, one scalar for YAML): what follows the `:` is masked.
+    // (`DB_PASSWORD:hunter2`, one scalar for YAML): what follows the `:` is masked. The name
+    // is the text since the scalar's previous `:` (`X:DB_PASSWORD:hunter2`, A4).
     let glued = |out: &mut Vec<(usize, usize)>, start: usize, end: usize| {
-        if let Some(c) = line[start..end].find(':') {
-            let name = line[start..start + c].trim_end_matches([' ', '\t']);
-            if secret_key(name) && start + c + 1 < end {
-                push(line, (start + c + 1, end), out);
+        let mut name_start = start;
+        for (c, _) in line[start..end].match_indices(':') {
+            let colon = start + c;
+            let name = line[name_start..colon].trim_matches([' ', '\t']);
+            if secret_key(name) && colon + 1 < end {
+                push(line, (colon + 1, end), out);
+                return;
             }
+            name_start = colon + 1;
         }
     };
     // A secret-named key in block context: a comment after its value is masked too.
@@ -167,6 +191,11 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
                 i += 1;
                 continue;
             }
+            // `:value` glued to the `:`: the key's scalar goes on with the value (A5).
+            let end = plain_end(b, i, st.depth).max(i + 1);
+            push(line, (i + 1, end), &mut out);
+            i = end;
+            continue;
         }
         if comment_at(b, i) {
             if named_here {
@@ -195,7 +224,9 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
                     && (key != "key" || value.is_none_or(|(a, b)| state_key(&line[a..b])));
                 // An alias as a key (`*k : x`) may stand for a secret's name: its value is
                 // masked (review of 65a25e6, S4).
-                let named = (secret_name(&key) && !setting) || key.starts_with('*');
+                let named = (secret_name(&key) && !setting)
+                    || key.starts_with('*')
+                    || (st.declaration && st.depth == 0);
                 named_here |= named && st.depth == 0;
                 // Outside brackets, a secret's value that YAML ends before the line does (a
                 // quote inside a quoted value, text after a bracket, an alias or a block
@@ -349,6 +380,9 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
         /// A secret-named key with no value on its line (not a declaration under
         /// `secrets:`): a line right under it that is no schema key's is its value.
         named: bool,
+        /// A secret's declaration under `secrets:` with no value on its line: a line right
+        /// under it that is none of its settings may be its value (A2).
+        declaration: bool,
     }
     /// Where a key stands in the configuration's sections.
     #[derive(Clone, Copy, PartialEq)]
@@ -433,6 +467,25 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             // Right under `DB_PASSWORD:`, a line that is no schema key's (`image:` under a
             // service named `auth`) is the secret's value, whatever YAML makes of it
             // (`hunter2: correct horse`, review of 65a25e6, S1).
+            // Right under a secret's declaration, a line that is none of its settings (`value:
+            // x`, a scalar, a list item): its key is shown, its value masked (A2).
+            Some(e) if e.declaration && content && !comment => {
+                let (i, _) = key_start(b);
+                match (i < b.len()).then(|| key_at(line, i, 0)).flatten() {
+                    Some((k, after)) => {
+                        let v = skip_blanks(b, after);
+                        let value = line.get(v..plain_end(b, v, 0)).unwrap_or("");
+                        if declaration_setting(&k, value)
+                            || (value.is_empty() && SETTINGS.contains(&&*k))
+                        {
+                            LineRole::Normal
+                        } else {
+                            LineRole::SecretScalar
+                        }
+                    }
+                    None => LineRole::SecretValue,
+                }
+            }
             Some(e) if e.named && content && !comment => {
                 let (i, _) = key_start(b);
                 let schema = i < b.len() && key_at(line, i, 0).is_some_and(|(k, _)| schema_key(&k));
@@ -450,8 +503,9 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             if indicator(b'?') {
                 // An explicit key, its value on a line of its own (`? DB_PASSWORD` then
                 // `: value`).
+                // An alias may stand for a secret's name (`? *k`, as `*k : x`; A5).
                 let key = explicit_key(line, skip_blanks(b, i + 1));
-                explicit = Some((col, secret_key(&key)));
+                explicit = Some((col, secret_key(&key) || key.starts_with('*')));
             } else if indicator(b':') && explicit.take() == Some((col, true)) {
                 role = LineRole::SecretValue;
             }
@@ -463,7 +517,11 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
             };
             let below = stack.last().copied();
             let below_secrets = below.is_some_and(|e| e.secrets);
-            let push = |stack: &mut Vec<Entry>, owner: Owner, key: &str, named: bool| {
+            let push = |stack: &mut Vec<Entry>,
+                        owner: Owner,
+                        key: &str,
+                        named: bool,
+                        declaration: bool| {
                 let section = match below.map(|e| e.section) {
                     None if key == "defaults" => Standing::Declares,
                     None if key == "environments" => Standing::Environments,
@@ -478,12 +536,13 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                     secret: owner == Owner::Secret || below.is_some_and(|e| e.secret),
                     scalar: owner == Owner::Scalar || below.is_some_and(|e| e.scalar),
                     named,
+                    declaration,
                 });
             };
             if role == LineRole::SecretValue {
                 // The value of an explicit key naming a secret, continued on the lines
                 // under it.
-                push(&mut stack, Owner::Secret, "", false);
+                push(&mut stack, Owner::Secret, "", false, false);
             } else if i < b.len()
                 && let Some((key, after)) = key_at(line, i, 0)
             {
@@ -498,6 +557,11 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                 if below_secrets && !empty && !declared {
                     role = LineRole::SecretScalar;
                 }
+                // A declaration's flow collection: what it holds that is no setting is the
+                // secret's, whatever the key's name (`LOGIN: { value: x }`, `LOGIN: [x]`).
+                if declared {
+                    role = LineRole::Flow(Flow::declaration());
+                }
                 let owner = if empty {
                     Owner::Structure
                 } else if role == LineRole::SecretScalar
@@ -510,10 +574,10 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                     Owner::Scalar
                 };
                 let named = empty && secret_key(&key) && !below_secrets;
-                push(&mut stack, owner, &key, named);
+                push(&mut stack, owner, &key, named, empty && below_secrets);
             } else if i < b.len() && !matches!(b[i], b'[' | b'{') {
                 // A list item's scalar (`- text`), continued on the lines under it.
-                push(&mut stack, Owner::Scalar, "", false);
+                push(&mut stack, Owner::Scalar, "", false, false);
             }
             // A flow collection the line leaves open: the next lines are read on from here;
             // after an explicit key naming a secret (`: [a,`), as that secret's (S3).
@@ -521,6 +585,9 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                 if role == LineRole::Normal {
                     let next = scan(line, None).end;
                     flow = next.open().then_some((next, col, below_secrets));
+                } else if let LineRole::Flow(state) = role {
+                    let next = scan(line, Some(state)).end;
+                    flow = next.open().then_some((next, col, true));
                 } else if role == LineRole::SecretValue {
                     let mut next = scan(line, None).end;
                     next.secret_below = Some(0);
@@ -596,6 +663,15 @@ fn memchr2(x: u8, y: u8, b: &[u8]) -> bool {
 /// declaration (`ADMIN_TOKEN: { source: generated, length: 48 }`), shown: only those keys,
 /// with a value of their kind. Any other (`user:`, `key:`, `name:` in a credentials
 /// mapping) is masked.
+/// The settings of a secret's declaration (the schema's `SecretSpec`; a test compares them).
+const SETTINGS: [&str; 5] = [
+    "source",
+    "length",
+    "include_database",
+    "scheme",
+    "description",
+];
+
 fn declaration_setting(key: &str, value: &str) -> bool {
     match key {
         "source" => matches!(value, "operator" | "generated" | "database"),
@@ -1314,8 +1390,9 @@ defaults:
 
     /// The review of 65a25e6's leftovers: a flow key whose `:` is on the next line (S5), a
     /// key quoted across lines, an alias as a key (S4), a mapping as an explicit key's value
-    /// (S11), a secret's name and value joined by a `:` with no blank, and a scalar right
-    /// under `secrets:` whatever its key's name (S2). Each line's masked part.
+    /// (S11), a secret's name and value joined by a `:` with no blank (after another `:` too,
+    /// A4), an alias as an explicit key and a flow key's `:value` on the next line (A5), and a
+    /// scalar right under `secrets:` whatever its key's name (S2). Each line's masked part.
     #[test]
     fn keys_across_lines_aliases_and_explicit_values() {
         let source = "\
@@ -1334,6 +1411,12 @@ a:
   : LOG: info
   DB_PASSWORD:hunter2 correct
   LOG:info
+  X:DB_PASSWORD:hunter2 correct
+  T: [ X:DB_PASSWORD:hunter2 correct, x:y:z ]
+  ? *k
+  : hunter2 correct
+  S: { DB_PASSWORD
+    :hunter2 correct, R: q }
 defaults:
   secrets:
     LOGIN: hunter2 correct: battery
@@ -1343,7 +1426,7 @@ defaults:
       image: web
 ";
         let masked: Vec<(LineRole, Vec<&str>)> = masked_lines(source);
-        let want: [&[&str]; 22] = [
+        let want: [&[&str]; 28] = [
             &[],
             &[],
             &["hunter2 correct"],
@@ -1359,6 +1442,12 @@ defaults:
             &[],
             &["hunter2 correct"],
             &[],
+            &["hunter2 correct"],
+            &["hunter2 correct"],
+            &[],
+            &[": hunter2 correct"],
+            &[],
+            &["hunter2 correct"],
             &[],
             &[],
             &["hunter2 correct: battery"],
@@ -1369,10 +1458,86 @@ defaults:
         ];
         let got: Vec<Vec<&str>> = masked.iter().map(|(_, m)| m.clone()).collect();
         assert_eq!(got, want.map(<[&str]>::to_vec));
-        assert_eq!(masked[17].0, LineRole::SecretScalar);
-        assert_eq!(masked[18].0, LineRole::Normal);
+        assert_eq!(masked[23].0, LineRole::SecretScalar);
+        // A declaration's flow collection: its settings are shown.
+        assert!(matches!(masked[24].0, LineRole::Flow(_)));
         // A service named `secrets` declares no secret (review of b49d5a9, B1).
-        assert_eq!(masked[21].0, LineRole::Normal);
+        assert_eq!(masked[27].0, LineRole::Normal);
+    }
+
+    /// Under `secrets:`, a declaration whose collection or lines hold something that is none
+    /// of its settings, whatever the secret's name (review of 6450b74, A2): that is masked,
+    /// the settings shown.
+    #[test]
+    fn what_a_declaration_holds_that_is_no_setting() {
+        let source = "\
+environments:
+  staging:
+    secrets:
+      LOGIN: { value: hunter2 correct, source: operator }
+      LOGIN: [ hunter2 correct,
+        battery ]
+      LOGIN: { description: a b,
+        value: hunter2 correct }
+      LOGIN:
+        hunter2 correct
+      LOGIN:
+        source: operator
+        value: hunter2 correct
+        length: hunter2
+        - battery
+        description: a b
+        include_database:
+      LOGIN:
+        value:
+          hunter2 correct
+      ADMIN_TOKEN: { source: generated, length: 48 }
+    services:
+      api: { image: web }
+";
+        let masked = masked_lines(source);
+        let want: [&[&str]; 21] = [
+            &[],
+            &[],
+            &[],
+            &["hunter2 correct"],
+            &["hunter2 correct"],
+            &["battery"],
+            &[],
+            &["hunter2 correct"],
+            &[],
+            &["hunter2 correct"],
+            &[],
+            &[],
+            &["hunter2 correct"],
+            &["hunter2"],
+            &["- battery"],
+            &[],
+            &[],
+            &[],
+            &[],
+            &["hunter2 correct"],
+            &[],
+        ];
+        let got: Vec<Vec<&str>> = masked.iter().map(|(_, m)| m.clone()).collect();
+        assert_eq!(got[..21], want.map(<[&str]>::to_vec));
+        assert_eq!(got.len(), 23);
+        assert!(got[21..].iter().all(Vec::is_empty), "{got:?}");
+    }
+
+    #[test]
+    fn the_settings_are_the_schemas() {
+        let schema: serde_json::Value =
+            serde_json::from_str(include_str!("../schema_check/environments.schema.json"))
+                .expect("schema");
+        let properties = schema["$defs"]["SecretSpec"]["properties"]
+            .as_object()
+            .expect("SecretSpec");
+        let mut names: Vec<&str> = properties.keys().map(String::as_str).collect();
+        names.sort_unstable();
+        let mut settings = SETTINGS.to_vec();
+        settings.sort_unstable();
+        assert_eq!(names, settings);
     }
 
     #[test]

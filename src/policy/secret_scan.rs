@@ -1262,7 +1262,7 @@ pub fn secrets_in(root: &Node) -> Vec<String> {
         if site.key.is_some() && holds_uuid(site.text) {
             out.push(site.text.to_string());
         }
-        if let Some(value) = site.key.and_then(|k| glued_value(&k.name)) {
+        if let Some((_, value)) = site.key.and_then(|k| glued_value(&k.name)) {
             out.push(value.to_string());
         }
         if let Some(hit) = scan(site.text, site.context) {
@@ -1280,13 +1280,19 @@ pub fn secrets_in(root: &Node) -> Vec<String> {
 /// blank (review of b49d5a9, A3: `correct` was shown in every format). `KEY:\u{a0}value` (a
 /// no-break space, no separator for YAML) is left to that shape and to the source lines'
 /// reading (`named_values`).
-pub(crate) fn glued_value(key: &str) -> Option<&str> {
-    let (name, value) = key.split_once(':')?;
-    if value.starts_with(char::is_whitespace) {
-        return None;
+/// The name is the text since the key's previous `:` (`X:DB_PASSWORD:hunter2`: the value is
+/// `hunter2`; review of 6450b74, A4). Returns the value and where it starts in `key`.
+pub(crate) fn glued_value(key: &str) -> Option<(usize, &str)> {
+    let mut name_start = 0;
+    for (colon, _) in key.match_indices(':') {
+        let value = &key[colon + 1..];
+        if !value.starts_with(char::is_whitespace) && secret_name(key[name_start..colon].trim()) {
+            let value = value.trim_end();
+            return (value.len() >= 3 && !placeholder(value)).then_some((colon + 1, value));
+        }
+        name_start = colon + 1;
     }
-    let value = value.trim_end();
-    (secret_name(name.trim()) && value.len() >= 3 && !placeholder(value)).then_some(value)
+    None
 }
 
 /// Where the secrets of the file are, for masking the source excerpts of diagnostics: the
@@ -1336,7 +1342,7 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
                 for (key, value) in entries {
                     if wanted(key.span) {
                         take(key.span, &key.name, out);
-                        if let Some(v) = glued_value(&key.name) {
+                        if let Some((_, v)) = glued_value(&key.name) {
                             out.push((key.span, v.to_string()));
                         }
                     }
@@ -1385,9 +1391,8 @@ pub fn hide(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains(':') {
         let mut at = 0;
         for segment in text.split('.') {
-            if let Some(v) = glued_value(segment) {
-                let start = at + segment.find(':').map_or(0, |c| c + 1);
-                hits.push((start, start + v.len()));
+            if let Some((start, v)) = glued_value(segment) {
+                hits.push((at + start, at + start + v.len()));
             }
             at += segment.len() + 1;
         }

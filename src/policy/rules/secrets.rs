@@ -250,7 +250,7 @@ pub(crate) fn plaintext(c: &mut Checker<'_>) {
         c.secrets.push(site.text[hit.start..hit.end].to_string());
         // A key joining a secret's name and its value: all of the value, which the shape
         // ends at its first blank.
-        if let Some(value) = site.key.and_then(|k| secret_scan::glued_value(&k.name)) {
+        if let Some((_, value)) = site.key.and_then(|k| secret_scan::glued_value(&k.name)) {
             c.secrets.push(value.to_string());
         }
         match site.key {
