@@ -236,6 +236,30 @@ fn shapes() -> Vec<(&'static str, Vec<u8>)> {
             ),
         ),
         // A NUL byte and invalid UTF-8 at the very end of a large file.
+        // Review of 7b9b2a6 (F4, F5): one random value as long as the file (its windows made
+        // an automaton that took 4 s to build at 400 kB, more than 20 s at 4 MiB), and
+        // `password=` pairs glued into one value.
+        ("one long random value", {
+            let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+            let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            let random: String = (0..size() - 40)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    char::from(alphabet[(seed % 62) as usize])
+                })
+                .collect();
+            format!("project: x\nnotes: {random}\n").into_bytes()
+        }),
+        (
+            "glued password= pairs",
+            filled(
+                "project: x\nnotes: ",
+                |i| format!("password={:03}", i % 1000),
+                "\n",
+            ),
+        ),
         (
             "NUL at the end",
             filled("project: x\n", |_| "# comment\n".into(), "\0"),

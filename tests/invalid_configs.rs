@@ -546,6 +546,96 @@ fn a_secret_named_value_is_never_shown_in_part() {
     );
 }
 
+/// A flag's value where the schema refuses it (a list where a string belongs, a list in a list,
+/// a mapping for `args`, a number), and a secret written with a double-quoted string's escapes
+/// in a file YAML cannot read: masked in every format (review of 7b9b2a6: F1, F6, F8, all
+/// shown before).
+#[test]
+fn flag_values_and_escaped_secrets_are_never_shown() {
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("environments.yaml"))
+            .expect("config");
+    let command = "      command: [supervisord, -c, /app/supervisord.conf]\n";
+    let env = "        DB_NAME: evalap\n";
+    let cases = [
+        (env, "        OPTS: [--password, Hunter2Correct]\n"),
+        (env, "        OPTS: [--token, Hunter2Correct]\n"),
+        (env, "        OPTS: [-p, Hunter2Correct]\n"),
+        (
+            command,
+            "      command: [supervisord, [--password, Hunter2Correct]]\n",
+        ),
+        (
+            command,
+            "      command: [supervisord, --password, [Hunter2Correct]]\n",
+        ),
+        (
+            command,
+            "      command: [supervisord, --password]\n      args: [[Hunter2Correct]]\n",
+        ),
+        (
+            command,
+            "      command: [supervisord, --password]\n      args: { a: Hunter2Correct }\n",
+        ),
+        (
+            command,
+            "      command: [supervisord, --password, 98231746502]\n",
+        ),
+        (
+            command,
+            "      command: [supervisord, --password, 0x16DE3C2A6]\n",
+        ),
+        (
+            env,
+            "        X: \"postgres://u:Hunter2Correct\\x40h/db\" ]\n",
+        ),
+        (
+            env,
+            "        X: [a, \"postgres://u:Hunter2Correct\\u0040h/db\" ]]\n",
+        ),
+        (
+            env,
+            "        X: \"postgres\\x3a//u:Hunter2Correct@h/db\" ]\n",
+        ),
+        (env, "        X: \"password\\x3dHunter2Correct\" ]\n"),
+        (env, "        X: \"pass\\x77ord=Hunter2Correct\" ]\n"),
+    ];
+    for (at, line) in cases {
+        let config = committed.replacen(at, &format!("{at}{line}"), 1);
+        let config = if at == command {
+            config.replacen(command, "", 1)
+        } else {
+            config
+        };
+        assert!(config.contains(line.trim_end()), "{line}");
+        let c = pipeline::compile("environments.yaml", config.as_bytes(), false);
+        assert!(c.has_errors(), "{line}");
+        for format in [Format::Human, Format::Github, Format::Json] {
+            let out = diagnostics::render(&c.diagnostics, &c.sources, format, false);
+            for word in ["Hunter2", "98231746502", "16DE3C2A6", "6138610342"] {
+                assert!(!out.contains(word), "{line}: `{word}` shown:\n{out}");
+            }
+        }
+    }
+    // A long number after a secret's flag is a secret's value, as under a secret's name (F6);
+    // a short one, or a port after `-p`, is not.
+    for (value, flagged) in [
+        ("--password, \"98231746502\"", true),
+        ("--max-tokens, \"40960000\"", false),
+        ("--password, \"1234\"", false),
+        ("-p, \"80808080\"", false),
+    ] {
+        let config = committed.replacen(
+            command,
+            &format!("      command: [supervisord, {value}]\n"),
+            1,
+        );
+        let c = pipeline::compile("environments.yaml", config.as_bytes(), false);
+        let tg012 = c.diagnostics.iter().any(|d| d.code == "TG012");
+        assert_eq!(tg012, flagged, "{value}");
+    }
+}
+
 /// A control character, a bidirectional control or `${{` is reported at the character itself
 /// (its escape sequence in a quoted string), keys included; multi-line fields accept line
 /// breaks.

@@ -762,6 +762,19 @@ fn pem_in_base64(t: &str) -> bool {
 
 /// Words of a name that mark it as holding a secret on their own (`DB_PASS`, `MYSQL_PWD`).
 const SECRET_WORDS: [&str; 3] = ["PASS", "PWD", "PW"];
+/// Words that end with one of [`SECRET_WORDS`] and name no secret: any other word glued to
+/// one at its end does (`PGPASS`, `SMTPPASS`, `ROOTPW`, `DBPWD`; review of 7b9b2a6, F7: their
+/// values passed `validate` and reached `main.tf`).
+const NOT_GLUED_SECRET_WORDS: [&str; 8] = [
+    "BYPASS",
+    "COMPASS",
+    "ENCOMPASS",
+    "SURPASS",
+    "TRESPASS",
+    "OVERPASS",
+    "UNDERPASS",
+    "OLDPWD",
+];
 /// Last words of a name that mark it as holding a secret (`AUTH`, `BASIC_AUTH`,
 /// `PROXY_AUTHORIZATION`, `DB_CREDS`), but not when another word follows (`AUTH_MODE`).
 const SECRET_LAST_WORDS: [&str; 3] = ["AUTH", "AUTHORIZATION", "CREDS"];
@@ -790,7 +803,9 @@ pub fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase().replace(['-', '.'], "_");
     let words: Vec<&str> = upper.split('_').filter(|w| !w.is_empty()).collect();
     let named = SECRET_NAMES.iter().any(|n| upper.contains(n))
-        || words.iter().any(|w| SECRET_WORDS.contains(w))
+        || words.iter().any(|w| {
+            SECRET_WORDS.iter().any(|s| w.ends_with(s)) && !NOT_GLUED_SECRET_WORDS.contains(w)
+        })
         || words.last().is_some_and(|w| SECRET_LAST_WORDS.contains(w))
         || (words.last() == Some(&"KEY")
             && !words
@@ -829,6 +844,79 @@ pub fn mask_references(value: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| value.to_string())
 }
 
+/// A group a shape's regex found: its text and where it is.
+struct Found<'t> {
+    text: &'t str,
+    start: usize,
+    end: usize,
+}
+
+impl<'t> Found<'t> {
+    fn as_str(&self) -> &'t str {
+        &self.text[self.start..self.end]
+    }
+    fn start(&self) -> usize {
+        self.start
+    }
+    fn end(&self) -> usize {
+        self.end
+    }
+}
+
+/// The groups of one match of a shape: the one it reports (`group`), and a pair's name
+/// after its secret word (1) and its separator (2).
+struct ShapeCaptures<'t> {
+    group: Option<(usize, usize)>,
+    rest: Option<&'t str>,
+    separator: Option<&'t str>,
+}
+
+/// Bytes of a match the capture groups are read in: a pair's value, its last group, runs to
+/// the match's end, however long. Captures are read by a slower engine than matches (the
+/// regex crate's PikeVM, on a long match): a 4 MiB value of glued `password=` pairs took
+/// 0.5 s there alone (review of 7b9b2a6, F5).
+const CAPTURE_WINDOW: usize = 4096;
+
+/// The matches of a shape's regex in `text`, in order, with their groups ([`ShapeCaptures`]).
+/// For a pair (`group` 3, its value, the regex's last group), the groups are read in the
+/// first [`CAPTURE_WINDOW`] bytes of the match and the value runs to the match's end; in the
+/// whole match when that does not find the same match.
+fn shape_captures<'t>(
+    re: &'t Regex,
+    text: &'t str,
+    group: usize,
+) -> impl Iterator<Item = ShapeCaptures<'t>> + 't {
+    re.find_iter(text).map(move |found| {
+        let mut cut = (found.start() + CAPTURE_WINDOW).min(found.end());
+        while !text.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let caps = if group == 3 && cut < found.end() {
+            re.captures_at(&text[..cut], found.start())
+                .filter(|c| c.get(0).is_some_and(|m| m.start() == found.start()))
+                .filter(|c| c.get(3).is_some_and(|m| m.end() == cut))
+        } else {
+            None
+        };
+        let (caps, stretched) = match caps {
+            Some(c) => (c, true),
+            None => (
+                re.captures_at(text, found.start())
+                    .expect("the match found there"),
+                false,
+            ),
+        };
+        ShapeCaptures {
+            group: caps.get(group).map(|m| {
+                let end = if stretched { found.end() } else { m.end() };
+                (m.start(), end)
+            }),
+            rest: caps.get(1).map(|m| &text[m.start()..m.end()]),
+            separator: caps.get(2).map(|m| &text[m.start()..m.end()]),
+        }
+    })
+}
+
 /// Why `value` looks like a secret in `context`, and where; `None` when it does not.
 pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
     let masked;
@@ -843,15 +931,20 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
     let candidates = may_match_a_shape(text).then(|| shape_set().matches(text));
     for i in candidates.iter().flat_map(regex::SetMatches::iter) {
         let (_, group, what, keep) = SHAPES[i];
-        for caps in shape_re(i).captures_iter(text) {
-            let Some(m) = caps.get(group) else {
+        for caps in shape_captures(shape_re(i), text, group) {
+            let Some(m) = caps.group else {
                 continue;
+            };
+            let m = Found {
+                text,
+                start: m.0,
+                end: m.1,
             };
             let pair = group == 3;
             // In a pair, `:` is also prose (`token: rotated monthly`): the value must then look
             // like a token; after `=` any value counts.
-            let prose = pair && caps.get(2).is_some_and(|sep| sep.as_str() == ":");
-            let about_a_secret = pair && caps.get(1).is_some_and(|rest| !pair_name(rest.as_str()));
+            let prose = pair && caps.separator == Some(":");
+            let about_a_secret = pair && caps.rest.is_some_and(|rest| !pair_name(rest));
             // `token-service:8080/v1` is a host and its port.
             let port = prose && port_like(m.as_str());
             // After `:`, a YAML tag or anchor with no value after it on the line (`KEY: ! {`,
@@ -1002,37 +1095,48 @@ fn value_is_harmless(v: &str) -> bool {
         || v.split_whitespace().all(|w| w.starts_with("http://") || w.starts_with("https://"))
 }
 
+/// Whether `value`, after `flag` (a list item or a word before it), is a secret's value.
+fn flag_value(flag: &str, value: &str) -> bool {
+    // A long number after a secret's flag is a secret's value (a PIN, a numeric password), as
+    // under a secret's name (review of 7b9b2a6, F6: `--password 98231746502` passed).
+    let long_number = value.len() >= SECRET_NUMBER_MIN && value.parse::<f64>().is_ok();
+    if value.starts_with('-') || (value_is_harmless(value) && !(long_number && secret_flag(flag))) {
+        return false;
+    }
+    if flag == "-u" || flag == "--user" {
+        // `curl -u user:password` (review of stop 61, F1); not `docker run -u 1000:1000`
+        // (a user and a group, numbers) nor `-u app:app`.
+        return value.split_once(':').is_some_and(|(user, password)| {
+            !user.is_empty()
+                && !password.is_empty()
+                && password != user
+                && !password.bytes().all(|b| b.is_ascii_digit())
+                && !value_is_harmless(password)
+        });
+    }
+    if flag == "-p" || flag == "-P" {
+        // `-p 8080` and `-p 8080:80` are ports.
+        let port_like = value
+            .split(':')
+            .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+        return !port_like;
+    }
+    secret_flag(flag)
+}
+
+/// Whether an item may be a flag whose value [`flag_value`] judges (`--password`, `-p`,
+/// `-u`).
+fn flag_like(item: &str) -> bool {
+    matches!(item, "-u" | "--user" | "-p" | "-P") || secret_flag(item)
+}
+
 /// The argument after a `--password`-like flag: the next list item, or the next word of the
 /// same string (`sh -c "tool --token abc"`).
 fn flag_argument(text: &str, context: Context<'_>) -> Option<Hit> {
-    let secret_value = |flag: &str, value: &str| {
-        if value.starts_with('-') || value_is_harmless(value) {
-            return false;
-        }
-        if flag == "-u" || flag == "--user" {
-            // `curl -u user:password` (review of stop 61, F1); not `docker run -u 1000:1000`
-            // (a user and a group, numbers) nor `-u app:app`.
-            return value.split_once(':').is_some_and(|(user, password)| {
-                !user.is_empty()
-                    && !password.is_empty()
-                    && password != user
-                    && !password.bytes().all(|b| b.is_ascii_digit())
-                    && !value_is_harmless(password)
-            });
-        }
-        if flag == "-p" || flag == "-P" {
-            // `-p 8080` and `-p 8080:80` are ports.
-            let port_like = value
-                .split(':')
-                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
-            return !port_like;
-        }
-        secret_flag(flag)
-    };
     if let Context::Argument {
         previous: Some(flag),
     } = context
-        && secret_value(flag.trim(), text.trim())
+        && flag_value(flag.trim(), text.trim())
     {
         let start = text.len() - text.trim_start().len();
         return Some(Hit {
@@ -1049,7 +1153,7 @@ fn flag_argument(text: &str, context: Context<'_>) -> Option<Hit> {
     for word in text.split(' ') {
         let trimmed = word.trim_matches(['"', '\'']);
         if let Some(flag) = previous
-            && secret_value(flag, trimmed)
+            && flag_value(flag, trimmed)
             && (!prose || token_like(trimmed))
         {
             let lead = word.len() - word.trim_start_matches(['"', '\'']).len();
@@ -1102,6 +1206,11 @@ fn context_of<'v>(path: &'v str, previous: Option<Option<&'v str>>) -> Context<'
         (["services", _, "env", name], None) => Context::EnvValue(name),
         (["database", "settings", name], None) => Context::Setting(name),
         (["services", _, "command" | "args", _], Some(previous)) => Context::Argument { previous },
+        // Any other list's item after a flag (`OPTS: [--password, x]` where a string belongs,
+        // a list nested in `command`): the flag's value (review of 7b9b2a6, F1).
+        (_, Some(Some(previous))) if flag_like(previous.trim()) => Context::Argument {
+            previous: Some(previous),
+        },
         _ => Context::Text,
     }
 }
@@ -1177,6 +1286,26 @@ fn walk(node: &Node, path: &str, section: Section<'_>, f: &mut impl FnMut(Site<'
                     (NodeKind::Seq(items), "args") => {
                         walk_items(items, &child, section, command_last, f);
                     }
+                    // `args` written as a mapping where a list belongs, after a command
+                    // ending with a flag: its first value may be the flag's (F1).
+                    (NodeKind::Map(args), "args") => {
+                        walk(v, &child, section, f);
+                        if let Some((key, first)) = args.first()
+                            && let NodeKind::Str(text) = &first.kind
+                            && command_last.is_some_and(|c| flag_like(c.trim()))
+                        {
+                            f(Site {
+                                path: &join(&child, &key.name),
+                                section,
+                                node: first,
+                                key: None,
+                                text,
+                                context: Context::Argument {
+                                    previous: command_last,
+                                },
+                            });
+                        }
+                    }
                     _ => walk(v, &child, section, f),
                 }
             }
@@ -1208,11 +1337,50 @@ fn walk_items<'n>(
                 });
                 previous = Some(text);
             }
+            // A list in a list goes on from the item before it (`[--password, [x]]`, F1).
+            NodeKind::Seq(inner) => {
+                walk_items(inner, &child, section, previous, f);
+                previous = None;
+            }
             _ => {
                 walk(item, &child, section, f);
                 previous = None;
             }
         }
+    }
+}
+
+/// Every number of at least [`SECRET_NUMBER_MIN`] characters in a list right after a flag
+/// whose value it is ([`flag_value`]: `command: [app, --password, 98231746502]`, which the
+/// schema refuses, and whose message quoted the number: review of 7b9b2a6, F6), lists in lists
+/// included, with its span.
+fn flag_numbers(node: &Node, out: &mut impl FnMut(Span, String)) {
+    match &node.kind {
+        NodeKind::Seq(items) => {
+            let mut previous: Option<&str> = None;
+            for item in items {
+                let number = match &item.kind {
+                    NodeKind::Int(i) => Some(i.to_string()),
+                    NodeKind::Float(f) => Some(f.to_string()),
+                    _ => None,
+                };
+                match number {
+                    Some(text)
+                        if text.len() >= SECRET_NUMBER_MIN
+                            && previous.is_some_and(|p| flag_value(p, &text)) =>
+                    {
+                        out(item.span, text);
+                    }
+                    _ => flag_numbers(item, out),
+                }
+                previous = match &item.kind {
+                    NodeKind::Str(s) => Some(s.trim()),
+                    _ => None,
+                };
+            }
+        }
+        NodeKind::Map(entries) => entries.iter().for_each(|(_, v)| flag_numbers(v, out)),
+        _ => {}
     }
 }
 
@@ -1269,6 +1437,7 @@ pub fn secrets_in(root: &Node) -> Vec<String> {
             out.push(site.text[hit.start..hit.end].to_string());
         }
     });
+    flag_numbers(root, &mut |_, text| out.push(text));
     out.sort();
     out.dedup();
     out
@@ -1379,6 +1548,11 @@ pub fn secret_spans_where(root: &Node, wanted: impl Fn(Span) -> bool) -> Vec<(Sp
         }
     });
     walk(root, &wanted, &mut out);
+    flag_numbers(root, &mut |span, text| {
+        if wanted(span) {
+            out.push((span, text));
+        }
+    });
     out
 }
 
@@ -1550,7 +1724,12 @@ fn redact_texts<'t>(texts: impl Iterator<Item = &'t mut String>, secrets: &[Stri
                 if !slug.eq_ignore_ascii_case(form) {
                     variants.push(slug.clone());
                 }
-                slugs.push(slug);
+                // A slug with no `-` (letters and digits only, in ASCII) is found as it is in
+                // a text wherever it is found in the text's slug: `exact` has it (a 4 MB
+                // random value's windows were indexed twice, review of 7b9b2a6, F4).
+                if slug.contains('-') {
+                    slugs.push(slug);
+                }
             }
         }
     }
@@ -1643,9 +1822,20 @@ struct Matcher {
     /// 36, F3: a suggestion that dropped a UUID's first character showed the other 35). One
     /// pattern per distinct window, ASCII case folded as the automaton matches (secrets sharing
     /// their first bytes, `ghp_0000…` tokens, made its build quadratic: sweep 47, 48 000 of
-    /// them, 3 s). `None` when too large to build.
+    /// them, 3 s). The windows of [`DERIVED_PREFIX`] bytes, nearly all of them, are in
+    /// `windows`; the automaton holds only the shorter ones (a text shorter than that, a first
+    /// window cut at a character boundary), at most one per text. `None` when too large to
+    /// build.
     automaton: Option<aho_corasick::AhoCorasick>,
-    /// For each pattern, the texts it is a window of, with the window's offset in each.
+    /// The group of each of the automaton's patterns.
+    short_groups: Vec<usize>,
+    /// Each window of [`DERIVED_PREFIX`] bytes, ASCII lowercase, and its group: looked up at
+    /// each position of a text searched. Linear to build however long the texts: an automaton
+    /// of every window took seconds to build for a 400 kB random value (100 000 windows), and
+    /// 20 s for 4 MB (review of 7b9b2a6, F4).
+    windows: HashMap<[u8; DERIVED_PREFIX], usize>,
+    /// For each window (a group), the texts it is a window of, with the window's offset in
+    /// each.
     groups: Vec<Vec<(usize, usize)>>,
     /// Whether a window too many texts share is widened to the token around it (in a text
     /// as written); else only the window is a range (in a slug, where `-` joins words too).
@@ -1659,8 +1849,24 @@ const WINDOW_STEP: usize = 4;
 impl Matcher {
     fn new(variants: Vec<String>, widen: bool) -> Self {
         let mut groups: Vec<Vec<(usize, usize)>> = Vec::new();
-        let mut patterns: Vec<String> = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut windows: HashMap<[u8; DERIVED_PREFIX], usize> =
+            HashMap::with_capacity(variants.iter().map(|v| v.len() / WINDOW_STEP + 1).sum());
+        let mut short: Vec<String> = Vec::new();
+        let mut short_groups: Vec<usize> = Vec::new();
+        let mut short_seen: HashMap<String, usize> = HashMap::new();
+        // The window's group, a new one if it is the first of its text (ASCII case folded).
+        let add = |group: Option<usize>, groups: &mut Vec<Vec<(usize, usize)>>, at| match group {
+            Some(g) => {
+                if groups[g].last() != Some(&at) {
+                    groups[g].push(at);
+                }
+                g
+            }
+            None => {
+                groups.push(vec![at]);
+                groups.len() - 1
+            }
+        };
         for (i, s) in variants.iter().enumerate() {
             let mut offsets: Vec<usize> = (0..s.len().saturating_sub(DERIVED_PREFIX))
                 .step_by(WINDOW_STEP)
@@ -1684,17 +1890,24 @@ impl Matcher {
                 {
                     continue;
                 }
-                match seen.entry(window.to_ascii_lowercase()) {
-                    std::collections::hash_map::Entry::Occupied(e) => {
-                        let group = &mut groups[*e.get()];
-                        if group.last() != Some(&(i, start)) {
-                            group.push((i, start));
+                if let Ok(mut key) = <[u8; DERIVED_PREFIX]>::try_from(window.as_bytes()) {
+                    key.make_ascii_lowercase();
+                    match windows.entry(key) {
+                        std::collections::hash_map::Entry::Occupied(e) => {
+                            add(Some(*e.get()), &mut groups, (i, start));
+                        }
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(add(None, &mut groups, (i, start)));
                         }
                     }
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(patterns.len());
-                        patterns.push(window.to_string());
-                        groups.push(vec![(i, start)]);
+                } else {
+                    let key = window.to_ascii_lowercase();
+                    let known = short_seen.get(&key).copied();
+                    let g = add(known, &mut groups, (i, start));
+                    if known.is_none() {
+                        short_seen.insert(key, g);
+                        short.push(window.to_string());
+                        short_groups.push(g);
                     }
                 }
             }
@@ -1702,14 +1915,56 @@ impl Matcher {
         let automaton = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
             .ascii_case_insensitive(true)
-            .build(&patterns)
+            .build(&short)
             .ok();
         Matcher {
             variants,
             automaton,
+            short_groups,
+            windows,
             groups,
             widen,
         }
+    }
+
+    /// The leftmost match at or after `pos` of a window or of a shorter pattern, the longest
+    /// of those starting there (a window is the longest a pattern is), as `(start, end,
+    /// group)`. `short` is the automaton's next match, kept between calls (`None` inside once
+    /// it has none left): each part of the text is searched once.
+    fn next_match(
+        &self,
+        automaton: &aho_corasick::AhoCorasick,
+        text: &str,
+        lower: &[u8],
+        pos: usize,
+        short: &mut Option<Option<(usize, usize, usize)>>,
+    ) -> Option<(usize, usize, usize)> {
+        if short.is_none_or(|m| m.is_some_and(|(start, _, _)| start < pos)) {
+            *short = Some(
+                automaton
+                    .find(aho_corasick::Input::new(text).range(pos..))
+                    .map(|m| {
+                        (
+                            m.start(),
+                            m.end(),
+                            self.short_groups[m.pattern().as_usize()],
+                        )
+                    }),
+            );
+        }
+        let short = short.flatten();
+        let limit = short.map_or(lower.len(), |(start, _, _)| start);
+        if !self.windows.is_empty() && lower.len() >= DERIVED_PREFIX {
+            for p in pos..=limit.min(lower.len() - DERIVED_PREFIX) {
+                let key: &[u8; DERIVED_PREFIX] = lower[p..p + DERIVED_PREFIX]
+                    .try_into()
+                    .expect("a window's length");
+                if let Some(&group) = self.windows.get(key) {
+                    return Some((p, p + DERIVED_PREFIX, group));
+                }
+            }
+        }
+        short
     }
 
     /// The byte ranges of `text` to redact, in order and disjoint: each match of a window, as
@@ -1734,32 +1989,35 @@ impl Matcher {
             return out;
         };
         let bytes = text.as_bytes();
+        let lower = text.to_ascii_lowercase().into_bytes();
         let mut pos = 0;
-        while let Some(m) = automaton.find(aho_corasick::Input::new(text).range(pos..)) {
+        let mut short = None;
+        while let Some((m_start, m_end, group)) =
+            self.next_match(automaton, text, &lower, pos, &mut short)
+        {
             let floor = out.last().map_or(0, |&(_, end)| end);
-            let group = &self.groups[m.pattern().as_usize()];
-            let (mut start, mut end) = (m.start(), m.end());
+            let group = &self.groups[group];
+            let (mut start, mut end) = (m_start, m_end);
             if group.len() <= MAX_GROUP_SCAN {
                 for &(i, offset) in group {
                     let v = self.variants[i].as_bytes();
-                    let forward = bytes[m.start()..]
+                    let forward = bytes[m_start..]
                         .iter()
                         .zip(&v[offset..])
                         .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
                         .count();
-                    let backward = bytes[floor..m.start()]
+                    let backward = bytes[floor..m_start]
                         .iter()
                         .rev()
                         .zip(v[..offset].iter().rev())
                         .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
                         .count();
-                    start = start.min(m.start() - backward);
-                    end = end.max(m.start() + forward);
+                    start = start.min(m_start - backward);
+                    end = end.max(m_start + forward);
                 }
             } else if self.widen {
                 let token = |b: &u8| b.is_ascii_alphanumeric() || b"_-/+=.".contains(b);
-                end =
-                    end.max(m.start() + bytes[m.start()..].iter().take_while(|b| token(b)).count());
+                end = end.max(m_start + bytes[m_start..].iter().take_while(|b| token(b)).count());
             }
             while !text.is_char_boundary(start) {
                 start += 1;
@@ -1767,8 +2025,8 @@ impl Matcher {
             while !text.is_char_boundary(end) {
                 end -= 1;
             }
-            let end = end.max(m.end());
-            out.push((start.min(m.start()), end));
+            let end = end.max(m_end);
+            out.push((start.min(m_start), end));
             pos = end;
             if pos >= text.len() {
                 break;
@@ -2460,6 +2718,11 @@ mod tests {
             ("BASIC_AUTH", "admin:hunter2"),
             ("PROXY_AUTHORIZATION", "abc123def"),
             ("SMTP_CREDS", "mailer:pa55"),
+            // A secret word glued to another at its end (review of 7b9b2a6, F7).
+            ("PGPASS", "opensesame42"),
+            ("SMTPPASS", "opensesame42"),
+            ("ROOTPW", "opensesame42"),
+            ("MYSQL_DBPWD", "opensesame42"),
             ("S3_CONFIG", "k3J9xQ2Lm8vN/4pR7tY1wZ6s/D0fG5hA9cE2bU8i"),
             ("S3_CONFIG", "/k3J9xQ2Lm8vN/4pR7tY1wZ6s/D0fG5hA9cE2bU8i"),
             ("S3", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzqkr8sT2vW"),
@@ -2510,6 +2773,10 @@ mod tests {
             ("ROUTE", "/api/v1/Users2024/Profiles/Settings"),
             ("TZ", "Europe/Paris"),
             ("NOTE", "LS0tLS1 is how base64 dashes begin"),
+            // Words that only end like a secret word (F7).
+            ("PROXY_BYPASS", "localhost"),
+            ("COMPASS_MODE", "north"),
+            ("OLDPWD", "previous"),
         ];
         for (name, value) in cases {
             assert_eq!(env(name, value), None, "{name}={value}");
