@@ -634,10 +634,17 @@ pub(crate) fn kind_of(ft: &std::fs::FileType) -> &'static str {
 
 /// The first NUL byte or invalid UTF-8 sequence of `bytes`, as a diagnostic at its
 /// `line:col` (columns in characters), with the source to show it in: the file decoded, every
-/// invalid byte shown as `<0xNN>` (a NUL is shown as `\u{0}` by the renderer).
+/// invalid byte shown as `<0xNN>` (a NUL is shown as `\u{0}` by the renderer). The next invalid
+/// sequences are listed in a note, by `line:col` (each invalid byte one column), up to
+/// [`MORE_BAD_BYTES`] of them, then counted: all at once (review of 7b9b2a6, F3: the second was
+/// reported only once the first was fixed).
 fn bad_bytes(file: FileId, bytes: &[u8]) -> (Option<String>, Vec<Diagnostic>) {
     let mut shown = String::with_capacity(bytes.len() + 16);
     let mut first: Option<(usize, usize, bool)> = None;
+    // The next invalid sequences: `line:col` and how they are shown, and how many in all.
+    let mut more: Vec<String> = Vec::new();
+    let mut more_count = 0usize;
+    let (mut line, mut col) = (1usize, 1usize);
     for chunk in bytes.utf8_chunks() {
         let valid = chunk.valid();
         if first.is_none()
@@ -646,6 +653,13 @@ fn bad_bytes(file: FileId, bytes: &[u8]) -> (Option<String>, Vec<Diagnostic>) {
             first = Some((shown.len() + i, 1, true));
         }
         shown.push_str(valid);
+        match valid.rfind('\n') {
+            Some(i) => {
+                line += valid.matches('\n').count();
+                col = valid[i + 1..].chars().count() + 1;
+            }
+            None => col += valid.chars().count(),
+        }
         let invalid = chunk.invalid();
         if invalid.is_empty() {
             continue;
@@ -656,7 +670,13 @@ fn bad_bytes(file: FileId, bytes: &[u8]) -> (Option<String>, Vec<Diagnostic>) {
         }
         if first.is_none() {
             first = Some((start, shown.len() - start, false));
+        } else {
+            more_count += 1;
+            if more.len() < MORE_BAD_BYTES {
+                more.push(format!("{line}:{col} ({})", &shown[start..]));
+            }
         }
+        col += invalid.len();
     }
     let Some((start, len, nul)) = first else {
         // Unreachable: the caller found a NUL byte or invalid UTF-8.
@@ -697,7 +717,7 @@ fn bad_bytes(file: FileId, bytes: &[u8]) -> (Option<String>, Vec<Diagnostic>) {
         .expected("a UTF-8 YAML text file")
         .help("check that the path names environments.yaml and not a binary file")
     } else {
-        Diagnostic::error(
+        let d = Diagnostic::error(
             "encoding",
             format!(
                 "invalid UTF-8: {} is not a UTF-8 character",
@@ -705,10 +725,27 @@ fn bad_bytes(file: FileId, bytes: &[u8]) -> (Option<String>, Vec<Diagnostic>) {
             ),
         )
         .expected("UTF-8 text")
-        .help("re-save the file as UTF-8")
+        .help("re-save the file as UTF-8");
+        if more_count == 0 {
+            d
+        } else {
+            let rest = more_count - more.len();
+            d.note(format!(
+                "{more_count} more invalid UTF-8 sequence(s) at {}{}",
+                more.join(", "),
+                if rest > 0 {
+                    format!(", and {rest} more")
+                } else {
+                    String::new()
+                }
+            ))
+        }
     };
     (Some(shown), vec![d.at(file, Some(span))])
 }
+
+/// The invalid UTF-8 sequences after the first that [`bad_bytes`] lists by position.
+const MORE_BAD_BYTES: usize = 20;
 
 enum Frame {
     Seq(Span, Vec<Node>),

@@ -796,6 +796,19 @@ fn nul_and_invalid_utf8_are_reported_at_line_and_column() {
             "{what}: {shown}"
         );
     }
+    // Every invalid sequence at once: the next ones by position, each invalid byte one column
+    // (review of 7b9b2a6, F3: the second was reported once the first was fixed).
+    let c = pipeline::compile(
+        "environments.yaml",
+        b"project: a\xffb\nversions:\n  opentofu: \xfe1 \xc3\n",
+        false,
+    );
+    let shown = render(&c);
+    assert!(shown.contains("environments.yaml:1:11"), "{shown}");
+    assert!(
+        shown.contains("2 more invalid UTF-8 sequence(s) at 3:13 (<0xfe>), 3:16 (<0xc3>)"),
+        "{shown}"
+    );
 }
 
 /// A name every message built from it would repeat (the project's, an environment's, a

@@ -227,7 +227,7 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
                 let named = (secret_name(&key) && !setting)
                     || key.starts_with('*')
                     || (st.declaration && st.depth == 0);
-                named_here |= named && st.depth == 0;
+                named_here |= named && st.depth == 0 && (!st.declaration || secret_key(&key));
                 // Outside brackets, a secret's value that YAML ends before the line does (a
                 // quote inside a quoted value, text after a bracket, an alias or a block
                 // scalar's header) is masked to the end of the line, from its first character
@@ -235,6 +235,7 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
                 if named
                     && st.depth == 0
                     && st.secret_below.is_none()
+                    && !st.declaration
                     && let Some(start) = malformed_from(line, after)
                 {
                     let end = line.trim_end_matches([' ', '\t']).len();
@@ -249,7 +250,7 @@ pub fn scan(line: &str, from: Option<Flow>) -> Scanned {
                     Some(range)
                         if named
                             || (st.secret_below.is_some()
-                                && !declaration_setting(&key, &line[range.0..range.1])) =>
+                                && !setting_shown(&key, &line[range.0..range.1])) =>
                     {
                         push(line, range, &mut out);
                     }
@@ -480,8 +481,7 @@ pub fn line_roles(source: &str, starts: &[usize]) -> Vec<LineRole> {
                     Some((k, after)) => {
                         let v = skip_blanks(b, after);
                         let value = line.get(v..plain_end(b, v, 0)).unwrap_or("");
-                        if declaration_setting(&k, value)
-                            || (value.is_empty() && SETTINGS.contains(&&*k))
+                        if setting_shown(&k, value) || (value.is_empty() && SETTINGS.contains(&&*k))
                         {
                             LineRole::Normal
                         } else {
@@ -676,6 +676,30 @@ const SETTINGS: [&str; 5] = [
     "scheme",
     "description",
 ];
+
+/// Whether `key: value` in a secret's declaration is shown: one of its settings
+/// ([`declaration_setting`]), or a near miss of one, of its name or its value (`lenght: 48`,
+/// `source: operater`, `include_database: yes`): an ordinary mistake, whose error must show it
+/// (review of 39092c1, N4: masked, and its words redacted from tofugen's own help).
+fn setting_shown(key: &str, value: &str) -> bool {
+    let value = value.trim_matches(['"', '\'']);
+    SETTINGS
+        .iter()
+        .filter(|s| **s == key || strsim::osa_distance(&key.to_ascii_lowercase(), s) <= 2)
+        .any(|s| {
+            declaration_setting(s, value)
+                || match *s {
+                    "source" => ["operator", "generated", "database"]
+                        .iter()
+                        .any(|v| strsim::osa_distance(&value.to_ascii_lowercase(), v) <= 2),
+                    "include_database" => matches!(
+                        value.to_ascii_lowercase().as_str(),
+                        "yes" | "no" | "on" | "off" | "y" | "n" | "true" | "false"
+                    ),
+                    _ => false,
+                }
+        })
+}
 
 fn declaration_setting(key: &str, value: &str) -> bool {
     match key {
@@ -1543,6 +1567,21 @@ environments:
         assert_eq!(got[..21], want.map(<[&str]>::to_vec));
         assert_eq!(got.len(), 23);
         assert!(got[21..].iter().all(Vec::is_empty), "{got:?}");
+        // Ordinary mistakes stay shown: a near miss of a setting's name or value, a comment
+        // after a declaration whose name is no secret's (review of 39092c1, N4).
+        let source = "\
+defaults:
+  secrets:
+    LOGIN:
+      lenght: 48
+      source: operater
+      include_database: yes
+    LOGIN: { sorce: generated, length: 48 } # rotated by ops
+    ADMIN_TOKEN: { source: generated } # was hunter2
+";
+        let got: Vec<Vec<&str>> = masked_lines(source).into_iter().map(|(_, m)| m).collect();
+        let want: [&[&str]; 8] = [&[], &[], &[], &[], &[], &[], &[], &["# was hunter2"]];
+        assert_eq!(got, want.map(<[&str]>::to_vec));
     }
 
     #[test]
