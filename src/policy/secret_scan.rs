@@ -844,25 +844,6 @@ pub fn mask_references(value: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| value.to_string())
 }
 
-/// A group a shape's regex found: its text and where it is.
-struct Found<'t> {
-    text: &'t str,
-    start: usize,
-    end: usize,
-}
-
-impl<'t> Found<'t> {
-    fn as_str(&self) -> &'t str {
-        &self.text[self.start..self.end]
-    }
-    fn start(&self) -> usize {
-        self.start
-    }
-    fn end(&self) -> usize {
-        self.end
-    }
-}
-
 /// The groups of one match of a shape: the one it reports (`group`), and a pair's name
 /// after its secret word (1) and its separator (2).
 struct ShapeCaptures<'t> {
@@ -942,35 +923,28 @@ pub fn scan(value: &str, context: Context<'_>) -> Option<Hit> {
     for i in candidates.iter().flat_map(regex::SetMatches::iter) {
         let (_, group, what, keep) = SHAPES[i];
         for caps in shape_captures(shape_re(i), text, group) {
-            let Some(m) = caps.group else {
+            let Some((start, end)) = caps.group else {
                 continue;
             };
-            let m = Found {
-                text,
-                start: m.0,
-                end: m.1,
-            };
+            let value = &text[start..end];
             let pair = group == 3;
             // In a pair, `:` is also prose (`token: rotated monthly`): the value must then look
             // like a token; after `=` any value counts.
             let prose = pair && caps.separator == Some(":");
             let about_a_secret = pair && caps.rest.is_some_and(|rest| !pair_name(rest));
             // `token-service:8080/v1` is a host and its port.
-            let port = prose && port_like(m.as_str());
+            let port = prose && port_like(value);
             // After `:`, a YAML tag or anchor with no value after it on the line (`KEY: ! {`,
             // `KEY: !Custom {`): not a value (sweep 32, F3: the tag was masked).
-            let yaml_node_property =
-                prose && (m.as_str().starts_with('!') || m.as_str().starts_with('&'));
-            let harmless = about_a_secret
-                || port
-                || yaml_node_property
-                || (pair && value_is_harmless(m.as_str()));
-            let kept = keep(m.as_str()) && !harmless && (!prose || token_like(m.as_str()));
+            let yaml_node_property = prose && (value.starts_with('!') || value.starts_with('&'));
+            let harmless =
+                about_a_secret || port || yaml_node_property || (pair && value_is_harmless(value));
+            let kept = keep(value) && !harmless && (!prose || token_like(value));
             if kept {
                 return Some(Hit {
                     shape: what,
-                    start: m.start(),
-                    end: m.end(),
+                    start,
+                    end,
                 });
             }
         }
